@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Registers every command on the program. Add new commands here. */
+export function registerAll(program: Command): void {
+  void program;
+}

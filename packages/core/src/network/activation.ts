@@ -1,0 +1,176 @@
+/**
+ * Piecewise-linear activation nodes: deciding the code at a point, and applying a node under a
+ * fixed code (where it is linear) to unit-major blocks.
+ *
+ * Code states, one byte per unit:
+ *  - relu, leaky_relu: 1 if the pre-activation is > 0, else 0 (PyTorch's derivative at 0 is 0);
+ *  - hardtanh: 0 if x ≤ min (output min), 2 if x ≥ max (output max), else 1 (identity);
+ *  - maxpool: the argmax's offset inside its window (ky·kW + kx), first maximum on ties, as
+ *    PyTorch's CPU kernel.
+ */
+import type { ActivationNode } from './ir.js';
+import { BiasMode, windowTable } from './kernels.js';
+import type { FloatArray } from './kernels.js';
+
+/** Forward pass of one activation node at m points (unit-major), writing codes for column `codeColumn` if given. */
+export function activationForwardImpl(
+  out: FloatArray,
+  x: FloatArray,
+  node: ActivationNode,
+  inShape: readonly number[],
+  m: number,
+  code?: Uint8Array,
+  codeOffset = 0,
+): void {
+  switch (node.type) {
+    case 'relu': {
+      for (let i = 0; i < out.length; i++) {
+        const v = x[i]!;
+        out[i] = v > 0 ? v : 0;
+      }
+      if (code) for (let u = 0; u < out.length / m; u++) code[codeOffset + u] = x[u * m]! > 0 ? 1 : 0;
+      return;
+    }
+    case 'leaky_relu': {
+      const a = node.alpha;
+      for (let i = 0; i < out.length; i++) {
+        const v = x[i]!;
+        out[i] = v > 0 ? v : a * v;
+      }
+      if (code) for (let u = 0; u < out.length / m; u++) code[codeOffset + u] = x[u * m]! > 0 ? 1 : 0;
+      return;
+    }
+    case 'hardtanh': {
+      const lo = node.min;
+      const hi = node.max;
+      for (let i = 0; i < out.length; i++) {
+        const v = x[i]!;
+        out[i] = v <= lo ? lo : v >= hi ? hi : v;
+      }
+      if (code) {
+        for (let u = 0; u < out.length / m; u++) {
+          const v = x[u * m]!;
+          code[codeOffset + u] = v <= lo ? 0 : v >= hi ? 2 : 1;
+        }
+      }
+      return;
+    }
+    case 'maxpool': {
+      const t = windowTable(node, inShape);
+      const nOut = t.divisor.length;
+      for (let o = 0; o < nOut; o++) {
+        const s = t.start[o]!;
+        const e = t.start[o + 1]!;
+        for (let c = 0; c < m; c++) {
+          let best = s;
+          let bv = x[t.taps[s]! * m + c]!;
+          for (let k = s + 1; k < e; k++) {
+            const v = x[t.taps[k]! * m + c]!;
+            if (v > bv) {
+              bv = v;
+              best = k;
+            }
+          }
+          out[o * m + c] = bv;
+          if (code && c === 0) code[codeOffset + o] = t.slot[best]!;
+        }
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Applies an activation node under a fixed code: each output unit is `scale · x[src] + constant`.
+ * With `BiasMode.First` constants go to column 0 (affine families); with `BiasMode.None` they
+ * are dropped (pure linear part).
+ */
+export function activationFixedImpl(
+  out: FloatArray,
+  x: FloatArray,
+  node: ActivationNode,
+  inShape: readonly number[],
+  m: number,
+  code: Uint8Array,
+  codeOffset: number,
+  mode: BiasMode,
+): void {
+  const n = out.length / m;
+  switch (node.type) {
+    case 'relu':
+    case 'leaky_relu': {
+      const off = node.type === 'relu' ? 0 : node.alpha;
+      for (let u = 0; u < n; u++) {
+        const s = code[codeOffset + u] ? 1 : off;
+        const row = u * m;
+        for (let c = 0; c < m; c++) out[row + c] = s * x[row + c]!;
+      }
+      return;
+    }
+    case 'hardtanh': {
+      for (let u = 0; u < n; u++) {
+        const st = code[codeOffset + u]!;
+        const row = u * m;
+        if (st === 1) for (let c = 0; c < m; c++) out[row + c] = x[row + c]!;
+        else {
+          const k = st === 0 ? node.min : node.max;
+          for (let c = 0; c < m; c++) out[row + c] = mode === BiasMode.All || (mode === BiasMode.First && c === 0) ? k : 0;
+        }
+      }
+      return;
+    }
+    case 'maxpool': {
+      const t = windowTable(node, inShape);
+      for (let o = 0; o < n; o++) {
+        const src = maxPoolSource(t, o, code[codeOffset + o]!);
+        const row = o * m;
+        const irow = src * m;
+        for (let c = 0; c < m; c++) out[row + c] = x[irow + c]!;
+      }
+      return;
+    }
+  }
+}
+
+/** Reverse mode of `activationFixedImpl` (accumulates into `gin`). */
+export function activationFixedTransposeImpl(
+  gin: FloatArray,
+  gout: FloatArray,
+  node: ActivationNode,
+  inShape: readonly number[],
+  m: number,
+  code: Uint8Array,
+  codeOffset: number,
+): void {
+  const n = gout.length / m;
+  switch (node.type) {
+    case 'relu':
+    case 'leaky_relu':
+    case 'hardtanh': {
+      for (let u = 0; u < n; u++) {
+        const st = code[codeOffset + u]!;
+        const s = node.type === 'hardtanh' ? (st === 1 ? 1 : 0) : st ? 1 : node.type === 'relu' ? 0 : node.alpha;
+        if (s === 0) continue;
+        const row = u * m;
+        for (let c = 0; c < m; c++) gin[row + c] = gin[row + c]! + s * gout[row + c]!;
+      }
+      return;
+    }
+    case 'maxpool': {
+      const t = windowTable(node, inShape);
+      for (let o = 0; o < n; o++) {
+        const src = maxPoolSource(t, o, code[codeOffset + o]!);
+        const row = o * m;
+        const irow = src * m;
+        for (let c = 0; c < m; c++) gin[irow + c] = gin[irow + c]! + gout[row + c]!;
+      }
+      return;
+    }
+  }
+}
+
+/** Input index of the tap in window `o` whose slot is `state`. */
+export function maxPoolSource(t: { start: Int32Array; taps: Int32Array; slot: ArrayLike<number> }, o: number, state: number): number {
+  for (let k = t.start[o]!; k < t.start[o + 1]!; k++) if (t.slot[k] === state) return t.taps[k]!;
+  throw new Error(`max-pool code state ${state} is not an in-bounds tap of window ${o}`);
+}

@@ -1,0 +1,147 @@
+/**
+ * Forward passes: float64 at single points (with the activation code), float32 batches for
+ * throughput, and fixed-code propagation of affine families (forward-mode Jacobians, slices).
+ */
+import { PolytopeError } from '../errors.js';
+import { activationFixedImpl, activationForwardImpl } from './activation.js';
+import { isActivation } from './ir.js';
+import type { ActivationNode } from './ir.js';
+import { BiasMode, affineImpl } from './kernels.js';
+import type { FloatArray } from './kernels.js';
+import type { Network } from './network.js';
+
+export function checkInput(net: Network, x: ArrayLike<number>, what = 'input'): void {
+  if (x.length !== net.inputSize) {
+    throw new PolytopeError('shape-mismatch', `${what} has ${x.length} values but the network expects ${net.inputSize} (shape [${net.inputShape.join(', ')}])`);
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]!)) throw new PolytopeError('non-finite', `${what} has a non-finite value (${x[i]}) at index ${i}`);
+  }
+}
+
+/**
+ * Runs the network on m columns at once (unit-major blocks). Returns every node's block when
+ * `keep` is set, otherwise only the output. Writes the activation code of column 0 into `code`.
+ */
+export function runBlocks<T extends FloatArray>(
+  net: Network,
+  input: T,
+  m: number,
+  make: (n: number) => T,
+  code?: Uint8Array,
+  keep = false,
+): T[] {
+  const nodes = net.nodes;
+  const blocks: (T | undefined)[] = new Array(nodes.length);
+  blocks[0] = input;
+  let slot = 0;
+  for (let i = 1; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const inShape = nodes[node.inputs[0]!]!.shape;
+    const xs = node.inputs.map((j) => blocks[j]!);
+    let out: T;
+    if (node.type === 'reshape') out = xs[0]!;
+    else {
+      out = make(sizeOfShape(node.shape) * m);
+      if (isActivation(node)) {
+        activationForwardImpl(out, xs[0]!, node, inShape, m, code, code ? net.activations[slot]!.offset : 0);
+      } else {
+        affineImpl(out, xs, node, inShape, m, BiasMode.All);
+      }
+    }
+    if (isActivation(node)) slot++;
+    blocks[i] = out;
+    if (!keep) for (const j of node.inputs) if (net.lastUse[j] === i && j !== 0) blocks[j] = undefined;
+  }
+  return blocks as T[];
+}
+
+function sizeOfShape(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Exact (float64) forward pass at one point. */
+export function forward(net: Network, x: ArrayLike<number>): Float64Array {
+  checkInput(net, x);
+  const blocks = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n));
+  return blocks[net.output]!;
+}
+
+/** Float64 forward pass returning the output and the activation code. */
+export function forwardWithCode(net: Network, x: ArrayLike<number>): { output: Float64Array; code: Uint8Array } {
+  checkInput(net, x);
+  const code = new Uint8Array(net.numUnits);
+  const blocks = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n), code);
+  return { output: blocks[net.output]!, code };
+}
+
+/** Float64 forward pass keeping every node's value (for per-layer analyses and H-representations). */
+export function forwardAll(net: Network, x: ArrayLike<number>): { values: Float64Array[]; code: Uint8Array } {
+  checkInput(net, x);
+  const code = new Uint8Array(net.numUnits);
+  const values = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n), code, true);
+  return { values, code };
+}
+
+/**
+ * Batched float32 forward pass. `xs` is row-major `[batch][inputSize]`; returns `[batch][outputSize]`.
+ * Throughput path: no codes, float32 arithmetic.
+ */
+export function forwardBatch(net: Network, xs: Float32Array | Float64Array, batch: number): Float32Array {
+  if (xs.length !== batch * net.inputSize) {
+    throw new PolytopeError('shape-mismatch', `batch of ${batch} needs ${batch * net.inputSize} values, got ${xs.length}`);
+  }
+  const d = net.inputSize;
+  const input = new Float32Array(d * batch);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < d; i++) input[i * batch + b] = xs[b * d + i]!;
+  const out = runBlocks(net, input, batch, (n) => new Float32Array(n))[net.output]!;
+  const o = net.outputSize;
+  const res = new Float32Array(batch * o);
+  for (let b = 0; b < batch; b++) for (let j = 0; j < o; j++) res[b * o + j] = out[j * batch + b]!;
+  return res;
+}
+
+/**
+ * Propagates the affine family `origin + D t` (D: d×k, row-major `dirs[i*k + j]`) through the
+ * network with the activation code fixed. Returns every node's family block (unit-major, m = k+1,
+ * column 0 = value at t = 0) when `keep`, else only the output's at index `net.output`.
+ */
+export function propagateFamily(
+  net: Network,
+  code: Uint8Array,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+  k: number,
+  keep = false,
+): Float64Array[] {
+  const d = net.inputSize;
+  const m = k + 1;
+  const input = new Float64Array(d * m);
+  for (let i = 0; i < d; i++) {
+    input[i * m] = origin[i]!;
+    for (let j = 0; j < k; j++) input[i * m + 1 + j] = dirs[i * k + j]!;
+  }
+  const nodes = net.nodes;
+  const blocks: (Float64Array | undefined)[] = new Array(nodes.length);
+  blocks[0] = input;
+  let slot = 0;
+  for (let i = 1; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const inShape = nodes[node.inputs[0]!]!.shape;
+    const xs = node.inputs.map((j) => blocks[j]!);
+    let out: Float64Array;
+    if (node.type === 'reshape') out = xs[0]!;
+    else {
+      out = new Float64Array(sizeOfShape(node.shape) * m);
+      if (isActivation(node)) {
+        activationFixedImpl(out, xs[0]!, node as ActivationNode, inShape, m, code, net.activations[slot]!.offset, BiasMode.First);
+      } else affineImpl(out, xs, node, inShape, m, BiasMode.First);
+    }
+    if (isActivation(node)) slot++;
+    blocks[i] = out;
+    if (!keep) for (const j of node.inputs) if (net.lastUse[j] === i && j !== 0) blocks[j] = undefined;
+  }
+  return blocks as Float64Array[];
+}

@@ -1,0 +1,139 @@
+/**
+ * The network intermediate representation (IR).
+ *
+ * A network is a list of nodes in topological order. Node 0 is always the input; every other node
+ * names the earlier nodes it reads (`inputs`). Tensors are flat, row-major Float64Arrays: a vector
+ * has shape `[n]`, an image `[C, H, W]` (no batch dimension: batching is the kernels' business).
+ *
+ * Affine nodes (dense, conv2d, batchnorm, avgpool, globalavgpool, reshape, add) have a linear part
+ * and a bias; piecewise-linear nodes (relu, leaky_relu, hardtanh, maxpool) are where the
+ * activation code lives. Everything exact in this library rests on that split.
+ */
+
+export type Shape = readonly number[];
+
+interface NodeBase {
+  /** Indices of the nodes this node reads (all smaller than this node's own index). */
+  readonly inputs: readonly number[];
+  /** Output shape, filled in by `buildNetwork`. */
+  readonly shape: Shape;
+  /** Optional human name (ONNX node name, JSON layer name). */
+  readonly name?: string;
+}
+
+export interface InputNode extends NodeBase {
+  readonly type: 'input';
+}
+
+/** `y = W x + b`, `weight` row-major out×in (PyTorch `Linear.weight` layout). */
+export interface DenseNode extends NodeBase {
+  readonly type: 'dense';
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+}
+
+/** 2-D convolution (cross-correlation, as PyTorch), weight `[outC, inC/groups, kH, kW]`. */
+export interface Conv2dNode extends NodeBase {
+  readonly type: 'conv2d';
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  /** [top, left, bottom, right] zero padding. */
+  readonly padding: readonly [number, number, number, number];
+  readonly dilation: readonly [number, number];
+  readonly groups: number;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+}
+
+/** Per-channel affine map `y[c] = scale[c] x[c] + shift[c]` (batch-norm in eval mode, folded). */
+export interface ChannelAffineNode extends NodeBase {
+  readonly type: 'channel_affine';
+  readonly scale: Float64Array;
+  readonly shift: Float64Array;
+}
+
+export interface AvgPoolNode extends NodeBase {
+  readonly type: 'avgpool';
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number, number, number];
+  /** Whether padded zeros count in the divisor (PyTorch's `count_include_pad`, default true). */
+  readonly countIncludePad: boolean;
+}
+
+export interface GlobalAvgPoolNode extends NodeBase {
+  readonly type: 'global_avgpool';
+}
+
+/** Flatten / reshape / identity: data unchanged (row-major), shape changed. */
+export interface ReshapeNode extends NodeBase {
+  readonly type: 'reshape';
+  /** Target shape; omitted means flatten to `[n]`. */
+  readonly targetShape?: Shape;
+}
+
+/** Elementwise sum of two tensors of the same shape (residual connection). */
+export interface AddNode extends NodeBase {
+  readonly type: 'add';
+}
+
+export interface ReluNode extends NodeBase {
+  readonly type: 'relu';
+}
+
+export interface LeakyReluNode extends NodeBase {
+  readonly type: 'leaky_relu';
+  readonly alpha: number;
+}
+
+/** `clamp(x, min, max)`; PyTorch's Hardtanh is min = −1, max = 1. */
+export interface HardTanhNode extends NodeBase {
+  readonly type: 'hardtanh';
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface MaxPoolNode extends NodeBase {
+  readonly type: 'maxpool';
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number, number, number];
+  readonly dilation: readonly [number, number];
+}
+
+export type AffineNode =
+  | DenseNode
+  | Conv2dNode
+  | ChannelAffineNode
+  | AvgPoolNode
+  | GlobalAvgPoolNode
+  | ReshapeNode
+  | AddNode;
+
+export type ActivationNode = ReluNode | LeakyReluNode | HardTanhNode | MaxPoolNode;
+
+export type Node = InputNode | AffineNode | ActivationNode;
+
+export type NodeType = Node['type'];
+
+export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'hardtanh', 'maxpool'];
+
+export function isActivation(node: Node): node is ActivationNode {
+  return (
+    node.type === 'relu' ||
+    node.type === 'leaky_relu' ||
+    node.type === 'hardtanh' ||
+    node.type === 'maxpool'
+  );
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

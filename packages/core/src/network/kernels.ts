@@ -1,0 +1,411 @@
+/**
+ * Kernels for every node type, on "unit-major" blocks: a tensor of n elements carrying m columns
+ * is a flat array `X[i * m + c]`. The same kernel serves
+ *  - a batched forward pass (m = batch size, bias added to every column),
+ *  - an affine family `origin + D t` (column 0 is the origin and gets the bias, columns 1..k are
+ *    directions and get none): plane slices (k = 2), lines (k = 1), Jacobians (k = d),
+ *  - reverse mode (the `…TransposeImpl` kernels, m = number of adjoint rows, no bias).
+ *
+ * Kernels are pure `fooImpl(out, …, m)` functions with no allocation; shape checks happen once in
+ * `buildNetwork`.
+ */
+import type {
+  AvgPoolNode,
+  ChannelAffineNode,
+  Conv2dNode,
+  DenseNode,
+  MaxPoolNode,
+  Node,
+} from './ir.js';
+
+export type FloatArray = Float64Array | Float32Array;
+
+/** How a kernel treats biases and other constants: none, column 0 only, every column. */
+export const enum BiasMode {
+  None = 0,
+  First = 1,
+  All = 2,
+}
+
+function addBias(out: FloatArray, n: number, m: number, bias: ArrayLike<number>, mode: BiasMode, perChannel = 1): void {
+  if (mode === BiasMode.None) {
+    out.fill(0, 0, n * m);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const b = bias[Math.floor(i / perChannel)]!;
+    const row = i * m;
+    if (mode === BiasMode.All) for (let c = 0; c < m; c++) out[row + c] = b;
+    else {
+      out[row] = b;
+      for (let c = 1; c < m; c++) out[row + c] = 0;
+    }
+  }
+}
+
+export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number, mode: BiasMode): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
+  addBias(out, nOut, m, node.bias, mode);
+  if (m === 1) {
+    for (let j = 0; j < nOut; j++) {
+      let s = out[j]!;
+      const wr = j * nIn;
+      for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
+      out[j] = s;
+    }
+    return;
+  }
+  if (m === 3) {
+    for (let j = 0; j < nOut; j++) {
+      let s0 = out[j * 3]!;
+      let s1 = out[j * 3 + 1]!;
+      let s2 = out[j * 3 + 2]!;
+      const wr = j * nIn;
+      for (let i = 0; i < nIn; i++) {
+        const wi = w[wr + i]!;
+        s0 += wi * x[i * 3]!;
+        s1 += wi * x[i * 3 + 1]!;
+        s2 += wi * x[i * 3 + 2]!;
+      }
+      out[j * 3] = s0;
+      out[j * 3 + 1] = s1;
+      out[j * 3 + 2] = s2;
+    }
+    return;
+  }
+  // General m: i-outer so rows of x are read contiguously and all-zero rows are skipped.
+  for (let i = 0; i < nIn; i++) {
+    const xr = i * m;
+    let zero = true;
+    for (let c = 0; c < m; c++) if (x[xr + c] !== 0) { zero = false; break; }
+    if (zero) continue;
+    for (let j = 0; j < nOut; j++) {
+      const wi = w[j * nIn + i]!;
+      if (wi === 0) continue;
+      const orow = j * m;
+      for (let c = 0; c < m; c++) out[orow + c] = out[orow + c]! + wi * x[xr + c]!;
+    }
+  }
+}
+
+export function denseTransposeImpl(gin: FloatArray, gout: FloatArray, node: DenseNode, m: number): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
+  for (let j = 0; j < nOut; j++) {
+    const grow = j * m;
+    let zero = true;
+    for (let c = 0; c < m; c++) if (gout[grow + c] !== 0) { zero = false; break; }
+    if (zero) continue;
+    const wr = j * nIn;
+    for (let i = 0; i < nIn; i++) {
+      const wi = w[wr + i]!;
+      if (wi === 0) continue;
+      const irow = i * m;
+      for (let c = 0; c < m; c++) gin[irow + c] = gin[irow + c]! + wi * gout[grow + c]!;
+    }
+  }
+}
+
+/** Calls `visit(outIndex, inIndex, weightIndex)` for every tap of a convolution that lands inside the input. */
+function convGeometry(node: Conv2dNode, inShape: readonly number[]) {
+  const [, h, w] = inShape as [number, number, number];
+  const [, ho, wo] = node.shape as [number, number, number];
+  return { h, w, ho, wo };
+}
+
+export function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+  const { h, w, ho, wo } = convGeometry(node, inShape);
+  const [kh, kw] = node.kernel;
+  const [sh, sw] = node.stride;
+  const [dh, dw] = node.dilation;
+  const pt = node.padding[0];
+  const pl = node.padding[1];
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  const wt = node.weight;
+  addBias(out, node.outChannels * ho * wo, m, node.bias, mode, ho * wo);
+  for (let o = 0; o < node.outChannels; o++) {
+    const g = Math.floor(o / ocg);
+    for (let ci = 0; ci < icg; ci++) {
+      const cin = g * icg + ci;
+      for (let ky = 0; ky < kh; ky++) {
+        for (let kx = 0; kx < kw; kx++) {
+          const wv = wt[((o * icg + ci) * kh + ky) * kw + kx]!;
+          if (wv === 0) continue;
+          for (let oy = 0; oy < ho; oy++) {
+            const iy = oy * sh - pt + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            const obase = (o * ho + oy) * wo;
+            const ibase = (cin * h + iy) * w;
+            for (let ox = 0; ox < wo; ox++) {
+              const ix = ox * sw - pl + kx * dw;
+              if (ix < 0 || ix >= w) continue;
+              const orow = (obase + ox) * m;
+              const irow = (ibase + ix) * m;
+              for (let c = 0; c < m; c++) out[orow + c] = out[orow + c]! + wv * x[irow + c]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function conv2dTransposeImpl(gin: FloatArray, gout: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number): void {
+  const { h, w, ho, wo } = convGeometry(node, inShape);
+  const [kh, kw] = node.kernel;
+  const [sh, sw] = node.stride;
+  const [dh, dw] = node.dilation;
+  const pt = node.padding[0];
+  const pl = node.padding[1];
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  const wt = node.weight;
+  for (let o = 0; o < node.outChannels; o++) {
+    const g = Math.floor(o / ocg);
+    for (let ci = 0; ci < icg; ci++) {
+      const cin = g * icg + ci;
+      for (let ky = 0; ky < kh; ky++) {
+        for (let kx = 0; kx < kw; kx++) {
+          const wv = wt[((o * icg + ci) * kh + ky) * kw + kx]!;
+          if (wv === 0) continue;
+          for (let oy = 0; oy < ho; oy++) {
+            const iy = oy * sh - pt + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            const obase = (o * ho + oy) * wo;
+            const ibase = (cin * h + iy) * w;
+            for (let ox = 0; ox < wo; ox++) {
+              const ix = ox * sw - pl + kx * dw;
+              if (ix < 0 || ix >= w) continue;
+              const orow = (obase + ox) * m;
+              const irow = (ibase + ix) * m;
+              for (let c = 0; c < m; c++) gin[irow + c] = gin[irow + c]! + wv * gout[orow + c]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function channelAffineImpl(out: FloatArray, x: FloatArray, node: ChannelAffineNode, m: number, mode: BiasMode): void {
+  const channels = node.scale.length;
+  const per = node.shape.length === 3 ? node.shape[1]! * node.shape[2]! : 1;
+  for (let ch = 0; ch < channels; ch++) {
+    const s = node.scale[ch]!;
+    const t = node.shift[ch]!;
+    for (let p = 0; p < per; p++) {
+      const row = (ch * per + p) * m;
+      for (let c = 0; c < m; c++) out[row + c] = s * x[row + c]!;
+      if (mode === BiasMode.First) out[row] = out[row]! + t;
+      else if (mode === BiasMode.All) for (let c = 0; c < m; c++) out[row + c] = out[row + c]! + t;
+    }
+  }
+}
+
+export function channelAffineTransposeImpl(gin: FloatArray, gout: FloatArray, node: ChannelAffineNode, m: number): void {
+  const channels = node.scale.length;
+  const per = node.shape.length === 3 ? node.shape[1]! * node.shape[2]! : 1;
+  for (let ch = 0; ch < channels; ch++) {
+    const s = node.scale[ch]!;
+    for (let p = 0; p < per; p++) {
+      const row = (ch * per + p) * m;
+      for (let c = 0; c < m; c++) gin[row + c] = gin[row + c]! + s * gout[row + c]!;
+    }
+  }
+}
+
+/**
+ * Visits each pooling window: `visit(outIndex, inIndices, count)` where `inIndices` holds the
+ * in-bounds input positions and `divisor` the average-pool divisor. Shared by avg- and max-pool.
+ */
+export interface WindowTable {
+  /** For output element o, its in-bounds taps are `taps[start[o] .. start[o+1])`. */
+  readonly start: Int32Array;
+  /** Input element index of each tap. */
+  readonly taps: Int32Array;
+  /** Offset of each tap inside its window (ky * kW + kx): the max-pool code state. */
+  readonly slot: Uint8Array | Uint16Array;
+  /** Average-pool divisor per output element. */
+  readonly divisor: Float64Array;
+}
+
+const windowCache = new WeakMap<object, WindowTable>();
+
+export function windowTable(node: AvgPoolNode | MaxPoolNode, inShape: readonly number[]): WindowTable {
+  const cached = windowCache.get(node);
+  if (cached) return cached;
+  const [c, h, w] = inShape as [number, number, number];
+  const [, ho, wo] = node.shape as [number, number, number];
+  const [kh, kw] = node.kernel;
+  const [sh, sw] = node.stride;
+  const [dh, dw] = node.type === 'maxpool' ? node.dilation : [1, 1];
+  const pt = node.padding[0];
+  const pl = node.padding[1];
+  const nOut = c * ho * wo;
+  const start = new Int32Array(nOut + 1);
+  const taps: number[] = [];
+  const slots: number[] = [];
+  const divisor = new Float64Array(nOut);
+  let o = 0;
+  for (let ch = 0; ch < c; ch++) {
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        start[o] = taps.length;
+        let padded = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - pt + ky * dh;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw - pl + kx * dw;
+            // Padded positions count toward the divisor only inside the padded extent.
+            if (iy >= -pt && iy < h + node.padding[2] && ix >= -pl && ix < w + node.padding[3]) padded++;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            taps.push((ch * h + iy) * w + ix);
+            slots.push(ky * kw + kx);
+          }
+        }
+        const inside = taps.length - start[o]!;
+        divisor[o] = node.type === 'avgpool' && node.countIncludePad ? padded : inside;
+        o++;
+      }
+    }
+  }
+  start[nOut] = taps.length;
+  const table: WindowTable = {
+    start,
+    taps: Int32Array.from(taps),
+    slot: kh * kw > 255 ? Uint16Array.from(slots) : Uint8Array.from(slots),
+    divisor,
+  };
+  windowCache.set(node, table);
+  return table;
+}
+
+export function avgPoolImpl(out: FloatArray, x: FloatArray, table: WindowTable, m: number): void {
+  const nOut = table.divisor.length;
+  for (let o = 0; o < nOut; o++) {
+    const orow = o * m;
+    for (let c = 0; c < m; c++) out[orow + c] = 0;
+    const inv = 1 / table.divisor[o]!;
+    for (let t = table.start[o]!; t < table.start[o + 1]!; t++) {
+      const irow = table.taps[t]! * m;
+      for (let c = 0; c < m; c++) out[orow + c] = out[orow + c]! + x[irow + c]!;
+    }
+    for (let c = 0; c < m; c++) out[orow + c] = out[orow + c]! * inv;
+  }
+}
+
+export function avgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, table: WindowTable, m: number): void {
+  const nOut = table.divisor.length;
+  for (let o = 0; o < nOut; o++) {
+    const orow = o * m;
+    const inv = 1 / table.divisor[o]!;
+    for (let t = table.start[o]!; t < table.start[o + 1]!; t++) {
+      const irow = table.taps[t]! * m;
+      for (let c = 0; c < m; c++) gin[irow + c] = gin[irow + c]! + gout[orow + c]! * inv;
+    }
+  }
+}
+
+export function globalAvgPoolImpl(out: FloatArray, x: FloatArray, inShape: readonly number[], m: number): void {
+  const [c, h, w] = inShape as [number, number, number];
+  const per = h * w;
+  for (let ch = 0; ch < c; ch++) {
+    const orow = ch * m;
+    for (let k = 0; k < m; k++) out[orow + k] = 0;
+    for (let p = 0; p < per; p++) {
+      const irow = (ch * per + p) * m;
+      for (let k = 0; k < m; k++) out[orow + k] = out[orow + k]! + x[irow + k]!;
+    }
+    for (let k = 0; k < m; k++) out[orow + k] = out[orow + k]! / per;
+  }
+}
+
+export function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, inShape: readonly number[], m: number): void {
+  const [c, h, w] = inShape as [number, number, number];
+  const per = h * w;
+  for (let ch = 0; ch < c; ch++) {
+    const orow = ch * m;
+    for (let p = 0; p < per; p++) {
+      const irow = (ch * per + p) * m;
+      for (let k = 0; k < m; k++) gin[irow + k] = gin[irow + k]! + gout[orow + k]! / per;
+    }
+  }
+}
+
+/**
+ * Applies an affine node to unit-major blocks. `xs` are the node's input blocks (one for every
+ * node type but `add`, which takes two). `inShape` is the first input's shape.
+ */
+export function affineImpl(out: FloatArray, xs: readonly FloatArray[], node: Node, inShape: readonly number[], m: number, mode: BiasMode): void {
+  const x = xs[0]!;
+  switch (node.type) {
+    case 'dense':
+      return denseImpl(out, x, node, m, mode);
+    case 'conv2d':
+      return conv2dImpl(out, x, node, inShape, m, mode);
+    case 'channel_affine':
+      return channelAffineImpl(out, x, node, m, mode);
+    case 'avgpool':
+      return avgPoolImpl(out, x, windowTable(node, inShape), m);
+    case 'global_avgpool':
+      return globalAvgPoolImpl(out, x, inShape, m);
+    case 'reshape':
+      out.set(x.subarray(0, out.length));
+      return;
+    case 'add': {
+      const y = xs[1]!;
+      for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
+      return;
+    }
+    default:
+      throw new Error(`affineImpl: ${node.type} is not an affine node`);
+  }
+}
+
+/** Accumulates the adjoint of an affine node's linear part into its input adjoints `gins`. */
+export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArray, node: Node, inShape: readonly number[], m: number): void {
+  const gin = gins[0]!;
+  switch (node.type) {
+    case 'dense':
+      return denseTransposeImpl(gin, gout, node, m);
+    case 'conv2d':
+      return conv2dTransposeImpl(gin, gout, node, inShape, m);
+    case 'channel_affine':
+      return channelAffineTransposeImpl(gin, gout, node, m);
+    case 'avgpool':
+      return avgPoolTransposeImpl(gin, gout, windowTable(node, inShape), m);
+    case 'global_avgpool':
+      return globalAvgPoolTransposeImpl(gin, gout, inShape, m);
+    case 'reshape':
+      for (let i = 0; i < gout.length; i++) gin[i] = gin[i]! + gout[i]!;
+      return;
+    case 'add': {
+      const gin2 = gins[1]!;
+      for (let i = 0; i < gout.length; i++) {
+        gin[i] = gin[i]! + gout[i]!;
+        gin2[i] = gin2[i]! + gout[i]!;
+      }
+      return;
+    }
+    default:
+      throw new Error(`affineTransposeImpl: ${node.type} is not an affine node`);
+  }
+}
+
+/** Multiply-adds one application of an affine node costs per column (for choosing forward vs reverse mode). */
+export function affineCost(node: Node, inShape: readonly number[]): number {
+  switch (node.type) {
+    case 'dense':
+      return node.weight.length;
+    case 'conv2d':
+      return (node.weight.length * (node.shape[1]! * node.shape[2]!)) ;
+    case 'avgpool':
+      return windowTable(node, inShape).taps.length;
+    default:
+      return node.shape.reduce((a, b) => a * b, 1);
+  }
+}

@@ -1,0 +1,222 @@
+import { PolytopeError, checkFinite } from '../errors.js';
+import { isActivation, sizeOf } from './ir.js';
+import type { ActivationNode, Node, Shape } from './ir.js';
+
+/** A node as given to `buildNetwork`: everything but the inferred output shape. */
+export type NodeSpec = Node extends infer N ? (N extends Node ? Omit<N, 'shape'> : never) : never;
+
+/** Where an activation node's units live inside the network's concatenated activation code. */
+export interface ActivationSlot {
+  /** Index of the activation node in `network.nodes`. */
+  readonly node: number;
+  /** Offset of its first unit in the concatenated code. */
+  readonly offset: number;
+  /** Number of units (elements for ReLU-like nodes, windows for max-pool). */
+  readonly numUnits: number;
+}
+
+/**
+ * A validated, shape-inferred network. Immutable; build one with `buildNetwork` or a reader
+ * (`readNetworkJson`, `readOnnx`).
+ *
+ * @example
+ * const net = buildNetwork([2], [
+ *   { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2,
+ *     weight: new Float64Array([1, 1, 1, 1]), bias: new Float64Array([1, 0]) },
+ *   { type: 'relu', inputs: [1] },
+ *   { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1,
+ *     weight: new Float64Array([1, -2]), bias: new Float64Array([-1]) },
+ * ]);
+ * net.outputSize; // 1
+ */
+export class Network {
+  /** All nodes; `nodes[0]` is the input. */
+  readonly nodes: readonly Node[];
+  /** Index of the output node (always the last). */
+  readonly output: number;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Activation nodes in order, with their place in the activation code. */
+  readonly activations: readonly ActivationSlot[];
+  /** Total number of code entries (units) over all activation nodes. */
+  readonly numUnits: number;
+  /** For each node, the last node index that reads it (its own index if none does). */
+  readonly lastUse: Int32Array;
+
+  constructor(nodes: readonly Node[]) {
+    this.nodes = nodes;
+    this.output = nodes.length - 1;
+    const first = nodes[0];
+    const last = nodes[this.output];
+    if (first === undefined || last === undefined) throw new PolytopeError('empty-network', 'network has no nodes');
+    this.inputShape = first.shape;
+    this.outputShape = last.shape;
+    this.inputSize = sizeOf(this.inputShape);
+    this.outputSize = sizeOf(this.outputShape);
+    const slots: ActivationSlot[] = [];
+    let offset = 0;
+    nodes.forEach((node, i) => {
+      if (isActivation(node)) {
+        const numUnits = sizeOf(node.shape); // one per element; for max-pool, one per window
+        slots.push({ node: i, offset, numUnits });
+        offset += numUnits;
+      }
+    });
+    this.activations = slots;
+    this.numUnits = offset;
+    this.lastUse = new Int32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      this.lastUse[i] = i;
+      for (const j of nodes[i]!.inputs) this.lastUse[j] = i;
+    }
+    this.lastUse[this.output] = nodes.length;
+  }
+
+  /** Number of trainable parameters (weights and biases; folded batch-norm counts as 2 per channel). */
+  get numParameters(): number {
+    let n = 0;
+    for (const node of this.nodes) {
+      if (node.type === 'dense' || node.type === 'conv2d') n += node.weight.length + node.bias.length;
+      else if (node.type === 'channel_affine') n += node.scale.length + node.shift.length;
+    }
+    return n;
+  }
+
+  /** The activation node behind a slot. */
+  activationNode(slot: ActivationSlot): ActivationNode {
+    return this.nodes[slot.node] as ActivationNode;
+  }
+}
+
+function fail(index: number, spec: { type: string; name?: string }, message: string): never {
+  const label = spec.name ? `'${spec.name}' (${spec.type})` : spec.type;
+  throw new PolytopeError('bad-network', `node ${index} ${label}: ${message}`);
+}
+
+function positiveInts(values: readonly number[], index: number, spec: NodeSpec, what: string, min = 1): void {
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < min) fail(index, spec, `${what} must be integers ≥ ${min}, got [${values.join(', ')}]`);
+  }
+}
+
+/** Output size of a windowed op along one axis (PyTorch's floor formula). */
+export function windowOutput(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1): number {
+  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/**
+ * Validates node specs, infers every shape, and returns a `Network`. Throws a `PolytopeError`
+ * naming the node on any shape mismatch, bad hyper-parameter or non-finite weight.
+ */
+export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Network {
+  if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new PolytopeError('bad-network', `input shape must be positive integers, got [${inputShape.join(', ')}]`);
+  }
+  const nodes: Node[] = [{ type: 'input', inputs: [], shape: [...inputShape] }];
+  specs.forEach((spec, k) => {
+    const index = k + 1;
+    if (spec.type === 'input') fail(index, spec, 'only node 0 may be an input');
+    const expected = spec.type === 'add' ? 2 : 1;
+    if (spec.inputs.length !== expected) fail(index, spec, `expects ${expected} input(s), got ${spec.inputs.length}`);
+    for (const j of spec.inputs) {
+      if (!Number.isInteger(j) || j < 0 || j >= index) fail(index, spec, `input index ${j} does not name an earlier node`);
+    }
+    const inShape = nodes[spec.inputs[0]!]!.shape;
+    const inSize = sizeOf(inShape);
+    let shape: Shape;
+    switch (spec.type) {
+      case 'dense': {
+        positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
+        if (inSize !== spec.inFeatures) fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
+        if (spec.weight.length !== spec.inFeatures * spec.outFeatures) fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
+        if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
+        checkFinite(spec.weight, `node ${index} (dense) weight`);
+        checkFinite(spec.bias, `node ${index} (dense) bias`);
+        shape = [spec.outFeatures];
+        break;
+      }
+      case 'conv2d': {
+        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+        const [c, h, w] = inShape as [number, number, number];
+        positiveInts([spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation], index, spec, 'channels, groups, kernel, stride and dilation');
+        positiveInts(spec.padding, index, spec, 'padding', 0);
+        if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
+        if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0) fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
+        const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
+        if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
+        if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
+        checkFinite(spec.weight, `node ${index} (conv2d) weight`);
+        checkFinite(spec.bias, `node ${index} (conv2d) bias`);
+        const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], spec.dilation[0]);
+        const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], spec.dilation[1]);
+        if (ho < 1 || wo < 1) fail(index, spec, `kernel does not fit the ${h}×${w} input`);
+        shape = [spec.outChannels, ho, wo];
+        break;
+      }
+      case 'channel_affine': {
+        const channels = inShape.length === 3 ? inShape[0]! : inSize;
+        if (spec.scale.length !== channels || spec.shift.length !== channels) fail(index, spec, `scale/shift need ${channels} values (one per channel)`);
+        checkFinite(spec.scale, `node ${index} (channel_affine) scale`);
+        checkFinite(spec.shift, `node ${index} (channel_affine) shift`);
+        shape = inShape;
+        break;
+      }
+      case 'avgpool':
+      case 'maxpool': {
+        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+        const [c, h, w] = inShape as [number, number, number];
+        const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
+        positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
+        positiveInts(spec.padding, index, spec, 'padding', 0);
+        if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1]) fail(index, spec, 'padding must be at most half the kernel');
+        const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
+        const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
+        if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
+        shape = [c, ho, wo];
+        break;
+      }
+      case 'global_avgpool': {
+        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+        shape = [inShape[0]!, 1, 1];
+        break;
+      }
+      case 'reshape': {
+        shape = spec.targetShape ?? [inSize];
+        if (sizeOf(shape) !== inSize) fail(index, spec, `cannot reshape [${inShape.join(', ')}] to [${shape.join(', ')}]`);
+        break;
+      }
+      case 'add': {
+        const other = nodes[spec.inputs[1]!]!.shape;
+        if (sizeOf(other) !== inSize || other.length !== inShape.length || other.some((d, i) => d !== inShape[i])) {
+          fail(index, spec, `cannot add shapes [${inShape.join(', ')}] and [${other.join(', ')}]`);
+        }
+        shape = inShape;
+        break;
+      }
+      case 'relu':
+        shape = inShape;
+        break;
+      case 'leaky_relu':
+        if (!Number.isFinite(spec.alpha)) fail(index, spec, `alpha must be finite, got ${spec.alpha}`);
+        shape = inShape;
+        break;
+      case 'hardtanh':
+        if (!Number.isFinite(spec.min) || !Number.isFinite(spec.max) || !(spec.min < spec.max)) fail(index, spec, `needs finite min < max, got ${spec.min}, ${spec.max}`);
+        shape = inShape;
+        break;
+      default:
+        fail(index, spec as { type: string }, 'unknown node type');
+    }
+    nodes.push({ ...spec, shape } as Node);
+  });
+  if (nodes.length < 2) throw new PolytopeError('bad-network', 'network has no layers');
+  // Every non-output node must be read by someone, otherwise the graph has a dangling branch.
+  const used = new Uint8Array(nodes.length);
+  for (const n of nodes) for (const j of n.inputs) used[j] = 1;
+  for (let i = 0; i < nodes.length - 1; i++) {
+    if (!used[i]) throw new PolytopeError('bad-network', `node ${i} (${nodes[i]!.type}) is not used by any later node; the output must be the last node`);
+  }
+  return new Network(nodes);
+}
