@@ -43,6 +43,24 @@ function addBias(out: FloatArray, n: number, m: number, bias: ArrayLike<number>,
   }
 }
 
+let gatherIdx = new Int32Array(256);
+let gatherX = new Float64Array(768);
+
+const transposed = new WeakMap<DenseNode, Float64Array>();
+
+/** The dense weight transposed to in×out (cached per node). */
+export function transposedWeight(node: DenseNode): Float64Array {
+  let t = transposed.get(node);
+  if (!t) {
+    const nIn = node.inFeatures;
+    const nOut = node.outFeatures;
+    t = new Float64Array(nIn * nOut);
+    for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) t[i * nOut + j] = node.weight[j * nIn + i]!;
+    transposed.set(node, t);
+  }
+  return t;
+}
+
 export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number, mode: BiasMode): void {
   const nIn = node.inFeatures;
   const nOut = node.outFeatures;
@@ -54,6 +72,42 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
       const wr = j * nIn;
       for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
       out[j] = s;
+    }
+    return;
+  }
+  if (m === 3 && mode !== BiasMode.All) {
+    // Affine families (slices): gather the non-zero rows (active units) once, then accumulate
+    // each output in registers.
+    if (gatherIdx.length < nIn) {
+      gatherIdx = new Int32Array(nIn * 2);
+      gatherX = new Float64Array(nIn * 6);
+    }
+    let na = 0;
+    for (let i = 0; i < nIn; i++) {
+      const x0 = x[i * 3]!;
+      const x1 = x[i * 3 + 1]!;
+      const x2 = x[i * 3 + 2]!;
+      if (x0 === 0 && x1 === 0 && x2 === 0) continue;
+      gatherIdx[na] = i;
+      gatherX[na * 3] = x0;
+      gatherX[na * 3 + 1] = x1;
+      gatherX[na * 3 + 2] = x2;
+      na++;
+    }
+    for (let j = 0; j < nOut; j++) {
+      let s0 = out[j * 3]!;
+      let s1 = out[j * 3 + 1]!;
+      let s2 = out[j * 3 + 2]!;
+      const wr = j * nIn;
+      for (let q = 0; q < na; q++) {
+        const wi = w[wr + gatherIdx[q]!]!;
+        s0 += wi * gatherX[q * 3]!;
+        s1 += wi * gatherX[q * 3 + 1]!;
+        s2 += wi * gatherX[q * 3 + 2]!;
+      }
+      out[j * 3] = s0;
+      out[j * 3 + 1] = s1;
+      out[j * 3 + 2] = s2;
     }
     return;
   }

@@ -1,0 +1,134 @@
+/**
+ * Linear programs on HiGHS (WebAssembly, npm `highs`): loaded once, lazily, on first use.
+ * Works in Node and browsers. Every LP the library solves goes through `solveLp`.
+ */
+import highsModule from 'highs';
+import type { Highs } from 'highs';
+import { PolytopeError } from '../errors.js';
+
+// `highs` ships CommonJS types but an ESM build whose default export is the loader.
+const loadHighs = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as () => Promise<Highs>;
+let highsPromise: Promise<Highs> | undefined;
+
+/** The shared HiGHS instance. */
+export function highs(): Promise<Highs> {
+  highsPromise ??= loadHighs();
+  return highsPromise;
+}
+
+export interface LpProblem {
+  /** Number of variables. */
+  numCols: number;
+  /** Objective coefficients (minimized unless `maximize`). */
+  cost: ArrayLike<number>;
+  maximize?: boolean;
+  /** Variable bounds (±Infinity allowed). */
+  colLower: ArrayLike<number>;
+  colUpper: ArrayLike<number>;
+  /** Dense row-major constraint matrix (numRows × numCols). */
+  rows: ArrayLike<number>;
+  numRows: number;
+  rowLower: ArrayLike<number>;
+  rowUpper: ArrayLike<number>;
+}
+
+export type LpStatus = 'optimal' | 'infeasible' | 'unbounded' | 'other';
+
+export interface LpSolution {
+  status: LpStatus;
+  objective: number;
+  x: Float64Array;
+}
+
+/** Solves an LP. Infinite bounds are passed as HiGHS's infinity. */
+export async function solveLp(problem: LpProblem): Promise<LpSolution> {
+  const h = await highs();
+  const inf = h.infinity;
+  const fix = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
+  const { numRows, numCols } = problem;
+  const starts = new Int32Array(numRows + 1);
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (let r = 0; r < numRows; r++) {
+    for (let c = 0; c < numCols; c++) {
+      const v = problem.rows[r * numCols + c]!;
+      if (v !== 0) {
+        idx.push(c);
+        val.push(v);
+      }
+    }
+    starts[r + 1] = idx.length;
+  }
+  const model = h.createModel({
+    numCols,
+    numRows,
+    sense: problem.maximize ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize,
+    colCost: Float64Array.from(problem.cost),
+    colLower: Float64Array.from(problem.colLower, fix),
+    colUpper: Float64Array.from(problem.colUpper, fix),
+    rowLower: Float64Array.from(problem.rowLower, fix),
+    rowUpper: Float64Array.from(problem.rowUpper, fix),
+    matrix: { format: 'csr', numRows, numCols, starts, indices: Int32Array.from(idx), values: Float64Array.from(val) },
+  });
+  try {
+    model.options.set({ output_flag: false });
+    model.run();
+    const st = model.getModelStatus();
+    const S = h.constants.modelStatus;
+    const status: LpStatus = st === S.optimal ? 'optimal' : st === S.infeasible ? 'infeasible' : st === S.unbounded || st === S.unboundedOrInfeasible ? 'unbounded' : 'other';
+    if (status !== 'optimal') return { status, objective: NaN, x: new Float64Array(numCols) };
+    return { status, objective: model.getObjectiveValue(), x: Float64Array.from(model.getSolution().colValue) };
+  } catch (err) {
+    throw new PolytopeError('lp-failed', `the LP solver failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Chebyshev centre of {z : Q z ≤ p} (optionally inside a box): the centre and radius of the largest
+ * inscribed ball, from the LP max r s.t. Q_i z + ‖Q_i‖ r ≤ p_i. Radius Infinity when unbounded,
+ * 0 for an empty or flat region (status tells which).
+ */
+export async function chebyshevCenter(
+  Q: ArrayLike<number>,
+  p: ArrayLike<number>,
+  d: number,
+  box?: { lower: ArrayLike<number>; upper: ArrayLike<number> },
+): Promise<{ center: Float64Array; radius: number; status: LpStatus }> {
+  const nq = p.length;
+  const nb = box ? 2 * d : 0;
+  const numRows = nq + nb;
+  const numCols = d + 1;
+  const rows = new Float64Array(numRows * numCols);
+  const upper = new Float64Array(numRows);
+  for (let r = 0; r < nq; r++) {
+    let nrm = 0;
+    for (let c = 0; c < d; c++) {
+      const v = Q[r * d + c]!;
+      rows[r * numCols + c] = v;
+      nrm += v * v;
+    }
+    rows[r * numCols + d] = Math.sqrt(nrm);
+    upper[r] = p[r]!;
+  }
+  if (box) {
+    for (let c = 0; c < d; c++) {
+      rows[(nq + 2 * c) * numCols + c] = 1;
+      rows[(nq + 2 * c) * numCols + d] = 1;
+      upper[nq + 2 * c] = box.upper[c]!;
+      rows[(nq + 2 * c + 1) * numCols + c] = -1;
+      rows[(nq + 2 * c + 1) * numCols + d] = 1;
+      upper[nq + 2 * c + 1] = -box.lower[c]!;
+    }
+  }
+  const cost = new Float64Array(numCols);
+  cost[d] = 1;
+  const colLower = new Float64Array(numCols).fill(-Infinity);
+  colLower[d] = 0;
+  const colUpper = new Float64Array(numCols).fill(Infinity);
+  const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows, rowLower: new Float64Array(numRows).fill(-Infinity), rowUpper: upper });
+  if (sol.status === 'unbounded') return { center: new Float64Array(d), radius: Infinity, status: sol.status };
+  if (sol.status !== 'optimal') return { center: new Float64Array(d), radius: 0, status: sol.status };
+  return { center: sol.x.slice(0, d), radius: sol.x[d]!, status: sol.status };
+}

@@ -1,0 +1,483 @@
+/**
+ * The exact partition engine: splits a k-dimensional cell (interval or polygon) of an affine
+ * family `origin + D t` of inputs into the activation regions of a network.
+ *
+ * Depth-first, one activation node ("stage") at a time:
+ *  1. A cell arrives with the affine family (unit-major, m = k + 1 columns) of every tensor it
+ *     still needs, in particular the input of the next activation node.
+ *  2. Units whose state is the same on the whole cell are fixed; the others ("crossing units")
+ *     subdivide the cell (ReLU-like: by their breakpoints; max-pool: by pairwise argmax
+ *     comparisons).
+ *  3. The affine nodes up to the next activation (the stage's "chain") are evaluated once per
+ *     cell with the crossing units zeroed (the base); each sub-cell then adds, for its crossing
+ *     units, `column_j ⊗ row_j`, where column_j is the chain's linear response to unit j (cached).
+ *     For an MLP this is `W[:, j]`: a child costs O(#crossing · width · m), not O(width² · m).
+ *
+ * Memory is bounded by the depth of the stack, not the number of regions: regions stream out
+ * through `emit`.
+ */
+import { AbortError } from '../errors.js';
+import type { AbortSignalLike } from '../errors.js';
+import { maxPoolSource } from '../network/activation.js';
+import { sizeOf } from '../network/ir.js';
+import type { ActivationNode } from '../network/ir.js';
+import { BiasMode, affineImpl, windowTable } from '../network/kernels.js';
+import type { WindowTable } from '../network/kernels.js';
+import type { ActivationSlot, Network } from '../network/network.js';
+import type { CellOps } from '../geometry/cells.js';
+import { affineTolerance } from '../geometry/predicates.js';
+
+/** Progress report: `fraction` of the domain's measure finished, regions so far. */
+export interface PartitionProgress {
+  readonly fraction: number;
+  readonly regions: number;
+}
+
+export interface PartitionOptions {
+  onProgress?: (p: PartitionProgress) => void;
+  signal?: AbortSignalLike;
+}
+
+/** A region as the engine emits it. Buffers are the engine's own: copy what you keep. */
+export interface EmittedRegion<C> {
+  readonly cell: C;
+  /** Full activation code (one state per unit of every activation node). */
+  readonly code: Uint8Array;
+  /** Output family, unit-major: `output[r * m + 0]` is output r at t = 0, `output[r*m + j]` its slope along t_j. */
+  readonly output: Float64Array;
+}
+
+interface Stage {
+  readonly slot: ActivationSlot;
+  readonly node: ActivationNode;
+  readonly nodeIndex: number;
+  readonly inputIndex: number;
+  readonly inShape: readonly number[];
+  /** Affine nodes evaluated after this activation, up to the next one. */
+  readonly chain: readonly number[];
+  /** Chain nodes (and possibly the activation itself) still read after the chain. */
+  readonly live: readonly number[];
+  readonly keepOutput: boolean;
+  readonly boundary: number;
+  readonly table: WindowTable | null;
+  /** Cached chain responses per activation-output unit: one array per `live` chain node. */
+  readonly columns: Map<number, Float64Array[]>;
+  readonly outSize: number;
+}
+
+interface Frame<C> {
+  readonly cell: C;
+  readonly stage: number;
+  readonly code: Uint8Array;
+  readonly tensors: (Float64Array | undefined)[];
+}
+
+function buildStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLive: number[] } {
+  const nodes = net.nodes;
+  const actIdx = net.activations.map((s) => s.node);
+  const prefix: number[] = [];
+  const first = actIdx.length ? actIdx[0]! : nodes.length;
+  for (let i = 1; i < first; i++) prefix.push(i);
+  const prefixLive = [0, ...prefix].filter((i) => net.lastUse[i]! >= first);
+  const stages = net.activations.map((slot, s): Stage => {
+    const nodeIndex = slot.node;
+    const node = nodes[nodeIndex] as ActivationNode;
+    const boundary = s + 1 < actIdx.length ? actIdx[s + 1]! : nodes.length;
+    const chain: number[] = [];
+    for (let i = nodeIndex + 1; i < boundary; i++) chain.push(i);
+    const live = chain.filter((i) => net.lastUse[i]! >= boundary);
+    const inShape = nodes[node.inputs[0]!]!.shape;
+    return {
+      slot,
+      node,
+      nodeIndex,
+      inputIndex: node.inputs[0]!,
+      inShape,
+      chain,
+      live,
+      keepOutput: net.lastUse[nodeIndex]! >= boundary,
+      boundary,
+      table: node.type === 'maxpool' ? windowTable(node, inShape) : null,
+      columns: new Map(),
+      outSize: sizeOf(node.shape),
+    };
+  });
+  return { stages, prefix, prefixLive };
+}
+
+/** Evaluates a list of affine nodes; `get` supplies earlier tensors (null → zeros). */
+function evalChain(
+  net: Network,
+  chain: readonly number[],
+  get: (i: number) => Float64Array | undefined,
+  m: number,
+  mode: BiasMode,
+): Map<number, Float64Array> {
+  const results = new Map<number, Float64Array>();
+  const zeros = new Map<number, Float64Array>();
+  const fetch = (j: number): Float64Array => {
+    const r = results.get(j) ?? get(j);
+    if (r) return r;
+    let z = zeros.get(j);
+    if (!z) {
+      z = new Float64Array(sizeOf(net.nodes[j]!.shape) * m);
+      zeros.set(j, z);
+    }
+    return z;
+  };
+  for (const i of chain) {
+    const node = net.nodes[i]!;
+    const xs = node.inputs.map(fetch);
+    if (node.type === 'reshape') {
+      results.set(i, xs[0]!);
+      continue;
+    }
+    const out = new Float64Array(sizeOf(node.shape) * m);
+    affineImpl(out, xs, node, net.nodes[node.inputs[0]!]!.shape, m, mode);
+    results.set(i, out);
+  }
+  return results;
+}
+
+/** The chain's linear response to unit j of the stage's activation output (cached). */
+function columnOf(net: Network, stage: Stage, j: number): Float64Array[] {
+  let col = stage.columns.get(j);
+  if (col) return col;
+  const e = new Float64Array(stage.outSize);
+  e[j] = 1;
+  const res = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? e : undefined), 1, BiasMode.None);
+  col = stage.live.map((i) => res.get(i)!);
+  stage.columns.set(j, col);
+  return col;
+}
+
+/**
+ * Writes output row j of the activation (m values) for state `st` given its input family Z.
+ * Each output unit is `scale · Z[src] + constant`.
+ */
+function activationRow(stage: Stage, Z: Float64Array, j: number, st: number, m: number, out: Float64Array, outOff: number): void {
+  const node = stage.node;
+  switch (node.type) {
+    case 'relu':
+      for (let c = 0; c < m; c++) out[outOff + c] = st ? Z[j * m + c]! : 0;
+      return;
+    case 'leaky_relu': {
+      const s = st ? 1 : node.alpha;
+      for (let c = 0; c < m; c++) out[outOff + c] = s * Z[j * m + c]!;
+      return;
+    }
+    case 'hardtanh':
+      if (st === 1) for (let c = 0; c < m; c++) out[outOff + c] = Z[j * m + c]!;
+      else {
+        out[outOff] = st === 0 ? node.min : node.max;
+        for (let c = 1; c < m; c++) out[outOff + c] = 0;
+      }
+      return;
+    case 'maxpool': {
+      const src = maxPoolSource(stage.table!, j, st);
+      for (let c = 0; c < m; c++) out[outOff + c] = Z[src * m + c]!;
+      return;
+    }
+  }
+}
+
+interface Sub<C> {
+  cell: C;
+  st: Uint8Array;
+}
+
+/**
+ * Runs the partition of `root` for the family `origin + D t` (D is d×k row-major).
+ * Calls `emit` once per activation region, in depth-first order.
+ */
+export function runPartition<C>(
+  net: Network,
+  ops: CellOps<C>,
+  root: C,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+  extent: ArrayLike<number>,
+  emit: (r: EmittedRegion<C>) => void,
+  options: PartitionOptions = {},
+): { regions: number } {
+  const k = ops.k;
+  const m = k + 1;
+  const d = net.inputSize;
+  const { stages, prefix, prefixLive } = buildStages(net);
+  const input = new Float64Array(d * m);
+  for (let i = 0; i < d; i++) {
+    input[i * m] = origin[i]!;
+    for (let j = 0; j < k; j++) input[i * m + 1 + j] = dirs[i * k + j]!;
+  }
+  const pre = evalChain(net, prefix, (i) => (i === 0 ? input : undefined), m, BiasMode.First);
+  const rootTensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
+  for (const i of prefixLive) rootTensors[i] = i === 0 ? input : pre.get(i);
+
+  const total = ops.measure(root);
+  let done = 0;
+  let regions = 0;
+  let lastReport = 0;
+  const range = new Float64Array(2);
+  const fbuf = new Float64Array(m);
+  const stack: Frame<C>[] = [{ cell: root, stage: 0, code: new Uint8Array(net.numUnits), tensors: rootTensors }];
+
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.stage === stages.length) {
+      regions++;
+      emit({ cell: frame.cell, code: frame.code, output: frame.tensors[net.output]! });
+      done += ops.measure(frame.cell);
+      if ((regions & 255) === 0) {
+        if (options.signal?.aborted) throw new AbortError();
+        if (options.onProgress && regions - lastReport >= 1024) {
+          lastReport = regions;
+          options.onProgress({ fraction: total > 0 ? done / total : 1, regions });
+        }
+      }
+      continue;
+    }
+    const stage = stages[frame.stage]!;
+    const Z = frame.tensors[stage.inputIndex]!;
+    const n = stage.outSize;
+    const off = stage.slot.offset;
+    const code = frame.code;
+    const node = stage.node;
+
+    // ── 1. fixed states and crossing units on the whole cell ──
+    const crossing: number[] = [];
+    const candidates: number[][] = [];
+    if (node.type === 'maxpool') {
+      const t = stage.table!;
+      for (let o = 0; o < n; o++) {
+        const alive = aliveCandidates(ops, frame.cell, Z, t, o, m, extent, range, fbuf);
+        if (alive.length === 1) code[off + o] = t.slot[alive[0]!]!;
+        else {
+          crossing.push(o);
+          candidates.push(alive);
+        }
+      }
+    } else {
+      for (let u = 0; u < n; u++) {
+        ops.range(frame.cell, Z, u * m, range);
+        const tol = affineTolerance(Z, u * m, m, extent);
+        const st = fixedState(node, range[0]!, range[1]!, tol);
+        if (st >= 0) code[off + u] = st;
+        else crossing.push(u);
+      }
+    }
+
+    // ── 2. subdivide by the crossing units ──
+    const K = crossing.length;
+    let subs: Sub<C>[] = [{ cell: frame.cell, st: new Uint8Array(K) }];
+    for (let q = 0; q < K; q++) {
+      const u = crossing[q]!;
+      const next: Sub<C>[] = [];
+      const label = (off + u) * 256;
+      if (node.type === 'maxpool') {
+        const t = stage.table!;
+        for (const sub of subs) {
+          const alive = aliveCandidatesAmong(ops, sub.cell, Z, t, candidates[q]!, m, extent, range, fbuf);
+          if (alive.length === 1) {
+            sub.st[q] = t.slot[alive[0]!]!;
+            next.push(sub);
+            continue;
+          }
+          for (const a of alive) {
+            let piece: C | null = sub.cell;
+            const ra = t.taps[a]! * m;
+            for (const b of alive) {
+              if (b === a || piece === null) continue;
+              const rb = t.taps[b]! * m;
+              for (let c = 0; c < m; c++) fbuf[c] = Z[ra + c]! - Z[rb + c]!;
+              const tol = affineTolerance(Z, ra, m, extent) + affineTolerance(Z, rb, m, extent);
+              piece = ops.clip(piece, fbuf, 0, tol, label + t.slot[b]!);
+            }
+            if (piece !== null) {
+              const st = sub.st.slice();
+              st[q] = t.slot[a]!;
+              next.push({ cell: piece, st });
+            }
+          }
+        }
+      } else if (node.type === 'hardtanh') {
+        for (const sub of subs) splitThreshold(ops, sub, Z, u, m, node.min, 0, 1, q, label, extent, range, fbuf, next);
+        subs = next;
+        const next2: Sub<C>[] = [];
+        for (const sub of subs) {
+          if (sub.st[q] === 0) next2.push(sub);
+          else splitThreshold(ops, sub, Z, u, m, node.max, 1, 2, q, label, extent, range, fbuf, next2);
+        }
+        subs = next2;
+        continue;
+      } else {
+        for (const sub of subs) splitThreshold(ops, sub, Z, u, m, 0, 0, 1, q, label, extent, range, fbuf, next);
+      }
+      subs = next;
+    }
+
+    // ── 3. base of the chain with crossing units zeroed ──
+    const actBase = new Float64Array(n * m);
+    const isCrossing = new Uint8Array(n);
+    for (const j of crossing) isCrossing[j] = 1;
+    for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
+    const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? actBase : frame.tensors[i]), m, BiasMode.First);
+    const liveBase = stage.live.map((i) => base.get(i)!);
+    const cols = crossing.map((j) => columnOf(net, stage, j));
+
+    // ── 4. children ──
+    const row = new Float64Array(m);
+    for (let s = subs.length - 1; s >= 0; s--) {
+      const sub = subs[s]!;
+      const childCode = code.slice();
+      const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
+      for (let i = 0; i < stage.boundary; i++) {
+        const t = frame.tensors[i];
+        if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
+      }
+      const liveOut = liveBase.map((b) => b.slice());
+      const actOut = stage.keepOutput ? actBase.slice() : null;
+      for (let q = 0; q < K; q++) {
+        const j = crossing[q]!;
+        const st = sub.st[q]!;
+        childCode[off + j] = st;
+        activationRow(stage, Z, j, st, m, row, 0);
+        if (actOut) actOut.set(row, j * m);
+        let nz = false;
+        for (let c = 0; c < m; c++) if (row[c] !== 0) nz = true;
+        if (!nz) continue;
+        const col = cols[q]!;
+        for (let l = 0; l < liveOut.length; l++) {
+          const T = liveOut[l]!;
+          const cl = col[l]!;
+          const len = cl.length;
+          if (m === 3) {
+            const r0 = row[0]!;
+            const r1 = row[1]!;
+            const r2 = row[2]!;
+            for (let i = 0; i < len; i++) {
+              const w = cl[i]!;
+              if (w === 0) continue;
+              T[i * 3] = T[i * 3]! + w * r0;
+              T[i * 3 + 1] = T[i * 3 + 1]! + w * r1;
+              T[i * 3 + 2] = T[i * 3 + 2]! + w * r2;
+            }
+          } else {
+            for (let i = 0; i < len; i++) {
+              const w = cl[i]!;
+              if (w === 0) continue;
+              for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * row[c]!;
+            }
+          }
+        }
+      }
+      stage.live.forEach((i, l) => (tensors[i] = liveOut[l]));
+      if (actOut) tensors[stage.nodeIndex] = actOut;
+      stack.push({ cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors });
+    }
+  }
+  options.onProgress?.({ fraction: 1, regions });
+  return { regions };
+}
+
+/** State of a ReLU-like unit that is constant on the cell, or −1 if its breakpoints cross it. */
+function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): number {
+  if (node.type === 'hardtanh') {
+    if (hi <= node.min + tol) return 0;
+    if (lo >= node.max - tol) return 2;
+    if (lo >= node.min - tol && hi <= node.max + tol) return 1;
+    return -1;
+  }
+  if (hi <= tol) return 0;
+  if (lo >= -tol) return 1;
+  return -1;
+}
+
+/** Splits a sub-cell at Z[u] = θ into states `below` / `above` (or assigns one when not crossed). */
+function splitThreshold<C>(
+  ops: CellOps<C>,
+  sub: Sub<C>,
+  Z: Float64Array,
+  u: number,
+  m: number,
+  theta: number,
+  below: number,
+  above: number,
+  q: number,
+  label: number,
+  extent: ArrayLike<number>,
+  range: Float64Array,
+  fbuf: Float64Array,
+  out: Sub<C>[],
+): void {
+  for (let c = 0; c < m; c++) fbuf[c] = Z[u * m + c]!;
+  fbuf[0] = fbuf[0]! - theta;
+  const tol = affineTolerance(Z, u * m, m, extent) + Math.abs(theta) * 1e-10;
+  ops.range(sub.cell, fbuf, 0, range);
+  const lo = range[0]!;
+  const hi = range[1]!;
+  // A unit that is ≈ θ on the whole sub-cell takes the lower state (forward rule: x ≤ θ → lower).
+  if (hi <= tol) {
+    sub.st[q] = below;
+    out.push(sub);
+    return;
+  }
+  if (lo >= -tol) {
+    sub.st[q] = above;
+    out.push(sub);
+    return;
+  }
+  const [neg, pos] = ops.split(sub.cell, fbuf, 0, tol, label + above, label + below);
+  const stNeg = sub.st;
+  const stPos = sub.st.slice();
+  stNeg[q] = below;
+  stPos[q] = above;
+  out.push({ cell: neg, st: stNeg }, { cell: pos, st: stPos });
+}
+
+/** Window candidates that can be the argmax somewhere on the cell (dominated ones and later ties removed). */
+function aliveCandidates<C>(
+  ops: CellOps<C>,
+  cell: C,
+  Z: Float64Array,
+  t: WindowTable,
+  o: number,
+  m: number,
+  extent: ArrayLike<number>,
+  range: Float64Array,
+  fbuf: Float64Array,
+): number[] {
+  const all: number[] = [];
+  for (let k = t.start[o]!; k < t.start[o + 1]!; k++) all.push(k);
+  return aliveCandidatesAmong(ops, cell, Z, t, all, m, extent, range, fbuf);
+}
+
+function aliveCandidatesAmong<C>(
+  ops: CellOps<C>,
+  cell: C,
+  Z: Float64Array,
+  t: WindowTable,
+  cands: readonly number[],
+  m: number,
+  extent: ArrayLike<number>,
+  range: Float64Array,
+  fbuf: Float64Array,
+): number[] {
+  const p = cands.length;
+  const dead = new Uint8Array(p);
+  for (let bi = 0; bi < p; bi++) {
+    const rb = t.taps[cands[bi]!]! * m;
+    for (let ai = 0; ai < p && !dead[bi]; ai++) {
+      if (ai === bi || dead[ai]) continue;
+      const ra = t.taps[cands[ai]!]! * m;
+      for (let c = 0; c < m; c++) fbuf[c] = Z[ra + c]! - Z[rb + c]!;
+      const tol = affineTolerance(Z, ra, m, extent) + affineTolerance(Z, rb, m, extent);
+      ops.range(cell, fbuf, 0, range);
+      // a ≥ b on the whole cell: b can only tie, and ties go to the earlier tap.
+      if (range[0]! >= -tol && (ai < bi || range[1]! > tol)) dead[bi] = 1;
+    }
+  }
+  const alive: number[] = [];
+  for (let i = 0; i < p; i++) if (!dead[i]) alive.push(cands[i]!);
+  return alive;
+}
+

@@ -1,0 +1,486 @@
+/**
+ * Exact partition of a 2-D slice: either the input box of a 2-input network, or the plane
+ * `origin + s·u + t·v` through a high-dimensional input space (e.g. through three images A, B, C,
+ * as the dissertation's Eq. 6.2). Works for every supported network (MLPs, CNNs with batch-norm,
+ * max-pool, average pool, residual adds), because the engine only needs each layer's linear part.
+ */
+import { now } from '../clock.js';
+import { PolytopeError, checkFinite } from '../errors.js';
+import { BOUNDARY, boxPolygon, polygonOps } from '../geometry/cells.js';
+import type { Polygon } from '../geometry/cells.js';
+import { THIN_AREA_EPS, affineTolerance, sameMap } from '../geometry/predicates.js';
+import { forward } from '../network/forward.js';
+import type { Network } from '../network/network.js';
+import { CodeHasher } from './code-hash.js';
+import { runPartition } from './engine.js';
+import type { PartitionOptions } from './engine.js';
+
+/** A plane in input space: x(s, t) = origin + s·u + t·v. */
+export interface Plane {
+  readonly origin: Float64Array;
+  readonly u: Float64Array;
+  readonly v: Float64Array;
+  /** Slice coordinates of named anchor points (A, B, C for `planeThrough`). */
+  readonly anchors?: readonly { name: string; s: number; t: number }[];
+}
+
+/** `[sMin, sMax, tMin, tMax]`. */
+export type Box2 = readonly [number, number, number, number];
+
+function norm(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]! * x[i]!;
+  return Math.sqrt(s);
+}
+
+/** The plane of a 2-input network's own coordinates. */
+export function inputPlane(net: Network): Plane {
+  if (net.inputSize !== 2) {
+    throw new PolytopeError('bad-plane', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
+  }
+  return { origin: new Float64Array(2), u: Float64Array.of(1, 0), v: Float64Array.of(0, 1) };
+}
+
+/**
+ * The plane through three inputs A, B, C (Eq. 6.2): u = (B − A)/|B − A|, v the normalized
+ * Gram–Schmidt remainder of C − A. A sits at (0, 0), B at (|B − A|, 0).
+ */
+export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): Plane {
+  const d = a.length;
+  if (b.length !== d || c.length !== d) throw new PolytopeError('shape-mismatch', `A, B, C must have the same length (${a.length}, ${b.length}, ${c.length})`);
+  checkFinite(a, 'A');
+  checkFinite(b, 'B');
+  checkFinite(c, 'C');
+  const u = new Float64Array(d);
+  const w = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    u[i] = b[i]! - a[i]!;
+    w[i] = c[i]! - a[i]!;
+  }
+  const nu = norm(u);
+  if (nu === 0) throw new PolytopeError('bad-plane', 'A and B are the same point; three distinct, non-collinear inputs are needed');
+  for (let i = 0; i < d; i++) u[i] = u[i]! / nu;
+  let dot = 0;
+  for (let i = 0; i < d; i++) dot += w[i]! * u[i]!;
+  const v = new Float64Array(d);
+  for (let i = 0; i < d; i++) v[i] = w[i]! - dot * u[i]!;
+  const nv = norm(v);
+  if (nv <= 1e-12 * Math.max(norm(w), nu)) throw new PolytopeError('bad-plane', 'A, B and C are collinear; they do not span a plane');
+  for (let i = 0; i < d; i++) v[i] = v[i]! / nv;
+  return {
+    origin: Float64Array.from(a),
+    u,
+    v,
+    anchors: [
+      { name: 'A', s: 0, t: 0 },
+      { name: 'B', s: nu, t: 0 },
+      { name: 'C', s: dot, t: nv },
+    ],
+  };
+}
+
+/** The plane through `origin` spanned by d1, d2 as given (not normalized: slice coordinates are their coefficients). */
+export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<number>, d2: ArrayLike<number>): Plane {
+  const d = origin.length;
+  if (d1.length !== d || d2.length !== d) throw new PolytopeError('shape-mismatch', `origin and directions must have the same length (${origin.length}, ${d1.length}, ${d2.length})`);
+  checkFinite(origin, 'origin');
+  checkFinite(d1, 'direction 1');
+  checkFinite(d2, 'direction 2');
+  const u = Float64Array.from(d1);
+  const v = Float64Array.from(d2);
+  const nu = norm(u);
+  const nv = norm(v);
+  let dot = 0;
+  for (let i = 0; i < d; i++) dot += u[i]! * v[i]!;
+  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - 1e-12) * nu * nv) throw new PolytopeError('bad-plane', 'the two directions are zero or parallel; they do not span a plane');
+  return { origin: Float64Array.from(origin), u, v };
+}
+
+/** Default box around a plane's anchors: their bounding box widened by 25 % on every side. */
+export function anchorBox(plane: Plane, margin = 0.25): Box2 {
+  const an = plane.anchors ?? [];
+  if (an.length === 0) return [-1, 1, -1, 1];
+  let s0 = Infinity, s1 = -Infinity, t0 = Infinity, t1 = -Infinity;
+  for (const p of an) {
+    s0 = Math.min(s0, p.s);
+    s1 = Math.max(s1, p.s);
+    t0 = Math.min(t0, p.t);
+    t1 = Math.max(t1, p.t);
+  }
+  const span = Math.max(s1 - s0, t1 - t0);
+  return [s0 - margin * span, s1 + margin * span, t0 - margin * span, t1 + margin * span];
+}
+
+export function checkBox(box: readonly number[]): Box2 {
+  if (box.length !== 4 || box.some((x) => !Number.isFinite(x))) throw new PolytopeError('bad-box', `a 2-D box needs four finite numbers x0,x1,y0,y1; got [${box.join(', ')}]`);
+  const [a, b, c, d] = box as [number, number, number, number];
+  if (!(a < b) || !(c < d)) throw new PolytopeError('bad-box', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
+  return [a, b, c, d];
+}
+
+export interface SliceRegion {
+  /** Emission order index. */
+  readonly index: number;
+  /** Activation code states (copy). */
+  readonly code: Uint8Array;
+  /** Counter-clockwise polygon, interleaved [s0, t0, s1, t1, …]. */
+  readonly vertices: Float64Array;
+  /** Label of each edge (edge i runs from vertex i to i+1): `unit · 256 + neighbour state`, −1 on the box. */
+  readonly labels: Int32Array;
+  readonly area: number;
+  /** Affine map on the plane, per output r: `map[3r] + map[3r+1]·s + map[3r+2]·t`. */
+  readonly map: Float64Array;
+}
+
+export interface SliceSummary {
+  /** Activation regions. */
+  regions: number;
+  /** Linear regions: activation regions joined across shared edges where the affine map is the same. */
+  linearRegions: number;
+  totalArea: number;
+  boxArea: number;
+  /** Length of the decision boundary (zero level for one output, argmax changes for several). */
+  boundaryLength: number;
+  /** Regions with area below THIN_AREA_EPS × box area (kept, never dropped). */
+  thinRegions: number;
+  /** Seconds spent computing the partition (no loading or writing). */
+  seconds: number;
+}
+
+export interface SliceOptions extends PartitionOptions {
+  /** Keep every region in memory and return them (default true). Set false with `onRegion` to stream. */
+  collect?: boolean;
+  /** Receives each region as it is found. */
+  onRegion?: (r: SliceRegion) => void;
+}
+
+export interface SliceResult {
+  readonly summary: SliceSummary;
+  readonly regions: SliceRegion[];
+  /** Decision boundary as polylines, each interleaved [s0, t0, s1, t1, …]. */
+  readonly boundary: Float64Array[];
+  /** Linear-region id of each region (collect mode) — regions with the same id form one linear region. */
+  readonly linearRegionOf: Int32Array;
+  readonly plane: Plane;
+  readonly box: Box2;
+}
+
+class GrowF64 {
+  data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/**
+ * Exact partition of `box` in the plane. Returns every region (unless `collect: false`), the
+ * summary with activation and linear region counts, and the decision boundary.
+ *
+ * @example
+ * const net = readNetworkJson(xorJson);
+ * const res = slicePlane(net, inputPlane(net), [-2, 2, -2, 2]);
+ * res.summary.regions;       // 3
+ * res.regions.map((r) => codeKey(r.code, offsets)); // ['00', '10', '11'] in some order
+ */
+export function slicePlane(net: Network, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
+  const b = checkBox(box);
+  if (plane.origin.length !== net.inputSize) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`);
+  const d = net.inputSize;
+  const dirs = new Float64Array(d * 2);
+  for (let i = 0; i < d; i++) {
+    dirs[2 * i] = plane.u[i]!;
+    dirs[2 * i + 1] = plane.v[i]!;
+  }
+  const extent = [Math.max(Math.abs(b[0]), Math.abs(b[1])), Math.max(Math.abs(b[2]), Math.abs(b[3]))];
+  const boxArea = (b[1] - b[0]) * (b[3] - b[2]);
+  const collect = options.collect ?? true;
+  const o = net.outputSize;
+  const hasher = new CodeHasher(net.numUnits);
+  const index = new Map<number, number>();
+  const maps = new GrowF64();
+  let parent = new Int32Array(1024);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  let numLinear = 0;
+  const regions: SliceRegion[] = [];
+  const segments = new GrowF64();
+  let totalArea = 0;
+  let areaComp = 0;
+  let thin = 0;
+  let count = 0;
+  const fz = new Float64Array(3);
+  // Probe f just outside an edge that lies on the zero level (degenerate nets only).
+  const xProbe = new Float64Array(d);
+  const probe = (s: number, t: number): number => {
+    for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+    return forward(net, xProbe)[0]!;
+  };
+
+  const start = now();
+  runPartition(
+    net,
+    polygonOps,
+    boxPolygon(b[0], b[1], b[2], b[3]),
+    plane.origin,
+    dirs,
+    extent,
+    (r) => {
+      const cell = r.cell as Polygon;
+      const area = Math.abs(polygonOps.measure(cell));
+      // Neumaier-compensated sum: the areas must add up to the box.
+      const tsum = totalArea + area;
+      areaComp += Math.abs(totalArea) >= area ? totalArea - tsum + area : area - tsum + totalArea;
+      totalArea = tsum;
+      if (area <= THIN_AREA_EPS * boxArea) thin++;
+      const map = Float64Array.from(r.output.subarray(0, o * 3));
+      const id = count++;
+      // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
+      if (id === parent.length) {
+        const p = new Int32Array(parent.length * 2);
+        p.set(parent);
+        parent = p;
+      }
+      parent[id] = id;
+      numLinear++;
+      const h = hasher.hash(r.code);
+      index.set(h, id);
+      for (let e = 0; e < cell.n; e++) {
+        const lab = cell.labels[e]!;
+        if (lab === BOUNDARY) continue;
+        const nb = index.get(hasher.neighbour(h, r.code, lab >>> 8, lab & 255));
+        if (nb === undefined || nb === id) continue;
+        if (sameMap(map, 0, maps.data, nb * o * 3, o * 3)) {
+          const ra = find(id);
+          const rb = find(nb);
+          if (ra !== rb) {
+            parent[ra] = rb;
+            numLinear--;
+          }
+        }
+      }
+      for (let i = 0; i < o * 3; i++) maps.push(map[i]!);
+      decisionSegments(cell, map, o, extent, fz, segments, probe);
+      if (collect || options.onRegion) {
+        const region: SliceRegion = {
+          index: id,
+          code: r.code.slice(),
+          vertices: cell.xy.slice(0, 2 * cell.n),
+          labels: cell.labels.slice(0, cell.n),
+          area,
+          map,
+        };
+        if (collect) regions.push(region);
+        options.onRegion?.(region);
+      }
+    },
+    options,
+  );
+  const seconds = (now() - start) / 1000;
+  const boundary = joinSegments(segments.data.subarray(0, segments.length));
+  let boundaryLength = 0;
+  for (let i = 0; i < segments.length; i += 4) {
+    boundaryLength += Math.hypot(segments.data[i + 2]! - segments.data[i]!, segments.data[i + 3]! - segments.data[i + 1]!);
+  }
+  const linearRegionOf = new Int32Array(collect ? count : 0);
+  if (collect) {
+    const ids = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const root = find(i);
+      let id = ids.get(root);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(root, id);
+      }
+      linearRegionOf[i] = id;
+    }
+  }
+  return {
+    summary: {
+      regions: count,
+      linearRegions: numLinear,
+      totalArea: totalArea + areaComp,
+      boxArea,
+      boundaryLength,
+      thinRegions: thin,
+      seconds,
+    },
+    regions,
+    boundary,
+    linearRegionOf,
+    plane,
+    box: b,
+  };
+}
+
+const argRange = new Float64Array(2);
+
+/**
+ * Appends the decision-boundary segments inside one region (x0, y0, x1, y1 each).
+ * One output: the zero level. Several: the lines where the argmax changes.
+ */
+function decisionSegments(
+  cell: Polygon,
+  map: Float64Array,
+  o: number,
+  extent: readonly number[],
+  f: Float64Array,
+  out: GrowF64,
+  probe: (s: number, t: number) => number,
+): void {
+  if (o === 1) {
+    zeroLevel(cell, map, 0, extent, out, probe);
+    return;
+  }
+  // Argmax pieces: P_a = cell ∩ {f_a ≥ f_b ∀b}; each edge between P_a and P_b (a < b) is boundary.
+  const alive: number[] = [];
+  const range = argRange;
+  for (let a = 0; a < o; a++) {
+    let dominated = false;
+    for (let b2 = 0; b2 < o && !dominated; b2++) {
+      if (b2 === a) continue;
+      for (let c = 0; c < 3; c++) f[c] = map[3 * b2 + c]! - map[3 * a + c]!;
+      polygonOps.range(cell, f, 0, range);
+      const tol = affineTolerance(map, 3 * a, 3, extent) + affineTolerance(map, 3 * b2, 3, extent);
+      if (range[0]! >= -tol && (b2 < a || range[1]! > tol)) dominated = true;
+    }
+    if (!dominated) alive.push(a);
+  }
+  if (alive.length < 2) return;
+  const DEC = -1000;
+  for (const a of alive) {
+    let piece: Polygon | null = cell;
+    for (const b2 of alive) {
+      if (b2 === a || piece === null) continue;
+      for (let c = 0; c < 3; c++) f[c] = map[3 * a + c]! - map[3 * b2 + c]!;
+      const tol = affineTolerance(map, 3 * a, 3, extent) + affineTolerance(map, 3 * b2, 3, extent);
+      piece = polygonOps.clip(piece, f, 0, tol, DEC - b2);
+    }
+    if (piece === null) continue;
+    for (let e = 0; e < piece.n; e++) {
+      const lab = piece.labels[e]!;
+      if (lab > DEC || DEC - lab <= a) continue;
+      const j = e + 1 === piece.n ? 0 : e + 1;
+      out.push(piece.xy[2 * e]!);
+      out.push(piece.xy[2 * e + 1]!);
+      out.push(piece.xy[2 * j]!);
+      out.push(piece.xy[2 * j + 1]!);
+    }
+  }
+}
+
+let zeroVals = new Float64Array(64);
+
+/**
+ * Zero level of f = map[off..off+3) inside the cell. An edge lying on the level is a decision
+ * boundary only if f is positive across it: the region on the negative side probes the network
+ * just outside the edge's midpoint and owns the edge if so (so no edge is counted twice).
+ */
+function zeroLevel(cell: Polygon, map: Float64Array, off: number, extent: readonly number[], out: GrowF64, probe: (s: number, t: number) => number): void {
+  const n = cell.n;
+  const tol = affineTolerance(map, off, 3, extent);
+  const c0 = map[off]!;
+  const a = map[off + 1]!;
+  const b = map[off + 2]!;
+  const xy = cell.xy;
+  if (zeroVals.length < n) zeroVals = new Float64Array(2 * n);
+  const vals = zeroVals;
+  let pos = false;
+  let neg = false;
+  for (let i = 0; i < n; i++) {
+    const v = c0 + a * xy[2 * i]! + b * xy[2 * i + 1]!;
+    vals[i] = v;
+    if (v > tol) pos = true;
+    else if (v < -tol) neg = true;
+  }
+  if (pos && neg) {
+    const pts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const j = i + 1 === n ? 0 : i + 1;
+      const vi = vals[i]!;
+      const vj = vals[j]!;
+      const si = vi > tol ? 1 : vi < -tol ? -1 : 0;
+      const sj = vj > tol ? 1 : vj < -tol ? -1 : 0;
+      if (si === 0) pts.push(xy[2 * i]!, xy[2 * i + 1]!);
+      else if (si * sj < 0) {
+        const t = vi / (vi - vj);
+        pts.push(xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!), xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!));
+      }
+    }
+    if (pts.length >= 4) for (let i = 0; i < 4; i++) out.push(pts[i]!);
+    return;
+  }
+  if (neg && !pos) {
+    for (let i = 0; i < n; i++) {
+      const j = i + 1 === n ? 0 : i + 1;
+      if (cell.labels[i] === BOUNDARY || Math.abs(vals[i]!) > tol || Math.abs(vals[j]!) > tol) continue;
+      const ex = xy[2 * j]! - xy[2 * i]!;
+      const ey = xy[2 * j + 1]! - xy[2 * i + 1]!;
+      const len = Math.hypot(ex, ey);
+      if (len === 0) continue;
+      // Counter-clockwise polygon: the outward normal of edge (ex, ey) is (ey, −ex)/len.
+      const step = 1e-7 * len;
+      const mx = (xy[2 * i]! + xy[2 * j]!) / 2 + (step * ey) / len;
+      const my = (xy[2 * i + 1]! + xy[2 * j + 1]!) / 2 - (step * ex) / len;
+      if (probe(mx, my) > tol) {
+        out.push(xy[2 * i]!);
+        out.push(xy[2 * i + 1]!);
+        out.push(xy[2 * j]!);
+        out.push(xy[2 * j + 1]!);
+      }
+    }
+  }
+}
+
+/** Chains segments that share endpoints into polylines (endpoints matched after rounding). */
+export function joinSegments(seg: Float64Array): Float64Array[] {
+  const nSeg = seg.length / 4;
+  if (nSeg === 0) return [];
+  let scale = 0;
+  for (let i = 0; i < seg.length; i++) scale = Math.max(scale, Math.abs(seg[i]!));
+  const q = (scale || 1) * 1e-9;
+  const key = (x: number, y: number) => `${Math.round(x / q)},${Math.round(y / q)}`;
+  const ends = new Map<string, number[]>();
+  for (let s = 0; s < nSeg; s++) {
+    for (const e of [0, 1]) {
+      const k = key(seg[4 * s + 2 * e]!, seg[4 * s + 2 * e + 1]!);
+      const list = ends.get(k);
+      if (list) list.push(s * 2 + e);
+      else ends.set(k, [s * 2 + e]);
+    }
+  }
+  const used = new Uint8Array(nSeg);
+  const lines: Float64Array[] = [];
+  const other = (s: number, e: number): [number, number] => [seg[4 * s + 2 * (1 - e)]!, seg[4 * s + 2 * (1 - e) + 1]!];
+  const walk = (x: number, y: number, pts: number[], front: boolean) => {
+    for (;;) {
+      const list = ends.get(key(x, y));
+      const nextEnd = list?.find((se) => !used[se >> 1]);
+      if (nextEnd === undefined) return;
+      const s = nextEnd >> 1;
+      used[s] = 1;
+      [x, y] = other(s, nextEnd & 1);
+      if (front) pts.unshift(x, y);
+      else pts.push(x, y);
+    }
+  };
+  for (let s = 0; s < nSeg; s++) {
+    if (used[s]) continue;
+    used[s] = 1;
+    const pts = [seg[4 * s]!, seg[4 * s + 1]!, seg[4 * s + 2]!, seg[4 * s + 3]!];
+    walk(pts[2]!, pts[3]!, pts, false);
+    walk(pts[0]!, pts[1]!, pts, true);
+    lines.push(Float64Array.from(pts));
+  }
+  return lines;
+}

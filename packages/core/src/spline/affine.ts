@@ -1,0 +1,133 @@
+/**
+ * Exact local affine maps: on the region of x the network is `f(z) = J z + y`. J is computed by
+ * propagating through the network with the activation code fixed — forward mode (push the d input
+ * directions) or reverse mode (pull the output rows back), whichever costs fewer multiply-adds.
+ */
+import { activationFixedTransposeImpl } from '../network/activation.js';
+import { forwardWithCode, propagateFamily } from '../network/forward.js';
+import { isActivation } from '../network/ir.js';
+import { affineCost, affineTransposeImpl } from '../network/kernels.js';
+import type { Network } from '../network/network.js';
+import { ActivationCode } from './code.js';
+
+export type JacobianMode = 'forward' | 'reverse' | 'auto';
+
+export interface AffineMap {
+  /** Row-major outputs × inputs. */
+  readonly jacobian: Float64Array;
+  /** Offset y with f(z) = J z + y on the region. */
+  readonly offset: Float64Array;
+  readonly outputs: number;
+  readonly inputs: number;
+}
+
+export interface LocalAffine extends AffineMap {
+  readonly code: ActivationCode;
+  /** f(x). */
+  readonly output: Float64Array;
+  /** The mode actually used. */
+  readonly mode: 'forward' | 'reverse';
+}
+
+/** Multiply-adds of one pass of one column through the network's linear parts. */
+function passCost(net: Network): number {
+  let cost = 0;
+  for (let i = 1; i < net.nodes.length; i++) {
+    const node = net.nodes[i]!;
+    if (!isActivation(node) && node.type !== 'input') cost += affineCost(node, net.nodes[node.inputs[0]!]!.shape);
+    else cost += node.shape.reduce((a, b) => a * b, 1);
+  }
+  return cost;
+}
+
+/** Chooses the cheaper mode: forward costs (d + 1) passes, reverse costs `outputs` passes (plus the forward pass for the code). */
+export function cheaperMode(net: Network): 'forward' | 'reverse' {
+  return net.outputSize + 1 < net.inputSize + 1 ? 'reverse' : 'forward';
+}
+
+/** Jacobian of the network under a fixed code by forward mode: pushes the identity through. */
+export function jacobianForward(net: Network, code: Uint8Array, x: ArrayLike<number>): Float64Array {
+  const d = net.inputSize;
+  const dirs = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) dirs[i * d + i] = 1;
+  const out = propagateFamily(net, code, x, dirs, d)[net.output]!;
+  const o = net.outputSize;
+  const m = d + 1;
+  const jac = new Float64Array(o * d);
+  for (let r = 0; r < o; r++) for (let i = 0; i < d; i++) jac[r * d + i] = out[r * m + 1 + i]!;
+  return jac;
+}
+
+/** Jacobian of the network under a fixed code by reverse mode: pulls the output rows back. */
+export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
+  const nodes = net.nodes;
+  const o = net.outputSize;
+  const d = net.inputSize;
+  const m = o;
+  const adj: (Float64Array | undefined)[] = new Array(nodes.length);
+  const seed = new Float64Array(o * m);
+  for (let r = 0; r < o; r++) seed[r * m + r] = 1;
+  adj[net.output] = seed;
+  const slotOf = new Int32Array(nodes.length).fill(-1);
+  net.activations.forEach((s, i) => (slotOf[s.node] = i));
+  for (let i = nodes.length - 1; i >= 1; i--) {
+    const g = adj[i];
+    if (!g) continue;
+    const node = nodes[i]!;
+    const inShape = nodes[node.inputs[0]!]!.shape;
+    const gins = node.inputs.map((j) => {
+      let a = adj[j];
+      if (!a) {
+        a = new Float64Array(nodes[j]!.shape.reduce((p, q) => p * q, 1) * m);
+        adj[j] = a;
+      }
+      return a;
+    });
+    if (isActivation(node)) {
+      activationFixedTransposeImpl(gins[0]!, g, node, inShape, m, code, net.activations[slotOf[i]!]!.offset);
+    } else {
+      affineTransposeImpl(gins, g, node, inShape, m);
+    }
+    adj[i] = undefined;
+  }
+  const gin = adj[0]!;
+  const jac = new Float64Array(o * d);
+  for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = gin[c * m + r]!;
+  return jac;
+}
+
+/**
+ * The exact affine map of the network on the region of x.
+ *
+ * @example
+ * // XOR net of the dissertation: f(x) = [1, −2]·ReLU([[1, 1], [1, 1]] x + [1, 0]) − 1
+ * const a = affineMapAt(xorNet, [0.25, 0.25]);   // both units on: f = −(x₁ + x₂)
+ * a.jacobian; // Float64Array [-1, -1]
+ * a.offset;   // Float64Array [0]
+ */
+export function affineMapAt(net: Network, x: ArrayLike<number>, options: { mode?: JacobianMode } = {}): LocalAffine {
+  const { output, code } = forwardWithCode(net, x);
+  const mode = options.mode === undefined || options.mode === 'auto' ? cheaperMode(net) : options.mode;
+  const jacobian = mode === 'forward' ? jacobianForward(net, code, x) : jacobianReverse(net, code);
+  const o = net.outputSize;
+  const d = net.inputSize;
+  const offset = new Float64Array(o);
+  for (let r = 0; r < o; r++) {
+    let s = output[r]!;
+    for (let i = 0; i < d; i++) s -= jacobian[r * d + i]! * x[i]!;
+    offset[r] = s;
+  }
+  return { jacobian, offset, output, outputs: o, inputs: d, code: ActivationCode.forNetwork(net, code), mode };
+}
+
+/** Affine map for an explicit code (no point needed): J by the cheaper mode, y by pushing the origin. */
+export function affineMapOfCode(net: Network, code: Uint8Array): AffineMap {
+  const d = net.inputSize;
+  const o = net.outputSize;
+  const zero = new Float64Array(d);
+  const jacobian = cheaperMode(net) === 'forward' ? jacobianForward(net, code, zero) : jacobianReverse(net, code);
+  const y = propagateFamily(net, code, zero, new Float64Array(0), 0)[net.output]!;
+  return { jacobian, offset: Float64Array.from(y.subarray(0, o)), outputs: o, inputs: d };
+}
+
+export { passCost };
