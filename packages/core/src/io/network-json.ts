@@ -1,0 +1,558 @@
+/**
+ * The project's own readable network format, `polytope-lens/network@1` (see docs/formats.md).
+ *
+ * ```json
+ * {
+ *   "format": "polytope-lens/network@1",
+ *   "input": {"shape": [2]},
+ *   "layers": [
+ *     {"type": "dense", "weight": [[1, 1], [1, 1]], "bias": [1, 0]},
+ *     {"type": "relu"},
+ *     {"type": "dense", "weight": [[1, -2]], "bias": [-1]}
+ *   ]
+ * }
+ * ```
+ *
+ * Layers run in order, each reading the previous one, unless a layer names its inputs
+ * (`"inputs": ["block1", "input"]`, the DAG extension). Values are float64 and survive a
+ * write → read round trip bit for bit (JSON numbers print as the shortest round-tripping decimal).
+ */
+import { PolytopeError } from '../errors.js';
+import { buildNetwork } from '../network/network.js';
+import type { Network, NodeSpec } from '../network/network.js';
+import { sizeOf } from '../network/ir.js';
+import type { Node, Shape } from '../network/ir.js';
+import { batchNormAffine, batchNormScale, describeValue, foldIntoLinear, inferShape } from './layer-utils.js';
+import type { Conv2dSpec, DenseSpec } from './layer-utils.js';
+
+/**
+ * The format tag every network JSON document carries.
+ *
+ * @example
+ * readNetworkJson({ format: NETWORK_JSON_FORMAT, layers: [{ type: 'dense', weight: [[1, 2]] }] });
+ */
+export const NETWORK_JSON_FORMAT = 'polytope-lens/network@1';
+
+/** Layer types the reader accepts, with the fields each may carry (besides type, name, inputs, comment). */
+const LAYER_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  dense: ['weight', 'bias'],
+  conv2d: ['weight', 'bias', 'stride', 'padding', 'dilation', 'groups'],
+  batchnorm: ['gamma', 'beta', 'mean', 'var', 'eps'],
+  channel_affine: ['scale', 'shift'],
+  avgpool: ['kernel_size', 'stride', 'padding', 'count_include_pad', 'ceil_mode'],
+  global_avgpool: [],
+  maxpool: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode'],
+  flatten: [],
+  reshape: ['shape'],
+  add: [],
+  identity: [],
+  dropout: ['p'],
+  relu: [],
+  leaky_relu: ['alpha'],
+  hardtanh: ['min', 'max'],
+};
+const COMMON_FIELDS = ['type', 'name', 'inputs', 'comment'];
+
+/**
+ * The layer types `readNetworkJson` understands.
+ *
+ * @example
+ * NETWORK_JSON_LAYER_TYPES.includes('conv2d'); // true
+ */
+export const NETWORK_JSON_LAYER_TYPES: readonly string[] = Object.keys(LAYER_FIELDS);
+
+const INPUT_NAME = 'input';
+
+function bad(where: string, message: string): never {
+  throw new PolytopeError('bad-network-json', `${where}: ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value parsing with located error messages
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function finiteNumber(v: unknown, where: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    const hint = v === null || typeof v === 'string' ? ' (JSON cannot hold NaN or Infinity; the file has a non-finite or missing value here)' : '';
+    bad(where, `${what} must be a finite number, got ${describeValue(v)}${hint}`);
+  }
+  return v;
+}
+
+function integer(v: unknown, where: string, what: string, min: number): number {
+  const n = finiteNumber(v, where, what);
+  if (!Number.isInteger(n) || n < min) bad(where, `${what} must be an integer ≥ ${min}, got ${n}`);
+  return n;
+}
+
+/** A rectangular nested list of numbers, `depth` levels deep → dims and flat row-major data. */
+function nested(v: unknown, depth: number, where: string, what: string, layout: string): { dims: number[]; data: Float64Array } {
+  const dims: number[] = [];
+  let probe: unknown = v;
+  for (let k = 0; k < depth; k++) {
+    if (!Array.isArray(probe)) {
+      const path = `${what}${'[0]'.repeat(k)}`;
+      bad(where, `${path} must be a list (${what} is nested ${depth} level${depth > 1 ? 's' : ''} deep: ${layout}), got ${describeValue(probe)}`);
+    }
+    if (probe.length === 0) bad(where, `${what}${'[0]'.repeat(k)} is an empty list (${what} is ${layout})`);
+    dims.push(probe.length);
+    probe = probe[0];
+  }
+  const data = new Float64Array(sizeOf(dims));
+  let pos = 0;
+  const walk = (node: unknown, k: number, path: string): void => {
+    if (k === depth) {
+      data[pos++] = finiteNumber(node, where, path);
+      return;
+    }
+    if (!Array.isArray(node)) bad(where, `${path} must be a list (${what} is nested ${depth} levels deep: ${layout}), got ${describeValue(node)}`);
+    if (node.length !== dims[k]) bad(where, `${path} has ${node.length} entries, expected ${dims[k]} (${what} must be rectangular: ${layout})`);
+    for (let i = 0; i < node.length; i++) walk(node[i], k + 1, `${path}[${i}]`);
+  };
+  walk(v, 0, what);
+  return { dims, data };
+}
+
+function vector(v: unknown, where: string, what: string, length?: number): Float64Array {
+  const { dims, data } = nested(v, 1, where, what, 'a list of numbers');
+  if (length !== undefined && dims[0] !== length) bad(where, `${what} has ${dims[0]} values, expected ${length}`);
+  return data;
+}
+
+/** An int or [a, b] → [a, b]. */
+function pair(v: unknown, where: string, what: string, min: number, fallback: readonly [number, number]): [number, number] {
+  if (v === undefined) return [fallback[0], fallback[1]];
+  if (Array.isArray(v)) {
+    if (v.length !== 2) bad(where, `${what} must be an integer or a list [h, w], got a list of ${v.length}`);
+    return [integer(v[0], where, `${what}[0]`, min), integer(v[1], where, `${what}[1]`, min)];
+  }
+  const n = integer(v, where, what, min);
+  return [n, n];
+}
+
+/** Padding: an int, [h, w] (symmetric) or [top, left, bottom, right]. */
+function padding(v: unknown, where: string): [number, number, number, number] {
+  if (v === undefined) return [0, 0, 0, 0];
+  if (Array.isArray(v) && v.length === 4) {
+    return [0, 1, 2, 3].map((i) => integer(v[i], where, `padding[${i}]`, 0)) as [number, number, number, number];
+  }
+  if (Array.isArray(v) && v.length !== 2) bad(where, `padding must be an integer, [h, w] or [top, left, bottom, right], got a list of ${v.length}`);
+  const [h, w] = pair(v, where, 'padding', 0, [0, 0]);
+  return [h, w, h, w];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reader
+
+interface ParsedLayer {
+  readonly raw: Record<string, unknown>;
+  readonly type: string;
+  readonly name?: string;
+  readonly where: string;
+  /** Resolved sources: layer indices, −1 for the network input (after looking through identity/dropout). */
+  readonly sources: number[];
+}
+
+/**
+ * Reads a `polytope-lens/network@1` document (a parsed object or its JSON text) into a validated
+ * `Network`. Batch-norm layers are folded into the dense/conv layer before them when that layer
+ * feeds nothing else (`w' = w·γ/√(var+ε)`, `b' = (b−mean)·γ/√(var+ε)+β`), otherwise they become
+ * a `channel_affine` node; identity and dropout layers are dropped. Every problem is reported as
+ * a `PolytopeError` naming the layer (index, name and type) and the field.
+ *
+ * @example
+ * const net = readNetworkJson({
+ *   format: 'polytope-lens/network@1',
+ *   input: { shape: [2] },
+ *   layers: [
+ *     { type: 'dense', weight: [[1, 1], [1, 1]], bias: [1, 0] },
+ *     { type: 'relu' },
+ *     { type: 'dense', weight: [[1, -2]], bias: [-1] },
+ *   ],
+ * });
+ * forward(net, [1, 1]); // Float64Array [-2]  (relu([3, 2]) = [3, 2]; 3 − 4 − 1)
+ */
+export function readNetworkJson(json: unknown): Network {
+  let doc: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      doc = JSON.parse(json);
+    } catch (e) {
+      throw new PolytopeError('bad-network-json', `network JSON is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (!isObject(doc)) bad('network JSON', `expected an object {"format", "input", "layers"}, got ${describeValue(doc)}`);
+  if (doc['format'] !== NETWORK_JSON_FORMAT) {
+    bad('network JSON', `"format" must be "${NETWORK_JSON_FORMAT}", got ${describeValue(doc['format'])}`);
+  }
+  const layersRaw = doc['layers'];
+  if (!Array.isArray(layersRaw)) bad('network JSON', `"layers" must be a list of layer objects, got ${describeValue(layersRaw)}`);
+  if (layersRaw.length === 0) bad('network JSON', '"layers" is empty; a network needs at least one layer');
+
+  // Pass 1: types, names, input references (resolved to layer indices), use counts.
+  const layers: ParsedLayer[] = [];
+  const names = new Map<string, number>();
+  const alias: number[] = []; // for each layer, the layer index its output is (itself unless dropped)
+  const uses = new Int32Array(layersRaw.length);
+  layersRaw.forEach((raw, i) => {
+    if (!isObject(raw)) bad(`layer ${i}`, `expected an object with a "type", got ${describeValue(raw)}`);
+    const type = raw['type'];
+    if (typeof type !== 'string') bad(`layer ${i}`, `"type" must be a string, got ${describeValue(type)}`);
+    const nameRaw = raw['name'];
+    if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === '')) bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
+    const name = nameRaw as string | undefined;
+    const where = name === undefined ? `layer ${i} (${type})` : `layer ${i} '${name}' (${type})`;
+    const allowed = LAYER_FIELDS[type];
+    if (allowed === undefined) {
+      throw new PolytopeError('unsupported-layer', `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`);
+    }
+    for (const key of Object.keys(raw)) {
+      if (!COMMON_FIELDS.includes(key) && !allowed.includes(key)) {
+        bad(where, `unknown field "${key}" for a ${type} layer; allowed fields: ${[...COMMON_FIELDS, ...allowed].join(', ')}`);
+      }
+    }
+    if (name !== undefined) {
+      if (name === INPUT_NAME) bad(where, `the name "${INPUT_NAME}" is reserved for the network input`);
+      if (names.has(name)) bad(where, `the name "${name}" is already used by layer ${names.get(name)}`);
+    }
+    let refs: number[];
+    const inputsRaw = raw['inputs'];
+    if (inputsRaw === undefined) refs = [i - 1];
+    else {
+      if (!Array.isArray(inputsRaw) || inputsRaw.some((s) => typeof s !== 'string')) {
+        bad(where, `"inputs" must be a list of layer names (or "${INPUT_NAME}"), got ${describeValue(inputsRaw)}`);
+      }
+      refs = (inputsRaw as string[]).map((s) => {
+        if (s === INPUT_NAME) return -1;
+        const j = names.get(s);
+        if (j === undefined) bad(where, `input "${s}" does not name an earlier layer (names so far: ${[INPUT_NAME, ...names.keys()].join(', ')})`);
+        return j;
+      });
+    }
+    const expected = type === 'add' ? 2 : 1;
+    if (refs.length !== expected) bad(where, `expects ${expected} input${expected > 1 ? 's' : ''}, got ${refs.length}${type === 'add' ? ' (give "inputs": [a, b])' : ''}`);
+    const sources = refs.map((j) => (j < 0 ? -1 : alias[j]!));
+    layers.push(name === undefined ? { raw, type, where, sources } : { raw, type, name, where, sources });
+    if (name !== undefined) names.set(name, i);
+    const dropped = type === 'identity' || type === 'dropout';
+    alias.push(dropped ? sources[0]! : i);
+    if (!dropped) for (const s of sources) if (s >= 0) uses[s] = uses[s]! + 1;
+  });
+  const outputLayer = alias[layers.length - 1]!;
+  if (outputLayer < 0) bad(`layer ${layers.length - 1}`, 'the network output is its input (only identity/dropout layers); add a real layer');
+  uses[outputLayer] = uses[outputLayer]! + 1; // the output counts as a use
+  layers.forEach((layer, i) => {
+    if (alias[i] === i && uses[i] === 0) {
+      bad(layer.where, 'is not read by any later layer; the last layer is the output, so every other layer must feed something (check "inputs")');
+    }
+  });
+
+  // Input shape
+  let inputShape: number[];
+  const inputRaw = doc['input'];
+  if (inputRaw === undefined) {
+    const first = layers[0]!;
+    if (first.type !== 'dense') bad('network JSON', `"input": {"shape": [...]} is required unless the first layer is dense (it is ${first.type})`);
+    const w = nested(first.raw['weight'], 2, first.where, 'weight', 'out × in');
+    inputShape = [w.dims[1]!];
+  } else {
+    if (!isObject(inputRaw)) bad('network JSON', `"input" must be an object {"shape": [...]}, got ${describeValue(inputRaw)}`);
+    const s = inputRaw['shape'];
+    if (!Array.isArray(s) || s.length === 0) bad('network JSON', `"input.shape" must be a non-empty list of positive integers, got ${describeValue(s)}`);
+    inputShape = s.map((d, k) => integer(d, 'network JSON', `input.shape[${k}]`, 1));
+  }
+
+  // Pass 2: node specs.
+  const specs: NodeSpec[] = [];
+  const shapes: Shape[] = [inputShape];
+  const nodeOf: number[] = []; // layer → node index (0 = network input)
+  const nodeLayer: number[] = [-1]; // node → layer index
+  const nodeRef = (src: number): number => (src < 0 ? 0 : nodeOf[src]!);
+  const push = (spec: NodeSpec, layer: ParsedLayer, i: number): number => {
+    const inShapes = spec.inputs.map((j) => shapes[j]!);
+    const shape = inferShape(spec, inShapes);
+    if (typeof shape === 'string') bad(layer.where, shape);
+    specs.push(spec);
+    shapes.push(shape);
+    nodeLayer.push(i);
+    return specs.length;
+  };
+  layers.forEach((layer, i) => {
+    const { raw, type, where } = layer;
+    const named = layer.name === undefined ? {} : { name: layer.name };
+    const inputs = layer.sources.map(nodeRef);
+    const inShape = shapes[inputs[0]!]!;
+    const inSize = sizeOf(inShape);
+    switch (type) {
+      case 'identity':
+      case 'dropout':
+        nodeOf.push(inputs[0]!);
+        return;
+      case 'dense': {
+        const w = nested(raw['weight'], 2, where, 'weight', 'out × in, like PyTorch Linear.weight');
+        const [outF, inF] = w.dims as [number, number];
+        if (inF !== inSize) bad(where, `weight is ${outF}×${inF} (out × in) but the layer receives shape [${inShape.join(', ')}] (${inSize} values)`);
+        const bias = raw['bias'] === undefined ? new Float64Array(outF) : vector(raw['bias'], where, 'bias', outF);
+        nodeOf.push(push({ type: 'dense', inputs, inFeatures: inF, outFeatures: outF, weight: w.data, bias, ...named }, layer, i));
+        return;
+      }
+      case 'conv2d': {
+        const w = nested(raw['weight'], 4, where, 'weight', '[out_channels][in_channels/groups][kh][kw]');
+        const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
+        const groups = raw['groups'] === undefined ? 1 : integer(raw['groups'], where, 'groups', 1);
+        if (inShape.length !== 3) bad(where, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+        if (icg * groups !== inShape[0]) bad(where, `weight has ${icg} input channels per group × ${groups} group(s) = ${icg * groups}, but the input has ${inShape[0]} channels`);
+        if (oc % groups !== 0) bad(where, `groups (${groups}) must divide the ${oc} output channels`);
+        const bias = raw['bias'] === undefined ? new Float64Array(oc) : vector(raw['bias'], where, 'bias', oc);
+        nodeOf.push(push({
+          type: 'conv2d', inputs, inChannels: icg * groups, outChannels: oc, kernel: [kh, kw],
+          stride: pair(raw['stride'], where, 'stride', 1, [1, 1]),
+          padding: padding(raw['padding'], where),
+          dilation: pair(raw['dilation'], where, 'dilation', 1, [1, 1]),
+          groups, weight: w.data, bias, ...named,
+        }, layer, i));
+        return;
+      }
+      case 'batchnorm': {
+        const channels = inShape.length === 3 ? inShape[0]! : inSize;
+        const mean = vector(raw['mean'], where, 'mean', channels);
+        const variance = vector(raw['var'], where, 'var', channels);
+        for (let c = 0; c < channels; c++) if (variance[c]! < 0) bad(where, `var[${c}] is negative (${variance[c]})`);
+        const gamma = raw['gamma'] === undefined ? new Float64Array(channels).fill(1) : vector(raw['gamma'], where, 'gamma', channels);
+        const beta = raw['beta'] === undefined ? new Float64Array(channels) : vector(raw['beta'], where, 'beta', channels);
+        const eps = raw['eps'] === undefined ? 1e-5 : finiteNumber(raw['eps'], where, 'eps');
+        if (eps < 0) bad(where, `eps must be ≥ 0, got ${eps}`);
+        for (let c = 0; c < channels; c++) if (!(variance[c]! + eps > 0)) bad(where, `var[${c}] + eps is 0: the layer divides by zero`);
+        const src = layer.sources[0]!;
+        const srcType = src >= 0 ? layers[src]!.type : 'input';
+        if ((srcType === 'dense' || srcType === 'conv2d') && uses[src] === 1) {
+          const k = nodeOf[src]! - 1;
+          const target = specs[k] as DenseSpec | Conv2dSpec;
+          specs[k] = foldIntoLinear(target, batchNormScale(gamma, variance, eps), mean, beta);
+          nodeOf.push(nodeOf[src]!);
+        } else {
+          const { scale, shift } = batchNormAffine(gamma, beta, mean, variance, eps);
+          nodeOf.push(push({ type: 'channel_affine', inputs, scale, shift, ...named }, layer, i));
+        }
+        return;
+      }
+      case 'channel_affine': {
+        const channels = inShape.length === 3 ? inShape[0]! : inSize;
+        const scale = vector(raw['scale'], where, 'scale', channels);
+        const shift = raw['shift'] === undefined ? new Float64Array(channels) : vector(raw['shift'], where, 'shift', channels);
+        nodeOf.push(push({ type: 'channel_affine', inputs, scale, shift, ...named }, layer, i));
+        return;
+      }
+      case 'avgpool':
+      case 'maxpool': {
+        if (raw['ceil_mode'] === true) bad(where, 'ceil_mode is not supported (output size must use floor); pad the input instead');
+        if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false) bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
+        if (raw['kernel_size'] === undefined) bad(where, 'missing "kernel_size" (an integer or [kh, kw])');
+        const kernel = pair(raw['kernel_size'], where, 'kernel_size', 1, [1, 1]);
+        const stride = pair(raw['stride'], where, 'stride', 1, kernel);
+        const pad = padding(raw['padding'], where);
+        if (type === 'avgpool') {
+          const cip = raw['count_include_pad'];
+          if (cip !== undefined && typeof cip !== 'boolean') bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
+          nodeOf.push(push({ type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...named }, layer, i));
+        } else {
+          const dilation = pair(raw['dilation'], where, 'dilation', 1, [1, 1]);
+          nodeOf.push(push({ type: 'maxpool', inputs, kernel, stride, padding: pad, dilation, ...named }, layer, i));
+        }
+        return;
+      }
+      case 'global_avgpool':
+        nodeOf.push(push({ type: 'global_avgpool', inputs, ...named }, layer, i));
+        return;
+      case 'flatten':
+        nodeOf.push(push({ type: 'reshape', inputs, ...named }, layer, i));
+        return;
+      case 'reshape': {
+        const s = raw['shape'];
+        if (!Array.isArray(s) || s.length === 0) bad(where, `"shape" must be a non-empty list of integers (one may be -1), got ${describeValue(s)}`);
+        const dims = s.map((d, k) => (d === -1 ? -1 : integer(d, where, `shape[${k}]`, 1)));
+        const free = dims.filter((d) => d === -1).length;
+        if (free > 1) bad(where, 'shape may contain at most one -1');
+        const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
+        if (free === 1) {
+          if (inSize % known !== 0) bad(where, `cannot reshape [${inShape.join(', ')}] (${inSize} values) to [${dims.join(', ')}]`);
+          dims[dims.indexOf(-1)] = inSize / known;
+        }
+        nodeOf.push(push({ type: 'reshape', inputs, targetShape: dims, ...named }, layer, i));
+        return;
+      }
+      case 'add':
+        nodeOf.push(push({ type: 'add', inputs, ...named }, layer, i));
+        return;
+      case 'relu':
+        nodeOf.push(push({ type: 'relu', inputs, ...named }, layer, i));
+        return;
+      case 'leaky_relu': {
+        const alpha = raw['alpha'] === undefined ? 0.01 : finiteNumber(raw['alpha'], where, 'alpha');
+        nodeOf.push(push({ type: 'leaky_relu', inputs, alpha, ...named }, layer, i));
+        return;
+      }
+      case 'hardtanh': {
+        const min = raw['min'] === undefined ? -1 : finiteNumber(raw['min'], where, 'min');
+        const max = raw['max'] === undefined ? 1 : finiteNumber(raw['max'], where, 'max');
+        if (!(min < max)) bad(where, `needs min < max, got min ${min}, max ${max}`);
+        nodeOf.push(push({ type: 'hardtanh', inputs, min, max, ...named }, layer, i));
+        return;
+      }
+    }
+  });
+
+  try {
+    return buildNetwork(inputShape, specs);
+  } catch (e) {
+    // buildNetwork counts nodes; translate "node k" into the layer the user wrote.
+    if (e instanceof PolytopeError) {
+      const m = /^node (\d+)/.exec(e.message);
+      if (m) {
+        const layer = nodeLayer[Number(m[1])];
+        if (layer !== undefined && layer >= 0) throw new PolytopeError(e.code, `${layers[layer]!.where}${e.message.slice(m[0].length).replace(/^ (?:'.*?' )?\(?[a-z_0-9]+\)?/, '')}`);
+      }
+    }
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+function rows(data: Float64Array, dims: readonly number[]): unknown {
+  const build = (offset: number, k: number): unknown => {
+    if (k === dims.length - 1) return Array.from(data.subarray(offset, offset + dims[k]!));
+    const stride = sizeOf(dims.slice(k + 1));
+    const out: unknown[] = [];
+    for (let i = 0; i < dims[k]!; i++) out.push(build(offset + i * stride, k + 1));
+    return out;
+  };
+  return build(0, 0);
+}
+
+const compactPair = (p: readonly [number, number]): number | number[] => (p[0] === p[1] ? p[0] : [p[0], p[1]]);
+function compactPadding(p: readonly [number, number, number, number]): number | number[] {
+  if (p[0] === p[2] && p[1] === p[3]) return compactPair([p[0], p[1]]);
+  return [...p];
+}
+
+/**
+ * Writes a network as a `polytope-lens/network@1` object (ready for `JSON.stringify`). A plain
+ * chain is written in the minimal form; when a node reads anything but the node before it, the
+ * layers it reads get names (their own, or `n<index>`) and it lists them in `"inputs"`.
+ * `readNetworkJson(writeNetworkJson(net))` rebuilds the same network, values bit for bit.
+ *
+ * @example
+ * writeNetworkJson(net);
+ * // { format: 'polytope-lens/network@1', input: { shape: [2] },
+ * //   layers: [{ type: 'dense', weight: [[1, 1], [1, 1]], bias: [1, 0] }, { type: 'relu' }, …] }
+ */
+export function writeNetworkJson(net: Network): object {
+  const nodes = net.nodes;
+  // Which nodes must be referable by name: those read by a node other than the next one.
+  const referenced = new Uint8Array(nodes.length);
+  nodes.forEach((node, i) => {
+    if (i === 0) return;
+    if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) for (const j of node.inputs) referenced[j] = 1;
+  });
+  const names: (string | undefined)[] = new Array(nodes.length);
+  const taken = new Set<string>([INPUT_NAME]);
+  nodes.forEach((node, i) => {
+    if (i > 0 && node.name !== undefined && node.name !== '' && !taken.has(node.name)) names[i] = node.name;
+    if (names[i] !== undefined) taken.add(names[i]!);
+  });
+  nodes.forEach((_node, i) => {
+    if (i === 0 || names[i] !== undefined || !referenced[i]) return;
+    let name = `n${i}`;
+    for (let k = 2; taken.has(name); k++) name = `n${i}_${k}`;
+    names[i] = name;
+    taken.add(name);
+  });
+  const layers = nodes.slice(1).map((node, k) => {
+    const i = k + 1;
+    const layer: Record<string, unknown> = { type: node.type === 'reshape' && node.targetShape === undefined ? 'flatten' : node.type };
+    if (names[i] !== undefined) layer['name'] = names[i];
+    if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) layer['inputs'] = node.inputs.map((j) => (j === 0 ? INPUT_NAME : names[j]!));
+    Object.assign(layer, layerFields(node));
+    return layer;
+  });
+  return { format: NETWORK_JSON_FORMAT, input: { shape: [...net.inputShape] }, layers };
+}
+
+function layerFields(node: Node): Record<string, unknown> {
+  switch (node.type) {
+    case 'dense':
+      return { weight: rows(node.weight, [node.outFeatures, node.inFeatures]), bias: Array.from(node.bias) };
+    case 'conv2d': {
+      const f: Record<string, unknown> = {
+        weight: rows(node.weight, [node.outChannels, node.inChannels / node.groups, node.kernel[0], node.kernel[1]]),
+        bias: Array.from(node.bias),
+      };
+      if (node.stride[0] !== 1 || node.stride[1] !== 1) f['stride'] = compactPair(node.stride);
+      if (node.padding.some((p) => p !== 0)) f['padding'] = compactPadding(node.padding);
+      if (node.dilation[0] !== 1 || node.dilation[1] !== 1) f['dilation'] = compactPair(node.dilation);
+      if (node.groups !== 1) f['groups'] = node.groups;
+      return f;
+    }
+    case 'channel_affine':
+      return { scale: Array.from(node.scale), shift: Array.from(node.shift) };
+    case 'avgpool':
+      return { kernel_size: compactPair(node.kernel), stride: compactPair(node.stride), padding: compactPadding(node.padding), count_include_pad: node.countIncludePad };
+    case 'maxpool': {
+      const f: Record<string, unknown> = { kernel_size: compactPair(node.kernel), stride: compactPair(node.stride), padding: compactPadding(node.padding) };
+      if (node.dilation[0] !== 1 || node.dilation[1] !== 1) f['dilation'] = compactPair(node.dilation);
+      return f;
+    }
+    case 'reshape':
+      return node.targetShape === undefined ? {} : { shape: [...node.targetShape] };
+    case 'leaky_relu':
+      return { alpha: node.alpha };
+    case 'hardtanh':
+      return { min: node.min, max: node.max };
+    case 'input':
+    case 'global_avgpool':
+    case 'add':
+    case 'relu':
+      return {};
+  }
+}
+
+/**
+ * `writeNetworkJson` as text: indented, with every innermost list of numbers on one line so that
+ * a weight matrix reads as rows.
+ *
+ * @example
+ * networkToJsonString(net);
+ * // {
+ * //   "format": "polytope-lens/network@1",
+ * //   "input": {"shape": [2]},
+ * //   "layers": [
+ * //     {"type": "dense", "weight": [[1, 1], [1, 1]], …
+ */
+export function networkToJsonString(net: Network, indent = 2): string {
+  return `${prettyJson(writeNetworkJson(net), indent)}\n`;
+}
+
+function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
+  if (isObject(value)) return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(', ')}}`;
+  return JSON.stringify(value);
+}
+
+/** Inline when short (or a plain list of numbers), otherwise one entry per line. */
+function prettyJson(value: unknown, indent: number, depth = 0): string {
+  const inline = inlineJson(value);
+  if (inline.length + indent * depth <= 100 || (Array.isArray(value) && value.every((v) => typeof v === 'number'))) return inline;
+  const pad = ' '.repeat(indent * (depth + 1));
+  const end = ' '.repeat(indent * depth);
+  if (Array.isArray(value)) return `[\n${value.map((v) => pad + prettyJson(v, indent, depth + 1)).join(',\n')}\n${end}]`;
+  if (isObject(value)) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${prettyJson(v, indent, depth + 1)}`).join(',\n')}\n${end}}`;
+  }
+  return inline;
+}

@@ -1,0 +1,935 @@
+/**
+ * ONNX reader: turns an ONNX model (bytes of a `.onnx` file, plus its external-data files when it
+ * has any) into a `Network`. Only ops that are affine or piecewise-linear are accepted; everything
+ * else is refused with a `PolytopeError` of code `unsupported-op` naming the node. See
+ * docs/formats.md for the op table and the folding rules.
+ *
+ * Pure: no file access. The caller hands in the bytes, and a callback for external data.
+ */
+import { fromBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from 'onnx-buf';
+import { PolytopeError } from '../errors.js';
+import { buildNetwork } from '../network/network.js';
+import type { Network, NodeSpec } from '../network/network.js';
+import { sizeOf } from '../network/ir.js';
+import type { Shape } from '../network/ir.js';
+import { batchNormAffine, batchNormScale, channelCount, expandChannels, foldIntoLinear, inferShape } from './layer-utils.js';
+import type { ChannelAffineSpec, Conv2dSpec, DenseSpec } from './layer-utils.js';
+
+/**
+ * Options for `readOnnx`.
+ *
+ * @example
+ * readOnnx(bytes, { externalData: (location) => files[location], output: 'logits' });
+ */
+export interface ReadOnnxOptions {
+  /**
+   * Returns the bytes of an external-data file named by the model (`location` is the path the
+   * exporter wrote, relative to the model file, e.g. `"model.onnx.data"`). Required only for
+   * models that keep weights outside the `.onnx` file (PyTorch's dynamo exporter does).
+   */
+  externalData?: (location: string) => Uint8Array | undefined;
+  /** Which graph output to analyse when the model has several (default: the only one). */
+  output?: string;
+}
+
+/**
+ * ONNX ops `readOnnx` understands (default domain); see docs/formats.md for the conditions.
+ *
+ * @example
+ * SUPPORTED_ONNX_OPS.includes('Gemm'); // true
+ * SUPPORTED_ONNX_OPS.includes('Softmax'); // false: not piecewise-linear
+ */
+export const SUPPORTED_ONNX_OPS: readonly string[] = [
+  'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Clip', 'Concat', 'Constant', 'Conv', 'Div',
+  'Dropout', 'Flatten', 'Gather', 'Gemm', 'GlobalAveragePool', 'Identity', 'LeakyRelu', 'MatMul',
+  'MaxPool', 'Mul', 'Relu', 'Reshape', 'Shape', 'Squeeze', 'Sub', 'Unsqueeze',
+];
+
+// ONNX TensorProto.DataType values the reader decodes.
+const FLOAT = 1;
+const INT32 = 6;
+const INT64 = 7;
+const BOOL = 9;
+const FLOAT16 = 10;
+const DOUBLE = 11;
+const DTYPE_NAMES: Record<number, string> = {
+  0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING',
+  9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',
+};
+// AttributeProto.AttributeType values.
+const A_FLOAT = 1;
+const A_INT = 2;
+const A_STRING = 3;
+const A_TENSOR = 4;
+const A_FLOATS = 6;
+const A_INTS = 7;
+const EXTERNAL = 1;
+
+/** A constant tensor (initializer, Constant node, or folded shape arithmetic). */
+interface Tensor {
+  readonly dims: readonly number[];
+  readonly data: Float64Array;
+  readonly integer: boolean;
+}
+
+type Value = { readonly kind: 'node'; readonly node: number } | { readonly kind: 'const'; readonly tensor: Tensor };
+
+function fail(message: string, code = 'bad-onnx'): never {
+  throw new PolytopeError(code, message);
+}
+
+/**
+ * The shortest decimal that rounds to this float32. ONNX float attributes are float32, so PyTorch's
+ * `LeakyReLU(0.1)` is stored as 0.10000000149011612; reading it back as 0.1 recovers what the
+ * author wrote (and what a float64 evaluation of the PyTorch module uses).
+ *
+ * @example
+ * float32Decimal(Math.fround(0.1)); // 0.1
+ * float32Decimal(Math.fround(1 / 3)); // 0.33333334
+ */
+export function float32Decimal(f: number): number {
+  if (!Number.isFinite(f) || f === 0) return f;
+  for (let p = 1; p <= 9; p++) {
+    const v = Number(f.toPrecision(p));
+    if (Math.fround(v) === f) return v;
+  }
+  return f;
+}
+
+/** UTF-8 bytes → string (core has no TextDecoder in its lib typings). */
+function utf8(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    const extra = b < 0x80 ? 0 : b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+    let cp = extra === 0 ? b : b & (0x3f >> extra);
+    for (let k = 0; k < extra; k++) cp = (cp << 6) | ((bytes[++i] ?? 0) & 0x3f);
+    s += String.fromCodePoint(cp > 0x10ffff ? 0xfffd : cp);
+  }
+  return s;
+}
+
+function toInt(v: bigint, what: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) fail(`${what} is out of range (${v})`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tensors
+
+function decodeTensor(t: TensorProto, what: string, external: (location: string, what: string) => Uint8Array): Tensor {
+  const dims = t.dims.map((d, i) => {
+    const n = toInt(d, `${what} dims[${i}]`);
+    if (n < 0) fail(`${what} has a negative dimension (${n})`);
+    return n;
+  });
+  const count = sizeOf(dims);
+  const dtype = t.dataType;
+  const elem = dtype === FLOAT || dtype === INT32 ? 4 : dtype === DOUBLE || dtype === INT64 ? 8 : dtype === FLOAT16 ? 2 : dtype === BOOL ? 1 : 0;
+  if (elem === 0) fail(`${what} has data type ${DTYPE_NAMES[dtype] ?? dtype}; only FLOAT, DOUBLE, FLOAT16, INT32, INT64 and BOOL tensors are supported`);
+  const integer = dtype === INT32 || dtype === INT64 || dtype === BOOL;
+  let raw: Uint8Array | undefined;
+  if (t.dataLocation === EXTERNAL) {
+    const info = new Map(t.externalData.map((e) => [e.key, e.value]));
+    const location = info.get('location');
+    if (!location) fail(`${what} is marked as external data but names no file (external_data has no "location")`);
+    const file = external(location, what);
+    const offset = info.has('offset') ? Number(info.get('offset')) : 0;
+    const length = info.has('length') ? Number(info.get('length')) : file.length - offset;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > file.length) {
+      fail(`${what}: external data range offset ${info.get('offset') ?? 0}, length ${info.get('length') ?? '(rest)'} lies outside '${location}' (${file.length} bytes); is the data file truncated or from another export?`);
+    }
+    raw = file.subarray(offset, offset + length);
+  } else if (t.rawData.length > 0 || count === 0) raw = t.rawData;
+  const data = new Float64Array(count);
+  if (raw !== undefined) {
+    if (raw.length !== count * elem) fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < count; i++) {
+      switch (dtype) {
+        case FLOAT: data[i] = view.getFloat32(i * 4, true); break;
+        case DOUBLE: data[i] = view.getFloat64(i * 8, true); break;
+        case INT32: data[i] = view.getInt32(i * 4, true); break;
+        case INT64: data[i] = Number(view.getBigInt64(i * 8, true)); break;
+        case BOOL: data[i] = view.getUint8(i) ? 1 : 0; break;
+        default: data[i] = half(view.getUint16(i * 2, true));
+      }
+    }
+    return { dims, data, integer };
+  }
+  const typed: ArrayLike<number | bigint> =
+    dtype === FLOAT ? t.floatData : dtype === DOUBLE ? t.doubleData : dtype === INT64 ? t.int64Data : t.int32Data;
+  if (typed.length !== count) fail(`${what} has ${typed.length} values, expected ${count} for shape [${dims.join(', ')}]`);
+  for (let i = 0; i < count; i++) {
+    const v = typed[i]!;
+    data[i] = dtype === FLOAT16 ? half(Number(v)) : typeof v === 'bigint' ? Number(v) : v;
+  }
+  return { dims, data, integer };
+}
+
+/** IEEE half-precision bits → number. */
+function half(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** Numpy-style broadcasting of two constant tensors. */
+function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, what: string): Tensor {
+  const rank = Math.max(a.dims.length, b.dims.length);
+  const pad = (d: readonly number[]): number[] => [...new Array<number>(rank - d.length).fill(1), ...d];
+  const da = pad(a.dims);
+  const db = pad(b.dims);
+  const dims = da.map((x, i) => {
+    const y = db[i]!;
+    if (x !== y && x !== 1 && y !== 1) fail(`${what}: cannot broadcast shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`);
+    return x === 1 ? y : x;
+  });
+  const n = sizeOf(dims);
+  const data = new Float64Array(n);
+  const idx = new Array<number>(rank).fill(0);
+  for (let k = 0; k < n; k++) {
+    let rem = k;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      idx[ax] = rem % dims[ax]!;
+      rem = Math.floor(rem / dims[ax]!);
+    }
+    let ia = 0;
+    let ib = 0;
+    for (let ax = 0; ax < rank; ax++) {
+      ia = ia * da[ax]! + (da[ax] === 1 ? 0 : idx[ax]!);
+      ib = ib * db[ax]! + (db[ax] === 1 ? 0 : idx[ax]!);
+    }
+    data[k] = op(a.data[ia]!, b.data[ib]!);
+  }
+  return { dims, data, integer: a.integer && b.integer };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes
+
+class Attributes {
+  private readonly map = new Map<string, AttributeProto>();
+  constructor(node: NodeProto, private readonly where: string) {
+    for (const a of node.attribute) this.map.set(a.name, a);
+  }
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+  private get(name: string, type: number, typeName: string): AttributeProto | undefined {
+    const a = this.map.get(name);
+    if (a === undefined) return undefined;
+    if (a.refAttrName) fail(`${this.where}: attribute '${name}' refers to a function attribute, which is not supported`);
+    if (a.type !== type && a.type !== 0) fail(`${this.where}: attribute '${name}' should be ${typeName}`);
+    return a;
+  }
+  int(name: string, fallback: number): number {
+    const a = this.get(name, A_INT, 'an integer');
+    return a === undefined ? fallback : toInt(a.i, `${this.where}: attribute '${name}'`);
+  }
+  ints(name: string): number[] | undefined {
+    const a = this.get(name, A_INTS, 'a list of integers');
+    return a?.ints.map((v, i) => toInt(v, `${this.where}: attribute '${name}'[${i}]`));
+  }
+  /** Float attributes are float32 in ONNX; read as the decimal the exporter was given (0.1, not 0.10000000149). */
+  float(name: string, fallback: number): number {
+    const a = this.get(name, A_FLOAT, 'a float');
+    return a === undefined ? fallback : float32Decimal(a.f);
+  }
+  floats(name: string): number[] | undefined {
+    return this.get(name, A_FLOATS, 'a list of floats')?.floats.map(float32Decimal);
+  }
+  string(name: string, fallback: string): string {
+    const a = this.get(name, A_STRING, 'a string');
+    return a === undefined ? fallback : utf8(a.s);
+  }
+  tensor(name: string): TensorProto | undefined {
+    return this.get(name, A_TENSOR, 'a tensor')?.t;
+  }
+  names(): string[] {
+    return [...this.map.keys()];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model → network
+
+/**
+ * Lists the external-data files a model refers to (so a caller knows what to load before
+ * `readOnnx`). Empty for self-contained models.
+ *
+ * @example
+ * onnxExternalDataFiles(bytes); // ['mlp.onnx.data']
+ */
+export function onnxExternalDataFiles(bytes: Uint8Array): string[] {
+  const model = decodeModel(bytes);
+  const files = new Set<string>();
+  const visit = (t: TensorProto | undefined): void => {
+    if (t?.dataLocation !== EXTERNAL) return;
+    const loc = t.externalData.find((e) => e.key === 'location')?.value;
+    if (loc) files.add(loc);
+  };
+  for (const t of model.graph?.initializer ?? []) visit(t);
+  for (const n of model.graph?.node ?? []) for (const a of n.attribute) visit(a.t);
+  return [...files];
+}
+
+function decodeModel(bytes: Uint8Array): ModelProto {
+  if (!(bytes instanceof Uint8Array)) fail('readOnnx expects the model file as a Uint8Array of bytes');
+  if (bytes.length === 0) fail('the ONNX file is empty (0 bytes)');
+  let model: ModelProto;
+  try {
+    model = fromBinary(ModelProtoSchema, bytes);
+  } catch (e) {
+    fail(`not a readable ONNX model: protobuf decoding failed (${(e as Error).message}); the file may be truncated or not an .onnx file`);
+  }
+  if (model.graph === undefined || model.graph.node.length === 0) {
+    fail('not a readable ONNX model: it has no graph (or an empty one); the file may be truncated or not an .onnx file');
+  }
+  return model;
+}
+
+/**
+ * Reads an ONNX model into a `Network`. Drops the batch dimension from the input shape, folds
+ * BatchNormalization and constant Add/Sub/Mul/Div into the preceding Gemm/Conv/MatMul when that
+ * layer feeds nothing else, and evaluates constant shape arithmetic (Shape → Gather → Concat →
+ * Reshape). Throws `PolytopeError` on malformed bytes (`bad-onnx`), missing external data
+ * (`missing-external-data`) and ops that are not piecewise-linear (`unsupported-op`).
+ *
+ * @example
+ * // node: const bytes = fs.readFileSync('mlp.onnx');
+ * const net = readOnnx(bytes, { externalData: (loc) => fs.readFileSync(path.join(dir, loc)) });
+ * net.inputShape; // [10]
+ * forward(net, x); // the model's output, float64
+ */
+export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): Network {
+  const model = decodeModel(bytes);
+  try {
+    return new OnnxConverter(model, options).convert();
+  } catch (e) {
+    if (e instanceof PolytopeError) throw e;
+    // Malformed-but-decodable models must not surface as a bare TypeError.
+    throw new PolytopeError('bad-onnx', `could not read the ONNX model: ${(e as Error).message}`);
+  }
+}
+
+class OnnxConverter {
+  private readonly graph: GraphProto;
+  private readonly values = new Map<string, Value>();
+  private readonly specs: NodeSpec[] = [];
+  private readonly shapes: Shape[] = [];
+  /** Uses of each tensor after looking through Identity/Dropout (graph outputs count). */
+  private readonly uses = new Map<string, number>();
+  private readonly aliasOf = new Map<string, string>();
+  private readonly files = new Map<string, Uint8Array>();
+  private readonly initializers = new Map<string, TensorProto>();
+
+  constructor(
+    model: ModelProto,
+    private readonly options: ReadOnnxOptions,
+  ) {
+    this.graph = model.graph!;
+    for (const t of this.graph.initializer) this.initializers.set(t.name, t);
+  }
+
+  private external = (location: string, what: string): Uint8Array => {
+    const cached = this.files.get(location);
+    if (cached) return cached;
+    const read = this.options.externalData;
+    if (read === undefined) {
+      fail(`${what} keeps its data in the external file '${location}', but no external data was supplied; keep '${location}' beside the model (the CLI reads it from there) or pass options.externalData`, 'missing-external-data');
+    }
+    let file: Uint8Array | undefined;
+    try {
+      file = read(location);
+    } catch (e) {
+      fail(`could not read the external data file '${location}' (needed by ${what}): ${(e as Error).message}`, 'missing-external-data');
+    }
+    if (!(file instanceof Uint8Array)) fail(`the external data file '${location}' (needed by ${what}) was not found`, 'missing-external-data');
+    this.files.set(location, file);
+    return file;
+  };
+
+  private resolve(name: string): string {
+    let n = name;
+    for (let a = this.aliasOf.get(n); a !== undefined; a = this.aliasOf.get(n)) n = a;
+    return n;
+  }
+
+  convert(): Network {
+    const g = this.graph;
+    // Initializers are constants, decoded lazily (only the ones nodes read).
+    const inputs = g.input.filter((v) => !this.initializers.has(v.name));
+    if (inputs.length !== 1) {
+      fail(inputs.length === 0 ? 'the model has no graph input (every input is an initializer)' : `the model has ${inputs.length} graph inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}); Polytope Lens reads single-input networks`);
+    }
+    const input = inputs[0]!;
+    const inputShape = this.inputShape(input);
+    this.shapes.push(inputShape);
+    this.values.set(input.name, { kind: 'node', node: 0 });
+
+    // Use counts, looking through pure aliases.
+    for (const node of g.node) {
+      if ((node.opType === 'Identity' || node.opType === 'Dropout') && node.input[0] && node.output[0]) this.aliasOf.set(node.output[0], node.input[0]);
+    }
+    const use = (name: string): void => {
+      const r = this.resolve(name);
+      this.uses.set(r, (this.uses.get(r) ?? 0) + 1);
+    };
+    for (const node of g.node) if (node.opType !== 'Identity' && node.opType !== 'Dropout') for (const i of node.input) if (i) use(i);
+    for (const o of g.output) use(o.name);
+
+    g.node.forEach((node, k) => this.convertNode(node, k));
+
+    // The output
+    let outName = this.options.output;
+    if (outName === undefined) {
+      if (g.output.length !== 1) fail(`the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output`);
+      outName = g.output[0]!.name;
+    } else if (!g.output.some((o) => o.name === outName)) {
+      fail(`the model has no output '${outName}'; its outputs are ${g.output.map((o) => `'${o.name}'`).join(', ')}`);
+    }
+    const out = this.values.get(outName);
+    if (out === undefined) fail(`the graph output '${outName}' is not produced by any node`);
+    if (out.kind !== 'node') fail(`the graph output '${outName}' is a constant; there is no network to analyse`);
+    if (out.node === 0) fail(`the graph output '${outName}' is the input itself; there is no network to analyse`);
+
+    // Keep only what the output depends on, renumbered.
+    const keep = new Uint8Array(this.specs.length + 1);
+    keep[out.node] = 1;
+    for (let i = out.node; i > 0; i--) if (keep[i]) for (const j of this.specs[i - 1]!.inputs) keep[j] = 1;
+    const renumber = new Int32Array(this.specs.length + 1).fill(-1);
+    renumber[0] = 0;
+    const final: NodeSpec[] = [];
+    for (let i = 1; i <= out.node; i++) {
+      if (!keep[i]) continue;
+      const spec = this.specs[i - 1]!;
+      final.push({ ...spec, inputs: spec.inputs.map((j) => renumber[j]!) } as NodeSpec);
+      renumber[i] = final.length;
+    }
+    return buildNetwork(inputShape, final);
+  }
+
+  private inputShape(input: GraphProto['input'][number]): number[] {
+    const type = input.type?.value;
+    if (type?.case !== 'tensorType') fail(`graph input '${input.name}' is not a tensor`);
+    const elem = type.value.elemType;
+    if (elem !== FLOAT && elem !== DOUBLE && elem !== FLOAT16) fail(`graph input '${input.name}' has element type ${DTYPE_NAMES[elem] ?? elem}; expected a floating-point tensor`);
+    const dims = type.value.shape?.dim;
+    if (dims === undefined) fail(`graph input '${input.name}' has no declared shape; re-export the model with a fixed input shape`);
+    if (dims.length < 2) fail(`graph input '${input.name}' has rank ${dims.length}; expected a batch dimension followed by the sample shape (e.g. [N, 10] or [N, C, H, W])`);
+    return dims.slice(1).map((d, i) => {
+      if (d.value.case !== 'dimValue') {
+        fail(`graph input '${input.name}' dimension ${i + 1} is ${d.value.case === 'dimParam' ? `symbolic ('${d.value.value}')` : 'unknown'}; only the batch dimension (the first) may be dynamic`);
+      }
+      const n = toInt(d.value.value, `graph input '${input.name}' dimension ${i + 1}`);
+      if (n < 1) fail(`graph input '${input.name}' dimension ${i + 1} is ${n}; expected a positive size`);
+      return n;
+    });
+  }
+
+  // ---- value access ------------------------------------------------------------------------
+
+  private value(name: string, where: string): Value {
+    const v = this.values.get(name);
+    if (v !== undefined) return v;
+    const init = this.initializers.get(name);
+    if (init !== undefined) {
+      const c: Value = { kind: 'const', tensor: decodeTensor(init, `initializer '${name}'`, this.external) };
+      this.values.set(name, c);
+      return c;
+    }
+    fail(`${where}: input '${name}' is not produced by any earlier node, initializer or graph input (is the graph in topological order?)`);
+  }
+
+  /** A computed (non-constant) input. */
+  private act(name: string | undefined, where: string, what = 'data input'): { node: number; shape: Shape } {
+    if (!name) fail(`${where}: the ${what} is missing`);
+    const v = this.value(name, where);
+    if (v.kind !== 'node') fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported-op');
+    return { node: v.node, shape: this.shapes[v.node]! };
+  }
+
+  /** A constant input (initializer, Constant node or folded shape arithmetic). */
+  private constant(name: string | undefined, where: string, what: string): Tensor {
+    if (!name) fail(`${where}: the ${what} input is missing`);
+    const v = this.value(name, where);
+    if (v.kind !== 'const') fail(`${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`, 'unsupported-op');
+    return v.tensor;
+  }
+
+  private optionalConstant(name: string | undefined, where: string, what: string): Tensor | undefined {
+    return name ? this.constant(name, where, what) : undefined;
+  }
+
+  private emit(spec: NodeSpec, output: string, where: string): number {
+    const shape = inferShape(spec, spec.inputs.map((j) => this.shapes[j]!));
+    if (typeof shape === 'string') fail(`${where}: ${shape}`);
+    this.specs.push(spec);
+    this.shapes.push(shape);
+    const index = this.specs.length;
+    this.values.set(output, { kind: 'node', node: index });
+    return index;
+  }
+
+  /** The node behind `inputName` if it is a dense/conv/channel-affine node that nothing else reads. */
+  private foldTarget(inputName: string, node: number): DenseSpec | Conv2dSpec | ChannelAffineSpec | undefined {
+    if (node === 0 || this.uses.get(this.resolve(inputName)) !== 1) return undefined;
+    const spec = this.specs[node - 1]!;
+    if (spec.type === 'dense' || spec.type === 'conv2d' || spec.type === 'channel_affine') return spec;
+    return undefined;
+  }
+
+  /**
+   * Applies `y = (x − pre)·scale + post` per channel of `x` (values given per channel of x's
+   * shape, see `channelCount`): folded into the producing dense/conv/channel-affine node when
+   * possible, else a new `channel_affine` node.
+   */
+  private channelAffine(inputName: string, src: { node: number; shape: Shape }, scale: Float64Array, pre: Float64Array | undefined, post: Float64Array | undefined, output: string, name: string, where: string): void {
+    const target = this.foldTarget(inputName, src.node);
+    if (target !== undefined) {
+      this.specs[src.node - 1] = foldIntoLinear(target, scale, pre, post);
+      this.values.set(output, { kind: 'node', node: src.node });
+      return;
+    }
+    const n = scale.length;
+    const shift = new Float64Array(n);
+    for (let c = 0; c < n; c++) shift[c] = (post ? post[c]! : 0) - (pre ? pre[c]! : 0) * scale[c]!;
+    this.emit({ type: 'channel_affine', inputs: [src.node], scale, shift, name }, output, where);
+  }
+
+  /** A constant broadcast against `x` (full shape [1, ...shape]) → one value per channel unit of x. */
+  private perChannel(c: Tensor, shape: Shape, where: string, what: string): Float64Array {
+    const full = [1, ...shape];
+    const rank = full.length;
+    if (c.dims.length > rank) fail(`${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`, 'unsupported-op');
+    const cd = [...new Array<number>(rank - c.dims.length).fill(1), ...c.dims];
+    for (let ax = 0; ax < rank; ax++) {
+      if (cd[ax] !== 1 && cd[ax] !== full[ax]) fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`);
+    }
+    if (shape.length === 3 && (cd[2] !== 1 || cd[3] !== 1)) {
+      fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] varies within a channel; only per-channel constants (shape [C, 1, 1]) can be folded on images`, 'unsupported-op');
+    }
+    const units = channelCount(shape);
+    const out = new Float64Array(units);
+    const unitShape = shape.length === 3 ? [shape[0]!, 1, 1] : shape;
+    for (let u = 0; u < units; u++) {
+      // unravel u over unitShape (ignoring the batch axis, which is 1 in both)
+      let rem = u;
+      let idx = 0;
+      const coords = new Array<number>(unitShape.length);
+      for (let ax = unitShape.length - 1; ax >= 0; ax--) {
+        coords[ax] = rem % unitShape[ax]!;
+        rem = Math.floor(rem / unitShape[ax]!);
+      }
+      for (let ax = 1; ax < rank; ax++) idx = idx * cd[ax]! + (cd[ax] === 1 ? 0 : coords[ax - 1]!);
+      out[u] = c.data[idx]!;
+    }
+    return out;
+  }
+
+  /** Reshape a computed value to a new sample shape (alias when unchanged). */
+  private reshapeTo(src: { node: number; shape: Shape }, target: Shape, output: string, name: string, where: string): void {
+    if (sizeOf(target) !== sizeOf(src.shape)) fail(`${where}: cannot reshape [N, ${src.shape.join(', ')}] to [N, ${target.join(', ')}]`);
+    if (target.length === src.shape.length && target.every((d, i) => d === src.shape[i])) {
+      this.values.set(output, { kind: 'node', node: src.node });
+      return;
+    }
+    const spec: NodeSpec = target.length === 1 ? { type: 'reshape', inputs: [src.node], name } : { type: 'reshape', inputs: [src.node], targetShape: [...target], name };
+    this.emit(spec, output, where);
+  }
+
+  private setConst(output: string, tensor: Tensor): void {
+    this.values.set(output, { kind: 'const', tensor });
+  }
+
+  // ---- ops ---------------------------------------------------------------------------------
+
+  private convertNode(node: NodeProto, k: number): void {
+    const op = node.opType;
+    const name = node.name || node.output[0] || `node${k}`;
+    const where = `node ${k} '${name}' (${op})`;
+    if (node.domain !== '' && node.domain !== 'ai.onnx') {
+      fail(`${where}: op '${op}' from domain '${node.domain}' is not supported; supported ops (default ONNX domain): ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+    }
+    const attrs = new Attributes(node, where);
+    const out = node.output[0];
+    if (!out) fail(`${where}: the node has no output`);
+    const extraOutputs = (from: number, what: string): void => {
+      for (let i = from; i < node.output.length; i++) {
+        const o = node.output[i]!;
+        if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0) fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported-op');
+      }
+    };
+    const inp = node.input;
+
+    // Constant folding: any op whose inputs are all constants and that we can evaluate.
+    switch (op) {
+      case 'Constant': {
+        const t = attrs.tensor('value');
+        let tensor: Tensor;
+        if (t !== undefined) tensor = decodeTensor(t, `${where} value`, this.external);
+        else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
+        else if (attrs.has('value_floats')) tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
+        else if (attrs.has('value_int')) tensor = { dims: [], data: Float64Array.of(attrs.int('value_int', 0)), integer: true };
+        else if (attrs.has('value_ints')) tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
+        else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported-op');
+        this.setConst(out, tensor);
+        return;
+      }
+      case 'Identity':
+      case 'Dropout': {
+        if (op === 'Dropout') {
+          extraOutputs(1, 'the dropout mask');
+          const training = this.optionalConstant(inp[2], where, 'training_mode');
+          if (training !== undefined && training.data[0]) fail(`${where}: training_mode is true; export the model in eval mode`, 'unsupported-op');
+        }
+        const v = this.value(inp[0] ?? '', where);
+        this.values.set(out, v);
+        return;
+      }
+      case 'Shape': {
+        const v = this.value(inp[0] ?? '', where);
+        const full = v.kind === 'node' ? [1, ...this.shapes[v.node]!] : [...v.tensor.dims];
+        const r = full.length;
+        const norm = (a: number): number => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
+        const start = norm(attrs.int('start', 0));
+        const end = norm(attrs.int('end', r));
+        const dims = full.slice(start, Math.max(start, end));
+        this.setConst(out, { dims: [dims.length], data: Float64Array.from(dims), integer: true });
+        return;
+      }
+      case 'Cast': {
+        const v = this.value(inp[0] ?? '', where);
+        const to = attrs.int('to', FLOAT);
+        if (v.kind === 'node') {
+          if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported-op');
+          this.values.set(out, v);
+          return;
+        }
+        const isInt = to === INT32 || to === INT64 || to === BOOL;
+        const data = v.tensor.data.map((x) => (to === BOOL ? (x ? 1 : 0) : isInt ? Math.trunc(x) : to === FLOAT ? Math.fround(x) : x));
+        this.setConst(out, { dims: v.tensor.dims, data, integer: isInt });
+        return;
+      }
+      case 'Gather': {
+        const data = this.constant(inp[0], where, 'data');
+        const indices = this.constant(inp[1], where, 'indices');
+        const axis = attrs.int('axis', 0);
+        if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported-op');
+        const n = data.dims[0]!;
+        const vals = Array.from(indices.data, (i) => {
+          const j = i < 0 ? i + n : i;
+          if (!Number.isInteger(j) || j < 0 || j >= n) fail(`${where}: index ${i} is out of range for ${n} values`);
+          return data.data[j]!;
+        });
+        this.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
+        return;
+      }
+      case 'Concat': {
+        const parts = inp.map((n) => this.value(n, where));
+        if (parts.every((p) => p.kind === 'const')) {
+          const ts = parts.map((p) => (p as { tensor: Tensor }).tensor);
+          if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported-op');
+          const data = Float64Array.from(ts.flatMap((t) => Array.from(t.data)));
+          this.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
+          return;
+        }
+        fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported-op');
+      }
+      case 'Unsqueeze':
+      case 'Squeeze': {
+        const v = this.value(inp[0] ?? '', where);
+        const axesT = this.optionalConstant(inp[1], where, 'axes');
+        const axes = axesT ? Array.from(axesT.data) : attrs.ints('axes');
+        const full = v.kind === 'node' ? [1, ...this.shapes[v.node]!] : [...v.tensor.dims];
+        let dims: number[];
+        if (op === 'Unsqueeze') {
+          if (axes === undefined) fail(`${where}: Unsqueeze needs axes`);
+          const r = full.length + axes.length;
+          const norm = axes.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
+          dims = [...full];
+          for (const a of norm) dims.splice(a, 0, 1);
+          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported-op');
+        } else {
+          const r = full.length;
+          const norm = axes === undefined ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0)) : axes.map((a) => (a < 0 ? a + r : a));
+          for (const a of norm) if (full[a] !== 1) fail(`${where}: cannot squeeze axis ${a} of size ${full[a]}`);
+          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported-op');
+          dims = full.filter((_, i) => !norm.includes(i));
+        }
+        if (v.kind === 'const') this.setConst(out, { dims, data: v.tensor.data, integer: v.tensor.integer });
+        else this.reshapeTo({ node: v.node, shape: this.shapes[v.node]! }, dims.slice(1), out, name, where);
+        return;
+      }
+    }
+
+    switch (op) {
+      case 'Gemm': {
+        if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported-op');
+        const a = this.act(inp[0], where, 'input A');
+        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; Gemm needs [N, K] (add a Flatten)`);
+        const b = this.constant(inp[1], where, 'weight B');
+        const c = this.optionalConstant(inp[2], where, 'bias C');
+        const transB = attrs.int('transB', 0) !== 0;
+        const alpha = attrs.float('alpha', 1);
+        const beta = attrs.float('beta', 1);
+        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a matrix`);
+        const [r0, r1] = b.dims as [number, number];
+        const kIn = transB ? r1 : r0;
+        const nOut = transB ? r0 : r1;
+        if (kIn !== a.shape[0]) fail(`${where}: weight B is [${r0}, ${r1}]${transB ? ' (transposed)' : ''}, i.e. ${kIn} inputs, but the input has ${a.shape[0]} features`);
+        const weight = new Float64Array(nOut * kIn);
+        for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = alpha * b.data[transB ? o * kIn + i : i * nOut + o]!;
+        const bias = new Float64Array(nOut);
+        if (c !== undefined) {
+          const per = this.perChannel(c, [nOut], where, 'bias C');
+          for (let o = 0; o < nOut; o++) bias[o] = beta * per[o]!;
+        }
+        this.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias, name }, out, where);
+        return;
+      }
+      case 'MatMul': {
+        const left = this.value(inp[0] ?? '', where);
+        if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported-op');
+        const a = this.act(inp[0], where, 'input A');
+        const b = this.constant(inp[1], where, 'weight B');
+        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported-op');
+        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported-op');
+        const [kIn, nOut] = b.dims as [number, number];
+        if (kIn !== a.shape[0]) fail(`${where}: weight B is [${kIn}, ${nOut}] but the input has ${a.shape[0]} features`);
+        const weight = new Float64Array(nOut * kIn);
+        for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = b.data[i * nOut + o]!;
+        this.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias: new Float64Array(nOut), name }, out, where);
+        return;
+      }
+      case 'Conv': {
+        const x = this.act(inp[0], where);
+        if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported-op');
+        const w = this.constant(inp[1], where, 'weight');
+        if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported-op');
+        const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
+        const ks = attrs.ints('kernel_shape');
+        if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
+        const groups = attrs.int('group', 1);
+        const b = this.optionalConstant(inp[2], where, 'bias');
+        if (b !== undefined && b.data.length !== oc) fail(`${where}: bias has ${b.data.length} values, expected ${oc}`);
+        const stride = this.pair(attrs.ints('strides'), where, 'strides');
+        const dilation = this.pair(attrs.ints('dilations'), where, 'dilations');
+        const padding = this.pads(attrs, x.shape, [kh, kw], stride, dilation, where);
+        this.emit({
+          type: 'conv2d', inputs: [x.node], inChannels: icg * groups, outChannels: oc, kernel: [kh, kw], stride, padding, dilation, groups,
+          weight: Float64Array.from(w.data), bias: b ? Float64Array.from(b.data) : new Float64Array(oc), name,
+        }, out, where);
+        return;
+      }
+      case 'MaxPool':
+      case 'AveragePool': {
+        const x = this.act(inp[0], where);
+        if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported-op');
+        if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported-op');
+        const ks = attrs.ints('kernel_shape');
+        if (ks === undefined || ks.length !== 2) fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
+        const kernel: [number, number] = [ks[0]!, ks[1]!];
+        const stride = this.pair(attrs.ints('strides'), where, 'strides');
+        const dilation = this.pair(attrs.ints('dilations'), where, 'dilations');
+        const padding = this.pads(attrs, x.shape, kernel, stride, dilation, where);
+        if (op === 'MaxPool') {
+          if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported-op');
+          extraOutputs(1, 'the argmax indices');
+          this.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, name }, out, where);
+        } else {
+          if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported-op');
+          const countIncludePad = attrs.int('count_include_pad', 0) !== 0;
+          this.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad, name }, out, where);
+        }
+        return;
+      }
+      case 'GlobalAveragePool': {
+        const x = this.act(inp[0], where);
+        this.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
+        return;
+      }
+      case 'Flatten': {
+        const x = this.act(inp[0], where);
+        const r = x.shape.length + 1;
+        const axis = attrs.int('axis', 1);
+        if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported-op');
+        this.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
+        return;
+      }
+      case 'Reshape': {
+        const x = this.act(inp[0], where);
+        const t = this.constant(inp[1], where, 'shape');
+        const allowZero = attrs.int('allowzero', 0) !== 0;
+        const full = [1, ...x.shape];
+        const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d));
+        const free = dims.filter((d) => d === -1).length;
+        if (free > 1 || dims.some((d) => !Number.isInteger(d) || d < -1)) fail(`${where}: invalid target shape [${Array.from(t.data).join(', ')}]`);
+        const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
+        const n = sizeOf(full);
+        if (free === 1) {
+          if (known === 0 || n % known !== 0) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
+          dims[dims.indexOf(-1)] = n / known;
+        }
+        if (sizeOf(dims) !== n) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
+        if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported-op');
+        this.reshapeTo(x, dims.slice(1), out, name, where);
+        return;
+      }
+      case 'Add':
+      case 'Sub':
+      case 'Mul':
+      case 'Div': {
+        const va = this.value(inp[0] ?? '', where);
+        const vb = this.value(inp[1] ?? '', where);
+        if (va.kind === 'const' && vb.kind === 'const') {
+          const f = op === 'Add' ? (p: number, q: number) => p + q : op === 'Sub' ? (p: number, q: number) => p - q : op === 'Mul' ? (p: number, q: number) => p * q : (p: number, q: number) => p / q;
+          const r = broadcast(va.tensor, vb.tensor, f, where);
+          const integer = va.tensor.integer && vb.tensor.integer;
+          this.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
+          return;
+        }
+        if (va.kind === 'node' && vb.kind === 'node') {
+          const sa = this.shapes[va.node]!;
+          const sb = this.shapes[vb.node]!;
+          const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
+          if (op === 'Add' || op === 'Sub') {
+            if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported-op');
+            let right = vb.node;
+            if (op === 'Sub') {
+              const units = channelCount(sb);
+              right = this.emit({ type: 'channel_affine', inputs: [vb.node], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units), name: `${name}/negate` }, `${out}/negate`, where);
+            }
+            this.emit({ type: 'add', inputs: [va.node, right], name }, out, where);
+            return;
+          }
+          fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+        }
+        // One computed input, one constant: a per-channel affine map.
+        const dataFirst = va.kind === 'node';
+        const xName = dataFirst ? inp[0]! : inp[1]!;
+        const x = this.act(xName, where);
+        const operand = dataFirst ? vb : va;
+        if (operand.kind !== 'const') fail(`${where}: expected one constant operand`);
+        const c = this.perChannel(operand.tensor, x.shape, where, 'operand');
+        const n = c.length;
+        const ones = new Float64Array(n).fill(1);
+        if (op === 'Add') this.channelAffine(xName, x, ones, undefined, c, out, name, where);
+        else if (op === 'Sub') {
+          if (dataFirst) this.channelAffine(xName, x, ones, c, undefined, out, name, where);
+          else this.channelAffine(xName, x, new Float64Array(n).fill(-1), undefined, c, out, name, where);
+        } else if (op === 'Mul') this.channelAffine(xName, x, c, undefined, undefined, out, name, where);
+        else {
+          if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported-op');
+          if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
+          this.channelAffine(xName, x, c.map((v) => 1 / v), undefined, undefined, out, name, where);
+        }
+        return;
+      }
+      case 'BatchNormalization': {
+        const x = this.act(inp[0], where);
+        if (attrs.int('training_mode', 0) !== 0) fail(`${where}: training_mode = 1; export the model in eval mode (model.eval())`, 'unsupported-op');
+        extraOutputs(1, 'running statistics (training mode)');
+        const channels = x.shape.length >= 2 ? x.shape[0]! : sizeOf(x.shape);
+        const get = (i: number, what: string): Float64Array => {
+          const t = this.constant(inp[i], where, what);
+          if (t.data.length !== channels) fail(`${where}: ${what} has ${t.data.length} values, expected ${channels} (one per channel)`);
+          return t.data;
+        };
+        const gamma = get(1, 'scale');
+        const beta = get(2, 'bias B');
+        const mean = get(3, 'mean');
+        const variance = get(4, 'var');
+        const eps = attrs.float('epsilon', 1e-5);
+        const target = this.foldTarget(inp[0]!, x.node);
+        const scale = batchNormScale(gamma, variance, eps);
+        if (target !== undefined && target.type !== 'channel_affine') {
+          // exact fold: w' = w·γ/√(var+ε), b' = (b − mean)·γ/√(var+ε) + β
+          this.specs[x.node - 1] = foldIntoLinear(target, scale, mean, beta);
+          this.values.set(out, { kind: 'node', node: x.node });
+          return;
+        }
+        const ca = batchNormAffine(gamma, beta, mean, variance, eps);
+        this.channelAffine(inp[0]!, x, expandChannels(ca.scale, x.shape), undefined, expandChannels(ca.shift, x.shape), out, name, where);
+        return;
+      }
+      case 'Relu': {
+        const x = this.act(inp[0], where);
+        this.emit({ type: 'relu', inputs: [x.node], name }, out, where);
+        return;
+      }
+      case 'LeakyRelu': {
+        const x = this.act(inp[0], where);
+        this.emit({ type: 'leaky_relu', inputs: [x.node], alpha: attrs.float('alpha', 0.01), name }, out, where);
+        return;
+      }
+      case 'Clip': {
+        const x = this.act(inp[0], where);
+        const lo = this.optionalConstant(inp[1], where, 'min');
+        const hi = this.optionalConstant(inp[2], where, 'max');
+        const min = lo ? lo.data[0]! : attrs.float('min', -Infinity);
+        const max = hi ? hi.data[0]! : attrs.float('max', Infinity);
+        if ((lo && lo.data.length !== 1) || (hi && hi.data.length !== 1)) fail(`${where}: min and max must be scalars`, 'unsupported-op');
+        if (!(min < max)) fail(`${where}: needs min < max, got min ${min}, max ${max}`);
+        const units = channelCount(x.shape);
+        if (Number.isFinite(min) && Number.isFinite(max)) {
+          this.emit({ type: 'hardtanh', inputs: [x.node], min, max, name }, out, where);
+        } else if (min === 0 && max === Infinity) {
+          this.emit({ type: 'relu', inputs: [x.node], name }, out, where);
+        } else if (Number.isFinite(min)) {
+          // max(x, m) = relu(x − m) + m
+          const shifted = `${out}/shift`;
+          this.channelAffine(inp[0]!, x, new Float64Array(units).fill(1), new Float64Array(units).fill(min), undefined, shifted, `${name}/shift`, where);
+          const r = this.emit({ type: 'relu', inputs: [(this.values.get(shifted) as { node: number }).node], name }, `${out}/relu`, where);
+          this.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(1), shift: new Float64Array(units).fill(min), name: `${name}/unshift` }, out, where);
+        } else if (Number.isFinite(max)) {
+          // min(x, M) = M − relu(M − x)
+          const flipped = `${out}/flip`;
+          this.channelAffine(inp[0]!, x, new Float64Array(units).fill(-1), undefined, new Float64Array(units).fill(max), flipped, `${name}/flip`, where);
+          const r = this.emit({ type: 'relu', inputs: [(this.values.get(flipped) as { node: number }).node], name }, `${out}/relu`, where);
+          this.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units).fill(max), name: `${name}/unflip` }, out, where);
+        } else this.values.set(out, { kind: 'node', node: x.node });
+        return;
+      }
+      default:
+        fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+    }
+  }
+
+  private pair(v: number[] | undefined, where: string, what: string): [number, number] {
+    if (v === undefined) return [1, 1];
+    if (v.length !== 2) fail(`${where}: ${what} must list 2 values for a 2-D op, got [${v.join(', ')}]`);
+    return [v[0]!, v[1]!];
+  }
+
+  /** pads → [top, left, bottom, right], resolving auto_pad. */
+  private pads(attrs: Attributes, inShape: Shape, kernel: readonly [number, number], stride: readonly [number, number], dilation: readonly [number, number], where: string): [number, number, number, number] {
+    const auto = attrs.string('auto_pad', 'NOTSET');
+    if (auto === 'NOTSET' || auto === '') {
+      const p = attrs.ints('pads');
+      if (p === undefined) return [0, 0, 0, 0];
+      if (p.length !== 4) fail(`${where}: pads must list 4 values [top, left, bottom, right] for a 2-D op, got [${p.join(', ')}]`);
+      return [p[0]!, p[1]!, p[2]!, p[3]!];
+    }
+    if (auto === 'VALID') return [0, 0, 0, 0];
+    if (auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') fail(`${where}: unknown auto_pad '${auto}'`);
+    const before: number[] = [];
+    const after: number[] = [];
+    for (let ax = 0; ax < 2; ax++) {
+      const size = inShape[ax + 1]!;
+      const outSize = Math.ceil(size / stride[ax]!);
+      const total = Math.max(0, (outSize - 1) * stride[ax]! + (kernel[ax]! - 1) * dilation[ax]! + 1 - size);
+      const small = Math.floor(total / 2);
+      before.push(auto === 'SAME_UPPER' ? small : total - small);
+      after.push(auto === 'SAME_UPPER' ? total - small : small);
+    }
+    return [before[0]!, before[1]!, after[0]!, after[1]!];
+  }
+}
