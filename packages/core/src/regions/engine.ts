@@ -325,7 +325,13 @@ export function runPartition<C>(
     const cols = crossing.map((j) => columnOf(net, stage, j));
 
     // ── 4. children ──
+    // A child's chain outputs are base + Σ_q column_q ⊗ row_q. Consecutive sub-cells usually differ
+    // in one or two crossing units, so each child starts from the previous child's values and
+    // adds only the differences when that is cheaper than summing from the base.
     const row = new Float64Array(m);
+    const rowOld = new Float64Array(m);
+    let prevSt: Uint8Array | null = null;
+    let prevOut: Float64Array[] | null = null;
     for (let s = subs.length - 1; s >= 0; s--) {
       const sub = subs[s]!;
       const childCode = code.slice();
@@ -334,14 +340,28 @@ export function runPartition<C>(
         const t = frame.tensors[i];
         if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
       }
-      const liveOut = liveBase.map((b) => b.slice());
+      let diffs = 0;
+      let direct = 0;
+      for (let q = 0; q < K; q++) {
+        const st = sub.st[q]!;
+        childCode[off + crossing[q]!] = st;
+        if (node.type !== 'relu' || st !== 0) direct++;
+        if (prevSt && prevSt[q] !== st) diffs++;
+      }
+      const incremental = prevSt !== null && diffs < direct;
+      const liveOut: Float64Array[] = (incremental ? prevOut! : liveBase).map((b) => b.slice());
       const actOut = stage.keepOutput ? actBase.slice() : null;
       for (let q = 0; q < K; q++) {
         const j = crossing[q]!;
         const st = sub.st[q]!;
-        childCode[off + j] = st;
         activationRow(stage, Z, j, st, m, row, 0);
         if (actOut) actOut.set(row, j * m);
+        if (incremental) {
+          const old = prevSt![q]!;
+          if (old === st) continue;
+          activationRow(stage, Z, j, old, m, rowOld, 0);
+          for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
+        }
         let nz = false;
         for (let c = 0; c < m; c++) if (row[c] !== 0) nz = true;
         if (!nz) continue;
@@ -370,6 +390,8 @@ export function runPartition<C>(
           }
         }
       }
+      prevSt = sub.st;
+      prevOut = liveOut;
       stage.live.forEach((i, l) => (tensors[i] = liveOut[l]));
       if (actOut) tensors[stage.nodeIndex] = actOut;
       stack.push({ cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors });
