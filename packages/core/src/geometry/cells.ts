@@ -23,6 +23,8 @@ export interface CellOps<C> {
   split(cell: C, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [C, C];
   /** The part of the cell where f ≥ 0 (null when it has no interior), cut labelled. */
   clip(cell: C, f: ArrayLike<number>, off: number, tol: number, label: number): C | null;
+  /** Bounding box: writes the centre (k values) then the half-widths (k values) to `out`. */
+  bbox(cell: C, out: Float64Array): void;
   /** Length or area. */
   measure(cell: C): number;
   /** A point in the relative interior (centroid), length k. */
@@ -67,6 +69,10 @@ export const intervalOps: CellOps<Interval> = {
     const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
     return v0 > 0 ? { t0: cell.t0, t1: t, l0: cell.l0, l1: label } : { t0: t, t1: cell.t1, l0: label, l1: cell.l1 };
   },
+  bbox(cell, out) {
+    out[0] = (cell.t0 + cell.t1) / 2;
+    out[1] = (cell.t1 - cell.t0) / 2;
+  },
   measure(cell) {
     return cell.t1 - cell.t0;
   },
@@ -96,6 +102,8 @@ export function boxPolygon(x0: number, x1: number, y0: number, y1: number): Poly
 // Scratch buffers reused across calls (polygons in these partitions have few vertices).
 let scratchVals = new Float64Array(64);
 let scratchSide = new Int8Array(64);
+let keepXY = new Float64Array(128);
+let keepLab = new Int32Array(64);
 function ensureScratch(n: number): void {
   if (scratchVals.length < n) {
     scratchVals = new Float64Array(n * 2);
@@ -129,16 +137,22 @@ function keepSide(cell: Polygon, sign: 1 | -1, cutLabel: number): Polygon {
   const n = cell.n;
   const xy = cell.xy;
   const labels = cell.labels;
-  const outXY: number[] = [];
-  const outLab: number[] = [];
+  if (keepXY.length < 4 * n + 8) {
+    keepXY = new Float64Array(8 * n + 16);
+    keepLab = new Int32Array(4 * n + 8);
+  }
+  const outXY = keepXY;
+  const outLab = keepLab;
+  let q = 0;
   for (let i = 0; i < n; i++) {
     const j = i + 1 === n ? 0 : i + 1;
     const si = scratchSide[i]! * sign;
     const sj = scratchSide[j]! * sign;
     if (si >= 0) {
-      outXY.push(xy[2 * i]!, xy[2 * i + 1]!);
+      outXY[2 * q] = xy[2 * i]!;
+      outXY[2 * q + 1] = xy[2 * i + 1]!;
       // Edge from this vertex runs along edge i unless we leave through a zero vertex into the other side.
-      outLab.push(si === 0 && sj < 0 ? cutLabel : labels[i]!);
+      outLab[q++] = si === 0 && sj < 0 ? cutLabel : labels[i]!;
     }
     if ((si > 0 && sj < 0) || (si < 0 && sj > 0)) {
       const vi = scratchVals[i]!;
@@ -146,11 +160,12 @@ function keepSide(cell: Polygon, sign: 1 | -1, cutLabel: number): Polygon {
       const t = vi / (vi - vj);
       const x = xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!);
       const y = xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!);
-      outXY.push(x, y);
-      outLab.push(si > 0 ? cutLabel : labels[i]!);
+      outXY[2 * q] = x;
+      outXY[2 * q + 1] = y;
+      outLab[q++] = si > 0 ? cutLabel : labels[i]!;
     }
   }
-  return { n: outLab.length, xy: Float64Array.from(outXY), labels: Int32Array.from(outLab) };
+  return { n: q, xy: outXY.slice(0, 2 * q), labels: outLab.slice(0, q) };
 }
 
 export const polygonOps: CellOps<Polygon> = {
@@ -181,6 +196,22 @@ export const polygonOps: CellOps<Polygon> = {
     if (!(mask & 1)) return null;
     if (!(mask & 2)) return cell;
     return keepSide(cell, 1, label);
+  },
+  bbox(cell, out) {
+    const xy = cell.xy;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = 0; i < cell.n; i++) {
+      const x = xy[2 * i]!;
+      const y = xy[2 * i + 1]!;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    out[0] = (x0 + x1) / 2;
+    out[1] = (y0 + y1) / 2;
+    out[2] = (x1 - x0) / 2;
+    out[3] = (y1 - y0) / 2;
   },
   measure(cell) {
     return polygonArea(cell.xy, cell.n);

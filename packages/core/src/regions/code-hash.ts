@@ -58,3 +58,66 @@ export class CodeHasher {
     return a * P2 + b;
   }
 }
+
+/**
+ * Open-addressing hash table from code hashes (non-negative integers < 2⁵³) to region indices.
+ * Much faster than a `Map` with large double keys, and compact (16 bytes a slot).
+ */
+export class HashIndex {
+  private keys: Float64Array;
+  private vals: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.keys = new Float64Array(c).fill(-1);
+    this.vals = new Int32Array(c);
+    this.mask = c - 1;
+  }
+
+  private slot(key: number): number {
+    // Mix the high and low halves; keys are already random-looking.
+    return ((key % 4294967291) ^ Math.floor(key / 4294967296)) & this.mask;
+  }
+
+  get(key: number): number {
+    let i = this.slot(key);
+    for (;;) {
+      const k = this.keys[i]!;
+      if (k === key) return this.vals[i]!;
+      if (k === -1) return -1;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  set(key: number, value: number): void {
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    let i = this.slot(key);
+    for (;;) {
+      const k = this.keys[i]!;
+      if (k === key) {
+        this.vals[i] = value;
+        return;
+      }
+      if (k === -1) {
+        this.keys[i] = key;
+        this.vals[i] = value;
+        this.size++;
+        return;
+      }
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private grow(): void {
+    const oldK = this.keys;
+    const oldV = this.vals;
+    this.keys = new Float64Array(oldK.length * 2).fill(-1);
+    this.vals = new Int32Array(oldK.length * 2);
+    this.mask = this.keys.length - 1;
+    this.size = 0;
+    for (let i = 0; i < oldK.length; i++) if (oldK[i] !== -1) this.set(oldK[i]!, oldV[i]!);
+  }
+}

@@ -218,6 +218,7 @@ export function runPartition<C>(
   let regions = 0;
   let lastReport = 0;
   const range = new Float64Array(2);
+  const bb = new Float64Array(2 * k);
   const fbuf = new Float64Array(m);
   const stack: Frame<C>[] = [{ cell: root, stage: 0, code: new Uint8Array(net.numUnits), tensors: rootTensors }];
 
@@ -257,10 +258,24 @@ export function runPartition<C>(
         }
       }
     } else {
+      // Fast path: the range over the cell's bounding box contains the exact range, so a state
+      // fixed on the box is fixed on the cell; only the rest need the exact vertex range.
+      ops.bbox(frame.cell, bb);
       for (let u = 0; u < n; u++) {
-        ops.range(frame.cell, Z, u * m, range);
-        const tol = affineTolerance(Z, u * m, m, extent);
-        const st = fixedState(node, range[0]!, range[1]!, tol);
+        const o0 = u * m;
+        let v = Z[o0]!;
+        let r = 0;
+        for (let j = 0; j < k; j++) {
+          const a = Z[o0 + 1 + j]!;
+          v += a * bb[j]!;
+          r += Math.abs(a) * bb[k + j]!;
+        }
+        const tol = affineTolerance(Z, o0, m, extent);
+        let st = fixedState(node, v - r, v + r, tol);
+        if (st < 0) {
+          ops.range(frame.cell, Z, o0, range);
+          st = fixedState(node, range[0]!, range[1]!, tol);
+        }
         if (st >= 0) code[off + u] = st;
         else crossing.push(u);
       }

@@ -11,7 +11,7 @@ import type { Polygon } from '../geometry/cells.js';
 import { THIN_AREA_EPS, affineTolerance, sameMap } from '../geometry/predicates.js';
 import { forward } from '../network/forward.js';
 import type { Network } from '../network/network.js';
-import { CodeHasher } from './code-hash.js';
+import { CodeHasher, HashIndex } from './code-hash.js';
 import { runPartition } from './engine.js';
 import type { PartitionOptions } from './engine.js';
 
@@ -202,7 +202,7 @@ export function slicePlane(net: Network, plane: Plane, box: readonly number[], o
   const collect = options.collect ?? true;
   const o = net.outputSize;
   const hasher = new CodeHasher(net.numUnits);
-  const index = new Map<number, number>();
+  const index = new HashIndex();
   const maps = new GrowF64();
   let parent = new Int32Array(1024);
   const find = (i: number): number => {
@@ -243,7 +243,6 @@ export function slicePlane(net: Network, plane: Plane, box: readonly number[], o
       areaComp += Math.abs(totalArea) >= area ? totalArea - tsum + area : area - tsum + totalArea;
       totalArea = tsum;
       if (area <= THIN_AREA_EPS * boxArea) thin++;
-      const map = Float64Array.from(r.output.subarray(0, o * 3));
       const id = count++;
       // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
       if (id === parent.length) {
@@ -259,8 +258,8 @@ export function slicePlane(net: Network, plane: Plane, box: readonly number[], o
         const lab = cell.labels[e]!;
         if (lab === BOUNDARY) continue;
         const nb = index.get(hasher.neighbour(h, r.code, lab >>> 8, lab & 255));
-        if (nb === undefined || nb === id) continue;
-        if (sameMap(map, 0, maps.data, nb * o * 3, o * 3)) {
+        if (nb < 0 || nb === id) continue;
+        if (sameMap(r.output, 0, maps.data, nb * o * 3, o * 3)) {
           const ra = find(id);
           const rb = find(nb);
           if (ra !== rb) {
@@ -269,9 +268,10 @@ export function slicePlane(net: Network, plane: Plane, box: readonly number[], o
           }
         }
       }
-      for (let i = 0; i < o * 3; i++) maps.push(map[i]!);
-      decisionSegments(cell, map, o, extent, fz, segments, probe);
+      for (let i = 0; i < o * 3; i++) maps.push(r.output[i]!);
+      decisionSegments(cell, r.output, o, extent, fz, segments, probe);
       if (collect || options.onRegion) {
+        const map = Float64Array.from(r.output.subarray(0, o * 3));
         const region: SliceRegion = {
           index: id,
           code: r.code.slice(),
