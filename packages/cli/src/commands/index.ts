@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
+import { registerFrame } from './frame.js';
+import { registerAffine } from './affine.js';
+import { registerBench } from './bench.js';
+import { registerInspect } from './inspect.js';
+import { registerLine } from './line.js';
+import { registerSlice } from './slice.js';
+import { registerTrain } from './train.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
-  void program;
+  registerFrame(program);
+  registerInspect(program);
+  registerAffine(program);
+  registerLine(program);
+  registerSlice(program);
+  registerBench(program);
+  registerTrain(program);
 }

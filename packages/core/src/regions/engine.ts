@@ -62,6 +62,10 @@ interface Stage {
   readonly table: WindowTable | null;
   /** Cached chain responses per activation-output unit: one array per `live` chain node. */
   readonly columns: Map<number, Float64Array[]>;
+  /** Chain inputs from outside the chain (skip connections), other than the activation itself. */
+  readonly external: readonly number[];
+  /** The previous cell's activation output and chain values, for incremental bases. */
+  prev: { act: Float64Array; live: Float64Array[]; external: (Float64Array | undefined)[] } | null;
   readonly outSize: number;
 }
 
@@ -99,6 +103,8 @@ function buildStages(net: Network): { stages: Stage[]; prefix: number[]; prefixL
       boundary,
       table: node.type === 'maxpool' ? windowTable(node, inShape) : null,
       columns: new Map(),
+      external: [...new Set(chain.flatMap((i) => nodes[i]!.inputs))].filter((j) => j !== nodeIndex && !chain.includes(j)),
+      prev: null,
       outSize: sizeOf(node.shape),
     };
   });
@@ -137,6 +143,51 @@ function evalChain(
     results.set(i, out);
   }
   return results;
+}
+
+/**
+ * Chain values for a cell's activation output `act` (crossing units zeroed). When the previous
+ * cell at this stage had the same skip inputs and an activation output differing in few rows
+ * (typical of convolutions: a change is local), the values are the previous ones plus those rows'
+ * column responses; otherwise the chain is evaluated in full.
+ */
+function chainBase(net: Network, stage: Stage, act: Float64Array, tensors: (Float64Array | undefined)[], m: number): Float64Array[] {
+  const prev = stage.prev;
+  const n = stage.outSize;
+  if (stage.live.length === 0) return [];
+  if (prev && prev.act.length === act.length && stage.external.every((j, i) => prev.external[i] === tensors[j])) {
+    const diff: number[] = [];
+    const limit = n >> 3;
+    for (let j = 0; j < n && diff.length <= limit; j++) {
+      for (let c = 0; c < m; c++) {
+        if (act[j * m + c] !== prev.act[j * m + c]) {
+          diff.push(j);
+          break;
+        }
+      }
+    }
+    if (diff.length <= limit) {
+      const live = prev.live.map((b) => b.slice());
+      for (const j of diff) {
+        const col = columnOf(net, stage, j);
+        for (let l = 0; l < live.length; l++) {
+          const T = live[l]!;
+          const cl = col[l]!;
+          for (let i = 0; i < cl.length; i++) {
+            const w = cl[i]!;
+            if (w === 0) continue;
+            for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * (act[j * m + c]! - prev.act[j * m + c]!);
+          }
+        }
+      }
+      stage.prev = { act, live, external: prev.external };
+      return live;
+    }
+  }
+  const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? act : tensors[i]), m, BiasMode.First);
+  const live = stage.live.map((i) => base.get(i)!);
+  stage.prev = { act, live, external: stage.external.map((j) => tensors[j]) };
+  return live;
 }
 
 /** The chain's linear response to unit j of the stage's activation output (cached). */
@@ -219,6 +270,9 @@ export function runPartition<C>(
   let lastReport = 0;
   const range = new Float64Array(2);
   const bb = new Float64Array(2 * k);
+  const maxWindow = stages.reduce((a, st) => Math.max(a, st.table ? maxWindowSize(st.table) : 0), 1);
+  let allTaps = new Int32Array(maxWindow);
+  const aliveBuf = new Int32Array(maxWindow);
   const fbuf = new Float64Array(m);
   const stack: Frame<C>[] = [{ cell: root, stage: 0, code: new Uint8Array(net.numUnits), tensors: rootTensors }];
 
@@ -249,12 +303,17 @@ export function runPartition<C>(
     const candidates: number[][] = [];
     if (node.type === 'maxpool') {
       const t = stage.table!;
+      ops.bbox(frame.cell, bb);
       for (let o = 0; o < n; o++) {
-        const alive = aliveCandidates(ops, frame.cell, Z, t, o, m, extent, range, fbuf);
-        if (alive.length === 1) code[off + o] = t.slot[alive[0]!]!;
+        const s0 = t.start[o]!;
+        const p = t.start[o + 1]! - s0;
+        if (allTaps.length < p) allTaps = new Int32Array(2 * p);
+        for (let i = 0; i < p; i++) allTaps[i] = s0 + i;
+        const na = aliveCandidates(ops, frame.cell, bb, Z, t, allTaps, p, m, extent, range, fbuf, aliveBuf);
+        if (na === 1) code[off + o] = t.slot[aliveBuf[0]!]!;
         else {
           crossing.push(o);
-          candidates.push(alive);
+          candidates.push(Array.from(aliveBuf.subarray(0, na)));
         }
       }
     } else {
@@ -290,13 +349,16 @@ export function runPartition<C>(
       const label = (off + u) * 256;
       if (node.type === 'maxpool') {
         const t = stage.table!;
+        const cq = candidates[q]!;
         for (const sub of subs) {
-          const alive = aliveCandidatesAmong(ops, sub.cell, Z, t, candidates[q]!, m, extent, range, fbuf);
-          if (alive.length === 1) {
-            sub.st[q] = t.slot[alive[0]!]!;
+          ops.bbox(sub.cell, bb);
+          const na = aliveCandidates(ops, sub.cell, bb, Z, t, cq, cq.length, m, extent, range, fbuf, aliveBuf);
+          if (na === 1) {
+            sub.st[q] = t.slot[aliveBuf[0]!]!;
             next.push(sub);
             continue;
           }
+          const alive = Array.from(aliveBuf.subarray(0, na));
           for (const a of alive) {
             let piece: C | null = sub.cell;
             const ra = t.taps[a]! * m;
@@ -335,8 +397,7 @@ export function runPartition<C>(
     const isCrossing = new Uint8Array(n);
     for (const j of crossing) isCrossing[j] = 1;
     for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
-    const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? actBase : frame.tensors[i]), m, BiasMode.First);
-    const liveBase = stage.live.map((i) => base.get(i)!);
+    const liveBase = chainBase(net, stage, actBase, frame.tensors, m);
     const cols = crossing.map((j) => columnOf(net, stage, j));
 
     // ── 4. children ──
@@ -416,6 +477,12 @@ export function runPartition<C>(
   return { regions };
 }
 
+function maxWindowSize(t: WindowTable): number {
+  let p = 0;
+  for (let o = 0; o + 1 < t.start.length; o++) p = Math.max(p, t.start[o + 1]! - t.start[o]!);
+  return p;
+}
+
 /** State of a ReLU-like unit that is constant on the cell, or −1 if its breakpoints cross it. */
 function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): number {
   if (node.type === 'hardtanh') {
@@ -471,50 +538,60 @@ function splitThreshold<C>(
   out.push({ cell: neg, st: stNeg }, { cell: pos, st: stPos });
 }
 
-/** Window candidates that can be the argmax somewhere on the cell (dominated ones and later ties removed). */
+/**
+ * Window candidates (tap indices) that can be the argmax somewhere on the cell: a candidate b is
+ * dropped when another candidate a is ≥ b on the whole cell (ties go to the earlier tap, as
+ * PyTorch). Bounding-box ranges decide most pairs; exact vertex ranges only the rest. Writes the
+ * survivors to `out` and returns how many there are.
+ */
 function aliveCandidates<C>(
   ops: CellOps<C>,
   cell: C,
+  bb: Float64Array,
   Z: Float64Array,
   t: WindowTable,
-  o: number,
+  cands: ArrayLike<number>,
+  p: number,
   m: number,
   extent: ArrayLike<number>,
   range: Float64Array,
   fbuf: Float64Array,
-): number[] {
-  const all: number[] = [];
-  for (let k = t.start[o]!; k < t.start[o + 1]!; k++) all.push(k);
-  return aliveCandidatesAmong(ops, cell, Z, t, all, m, extent, range, fbuf);
-}
-
-function aliveCandidatesAmong<C>(
-  ops: CellOps<C>,
-  cell: C,
-  Z: Float64Array,
-  t: WindowTable,
-  cands: readonly number[],
-  m: number,
-  extent: ArrayLike<number>,
-  range: Float64Array,
-  fbuf: Float64Array,
-): number[] {
-  const p = cands.length;
-  const dead = new Uint8Array(p);
+  out: Int32Array,
+): number {
+  const k = m - 1;
+  if (deadScratch.length < p) deadScratch = new Uint8Array(2 * p);
+  const dead = deadScratch;
+  dead.fill(0, 0, p);
   for (let bi = 0; bi < p; bi++) {
     const rb = t.taps[cands[bi]!]! * m;
     for (let ai = 0; ai < p && !dead[bi]; ai++) {
       if (ai === bi || dead[ai]) continue;
       const ra = t.taps[cands[ai]!]! * m;
-      for (let c = 0; c < m; c++) fbuf[c] = Z[ra + c]! - Z[rb + c]!;
+      let v = Z[ra]! - Z[rb]!;
+      let r = 0;
+      for (let j = 0; j < k; j++) {
+        const dj = Z[ra + 1 + j]! - Z[rb + 1 + j]!;
+        v += dj * bb[j]!;
+        r += Math.abs(dj) * bb[k + j]!;
+      }
       const tol = affineTolerance(Z, ra, m, extent) + affineTolerance(Z, rb, m, extent);
-      ops.range(cell, fbuf, 0, range);
+      if (v + r < -tol) continue; // b beats a somewhere: a does not dominate b
+      let lo = v - r;
+      let hi = v + r;
+      if (lo < -tol || (ai > bi && hi > tol)) {
+        for (let c = 0; c < m; c++) fbuf[c] = Z[ra + c]! - Z[rb + c]!;
+        ops.range(cell, fbuf, 0, range);
+        lo = range[0]!;
+        hi = range[1]!;
+      }
       // a ≥ b on the whole cell: b can only tie, and ties go to the earlier tap.
-      if (range[0]! >= -tol && (ai < bi || range[1]! > tol)) dead[bi] = 1;
+      if (lo >= -tol && (ai < bi || hi > tol)) dead[bi] = 1;
     }
   }
-  const alive: number[] = [];
-  for (let i = 0; i < p; i++) if (!dead[i]) alive.push(cands[i]!);
-  return alive;
+  let n = 0;
+  for (let i = 0; i < p; i++) if (!dead[i]) out[n++] = cands[i]!;
+  return n;
 }
+
+let deadScratch = new Uint8Array(64);
 

@@ -1,0 +1,391 @@
+/**
+ * `polytope train`: train a network on a toy problem or an image dataset and write
+ * DIR/model.json, DIR/model.onnx, DIR/metrics.json and DIR/snapshots/.
+ *
+ * Defaults follow the dissertation: toy problems use Adam with lr 0.01 (§4.2.1); image datasets
+ * SGD with lr 0.01, momentum 0.5, weight decay 0.01 (or AdamW with PyTorch's defaults), batch 32,
+ * 15 epochs (§6.1). Images are normalized per channel with the training set's statistics, and the
+ * normalization is folded into the saved model as a leading `channel_affine` node, so model.json
+ * and model.onnx read raw pixels scaled to [0, 1].
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  INIT_NAMES,
+  LOSS_NAMES,
+  OPTIMIZER_NAMES,
+  TOY_DATASETS,
+  TrainableNetwork,
+  architectureLayers,
+  channelStats,
+  idxImages,
+  idxLabels,
+  imageDataset,
+  networkToJsonString,
+  readCifarBatch,
+  scaleInputs,
+  seededRandom,
+  sineData,
+  toyDataset,
+  train,
+  unitStdScale,
+  writeOnnx,
+  xorCorners,
+  CIFAR10_CLASSES,
+} from '@polytope-lens/core';
+import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, TrainSnapshot } from '@polytope-lens/core';
+import { mnistDefaultPath } from '../inputs.js';
+import { loadModel } from '../model.js';
+import { CliError, writeFileAtomic } from '../util.js';
+
+const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+const LOSS_ALIASES: Record<string, LossName> = { mse: 'mse', bce: 'bce', ce: 'softmax-ce', 'softmax-ce': 'softmax-ce', 'cross-entropy': 'softmax-ce' };
+
+interface TrainCliOptions {
+  dataset: string;
+  arch?: string;
+  initFrom?: string;
+  optimizer?: string;
+  lr?: string;
+  momentum?: string;
+  weightDecay?: string;
+  loss?: string;
+  leak?: string;
+  init: string;
+  batch: string;
+  epochs?: string;
+  seed: string;
+  snapshotEvery: string;
+  out: string;
+  samples?: string;
+  testSamples?: string;
+  dim?: string;
+  noise?: string;
+  normalize?: boolean;
+  dataDir?: string;
+  limit?: string;
+  imageSize?: string;
+  channels?: string;
+  quiet?: boolean;
+}
+
+function num(text: string | undefined, flag: string, check: (v: number) => boolean, want: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !check(v)) throw new CliError(`${flag} must be ${want}, got '${text}'`);
+  return v;
+}
+
+const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
+
+function readFile(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new CliError(`cannot read ${what} '${path}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** First existing file among `name` and `name.gz` in `dir`. */
+function findIn(dir: string, name: string): string {
+  for (const f of [name, `${name}.gz`]) if (existsSync(join(dir, f))) return join(dir, f);
+  throw new CliError(`--data-dir '${dir}' has no ${name} (or ${name}.gz)`);
+}
+
+interface LoadedImages {
+  train: Dataset;
+  test: Dataset;
+  transform: InputTransform;
+  stats: { mean: number[]; std: number[] };
+}
+
+function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions): LoadedImages {
+  let trainPixels: Uint8Array;
+  let trainLabels: Uint8Array;
+  let testPixels: Uint8Array;
+  let testLabels: Uint8Array;
+  let channels: number;
+  let height: number;
+  let width: number;
+  let classNames: readonly string[] | undefined;
+  if (name === 'cifar10') {
+    if (!opts.dataDir) throw new CliError('cifar10 needs --data-dir DIR holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (cifar-10-batches-bin)');
+    const batches = [1, 2, 3, 4, 5].map((i) => readCifarBatch(readFile(join(opts.dataDir!, `data_batch_${i}.bin`), 'CIFAR-10 batch'), `data_batch_${i}.bin`));
+    const count = batches.reduce((s, b) => s + b.count, 0);
+    trainPixels = new Uint8Array(count * 3072);
+    trainLabels = new Uint8Array(count);
+    let at = 0;
+    for (const b of batches) {
+      trainPixels.set(b.pixels, at * 3072);
+      trainLabels.set(b.labels, at);
+      at += b.count;
+    }
+    const test = readCifarBatch(readFile(join(opts.dataDir, 'test_batch.bin'), 'CIFAR-10 batch'), 'test_batch.bin');
+    testPixels = test.pixels;
+    testLabels = test.labels;
+    [channels, height, width] = [3, 32, 32];
+    classNames = CIFAR10_CLASSES;
+  } else {
+    const path = (split: 'train' | 't10k', what: 'images' | 'labels'): string => {
+      const file = `${split}-${what}-idx${what === 'images' ? 3 : 1}-ubyte`;
+      if (opts.dataDir) return findIn(opts.dataDir, file);
+      if (name === 'fashion-mnist') throw new CliError('fashion-mnist needs --data-dir DIR holding the four IDX files (train-images-idx3-ubyte[.gz], …)');
+      return mnistDefaultPath(split === 'train' ? 'train' : 'test', what);
+    };
+    const tr = idxImages(readFile(path('train', 'images'), 'IDX images'), 'training images');
+    const te = idxImages(readFile(path('t10k', 'images'), 'IDX images'), 'test images');
+    trainPixels = tr.pixels;
+    testPixels = te.pixels;
+    trainLabels = idxLabels(readFile(path('train', 'labels'), 'IDX labels'), 'training labels');
+    testLabels = idxLabels(readFile(path('t10k', 'labels'), 'IDX labels'), 'test labels');
+    [channels, height, width] = [1, tr.rows, tr.cols];
+  }
+  const limit = num(opts.limit, '--limit', positiveInt, 'a positive integer');
+  const trainCount = Math.min(trainLabels.length, limit ?? Infinity);
+  const { mean, std } = channelStats(trainPixels.subarray(0, trainCount * channels * height * width), channels, trainCount);
+  const size = num(opts.imageSize, '--image-size', positiveInt, 'a positive integer');
+  const repeat = num(opts.channels, '--channels', positiveInt, 'a positive integer');
+  if (repeat !== undefined && repeat !== channels && channels !== 1) throw new CliError(`--channels ${repeat}: only 1-channel images can be repeated`);
+  const common = {
+    channels, height, width, mean, std,
+    ...(size !== undefined ? { resize: [size, size] as const } : {}),
+    ...(repeat !== undefined && channels === 1 ? { repeatChannels: repeat } : {}),
+    ...(classNames ? { classNames } : {}),
+  };
+  const train = imageDataset({ name, pixels: trainPixels, labels: trainLabels, limit: trainCount, ...common });
+  const test = imageDataset({ name: `${name}-test`, pixels: testPixels, labels: testLabels, ...common });
+  // The saved model reads pixel/255: fold (x − mean)/std into a leading per-channel affine node.
+  const outC = train.inputShape[0]!;
+  const scale: number[] = [];
+  const shift: number[] = [];
+  for (let c = 0; c < outC; c++) {
+    const src = repeat !== undefined && channels === 1 ? 0 : c;
+    scale.push(1 / std[src]!);
+    shift.push(-mean[src]! / std[src]!);
+  }
+  return { train, test, transform: { scale, shift }, stats: { mean: Array.from(mean), std: Array.from(std) } };
+}
+
+function defaultLoss(data: Dataset): LossName {
+  return data.task === 'regression' ? 'mse' : data.task === 'binary' ? 'bce' : 'softmax-ce';
+}
+
+function outputsFor(data: Dataset, loss: LossName): number {
+  if (data.task === 'regression') return data.targetSize;
+  if (data.task === 'binary' && loss !== 'softmax-ce') return 1;
+  return data.numClasses;
+}
+
+function stepName(step: number): string {
+  return `step-${String(step).padStart(7, '0')}.json`;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a network and write model.json, model.onnx, metrics.json and snapshots/')
+    .requiredOption('--dataset <name>', `${[...TOY_DATASETS, ...IMAGE_DATASETS].join(' | ')}`)
+    .option('--arch <arch>', "linear | dense | simple-cnn | complex-cnn | a dash list of widths such as '2-8-8-1'")
+    .option('--init-from <model>', 'continue training a network JSON or ONNX model (sequential dense/conv/ReLU/max-pool) instead of --arch')
+    .option('--optimizer <name>', `${OPTIMIZER_NAMES.join(' | ')} (default: adam for toy sets, sgd for images)`)
+    .option('--lr <x>', 'learning rate (default 0.01; adam/adamw on images 0.001)')
+    .option('--momentum <x>', 'SGD momentum (default 0.5 on images, 0 on toy sets)')
+    .option('--weight-decay <x>', 'weight decay (default 0.01 for sgd on images and for adamw, else 0)')
+    .option('--loss <name>', 'mse | bce | ce (default: bce for binary, ce for classes, mse for regression)')
+    .option('--leak <a>', 'leaky ReLU slope of the hidden activations (default 0 = ReLU)')
+    .option('--init <name>', `${INIT_NAMES.join(' | ')}`, 'pytorch')
+    .option('--batch <n>', 'mini-batch size', '32')
+    .option('--epochs <n>', 'epochs (default 100 for toy sets, 15 for images)')
+    .option('--seed <s>', 'seed for data, initialization and shuffling', '0')
+    .option('--snapshot-every <k>', 'write a snapshot every k steps (0 = none)', '0')
+    .option('--out <dir>', 'output directory', 'train-out')
+    .option('--samples <n>', 'toy training samples (default: the generator\'s)')
+    .option('--test-samples <n>', 'toy test samples (default: as many as training)')
+    .option('--dim <n>', 'dimension of the hypersphere dataset', '3')
+    .option('--noise <x>', 'TensorFlow Playground noise for xor | spiral | gauss (0 … 0.5)')
+    .option('--normalize', 'toy sets: scale inputs to unit std per coordinate (§4.2.1); folded into the saved model')
+    .option('--data-dir <dir>', 'directory with the IDX files (mnist, fashion-mnist) or CIFAR-10 .bin batches')
+    .option('--limit <n>', 'use only the first n training images')
+    .option('--image-size <n>', 'bilinear resize of images to n×n (§6.1 uses 32)')
+    .option('--channels <n>', 'repeat gray images to n channels (§6.1 uses 3)')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: TrainCliOptions) => {
+      await runTrain(opts);
+    });
+}
+
+async function runTrain(opts: TrainCliOptions): Promise<void> {
+  const seed = num(opts.seed, '--seed', Number.isInteger, 'an integer');
+  const s = seed!;
+  const batchSize = num(opts.batch, '--batch', positiveInt, 'a positive integer')!;
+  const snapshotEvery = num(opts.snapshotEvery, '--snapshot-every', nonNegInt, 'an integer ≥ 0')!;
+  const isImage = (IMAGE_DATASETS as readonly string[]).includes(opts.dataset);
+  if (!isImage && !(TOY_DATASETS as readonly string[]).includes(opts.dataset)) {
+    throw new CliError(`unknown dataset '${opts.dataset}'; expected one of ${[...TOY_DATASETS, ...IMAGE_DATASETS].join(', ')}`);
+  }
+  const epochs = num(opts.epochs, '--epochs', positiveInt, 'a positive integer') ?? (isImage ? 15 : 100);
+
+  // Data.
+  let trainData: Dataset;
+  let testData: Dataset;
+  let transform: InputTransform | undefined;
+  let dataInfo: Record<string, unknown> = {};
+  if (isImage) {
+    const loaded = loadImages(opts.dataset as (typeof IMAGE_DATASETS)[number], opts);
+    trainData = loaded.train;
+    testData = loaded.test;
+    transform = loaded.transform;
+    dataInfo = { normalization: { ...loaded.stats, folded_into_model: true, model_input: 'pixel / 255 in [0, 1]' } };
+  } else {
+    const n = num(opts.samples, '--samples', positiveInt, 'a positive integer');
+    const nTest = num(opts.testSamples, '--test-samples', positiveInt, 'a positive integer');
+    const dim = num(opts.dim, '--dim', positiveInt, 'a positive integer')!;
+    const noise = num(opts.noise, '--noise', (v) => v >= 0 && v <= 0.5, 'a number in [0, 0.5]');
+    const gen = (count: number | undefined, stream: number) =>
+      toyDataset(opts.dataset, {
+        random: seededRandom(s * 4 + stream), dim,
+        ...(count !== undefined ? { n: count } : {}),
+        ...(noise !== undefined ? { noise } : {}),
+      });
+    trainData = gen(n, 1);
+    testData = opts.dataset === 'sine' ? sineData({ n: nTest ?? 1000 }) : opts.dataset === 'xor-corners' ? xorCorners() : gen(nTest ?? n, 2);
+    if (opts.normalize) {
+      const scale = unitStdScale(trainData);
+      trainData = scaleInputs(trainData, scale);
+      testData = scaleInputs(testData, scale);
+      transform = { scale: Array.from(scale), shift: new Array<number>(scale.length).fill(0) };
+      dataInfo = { normalization: { scale: Array.from(scale), folded_into_model: true } };
+    }
+  }
+
+  // Loss, architecture, optimizer.
+  let loss = defaultLoss(trainData);
+  if (opts.loss !== undefined) {
+    const l = LOSS_ALIASES[opts.loss];
+    if (!l) throw new CliError(`--loss must be one of mse, bce, ce, got '${opts.loss}'`);
+    loss = l;
+  }
+  if (!LOSS_NAMES.includes(loss)) throw new CliError(`unknown loss ${loss}`);
+  const leak = num(opts.leak, '--leak', (v) => v >= 0, 'a number ≥ 0') ?? 0;
+  if (!(INIT_NAMES as readonly string[]).includes(opts.init)) throw new CliError(`--init must be one of ${INIT_NAMES.join(', ')}, got '${opts.init}'`);
+  const outputs = outputsFor(trainData, loss);
+  if ((opts.arch === undefined) === (opts.initFrom === undefined)) throw new CliError('give exactly one of --arch and --init-from');
+  let net: TrainableNetwork;
+  if (opts.initFrom !== undefined) {
+    // A leading channel_affine (a folded normalization) is dropped: this run's own normalization is re-attached on export.
+    net = TrainableNetwork.fromNetwork(loadModel(opts.initFrom)).network;
+    if (net.inputSize !== trainData.inputSize || net.outputSize !== outputs) {
+      throw new CliError(`--init-from model maps ${net.inputSize} inputs to ${net.outputSize} outputs, but ${trainData.name} with ${loss} needs ${trainData.inputSize} → ${outputs}`);
+    }
+  } else {
+    const layers = architectureLayers(opts.arch!, trainData.inputShape, outputs, { leak });
+    net = new TrainableNetwork(trainData.inputShape, layers, { init: opts.init as InitName, random: seededRandom(s * 4 + 3) });
+  }
+  const archName = opts.arch ?? `init-from ${opts.initFrom}`;
+
+  const optName = opts.optimizer ?? (isImage ? 'sgd' : 'adam');
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(optName)) throw new CliError(`--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${optName}'`);
+  const lr = num(opts.lr, '--lr', (v) => v > 0, 'a positive number') ?? (optName !== 'sgd' && isImage ? 0.001 : 0.01);
+  const momentum = num(opts.momentum, '--momentum', (v) => v >= 0, 'a number ≥ 0') ?? (optName === 'sgd' && isImage ? 0.5 : 0);
+  const weightDecay = num(opts.weightDecay, '--weight-decay', (v) => v >= 0, 'a number ≥ 0') ?? (optName === 'adamw' || (optName === 'sgd' && isImage) ? 0.01 : 0);
+  if (optName !== 'sgd' && opts.momentum !== undefined) throw new CliError(`--momentum applies to sgd only, not ${optName}`);
+  const optimizer: OptimizerOptions = optName === 'sgd' ? { type: 'sgd', lr, momentum, weightDecay } : { type: optName as 'adam' | 'adamw', lr, weightDecay };
+
+  // Outputs.
+  const out = opts.out;
+  const snapDir = join(out, 'snapshots');
+  const index: Record<string, unknown>[] = [];
+  const onSnapshot = (snap: TrainSnapshot): void => {
+    const file = stepName(snap.step);
+    writeFileAtomic(join(snapDir, file), networkToJsonString(snap.toNetwork()));
+    index.push({
+      step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss, file,
+      ...(snap.train?.accuracy !== undefined ? { train_accuracy: snap.train.accuracy } : {}),
+      ...(snap.train?.mse !== undefined ? { train_mse: snap.train.mse } : {}),
+      ...(snap.train ? { train_loss: snap.train.loss } : {}),
+    });
+    writeFileAtomic(join(snapDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
+  };
+
+  // Progress and cancellation.
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const showBar = !opts.quiet && process.stderr.isTTY === true;
+  const bar = showBar
+    ? new cliProgress.SingleBar(
+        { format: 'train [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})', stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  if (!opts.quiet) {
+    process.stderr.write(`train: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`);
+  }
+  let lastDraw = 0;
+  bar?.start(Math.ceil(trainData.size / batchSize) * epochs, 0, { epoch: 1, epochs, loss: '-' });
+  let result;
+  try {
+    result = await train(net, trainData, {
+      loss, optimizer, epochs, batchSize, random: seededRandom(s * 4 + 4), testData,
+      snapshotEvery, evaluateSnapshots: trainData.size <= 20000, onSnapshot,
+      ...(transform ? { inputTransform: transform } : {}),
+      signal: controller.signal,
+      onProgress: (p) => {
+        const now = Date.now();
+        if (!bar || (now - lastDraw < 100 && p.step !== p.totalSteps)) return;
+        lastDraw = now;
+        bar.update(p.step, { epoch: p.epoch, epochs: p.epochs, loss: p.loss.toPrecision(4) });
+      },
+      onEpoch: (e) => {
+        if (!opts.quiet && !bar && isImage) {
+          const acc = e.test?.accuracy !== undefined ? ` test accuracy ${(100 * e.test.accuracy).toFixed(2)}%` : '';
+          process.stderr.write(`train: epoch ${e.epoch}/${epochs} loss ${e.loss.toPrecision(4)}${acc}\n`);
+        }
+      },
+    });
+  } finally {
+    bar?.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+
+  const exported = net.toNetwork(transform ? { inputTransform: transform } : {});
+  writeFileAtomic(join(out, 'model.json'), networkToJsonString(exported));
+  writeFileAtomic(join(out, 'model.onnx'), writeOnnx(exported));
+  const regression = trainData.task === 'regression';
+  const metrics = {
+    ...(regression
+      ? { train_mse: result.train.mse, test_mse: result.test?.mse }
+      : { train_accuracy: result.train.accuracy, test_accuracy: result.test?.accuracy }),
+    loss: result.loss,
+    train_loss: result.train.loss,
+    test_loss: result.test?.loss,
+    dataset: trainData.name,
+    task: trainData.task,
+    train_samples: trainData.size,
+    test_samples: testData.size,
+    input_shape: trainData.inputShape,
+    arch: archName,
+    parameters: net.numParameters,
+    loss_function: loss,
+    ...(trainData.task === 'binary' ? { decision_threshold: loss === 'mse' ? 0.5 : 0 } : {}),
+    optimizer,
+    init: opts.init,
+    batch_size: batchSize,
+    epochs,
+    steps: result.steps,
+    seed: s,
+    seconds: result.seconds,
+    ...dataInfo,
+  };
+  writeFileAtomic(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  if (!opts.quiet) {
+    const fmt = (v: number | undefined) => (v === undefined ? '–' : regression ? v.toPrecision(4) : `${(100 * v).toFixed(2)}%`);
+    const what = regression ? 'MSE' : 'accuracy';
+    process.stderr.write(
+      `train: ${result.steps} steps in ${result.seconds.toFixed(1)} s · train ${what} ${fmt(regression ? result.train.mse : result.train.accuracy)} · test ${what} ${fmt(regression ? result.test?.mse : result.test?.accuracy)} → ${out}/\n`,
+    );
+  }
+}

