@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { inputPlane, slicePlane } from '@polytope-lens/core';
+import { inputPlane } from '@polytope-lens/core';
+import { SlicePool, sliceParallel } from '../parallel/slice-parallel.js';
+import { parseThreads } from '../threads.js';
 import { loadModel, numberList } from '../model.js';
 import { CliError } from '../util.js';
 
@@ -11,23 +13,28 @@ export function registerBench(program: Command): void {
     .argument('<model>', 'network JSON or ONNX file with 2 inputs')
     .option('--box <x0,x1,y0,y1>', 'box', '-1,1,-1,1')
     .option('--repeat <n>', 'timed runs', '5')
-    .action((modelPath: string, opts: { box: string; repeat: string }) => {
+    .option('--threads <n>', "worker threads ('auto' = one per core)", 'auto')
+    .action(async (modelPath: string, opts: { box: string; repeat: string; threads: string }) => {
       const net = loadModel(modelPath);
       const box = numberList(opts.box, 4, '--box');
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1) throw new CliError(`--repeat must be a positive integer, got '${opts.repeat}'`);
+      const threads = parseThreads(opts.threads);
       const plane = inputPlane(net);
-      slicePlane(net, plane, box, { collect: false });
+      const pool = threads > 1 ? new SlicePool(threads) : undefined;
+      const run = () => sliceParallel(net, plane, box, { threads, ...(pool ? { pool } : {}) });
+      await run();
       const times: number[] = [];
       let regions = 0;
       for (let i = 0; i < repeat; i++) {
-        const r = slicePlane(net, plane, box, { collect: false });
+        const r = await run();
         times.push(r.summary.seconds);
         regions = r.summary.regions;
       }
+      await pool?.close();
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
-      const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median };
+      const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median, threads };
       process.stdout.write(JSON.stringify(out) + '\n');
     });
 }

@@ -25,7 +25,7 @@ import { BiasMode, affineImpl, windowTable } from '../network/kernels.js';
 import type { WindowTable } from '../network/kernels.js';
 import type { ActivationSlot, Network } from '../network/network.js';
 import type { CellOps } from '../geometry/cells.js';
-import { affineTolerance } from '../geometry/predicates.js';
+import { SIDE_EPS, affineTolerance } from '../geometry/predicates.js';
 
 /** Progress report: `fraction` of the domain's measure finished, regions so far. */
 export interface PartitionProgress {
@@ -36,6 +36,14 @@ export interface PartitionProgress {
 export interface PartitionOptions {
   onProgress?: (p: PartitionProgress) => void;
   signal?: AbortSignalLike;
+}
+
+/** Options of `runPartition` beyond progress and cancellation. */
+export interface RunOptions<C> extends PartitionOptions {
+  /** Start from these frames (from `expandFrames`) instead of the root cell. */
+  frames?: PartitionFrame<C>[];
+  /** Measure of the whole domain, for progress fractions when starting from frames. */
+  totalMeasure?: number;
 }
 
 /** A region as the engine emits it. Buffers are the engine's own: copy what you keep. */
@@ -69,14 +77,27 @@ interface Stage {
   readonly outSize: number;
 }
 
-interface Frame<C> {
+/** A cell waiting to be split at `stage`, with the families of every tensor it still needs. */
+export interface PartitionFrame<C> {
   readonly cell: C;
   readonly stage: number;
   readonly code: Uint8Array;
   readonly tensors: (Float64Array | undefined)[];
 }
 
+const stageCache = new WeakMap<Network, { stages: Stage[]; prefix: number[]; prefixLive: number[] }>();
+
+/** Stages of a network, cached: their column responses are pure functions of the weights. */
 function buildStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLive: number[] } {
+  let cached = stageCache.get(net);
+  if (!cached) {
+    cached = makeStages(net);
+    stageCache.set(net, cached);
+  }
+  return cached;
+}
+
+function makeStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLive: number[] } {
   const nodes = net.nodes;
   const actIdx = net.activations.map((s) => s.node);
   const prefix: number[] = [];
@@ -241,20 +262,12 @@ interface Sub<C> {
  * Runs the partition of `root` for the family `origin + D t` (D is d×k row-major).
  * Calls `emit` once per activation region, in depth-first order.
  */
-export function runPartition<C>(
-  net: Network,
-  ops: CellOps<C>,
-  root: C,
-  origin: ArrayLike<number>,
-  dirs: ArrayLike<number>,
-  extent: ArrayLike<number>,
-  emit: (r: EmittedRegion<C>) => void,
-  options: PartitionOptions = {},
-): { regions: number } {
+/** The root frame of a partition of `root` for the family `origin + D t` (D is d×k row-major). */
+export function rootFrame<C>(net: Network, ops: CellOps<C>, root: C, origin: ArrayLike<number>, dirs: ArrayLike<number>): PartitionFrame<C> {
   const k = ops.k;
   const m = k + 1;
   const d = net.inputSize;
-  const { stages, prefix, prefixLive } = buildStages(net);
+  const { prefix, prefixLive } = buildStages(net);
   const input = new Float64Array(d * m);
   for (let i = 0; i < d; i++) {
     input[i * m] = origin[i]!;
@@ -263,19 +276,55 @@ export function runPartition<C>(
   const pre = evalChain(net, prefix, (i) => (i === 0 ? input : undefined), m, BiasMode.First);
   const rootTensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
   for (const i of prefixLive) rootTensors[i] = i === 0 ? input : pre.get(i);
+  return { cell: root, stage: 0, code: new Uint8Array(net.numUnits), tensors: rootTensors };
+}
 
-  const total = ops.measure(root);
+/**
+ * Splits cells breadth-first until there are at least `minFrames` frames (or nothing left to
+ * split): independent pieces of work for parallel partitioning. Frames past the last stage are
+ * finished regions and are returned too.
+ */
+export function expandFrames<C>(net: Network, ops: CellOps<C>, start: PartitionFrame<C>, extent: ArrayLike<number>, minFrames: number): PartitionFrame<C>[] {
+  const { stages } = buildStages(net);
+  const run = new PartitionRun(net, ops, stages, extent);
+  let frames = [start];
+  while (frames.length < minFrames && frames.some((f) => f.stage < stages.length)) {
+    const next: PartitionFrame<C>[] = [];
+    for (const f of frames) {
+      if (f.stage === stages.length) next.push(f);
+      else {
+        const children: PartitionFrame<C>[] = [];
+        run.expand(f, children);
+        next.push(...children.reverse());
+      }
+    }
+    frames = next;
+  }
+  return frames;
+}
+
+/**
+ * Runs the partition of `root` for the family `origin + D t` (D is d×k row-major).
+ * Calls `emit` once per activation region, in depth-first order.
+ */
+export function runPartition<C>(
+  net: Network,
+  ops: CellOps<C>,
+  root: C,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+  extent: ArrayLike<number>,
+  emit: (r: EmittedRegion<C>) => void,
+  options: RunOptions<C> = {},
+): { regions: number } {
+  const { stages } = buildStages(net);
+  const run = new PartitionRun(net, ops, stages, extent);
+  const total = options.totalMeasure ?? ops.measure(root);
   let done = 0;
   let regions = 0;
   let lastReport = 0;
-  const range = new Float64Array(2);
-  const bb = new Float64Array(2 * k);
-  const maxWindow = stages.reduce((a, st) => Math.max(a, st.table ? maxWindowSize(st.table) : 0), 1);
-  let allTaps = new Int32Array(maxWindow);
-  const aliveBuf = new Int32Array(maxWindow);
-  const fbuf = new Float64Array(m);
-  const stack: Frame<C>[] = [{ cell: root, stage: 0, code: new Uint8Array(net.numUnits), tensors: rootTensors }];
-
+  // Depth-first: the stack pops the first child first, so frames are pushed in reverse.
+  const stack: PartitionFrame<C>[] = options.frames ? [...options.frames].reverse() : [rootFrame(net, ops, root, origin, dirs)];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (frame.stage === stages.length) {
@@ -291,58 +340,127 @@ export function runPartition<C>(
       }
       continue;
     }
-    const stage = stages[frame.stage]!;
-    const Z = frame.tensors[stage.inputIndex]!;
-    const n = stage.outSize;
-    const off = stage.slot.offset;
-    const code = frame.code;
-    const node = stage.node;
+    run.expand(frame, stack);
+  }
+  options.onProgress?.({ fraction: 1, regions });
+  return { regions };
+}
 
-    // ── 1. fixed states and crossing units on the whole cell ──
+function maxWindowSize(t: WindowTable): number {
+  let p = 0;
+  for (let o = 0; o + 1 < t.start.length; o++) p = Math.max(p, t.start[o + 1]! - t.start[o]!);
+  return p;
+}
+
+/** The per-run state of the engine; each method handles one step for one cell (small, monomorphic functions optimize well). */
+class PartitionRun<C> {
+  private readonly range = new Float64Array(2);
+  private readonly bb: Float64Array;
+  private readonly fbuf: Float64Array;
+  private readonly row: Float64Array;
+  private readonly rowOld: Float64Array;
+  private allTaps: Int32Array;
+  private readonly aliveBuf: Int32Array;
+  private readonly k: number;
+  private readonly m: number;
+
+  constructor(
+    private readonly net: Network,
+    private readonly ops: CellOps<C>,
+    private readonly stages: Stage[],
+    private readonly extent: ArrayLike<number>,
+  ) {
+    this.k = ops.k;
+    this.m = ops.k + 1;
+    this.bb = new Float64Array(2 * this.k);
+    this.fbuf = new Float64Array(this.m);
+    this.row = new Float64Array(this.m);
+    this.rowOld = new Float64Array(this.m);
+    const maxWindow = stages.reduce((a, st) => Math.max(a, st.table ? maxWindowSize(st.table) : 0), 1);
+    this.allTaps = new Int32Array(maxWindow);
+    this.aliveBuf = new Int32Array(maxWindow);
+  }
+
+  /** Splits one cell at its stage and pushes its children. */
+  expand(frame: PartitionFrame<C>, stack: PartitionFrame<C>[]): void {
+    const stage = this.stages[frame.stage]!;
+    const Z = frame.tensors[stage.inputIndex]!;
     const crossing: number[] = [];
     const candidates: number[][] = [];
-    if (node.type === 'maxpool') {
-      const t = stage.table!;
-      ops.bbox(frame.cell, bb);
-      for (let o = 0; o < n; o++) {
-        const s0 = t.start[o]!;
-        const p = t.start[o + 1]! - s0;
-        if (allTaps.length < p) allTaps = new Int32Array(2 * p);
-        for (let i = 0; i < p; i++) allTaps[i] = s0 + i;
-        const na = aliveCandidates(ops, frame.cell, bb, Z, t, allTaps, p, m, extent, range, fbuf, aliveBuf);
-        if (na === 1) code[off + o] = t.slot[aliveBuf[0]!]!;
-        else {
-          crossing.push(o);
-          candidates.push(Array.from(aliveBuf.subarray(0, na)));
-        }
-      }
-    } else {
-      // Fast path: the range over the cell's bounding box contains the exact range, so a state
-      // fixed on the box is fixed on the cell; only the rest need the exact vertex range.
-      ops.bbox(frame.cell, bb);
-      for (let u = 0; u < n; u++) {
-        const o0 = u * m;
-        let v = Z[o0]!;
-        let r = 0;
-        for (let j = 0; j < k; j++) {
-          const a = Z[o0 + 1 + j]!;
-          v += a * bb[j]!;
-          r += Math.abs(a) * bb[k + j]!;
-        }
-        const tol = affineTolerance(Z, o0, m, extent);
-        let st = fixedState(node, v - r, v + r, tol);
-        if (st < 0) {
-          ops.range(frame.cell, Z, o0, range);
-          st = fixedState(node, range[0]!, range[1]!, tol);
-        }
-        if (st >= 0) code[off + u] = st;
-        else crossing.push(u);
+    if (stage.node.type === 'maxpool') this.classifyWindows(frame, stage, Z, crossing, candidates);
+    else this.classifyUnits(frame, stage, Z, crossing);
+    const subs = this.subdivide(frame.cell, stage, Z, crossing, candidates);
+    const n = stage.outSize;
+    const m = this.m;
+    const off = stage.slot.offset;
+    const code = frame.code;
+    // Base of the chain with crossing units zeroed.
+    const actBase = new Float64Array(n * m);
+    const isCrossing = new Uint8Array(n);
+    for (const j of crossing) isCrossing[j] = 1;
+    for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
+    const liveBase = chainBase(this.net, stage, actBase, frame.tensors, m);
+    const cols = crossing.map((j) => columnOf(this.net, stage, j));
+    this.pushChildren(frame, stage, Z, crossing, subs, actBase, liveBase, cols, stack);
+  }
+
+  private classifyWindows(frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): void {
+    const t = stage.table!;
+    const code = frame.code;
+    const off = stage.slot.offset;
+    this.ops.bbox(frame.cell, this.bb);
+    for (let o = 0; o < stage.outSize; o++) {
+      const s0 = t.start[o]!;
+      const p = t.start[o + 1]! - s0;
+      if (this.allTaps.length < p) this.allTaps = new Int32Array(2 * p);
+      for (let i = 0; i < p; i++) this.allTaps[i] = s0 + i;
+      const na = aliveCandidates(this.ops, frame.cell, this.bb, Z, t, this.allTaps, p, this.m, this.extent, this.range, this.fbuf, this.aliveBuf);
+      if (na === 1) code[off + o] = t.slot[this.aliveBuf[0]!]!;
+      else {
+        crossing.push(o);
+        candidates.push(Array.from(this.aliveBuf.subarray(0, na)));
       }
     }
+  }
 
-    // ── 2. subdivide by the crossing units ──
+  /**
+   * ReLU-like units: the range over the cell's bounding box contains the exact range, so a state
+   * fixed on the box is fixed on the cell; only the rest need the exact vertex range.
+   */
+  private classifyUnits(frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[]): void {
+    const { k, m, bb, range, extent } = this;
+    const node = stage.node;
+    const code = frame.code;
+    const off = stage.slot.offset;
+    this.ops.bbox(frame.cell, bb);
+    for (let u = 0; u < stage.outSize; u++) {
+      const o0 = u * m;
+      let v = Z[o0]!;
+      let r = 0;
+      let sc = Math.abs(v);
+      for (let j = 0; j < k; j++) {
+        const a = Z[o0 + 1 + j]!;
+        v += a * bb[j]!;
+        r += Math.abs(a) * bb[k + j]!;
+        sc += Math.abs(a) * extent[j]!;
+      }
+      const tol = SIDE_EPS * sc;
+      let st = fixedState(node, v - r, v + r, tol);
+      if (st < 0) {
+        this.ops.range(frame.cell, Z, o0, range);
+        st = fixedState(node, range[0]!, range[1]!, tol);
+      }
+      if (st >= 0) code[off + u] = st;
+      else crossing.push(u);
+    }
+  }
+
+  private subdivide(cell: C, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): Sub<C>[] {
+    const { ops, m, extent, range, fbuf, bb } = this;
+    const node = stage.node;
+    const off = stage.slot.offset;
     const K = crossing.length;
-    let subs: Sub<C>[] = [{ cell: frame.cell, st: new Uint8Array(K) }];
+    let subs: Sub<C>[] = [{ cell, st: new Uint8Array(K) }];
     for (let q = 0; q < K; q++) {
       const u = crossing[q]!;
       const next: Sub<C>[] = [];
@@ -352,13 +470,13 @@ export function runPartition<C>(
         const cq = candidates[q]!;
         for (const sub of subs) {
           ops.bbox(sub.cell, bb);
-          const na = aliveCandidates(ops, sub.cell, bb, Z, t, cq, cq.length, m, extent, range, fbuf, aliveBuf);
+          const na = aliveCandidates(ops, sub.cell, bb, Z, t, cq, cq.length, m, extent, range, fbuf, this.aliveBuf);
           if (na === 1) {
-            sub.st[q] = t.slot[aliveBuf[0]!]!;
+            sub.st[q] = t.slot[this.aliveBuf[0]!]!;
             next.push(sub);
             continue;
           }
-          const alive = Array.from(aliveBuf.subarray(0, na));
+          const alive = Array.from(this.aliveBuf.subarray(0, na));
           for (const a of alive) {
             let piece: C | null = sub.cell;
             const ra = t.taps[a]! * m;
@@ -378,9 +496,8 @@ export function runPartition<C>(
         }
       } else if (node.type === 'hardtanh') {
         for (const sub of subs) splitThreshold(ops, sub, Z, u, m, node.min, 0, 1, q, label, extent, range, fbuf, next);
-        subs = next;
         const next2: Sub<C>[] = [];
-        for (const sub of subs) {
+        for (const sub of next) {
           if (sub.st[q] === 0) next2.push(sub);
           else splitThreshold(ops, sub, Z, u, m, node.max, 1, 2, q, label, extent, range, fbuf, next2);
         }
@@ -391,21 +508,30 @@ export function runPartition<C>(
       }
       subs = next;
     }
+    return subs;
+  }
 
-    // ── 3. base of the chain with crossing units zeroed ──
-    const actBase = new Float64Array(n * m);
-    const isCrossing = new Uint8Array(n);
-    for (const j of crossing) isCrossing[j] = 1;
-    for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
-    const liveBase = chainBase(net, stage, actBase, frame.tensors, m);
-    const cols = crossing.map((j) => columnOf(net, stage, j));
-
-    // ── 4. children ──
-    // A child's chain outputs are base + Σ_q column_q ⊗ row_q. Consecutive sub-cells usually differ
-    // in one or two crossing units, so each child starts from the previous child's values and
-    // adds only the differences when that is cheaper than summing from the base.
-    const row = new Float64Array(m);
-    const rowOld = new Float64Array(m);
+  /**
+   * A child's chain outputs are base + Σ_q column_q ⊗ row_q. Consecutive sub-cells usually differ
+   * in one or two crossing units, so each child starts from the previous child's values and adds
+   * only the differences when that is cheaper than summing from the base.
+   */
+  private pushChildren(
+    frame: PartitionFrame<C>,
+    stage: Stage,
+    Z: Float64Array,
+    crossing: number[],
+    subs: Sub<C>[],
+    actBase: Float64Array,
+    liveBase: Float64Array[],
+    cols: Float64Array[][],
+    stack: PartitionFrame<C>[],
+  ): void {
+    const { net, m, row, rowOld } = this;
+    const K = crossing.length;
+    const off = stage.slot.offset;
+    const isRelu = stage.node.type === 'relu';
+    const code = frame.code;
     let prevSt: Uint8Array | null = null;
     let prevOut: Float64Array[] | null = null;
     for (let s = subs.length - 1; s >= 0; s--) {
@@ -421,16 +547,18 @@ export function runPartition<C>(
       for (let q = 0; q < K; q++) {
         const st = sub.st[q]!;
         childCode[off + crossing[q]!] = st;
-        if (node.type !== 'relu' || st !== 0) direct++;
-        if (prevSt && prevSt[q] !== st) diffs++;
+        if (!isRelu || st !== 0) direct++;
+        if (prevSt !== null && prevSt[q] !== st) diffs++;
       }
       const incremental = prevSt !== null && diffs < direct;
-      const liveOut: Float64Array[] = (incremental ? prevOut! : liveBase).map((b) => b.slice());
+      const from = incremental ? prevOut! : liveBase;
+      const liveOut: Float64Array[] = new Array(from.length);
+      for (let l = 0; l < from.length; l++) liveOut[l] = from[l]!.slice();
       const actOut = stage.keepOutput ? actBase.slice() : null;
       for (let q = 0; q < K; q++) {
         const j = crossing[q]!;
         const st = sub.st[q]!;
-        activationRow(stage, Z, j, st, m, row, 0);
+        if (actOut || !incremental || prevSt![q] !== st) activationRow(stage, Z, j, st, m, row, 0);
         if (actOut) actOut.set(row, j * m);
         if (incremental) {
           const old = prevSt![q]!;
@@ -438,49 +566,45 @@ export function runPartition<C>(
           activationRow(stage, Z, j, old, m, rowOld, 0);
           for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
         }
-        let nz = false;
-        for (let c = 0; c < m; c++) if (row[c] !== 0) nz = true;
-        if (!nz) continue;
-        const col = cols[q]!;
-        for (let l = 0; l < liveOut.length; l++) {
-          const T = liveOut[l]!;
-          const cl = col[l]!;
-          const len = cl.length;
-          if (m === 3) {
-            const r0 = row[0]!;
-            const r1 = row[1]!;
-            const r2 = row[2]!;
-            for (let i = 0; i < len; i++) {
-              const w = cl[i]!;
-              if (w === 0) continue;
-              T[i * 3] = T[i * 3]! + w * r0;
-              T[i * 3 + 1] = T[i * 3 + 1]! + w * r1;
-              T[i * 3 + 2] = T[i * 3 + 2]! + w * r2;
-            }
-          } else {
-            for (let i = 0; i < len; i++) {
-              const w = cl[i]!;
-              if (w === 0) continue;
-              for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * row[c]!;
-            }
-          }
-        }
+        addColumn(liveOut, cols[q]!, row, m);
       }
       prevSt = sub.st;
       prevOut = liveOut;
-      stage.live.forEach((i, l) => (tensors[i] = liveOut[l]));
+      for (let l = 0; l < stage.live.length; l++) tensors[stage.live[l]!] = liveOut[l];
       if (actOut) tensors[stage.nodeIndex] = actOut;
       stack.push({ cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors });
     }
   }
-  options.onProgress?.({ fraction: 1, regions });
-  return { regions };
 }
 
-function maxWindowSize(t: WindowTable): number {
-  let p = 0;
-  for (let o = 0; o + 1 < t.start.length; o++) p = Math.max(p, t.start[o + 1]! - t.start[o]!);
-  return p;
+/** T_l += col_l ⊗ row for every live tensor l (skipped when row is zero). */
+function addColumn(live: Float64Array[], col: Float64Array[], row: Float64Array, m: number): void {
+  let nz = false;
+  for (let c = 0; c < m; c++) if (row[c] !== 0) nz = true;
+  if (!nz) return;
+  for (let l = 0; l < live.length; l++) {
+    const T = live[l]!;
+    const cl = col[l]!;
+    const len = cl.length;
+    if (m === 3) {
+      const r0 = row[0]!;
+      const r1 = row[1]!;
+      const r2 = row[2]!;
+      for (let i = 0; i < len; i++) {
+        const w = cl[i]!;
+        if (w === 0) continue;
+        T[i * 3] = T[i * 3]! + w * r0;
+        T[i * 3 + 1] = T[i * 3 + 1]! + w * r1;
+        T[i * 3 + 2] = T[i * 3 + 2]! + w * r2;
+      }
+    } else {
+      for (let i = 0; i < len; i++) {
+        const w = cl[i]!;
+        if (w === 0) continue;
+        for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * row[c]!;
+      }
+    }
+  }
 }
 
 /** State of a ReLU-like unit that is constant on the cell, or −1 if its breakpoints cross it. */

@@ -179,6 +179,168 @@ class GrowF64 {
 }
 
 /**
+ * Collects emitted regions of a slice into its summary: compensated area sum, linear-region
+ * merging (union–find over neighbours found by code hash), the decision boundary, and (optionally)
+ * the region list. Order-independent apart from region indices, so parallel workers can feed it.
+ */
+export class SliceAccumulator {
+  private readonly o: number;
+  private readonly extent: number[];
+  private readonly boxArea: number;
+  private readonly hasher: CodeHasher;
+  private readonly index = new HashIndex();
+  private readonly maps = new GrowF64();
+  private parent = new Int32Array(1024);
+  private numLinear = 0;
+  private readonly segments = new GrowF64();
+  private totalArea = 0;
+  private areaComp = 0;
+  private thin = 0;
+  private count = 0;
+  private readonly fz = new Float64Array(3);
+  private readonly probe: (s: number, t: number) => number;
+  readonly regions: SliceRegion[] = [];
+
+  constructor(
+    private readonly net: Network,
+    readonly plane: Plane,
+    readonly box: Box2,
+    private readonly collect: boolean,
+    private readonly onRegion?: (r: SliceRegion) => void,
+  ) {
+    this.o = net.outputSize;
+    this.extent = [Math.max(Math.abs(box[0]), Math.abs(box[1])), Math.max(Math.abs(box[2]), Math.abs(box[3]))];
+    this.boxArea = (box[1] - box[0]) * (box[3] - box[2]);
+    this.hasher = new CodeHasher(net.numUnits);
+    const d = net.inputSize;
+    const xProbe = new Float64Array(d);
+    // Probe f just outside an edge that lies on the zero level (degenerate nets only).
+    this.probe = (s: number, t: number): number => {
+      for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+      return forward(net, xProbe)[0]!;
+    };
+  }
+
+  /** Area of all regions so far (for progress). */
+  get area(): number {
+    return this.totalArea + this.areaComp;
+  }
+
+  private find(i: number): number {
+    const parent = this.parent;
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  }
+
+  /** Adds one region: its polygon, code and output family (o × 3, unit-major). */
+  add(cell: Polygon, code: Uint8Array, output: Float64Array): void {
+    const o = this.o;
+    const area = Math.abs(polygonOps.measure(cell));
+    // Neumaier-compensated sum: the areas must add up to the box.
+    const tsum = this.totalArea + area;
+    this.areaComp += Math.abs(this.totalArea) >= area ? this.totalArea - tsum + area : area - tsum + this.totalArea;
+    this.totalArea = tsum;
+    if (area <= THIN_AREA_EPS * this.boxArea) this.thin++;
+    const id = this.count++;
+    // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
+    if (id === this.parent.length) {
+      const p = new Int32Array(this.parent.length * 2);
+      p.set(this.parent);
+      this.parent = p;
+    }
+    this.parent[id] = id;
+    this.numLinear++;
+    const h = this.hasher.hash(code);
+    this.index.set(h, id);
+    for (let e = 0; e < cell.n; e++) {
+      const lab = cell.labels[e]!;
+      if (lab === BOUNDARY) continue;
+      const nb = this.index.get(this.hasher.neighbour(h, code, lab >>> 8, lab & 255));
+      if (nb < 0 || nb === id) continue;
+      if (sameMap(output, 0, this.maps.data, nb * o * 3, o * 3)) {
+        const ra = this.find(id);
+        const rb = this.find(nb);
+        if (ra !== rb) {
+          this.parent[ra] = rb;
+          this.numLinear--;
+        }
+      }
+    }
+    for (let i = 0; i < o * 3; i++) this.maps.push(output[i]!);
+    decisionSegments(cell, output, o, this.extent, this.fz, this.segments, this.probe);
+    if (this.collect || this.onRegion) {
+      const region: SliceRegion = {
+        index: id,
+        code: code.slice(),
+        vertices: cell.xy.slice(0, 2 * cell.n),
+        labels: cell.labels.slice(0, cell.n),
+        area,
+        map: Float64Array.from(output.subarray(0, o * 3)),
+      };
+      if (this.collect) this.regions.push(region);
+      this.onRegion?.(region);
+    }
+  }
+
+  /** The result; `seconds` is the partition time to report. */
+  finish(seconds: number): SliceResult {
+    const segs = this.segments.data.subarray(0, this.segments.length);
+    const boundary = joinSegments(segs);
+    let boundaryLength = 0;
+    for (let i = 0; i < segs.length; i += 4) boundaryLength += Math.hypot(segs[i + 2]! - segs[i]!, segs[i + 3]! - segs[i + 1]!);
+    const count = this.count;
+    const linearRegionOf = new Int32Array(this.collect ? count : 0);
+    if (this.collect) {
+      const ids = new Map<number, number>();
+      for (let i = 0; i < count; i++) {
+        const root = this.find(i);
+        let id = ids.get(root);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(root, id);
+        }
+        linearRegionOf[i] = id;
+      }
+    }
+    return {
+      summary: {
+        regions: count,
+        linearRegions: this.numLinear,
+        totalArea: this.totalArea + this.areaComp,
+        boxArea: this.boxArea,
+        boundaryLength,
+        thinRegions: this.thin,
+        seconds,
+      },
+      regions: this.regions,
+      boundary,
+      linearRegionOf,
+      plane: this.plane,
+      box: this.box,
+    };
+  }
+}
+
+/** Plane directions as the engine's d×2 row-major matrix. */
+export function planeDirections(plane: Plane): Float64Array {
+  const d = plane.origin.length;
+  const dirs = new Float64Array(d * 2);
+  for (let i = 0; i < d; i++) {
+    dirs[2 * i] = plane.u[i]!;
+    dirs[2 * i + 1] = plane.v[i]!;
+  }
+  return dirs;
+}
+
+/** Half-extents of a box as the engine's tolerance scale. */
+export function boxExtent(box: Box2): number[] {
+  return [Math.max(Math.abs(box[0]), Math.abs(box[1])), Math.max(Math.abs(box[2]), Math.abs(box[3]))];
+}
+
+/**
  * Exact partition of `box` in the plane. Returns every region (unless `collect: false`), the
  * summary with activation and linear region counts, and the decision boundary.
  *
@@ -186,141 +348,24 @@ class GrowF64 {
  * const net = readNetworkJson(xorJson);
  * const res = slicePlane(net, inputPlane(net), [-2, 2, -2, 2]);
  * res.summary.regions;       // 3
- * res.regions.map((r) => codeKey(r.code, offsets)); // ['00', '10', '11'] in some order
+ * res.regions.map((r) => codeKey(r.code, codeOffsets(net))); // '00', '10', '11' in some order
  */
 export function slicePlane(net: Network, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
   const b = checkBox(box);
   if (plane.origin.length !== net.inputSize) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`);
-  const d = net.inputSize;
-  const dirs = new Float64Array(d * 2);
-  for (let i = 0; i < d; i++) {
-    dirs[2 * i] = plane.u[i]!;
-    dirs[2 * i + 1] = plane.v[i]!;
-  }
-  const extent = [Math.max(Math.abs(b[0]), Math.abs(b[1])), Math.max(Math.abs(b[2]), Math.abs(b[3]))];
-  const boxArea = (b[1] - b[0]) * (b[3] - b[2]);
-  const collect = options.collect ?? true;
-  const o = net.outputSize;
-  const hasher = new CodeHasher(net.numUnits);
-  const index = new HashIndex();
-  const maps = new GrowF64();
-  let parent = new Int32Array(1024);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      parent[i] = parent[parent[i]!]!;
-      i = parent[i]!;
-    }
-    return i;
-  };
-  let numLinear = 0;
-  const regions: SliceRegion[] = [];
-  const segments = new GrowF64();
-  let totalArea = 0;
-  let areaComp = 0;
-  let thin = 0;
-  let count = 0;
-  const fz = new Float64Array(3);
-  // Probe f just outside an edge that lies on the zero level (degenerate nets only).
-  const xProbe = new Float64Array(d);
-  const probe = (s: number, t: number): number => {
-    for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
-    return forward(net, xProbe)[0]!;
-  };
-
+  const acc = new SliceAccumulator(net, plane, b, options.collect ?? true, options.onRegion);
   const start = now();
   runPartition(
     net,
     polygonOps,
     boxPolygon(b[0], b[1], b[2], b[3]),
     plane.origin,
-    dirs,
-    extent,
-    (r) => {
-      const cell = r.cell as Polygon;
-      const area = Math.abs(polygonOps.measure(cell));
-      // Neumaier-compensated sum: the areas must add up to the box.
-      const tsum = totalArea + area;
-      areaComp += Math.abs(totalArea) >= area ? totalArea - tsum + area : area - tsum + totalArea;
-      totalArea = tsum;
-      if (area <= THIN_AREA_EPS * boxArea) thin++;
-      const id = count++;
-      // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
-      if (id === parent.length) {
-        const p = new Int32Array(parent.length * 2);
-        p.set(parent);
-        parent = p;
-      }
-      parent[id] = id;
-      numLinear++;
-      const h = hasher.hash(r.code);
-      index.set(h, id);
-      for (let e = 0; e < cell.n; e++) {
-        const lab = cell.labels[e]!;
-        if (lab === BOUNDARY) continue;
-        const nb = index.get(hasher.neighbour(h, r.code, lab >>> 8, lab & 255));
-        if (nb < 0 || nb === id) continue;
-        if (sameMap(r.output, 0, maps.data, nb * o * 3, o * 3)) {
-          const ra = find(id);
-          const rb = find(nb);
-          if (ra !== rb) {
-            parent[ra] = rb;
-            numLinear--;
-          }
-        }
-      }
-      for (let i = 0; i < o * 3; i++) maps.push(r.output[i]!);
-      decisionSegments(cell, r.output, o, extent, fz, segments, probe);
-      if (collect || options.onRegion) {
-        const map = Float64Array.from(r.output.subarray(0, o * 3));
-        const region: SliceRegion = {
-          index: id,
-          code: r.code.slice(),
-          vertices: cell.xy.slice(0, 2 * cell.n),
-          labels: cell.labels.slice(0, cell.n),
-          area,
-          map,
-        };
-        if (collect) regions.push(region);
-        options.onRegion?.(region);
-      }
-    },
+    planeDirections(plane),
+    boxExtent(b),
+    (r) => acc.add(r.cell as Polygon, r.code, r.output),
     options,
   );
-  const seconds = (now() - start) / 1000;
-  const boundary = joinSegments(segments.data.subarray(0, segments.length));
-  let boundaryLength = 0;
-  for (let i = 0; i < segments.length; i += 4) {
-    boundaryLength += Math.hypot(segments.data[i + 2]! - segments.data[i]!, segments.data[i + 3]! - segments.data[i + 1]!);
-  }
-  const linearRegionOf = new Int32Array(collect ? count : 0);
-  if (collect) {
-    const ids = new Map<number, number>();
-    for (let i = 0; i < count; i++) {
-      const root = find(i);
-      let id = ids.get(root);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(root, id);
-      }
-      linearRegionOf[i] = id;
-    }
-  }
-  return {
-    summary: {
-      regions: count,
-      linearRegions: numLinear,
-      totalArea: totalArea + areaComp,
-      boxArea,
-      boundaryLength,
-      thinRegions: thin,
-      seconds,
-    },
-    regions,
-    boundary,
-    linearRegionOf,
-    plane,
-    box: b,
-  };
+  return acc.finish((now() - start) / 1000);
 }
 
 const argRange = new Float64Array(2);

@@ -129,7 +129,7 @@ function loadBatch(net: TrainableNetwork, data: Dataset, order: Int32Array | nul
  * Loss and accuracy (or MSE) of the network on a whole dataset, in batches of `batchSize`.
  *
  * @example
- * evaluate(net, testData, 'bce'); // { loss: 0.05, accuracy: 0.99, samples: 1000 }
+ * evaluate(net, testData, 'bce'); // e.g. { loss: 0.05, samples: 1000, accuracy: 0.99 }
  */
 export function evaluate(net: TrainableNetwork, data: Dataset, loss: LossName, batchSize = 256): Evaluation {
   checkCompatible(net, data, loss, 'dataset');

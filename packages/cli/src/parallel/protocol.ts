@@ -1,0 +1,49 @@
+/** Messages between the parallel slice driver and its workers. */
+import type { PartitionFrame, Polygon } from '@polytope-lens/core';
+
+export interface SerializedFrame {
+  n: number;
+  xy: Float64Array;
+  labels: Int32Array;
+  stage: number;
+  code: Uint8Array;
+  tensors: [number, Float64Array][];
+}
+
+export interface JobSetup {
+  job: number;
+  network: object;
+  origin: Float64Array;
+  dirs: Float64Array;
+  extent: number[];
+  batch: number;
+}
+
+export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'frame'; job: number; index: number; frames: SerializedFrame[] } | { type: 'stop' };
+
+export interface RegionBatch {
+  type: 'regions';
+  frame: number;
+  count: number;
+  starts: Int32Array;
+  xy: Float64Array;
+  labels: Int32Array;
+  codes: Uint8Array;
+  outputs: Float64Array;
+}
+
+export type FromWorker = RegionBatch | { type: 'frame-done'; frame: number } | { type: 'ready' } | { type: 'error'; message: string };
+
+export function serializeFrame(f: PartitionFrame<Polygon>): SerializedFrame {
+  const tensors: [number, Float64Array][] = [];
+  f.tensors.forEach((t, i) => {
+    if (t) tensors.push([i, t]);
+  });
+  return { n: f.cell.n, xy: f.cell.xy, labels: f.cell.labels, stage: f.stage, code: f.code, tensors };
+}
+
+export function deserializeFrame(s: SerializedFrame, numNodes: number): PartitionFrame<Polygon> {
+  const tensors: (Float64Array | undefined)[] = new Array(numNodes);
+  for (const [i, t] of s.tensors) tensors[i] = t;
+  return { cell: { n: s.n, xy: s.xy, labels: s.labels }, stage: s.stage, code: s.code, tensors };
+}
