@@ -112,6 +112,30 @@ describe('polytope slice', () => {
   });
 });
 
+describe('parallel slices', () => {
+  it('give the same JSON for 1 and 2 threads, matching the single-threaded library', async () => {
+    const { randomMlp, writeNetworkJson, slicePlane, inputPlane } = await import('@polytope-lens/core');
+    const net = randomMlp([2, 24, 24, 1], { seed: 11 });
+    const dir = tmp();
+    const model = join(dir, 'net.json');
+    writeFileSync(model, JSON.stringify(writeNetworkJson(net)));
+    const outs = [1, 2].map((t) => {
+      const out = join(dir, `s${t}.json`);
+      const r = run(['slice', model, '--box', '-1,1,-1,1', '--threads', String(t), '--json', out, '--no-figure', '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8'));
+    });
+    const ref = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]).summary;
+    for (const o of outs) {
+      expect(o.summary.regions).toBe(ref.regions);
+      expect(o.summary.linear_regions).toBe(ref.linearRegions);
+      expect(o.summary.boundary_length).toBeCloseTo(ref.boundaryLength, 9);
+    }
+    expect(outs[0].regions).toEqual(outs[1].regions);
+    expect(outs[0].boundary.length).toBe(outs[1].boundary.length);
+  });
+});
+
 describe('polytope line, affine, inspect', () => {
   it('line reports the XOR breakpoints', () => {
     const dir = tmp();

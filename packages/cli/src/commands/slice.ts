@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   affineMapAt,
@@ -9,7 +9,6 @@ import {
   planeFromDirections,
   planeThrough,
   polygonCentroid,
-  slicePlane,
   validateSlice,
 } from '@polytope-lens/core';
 import type { Box2, Network, Plane, SliceRegion } from '@polytope-lens/core';
@@ -19,6 +18,8 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashCode } from './line.js';
+import { sliceParallel } from '../parallel/slice-parallel.js';
+import { parseThreads } from '../threads.js';
 
 interface SliceOpts {
   box?: string;
@@ -36,6 +37,7 @@ interface SliceOpts {
   jacobian?: boolean;
   validate?: boolean;
   quiet?: boolean;
+  threads: string;
 }
 
 /** Works out the plane and box from the command's options. */
@@ -86,8 +88,9 @@ export function registerSlice(program: Command): void {
     .option('--max-figure-regions <n>', 'skip the figure above this many regions', '300000')
     .option('--jacobian', 'include each region\'s full input-space Jacobian (computed at its centroid)')
     .option('--validate', 'check every region against the network (centroid code and map, areas)')
+    .option('--threads <n>', "worker threads ('auto' = one per core)", 'auto')
     .option('--quiet', 'print nothing but errors')
-    .action((modelPath: string, opts: SliceOpts) => {
+    .action(async (modelPath: string, opts: SliceOpts) => {
       const net = loadModel(modelPath);
       const { plane, box, how } = planeFromOptions(net, opts);
       const maxFig = Number(opts.maxFigureRegions);
@@ -95,15 +98,25 @@ export function registerSlice(program: Command): void {
       const offsets = codeOffsets(net);
       const o = net.outputSize;
       const d = net.inputSize;
-      const regionsTmp = `${opts.json}.${process.pid}.regions.tmp`;
-      const fd = openSync(regionsTmp, 'w');
-      let chunk: string[] = [];
-      let chunkLen = 0;
-      let first = true;
-      const flush = () => {
-        if (chunk.length) writeSync(fd, chunk.join(''));
-        chunk = [];
-        chunkLen = 0;
+      const threads = parseThreads(opts.threads);
+      // Regions stream to one temporary file per work group, joined in group order at the end:
+      // the output is the same for every thread count.
+      const groupTmp = (g: number) => `${opts.json}.${process.pid}.g${g}.tmp`;
+      const groups = new Map<number, { fd: number; chunk: string[]; len: number }>();
+      const flush = (g: { fd: number; chunk: string[]; len: number }) => {
+        if (g.chunk.length) writeSync(g.fd, g.chunk.join(''));
+        g.chunk = [];
+        g.len = 0;
+      };
+      const cleanup = () => {
+        for (const [i, g] of groups) {
+          try {
+            closeSync(g.fd);
+          } catch {
+            // already closed
+          }
+          rmSync(groupTmp(i), { force: true });
+        }
       };
       // Compact figure store: polygons in one growing Float32Array.
       let figVerts = new Float32Array(1 << 16);
@@ -112,17 +125,15 @@ export function registerSlice(program: Command): void {
       const figKeys: number[] = [];
       let figureOn = opts.figure;
       const x = new Float64Array(d);
-      const collectForValidation = opts.validate === true;
-      const kept: SliceRegion[] = [];
       const progress = startProgress('slice', opts.quiet === true);
       let res;
       try {
-        res = slicePlane(net, plane, box, {
-          collect: false,
+        res = await sliceParallel(net, plane, box, {
+          threads,
+          collect: opts.validate === true,
           signal: progress.signal,
           onProgress: (p) => progress.update(p.fraction, p.regions),
-          onRegion: (r) => {
-            if (collectForValidation) kept.push(r);
+          onRegion: (r: SliceRegion, group: number) => {
             const n = r.vertices.length / 2;
             const verts: number[][] = [];
             for (let i = 0; i < n; i++) verts.push([round(r.vertices[2 * i]!), round(r.vertices[2 * i + 1]!)]);
@@ -138,11 +149,15 @@ export function registerSlice(program: Command): void {
               rec.jacobian = jac;
               rec.offset = Array.from(a.offset);
             }
-            const s = (first ? '' : ',\n') + JSON.stringify(rec);
-            first = false;
-            chunk.push(s);
-            chunkLen += s.length;
-            if (chunkLen > 1 << 20) flush();
+            let g = groups.get(group);
+            if (!g) {
+              g = { fd: openSync(groupTmp(group), 'w'), chunk: [], len: 0 };
+              groups.set(group, g);
+            }
+            const s = JSON.stringify(rec) + ',\n';
+            g.chunk.push(s);
+            g.len += s.length;
+            if (g.len > 1 << 20) flush(g);
             if (figureOn) {
               if (figStarts.length > maxFig) {
                 figureOn = false;
@@ -161,20 +176,22 @@ export function registerSlice(program: Command): void {
             }
           },
         });
-        flush();
+        for (const g of groups.values()) {
+          flush(g);
+          closeSync(g.fd);
+          g.fd = -1;
+        }
       } catch (err) {
-        closeSync(fd);
-        rmSync(regionsTmp, { force: true });
+        cleanup();
         throw err;
       } finally {
         progress.stop();
       }
-      closeSync(fd);
       try {
         if (opts.validate) {
-          const v = validateSlice(net, { ...res, regions: kept });
+          const v = validateSlice(net, res);
           if (!v.ok) throw new CliError(`validation failed:\n  ${v.problems.join('\n  ')}`);
-          if (!opts.quiet) process.stderr.write(`slice: validation passed (${kept.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
+          if (!opts.quiet) process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
         }
         const s = res.summary;
         const header = {
@@ -200,16 +217,22 @@ export function registerSlice(program: Command): void {
           const head = JSON.stringify(header);
           writeSync(out, head.slice(0, -1) + ',"regions":[\n');
           const buf = Buffer.allocUnsafe(1 << 20);
-          const inp = openSync(regionsTmp, 'r');
-          try {
-            for (;;) {
-              const n = readSync(inp, buf, 0, buf.length, null);
-              if (n <= 0) break;
-              writeSync(out, buf, 0, n);
+          // Copy the groups in order. Every record ends with ",\n"; the last one's is dropped.
+          const order = [...groups.keys()].sort((a, b) => a - b);
+          order.forEach((i, k) => {
+            const inp = openSync(groupTmp(i), 'r');
+            try {
+              let left = fstatSync(inp).size - (k === order.length - 1 ? 2 : 0);
+              while (left > 0) {
+                const n = readSync(inp, buf, 0, Math.min(buf.length, left), null);
+                if (n <= 0) break;
+                writeSync(out, buf, 0, n);
+                left -= n;
+              }
+            } finally {
+              closeSync(inp);
             }
-          } finally {
-            closeSync(inp);
-          }
+          });
           writeSync(out, '\n]}\n');
           closeSync(out);
           renameSync(finalTmp, opts.json);
@@ -242,7 +265,7 @@ export function registerSlice(program: Command): void {
           process.stderr.write(`slice: ${s.regions} regions (${s.linearRegions} linear) in ${s.seconds.toFixed(3)} s → ${opts.json}\n`);
         }
       } finally {
-        rmSync(regionsTmp, { force: true });
+        cleanup();
       }
     });
 }

@@ -40,10 +40,11 @@ import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
-const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = { mse: 'mse', bce: 'bce', ce: 'softmax-ce', 'softmax-ce': 'softmax-ce', 'cross-entropy': 'softmax-ce' };
 
-interface TrainCliOptions {
+/** Options of `polytope train` (commander's strings), shared with `polytope animate` and `polytope reproduce`. */
+export interface TrainCliOptions {
   dataset: string;
   arch?: string;
   initFrom?: string;
@@ -71,15 +72,16 @@ interface TrainCliOptions {
   quiet?: boolean;
 }
 
-function num(text: string | undefined, flag: string, check: (v: number) => boolean, want: string): number | undefined {
+/** Parses a numeric flag; undefined stays undefined, anything failing `check` is a CliError naming the flag. */
+export function num(text: string | undefined, flag: string, check: (v: number) => boolean, want: string): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v) || !check(v)) throw new CliError(`${flag} must be ${want}, got '${text}'`);
   return v;
 }
 
-const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
-const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
+export const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+export const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
 
 function readFile(path: string, what: string): Uint8Array {
   try {
@@ -217,7 +219,35 @@ export function registerTrain(program: Command): void {
     });
 }
 
-async function runTrain(opts: TrainCliOptions): Promise<void> {
+/** Everything a training run needs, parsed and validated from the options (nothing written yet). */
+export interface PreparedTraining {
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly snapshotEvery: number;
+  readonly isImage: boolean;
+  readonly epochs: number;
+  readonly trainData: Dataset;
+  readonly testData: Dataset;
+  readonly transform: InputTransform | undefined;
+  readonly dataInfo: Record<string, unknown>;
+  readonly loss: LossName;
+  readonly net: TrainableNetwork;
+  readonly archName: string;
+  readonly optName: string;
+  readonly lr: number;
+  readonly optimizer: OptimizerOptions;
+}
+
+/**
+ * Parses and validates `polytope train`'s options, builds the datasets, the network (initialized
+ * from the seed) and the optimizer settings. Throws `CliError` / `PolytopeError` on bad options
+ * before anything is written.
+ *
+ * @example
+ * const p = prepareTraining({ dataset: 'xor', arch: '2-8-1', init: 'pytorch', batch: '32', seed: '0', snapshotEvery: '0', out: 'x' });
+ * p.net.numParameters; // 33
+ */
+export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   const seed = num(opts.seed, '--seed', Number.isInteger, 'an integer');
   const s = seed!;
   const batchSize = num(opts.batch, '--batch', positiveInt, 'a positive integer')!;
@@ -294,6 +324,12 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   if (optName !== 'sgd' && opts.momentum !== undefined) throw new CliError(`--momentum applies to sgd only, not ${optName}`);
   const optimizer: OptimizerOptions = optName === 'sgd' ? { type: 'sgd', lr, momentum, weightDecay } : { type: optName as 'adam' | 'adamw', lr, weightDecay };
 
+  return { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer };
+}
+
+async function runTrain(opts: TrainCliOptions): Promise<void> {
+  const prep = prepareTraining(opts);
+  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer } = prep;
   // Outputs.
   const out = opts.out;
   const snapDir = join(out, 'snapshots');
