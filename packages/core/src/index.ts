@@ -34,3 +34,5 @@ export * from './spline/region.js';
 export * from './regions/validate.js';
 export * from './frames/index.js';
 export * from './train/simd.js';
+export * from './polytopes/enumerate.js';
+export * from './truncation/index.js';

@@ -2,13 +2,17 @@ import type { Command } from 'commander';
 import { registerFrame } from './frame.js';
 import { registerAffine } from './affine.js';
 import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
 import { registerInspect } from './inspect.js';
 import { registerLine } from './line.js';
 import { registerSlice } from './slice.js';
 import { registerTrain } from './train.js';
+import { registerAnimate } from './animate.js';
+import { registerReproduce } from './reproduce.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
+  registerDemo(program);
   registerFrame(program);
   registerInspect(program);
   registerAffine(program);
@@ -16,4 +20,6 @@ export function registerAll(program: Command): void {
   registerSlice(program);
   registerBench(program);
   registerTrain(program);
+  registerAnimate(program);
+  registerReproduce(program);
 }

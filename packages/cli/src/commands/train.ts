@@ -35,7 +35,7 @@ import {
   xorCorners,
   CIFAR10_CLASSES,
 } from '@polytope-lens/core';
-import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, TrainSnapshot } from '@polytope-lens/core';
+import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, TrainResult, TrainSnapshot } from '@polytope-lens/core';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -327,25 +327,21 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   return { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer };
 }
 
-async function runTrain(opts: TrainCliOptions): Promise<void> {
-  const prep = prepareTraining(opts);
-  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer } = prep;
-  // Outputs.
-  const out = opts.out;
-  const snapDir = join(out, 'snapshots');
-  const index: Record<string, unknown>[] = [];
-  const onSnapshot = (snap: TrainSnapshot): void => {
-    const file = stepName(snap.step);
-    writeFileAtomic(join(snapDir, file), networkToJsonString(snap.toNetwork()));
-    index.push({
-      step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss, file,
-      ...(snap.train?.accuracy !== undefined ? { train_accuracy: snap.train.accuracy } : {}),
-      ...(snap.train?.mse !== undefined ? { train_mse: snap.train.mse } : {}),
-      ...(snap.train ? { train_loss: snap.train.loss } : {}),
-    });
-    writeFileAtomic(join(snapDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
-  };
-
+/**
+ * Trains a prepared run with a progress bar (on a TTY, unless quiet) and Ctrl-C cancellation;
+ * `onSnapshot` receives every snapshot (every `snapshotEvery` steps, step 0 and the last).
+ *
+ * @example
+ * const prep = prepareTraining(opts);
+ * const result = await runPrepared(prep, { quiet: true, onSnapshot: (s) => frames.push(s.toNetwork()) });
+ */
+export async function runPrepared(
+  prep: PreparedTraining,
+  options: { quiet?: boolean | undefined; onSnapshot?: ((snap: TrainSnapshot) => void | Promise<void>) | undefined; label?: string },
+): Promise<TrainResult> {
+  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, loss, net, archName, optName, lr, optimizer } = prep;
+  const opts = { quiet: options.quiet };
+  const onSnapshot = options.onSnapshot ?? (() => {});
   // Progress and cancellation.
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -353,16 +349,16 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   const showBar = !opts.quiet && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar(
-        { format: 'train [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})', stream: process.stderr, hideCursor: true },
+        { format: `${options.label ?? 'train'} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})`, stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : null;
   if (!opts.quiet) {
-    process.stderr.write(`train: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`);
+    process.stderr.write(`${options.label ?? 'train'}: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`);
   }
   let lastDraw = 0;
   bar?.start(Math.ceil(trainData.size / batchSize) * epochs, 0, { epoch: 1, epochs, loss: '-' });
-  let result;
+  let result: TrainResult;
   try {
     result = await train(net, trainData, {
       loss, optimizer, epochs, batchSize, random: seededRandom(s * 4 + 4), testData,
@@ -386,6 +382,30 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     bar?.stop();
     process.removeListener('SIGINT', onSigint);
   }
+
+  return result;
+}
+
+async function runTrain(opts: TrainCliOptions): Promise<void> {
+  const prep = prepareTraining(opts);
+  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer } = prep;
+  // Outputs.
+  const out = opts.out;
+  const snapDir = join(out, 'snapshots');
+  const index: Record<string, unknown>[] = [];
+  const onSnapshot = (snap: TrainSnapshot): void => {
+    const file = stepName(snap.step);
+    writeFileAtomic(join(snapDir, file), networkToJsonString(snap.toNetwork()));
+    index.push({
+      step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss, file,
+      ...(snap.train?.accuracy !== undefined ? { train_accuracy: snap.train.accuracy } : {}),
+      ...(snap.train?.mse !== undefined ? { train_mse: snap.train.mse } : {}),
+      ...(snap.train ? { train_loss: snap.train.loss } : {}),
+    });
+    writeFileAtomic(join(snapDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
+  };
+
+  const result = await runPrepared(prep, { quiet: opts.quiet, onSnapshot });
 
   const exported = net.toNetwork(transform ? { inputTransform: transform } : {});
   writeFileAtomic(join(out, 'model.json'), networkToJsonString(exported));

@@ -42,3 +42,12 @@ export function sameMap(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>
   }
   return diff <= MAP_EPS * Math.max(mag, 1e-300);
 }
+
+/**
+ * Relative tolerance for a polytope vertex to lie on a cutting hyperplane (n-D polytope
+ * enumeration, `polytopes/enumerate.ts`): |a·x + c| ≤ VERTEX_EPS · (|c| + Σ|a_j|·max(|lo_j|, |hi_j|)).
+ */
+export const VERTEX_EPS = 1e-9;
+
+/** Relative tolerance for hit-and-run chords and the face-hit test (`polytopes/sample.ts`). */
+export const CHORD_EPS = 1e-12;

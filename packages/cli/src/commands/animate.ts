@@ -1,0 +1,425 @@
+/**
+ * `polytope animate`: train a network on a 1-D or 2-D toy problem and draw, for every training
+ * snapshot, the exact polytope map next to the dual scatter of its linear coefficients (the
+ * dissertation's Figs. 5.5 and 6.4–6.6). Writes DIR/frames/frame-NNNN.svg and .png,
+ * DIR/animation.gif and DIR/regions.json (region counts per snapshot).
+ *
+ * Training goes through `polytope train`'s own code paths (`prepareTraining`, `runPrepared`), so a
+ * run here with the same flags trains exactly the network `polytope train` would.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import type { Command } from 'commander';
+import gifenc from 'gifenc';
+import { inputPlane, partitionLine, slicePlane } from '@polytope-lens/core';
+import type { Dataset, InputTransform, Network } from '@polytope-lens/core';
+import { join } from 'node:path';
+import { hashBytes, regionColor } from '../render/color.js';
+import { formatPx as f } from '../render/format.js';
+import { renderLineSvg, renderSliceSvg } from '../render/slice-figure.js';
+import { formatTick, niceTicks } from '../render/ticks.js';
+import { CliError, writeFileAtomic } from '../util.js';
+import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
+import type { TrainCliOptions } from './train.js';
+
+/** Datasets with 1-D or 2-D inputs that `animate` can draw. */
+export const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
+
+interface AnimateCliOptions extends TrainCliOptions {
+  frameWidth: string;
+  delay: string;
+  maxFrames: string;
+  png: boolean;
+}
+
+/** One snapshot's exact partition, reduced to what a frame draws. */
+export interface FrameData {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: number | null;
+  readonly metric: number | undefined;
+  readonly regions: number;
+  readonly linearRegions: number;
+  /** Polygons (2-D) or pieces (1-D) with colour keys. */
+  readonly cells: { vertices?: Float64Array; x0?: number; x1?: number; map: Float64Array; colorKey: number; size: number }[];
+  readonly boundary: Float64Array[];
+  /** Dual points: (coefficient a, coefficient b) for 2-D; (slope, intercept) for 1-D; with size weights. */
+  readonly dual: Float64Array;
+}
+
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const CLASS_COLORS = ['#2166ac', '#d6604d'];
+
+/** Raw (un-normalized) inputs: the snapshots read raw coordinates (the normalization is folded in). */
+function rawInputs(data: Dataset, transform: InputTransform | undefined): Float64Array {
+  const d = data.inputSize;
+  const raw = new Float64Array(data.x.length);
+  for (let i = 0; i < raw.length; i++) {
+    const j = i % d;
+    raw[i] = transform ? (data.x[i]! - transform.shift[j]!) / transform.scale[j]! : data.x[i]!;
+  }
+  return raw;
+}
+
+/** Square box around the data, 10 % margin. */
+function dataBox(raw: Float64Array): [number, number, number, number] {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < raw.length; i += 2) {
+    x0 = Math.min(x0, raw[i]!);
+    x1 = Math.max(x1, raw[i]!);
+    y0 = Math.min(y0, raw[i + 1]!);
+    y1 = Math.max(y1, raw[i + 1]!);
+  }
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const half = 0.55 * Math.max(x1 - x0, y1 - y0, 1e-6);
+  return [cx - half, cx + half, cy - half, cy + half];
+}
+
+/** Which output the decision boundary / coefficients follow: the logit difference for two outputs, else output 0. */
+function coefficient(map: Float64Array, stride: number, outputs: number, k: number): number {
+  return outputs === 2 ? map[stride + k]! - map[k]! : map[k]!;
+}
+
+/**
+ * Exact partition of one snapshot network over the data's domain: 2-D inputs through `slicePlane`
+ * over `box`, 1-D inputs through `partitionLine` over [box[0], box[1]].
+ */
+export function frameData(net: Network, box: readonly [number, number, number, number], meta: Pick<FrameData, 'step' | 'epoch' | 'loss' | 'metric'>): FrameData {
+  const outputs = net.outputSize;
+  if (net.inputSize === 2) {
+    const res = slicePlane(net, inputPlane(net), box);
+    const boxArea = (box[1] - box[0]) * (box[3] - box[2]);
+    const dual = new Float64Array(3 * res.regions.length);
+    const cells = res.regions.map((r, i) => {
+      dual[3 * i] = coefficient(r.map, 3, outputs, 1);
+      dual[3 * i + 1] = coefficient(r.map, 3, outputs, 2);
+      dual[3 * i + 2] = r.area / boxArea;
+      return { vertices: r.vertices, map: r.map, colorKey: hashBytes(r.code), size: r.area / boxArea };
+    });
+    return { ...meta, regions: res.summary.regions, linearRegions: res.summary.linearRegions, cells, boundary: res.boundary, dual };
+  }
+  const [a, b] = [box[0], box[1]];
+  const res = partitionLine(net, [a], [b]);
+  const span = b - a;
+  const dual = new Float64Array(3 * res.pieces.length);
+  // On a piece, output = m0 + m1·t with x = a + t·span: slope m1/span, intercept (value at x = 0) m0 − m1·a/span.
+  const cells = res.pieces.map((p, i) => {
+    const m0 = coefficient(p.map, 2, outputs, 0);
+    const m1 = coefficient(p.map, 2, outputs, 1);
+    const slope = m1 / span;
+    const intercept = m0 - (m1 * a) / span;
+    dual[3 * i] = slope;
+    dual[3 * i + 1] = intercept;
+    dual[3 * i + 2] = p.t1 - p.t0;
+    return { x0: a + p.t0 * span, x1: a + p.t1 * span, map: Float64Array.of(intercept, slope), colorKey: hashBytes(p.code), size: p.t1 - p.t0 };
+  });
+  let linear = res.pieces.length;
+  for (let i = 1; i < res.pieces.length; i++) {
+    const p = cells[i - 1]!.map;
+    const q = cells[i]!.map;
+    if (Math.abs(p[0]! - q[0]!) <= 1e-12 * (1 + Math.abs(p[0]!)) && Math.abs(p[1]! - q[1]!) <= 1e-12 * (1 + Math.abs(p[1]!))) linear--;
+  }
+  return { ...meta, regions: res.pieces.length, linearRegions: linear, cells, boundary: [], dual };
+}
+
+/** Plot frame of a renderer's SVG (its `pl-plot` clip rectangle), in px. */
+function plotRect(svg: string): { x: number; y: number; w: number; h: number } {
+  const m = /<clipPath id="pl-plot"><rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/.exec(svg);
+  if (!m) throw new Error('renderer output has no pl-plot clip rectangle');
+  return { x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
+}
+
+/** Moves a renderer's standalone SVG to (x, 0) inside a larger figure, inserting `overlay` before `before`. */
+function nest(svg: string, x: number, overlay: string, before: string): string {
+  let s = svg.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="${f(x)}" y="0" `);
+  const at = s.indexOf(before);
+  s = at < 0 ? s.replace(/<\/svg>\n?$/, overlay + '</svg>\n') : s.slice(0, at) + overlay + s.slice(at);
+  return s;
+}
+
+/** Ranges of the dual panel fixed over all frames, so the animation does not rescale. */
+export function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
+  let mx = 0;
+  let my = 0;
+  for (const fr of frames) {
+    for (let i = 0; i < fr.dual.length; i += 3) {
+      if (Number.isFinite(fr.dual[i]!)) mx = Math.max(mx, Math.abs(fr.dual[i]!));
+      if (Number.isFinite(fr.dual[i + 1]!)) my = Math.max(my, Math.abs(fr.dual[i + 1]!));
+    }
+  }
+  if (oneD) {
+    // Room for sine's own tangent lines: slope cos x ∈ [−1, 1], intercept sin x − x cos x ∈ [−π, π].
+    mx = Math.max(mx, 1);
+    my = Math.max(my, Math.PI);
+  } else {
+    mx = my = Math.max(mx, my, 1e-3);
+  }
+  return [-1.08 * mx, 1.08 * mx, -1.08 * my, 1.08 * my];
+}
+
+/** The dual scatter panel (own SVG group at x offset `ox`). */
+function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: readonly number[], oneD: boolean): string {
+  const [x0, x1, y0, y1] = range as [number, number, number, number];
+  const left = 64;
+  const top = 40;
+  const pw = W - left - 20;
+  const ph = H - top - 54;
+  const sx = (v: number) => ox + left + ((v - x0) / (x1 - x0)) * pw;
+  const sy = (v: number) => top + ph - ((v - y0) / (y1 - y0)) * ph;
+  const parts: string[] = [];
+  parts.push(`<clipPath id="dual-plot"><rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}"/></clipPath>\n`);
+  parts.push(`<rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}" fill="#fafafa" stroke="#333" stroke-width="1"/>\n`);
+  parts.push(`<g clip-path="url(#dual-plot)">\n`);
+  if (x0 < 0 && x1 > 0) parts.push(`<path d="M${f(sx(0))},${f(top)}v${f(ph)}" stroke="#bbb" stroke-width="1"/>\n`);
+  if (y0 < 0 && y1 > 0) parts.push(`<path d="M${f(ox + left)},${f(sy(0))}h${f(pw)}" stroke="#bbb" stroke-width="1"/>\n`);
+  if (oneD) {
+    // Sine's tangent lines (Fig. 5.4, bottom): slope cos x, intercept sin x − x cos x.
+    let d = '';
+    for (let i = 0; i <= 200; i++) {
+      const x = -Math.PI + (2 * Math.PI * i) / 200;
+      d += (i === 0 ? 'M' : 'L') + f(sx(Math.cos(x))) + ',' + f(sy(Math.sin(x) - x * Math.cos(x)));
+    }
+    parts.push(`<path d="${d}" fill="none" stroke="#999" stroke-width="1.2" stroke-dasharray="3 2"/>\n`);
+  }
+  // Largest first, so small regions stay visible on top.
+  const order = fr.cells.map((_, i) => i).sort((a, b) => fr.dual[3 * b + 2]! - fr.dual[3 * a + 2]!);
+  for (const i of order) {
+    const a = fr.dual[3 * i]!;
+    const b = fr.dual[3 * i + 1]!;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    const r = Math.min(12, Math.max(1.6, 1.2 + 14 * Math.sqrt(fr.dual[3 * i + 2]!)));
+    parts.push(`<circle cx="${f(sx(a))}" cy="${f(sy(b))}" r="${f(r)}" fill="${regionColor(fr.cells[i]!.colorKey)}" fill-opacity="0.85" stroke="#222" stroke-width="0.6"/>\n`);
+  }
+  parts.push('</g>\n');
+  const xt = niceTicks(x0, x1, 4);
+  const yt = niceTicks(y0, y1, 4);
+  parts.push(`<g font-size="11" fill="#222">\n`);
+  for (const v of xt.values) parts.push(`<path d="M${f(sx(v))},${f(top + ph)}v5" stroke="#333"/><text x="${f(sx(v))}" y="${f(top + ph + 18)}" text-anchor="middle">${formatTick(v, xt.step)}</text>\n`);
+  for (const v of yt.values) parts.push(`<path d="M${f(ox + left)},${f(sy(v))}h-5" stroke="#333"/><text x="${f(ox + left - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${formatTick(v, yt.step)}</text>\n`);
+  parts.push('</g>\n');
+  const [xl, yl, title] = oneD ? ['slope b', 'intercept a', 'coefficients: f = a + b·x'] : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', 'coefficients: f = c + a·x₁ + b·x₂'];
+  parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top + ph + 40)}" font-size="13" text-anchor="middle">${xl}</text>\n`);
+  parts.push(`<text transform="translate(${f(ox + 16)},${f(top + ph / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${yl}</text>\n`);
+  parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top - 14)}" font-size="13" font-weight="bold" text-anchor="middle">${title}</text>\n`);
+  return parts.join('');
+}
+
+/**
+ * One animation frame as SVG: the exact polytope map (regions coloured by activation pattern,
+ * decision boundary, training points) on the left, the dual coefficient scatter on the right.
+ *
+ * @example
+ * const svg = frameSvg(frameData(net, [-1, 1, -1, 1], { step: 0, epoch: 0, loss: null, metric: undefined }),
+ *   { points: raw, labels: y, box: [-1, 1, -1, 1], width: 640, dualRange: [-1, 1, -1, 1], metricName: 'acc' });
+ */
+export function frameSvg(
+  fr: FrameData,
+  o: {
+    points: Float64Array;
+    labels: Float32Array;
+    box: readonly [number, number, number, number];
+    width: number;
+    dualRange: readonly number[];
+    metricName: string;
+  },
+): string {
+  const W = o.width;
+  const half = W / 2;
+  const H = half;
+  const oneD = fr.boundary.length === 0 && fr.cells.length > 0 && fr.cells[0]!.vertices === undefined;
+  const metric = fr.metric === undefined ? '' : o.metricName === 'accuracy' ? ` · acc ${(100 * fr.metric).toFixed(1)}%` : ` · mse ${fr.metric.toPrecision(3)}`;
+  const title = `step ${fr.step} · ${fr.regions} regions${metric}`;
+  let left: string;
+  if (!oneD) {
+    const svg = renderSliceSvg({
+      box: o.box, width: half, height: H, title, xLabel: 'x₁', yLabel: 'x₂', boundary: fr.boundary,
+      regions: fr.cells.map((c) => ({ vertices: c.vertices!, colorKey: c.colorKey })),
+    });
+    const pr = plotRect(svg);
+    const [s0, s1, t0, t1] = o.box;
+    const pts: string[] = ['<g class="data" stroke="#ffffff" stroke-width="0.5" clip-path="url(#pl-plot)">\n'];
+    for (let i = 0; i < o.labels.length; i++) {
+      const px = pr.x + ((o.points[2 * i]! - s0) / (s1 - s0)) * pr.w;
+      const py = pr.y + pr.h - ((o.points[2 * i + 1]! - t0) / (t1 - t0)) * pr.h;
+      pts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="1.7" fill="${CLASS_COLORS[o.labels[i]! > 0.5 ? 1 : 0]}"/>\n`);
+    }
+    pts.push('</g>\n');
+    left = nest(svg, 0, pts.join(''), '<g class="boundary"');
+  } else {
+    const [a, b] = [o.box[0], o.box[1]];
+    const pieces = fr.cells.map((c) => ({ t0: c.x0!, t1: c.x1!, colorKey: c.colorKey, map: c.map }));
+    const svg = renderLineSvg({ pieces, domain: [a, b], width: half, height: H, title, xLabel: 'x', yLabel: 'f(x)' });
+    // The line renderer's value range (reproduced: output extremes padded by 6 %, ±max(1, 10 %) when flat).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of pieces) for (const t of [p.t0, p.t1]) {
+      const v = p.map[0]! + p.map[1]! * t;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
+      const pad = Math.max(1, Math.abs(hi) * 0.1);
+      lo -= pad;
+      hi += pad;
+    } else {
+      const pad = 0.06 * (hi - lo);
+      lo -= pad;
+      hi += pad;
+    }
+    const pr = plotRect(svg);
+    const pts: string[] = ['<g class="data" clip-path="url(#pl-plot)">\n'];
+    for (let i = 0; i < o.labels.length; i++) {
+      const px = pr.x + ((o.points[i]! - a) / (b - a)) * pr.w;
+      const py = pr.y + pr.h - ((o.labels[i]! - lo) / (hi - lo)) * pr.h;
+      pts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="1.6" fill="#000000" fill-opacity="0.7"/>\n`);
+    }
+    pts.push('</g>\n');
+    left = nest(svg, 0, pts.join(''), '</svg>');
+  }
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${f(W)}" height="${f(H)}" viewBox="0 0 ${f(W)} ${f(H)}" font-family="${FONT}">\n`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>\n`,
+    left,
+    dualPanel(fr, half, half, H, o.dualRange, oneD),
+    '</svg>\n',
+  ].join('');
+}
+
+const RESVG_FONTS = { loadSystemFonts: true, fontDirs: ['/usr/share/fonts', '/usr/local/share/fonts'], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+
+export function registerAnimate(program: Command): void {
+  program
+    .command('animate')
+    .description('train on a 1-D or 2-D toy problem and animate the exact polytope map and its linear coefficients over training')
+    .requiredOption('--dataset <name>', ANIMATE_DATASETS.join(' | '))
+    .requiredOption('--arch <arch>', "a dash list of widths such as '2-8-8-1' (or 'linear')")
+    .option('--optimizer <name>', 'sgd | adam | adamw (default adam)')
+    .option('--lr <x>', 'learning rate (default 0.01)')
+    .option('--momentum <x>', 'SGD momentum (default 0)')
+    .option('--weight-decay <x>', 'weight decay (default 0; adamw 0.01)')
+    .option('--loss <name>', 'mse | bce | ce (default: bce for binary, mse for sine)')
+    .option('--leak <a>', 'leaky ReLU slope of the hidden activations (default 0 = ReLU)')
+    .option('--init <name>', 'pytorch | he-normal | he-uniform | xavier-normal | xavier-uniform', 'pytorch')
+    .option('--batch <n>', 'mini-batch size', '32')
+    .option('--epochs <n>', 'epochs', '100')
+    .option('--seed <s>', 'seed for data, initialization and shuffling', '0')
+    .option('--snapshot-every <k>', 'one frame every k optimizer steps (plus step 0 and the last)', '50')
+    .option('--out <dir>', 'output directory', 'animate-out')
+    .option('--samples <n>', "training samples (default: the generator's)")
+    .option('--noise <x>', 'TensorFlow Playground noise for xor | spiral | gauss (0 … 0.5)')
+    .option('--normalize', 'scale inputs to unit std per coordinate (§4.2.1); frames stay in raw coordinates')
+    .option('--frame-width <px>', 'frame width in px (height is half)', '640')
+    .option('--delay <ms>', 'GIF frame delay in milliseconds', '150')
+    .option('--max-frames <n>', 'refuse runs that would make more frames than this', '400')
+    .option('--no-png', 'write SVG frames only (the GIF is still made)')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: AnimateCliOptions) => {
+      await runAnimate(opts);
+    });
+}
+
+async function runAnimate(opts: AnimateCliOptions): Promise<void> {
+  if (!(ANIMATE_DATASETS as readonly string[]).includes(opts.dataset)) {
+    throw new CliError(`animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset '${opts.dataset}' (expected one of ${ANIMATE_DATASETS.join(', ')})`);
+  }
+  const width = num(opts.frameWidth, '--frame-width', (v) => Number.isInteger(v) && v >= 200 && v <= 4000 && v % 2 === 0, 'an even integer from 200 to 4000')!;
+  const delay = num(opts.delay, '--delay', (v) => Number.isInteger(v) && v >= 10 && v <= 10000, 'an integer number of milliseconds from 10 to 10000')!;
+  const maxFrames = num(opts.maxFrames, '--max-frames', positiveInt, 'a positive integer')!;
+  const every = num(opts.snapshotEvery, '--snapshot-every', nonNegInt, 'a positive integer')!;
+  if (every === 0) throw new CliError('--snapshot-every must be a positive integer, got \'0\'');
+  const prep = prepareTraining(opts);
+  const steps = Math.ceil(prep.trainData.size / prep.batchSize) * prep.epochs;
+  const frameCount = Math.floor(steps / every) + 1 + (steps % every === 0 ? 0 : 1);
+  if (frameCount > maxFrames) {
+    throw new CliError(`${steps} steps with --snapshot-every ${every} make ${frameCount} frames, more than --max-frames ${maxFrames}; raise --snapshot-every to at least ${Math.ceil(steps / (maxFrames - 2))}`);
+  }
+  const { trainData, transform } = prep;
+  const oneD = trainData.inputSize === 1;
+  const raw = rawInputs(trainData, transform);
+  let box: [number, number, number, number];
+  if (oneD) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of raw) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    box = [lo, hi, 0, 1];
+  } else {
+    box = dataBox(raw);
+  }
+  const regression = trainData.task === 'regression';
+
+  // Train, partitioning every snapshot exactly as it arrives.
+  const frames: FrameData[] = [];
+  const started = Date.now();
+  let sliceSeconds = 0;
+  const result = await runPrepared(prep, {
+    quiet: opts.quiet,
+    label: 'animate',
+    onSnapshot: (snap) => {
+      const t = Date.now();
+      frames.push(
+        frameData(snap.toNetwork(), box, {
+          step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss,
+          metric: regression ? snap.train?.mse : snap.train?.accuracy,
+        }),
+      );
+      sliceSeconds += (Date.now() - t) / 1000;
+    },
+  });
+
+  // Render: SVG and PNG per frame, the GIF from the same pixels.
+  const range = dualRange(frames, oneD);
+  const height = width / 2;
+  const gif = gifenc.GIFEncoder();
+  const out = opts.out;
+  const labels = trainData.y;
+  for (let i = 0; i < frames.length; i++) {
+    const svg = frameSvg(frames[i]!, { points: raw, labels, box, width, dualRange: range, metricName: regression ? 'mse' : 'accuracy' });
+    const name = `frame-${String(i + 1).padStart(4, '0')}`;
+    writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
+    const img = new Resvg(svg, { font: RESVG_FONTS, shapeRendering: 2, textRendering: 1, logLevel: 'off' }).render();
+    if (opts.png) {
+      const buf = img.asPng();
+      writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    }
+    const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
+    if (img.width !== width || img.height !== height) throw new Error(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
+    const palette = gifenc.quantize(rgba, 256);
+    const index = gifenc.applyPalette(rgba, palette);
+    // The last frame lingers so the final state can be read.
+    gif.writeFrame(index, width, height, { palette, delay: i === frames.length - 1 ? Math.max(delay, 1500) : delay });
+  }
+  gif.finish();
+  const gifBytes = gif.bytes();
+  writeFileAtomic(join(out, 'animation.gif'), gifBytes);
+  const report = {
+    dataset: trainData.name,
+    arch: prep.archName,
+    loss_function: prep.loss,
+    optimizer: prep.optimizer,
+    batch_size: prep.batchSize,
+    epochs: prep.epochs,
+    seed: prep.seed,
+    snapshot_every: every,
+    box: oneD ? [box[0], box[1]] : box,
+    final: regression ? { train_mse: result.train.mse, test_mse: result.test?.mse } : { train_accuracy: result.train.accuracy, test_accuracy: result.test?.accuracy },
+    frames: frames.map((fr, i) => ({
+      frame: i + 1, step: fr.step, epoch: fr.epoch, loss: fr.loss,
+      ...(fr.metric === undefined ? {} : regression ? { train_mse: fr.metric } : { train_accuracy: fr.metric }),
+      regions: fr.regions, linear_regions: fr.linearRegions,
+    })),
+  };
+  writeFileAtomic(join(out, 'regions.json'), JSON.stringify(report, null, 1) + '\n');
+  if (!opts.quiet) {
+    const last = frames[frames.length - 1]!;
+    process.stderr.write(
+      `animate: ${frames.length} frames (${frames[0]!.regions} → ${last.regions} regions), partitions ${sliceSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s · animation.gif ${(gifBytes.length / 1e6).toFixed(2)} MB → ${out}/\n`,
+    );
+    if (gifBytes.length > 10e6) process.stderr.write('animate: the GIF is over 10 MB; raise --snapshot-every or lower --frame-width\n');
+  }
+}

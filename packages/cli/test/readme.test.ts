@@ -1,0 +1,43 @@
+/**
+ * The README's set-up and quick-tour commands are run as written (tfjs `test_snippets` style):
+ * in a scratch folder beside a link to ../shared, with `npx polytope` → the built CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(ROOT, 'packages/cli/bin/polytope.js');
+const SHARED = join(ROOT, '../shared');
+
+function readmeCommands(): string[] {
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const cmds: string[] = [];
+  for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const line of block[1]!.split('\n')) {
+      const m = /(?:^|&& )npx polytope (.*?)(?:\s+#.*)?$/.exec(line.trim());
+      if (m) cmds.push(m[1]!.trim());
+    }
+  }
+  return cmds;
+}
+
+describe('README commands', () => {
+  it('run as written and succeed', () => {
+    const base = mkdtempSync(join(tmpdir(), 'polytope-readme-'));
+    symlinkSync(SHARED, join(base, 'shared'));
+    const cwd = join(base, 'work');
+    mkdirSync(cwd);
+    const cmds = readmeCommands();
+    expect(cmds[0]).toBe('demo');
+    expect(cmds.length).toBeGreaterThan(6);
+    for (const cmd of cmds) {
+      const args = cmd.split(/\s+/);
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+      expect(r.status, `polytope ${cmd}\n${r.stderr}`).toBe(0);
+    }
+  }, 600_000);
+});

@@ -1,0 +1,147 @@
+/**
+ * Dense MLPs as plain layer lists, plus the small dense linear algebra the truncation, tropical and
+ * lens modules share (row-major Float64Array matrices; SVD and pseudo-inverse through ml-matrix).
+ */
+import { Matrix, SingularValueDecomposition, pseudoInverse } from 'ml-matrix';
+import { PolytopeError } from '../errors.js';
+import { buildNetwork } from '../network/network.js';
+import type { Network, NodeSpec } from '../network/network.js';
+
+/** One layer `x ↦ act(W x + b)`; the last layer of an MLP has `act: 'none'`. */
+export interface DenseLayer {
+  /** Row-major `out × in`. */
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly act: 'relu' | 'leaky_relu' | 'none';
+  /** Leaky slope (0 for ReLU, 1 for none). */
+  readonly alpha: number;
+}
+
+/**
+ * Reads a network made of dense layers each followed by at most one ReLU / leaky ReLU (reshape
+ * nodes are skipped). Throws a `PolytopeError` naming the first node that does not fit.
+ *
+ * @example
+ * denseLayers(randomMlp([2, 3, 1])).map((l) => l.act); // ['relu', 'none']
+ */
+export function denseLayers(net: Network): DenseLayer[] {
+  const layers: DenseLayer[] = [];
+  let pending: { weight: Float64Array; bias: Float64Array; inFeatures: number; outFeatures: number } | undefined;
+  for (let i = 1; i < net.nodes.length; i++) {
+    const node = net.nodes[i]!;
+    if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) {
+      throw new PolytopeError('not-an-mlp', `node ${i} (${node.type}) does not read the node before it; only sequential dense MLPs are supported`);
+    }
+    if (node.type === 'reshape') continue;
+    if (node.type === 'dense') {
+      if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
+      pending = { weight: node.weight, bias: node.bias, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
+    } else if (node.type === 'relu' || node.type === 'leaky_relu') {
+      if (!pending) throw new PolytopeError('not-an-mlp', `node ${i} (${node.type}) does not follow a dense layer`);
+      layers.push({ ...pending, act: node.type, alpha: node.type === 'relu' ? 0 : node.alpha });
+      pending = undefined;
+    } else {
+      throw new PolytopeError('not-an-mlp', `node ${i} is '${node.type}'; only dense, relu, leaky_relu and reshape nodes are supported here`);
+    }
+  }
+  if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
+  if (layers.length === 0) throw new PolytopeError('not-an-mlp', 'the network has no dense layer');
+  return layers;
+}
+
+/** Builds a network from layers (inverse of `denseLayers`). */
+export function denseNetwork(layers: readonly DenseLayer[]): Network {
+  const specs: NodeSpec[] = [];
+  for (const l of layers) {
+    specs.push({ type: 'dense', inputs: [specs.length], inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, bias: l.bias });
+    if (l.act === 'relu') specs.push({ type: 'relu', inputs: [specs.length] });
+    else if (l.act === 'leaky_relu') specs.push({ type: 'leaky_relu', inputs: [specs.length], alpha: l.alpha });
+  }
+  return buildNetwork([layers[0]!.inFeatures], specs);
+}
+
+/** `C = A B`, A `m × k`, B `k × n`, row-major. */
+export function matMul(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p]!;
+      if (av === 0) continue;
+      for (let j = 0; j < n; j++) c[i * n + j] = c[i * n + j]! + av * b[p * n + j]!;
+    }
+  }
+  return c;
+}
+
+/** `y = A x (+ c)`, A `m × n`. */
+export function matVec(a: Float64Array, x: ArrayLike<number>, m: number, n: number, c?: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = c ? c[i]! : 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j]! * x[j]!;
+    y[i] = s;
+  }
+  return y;
+}
+
+export function toMatrix(a: Float64Array, m: number, n: number): Matrix {
+  const out = new Matrix(m, n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.set(i, j, a[i * n + j]!);
+  return out;
+}
+
+export function fromMatrix(mat: Matrix): Float64Array {
+  const m = mat.rows;
+  const n = mat.columns;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] = mat.get(i, j);
+  return out;
+}
+
+/** Moore–Penrose pseudo-inverse (`n × m`) of a row-major `m × n` matrix, by SVD. */
+export function pinv(a: Float64Array, m: number, n: number): Float64Array {
+  return fromMatrix(pseudoInverse(toMatrix(a, m, n)));
+}
+
+/** Singular values, largest first. */
+export function singularValues(a: Float64Array, m: number, n: number): Float64Array {
+  const svd = new SingularValueDecomposition(toMatrix(a, m, n), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  return Float64Array.from(svd.diagonal).sort().reverse();
+}
+
+/** Numerical rank: singular values above `tol · σ_max · max(m, n)` (tol defaults to 1e-12). */
+export function numericalRank(a: Float64Array, m: number, n: number, tol = 1e-12): number {
+  const s = singularValues(a, m, n);
+  const cut = tol * (s[0] ?? 0) * Math.max(m, n);
+  let r = 0;
+  for (const v of s) if (v > cut) r++;
+  return r;
+}
+
+/** Frobenius norm. */
+export function frobeniusNorm(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+}
+
+/** Spectral norm (largest singular value). */
+export function spectralNorm(a: Float64Array, m: number, n: number): number {
+  if (m === 0 || n === 0) return 0;
+  return singularValues(a, m, n)[0] ?? 0;
+}
+
+/** Max-norm of `a − b`. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i]! - b[i]!));
+  return e;
+}
+
+/** Solves the square system `A X = B` (A `n × n`, B `n × k`); throws if A is singular. */
+export function inverse(a: Float64Array, n: number): Float64Array {
+  if (numericalRank(a, n, n) < n) throw new PolytopeError('singular', `the ${n}×${n} matrix is singular`);
+  return pinv(a, n, n);
+}
