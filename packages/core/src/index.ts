@@ -36,3 +36,7 @@ export * from './frames/index.js';
 export * from './train/simd.js';
 export * from './polytopes/enumerate.js';
 export * from './truncation/index.js';
+export * from './polytopes/sample.js';
+export * from './spline/tropical.js';
+export * from './polytopes/walk.js';
+export * from './lens/lens.js';

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import gifenc from 'gifenc';
 import { inputPlane, partitionLine, slicePlane } from '@polytope-lens/core';
 import type { Dataset, InputTransform, Network } from '@polytope-lens/core';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes, regionColor } from '../render/color.js';
 import { formatPx as f } from '../render/format.js';
@@ -161,7 +162,7 @@ export function dualRange(frames: readonly FrameData[], oneD: boolean): [number,
 }
 
 /** The dual scatter panel (own SVG group at x offset `ox`). */
-function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: readonly number[], oneD: boolean): string {
+function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: readonly number[], oneD: boolean, metricName: string): string {
   const [x0, x1, y0, y1] = range as [number, number, number, number];
   const left = 64;
   const top = 40;
@@ -200,7 +201,8 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
   for (const v of xt.values) parts.push(`<path d="M${f(sx(v))},${f(top + ph)}v5" stroke="#333"/><text x="${f(sx(v))}" y="${f(top + ph + 18)}" text-anchor="middle">${formatTick(v, xt.step)}</text>\n`);
   for (const v of yt.values) parts.push(`<path d="M${f(ox + left)},${f(sy(v))}h-5" stroke="#333"/><text x="${f(ox + left - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${formatTick(v, yt.step)}</text>\n`);
   parts.push('</g>\n');
-  const [xl, yl, title] = oneD ? ['slope b', 'intercept a', 'coefficients: f = a + b·x'] : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', 'coefficients: f = c + a·x₁ + b·x₂'];
+  const metric = fr.metric === undefined ? '' : metricName === 'accuracy' ? `train acc ${(100 * fr.metric).toFixed(1)}%` : `train MSE ${fr.metric.toPrecision(3)}`;
+  const [xl, yl, title] = oneD ? ['slope b', 'intercept a', `f = a + b·x · ${metric}`] : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', `f = c + a·x₁ + b·x₂ · ${metric}`];
   parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top + ph + 40)}" font-size="13" text-anchor="middle">${xl}</text>\n`);
   parts.push(`<text transform="translate(${f(ox + 16)},${f(top + ph / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${yl}</text>\n`);
   parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top - 14)}" font-size="13" font-weight="bold" text-anchor="middle">${title}</text>\n`);
@@ -230,8 +232,7 @@ export function frameSvg(
   const half = W / 2;
   const H = half;
   const oneD = fr.boundary.length === 0 && fr.cells.length > 0 && fr.cells[0]!.vertices === undefined;
-  const metric = fr.metric === undefined ? '' : o.metricName === 'accuracy' ? ` · acc ${(100 * fr.metric).toFixed(1)}%` : ` · mse ${fr.metric.toPrecision(3)}`;
-  const title = `step ${fr.step} · ${fr.regions} regions${metric}`;
+  const title = `step ${fr.step} · ${fr.regions} regions`;
   let left: string;
   if (!oneD) {
     const svg = renderSliceSvg({
@@ -283,7 +284,7 @@ export function frameSvg(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${f(W)}" height="${f(H)}" viewBox="0 0 ${f(W)} ${f(H)}" font-family="${FONT}">\n`,
     `<rect width="100%" height="100%" fill="#ffffff"/>\n`,
     left,
-    dualPanel(fr, half, half, H, o.dualRange, oneD),
+    dualPanel(fr, half, half, H, o.dualRange, oneD, o.metricName),
     '</svg>\n',
   ].join('');
 }
@@ -393,6 +394,14 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
     const index = gifenc.applyPalette(rgba, palette);
     // The last frame lingers so the final state can be read.
     gif.writeFrame(index, width, height, { palette, delay: i === frames.length - 1 ? Math.max(delay, 1500) : delay });
+  }
+  // Frames left over from an earlier, longer run in the same folder would mix into this one.
+  const frameDir = join(out, 'frames');
+  if (existsSync(frameDir)) {
+    for (const name of readdirSync(frameDir)) {
+      const m = /^frame-(\d+)\.(svg|png)$/.exec(name);
+      if (m && (Number(m[1]) > frames.length || (m[2] === 'png' && !opts.png))) rmSync(join(frameDir, name), { force: true });
+    }
   }
   gif.finish();
   const gifBytes = gif.bytes();

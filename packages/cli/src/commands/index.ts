@@ -7,6 +7,10 @@ import { registerInspect } from './inspect.js';
 import { registerLine } from './line.js';
 import { registerSlice } from './slice.js';
 import { registerTrain } from './train.js';
+import { registerTruncate } from './truncate.js';
+import { registerTropical } from './tropical.js';
+import { registerLens } from './lens.js';
+import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
 
@@ -20,6 +24,10 @@ export function registerAll(program: Command): void {
   registerSlice(program);
   registerBench(program);
   registerTrain(program);
+  registerTruncate(program);
+  registerTropical(program);
+  registerLens(program);
+  registerPolytopes(program);
   registerAnimate(program);
   registerReproduce(program);
 }

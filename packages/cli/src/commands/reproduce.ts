@@ -1,2 +1,349 @@
+/**
+ * `polytope reproduce table-5.1 | table-4.2 | table-4.3`: the dissertation's training experiments,
+ * as Markdown tables (and JSON).
+ *
+ * - Table 5.1 (§5.3): rectangular ReLU networks of width w and depth d (hidden layers) fit sine on
+ *   100 uniformly spaced points of [−π, π] with SGD (lr 0.1), MSE, 200 epochs; a network whose
+ *   training MSE stays above 0.45 is re-initialized and trained again, up to 1,000 times. The table
+ *   counts initializations until success ("–": none within the limit).
+ * - Tables 4.2/4.3 (§4.2.1): the minimal circle-vs-annulus network 2-3-1 (one hidden layer of width
+ *   n + 1 = 3), Adam lr 0.01, 1,000 samples, up to 1,000 epochs, for every loss (MSE, BCE) × leak
+ *   (0, 0.01, 0.1) × batch (10, 100, 1000) × normalization; a run succeeds when it classifies ≥ 95 %
+ *   of its 1,000 training samples. Table 4.2 lists successes out of `runs` per combination, Table 4.3
+ *   the mean over all other settings per hyperparameter value.
+ *
+ * Every single run is an ordinary `polytope train` run (built by `prepareTraining` from the same
+ * flags and seed), so any cell can be replayed with one `polytope train` command.
+ */
 import type { Command } from 'commander';
-export function registerReproduce(_program: Command): void {}
+import { AbortError, PolytopeError, evaluate, seededRandom, train } from '@polytope-lens/core';
+import { join } from 'node:path';
+import { CliError, writeFileAtomic } from '../util.js';
+import { num, positiveInt, prepareTraining } from './train.js';
+import type { TrainCliOptions } from './train.js';
+
+export const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
+type Experiment = (typeof REPRODUCIBLE)[number];
+
+/** Reduced defaults (documented in docs/training.md) and the dissertation's full protocol. */
+export const PROTOCOLS = {
+  'table-5.1': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 1000, maxEpochs: 200 } },
+  'table-4.2': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
+  'table-4.3': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
+} as const;
+
+interface ReproduceCliOptions {
+  out?: string;
+  runs?: string;
+  maxEpochs?: string;
+  full?: boolean;
+  widths?: string;
+  depths?: string;
+  batch?: string;
+  seed: string;
+  quiet?: boolean;
+}
+
+function baseOptions(o: Partial<TrainCliOptions> & { dataset: string; arch: string; seed: string }): TrainCliOptions {
+  return { init: 'pytorch', batch: '32', snapshotEvery: '0', out: '', quiet: true, ...o };
+}
+
+function intList(text: string, flag: string, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new CliError(`${flag} must be a comma list of integers or ranges such as '1-10' or '1,2,5', got '${text}'`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (a < lo || b > hi || a > b) throw new CliError(`${flag}: '${part.trim()}' is outside ${lo}…${hi} or an empty range`);
+    for (let v = a; v <= b; v++) if (!out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table 5.1
+
+export interface SineCell {
+  width: number;
+  depth: number;
+  /** Initializations used until training MSE < threshold; null when none within `runs`. */
+  initializations: number | null;
+  /** Training MSE of the successful (or last) run. */
+  mse: number;
+  /** Seed of the successful run (`polytope train --seed`). */
+  seed: number | null;
+}
+
+export interface SineOptions {
+  widths: number[];
+  depths: number[];
+  runs: number;
+  epochs: number;
+  batch: number;
+  seed: number;
+  threshold?: number;
+  onCell?: (cell: SineCell) => void;
+}
+
+/** Seed of trial `t` (0-based) for a w × d cell, distinct across cells and trials. */
+export function sineSeed(base: number, width: number, depth: number, trial: number): number {
+  return base * 1_000_000 + (width * 100 + depth) * 1000 + trial;
+}
+
+/**
+ * Runs Table 5.1's protocol over the given widths × depths.
+ *
+ * @example
+ * const cells = await reproduceSine({ widths: [1, 2], depths: [1], runs: 5, epochs: 200, batch: 10, seed: 0 });
+ * cells[0].initializations; // e.g. 1
+ */
+export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
+  const threshold = o.threshold ?? 0.45;
+  const cells: SineCell[] = [];
+  for (const width of o.widths) {
+    for (const depth of o.depths) {
+      const arch = ['1', ...new Array<string>(depth).fill(String(width)), '1'].join('-');
+      let cell: SineCell = { width, depth, initializations: null, mse: NaN, seed: null };
+      for (let t = 0; t < o.runs; t++) {
+        const seed = sineSeed(o.seed, width, depth, t);
+        const prep = prepareTraining(baseOptions({ dataset: 'sine', arch, optimizer: 'sgd', lr: '0.1', loss: 'mse', batch: String(o.batch), epochs: String(o.epochs), seed: String(seed) }));
+        let mse = Infinity;
+        try {
+          const res = await train(prep.net, prep.trainData, { loss: 'mse', optimizer: prep.optimizer, epochs: prep.epochs, batchSize: prep.batchSize, random: seededRandom(seed * 4 + 4), yieldEveryMs: -1 });
+          mse = res.train.mse ?? Infinity;
+        } catch (err) {
+          if (!(err instanceof PolytopeError && err.code === 'diverged')) throw err;
+        }
+        cell = { width, depth, initializations: null, mse, seed: null };
+        if (mse < threshold) {
+          cell = { width, depth, initializations: t + 1, mse, seed };
+          break;
+        }
+      }
+      cells.push(cell);
+      o.onCell?.(cell);
+    }
+  }
+  return cells;
+}
+
+/** Table 5.1 as Markdown: rows are widths, columns depths; '–' where no initialization succeeded. */
+export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
+  const widths = [...new Set(cells.map((c) => c.width))];
+  const depths = [...new Set(cells.map((c) => c.depth))];
+  const lines = [
+    `| width \\ depth | ${depths.join(' | ')} |`,
+    `|---|${depths.map(() => '---:').join('|')}|`,
+  ];
+  for (const w of widths) {
+    const row = depths.map((d) => {
+      const c = cells.find((x) => x.width === w && x.depth === d);
+      return c?.initializations == null ? '–' : String(c.initializations);
+    });
+    lines.push(`| **${w}** | ${row.join(' | ')} |`);
+  }
+  lines.push('', `Initializations until the training MSE is below 0.45 (– : none of ${runs}).`);
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables 4.2 / 4.3
+
+export interface AnnulusConfig {
+  loss: 'mse' | 'bce';
+  leak: number;
+  batch: number;
+  normalize: boolean;
+}
+
+export interface AnnulusRow extends AnnulusConfig {
+  successes: number;
+  runs: number;
+  /** Mean epochs to success over the successful runs (null when none). */
+  meanEpochs: number | null;
+}
+
+export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
+  const out: AnnulusConfig[] = [];
+  for (const loss of ['mse', 'bce'] as const)
+    for (const leak of [0, 0.01, 0.1])
+      for (const batch of [10, 100, 1000])
+        for (const normalize of [false, true]) out.push({ loss, leak, batch, normalize });
+  return out;
+})();
+
+/**
+ * One §4.2.1 run: trains `polytope train --dataset circle-annulus --arch 2-3-1 --seed seed …` for
+ * up to `maxEpochs` epochs, stopping at the first epoch whose training accuracy is ≥ 95 %.
+ * Returns that epoch, or null when it never gets there.
+ */
+export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
+  const prep = prepareTraining(
+    baseOptions({
+      dataset: 'circle-annulus', arch: '2-3-1', optimizer: 'adam', lr: '0.01', loss: cfg.loss, leak: String(cfg.leak),
+      batch: String(cfg.batch), epochs: String(maxEpochs), seed: String(seed), ...(cfg.normalize ? { normalize: true } : {}),
+    }),
+  );
+  const signal = { aborted: false };
+  let reached: number | null = null;
+  try {
+    await train(prep.net, prep.trainData, {
+      loss: prep.loss, optimizer: prep.optimizer, epochs: prep.epochs, batchSize: prep.batchSize, random: seededRandom(seed * 4 + 4),
+      signal, yieldEveryMs: -1,
+      onEpoch: (e) => {
+        if ((evaluate(prep.net, prep.trainData, prep.loss, 1000).accuracy ?? 0) >= 0.95) {
+          reached = e.epoch;
+          signal.aborted = true;
+        }
+      },
+    });
+  } catch (err) {
+    if (err instanceof AbortError) return reached;
+    if (err instanceof PolytopeError && err.code === 'diverged') return null;
+    throw err;
+  }
+  return reached;
+}
+
+/**
+ * Table 4.2's grid: `runs` networks per combination (run r uses seed `base + r` in every
+ * combination, so combinations see the same data and initial weights).
+ */
+export async function reproduceAnnulus(o: { runs: number; maxEpochs: number; seed: number; onRow?: (row: AnnulusRow) => void }): Promise<AnnulusRow[]> {
+  const rows: AnnulusRow[] = [];
+  for (const cfg of ANNULUS_GRID) {
+    let successes = 0;
+    let epochSum = 0;
+    for (let r = 0; r < o.runs; r++) {
+      const e = await annulusRun(cfg, o.seed + r, o.maxEpochs);
+      if (e !== null) {
+        successes++;
+        epochSum += e;
+      }
+    }
+    const row: AnnulusRow = { ...cfg, successes, runs: o.runs, meanEpochs: successes > 0 ? epochSum / successes : null };
+    rows.push(row);
+    o.onRow?.(row);
+  }
+  return rows;
+}
+
+/** Successes out of 100 (scaled when `runs` ≠ 100), as the dissertation reports them. */
+function per100(successes: number, runs: number): number {
+  return (100 * successes) / runs;
+}
+
+/** Table 4.2 as Markdown, sorted by successes like the dissertation's. */
+export function annulusMarkdown(rows: readonly AnnulusRow[]): string {
+  const runs = rows[0]?.runs ?? 0;
+  const sorted = [...rows].sort((a, b) => a.successes - b.successes);
+  const lines = ['| loss | leak | batch | normalize | successes | of | per 100 | mean epochs to 95 % |', '|---|---:|---:|---|---:|---:|---:|---:|'];
+  for (const r of sorted) {
+    lines.push(`| ${r.loss.toUpperCase()} | ${r.leak} | ${r.batch} | ${r.normalize ? 'True' : 'False'} | ${r.successes} | ${r.runs} | ${per100(r.successes, r.runs).toFixed(0)} | ${r.meanEpochs === null ? '–' : r.meanEpochs.toFixed(1)} |`);
+  }
+  lines.push('', `Runs that classify ≥ 95 % of their 1,000 training points within the epoch limit, out of ${runs} per combination.`);
+  return lines.join('\n') + '\n';
+}
+
+/** Table 4.3: mean successes per 100 over all other settings, per hyperparameter value. */
+export function annulusAverages(rows: readonly AnnulusRow[]): { parameter: string; value: string; rate: number }[] {
+  const groups: [string, (r: AnnulusRow) => string][] = [
+    ['loss', (r) => r.loss.toUpperCase()],
+    ['normalize', (r) => (r.normalize ? 'True' : 'False')],
+    ['leak', (r) => String(r.leak)],
+    ['batch', (r) => String(r.batch)],
+  ];
+  const out: { parameter: string; value: string; rate: number }[] = [];
+  for (const [parameter, key] of groups) {
+    const values = [...new Set(rows.map(key))];
+    for (const value of values) {
+      const sel = rows.filter((r) => key(r) === value);
+      out.push({ parameter, value, rate: sel.reduce((s, r) => s + per100(r.successes, r.runs), 0) / sel.length });
+    }
+  }
+  return out;
+}
+
+export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
+  const lines = ['| hyperparameter | value | mean successes per 100 |', '|---|---|---:|'];
+  for (const a of annulusAverages(rows)) lines.push(`| ${a.parameter} | ${a.value} | ${a.rate.toFixed(1)} |`);
+  return lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function registerReproduce(program: Command): void {
+  program
+    .command('reproduce')
+    .description("re-run a dissertation training experiment (table-5.1 | table-4.2 | table-4.3) and write Markdown and JSON tables")
+    .argument('<experiment>', REPRODUCIBLE.join(' | '))
+    .requiredOption('--out <dir>', 'output directory (writes EXPERIMENT.md and EXPERIMENT.json)')
+    .option('--runs <n>', 'table-5.1: most initializations per cell; tables 4.2/4.3: networks per combination (reduced default 20)')
+    .option('--max-epochs <n>', 'table-5.1: epochs per initialization (200); tables 4.2/4.3: epoch limit (reduced default 200)')
+    .option('--full', "the dissertation's full protocol (table-5.1: 1,000 initializations; tables 4.2/4.3: 100 runs, 1,000 epochs)")
+    .option('--widths <list>', "table-5.1: widths, e.g. '1-10' or '1,2,5'", '1-10')
+    .option('--depths <list>', "table-5.1: depths (hidden layers), e.g. '1-10'", '1-10')
+    .option('--batch <n>', 'table-5.1: mini-batch size (the text gives none)', '10')
+    .option('--seed <s>', 'base seed', '0')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (experiment: string, opts: ReproduceCliOptions) => {
+      await runReproduce(experiment, opts);
+    });
+}
+
+async function runReproduce(experiment: string, opts: ReproduceCliOptions): Promise<void> {
+  if (!(REPRODUCIBLE as readonly string[]).includes(experiment)) {
+    throw new CliError(`unknown experiment '${experiment}'; expected one of ${REPRODUCIBLE.join(', ')}`);
+  }
+  const exp = experiment as Experiment;
+  const protocol = opts.full ? PROTOCOLS[exp].full : PROTOCOLS[exp].reduced;
+  const runs = num(opts.runs, '--runs', positiveInt, 'a positive integer') ?? protocol.runs;
+  const maxEpochs = num(opts.maxEpochs, '--max-epochs', positiveInt, 'a positive integer') ?? protocol.maxEpochs;
+  const seed = num(opts.seed, '--seed', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer')!;
+  const batch = num(opts.batch, '--batch', positiveInt, 'a positive integer')!;
+  const widths = intList(opts.widths ?? '1-10', '--widths', 1, 1000);
+  const depths = intList(opts.depths ?? '1-10', '--depths', 1, 100);
+  const out = opts.out!;
+  const isFull = runs >= PROTOCOLS[exp].full.runs && maxEpochs >= PROTOCOLS[exp].full.maxEpochs;
+  const label = isFull ? 'full protocol' : 'REDUCED protocol';
+  const log = (s: string) => {
+    if (!opts.quiet) process.stderr.write(s);
+  };
+  const started = Date.now();
+  let md: string;
+  let json: Record<string, unknown>;
+  if (exp === 'table-5.1') {
+    log(`reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`);
+    const cells = await reproduceSine({
+      widths, depths, runs, epochs: maxEpochs, batch, seed,
+      onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
+    });
+    md = [
+      `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`, '',
+      `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
+        `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
+        `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
+      '', sineMarkdown(cells, runs),
+    ].join('\n');
+    json = { experiment: exp, protocol: label, runs, epochs: maxEpochs, batch, seed, threshold: 0.45, cells, seconds: (Date.now() - started) / 1000 };
+  } else {
+    log(`reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`);
+    const rows = await reproduceAnnulus({
+      runs, maxEpochs, seed,
+      onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
+    });
+    const head =
+      `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
+      `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
+      `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
+    md = [
+      `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`, '', head, '', annulusMarkdown(rows), '',
+      `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`, '', averagesMarkdown(rows),
+    ].join('\n');
+    json = { experiment: exp, protocol: label, runs, max_epochs: maxEpochs, seed, rows, averages: annulusAverages(rows), seconds: (Date.now() - started) / 1000 };
+  }
+  writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
+  writeFileAtomic(join(out, `${exp}.md`), md);
+  log(`reproduce: ${exp} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(out, `${exp}.md`)}\n`);
+}

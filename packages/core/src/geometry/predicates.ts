@@ -51,3 +51,9 @@ export const VERTEX_EPS = 1e-9;
 
 /** Relative tolerance for hit-and-run chords and the face-hit test (`polytopes/sample.ts`). */
 export const CHORD_EPS = 1e-12;
+
+/**
+ * Region walk (`polytopes/walk.ts`): a constraint is a facet when its facet's Chebyshev radius
+ * exceeds WALK_RADIUS_EPS · max(1, |coordinates|).
+ */
+export const WALK_RADIUS_EPS = 1e-9;

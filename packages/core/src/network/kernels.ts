@@ -67,10 +67,31 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
   const w = node.weight;
   addBias(out, nOut, m, node.bias, mode);
   if (m === 1) {
+    // Gather the non-zero inputs once (inactive units are common).
+    if (gatherIdx.length < nIn) {
+      gatherIdx = new Int32Array(nIn * 2);
+      gatherX = new Float64Array(nIn * 6);
+    }
+    let na = 0;
+    for (let i = 0; i < nIn; i++) {
+      const xi = x[i]!;
+      if (xi === 0) continue;
+      gatherIdx[na] = i;
+      gatherX[na++] = xi;
+    }
+    if (na * 2 > nIn) {
+      for (let j = 0; j < nOut; j++) {
+        let s = out[j]!;
+        const wr = j * nIn;
+        for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
+        out[j] = s;
+      }
+      return;
+    }
     for (let j = 0; j < nOut; j++) {
       let s = out[j]!;
       const wr = j * nIn;
-      for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
+      for (let q = 0; q < na; q++) s += w[wr + gatherIdx[q]!]! * gatherX[q]!;
       out[j] = s;
     }
     return;

@@ -73,12 +73,30 @@ interface Stage {
   /** Chain inputs from outside the chain (skip connections), other than the activation itself. */
   readonly external: readonly number[];
   /** The previous cell's activation output and chain values, for incremental bases. */
-  prev: { act: Float64Array; live: Float64Array[]; external: (Float64Array | undefined)[] } | null;
+  prev: {
+    act: Float64Array;
+    live: Float64Array[];
+    external: (Float64Array | undefined)[];
+    /** The frame, its activation input and its per-unit scales (ReLU-like stages). */
+    frame?: unknown;
+    Z?: Float64Array;
+    scales?: Float64Array;
+    /** Rank-one updates since the last full evaluation (bounded to keep rounding in check). */
+    chainLength: number;
+  } | null;
+  /** For each live chain node, whether it is the next stage's input (where rank-one deltas are tracked). */
+  readonly nextInputLive: number;
   readonly outSize: number;
 }
 
 /** A cell waiting to be split at `stage`, with the families of every tensor it still needs. */
 export interface PartitionFrame<C> {
+  /**
+   * Set when this frame's next-stage input equals `from`'s plus Σ g ⊗ d over one or two terms
+   * (siblings differing in one or two units); lets the next stage update its base instead of
+   * recomputing it.
+   */
+  readonly delta?: { from: PartitionFrame<C>; terms: { g: Float64Array; d: Float64Array }[] };
   readonly cell: C;
   readonly stage: number;
   readonly code: Uint8Array;
@@ -126,6 +144,7 @@ function makeStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLi
       columns: new Map(),
       external: [...new Set(chain.flatMap((i) => nodes[i]!.inputs))].filter((j) => j !== nodeIndex && !chain.includes(j)),
       prev: null,
+      nextInputLive: s + 1 < actIdx.length ? live.indexOf(nodes[actIdx[s + 1]!]!.inputs[0]!) : -1,
       outSize: sizeOf(node.shape),
     };
   });
@@ -172,11 +191,51 @@ function evalChain(
  * (typical of convolutions: a change is local), the values are the previous ones plus those rows'
  * column responses; otherwise the chain is evaluated in full.
  */
-function chainBase(net: Network, stage: Stage, act: Float64Array, tensors: (Float64Array | undefined)[], m: number): Float64Array[] {
+function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: PartitionFrame<C>, Z: Float64Array, scales: Float64Array | null, m: number): Float64Array[] {
+  const tensors = frame.tensors;
   const prev = stage.prev;
   const n = stage.outSize;
   if (stage.live.length === 0) return [];
-  if (prev && prev.act.length === act.length && stage.external.every((j, i) => prev.external[i] === tensors[j])) {
+  // MLP-like chains: this cell's activation input is the previous cell's plus g ⊗ d, so
+  // chain(act) = chain(prev act) + L(s ⊙ g) ⊗ d + Σ_{units whose scale changed} column_j ⊗ Δs_j·Z_prev[j]
+  // — one matrix–vector product instead of a matrix times m columns.
+  const delta = frame.delta;
+  if (scales && delta && prev && prev.frame === delta.from && prev.scales && prev.Z && stage.external.length === 0 && prev.chainLength < 64) {
+    const live = prev.live.map((b) => b.slice());
+    const v = new Float64Array(n);
+    for (const { g, d } of delta.terms) {
+      for (let j = 0; j < n; j++) v[j] = scales[j]! * g[j]!;
+      const res = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? v : undefined), 1, BiasMode.None);
+      stage.live.forEach((node, l) => {
+        const T = live[l]!;
+        const r = res.get(node)!;
+        for (let i = 0; i < r.length; i++) {
+          const w = r[i]!;
+          if (w === 0) continue;
+          for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * d[c]!;
+        }
+      });
+    }
+    const ps = prev.scales;
+    const pZ = prev.Z;
+    for (let j = 0; j < n; j++) {
+      const ds = scales[j]! - ps[j]!;
+      if (ds === 0) continue;
+      const col = columnOf(net, stage, j);
+      for (let l = 0; l < live.length; l++) {
+        const T = live[l]!;
+        const cl = col[l]!;
+        for (let i = 0; i < cl.length; i++) {
+          const w = cl[i]!;
+          if (w === 0) continue;
+          for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * ds * pZ[j * m + c]!;
+        }
+      }
+    }
+    stage.prev = { act, live, external: prev.external, frame, Z, scales, chainLength: prev.chainLength + 1 };
+    return live;
+  }
+  if (prev && prev.chainLength < 256 && prev.act.length === act.length && stage.external.every((j, i) => prev.external[i] === tensors[j])) {
     const diff: number[] = [];
     const limit = n >> 3;
     for (let j = 0; j < n && diff.length <= limit; j++) {
@@ -201,13 +260,13 @@ function chainBase(net: Network, stage: Stage, act: Float64Array, tensors: (Floa
           }
         }
       }
-      stage.prev = { act, live, external: prev.external };
+      stage.prev = { act, live, external: prev.external, chainLength: prev.chainLength + 1 };
       return live;
     }
   }
   const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? act : tensors[i]), m, BiasMode.First);
   const live = stage.live.map((i) => base.get(i)!);
-  stage.prev = { act, live, external: stage.external.map((j) => tensors[j]) };
+  stage.prev = { act, live, external: stage.external.map((j) => tensors[j]), frame, Z, ...(scales ? { scales } : {}), chainLength: 0 };
   return live;
 }
 
@@ -399,7 +458,15 @@ class PartitionRun<C> {
     const isCrossing = new Uint8Array(n);
     for (const j of crossing) isCrossing[j] = 1;
     for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
-    const liveBase = chainBase(this.net, stage, actBase, frame.tensors, m);
+    // Per-unit scales of ReLU-like activations (output = scale · input), crossing units zeroed.
+    let scales: Float64Array | null = null;
+    const node = stage.node;
+    if (node.type === 'relu' || node.type === 'leaky_relu') {
+      scales = new Float64Array(n);
+      const off0 = node.type === 'relu' ? 0 : node.alpha;
+      for (let j = 0; j < n; j++) if (!isCrossing[j]) scales[j] = code[off + j] ? 1 : off0;
+    }
+    const liveBase = chainBase(this.net, stage, actBase, frame, Z, scales, m);
     const cols = crossing.map((j) => columnOf(this.net, stage, j));
     this.pushChildren(frame, stage, Z, crossing, subs, actBase, liveBase, cols, stack);
   }
@@ -534,7 +601,10 @@ class PartitionRun<C> {
     const code = frame.code;
     let prevSt: Uint8Array | null = null;
     let prevOut: Float64Array[] | null = null;
-    for (let s = subs.length - 1; s >= 0; s--) {
+    let prevFrame: PartitionFrame<C> | null = null;
+    // Children are built in the order they will be expanded (the stack pops the last push first).
+    const children: PartitionFrame<C>[] = [];
+    for (let s = 0; s < subs.length; s++) {
       const sub = subs[s]!;
       const childCode = code.slice();
       const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
@@ -568,12 +638,31 @@ class PartitionRun<C> {
         }
         addColumn(liveOut, cols[q]!, row, m);
       }
+      let delta: PartitionFrame<C>['delta'];
+      if (incremental && diffs <= 2 && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput) {
+        const terms: { g: Float64Array; d: Float64Array }[] = [];
+        for (let q1 = 0; q1 < K; q1++) {
+          if (prevSt![q1] === sub.st[q1]) continue;
+          const j = crossing[q1]!;
+          const d = new Float64Array(m);
+          activationRow(stage, Z, j, sub.st[q1]!, m, row, 0);
+          activationRow(stage, Z, j, prevSt![q1]!, m, rowOld, 0);
+          for (let c = 0; c < m; c++) d[c] = row[c]! - rowOld[c]!;
+          terms.push({ g: cols[q1]![stage.nextInputLive]!, d });
+        }
+        delta = { from: prevFrame, terms };
+      }
       prevSt = sub.st;
       prevOut = liveOut;
       for (let l = 0; l < stage.live.length; l++) tensors[stage.live[l]!] = liveOut[l];
       if (actOut) tensors[stage.nodeIndex] = actOut;
-      stack.push({ cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors });
+      const child: PartitionFrame<C> = delta
+        ? { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors, delta }
+        : { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors };
+      prevFrame = child;
+      children.push(child);
     }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 
@@ -659,7 +748,10 @@ function splitThreshold<C>(
   const stPos = sub.st.slice();
   stNeg[q] = below;
   stPos[q] = above;
-  out.push({ cell: neg, st: stNeg }, { cell: pos, st: stPos });
+  // Reflected (Gray-code-like) order: alternate which half comes first, so that neighbours in the
+  // list usually differ in one unit — children and next-stage bases are then rank-one updates.
+  if (out.length > 0 && out[out.length - 1]!.st[q] === above) out.push({ cell: pos, st: stPos }, { cell: neg, st: stNeg });
+  else out.push({ cell: neg, st: stNeg }, { cell: pos, st: stPos });
 }
 
 /**

@@ -8,8 +8,8 @@ import { PolytopeError } from '../errors.js';
 import { solveLp } from '../geometry/lp.js';
 import { forward } from '../network/forward.js';
 import type { Network } from '../network/network.js';
-import { inverse, matVec, denseNetwork, numericalRank, pinv } from './mlp.js';
-import type { DenseLayer } from './mlp.js';
+import { inverse, matVec, networkOfLayers, numericalRank, pinv } from './mlp.js';
+import type { AffineLayer } from './mlp.js';
 import { layersFromTruncations, makeTruncation } from './truncation.js';
 import type { Truncation } from './truncation.js';
 
@@ -198,7 +198,7 @@ export async function sequentialSeparability(data: LabelledData, options: { orde
 /** An interpolating network and its verification. */
 export interface InterpolatingNetwork {
   readonly network: Network;
-  readonly layers: DenseLayer[];
+  readonly layers: AffineLayer[];
   /** Width of the hidden layers (d₀, or d₀ + Q when the collapsed points needed extra room). */
   readonly width: number;
   readonly steps: SeparationStep[];
@@ -317,7 +317,7 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
     for (let i = 0; i < m; i++) for (let k = 0; k < d0; k++) w[i * d0 + k] = first.weight[i * m + k]!;
     layers[0] = { ...first, weight: w, inFeatures: d0 };
   }
-  const network = denseNetwork(layers);
+  const network = networkOfLayers(layers);
   const fit = oneHotFit(network, data, q);
   return { network, layers, width: m, steps, ...fit };
 }
@@ -379,11 +379,11 @@ export function simplexClassifier(data: LabelledData, vertices: readonly (readon
   w3[1] = 1;
   w3[k] = 1;
   w3[k + 1] = -1;
-  const layers: DenseLayer[] = [
+  const layers: AffineLayer[] = [
     { weight: w1, bias: b1, inFeatures: d, outFeatures: k, act: 'relu', alpha: 0 },
     { weight: w2, bias: b2, inFeatures: k, outFeatures: k, act: 'relu', alpha: 0 },
     { weight: w3, bias: new Float64Array([1, 0]), inFeatures: k, outFeatures: 2, act: 'none', alpha: 1 },
   ];
-  const network = denseNetwork(layers);
+  const network = networkOfLayers(layers);
   return { network, layers, width: k, steps: [], ...oneHotFit(network, data, 2) };
 }

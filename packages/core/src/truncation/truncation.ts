@@ -9,8 +9,8 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { PolytopeError, checkFinite } from '../errors.js';
 import { forwardAll } from '../network/forward.js';
 import type { Network } from '../network/network.js';
-import { fromMatrix, matMul, matVec, maxAbsDiff, denseLayers, numericalRank, pinv, toMatrix } from './mlp.js';
-import type { DenseLayer } from './mlp.js';
+import { fromMatrix, matMul, matVec, maxAbsDiff, affineLayers, numericalRank, pinv, toMatrix } from './mlp.js';
+import type { AffineLayer } from './mlp.js';
 
 /** Elementwise activation: ReLU for alpha = 0, leaky ReLU otherwise, identity for alpha = 1. */
 function activate(v: Float64Array, alpha: number): Float64Array {
@@ -141,11 +141,11 @@ export function lift(x: ArrayLike<number>, m: number): Float64Array {
  * form.hypothesisHolds;    // true: W^(1) is 3×4, W^(2) is 2×4, generically full row rank
  */
 export function truncationForm(net: Network, options: { lift?: boolean | 'auto' } = {}): TruncationForm {
-  const layers = denseLayers(net);
+  const layers = affineLayers(net);
   return truncationFormOfLayers(layers, options);
 }
 
-export function truncationFormOfLayers(layers: readonly DenseLayer[], options: { lift?: boolean | 'auto' } = {}): TruncationForm {
+export function truncationFormOfLayers(layers: readonly AffineLayer[], options: { lift?: boolean | 'auto' } = {}): TruncationForm {
   const first = layers[0]!;
   const d0 = first.inFeatures;
   const d1 = first.outFeatures;
@@ -281,8 +281,8 @@ export function checkTruncation(net: Network, x: ArrayLike<number>, options: { l
  * invertible, `n × n`) followed by the final affine map A (`o × n`), c: W_ℓ = W^(ℓ) (W^(ℓ−1))⁻¹,
  * b_ℓ = b^(ℓ) − W_ℓ b^(ℓ−1). Inverse of `truncationForm` for square stacks.
  */
-export function layersFromTruncations(truncations: readonly Truncation[], finalWeight: Float64Array, finalBias: Float64Array, outputs: number): DenseLayer[] {
-  const layers: DenseLayer[] = [];
+export function layersFromTruncations(truncations: readonly Truncation[], finalWeight: Float64Array, finalBias: Float64Array, outputs: number): AffineLayer[] {
+  const layers: AffineLayer[] = [];
   let prevInv: Float64Array | undefined;
   let prevB: Float64Array | undefined;
   const n = truncations[0]?.cols ?? finalWeight.length / outputs;

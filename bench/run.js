@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Benchmarks for the exact 2-D partition, ours against the edge-subdivision peer in the same run.
+//
+//   npm run bench                     # all benchmarks; Markdown table to stdout and bench/results/latest.md
+//   npm run bench -- --only mlp       # only the MLP table (skip the CNN and memory runs)
+//
+// The peer (PyTorch) runs only when .peer/venv and its source exist (see bench/peer/README.md).
+// Every figure is the median of --repeat timed runs after one warm-up, partition time only
+// (no loading or writing), regions/second = regions / median seconds.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'packages/cli/bin/polytope.js');
+const NETS = join(ROOT, 'bench/networks');
+const PEER_PY = join(ROOT, '.peer/venv/bin/python');
+const PEER = join(ROOT, 'bench/peer/edge_subdivision_peer.py');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const repeat = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : 5;
+
+function net(widths, init, seed) {
+  const name = `${widths[0]}-${widths[1]}x${widths.length - 2}-${widths.at(-1)}-${init}-s${seed}.json`;
+  const file = join(NETS, name);
+  if (!existsSync(file)) {
+    execFileSync(process.execPath, [join(ROOT, 'bench/make-mlp.mjs'), '--widths', widths.join(','), '--init', init, '--seed', String(seed), '--out', file]);
+  }
+  return { name, file };
+}
+
+function ours(file, threads) {
+  const out = execFileSync(process.execPath, [BIN, 'bench', file, '--repeat', String(repeat), '--threads', String(threads)], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+function peer(file) {
+  if (!existsSync(PEER_PY) || !existsSync(join(ROOT, '.peer/relu_edge_subdivision'))) return null;
+  const r = spawnSync(PEER_PY, [PEER, file, '--repeat', String(repeat)], { encoding: 'utf8', timeout: 1800_000 });
+  if (r.status !== 0) return { error: (r.stdout + r.stderr).trim().split('\n').at(-1) };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
+const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+const lines = [];
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`, '');
+
+if (!only || only === 'mlp') {
+  lines.push('| network (box [-1,1]²) | regions | ours, 1 thread (regions/s) | ours, 2 threads (regions/s) | edge subdivision, PyTorch 2 threads (regions/s) | speed-up (2 threads vs peer) |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const [widths, init] of [[[2, 64, 64, 64, 1], 'torch'], [[2, 128, 128, 128, 1], 'torch'], [[2, 256, 256, 256, 256, 1], 'torch'], [[2, 256, 256, 256, 256, 1], 'he']]) {
+    const { name, file } = net(widths, init, 1);
+    const o1 = ours(file, 1);
+    const o2 = ours(file, 2);
+    const p = peer(file);
+    const pr = p && !p.error ? p.regions_per_second : null;
+    const check = p && !p.error && p.regions !== o1.regions ? ` (peer counts ${p.regions})` : '';
+    lines.push(`| ${name.replace('.json', '')} | ${o1.regions.toLocaleString('en-US')}${check} | ${fmt(o1.regions_per_second)} | ${fmt(o2.regions_per_second)} | ${pr ? fmt(pr) : p?.error ? `failed: ${p.error}` : 'not run'} | ${pr ? (o2.regions_per_second / pr).toFixed(1) + '×' : '–'} |`);
+    process.stderr.write(lines.at(-1) + '\n');
+  }
+  lines.push('');
+}
+
+if (!only || only === 'cnn') {
+  // cnn28.onnx through MNIST test images 3, 10, 13 (A, B, C).
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  lines.push('| CNN slice (cnn28.onnx, plane through MNIST test images 3, 10, 13) | box (slice coordinates) | regions | seconds (2 threads) | regions/s |');
+  lines.push('|---|---|---:|---:|---:|');
+  for (const box of ['0,1,0,1', '0,3,0,3']) {
+    const out = join(dir, 'cnn28-slice.json.tmp-out');
+    execFileSync(process.execPath, [BIN, 'slice', join(ROOT, '../shared/fixtures/onnx/cnn28.onnx'), '--idx', 'mnist', '--rows', '3,10,13', '--box', box, '--threads', '2', '--no-figure', '--quiet', '--json', out]);
+    const s = JSON.parse(readFileSync(out, 'utf8')).summary;
+    lines.push(`| plane through A, B, C | [${box}] | ${s.regions.toLocaleString('en-US')} | ${s.seconds.toFixed(2)} | ${fmt(s.regions / s.seconds)} |`);
+    process.stderr.write(lines.at(-1) + '\n');
+  }
+  lines.push('');
+}
+
+if (!only || only === 'memory') {
+  // Bounded memory on a slice of about a million regions: peak RSS of the whole process.
+  const { file } = net([2, 256, 256, 256, 256, 1], 'torch', 1);
+  const out = join(ROOT, 'bench/results/million.json.tmp-out');
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, 'slice', file, '--box', '-3,3,-3,3', '--threads', '1', '--no-figure', '--quiet', '--json', out], { encoding: 'utf8' });
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const s = JSON.parse(readFileSync(out, 'utf8')).summary;
+  lines.push(`Memory: slice of 2-256x4-1-torch-s1 over [-3,3]², ${s.regions.toLocaleString('en-US')} regions in ${s.seconds.toFixed(1)} s, JSON ${(readFileSync(out).length / 2 ** 20).toFixed(0)} MiB, peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) + ' MiB' : 'n/a'}.`);
+  lines.push('');
+}
+
+const text = lines.join('\n');
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.md'), text + '\n');
+process.stdout.write(text + '\n');

@@ -1,0 +1,73 @@
+/** End-to-end tests of `polytope animate` (real process, real files; needs a build of both packages). */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
+
+function run(args: string[]): { code: number; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'animate', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+describe('polytope animate', () => {
+  it('trains a tiny 2-D run and writes SVG/PNG frames, a GIF and regions.json', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'run');
+    const r = run(['--dataset', 'circle-annulus', '--arch', '2-4-1', '--samples', '100', '--epochs', '3', '--batch', '10',
+      '--snapshot-every', '10', '--frame-width', '320', '--quiet', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // 30 steps, a frame every 10 plus step 0: 4 frames.
+    const files = readdirSync(join(out, 'frames')).sort();
+    expect(files).toEqual(['frame-0001.png', 'frame-0001.svg', 'frame-0002.png', 'frame-0002.svg', 'frame-0003.png', 'frame-0003.svg', 'frame-0004.png', 'frame-0004.svg']);
+    const svg = readFileSync(join(out, 'frames', 'frame-0004.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="320" height="160"/);
+    expect(svg).toContain('<g class="regions"');
+    expect(svg).toContain('<g class="data"');
+    expect(readFileSync(join(out, 'frames', 'frame-0001.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const gif = readFileSync(join(out, 'animation.gif'));
+    expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect(gif.readUInt16LE(6)).toBe(320);
+    expect(gif.readUInt16LE(8)).toBe(160);
+    const report = JSON.parse(readFileSync(join(out, 'regions.json'), 'utf8'));
+    expect(report.frames.map((f: { step: number }) => f.step)).toEqual([0, 10, 20, 30]);
+    for (const f of report.frames) {
+      expect(f.regions).toBeGreaterThanOrEqual(1);
+      expect(f.linear_regions).toBeLessThanOrEqual(f.regions);
+      expect(f.train_accuracy).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('draws 1-D sine as pieces with the slope/intercept scatter', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'sine');
+    const r = run(['--dataset', 'sine', '--arch', '1-6-1', '--optimizer', 'sgd', '--lr', '0.1', '--epochs', '2', '--batch', '50',
+      '--snapshot-every', '2', '--frame-width', '320', '--no-png', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(out, 'frames')).sort()).toEqual(['frame-0001.svg', 'frame-0002.svg', 'frame-0003.svg']);
+    const svg = readFileSync(join(out, 'frames', 'frame-0003.svg'), 'utf8');
+    expect(svg).toContain('<g class="pieces"');
+    expect(svg).toContain('slope b');
+    const report = JSON.parse(readFileSync(join(out, 'regions.json'), 'utf8'));
+    expect(report.frames[2].train_mse).toBeGreaterThan(0);
+  });
+
+  it('rejects bad options with exit code 2, a clear message and no output', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'bad');
+    const cases: [string[], RegExp][] = [
+      [['--dataset', 'mnist', '--arch', 'dense'], /animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset 'mnist'/],
+      [['--dataset', 'xor', '--arch', '2-4-1', '--snapshot-every', '0'], /--snapshot-every must be a positive integer, got '0'/],
+      [['--dataset', 'xor', '--arch', '2-4-1', '--frame-width', '101'], /--frame-width must be an even integer from 200 to 4000, got '101'/],
+      [['--dataset', 'xor', '--arch', '2-4-1', '--epochs', '50', '--snapshot-every', '1'], /make \d+ frames, more than --max-frames 400/],
+      [['--dataset', 'xor', '--arch', '3-4-1'], /architecture '3-4-1' starts with 3 inputs but the data has 2/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run([...args, '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+});

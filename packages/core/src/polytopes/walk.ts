@@ -1,0 +1,213 @@
+/**
+ * Local region walk in any input dimension (e.g. 784-d MNIST): breadth-first search over
+ * activation regions starting from the region of a data point, crossing facets to neighbours.
+ *
+ * For a region {z : Q z ≤ p} ∩ B (B an axis box: the input domain intersected with the L∞ ball
+ * of radius r around the start point), row i is a facet iff the facet's Chebyshev ball is
+ * non-degenerate: max ρ s.t. Q_i z = p_i, Q_j z + ‖P_i Q_j‖ ρ ≤ p_j (j ≠ i), z ∈ B, where P_i
+ * projects onto the hyperplane of row i (one LP per row, HiGHS). The centre c of that ball lies in
+ * the relative interior of the facet; the neighbour is the region of c + δ·n_i (n_i the outer unit
+ * normal, δ = ρ/2 capped), whose code differs from the current one in the facet's unit. Inside the
+ * convex set B, the region adjacency graph is connected, so the walk without a region cap finds
+ * every region meeting B exactly (up to the LP tolerance).
+ */
+import { PolytopeError, throwIfAborted } from '../errors.js';
+import type { AbortSignalLike } from '../errors.js';
+import { now } from '../clock.js';
+import { solveLp } from '../geometry/lp.js';
+import { WALK_RADIUS_EPS } from '../geometry/predicates.js';
+import { forwardWithCode } from '../network/forward.js';
+import type { Network } from '../network/network.js';
+import { regionAt } from '../spline/region.js';
+
+export interface WalkOptions {
+  /** Stop after this many regions (default 100). */
+  readonly maxRegions?: number;
+  /** L∞ radius around the start point (default: unlimited inside `domain`). */
+  readonly radius?: number;
+  /** Input domain [lo, hi] for every coordinate (default none; e.g. [0, 1] for images). */
+  readonly domain?: readonly [number, number];
+  readonly onProgress?: (p: { regions: number; queued: number }) => void;
+  readonly signal?: AbortSignalLike;
+}
+
+export interface WalkRegion {
+  /** Activation code. */
+  readonly code: Uint8Array;
+  /** A point inside the region. */
+  readonly point: Float64Array;
+  /** BFS depth (facet crossings from the start region). */
+  readonly depth: number;
+  /** Facets: hidden unit index of each (rows of the region's H-representation). */
+  readonly facetUnits: Int32Array;
+  /** Chebyshev radius of each facet (inside the box). */
+  readonly facetRadii: Float64Array;
+  /** Region index across each facet (−1: not visited because of the region cap). */
+  readonly neighbours: Int32Array;
+}
+
+export interface WalkResult {
+  readonly regions: WalkRegion[];
+  /** Adjacency list as pairs [i, j], i < j. */
+  readonly edges: [number, number][];
+  /** Whether every reachable region was visited (no cap hit). */
+  readonly complete: boolean;
+  readonly lps: number;
+  readonly seconds: number;
+  readonly lpSeconds: number;
+}
+
+/**
+ * Breadth-first walk over the activation regions around `x`.
+ *
+ * @example
+ * const res = await walkRegions(net, image, { maxRegions: 20, domain: [0, 1] });
+ * res.regions.length; // ≤ 20
+ * res.edges;          // adjacency graph
+ */
+export async function walkRegions(net: Network, x: ArrayLike<number>, options: WalkOptions = {}): Promise<WalkResult> {
+  const t0 = now();
+  const d = net.inputSize;
+  const maxRegions = options.maxRegions ?? 100;
+  if (!Number.isInteger(maxRegions) || maxRegions < 1) throw new PolytopeError('bad-option', `maxRegions must be a positive integer, got ${maxRegions}`);
+  const lower = new Float64Array(d).fill(-Infinity);
+  const upper = new Float64Array(d).fill(Infinity);
+  if (options.domain) {
+    lower.fill(options.domain[0]);
+    upper.fill(options.domain[1]);
+  }
+  if (options.radius !== undefined) {
+    if (!(options.radius > 0)) throw new PolytopeError('bad-option', `radius must be positive, got ${options.radius}`);
+    for (let i = 0; i < d; i++) {
+      lower[i] = Math.max(lower[i]!, x[i]! - options.radius);
+      upper[i] = Math.min(upper[i]!, x[i]! + options.radius);
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    if (!(x[i]! >= lower[i]! && x[i]! <= upper[i]!)) throw new PolytopeError('bad-option', `start point coordinate ${i} (${x[i]}) lies outside the domain [${lower[i]}, ${upper[i]}]`);
+  }
+  // Finite box sides as rows [coordinate, sign, bound]: sign·z_j ≤ sign·bound.
+  const boxRows: [number, number, number][] = [];
+  for (let j = 0; j < d; j++) {
+    if (Number.isFinite(upper[j]!)) boxRows.push([j, 1, upper[j]!]);
+    if (Number.isFinite(lower[j]!)) boxRows.push([j, -1, lower[j]!]);
+  }
+  let lps = 0;
+  let lpSeconds = 0;
+  const regions: WalkRegion[] = [];
+  const index = new Map<string, number>();
+  const queue: { point: Float64Array; depth: number }[] = [{ point: Float64Array.from(x), depth: 0 }];
+  const key = (c: Uint8Array) => c.join('');
+  {
+    const c0 = forwardWithCode(net, x).code;
+    index.set(key(c0), 0);
+  }
+  let head = 0;
+  let complete = true;
+  while (head < queue.length) {
+    throwIfAborted(options.signal);
+    const { point, depth } = queue[head++]!;
+    const reg = regionAt(net, point);
+    const code = forwardWithCode(net, point).code;
+    const nr = reg.p.length;
+    const facetUnits: number[] = [];
+    const facetRadii: number[] = [];
+    const neigh: number[] = [];
+    const rowNorm = new Float64Array(nr);
+    for (let r = 0; r < nr; r++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += reg.Q[r * d + j]! * reg.Q[r * d + j]!;
+      rowNorm[r] = Math.sqrt(s);
+    }
+    for (let r = 0; r < nr; r++) {
+      if (rowNorm[r]! === 0) continue;
+      // Facet Chebyshev LP: variables z (d), ρ; network rows then finite box rows.
+      const numCols = d + 1;
+      const nrm = rowNorm[r]!;
+      const numRows = nr + boxRows.length;
+      const rows = new Float64Array(numRows * numCols);
+      const rowLower = new Float64Array(numRows).fill(-Infinity);
+      const rowUpper = new Float64Array(numRows);
+      for (let i = 0; i < nr; i++) {
+        let dot = 0;
+        let sq = 0;
+        for (let j = 0; j < d; j++) {
+          const q = reg.Q[i * d + j]!;
+          rows[i * numCols + j] = q;
+          dot += q * reg.Q[r * d + j]!;
+          sq += q * q;
+        }
+        rowUpper[i] = reg.p[i]!;
+        if (i === r) rowLower[i] = reg.p[i]!;
+        else rows[i * numCols + d] = Math.sqrt(Math.max(0, sq - (dot * dot) / (nrm * nrm)));
+      }
+      boxRows.forEach(([j, sgn, bound], k) => {
+        const i = nr + k;
+        const nj = reg.Q[r * d + j]! / nrm;
+        rows[i * numCols + j] = sgn;
+        rows[i * numCols + d] = Math.sqrt(Math.max(0, 1 - nj * nj));
+        rowUpper[i] = sgn * bound;
+      });
+      const colLower = new Float64Array(numCols).fill(-Infinity);
+      const colUpper = new Float64Array(numCols).fill(Infinity);
+      colLower[d] = 0;
+      colUpper[d] = 1e6;
+      const cost = new Float64Array(numCols);
+      cost[d] = 1;
+      const tl = now();
+      const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows, rowLower, rowUpper });
+      lpSeconds += (now() - tl) / 1000;
+      lps++;
+      if (sol.status !== 'optimal') continue;
+      const rho = sol.x[d]!;
+      let scale = Math.abs(reg.p[r]!);
+      for (let j = 0; j < d; j++) scale = Math.max(scale, Math.abs(sol.x[j]!));
+      if (rho <= WALK_RADIUS_EPS * Math.max(1, scale)) continue;
+      // Step across the facet.
+      const delta = Math.min(rho / 2, 1e-4 * Math.max(1, scale));
+      const y = new Float64Array(d);
+      let inside = true;
+      for (let j = 0; j < d; j++) {
+        y[j] = sol.x[j]! + (delta * reg.Q[r * d + j]!) / nrm;
+        if (y[j]! < lower[j]! || y[j]! > upper[j]!) inside = false;
+      }
+      if (!inside) continue; // the facet lies on the box boundary
+      const unit = reg.rows[r]!;
+      const flat = net.activations[unit.layer]!.offset + unit.unit;
+      facetUnits.push(flat);
+      facetRadii.push(rho);
+      const yc = forwardWithCode(net, y).code;
+      const k = key(yc);
+      let j = index.get(k);
+      if (j === undefined) {
+        if (index.size >= maxRegions) {
+          complete = false;
+          neigh.push(-1);
+          continue;
+        }
+        j = index.size;
+        index.set(k, j);
+        queue.push({ point: y, depth: depth + 1 });
+      }
+      neigh.push(j);
+    }
+    regions.push({ code, point, depth, facetUnits: Int32Array.from(facetUnits), facetRadii: Float64Array.from(facetRadii), neighbours: Int32Array.from(neigh) });
+    options.onProgress?.({ regions: regions.length, queued: queue.length - head });
+  }
+  const edges = new Set<string>();
+  const out: [number, number][] = [];
+  for (const R of regions.keys()) {
+    for (const j of regions[R]!.neighbours) {
+      if (j < 0) continue;
+      const a = Math.min(R, j);
+      const b = Math.max(R, j);
+      const s = `${a},${b}`;
+      if (!edges.has(s)) {
+        edges.add(s);
+        out.push([a, b]);
+      }
+    }
+  }
+  out.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return { regions, edges: out, complete, lps, seconds: (now() - t0) / 1000, lpSeconds };
+}
