@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildNetwork } from '@polytope-lens/core';
+import { frameData } from './animate.js';
 
 const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
 
@@ -69,5 +71,28 @@ describe('polytope animate', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('frameData', () => {
+  // f(x) = 2·relu(x − 1) − 1 on [−2, 2]: pieces [−2, 1] with f = −1 (slope 0, intercept −1) and
+  // [1, 2] with f = 2x − 3 (slope 2, intercept −3); lengths 3/4 and 1/4 of the interval.
+  const net = buildNetwork([1], [
+    { type: 'dense', inputs: [0], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(-1) },
+    { type: 'relu', inputs: [1] },
+    { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(2), bias: Float64Array.of(-1) },
+  ]);
+  it('gives each 1-D piece its slope and intercept in x (worked by hand)', () => {
+    const fr = frameData(net, [-2, 2, 0, 1], { step: 0, epoch: 0, loss: null, metric: undefined });
+    expect(fr.regions).toBe(2);
+    expect(fr.linearRegions).toBe(2);
+    const d = Array.from(fr.dual);
+    expect(d[0]).toBeCloseTo(0, 12);
+    expect(d[1]).toBeCloseTo(-1, 12);
+    expect(d[2]).toBeCloseTo(0.75, 12);
+    expect(d[3]).toBeCloseTo(2, 12);
+    expect(d[4]).toBeCloseTo(-3, 12);
+    expect(d[5]).toBeCloseTo(0.25, 12);
+    expect(fr.cells[1]!.x0).toBeCloseTo(1, 12);
   });
 });

@@ -86,7 +86,13 @@ function coefficient(map: Float64Array, stride: number, outputs: number, k: numb
 
 /**
  * Exact partition of one snapshot network over the data's domain: 2-D inputs through `slicePlane`
- * over `box`, 1-D inputs through `partitionLine` over [box[0], box[1]].
+ * over `box`, 1-D inputs through `partitionLine` over [box[0], box[1]]. The dual points are each
+ * region's (a, b) of f = c + a·x₁ + b·x₂ (2-D) or (slope, intercept) of f = a + b·x (1-D), with the
+ * region's share of the box's area (length) as weight.
+ *
+ * @example
+ * const fr = frameData(net, [-Math.PI, Math.PI, 0, 1], { step: 0, epoch: 0, loss: null, metric: undefined });
+ * fr.regions; // pieces along [−π, π]; fr.dual = [slope, intercept, length share, …]
  */
 export function frameData(net: Network, box: readonly [number, number, number, number], meta: Pick<FrameData, 'step' | 'epoch' | 'loss' | 'metric'>): FrameData {
   const outputs = net.outputSize;
@@ -141,7 +147,13 @@ function nest(svg: string, x: number, overlay: string, before: string): string {
   return s;
 }
 
-/** Ranges of the dual panel fixed over all frames, so the animation does not rescale. */
+/**
+ * Ranges of the dual panel fixed over all frames, so the animation does not rescale:
+ * `[xMin, xMax, yMin, yMax]`, symmetric about 0 with 8 % margin (2-D: one range for both axes).
+ *
+ * @example
+ * dualRange([frameData(net, [-1, 1, -1, 1], meta)], false); // e.g. [-2.16, 2.16, -2.16, 2.16]
+ */
 export function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
   let mx = 0;
   let my = 0;
@@ -291,6 +303,14 @@ export function frameSvg(
 
 const RESVG_FONTS = { loadSystemFonts: true, fontDirs: ['/usr/share/fonts', '/usr/local/share/fonts'], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
 
+/**
+ * Registers `polytope animate`.
+ *
+ * @example
+ * // polytope animate --dataset circle-annulus --arch 2-3-1 --leak 0.01 --normalize --batch 10 \
+ * //   --epochs 60 --snapshot-every 60 --seed 1 --out runs/ca   → 101 frames, Fig. 6.4's hexagon at the end
+ * registerAnimate(program);
+ */
 export function registerAnimate(program: Command): void {
   program
     .command('animate')

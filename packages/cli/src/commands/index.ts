@@ -7,7 +7,7 @@ import { registerInspect } from './inspect.js';
 import { registerLine } from './line.js';
 import { registerSlice } from './slice.js';
 import { registerTrain } from './train.js';
-import { registerTruncate } from './truncate.js';
+import { registerConstruct, registerTruncate } from './truncate.js';
 import { registerTropical } from './tropical.js';
 import { registerLens } from './lens.js';
 import { registerPolytopes } from './polytopes.js';
@@ -25,6 +25,7 @@ export function registerAll(program: Command): void {
   registerBench(program);
   registerTrain(program);
   registerTruncate(program);
+  registerConstruct(program);
   registerTropical(program);
   registerLens(program);
   registerPolytopes(program);

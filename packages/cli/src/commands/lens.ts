@@ -124,7 +124,7 @@ export function registerLens(program: Command): void {
         { name: 'between classes', values: [...study.between.meanPerLayer, study.between.meanDensity] },
       ], 'boundaries / unit length'));
       if (opts.figure) {
-        const rows = study.samples.slice(0, 16).map((s) => {
+        const rows = [...study.samples.filter((s) => s.same).slice(0, 8), ...study.samples.filter((s) => !s.same).slice(0, 8)].map((s) => {
           const b = boundaryDensity(net, xs[s.i]!, xs[s.j]!);
           return { label: `${labels![s.i]}→${labels![s.j]}`, breakpoints: b.breakpoints, layers: b.layerOf };
         });

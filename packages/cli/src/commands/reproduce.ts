@@ -22,6 +22,7 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { num, positiveInt, prepareTraining } from './train.js';
 import type { TrainCliOptions } from './train.js';
 
+/** Experiments `polytope reproduce` knows. */
 export const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
 type Experiment = (typeof REPRODUCIBLE)[number];
 
@@ -164,6 +165,7 @@ export interface AnnulusRow extends AnnulusConfig {
   meanEpochs: number | null;
 }
 
+/** §4.2.1's 36 combinations, in the order loss × leak × batch × normalization. */
 export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
   const out: AnnulusConfig[] = [];
   for (const loss of ['mse', 'bce'] as const)
@@ -265,6 +267,7 @@ export function annulusAverages(rows: readonly AnnulusRow[]): { parameter: strin
   return out;
 }
 
+/** Table 4.3 as Markdown (see `annulusAverages`). */
 export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
   const lines = ['| hyperparameter | value | mean successes per 100 |', '|---|---|---:|'];
   for (const a of annulusAverages(rows)) lines.push(`| ${a.parameter} | ${a.value} | ${a.rate.toFixed(1)} |`);
@@ -273,6 +276,13 @@ export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Registers `polytope reproduce`.
+ *
+ * @example
+ * // polytope reproduce table-4.2 --runs 20 --max-epochs 200 --out runs/t42   → table-4.2.md (Tables 4.2 and 4.3), table-4.2.json
+ * registerReproduce(program);
+ */
 export function registerReproduce(program: Command): void {
   program
     .command('reproduce')

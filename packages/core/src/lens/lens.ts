@@ -222,11 +222,23 @@ export function densityStudy(
   return { within: summarize(true), between: summarize(false), samples };
 }
 
-/** Spectral and Frobenius norms of each dense layer's weight. */
+/** Spectral and Frobenius norms of each dense layer's weight (and of a channel_affine's diagonal). */
 export function layerNorms(net: Network): { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] {
   const out: { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] = [];
   net.nodes.forEach((node, i) => {
     if (node.type === 'dense') out.push({ node: i, rows: node.outFeatures, cols: node.inFeatures, spectral: spectralNorm(node.weight, node.outFeatures, node.inFeatures), frobenius: frobeniusNorm(node.weight) });
+    else if (node.type === 'channel_affine') {
+      // Diagonal map: ‖·‖₂ = max |scale|; Frobenius over every element (a channel's scale repeats per pixel).
+      const size = node.shape.reduce((a, b) => a * b, 1);
+      const per = size / node.scale.length;
+      let spectral = 0;
+      let fro = 0;
+      for (const v of node.scale) {
+        spectral = Math.max(spectral, Math.abs(v));
+        fro += v * v * per;
+      }
+      out.push({ node: i, rows: size, cols: size, spectral, frobenius: Math.sqrt(fro) });
+    }
   });
   return out;
 }

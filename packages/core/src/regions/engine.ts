@@ -345,6 +345,7 @@ export function rootFrame<C>(net: Network, ops: CellOps<C>, root: C, origin: Arr
  */
 export function expandFrames<C>(net: Network, ops: CellOps<C>, start: PartitionFrame<C>, extent: ArrayLike<number>, minFrames: number): PartitionFrame<C>[] {
   const { stages } = buildStages(net);
+  for (const st of stages) st.prev = null;
   const run = new PartitionRun(net, ops, stages, extent);
   let frames = [start];
   while (frames.length < minFrames && frames.some((f) => f.stage < stages.length)) {
@@ -359,7 +360,9 @@ export function expandFrames<C>(net: Network, ops: CellOps<C>, start: PartitionF
     }
     frames = next;
   }
-  return frames;
+  // Rank-one links between frames are dropped: each frame must be processable on its own (on any
+  // thread) with bit-identical results.
+  return frames.map((f) => (f.delta ? { cell: f.cell, stage: f.stage, code: f.code, tensors: f.tensors } : f));
 }
 
 /**
@@ -377,6 +380,9 @@ export function runPartition<C>(
   options: RunOptions<C> = {},
 ): { regions: number } {
   const { stages } = buildStages(net);
+  // Incremental bases depend on the cell processed before; starting every run afresh makes the
+  // results a function of the run's frames alone (the same for any thread count).
+  for (const st of stages) st.prev = null;
   const run = new PartitionRun(net, ops, stages, extent);
   const total = options.totalMeasure ?? ops.measure(root);
   let done = 0;

@@ -71,7 +71,7 @@ export interface TropicalOptions {
   maxTerms?: number;
   /** Remove terms that never attain the maximum, by LP (default true; skipped above `pruneLimit` terms). */
   prune?: boolean;
-  /** Largest function pruned by LP (default 3000 terms). */
+  /** Largest function pruned (default 50000 terms). */
   pruneLimit?: number;
 }
 
@@ -262,7 +262,7 @@ export async function tropicalFormOfLayers(layers: readonly AffineLayer[], optio
   const start = Date.now();
   const maxTerms = options.maxTerms ?? 20000;
   const prune = options.prune ?? true;
-  const pruneLimit = options.pruneLimit ?? 3000;
+  const pruneLimit = options.pruneLimit ?? 50000;
   const d = layers[0]!.inFeatures;
   let cur: TropicalRational[] = Array.from({ length: d }, (_, j) => ({ F: coordinate(d, j), G: constant(d, 0) }));
   let allPruned = prune;
