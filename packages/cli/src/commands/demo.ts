@@ -19,7 +19,7 @@ import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
-import { hashCode } from './line.js';
+import { hashBytes } from '../render/color.js';
 
 /**
  * `polytope demo`: the main job on a built-in default. Trains a 2→16→16→1 ReLU net on the
@@ -83,7 +83,7 @@ export function registerDemo(program: Command): void {
       };
       const svg = renderSliceSvg({
         box: [box[0]!, box[1]!, box[2]!, box[3]!],
-        regions: res.regions.map((r) => ({ vertices: r.vertices, colorKey: hashCode(r.code) })),
+        regions: res.regions.map((r) => ({ vertices: r.vertices, colorKey: hashBytes(r.code) })),
         boundary: res.boundary,
         title: `circle vs annulus, 2-${opts.arch}-1: ${s.regions} regions, ${s.linearRegions} linear`,
         xLabel: 'x₁',

@@ -5,6 +5,7 @@ import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
+import { hashBytes } from '../render/color.js';
 
 /** `polytope line MODEL --from x0 --to x1`: every breakpoint along a segment. */
 export function registerLine(program: Command): void {
@@ -64,7 +65,7 @@ export function registerLine(program: Command): void {
       writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
       if (opts.figure) {
         const svg = renderLineSvg({
-          pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashCode(p.code) })),
+          pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashBytes(p.code) })),
           outputs: o,
           title: `${res.pieces.length} pieces along the segment`,
         });
@@ -73,14 +74,4 @@ export function registerLine(program: Command): void {
       }
       if (!opts.quiet) process.stderr.write(`line: ${res.pieces.length} pieces in ${res.seconds.toFixed(3)} s → ${opts.json}\n`);
     });
-}
-
-/** FNV-1a of a code: a stable colour key. */
-export function hashCode(code: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < code.length; i++) {
-    h ^= code[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

@@ -17,7 +17,7 @@ import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
-import { hashCode } from './line.js';
+import { hashBytes } from '../render/color.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
 import { parseThreads } from '../threads.js';
 
@@ -171,7 +171,7 @@ export function registerSlice(program: Command): void {
                 figVerts.set(r.vertices, figLen);
                 figLen += 2 * n;
                 figStarts.push(figLen);
-                figKeys.push(hashCode(r.code));
+                figKeys.push(hashBytes(r.code));
               }
             }
           },
