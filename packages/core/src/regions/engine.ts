@@ -781,6 +781,52 @@ function aliveCandidates<C>(
   out: Int32Array,
 ): number {
   const k = m - 1;
+  // Fast path 1: identical candidate rows (e.g. all zero after an inactive ReLU) tie everywhere;
+  // the earliest tap wins.
+  const r0 = t.taps[cands[0]!]! * m;
+  let same = true;
+  for (let i = 1; i < p && same; i++) {
+    const ri = t.taps[cands[i]!]! * m;
+    for (let c = 0; c < m; c++) {
+      if (Z[ri + c] !== Z[r0 + c]) {
+        same = false;
+        break;
+      }
+    }
+  }
+  if (same) {
+    out[0] = cands[0]!;
+    return 1;
+  }
+  // Fast path 2: a candidate whose bounding-box minimum beats every other's bounding-box maximum
+  // is the argmax on the whole cell.
+  if (rangeScratch.length < 2 * p) rangeScratch = new Float64Array(4 * p);
+  const rs = rangeScratch;
+  let best = -1;
+  let bestLo = -Infinity;
+  for (let i = 0; i < p; i++) {
+    const ri = t.taps[cands[i]!]! * m;
+    let v = Z[ri]!;
+    let r = 0;
+    for (let j = 0; j < k; j++) {
+      const a = Z[ri + 1 + j]!;
+      v += a * bb[j]!;
+      r += Math.abs(a) * bb[k + j]!;
+    }
+    const tol = affineTolerance(Z, ri, m, extent);
+    rs[2 * i] = v - r - tol;
+    rs[2 * i + 1] = v + r + tol;
+    if (v - r - tol > bestLo) {
+      bestLo = v - r - tol;
+      best = i;
+    }
+  }
+  let wins = best >= 0;
+  for (let i = 0; i < p && wins; i++) if (i !== best && rs[2 * i + 1]! >= bestLo) wins = false;
+  if (wins) {
+    out[0] = cands[best]!;
+    return 1;
+  }
   if (deadScratch.length < p) deadScratch = new Uint8Array(2 * p);
   const dead = deadScratch;
   dead.fill(0, 0, p);
@@ -816,4 +862,5 @@ function aliveCandidates<C>(
 }
 
 let deadScratch = new Uint8Array(64);
+let rangeScratch = new Float64Array(128);
 
