@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import type { Command } from 'commander';
+import gifenc from 'gifenc';
 import { checkTruncation, gaussian, interpolatingNetwork, mulberry32, networkToJsonString, simplexClassifier, truncationForm, truncationForward } from '@polytope-lens/core';
 import type { LabelledData, TruncationForm } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
@@ -8,8 +10,8 @@ import { pointsFrameSvg } from '../render/lens-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
 /**
- * Writes one SVG per truncation stage of a 2-D truncation form: a grid over `box` and the points,
- * pushed through τ^(1), τ^(2), …; returns the file names.
+ * Writes one SVG per truncation stage of a 2-D truncation form (a grid over `box` and the points,
+ * pushed through τ^(1), τ^(2), …) and `frames.gif` of them all; returns the file names.
  */
 export function writeTruncationFrames(form: TruncationForm, dir: string, points: Float64Array[], labels: ArrayLike<number>, box: [number, number, number, number], marks: Float64Array[] = []): string[] {
   if (form.space !== 2) throw new CliError(`--frames needs truncations on ℝ² (this form acts on ℝ^${form.space}); use --lift off with a 2-input model`);
@@ -26,14 +28,24 @@ export function writeTruncationFrames(form: TruncationForm, dir: string, points:
   const gridStates = lines.map((line) => line.map((p) => truncationForward(form, p).states));
   const pointStates = points.map((p) => truncationForward(form, p).states);
   const files: string[] = [];
+  const gif = gifenc.GIFEncoder();
   for (let l = 0; l <= form.truncations.length; l++) {
     const grid = gridStates.map((line) => Float64Array.from(line.flatMap((st) => [st[l]![0]!, st[l]![1]!])));
     const pts = Float64Array.from(pointStates.flatMap((st) => [st[l]![0]!, st[l]![1]!]));
     const title = l === 0 ? 'input space x^(τ,0)' : `after τ^(${l}): x^(τ,${l})`;
     const file = join(dir, `frame-${String(l).padStart(3, '0')}.svg`);
-    writeFileAtomic(file, pointsFrameSvg(title, box, grid, pts, labels, marks));
+    const svg = pointsFrameSvg(title, box, grid, pts, labels, marks);
+    writeFileAtomic(file, svg);
     files.push(file);
+    const img = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }, logLevel: 'off' }).render();
+    const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
+    const palette = gifenc.quantize(rgba, 256);
+    gif.writeFrame(gifenc.applyPalette(rgba, palette), img.width, img.height, { palette, delay: l === form.truncations.length ? 2000 : 1000 });
   }
+  gif.finish();
+  const gifFile = join(dir, 'frames.gif');
+  writeFileAtomic(gifFile, gif.bytes());
+  files.push(gifFile);
   return files;
 }
 
@@ -99,7 +111,7 @@ export function registerTruncate(program: Command): void {
       writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
       if (opts.frames !== undefined) {
         const files = writeTruncationFrames(form, opts.frames, points, new Int32Array(points.length), boxOf(points));
-        if (!opts.quiet) process.stderr.write(`truncate: ${files.length} frames → ${opts.frames}\n`);
+        if (!opts.quiet) process.stderr.write(`truncate: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
       }
       if (!opts.quiet) {
         const worst = Math.max(...results.map((r) => r.max_error));
@@ -189,7 +201,7 @@ export function registerConstruct(program: Command): void {
         const form = truncationForm(result.network, { lift: false });
         const pts = Array.from({ length: data.labels.length }, (_, i) => data.points.slice(i * data.dim, (i + 1) * data.dim));
         const files = writeTruncationFrames(form, opts.frames, pts, data.labels, boxOf(pts), result.steps.map((s) => s.base));
-        if (!opts.quiet) process.stderr.write(`construct: ${files.length} frames → ${opts.frames}\n`);
+        if (!opts.quiet) process.stderr.write(`construct: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
       }
       if (!opts.quiet) {
         process.stderr.write(`construct ${kind}: layers ${result.layers.map((l) => `${l.inFeatures}→${l.outFeatures}`).join(', ')}; training MSE ${result.loss.toExponential(2)}, max error ${result.maxError.toExponential(2)}, accuracy ${(100 * result.accuracy).toFixed(2)}% → ${opts.out}\n`);

@@ -25,8 +25,10 @@ export interface LpProblem {
   /** Variable bounds (±Infinity allowed). */
   colLower: ArrayLike<number>;
   colUpper: ArrayLike<number>;
-  /** Dense row-major constraint matrix (numRows × numCols). */
+  /** Dense row-major constraint matrix (numRows × numCols); ignored when `csr` is given. */
   rows: ArrayLike<number>;
+  /** Sparse constraint matrix (compressed rows), for large sparse LPs (e.g. box rows in 784-d). */
+  csr?: { starts: Int32Array; indices: Int32Array; values: Float64Array };
   numRows: number;
   rowLower: ArrayLike<number>;
   rowUpper: ArrayLike<number>;
@@ -46,18 +48,25 @@ export async function solveLp(problem: LpProblem): Promise<LpSolution> {
   const inf = h.infinity;
   const fix = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
   const { numRows, numCols } = problem;
-  const starts = new Int32Array(numRows + 1);
-  const idx: number[] = [];
-  const val: number[] = [];
-  for (let r = 0; r < numRows; r++) {
-    for (let c = 0; c < numCols; c++) {
-      const v = problem.rows[r * numCols + c]!;
-      if (v !== 0) {
-        idx.push(c);
-        val.push(v);
+  let starts: Int32Array = new Int32Array(numRows + 1);
+  let indices: Int32Array;
+  let values: Float64Array;
+  if (problem.csr) ({ starts, indices, values } = problem.csr);
+  else {
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (let r = 0; r < numRows; r++) {
+      for (let c = 0; c < numCols; c++) {
+        const v = problem.rows[r * numCols + c]!;
+        if (v !== 0) {
+          idx.push(c);
+          val.push(v);
+        }
       }
+      starts[r + 1] = idx.length;
     }
-    starts[r + 1] = idx.length;
+    indices = Int32Array.from(idx);
+    values = Float64Array.from(val);
   }
   const model = h.createModel({
     numCols,
@@ -68,7 +77,7 @@ export async function solveLp(problem: LpProblem): Promise<LpSolution> {
     colUpper: Float64Array.from(problem.colUpper, fix),
     rowLower: Float64Array.from(problem.rowLower, fix),
     rowUpper: Float64Array.from(problem.rowUpper, fix),
-    matrix: { format: 'csr', numRows, numCols, starts, indices: Int32Array.from(idx), values: Float64Array.from(val) },
+    matrix: { format: 'csr', numRows, numCols, starts, indices, values },
   });
   try {
     model.options.set({ output_flag: false });

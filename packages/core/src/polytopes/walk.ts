@@ -125,29 +125,50 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
       const numCols = d + 1;
       const nrm = rowNorm[r]!;
       const numRows = nr + boxRows.length;
-      const rows = new Float64Array(numRows * numCols);
+      // Sparse rows: network rows are dense in z (+ ρ), box rows have two entries.
+      const starts = new Int32Array(numRows + 1);
+      const indices = new Int32Array(nr * numCols + 2 * boxRows.length);
+      const values = new Float64Array(indices.length);
       const rowLower = new Float64Array(numRows).fill(-Infinity);
       const rowUpper = new Float64Array(numRows);
+      let w = 0;
       for (let i = 0; i < nr; i++) {
         let dot = 0;
         let sq = 0;
         for (let j = 0; j < d; j++) {
           const q = reg.Q[i * d + j]!;
-          rows[i * numCols + j] = q;
+          if (q !== 0) {
+            indices[w] = j;
+            values[w++] = q;
+          }
           dot += q * reg.Q[r * d + j]!;
           sq += q * q;
         }
         rowUpper[i] = reg.p[i]!;
         if (i === r) rowLower[i] = reg.p[i]!;
-        else rows[i * numCols + d] = Math.sqrt(Math.max(0, sq - (dot * dot) / (nrm * nrm)));
+        else {
+          const c = Math.sqrt(Math.max(0, sq - (dot * dot) / (nrm * nrm)));
+          if (c !== 0) {
+            indices[w] = d;
+            values[w++] = c;
+          }
+        }
+        starts[i + 1] = w;
       }
       boxRows.forEach(([j, sgn, bound], k) => {
         const i = nr + k;
         const nj = reg.Q[r * d + j]! / nrm;
-        rows[i * numCols + j] = sgn;
-        rows[i * numCols + d] = Math.sqrt(Math.max(0, 1 - nj * nj));
+        indices[w] = j;
+        values[w++] = sgn;
+        const c = Math.sqrt(Math.max(0, 1 - nj * nj));
+        if (c !== 0) {
+          indices[w] = d;
+          values[w++] = c;
+        }
         rowUpper[i] = sgn * bound;
+        starts[i + 1] = w;
       });
+      const csr = { starts, indices: indices.subarray(0, w), values: values.subarray(0, w) };
       const colLower = new Float64Array(numCols).fill(-Infinity);
       const colUpper = new Float64Array(numCols).fill(Infinity);
       colLower[d] = 0;
@@ -155,7 +176,7 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
       const cost = new Float64Array(numCols);
       cost[d] = 1;
       const tl = now();
-      const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows, rowLower, rowUpper });
+      const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows: [], csr, rowLower, rowUpper });
       lpSeconds += (now() - tl) / 1000;
       lps++;
       if (sol.status !== 'optimal') continue;

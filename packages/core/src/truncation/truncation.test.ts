@@ -3,7 +3,8 @@ import { forward } from '../network/forward.js';
 import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
 import { angleBetween, coneTruncation, interpolatingNetwork, sequentialSeparability, simplexClassifier } from './constructions.js';
 import type { LabelledData } from './constructions.js';
-import { matVec, maxAbsDiff } from './mlp.js';
+import { buildNetwork } from '../network/network.js';
+import { affineLayers, matVec, maxAbsDiff, networkOfLayers } from './mlp.js';
 import { checkTruncation, lift, liftWeight, makeTruncation, truncate, truncationForm, truncationForward } from './truncation.js';
 
 describe('truncation map', () => {
@@ -66,6 +67,27 @@ describe('truncation map', () => {
       expect(maxAbsDiff(lhs, rhs)).toBeLessThan(1e-12);
     }
     expect(() => liftWeight(new Float64Array([1, 2, 2, 4, 3, 6]), 3, 2)).toThrow(/not injective/);
+  });
+});
+
+describe('affineLayers', () => {
+  it('folds a leading channel_affine (input normalization) into the first dense layer', () => {
+    const rand = mulberry32(8);
+    const w1 = Float64Array.from({ length: 3 * 4 }, () => gaussian(rand));
+    const w2 = Float64Array.from({ length: 2 * 3 }, () => gaussian(rand));
+    const net = buildNetwork([1, 2, 2], [
+      { type: 'channel_affine', inputs: [0], scale: new Float64Array([3.2]), shift: new Float64Array([-0.4]) },
+      { type: 'reshape', inputs: [1] },
+      { type: 'dense', inputs: [2], inFeatures: 4, outFeatures: 3, weight: w1, bias: new Float64Array([0.1, 0.2, -0.3]) },
+      { type: 'relu', inputs: [3] },
+      { type: 'dense', inputs: [4], inFeatures: 3, outFeatures: 2, weight: w2, bias: new Float64Array([0, 1]) },
+    ]);
+    const flat = networkOfLayers(affineLayers(net));
+    for (let k = 0; k < 10; k++) {
+      const x = Array.from({ length: 4 }, () => rand());
+      expect(maxAbsDiff(forward(flat, x), forward(net, x))).toBeLessThan(1e-12);
+    }
+    expect(checkTruncation(net, [0.1, 0.5, 0.9, 0.3]).maxError).toBeLessThan(1e-10);
   });
 });
 
