@@ -3,8 +3,17 @@
  * exact polytope geometry (facets, vertices, f-vector, volume, simplices of the pulling
  * triangulation), JSON + histogram figures (SVG, PNG).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
+  TrainableNetwork,
+  buildNetwork,
+  gaussian,
+  hypersphereShell,
+  randomMlp,
+  seededRandom,
+  train,
   codeKey,
   codeOffsets,
   constraintName,
@@ -17,7 +26,7 @@ import {
   validatePolytopes,
   walkRegions,
 } from '@polytope-lens/core';
-import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
+import type { Network, NodeSpec, PolytopeEnumeration } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
@@ -154,6 +163,7 @@ export function hiddenWidths(net: Network): number[] {
 
 export function registerPolytopes(program: Command): void {
   registerWalk(program);
+  registerPolytopesStudy(program);
   program
     .command('polytopes')
     .description('every activation region of an MLP in an axis box: facets, vertices, f-vector, volume, simplices (input dimension 2…6)')
@@ -336,5 +346,167 @@ export function registerWalk(program: Command): void {
       if (!opts.quiet) {
         process.stderr.write(`walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`);
       }
+    });
+}
+
+/** Quantile of sorted values (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** A copy of an MLP with new dense weights / biases (same structure). */
+function mapDense(net: Network, f: (layer: number, weight: Float64Array, bias: Float64Array, nOut: number, nIn: number, isLast: boolean) => { weight: Float64Array; bias: Float64Array }): Network {
+  const dense = net.nodes.filter((n) => n.type === 'dense').length;
+  let k = 0;
+  const specs = net.nodes.slice(1).map((node) => {
+    const { shape: _shape, ...spec } = node as typeof node & { shape: unknown };
+    void _shape;
+    if (node.type !== 'dense') return spec as NodeSpec;
+    const r = f(k, Float64Array.from(node.weight), Float64Array.from(node.bias), node.outFeatures, node.inFeatures, k === dense - 1);
+    k++;
+    return { ...(spec as NodeSpec & { type: 'dense' }), weight: r.weight, bias: r.bias } as NodeSpec;
+  });
+  return buildNetwork(net.inputShape, specs);
+}
+
+interface StudyRow {
+  group: string;
+  config: string;
+  regions: number;
+  facets: number[];
+  simplices: number[];
+  vertices: number[];
+  upper: number[];
+  maxFacets: number;
+  seconds: number;
+  note?: string;
+}
+
+function studyRow(group: string, config: string, net: Network, box: number[], note?: string): StudyRow {
+  const res = enumeratePolytopes(net, { box });
+  return {
+    group,
+    config,
+    regions: res.regions.length,
+    facets: res.regions.map((r) => r.facets.length).sort((a, b) => a - b),
+    simplices: res.regions.map((r) => r.simplices).sort((a, b) => a - b),
+    vertices: res.regions.map((r) => r.numVertices),
+    upper: res.regions.map((r) => r.simplexBounds.upper),
+    maxFacets: res.numConstraints,
+    seconds: res.seconds,
+    ...(note !== undefined ? { note } : {}),
+  };
+}
+
+interface StudyOpts {
+  out: string;
+  seed: string;
+  epochs: string;
+  quiet?: boolean;
+  png: boolean;
+}
+
+/** `polytope polytopes-study --out DIR`: the paper's sweeps at small scale, Markdown report with tables and figures. */
+export function registerPolytopesStudy(program: Command): void {
+  program
+    .command('polytopes-study')
+    .description('sweep depth/width, init, bias, training, weight decay and low rank on 3-D nets; Markdown report of faces and simplices per polytope')
+    .requiredOption('--out <dir>', 'output folder (report.md, figures, study.json)')
+    .option('--seed <n>', 'seed', '1')
+    .option('--epochs <n>', 'training epochs for the trained configurations', '40')
+    .option('--no-png', 'write SVG figures only')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: StudyOpts) => {
+      const seed = Number(opts.seed);
+      const epochs = Number(opts.epochs);
+      if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
+      if (!Number.isInteger(epochs) || epochs < 1) throw new CliError(`--epochs must be a positive integer, got '${opts.epochs}'`);
+      const box = [-1, 1, -1, 1, -1, 1];
+      const rows: StudyRow[] = [];
+      const log = (s: string) => {
+        if (!opts.quiet) process.stderr.write(`polytopes-study: ${s}\n`);
+      };
+      const add = (r: StudyRow) => {
+        rows.push(r);
+        log(`${r.group} / ${r.config}: ${r.regions} regions, mean facets ${mean(r.facets).toFixed(2)}, mean simplices ${mean(r.simplices).toFixed(2)} (${r.seconds.toFixed(2)} s)`);
+      };
+      const t0 = Date.now();
+      // 1. Depth and width (PyTorch default init).
+      for (const [w, L] of [[8, 1], [8, 2], [8, 3], [8, 4], [16, 1], [16, 2], [16, 3], [24, 2]] as const) {
+        const widths = [3, ...new Array<number>(L).fill(w), 1];
+        add(studyRow('depth/width', `3→${w}×${L}→1`, randomMlp(widths, { seed: seed + L * 100 + w }), box));
+      }
+      // 2. Initialization (biases U(±0.1) so first-layer planes are not all through 0).
+      const biasU = (b: number, s: number) => (net: Network) => {
+        const rnd = mulberry32(s);
+        return mapDense(net, (_l, weight, bias) => ({ weight, bias: bias.map(() => (2 * rnd() - 1) * b) }));
+      };
+      for (const init of ['xavier', 'he', 'torch'] as const) {
+        const base = randomMlp([3, 16, 16, 16, 1], { seed: seed + 7, init });
+        add(studyRow('initialization', init === 'he' ? 'Kaiming (He) normal' : init === 'xavier' ? 'Xavier uniform' : 'PyTorch default', init === 'torch' ? base : biasU(0.1, seed)(base), box, init === 'torch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)'));
+      }
+      // 3. Bias magnitude (Kaiming weights, biases U(±b)).
+      for (const b of [0.01, 0.1, 0.5, 1, 2]) {
+        add(studyRow('bias magnitude', `b = ${b}`, biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he' })), box, 'Kaiming weights, biases U(±b)'));
+      }
+      // 4. Low-rank hidden-to-hidden weights W = U V (rank r), Kaiming scale, biases U(±0.1).
+      for (const r of [1, 2, 4, 16]) {
+        const rnd = mulberry32(seed + 31 + r);
+        const net = mapDense(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he' }), (l, weight, bias, nOut, nIn, isLast) => {
+          const nb = bias.map(() => (2 * rnd() - 1) * 0.1);
+          if (l === 0 || isLast || r >= Math.min(nOut, nIn)) return { weight, bias: nb };
+          const U = Float64Array.from({ length: nOut * r }, () => gaussian(rnd));
+          const V = Float64Array.from({ length: r * nIn }, () => gaussian(rnd));
+          const W = new Float64Array(nOut * nIn);
+          const s = Math.sqrt(2 / nIn) / Math.sqrt(r);
+          for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) {
+            let acc = 0;
+            for (let k = 0; k < r; k++) acc += U[o * r + k]! * V[k * nIn + i]!;
+            W[o * nIn + i] = acc * s;
+          }
+          return { weight: W, bias: nb };
+        });
+        add(studyRow('low rank', r >= 16 ? 'full rank (16)' : `rank ${r}`, net, box, 'layers 2–3 are U·V of rank r'));
+      }
+      // 5. Training on a 3-D task (ball vs shell), with and without weight decay.
+      const data = hypersphereShell({ dim: 3, n: 1000, r1: 0.4, random: seededRandom(seed) });
+      for (const wd of [0, 1e-3, 1e-2]) {
+        const tn = new TrainableNetwork([3], [
+          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
+          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
+          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
+          { type: 'dense', outFeatures: 1 },
+        ], { random: seededRandom(seed + 5), dtype: 'float64' });
+        if (wd === 0) add(studyRow('training (ball vs shell, 3→16×3→1)', 'before training', tn.toNetwork(), box));
+        const tr = await train(tn, data, { loss: 'bce', optimizer: { type: 'adam', lr: 0.01, weightDecay: wd }, epochs, batchSize: 32, random: seededRandom(seed + 6) });
+        add(studyRow('training (ball vs shell, 3→16×3→1)', `after ${epochs} epochs, weight decay ${wd}`, tn.toNetwork(), box, `train accuracy ${(tr.train.accuracy ?? NaN).toFixed(3)}`));
+      }
+      // Report.
+      mkdirSync(opts.out, { recursive: true });
+      const figs: string[] = [];
+      rows.forEach((r, i) => {
+        const name = `fig-${String(i).padStart(2, '0')}`;
+        const svg = histogramSvg(`${r.group}: ${r.config} — simplices per polytope`, histogram(r.simplices), 'simplices (pulling triangulation)');
+        writeFileAtomic(join(opts.out, `${name}.svg`), svg);
+        if (opts.png) writeFileAtomic(join(opts.out, `${name}.png`), svgToPng(svg, 480));
+        figs.push(name);
+      });
+      const f2 = (x: number) => x.toFixed(2);
+      const md: string[] = [];
+      md.push('# Polytope shapes of small ReLU networks (3-D input)', '');
+      md.push(`Reproduces the sweeps of "Deep ReLU Networks Have Surprisingly Simple Polytopes" (Fan et al., arXiv 2305.09145) at small scale with exact enumeration in the box [-1, 1]³ (\`polytope polytopes-study --seed ${seed} --epochs ${epochs}\`, ${((Date.now() - t0) / 1000).toFixed(1)} s).`, '');
+      md.push('Per configuration: number of regions, facets per polytope (mean, median, 90th percentile, max; the theoretical maximum for one polytope is the number of constraints 6 + hidden units), simplices per polytope (pulling triangulation without new vertices), the mean over polytopes of the largest simplex count any triangulation of that polytope can have ((V−2)(V−3)/2 for V vertices), and the share of polytopes with at most 8 simplices.', '');
+      md.push('| group | configuration | regions | facets mean | med | p90 | max | max possible | simplices mean | med | p90 | max | mean upper bound | share ≤ 8 simplices | note |');
+      md.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+      for (const r of rows) {
+        md.push(`| ${r.group} | ${r.config} | ${r.regions} | ${f2(mean(r.facets))} | ${quantile(r.facets, 0.5)} | ${quantile(r.facets, 0.9)} | ${r.facets[r.facets.length - 1] ?? 0} | ${r.maxFacets} | ${f2(mean(r.simplices))} | ${quantile(r.simplices, 0.5)} | ${quantile(r.simplices, 0.9)} | ${r.simplices[r.simplices.length - 1] ?? 0} | ${f2(mean(r.upper))} | ${f2(mean(r.simplices.map((s) => (s <= 8 ? 1 : 0))))} | ${r.note ?? ''} |`);
+      }
+      md.push('', '## Distributions (simplices per polytope)', '');
+      rows.forEach((r, i) => md.push(`**${r.group} — ${r.config}**`, '', `![${r.config}](${figs[i]}.${opts.png ? 'png' : 'svg'})`, ''));
+      md.push('## Reading', '', 'The paper\'s claim is that simple polytopes (few faces, few simplices) dominate. In every row compare the mean and 90th percentile of facets with the maximum possible, and the simplices with the mean upper bound over the same polytopes.', '');
+      writeFileAtomic(join(opts.out, 'report.md'), md.join('\n') + '\n');
+      writeFileAtomic(join(opts.out, 'study.json'), JSON.stringify(rows.map((r) => ({ ...r, vertices: undefined, upper: undefined, mean_facets: mean(r.facets), mean_simplices: mean(r.simplices), mean_vertices: mean(r.vertices), mean_upper_bound: mean(r.upper) }))));
+      log(`wrote ${join(opts.out, 'report.md')}`);
     });
 }

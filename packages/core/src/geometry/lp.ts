@@ -29,6 +29,8 @@ export interface LpProblem {
   rows: ArrayLike<number>;
   /** Sparse constraint matrix (compressed rows), for large sparse LPs (e.g. box rows in 784-d). */
   csr?: { starts: Int32Array; indices: Int32Array; values: Float64Array };
+  /** Extra HiGHS options (e.g. `{ solver: 'ipm' }`, `{ presolve: 'off' }`). */
+  highsOptions?: Record<string, string | number | boolean>;
   numRows: number;
   rowLower: ArrayLike<number>;
   rowUpper: ArrayLike<number>;
@@ -42,8 +44,9 @@ export interface LpSolution {
   x: Float64Array;
 }
 
-/** Solves an LP. Infinite bounds are passed as HiGHS's infinity. */
-export async function solveLp(problem: LpProblem): Promise<LpSolution> {
+type HighsModel = ReturnType<Highs['createModel']>;
+
+async function buildModel(problem: LpProblem): Promise<{ h: Highs; model: HighsModel; fix: (v: number) => number }> {
   const h = await highs();
   const inf = h.infinity;
   const fix = (v: number) => (v === Infinity ? inf : v === -Infinity ? -inf : v);
@@ -79,8 +82,12 @@ export async function solveLp(problem: LpProblem): Promise<LpSolution> {
     rowUpper: Float64Array.from(problem.rowUpper, fix),
     matrix: { format: 'csr', numRows, numCols, starts, indices, values },
   });
+  model.options.set({ output_flag: false, ...(problem.highsOptions ?? {}) });
+  return { h, model, fix };
+}
+
+function runModel(h: Highs, model: HighsModel, numCols: number): LpSolution {
   try {
-    model.options.set({ output_flag: false });
     model.run();
     const st = model.getModelStatus();
     const S = h.constants.modelStatus;
@@ -89,9 +96,52 @@ export async function solveLp(problem: LpProblem): Promise<LpSolution> {
     return { status, objective: model.getObjectiveValue(), x: Float64Array.from(model.getSolution().colValue) };
   } catch (err) {
     throw new PolytopeError('lp-failed', `the LP solver failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Solves an LP. Infinite bounds are passed as HiGHS's infinity. */
+export async function solveLp(problem: LpProblem): Promise<LpSolution> {
+  const { h, model } = await buildModel(problem);
+  try {
+    return runModel(h, model, problem.numCols);
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * A reusable LP: change the objective or row bounds and solve again; HiGHS warm-starts from the
+ * previous basis, so a sequence of related LPs (e.g. redundancy checks of every row of one
+ * polytope) costs a few pivots each. Call `dispose` when done.
+ *
+ * @example
+ * const lp = await createLp(problem);
+ * lp.setCost(c1); const a = lp.solve();
+ * lp.setRowBounds(3, -Infinity, 2); const b = lp.solve();
+ * lp.dispose();
+ */
+export async function createLp(problem: LpProblem): Promise<{
+  setCost(cost: ArrayLike<number>): void;
+  setRowBounds(row: number, lower: number, upper: number): void;
+  solve(): LpSolution;
+  dispose(): void;
+}> {
+  const { h, model, fix } = await buildModel(problem);
+  const n = problem.numCols;
+  return {
+    setCost(cost) {
+      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, Float64Array.from(cost));
+    },
+    setRowBounds(row, lower, upper) {
+      model.changeRowBounds(row, fix(lower), fix(upper));
+    },
+    solve() {
+      return runModel(h, model, n);
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forwardWithCode } from '../network/forward.js';
 import { buildNetwork } from '../network/network.js';
-import type { Network } from '../network/network.js';
+import type { Network, NodeSpec } from '../network/network.js';
 import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
 import { inputPlane, slicePlane } from '../regions/slice.js';
 import { binomial, enumeratePolytopes, eulerSum, simplexBounds, validatePolytopes } from './enumerate.js';
@@ -55,6 +55,18 @@ describe('enumeratePolytopes', () => {
       }
     });
   }
+
+  it('composes a leading channel_affine (folded input normalization) into the first layer', () => {
+    const base = randomMlp([3, 6, 6, 1], { seed: 12 });
+    const specs = base.nodes.slice(1).map((n) => {
+      const { shape: _s, ...spec } = n as typeof n & { shape: unknown };
+      void _s;
+      return { ...spec, inputs: spec.inputs.map((i) => i + 1) } as NodeSpec;
+    });
+    const net = buildNetwork([3], [{ type: 'channel_affine', inputs: [0], scale: Float64Array.of(2, 0.5, 1), shift: Float64Array.of(0.1, -0.2, 0) }, ...specs]);
+    const res = enumeratePolytopes(net, { box: cube(3) });
+    expect(validatePolytopes(net, res, codeAt(net))).toEqual([]);
+  });
 
   it('leaky ReLU networks validate too', () => {
     const net = randomMlp([3, 7, 7, 1], { seed: 9, activation: 'leaky_relu', alpha: 0.2 });

@@ -153,10 +153,17 @@ export function constraintName(k: number, d: number, layerWidths: readonly numbe
 interface Poly {
   verts: Float64Array;
   nv: number;
-  inc: bigint[];
+  /** Incidence bitmasks, W 32-bit words per vertex (bit k of the row: constraint k). */
+  inc: Uint32Array;
   code: Uint8Array;
   /** Current layer input as an affine map of x: rows of (d+1) = [const, grad]. */
   map: Float64Array;
+}
+
+function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 function popcountAtLeast(x: bigint, k: number): boolean {
@@ -203,28 +210,36 @@ export function compensatedSum(xs: Iterable<number>): number {
   return s + c;
 }
 
+/** Reused per-vertex buffers of `splitPoly` (grown on demand; single-threaded use). */
+const scratch = { s: new Float64Array(256), side: new Int8Array(256) };
+
 /** Splits `P` by `a·x + c` (row `pre[off..off+d]`); returns [side ≤ 0, side ≥ 0] (either may be null). */
-function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, bit: bigint, extent: Float64Array): [Poly | null, Poly | null] {
+function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, word: number, mask: number, extent: Float64Array, W: number, F: Uint32Array): [Poly | null, Poly | null] {
   const { verts, nv, inc } = P;
-  const s = new Float64Array(nv);
-  const side = new Int8Array(nv);
+  if (scratch.s.length < nv) {
+    scratch.s = new Float64Array(2 * nv);
+    scratch.side = new Int8Array(2 * nv);
+  }
+  const s = scratch.s;
+  const side = scratch.side;
   let nNeg = 0;
   let nPos = 0;
   const c0 = pre[off]!;
   // Scale of the affine function on the box (not at the vertex: vertices near 0 must not shrink it).
   let sc = Math.abs(c0);
   for (let j = 0; j < d; j++) sc += Math.abs(pre[off + 1 + j]!) * extent[j]!;
+  const tol = VERTEX_EPS * sc;
   for (let i = 0; i < nv; i++) {
     let v = c0;
     for (let j = 0; j < d; j++) v += pre[off + 1 + j]! * verts[i * d + j]!;
     s[i] = v;
-    if (v > VERTEX_EPS * sc) {
+    if (v > tol) {
       side[i] = 1;
       nPos++;
-    } else if (v < -VERTEX_EPS * sc) {
+    } else if (v < -tol) {
       side[i] = -1;
       nNeg++;
-    }
+    } else side[i] = 0;
   }
   if (nNeg === 0 || nPos === 0) {
     // Not cut: the hyperplane at most touches the polytope. Tag touching vertices.
@@ -232,27 +247,38 @@ function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, bit: bigi
     let newInc = inc;
     if (nNeg + nPos < nv && nNeg + nPos > 0) {
       newInc = inc.slice();
-      for (let i = 0; i < nv; i++) if (side[i] === 0) newInc[i] = newInc[i]! | bit;
+      for (let i = 0; i < nv; i++) if (side[i] === 0) newInc[i * W + word] = (newInc[i * W + word]! | mask) >>> 0;
     }
     const Q: Poly = { verts, nv, inc: newInc, code: P.code, map: P.map };
     return nPos > 0 ? [null, Q] : [Q, null];
   }
   // New vertices on edges (i neg, j pos).
   const newV: number[] = [];
-  const newInc: bigint[] = [];
+  const newInc: number[] = [];
   const need = d - 1;
   for (let i = 0; i < nv; i++) {
     if (side[i] !== -1) continue;
     for (let j = 0; j < nv; j++) {
       if (side[j] !== 1) continue;
-      const F = inc[i]! & inc[j]!;
-      if (!popcountAtLeast(F, need)) continue;
+      let cnt = 0;
+      for (let w = 0; w < W; w++) {
+        const f = inc[i * W + w]! & inc[j * W + w]!;
+        F[w] = f;
+        if (f) cnt += popcount32(f);
+      }
+      if (cnt < need) continue;
       let edge = true;
-      for (let k = 0; k < nv; k++) {
-        if (k !== i && k !== j && (inc[k]! & F) === F) {
-          edge = false;
-          break;
+      for (let k = 0; k < nv && edge; k++) {
+        if (k === i || k === j) continue;
+        let sub = true;
+        for (let w = 0; w < W; w++) {
+          const f = F[w]!;
+          if ((inc[k * W + w]! & f) !== f) {
+            sub = false;
+            break;
+          }
         }
+        if (sub) edge = false;
       }
       if (!edge) continue;
       const t = s[i]! / (s[i]! - s[j]!);
@@ -260,24 +286,25 @@ function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, bit: bigi
         const a = verts[i * d + q]!;
         newV.push(a + t * (verts[j * d + q]! - a));
       }
-      newInc.push(F | bit);
+      for (let w = 0; w < W; w++) newInc.push(w === word ? (F[w]! | mask) >>> 0 : F[w]!);
     }
   }
-  const nNew = newInc.length;
+  const nNew = newV.length / d;
   const make = (sgn: number): Poly => {
     const cnt = (sgn < 0 ? nNeg : nPos) + (nv - nNeg - nPos) + nNew;
     const V = new Float64Array(cnt * d);
-    const I: bigint[] = [];
+    const I = new Uint32Array(cnt * W);
     let w = 0;
     for (let i = 0; i < nv; i++) {
       if (side[i] === -sgn) continue;
       for (let q = 0; q < d; q++) V[w * d + q] = verts[i * d + q]!;
-      I.push(side[i] === 0 ? inc[i]! | bit : inc[i]!);
+      for (let k = 0; k < W; k++) I[w * W + k] = inc[i * W + k]!;
+      if (side[i] === 0) I[w * W + word] = (I[w * W + word]! | mask) >>> 0;
       w++;
     }
     for (let n = 0; n < nNew; n++) {
       for (let q = 0; q < d; q++) V[w * d + q] = newV[n * d + q]!;
-      I.push(newInc[n]!);
+      for (let k = 0; k < W; k++) I[w * W + k] = newInc[n * W + k]!;
       w++;
     }
     return { verts: V, nv: cnt, inc: I, code: P.code.slice(), map: P.map };
@@ -316,16 +343,17 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
   if (numUnits !== net.numUnits) throw new PolytopeError('unsupported-network', 'internal: unit count mismatch between the network and its MLP layers');
   // Root: the box. Vertex bits: bit 2i for x_i = hi, 2i+1 for x_i = lo.
   const nv0 = 1 << d;
+  const W = Math.ceil((2 * d + numUnits) / 32);
+  const Fbuf = new Uint32Array(W);
   const verts0 = new Float64Array(nv0 * d);
-  const inc0: bigint[] = [];
+  const inc0 = new Uint32Array(nv0 * W);
   for (let m = 0; m < nv0; m++) {
-    let b = 0n;
     for (let i = 0; i < d; i++) {
       const hi = (m >> i) & 1;
       verts0[m * d + i] = hi ? box[2 * i + 1]! : box[2 * i]!;
-      b |= 1n << BigInt(2 * i + (hi ? 0 : 1));
+      const k = 2 * i + (hi ? 0 : 1);
+      inc0[m * W + (k >> 5)] = (inc0[m * W + (k >> 5)]! | (1 << (k & 31))) >>> 0;
     }
-    inc0.push(b);
   }
   const extent = new Float64Array(d);
   for (let i = 0; i < d; i++) extent[i] = Math.max(Math.abs(box[2 * i]!), Math.abs(box[2 * i + 1]!));
@@ -354,13 +382,15 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
     });
     for (let u = 0; u < n; u++) {
       throwIfAborted(options.signal);
-      const bit = 1n << BigInt(2 * d + unitBase + u);
+      const kid = 2 * d + unitBase + u;
+      const word = kid >> 5;
+      const mask = (1 << (kid & 31)) >>> 0;
       const out: { P: Poly; pre: Float64Array }[] = [];
       for (const { P, pre } of work) {
-        const [neg, pos] = splitPoly(P, pre, u * m, d, bit, extent);
+        const [neg, pos] = splitPoly(P, pre, u * m, d, word, mask, extent, W, Fbuf);
         if (neg) out.push({ P: neg, pre });
         if (pos) {
-          if (pos === P || pos.code === P.code) pos.code = P.code.slice();
+          // Not cut: pos shares P's code, and P is dropped, so it may be written in place.
           pos.code[unitBase + u] = 1;
           out.push({ P: pos, pre });
         }
@@ -385,7 +415,13 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
   const regions: PolytopeRegion[] = [];
   for (const P of polys) {
     throwIfAborted(options.signal);
-    regions.push(describePolytope(P.verts, P.nv, P.inc, P.code, d, geometry));
+    const inc: bigint[] = [];
+    for (let i = 0; i < P.nv; i++) {
+      let b = 0n;
+      for (let w = W - 1; w >= 0; w--) b = (b << 32n) | BigInt(P.inc[i * W + w]!);
+      inc.push(b);
+    }
+    regions.push(describePolytope(P.verts, P.nv, inc, P.code, d, geometry));
   }
   let boxVolume = 1;
   for (let i = 0; i < d; i++) boxVolume *= box[2 * i + 1]! - box[2 * i]!;
@@ -450,18 +486,29 @@ export function describePolytope(verts0: Float64Array, nv: number, inc0: readonl
   });
   const interior = new Float64Array(d);
   for (let i = 0; i < nv; i++) for (let q = 0; q < d; q++) interior[q] = interior[q]! + verts[i * d + q]! / nv;
-  // Constraint → vertex set.
-  let all = 0n;
-  for (const b of inc) all |= b;
+  // Constraint → vertex set (iterate the set bits of each vertex's incidence, 32 at a time).
+  const sets = new Map<number, bigint>();
+  const counts = new Map<number, number>();
+  for (let i = 0; i < nv; i++) {
+    let b = inc[i]!;
+    const vb = 1n << BigInt(i);
+    for (let base = 0; b; base += 32, b >>= 32n) {
+      let w = Number(b & 0xffffffffn);
+      while (w) {
+        const low = w & -w;
+        const k = base + 31 - Math.clz32(low);
+        w ^= low;
+        sets.set(k, (sets.get(k) ?? 0n) | vb);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+  }
   const cons: { id: number; set: bigint; n: number }[] = [];
-  for (let k = 0; all >> BigInt(k); k++) {
-    const bk = 1n << BigInt(k);
-    if (!(all & bk)) continue;
-    let set = 0n;
-    for (let i = 0; i < nv; i++) if (inc[i]! & bk) set |= 1n << BigInt(i);
-    const n = bitCount(set);
+  for (const [k, set] of sets) {
+    const n = counts.get(k)!;
     if (n >= d) cons.push({ id: k, set, n });
   }
+  cons.sort((a, b) => a.id - b.id);
   // Facets: maximal vertex sets (first id among duplicates).
   const facetList: { id: number; set: bigint; n: number }[] = [];
   for (const c of cons) {
@@ -561,7 +608,7 @@ export function describePolytope(verts0: Float64Array, nv: number, inc0: readonl
 }
 
 /** Determinant by Gaussian elimination with partial pivoting (destroys M). */
-export function det(M: Float64Array, n: number): number {
+function det(M: Float64Array, n: number): number {
   let D = 1;
   for (let c = 0; c < n; c++) {
     let p = c;

@@ -14,11 +14,14 @@
 import { PolytopeError, throwIfAborted } from '../errors.js';
 import type { AbortSignalLike } from '../errors.js';
 import { now } from '../clock.js';
-import { solveLp } from '../geometry/lp.js';
+import { chebyshevCenter, createLp } from '../geometry/lp.js';
 import { WALK_RADIUS_EPS } from '../geometry/predicates.js';
 import { forwardWithCode } from '../network/forward.js';
 import type { Network } from '../network/network.js';
 import { regionAt } from '../spline/region.js';
+
+/** HiGHS options for the walk's LPs (experiments; default none). */
+export const WALK_LP_OPTIONS: { current: Record<string, string | number | boolean> | null } = { current: null };
 
 export interface WalkOptions {
   /** Stop after this many regions (default 100). */
@@ -40,7 +43,7 @@ export interface WalkRegion {
   readonly depth: number;
   /** Facets: hidden unit index of each (rows of the region's H-representation). */
   readonly facetUnits: Int32Array;
-  /** Chebyshev radius of each facet (inside the box). */
+  /** Clearance of each facet's crossing point from the other constraints and the box. */
   readonly facetRadii: Float64Array;
   /** Region index across each facet (−1: not visited because of the region cap). */
   readonly neighbours: Int32Array;
@@ -119,98 +122,102 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
       for (let j = 0; j < d; j++) s += reg.Q[r * d + j]! * reg.Q[r * d + j]!;
       rowNorm[r] = Math.sqrt(s);
     }
-    for (let r = 0; r < nr; r++) {
-      if (rowNorm[r]! === 0) continue;
-      // Facet Chebyshev LP: variables z (d), ρ; network rows then finite box rows.
-      const numCols = d + 1;
-      const nrm = rowNorm[r]!;
-      const numRows = nr + boxRows.length;
-      // Sparse rows: network rows are dense in z (+ ρ), box rows have two entries.
-      const starts = new Int32Array(numRows + 1);
-      const indices = new Int32Array(nr * numCols + 2 * boxRows.length);
-      const values = new Float64Array(indices.length);
-      const rowLower = new Float64Array(numRows).fill(-Infinity);
-      const rowUpper = new Float64Array(numRows);
-      let w = 0;
-      for (let i = 0; i < nr; i++) {
-        let dot = 0;
-        let sq = 0;
-        for (let j = 0; j < d; j++) {
-          const q = reg.Q[i * d + j]!;
-          if (q !== 0) {
-            indices[w] = j;
-            values[w++] = q;
-          }
-          dot += q * reg.Q[r * d + j]!;
-          sq += q * q;
-        }
-        rowUpper[i] = reg.p[i]!;
-        if (i === r) rowLower[i] = reg.p[i]!;
-        else {
-          const c = Math.sqrt(Math.max(0, sq - (dot * dot) / (nrm * nrm)));
-          if (c !== 0) {
-            indices[w] = d;
-            values[w++] = c;
-          }
-        }
-        starts[i + 1] = w;
-      }
-      boxRows.forEach(([j, sgn, bound], k) => {
-        const i = nr + k;
-        const nj = reg.Q[r * d + j]! / nrm;
-        indices[w] = j;
-        values[w++] = sgn;
-        const c = Math.sqrt(Math.max(0, 1 - nj * nj));
-        if (c !== 0) {
-          indices[w] = d;
-          values[w++] = c;
-        }
-        rowUpper[i] = sgn * bound;
-        starts[i + 1] = w;
-      });
-      const csr = { starts, indices: indices.subarray(0, w), values: values.subarray(0, w) };
-      const colLower = new Float64Array(numCols).fill(-Infinity);
-      const colUpper = new Float64Array(numCols).fill(Infinity);
-      colLower[d] = 0;
-      colUpper[d] = 1e6;
-      const cost = new Float64Array(numCols);
-      cost[d] = 1;
-      const tl = now();
-      const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows: [], csr, rowLower, rowUpper });
-      lpSeconds += (now() - tl) / 1000;
-      lps++;
-      if (sol.status !== 'optimal') continue;
-      const rho = sol.x[d]!;
-      let scale = Math.abs(reg.p[r]!);
-      for (let j = 0; j < d; j++) scale = Math.max(scale, Math.abs(sol.x[j]!));
-      if (rho <= WALK_RADIUS_EPS * Math.max(1, scale)) continue;
-      // Step across the facet.
-      const delta = Math.min(rho / 2, 1e-4 * Math.max(1, scale));
-      const y = new Float64Array(d);
-      let inside = true;
+    // Interior point: the region's Chebyshev centre inside the box (the stored point if degenerate).
+    const finiteBox = boxRows.length > 0;
+    let tl = now();
+    const cc = await chebyshevCenter(reg.Q, reg.p, d, finiteBox ? { lower, upper } : undefined);
+    lpSeconds += (now() - tl) / 1000;
+    lps++;
+    const c = cc.status === 'optimal' && cc.radius > 0 && Number.isFinite(cc.radius) ? cc.center : point;
+    // One warm-started LP per row: max Q_r z over the other rows (row r relaxed by ‖Q_r‖) and the box.
+    const starts = new Int32Array(nr + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (let i = 0; i < nr; i++) {
       for (let j = 0; j < d; j++) {
-        y[j] = sol.x[j]! + (delta * reg.Q[r * d + j]!) / nrm;
-        if (y[j]! < lower[j]! || y[j]! > upper[j]!) inside = false;
-      }
-      if (!inside) continue; // the facet lies on the box boundary
-      const unit = reg.rows[r]!;
-      const flat = net.activations[unit.layer]!.offset + unit.unit;
-      facetUnits.push(flat);
-      facetRadii.push(rho);
-      const yc = forwardWithCode(net, y).code;
-      const k = key(yc);
-      let j = index.get(k);
-      if (j === undefined) {
-        if (index.size >= maxRegions) {
-          complete = false;
-          neigh.push(-1);
-          continue;
+        const q = reg.Q[i * d + j]!;
+        if (q !== 0) {
+          idx.push(j);
+          val.push(q);
         }
-        j = index.size;
-        index.set(k, j);
-        queue.push({ point: y, depth: depth + 1 });
       }
-      neigh.push(j);
+      starts[i + 1] = idx.length;
+    }
+    tl = now();
+    const lp = await createLp({
+      numCols: d,
+      numRows: nr,
+      cost: new Float64Array(d),
+      maximize: true,
+      colLower: lower,
+      colUpper: upper,
+      rows: [],
+      csr: { starts, indices: Int32Array.from(idx), values: Float64Array.from(val) },
+      rowLower: new Float64Array(nr).fill(-Infinity),
+      rowUpper: reg.p,
+      ...(WALK_LP_OPTIONS.current ? { highsOptions: WALK_LP_OPTIONS.current } : {}),
+    });
+    lpSeconds += (now() - tl) / 1000;
+    const Qc = new Float64Array(nr);
+    for (let i = 0; i < nr; i++) {
+      let v = 0;
+      for (let j = 0; j < d; j++) v += reg.Q[i * d + j]! * c[j]!;
+      Qc[i] = v;
+    }
+    try {
+      for (let r = 0; r < nr; r++) {
+        const nrm = rowNorm[r]!;
+        if (nrm === 0) continue;
+        lp.setRowBounds(r, -Infinity, reg.p[r]! + nrm);
+        lp.setCost(reg.Q.subarray(r * d, r * d + d));
+        tl = now();
+        const sol = lp.solve();
+        lpSeconds += (now() - tl) / 1000;
+        lps++;
+        lp.setRowBounds(r, -Infinity, reg.p[r]!);
+        if (sol.status !== 'optimal') continue;
+        const excess = (sol.objective - reg.p[r]!) / nrm;
+        if (excess <= WALK_RADIUS_EPS) continue; // redundant row
+        // Crossing point: where the segment from c to the LP optimum meets row r's hyperplane.
+        const z = sol.x;
+        const t = (reg.p[r]! - Qc[r]!) / (sol.objective - Qc[r]!);
+        const y = new Float64Array(d);
+        for (let j = 0; j < d; j++) y[j] = c[j]! + t * (z[j]! - c[j]!);
+        // Clearance of y from every other constraint and the box.
+        let clear = Infinity;
+        for (let i = 0; i < nr; i++) {
+          if (i === r || rowNorm[i]! === 0) continue;
+          let v = reg.p[i]!;
+          for (let j = 0; j < d; j++) v -= reg.Q[i * d + j]! * y[j]!;
+          clear = Math.min(clear, v / rowNorm[i]!);
+        }
+        for (let j = 0; j < d; j++) clear = Math.min(clear, y[j]! - lower[j]!, upper[j]! - y[j]!);
+        let scale = 1;
+        for (let j = 0; j < d; j++) scale = Math.max(scale, Math.abs(y[j]!));
+        if (!(clear > WALK_RADIUS_EPS * scale)) continue; // facet on the box boundary or numerically thin
+        const delta = Math.min(clear / 2, 1e-4 * scale);
+        for (let j = 0; j < d; j++) y[j] = y[j]! + (delta * reg.Q[r * d + j]!) / nrm;
+        const unit = reg.rows[r]!;
+        const flat = net.activations[unit.layer]!.offset + unit.unit;
+        facetUnits.push(flat);
+        facetRadii.push(clear);
+        const yc = forwardWithCode(net, y).code;
+        const k = key(yc);
+        let jn = index.get(k);
+        if (jn === undefined) {
+          if (index.size >= maxRegions) {
+            complete = false;
+            neigh.push(-1);
+            continue;
+          }
+          jn = index.size;
+          index.set(k, jn);
+          queue.push({ point: y, depth: depth + 1 });
+        }
+        neigh.push(jn);
+      }
+    } finally {
+      lp.dispose();
     }
     regions.push({ code, point, depth, facetUnits: Int32Array.from(facetUnits), facetRadii: Float64Array.from(facetRadii), neighbours: Int32Array.from(neigh) });
     options.onProgress?.({ regions: regions.length, queued: queue.length - head });

@@ -1,0 +1,65 @@
+/** End-to-end tests of `polytope polytopes` and `polytope walk` (real process; needs a build of both packages). */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { networkToJsonString, randomMlp } from '@polytope-lens/core';
+import { histogram, histogramSvg, parseBox } from './polytopes.js';
+
+const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
+
+function run(args: string[]): { code: number; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stderr: r.stderr };
+}
+
+describe('polytope polytopes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polytope-polytopes-'));
+  const model = join(dir, 'net.json');
+  writeFileSync(model, networkToJsonString(randomMlp([3, 6, 6, 1], { seed: 4 })));
+
+  it('writes the JSON summary, per-region geometry and histograms; --validate passes', () => {
+    const out = join(dir, 'p.json');
+    const r = run(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--validate', '--hit-and-run', '50', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.summary.regions).toBe(j.regions.length);
+    expect(j.summary.total_volume).toBeCloseTo(8, 9);
+    const reg = j.regions[0];
+    for (const k of ['code', 'facets', 'vertices', 'f_vector', 'volume', 'simplices', 'estimated_facets']) expect(reg).toHaveProperty(k);
+    expect(reg.f_vector[0] - reg.f_vector[1] + reg.f_vector[2]).toBe(2);
+    expect(reg.vertices.length).toBe(reg.num_vertices);
+    expect(existsSync(join(dir, 'p.svg'))).toBe(true);
+    expect(existsSync(join(dir, 'p.png'))).toBe(true);
+  });
+
+  it('rejects a box with the wrong number of values (exit 2)', () => {
+    const r = run(['polytopes', model, '--box', '-1,1,-1,1', '--json', join(dir, 'bad.json'), '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--box needs 6 finite numbers/);
+  });
+
+  it('walks regions around a point', () => {
+    const out = join(dir, 'w.json');
+    const r = run(['walk', model, '--at', '0.1,0.2,0.3', '--domain', '-1,1', '--max-regions', '5', '--json', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.regions).toHaveLength(5);
+    expect(j.summary.complete).toBe(false);
+  });
+});
+
+describe('helpers', () => {
+  it('parseBox defaults to [-1, 1]^d and checks order', () => {
+    expect(parseBox(undefined, 2)).toEqual([-1, 1, -1, 1]);
+    expect(() => parseBox('1,0,0,1', 2)).toThrow(/lo 1 ≥ hi 0/);
+  });
+  it('histogram counts and draws bars', () => {
+    expect(histogram([4, 5, 4, 6])).toEqual([[4, 2], [5, 1], [6, 1]]);
+    expect(histogramSvg('t', [[4, 2]], 'x')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>$/);
+  });
+});
