@@ -36,10 +36,12 @@ function ours(file, threads) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
-function peer(file) {
+function peer(file, dtype, big) {
   if (!existsSync(PEER_PY) || !existsSync(join(ROOT, '.peer/relu_edge_subdivision'))) return null;
-  const r = spawnSync(PEER_PY, [PEER, file, '--repeat', String(repeat)], { encoding: 'utf8', timeout: 1800_000 });
-  if (r.status !== 0) return { error: (r.stdout + r.stderr).trim().split('\n').at(-1) };
+  // The peer needs minutes per run on the 256-wide networks: one untimed-warm-up-free run there.
+  const reps = big ? ['--warmup', '0', '--repeat', '1'] : ['--repeat', String(repeat)];
+  const r = spawnSync(PEER_PY, [PEER, file, '--dtype', dtype, ...reps], { encoding: 'utf8', timeout: 1800_000 });
+  if (r.status !== 0) return { error: (r.stdout + r.stderr).trim().split('\n').at(-1).slice(0, 80) };
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
 
@@ -49,19 +51,27 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`, '');
 
 if (!only || only === 'mlp') {
-  lines.push('| network (box [-1,1]²) | regions | ours, 1 thread (regions/s) | ours, 2 threads (regions/s) | edge subdivision, PyTorch 2 threads (regions/s) | speed-up (2 threads vs peer) |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
-  for (const [widths, init] of [[[2, 64, 64, 64, 1], 'torch'], [[2, 128, 128, 128, 1], 'torch'], [[2, 256, 256, 256, 256, 1], 'torch'], [[2, 256, 256, 256, 256, 1], 'he']]) {
+  lines.push('| network (box [-1,1]²) | regions | ours, 1 thread | ours, 2 threads | peer, float64 | peer, float32 (as shipped) | ours (best) / peer (float64) | ours (best) / peer (float32) |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const peerCell = (p, regions) => (p === null ? 'not run' : p.error ? `fails: ${p.error}` : `${fmt(p.regions_per_second)}${p.regions !== regions ? ` (counts ${p.regions.toLocaleString('en-US')}: wrong)` : ''}`);
+  const ratio = (best, p, regions) => (p && !p.error && p.regions === regions ? (best / p.regions_per_second).toFixed(1) + '×' : '–');
+  for (const [widths, init, dtypes] of [
+    [[2, 64, 64, 64, 1], 'torch', ['float64', 'float32']],
+    [[2, 128, 128, 128, 1], 'torch', ['float64', 'float32']],
+    [[2, 256, 256, 256, 256, 1], 'torch', ['float32']],
+    [[2, 256, 256, 256, 256, 1], 'he', ['float32']],
+  ]) {
     const { name, file } = net(widths, init, 1);
+    const big = widths[1] >= 256;
     const o1 = ours(file, 1);
     const o2 = ours(file, 2);
-    const p = peer(file);
-    const pr = p && !p.error ? p.regions_per_second : null;
-    const check = p && !p.error && p.regions !== o1.regions ? ` (peer counts ${p.regions})` : '';
-    lines.push(`| ${name.replace('.json', '')} | ${o1.regions.toLocaleString('en-US')}${check} | ${fmt(o1.regions_per_second)} | ${fmt(o2.regions_per_second)} | ${pr ? fmt(pr) : p?.error ? `failed: ${p.error}` : 'not run'} | ${pr ? (o2.regions_per_second / pr).toFixed(1) + '×' : '–'} |`);
+    const best = Math.max(o1.regions_per_second, o2.regions_per_second);
+    const p64 = dtypes.includes('float64') ? peer(file, 'float64', big) : null;
+    const p32 = dtypes.includes('float32') ? peer(file, 'float32', big) : null;
+    lines.push(`| ${name.replace('.json', '')} | ${o1.regions.toLocaleString('en-US')} | ${fmt(o1.regions_per_second)} | ${fmt(o2.regions_per_second)} | ${peerCell(p64, o1.regions)} | ${peerCell(p32, o1.regions)} | ${ratio(best, p64, o1.regions)} | ${ratio(best, p32, o1.regions)} |`);
     process.stderr.write(lines.at(-1) + '\n');
   }
-  lines.push('');
+  lines.push('', 'Regions/second, median of ' + repeat + ' runs after a warm-up (peer on 256-wide nets: one run, no warm-up). Peer: edge subdivision (Berzins 2023), PyTorch CPU, 2 threads, float64 unless noted; region counts checked against ours.', '');
 }
 
 if (!only || only === 'cnn') {
