@@ -16,7 +16,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes, regionColor } from '../render/color.js';
 import { formatPx as f } from '../render/format.js';
-import { renderLineSvg, renderSliceSvg } from '../render/slice-figure.js';
+import { padRange, renderLineSvg, renderSliceSvg } from '../render/slice-figure.js';
 import { formatTick, niceTicks } from '../render/ticks.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
@@ -273,15 +273,7 @@ export function frameSvg(
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
-    if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
-      const pad = Math.max(1, Math.abs(hi) * 0.1);
-      lo -= pad;
-      hi += pad;
-    } else {
-      const pad = 0.06 * (hi - lo);
-      lo -= pad;
-      hi += pad;
-    }
+    [lo, hi] = padRange(lo, hi);
     const pr = plotRect(svg);
     const pts: string[] = ['<g class="data" clip-path="url(#pl-plot)">\n'];
     for (let i = 0; i < o.labels.length; i++) {

@@ -283,6 +283,16 @@ export function renderSliceSvg(input: SliceFigureInput): string {
  * });
  * // two <rect> bands, one output polyline, one breakpoint tick pair at t = 0.5
  */
+/** The y range of a line figure: [lo, hi] padded by 6 % (or by max(1, 10 %) when flat). */
+export function padRange(lo: number, hi: number): [number, number] {
+  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
+    const pad = Math.max(1, Math.abs(hi) * 0.1);
+    return [lo - pad, hi + pad];
+  }
+  const pad = 0.06 * (hi - lo);
+  return [lo - pad, hi + pad];
+}
+
 export function renderLineSvg(input: LineFigureInput): string {
   const [d0, d1] = input.domain ?? [0, 1];
   if (!Number.isFinite(d0) || !Number.isFinite(d1) || !(d0 < d1)) {
@@ -313,15 +323,7 @@ export function renderLineSvg(input: LineFigureInput): string {
   if (nOut === 0) {
     lo = 0;
     hi = 1;
-  } else if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
-    const pad = Math.max(1, Math.abs(hi) * 0.1);
-    lo -= pad;
-    hi += pad;
-  } else {
-    const pad = 0.06 * (hi - lo);
-    lo -= pad;
-    hi += pad;
-  }
+  } else [lo, hi] = padRange(lo, hi);
 
   const names = input.outputNames ?? Array.from({ length: nOut }, (_, r) => `y${r}`);
   const legend = nOut > 0 && (nOut > 1 || input.outputNames !== undefined);

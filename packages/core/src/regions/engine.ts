@@ -218,19 +218,12 @@ function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: Part
     }
     const ps = prev.scales;
     const pZ = prev.Z;
+    const row = new Float64Array(m);
     for (let j = 0; j < n; j++) {
       const ds = scales[j]! - ps[j]!;
       if (ds === 0) continue;
-      const col = columnOf(net, stage, j);
-      for (let l = 0; l < live.length; l++) {
-        const T = live[l]!;
-        const cl = col[l]!;
-        for (let i = 0; i < cl.length; i++) {
-          const w = cl[i]!;
-          if (w === 0) continue;
-          for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * ds * pZ[j * m + c]!;
-        }
-      }
+      for (let c = 0; c < m; c++) row[c] = ds * pZ[j * m + c]!;
+      addColumn(live, columnOf(net, stage, j), row, m);
     }
     stage.prev = { act, live, external: prev.external, frame, Z, scales, chainLength: prev.chainLength + 1 };
     return live;
@@ -248,17 +241,10 @@ function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: Part
     }
     if (diff.length <= limit) {
       const live = prev.live.map((b) => b.slice());
+      const row = new Float64Array(m);
       for (const j of diff) {
-        const col = columnOf(net, stage, j);
-        for (let l = 0; l < live.length; l++) {
-          const T = live[l]!;
-          const cl = col[l]!;
-          for (let i = 0; i < cl.length; i++) {
-            const w = cl[i]!;
-            if (w === 0) continue;
-            for (let c = 0; c < m; c++) T[i * m + c] = T[i * m + c]! + w * (act[j * m + c]! - prev.act[j * m + c]!);
-          }
-        }
+        for (let c = 0; c < m; c++) row[c] = act[j * m + c]! - prev.act[j * m + c]!;
+        addColumn(live, columnOf(net, stage, j), row, m);
       }
       stage.prev = { act, live, external: prev.external, chainLength: prev.chainLength + 1 };
       return live;
