@@ -164,36 +164,78 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
       for (let j = 0; j < d; j++) v += reg.Q[i * d + j]! * c[j]!;
       Qc[i] = v;
     }
+    // Ray shooting (no LP): from the interior point c along row r's normal, the first constraint
+    // hit is a facet. When that is row r itself, the hit point lies in the relative interior of
+    // facet r (checked below through its clearance), so r needs no LP. Gram products Q_i·Q_r give
+    // every ray's hits in O(rows) each.
+    const gram = new Float64Array(nr * nr);
+    for (let i = 0; i < nr; i++) {
+      for (let k = i; k < nr; k++) {
+        let v = 0;
+        for (let j = 0; j < d; j++) v += reg.Q[i * d + j]! * reg.Q[k * d + j]!;
+        gram[i * nr + k] = v;
+        gram[k * nr + i] = v;
+      }
+    }
+    const rayHit = (r: number): Float64Array | null => {
+      const nrm = rowNorm[r]!;
+      const slackR = reg.p[r]! - Qc[r]!;
+      if (!(slackR > 0)) return null;
+      const tr = slackR / nrm; // distance along the unit normal to row r's hyperplane
+      for (let i = 0; i < nr; i++) {
+        if (i === r || rowNorm[i]! === 0) continue;
+        const rate = gram[i * nr + r]! / nrm;
+        if (rate > 0 && (reg.p[i]! - Qc[i]!) / rate <= tr) return null;
+      }
+      const y = new Float64Array(d);
+      for (let j = 0; j < d; j++) {
+        const u = reg.Q[r * d + j]! / nrm;
+        y[j] = c[j]! + tr * u;
+        if (y[j]! > upper[j]! || y[j]! < lower[j]!) return null;
+      }
+      return y;
+    };
+    // Clearance of a point on row r's hyperplane from every other constraint and the box.
+    const clearanceOf = (y: Float64Array, r: number): { clear: number; scale: number } => {
+      let clear = Infinity;
+      for (let i = 0; i < nr; i++) {
+        if (i === r || rowNorm[i]! === 0) continue;
+        let v = reg.p[i]!;
+        for (let j = 0; j < d; j++) v -= reg.Q[i * d + j]! * y[j]!;
+        clear = Math.min(clear, v / rowNorm[i]!);
+      }
+      for (let j = 0; j < d; j++) clear = Math.min(clear, y[j]! - lower[j]!, upper[j]! - y[j]!);
+      let scale = 1;
+      for (let j = 0; j < d; j++) scale = Math.max(scale, Math.abs(y[j]!));
+      return { clear, scale };
+    };
     try {
       for (let r = 0; r < nr; r++) {
         const nrm = rowNorm[r]!;
         if (nrm === 0) continue;
-        lp.setRowBounds(r, -Infinity, reg.p[r]! + nrm);
-        lp.setCost(reg.Q.subarray(r * d, r * d + d));
-        tl = now();
-        const sol = lp.solve();
-        lpSeconds += (now() - tl) / 1000;
-        lps++;
-        lp.setRowBounds(r, -Infinity, reg.p[r]!);
-        if (sol.status !== 'optimal') continue;
-        const excess = (sol.objective - reg.p[r]!) / nrm;
-        if (excess <= WALK_RADIUS_EPS) continue; // redundant row
-        // Crossing point: where the segment from c to the LP optimum meets row r's hyperplane.
-        const z = sol.x;
-        const t = (reg.p[r]! - Qc[r]!) / (sol.objective - Qc[r]!);
-        const y = new Float64Array(d);
-        for (let j = 0; j < d; j++) y[j] = c[j]! + t * (z[j]! - c[j]!);
-        // Clearance of y from every other constraint and the box.
-        let clear = Infinity;
-        for (let i = 0; i < nr; i++) {
-          if (i === r || rowNorm[i]! === 0) continue;
-          let v = reg.p[i]!;
-          for (let j = 0; j < d; j++) v -= reg.Q[i * d + j]! * y[j]!;
-          clear = Math.min(clear, v / rowNorm[i]!);
+        let y = rayHit(r);
+        if (y !== null) {
+          const cl = clearanceOf(y, r);
+          if (!(cl.clear > WALK_RADIUS_EPS * cl.scale)) y = null; // ambiguous hit: let the LP decide
         }
-        for (let j = 0; j < d; j++) clear = Math.min(clear, y[j]! - lower[j]!, upper[j]! - y[j]!);
-        let scale = 1;
-        for (let j = 0; j < d; j++) scale = Math.max(scale, Math.abs(y[j]!));
+        if (y === null) {
+          lp.setRowBounds(r, -Infinity, reg.p[r]! + nrm);
+          lp.setCost(reg.Q.subarray(r * d, r * d + d));
+          tl = now();
+          const sol = lp.solve();
+          lpSeconds += (now() - tl) / 1000;
+          lps++;
+          lp.setRowBounds(r, -Infinity, reg.p[r]!);
+          if (sol.status !== 'optimal') continue;
+          const excess = (sol.objective - reg.p[r]!) / nrm;
+          if (excess <= WALK_RADIUS_EPS) continue; // redundant row
+          // Crossing point: where the segment from c to the LP optimum meets row r's hyperplane.
+          const z = sol.x;
+          const t = (reg.p[r]! - Qc[r]!) / (sol.objective - Qc[r]!);
+          y = new Float64Array(d);
+          for (let j = 0; j < d; j++) y[j] = c[j]! + t * (z[j]! - c[j]!);
+        }
+        const { clear, scale } = clearanceOf(y, r);
         if (!(clear > WALK_RADIUS_EPS * scale)) continue; // facet on the box boundary or numerically thin
         const delta = Math.min(clear / 2, 1e-4 * scale);
         for (let j = 0; j < d; j++) y[j] = y[j]! + (delta * reg.Q[r * d + j]!) / nrm;
