@@ -60,6 +60,27 @@ export interface WalkResult {
   readonly lpSeconds: number;
 }
 
+/** Solves the k×k system in the augmented matrix A (k rows of k+1); null if singular. */
+function solveSmall(A: Float64Array, k: number): Float64Array | null {
+  const w = k + 1;
+  for (let col = 0; col < k; col++) {
+    let piv = col;
+    for (let r = col + 1; r < k; r++) if (Math.abs(A[r * w + col]!) > Math.abs(A[piv * w + col]!)) piv = r;
+    const pv = A[piv * w + col]!;
+    if (Math.abs(pv) < 1e-14) return null;
+    if (piv !== col) for (let c = 0; c < w; c++) [A[col * w + c], A[piv * w + c]] = [A[piv * w + c]!, A[col * w + c]!];
+    for (let r = 0; r < k; r++) {
+      if (r === col) continue;
+      const f = A[r * w + col]! / pv;
+      if (f === 0) continue;
+      for (let c = col; c < w; c++) A[r * w + c] = A[r * w + c]! - f * A[col * w + c]!;
+    }
+  }
+  const x = new Float64Array(k);
+  for (let r = 0; r < k; r++) x[r] = A[r * w + k]! / A[r * w + r]!;
+  return x;
+}
+
 /**
  * Breadth-first walk over the activation regions around `x`.
  *
@@ -177,23 +198,59 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
         gram[k * nr + i] = v;
       }
     }
+    // Direction u = Q_r − Σ_b β_b Q_b kept parallel to the hyperplanes of the rows that blocked
+    // earlier tries (u ⟂ Q_b), so they cannot block again; a few tries settle most rows.
     const rayHit = (r: number): Float64Array | null => {
-      const nrm = rowNorm[r]!;
       const slackR = reg.p[r]! - Qc[r]!;
       if (!(slackR > 0)) return null;
-      const tr = slackR / nrm; // distance along the unit normal to row r's hyperplane
-      for (let i = 0; i < nr; i++) {
-        if (i === r || rowNorm[i]! === 0) continue;
-        const rate = gram[i * nr + r]! / nrm;
-        if (rate > 0 && (reg.p[i]! - Qc[i]!) / rate <= tr) return null;
+      const blockers: number[] = [];
+      let beta: Float64Array = new Float64Array(0);
+      for (let attempt = 0; attempt < 6; attempt++) {
+        // rate_i = Q_i·u = G_ir − Σ_b β_b G_ib
+        const rate = (i: number): number => {
+          let v = gram[i * nr + r]!;
+          for (let b = 0; b < blockers.length; b++) v -= beta[b]! * gram[i * nr + blockers[b]!]!;
+          return v;
+        };
+        const rr = rate(r);
+        if (!(rr > 0)) return null;
+        const tr = slackR / rr;
+        let first = r;
+        let tmin = tr;
+        for (let i = 0; i < nr; i++) {
+          if (i === r || rowNorm[i]! === 0) continue;
+          const ri = rate(i);
+          if (ri > 0) {
+            const ti = (reg.p[i]! - Qc[i]!) / ri;
+            if (ti <= tmin) {
+              tmin = ti;
+              first = i;
+            }
+          }
+        }
+        if (first === r) {
+          const y = new Float64Array(d);
+          for (let j = 0; j < d; j++) {
+            let u = reg.Q[r * d + j]!;
+            for (let b = 0; b < blockers.length; b++) u -= beta[b]! * reg.Q[blockers[b]! * d + j]!;
+            y[j] = c[j]! + tr * u;
+            if (y[j]! > upper[j]! || y[j]! < lower[j]!) return null;
+          }
+          return y;
+        }
+        blockers.push(first);
+        // Solve G_BB β = G_Br (small, by Gaussian elimination with partial pivoting).
+        const k = blockers.length;
+        const A = new Float64Array(k * (k + 1));
+        for (let a = 0; a < k; a++) {
+          for (let b = 0; b < k; b++) A[a * (k + 1) + b] = gram[blockers[a]! * nr + blockers[b]!]!;
+          A[a * (k + 1) + k] = gram[blockers[a]! * nr + r]!;
+        }
+        const sol = solveSmall(A, k);
+        if (!sol) return null;
+        beta = sol;
       }
-      const y = new Float64Array(d);
-      for (let j = 0; j < d; j++) {
-        const u = reg.Q[r * d + j]! / nrm;
-        y[j] = c[j]! + tr * u;
-        if (y[j]! > upper[j]! || y[j]! < lower[j]!) return null;
-      }
-      return y;
+      return null;
     };
     // Clearance of a point on row r's hyperplane from every other constraint and the box.
     const clearanceOf = (y: Float64Array, r: number): { clear: number; scale: number } => {
@@ -213,7 +270,7 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
       for (let r = 0; r < nr; r++) {
         const nrm = rowNorm[r]!;
         if (nrm === 0) continue;
-        let y = rayHit(r);
+        let y: Float64Array | null = rayHit(r);
         if (y !== null) {
           const cl = clearanceOf(y, r);
           if (!(cl.clear > WALK_RADIUS_EPS * cl.scale)) y = null; // ambiguous hit: let the LP decide
