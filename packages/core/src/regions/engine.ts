@@ -449,14 +449,20 @@ class PartitionRun<C> {
     const actBase = new Float64Array(n * m);
     const isCrossing = new Uint8Array(n);
     for (const j of crossing) isCrossing[j] = 1;
-    for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
     // Per-unit scales of ReLU-like activations (output = scale · input), crossing units zeroed.
     let scales: Float64Array | null = null;
     const node = stage.node;
     if (node.type === 'relu' || node.type === 'leaky_relu') {
       scales = new Float64Array(n);
       const off0 = node.type === 'relu' ? 0 : node.alpha;
-      for (let j = 0; j < n; j++) if (!isCrossing[j]) scales[j] = code[off + j] ? 1 : off0;
+      for (let j = 0; j < n; j++) {
+        if (isCrossing[j]) continue;
+        const sc = code[off + j] ? 1 : off0;
+        scales[j] = sc;
+        if (sc !== 0) for (let c = 0; c < m; c++) actBase[j * m + c] = sc * Z[j * m + c]!;
+      }
+    } else {
+      for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
     }
     const liveBase = chainBase(this.net, stage, actBase, frame, Z, scales, m);
     const cols = crossing.map((j) => columnOf(this.net, stage, j));
@@ -489,6 +495,7 @@ class PartitionRun<C> {
   private classifyUnits(frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[]): void {
     const { k, m, bb, range, extent } = this;
     const node = stage.node;
+    const relu = node.type === 'relu' || node.type === 'leaky_relu';
     const code = frame.code;
     const off = stage.slot.offset;
     this.ops.bbox(frame.cell, bb);
@@ -504,7 +511,7 @@ class PartitionRun<C> {
         sc += Math.abs(a) * extent[j]!;
       }
       const tol = SIDE_EPS * sc;
-      let st = fixedState(node, v - r, v + r, tol);
+      let st = relu ? (v + r <= tol ? 0 : v - r >= -tol ? 1 : -1) : fixedState(node, v - r, v + r, tol);
       if (st < 0) {
         this.ops.range(frame.cell, Z, o0, range);
         st = fixedState(node, range[0]!, range[1]!, tol);
