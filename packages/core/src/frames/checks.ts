@@ -75,19 +75,28 @@ export function plusFacets(frame: Frame, polytope: FramePolytope): Int32Array {
   return Int32Array.from(out);
 }
 
-function facetMeetsOrthant(rows: Float64Array, n: number, verts: Int32Array): boolean {
-  const k = verts.length;
-  // Constraints G λ ≥ h on λ ∈ ℝᵏ: λ ≥ 0 (k rows), Σλ ≥ 1, −Σλ ≥ −1, X_Fᵀλ ≥ 0 (n rows).
-  const p = k + 2 + n;
+/**
+ * The first k + 2 rows of a least-distance system G λ ≥ h (p rows in all) over λ ∈ ℝᵏ restricted
+ * to the standard simplex: λ ≥ 0 (k rows), Σλ ≥ 1 and −Σλ ≥ −1. The caller fills rows k + 2 … p − 1.
+ */
+function simplexRows(k: number, p: number): { G: Float64Array; h: Float64Array } {
   const G = new Float64Array(p * k);
   const h = new Float64Array(p);
-  for (let c = 0; c < k; c++) G[c * k + c] = 1;
   for (let c = 0; c < k; c++) {
+    G[c * k + c] = 1;
     G[k * k + c] = 1;
     G[(k + 1) * k + c] = -1;
   }
   h[k] = 1;
   h[k + 1] = -1;
+  return { G, h };
+}
+
+function facetMeetsOrthant(rows: Float64Array, n: number, verts: Int32Array): boolean {
+  const k = verts.length;
+  // Constraints G λ ≥ h on λ ∈ ℝᵏ: λ ≥ 0 (k rows), Σλ ≥ 1, −Σλ ≥ −1, X_Fᵀλ ≥ 0 (n rows).
+  const p = k + 2 + n;
+  const { G, h } = simplexRows(k, p);
   for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) G[(k + 2 + j) * k + c] = rows[verts[c]! * n + j]!;
   const sol = leastDistance(G, p, k, h, 1e-12);
   if (!sol.feasible) return false;
@@ -104,16 +113,9 @@ function facetMeetsOrthant(rows: Float64Array, n: number, verts: Int32Array): bo
 /** Whether 0 ∈ conv(F_j) (F_j's vertices), via least distance on {λ ≥ 0, Σλ = 1, X_Fᵀλ = 0}. */
 function facetContainsOrigin(rows: Float64Array, n: number, verts: Int32Array): boolean {
   const k = verts.length;
+  // λ ≥ 0, Σλ = 1 (two rows), X_Fᵀλ = 0 (2n rows).
   const p = k + 2 + 2 * n;
-  const G = new Float64Array(p * k);
-  const h = new Float64Array(p);
-  for (let c = 0; c < k; c++) G[c * k + c] = 1;
-  for (let c = 0; c < k; c++) {
-    G[k * k + c] = 1;
-    G[(k + 1) * k + c] = -1;
-  }
-  h[k] = 1;
-  h[k + 1] = -1;
+  const { G, h } = simplexRows(k, p);
   for (let j = 0; j < n; j++) {
     for (let c = 0; c < k; c++) {
       G[(k + 2 + j) * k + c] = rows[verts[c]! * n + j]!;
