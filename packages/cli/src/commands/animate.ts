@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { hashBytes, regionColor } from '../render/color.js';
 import { formatPx as f } from '../render/format.js';
 import { padRange, renderLineSvg, renderSliceSvg } from '../render/slice-figure.js';
+import { resvgOptions } from '../render/png.js';
 import { formatTick, niceTicks } from '../render/ticks.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
@@ -293,7 +294,6 @@ export function frameSvg(
   ].join('');
 }
 
-const RESVG_FONTS = { loadSystemFonts: true, fontDirs: ['/usr/share/fonts', '/usr/local/share/fonts'], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
 
 /**
  * Registers `polytope animate`.
@@ -395,7 +395,7 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
     const svg = frameSvg(frames[i]!, { points: raw, labels, box, width, dualRange: range, metricName: regression ? 'mse' : 'accuracy' });
     const name = `frame-${String(i + 1).padStart(4, '0')}`;
     writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
-    const img = new Resvg(svg, { font: RESVG_FONTS, shapeRendering: 2, textRendering: 1, logLevel: 'off' }).render();
+    const img = new Resvg(svg, resvgOptions()).render();
     if (opts.png) {
       const buf = img.asPng();
       writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));

@@ -11,7 +11,8 @@ import { PolytopeError } from '@polytope-lens/core';
 /** Extra places to look for fonts besides the system ones (harmless where they do not exist). */
 const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', '/Library/Fonts', 'C:\\Windows\\Fonts'];
 
-function options(width: number | undefined): ResvgRenderOptions {
+/** The resvg options every figure uses (fonts, anti-aliasing), optionally scaled to `width`. */
+export function resvgOptions(width?: number): ResvgRenderOptions {
   const o: ResvgRenderOptions = {
     font: { loadSystemFonts: true, fontDirs: FONT_DIRS, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     shapeRendering: 2,
@@ -35,7 +36,7 @@ export function svgToPng(svg: string, width?: number): Uint8Array {
   if (width !== undefined && (!Number.isInteger(width) || width < 1 || width > 32768)) {
     throw new PolytopeError('bad-figure', `PNG width must be an integer number of pixels from 1 to 32768; got ${width}`);
   }
-  const img = new Resvg(svg, options(width)).render();
+  const img = new Resvg(svg, resvgOptions(width)).render();
   const buf = img.asPng();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -52,7 +53,7 @@ let textProbe: boolean | undefined;
 export function pngTextRenders(): boolean {
   if (textProbe === undefined) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="30"><text x="4" y="22" font-size="20" font-family="DejaVu Sans, sans-serif">88</text></svg>`;
-    const px = new Resvg(svg, options(undefined)).render().pixels;
+    const px = new Resvg(svg, resvgOptions()).render().pixels;
     let ink = 0;
     for (let i = 3; i < px.length; i += 4) if (px[i]! > 128) ink++;
     textProbe = ink > 20;
