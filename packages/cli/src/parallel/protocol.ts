@@ -37,9 +37,10 @@ export type FromWorker = RegionBatch | { type: 'frame-done'; frame: number } | {
 export function serializeFrame(f: PartitionFrame<Polygon>): SerializedFrame {
   const tensors: [number, Float64Array][] = [];
   f.tensors.forEach((t, i) => {
-    if (t) tensors.push([i, t]);
+    if (t) tensors.push([i, t.slice()]);
   });
-  return { n: f.cell.n, xy: f.cell.xy, labels: f.cell.labels, stage: f.stage, code: f.code, tensors };
+  // Copies: engine buffers are views into shared arena chunks, which structured clone would copy whole.
+  return { n: f.cell.n, xy: f.cell.xy.slice(0, 2 * f.cell.n), labels: f.cell.labels.slice(0, f.cell.n), stage: f.stage, code: f.code.slice(), tensors };
 }
 
 export function deserializeFrame(s: SerializedFrame, numNodes: number): PartitionFrame<Polygon> {

@@ -10,6 +10,7 @@
  * Classification of vertices uses the tolerance passed in (from `geometry/predicates.ts`):
  * a vertex with |f| ≤ tol lies on the line and is kept by both sides.
  */
+import { Float64Arena } from '../arena.js';
 
 /** Label of a domain-boundary edge. */
 export const BOUNDARY = -1;
@@ -99,6 +100,9 @@ export function boxPolygon(x0: number, x1: number, y0: number, y1: number): Poly
   };
 }
 
+/** Polygon vertex arrays are arena views (see arena.ts). */
+const polyArena = new Float64Arena();
+
 // Scratch buffers reused across calls (polygons in these partitions have few vertices).
 let scratchVals = new Float64Array(64);
 let scratchSide = new Int8Array(64);
@@ -165,7 +169,7 @@ function keepSide(cell: Polygon, sign: 1 | -1, cutLabel: number): Polygon {
       outLab[q++] = si > 0 ? cutLabel : labels[i]!;
     }
   }
-  return { n: q, xy: outXY.slice(0, 2 * q), labels: outLab.slice(0, q) };
+  return { n: q, xy: polyArena.copy(outXY.subarray(0, 2 * q)), labels: outLab.slice(0, q) };
 }
 
 export const polygonOps: CellOps<Polygon> = {

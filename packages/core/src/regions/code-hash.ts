@@ -1,19 +1,19 @@
 /**
- * A linear hash of activation codes: H(code) = (Σ_u r_u · state_u mod p₁, Σ_u s_u · state_u mod p₂)
- * packed in one 52-bit number. Linear, so the hash of a neighbour (one unit changed) is O(1):
+ * A linear hash of activation codes: H(code) = (Σ_u r_u · state_u mod 2³², Σ_u s_u · state_u mod 2²¹)
+ * packed in one 53-bit number. Linear, so the hash of a neighbour (one unit changed) is O(1):
  * that is what lets linear-region merging find each region's neighbours by their codes without
- * storing codes. Collisions have probability ~ N² / 2⁵² (≈ 2·10⁻⁴ for a million regions).
+ * storing codes. Integer (wrapping) arithmetic only. Collisions have probability ~ N² / 2⁵⁴
+ * (≈ 6·10⁻⁵ for a million regions).
  */
-const P1 = 67108859;
-const P2 = 67108837;
+const TWO21 = 2097152;
 
 export class CodeHasher {
-  private readonly r1: Float64Array;
-  private readonly r2: Float64Array;
+  private readonly r1: Int32Array;
+  private readonly r2: Int32Array;
 
   constructor(numUnits: number, seed = 0x9e3779b9) {
-    this.r1 = new Float64Array(numUnits);
-    this.r2 = new Float64Array(numUnits);
+    this.r1 = new Int32Array(numUnits);
+    this.r2 = new Int32Array(numUnits);
     let s = seed >>> 0;
     const next = () => {
       // xorshift32: deterministic, no global state.
@@ -25,38 +25,37 @@ export class CodeHasher {
       return s;
     };
     for (let u = 0; u < numUnits; u++) {
-      this.r1[u] = next() % P1;
-      this.r2[u] = next() % P2;
+      this.r1[u] = next() | 0;
+      this.r2[u] = next() | 0;
     }
   }
 
   hash(states: Uint8Array): number {
     let a = 0;
     let b = 0;
-    // Terms are < 2^34, so 2^18 of them sum exactly in a double; reduce once per block.
-    for (let start = 0; start < states.length; start += 1 << 18) {
-      const end = Math.min(states.length, start + (1 << 18));
-      for (let u = start; u < end; u++) {
-        const v = states[u]!;
-        if (v === 0) continue;
-        a += this.r1[u]! * v;
-        b += this.r2[u]! * v;
-      }
-      a %= P1;
-      b %= P2;
+    const r1 = this.r1;
+    const r2 = this.r2;
+    for (let u = 0; u < states.length; u++) {
+      const v = states[u]!;
+      if (v === 0) continue;
+      a = (a + Math.imul(r1[u]!, v)) | 0;
+      b = (b + Math.imul(r2[u]!, v)) | 0;
     }
-    return a * P2 + b;
+    return pack(a, b);
   }
 
   /** Hash of the code equal to `states` except unit u set to `value`, given h = hash(states). */
   neighbour(h: number, states: Uint8Array, u: number, value: number): number {
-    let a = Math.floor(h / P2);
-    let b = h - a * P2;
+    const hi = Math.floor(h / TWO21);
     const delta = value - states[u]!;
-    a = (((a + this.r1[u]! * delta) % P1) + P1) % P1;
-    b = (((b + this.r2[u]! * delta) % P2) + P2) % P2;
-    return a * P2 + b;
+    const a = (hi + Math.imul(this.r1[u]!, delta)) | 0;
+    const b = (h - hi * TWO21 + Math.imul(this.r2[u]!, delta)) | 0;
+    return pack(a, b);
   }
+}
+
+function pack(a: number, b: number): number {
+  return (a >>> 0) * TWO21 + (b & (TWO21 - 1));
 }
 
 /**
@@ -78,8 +77,9 @@ export class HashIndex {
   }
 
   private slot(key: number): number {
-    // Mix the high and low halves; keys are already random-looking.
-    return ((key % 4294967291) ^ Math.floor(key / 4294967296)) & this.mask;
+    // Keys are non-negative integers < 2⁵³ with random-looking bits: mix the low 32 bits with the high ones.
+    const hi = Math.floor(key / 4294967296);
+    return (((key - hi * 4294967296) | 0) ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
   }
 
   get(key: number): number {

@@ -20,12 +20,17 @@ import { AbortError } from '../errors.js';
 import type { AbortSignalLike } from '../errors.js';
 import { maxPoolSource } from '../network/activation.js';
 import { sizeOf } from '../network/ir.js';
-import type { ActivationNode } from '../network/ir.js';
-import { BiasMode, affineImpl, windowTable } from '../network/kernels.js';
+import type { ActivationNode, DenseNode } from '../network/ir.js';
+import { BiasMode, affineImpl, denseImpl, transposedWeight, windowTable } from '../network/kernels.js';
 import type { WindowTable } from '../network/kernels.js';
 import type { ActivationSlot, Network } from '../network/network.js';
 import type { CellOps } from '../geometry/cells.js';
 import { SIDE_EPS, affineTolerance } from '../geometry/predicates.js';
+import { Float64Arena, Uint8Arena } from '../arena.js';
+
+/** Arenas for per-cell buffers (see arena.ts: emitted buffers are views, copy what you keep). */
+const f64 = new Float64Arena();
+const u8 = new Uint8Arena();
 
 /** Progress report: `fraction` of the domain's measure finished, regions so far. */
 export interface PartitionProgress {
@@ -87,6 +92,10 @@ interface Stage {
   /** For each live chain node, whether it is the next stage's input (where rank-one deltas are tracked). */
   readonly nextInputLive: number;
   readonly outSize: number;
+  /** The chain's only node when it is one dense layer (the MLP case: direct kernels, no chain bookkeeping). */
+  readonly dense: DenseNode | null;
+  /** Scratch of the dense chain's output size. */
+  readonly scratch: Float64Array;
 }
 
 /** A cell waiting to be split at `stage`, with the families of every tensor it still needs. */
@@ -130,6 +139,8 @@ function makeStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLi
     for (let i = nodeIndex + 1; i < boundary; i++) chain.push(i);
     const live = chain.filter((i) => net.lastUse[i]! >= boundary);
     const inShape = nodes[node.inputs[0]!]!.shape;
+    const only = chain.length === 1 ? nodes[chain[0]!]! : null;
+    const dense = only && only.type === 'dense' && only.inputs[0] === nodeIndex && live.length === 1 && live[0] === chain[0] ? only : null;
     return {
       slot,
       node,
@@ -146,6 +157,8 @@ function makeStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLi
       prev: null,
       nextInputLive: s + 1 < actIdx.length ? live.indexOf(nodes[actIdx[s + 1]!]!.inputs[0]!) : -1,
       outSize: sizeOf(node.shape),
+      dense,
+      scratch: new Float64Array(dense ? dense.outFeatures : 0),
     };
   });
   return { stages, prefix, prefixLive };
@@ -201,14 +214,12 @@ function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: Part
   // — one matrix–vector product instead of a matrix times m columns.
   const delta = frame.delta;
   if (scales && delta && prev && prev.frame === delta.from && prev.scales && prev.Z && stage.external.length === 0 && prev.chainLength < 64) {
-    const live = prev.live.map((b) => b.slice());
-    const v = new Float64Array(n);
+    const live = prev.live.map((b) => f64.copy(b));
     for (const { g, d } of delta.terms) {
-      for (let j = 0; j < n; j++) v[j] = scales[j]! * g[j]!;
-      const res = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? v : undefined), 1, BiasMode.None);
+      const res = linearResponse(net, stage, scales, g);
       stage.live.forEach((node, l) => {
         const T = live[l]!;
-        const r = res.get(node)!;
+        const r = res[l]!;
         for (let i = 0; i < r.length; i++) {
           const w = r[i]!;
           if (w === 0) continue;
@@ -240,7 +251,7 @@ function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: Part
       }
     }
     if (diff.length <= limit) {
-      const live = prev.live.map((b) => b.slice());
+      const live = prev.live.map((b) => f64.copy(b));
       const row = new Float64Array(m);
       for (const j of diff) {
         for (let c = 0; c < m; c++) row[c] = act[j * m + c]! - prev.act[j * m + c]!;
@@ -250,10 +261,44 @@ function chainBase<C>(net: Network, stage: Stage, act: Float64Array, frame: Part
       return live;
     }
   }
-  const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? act : tensors[i]), m, BiasMode.First);
-  const live = stage.live.map((i) => base.get(i)!);
+  let live: Float64Array[];
+  if (stage.dense && stage.live.length === 1) {
+    const out = f64.alloc(stage.dense.outFeatures * m);
+    denseImpl(out, act, stage.dense, m, BiasMode.First);
+    live = [out];
+  } else {
+    const base = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? act : tensors[i]), m, BiasMode.First);
+    live = stage.live.map((i) => base.get(i)!);
+  }
   stage.prev = { act, live, external: stage.external.map((j) => tensors[j]), frame, Z, ...(scales ? { scales } : {}), chainLength: 0 };
   return live;
+}
+
+/**
+ * The chain's linear response to the activation output `s ⊙ g`, one array per live chain node.
+ * A single dense chain node is Wᵀ-column accumulation over the non-zero products (no allocation
+ * beyond the stage's scratch); other chains are evaluated in full.
+ */
+function linearResponse(net: Network, stage: Stage, s: Float64Array, g: Float64Array): Float64Array[] {
+  const n = stage.outSize;
+  const dense = stage.dense;
+  if (dense && stage.live.length === 1) {
+    const nOut = dense.outFeatures;
+    const wt = transposedWeight(dense);
+    const r = stage.scratch;
+    r.fill(0);
+    for (let j = 0; j < n; j++) {
+      const c = s[j]! * g[j]!;
+      if (c === 0) continue;
+      const o = j * nOut;
+      for (let i = 0; i < nOut; i++) r[i] = r[i]! + c * wt[o + i]!;
+    }
+    return [r];
+  }
+  const v = new Float64Array(n);
+  for (let j = 0; j < n; j++) v[j] = s[j]! * g[j]!;
+  const res = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? v : undefined), 1, BiasMode.None);
+  return stage.live.map((i) => res.get(i)!);
 }
 
 /** The chain's linear response to unit j of the stage's activation output (cached). */
@@ -446,14 +491,14 @@ class PartitionRun<C> {
     const off = stage.slot.offset;
     const code = frame.code;
     // Base of the chain with crossing units zeroed.
-    const actBase = new Float64Array(n * m);
-    const isCrossing = new Uint8Array(n);
+    const actBase = f64.alloc(n * m);
+    const isCrossing = u8.alloc(n);
     for (const j of crossing) isCrossing[j] = 1;
     // Per-unit scales of ReLU-like activations (output = scale · input), crossing units zeroed.
     let scales: Float64Array | null = null;
     const node = stage.node;
     if (node.type === 'relu' || node.type === 'leaky_relu') {
-      scales = new Float64Array(n);
+      scales = f64.alloc(n);
       const off0 = node.type === 'relu' ? 0 : node.alpha;
       for (let j = 0; j < n; j++) {
         if (isCrossing[j]) continue;
@@ -605,7 +650,7 @@ class PartitionRun<C> {
     const children: PartitionFrame<C>[] = [];
     for (let s = 0; s < subs.length; s++) {
       const sub = subs[s]!;
-      const childCode = code.slice();
+      const childCode = u8.copy(code);
       const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
       for (let i = 0; i < stage.boundary; i++) {
         const t = frame.tensors[i];
@@ -622,8 +667,8 @@ class PartitionRun<C> {
       const incremental = prevSt !== null && diffs < direct;
       const from = incremental ? prevOut! : liveBase;
       const liveOut: Float64Array[] = new Array(from.length);
-      for (let l = 0; l < from.length; l++) liveOut[l] = from[l]!.slice();
-      const actOut = stage.keepOutput ? actBase.slice() : null;
+      for (let l = 0; l < from.length; l++) liveOut[l] = f64.copy(from[l]!);
+      const actOut = stage.keepOutput ? f64.copy(actBase) : null;
       for (let q = 0; q < K; q++) {
         const j = crossing[q]!;
         const st = sub.st[q]!;
