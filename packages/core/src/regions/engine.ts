@@ -287,10 +287,27 @@ function linearResponse(net: Network, stage: Stage, s: Float64Array, g: Float64A
     const wt = transposedWeight(dense);
     const r = stage.scratch;
     r.fill(0);
+    // Gather the non-zero products, then accumulate four columns per pass over r.
+    if (gatherJ.length < n) {
+      gatherJ = new Int32Array(2 * n);
+      gatherC = new Float64Array(2 * n);
+    }
+    let na = 0;
     for (let j = 0; j < n; j++) {
       const c = s[j]! * g[j]!;
       if (c === 0) continue;
-      const o = j * nOut;
+      gatherJ[na] = j * nOut;
+      gatherC[na++] = c;
+    }
+    let q = 0;
+    for (; q + 4 <= na; q += 4) {
+      const o0 = gatherJ[q]!, o1 = gatherJ[q + 1]!, o2 = gatherJ[q + 2]!, o3 = gatherJ[q + 3]!;
+      const c0 = gatherC[q]!, c1 = gatherC[q + 1]!, c2 = gatherC[q + 2]!, c3 = gatherC[q + 3]!;
+      for (let i = 0; i < nOut; i++) r[i] = r[i]! + c0 * wt[o0 + i]! + c1 * wt[o1 + i]! + c2 * wt[o2 + i]! + c3 * wt[o3 + i]!;
+    }
+    for (; q < na; q++) {
+      const o = gatherJ[q]!;
+      const c = gatherC[q]!;
       for (let i = 0; i < nOut; i++) r[i] = r[i]! + c * wt[o + i]!;
     }
     return [r];
@@ -342,6 +359,9 @@ function activationRow(stage: Stage, Z: Float64Array, j: number, st: number, m: 
     }
   }
 }
+
+/** Receives a finished region: cell, full code and output family (engine buffers: copy what you keep). */
+type RegionSink<C> = (cell: C, code: Uint8Array, output: Float64Array) => void;
 
 interface Sub<C> {
   cell: C;
@@ -419,24 +439,25 @@ export function runPartition<C>(
   let done = 0;
   let regions = 0;
   let lastReport = 0;
-  // Depth-first: the stack pops the first child first, so frames are pushed in reverse.
+  const sink = (cell: C, code: Uint8Array, output: Float64Array): void => {
+    regions++;
+    emit({ cell, code, output });
+    done += ops.measure(cell);
+    if ((regions & 255) === 0) {
+      if (options.signal?.aborted) throw new AbortError();
+      if (options.onProgress && regions - lastReport >= 1024) {
+        lastReport = regions;
+        options.onProgress({ fraction: total > 0 ? done / total : 1, regions });
+      }
+    }
+  };
+  // Depth-first: the stack pops the first child first, so frames are pushed in reverse. Children
+  // of the last stage are emitted at once (in the order they would have been popped).
   const stack: PartitionFrame<C>[] = options.frames ? [...options.frames].reverse() : [rootFrame(net, ops, root, origin, dirs)];
   while (stack.length > 0) {
     const frame = stack.pop()!;
-    if (frame.stage === stages.length) {
-      regions++;
-      emit({ cell: frame.cell, code: frame.code, output: frame.tensors[net.output]! });
-      done += ops.measure(frame.cell);
-      if ((regions & 255) === 0) {
-        if (options.signal?.aborted) throw new AbortError();
-        if (options.onProgress && regions - lastReport >= 1024) {
-          lastReport = regions;
-          options.onProgress({ fraction: total > 0 ? done / total : 1, regions });
-        }
-      }
-      continue;
-    }
-    run.expand(frame, stack);
+    if (frame.stage === stages.length) sink(frame.cell, frame.code, frame.tensors[net.output]!);
+    else run.expand(frame, stack, sink);
   }
   options.onProgress?.({ fraction: 1, regions });
   return { regions };
@@ -477,8 +498,8 @@ class PartitionRun<C> {
     this.aliveBuf = new Int32Array(maxWindow);
   }
 
-  /** Splits one cell at its stage and pushes its children. */
-  expand(frame: PartitionFrame<C>, stack: PartitionFrame<C>[]): void {
+  /** Splits one cell at its stage and pushes its children (or emits them to `sink` after the last stage). */
+  expand(frame: PartitionFrame<C>, stack: PartitionFrame<C>[], sink?: RegionSink<C>): void {
     const stage = this.stages[frame.stage]!;
     const Z = frame.tensors[stage.inputIndex]!;
     const crossing: number[] = [];
@@ -511,7 +532,7 @@ class PartitionRun<C> {
     }
     const liveBase = chainBase(this.net, stage, actBase, frame, Z, scales, m);
     const cols = crossing.map((j) => columnOf(this.net, stage, j));
-    this.pushChildren(frame, stage, Z, crossing, subs, actBase, liveBase, cols, stack);
+    this.pushChildren(frame, stage, Z, crossing, subs, actBase, liveBase, cols, stack, frame.stage + 1 === this.stages.length ? sink : undefined);
   }
 
   private classifyWindows(frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): void {
@@ -637,6 +658,7 @@ class PartitionRun<C> {
     liveBase: Float64Array[],
     cols: Float64Array[][],
     stack: PartitionFrame<C>[],
+    sink: RegionSink<C> | undefined,
   ): void {
     const { net, m, row, rowOld } = this;
     const K = crossing.length;
@@ -651,11 +673,6 @@ class PartitionRun<C> {
     for (let s = 0; s < subs.length; s++) {
       const sub = subs[s]!;
       const childCode = u8.copy(code);
-      const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
-      for (let i = 0; i < stage.boundary; i++) {
-        const t = frame.tensors[i];
-        if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
-      }
       let diffs = 0;
       let direct = 0;
       for (let q = 0; q < K; q++) {
@@ -698,6 +715,16 @@ class PartitionRun<C> {
       }
       prevSt = sub.st;
       prevOut = liveOut;
+      if (sink) {
+        const liveIdx = stage.live.indexOf(net.output);
+        sink(sub.cell, childCode, liveIdx >= 0 ? liveOut[liveIdx]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!);
+        continue;
+      }
+      const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
+      for (let i = 0; i < stage.boundary; i++) {
+        const t = frame.tensors[i];
+        if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
+      }
       for (let l = 0; l < stage.live.length; l++) tensors[stage.live[l]!] = liveOut[l];
       if (actOut) tensors[stage.nodeIndex] = actOut;
       const child: PartitionFrame<C> = delta
@@ -900,5 +927,7 @@ function aliveCandidates<C>(
 }
 
 let deadScratch = new Uint8Array(64);
+let gatherJ = new Int32Array(256);
+let gatherC = new Float64Array(256);
 let rangeScratch = new Float64Array(128);
 
