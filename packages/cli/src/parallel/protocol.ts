@@ -16,20 +16,33 @@ export interface JobSetup {
   origin: Float64Array;
   dirs: Float64Array;
   extent: number[];
+  box: [number, number, number, number];
   batch: number;
+  /** Send each region's polygon and code too (the driver collects or reports regions). */
+  full: boolean;
 }
 
 export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'frame'; job: number; index: number; frames: SerializedFrame[] } | { type: 'stop' };
 
+/**
+ * Regions found by a worker, described there (`RegionDescriber`): per region its area, code hash and
+ * output family; per edge the neighbour's hash (`starts` delimits each region's edges); decision
+ * segments delimited by `segStarts`. Polygons (`xy`, `labels`) and `codes` only when the job is `full`.
+ */
 export interface RegionBatch {
   type: 'regions';
   frame: number;
   count: number;
   starts: Int32Array;
-  xy: Float64Array;
-  labels: Int32Array;
-  codes: Uint8Array;
+  areas: Float64Array;
+  hashes: Float64Array;
+  neighbours: Float64Array;
   outputs: Float64Array;
+  segStarts: Int32Array;
+  segments: Float64Array;
+  xy?: Float64Array;
+  labels?: Int32Array;
+  codes?: Uint8Array;
 }
 
 export type FromWorker = RegionBatch | { type: 'frame-done'; frame: number } | { type: 'ready' } | { type: 'error'; message: string };

@@ -90,7 +90,7 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
   }
   const pool = options.pool ?? new SlicePool(options.threads);
   const job = ++jobCounter;
-  const setup: JobSetup = { job, network: writeNetworkJson(net), origin, dirs, extent, batch: 1024 };
+  const setup: JobSetup = { job, network: writeNetworkJson(net), origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions };
   const numUnits = net.numUnits;
   const o = net.outputSize;
   const workers = pool.workers.slice(0, Math.min(options.threads, frames.length));
@@ -122,8 +122,17 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
             for (let i = 0; i < msg.count; i++) {
               const s0 = msg.starts[i]!;
               const n = msg.starts[i + 1]! - s0;
-              const cell: Polygon = { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) };
-              acc.add(cell, msg.codes.subarray(i * numUnits, (i + 1) * numUnits), msg.outputs.subarray(i * o * 3, (i + 1) * o * 3));
+              const cell: Polygon | undefined = msg.xy && msg.labels ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) } : undefined;
+              acc.addDescribed(
+                msg.areas[i]!,
+                msg.hashes[i]!,
+                msg.neighbours.subarray(s0, s0 + n),
+                n,
+                msg.outputs.subarray(i * o * 3, (i + 1) * o * 3),
+                msg.segments.subarray(msg.segStarts[i]!, msg.segStarts[i + 1]!),
+                cell,
+                msg.codes?.subarray(i * numUnits, (i + 1) * numUnits),
+              );
               regions++;
               report();
             }

@@ -1,6 +1,6 @@
 /** Worker thread: partitions the frames it is sent and streams regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { polygonOps, readNetworkJson, runPartition } from '@polytope-lens/core';
+import { GrowF64, RegionDescriber, polygonOps, readNetworkJson, runPartition } from '@polytope-lens/core';
 import type { Network, Polygon } from '@polytope-lens/core';
 import { deserializeFrame } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
@@ -8,6 +8,25 @@ import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js'
 const port = parentPort!;
 let init: JobSetup | null = null;
 let net: Network | null = null;
+
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+let describerCache: { net: Network; setup: JobSetup; describer: RegionDescriber } | null = null;
+
+/** One describer per job (its code hasher is the same on every thread: fixed seed). */
+function describerFor(net: Network, setup: JobSetup): RegionDescriber {
+  if (describerCache?.net !== net || describerCache.setup !== setup) {
+    const d = net.inputSize;
+    const u = new Float64Array(d);
+    const v = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      u[i] = setup.dirs[2 * i]!;
+      v[i] = setup.dirs[2 * i + 1]!;
+    }
+    describerCache = { net, setup, describer: new RegionDescriber(net, { origin: setup.origin, u, v }, setup.box) };
+  }
+  return describerCache.describer;
+}
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
@@ -33,41 +52,70 @@ port.on('message', (msg: ToWorker) => {
   try {
     const nodes = net.nodes.length;
     const frames = msg.frames.map((f) => deserializeFrame(f, nodes));
-    const cap = init.batch;
+    const setup = init;
+    const cap = setup.batch;
+    const describer = describerFor(net, setup);
+    const segments = new GrowF64();
     let cells: Polygon[] = [];
-    let codes = new Uint8Array(cap * numUnits);
+    let codes = new Uint8Array(setup.full ? cap * numUnits : 0);
     let outputs = new Float64Array(cap * o * 3);
+    let areas = new Float64Array(cap);
+    let hashes = new Float64Array(cap);
+    const neighbours = new GrowF64();
+    const segStarts = new Int32Array(cap + 1);
     const flush = () => {
       const count = cells.length;
       if (count === 0) return;
       const starts = new Int32Array(count + 1);
       for (let i = 0; i < count; i++) starts[i + 1] = starts[i]! + cells[i]!.n;
-      const xy = new Float64Array(2 * starts[count]!);
-      const labels = new Int32Array(starts[count]!);
-      for (let i = 0; i < count; i++) {
-        xy.set(cells[i]!.xy.subarray(0, 2 * cells[i]!.n), 2 * starts[i]!);
-        labels.set(cells[i]!.labels.subarray(0, cells[i]!.n), starts[i]!);
-      }
+      const nb = neighbours.data.slice(0, neighbours.length);
+      const ss = segStarts.slice(0, count + 1);
+      const segs = segments.data.slice(0, segments.length);
       const batch: RegionBatch = {
         type: 'regions',
         frame: msg.index,
         count,
         starts,
-        xy,
-        labels,
-        codes: codes.subarray(0, count * numUnits),
+        areas: areas.subarray(0, count),
+        hashes: hashes.subarray(0, count),
+        neighbours: nb,
         outputs: outputs.subarray(0, count * o * 3),
+        segStarts: ss,
+        segments: segs,
       };
-      post(batch, [starts.buffer, xy.buffer, labels.buffer, codes.buffer, outputs.buffer]);
+      const transfer: ArrayBuffer[] = [starts.buffer, areas.buffer, hashes.buffer, nb.buffer, outputs.buffer, ss.buffer, segs.buffer];
+      if (setup.full) {
+        const xy = new Float64Array(2 * starts[count]!);
+        const labels = new Int32Array(starts[count]!);
+        for (let i = 0; i < count; i++) {
+          xy.set(cells[i]!.xy.subarray(0, 2 * cells[i]!.n), 2 * starts[i]!);
+          labels.set(cells[i]!.labels.subarray(0, cells[i]!.n), starts[i]!);
+        }
+        batch.xy = xy;
+        batch.labels = labels;
+        batch.codes = codes.subarray(0, count * numUnits);
+        transfer.push(xy.buffer, labels.buffer, codes.buffer);
+        codes = new Uint8Array(cap * numUnits);
+      }
+      post(batch, transfer);
       cells = [];
-      codes = new Uint8Array(cap * numUnits);
       outputs = new Float64Array(cap * o * 3);
+      areas = new Float64Array(cap);
+      hashes = new Float64Array(cap);
+      neighbours.length = 0;
+      segments.length = 0;
     };
-    runPartition(net, polygonOps, frames[0]!.cell, init.origin, init.dirs, init.extent, (r) => {
+    runPartition(net, polygonOps, frames[0]!.cell, setup.origin, setup.dirs, setup.extent, (r) => {
       const i = cells.length;
-      cells.push(r.cell as Polygon);
-      codes.set(r.code, i * numUnits);
+      const cell = r.cell as Polygon;
+      cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
+      if (setup.full) codes.set(r.code, i * numUnits);
       outputs.set(r.output.subarray(0, o * 3), i * o * 3);
+      describer.describe(cell, r.code, r.output, segments);
+      areas[i] = describer.area;
+      hashes[i] = describer.hash;
+      for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
+      segStarts[i + 1] = segments.length;
       if (cells.length === cap) flush();
     }, { frames });
     flush();

@@ -12,6 +12,7 @@ import { THIN_AREA_EPS, affineTolerance, sameMap } from '../geometry/predicates.
 import { forward } from '../network/forward.js';
 import type { Network } from '../network/network.js';
 import { CodeHasher, HashIndex } from './code-hash.js';
+import { Float64Arena, Uint8Arena } from '../arena.js';
 import { runPartition } from './engine.js';
 import type { PartitionOptions } from './engine.js';
 
@@ -165,16 +166,69 @@ export interface SliceResult {
   readonly box: Box2;
 }
 
-class GrowF64 {
+/** A growable float64 list. */
+export class GrowF64 {
   data = new Float64Array(1024);
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = v;
+  }
+  /** Appends every value of `xs`. */
+  append(xs: ArrayLike<number>): void {
+    this.reserve(xs.length);
+    for (let i = 0; i < xs.length; i++) this.data[this.length++] = xs[i]!;
+  }
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    let cap = this.data.length * 2;
+    while (cap < this.length + extra) cap *= 2;
+    const d = new Float64Array(cap);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
+}
+
+/**
+ * The facts about one region that need nothing but the region itself — area, code hash, the hashes
+ * of the neighbours across each edge, decision-boundary segments — so they can be computed on the
+ * thread that found the region (see `SliceAccumulator.addDescribed`).
+ */
+export class RegionDescriber {
+  area = 0;
+  hash = 0;
+  /** Per edge: the neighbour's code hash, or −1 on the box boundary. */
+  neighbours = new Float64Array(64);
+  private readonly o: number;
+  private readonly extent: number[];
+  private readonly hasher: CodeHasher;
+  private readonly fz = new Float64Array(3);
+  private readonly probe: (s: number, t: number) => number;
+
+  constructor(net: Network, plane: Plane, box: Box2) {
+    this.o = net.outputSize;
+    this.extent = boxExtent(box);
+    this.hasher = new CodeHasher(net.numUnits);
+    const d = net.inputSize;
+    const xProbe = new Float64Array(d);
+    // Probe f just outside an edge that lies on the zero level (degenerate nets only).
+    this.probe = (s: number, t: number): number => {
+      for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+      return forward(net, xProbe)[0]!;
+    };
+  }
+
+  /** Sets `area`, `hash`, `neighbours[0..cell.n)` and appends the region's decision segments to `segments`. */
+  describe(cell: Polygon, code: Uint8Array, output: Float64Array, segments: GrowF64): void {
+    this.area = Math.abs(polygonOps.measure(cell));
+    const h = this.hasher.hash(code);
+    this.hash = h;
+    if (this.neighbours.length < cell.n) this.neighbours = new Float64Array(2 * cell.n);
+    for (let e = 0; e < cell.n; e++) {
+      const lab = cell.labels[e]!;
+      this.neighbours[e] = lab === BOUNDARY ? -1 : this.hasher.neighbour(h, code, lab >>> 8, lab & 255);
+    }
+    decisionSegments(cell, output, this.o, this.extent, this.fz, segments, this.probe);
   }
 }
 
@@ -185,9 +239,8 @@ class GrowF64 {
  */
 export class SliceAccumulator {
   private readonly o: number;
-  private readonly extent: number[];
   private readonly boxArea: number;
-  private readonly hasher: CodeHasher;
+  private readonly describer: RegionDescriber;
   private readonly index = new HashIndex();
   private readonly maps = new GrowF64();
   private parent = new Int32Array(1024);
@@ -197,28 +250,26 @@ export class SliceAccumulator {
   private areaComp = 0;
   private thin = 0;
   private count = 0;
-  private readonly fz = new Float64Array(3);
-  private readonly probe: (s: number, t: number) => number;
+  /** Region buffers are views into shared chunks (see arena.ts): cheap to make, and all kept anyway when collecting. */
+  private readonly f64 = new Float64Arena();
+  private readonly u8 = new Uint8Arena();
   readonly regions: SliceRegion[] = [];
 
   constructor(
-    private readonly net: Network,
+    net: Network,
     readonly plane: Plane,
     readonly box: Box2,
     private readonly collect: boolean,
     private readonly onRegion?: (r: SliceRegion) => void,
   ) {
     this.o = net.outputSize;
-    this.extent = [Math.max(Math.abs(box[0]), Math.abs(box[1])), Math.max(Math.abs(box[2]), Math.abs(box[3]))];
     this.boxArea = (box[1] - box[0]) * (box[3] - box[2]);
-    this.hasher = new CodeHasher(net.numUnits);
-    const d = net.inputSize;
-    const xProbe = new Float64Array(d);
-    // Probe f just outside an edge that lies on the zero level (degenerate nets only).
-    this.probe = (s: number, t: number): number => {
-      for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
-      return forward(net, xProbe)[0]!;
-    };
+    this.describer = new RegionDescriber(net, plane, box);
+  }
+
+  /** Whether `addDescribed` needs each region's polygon and code (to collect or report regions). */
+  get needsRegions(): boolean {
+    return this.collect || this.onRegion !== undefined;
   }
 
   /** Area of all regions so far (for progress). */
@@ -237,8 +288,23 @@ export class SliceAccumulator {
 
   /** Adds one region: its polygon, code and output family (o × 3, unit-major). */
   add(cell: Polygon, code: Uint8Array, output: Float64Array): void {
+    const d = this.describer;
+    d.describe(cell, code, output, this.segments);
+    this.merge(d.area, d.hash, d.neighbours, cell.n, output, cell, code);
+  }
+
+  /**
+   * Adds a region described elsewhere (`RegionDescriber` on a worker): its area, code hash,
+   * neighbour hashes per edge, output family and decision segments; the polygon and code only
+   * when `needsRegions`.
+   */
+  addDescribed(area: number, hash: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, segments: ArrayLike<number>, cell?: Polygon, code?: Uint8Array): void {
+    this.segments.append(segments);
+    this.merge(area, hash, neighbours, numEdges, output, cell, code);
+  }
+
+  private merge(area: number, h: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, cell?: Polygon, code?: Uint8Array): void {
     const o = this.o;
-    const area = Math.abs(polygonOps.measure(cell));
     // Neumaier-compensated sum: the areas must add up to the box.
     const tsum = this.totalArea + area;
     this.areaComp += Math.abs(this.totalArea) >= area ? this.totalArea - tsum + area : area - tsum + this.totalArea;
@@ -253,12 +319,11 @@ export class SliceAccumulator {
     }
     this.parent[id] = id;
     this.numLinear++;
-    const h = this.hasher.hash(code);
     this.index.set(h, id);
-    for (let e = 0; e < cell.n; e++) {
-      const lab = cell.labels[e]!;
-      if (lab === BOUNDARY) continue;
-      const nb = this.index.get(this.hasher.neighbour(h, code, lab >>> 8, lab & 255));
+    for (let e = 0; e < numEdges; e++) {
+      const nh = neighbours[e]!;
+      if (nh < 0) continue;
+      const nb = this.index.get(nh);
       if (nb < 0 || nb === id) continue;
       if (sameMap(output, 0, this.maps.data, nb * o * 3, o * 3)) {
         const ra = this.find(id);
@@ -270,15 +335,14 @@ export class SliceAccumulator {
       }
     }
     for (let i = 0; i < o * 3; i++) this.maps.push(output[i]!);
-    decisionSegments(cell, output, o, this.extent, this.fz, this.segments, this.probe);
-    if (this.collect || this.onRegion) {
+    if (cell && code && (this.collect || this.onRegion)) {
       const region: SliceRegion = {
         index: id,
-        code: code.slice(),
-        vertices: cell.xy.slice(0, 2 * cell.n),
+        code: this.u8.copy(code),
+        vertices: this.f64.copy(cell.xy.subarray(0, 2 * cell.n)),
         labels: cell.labels.slice(0, cell.n),
         area,
-        map: Float64Array.from(output.subarray(0, o * 3)),
+        map: this.f64.copy(output.subarray(0, o * 3)),
       };
       if (this.collect) this.regions.push(region);
       this.onRegion?.(region);
