@@ -498,6 +498,18 @@ class PartitionRun<C> {
     this.aliveBuf = new Int32Array(maxWindow);
   }
 
+  private readonly scratch = new Map<Stage, { code: Uint8Array; a: Float64Array[]; b: Float64Array[] }>();
+
+  /** Scratch buffers for children emitted straight from `stage` (shapes of its live chain tensors). */
+  private scratchFor(stage: Stage, like: Float64Array[]): { code: Uint8Array; a: Float64Array[]; b: Float64Array[] } {
+    let sc = this.scratch.get(stage);
+    if (!sc) {
+      sc = { code: new Uint8Array(this.net.numUnits), a: like.map((t) => new Float64Array(t.length)), b: like.map((t) => new Float64Array(t.length)) };
+      this.scratch.set(stage, sc);
+    }
+    return sc;
+  }
+
   /** Splits one cell at its stage and pushes its children (or emits them to `sink` after the last stage). */
   expand(frame: PartitionFrame<C>, stack: PartitionFrame<C>[], sink?: RegionSink<C>): void {
     const stage = this.stages[frame.stage]!;
@@ -670,9 +682,13 @@ class PartitionRun<C> {
     let prevFrame: PartitionFrame<C> | null = null;
     // Children are built in the order they will be expanded (the stack pops the last push first).
     const children: PartitionFrame<C>[] = [];
+    // Emitted children need no buffers of their own (consumers copy what they keep): one scratch
+    // code and two alternating sets of output buffers (each child may start from the previous one).
+    const scratch = sink ? this.scratchFor(stage, liveBase) : null;
+    if (scratch) scratch.code.set(code);
     for (let s = 0; s < subs.length; s++) {
       const sub = subs[s]!;
-      const childCode = u8.copy(code);
+      const childCode = scratch ? scratch.code : u8.copy(code);
       let diffs = 0;
       let direct = 0;
       for (let q = 0; q < K; q++) {
@@ -683,8 +699,14 @@ class PartitionRun<C> {
       }
       const incremental = prevSt !== null && diffs < direct;
       const from = incremental ? prevOut! : liveBase;
-      const liveOut: Float64Array[] = new Array(from.length);
-      for (let l = 0; l < from.length; l++) liveOut[l] = f64.copy(from[l]!);
+      let liveOut: Float64Array[];
+      if (scratch) {
+        liveOut = (s & 1) === 0 ? scratch.a : scratch.b;
+        for (let l = 0; l < from.length; l++) liveOut[l]!.set(from[l]!);
+      } else {
+        liveOut = new Array(from.length);
+        for (let l = 0; l < from.length; l++) liveOut[l] = f64.copy(from[l]!);
+      }
       const actOut = stage.keepOutput ? f64.copy(actBase) : null;
       for (let q = 0; q < K; q++) {
         const j = crossing[q]!;
