@@ -577,16 +577,30 @@ class PartitionRun<C> {
     const code = frame.code;
     const off = stage.slot.offset;
     this.ops.bbox(frame.cell, bb);
+    const two = k === 2;
+    const cx = two ? bb[0]! : 0, cy = two ? bb[1]! : 0, hx = two ? bb[2]! : 0, hy = two ? bb[3]! : 0;
+    const ex = extent[0]!, ey = two ? extent[1]! : 0;
     for (let u = 0; u < stage.outSize; u++) {
       const o0 = u * m;
       let v = Z[o0]!;
       let r = 0;
       let sc = Math.abs(v);
-      for (let j = 0; j < k; j++) {
-        const a = Z[o0 + 1 + j]!;
-        v += a * bb[j]!;
-        r += Math.abs(a) * bb[k + j]!;
-        sc += Math.abs(a) * extent[j]!;
+      if (two) {
+        // Slices (k = 2), unrolled.
+        const a = Z[o0 + 1]!;
+        const b = Z[o0 + 2]!;
+        const aa = Math.abs(a);
+        const ab = Math.abs(b);
+        v += a * cx + b * cy;
+        r = aa * hx + ab * hy;
+        sc += aa * ex + ab * ey;
+      } else {
+        for (let j = 0; j < k; j++) {
+          const a = Z[o0 + 1 + j]!;
+          v += a * bb[j]!;
+          r += Math.abs(a) * bb[k + j]!;
+          sc += Math.abs(a) * extent[j]!;
+        }
       }
       const tol = SIDE_EPS * sc;
       let st = relu ? (v + r <= tol ? 0 : v - r >= -tol ? 1 : -1) : fixedState(node, v - r, v + r, tol);
