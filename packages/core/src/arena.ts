@@ -14,6 +14,10 @@
 /** Elements per chunk: large enough to amortize allocation, small enough that a few pinned chunks cost little. */
 const CHUNK = 4096;
 
+/**
+ * Two concrete classes rather than one generic one: each stays monomorphic (one typed-array kind per
+ * call site), which measured faster in the engine's hot loops.
+ */
 export class Float64Arena {
   private chunk = new Float64Array(CHUNK);
   private pos = 0;
