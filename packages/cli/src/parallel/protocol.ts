@@ -1,17 +1,13 @@
 /** Messages between the parallel slice driver and its workers. */
-import type { PartitionFrame, Polygon } from '@polytope-lens/core';
 
-export interface SerializedFrame {
-  n: number;
-  xy: Float64Array;
-  labels: Int32Array;
-  stage: number;
-  code: Uint8Array;
-  tensors: [number, Float64Array][];
-}
-
+/**
+ * A slice job. Every worker plans the job's work units itself (`planUnits` is deterministic, so
+ * all get the same list) and then partitions the units it is sent; no cell data crosses threads.
+ */
 export interface JobSetup {
   job: number;
+  /** Work units to plan (`planUnits`' minimum). */
+  units: number;
   network: object;
   origin: Float64Array;
   dirs: Float64Array;
@@ -20,9 +16,17 @@ export interface JobSetup {
   batch: number;
   /** Send each region's polygon and code too (the driver collects or reports regions). */
   full: boolean;
+  /**
+   * Flow control, shared with the driver: [0] batches sent and not yet consumed (a worker waits
+   * while MAX_IN_FLIGHT are outstanding, so a slow consumer bounds memory), [1] set to 1 to cancel.
+   */
+  control: Int32Array;
 }
 
-export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'frame'; job: number; index: number; frames: SerializedFrame[] } | { type: 'stop' };
+/** Region batches a worker may have outstanding before it waits for the driver. */
+export const MAX_IN_FLIGHT = 8;
+
+export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'unit'; job: number; index: number } | { type: 'stop' };
 
 /**
  * Regions found by a worker, described there (`RegionDescriber`): per region its area, code hash and
@@ -45,19 +49,4 @@ export interface RegionBatch {
   codes?: Uint8Array;
 }
 
-export type FromWorker = RegionBatch | { type: 'frame-done'; frame: number } | { type: 'ready' } | { type: 'error'; message: string };
-
-export function serializeFrame(f: PartitionFrame<Polygon>): SerializedFrame {
-  const tensors: [number, Float64Array][] = [];
-  f.tensors.forEach((t, i) => {
-    if (t) tensors.push([i, t.slice()]);
-  });
-  // Copies: engine buffers are views into shared arena chunks, which structured clone would copy whole.
-  return { n: f.cell.n, xy: f.cell.xy.slice(0, 2 * f.cell.n), labels: f.cell.labels.slice(0, f.cell.n), stage: f.stage, code: f.code.slice(), tensors };
-}
-
-export function deserializeFrame(s: SerializedFrame, numNodes: number): PartitionFrame<Polygon> {
-  const tensors: (Float64Array | undefined)[] = new Array(numNodes);
-  for (const [i, t] of s.tensors) tensors[i] = t;
-  return { cell: { n: s.n, xy: s.xy, labels: s.labels }, stage: s.stage, code: s.code, tensors };
-}
+export type FromWorker = RegionBatch | { type: 'planned'; units: number } | { type: 'unit-done'; frame: number } | { type: 'ready' } | { type: 'error'; message: string };

@@ -1,9 +1,10 @@
 /**
- * Parallel exact slices on Node worker threads. The main thread splits the first layers
- * breadth-first into a fixed number of independent frames; workers partition whole frames (taken
- * from a queue, so uneven frames balance out) and stream regions back; the main thread feeds them
- * to the same `SliceAccumulator` as the single-threaded path. Regions are reported with their
- * frame index, so output can be ordered deterministically (frame order, depth-first inside).
+ * Parallel exact slices on Node worker threads. Every worker plans the same independent work
+ * units (`planUnits`: the first layers split breadth-first, then ranges of children), takes units
+ * from a queue (so uneven units balance out), describes its regions and streams them back; the
+ * main thread merges them in the same `SliceAccumulator` as the single-threaded path. Regions are
+ * reported with their unit index, so output can be ordered deterministically (unit order,
+ * depth-first inside). The single-threaded path runs the same units in order.
  */
 import { Worker } from 'node:worker_threads';
 import {
@@ -13,7 +14,7 @@ import {
   boxExtent,
   boxPolygon,
   checkBox,
-  expandFrames,
+  planUnits,
   planeDirections,
   polygonOps,
   rootFrame,
@@ -21,7 +22,6 @@ import {
   writeNetworkJson,
 } from '@polytope-lens/core';
 import type { Network, PartitionProgress, Plane, Polygon, SliceRegion, SliceResult } from '@polytope-lens/core';
-import { serializeFrame } from './protocol.js';
 import type { FromWorker, JobSetup } from './protocol.js';
 
 let jobCounter = 0;
@@ -37,13 +37,8 @@ export class SlicePool {
   }
 }
 
-/**
- * The work is split into at least PARALLEL_FRAMES frames, sent to workers in PARALLEL_GROUPS
- * contiguous groups (few messages, still balanced). Both are fixed, so the output order does not
- * depend on the thread count.
- */
-export const PARALLEL_FRAMES = 64;
-export const PARALLEL_GROUPS = 24;
+/** Work units per slice (at least, when there is enough to split): fixed, so the output order does not depend on the thread count. */
+export const PARALLEL_UNITS = 64;
 
 export interface ParallelSliceOptions {
   threads: number;
@@ -65,36 +60,33 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
   const extent = boxExtent(b);
   const boxArea = (b[1] - b[0]) * (b[3] - b[2]);
   const start = performance.now();
-  const root = boxPolygon(b[0], b[1], b[2], b[3]);
-  const all = expandFrames(net, polygonOps, rootFrame(net, polygonOps, root, origin, dirs), extent, PARALLEL_FRAMES);
-  const frames: (typeof all)[] = [];
-  for (let g = 0; g < PARALLEL_GROUPS; g++) {
-    const part = all.slice(Math.floor((g * all.length) / PARALLEL_GROUPS), Math.floor(((g + 1) * all.length) / PARALLEL_GROUPS));
-    if (part.length) frames.push(part);
-  }
+  const rootCell = () => boxPolygon(b[0], b[1], b[2], b[3]);
   let regions = 0;
   const report = () => {
     if (options.onProgress && (regions & 1023) === 0) options.onProgress({ fraction: acc.area / boxArea, regions });
   };
   if (options.threads <= 1) {
-    frames.forEach((group, i) => {
+    const units = planUnits(net, polygonOps, rootFrame(net, polygonOps, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
+    units.forEach((unit, i) => {
       currentFrame = i;
-      runPartition(net, polygonOps, group[0]!.cell, origin, dirs, extent, (r) => {
+      runPartition(net, polygonOps, rootCell(), origin, dirs, extent, (r) => {
         acc.add(r.cell as Polygon, r.code, r.output);
         regions++;
         report();
-      }, { frames: group, ...(options.signal ? { signal: options.signal } : {}) });
+      }, { units: [unit], ...(options.signal ? { signal: options.signal } : {}) });
     });
     options.onProgress?.({ fraction: 1, regions });
     return acc.finish((performance.now() - start) / 1000);
   }
   const pool = options.pool ?? new SlicePool(options.threads);
   const job = ++jobCounter;
-  const setup: JobSetup = { job, network: writeNetworkJson(net), origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions };
-  const numUnits = net.numUnits;
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const setup: JobSetup = { job, units: PARALLEL_UNITS, network: writeNetworkJson(net), origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions, control };
+  const codeLen = net.numUnits;
   const o = net.outputSize;
-  const workers = pool.workers.slice(0, Math.min(options.threads, frames.length));
-  let nextFrame = 0;
+  const workers = pool.workers.slice(0, options.threads);
+  let numWork = -1;
+  let nextUnit = 0;
   let finished = 0;
   const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
   try {
@@ -102,18 +94,19 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
       const abort = () => reject(new AbortError());
       options.signal?.addEventListener('abort', abort, { once: true });
       const feed = (w: Worker) => {
-        if (nextFrame < frames.length) {
-          const index = nextFrame++;
-          w.postMessage({ type: 'frame', job, index, frames: frames[index]!.map(serializeFrame) });
-        }
+        if (nextUnit < numWork) w.postMessage({ type: 'unit', job, index: nextUnit++ });
       };
       for (const w of workers) {
         const onError = (err: Error) => reject(err);
         const onMessage = (msg: FromWorker) => {
           if (msg.type === 'error') reject(new PolytopeError('worker-failed', msg.message));
-          else if (msg.type === 'frame-done') {
+          else if (msg.type === 'planned') {
+            if (numWork >= 0 && msg.units !== numWork) reject(new PolytopeError('worker-failed', `workers planned ${numWork} and ${msg.units} work units`));
+            numWork = msg.units;
+            feed(w);
+          } else if (msg.type === 'unit-done') {
             finished++;
-            if (finished === frames.length) {
+            if (finished === numWork) {
               options.signal?.removeEventListener('abort', abort);
               resolve();
             } else feed(w);
@@ -131,21 +124,26 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
                 msg.outputs.subarray(i * o * 3, (i + 1) * o * 3),
                 msg.segments.subarray(msg.segStarts[i]!, msg.segStarts[i + 1]!),
                 cell,
-                msg.codes?.subarray(i * numUnits, (i + 1) * numUnits),
+                msg.codes?.subarray(i * codeLen, (i + 1) * codeLen),
               );
               regions++;
               report();
             }
+            // Consumed: give the workers their credit back (see MAX_IN_FLIGHT).
+            Atomics.sub(control, 0, 1);
+            Atomics.notify(control, 0);
           }
         };
         w.on('message', onMessage);
         w.on('error', onError);
         listeners.push([w, onMessage, onError]);
         w.postMessage({ type: 'job', setup });
-        feed(w);
       }
     });
   } finally {
+    // Stops workers still partitioning this job (after an error or cancellation).
+    Atomics.store(control, 1, 1);
+    Atomics.notify(control, 0);
     for (const [w, m, e] of listeners) {
       w.off('message', m);
       w.off('error', e);

@@ -1,13 +1,14 @@
-/** Worker thread: partitions the frames it is sent and streams regions back in batches. */
+/** Worker thread: plans a slice job's work units, partitions the units it is sent and streams regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { GrowF64, RegionDescriber, polygonOps, readNetworkJson, runPartition } from '@polytope-lens/core';
-import type { Network, Polygon } from '@polytope-lens/core';
-import { deserializeFrame } from './protocol.js';
+import { AbortError, GrowF64, RegionDescriber, boxPolygon, planUnits, polygonOps, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
+import type { Network, Polygon, WorkUnit } from '@polytope-lens/core';
+import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
 
 const port = parentPort!;
 let init: JobSetup | null = null;
 let net: Network | null = null;
+let plan: WorkUnit<Polygon>[] = [];
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
@@ -28,6 +29,26 @@ function describerFor(net: Network, setup: JobSetup): RegionDescriber {
   return describerCache.describer;
 }
 
+/** Blocks while MAX_IN_FLIGHT batches are unconsumed (or until cancelled), then takes a credit. */
+function waitForCredit(control: Int32Array): void {
+  for (;;) {
+    if (Atomics.load(control, 1) !== 0) throw new AbortError();
+    const inFlight = Atomics.load(control, 0);
+    if (inFlight < MAX_IN_FLIGHT) break;
+    Atomics.wait(control, 0, inFlight, 200);
+  }
+  Atomics.add(control, 0, 1);
+}
+
+/** The engine's cancellation check, reading the driver's shared flag. */
+function cancelSignal(control: Int32Array): { readonly aborted: boolean } {
+  return {
+    get aborted() {
+      return Atomics.load(control, 1) !== 0;
+    },
+  };
+}
+
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
@@ -41,7 +62,11 @@ port.on('message', (msg: ToWorker) => {
     init = msg.setup;
     try {
       net = readNetworkJson(init.network);
+      const b = init.box;
+      plan = planUnits(net, polygonOps, rootFrame(net, polygonOps, boxPolygon(b[0], b[1], b[2], b[3]), init.origin, init.dirs), init.extent, init.units);
+      post({ type: 'planned', units: plan.length });
     } catch (err) {
+      net = null;
       post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
     return;
@@ -50,8 +75,7 @@ port.on('message', (msg: ToWorker) => {
   const o = net.outputSize;
   const numUnits = net.numUnits;
   try {
-    const nodes = net.nodes.length;
-    const frames = msg.frames.map((f) => deserializeFrame(f, nodes));
+    const unit = plan[msg.index]!;
     const setup = init;
     const cap = setup.batch;
     const describer = describerFor(net, setup);
@@ -97,6 +121,7 @@ port.on('message', (msg: ToWorker) => {
         transfer.push(xy.buffer, labels.buffer, codes.buffer);
         codes = new Uint8Array(cap * numUnits);
       }
+      waitForCredit(setup.control);
       post(batch, transfer);
       cells = [];
       outputs = new Float64Array(cap * o * 3);
@@ -105,7 +130,7 @@ port.on('message', (msg: ToWorker) => {
       neighbours.length = 0;
       segments.length = 0;
     };
-    runPartition(net, polygonOps, frames[0]!.cell, setup.origin, setup.dirs, setup.extent, (r) => {
+    runPartition(net, polygonOps, boxPolygon(setup.box[0], setup.box[1], setup.box[2], setup.box[3]), setup.origin, setup.dirs, setup.extent, (r) => {
       const i = cells.length;
       const cell = r.cell as Polygon;
       cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
@@ -117,9 +142,9 @@ port.on('message', (msg: ToWorker) => {
       for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
       segStarts[i + 1] = segments.length;
       if (cells.length === cap) flush();
-    }, { frames });
+    }, { units: [unit], signal: cancelSignal(setup.control) });
     flush();
-    post({ type: 'frame-done', frame: msg.index });
+    post({ type: 'unit-done', frame: msg.index });
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }

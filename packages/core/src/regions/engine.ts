@@ -45,8 +45,8 @@ export interface PartitionOptions {
 
 /** Options of `runPartition` beyond progress and cancellation. */
 export interface RunOptions<C> extends PartitionOptions {
-  /** Start from these frames (from `expandFrames`) instead of the root cell. */
-  frames?: PartitionFrame<C>[];
+  /** Run these work units (from `planUnits`), in order, instead of the root cell. */
+  units?: WorkUnit<C>[];
   /** Measure of the whole domain, for progress fractions when starting from frames. */
   totalMeasure?: number;
 }
@@ -105,7 +105,7 @@ export interface PartitionFrame<C> {
    * (siblings differing in one or two units); lets the next stage update its base instead of
    * recomputing it.
    */
-  readonly delta?: { from: PartitionFrame<C>; terms: { g: Float64Array; d: Float64Array }[] };
+  delta?: { from: PartitionFrame<C>; terms: { g: Float64Array; d: Float64Array }[] };
   readonly cell: C;
   readonly stage: number;
   readonly code: Uint8Array;
@@ -363,6 +363,23 @@ function activationRow(stage: Stage, Z: Float64Array, j: number, st: number, m: 
 /** Receives a finished region: cell, full code and output family (engine buffers: copy what you keep). */
 type RegionSink<C> = (cell: C, code: Uint8Array, output: Float64Array) => void;
 
+/** A split cell's children [next, end), produced one at a time by `PartitionRun.nextChild`. */
+export interface ChildBatch<C> {
+  readonly frame: PartitionFrame<C>;
+  readonly stage: Stage;
+  readonly Z: Float64Array;
+  readonly crossing: number[];
+  readonly subs: Sub<C>[];
+  readonly actBase: Float64Array;
+  readonly liveBase: Float64Array[];
+  readonly cols: Float64Array[][];
+  next: number;
+  end: number;
+  prevSt: Uint8Array | null;
+  prevOut: Float64Array[] | null;
+  prevFrame: PartitionFrame<C> | null;
+}
+
 interface Sub<C> {
   cell: C;
   st: Uint8Array;
@@ -390,30 +407,68 @@ export function rootFrame<C>(net: Network, ops: CellOps<C>, root: C, origin: Arr
 }
 
 /**
- * Splits cells breadth-first until there are at least `minFrames` frames (or nothing left to
- * split): independent pieces of work for parallel partitioning. Frames past the last stage are
- * finished regions and are returned too.
+ * A piece of partition work that can run on its own (on any thread, in any order) with
+ * bit-identical results: a frame, or a range of one expanded cell's children.
  */
-export function expandFrames<C>(net: Network, ops: CellOps<C>, start: PartitionFrame<C>, extent: ArrayLike<number>, minFrames: number): PartitionFrame<C>[] {
+export type WorkUnit<C> = PartitionFrame<C> | ChildBatch<C>;
+
+/**
+ * Splits the partition of `start` into at least `minUnits` independent work units (fewer only
+ * when there is less to split), in depth-first order: breadth-first over the first stages while
+ * there are few cells, then ranges of each last-expanded cell's children. Children are not
+ * materialized (a wide first layer can have 10⁵ children of 10 kB each), so planning is cheap in
+ * time and memory, and deterministic: every thread can plan for itself and get the same units.
+ */
+export function planUnits<C>(net: Network, ops: CellOps<C>, start: PartitionFrame<C>, extent: ArrayLike<number>, minUnits: number): WorkUnit<C>[] {
   const { stages } = buildStages(net);
   for (const st of stages) st.prev = null;
   const run = new PartitionRun(net, ops, stages, extent);
   let frames = [start];
-  while (frames.length < minFrames && frames.some((f) => f.stage < stages.length)) {
-    const next: PartitionFrame<C>[] = [];
+  for (;;) {
+    if (frames.every((f) => f.stage === stages.length)) return frames;
+    const items: WorkUnit<C>[] = [];
+    let total = 0;
     for (const f of frames) {
-      if (f.stage === stages.length) next.push(f);
-      else {
-        const children: PartitionFrame<C>[] = [];
-        run.expand(f, children);
-        next.push(...children.reverse());
+      if (f.stage === stages.length) {
+        items.push(f);
+        total++;
+        continue;
+      }
+      const pending: WorkUnit<C>[] = [];
+      run.expand(f, pending);
+      for (const it of pending) {
+        items.push(it);
+        total += isBatch(it) ? it.end - it.next : 1;
       }
     }
-    frames = next;
+    if (total >= minUnits) {
+      // Ranges of about total / minUnits children each.
+      const size = Math.max(1, Math.ceil(total / minUnits));
+      const units: WorkUnit<C>[] = [];
+      for (const it of items) {
+        if (!isBatch(it)) units.push(it);
+        else for (let from = it.next; from < it.end; from += size) units.push(rangeOf(it, from, Math.min(it.end, from + size)));
+      }
+      return units;
+    }
+    // Few cells: materialize them and go one stage deeper.
+    const next: PartitionFrame<C>[] = [];
+    for (const it of items) {
+      if (!isBatch(it)) next.push(it);
+      else while (it.next < it.end) next.push(run.nextChild(it, false)!);
+    }
+    // Rank-one links between frames are dropped: a unit must not depend on another.
+    frames = next.map((f) => (f.delta ? { cell: f.cell, stage: f.stage, code: f.code, tensors: f.tensors } : f));
   }
-  // Rank-one links between frames are dropped: each frame must be processable on its own (on any
-  // thread) with bit-identical results.
-  return frames.map((f) => (f.delta ? { cell: f.cell, stage: f.stage, code: f.code, tensors: f.tensors } : f));
+}
+
+function isBatch<C>(it: WorkUnit<C>): it is ChildBatch<C> {
+  return (it as ChildBatch<C>).subs !== undefined;
+}
+
+/** A fresh batch over children [from, to) of `b` (the first is computed from the base, not from a sibling). */
+function rangeOf<C>(b: ChildBatch<C>, from: number, to: number): ChildBatch<C> {
+  return { ...b, next: from, end: to, prevSt: null, prevOut: null, prevFrame: null };
 }
 
 /**
@@ -451,11 +506,21 @@ export function runPartition<C>(
       }
     }
   };
-  // Depth-first: the stack pops the first child first, so frames are pushed in reverse. Children
-  // of the last stage are emitted at once (in the order they would have been popped).
-  const stack: PartitionFrame<C>[] = options.frames ? [...options.frames].reverse() : [rootFrame(net, ops, root, origin, dirs)];
+  // Depth-first. A batch on the stack yields its next child when it is on top, so only one child
+  // per expanded cell exists at a time; children of the last stage are emitted at once.
+  const stack: WorkUnit<C>[] = options.units
+    ? options.units.map((u) => (isBatch(u) ? rangeOf(u, u.next, u.end) : u)).reverse()
+    : [rootFrame(net, ops, root, origin, dirs)];
   while (stack.length > 0) {
-    const frame = stack.pop()!;
+    const top = stack[stack.length - 1]!;
+    let frame: PartitionFrame<C>;
+    if (isBatch(top)) {
+      frame = run.nextChild(top, true)!;
+      if (top.next >= top.end) stack.pop();
+    } else {
+      stack.pop();
+      frame = top;
+    }
     if (frame.stage === stages.length) sink(frame.cell, frame.code, frame.tensors[net.output]!);
     else run.expand(frame, stack, sink);
   }
@@ -511,7 +576,7 @@ class PartitionRun<C> {
   }
 
   /** Splits one cell at its stage and pushes its children (or emits them to `sink` after the last stage). */
-  expand(frame: PartitionFrame<C>, stack: PartitionFrame<C>[], sink?: RegionSink<C>): void {
+  expand(frame: PartitionFrame<C>, stack: WorkUnit<C>[], sink?: RegionSink<C>): void {
     const stage = this.stages[frame.stage]!;
     const Z = frame.tensors[stage.inputIndex]!;
     const crossing: number[] = [];
@@ -544,7 +609,10 @@ class PartitionRun<C> {
     }
     const liveBase = chainBase(this.net, stage, actBase, frame, Z, scales, m);
     const cols = crossing.map((j) => columnOf(this.net, stage, j));
-    this.pushChildren(frame, stage, Z, crossing, subs, actBase, liveBase, cols, stack, frame.stage + 1 === this.stages.length ? sink : undefined);
+    const batch: ChildBatch<C> = { frame, stage, Z, crossing, subs, actBase, liveBase, cols, next: 0, end: subs.length, prevSt: null, prevOut: null, prevFrame: null };
+    if (sink && frame.stage + 1 === this.stages.length) {
+      while (batch.next < batch.end) this.nextChild(batch, true, sink);
+    } else if (subs.length > 0) stack.push(batch);
   }
 
   private classifyWindows(frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): void {
@@ -613,11 +681,79 @@ class PartitionRun<C> {
     }
   }
 
+  private candPool = new Int32Array(1024);
+  private tols = new Float64Array(64);
+
+  /**
+   * ReLU-like subdivision by recursive splitting with filtered candidates: a cell tests every unit
+   * still crossing its parent once, fixes the ones that do not cross it, splits by the first one that
+   * does and hands the rest to both halves. A unit fixed on a cell is never tested again inside it,
+   * so a wide layer costs about Σ_cells (units crossing the cell) range tests instead of
+   * units × cells. Each final sub-cell is cut by its crossing units in increasing order, exactly as
+   * unit-by-unit splitting would, so the polygons are the same; the halves of a split are ordered
+   * so that neighbours in the output usually differ in one unit.
+   */
+  private subdivideRelu(cell: C, stage: Stage, Z: Float64Array, crossing: number[]): Sub<C>[] {
+    const { m, extent } = this;
+    const K = crossing.length;
+    const out: Sub<C>[] = [];
+    if (this.tols.length < K) this.tols = new Float64Array(2 * K);
+    for (let q = 0; q < K; q++) this.tols[q] = affineTolerance(Z, crossing[q]! * m, m, extent);
+    if (this.candPool.length < 2 * K) this.candPool = new Int32Array(4 * K);
+    for (let q = 0; q < K; q++) this.candPool[q] = q;
+    this.splitRec(cell, new Uint8Array(K), 0, K, stage.slot.offset, Z, crossing, out);
+    return out;
+  }
+
+  /** Candidates are `candPool[base, base + nc)`; this call's own list goes right above them. */
+  private splitRec(cell: C, st: Uint8Array, base: number, nc: number, off: number, Z: Float64Array, crossing: number[], out: Sub<C>[]): void {
+    const { ops, m, range, fbuf } = this;
+    const top = base + nc;
+    if (this.candPool.length < top + nc) {
+      const grown = new Int32Array(2 * (top + nc));
+      grown.set(this.candPool);
+      this.candPool = grown;
+    }
+    let first = -1;
+    let n = 0;
+    for (let i = 0; i < nc; i++) {
+      const q = this.candPool[base + i]!;
+      const r0 = crossing[q]! * m;
+      for (let c = 0; c < m; c++) fbuf[c] = Z[r0 + c]!;
+      const tol = this.tols[q]!;
+      ops.range(cell, fbuf, 0, range);
+      // A unit that is ≈ 0 on the whole cell takes the lower state (forward rule: x ≤ 0 → off).
+      if (range[1]! <= tol) st[q] = 0;
+      else if (range[0]! >= -tol) st[q] = 1;
+      else if (first < 0) first = q;
+      else this.candPool[top + n++] = q;
+    }
+    if (first < 0) {
+      out.push({ cell, st });
+      return;
+    }
+    const r0 = crossing[first]! * m;
+    for (let c = 0; c < m; c++) fbuf[c] = Z[r0 + c]!;
+    const label = (off + crossing[first]!) * 256;
+    const [neg, pos] = ops.split(cell, fbuf, 0, this.tols[first]!, label + 1, label);
+    const stPos = st.slice();
+    st[first] = 0;
+    stPos[first] = 1;
+    if (out.length > 0 && out[out.length - 1]!.st[first] === 1) {
+      this.splitRec(pos, stPos, top, n, off, Z, crossing, out);
+      this.splitRec(neg, st, top, n, off, Z, crossing, out);
+    } else {
+      this.splitRec(neg, st, top, n, off, Z, crossing, out);
+      this.splitRec(pos, stPos, top, n, off, Z, crossing, out);
+    }
+  }
+
   private subdivide(cell: C, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): Sub<C>[] {
     const { ops, m, extent, range, fbuf, bb } = this;
     const node = stage.node;
     const off = stage.slot.offset;
     const K = crossing.length;
+    if (node.type === 'relu' || node.type === 'leaky_relu') return this.subdivideRelu(cell, stage, Z, crossing);
     let subs: Sub<C>[] = [{ cell, st: new Uint8Array(K) }];
     for (let q = 0; q < K; q++) {
       const u = crossing[q]!;
@@ -670,106 +806,98 @@ class PartitionRun<C> {
   }
 
   /**
-   * A child's chain outputs are base + Σ_q column_q ⊗ row_q. Consecutive sub-cells usually differ
-   * in one or two crossing units, so each child starts from the previous child's values and adds
-   * only the differences when that is cheaper than summing from the base.
+   * The next child of a batch. Its chain outputs are base + Σ_q column_q ⊗ row_q; consecutive
+   * sub-cells usually differ in one or two crossing units, so a child starts from the previous
+   * child's values and adds only the differences when that is cheaper than summing from the base.
+   * With `sink` (last stage) the child is emitted from scratch buffers and null is returned.
+   * `lazy`: the previous child has been expanded already, so its own rank-one link can be dropped
+   * (otherwise siblings would hold on to each other's tensors in a chain).
    */
-  private pushChildren(
-    frame: PartitionFrame<C>,
-    stage: Stage,
-    Z: Float64Array,
-    crossing: number[],
-    subs: Sub<C>[],
-    actBase: Float64Array,
-    liveBase: Float64Array[],
-    cols: Float64Array[][],
-    stack: PartitionFrame<C>[],
-    sink: RegionSink<C> | undefined,
-  ): void {
+  nextChild(b: ChildBatch<C>, lazy: boolean, sink?: RegionSink<C>): PartitionFrame<C> | null {
     const { net, m, row, rowOld } = this;
+    const { frame, stage, Z, crossing, cols, liveBase, actBase } = b;
     const K = crossing.length;
     const off = stage.slot.offset;
     const isRelu = stage.node.type === 'relu';
     const code = frame.code;
-    let prevSt: Uint8Array | null = null;
-    let prevOut: Float64Array[] | null = null;
-    let prevFrame: PartitionFrame<C> | null = null;
-    // Children are built in the order they will be expanded (the stack pops the last push first).
-    const children: PartitionFrame<C>[] = [];
+    const s = b.next++;
+    const sub = b.subs[s]!;
+    const prevSt = b.prevSt;
     // Emitted children need no buffers of their own (consumers copy what they keep): one scratch
     // code and two alternating sets of output buffers (each child may start from the previous one).
     const scratch = sink ? this.scratchFor(stage, liveBase) : null;
-    if (scratch) scratch.code.set(code);
-    for (let s = 0; s < subs.length; s++) {
-      const sub = subs[s]!;
-      const childCode = scratch ? scratch.code : u8.copy(code);
-      let diffs = 0;
-      let direct = 0;
-      for (let q = 0; q < K; q++) {
-        const st = sub.st[q]!;
-        childCode[off + crossing[q]!] = st;
-        if (!isRelu || st !== 0) direct++;
-        if (prevSt !== null && prevSt[q] !== st) diffs++;
-      }
-      const incremental = prevSt !== null && diffs < direct;
-      const from = incremental ? prevOut! : liveBase;
-      let liveOut: Float64Array[];
-      if (scratch) {
-        liveOut = (s & 1) === 0 ? scratch.a : scratch.b;
-        for (let l = 0; l < from.length; l++) liveOut[l]!.set(from[l]!);
-      } else {
-        liveOut = new Array(from.length);
-        for (let l = 0; l < from.length; l++) liveOut[l] = f64.copy(from[l]!);
-      }
-      const actOut = stage.keepOutput ? f64.copy(actBase) : null;
-      for (let q = 0; q < K; q++) {
-        const j = crossing[q]!;
-        const st = sub.st[q]!;
-        if (actOut || !incremental || prevSt![q] !== st) activationRow(stage, Z, j, st, m, row, 0);
-        if (actOut) actOut.set(row, j * m);
-        if (incremental) {
-          const old = prevSt![q]!;
-          if (old === st) continue;
-          activationRow(stage, Z, j, old, m, rowOld, 0);
-          for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
-        }
-        addColumn(liveOut, cols[q]!, row, m);
-      }
-      let delta: PartitionFrame<C>['delta'];
-      if (incremental && diffs <= 2 && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput) {
-        const terms: { g: Float64Array; d: Float64Array }[] = [];
-        for (let q1 = 0; q1 < K; q1++) {
-          if (prevSt![q1] === sub.st[q1]) continue;
-          const j = crossing[q1]!;
-          const d = new Float64Array(m);
-          activationRow(stage, Z, j, sub.st[q1]!, m, row, 0);
-          activationRow(stage, Z, j, prevSt![q1]!, m, rowOld, 0);
-          for (let c = 0; c < m; c++) d[c] = row[c]! - rowOld[c]!;
-          terms.push({ g: cols[q1]![stage.nextInputLive]!, d });
-        }
-        delta = { from: prevFrame, terms };
-      }
-      prevSt = sub.st;
-      prevOut = liveOut;
-      if (sink) {
-        const liveIdx = stage.live.indexOf(net.output);
-        sink(sub.cell, childCode, liveIdx >= 0 ? liveOut[liveIdx]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!);
-        continue;
-      }
-      const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
-      for (let i = 0; i < stage.boundary; i++) {
-        const t = frame.tensors[i];
-        if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
-      }
-      for (let l = 0; l < stage.live.length; l++) tensors[stage.live[l]!] = liveOut[l];
-      if (actOut) tensors[stage.nodeIndex] = actOut;
-      const child: PartitionFrame<C> = delta
-        ? { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors, delta }
-        : { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors };
-      prevFrame = child;
-      children.push(child);
+    let childCode: Uint8Array;
+    if (scratch) {
+      childCode = scratch.code;
+      childCode.set(code);
+    } else childCode = u8.copy(code);
+    let diffs = 0;
+    let direct = 0;
+    for (let q = 0; q < K; q++) {
+      const st = sub.st[q]!;
+      childCode[off + crossing[q]!] = st;
+      if (!isRelu || st !== 0) direct++;
+      if (prevSt !== null && prevSt[q] !== st) diffs++;
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    const incremental = prevSt !== null && diffs < direct;
+    const from = incremental ? b.prevOut! : liveBase;
+    let liveOut: Float64Array[];
+    if (scratch) {
+      liveOut = (s & 1) === 0 ? scratch.a : scratch.b;
+      for (let l = 0; l < from.length; l++) liveOut[l]!.set(from[l]!);
+    } else {
+      liveOut = new Array(from.length);
+      for (let l = 0; l < from.length; l++) liveOut[l] = f64.copy(from[l]!);
+    }
+    const actOut = stage.keepOutput ? f64.copy(actBase) : null;
+    for (let q = 0; q < K; q++) {
+      const j = crossing[q]!;
+      const st = sub.st[q]!;
+      if (actOut || !incremental || prevSt![q] !== st) activationRow(stage, Z, j, st, m, row, 0);
+      if (actOut) actOut.set(row, j * m);
+      if (incremental) {
+        const old = prevSt![q]!;
+        if (old === st) continue;
+        activationRow(stage, Z, j, old, m, rowOld, 0);
+        for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
+      }
+      addColumn(liveOut, cols[q]!, row, m);
+    }
+    b.prevSt = sub.st;
+    b.prevOut = liveOut;
+    if (sink) {
+      const liveIdx = stage.live.indexOf(net.output);
+      sink(sub.cell, childCode, liveIdx >= 0 ? liveOut[liveIdx]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!);
+      return null;
+    }
+    let delta: PartitionFrame<C>['delta'];
+    const prevFrame = b.prevFrame;
+    if (incremental && diffs <= 2 && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput) {
+      const terms: { g: Float64Array; d: Float64Array }[] = [];
+      for (let q1 = 0; q1 < K; q1++) {
+        if (prevSt![q1] === sub.st[q1]) continue;
+        const j = crossing[q1]!;
+        const d = new Float64Array(m);
+        activationRow(stage, Z, j, sub.st[q1]!, m, row, 0);
+        activationRow(stage, Z, j, prevSt![q1]!, m, rowOld, 0);
+        for (let c = 0; c < m; c++) d[c] = row[c]! - rowOld[c]!;
+        terms.push({ g: cols[q1]![stage.nextInputLive]!, d });
+      }
+      delta = { from: prevFrame, terms };
+    }
+    if (lazy && prevFrame) delete prevFrame.delta;
+    const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);
+    for (let i = 0; i < stage.boundary; i++) {
+      const t = frame.tensors[i];
+      if (t !== undefined && net.lastUse[i]! >= stage.boundary) tensors[i] = t;
+    }
+    for (let l = 0; l < stage.live.length; l++) tensors[stage.live[l]!] = liveOut[l];
+    if (actOut) tensors[stage.nodeIndex] = actOut;
+    const child: PartitionFrame<C> = delta
+      ? { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors, delta }
+      : { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors };
+    b.prevFrame = child;
+    return child;
   }
 }
 
