@@ -1,9 +1,10 @@
 /**
- * `polytope polytopes MODEL --box …`: every activation region of an MLP inside an axis box with
- * exact polytope geometry (facets, vertices, f-vector, volume, simplices of the pulling
- * triangulation), JSON + histogram figures (SVG, PNG).
+ * `polytope polytopes MODEL --box … | --domain FILE.json`: every activation region of an MLP
+ * inside an axis box or a bounded convex polytope A x ≤ b, with exact polytope geometry (facets,
+ * vertices, f-vector, volume, simplices of the pulling triangulation), JSON + histogram figures
+ * (SVG, PNG).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -22,7 +23,9 @@ import {
   forwardWithCode,
   mlpLayers,
   mulberry32,
+  polytopeDomain,
   regionInBox,
+  regionInDomain,
   validatePolytopes,
   walkRegions,
 } from '@polytope-lens/core';
@@ -34,6 +37,7 @@ import { CliError, writeFileAtomic } from '../util.js';
 
 interface PolytopesOpts {
   box?: string;
+  domain?: string;
   json: string;
   svg?: string;
   png?: string;
@@ -55,6 +59,37 @@ export function parseBox(text: string | undefined, d: number): number[] {
   }
   for (let i = 0; i < d; i++) if (!(box[2 * i]! < box[2 * i + 1]!)) throw new CliError(`--box: input ${i} has lo ${box[2 * i]} ≥ hi ${box[2 * i + 1]}`);
   return box;
+}
+
+/**
+ * Reads `--domain FILE.json` holding `{"A": [[…], …], "b": […]}` (the polytope A x ≤ b) for a
+ * d-input network: every row of A has d finite numbers, b one per row.
+ */
+export function readDomainFile(path: string, d: number): { A: number[][]; b: number[] } {
+  if (!existsSync(path)) throw new CliError(`--domain: file '${path}' does not exist`);
+  if (statSync(path).isDirectory()) throw new CliError(`--domain: '${path}' is a directory; give a JSON file`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--domain: '${path}' is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const shape = `must hold {"A": [[…], …], "b": […]} for the polytope A x ≤ b`;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CliError(`--domain: '${path}' ${shape}`);
+  const { A, b } = json as { A?: unknown; b?: unknown };
+  if (!Array.isArray(A) || !Array.isArray(b)) throw new CliError(`--domain: '${path}' ${shape}`);
+  if (A.length === 0) throw new CliError(`--domain: '${path}' has no rows in A`);
+  if (b.length !== A.length) throw new CliError(`--domain: '${path}' has ${A.length} rows in A but ${b.length} values in b`);
+  const num = (v: unknown, where: string): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new CliError(`--domain: ${where} is ${JSON.stringify(v)}, not a finite number`);
+    return v;
+  };
+  const rows = A.map((row: unknown, r) => {
+    if (!Array.isArray(row)) throw new CliError(`--domain: A[${r}] is not an array`);
+    if (row.length !== d) throw new CliError(`--domain: A[${r}] has ${row.length} values, but the network has ${d} inputs`);
+    return row.map((v: unknown, j) => num(v, `A[${r}][${j}]`));
+  });
+  return { A: rows, b: b.map((v: unknown, r) => num(v, `b[${r}]`)) };
 }
 
 function round(v: number): number {
@@ -143,6 +178,7 @@ export function polytopeSummary(res: PolytopeEnumeration): Record<string, number
   return {
     regions: R.length,
     total_volume: res.totalVolume,
+    domain_volume: res.domainVolume,
     box_volume: res.boxVolume,
     mean_facets: mean(R.map((r) => r.facets.length)),
     mean_vertices: mean(R.map((r) => r.numVertices)),
@@ -166,9 +202,10 @@ export function registerPolytopes(program: Command): void {
   registerPolytopesStudy(program);
   program
     .command('polytopes')
-    .description('every activation region of an MLP in an axis box: facets, vertices, f-vector, volume, simplices (input dimension 2…6)')
+    .description('every activation region of an MLP in an axis box or a polytope: facets, vertices, f-vector, volume, simplices (input dimension 2…6)')
     .argument('<model>', 'network JSON or ONNX file (plain MLP: dense + relu/leaky_relu)')
     .option('--box <x0,x1,y0,y1,…>', 'box, a lo,hi pair per input (default [-1,1]^d)')
+    .option('--domain <file.json>', 'bounded convex polytope {"A": [[…], …], "b": […]} (A x ≤ b) instead of --box')
     .option('--json <path>', 'output JSON', 'polytopes.json')
     .option('--svg <path>', 'histogram figure (SVG); default beside --json')
     .option('--png <path>', 'histogram figure (PNG); default beside --json')
@@ -178,16 +215,18 @@ export function registerPolytopes(program: Command): void {
     .option('--seed <n>', 'seed for --hit-and-run', '1')
     .option('--validate', 'check volumes, interior codes, vertex incidences and Euler relations')
     .option('--quiet', 'print nothing but errors')
-    .action((modelPath: string, opts: PolytopesOpts) => {
+    .action(async (modelPath: string, opts: PolytopesOpts) => {
+      if (opts.box !== undefined && opts.domain !== undefined) throw new CliError('--box and --domain are mutually exclusive; give one of them');
       const net = loadModel(modelPath);
       const d = net.inputSize;
-      const box = parseBox(opts.box, d);
+      const rows = opts.domain !== undefined ? readDomainFile(opts.domain, d) : null;
+      const domain = rows ? await polytopeDomain(rows.A, rows.b, d) : undefined;
       const widths = hiddenWidths(net);
       const progress = startProgress('polytopes', opts.quiet === true);
       let res: PolytopeEnumeration;
       try {
         res = enumeratePolytopes(net, {
-          box,
+          ...(domain ? { domain } : { box: parseBox(opts.box, d) }),
           signal: progress.signal,
           onProgress: (p) => progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes),
         });
@@ -213,7 +252,7 @@ export function registerPolytopes(program: Command): void {
         const rec: Record<string, unknown> = {
           code: codeKey(r.code, offsets),
           facets: r.facets.length,
-          facet_constraints: Array.from(r.facets, (k) => constraintName(k, d, widths)),
+          facet_constraints: Array.from(r.facets, (k) => constraintName(k, d, widths, res.domain ? res.numDomainConstraints : undefined)),
           num_vertices: r.numVertices,
           f_vector: r.fVector,
           volume: r.volume,
@@ -226,7 +265,8 @@ export function registerPolytopes(program: Command): void {
           rec.vertices = vs;
         }
         if (harSamples > 0) {
-          const est = estimateFacets(regionInBox(net, r.interior, box), r.interior, harSamples, random);
+          const h = res.domain ? regionInDomain(net, r.interior, res.domain) : regionInBox(net, r.interior, res.box);
+          const est = estimateFacets(h, r.interior, harSamples, random);
           rec.estimated_facets = est.facets.length;
           estimated.push(est.facets.length);
         }
@@ -238,17 +278,24 @@ export function registerPolytopes(program: Command): void {
         summary.hit_and_run_samples = harSamples;
         summary.hit_and_run_exact_share = mean(estimated.map((e, i) => (e === res.regions[i]!.facets.length ? 1 : 0)));
       }
-      const json = JSON.stringify({ summary, box, triangulation: 'pulling, lexicographic vertex order', regions });
+      // With --domain, `box` is null and the domain carries its exact bounding box.
+      const json = JSON.stringify({
+        summary,
+        box: res.domain ? null : res.box,
+        domain: res.domain ? { ...res.domain, bounding_box: res.box } : null,
+        triangulation: 'pulling, lexicographic vertex order',
+        regions,
+      });
       writeFileAtomic(opts.json, json);
       if (opts.figure) {
         const base = opts.json.replace(/\.json$/i, '');
-        const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the box`);
+        const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
         writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
         writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
       }
       if (!opts.quiet) {
         process.stderr.write(
-          `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.boxVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
+          `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
         );
       }
     });

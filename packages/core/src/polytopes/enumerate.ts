@@ -1,17 +1,20 @@
 /**
- * Exact enumeration of every activation region of a ReLU / leaky-ReLU MLP inside an axis box, for
- * small input dimension d (2…6), with full polytope geometry: vertices, non-redundant facets,
- * the f-vector, the volume and a deterministic triangulation without new vertices.
+ * Exact enumeration of every activation region of a ReLU / leaky-ReLU MLP inside an axis box or a
+ * bounded convex polytope {x : A x ≤ b}, for small input dimension d (2…6), with full polytope
+ * geometry: vertices, non-redundant facets, the f-vector, the volume and a deterministic
+ * triangulation without new vertices.
  *
  * Method (LP-free). Regions are kept as convex polytopes in V- and H-form at once: the vertex
  * list plus, per vertex, the set of constraints tight at it (an incidence bitmask over global
- * constraint ids: 2d box faces, then one id per hidden unit). Layer by layer, each polytope's
- * pre-activations are affine in x (the code of earlier layers is fixed inside it); each unit's
- * hyperplane splits the polytope exactly: vertices are classified by sign, and the new vertices
- * are the crossings of the edges whose endpoints lie strictly on opposite sides. Two vertices
- * span an edge iff they share at least d − 1 tight constraints and no third vertex is tight on
- * all of their common constraints (the combinatorial adjacency test; Fukuda, "Frequently asked
- * questions in polyhedral computation", §2.16). No LP is solved.
+ * constraint ids: the m domain rows — 2d box faces for a box — then one id per hidden unit).
+ * A polytope domain is built by cutting a box that contains it with its rows, with the same
+ * splitting as the units (LPs only check it first, in `polytopeDomain`). Layer by layer, each
+ * polytope's pre-activations are affine in x (the code of earlier layers is fixed inside it);
+ * each unit's hyperplane splits the polytope exactly: vertices are classified by sign, and the
+ * new vertices are the crossings of the edges whose endpoints lie strictly on opposite sides.
+ * Two vertices span an edge iff they share at least d − 1 tight constraints and no third vertex
+ * is tight on all of their common constraints (the combinatorial adjacency test; Fukuda,
+ * "Frequently asked questions in polyhedral computation", §2.16). No LP is solved.
  *
  * Faces: the facets are the maximal vertex sets among the constraints' vertex sets; the
  * (k−1)-faces of a k-face G are the maximal proper nonempty sets G ∩ F over the facets F.
@@ -22,8 +25,11 @@
 import { PolytopeError, throwIfAborted } from '../errors.js';
 import type { AbortSignalLike } from '../errors.js';
 import { now } from '../clock.js';
-import { VERTEX_EPS } from '../geometry/predicates.js';
+import { chebyshevCenter, createLp } from '../geometry/lp.js';
+import { DOMAIN_RADIUS_EPS, DOMAIN_VOLUME_EPS, VERTEX_EPS } from '../geometry/predicates.js';
 import type { Network } from '../network/network.js';
+import { regionInBox } from './sample.js';
+import type { HPolytope } from './sample.js';
 
 /** One affine layer of an MLP followed by an optional ReLU-like activation. */
 export interface MlpLayer {
@@ -93,9 +99,27 @@ export interface PolytopeProgress {
   readonly polytopes: number;
 }
 
+/**
+ * A bounded, full-dimensional convex polytope {x : A x ≤ b} as the enumeration domain, with a box
+ * that contains it. `polytopeDomain` checks A, b with LPs and fills in `bounds`; any box that
+ * contains the domain will do (it is only cut down to the domain, never part of the result).
+ */
+export interface PolytopeDomain {
+  /** m rows of d coefficients each. Row r gets constraint id r. */
+  readonly A: ArrayLike<ArrayLike<number>>;
+  /** m right-hand sides. */
+  readonly b: ArrayLike<number>;
+  /** A box containing the domain, as lo,hi pairs (one per input dimension). */
+  readonly bounds: readonly number[];
+  /** Seconds spent in the LPs that prepared the domain (added to `lpSeconds`). */
+  readonly lpSeconds?: number;
+}
+
 export interface EnumerateOptions {
-  /** Box as lo,hi pairs: [x0, x1, y0, y1, …], one pair per input dimension. */
-  readonly box: readonly number[];
+  /** Box as lo,hi pairs: [x0, x1, y0, y1, …], one pair per input dimension. Give this or `domain`. */
+  readonly box?: readonly number[];
+  /** A bounded convex polytope A x ≤ b (from `polytopeDomain`). Give this or `box`. */
+  readonly domain?: PolytopeDomain;
   /** Compute faces, triangulations and volumes (default true). False: vertices and codes only. */
   readonly geometry?: boolean;
   readonly onProgress?: (p: PolytopeProgress) => void;
@@ -124,25 +148,43 @@ export interface PolytopeRegion {
   readonly interior: Float64Array;
 }
 
+/** The rows of an H-polytope domain, as plain arrays (JSON-ready). */
+export interface DomainRows {
+  readonly A: number[][];
+  readonly b: number[];
+}
+
 export interface PolytopeEnumeration {
   readonly dim: number;
+  /** The box, or for a polytope domain its exact bounding box (from its vertices). */
   readonly box: readonly number[];
+  /** The polytope domain A x ≤ b, or null when enumerating in a box. */
+  readonly domain: DomainRows | null;
   readonly regions: PolytopeRegion[];
   /** Compensated sum of region volumes. */
   readonly totalVolume: number;
+  /** Volume of `box` (for a polytope domain: of its bounding box). */
   readonly boxVolume: number;
-  /** Number of constraint ids (2d box faces + hidden units). */
+  /** Volume of the domain: the box volume, or the pulling-triangulation volume of the polytope domain. */
+  readonly domainVolume: number;
+  /** Number of domain constraint ids: 2d box faces, or the m rows of A. Hidden unit u has id numDomainConstraints + u. */
+  readonly numDomainConstraints: number;
+  /** Number of constraint ids (domain constraints + hidden units). */
   readonly numConstraints: number;
   readonly numUnits: number;
   readonly seconds: number;
-  /** Seconds spent in LPs: always 0 (the method is LP-free), reported for benchmarks. */
+  /** Seconds spent in LPs: 0 for a box (the enumeration is LP-free); a domain's `lpSeconds` otherwise. */
   readonly lpSeconds: number;
 }
 
-/** Human name of constraint id k: box faces `x0<=hi`, … then `L1.u3` (layer 1-based, unit 0-based). */
-export function constraintName(k: number, d: number, layerWidths: readonly number[]): string {
-  if (k < 2 * d) return `box:x${k >> 1}${k & 1 ? '>=lo' : '<=hi'}`;
-  let u = k - 2 * d;
+/**
+ * Human name of constraint id k: box faces `box:x0<=hi`, … (or `domain[r]` for row r of a polytope
+ * domain with `domainRows` = m rows) then `L1.u3` (layer 1-based, unit 0-based).
+ */
+export function constraintName(k: number, d: number, layerWidths: readonly number[], domainRows?: number): string {
+  if (domainRows !== undefined && k < domainRows) return `domain[${k}]`;
+  if (domainRows === undefined && k < 2 * d) return `box:x${k >> 1}${k & 1 ? '>=lo' : '<=hi'}`;
+  let u = k - (domainRows ?? 2 * d);
   for (let l = 0; l < layerWidths.length; l++) {
     if (u < layerWidths[l]!) return `L${l + 1}.u${u}`;
     u -= layerWidths[l]!;
@@ -273,7 +315,8 @@ function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, word: num
         let sub = true;
         for (let w = 0; w < W; w++) {
           const f = F[w]!;
-          if ((inc[k * W + w]! & f) !== f) {
+          // `&` yields a signed int: compare unsigned, or a set bit 31 (ids 31, 63, …) never matches.
+          if (((inc[k * W + w]! & f) >>> 0) !== f) {
             sub = false;
             break;
           }
@@ -312,17 +355,384 @@ function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, word: num
   return [make(-1), make(1)];
 }
 
-function checkBoxArg(box: readonly number[], d: number): void {
-  if (box.length !== 2 * d) throw new PolytopeError('bad-box', `the box needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`);
+function checkBoxArg(box: readonly number[], d: number, what = 'box'): void {
+  if (box.length !== 2 * d) throw new PolytopeError('bad-box', `the ${what} needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`);
   for (let i = 0; i < d; i++) {
     const lo = box[2 * i]!;
     const hi = box[2 * i + 1]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new PolytopeError('bad-box', `box dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new PolytopeError('bad-box', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
   }
 }
 
+/** The box as a polytope: W incidence words per vertex, bit 2i for x_i = hi_i, 2i+1 for x_i = lo_i. */
+function boxPoly(box: readonly number[], d: number, W: number): Poly {
+  const nv = 1 << d;
+  const verts = new Float64Array(nv * d);
+  const inc = new Uint32Array(nv * W);
+  for (let m = 0; m < nv; m++) {
+    for (let i = 0; i < d; i++) {
+      const hi = (m >> i) & 1;
+      verts[m * d + i] = hi ? box[2 * i + 1]! : box[2 * i]!;
+      const k = 2 * i + (hi ? 0 : 1);
+      inc[m * W + (k >> 5)] = (inc[m * W + (k >> 5)]! | (1 << (k & 31))) >>> 0;
+    }
+  }
+  return { verts, nv, inc, code: new Uint8Array(0), map: new Float64Array(0) };
+}
+
+/** max(|lo_j|, |hi_j|) per dimension: the coordinate scale the sign tolerances are relative to. */
+function boxExtent(box: readonly number[], d: number): Float64Array {
+  const extent = new Float64Array(d);
+  for (let i = 0; i < d; i++) extent[i] = Math.max(Math.abs(box[2 * i]!), Math.abs(box[2 * i + 1]!));
+  return extent;
+}
+
+function boxVolumeOf(box: readonly number[], d: number): number {
+  let v = 1;
+  for (let i = 0; i < d; i++) v *= box[2 * i + 1]! - box[2 * i]!;
+  return v;
+}
+
+/** The polytope the enumeration starts from; its vertices' incidences use the domain ids 0…m−1. */
+interface Root {
+  readonly verts: Float64Array;
+  readonly nv: number;
+  /** Tight domain constraints per vertex (bit r: domain constraint r). */
+  readonly inc: bigint[];
+  /** Number of domain constraint ids. */
+  readonly m: number;
+  /** The box, or the exact bounding box of the polytope domain. */
+  readonly box: number[];
+  readonly domain: DomainRows | null;
+  readonly volume: number;
+}
+
+function boxRoot(box: readonly number[], d: number): Root {
+  checkBoxArg(box, d);
+  const P = boxPoly(box, d, 1);
+  return { verts: P.verts, nv: P.nv, inc: Array.from(P.inc, (w) => BigInt(w)), m: 2 * d, box: [...box], domain: null, volume: boxVolumeOf(box, d) };
+}
+
+/** Domain rows A x ≤ b, checked and flattened: A row-major m×d. */
+interface FlatRows {
+  readonly A: Float64Array;
+  readonly b: Float64Array;
+  readonly m: number;
+  readonly d: number;
+}
+
+/** Checks shapes (rows of `d` coefficients when given, else all as wide as row 0) and finiteness. */
+function checkDomainRows(A: ArrayLike<ArrayLike<number>>, b: ArrayLike<number>, d?: number): FlatRows {
+  const m = A?.length ?? 0;
+  if (!(m >= 1)) throw new PolytopeError('bad-domain', 'the domain A x ≤ b needs at least one row');
+  if (b?.length !== m) throw new PolytopeError('shape-mismatch', `the domain has ${m} rows in A but ${b?.length ?? 0} values in b`);
+  const row0 = A[0];
+  const dim = d ?? (row0 && typeof row0.length === 'number' ? row0.length : 0);
+  if (!(dim >= 1)) throw new PolytopeError('bad-domain', 'the domain rows need at least one coefficient');
+  const flat = new Float64Array(m * dim);
+  const rhs = new Float64Array(m);
+  for (let r = 0; r < m; r++) {
+    const row = A[r];
+    const len = row && typeof row.length === 'number' ? row.length : 0;
+    if (len !== dim) {
+      throw new PolytopeError('shape-mismatch', d !== undefined ? `domain row ${r} has ${len} coefficients, but the network has ${d} inputs` : `domain row ${r} has ${len} coefficients, row 0 has ${dim}`);
+    }
+    for (let j = 0; j < dim; j++) {
+      const v = row![j]!;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new PolytopeError('non-finite', `domain A[${r}][${j}] is ${String(v)}; only finite numbers are allowed`);
+      flat[r * dim + j] = v;
+    }
+    const c = b[r]!;
+    if (typeof c !== 'number' || !Number.isFinite(c)) throw new PolytopeError('non-finite', `domain b[${r}] is ${String(c)}; only finite numbers are allowed`);
+    rhs[r] = c;
+  }
+  return { A: flat, b: rhs, m, d: dim };
+}
+
+/** The box rows x_i ≤ hi_i (row 2i), −x_i ≤ −lo_i (row 2i+1), as domain rows. */
+function boxRows(box: readonly number[], d: number): FlatRows {
+  const A = new Float64Array(2 * d * d);
+  const b = new Float64Array(2 * d);
+  for (let i = 0; i < d; i++) {
+    A[2 * i * d + i] = 1;
+    b[2 * i] = box[2 * i + 1]!;
+    A[(2 * i + 1) * d + i] = -1;
+    b[2 * i + 1] = -box[2 * i]!;
+  }
+  return { A, b, m: 2 * d, d };
+}
+
+/** a_r·x − b_r for the vertex at `verts[off…]`. */
+function rowResidual(R: FlatRows, r: number, verts: ArrayLike<number>, off: number): number {
+  let v = -R.b[r]!;
+  for (let j = 0; j < R.d; j++) v += R.A[r * R.d + j]! * verts[off + j]!;
+  return v;
+}
+
+/** VERTEX_EPS tolerance of row r on coordinates bounded by `extent` (as for the unit splits). */
+function rowTolerance(R: FlatRows, r: number, extent: Float64Array): number {
+  let s = Math.abs(R.b[r]!);
+  for (let j = 0; j < R.d; j++) s += Math.abs(R.A[r * R.d + j]!) * extent[j]!;
+  return VERTEX_EPS * s;
+}
+
+/** Rows tight at each vertex (|a_r·v − b_r| within `rowTolerance`), as bit sets over the rows. */
+function tightRows(R: FlatRows, verts: Float64Array, nv: number, extent: Float64Array): bigint[] {
+  const tol = Array.from({ length: R.m }, (_, r) => rowTolerance(R, r, extent));
+  const out: bigint[] = [];
+  for (let i = 0; i < nv; i++) {
+    let bits = 0n;
+    for (let r = 0; r < R.m; r++) if (tol[r]! > 0 && Math.abs(rowResidual(R, r, verts, i * R.d)) <= tol[r]!) bits |= 1n << BigInt(r);
+    out.push(bits);
+  }
+  return out;
+}
+
 /**
- * Every activation region of an MLP inside an axis box, with exact polytope geometry.
+ * Cuts the box `outer` (ids 0…2d−1) by every domain row (id 2d + r), keeping A x ≤ b, with the
+ * splitting the units use. Zero rows are no constraint (or make the domain empty).
+ */
+function cutBoxByRows(R: FlatRows, outer: readonly number[], W: number): Poly {
+  const { d, m } = R;
+  let P = boxPoly(outer, d, W);
+  const extent = boxExtent(outer, d);
+  const pre = new Float64Array(d + 1);
+  const F = new Uint32Array(W);
+  for (let r = 0; r < m; r++) {
+    pre[0] = -R.b[r]!;
+    let zero = true;
+    for (let j = 0; j < d; j++) {
+      pre[1 + j] = R.A[r * d + j]!;
+      if (pre[1 + j] !== 0) zero = false;
+    }
+    if (zero) {
+      if (R.b[r]! < 0) throw new PolytopeError('empty-domain', `the domain A x ≤ b is empty: row ${r} reads 0 ≤ ${R.b[r]}`);
+      continue;
+    }
+    const id = 2 * d + r;
+    const [inside] = splitPoly(P, pre, 0, d, id >> 5, (1 << (id & 31)) >>> 0, extent, W, F);
+    if (!inside) throw new PolytopeError('empty-domain', `the domain A x ≤ b is empty or lower-dimensional: nothing of it is left after row ${r} (polytopeDomain tells which)`);
+    P = inside;
+  }
+  return P;
+}
+
+/** Vertices (bit sets over local indices) tight on each id of `inc` (W words per vertex) below `count`. */
+function idVertexSets(inc: Uint32Array, nv: number, W: number, ids: number): bigint[] {
+  const sets = new Array<bigint>(ids).fill(0n);
+  for (let i = 0; i < nv; i++) {
+    for (let k = 0; k < ids; k++) if ((inc[i * W + (k >> 5)]! >>> (k & 31)) & 1) sets[k] = sets[k]! | (1n << BigInt(i));
+  }
+  return sets;
+}
+
+/**
+ * Throws unless the cut-down box is the domain: every face (≥ d vertices) that a face of the outer
+ * box leaves on it must lie in a face of some domain row. (If the box cut the domain, the cut is a
+ * facet in no domain hyperplane.)
+ */
+function checkContains(P: Poly, tight: readonly bigint[], R: FlatRows, bounds: readonly number[], W: number): void {
+  const { d, m } = R;
+  const boxSets = idVertexSets(P.inc, P.nv, W, 2 * d);
+  const rowSets = new Array<bigint>(m).fill(0n);
+  tight.forEach((t, i) => {
+    for (let r = 0; r < m; r++) if ((t >> BigInt(r)) & 1n) rowSets[r] = rowSets[r]! | (1n << BigInt(i));
+  });
+  boxSets.forEach((S, k) => {
+    if (bitCount(S) < d || rowSets.some((T) => (S & T) === S)) return;
+    throw new PolytopeError(
+      'bad-domain',
+      `the domain A x ≤ b reaches past the ${k & 1 ? 'lower' : 'upper'} bound of x${k >> 1} of its bounds [${bounds.join(', ')}] (they must contain it; is it unbounded?); polytopeDomain computes bounds that do`,
+    );
+  });
+}
+
+/**
+ * The point where d of the rows `rows` meet exactly (normalized rows, Gaussian elimination with
+ * full pivoting, so the best-conditioned d of a degenerate vertex's rows are used); null when
+ * they do not have rank d.
+ */
+function solveTight(R: FlatRows, rows: readonly number[]): Float64Array | null {
+  const d = R.d;
+  const k = rows.length;
+  if (k < d) return null;
+  const w = d + 1;
+  const M = new Float64Array(k * w);
+  rows.forEach((r, i) => {
+    let n = 0;
+    for (let j = 0; j < d; j++) n += R.A[r * d + j]! ** 2;
+    n = Math.sqrt(n);
+    for (let j = 0; j < d; j++) M[i * w + j] = R.A[r * d + j]! / n;
+    M[i * w + d] = R.b[r]! / n;
+  });
+  const usedRow = new Uint8Array(k);
+  const usedCol = new Uint8Array(d);
+  const pivRow = new Int32Array(d);
+  const pivCol = new Int32Array(d);
+  for (let s = 0; s < d; s++) {
+    let best = 0;
+    for (let i = 0; i < k; i++) {
+      if (usedRow[i]) continue;
+      for (let j = 0; j < d; j++) {
+        if (usedCol[j] || !(Math.abs(M[i * w + j]!) > best)) continue;
+        best = Math.abs(M[i * w + j]!);
+        pivRow[s] = i;
+        pivCol[s] = j;
+      }
+    }
+    if (best === 0) return null;
+    const pi = pivRow[s]!;
+    const pj = pivCol[s]!;
+    usedRow[pi] = 1;
+    usedCol[pj] = 1;
+    for (let i = 0; i < k; i++) {
+      if (usedRow[i]) continue;
+      const f = M[i * w + pj]! / M[pi * w + pj]!;
+      if (f === 0) continue;
+      for (let q = 0; q <= d; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
+    }
+  }
+  const x = new Float64Array(d);
+  for (let s = d - 1; s >= 0; s--) {
+    const pi = pivRow[s]!;
+    const pj = pivCol[s]!;
+    let v = M[pi * w + d]!;
+    for (let j = 0; j < d; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
+    x[pj] = v / M[pi * w + pj]!;
+  }
+  return x;
+}
+
+/**
+ * Recomputes each vertex as the exact meet of its tight rows (`solveTight`), which removes the
+ * rounding of repeated edge interpolation (an axis box comes out exact). A recomputed vertex is
+ * kept only if it satisfies every row and stays tight on its rows, within tolerance.
+ */
+function polishVertices(R: FlatRows, verts: Float64Array, nv: number, tight: readonly bigint[], extent: Float64Array): Float64Array {
+  const d = R.d;
+  const out = Float64Array.from(verts.subarray(0, nv * d));
+  const tol = Array.from({ length: R.m }, (_, r) => rowTolerance(R, r, extent));
+  for (let i = 0; i < nv; i++) {
+    const rows: number[] = [];
+    for (let r = 0; r < R.m; r++) if ((tight[i]! >> BigInt(r)) & 1n) rows.push(r);
+    const x = solveTight(R, rows);
+    if (!x) continue;
+    let ok = true;
+    for (let r = 0; r < R.m && ok; r++) {
+      const v = rowResidual(R, r, x, 0);
+      if (v > tol[r]! || ((tight[i]! >> BigInt(r)) & 1n && v < -tol[r]!)) ok = false;
+    }
+    if (ok) out.set(x, i * d);
+  }
+  return out;
+}
+
+/** Merges vertices with identical coordinates (their incidences are joined). */
+function mergeDuplicates(verts: Float64Array, nv: number, inc: readonly bigint[], d: number): { verts: Float64Array; nv: number; inc: bigint[] } {
+  const order = Array.from({ length: nv }, (_, i) => i);
+  const cmp = (a: number, b: number) => {
+    for (let q = 0; q < d; q++) {
+      const x = verts[a * d + q]! - verts[b * d + q]!;
+      if (x !== 0) return x;
+    }
+    return 0;
+  };
+  order.sort(cmp);
+  const keep: number[] = [];
+  const outInc: bigint[] = [];
+  for (const i of order) {
+    if (keep.length && cmp(keep[keep.length - 1]!, i) === 0) outInc[outInc.length - 1] = outInc[outInc.length - 1]! | inc[i]!;
+    else {
+      keep.push(i);
+      outInc.push(inc[i]!);
+    }
+  }
+  const out = new Float64Array(keep.length * d);
+  keep.forEach((i, w) => out.set(verts.subarray(i * d, i * d + d), w * d));
+  return { verts: out, nv: keep.length, inc: outInc };
+}
+
+function boundingBox(verts: Float64Array, nv: number, d: number): number[] {
+  const box: number[] = [];
+  for (let q = 0; q < d; q++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < nv; i++) {
+      lo = Math.min(lo, verts[i * d + q]!);
+      hi = Math.max(hi, verts[i * d + q]!);
+    }
+    box.push(lo, hi);
+  }
+  return box;
+}
+
+/** `bounds` grown by an eighth of its width on every side, so that no face of it touches the domain. */
+function padBox(bounds: readonly number[], d: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < d; i++) {
+    const pad = (bounds[2 * i + 1]! - bounds[2 * i]!) / 8;
+    out.push(bounds[2 * i]! - pad, bounds[2 * i + 1]! + pad);
+  }
+  return out;
+}
+
+/**
+ * The polytope domain as the root polytope: its bounds (padded) cut by every row, vertices
+ * recomputed exactly from their tight rows, incidences re-derived against the rows (the bounds'
+ * ids are dropped), checked to be the domain (every vertex tight on ≥ d rows, the bounds cut
+ * nothing off) and full-dimensional.
+ */
+function domainRoot(domain: PolytopeDomain, d: number): Root {
+  const R = checkDomainRows(domain.A, domain.b, d);
+  checkBoxArg(domain.bounds, d, 'domain bounds');
+  const outer = padBox(domain.bounds, d);
+  const Wt = Math.ceil((2 * d + R.m) / 32);
+  const P = cutBoxByRows(R, outer, Wt);
+  const outerExtent = boxExtent(outer, d);
+  const built = idVertexSets(P.inc, P.nv, Wt, 2 * d + R.m);
+  const tight0 = tightRows(R, P.verts, P.nv, outerExtent).map((t, i) => {
+    let bits = t;
+    for (let r = 0; r < R.m; r++) if ((built[2 * d + r]! >> BigInt(i)) & 1n) bits |= 1n << BigInt(r);
+    return bits;
+  });
+  checkContains(P, tight0, R, domain.bounds, Wt);
+  const polished = polishVertices(R, P.verts, P.nv, tight0, outerExtent);
+  const merged = mergeDuplicates(polished, P.nv, tight0, d);
+  const box = boundingBox(merged.verts, merged.nv, d);
+  const inc = tightRows(R, merged.verts, merged.nv, boxExtent(box, d)).map((t, i) => t | merged.inc[i]!);
+  inc.forEach((t, i) => {
+    if (popcountAtLeast(t, d)) return;
+    const at = Array.from(merged.verts.subarray(i * d, i * d + d)).join(', ');
+    throw new PolytopeError('bad-domain', `the point (${at}) of the cut-down bounds is tight on fewer than ${d} rows of A x ≤ b, so it is no vertex of the domain: the bounds do not contain it`);
+  });
+  const volume = merged.nv > d ? describePolytope(merged.verts, merged.nv, inc, new Uint8Array(0), d).volume : 0;
+  if (!(volume > DOMAIN_VOLUME_EPS * boxVolumeOf(box, d))) {
+    throw new PolytopeError('flat-domain', `the domain A x ≤ b is lower-dimensional: its volume ${volume} is zero next to its bounding box's ${boxVolumeOf(box, d)}; a full-dimensional polytope is needed`);
+  }
+  const rows: number[][] = [];
+  for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * d, r * d + d)));
+  return { verts: merged.verts, nv: merged.nv, inc, m: R.m, box, domain: { A: rows, b: Array.from(R.b) }, volume };
+}
+
+function rootPolytope(options: EnumerateOptions, d: number): Root {
+  if (options.box && options.domain) throw new PolytopeError('bad-domain', 'give either a box or a polytope domain, not both');
+  if (options.domain) return domainRoot(options.domain, d);
+  if (!options.box) throw new PolytopeError('bad-box', 'give a box (lo,hi pairs) or a polytope domain (A x ≤ b, see polytopeDomain)');
+  return boxRoot(options.box, d);
+}
+
+/** Bit sets as W 32-bit words per entry. */
+function toWords(sets: readonly bigint[], W: number): Uint32Array {
+  const out = new Uint32Array(sets.length * W);
+  sets.forEach((b, i) => {
+    for (let w = 0; w < W; w++) out[i * W + w] = Number((b >> BigInt(32 * w)) & 0xffffffffn);
+  });
+  return out;
+}
+
+/**
+ * Every activation region of an MLP inside an axis box or a bounded polytope domain
+ * (`polytopeDomain`), with exact polytope geometry.
  *
  * @example
  * const net = randomMlp([3, 8, 8, 1], { seed: 1 });
@@ -330,36 +740,25 @@ function checkBoxArg(box: readonly number[], d: number): void {
  * res.regions.length;          // number of activation regions in the cube
  * res.totalVolume;             // ≈ 8
  * res.regions[0]!.fVector;     // [V, E, F] with V − E + F = 2
+ * const domain = await polytopeDomain([[-1, 0, 0], [0, -1, 0], [0, 0, -1], [1, 1, 1]], [0, 0, 0, 1], 3);
+ * enumeratePolytopes(net, { domain }).totalVolume; // ≈ 1/6 (the simplex)
  */
 export function enumeratePolytopes(net: Network, options: EnumerateOptions): PolytopeEnumeration {
   const t0 = now();
   const d = net.inputSize;
   if (d < 1 || d > 8) throw new PolytopeError('bad-dimension', `polytope enumeration supports input dimension 1…8 (2…6 tested); the network has ${d} inputs`);
-  const box = options.box;
-  checkBoxArg(box, d);
+  const root = rootPolytope(options, d);
   const layers = mlpLayers(net);
   const hidden = layers.filter((l) => l.alpha !== null);
   const numUnits = hidden.reduce((a, l) => a + l.outFeatures, 0);
   if (numUnits !== net.numUnits) throw new PolytopeError('unsupported-network', 'internal: unit count mismatch between the network and its MLP layers');
-  // Root: the box. Vertex bits: bit 2i for x_i = hi, 2i+1 for x_i = lo.
-  const nv0 = 1 << d;
-  const W = Math.ceil((2 * d + numUnits) / 32);
+  const nDom = root.m;
+  const W = Math.ceil((nDom + numUnits) / 32);
   const Fbuf = new Uint32Array(W);
-  const verts0 = new Float64Array(nv0 * d);
-  const inc0 = new Uint32Array(nv0 * W);
-  for (let m = 0; m < nv0; m++) {
-    for (let i = 0; i < d; i++) {
-      const hi = (m >> i) & 1;
-      verts0[m * d + i] = hi ? box[2 * i + 1]! : box[2 * i]!;
-      const k = 2 * i + (hi ? 0 : 1);
-      inc0[m * W + (k >> 5)] = (inc0[m * W + (k >> 5)]! | (1 << (k & 31))) >>> 0;
-    }
-  }
-  const extent = new Float64Array(d);
-  for (let i = 0; i < d; i++) extent[i] = Math.max(Math.abs(box[2 * i]!), Math.abs(box[2 * i + 1]!));
+  const extent = boxExtent(root.box, d);
   const map0 = new Float64Array(d * (d + 1));
   for (let i = 0; i < d; i++) map0[i * (d + 1) + 1 + i] = 1;
-  let polys: Poly[] = [{ verts: verts0, nv: nv0, inc: inc0, code: new Uint8Array(numUnits), map: map0 }];
+  let polys: Poly[] = [{ verts: root.verts, nv: root.nv, inc: toWords(root.inc, W), code: new Uint8Array(numUnits), map: map0 }];
   let unitBase = 0;
   let unitsDone = 0;
   const m = d + 1;
@@ -382,7 +781,7 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
     });
     for (let u = 0; u < n; u++) {
       throwIfAborted(options.signal);
-      const kid = 2 * d + unitBase + u;
+      const kid = nDom + unitBase + u;
       const word = kid >> 5;
       const mask = (1 << (kid & 31)) >>> 0;
       const out: { P: Poly; pre: Float64Array }[] = [];
@@ -423,18 +822,19 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
     }
     regions.push(describePolytope(P.verts, P.nv, inc, P.code, d, geometry));
   }
-  let boxVolume = 1;
-  for (let i = 0; i < d; i++) boxVolume *= box[2 * i + 1]! - box[2 * i]!;
   return {
     dim: d,
-    box: [...box],
+    box: root.box,
+    domain: root.domain,
     regions,
     totalVolume: compensatedSum(regions.map((r) => r.volume)),
-    boxVolume,
-    numConstraints: 2 * d + numUnits,
+    boxVolume: boxVolumeOf(root.box, d),
+    domainVolume: root.volume,
+    numDomainConstraints: nDom,
+    numConstraints: nDom + numUnits,
     numUnits,
     seconds: (now() - t0) / 1000,
-    lpSeconds: 0,
+    lpSeconds: options.domain?.lpSeconds ?? 0,
   };
 }
 
@@ -643,15 +1043,19 @@ export function eulerSum(fVector: readonly number[]): number {
 }
 
 /**
- * Checks an enumeration against the network: volumes sum to the box (relative 1e-9), each
- * region's interior point reproduces its code, every vertex has ≥ d tight constraints and lies in
- * the box, Euler's relation for every polytope, codes distinct. Returns the problems (empty = ok).
+ * Checks an enumeration against the network: volumes sum to the domain's volume (the box's, or
+ * the polytope domain's by its pulling triangulation; relative 1e-9), each region's interior point
+ * reproduces its code, every vertex has ≥ d tight constraints and lies in the domain, Euler's
+ * relation for every polytope, codes distinct. Returns the problems (empty = ok).
  */
 export function validatePolytopes(net: Network, res: PolytopeEnumeration, codeAt: (x: Float64Array) => Uint8Array): string[] {
   const problems: string[] = [];
   const d = res.dim;
-  const rel = Math.abs(res.totalVolume - res.boxVolume) / res.boxVolume;
-  if (rel > 1e-9) problems.push(`volumes sum to ${res.totalVolume}, box is ${res.boxVolume} (relative error ${rel.toExponential(2)})`);
+  const rel = Math.abs(res.totalVolume - res.domainVolume) / res.domainVolume;
+  if (rel > 1e-9) problems.push(`volumes sum to ${res.totalVolume}, the ${res.domain ? 'domain' : 'box'} has ${res.domainVolume} (relative error ${rel.toExponential(2)})`);
+  const rows = res.domain ? checkDomainRows(res.domain.A, res.domain.b, d) : boxRows(res.box, d);
+  const extent = boxExtent(res.box, d);
+  const tol = Array.from({ length: rows.m }, (_, r) => rowTolerance(rows, r, extent));
   const keys = new Set<string>();
   res.regions.forEach((r, i) => {
     const key = r.code.join('');
@@ -666,6 +1070,8 @@ export function validatePolytopes(net: Network, res: PolytopeEnumeration, codeAt
     }
     for (let v = 0; v < r.numVertices; v++) {
       if (!popcountAtLeast(r.incidence[v]!, d)) problems.push(`region ${i}: vertex ${v} has fewer than ${d} tight constraints`);
+      const out = tol.findIndex((t, k) => rowResidual(rows, k, r.vertices, v * d) > t);
+      if (out >= 0) problems.push(`region ${i}: vertex ${v} violates domain constraint ${out}`);
     }
     if (r.fVector.length === d) {
       const e = eulerSum(r.fVector);
@@ -677,4 +1083,94 @@ export function validatePolytopes(net: Network, res: PolytopeEnumeration, codeAt
   });
   void net;
   return problems;
+}
+
+/**
+ * Checks a polytope domain {x : A x ≤ b} with HiGHS LPs and returns it with a box that contains
+ * it, ready for `enumeratePolytopes(net, { domain })`. Throws a `PolytopeError` when the domain is
+ * empty, unbounded, lower-dimensional (zero volume), holds a non-finite value, or has rows of
+ * another width than `dim` (the network's input dimension, when given). Redundant rows are fine.
+ *
+ * @example
+ * const domain = await polytopeDomain([[-1, 0], [0, -1], [1, 1]], [0, 0, 1], 2); // a triangle
+ * domain.bounds; // ≈ [0, 1, 0, 1]
+ */
+export async function polytopeDomain(A: ArrayLike<ArrayLike<number>>, b: ArrayLike<number>, dim?: number): Promise<PolytopeDomain> {
+  const t0 = now();
+  const R = checkDomainRows(A, b, dim);
+  const bounds = await domainBounds(R);
+  const ch = await chebyshevCenter(R.A, R.b, R.d);
+  let diam = 0;
+  for (let i = 0; i < R.d; i++) diam += (bounds[2 * i + 1]! - bounds[2 * i]!) ** 2;
+  diam = Math.sqrt(diam);
+  if (ch.status !== 'optimal' || !(ch.radius > DOMAIN_RADIUS_EPS * diam)) {
+    throw new PolytopeError('flat-domain', `the domain A x ≤ b is lower-dimensional (zero volume): its largest inscribed ball has radius ${ch.radius} for a bounding box of diameter ${diam}; a full-dimensional polytope is needed`);
+  }
+  const rows: number[][] = [];
+  for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * R.d, r * R.d + R.d)));
+  return { A: rows, b: Array.from(R.b), bounds, lpSeconds: (now() - t0) / 1000 };
+}
+
+/**
+ * Bounding box of the domain from 2d LPs on one warm-started HiGHS model (min and max of each
+ * coordinate; exact up to HiGHS's tolerances, which the enumeration's padding absorbs). Throws
+ * for an empty or unbounded domain.
+ */
+async function domainBounds(R: FlatRows): Promise<number[]> {
+  const { d, m } = R;
+  const lp = await createLp({
+    numCols: d,
+    cost: new Float64Array(d),
+    colLower: new Float64Array(d).fill(-Infinity),
+    colUpper: new Float64Array(d).fill(Infinity),
+    rows: R.A,
+    numRows: m,
+    rowLower: new Float64Array(m).fill(-Infinity),
+    rowUpper: R.b,
+  });
+  try {
+    // Zero cost: "unbounded" can only mean HiGHS's "unbounded or infeasible", i.e. infeasible.
+    const feasible = lp.solve();
+    if (feasible.status === 'infeasible' || feasible.status === 'unbounded') throw new PolytopeError('empty-domain', 'the domain A x ≤ b is empty: its rows have no common point');
+    if (feasible.status !== 'optimal') throw new PolytopeError('lp-failed', 'the LP solver could not decide whether the domain A x ≤ b is empty');
+    const bounds = new Array<number>(2 * d).fill(0);
+    const cost = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      for (const sgn of [1, -1]) {
+        cost.fill(0);
+        cost[i] = sgn;
+        lp.setCost(cost);
+        const s = lp.solve();
+        if (s.status === 'unbounded') throw new PolytopeError('unbounded-domain', `the domain A x ≤ b is unbounded (x${i} has no ${sgn > 0 ? 'lower' : 'upper'} bound on it); a bounded polytope is needed`);
+        if (s.status !== 'optimal') throw new PolytopeError('lp-failed', `the LP solver failed to bound x${i} on the domain A x ≤ b (status ${s.status})`);
+        bounds[2 * i + (sgn > 0 ? 0 : 1)] = sgn * s.objective;
+      }
+    }
+    return bounds;
+  } finally {
+    lp.dispose();
+  }
+}
+
+/**
+ * The H-representation of the region of x inside a polytope domain, rows labelled with the
+ * constraint ids of `enumeratePolytopes` for that domain (r: domain row r, m + u: hidden unit u),
+ * e.g. for `estimateFacets`. ReLU-like networks only (one row per unit).
+ *
+ * @example
+ * const h = regionInDomain(net, [0.1, 0.2], { A: [[-1, 0], [0, -1], [1, 1]], b: [0, 0, 1] });
+ * h.p.length; // 3 + number of hidden units
+ */
+export function regionInDomain(net: Network, x: ArrayLike<number>, domain: { readonly A: ArrayLike<ArrayLike<number>>; readonly b: ArrayLike<number> }): HPolytope {
+  const d = net.inputSize;
+  const R = checkDomainRows(domain.A, domain.b, d);
+  const h = regionInBox(net, x, new Array<number>(2 * d).fill(0));
+  const n = R.m + h.p.length - 2 * d;
+  const Q = new Float64Array(n * d);
+  Q.set(R.A);
+  Q.set(h.Q.subarray(2 * d * d), R.m * d);
+  const p = new Float64Array(n);
+  p.set(R.b);
+  p.set(h.p.subarray(2 * d), R.m);
+  return { dim: d, Q, p, ids: Int32Array.from({ length: n }, (_, i) => i) };
 }
