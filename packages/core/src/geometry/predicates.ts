@@ -57,3 +57,17 @@ export const CHORD_EPS = 1e-12;
  * exceeds WALK_RADIUS_EPS · max(1, |coordinates|).
  */
 export const WALK_RADIUS_EPS = 1e-9;
+
+/**
+ * Polytope domains of the n-D enumeration (`polytopeDomain`): a domain whose Chebyshev radius
+ * (largest inscribed ball, from a HiGHS LP) is at most DOMAIN_RADIUS_EPS × the diameter of its
+ * bounding box counts as lower-dimensional. Well above HiGHS's primal feasibility tolerance (1e-7
+ * absolute), so an exactly flat domain is never taken for a thin full-dimensional one.
+ */
+export const DOMAIN_RADIUS_EPS = 1e-6;
+
+/**
+ * A domain polytope (after cutting its bounds by A x ≤ b in `enumeratePolytopes`) whose volume is
+ * at most DOMAIN_VOLUME_EPS × the volume of its bounding box counts as lower-dimensional.
+ */
+export const DOMAIN_VOLUME_EPS = 1e-12;
