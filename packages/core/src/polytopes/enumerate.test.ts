@@ -4,7 +4,7 @@ import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
 import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
 import { inputPlane, slicePlane } from '../regions/slice.js';
-import { binomial, constraintName, enumeratePolytopes, eulerSum, polytopeDomain, regionInDomain, simplexBounds, validatePolytopes } from './enumerate.js';
+import { binomial, constraintName, cyclicFacets, enumeratePolytopes, eulerSum, polytopeDomain, regionInDomain, simplexBounds, validatePolytopes } from './enumerate.js';
 import type { PolytopeEnumeration } from './enumerate.js';
 
 const cube = (d: number, r = 1) => Array.from({ length: 2 * d }, (_, i) => (i % 2 ? r : -r));
@@ -137,6 +137,20 @@ describe('enumeratePolytopes', () => {
   it('simplex bounds: V − d below; (V−2)(V−3)/2 above in 3-D', () => {
     expect(simplexBounds(8, 3)).toEqual({ lower: 5, upper: 15 });
     expect(simplexBounds(5, 2)).toEqual({ lower: 3, upper: 3 });
+    // The general bound reproduces the closed forms for d = 3: (V−2)(V−3)/2.
+    for (let V = 4; V < 40; V++) expect(simplexBounds(V, 3).upper).toBe(((V - 2) * (V - 3)) / 2);
+    // A simplex is its own only triangulation, in every dimension.
+    for (let d = 2; d <= 7; d++) expect(simplexBounds(d + 1, d)).toEqual({ lower: 1, upper: 1 });
+    // Cyclic polytope facet counts (Ziegler, Lectures on Polytopes, Ex. 0.8): C(6,4) has 9, C(7,3) has 10, C(8,5) has 20.
+    expect(cyclicFacets(6, 4)).toBe(9);
+    expect(cyclicFacets(7, 3)).toBe(10);
+    expect(cyclicFacets(8, 5)).toBe(20);
+    expect(cyclicFacets(5, 4)).toBe(5);
+    // The 4-cube (16 vertices, 8 cubical facets): bounds hold for its pulling triangulation (tested on
+    // real regions below) and are far below the trivial C(16, 5) = 4368.
+    const cube = simplexBounds(16, 4, new Array(8).fill(8));
+    expect(cube.lower).toBe(12);
+    expect(cube.upper).toBeLessThan(binomial(16, 5));
   });
 
   it('rejects bad boxes and non-MLPs', () => {

@@ -233,11 +233,34 @@ export function binomial(n: number, k: number): number {
  * 3-ball with all vertices on the boundary and e_int ≤ C(V,2) − (3V − 6) (Edelsbrunner, Preparata,
  * West 1990); d ≥ 4: the trivial C(V, d+1).
  */
-export function simplexBounds(V: number, d: number): { lower: number; upper: number } {
+export function simplexBounds(V: number, d: number, facetVertices?: ArrayLike<number>): { lower: number; upper: number } {
   const lower = Math.max(1, V - d);
+  if (V <= d + 1) return { lower: 1, upper: 1 };
   if (d === 2) return { lower, upper: V - 2 };
-  if (d === 3) return { lower, upper: ((V - 2) * (V - 3)) / 2 };
-  return { lower, upper: binomial(V, d + 1) };
+  // Cone a triangulation T (all V vertices on the boundary) from a new apex over its boundary ∂T:
+  // a triangulated d-sphere with V + 1 vertices and |T| + |∂T| facets. Stanley's upper bound theorem
+  // for simplicial spheres bounds that by the facets of the cyclic (d+1)-polytope on V + 1 vertices;
+  // |∂T| is at least Barnette's lower bound for triangulated (d−1)-spheres, (d−1)V − (d+1)(d−2),
+  // and at least Σ over the facets of P of (v_F − d + 1) (each facet needs that many simplices).
+  let boundary = (d - 1) * V - (d + 1) * (d - 2);
+  if (facetVertices) {
+    let sum = 0;
+    for (let i = 0; i < facetVertices.length; i++) sum += Math.max(1, facetVertices[i]! - d + 1);
+    boundary = Math.max(boundary, sum);
+  }
+  return { lower, upper: cyclicFacets(V + 1, d + 1) - boundary };
+}
+
+/**
+ * Facets of the cyclic polytope C(N, D), N > D (Gale's evenness condition; G. M. Ziegler,
+ * *Lectures on Polytopes*, Springer 1995, Thm. 0.7 and Ex. 0.8): D = 2m: N/(N−m)·C(N−m, m);
+ * D = 2m+1: 2·C(N−m−1, m). By the upper bound theorem (McMullen 1970; Stanley 1975 for simplicial
+ * spheres) no simplicial D-polytope or (D−1)-sphere with N vertices has more facets.
+ */
+export function cyclicFacets(N: number, D: number): number {
+  const m = Math.floor(D / 2);
+  if (D % 2 === 0) return Math.round((N * binomial(N - m, m)) / (N - m));
+  return 2 * binomial(N - m - 1, m);
 }
 
 /** Neumaier-compensated sum. */
@@ -923,7 +946,7 @@ export function describePolytope(verts0: Float64Array, nv: number, inc0: readonl
     if (maximal) facetList.push(c);
   }
   const facets = Int32Array.from(facetList.map((f) => f.id));
-  const bounds = simplexBounds(nv, d);
+  const bounds = simplexBounds(nv, d, facetList.map((f) => f.n));
   if (!geometry) {
     return { code, vertices: verts, numVertices: nv, incidence: inc, facets, fVector: [], simplices: 0, simplexBounds: bounds, volume: 0, interior };
   }
