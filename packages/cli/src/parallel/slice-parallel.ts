@@ -6,6 +6,7 @@
  * reported with their unit index, so output can be ordered deterministically (unit order,
  * depth-first inside). The single-threaded path runs the same units in order.
  */
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import {
   AbortError,
@@ -30,7 +31,9 @@ let jobCounter = 0;
 export class SlicePool {
   readonly workers: Worker[];
   constructor(threads: number) {
-    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL('./slice-worker.js', import.meta.url)));
+    // Workers get the main thread's heap limit (so `node --max-old-space-size=N` bounds every thread).
+    const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
+    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL('./slice-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapMb } }));
   }
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
