@@ -51,6 +51,20 @@ describe('polytope polytopes', () => {
     expect(j.regions).toHaveLength(5);
     expect(j.summary.complete).toBe(false);
   });
+
+  it('walk --lp-only (every row by an LP) finds the same regions, facets and adjacency', () => {
+    const fast = join(dir, 'wf.json');
+    const lp = join(dir, 'wl.json');
+    const args = ['walk', model, '--at', '0.1,0.2,0.3', '--domain', '-1,1', '--max-regions', '12', '--quiet'];
+    expect(run([...args, '--json', fast]).code).toBe(0);
+    expect(run([...args, '--lp-only', '--json', lp]).code).toBe(0);
+    const a = JSON.parse(readFileSync(fast, 'utf8'));
+    const b = JSON.parse(readFileSync(lp, 'utf8'));
+    expect(a.regions).toEqual(b.regions);
+    expect(a.edges).toEqual(b.edges);
+    expect(a.summary.lps).toBeLessThan(b.summary.lps);
+    expect(b.summary.certificates.rayFacets).toBe(0);
+  });
 });
 
 describe('helpers', () => {

@@ -309,6 +309,7 @@ interface WalkOpts {
   maxRegions: string;
   radius?: string;
   domain?: string;
+  lpOnly?: boolean;
   json: string;
   quiet?: boolean;
 }
@@ -326,6 +327,7 @@ export function registerWalk(program: Command): void {
     .option('--max-regions <n>', 'stop after this many regions', '100')
     .option('--radius <r>', 'only regions meeting the L∞ ball of this radius around the start point')
     .option('--domain <lo,hi>', "input domain for every coordinate (default 0,1 with --idx, else unbounded)")
+    .option('--lp-only', 'decide every row by an LP (the slow reference for the LP-free certificates)')
     .option('--json <path>', 'output JSON (regions + adjacency graph)', 'walk.json')
     .option('--quiet', 'print nothing but errors')
     .action(async (modelPath: string, opts: WalkOpts) => {
@@ -359,6 +361,7 @@ export function registerWalk(program: Command): void {
           maxRegions,
           ...(radius !== undefined ? { radius } : {}),
           ...(domain ? { domain } : {}),
+          ...(opts.lpOnly ? { fastPaths: false } : {}),
           signal: progress.signal,
           onProgress: (p) => progress.update(p.regions / maxRegions, p.regions),
         });
@@ -377,6 +380,7 @@ export function registerWalk(program: Command): void {
           seconds: res.seconds,
           lp_seconds: res.lpSeconds,
           regions_per_second: res.regions.length / Math.max(1e-9, res.seconds),
+          certificates: res.certificates,
         },
         radius: radius ?? null,
         domain: domain ?? null,
@@ -391,7 +395,9 @@ export function registerWalk(program: Command): void {
       };
       writeFileAtomic(opts.json, JSON.stringify(out));
       if (!opts.quiet) {
+        const c = res.certificates;
         process.stderr.write(`walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`);
+        process.stderr.write(`      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`);
       }
     });
 }
