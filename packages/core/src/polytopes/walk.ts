@@ -33,10 +33,9 @@ import { WALK_RADIUS_EPS } from '../geometry/predicates.js';
 import { activationFixedImpl } from '../network/activation.js';
 import { forwardAll, forwardWithCode } from '../network/forward.js';
 import { isActivation } from '../network/ir.js';
-import type { ActivationNode } from '../network/ir.js';
-import { BiasMode, affineImpl, windowTable } from '../network/kernels.js';
+import { BiasMode, affineImpl } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
-import { regionAt } from '../spline/region.js';
+import { regionAt, regionRows } from '../spline/region.js';
 import type { RegionRow } from '../spline/region.js';
 
 /** HiGHS options for the walk's LPs (experiments; default none). */
@@ -297,7 +296,7 @@ class RegionRows {
       else affineImpl(out, xs, node, inShape, m, BiasMode.First);
       blocks[i] = out;
     }
-    return { code, ...rowsOf(net, code, x, blocks as Float64Array[]) };
+    return { code, ...regionRows(net, code, x, blocks) };
   }
 }
 
@@ -305,56 +304,6 @@ function sizeOfShape(shape: readonly number[]): number {
   let n = 1;
   for (const s of shape) n *= s;
   return n;
-}
-
-/** The rows Q z ≤ p from the families of the activations' inputs (the construction of `regionAt`). */
-function rowsOf(net: Network, code: Uint8Array, x: ArrayLike<number>, fam: readonly Float64Array[]): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
-  const d = net.inputSize;
-  const m = d + 1;
-  const Qrows: number[] = [];
-  const p: number[] = [];
-  const rows: RegionRow[] = [];
-  const push = (Z: Float64Array, off: number, sign: number, shift: number, row: RegionRow, Z2?: Float64Array, off2?: number) => {
-    let b = 0;
-    for (let i = 0; i < d; i++) {
-      let g = Z[off + 1 + i]!;
-      if (Z2) g -= Z2[off2! + 1 + i]!;
-      Qrows.push(sign * g);
-      b += g * x[i]!;
-    }
-    let val = Z[off]! - shift;
-    if (Z2) val -= Z2[off2!]!;
-    p.push(sign * (b - val));
-    rows.push(row);
-  };
-  net.activations.forEach((slot, layer) => {
-    const node: ActivationNode = net.activationNode(slot);
-    const Z = fam[node.inputs[0]!]!;
-    const inShape = net.nodes[node.inputs[0]!]!.shape;
-    for (let u = 0; u < slot.numUnits; u++) {
-      const st = code[slot.offset + u]!;
-      if (node.type === 'relu' || node.type === 'leaky_relu') {
-        push(Z, u * m, st ? -1 : 1, 0, { layer, unit: u, kind: 'sign' });
-      } else if (node.type === 'hardtanh') {
-        if (st === 0) push(Z, u * m, 1, node.min, { layer, unit: u, kind: 'upper' });
-        else if (st === 2) push(Z, u * m, -1, node.max, { layer, unit: u, kind: 'lower' });
-        else {
-          push(Z, u * m, -1, node.min, { layer, unit: u, kind: 'lower' });
-          push(Z, u * m, 1, node.max, { layer, unit: u, kind: 'upper' });
-        }
-      } else {
-        const t = windowTable(node, inShape);
-        let src = -1;
-        for (let k = t.start[u]!; k < t.start[u + 1]!; k++) if (t.slot[k] === st) src = t.taps[k]!;
-        for (let k = t.start[u]!; k < t.start[u + 1]!; k++) {
-          const other = t.taps[k]!;
-          if (other === src) continue;
-          push(Z, other * m, 1, 0, { layer, unit: u, kind: 'argmax', other: t.slot[k]! }, Z, src * m);
-        }
-      }
-    }
-  });
-  return { Q: Float64Array.from(Qrows), p: Float64Array.from(p), rows };
 }
 
 /** A direction and its rates: u (d values) and Q_a·u (one per active row). */

@@ -51,6 +51,53 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
   for (let i = 0; i < d; i++) dirs[i * d + i] = 1;
   // Families of every node under the fixed code: column 0 = value at x, 1..d = gradient.
   const fam = propagateFamily(net, code, x, dirs, d, true);
+  const { Q, p: pv, rows } = regionRows(net, code, x, fam);
+  const nr = pv.length;
+  const slack = new Float64Array(nr);
+  const scale = new Float64Array(nr);
+  for (let r = 0; r < nr; r++) {
+    let s = pv[r]!;
+    let sc = Math.abs(pv[r]!);
+    for (let i = 0; i < d; i++) {
+      s -= Q[r * d + i]! * x[i]!;
+      sc += Math.abs(Q[r * d + i]! * x[i]!);
+    }
+    slack[r] = s;
+    scale[r] = sc;
+  }
+  return {
+    code: ActivationCode.forNetwork(net, code),
+    dim: d,
+    Q,
+    p: pv,
+    rows,
+    slack,
+    contains(z) {
+      for (let r = 0; r < nr; r++) {
+        let s = pv[r]!;
+        let sc = Math.abs(pv[r]!);
+        for (let i = 0; i < d; i++) {
+          s -= Q[r * d + i]! * z[i]!;
+          sc += Math.abs(Q[r * d + i]! * z[i]!);
+        }
+        if (s < -SIDE_EPS * sc) return false;
+      }
+      return true;
+    },
+    chebyshev(box) {
+      return chebyshevCenter(Q, pv, d, box);
+    },
+  };
+}
+
+/**
+ * The rows `Q z ≤ p` of the region with activation code `code` (one per ReLU-like unit, two per
+ * hard-tanh unit in its linear part, one per max-pool comparison), from the affine families `fam`
+ * of every node (column 0 = value at x, 1..d = gradient), as `regionAt` builds them.
+ */
+export function regionRows(net: Network, code: Uint8Array, x: ArrayLike<number>, fam: readonly (Float64Array | undefined)[]): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
+  const d = net.inputSize;
+  const m = d + 1;
   const Qrows: number[] = [];
   const p: number[] = [];
   const rows: RegionRow[] = [];
@@ -98,42 +145,5 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
       }
     }
   });
-  const Q = Float64Array.from(Qrows);
-  const pv = Float64Array.from(p);
-  const nr = pv.length;
-  const slack = new Float64Array(nr);
-  const scale = new Float64Array(nr);
-  for (let r = 0; r < nr; r++) {
-    let s = pv[r]!;
-    let sc = Math.abs(pv[r]!);
-    for (let i = 0; i < d; i++) {
-      s -= Q[r * d + i]! * x[i]!;
-      sc += Math.abs(Q[r * d + i]! * x[i]!);
-    }
-    slack[r] = s;
-    scale[r] = sc;
-  }
-  return {
-    code: ActivationCode.forNetwork(net, code),
-    dim: d,
-    Q,
-    p: pv,
-    rows,
-    slack,
-    contains(z) {
-      for (let r = 0; r < nr; r++) {
-        let s = pv[r]!;
-        let sc = Math.abs(pv[r]!);
-        for (let i = 0; i < d; i++) {
-          s -= Q[r * d + i]! * z[i]!;
-          sc += Math.abs(Q[r * d + i]! * z[i]!);
-        }
-        if (s < -SIDE_EPS * sc) return false;
-      }
-      return true;
-    },
-    chebyshev(box) {
-      return chebyshevCenter(Q, pv, d, box);
-    },
-  };
+  return { Q: Float64Array.from(Qrows), p: Float64Array.from(p), rows };
 }
