@@ -2,13 +2,16 @@
 
 /**
  * A slice job. Every worker plans the job's work units itself (`planUnits` is deterministic, so
- * all get the same list) and then partitions the units it is sent; no cell data crosses threads.
+ * all get the same list) and then takes units from a shared counter until none are left; no cell
+ * data crosses threads, and no message is needed to hand out work.
  */
 export interface JobSetup {
   job: number;
   /** Work units to plan (`planUnits`' minimum). */
   units: number;
-  network: object;
+  /** Identifies the network within the driver; `network` is omitted when the worker already has it. */
+  netId: number;
+  network?: object;
   origin: Float64Array;
   dirs: Float64Array;
   extent: number[];
@@ -17,8 +20,9 @@ export interface JobSetup {
   /** Send each region's polygon and code too (the driver collects or reports regions). */
   full: boolean;
   /**
-   * Flow control, shared with the driver: [0] batches sent and not yet consumed (a worker waits
-   * while MAX_IN_FLIGHT are outstanding, so a slow consumer bounds memory), [1] set to 1 to cancel.
+   * Shared with the driver: [0] batches sent and not yet consumed (a worker waits while
+   * MAX_IN_FLIGHT are outstanding, so a slow consumer bounds memory), [1] set to 1 to cancel,
+   * [2] the next unit to take.
    */
   control: Int32Array;
 }
@@ -26,27 +30,26 @@ export interface JobSetup {
 /** Region batches a worker may have outstanding before it waits for the driver. */
 export const MAX_IN_FLIGHT = 8;
 
-export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'unit'; job: number; index: number } | { type: 'stop' };
+export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'stop' };
 
 /**
- * Regions found by a worker, described there (`RegionDescriber`): per region its area, code hash and
- * output family; per edge the neighbour's hash (`starts` delimits each region's edges); decision
- * segments delimited by `segStarts`. Polygons (`xy`, `labels`) and `codes` only when the job is `full`.
+ * Regions of one work unit found by a worker, described there (`RegionDescriber`), packed in few
+ * arrays (each array a message carries costs a few microseconds):
+ * - `ints`: edge starts (count + 1: region i owns edges [ints[i], ints[i+1])), then segment starts
+ *   (count + 1, values into the segment block);
+ * - `floats`: areas (count), code hashes (count), output families (count·o·3), the neighbour hash
+ *   of every edge (ints[count]), decision segments (ints[2·count + 1] values);
+ * - polygons (`xy`, `labels`) and `codes` only when the job is `full`.
  */
 export interface RegionBatch {
   type: 'regions';
   frame: number;
   count: number;
-  starts: Int32Array;
-  areas: Float64Array;
-  hashes: Float64Array;
-  neighbours: Float64Array;
-  outputs: Float64Array;
-  segStarts: Int32Array;
-  segments: Float64Array;
+  ints: Int32Array;
+  floats: Float64Array;
   xy?: Float64Array;
   labels?: Int32Array;
   codes?: Uint8Array;
 }
 
-export type FromWorker = RegionBatch | { type: 'planned'; units: number } | { type: 'unit-done'; frame: number } | { type: 'ready' } | { type: 'error'; message: string };
+export type FromWorker = RegionBatch | { type: 'worker-done'; units: number } | { type: 'ready' } | { type: 'error'; message: string };

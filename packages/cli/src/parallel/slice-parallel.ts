@@ -27,9 +27,14 @@ import type { FromWorker, JobSetup } from './protocol.js';
 
 let jobCounter = 0;
 
+let netCounter = 0;
+const netIds = new WeakMap<Network, number>();
+
 /** Persistent worker threads for repeated slices (benchmarks, animations); close() when done. */
 export class SlicePool {
   readonly workers: Worker[];
+  /** The network id each worker holds (see JobSetup.netId). */
+  readonly holds = new Map<Worker, number>();
   constructor(threads: number) {
     // Workers get the main thread's heap limit (so `node --max-old-space-size=N` bounds every thread).
     const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
@@ -83,49 +88,55 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
   }
   const pool = options.pool ?? new SlicePool(options.threads);
   const job = ++jobCounter;
-  const control = new Int32Array(new SharedArrayBuffer(8));
-  const setup: JobSetup = { job, units: PARALLEL_UNITS, network: writeNetworkJson(net), origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions, control };
+  const control = new Int32Array(new SharedArrayBuffer(12));
+  let netId = netIds.get(net);
+  if (netId === undefined) {
+    netId = ++netCounter;
+    netIds.set(net, netId);
+  }
+  const setup: JobSetup = { job, units: PARALLEL_UNITS, netId, origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions, control };
+  let networkJson: object | undefined;
   const codeLen = net.numUnits;
   const o = net.outputSize;
   const workers = pool.workers.slice(0, options.threads);
   let numWork = -1;
-  let nextUnit = 0;
   let finished = 0;
   const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       const abort = () => reject(new AbortError());
       options.signal?.addEventListener('abort', abort, { once: true });
-      const feed = (w: Worker) => {
-        if (nextUnit < numWork) w.postMessage({ type: 'unit', job, index: nextUnit++ });
-      };
       for (const w of workers) {
         const onError = (err: Error) => reject(err);
         const onMessage = (msg: FromWorker) => {
-          if (msg.type === 'error') reject(new PolytopeError('worker-failed', msg.message));
-          else if (msg.type === 'planned') {
+          if (msg.type === 'error') {
+            pool.holds.delete(w);
+            reject(new PolytopeError('worker-failed', msg.message));
+          } else if (msg.type === 'worker-done') {
             if (numWork >= 0 && msg.units !== numWork) reject(new PolytopeError('worker-failed', `workers planned ${numWork} and ${msg.units} work units`));
             numWork = msg.units;
-            feed(w);
-          } else if (msg.type === 'unit-done') {
-            finished++;
-            if (finished === numWork) {
+            if (++finished === workers.length) {
               options.signal?.removeEventListener('abort', abort);
               resolve();
-            } else feed(w);
+            }
           } else if (msg.type === 'regions') {
             currentFrame = msg.frame;
-            for (let i = 0; i < msg.count; i++) {
-              const s0 = msg.starts[i]!;
-              const n = msg.starts[i + 1]! - s0;
+            const { count, ints, floats } = msg;
+            const edges = ints[count]!;
+            const oOut = 2 * count;
+            const oNb = oOut + count * o * 3;
+            const oSeg = oNb + edges;
+            for (let i = 0; i < count; i++) {
+              const s0 = ints[i]!;
+              const n = ints[i + 1]! - s0;
               const cell: Polygon | undefined = msg.xy && msg.labels ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) } : undefined;
               acc.addDescribed(
-                msg.areas[i]!,
-                msg.hashes[i]!,
-                msg.neighbours.subarray(s0, s0 + n),
+                floats[i]!,
+                floats[count + i]!,
+                floats.subarray(oNb + s0, oNb + s0 + n),
                 n,
-                msg.outputs.subarray(i * o * 3, (i + 1) * o * 3),
-                msg.segments.subarray(msg.segStarts[i]!, msg.segStarts[i + 1]!),
+                floats.subarray(oOut + i * o * 3, oOut + (i + 1) * o * 3),
+                floats.subarray(oSeg + ints[count + 1 + i]!, oSeg + ints[count + 2 + i]!),
                 cell,
                 msg.codes?.subarray(i * codeLen, (i + 1) * codeLen),
               );
@@ -140,7 +151,12 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
         w.on('message', onMessage);
         w.on('error', onError);
         listeners.push([w, onMessage, onError]);
-        w.postMessage({ type: 'job', setup });
+        if (pool.holds.get(w) === netId) w.postMessage({ type: 'job', setup });
+        else {
+          networkJson ??= writeNetworkJson(net);
+          w.postMessage({ type: 'job', setup: { ...setup, network: networkJson } });
+          pool.holds.set(w, netId);
+        }
       }
     });
   } finally {

@@ -1,4 +1,4 @@
-/** Worker thread: plans a slice job's work units, partitions the units it is sent and streams regions back in batches. */
+/** Worker thread: plans a slice job's work units, takes units from the shared counter and streams their regions back in batches. */
 import { parentPort } from 'node:worker_threads';
 import { AbortError, GrowF64, RegionDescriber, boxPolygon, planUnits, polygonOps, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
 import type { Network, Polygon, WorkUnit } from '@polytope-lens/core';
@@ -6,9 +6,8 @@ import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
 
 const port = parentPort!;
-let init: JobSetup | null = null;
 let net: Network | null = null;
-let plan: WorkUnit<Polygon>[] = [];
+let netId = -1;
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
@@ -58,95 +57,91 @@ port.on('message', (msg: ToWorker) => {
     port.close();
     return;
   }
-  if (msg.type === 'job') {
-    init = msg.setup;
-    try {
-      net = readNetworkJson(init.network);
-      const b = init.box;
-      plan = planUnits(net, polygonOps, rootFrame(net, polygonOps, boxPolygon(b[0], b[1], b[2], b[3]), init.origin, init.dirs), init.extent, init.units);
-      post({ type: 'planned', units: plan.length });
-    } catch (err) {
-      net = null;
-      post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-    }
-    return;
-  }
-  if (!init || !net || msg.job !== init.job) return;
-  const o = net.outputSize;
-  const numUnits = net.numUnits;
   try {
-    const unit = plan[msg.index]!;
-    const setup = init;
-    const cap = setup.batch;
-    const describer = describerFor(net, setup);
-    const segments = new GrowF64();
-    let cells: Polygon[] = [];
-    let codes = new Uint8Array(setup.full ? cap * numUnits : 0);
-    let outputs = new Float64Array(cap * o * 3);
-    let areas = new Float64Array(cap);
-    let hashes = new Float64Array(cap);
-    const neighbours = new GrowF64();
-    const segStarts = new Int32Array(cap + 1);
-    const flush = () => {
-      const count = cells.length;
-      if (count === 0) return;
-      const starts = new Int32Array(count + 1);
-      for (let i = 0; i < count; i++) starts[i + 1] = starts[i]! + cells[i]!.n;
-      const nb = neighbours.data.slice(0, neighbours.length);
-      const ss = segStarts.slice(0, count + 1);
-      const segs = segments.data.slice(0, segments.length);
-      const batch: RegionBatch = {
-        type: 'regions',
-        frame: msg.index,
-        count,
-        starts,
-        areas: areas.subarray(0, count),
-        hashes: hashes.subarray(0, count),
-        neighbours: nb,
-        outputs: outputs.subarray(0, count * o * 3),
-        segStarts: ss,
-        segments: segs,
-      };
-      const transfer: ArrayBuffer[] = [starts.buffer, areas.buffer, hashes.buffer, nb.buffer, outputs.buffer, ss.buffer, segs.buffer];
-      if (setup.full) {
-        const xy = new Float64Array(2 * starts[count]!);
-        const labels = new Int32Array(starts[count]!);
-        for (let i = 0; i < count; i++) {
-          xy.set(cells[i]!.xy.subarray(0, 2 * cells[i]!.n), 2 * starts[i]!);
-          labels.set(cells[i]!.labels.subarray(0, cells[i]!.n), starts[i]!);
-        }
-        batch.xy = xy;
-        batch.labels = labels;
-        batch.codes = codes.subarray(0, count * numUnits);
-        transfer.push(xy.buffer, labels.buffer, codes.buffer);
-        codes = new Uint8Array(cap * numUnits);
-      }
-      waitForCredit(setup.control);
-      post(batch, transfer);
-      cells = [];
-      outputs = new Float64Array(cap * o * 3);
-      areas = new Float64Array(cap);
-      hashes = new Float64Array(cap);
-      neighbours.length = 0;
-      segments.length = 0;
-    };
-    runPartition(net, polygonOps, boxPolygon(setup.box[0], setup.box[1], setup.box[2], setup.box[3]), setup.origin, setup.dirs, setup.extent, (r) => {
-      const i = cells.length;
-      const cell = r.cell as Polygon;
-      cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
-      if (setup.full) codes.set(r.code, i * numUnits);
-      outputs.set(r.output.subarray(0, o * 3), i * o * 3);
-      describer.describe(cell, r.code, r.output, segments);
-      areas[i] = describer.area;
-      hashes[i] = describer.hash;
-      for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
-      segStarts[i + 1] = segments.length;
-      if (cells.length === cap) flush();
-    }, { units: [unit], signal: cancelSignal(setup.control) });
-    flush();
-    post({ type: 'unit-done', frame: msg.index });
+    const setup = msg.setup;
+    // The same network as the last job (benchmarks, animations) keeps its parsed form and caches.
+    if (!net || netId !== setup.netId) {
+      if (!setup.network) throw new Error('slice worker: job without its network');
+      net = null;
+      net = readNetworkJson(setup.network);
+      netId = setup.netId;
+    }
+    const b = setup.box;
+    const plan = planUnits(net, polygonOps, rootFrame(net, polygonOps, boxPolygon(b[0], b[1], b[2], b[3]), setup.origin, setup.dirs), setup.extent, setup.units);
+    for (;;) {
+      const index = Atomics.add(setup.control, 2, 1);
+      if (index >= plan.length) break;
+      runUnit(net, setup, plan[index]!, index);
+    }
+    post({ type: 'worker-done', units: plan.length });
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
 });
+
+/** Partitions one unit, sending its regions in packed batches of at most `setup.batch`. */
+function runUnit(net: Network, setup: JobSetup, unit: WorkUnit<Polygon>, index: number): void {
+  const o = net.outputSize;
+  const codeLen = net.numUnits;
+  const cap = setup.batch;
+  const describer = describerFor(net, setup);
+  const segments = new GrowF64();
+  const neighbours = new GrowF64();
+  const cells: Polygon[] = [];
+  const codes = new Uint8Array(setup.full ? cap * codeLen : 0);
+  const outputs = new Float64Array(cap * o * 3);
+  const areas = new Float64Array(cap);
+  const hashes = new Float64Array(cap);
+  const segStarts = new Int32Array(cap + 1);
+  const flush = () => {
+    const count = cells.length;
+    if (count === 0) return;
+    const ints = new Int32Array(2 * count + 2);
+    for (let i = 0; i < count; i++) ints[i + 1] = ints[i]! + cells[i]!.n;
+    ints.set(segStarts.subarray(0, count + 1), count + 1);
+    const edges = ints[count]!;
+    const floats = new Float64Array(2 * count + count * o * 3 + edges + segments.length);
+    floats.set(areas.subarray(0, count), 0);
+    floats.set(hashes.subarray(0, count), count);
+    floats.set(outputs.subarray(0, count * o * 3), 2 * count);
+    floats.set(neighbours.data.subarray(0, edges), 2 * count + count * o * 3);
+    floats.set(segments.data.subarray(0, segments.length), 2 * count + count * o * 3 + edges);
+    const batch: RegionBatch = { type: 'regions', frame: index, count, ints, floats };
+    const transfer: ArrayBuffer[] = [ints.buffer, floats.buffer];
+    if (setup.full) {
+      const xy = new Float64Array(2 * edges);
+      const labels = new Int32Array(edges);
+      for (let i = 0; i < count; i++) {
+        xy.set(cells[i]!.xy.subarray(0, 2 * cells[i]!.n), 2 * ints[i]!);
+        labels.set(cells[i]!.labels.subarray(0, cells[i]!.n), ints[i]!);
+      }
+      const cs = codes.slice(0, count * codeLen);
+      batch.xy = xy;
+      batch.labels = labels;
+      batch.codes = cs;
+      transfer.push(xy.buffer, labels.buffer, cs.buffer);
+    }
+    waitForCredit(setup.control);
+    post(batch, transfer);
+    cells.length = 0;
+    neighbours.length = 0;
+    segments.length = 0;
+  };
+  const root = boxPolygon(setup.box[0], setup.box[1], setup.box[2], setup.box[3]);
+  runPartition(net, polygonOps, root, setup.origin, setup.dirs, setup.extent, (r) => {
+    const i = cells.length;
+    const cell = r.cell as Polygon;
+    cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
+    if (setup.full) codes.set(r.code, i * codeLen);
+    outputs.set(r.output.subarray(0, o * 3), i * o * 3);
+    describer.describe(cell, r.code, r.output, segments);
+    areas[i] = describer.area;
+    hashes[i] = describer.hash;
+    for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
+    segStarts[i + 1] = segments.length;
+    if (cells.length === cap) flush();
+  }, { units: [unit], signal: cancelSignal(setup.control) });
+  flush();
+}
+
 post({ type: 'ready' });
