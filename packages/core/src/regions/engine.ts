@@ -74,7 +74,7 @@ interface Stage {
   readonly boundary: number;
   readonly table: WindowTable | null;
   /** Cached chain responses per activation-output unit: one array per `live` chain node. */
-  readonly columns: Map<number, Float64Array[]>;
+  readonly columns: (Float64Array[] | undefined)[];
   /** Chain inputs from outside the chain (skip connections), other than the activation itself. */
   readonly external: readonly number[];
   /** The previous cell's activation output and chain values, for incremental bases. */
@@ -152,7 +152,7 @@ function makeStages(net: Network): { stages: Stage[]; prefix: number[]; prefixLi
       keepOutput: net.lastUse[nodeIndex]! >= boundary,
       boundary,
       table: node.type === 'maxpool' ? windowTable(node, inShape) : null,
-      columns: new Map(),
+      columns: new Array(sizeOf(node.shape)).fill(undefined),
       external: [...new Set(chain.flatMap((i) => nodes[i]!.inputs))].filter((j) => j !== nodeIndex && !chain.includes(j)),
       prev: null,
       nextInputLive: s + 1 < actIdx.length ? live.indexOf(nodes[actIdx[s + 1]!]!.inputs[0]!) : -1,
@@ -320,13 +320,13 @@ function linearResponse(net: Network, stage: Stage, s: Float64Array, g: Float64A
 
 /** The chain's linear response to unit j of the stage's activation output (cached). */
 function columnOf(net: Network, stage: Stage, j: number): Float64Array[] {
-  let col = stage.columns.get(j);
+  let col = stage.columns[j];
   if (col) return col;
   const e = new Float64Array(stage.outSize);
   e[j] = 1;
   const res = evalChain(net, stage.chain, (i) => (i === stage.nodeIndex ? e : undefined), 1, BiasMode.None);
   col = stage.live.map((i) => res.get(i)!);
-  stage.columns.set(j, col);
+  stage.columns[j] = col;
   return col;
 }
 
