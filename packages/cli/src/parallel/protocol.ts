@@ -28,7 +28,7 @@ export interface JobSetup {
 }
 
 /** Region batches a worker may have outstanding before it waits for the driver. */
-export const MAX_IN_FLIGHT = 8;
+export const MAX_IN_FLIGHT = 64;
 
 export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'stop' };
 
