@@ -55,15 +55,11 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
   const nr = pv.length;
   const slack = new Float64Array(nr);
   const scale = new Float64Array(nr);
+  const sv = new Float64Array(2);
   for (let r = 0; r < nr; r++) {
-    let s = pv[r]!;
-    let sc = Math.abs(pv[r]!);
-    for (let i = 0; i < d; i++) {
-      s -= Q[r * d + i]! * x[i]!;
-      sc += Math.abs(Q[r * d + i]! * x[i]!);
-    }
-    slack[r] = s;
-    scale[r] = sc;
+    rowSlack(Q, pv, r, d, x, sv);
+    slack[r] = sv[0]!;
+    scale[r] = sv[1]!;
   }
   return {
     code: ActivationCode.forNetwork(net, code),
@@ -74,13 +70,8 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
     slack,
     contains(z) {
       for (let r = 0; r < nr; r++) {
-        let s = pv[r]!;
-        let sc = Math.abs(pv[r]!);
-        for (let i = 0; i < d; i++) {
-          s -= Q[r * d + i]! * z[i]!;
-          sc += Math.abs(Q[r * d + i]! * z[i]!);
-        }
-        if (s < -SIDE_EPS * sc) return false;
+        rowSlack(Q, pv, r, d, z, sv);
+        if (sv[0]! < -SIDE_EPS * sv[1]!) return false;
       }
       return true;
     },
@@ -146,4 +137,17 @@ export function regionRows(net: Network, code: Uint8Array, x: ArrayLike<number>,
     }
   });
   return { Q: Float64Array.from(Qrows), p: Float64Array.from(p), rows };
+}
+
+/** Slack p_r − Q_r·z of row r (out[0]) and its scale |p_r| + Σ_i |Q_ri z_i| (out[1]). */
+function rowSlack(Q: Float64Array, p: Float64Array, r: number, d: number, z: ArrayLike<number>, out: Float64Array): void {
+  let s = p[r]!;
+  let sc = Math.abs(p[r]!);
+  for (let i = 0; i < d; i++) {
+    const t = Q[r * d + i]! * z[i]!;
+    s -= t;
+    sc += Math.abs(t);
+  }
+  out[0] = s;
+  out[1] = sc;
 }
