@@ -43,6 +43,7 @@ export type ToWorker = { type: 'job'; setup: JobSetup } | { type: 'stop' };
  */
 export interface RegionBatch {
   type: 'regions';
+  job: number;
   frame: number;
   count: number;
   ints: Int32Array;
@@ -52,4 +53,5 @@ export interface RegionBatch {
   codes?: Uint8Array;
 }
 
-export type FromWorker = RegionBatch | { type: 'worker-done'; units: number } | { type: 'ready' } | { type: 'error'; message: string };
+/** Every message but 'ready' names its job: a cancelled job's late messages must not reach the next one. */
+export type FromWorker = RegionBatch | { type: 'worker-done'; job: number; units: number } | { type: 'ready' } | { type: 'error'; job: number; message: string };

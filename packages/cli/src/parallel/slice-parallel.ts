@@ -109,6 +109,7 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
       for (const w of workers) {
         const onError = (err: Error) => reject(err);
         const onMessage = (msg: FromWorker) => {
+          if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
           if (msg.type === 'error') {
             pool.holds.delete(w);
             reject(new PolytopeError('worker-failed', msg.message));

@@ -73,9 +73,9 @@ port.on('message', (msg: ToWorker) => {
       if (index >= plan.length) break;
       runUnit(net, setup, plan[index]!, index);
     }
-    post({ type: 'worker-done', units: plan.length });
+    post({ type: 'worker-done', job: setup.job, units: plan.length });
   } catch (err) {
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'error', job: msg.setup.job, message: err instanceof Error ? err.message : String(err) });
   }
 });
 
@@ -106,7 +106,7 @@ function runUnit(net: Network, setup: JobSetup, unit: WorkUnit<Polygon>, index: 
     floats.set(outputs.subarray(0, count * o * 3), 2 * count);
     floats.set(neighbours.data.subarray(0, edges), 2 * count + count * o * 3);
     floats.set(segments.data.subarray(0, segments.length), 2 * count + count * o * 3 + edges);
-    const batch: RegionBatch = { type: 'regions', frame: index, count, ints, floats };
+    const batch: RegionBatch = { type: 'regions', job: setup.job, frame: index, count, ints, floats };
     const transfer: ArrayBuffer[] = [ints.buffer, floats.buffer];
     if (setup.full) {
       const xy = new Float64Array(2 * edges);
