@@ -19,7 +19,7 @@ import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
-import { parseThreads } from '../threads.js';
+import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 
 interface SliceOpts {
   box?: string;
@@ -88,7 +88,7 @@ export function registerSlice(program: Command): void {
     .option('--max-figure-regions <n>', 'skip the figure above this many regions', '300000')
     .option('--jacobian', 'include each region\'s full input-space Jacobian (computed at its centroid)')
     .option('--validate', 'check every region against the network (centroid code and map, areas)')
-    .option('--threads <n>', "worker threads ('auto' = one per core)", 'auto')
+    .option('--threads <n>', `worker threads ('auto' = one per core; 1 for networks under ${AUTO_THREADS_MIN_PARAMETERS.toLocaleString('en-US')} parameters)`, 'auto')
     .option('--quiet', 'print nothing but errors')
     .action(async (modelPath: string, opts: SliceOpts) => {
       const net = loadModel(modelPath);
@@ -98,7 +98,7 @@ export function registerSlice(program: Command): void {
       const offsets = codeOffsets(net);
       const o = net.outputSize;
       const d = net.inputSize;
-      const threads = parseThreads(opts.threads);
+      const threads = sliceThreads(opts.threads, net.numParameters);
       // Regions stream to one temporary file per work group, joined in group order at the end:
       // the output is the same for every thread count.
       const groupTmp = (g: number) => `${opts.json}.${process.pid}.g${g}.tmp`;
