@@ -788,7 +788,8 @@ class PartitionRun<C> {
             }
           }
         }
-      } else if (node.type === 'hardtanh') {
+      } else {
+        // Hard-tanh (ReLU-like units go through subdivideRelu): split at min, then the upper part at max.
         for (const sub of subs) splitThreshold(ops, sub, Z, u, m, node.min, 0, 1, q, label, extent, range, fbuf, next);
         const next2: Sub<C>[] = [];
         for (const sub of next) {
@@ -797,8 +798,6 @@ class PartitionRun<C> {
         }
         subs = next2;
         continue;
-      } else {
-        for (const sub of subs) splitThreshold(ops, sub, Z, u, m, 0, 0, 1, q, label, extent, range, fbuf, next);
       }
       subs = next;
     }
