@@ -62,7 +62,6 @@ port.on('message', (msg: ToWorker) => {
     // The same network as the last job (benchmarks, animations) keeps its parsed form and caches.
     if (!net || netId !== setup.netId) {
       if (!setup.network) throw new Error('slice worker: job without its network');
-      net = null;
       net = readNetworkJson(setup.network);
       netId = setup.netId;
     }
