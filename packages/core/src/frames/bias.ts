@@ -21,7 +21,7 @@ import { PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { checkFrame } from './checks.js';
 import type { FrameCheck } from './checks.js';
-import { dotAt, nnls, normAt } from './linalg.js';
+import { dotAt, nnls, normAt } from '../geometry/linalg.js';
 import type { FramePolytope } from './polytope.js';
 import { facetVertices, framePolytope, vertexFacets } from './polytope.js';
 import type { Random } from './random.js';

@@ -3,7 +3,7 @@
  * omnidirectionality (the seed, §"PBE for B⁺": ℝⁿ₊ ⊆ ⋃_{j∈J⁺} cone(F_j) and 0 ∉ F_j for j ∈ J⁺).
  */
 import type { Frame } from './frame.js';
-import { leastDistance, nnls, rankOfRows } from './linalg.js';
+import { leastDistance, nnls, rankOfRows } from '../geometry/linalg.js';
 import type { FramePolytope } from './polytope.js';
 import { facetVertices, framePolytope } from './polytope.js';
 

@@ -5,7 +5,7 @@ import { polytopeBiasEstimate } from './bias.js';
 import { frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import type { Frame } from './frame.js';
 import { exactInjectivity, sampledInjectivity } from './injectivity.js';
-import { rankOfRows } from './linalg.js';
+import { rankOfRows } from '../geometry/linalg.js';
 
 /** A counterexample must be inside the ball with non-spanning active rows. */
 function checkCounterexample(f: Frame, alpha: ArrayLike<number>, point: Float64Array): void {

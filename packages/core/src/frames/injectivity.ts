@@ -28,7 +28,7 @@
  */
 import { PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
-import { dotAt, leastDistance, normAt, rankOfRows } from './linalg.js';
+import { dotAt, leastDistance, normAt, rankOfRows } from '../geometry/linalg.js';
 import type { Random } from './random.js';
 import { mulberry32 } from '../reference/random.js';
 import { sampleDomain } from './random.js';

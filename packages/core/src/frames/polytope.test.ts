@@ -4,7 +4,7 @@ import { mulberry32 } from '../reference/random.js';
 import { inFrameCone } from './checks.js';
 import { frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import type { Frame } from './frame.js';
-import { rankOfRows } from './linalg.js';
+import { rankOfRows } from '../geometry/linalg.js';
 import { facetVertices, framePolytope, vertexFacets } from './polytope.js';
 import type { FramePolytope } from './polytope.js';
 import { sampleSphere } from './random.js';

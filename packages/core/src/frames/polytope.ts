@@ -10,7 +10,7 @@
  */
 import { PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
-import { dotAt, normAt, rankOfRows } from './linalg.js';
+import { dotAt, normAt, rankOfRows } from '../geometry/linalg.js';
 
 /** Facets of the frame polytope, flat: facet j has vertices `facetIndex[facetStart[j]..facetStart[j+1])`. */
 export interface FramePolytope {

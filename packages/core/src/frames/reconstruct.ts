@@ -7,7 +7,7 @@
  */
 import { PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
-import { choleskyInPlace, choleskySolveInPlace, dotAt, normAt } from './linalg.js';
+import { choleskyInPlace, choleskySolveInPlace, dotAt, normAt } from '../geometry/linalg.js';
 import type { FramePolytope } from './polytope.js';
 import { facetVertices, framePolytope } from './polytope.js';
 import type { Random } from './random.js';

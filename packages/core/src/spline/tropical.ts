@@ -13,7 +13,7 @@
  * counts reported are the numbers of affine pieces of the convex functions F and G.
  */
 import { PolytopeError } from '../errors.js';
-import { nnls } from '../frames/linalg.js';
+import { nnls } from '../geometry/linalg.js';
 import { solveLp } from '../geometry/lp.js';
 import type { Network } from '../network/network.js';
 import { affineLayers } from '../truncation/mlp.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../reference/random.js';
-import { highs } from '../geometry/lp.js';
+import { highs } from './lp.js';
 import { choleskyInPlace, choleskySolveInPlace, leastDistance, nnls, rankOfRows } from './linalg.js';
 
 /** Brute-force NNLS: least squares on every support, keep the feasible ones, take the best. */
