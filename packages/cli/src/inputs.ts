@@ -177,9 +177,9 @@ function readBytes(path: string): Uint8Array {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`input file not found: ${path}`);
-    if (code === 'EISDIR') throw new CliError(`input path is a directory, not a file: ${path}`);
-    throw new CliError(`cannot read input file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    if (code === 'ENOENT') throw new CliError(`input file not found: ${path}`, 'bad-file');
+    if (code === 'EISDIR') throw new CliError(`input path is a directory, not a file: ${path}`, 'bad-file');
+    throw new CliError(`cannot read input file ${path}: ${err instanceof Error ? err.message : String(err)}`, 'bad-file');
   }
 }
 
@@ -208,7 +208,7 @@ interface RowSource {
 }
 
 function rethrow(err: unknown): never {
-  if (err instanceof PolytopeError) throw new CliError(err.message);
+  if (err instanceof PolytopeError) throw new CliError(err.message, err.code);
   throw err;
 }
 
@@ -219,7 +219,7 @@ function jsonSource(bytes: Uint8Array, path: string): RowSource {
     parsed = JSON.parse(text);
   } catch (err) {
     const hint = /\b(NaN|-?Infinity)\b/.test(text) ? ' (NaN and Infinity are not JSON, and not valid inputs)' : '';
-    throw new CliError(`${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})${hint}`);
+    throw new CliError(`${path}: not valid JSON (${err instanceof Error ? err.message : String(err)})${hint}`, 'bad-file');
   }
   let where = '';
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
@@ -307,7 +307,7 @@ function imageSource(pixels: Uint8Array, count: number, channels: number, plane:
  */
 export function readInputs(path: string, expectedLength: number | undefined, options: ReadInputsOptions = {}): Float64Array[] {
   const bytes = readBytes(path);
-  if (bytes.length === 0) throw new CliError(`input file is empty: ${path}`);
+  if (bytes.length === 0) throw new CliError(`input file is empty: ${path}`, 'bad-file');
   const format = options.format ?? detectInputFormat(bytes, path);
   if (options.key !== undefined && format !== 'npz') throw new CliError(`${path}: --key applies only to .npz archives`);
   if (options.normalize && format !== 'idx' && format !== 'cifar') {
@@ -327,7 +327,7 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         const names = Object.keys(arrays);
         if (names.length === 0) throw new CliError(`${path}: the archive holds no .npy arrays`);
         const key = options.key ?? names[0]!;
-        const arr = arrays[key];
+        const arr = Object.hasOwn(arrays, key) ? arrays[key] : undefined;
         if (!arr) throw new CliError(`${path}: no array named '${key}' (the archive has: ${names.join(', ')})`);
         source = npySource(arr, `${path}[${key}]`, expectedLength);
         break;

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
-import { CliError } from './util.js';
+import { exitStatusOf } from './util.js';
 import { registerAll } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,15 +24,10 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return err.exitCode || 2;
     }
-    if (err instanceof PolytopeError || err instanceof CliError) {
-      process.stderr.write(`polytope: error: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof Error && err.name === 'AbortError') {
-      process.stderr.write('polytope: cancelled\n');
-      return 130;
-    }
-    process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    const status = exitStatusOf(err);
+    if (status === 130) process.stderr.write('polytope: cancelled\n');
+    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${err.message}\n`);
+    else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return status;
   }
 }

@@ -8,10 +8,10 @@ import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.j
 
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
 export function loadModel(path: string): Network {
-  if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`);
-  if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`);
+  if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`, 'bad-file');
+  if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`, 'bad-file');
   const bytes = readFileSync(path);
-  if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`);
+  if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`, 'bad-file');
   const ext = extname(path).toLowerCase();
   const looksJson = bytes[0] === 0x7b || (bytes[0] === 0x20 || bytes[0] === 0x0a) && bytes.toString('utf8', 0, 64).trim().startsWith('{');
   try {
@@ -20,7 +20,7 @@ export function loadModel(path: string): Network {
       try {
         json = JSON.parse(bytes.toString('utf8'));
       } catch (err) {
-        throw new CliError(`model file '${path}' is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+        throw new CliError(`model file '${path}' is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, 'bad-file');
       }
       return readNetworkJson(json);
     }
@@ -36,7 +36,7 @@ export function loadModel(path: string): Network {
       },
     });
   } catch (err) {
-    if (err instanceof PolytopeError) throw new PolytopeError(err.code, `${basename(path)}: ${err.message}`);
+    if (err instanceof PolytopeError && !(err instanceof CliError)) throw new PolytopeError(err.code, `${basename(path)}: ${err.message}`);
     throw err;
   }
 }

@@ -22,6 +22,7 @@ import { formatTick, niceTicks } from '../render/ticks.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
 import type { TrainCliOptions } from './train.js';
+import { InternalError } from '@polytope-lens/core';
 
 /** Datasets with 1-D or 2-D inputs that `animate` can draw. */
 export const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
@@ -136,7 +137,7 @@ export function frameData(net: Network, box: readonly [number, number, number, n
 /** Plot frame of a renderer's SVG (its `pl-plot` clip rectangle), in px. */
 function plotRect(svg: string): { x: number; y: number; w: number; h: number } {
   const m = /<clipPath id="pl-plot"><rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/.exec(svg);
-  if (!m) throw new Error('renderer output has no pl-plot clip rectangle');
+  if (!m) throw new InternalError('renderer output has no pl-plot clip rectangle');
   return { x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
 }
 
@@ -401,7 +402,7 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
       writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     }
     const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
-    if (img.width !== width || img.height !== height) throw new Error(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
+    if (img.width !== width || img.height !== height) throw new InternalError(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
     const palette = gifenc.quantize(rgba, 256);
     const index = gifenc.applyPalette(rgba, palette);
     // The last frame lingers so the final state can be read.

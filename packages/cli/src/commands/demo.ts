@@ -20,6 +20,7 @@ import { svgToPng } from '../render/png.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { hashBytes } from '../render/color.js';
+import { InternalError } from '@polytope-lens/core';
 
 /**
  * `polytope demo`: the main job on a built-in default. Trains a 2→16→16→1 ReLU net on the
@@ -68,7 +69,7 @@ export function registerDemo(program: Command): void {
       const box = [-1.2, 1.2, -1.2, 1.2];
       const res = slicePlane(trained, inputPlane(trained), box);
       const v = validateSlice(trained, res);
-      if (!v.ok) throw new CliError(`internal check failed: ${v.problems.join('; ')}`);
+      if (!v.ok) throw new InternalError(`internal check failed: ${v.problems.join('; ')}`);
       const offsets = codeOffsets(trained);
       const s = res.summary;
       const json = {

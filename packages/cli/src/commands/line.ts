@@ -6,6 +6,7 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
+import { InternalError } from '@polytope-lens/core';
 
 /** `polytope line MODEL --from x0 --to x1`: every breakpoint along a segment. */
 export function registerLine(program: Command): void {
@@ -48,7 +49,7 @@ export function registerLine(program: Command): void {
       }
       if (opts.validate) {
         const v = validateLine(net, x0, x1, res);
-        if (!v.ok) throw new CliError(`validation failed:\n  ${v.problems.join('\n  ')}`);
+        if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
       }
       const offsets = codeOffsets(net);
       const o = net.outputSize;

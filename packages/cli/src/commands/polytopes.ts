@@ -34,6 +34,7 @@ import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { InternalError } from '@polytope-lens/core';
 
 interface PolytopesOpts {
   box?: string;
@@ -235,7 +236,7 @@ export function registerPolytopes(program: Command): void {
       }
       if (opts.validate) {
         const problems = validatePolytopes(net, res, (x) => forwardWithCode(net, x).code);
-        if (problems.length) throw new CliError(`validation failed:\n  ${problems.slice(0, 20).join('\n  ')}`);
+        if (problems.length) throw new InternalError(`validation failed:\n  ${problems.slice(0, 20).join('\n  ')}`);
         if (!opts.quiet) process.stderr.write(`polytopes: validation passed (${res.regions.length} regions)\n`);
       }
       let harSamples = 0;

@@ -20,6 +20,7 @@ import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
+import { InternalError } from '@polytope-lens/core';
 
 interface SliceOpts {
   box?: string;
@@ -190,7 +191,7 @@ export function registerSlice(program: Command): void {
       try {
         if (opts.validate) {
           const v = validateSlice(net, res);
-          if (!v.ok) throw new CliError(`validation failed:\n  ${v.problems.join('\n  ')}`);
+          if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
           if (!opts.quiet) process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
         }
         const s = res.summary;

@@ -294,7 +294,7 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   // Loss, architecture, optimizer.
   let loss = defaultLoss(trainData);
   if (opts.loss !== undefined) {
-    const l = LOSS_ALIASES[opts.loss];
+    const l = Object.hasOwn(LOSS_ALIASES, opts.loss) ? LOSS_ALIASES[opts.loss] : undefined;
     if (!l) throw new CliError(`--loss must be one of mse, bce, ce, got '${opts.loss}'`);
     loss = l;
   }

@@ -1,4 +1,5 @@
 /** Messages between the parallel slice driver and its workers. */
+import type { ErrorCode } from '@polytope-lens/core';
 
 /**
  * A slice job. Every worker plans the job's work units itself (`planUnits` is deterministic, so
@@ -54,4 +55,4 @@ export interface RegionBatch {
 }
 
 /** Every message but 'ready' names its job: a cancelled job's late messages must not reach the next one. */
-export type FromWorker = RegionBatch | { type: 'worker-done'; job: number; units: number } | { type: 'ready' } | { type: 'error'; job: number; message: string };
+export type FromWorker = RegionBatch | { type: 'worker-done'; job: number; units: number } | { type: 'ready' } | { type: 'error'; job: number; message: string; code: ErrorCode };

@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import {
   AbortError,
+  InternalError,
   PolytopeError,
   SliceAccumulator,
   boxExtent,
@@ -112,9 +113,9 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
           if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
           if (msg.type === 'error') {
             pool.holds.delete(w);
-            reject(new PolytopeError('worker-failed', msg.message));
+            reject(msg.code === 'cancelled' ? new AbortError(msg.message) : msg.code === 'internal' ? new InternalError(msg.message) : new PolytopeError(msg.code, msg.message));
           } else if (msg.type === 'worker-done') {
-            if (numWork >= 0 && msg.units !== numWork) reject(new PolytopeError('worker-failed', `workers planned ${numWork} and ${msg.units} work units`));
+            if (numWork >= 0 && msg.units !== numWork) reject(new InternalError(`workers planned ${numWork} and ${msg.units} work units`));
             numWork = msg.units;
             if (++finished === workers.length) {
               options.signal?.removeEventListener('abort', abort);

@@ -1,6 +1,6 @@
 /** Worker thread: plans a slice job's work units, takes units from the shared counter and streams their regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { AbortError, GrowF64, RegionDescriber, boxPolygon, planUnits, polygonOps, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
+import { AbortError, GrowF64, InternalError, PolytopeError, RegionDescriber, boxPolygon, planUnits, polygonOps, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
 import type { Network, Polygon, WorkUnit } from '@polytope-lens/core';
 import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
@@ -61,7 +61,7 @@ port.on('message', (msg: ToWorker) => {
     const setup = msg.setup;
     // The same network as the last job (benchmarks, animations) keeps its parsed form and caches.
     if (!net || netId !== setup.netId) {
-      if (!setup.network) throw new Error('slice worker: job without its network');
+      if (!setup.network) throw new InternalError('slice worker: job without its network');
       net = readNetworkJson(setup.network);
       netId = setup.netId;
     }
@@ -74,7 +74,7 @@ port.on('message', (msg: ToWorker) => {
     }
     post({ type: 'worker-done', job: setup.job, units: plan.length });
   } catch (err) {
-    post({ type: 'error', job: msg.setup.job, message: err instanceof Error ? err.message : String(err) });
+    post({ type: 'error', job: msg.setup.job, message: err instanceof Error ? err.message : String(err), code: err instanceof PolytopeError || err instanceof AbortError || err instanceof InternalError ? err.code : 'internal' });
   }
 });
 

@@ -34,7 +34,7 @@ export function resvgOptions(width?: number): ResvgRenderOptions {
  */
 export function svgToPng(svg: string, width?: number): Uint8Array {
   if (width !== undefined && (!Number.isInteger(width) || width < 1 || width > 32768)) {
-    throw new PolytopeError('bad-figure', `PNG width must be an integer number of pixels from 1 to 32768; got ${width}`);
+    throw new PolytopeError('bad-option', `PNG width must be an integer number of pixels from 1 to 32768; got ${width}`);
   }
   const img = new Resvg(svg, resvgOptions(width)).render();
   const buf = img.asPng();

@@ -68,7 +68,7 @@ function esc(s: string): string {
 
 function checkSize(v: number | undefined, dflt: number, what: string): number {
   const x = v ?? dflt;
-  if (!Number.isFinite(x) || x < 50 || x > 100000) throw new PolytopeError('bad-figure', `figure ${what} must be a number of pixels between 50 and 100000; got ${x}`);
+  if (!Number.isFinite(x) || x < 50 || x > 100000) throw new PolytopeError('bad-option', `figure ${what} must be a number of pixels between 50 and 100000; got ${x}`);
   return x;
 }
 
@@ -155,7 +155,7 @@ function drawTitle(parts: string[], title: string | undefined, cx: number, y: nu
 export function renderSliceSvg(input: SliceFigureInput): string {
   const [s0, s1, t0, t1] = input.box;
   if (![s0, s1, t0, t1].every(Number.isFinite) || !(s0 < s1) || !(t0 < t1)) {
-    throw new PolytopeError('bad-box', `the figure box [${input.box.join(', ')}] must be four finite numbers with s0 < s1 and t0 < t1`);
+    throw new PolytopeError('bad-domain', `the figure box [${input.box.join(', ')}] must be four finite numbers with s0 < s1 and t0 < t1`);
   }
   const W = checkSize(input.width, 720, 'width');
   const H = checkSize(input.height, 720, 'height');
@@ -296,20 +296,20 @@ export function padRange(lo: number, hi: number): [number, number] {
 export function renderLineSvg(input: LineFigureInput): string {
   const [d0, d1] = input.domain ?? [0, 1];
   if (!Number.isFinite(d0) || !Number.isFinite(d1) || !(d0 < d1)) {
-    throw new PolytopeError('bad-figure', `the line figure's domain [${d0}, ${d1}] must be two finite numbers with t0 < t1`);
+    throw new PolytopeError('bad-option', `the line figure's domain [${d0}, ${d1}] must be two finite numbers with t0 < t1`);
   }
   const W = checkSize(input.width, 720, 'width');
   const H = checkSize(input.height, 360, 'height');
   const pieces = Array.from(input.pieces);
-  if (pieces.length === 0) throw new PolytopeError('bad-figure', 'the line figure has no pieces to draw');
+  if (pieces.length === 0) throw new PolytopeError('bad-option', 'the line figure has no pieces to draw');
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
-  if (!Number.isInteger(nOut) || nOut < 0) throw new PolytopeError('bad-figure', `the number of outputs must be a non-negative integer; got ${nOut}`);
+  if (!Number.isInteger(nOut) || nOut < 0) throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
   let lo = Infinity;
   let hi = -Infinity;
   for (let p = 0; p < pieces.length; p++) {
     const pc = pieces[p]!;
     if (pc.map.length !== 2 * nOut) throw new PolytopeError('shape-mismatch', `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`);
-    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0) throw new PolytopeError('bad-figure', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
+    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0) throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
     for (let r = 0; r < nOut; r++) {
       const a = pc.map[2 * r]!;
       const b = pc.map[2 * r + 1]!;

@@ -109,7 +109,7 @@ export interface BiasOptions {
  * the cone of the union of the neighbouring facets, which is a larger cone and gives a smaller,
  * wrong value (see `neighbourUnionValue`).
  *
- * Throws `PolytopeError('not-omnidirectional')` when the theorem's hypothesis fails (unless
+ * Throws `PolytopeError('not-applicable')` when the theorem's hypothesis fails (unless
  * `skipHypotheses`), and the errors of `framePolytope`.
  *
  * @example
@@ -126,10 +126,10 @@ export function polytopeBiasEstimate(frame: Frame, options: BiasOptions = {}): B
   if (!options.skipHypotheses) {
     if (domain === 'ball+') {
       if (check.nonNegativelyOmnidirectional === false) {
-        throw new PolytopeError('not-omnidirectional', `${frame.name}: the frame is not non-negatively omnidirectional (ℝⁿ₊ is not covered by facet cones, or a facet meeting ℝⁿ₊ contains 0); Theorem 4.6 does not apply`);
+        throw new PolytopeError('not-applicable', `${frame.name}: the frame is not non-negatively omnidirectional (ℝⁿ₊ is not covered by facet cones, or a facet meeting ℝⁿ₊ contains 0); Theorem 4.6 does not apply`);
       }
     } else if (!check.omnidirectional) {
-      throw new PolytopeError('not-omnidirectional', `${frame.name}: 0 is not in the interior of the convex hull of the frame vectors (not omnidirectional); Theorem 4.4 does not apply`);
+      throw new PolytopeError('not-applicable', `${frame.name}: 0 is not in the interior of the convex hull of the frame vectors (not omnidirectional); Theorem 4.4 does not apply`);
     }
   }
   const alphaX = new Float64Array(m);

@@ -26,7 +26,7 @@
  * flipped together. The remaining approximation is the 1e-12 tolerance on the geometric tests:
  * cells thinner than that, or penetrating the ball by less, are reported as `marginalCells`.
  */
-import { PolytopeError } from '../errors.js';
+import { InternalError, PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { dotAt, leastDistance, normAt, rankOfRows } from '../geometry/linalg.js';
 import type { Random } from './random.js';
@@ -255,7 +255,7 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     queue.push(signs);
     points.push(t.point);
   }
-  if (queue.length === 0) throw new PolytopeError('internal', 'exactInjectivity: could not find a starting cell');
+  if (queue.length === 0) throw new InternalError('exactInjectivity: could not find a starting cell');
 
   const activeRows = new Int32Array(m);
   let cells = 0;

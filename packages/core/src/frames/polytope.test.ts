@@ -135,6 +135,6 @@ describe('framePolytope', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(PolytopeError);
-    expect((caught as PolytopeError).code).toBe('degenerate-polytope');
+    expect((caught as PolytopeError).code).toBe('not-applicable');
   });
 });

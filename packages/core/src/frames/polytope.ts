@@ -8,7 +8,7 @@
  * from the same algorithm one dimension down. (The `convex-hull` npm package was tried first; its
  * incremental hull returned non-convex answers for random points in 5-D, so it is not used.)
  */
-import { PolytopeError } from '../errors.js';
+import { InternalError, PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { dotAt, normAt, rankOfRows } from '../geometry/linalg.js';
 
@@ -44,8 +44,8 @@ export interface FramePolytopeOptions {
 }
 
 /**
- * Computes the frame polytope's facets. Throws `PolytopeError('not-spanning')` when the frame does
- * not span ℝⁿ, `PolytopeError('degenerate-polytope')` when the vectors lie in an affine hyperplane
+ * Computes the frame polytope's facets. Throws `PolytopeError('not-applicable')` when the frame does
+ * not span ℝⁿ, `PolytopeError('not-applicable')` when the vectors lie in an affine hyperplane
  * (the polytope has no interior), and `PolytopeError('too-large')` above `maxDimension`.
  *
  * @example
@@ -64,14 +64,14 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
   const all = Int32Array.from({ length: m }, (_, i) => i);
   const rank = rankOfRows(rows, n, all, m);
   if (rank < n) {
-    throw new PolytopeError('not-spanning', `${frame.name}: the ${m} frame vectors span only a ${rank}-dimensional subspace of ℝ^${n}; a frame must span ℝⁿ`);
+    throw new PolytopeError('not-applicable', `${frame.name}: the ${m} frame vectors span only a ${rank}-dimensional subspace of ℝ^${n}; a frame must span ℝⁿ`);
   }
   // Affine dimension: rank of x_k − x_0.
   const diffs = new Float64Array(m * n);
   for (let k = 0; k < m; k++) for (let j = 0; j < n; j++) diffs[k * n + j] = rows[k * n + j]! - rows[j]!;
   const affRank = rankOfRows(diffs, n, all, m);
   if (affRank < n) {
-    throw new PolytopeError('degenerate-polytope', `${frame.name}: the frame vectors lie in an affine hyperplane, so their convex hull has no interior (0 is not inside it); the frame polytope is (${affRank})-dimensional`);
+    throw new PolytopeError('not-applicable', `${frame.name}: the frame vectors lie in an affine hyperplane, so their convex hull has no interior (0 is not inside it); the frame polytope is (${affRank})-dimensional`);
   }
 
   const planes = hullFacets(rows, m, n, tol);
@@ -83,7 +83,7 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
     const verts: number[] = [];
     for (let k = 0; k < m; k++) {
       const d = dotAt(a, 0, rows, k * n, n) - b;
-      if (d > 1e3 * tol) throw new PolytopeError('hull-failed', `${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
+      if (d > 1e3 * tol) throw new InternalError(`${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
       if (Math.abs(d) <= tol) verts.push(k);
     }
     facets.push({ verts, a, b });
@@ -291,7 +291,7 @@ function pivot(P: Float64Array, m: number, d: number, tol: number, a: readonly n
     const theta = Math.atan2(-u, v);
     if (theta < best) best = theta;
   }
-  if (!Number.isFinite(best)) throw new PolytopeError('hull-failed', 'frame polytope: the hull is not full-dimensional');
+  if (!Number.isFinite(best)) throw new InternalError('frame polytope: the hull is not full-dimensional');
   const c = Math.cos(best);
   const s = Math.sin(best);
   const nrm = a.map((x, j) => c * x + s * w[j]!);
@@ -319,7 +319,7 @@ function initialFacet(P: Float64Array, m: number, d: number, tol: number): HullF
     b = next.b;
     G = next.verts;
   }
-  throw new PolytopeError('hull-failed', 'frame polytope: could not find a first facet');
+  throw new InternalError('frame polytope: could not find a first facet');
 }
 
 /** The ridges of facet F with their unit outward directions w (in F's plane, orthogonal to the ridge). */

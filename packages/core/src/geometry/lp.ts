@@ -95,7 +95,7 @@ function runModel(h: Highs, model: HighsModel, numCols: number): LpSolution {
     if (status !== 'optimal') return { status, objective: NaN, x: new Float64Array(numCols) };
     return { status, objective: model.getObjectiveValue(), x: Float64Array.from(model.getSolution().colValue) };
   } catch (err) {
-    throw new PolytopeError('lp-failed', `the LP solver failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new PolytopeError('solver-failed', `the LP solver failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -21,7 +21,7 @@ function expectCifarError(f: () => unknown, pattern: RegExp): void {
     caught = err;
   }
   expect(caught).toBeInstanceOf(PolytopeError);
-  expect((caught as PolytopeError).code).toBe('bad-cifar');
+  expect((caught as PolytopeError).code).toBe('bad-file');
   expect((caught as Error).message).toMatch(pattern);
 }
 

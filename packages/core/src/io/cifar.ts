@@ -29,7 +29,7 @@ export interface CifarBatch {
 
 /**
  * Splits a CIFAR-10 binary batch into labels and pixels (copies; the input is not kept).
- * Throws `PolytopeError('bad-cifar')` when the length is not a multiple of 3073 or a label is not 0–9.
+ * Throws `PolytopeError('bad-file')` when the length is not a multiple of 3073 or a label is not 0–9.
  *
  * @example
  * const batch = readCifarBatch(bytes); // bytes of test_batch.bin (30,730,000 bytes)
@@ -39,10 +39,10 @@ export interface CifarBatch {
  */
 export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): CifarBatch {
   if (isGzip(bytes)) {
-    throw new PolytopeError('bad-cifar', `${what}: is gzip-compressed; extract cifar-10-binary.tar.gz and pass a data_batch_N.bin or test_batch.bin file`);
+    throw new PolytopeError('bad-file', `${what}: is gzip-compressed; extract cifar-10-binary.tar.gz and pass a data_batch_N.bin or test_batch.bin file`);
   }
   if (bytes.length === 0 || bytes.length % CIFAR_RECORD_BYTES !== 0) {
-    throw new PolytopeError('bad-cifar',
+    throw new PolytopeError('bad-file',
       `${what}: length ${bytes.length} is not a positive multiple of ${CIFAR_RECORD_BYTES} (1 label byte + 3072 pixel bytes per image)`);
   }
   const count = bytes.length / CIFAR_RECORD_BYTES;
@@ -52,7 +52,7 @@ export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): Cifa
     const at = n * CIFAR_RECORD_BYTES;
     const label = bytes[at]!;
     if (label > 9) {
-      throw new PolytopeError('bad-cifar',
+      throw new PolytopeError('bad-file',
         `${what}: record ${n} has label ${label}, not 0–9 (is this a CIFAR-100 file, which has 2 label bytes per record?)`);
     }
     labels[n] = label;

@@ -28,7 +28,7 @@ function expectIdxError(f: () => unknown, pattern: RegExp): void {
     caught = err;
   }
   expect(caught).toBeInstanceOf(PolytopeError);
-  expect((caught as PolytopeError).code).toBe('bad-idx');
+  expect((caught as PolytopeError).code).toBe('bad-file');
   expect((caught as Error).message).toMatch(pattern);
 }
 

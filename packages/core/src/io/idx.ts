@@ -36,7 +36,7 @@ const TYPE_NAMES: Record<number, string> = {
 };
 
 function fail(what: string, message: string): never {
-  throw new PolytopeError('bad-idx', `${what}: ${message}`);
+  throw new PolytopeError('bad-file', `${what}: ${message}`);
 }
 
 /** True when the bytes start with the gzip magic `1f 8b`. */
@@ -46,7 +46,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * Parses an IDX file of unsigned bytes (type 0x08), inflating it first when it is gzip-compressed
- * (`train-images-idx3-ubyte.gz` as downloaded). Throws `PolytopeError('bad-idx')` for a wrong magic,
+ * (`train-images-idx3-ubyte.gz` as downloaded). Throws `PolytopeError('bad-file')` for a wrong magic,
  * another element type, or a length that does not match the header.
  *
  * @example

@@ -64,7 +64,7 @@ export const NETWORK_JSON_LAYER_TYPES: readonly string[] = Object.keys(LAYER_FIE
 const INPUT_NAME = 'input';
 
 function bad(where: string, message: string): never {
-  throw new PolytopeError('bad-network-json', `${where}: ${message}`);
+  throw new PolytopeError('bad-network', `${where}: ${message}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ export function readNetworkJson(json: unknown): Network {
     try {
       doc = JSON.parse(json);
     } catch (e) {
-      throw new PolytopeError('bad-network-json', `network JSON is not valid JSON: ${(e as Error).message}`);
+      throw new PolytopeError('bad-file', `network JSON is not valid JSON: ${(e as Error).message}`);
     }
   }
   if (!isObject(doc)) bad('network JSON', `expected an object {"format", "input", "layers"}, got ${describeValue(doc)}`);
@@ -205,9 +205,9 @@ export function readNetworkJson(json: unknown): Network {
     if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === '')) bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
     const name = nameRaw as string | undefined;
     const where = name === undefined ? `layer ${i} (${type})` : `layer ${i} '${name}' (${type})`;
-    const allowed = LAYER_FIELDS[type];
+    const allowed = Object.hasOwn(LAYER_FIELDS, type) ? LAYER_FIELDS[type] : undefined; // never Object.prototype's 'toString' & co.
     if (allowed === undefined) {
-      throw new PolytopeError('unsupported-layer', `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`);
+      throw new PolytopeError('unsupported', `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`);
     }
     for (const key of Object.keys(raw)) {
       if (!COMMON_FIELDS.includes(key) && !allowed.includes(key)) {

@@ -38,14 +38,14 @@ export const CIFAR10_STATS: ChannelStats = Object.freeze({
 
 function checkLayout(pixels: ArrayLike<number>, channels: number, count: number, where: string): number {
   if (!Number.isInteger(channels) || channels < 1) {
-    throw new PolytopeError('bad-shape', `${where}: channels must be a positive integer, got ${channels}`);
+    throw new PolytopeError('bad-option', `${where}: channels must be a positive integer, got ${channels}`);
   }
   if (!Number.isInteger(count) || count < 1) {
-    throw new PolytopeError('bad-shape', `${where}: count must be a positive integer, got ${count}`);
+    throw new PolytopeError('bad-option', `${where}: count must be a positive integer, got ${count}`);
   }
   const plane = pixels.length / (channels * count);
   if (!Number.isInteger(plane) || plane < 1) {
-    throw new PolytopeError('bad-shape',
+    throw new PolytopeError('shape-mismatch',
       `${where}: ${pixels.length} values cannot be split into ${count} images of ${channels} channel(s) each`);
   }
   return plane;
@@ -117,7 +117,7 @@ export function normalizeImages(
   const scale = scaleOf(options, 'normalizeImages');
   const { mean, std } = stats ?? channelStats(pixels, channels, count, options);
   if (mean.length !== channels || std.length !== channels) {
-    throw new PolytopeError('bad-shape',
+    throw new PolytopeError('shape-mismatch',
       `normalizeImages: ${channels} channel(s) need ${channels} mean and std values, got ${mean.length} mean and ${std.length} std`);
   }
   for (let c = 0; c < channels; c++) {

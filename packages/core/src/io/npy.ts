@@ -62,14 +62,14 @@ function halfToFloat(h: number): number {
 }
 
 function fail(what: string, message: string): never {
-  throw new PolytopeError('bad-npy', `${what}: ${message}`);
+  throw new PolytopeError('bad-file', `${what}: ${message}`);
 }
 
 /** Picks the reader for a descriptor such as `<f8`, `|u1`, `=i4`; rejects big-endian and structured types. */
 function readerFor(descr: string, what: string): Reader {
   const m = /^([<>|=]?)([fiub])(\d+)$/.exec(descr);
   const key = m ? `${m[2]}${m[3]}` : '';
-  const reader = READERS[key];
+  const reader = Object.hasOwn(READERS, key) ? READERS[key] : undefined;
   if (!m || !reader) {
     fail(what, `unsupported dtype '${descr}' (supported: ${SUPPORTED}; structured, complex, string and object arrays are not)`);
   }
@@ -104,7 +104,7 @@ function parseHeader(text: string, what: string): { descr: string; fortran: bool
  * Parses a `.npy` file (format versions 1.0, 2.0 and 3.0; C order; little-endian or byte-order-free
  * dtypes `<f2 <f4 <f8 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1`) into float64.
  *
- * Throws `PolytopeError('bad-npy')` for a wrong magic, truncated header or data, Fortran order,
+ * Throws `PolytopeError('bad-file')` for a wrong magic, truncated header or data, Fortran order,
  * big-endian or unsupported dtypes. `what` names the source in messages.
  *
  * @example
@@ -181,14 +181,14 @@ export function readNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
 export function writeNpy(data: ArrayLike<number>, shape: readonly number[], dtype: NpyWriteDtype = 'float64'): Uint8Array {
   let count = 1;
   for (const s of shape) {
-    if (!Number.isInteger(s) || s < 0) throw new PolytopeError('bad-shape', `writeNpy: shape entry ${s} is not a non-negative integer`);
+    if (!Number.isInteger(s) || s < 0) throw new PolytopeError('bad-option', `writeNpy: shape entry ${s} is not a non-negative integer`);
     count *= s;
   }
   if (data.length !== count) {
-    throw new PolytopeError('bad-shape', `writeNpy: shape [${shape.join(', ')}] holds ${count} values but data has ${data.length}`);
+    throw new PolytopeError('shape-mismatch', `writeNpy: shape [${shape.join(', ')}] holds ${count} values but data has ${data.length}`);
   }
   if (dtype !== 'float64' && dtype !== 'float32') {
-    throw new PolytopeError('bad-dtype', `writeNpy: dtype '${String(dtype)}' is not 'float64' or 'float32'`);
+    throw new PolytopeError('bad-option', `writeNpy: dtype '${String(dtype)}' is not 'float64' or 'float32'`);
   }
   const descr = dtype === 'float64' ? '<f8' : '<f4';
   const size = dtype === 'float64' ? 8 : 4;
@@ -233,15 +233,15 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], dtyp
  */
 export function readNpz(bytes: Uint8Array, what = '.npz data'): Record<string, NpyArray> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw new PolytopeError('bad-npz', `${what}: not a .npz (zip) archive`);
+    throw new PolytopeError('bad-file', `${what}: not a .npz (zip) archive`);
   }
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes);
   } catch (err) {
-    throw new PolytopeError('bad-npz', `${what}: cannot unzip (${err instanceof Error ? err.message : String(err)})`);
+    throw new PolytopeError('bad-file', `${what}: cannot unzip (${err instanceof Error ? err.message : String(err)})`);
   }
-  const out: Record<string, NpyArray> = {};
+  const out = Object.create(null) as Record<string, NpyArray>; // an entry named '__proto__.npy' or 'toString.npy' is just a name
   for (const [name, content] of Object.entries(files)) {
     if (!name.endsWith('.npy')) continue;
     const key = name.slice(0, -4);

@@ -1,7 +1,7 @@
 /**
  * ONNX reader: turns an ONNX model (bytes of a `.onnx` file, plus its external-data files when it
  * has any) into a `Network`. Only ops that are affine or piecewise-linear are accepted; everything
- * else is refused with a `PolytopeError` of code `unsupported-op` naming the node. See
+ * else is refused with a `PolytopeError` of code `unsupported` naming the node. See
  * docs/formats.md for the op table and the folding rules.
  *
  * Pure: no file access. The caller hands in the bytes, and a callback for external data.
@@ -10,6 +10,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from 'onnx-buf';
 import { PolytopeError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
 import { sizeOf } from '../network/ir.js';
@@ -76,7 +77,7 @@ interface Tensor {
 
 type Value = { readonly kind: 'node'; readonly node: number } | { readonly kind: 'const'; readonly tensor: Tensor };
 
-function fail(message: string, code = 'bad-onnx'): never {
+function fail(message: string, code: ErrorCode = 'bad-file'): never {
   throw new PolytopeError(code, message);
 }
 
@@ -299,8 +300,8 @@ function decodeModel(bytes: Uint8Array): ModelProto {
  * Reads an ONNX model into a `Network`. Drops the batch dimension from the input shape, folds
  * BatchNormalization and constant Add/Sub/Mul/Div into the preceding Gemm/Conv/MatMul when that
  * layer feeds nothing else, and evaluates constant shape arithmetic (Shape → Gather → Concat →
- * Reshape). Throws `PolytopeError` on malformed bytes (`bad-onnx`), missing external data
- * (`missing-external-data`) and ops that are not piecewise-linear (`unsupported-op`).
+ * Reshape). Throws `PolytopeError` on malformed bytes (`bad-file`), missing external data
+ * (`bad-file`) and ops that are not piecewise-linear (`unsupported`).
  *
  * @example
  * // node: const bytes = fs.readFileSync('mlp.onnx');
@@ -315,7 +316,7 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): Netw
   } catch (e) {
     if (e instanceof PolytopeError) throw e;
     // Malformed-but-decodable models must not surface as a bare TypeError.
-    throw new PolytopeError('bad-onnx', `could not read the ONNX model: ${(e as Error).message}`);
+    throw new PolytopeError('bad-file', `could not read the ONNX model: ${(e as Error).message}`);
   }
 }
 
@@ -343,15 +344,15 @@ class OnnxConverter {
     if (cached) return cached;
     const read = this.options.externalData;
     if (read === undefined) {
-      fail(`${what} keeps its data in the external file '${location}', but no external data was supplied; keep '${location}' beside the model (the CLI reads it from there) or pass options.externalData`, 'missing-external-data');
+      fail(`${what} keeps its data in the external file '${location}', but no external data was supplied; keep '${location}' beside the model (the CLI reads it from there) or pass options.externalData`, 'bad-file');
     }
     let file: Uint8Array | undefined;
     try {
       file = read(location);
     } catch (e) {
-      fail(`could not read the external data file '${location}' (needed by ${what}): ${(e as Error).message}`, 'missing-external-data');
+      fail(`could not read the external data file '${location}' (needed by ${what}): ${(e as Error).message}`, 'bad-file');
     }
-    if (!(file instanceof Uint8Array)) fail(`the external data file '${location}' (needed by ${what}) was not found`, 'missing-external-data');
+    if (!(file instanceof Uint8Array)) fail(`the external data file '${location}' (needed by ${what}) was not found`, 'bad-file');
     this.files.set(location, file);
     return file;
   };
@@ -452,7 +453,7 @@ class OnnxConverter {
   private act(name: string | undefined, where: string, what = 'data input'): { node: number; shape: Shape } {
     if (!name) fail(`${where}: the ${what} is missing`);
     const v = this.value(name, where);
-    if (v.kind !== 'node') fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported-op');
+    if (v.kind !== 'node') fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported');
     return { node: v.node, shape: this.shapes[v.node]! };
   }
 
@@ -460,7 +461,7 @@ class OnnxConverter {
   private constant(name: string | undefined, where: string, what: string): Tensor {
     if (!name) fail(`${where}: the ${what} input is missing`);
     const v = this.value(name, where);
-    if (v.kind !== 'const') fail(`${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`, 'unsupported-op');
+    if (v.kind !== 'const') fail(`${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`, 'unsupported');
     return v.tensor;
   }
 
@@ -508,13 +509,13 @@ class OnnxConverter {
   private perChannel(c: Tensor, shape: Shape, where: string, what: string): Float64Array {
     const full = [1, ...shape];
     const rank = full.length;
-    if (c.dims.length > rank) fail(`${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`, 'unsupported-op');
+    if (c.dims.length > rank) fail(`${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`, 'unsupported');
     const cd = [...new Array<number>(rank - c.dims.length).fill(1), ...c.dims];
     for (let ax = 0; ax < rank; ax++) {
       if (cd[ax] !== 1 && cd[ax] !== full[ax]) fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`);
     }
     if (shape.length === 3 && (cd[2] !== 1 || cd[3] !== 1)) {
-      fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] varies within a channel; only per-channel constants (shape [C, 1, 1]) can be folded on images`, 'unsupported-op');
+      fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] varies within a channel; only per-channel constants (shape [C, 1, 1]) can be folded on images`, 'unsupported');
     }
     const units = channelCount(shape);
     const out = new Float64Array(units);
@@ -556,7 +557,7 @@ class OnnxConverter {
     const name = node.name || node.output[0] || `node${k}`;
     const where = `node ${k} '${name}' (${op})`;
     if (node.domain !== '' && node.domain !== 'ai.onnx') {
-      fail(`${where}: op '${op}' from domain '${node.domain}' is not supported; supported ops (default ONNX domain): ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+      fail(`${where}: op '${op}' from domain '${node.domain}' is not supported; supported ops (default ONNX domain): ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
     }
     const attrs = new Attributes(node, where);
     const out = node.output[0];
@@ -564,7 +565,7 @@ class OnnxConverter {
     const extraOutputs = (from: number, what: string): void => {
       for (let i = from; i < node.output.length; i++) {
         const o = node.output[i]!;
-        if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0) fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported-op');
+        if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0) fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
       }
     };
     const inp = node.input;
@@ -579,7 +580,7 @@ class OnnxConverter {
         else if (attrs.has('value_floats')) tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
         else if (attrs.has('value_int')) tensor = { dims: [], data: Float64Array.of(attrs.int('value_int', 0)), integer: true };
         else if (attrs.has('value_ints')) tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
-        else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported-op');
+        else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported');
         this.setConst(out, tensor);
         return;
       }
@@ -588,7 +589,7 @@ class OnnxConverter {
         if (op === 'Dropout') {
           extraOutputs(1, 'the dropout mask');
           const training = this.optionalConstant(inp[2], where, 'training_mode');
-          if (training !== undefined && training.data[0]) fail(`${where}: training_mode is true; export the model in eval mode`, 'unsupported-op');
+          if (training !== undefined && training.data[0]) fail(`${where}: training_mode is true; export the model in eval mode`, 'unsupported');
         }
         const v = this.value(inp[0] ?? '', where);
         this.values.set(out, v);
@@ -609,7 +610,7 @@ class OnnxConverter {
         const v = this.value(inp[0] ?? '', where);
         const to = attrs.int('to', FLOAT);
         if (v.kind === 'node') {
-          if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported-op');
+          if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported');
           this.values.set(out, v);
           return;
         }
@@ -622,7 +623,7 @@ class OnnxConverter {
         const data = this.constant(inp[0], where, 'data');
         const indices = this.constant(inp[1], where, 'indices');
         const axis = attrs.int('axis', 0);
-        if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported-op');
+        if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported');
         const n = data.dims[0]!;
         const vals = Array.from(indices.data, (i) => {
           const j = i < 0 ? i + n : i;
@@ -636,12 +637,12 @@ class OnnxConverter {
         const parts = inp.map((n) => this.value(n, where));
         if (parts.every((p) => p.kind === 'const')) {
           const ts = parts.map((p) => (p as { tensor: Tensor }).tensor);
-          if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported-op');
+          if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
           const data = Float64Array.from(ts.flatMap((t) => Array.from(t.data)));
           this.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
           return;
         }
-        fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported-op');
+        fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported');
       }
       case 'Unsqueeze':
       case 'Squeeze': {
@@ -656,12 +657,12 @@ class OnnxConverter {
           const norm = axes.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
           dims = [...full];
           for (const a of norm) dims.splice(a, 0, 1);
-          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported-op');
+          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported');
         } else {
           const r = full.length;
           const norm = axes === undefined ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0)) : axes.map((a) => (a < 0 ? a + r : a));
           for (const a of norm) if (full[a] !== 1) fail(`${where}: cannot squeeze axis ${a} of size ${full[a]}`);
-          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported-op');
+          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported');
           dims = full.filter((_, i) => !norm.includes(i));
         }
         if (v.kind === 'const') this.setConst(out, { dims, data: v.tensor.data, integer: v.tensor.integer });
@@ -672,7 +673,7 @@ class OnnxConverter {
 
     switch (op) {
       case 'Gemm': {
-        if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported-op');
+        if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported');
         const a = this.act(inp[0], where, 'input A');
         if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; Gemm needs [N, K] (add a Flatten)`);
         const b = this.constant(inp[1], where, 'weight B');
@@ -697,11 +698,11 @@ class OnnxConverter {
       }
       case 'MatMul': {
         const left = this.value(inp[0] ?? '', where);
-        if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported-op');
+        if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported');
         const a = this.act(inp[0], where, 'input A');
         const b = this.constant(inp[1], where, 'weight B');
-        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported-op');
-        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported-op');
+        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported');
+        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported');
         const [kIn, nOut] = b.dims as [number, number];
         if (kIn !== a.shape[0]) fail(`${where}: weight B is [${kIn}, ${nOut}] but the input has ${a.shape[0]} features`);
         const weight = new Float64Array(nOut * kIn);
@@ -711,9 +712,9 @@ class OnnxConverter {
       }
       case 'Conv': {
         const x = this.act(inp[0], where);
-        if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported-op');
+        if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
         const w = this.constant(inp[1], where, 'weight');
-        if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported-op');
+        if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported');
         const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
         const ks = attrs.ints('kernel_shape');
         if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
@@ -732,8 +733,8 @@ class OnnxConverter {
       case 'MaxPool':
       case 'AveragePool': {
         const x = this.act(inp[0], where);
-        if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported-op');
-        if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported-op');
+        if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+        if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported');
         const ks = attrs.ints('kernel_shape');
         if (ks === undefined || ks.length !== 2) fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
         const kernel: [number, number] = [ks[0]!, ks[1]!];
@@ -741,11 +742,11 @@ class OnnxConverter {
         const dilation = this.pair(attrs.ints('dilations'), where, 'dilations');
         const padding = this.pads(attrs, x.shape, kernel, stride, dilation, where);
         if (op === 'MaxPool') {
-          if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported-op');
+          if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported');
           extraOutputs(1, 'the argmax indices');
           this.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, name }, out, where);
         } else {
-          if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported-op');
+          if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported');
           const countIncludePad = attrs.int('count_include_pad', 0) !== 0;
           this.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad, name }, out, where);
         }
@@ -760,7 +761,7 @@ class OnnxConverter {
         const x = this.act(inp[0], where);
         const r = x.shape.length + 1;
         const axis = attrs.int('axis', 1);
-        if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported-op');
+        if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported');
         this.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
         return;
       }
@@ -779,7 +780,7 @@ class OnnxConverter {
           dims[dims.indexOf(-1)] = n / known;
         }
         if (sizeOf(dims) !== n) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
-        if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported-op');
+        if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported');
         this.reshapeTo(x, dims.slice(1), out, name, where);
         return;
       }
@@ -801,7 +802,7 @@ class OnnxConverter {
           const sb = this.shapes[vb.node]!;
           const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
           if (op === 'Add' || op === 'Sub') {
-            if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported-op');
+            if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported');
             let right = vb.node;
             if (op === 'Sub') {
               const units = channelCount(sb);
@@ -810,7 +811,7 @@ class OnnxConverter {
             this.emit({ type: 'add', inputs: [va.node, right], name }, out, where);
             return;
           }
-          fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+          fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
         }
         // One computed input, one constant: a per-channel affine map.
         const dataFirst = va.kind === 'node';
@@ -827,7 +828,7 @@ class OnnxConverter {
           else this.channelAffine(xName, x, new Float64Array(n).fill(-1), undefined, c, out, name, where);
         } else if (op === 'Mul') this.channelAffine(xName, x, c, undefined, undefined, out, name, where);
         else {
-          if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported-op');
+          if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
           if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
           this.channelAffine(xName, x, c.map((v) => 1 / v), undefined, undefined, out, name, where);
         }
@@ -835,7 +836,7 @@ class OnnxConverter {
       }
       case 'BatchNormalization': {
         const x = this.act(inp[0], where);
-        if (attrs.int('training_mode', 0) !== 0) fail(`${where}: training_mode = 1; export the model in eval mode (model.eval())`, 'unsupported-op');
+        if (attrs.int('training_mode', 0) !== 0) fail(`${where}: training_mode = 1; export the model in eval mode (model.eval())`, 'unsupported');
         extraOutputs(1, 'running statistics (training mode)');
         const channels = x.shape.length >= 2 ? x.shape[0]! : sizeOf(x.shape);
         const get = (i: number, what: string): Float64Array => {
@@ -876,7 +877,7 @@ class OnnxConverter {
         const hi = this.optionalConstant(inp[2], where, 'max');
         const min = lo ? lo.data[0]! : attrs.float('min', -Infinity);
         const max = hi ? hi.data[0]! : attrs.float('max', Infinity);
-        if ((lo && lo.data.length !== 1) || (hi && hi.data.length !== 1)) fail(`${where}: min and max must be scalars`, 'unsupported-op');
+        if ((lo && lo.data.length !== 1) || (hi && hi.data.length !== 1)) fail(`${where}: min and max must be scalars`, 'unsupported');
         if (!(min < max)) fail(`${where}: needs min < max, got min ${min}, max ${max}`);
         const units = channelCount(x.shape);
         if (Number.isFinite(min) && Number.isFinite(max)) {
@@ -899,7 +900,7 @@ class OnnxConverter {
         return;
       }
       default:
-        fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported-op');
+        fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
     }
   }
 

@@ -102,8 +102,8 @@ export function clusterInputs(
   options: { k: number; features: ClusterFeatures; layer?: number; labels?: ArrayLike<number>; seed?: number; codes?: SplineCodes[] },
 ): ClusterResult {
   const layer = options.layer ?? -1;
-  if (layer >= net.activations.length) throw new PolytopeError('bad-layer', `layer ${layer} does not exist; the network has ${net.activations.length} activation layers`);
-  if (options.k < 1 || options.k > xs.length) throw new PolytopeError('bad-k', `k must be in 1 … ${xs.length}, got ${options.k}`);
+  if (layer >= net.activations.length) throw new PolytopeError('bad-option', `layer ${layer} does not exist; the network has ${net.activations.length} activation layers`);
+  if (options.k < 1 || options.k > xs.length) throw new PolytopeError('bad-option', `k must be in 1 … ${xs.length}, got ${options.k}`);
   const codes = options.codes ?? xs.map((x) => splineCodes(net, x));
   const data = codes.map((c) => {
     const parts: ArrayLike<number>[] = options.features === 'code' ? (layer < 0 ? [c.whole] : [c.layers[layer]!]) : layer < 0 ? c.activations : [c.activations[layer]!];

@@ -11,6 +11,7 @@
 import type { ActivationNode } from './ir.js';
 import { BiasMode, windowTable } from './kernels.js';
 import type { FloatArray } from './kernels.js';
+import { PolytopeError } from '../errors.js';
 
 /** Forward pass of one activation node at m points (unit-major), writing codes for column `codeColumn` if given. */
 export function activationForwardImpl(
@@ -172,5 +173,5 @@ export function activationFixedTransposeImpl(
 /** Input index of the tap in window `o` whose slot is `state`. */
 export function maxPoolSource(t: { start: Int32Array; taps: Int32Array; slot: ArrayLike<number> }, o: number, state: number): number {
   for (let k = t.start[o]!; k < t.start[o + 1]!; k++) if (t.slot[k] === state) return t.taps[k]!;
-  throw new Error(`max-pool code state ${state} is not an in-bounds tap of window ${o}`);
+  throw new PolytopeError('bad-option', `max-pool code state ${state} is not an in-bounds tap of window ${o}`);
 }

@@ -17,6 +17,7 @@ import type {
   MaxPoolNode,
   Node,
 } from './ir.js';
+import { InternalError } from '../errors.js';
 
 export type FloatArray = Float64Array | Float32Array;
 
@@ -437,7 +438,7 @@ export function affineImpl(out: FloatArray, xs: readonly FloatArray[], node: Nod
       return;
     }
     default:
-      throw new Error(`affineImpl: ${node.type} is not an affine node`);
+      throw new InternalError(`affineImpl: ${node.type} is not an affine node`);
   }
 }
 
@@ -467,7 +468,7 @@ export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArra
       return;
     }
     default:
-      throw new Error(`affineTransposeImpl: ${node.type} is not an affine node`);
+      throw new InternalError(`affineTransposeImpl: ${node.type} is not an affine node`);
   }
 }
 

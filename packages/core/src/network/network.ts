@@ -50,7 +50,7 @@ export class Network {
     this.output = nodes.length - 1;
     const first = nodes[0];
     const last = nodes[this.output];
-    if (first === undefined || last === undefined) throw new PolytopeError('empty-network', 'network has no nodes');
+    if (first === undefined || last === undefined) throw new PolytopeError('bad-network', 'network has no nodes');
     this.inputShape = first.shape;
     this.outputShape = last.shape;
     this.inputSize = sizeOf(this.inputShape);

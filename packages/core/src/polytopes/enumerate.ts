@@ -30,6 +30,7 @@ import { DOMAIN_RADIUS_EPS, DOMAIN_VOLUME_EPS, VERTEX_EPS } from '../geometry/pr
 import type { Network } from '../network/network.js';
 import { regionInBox } from './sample.js';
 import type { HPolytope } from './sample.js';
+import { InternalError } from '../errors.js';
 
 /** One affine layer of an MLP followed by an optional ReLU-like activation. */
 export interface MlpLayer {
@@ -72,7 +73,7 @@ export function mlpLayers(net: Network): MlpLayer[] {
   net.nodes.forEach((node, i) => {
     if (i === 0 || node.type === 'reshape') return;
     if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) {
-      throw new PolytopeError('unsupported-network', `node ${i} (${node.type}) does not read the node before it; polytope enumeration needs a plain MLP`);
+      throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not read the node before it; polytope enumeration needs a plain MLP`);
     }
     if (node.type === 'dense') compose(node.weight, node.bias, node.outFeatures, node.inFeatures);
     else if (node.type === 'channel_affine' && net.nodes[i - 1]!.shape.length === 1) {
@@ -81,11 +82,11 @@ export function mlpLayers(net: Network): MlpLayer[] {
       for (let k = 0; k < n; k++) W[k * n + k] = node.scale[k]!;
       compose(W, node.shift, n, n);
     } else if (node.type === 'relu' || node.type === 'leaky_relu') {
-      if (!pending) throw new PolytopeError('unsupported-network', `node ${i} (${node.type}) does not follow an affine layer; polytope enumeration needs dense → activation pairs`);
+      if (!pending) throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not follow an affine layer; polytope enumeration needs dense → activation pairs`);
       layers.push({ ...(pending as MlpLayer), alpha: node.type === 'relu' ? 0 : node.alpha });
       pending = null;
     } else {
-      throw new PolytopeError('unsupported-network', `node ${i} is ${node.type}; polytope enumeration supports dense, channel_affine (vectors), relu, leaky_relu and reshape only`);
+      throw new PolytopeError('unsupported', `node ${i} is ${node.type}; polytope enumeration supports dense, channel_affine (vectors), relu, leaky_relu and reshape only`);
     }
   });
   if (pending) layers.push({ ...(pending as MlpLayer), alpha: null });
@@ -379,11 +380,11 @@ function splitPoly(P: Poly, pre: Float64Array, off: number, d: number, word: num
 }
 
 function checkBoxArg(box: readonly number[], d: number, what = 'box'): void {
-  if (box.length !== 2 * d) throw new PolytopeError('bad-box', `the ${what} needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`);
+  if (box.length !== 2 * d) throw new PolytopeError('bad-domain', `the ${what} needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`);
   for (let i = 0; i < d; i++) {
     const lo = box[2 * i]!;
     const hi = box[2 * i + 1]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new PolytopeError('bad-box', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new PolytopeError('bad-domain', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
   }
 }
 
@@ -529,12 +530,12 @@ function cutBoxByRows(R: FlatRows, outer: readonly number[], W: number): Poly {
       if (pre[1 + j] !== 0) zero = false;
     }
     if (zero) {
-      if (R.b[r]! < 0) throw new PolytopeError('empty-domain', `the domain A x ≤ b is empty: row ${r} reads 0 ≤ ${R.b[r]}`);
+      if (R.b[r]! < 0) throw new PolytopeError('bad-domain', `the domain A x ≤ b is empty: row ${r} reads 0 ≤ ${R.b[r]}`);
       continue;
     }
     const id = 2 * d + r;
     const [inside] = splitPoly(P, pre, 0, d, id >> 5, (1 << (id & 31)) >>> 0, extent, W, F);
-    if (!inside) throw new PolytopeError('empty-domain', `the domain A x ≤ b is empty or lower-dimensional: nothing of it is left after row ${r} (polytopeDomain tells which)`);
+    if (!inside) throw new PolytopeError('bad-domain', `the domain A x ≤ b is empty or lower-dimensional: nothing of it is left after row ${r} (polytopeDomain tells which)`);
     P = inside;
   }
   return P;
@@ -730,7 +731,7 @@ function domainRoot(domain: PolytopeDomain, d: number): Root {
   });
   const volume = merged.nv > d ? describePolytope(merged.verts, merged.nv, inc, new Uint8Array(0), d).volume : 0;
   if (!(volume > DOMAIN_VOLUME_EPS * boxVolumeOf(box, d))) {
-    throw new PolytopeError('flat-domain', `the domain A x ≤ b is lower-dimensional: its volume ${volume} is zero next to its bounding box's ${boxVolumeOf(box, d)}; a full-dimensional polytope is needed`);
+    throw new PolytopeError('bad-domain', `the domain A x ≤ b is lower-dimensional: its volume ${volume} is zero next to its bounding box's ${boxVolumeOf(box, d)}; a full-dimensional polytope is needed`);
   }
   const rows: number[][] = [];
   for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * d, r * d + d)));
@@ -740,7 +741,7 @@ function domainRoot(domain: PolytopeDomain, d: number): Root {
 function rootPolytope(options: EnumerateOptions, d: number): Root {
   if (options.box && options.domain) throw new PolytopeError('bad-domain', 'give either a box or a polytope domain, not both');
   if (options.domain) return domainRoot(options.domain, d);
-  if (!options.box) throw new PolytopeError('bad-box', 'give a box (lo,hi pairs) or a polytope domain (A x ≤ b, see polytopeDomain)');
+  if (!options.box) throw new PolytopeError('bad-domain', 'give a box (lo,hi pairs) or a polytope domain (A x ≤ b, see polytopeDomain)');
   return boxRoot(options.box, d);
 }
 
@@ -769,12 +770,12 @@ function toWords(sets: readonly bigint[], W: number): Uint32Array {
 export function enumeratePolytopes(net: Network, options: EnumerateOptions): PolytopeEnumeration {
   const t0 = now();
   const d = net.inputSize;
-  if (d < 1 || d > 8) throw new PolytopeError('bad-dimension', `polytope enumeration supports input dimension 1…8 (2…6 tested); the network has ${d} inputs`);
+  if (d < 1 || d > 8) throw new PolytopeError('unsupported', `polytope enumeration supports input dimension 1…8 (2…6 tested); the network has ${d} inputs`);
   const root = rootPolytope(options, d);
   const layers = mlpLayers(net);
   const hidden = layers.filter((l) => l.alpha !== null);
   const numUnits = hidden.reduce((a, l) => a + l.outFeatures, 0);
-  if (numUnits !== net.numUnits) throw new PolytopeError('unsupported-network', 'internal: unit count mismatch between the network and its MLP layers');
+  if (numUnits !== net.numUnits) throw new InternalError('unit count mismatch between the network and its MLP layers');
   const nDom = root.m;
   const W = Math.ceil((nDom + numUnits) / 32);
   const Fbuf = new Uint32Array(W);
@@ -1127,7 +1128,7 @@ export async function polytopeDomain(A: ArrayLike<ArrayLike<number>>, b: ArrayLi
   for (let i = 0; i < R.d; i++) diam += (bounds[2 * i + 1]! - bounds[2 * i]!) ** 2;
   diam = Math.sqrt(diam);
   if (ch.status !== 'optimal' || !(ch.radius > DOMAIN_RADIUS_EPS * diam)) {
-    throw new PolytopeError('flat-domain', `the domain A x ≤ b is lower-dimensional (zero volume): its largest inscribed ball has radius ${ch.radius} for a bounding box of diameter ${diam}; a full-dimensional polytope is needed`);
+    throw new PolytopeError('bad-domain', `the domain A x ≤ b is lower-dimensional (zero volume): its largest inscribed ball has radius ${ch.radius} for a bounding box of diameter ${diam}; a full-dimensional polytope is needed`);
   }
   const rows: number[][] = [];
   for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * R.d, r * R.d + R.d)));
@@ -1154,8 +1155,8 @@ async function domainBounds(R: FlatRows): Promise<number[]> {
   try {
     // Zero cost: "unbounded" can only mean HiGHS's "unbounded or infeasible", i.e. infeasible.
     const feasible = lp.solve();
-    if (feasible.status === 'infeasible' || feasible.status === 'unbounded') throw new PolytopeError('empty-domain', 'the domain A x ≤ b is empty: its rows have no common point');
-    if (feasible.status !== 'optimal') throw new PolytopeError('lp-failed', 'the LP solver could not decide whether the domain A x ≤ b is empty');
+    if (feasible.status === 'infeasible' || feasible.status === 'unbounded') throw new PolytopeError('bad-domain', 'the domain A x ≤ b is empty: its rows have no common point');
+    if (feasible.status !== 'optimal') throw new PolytopeError('solver-failed', 'the LP solver could not decide whether the domain A x ≤ b is empty');
     const bounds = new Array<number>(2 * d).fill(0);
     const cost = new Float64Array(d);
     for (let i = 0; i < d; i++) {
@@ -1164,8 +1165,8 @@ async function domainBounds(R: FlatRows): Promise<number[]> {
         cost[i] = sgn;
         lp.setCost(cost);
         const s = lp.solve();
-        if (s.status === 'unbounded') throw new PolytopeError('unbounded-domain', `the domain A x ≤ b is unbounded (x${i} has no ${sgn > 0 ? 'lower' : 'upper'} bound on it); a bounded polytope is needed`);
-        if (s.status !== 'optimal') throw new PolytopeError('lp-failed', `the LP solver failed to bound x${i} on the domain A x ≤ b (status ${s.status})`);
+        if (s.status === 'unbounded') throw new PolytopeError('bad-domain', `the domain A x ≤ b is unbounded (x${i} has no ${sgn > 0 ? 'lower' : 'upper'} bound on it); a bounded polytope is needed`);
+        if (s.status !== 'optimal') throw new PolytopeError('solver-failed', `the LP solver failed to bound x${i} on the domain A x ≤ b (status ${s.status})`);
         bounds[2 * i + (sgn > 0 ? 0 : 1)] = sgn * s.objective;
       }
     }

@@ -35,7 +35,7 @@ export function regionInBox(net: Network, x: ArrayLike<number>, box: readonly nu
   const d = net.inputSize;
   const r = regionAt(net, x);
   if (r.rows.length !== net.numUnits || r.rows.some((row) => row.kind !== 'sign')) {
-    throw new PolytopeError('unsupported-network', 'regionInBox needs a ReLU / leaky-ReLU network (one constraint per unit)');
+    throw new PolytopeError('unsupported', 'regionInBox needs a ReLU / leaky-ReLU network (one constraint per unit)');
   }
   const n = r.rows.length + 2 * d;
   const Q = new Float64Array(n * d);
@@ -124,7 +124,7 @@ export function hitAndRun(h: HPolytope, start: ArrayLike<number>, count: number,
   for (let step = 0; kept < count; step++) {
     randomDirection(d, random, u);
     const c = chord(h, x, u);
-    if (!Number.isFinite(c.lo) || !Number.isFinite(c.hi)) throw new PolytopeError('unbounded', 'hit-and-run needs a bounded polytope (add box constraints)');
+    if (!Number.isFinite(c.lo) || !Number.isFinite(c.hi)) throw new PolytopeError('bad-domain', 'hit-and-run needs a bounded polytope (add box constraints)');
     const t = c.lo + (c.hi - c.lo) * random();
     for (let j = 0; j < d; j++) x[j] = x[j]! + t * u[j]!;
     if (step >= burn && (step - burn) % thin === 0) {

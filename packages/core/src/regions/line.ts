@@ -44,7 +44,7 @@ export function partitionLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike
     dir[i] = x1[i]! - x0[i]!;
     len += dir[i]! * dir[i]!;
   }
-  if (len === 0) throw new PolytopeError('bad-segment', 'the segment is empty: start and end are the same point');
+  if (len === 0) throw new PolytopeError('bad-domain', 'the segment is empty: start and end are the same point');
   const o = net.outputSize;
   const pieces: LinePiece[] = [];
   const start = now();

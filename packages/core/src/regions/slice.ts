@@ -37,7 +37,7 @@ function norm(x: Float64Array): number {
 /** The plane of a 2-input network's own coordinates. */
 export function inputPlane(net: Network): Plane {
   if (net.inputSize !== 2) {
-    throw new PolytopeError('bad-plane', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
+    throw new PolytopeError('bad-domain', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
   }
   return { origin: new Float64Array(2), u: Float64Array.of(1, 0), v: Float64Array.of(0, 1) };
 }
@@ -59,14 +59,14 @@ export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: Arra
     w[i] = c[i]! - a[i]!;
   }
   const nu = norm(u);
-  if (nu === 0) throw new PolytopeError('bad-plane', 'A and B are the same point; three distinct, non-collinear inputs are needed');
+  if (nu === 0) throw new PolytopeError('bad-domain', 'A and B are the same point; three distinct, non-collinear inputs are needed');
   for (let i = 0; i < d; i++) u[i] = u[i]! / nu;
   let dot = 0;
   for (let i = 0; i < d; i++) dot += w[i]! * u[i]!;
   const v = new Float64Array(d);
   for (let i = 0; i < d; i++) v[i] = w[i]! - dot * u[i]!;
   const nv = norm(v);
-  if (nv <= 1e-12 * Math.max(norm(w), nu)) throw new PolytopeError('bad-plane', 'A, B and C are collinear; they do not span a plane');
+  if (nv <= 1e-12 * Math.max(norm(w), nu)) throw new PolytopeError('bad-domain', 'A, B and C are collinear; they do not span a plane');
   for (let i = 0; i < d; i++) v[i] = v[i]! / nv;
   return {
     origin: Float64Array.from(a),
@@ -93,7 +93,7 @@ export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<num
   const nv = norm(v);
   let dot = 0;
   for (let i = 0; i < d; i++) dot += u[i]! * v[i]!;
-  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - 1e-12) * nu * nv) throw new PolytopeError('bad-plane', 'the two directions are zero or parallel; they do not span a plane');
+  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - 1e-12) * nu * nv) throw new PolytopeError('bad-domain', 'the two directions are zero or parallel; they do not span a plane');
   return { origin: Float64Array.from(origin), u, v };
 }
 
@@ -113,9 +113,9 @@ export function anchorBox(plane: Plane, margin = 0.25): Box2 {
 }
 
 export function checkBox(box: readonly number[]): Box2 {
-  if (box.length !== 4 || box.some((x) => !Number.isFinite(x))) throw new PolytopeError('bad-box', `a 2-D box needs four finite numbers x0,x1,y0,y1; got [${box.join(', ')}]`);
+  if (box.length !== 4 || box.some((x) => !Number.isFinite(x))) throw new PolytopeError('bad-domain', `a 2-D box needs four finite numbers x0,x1,y0,y1; got [${box.join(', ')}]`);
   const [a, b, c, d] = box as [number, number, number, number];
-  if (!(a < b) || !(c < d)) throw new PolytopeError('bad-box', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
+  if (!(a < b) || !(c < d)) throw new PolytopeError('bad-domain', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
   return [a, b, c, d];
 }
 

@@ -57,7 +57,7 @@ export class ActivationCode {
   static fromKey(key: string, offsets: Int32Array): ActivationCode {
     const parts = key.split('|');
     const states = new Uint8Array(offsets[offsets.length - 1]!);
-    if (parts.length !== offsets.length - 1) throw new PolytopeError('bad-code', `code key has ${parts.length} layers, expected ${offsets.length - 1}`);
+    if (parts.length !== offsets.length - 1) throw new PolytopeError('bad-option', `code key has ${parts.length} layers, expected ${offsets.length - 1}`);
     parts.forEach((part, l) => {
       let u = offsets[l]!;
       for (let i = 0; i < part.length; i++) {
@@ -68,10 +68,10 @@ export class ActivationCode {
           v = Number(part.slice(i + 1, end));
           i = end;
         } else v = DIGITS.indexOf(ch);
-        if (!(v >= 0)) throw new PolytopeError('bad-code', `bad character '${ch}' in code key`);
+        if (!(v >= 0)) throw new PolytopeError('bad-option', `bad character '${ch}' in code key`);
         states[u++] = v;
       }
-      if (u !== offsets[l + 1]) throw new PolytopeError('bad-code', `code key layer ${l} has ${u - offsets[l]!} units, expected ${offsets[l + 1]! - offsets[l]!}`);
+      if (u !== offsets[l + 1]) throw new PolytopeError('bad-option', `code key layer ${l} has ${u - offsets[l]!} units, expected ${offsets[l + 1]! - offsets[l]!}`);
     });
     return new ActivationCode(states, offsets);
   }

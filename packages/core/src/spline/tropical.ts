@@ -187,7 +187,7 @@ export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number } = 
     const cost = new Float64Array(d + 1);
     cost[d] = 1;
     const sol = await solveLp({ numCols: d + 1, cost, maximize: true, colLower, colUpper, rows, numRows: others.length, rowLower: new Float64Array(others.length).fill(-Infinity), rowUpper: upper });
-    if (sol.status !== 'optimal') throw new PolytopeError('lp-failed', `pruning a max-affine function: LP status ${sol.status}`);
+    if (sol.status !== 'optimal') throw new PolytopeError('solver-failed', `pruning a max-affine function: LP status ${sol.status}`);
     return sol.objective <= tol ? { dominated: true } : { dominated: false, x: sol.x.slice(0, d) };
   };
   const keep: number[] = [];

@@ -35,7 +35,7 @@ function makeDataset(fields: Omit<Dataset, 'inputSize' | 'size'>): Dataset {
   for (const d of fields.inputShape) inputSize *= d;
   const size = fields.y.length / fields.targetSize;
   if (fields.x.length !== size * inputSize) {
-    throw new PolytopeError('bad-dataset', `${fields.name}: ${fields.x.length} input values do not make ${size} samples of ${inputSize}`);
+    throw new PolytopeError('shape-mismatch', `${fields.name}: ${fields.x.length} input values do not make ${size} samples of ${inputSize}`);
   }
   return { ...fields, inputSize, size };
 }
@@ -368,7 +368,7 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
   checkCount(count, 'image count');
   const plane = o.height * o.width;
   if (o.pixels.length < count * o.channels * plane) {
-    throw new PolytopeError('bad-dataset', `${o.name}: ${o.pixels.length} pixel values are fewer than ${count} images of ${o.channels}×${o.height}×${o.width}`);
+    throw new PolytopeError('shape-mismatch', `${o.name}: ${o.pixels.length} pixel values are fewer than ${count} images of ${o.channels}×${o.height}×${o.width}`);
   }
   const [ho, wo] = o.resize ?? [o.height, o.width];
   checkCount(ho, 'resize height');
@@ -405,7 +405,7 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
   for (let n = 0; n < count; n++) {
     const label = o.labels[n]!;
     if (!(Number.isInteger(label) && label >= 0 && label < numClasses)) {
-      throw new PolytopeError('bad-dataset', `${o.name}: label ${label} of image ${n} is not in 0..${numClasses - 1}`);
+      throw new PolytopeError('bad-data', `${o.name}: label ${label} of image ${n} is not in 0..${numClasses - 1}`);
     }
     y[n] = label;
     for (let c = 0; c < o.channels; c++) {

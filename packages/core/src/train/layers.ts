@@ -54,7 +54,7 @@ function sizeOf(shape: Shape): number {
 function pair(v: number | readonly number[], what: string): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
   if (!(typeof v === 'number' || v.length === 1 || v.length === 2) || !p.every((x) => Number.isInteger(x) && x >= 1)) {
-    throw new PolytopeError('bad-layer', `${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+    throw new PolytopeError('bad-network', `${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
   }
   return p;
 }
@@ -68,7 +68,7 @@ function padding4(v: number | readonly number[] | undefined, what: string): [num
   else if (v.length === 4) p = [...v];
   else p = [NaN];
   if (p.length !== 4 || !p.every((x) => Number.isInteger(x) && x >= 0)) {
-    throw new PolytopeError('bad-layer', `${what} must be a non-negative integer, a pair or a 4-tuple, got ${JSON.stringify(v)}`);
+    throw new PolytopeError('bad-network', `${what} must be a non-negative integer, a pair or a 4-tuple, got ${JSON.stringify(v)}`);
   }
   return p as [number, number, number, number];
 }
@@ -124,10 +124,10 @@ export class DenseLayer extends Layer {
 
   constructor(inShape: Shape, outFeatures: number, dtype: Dtype) {
     if (!Number.isInteger(outFeatures) || outFeatures < 1) {
-      throw new PolytopeError('bad-layer', `dense layer needs a positive integer number of outputs, got ${outFeatures}`);
+      throw new PolytopeError('bad-network', `dense layer needs a positive integer number of outputs, got ${outFeatures}`);
     }
     if (inShape.length !== 1) {
-      throw new PolytopeError('bad-layer', `dense layer needs a flat input, got shape [${inShape.join(', ')}] (add a flatten layer)`);
+      throw new PolytopeError('bad-network', `dense layer needs a flat input, got shape [${inShape.join(', ')}] (add a flatten layer)`);
     }
     super(inShape, [outFeatures]);
     this.inFeatures = inShape[0]!;
@@ -207,9 +207,9 @@ export class Conv2dLayer extends Layer {
   private readonly colIndex: Int32Array;
 
   constructor(inShape: Shape, spec: Extract<LayerSpec, { type: 'conv2d' }>, dtype: Dtype) {
-    if (inShape.length !== 3) throw new PolytopeError('bad-layer', `conv2d needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+    if (inShape.length !== 3) throw new PolytopeError('bad-network', `conv2d needs a [C, H, W] input, got [${inShape.join(', ')}]`);
     if (!Number.isInteger(spec.outChannels) || spec.outChannels < 1) {
-      throw new PolytopeError('bad-layer', `conv2d needs a positive integer number of output channels, got ${spec.outChannels}`);
+      throw new PolytopeError('bad-network', `conv2d needs a positive integer number of output channels, got ${spec.outChannels}`);
     }
     const [c, h, w] = inShape as [number, number, number];
     const kernel = pair(spec.kernel, 'conv2d kernel');
@@ -217,7 +217,7 @@ export class Conv2dLayer extends Layer {
     const pad = padding4(spec.padding, 'conv2d padding');
     const ho = windowOutput(h, kernel[0], stride[0], pad[0], pad[2]);
     const wo = windowOutput(w, kernel[1], stride[1], pad[1], pad[3]);
-    if (ho < 1 || wo < 1) throw new PolytopeError('bad-layer', `conv2d kernel ${kernel[0]}×${kernel[1]} does not fit the ${h}×${w} input`);
+    if (ho < 1 || wo < 1) throw new PolytopeError('bad-network', `conv2d kernel ${kernel[0]}×${kernel[1]} does not fit the ${h}×${w} input`);
     super(inShape, [spec.outChannels, ho, wo]);
     this.inChannels = c;
     this.outChannels = spec.outChannels;
@@ -345,7 +345,7 @@ export class LeakyReluLayer extends Layer {
   readonly type = 'leaky_relu';
   readonly alpha: number;
   constructor(inShape: Shape, alpha: number) {
-    if (!Number.isFinite(alpha)) throw new PolytopeError('bad-layer', `leaky_relu alpha must be finite, got ${alpha}`);
+    if (!Number.isFinite(alpha)) throw new PolytopeError('bad-network', `leaky_relu alpha must be finite, got ${alpha}`);
     super(inShape, inShape);
     this.alpha = alpha;
   }
@@ -378,17 +378,17 @@ export class MaxPoolLayer extends Layer {
   private argmax: Int32Array = new Int32Array(0);
 
   constructor(inShape: Shape, spec: Extract<LayerSpec, { type: 'maxpool' }>) {
-    if (inShape.length !== 3) throw new PolytopeError('bad-layer', `maxpool needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+    if (inShape.length !== 3) throw new PolytopeError('bad-network', `maxpool needs a [C, H, W] input, got [${inShape.join(', ')}]`);
     const [c, h, w] = inShape as [number, number, number];
     const kernel = pair(spec.kernel, 'maxpool kernel');
     const stride = pair(spec.stride ?? kernel, 'maxpool stride');
     const pad = padding4(spec.padding, 'maxpool padding');
     if (pad[0] * 2 > kernel[0] || pad[1] * 2 > kernel[1] || pad[2] * 2 > kernel[0] || pad[3] * 2 > kernel[1]) {
-      throw new PolytopeError('bad-layer', 'maxpool padding must be at most half the kernel');
+      throw new PolytopeError('bad-network', 'maxpool padding must be at most half the kernel');
     }
     const ho = windowOutput(h, kernel[0], stride[0], pad[0], pad[2]);
     const wo = windowOutput(w, kernel[1], stride[1], pad[1], pad[3]);
-    if (ho < 1 || wo < 1) throw new PolytopeError('bad-layer', `maxpool window ${kernel[0]}×${kernel[1]} does not fit the ${h}×${w} input`);
+    if (ho < 1 || wo < 1) throw new PolytopeError('bad-network', `maxpool window ${kernel[0]}×${kernel[1]} does not fit the ${h}×${w} input`);
     super(inShape, [c, ho, wo]);
     this.kernel = kernel;
     this.stride = stride;
@@ -490,6 +490,6 @@ export function createLayer(inShape: Shape, spec: LayerSpec, dtype: Dtype): Laye
     case 'flatten':
       return new FlattenLayer(inShape);
     default:
-      throw new PolytopeError('bad-layer', `unknown layer type '${(spec as { type: string }).type}'; expected dense, conv2d, relu, leaky_relu, maxpool or flatten`);
+      throw new PolytopeError('bad-network', `unknown layer type '${(spec as { type: string }).type}'; expected dense, conv2d, relu, leaky_relu, maxpool or flatten`);
   }
 }

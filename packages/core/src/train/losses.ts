@@ -78,7 +78,7 @@ export function lossAndGradient(
         const o = b * outputs;
         const cls = target[row(b)]!;
         if (!(cls >= 0 && cls < outputs && Number.isInteger(cls))) {
-          throw new PolytopeError('bad-target', `class label ${cls} of sample ${row(b)} is not in 0..${outputs - 1}`);
+          throw new PolytopeError('bad-data', `class label ${cls} of sample ${row(b)} is not in 0..${outputs - 1}`);
         }
         let max = -Infinity;
         for (let j = 0; j < outputs; j++) max = Math.max(max, out[o + j]!);

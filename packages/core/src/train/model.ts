@@ -204,7 +204,7 @@ export class TrainableNetwork {
       if (l instanceof MaxPoolLayer) return { type: 'maxpool', kernel: l.kernel, stride: l.stride, padding: l.padding };
       if (l instanceof ReluLayer) return { type: 'relu' };
       if (l instanceof FlattenLayer) return { type: 'flatten' };
-      throw new PolytopeError('bad-layer', `unknown layer ${l.type}`);
+      throw new PolytopeError('bad-network', `unknown layer ${l.type}`);
     });
   }
 

@@ -39,6 +39,7 @@ import {
 } from 'onnx-buf';
 import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from 'onnx-buf';
 import type { Shape } from '../network/ir.js';
+import { PolytopeError } from '../errors.js';
 import type { Network } from '../network/network.js';
 
 export interface OnnxExportOptions {
@@ -178,7 +179,7 @@ export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8A
         return;
     }
   });
-  if (net.output === 0) throw new Error('writeOnnx: network has no layers');
+  if (net.output === 0) throw new PolytopeError('bad-network', 'writeOnnx: network has no layers');
   const graph = create(GraphProtoSchema, {
     name: options.graphName ?? 'polytope-lens',
     node: nodes,

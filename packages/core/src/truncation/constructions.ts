@@ -4,7 +4,7 @@
  * classifier. Each construction returns a `Network` whose zero training loss is checked with the
  * core forward pass.
  */
-import { PolytopeError } from '../errors.js';
+import { InternalError, PolytopeError } from '../errors.js';
 import { solveLp } from '../geometry/lp.js';
 import { forward } from '../network/forward.js';
 import type { Network } from '../network/network.js';
@@ -44,11 +44,11 @@ export function angleBetween(a: ArrayLike<number>, b: ArrayLike<number>): number
 export function coneTruncation(p: ArrayLike<number>, h: ArrayLike<number>, theta: number): Truncation {
   const n = p.length;
   if (h.length !== n) throw new PolytopeError('shape-mismatch', `cone axis has ${h.length} values, base point ${n}`);
-  if (!(theta > 0 && theta < Math.PI / 2)) throw new PolytopeError('bad-angle', `the cone angle must lie in (0, π/2), got ${theta}`);
+  if (!(theta > 0 && theta < Math.PI / 2)) throw new PolytopeError('bad-option', `the cone angle must lie in (0, π/2), got ${theta}`);
   let hn = 0;
   for (let i = 0; i < n; i++) hn += h[i]! * h[i]!;
   hn = Math.sqrt(hn);
-  if (!(hn > 0)) throw new PolytopeError('bad-axis', 'the cone axis h is zero');
+  if (!(hn > 0)) throw new PolytopeError('bad-option', 'the cone axis h is zero');
   const hu = Float64Array.from(h, (v) => v / hn);
   const w = new Float64Array(n * n);
   if (n === 1) {
@@ -244,7 +244,7 @@ export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: 
  */
 export async function interpolatingNetwork(data: LabelledData, options: { order?: readonly number[] } = {}): Promise<InterpolatingNetwork> {
   const sep = await sequentialSeparability(data, options);
-  if (!sep.separable) throw new PolytopeError('not-separable', `the data is not sequentially linearly separable (greedy search stuck with classes ${sep.stuck.join(', ')} left)`);
+  if (!sep.separable) throw new PolytopeError('not-applicable', `the data is not sequentially linearly separable (greedy search stuck with classes ${sep.stuck.join(', ')} left)`);
   const d0 = data.dim;
   const q = sep.steps.length;
   // Are the base points affinely independent in ℝ^{d0}?
@@ -284,7 +284,7 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
       else others.push(pts[i]!);
     }
     for (const y of others) maxAngle = Math.max(maxAngle, angleBetween(Float64Array.from(y, (v, k) => v - p[k]!), h));
-    if (!(maxAngle < Math.PI / 2)) throw new PolytopeError('internal', `step ${j}: a point lies on the separating hyperplane`);
+    if (!(maxAngle < Math.PI / 2)) throw new InternalError(`step ${j}: a point lies on the separating hyperplane`);
     const theta = maxAngle + (Math.PI / 2 - maxAngle) / 2;
     steps.push({ label: s.label, normal: h, base: p, theta });
     truncations.push(coneTruncation(p, h, theta));
@@ -348,7 +348,7 @@ export function simplexClassifier(data: LabelledData, vertices: readonly (readon
   try {
     tinv = inverse(t, k);
   } catch {
-    throw new PolytopeError('degenerate-simplex', 'the simplex vertices are affinely dependent');
+    throw new PolytopeError('not-applicable', 'the simplex vertices are affinely dependent');
   }
   const w1 = new Float64Array(k * d);
   const b1 = new Float64Array(k);
@@ -364,9 +364,9 @@ export function simplexClassifier(data: LabelledData, vertices: readonly (readon
     let s = 0;
     for (const v of z) s += Math.max(0, v);
     if (data.labels[i] === 1) delta = Math.min(delta, s);
-    else if (data.labels[i] === 0 && s > 1e-12) throw new PolytopeError('not-separable', `point ${i} (class 0) lies outside the simplex`);
+    else if (data.labels[i] === 0 && s > 1e-12) throw new PolytopeError('not-applicable', `point ${i} (class 0) lies outside the simplex`);
   }
-  if (!(delta > 0)) throw new PolytopeError('not-separable', 'a class-1 point lies inside the simplex (or there is none)');
+  if (!(delta > 0)) throw new PolytopeError('not-applicable', 'a class-1 point lies inside the simplex (or there is none)');
   const w2 = new Float64Array(k * k);
   const b2 = new Float64Array(k);
   for (let j = 0; j < k; j++) {

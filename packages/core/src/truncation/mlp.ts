@@ -35,7 +35,7 @@ export function affineLayers(net: Network): AffineLayer[] {
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;
     if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) {
-      throw new PolytopeError('not-an-mlp', `node ${i} (${node.type}) does not read the node before it; only sequential dense MLPs are supported`);
+      throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not read the node before it; only sequential dense MLPs are supported`);
     }
     if (node.type === 'reshape') continue;
     if (node.type === 'channel_affine' && layers.length === 0 && !pending) {
@@ -64,15 +64,15 @@ export function affineLayers(net: Network): AffineLayer[] {
       }
       pending = { weight: node.weight, bias: node.bias, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
     } else if (node.type === 'relu' || node.type === 'leaky_relu') {
-      if (!pending) throw new PolytopeError('not-an-mlp', `node ${i} (${node.type}) does not follow a dense layer`);
+      if (!pending) throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not follow a dense layer`);
       layers.push({ ...pending, act: node.type, alpha: node.type === 'relu' ? 0 : node.alpha });
       pending = undefined;
     } else {
-      throw new PolytopeError('not-an-mlp', `node ${i} is '${node.type}'; only dense, relu, leaky_relu and reshape nodes are supported here`);
+      throw new PolytopeError('unsupported', `node ${i} is '${node.type}'; only dense, relu, leaky_relu and reshape nodes are supported here`);
     }
   }
   if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
-  if (layers.length === 0) throw new PolytopeError('not-an-mlp', 'the network has no dense layer');
+  if (layers.length === 0) throw new PolytopeError('unsupported', 'the network has no dense layer');
   return layers;
 }
 
@@ -167,6 +167,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Solves the square system `A X = B` (A `n × n`, B `n × k`); throws if A is singular. */
 export function inverse(a: Float64Array, n: number): Float64Array {
-  if (numericalRank(a, n, n) < n) throw new PolytopeError('singular', `the ${n}×${n} matrix is singular`);
+  if (numericalRank(a, n, n) < n) throw new PolytopeError('not-applicable', `the ${n}×${n} matrix is singular`);
   return pinv(a, n, n);
 }

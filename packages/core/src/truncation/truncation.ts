@@ -88,9 +88,9 @@ export interface TruncationForm {
  * liftWeight(new Float64Array([1, 0, 0]), 3, 1); // 3×3 invertible, first column (1, 0, 0)
  */
 export function liftWeight(weight: Float64Array, m: number, n: number): Float64Array {
-  if (n > m) throw new PolytopeError('bad-lift', `the lift needs n ≤ m, got a ${m}×${n} matrix`);
+  if (n > m) throw new PolytopeError('not-applicable', `the lift needs n ≤ m, got a ${m}×${n} matrix`);
   const rank = numericalRank(weight, m, n);
-  if (rank < n) throw new PolytopeError('not-injective', `W (${m}×${n}) has rank ${rank} < ${n}: it is not injective, so W̃ cannot be made invertible`);
+  if (rank < n) throw new PolytopeError('not-applicable', `W (${m}×${n}) has rank ${rank} < ${n}: it is not injective, so W̃ cannot be made invertible`);
   const svd = new SingularValueDecomposition(toMatrix(weight, m, n), { computeLeftSingularVectors: true, computeRightSingularVectors: false, autoTranspose: false });
   // Full U: ml-matrix returns m × min(m, n) left vectors; complete them by Gram–Schmidt against the identity.
   const u: Matrix = svd.leftSingularVectors;
@@ -158,7 +158,7 @@ export function truncationFormOfLayers(layers: readonly AffineLayer[], options: 
       lifted = true;
     }
   } else if (want === true) {
-    throw new PolytopeError('bad-lift', `the lift needs d₀ < d₁ and at least 2 layers; got d₀ = ${d0}, d₁ = ${d1}, ${layers.length} layer(s)`);
+    throw new PolytopeError('not-applicable', `the lift needs d₀ < d₁ and at least 2 layers; got d₀ = ${d0}, d₁ = ${d1}, ${layers.length} layer(s)`);
   }
   const space = lifted ? d1 : d0;
   let cumW: Float64Array = lifted ? liftW! : first.weight;
@@ -175,7 +175,7 @@ export function truncationFormOfLayers(layers: readonly AffineLayer[], options: 
     const rank = numericalRank(cumW, rows, space);
     ranks.push({ layer: l + 1, rows, cols: space, rank, fullRowRank: rank === rows });
     if (l + 1 < layers.length) {
-      if (layer.act === 'none') throw new PolytopeError('not-an-mlp', `layer ${l + 1} has no activation but is not the last`);
+      if (layer.act === 'none') throw new PolytopeError('unsupported', `layer ${l + 1} has no activation but is not the last`);
       truncations.push(makeTruncation(cumW, cumB, rows, space, layer.alpha));
     }
   }
@@ -183,7 +183,7 @@ export function truncationFormOfLayers(layers: readonly AffineLayer[], options: 
   const last = layers[layers.length - 1]!;
   if (last.act !== 'none') {
     // A trailing activation is one more truncation followed by the identity readout.
-    throw new PolytopeError('not-an-mlp', 'the last layer must be affine (no activation) for the truncation form');
+    throw new PolytopeError('unsupported', 'the last layer must be affine (no activation) for the truncation form');
   }
   return {
     space,
