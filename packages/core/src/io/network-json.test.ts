@@ -109,6 +109,14 @@ describe('readNetworkJson', () => {
     expect(kept.nodes[2]).toMatchObject({ scale: Float64Array.from([1, 1]), shift: Float64Array.from([1 - 0.1, -1 - 0.2]) });
   });
 
+  it('issue 10: layer types named after Object.prototype members are unknown types, not a TypeError', () => {
+    for (const type of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const e = errorOf(() => readNetworkJson(JSON.stringify({ ...MINIMAL, layers: [{ type }] })));
+      expect(e.code).toBe('unsupported');
+      expect(e.message).toMatch(new RegExp(`^layer 0 \\(${type}\\): unknown layer type "${type}"; supported types: dense, conv2d`));
+    }
+  });
+
   it('rejects a wrong format tag, unknown layer types and fields, listing what is supported', () => {
     expect(errorOf(() => readNetworkJson({ ...MINIMAL, format: 'keras' })).message).toMatch(/"format" must be "polytope-lens\/network@1"/);
     const unknown = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'softmax' }] }));

@@ -239,6 +239,15 @@ describe('readNpz / writeNpz', () => {
     expect(Object.keys(readNpz(mixed))).toEqual(['v']);
   });
 
+  it('issue 10: entries named after Object.prototype members are plain names, absent names are undefined', () => {
+    const z = readNpz(zipSync({ '__proto__.npy': writeNpy([7], [1]), 'toString.npy': writeNpy([8], [1]) }));
+    expect(Object.keys(z).sort()).toEqual(['__proto__', 'toString']);
+    expect(Array.from(z['__proto__']!.data)).toEqual([7]);
+    expect(Array.from(z['toString']!.data)).toEqual([8]);
+    const plain = readNpz(writeNpz({ x: { data: [1], shape: [1] } }));
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) expect(plain[name]).toBeUndefined();
+  });
+
   it('reports broken archives and broken entries', () => {
     expectNpyError(() => readNpz(writeNpy([1], [1]), 'd.npz'), /^d\.npz: not a \.npz \(zip\) archive/);
     const zip = writeNpz({ x: { data: [1, 2], shape: [2] } });
