@@ -18,7 +18,7 @@ export * from './regions/line.js';
 export * from './reference/random.js';
 export * from './io/network-json.js';
 export * from './io/onnx.js';
-export * from './train/random.js';
+export * from './random.js';
 export * from './train/gemm.js';
 export * from './train/init.js';
 export * from './train/layers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { facetProgram, layerAlpha, biasThreshold, monteCarloBias, neighbourUnionValue, polytopeBiasEstimate } from './bias.js';
 import { frameFromLayer, frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import type { Frame } from './frame.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolytopeError } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { frameFromLayer, frameFromNetwork, frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import type { Frame } from './frame.js';
 import { checkFrame, isOmnidirectional } from './checks.js';

@@ -30,7 +30,7 @@ import { InternalError, PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { dotAt, leastDistance, normAt, rankOfRows } from '../geometry/linalg.js';
 import type { Random } from './random.js';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { sampleDomain } from './random.js';
 
 /** Domains of the injectivity checks. */

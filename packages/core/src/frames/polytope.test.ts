@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolytopeError } from '../errors.js';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { inFrameCone } from './checks.js';
 import { frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import type { Frame } from './frame.js';

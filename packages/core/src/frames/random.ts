@@ -3,8 +3,8 @@
  * number` returning uniform [0, 1)), never global, so every result is reproducible.
  */
 
-import { gaussian } from '../reference/random.js';
-import type { Random } from '../reference/random.js';
+import { gaussian } from '../random.js';
+import type { Random } from '../random.js';
 
 export type { Random };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { polytopeBiasEstimate } from './bias.js';
 import { icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
 import { biasBarsSvg, framePolytopeSvg } from './figures.js';

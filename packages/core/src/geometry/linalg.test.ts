@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { highs } from './lp.js';
 import { choleskyInPlace, choleskySolveInPlace, leastDistance, nnls, rankOfRows } from './linalg.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../network/network.js';
-import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
+import { gaussian, mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { boundaryDensity, clusterInputs, clusterPurity, codeHamming, codeJaccard, densityStudy, layerNorms, regionNorms, splineCodes, summaryStats } from './lens.js';
 
 // 1-D net worked by hand: h = relu(x, x − 1), g = relu(h1 + h2 − 3), y = g.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randomMlp } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { enumeratePolytopes } from './enumerate.js';
 import { estimateFacets, hitAndRun, regionInBox } from './sample.js';
 import { walkRegions } from './walk.js';

@@ -8,8 +8,8 @@
 import { PolytopeError } from '../errors.js';
 import { CHORD_EPS } from '../geometry/predicates.js';
 import type { Network } from '../network/network.js';
-import { gaussian } from '../reference/random.js';
-import type { Random } from '../reference/random.js';
+import { gaussian } from '../random.js';
+import type { Random } from '../random.js';
 import { regionAt } from '../spline/region.js';
 
 /** An H-representation with a constraint id per row. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../network/network.js';
-import { mulberry32, randomMlp } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { enumeratePolytopes } from './enumerate.js';
 import { walkRegions } from './walk.js';
 import type { WalkOptions, WalkResult } from './walk.js';

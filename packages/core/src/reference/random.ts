@@ -1,30 +1,11 @@
 /**
- * Seeded pseudo-random numbers (no global state) and random networks for tests and benchmarks.
+ * Random networks for tests and benchmarks (production code never imports `reference/`; the
+ * generators live in ../random.ts).
  */
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
-
-/** Callable PRNG returning uniform [0, 1) doubles. */
-export type Random = () => number;
-
-/** mulberry32: small, fast, good enough for initialization and sampling. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal by Box–Muller. */
-export function gaussian(random: Random): number {
-  let u = 0;
-  while (u === 0) u = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+import { gaussian, mulberry32 } from '../random.js';
+import type { Random } from '../random.js';
 
 export type InitScheme = 'torch' | 'he' | 'xavier';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
 import { buildNetwork } from '../network/network.js';
-import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
+import { gaussian, mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { affineLayers } from '../truncation/mlp.js';
 import { applySplineOperator, evalMaxAffine, evalTropical, formatMaxAffine, splineOperator, tropicalForm } from './tropical.js';
 

@@ -9,8 +9,8 @@
 import { PolytopeError } from '../errors.js';
 import type { Shape } from '../network/ir.js';
 import type { FloatArray } from '../network/kernels.js';
-import { normalSample } from './random.js';
-import type { Random } from '../reference/random.js';
+import { normalSample } from '../random.js';
+import type { Random } from '../random.js';
 
 export type Task = 'binary' | 'multiclass' | 'regression';
 

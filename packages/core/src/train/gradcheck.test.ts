@@ -8,7 +8,7 @@ import type { Layer, LayerSpec } from './layers.js';
 import { lossAndGradient } from './losses.js';
 import type { LossName } from './losses.js';
 import { TrainableNetwork } from './model.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 const H = 1e-6;
 

@@ -16,8 +16,8 @@
  */
 import { PolytopeError } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
-import { normalSample } from './random.js';
-import type { Random } from '../reference/random.js';
+import { normalSample } from '../random.js';
+import type { Random } from '../random.js';
 
 export type InitName = 'pytorch' | 'he-normal' | 'he-uniform' | 'xavier-normal' | 'xavier-uniform';
 

@@ -21,7 +21,7 @@ import {
   createLayer,
 } from './layers.js';
 import type { Dtype, Layer, LayerSpec } from './layers.js';
-import type { Random } from '../reference/random.js';
+import type { Random } from '../random.js';
 
 export interface TrainableNetworkOptions {
   /** Arithmetic and storage precision; default float32 (speed). float64 is for gradient checks. */

@@ -10,7 +10,7 @@ import type { Network } from '../network/network.js';
 import { architectureLayers } from './architectures.js';
 import { TrainableNetwork } from './model.js';
 import { writeOnnx } from './onnx-export.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 ort.env.wasm.numThreads = 1;
 

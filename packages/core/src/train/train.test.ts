@@ -17,7 +17,7 @@ import {
 import { initParameters } from './init.js';
 import { TrainableNetwork } from './model.js';
 import { createOptimizer } from './optimizers.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 import { evaluate, train } from './trainer.js';
 import type { TrainSnapshot } from './trainer.js';
 

@@ -13,8 +13,8 @@ import type { LossName } from './losses.js';
 import type { InputTransform, TrainableNetwork } from './model.js';
 import { createOptimizer } from './optimizers.js';
 import type { Optimizer, OptimizerOptions } from './optimizers.js';
-import { shuffleInPlace } from './random.js';
-import type { Random } from '../reference/random.js';
+import { shuffleInPlace } from '../random.js';
+import type { Random } from '../random.js';
 
 /** Loss, accuracy (classification) and MSE (regression) of a network on a dataset. */
 export interface Evaluation {

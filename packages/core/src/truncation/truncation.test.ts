@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
-import { gaussian, mulberry32, randomMlp } from '../reference/random.js';
+import { gaussian, mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { angleBetween, coneTruncation, interpolatingNetwork, sequentialSeparability, simplexClassifier } from './constructions.js';
 import type { LabelledData } from './constructions.js';
 import { buildNetwork } from '../network/network.js';
