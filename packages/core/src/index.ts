@@ -10,6 +10,7 @@ export * from './io/cifar.js';
 export * from './io/normalize.js';
 export * from './geometry/predicates.js';
 export * from './geometry/cells.js';
+export * from './geometry/sum.js';
 export * from './spline/code.js';
 export * from './spline/affine.js';
 export * from './regions/engine.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random.js';
 import { highs } from './lp.js';
-import { choleskyInPlace, choleskySolveInPlace, leastDistance, nnls, rankOfRows } from './linalg.js';
+import { choleskyInPlace, choleskySolveInPlace, determinantInPlace, leastDistance, nnls, rankOfRows, solveFullPivotInPlace } from './linalg.js';
 
 /** Brute-force NNLS: least squares on every support, keep the feasible ones, take the best. */
 function bruteNnls(A: Float64Array, r: number, k: number, b: Float64Array): number {
@@ -111,5 +111,50 @@ describe('rankOfRows', () => {
     expect(rankOfRows(new Float64Array([1, 0, 2, 0, 0, 1]), 2, [0, 1, 2], 3)).toBe(2);
     expect(rankOfRows(new Float64Array([1, 1, 2, 2, -1, -1]), 2, [0, 1, 2], 3)).toBe(1);
     expect(rankOfRows(new Float64Array([0, 0]), 2, [0], 1)).toBe(0);
+  });
+});
+
+describe('Gaussian elimination (solveFullPivotInPlace, determinantInPlace)', () => {
+  it('solves an overdetermined consistent system by hand: x + y = 3, x − y = 1, 2x = 4 → (2, 1)', () => {
+    const x = solveFullPivotInPlace(Float64Array.of(1, 1, 3, 1, -1, 1, 2, 0, 4), 3, 2)!;
+    expect(Array.from(x)).toEqual([2, 1]);
+  });
+
+  it('returns null for rank-deficient rows (x + y = 1 twice) and for fewer rows than unknowns', () => {
+    expect(solveFullPivotInPlace(Float64Array.of(1, 1, 1, 2, 2, 2), 2, 2)).toBeNull();
+    expect(solveFullPivotInPlace(Float64Array.of(1, 1, 1), 1, 2)).toBeNull();
+  });
+
+  it('pivots on the largest entry: 1e-20·x + y = 1, x + y = 2 gives x ≈ 1, y ≈ 1 (no pivot growth)', () => {
+    const x = solveFullPivotInPlace(Float64Array.of(1e-20, 1, 1, 1, 1, 2), 2, 2)!;
+    expect(x[0]).toBeCloseTo(1, 15);
+    expect(x[1]).toBeCloseTo(1, 15);
+  });
+
+  it('determinants worked by hand: [[2, 1], [1, 3]] = 5, a row swap flips the sign, singular = 0', () => {
+    expect(determinantInPlace(Float64Array.of(2, 1, 1, 3), 2)).toBe(5);
+    expect(determinantInPlace(Float64Array.of(0, 1, 1, 0), 2)).toBe(-1);
+    expect(determinantInPlace(Float64Array.of(1, 2, 2, 4), 2)).toBe(0);
+    // 3 × 3: det [[1,2,3],[0,1,4],[5,6,0]] = 1·(0 − 24) − 2·(0 − 20) + 3·(0 − 5) = 1
+    expect(determinantInPlace(Float64Array.of(1, 2, 3, 0, 1, 4, 5, 6, 0), 3)).toBeCloseTo(1, 12);
+  });
+
+  it('agrees with the solution it was built from on 100 random 4 × 4 systems', () => {
+    const random = mulberry32(5);
+    for (let t = 0; t < 100; t++) {
+      const A = Float64Array.from({ length: 16 }, () => 2 * random() - 1);
+      const xs = Float64Array.from({ length: 4 }, () => 2 * random() - 1);
+      const M = new Float64Array(20);
+      for (let i = 0; i < 4; i++) {
+        let b = 0;
+        for (let j = 0; j < 4; j++) {
+          M[i * 5 + j] = A[i * 4 + j]!;
+          b += A[i * 4 + j]! * xs[j]!;
+        }
+        M[i * 5 + 4] = b;
+      }
+      const x = solveFullPivotInPlace(M, 4, 4)!;
+      for (let j = 0; j < 4; j++) expect(x[j]).toBeCloseTo(xs[j]!, 8);
+    }
   });
 });

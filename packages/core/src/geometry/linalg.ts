@@ -327,3 +327,89 @@ export function choleskySolveInPlace(L: Float64Array, n: number, v: Float64Array
     v[vo + i] = s / L[i * n + i]!;
   }
 }
+
+// --- Gaussian elimination: the one implementation (polytope vertices and volumes use it) ---
+
+/**
+ * Solves a consistent system given as `k ≥ d` augmented rows `[A | b]` (row-major, width `d + 1`)
+ * by Gaussian elimination with full pivoting: each step takes the largest remaining entry, so of
+ * a degenerate vertex's many tight rows the best-conditioned `d` decide. Destroys `M`. Returns
+ * null when the rows have rank < d (no nonzero pivot left).
+ *
+ * @example
+ * // x + y = 3, x − y = 1, 2x = 4 (consistent, k = 3 rows, d = 2)
+ * solveFullPivotInPlace(Float64Array.of(1, 1, 3, 1, -1, 1, 2, 0, 4), 3, 2); // [2, 1]
+ */
+export function solveFullPivotInPlace(M: Float64Array, k: number, d: number): Float64Array | null {
+  if (k < d) return null;
+  const w = d + 1;
+  const usedRow = new Uint8Array(k);
+  const usedCol = new Uint8Array(d);
+  const pivRow = new Int32Array(d);
+  const pivCol = new Int32Array(d);
+  for (let s = 0; s < d; s++) {
+    let best = 0;
+    for (let i = 0; i < k; i++) {
+      if (usedRow[i]) continue;
+      for (let j = 0; j < d; j++) {
+        if (usedCol[j] || !(Math.abs(M[i * w + j]!) > best)) continue;
+        best = Math.abs(M[i * w + j]!);
+        pivRow[s] = i;
+        pivCol[s] = j;
+      }
+    }
+    if (best === 0) return null;
+    const pi = pivRow[s]!;
+    const pj = pivCol[s]!;
+    usedRow[pi] = 1;
+    usedCol[pj] = 1;
+    for (let i = 0; i < k; i++) {
+      if (usedRow[i]) continue;
+      const f = M[i * w + pj]! / M[pi * w + pj]!;
+      if (f === 0) continue;
+      for (let q = 0; q <= d; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
+    }
+  }
+  const x = new Float64Array(d);
+  for (let s = d - 1; s >= 0; s--) {
+    const pi = pivRow[s]!;
+    const pj = pivCol[s]!;
+    let v = M[pi * w + d]!;
+    for (let j = 0; j < d; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
+    x[pj] = v / M[pi * w + pj]!;
+  }
+  return x;
+}
+
+/**
+ * Determinant of the row-major `n × n` matrix `M` by Gaussian elimination with partial pivoting
+ * (the LU factorization's diagonal product). Destroys `M`; exactly 0 when a column has no nonzero
+ * pivot left.
+ *
+ * @example
+ * determinantInPlace(Float64Array.of(2, 1, 1, 3), 2); // 5
+ */
+export function determinantInPlace(M: Float64Array, n: number): number {
+  let D = 1;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[p * n + c]!)) p = r;
+    const pv = M[p * n + c]!;
+    if (pv === 0) return 0;
+    if (p !== c) {
+      for (let q = 0; q < n; q++) {
+        const t = M[c * n + q]!;
+        M[c * n + q] = M[p * n + q]!;
+        M[p * n + q] = t;
+      }
+      D = -D;
+    }
+    D *= pv;
+    for (let r = c + 1; r < n; r++) {
+      const f = M[r * n + c]! / pv;
+      if (f === 0) continue;
+      for (let q = c; q < n; q++) M[r * n + q] = M[r * n + q]! - f * M[c * n + q]!;
+    }
+  }
+  return D;
+}

@@ -7,7 +7,7 @@
 import { kmeans } from 'ml-kmeans';
 import { PolytopeError } from '../errors.js';
 import { forwardAll } from '../network/forward.js';
-import { isActivation } from '../network/ir.js';
+import { isActivation, sizeOf } from '../network/ir.js';
 import type { Network } from '../network/network.js';
 import { partitionLine } from '../regions/line.js';
 import type { PartitionOptions } from '../regions/engine.js';
@@ -229,7 +229,7 @@ export function layerNorms(net: Network): { node: number; rows: number; cols: nu
     if (node.type === 'dense') out.push({ node: i, rows: node.outFeatures, cols: node.inFeatures, spectral: spectralNorm(node.weight, node.outFeatures, node.inFeatures), frobenius: frobeniusNorm(node.weight) });
     else if (node.type === 'channel_affine') {
       // Diagonal map: ‖·‖₂ = max |scale|; Frobenius over every element (a channel's scale repeats per pixel).
-      const size = node.shape.reduce((a, b) => a * b, 1);
+      const size = sizeOf(node.shape);
       const per = size / node.scale.length;
       let spectral = 0;
       let fro = 0;

@@ -17,6 +17,7 @@ import type {
   MaxPoolNode,
   Node,
 } from './ir.js';
+import { sizeOf } from './ir.js';
 import { InternalError } from '../errors.js';
 
 export type FloatArray = Float64Array | Float32Array;
@@ -482,6 +483,6 @@ export function affineCost(node: Node, inShape: readonly number[]): number {
     case 'avgpool':
       return windowTable(node, inShape).taps.length;
     default:
-      return node.shape.reduce((a, b) => a * b, 1);
+      return sizeOf(node.shape);
   }
 }

@@ -31,6 +31,8 @@ import type { Network } from '../network/network.js';
 import { regionInBox } from './sample.js';
 import type { HPolytope } from './sample.js';
 import { InternalError } from '../errors.js';
+import { determinantInPlace, solveFullPivotInPlace } from '../geometry/linalg.js';
+import { compensatedSum } from '../geometry/sum.js';
 
 /** One affine layer of an MLP followed by an optional ReLU-like activation. */
 export interface MlpLayer {
@@ -262,18 +264,6 @@ export function cyclicFacets(N: number, D: number): number {
   const m = Math.floor(D / 2);
   if (D % 2 === 0) return Math.round((N * binomial(N - m, m)) / (N - m));
   return 2 * binomial(N - m - 1, m);
-}
-
-/** Neumaier-compensated sum. */
-export function compensatedSum(xs: Iterable<number>): number {
-  let s = 0;
-  let c = 0;
-  for (const x of xs) {
-    const t = s + x;
-    c += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    s = t;
-  }
-  return s + c;
 }
 
 /** Reused per-vertex buffers of `splitPoly` (grown on demand; single-threaded use). */
@@ -589,42 +579,7 @@ function solveTight(R: FlatRows, rows: readonly number[]): Float64Array | null {
     for (let j = 0; j < d; j++) M[i * w + j] = R.A[r * d + j]! / n;
     M[i * w + d] = R.b[r]! / n;
   });
-  const usedRow = new Uint8Array(k);
-  const usedCol = new Uint8Array(d);
-  const pivRow = new Int32Array(d);
-  const pivCol = new Int32Array(d);
-  for (let s = 0; s < d; s++) {
-    let best = 0;
-    for (let i = 0; i < k; i++) {
-      if (usedRow[i]) continue;
-      for (let j = 0; j < d; j++) {
-        if (usedCol[j] || !(Math.abs(M[i * w + j]!) > best)) continue;
-        best = Math.abs(M[i * w + j]!);
-        pivRow[s] = i;
-        pivCol[s] = j;
-      }
-    }
-    if (best === 0) return null;
-    const pi = pivRow[s]!;
-    const pj = pivCol[s]!;
-    usedRow[pi] = 1;
-    usedCol[pj] = 1;
-    for (let i = 0; i < k; i++) {
-      if (usedRow[i]) continue;
-      const f = M[i * w + pj]! / M[pi * w + pj]!;
-      if (f === 0) continue;
-      for (let q = 0; q <= d; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
-    }
-  }
-  const x = new Float64Array(d);
-  for (let s = d - 1; s >= 0; s--) {
-    const pi = pivRow[s]!;
-    const pj = pivCol[s]!;
-    let v = M[pi * w + d]!;
-    for (let j = 0; j < d; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
-    x[pj] = v / M[pi * w + pj]!;
-  }
-  return x;
+  return solveFullPivotInPlace(M, k, d);
 }
 
 /**
@@ -1015,7 +970,7 @@ export function describePolytope(verts0: Float64Array, nv: number, inc0: readonl
   for (const s of simplices) {
     const a = s[0]!;
     for (let r = 0; r < d; r++) for (let q = 0; q < d; q++) M[r * d + q] = verts[s[r + 1]! * d + q]! - verts[a * d + q]!;
-    vols.push(Math.abs(det(M, d)) / fact);
+    vols.push(Math.abs(determinantInPlace(M, d)) / fact);
   }
   return {
     code,
@@ -1029,32 +984,6 @@ export function describePolytope(verts0: Float64Array, nv: number, inc0: readonl
     volume: compensatedSum(vols),
     interior,
   };
-}
-
-/** Determinant by Gaussian elimination with partial pivoting (destroys M). */
-function det(M: Float64Array, n: number): number {
-  let D = 1;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[p * n + c]!)) p = r;
-    const pv = M[p * n + c]!;
-    if (pv === 0) return 0;
-    if (p !== c) {
-      for (let q = 0; q < n; q++) {
-        const t = M[c * n + q]!;
-        M[c * n + q] = M[p * n + q]!;
-        M[p * n + q] = t;
-      }
-      D = -D;
-    }
-    D *= pv;
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r * n + c]! / pv;
-      if (f === 0) continue;
-      for (let q = c; q < n; q++) M[r * n + q] = M[r * n + q]! - f * M[c * n + q]!;
-    }
-  }
-  return D;
 }
 
 /** Euler characteristic Σ_{i<d} (−1)^i f_i of the boundary complex; equals 1 − (−1)^d for a d-polytope. */

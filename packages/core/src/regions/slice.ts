@@ -8,6 +8,7 @@ import { now } from '../clock.js';
 import { PolytopeError, checkFinite } from '../errors.js';
 import { BOUNDARY, boxPolygon, polygonOps } from '../geometry/cells.js';
 import type { Polygon } from '../geometry/cells.js';
+import { CompensatedSum } from '../geometry/sum.js';
 import { THIN_AREA_EPS, affineTolerance, sameMap } from '../geometry/predicates.js';
 import { forward } from '../network/forward.js';
 import type { Network } from '../network/network.js';
@@ -246,8 +247,7 @@ export class SliceAccumulator {
   private parent = new Int32Array(1024);
   private numLinear = 0;
   private readonly segments = new GrowF64();
-  private totalArea = 0;
-  private areaComp = 0;
+  private readonly totalArea = new CompensatedSum(); // the areas must add up to the box
   private thin = 0;
   private count = 0;
   /** Region buffers are views into shared chunks (see arena.ts): cheap to make, and all kept anyway when collecting. */
@@ -274,7 +274,7 @@ export class SliceAccumulator {
 
   /** Area of all regions so far (for progress). */
   get area(): number {
-    return this.totalArea + this.areaComp;
+    return this.totalArea.value;
   }
 
   private find(i: number): number {
@@ -305,10 +305,7 @@ export class SliceAccumulator {
 
   private merge(area: number, h: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, cell?: Polygon, code?: Uint8Array): void {
     const o = this.o;
-    // Neumaier-compensated sum: the areas must add up to the box.
-    const tsum = this.totalArea + area;
-    this.areaComp += Math.abs(this.totalArea) >= area ? this.totalArea - tsum + area : area - tsum + this.totalArea;
-    this.totalArea = tsum;
+    this.totalArea.add(area);
     if (area <= THIN_AREA_EPS * this.boxArea) this.thin++;
     const id = this.count++;
     // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
@@ -373,7 +370,7 @@ export class SliceAccumulator {
       summary: {
         regions: count,
         linearRegions: this.numLinear,
-        totalArea: this.totalArea + this.areaComp,
+        totalArea: this.totalArea.value,
         boxArea: this.boxArea,
         boundaryLength,
         thinRegions: this.thin,

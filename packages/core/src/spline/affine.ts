@@ -5,7 +5,7 @@
  */
 import { activationFixedTransposeImpl } from '../network/activation.js';
 import { forwardWithCode, propagateFamily } from '../network/forward.js';
-import { isActivation } from '../network/ir.js';
+import { isActivation, sizeOf } from '../network/ir.js';
 import { affineCost, affineTransposeImpl } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
 import { ActivationCode } from './code.js';
@@ -35,7 +35,7 @@ function passCost(net: Network): number {
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;
     if (!isActivation(node) && node.type !== 'input') cost += affineCost(node, net.nodes[node.inputs[0]!]!.shape);
-    else cost += node.shape.reduce((a, b) => a * b, 1);
+    else cost += sizeOf(node.shape);
   }
   return cost;
 }
@@ -78,7 +78,7 @@ export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
     const gins = node.inputs.map((j) => {
       let a = adj[j];
       if (!a) {
-        a = new Float64Array(nodes[j]!.shape.reduce((p, q) => p * q, 1) * m);
+        a = new Float64Array(sizeOf(nodes[j]!.shape) * m);
         adj[j] = a;
       }
       return a;
