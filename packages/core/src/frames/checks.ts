@@ -6,6 +6,7 @@ import type { Frame } from './frame.js';
 import { leastDistance, nnls, rankOfRows } from '../geometry/linalg.js';
 import type { FramePolytope } from './polytope.js';
 import { facetVertices, framePolytope } from './polytope.js';
+import { FRAME_EPS, FRAME_ORIGIN_RHO_EPS, LDP_RHO_EPS } from '../geometry/predicates.js';
 
 /** What `checkFrame` found. */
 export interface FrameCheck {
@@ -37,7 +38,7 @@ export interface FrameCheck {
  * isOmnidirectional(tetrahedronFrame()); // true (Σ x_i = 0)
  * isOmnidirectional(frameFromRows([[1, 0], [0, 1], [-1, 0]])); // false (0 on an edge)
  */
-export function isOmnidirectional(frame: Frame, tol = 1e-9): boolean {
+export function isOmnidirectional(frame: Frame, tol = FRAME_EPS): boolean {
   const { n, m, rows } = frame;
   if (rankOfRows(rows, n, Int32Array.from({ length: m }, (_, i) => i), m) < n) return false;
   const A = new Float64Array(n * m); // Xᵀ, n×m
@@ -52,7 +53,7 @@ export function isOmnidirectional(frame: Frame, tol = 1e-9): boolean {
 }
 
 /** Whether the vector v lies in cone(X) (NNLS residual of `min_{d≥0} ‖Xᵀd − v‖`). */
-export function inFrameCone(frame: Frame, v: ArrayLike<number>, rowsSubset?: ArrayLike<number>, tol = 1e-9): boolean {
+export function inFrameCone(frame: Frame, v: ArrayLike<number>, rowsSubset?: ArrayLike<number>, tol = FRAME_EPS): boolean {
   const { n, rows } = frame;
   const idx = rowsSubset ?? Int32Array.from({ length: frame.m }, (_, i) => i);
   const k = idx.length;
@@ -98,7 +99,7 @@ function facetMeetsOrthant(rows: Float64Array, n: number, verts: Int32Array): bo
   const p = k + 2 + n;
   const { G, h } = simplexRows(k, p);
   for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) G[(k + 2 + j) * k + c] = rows[verts[c]! * n + j]!;
-  const sol = leastDistance(G, p, k, h, 1e-12);
+  const sol = leastDistance(G, p, k, h, LDP_RHO_EPS);
   if (!sol.feasible) return false;
   // Confirm with the witness (the LDP residual test is exact in exact arithmetic; floats need a look).
   let worst = 0;
@@ -107,7 +108,7 @@ function facetMeetsOrthant(rows: Float64Array, n: number, verts: Int32Array): bo
     for (let c = 0; c < k; c++) s += G[r * k + c]! * sol.x[c]!;
     worst = Math.min(worst, s);
   }
-  return worst >= -1e-9;
+  return worst >= -FRAME_EPS;
 }
 
 /** Whether 0 ∈ conv(F_j) (F_j's vertices), via least distance on {λ ≥ 0, Σλ = 1, X_Fᵀλ = 0}. */
@@ -122,7 +123,7 @@ function facetContainsOrigin(rows: Float64Array, n: number, verts: Int32Array): 
       G[(k + 2 + n + j) * k + c] = -rows[verts[c]! * n + j]!;
     }
   }
-  return leastDistance(G, p, k, h, 1e-10).feasible;
+  return leastDistance(G, p, k, h, FRAME_ORIGIN_RHO_EPS).feasible;
 }
 
 /**
@@ -166,7 +167,7 @@ export function checkFrame(frame: Frame, polytope?: FramePolytope): FrameCheck {
   }
   let originFree = true;
   for (const j of jPlus) {
-    if (poly.offsets[j]! > 1e-9) continue;
+    if (poly.offsets[j]! > FRAME_EPS) continue;
     if (facetContainsOrigin(rows, n, facetVertices(poly, j))) {
       originFree = false;
       break;

@@ -32,6 +32,7 @@ import { dotAt, leastDistance, normAt, rankOfRows } from '../geometry/linalg.js'
 import type { Random } from './random.js';
 import { mulberry32 } from '../random.js';
 import { sampleDomain } from './random.js';
+import { FRAME_EPS, INJECTIVITY_BALL_EPS, INJECTIVITY_PLANE_EPS, INJECTIVITY_START_SHRINK } from '../geometry/predicates.js';
 
 /** Domains of the injectivity checks. */
 export type InjectivityDomain = 'ball' | 'ball+' | 'sphere';
@@ -204,7 +205,7 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     }
     programs++;
     const near = leastDistance(closedG, p, n, closedH);
-    if (!near.feasible || !(near.norm < 1 - 1e-12)) return null;
+    if (!near.feasible || !(near.norm < 1 - INJECTIVITY_BALL_EPS)) return null;
     // Nonempty interior: s_g(⟨x_g, y⟩ − α_g τ) ≥ 1, (y_j ≥ 1 for 𝔹⁺), τ ≥ 1.
     const w = n + 1;
     for (let c = 0; c < p; c++) {
@@ -238,12 +239,12 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
   const x = new Float64Array(n);
   for (let tries = 0; tries < 200 && queue.length < 8; tries++) {
     sampleDomain(random, plus ? 'ball+' : 'ball', n, x);
-    for (let j = 0; j < n; j++) x[j] = x[j]! * 0.999;
+    for (let j = 0; j < n; j++) x[j] = x[j]! * INJECTIVITY_START_SHRINK;
     const signs = new Int8Array(G);
     let clean = true;
     for (let g = 0; g < G && clean; g++) {
       const v = dotAt(rows, reps[g]! * n, x, 0, n) - a[reps[g]!]!;
-      if (Math.abs(v) < 1e-9) clean = false;
+      if (Math.abs(v) < FRAME_EPS) clean = false;
       signs[g] = v > 0 ? 1 : -1;
     }
     if (!clean) continue;
@@ -312,7 +313,7 @@ function checkAlpha(frame: Frame, alpha: ArrayLike<number>): void {
 }
 
 function sameHyperplane(rows: Float64Array, n: number, i: number, r: number, ai: number, ar: number): -1 | 0 | 1 {
-  const tol = 1e-12;
+  const tol = INJECTIVITY_PLANE_EPS;
   let same = Math.abs(ai - ar) <= tol;
   let opp = Math.abs(ai + ar) <= tol;
   for (let j = 0; j < n && (same || opp); j++) {

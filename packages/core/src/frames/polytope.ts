@@ -11,6 +11,7 @@
 import { InternalError, PolytopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { dotAt, normAt, rankOfRows } from '../geometry/linalg.js';
+import { FRAME_POLYTOPE_EPS, HULL_CHECK_FACTOR, RANK_EPS } from '../geometry/predicates.js';
 
 /** Facets of the frame polytope, flat: facet j has vertices `facetIndex[facetStart[j]..facetStart[j+1])`. */
 export interface FramePolytope {
@@ -37,7 +38,7 @@ export interface FramePolytope {
 
 /** Options for `framePolytope`. */
 export interface FramePolytopeOptions {
-  /** Distance within which a vertex counts as on a facet and two facet planes as equal (default 1e-9). */
+  /** Distance within which a vertex counts as on a facet and two facet planes as equal (default `FRAME_POLYTOPE_EPS`, 1e-9). */
   readonly tolerance?: number;
   /** Refuse dimensions above this (the hull grows like m^{⌊n/2⌋}; default 10). */
   readonly maxDimension?: number;
@@ -55,7 +56,7 @@ export interface FramePolytopeOptions {
  * p.offsets[0];                  // 1/3 (the inradius of the regular tetrahedron of circumradius 1)
  */
 export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}): FramePolytope {
-  const tol = options.tolerance ?? 1e-9;
+  const tol = options.tolerance ?? FRAME_POLYTOPE_EPS;
   const maxDim = options.maxDimension ?? 10;
   const { n, m, rows } = frame;
   if (n > maxDim) {
@@ -83,7 +84,7 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
     const verts: number[] = [];
     for (let k = 0; k < m; k++) {
       const d = dotAt(a, 0, rows, k * n, n) - b;
-      if (d > 1e3 * tol) throw new InternalError(`${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
+      if (d > HULL_CHECK_FACTOR * tol) throw new InternalError(`${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
       if (Math.abs(d) <= tol) verts.push(k);
     }
     facets.push({ verts, a, b });
@@ -237,7 +238,7 @@ function basisOf(P: Float64Array, d: number, verts: readonly number[], extra: re
       }
     }
     const len = normAt(v, 0, d);
-    if (len > 1e-10) basis.push(v.map((x) => x / len));
+    if (len > RANK_EPS) basis.push(v.map((x) => x / len));
   };
   for (const e of extra) add(e.slice());
   const k0 = verts[0]!;

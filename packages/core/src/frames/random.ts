@@ -5,6 +5,7 @@
 
 import { gaussian } from '../random.js';
 import type { Random } from '../random.js';
+import { TINY_SCALE } from '../geometry/predicates.js';
 
 export type { Random };
 
@@ -22,7 +23,7 @@ export function sampleSphere(random: Random, n: number, out: Float64Array, off =
       out[off + j] = g;
       s += g * g;
     }
-    if (s > 1e-300) {
+    if (s > TINY_SCALE) {
       const inv = 1 / Math.sqrt(s);
       for (let j = 0; j < n; j++) out[off + j] = out[off + j]! * inv;
       return;

@@ -12,6 +12,7 @@ import type { FramePolytope } from './polytope.js';
 import { facetVertices, framePolytope } from './polytope.js';
 import type { Random } from './random.js';
 import { sampleDomain } from './random.js';
+import { RECONSTRUCT_EPS } from '../geometry/predicates.js';
 
 /** Canonical dual frames of every facet's sub-frame. */
 export interface FacetDuals {
@@ -100,7 +101,7 @@ export function reconstructViaFacets(frame: Frame, duals: FacetDuals, alpha: Arr
       for (let r = 0; r < n; r++) x[r] = x[r]! + coef * duals.duals[o + r]!;
     }
   };
-  const scale = 1e-9 * (1 + maxAbs(z) + maxAbsFinite(alpha));
+  const scale = RECONSTRUCT_EPS * (1 + maxAbs(z) + maxAbsFinite(alpha));
   const consistent = (): boolean => {
     for (let i = 0; i < m; i++) {
       const v = Math.max(0, dotAt(frame.rows, i * n, x, 0, n) - alpha[i]!);

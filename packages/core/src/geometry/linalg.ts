@@ -1,3 +1,4 @@
+import { CHOLESKY_PIVOT_EPS, LDP_RHO_EPS, NNLS_COLUMN_EPS, RANK_EPS, RANK_FLOOR_RATIO, TINY_SCALE } from './predicates.js';
 /**
  * Small dense linear algebra for the frame module: non-negative least squares (Lawson–Hanson),
  * least-distance programming on top of it, numerical rank, and SPD solves.
@@ -7,7 +8,7 @@
  * an arrangement's hyperplanes), so clarity wins over blocking.
  */
 
-const EPS = 2.220446049250313e-16;
+const EPS = Number.EPSILON;
 
 /** `Σ a[ao+k]·b[bo+k]` for k < n. */
 export function dotAt(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, n: number): number {
@@ -56,7 +57,7 @@ function lstsqColumns(A: Float64Array, r: number, k: number, cols: Int32Array, p
     let norm = 0;
     for (let i = c; i < r; i++) norm += R[off + i]! * R[off + i]!;
     norm = Math.sqrt(norm);
-    if (norm <= 1e-13 * Math.max(scale, 1e-300)) return false;
+    if (norm <= NNLS_COLUMN_EPS * Math.max(scale, TINY_SCALE)) return false;
     const alpha = R[off + c]! > 0 ? -norm : norm;
     // v = x − alpha e_c, stored in place.
     R[off + c] = R[off + c]! - alpha;
@@ -112,7 +113,7 @@ export function nnls(A: Float64Array, r: number, k: number, b: Float64Array): Nn
   for (let i = 0; i < A.length; i++) anorm = Math.max(anorm, Math.abs(A[i]!));
   let bnorm = 0;
   for (let i = 0; i < r; i++) bnorm = Math.max(bnorm, Math.abs(b[i]!));
-  const tol = 10 * EPS * Math.max(r, k) * Math.max(anorm, 1e-300) * Math.max(bnorm, anorm, 1e-300);
+  const tol = 10 * EPS * Math.max(r, k) * Math.max(anorm, TINY_SCALE) * Math.max(bnorm, anorm, TINY_SCALE);
   const maxIter = 3 * k + 10;
   let iterations = 0;
 
@@ -228,7 +229,7 @@ export interface LdpResult {
  * // min ‖x‖ with x₀ ≥ 1, x₁ ≥ −5: x = (1, 0).
  * leastDistance(new Float64Array([1, 0, 0, 1]), 2, 2, new Float64Array([1, -5])).x; // [1, 0]
  */
-export function leastDistance(G: Float64Array, p: number, n: number, h: ArrayLike<number>, rhoTol = 1e-12): LdpResult {
+export function leastDistance(G: Float64Array, p: number, n: number, h: ArrayLike<number>, rhoTol = LDP_RHO_EPS): LdpResult {
   const r = n + 1;
   const E = new Float64Array(r * p);
   for (let i = 0; i < p; i++) {
@@ -254,7 +255,7 @@ export function leastDistance(G: Float64Array, p: number, n: number, h: ArrayLik
  * @example
  * rankOfRows(new Float64Array([1, 0, 2, 0, 0, 1]), 2, [0, 1, 2], 3); // 2
  */
-export function rankOfRows(X: Float64Array, n: number, rows: ArrayLike<number>, cnt: number, tol = 1e-10): number {
+export function rankOfRows(X: Float64Array, n: number, rows: ArrayLike<number>, cnt: number, tol = RANK_EPS): number {
   const work = new Float64Array(cnt * n);
   const norms0 = new Float64Array(cnt);
   let maxNorm = 0;
@@ -273,7 +274,7 @@ export function rankOfRows(X: Float64Array, n: number, rows: ArrayLike<number>, 
     for (let c = 0; c < cnt; c++) {
       if (used[c]) continue;
       const v = normAt(work, c * n, n);
-      if (v > tol * Math.max(norms0[c]!, maxNorm * 1e-3) && v > bestNorm) {
+      if (v > tol * Math.max(norms0[c]!, maxNorm * RANK_FLOOR_RATIO) && v > bestNorm) {
         bestNorm = v;
         best = c;
       }
@@ -302,7 +303,7 @@ export function choleskyInPlace(S: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     let d = S[j * n + j]!;
     for (let k = 0; k < j; k++) d -= S[j * n + k]! * S[j * n + k]!;
-    if (!(d > 1e-14 * scale)) return false;
+    if (!(d > CHOLESKY_PIVOT_EPS * scale)) return false;
     const l = Math.sqrt(d);
     S[j * n + j] = l;
     for (let i = j + 1; i < n; i++) {

@@ -71,3 +71,114 @@ export const DOMAIN_RADIUS_EPS = 1e-6;
  * at most DOMAIN_VOLUME_EPS × the volume of its bounding box counts as lower-dimensional.
  */
 export const DOMAIN_VOLUME_EPS = 1e-12;
+
+// --- frames, tropical, truncation, lens ---
+// Tolerances of geometry/linalg.ts, frames/*, spline/tropical.ts, truncation/* and the io defaults.
+// Each says what it compares and against which scale; the public functions that use them take
+// an override (argument or option) where a caller could need another value.
+
+/**
+ * A positive floor for a scale (largest entry, a norm, a squared norm) so that an all-zero input
+ * still gives a finite, nonzero tolerance or a safe division; far below any real data.
+ */
+export const TINY_SCALE = 1e-300;
+
+/**
+ * Householder least squares inside `nnls`: a column whose part orthogonal to the columns already
+ * taken has norm ≤ NNLS_COLUMN_EPS × the largest entry counts as dependent.
+ */
+export const NNLS_COLUMN_EPS = 1e-13;
+
+/**
+ * `leastDistance` (G x ≥ h): feasible when the NNLS residual ρ ∈ [0, 1] exceeds this (ρ = 0
+ * exactly for an infeasible system). Overridable through the `rhoTol` argument.
+ */
+export const LDP_RHO_EPS = 1e-12;
+
+/**
+ * `rankOfRows` (Gram–Schmidt with pivoting): a row counts when its component orthogonal to the
+ * rows already taken exceeds RANK_EPS × max(its own norm, RANK_FLOOR_RATIO × the longest row), so
+ * a tiny row is judged against the matrix, not only itself. RANK_EPS is overridable through the
+ * `tol` argument; the frame polytope's basis completion uses it too (a Gram–Schmidt remainder of
+ * a unit vector longer than RANK_EPS is independent).
+ */
+export const RANK_EPS = 1e-10;
+export const RANK_FLOOR_RATIO = 1e-3;
+
+/** `choleskyInPlace`: a pivot counts as positive when it exceeds CHOLESKY_PIVOT_EPS × the largest diagonal entry. */
+export const CHOLESKY_PIVOT_EPS = 1e-14;
+
+/**
+ * Singular values (truncation/mlp.ts `numericalRank`): a singular value counts when it exceeds
+ * SVD_RANK_EPS · σ_max · max(m, n). Overridable through the `tol` argument.
+ */
+export const SVD_RANK_EPS = 1e-12;
+
+/**
+ * Frames (frames/checks.ts): the NNLS cone-membership tolerance of `inFrameCone` and
+ * `isOmnidirectional` (overridable through their `tol` argument); a facet whose offset is ≤
+ * FRAME_EPS passes through the origin; an LDP witness that violates no row by more than FRAME_EPS
+ * confirms that a facet meets the non-negative orthant.
+ */
+export const FRAME_EPS = 1e-9;
+
+/**
+ * `facetContainsOrigin` (frames/checks.ts): LDP feasibility threshold for {λ ≥ 0, Σλ = 1,
+ * X_Fᵀλ = 0}. Looser than LDP_RHO_EPS because the equalities are written as pairs of opposite
+ * inequalities, whose residual does not vanish as cleanly.
+ */
+export const FRAME_ORIGIN_RHO_EPS = 1e-10;
+
+/**
+ * Frame polytope (`framePolytope`): distance within which a vertex counts as on a facet and two
+ * facet planes as equal. Overridable through `options.tolerance`.
+ */
+export const FRAME_POLYTOPE_EPS = 1e-9;
+
+/** `framePolytope`'s self-check: a vertex outside a facet by more than this × the tolerance is an internal error. */
+export const HULL_CHECK_FACTOR = 1e3;
+
+/**
+ * Exact injectivity (frames/injectivity.ts): a cell counts when its closest point to the origin
+ * lies inside the open unit ball by more than INJECTIVITY_BALL_EPS; two rows define the same
+ * hyperplane when their bias and every coefficient agree within INJECTIVITY_PLANE_EPS; a random
+ * start point is used only when it lies off every hyperplane by more than FRAME_EPS, after being
+ * pulled inside the ball by the factor INJECTIVITY_START_SHRINK.
+ */
+export const INJECTIVITY_BALL_EPS = 1e-12;
+export const INJECTIVITY_PLANE_EPS = 1e-12;
+export const INJECTIVITY_START_SHRINK = 0.999;
+
+/**
+ * Frame reconstruction (`frameReconstruct`): a candidate x reproduces z = ReLU(X x − α) when every
+ * entry agrees within RECONSTRUCT_EPS × (1 + max|z| + max finite |α|).
+ */
+export const RECONSTRUCT_EPS = 1e-9;
+
+/**
+ * Max-affine pruning (`pruneMaxAffine`), relative to max(1, largest |coefficient|): a term is
+ * dominated when its LP gap is ≤ TROPICAL_EPS (overridable through `options.tolerance`) or its
+ * NNLS residual is ≤ TROPICAL_NNLS_EPS. A witness residual whose constant part is ≤
+ * TROPICAL_WITNESS_EPS is a direction, scaled by TROPICAL_FAR_POINT to a far point.
+ */
+export const TROPICAL_EPS = 1e-12;
+export const TROPICAL_NNLS_EPS = 1e-10;
+export const TROPICAL_WITNESS_EPS = 1e-14;
+export const TROPICAL_FAR_POINT = 1e6;
+
+/**
+ * Truncation constructions (truncation/*): a Householder vector with squared norm ≤
+ * HOUSEHOLDER_EPS is zero (H = I); base points are affinely independent when their differences have
+ * full numerical rank at SEPARATION_RANK_EPS; a class-0 point lies in the simplex when its summed
+ * ReLU is ≤ SIMPLEX_EPS; a Gram–Schmidt remainder longer than COMPLETION_EPS completes a basis.
+ */
+export const HOUSEHOLDER_EPS = 1e-30;
+export const SEPARATION_RANK_EPS = 1e-9;
+export const SIMPLEX_EPS = 1e-12;
+export const COMPLETION_EPS = 1e-8;
+
+/**
+ * Not a tolerance: the batch-norm ε (PyTorch's and ONNX's default) used when a network JSON or ONNX
+ * BatchNormalization omits it.
+ */
+export const BATCHNORM_DEFAULT_EPS = 1e-5;

@@ -24,6 +24,7 @@ import { sizeOf } from '../network/ir.js';
 import type { Node, Shape } from '../network/ir.js';
 import { batchNormAffine, batchNormScale, describeValue, foldIntoLinear, inferShape } from './layer-utils.js';
 import type { Conv2dSpec, DenseSpec } from './layer-utils.js';
+import { BATCHNORM_DEFAULT_EPS } from '../geometry/predicates.js';
 
 /**
  * The format tag every network JSON document carries.
@@ -323,7 +324,7 @@ export function readNetworkJson(json: unknown): Network {
         for (let c = 0; c < channels; c++) if (variance[c]! < 0) bad(where, `var[${c}] is negative (${variance[c]})`);
         const gamma = raw['gamma'] === undefined ? new Float64Array(channels).fill(1) : vector(raw['gamma'], where, 'gamma', channels);
         const beta = raw['beta'] === undefined ? new Float64Array(channels) : vector(raw['beta'], where, 'beta', channels);
-        const eps = raw['eps'] === undefined ? 1e-5 : finiteNumber(raw['eps'], where, 'eps');
+        const eps = raw['eps'] === undefined ? BATCHNORM_DEFAULT_EPS : finiteNumber(raw['eps'], where, 'eps');
         if (eps < 0) bad(where, `eps must be ≥ 0, got ${eps}`);
         for (let c = 0; c < channels; c++) if (!(variance[c]! + eps > 0)) bad(where, `var[${c}] + eps is 0: the layer divides by zero`);
         const src = layer.sources[0]!;

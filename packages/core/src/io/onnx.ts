@@ -17,6 +17,7 @@ import { sizeOf } from '../network/ir.js';
 import type { Shape } from '../network/ir.js';
 import { batchNormAffine, batchNormScale, channelCount, expandChannels, foldIntoLinear, inferShape } from './layer-utils.js';
 import type { ChannelAffineSpec, Conv2dSpec, DenseSpec } from './layer-utils.js';
+import { BATCHNORM_DEFAULT_EPS } from '../geometry/predicates.js';
 
 /**
  * Options for `readOnnx`.
@@ -848,7 +849,7 @@ class OnnxConverter {
         const beta = get(2, 'bias B');
         const mean = get(3, 'mean');
         const variance = get(4, 'var');
-        const eps = attrs.float('epsilon', 1e-5);
+        const eps = attrs.float('epsilon', BATCHNORM_DEFAULT_EPS);
         const target = this.foldTarget(inp[0]!, x.node);
         const scale = batchNormScale(gamma, variance, eps);
         if (target !== undefined && target.type !== 'channel_affine') {

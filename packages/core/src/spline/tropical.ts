@@ -18,6 +18,7 @@ import { solveLp } from '../geometry/lp.js';
 import type { Network } from '../network/network.js';
 import { affineLayers } from '../truncation/mlp.js';
 import type { AffineLayer } from '../truncation/mlp.js';
+import { TROPICAL_EPS, TROPICAL_FAR_POINT, TROPICAL_NNLS_EPS, TROPICAL_WITNESS_EPS } from '../geometry/predicates.js';
 
 /** A convex max-affine function on ℝ^dim: max over terms of ⟨a_t, x⟩ + c_t; `terms` row-major `[count][dim + 1]` (slopes, then constant). */
 export interface MaxAffine {
@@ -110,15 +111,16 @@ function maxOf(f: MaxAffine, g: MaxAffine): MaxAffine {
  * ⟨a_k, x⟩ + c_k ≤ max_{m ∈ S} (⟨a_m, x⟩ + c_m) for all x, with S a subset of the other terms, and kept
  * only when it strictly beats every other term at a witness point. S starts with the terms that win
  * at random sample points and grows with the winners at the LP's witness points (cutting-plane
- * style), so the LPs stay small.
+ * style), so the LPs stay small. `options.tolerance` (default `TROPICAL_EPS`, relative to
+ * max(1, largest |coefficient|)) is the LP gap at or below which a term counts as dominated.
  */
-export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number } = {}): Promise<MaxAffine> {
+export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number; tolerance?: number } = {}): Promise<MaxAffine> {
   if (f.count <= 1) return f;
   const d = f.dim;
   const s = d + 1;
   let scale = 0;
   for (const v of f.terms) scale = Math.max(scale, Math.abs(v));
-  const tol = 1e-12 * Math.max(1, scale);
+  const tol = (options.tolerance ?? TROPICAL_EPS) * Math.max(1, scale);
   const value = (t: number, x: ArrayLike<number>): number => {
     let v = f.terms[t * s + d]!;
     for (let j = 0; j < d; j++) v += f.terms[t * s + j]! * x[j]!;
@@ -167,10 +169,10 @@ export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number } = 
     b[d] = 1;
     b[d + 1] = f.terms[k * s + d]!;
     const res = nnls(A, rowsN, cols, b);
-    if (res.residualNorm <= 1e-10 * Math.max(1, scale)) return { dominated: true };
+    if (res.residualNorm <= TROPICAL_NNLS_EPS * Math.max(1, scale)) return { dominated: true };
     const rc = -res.residual[d + 1]!;
     const x = new Float64Array(d);
-    for (let j = 0; j < d; j++) x[j] = rc > 1e-14 ? -res.residual[j]! / rc : -res.residual[j]! * 1e6;
+    for (let j = 0; j < d; j++) x[j] = rc > TROPICAL_WITNESS_EPS ? -res.residual[j]! / rc : -res.residual[j]! * TROPICAL_FAR_POINT;
     return { dominated: false, x };
   };
   const lpWitness = async (k: number, others: number[]): Promise<{ dominated: boolean; x?: Float64Array }> => {

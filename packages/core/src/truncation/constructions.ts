@@ -12,6 +12,7 @@ import { inverse, matVec, networkOfLayers, numericalRank, pinv } from './mlp.js'
 import type { AffineLayer } from './mlp.js';
 import { layersFromTruncations, makeTruncation } from './truncation.js';
 import type { Truncation } from './truncation.js';
+import { HOUSEHOLDER_EPS, SEPARATION_RANK_EPS, SIMPLEX_EPS } from '../geometry/predicates.js';
 
 /** Angle between two vectors (radians, 0 … π). */
 export function angleBetween(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -64,7 +65,7 @@ export function coneTruncation(p: ArrayLike<number>, h: ArrayLike<number>, theta
     for (let r = 0; r < n; r++) {
       const row = new Float64Array(n);
       for (let j = 0; j < n; j++) row[j] = Math.cos(alpha) * u + (Math.sin(alpha) * ((j === r ? 1 : 0) - 1 / n)) / sNorm;
-      if (vv > 1e-30) {
+      if (vv > HOUSEHOLDER_EPS) {
         let d = 0;
         for (let j = 0; j < n; j++) d += v[j]! * row[j]!;
         for (let j = 0; j < n; j++) row[j] = row[j]! - (2 * d * v[j]!) / vv;
@@ -250,7 +251,7 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
   // Are the base points affinely independent in ℝ^{d0}?
   const diffs = new Float64Array(Math.max(0, q - 1) * d0);
   for (let j = 1; j < q; j++) for (let k = 0; k < d0; k++) diffs[(j - 1) * d0 + k] = sep.steps[j]!.base[k]! - sep.steps[0]!.base[k]!;
-  const independent = q <= 1 || numericalRank(diffs, q - 1, d0, 1e-9) === q - 1;
+  const independent = q <= 1 || numericalRank(diffs, q - 1, d0, SEPARATION_RANK_EPS) === q - 1;
   const extra = independent ? 0 : q;
   const m = d0 + extra;
   let scale = 0;
@@ -364,7 +365,7 @@ export function simplexClassifier(data: LabelledData, vertices: readonly (readon
     let s = 0;
     for (const v of z) s += Math.max(0, v);
     if (data.labels[i] === 1) delta = Math.min(delta, s);
-    else if (data.labels[i] === 0 && s > 1e-12) throw new PolytopeError('not-applicable', `point ${i} (class 0) lies outside the simplex`);
+    else if (data.labels[i] === 0 && s > SIMPLEX_EPS) throw new PolytopeError('not-applicable', `point ${i} (class 0) lies outside the simplex`);
   }
   if (!(delta > 0)) throw new PolytopeError('not-applicable', 'a class-1 point lies inside the simplex (or there is none)');
   const w2 = new Float64Array(k * k);

@@ -7,6 +7,7 @@ import { PolytopeError } from '../errors.js';
 import { sizeOf } from '../network/ir.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
+import { SVD_RANK_EPS } from '../geometry/predicates.js';
 
 /** One layer `x ↦ act(W x + b)`; the last layer of an MLP has `act: 'none'`. */
 export interface AffineLayer {
@@ -136,8 +137,8 @@ export function singularValues(a: Float64Array, m: number, n: number): Float64Ar
   return Float64Array.from(svd.diagonal).sort().reverse();
 }
 
-/** Numerical rank: singular values above `tol · σ_max · max(m, n)` (tol defaults to 1e-12). */
-export function numericalRank(a: Float64Array, m: number, n: number, tol = 1e-12): number {
+/** Numerical rank: singular values above `tol · σ_max · max(m, n)` (tol defaults to `SVD_RANK_EPS`, 1e-12). */
+export function numericalRank(a: Float64Array, m: number, n: number, tol = SVD_RANK_EPS): number {
   const s = singularValues(a, m, n);
   const cut = tol * (s[0] ?? 0) * Math.max(m, n);
   let r = 0;

@@ -11,6 +11,7 @@ import { forwardAll } from '../network/forward.js';
 import type { Network } from '../network/network.js';
 import { fromMatrix, matMul, matVec, maxAbsDiff, affineLayers, numericalRank, pinv, toMatrix } from './mlp.js';
 import type { AffineLayer } from './mlp.js';
+import { COMPLETION_EPS } from '../geometry/predicates.js';
 
 /** Elementwise activation: ReLU for alpha = 0, leaky ReLU otherwise, identity for alpha = 1. */
 function activate(v: Float64Array, alpha: number): Float64Array {
@@ -110,7 +111,7 @@ export function liftWeight(weight: Float64Array, m: number, n: number): Float64A
     let nrm = 0;
     for (let i = 0; i < m; i++) nrm += v[i]! * v[i]!;
     nrm = Math.sqrt(nrm);
-    if (nrm > 1e-8) {
+    if (nrm > COMPLETION_EPS) {
       for (let i = 0; i < m; i++) v[i] = v[i]! / nrm;
       extra.push(v);
     }
