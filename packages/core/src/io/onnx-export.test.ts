@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network } from '../network/network.js';
-import { architectureLayers } from './architectures.js';
-import { TrainableNetwork } from './model.js';
+import { architectureLayers } from '../train/architectures.js';
+import { TrainableNetwork } from '../train/model.js';
 import { writeOnnx } from './onnx-export.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../train/random.js';
 
 ort.env.wasm.numThreads = 1;
 
