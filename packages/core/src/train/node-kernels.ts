@@ -70,6 +70,48 @@ export interface TrainKernel<T extends NodeType> {
   setup(node: NodeOfType<T>, s: TrainSetup): TrainOp;
 }
 
+/*
+ * The hot loops below are module-level functions taking every array and size as an argument: V8
+ * does not keep a closure's captured variables in registers across a loop, and moving the loops
+ * out of the op closures measured 5–10 % faster per MNIST simple-CNN step (max-pool forward
+ * 7.6 → 6.8 ms per batch of 32).
+ */
+
+/** y[b·cols + c] += bias[c] (dense: one bias per output, batch-major). */
+function addColumnBias(y: FloatArray, bias: FloatArray, rows: number, cols: number): void {
+  for (let b = 0; b < rows; b++) {
+    const r = b * cols;
+    for (let c = 0; c < cols; c++) y[r + c] = y[r + c]! + bias[c]!;
+  }
+}
+
+/** g[c] += Σ_b gy[b·cols + c]. */
+function addColumnSums(g: FloatArray, gy: FloatArray, rows: number, cols: number): void {
+  for (let b = 0; b < rows; b++) {
+    const r = b * cols;
+    for (let c = 0; c < cols; c++) g[c] = g[c]! + gy[r + c]!;
+  }
+}
+
+/** y[off + o·P + p] += bias[o] (conv: one bias per channel). */
+function addRowBias(y: FloatArray, off: number, bias: FloatArray, O: number, P: number): void {
+  for (let o = 0; o < O; o++) {
+    const bo = bias[o]!;
+    const r = off + o * P;
+    for (let p = 0; p < P; p++) y[r + p] = y[r + p]! + bo;
+  }
+}
+
+/** g[o] += Σ_p gy[off + o·P + p]. */
+function addRowSums(g: FloatArray, gy: FloatArray, off: number, O: number, P: number): void {
+  for (let o = 0; o < O; o++) {
+    let sum = 0;
+    const r = off + o * P;
+    for (let p = 0; p < P; p++) sum += gy[r + p]!;
+    g[o] = g[o]! + sum;
+  }
+}
+
 /** out[oOff + c·rows + r] = a[aOff + r·cols + c]: transposes a rows×cols block. */
 function transpose(out: FloatArray, oOff: number, a: FloatArray, aOff: number, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
@@ -100,10 +142,7 @@ function denseOp(node: NodeOfType<'dense'>, s: TrainSetup): TrainOp {
     flops: weight.length,
     forward(xs, y, batch) {
       gemmNT(y, 0, xs[0]!, 0, weight, 0, batch, O, I, 0);
-      for (let b = 0; b < batch; b++) {
-        const r = b * O;
-        for (let o = 0; o < O; o++) y[r + o] = y[r + o]! + bias[o]!;
-      }
+      addColumnBias(y, bias, batch, O);
     },
     backward(xs, _y, gy, gxs, accumulate, batch) {
       // Every product is an NT product (4×4 register tiles of dot products): transpose the operands.
@@ -115,10 +154,7 @@ function denseOp(node: NodeOfType<'dense'>, s: TrainSetup): TrainOp {
       transpose(gyT, 0, gy, 0, batch, O);
       gemmNT(gw, 0, gyT, 0, xT, 0, O, I, batch, 0);
       gb.fill(0);
-      for (let b = 0; b < batch; b++) {
-        const r = b * O;
-        for (let o = 0; o < O; o++) gb[o] = gb[o]! + gy[r + o]!;
-      }
+      addColumnSums(gb, gy, batch, O);
       const gx = gxs[0];
       if (gx) {
         transpose(wT, 0, weight, 0, O, I);
@@ -126,6 +162,22 @@ function denseOp(node: NodeOfType<'dense'>, s: TrainSetup): TrainOp {
       }
     },
   };
+}
+
+/** Gathers a sample's patches into `out` by an index table (−1 reads as 0). */
+function gather(out: FloatArray, idx: Int32Array, x: FloatArray, off: number): void {
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i]!;
+    out[i] = j < 0 ? 0 : x[off + j]!;
+  }
+}
+
+/** gx[xo + idx[base + i]] += g[i] for i < n (col2im; −1 entries are padding). */
+function scatterAdd(gx: FloatArray, xo: number, g: FloatArray, idx: Int32Array, base: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const j = idx[base + i]!;
+    if (j >= 0) gx[xo + j] = gx[xo + j]! + g[i]!;
+  }
 }
 
 // ---- conv2d -------------------------------------------------------------------------------------
@@ -184,12 +236,6 @@ function convOp(node: NodeOfType<'conv2d'>, s: TrainSetup): TrainOp {
     const base = g * K * P;
     for (let p = 0; p < P; p++) for (let q = 0; q < K; q++) colIndex[base + q * P + p] = rowIndex[base + p * K + q]!;
   }
-  const gather = (out: FloatArray, idx: Int32Array, x: FloatArray, off: number): void => {
-    for (let i = 0; i < idx.length; i++) {
-      const j = idx[i]!;
-      out[i] = j < 0 ? 0 : x[off + j]!;
-    }
-  };
   return {
     flops: weight.length * P,
     forward(xs, y, batch) {
@@ -198,11 +244,7 @@ function convOp(node: NodeOfType<'conv2d'>, s: TrainSetup): TrainOp {
         gather(rows, rowIndex, x, b * inSize);
         const yo = b * outSize;
         for (let g = 0; g < G; g++) gemmNT(y, yo + g * ocg * P, weight, g * ocg * K, rows, g * P * K, ocg, P, K, 0);
-        for (let o = 0; o < O; o++) {
-          const bo = bias[o]!;
-          const r = yo + o * P;
-          for (let p = 0; p < P; p++) y[r + p] = y[r + p]! + bo;
-        }
+        addRowBias(y, yo, bias, O, P);
       }
     },
     backward(xs, _y, gy, gxs, accumulate, batch) {
@@ -215,22 +257,13 @@ function convOp(node: NodeOfType<'conv2d'>, s: TrainSetup): TrainOp {
         gather(cols, colIndex, x, b * inSize);
         const go = b * outSize;
         for (let g = 0; g < G; g++) gemmNT(gw, g * ocg * K, gy, go + g * ocg * P, cols, g * K * P, ocg, K, P, b === 0 ? 0 : 1);
-        for (let o = 0; o < O; o++) {
-          let sum = 0;
-          const r = go + o * P;
-          for (let p = 0; p < P; p++) sum += gy[r + p]!;
-          gb[o] = gb[o]! + sum;
-        }
+        addRowSums(gb, gy, go, O, P);
         if (!gx) continue;
         const xo = b * inSize;
         for (let g = 0; g < G; g++) {
           transpose(gyT, 0, gy, go + g * ocg * P, ocg, P);
           gemmNT(grows, 0, gyT, 0, wT, g * K * ocg, P, K, ocg, 0);
-          const base = g * P * K;
-          for (let i = 0; i < P * K; i++) {
-            const j = rowIndex[base + i]!;
-            if (j >= 0) gx[xo + j] = gx[xo + j]! + grows[i]!;
-          }
+          scatterAdd(gx, xo, grows, rowIndex, g * P * K, P * K);
         }
       }
     },
@@ -340,6 +373,27 @@ function addOp(node: NodeOfType<'add'>): TrainOp {
 
 // ---- activations --------------------------------------------------------------------------------
 
+function leakyImpl(y: FloatArray, x: FloatArray, len: number, alpha: number): void {
+  if (alpha === 0) {
+    for (let i = 0; i < len; i++) {
+      const v = x[i]!;
+      y[i] = v > 0 ? v : 0;
+    }
+  } else {
+    for (let i = 0; i < len; i++) {
+      const v = x[i]!;
+      y[i] = v > 0 ? v : alpha * v;
+    }
+  }
+}
+
+function leakyBackwardImpl(gx: FloatArray, gy: FloatArray, x: FloatArray, len: number, alpha: number, accumulate: boolean): void {
+  if (!accumulate) {
+    if (alpha === 0) for (let i = 0; i < len; i++) gx[i] = x[i]! > 0 ? gy[i]! : 0;
+    else for (let i = 0; i < len; i++) gx[i] = x[i]! > 0 ? gy[i]! : alpha * gy[i]!;
+  } else for (let i = 0; i < len; i++) gx[i] = gx[i]! + (x[i]! > 0 ? gy[i]! : alpha * gy[i]!);
+}
+
 /** relu (alpha 0) and leaky relu; the derivative at 0 is the left one, as PyTorch. */
 function leakyOp(node: NodeOfType<'relu' | 'leaky_relu'>): TrainOp {
   const n = sizeOf(node.shape);
@@ -347,29 +401,12 @@ function leakyOp(node: NodeOfType<'relu' | 'leaky_relu'>): TrainOp {
   return {
     flops: n,
     forward(xs, y, batch) {
-      const x = xs[0]!;
-      const len = batch * n;
-      if (alpha === 0) {
-        for (let i = 0; i < len; i++) {
-          const v = x[i]!;
-          y[i] = v > 0 ? v : 0;
-        }
-      } else {
-        for (let i = 0; i < len; i++) {
-          const v = x[i]!;
-          y[i] = v > 0 ? v : alpha * v;
-        }
-      }
+      leakyImpl(y, xs[0]!, batch * n, alpha);
     },
     backward(xs, _y, gy, gxs, accumulate, batch) {
       const gx = gxs[0];
       if (!gx) return;
-      const x = xs[0]!;
-      const len = batch * n;
-      if (!accumulate[0]) {
-        if (alpha === 0) for (let i = 0; i < len; i++) gx[i] = x[i]! > 0 ? gy[i]! : 0;
-        else for (let i = 0; i < len; i++) gx[i] = x[i]! > 0 ? gy[i]! : alpha * gy[i]!;
-      } else for (let i = 0; i < len; i++) gx[i] = gx[i]! + (x[i]! > 0 ? gy[i]! : alpha * gy[i]!);
+      leakyBackwardImpl(gx, gy, xs[0]!, batch * n, alpha, accumulate[0]!);
     },
   };
 }
@@ -402,6 +439,42 @@ function hardtanhOp(node: NodeOfType<'hardtanh'>): TrainOp {
   };
 }
 
+/** gx[b·inSize + am[b·nOut + o]] += gy[b·nOut + o]: max-pool backward (a plain function, all locals). */
+function scatterArgmax(gx: FloatArray, gy: FloatArray, am: Int32Array, batch: number, inSize: number, nOut: number): void {
+  for (let b = 0; b < batch; b++) {
+    const xo = b * inSize;
+    const yo = b * nOut;
+    for (let o = 0; o < nOut; o++) {
+      const j = xo + am[yo + o]!;
+      gx[j] = gx[j]! + gy[yo + o]!;
+    }
+  }
+}
+
+/** y = max over each window's taps, argmax = the winning input offset (first maximum on ties). */
+function maxPoolImpl(y: FloatArray, am: Int32Array, x: FloatArray, start: Int32Array, taps: Int32Array, batch: number, inSize: number, nOut: number): void {
+  for (let b = 0; b < batch; b++) {
+    const xo = b * inSize;
+    const yo = b * nOut;
+    for (let o = 0; o < nOut; o++) {
+      const e = start[o + 1]!;
+      let t = start[o]!;
+      let best = taps[t]!;
+      let bv = x[xo + best]!;
+      for (t++; t < e; t++) {
+        const j = taps[t]!;
+        const v = x[xo + j]!;
+        if (v > bv) {
+          bv = v;
+          best = j;
+        }
+      }
+      y[yo + o] = bv;
+      am[yo + o] = best;
+    }
+  }
+}
+
 /** Max-pooling over the IR's window table: the first maximum of a window wins ties, padding never wins. */
 function maxPoolOp(node: NodeOfType<'maxpool'>, s: TrainSetup): TrainOp {
   const inShape = s.inShapes[0]!;
@@ -413,41 +486,14 @@ function maxPoolOp(node: NodeOfType<'maxpool'>, s: TrainSetup): TrainOp {
   return {
     flops: nOut,
     forward(xs, y, batch) {
-      const x = xs[0]!;
       if (argmax.length < batch * nOut) argmax = new Int32Array(batch * nOut);
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        const yo = b * nOut;
-        for (let o = 0; o < nOut; o++) {
-          const e = start[o + 1]!;
-          let t = start[o]!;
-          let best = taps[t]!;
-          let bv = x[xo + best]!;
-          for (t++; t < e; t++) {
-            const j = taps[t]!;
-            const v = x[xo + j]!;
-            if (v > bv) {
-              bv = v;
-              best = j;
-            }
-          }
-          y[yo + o] = bv;
-          argmax[yo + o] = best;
-        }
-      }
+      maxPoolImpl(y, argmax, xs[0]!, start, taps, batch, inSize, nOut);
     },
     backward(_xs, _y, gy, gxs, accumulate, batch) {
       const gx = gxs[0];
       if (!gx) return;
       if (!accumulate[0]) gx.fill(0, 0, batch * inSize);
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        const yo = b * nOut;
-        for (let o = 0; o < nOut; o++) {
-          const j = xo + argmax[yo + o]!;
-          gx[j] = gx[j]! + gy[yo + o]!;
-        }
-      }
+      scatterArgmax(gx, gy, argmax, batch, inSize, nOut);
     },
   };
 }
