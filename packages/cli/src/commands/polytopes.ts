@@ -495,18 +495,18 @@ export function registerPolytopesStudy(program: Command): void {
         const rnd = mulberry32(s);
         return mapDense(net, (_l, weight, bias) => ({ weight, bias: bias.map(() => (2 * rnd() - 1) * b) }));
       };
-      for (const init of ['xavier', 'he', 'torch'] as const) {
+      for (const init of ['xavier-uniform', 'he-normal', 'pytorch'] as const) {
         const base = randomMlp([3, 16, 16, 16, 1], { seed: seed + 7, init });
-        add(studyRow('initialization', init === 'he' ? 'Kaiming (He) normal' : init === 'xavier' ? 'Xavier uniform' : 'PyTorch default', init === 'torch' ? base : biasU(0.1, seed)(base), box, init === 'torch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)'));
+        add(studyRow('initialization', init === 'he-normal' ? 'Kaiming (He) normal' : init === 'xavier-uniform' ? 'Xavier uniform' : 'PyTorch default', init === 'pytorch' ? base : biasU(0.1, seed)(base), box, init === 'pytorch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)'));
       }
       // 3. Bias magnitude (Kaiming weights, biases U(±b)).
       for (const b of [0.01, 0.1, 0.5, 1, 2]) {
-        add(studyRow('bias magnitude', `b = ${b}`, biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he' })), box, 'Kaiming weights, biases U(±b)'));
+        add(studyRow('bias magnitude', `b = ${b}`, biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he-normal' })), box, 'Kaiming weights, biases U(±b)'));
       }
       // 4. Low-rank hidden-to-hidden weights W = U V (rank r), Kaiming scale, biases U(±0.1).
       for (const r of [1, 2, 4, 16]) {
         const rnd = mulberry32(seed + 31 + r);
-        const net = mapDense(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he' }), (l, weight, bias, nOut, nIn, isLast) => {
+        const net = mapDense(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he-normal' }), (l, weight, bias, nOut, nIn, isLast) => {
           const nb = bias.map(() => (2 * rnd() - 1) * 0.1);
           if (l === 0 || isLast || r >= Math.min(nOut, nIn)) return { weight, bias: nb };
           const U = Float64Array.from({ length: nOut * r }, () => gaussian(rnd));

@@ -3,6 +3,8 @@
  */
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
+import { initParameters } from '../train/init.js';
+import type { InitName } from '../train/init.js';
 
 /** Callable PRNG returning uniform [0, 1) doubles. */
 export type Random = () => number;
@@ -26,32 +28,25 @@ export function gaussian(random: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-export type InitScheme = 'torch' | 'he' | 'xavier';
-
 /**
- * A random MLP `widths[0] → … → widths[last]` with ReLU (or `activation`) between dense layers.
- * 'torch': PyTorch's nn.Linear default, weight and bias ~ U(±1/√fan_in); 'he': N(0, 2/fan_in)
- * weights, zero bias; 'xavier': U(±√(6/(fan_in+fan_out))), zero bias.
+ * A random MLP `widths[0] → … → widths[last]` with ReLU (or `activation`) between dense layers,
+ * initialized by one of the trainer's schemes (`INIT_NAMES`, default `pytorch`). `he-normal` keeps
+ * this module's own Gaussian draws (`gaussian`), so seeded networks are the same as before.
  */
 export function randomMlp(
   widths: readonly number[],
-  options: { seed?: number; init?: InitScheme; activation?: 'relu' | 'leaky_relu' | 'hardtanh'; alpha?: number; random?: Random } = {},
+  options: { seed?: number; init?: InitName; activation?: 'relu' | 'leaky_relu' | 'hardtanh'; alpha?: number; random?: Random } = {},
 ): Network {
   const random = options.random ?? mulberry32(options.seed ?? 1);
-  const init = options.init ?? 'torch';
+  const init = options.init ?? 'pytorch';
   const specs: NodeSpec[] = [];
   for (let l = 0; l + 1 < widths.length; l++) {
     const nIn = widths[l]!;
     const nOut = widths[l + 1]!;
     const weight = new Float64Array(nIn * nOut);
     const bias = new Float64Array(nOut);
-    const bound = 1 / Math.sqrt(nIn);
-    for (let i = 0; i < weight.length; i++) {
-      if (init === 'torch') weight[i] = (2 * random() - 1) * bound;
-      else if (init === 'he') weight[i] = gaussian(random) * Math.sqrt(2 / nIn);
-      else weight[i] = (2 * random() - 1) * Math.sqrt(6 / (nIn + nOut));
-    }
-    if (init === 'torch') for (let i = 0; i < nOut; i++) bias[i] = (2 * random() - 1) * bound;
+    if (init === 'he-normal') for (let i = 0; i < weight.length; i++) weight[i] = gaussian(random) * Math.sqrt(2 / nIn);
+    else initParameters(weight, bias, nIn, nOut, init, random);
     specs.push({ type: 'dense', inputs: [specs.length], inFeatures: nIn, outFeatures: nOut, weight, bias });
     if (l + 2 < widths.length) {
       const act = options.activation ?? 'relu';
