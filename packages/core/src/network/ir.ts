@@ -137,3 +137,29 @@ export function sizeOf(shape: Shape): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** The node interface of one node type, e.g. `NodeOfType<'dense'>` is `DenseNode`. */
+export type NodeOfType<T extends NodeType> = Extract<Node, { readonly type: T }>;
+
+/**
+ * One handler per node type (tfjs `KernelConfig` style): the network's single node visitor. A
+ * table typed `NodeTable<R>` must name every node type, so adding a type to the IR is a compile
+ * error in every table until it is handled (trainer kernels, the MLP view, the ONNX writer).
+ */
+export type NodeTable<R, Args extends unknown[] = []> = {
+  readonly [T in NodeType]: (node: NodeOfType<T>, ...args: Args) => R;
+};
+
+/**
+ * Calls the table's handler for `node.type`. Own properties only, so a hand-written type such as
+ * `toString` or `__proto__` cannot reach `Object.prototype`.
+ *
+ * @example
+ * const kinds: NodeTable<string> = { input: () => 'in', dense: () => 'affine', … };
+ * visitNode(net.nodes[1]!, kinds); // 'affine'
+ */
+export function visitNode<R, Args extends unknown[]>(node: Node, table: NodeTable<R, Args>, ...args: Args): R {
+  if (!Object.prototype.hasOwnProperty.call(table, node.type)) throw new Error(`visitNode: no handler for node type '${String(node.type)}'`);
+  const handler = table[node.type] as (n: Node, ...a: Args) => R;
+  return handler(node, ...args);
+}

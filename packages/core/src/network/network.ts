@@ -107,6 +107,106 @@ export function windowOutput(size: number, kernel: number, stride: number, padBe
 }
 
 /**
+ * The output shape of one node, given its input shapes: the only shape inference in the library
+ * (`buildNetwork` uses it for every node; the trainer uses it to turn layer specs into nodes).
+ * Validates hyper-parameters, weight sizes and finiteness; throws a `PolytopeError('bad-network')`
+ * naming node `index`.
+ *
+ * @example
+ * inferShape({ type: 'maxpool', inputs: [0], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] }, [[3, 5, 5]], 1);
+ * // [3, 2, 2]
+ */
+export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: number): Shape {
+  const inShape = inShapes[0]!;
+  const inSize = sizeOf(inShape);
+  let shape: Shape;
+  switch (spec.type) {
+    case 'dense': {
+      positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
+      if (inSize !== spec.inFeatures) fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
+      if (spec.weight.length !== spec.inFeatures * spec.outFeatures) fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
+      if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
+      checkFinite(spec.weight, `node ${index} (dense) weight`);
+      checkFinite(spec.bias, `node ${index} (dense) bias`);
+      shape = [spec.outFeatures];
+      break;
+    }
+    case 'conv2d': {
+      if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+      const [c, h, w] = inShape as [number, number, number];
+      positiveInts([spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation], index, spec, 'channels, groups, kernel, stride and dilation');
+      positiveInts(spec.padding, index, spec, 'padding', 0);
+      if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
+      if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0) fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
+      const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
+      if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
+      if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
+      checkFinite(spec.weight, `node ${index} (conv2d) weight`);
+      checkFinite(spec.bias, `node ${index} (conv2d) bias`);
+      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], spec.dilation[0]);
+      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], spec.dilation[1]);
+      if (ho < 1 || wo < 1) fail(index, spec, `kernel does not fit the ${h}×${w} input`);
+      shape = [spec.outChannels, ho, wo];
+      break;
+    }
+    case 'channel_affine': {
+      const channels = inShape.length === 3 ? inShape[0]! : inSize;
+      if (spec.scale.length !== channels || spec.shift.length !== channels) fail(index, spec, `scale/shift need ${channels} values (one per channel)`);
+      checkFinite(spec.scale, `node ${index} (channel_affine) scale`);
+      checkFinite(spec.shift, `node ${index} (channel_affine) shift`);
+      shape = inShape;
+      break;
+    }
+    case 'avgpool':
+    case 'maxpool': {
+      if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+      const [c, h, w] = inShape as [number, number, number];
+      const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
+      positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
+      positiveInts(spec.padding, index, spec, 'padding', 0);
+      if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1]) fail(index, spec, 'padding must be at most half the kernel');
+      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
+      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
+      if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
+      shape = [c, ho, wo];
+      break;
+    }
+    case 'global_avgpool': {
+      if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+      shape = [inShape[0]!, 1, 1];
+      break;
+    }
+    case 'reshape': {
+      shape = spec.targetShape ?? [inSize];
+      if (sizeOf(shape) !== inSize) fail(index, spec, `cannot reshape [${inShape.join(', ')}] to [${shape.join(', ')}]`);
+      break;
+    }
+    case 'add': {
+      const other = inShapes[1]!;
+      if (sizeOf(other) !== inSize || other.length !== inShape.length || other.some((d, i) => d !== inShape[i])) {
+        fail(index, spec, `cannot add shapes [${inShape.join(', ')}] and [${other.join(', ')}]`);
+      }
+      shape = inShape;
+      break;
+    }
+    case 'relu':
+      shape = inShape;
+      break;
+    case 'leaky_relu':
+      if (!Number.isFinite(spec.alpha)) fail(index, spec, `alpha must be finite, got ${spec.alpha}`);
+      shape = inShape;
+      break;
+    case 'hardtanh':
+      if (!Number.isFinite(spec.min) || !Number.isFinite(spec.max) || !(spec.min < spec.max)) fail(index, spec, `needs finite min < max, got ${spec.min}, ${spec.max}`);
+      shape = inShape;
+      break;
+    default:
+      fail(index, spec as { type: string }, 'unknown node type');
+  }
+  return shape;
+}
+
+/**
  * Validates node specs, infers every shape, and returns a `Network`. Throws a `PolytopeError`
  * naming the node on any shape mismatch, bad hyper-parameter or non-finite weight.
  */
@@ -123,92 +223,7 @@ export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Net
     for (const j of spec.inputs) {
       if (!Number.isInteger(j) || j < 0 || j >= index) fail(index, spec, `input index ${j} does not name an earlier node`);
     }
-    const inShape = nodes[spec.inputs[0]!]!.shape;
-    const inSize = sizeOf(inShape);
-    let shape: Shape;
-    switch (spec.type) {
-      case 'dense': {
-        positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
-        if (inSize !== spec.inFeatures) fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
-        if (spec.weight.length !== spec.inFeatures * spec.outFeatures) fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
-        if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
-        checkFinite(spec.weight, `node ${index} (dense) weight`);
-        checkFinite(spec.bias, `node ${index} (dense) bias`);
-        shape = [spec.outFeatures];
-        break;
-      }
-      case 'conv2d': {
-        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-        const [c, h, w] = inShape as [number, number, number];
-        positiveInts([spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation], index, spec, 'channels, groups, kernel, stride and dilation');
-        positiveInts(spec.padding, index, spec, 'padding', 0);
-        if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
-        if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0) fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
-        const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
-        if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
-        if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
-        checkFinite(spec.weight, `node ${index} (conv2d) weight`);
-        checkFinite(spec.bias, `node ${index} (conv2d) bias`);
-        const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], spec.dilation[0]);
-        const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], spec.dilation[1]);
-        if (ho < 1 || wo < 1) fail(index, spec, `kernel does not fit the ${h}×${w} input`);
-        shape = [spec.outChannels, ho, wo];
-        break;
-      }
-      case 'channel_affine': {
-        const channels = inShape.length === 3 ? inShape[0]! : inSize;
-        if (spec.scale.length !== channels || spec.shift.length !== channels) fail(index, spec, `scale/shift need ${channels} values (one per channel)`);
-        checkFinite(spec.scale, `node ${index} (channel_affine) scale`);
-        checkFinite(spec.shift, `node ${index} (channel_affine) shift`);
-        shape = inShape;
-        break;
-      }
-      case 'avgpool':
-      case 'maxpool': {
-        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-        const [c, h, w] = inShape as [number, number, number];
-        const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
-        positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
-        positiveInts(spec.padding, index, spec, 'padding', 0);
-        if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1]) fail(index, spec, 'padding must be at most half the kernel');
-        const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
-        const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
-        if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
-        shape = [c, ho, wo];
-        break;
-      }
-      case 'global_avgpool': {
-        if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-        shape = [inShape[0]!, 1, 1];
-        break;
-      }
-      case 'reshape': {
-        shape = spec.targetShape ?? [inSize];
-        if (sizeOf(shape) !== inSize) fail(index, spec, `cannot reshape [${inShape.join(', ')}] to [${shape.join(', ')}]`);
-        break;
-      }
-      case 'add': {
-        const other = nodes[spec.inputs[1]!]!.shape;
-        if (sizeOf(other) !== inSize || other.length !== inShape.length || other.some((d, i) => d !== inShape[i])) {
-          fail(index, spec, `cannot add shapes [${inShape.join(', ')}] and [${other.join(', ')}]`);
-        }
-        shape = inShape;
-        break;
-      }
-      case 'relu':
-        shape = inShape;
-        break;
-      case 'leaky_relu':
-        if (!Number.isFinite(spec.alpha)) fail(index, spec, `alpha must be finite, got ${spec.alpha}`);
-        shape = inShape;
-        break;
-      case 'hardtanh':
-        if (!Number.isFinite(spec.min) || !Number.isFinite(spec.max) || !(spec.min < spec.max)) fail(index, spec, `needs finite min < max, got ${spec.min}, ${spec.max}`);
-        shape = inShape;
-        break;
-      default:
-        fail(index, spec as { type: string }, 'unknown node type');
-    }
+    const shape = inferShape(spec, spec.inputs.map((j) => nodes[j]!.shape), index);
     nodes.push({ ...spec, shape } as Node);
   });
   if (nodes.length < 2) throw new PolytopeError('bad-network', 'network has no layers');

@@ -28,6 +28,7 @@ import { now } from '../clock.js';
 import { chebyshevCenter, createLp } from '../geometry/lp.js';
 import { DOMAIN_RADIUS_EPS, DOMAIN_VOLUME_EPS, VERTEX_EPS } from '../geometry/predicates.js';
 import type { Network } from '../network/network.js';
+import { asMlp, mergeLinearLayers } from '../network/mlp-view.js';
 import { regionInBox } from './sample.js';
 import type { HPolytope } from './sample.js';
 import { InternalError } from '../errors.js';
@@ -46,53 +47,13 @@ export interface MlpLayer {
 }
 
 /**
- * The affine layers of a plain MLP: consecutive affine nodes (dense; channel_affine on a vector,
- * e.g. folded input normalization; reshape) are composed into one, each closed by relu or
- * leaky_relu; the last one (no activation) is the output layer. Throws a `PolytopeError` naming
+ * The affine layers of a plain MLP, read through the one MLP view (`asMlp`, see network/mlp-view.ts
+ * for its channel_affine rule) with consecutive affine layers composed into one, each closed by relu
+ * or leaky_relu; the last one (no activation) is the output layer. Throws a `PolytopeError` naming
  * the node for anything else.
  */
 export function mlpLayers(net: Network): MlpLayer[] {
-  const layers: MlpLayer[] = [];
-  let pending: { inFeatures: number; outFeatures: number; weight: Float64Array; bias: Float64Array } | null = null;
-  const compose = (W: Float64Array, b: Float64Array, nout: number, nin: number) => {
-    if (!pending) {
-      pending = { inFeatures: nin, outFeatures: nout, weight: W, bias: b };
-      return;
-    }
-    const p = pending;
-    const weight = new Float64Array(nout * p.inFeatures);
-    const bias = Float64Array.from(b);
-    for (let o = 0; o < nout; o++) {
-      for (let k = 0; k < nin; k++) {
-        const w = W[o * nin + k]!;
-        if (w === 0) continue;
-        bias[o] = bias[o]! + w * p.bias[k]!;
-        for (let j = 0; j < p.inFeatures; j++) weight[o * p.inFeatures + j] = weight[o * p.inFeatures + j]! + w * p.weight[k * p.inFeatures + j]!;
-      }
-    }
-    pending = { inFeatures: p.inFeatures, outFeatures: nout, weight, bias };
-  };
-  net.nodes.forEach((node, i) => {
-    if (i === 0 || node.type === 'reshape') return;
-    if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) {
-      throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not read the node before it; polytope enumeration needs a plain MLP`);
-    }
-    if (node.type === 'dense') compose(node.weight, node.bias, node.outFeatures, node.inFeatures);
-    else if (node.type === 'channel_affine' && net.nodes[i - 1]!.shape.length === 1) {
-      const n = node.scale.length;
-      const W = new Float64Array(n * n);
-      for (let k = 0; k < n; k++) W[k * n + k] = node.scale[k]!;
-      compose(W, node.shift, n, n);
-    } else if (node.type === 'relu' || node.type === 'leaky_relu') {
-      if (!pending) throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not follow an affine layer; polytope enumeration needs dense → activation pairs`);
-      layers.push({ ...(pending as MlpLayer), alpha: node.type === 'relu' ? 0 : node.alpha });
-      pending = null;
-    } else {
-      throw new PolytopeError('unsupported', `node ${i} is ${node.type}; polytope enumeration supports dense, channel_affine (vectors), relu, leaky_relu and reshape only`);
-    }
-  });
-  if (pending) layers.push({ ...(pending as MlpLayer), alpha: null });
-  return layers;
+  return mergeLinearLayers(asMlp(net)).map((l) => ({ inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, bias: l.bias, alpha: l.act === 'none' ? null : l.alpha }));
 }
 
 /** Progress of `enumeratePolytopes`: after each hidden unit. */

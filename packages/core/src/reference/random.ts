@@ -4,18 +4,15 @@
  */
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
-import { mulberry32 } from '../random.js';
+import { gaussian, mulberry32 } from '../random.js';
 import type { Random } from '../random.js';
 import { initParameters } from '../train/init.js';
 import type { InitName } from '../train/init.js';
 
 /**
  * A random MLP `widths[0] → … → widths[last]` with ReLU (or `activation`) between dense layers,
- * initialized by `initParameters` under one of the training initialization names (`INIT_NAMES`):
- * 'pytorch' (default; nn.Linear's U(±1/√fan_in) weights and bias), 'he-normal', 'xavier-uniform', ….
- * The same seed gives the same network as before the names were unified for 'pytorch' (was
- * 'torch') and 'xavier-uniform' (was 'xavier'); 'he-normal' (was 'he') now draws its Gaussians
- * with `normalSample`, the training convention, so its values changed.
+ * initialized by one of the trainer's schemes (`INIT_NAMES`, default `pytorch`). `he-normal` keeps
+ * this module's own Gaussian draws (`gaussian`), so seeded networks are the same as before.
  */
 export function randomMlp(
   widths: readonly number[],
@@ -29,7 +26,8 @@ export function randomMlp(
     const nOut = widths[l + 1]!;
     const weight = new Float64Array(nIn * nOut);
     const bias = new Float64Array(nOut);
-    initParameters(weight, bias, nIn, nOut, init, random);
+    if (init === 'he-normal') for (let i = 0; i < weight.length; i++) weight[i] = gaussian(random) * Math.sqrt(2 / nIn);
+    else initParameters(weight, bias, nIn, nOut, init, random);
     specs.push({ type: 'dense', inputs: [specs.length], inFeatures: nIn, outFeatures: nOut, weight, bias });
     if (l + 2 < widths.length) {
       const act = options.activation ?? 'relu';

@@ -3,7 +3,7 @@ import { forward } from '../network/forward.js';
 import { buildNetwork } from '../network/network.js';
 import { gaussian, mulberry32 } from '../random.js';
 import { randomMlp } from '../reference/random.js';
-import { affineLayers } from '../truncation/mlp.js';
+import { asMlp } from '../network/mlp-view.js';
 import { applySplineOperator, evalMaxAffine, evalTropical, formatMaxAffine, splineOperator, tropicalForm } from './tropical.js';
 
 // Dissertation §5.5 XOR net: f(x) = [1, −2]·ReLU([[1,1],[1,1]]x + [1, 0]) − 1.
@@ -52,7 +52,7 @@ describe('tropical form', () => {
 
   it('each layer is a max-affine spline operator', () => {
     const net = randomMlp([3, 5, 2], { seed: 5, activation: 'leaky_relu', alpha: 0.1 });
-    const [l1] = affineLayers(net);
+    const [l1] = asMlp(net);
     const S = splineOperator(l1!);
     const rand = mulberry32(2);
     for (let k = 0; k < 20; k++) {

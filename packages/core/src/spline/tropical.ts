@@ -16,7 +16,7 @@ import { PolytopeError } from '../errors.js';
 import { nnls } from '../geometry/linalg.js';
 import { solveLp } from '../geometry/lp.js';
 import type { Network } from '../network/network.js';
-import { affineLayers } from '../truncation/mlp.js';
+import { asMlp } from '../network/mlp-view.js';
 import type { AffineLayer } from '../truncation/mlp.js';
 import { TROPICAL_EPS, TROPICAL_FAR_POINT, TROPICAL_NNLS_EPS, TROPICAL_WITNESS_EPS } from '../geometry/predicates.js';
 
@@ -257,7 +257,7 @@ export function evalTropical(form: TropicalForm, x: ArrayLike<number>): Float64A
  * form.outputs[0].F.count; // 2
  */
 export async function tropicalForm(net: Network, options: TropicalOptions = {}): Promise<TropicalForm> {
-  return tropicalFormOfLayers(affineLayers(net), options);
+  return tropicalFormOfLayers(asMlp(net), options);
 }
 
 export async function tropicalFormOfLayers(layers: readonly AffineLayer[], options: TropicalOptions = {}): Promise<TropicalForm> {
@@ -329,7 +329,7 @@ export interface SplineOperator {
  * an affine last layer has R = 1).
  *
  * @example
- * const S = splineOperator(affineLayers(net)[0]);
+ * const S = splineOperator(asMlp(net)[0]);
  * applySplineOperator(S, x); // equals relu(W x + b)
  */
 export function splineOperator(layer: AffineLayer): SplineOperator {

@@ -14,8 +14,117 @@
  * the text gives no padding).
  */
 import { PolytopeError } from '../errors.js';
+import { sizeOf } from '../network/ir.js';
 import type { Shape } from '../network/ir.js';
-import type { LayerSpec } from './layers.js';
+import { inferShape } from '../network/network.js';
+import type { NodeSpec } from '../network/network.js';
+
+/**
+ * A layer as the user describes it: shorthand for an IR node whose input sizes are inferred from
+ * the previous layer (`layerNodes` turns a list into node specs). Parameters start at zero.
+ */
+export type LayerSpec =
+  | { readonly type: 'dense'; readonly outFeatures: number }
+  | {
+      readonly type: 'conv2d';
+      readonly outChannels: number;
+      readonly kernel: number | readonly [number, number];
+      readonly stride?: number | readonly [number, number];
+      /** Zero padding: one number for all sides, [vertical, horizontal], or [top, left, bottom, right]. */
+      readonly padding?: number | readonly number[];
+    }
+  | { readonly type: 'relu' }
+  | { readonly type: 'leaky_relu'; readonly alpha: number }
+  | {
+      readonly type: 'maxpool';
+      readonly kernel: number | readonly [number, number];
+      /** Defaults to the kernel size (PyTorch's default). */
+      readonly stride?: number | readonly [number, number];
+      readonly padding?: number | readonly number[];
+    }
+  | { readonly type: 'flatten' };
+
+export type LayerType = LayerSpec['type'];
+
+function pair(v: number | readonly number[], what: string): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
+  if (!(typeof v === 'number' || v.length === 1 || v.length === 2) || !p.every((x) => Number.isInteger(x) && x >= 1)) {
+    throw new PolytopeError('bad-network', `${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** [top, left, bottom, right] from a number, a [vertical, horizontal] pair or a 4-tuple. */
+function padding4(v: number | readonly number[] | undefined, what: string): [number, number, number, number] {
+  let p: number[];
+  if (v === undefined) p = [0, 0, 0, 0];
+  else if (typeof v === 'number') p = [v, v, v, v];
+  else if (v.length === 2) p = [v[0]!, v[1]!, v[0]!, v[1]!];
+  else if (v.length === 4) p = [...v];
+  else p = [NaN];
+  if (p.length !== 4 || !p.every((x) => Number.isInteger(x) && x >= 0)) {
+    throw new PolytopeError('bad-network', `${what} must be a non-negative integer, a pair or a 4-tuple, got ${JSON.stringify(v)}`);
+  }
+  return p as [number, number, number, number];
+}
+
+function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
+  const inputs = [input];
+  switch (spec.type) {
+    case 'dense': {
+      const inFeatures = sizeOf(inShape);
+      const n = spec.outFeatures;
+      const ok = Number.isInteger(n) && n >= 1;
+      return { type: 'dense', inputs, inFeatures, outFeatures: n, weight: new Float64Array(ok ? inFeatures * n : 0), bias: new Float64Array(ok ? n : 0) };
+    }
+    case 'conv2d': {
+      if (inShape.length !== 3) throw new PolytopeError('bad-network', `conv2d needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+      const kernel = pair(spec.kernel, 'conv2d kernel');
+      const n = spec.outChannels;
+      const ok = Number.isInteger(n) && n >= 1;
+      return {
+        type: 'conv2d', inputs, inChannels: inShape[0]!, outChannels: n, kernel, stride: pair(spec.stride ?? 1, 'conv2d stride'),
+        padding: padding4(spec.padding, 'conv2d padding'), dilation: [1, 1], groups: 1,
+        weight: new Float64Array(ok ? n * inShape[0]! * kernel[0] * kernel[1] : 0), bias: new Float64Array(ok ? n : 0),
+      };
+    }
+    case 'maxpool': {
+      const kernel = pair(spec.kernel, 'maxpool kernel');
+      return { type: 'maxpool', inputs, kernel, stride: pair(spec.stride ?? kernel, 'maxpool stride'), padding: padding4(spec.padding, 'maxpool padding'), dilation: [1, 1] };
+    }
+    case 'relu':
+      return { type: 'relu', inputs };
+    case 'leaky_relu':
+      return { type: 'leaky_relu', inputs, alpha: spec.alpha };
+    case 'flatten':
+      return { type: 'reshape', inputs };
+    default:
+      throw new PolytopeError('bad-network', `unknown layer type '${(spec as { type: string }).type}'; expected dense, conv2d, relu, leaky_relu, maxpool or flatten`);
+  }
+}
+
+/**
+ * The IR node specs of a layer list (zero parameters), input sizes inferred layer by layer with the
+ * network's own shape inference (`inferShape`). Throws a `PolytopeError` naming the layer.
+ *
+ * @example
+ * buildNetwork([2], layerNodes([2], [{ type: 'dense', outFeatures: 8 }, { type: 'relu' }])).outputShape; // [8]
+ */
+export function layerNodes(inputShape: Shape, specs: readonly LayerSpec[]): NodeSpec[] {
+  const nodes: NodeSpec[] = [];
+  let shape: Shape = inputShape;
+  specs.forEach((spec, i) => {
+    try {
+      const node = layerNode(spec, shape, i);
+      shape = inferShape(node, [shape], i + 1);
+      nodes.push(node);
+    } catch (err) {
+      if (err instanceof PolytopeError) throw new PolytopeError(err.code, `layer ${i} (${spec.type}): ${err.message}`);
+      throw err;
+    }
+  });
+  return nodes;
+}
 
 export const NAMED_ARCHITECTURES = ['linear', 'dense', 'simple-cnn', 'complex-cnn'] as const;
 
@@ -26,12 +135,6 @@ export interface ArchitectureOptions {
   hidden?: number;
   /** Channels of the CNNs' convolutions (default 32). */
   channels?: number;
-}
-
-function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 /**

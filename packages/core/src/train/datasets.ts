@@ -7,6 +7,7 @@
  * the class (0/1) for binary tasks, the class index for multi-class tasks, the values for regression.
  */
 import { PolytopeError } from '../errors.js';
+import { sizeOf } from '../network/ir.js';
 import type { Shape } from '../network/ir.js';
 import type { FloatArray } from '../network/kernels.js';
 import { normalSample } from '../random.js';
@@ -31,8 +32,7 @@ export interface Dataset {
 }
 
 function makeDataset(fields: Omit<Dataset, 'inputSize' | 'size'>): Dataset {
-  let inputSize = 1;
-  for (const d of fields.inputShape) inputSize *= d;
+  const inputSize = sizeOf(fields.inputShape);
   const size = fields.y.length / fields.targetSize;
   if (fields.x.length !== size * inputSize) {
     throw new PolytopeError('shape-mismatch', `${fields.name}: ${fields.x.length} input values do not make ${size} samples of ${inputSize}`);

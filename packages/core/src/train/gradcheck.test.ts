@@ -3,8 +3,7 @@
  * in float64 (the kernels are generic over the array type).
  */
 import { describe, expect, it } from 'vitest';
-import { createLayer } from './layers.js';
-import type { Layer, LayerSpec } from './layers.js';
+import type { LayerSpec } from './architectures.js';
 import { lossAndGradient } from './losses.js';
 import type { LossName } from './losses.js';
 import { TrainableNetwork } from './model.js';
@@ -26,20 +25,20 @@ function relError(a: number, b: number): number {
  */
 function checkLayer(inShape: number[], spec: LayerSpec, batch = 3, seed = 1): void {
   const random = seededRandom(seed);
-  const layer: Layer = createLayer(inShape, spec, 'float64');
+  const layer = new TrainableNetwork(inShape, [spec], { dtype: 'float64', inputGradient: true });
   for (const p of layer.params) p.set(randomArray(p.length, random, 0.7));
-  const x = randomArray(batch * layer.inSize, random);
-  const r = randomArray(batch * layer.outSize, random);
-  const y = new Float64Array(batch * layer.outSize);
+  const x = randomArray(batch * layer.inputSize, random);
+  const r = randomArray(batch * layer.outputSize, random);
   const value = (): number => {
-    layer.forward(x, y, batch);
+    const y = layer.forward(x, batch);
     let s = 0;
     for (let i = 0; i < y.length; i++) s += r[i]! * y[i]!;
     return s;
   };
   value();
-  const gx = new Float64Array(batch * layer.inSize);
-  layer.backward(x, y, r, gx, batch);
+  layer.outputGradient().set(r);
+  layer.backward(batch);
+  const gx = layer.inputGradient().slice(0, x.length);
   const grads = layer.grads.map((g) => g.slice());
   const fd = (arr: Float64Array, i: number): number => {
     const v = arr[i]!;

@@ -4,80 +4,14 @@
  */
 import { Matrix, SingularValueDecomposition, pseudoInverse } from 'ml-matrix';
 import { PolytopeError } from '../errors.js';
-import { sizeOf } from '../network/ir.js';
+import type { AffineLayer } from '../network/mlp-view.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
 import { SVD_RANK_EPS } from '../geometry/predicates.js';
 
-/** One layer `x ↦ act(W x + b)`; the last layer of an MLP has `act: 'none'`. */
-export interface AffineLayer {
-  /** Row-major `out × in`. */
-  readonly weight: Float64Array;
-  readonly bias: Float64Array;
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-  readonly act: 'relu' | 'leaky_relu' | 'none';
-  /** Leaky slope (0 for ReLU, 1 for none). */
-  readonly alpha: number;
-}
+export type { AffineLayer } from '../network/mlp-view.js';
 
-/**
- * Reads a network made of dense layers each followed by at most one ReLU / leaky ReLU (reshape
- * nodes are skipped; a leading channel_affine, i.e. a folded input normalization, is folded into
- * the first dense layer). Throws a `PolytopeError` naming the first node that does not fit.
- *
- * @example
- * affineLayers(randomMlp([2, 3, 1])).map((l) => l.act); // ['relu', 'none']
- */
-export function affineLayers(net: Network): AffineLayer[] {
-  const layers: AffineLayer[] = [];
-  let pending: { weight: Float64Array; bias: Float64Array; inFeatures: number; outFeatures: number } | undefined;
-  let lead: { scale: Float64Array; shift: Float64Array } | undefined;
-  for (let i = 1; i < net.nodes.length; i++) {
-    const node = net.nodes[i]!;
-    if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) {
-      throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not read the node before it; only sequential dense MLPs are supported`);
-    }
-    if (node.type === 'reshape') continue;
-    if (node.type === 'channel_affine' && layers.length === 0 && !pending) {
-      // A leading per-channel affine (a folded input normalization): folded into the first dense layer.
-      const shape = net.nodes[i - 1]!.shape;
-      const per = shape.length === 3 ? shape[1]! * shape[2]! : 1;
-      const size = sizeOf(shape);
-      lead = { scale: Float64Array.from({ length: size }, (_, k) => node.scale[Math.floor(k / per)]!), shift: Float64Array.from({ length: size }, (_, k) => node.shift[Math.floor(k / per)]!) };
-      continue;
-    }
-    if (node.type === 'dense') {
-      if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
-      if (lead && layers.length === 0) {
-        // W(s ⊙ x + t) + b = (W diag s) x + (W t + b)
-        const weight = new Float64Array(node.weight.length);
-        const bias = Float64Array.from(node.bias);
-        for (let r = 0; r < node.outFeatures; r++) {
-          for (let c = 0; c < node.inFeatures; c++) {
-            weight[r * node.inFeatures + c] = node.weight[r * node.inFeatures + c]! * lead.scale[c]!;
-            bias[r] = bias[r]! + node.weight[r * node.inFeatures + c]! * lead.shift[c]!;
-          }
-        }
-        pending = { weight, bias, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
-        lead = undefined;
-        continue;
-      }
-      pending = { weight: node.weight, bias: node.bias, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
-    } else if (node.type === 'relu' || node.type === 'leaky_relu') {
-      if (!pending) throw new PolytopeError('unsupported', `node ${i} (${node.type}) does not follow a dense layer`);
-      layers.push({ ...pending, act: node.type, alpha: node.type === 'relu' ? 0 : node.alpha });
-      pending = undefined;
-    } else {
-      throw new PolytopeError('unsupported', `node ${i} is '${node.type}'; only dense, relu, leaky_relu and reshape nodes are supported here`);
-    }
-  }
-  if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
-  if (layers.length === 0) throw new PolytopeError('unsupported', 'the network has no dense layer');
-  return layers;
-}
-
-/** Builds a network from layers (inverse of `affineLayers`). */
+/** Builds a network from layers (inverse of `asMlp`). */
 export function networkOfLayers(layers: readonly AffineLayer[]): Network {
   const specs: NodeSpec[] = [];
   for (const l of layers) {

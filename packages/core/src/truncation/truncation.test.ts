@@ -5,7 +5,8 @@ import { randomMlp } from '../reference/random.js';
 import { angleBetween, coneTruncation, interpolatingNetwork, sequentialSeparability, simplexClassifier } from './constructions.js';
 import type { LabelledData } from './constructions.js';
 import { buildNetwork } from '../network/network.js';
-import { affineLayers, matVec, maxAbsDiff, networkOfLayers } from './mlp.js';
+import { matVec, maxAbsDiff, networkOfLayers } from './mlp.js';
+import { asMlp } from '../network/mlp-view.js';
 import { checkTruncation, lift, liftWeight, makeTruncation, truncate, truncationForm, truncationForward } from './truncation.js';
 
 describe('truncation map', () => {
@@ -71,7 +72,7 @@ describe('truncation map', () => {
   });
 });
 
-describe('affineLayers', () => {
+describe('asMlp', () => {
   it('folds a leading channel_affine (input normalization) into the first dense layer', () => {
     const rand = mulberry32(8);
     const w1 = Float64Array.from({ length: 3 * 4 }, () => gaussian(rand));
@@ -83,7 +84,7 @@ describe('affineLayers', () => {
       { type: 'relu', inputs: [3] },
       { type: 'dense', inputs: [4], inFeatures: 3, outFeatures: 2, weight: w2, bias: new Float64Array([0, 1]) },
     ]);
-    const flat = networkOfLayers(affineLayers(net));
+    const flat = networkOfLayers(asMlp(net));
     for (let k = 0; k < 10; k++) {
       const x = Array.from({ length: 4 }, () => rand());
       expect(maxAbsDiff(forward(flat, x), forward(net, x))).toBeLessThan(1e-12);

@@ -9,7 +9,8 @@ import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { PolytopeError, checkFinite } from '../errors.js';
 import { forwardAll } from '../network/forward.js';
 import type { Network } from '../network/network.js';
-import { fromMatrix, matMul, matVec, maxAbsDiff, affineLayers, numericalRank, pinv, toMatrix } from './mlp.js';
+import { fromMatrix, matMul, matVec, maxAbsDiff, numericalRank, pinv, toMatrix } from './mlp.js';
+import { asMlp } from '../network/mlp-view.js';
 import type { AffineLayer } from './mlp.js';
 import { COMPLETION_EPS } from '../geometry/predicates.js';
 
@@ -142,7 +143,7 @@ export function lift(x: ArrayLike<number>, m: number): Float64Array {
  * form.hypothesisHolds;    // true: W^(1) is 3×4, W^(2) is 2×4, generically full row rank
  */
 export function truncationForm(net: Network, options: { lift?: boolean | 'auto' } = {}): TruncationForm {
-  const layers = affineLayers(net);
+  const layers = asMlp(net);
   return truncationFormOfLayers(layers, options);
 }
 

@@ -2,14 +2,19 @@
  * ONNX export: onnxruntime-web (wasm, in Node, one thread) loads the bytes and reproduces our
  * float64 forward pass to float32 accuracy.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network } from '../network/network.js';
-import { architectureLayers } from './architectures.js';
-import { TrainableNetwork } from './model.js';
+import { architectureLayers } from '../train/architectures.js';
+import { TrainableNetwork } from '../train/model.js';
 import { writeOnnx } from './onnx-export.js';
+import { readOnnx } from './onnx.js';
+import { lossAndGradient } from '../train/losses.js';
+import { createOptimizer } from '../train/optimizers.js';
 import { seededRandom } from '../random.js';
 
 ort.env.wasm.numThreads = 1;
@@ -71,5 +76,20 @@ describe('writeOnnx', () => {
       { type: 'dense', inputs: [12], inFeatures: 2, outFeatures: 2, weight: arr(4), bias: arr(2) },
     ]);
     await checkAgainstOrt(net, 3, 8);
+  });
+
+  it('a fine-tuned batch-norm / average-pool network read from ONNX (bn_avgpool.onnx) exports and matches', async () => {
+    const bytes = readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/onnx/bn_avgpool.onnx', import.meta.url)));
+    const t = new TrainableNetwork(readOnnx(bytes));
+    const random = seededRandom(9);
+    const opt = createOptimizer({ type: 'sgd', lr: 0.05 });
+    const x = Float32Array.from({ length: 4 * t.inputSize }, () => random() - 0.5);
+    const target = Float64Array.from({ length: 4 * t.outputSize }, () => random());
+    for (let step = 0; step < 3; step++) {
+      lossAndGradient('mse', t.forward(x, 4), 4, t.outputSize, target, t.outputGradient());
+      t.backward(4);
+      opt.step(t.params, t.grads);
+    }
+    await checkAgainstOrt(t.toNetwork(), 3, 10);
   });
 });
