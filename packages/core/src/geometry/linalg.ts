@@ -7,6 +7,8 @@
  * an arrangement's hyperplanes), so clarity wins over blocking.
  */
 
+import { CHOLESKY_PIVOT_EPS } from './predicates.js';
+
 const EPS = 2.220446049250313e-16;
 
 /** `Σ a[ao+k]·b[bo+k]` for k < n. */
@@ -294,21 +296,30 @@ export function rankOfRows(X: Float64Array, n: number, rows: ArrayLike<number>, 
 
 /**
  * Cholesky factorization of the SPD n×n row-major matrix S in place (lower triangle holds L).
- * Returns false when S is not numerically positive definite.
+ * Returns false when S is not numerically positive definite: some pivot d_j (before its square
+ * root) is not above `CHOLESKY_PIVOT_EPS` × the largest diagonal entry of S (a relative rule, so
+ * scale-free; it also rejects NaN and ±∞). The one Cholesky of the library (the region walk's
+ * own, which only rejected d_j ≤ 0 and non-finite d_j, was replaced by this stricter rule).
+ *
+ * @example
+ * const S = new Float64Array([4, 2, 2, 3]);
+ * choleskyInPlace(S, 2); // true; S = [2, 2, 1, √2] (lower triangle: L = [[2, 0], [1, √2]])
  */
 export function choleskyInPlace(S: Float64Array, n: number): boolean {
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(S[i * n + i]!));
   for (let j = 0; j < n; j++) {
-    let d = S[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= S[j * n + k]! * S[j * n + k]!;
-    if (!(d > 1e-14 * scale)) return false;
+    const rj = j * n;
+    let d = S[rj + j]!;
+    for (let k = 0; k < j; k++) d -= S[rj + k]! * S[rj + k]!;
+    if (!(d > CHOLESKY_PIVOT_EPS * scale)) return false;
     const l = Math.sqrt(d);
-    S[j * n + j] = l;
+    S[rj + j] = l;
     for (let i = j + 1; i < n; i++) {
-      let s = S[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= S[i * n + k]! * S[j * n + k]!;
-      S[i * n + j] = s / l;
+      const ri = i * n;
+      let s = S[ri + j]!;
+      for (let k = 0; k < j; k++) s -= S[ri + k]! * S[rj + k]!;
+      S[ri + j] = s / l;
     }
   }
   return true;
@@ -317,13 +328,119 @@ export function choleskyInPlace(S: Float64Array, n: number): boolean {
 /** Solves L Lᵀ y = v in place in `v` given the factor from `choleskyInPlace`. */
 export function choleskySolveInPlace(L: Float64Array, n: number, v: Float64Array, vo = 0): void {
   for (let i = 0; i < n; i++) {
+    const ri = i * n;
     let s = v[vo + i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * v[vo + k]!;
-    v[vo + i] = s / L[i * n + i]!;
+    for (let k = 0; k < i; k++) s -= L[ri + k]! * v[vo + k]!;
+    v[vo + i] = s / L[ri + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     let s = v[vo + i]!;
     for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * v[vo + k]!;
     v[vo + i] = s / L[i * n + i]!;
   }
+}
+
+/** Options of `gaussianEliminate`. */
+export interface EliminationOptions {
+  /** Full pivoting (largest entry among the remaining rows and columns) instead of partial (column by column). */
+  readonly full?: boolean;
+  /**
+   * Smallest acceptable |pivot| at (row, col) (default: any nonzero pivot). The elimination stops
+   * at the first step whose best pivot is below it (|p| < threshold, or p = 0 / NaN).
+   */
+  readonly threshold?: (row: number, col: number) => number;
+}
+
+/**
+ * Gaussian elimination in place on the k×w row-major matrix M, pivoting in its first n columns
+ * (columns n…w−1 are carried along, e.g. right-hand sides). Rows are not moved: step s eliminates
+ * the pivot column from every row not yet used as a pivot row, and records its pivot in
+ * `pivots[s]` (row) and `pivots[n + s]` (column). Partial pivoting takes column s and the largest
+ * |entry| among the unused rows; full pivoting the largest among unused rows and columns (first in
+ * row-major order on ties). Returns the number of steps done (the numerical rank, at most min(k, n)). The
+ * one Gaussian elimination of the library: `solveEliminated`, `determinantInPlace` and the
+ * polytope code build on it.
+ *
+ * @example
+ * const M = new Float64Array([0, 1, 2, 1, 1, 3]); // [[0, 1 | 2], [1, 1 | 3]]
+ * const piv = new Int32Array(4);
+ * gaussianEliminate(M, 2, 2, 3, piv); // 2 (pivots: row 1 col 0, then row 0 col 1)
+ * solveEliminated(M, 3, 2, 2, piv);   // [1, 2]
+ */
+export function gaussianEliminate(M: Float64Array, k: number, n: number, w: number, pivots: Int32Array, options: EliminationOptions = {}): number {
+  const steps = Math.min(k, n);
+  for (let s = 0; s < steps; s++) {
+    let best = 0;
+    let pi = -1;
+    let pj = -1;
+    const j0 = options.full ? 0 : s;
+    const j1 = options.full ? n : s + 1;
+    for (let i = 0; i < k; i++) {
+      if (isPivot(pivots, n, s, i, false)) continue;
+      for (let j = j0; j < j1; j++) {
+        const a = Math.abs(M[i * w + j]!);
+        if (!(a > best) || (options.full && isPivot(pivots, n, s, j, true))) continue;
+        best = a;
+        pi = i;
+        pj = j;
+      }
+    }
+    if (pi < 0 || (options.threshold && best < options.threshold(pi, pj))) return s;
+    pivots[s] = pi;
+    pivots[n + s] = pj;
+    eliminateColumn(M, k, w, pi, pj, pivots, n, s);
+  }
+  return steps;
+}
+
+/** Whether row (or column) `x` is among the first `s` pivots. */
+function isPivot(pivots: Int32Array, n: number, s: number, x: number, column: boolean): boolean {
+  const off = column ? n : 0;
+  for (let t = 0; t < s; t++) if (pivots[off + t] === x) return true;
+  return false;
+}
+
+/** Subtracts multiples of pivot row `pi` from every unused row so that column `pj` vanishes there. */
+function eliminateColumn(M: Float64Array, k: number, w: number, pi: number, pj: number, pivots: Int32Array, n: number, s: number): void {
+  const pv = M[pi * w + pj]!;
+  for (let i = 0; i < k; i++) {
+    if (i === pi || isPivot(pivots, n, s, i, false)) continue;
+    const f = M[i * w + pj]! / pv;
+    if (f === 0) continue;
+    for (let q = 0; q < w; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
+  }
+}
+
+/**
+ * Back substitution after `gaussianEliminate` ran `rank` steps on an augmented matrix (width w,
+ * right-hand side in column `n`): the solution of the pivot rows, zero in columns without a pivot.
+ */
+export function solveEliminated(M: Float64Array, w: number, n: number, rank: number, pivots: Int32Array): Float64Array {
+  const x = new Float64Array(n);
+  for (let s = rank - 1; s >= 0; s--) {
+    const pi = pivots[s]!;
+    const pj = pivots[n + s]!;
+    let v = M[pi * w + n]!;
+    for (let j = 0; j < n; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
+    x[pj] = v / M[pi * w + pj]!;
+  }
+  return x;
+}
+
+/**
+ * Determinant of the n×n row-major matrix M by Gaussian elimination with partial pivoting
+ * (destroys M; `pivots` is scratch of length 2n).
+ *
+ * @example
+ * determinantInPlace(new Float64Array([0, 2, 3, 1]), 2, new Int32Array(4)); // −6
+ */
+export function determinantInPlace(M: Float64Array, n: number, pivots: Int32Array): number {
+  if (gaussianEliminate(M, n, n, n, pivots) < n) return 0;
+  let D = 1;
+  let inversions = 0;
+  for (let s = 0; s < n; s++) {
+    D *= M[pivots[s]! * n + s]!;
+    for (let t = 0; t < s; t++) if (pivots[t]! > pivots[s]!) inversions++;
+  }
+  return inversions % 2 === 0 ? D : -D;
 }
