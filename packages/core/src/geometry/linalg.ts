@@ -353,73 +353,82 @@ export interface EliminationOptions {
 
 /**
  * Gaussian elimination in place on the k×w row-major matrix M, pivoting in its first n columns
- * (columns n…w−1 are carried along, e.g. right-hand sides). Rows are not moved: step s eliminates
- * the pivot column from every row not yet used as a pivot row, and records its pivot in
- * `pivots[s]` (row) and `pivots[n + s]` (column). Partial pivoting takes column s and the largest
- * |entry| among the unused rows; full pivoting the largest among unused rows and columns (first in
- * row-major order on ties). Returns the number of steps done (the numerical rank, at most min(k, n)). The
- * one Gaussian elimination of the library: `solveEliminated`, `determinantInPlace` and the
- * polytope code build on it.
+ * (columns n…w−1 are carried along, e.g. right-hand sides). Rows are not moved; `pivots` (length
+ * k + n) receives the row order in `pivots[0..k)` (step s pivots on row `pivots[s]`; the rows not
+ * yet used are `pivots[s+1..k)`) and the pivot column of step s in `pivots[k + s]`. Step s
+ * eliminates the pivot column from every unused row. Partial pivoting takes column s and the
+ * largest |entry| among the unused rows, then swaps the pivot row into place in the order (as a
+ * textbook row swap would); full pivoting takes the largest |entry| among unused rows and columns
+ * (rows scanned in their original order: the pivot row is moved, the others keep their order).
+ * Ties go to the first candidate scanned. Returns the number of steps done (the numerical rank,
+ * at most min(k, n)). The one Gaussian elimination of the library: `solveEliminated`,
+ * `determinantInPlace`, the walk's blocker system and the exact polytope vertices build on it.
  *
  * @example
  * const M = new Float64Array([0, 1, 2, 1, 1, 3]); // [[0, 1 | 2], [1, 1 | 3]]
  * const piv = new Int32Array(4);
- * gaussianEliminate(M, 2, 2, 3, piv); // 2 (pivots: row 1 col 0, then row 0 col 1)
- * solveEliminated(M, 3, 2, 2, piv);   // [1, 2]
+ * gaussianEliminate(M, 2, 2, 3, piv); // 2 (row 1 pivots column 0, then row 0 column 1)
+ * solveEliminated(M, 2, 2, 3, 2, piv); // [1, 2]
  */
 export function gaussianEliminate(M: Float64Array, k: number, n: number, w: number, pivots: Int32Array, options: EliminationOptions = {}): number {
+  const full = options.full ?? false;
+  for (let i = 0; i < k; i++) pivots[i] = i;
   const steps = Math.min(k, n);
   for (let s = 0; s < steps; s++) {
-    let best = 0;
-    let pi = -1;
-    let pj = -1;
-    const j0 = options.full ? 0 : s;
-    const j1 = options.full ? n : s + 1;
-    for (let i = 0; i < k; i++) {
-      if (isPivot(pivots, n, s, i, false)) continue;
-      for (let j = j0; j < j1; j++) {
-        const a = Math.abs(M[i * w + j]!);
-        if (!(a > best) || (options.full && isPivot(pivots, n, s, j, true))) continue;
-        best = a;
-        pi = i;
-        pj = j;
-      }
-    }
-    if (pi < 0 || (options.threshold && best < options.threshold(pi, pj))) return s;
+    const at = findPivot(M, { k, n, w, s, full }, pivots);
+    if (at.pos < 0) return s;
+    const pi = pivots[at.pos]!;
+    if (options.threshold && at.best < options.threshold(pi, at.col)) return s;
+    if (full) for (let p = at.pos; p > s; p--) pivots[p] = pivots[p - 1]!;
+    else pivots[at.pos] = pivots[s]!;
     pivots[s] = pi;
-    pivots[n + s] = pj;
-    eliminateColumn(M, k, w, pi, pj, pivots, n, s);
+    pivots[k + s] = at.col;
+    const pv = M[pi * w + at.col]!;
+    for (let p = s + 1; p < k; p++) {
+      const i = pivots[p]!;
+      const f = M[i * w + at.col]! / pv;
+      if (f === 0) continue;
+      for (let q = 0; q < w; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
+    }
   }
   return steps;
 }
 
-/** Whether row (or column) `x` is among the first `s` pivots. */
-function isPivot(pivots: Int32Array, n: number, s: number, x: number, column: boolean): boolean {
-  const off = column ? n : 0;
-  for (let t = 0; t < s; t++) if (pivots[off + t] === x) return true;
+/** The largest |entry| for step s among the unused rows (positions s…k−1 of the order) and the candidate columns. */
+function findPivot(M: Float64Array, at: { k: number; n: number; w: number; s: number; full: boolean }, pivots: Int32Array): { pos: number; col: number; best: number } {
+  const { k, n, w, s, full } = at;
+  let best = 0;
+  let pos = -1;
+  let col = -1;
+  for (let p = s; p < k; p++) {
+    const i = pivots[p]!;
+    for (let j = full ? 0 : s; j < (full ? n : s + 1); j++) {
+      const a = Math.abs(M[i * w + j]!);
+      if (!(a > best) || (full && usedColumn(pivots, k, s, j))) continue;
+      best = a;
+      pos = p;
+      col = j;
+    }
+  }
+  return { pos, col, best };
+}
+
+/** Whether column j is the pivot column of one of the first s steps. */
+function usedColumn(pivots: Int32Array, k: number, s: number, j: number): boolean {
+  for (let t = 0; t < s; t++) if (pivots[k + t] === j) return true;
   return false;
 }
 
-/** Subtracts multiples of pivot row `pi` from every unused row so that column `pj` vanishes there. */
-function eliminateColumn(M: Float64Array, k: number, w: number, pi: number, pj: number, pivots: Int32Array, n: number, s: number): void {
-  const pv = M[pi * w + pj]!;
-  for (let i = 0; i < k; i++) {
-    if (i === pi || isPivot(pivots, n, s, i, false)) continue;
-    const f = M[i * w + pj]! / pv;
-    if (f === 0) continue;
-    for (let q = 0; q < w; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
-  }
-}
-
 /**
- * Back substitution after `gaussianEliminate` ran `rank` steps on an augmented matrix (width w,
- * right-hand side in column `n`): the solution of the pivot rows, zero in columns without a pivot.
+ * Back substitution after `gaussianEliminate(M, k, n, w, pivots)` returned `rank` on an augmented
+ * matrix (right-hand side in column n): the solution of the pivot rows, zero in columns without a
+ * pivot.
  */
-export function solveEliminated(M: Float64Array, w: number, n: number, rank: number, pivots: Int32Array): Float64Array {
+export function solveEliminated(M: Float64Array, k: number, n: number, w: number, rank: number, pivots: Int32Array): Float64Array {
   const x = new Float64Array(n);
   for (let s = rank - 1; s >= 0; s--) {
     const pi = pivots[s]!;
-    const pj = pivots[n + s]!;
+    const pj = pivots[k + s]!;
     let v = M[pi * w + n]!;
     for (let j = 0; j < n; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
     x[pj] = v / M[pi * w + pj]!;
@@ -429,7 +438,8 @@ export function solveEliminated(M: Float64Array, w: number, n: number, rank: num
 
 /**
  * Determinant of the n×n row-major matrix M by Gaussian elimination with partial pivoting
- * (destroys M; `pivots` is scratch of length 2n).
+ * (destroys M; `pivots` is scratch of length 2n). The product of the pivots in step order, signed
+ * by the parity of the row order: bit-identical to the textbook loop with physical row swaps.
  *
  * @example
  * determinantInPlace(new Float64Array([0, 2, 3, 1]), 2, new Int32Array(4)); // −6

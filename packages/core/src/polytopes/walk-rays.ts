@@ -116,7 +116,7 @@ function projectBlockers(B: Blockers, base: Direction, rows: ActiveRows, pivotEp
   const pivots = new Int32Array(2 * nb);
   const rank = gaussianEliminate(A, nb, nb, w, pivots, { threshold: (i, j) => pivotEps * Math.sqrt(diag[i]! * diag[j]!) });
   if (rank < nb) return null;
-  const beta = solveEliminated(A, w, nb, nb, pivots);
+  const beta = solveEliminated(A, nb, nb, w, nb, pivots);
   const u = Float64Array.from(base.u);
   const rates = Float64Array.from(base.rates);
   for (let b = 0; b < nb; b++) {
