@@ -295,21 +295,30 @@ export function rankOfRows(X: Float64Array, n: number, rows: ArrayLike<number>, 
 
 /**
  * Cholesky factorization of the SPD n×n row-major matrix S in place (lower triangle holds L).
- * Returns false when S is not numerically positive definite.
+ * Returns false when S is not numerically positive definite: some pivot d_j (before its square
+ * root) is not above `CHOLESKY_PIVOT_EPS` × the largest diagonal entry of S (a relative rule, so
+ * scale-free; it also rejects NaN and ±∞). The one Cholesky of the library (the region walk's
+ * own, which only rejected d_j ≤ 0 and non-finite d_j, was replaced by this stricter rule).
+ *
+ * @example
+ * const S = new Float64Array([4, 2, 2, 3]);
+ * choleskyInPlace(S, 2); // true; S = [2, 2, 1, √2] (lower triangle: L = [[2, 0], [1, √2]])
  */
 export function choleskyInPlace(S: Float64Array, n: number): boolean {
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(S[i * n + i]!));
   for (let j = 0; j < n; j++) {
-    let d = S[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= S[j * n + k]! * S[j * n + k]!;
+    const rj = j * n;
+    let d = S[rj + j]!;
+    for (let k = 0; k < j; k++) d -= S[rj + k]! * S[rj + k]!;
     if (!(d > CHOLESKY_PIVOT_EPS * scale)) return false;
     const l = Math.sqrt(d);
-    S[j * n + j] = l;
+    S[rj + j] = l;
     for (let i = j + 1; i < n; i++) {
-      let s = S[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= S[i * n + k]! * S[j * n + k]!;
-      S[i * n + j] = s / l;
+      const ri = i * n;
+      let s = S[ri + j]!;
+      for (let k = 0; k < j; k++) s -= S[ri + k]! * S[rj + k]!;
+      S[ri + j] = s / l;
     }
   }
   return true;
@@ -318,9 +327,10 @@ export function choleskyInPlace(S: Float64Array, n: number): boolean {
 /** Solves L Lᵀ y = v in place in `v` given the factor from `choleskyInPlace`. */
 export function choleskySolveInPlace(L: Float64Array, n: number, v: Float64Array, vo = 0): void {
   for (let i = 0; i < n; i++) {
+    const ri = i * n;
     let s = v[vo + i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * v[vo + k]!;
-    v[vo + i] = s / L[i * n + i]!;
+    for (let k = 0; k < i; k++) s -= L[ri + k]! * v[vo + k]!;
+    v[vo + i] = s / L[ri + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     let s = v[vo + i]!;
@@ -329,13 +339,125 @@ export function choleskySolveInPlace(L: Float64Array, n: number, v: Float64Array
   }
 }
 
-// --- Gaussian elimination: the one implementation (polytope vertices and volumes use it) ---
+/** Options of `gaussianEliminate`. */
+export interface EliminationOptions {
+  /** Full pivoting (largest entry among the remaining rows and columns) instead of partial (column by column). */
+  readonly full?: boolean;
+  /**
+   * Smallest acceptable |pivot| at (row, col) (default: any nonzero pivot). The elimination stops
+   * at the first step whose best pivot is below it (|p| < threshold, or p = 0 / NaN).
+   */
+  readonly threshold?: (row: number, col: number) => number;
+}
+
+/**
+ * Gaussian elimination in place on the k×w row-major matrix M, pivoting in its first n columns
+ * (columns n…w−1 are carried along, e.g. right-hand sides). Rows are not moved; `pivots` (length
+ * k + n) receives the row order in `pivots[0..k)` (step s pivots on row `pivots[s]`; the rows not
+ * yet used are `pivots[s+1..k)`) and the pivot column of step s in `pivots[k + s]`. Step s
+ * eliminates the pivot column from every unused row. Partial pivoting takes column s and the
+ * largest |entry| among the unused rows, then swaps the pivot row into place in the order (as a
+ * textbook row swap would); full pivoting takes the largest |entry| among unused rows and columns
+ * (rows scanned in their original order: the pivot row is moved, the others keep their order).
+ * Ties go to the first candidate scanned. Returns the number of steps done (the numerical rank,
+ * at most min(k, n)). The one Gaussian elimination of the library: `solveEliminated`,
+ * `determinantInPlace`, the walk's blocker system and the exact polytope vertices build on it.
+ *
+ * @example
+ * const M = new Float64Array([0, 1, 2, 1, 1, 3]); // [[0, 1 | 2], [1, 1 | 3]]
+ * const piv = new Int32Array(4);
+ * gaussianEliminate(M, 2, 2, 3, piv); // 2 (row 1 pivots column 0, then row 0 column 1)
+ * solveEliminated(M, 2, 2, 3, 2, piv); // [1, 2]
+ */
+export function gaussianEliminate(M: Float64Array, k: number, n: number, w: number, pivots: Int32Array, options: EliminationOptions = {}): number {
+  const full = options.full ?? false;
+  for (let i = 0; i < k; i++) pivots[i] = i;
+  const steps = Math.min(k, n);
+  for (let s = 0; s < steps; s++) {
+    const at = findPivot(M, { k, n, w, s, full }, pivots);
+    if (at.pos < 0) return s;
+    const pi = pivots[at.pos]!;
+    if (options.threshold && at.best < options.threshold(pi, at.col)) return s;
+    if (full) for (let p = at.pos; p > s; p--) pivots[p] = pivots[p - 1]!;
+    else pivots[at.pos] = pivots[s]!;
+    pivots[s] = pi;
+    pivots[k + s] = at.col;
+    const pv = M[pi * w + at.col]!;
+    for (let p = s + 1; p < k; p++) {
+      const i = pivots[p]!;
+      const f = M[i * w + at.col]! / pv;
+      if (f === 0) continue;
+      for (let q = 0; q < w; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
+    }
+  }
+  return steps;
+}
+
+/** The largest |entry| for step s among the unused rows (positions s…k−1 of the order) and the candidate columns. */
+function findPivot(M: Float64Array, at: { k: number; n: number; w: number; s: number; full: boolean }, pivots: Int32Array): { pos: number; col: number; best: number } {
+  const { k, n, w, s, full } = at;
+  let best = 0;
+  let pos = -1;
+  let col = -1;
+  for (let p = s; p < k; p++) {
+    const i = pivots[p]!;
+    for (let j = full ? 0 : s; j < (full ? n : s + 1); j++) {
+      const a = Math.abs(M[i * w + j]!);
+      if (!(a > best) || (full && usedColumn(pivots, k, s, j))) continue;
+      best = a;
+      pos = p;
+      col = j;
+    }
+  }
+  return { pos, col, best };
+}
+
+/** Whether column j is the pivot column of one of the first s steps. */
+function usedColumn(pivots: Int32Array, k: number, s: number, j: number): boolean {
+  for (let t = 0; t < s; t++) if (pivots[k + t] === j) return true;
+  return false;
+}
+
+/**
+ * Back substitution after `gaussianEliminate(M, k, n, w, pivots)` returned `rank` on an augmented
+ * matrix (right-hand side in column n): the solution of the pivot rows, zero in columns without a
+ * pivot.
+ */
+export function solveEliminated(M: Float64Array, k: number, n: number, w: number, rank: number, pivots: Int32Array): Float64Array {
+  const x = new Float64Array(n);
+  for (let s = rank - 1; s >= 0; s--) {
+    const pi = pivots[s]!;
+    const pj = pivots[k + s]!;
+    let v = M[pi * w + n]!;
+    for (let j = 0; j < n; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
+    x[pj] = v / M[pi * w + pj]!;
+  }
+  return x;
+}
+
+/**
+ * Determinant of the n×n row-major matrix M by Gaussian elimination with partial pivoting
+ * (destroys M; `pivots` is scratch of length 2n). The product of the pivots in step order, signed
+ * by the parity of the row order: bit-identical to the textbook loop with physical row swaps.
+ *
+ * @example
+ * determinantInPlace(new Float64Array([0, 2, 3, 1]), 2, new Int32Array(4)); // −6
+ */
+export function determinantInPlace(M: Float64Array, n: number, pivots: Int32Array = new Int32Array(2 * n)): number {
+  if (gaussianEliminate(M, n, n, n, pivots) < n) return 0;
+  let D = 1;
+  let inversions = 0;
+  for (let s = 0; s < n; s++) {
+    D *= M[pivots[s]! * n + s]!;
+    for (let t = 0; t < s; t++) if (pivots[t]! > pivots[s]!) inversions++;
+  }
+  return inversions % 2 === 0 ? D : -D;
+}
 
 /**
  * Solves a consistent system given as `k ≥ d` augmented rows `[A | b]` (row-major, width `d + 1`)
- * by Gaussian elimination with full pivoting: each step takes the largest remaining entry, so of
- * a degenerate vertex's many tight rows the best-conditioned `d` decide. Destroys `M`. Returns
- * null when the rows have rank < d (no nonzero pivot left).
+ * by Gaussian elimination with full pivoting (`gaussianEliminate`): of a degenerate vertex's many
+ * tight rows the best-conditioned `d` decide. Destroys `M`. Returns null when the rows have rank < d.
  *
  * @example
  * // x + y = 3, x − y = 1, 2x = 4 (consistent, k = 3 rows, d = 2)
@@ -343,74 +465,7 @@ export function choleskySolveInPlace(L: Float64Array, n: number, v: Float64Array
  */
 export function solveFullPivotInPlace(M: Float64Array, k: number, d: number): Float64Array | null {
   if (k < d) return null;
-  const w = d + 1;
-  const usedRow = new Uint8Array(k);
-  const usedCol = new Uint8Array(d);
-  const pivRow = new Int32Array(d);
-  const pivCol = new Int32Array(d);
-  for (let s = 0; s < d; s++) {
-    let best = 0;
-    for (let i = 0; i < k; i++) {
-      if (usedRow[i]) continue;
-      for (let j = 0; j < d; j++) {
-        if (usedCol[j] || !(Math.abs(M[i * w + j]!) > best)) continue;
-        best = Math.abs(M[i * w + j]!);
-        pivRow[s] = i;
-        pivCol[s] = j;
-      }
-    }
-    if (best === 0) return null;
-    const pi = pivRow[s]!;
-    const pj = pivCol[s]!;
-    usedRow[pi] = 1;
-    usedCol[pj] = 1;
-    for (let i = 0; i < k; i++) {
-      if (usedRow[i]) continue;
-      const f = M[i * w + pj]! / M[pi * w + pj]!;
-      if (f === 0) continue;
-      for (let q = 0; q <= d; q++) M[i * w + q] = M[i * w + q]! - f * M[pi * w + q]!;
-    }
-  }
-  const x = new Float64Array(d);
-  for (let s = d - 1; s >= 0; s--) {
-    const pi = pivRow[s]!;
-    const pj = pivCol[s]!;
-    let v = M[pi * w + d]!;
-    for (let j = 0; j < d; j++) if (j !== pj) v -= M[pi * w + j]! * x[j]!;
-    x[pj] = v / M[pi * w + pj]!;
-  }
-  return x;
-}
-
-/**
- * Determinant of the row-major `n × n` matrix `M` by Gaussian elimination with partial pivoting
- * (the LU factorization's diagonal product). Destroys `M`; exactly 0 when a column has no nonzero
- * pivot left.
- *
- * @example
- * determinantInPlace(Float64Array.of(2, 1, 1, 3), 2); // 5
- */
-export function determinantInPlace(M: Float64Array, n: number): number {
-  let D = 1;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r * n + c]!) > Math.abs(M[p * n + c]!)) p = r;
-    const pv = M[p * n + c]!;
-    if (pv === 0) return 0;
-    if (p !== c) {
-      for (let q = 0; q < n; q++) {
-        const t = M[c * n + q]!;
-        M[c * n + q] = M[p * n + q]!;
-        M[p * n + q] = t;
-      }
-      D = -D;
-    }
-    D *= pv;
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r * n + c]! / pv;
-      if (f === 0) continue;
-      for (let q = c; q < n; q++) M[r * n + q] = M[r * n + q]! - f * M[c * n + q]!;
-    }
-  }
-  return D;
+  const pivots = new Int32Array(k + d);
+  const rank = gaussianEliminate(M, k, d, d + 1, pivots, { full: true });
+  return rank < d ? null : solveEliminated(M, k, d, d + 1, rank, pivots);
 }

@@ -105,8 +105,6 @@ export const LDP_RHO_EPS = 1e-12;
 export const RANK_EPS = 1e-10;
 export const RANK_FLOOR_RATIO = 1e-3;
 
-/** `choleskyInPlace`: a pivot counts as positive when it exceeds CHOLESKY_PIVOT_EPS × the largest diagonal entry. */
-export const CHOLESKY_PIVOT_EPS = 1e-14;
 
 /**
  * Singular values (truncation/mlp.ts `numericalRank`): a singular value counts when it exceeds
@@ -182,3 +180,86 @@ export const COMPLETION_EPS = 1e-8;
  * BatchNormalization omits it.
  */
 export const BATCHNORM_DEFAULT_EPS = 1e-5;
+// --- polytopes ---
+
+/**
+ * Scale of the affine function `c + Σ_j a[aOff + j]·t_j` (j < n) on a box with half-extents
+ * `extent`: `|c| + Σ |a_j|·extent_j`, the magnitude a value of it is compared against (see the
+ * module comment). Summed in that order, so `affineTolerance(f, off, m, extent)` equals
+ * `SIDE_EPS · affineScale(f[off], f, off + 1, m − 1, extent)`.
+ *
+ * @example
+ * affineScale(1, [2, -3], 0, 2, [1, 10]); // 1 + 2·1 + 3·10 = 33
+ */
+export function affineScale(c: number, a: ArrayLike<number>, aOff: number, n: number, extent: ArrayLike<number>): number {
+  let s = Math.abs(c);
+  for (let j = 0; j < n; j++) s += Math.abs(a[aOff + j]!) * extent[j]!;
+  return s;
+}
+
+/**
+ * Sign of v against an absolute tolerance `tol` ≥ 0: +1 above it, −1 below −tol, 0 within. The
+ * rule of `sideOf` (which is `sideWithin(v, SIDE_EPS · scale)`) for callers whose tolerance uses
+ * another relative epsilon (e.g. `VERTEX_EPS · affineScale(…)`).
+ *
+ * @example
+ * sideWithin(1e-12, 1e-9); // 0
+ */
+export function sideWithin(v: number, tol: number): -1 | 0 | 1 {
+  return v > tol ? 1 : v < -tol ? -1 : 0;
+}
+
+/**
+ * Pivot threshold of Gaussian elimination on a Gram-type matrix G (the walk's blocker system
+ * G_ab = a_a·H⁻¹a_b): a pivot p at (row i, column j) is accepted when |p| ≥ WALK_PIVOT_EPS ·
+ * √(G_ii·G_jj) of the original matrix. The ratio is invariant under rescaling the rows a_b (it is
+ * the squared sine of the angle between a_i and the blockers eliminated before it, in the H⁻¹
+ * metric), so the test does not depend on the network's weight scale. Chosen in the gap between the
+ * ratios seen in the tests: rejected pivots ≤ 5.2e-14, accepted ones ≥ 2.1e-7.
+ */
+export const WALK_PIVOT_EPS = 1e-10;
+
+/**
+ * Region walk: a facet is crossed at distance min(clearance / 2, WALK_CROSSING_STEP · max(1, |y|∞))
+ * from its crossing point y (far enough to leave the hyperplane, close enough to stay in the facet's
+ * neighbour).
+ */
+export const WALK_CROSSING_STEP = 1e-4;
+
+/** The walk's tolerances (`WalkOptions.tolerances` overrides any of them). */
+export interface WalkTolerances {
+  /** Facet test: Chebyshev radius of the facet above `radius` · max(1, |coordinates|) (`WALK_RADIUS_EPS`). */
+  readonly radius: number;
+  /** Relative pivot threshold of the blocker system (`WALK_PIVOT_EPS`). */
+  readonly pivot: number;
+  /** Relative crossing step (`WALK_CROSSING_STEP`). */
+  readonly crossingStep: number;
+}
+
+/** The default walk tolerances. */
+export const WALK_TOLERANCES: WalkTolerances = Object.freeze({ radius: WALK_RADIUS_EPS, pivot: WALK_PIVOT_EPS, crossingStep: WALK_CROSSING_STEP });
+
+/** Relative error allowed between the region volumes' sum and the domain's volume (`validatePolytopes`). */
+export const VOLUME_SUM_EPS = 1e-9;
+
+/** The n-D enumeration's tolerances (`EnumerateOptions.tolerances` and `polytopeDomain`'s options override any of them). */
+export interface PolytopeTolerances {
+  /** Vertex on a hyperplane (`VERTEX_EPS`). */
+  readonly vertex: number;
+  /** Flat domain by its Chebyshev radius (`DOMAIN_RADIUS_EPS`). */
+  readonly domainRadius: number;
+  /** Flat domain by its volume (`DOMAIN_VOLUME_EPS`). */
+  readonly domainVolume: number;
+  /** Volume sum check of `validatePolytopes` (`VOLUME_SUM_EPS`). */
+  readonly volumeSum: number;
+}
+
+/** The default enumeration tolerances. */
+export const POLYTOPE_TOLERANCES: PolytopeTolerances = Object.freeze({ vertex: VERTEX_EPS, domainRadius: DOMAIN_RADIUS_EPS, domainVolume: DOMAIN_VOLUME_EPS, volumeSum: VOLUME_SUM_EPS });
+
+/**
+ * Cholesky pivots (`choleskyInPlace` in geometry/linalg.ts): the matrix counts as not positive
+ * definite when a pivot d_j (before its square root) is not above CHOLESKY_PIVOT_EPS × the largest
+ * diagonal entry. Relative, so it does not depend on the matrix's scale; also rejects NaN and ±∞.
+ */
+export const CHOLESKY_PIVOT_EPS = 1e-14;

@@ -399,3 +399,23 @@ describe('enumeratePolytopes in a polytope domain (A x ≤ b)', () => {
     expect(() => enumeratePolytopes(net, {})).toThrow(/give a box/);
   });
 });
+
+describe('enumeratePolytopes regressions', () => {
+  it('enumerate-reentrant: an enumeration run inside another one\'s progress callback gives identical results (split scratch was module-level)', () => {
+    const a = randomMlp([3, 8, 8, 1], { seed: 2 });
+    const b = randomMlp([3, 10, 6, 1], { seed: 7 });
+    const box = cube(3);
+    const key = (res: PolytopeEnumeration) => res.regions.map((r) => [r.code.join(''), Array.from(r.vertices), r.volume]);
+    const alone = [key(enumeratePolytopes(a, { box })), key(enumeratePolytopes(b, { box }))];
+    let inner: PolytopeEnumeration | null = null;
+    const outer = enumeratePolytopes(a, { box, onProgress: (p) => void (p.unitsDone === 5 && (inner = enumeratePolytopes(b, { box }))) });
+    expect(inner).not.toBeNull();
+    expect([key(outer), key(inner!)]).toEqual(alone);
+  });
+
+  it('tolerances are overridable: a huge vertex tolerance puts every vertex on every hyperplane (one region)', () => {
+    const net = randomMlp([2, 6, 1], { seed: 1 });
+    expect(enumeratePolytopes(net, { box: cube(2) }).regions.length).toBeGreaterThan(1);
+    expect(enumeratePolytopes(net, { box: cube(2), tolerances: { vertex: 1e9 } }).regions).toHaveLength(1);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../network/network.js';
+import type { NodeSpec } from '../network/network.js';
 import { mulberry32 } from '../random.js';
 import { randomMlp } from '../reference/random.js';
 import { enumeratePolytopes } from './enumerate.js';
@@ -84,5 +85,60 @@ describe('walkRegions fast paths (certificates without LPs)', () => {
     expect(w.complete).toBe(true);
     expect(w.regions.length).toBe(res.regions.length);
     for (const r of w.regions) expect(Array.from(r.facetUnits).sort((a, b) => a - b)).toEqual(exact.get(r.code.join('')));
+  });
+});
+
+/**
+ * The network with every preactivation of dense layer l multiplied by s^l (weights × s, biases ×
+ * s^l): ReLU commutes with positive scaling, so the regions are exactly the same.
+ */
+function rescaled(net: Network, s: number): Network {
+  let layer = 0;
+  const specs = net.nodes.slice(1).map((n): NodeSpec => {
+    if (n.type !== 'dense') return n;
+    layer++;
+    return { ...n, weight: n.weight.map((w) => w * s), bias: n.bias.map((b) => b * s ** layer) };
+  });
+  return buildNetwork(net.nodes[0]!.shape, specs);
+}
+
+describe('walkRegions regressions', () => {
+  it('walk-pivot-scale: weights ×1e-6 and ×1e6 give the same regions (the blocker pivot test was an absolute 1e-14, the facet LPs unscaled)', async () => {
+    // Before: at ×1e-6 the blocker system's pivots (∝ weight²) fell under the absolute threshold and
+    // HiGHS's absolute feasibility tolerance (1e-7) swamped rows of size 1e-6: different facets.
+    const net = randomMlp([20, 12, 12, 1], { seed: 4 });
+    const x = point(1, 20, -1, 1);
+    const options: WalkOptions = { maxRegions: 60, domain: [-1, 1] };
+    const base = summary(await walkRegions(net, x, options));
+    const small = { ...options, maxRegions: 15 };
+    const baseSmall = summary(await walkRegions(net, x, small));
+    for (const s of [1e-6, 1e6]) {
+      const w = await walkRegions(rescaled(net, s), x, options);
+      expect(summary(w)).toEqual(base);
+      expect(w.certificates.rayFacets).toBeGreaterThan(w.certificates.lpFacets);
+      // The LP-only reference too (its Chebyshev centres and facet LPs get unit-norm rows).
+      expect(summary(await walkRegions(rescaled(net, s), x, { ...small, fastPaths: false }))).toEqual(baseSmall);
+    }
+  });
+
+  it('walk-reentrant: a walk started inside another walk\'s progress callback, and two walks at once, give identical results', async () => {
+    const net = randomMlp([20, 12, 12, 1], { seed: 4 });
+    const x = point(1, 20, -1, 1);
+    const y = point(2, 20, -1, 1);
+    const options: WalkOptions = { maxRegions: 15, domain: [-1, 1] };
+    const alone = [summary(await walkRegions(net, x, options)), summary(await walkRegions(net, y, options))];
+    let inner: Promise<WalkResult> | null = null;
+    const outer = await walkRegions(net, x, { ...options, onProgress: (p) => void (p.regions === 3 && (inner = walkRegions(net, y, options))) });
+    expect(inner).not.toBeNull();
+    expect([summary(outer), summary(await inner!)]).toEqual(alone);
+    const both = await Promise.all([walkRegions(net, x, options), walkRegions(net, y, options)]);
+    expect(both.map(summary)).toEqual(alone);
+  });
+
+  it('tolerances are overridable: a huge radius tolerance certifies no facet', async () => {
+    const net = randomMlp([20, 12, 12, 1], { seed: 4 });
+    const w = await walkRegions(net, point(1, 20, -1, 1), { maxRegions: 5, domain: [-1, 1], tolerances: { radius: 1e9 } });
+    expect(w.regions.length).toBe(1);
+    expect(w.regions[0]!.facetUnits.length).toBe(0);
   });
 });
