@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../reference/random.js';
+import { mulberry32 } from '../random.js';
 import { choleskyInPlace, determinantInPlace, gaussianEliminate, solveEliminated } from './linalg.js';
 
 /** The textbook determinant (partial pivoting with physical row swaps): the loop `determinantInPlace` replaced. */
