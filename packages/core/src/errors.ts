@@ -1,6 +1,13 @@
 /**
  * The one error type the library throws for bad input. `code` is a stable machine-readable tag;
  * `message` says what was wrong and, where it can, what would be right.
+ *
+ * @example
+ * try {
+ *   readNetworkJson('{}');
+ * } catch (e) {
+ *   if (e instanceof PolytopeError) console.error(e.code, e.message); // 'bad-network' …
+ * }
  */
 export class PolytopeError extends Error {
   readonly code: string;
@@ -11,7 +18,14 @@ export class PolytopeError extends Error {
   }
 }
 
-/** Thrown when an `AbortSignal` passed to a long computation fires. */
+/**
+ * Thrown when an `AbortSignal` passed to a long computation fires.
+ *
+ * @example
+ * const ac = new AbortController();
+ * ac.abort();
+ * slicePlane(net, plane, box, { signal: ac.signal }); // throws AbortError
+ */
 export class AbortError extends Error {
   constructor(message = 'The operation was cancelled') {
     super(message);

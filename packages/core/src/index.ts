@@ -50,9 +50,9 @@ export { writeOnnx } from './train/onnx-export.js';
 export type { OnnxExportOptions } from './train/onnx-export.js';
 export { readNpy, readNpz, writeNpy, writeNpz } from './io/npy.js';
 export type { NpyArray, NpyWriteDtype } from './io/npy.js';
-export { readIdx, idxImages, idxLabels, isGzip } from './io/idx.js';
+export { readIdx, idxImages, idxLabels } from './io/idx.js';
 export type { IdxArray, IdxImages } from './io/idx.js';
-export { readCifarBatch, CIFAR10_CLASSES, CIFAR_IMAGE_BYTES, CIFAR_RECORD_BYTES } from './io/cifar.js';
+export { readCifarBatch, CIFAR10_CLASSES, CIFAR_IMAGE_BYTES } from './io/cifar.js';
 export type { CifarBatch } from './io/cifar.js';
 export { normalizeImages, channelStats, MNIST_STATS, CIFAR10_STATS } from './io/normalize.js';
 export type { NormalizeOptions, ChannelStats } from './io/normalize.js';
@@ -121,7 +121,6 @@ export {
   boundaryDensity,
   densityStudy,
   clusterInputs,
-  clusterPurity,
   layerNorms,
   regionNorms,
 } from './lens/lens.js';
@@ -192,10 +191,6 @@ export {
   sineData,
   circleAnnulus,
   hypersphereShell,
-  spiralData,
-  gaussData,
-  scaleInputs,
-  unitStdScale,
   TOY_DATASETS,
 } from './train/datasets.js';
 export type {

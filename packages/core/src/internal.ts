@@ -14,8 +14,10 @@ export { polygonOps, boxPolygon } from './geometry/cells.js';
 export { mlpLayers, constraintName } from './polytopes/enumerate.js';
 export type { MlpLayer } from './polytopes/enumerate.js';
 
-// --- lens reporting ---
+// --- helpers of the CLI's readers and reports ---
 export { summaryStats } from './lens/lens.js';
+export { isGzip } from './io/idx.js';
+export { scaleInputs, unitStdScale } from './train/datasets.js';
 
 // --- global switches (benchmarks only) ---
 export { setSimdEnabled, simdAvailable } from './train/simd.js';

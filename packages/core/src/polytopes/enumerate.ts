@@ -115,6 +115,7 @@ export interface PolytopeDomain {
   readonly lpSeconds?: number;
 }
 
+/** Options for `enumeratePolytopes`: the domain (a box or a polytope) and what to compute per region. */
 export interface EnumerateOptions {
   /** Box as lo,hi pairs: [x0, x1, y0, y1, …], one pair per input dimension. Give this or `domain`. */
   readonly box?: readonly number[];
@@ -154,6 +155,7 @@ export interface DomainRows {
   readonly b: number[];
 }
 
+/** Result of `enumeratePolytopes`: every full-dimensional region of the domain with its faces and volume. */
 export interface PolytopeEnumeration {
   readonly dim: number;
   /** The box, or for a polytope domain its exact bounding box (from its vertices). */
@@ -1070,6 +1072,10 @@ export function eulerSum(fVector: readonly number[]): number {
  * the polytope domain's by its pulling triangulation; relative 1e-9), each region's interior point
  * reproduces its code, every vertex has ≥ d tight constraints and lies in the domain, Euler's
  * relation for every polytope, codes distinct. Returns the problems (empty = ok).
+ *
+ * @example
+ * const res = enumeratePolytopes(net, { box: [-1, 1, -1, 1] });
+ * validatePolytopes(net, res, (x) => forwardWithCode(net, x).code); // [] when everything checks
  */
 export function validatePolytopes(net: Network, res: PolytopeEnumeration, codeAt: (x: Float64Array) => Uint8Array): string[] {
   const problems: string[] = [];

@@ -41,6 +41,7 @@ import type { RegionRow } from '../spline/region.js';
 /** HiGHS options for the walk's LPs (experiments; default none). */
 export const WALK_LP_OPTIONS: { current: Record<string, string | number | boolean> | null } = { current: null };
 
+/** Options for `walkRegions`: how many regions, the box or domain, and what to certify. */
 export interface WalkOptions {
   /** Stop after this many regions (default 100). */
   readonly maxRegions?: number;
@@ -58,6 +59,7 @@ export interface WalkOptions {
   readonly signal?: AbortSignalLike;
 }
 
+/** One region reached by `walkRegions`: its code, an interior point, its facets and neighbours. */
 export interface WalkRegion {
   /** Activation code. */
   readonly code: Uint8Array;
@@ -97,6 +99,7 @@ export interface WalkCertificates {
   readonly newtonSteps: number;
 }
 
+/** Result of `walkRegions`: the regions found, in the order reached, and the walk's certificates. */
 export interface WalkResult {
   readonly regions: WalkRegion[];
   /** Adjacency list as pairs [i, j], i < j. */

@@ -7,7 +7,13 @@ import type { Network, NodeSpec } from '../network/network.js';
 /** Callable PRNG returning uniform [0, 1) doubles. */
 export type Random = () => number;
 
-/** mulberry32: small, fast, good enough for initialization and sampling. */
+/**
+ * mulberry32: small, fast, good enough for initialization and sampling.
+ *
+ * @example
+ * const random = mulberry32(42);
+ * random(); // a float in [0, 1), the same for every run
+ */
 export function mulberry32(seed: number): Random {
   let a = seed >>> 0;
   return () => {
@@ -19,19 +25,28 @@ export function mulberry32(seed: number): Random {
   };
 }
 
-/** Standard normal by Box–Muller. */
+/**
+ * Standard normal by Box–Muller.
+ *
+ * @example
+ * const z = gaussian(mulberry32(1)); // one N(0, 1) draw
+ */
 export function gaussian(random: Random): number {
   let u = 0;
   while (u === 0) u = random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
+/** Weight initialisation of `randomMlp`: PyTorch's default, He (Kaiming) or Xavier. */
 export type InitScheme = 'torch' | 'he' | 'xavier';
 
 /**
  * A random MLP `widths[0] → … → widths[last]` with ReLU (or `activation`) between dense layers.
  * 'torch': PyTorch's nn.Linear default, weight and bias ~ U(±1/√fan_in); 'he': N(0, 2/fan_in)
  * weights, zero bias; 'xavier': U(±√(6/(fan_in+fan_out))), zero bias.
+ *
+ * @example
+ * const net = randomMlp([2, 16, 16, 1], { seed: 1, init: 'he' });
  */
 export function randomMlp(
   widths: readonly number[],

@@ -17,8 +17,15 @@ import { PolytopeError } from '../errors.js';
 import type { Shape } from '../network/ir.js';
 import type { LayerSpec } from './layers.js';
 
+/**
+ * The architectures `architectureLayers` builds by name (the dissertation's MNIST/CIFAR networks).
+ *
+ * @example
+ * NAMED_ARCHITECTURES.includes('simple-cnn'); // true
+ */
 export const NAMED_ARCHITECTURES = ['linear', 'dense', 'simple-cnn', 'complex-cnn'] as const;
 
+/** Options for `architectureLayers`: input shape, classes and widths. */
 export interface ArchitectureOptions {
   /** Leak of the hidden activations: 0 (default) for ReLU, otherwise leaky ReLU. */
   leak?: number;

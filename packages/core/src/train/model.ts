@@ -23,6 +23,7 @@ import {
 import type { Dtype, Layer, LayerSpec } from './layers.js';
 import type { Random } from '../reference/random.js';
 
+/** Options for `new TrainableNetwork(…)`: random generator, initialisation and float type. */
 export interface TrainableNetworkOptions {
   /** Arithmetic and storage precision; default float32 (speed). float64 is for gradient checks. */
   dtype?: Dtype;

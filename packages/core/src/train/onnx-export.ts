@@ -41,6 +41,7 @@ import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from 'onn
 import type { Shape } from '../network/ir.js';
 import type { Network } from '../network/network.js';
 
+/** Options for `writeOnnx`. */
 export interface OnnxExportOptions {
   /** Graph name (default `polytope-lens`). */
   graphName?: string;
