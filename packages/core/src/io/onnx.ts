@@ -613,7 +613,7 @@ interface OpContext {
 
 type OpConverter = (cx: OpContext) => void;
 
-/** Constant. */
+/** Constant: a constant tensor from a tensor, float(s) or int(s) attribute. */
 function constantOp(cx: OpContext): void {
   const { cv, attrs, out, where } = cx;
   const t = attrs.tensor('value');
@@ -627,7 +627,7 @@ function constantOp(cx: OpContext): void {
   cv.setConst(out, tensor);
 }
 
-/** Identity, Dropout. */
+/** Identity, Dropout (eval mode): the output is an alias of the input. */
 function aliasOp(cx: OpContext): void {
   const { cv, op, inp, out, where, extraOutputs } = cx;
   if (op === 'Dropout') {
@@ -639,7 +639,7 @@ function aliasOp(cx: OpContext): void {
   cv.values.set(out, v);
 }
 
-/** Shape. */
+/** Shape: a constant (the sample shape with batch 1), sliced by start/end. */
 function shapeOp(cx: OpContext): void {
   const { cv, attrs, inp, out, where } = cx;
   const v = cv.value(inp[0] ?? '', where);
@@ -652,7 +652,7 @@ function shapeOp(cx: OpContext): void {
   cv.setConst(out, { dims: [dims.length], data: Float64Array.from(dims), integer: true });
 }
 
-/** Cast. */
+/** Cast: a float cast of computed values is an alias; constants are converted. */
 function castOp(cx: OpContext): void {
   const { cv, attrs, inp, out, where } = cx;
   const v = cv.value(inp[0] ?? '', where);
@@ -667,7 +667,7 @@ function castOp(cx: OpContext): void {
   cv.setConst(out, { dims: v.tensor.dims, data, integer: isInt });
 }
 
-/** Gather. */
+/** Gather on 1-D constants (shape arithmetic). */
 function gatherOp(cx: OpContext): void {
   const { cv, attrs, inp, out, where } = cx;
   const data = cv.constant(inp[0], where, 'data');
@@ -683,7 +683,7 @@ function gatherOp(cx: OpContext): void {
   cv.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
 }
 
-/** Concat. */
+/** Concat of 1-D constants (shape arithmetic). */
 function concatOp(cx: OpContext): void {
   const { cv, inp, out, where } = cx;
   const parts = inp.map((n) => cv.value(n, where));
@@ -697,7 +697,7 @@ function concatOp(cx: OpContext): void {
   fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported-op');
 }
 
-/** Unsqueeze, Squeeze. */
+/** Unsqueeze, Squeeze: constant folding, or a per-sample reshape of computed values. */
 function squeezeOp(cx: OpContext): void {
   const { cv, op, attrs, inp, out, name, where } = cx;
   const v = cv.value(inp[0] ?? '', where);
@@ -723,7 +723,7 @@ function squeezeOp(cx: OpContext): void {
   else cv.reshapeTo({ node: v.node, shape: cv.shapes[v.node]! }, dims.slice(1), out, name, where);
 }
 
-/** Gemm. */
+/** Gemm: a dense node (alpha, beta and transB applied to the constants). */
 function gemmOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported-op');
@@ -749,7 +749,7 @@ function gemmOp(cx: OpContext): void {
   cv.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias, name }, out, where);
 }
 
-/** MatMul. */
+/** MatMul: x @ W with constant W is a dense node without bias. */
 function matMulOp(cx: OpContext): void {
   const { cv, inp, out, name, where } = cx;
   const left = cv.value(inp[0] ?? '', where);
@@ -765,7 +765,7 @@ function matMulOp(cx: OpContext): void {
   cv.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias: new Float64Array(nOut), name }, out, where);
 }
 
-/** Conv. */
+/** Conv: a 2-D convolution node (groups, dilation, explicit or automatic padding). */
 function convOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
@@ -787,7 +787,7 @@ function convOp(cx: OpContext): void {
   }, out, where);
 }
 
-/** MaxPool, AveragePool. */
+/** MaxPool, AveragePool: 2-D pooling nodes (floor output sizes only). */
 function poolOp(cx: OpContext): void {
   const { cv, op, attrs, inp, out, name, where, extraOutputs } = cx;
   const x = cv.act(inp[0], where);
@@ -810,14 +810,14 @@ function poolOp(cx: OpContext): void {
   }
 }
 
-/** GlobalAveragePool. */
+/** GlobalAveragePool: a global average pooling node. */
 function globalAveragePoolOp(cx: OpContext): void {
   const { cv, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
   cv.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
 }
 
-/** Flatten. */
+/** Flatten (axis 1): a reshape to [N, features]. */
 function flattenOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
@@ -827,7 +827,7 @@ function flattenOp(cx: OpContext): void {
   cv.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
 }
 
-/** Reshape. */
+/** Reshape by a constant target shape that keeps the batch dimension first. */
 function reshapeOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
@@ -907,7 +907,7 @@ function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): vo
   }
 }
 
-/** BatchNormalization. */
+/** BatchNormalization (eval mode): folded into the producing dense/conv node when exact, else channel_affine. */
 function batchNormOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where, extraOutputs } = cx;
   const x = cv.act(inp[0], where);
@@ -936,14 +936,14 @@ function batchNormOp(cx: OpContext): void {
   cv.channelAffine(inp[0]!, x, expandChannels(ca.scale, x.shape), undefined, expandChannels(ca.shift, x.shape), out, name, where);
 }
 
-/** Relu. */
+/** Relu: a relu node. */
 function reluOp(cx: OpContext): void {
   const { cv, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
   cv.emit({ type: 'relu', inputs: [x.node], name }, out, where);
 }
 
-/** LeakyRelu. */
+/** LeakyRelu: a leaky_relu node with the given alpha. */
 function leakyReluOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
