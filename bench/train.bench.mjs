@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '../packages/core/dist/index.js';
+import { setSimdEnabled } from '../packages/core/dist/internal.js';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 5;
@@ -135,11 +136,11 @@ async function bench(workload, who, makeStep, steps, warm = 3, rounds = ROUNDS) 
 }
 
 const jsOnly = (make) => () => {
-  core.setSimdEnabled(false);
+  setSimdEnabled(false);
   return make();
 };
 const simdOn = (make) => () => {
-  core.setSimdEnabled(true);
+  setSimdEnabled(true);
   return make();
 };
 
@@ -152,7 +153,7 @@ await bench('MNIST simple-CNN', 'tfjs 4.22 wasm', () => tfStep('wasm', 'cnn', mn
 await bench('MNIST simple-CNN', 'tfjs 4.22 cpu', () => tfStep('cpu', 'cnn', mnist), 1, 1, 2); // tens of seconds per step
 await bench('toy 2→8×3→1', 'polytope-lens (JS + WASM SIMD)', simdOn(() => oursStep('2-8-8-8-1', toy, 'bce', 1)), 2000);
 await bench('toy 2→8×3→1', 'tfjs 4.22 wasm', () => tfStep('wasm', 'toy', toy), 200);
-core.setSimdEnabled(true);
+setSimdEnabled(true);
 
 // One MNIST epoch of dense-128 with the real trainer (shuffled, 1,875 steps, §6.1's SGD).
 const random = core.seededRandom(0);

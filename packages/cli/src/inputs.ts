@@ -9,9 +9,10 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import {
   CIFAR10_STATS, CIFAR_IMAGE_BYTES, MNIST_STATS, PolytopeError,
-  idxImages, idxLabels, isGzip, normalizeImages, readCifarBatch, readIdx, readNpy, readNpz,
+  idxImages, idxLabels, normalizeImages, readCifarBatch, readIdx, readNpy, readNpz,
 } from '@polytope-lens/core';
 import type { ChannelStats, NpyArray } from '@polytope-lens/core';
+import { isGzip } from '@polytope-lens/core/internal';
 import { CliError } from './util.js';
 
 /** Input file formats `readInputs` understands; detected from the content and extension when not given. */

@@ -61,7 +61,14 @@ export class InternalError extends Error {
   }
 }
 
-/** Thrown when an `AbortSignal` passed to a long computation fires. */
+/**
+ * Thrown when an `AbortSignal` passed to a long computation fires.
+ *
+ * @example
+ * const ac = new AbortController();
+ * ac.abort();
+ * slicePlane(net, plane, box, { signal: ac.signal }); // throws AbortError
+ */
 export class AbortError extends Error {
   readonly code = 'cancelled' as const;
   constructor(message = 'The operation was cancelled') {

@@ -1,43 +1,214 @@
-export * from './errors.js';
-export * from './network/ir.js';
-export * from './network/network.js';
-export * from './network/kernels.js';
-export * from './network/activation.js';
-export * from './network/forward.js';
-export * from './io/npy.js';
-export * from './io/idx.js';
-export * from './io/cifar.js';
-export * from './io/normalize.js';
-export * from './geometry/predicates.js';
-export * from './geometry/cells.js';
-export * from './geometry/sum.js';
-export * from './spline/code.js';
-export * from './spline/affine.js';
-export * from './regions/engine.js';
-export * from './regions/slice.js';
-export * from './regions/line.js';
-export * from './reference/random.js';
-export * from './io/network-json.js';
-export * from './io/onnx.js';
-export * from './random.js';
-export * from './train/gemm.js';
-export * from './train/init.js';
-export * from './train/node-kernels.js';
-export * from './train/model.js';
-export * from './train/losses.js';
-export * from './train/optimizers.js';
-export * from './train/datasets.js';
-export * from './train/architectures.js';
-export * from './train/trainer.js';
-export * from './io/onnx-export.js';
-export * from './geometry/lp.js';
-export * from './spline/region.js';
-export * from './regions/validate.js';
-export * from './frames/index.js';
-export * from './train/simd.js';
-export * from './polytopes/enumerate.js';
-export * from './truncation/index.js';
-export * from './polytopes/sample.js';
-export * from './spline/tropical.js';
-export * from './polytopes/walk.js';
-export * from './lens/lens.js';
+/**
+ * Public API of `@polytope-lens/core`: exact local linear structure and partitions of piecewise-linear
+ * neural networks.
+ *
+ * Every name here is exported explicitly, grouped by what a library user does with it, and carries
+ * JSDoc with an example on its declaration (checked by `src/public-api.test.ts`). Engine internals,
+ * kernels, arenas and global switches are not part of this API: what the CLI and its workers need
+ * lives in `@polytope-lens/core/internal` (src/internal.ts), which may change without notice.
+ *
+ * To add a name: put it in the section it belongs to (values in the `export {}` line, types in the
+ * `export type {}` line) and give its declaration JSDoc with an `@example`.
+ */
+
+// --- errors ---
+export { PolytopeError, AbortError, InternalError, ERROR_CODES } from './errors.js';
+export type { AbortSignalLike, ErrorCode } from './errors.js';
+
+// --- network: the IR and its construction ---
+export { asMlp, mergeLinearLayers } from './network/mlp-view.js';
+export type { AffineLayer } from './network/mlp-view.js';
+export { Network, buildNetwork } from './network/network.js';
+export type { NodeSpec, ActivationSlot } from './network/network.js';
+export { ACTIVATION_TYPES, isActivation, sizeOf } from './network/ir.js';
+export type {
+  Node,
+  NodeType,
+  Shape,
+  InputNode,
+  DenseNode,
+  Conv2dNode,
+  ReluNode,
+  LeakyReluNode,
+  HardTanhNode,
+  MaxPoolNode,
+  AvgPoolNode,
+  GlobalAvgPoolNode,
+  ChannelAffineNode,
+  AddNode,
+  ReshapeNode,
+  AffineNode,
+  ActivationNode,
+} from './network/ir.js';
+
+// --- evaluation ---
+export { forward, forwardBatch, forwardWithCode } from './network/forward.js';
+
+// --- readers and writers ---
+export { readNetworkJson, writeNetworkJson, networkToJsonString, NETWORK_JSON_FORMAT, NETWORK_JSON_LAYER_TYPES } from './io/network-json.js';
+export { readOnnx, onnxExternalDataFiles, SUPPORTED_ONNX_OPS } from './io/onnx.js';
+export type { ReadOnnxOptions } from './io/onnx.js';
+export { writeOnnx } from './io/onnx-export.js';
+export type { OnnxExportOptions } from './io/onnx-export.js';
+export { readNpy, readNpz, writeNpy, writeNpz } from './io/npy.js';
+export type { NpyArray, NpyWriteDtype } from './io/npy.js';
+export { readIdx, idxImages, idxLabels } from './io/idx.js';
+export type { IdxArray, IdxImages } from './io/idx.js';
+export { readCifarBatch, CIFAR10_CLASSES, CIFAR_IMAGE_BYTES } from './io/cifar.js';
+export type { CifarBatch } from './io/cifar.js';
+export { normalizeImages, channelStats, MNIST_STATS, CIFAR10_STATS } from './io/normalize.js';
+export type { NormalizeOptions, ChannelStats } from './io/normalize.js';
+
+// --- local affine maps, activation codes and regions ---
+export { affineMapAt, affineMapOfCode, jacobianForward, jacobianReverse } from './spline/affine.js';
+export type { AffineMap, LocalAffine, JacobianMode } from './spline/affine.js';
+export { ActivationCode, activationCode, codeKey, codeOffsets, hammingDistance } from './spline/code.js';
+export { regionAt } from './spline/region.js';
+export type { Region, RegionRow } from './spline/region.js';
+
+// --- 2-D slices and 1-D lines ---
+export { slicePlane, planeThrough, planeFromDirections, inputPlane, anchorBox } from './regions/slice.js';
+export type { Plane, Box2, SliceOptions, SliceResult, SliceRegion, SliceSummary } from './regions/slice.js';
+export type { PartitionOptions, PartitionProgress } from './regions/engine.js';
+export { partitionLine } from './regions/line.js';
+export type { LineResult, LinePiece } from './regions/line.js';
+export { validateSlice, validateLine } from './regions/validate.js';
+export type { ValidationReport } from './regions/validate.js';
+export { polygonArea, polygonCentroid } from './geometry/cells.js';
+export type { Polygon } from './geometry/cells.js';
+
+// --- full-dimensional regions: enumeration, walk, sampling ---
+export { enumeratePolytopes, polytopeDomain, regionInDomain, validatePolytopes } from './polytopes/enumerate.js';
+export type { EnumerateOptions, PolytopeEnumeration, PolytopeRegion, PolytopeProgress, PolytopeDomain } from './polytopes/enumerate.js';
+export { walkRegions } from './polytopes/walk.js';
+export type { WalkOptions, WalkResult, WalkRegion, WalkCertificates } from './polytopes/walk.js';
+export { hitAndRun, regionInBox, estimateFacets } from './polytopes/sample.js';
+export type { HPolytope, HitAndRunOptions } from './polytopes/sample.js';
+
+// --- truncation ---
+export {
+  truncate,
+  makeTruncation,
+  lift,
+  liftWeight,
+  truncationForm,
+  truncationForward,
+  checkTruncation,
+} from './truncation/truncation.js';
+export type { Truncation, TruncationForm, TruncationCheck, TruncationLayerCheck } from './truncation/truncation.js';
+export {
+  coneTruncation,
+  interpolatingNetwork,
+  simplexClassifier,
+  sequentialSeparability,
+} from './truncation/constructions.js';
+export type { InterpolatingNetwork, LabelledData, SeparabilityResult, SeparationStep } from './truncation/constructions.js';
+
+// --- tropical forms ---
+export {
+  tropicalForm,
+  evalTropical,
+  evalMaxAffine,
+  formatMaxAffine,
+  splineOperator,
+  applySplineOperator,
+} from './spline/tropical.js';
+export type { TropicalForm, TropicalRational, MaxAffine, TropicalOptions, SplineOperator } from './spline/tropical.js';
+
+// --- lens: spline codes over data ---
+export {
+  splineCodes,
+  codeHamming,
+  codeJaccard,
+  boundaryDensity,
+  densityStudy,
+  clusterInputs,
+  layerNorms,
+  regionNorms,
+} from './lens/lens.js';
+export type { SplineCodes, BoundaryDensity, DensityStudy, ClusterResult, ClusterFeatures } from './lens/lens.js';
+
+// --- frames ---
+export {
+  frameFromLayer,
+  frameFromNetwork,
+  frameFromRows,
+  randomFrame,
+  icosahedronFrame,
+  mercedesBenzFrame,
+  tetrahedronFrame,
+} from './frames/frame.js';
+export type { Frame } from './frames/frame.js';
+export { checkFrame, isOmnidirectional } from './frames/checks.js';
+export type { FrameCheck } from './frames/checks.js';
+export { framePolytope, facetContaining, facetLists, facetVertices } from './frames/polytope.js';
+export type { FramePolytope, FramePolytopeOptions } from './frames/polytope.js';
+export {
+  monteCarloBias,
+  polytopeBiasEstimate,
+  biasThreshold,
+  layerAlpha,
+  neighbourUnionValue,
+} from './frames/bias.js';
+export type { MonteCarloBias, MonteCarloOptions, BiasEstimate, BiasOptions, BiasDomain, DataBall } from './frames/bias.js';
+export { exactInjectivity, sampledInjectivity } from './frames/injectivity.js';
+export type {
+  ExactInjectivity,
+  ExactInjectivityOptions,
+  SampledInjectivity,
+  SampledInjectivityOptions,
+  InjectivityDomain,
+  InjectivityCounterexample,
+} from './frames/injectivity.js';
+export { reconstructionStudy, reconstructViaFacets, facetDualFrames, frameRelu } from './frames/reconstruct.js';
+export type {
+  ReconstructionStudy,
+  ReconstructionStudyOptions,
+  Reconstruction,
+  ReconstructOptions,
+  FacetDuals,
+  FrameActivation,
+} from './frames/reconstruct.js';
+
+// --- training ---
+export { TrainableNetwork } from './train/model.js';
+export type { TrainableNetworkOptions, InputTransform } from './train/model.js';
+export { train, evaluate } from './train/trainer.js';
+export type { TrainOptions, TrainResult, TrainProgress, TrainSnapshot, EpochReport, Evaluation } from './train/trainer.js';
+export { architectureLayers, NAMED_ARCHITECTURES } from './train/architectures.js';
+export type { ArchitectureOptions } from './train/architectures.js';
+export { layerNodes } from './train/architectures.js';
+export type { LayerSpec } from './train/architectures.js';
+export { createOptimizer, OPTIMIZER_NAMES } from './train/optimizers.js';
+export type { Optimizer, OptimizerName, OptimizerOptions, SgdOptions, AdamOptions } from './train/optimizers.js';
+export { lossAndGradient, LOSS_NAMES } from './train/losses.js';
+export type { LossName } from './train/losses.js';
+export { INIT_NAMES } from './train/init.js';
+export type { InitName } from './train/init.js';
+export {
+  toyDataset,
+  imageDataset,
+  xorCorners,
+  xorData,
+  xorCircle,
+  sineData,
+  circleAnnulus,
+  hypersphereShell,
+  TOY_DATASETS,
+} from './train/datasets.js';
+export type {
+  Dataset,
+  Task,
+  ToyDatasetName,
+  ToyDatasetOptions,
+  ImageDatasetOptions,
+  XorCircleOptions,
+  SineOptions,
+  PlaygroundOptions,
+  HypersphereOptions,
+} from './train/datasets.js';
+
+// --- random numbers and random networks ---
+export { mulberry32, seededRandom, gaussian, normalSample, uniformSample, shuffleInPlace } from './random.js';
+export type { Random } from './random.js';
+export { randomMlp } from './reference/random.js';

@@ -7,17 +7,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  PolytopeError, biasBarsSvg, biasThreshold, checkFrame, exactInjectivity, facetLists,
-  framePolytope, framePolytopeSvg, frameFromNetwork, frameFromRows, frameRelu, icosahedronFrame, layerAlpha,
+  PolytopeError, biasThreshold, checkFrame, exactInjectivity, facetLists,
+  framePolytope, frameFromNetwork, frameFromRows, frameRelu, icosahedronFrame, layerAlpha,
   facetContaining, mercedesBenzFrame, monteCarloBias, mulberry32, neighbourUnionValue, polytopeBiasEstimate,
   randomFrame, readNetworkJson, readOnnx, reconstructionStudy, sampledInjectivity,
   tetrahedronFrame,
 } from '@polytope-lens/core';
 import type {
-  BiasDomain, BiasEstimate, BiasSeries, DataBall, ExactInjectivity, Frame, FramePolytope, Network, ReconstructionStudy,
+  BiasDomain, BiasEstimate, DataBall, ExactInjectivity, Frame, FramePolytope, Network, ReconstructionStudy,
   SampledInjectivity,
 } from '@polytope-lens/core';
 import { parseVector, readInputs } from '../inputs.js';
+import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
+import type { BiasSeries } from '../render/frame-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
 /** A frame with where it came from. */

@@ -8,8 +8,8 @@ import {
   layerNorms,
   regionNorms,
   splineCodes,
-  summaryStats,
 } from '@polytope-lens/core';
+import { summaryStats } from '@polytope-lens/core/internal';
 import type { Network } from '@polytope-lens/core';
 import { mnistDefaultPath, parseRows, readLabels } from '../inputs.js';
 import { loadModel, readInputSource, resolveIdx } from '../model.js';

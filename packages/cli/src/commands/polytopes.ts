@@ -9,19 +9,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   TrainableNetwork,
-  buildNetwork,
-  gaussian,
   hypersphereShell,
   randomMlp,
   seededRandom,
   train,
   codeKey,
   codeOffsets,
-  constraintName,
   enumeratePolytopes,
   estimateFacets,
   forwardWithCode,
-  mlpLayers,
   mulberry32,
   polytopeDomain,
   regionInBox,
@@ -29,7 +25,8 @@ import {
   validatePolytopes,
   walkRegions,
 } from '@polytope-lens/core';
-import type { Network, NodeSpec, PolytopeEnumeration } from '@polytope-lens/core';
+import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
+import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polytope-lens/core/internal';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
@@ -409,21 +406,6 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** A copy of an MLP with new dense weights / biases (same structure). */
-function mapDense(net: Network, f: (layer: number, weight: Float64Array, bias: Float64Array, nOut: number, nIn: number, isLast: boolean) => { weight: Float64Array; bias: Float64Array }): Network {
-  const dense = net.nodes.filter((n) => n.type === 'dense').length;
-  let k = 0;
-  const specs = net.nodes.slice(1).map((node) => {
-    const { shape: _shape, ...spec } = node as typeof node & { shape: unknown };
-    void _shape;
-    if (node.type !== 'dense') return spec as NodeSpec;
-    const r = f(k, Float64Array.from(node.weight), Float64Array.from(node.bias), node.outFeatures, node.inFeatures, k === dense - 1);
-    k++;
-    return { ...(spec as NodeSpec & { type: 'dense' }), weight: r.weight, bias: r.bias } as NodeSpec;
-  });
-  return buildNetwork(net.inputShape, specs);
-}
-
 interface StudyRow {
   group: string;
   config: string;
@@ -492,10 +474,7 @@ export function registerPolytopesStudy(program: Command): void {
         add(studyRow('depth/width', `3→${w}×${L}→1`, randomMlp(widths, { seed: seed + L * 100 + w }), box));
       }
       // 2. Initialization (biases U(±0.1) so first-layer planes are not all through 0).
-      const biasU = (b: number, s: number) => (net: Network) => {
-        const rnd = mulberry32(s);
-        return mapDense(net, (_l, weight, bias) => ({ weight, bias: bias.map(() => (2 * rnd() - 1) * b) }));
-      };
+      const biasU = (b: number, s: number) => (net: Network) => uniformBiases(net, b, mulberry32(s));
       for (const init of ['xavier-uniform', 'he-normal', 'pytorch'] as const) {
         const base = randomMlp([3, 16, 16, 16, 1], { seed: seed + 7, init });
         add(studyRow('initialization', init === 'he-normal' ? 'Kaiming (He) normal' : init === 'xavier-uniform' ? 'Xavier uniform' : 'PyTorch default', init === 'pytorch' ? base : biasU(0.1, seed)(base), box, init === 'pytorch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)'));
@@ -506,21 +485,7 @@ export function registerPolytopesStudy(program: Command): void {
       }
       // 4. Low-rank hidden-to-hidden weights W = U V (rank r), Kaiming scale, biases U(±0.1).
       for (const r of [1, 2, 4, 16]) {
-        const rnd = mulberry32(seed + 31 + r);
-        const net = mapDense(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he-normal' }), (l, weight, bias, nOut, nIn, isLast) => {
-          const nb = bias.map(() => (2 * rnd() - 1) * 0.1);
-          if (l === 0 || isLast || r >= Math.min(nOut, nIn)) return { weight, bias: nb };
-          const U = Float64Array.from({ length: nOut * r }, () => gaussian(rnd));
-          const V = Float64Array.from({ length: r * nIn }, () => gaussian(rnd));
-          const W = new Float64Array(nOut * nIn);
-          const s = Math.sqrt(2 / nIn) / Math.sqrt(r);
-          for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) {
-            let acc = 0;
-            for (let k = 0; k < r; k++) acc += U[o * r + k]! * V[k * nIn + i]!;
-            W[o * nIn + i] = acc * s;
-          }
-          return { weight: W, bias: nb };
-        });
+        const net = lowRankHidden(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he-normal' }), r, mulberry32(seed + 31 + r));
         add(studyRow('low rank', r >= 16 ? 'full rank (16)' : `rank ${r}`, net, box, 'layers 2–3 are U·V of rank r'));
       }
       // 5. Training on a 3-D task (ball vs shell), with and without weight decay.

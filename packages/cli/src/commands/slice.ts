@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   affineMapAt,
@@ -11,7 +11,7 @@ import {
   polygonCentroid,
   validateSlice,
 } from '@polytope-lens/core';
-import type { Box2, Network, Plane, SliceRegion } from '@polytope-lens/core';
+import type { Box2, Network, Plane, SliceRegion, SliceResult } from '@polytope-lens/core';
 import { loadModel, numberList, readInputSource, vectorArg, vectorList } from '../model.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -21,6 +21,7 @@ import { hashBytes } from '../render/color.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 import { InternalError } from '@polytope-lens/core';
+import { JsonObjectWriter, RecordSpool } from '../json-stream.js';
 
 interface SliceOpts {
   box?: string;
@@ -69,6 +70,208 @@ function round(v: number): number {
   return Math.abs(v) < 1e-300 ? 0 : Number(v.toPrecision(15));
 }
 
+/** What one slice run needs, worked out from the options. */
+interface SliceSetup {
+  readonly plane: Plane;
+  readonly box: Box2;
+  /** How the plane was chosen (the JSON's `plane.kind`). */
+  readonly how: string;
+  readonly maxFigureRegions: number;
+  readonly threads: number;
+}
+
+/** Parses the command's options into a plane, a box, the figure limit and the thread count. */
+function sliceSetup(net: Network, opts: SliceOpts): SliceSetup {
+  const { plane, box, how } = planeFromOptions(net, opts);
+  const maxFigureRegions = Number(opts.maxFigureRegions);
+  if (!Number.isInteger(maxFigureRegions) || maxFigureRegions < 0) throw new CliError(`--max-figure-regions must be a non-negative integer, got '${opts.maxFigureRegions}'`);
+  return { plane, box, how, maxFigureRegions, threads: sliceThreads(opts.threads, net.numParameters) };
+}
+
+/**
+ * One region as a JSON record: code key, rounded vertices, area, rounded map on the plane and,
+ * with `jacobian`, the full input-space Jacobian and offset at its centroid. `x` is scratch (input size).
+ */
+function regionRecord(net: Network, plane: Plane, r: SliceRegion, offsets: Int32Array, jacobian: boolean, x: Float64Array): Record<string, unknown> {
+  const o = net.outputSize;
+  const d = net.inputSize;
+  const n = r.vertices.length / 2;
+  const verts: number[][] = [];
+  for (let i = 0; i < n; i++) verts.push([round(r.vertices[2 * i]!), round(r.vertices[2 * i + 1]!)]);
+  const map: number[][] = [];
+  for (let k = 0; k < o; k++) map.push([round(r.map[3 * k]!), round(r.map[3 * k + 1]!), round(r.map[3 * k + 2]!)]);
+  const rec: Record<string, unknown> = { code: codeKey(r.code, offsets), vertices: verts, area: r.area, map };
+  if (jacobian) {
+    const [s, t] = polygonCentroid(r.vertices, n) as unknown as [number, number];
+    for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+    const a = affineMapAt(net, x);
+    const jac: number[][] = [];
+    for (let k = 0; k < o; k++) jac.push(Array.from(a.jacobian.subarray(k * d, (k + 1) * d)));
+    rec.jacobian = jac;
+    rec.offset = Array.from(a.offset);
+  }
+  return rec;
+}
+
+/** Region polygons kept compactly for the figure (one growing Float32Array), dropped above a limit. */
+class FigureStore {
+  private verts = new Float32Array(1 << 16);
+  private len = 0;
+  private readonly starts: number[] = [0];
+  private readonly keys: number[] = [];
+  /** False once the limit was passed (or when no figure is wanted). */
+  on: boolean;
+
+  constructor(
+    wanted: boolean,
+    private readonly maxRegions: number,
+  ) {
+    this.on = wanted;
+  }
+
+  add(vertices: Float64Array, code: Uint8Array): void {
+    if (!this.on) return;
+    if (this.starts.length > this.maxRegions) {
+      this.on = false;
+      this.verts = new Float32Array(0);
+      return;
+    }
+    const m = vertices.length;
+    if (this.len + m > this.verts.length) {
+      const g = new Float32Array(Math.max(this.verts.length * 2, this.len + m));
+      g.set(this.verts.subarray(0, this.len));
+      this.verts = g;
+    }
+    this.verts.set(vertices, this.len);
+    this.len += m;
+    this.starts.push(this.len);
+    this.keys.push(hashBytes(code));
+  }
+
+  *regions(): Generator<{ vertices: Float64Array; colorKey: number }> {
+    for (let i = 0; i < this.keys.length; i++) yield { vertices: Float64Array.from(this.verts.subarray(this.starts[i]!, this.starts[i + 1]!)), colorKey: this.keys[i]! };
+  }
+}
+
+/**
+ * Runs the partition, spooling each region's record to its work group's temporary file (joined in
+ * group order at the end, so the output is the same for every thread count) and keeping polygons
+ * for the figure.
+ */
+async function runSlice(net: Network, setup: SliceSetup, opts: SliceOpts, spool: RecordSpool, figure: FigureStore): Promise<SliceResult> {
+  const offsets = codeOffsets(net);
+  const x = new Float64Array(net.inputSize);
+  const progress = startProgress('slice', opts.quiet === true);
+  try {
+    const res = await sliceParallel(net, setup.plane, setup.box, {
+      threads: setup.threads,
+      collect: opts.validate === true,
+      signal: progress.signal,
+      onProgress: (p) => progress.update(p.fraction, p.regions),
+      onRegion: (r: SliceRegion, group: number) => {
+        spool.add(group, JSON.stringify(regionRecord(net, setup.plane, r, offsets, opts.jacobian === true, x)));
+        figure.add(r.vertices, r.code);
+      },
+    });
+    spool.finish();
+    return res;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The JSON document's fields before `regions`: summary, plane, decision boundary. */
+function sliceHeader(net: Network, setup: SliceSetup, res: SliceResult): Record<string, unknown> {
+  const s = res.summary;
+  const { plane, box, how } = setup;
+  return {
+    summary: {
+      regions: s.regions,
+      linear_regions: s.linearRegions,
+      total_area: s.totalArea,
+      boundary_length: s.boundaryLength,
+      seconds: s.seconds,
+      box_area: s.boxArea,
+      thin_regions: s.thinRegions,
+    },
+    plane: { kind: how, box, anchors: plane.anchors ?? [], ...(net.inputSize <= 64 ? { origin: Array.from(plane.origin), u: Array.from(plane.u), v: Array.from(plane.v) } : {}) },
+    boundary: res.boundary.map((pl) => {
+      const pts: number[][] = [];
+      for (let i = 0; i < pl.length; i += 2) pts.push([round(pl[i]!), round(pl[i + 1]!)]);
+      return pts;
+    }),
+  };
+}
+
+/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
+function writeSliceJson(path: string, header: Record<string, unknown>, spool: RecordSpool): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const out = new JsonObjectWriter(fd);
+    for (const [key, value] of Object.entries(header)) out.field(key, value);
+    out.openArray('regions');
+    spool.writeInto(out);
+    out.closeArray().end();
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** SVG and PNG figures beside the JSON (or where --svg / --png say), unless the region limit was passed. */
+function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureStore, opts: SliceOpts): void {
+  const s = res.summary;
+  const { plane, box, how } = setup;
+  if (!figure.on) {
+    if (!opts.quiet) process.stderr.write(`slice: ${s.regions} regions exceed --max-figure-regions ${setup.maxFigureRegions}; no figure drawn\n`);
+    return;
+  }
+  const svg = renderSliceSvg({
+    box: [box[0], box[1], box[2], box[3]],
+    regions: figure.regions(),
+    boundary: res.boundary,
+    anchors: [...(plane.anchors ?? [])],
+    title: `${s.regions} activation regions, ${s.linearRegions} linear regions`,
+    xLabel: how === 'input plane' ? 'x₁' : 's',
+    yLabel: how === 'input plane' ? 'x₂' : 't',
+  });
+  const base = opts.json.replace(/\.json$/i, '');
+  writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
+  writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg));
+}
+
+/** `--validate`: every region against the network; throws a CliError listing the problems. */
+function validateOrThrow(net: Network, res: SliceResult, opts: SliceOpts): void {
+  const v = validateSlice(net, res);
+  if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
+  if (!opts.quiet) process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
+}
+
+/** The command's action: parse → run → validate → JSON → figures → report. */
+async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
+  const net = loadModel(modelPath);
+  const setup = sliceSetup(net, opts);
+  const spool = new RecordSpool((g) => `${opts.json}.${process.pid}.g${g}.tmp`);
+  const figure = new FigureStore(opts.figure, setup.maxFigureRegions);
+  try {
+    const res = await runSlice(net, setup, opts, spool, figure);
+    if (opts.validate) validateOrThrow(net, res, opts);
+    writeSliceJson(opts.json, sliceHeader(net, setup, res), spool);
+    if (opts.figure) writeSliceFigures(setup, res, figure, opts);
+    if (!opts.quiet) process.stderr.write(`slice: ${res.summary.regions} regions (${res.summary.linearRegions} linear) in ${res.summary.seconds.toFixed(3)} s → ${opts.json}\n`);
+  } finally {
+    spool.cleanup();
+  }
+}
+
 /** `polytope slice MODEL …`: exact 2-D partition, JSON + SVG + PNG. */
 export function registerSlice(program: Command): void {
   program
@@ -91,182 +294,5 @@ export function registerSlice(program: Command): void {
     .option('--validate', 'check every region against the network (centroid code and map, areas)')
     .option('--threads <n>', `worker threads ('auto' = one per core; 1 for networks under ${AUTO_THREADS_MIN_PARAMETERS.toLocaleString('en-US')} parameters)`, 'auto')
     .option('--quiet', 'print nothing but errors')
-    .action(async (modelPath: string, opts: SliceOpts) => {
-      const net = loadModel(modelPath);
-      const { plane, box, how } = planeFromOptions(net, opts);
-      const maxFig = Number(opts.maxFigureRegions);
-      if (!Number.isInteger(maxFig) || maxFig < 0) throw new CliError(`--max-figure-regions must be a non-negative integer, got '${opts.maxFigureRegions}'`);
-      const offsets = codeOffsets(net);
-      const o = net.outputSize;
-      const d = net.inputSize;
-      const threads = sliceThreads(opts.threads, net.numParameters);
-      // Regions stream to one temporary file per work group, joined in group order at the end:
-      // the output is the same for every thread count.
-      const groupTmp = (g: number) => `${opts.json}.${process.pid}.g${g}.tmp`;
-      const groups = new Map<number, { fd: number; chunk: string[]; len: number }>();
-      const flush = (g: { fd: number; chunk: string[]; len: number }) => {
-        if (g.chunk.length) writeSync(g.fd, g.chunk.join(''));
-        g.chunk = [];
-        g.len = 0;
-      };
-      const cleanup = () => {
-        for (const [i, g] of groups) {
-          try {
-            closeSync(g.fd);
-          } catch {
-            // already closed
-          }
-          rmSync(groupTmp(i), { force: true });
-        }
-      };
-      // Compact figure store: polygons in one growing Float32Array.
-      let figVerts = new Float32Array(1 << 16);
-      let figLen = 0;
-      const figStarts: number[] = [0];
-      const figKeys: number[] = [];
-      let figureOn = opts.figure;
-      const x = new Float64Array(d);
-      const progress = startProgress('slice', opts.quiet === true);
-      let res;
-      try {
-        res = await sliceParallel(net, plane, box, {
-          threads,
-          collect: opts.validate === true,
-          signal: progress.signal,
-          onProgress: (p) => progress.update(p.fraction, p.regions),
-          onRegion: (r: SliceRegion, group: number) => {
-            const n = r.vertices.length / 2;
-            const verts: number[][] = [];
-            for (let i = 0; i < n; i++) verts.push([round(r.vertices[2 * i]!), round(r.vertices[2 * i + 1]!)]);
-            const map: number[][] = [];
-            for (let k = 0; k < o; k++) map.push([round(r.map[3 * k]!), round(r.map[3 * k + 1]!), round(r.map[3 * k + 2]!)]);
-            const rec: Record<string, unknown> = { code: codeKey(r.code, offsets), vertices: verts, area: r.area, map };
-            if (opts.jacobian) {
-              const [s, t] = polygonCentroid(r.vertices, n) as unknown as [number, number];
-              for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
-              const a = affineMapAt(net, x);
-              const jac: number[][] = [];
-              for (let k = 0; k < o; k++) jac.push(Array.from(a.jacobian.subarray(k * d, (k + 1) * d)));
-              rec.jacobian = jac;
-              rec.offset = Array.from(a.offset);
-            }
-            let g = groups.get(group);
-            if (!g) {
-              g = { fd: openSync(groupTmp(group), 'w'), chunk: [], len: 0 };
-              groups.set(group, g);
-            }
-            const s = JSON.stringify(rec) + ',\n';
-            g.chunk.push(s);
-            g.len += s.length;
-            if (g.len > 1 << 20) flush(g);
-            if (figureOn) {
-              if (figStarts.length > maxFig) {
-                figureOn = false;
-                figVerts = new Float32Array(0);
-              } else {
-                if (figLen + 2 * n > figVerts.length) {
-                  const g = new Float32Array(Math.max(figVerts.length * 2, figLen + 2 * n));
-                  g.set(figVerts.subarray(0, figLen));
-                  figVerts = g;
-                }
-                figVerts.set(r.vertices, figLen);
-                figLen += 2 * n;
-                figStarts.push(figLen);
-                figKeys.push(hashBytes(r.code));
-              }
-            }
-          },
-        });
-        for (const g of groups.values()) {
-          flush(g);
-          closeSync(g.fd);
-          g.fd = -1;
-        }
-      } catch (err) {
-        cleanup();
-        throw err;
-      } finally {
-        progress.stop();
-      }
-      try {
-        if (opts.validate) {
-          const v = validateSlice(net, res);
-          if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
-          if (!opts.quiet) process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
-        }
-        const s = res.summary;
-        const header = {
-          summary: {
-            regions: s.regions,
-            linear_regions: s.linearRegions,
-            total_area: s.totalArea,
-            boundary_length: s.boundaryLength,
-            seconds: s.seconds,
-            box_area: s.boxArea,
-            thin_regions: s.thinRegions,
-          },
-          plane: { kind: how, box, anchors: plane.anchors ?? [], ...(d <= 64 ? { origin: Array.from(plane.origin), u: Array.from(plane.u), v: Array.from(plane.v) } : {}) },
-          boundary: res.boundary.map((pl) => {
-            const pts: number[][] = [];
-            for (let i = 0; i < pl.length; i += 2) pts.push([round(pl[i]!), round(pl[i + 1]!)]);
-            return pts;
-          }),
-        };
-        const finalTmp = `${opts.json}.${process.pid}.tmp`;
-        const out = openSync(finalTmp, 'w');
-        try {
-          const head = JSON.stringify(header);
-          writeSync(out, head.slice(0, -1) + ',"regions":[\n');
-          const buf = Buffer.allocUnsafe(1 << 20);
-          // Copy the groups in order. Every record ends with ",\n"; the last one's is dropped.
-          const order = [...groups.keys()].sort((a, b) => a - b);
-          order.forEach((i, k) => {
-            const inp = openSync(groupTmp(i), 'r');
-            try {
-              let left = fstatSync(inp).size - (k === order.length - 1 ? 2 : 0);
-              while (left > 0) {
-                const n = readSync(inp, buf, 0, Math.min(buf.length, left), null);
-                if (n <= 0) break;
-                writeSync(out, buf, 0, n);
-                left -= n;
-              }
-            } finally {
-              closeSync(inp);
-            }
-          });
-          writeSync(out, '\n]}\n');
-          closeSync(out);
-          renameSync(finalTmp, opts.json);
-        } catch (err) {
-          rmSync(finalTmp, { force: true });
-          throw err;
-        }
-        if (opts.figure) {
-          if (!figureOn) {
-            if (!opts.quiet) process.stderr.write(`slice: ${s.regions} regions exceed --max-figure-regions ${maxFig}; no figure drawn\n`);
-          } else {
-            const regions = (function* () {
-              for (let i = 0; i < figKeys.length; i++) yield { vertices: Float64Array.from(figVerts.subarray(figStarts[i]!, figStarts[i + 1]!)), colorKey: figKeys[i]! };
-            })();
-            const svg = renderSliceSvg({
-              box: [box[0], box[1], box[2], box[3]],
-              regions,
-              boundary: res.boundary,
-              anchors: [...(plane.anchors ?? [])],
-              title: `${s.regions} activation regions, ${s.linearRegions} linear regions`,
-              xLabel: how === 'input plane' ? 'x₁' : 's',
-              yLabel: how === 'input plane' ? 'x₂' : 't',
-            });
-            const base = opts.json.replace(/\.json$/i, '');
-            writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
-            writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg));
-          }
-        }
-        if (!opts.quiet) {
-          process.stderr.write(`slice: ${s.regions} regions (${s.linearRegions} linear) in ${s.seconds.toFixed(3)} s → ${opts.json}\n`);
-        }
-      } finally {
-        cleanup();
-      }
-    });
+    .action(sliceAction);
 }

@@ -25,17 +25,16 @@ import {
   imageDataset,
   networkToJsonString,
   readCifarBatch,
-  scaleInputs,
   seededRandom,
   sineData,
   toyDataset,
   train,
-  unitStdScale,
   writeOnnx,
   xorCorners,
   CIFAR10_CLASSES,
 } from '@polytope-lens/core';
 import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, TrainResult, TrainSnapshot } from '@polytope-lens/core';
+import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';

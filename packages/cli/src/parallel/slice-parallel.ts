@@ -12,18 +12,10 @@ import {
   AbortError,
   InternalError,
   PolytopeError,
-  SliceAccumulator,
-  boxExtent,
-  boxPolygon,
-  checkBox,
-  planUnits,
-  planeDirections,
-  polygonOps,
-  rootFrame,
-  runPartition,
   writeNetworkJson,
 } from '@polytope-lens/core';
 import type { Network, PartitionProgress, Plane, Polygon, SliceRegion, SliceResult } from '@polytope-lens/core';
+import { SliceAccumulator, boxExtent, boxPolygon, checkBox, planUnits, planeDirections, polygonOps, rootFrame, runPartition } from '@polytope-lens/core/internal';
 import type { FromWorker, JobSetup } from './protocol.js';
 
 let jobCounter = 0;

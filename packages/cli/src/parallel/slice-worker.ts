@@ -1,7 +1,9 @@
 /** Worker thread: plans a slice job's work units, takes units from the shared counter and streams their regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { AbortError, GrowF64, InternalError, PolytopeError, RegionDescriber, boxPolygon, planUnits, polygonOps, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
-import type { Network, Polygon, WorkUnit } from '@polytope-lens/core';
+import { AbortError, InternalError, PolytopeError, readNetworkJson } from '@polytope-lens/core';
+import type { Network, Polygon } from '@polytope-lens/core';
+import { GrowF64, RegionDescriber, boxPolygon, planUnits, polygonOps, rootFrame, runPartition } from '@polytope-lens/core/internal';
+import type { WorkUnit } from '@polytope-lens/core/internal';
 import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
 

@@ -125,7 +125,13 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
   return { n, m, numFacets, facetStart, facetIndex, normals, offsets, vertexFacetStart, vertexFacetIndex, simplicial, minOffset };
 }
 
-/** The vertex indices I_{F_j} of facet j (a subarray view). */
+/**
+ * The vertex indices I_{F_j} of facet j (a subarray view).
+ *
+ * @example
+ * const p = framePolytope(tetrahedronFrame());
+ * Array.from(facetVertices(p, 0)); // the 3 frame vectors spanning facet 0
+ */
 export function facetVertices(p: FramePolytope, j: number): Int32Array {
   return p.facetIndex.subarray(p.facetStart[j]!, p.facetStart[j + 1]!);
 }
@@ -157,7 +163,12 @@ export function facetContaining(p: FramePolytope, x: ArrayLike<number>): number 
   return best;
 }
 
-/** Facet lists as plain arrays (for JSON). */
+/**
+ * Facet lists as plain arrays (for JSON).
+ *
+ * @example
+ * facetLists(framePolytope(tetrahedronFrame())); // [[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]]
+ */
 export function facetLists(p: FramePolytope): number[][] {
   const out: number[][] = [];
   for (let j = 0; j < p.numFacets; j++) out.push(Array.from(facetVertices(p, j)));

@@ -164,7 +164,13 @@ export function applyFrameLayer(frame: Frame, alpha: ArrayLike<number>, x: Array
   return z;
 }
 
-/** The ReLU layer C_α x = ReLU(X x − α). */
+/**
+ * The ReLU layer C_α x = ReLU(X x − α).
+ *
+ * @example
+ * const f = tetrahedronFrame();
+ * frameRelu(f, new Float64Array(f.m), [0.1, 0.2, 0.3]); // max(⟨x, x_i⟩ − α_i, 0) per frame vector
+ */
 export function frameRelu(frame: Frame, alpha: ArrayLike<number>, x: ArrayLike<number>): Float64Array {
   return applyFrameLayer(frame, alpha, x, 'relu');
 }

@@ -225,7 +225,12 @@ export const polygonOps: CellOps<Polygon> = {
   },
 };
 
-/** Signed area (positive for counter-clockwise), shoelace formula. */
+/**
+ * Signed area (positive for counter-clockwise), shoelace formula.
+ *
+ * @example
+ * polygonArea([0, 0, 1, 0, 0, 1], 3); // 0.5 (counter-clockwise triangle)
+ */
 export function polygonArea(xy: ArrayLike<number>, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -235,7 +240,12 @@ export function polygonArea(xy: ArrayLike<number>, n: number): number {
   return s / 2;
 }
 
-/** Area centroid (vertex mean for degenerate polygons). */
+/**
+ * Area centroid (vertex mean for degenerate polygons).
+ *
+ * @example
+ * polygonCentroid([0, 0, 2, 0, 2, 2, 0, 2], 4); // Float64Array [1, 1]
+ */
 export function polygonCentroid(xy: ArrayLike<number>, n: number): Float64Array {
   let a = 0;
   let cx = 0;

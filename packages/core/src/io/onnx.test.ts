@@ -21,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 import { PolytopeError } from '../errors.js';
 import { forward, forwardWithCode, propagateFamily } from '../network/forward.js';
 import type { Network } from '../network/network.js';
-import { float32Decimal, onnxExternalDataFiles, readOnnx } from './onnx.js';
+import { SUPPORTED_ONNX_OPS, float32Decimal, onnxExternalDataFiles, readOnnx } from './onnx.js';
 
 // CI clones the repo with shared/ beside it: <root>/../shared/fixtures/onnx/
 const FIXTURES = new URL('../../../../../shared/fixtures/onnx/', import.meta.url);
@@ -374,5 +374,40 @@ describe('readOnnx on hand-built models', () => {
     expect(float32Decimal(Math.fround(1e-5))).toBe(1e-5);
     expect(float32Decimal(0.5)).toBe(0.5);
     expect(float32Decimal(Math.fround(1 / 3))).toBe(0.33333334);
+  });
+});
+
+describe('ONNX op table', () => {
+  it('SUPPORTED_ONNX_OPS is the sorted key list of the op table (the 25 ops of the former hand-kept list)', () => {
+    expect(SUPPORTED_ONNX_OPS).toEqual([
+      'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Clip', 'Concat', 'Constant', 'Conv', 'Div',
+      'Dropout', 'Flatten', 'Gather', 'Gemm', 'GlobalAveragePool', 'Identity', 'LeakyRelu', 'MatMul',
+      'MaxPool', 'Mul', 'Relu', 'Reshape', 'Shape', 'Squeeze', 'Sub', 'Unsqueeze',
+    ]);
+    expect(Object.isFrozen(SUPPORTED_ONNX_OPS)).toBe(true);
+  });
+
+  it('op types named like Object.prototype members are refused as unsupported ops, not a TypeError', () => {
+    for (const op of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const bytes = model(['N', 2], [{ name: 'p', opType: op, input: ['x'], output: ['y'] }], [], 'y');
+      let error: unknown;
+      try {
+        readOnnx(bytes);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PolytopeError);
+      expect((error as PolytopeError).code).toBe('unsupported');
+      expect((error as PolytopeError).message).toContain(`op '${op}' is not supported`);
+    }
+  });
+
+  it('one-sided Clip: max(x, m) = relu(x − m) + m and min(x, M) = M − relu(M − x), node by node', () => {
+    const lower = readOnnx(model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', 'lo'], output: ['y'] }], [floatTensor('lo', [], [-0.5])], 'y'));
+    expect(lower.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([['channel_affine', 'c/shift'], ['relu', 'c'], ['channel_affine', 'c/unshift']]);
+    expect(Array.from(forward(lower, [-2, 3]))).toEqual([-0.5, 3]);
+    const upper = readOnnx(model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', '', 'hi'], output: ['y'] }], [floatTensor('hi', [], [0.5])], 'y'));
+    expect(upper.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([['channel_affine', 'c/flip'], ['relu', 'c'], ['channel_affine', 'c/unflip']]);
+    expect(Array.from(forward(upper, [-2, 3]))).toEqual([-2, 0.5]);
   });
 });

@@ -36,19 +36,6 @@ export interface ReadOnnxOptions {
   output?: string;
 }
 
-/**
- * ONNX ops `readOnnx` understands (default domain); see docs/formats.md for the conditions.
- *
- * @example
- * SUPPORTED_ONNX_OPS.includes('Gemm'); // true
- * SUPPORTED_ONNX_OPS.includes('Softmax'); // false: not piecewise-linear
- */
-export const SUPPORTED_ONNX_OPS: readonly string[] = [
-  'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Clip', 'Concat', 'Constant', 'Conv', 'Div',
-  'Dropout', 'Flatten', 'Gather', 'Gemm', 'GlobalAveragePool', 'Identity', 'LeakyRelu', 'MatMul',
-  'MaxPool', 'Mul', 'Relu', 'Reshape', 'Shape', 'Squeeze', 'Sub', 'Unsqueeze',
-];
-
 // ONNX TensorProto.DataType values the reader decodes.
 const FLOAT = 1;
 const INT32 = 6;
@@ -323,11 +310,11 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): Netw
 
 class OnnxConverter {
   private readonly graph: GraphProto;
-  private readonly values = new Map<string, Value>();
-  private readonly specs: NodeSpec[] = [];
-  private readonly shapes: Shape[] = [];
+  readonly values = new Map<string, Value>();
+  readonly specs: NodeSpec[] = [];
+  readonly shapes: Shape[] = [];
   /** Uses of each tensor after looking through Identity/Dropout (graph outputs count). */
-  private readonly uses = new Map<string, number>();
+  readonly uses = new Map<string, number>();
   private readonly aliasOf = new Map<string, string>();
   private readonly files = new Map<string, Uint8Array>();
   private readonly initializers = new Map<string, TensorProto>();
@@ -340,7 +327,7 @@ class OnnxConverter {
     for (const t of this.graph.initializer) this.initializers.set(t.name, t);
   }
 
-  private external = (location: string, what: string): Uint8Array => {
+  external = (location: string, what: string): Uint8Array => {
     const cached = this.files.get(location);
     if (cached) return cached;
     const read = this.options.externalData;
@@ -358,7 +345,7 @@ class OnnxConverter {
     return file;
   };
 
-  private resolve(name: string): string {
+  resolve(name: string): string {
     let n = name;
     for (let a = this.aliasOf.get(n); a !== undefined; a = this.aliasOf.get(n)) n = a;
     return n;
@@ -438,7 +425,7 @@ class OnnxConverter {
 
   // ---- value access ------------------------------------------------------------------------
 
-  private value(name: string, where: string): Value {
+  value(name: string, where: string): Value {
     const v = this.values.get(name);
     if (v !== undefined) return v;
     const init = this.initializers.get(name);
@@ -451,7 +438,7 @@ class OnnxConverter {
   }
 
   /** A computed (non-constant) input. */
-  private act(name: string | undefined, where: string, what = 'data input'): { node: number; shape: Shape } {
+  act(name: string | undefined, where: string, what = 'data input'): { node: number; shape: Shape } {
     if (!name) fail(`${where}: the ${what} is missing`);
     const v = this.value(name, where);
     if (v.kind !== 'node') fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported');
@@ -459,18 +446,18 @@ class OnnxConverter {
   }
 
   /** A constant input (initializer, Constant node or folded shape arithmetic). */
-  private constant(name: string | undefined, where: string, what: string): Tensor {
+  constant(name: string | undefined, where: string, what: string): Tensor {
     if (!name) fail(`${where}: the ${what} input is missing`);
     const v = this.value(name, where);
     if (v.kind !== 'const') fail(`${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`, 'unsupported');
     return v.tensor;
   }
 
-  private optionalConstant(name: string | undefined, where: string, what: string): Tensor | undefined {
+  optionalConstant(name: string | undefined, where: string, what: string): Tensor | undefined {
     return name ? this.constant(name, where, what) : undefined;
   }
 
-  private emit(spec: NodeSpec, output: string, where: string): number {
+  emit(spec: NodeSpec, output: string, where: string): number {
     const shape = inferShape(spec, spec.inputs.map((j) => this.shapes[j]!));
     if (typeof shape === 'string') fail(`${where}: ${shape}`);
     this.specs.push(spec);
@@ -481,7 +468,7 @@ class OnnxConverter {
   }
 
   /** The node behind `inputName` if it is a dense/conv/channel-affine node that nothing else reads. */
-  private foldTarget(inputName: string, node: number): DenseSpec | Conv2dSpec | ChannelAffineSpec | undefined {
+  foldTarget(inputName: string, node: number): DenseSpec | Conv2dSpec | ChannelAffineSpec | undefined {
     if (node === 0 || this.uses.get(this.resolve(inputName)) !== 1) return undefined;
     const spec = this.specs[node - 1]!;
     if (spec.type === 'dense' || spec.type === 'conv2d' || spec.type === 'channel_affine') return spec;
@@ -493,7 +480,7 @@ class OnnxConverter {
    * shape, see `channelCount`): folded into the producing dense/conv/channel-affine node when
    * possible, else a new `channel_affine` node.
    */
-  private channelAffine(inputName: string, src: { node: number; shape: Shape }, scale: Float64Array, pre: Float64Array | undefined, post: Float64Array | undefined, output: string, name: string, where: string): void {
+  channelAffine(inputName: string, src: { node: number; shape: Shape }, scale: Float64Array, pre: Float64Array | undefined, post: Float64Array | undefined, output: string, name: string, where: string): void {
     const target = this.foldTarget(inputName, src.node);
     if (target !== undefined) {
       this.specs[src.node - 1] = foldIntoLinear(target, scale, pre, post);
@@ -507,7 +494,7 @@ class OnnxConverter {
   }
 
   /** A constant broadcast against `x` (full shape [1, ...shape]) → one value per channel unit of x. */
-  private perChannel(c: Tensor, shape: Shape, where: string, what: string): Float64Array {
+  perChannel(c: Tensor, shape: Shape, where: string, what: string): Float64Array {
     const full = [1, ...shape];
     const rank = full.length;
     if (c.dims.length > rank) fail(`${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`, 'unsupported');
@@ -537,7 +524,7 @@ class OnnxConverter {
   }
 
   /** Reshape a computed value to a new sample shape (alias when unchanged). */
-  private reshapeTo(src: { node: number; shape: Shape }, target: Shape, output: string, name: string, where: string): void {
+  reshapeTo(src: { node: number; shape: Shape }, target: Shape, output: string, name: string, where: string): void {
     if (sizeOf(target) !== sizeOf(src.shape)) fail(`${where}: cannot reshape [N, ${src.shape.join(', ')}] to [N, ${target.join(', ')}]`);
     if (target.length === src.shape.length && target.every((d, i) => d === src.shape[i])) {
       this.values.set(output, { kind: 'node', node: src.node });
@@ -547,13 +534,13 @@ class OnnxConverter {
     this.emit(spec, output, where);
   }
 
-  private setConst(output: string, tensor: Tensor): void {
+  setConst(output: string, tensor: Tensor): void {
     this.values.set(output, { kind: 'const', tensor });
   }
 
   // ---- ops ---------------------------------------------------------------------------------
 
-  private convertNode(node: NodeProto, k: number): void {
+  convertNode(node: NodeProto, k: number): void {
     const op = node.opType;
     const name = node.name || node.output[0] || `node${k}`;
     const where = `node ${k} '${name}' (${op})`;
@@ -569,350 +556,21 @@ class OnnxConverter {
         if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0) fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
       }
     };
-    const inp = node.input;
-
-    // Constant folding: any op whose inputs are all constants and that we can evaluate.
-    switch (op) {
-      case 'Constant': {
-        const t = attrs.tensor('value');
-        let tensor: Tensor;
-        if (t !== undefined) tensor = decodeTensor(t, `${where} value`, this.external);
-        else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
-        else if (attrs.has('value_floats')) tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
-        else if (attrs.has('value_int')) tensor = { dims: [], data: Float64Array.of(attrs.int('value_int', 0)), integer: true };
-        else if (attrs.has('value_ints')) tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
-        else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported');
-        this.setConst(out, tensor);
-        return;
-      }
-      case 'Identity':
-      case 'Dropout': {
-        if (op === 'Dropout') {
-          extraOutputs(1, 'the dropout mask');
-          const training = this.optionalConstant(inp[2], where, 'training_mode');
-          if (training !== undefined && training.data[0]) fail(`${where}: training_mode is true; export the model in eval mode`, 'unsupported');
-        }
-        const v = this.value(inp[0] ?? '', where);
-        this.values.set(out, v);
-        return;
-      }
-      case 'Shape': {
-        const v = this.value(inp[0] ?? '', where);
-        const full = v.kind === 'node' ? [1, ...this.shapes[v.node]!] : [...v.tensor.dims];
-        const r = full.length;
-        const norm = (a: number): number => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
-        const start = norm(attrs.int('start', 0));
-        const end = norm(attrs.int('end', r));
-        const dims = full.slice(start, Math.max(start, end));
-        this.setConst(out, { dims: [dims.length], data: Float64Array.from(dims), integer: true });
-        return;
-      }
-      case 'Cast': {
-        const v = this.value(inp[0] ?? '', where);
-        const to = attrs.int('to', FLOAT);
-        if (v.kind === 'node') {
-          if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported');
-          this.values.set(out, v);
-          return;
-        }
-        const isInt = to === INT32 || to === INT64 || to === BOOL;
-        const data = v.tensor.data.map((x) => (to === BOOL ? (x ? 1 : 0) : isInt ? Math.trunc(x) : to === FLOAT ? Math.fround(x) : x));
-        this.setConst(out, { dims: v.tensor.dims, data, integer: isInt });
-        return;
-      }
-      case 'Gather': {
-        const data = this.constant(inp[0], where, 'data');
-        const indices = this.constant(inp[1], where, 'indices');
-        const axis = attrs.int('axis', 0);
-        if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported');
-        const n = data.dims[0]!;
-        const vals = Array.from(indices.data, (i) => {
-          const j = i < 0 ? i + n : i;
-          if (!Number.isInteger(j) || j < 0 || j >= n) fail(`${where}: index ${i} is out of range for ${n} values`);
-          return data.data[j]!;
-        });
-        this.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
-        return;
-      }
-      case 'Concat': {
-        const parts = inp.map((n) => this.value(n, where));
-        if (parts.every((p) => p.kind === 'const')) {
-          const ts = parts.map((p) => (p as { tensor: Tensor }).tensor);
-          if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
-          const data = Float64Array.from(ts.flatMap((t) => Array.from(t.data)));
-          this.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
-          return;
-        }
-        fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported');
-      }
-      case 'Unsqueeze':
-      case 'Squeeze': {
-        const v = this.value(inp[0] ?? '', where);
-        const axesT = this.optionalConstant(inp[1], where, 'axes');
-        const axes = axesT ? Array.from(axesT.data) : attrs.ints('axes');
-        const full = v.kind === 'node' ? [1, ...this.shapes[v.node]!] : [...v.tensor.dims];
-        let dims: number[];
-        if (op === 'Unsqueeze') {
-          if (axes === undefined) fail(`${where}: Unsqueeze needs axes`);
-          const r = full.length + axes.length;
-          const norm = axes.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
-          dims = [...full];
-          for (const a of norm) dims.splice(a, 0, 1);
-          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported');
-        } else {
-          const r = full.length;
-          const norm = axes === undefined ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0)) : axes.map((a) => (a < 0 ? a + r : a));
-          for (const a of norm) if (full[a] !== 1) fail(`${where}: cannot squeeze axis ${a} of size ${full[a]}`);
-          if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported');
-          dims = full.filter((_, i) => !norm.includes(i));
-        }
-        if (v.kind === 'const') this.setConst(out, { dims, data: v.tensor.data, integer: v.tensor.integer });
-        else this.reshapeTo({ node: v.node, shape: this.shapes[v.node]! }, dims.slice(1), out, name, where);
-        return;
-      }
+    const convert = OP_CONVERTERS.get(op);
+    if (convert === undefined) {
+      fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
     }
-
-    switch (op) {
-      case 'Gemm': {
-        if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported');
-        const a = this.act(inp[0], where, 'input A');
-        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; Gemm needs [N, K] (add a Flatten)`);
-        const b = this.constant(inp[1], where, 'weight B');
-        const c = this.optionalConstant(inp[2], where, 'bias C');
-        const transB = attrs.int('transB', 0) !== 0;
-        const alpha = attrs.float('alpha', 1);
-        const beta = attrs.float('beta', 1);
-        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a matrix`);
-        const [r0, r1] = b.dims as [number, number];
-        const kIn = transB ? r1 : r0;
-        const nOut = transB ? r0 : r1;
-        if (kIn !== a.shape[0]) fail(`${where}: weight B is [${r0}, ${r1}]${transB ? ' (transposed)' : ''}, i.e. ${kIn} inputs, but the input has ${a.shape[0]} features`);
-        const weight = new Float64Array(nOut * kIn);
-        for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = alpha * b.data[transB ? o * kIn + i : i * nOut + o]!;
-        const bias = new Float64Array(nOut);
-        if (c !== undefined) {
-          const per = this.perChannel(c, [nOut], where, 'bias C');
-          for (let o = 0; o < nOut; o++) bias[o] = beta * per[o]!;
-        }
-        this.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias, name }, out, where);
-        return;
-      }
-      case 'MatMul': {
-        const left = this.value(inp[0] ?? '', where);
-        if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported');
-        const a = this.act(inp[0], where, 'input A');
-        const b = this.constant(inp[1], where, 'weight B');
-        if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported');
-        if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported');
-        const [kIn, nOut] = b.dims as [number, number];
-        if (kIn !== a.shape[0]) fail(`${where}: weight B is [${kIn}, ${nOut}] but the input has ${a.shape[0]} features`);
-        const weight = new Float64Array(nOut * kIn);
-        for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = b.data[i * nOut + o]!;
-        this.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias: new Float64Array(nOut), name }, out, where);
-        return;
-      }
-      case 'Conv': {
-        const x = this.act(inp[0], where);
-        if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
-        const w = this.constant(inp[1], where, 'weight');
-        if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported');
-        const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
-        const ks = attrs.ints('kernel_shape');
-        if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
-        const groups = attrs.int('group', 1);
-        const b = this.optionalConstant(inp[2], where, 'bias');
-        if (b !== undefined && b.data.length !== oc) fail(`${where}: bias has ${b.data.length} values, expected ${oc}`);
-        const stride = this.pair(attrs.ints('strides'), where, 'strides');
-        const dilation = this.pair(attrs.ints('dilations'), where, 'dilations');
-        const padding = this.pads(attrs, x.shape, [kh, kw], stride, dilation, where);
-        this.emit({
-          type: 'conv2d', inputs: [x.node], inChannels: icg * groups, outChannels: oc, kernel: [kh, kw], stride, padding, dilation, groups,
-          weight: Float64Array.from(w.data), bias: b ? Float64Array.from(b.data) : new Float64Array(oc), name,
-        }, out, where);
-        return;
-      }
-      case 'MaxPool':
-      case 'AveragePool': {
-        const x = this.act(inp[0], where);
-        if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
-        if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported');
-        const ks = attrs.ints('kernel_shape');
-        if (ks === undefined || ks.length !== 2) fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
-        const kernel: [number, number] = [ks[0]!, ks[1]!];
-        const stride = this.pair(attrs.ints('strides'), where, 'strides');
-        const dilation = this.pair(attrs.ints('dilations'), where, 'dilations');
-        const padding = this.pads(attrs, x.shape, kernel, stride, dilation, where);
-        if (op === 'MaxPool') {
-          if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported');
-          extraOutputs(1, 'the argmax indices');
-          this.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, name }, out, where);
-        } else {
-          if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported');
-          const countIncludePad = attrs.int('count_include_pad', 0) !== 0;
-          this.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad, name }, out, where);
-        }
-        return;
-      }
-      case 'GlobalAveragePool': {
-        const x = this.act(inp[0], where);
-        this.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
-        return;
-      }
-      case 'Flatten': {
-        const x = this.act(inp[0], where);
-        const r = x.shape.length + 1;
-        const axis = attrs.int('axis', 1);
-        if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported');
-        this.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
-        return;
-      }
-      case 'Reshape': {
-        const x = this.act(inp[0], where);
-        const t = this.constant(inp[1], where, 'shape');
-        const allowZero = attrs.int('allowzero', 0) !== 0;
-        const full = [1, ...x.shape];
-        const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d));
-        const free = dims.filter((d) => d === -1).length;
-        if (free > 1 || dims.some((d) => !Number.isInteger(d) || d < -1)) fail(`${where}: invalid target shape [${Array.from(t.data).join(', ')}]`);
-        const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
-        const n = sizeOf(full);
-        if (free === 1) {
-          if (known === 0 || n % known !== 0) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
-          dims[dims.indexOf(-1)] = n / known;
-        }
-        if (sizeOf(dims) !== n) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
-        if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported');
-        this.reshapeTo(x, dims.slice(1), out, name, where);
-        return;
-      }
-      case 'Add':
-      case 'Sub':
-      case 'Mul':
-      case 'Div': {
-        const va = this.value(inp[0] ?? '', where);
-        const vb = this.value(inp[1] ?? '', where);
-        if (va.kind === 'const' && vb.kind === 'const') {
-          const f = op === 'Add' ? (p: number, q: number) => p + q : op === 'Sub' ? (p: number, q: number) => p - q : op === 'Mul' ? (p: number, q: number) => p * q : (p: number, q: number) => p / q;
-          const r = broadcast(va.tensor, vb.tensor, f, where);
-          const integer = va.tensor.integer && vb.tensor.integer;
-          this.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
-          return;
-        }
-        if (va.kind === 'node' && vb.kind === 'node') {
-          const sa = this.shapes[va.node]!;
-          const sb = this.shapes[vb.node]!;
-          const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
-          if (op === 'Add' || op === 'Sub') {
-            if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported');
-            let right = vb.node;
-            if (op === 'Sub') {
-              const units = channelCount(sb);
-              right = this.emit({ type: 'channel_affine', inputs: [vb.node], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units), name: `${name}/negate` }, `${out}/negate`, where);
-            }
-            this.emit({ type: 'add', inputs: [va.node, right], name }, out, where);
-            return;
-          }
-          fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
-        }
-        // One computed input, one constant: a per-channel affine map.
-        const dataFirst = va.kind === 'node';
-        const xName = dataFirst ? inp[0]! : inp[1]!;
-        const x = this.act(xName, where);
-        const operand = dataFirst ? vb : va;
-        if (operand.kind !== 'const') fail(`${where}: expected one constant operand`);
-        const c = this.perChannel(operand.tensor, x.shape, where, 'operand');
-        const n = c.length;
-        const ones = new Float64Array(n).fill(1);
-        if (op === 'Add') this.channelAffine(xName, x, ones, undefined, c, out, name, where);
-        else if (op === 'Sub') {
-          if (dataFirst) this.channelAffine(xName, x, ones, c, undefined, out, name, where);
-          else this.channelAffine(xName, x, new Float64Array(n).fill(-1), undefined, c, out, name, where);
-        } else if (op === 'Mul') this.channelAffine(xName, x, c, undefined, undefined, out, name, where);
-        else {
-          if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
-          if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
-          this.channelAffine(xName, x, c.map((v) => 1 / v), undefined, undefined, out, name, where);
-        }
-        return;
-      }
-      case 'BatchNormalization': {
-        const x = this.act(inp[0], where);
-        if (attrs.int('training_mode', 0) !== 0) fail(`${where}: training_mode = 1; export the model in eval mode (model.eval())`, 'unsupported');
-        extraOutputs(1, 'running statistics (training mode)');
-        const channels = x.shape.length >= 2 ? x.shape[0]! : sizeOf(x.shape);
-        const get = (i: number, what: string): Float64Array => {
-          const t = this.constant(inp[i], where, what);
-          if (t.data.length !== channels) fail(`${where}: ${what} has ${t.data.length} values, expected ${channels} (one per channel)`);
-          return t.data;
-        };
-        const gamma = get(1, 'scale');
-        const beta = get(2, 'bias B');
-        const mean = get(3, 'mean');
-        const variance = get(4, 'var');
-        const eps = attrs.float('epsilon', BATCHNORM_DEFAULT_EPS);
-        const target = this.foldTarget(inp[0]!, x.node);
-        const scale = batchNormScale(gamma, variance, eps);
-        if (target !== undefined && target.type !== 'channel_affine') {
-          // exact fold: w' = w·γ/√(var+ε), b' = (b − mean)·γ/√(var+ε) + β
-          this.specs[x.node - 1] = foldIntoLinear(target, scale, mean, beta);
-          this.values.set(out, { kind: 'node', node: x.node });
-          return;
-        }
-        const ca = batchNormAffine(gamma, beta, mean, variance, eps);
-        this.channelAffine(inp[0]!, x, expandChannels(ca.scale, x.shape), undefined, expandChannels(ca.shift, x.shape), out, name, where);
-        return;
-      }
-      case 'Relu': {
-        const x = this.act(inp[0], where);
-        this.emit({ type: 'relu', inputs: [x.node], name }, out, where);
-        return;
-      }
-      case 'LeakyRelu': {
-        const x = this.act(inp[0], where);
-        this.emit({ type: 'leaky_relu', inputs: [x.node], alpha: attrs.float('alpha', 0.01), name }, out, where);
-        return;
-      }
-      case 'Clip': {
-        const x = this.act(inp[0], where);
-        const lo = this.optionalConstant(inp[1], where, 'min');
-        const hi = this.optionalConstant(inp[2], where, 'max');
-        const min = lo ? lo.data[0]! : attrs.float('min', -Infinity);
-        const max = hi ? hi.data[0]! : attrs.float('max', Infinity);
-        if ((lo && lo.data.length !== 1) || (hi && hi.data.length !== 1)) fail(`${where}: min and max must be scalars`, 'unsupported');
-        if (!(min < max)) fail(`${where}: needs min < max, got min ${min}, max ${max}`);
-        const units = channelCount(x.shape);
-        if (Number.isFinite(min) && Number.isFinite(max)) {
-          this.emit({ type: 'hardtanh', inputs: [x.node], min, max, name }, out, where);
-        } else if (min === 0 && max === Infinity) {
-          this.emit({ type: 'relu', inputs: [x.node], name }, out, where);
-        } else if (Number.isFinite(min)) {
-          // max(x, m) = relu(x − m) + m
-          const shifted = `${out}/shift`;
-          this.channelAffine(inp[0]!, x, new Float64Array(units).fill(1), new Float64Array(units).fill(min), undefined, shifted, `${name}/shift`, where);
-          const r = this.emit({ type: 'relu', inputs: [(this.values.get(shifted) as { node: number }).node], name }, `${out}/relu`, where);
-          this.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(1), shift: new Float64Array(units).fill(min), name: `${name}/unshift` }, out, where);
-        } else if (Number.isFinite(max)) {
-          // min(x, M) = M − relu(M − x)
-          const flipped = `${out}/flip`;
-          this.channelAffine(inp[0]!, x, new Float64Array(units).fill(-1), undefined, new Float64Array(units).fill(max), flipped, `${name}/flip`, where);
-          const r = this.emit({ type: 'relu', inputs: [(this.values.get(flipped) as { node: number }).node], name }, `${out}/relu`, where);
-          this.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units).fill(max), name: `${name}/unflip` }, out, where);
-        } else this.values.set(out, { kind: 'node', node: x.node });
-        return;
-      }
-      default:
-        fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
-    }
+    convert({ cv: this, node, op, name, where, attrs, out, inp: node.input, extraOutputs });
   }
 
-  private pair(v: number[] | undefined, where: string, what: string): [number, number] {
+  pair(v: number[] | undefined, where: string, what: string): [number, number] {
     if (v === undefined) return [1, 1];
     if (v.length !== 2) fail(`${where}: ${what} must list 2 values for a 2-D op, got [${v.join(', ')}]`);
     return [v[0]!, v[1]!];
   }
 
   /** pads → [top, left, bottom, right], resolving auto_pad. */
-  private pads(attrs: Attributes, inShape: Shape, kernel: readonly [number, number], stride: readonly [number, number], dilation: readonly [number, number], where: string): [number, number, number, number] {
+  pads(attrs: Attributes, inShape: Shape, kernel: readonly [number, number], stride: readonly [number, number], dilation: readonly [number, number], where: string): [number, number, number, number] {
     const auto = attrs.string('auto_pad', 'NOTSET');
     if (auto === 'NOTSET' || auto === '') {
       const p = attrs.ints('pads');
@@ -935,3 +593,438 @@ class OnnxConverter {
     return [before[0]!, before[1]!, after[0]!, after[1]!];
   }
 }
+
+// ---- ops: one converter per ONNX op type ------------------------------------------------------
+
+/** What a converter sees of one ONNX node. */
+interface OpContext {
+  readonly cv: OnnxConverter;
+  readonly node: NodeProto;
+  readonly op: string;
+  /** The node's name (or its first output's), for names of the nodes it emits. */
+  readonly name: string;
+  /** `node k 'name' (Op)`, the prefix of every error message. */
+  readonly where: string;
+  readonly attrs: Attributes;
+  /** The node's first output. */
+  readonly out: string;
+  readonly inp: readonly string[];
+  /** Refuses the node if one of its outputs from index `from` on is used. */
+  extraOutputs(from: number, what: string): void;
+}
+
+type OpConverter = (cx: OpContext) => void;
+
+/** Constant: a constant tensor from a tensor, float(s) or int(s) attribute. */
+function constantOp(cx: OpContext): void {
+  const { cv, attrs, out, where } = cx;
+  const t = attrs.tensor('value');
+  let tensor: Tensor;
+  if (t !== undefined) tensor = decodeTensor(t, `${where} value`, cv.external);
+  else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
+  else if (attrs.has('value_floats')) tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
+  else if (attrs.has('value_int')) tensor = { dims: [], data: Float64Array.of(attrs.int('value_int', 0)), integer: true };
+  else if (attrs.has('value_ints')) tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
+  else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported');
+  cv.setConst(out, tensor);
+}
+
+/** Identity, Dropout (eval mode): the output is an alias of the input. */
+function aliasOp(cx: OpContext): void {
+  const { cv, op, inp, out, where, extraOutputs } = cx;
+  if (op === 'Dropout') {
+    extraOutputs(1, 'the dropout mask');
+    const training = cv.optionalConstant(inp[2], where, 'training_mode');
+    if (training !== undefined && training.data[0]) fail(`${where}: training_mode is true; export the model in eval mode`, 'unsupported');
+  }
+  const v = cv.value(inp[0] ?? '', where);
+  cv.values.set(out, v);
+}
+
+/** Shape: a constant (the sample shape with batch 1), sliced by start/end. */
+function shapeOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  const full = v.kind === 'node' ? [1, ...cv.shapes[v.node]!] : [...v.tensor.dims];
+  const r = full.length;
+  const norm = (a: number): number => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
+  const start = norm(attrs.int('start', 0));
+  const end = norm(attrs.int('end', r));
+  const dims = full.slice(start, Math.max(start, end));
+  cv.setConst(out, { dims: [dims.length], data: Float64Array.from(dims), integer: true });
+}
+
+/** Cast: a float cast of computed values is an alias; constants are converted. */
+function castOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  const to = attrs.int('to', FLOAT);
+  if (v.kind === 'node') {
+    if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported');
+    cv.values.set(out, v);
+    return;
+  }
+  const isInt = to === INT32 || to === INT64 || to === BOOL;
+  const data = v.tensor.data.map((x) => (to === BOOL ? (x ? 1 : 0) : isInt ? Math.trunc(x) : to === FLOAT ? Math.fround(x) : x));
+  cv.setConst(out, { dims: v.tensor.dims, data, integer: isInt });
+}
+
+/** Gather on 1-D constants (shape arithmetic). */
+function gatherOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, where } = cx;
+  const data = cv.constant(inp[0], where, 'data');
+  const indices = cv.constant(inp[1], where, 'indices');
+  const axis = attrs.int('axis', 0);
+  if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported');
+  const n = data.dims[0]!;
+  const vals = Array.from(indices.data, (i) => {
+    const j = i < 0 ? i + n : i;
+    if (!Number.isInteger(j) || j < 0 || j >= n) fail(`${where}: index ${i} is out of range for ${n} values`);
+    return data.data[j]!;
+  });
+  cv.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
+}
+
+/** Concat of 1-D constants (shape arithmetic). */
+function concatOp(cx: OpContext): void {
+  const { cv, inp, out, where } = cx;
+  const parts = inp.map((n) => cv.value(n, where));
+  if (parts.every((p) => p.kind === 'const')) {
+    const ts = parts.map((p) => (p as { tensor: Tensor }).tensor);
+    if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
+    const data = Float64Array.from(ts.flatMap((t) => Array.from(t.data)));
+    cv.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
+    return;
+  }
+  fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported');
+}
+
+/** Unsqueeze, Squeeze: constant folding, or a per-sample reshape of computed values. */
+function squeezeOp(cx: OpContext): void {
+  const { cv, op, attrs, inp, out, name, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  const axesT = cv.optionalConstant(inp[1], where, 'axes');
+  const axes = axesT ? Array.from(axesT.data) : attrs.ints('axes');
+  const full = v.kind === 'node' ? [1, ...cv.shapes[v.node]!] : [...v.tensor.dims];
+  let dims: number[];
+  if (op === 'Unsqueeze') {
+    if (axes === undefined) fail(`${where}: Unsqueeze needs axes`);
+    const r = full.length + axes.length;
+    const norm = axes.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
+    dims = [...full];
+    for (const a of norm) dims.splice(a, 0, 1);
+    if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported');
+  } else {
+    const r = full.length;
+    const norm = axes === undefined ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0)) : axes.map((a) => (a < 0 ? a + r : a));
+    for (const a of norm) if (full[a] !== 1) fail(`${where}: cannot squeeze axis ${a} of size ${full[a]}`);
+    if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported');
+    dims = full.filter((_, i) => !norm.includes(i));
+  }
+  if (v.kind === 'const') cv.setConst(out, { dims, data: v.tensor.data, integer: v.tensor.integer });
+  else cv.reshapeTo({ node: v.node, shape: cv.shapes[v.node]! }, dims.slice(1), out, name, where);
+}
+
+/** Gemm: a dense node (alpha, beta and transB applied to the constants). */
+function gemmOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  if (attrs.int('transA', 0) !== 0) fail(`${where}: transA = 1 (transposing the batch) is not supported`, 'unsupported');
+  const a = cv.act(inp[0], where, 'input A');
+  if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; Gemm needs [N, K] (add a Flatten)`);
+  const b = cv.constant(inp[1], where, 'weight B');
+  const c = cv.optionalConstant(inp[2], where, 'bias C');
+  const transB = attrs.int('transB', 0) !== 0;
+  const alpha = attrs.float('alpha', 1);
+  const beta = attrs.float('beta', 1);
+  if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a matrix`);
+  const [r0, r1] = b.dims as [number, number];
+  const kIn = transB ? r1 : r0;
+  const nOut = transB ? r0 : r1;
+  if (kIn !== a.shape[0]) fail(`${where}: weight B is [${r0}, ${r1}]${transB ? ' (transposed)' : ''}, i.e. ${kIn} inputs, but the input has ${a.shape[0]} features`);
+  const weight = new Float64Array(nOut * kIn);
+  for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = alpha * b.data[transB ? o * kIn + i : i * nOut + o]!;
+  const bias = new Float64Array(nOut);
+  if (c !== undefined) {
+    const per = cv.perChannel(c, [nOut], where, 'bias C');
+    for (let o = 0; o < nOut; o++) bias[o] = beta * per[o]!;
+  }
+  cv.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias, name }, out, where);
+}
+
+/** MatMul: x @ W with constant W is a dense node without bias. */
+function matMulOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const left = cv.value(inp[0] ?? '', where);
+  if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported');
+  const a = cv.act(inp[0], where, 'input A');
+  const b = cv.constant(inp[1], where, 'weight B');
+  if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported');
+  if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported');
+  const [kIn, nOut] = b.dims as [number, number];
+  if (kIn !== a.shape[0]) fail(`${where}: weight B is [${kIn}, ${nOut}] but the input has ${a.shape[0]} features`);
+  const weight = new Float64Array(nOut * kIn);
+  for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = b.data[i * nOut + o]!;
+  cv.emit({ type: 'dense', inputs: [a.node], inFeatures: kIn, outFeatures: nOut, weight, bias: new Float64Array(nOut), name }, out, where);
+}
+
+/** Conv: a 2-D convolution node (groups, dilation, explicit or automatic padding). */
+function convOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+  const w = cv.constant(inp[1], where, 'weight');
+  if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported');
+  const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
+  const ks = attrs.ints('kernel_shape');
+  if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
+  const groups = attrs.int('group', 1);
+  const b = cv.optionalConstant(inp[2], where, 'bias');
+  if (b !== undefined && b.data.length !== oc) fail(`${where}: bias has ${b.data.length} values, expected ${oc}`);
+  const stride = cv.pair(attrs.ints('strides'), where, 'strides');
+  const dilation = cv.pair(attrs.ints('dilations'), where, 'dilations');
+  const padding = cv.pads(attrs, x.shape, [kh, kw], stride, dilation, where);
+  cv.emit({
+    type: 'conv2d', inputs: [x.node], inChannels: icg * groups, outChannels: oc, kernel: [kh, kw], stride, padding, dilation, groups,
+    weight: Float64Array.from(w.data), bias: b ? Float64Array.from(b.data) : new Float64Array(oc), name,
+  }, out, where);
+}
+
+/** MaxPool, AveragePool: 2-D pooling nodes (floor output sizes only). */
+function poolOp(cx: OpContext): void {
+  const { cv, op, attrs, inp, out, name, where, extraOutputs } = cx;
+  const x = cv.act(inp[0], where);
+  if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+  if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported');
+  const ks = attrs.ints('kernel_shape');
+  if (ks === undefined || ks.length !== 2) fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
+  const kernel: [number, number] = [ks[0]!, ks[1]!];
+  const stride = cv.pair(attrs.ints('strides'), where, 'strides');
+  const dilation = cv.pair(attrs.ints('dilations'), where, 'dilations');
+  const padding = cv.pads(attrs, x.shape, kernel, stride, dilation, where);
+  if (op === 'MaxPool') {
+    if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported');
+    extraOutputs(1, 'the argmax indices');
+    cv.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, name }, out, where);
+  } else {
+    if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported');
+    const countIncludePad = attrs.int('count_include_pad', 0) !== 0;
+    cv.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad, name }, out, where);
+  }
+}
+
+/** GlobalAveragePool: a global average pooling node. */
+function globalAveragePoolOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  cv.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
+}
+
+/** Flatten (axis 1): a reshape to [N, features]. */
+function flattenOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const axis = attrs.int('axis', 1);
+  if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported');
+  cv.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
+}
+
+/** Reshape by a constant target shape that keeps the batch dimension first. */
+function reshapeOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const t = cv.constant(inp[1], where, 'shape');
+  const allowZero = attrs.int('allowzero', 0) !== 0;
+  const full = [1, ...x.shape];
+  const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d));
+  const free = dims.filter((d) => d === -1).length;
+  if (free > 1 || dims.some((d) => !Number.isInteger(d) || d < -1)) fail(`${where}: invalid target shape [${Array.from(t.data).join(', ')}]`);
+  const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  const n = sizeOf(full);
+  if (free === 1) {
+    if (known === 0 || n % known !== 0) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
+    dims[dims.indexOf(-1)] = n / known;
+  }
+  if (sizeOf(dims) !== n) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
+  if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported');
+  cv.reshapeTo(x, dims.slice(1), out, name, where);
+}
+
+/** Add, Sub, Mul, Div: folded on constants, a residual add of two computed tensors, else per-channel affine. */
+function arithmeticOp(cx: OpContext): void {
+  const { cv, inp, where } = cx;
+  const va = cv.value(inp[0] ?? '', where);
+  const vb = cv.value(inp[1] ?? '', where);
+  if (va.kind === 'const' && vb.kind === 'const') constantArithmetic(cx, va.tensor, vb.tensor);
+  else if (va.kind === 'node' && vb.kind === 'node') computedArithmetic(cx, va.node, vb.node);
+  else affineArithmetic(cx, va.kind === 'node' ? vb : va, va.kind === 'node');
+}
+
+/** Add/Sub/Mul/Div of two constants (shape arithmetic); integer Div truncates. */
+function constantArithmetic(cx: OpContext, a: Tensor, b: Tensor): void {
+  const { cv, op, out, where } = cx;
+  const f = op === 'Add' ? (p: number, q: number) => p + q : op === 'Sub' ? (p: number, q: number) => p - q : op === 'Mul' ? (p: number, q: number) => p * q : (p: number, q: number) => p / q;
+  const r = broadcast(a, b, f, where);
+  const integer = a.integer && b.integer;
+  cv.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
+}
+
+/** Add/Sub of two computed tensors of one shape: an `add` node (Sub negates its right input first). */
+function computedArithmetic(cx: OpContext, left: number, right: number): void {
+  const { cv, op, out, name, where } = cx;
+  const sa = cv.shapes[left]!;
+  const sb = cv.shapes[right]!;
+  const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
+  if (op === 'Add' || op === 'Sub') {
+    if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported');
+    let r = right;
+    if (op === 'Sub') {
+      const units = channelCount(sb);
+      r = cv.emit({ type: 'channel_affine', inputs: [right], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units), name: `${name}/negate` }, `${out}/negate`, where);
+    }
+    cv.emit({ type: 'add', inputs: [left, r], name }, out, where);
+    return;
+  }
+  fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
+}
+
+/** One computed input, one constant: a per-channel affine map. */
+function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): void {
+  const { cv, op, inp, out, name, where } = cx;
+  const xName = dataFirst ? inp[0]! : inp[1]!;
+  const x = cv.act(xName, where);
+  if (operand.kind !== 'const') fail(`${where}: expected one constant operand`);
+  const c = cv.perChannel(operand.tensor, x.shape, where, 'operand');
+  const n = c.length;
+  const ones = new Float64Array(n).fill(1);
+  if (op === 'Add') cv.channelAffine(xName, x, ones, undefined, c, out, name, where);
+  else if (op === 'Sub') {
+    if (dataFirst) cv.channelAffine(xName, x, ones, c, undefined, out, name, where);
+    else cv.channelAffine(xName, x, new Float64Array(n).fill(-1), undefined, c, out, name, where);
+  } else if (op === 'Mul') cv.channelAffine(xName, x, c, undefined, undefined, out, name, where);
+  else {
+    if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
+    if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
+    cv.channelAffine(xName, x, c.map((v) => 1 / v), undefined, undefined, out, name, where);
+  }
+}
+
+/** BatchNormalization (eval mode): folded into the producing dense/conv node when exact, else channel_affine. */
+function batchNormOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where, extraOutputs } = cx;
+  const x = cv.act(inp[0], where);
+  if (attrs.int('training_mode', 0) !== 0) fail(`${where}: training_mode = 1; export the model in eval mode (model.eval())`, 'unsupported');
+  extraOutputs(1, 'running statistics (training mode)');
+  const channels = x.shape.length >= 2 ? x.shape[0]! : sizeOf(x.shape);
+  const get = (i: number, what: string): Float64Array => {
+    const t = cv.constant(inp[i], where, what);
+    if (t.data.length !== channels) fail(`${where}: ${what} has ${t.data.length} values, expected ${channels} (one per channel)`);
+    return t.data;
+  };
+  const gamma = get(1, 'scale');
+  const beta = get(2, 'bias B');
+  const mean = get(3, 'mean');
+  const variance = get(4, 'var');
+  const eps = attrs.float('epsilon', 1e-5);
+  const target = cv.foldTarget(inp[0]!, x.node);
+  const scale = batchNormScale(gamma, variance, eps);
+  if (target !== undefined && target.type !== 'channel_affine') {
+    // exact fold: w' = w·γ/√(var+ε), b' = (b − mean)·γ/√(var+ε) + β
+    cv.specs[x.node - 1] = foldIntoLinear(target, scale, mean, beta);
+    cv.values.set(out, { kind: 'node', node: x.node });
+    return;
+  }
+  const ca = batchNormAffine(gamma, beta, mean, variance, eps);
+  cv.channelAffine(inp[0]!, x, expandChannels(ca.scale, x.shape), undefined, expandChannels(ca.shift, x.shape), out, name, where);
+}
+
+/** Relu: a relu node. */
+function reluOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  cv.emit({ type: 'relu', inputs: [x.node], name }, out, where);
+}
+
+/** LeakyRelu: a leaky_relu node with the given alpha. */
+function leakyReluOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  cv.emit({ type: 'leaky_relu', inputs: [x.node], alpha: attrs.float('alpha', 0.01), name }, out, where);
+}
+
+/** Clip: `hardtanh` when both bounds are finite, `relu` for [0, ∞), one-sided clips through a relu. */
+function clipOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const lo = cv.optionalConstant(inp[1], where, 'min');
+  const hi = cv.optionalConstant(inp[2], where, 'max');
+  const min = lo ? lo.data[0]! : attrs.float('min', -Infinity);
+  const max = hi ? hi.data[0]! : attrs.float('max', Infinity);
+  if ((lo && lo.data.length !== 1) || (hi && hi.data.length !== 1)) fail(`${where}: min and max must be scalars`, 'unsupported');
+  if (!(min < max)) fail(`${where}: needs min < max, got min ${min}, max ${max}`);
+  if (Number.isFinite(min) && Number.isFinite(max)) {
+    cv.emit({ type: 'hardtanh', inputs: [x.node], min, max, name }, out, where);
+  } else if (min === 0 && max === Infinity) {
+    cv.emit({ type: 'relu', inputs: [x.node], name }, out, where);
+  } else if (Number.isFinite(min)) {
+    // max(x, m) = relu(x − m) + m
+    const units = channelCount(x.shape);
+    clipThroughRelu(cx, x, 1, new Float64Array(units).fill(min), undefined, min, ['shift', 'unshift']);
+  } else if (Number.isFinite(max)) {
+    // min(x, M) = M − relu(M − x)
+    const units = channelCount(x.shape);
+    clipThroughRelu(cx, x, -1, undefined, new Float64Array(units).fill(max), max, ['flip', 'unflip']);
+  } else cv.values.set(out, { kind: 'node', node: x.node });
+}
+
+/** A one-sided clip as `sign·relu((x − pre)·sign + post) + bound`, nodes named `name/<before>`, `name/<after>`. */
+function clipThroughRelu(cx: OpContext, x: { node: number; shape: Shape }, sign: 1 | -1, pre: Float64Array | undefined, post: Float64Array | undefined, bound: number, [before, after]: readonly [string, string]): void {
+  const { cv, inp, out, name, where } = cx;
+  const units = channelCount(x.shape);
+  const moved = `${out}/${before}`;
+  cv.channelAffine(inp[0]!, x, new Float64Array(units).fill(sign), pre, post, moved, `${name}/${before}`, where);
+  const r = cv.emit({ type: 'relu', inputs: [(cv.values.get(moved) as { node: number }).node], name }, `${out}/relu`, where);
+  cv.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(sign), shift: new Float64Array(units).fill(bound), name: `${name}/${after}` }, out, where);
+}
+
+/**
+ * ONNX op type → converter. Its keys are the supported ops (`SUPPORTED_ONNX_OPS`). A `Map`, so an op
+ * named like an `Object.prototype` member (`toString`, `constructor`) is simply not found.
+ */
+const OP_CONVERTERS: ReadonlyMap<string, OpConverter> = new Map<string, OpConverter>([
+  ['Add', arithmeticOp],
+  ['AveragePool', poolOp],
+  ['BatchNormalization', batchNormOp],
+  ['Cast', castOp],
+  ['Clip', clipOp],
+  ['Concat', concatOp],
+  ['Constant', constantOp],
+  ['Conv', convOp],
+  ['Div', arithmeticOp],
+  ['Dropout', aliasOp],
+  ['Flatten', flattenOp],
+  ['Gather', gatherOp],
+  ['Gemm', gemmOp],
+  ['GlobalAveragePool', globalAveragePoolOp],
+  ['Identity', aliasOp],
+  ['LeakyRelu', leakyReluOp],
+  ['MatMul', matMulOp],
+  ['MaxPool', poolOp],
+  ['Mul', arithmeticOp],
+  ['Relu', reluOp],
+  ['Reshape', reshapeOp],
+  ['Shape', shapeOp],
+  ['Squeeze', squeezeOp],
+  ['Sub', arithmeticOp],
+  ['Unsqueeze', squeezeOp],
+]);
+
+/**
+ * ONNX ops `readOnnx` understands (default domain), sorted: the keys of its op table. See
+ * docs/formats.md for the conditions.
+ *
+ * @example
+ * SUPPORTED_ONNX_OPS.includes('Gemm'); // true
+ * SUPPORTED_ONNX_OPS.includes('Softmax'); // false: not piecewise-linear
+ */
+export const SUPPORTED_ONNX_OPS: readonly string[] = Object.freeze([...OP_CONVERTERS.keys()].sort());

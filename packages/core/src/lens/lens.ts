@@ -36,7 +36,12 @@ export function splineCodes(net: Network, x: ArrayLike<number>): SplineCodes {
   return { layers, whole: code, activations };
 }
 
-/** Number of positions where two codes differ. */
+/**
+ * Number of positions where two codes differ.
+ *
+ * @example
+ * codeHamming(Uint8Array.of(1, 0, 1), Uint8Array.of(1, 1, 0)); // 2
+ */
 export function codeHamming(a: Uint8Array, b: Uint8Array): number {
   if (a.length !== b.length) throw new PolytopeError('shape-mismatch', `codes have ${a.length} and ${b.length} units`);
   let n = 0;
@@ -77,8 +82,10 @@ export function clusterPurity(clusters: ArrayLike<number>, labels: ArrayLike<num
   return clusters.length === 0 ? 0 : total / clusters.length;
 }
 
+/** What `clusterInputs` clusters: the binary spline codes or the raw hidden activations. */
 export type ClusterFeatures = 'code' | 'activations';
 
+/** Result of `clusterInputs`: a cluster per input and the cluster centres. */
 export interface ClusterResult {
   readonly features: ClusterFeatures;
   /** Activation layer used (−1 = all layers concatenated). */
@@ -174,6 +181,7 @@ export function boundaryDensity(net: Network, x0: ArrayLike<number>, x1: ArrayLi
   };
 }
 
+/** Result of `densityStudy`: boundary crossings per unit length between and within classes. */
 export interface DensityStudy {
   readonly within: { pairs: number; meanDensity: number; meanPerLayer: number[]; meanCrossings: number };
   readonly between: { pairs: number; meanDensity: number; meanPerLayer: number[]; meanCrossings: number };
@@ -183,6 +191,9 @@ export interface DensityStudy {
 /**
  * Boundary density on `pairs` random within-class and `pairs` between-class segments (seeded):
  * are polytope boundaries denser between classes than within?
+ *
+ * @example
+ * const study = densityStudy(net, images, labels, { pairs: 20, seed: 1 });
  */
 export function densityStudy(
   net: Network,
@@ -222,7 +233,12 @@ export function densityStudy(
   return { within: summarize(true), between: summarize(false), samples };
 }
 
-/** Spectral and Frobenius norms of each dense layer's weight (and of a channel_affine's diagonal). */
+/**
+ * Spectral and Frobenius norms of each dense layer's weight (and of a channel_affine's diagonal).
+ *
+ * @example
+ * layerNorms(net).map((l) => l.spectral); // ‖W‖₂ of each dense/conv node
+ */
 export function layerNorms(net: Network): { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] {
   const out: { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] = [];
   net.nodes.forEach((node, i) => {
@@ -243,7 +259,12 @@ export function layerNorms(net: Network): { node: number; rows: number; cols: nu
   return out;
 }
 
-/** Norms of the region's Jacobian at each input (‖J‖₂ is the local Lipschitz constant on the region). */
+/**
+ * Norms of the region's Jacobian at each input (‖J‖₂ is the local Lipschitz constant on the region).
+ *
+ * @example
+ * const { spectral, distinctRegions } = regionNorms(net, [[0, 0], [0.5, 0.5]]);
+ */
 export function regionNorms(net: Network, xs: readonly ArrayLike<number>[]): { spectral: Float64Array; frobenius: Float64Array; distinctRegions: number } {
   const spectral = new Float64Array(xs.length);
   const frobenius = new Float64Array(xs.length);

@@ -62,14 +62,24 @@ function sizeOfShape(shape: readonly number[]): number {
   return n;
 }
 
-/** Exact (float64) forward pass at one point. */
+/**
+ * Exact (float64) forward pass at one point.
+ *
+ * @example
+ * forward(net, [0.5, -0.25]); // Float64Array of net.outputSize values
+ */
 export function forward(net: Network, x: ArrayLike<number>): Float64Array {
   checkInput(net, x);
   const blocks = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n));
   return blocks[net.output]!;
 }
 
-/** Float64 forward pass returning the output and the activation code. */
+/**
+ * Float64 forward pass returning the output and the activation code.
+ *
+ * @example
+ * const { output, code } = forwardWithCode(net, [0.5, -0.25]); // code: one state byte per unit
+ */
 export function forwardWithCode(net: Network, x: ArrayLike<number>): { output: Float64Array; code: Uint8Array } {
   checkInput(net, x);
   const code = new Uint8Array(net.numUnits);
@@ -88,6 +98,9 @@ export function forwardAll(net: Network, x: ArrayLike<number>): { values: Float6
 /**
  * Batched float32 forward pass. `xs` is row-major `[batch][inputSize]`; returns `[batch][outputSize]`.
  * Throughput path: no codes, float32 arithmetic.
+ *
+ * @example
+ * const ys = forwardBatch(net, Float32Array.of(0, 0, 1, 1), 2); // 2 samples of a 2-input net
  */
 export function forwardBatch(net: Network, xs: Float32Array | Float64Array, batch: number): Float32Array {
   if (xs.length !== batch * net.inputSize) {

@@ -21,6 +21,7 @@ interface NodeBase {
   readonly name?: string;
 }
 
+/** Node 0 of every network: the input, of shape `shape`. */
 export interface InputNode extends NodeBase {
   readonly type: 'input';
 }
@@ -56,6 +57,7 @@ export interface ChannelAffineNode extends NodeBase {
   readonly shift: Float64Array;
 }
 
+/** Average pooling over 2-D windows of a [C, H, W] tensor (affine). */
 export interface AvgPoolNode extends NodeBase {
   readonly type: 'avgpool';
   readonly kernel: readonly [number, number];
@@ -65,6 +67,7 @@ export interface AvgPoolNode extends NodeBase {
   readonly countIncludePad: boolean;
 }
 
+/** Mean over H × W per channel of a [C, H, W] tensor (affine). */
 export interface GlobalAvgPoolNode extends NodeBase {
   readonly type: 'global_avgpool';
 }
@@ -81,10 +84,12 @@ export interface AddNode extends NodeBase {
   readonly type: 'add';
 }
 
+/** max(x, 0) elementwise (states: 1 active, 0 inactive). */
 export interface ReluNode extends NodeBase {
   readonly type: 'relu';
 }
 
+/** max(x, αx) elementwise (states: 1 active, 0 slope α). */
 export interface LeakyReluNode extends NodeBase {
   readonly type: 'leaky_relu';
   readonly alpha: number;
@@ -97,6 +102,7 @@ export interface HardTanhNode extends NodeBase {
   readonly max: number;
 }
 
+/** Max pooling over 2-D windows of a [C, H, W] tensor (state: the argmax position in the window). */
 export interface MaxPoolNode extends NodeBase {
   readonly type: 'maxpool';
   readonly kernel: readonly [number, number];
@@ -105,6 +111,7 @@ export interface MaxPoolNode extends NodeBase {
   readonly dilation: readonly [number, number];
 }
 
+/** A node that is affine in its input (dense, convolution, pooling by averages, per-channel affine, add, reshape). */
 export type AffineNode =
   | DenseNode
   | Conv2dNode
@@ -114,14 +121,29 @@ export type AffineNode =
   | ReshapeNode
   | AddNode;
 
+/** A piecewise-linear activation node (its units have states in the activation code). */
 export type ActivationNode = ReluNode | LeakyReluNode | HardTanhNode | MaxPoolNode;
 
+/** One node of the network IR (a DAG in topological order; node 0 is the input). */
 export type Node = InputNode | AffineNode | ActivationNode;
 
+/** The `type` tag of a node: 'input', 'dense', 'conv2d', 'relu', … */
 export type NodeType = Node['type'];
 
+/**
+ * The node types that are piecewise-linear activations (each unit gets a state in the activation code).
+ *
+ * @example
+ * ACTIVATION_TYPES.includes('relu'); // true
+ */
 export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'hardtanh', 'maxpool'];
 
+/**
+ * Whether a node is a piecewise-linear activation (its units have states in the activation code).
+ *
+ * @example
+ * net.nodes.filter(isActivation).length; // number of activation nodes
+ */
 export function isActivation(node: Node): node is ActivationNode {
   return (
     node.type === 'relu' ||
@@ -131,7 +153,12 @@ export function isActivation(node: Node): node is ActivationNode {
   );
 }
 
-/** Number of elements of a shape. */
+/**
+ * Number of elements of a shape.
+ *
+ * @example
+ * sizeOf([3, 32, 32]); // 3072
+ */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -209,6 +209,12 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
 /**
  * Validates node specs, infers every shape, and returns a `Network`. Throws a `PolytopeError`
  * naming the node on any shape mismatch, bad hyper-parameter or non-finite weight.
+ *
+ * @example
+ * const net = buildNetwork([2], [
+ *   { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 1, 1, -1), bias: Float64Array.of(0, 0) },
+ *   { type: 'relu', inputs: [1] },
+ * ]);
  */
 export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Network {
   if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {

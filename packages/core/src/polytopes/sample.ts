@@ -99,6 +99,7 @@ function randomDirection(d: number, random: Random, u: Float64Array): void {
   for (let j = 0; j < d; j++) u[j] = u[j]! / n;
 }
 
+/** Options for `hitAndRun`: number of samples, burn-in, thinning and the random generator. */
 export interface HitAndRunOptions {
   /** Steps discarded before the first sample (default 50). */
   readonly burnIn?: number;

@@ -13,6 +13,9 @@ import type { InitName } from '../train/init.js';
  * A random MLP `widths[0] → … → widths[last]` with ReLU (or `activation`) between dense layers,
  * initialized by one of the trainer's schemes (`INIT_NAMES`, default `pytorch`). `he-normal` keeps
  * this module's own Gaussian draws (`gaussian`), so seeded networks are the same as before.
+ *
+ * @example
+ * const net = randomMlp([2, 16, 16, 1], { seed: 1, init: 'he-normal' });
  */
 export function randomMlp(
   widths: readonly number[],

@@ -38,6 +38,7 @@ export interface PartitionProgress {
   readonly regions: number;
 }
 
+/** Options every partition (slice, line) accepts: cancellation and progress. */
 export interface PartitionOptions {
   onProgress?: (p: PartitionProgress) => void;
   signal?: AbortSignalLike;

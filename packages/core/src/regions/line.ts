@@ -9,6 +9,7 @@ import type { Network } from '../network/network.js';
 import { runPartition } from './engine.js';
 import type { PartitionOptions } from './engine.js';
 
+/** One activation region along a segment: parameter interval [t0, t1], code and affine map. */
 export interface LinePiece {
   /** Segment parameter range, x(t) = x0 + t (x1 − x0), 0 ≤ t0 < t1 ≤ 1. */
   readonly t0: number;
@@ -20,6 +21,7 @@ export interface LinePiece {
   readonly endUnit: number;
 }
 
+/** Result of `partitionLine`: the pieces in order and the interior breakpoints. */
 export interface LineResult {
   readonly pieces: LinePiece[];
   /** Interior breakpoints, increasing. */

@@ -35,7 +35,12 @@ function norm(x: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** The plane of a 2-input network's own coordinates. */
+/**
+ * The plane of a 2-input network's own coordinates.
+ *
+ * @example
+ * slicePlane(net, inputPlane(net), [-1, 1, -1, 1]); // a 2-input network's own input plane
+ */
 export function inputPlane(net: Network): Plane {
   if (net.inputSize !== 2) {
     throw new PolytopeError('bad-domain', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
@@ -46,6 +51,9 @@ export function inputPlane(net: Network): Plane {
 /**
  * The plane through three inputs A, B, C (Eq. 6.2): u = (B − A)/|B − A|, v the normalized
  * Gram–Schmidt remainder of C − A. A sits at (0, 0), B at (|B − A|, 0).
+ *
+ * @example
+ * const plane = planeThrough([0, 0, 0], [1, 0, 0], [0, 1, 0]); // anchors A, B, C at (0,0), (1,0), (0,1) in (s, t)
  */
 export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): Plane {
   const d = a.length;
@@ -81,7 +89,12 @@ export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: Arra
   };
 }
 
-/** The plane through `origin` spanned by d1, d2 as given (not normalized: slice coordinates are their coefficients). */
+/**
+ * The plane through `origin` spanned by d1, d2 as given (not normalized: slice coordinates are their coefficients).
+ *
+ * @example
+ * const plane = planeFromDirections([0, 0, 0], [1, 0, 0], [0, 1, 1]);
+ */
 export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<number>, d2: ArrayLike<number>): Plane {
   const d = origin.length;
   if (d1.length !== d || d2.length !== d) throw new PolytopeError('shape-mismatch', `origin and directions must have the same length (${origin.length}, ${d1.length}, ${d2.length})`);
@@ -98,7 +111,13 @@ export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<num
   return { origin: Float64Array.from(origin), u, v };
 }
 
-/** Default box around a plane's anchors: their bounding box widened by 25 % on every side. */
+/**
+ * Default box around a plane's anchors: their bounding box widened by 25 % on every side.
+ *
+ * @example
+ * const plane = planeThrough(a, b, c);
+ * anchorBox(plane); // [-0.25, 1.25, -0.25, 1.25] for anchors at (0,0), (1,0), (0,1)
+ */
 export function anchorBox(plane: Plane, margin = 0.25): Box2 {
   const an = plane.anchors ?? [];
   if (an.length === 0) return [-1, 1, -1, 1];
@@ -120,6 +139,7 @@ export function checkBox(box: readonly number[]): Box2 {
   return [a, b, c, d];
 }
 
+/** One region of a slice: polygon in plane coordinates, activation code, area and affine map on the plane. */
 export interface SliceRegion {
   /** Emission order index. */
   readonly index: number;
@@ -134,6 +154,7 @@ export interface SliceRegion {
   readonly map: Float64Array;
 }
 
+/** Counts and sizes of a slice: regions, linear regions, total area, boundary length, time. */
 export interface SliceSummary {
   /** Activation regions. */
   regions: number;
@@ -149,6 +170,7 @@ export interface SliceSummary {
   seconds: number;
 }
 
+/** Options for `slicePlane`. */
 export interface SliceOptions extends PartitionOptions {
   /** Keep every region in memory and return them (default true). Set false with `onRegion` to stream. */
   collect?: boolean;
@@ -156,6 +178,7 @@ export interface SliceOptions extends PartitionOptions {
   onRegion?: (r: SliceRegion) => void;
 }
 
+/** Result of `slicePlane`: the regions, the decision boundary and a summary. */
 export interface SliceResult {
   readonly summary: SliceSummary;
   readonly regions: SliceRegion[];

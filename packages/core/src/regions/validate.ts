@@ -9,6 +9,7 @@ import type { Network } from '../network/network.js';
 import type { LineResult } from './line.js';
 import type { SliceResult } from './slice.js';
 
+/** Result of `validateSlice` / `validateLine`: ok, the problems found and how many thin regions were skipped. */
 export interface ValidationReport {
   ok: boolean;
   problems: string[];
@@ -24,6 +25,10 @@ function relErr(a: number, b: number): number {
  * Checks a slice: regions tile the box (compensated area sum), every polygon is convex and
  * counter-clockwise, each region's centroid reproduces its code, and the region's plane map
  * equals the network at the centroid.
+ *
+ * @example
+ * const res = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]);
+ * validateSlice(net, res).ok; // true
  */
 export function validateSlice(net: Network, res: SliceResult, maxProblems = 20): ValidationReport {
   const problems: string[] = [];
@@ -71,7 +76,13 @@ export function validateSlice(net: Network, res: SliceResult, maxProblems = 20):
   return { ok: problems.length === 0, problems, skipped };
 }
 
-/** Checks a line partition: pieces tile [0, 1], each midpoint reproduces its code and map. */
+/**
+ * Checks a line partition: pieces tile [0, 1], each midpoint reproduces its code and map.
+ *
+ * @example
+ * const res = partitionLine(net, [0, 0], [1, 1]);
+ * validateLine(net, [0, 0], [1, 1], res).ok; // true
+ */
 export function validateLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike<number>, res: LineResult): ValidationReport {
   const problems: string[] = [];
   let skipped = 0;

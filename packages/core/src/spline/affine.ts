@@ -10,8 +10,10 @@ import { affineCost, affineTransposeImpl } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
 import { ActivationCode } from './code.js';
 
+/** How `affineMapAt` computes the Jacobian: forward, reverse, or 'auto' (the cheaper one). */
 export type JacobianMode = 'forward' | 'reverse' | 'auto';
 
+/** An affine map z ↦ J z + offset (J row-major outputs × inputs). */
 export interface AffineMap {
   /** Row-major outputs × inputs. */
   readonly jacobian: Float64Array;
@@ -21,6 +23,7 @@ export interface AffineMap {
   readonly inputs: number;
 }
 
+/** The affine map of the region containing a point, with that point's code and output. */
 export interface LocalAffine extends AffineMap {
   readonly code: ActivationCode;
   /** f(x). */
@@ -45,7 +48,13 @@ export function cheaperMode(net: Network): 'forward' | 'reverse' {
   return net.outputSize + 1 < net.inputSize + 1 ? 'reverse' : 'forward';
 }
 
-/** Jacobian of the network under a fixed code by forward mode: pushes the identity through. */
+/**
+ * Jacobian of the network under a fixed code by forward mode: pushes the identity through.
+ *
+ * @example
+ * const { code } = forwardWithCode(net, x);
+ * jacobianForward(net, code, x); // row-major outputs × inputs
+ */
 export function jacobianForward(net: Network, code: Uint8Array, x: ArrayLike<number>): Float64Array {
   const d = net.inputSize;
   const dirs = new Float64Array(d * d);
@@ -58,7 +67,13 @@ export function jacobianForward(net: Network, code: Uint8Array, x: ArrayLike<num
   return jac;
 }
 
-/** Jacobian of the network under a fixed code by reverse mode: pulls the output rows back. */
+/**
+ * Jacobian of the network under a fixed code by reverse mode: pulls the output rows back.
+ *
+ * @example
+ * const { code } = forwardWithCode(net, x);
+ * jacobianReverse(net, code); // the same J, cheaper when outputs ≪ inputs
+ */
 export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
   const nodes = net.nodes;
   const o = net.outputSize;
@@ -120,7 +135,13 @@ export function affineMapAt(net: Network, x: ArrayLike<number>, options: { mode?
   return { jacobian, offset, output, outputs: o, inputs: d, code: ActivationCode.forNetwork(net, code), mode };
 }
 
-/** Affine map for an explicit code (no point needed): J by the cheaper mode, y by pushing the origin. */
+/**
+ * Affine map for an explicit code (no point needed): J by the cheaper mode, y by pushing the origin.
+ *
+ * @example
+ * const { code } = forwardWithCode(net, x);
+ * const { jacobian, offset } = affineMapOfCode(net, code);
+ */
 export function affineMapOfCode(net: Network, code: Uint8Array): AffineMap {
   const d = net.inputSize;
   const o = net.outputSize;

@@ -77,7 +77,12 @@ export class ActivationCode {
   }
 }
 
-/** Offsets of every activation node's units in a network's code, with the total appended. */
+/**
+ * Offsets of every activation node's units in a network's code, with the total appended.
+ *
+ * @example
+ * codeOffsets(net); // Int32Array: where each activation node's units start in a code
+ */
 export function codeOffsets(net: Network): Int32Array {
   const offsets = new Int32Array(net.activations.length + 1);
   net.activations.forEach((slot, i) => (offsets[i] = slot.offset));
@@ -85,6 +90,13 @@ export function codeOffsets(net: Network): Int32Array {
   return offsets;
 }
 
+/**
+ * A compact string key of an activation code (one group per activation node), for maps and JSON.
+ *
+ * @example
+ * const { code } = forwardWithCode(net, x);
+ * codeKey(code, codeOffsets(net)); // e.g. '111|00' for a 2-3-2-1 MLP
+ */
 export function codeKey(states: Uint8Array, offsets: Int32Array): string {
   let s = '';
   for (let l = 0; l + 1 < offsets.length; l++) {
@@ -97,6 +109,12 @@ export function codeKey(states: Uint8Array, offsets: Int32Array): string {
   return s;
 }
 
+/**
+ * Number of units whose states differ between two codes of the same network.
+ *
+ * @example
+ * hammingDistance(Uint8Array.of(1, 0, 1), Uint8Array.of(0, 0, 1)); // 1
+ */
 export function hammingDistance(a: Uint8Array, b: Uint8Array): number {
   if (a.length !== b.length) throw new PolytopeError('shape-mismatch', `codes have different lengths (${a.length} vs ${b.length})`);
   let d = 0;
@@ -104,7 +122,12 @@ export function hammingDistance(a: Uint8Array, b: Uint8Array): number {
   return d;
 }
 
-/** The activation code of the network at input x (float64 forward pass). */
+/**
+ * The activation code of the network at input x (float64 forward pass).
+ *
+ * @example
+ * activationCode(net, [0.5, -0.25]).states; // one state byte per unit
+ */
 export function activationCode(net: Network, x: ArrayLike<number>): ActivationCode {
   return ActivationCode.forNetwork(net, forwardWithCode(net, x).code);
 }

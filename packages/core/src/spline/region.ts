@@ -11,6 +11,7 @@ import { windowTable } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
 import { ActivationCode } from './code.js';
 
+/** Where one inequality of a region comes from: activation node, unit and the state it bounds. */
 export interface RegionRow {
   /** Activation node (index among activation nodes) and unit. */
   readonly layer: number;
@@ -20,6 +21,7 @@ export interface RegionRow {
   readonly other?: number;
 }
 
+/** A region as inequalities { z : p − Q z ≥ 0 }, with its code and which unit each row comes from. */
 export interface Region {
   readonly code: ActivationCode;
   readonly dim: number;

@@ -27,7 +27,12 @@ export interface MaxAffine {
   readonly terms: Float64Array;
 }
 
-/** Evaluates a max-affine function. */
+/**
+ * Evaluates a max-affine function.
+ *
+ * @example
+ * evalMaxAffine(form.outputs[0].F, x); // max over F's affine pieces at x
+ */
 export function evalMaxAffine(f: MaxAffine, x: ArrayLike<number>): number {
   const s = f.dim + 1;
   let best = -Infinity;
@@ -231,6 +236,7 @@ export interface TropicalRational {
   readonly G: MaxAffine;
 }
 
+/** Result of `tropicalForm`: each output as a difference of two max-affine functions. */
 export interface TropicalForm {
   readonly inputs: number;
   /** One F − G per output. */
@@ -240,7 +246,13 @@ export interface TropicalForm {
   readonly seconds: number;
 }
 
-/** Evaluates every output of a tropical form at x. */
+/**
+ * Evaluates every output of a tropical form at x.
+ *
+ * @example
+ * const form = await tropicalForm(net);
+ * evalTropical(form, x); // equals forward(net, x) up to rounding
+ */
 export function evalTropical(form: TropicalForm, x: ArrayLike<number>): Float64Array {
   return Float64Array.from(form.outputs, (o) => evalMaxAffine(o.F, x) - evalMaxAffine(o.G, x));
 }
@@ -350,7 +362,13 @@ export function splineOperator(layer: AffineLayer): SplineOperator {
   return { inputs: n, outputs: o, rows: R, A, B };
 }
 
-/** [S(z)]_k = max_r (⟨A_{k,r}, z⟩ + B_{k,r}); also returns the argmax row per output (the spline code). */
+/**
+ * [S(z)]_k = max_r (⟨A_{k,r}, z⟩ + B_{k,r}); also returns the argmax row per output (the spline code).
+ *
+ * @example
+ * const S = splineOperator(layer);
+ * const { value, rows } = applySplineOperator(S, [0.5, -1]);
+ */
 export function applySplineOperator(S: SplineOperator, z: ArrayLike<number>): { value: Float64Array; rows: Uint8Array } {
   const value = new Float64Array(S.outputs);
   const rows = new Uint8Array(S.outputs);
@@ -369,7 +387,12 @@ export function applySplineOperator(S: SplineOperator, z: ArrayLike<number>): { 
   return { value, rows };
 }
 
-/** Readable form of a max-affine function, e.g. `max(x1 + x2, -1)`. */
+/**
+ * Readable form of a max-affine function, e.g. `max(x1 + x2, -1)`.
+ *
+ * @example
+ * formatMaxAffine(form.outputs[0].F, 3); // F as text, one affine piece per term
+ */
 export function formatMaxAffine(f: MaxAffine, digits = 6): string {
   const s = f.dim + 1;
   const fmt = (v: number): string => String(Number(v.toPrecision(digits)));

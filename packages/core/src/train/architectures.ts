@@ -126,8 +126,15 @@ export function layerNodes(inputShape: Shape, specs: readonly LayerSpec[]): Node
   return nodes;
 }
 
+/**
+ * The architectures `architectureLayers` builds by name (the dissertation's MNIST/CIFAR networks).
+ *
+ * @example
+ * NAMED_ARCHITECTURES.includes('simple-cnn'); // true
+ */
 export const NAMED_ARCHITECTURES = ['linear', 'dense', 'simple-cnn', 'complex-cnn'] as const;
 
+/** Options for `architectureLayers`: input shape, classes and widths. */
 export interface ArchitectureOptions {
   /** Leak of the hidden activations: 0 (default) for ReLU, otherwise leaky ReLU. */
   leak?: number;

@@ -13,8 +13,10 @@ import type { FloatArray } from '../network/kernels.js';
 import { normalSample } from '../random.js';
 import type { Random } from '../random.js';
 
+/** What a dataset asks for: binary or multiclass classification, or regression. */
 export type Task = 'binary' | 'multiclass' | 'regression';
 
+/** A labelled dataset: row-major inputs, targets, shapes and the task. */
 export interface Dataset {
   readonly name: string;
   readonly task: Task;
@@ -69,6 +71,7 @@ function shellRadius(random: Random, a: number, b: number, d: number): number {
   return Math.pow(ad + random() * (Math.pow(b, d) - ad), 1 / d);
 }
 
+/** Options for `hypersphereShell` / `circleAnnulus`. */
 export interface HypersphereOptions {
   /** Input dimension n (default 2: circle vs annulus). */
   dim?: number;
@@ -117,7 +120,12 @@ export function hypersphereShell(options: HypersphereOptions): Dataset {
   return makeDataset({ name: d === 2 ? 'circle-annulus' : `hypersphere-${d}d`, task: 'binary', inputShape: [d], targetSize: 1, numClasses: 2, x, y, classNames: ['shell', 'sphere'] });
 }
 
-/** §4.2.1's circle versus annulus (`hypersphereShell` in 2-D). */
+/**
+ * §4.2.1's circle versus annulus (`hypersphereShell` in 2-D).
+ *
+ * @example
+ * const data = circleAnnulus({ n: 1000, random: seededRandom(0) });
+ */
 export function circleAnnulus(options: Omit<HypersphereOptions, 'dim'>): Dataset {
   return hypersphereShell({ ...options, dim: 2 });
 }
@@ -135,6 +143,7 @@ export function xorCorners(): Dataset {
   return makeDataset({ name: 'xor-corners', task: 'binary', inputShape: [2], targetSize: 1, numClasses: 2, x, y });
 }
 
+/** Options shared by the TensorFlow-Playground-style toy sets (samples, noise, random generator). */
 export interface PlaygroundOptions {
   /** Number of samples (default 500, TensorFlow Playground's). */
   n?: number;
@@ -224,6 +233,7 @@ export function gaussData(options: PlaygroundOptions): Dataset {
   return makeDataset({ name: 'gauss', task: 'binary', inputShape: [2], targetSize: 1, numClasses: 2, x, y });
 }
 
+/** Options for `xorCircle`. */
 export interface XorCircleOptions {
   /** Number of samples (default 1,000): a quarter in the circle, a quarter in the annulus, half outside. */
   n?: number;
@@ -275,6 +285,7 @@ export function xorCircle(options: XorCircleOptions): Dataset {
   return makeDataset({ name: 'xor-circle', task: 'binary', inputShape: [2], targetSize: 1, numClasses: 2, x, y });
 }
 
+/** Options for `sineData`. */
 export interface SineOptions {
   /** Number of uniformly spaced points on [−π, π], both ends included (default 100, §5.3). */
   n?: number;
@@ -333,6 +344,7 @@ export function scaleInputs(data: Dataset, scale: ArrayLike<number>): Dataset {
   return { ...data, x };
 }
 
+/** Options for `imageDataset`. */
 export interface ImageDatasetOptions {
   name: string;
   /** Raw pixels, image after image, channel-major (IDX and CIFAR layouts). */
@@ -440,11 +452,18 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
   });
 }
 
-/** Names accepted by `toyDataset`. */
+/**
+ * Names accepted by `toyDataset`.
+ *
+ * @example
+ * TOY_DATASETS.includes('spiral'); // true
+ */
 export const TOY_DATASETS = ['circle-annulus', 'hypersphere', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
 
+/** A name in `TOY_DATASETS`. */
 export type ToyDatasetName = (typeof TOY_DATASETS)[number];
 
+/** Options for `toyDataset`. */
 export interface ToyDatasetOptions {
   /** Sample count (each generator's default when omitted; ignored by xor-corners). */
   n?: number;

@@ -19,8 +19,15 @@ import type { FloatArray } from '../network/kernels.js';
 import { normalSample } from '../random.js';
 import type { Random } from '../random.js';
 
+/** A weight initialisation (see `INIT_NAMES`). */
 export type InitName = 'pytorch' | 'he-normal' | 'he-uniform' | 'xavier-normal' | 'xavier-uniform';
 
+/**
+ * The weight initialisations training understands.
+ *
+ * @example
+ * INIT_NAMES.includes('he-normal'); // true
+ */
 export const INIT_NAMES: readonly InitName[] = ['pytorch', 'he-normal', 'he-uniform', 'xavier-normal', 'xavier-uniform'];
 
 /**

@@ -11,8 +11,15 @@
 import { PolytopeError } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
 
+/** A loss (see `LOSS_NAMES`). */
 export type LossName = 'mse' | 'bce' | 'softmax-ce';
 
+/**
+ * The losses training understands.
+ *
+ * @example
+ * LOSS_NAMES.includes('softmax-ce'); // true
+ */
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce', 'softmax-ce'];
 
 /** Target values per sample the loss reads: `outputs` for mse/bce, 1 (the class) for softmax-ce. */

@@ -19,6 +19,7 @@ import { allocateFloats, trainKernel } from './node-kernels.js';
 import type { Dtype, TrainOp, TrainSetup } from './node-kernels.js';
 import type { Random } from '../random.js';
 
+/** Options for `new TrainableNetwork(…)`: random generator, initialisation and float type. */
 export interface TrainableNetworkOptions {
   /** Arithmetic and storage precision; default float32 (speed). float64 is for gradient checks. */
   dtype?: Dtype;

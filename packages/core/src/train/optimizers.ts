@@ -13,6 +13,7 @@
 import { PolytopeError } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
 
+/** SGD settings (learning rate, momentum, weight decay). */
 export interface SgdOptions {
   readonly type: 'sgd';
   readonly lr: number;
@@ -22,6 +23,7 @@ export interface SgdOptions {
   readonly nesterov?: boolean;
 }
 
+/** Adam / AdamW settings (learning rate, betas, epsilon, weight decay). */
 export interface AdamOptions {
   readonly type: 'adam' | 'adamw';
   /** Default 0.001. */
@@ -33,10 +35,18 @@ export interface AdamOptions {
   readonly weightDecay?: number;
 }
 
+/** Settings for `createOptimizer`, tagged by `type`. */
 export type OptimizerOptions = SgdOptions | AdamOptions;
 
+/** An optimizer (see `OPTIMIZER_NAMES`). */
 export type OptimizerName = OptimizerOptions['type'];
 
+/**
+ * The optimizers `createOptimizer` builds.
+ *
+ * @example
+ * OPTIMIZER_NAMES.includes('adamw'); // true
+ */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam', 'adamw'];
 
 /** Updates parameters in place from their gradients. */

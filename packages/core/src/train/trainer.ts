@@ -27,6 +27,7 @@ export interface Evaluation {
   readonly samples: number;
 }
 
+/** What `train` reports to its progress callback. */
 export interface TrainProgress {
   readonly step: number;
   readonly totalSteps: number;
@@ -36,6 +37,7 @@ export interface TrainProgress {
   readonly loss: number;
 }
 
+/** A copy of the network taken during `train` (for animations). */
 export interface TrainSnapshot {
   readonly step: number;
   /** Epochs completed when the snapshot was taken (fractional inside an epoch). */
@@ -50,6 +52,7 @@ export interface TrainSnapshot {
   toNetwork(): Network;
 }
 
+/** Loss and accuracy after one epoch of `train`. */
 export interface EpochReport {
   readonly epoch: number;
   /** Mean training loss over the epoch's mini-batches (weighted by batch size). */
@@ -57,6 +60,7 @@ export interface EpochReport {
   readonly test?: Evaluation;
 }
 
+/** Options for `train`: loss, optimizer, epochs, batch size, callbacks. */
 export interface TrainOptions {
   loss: LossName;
   optimizer: OptimizerOptions;
@@ -83,6 +87,7 @@ export interface TrainOptions {
   yieldEveryMs?: number;
 }
 
+/** Result of `train`: the final train (and test) evaluation and the per-epoch history. */
 export interface TrainResult {
   /** Mean training loss of every epoch. */
   readonly loss: number[];

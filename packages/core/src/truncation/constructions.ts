@@ -101,6 +101,7 @@ export interface SeparationStep {
   readonly theta: number;
 }
 
+/** Result of `sequentialSeparability`: whether the construction separated the classes, step by step. */
 export interface SeparabilityResult {
   readonly separable: boolean;
   /** The steps found, in order (all Q when separable). */

@@ -125,7 +125,12 @@ export function liftWeight(weight: Float64Array, m: number, n: number): Float64A
   return out;
 }
 
-/** ι(n, m): pads x with zeros to length m. */
+/**
+ * ι(n, m): pads x with zeros to length m.
+ *
+ * @example
+ * lift([1, 2], 3); // Float64Array [1, 2, 0]
+ */
 export function lift(x: ArrayLike<number>, m: number): Float64Array {
   const out = new Float64Array(m);
   for (let i = 0; i < x.length; i++) out[i] = x[i]!;
@@ -200,7 +205,13 @@ export function truncationFormOfLayers(layers: readonly AffineLayer[], options: 
   };
 }
 
-/** x^(τ,0) … x^(τ,L−1) at one input, and the output W^(L) x^(τ,L−1) + b^(L). */
+/**
+ * x^(τ,0) … x^(τ,L−1) at one input, and the output W^(L) x^(τ,L−1) + b^(L).
+ *
+ * @example
+ * const form = truncationForm(net);
+ * truncationForward(form, x).output; // equals forward(net, x) up to rounding
+ */
 export function truncationForward(form: TruncationForm, x: ArrayLike<number>): { states: Float64Array[]; output: Float64Array } {
   let cur = form.lifted ? lift(x, form.space) : Float64Array.from(x);
   const states = [cur];
@@ -227,6 +238,7 @@ export interface TruncationLayerCheck {
   readonly rank: number;
 }
 
+/** Result of `checkTruncation`: how far the truncation form is from the network, layer by layer. */
 export interface TruncationCheck {
   readonly layers: TruncationLayerCheck[];
   readonly hypothesisHolds: boolean;

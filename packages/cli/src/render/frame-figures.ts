@@ -1,12 +1,11 @@
 /**
- * SVG figures for frames, written as plain strings (no DOM, so they work in Node, browsers and
+ * SVG figures for frames (moved from core's frames/figures.ts: rendering belongs to the CLI), written as plain strings (no DOM, so they work in Node, browsers and
  * tests): the frame polytope (3-D orthographic projection, or the polygon in 2-D) with its facets,
  * a highlighted facet and the active frame vectors, and bar charts of bias vectors.
  */
-import { PolytopeError } from '../errors.js';
-import type { Frame } from './frame.js';
-import type { FramePolytope } from './polytope.js';
-import { facetVertices } from './polytope.js';
+import { PolytopeError, facetVertices } from '@polytope-lens/core';
+import type { Frame, FramePolytope } from '@polytope-lens/core';
+import { niceTicks } from './ticks.js';
 
 /** Options for `framePolytopeSvg`. */
 export interface PolytopeSvgOptions {
@@ -234,7 +233,7 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" fill="#222">${esc(options.title ?? 'Bias per frame vector')}</text>`);
   // Axis ticks.
-  const ticks = niceTicks(lo, hi, 6);
+  const ticks = niceTicks(lo, hi, 6).values;
   for (const t of ticks) {
     out.push(`<line x1="${left}" x2="${W - right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.2 : 1}"/>`);
     out.push(`<text x="${left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" font-size="11" fill="#444">${esc(fmtTick(t))}</text>`);
@@ -278,16 +277,6 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   });
   out.push('</svg>');
   return out.join('\n');
-}
-
-function niceTicks(lo: number, hi: number, count: number): number[] {
-  const span = hi - lo;
-  const raw = span / count;
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((s) => s * mag).find((s) => span / s <= count) ?? 10 * mag;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-12; t += step) out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return out;
 }
 
 function fmtTick(t: number): string {

@@ -1,0 +1,27 @@
+/**
+ * `@polytope-lens/core/internal`: engine pieces the CLI and its worker threads need (work units,
+ * accumulators, cell operations, MLP views) and global switches. Not part of the public API: names
+ * here may change or disappear in any release. Library users import from `@polytope-lens/core`.
+ */
+
+// --- partition engine: work units shared between the main thread and slice workers ---
+export { rootFrame, planUnits, runPartition } from './regions/engine.js';
+export type { WorkUnit, PartitionFrame, ChildBatch, RunOptions, EmittedRegion } from './regions/engine.js';
+export { SliceAccumulator, RegionDescriber, GrowF64, planeDirections, boxExtent, checkBox } from './regions/slice.js';
+export { polygonOps, boxPolygon } from './geometry/cells.js';
+
+// --- MLP view and polytope reporting ---
+export { mlpLayers, constraintName } from './polytopes/enumerate.js';
+export type { MlpLayer } from './polytopes/enumerate.js';
+
+// --- helpers of the CLI's readers and reports ---
+export { summaryStats } from './lens/lens.js';
+export { isGzip } from './io/idx.js';
+export { scaleInputs, unitStdScale } from './train/datasets.js';
+
+// --- global switches (benchmarks only) ---
+export { setSimdEnabled, simdAvailable } from './train/simd.js';
+
+// --- weight transforms of the polytopes study ---
+export { mapDense, uniformBiases, lowRankHidden } from './polytopes/study.js';
+export type { DenseMapper, DenseParameters } from './polytopes/study.js';
