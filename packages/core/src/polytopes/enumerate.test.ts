@@ -31,12 +31,12 @@ describe('enumeratePolytopes', () => {
   });
 
   for (const [d, widths, seed, init] of [
-    [2, [2, 6, 6, 1], 1, 'torch'],
-    [3, [3, 8, 8, 1], 2, 'torch'],
-    [3, [3, 6, 6, 6, 1], 3, 'he'],
-    [4, [4, 6, 6, 1], 4, 'xavier'],
-    [5, [5, 7, 1], 5, 'torch'],
-    [6, [6, 6, 1], 6, 'torch'],
+    [2, [2, 6, 6, 1], 1, 'pytorch'],
+    [3, [3, 8, 8, 1], 2, 'pytorch'],
+    [3, [3, 6, 6, 6, 1], 3, 'he-normal'],
+    [4, [4, 6, 6, 1], 4, 'xavier-uniform'],
+    [5, [5, 7, 1], 5, 'pytorch'],
+    [6, [6, 6, 1], 6, 'pytorch'],
   ] as const) {
     it(`d = ${d}, ${widths.join('→')} (${init}): validates and agrees with sampling`, () => {
       const net = randomMlp(widths, { seed, init });
