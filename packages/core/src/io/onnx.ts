@@ -9,7 +9,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from 'onnx-buf';
-import { PolytopeError } from '../errors.js';
+import { InternalError, PolytopeError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
@@ -302,7 +302,7 @@ export function readOnnx(bytes: Uint8Array, options: ReadOnnxOptions = {}): Netw
   try {
     return new OnnxConverter(model, options).convert();
   } catch (e) {
-    if (e instanceof PolytopeError) throw e;
+    if (e instanceof PolytopeError || e instanceof InternalError) throw e;
     // Malformed-but-decodable models must not surface as a bare TypeError.
     throw new PolytopeError('bad-file', `could not read the ONNX model: ${(e as Error).message}`);
   }
