@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
-import { gaussian, mulberry32, randomMlp } from '../random.js';
+import { gaussian, mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
 import { lowRankHidden, mapDense, uniformBiases } from './study.js';
 import type { DenseNode } from '../network/ir.js';
 import type { Network } from '../network/network.js';
