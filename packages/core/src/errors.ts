@@ -3,6 +3,10 @@
  * purpose: a code says what kind of thing went wrong (so a caller or script can branch on it), the
  * message says exactly what was found and how to fix it. The CLI maps each code to an exit status
  * in one table (packages/cli/src/util.ts `EXIT_STATUS`, documented in docs/ARCHITECTURE.md).
+ *
+ * @example
+ * Object.keys(ERROR_CODES).includes('bad-domain'); // true
+ * ERROR_CODES['unsupported']; // what the code means, as one sentence
  */
 export const ERROR_CODES = {
   'bad-option': 'An argument or option value is malformed or out of range (k, an angle, a figure size, a CLI flag, a code key).',

@@ -25,6 +25,7 @@ export interface PolytopeDomain {
   readonly lpSeconds?: number;
 }
 
+/** Options for `enumeratePolytopes`: the domain (a box or a polytope) and what to compute per region. */
 export interface EnumerateOptions {
   /** Box as lo,hi pairs: [x0, x1, y0, y1, …], one pair per input dimension. Give this or `domain`. */
   readonly box?: readonly number[];
@@ -66,6 +67,7 @@ export interface DomainRows {
   readonly b: number[];
 }
 
+/** Result of `enumeratePolytopes`: every full-dimensional region of the domain with its faces and volume. */
 export interface PolytopeEnumeration {
   readonly dim: number;
   /** The box, or for a polytope domain its exact bounding box (from its vertices). */

@@ -51,7 +51,7 @@ describe('study weight transforms (moved from the polytopes-study command)', () 
   });
 
   it('lowRankHidden gives hidden-to-hidden weights of rank r and keeps the first and last layers', () => {
-    const net = randomMlp([3, 16, 16, 16, 1], { seed: 13, init: 'he' });
+    const net = randomMlp([3, 16, 16, 16, 1], { seed: 13, init: 'he-normal' });
     for (const r of [1, 2, 4]) {
       const out = lowRankHidden(net, r, mulberry32(31 + r));
       const d = dense(out);

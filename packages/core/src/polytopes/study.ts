@@ -48,7 +48,7 @@ export function mapDense(net: Network, f: DenseMapper): Network {
  * layer by layer); weights are kept.
  *
  * @example
- * const net = uniformBiases(randomMlp([3, 16, 1], { seed: 7, init: 'he' }), 0.1, mulberry32(1));
+ * const net = uniformBiases(randomMlp([3, 16, 1], { seed: 7, init: 'he-normal' }), 0.1, mulberry32(1));
  */
 export function uniformBiases(net: Network, b: number, random: Random): Network {
   return mapDense(net, (_l, weight, bias) => ({ weight, bias: bias.map(() => (2 * random() - 1) * b) }));
@@ -62,7 +62,7 @@ export function uniformBiases(net: Network, b: number, random: Random): Network 
  * `U`, then `V`.
  *
  * @example
- * const net = lowRankHidden(randomMlp([3, 16, 16, 16, 1], { seed: 13, init: 'he' }), 2, mulberry32(33));
+ * const net = lowRankHidden(randomMlp([3, 16, 16, 16, 1], { seed: 13, init: 'he-normal' }), 2, mulberry32(33));
  */
 export function lowRankHidden(net: Network, rank: number, random: Random, biasScale = 0.1): Network {
   return mapDense(net, (l, weight, bias, nOut, nIn, isLast) => {

@@ -5,6 +5,7 @@ import type { Network } from '../network/network.js';
 import type { RegionRows } from './walk-hrep.js';
 import type { Box } from './walk-metric.js';
 
+/** Options for `walkRegions`: how many regions, the box or domain, what to certify and the tolerances. */
 export interface WalkOptions {
   /** Stop after this many regions (default 100). */
   readonly maxRegions?: number;
@@ -26,6 +27,7 @@ export interface WalkOptions {
   readonly signal?: AbortSignalLike;
 }
 
+/** One region reached by `walkRegions`: its code, an interior point, its facets and neighbours. */
 export interface WalkRegion {
   /** Activation code. */
   readonly code: Uint8Array;
@@ -65,6 +67,7 @@ export interface WalkCertificates {
   readonly newtonSteps: number;
 }
 
+/** Result of `walkRegions`: the regions found, in the order reached, and the walk's certificates. */
 export interface WalkResult {
   readonly regions: WalkRegion[];
   /** Adjacency list as pairs [i, j], i < j. */
