@@ -206,97 +206,89 @@ class PolygonScratch {
   }
 }
 
-/** Range of f over a polygon's vertices (= over the polygon, f being affine). */
-function polygonRange(cell: Polygon, f: ArrayLike<number>, off: number, out: Float64Array): void {
-  const c = f[off]!;
-  const a = f[off + 1]!;
-  const b = f[off + 2]!;
-  const xy = cell.xy;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < cell.n; i++) {
-    const v = c + a * xy[2 * i]! + b * xy[2 * i + 1]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  out[0] = lo;
-  out[1] = hi;
-}
+/**
+ * Polygon operations (a class, so every call site sees one shape). With a scratch they are fast
+ * and own that scratch; without (`polygonOps`), `split` and `clip` make their scratch per call.
+ */
+class PolygonCells implements CellOps<Polygon> {
+  readonly k = 2;
+  constructor(private readonly scratch: PolygonScratch | null) {}
 
-function polygonBbox(cell: Polygon, out: Float64Array): void {
-  const xy = cell.xy;
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (let i = 0; i < cell.n; i++) {
-    const x = xy[2 * i]!;
-    const y = xy[2 * i + 1]!;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
+  range(cell: Polygon, f: ArrayLike<number>, off: number, out: Float64Array): void {
+    const c = f[off]!;
+    const a = f[off + 1]!;
+    const b = f[off + 2]!;
+    const xy = cell.xy;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < cell.n; i++) {
+      const v = c + a * xy[2 * i]! + b * xy[2 * i + 1]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out[0] = lo;
+    out[1] = hi;
   }
-  out[0] = (x0 + x1) / 2;
-  out[1] = (y0 + y1) / 2;
-  out[2] = (x1 - x0) / 2;
-  out[3] = (y1 - y0) / 2;
+
+  split(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [Polygon, Polygon] {
+    const scratch = this.scratch ?? new PolygonScratch(null);
+    scratch.classifyVertices(cell, f, off, tol);
+    const pos = scratch.keepSide(cell, 1, posLabel);
+    const neg = scratch.keepSide(cell, -1, negLabel);
+    return [neg, pos];
+  }
+
+  clip(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, label: number): Polygon | null {
+    const scratch = this.scratch ?? new PolygonScratch(null);
+    const mask = scratch.classifyVertices(cell, f, off, tol);
+    if (!(mask & 1)) return null;
+    if (!(mask & 2)) return cell;
+    return scratch.keepSide(cell, 1, label);
+  }
+
+  bbox(cell: Polygon, out: Float64Array): void {
+    const xy = cell.xy;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = 0; i < cell.n; i++) {
+      const x = xy[2 * i]!;
+      const y = xy[2 * i + 1]!;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    out[0] = (x0 + x1) / 2;
+    out[1] = (y0 + y1) / 2;
+    out[2] = (x1 - x0) / 2;
+    out[3] = (y1 - y0) / 2;
+  }
+
+  measure(cell: Polygon): number {
+    return polygonArea(cell.xy, cell.n);
+  }
+
+  interior(cell: Polygon): Float64Array {
+    return polygonCentroid(cell.xy, cell.n);
+  }
+
+  forRun(): CellOps<Polygon> {
+    return createPolygonOps();
+  }
 }
 
 /**
  * Polygon operations with their own scratch buffers and vertex arena: one instance per partition
- * run (or per long-lived consumer such as a region describer). `polygonOps` makes one per run.
+ * run (or per long-lived consumer such as a region describer). `polygonOps.forRun()` makes one.
  */
 export function createPolygonOps(): CellOps<Polygon> {
-  return polygonOpsWith(new PolygonScratch(new Float64Arena()));
-}
-
-function polygonOpsWith(scratch: PolygonScratch): CellOps<Polygon> {
-  return {
-    k: 2,
-    range: polygonRange,
-    split(cell, f, off, tol, negLabel, posLabel) {
-      scratch.classifyVertices(cell, f, off, tol);
-      const pos = scratch.keepSide(cell, 1, posLabel);
-      const neg = scratch.keepSide(cell, -1, negLabel);
-      return [neg, pos];
-    },
-    clip(cell, f, off, tol, label) {
-      const mask = scratch.classifyVertices(cell, f, off, tol);
-      if (!(mask & 1)) return null;
-      if (!(mask & 2)) return cell;
-      return scratch.keepSide(cell, 1, label);
-    },
-    bbox: polygonBbox,
-    measure(cell) {
-      return polygonArea(cell.xy, cell.n);
-    },
-    interior(cell) {
-      return polygonCentroid(cell.xy, cell.n);
-    },
-    forRun: createPolygonOps,
-  };
+  return new PolygonCells(new PolygonScratch(new Float64Arena()));
 }
 
 /**
  * Polygon operations holding no state: `split` and `clip` make their scratch per call (use
  * `createPolygonOps()` for many calls). Partition runs call `forRun()` and get their own.
  */
-export const polygonOps: CellOps<Polygon> = Object.freeze({
-  k: 2,
-  range: polygonRange,
-  split(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [Polygon, Polygon] {
-    return polygonOpsWith(new PolygonScratch(null)).split(cell, f, off, tol, negLabel, posLabel);
-  },
-  clip(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, label: number): Polygon | null {
-    return polygonOpsWith(new PolygonScratch(null)).clip(cell, f, off, tol, label);
-  },
-  bbox: polygonBbox,
-  measure(cell: Polygon): number {
-    return polygonArea(cell.xy, cell.n);
-  },
-  interior(cell: Polygon): Float64Array {
-    return polygonCentroid(cell.xy, cell.n);
-  },
-  forRun: createPolygonOps,
-});
+export const polygonOps: CellOps<Polygon> = Object.freeze(new PolygonCells(null));
 
 /** Signed area (positive for counter-clockwise), shoelace formula. */
 export function polygonArea(xy: ArrayLike<number>, n: number): number {

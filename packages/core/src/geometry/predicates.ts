@@ -130,6 +130,14 @@ export function resolveTolerances(over?: Partial<Tolerances>): Tolerances {
 }
 
 /**
+ * `affineTolerance` of `c + a·t₁ + b·t₂` on the box |t₁| ≤ ex, |t₂| ≤ ey from scalars (the
+ * engine's hot loop, slices): `eps · (|c| + (|a|·ex + |b|·ey))`.
+ */
+export function planarTolerance(c: number, a: number, b: number, ex: number, ey: number, eps = SIDE_EPS): number {
+  return eps * (Math.abs(c) + (Math.abs(a) * ex + Math.abs(b) * ey));
+}
+
+/**
  * Tolerance of the threshold test `f = θ` (hard-tanh breakpoints): the affine tolerance of f plus
  * θ's own contribution `|θ| · eps` to the scale.
  */

@@ -4,7 +4,7 @@
  * cell. Bounding-box ranges decide most units cheaply; exact vertex ranges decide the rest. Every
  * comparison goes through `geometry/predicates.ts`.
  */
-import { affineTolerance, atLeast, atMost, pairTolerance } from '../geometry/predicates.js';
+import { affineTolerance, atLeast, atMost, pairTolerance, planarTolerance } from '../geometry/predicates.js';
 import type { ActivationNode } from '../network/ir.js';
 import type { WindowTable } from '../network/kernels.js';
 import type { PartitionFrame } from './frame.js';
@@ -38,14 +38,17 @@ export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, sta
   ws.ops.bbox(frame.cell, bb);
   const two = k === 2;
   const cx = two ? bb[0]! : 0, cy = two ? bb[1]! : 0, hx = two ? bb[2]! : 0, hy = two ? bb[3]! : 0;
+  const ex = extent[0]!, ey = two ? extent[1]! : 0;
   for (let u = 0; u < stage.outSize; u++) {
     const o0 = u * m;
     let v = Z[o0]!;
     let r = 0;
+    let tol: number;
     if (two) {
       // Slices (k = 2), unrolled.
       const a = Z[o0 + 1]!;
       const b = Z[o0 + 2]!;
+      tol = planarTolerance(v, a, b, ex, ey, eps);
       v += a * cx + b * cy;
       r = Math.abs(a) * hx + Math.abs(b) * hy;
     } else {
@@ -54,8 +57,8 @@ export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, sta
         v += a * bb[j]!;
         r += Math.abs(a) * bb[k + j]!;
       }
+      tol = affineTolerance(Z, o0, m, extent, eps);
     }
-    const tol = affineTolerance(Z, o0, m, extent, eps);
     let st = relu ? (atMost(v + r, 0, tol) ? 0 : atLeast(v - r, 0, tol) ? 1 : -1) : fixedState(node, v - r, v + r, tol);
     if (st < 0) {
       ws.ops.range(frame.cell, Z, o0, range);

@@ -252,7 +252,9 @@ class PartitionRun<C> {
    */
   nextChild(b: ChildBatch<C>, lazy: boolean, sink?: RegionSink<C>): PartitionFrame<C> | null {
     const ws = this.ws;
-    const { frame, stage } = b;
+    const { m, row, rowOld } = ws;
+    const { frame, stage, Z, crossing, cols } = b;
+    const K = crossing.length;
     const s = b.next++;
     const sub = b.subs[s]!;
     const prevSt = b.prevSt;
@@ -260,7 +262,8 @@ class PartitionRun<C> {
     // code and two alternating sets of output buffers (each child may start from the previous one).
     const scratch = sink ? ws.emitScratch(stage, b.liveBase) : null;
     const childCode = scratch ? scratch.code : ws.u8.alloc(frame.code.length);
-    const { diffs, incremental } = childCodeOf(b, sub.st, childCode);
+    const diffs = childCodeOf(b, sub.st, childCode);
+    const incremental = diffs >= 0;
     const from = incremental ? b.prevOut! : b.liveBase;
     let liveOut: Float64Array[];
     if (scratch) {
@@ -270,8 +273,22 @@ class PartitionRun<C> {
       liveOut = new Array(from.length);
       for (let l = 0; l < from.length; l++) liveOut[l] = ws.f64.copy(from[l]!);
     }
+    // The crossing units' rows (or, from the previous child, their changes), kept in this loop
+    // so that the engine's hottest path stays in one optimized function.
     const actOut = stage.keepOutput ? ws.f64.copy(b.actBase) : null;
-    addCrossingRows(ws, b, sub.st, incremental ? prevSt : null, liveOut, actOut);
+    for (let q = 0; q < K; q++) {
+      const j = crossing[q]!;
+      const st = sub.st[q]!;
+      if (actOut || !incremental || prevSt![q] !== st) activationRow(stage, Z, j, st, m, row, 0);
+      if (actOut) actOut.set(row, j * m);
+      if (incremental) {
+        const old = prevSt![q]!;
+        if (old === st) continue;
+        activationRow(stage, Z, j, old, m, rowOld, 0);
+        for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
+      }
+      addColumn(liveOut, cols[q]!, row, m);
+    }
     b.prevSt = sub.st;
     b.prevOut = liveOut;
     if (sink) {
@@ -279,13 +296,19 @@ class PartitionRun<C> {
       sink(sub.cell, childCode, stage.outputLive >= 0 ? liveOut[stage.outputLive]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!);
       return null;
     }
+    return this.childFrame(b, sub.cell, childCode, incremental && diffs <= 2 ? prevSt : null, lazy, liveOut, actOut);
+  }
+
+  /** The child as a frame of the next stage, linked to its previous sibling by rank-one terms when `linkFrom` (its states) is given. */
+  private childFrame(b: ChildBatch<C>, cell: C, code: Uint8Array, linkFrom: Uint8Array | null, lazy: boolean, liveOut: Float64Array[], actOut: Float64Array | null): PartitionFrame<C> {
+    const { frame, stage } = b;
     const prevFrame = b.prevFrame;
-    const delta = incremental && diffs <= 2 && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput ? { from: prevFrame, terms: deltaTerms(ws, b, prevSt!, sub.st) } : undefined;
+    const delta = linkFrom && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput ? { from: prevFrame, terms: deltaTerms(this.ws, b, linkFrom, b.prevSt!) } : undefined;
     if (lazy && prevFrame) delete prevFrame.delta;
-    const tensors = childTensors(ws, b, liveOut, actOut);
+    const tensors = childTensors(this.ws, b, liveOut, actOut);
     const child: PartitionFrame<C> = delta
-      ? { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors, delta }
-      : { cell: sub.cell, stage: frame.stage + 1, code: childCode, tensors };
+      ? { cell, stage: frame.stage + 1, code, tensors, delta }
+      : { cell, stage: frame.stage + 1, code, tensors };
     b.prevFrame = child;
     return child;
   }
@@ -319,11 +342,11 @@ function activationBase<C>(ws: Workspace<C>, stage: Stage, code: Uint8Array, Z: 
 }
 
 /**
- * Writes the child's code (parent code plus its crossing units' states) and counts the units
- * that differ from the previous child: the child starts from the previous child's outputs when
- * fewer units differ than the base would need.
+ * Writes the child's code (parent code plus its crossing units' states) and returns the number of
+ * units that differ from the previous child when the child should start from the previous
+ * child's outputs (fewer differ than the base would need), else −1.
  */
-function childCodeOf<C>(b: ChildBatch<C>, st: Uint8Array, childCode: Uint8Array): { diffs: number; incremental: boolean } {
+function childCodeOf<C>(b: ChildBatch<C>, st: Uint8Array, childCode: Uint8Array): number {
   const { crossing, stage } = b;
   const off = stage.slot.offset;
   const isRelu = stage.node.type === 'relu';
@@ -337,26 +360,7 @@ function childCodeOf<C>(b: ChildBatch<C>, st: Uint8Array, childCode: Uint8Array)
     if (!isRelu || s !== 0) direct++;
     if (prevSt !== null && prevSt[q] !== s) diffs++;
   }
-  return { diffs, incremental: prevSt !== null && diffs < direct };
-}
-
-/** Adds the crossing units' rows (or, from the previous child `prevSt`, their changes) to the chain outputs and the activation output. */
-function addCrossingRows<C>(ws: Workspace<C>, b: ChildBatch<C>, st: Uint8Array, prevSt: Uint8Array | null, liveOut: Float64Array[], actOut: Float64Array | null): void {
-  const { m, row, rowOld } = ws;
-  const { stage, Z, crossing, cols } = b;
-  for (let q = 0; q < crossing.length; q++) {
-    const j = crossing[q]!;
-    const s = st[q]!;
-    if (actOut || !prevSt || prevSt[q] !== s) activationRow(stage, Z, j, s, m, row, 0);
-    if (actOut) actOut.set(row, j * m);
-    if (prevSt) {
-      const old = prevSt[q]!;
-      if (old === s) continue;
-      activationRow(stage, Z, j, old, m, rowOld, 0);
-      for (let c = 0; c < m; c++) row[c] = row[c]! - rowOld[c]!;
-    }
-    addColumn(liveOut, cols[q]!, row, m);
-  }
+  return prevSt !== null && diffs < direct ? diffs : -1;
 }
 
 /** The rank-one terms g ⊗ d by which a child's next-stage input differs from its previous sibling's. */
