@@ -6,6 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TOLERANCES,
+  PartitionWorkspace,
+  boxExtent,
+  boxPolygon,
+  planUnits,
+  planeDirections,
+  polygonOps,
+  rootFrame,
+  runPartition,
   PolytopeError,
   affineMapAt,
   buildNetwork,
@@ -123,6 +131,26 @@ describe('issue 10: hidden mutable state (prepared networks, re-entrant runs)', 
     expect(edited.summary.regions).not.toBe(before.summary.regions);
     const v = validateSlice(net, edited);
     expect(v.problems).toEqual([]);
+  });
+
+  it('a caller-owned PartitionWorkspace reused over work units (and busy in a nested run) changes nothing', () => {
+    const { net, plane } = cnn();
+    const p = prepareNetwork(net);
+    const dirs = planeDirections(plane);
+    const ext = boxExtent(BOX);
+    const units = planUnits(p, polygonOps, rootFrame(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs), ext, 16);
+    const collect = (workspace?: PartitionWorkspace): number[][] => {
+      const out: number[][] = [];
+      for (const u of units) {
+        runPartition(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs, ext, (r) => {
+          out.push([...r.code, ...r.cell.xy.subarray(0, 2 * r.cell.n), ...r.output]);
+          // A nested run offered the same (busy) workspace gets a fresh one.
+          if (workspace && out.length === 5) runPartition(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs, ext, () => undefined, { units: [units[0]!], workspace });
+        }, { units: [u], ...(workspace ? { workspace } : {}) });
+      }
+      return out;
+    };
+    expect(collect(new PartitionWorkspace())).toEqual(collect());
   });
 
   it('prepared nodes are frozen copies', () => {

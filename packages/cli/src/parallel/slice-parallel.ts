@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import {
   AbortError,
+  PartitionWorkspace,
   PolytopeError,
   SliceAccumulator,
   boxExtent,
@@ -84,6 +85,7 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
   };
   if (options.threads <= 1) {
     const ops = createPolygonOps();
+    const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
     const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
     units.forEach((unit, i) => {
       currentFrame = i;
@@ -91,7 +93,7 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
         acc.add(r.cell as Polygon, r.code, r.output);
         regions++;
         report();
-      }, { units: [unit], ...(options.signal ? { signal: options.signal } : {}) });
+      }, { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) });
     });
     options.onProgress?.({ fraction: 1, regions });
     return acc.finish((performance.now() - start) / 1000);

@@ -1,6 +1,6 @@
 /** Worker thread: plans a slice job's work units, takes units from the shared counter and streams their regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { AbortError, GrowF64, RegionDescriber, boxPolygon, createPolygonOps, planUnits, prepareNetwork, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
+import { AbortError, GrowF64, PartitionWorkspace, RegionDescriber, boxPolygon, createPolygonOps, planUnits, prepareNetwork, readNetworkJson, rootFrame, runPartition } from '@polytope-lens/core';
 import type { CellOps, Polygon, PreparedNetwork, WorkUnit } from '@polytope-lens/core';
 import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
@@ -11,6 +11,8 @@ let net: PreparedNetwork | null = null;
 let netId = -1;
 /** Polygon operations with this worker's own scratch (runs take their own through `forRun`). */
 const ops: CellOps<Polygon> = createPolygonOps();
+/** This worker's run buffers, reused by its units one at a time (each run starts it afresh). */
+const workspace = new PartitionWorkspace();
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
@@ -142,7 +144,7 @@ function runUnit(net: PreparedNetwork, setup: JobSetup, unit: WorkUnit<Polygon>,
     for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
     segStarts[i + 1] = segments.length;
     if (cells.length === cap) flush();
-  }, { units: [unit], signal: cancelSignal(setup.control) });
+  }, { units: [unit], workspace, signal: cancelSignal(setup.control) });
   flush();
 }
 

@@ -54,6 +54,31 @@ export interface RunOptions<C> extends PartitionOptions {
   units?: WorkUnit<C>[];
   /** Measure of the whole domain, for progress fractions when starting from frames. */
   totalMeasure?: number;
+  /**
+   * Buffers to reuse across runs (many small work units on one thread): owned by the caller, used
+   * by one run at a time; each run starts it afresh, so results are the same as without it.
+   */
+  workspace?: PartitionWorkspace;
+}
+
+/** A caller-owned holder of a partition run's buffers, reused by runs of the same network, cells and tolerances. */
+export class PartitionWorkspace {
+  /** @internal */
+  held: Workspace<unknown> | null = null;
+  /** @internal */
+  busy = false;
+}
+
+/** The run's workspace: the caller's when it fits this run and is free, else a fresh one. */
+function workspaceFor<C>(eng: EngineNetwork, ops: CellOps<C>, extent: ArrayLike<number>, eps: number, holder: PartitionWorkspace | undefined): Workspace<C> {
+  const h = holder?.held as Workspace<C> | null | undefined;
+  if (holder && !holder.busy && h && h.eng === eng && h.k === ops.k && h.extent === extent && h.eps === eps) {
+    h.reset();
+    return h;
+  }
+  const ws = new Workspace(eng, ops.forRun?.() ?? ops, extent, eps);
+  if (holder && !holder.busy) holder.held = ws as Workspace<unknown>;
+  return ws;
 }
 
 /** A region as the engine emits it. Buffers are the engine's own: copy what you keep. */
@@ -166,8 +191,19 @@ export function runPartition<C>(
   const eng = engineNetwork(net);
   // A fresh workspace: incremental bases depend on the cell processed before, so starting every
   // run afresh makes the results a function of the run's frames alone (any thread count, any nesting).
-  const runOps = ops.forRun?.() ?? ops;
-  const run = new PartitionRun(new Workspace(eng, runOps, extent, resolveTolerances(options.tolerances).side));
+  const ws = workspaceFor(eng, ops, extent, resolveTolerances(options.tolerances).side, options.workspace);
+  const runOps = ws.ops;
+  const run = new PartitionRun(ws);
+  const holder = options.workspace?.held === ws ? options.workspace : undefined;
+  if (holder) holder.busy = true;
+  try {
+    return runStack(run, eng, runOps, root, origin, dirs, emit, options);
+  } finally {
+    if (holder) holder.busy = false;
+  }
+}
+
+function runStack<C>(run: PartitionRun<C>, eng: EngineNetwork, runOps: CellOps<C>, root: C, origin: ArrayLike<number>, dirs: ArrayLike<number>, emit: (r: EmittedRegion<C>) => void, options: RunOptions<C>): { regions: number } {
   const counter = progressSink(runOps, options.totalMeasure ?? runOps.measure(root), emit, options);
   // Depth-first. A batch on the stack yields its next child when it is on top, so only one child
   // per expanded cell exists at a time; children of the last stage are emitted at once.

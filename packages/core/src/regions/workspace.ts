@@ -78,6 +78,11 @@ export class Workspace<C> {
     this.emit = new Array<EmitScratch | undefined>(n);
   }
 
+  /** Starts a new run on this workspace: forgets every stage's previous cell (results then depend only on the run's frames). */
+  reset(): void {
+    this.prev.fill(null);
+  }
+
   /** Scratch buffers for children emitted straight from `stage` (shapes of its live chain tensors). */
   emitScratch(stage: Stage, like: Float64Array[]): EmitScratch {
     let sc = this.emit[stage.index];
