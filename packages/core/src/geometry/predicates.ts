@@ -44,11 +44,6 @@ export function atLeast(v: number, theta: number, tol: number): boolean {
   return v >= theta - tol;
 }
 
-/** The tolerance `eps · scale` of a value whose terms have magnitude `scale` (see the module comment). */
-export function scaledTolerance(scale: number, eps = SIDE_EPS): number {
-  return eps * scale;
-}
-
 /**
  * Tolerance for an affine function with coefficients `f[off..off+m)` (column 0 constant) on a box
  * with half-extents `extent`: `eps · (|f0| + Σ |f_j| · extent_{j−1})`, eps defaulting to `SIDE_EPS`.
