@@ -9,6 +9,7 @@
  * `JSON.stringify` of the fields, with the array's elements one per line.
  */
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { InternalError } from '@polytope-lens/core';
 
 /** Writes one JSON object to an open file descriptor, field by field. */
 export class JsonObjectWriter {
@@ -79,7 +80,7 @@ export class JsonObjectWriter {
   }
 
   private separate(): void {
-    if (!this.inArray) throw new Error('JsonObjectWriter: element outside an array');
+    if (!this.inArray) throw new InternalError('JsonObjectWriter: element outside an array');
     if (this.elements > 0) writeSync(this.fd, ',\n');
     this.elements++;
   }

@@ -41,6 +41,14 @@ export type {
   ActivationNode,
 } from './network/ir.js';
 
+// --- prepared networks: an immutable copy that owns every cache (prepare once, query many times) ---
+export { prepareNetwork, PreparedNetwork, networkOf, MAX_WINDOW_POSITIONS } from './network/prepared.js';
+export type { NetworkLike } from './network/prepared.js';
+
+// --- tolerances (geometry/predicates.ts; every option named `tolerances` overrides these) ---
+export { DEFAULT_TOLERANCES, WALK_TOLERANCES, POLYTOPE_TOLERANCES } from './geometry/predicates.js';
+export type { Tolerances, WalkTolerances, PolytopeTolerances } from './geometry/predicates.js';
+
 // --- evaluation ---
 export { forward, forwardBatch, forwardWithCode } from './network/forward.js';
 

@@ -5,10 +5,11 @@
  */
 
 // --- partition engine: work units shared between the main thread and slice workers ---
-export { rootFrame, planUnits, runPartition } from './regions/engine.js';
+export { rootFrame, planUnits, runPartition, PartitionWorkspace } from './regions/engine.js';
 export type { WorkUnit, PartitionFrame, ChildBatch, RunOptions, EmittedRegion } from './regions/engine.js';
 export { SliceAccumulator, RegionDescriber, GrowF64, planeDirections, boxExtent, checkBox } from './regions/slice.js';
-export { polygonOps, boxPolygon } from './geometry/cells.js';
+export { polygonOps, createPolygonOps, boxPolygon } from './geometry/cells.js';
+export type { CellOps } from './geometry/cells.js';
 
 // --- MLP view and polytope reporting ---
 export { mlpLayers, constraintName } from './polytopes/enumerate.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inputPlane } from '@polytope-lens/core';
+import { inputPlane, prepareNetwork } from '@polytope-lens/core';
 import { SlicePool, sliceParallel } from '../parallel/slice-parallel.js';
 import { parseThreads } from '../threads.js';
 import { loadModel, numberList } from '../model.js';
@@ -15,7 +15,7 @@ export function registerBench(program: Command): void {
     .option('--repeat <n>', 'timed runs', '5')
     .option('--threads <n>', "worker threads ('auto' = one per core)", 'auto')
     .action(async (modelPath: string, opts: { box: string; repeat: string; threads: string }) => {
-      const net = loadModel(modelPath);
+      const net = prepareNetwork(loadModel(modelPath)); // once: the repeats (and the pool's workers) reuse its stages
       const box = numberList(opts.box, 4, '--box');
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1) throw new CliError(`--repeat must be a positive integer, got '${opts.repeat}'`);

@@ -12,16 +12,18 @@ import {
   AbortError,
   InternalError,
   PolytopeError,
+  prepareNetwork,
   writeNetworkJson,
 } from '@polytope-lens/core';
-import type { Network, PartitionProgress, Plane, Polygon, SliceRegion, SliceResult } from '@polytope-lens/core';
-import { SliceAccumulator, boxExtent, boxPolygon, checkBox, planUnits, planeDirections, polygonOps, rootFrame, runPartition } from '@polytope-lens/core/internal';
+import type { NetworkLike, PartitionProgress, PreparedNetwork, Plane, Polygon, SliceRegion, SliceResult } from '@polytope-lens/core';
+import { PartitionWorkspace, SliceAccumulator, boxExtent, boxPolygon, checkBox, createPolygonOps, planUnits, planeDirections, rootFrame, runPartition } from '@polytope-lens/core/internal';
 import type { FromWorker, JobSetup } from './protocol.js';
 
 let jobCounter = 0;
 
 let netCounter = 0;
-const netIds = new WeakMap<Network, number>();
+/** Ids of the prepared networks sent to workers (a prepared network never changes, so its identity is a safe key). */
+const netIds = new WeakMap<PreparedNetwork, number>();
 
 /** Persistent worker threads for repeated slices (benchmarks, animations); close() when done. */
 export class SlicePool {
@@ -51,11 +53,18 @@ export interface ParallelSliceOptions {
   pool?: SlicePool;
 }
 
-export async function sliceParallel(net: Network, plane: Plane, box: readonly number[], options: ParallelSliceOptions): Promise<SliceResult> {
+/**
+ * The exact slice on `options.threads` threads. A plain network is prepared (copied) for this call
+ * and sent to the workers again; pass a `PreparedNetwork` for repeated slices of one network (the
+ * pool's workers then keep theirs between jobs).
+ */
+export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: readonly number[], options: ParallelSliceOptions): Promise<SliceResult> {
   const b = checkBox(box);
+  const prepared = prepareNetwork(netLike);
+  const net = prepared.network;
   if (plane.origin.length !== net.inputSize) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`);
   let currentFrame = 0;
-  const acc = new SliceAccumulator(net, plane, b, options.collect ?? false, options.onRegion ? (r) => options.onRegion!(r, currentFrame) : undefined);
+  const acc = new SliceAccumulator(prepared, plane, b, options.collect ?? false, options.onRegion ? (r) => options.onRegion!(r, currentFrame) : undefined);
   const origin = plane.origin;
   const dirs = planeDirections(plane);
   const extent = boxExtent(b);
@@ -67,14 +76,16 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
     if (options.onProgress && (regions & 1023) === 0) options.onProgress({ fraction: acc.area / boxArea, regions });
   };
   if (options.threads <= 1) {
-    const units = planUnits(net, polygonOps, rootFrame(net, polygonOps, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
+    const ops = createPolygonOps();
+    const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
+    const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
     units.forEach((unit, i) => {
       currentFrame = i;
-      runPartition(net, polygonOps, rootCell(), origin, dirs, extent, (r) => {
+      runPartition(prepared, ops, rootCell(), origin, dirs, extent, (r) => {
         acc.add(r.cell as Polygon, r.code, r.output);
         regions++;
         report();
-      }, { units: [unit], ...(options.signal ? { signal: options.signal } : {}) });
+      }, { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) });
     });
     options.onProgress?.({ fraction: 1, regions });
     return acc.finish((performance.now() - start) / 1000);
@@ -82,10 +93,10 @@ export async function sliceParallel(net: Network, plane: Plane, box: readonly nu
   const pool = options.pool ?? new SlicePool(options.threads);
   const job = ++jobCounter;
   const control = new Int32Array(new SharedArrayBuffer(12));
-  let netId = netIds.get(net);
+  let netId = netIds.get(prepared);
   if (netId === undefined) {
     netId = ++netCounter;
-    netIds.set(net, netId);
+    netIds.set(prepared, netId);
   }
   const setup: JobSetup = { job, units: PARALLEL_UNITS, netId, origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions, control };
   let networkJson: object | undefined;

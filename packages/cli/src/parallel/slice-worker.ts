@@ -1,24 +1,29 @@
 /** Worker thread: plans a slice job's work units, takes units from the shared counter and streams their regions back in batches. */
 import { parentPort } from 'node:worker_threads';
-import { AbortError, InternalError, PolytopeError, readNetworkJson } from '@polytope-lens/core';
-import type { Network, Polygon } from '@polytope-lens/core';
-import { GrowF64, RegionDescriber, boxPolygon, planUnits, polygonOps, rootFrame, runPartition } from '@polytope-lens/core/internal';
-import type { WorkUnit } from '@polytope-lens/core/internal';
+import { AbortError, InternalError, PolytopeError, prepareNetwork, readNetworkJson } from '@polytope-lens/core';
+import type { Polygon, PreparedNetwork } from '@polytope-lens/core';
+import { GrowF64, PartitionWorkspace, RegionDescriber, boxPolygon, createPolygonOps, planUnits, rootFrame, runPartition } from '@polytope-lens/core/internal';
+import type { CellOps, WorkUnit } from '@polytope-lens/core/internal';
 import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
 
 const port = parentPort!;
-let net: Network | null = null;
+/** The job network, prepared once per worker and kept while jobs use the same network id. */
+let net: PreparedNetwork | null = null;
 let netId = -1;
+/** Polygon operations with this worker's own scratch (runs take their own through `forRun`). */
+const ops: CellOps<Polygon> = createPolygonOps();
+/** This worker's run buffers, reused by its units one at a time (each run starts it afresh). */
+const workspace = new PartitionWorkspace();
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
-let describerCache: { net: Network; setup: JobSetup; describer: RegionDescriber } | null = null;
+let describerCache: { net: PreparedNetwork; setup: JobSetup; describer: RegionDescriber } | null = null;
 
 /** One describer per job (its code hasher is the same on every thread: fixed seed). */
-function describerFor(net: Network, setup: JobSetup): RegionDescriber {
+function describerFor(net: PreparedNetwork, setup: JobSetup): RegionDescriber {
   if (describerCache?.net !== net || describerCache.setup !== setup) {
-    const d = net.inputSize;
+    const d = net.network.inputSize;
     const u = new Float64Array(d);
     const v = new Float64Array(d);
     for (let i = 0; i < d; i++) {
@@ -64,11 +69,11 @@ port.on('message', (msg: ToWorker) => {
     // The same network as the last job (benchmarks, animations) keeps its parsed form and caches.
     if (!net || netId !== setup.netId) {
       if (!setup.network) throw new InternalError('slice worker: job without its network');
-      net = readNetworkJson(setup.network);
+      net = prepareNetwork(readNetworkJson(setup.network));
       netId = setup.netId;
     }
     const b = setup.box;
-    const plan = planUnits(net, polygonOps, rootFrame(net, polygonOps, boxPolygon(b[0], b[1], b[2], b[3]), setup.origin, setup.dirs), setup.extent, setup.units);
+    const plan = planUnits(net, ops, rootFrame(net, ops, boxPolygon(b[0], b[1], b[2], b[3]), setup.origin, setup.dirs), setup.extent, setup.units);
     for (;;) {
       const index = Atomics.add(setup.control, 2, 1);
       if (index >= plan.length) break;
@@ -81,9 +86,9 @@ port.on('message', (msg: ToWorker) => {
 });
 
 /** Partitions one unit, sending its regions in packed batches of at most `setup.batch`. */
-function runUnit(net: Network, setup: JobSetup, unit: WorkUnit<Polygon>, index: number): void {
-  const o = net.outputSize;
-  const codeLen = net.numUnits;
+function runUnit(net: PreparedNetwork, setup: JobSetup, unit: WorkUnit<Polygon>, index: number): void {
+  const o = net.network.outputSize;
+  const codeLen = net.network.numUnits;
   const cap = setup.batch;
   const describer = describerFor(net, setup);
   const segments = new GrowF64();
@@ -129,7 +134,7 @@ function runUnit(net: Network, setup: JobSetup, unit: WorkUnit<Polygon>, index: 
     segments.length = 0;
   };
   const root = boxPolygon(setup.box[0], setup.box[1], setup.box[2], setup.box[3]);
-  runPartition(net, polygonOps, root, setup.origin, setup.dirs, setup.extent, (r) => {
+  runPartition(net, ops, root, setup.origin, setup.dirs, setup.extent, (r) => {
     const i = cells.length;
     const cell = r.cell as Polygon;
     cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
@@ -141,7 +146,7 @@ function runUnit(net: Network, setup: JobSetup, unit: WorkUnit<Polygon>, index: 
     for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
     segStarts[i + 1] = segments.length;
     if (cells.length === cap) flush();
-  }, { units: [unit], signal: cancelSignal(setup.control) });
+  }, { units: [unit], workspace, signal: cancelSignal(setup.control) });
   flush();
 }
 

@@ -11,9 +11,33 @@
  * a vertex with |f| ≤ tol lies on the line and is kept by both sides.
  */
 import { Float64Arena } from '../arena.js';
+import { TINY_MAGNITUDE, atLeast, atMost, signWithin } from './predicates.js';
 
 /** Label of a domain-boundary edge. */
 export const BOUNDARY = -1;
+
+/**
+ * Bits of an edge label that hold the state on the other side. States are one byte (activation
+ * codes are `Uint8Array`; networks whose max-pool windows exceed 256 positions are refused), so
+ * labels `unit · 256 + state` never collide.
+ */
+export const LABEL_STATE_BITS = 8;
+const STATE_MASK = (1 << LABEL_STATE_BITS) - 1;
+
+/** The label of an edge made by `unit` (index in the network's code) with `state` on the other side. */
+export function edgeLabel(unit: number, state: number): number {
+  return unit * (STATE_MASK + 1) + state;
+}
+
+/** The unit of an edge label (not the boundary). */
+export function labelUnit(label: number): number {
+  return label >>> LABEL_STATE_BITS;
+}
+
+/** The state on the other side of an edge label (not the boundary). */
+export function labelState(label: number): number {
+  return label & STATE_MASK;
+}
 
 export interface CellOps<C> {
   /** Parameter dimension k (1 for lines, 2 for slices). */
@@ -30,6 +54,11 @@ export interface CellOps<C> {
   measure(cell: C): number;
   /** A point in the relative interior (centroid), length k. */
   interior(cell: C): Float64Array;
+  /**
+   * Operations with their own scratch buffers, for one partition run (the engine calls this once
+   * per run, so runs never share buffers). Absent for stateless operations.
+   */
+  forRun?(): CellOps<C>;
 }
 
 // ───────────────────────────── intervals ─────────────────────────────
@@ -56,19 +85,21 @@ export const intervalOps: CellOps<Interval> = {
     const v0 = c + a * cell.t0;
     const v1 = c + a * cell.t1;
     const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
-    const left = { t0: cell.t0, t1: t, l0: cell.l0, l1: v0 < 0 ? negLabel : posLabel };
-    const right = { t0: t, t1: cell.t1, l0: v0 < 0 ? posLabel : negLabel, l1: cell.l1 };
-    return v0 < 0 ? [left, right] : [right, left];
+    // f crosses the interval: the side of its start is the sign of f there (no tolerance).
+    const startNeg = signWithin(v0, 0) < 0;
+    const left = { t0: cell.t0, t1: t, l0: cell.l0, l1: startNeg ? negLabel : posLabel };
+    const right = { t0: t, t1: cell.t1, l0: startNeg ? posLabel : negLabel, l1: cell.l1 };
+    return startNeg ? [left, right] : [right, left];
   },
   clip(cell, f, off, tol, label) {
     const c = f[off]!;
     const a = f[off + 1]!;
     const v0 = c + a * cell.t0;
     const v1 = c + a * cell.t1;
-    if (v0 >= -tol && v1 >= -tol) return v0 > tol || v1 > tol ? cell : null;
-    if (v0 <= tol && v1 <= tol) return null;
+    if (atLeast(v0, 0, tol) && atLeast(v1, 0, tol)) return signWithin(v0, tol) > 0 || signWithin(v1, tol) > 0 ? cell : null;
+    if (atMost(v0, 0, tol) && atMost(v1, 0, tol)) return null;
     const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
-    return v0 > 0 ? { t0: cell.t0, t1: t, l0: cell.l0, l1: label } : { t0: t, t1: cell.t1, l0: label, l1: cell.l1 };
+    return signWithin(v0, 0) > 0 ? { t0: cell.t0, t1: t, l0: cell.l0, l1: label } : { t0: t, t1: cell.t1, l0: label, l1: cell.l1 };
   },
   bbox(cell, out) {
     out[0] = (cell.t0 + cell.t1) / 2;
@@ -100,81 +131,90 @@ export function boxPolygon(x0: number, x1: number, y0: number, y1: number): Poly
   };
 }
 
-/** Polygon vertex arrays are arena views (see arena.ts). */
-const polyArena = new Float64Arena();
+/**
+ * Scratch of the polygon operations: the side of every vertex from the last classification
+ * (`classifyVertices` fills it, `keepSide` reads it — always within one `split`/`clip` call), the
+ * clipped polygon's vertices before copying, and an arena for result vertices (see arena.ts).
+ */
+class PolygonScratch {
+  vals = new Float64Array(64);
+  side = new Int8Array(64);
+  keepXY = new Float64Array(128);
+  keepLab = new Int32Array(64);
+  /** Result vertices go to this arena, or to arrays of their own when null (one-off calls). */
+  constructor(private readonly arena: Float64Arena | null) {}
 
-// Scratch buffers reused across calls (polygons in these partitions have few vertices).
-let scratchVals = new Float64Array(64);
-let scratchSide = new Int8Array(64);
-let keepXY = new Float64Array(128);
-let keepLab = new Int32Array(64);
-function ensureScratch(n: number): void {
-  if (scratchVals.length < n) {
-    scratchVals = new Float64Array(n * 2);
-    scratchSide = new Int8Array(n * 2);
+  /** Evaluates f at every vertex and records its side (tolerance `tol`); returns bit 1 if any is above, bit 2 if any below. */
+  classifyVertices(cell: Polygon, f: ArrayLike<number>, off: number, tol: number): number {
+    const n = cell.n;
+    if (this.vals.length < n) {
+      this.vals = new Float64Array(n * 2);
+      this.side = new Int8Array(n * 2);
+    }
+    const vals = this.vals;
+    const side = this.side;
+    const c = f[off]!;
+    const a = f[off + 1]!;
+    const b = f[off + 2]!;
+    const xy = cell.xy;
+    let mask = 0;
+    for (let i = 0; i < n; i++) {
+      const v = c + a * xy[2 * i]! + b * xy[2 * i + 1]!;
+      vals[i] = v;
+      const s = signWithin(v, tol);
+      side[i] = s;
+      mask |= s > 0 ? 1 : s < 0 ? 2 : 0;
+    }
+    return mask;
   }
-}
 
-function classifyVertices(cell: Polygon, f: ArrayLike<number>, off: number, tol: number): number {
-  const n = cell.n;
-  ensureScratch(n);
-  const c = f[off]!;
-  const a = f[off + 1]!;
-  const b = f[off + 2]!;
-  const xy = cell.xy;
-  let mask = 0;
-  for (let i = 0; i < n; i++) {
-    const v = c + a * xy[2 * i]! + b * xy[2 * i + 1]!;
-    scratchVals[i] = v;
-    const s = v > tol ? 1 : v < -tol ? -1 : 0;
-    scratchSide[i] = s;
-    mask |= s > 0 ? 1 : s < 0 ? 2 : 0;
+  /**
+   * Sutherland–Hodgman step for one side of the last classification: keeps vertices with
+   * side·sign ≥ 0 and the crossing points. `sign` = +1 keeps f ≥ 0, −1 keeps f ≤ 0.
+   */
+  keepSide(cell: Polygon, sign: 1 | -1, cutLabel: number): Polygon {
+    const n = cell.n;
+    const xy = cell.xy;
+    const labels = cell.labels;
+    if (this.keepXY.length < 4 * n + 8) {
+      this.keepXY = new Float64Array(8 * n + 16);
+      this.keepLab = new Int32Array(4 * n + 8);
+    }
+    const { keepXY: outXY, keepLab: outLab, side, vals } = this;
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      const j = i + 1 === n ? 0 : i + 1;
+      const si = side[i]! * sign;
+      const sj = side[j]! * sign;
+      if (si >= 0) {
+        outXY[2 * q] = xy[2 * i]!;
+        outXY[2 * q + 1] = xy[2 * i + 1]!;
+        // Edge from this vertex runs along edge i unless we leave through a zero vertex into the other side.
+        outLab[q++] = si === 0 && sj < 0 ? cutLabel : labels[i]!;
+      }
+      if ((si > 0 && sj < 0) || (si < 0 && sj > 0)) {
+        const vi = vals[i]!;
+        const vj = vals[j]!;
+        const t = vi / (vi - vj);
+        outXY[2 * q] = xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!);
+        outXY[2 * q + 1] = xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!);
+        outLab[q++] = si > 0 ? cutLabel : labels[i]!;
+      }
+    }
+    const kept = outXY.subarray(0, 2 * q);
+    return { n: q, xy: this.arena ? this.arena.copy(kept) : kept.slice(), labels: outLab.slice(0, q) };
   }
-  return mask;
 }
 
 /**
- * Sutherland–Hodgman step for one side: keeps vertices with side·sign ≥ 0 and the crossing points.
- * `sign` = +1 keeps f ≥ 0, −1 keeps f ≤ 0. Uses the scratch classification of `classifyVertices`.
+ * Polygon operations (a class, so every call site sees one shape). With a scratch they are fast
+ * and own that scratch; without (`polygonOps`), `split` and `clip` make their scratch per call.
  */
-function keepSide(cell: Polygon, sign: 1 | -1, cutLabel: number): Polygon {
-  const n = cell.n;
-  const xy = cell.xy;
-  const labels = cell.labels;
-  if (keepXY.length < 4 * n + 8) {
-    keepXY = new Float64Array(8 * n + 16);
-    keepLab = new Int32Array(4 * n + 8);
-  }
-  const outXY = keepXY;
-  const outLab = keepLab;
-  let q = 0;
-  for (let i = 0; i < n; i++) {
-    const j = i + 1 === n ? 0 : i + 1;
-    const si = scratchSide[i]! * sign;
-    const sj = scratchSide[j]! * sign;
-    if (si >= 0) {
-      outXY[2 * q] = xy[2 * i]!;
-      outXY[2 * q + 1] = xy[2 * i + 1]!;
-      // Edge from this vertex runs along edge i unless we leave through a zero vertex into the other side.
-      outLab[q++] = si === 0 && sj < 0 ? cutLabel : labels[i]!;
-    }
-    if ((si > 0 && sj < 0) || (si < 0 && sj > 0)) {
-      const vi = scratchVals[i]!;
-      const vj = scratchVals[j]!;
-      const t = vi / (vi - vj);
-      const x = xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!);
-      const y = xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!);
-      outXY[2 * q] = x;
-      outXY[2 * q + 1] = y;
-      outLab[q++] = si > 0 ? cutLabel : labels[i]!;
-    }
-  }
-  return { n: q, xy: polyArena.copy(outXY.subarray(0, 2 * q)), labels: outLab.slice(0, q) };
-}
+class PolygonCells implements CellOps<Polygon> {
+  readonly k = 2;
+  constructor(private readonly scratch: PolygonScratch | null) {}
 
-export const polygonOps: CellOps<Polygon> = {
-  k: 2,
-  range(cell, f, off, out) {
+  range(cell: Polygon, f: ArrayLike<number>, off: number, out: Float64Array): void {
     const c = f[off]!;
     const a = f[off + 1]!;
     const b = f[off + 2]!;
@@ -188,20 +228,25 @@ export const polygonOps: CellOps<Polygon> = {
     }
     out[0] = lo;
     out[1] = hi;
-  },
-  split(cell, f, off, tol, negLabel, posLabel) {
-    classifyVertices(cell, f, off, tol);
-    const pos = keepSide(cell, 1, posLabel);
-    const neg = keepSide(cell, -1, negLabel);
+  }
+
+  split(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [Polygon, Polygon] {
+    const scratch = this.scratch ?? new PolygonScratch(null);
+    scratch.classifyVertices(cell, f, off, tol);
+    const pos = scratch.keepSide(cell, 1, posLabel);
+    const neg = scratch.keepSide(cell, -1, negLabel);
     return [neg, pos];
-  },
-  clip(cell, f, off, tol, label) {
-    const mask = classifyVertices(cell, f, off, tol);
+  }
+
+  clip(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, label: number): Polygon | null {
+    const scratch = this.scratch ?? new PolygonScratch(null);
+    const mask = scratch.classifyVertices(cell, f, off, tol);
     if (!(mask & 1)) return null;
     if (!(mask & 2)) return cell;
-    return keepSide(cell, 1, label);
-  },
-  bbox(cell, out) {
+    return scratch.keepSide(cell, 1, label);
+  }
+
+  bbox(cell: Polygon, out: Float64Array): void {
     const xy = cell.xy;
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let i = 0; i < cell.n; i++) {
@@ -216,14 +261,34 @@ export const polygonOps: CellOps<Polygon> = {
     out[1] = (y0 + y1) / 2;
     out[2] = (x1 - x0) / 2;
     out[3] = (y1 - y0) / 2;
-  },
-  measure(cell) {
+  }
+
+  measure(cell: Polygon): number {
     return polygonArea(cell.xy, cell.n);
-  },
-  interior(cell) {
+  }
+
+  interior(cell: Polygon): Float64Array {
     return polygonCentroid(cell.xy, cell.n);
-  },
-};
+  }
+
+  forRun(): CellOps<Polygon> {
+    return createPolygonOps();
+  }
+}
+
+/**
+ * Polygon operations with their own scratch buffers and vertex arena: one instance per partition
+ * run (or per long-lived consumer such as a region describer). `polygonOps.forRun()` makes one.
+ */
+export function createPolygonOps(): CellOps<Polygon> {
+  return new PolygonCells(new PolygonScratch(new Float64Arena()));
+}
+
+/**
+ * Polygon operations holding no state: `split` and `clip` make their scratch per call (use
+ * `createPolygonOps()` for many calls). Partition runs call `forRun()` and get their own.
+ */
+export const polygonOps: CellOps<Polygon> = Object.freeze(new PolygonCells(null));
 
 /**
  * Signed area (positive for counter-clockwise), shoelace formula.
@@ -264,7 +329,7 @@ export function polygonCentroid(xy: ArrayLike<number>, n: number): Float64Array 
     cx += (xi + xj) * cr;
     cy += (yi + yj) * cr;
   }
-  if (Math.abs(a) < 1e-300) {
+  if (Math.abs(a) < TINY_MAGNITUDE) {
     let sx = 0;
     let sy = 0;
     for (let i = 0; i < n; i++) {

@@ -7,9 +7,13 @@
  * them: for an affine function `f(t) = c + Σ a_j t_j` on a domain where |t_j| ≤ T_j, the scale is
  * `|c| + Σ |a_j| T_j` and a value v counts as zero when |v| ≤ SIDE_EPS · scale.
  */
+import { PolytopeError } from '../errors.js';
 
 /** Relative tolerance for the side of a point with respect to an affine function. */
 export const SIDE_EPS = 1e-10;
+
+/** Magnitudes below this count as zero where a relative test would divide by them (area, map size). */
+export const TINY_MAGNITUDE = 1e-300;
 
 /** Relative tolerance for two affine maps to count as the same map (linear-region merging). */
 export const MAP_EPS = 1e-9;
@@ -17,21 +21,41 @@ export const MAP_EPS = 1e-9;
 /** A region whose area (relative to the domain's) is below this is reported as thin. */
 export const THIN_AREA_EPS = 1e-12;
 
-/** Sign of v with the tolerance `SIDE_EPS · scale`: −1, 0 or +1. */
-export function sideOf(v: number, scale: number): -1 | 0 | 1 {
-  const tol = SIDE_EPS * scale;
+/**
+ * Sign of v against an absolute tolerance `tol` ≥ 0: +1 above tol, −1 below −tol, 0 within.
+ * The one sign test of the library (vertices against cutting lines, decision levels, …).
+ */
+export function signWithin(v: number, tol: number): -1 | 0 | 1 {
   return v > tol ? 1 : v < -tol ? -1 : 0;
 }
 
-/** Tolerance for an affine function with coefficients `f[off..off+m)` (column 0 constant) on a box with half-extents `extent`. */
-export function affineTolerance(f: ArrayLike<number>, off: number, m: number, extent: ArrayLike<number>): number {
+/** Sign of v with the tolerance `eps · scale` (default `SIDE_EPS`): −1, 0 or +1. */
+export function sideOf(v: number, scale: number, eps = SIDE_EPS): -1 | 0 | 1 {
+  return signWithin(v, eps * scale);
+}
+
+/** Whether v ≤ θ up to `tol` (v ≤ θ + tol): "on or below" the threshold. */
+export function atMost(v: number, theta: number, tol: number): boolean {
+  return v <= theta + tol;
+}
+
+/** Whether v ≥ θ up to `tol` (v ≥ θ − tol): "on or above" the threshold. */
+export function atLeast(v: number, theta: number, tol: number): boolean {
+  return v >= theta - tol;
+}
+
+/**
+ * Tolerance for an affine function with coefficients `f[off..off+m)` (column 0 constant) on a box
+ * with half-extents `extent`: `eps · (|f0| + Σ |f_j| · extent_{j−1})`, eps defaulting to `SIDE_EPS`.
+ */
+export function affineTolerance(f: ArrayLike<number>, off: number, m: number, extent: ArrayLike<number>, eps = SIDE_EPS): number {
   let s = Math.abs(f[off]!);
   for (let j = 1; j < m; j++) s += Math.abs(f[off + j]!) * extent[j - 1]!;
-  return SIDE_EPS * s;
+  return eps * s;
 }
 
 /** Whether two affine maps (same layout) agree to `MAP_EPS` relative to their magnitude. */
-export function sameMap(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, len: number): boolean {
+export function sameMap(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, len: number, eps = MAP_EPS): boolean {
   let diff = 0;
   let mag = 0;
   for (let i = 0; i < len; i++) {
@@ -40,7 +64,7 @@ export function sameMap(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>
     diff = Math.max(diff, Math.abs(x - y));
     mag = Math.max(mag, Math.abs(x), Math.abs(y));
   }
-  return diff <= MAP_EPS * Math.max(mag, 1e-300);
+  return diff <= eps * Math.max(mag, TINY_MAGNITUDE);
 }
 
 /**
@@ -263,3 +287,85 @@ export const POLYTOPE_TOLERANCES: PolytopeTolerances = Object.freeze({ vertex: V
  * diagonal entry. Relative, so it does not depend on the matrix's scale; also rejects NaN and ±∞.
  */
 export const CHOLESKY_PIVOT_EPS = 1e-14;
+// --- regions (partition engine, slices, lines, validation) ---
+
+/**
+ * The tolerances a partition run uses, overridable per call (`tolerances` on the partition and
+ * slice options); every field defaults to the named constant above.
+ */
+export interface Tolerances {
+  /** Relative side tolerance of a cell vertex or range against a cutting function (`SIDE_EPS`). */
+  readonly side: number;
+  /** Relative tolerance for two affine maps to count as the same (linear-region merging, `MAP_EPS`). */
+  readonly map: number;
+  /** Relative area below which a region is reported as thin (`THIN_AREA_EPS`). */
+  readonly thinArea: number;
+}
+
+/** The library's default tolerances. */
+export const DEFAULT_TOLERANCES: Tolerances = Object.freeze({ side: SIDE_EPS, map: MAP_EPS, thinArea: THIN_AREA_EPS });
+
+/** `DEFAULT_TOLERANCES` with the given fields replaced (each must be a finite number ≥ 0). */
+export function resolveTolerances(over?: Partial<Tolerances>): Tolerances {
+  if (!over) return DEFAULT_TOLERANCES;
+  const t = { ...DEFAULT_TOLERANCES, ...over };
+  for (const [name, v] of Object.entries(t)) {
+    if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new PolytopeError('bad-option', `tolerance '${name}' must be a finite number ≥ 0, got ${String(v)}`);
+  }
+  return Object.freeze(t);
+}
+
+/**
+ * `affineTolerance` of `c + a·t₁ + b·t₂` on the box |t₁| ≤ ex, |t₂| ≤ ey from scalars (the
+ * engine's hot loop, slices): `eps · (|c| + (|a|·ex + |b|·ey))`.
+ */
+export function planarTolerance(c: number, a: number, b: number, ex: number, ey: number, eps = SIDE_EPS): number {
+  return eps * (Math.abs(c) + (Math.abs(a) * ex + Math.abs(b) * ey));
+}
+
+/**
+ * Tolerance of the threshold test `f = θ` (hard-tanh breakpoints): the affine tolerance of f plus
+ * θ's own contribution `|θ| · eps` to the scale.
+ */
+export function thresholdTolerance(f: ArrayLike<number>, off: number, m: number, extent: ArrayLike<number>, theta: number, eps = SIDE_EPS): number {
+  return affineTolerance(f, off, m, extent, eps) + Math.abs(theta) * eps;
+}
+
+/** Tolerance of the comparison `f_a − f_b` of two affine functions (max-pool candidates, argmax of outputs). */
+export function pairTolerance(f: ArrayLike<number>, offA: number, offB: number, m: number, extent: ArrayLike<number>, eps = SIDE_EPS): number {
+  return affineTolerance(f, offA, m, extent, eps) + affineTolerance(f, offB, m, extent, eps);
+}
+
+/**
+ * Plane directions (`planeThrough`, `planeFromDirections`) span a plane only when the second is
+ * more than PLANE_SPAN_EPS (relative to the vectors' lengths) away from the first's line.
+ */
+export const PLANE_SPAN_EPS = 1e-12;
+
+/**
+ * Step, relative to an edge's length, at which a slice probes the network just across an edge
+ * lying on the decision boundary's zero level (which side owns the edge). Far above rounding
+ * (1e-16) and far below any region's width in practice.
+ */
+export const EDGE_PROBE_STEP = 1e-7;
+
+/** Quantum, relative to the largest coordinate, at which decision-boundary segment ends are joined. */
+export const JOIN_QUANTUM = 1e-9;
+
+/** `validateSlice` / `validateLine` check tolerances (relative to the box area, the output, or [0, 1]). */
+export const VALIDATE = Object.freeze({
+  /** Regions' areas must sum to the box area to this relative error. */
+  areaSum: 1e-9,
+  /** A polygon is clockwise when its signed area is below −orientation × box area. */
+  orientation: 1e-12,
+  /** A polygon is non-convex when a vertex turn is below −convexity × box area. */
+  convexity: 1e-9,
+  /** Regions below thinArea × thinFactor × box area are too thin to check their centroid's code. */
+  thinFactor: 1e3,
+  /** A region's map must reproduce the network at its centroid to this relative error. */
+  map: 1e-8,
+  /** Line pieces must meet to this absolute error in t ∈ [0, 1]. */
+  gap: 1e-12,
+  /** Line pieces shorter than this (in t) are too short to check their midpoint's code. */
+  shortPiece: 1e-9,
+});

@@ -8,10 +8,23 @@
  *  - maxpool: the argmax's offset inside its window (ky·kW + kx), first maximum on ties, as
  *    PyTorch's CPU kernel.
  */
-import type { ActivationNode } from './ir.js';
-import { BiasMode, windowTable } from './kernels.js';
-import type { FloatArray } from './kernels.js';
 import { PolytopeError } from '../errors.js';
+import type { ActivationNode, MaxPoolNode } from './ir.js';
+import { BiasMode, windowTable } from './kernels.js';
+import type { FloatArray, WindowTable } from './kernels.js';
+import { MAX_WINDOW_POSITIONS } from './prepared.js';
+
+/**
+ * The window table of a max-pool node for a kernel call: the caller's (a prepared network's) or a
+ * fresh one. Refuses windows whose argmax offset does not fit a code byte.
+ */
+function codeTable(node: MaxPoolNode, inShape: readonly number[], table: WindowTable | null | undefined): WindowTable {
+  const [kh, kw] = node.kernel;
+  if (kh * kw > MAX_WINDOW_POSITIONS) {
+    throw new PolytopeError('unsupported', `a ${kh}×${kw} max-pool window (${kh * kw} positions) does not fit a one-byte activation code (at most ${MAX_WINDOW_POSITIONS} positions)`);
+  }
+  return table ?? windowTable(node, inShape);
+}
 
 /** Forward pass of one activation node at m points (unit-major), writing codes for column `codeColumn` if given. */
 export function activationForwardImpl(
@@ -22,6 +35,7 @@ export function activationForwardImpl(
   m: number,
   code?: Uint8Array,
   codeOffset = 0,
+  table?: WindowTable | null,
 ): void {
   switch (node.type) {
     case 'relu': {
@@ -57,7 +71,7 @@ export function activationForwardImpl(
       return;
     }
     case 'maxpool': {
-      const t = windowTable(node, inShape);
+      const t = code ? codeTable(node, inShape, table) : (table ?? windowTable(node, inShape));
       const nOut = t.divisor.length;
       for (let o = 0; o < nOut; o++) {
         const s = t.start[o]!;
@@ -95,6 +109,7 @@ export function activationFixedImpl(
   code: Uint8Array,
   codeOffset: number,
   mode: BiasMode,
+  table?: WindowTable | null,
 ): void {
   const n = out.length / m;
   switch (node.type) {
@@ -121,7 +136,7 @@ export function activationFixedImpl(
       return;
     }
     case 'maxpool': {
-      const t = windowTable(node, inShape);
+      const t = codeTable(node, inShape, table);
       for (let o = 0; o < n; o++) {
         const src = maxPoolSource(t, o, code[codeOffset + o]!);
         const row = o * m;
@@ -142,6 +157,7 @@ export function activationFixedTransposeImpl(
   m: number,
   code: Uint8Array,
   codeOffset: number,
+  table?: WindowTable | null,
 ): void {
   const n = gout.length / m;
   switch (node.type) {
@@ -158,7 +174,7 @@ export function activationFixedTransposeImpl(
       return;
     }
     case 'maxpool': {
-      const t = windowTable(node, inShape);
+      const t = codeTable(node, inShape, table);
       for (let o = 0; o < n; o++) {
         const src = maxPoolSource(t, o, code[codeOffset + o]!);
         const row = o * m;

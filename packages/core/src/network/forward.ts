@@ -9,8 +9,15 @@ import type { ActivationNode } from './ir.js';
 import { BiasMode, affineImpl } from './kernels.js';
 import type { FloatArray } from './kernels.js';
 import type { Network } from './network.js';
+import { borrowNetwork, networkOf } from './prepared.js';
+import type { NetworkLike } from './prepared.js';
+import { GatherScratch } from './kernels.js';
 
-export function checkInput(net: Network, x: ArrayLike<number>, what = 'input'): void {
+export { MAX_WINDOW_POSITIONS, PreparedNetwork, networkOf, prepareNetwork } from './prepared.js';
+export type { NetworkLike } from './prepared.js';
+
+export function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'input'): void {
+  const net = networkOf(netLike);
   if (x.length !== net.inputSize) {
     throw new PolytopeError('shape-mismatch', `${what} has ${x.length} values but the network expects ${net.inputSize} (shape [${net.inputShape.join(', ')}])`);
   }
@@ -24,13 +31,17 @@ export function checkInput(net: Network, x: ArrayLike<number>, what = 'input'): 
  * `keep` is set, otherwise only the output. Writes the activation code of column 0 into `code`.
  */
 export function runBlocks<T extends FloatArray>(
-  net: Network,
+  netLike: NetworkLike,
   input: T,
   m: number,
   make: (n: number) => T,
   code?: Uint8Array,
   keep = false,
 ): T[] {
+  const p = borrowNetwork(netLike);
+  if (code) p.requireCodes();
+  const net = p.network;
+  const scratch = new GatherScratch();
   const nodes = net.nodes;
   const blocks: (T | undefined)[] = new Array(nodes.length);
   blocks[0] = input;
@@ -44,9 +55,9 @@ export function runBlocks<T extends FloatArray>(
     else {
       out = make(sizeOfShape(node.shape) * m);
       if (isActivation(node)) {
-        activationForwardImpl(out, xs[0]!, node, inShape, m, code, code ? net.activations[slot]!.offset : 0);
+        activationForwardImpl(out, xs[0]!, node, inShape, m, code, code ? net.activations[slot]!.offset : 0, p.table(i));
       } else {
-        affineImpl(out, xs, node, inShape, m, BiasMode.All);
+        affineImpl(out, xs, node, inShape, m, BiasMode.All, p.table(i), scratch);
       }
     }
     if (isActivation(node)) slot++;
@@ -68,10 +79,10 @@ function sizeOfShape(shape: readonly number[]): number {
  * @example
  * forward(net, [0.5, -0.25]); // Float64Array of net.outputSize values
  */
-export function forward(net: Network, x: ArrayLike<number>): Float64Array {
+export function forward(net: NetworkLike, x: ArrayLike<number>): Float64Array {
   checkInput(net, x);
   const blocks = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n));
-  return blocks[net.output]!;
+  return blocks[networkOf(net).output]!;
 }
 
 /**
@@ -80,18 +91,19 @@ export function forward(net: Network, x: ArrayLike<number>): Float64Array {
  * @example
  * const { output, code } = forwardWithCode(net, [0.5, -0.25]); // code: one state byte per unit
  */
-export function forwardWithCode(net: Network, x: ArrayLike<number>): { output: Float64Array; code: Uint8Array } {
-  checkInput(net, x);
+export function forwardWithCode(netLike: NetworkLike, x: ArrayLike<number>): { output: Float64Array; code: Uint8Array } {
+  checkInput(netLike, x);
+  const net = networkOf(netLike);
   const code = new Uint8Array(net.numUnits);
-  const blocks = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n), code);
+  const blocks = runBlocks(netLike, Float64Array.from(x), 1, (n) => new Float64Array(n), code);
   return { output: blocks[net.output]!, code };
 }
 
 /** Float64 forward pass keeping every node's value (for per-layer analyses and H-representations). */
-export function forwardAll(net: Network, x: ArrayLike<number>): { values: Float64Array[]; code: Uint8Array } {
-  checkInput(net, x);
-  const code = new Uint8Array(net.numUnits);
-  const values = runBlocks(net, Float64Array.from(x), 1, (n) => new Float64Array(n), code, true);
+export function forwardAll(netLike: NetworkLike, x: ArrayLike<number>): { values: Float64Array[]; code: Uint8Array } {
+  checkInput(netLike, x);
+  const code = new Uint8Array(networkOf(netLike).numUnits);
+  const values = runBlocks(netLike, Float64Array.from(x), 1, (n) => new Float64Array(n), code, true);
   return { values, code };
 }
 
@@ -102,14 +114,15 @@ export function forwardAll(net: Network, x: ArrayLike<number>): { values: Float6
  * @example
  * const ys = forwardBatch(net, Float32Array.of(0, 0, 1, 1), 2); // 2 samples of a 2-input net
  */
-export function forwardBatch(net: Network, xs: Float32Array | Float64Array, batch: number): Float32Array {
+export function forwardBatch(netLike: NetworkLike, xs: Float32Array | Float64Array, batch: number): Float32Array {
+  const net = networkOf(netLike);
   if (xs.length !== batch * net.inputSize) {
     throw new PolytopeError('shape-mismatch', `batch of ${batch} needs ${batch * net.inputSize} values, got ${xs.length}`);
   }
   const d = net.inputSize;
   const input = new Float32Array(d * batch);
   for (let b = 0; b < batch; b++) for (let i = 0; i < d; i++) input[i * batch + b] = xs[b * d + i]!;
-  const out = runBlocks(net, input, batch, (n) => new Float32Array(n))[net.output]!;
+  const out = runBlocks(netLike, input, batch, (n) => new Float32Array(n))[net.output]!;
   const o = net.outputSize;
   const res = new Float32Array(batch * o);
   for (let b = 0; b < batch; b++) for (let j = 0; j < o; j++) res[b * o + j] = out[j * batch + b]!;
@@ -122,13 +135,17 @@ export function forwardBatch(net: Network, xs: Float32Array | Float64Array, batc
  * column 0 = value at t = 0) when `keep`, else only the output's at index `net.output`.
  */
 export function propagateFamily(
-  net: Network,
+  netLike: NetworkLike,
   code: Uint8Array,
   origin: ArrayLike<number>,
   dirs: ArrayLike<number>,
   k: number,
   keep = false,
 ): Float64Array[] {
+  const p = borrowNetwork(netLike);
+  p.requireCodes();
+  const net = p.network;
+  const scratch = new GatherScratch();
   const d = net.inputSize;
   const m = k + 1;
   const input = new Float64Array(d * m);
@@ -149,8 +166,8 @@ export function propagateFamily(
     else {
       out = new Float64Array(sizeOfShape(node.shape) * m);
       if (isActivation(node)) {
-        activationFixedImpl(out, xs[0]!, node as ActivationNode, inShape, m, code, net.activations[slot]!.offset, BiasMode.First);
-      } else affineImpl(out, xs, node, inShape, m, BiasMode.First);
+        activationFixedImpl(out, xs[0]!, node as ActivationNode, inShape, m, code, net.activations[slot]!.offset, BiasMode.First, p.table(i));
+      } else affineImpl(out, xs, node, inShape, m, BiasMode.First, p.table(i), scratch);
     }
     if (isActivation(node)) slot++;
     blocks[i] = out;

@@ -9,6 +9,7 @@
  * and a bias; piecewise-linear nodes (relu, leaky_relu, hardtanh, maxpool) are where the
  * activation code lives. Everything exact in this library rests on that split.
  */
+import { InternalError } from '../errors.js';
 
 export type Shape = readonly number[];
 
@@ -186,7 +187,7 @@ export type NodeTable<R, Args extends unknown[] = []> = {
  * visitNode(net.nodes[1]!, kinds); // 'affine'
  */
 export function visitNode<R, Args extends unknown[]>(node: Node, table: NodeTable<R, Args>, ...args: Args): R {
-  if (!Object.prototype.hasOwnProperty.call(table, node.type)) throw new Error(`visitNode: no handler for node type '${String(node.type)}'`);
+  if (!Object.prototype.hasOwnProperty.call(table, node.type)) throw new InternalError(`visitNode: no handler for node type '${String(node.type)}'`);
   const handler = table[node.type] as (n: Node, ...a: Args) => R;
   return handler(node, ...args);
 }

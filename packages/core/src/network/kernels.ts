@@ -45,35 +45,47 @@ function addBias(out: FloatArray, n: number, m: number, bias: ArrayLike<number>,
   }
 }
 
-let gatherIdx = new Int32Array(256);
-let gatherX = new Float64Array(768);
-
-const transposed = new WeakMap<DenseNode, Float64Array>();
-
-/** The dense weight transposed to in×out (cached per node). */
-export function transposedWeight(node: DenseNode): Float64Array {
-  let t = transposed.get(node);
-  if (!t) {
-    const nIn = node.inFeatures;
-    const nOut = node.outFeatures;
-    t = new Float64Array(nIn * nOut);
-    for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) t[i * nOut + j] = node.weight[j * nIn + i]!;
-    transposed.set(node, t);
+/**
+ * Working buffers of the dense kernel's sparse paths (the non-zero rows of its input). Owned by
+ * the caller — one per partition run or forward pass — so kernels keep no state between calls.
+ */
+export class GatherScratch {
+  idx: Int32Array;
+  x: Float64Array;
+  constructor(n = 64) {
+    this.idx = new Int32Array(n);
+    this.x = new Float64Array(3 * n);
   }
+  /** Grows the buffers to hold n rows of up to 3 columns. */
+  ensure(n: number): void {
+    if (this.idx.length < n) {
+      this.idx = new Int32Array(n * 2);
+      this.x = new Float64Array(n * 6);
+    }
+  }
+}
+
+/** The dense weight transposed to in×out (a fresh array; `PreparedNetwork.transposed` keeps one per node). */
+export function transposedWeight(node: DenseNode): Float64Array {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const t = new Float64Array(nIn * nOut);
+  for (let j = 0; j < nOut; j++) for (let i = 0; i < nIn; i++) t[i * nOut + j] = node.weight[j * nIn + i]!;
   return t;
 }
 
-export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number, mode: BiasMode): void {
+/** Dense layer on unit-major blocks; `scratch` (caller-owned) serves the sparse paths, else one is made for the call. */
+export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number, mode: BiasMode, scratch?: GatherScratch): void {
   const nIn = node.inFeatures;
   const nOut = node.outFeatures;
   const w = node.weight;
   addBias(out, nOut, m, node.bias, mode);
   if (m === 1) {
     // Gather the non-zero inputs once (inactive units are common).
-    if (gatherIdx.length < nIn) {
-      gatherIdx = new Int32Array(nIn * 2);
-      gatherX = new Float64Array(nIn * 6);
-    }
+    const g = scratch ?? new GatherScratch(nIn);
+    g.ensure(nIn);
+    const gatherIdx = g.idx;
+    const gatherX = g.x;
     let na = 0;
     for (let i = 0; i < nIn; i++) {
       const xi = x[i]!;
@@ -101,10 +113,10 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
   if (m === 3 && mode !== BiasMode.All) {
     // Affine families (slices): gather the non-zero rows (active units) once, then accumulate
     // each output in registers.
-    if (gatherIdx.length < nIn) {
-      gatherIdx = new Int32Array(nIn * 2);
-      gatherX = new Float64Array(nIn * 6);
-    }
+    const g = scratch ?? new GatherScratch(nIn);
+    g.ensure(nIn);
+    const gatherIdx = g.idx;
+    const gatherX = g.x;
     let na = 0;
     for (let i = 0; i < nIn; i++) {
       const x0 = x[i * 3]!;
@@ -310,11 +322,11 @@ export interface WindowTable {
   readonly divisor: Float64Array;
 }
 
-const windowCache = new WeakMap<object, WindowTable>();
-
+/**
+ * The window table of a pooling node (computed afresh: `PreparedNetwork.table` keeps one per node,
+ * and the kernels take it as an argument).
+ */
 export function windowTable(node: AvgPoolNode | MaxPoolNode, inShape: readonly number[]): WindowTable {
-  const cached = windowCache.get(node);
-  if (cached) return cached;
   const [c, h, w] = inShape as [number, number, number];
   const [, ho, wo] = node.shape as [number, number, number];
   const [kh, kw] = node.kernel;
@@ -357,7 +369,6 @@ export function windowTable(node: AvgPoolNode | MaxPoolNode, inShape: readonly n
     slot: kh * kw > 255 ? Uint16Array.from(slots) : Uint8Array.from(slots),
     divisor,
   };
-  windowCache.set(node, table);
   return table;
 }
 
@@ -415,19 +426,30 @@ export function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, in
 
 /**
  * Applies an affine node to unit-major blocks. `xs` are the node's input blocks (one for every
- * node type but `add`, which takes two). `inShape` is the first input's shape.
+ * node type but `add`, which takes two). `inShape` is the first input's shape. `table` is the
+ * node's window table (average pool; computed for the call when absent), `scratch` the dense
+ * kernel's working buffers (caller-owned; made for the call when absent).
  */
-export function affineImpl(out: FloatArray, xs: readonly FloatArray[], node: Node, inShape: readonly number[], m: number, mode: BiasMode): void {
+export function affineImpl(
+  out: FloatArray,
+  xs: readonly FloatArray[],
+  node: Node,
+  inShape: readonly number[],
+  m: number,
+  mode: BiasMode,
+  table?: WindowTable | null,
+  scratch?: GatherScratch,
+): void {
   const x = xs[0]!;
   switch (node.type) {
     case 'dense':
-      return denseImpl(out, x, node, m, mode);
+      return denseImpl(out, x, node, m, mode, scratch);
     case 'conv2d':
       return conv2dImpl(out, x, node, inShape, m, mode);
     case 'channel_affine':
       return channelAffineImpl(out, x, node, m, mode);
     case 'avgpool':
-      return avgPoolImpl(out, x, windowTable(node, inShape), m);
+      return avgPoolImpl(out, x, table ?? windowTable(node, inShape), m);
     case 'global_avgpool':
       return globalAvgPoolImpl(out, x, inShape, m);
     case 'reshape':
@@ -444,7 +466,7 @@ export function affineImpl(out: FloatArray, xs: readonly FloatArray[], node: Nod
 }
 
 /** Accumulates the adjoint of an affine node's linear part into its input adjoints `gins`. */
-export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArray, node: Node, inShape: readonly number[], m: number): void {
+export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArray, node: Node, inShape: readonly number[], m: number, table?: WindowTable | null): void {
   const gin = gins[0]!;
   switch (node.type) {
     case 'dense':
@@ -454,7 +476,7 @@ export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArra
     case 'channel_affine':
       return channelAffineTransposeImpl(gin, gout, node, m);
     case 'avgpool':
-      return avgPoolTransposeImpl(gin, gout, windowTable(node, inShape), m);
+      return avgPoolTransposeImpl(gin, gout, table ?? windowTable(node, inShape), m);
     case 'global_avgpool':
       return globalAvgPoolTransposeImpl(gin, gout, inShape, m);
     case 'reshape':
@@ -474,14 +496,14 @@ export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArra
 }
 
 /** Multiply-adds one application of an affine node costs per column (for choosing forward vs reverse mode). */
-export function affineCost(node: Node, inShape: readonly number[]): number {
+export function affineCost(node: Node, inShape: readonly number[], table?: WindowTable | null): number {
   switch (node.type) {
     case 'dense':
       return node.weight.length;
     case 'conv2d':
       return (node.weight.length * (node.shape[1]! * node.shape[2]!)) ;
     case 'avgpool':
-      return windowTable(node, inShape).taps.length;
+      return (table ?? windowTable(node, inShape)).taps.length;
     default:
       return sizeOf(node.shape);
   }

@@ -3,9 +3,10 @@
  */
 import { now } from '../clock.js';
 import { PolytopeError, checkFinite } from '../errors.js';
-import { BOUNDARY, intervalOps } from '../geometry/cells.js';
+import { BOUNDARY, intervalOps, labelUnit } from '../geometry/cells.js';
 import type { Interval } from '../geometry/cells.js';
-import type { Network } from '../network/network.js';
+import { prepareNetwork } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 import { runPartition } from './engine.js';
 import type { PartitionOptions } from './engine.js';
 
@@ -30,12 +31,15 @@ export interface LineResult {
 }
 
 /**
- * Every activation region along the segment x0 → x1, in order.
+ * Every activation region along the segment x0 → x1, in order. A plain network is prepared
+ * (copied) for this call; pass a `PreparedNetwork` when partitioning many segments.
  *
  * @example
  * const { pieces, breakpoints } = partitionLine(net, [-2, -2], [2, 2]);
  */
-export function partitionLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike<number>, options: PartitionOptions = {}): LineResult {
+export function partitionLine(netLike: NetworkLike, x0: ArrayLike<number>, x1: ArrayLike<number>, options: PartitionOptions = {}): LineResult {
+  const prepared = prepareNetwork(netLike);
+  const net = prepared.network;
   const d = net.inputSize;
   if (x0.length !== d || x1.length !== d) throw new PolytopeError('shape-mismatch', `segment endpoints have ${x0.length} and ${x1.length} values; the network expects ${d}`);
   checkFinite(x0, 'segment start');
@@ -51,7 +55,7 @@ export function partitionLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike
   const pieces: LinePiece[] = [];
   const start = now();
   runPartition<Interval>(
-    net,
+    prepared,
     intervalOps,
     { t0: 0, t1: 1, l0: BOUNDARY, l1: BOUNDARY },
     x0,
@@ -63,7 +67,7 @@ export function partitionLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike
         t1: r.cell.t1,
         code: r.code.slice(),
         map: Float64Array.from(r.output.subarray(0, 2 * o)),
-        endUnit: r.cell.l1 === BOUNDARY ? -1 : r.cell.l1 >>> 8,
+        endUnit: r.cell.l1 === BOUNDARY ? -1 : labelUnit(r.cell.l1),
       });
     },
     options,

@@ -6,12 +6,14 @@
  */
 import { now } from '../clock.js';
 import { PolytopeError, checkFinite } from '../errors.js';
-import { BOUNDARY, boxPolygon, polygonOps } from '../geometry/cells.js';
-import type { Polygon } from '../geometry/cells.js';
+import { BOUNDARY, boxPolygon, createPolygonOps, labelState, labelUnit, polygonArea } from '../geometry/cells.js';
+import type { CellOps, Polygon } from '../geometry/cells.js';
+import { EDGE_PROBE_STEP, JOIN_QUANTUM, PLANE_SPAN_EPS, atLeast, atMost, pairTolerance, affineTolerance, resolveTolerances, sameMap, signWithin } from '../geometry/predicates.js';
+import type { Tolerances } from '../geometry/predicates.js';
 import { CompensatedSum } from '../geometry/sum.js';
-import { THIN_AREA_EPS, affineTolerance, sameMap } from '../geometry/predicates.js';
 import { forward } from '../network/forward.js';
-import type { Network } from '../network/network.js';
+import { networkOf, prepareNetwork } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 import { CodeHasher, HashIndex } from './code-hash.js';
 import { Float64Arena, Uint8Arena } from '../arena.js';
 import { runPartition } from './engine.js';
@@ -41,7 +43,8 @@ function norm(x: Float64Array): number {
  * @example
  * slicePlane(net, inputPlane(net), [-1, 1, -1, 1]); // a 2-input network's own input plane
  */
-export function inputPlane(net: Network): Plane {
+export function inputPlane(netLike: NetworkLike): Plane {
+  const net = networkOf(netLike);
   if (net.inputSize !== 2) {
     throw new PolytopeError('bad-domain', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
   }
@@ -75,7 +78,7 @@ export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: Arra
   const v = new Float64Array(d);
   for (let i = 0; i < d; i++) v[i] = w[i]! - dot * u[i]!;
   const nv = norm(v);
-  if (nv <= 1e-12 * Math.max(norm(w), nu)) throw new PolytopeError('bad-domain', 'A, B and C are collinear; they do not span a plane');
+  if (atMost(nv, 0, PLANE_SPAN_EPS * Math.max(norm(w), nu))) throw new PolytopeError('bad-domain', 'A, B and C are collinear; they do not span a plane');
   for (let i = 0; i < d; i++) v[i] = v[i]! / nv;
   return {
     origin: Float64Array.from(a),
@@ -107,7 +110,7 @@ export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<num
   const nv = norm(v);
   let dot = 0;
   for (let i = 0; i < d; i++) dot += u[i]! * v[i]!;
-  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - 1e-12) * nu * nv) throw new PolytopeError('bad-domain', 'the two directions are zero or parallel; they do not span a plane');
+  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - PLANE_SPAN_EPS) * nu * nv) throw new PolytopeError('bad-domain', 'the two directions are zero or parallel; they do not span a plane');
   return { origin: Float64Array.from(origin), u, v };
 }
 
@@ -164,7 +167,7 @@ export interface SliceSummary {
   boxArea: number;
   /** Length of the decision boundary (zero level for one output, argmax changes for several). */
   boundaryLength: number;
-  /** Regions with area below THIN_AREA_EPS × box area (kept, never dropped). */
+  /** Regions with area below `tolerances.thinArea` (THIN_AREA_EPS) × box area (kept, never dropped). */
   thinRegions: number;
   /** Seconds spent computing the partition (no loading or writing). */
   seconds: number;
@@ -228,8 +231,11 @@ export class RegionDescriber {
   private readonly hasher: CodeHasher;
   private readonly fz = new Float64Array(3);
   private readonly probe: (s: number, t: number) => number;
+  private readonly seg: SegmentContext;
 
-  constructor(net: Network, plane: Plane, box: Box2) {
+  /** `net`: a plain network is read for each probe; pass the run's `PreparedNetwork` to keep it fixed. */
+  constructor(netLike: NetworkLike, plane: Plane, box: Box2, tolerances?: Partial<Tolerances>) {
+    const net = networkOf(netLike);
     this.o = net.outputSize;
     this.extent = boxExtent(box);
     this.hasher = new CodeHasher(net.numUnits);
@@ -238,21 +244,22 @@ export class RegionDescriber {
     // Probe f just outside an edge that lies on the zero level (degenerate nets only).
     this.probe = (s: number, t: number): number => {
       for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
-      return forward(net, xProbe)[0]!;
+      return forward(netLike, xProbe)[0]!;
     };
+    this.seg = { ops: createPolygonOps(), eps: resolveTolerances(tolerances).side, extent: this.extent, f: this.fz, range: new Float64Array(2), vals: new Float64Array(64), probe: this.probe };
   }
 
   /** Sets `area`, `hash`, `neighbours[0..cell.n)` and appends the region's decision segments to `segments`. */
   describe(cell: Polygon, code: Uint8Array, output: Float64Array, segments: GrowF64): void {
-    this.area = Math.abs(polygonOps.measure(cell));
+    this.area = Math.abs(polygonArea(cell.xy, cell.n));
     const h = this.hasher.hash(code);
     this.hash = h;
     if (this.neighbours.length < cell.n) this.neighbours = new Float64Array(2 * cell.n);
     for (let e = 0; e < cell.n; e++) {
       const lab = cell.labels[e]!;
-      this.neighbours[e] = lab === BOUNDARY ? -1 : this.hasher.neighbour(h, code, lab >>> 8, lab & 255);
+      this.neighbours[e] = lab === BOUNDARY ? -1 : this.hasher.neighbour(h, code, labelUnit(lab), labelState(lab));
     }
-    decisionSegments(cell, output, this.o, this.extent, this.fz, segments, this.probe);
+    decisionSegments(this.seg, cell, output, this.o, segments);
   }
 }
 
@@ -276,18 +283,21 @@ export class SliceAccumulator {
   /** Region buffers are views into shared chunks (see arena.ts): cheap to make, and all kept anyway when collecting. */
   private readonly f64 = new Float64Arena();
   private readonly u8 = new Uint8Arena();
+  private readonly tolerances: Tolerances;
   readonly regions: SliceRegion[] = [];
 
   constructor(
-    net: Network,
+    net: NetworkLike,
     readonly plane: Plane,
     readonly box: Box2,
     private readonly collect: boolean,
     private readonly onRegion?: (r: SliceRegion) => void,
+    tolerances?: Partial<Tolerances>,
   ) {
-    this.o = net.outputSize;
+    this.o = networkOf(net).outputSize;
     this.boxArea = (box[1] - box[0]) * (box[3] - box[2]);
-    this.describer = new RegionDescriber(net, plane, box);
+    this.tolerances = resolveTolerances(tolerances);
+    this.describer = new RegionDescriber(net, plane, box, tolerances);
   }
 
   /** Whether `addDescribed` needs each region's polygon and code (to collect or report regions). */
@@ -329,7 +339,7 @@ export class SliceAccumulator {
   private merge(area: number, h: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, cell?: Polygon, code?: Uint8Array): void {
     const o = this.o;
     this.totalArea.add(area);
-    if (area <= THIN_AREA_EPS * this.boxArea) this.thin++;
+    if (atMost(area, 0, this.tolerances.thinArea * this.boxArea)) this.thin++;
     const id = this.count++;
     // Linear regions: union with already-seen neighbours (found by code hash) that share the map.
     if (id === this.parent.length) {
@@ -345,7 +355,7 @@ export class SliceAccumulator {
       if (nh < 0) continue;
       const nb = this.index.get(nh);
       if (nb < 0 || nb === id) continue;
-      if (sameMap(output, 0, this.maps.data, nb * o * 3, o * 3)) {
+      if (sameMap(output, 0, this.maps.data, nb * o * 3, o * 3, this.tolerances.map)) {
         const ra = this.find(id);
         const rb = this.find(nb);
         if (ra !== rb) {
@@ -426,7 +436,9 @@ export function boxExtent(box: Box2): number[] {
 
 /**
  * Exact partition of `box` in the plane. Returns every region (unless `collect: false`), the
- * summary with activation and linear region counts, and the decision boundary.
+ * summary with activation and linear region counts, and the decision boundary. A plain network is
+ * prepared (copied) for this call; pass a `PreparedNetwork` (`prepareNetwork`) when slicing the
+ * same network repeatedly.
  *
  * @example
  * const net = readNetworkJson(xorJson);
@@ -434,14 +446,16 @@ export function boxExtent(box: Box2): number[] {
  * res.summary.regions;       // 3
  * res.regions.map((r) => codeKey(r.code, codeOffsets(net))); // '00', '10', '11' in some order
  */
-export function slicePlane(net: Network, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
+export function slicePlane(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
   const b = checkBox(box);
-  if (plane.origin.length !== net.inputSize) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`);
-  const acc = new SliceAccumulator(net, plane, b, options.collect ?? true, options.onRegion);
+  const net = prepareNetwork(netLike);
+  const d = net.network.inputSize;
+  if (plane.origin.length !== d) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${d} inputs`);
+  const acc = new SliceAccumulator(net, plane, b, options.collect ?? true, options.onRegion, options.tolerances);
   const start = now();
   runPartition(
     net,
-    polygonOps,
+    createPolygonOps(),
     boxPolygon(b[0], b[1], b[2], b[3]),
     plane.origin,
     planeDirections(plane),
@@ -452,48 +466,38 @@ export function slicePlane(net: Network, plane: Plane, box: readonly number[], o
   return acc.finish((now() - start) / 1000);
 }
 
-const argRange = new Float64Array(2);
+/** What decision-boundary extraction needs besides the region (one per describer: its own scratch). */
+interface SegmentContext {
+  readonly ops: CellOps<Polygon>;
+  /** Relative side tolerance. */
+  readonly eps: number;
+  readonly extent: readonly number[];
+  readonly f: Float64Array;
+  readonly range: Float64Array;
+  vals: Float64Array;
+  readonly probe: (s: number, t: number) => number;
+}
 
 /**
  * Appends the decision-boundary segments inside one region (x0, y0, x1, y1 each).
  * One output: the zero level. Several: the lines where the argmax changes.
  */
-function decisionSegments(
-  cell: Polygon,
-  map: Float64Array,
-  o: number,
-  extent: readonly number[],
-  f: Float64Array,
-  out: GrowF64,
-  probe: (s: number, t: number) => number,
-): void {
+function decisionSegments(ctx: SegmentContext, cell: Polygon, map: Float64Array, o: number, out: GrowF64): void {
   if (o === 1) {
-    zeroLevel(cell, map, 0, extent, out, probe);
+    zeroLevel(ctx, cell, map, 0, out);
     return;
   }
-  // Argmax pieces: P_a = cell ∩ {f_a ≥ f_b ∀b}; each edge between P_a and P_b (a < b) is boundary.
-  const alive: number[] = [];
-  const range = argRange;
-  for (let a = 0; a < o; a++) {
-    let dominated = false;
-    for (let b2 = 0; b2 < o && !dominated; b2++) {
-      if (b2 === a) continue;
-      for (let c = 0; c < 3; c++) f[c] = map[3 * b2 + c]! - map[3 * a + c]!;
-      polygonOps.range(cell, f, 0, range);
-      const tol = affineTolerance(map, 3 * a, 3, extent) + affineTolerance(map, 3 * b2, 3, extent);
-      if (range[0]! >= -tol && (b2 < a || range[1]! > tol)) dominated = true;
-    }
-    if (!dominated) alive.push(a);
-  }
+  const alive = argmaxCandidates(ctx, cell, map, o);
   if (alive.length < 2) return;
+  // Argmax pieces: P_a = cell ∩ {f_a ≥ f_b ∀b}; each edge between P_a and P_b (a < b) is boundary.
+  const { f, extent, eps } = ctx;
   const DEC = -1000;
   for (const a of alive) {
     let piece: Polygon | null = cell;
     for (const b2 of alive) {
       if (b2 === a || piece === null) continue;
       for (let c = 0; c < 3; c++) f[c] = map[3 * a + c]! - map[3 * b2 + c]!;
-      const tol = affineTolerance(map, 3 * a, 3, extent) + affineTolerance(map, 3 * b2, 3, extent);
-      piece = polygonOps.clip(piece, f, 0, tol, DEC - b2);
+      piece = ctx.ops.clip(piece, f, 0, pairTolerance(map, 3 * a, 3 * b2, 3, extent, eps), DEC - b2);
     }
     if (piece === null) continue;
     for (let e = 0; e < piece.n; e++) {
@@ -508,65 +512,91 @@ function decisionSegments(
   }
 }
 
-let zeroVals = new Float64Array(64);
+/** Outputs that are the argmax somewhere in the cell (ties to the earlier output). */
+function argmaxCandidates(ctx: SegmentContext, cell: Polygon, map: Float64Array, o: number): number[] {
+  const { f, range, extent, eps } = ctx;
+  const alive: number[] = [];
+  for (let a = 0; a < o; a++) {
+    let dominated = false;
+    for (let b2 = 0; b2 < o && !dominated; b2++) {
+      if (b2 === a) continue;
+      for (let c = 0; c < 3; c++) f[c] = map[3 * b2 + c]! - map[3 * a + c]!;
+      ctx.ops.range(cell, f, 0, range);
+      const tol = pairTolerance(map, 3 * a, 3 * b2, 3, extent, eps);
+      if (atLeast(range[0]!, 0, tol) && (b2 < a || !atMost(range[1]!, 0, tol))) dominated = true;
+    }
+    if (!dominated) alive.push(a);
+  }
+  return alive;
+}
 
 /**
  * Zero level of f = map[off..off+3) inside the cell. An edge lying on the level is a decision
  * boundary only if f is positive across it: the region on the negative side probes the network
  * just outside the edge's midpoint and owns the edge if so (so no edge is counted twice).
  */
-function zeroLevel(cell: Polygon, map: Float64Array, off: number, extent: readonly number[], out: GrowF64, probe: (s: number, t: number) => number): void {
+function zeroLevel(ctx: SegmentContext, cell: Polygon, map: Float64Array, off: number, out: GrowF64): void {
   const n = cell.n;
-  const tol = affineTolerance(map, off, 3, extent);
+  const tol = affineTolerance(map, off, 3, ctx.extent, ctx.eps);
   const c0 = map[off]!;
   const a = map[off + 1]!;
   const b = map[off + 2]!;
   const xy = cell.xy;
-  if (zeroVals.length < n) zeroVals = new Float64Array(2 * n);
-  const vals = zeroVals;
+  if (ctx.vals.length < n) ctx.vals = new Float64Array(2 * n);
+  const vals = ctx.vals;
   let pos = false;
   let neg = false;
   for (let i = 0; i < n; i++) {
     const v = c0 + a * xy[2 * i]! + b * xy[2 * i + 1]!;
     vals[i] = v;
-    if (v > tol) pos = true;
-    else if (v < -tol) neg = true;
+    const s = signWithin(v, tol);
+    if (s > 0) pos = true;
+    else if (s < 0) neg = true;
   }
-  if (pos && neg) {
-    const pts: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const j = i + 1 === n ? 0 : i + 1;
-      const vi = vals[i]!;
-      const vj = vals[j]!;
-      const si = vi > tol ? 1 : vi < -tol ? -1 : 0;
-      const sj = vj > tol ? 1 : vj < -tol ? -1 : 0;
-      if (si === 0) pts.push(xy[2 * i]!, xy[2 * i + 1]!);
-      else if (si * sj < 0) {
-        const t = vi / (vi - vj);
-        pts.push(xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!), xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!));
-      }
+  if (pos && neg) crossingSegment(cell, vals, tol, out);
+  else if (neg) onLevelEdges(ctx, cell, vals, tol, out);
+}
+
+/** The segment where f (values `vals` at the vertices) crosses zero inside the cell. */
+function crossingSegment(cell: Polygon, vals: Float64Array, tol: number, out: GrowF64): void {
+  const n = cell.n;
+  const xy = cell.xy;
+  const pts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const j = i + 1 === n ? 0 : i + 1;
+    const vi = vals[i]!;
+    const vj = vals[j]!;
+    const si = signWithin(vi, tol);
+    const sj = signWithin(vj, tol);
+    if (si === 0) pts.push(xy[2 * i]!, xy[2 * i + 1]!);
+    else if (si * sj < 0) {
+      const t = vi / (vi - vj);
+      pts.push(xy[2 * i]! + t * (xy[2 * j]! - xy[2 * i]!), xy[2 * i + 1]! + t * (xy[2 * j + 1]! - xy[2 * i + 1]!));
     }
-    if (pts.length >= 4) for (let i = 0; i < 4; i++) out.push(pts[i]!);
-    return;
   }
-  if (neg && !pos) {
-    for (let i = 0; i < n; i++) {
-      const j = i + 1 === n ? 0 : i + 1;
-      if (cell.labels[i] === BOUNDARY || Math.abs(vals[i]!) > tol || Math.abs(vals[j]!) > tol) continue;
-      const ex = xy[2 * j]! - xy[2 * i]!;
-      const ey = xy[2 * j + 1]! - xy[2 * i + 1]!;
-      const len = Math.hypot(ex, ey);
-      if (len === 0) continue;
-      // Counter-clockwise polygon: the outward normal of edge (ex, ey) is (ey, −ex)/len.
-      const step = 1e-7 * len;
-      const mx = (xy[2 * i]! + xy[2 * j]!) / 2 + (step * ey) / len;
-      const my = (xy[2 * i + 1]! + xy[2 * j + 1]!) / 2 - (step * ex) / len;
-      if (probe(mx, my) > tol) {
-        out.push(xy[2 * i]!);
-        out.push(xy[2 * i + 1]!);
-        out.push(xy[2 * j]!);
-        out.push(xy[2 * j + 1]!);
-      }
+  if (pts.length >= 4) for (let i = 0; i < 4; i++) out.push(pts[i]!);
+}
+
+/** Edges of a cell where f ≤ 0 that lie on the zero level, kept when the network is positive just across them. */
+function onLevelEdges(ctx: SegmentContext, cell: Polygon, vals: Float64Array, tol: number, out: GrowF64): void {
+  const n = cell.n;
+  const xy = cell.xy;
+  for (let i = 0; i < n; i++) {
+    const j = i + 1 === n ? 0 : i + 1;
+    if (cell.labels[i] === BOUNDARY || signWithin(vals[i]!, tol) !== 0 || signWithin(vals[j]!, tol) !== 0) continue;
+    const ex = xy[2 * j]! - xy[2 * i]!;
+    const ey = xy[2 * j + 1]! - xy[2 * i + 1]!;
+    const len = Math.hypot(ex, ey);
+    if (len === 0) continue;
+    // Counter-clockwise polygon: the outward normal of edge (ex, ey) is (ey, −ex)/len.
+    const step = EDGE_PROBE_STEP * len;
+    const mx = (xy[2 * i]! + xy[2 * j]!) / 2 + (step * ey) / len;
+    const my = (xy[2 * i + 1]! + xy[2 * j + 1]!) / 2 - (step * ex) / len;
+    if (signWithin(ctx.probe(mx, my), tol) > 0) {
+      out.push(xy[2 * i]!);
+      out.push(xy[2 * i + 1]!);
+      out.push(xy[2 * j]!);
+      out.push(xy[2 * j + 1]!);
     }
   }
 }
@@ -577,7 +607,7 @@ export function joinSegments(seg: Float64Array): Float64Array[] {
   if (nSeg === 0) return [];
   let scale = 0;
   for (let i = 0; i < seg.length; i++) scale = Math.max(scale, Math.abs(seg[i]!));
-  const q = (scale || 1) * 1e-9;
+  const q = (scale || 1) * JOIN_QUANTUM;
   const key = (x: number, y: number) => `${Math.round(x / q)},${Math.round(y / q)}`;
   const ends = new Map<string, number[]>();
   for (let s = 0; s < nSeg; s++) {

@@ -3,9 +3,10 @@
  * tests, and on demand from the CLI (`--validate`).
  */
 import { polygonArea, polygonCentroid } from '../geometry/cells.js';
-import { THIN_AREA_EPS } from '../geometry/predicates.js';
+import { DEFAULT_TOLERANCES, VALIDATE, atMost } from '../geometry/predicates.js';
 import { forwardWithCode } from '../network/forward.js';
-import type { Network } from '../network/network.js';
+import { prepareNetwork } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 import type { LineResult } from './line.js';
 import type { SliceResult } from './slice.js';
 
@@ -30,28 +31,25 @@ function relErr(a: number, b: number): number {
  * const res = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]);
  * validateSlice(net, res).ok; // true
  */
-export function validateSlice(net: Network, res: SliceResult, maxProblems = 20): ValidationReport {
+export function validateSlice(netLike: NetworkLike, res: SliceResult, maxProblems = 20): ValidationReport {
+  const net = prepareNetwork(netLike);
+  return checkSlice(net, net.network.inputSize, net.network.outputSize, res, maxProblems);
+}
+
+function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, maxProblems: number): ValidationReport {
   const problems: string[] = [];
   const { summary, plane } = res;
-  if (relErr(summary.totalArea, summary.boxArea) > 1e-9) problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
-  const d = net.inputSize;
-  const o = net.outputSize;
+  if (relErr(summary.totalArea, summary.boxArea) > VALIDATE.areaSum) problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
   const x = new Float64Array(d);
   let skipped = 0;
   for (const r of res.regions) {
     if (problems.length >= maxProblems) break;
     const n = r.vertices.length / 2;
     const area = polygonArea(r.vertices, n);
-    if (area < -1e-12 * summary.boxArea) problems.push(`region ${r.index} is clockwise (area ${area})`);
-    for (let i = 0; i < n; i++) {
-      const a = i, b = (i + 1) % n, c = (i + 2) % n;
-      const cross = (r.vertices[2 * b]! - r.vertices[2 * a]!) * (r.vertices[2 * c + 1]! - r.vertices[2 * a + 1]!) - (r.vertices[2 * b + 1]! - r.vertices[2 * a + 1]!) * (r.vertices[2 * c]! - r.vertices[2 * a]!);
-      if (cross < -1e-9 * summary.boxArea) {
-        problems.push(`region ${r.index} is not convex at vertex ${b}`);
-        break;
-      }
-    }
-    if (r.area <= THIN_AREA_EPS * summary.boxArea * 1e3) {
+    if (area < -VALIDATE.orientation * summary.boxArea) problems.push(`region ${r.index} is clockwise (area ${area})`);
+    const bad = nonConvexVertex(r.vertices, n, VALIDATE.convexity * summary.boxArea);
+    if (bad >= 0) problems.push(`region ${r.index} is not convex at vertex ${bad}`);
+    if (atMost(r.area, 0, DEFAULT_TOLERANCES.thinArea * summary.boxArea * VALIDATE.thinFactor)) {
       skipped++;
       continue;
     }
@@ -67,13 +65,23 @@ export function validateSlice(net: Network, res: SliceResult, maxProblems = 20):
     }
     for (let k = 0; k < o; k++) {
       const v = r.map[3 * k]! + r.map[3 * k + 1]! * s + r.map[3 * k + 2]! * t;
-      if (Math.abs(v - output[k]!) > 1e-8 * Math.max(1, Math.abs(output[k]!))) {
+      if (Math.abs(v - output[k]!) > VALIDATE.map * Math.max(1, Math.abs(output[k]!))) {
         problems.push(`region ${r.index}: plane map gives ${v} at the centroid, the network ${output[k]}`);
         break;
       }
     }
   }
   return { ok: problems.length === 0, problems, skipped };
+}
+
+/** The first vertex (index of the middle of three) where the polygon turns clockwise by more than `tol`, or −1. */
+function nonConvexVertex(xy: Float64Array, n: number, tol: number): number {
+  for (let i = 0; i < n; i++) {
+    const a = i, b = (i + 1) % n, c = (i + 2) % n;
+    const cross = (xy[2 * b]! - xy[2 * a]!) * (xy[2 * c + 1]! - xy[2 * a + 1]!) - (xy[2 * b + 1]! - xy[2 * a + 1]!) * (xy[2 * c]! - xy[2 * a]!);
+    if (cross < -tol) return b;
+  }
+  return -1;
 }
 
 /**
@@ -83,16 +91,17 @@ export function validateSlice(net: Network, res: SliceResult, maxProblems = 20):
  * const res = partitionLine(net, [0, 0], [1, 1]);
  * validateLine(net, [0, 0], [1, 1], res).ok; // true
  */
-export function validateLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike<number>, res: LineResult): ValidationReport {
+export function validateLine(netLike: NetworkLike, x0: ArrayLike<number>, x1: ArrayLike<number>, res: LineResult): ValidationReport {
+  const net = prepareNetwork(netLike);
   const problems: string[] = [];
   let skipped = 0;
   let prev = 0;
-  const d = net.inputSize;
+  const d = net.network.inputSize;
   const x = new Float64Array(d);
   for (const p of res.pieces) {
-    if (Math.abs(p.t0 - prev) > 1e-12) problems.push(`gap or overlap at t = ${prev}`);
+    if (Math.abs(p.t0 - prev) > VALIDATE.gap) problems.push(`gap or overlap at t = ${prev}`);
     prev = p.t1;
-    if (p.t1 - p.t0 < 1e-9) {
+    if (p.t1 - p.t0 < VALIDATE.shortPiece) {
       skipped++;
       continue;
     }
@@ -105,11 +114,11 @@ export function validateLine(net: Network, x0: ArrayLike<number>, x1: ArrayLike<
         break;
       }
     }
-    for (let k = 0; k < net.outputSize; k++) {
+    for (let k = 0; k < net.network.outputSize; k++) {
       const v = p.map[2 * k]! + p.map[2 * k + 1]! * t;
-      if (Math.abs(v - output[k]!) > 1e-8 * Math.max(1, Math.abs(output[k]!))) problems.push(`piece at t = ${t}: map ${v} vs network ${output[k]}`);
+      if (Math.abs(v - output[k]!) > VALIDATE.map * Math.max(1, Math.abs(output[k]!))) problems.push(`piece at t = ${t}: map ${v} vs network ${output[k]}`);
     }
   }
-  if (Math.abs(prev - 1) > 1e-12) problems.push(`pieces end at t = ${prev}, not 1`);
+  if (Math.abs(prev - 1) > VALIDATE.gap) problems.push(`pieces end at t = ${prev}, not 1`);
   return { ok: problems.length === 0, problems, skipped };
 }

@@ -7,7 +7,8 @@ import { activationFixedTransposeImpl } from '../network/activation.js';
 import { forwardWithCode, propagateFamily } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import { affineCost, affineTransposeImpl } from '../network/kernels.js';
-import type { Network } from '../network/network.js';
+import { borrowNetwork, networkOf } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 import { ActivationCode } from './code.js';
 
 /** How `affineMapAt` computes the Jacobian: forward, reverse, or 'auto' (the cheaper one). */
@@ -33,18 +34,21 @@ export interface LocalAffine extends AffineMap {
 }
 
 /** Multiply-adds of one pass of one column through the network's linear parts. */
-function passCost(net: Network): number {
+function passCost(netLike: NetworkLike): number {
+  const p = borrowNetwork(netLike);
+  const net = p.network;
   let cost = 0;
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;
-    if (!isActivation(node) && node.type !== 'input') cost += affineCost(node, net.nodes[node.inputs[0]!]!.shape);
+    if (!isActivation(node) && node.type !== 'input') cost += affineCost(node, net.nodes[node.inputs[0]!]!.shape, p.table(i));
     else cost += sizeOf(node.shape);
   }
   return cost;
 }
 
 /** Chooses the cheaper mode: forward costs (d + 1) passes, reverse costs `outputs` passes (plus the forward pass for the code). */
-export function cheaperMode(net: Network): 'forward' | 'reverse' {
+export function cheaperMode(netLike: NetworkLike): 'forward' | 'reverse' {
+  const net = networkOf(netLike);
   return net.outputSize + 1 < net.inputSize + 1 ? 'reverse' : 'forward';
 }
 
@@ -55,11 +59,12 @@ export function cheaperMode(net: Network): 'forward' | 'reverse' {
  * const { code } = forwardWithCode(net, x);
  * jacobianForward(net, code, x); // row-major outputs × inputs
  */
-export function jacobianForward(net: Network, code: Uint8Array, x: ArrayLike<number>): Float64Array {
+export function jacobianForward(netLike: NetworkLike, code: Uint8Array, x: ArrayLike<number>): Float64Array {
+  const net = networkOf(netLike);
   const d = net.inputSize;
   const dirs = new Float64Array(d * d);
   for (let i = 0; i < d; i++) dirs[i * d + i] = 1;
-  const out = propagateFamily(net, code, x, dirs, d)[net.output]!;
+  const out = propagateFamily(netLike, code, x, dirs, d)[net.output]!;
   const o = net.outputSize;
   const m = d + 1;
   const jac = new Float64Array(o * d);
@@ -74,7 +79,10 @@ export function jacobianForward(net: Network, code: Uint8Array, x: ArrayLike<num
  * const { code } = forwardWithCode(net, x);
  * jacobianReverse(net, code); // the same J, cheaper when outputs ≪ inputs
  */
-export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
+export function jacobianReverse(netLike: NetworkLike, code: Uint8Array): Float64Array {
+  const p = borrowNetwork(netLike);
+  p.requireCodes();
+  const net = p.network;
   const nodes = net.nodes;
   const o = net.outputSize;
   const d = net.inputSize;
@@ -99,9 +107,9 @@ export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
       return a;
     });
     if (isActivation(node)) {
-      activationFixedTransposeImpl(gins[0]!, g, node, inShape, m, code, net.activations[slotOf[i]!]!.offset);
+      activationFixedTransposeImpl(gins[0]!, g, node, inShape, m, code, net.activations[slotOf[i]!]!.offset, p.table(i));
     } else {
-      affineTransposeImpl(gins, g, node, inShape, m);
+      affineTransposeImpl(gins, g, node, inShape, m, p.table(i));
     }
     adj[i] = undefined;
   }
@@ -112,7 +120,8 @@ export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
 }
 
 /**
- * The exact affine map of the network on the region of x.
+ * The exact affine map of the network on the region of x. Reads the network for this call only
+ * (pass a `PreparedNetwork` to reuse its window tables over many calls).
  *
  * @example
  * // XOR net of the dissertation: f(x) = [1, −2]·ReLU([[1, 1], [1, 1]] x + [1, 0]) − 1
@@ -120,10 +129,12 @@ export function jacobianReverse(net: Network, code: Uint8Array): Float64Array {
  * a.jacobian; // Float64Array [-1, -1]
  * a.offset;   // Float64Array [0]
  */
-export function affineMapAt(net: Network, x: ArrayLike<number>, options: { mode?: JacobianMode } = {}): LocalAffine {
-  const { output, code } = forwardWithCode(net, x);
+export function affineMapAt(netLike: NetworkLike, x: ArrayLike<number>, options: { mode?: JacobianMode } = {}): LocalAffine {
+  const p = borrowNetwork(netLike);
+  const net = p.network;
+  const { output, code } = forwardWithCode(p, x);
   const mode = options.mode === undefined || options.mode === 'auto' ? cheaperMode(net) : options.mode;
-  const jacobian = mode === 'forward' ? jacobianForward(net, code, x) : jacobianReverse(net, code);
+  const jacobian = mode === 'forward' ? jacobianForward(p, code, x) : jacobianReverse(p, code);
   const o = net.outputSize;
   const d = net.inputSize;
   const offset = new Float64Array(o);
@@ -142,12 +153,14 @@ export function affineMapAt(net: Network, x: ArrayLike<number>, options: { mode?
  * const { code } = forwardWithCode(net, x);
  * const { jacobian, offset } = affineMapOfCode(net, code);
  */
-export function affineMapOfCode(net: Network, code: Uint8Array): AffineMap {
+export function affineMapOfCode(netLike: NetworkLike, code: Uint8Array): AffineMap {
+  const p = borrowNetwork(netLike);
+  const net = p.network;
   const d = net.inputSize;
   const o = net.outputSize;
   const zero = new Float64Array(d);
-  const jacobian = cheaperMode(net) === 'forward' ? jacobianForward(net, code, zero) : jacobianReverse(net, code);
-  const y = propagateFamily(net, code, zero, new Float64Array(0), 0)[net.output]!;
+  const jacobian = cheaperMode(net) === 'forward' ? jacobianForward(p, code, zero) : jacobianReverse(p, code);
+  const y = propagateFamily(p, code, zero, new Float64Array(0), 0)[net.output]!;
   return { jacobian, offset: Float64Array.from(y.subarray(0, o)), outputs: o, inputs: d };
 }
 

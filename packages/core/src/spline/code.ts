@@ -4,7 +4,8 @@
  */
 import { PolytopeError } from '../errors.js';
 import { forwardWithCode } from '../network/forward.js';
-import type { Network } from '../network/network.js';
+import { networkOf } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 
 const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -26,7 +27,7 @@ export class ActivationCode {
     this.offsets = offsets;
   }
 
-  static forNetwork(net: Network, states: Uint8Array): ActivationCode {
+  static forNetwork(net: NetworkLike, states: Uint8Array): ActivationCode {
     return new ActivationCode(states, codeOffsets(net));
   }
 
@@ -83,7 +84,8 @@ export class ActivationCode {
  * @example
  * codeOffsets(net); // Int32Array: where each activation node's units start in a code
  */
-export function codeOffsets(net: Network): Int32Array {
+export function codeOffsets(netLike: NetworkLike): Int32Array {
+  const net = networkOf(netLike);
   const offsets = new Int32Array(net.activations.length + 1);
   net.activations.forEach((slot, i) => (offsets[i] = slot.offset));
   offsets[net.activations.length] = net.numUnits;
@@ -128,6 +130,6 @@ export function hammingDistance(a: Uint8Array, b: Uint8Array): number {
  * @example
  * activationCode(net, [0.5, -0.25]).states; // one state byte per unit
  */
-export function activationCode(net: Network, x: ArrayLike<number>): ActivationCode {
+export function activationCode(net: NetworkLike, x: ArrayLike<number>): ActivationCode {
   return ActivationCode.forNetwork(net, forwardWithCode(net, x).code);
 }

@@ -5,10 +5,10 @@
  */
 import { chebyshevCenter } from '../geometry/lp.js';
 import type { LpStatus } from '../geometry/lp.js';
-import { SIDE_EPS } from '../geometry/predicates.js';
+import { sideOf } from '../geometry/predicates.js';
 import { forwardWithCode, propagateFamily } from '../network/forward.js';
-import { windowTable } from '../network/kernels.js';
-import type { Network } from '../network/network.js';
+import { borrowNetwork } from '../network/prepared.js';
+import type { NetworkLike } from '../network/prepared.js';
 import { ActivationCode } from './code.js';
 
 /** Where one inequality of a region comes from: activation node, unit and the state it bounds. */
@@ -45,15 +45,16 @@ export interface Region {
  * r.contains(x);                        // true
  * (await r.chebyshev()).radius;         // distance scale of the region
  */
-export function regionAt(net: Network, x: ArrayLike<number>): Region {
+export function regionAt(netLike: NetworkLike, x: ArrayLike<number>): Region {
+  const p = borrowNetwork(netLike);
+  const net = p.network;
   const d = net.inputSize;
-  const m = d + 1;
-  const { code } = forwardWithCode(net, x);
+  const { code } = forwardWithCode(p, x);
   const dirs = new Float64Array(d * d);
   for (let i = 0; i < d; i++) dirs[i * d + i] = 1;
   // Families of every node under the fixed code: column 0 = value at x, 1..d = gradient.
-  const fam = propagateFamily(net, code, x, dirs, d, true);
-  const { Q, p: pv, rows } = regionRows(net, code, x, fam);
+  const fam = propagateFamily(p, code, x, dirs, d, true);
+  const { Q, p: pv, rows } = regionRows(p, code, x, fam);
   const nr = pv.length;
   const slack = new Float64Array(nr);
   const scale = new Float64Array(nr);
@@ -73,7 +74,7 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
     contains(z) {
       for (let r = 0; r < nr; r++) {
         rowSlack(Q, pv, r, d, z, sv);
-        if (sv[0]! < -SIDE_EPS * sv[1]!) return false;
+        if (sideOf(sv[0]!, sv[1]!) < 0) return false;
       }
       return true;
     },
@@ -88,7 +89,10 @@ export function regionAt(net: Network, x: ArrayLike<number>): Region {
  * hard-tanh unit in its linear part, one per max-pool comparison), from the affine families `fam`
  * of every node (column 0 = value at x, 1..d = gradient), as `regionAt` builds them.
  */
-export function regionRows(net: Network, code: Uint8Array, x: ArrayLike<number>, fam: readonly (Float64Array | undefined)[]): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
+export function regionRows(netLike: NetworkLike, code: Uint8Array, x: ArrayLike<number>, fam: readonly (Float64Array | undefined)[]): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
+  const prepared = borrowNetwork(netLike);
+  prepared.requireCodes();
+  const net = prepared.network;
   const d = net.inputSize;
   const m = d + 1;
   const Qrows: number[] = [];
@@ -112,7 +116,6 @@ export function regionRows(net: Network, code: Uint8Array, x: ArrayLike<number>,
   net.activations.forEach((slot, layer) => {
     const node = net.activationNode(slot);
     const Z = fam[node.inputs[0]!]!;
-    const inShape = net.nodes[node.inputs[0]!]!.shape;
     for (let u = 0; u < slot.numUnits; u++) {
       const st = code[slot.offset + u]!;
       if (node.type === 'relu' || node.type === 'leaky_relu') {
@@ -126,7 +129,7 @@ export function regionRows(net: Network, code: Uint8Array, x: ArrayLike<number>,
           push(Z, u * m, 1, node.max, { layer, unit: u, kind: 'upper' });
         }
       } else {
-        const t = windowTable(node, inShape);
+        const t = prepared.table(slot.node)!;
         let src = -1;
         for (let k = t.start[u]!; k < t.start[u + 1]!; k++) if (t.slot[k] === st) src = t.taps[k]!;
         for (let k = t.start[u]!; k < t.start[u + 1]!; k++) {
