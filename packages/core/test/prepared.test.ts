@@ -6,22 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TOLERANCES,
-  PartitionWorkspace,
-  boxExtent,
-  boxPolygon,
-  planUnits,
-  planeDirections,
-  polygonOps,
-  rootFrame,
-  runPartition,
   PolytopeError,
   affineMapAt,
   buildNetwork,
-  edgeLabel,
   forward,
   forwardWithCode,
-  labelState,
-  labelUnit,
   mulberry32,
   partitionLine,
   planeFromDirections,
@@ -29,10 +18,12 @@ import {
   prepareNetwork,
   randomMlp,
   regionAt,
-  resolveTolerances,
   slicePlane,
   validateSlice,
 } from '../src/index.js';
+import { PartitionWorkspace, boxExtent, boxPolygon, planUnits, planeDirections, polygonOps, rootFrame, runPartition } from '../src/internal.js';
+import { edgeLabel, labelState, labelUnit } from '../src/geometry/cells.js';
+import { resolveTolerances } from '../src/geometry/predicates.js';
 import type { DenseNode, Network, Plane, SliceRegion, SliceResult } from '../src/index.js';
 import { randomPoint, tinyCnn } from './helpers.js';
 

@@ -260,7 +260,12 @@ export interface WalkTolerances {
   readonly crossingStep: number;
 }
 
-/** The default walk tolerances. */
+/**
+ * The default walk tolerances.
+ *
+ * @example
+ * walkRegions(net, x, { tolerances: { ...WALK_TOLERANCES, pivot: 1e-8 } });
+ */
 export const WALK_TOLERANCES: WalkTolerances = Object.freeze({ radius: WALK_RADIUS_EPS, pivot: WALK_PIVOT_EPS, crossingStep: WALK_CROSSING_STEP });
 
 /** Relative error allowed between the region volumes' sum and the domain's volume (`validatePolytopes`). */
@@ -278,7 +283,12 @@ export interface PolytopeTolerances {
   readonly volumeSum: number;
 }
 
-/** The default enumeration tolerances. */
+/**
+ * The default enumeration tolerances.
+ *
+ * @example
+ * enumeratePolytopes(net, { box, tolerances: { vertex: 10 * POLYTOPE_TOLERANCES.vertex } });
+ */
 export const POLYTOPE_TOLERANCES: PolytopeTolerances = Object.freeze({ vertex: VERTEX_EPS, domainRadius: DOMAIN_RADIUS_EPS, domainVolume: DOMAIN_VOLUME_EPS, volumeSum: VOLUME_SUM_EPS });
 
 /**
@@ -302,7 +312,12 @@ export interface Tolerances {
   readonly thinArea: number;
 }
 
-/** The library's default tolerances. */
+/**
+ * The library's default tolerances for partitions (`side`, `map`, `thinArea`).
+ *
+ * @example
+ * slicePlane(net, plane, box, { tolerances: { side: 10 * DEFAULT_TOLERANCES.side } });
+ */
 export const DEFAULT_TOLERANCES: Tolerances = Object.freeze({ side: SIDE_EPS, map: MAP_EPS, thinArea: THIN_AREA_EPS });
 
 /** `DEFAULT_TOLERANCES` with the given fields replaced (each must be a finite number ≥ 0). */

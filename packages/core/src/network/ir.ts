@@ -11,6 +11,7 @@
  */
 import { InternalError } from '../errors.js';
 
+/** A tensor's shape without the batch dimension, e.g. `[C, H, W]` or `[n]`. */
 export type Shape = readonly number[];
 
 interface NodeBase {

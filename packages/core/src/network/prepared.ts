@@ -24,7 +24,12 @@ import { transposedWeight, windowTable } from './kernels.js';
 import type { WindowTable } from './kernels.js';
 import { Network } from './network.js';
 
-/** Max-pool code states are one byte (`Uint8Array` codes), so a window may have at most this many positions. */
+/**
+ * Max-pool code states are one byte (`Uint8Array` codes), so a window may have at most this many positions.
+ *
+ * @example
+ * kh * kw <= MAX_WINDOW_POSITIONS; // a 16×16 window fits, 17×17 is refused with PolytopeError('unsupported')
+ */
 export const MAX_WINDOW_POSITIONS = 256;
 
 /**
@@ -33,6 +38,16 @@ export const MAX_WINDOW_POSITIONS = 256;
  */
 export const MAX_LABELLED_UNITS = 1 << 23;
 
+/**
+ * A network prepared for repeated calls (see `prepareNetwork`): a private, frozen copy of the
+ * weights that owns every cache derived from them (window tables, transposed weights, the partition
+ * engine's stages and column responses). Every entry point that takes a `Network` also takes one.
+ *
+ * @example
+ * const p = prepareNetwork(net);
+ * p.network.inputSize;          // the frozen copy's shapes
+ * affineMapAt(p, x);            // no per-call preparation
+ */
 export class PreparedNetwork {
   /** The network this preparation owns (a private copy of the weights unless borrowed for one call). */
   readonly network: Network;
@@ -122,7 +137,12 @@ export function borrowNetwork(net: NetworkLike): PreparedNetwork {
   return net instanceof PreparedNetwork ? net : new PreparedNetwork(net, CONSTRUCT);
 }
 
-/** The plain network behind a `NetworkLike` (for shapes and sizes). */
+/**
+ * The plain network behind a `NetworkLike` (for shapes and sizes).
+ *
+ * @example
+ * networkOf(prepareNetwork(net)).inputSize === net.inputSize; // true
+ */
 export function networkOf(net: NetworkLike): Network {
   return net instanceof PreparedNetwork ? net.network : net;
 }
