@@ -1,24 +1,25 @@
-/** End-to-end tests of `polytope animate` (real process, real files; needs a build of both packages). */
-import { spawnSync } from 'node:child_process';
+/**
+ * End-to-end tests of `polytope animate` (real files; in this process through `main()`, one spawned
+ * smoke test; needs a build of both packages).
+ */
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../../test/run-cli.js';
+import type { CliRun } from '../../test/run-cli.js';
 import { buildNetwork } from '@polytope-lens/core';
 import { frameData } from './animate.js';
 
-const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
-
-function run(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'animate', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
+/** `polytope animate ...args`, in this process. */
+function run(args: string[]): Promise<CliRun> {
+  return runCli(['animate', ...args]);
 }
 
 describe('polytope animate', () => {
-  it('trains a tiny 2-D run and writes SVG/PNG frames, a GIF and regions.json', () => {
+  it('trains a tiny 2-D run and writes SVG/PNG frames, a GIF and regions.json', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'run');
-    const r = run(['--dataset', 'circle-annulus', '--arch', '2-4-1', '--samples', '100', '--epochs', '3', '--batch', '10',
+    const r = await run(['--dataset', 'circle-annulus', '--arch', '2-4-1', '--samples', '100', '--epochs', '3', '--batch', '10',
       '--snapshot-every', '10', '--frame-width', '320', '--quiet', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -45,7 +46,8 @@ describe('polytope animate', () => {
 
   it('draws 1-D sine as pieces with the slope/intercept scatter', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'sine');
-    const r = run(['--dataset', 'sine', '--arch', '1-6-1', '--optimizer', 'sgd', '--lr', '0.1', '--epochs', '2', '--batch', '50',
+    // The group's spawned smoke test: the real executable and its exit status.
+    const r = spawnCli(['animate', '--dataset', 'sine', '--arch', '1-6-1', '--optimizer', 'sgd', '--lr', '0.1', '--epochs', '2', '--batch', '50',
       '--snapshot-every', '2', '--frame-width', '320', '--no-png', '--quiet', '--out', out]);
     expect(r.code).toBe(0);
     expect(readdirSync(join(out, 'frames')).sort()).toEqual(['frame-0001.svg', 'frame-0002.svg', 'frame-0003.svg']);
@@ -56,7 +58,7 @@ describe('polytope animate', () => {
     expect(report.frames[2].train_mse).toBeGreaterThan(0);
   });
 
-  it('rejects bad options with exit code 2, a clear message and no output', () => {
+  it('rejects bad options with exit code 2, a clear message and no output', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-animate-')), 'bad');
     const cases: [string[], RegExp][] = [
       [['--dataset', 'mnist', '--arch', 'dense'], /animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset 'mnist'/],
@@ -66,7 +68,7 @@ describe('polytope animate', () => {
       [['--dataset', 'xor', '--arch', '3-4-1'], /architecture '3-4-1' starts with 3 inputs but the data has 2/],
     ];
     for (const [args, message] of cases) {
-      const r = run([...args, '--out', out]);
+      const r = await run([...args, '--out', out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
