@@ -16,7 +16,14 @@ const XOR = {
   format: 'polytope-lens/network@1',
   input: { shape: [2] },
   layers: [
-    { type: 'dense', weight: [[1, 1], [1, 1]], bias: [1, 0] },
+    {
+      type: 'dense',
+      weight: [
+        [1, 1],
+        [1, 1],
+      ],
+      bias: [1, 0],
+    },
     { type: 'relu' },
     { type: 'dense', weight: [[1, -2]], bias: [-1] },
   ],
@@ -54,7 +61,19 @@ describe('polytope slice', () => {
   it('slices cnn28.onnx through three MNIST test images', async () => {
     const dir = tmp();
     const out = join(dir, 'mnist.json');
-    const r = await run(['slice', join(FIXTURES, 'cnn28.onnx'), '--idx', 'mnist', '--rows', '3,10,13', '--box', '0,0.3,0,0.3', '--json', out, '--quiet']);
+    const r = await run([
+      'slice',
+      join(FIXTURES, 'cnn28.onnx'),
+      '--idx',
+      'mnist',
+      '--rows',
+      '3,10,13',
+      '--box',
+      '0,0.3,0,0.3',
+      '--json',
+      out,
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
@@ -167,8 +186,10 @@ describe('polytope line, affine, inspect', () => {
     expect(json.points).toHaveLength(ref.inputs.length);
     json.points.forEach((p: { jacobian: number[][]; output: number[]; offset: number[]; code: string }, i: number) => {
       const J = ref.jacobians[i];
-      for (let a = 0; a < J.length; a++) for (let b = 0; b < J[a].length; b++) expect(Math.abs(p.jacobian[a]![b]! - J[a][b])).toBeLessThan(1e-9);
-      for (let a = 0; a < p.output.length; a++) expect(Math.abs(p.output[a]! - ref.outputs[i][a])).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.outputs[i][a])));
+      for (let a = 0; a < J.length; a++)
+        for (let b = 0; b < J[a].length; b++) expect(Math.abs(p.jacobian[a]![b]! - J[a][b])).toBeLessThan(1e-9);
+      for (let a = 0; a < p.output.length; a++)
+        expect(Math.abs(p.output[a]! - ref.outputs[i][a])).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.outputs[i][a])));
       expect(p.code).toMatch(/^[01]+\|[01]+$/);
     });
   });

@@ -14,7 +14,20 @@ describe('polytope lens', () => {
   const model = join(dir, 'net', 'model.json');
 
   it('trains a small MNIST net to analyse', async () => {
-    const r = await run(['train', '--dataset', 'mnist', '--arch', '784-16-10', '--epochs', '1', '--limit', '600', '--out', join(dir, 'net'), '--quiet']);
+    const r = await run([
+      'train',
+      '--dataset',
+      'mnist',
+      '--arch',
+      '784-16-10',
+      '--epochs',
+      '1',
+      '--limit',
+      '600',
+      '--out',
+      join(dir, 'net'),
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(model)).toBe(true);
   });

@@ -69,7 +69,11 @@ describe('helpers', () => {
     expect(() => parseBox('1,0,0,1', 2)).toThrow(/lo 1 ≥ hi 0/);
   });
   it('histogram counts and draws bars', () => {
-    expect(histogram([4, 5, 4, 6])).toEqual([[4, 2], [5, 1], [6, 1]]);
+    expect(histogram([4, 5, 4, 6])).toEqual([
+      [4, 2],
+      [5, 1],
+      [6, 1],
+    ]);
     expect(histogramSvg('t', [[4, 2]], 'x')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>$/);
   });
 });

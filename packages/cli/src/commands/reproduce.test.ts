@@ -20,7 +20,12 @@ function tableAfter(md: string, heading: string): string[][] {
   const lines = md.slice(md.indexOf(heading)).split('\n');
   const start = lines.findIndex((l) => l.startsWith('|'));
   const rows: string[][] = [];
-  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!.split('|').slice(1, -1).map((c) => c.trim()));
+  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++)
+    rows.push(
+      lines[i]!.split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   return rows;
 }
 
@@ -28,7 +33,21 @@ describe('polytope reproduce', () => {
   it('table-5.1 with --runs 2 writes a well-formed width × depth table', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-repro-')), 't51');
     // The group's spawned smoke test: the real executable and its exit status.
-    const r = spawnCli(['reproduce', 'table-5.1', '--runs', '2', '--max-epochs', '5', '--widths', '1-3', '--depths', '1,2', '--quiet', '--out', out]);
+    const r = spawnCli([
+      'reproduce',
+      'table-5.1',
+      '--runs',
+      '2',
+      '--max-epochs',
+      '5',
+      '--widths',
+      '1-3',
+      '--depths',
+      '1,2',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'table-5.1.md'), 'utf8');
@@ -58,7 +77,16 @@ describe('polytope reproduce', () => {
     }
     const t43 = tableAfter(md, '# Table 4.3');
     expect(t43.slice(2).map((row) => `${row[0]}=${row[1]}`)).toEqual([
-      'loss=MSE', 'loss=BCE', 'normalize=False', 'normalize=True', 'leak=0', 'leak=0.01', 'leak=0.1', 'batch=10', 'batch=100', 'batch=1000',
+      'loss=MSE',
+      'loss=BCE',
+      'normalize=False',
+      'normalize=True',
+      'leak=0',
+      'leak=0.01',
+      'leak=0.1',
+      'batch=10',
+      'batch=100',
+      'batch=1000',
     ]);
     expect(JSON.parse(readFileSync(join(out, 'table-4.2.json'), 'utf8')).rows).toHaveLength(36);
   });

@@ -19,7 +19,23 @@ describe('polytope train', () => {
   it('trains XOR and writes model.json, model.onnx, metrics.json and snapshots', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-train-')), 'run');
     // The group's spawned smoke test: the real executable and its exit status.
-    const r = spawnCli(['train', '--dataset', 'xor', '--arch', '2-8-1', '--epochs', '30', '--seed', '3', '--snapshot-every', '200', '--normalize', '--quiet', '--out', out]);
+    const r = spawnCli([
+      'train',
+      '--dataset',
+      'xor',
+      '--arch',
+      '2-8-1',
+      '--epochs',
+      '30',
+      '--seed',
+      '3',
+      '--snapshot-every',
+      '200',
+      '--normalize',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
