@@ -12,7 +12,7 @@ const EPSILON_LITERALS = [
     message: 'Tolerance-like literal: use a named tolerance from packages/core/src/geometry/predicates.ts (or name the constant there).',
   },
   {
-    selector: 'Literal[raw=/^[0-9]*\\.000[0-9_]*$/]',
+    selector: 'Literal[raw=/^0?\\.000[0-9_]*$/]',
     message:
       'Tolerance-like literal (< 0.001): use a named tolerance from packages/core/src/geometry/predicates.ts (or name the constant there).',
   },
