@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gzipSync, zipSync } from 'fflate';
 import { MNIST_STATS, writeNpy, writeNpz } from '@polytope-lens/core';
-import {
-  detectInputFormat, mnistDefaultPath, parseNormalization, parseRows, parseVector, readInputs, readLabels,
-} from './inputs.js';
+import { detectInputFormat, mnistDefaultPath, parseNormalization, parseRows, parseVector, readInputs, readLabels } from './inputs.js';
 import { CliError } from './util.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytope-inputs-'));
@@ -85,7 +83,10 @@ describe('parseRows and parseNormalization', () => {
 
 describe('readInputs: JSON', () => {
   it('reads an array of inputs, a single flat array, nested images and {"inputs": …}', () => {
-    expect(rows(readInputs(file('a.json', '[[0.1, 0.2], [1, -1]]'), 2))).toEqual([[0.1, 0.2], [1, -1]]);
+    expect(rows(readInputs(file('a.json', '[[0.1, 0.2], [1, -1]]'), 2))).toEqual([
+      [0.1, 0.2],
+      [1, -1],
+    ]);
     expect(rows(readInputs(file('b.json', '[3, 4, 5]'), 3))).toEqual([[3, 4, 5]]);
     expect(rows(readInputs(file('c.json', '[[[1, 2], [3, 4]]]'), 4))).toEqual([[1, 2, 3, 4]]);
     expect(rows(readInputs(file('d.json', '{"inputs": [[1], [2], [3]]}'), 1, { rows: [2, 0] }))).toEqual([[3], [1]]);
@@ -94,8 +95,14 @@ describe('readInputs: JSON', () => {
 
   it('reports bad JSON inputs with file and position', () => {
     const p = file('bad1.json', '[[1, 2], [3]]');
-    expectCli(() => readInputs(p, 2), new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: input 1 has 1 values but the network expects 2$`));
-    expectCli(() => readInputs(file('bad2.json', '[1, 2, 3]'), 2), /one flat array of 3 values\): the network expects inputs of 2 values but these have 3/);
+    expectCli(
+      () => readInputs(p, 2),
+      new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: input 1 has 1 values but the network expects 2$`),
+    );
+    expectCli(
+      () => readInputs(file('bad2.json', '[1, 2, 3]'), 2),
+      /one flat array of 3 values\): the network expects inputs of 2 values but these have 3/,
+    );
     expectCli(() => readInputs(file('bad3.json', '[[1, "x"]]'), 2), /\[0\]\[1\] is the string "x", not a number/);
     expectCli(() => readInputs(file('bad4.json', '[1, NaN]'), 2), /not valid JSON .*NaN and Infinity are not JSON/);
     expectCli(() => readInputs(file('bad5.json', '[]'), 2), /the input list is empty/);
@@ -103,7 +110,10 @@ describe('readInputs: JSON', () => {
     expectCli(() => readInputs(file('bad7.json', '"hello"'), 2), /expected an array of inputs .*got string/);
     expectCli(() => readInputs(file('bad8.json', '[[1, 2], 3]'), 2), /\[1\] is 3, not an array/);
     expectCli(() => readInputs(file('bad9.json', '[[1, 2], [1e999, 0]]'), 2), /input 1 has a non-finite value \(Infinity\) at index 0/);
-    expectCli(() => readInputs(file('bad10.json', '[[1, 2]]'), 2, { rows: [1] }), /row 1 is out of range; the file has 1 input \(rows 0–0\)/);
+    expectCli(
+      () => readInputs(file('bad10.json', '[[1, 2]]'), 2, { rows: [1] }),
+      /row 1 is out of range; the file has 1 input \(rows 0–0\)/,
+    );
     expectCli(() => readInputs(file('bad11.json', '[[1, 2]]'), 2, { rows: [] }), /the row list is empty/);
     expectCli(() => readInputs(file('bad12.json', '[[1, 2]]'), 2, { normalize: MNIST_STATS }), /normalization applies to image files/);
     expectCli(() => readInputs(file('bad13.json', '[[1, 2]]'), 2, { key: 'x' }), /--key applies only to \.npz/);
@@ -113,11 +123,26 @@ describe('readInputs: JSON', () => {
 describe('readInputs: .npy and .npz', () => {
   it('reads [N, d], [N, …], [d] and a single image of another shape', () => {
     const p = file('x.npy', writeNpy([1, 2, 3, 4, 5, 6], [3, 2]));
-    expect(rows(readInputs(p, 2))).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(rows(readInputs(p, 2))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect(rows(readInputs(p, 2, { rows: [2] }))).toEqual([[5, 6]]);
     expect(rows(readInputs(p, 6))).toEqual([[1, 2, 3, 4, 5, 6]]); // a [3, 2] image as one input of 6
-    expect(rows(readInputs(p, undefined))).toEqual([[1, 2], [3, 4], [5, 6]]);
-    const imgs = file('imgs.npy', writeNpy(Array.from({ length: 16 }, (_, i) => i), [2, 2, 2, 2], 'float32'));
+    expect(rows(readInputs(p, undefined))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const imgs = file(
+      'imgs.npy',
+      writeNpy(
+        Array.from({ length: 16 }, (_, i) => i),
+        [2, 2, 2, 2],
+        'float32',
+      ),
+    );
     const two = readInputs(imgs, 8);
     expect(two.length).toBe(2);
     expect(Array.from(two[1]!)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
@@ -134,11 +159,16 @@ describe('readInputs: .npy and .npz', () => {
   });
 
   it('reports bad arrays', () => {
-    expectCli(() => readInputs(file('w.npy', writeNpy([1, 2, 3, 4, 5, 6], [2, 3])), 4),
-      /array of shape \[2, 3\] does not hold inputs of 4 values/);
+    expectCli(
+      () => readInputs(file('w.npy', writeNpy([1, 2, 3, 4, 5, 6], [2, 3])), 4),
+      /array of shape \[2, 3\] does not hold inputs of 4 values/,
+    );
     expectCli(() => readInputs(file('n.npy', writeNpy([1, NaN, 3, 4], [2, 2])), 2), /input 0 has a non-finite value \(NaN\) at index 1/);
     expectCli(() => readInputs(file('z.npy', writeNpy([], [0, 3])), 3), /holds no inputs/);
-    expectCli(() => readInputs(file('v3.npy', writeNpy([1, 2, 3], [3])), 2), /shape \[3\]: one input\): the network expects inputs of 2 values but these have 3/);
+    expectCli(
+      () => readInputs(file('v3.npy', writeNpy([1, 2, 3], [3])), 2),
+      /shape \[3\]: one input\): the network expects inputs of 2 values but these have 3/,
+    );
     expectCli(() => readInputs(p3(), 3, { rows: [5] }), /row 5 is out of range; the file has 2 inputs \(rows 0–1\)/);
     const broken = writeNpy([1, 2], [2]);
     expectCli(() => readInputs(file('t.npy', broken.subarray(0, broken.length - 4)), 2), /t\.npy: truncated data/);
@@ -183,13 +213,22 @@ describe('readInputs: MNIST IDX and CIFAR-10', () => {
   });
 
   it('reports IDX problems', () => {
-    expectCli(() => readInputs(images, 3072, { rows: [0] }), /10000 images of 28×28 = 784 values\): the network expects inputs of 3072 values but these have 784/);
+    expectCli(
+      () => readInputs(images, 3072, { rows: [0] }),
+      /10000 images of 28×28 = 784 values\): the network expects inputs of 3072 values but these have 784/,
+    );
     expectCli(() => readInputs(images, 784, { rows: [3, 10000] }), /row 10000 is out of range; the file has 10000 inputs \(rows 0–9999\)/);
     expectCli(() => readInputs(images, 784, { rows: [-1] }), /row -1 is out of range/);
     expectCli(() => readInputs(mnistDefaultPath('test', 'labels'), 784), /this is an IDX label file; give the matching image file/);
-    expectCli(() => readInputs(images, 784, { rows: [0], normalize: { mean: [0.5, 0.5], std: [1, 1] } }), /1 channel\(s\) need 1 mean and std values, got 2/);
+    expectCli(
+      () => readInputs(images, 784, { rows: [0], normalize: { mean: [0.5, 0.5], std: [1, 1] } }),
+      /1 channel\(s\) need 1 mean and std values, got 2/,
+    );
     const cut = file('cut-idx3-ubyte', new Uint8Array(readFileSync(images)).subarray(0, 1000));
-    expectCli(() => readInputs(cut, 784), /cut-idx3-ubyte: header shape \[10000, 28, 28\] needs 7840000 data bytes but the file has 984 \(truncated download\?\)/);
+    expectCli(
+      () => readInputs(cut, 784),
+      /cut-idx3-ubyte: header shape \[10000, 28, 28\] needs 7840000 data bytes but the file has 984 \(truncated download\?\)/,
+    );
     expectCli(() => readLabels(images), /this is an image file/);
     expectCli(() => readLabels(mnistDefaultPath('test', 'labels'), [10000]), /row 10000 is out of range; the file has 10000 labels/);
   });
@@ -207,8 +246,14 @@ describe('readInputs: MNIST IDX and CIFAR-10', () => {
     const [n] = readInputs(p, 3072, { rows: [1], normalize: parseNormalization('cifar10')! });
     expect(n![2048]).toBeCloseTo((0.2 - 0.4465) / 0.2616, 14);
     expect(Array.from(readLabels(p))).toEqual([3, 8]);
-    expectCli(() => readInputs(file('short.bin', new Uint8Array(3000)), 3072), /short\.bin: length 3000 is not a positive multiple of 3073/);
-    expectCli(() => readInputs(p, 784), /\(2 CIFAR-10 images of 3×32×32 = 3072 values\): the network expects inputs of 784 values but these have 3072$/);
+    expectCli(
+      () => readInputs(file('short.bin', new Uint8Array(3000)), 3072),
+      /short\.bin: length 3000 is not a positive multiple of 3073/,
+    );
+    expectCli(
+      () => readInputs(p, 784),
+      /\(2 CIFAR-10 images of 3×32×32 = 3072 values\): the network expects inputs of 784 values but these have 3072$/,
+    );
   });
 });
 

@@ -1,27 +1,29 @@
 /**
- * End-to-end tests of the `polytope` command: real processes, real files, exit codes, and no
- * half-written outputs on errors.
+ * End-to-end tests of the `polytope` command: real files, exit codes, and no half-written outputs
+ * on errors. The first test runs the real executable (the group's spawned smoke test); the others
+ * run `main()` in this process (see run-cli.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli as run, spawnCli } from './run-cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/polytope.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/onnx/', import.meta.url));
-
-function run(args: string[], cwd?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 const XOR = {
   format: 'polytope-lens/network@1',
   input: { shape: [2] },
   layers: [
-    { type: 'dense', weight: [[1, 1], [1, 1]], bias: [1, 0] },
+    {
+      type: 'dense',
+      weight: [
+        [1, 1],
+        [1, 1],
+      ],
+      bias: [1, 0],
+    },
     { type: 'relu' },
     { type: 'dense', weight: [[1, -2]], bias: [-1] },
   ],
@@ -33,11 +35,12 @@ function tmp(): string {
 
 describe('polytope slice', () => {
   it('writes the JSON contract, an SVG and a PNG for the XOR net', () => {
+    // The group's spawned smoke test: the real executable and its exit status.
     const dir = tmp();
     const model = join(dir, 'xor.json');
     writeFileSync(model, JSON.stringify(XOR));
     const out = join(dir, 'xor-slice.json');
-    const r = run(['slice', model, '--box', '-2,2,-2,2', '--json', out, '--validate']);
+    const r = spawnCli(['slice', model, '--box', '-2,2,-2,2', '--json', out, '--validate']);
     expect(r.stderr).toMatch(/3 regions/);
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
@@ -55,10 +58,22 @@ describe('polytope slice', () => {
     expect(readFileSync(join(dir, 'xor-slice.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
-  it('slices cnn28.onnx through three MNIST test images', () => {
+  it('slices cnn28.onnx through three MNIST test images', async () => {
     const dir = tmp();
     const out = join(dir, 'mnist.json');
-    const r = run(['slice', join(FIXTURES, 'cnn28.onnx'), '--idx', 'mnist', '--rows', '3,10,13', '--box', '0,0.3,0,0.3', '--json', out, '--quiet']);
+    const r = await run([
+      'slice',
+      join(FIXTURES, 'cnn28.onnx'),
+      '--idx',
+      'mnist',
+      '--rows',
+      '3,10,13',
+      '--box',
+      '0,0.3,0,0.3',
+      '--json',
+      out,
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
@@ -67,7 +82,7 @@ describe('polytope slice', () => {
     expect(json.plane.anchors.map((a: { name: string }) => a.name)).toEqual(['A', 'B', 'C']);
   });
 
-  it('fails cleanly on bad input, leaving no output file behind', () => {
+  it('fails cleanly on bad input, leaving no output file behind', async () => {
     const dir = tmp();
     const model = join(dir, 'xor.json');
     writeFileSync(model, JSON.stringify(XOR));
@@ -84,7 +99,7 @@ describe('polytope slice', () => {
     ];
     for (const [args, pattern] of cases) {
       const out = join(dir, 'out.json');
-      const r = run([...args, '--json', out]);
+      const r = await run([...args, '--json', out]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack traces
@@ -93,21 +108,21 @@ describe('polytope slice', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('rejects malformed model files with a clear message', () => {
+  it('rejects malformed model files with a clear message', async () => {
     const dir = tmp();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"format": "polytope-lens/network@1", "layers": [{"type": "dense", "weight": [[1, null]], "bias": [0]}]}');
-    let r = run(['inspect', bad]);
+    let r = await run(['inspect', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/finite number/);
     const garbage = join(dir, 'garbage.onnx');
     writeFileSync(garbage, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
-    r = run(['inspect', garbage]);
+    r = await run(['inspect', garbage]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/garbage\.onnx/);
     const nan = join(dir, 'nan.json');
     writeFileSync(nan, '{"format": "polytope-lens/network@1", "layers": [{"type": "dense", "weight": [[1, "NaN"]], "bias": [0]}]}');
-    r = run(['inspect', nan]);
+    r = await run(['inspect', nan]);
     expect(r.code).toBe(2);
   });
 });
@@ -119,12 +134,13 @@ describe('parallel slices', () => {
     const dir = tmp();
     const model = join(dir, 'net.json');
     writeFileSync(model, JSON.stringify(writeNetworkJson(net)));
-    const outs = [1, 2].map((t) => {
+    const outs = [];
+    for (const t of [1, 2]) {
       const out = join(dir, `s${t}.json`);
-      const r = run(['slice', model, '--box', '-1,1,-1,1', '--threads', String(t), '--json', out, '--no-figure', '--quiet']);
+      const r = await run(['slice', model, '--box', '-1,1,-1,1', '--threads', String(t), '--json', out, '--no-figure', '--quiet']);
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(readFileSync(out, 'utf8'));
-    });
+      outs.push(JSON.parse(readFileSync(out, 'utf8')));
+    }
     const ref = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]).summary;
     for (const o of outs) {
       expect(o.summary.regions).toBe(ref.regions);
@@ -137,61 +153,63 @@ describe('parallel slices', () => {
 });
 
 describe('polytope line, affine, inspect', () => {
-  it('line reports the XOR breakpoints', () => {
+  it('line reports the XOR breakpoints', async () => {
     const dir = tmp();
     const model = join(dir, 'xor.json');
     writeFileSync(model, JSON.stringify(XOR));
     const out = join(dir, 'line.json');
-    const r = run(['line', model, '--from', '-2,-2', '--to', '2,2', '--json', out, '--validate']);
+    const r = await run(['line', model, '--from', '-2,-2', '--to', '2,2', '--json', out, '--validate']);
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.summary.pieces).toBe(3);
     expect(json.breakpoints).toEqual([0.375, 0.5]);
   });
 
-  it('line on an ONNX fixture finds at least the sampled pieces', () => {
+  it('line on an ONNX fixture finds at least the sampled pieces', async () => {
     const ref = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')).res;
     const dir = tmp();
     writeFileSync(join(dir, 'ends.json'), JSON.stringify([ref.line.x0, ref.line.x1]));
     const out = join(dir, 'line.json');
-    const r = run(['line', join(FIXTURES, 'res.onnx'), '--inputs', join(dir, 'ends.json'), '--json', out, '--no-figure']);
+    const r = await run(['line', join(FIXTURES, 'res.onnx'), '--inputs', join(dir, 'ends.json'), '--json', out, '--no-figure']);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).summary.pieces).toBeGreaterThanOrEqual(ref.line.sampled_pieces);
   });
 
-  it('affine matches the reference Jacobians of mlp.onnx (external data)', () => {
+  it('affine matches the reference Jacobians of mlp.onnx (external data)', async () => {
     const ref = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')).mlp;
     const dir = tmp();
     writeFileSync(join(dir, 'inputs.json'), JSON.stringify(ref.inputs));
     const out = join(dir, 'affine.json');
-    const r = run(['affine', join(FIXTURES, 'mlp.onnx'), '--inputs', join(dir, 'inputs.json'), '--json', out]);
+    const r = await run(['affine', join(FIXTURES, 'mlp.onnx'), '--inputs', join(dir, 'inputs.json'), '--json', out]);
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json.points).toHaveLength(ref.inputs.length);
     json.points.forEach((p: { jacobian: number[][]; output: number[]; offset: number[]; code: string }, i: number) => {
       const J = ref.jacobians[i];
-      for (let a = 0; a < J.length; a++) for (let b = 0; b < J[a].length; b++) expect(Math.abs(p.jacobian[a]![b]! - J[a][b])).toBeLessThan(1e-9);
-      for (let a = 0; a < p.output.length; a++) expect(Math.abs(p.output[a]! - ref.outputs[i][a])).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.outputs[i][a])));
+      for (let a = 0; a < J.length; a++)
+        for (let b = 0; b < J[a].length; b++) expect(Math.abs(p.jacobian[a]![b]! - J[a][b])).toBeLessThan(1e-9);
+      for (let a = 0; a < p.output.length; a++)
+        expect(Math.abs(p.output[a]! - ref.outputs[i][a])).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.outputs[i][a])));
       expect(p.code).toMatch(/^[01]+\|[01]+$/);
     });
   });
 
-  it('affine --at checks the input length', () => {
-    const r = run(['affine', join(FIXTURES, 'mlp.onnx'), '--at', '1,2,3']);
+  it('affine --at checks the input length', async () => {
+    const r = await run(['affine', join(FIXTURES, 'mlp.onnx'), '--at', '1,2,3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/10/);
   });
 
-  it('inspect lists layers of every fixture', () => {
+  it('inspect lists layers of every fixture', async () => {
     for (const f of ['mlp.onnx', 'cnn.onnx', 'res.onnx', 'cnn28.onnx', 'bn_avgpool.onnx']) {
-      const r = run(['inspect', join(FIXTURES, f)]);
+      const r = await run(['inspect', join(FIXTURES, f)]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/parameters: \d+/);
     }
   });
 
-  it('unknown commands and options exit non-zero', () => {
-    expect(run(['frobnicate']).code).not.toBe(0);
-    expect(run(['slice', '--wat']).code).not.toBe(0);
+  it('unknown commands and options exit non-zero', async () => {
+    expect((await run(['frobnicate'])).code).not.toBe(0);
+    expect((await run(['slice', '--wat'])).code).not.toBe(0);
   });
 });

@@ -1,25 +1,33 @@
-/** End-to-end runs of `polytope lens codes|density|cluster|norms` on a small MNIST MLP and real MNIST rows. */
-import { spawnSync } from 'node:child_process';
+/**
+ * End-to-end runs of `polytope lens codes|density|cluster|norms` on a small MNIST MLP and real
+ * MNIST rows, in this process through `main()`; the bad-input case is the group's spawned smoke test.
+ */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../bin/polytope.js', import.meta.url));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
+import { runCli as run, spawnCli } from './run-cli.js';
 
 describe('polytope lens', () => {
   // The lens commands take dense MLPs: train a tiny MNIST one for one epoch on 600 images.
   const dir = mkdtempSync(join(tmpdir(), 'polytope-lens-'));
   const model = join(dir, 'net', 'model.json');
 
-  it('trains a small MNIST net to analyse', () => {
-    const r = run(['train', '--dataset', 'mnist', '--arch', '784-16-10', '--epochs', '1', '--limit', '600', '--out', join(dir, 'net'), '--quiet']);
+  it('trains a small MNIST net to analyse', async () => {
+    const r = await run([
+      'train',
+      '--dataset',
+      'mnist',
+      '--arch',
+      '784-16-10',
+      '--epochs',
+      '1',
+      '--limit',
+      '600',
+      '--out',
+      join(dir, 'net'),
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(model)).toBe(true);
   });
@@ -30,9 +38,9 @@ describe('polytope lens', () => {
     ['cluster', ['--idx', 'mnist', '--rows', '0-99', '--k', '10', '--seed', '1']],
     ['norms', ['--idx', 'mnist', '--rows', '0-29']],
   ] as const) {
-    it(`${cmd} writes JSON and figures`, () => {
+    it(`${cmd} writes JSON and figures`, async () => {
       const out = join(dir, `${cmd}.json`);
-      const r = run(['lens', cmd, model, ...extra, '--json', out, '--quiet']);
+      const r = await run(['lens', cmd, model, ...extra, '--json', out, '--quiet']);
       expect(r.code, r.stderr).toBe(0);
       const json = JSON.parse(readFileSync(out, 'utf8'));
       expect(typeof json).toBe('object');
@@ -41,8 +49,9 @@ describe('polytope lens', () => {
   }
 
   it('rejects bad input with exit code 2 and no output', () => {
+    // The group's spawned smoke test: the real executable and its exit status.
     const out = join(dir, 'bad.json');
-    const r = run(['lens', 'codes', model, '--idx', 'mnist', '--rows', '99999', '--json', out]);
+    const r = spawnCli(['lens', 'codes', model, '--idx', 'mnist', '--rows', '99999', '--json', out]);
     expect(r.code).toBe(2);
     expect(existsSync(out)).toBe(false);
   });

@@ -1,32 +1,15 @@
 /**
- * End-to-end tests of `polytope polytopes MODEL --domain FILE.json` (real process; needs a build of
- * both packages): a polytope domain A x ≤ b instead of the box, and its errors (exit code 2).
+ * End-to-end tests of `polytope polytopes MODEL --domain FILE.json` (in this process through
+ * `main()`; needs a build of both packages): a polytope domain A x ≤ b instead of the box, and its
+ * errors (exit code 2). The polytopes group's spawned smoke test is in commands/polytopes.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { networkToJsonString, randomMlp } from '@polytope-lens/core';
 import { readDomainFile } from '../src/commands/polytopes.js';
-
-const BIN = fileURLToPath(new URL('../bin/polytope.js', import.meta.url));
-
-function run(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
-
-/** `run`, asynchronously, so that several processes can run at once. */
-function runAsync(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { timeout: 60_000 });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-  });
-}
+import { runCli as run } from './run-cli.js';
 
 describe('polytope polytopes --domain', () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytope-domain-'));
@@ -39,11 +22,32 @@ describe('polytope polytopes --domain', () => {
     return path;
   };
   // x_i ≥ −1 and x_0 + x_1 + x_2 ≤ 1, plus a redundant row: a simplex of volume 4³/6.
-  const simplex = { A: [[-1, 0, 0], [0, -1, 0], [0, 0, -1], [1, 1, 1], [1, 0, 0]], b: [1, 1, 1, 1, 5] };
+  const simplex = {
+    A: [
+      [-1, 0, 0],
+      [0, -1, 0],
+      [0, 0, -1],
+      [1, 1, 1],
+      [1, 0, 0],
+    ],
+    b: [1, 1, 1, 1, 5],
+  };
 
-  it('enumerates a simplex domain: volumes sum to it, validation and hit-and-run pass, rows are named', () => {
+  it('enumerates a simplex domain: volumes sum to it, validation and hit-and-run pass, rows are named', async () => {
     const out = join(dir, 'simplex.json');
-    const r = run(['polytopes', model, '--domain', domainFile('simplex-domain.json', simplex), '--json', out, '--validate', '--hit-and-run', '30', '--no-figure', '--quiet']);
+    const r = await run([
+      'polytopes',
+      model,
+      '--domain',
+      domainFile('simplex-domain.json', simplex),
+      '--json',
+      out,
+      '--validate',
+      '--hit-and-run',
+      '30',
+      '--no-figure',
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
@@ -63,16 +67,42 @@ describe('polytope polytopes --domain', () => {
   });
 
   it('fails cleanly (exit 2, no output file) on conflicting options, a bad file and bad domains', async () => {
-    const cube = (b: number[]) => ({ A: [[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], b });
+    const cube = (b: number[]) => ({
+      A: [
+        [1, 0, 0],
+        [-1, 0, 0],
+        [0, 1, 0],
+        [0, -1, 0],
+        [0, 0, 1],
+        [0, 0, -1],
+      ],
+      b,
+    });
     const cases: [string, string[], RegExp][] = [
       ['both', ['--box', '-1,1,-1,1,-1,1', '--domain', domainFile('ok.json', simplex)], /--box and --domain are mutually exclusive/],
       ['garbage', ['--domain', domainFile('garbage.json', '{"A": [[1, 0, 0]')], /--domain: .* is not valid JSON/],
       ['width', ['--domain', domainFile('width.json', { A: [[1, 0]], b: [1] })], /A\[0\] has 2 values, but the network has 3 inputs/],
       ['empty', ['--domain', domainFile('empty.json', cube([0, -1, 1, 1, 1, 1]))], /domain A x ≤ b is empty/],
-      ['unbounded', ['--domain', domainFile('unbounded.json', { A: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], b: [1, 1, 1] })], /unbounded/],
+      [
+        'unbounded',
+        [
+          '--domain',
+          domainFile('unbounded.json', {
+            A: [
+              [1, 0, 0],
+              [0, 1, 0],
+              [0, 0, 1],
+            ],
+            b: [1, 1, 1],
+          }),
+        ],
+        /unbounded/,
+      ],
       ['flat', ['--domain', domainFile('flat.json', cube([0, 0, 1, 1, 1, 1]))], /lower-dimensional/],
     ];
-    const results = await Promise.all(cases.map(([name, args]) => runAsync(['polytopes', model, ...args, '--json', join(dir, `bad-${name}.json`), '--quiet'])));
+    const results = await Promise.all(
+      cases.map(([name, args]) => run(['polytopes', model, ...args, '--json', join(dir, `bad-${name}.json`), '--quiet'])),
+    );
     results.forEach((r, i) => {
       const [name, , msg] = cases[i]!;
       expect(r.stderr).toMatch(msg);

@@ -1,16 +1,16 @@
 /**
  * The README's set-up and quick-tour commands are run as written (tfjs `test_snippets` style):
- * in a scratch folder beside a link to ../shared, with `npx polytope` → the built CLI.
+ * in a scratch folder beside a link to ../shared, with `npx polytope` → the built CLI. The first
+ * (`demo`) runs the real executable; the rest run `main()` in this process (see run-cli.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from './run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'packages/cli/bin/polytope.js');
 const SHARED = join(ROOT, '../shared');
 
 function readmeCommands(): string[] {
@@ -26,7 +26,7 @@ function readmeCommands(): string[] {
 }
 
 describe('README commands', () => {
-  it('run as written and succeed', () => {
+  it('run as written and succeed', async () => {
     const base = mkdtempSync(join(tmpdir(), 'polytope-readme-'));
     symlinkSync(SHARED, join(base, 'shared'));
     const cwd = join(base, 'work');
@@ -34,10 +34,10 @@ describe('README commands', () => {
     const cmds = readmeCommands();
     expect(cmds[0]).toBe('demo');
     expect(cmds.length).toBeGreaterThan(6);
-    for (const cmd of cmds) {
+    for (const [i, cmd] of cmds.entries()) {
       const args = cmd.split(/\s+/);
-      const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
-      expect(r.status, `polytope ${cmd}\n${r.stderr}`).toBe(0);
+      const r = i === 0 ? spawnCli(args, { cwd }) : await runCli(args, { cwd });
+      expect(r.code, `polytope ${cmd}\n${r.stderr}`).toBe(0);
     }
   }, 600_000);
 });

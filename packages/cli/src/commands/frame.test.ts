@@ -39,7 +39,15 @@ function mbNetwork(bias: number): string {
     format: 'polytope-lens/network@1',
     input: { shape: [2] },
     layers: [
-      { type: 'dense', weight: [[0, 2], [-2 * h, -1], [2 * h, -1]], bias: [bias, bias, bias] },
+      {
+        type: 'dense',
+        weight: [
+          [0, 2],
+          [-2 * h, -1],
+          [2 * h, -1],
+        ],
+        bias: [bias, bias, bias],
+      },
       { type: 'relu' },
       { type: 'dense', weight: [[1, 1, 1]], bias: [0] },
     ],
@@ -49,7 +57,20 @@ function mbNetwork(bias: number): string {
 describe('polytope frame bias', () => {
   it('tetrahedron: α = −1/√3, omnidirectional, figures written', async () => {
     const out = join(dir, 'tet.json');
-    const r = await run('frame', 'bias', '--frame', 'tetrahedron', '--json', out, '--mc', '4000', '--polytope-figure', join(dir, 'tet.svg'), '--bars-figure', join(dir, 'tet.png'));
+    const r = await run(
+      'frame',
+      'bias',
+      '--frame',
+      'tetrahedron',
+      '--json',
+      out,
+      '--mc',
+      '4000',
+      '--polytope-figure',
+      join(dir, 'tet.svg'),
+      '--bars-figure',
+      join(dir, 'tet.png'),
+    );
     expect(r.code).toBe(0);
     const j = json(out);
     expect(j['omnidirectional']).toBe(true);
@@ -97,7 +118,25 @@ describe('polytope frame inject / reconstruct', () => {
     expect((await run('frame', 'inject', '--frame', 'icosahedron', '--json', a, '--samples', '2000', '--quiet')).code).toBe(0);
     expect(json(a)['injective']).toBe(true);
     const b = join(dir, 'inj-b.json');
-    expect((await run('frame', 'inject', '--frame', 'icosahedron', '--shift', '0.01', '--json', b, '--samples', '2000', '--polytope-figure', join(dir, 'inj.svg'), '--quiet')).code).toBe(0);
+    expect(
+      (
+        await run(
+          'frame',
+          'inject',
+          '--frame',
+          'icosahedron',
+          '--shift',
+          '0.01',
+          '--json',
+          b,
+          '--samples',
+          '2000',
+          '--polytope-figure',
+          join(dir, 'inj.svg'),
+          '--quiet',
+        )
+      ).code,
+    ).toBe(0);
     const jb = json(b);
     expect(jb['injective']).toBe(false);
     expect((jb['exact'] as Record<string, unknown>)['counterexample']).not.toBe(null);
@@ -105,7 +144,19 @@ describe('polytope frame inject / reconstruct', () => {
 
   it('tetrahedron reconstruction: ReLU to round-off, z·cos z O(1)', async () => {
     const out = join(dir, 'rec.json');
-    const r = await run('frame', 'reconstruct', '--frame', 'tetrahedron', '--points', '300', '--json', out, '--polytope-figure', join(dir, 'rec.svg'), '--quiet');
+    const r = await run(
+      'frame',
+      'reconstruct',
+      '--frame',
+      'tetrahedron',
+      '--points',
+      '300',
+      '--json',
+      out,
+      '--polytope-figure',
+      join(dir, 'rec.svg'),
+      '--quiet',
+    );
     expect(r.code).toBe(0);
     const res = json(out)['results'] as { activation: string; maxError: number }[];
     expect(res[0]!.activation).toBe('relu');
@@ -120,7 +171,9 @@ describe('polytope frame inject / reconstruct', () => {
     expect((await run('frame', 'inject', '--frame', join(dir, 'net-ok.json'), '--json', ok, '--samples', '2000', '--quiet')).code).toBe(0);
     expect(json(ok)['injective']).toBe(true);
     const bad = join(dir, 'net-bad-out.json');
-    expect((await run('frame', 'inject', '--frame', join(dir, 'net-bad.json'), '--json', bad, '--samples', '2000', '--quiet')).code).toBe(0);
+    expect((await run('frame', 'inject', '--frame', join(dir, 'net-bad.json'), '--json', bad, '--samples', '2000', '--quiet')).code).toBe(
+      0,
+    );
     expect(json(bad)['injective']).toBe(false);
     const bias = join(dir, 'net-bias.json');
     expect((await run('frame', 'bias', '--frame', join(dir, 'net-ok.json'), '--json', bias, '--mc', '0', '--quiet')).code).toBe(0);
@@ -134,7 +187,23 @@ describe('polytope frame report', () => {
   it('writes the results table, figures and the model answer', async () => {
     writeFileSync(join(dir, 'net.json'), mbNetwork(1));
     const out = join(dir, 'report');
-    const r = await run('frame', 'report', '--out', out, '--model', join(dir, 'net.json'), '--frames', 'icosahedron,tetrahedron,mercedes-benz,random:3:12:1', '--mc', '2000', '--points', '200', '--samples', '2000', '--quiet');
+    const r = await run(
+      'frame',
+      'report',
+      '--out',
+      out,
+      '--model',
+      join(dir, 'net.json'),
+      '--frames',
+      'icosahedron,tetrahedron,mercedes-benz,random:3:12:1',
+      '--mc',
+      '2000',
+      '--points',
+      '200',
+      '--samples',
+      '2000',
+      '--quiet',
+    );
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('| icosahedron | 3 | 12 | 20 | 0.00000000');

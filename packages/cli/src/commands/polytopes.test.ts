@@ -1,28 +1,23 @@
-/** End-to-end tests of `polytope polytopes` and `polytope walk` (real process; needs a build of both packages). */
-import { spawnSync } from 'node:child_process';
+/**
+ * End-to-end tests of `polytope polytopes` and `polytope walk` (in this process through `main()`,
+ * one spawned smoke test; needs a build of both packages).
+ */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { networkToJsonString, randomMlp } from '@polytope-lens/core';
+import { runCli as run, spawnCli } from '../../test/run-cli.js';
 import { histogram, histogramSvg, parseBox } from './polytopes.js';
-
-const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
-
-function run(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
 
 describe('polytope polytopes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'polytope-polytopes-'));
   const model = join(dir, 'net.json');
   writeFileSync(model, networkToJsonString(randomMlp([3, 6, 6, 1], { seed: 4 })));
 
-  it('writes the JSON summary, per-region geometry and histograms; --validate passes', () => {
+  it('writes the JSON summary, per-region geometry and histograms; --validate passes', async () => {
     const out = join(dir, 'p.json');
-    const r = run(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--validate', '--hit-and-run', '50', '--quiet']);
+    const r = await run(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--validate', '--hit-and-run', '50', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
@@ -37,14 +32,15 @@ describe('polytope polytopes', () => {
   });
 
   it('rejects a box with the wrong number of values (exit 2)', () => {
-    const r = run(['polytopes', model, '--box', '-1,1,-1,1', '--json', join(dir, 'bad.json'), '--quiet']);
+    // The group's spawned smoke test: the real executable and its exit status.
+    const r = spawnCli(['polytopes', model, '--box', '-1,1,-1,1', '--json', join(dir, 'bad.json'), '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--box needs 6 finite numbers/);
   });
 
-  it('walks regions around a point', () => {
+  it('walks regions around a point', async () => {
     const out = join(dir, 'w.json');
-    const r = run(['walk', model, '--at', '0.1,0.2,0.3', '--domain', '-1,1', '--max-regions', '5', '--json', out, '--quiet']);
+    const r = await run(['walk', model, '--at', '0.1,0.2,0.3', '--domain', '-1,1', '--max-regions', '5', '--json', out, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
@@ -52,12 +48,12 @@ describe('polytope polytopes', () => {
     expect(j.summary.complete).toBe(false);
   });
 
-  it('walk --lp-only (every row by an LP) finds the same regions, facets and adjacency', () => {
+  it('walk --lp-only (every row by an LP) finds the same regions, facets and adjacency', async () => {
     const fast = join(dir, 'wf.json');
     const lp = join(dir, 'wl.json');
     const args = ['walk', model, '--at', '0.1,0.2,0.3', '--domain', '-1,1', '--max-regions', '12', '--quiet'];
-    expect(run([...args, '--json', fast]).code).toBe(0);
-    expect(run([...args, '--lp-only', '--json', lp]).code).toBe(0);
+    expect((await run([...args, '--json', fast])).code).toBe(0);
+    expect((await run([...args, '--lp-only', '--json', lp])).code).toBe(0);
     const a = JSON.parse(readFileSync(fast, 'utf8'));
     const b = JSON.parse(readFileSync(lp, 'utf8'));
     expect(a.regions).toEqual(b.regions);
@@ -73,7 +69,11 @@ describe('helpers', () => {
     expect(() => parseBox('1,0,0,1', 2)).toThrow(/lo 1 ≥ hi 0/);
   });
   it('histogram counts and draws bars', () => {
-    expect(histogram([4, 5, 4, 6])).toEqual([[4, 2], [5, 1], [6, 1]]);
+    expect(histogram([4, 5, 4, 6])).toEqual([
+      [4, 2],
+      [5, 1],
+      [6, 1],
+    ]);
     expect(histogramSvg('t', [[4, 2]], 'x')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>$/);
   });
 });

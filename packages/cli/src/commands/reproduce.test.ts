@@ -1,17 +1,18 @@
-/** End-to-end tests of `polytope reproduce` on tiny protocols (real process; needs a build of both packages). */
-import { spawnSync } from 'node:child_process';
+/**
+ * End-to-end tests of `polytope reproduce` on tiny protocols (in this process through `main()`, one
+ * spawned smoke test; needs a build of both packages).
+ */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../../test/run-cli.js';
+import type { CliRun } from '../../test/run-cli.js';
 import { annulusAverages } from './reproduce.js';
 
-const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
-
-function run(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'reproduce', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
+/** `polytope reproduce ...args`, in this process. */
+function run(args: string[]): Promise<CliRun> {
+  return runCli(['reproduce', ...args]);
 }
 
 /** Rows of the first Markdown table after `heading`, split into trimmed cells. */
@@ -19,14 +20,34 @@ function tableAfter(md: string, heading: string): string[][] {
   const lines = md.slice(md.indexOf(heading)).split('\n');
   const start = lines.findIndex((l) => l.startsWith('|'));
   const rows: string[][] = [];
-  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++) rows.push(lines[i]!.split('|').slice(1, -1).map((c) => c.trim()));
+  for (let i = start; i < lines.length && lines[i]!.startsWith('|'); i++)
+    rows.push(
+      lines[i]!.split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
   return rows;
 }
 
 describe('polytope reproduce', () => {
   it('table-5.1 with --runs 2 writes a well-formed width × depth table', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-repro-')), 't51');
-    const r = run(['table-5.1', '--runs', '2', '--max-epochs', '5', '--widths', '1-3', '--depths', '1,2', '--quiet', '--out', out]);
+    // The group's spawned smoke test: the real executable and its exit status.
+    const r = spawnCli([
+      'reproduce',
+      'table-5.1',
+      '--runs',
+      '2',
+      '--max-epochs',
+      '5',
+      '--widths',
+      '1-3',
+      '--depths',
+      '1,2',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'table-5.1.md'), 'utf8');
@@ -40,9 +61,9 @@ describe('polytope reproduce', () => {
     expect(json.cells).toHaveLength(6);
   });
 
-  it('table-4.2 with --runs 2 writes Tables 4.2 and 4.3 over all 36 combinations', () => {
+  it('table-4.2 with --runs 2 writes Tables 4.2 and 4.3 over all 36 combinations', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-repro-')), 't42');
-    const r = run(['table-4.2', '--runs', '2', '--max-epochs', '2', '--quiet', '--out', out]);
+    const r = await run(['table-4.2', '--runs', '2', '--max-epochs', '2', '--quiet', '--out', out]);
     expect(r.code).toBe(0);
     const md = readFileSync(join(out, 'table-4.2.md'), 'utf8');
     const t42 = tableAfter(md, '# Table 4.2');
@@ -56,7 +77,16 @@ describe('polytope reproduce', () => {
     }
     const t43 = tableAfter(md, '# Table 4.3');
     expect(t43.slice(2).map((row) => `${row[0]}=${row[1]}`)).toEqual([
-      'loss=MSE', 'loss=BCE', 'normalize=False', 'normalize=True', 'leak=0', 'leak=0.01', 'leak=0.1', 'batch=10', 'batch=100', 'batch=1000',
+      'loss=MSE',
+      'loss=BCE',
+      'normalize=False',
+      'normalize=True',
+      'leak=0',
+      'leak=0.01',
+      'leak=0.1',
+      'batch=10',
+      'batch=100',
+      'batch=1000',
     ]);
     expect(JSON.parse(readFileSync(join(out, 'table-4.2.json'), 'utf8')).rows).toHaveLength(36);
   });
@@ -75,7 +105,7 @@ describe('polytope reproduce', () => {
     ]);
   });
 
-  it('rejects bad options with exit code 2, a clear message and no output', () => {
+  it('rejects bad options with exit code 2, a clear message and no output', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-repro-')), 'bad');
     const cases: [string[], RegExp][] = [
       [['table-9.9'], /unknown experiment 'table-9.9'; expected one of table-5.1, table-4.2, table-4.3/],
@@ -84,7 +114,7 @@ describe('polytope reproduce', () => {
       [['table-5.1', '--widths', '3-1'], /--widths: '3-1' is outside 1…1000 or an empty range/],
     ];
     for (const [args, message] of cases) {
-      const r = run([...args, '--out', out]);
+      const r = await run([...args, '--out', out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }

@@ -1,23 +1,41 @@
-/** End-to-end tests of `polytope train` (real process, real files; needs a build of both packages). */
-import { spawnSync } from 'node:child_process';
+/**
+ * End-to-end tests of `polytope train` (real files; in this process through `main()`, one spawned
+ * smoke test; needs a build of both packages).
+ */
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../../test/run-cli.js';
+import type { CliRun } from '../../test/run-cli.js';
 import { forward, readNetworkJson } from '@polytope-lens/core';
 
-const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
-
-function run(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'train', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
+/** `polytope train ...args`, in this process. */
+function run(args: string[]): Promise<CliRun> {
+  return runCli(['train', ...args]);
 }
 
 describe('polytope train', () => {
   it('trains XOR and writes model.json, model.onnx, metrics.json and snapshots', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-train-')), 'run');
-    const r = run(['--dataset', 'xor', '--arch', '2-8-1', '--epochs', '30', '--seed', '3', '--snapshot-every', '200', '--normalize', '--quiet', '--out', out]);
+    // The group's spawned smoke test: the real executable and its exit status.
+    const r = spawnCli([
+      'train',
+      '--dataset',
+      'xor',
+      '--arch',
+      '2-8-1',
+      '--epochs',
+      '30',
+      '--seed',
+      '3',
+      '--snapshot-every',
+      '200',
+      '--normalize',
+      '--quiet',
+      '--out',
+      out,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
@@ -37,9 +55,9 @@ describe('polytope train', () => {
     expect(index[index.length - 1].step).toBe(metrics.steps);
   });
 
-  it('trains dense on a slice of the bundled MNIST with the normalization folded into the model', () => {
+  it('trains dense on a slice of the bundled MNIST with the normalization folded into the model', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-train-')), 'mnist');
-    const r = run(['--dataset', 'mnist', '--arch', 'linear', '--epochs', '1', '--limit', '512', '--quiet', '--out', out]);
+    const r = await run(['--dataset', 'mnist', '--arch', 'linear', '--epochs', '1', '--limit', '512', '--quiet', '--out', out]);
     expect(r.code).toBe(0);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.test_accuracy).toBeGreaterThan(0.5);
@@ -49,7 +67,7 @@ describe('polytope train', () => {
     expect(net.nodes[1]!.type).toBe('channel_affine');
   });
 
-  it('rejects bad options with exit code 2, a clear message and no output', () => {
+  it('rejects bad options with exit code 2, a clear message and no output', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'polytope-train-')), 'bad');
     const cases: [string[], RegExp][] = [
       [['--dataset', 'moons', '--arch', '2-8-1'], /unknown dataset 'moons'/],
@@ -60,7 +78,7 @@ describe('polytope train', () => {
       [['--dataset', 'fashion-mnist', '--arch', 'dense'], /fashion-mnist needs --data-dir/],
     ];
     for (const [args, message] of cases) {
-      const r = run([...args, '--out', out]);
+      const r = await run([...args, '--out', out]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }

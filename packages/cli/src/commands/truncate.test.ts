@@ -22,11 +22,14 @@ async function run(...args: string[]): Promise<{ code: number; err: string }> {
 }
 
 // Dissertation XOR net: f(x) = [1, −2]·ReLU([[1,1],[1,1]]x + [1, 0]) − 1.
-const xor = buildNetwork([2], [
-  { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([1, 1, 1, 1]), bias: new Float64Array([1, 0]) },
-  { type: 'relu', inputs: [1] },
-  { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, -2]), bias: new Float64Array([-1]) },
-]);
+const xor = buildNetwork(
+  [2],
+  [
+    { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([1, 1, 1, 1]), bias: new Float64Array([1, 0]) },
+    { type: 'relu', inputs: [1] },
+    { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, -2]), bias: new Float64Array([-1]) },
+  ],
+);
 
 describe('truncate, tropical, construct, lens', () => {
   it('truncate writes x_tau, x and the identity error per layer', async () => {
@@ -34,7 +37,10 @@ describe('truncate, tropical, construct, lens', () => {
     writeFileSync(model, networkToJsonString(randomMlp([4, 3, 2, 1], { seed: 3 })));
     const out = join(dir, 't.json');
     expect((await run('truncate', model, '--at', '0.1,0.2,-0.3,0.4', '--json', out, '--quiet')).code).toBe(0);
-    const j = JSON.parse(readFileSync(out, 'utf8')) as { hypothesis_holds: boolean; layers: { x_tau: number[]; x: number[]; identity_error: number }[] };
+    const j = JSON.parse(readFileSync(out, 'utf8')) as {
+      hypothesis_holds: boolean;
+      layers: { x_tau: number[]; x: number[]; identity_error: number }[];
+    };
     expect(j.hypothesis_holds).toBe(true);
     expect(j.layers).toHaveLength(3);
     expect(j.layers[0]!.x_tau).toHaveLength(4);
@@ -46,7 +52,10 @@ describe('truncate, tropical, construct, lens', () => {
     writeFileSync(model, networkToJsonString(xor));
     const out = join(dir, 'trop.json');
     expect((await run('tropical', model, '--json', out, '--quiet', '--check', '100')).code).toBe(0);
-    const j = JSON.parse(readFileSync(out, 'utf8')) as { outputs: { F: string; G: string; F_pieces: number }[]; check: { max_error: number } };
+    const j = JSON.parse(readFileSync(out, 'utf8')) as {
+      outputs: { F: string; G: string; F_pieces: number }[];
+      check: { max_error: number };
+    };
     expect(j.outputs[0]!.F).toBe('max(x1 + x2, -1)');
     expect(j.outputs[0]!.G).toBe('max(2*x1 + 2*x2, 0)');
     expect(j.check.max_error).toBeLessThan(1e-12);
@@ -58,7 +67,14 @@ describe('truncate, tropical, construct, lens', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/accuracy 100\.00%/);
     const inputs = join(dir, 'x.json');
-    writeFileSync(inputs, JSON.stringify([[0, 0], [4, 0.1], [0.2, 4]]));
+    writeFileSync(
+      inputs,
+      JSON.stringify([
+        [0, 0],
+        [4, 0.1],
+        [0.2, 4],
+      ]),
+    );
     expect((await run('lens', 'norms', out, '--inputs', inputs, '--json', join(dir, 'n.json'), '--no-figure', '--quiet')).code).toBe(0);
   });
 });

@@ -315,7 +315,7 @@ describe('readOnnx on hand-built models', () => {
     const bytes = model(
       ['N', 1, 3, 3],
       [
-        { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['c'], attribute: [intsAttr('kernel_shape', [2, 2]), create(AttributeProtoSchema, { name: 'auto_pad', type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode('SAME_UPPER') })] },
+        { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['c'], attribute: [intsAttr('kernel_shape', [2, 2]), create(AttributeProtoSchema, { name: 'auto_pad', type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode('SAME_UPPER') as Uint8Array<ArrayBuffer> })] },
         { name: 'bias', opType: 'Add', input: ['shift', 'c'], output: ['cb'] },
         { name: 'gap', opType: 'GlobalAveragePool', input: ['cb'], output: ['g'] },
         { name: 'flat', opType: 'Flatten', input: ['g'], output: ['y'] },
