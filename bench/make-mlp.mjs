@@ -31,7 +31,10 @@ function parseArgs(argv) {
       if (v === undefined) usage(`${a} needs a value`);
       return v;
     };
-    if (a === '--widths') opts.widths = val().split(',').map((s) => Number(s));
+    if (a === '--widths')
+      opts.widths = val()
+        .split(',')
+        .map((s) => Number(s));
     else if (a === '--init') opts.init = val();
     else if (a === '--seed') opts.seed = Number(val());
     else if (a === '--out') opts.out = val();
@@ -57,15 +60,23 @@ function xoshiro128ss(seed) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let s0 = splitmix32(), s1 = splitmix32(), s2 = splitmix32(), s3 = splitmix32();
+  let s0 = splitmix32(),
+    s1 = splitmix32(),
+    s2 = splitmix32(),
+    s3 = splitmix32();
   const rotl = (v, k) => ((v << k) | (v >>> (32 - k))) >>> 0;
   return () => {
     const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
     const t = (s1 << 9) >>> 0;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3 >>> 0, 11);
-    s0 >>>= 0; s1 >>>= 0; s2 >>>= 0;
+    s0 >>>= 0;
+    s1 >>>= 0;
+    s2 >>>= 0;
     return result;
   };
 }
@@ -125,7 +136,9 @@ function main() {
     layers.map((layer) => JSON.stringify(layer)).join(',\n') +
     '\n]}\n';
   writeFileSync(opts.out, text);
-  process.stderr.write(`make-mlp: wrote ${opts.out} (${opts.widths.join('→')}, ${opts.init} init, seed ${opts.seed}, ${text.length} bytes)\n`);
+  process.stderr.write(
+    `make-mlp: wrote ${opts.out} (${opts.widths.join('→')}, ${opts.init} init, seed ${opts.seed}, ${text.length} bytes)\n`,
+  );
 }
 
 main();

@@ -26,7 +26,14 @@ for (let i = 0; i < 3; i++) core.enumeratePolytopes(core.randomMlp([3, 20, 20, 2
 console.log(`# polytopes bench — node ${process.version}, ${cpus()[0]?.model ?? '?'} ×${cpus().length}\n`);
 console.log('| network | seed | regions | min s | median s | regions/s (median) | LP share | mean facets | mean simplices |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const [widths, seeds] of [[[3, 10, 10, 1], [1, 2, 3]], [[3, 20, 20, 20, 1], [1]], [[3, 32, 32, 32, 32, 1], [1]]]) {
+for (const [widths, seeds] of [
+  [
+    [3, 10, 10, 1],
+    [1, 2, 3],
+  ],
+  [[3, 20, 20, 20, 1], [1]],
+  [[3, 32, 32, 32, 32, 1], [1]],
+]) {
   for (const seed of seeds) {
     const net = core.randomMlp(widths, { seed });
     core.enumeratePolytopes(net, { box }); // warm-up
@@ -41,17 +48,29 @@ for (const [widths, seeds] of [[[3, 10, 10, 1], [1, 2, 3]], [[3, 20, 20, 20, 1],
     const mf = R.reduce((a, r) => a + r.facets.length, 0) / R.length;
     const ms = R.reduce((a, r) => a + r.simplices, 0) / R.length;
     const med = median(times);
-    console.log(`| ${widths.join('→')} | ${seed} | ${R.length} | ${Math.min(...times).toFixed(3)} | ${med.toFixed(3)} | ${(R.length / med).toFixed(0)} | ${(res.lpSeconds / med).toFixed(2)} | ${mf.toFixed(2)} | ${ms.toFixed(2)} |`);
+    console.log(
+      `| ${widths.join('→')} | ${seed} | ${R.length} | ${Math.min(...times).toFixed(3)} | ${med.toFixed(3)} | ${(R.length / med).toFixed(0)} | ${(res.lpSeconds / med).toFixed(2)} | ${mf.toFixed(2)} | ${ms.toFixed(2)} |`,
+    );
   }
 }
 
 // Region walk: LP-based, one facet LP per constraint row and region.
 console.log('\n| walk | input dim | regions | seconds | regions/s | LPs | LP share |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
-const walkCases = process.argv.includes('--no-walk') ? [] : quick ? [[50, 5]] : [[50, 10], [200, 3], [784, 1]];
+const walkCases = process.argv.includes('--no-walk')
+  ? []
+  : quick
+    ? [[50, 5]]
+    : [
+        [50, 10],
+        [200, 3],
+        [784, 1],
+      ];
 for (const [d, n] of walkCases) {
   const net = core.randomMlp([d, 128, 10], { seed: 3 });
   const x = new Float64Array(d).fill(0.3);
   const w = await core.walkRegions(net, x, { maxRegions: n, domain: [0, 1] });
-  console.log(`| ${d}→128→10, domain [0,1]^${d} | ${d} | ${w.regions.length} | ${w.seconds.toFixed(1)} | ${(w.regions.length / w.seconds).toFixed(3)} | ${w.lps} | ${(w.lpSeconds / w.seconds).toFixed(2)} |`);
+  console.log(
+    `| ${d}→128→10, domain [0,1]^${d} | ${d} | ${w.regions.length} | ${w.seconds.toFixed(1)} | ${(w.regions.length / w.seconds).toFixed(3)} | ${w.lps} | ${(w.lpSeconds / w.seconds).toFixed(2)} |`,
+  );
 }

@@ -26,13 +26,25 @@ function net(widths, init, seed) {
   const name = `${widths[0]}-${widths[1]}x${widths.length - 2}-${widths.at(-1)}-${init}-s${seed}.json`;
   const file = join(NETS, name);
   if (!existsSync(file)) {
-    execFileSync(process.execPath, [join(ROOT, 'bench/make-mlp.mjs'), '--widths', widths.join(','), '--init', init, '--seed', String(seed), '--out', file]);
+    execFileSync(process.execPath, [
+      join(ROOT, 'bench/make-mlp.mjs'),
+      '--widths',
+      widths.join(','),
+      '--init',
+      init,
+      '--seed',
+      String(seed),
+      '--out',
+      file,
+    ]);
   }
   return { name, file };
 }
 
 function ours(file, threads) {
-  const out = execFileSync(process.execPath, [BIN, 'bench', file, '--repeat', String(repeat), '--threads', String(threads)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [BIN, 'bench', file, '--repeat', String(repeat), '--threads', String(threads)], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
@@ -51,9 +63,16 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, $
 lines.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`, '');
 
 if (!only || only === 'mlp') {
-  lines.push('| network (box [-1,1]²) | regions | ours, 1 thread | ours, 2 threads | peer, float64 | peer, float32 (as shipped) | ours (best) / peer (float64) | ours (best) / peer (float32) |');
+  lines.push(
+    '| network (box [-1,1]²) | regions | ours, 1 thread | ours, 2 threads | peer, float64 | peer, float32 (as shipped) | ours (best) / peer (float64) | ours (best) / peer (float32) |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
-  const peerCell = (p, regions) => (p === null ? 'not run' : p.error ? `fails: ${p.error}` : `${fmt(p.regions_per_second)}${p.regions !== regions ? ` (counts ${p.regions.toLocaleString('en-US')}: wrong)` : ''}`);
+  const peerCell = (p, regions) =>
+    p === null
+      ? 'not run'
+      : p.error
+        ? `fails: ${p.error}`
+        : `${fmt(p.regions_per_second)}${p.regions !== regions ? ` (counts ${p.regions.toLocaleString('en-US')}: wrong)` : ''}`;
   const ratio = (best, p, regions) => (p && !p.error && p.regions === regions ? (best / p.regions_per_second).toFixed(1) + '×' : '–');
   for (const [widths, init, dtypes] of [
     [[2, 64, 64, 64, 1], 'torch', ['float64', 'float32']],
@@ -68,23 +87,51 @@ if (!only || only === 'mlp') {
     const best = Math.max(o1.regions_per_second, o2.regions_per_second);
     const p64 = dtypes.includes('float64') ? peer(file, 'float64', big) : null;
     const p32 = dtypes.includes('float32') ? peer(file, 'float32', big) : null;
-    lines.push(`| ${name.replace('.json', '')} | ${o1.regions.toLocaleString('en-US')} | ${fmt(o1.regions_per_second)} | ${fmt(o2.regions_per_second)} | ${peerCell(p64, o1.regions)} | ${peerCell(p32, o1.regions)} | ${ratio(best, p64, o1.regions)} | ${ratio(best, p32, o1.regions)} |`);
+    lines.push(
+      `| ${name.replace('.json', '')} | ${o1.regions.toLocaleString('en-US')} | ${fmt(o1.regions_per_second)} | ${fmt(o2.regions_per_second)} | ${peerCell(p64, o1.regions)} | ${peerCell(p32, o1.regions)} | ${ratio(best, p64, o1.regions)} | ${ratio(best, p32, o1.regions)} |`,
+    );
     process.stderr.write(lines.at(-1) + '\n');
   }
-  lines.push('', 'Regions/second, median of ' + repeat + ' runs after a warm-up (peer on 256-wide nets: one run, no warm-up). Peer: edge subdivision (Berzins 2023), PyTorch CPU, 2 threads, float64 unless noted; region counts checked against ours.', '');
+  lines.push(
+    '',
+    'Regions/second, median of ' +
+      repeat +
+      ' runs after a warm-up (peer on 256-wide nets: one run, no warm-up). Peer: edge subdivision (Berzins 2023), PyTorch CPU, 2 threads, float64 unless noted; region counts checked against ours.',
+    '',
+  );
 }
 
 if (!only || only === 'cnn') {
   // cnn28.onnx through MNIST test images 3, 10, 13 (A, B, C).
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  lines.push('| CNN slice (cnn28.onnx, plane through MNIST test images 3, 10, 13) | box (slice coordinates) | regions | seconds (2 threads) | regions/s |');
+  lines.push(
+    '| CNN slice (cnn28.onnx, plane through MNIST test images 3, 10, 13) | box (slice coordinates) | regions | seconds (2 threads) | regions/s |',
+  );
   lines.push('|---|---|---:|---:|---:|');
   for (const box of ['0,1,0,1', '0,3,0,3']) {
     const out = join(dir, 'cnn28-slice.json.tmp-out');
-    execFileSync(process.execPath, [BIN, 'slice', join(ROOT, '../shared/fixtures/onnx/cnn28.onnx'), '--idx', 'mnist', '--rows', '3,10,13', '--box', box, '--threads', '2', '--no-figure', '--quiet', '--json', out]);
+    execFileSync(process.execPath, [
+      BIN,
+      'slice',
+      join(ROOT, '../shared/fixtures/onnx/cnn28.onnx'),
+      '--idx',
+      'mnist',
+      '--rows',
+      '3,10,13',
+      '--box',
+      box,
+      '--threads',
+      '2',
+      '--no-figure',
+      '--quiet',
+      '--json',
+      out,
+    ]);
     const s = JSON.parse(readFileSync(out, 'utf8')).summary;
-    lines.push(`| plane through A, B, C | [${box}] | ${s.regions.toLocaleString('en-US')} | ${s.seconds.toFixed(2)} | ${fmt(s.regions / s.seconds)} |`);
+    lines.push(
+      `| plane through A, B, C | [${box}] | ${s.regions.toLocaleString('en-US')} | ${s.seconds.toFixed(2)} | ${fmt(s.regions / s.seconds)} |`,
+    );
     process.stderr.write(lines.at(-1) + '\n');
   }
   lines.push('');
@@ -95,7 +142,26 @@ if (!only || only === 'memory') {
   // thread and 2 workers, each heap capped at 160 MB), streaming the JSON to disk.
   const { file } = net([2, 512, 512, 512, 512, 1], 'torch', 1);
   const out = join(ROOT, 'bench/results/million.json.tmp-out');
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, '--max-old-space-size=160', BIN, 'slice', file, '--box', '-2,2,-2,2', '--threads', '2', '--no-figure', '--quiet', '--json', out], { encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-v',
+      process.execPath,
+      '--max-old-space-size=160',
+      BIN,
+      'slice',
+      file,
+      '--box',
+      '-2,2,-2,2',
+      '--threads',
+      '2',
+      '--no-figure',
+      '--quiet',
+      '--json',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   // The file is gigabytes: read only its head, where the summary is.
   const fd = openSync(out, 'r');
@@ -103,7 +169,9 @@ if (!only || only === 'memory') {
   readSync(fd, head, 0, 4096, 0);
   closeSync(fd);
   const s = JSON.parse(head.toString('utf8').split(',"plane"')[0] + '}').summary;
-  lines.push(`Memory: slice of 2-512x4-1-torch-s1 over [-2,2]², ${s.regions.toLocaleString('en-US')} regions in ${s.seconds.toFixed(0)} s, JSON ${(statSync(out).size / 2 ** 20).toFixed(0)} MiB, peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) + ' MiB' : 'n/a'}.`);
+  lines.push(
+    `Memory: slice of 2-512x4-1-torch-s1 over [-2,2]², ${s.regions.toLocaleString('en-US')} regions in ${s.seconds.toFixed(0)} s, JSON ${(statSync(out).size / 2 ** 20).toFixed(0)} MiB, peak RSS ${rss ? (Number(rss[1]) / 1024).toFixed(0) + ' MiB' : 'n/a'}.`,
+  );
   rmSync(out, { force: true });
   lines.push('');
 }

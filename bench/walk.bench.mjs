@@ -18,8 +18,17 @@ const reference = process.argv.includes('--reference');
 const modelPath = arg('--model');
 
 const cases = [];
-for (const [d, n] of [[50, 10], [200, 5], [784, 3]]) {
-  cases.push({ name: `random ${d}→128→10, [0,1]^${d}`, net: () => core.randomMlp([d, 128, 10], { seed: 3 }), x: () => new Float64Array(d).fill(0.3), options: { maxRegions: n, domain: [0, 1] } });
+for (const [d, n] of [
+  [50, 10],
+  [200, 5],
+  [784, 3],
+]) {
+  cases.push({
+    name: `random ${d}→128→10, [0,1]^${d}`,
+    net: () => core.randomMlp([d, 128, 10], { seed: 3 }),
+    x: () => new Float64Array(d).fill(0.3),
+    options: { maxRegions: n, domain: [0, 1] },
+  });
 }
 if (modelPath) {
   const { loadModel, readInputSource } = await import('../packages/cli/dist/model.js');
@@ -28,13 +37,26 @@ if (modelPath) {
   cases.push({ name: 'MNIST dense-128, test row 0', net: () => net, x: () => row(0), options: { maxRegions: 10, domain: [0, 1] } });
   cases.push({ name: 'MNIST dense-128, test row 0', net: () => net, x: () => row(0), options: { maxRegions: 30, domain: [0, 1] } });
   cases.push({ name: 'MNIST dense-128, test row 1', net: () => net, x: () => row(1), options: { maxRegions: 30, domain: [0, 1] } });
-  cases.push({ name: 'MNIST dense-128, test row 0, L∞ ball r = 0.02', net: () => net, x: () => row(0), options: { maxRegions: 20, domain: [0, 1], radius: 0.02 } });
+  cases.push({
+    name: 'MNIST dense-128, test row 0, L∞ ball r = 0.02',
+    net: () => net,
+    x: () => row(0),
+    options: { maxRegions: 20, domain: [0, 1], radius: 0.02 },
+  });
 }
 
-const summary = (w) => JSON.stringify({ complete: w.complete, edges: w.edges, regions: w.regions.map((r) => [r.code.join(','), r.depth, Array.from(r.facetUnits), Array.from(r.neighbours)]) });
+const summary = (w) =>
+  JSON.stringify({
+    complete: w.complete,
+    edges: w.edges,
+    regions: w.regions.map((r) => [r.code.join(','), r.depth, Array.from(r.facetUnits), Array.from(r.neighbours)]),
+  });
 
 console.log(`# walk bench — node ${process.version}, ${cpus()[0]?.model ?? '?'} ×${cpus().length}\n`);
-console.log('| walk | regions | s | regions/s | LPs/region | facets: entry / rays / LP | not facets: box / LP | affine steps | Newton steps |' + (reference ? ' reference s | reference regions/s | identical |' : ''));
+console.log(
+  '| walk | regions | s | regions/s | LPs/region | facets: entry / rays / LP | not facets: box / LP | affine steps | Newton steps |' +
+    (reference ? ' reference s | reference regions/s | identical |' : ''),
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (reference ? '---:|---:|---|' : ''));
 for (const c of cases) {
   const net = c.net();

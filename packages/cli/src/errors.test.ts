@@ -73,7 +73,9 @@ describe('issue 10: layer types named after Object.prototype members', () => {
       writeFileSync(model, JSON.stringify({ format: 'polytope-lens/network@1', input: { shape: [2] }, layers: [{ type }] }));
       const r = await run('inspect', model);
       expect(r.code).toBe(2);
-      expect(r.err).toBe(`polytope: error: proto-${type}.json: layer 0 (${type}): unknown layer type "${type}"; supported types: ${r.err.split('supported types: ')[1]!.trimEnd()}\n`);
+      expect(r.err).toBe(
+        `polytope: error: proto-${type}.json: layer 0 (${type}): unknown layer type "${type}"; supported types: ${r.err.split('supported types: ')[1]!.trimEnd()}\n`,
+      );
       expect(r.err.split('\n')).toHaveLength(2); // one line
       expect(r.err).not.toMatch(/\bat .*:\d+:\d+/); // no stack frame
     });

@@ -8,8 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import {
-  CIFAR10_STATS, CIFAR_IMAGE_BYTES, MNIST_STATS, PolytopeError,
-  idxImages, idxLabels, normalizeImages, readCifarBatch, readIdx, readNpy, readNpz,
+  CIFAR10_STATS,
+  CIFAR_IMAGE_BYTES,
+  MNIST_STATS,
+  PolytopeError,
+  idxImages,
+  idxLabels,
+  normalizeImages,
+  readCifarBatch,
+  readIdx,
+  readNpy,
+  readNpz,
 } from '@polytope-lens/core';
 import type { ChannelStats, NpyArray } from '@polytope-lens/core';
 import { isGzip } from '@polytope-lens/core/internal';
@@ -92,7 +101,7 @@ function flattenNumbers(value: unknown, out: number[], what: string, path: strin
     for (let i = 0; i < value.length; i++) flattenNumbers(value[i], out, what, `${path}[${i}]`);
     return;
   }
-  const shown = typeof value === 'string' ? `the string ${JSON.stringify(value)}` : JSON.stringify(value) ?? String(value);
+  const shown = typeof value === 'string' ? `the string ${JSON.stringify(value)}` : (JSON.stringify(value) ?? String(value));
   throw new CliError(`${what}: ${path} is ${shown}, not a number`);
 }
 
@@ -197,7 +206,8 @@ export function detectInputFormat(bytes: Uint8Array, path: string): InputFormat 
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (bytes[i] === 0x5b || bytes[i] === 0x7b) return 'json'; // '[' or '{'
   throw new CliError(
-    `cannot tell the format of ${path}: expected JSON, .npy, .npz, an IDX image file (MNIST, raw or .gz) or a CIFAR-10 .bin batch`);
+    `cannot tell the format of ${path}: expected JSON, .npy, .npz, an IDX image file (MNIST, raw or .gz) or a CIFAR-10 .bin batch`,
+  );
 }
 
 /** A source of rows before selection: `count` rows, each produced on demand. */
@@ -256,7 +266,9 @@ function npySource(arr: NpyArray, path: string, expectedLength: number | undefin
   if (shape.length >= 2 && (expectedLength === undefined || rest === expectedLength)) {
     const n = shape[0]!;
     return {
-      count: n, width: rest, describe: `${path} (shape ${shapeText}: ${n} inputs of ${rest} values)`,
+      count: n,
+      width: rest,
+      describe: `${path} (shape ${shapeText}: ${n} inputs of ${rest} values)`,
       row: (i) => data.subarray(i * rest, (i + 1) * rest),
     };
   }
@@ -265,14 +277,23 @@ function npySource(arr: NpyArray, path: string, expectedLength: number | undefin
   }
   throw new CliError(
     `${path}: array of shape ${shapeText} does not hold inputs of ${expectedLength} values ` +
-    `(expected [${expectedLength}], [N, ${expectedLength}] or [N, …] with ${expectedLength} values per row)`);
+      `(expected [${expectedLength}], [N, ${expectedLength}] or [N, …] with ${expectedLength} values per row)`,
+  );
 }
 
-function imageSource(pixels: Uint8Array, count: number, channels: number, plane: number, stats: ChannelStats | undefined,
-  describe: string): RowSource {
+function imageSource(
+  pixels: Uint8Array,
+  count: number,
+  channels: number,
+  plane: number,
+  stats: ChannelStats | undefined,
+  describe: string,
+): RowSource {
   const width = channels * plane;
   return {
-    count, width, describe,
+    count,
+    width,
+    describe,
     row: (i) => {
       const px = pixels.subarray(i * width, (i + 1) * width);
       if (stats) {
@@ -337,14 +358,26 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         const idx = readIdx(bytes, path);
         if (idx.shape.length === 1) throw new CliError(`${path}: this is an IDX label file; give the matching image file`);
         const img = idxImages(bytes, path);
-        source = imageSource(img.pixels, img.count, 1, img.rows * img.cols, options.normalize,
-          `${path} (${img.count} images of ${img.rows}×${img.cols} = ${img.rows * img.cols} values)`);
+        source = imageSource(
+          img.pixels,
+          img.count,
+          1,
+          img.rows * img.cols,
+          options.normalize,
+          `${path} (${img.count} images of ${img.rows}×${img.cols} = ${img.rows * img.cols} values)`,
+        );
         break;
       }
       case 'cifar': {
         const batch = readCifarBatch(bytes, path);
-        source = imageSource(batch.pixels, batch.count, 3, CIFAR_IMAGE_BYTES / 3, options.normalize,
-          `${path} (${batch.count} CIFAR-10 images of 3×32×32 = 3072 values)`);
+        source = imageSource(
+          batch.pixels,
+          batch.count,
+          3,
+          CIFAR_IMAGE_BYTES / 3,
+          options.normalize,
+          `${path} (${batch.count} CIFAR-10 images of 3×32×32 = 3072 values)`,
+        );
         break;
       }
       default:
@@ -363,7 +396,9 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
     rows = [];
     for (const r of options.rows) {
       if (!Number.isInteger(r) || r < 0 || r >= source.count) {
-        throw new CliError(`${path}: row ${r} is out of range; the file has ${source.count} input${source.count === 1 ? '' : 's'} (rows 0–${source.count - 1})`);
+        throw new CliError(
+          `${path}: row ${r} is out of range; the file has ${source.count} input${source.count === 1 ? '' : 's'} (rows 0–${source.count - 1})`,
+        );
       }
       rows.push(r);
     }
@@ -394,9 +429,8 @@ export function readLabels(path: string, rows?: readonly number[]): Uint8Array {
   let labels: Uint8Array;
   try {
     const idxMagic = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-    labels = extname(path).toLowerCase() === '.bin' && !isGzip(bytes) && !idxMagic
-      ? readCifarBatch(bytes, path).labels
-      : idxLabels(bytes, path);
+    labels =
+      extname(path).toLowerCase() === '.bin' && !isGzip(bytes) && !idxMagic ? readCifarBatch(bytes, path).labels : idxLabels(bytes, path);
   } catch (err) {
     rethrow(err);
   }

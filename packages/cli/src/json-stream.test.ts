@@ -25,7 +25,12 @@ function write(fill: (w: JsonObjectWriter) => void): string {
 
 describe('JsonObjectWriter', () => {
   it('writes the fields exactly as JSON.stringify does, then the array one element per line', () => {
-    const header = { summary: { regions: 2, seconds: 0.5 }, plane: { kind: 'input plane', box: [-1, 1, -1, 1] }, skipped: undefined, boundary: [[[0, 1]]] };
+    const header = {
+      summary: { regions: 2, seconds: 0.5 },
+      plane: { kind: 'input plane', box: [-1, 1, -1, 1] },
+      skipped: undefined,
+      boundary: [[[0, 1]]],
+    };
     const text = write((w) => {
       for (const [k, v] of Object.entries(header)) w.field(k, v);
       w.openArray('regions').element('{"a":1}').element('{"a":2}').closeArray().end();

@@ -13,7 +13,7 @@ export function loadModel(path: string): Network {
   const bytes = readFileSync(path);
   if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`, 'bad-file');
   const ext = extname(path).toLowerCase();
-  const looksJson = bytes[0] === 0x7b || (bytes[0] === 0x20 || bytes[0] === 0x0a) && bytes.toString('utf8', 0, 64).trim().startsWith('{');
+  const looksJson = bytes[0] === 0x7b || ((bytes[0] === 0x20 || bytes[0] === 0x0a) && bytes.toString('utf8', 0, 64).trim().startsWith('{'));
   try {
     if (ext === '.json' || (ext !== '.onnx' && looksJson)) {
       let json: unknown;
@@ -28,9 +28,11 @@ export function loadModel(path: string): Network {
     return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
       externalData: (location: string) => {
         const rel = normalize(location);
-        if (isAbsolute(rel) || rel.startsWith('..')) throw new CliError(`ONNX external data location '${location}' points outside the model's folder`);
+        if (isAbsolute(rel) || rel.startsWith('..'))
+          throw new CliError(`ONNX external data location '${location}' points outside the model's folder`);
         const file = join(dir, rel);
-        if (!existsSync(file)) throw new CliError(`ONNX model '${basename(path)}' keeps its weights in '${location}', which is not beside it (${file})`);
+        if (!existsSync(file))
+          throw new CliError(`ONNX model '${basename(path)}' keeps its weights in '${location}', which is not beside it (${file})`);
         const b = readFileSync(file);
         return new Uint8Array(b.buffer, b.byteOffset, b.length);
       },

@@ -28,13 +28,13 @@ export const EXIT_STATUS: Readonly<Record<ErrorCode, 1 | 2 | 130>> = Object.free
   'bad-file': 2,
   'bad-frame': 2,
   'bad-domain': 2,
-  'unsupported': 2,
+  unsupported: 2,
   'not-applicable': 2,
   'too-large': 2,
-  'diverged': 2,
+  diverged: 2,
   'solver-failed': 1,
-  'cancelled': 130,
-  'internal': 1,
+  cancelled: 130,
+  internal: 1,
 });
 
 /**

@@ -14,16 +14,20 @@ export const ERROR_CODES = {
   'non-finite': 'A NaN or ±Infinity in an input, a weight, a domain or a result that has to be drawn.',
   'bad-data': 'User data values outside their allowed set (a class label not in 0..C−1, a target of the wrong kind).',
   'bad-network': 'A network description is malformed or inconsistent (layer fields, node references, unused nodes, no layers).',
-  'bad-file': 'A file or byte buffer cannot be read or parsed in its format (missing, empty, truncated, wrong magic; JSON, ONNX, NPY/NPZ, IDX, CIFAR).',
+  'bad-file':
+    'A file or byte buffer cannot be read or parsed in its format (missing, empty, truncated, wrong magic; JSON, ONNX, NPY/NPZ, IDX, CIFAR).',
   'bad-frame': 'A frame (set of row vectors) is malformed: empty, ragged, zero or non-finite rows, bias of the wrong length.',
   'bad-domain': 'The input region is invalid: a box, plane, segment or A x ≤ b domain that is empty, inverted, flat or unbounded.',
-  'unsupported': 'A well-formed network or file uses something this analysis does not handle (an ONNX op, a layer kind, a non-MLP for an MLP-only method, an input dimension outside the supported range).',
-  'not-applicable': 'The input is well-formed but the theorem or construction asked for does not apply to it (frame not spanning or not omnidirectional, data not separable, matrix singular or not injective).',
-  'too-large': 'The requested computation exceeds a size limit (terms, facets, regions, dimensions); the message names the option that raises it.',
-  'diverged': 'Training diverged (the loss became non-finite); the message suggests a smaller learning rate.',
+  unsupported:
+    'A well-formed network or file uses something this analysis does not handle (an ONNX op, a layer kind, a non-MLP for an MLP-only method, an input dimension outside the supported range).',
+  'not-applicable':
+    'The input is well-formed but the theorem or construction asked for does not apply to it (frame not spanning or not omnidirectional, data not separable, matrix singular or not injective).',
+  'too-large':
+    'The requested computation exceeds a size limit (terms, facets, regions, dimensions); the message names the option that raises it.',
+  diverged: 'Training diverged (the loss became non-finite); the message suggests a smaller learning rate.',
   'solver-failed': 'A numerical solver (LP) failed on this input without a bad-input diagnosis; reported like an internal error.',
-  'cancelled': 'The computation was cancelled through its AbortSignal (AbortError).',
-  'internal': 'An invariant of the library failed: a bug (InternalError).',
+  cancelled: 'The computation was cancelled through its AbortSignal (AbortError).',
+  internal: 'An invariant of the library failed: a bug (InternalError).',
 } as const;
 
 /** A stable machine-readable error tag; see {@link ERROR_CODES} for when each is used. */

@@ -53,7 +53,13 @@ export type { Tolerances, WalkTolerances, PolytopeTolerances } from './geometry/
 export { forward, forwardBatch, forwardWithCode } from './network/forward.js';
 
 // --- readers and writers ---
-export { readNetworkJson, writeNetworkJson, networkToJsonString, NETWORK_JSON_FORMAT, NETWORK_JSON_LAYER_TYPES } from './io/network-json.js';
+export {
+  readNetworkJson,
+  writeNetworkJson,
+  networkToJsonString,
+  NETWORK_JSON_FORMAT,
+  NETWORK_JSON_LAYER_TYPES,
+} from './io/network-json.js';
 export { readOnnx, onnxExternalDataFiles, SUPPORTED_ONNX_OPS } from './io/onnx.js';
 export type { ReadOnnxOptions } from './io/onnx.js';
 export { writeOnnx } from './io/onnx-export.js';
@@ -94,33 +100,13 @@ export { hitAndRun, regionInBox, estimateFacets } from './polytopes/sample.js';
 export type { HPolytope, HitAndRunOptions } from './polytopes/sample.js';
 
 // --- truncation ---
-export {
-  truncate,
-  makeTruncation,
-  lift,
-  liftWeight,
-  truncationForm,
-  truncationForward,
-  checkTruncation,
-} from './truncation/truncation.js';
+export { truncate, makeTruncation, lift, liftWeight, truncationForm, truncationForward, checkTruncation } from './truncation/truncation.js';
 export type { Truncation, TruncationForm, TruncationCheck, TruncationLayerCheck } from './truncation/truncation.js';
-export {
-  coneTruncation,
-  interpolatingNetwork,
-  simplexClassifier,
-  sequentialSeparability,
-} from './truncation/constructions.js';
+export { coneTruncation, interpolatingNetwork, simplexClassifier, sequentialSeparability } from './truncation/constructions.js';
 export type { InterpolatingNetwork, LabelledData, SeparabilityResult, SeparationStep } from './truncation/constructions.js';
 
 // --- tropical forms ---
-export {
-  tropicalForm,
-  evalTropical,
-  evalMaxAffine,
-  formatMaxAffine,
-  splineOperator,
-  applySplineOperator,
-} from './spline/tropical.js';
+export { tropicalForm, evalTropical, evalMaxAffine, formatMaxAffine, splineOperator, applySplineOperator } from './spline/tropical.js';
 export type { TropicalForm, TropicalRational, MaxAffine, TropicalOptions, SplineOperator } from './spline/tropical.js';
 
 // --- lens: spline codes over data ---
@@ -151,13 +137,7 @@ export { checkFrame, isOmnidirectional } from './frames/checks.js';
 export type { FrameCheck } from './frames/checks.js';
 export { framePolytope, facetContaining, facetLists, facetVertices } from './frames/polytope.js';
 export type { FramePolytope, FramePolytopeOptions } from './frames/polytope.js';
-export {
-  monteCarloBias,
-  polytopeBiasEstimate,
-  biasThreshold,
-  layerAlpha,
-  neighbourUnionValue,
-} from './frames/bias.js';
+export { monteCarloBias, polytopeBiasEstimate, biasThreshold, layerAlpha, neighbourUnionValue } from './frames/bias.js';
 export type { MonteCarloBias, MonteCarloOptions, BiasEstimate, BiasOptions, BiasDomain, DataBall } from './frames/bias.js';
 export { exactInjectivity, sampledInjectivity } from './frames/injectivity.js';
 export type {

@@ -31,7 +31,9 @@ describe('random: one module, streams unchanged by the move (issue 10)', () => {
   it("randomMlp's default ('pytorch') network is the one it built before the init names were unified", () => {
     const net = randomMlp([2, 3, 1], { seed: 5 });
     const d = net.nodes[1] as DenseNode;
-    expect(Array.from(d.weight)).toEqual([0.2683822528203165, 0.3857172361378399, -0.39631495154824364, 0.17420116098241412, -0.5867045965300471, 0.13034090840720036]);
+    expect(Array.from(d.weight)).toEqual([
+      0.2683822528203165, 0.3857172361378399, -0.39631495154824364, 0.17420116098241412, -0.5867045965300471, 0.13034090840720036,
+    ]);
     expect(Array.from(d.bias)).toEqual([0.3112715809587305, -0.05924959083853264, 0.5736354268014571]);
   });
 

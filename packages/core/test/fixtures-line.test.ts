@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { affineMapAt, jacobianForward, jacobianReverse, forwardWithCode, partitionLine, readOnnx, regionAt, validateLine } from '../src/index.js';
+import {
+  affineMapAt,
+  jacobianForward,
+  jacobianReverse,
+  forwardWithCode,
+  partitionLine,
+  readOnnx,
+  regionAt,
+  validateLine,
+} from '../src/index.js';
 
 // CI clones the repo with shared/ beside it: <root>/../shared/fixtures/onnx/
 const FIXTURES = new URL('../../../../shared/fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(name, FIXTURES)));
 const reference = JSON.parse(new TextDecoder().decode(fixture('reference.json'))) as Record<
   string,
-  { file: string; inputs: number[][]; jacobians: number[][][]; line: { x0: number[]; x1: number[]; sampled_pieces: number; sampled_points: number } }
+  {
+    file: string;
+    inputs: number[][];
+    jacobians: number[][][];
+    line: { x0: number[]; x1: number[]; sampled_pieces: number; sampled_points: number };
+  }
 >;
 
 describe('exact line partitions of the PyTorch fixtures', () => {
@@ -40,7 +54,8 @@ describe('forward and reverse mode agree; regions contain their point', () => {
       const tol = name === 'cnn' ? 1e-6 : 1e-9;
       const ref0 = ref.jacobians[0]!;
       for (let r = 0; r < ref0.length; r++) {
-        for (let c = 0; c < ref0[r]!.length; c++) expect(Math.abs(a.jacobian[r * x.length + c]! - ref0[r]![c]!)).toBeLessThanOrEqual(tol * scale);
+        for (let c = 0; c < ref0[r]!.length; c++)
+          expect(Math.abs(a.jacobian[r * x.length + c]! - ref0[r]![c]!)).toBeLessThanOrEqual(tol * scale);
       }
       if (x.length <= 100) {
         const region = regionAt(net, x);

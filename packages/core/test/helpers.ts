@@ -3,11 +3,14 @@ import type { Network, NodeSpec } from '../src/index.js';
 
 /** The dissertation's XOR net (§5): f(x) = [1, −2]·ReLU([[1, 1], [1, 1]] x + [1, 0]) − 1. */
 export function xorNet(): Network {
-  return buildNetwork([2], [
-    { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 1, 1, 1), bias: Float64Array.of(1, 0) },
-    { type: 'relu', inputs: [1] },
-    { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, -2), bias: Float64Array.of(-1) },
-  ]);
+  return buildNetwork(
+    [2],
+    [
+      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 1, 1, 1), bias: Float64Array.of(1, 0) },
+      { type: 'relu', inputs: [1] },
+      { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, -2), bias: Float64Array.of(-1) },
+    ],
+  );
 }
 
 function rand(n: number, random: () => number, scale = 1): Float64Array {
@@ -24,11 +27,35 @@ function rand(n: number, random: () => number, scale = 1): Float64Array {
 export function tinyCnn(seed: number): Network {
   const r = mulberry32(seed);
   const specs: NodeSpec[] = [
-    { type: 'conv2d', inputs: [0], inChannels: 1, outChannels: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1, weight: rand(18, r, 0.6), bias: rand(2, r, 0.2) },
+    {
+      type: 'conv2d',
+      inputs: [0],
+      inChannels: 1,
+      outChannels: 2,
+      kernel: [3, 3],
+      stride: [1, 1],
+      padding: [1, 1, 1, 1],
+      dilation: [1, 1],
+      groups: 1,
+      weight: rand(18, r, 0.6),
+      bias: rand(2, r, 0.2),
+    },
     { type: 'channel_affine', inputs: [1], scale: Float64Array.of(1.3, 0.7), shift: Float64Array.of(0.1, -0.2) },
     { type: 'relu', inputs: [2] },
     { type: 'maxpool', inputs: [3], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
-    { type: 'conv2d', inputs: [4], inChannels: 2, outChannels: 2, kernel: [1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1, weight: rand(4, r, 0.8), bias: rand(2, r, 0.1) },
+    {
+      type: 'conv2d',
+      inputs: [4],
+      inChannels: 2,
+      outChannels: 2,
+      kernel: [1, 1],
+      stride: [1, 1],
+      padding: [0, 0, 0, 0],
+      dilation: [1, 1],
+      groups: 1,
+      weight: rand(4, r, 0.8),
+      bias: rand(2, r, 0.1),
+    },
     { type: 'add', inputs: [5, 4] },
     { type: 'leaky_relu', inputs: [6], alpha: 0.1 },
     { type: 'avgpool', inputs: [7], kernel: [2, 2], stride: [1, 1], padding: [0, 0, 0, 0], countIncludePad: true },

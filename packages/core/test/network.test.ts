@@ -52,7 +52,10 @@ describe('activation codes', () => {
   });
 
   it('record max-pool argmaxes as window offsets (first maximum on ties)', () => {
-    const net = buildNetwork([1, 2, 2], [{ type: 'maxpool', inputs: [0], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] }]);
+    const net = buildNetwork(
+      [1, 2, 2],
+      [{ type: 'maxpool', inputs: [0], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] }],
+    );
     expect(forwardWithCode(net, [1, 3, 3, 2]).code[0]).toBe(1);
     expect(forwardWithCode(net, [0, 0, 0, 0]).code[0]).toBe(0);
     expect(forwardWithCode(net, [0, 0, 0, 5]).code[0]).toBe(3);
@@ -102,10 +105,16 @@ describe('local affine maps and regions', () => {
 describe('network validation', () => {
   it('names the layer on shape mismatches and non-finite weights', () => {
     expect(() =>
-      buildNetwork([3], [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array(2), bias: new Float64Array(1) }]),
+      buildNetwork(
+        [3],
+        [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array(2), bias: new Float64Array(1) }],
+      ),
     ).toThrow(/node 1 dense: expects 2 inputs/);
     expect(() =>
-      buildNetwork([2], [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, Infinity), bias: new Float64Array(1) }]),
+      buildNetwork(
+        [2],
+        [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, Infinity), bias: new Float64Array(1) }],
+      ),
     ).toThrow(/non-finite/);
     expect(() => buildNetwork([0], [])).toThrow(/input shape/);
     expect(() => buildNetwork([2], [{ type: 'hardtanh', inputs: [0], min: 1, max: -1 }])).toThrow(/min < max/);

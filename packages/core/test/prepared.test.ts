@@ -21,7 +21,16 @@ import {
   slicePlane,
   validateSlice,
 } from '../src/index.js';
-import { PartitionWorkspace, boxExtent, boxPolygon, planUnits, planeDirections, polygonOps, rootFrame, runPartition } from '../src/internal.js';
+import {
+  PartitionWorkspace,
+  boxExtent,
+  boxPolygon,
+  planUnits,
+  planeDirections,
+  polygonOps,
+  rootFrame,
+  runPartition,
+} from '../src/internal.js';
 import { edgeLabel, labelState, labelUnit } from '../src/geometry/cells.js';
 import { resolveTolerances } from '../src/geometry/predicates.js';
 import type { DenseNode, Network, Plane, SliceRegion, SliceResult } from '../src/index.js';
@@ -53,7 +62,10 @@ function cnn(): { net: Network; plane: Plane } {
 }
 
 describe('issue 10: hidden mutable state (prepared networks, re-entrant runs)', () => {
-  for (const [name, make] of [['MLP', mlp], ['CNN', cnn]] as const) {
+  for (const [name, make] of [
+    ['MLP', mlp],
+    ['CNN', cnn],
+  ] as const) {
     it(`${name}: a slicePlane nested in a region callback is bit-identical to a plain run`, () => {
       const { net, plane } = make();
       const plain = snapshot(slicePlane(net, plane, BOX));
@@ -117,7 +129,10 @@ describe('issue 10: hidden mutable state (prepared networks, re-entrant runs)', 
     expect(validateSlice(p, again).ok).toBe(true);
     // … and the edited plain network gives exactly the slice of a network built from the new weights.
     const edited = slicePlane(net, plane, BOX);
-    const rebuilt = buildNetwork([2], net.nodes.slice(1).map((n) => ({ ...n }) as never));
+    const rebuilt = buildNetwork(
+      [2],
+      net.nodes.slice(1).map((n) => ({ ...n }) as never),
+    );
     expect(snapshot(edited)).toEqual(snapshot(slicePlane(rebuilt, plane, BOX)));
     expect(edited.summary.regions).not.toBe(before.summary.regions);
     const v = validateSlice(net, edited);
@@ -133,11 +148,21 @@ describe('issue 10: hidden mutable state (prepared networks, re-entrant runs)', 
     const collect = (workspace?: PartitionWorkspace): number[][] => {
       const out: number[][] = [];
       for (const u of units) {
-        runPartition(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs, ext, (r) => {
-          out.push([...r.code, ...r.cell.xy.subarray(0, 2 * r.cell.n), ...r.output]);
-          // A nested run offered the same (busy) workspace gets a fresh one.
-          if (workspace && out.length === 5) runPartition(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs, ext, () => undefined, { units: [units[0]!], workspace });
-        }, { units: [u], ...(workspace ? { workspace } : {}) });
+        runPartition(
+          p,
+          polygonOps,
+          boxPolygon(...BOX),
+          plane.origin,
+          dirs,
+          ext,
+          (r) => {
+            out.push([...r.code, ...r.cell.xy.subarray(0, 2 * r.cell.n), ...r.output]);
+            // A nested run offered the same (busy) workspace gets a fresh one.
+            if (workspace && out.length === 5)
+              runPartition(p, polygonOps, boxPolygon(...BOX), plane.origin, dirs, ext, () => undefined, { units: [units[0]!], workspace });
+          },
+          { units: [u], ...(workspace ? { workspace } : {}) },
+        );
       }
       return out;
     };
@@ -168,11 +193,14 @@ describe('issue 10: hidden mutable state (prepared networks, re-entrant runs)', 
 
 /** input [1, s, s] → max-pool k×k (one window) → dense 1 → 1 (weight 2). */
 function poolNet(s: number, k: number): Network {
-  return buildNetwork([1, s, s], [
-    { type: 'maxpool', inputs: [0], kernel: [k, k], stride: [k, k], padding: [0, 0, 0, 0], dilation: [1, 1] },
-    { type: 'reshape', inputs: [1] },
-    { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(2), bias: Float64Array.of(0.5) },
-  ]);
+  return buildNetwork(
+    [1, s, s],
+    [
+      { type: 'maxpool', inputs: [0], kernel: [k, k], stride: [k, k], padding: [0, 0, 0, 0], dilation: [1, 1] },
+      { type: 'reshape', inputs: [1] },
+      { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(2), bias: Float64Array.of(0.5) },
+    ],
+  );
 }
 
 describe('issue 10: one byte per unit is enforced', () => {
@@ -182,7 +210,21 @@ describe('issue 10: one byte per unit is enforced', () => {
     x[288] = 1;
     // Plain forward passes need no code and still work.
     expect(forward(net, x)[0]).toBe(2.5);
-    for (const call of [() => affineMapAt(net, x), () => forwardWithCode(net, x), () => regionAt(net, x), () => slicePlane(net, planeThrough(x, new Float64Array(289), x.map((v, i) => (i === 0 ? 1 : v))), BOX)]) {
+    for (const call of [
+      () => affineMapAt(net, x),
+      () => forwardWithCode(net, x),
+      () => regionAt(net, x),
+      () =>
+        slicePlane(
+          net,
+          planeThrough(
+            x,
+            new Float64Array(289),
+            x.map((v, i) => (i === 0 ? 1 : v)),
+          ),
+          BOX,
+        ),
+    ]) {
       let err: unknown;
       try {
         call();
@@ -196,7 +238,15 @@ describe('issue 10: one byte per unit is enforced', () => {
     }
     let msg = '';
     try {
-      slicePlane(net, planeThrough(x, new Float64Array(289), x.map((v, i) => (i === 0 ? 1 : v))), BOX);
+      slicePlane(
+        net,
+        planeThrough(
+          x,
+          new Float64Array(289),
+          x.map((v, i) => (i === 0 ? 1 : v)),
+        ),
+        BOX,
+      );
     } catch (e) {
       msg = (e as Error).message;
     }

@@ -115,9 +115,19 @@ describe('XOR net of the dissertation (exact hand case)', () => {
 describe('decision boundary', () => {
   it('follows argmax changes for several outputs', () => {
     // Outputs (x₁, x₂, 0) directly: argmax boundaries are x₁ = x₂ (x₁, x₂ > 0), x₁ = 0 (x₂ < 0), x₂ = 0 (x₁ < 0).
-    const net = buildNetwork([2], [
-      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 3, weight: Float64Array.of(1, 0, 0, 1, 0, 0), bias: Float64Array.of(0, 0, 0) },
-    ]);
+    const net = buildNetwork(
+      [2],
+      [
+        {
+          type: 'dense',
+          inputs: [0],
+          inFeatures: 2,
+          outFeatures: 3,
+          weight: Float64Array.of(1, 0, 0, 1, 0, 0),
+          bias: Float64Array.of(0, 0, 0),
+        },
+      ],
+    );
     const res = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]);
     expect(res.summary.regions).toBe(1);
     expect(res.summary.boundaryLength).toBeCloseTo(Math.SQRT2 + 2, 12);
@@ -159,11 +169,14 @@ describe('random MLPs against brute force', () => {
 
   it('count linear regions below activation regions when a unit is dead downstream', () => {
     // h = ReLU(x₁), g = ReLU(x₂); output = h only (g's weight 0): the x₂ = 0 line splits codes but not maps.
-    const net = buildNetwork([2], [
-      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 0, 0, 1), bias: Float64Array.of(0, 0) },
-      { type: 'relu', inputs: [1] },
-      { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, 0), bias: Float64Array.of(-0.5) },
-    ]);
+    const net = buildNetwork(
+      [2],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 0, 0, 1), bias: Float64Array.of(0, 0) },
+        { type: 'relu', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(1, 0), bias: Float64Array.of(-0.5) },
+      ],
+    );
     const res = slicePlane(net, inputPlane(net), [-1, 1, -1, 1]);
     expect(res.summary.regions).toBe(4);
     expect(res.summary.linearRegions).toBe(2);

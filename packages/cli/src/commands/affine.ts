@@ -16,22 +16,28 @@ export function registerAffine(program: Command): void {
     .option('--mode <mode>', 'forward | reverse | auto', 'auto')
     .option('--json <path>', 'output JSON file', 'affine.json')
     .option('--quiet', 'print nothing but errors')
-    .action((modelPath: string, opts: { at?: string; inputs?: string; idx?: string; rows?: string; mode: string; json: string; quiet?: boolean }) => {
-      const net = loadModel(modelPath);
-      const d = net.inputSize;
-      if (!['forward', 'reverse', 'auto'].includes(opts.mode)) throw new CliError(`--mode must be forward, reverse or auto, got '${opts.mode}'`);
-      const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-      if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
-      const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
-      const t0 = performance.now();
-      const out = points.map((x) => {
-        const a = affineMapAt(net, x, { mode: opts.mode as 'forward' | 'reverse' | 'auto' });
-        const jac: number[][] = [];
-        for (let r = 0; r < a.outputs; r++) jac.push(Array.from(a.jacobian.subarray(r * d, (r + 1) * d)));
-        return { code: a.code.key(), output: Array.from(a.output), jacobian: jac, offset: Array.from(a.offset), mode: a.mode };
-      });
-      const seconds = (performance.now() - t0) / 1000;
-      writeFileAtomic(opts.json, JSON.stringify({ summary: { points: out.length, seconds }, points: out }) + '\n');
-      if (!opts.quiet) process.stderr.write(`affine: ${out.length} point(s) in ${seconds.toFixed(3)} s → ${opts.json}\n`);
-    });
+    .action(
+      (
+        modelPath: string,
+        opts: { at?: string; inputs?: string; idx?: string; rows?: string; mode: string; json: string; quiet?: boolean },
+      ) => {
+        const net = loadModel(modelPath);
+        const d = net.inputSize;
+        if (!['forward', 'reverse', 'auto'].includes(opts.mode))
+          throw new CliError(`--mode must be forward, reverse or auto, got '${opts.mode}'`);
+        const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
+        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
+        const t0 = performance.now();
+        const out = points.map((x) => {
+          const a = affineMapAt(net, x, { mode: opts.mode as 'forward' | 'reverse' | 'auto' });
+          const jac: number[][] = [];
+          for (let r = 0; r < a.outputs; r++) jac.push(Array.from(a.jacobian.subarray(r * d, (r + 1) * d)));
+          return { code: a.code.key(), output: Array.from(a.output), jacobian: jac, offset: Array.from(a.offset), mode: a.mode };
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        writeFileAtomic(opts.json, JSON.stringify({ summary: { points: out.length, seconds }, points: out }) + '\n');
+        if (!opts.quiet) process.stderr.write(`affine: ${out.length} point(s) in ${seconds.toFixed(3)} s → ${opts.json}\n`);
+      },
+    );
 }

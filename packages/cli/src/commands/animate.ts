@@ -96,7 +96,11 @@ function coefficient(map: Float64Array, stride: number, outputs: number, k: numb
  * const fr = frameData(net, [-Math.PI, Math.PI, 0, 1], { step: 0, epoch: 0, loss: null, metric: undefined });
  * fr.regions; // pieces along [−π, π]; fr.dual = [slope, intercept, length share, …]
  */
-export function frameData(net: Network, box: readonly [number, number, number, number], meta: Pick<FrameData, 'step' | 'epoch' | 'loss' | 'metric'>): FrameData {
+export function frameData(
+  net: Network,
+  box: readonly [number, number, number, number],
+  meta: Pick<FrameData, 'step' | 'epoch' | 'loss' | 'metric'>,
+): FrameData {
   const outputs = net.outputSize;
   if (net.inputSize === 2) {
     const res = slicePlane(net, inputPlane(net), box);
@@ -123,7 +127,13 @@ export function frameData(net: Network, box: readonly [number, number, number, n
     dual[3 * i] = slope;
     dual[3 * i + 1] = intercept;
     dual[3 * i + 2] = p.t1 - p.t0;
-    return { x0: a + p.t0 * span, x1: a + p.t1 * span, map: Float64Array.of(intercept, slope), colorKey: hashBytes(p.code), size: p.t1 - p.t0 };
+    return {
+      x0: a + p.t0 * span,
+      x1: a + p.t1 * span,
+      map: Float64Array.of(intercept, slope),
+      colorKey: hashBytes(p.code),
+      size: p.t1 - p.t0,
+    };
   });
   let linear = res.pieces.length;
   for (let i = 1; i < res.pieces.length; i++) {
@@ -186,7 +196,9 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
   const sy = (v: number) => top + ph - ((v - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
   parts.push(`<clipPath id="dual-plot"><rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}"/></clipPath>\n`);
-  parts.push(`<rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}" fill="#fafafa" stroke="#333" stroke-width="1"/>\n`);
+  parts.push(
+    `<rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}" fill="#fafafa" stroke="#333" stroke-width="1"/>\n`,
+  );
   parts.push(`<g clip-path="url(#dual-plot)">\n`);
   if (x0 < 0 && x1 > 0) parts.push(`<path d="M${f(sx(0))},${f(top)}v${f(ph)}" stroke="#bbb" stroke-width="1"/>\n`);
   if (y0 < 0 && y1 > 0) parts.push(`<path d="M${f(ox + left)},${f(sy(0))}h${f(pw)}" stroke="#bbb" stroke-width="1"/>\n`);
@@ -206,20 +218,39 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
     const b = fr.dual[3 * i + 1]!;
     if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
     const r = Math.min(12, Math.max(1.6, 1.2 + 14 * Math.sqrt(fr.dual[3 * i + 2]!)));
-    parts.push(`<circle cx="${f(sx(a))}" cy="${f(sy(b))}" r="${f(r)}" fill="${regionColor(fr.cells[i]!.colorKey)}" fill-opacity="0.85" stroke="#222" stroke-width="0.6"/>\n`);
+    parts.push(
+      `<circle cx="${f(sx(a))}" cy="${f(sy(b))}" r="${f(r)}" fill="${regionColor(fr.cells[i]!.colorKey)}" fill-opacity="0.85" stroke="#222" stroke-width="0.6"/>\n`,
+    );
   }
   parts.push('</g>\n');
   const xt = niceTicks(x0, x1, 4);
   const yt = niceTicks(y0, y1, 4);
   parts.push(`<g font-size="11" fill="#222">\n`);
-  for (const v of xt.values) parts.push(`<path d="M${f(sx(v))},${f(top + ph)}v5" stroke="#333"/><text x="${f(sx(v))}" y="${f(top + ph + 18)}" text-anchor="middle">${formatTick(v, xt.step)}</text>\n`);
-  for (const v of yt.values) parts.push(`<path d="M${f(ox + left)},${f(sy(v))}h-5" stroke="#333"/><text x="${f(ox + left - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${formatTick(v, yt.step)}</text>\n`);
+  for (const v of xt.values)
+    parts.push(
+      `<path d="M${f(sx(v))},${f(top + ph)}v5" stroke="#333"/><text x="${f(sx(v))}" y="${f(top + ph + 18)}" text-anchor="middle">${formatTick(v, xt.step)}</text>\n`,
+    );
+  for (const v of yt.values)
+    parts.push(
+      `<path d="M${f(ox + left)},${f(sy(v))}h-5" stroke="#333"/><text x="${f(ox + left - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${formatTick(v, yt.step)}</text>\n`,
+    );
   parts.push('</g>\n');
-  const metric = fr.metric === undefined ? '' : metricName === 'accuracy' ? `train acc ${(100 * fr.metric).toFixed(1)}%` : `train MSE ${fr.metric.toPrecision(3)}`;
-  const [xl, yl, title] = oneD ? ['slope b', 'intercept a', `f = a + b·x · ${metric}`] : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', `f = c + a·x₁ + b·x₂ · ${metric}`];
+  const metric =
+    fr.metric === undefined
+      ? ''
+      : metricName === 'accuracy'
+        ? `train acc ${(100 * fr.metric).toFixed(1)}%`
+        : `train MSE ${fr.metric.toPrecision(3)}`;
+  const [xl, yl, title] = oneD
+    ? ['slope b', 'intercept a', `f = a + b·x · ${metric}`]
+    : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', `f = c + a·x₁ + b·x₂ · ${metric}`];
   parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top + ph + 40)}" font-size="13" text-anchor="middle">${xl}</text>\n`);
-  parts.push(`<text transform="translate(${f(ox + 16)},${f(top + ph / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${yl}</text>\n`);
-  parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top - 14)}" font-size="13" font-weight="bold" text-anchor="middle">${title}</text>\n`);
+  parts.push(
+    `<text transform="translate(${f(ox + 16)},${f(top + ph / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${yl}</text>\n`,
+  );
+  parts.push(
+    `<text x="${f(ox + left + pw / 2)}" y="${f(top - 14)}" font-size="13" font-weight="bold" text-anchor="middle">${title}</text>\n`,
+  );
   return parts.join('');
 }
 
@@ -250,7 +281,13 @@ export function frameSvg(
   let left: string;
   if (!oneD) {
     const svg = renderSliceSvg({
-      box: o.box, width: half, height: H, title, xLabel: 'x₁', yLabel: 'x₂', boundary: fr.boundary,
+      box: o.box,
+      width: half,
+      height: H,
+      title,
+      xLabel: 'x₁',
+      yLabel: 'x₂',
+      boundary: fr.boundary,
       regions: fr.cells.map((c) => ({ vertices: c.vertices!, colorKey: c.colorKey })),
     });
     const pr = plotRect(svg);
@@ -270,11 +307,12 @@ export function frameSvg(
     // The line renderer's value range (reproduced: output extremes padded by 6 %, ±max(1, 10 %) when flat).
     let lo = Infinity;
     let hi = -Infinity;
-    for (const p of pieces) for (const t of [p.t0, p.t1]) {
-      const v = p.map[0]! + p.map[1]! * t;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
+    for (const p of pieces)
+      for (const t of [p.t0, p.t1]) {
+        const v = p.map[0]! + p.map[1]! * t;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
     [lo, hi] = padRange(lo, hi);
     const pr = plotRect(svg);
     const pts: string[] = ['<g class="data" clip-path="url(#pl-plot)">\n'];
@@ -294,7 +332,6 @@ export function frameSvg(
     '</svg>\n',
   ].join('');
 }
-
 
 /**
  * Registers `polytope animate`.
@@ -337,18 +374,32 @@ export function registerAnimate(program: Command): void {
 
 async function runAnimate(opts: AnimateCliOptions): Promise<void> {
   if (!(ANIMATE_DATASETS as readonly string[]).includes(opts.dataset)) {
-    throw new CliError(`animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset '${opts.dataset}' (expected one of ${ANIMATE_DATASETS.join(', ')})`);
+    throw new CliError(
+      `animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset '${opts.dataset}' (expected one of ${ANIMATE_DATASETS.join(', ')})`,
+    );
   }
-  const width = num(opts.frameWidth, '--frame-width', (v) => Number.isInteger(v) && v >= 200 && v <= 4000 && v % 2 === 0, 'an even integer from 200 to 4000')!;
-  const delay = num(opts.delay, '--delay', (v) => Number.isInteger(v) && v >= 10 && v <= 10000, 'an integer number of milliseconds from 10 to 10000')!;
+  const width = num(
+    opts.frameWidth,
+    '--frame-width',
+    (v) => Number.isInteger(v) && v >= 200 && v <= 4000 && v % 2 === 0,
+    'an even integer from 200 to 4000',
+  )!;
+  const delay = num(
+    opts.delay,
+    '--delay',
+    (v) => Number.isInteger(v) && v >= 10 && v <= 10000,
+    'an integer number of milliseconds from 10 to 10000',
+  )!;
   const maxFrames = num(opts.maxFrames, '--max-frames', positiveInt, 'a positive integer')!;
   const every = num(opts.snapshotEvery, '--snapshot-every', nonNegInt, 'a positive integer')!;
-  if (every === 0) throw new CliError('--snapshot-every must be a positive integer, got \'0\'');
+  if (every === 0) throw new CliError("--snapshot-every must be a positive integer, got '0'");
   const prep = prepareTraining(opts);
   const steps = Math.ceil(prep.trainData.size / prep.batchSize) * prep.epochs;
   const frameCount = Math.floor(steps / every) + 1 + (steps % every === 0 ? 0 : 1);
   if (frameCount > maxFrames) {
-    throw new CliError(`${steps} steps with --snapshot-every ${every} make ${frameCount} frames, more than --max-frames ${maxFrames}; raise --snapshot-every to at least ${Math.ceil(steps / (maxFrames - 2))}`);
+    throw new CliError(
+      `${steps} steps with --snapshot-every ${every} make ${frameCount} frames, more than --max-frames ${maxFrames}; raise --snapshot-every to at least ${Math.ceil(steps / (maxFrames - 2))}`,
+    );
   }
   const { trainData, transform } = prep;
   const oneD = trainData.inputSize === 1;
@@ -378,7 +429,9 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
       const t = Date.now();
       frames.push(
         frameData(snap.toNetwork(), box, {
-          step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss,
+          step: snap.step,
+          epoch: snap.epoch,
+          loss: Number.isNaN(snap.loss) ? null : snap.loss,
           metric: regression ? snap.train?.mse : snap.train?.accuracy,
         }),
       );
@@ -402,7 +455,8 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
       writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     }
     const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
-    if (img.width !== width || img.height !== height) throw new InternalError(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
+    if (img.width !== width || img.height !== height)
+      throw new InternalError(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
     const palette = gifenc.quantize(rgba, 256);
     const index = gifenc.applyPalette(rgba, palette);
     // The last frame lingers so the final state can be read.
@@ -429,11 +483,17 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
     seed: prep.seed,
     snapshot_every: every,
     box: oneD ? [box[0], box[1]] : box,
-    final: regression ? { train_mse: result.train.mse, test_mse: result.test?.mse } : { train_accuracy: result.train.accuracy, test_accuracy: result.test?.accuracy },
+    final: regression
+      ? { train_mse: result.train.mse, test_mse: result.test?.mse }
+      : { train_accuracy: result.train.accuracy, test_accuracy: result.test?.accuracy },
     frames: frames.map((fr, i) => ({
-      frame: i + 1, step: fr.step, epoch: fr.epoch, loss: fr.loss,
+      frame: i + 1,
+      step: fr.step,
+      epoch: fr.epoch,
+      loss: fr.loss,
       ...(fr.metric === undefined ? {} : regression ? { train_mse: fr.metric } : { train_accuracy: fr.metric }),
-      regions: fr.regions, linear_regions: fr.linearRegions,
+      regions: fr.regions,
+      linear_regions: fr.linearRegions,
     })),
   };
   writeFileAtomic(join(out, 'regions.json'), JSON.stringify(report, null, 1) + '\n');

@@ -46,7 +46,10 @@ export function registerDemo(program: Command): void {
       };
       const data = circleAnnulus({ n: 1000, random: seededRandom(seed * 4 + 1) });
       const test = circleAnnulus({ n: 1000, random: seededRandom(seed * 4 + 2) });
-      const net = new TrainableNetwork([2], architectureLayers(`2-${opts.arch}-1`, [2], 1), { init: 'pytorch', random: seededRandom(seed * 4 + 3) });
+      const net = new TrainableNetwork([2], architectureLayers(`2-${opts.arch}-1`, [2], 1), {
+        init: 'pytorch',
+        random: seededRandom(seed * 4 + 3),
+      });
       const progress = startProgress('train', opts.quiet === true);
       let result;
       try {
@@ -65,7 +68,9 @@ export function registerDemo(program: Command): void {
       }
       const trained = net.toNetwork();
       const testEval = evaluate(net, test, 'bce');
-      say(`demo: trained 2-${opts.arch}-1 on circle vs annulus: train accuracy ${(100 * result.train.accuracy!).toFixed(1)} %, test ${(100 * testEval.accuracy!).toFixed(1)} % (${result.seconds.toFixed(1)} s)`);
+      say(
+        `demo: trained 2-${opts.arch}-1 on circle vs annulus: train accuracy ${(100 * result.train.accuracy!).toFixed(1)} %, test ${(100 * testEval.accuracy!).toFixed(1)} % (${result.seconds.toFixed(1)} s)`,
+      );
       const box = [-1.2, 1.2, -1.2, 1.2];
       const res = slicePlane(trained, inputPlane(trained), box);
       const v = validateSlice(trained, res);
@@ -73,7 +78,13 @@ export function registerDemo(program: Command): void {
       const offsets = codeOffsets(trained);
       const s = res.summary;
       const json = {
-        summary: { regions: s.regions, linear_regions: s.linearRegions, total_area: s.totalArea, boundary_length: s.boundaryLength, seconds: s.seconds },
+        summary: {
+          regions: s.regions,
+          linear_regions: s.linearRegions,
+          total_area: s.totalArea,
+          boundary_length: s.boundaryLength,
+          seconds: s.seconds,
+        },
         training: { train_accuracy: result.train.accuracy, test_accuracy: testEval.accuracy, loss: result.loss },
         regions: res.regions.map((r) => ({
           code: codeKey(r.code, offsets),
@@ -95,7 +106,9 @@ export function registerDemo(program: Command): void {
       writeFileAtomic(join(opts.out, 'regions.json'), JSON.stringify(json) + '\n');
       writeFileAtomic(join(opts.out, 'regions.svg'), svg);
       writeFileAtomic(join(opts.out, 'regions.png'), svgToPng(svg));
-      say(`demo: exact region map: ${s.regions} activation regions, ${s.linearRegions} linear regions, decision boundary ${s.boundaryLength.toFixed(3)} long, in ${(1000 * s.seconds).toFixed(1)} ms`);
+      say(
+        `demo: exact region map: ${s.regions} activation regions, ${s.linearRegions} linear regions, decision boundary ${s.boundaryLength.toFixed(3)} long, in ${(1000 * s.seconds).toFixed(1)} ms`,
+      );
       say(`demo: wrote ${join(opts.out, 'regions.png')} (and .svg, .json, model.json, model.onnx)`);
     });
 }

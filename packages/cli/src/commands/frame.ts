@@ -7,14 +7,39 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  PolytopeError, biasThreshold, checkFrame, exactInjectivity, facetLists,
-  framePolytope, frameFromNetwork, frameFromRows, frameRelu, icosahedronFrame, layerAlpha,
-  facetContaining, mercedesBenzFrame, monteCarloBias, mulberry32, neighbourUnionValue, polytopeBiasEstimate,
-  randomFrame, readNetworkJson, readOnnx, reconstructionStudy, sampledInjectivity,
+  PolytopeError,
+  biasThreshold,
+  checkFrame,
+  exactInjectivity,
+  facetLists,
+  framePolytope,
+  frameFromNetwork,
+  frameFromRows,
+  frameRelu,
+  icosahedronFrame,
+  layerAlpha,
+  facetContaining,
+  mercedesBenzFrame,
+  monteCarloBias,
+  mulberry32,
+  neighbourUnionValue,
+  polytopeBiasEstimate,
+  randomFrame,
+  readNetworkJson,
+  readOnnx,
+  reconstructionStudy,
+  sampledInjectivity,
   tetrahedronFrame,
 } from '@polytope-lens/core';
 import type {
-  BiasDomain, BiasEstimate, DataBall, ExactInjectivity, Frame, FramePolytope, Network, ReconstructionStudy,
+  BiasDomain,
+  BiasEstimate,
+  DataBall,
+  ExactInjectivity,
+  Frame,
+  FramePolytope,
+  Network,
+  ReconstructionStudy,
   SampledInjectivity,
 } from '@polytope-lens/core';
 import { parseVector, readInputs } from '../inputs.js';
@@ -68,10 +93,13 @@ export function loadFrame(spec: string): FrameSource {
   try {
     doc = JSON.parse(readFileSync(s, 'utf8'));
   } catch (err) {
-    throw new CliError(`--frame ${spec}: not valid JSON (${err instanceof Error ? err.message : String(err)}); expected an array of row vectors or a network JSON`);
+    throw new CliError(
+      `--frame ${spec}: not valid JSON (${err instanceof Error ? err.message : String(err)}); expected an array of row vectors or a network JSON`,
+    );
   }
   if (Array.isArray(doc)) {
-    if (!doc.every((r) => Array.isArray(r))) throw new CliError(`--frame ${spec}: expected a JSON array of row vectors like [[1, 0], [0, 1], [-1, -1]]`);
+    if (!doc.every((r) => Array.isArray(r)))
+      throw new CliError(`--frame ${spec}: expected a JSON array of row vectors like [[1, 0], [0, 1], [-1, -1]]`);
     return { frame: frameFromRows(doc as number[][], name) };
   }
   if (doc !== null && typeof doc === 'object' && ('layers' in doc || 'format' in doc)) {
@@ -120,7 +148,11 @@ export async function writeFigure(path: string, svg: string): Promise<void> {
 }
 
 function writeJson(path: string, value: unknown): void {
-  const text = JSON.stringify(value, (_k, v: unknown) => (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array ? Array.from(v) : v), 2);
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) => (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array ? Array.from(v) : v),
+    2,
+  );
   if (path === '-') process.stdout.write(`${text}\n`);
   else writeFileAtomic(path, `${text}\n`);
 }
@@ -162,7 +194,11 @@ function dataBall(frame: Frame, opts: { center?: string; radius?: string; data?:
 }
 
 /** Resolves --alpha: pbe (default), mc, zero, layer, a comma list, or a JSON file. */
-function resolveAlpha(spec: string | undefined, src: FrameSource, ctx: { domain: BiasDomain; ball: Required<DataBall>; seed: number; samples: number; polytope: () => FramePolytope }): { alpha: Float64Array; source: string } {
+function resolveAlpha(
+  spec: string | undefined,
+  src: FrameSource,
+  ctx: { domain: BiasDomain; ball: Required<DataBall>; seed: number; samples: number; polytope: () => FramePolytope },
+): { alpha: Float64Array; source: string } {
   const frame = src.frame;
   const choice = spec ?? (frame.bias !== undefined ? 'layer' : 'pbe');
   if (choice === 'pbe') {
@@ -176,9 +212,10 @@ function resolveAlpha(spec: string | undefined, src: FrameSource, ctx: { domain:
   if (choice === 'zero') return { alpha: new Float64Array(frame.m), source: 'zero' };
   if (choice === 'layer') {
     if (frame.bias === undefined) throw new CliError('--alpha layer: the frame has no layer bias (use a network file for --frame)');
-    return { alpha: layerAlpha(frame, ctx.ball), source: 'the layer\'s own bias on the data ball' };
+    return { alpha: layerAlpha(frame, ctx.ball), source: "the layer's own bias on the data ball" };
   }
-  if (existsSync(choice)) return { alpha: parseVector(readFileSync(choice, 'utf8'), frame.m, `--alpha ${choice}`), source: basename(choice) };
+  if (existsSync(choice))
+    return { alpha: parseVector(readFileSync(choice, 'utf8'), frame.m, `--alpha ${choice}`), source: basename(choice) };
   return { alpha: parseVector(choice, frame.m, '--alpha'), source: 'given' };
 }
 
@@ -224,7 +261,10 @@ function biasRun(src: FrameSource, domain: BiasDomain, mcSamples: number, seed: 
   const mc = mcSamples > 0 ? monteCarloBias(frame, { random: mulberry32(seed), samples: mcSamples, domain }) : null;
   const tMc = ms(t0);
   let maxDev = 0;
-  if (mc) for (let i = 0; i < frame.m; i++) if (Number.isFinite(mc.alpha[i]!) && Number.isFinite(est.alpha[i]!)) maxDev = Math.max(maxDev, Math.abs(mc.alpha[i]! - est.alpha[i]!));
+  if (mc)
+    for (let i = 0; i < frame.m; i++)
+      if (Number.isFinite(mc.alpha[i]!) && Number.isFinite(est.alpha[i]!))
+        maxDev = Math.max(maxDev, Math.abs(mc.alpha[i]! - est.alpha[i]!));
   let layer: Record<string, unknown> | null = null;
   if (frame.bias !== undefined) {
     const a = layerAlpha(frame, ball);
@@ -275,13 +315,20 @@ async function biasCommand(opts: CommonOptions & { mc: string }): Promise<void> 
   const ball = dataBall(frame, opts);
   const run = biasRun(src, domain, positiveInt(opts.mc, '--mc'), seed, ball);
   const { est, polytope, mc } = run;
-  say(opts, `frame ${frame.name}: ${frame.m} vectors in R^${frame.n}, ${polytope.numFacets} facets${polytope.simplicial ? ' (simplicial)' : ''}`);
+  say(
+    opts,
+    `frame ${frame.name}: ${frame.m} vectors in R^${frame.n}, ${polytope.numFacets} facets${polytope.simplicial ? ' (simplicial)' : ''}`,
+  );
   say(opts, `omnidirectional: ${est.check.omnidirectional}, non-negatively omnidirectional: ${est.check.nonNegativelyOmnidirectional}`);
   say(opts, `alpha^${domain} (PBE): ${fmtAlpha(est.alpha)}`);
   if (mc) say(opts, `Monte-Carlo (${mc.samples} samples): ${fmtAlpha(mc.alpha, 4)}  (max |MC − PBE| = ${run.maxDev.toFixed(4)})`);
   if (run.layer) say(opts, `layer bias certified injective on the ball by the PBE: ${String(run.layer['certifiedInjective'])}`);
   if (opts.json) writeJson(opts.json, biasJson(frame, run));
-  if (opts.polytopeFigure) await writeFigure(opts.polytopeFigure, framePolytopeSvg(frame, polytope, { vertexValues: est.alpha, title: `${frame.name}: α^${domain} at the vertices` }));
+  if (opts.polytopeFigure)
+    await writeFigure(
+      opts.polytopeFigure,
+      framePolytopeSvg(frame, polytope, { vertexValues: est.alpha, title: `${frame.name}: α^${domain} at the vertices` }),
+    );
   if (opts.barsFigure) {
     const series: BiasSeries[] = [{ label: `α^${domain} (PBE)`, values: est.alpha }];
     if (mc) series.push({ label: 'Monte-Carlo', values: mc.alpha, kind: 'marker' });
@@ -290,12 +337,19 @@ async function biasCommand(opts: CommonOptions & { mc: string }): Promise<void> 
   }
 }
 
-function injectRun(frame: Frame, alpha: Float64Array, opts: { domain: BiasDomain; samples: number; seed: number; exact: boolean; maxCells: number }): { sampled: SampledInjectivity; exact: ExactInjectivity | null; timings: Record<string, number> } {
+function injectRun(
+  frame: Frame,
+  alpha: Float64Array,
+  opts: { domain: BiasDomain; samples: number; seed: number; exact: boolean; maxCells: number },
+): { sampled: SampledInjectivity; exact: ExactInjectivity | null; timings: Record<string, number> } {
   let t0 = performance.now();
   const sampled = sampledInjectivity(frame, alpha, { random: mulberry32(opts.seed), samples: opts.samples, domain: opts.domain });
   const tS = ms(t0);
   t0 = performance.now();
-  const exact = opts.exact && opts.domain !== 'sphere' ? exactInjectivity(frame, alpha, { domain: opts.domain === 'ball+' ? 'ball+' : 'ball', maxCells: opts.maxCells }) : null;
+  const exact =
+    opts.exact && opts.domain !== 'sphere'
+      ? exactInjectivity(frame, alpha, { domain: opts.domain === 'ball+' ? 'ball+' : 'ball', maxCells: opts.maxCells })
+      : null;
   return { sampled, exact, timings: { sampledMs: tS, exactMs: ms(t0) } };
 }
 
@@ -309,11 +363,15 @@ function exactJson(e: ExactInjectivity | null): Record<string, unknown> | null {
     hyperplanes: e.hyperplanes,
     programs: e.programs,
     minActive: e.minActive,
-    counterexample: e.counterexample ? { point: arr(e.counterexample.point), active: Array.from(e.counterexample.active), rank: e.counterexample.rank } : null,
+    counterexample: e.counterexample
+      ? { point: arr(e.counterexample.point), active: Array.from(e.counterexample.active), rank: e.counterexample.rank }
+      : null,
   };
 }
 
-async function injectCommand(opts: CommonOptions & { alpha?: string; shift: string; samples: string; exact: boolean; maxCells: string; mc: string }): Promise<void> {
+async function injectCommand(
+  opts: CommonOptions & { alpha?: string; shift: string; samples: string; exact: boolean; maxCells: string; mc: string },
+): Promise<void> {
   const src = loadFrame(opts.frame);
   const frame = src.frame;
   const domain = parseDomain(opts.domain);
@@ -325,13 +383,26 @@ async function injectCommand(opts: CommonOptions & { alpha?: string; shift: stri
   const shift = finiteNumber(opts.shift, '--shift');
   if (shift !== 0) for (let i = 0; i < alpha.length; i++) alpha[i] = alpha[i]! + shift;
   const autoExact = frame.n <= 6 && frame.m <= 200;
-  const run = injectRun(frame, alpha, { domain, samples: positiveInt(opts.samples, '--samples'), seed, exact: opts.exact && autoExact, maxCells: positiveInt(opts.maxCells, '--max-cells') });
+  const run = injectRun(frame, alpha, {
+    domain,
+    samples: positiveInt(opts.samples, '--samples'),
+    seed,
+    exact: opts.exact && autoExact,
+    maxCells: positiveInt(opts.maxCells, '--max-cells'),
+  });
   say(opts, `frame ${frame.name}, alpha = ${source}${shift ? ` shifted by ${shift}` : ''}: ${fmtAlpha(alpha, 6)}`);
   say(opts, `sampled (${run.sampled.samples} points of the ${domain}): ${run.sampled.nonSpanning} with non-spanning active rows`);
   if (run.exact) {
     const e = run.exact;
-    say(opts, `exact: injective on the ${domain === 'ball+' ? 'ball ∩ R^n_+' : 'ball'} = ${String(e.injective)} (${e.cells} cells, ${e.hyperplanes} hyperplanes${e.counterexample ? ', stopped at the first counterexample' : e.complete ? '' : ', incomplete: --max-cells reached'})`);
-    if (e.counterexample) say(opts, `  counterexample x = [${fmtAlpha(e.counterexample.point, 4)}], active rows {${Array.from(e.counterexample.active).join(', ')}} of rank ${e.counterexample.rank}`);
+    say(
+      opts,
+      `exact: injective on the ${domain === 'ball+' ? 'ball ∩ R^n_+' : 'ball'} = ${String(e.injective)} (${e.cells} cells, ${e.hyperplanes} hyperplanes${e.counterexample ? ', stopped at the first counterexample' : e.complete ? '' : ', incomplete: --max-cells reached'})`,
+    );
+    if (e.counterexample)
+      say(
+        opts,
+        `  counterexample x = [${fmtAlpha(e.counterexample.point, 4)}], active rows {${Array.from(e.counterexample.active).join(', ')}} of rank ${e.counterexample.rank}`,
+      );
   } else if (opts.exact) {
     say(opts, `exact check skipped (n = ${frame.n}, m = ${frame.m}: the arrangement is too large; sampled check only)`);
   }
@@ -343,7 +414,13 @@ async function injectCommand(opts: CommonOptions & { alpha?: string; shift: stri
       shift,
       alpha: arr(alpha),
       ball: { center: arr(ball.center), radius: ball.radius, source: ball.source },
-      sampled: { samples: run.sampled.samples, nonSpanning: run.sampled.nonSpanning, fraction: run.sampled.fraction, minActive: run.sampled.minActive, witness: run.sampled.witness ? arr(run.sampled.witness) : null },
+      sampled: {
+        samples: run.sampled.samples,
+        nonSpanning: run.sampled.nonSpanning,
+        fraction: run.sampled.fraction,
+        minActive: run.sampled.minActive,
+        witness: run.sampled.witness ? arr(run.sampled.witness) : null,
+      },
       exact: exactJson(run.exact),
       injective: run.exact ? run.exact.injective : run.sampled.nonSpanning > 0 ? false : null,
       timingsMs: run.timings,
@@ -353,15 +430,25 @@ async function injectCommand(opts: CommonOptions & { alpha?: string; shift: stri
     const p = polytope();
     const pt = run.exact?.counterexample?.point ?? run.sampled.witness ?? null;
     const active = pt ? frameRelu(frame, alpha, pt).map((v) => (v > 0 ? 1 : 0)) : undefined;
-    await writeFigure(opts.polytopeFigure, framePolytopeSvg(frame, p, {
-      title: pt ? `${frame.name}: a point with non-spanning active rows` : `${frame.name}: injective (no counterexample)`,
-      ...(pt ? { point: pt } : {}),
-      ...(active ? { active } : {}),
-    }));
+    await writeFigure(
+      opts.polytopeFigure,
+      framePolytopeSvg(frame, p, {
+        title: pt ? `${frame.name}: a point with non-spanning active rows` : `${frame.name}: injective (no counterexample)`,
+        ...(pt ? { point: pt } : {}),
+        ...(active ? { active } : {}),
+      }),
+    );
   }
 }
 
-function reconstructRun(frame: Frame, alpha: Float64Array, polytope: FramePolytope, activations: ('relu' | 'zcosz')[], points: number, seed: number): (ReconstructionStudy & { ms: number })[] {
+function reconstructRun(
+  frame: Frame,
+  alpha: Float64Array,
+  polytope: FramePolytope,
+  activations: ('relu' | 'zcosz')[],
+  points: number,
+  seed: number,
+): (ReconstructionStudy & { ms: number })[] {
   return activations.map((activation) => {
     const t0 = performance.now();
     const st = reconstructionStudy(frame, alpha, { random: mulberry32(seed), points, activation, polytope });
@@ -391,24 +478,47 @@ async function reconstructCommand(opts: CommonOptions & { alpha?: string; activa
   const seed = positiveInt(opts.seed, '--seed');
   const ball = dataBall(frame, opts);
   const polytope = framePolytope(frame);
-  const { alpha, source } = resolveAlpha(opts.alpha, src, { domain, ball, seed, samples: positiveInt(opts.mc, '--mc'), polytope: () => polytope });
-  const acts: ('relu' | 'zcosz')[] = opts.activation === 'both' ? ['relu', 'zcosz'] : opts.activation === 'relu' || opts.activation === 'zcosz' ? [opts.activation] : (() => {
-    throw new CliError(`--activation: expected relu, zcosz or both, got '${opts.activation}'`);
-  })();
+  const { alpha, source } = resolveAlpha(opts.alpha, src, {
+    domain,
+    ball,
+    seed,
+    samples: positiveInt(opts.mc, '--mc'),
+    polytope: () => polytope,
+  });
+  const acts: ('relu' | 'zcosz')[] =
+    opts.activation === 'both'
+      ? ['relu', 'zcosz']
+      : opts.activation === 'relu' || opts.activation === 'zcosz'
+        ? [opts.activation]
+        : (() => {
+            throw new CliError(`--activation: expected relu, zcosz or both, got '${opts.activation}'`);
+          })();
   const studies = reconstructRun(frame, alpha, polytope, acts, positiveInt(opts.points, '--points'), seed);
   for (const st of studies) {
-    say(opts, `${st.activation}: ${st.points} points, max error ${sci(st.maxError)}, mean ${sci(st.meanError)}; example facet {${st.example.vertices.join(', ')}} error ${sci(st.example.error)}${st.failures ? `, ${st.failures} failures` : ''}`);
+    say(
+      opts,
+      `${st.activation}: ${st.points} points, max error ${sci(st.maxError)}, mean ${sci(st.meanError)}; example facet {${st.example.vertices.join(', ')}} error ${sci(st.example.error)}${st.failures ? `, ${st.failures} failures` : ''}`,
+    );
   }
-  if (opts.json) writeJson(opts.json, { frame: { name: frame.name, n: frame.n, m: frame.m }, alphaSource: source, alpha: arr(alpha), results: studies.map(studyJson) });
+  if (opts.json)
+    writeJson(opts.json, {
+      frame: { name: frame.name, n: frame.n, m: frame.m },
+      alphaSource: source,
+      alpha: arr(alpha),
+      results: studies.map(studyJson),
+    });
   if (opts.polytopeFigure) {
     const st = studies[0]!;
     const z = frameRelu(frame, alpha, st.example.x);
-    await writeFigure(opts.polytopeFigure, framePolytopeSvg(frame, polytope, {
-      title: `${frame.name}: the facet whose cone holds x, active vectors`,
-      highlightFacet: facetContaining(polytope, st.example.x),
-      active: z.map((v) => (v > 0 ? 1 : 0)),
-      point: st.example.x,
-    }));
+    await writeFigure(
+      opts.polytopeFigure,
+      framePolytopeSvg(frame, polytope, {
+        title: `${frame.name}: the facet whose cone holds x, active vectors`,
+        highlightFacet: facetContaining(polytope, st.example.x),
+        active: z.map((v) => (v > 0 ? 1 : 0)),
+        point: st.example.x,
+      }),
+    );
   }
 }
 
@@ -435,24 +545,40 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
   const points = positiveInt(opts.points, '--points');
   const samples = positiveInt(opts.samples, '--samples');
   const ext = opts.png ? 'png' : 'svg';
-  const specs = opts.frames !== undefined
-    ? opts.frames.split(',').map((x) => x.trim()).filter((x) => x.length > 0)
-    : ['icosahedron', 'tetrahedron', 'mercedes-benz', `random:3:12:${seed}`, `random:3:20:${seed + 1}`, `random:4:16:${seed + 2}`];
+  const specs =
+    opts.frames !== undefined
+      ? opts.frames
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0)
+      : ['icosahedron', 'tetrahedron', 'mercedes-benz', `random:3:12:${seed}`, `random:3:20:${seed + 1}`, `random:4:16:${seed + 2}`];
   if (specs.length === 0) throw new CliError('--frames: no frames given');
   const md: string[] = [];
   const json: Record<string, unknown> = { seed, monteCarloSamples: mcSamples, reconstructionPoints: points, frames: [] as unknown[] };
   const t00 = performance.now();
   md.push('# Frames, polytope bias estimation and reconstruction via facets');
   md.push('');
-  md.push('Reproduces the results of Haider, Ehler & Balazs, *Convex geometry of ReLU-layers, injectivity on the ball and local reconstruction* (the seed: Theorem 4.4 PBE for 𝔹, Theorem 4.6 PBE for 𝔹⁺, Theorem 4.8 / Algorithm 2 reconstruction). Generated by `polytope frame report`; methods in docs/frames.md.');
+  md.push(
+    'Reproduces the results of Haider, Ehler & Balazs, *Convex geometry of ReLU-layers, injectivity on the ball and local reconstruction* (the seed: Theorem 4.4 PBE for 𝔹, Theorem 4.6 PBE for 𝔹⁺, Theorem 4.8 / Algorithm 2 reconstruction). Generated by `polytope frame report`; methods in docs/frames.md.',
+  );
   md.push('');
-  md.push(`Seed ${seed}; Monte-Carlo estimate with ${mcSamples} sphere samples; reconstruction errors ‖x̂ − x‖₂ over ${points} uniform points of the unit ball.`);
+  md.push(
+    `Seed ${seed}; Monte-Carlo estimate with ${mcSamples} sphere samples; reconstruction errors ‖x̂ − x‖₂ over ${points} uniform points of the unit ball.`,
+  );
   md.push('');
   md.push('## α^B (Theorem 4.4) per frame');
   md.push('');
-  md.push('| frame | n | m | facets | α^B (PBE) | Monte-Carlo | max \\|MC − PBE\\| | injective at α^B (exact) | at α^B + 0.01 | at the Monte-Carlo α | time |');
+  md.push(
+    '| frame | n | m | facets | α^B (PBE) | Monte-Carlo | max \\|MC − PBE\\| | injective at α^B (exact) | at α^B + 0.01 | at the Monte-Carlo α | time |',
+  );
   md.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  const frameResults: { spec: string; frame: Frame; polytope: FramePolytope; est: BiasEstimate; studies: (ReconstructionStudy & { ms: number })[] }[] = [];
+  const frameResults: {
+    spec: string;
+    frame: Frame;
+    polytope: FramePolytope;
+    est: BiasEstimate;
+    studies: (ReconstructionStudy & { ms: number })[];
+  }[] = [];
   for (const spec of specs) {
     const src = loadFrame(spec);
     const frame = src.frame;
@@ -465,8 +591,11 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     const studies = reconstructRun(frame, run.est.alpha, run.polytope, ['relu', 'zcosz'], points, seed);
     const elapsed = ms(t0);
     frameResults.push({ spec, frame, polytope: run.polytope, est: run.est, studies });
-    const verdict = (e: ExactInjectivity | null): string => (e === null ? 'n/a' : e.injective === null ? 'undecided' : e.injective ? 'yes' : 'no');
-    md.push(`| ${frame.name} | ${frame.n} | ${frame.m} | ${run.polytope.numFacets} | ${fmtAlpha(run.est.alpha)} | ${run.mc ? fmtAlpha(run.mc.alpha, 4) : '—'} | ${run.maxDev.toFixed(4)} | ${verdict(at.exact)} (${at.exact?.cells ?? 0} cells) | ${verdict(above.exact)} | ${atMc ? verdict(atMc.exact) : '—'} | ${elapsed.toFixed(0)} ms |`);
+    const verdict = (e: ExactInjectivity | null): string =>
+      e === null ? 'n/a' : e.injective === null ? 'undecided' : e.injective ? 'yes' : 'no';
+    md.push(
+      `| ${frame.name} | ${frame.n} | ${frame.m} | ${run.polytope.numFacets} | ${fmtAlpha(run.est.alpha)} | ${run.mc ? fmtAlpha(run.mc.alpha, 4) : '—'} | ${run.maxDev.toFixed(4)} | ${verdict(at.exact)} (${at.exact?.cells ?? 0} cells) | ${verdict(above.exact)} | ${atMc ? verdict(atMc.exact) : '—'} | ${elapsed.toFixed(0)} ms |`,
+    );
     (json['frames'] as unknown[]).push({
       ...biasJson(frame, run),
       injectivityAtAlpha: { exact: exactJson(at.exact), sampledNonSpanning: at.sampled.nonSpanning },
@@ -479,23 +608,35 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     if (!opts.quiet) process.stdout.write(`  ${frame.name}: done in ${elapsed.toFixed(0)} ms\n`);
   }
   md.push('');
-  md.push('Checks against the mathematics: for the icosahedron every facet is a triangle of mutually adjacent vertices (inner products 1/√5 > 0), so α^X > 0 and α^B = 0 exactly. For the tetrahedron (inner products −1/3) the facet program for x_i on the facet {x_i, x_j, x_k} is minimized at (x_j + x_k)/‖x_j + x_k‖, giving (−2/3)/(2/√3) = −1/√3 = −0.5773502692. For Mercedes-Benz the cone of an edge spans 120°, giving cos 120° = −1/2. The seed prints 11 zeros for the icosahedron (it has 12 vertices; its table lost one).');
+  md.push(
+    'Checks against the mathematics: for the icosahedron every facet is a triangle of mutually adjacent vertices (inner products 1/√5 > 0), so α^X > 0 and α^B = 0 exactly. For the tetrahedron (inner products −1/3) the facet program for x_i on the facet {x_i, x_j, x_k} is minimized at (x_j + x_k)/‖x_j + x_k‖, giving (−2/3)/(2/√3) = −1/√3 = −0.5773502692. For Mercedes-Benz the cone of an edge spans 120°, giving cos 120° = −1/2. The seed prints 11 zeros for the icosahedron (it has 12 vertices; its table lost one).',
+  );
   md.push('');
-  md.push('The PBE is maximal for the regular simplicial frames (adding 0.01 breaks injectivity, found by the exact check) and conservative for random frames, where the Monte-Carlo value (which only asks that the n largest ⟨x, x_i⟩ be active) can differ a lot in both directions; it carries no guarantee, and the exact check says whether it happens to be admissible.');
+  md.push(
+    'The PBE is maximal for the regular simplicial frames (adding 0.01 breaks injectivity, found by the exact check) and conservative for random frames, where the Monte-Carlo value (which only asks that the n largest ⟨x, x_i⟩ be active) can differ a lot in both directions; it carries no guarantee, and the exact check says whether it happens to be admissible.',
+  );
   md.push('');
-  md.push('Taking the minimum over the cone of the *union* of a vertex\'s neighbouring facets instead of facet by facet gives a wrong, smaller value: for the tetrahedron the union is all four vertices, whose cone is ℝ³, so the value is −1 instead of −1/√3.');
+  md.push(
+    "Taking the minimum over the cone of the *union* of a vertex's neighbouring facets instead of facet by facet gives a wrong, smaller value: for the tetrahedron the union is all four vertices, whose cone is ℝ³, so the value is −1 instead of −1/√3.",
+  );
   md.push('');
   md.push('## Reconstruction via facets (Theorem 4.8, Algorithm 2)');
   md.push('');
-  md.push('| polytope | facet obtained with ReLU | error with ReLU (example) | max error ReLU | facet obtained with z cos z | error with z cos z (example) | max error z cos z |');
+  md.push(
+    '| polytope | facet obtained with ReLU | error with ReLU (example) | max error ReLU | facet obtained with z cos z | error with z cos z (example) | max error z cos z |',
+  );
   md.push('|---|---|---|---|---|---|---|');
   for (const r of frameResults) {
     const relu = r.studies[0]!;
     const zc = r.studies[1]!;
-    md.push(`| ${r.frame.name} | [${relu.example.vertices.join(', ')}] | ${sci(relu.example.error)} | ${sci(relu.maxError)} | [${zc.example.vertices.join(', ')}] | ${sci(zc.example.error)} | ${sci(zc.maxError)} |`);
+    md.push(
+      `| ${r.frame.name} | [${relu.example.vertices.join(', ')}] | ${sci(relu.example.error)} | ${sci(relu.maxError)} | [${zc.example.vertices.join(', ')}] | ${sci(zc.example.error)} | ${sci(zc.maxError)} |`,
+    );
   }
   md.push('');
-  md.push('The same left inverse Σ_{k∈I_F} (z_k + α_k) S_F⁻¹ x_k recovers x to round-off for ReLU and fails by O(1) for the activation z·cos z, which is not the identity on the active side.');
+  md.push(
+    'The same left inverse Σ_{k∈I_F} (z_k + α_k) S_F⁻¹ x_k recovers x to round-off for ReLU and fails by O(1) for the activation z·cos z, which is not the identity on the active side.',
+  );
   md.push('');
 
   // Figures.
@@ -506,7 +647,15 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     const x = r.studies[0]!.example.x;
     const z = frameRelu(r.frame, r.est.alpha, x);
     const polyFile = `polytope-${safe}.${ext}`;
-    await writeFigure(join(opts.out, polyFile), framePolytopeSvg(r.frame, r.polytope, { title: `${r.frame.name}: the facet whose cone holds x, active vectors`, highlightFacet: facetContaining(r.polytope, x), active: z.map((v) => (v > 0 ? 1 : 0)), point: x }));
+    await writeFigure(
+      join(opts.out, polyFile),
+      framePolytopeSvg(r.frame, r.polytope, {
+        title: `${r.frame.name}: the facet whose cone holds x, active vectors`,
+        highlightFacet: facetContaining(r.polytope, x),
+        active: z.map((v) => (v > 0 ? 1 : 0)),
+        point: x,
+      }),
+    );
     figs.push(`![${r.frame.name} polytope](${polyFile})`);
   }
   md.push('## Figures');
@@ -516,7 +665,12 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     const safe = r.frame.name.replace(/[^a-z0-9]+/gi, '-');
     const file = `bias-bars-${safe}.${ext}`;
     const series: BiasSeries[] = [{ label: 'α^B (PBE)', values: r.est.alpha }];
-    if (mcSamples > 0) series.push({ label: 'Monte-Carlo', values: monteCarloBias(r.frame, { random: mulberry32(seed), samples: mcSamples }).alpha, kind: 'marker' });
+    if (mcSamples > 0)
+      series.push({
+        label: 'Monte-Carlo',
+        values: monteCarloBias(r.frame, { random: mulberry32(seed), samples: mcSamples }).alpha,
+        kind: 'marker',
+      });
     await writeFigure(join(opts.out, file), biasBarsSvg(series, { title: `α^B: ${r.frame.name}` }));
     md.push(`![bias bars ${r.frame.name}](${file})\n`);
   }
@@ -530,12 +684,24 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     const src = loadFrame(opts.model);
     const frame = src.frame;
     const ball = dataBall(frame, opts);
-    md.push(`Model \`${basename(opts.model)}\`, first layer ${frame.name}: ${frame.m} neurons on ℝ^${frame.n}. Ball: ${ball.source}, center [${Array.from(ball.center, (v) => v.toFixed(4)).join(', ')}], radius ${ball.radius.toFixed(4)}.`);
+    md.push(
+      `Model \`${basename(opts.model)}\`, first layer ${frame.name}: ${frame.m} neurons on ℝ^${frame.n}. Ball: ${ball.source}, center [${Array.from(ball.center, (v) => v.toFixed(4)).join(', ')}], radius ${ball.radius.toFixed(4)}.`,
+    );
     md.push('');
     const check = checkFrame(frame);
-    md.push(`- normalized rows span ℝⁿ: **${check.spans}** (rank ${check.rank}); omnidirectional: **${check.omnidirectional}**; non-negatively omnidirectional: **${String(check.nonNegativelyOmnidirectional)}**`);
+    md.push(
+      `- normalized rows span ℝⁿ: **${check.spans}** (rank ${check.rank}); omnidirectional: **${check.omnidirectional}**; non-negatively omnidirectional: **${String(check.nonNegativelyOmnidirectional)}**`,
+    );
     const a = layerAlpha(frame, ball);
-    const modelJson: Record<string, unknown> = { model: opts.model, n: frame.n, m: frame.m, ball: { center: arr(ball.center), radius: ball.radius, source: ball.source }, spans: check.spans, omnidirectional: check.omnidirectional, layerAlpha: arr(a) };
+    const modelJson: Record<string, unknown> = {
+      model: opts.model,
+      n: frame.n,
+      m: frame.m,
+      ball: { center: arr(ball.center), radius: ball.radius, source: ball.source },
+      spans: check.spans,
+      omnidirectional: check.omnidirectional,
+      layerAlpha: arr(a),
+    };
     if (check.spans && check.omnidirectional && frame.n <= 10) {
       try {
         const est = polytopeBiasEstimate(frame, { domain: 'ball' });
@@ -547,7 +713,9 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
         }
         md.push(`- PBE α^B: ${fmtAlpha(est.alpha, 4)}`);
         md.push(`- the layer's α on the data ball (α_i = −(b_i + ⟨w_i, c⟩)/(r‖w_i‖)): ${fmtAlpha(a, 4)}`);
-        md.push(`- PBE certificate (α ≤ α^B componentwise, sufficient for injectivity): **${certified}** (max α_i − α^B_i = ${worst.toFixed(4)})`);
+        md.push(
+          `- PBE certificate (α ≤ α^B componentwise, sufficient for injectivity): **${certified}** (max α_i − α^B_i = ${worst.toFixed(4)})`,
+        );
         modelJson['pbeAlpha'] = arr(est.alpha);
         modelJson['pbeCertified'] = certified;
       } catch (err) {
@@ -556,17 +724,33 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
       }
     } else {
       md.push(`- the layer's α on the data ball: ${fmtAlpha(a, 4)}`);
-      md.push(`- PBE not applicable (${!check.spans ? 'rows do not span' : !check.omnidirectional ? 'not omnidirectional, so Theorem 4.4 does not apply' : 'dimension too high for the frame polytope'})`);
+      md.push(
+        `- PBE not applicable (${!check.spans ? 'rows do not span' : !check.omnidirectional ? 'not omnidirectional, so Theorem 4.4 does not apply' : 'dimension too high for the frame polytope'})`,
+      );
     }
-    const run = injectRun(frame, a, { domain: 'ball', samples, seed, exact: check.spans && frame.n <= 6 && frame.m <= 200, maxCells: 200000 });
+    const run = injectRun(frame, a, {
+      domain: 'ball',
+      samples,
+      seed,
+      exact: check.spans && frame.n <= 6 && frame.m <= 200,
+      maxCells: 200000,
+    });
     md.push(`- sampled check (${run.sampled.samples} points of the ball): ${run.sampled.nonSpanning} points with non-spanning active rows`);
     if (run.exact) {
       const e = run.exact;
-      md.push(`- exact check over the ${e.cells} cells of the layer's arrangement meeting the ball: injective = **${String(e.injective)}**${e.counterexample ? ` (counterexample: data-space point c + r·x with x = [${Array.from(e.counterexample.point, (v) => v.toFixed(4)).join(', ')}], active neurons {${Array.from(e.counterexample.active).join(', ')}} of rank ${e.counterexample.rank})` : ''}`);
+      md.push(
+        `- exact check over the ${e.cells} cells of the layer's arrangement meeting the ball: injective = **${String(e.injective)}**${e.counterexample ? ` (counterexample: data-space point c + r·x with x = [${Array.from(e.counterexample.point, (v) => v.toFixed(4)).join(', ')}], active neurons {${Array.from(e.counterexample.active).join(', ')}} of rank ${e.counterexample.rank})` : ''}`,
+      );
     } else {
       md.push('- exact check skipped (input dimension above 6, or the rows do not span)');
     }
-    const answer = !check.spans ? 'no (the rows do not even span the input space)' : run.exact?.injective === true ? 'yes' : run.exact?.injective === false || run.sampled.nonSpanning > 0 ? 'no' : 'undecided by sampling (no counterexample found)';
+    const answer = !check.spans
+      ? 'no (the rows do not even span the input space)'
+      : run.exact?.injective === true
+        ? 'yes'
+        : run.exact?.injective === false || run.sampled.nonSpanning > 0
+          ? 'no'
+          : 'undecided by sampling (no counterexample found)';
     md.push('');
     md.push(`**Answer: ${answer}.**`);
     modelJson['sampled'] = { samples: run.sampled.samples, nonSpanning: run.sampled.nonSpanning };
@@ -583,7 +767,9 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
 
 /** Registers `polytope frame …`. */
 export function registerFrame(program: Command): void {
-  const frame = program.command('frame').description('Frames of ReLU layers: polytope bias estimation, injectivity on the ball, reconstruction via facets');
+  const frame = program
+    .command('frame')
+    .description('Frames of ReLU layers: polytope bias estimation, injectivity on the ball, reconstruction via facets');
   const common = (c: Command): Command =>
     c
       .requiredOption('--frame <spec>', `frame: ${BUILT_IN} (JSON rows, or a network JSON/ONNX file: its first dense layer)`)
@@ -606,7 +792,10 @@ export function registerFrame(program: Command): void {
     .option('--no-exact', 'skip the exact cell enumeration')
     .option('--max-cells <n>', 'stop the exact check after this many cells', '100000')
     .option('--mc <n>', 'Monte-Carlo samples for --alpha mc', '20000')
-    .action(async (opts: CommonOptions & { alpha?: string; shift: string; samples: string; exact: boolean; maxCells: string; mc: string }) => injectCommand(opts));
+    .action(
+      async (opts: CommonOptions & { alpha?: string; shift: string; samples: string; exact: boolean; maxCells: string; mc: string }) =>
+        injectCommand(opts),
+    );
   common(frame.command('reconstruct').description('Reconstruction via facets (Theorem 4.8, Algorithm 2): errors for ReLU and z·cos z'))
     .option('--alpha <spec>', 'pbe | mc | zero | layer | comma list | JSON file (default: layer for networks, else pbe)')
     .option('--activation <a>', 'relu | zcosz | both', 'both')
@@ -615,7 +804,9 @@ export function registerFrame(program: Command): void {
     .action(async (opts: CommonOptions & { alpha?: string; activation: string; points: string; mc: string }) => reconstructCommand(opts));
   frame
     .command('report')
-    .description("Markdown report reproducing the seed's results table; answers whether a model's first layer is injective on the data ball")
+    .description(
+      "Markdown report reproducing the seed's results table; answers whether a model's first layer is injective on the data ball",
+    )
     .requiredOption('--out <dir>', 'output directory')
     .option('--frames <list>', 'comma-separated frame specs (default: icosahedron, tetrahedron, mercedes-benz and three random frames)')
     .option('--model <file>', 'network JSON or ONNX file (first layer dense)')

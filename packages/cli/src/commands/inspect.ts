@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../util.js';
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
-    .description('list a model\'s layers, shapes, parameter and unit counts')
+    .description("list a model's layers, shapes, parameter and unit counts")
     .argument('<model>', 'network JSON or ONNX file')
     .option('--json <path>', 'also write the summary as JSON')
     .action((modelPath: string, opts: { json?: string }) => {
@@ -17,11 +17,28 @@ export function registerInspect(program: Command): void {
         if (node.type === 'dense' || node.type === 'conv2d') params = node.weight.length + node.bias.length;
         else if (node.type === 'channel_affine') params = node.scale.length * 2;
         const detail: Record<string, unknown> = {};
-        if (node.type === 'conv2d') Object.assign(detail, { kernel: node.kernel, stride: node.stride, padding: node.padding, dilation: node.dilation, groups: node.groups });
-        if (node.type === 'maxpool' || node.type === 'avgpool') Object.assign(detail, { kernel: node.kernel, stride: node.stride, padding: node.padding });
+        if (node.type === 'conv2d')
+          Object.assign(detail, {
+            kernel: node.kernel,
+            stride: node.stride,
+            padding: node.padding,
+            dilation: node.dilation,
+            groups: node.groups,
+          });
+        if (node.type === 'maxpool' || node.type === 'avgpool')
+          Object.assign(detail, { kernel: node.kernel, stride: node.stride, padding: node.padding });
         if (node.type === 'leaky_relu') detail.alpha = node.alpha;
         if (node.type === 'hardtanh') Object.assign(detail, { min: node.min, max: node.max });
-        return { index: i, type: node.type, ...(node.name ? { name: node.name } : {}), inputs: node.inputs, shape: node.shape, params, units: isActivation(node) ? sizeOf(node.shape) : 0, ...detail };
+        return {
+          index: i,
+          type: node.type,
+          ...(node.name ? { name: node.name } : {}),
+          inputs: node.inputs,
+          shape: node.shape,
+          params,
+          units: isActivation(node) ? sizeOf(node.shape) : 0,
+          ...detail,
+        };
       });
       const summary = {
         input_shape: net.inputShape,
@@ -32,11 +49,17 @@ export function registerInspect(program: Command): void {
         layers,
       };
       const lines = [`${modelPath}: input [${net.inputShape.join(', ')}] → output [${net.outputShape.join(', ')}]`];
-      lines.push(`${'#'.padStart(3)}  ${'type'.padEnd(15)}${'shape'.padEnd(16)}${'inputs'.padEnd(10)}${'params'.padStart(9)}${'units'.padStart(8)}`);
+      lines.push(
+        `${'#'.padStart(3)}  ${'type'.padEnd(15)}${'shape'.padEnd(16)}${'inputs'.padEnd(10)}${'params'.padStart(9)}${'units'.padStart(8)}`,
+      );
       for (const l of layers) {
-        lines.push(`${String(l.index).padStart(3)}  ${l.type.padEnd(15)}${`[${l.shape.join(', ')}]`.padEnd(16)}${l.inputs.join(',').padEnd(10)}${String(l.params).padStart(9)}${String(l.units).padStart(8)}`);
+        lines.push(
+          `${String(l.index).padStart(3)}  ${l.type.padEnd(15)}${`[${l.shape.join(', ')}]`.padEnd(16)}${l.inputs.join(',').padEnd(10)}${String(l.params).padStart(9)}${String(l.units).padStart(8)}`,
+        );
       }
-      lines.push(`parameters: ${summary.parameters}, activation units: ${summary.activation_units} in ${summary.activation_layers} layer(s)`);
+      lines.push(
+        `parameters: ${summary.parameters}, activation units: ${summary.activation_units} in ${summary.activation_layers} layer(s)`,
+      );
       process.stdout.write(lines.join('\n') + '\n');
       if (opts.json) writeFileAtomic(opts.json, JSON.stringify(summary, null, 2) + '\n');
     });

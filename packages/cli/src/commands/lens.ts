@@ -35,7 +35,7 @@ function addSource(cmd: Command, defaultJson: string): Command {
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set, 'mnist:train')")
     .option('--rows <list>', 'rows to use, e.g. 0-499 (required with --idx)')
     .option('--key <name>', '.npz entry')
-    .option('--labels <file>', "labels (IDX/CIFAR); default with --idx mnist: the MNIST labels")
+    .option('--labels <file>', 'labels (IDX/CIFAR); default with --idx mnist: the MNIST labels')
     .option('--json <path>', 'output JSON file', defaultJson)
     .option('--no-figure', 'do not write SVG/PNG figures')
     .option('--quiet', 'print nothing but errors');
@@ -74,7 +74,10 @@ function say(opts: SourceOpts, line: string): void {
 export function registerLens(program: Command): void {
   const lens = program.command('lens').description('polytope-lens analyses: spline codes, boundary density, norms, clustering');
 
-  addSource(lens.command('codes').description('spline codes per layer and whole network; pairwise Hamming and Jaccard distances'), 'lens-codes.json')
+  addSource(
+    lens.command('codes').description('spline codes per layer and whole network; pairwise Hamming and Jaccard distances'),
+    'lens-codes.json',
+  )
     .option('--max-pairs <n>', 'largest number of inputs for the pairwise matrices', '300')
     .action((modelPath: string, opts: SourceOpts & { maxPairs: string }) => {
       const net = loadModel(modelPath);
@@ -99,17 +102,36 @@ export function registerLens(program: Command): void {
       const hex = (c: Uint8Array): string => Array.from(c).join('');
       const distinct = new Set(codes.map((c) => hex(c.whole))).size;
       const json = {
-        summary: { inputs: xs.length, distinct_regions: distinct, units: net.numUnits, layers: nl, mean_hamming_per_layer: Array.from(perLayerMean, (v) => v / Math.max(1, pairs)), mean_hamming: (hamming.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n)), mean_jaccard: (jaccard.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n)) },
-        inputs: codes.map((c, i) => ({ index: i, ...(labels ? { label: labels[i] } : {}), layers: c.layers.map(hex), active: c.layers.map((l) => l.reduce((a, b) => a + (b ? 1 : 0), 0)) })),
+        summary: {
+          inputs: xs.length,
+          distinct_regions: distinct,
+          units: net.numUnits,
+          layers: nl,
+          mean_hamming_per_layer: Array.from(perLayerMean, (v) => v / Math.max(1, pairs)),
+          mean_hamming: hamming.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
+          mean_jaccard: jaccard.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
+        },
+        inputs: codes.map((c, i) => ({
+          index: i,
+          ...(labels ? { label: labels[i] } : {}),
+          layers: c.layers.map(hex),
+          active: c.layers.map((l) => l.reduce((a, b) => a + (b ? 1 : 0), 0)),
+        })),
         hamming: Array.from({ length: n }, (_, i) => Array.from(hamming.subarray(i * n, (i + 1) * n))),
         jaccard: Array.from({ length: n }, (_, i) => Array.from(jaccard.subarray(i * n, (i + 1) * n))),
       };
       writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
       writeFigure(opts, '', heatmapSvg(`Hamming distance between spline codes (${n} inputs)`, hamming, n));
-      say(opts, `lens codes: ${xs.length} inputs, ${distinct} distinct regions, mean Hamming ${json.summary.mean_hamming.toFixed(2)} of ${net.numUnits} units → ${opts.json}`);
+      say(
+        opts,
+        `lens codes: ${xs.length} inputs, ${distinct} distinct regions, mean Hamming ${json.summary.mean_hamming.toFixed(2)} of ${net.numUnits} units → ${opts.json}`,
+      );
     });
 
-  addSource(lens.command('density').description('exact polytope boundary density along segments between inputs: within vs between classes'), 'lens-density.json')
+  addSource(
+    lens.command('density').description('exact polytope boundary density along segments between inputs: within vs between classes'),
+    'lens-density.json',
+  )
     .option('--pairs <n>', 'segments of each kind (within-class, between-class)', '20')
     .option('--seed <s>', 'seed for choosing pairs', '1')
     .action((modelPath: string, opts: SourceOpts & { pairs: string; seed: string }) => {
@@ -117,12 +139,28 @@ export function registerLens(program: Command): void {
       const { xs, labels } = loadData(net, opts, true);
       const study = densityStudy(net, xs, labels!, { pairs: Number(opts.pairs), seed: Number(opts.seed) });
       const nl = net.activations.length;
-      writeFileAtomic(opts.json, JSON.stringify({ within: study.within, between: study.between, samples: study.samples.map((s) => ({ ...s, label_i: labels![s.i], label_j: labels![s.j] })) }) + '\n');
+      writeFileAtomic(
+        opts.json,
+        JSON.stringify({
+          within: study.within,
+          between: study.between,
+          samples: study.samples.map((s) => ({ ...s, label_i: labels![s.i], label_j: labels![s.j] })),
+        }) + '\n',
+      );
       const groups = Array.from({ length: nl }, (_, l) => `layer ${l + 1}`);
-      writeFigure(opts, '', barChartSvg('Polytope boundaries per unit length along segments', [...groups, 'all'], [
-        { name: 'within class', values: [...study.within.meanPerLayer, study.within.meanDensity] },
-        { name: 'between classes', values: [...study.between.meanPerLayer, study.between.meanDensity] },
-      ], 'boundaries / unit length'));
+      writeFigure(
+        opts,
+        '',
+        barChartSvg(
+          'Polytope boundaries per unit length along segments',
+          [...groups, 'all'],
+          [
+            { name: 'within class', values: [...study.within.meanPerLayer, study.within.meanDensity] },
+            { name: 'between classes', values: [...study.between.meanPerLayer, study.between.meanDensity] },
+          ],
+          'boundaries / unit length',
+        ),
+      );
       if (opts.figure) {
         const rows = [...study.samples.filter((s) => s.same).slice(0, 8), ...study.samples.filter((s) => !s.same).slice(0, 8)].map((s) => {
           const b = boundaryDensity(net, xs[s.i]!, xs[s.j]!);
@@ -130,27 +168,67 @@ export function registerLens(program: Command): void {
         });
         writeFigure(opts, '-paths', breakpointStripSvg('Boundary crossings along segments (colour = layer)', rows, nl));
       }
-      say(opts, `lens density: within ${study.within.meanDensity.toFixed(3)}, between ${study.between.meanDensity.toFixed(3)} boundaries per unit length (${study.within.pairs} + ${study.between.pairs} segments) → ${opts.json}`);
+      say(
+        opts,
+        `lens density: within ${study.within.meanDensity.toFixed(3)}, between ${study.between.meanDensity.toFixed(3)} boundaries per unit length (${study.within.pairs} + ${study.between.pairs} segments) → ${opts.json}`,
+      );
     });
 
-  addSource(lens.command('norms').description('spectral vs Frobenius norms of each layer and of each region Jacobian (local Lipschitz)'), 'lens-norms.json')
-    .action((modelPath: string, opts: SourceOpts) => {
-      const net = loadModel(modelPath);
-      const layers = layerNorms(net);
-      const { xs } = loadData(net, opts, false);
-      const r = regionNorms(net, xs);
-      const json = {
-        layers,
-        product_of_spectral_norms: layers.reduce((a, l) => a * l.spectral, 1),
-        regions: { inputs: xs.length, distinct_regions: r.distinctRegions, spectral: summaryStats(r.spectral), frobenius: summaryStats(r.frobenius), values: { spectral: Array.from(r.spectral), frobenius: Array.from(r.frobenius) } },
-      };
-      writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-      writeFigure(opts, '', histogramSvg(`Region Jacobian norms over ${xs.length} inputs`, [{ name: 'spectral ‖J‖₂', values: r.spectral }, { name: 'Frobenius ‖J‖_F', values: r.frobenius }], 'norm'));
-      writeFigure(opts, '-layers', barChartSvg('Layer weight norms', layers.map((l) => `node ${l.node}`), [{ name: 'spectral', values: layers.map((l) => l.spectral) }, { name: 'Frobenius', values: layers.map((l) => l.frobenius) }], 'norm'));
-      say(opts, `lens norms: median region ‖J‖₂ ${json.regions.spectral.median.toFixed(3)} (max ${json.regions.spectral.max.toFixed(3)}), product of layer ‖W‖₂ ${json.product_of_spectral_norms.toFixed(3)} → ${opts.json}`);
-    });
+  addSource(
+    lens.command('norms').description('spectral vs Frobenius norms of each layer and of each region Jacobian (local Lipschitz)'),
+    'lens-norms.json',
+  ).action((modelPath: string, opts: SourceOpts) => {
+    const net = loadModel(modelPath);
+    const layers = layerNorms(net);
+    const { xs } = loadData(net, opts, false);
+    const r = regionNorms(net, xs);
+    const json = {
+      layers,
+      product_of_spectral_norms: layers.reduce((a, l) => a * l.spectral, 1),
+      regions: {
+        inputs: xs.length,
+        distinct_regions: r.distinctRegions,
+        spectral: summaryStats(r.spectral),
+        frobenius: summaryStats(r.frobenius),
+        values: { spectral: Array.from(r.spectral), frobenius: Array.from(r.frobenius) },
+      },
+    };
+    writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
+    writeFigure(
+      opts,
+      '',
+      histogramSvg(
+        `Region Jacobian norms over ${xs.length} inputs`,
+        [
+          { name: 'spectral ‖J‖₂', values: r.spectral },
+          { name: 'Frobenius ‖J‖_F', values: r.frobenius },
+        ],
+        'norm',
+      ),
+    );
+    writeFigure(
+      opts,
+      '-layers',
+      barChartSvg(
+        'Layer weight norms',
+        layers.map((l) => `node ${l.node}`),
+        [
+          { name: 'spectral', values: layers.map((l) => l.spectral) },
+          { name: 'Frobenius', values: layers.map((l) => l.frobenius) },
+        ],
+        'norm',
+      ),
+    );
+    say(
+      opts,
+      `lens norms: median region ‖J‖₂ ${json.regions.spectral.median.toFixed(3)} (max ${json.regions.spectral.max.toFixed(3)}), product of layer ‖W‖₂ ${json.product_of_spectral_norms.toFixed(3)} → ${opts.json}`,
+    );
+  });
 
-  addSource(lens.command('cluster').description('k-means of inputs by spline code vs by activations; purity against labels'), 'lens-cluster.json')
+  addSource(
+    lens.command('cluster').description('k-means of inputs by spline code vs by activations; purity against labels'),
+    'lens-cluster.json',
+  )
     .option('--k <n>', 'clusters (default: number of distinct labels)')
     .option('--seed <s>', 'k-means++ seed', '1')
     .action((modelPath: string, opts: SourceOpts & { k?: string; seed: string }) => {
@@ -166,7 +244,22 @@ export function registerLens(program: Command): void {
         results.push({ layer: l < 0 ? 'all' : `layer ${l + 1}`, code: byCode.purity!, activations: byAct.purity! });
       }
       writeFileAtomic(opts.json, JSON.stringify({ k, seed, inputs: xs.length, purity: results }) + '\n');
-      writeFigure(opts, '', barChartSvg(`Cluster purity (k = ${k}, ${xs.length} inputs)`, results.map((r) => r.layer), [{ name: 'by spline code', values: results.map((r) => r.code) }, { name: 'by activations', values: results.map((r) => r.activations) }], 'purity'));
-      say(opts, `lens cluster: ${results.map((r) => `${r.layer}: code ${r.code.toFixed(3)} / act ${r.activations.toFixed(3)}`).join('; ')} → ${opts.json}`);
+      writeFigure(
+        opts,
+        '',
+        barChartSvg(
+          `Cluster purity (k = ${k}, ${xs.length} inputs)`,
+          results.map((r) => r.layer),
+          [
+            { name: 'by spline code', values: results.map((r) => r.code) },
+            { name: 'by activations', values: results.map((r) => r.activations) },
+          ],
+          'purity',
+        ),
+      );
+      say(
+        opts,
+        `lens cluster: ${results.map((r) => `${r.layer}: code ${r.code.toFixed(3)} / act ${r.activations.toFixed(3)}`).join('; ')} → ${opts.json}`,
+      );
     });
 }

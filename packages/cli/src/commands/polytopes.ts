@@ -55,7 +55,8 @@ export function parseBox(text: string | undefined, d: number): number[] {
   if (box.length !== 2 * d || box.some((v, i) => !Number.isFinite(v) || parts[i] === '')) {
     throw new CliError(`--box needs ${2 * d} finite numbers (a lo,hi pair for each of the ${d} inputs), got '${text}'`);
   }
-  for (let i = 0; i < d; i++) if (!(box[2 * i]! < box[2 * i + 1]!)) throw new CliError(`--box: input ${i} has lo ${box[2 * i]} ≥ hi ${box[2 * i + 1]}`);
+  for (let i = 0; i < d; i++)
+    if (!(box[2 * i]! < box[2 * i + 1]!)) throw new CliError(`--box: input ${i} has lo ${box[2 * i]} ≥ hi ${box[2 * i + 1]}`);
   return box;
 }
 
@@ -123,7 +124,9 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
   const W = width - ml - mr;
   const H = height - mt - mb;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   out.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>`);
   if (bins.length > 0) {
@@ -141,7 +144,9 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
     for (const [v, c] of bins) {
       const h = (c / maxC) * H;
       const x = ml + (v - lo) * bw;
-      out.push(`<rect x="${(x + 0.5).toFixed(2)}" y="${(mt + H - h).toFixed(2)}" width="${Math.max(0.5, bw - 1).toFixed(2)}" height="${h.toFixed(2)}" fill="#4c78a8"><title>${v}: ${c}</title></rect>`);
+      out.push(
+        `<rect x="${(x + 0.5).toFixed(2)}" y="${(mt + H - h).toFixed(2)}" width="${Math.max(0.5, bw - 1).toFixed(2)}" height="${h.toFixed(2)}" fill="#4c78a8"><title>${v}: ${c}</title></rect>`,
+      );
     }
     const step = Math.max(1, Math.ceil(n / 15));
     for (let v = lo; v <= hi; v += step) {
@@ -157,7 +162,11 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
 
 /** Two histograms (facets, simplices) side by side in one SVG. */
 export function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): string {
-  const a = histogramSvg(`facets per polytope (${res.regions.length} regions)`, histogram(res.regions.map((r) => r.facets.length)), 'facets');
+  const a = histogramSvg(
+    `facets per polytope (${res.regions.length} regions)`,
+    histogram(res.regions.map((r) => r.facets.length)),
+    'facets',
+  );
   const b = histogramSvg('simplices per polytope (pulling triangulation)', histogram(res.regions.map((r) => r.simplices)), 'simplices');
   const inner = (s: string) => s.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '');
   return [
@@ -200,7 +209,9 @@ export function registerPolytopes(program: Command): void {
   registerPolytopesStudy(program);
   program
     .command('polytopes')
-    .description('every activation region of an MLP in an axis box or a polytope: facets, vertices, f-vector, volume, simplices (input dimension 2…6)')
+    .description(
+      'every activation region of an MLP in an axis box or a polytope: facets, vertices, f-vector, volume, simplices (input dimension 2…6)',
+    )
     .argument('<model>', 'network JSON or ONNX file (plain MLP: dense + relu/leaky_relu)')
     .option('--box <x0,x1,y0,y1,…>', 'box, a lo,hi pair per input (default [-1,1]^d)')
     .option('--domain <file.json>', 'bounded convex polytope {"A": [[…], …], "b": […]} (A x ≤ b) instead of --box')
@@ -214,7 +225,8 @@ export function registerPolytopes(program: Command): void {
     .option('--validate', 'check volumes, interior codes, vertex incidences and Euler relations')
     .option('--quiet', 'print nothing but errors')
     .action(async (modelPath: string, opts: PolytopesOpts) => {
-      if (opts.box !== undefined && opts.domain !== undefined) throw new CliError('--box and --domain are mutually exclusive; give one of them');
+      if (opts.box !== undefined && opts.domain !== undefined)
+        throw new CliError('--box and --domain are mutually exclusive; give one of them');
       const net = loadModel(modelPath);
       const d = net.inputSize;
       const rows = opts.domain !== undefined ? readDomainFile(opts.domain, d) : null;
@@ -239,7 +251,8 @@ export function registerPolytopes(program: Command): void {
       let harSamples = 0;
       if (opts.hitAndRun !== undefined) {
         harSamples = Number(opts.hitAndRun);
-        if (!Number.isInteger(harSamples) || harSamples < 1) throw new CliError(`--hit-and-run must be a positive integer, got '${opts.hitAndRun}'`);
+        if (!Number.isInteger(harSamples) || harSamples < 1)
+          throw new CliError(`--hit-and-run must be a positive integer, got '${opts.hitAndRun}'`);
       }
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
@@ -324,7 +337,7 @@ export function registerWalk(program: Command): void {
     .option('--rows <i>', 'row of --idx/--inputs to start from')
     .option('--max-regions <n>', 'stop after this many regions', '100')
     .option('--radius <r>', 'only regions meeting the L∞ ball of this radius around the start point')
-    .option('--domain <lo,hi>', "input domain for every coordinate (default 0,1 with --idx, else unbounded)")
+    .option('--domain <lo,hi>', 'input domain for every coordinate (default 0,1 with --idx, else unbounded)')
     .option('--lp-only', 'decide every row by an LP (the slow reference for the LP-free certificates)')
     .option('--json <path>', 'output JSON (regions + adjacency graph)', 'walk.json')
     .option('--quiet', 'print nothing but errors')
@@ -340,11 +353,13 @@ export function registerWalk(program: Command): void {
         x = xs[0]!;
       }
       const maxRegions = Number(opts.maxRegions);
-      if (!Number.isInteger(maxRegions) || maxRegions < 1) throw new CliError(`--max-regions must be a positive integer, got '${opts.maxRegions}'`);
+      if (!Number.isInteger(maxRegions) || maxRegions < 1)
+        throw new CliError(`--max-regions must be a positive integer, got '${opts.maxRegions}'`);
       let domain: [number, number] | undefined;
       if (opts.domain !== undefined) {
         const v = opts.domain.split(',').map(Number);
-        if (v.length !== 2 || !v.every(Number.isFinite) || !(v[0]! < v[1]!)) throw new CliError(`--domain needs lo,hi with lo < hi, got '${opts.domain}'`);
+        if (v.length !== 2 || !v.every(Number.isFinite) || !(v[0]! < v[1]!))
+          throw new CliError(`--domain needs lo,hi with lo < hi, got '${opts.domain}'`);
         domain = [v[0]!, v[1]!];
       } else if (opts.idx !== undefined) domain = [0, 1];
       let radius: number | undefined;
@@ -394,8 +409,12 @@ export function registerWalk(program: Command): void {
       writeFileAtomic(opts.json, JSON.stringify(out));
       if (!opts.quiet) {
         const c = res.certificates;
-        process.stderr.write(`walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`);
-        process.stderr.write(`      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`);
+        process.stderr.write(
+          `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`,
+        );
+        process.stderr.write(
+          `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
+        );
       }
     });
 }
@@ -447,7 +466,9 @@ interface StudyOpts {
 export function registerPolytopesStudy(program: Command): void {
   program
     .command('polytopes-study')
-    .description('sweep depth/width, init, bias, training, weight decay and low rank on 3-D nets; Markdown report of faces and simplices per polytope')
+    .description(
+      'sweep depth/width, init, bias, training, weight decay and low rank on 3-D nets; Markdown report of faces and simplices per polytope',
+    )
     .requiredOption('--out <dir>', 'output folder (report.md, figures, study.json)')
     .option('--seed <n>', 'seed', '1')
     .option('--epochs <n>', 'training epochs for the trained configurations', '40')
@@ -465,11 +486,22 @@ export function registerPolytopesStudy(program: Command): void {
       };
       const add = (r: StudyRow) => {
         rows.push(r);
-        log(`${r.group} / ${r.config}: ${r.regions} regions, mean facets ${mean(r.facets).toFixed(2)}, mean simplices ${mean(r.simplices).toFixed(2)} (${r.seconds.toFixed(2)} s)`);
+        log(
+          `${r.group} / ${r.config}: ${r.regions} regions, mean facets ${mean(r.facets).toFixed(2)}, mean simplices ${mean(r.simplices).toFixed(2)} (${r.seconds.toFixed(2)} s)`,
+        );
       };
       const t0 = Date.now();
       // 1. Depth and width (PyTorch default init).
-      for (const [w, L] of [[8, 1], [8, 2], [8, 3], [8, 4], [16, 1], [16, 2], [16, 3], [24, 2]] as const) {
+      for (const [w, L] of [
+        [8, 1],
+        [8, 2],
+        [8, 3],
+        [8, 4],
+        [16, 1],
+        [16, 2],
+        [16, 3],
+        [24, 2],
+      ] as const) {
         const widths = [3, ...new Array<number>(L).fill(w), 1];
         add(studyRow('depth/width', `3→${w}×${L}→1`, randomMlp(widths, { seed: seed + L * 100 + w }), box));
       }
@@ -477,11 +509,27 @@ export function registerPolytopesStudy(program: Command): void {
       const biasU = (b: number, s: number) => (net: Network) => uniformBiases(net, b, mulberry32(s));
       for (const init of ['xavier-uniform', 'he-normal', 'pytorch'] as const) {
         const base = randomMlp([3, 16, 16, 16, 1], { seed: seed + 7, init });
-        add(studyRow('initialization', init === 'he-normal' ? 'Kaiming (He) normal' : init === 'xavier-uniform' ? 'Xavier uniform' : 'PyTorch default', init === 'pytorch' ? base : biasU(0.1, seed)(base), box, init === 'pytorch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)'));
+        add(
+          studyRow(
+            'initialization',
+            init === 'he-normal' ? 'Kaiming (He) normal' : init === 'xavier-uniform' ? 'Xavier uniform' : 'PyTorch default',
+            init === 'pytorch' ? base : biasU(0.1, seed)(base),
+            box,
+            init === 'pytorch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)',
+          ),
+        );
       }
       // 3. Bias magnitude (Kaiming weights, biases U(±b)).
       for (const b of [0.01, 0.1, 0.5, 1, 2]) {
-        add(studyRow('bias magnitude', `b = ${b}`, biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he-normal' })), box, 'Kaiming weights, biases U(±b)'));
+        add(
+          studyRow(
+            'bias magnitude',
+            `b = ${b}`,
+            biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he-normal' })),
+            box,
+            'Kaiming weights, biases U(±b)',
+          ),
+        );
       }
       // 4. Low-rank hidden-to-hidden weights W = U V (rank r), Kaiming scale, biases U(±0.1).
       for (const r of [1, 2, 4, 16]) {
@@ -491,22 +539,47 @@ export function registerPolytopesStudy(program: Command): void {
       // 5. Training on a 3-D task (ball vs shell), with and without weight decay.
       const data = hypersphereShell({ dim: 3, n: 1000, r1: 0.4, random: seededRandom(seed) });
       for (const wd of [0, 1e-3, 1e-2]) {
-        const tn = new TrainableNetwork([3], [
-          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
-          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
-          { type: 'dense', outFeatures: 16 }, { type: 'relu' },
-          { type: 'dense', outFeatures: 1 },
-        ], { random: seededRandom(seed + 5), dtype: 'float64' });
+        const tn = new TrainableNetwork(
+          [3],
+          [
+            { type: 'dense', outFeatures: 16 },
+            { type: 'relu' },
+            { type: 'dense', outFeatures: 16 },
+            { type: 'relu' },
+            { type: 'dense', outFeatures: 16 },
+            { type: 'relu' },
+            { type: 'dense', outFeatures: 1 },
+          ],
+          { random: seededRandom(seed + 5), dtype: 'float64' },
+        );
         if (wd === 0) add(studyRow('training (ball vs shell, 3→16×3→1)', 'before training', tn.toNetwork(), box));
-        const tr = await train(tn, data, { loss: 'bce', optimizer: { type: 'adam', lr: 0.01, weightDecay: wd }, epochs, batchSize: 32, random: seededRandom(seed + 6) });
-        add(studyRow('training (ball vs shell, 3→16×3→1)', `after ${epochs} epochs, weight decay ${wd}`, tn.toNetwork(), box, `train accuracy ${(tr.train.accuracy ?? NaN).toFixed(3)}`));
+        const tr = await train(tn, data, {
+          loss: 'bce',
+          optimizer: { type: 'adam', lr: 0.01, weightDecay: wd },
+          epochs,
+          batchSize: 32,
+          random: seededRandom(seed + 6),
+        });
+        add(
+          studyRow(
+            'training (ball vs shell, 3→16×3→1)',
+            `after ${epochs} epochs, weight decay ${wd}`,
+            tn.toNetwork(),
+            box,
+            `train accuracy ${(tr.train.accuracy ?? NaN).toFixed(3)}`,
+          ),
+        );
       }
       // Report.
       mkdirSync(opts.out, { recursive: true });
       const figs: string[] = [];
       rows.forEach((r, i) => {
         const name = `fig-${String(i).padStart(2, '0')}`;
-        const svg = histogramSvg(`${r.group}: ${r.config} — simplices per polytope`, histogram(r.simplices), 'simplices (pulling triangulation)');
+        const svg = histogramSvg(
+          `${r.group}: ${r.config} — simplices per polytope`,
+          histogram(r.simplices),
+          'simplices (pulling triangulation)',
+        );
         writeFileAtomic(join(opts.out, `${name}.svg`), svg);
         if (opts.png) writeFileAtomic(join(opts.out, `${name}.png`), svgToPng(svg, 480));
         figs.push(name);
@@ -514,18 +587,46 @@ export function registerPolytopesStudy(program: Command): void {
       const f2 = (x: number) => x.toFixed(2);
       const md: string[] = [];
       md.push('# Polytope shapes of small ReLU networks (3-D input)', '');
-      md.push(`Reproduces the sweeps of "Deep ReLU Networks Have Surprisingly Simple Polytopes" (Fan et al., arXiv 2305.09145) at small scale with exact enumeration in the box [-1, 1]³ (\`polytope polytopes-study --seed ${seed} --epochs ${epochs}\`, ${((Date.now() - t0) / 1000).toFixed(1)} s).`, '');
-      md.push('Per configuration: number of regions, facets per polytope (mean, median, 90th percentile, max; the theoretical maximum for one polytope is the number of constraints 6 + hidden units), simplices per polytope (pulling triangulation without new vertices), the mean over polytopes of the largest simplex count any triangulation of that polytope can have ((V−2)(V−3)/2 for V vertices), and the share of polytopes with at most 8 simplices.', '');
-      md.push('| group | configuration | regions | facets mean | med | p90 | max | max possible | simplices mean | med | p90 | max | mean upper bound | share ≤ 8 simplices | note |');
+      md.push(
+        `Reproduces the sweeps of "Deep ReLU Networks Have Surprisingly Simple Polytopes" (Fan et al., arXiv 2305.09145) at small scale with exact enumeration in the box [-1, 1]³ (\`polytope polytopes-study --seed ${seed} --epochs ${epochs}\`, ${((Date.now() - t0) / 1000).toFixed(1)} s).`,
+        '',
+      );
+      md.push(
+        'Per configuration: number of regions, facets per polytope (mean, median, 90th percentile, max; the theoretical maximum for one polytope is the number of constraints 6 + hidden units), simplices per polytope (pulling triangulation without new vertices), the mean over polytopes of the largest simplex count any triangulation of that polytope can have ((V−2)(V−3)/2 for V vertices), and the share of polytopes with at most 8 simplices.',
+        '',
+      );
+      md.push(
+        '| group | configuration | regions | facets mean | med | p90 | max | max possible | simplices mean | med | p90 | max | mean upper bound | share ≤ 8 simplices | note |',
+      );
       md.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
       for (const r of rows) {
-        md.push(`| ${r.group} | ${r.config} | ${r.regions} | ${f2(mean(r.facets))} | ${quantile(r.facets, 0.5)} | ${quantile(r.facets, 0.9)} | ${r.facets[r.facets.length - 1] ?? 0} | ${r.maxFacets} | ${f2(mean(r.simplices))} | ${quantile(r.simplices, 0.5)} | ${quantile(r.simplices, 0.9)} | ${r.simplices[r.simplices.length - 1] ?? 0} | ${f2(mean(r.upper))} | ${f2(mean(r.simplices.map((s) => (s <= 8 ? 1 : 0))))} | ${r.note ?? ''} |`);
+        md.push(
+          `| ${r.group} | ${r.config} | ${r.regions} | ${f2(mean(r.facets))} | ${quantile(r.facets, 0.5)} | ${quantile(r.facets, 0.9)} | ${r.facets[r.facets.length - 1] ?? 0} | ${r.maxFacets} | ${f2(mean(r.simplices))} | ${quantile(r.simplices, 0.5)} | ${quantile(r.simplices, 0.9)} | ${r.simplices[r.simplices.length - 1] ?? 0} | ${f2(mean(r.upper))} | ${f2(mean(r.simplices.map((s) => (s <= 8 ? 1 : 0))))} | ${r.note ?? ''} |`,
+        );
       }
       md.push('', '## Distributions (simplices per polytope)', '');
       rows.forEach((r, i) => md.push(`**${r.group} — ${r.config}**`, '', `![${r.config}](${figs[i]}.${opts.png ? 'png' : 'svg'})`, ''));
-      md.push('## Reading', '', 'The paper\'s claim is that simple polytopes (few faces, few simplices) dominate. In every row compare the mean and 90th percentile of facets with the maximum possible, and the simplices with the mean upper bound over the same polytopes.', '');
+      md.push(
+        '## Reading',
+        '',
+        "The paper's claim is that simple polytopes (few faces, few simplices) dominate. In every row compare the mean and 90th percentile of facets with the maximum possible, and the simplices with the mean upper bound over the same polytopes.",
+        '',
+      );
       writeFileAtomic(join(opts.out, 'report.md'), md.join('\n') + '\n');
-      writeFileAtomic(join(opts.out, 'study.json'), JSON.stringify(rows.map((r) => ({ ...r, vertices: undefined, upper: undefined, mean_facets: mean(r.facets), mean_simplices: mean(r.simplices), mean_vertices: mean(r.vertices), mean_upper_bound: mean(r.upper) }))));
+      writeFileAtomic(
+        join(opts.out, 'study.json'),
+        JSON.stringify(
+          rows.map((r) => ({
+            ...r,
+            vertices: undefined,
+            upper: undefined,
+            mean_facets: mean(r.facets),
+            mean_simplices: mean(r.simplices),
+            mean_vertices: mean(r.vertices),
+            mean_upper_bound: mean(r.upper),
+          })),
+        ),
+      );
       log(`wrote ${join(opts.out, 'report.md')}`);
     });
 }

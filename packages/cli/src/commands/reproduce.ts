@@ -108,10 +108,28 @@ export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
       let cell: SineCell = { width, depth, initializations: null, mse: NaN, seed: null };
       for (let t = 0; t < o.runs; t++) {
         const seed = sineSeed(o.seed, width, depth, t);
-        const prep = prepareTraining(baseOptions({ dataset: 'sine', arch, optimizer: 'sgd', lr: '0.1', loss: 'mse', batch: String(o.batch), epochs: String(o.epochs), seed: String(seed) }));
+        const prep = prepareTraining(
+          baseOptions({
+            dataset: 'sine',
+            arch,
+            optimizer: 'sgd',
+            lr: '0.1',
+            loss: 'mse',
+            batch: String(o.batch),
+            epochs: String(o.epochs),
+            seed: String(seed),
+          }),
+        );
         let mse = Infinity;
         try {
-          const res = await train(prep.net, prep.trainData, { loss: 'mse', optimizer: prep.optimizer, epochs: prep.epochs, batchSize: prep.batchSize, random: seededRandom(seed * 4 + 4), yieldEveryMs: -1 });
+          const res = await train(prep.net, prep.trainData, {
+            loss: 'mse',
+            optimizer: prep.optimizer,
+            epochs: prep.epochs,
+            batchSize: prep.batchSize,
+            random: seededRandom(seed * 4 + 4),
+            yieldEveryMs: -1,
+          });
           mse = res.train.mse ?? Infinity;
         } catch (err) {
           if (!(err instanceof PolytopeError && err.code === 'diverged')) throw err;
@@ -133,10 +151,7 @@ export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
 export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
   const widths = [...new Set(cells.map((c) => c.width))];
   const depths = [...new Set(cells.map((c) => c.depth))];
-  const lines = [
-    `| width \\ depth | ${depths.join(' | ')} |`,
-    `|---|${depths.map(() => '---:').join('|')}|`,
-  ];
+  const lines = [`| width \\ depth | ${depths.join(' | ')} |`, `|---|${depths.map(() => '---:').join('|')}|`];
   for (const w of widths) {
     const row = depths.map((d) => {
       const c = cells.find((x) => x.width === w && x.depth === d);
@@ -170,8 +185,7 @@ export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
   const out: AnnulusConfig[] = [];
   for (const loss of ['mse', 'bce'] as const)
     for (const leak of [0, 0.01, 0.1])
-      for (const batch of [10, 100, 1000])
-        for (const normalize of [false, true]) out.push({ loss, leak, batch, normalize });
+      for (const batch of [10, 100, 1000]) for (const normalize of [false, true]) out.push({ loss, leak, batch, normalize });
   return out;
 })();
 
@@ -183,16 +197,29 @@ export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
 export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
   const prep = prepareTraining(
     baseOptions({
-      dataset: 'circle-annulus', arch: '2-3-1', optimizer: 'adam', lr: '0.01', loss: cfg.loss, leak: String(cfg.leak),
-      batch: String(cfg.batch), epochs: String(maxEpochs), seed: String(seed), ...(cfg.normalize ? { normalize: true } : {}),
+      dataset: 'circle-annulus',
+      arch: '2-3-1',
+      optimizer: 'adam',
+      lr: '0.01',
+      loss: cfg.loss,
+      leak: String(cfg.leak),
+      batch: String(cfg.batch),
+      epochs: String(maxEpochs),
+      seed: String(seed),
+      ...(cfg.normalize ? { normalize: true } : {}),
     }),
   );
   const signal = { aborted: false };
   let reached: number | null = null;
   try {
     await train(prep.net, prep.trainData, {
-      loss: prep.loss, optimizer: prep.optimizer, epochs: prep.epochs, batchSize: prep.batchSize, random: seededRandom(seed * 4 + 4),
-      signal, yieldEveryMs: -1,
+      loss: prep.loss,
+      optimizer: prep.optimizer,
+      epochs: prep.epochs,
+      batchSize: prep.batchSize,
+      random: seededRandom(seed * 4 + 4),
+      signal,
+      yieldEveryMs: -1,
       onEpoch: (e) => {
         if ((evaluate(prep.net, prep.trainData, prep.loss, 1000).accuracy ?? 0) >= 0.95) {
           reached = e.epoch;
@@ -212,7 +239,12 @@ export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: nu
  * Table 4.2's grid: `runs` networks per combination (run r uses seed `base + r` in every
  * combination, so combinations see the same data and initial weights).
  */
-export async function reproduceAnnulus(o: { runs: number; maxEpochs: number; seed: number; onRow?: (row: AnnulusRow) => void }): Promise<AnnulusRow[]> {
+export async function reproduceAnnulus(o: {
+  runs: number;
+  maxEpochs: number;
+  seed: number;
+  onRow?: (row: AnnulusRow) => void;
+}): Promise<AnnulusRow[]> {
   const rows: AnnulusRow[] = [];
   for (const cfg of ANNULUS_GRID) {
     let successes = 0;
@@ -240,9 +272,14 @@ function per100(successes: number, runs: number): number {
 export function annulusMarkdown(rows: readonly AnnulusRow[]): string {
   const runs = rows[0]?.runs ?? 0;
   const sorted = [...rows].sort((a, b) => a.successes - b.successes);
-  const lines = ['| loss | leak | batch | normalize | successes | of | per 100 | mean epochs to 95 % |', '|---|---:|---:|---|---:|---:|---:|---:|'];
+  const lines = [
+    '| loss | leak | batch | normalize | successes | of | per 100 | mean epochs to 95 % |',
+    '|---|---:|---:|---|---:|---:|---:|---:|',
+  ];
   for (const r of sorted) {
-    lines.push(`| ${r.loss.toUpperCase()} | ${r.leak} | ${r.batch} | ${r.normalize ? 'True' : 'False'} | ${r.successes} | ${r.runs} | ${per100(r.successes, r.runs).toFixed(0)} | ${r.meanEpochs === null ? '–' : r.meanEpochs.toFixed(1)} |`);
+    lines.push(
+      `| ${r.loss.toUpperCase()} | ${r.leak} | ${r.batch} | ${r.normalize ? 'True' : 'False'} | ${r.successes} | ${r.runs} | ${per100(r.successes, r.runs).toFixed(0)} | ${r.meanEpochs === null ? '–' : r.meanEpochs.toFixed(1)} |`,
+    );
   }
   lines.push('', `Runs that classify ≥ 95 % of their 1,000 training points within the epoch limit, out of ${runs} per combination.`);
   return lines.join('\n') + '\n';
@@ -286,7 +323,7 @@ export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
 export function registerReproduce(program: Command): void {
   program
     .command('reproduce')
-    .description("re-run a dissertation training experiment (table-5.1 | table-4.2 | table-4.3) and write Markdown and JSON tables")
+    .description('re-run a dissertation training experiment (table-5.1 | table-4.2 | table-4.3) and write Markdown and JSON tables')
     .argument('<experiment>', REPRODUCIBLE.join(' | '))
     .requiredOption('--out <dir>', 'output directory (writes EXPERIMENT.md and EXPERIMENT.json)')
     .option('--runs <n>', 'table-5.1: most initializations per cell; tables 4.2/4.3: networks per combination (reduced default 20)')
@@ -324,23 +361,46 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
   let md: string;
   let json: Record<string, unknown>;
   if (exp === 'table-5.1') {
-    log(`reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`);
+    log(
+      `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
+    );
     const cells = await reproduceSine({
-      widths, depths, runs, epochs: maxEpochs, batch, seed,
+      widths,
+      depths,
+      runs,
+      epochs: maxEpochs,
+      batch,
+      seed,
       onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
     });
     md = [
-      `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`, '',
+      `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
+      '',
       `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
         `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
         `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
-      '', sineMarkdown(cells, runs),
+      '',
+      sineMarkdown(cells, runs),
     ].join('\n');
-    json = { experiment: exp, protocol: label, runs, epochs: maxEpochs, batch, seed, threshold: 0.45, cells, seconds: (Date.now() - started) / 1000 };
+    json = {
+      experiment: exp,
+      protocol: label,
+      runs,
+      epochs: maxEpochs,
+      batch,
+      seed,
+      threshold: 0.45,
+      cells,
+      seconds: (Date.now() - started) / 1000,
+    };
   } else {
-    log(`reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`);
+    log(
+      `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
+    );
     const rows = await reproduceAnnulus({
-      runs, maxEpochs, seed,
+      runs,
+      maxEpochs,
+      seed,
       onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
     });
     const head =
@@ -348,10 +408,26 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
       `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
       `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
     md = [
-      `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`, '', head, '', annulusMarkdown(rows), '',
-      `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`, '', averagesMarkdown(rows),
+      `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`,
+      '',
+      head,
+      '',
+      annulusMarkdown(rows),
+      '',
+      `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`,
+      '',
+      averagesMarkdown(rows),
     ].join('\n');
-    json = { experiment: exp, protocol: label, runs, max_epochs: maxEpochs, seed, rows, averages: annulusAverages(rows), seconds: (Date.now() - started) / 1000 };
+    json = {
+      experiment: exp,
+      protocol: label,
+      runs,
+      max_epochs: maxEpochs,
+      seed,
+      rows,
+      averages: annulusAverages(rows),
+      seconds: (Date.now() - started) / 1000,
+    };
   }
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);

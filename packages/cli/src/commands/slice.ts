@@ -46,7 +46,10 @@ interface SliceOpts {
 export function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: Box2; how: string } {
   const d = net.inputSize;
   const box = opts.box !== undefined ? (numberList(opts.box, 4, '--box') as unknown as Box2) : undefined;
-  const modes = [opts.through !== undefined || opts.idx !== undefined || opts.inputs !== undefined, opts.origin !== undefined || opts.dirs !== undefined].filter(Boolean).length;
+  const modes = [
+    opts.through !== undefined || opts.idx !== undefined || opts.inputs !== undefined,
+    opts.origin !== undefined || opts.dirs !== undefined,
+  ].filter(Boolean).length;
   if (modes > 1) throw new CliError('give either --through (or --idx/--inputs with --rows) or --origin with --dirs, not both');
   if (opts.origin !== undefined || opts.dirs !== undefined) {
     if (opts.origin === undefined || opts.dirs === undefined) throw new CliError('--origin and --dirs go together');
@@ -84,7 +87,8 @@ interface SliceSetup {
 function sliceSetup(net: Network, opts: SliceOpts): SliceSetup {
   const { plane, box, how } = planeFromOptions(net, opts);
   const maxFigureRegions = Number(opts.maxFigureRegions);
-  if (!Number.isInteger(maxFigureRegions) || maxFigureRegions < 0) throw new CliError(`--max-figure-regions must be a non-negative integer, got '${opts.maxFigureRegions}'`);
+  if (!Number.isInteger(maxFigureRegions) || maxFigureRegions < 0)
+    throw new CliError(`--max-figure-regions must be a non-negative integer, got '${opts.maxFigureRegions}'`);
   return { plane, box, how, maxFigureRegions, threads: sliceThreads(opts.threads, net.numParameters) };
 }
 
@@ -92,7 +96,14 @@ function sliceSetup(net: Network, opts: SliceOpts): SliceSetup {
  * One region as a JSON record: code key, rounded vertices, area, rounded map on the plane and,
  * with `jacobian`, the full input-space Jacobian and offset at its centroid. `x` is scratch (input size).
  */
-function regionRecord(net: Network, plane: Plane, r: SliceRegion, offsets: Int32Array, jacobian: boolean, x: Float64Array): Record<string, unknown> {
+function regionRecord(
+  net: Network,
+  plane: Plane,
+  r: SliceRegion,
+  offsets: Int32Array,
+  jacobian: boolean,
+  x: Float64Array,
+): Record<string, unknown> {
   const o = net.outputSize;
   const d = net.inputSize;
   const n = r.vertices.length / 2;
@@ -149,7 +160,8 @@ class FigureStore {
   }
 
   *regions(): Generator<{ vertices: Float64Array; colorKey: number }> {
-    for (let i = 0; i < this.keys.length; i++) yield { vertices: Float64Array.from(this.verts.subarray(this.starts[i]!, this.starts[i + 1]!)), colorKey: this.keys[i]! };
+    for (let i = 0; i < this.keys.length; i++)
+      yield { vertices: Float64Array.from(this.verts.subarray(this.starts[i]!, this.starts[i + 1]!)), colorKey: this.keys[i]! };
   }
 }
 
@@ -194,7 +206,12 @@ function sliceHeader(net: Network, setup: SliceSetup, res: SliceResult): Record<
       box_area: s.boxArea,
       thin_regions: s.thinRegions,
     },
-    plane: { kind: how, box, anchors: plane.anchors ?? [], ...(net.inputSize <= 64 ? { origin: Array.from(plane.origin), u: Array.from(plane.u), v: Array.from(plane.v) } : {}) },
+    plane: {
+      kind: how,
+      box,
+      anchors: plane.anchors ?? [],
+      ...(net.inputSize <= 64 ? { origin: Array.from(plane.origin), u: Array.from(plane.u), v: Array.from(plane.v) } : {}),
+    },
     boundary: res.boundary.map((pl) => {
       const pts: number[][] = [];
       for (let i = 0; i < pl.length; i += 2) pts.push([round(pl[i]!), round(pl[i + 1]!)]);
@@ -231,7 +248,8 @@ function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureSt
   const s = res.summary;
   const { plane, box, how } = setup;
   if (!figure.on) {
-    if (!opts.quiet) process.stderr.write(`slice: ${s.regions} regions exceed --max-figure-regions ${setup.maxFigureRegions}; no figure drawn\n`);
+    if (!opts.quiet)
+      process.stderr.write(`slice: ${s.regions} regions exceed --max-figure-regions ${setup.maxFigureRegions}; no figure drawn\n`);
     return;
   }
   const svg = renderSliceSvg({
@@ -252,7 +270,8 @@ function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureSt
 function validateOrThrow(net: Network, res: SliceResult, opts: SliceOpts): void {
   const v = validateSlice(net, res);
   if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
-  if (!opts.quiet) process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
+  if (!opts.quiet)
+    process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
 }
 
 /** The command's action: parse → run → validate → JSON → figures → report. */
@@ -266,7 +285,10 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
     if (opts.validate) validateOrThrow(net, res, opts);
     writeSliceJson(opts.json, sliceHeader(net, setup, res), spool);
     if (opts.figure) writeSliceFigures(setup, res, figure, opts);
-    if (!opts.quiet) process.stderr.write(`slice: ${res.summary.regions} regions (${res.summary.linearRegions} linear) in ${res.summary.seconds.toFixed(3)} s → ${opts.json}\n`);
+    if (!opts.quiet)
+      process.stderr.write(
+        `slice: ${res.summary.regions} regions (${res.summary.linearRegions} linear) in ${res.summary.seconds.toFixed(3)} s → ${opts.json}\n`,
+      );
   } finally {
     spool.cleanup();
   }
@@ -290,9 +312,13 @@ export function registerSlice(program: Command): void {
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
     .option('--max-figure-regions <n>', 'skip the figure above this many regions', '300000')
-    .option('--jacobian', 'include each region\'s full input-space Jacobian (computed at its centroid)')
+    .option('--jacobian', "include each region's full input-space Jacobian (computed at its centroid)")
     .option('--validate', 'check every region against the network (centroid code and map, areas)')
-    .option('--threads <n>', `worker threads ('auto' = one per core; 1 for networks under ${AUTO_THREADS_MIN_PARAMETERS.toLocaleString('en-US')} parameters)`, 'auto')
+    .option(
+      '--threads <n>',
+      `worker threads ('auto' = one per core; 1 for networks under ${AUTO_THREADS_MIN_PARAMETERS.toLocaleString('en-US')} parameters)`,
+      'auto',
+    )
     .option('--quiet', 'print nothing but errors')
     .action(sliceAction);
 }

@@ -40,7 +40,13 @@ import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
 export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
-const LOSS_ALIASES: Record<string, LossName> = { mse: 'mse', bce: 'bce', ce: 'softmax-ce', 'softmax-ce': 'softmax-ce', 'cross-entropy': 'softmax-ce' };
+const LOSS_ALIASES: Record<string, LossName> = {
+  mse: 'mse',
+  bce: 'bce',
+  ce: 'softmax-ce',
+  'softmax-ce': 'softmax-ce',
+  'cross-entropy': 'softmax-ce',
+};
 
 /** Options of `polytope train` (commander's strings), shared with `polytope animate` and `polytope reproduce`. */
 export interface TrainCliOptions {
@@ -113,8 +119,13 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
   let width: number;
   let classNames: readonly string[] | undefined;
   if (name === 'cifar10') {
-    if (!opts.dataDir) throw new CliError('cifar10 needs --data-dir DIR holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (cifar-10-batches-bin)');
-    const batches = [1, 2, 3, 4, 5].map((i) => readCifarBatch(readFile(join(opts.dataDir!, `data_batch_${i}.bin`), 'CIFAR-10 batch'), `data_batch_${i}.bin`));
+    if (!opts.dataDir)
+      throw new CliError(
+        'cifar10 needs --data-dir DIR holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (cifar-10-batches-bin)',
+      );
+    const batches = [1, 2, 3, 4, 5].map((i) =>
+      readCifarBatch(readFile(join(opts.dataDir!, `data_batch_${i}.bin`), 'CIFAR-10 batch'), `data_batch_${i}.bin`),
+    );
     const count = batches.reduce((s, b) => s + b.count, 0);
     trainPixels = new Uint8Array(count * 3072);
     trainLabels = new Uint8Array(count);
@@ -133,7 +144,8 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
     const path = (split: 'train' | 't10k', what: 'images' | 'labels'): string => {
       const file = `${split}-${what}-idx${what === 'images' ? 3 : 1}-ubyte`;
       if (opts.dataDir) return findIn(opts.dataDir, file);
-      if (name === 'fashion-mnist') throw new CliError('fashion-mnist needs --data-dir DIR holding the four IDX files (train-images-idx3-ubyte[.gz], …)');
+      if (name === 'fashion-mnist')
+        throw new CliError('fashion-mnist needs --data-dir DIR holding the four IDX files (train-images-idx3-ubyte[.gz], …)');
       return mnistDefaultPath(split === 'train' ? 'train' : 'test', what);
     };
     const tr = idxImages(readFile(path('train', 'images'), 'IDX images'), 'training images');
@@ -149,9 +161,14 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
   const { mean, std } = channelStats(trainPixels.subarray(0, trainCount * channels * height * width), channels, trainCount);
   const size = num(opts.imageSize, '--image-size', positiveInt, 'a positive integer');
   const repeat = num(opts.channels, '--channels', positiveInt, 'a positive integer');
-  if (repeat !== undefined && repeat !== channels && channels !== 1) throw new CliError(`--channels ${repeat}: only 1-channel images can be repeated`);
+  if (repeat !== undefined && repeat !== channels && channels !== 1)
+    throw new CliError(`--channels ${repeat}: only 1-channel images can be repeated`);
   const common = {
-    channels, height, width, mean, std,
+    channels,
+    height,
+    width,
+    mean,
+    std,
     ...(size !== undefined ? { resize: [size, size] as const } : {}),
     ...(repeat !== undefined && channels === 1 ? { repeatChannels: repeat } : {}),
     ...(classNames ? { classNames } : {}),
@@ -203,7 +220,7 @@ export function registerTrain(program: Command): void {
     .option('--seed <s>', 'seed for data, initialization and shuffling', '0')
     .option('--snapshot-every <k>', 'write a snapshot every k steps (0 = none)', '0')
     .option('--out <dir>', 'output directory', 'train-out')
-    .option('--samples <n>', 'toy training samples (default: the generator\'s)')
+    .option('--samples <n>', "toy training samples (default: the generator's)")
     .option('--test-samples <n>', 'toy test samples (default: as many as training)')
     .option('--dim <n>', 'dimension of the hypersphere dataset', '3')
     .option('--noise <x>', 'TensorFlow Playground noise for xor | spiral | gauss (0 … 0.5)')
@@ -275,12 +292,14 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
     const noise = num(opts.noise, '--noise', (v) => v >= 0 && v <= 0.5, 'a number in [0, 0.5]');
     const gen = (count: number | undefined, stream: number) =>
       toyDataset(opts.dataset, {
-        random: seededRandom(s * 4 + stream), dim,
+        random: seededRandom(s * 4 + stream),
+        dim,
         ...(count !== undefined ? { n: count } : {}),
         ...(noise !== undefined ? { noise } : {}),
       });
     trainData = gen(n, 1);
-    testData = opts.dataset === 'sine' ? sineData({ n: nTest ?? 1000 }) : opts.dataset === 'xor-corners' ? xorCorners() : gen(nTest ?? n, 2);
+    testData =
+      opts.dataset === 'sine' ? sineData({ n: nTest ?? 1000 }) : opts.dataset === 'xor-corners' ? xorCorners() : gen(nTest ?? n, 2);
     if (opts.normalize) {
       const scale = unitStdScale(trainData);
       trainData = scaleInputs(trainData, scale);
@@ -299,7 +318,8 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   }
   if (!LOSS_NAMES.includes(loss)) throw new CliError(`unknown loss ${loss}`);
   const leak = num(opts.leak, '--leak', (v) => v >= 0, 'a number ≥ 0') ?? 0;
-  if (!(INIT_NAMES as readonly string[]).includes(opts.init)) throw new CliError(`--init must be one of ${INIT_NAMES.join(', ')}, got '${opts.init}'`);
+  if (!(INIT_NAMES as readonly string[]).includes(opts.init))
+    throw new CliError(`--init must be one of ${INIT_NAMES.join(', ')}, got '${opts.init}'`);
   const outputs = outputsFor(trainData, loss);
   if ((opts.arch === undefined) === (opts.initFrom === undefined)) throw new CliError('give exactly one of --arch and --init-from');
   let net: TrainableNetwork;
@@ -307,7 +327,9 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
     // A leading channel_affine (a folded normalization) is dropped: this run's own normalization is re-attached on export.
     net = TrainableNetwork.fromNetwork(loadModel(opts.initFrom)).network;
     if (net.inputSize !== trainData.inputSize || net.outputSize !== outputs) {
-      throw new CliError(`--init-from model maps ${net.inputSize} inputs to ${net.outputSize} outputs, but ${trainData.name} with ${loss} needs ${trainData.inputSize} → ${outputs}`);
+      throw new CliError(
+        `--init-from model maps ${net.inputSize} inputs to ${net.outputSize} outputs, but ${trainData.name} with ${loss} needs ${trainData.inputSize} → ${outputs}`,
+      );
     }
   } else {
     const layers = architectureLayers(opts.arch!, trainData.inputShape, outputs, { leak });
@@ -316,14 +338,34 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   const archName = opts.arch ?? `init-from ${opts.initFrom}`;
 
   const optName = opts.optimizer ?? (isImage ? 'sgd' : 'adam');
-  if (!(OPTIMIZER_NAMES as readonly string[]).includes(optName)) throw new CliError(`--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${optName}'`);
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(optName))
+    throw new CliError(`--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${optName}'`);
   const lr = num(opts.lr, '--lr', (v) => v > 0, 'a positive number') ?? (optName !== 'sgd' && isImage ? 0.001 : 0.01);
   const momentum = num(opts.momentum, '--momentum', (v) => v >= 0, 'a number ≥ 0') ?? (optName === 'sgd' && isImage ? 0.5 : 0);
-  const weightDecay = num(opts.weightDecay, '--weight-decay', (v) => v >= 0, 'a number ≥ 0') ?? (optName === 'adamw' || (optName === 'sgd' && isImage) ? 0.01 : 0);
+  const weightDecay =
+    num(opts.weightDecay, '--weight-decay', (v) => v >= 0, 'a number ≥ 0') ??
+    (optName === 'adamw' || (optName === 'sgd' && isImage) ? 0.01 : 0);
   if (optName !== 'sgd' && opts.momentum !== undefined) throw new CliError(`--momentum applies to sgd only, not ${optName}`);
-  const optimizer: OptimizerOptions = optName === 'sgd' ? { type: 'sgd', lr, momentum, weightDecay } : { type: optName as 'adam' | 'adamw', lr, weightDecay };
+  const optimizer: OptimizerOptions =
+    optName === 'sgd' ? { type: 'sgd', lr, momentum, weightDecay } : { type: optName as 'adam' | 'adamw', lr, weightDecay };
 
-  return { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer };
+  return {
+    seed: s,
+    batchSize,
+    snapshotEvery,
+    isImage,
+    epochs,
+    trainData,
+    testData,
+    transform,
+    dataInfo,
+    loss,
+    net,
+    archName,
+    optName,
+    lr,
+    optimizer,
+  };
 }
 
 /**
@@ -338,7 +380,22 @@ export async function runPrepared(
   prep: PreparedTraining,
   options: { quiet?: boolean | undefined; onSnapshot?: ((snap: TrainSnapshot) => void | Promise<void>) | undefined; label?: string },
 ): Promise<TrainResult> {
-  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, loss, net, archName, optName, lr, optimizer } = prep;
+  const {
+    seed: s,
+    batchSize,
+    snapshotEvery,
+    isImage,
+    epochs,
+    trainData,
+    testData,
+    transform,
+    loss,
+    net,
+    archName,
+    optName,
+    lr,
+    optimizer,
+  } = prep;
   const opts = { quiet: options.quiet };
   const onSnapshot = options.onSnapshot ?? (() => {});
   // Progress and cancellation.
@@ -348,20 +405,33 @@ export async function runPrepared(
   const showBar = !opts.quiet && process.stderr.isTTY === true;
   const bar = showBar
     ? new cliProgress.SingleBar(
-        { format: `${options.label ?? 'train'} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})`, stream: process.stderr, hideCursor: true },
+        {
+          format: `${options.label ?? 'train'} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})`,
+          stream: process.stderr,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null;
   if (!opts.quiet) {
-    process.stderr.write(`${options.label ?? 'train'}: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`);
+    process.stderr.write(
+      `${options.label ?? 'train'}: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`,
+    );
   }
   let lastDraw = 0;
   bar?.start(Math.ceil(trainData.size / batchSize) * epochs, 0, { epoch: 1, epochs, loss: '-' });
   let result: TrainResult;
   try {
     result = await train(net, trainData, {
-      loss, optimizer, epochs, batchSize, random: seededRandom(s * 4 + 4), testData,
-      snapshotEvery, evaluateSnapshots: trainData.size <= 20000, onSnapshot,
+      loss,
+      optimizer,
+      epochs,
+      batchSize,
+      random: seededRandom(s * 4 + 4),
+      testData,
+      snapshotEvery,
+      evaluateSnapshots: trainData.size <= 20000,
+      onSnapshot,
       ...(transform ? { inputTransform: transform } : {}),
       signal: controller.signal,
       onProgress: (p) => {
@@ -387,7 +457,23 @@ export async function runPrepared(
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   const prep = prepareTraining(opts);
-  const { seed: s, batchSize, snapshotEvery, isImage, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optName, lr, optimizer } = prep;
+  const {
+    seed: s,
+    batchSize,
+    snapshotEvery,
+    isImage,
+    epochs,
+    trainData,
+    testData,
+    transform,
+    dataInfo,
+    loss,
+    net,
+    archName,
+    optName,
+    lr,
+    optimizer,
+  } = prep;
   // Outputs.
   const out = opts.out;
   const snapDir = join(out, 'snapshots');
@@ -396,7 +482,10 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     const file = stepName(snap.step);
     writeFileAtomic(join(snapDir, file), networkToJsonString(snap.toNetwork()));
     index.push({
-      step: snap.step, epoch: snap.epoch, loss: Number.isNaN(snap.loss) ? null : snap.loss, file,
+      step: snap.step,
+      epoch: snap.epoch,
+      loss: Number.isNaN(snap.loss) ? null : snap.loss,
+      file,
       ...(snap.train?.accuracy !== undefined ? { train_accuracy: snap.train.accuracy } : {}),
       ...(snap.train?.mse !== undefined ? { train_mse: snap.train.mse } : {}),
       ...(snap.train ? { train_loss: snap.train.loss } : {}),

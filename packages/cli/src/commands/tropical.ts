@@ -48,7 +48,9 @@ export function registerTropical(program: Command): void {
       writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
       if (!opts.quiet) {
         const counts = form.outputs.map((o, r) => `y${r}: F ${o.F.count}, G ${o.G.count}`).join('; ');
-        process.stderr.write(`tropical: ${counts} pieces${form.pruned ? '' : ' (upper bounds)'}; max |f − (F − G)| = ${maxError.toExponential(2)} on ${checks} points → ${opts.json}\n`);
+        process.stderr.write(
+          `tropical: ${counts} pieces${form.pruned ? '' : ' (upper bounds)'}; max |f − (F − G)| = ${maxError.toExponential(2)} on ${checks} points → ${opts.json}\n`,
+        );
       }
     });
 }

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { Command } from 'commander';
 import gifenc from 'gifenc';
-import { checkTruncation, gaussian, interpolatingNetwork, mulberry32, networkToJsonString, simplexClassifier, truncationForm, truncationForward } from '@polytope-lens/core';
+import {
+  checkTruncation,
+  gaussian,
+  interpolatingNetwork,
+  mulberry32,
+  networkToJsonString,
+  simplexClassifier,
+  truncationForm,
+  truncationForward,
+} from '@polytope-lens/core';
 import type { LabelledData, TruncationForm } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { pointsFrameSvg } from '../render/lens-figures.js';
@@ -13,8 +22,16 @@ import { CliError, writeFileAtomic } from '../util.js';
  * Writes one SVG per truncation stage of a 2-D truncation form (a grid over `box` and the points,
  * pushed through τ^(1), τ^(2), …) and `frames.gif` of them all; returns the file names.
  */
-export function writeTruncationFrames(form: TruncationForm, dir: string, points: Float64Array[], labels: ArrayLike<number>, box: [number, number, number, number], marks: Float64Array[] = []): string[] {
-  if (form.space !== 2) throw new CliError(`--frames needs truncations on ℝ² (this form acts on ℝ^${form.space}); use --lift off with a 2-input model`);
+export function writeTruncationFrames(
+  form: TruncationForm,
+  dir: string,
+  points: Float64Array[],
+  labels: ArrayLike<number>,
+  box: [number, number, number, number],
+  marks: Float64Array[] = [],
+): string[] {
+  if (form.space !== 2)
+    throw new CliError(`--frames needs truncations on ℝ² (this form acts on ℝ^${form.space}); use --lift off with a 2-input model`);
   const lines: Float64Array[][] = [];
   const [x0, x1, y0, y1] = box;
   const n = 15;
@@ -37,10 +54,16 @@ export function writeTruncationFrames(form: TruncationForm, dir: string, points:
     const svg = pointsFrameSvg(title, box, grid, pts, labels, marks);
     writeFileAtomic(file, svg);
     files.push(file);
-    const img = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }, logLevel: 'off' }).render();
+    const img = new Resvg(svg, {
+      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+      logLevel: 'off',
+    }).render();
     const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
     const palette = gifenc.quantize(rgba, 256);
-    gif.writeFrame(gifenc.applyPalette(rgba, palette), img.width, img.height, { palette, delay: l === form.truncations.length ? 2000 : 1000 });
+    gif.writeFrame(gifenc.applyPalette(rgba, palette), img.width, img.height, {
+      palette,
+      delay: l === form.truncations.length ? 2000 : 1000,
+    });
   }
   gif.finish();
   const gifFile = join(dir, 'frames.gif');
@@ -82,47 +105,73 @@ export function registerTruncate(program: Command): void {
     .option('--json <path>', 'output JSON file', 'truncate.json')
     .option('--frames <dir>', '2-D models: SVG frames of each τ^(ℓ) moving the inputs and a grid')
     .option('--quiet', 'print nothing but errors')
-    .action((modelPath: string, opts: { at?: string; inputs?: string; idx?: string; rows?: string; lift: string; json: string; frames?: string; quiet?: boolean }) => {
-      const net = loadModel(modelPath);
-      const d = net.inputSize;
-      const lift = opts.lift === 'auto' ? 'auto' : opts.lift === 'on' ? true : opts.lift === 'off' ? false : undefined;
-      if (lift === undefined) throw new CliError(`--lift must be auto, on or off, got '${opts.lift}'`);
-      const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-      if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
-      const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
-      const form = truncationForm(net, { lift });
-      const results = points.map((x) => {
-        const c = checkTruncation(net, x, { form });
-        return {
-          layers: c.layers.map((l) => ({ layer: l.layer, x_tau: Array.from(l.xTau), x: Array.from(l.x), identity_error: l.identityError, rank: l.rank, full_row_rank: l.fullRowRank })),
-          max_error: c.maxError,
+    .action(
+      (
+        modelPath: string,
+        opts: { at?: string; inputs?: string; idx?: string; rows?: string; lift: string; json: string; frames?: string; quiet?: boolean },
+      ) => {
+        const net = loadModel(modelPath);
+        const d = net.inputSize;
+        const lift = opts.lift === 'auto' ? 'auto' : opts.lift === 'on' ? true : opts.lift === 'off' ? false : undefined;
+        if (lift === undefined) throw new CliError(`--lift must be auto, on or off, got '${opts.lift}'`);
+        const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
+        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
+        const form = truncationForm(net, { lift });
+        const results = points.map((x) => {
+          const c = checkTruncation(net, x, { form });
+          return {
+            layers: c.layers.map((l) => ({
+              layer: l.layer,
+              x_tau: Array.from(l.xTau),
+              x: Array.from(l.x),
+              identity_error: l.identityError,
+              rank: l.rank,
+              full_row_rank: l.fullRowRank,
+            })),
+            max_error: c.maxError,
+          };
+        });
+        const check = checkTruncation(net, points[0]!, { form });
+        const json = {
+          hypothesis_holds: form.hypothesisHolds,
+          statement: check.statement,
+          lifted: form.lifted,
+          space: form.space,
+          ranks: form.ranks,
+          layers: results[0]!.layers,
+          ...(results.length > 1 ? { points: results } : {}),
         };
-      });
-      const check = checkTruncation(net, points[0]!, { form });
-      const json = {
-        hypothesis_holds: form.hypothesisHolds,
-        statement: check.statement,
-        lifted: form.lifted,
-        space: form.space,
-        ranks: form.ranks,
-        layers: results[0]!.layers,
-        ...(results.length > 1 ? { points: results } : {}),
-      };
-      writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-      if (opts.frames !== undefined) {
-        const files = writeTruncationFrames(form, opts.frames, points, new Int32Array(points.length), boxOf(points));
-        if (!opts.quiet) process.stderr.write(`truncate: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
-      }
-      if (!opts.quiet) {
-        const worst = Math.max(...results.map((r) => r.max_error));
-        process.stderr.write(`truncate: ${form.truncations.length} truncation map(s) on ℝ^${form.space}; ${check.statement}; max identity error ${worst.toExponential(2)} → ${opts.json}\n`);
-      }
-    });
+        writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
+        if (opts.frames !== undefined) {
+          const files = writeTruncationFrames(form, opts.frames, points, new Int32Array(points.length), boxOf(points));
+          if (!opts.quiet) process.stderr.write(`truncate: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
+        }
+        if (!opts.quiet) {
+          const worst = Math.max(...results.map((r) => r.max_error));
+          process.stderr.write(
+            `truncate: ${form.truncations.length} truncation map(s) on ℝ^${form.space}; ${check.statement}; max identity error ${worst.toExponential(2)} → ${opts.json}\n`,
+          );
+        }
+      },
+    );
 }
 
 function readData(spec: string): LabelledData {
   if (spec === 'blobs3' || spec === 'blobs4') {
-    const centers = spec === 'blobs3' ? [[0, 0], [4, 0], [0, 4]] : [[0, 0], [5, 0], [0, 5], [5, 5]];
+    const centers =
+      spec === 'blobs3'
+        ? [
+            [0, 0],
+            [4, 0],
+            [0, 4],
+          ]
+        : [
+            [0, 0],
+            [5, 0],
+            [0, 5],
+            [5, 5],
+          ];
     const rand = mulberry32(1);
     const per = 25;
     const points = new Float64Array(centers.length * per * 2);
@@ -163,7 +212,8 @@ function readData(spec: string): LabelledData {
   }
   const rows = raw.points as number[][];
   const dim = rows[0]!.length;
-  if (rows.some((r) => !Array.isArray(r) || r.length !== dim || r.some((v) => typeof v !== 'number' || !Number.isFinite(v)))) throw new CliError(`--data ${spec}: every point needs ${dim} finite numbers`);
+  if (rows.some((r) => !Array.isArray(r) || r.length !== dim || r.some((v) => typeof v !== 'number' || !Number.isFinite(v))))
+    throw new CliError(`--data ${spec}: every point needs ${dim} finite numbers`);
   const labels = raw.labels as number[];
   if (labels.some((l) => !Number.isInteger(l) || l < 0)) throw new CliError(`--data ${spec}: labels must be integers ≥ 0`);
   return { points: Float64Array.from(rows.flat()), labels: Int32Array.from(labels), dim };
@@ -200,11 +250,20 @@ export function registerConstruct(program: Command): void {
       if (opts.frames !== undefined) {
         const form = truncationForm(result.network, { lift: false });
         const pts = Array.from({ length: data.labels.length }, (_, i) => data.points.slice(i * data.dim, (i + 1) * data.dim));
-        const files = writeTruncationFrames(form, opts.frames, pts, data.labels, boxOf(pts), result.steps.map((s) => s.base));
+        const files = writeTruncationFrames(
+          form,
+          opts.frames,
+          pts,
+          data.labels,
+          boxOf(pts),
+          result.steps.map((s) => s.base),
+        );
         if (!opts.quiet) process.stderr.write(`construct: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
       }
       if (!opts.quiet) {
-        process.stderr.write(`construct ${kind}: layers ${result.layers.map((l) => `${l.inFeatures}→${l.outFeatures}`).join(', ')}; training MSE ${result.loss.toExponential(2)}, max error ${result.maxError.toExponential(2)}, accuracy ${(100 * result.accuracy).toFixed(2)}% → ${opts.out}\n`);
+        process.stderr.write(
+          `construct ${kind}: layers ${result.layers.map((l) => `${l.inFeatures}→${l.outFeatures}`).join(', ')}; training MSE ${result.loss.toExponential(2)}, max error ${result.maxError.toExponential(2)}, accuracy ${(100 * result.accuracy).toFixed(2)}% → ${opts.out}\n`,
+        );
       }
     });
 }

@@ -55,4 +55,8 @@ export interface RegionBatch {
 }
 
 /** Every message but 'ready' names its job: a cancelled job's late messages must not reach the next one. */
-export type FromWorker = RegionBatch | { type: 'worker-done'; job: number; units: number } | { type: 'ready' } | { type: 'error'; job: number; message: string; code: ErrorCode };
+export type FromWorker =
+  | RegionBatch
+  | { type: 'worker-done'; job: number; units: number }
+  | { type: 'ready' }
+  | { type: 'error'; job: number; message: string; code: ErrorCode };

@@ -8,15 +8,20 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import {
-  AbortError,
-  InternalError,
-  PolytopeError,
-  prepareNetwork,
-  writeNetworkJson,
-} from '@polytope-lens/core';
+import { AbortError, InternalError, PolytopeError, prepareNetwork, writeNetworkJson } from '@polytope-lens/core';
 import type { NetworkLike, PartitionProgress, PreparedNetwork, Plane, Polygon, SliceRegion, SliceResult } from '@polytope-lens/core';
-import { PartitionWorkspace, SliceAccumulator, boxExtent, boxPolygon, checkBox, createPolygonOps, planUnits, planeDirections, rootFrame, runPartition } from '@polytope-lens/core/internal';
+import {
+  PartitionWorkspace,
+  SliceAccumulator,
+  boxExtent,
+  boxPolygon,
+  checkBox,
+  createPolygonOps,
+  planUnits,
+  planeDirections,
+  rootFrame,
+  runPartition,
+} from '@polytope-lens/core/internal';
 import type { FromWorker, JobSetup } from './protocol.js';
 
 let jobCounter = 0;
@@ -33,7 +38,10 @@ export class SlicePool {
   constructor(threads: number) {
     // Workers get the main thread's heap limit (so `node --max-old-space-size=N` bounds every thread).
     const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
-    this.workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(new URL('./slice-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapMb } }));
+    this.workers = Array.from(
+      { length: Math.max(1, threads) },
+      () => new Worker(new URL('./slice-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
+    );
   }
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
@@ -58,13 +66,28 @@ export interface ParallelSliceOptions {
  * and sent to the workers again; pass a `PreparedNetwork` for repeated slices of one network (the
  * pool's workers then keep theirs between jobs).
  */
-export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: readonly number[], options: ParallelSliceOptions): Promise<SliceResult> {
+export async function sliceParallel(
+  netLike: NetworkLike,
+  plane: Plane,
+  box: readonly number[],
+  options: ParallelSliceOptions,
+): Promise<SliceResult> {
   const b = checkBox(box);
   const prepared = prepareNetwork(netLike);
   const net = prepared.network;
-  if (plane.origin.length !== net.inputSize) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`);
+  if (plane.origin.length !== net.inputSize)
+    throw new PolytopeError(
+      'shape-mismatch',
+      `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`,
+    );
   let currentFrame = 0;
-  const acc = new SliceAccumulator(prepared, plane, b, options.collect ?? false, options.onRegion ? (r) => options.onRegion!(r, currentFrame) : undefined);
+  const acc = new SliceAccumulator(
+    prepared,
+    plane,
+    b,
+    options.collect ?? false,
+    options.onRegion ? (r) => options.onRegion!(r, currentFrame) : undefined,
+  );
   const origin = plane.origin;
   const dirs = planeDirections(plane);
   const extent = boxExtent(b);
@@ -81,11 +104,20 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
     const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
     units.forEach((unit, i) => {
       currentFrame = i;
-      runPartition(prepared, ops, rootCell(), origin, dirs, extent, (r) => {
-        acc.add(r.cell as Polygon, r.code, r.output);
-        regions++;
-        report();
-      }, { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) });
+      runPartition(
+        prepared,
+        ops,
+        rootCell(),
+        origin,
+        dirs,
+        extent,
+        (r) => {
+          acc.add(r.cell as Polygon, r.code, r.output);
+          regions++;
+          report();
+        },
+        { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) },
+      );
     });
     options.onProgress?.({ fraction: 1, regions });
     return acc.finish((performance.now() - start) / 1000);
@@ -98,7 +130,18 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
     netId = ++netCounter;
     netIds.set(prepared, netId);
   }
-  const setup: JobSetup = { job, units: PARALLEL_UNITS, netId, origin, dirs, extent, box: [b[0], b[1], b[2], b[3]], batch: 1024, full: acc.needsRegions, control };
+  const setup: JobSetup = {
+    job,
+    units: PARALLEL_UNITS,
+    netId,
+    origin,
+    dirs,
+    extent,
+    box: [b[0], b[1], b[2], b[3]],
+    batch: 1024,
+    full: acc.needsRegions,
+    control,
+  };
   let networkJson: object | undefined;
   const codeLen = net.numUnits;
   const o = net.outputSize;
@@ -116,7 +159,13 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
           if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
           if (msg.type === 'error') {
             pool.holds.delete(w);
-            reject(msg.code === 'cancelled' ? new AbortError(msg.message) : msg.code === 'internal' ? new InternalError(msg.message) : new PolytopeError(msg.code, msg.message));
+            reject(
+              msg.code === 'cancelled'
+                ? new AbortError(msg.message)
+                : msg.code === 'internal'
+                  ? new InternalError(msg.message)
+                  : new PolytopeError(msg.code, msg.message),
+            );
           } else if (msg.type === 'worker-done') {
             if (numWork >= 0 && msg.units !== numWork) reject(new InternalError(`workers planned ${numWork} and ${msg.units} work units`));
             numWork = msg.units;
@@ -134,7 +183,10 @@ export async function sliceParallel(netLike: NetworkLike, plane: Plane, box: rea
             for (let i = 0; i < count; i++) {
               const s0 = ints[i]!;
               const n = ints[i + 1]! - s0;
-              const cell: Polygon | undefined = msg.xy && msg.labels ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) } : undefined;
+              const cell: Polygon | undefined =
+                msg.xy && msg.labels
+                  ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) }
+                  : undefined;
               acc.addDescribed(
                 floats[i]!,
                 floats[count + i]!,

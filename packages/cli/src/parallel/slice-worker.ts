@@ -2,7 +2,16 @@
 import { parentPort } from 'node:worker_threads';
 import { AbortError, InternalError, PolytopeError, prepareNetwork, readNetworkJson } from '@polytope-lens/core';
 import type { Polygon, PreparedNetwork } from '@polytope-lens/core';
-import { GrowF64, PartitionWorkspace, RegionDescriber, boxPolygon, createPolygonOps, planUnits, rootFrame, runPartition } from '@polytope-lens/core/internal';
+import {
+  GrowF64,
+  PartitionWorkspace,
+  RegionDescriber,
+  boxPolygon,
+  createPolygonOps,
+  planUnits,
+  rootFrame,
+  runPartition,
+} from '@polytope-lens/core/internal';
 import type { CellOps, WorkUnit } from '@polytope-lens/core/internal';
 import { MAX_IN_FLIGHT } from './protocol.js';
 import type { FromWorker, JobSetup, RegionBatch, ToWorker } from './protocol.js';
@@ -73,7 +82,13 @@ port.on('message', (msg: ToWorker) => {
       netId = setup.netId;
     }
     const b = setup.box;
-    const plan = planUnits(net, ops, rootFrame(net, ops, boxPolygon(b[0], b[1], b[2], b[3]), setup.origin, setup.dirs), setup.extent, setup.units);
+    const plan = planUnits(
+      net,
+      ops,
+      rootFrame(net, ops, boxPolygon(b[0], b[1], b[2], b[3]), setup.origin, setup.dirs),
+      setup.extent,
+      setup.units,
+    );
     for (;;) {
       const index = Atomics.add(setup.control, 2, 1);
       if (index >= plan.length) break;
@@ -81,7 +96,12 @@ port.on('message', (msg: ToWorker) => {
     }
     post({ type: 'worker-done', job: setup.job, units: plan.length });
   } catch (err) {
-    post({ type: 'error', job: msg.setup.job, message: err instanceof Error ? err.message : String(err), code: err instanceof PolytopeError || err instanceof AbortError || err instanceof InternalError ? err.code : 'internal' });
+    post({
+      type: 'error',
+      job: msg.setup.job,
+      message: err instanceof Error ? err.message : String(err),
+      code: err instanceof PolytopeError || err instanceof AbortError || err instanceof InternalError ? err.code : 'internal',
+    });
   }
 });
 
@@ -134,19 +154,28 @@ function runUnit(net: PreparedNetwork, setup: JobSetup, unit: WorkUnit<Polygon>,
     segments.length = 0;
   };
   const root = boxPolygon(setup.box[0], setup.box[1], setup.box[2], setup.box[3]);
-  runPartition(net, ops, root, setup.origin, setup.dirs, setup.extent, (r) => {
-    const i = cells.length;
-    const cell = r.cell as Polygon;
-    cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
-    if (setup.full) codes.set(r.code, i * codeLen);
-    outputs.set(r.output.subarray(0, o * 3), i * o * 3);
-    describer.describe(cell, r.code, r.output, segments);
-    areas[i] = describer.area;
-    hashes[i] = describer.hash;
-    for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
-    segStarts[i + 1] = segments.length;
-    if (cells.length === cap) flush();
-  }, { units: [unit], workspace, signal: cancelSignal(setup.control) });
+  runPartition(
+    net,
+    ops,
+    root,
+    setup.origin,
+    setup.dirs,
+    setup.extent,
+    (r) => {
+      const i = cells.length;
+      const cell = r.cell as Polygon;
+      cells.push(setup.full ? cell : { n: cell.n, xy: EMPTY_F64, labels: EMPTY_I32 });
+      if (setup.full) codes.set(r.code, i * codeLen);
+      outputs.set(r.output.subarray(0, o * 3), i * o * 3);
+      describer.describe(cell, r.code, r.output, segments);
+      areas[i] = describer.area;
+      hashes[i] = describer.hash;
+      for (let e = 0; e < cell.n; e++) neighbours.push(describer.neighbours[e]!);
+      segStarts[i + 1] = segments.length;
+      if (cells.length === cap) flush();
+    },
+    { units: [unit], workspace, signal: cancelSignal(setup.control) },
+  );
   flush();
 }
 

@@ -114,5 +114,14 @@ export function hashBytes(bytes: Uint8Array): number {
 
 /** Ten dark, mutually distinct line colours (Tableau 10) for plotting several outputs. */
 export const LINE_COLORS: readonly string[] = [
-  '#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
 ];

@@ -11,8 +11,13 @@ describe('figures', () => {
       expect(svg.endsWith('</svg>')).toBe(true);
       expect(svg).toContain('highlighted facet 0');
     }
-    const bars = biasBarsSvg([{ label: 'α', values: [-0.5, 0, Infinity] }, { label: 'mc', values: [-0.4, 0, 0], kind: 'marker' }]);
+    const bars = biasBarsSvg([
+      { label: 'α', values: [-0.5, 0, Infinity] },
+      { label: 'mc', values: [-0.4, 0, 0], kind: 'marker' },
+    ]);
     expect(bars).toContain('free');
-    expect(() => framePolytopeSvg(randomFrame(4, 10, mulberry32(1)), framePolytope(randomFrame(4, 10, mulberry32(1))))).toThrow(/n = 2 or 3/);
+    expect(() => framePolytopeSvg(randomFrame(4, 10, mulberry32(1)), framePolytope(randomFrame(4, 10, mulberry32(1))))).toThrow(
+      /n = 2 or 3/,
+    );
   });
 });

@@ -66,7 +66,14 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
   let azDeg = options.azimuth ?? 35;
   let elDeg = options.elevation ?? 20;
   const hf = options.highlightFacet;
-  if (n === 3 && hf !== undefined && hf >= 0 && hf < polytope.numFacets && options.azimuth === undefined && options.elevation === undefined) {
+  if (
+    n === 3 &&
+    hf !== undefined &&
+    hf >= 0 &&
+    hf < polytope.numFacets &&
+    options.azimuth === undefined &&
+    options.elevation === undefined
+  ) {
     // Look at the highlighted facet (slightly from the side so the solid still reads as 3-D).
     const a = polytope.normals.subarray(hf * 3, hf * 3 + 3);
     azDeg = (Math.atan2(a[1]!, a[0]!) * 180) / Math.PI + 20;
@@ -89,7 +96,9 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
   for (let i = 0; i < m; i++) pts.push(project(rows.subarray(i * n, i * n + n)));
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   const title = options.title ?? `Frame polytope: ${frame.name}`;
   const titleSize = Math.min(15, Math.floor((1.9 * W) / Math.max(1, title.length)));
@@ -120,9 +129,13 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
     if (n === 2) {
       out.push(`<path d="${path}" fill="none" stroke="${hl ? '#d35400' : color}" stroke-width="${hl ? 5 : 2.5}"/>`);
     } else if (!fp.front) {
-      out.push(`<path d="${path}" fill="none" stroke="${hl ? '#d35400' : '#9a9a9a'}" stroke-width="${hl ? 2 : 1}" stroke-dasharray="4 3"/>`);
+      out.push(
+        `<path d="${path}" fill="none" stroke="${hl ? '#d35400' : '#9a9a9a'}" stroke-width="${hl ? 2 : 1}" stroke-dasharray="4 3"/>`,
+      );
     } else {
-      out.push(`<path d="${path}" fill="${hl ? '#f39c12' : color}" fill-opacity="${hl ? 0.75 : 0.28}" stroke="#333" stroke-width="${hl ? 2.2 : 1.1}" stroke-linejoin="round"/>`);
+      out.push(
+        `<path d="${path}" fill="${hl ? '#f39c12' : color}" fill-opacity="${hl ? 0.75 : 0.28}" stroke="#333" stroke-width="${hl ? 2.2 : 1.1}" stroke-linejoin="round"/>`,
+      );
     }
   }
   if (options.point) {
@@ -134,12 +147,16 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
       if (ax > 1e-12) {
         const t = polytope.offsets[hf]! / ax;
         const q = project(Array.from({ length: n }, (_, j) => options.point![j]! * t));
-        out.push(`<line x1="${fmt(p[0])}" y1="${fmt(p[1])}" x2="${fmt(q[0])}" y2="${fmt(q[1])}" stroke="#c0392b" stroke-width="1.2" stroke-dasharray="3 2"/>`);
+        out.push(
+          `<line x1="${fmt(p[0])}" y1="${fmt(p[1])}" x2="${fmt(q[0])}" y2="${fmt(q[1])}" stroke="#c0392b" stroke-width="1.2" stroke-dasharray="3 2"/>`,
+        );
         out.push(`<circle cx="${fmt(q[0])}" cy="${fmt(q[1])}" r="3.5" fill="#c0392b"/>`);
       }
     }
     out.push(`<line x1="${cx}" y1="${cy}" x2="${fmt(p[0])}" y2="${fmt(p[1])}" stroke="#c0392b" stroke-width="1.5"/>`);
-    out.push(`<path d="M${fmt(p[0] - 5)},${fmt(p[1] - 5)} L${fmt(p[0] + 5)},${fmt(p[1] + 5)} M${fmt(p[0] - 5)},${fmt(p[1] + 5)} L${fmt(p[0] + 5)},${fmt(p[1] - 5)}" stroke="#c0392b" stroke-width="2"/>`);
+    out.push(
+      `<path d="M${fmt(p[0] - 5)},${fmt(p[1] - 5)} L${fmt(p[0] + 5)},${fmt(p[1] + 5)} M${fmt(p[0] - 5)},${fmt(p[1] + 5)} L${fmt(p[0] + 5)},${fmt(p[1] - 5)}" stroke="#c0392b" stroke-width="2"/>`,
+    );
   }
   // Vertices: back ones first.
   const vorder = Array.from({ length: m }, (_, i) => i).sort((a, b) => pts[a]![2] - pts[b]![2]);
@@ -149,15 +166,23 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
     const act = options.active ? options.active[i]! > 0 : null;
     const fill = act === null ? (back ? '#bbbbbb' : '#333333') : act ? '#27ae60' : '#ffffff';
     const stroke = act === null ? 'none' : act ? '#1e8449' : '#555555';
-    out.push(`<circle cx="${fmt(x)}" cy="${fmt(y)}" r="${back ? 4 : 5.5}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${back ? ' opacity="0.7"' : ''}/>`);
+    out.push(
+      `<circle cx="${fmt(x)}" cy="${fmt(y)}" r="${back ? 4 : 5.5}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${back ? ' opacity="0.7"' : ''}/>`,
+    );
     const lx = x + (x - cx >= 0 ? 8 : -8);
     const anchor = x - cx >= 0 ? 'start' : 'end';
     const label = options.vertexValues ? `${i} (${num(options.vertexValues[i]!)})` : `${i}`;
-    out.push(`<text x="${fmt(lx)}" y="${fmt(y - 6)}" text-anchor="${anchor}" font-size="12" fill="${back ? '#888' : '#111'}">${esc(label)}</text>`);
+    out.push(
+      `<text x="${fmt(lx)}" y="${fmt(y - 6)}" text-anchor="${anchor}" font-size="12" fill="${back ? '#888' : '#111'}">${esc(label)}</text>`,
+    );
   }
-  const legend: string[] = [`${polytope.numFacets} facets${polytope.simplicial ? ' (simplicial)' : ''}, ${m} vectors in ℝ${n === 2 ? '²' : '³'}`];
+  const legend: string[] = [
+    `${polytope.numFacets} facets${polytope.simplicial ? ' (simplicial)' : ''}, ${m} vectors in ℝ${n === 2 ? '²' : '³'}`,
+  ];
   if (options.highlightFacet !== undefined && options.highlightFacet >= 0) {
-    legend.push(`highlighted facet ${options.highlightFacet} = {${Array.from(facetVertices(polytope, options.highlightFacet)).join(', ')}}`);
+    legend.push(
+      `highlighted facet ${options.highlightFacet} = {${Array.from(facetVertices(polytope, options.highlightFacet)).join(', ')}}`,
+    );
   }
   if (options.active) legend.push('filled green: active (⟨x, xᵢ⟩ > αᵢ); hollow: inactive');
   legend.forEach((line, t) => out.push(`<text x="10" y="${H - bottom + 16 + 14 * t}" font-size="11" fill="#444">${esc(line)}</text>`));
@@ -173,7 +198,11 @@ function cyclicOrder(rows: Float64Array, verts: number[], normal: ArrayLike<numb
   const e1 = [0, 1, 2].map((j) => rows[verts[0]! * 3 + j]! - c[j]!);
   const len = Math.hypot(e1[0]!, e1[1]!, e1[2]!) || 1;
   for (let j = 0; j < 3; j++) e1[j] = e1[j]! / len;
-  const e2 = [normal[1]! * e1[2]! - normal[2]! * e1[1]!, normal[2]! * e1[0]! - normal[0]! * e1[2]!, normal[0]! * e1[1]! - normal[1]! * e1[0]!];
+  const e2 = [
+    normal[1]! * e1[2]! - normal[2]! * e1[1]!,
+    normal[2]! * e1[0]! - normal[0]! * e1[2]!,
+    normal[0]! * e1[1]! - normal[1]! * e1[0]!,
+  ];
   const ang = (k: number): number => {
     const v = [0, 1, 2].map((j) => rows[k * 3 + j]! - c[j]!);
     return Math.atan2(v[0]! * e2[0]! + v[1]! * e2[1]! + v[2]! * e2[2]!, v[0]! * e1[0]! + v[1]! * e1[1]! + v[2]! * e1[2]!);
@@ -229,13 +258,19 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   hi += pad;
   const y = (v: number): number => top + ((hi - v) / (hi - lo)) * plotH;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" fill="#222">${esc(options.title ?? 'Bias per frame vector')}</text>`);
+  out.push(
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" fill="#222">${esc(options.title ?? 'Bias per frame vector')}</text>`,
+  );
   // Axis ticks.
   const ticks = niceTicks(lo, hi, 6).values;
   for (const t of ticks) {
-    out.push(`<line x1="${left}" x2="${W - right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.2 : 1}"/>`);
+    out.push(
+      `<line x1="${left}" x2="${W - right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.2 : 1}"/>`,
+    );
     out.push(`<text x="${left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" font-size="11" fill="#444">${esc(fmtTick(t))}</text>`);
   }
   const barW = (group - 8) / Math.max(1, bars.length);
@@ -251,7 +286,9 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
       }
       const y0 = y(0);
       const y1 = y(v);
-      out.push(`<rect x="${fmt(x)}" y="${fmt(Math.min(y0, y1))}" width="${fmt(Math.max(1, barW - 1))}" height="${fmt(Math.max(0.5, Math.abs(y1 - y0)))}" fill="${color}"/>`);
+      out.push(
+        `<rect x="${fmt(x)}" y="${fmt(Math.min(y0, y1))}" width="${fmt(Math.max(1, barW - 1))}" height="${fmt(Math.max(0.5, Math.abs(y1 - y0)))}" fill="${color}"/>`,
+      );
     });
     series.forEach((s, si) => {
       if ((s.kind ?? 'bar') !== 'marker') return;
@@ -260,18 +297,25 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
       const color = s.color ?? PALETTE[si % PALETTE.length]!;
       const mx = gx + (group - 8) / 2;
       const my = y(v);
-      out.push(`<path d="M${fmt(mx)},${fmt(my - 5)} L${fmt(mx + 5)},${fmt(my)} L${fmt(mx)},${fmt(my + 5)} L${fmt(mx - 5)},${fmt(my)} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`);
+      out.push(
+        `<path d="M${fmt(mx)},${fmt(my - 5)} L${fmt(mx + 5)},${fmt(my)} L${fmt(mx)},${fmt(my + 5)} L${fmt(mx - 5)},${fmt(my)} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`,
+      );
     });
     out.push(`<text x="${fmt(gx + (group - 8) / 2)}" y="${top + plotH + 14}" text-anchor="middle" font-size="10" fill="#444">${i}</text>`);
   }
-  out.push(`<text x="${left + (W - left - right) / 2}" y="${top + plotH + 30}" text-anchor="middle" font-size="11" fill="#444">frame vector i</text>`);
+  out.push(
+    `<text x="${left + (W - left - right) / 2}" y="${top + plotH + 30}" text-anchor="middle" font-size="11" fill="#444">frame vector i</text>`,
+  );
   // Legend.
   let lx = left;
   series.forEach((s, si) => {
     const color = s.color ?? PALETTE[si % PALETTE.length]!;
     const ly = H - 14;
     if ((s.kind ?? 'bar') === 'bar') out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${color}"/>`);
-    else out.push(`<path d="M${lx + 6},${ly - 10} L${lx + 11},${ly - 4} L${lx + 6},${ly + 2} L${lx + 1},${ly - 4} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`);
+    else
+      out.push(
+        `<path d="M${lx + 6},${ly - 10} L${lx + 11},${ly - 4} L${lx + 6},${ly + 2} L${lx + 1},${ly - 4} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`,
+      );
     out.push(`<text x="${lx + 16}" y="${ly}" font-size="11" fill="#222">${esc(s.label)}</text>`);
     lx += 30 + 7 * s.label.length;
   });

@@ -18,12 +18,15 @@ function fmt(v: number): string {
 }
 
 function frame(title: string, body: string, yLabel = '', xLabel = ''): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">` +
     `<rect width="${W}" height="${H}" fill="white"/>` +
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>` +
     `<text x="14" y="${H / 2}" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">${esc(yLabel)}</text>` +
     `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${esc(xLabel)}</text>` +
-    body + '</svg>\n';
+    body +
+    '</svg>\n'
+  );
 }
 
 function yAxis(max: number): { y: (v: number) => string; axis: string } {
@@ -62,10 +65,11 @@ export function barChartSvg(title: string, groups: string[], series: { name: str
 export function histogramSvg(title: string, samples: { name: string; values: ArrayLike<number> }[], xLabel: string, bins = 30): string {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of samples) for (let i = 0; i < s.values.length; i++) {
-    lo = Math.min(lo, s.values[i]!);
-    hi = Math.max(hi, s.values[i]!);
-  }
+  for (const s of samples)
+    for (let i = 0; i < s.values.length; i++) {
+      lo = Math.min(lo, s.values[i]!);
+      hi = Math.max(hi, s.values[i]!);
+    }
   if (!(hi > lo)) hi = lo + 1;
   const counts = samples.map((s) => {
     const c = new Array<number>(bins).fill(0);
@@ -81,12 +85,17 @@ export function histogramSvg(title: string, samples: { name: string; values: Arr
     });
     body += `<rect x="${W - M.r - 150}" y="${M.t + k * 16}" width="10" height="10" fill="${LINE_COLORS[k % LINE_COLORS.length]}"/><text x="${W - M.r - 135}" y="${M.t + k * 16 + 9}">${esc(samples[k]!.name)}</text>`;
   });
-  for (let k = 0; k <= 4; k++) body += `<text x="${(M.l + ((W - M.l - M.r) * k) / 4).toFixed(1)}" y="${H - M.b + 16}" text-anchor="middle">${fmt(lo + ((hi - lo) * k) / 4)}</text>`;
+  for (let k = 0; k <= 4; k++)
+    body += `<text x="${(M.l + ((W - M.l - M.r) * k) / 4).toFixed(1)}" y="${H - M.b + 16}" text-anchor="middle">${fmt(lo + ((hi - lo) * k) / 4)}</text>`;
   return frame(title, body, 'count', xLabel);
 }
 
 /** Breakpoints along paths: one row per path, ticks coloured by layer. */
-export function breakpointStripSvg(title: string, rows: { label: string; breakpoints: ArrayLike<number>; layers: ArrayLike<number> }[], numLayers: number): string {
+export function breakpointStripSvg(
+  title: string,
+  rows: { label: string; breakpoints: ArrayLike<number>; layers: ArrayLike<number> }[],
+  numLayers: number,
+): string {
   const rh = Math.min(24, (H - M.t - M.b) / Math.max(1, rows.length));
   let body = '';
   const x = (t: number): string => (M.l + 40 + t * (W - M.l - M.r - 40)).toFixed(1);
@@ -99,7 +108,8 @@ export function breakpointStripSvg(title: string, rows: { label: string; breakpo
       body += `<line x1="${x(r.breakpoints[k]!)}" y1="${(y0 + 2).toFixed(1)}" x2="${x(r.breakpoints[k]!)}" y2="${(y0 + rh - 2).toFixed(1)}" stroke="${LINE_COLORS[Math.max(0, l) % LINE_COLORS.length]}" stroke-width="1"/>`;
     }
   });
-  for (let l = 0; l < numLayers; l++) body += `<rect x="${W - M.r - 90}" y="${H - M.b + 4 + 0 * l}" width="0" height="0"/><text x="${(M.l + 40 + l * 90).toFixed(1)}" y="${H - M.b + 30}" fill="${LINE_COLORS[l % LINE_COLORS.length]}">layer ${l + 1}</text>`;
+  for (let l = 0; l < numLayers; l++)
+    body += `<rect x="${W - M.r - 90}" y="${H - M.b + 4 + 0 * l}" width="0" height="0"/><text x="${(M.l + 40 + l * 90).toFixed(1)}" y="${H - M.b + 30}" fill="${LINE_COLORS[l % LINE_COLORS.length]}">layer ${l + 1}</text>`;
   return frame(title, body, '', 'position along the path (t)');
 }
 
@@ -110,16 +120,24 @@ export function heatmapSvg(title: string, values: Float64Array, n: number): stri
   const size = Math.min(W - M.l - M.r, H - M.t - M.b);
   const c = size / Math.max(1, n);
   let body = '';
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    const g = Math.round(255 * (1 - values[i * n + j]! / (max || 1)));
-    body += `<rect x="${(M.l + j * c).toFixed(2)}" y="${(M.t + i * c).toFixed(2)}" width="${c.toFixed(2)}" height="${c.toFixed(2)}" fill="rgb(${g},${g},255)"/>`;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const g = Math.round(255 * (1 - values[i * n + j]! / (max || 1)));
+      body += `<rect x="${(M.l + j * c).toFixed(2)}" y="${(M.t + i * c).toFixed(2)}" width="${c.toFixed(2)}" height="${c.toFixed(2)}" fill="rgb(${g},${g},255)"/>`;
+    }
   body += `<text x="${M.l + size + 10}" y="${M.t + 12}">max ${fmt(max)}</text>`;
   return frame(title, body);
 }
 
 /** One 2-D frame: a warped grid (polylines) and coloured points, in a fixed box. */
-export function pointsFrameSvg(title: string, box: [number, number, number, number], grid: Float64Array[], points: Float64Array, labels: ArrayLike<number>, marks: Float64Array[] = []): string {
+export function pointsFrameSvg(
+  title: string,
+  box: [number, number, number, number],
+  grid: Float64Array[],
+  points: Float64Array,
+  labels: ArrayLike<number>,
+  marks: Float64Array[] = [],
+): string {
   const [x0, x1, y0, y1] = box;
   const size = Math.min(W - M.l - M.r, H - M.t - M.b);
   const px = (x: number): string => (M.l + ((x - x0) / (x1 - x0)) * size).toFixed(1);

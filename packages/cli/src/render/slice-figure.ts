@@ -68,7 +68,8 @@ function esc(s: string): string {
 
 function checkSize(v: number | undefined, dflt: number, what: string): number {
   const x = v ?? dflt;
-  if (!Number.isFinite(x) || x < 50 || x > 100000) throw new PolytopeError('bad-option', `figure ${what} must be a number of pixels between 50 and 100000; got ${x}`);
+  if (!Number.isFinite(x) || x < 50 || x > 100000)
+    throw new PolytopeError('bad-option', `figure ${what} must be a number of pixels between 50 and 100000; got ${x}`);
   return x;
 }
 
@@ -117,7 +118,9 @@ function drawAxes(parts: string[], fr: Frame, xStep: number, yStep: number, xLab
   parts.push('</g>\n');
   const ylx = Math.max(14, x - 8 - maxLen * CHAR_W - 10);
   parts.push(`<text class="x-label" x="${f(x + w / 2)}" y="${f(y + h + 40)}" font-size="13" text-anchor="middle">${esc(xLabel)}</text>\n`);
-  parts.push(`<text class="y-label" transform="translate(${f(ylx)},${f(y + h / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${esc(yLabel)}</text>\n`);
+  parts.push(
+    `<text class="y-label" transform="translate(${f(ylx)},${f(y + h / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${esc(yLabel)}</text>\n`,
+  );
 }
 
 function svgOpen(parts: string[], W: number, H: number): void {
@@ -129,7 +132,10 @@ function svgOpen(parts: string[], W: number, H: number): void {
 
 /** Title centred over the plot, its baseline `y` (just above the plot's top edge). */
 function drawTitle(parts: string[], title: string | undefined, cx: number, y: number): void {
-  if (title !== undefined && title !== '') parts.push(`<text class="title" x="${f(cx)}" y="${f(y)}" font-size="15" font-weight="bold" text-anchor="middle">${esc(title)}</text>\n`);
+  if (title !== undefined && title !== '')
+    parts.push(
+      `<text class="title" x="${f(cx)}" y="${f(y)}" font-size="15" font-weight="bold" text-anchor="middle">${esc(title)}</text>\n`,
+    );
 }
 
 /**
@@ -258,7 +264,9 @@ export function renderSliceSvg(input: SliceFigureInput): string {
       const px = ox + a.s * k;
       const py = oy - a.t * k;
       parts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="4.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>\n`);
-      parts.push(`<text x="${f(px + 7)}" y="${f(py - 7)}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(a.name)}</text>\n`);
+      parts.push(
+        `<text x="${f(px + 7)}" y="${f(py - 7)}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(a.name)}</text>\n`,
+      );
     }
     parts.push('</g>\n');
   }
@@ -303,13 +311,19 @@ export function renderLineSvg(input: LineFigureInput): string {
   const pieces = Array.from(input.pieces);
   if (pieces.length === 0) throw new PolytopeError('bad-option', 'the line figure has no pieces to draw');
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
-  if (!Number.isInteger(nOut) || nOut < 0) throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
+  if (!Number.isInteger(nOut) || nOut < 0)
+    throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
   let lo = Infinity;
   let hi = -Infinity;
   for (let p = 0; p < pieces.length; p++) {
     const pc = pieces[p]!;
-    if (pc.map.length !== 2 * nOut) throw new PolytopeError('shape-mismatch', `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`);
-    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0) throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
+    if (pc.map.length !== 2 * nOut)
+      throw new PolytopeError(
+        'shape-mismatch',
+        `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`,
+      );
+    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0)
+      throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
     for (let r = 0; r < nOut; r++) {
       const a = pc.map[2 * r]!;
       const b = pc.map[2 * r + 1]!;
@@ -332,7 +346,16 @@ export function renderLineSvg(input: LineFigureInput): string {
   const right = legend ? 110 : 20;
   const top = hasTitle ? 40 : 16;
   const bottom = 54;
-  const fr: Frame = { x: left, y: top, w: Math.max(10, W - left - right), h: Math.max(10, H - top - bottom), x0: d0, x1: d1, y0: lo, y1: hi };
+  const fr: Frame = {
+    x: left,
+    y: top,
+    w: Math.max(10, W - left - right),
+    h: Math.max(10, H - top - bottom),
+    x0: d0,
+    x1: d1,
+    y0: lo,
+    y1: hi,
+  };
   const kx = fr.w / (d1 - d0);
   const ky = fr.h / (hi - lo);
   const sx = (t: number): number => fr.x + (t - d0) * kx;
@@ -348,7 +371,9 @@ export function renderLineSvg(input: LineFigureInput): string {
   }
   parts.push('</g>\n');
   if (lo < 0 && hi > 0) {
-    parts.push(`<path class="zero" d="M${f(fr.x)},${f(sy(0))}h${f(fr.w)}" stroke="#555555" stroke-width="1" stroke-dasharray="4 3" fill="none"/>\n`);
+    parts.push(
+      `<path class="zero" d="M${f(fr.x)},${f(sy(0))}h${f(fr.w)}" stroke="#555555" stroke-width="1" stroke-dasharray="4 3" fill="none"/>\n`,
+    );
   }
 
   const bps: number[] = [];

@@ -159,7 +159,15 @@ describe('polytope bias estimation, hand-checked values', () => {
   });
 
   it('refuses a frame that is not omnidirectional', () => {
-    expect(() => polytopeBiasEstimate(frameFromRows([[1, 0], [0, 1], [1, 1]]))).toThrow(/not omnidirectional/);
+    expect(() =>
+      polytopeBiasEstimate(
+        frameFromRows([
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]),
+      ),
+    ).toThrow(/not omnidirectional/);
   });
 });
 

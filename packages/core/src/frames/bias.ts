@@ -126,10 +126,16 @@ export function polytopeBiasEstimate(frame: Frame, options: BiasOptions = {}): B
   if (!options.skipHypotheses) {
     if (domain === 'ball+') {
       if (check.nonNegativelyOmnidirectional === false) {
-        throw new PolytopeError('not-applicable', `${frame.name}: the frame is not non-negatively omnidirectional (ℝⁿ₊ is not covered by facet cones, or a facet meeting ℝⁿ₊ contains 0); Theorem 4.6 does not apply`);
+        throw new PolytopeError(
+          'not-applicable',
+          `${frame.name}: the frame is not non-negatively omnidirectional (ℝⁿ₊ is not covered by facet cones, or a facet meeting ℝⁿ₊ contains 0); Theorem 4.6 does not apply`,
+        );
       }
     } else if (!check.omnidirectional) {
-      throw new PolytopeError('not-applicable', `${frame.name}: 0 is not in the interior of the convex hull of the frame vectors (not omnidirectional); Theorem 4.4 does not apply`);
+      throw new PolytopeError(
+        'not-applicable',
+        `${frame.name}: 0 is not in the interior of the convex hull of the frame vectors (not omnidirectional); Theorem 4.4 does not apply`,
+      );
     }
   }
   const alphaX = new Float64Array(m);
@@ -185,7 +191,14 @@ export function polytopeBiasEstimate(frame: Frame, options: BiasOptions = {}): B
 export function neighbourUnionValue(frame: Frame, polytope: FramePolytope, i: number): number {
   const set = new Set<number>();
   for (const j of vertexFacets(polytope, i)) for (const k of facetVertices(polytope, j)) set.add(k);
-  return Math.min(0, facetProgram(frame, i, Array.from(set).sort((a, b) => a - b)).value);
+  return Math.min(
+    0,
+    facetProgram(
+      frame,
+      i,
+      Array.from(set).sort((a, b) => a - b),
+    ).value,
+  );
 }
 
 /** Options for `monteCarloBias`. */

@@ -40,7 +40,15 @@ export interface FrameCheck {
  */
 export function isOmnidirectional(frame: Frame, tol = FRAME_EPS): boolean {
   const { n, m, rows } = frame;
-  if (rankOfRows(rows, n, Int32Array.from({ length: m }, (_, i) => i), m) < n) return false;
+  if (
+    rankOfRows(
+      rows,
+      n,
+      Int32Array.from({ length: m }, (_, i) => i),
+      m,
+    ) < n
+  )
+    return false;
   const A = new Float64Array(n * m); // Xᵀ, n×m
   const b = new Float64Array(n);
   for (let i = 0; i < m; i++) {
@@ -141,7 +149,12 @@ function facetContainsOrigin(rows: Float64Array, n: number, verts: Int32Array): 
  */
 export function checkFrame(frame: Frame, polytope?: FramePolytope): FrameCheck {
   const { n, m, rows } = frame;
-  const rank = rankOfRows(rows, n, Int32Array.from({ length: m }, (_, i) => i), m);
+  const rank = rankOfRows(
+    rows,
+    n,
+    Int32Array.from({ length: m }, (_, i) => i),
+    m,
+  );
   const spans = rank === n;
   const omni = spans && isOmnidirectional(frame);
   let poly = polytope ?? null;

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { PolytopeError } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
 import { mulberry32 } from '../random.js';
-import { frameFromLayer, frameFromNetwork, frameFromRows, icosahedronFrame, mercedesBenzFrame, randomFrame, tetrahedronFrame } from './frame.js';
+import {
+  frameFromLayer,
+  frameFromNetwork,
+  frameFromRows,
+  icosahedronFrame,
+  mercedesBenzFrame,
+  randomFrame,
+  tetrahedronFrame,
+} from './frame.js';
 import type { Frame } from './frame.js';
 import { checkFrame, isOmnidirectional } from './checks.js';
 
@@ -65,7 +73,12 @@ describe('built-in frames', () => {
 
 describe('frameFromRows / frameFromLayer / frameFromNetwork', () => {
   it('normalizes rows and keeps the norms (also for huge and tiny rows)', () => {
-    const f = frameFromRows([[3, 4], [0, -2], [1e200, 1e200], [1e-200, 0]]);
+    const f = frameFromRows([
+      [3, 4],
+      [0, -2],
+      [1e200, 1e200],
+      [1e-200, 0],
+    ]);
     expect(Array.from(f.norms.slice(0, 2))).toEqual([5, 2]);
     expect(f.norms[2]).toBeCloseTo(Math.SQRT2 * 1e200, -185);
     expect(Array.from(f.rows.slice(0, 4))).toEqual([0.6, 0.8, 0, -1]);
@@ -77,10 +90,20 @@ describe('frameFromRows / frameFromLayer / frameFromNetwork', () => {
     const f = frameFromLayer(new Float64Array([3, 0, 0, 4]), 2, 2, new Float64Array([1, -1]));
     expect(Array.from(f.norms)).toEqual([3, 4]);
     expect(Array.from(f.bias!)).toEqual([1, -1]);
-    const net = buildNetwork([2], [
-      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 3, weight: new Float64Array([1, 0, 0, 2, -1, -1]), bias: new Float64Array([0.1, 0.2, 0.3]) },
-      { type: 'relu', inputs: [1] },
-    ]);
+    const net = buildNetwork(
+      [2],
+      [
+        {
+          type: 'dense',
+          inputs: [0],
+          inFeatures: 2,
+          outFeatures: 3,
+          weight: new Float64Array([1, 0, 0, 2, -1, -1]),
+          bias: new Float64Array([0.1, 0.2, 0.3]),
+        },
+        { type: 'relu', inputs: [1] },
+      ],
+    );
     const g = frameFromNetwork(net);
     expect(g.m).toBe(3);
     expect(Array.from(g.norms)).toEqual([1, 2, Math.SQRT2]);
@@ -89,15 +112,51 @@ describe('frameFromRows / frameFromLayer / frameFromNetwork', () => {
 
   it('rejects bad input with PolytopeError naming the row', () => {
     expectError(() => frameFromRows([]), 'bad-frame', /at least one row/);
-    expectError(() => frameFromRows([[1, 0], [0, NaN]]), 'bad-frame', /row 1 has a non-finite .* \(NaN\) at column 1/);
-    expectError(() => frameFromRows([[1, 0], [0, 1, 2]]), 'bad-frame', /row 1 has 3 entries but row 0 has 2/);
-    expectError(() => frameFromRows([[1, 0], [0, 0]]), 'bad-frame', /row 1 is zero/);
+    expectError(
+      () =>
+        frameFromRows([
+          [1, 0],
+          [0, NaN],
+        ]),
+      'bad-frame',
+      /row 1 has a non-finite .* \(NaN\) at column 1/,
+    );
+    expectError(
+      () =>
+        frameFromRows([
+          [1, 0],
+          [0, 1, 2],
+        ]),
+      'bad-frame',
+      /row 1 has 3 entries but row 0 has 2/,
+    );
+    expectError(
+      () =>
+        frameFromRows([
+          [1, 0],
+          [0, 0],
+        ]),
+      'bad-frame',
+      /row 1 is zero/,
+    );
     expectError(() => frameFromRows([[]]), 'bad-frame', /row 0 is empty/);
     expectError(() => frameFromRows([[1, Infinity]]), 'bad-frame', /non-finite/);
     expectError(() => frameFromRows([[1, 0], 'x' as unknown as number[]]), 'bad-frame', /row 1 is not an array/);
     expectError(() => frameFromRows({ data: [1, 2, 3], n: 2 }), 'bad-frame', /do not form rows of width 2/);
     expectError(() => frameFromLayer(new Float64Array(5), 2, 2), 'bad-frame', /5 values but 2×2/);
-    expectError(() => frameFromRows([[1, 0], [0, 1]], 'w', [1]), 'bad-frame', /bias has 1 entries but there are 2 rows/);
+    expectError(
+      () =>
+        frameFromRows(
+          [
+            [1, 0],
+            [0, 1],
+          ],
+          'w',
+          [1],
+        ),
+      'bad-frame',
+      /bias has 1 entries but there are 2 rows/,
+    );
   });
 });
 
@@ -112,7 +171,13 @@ describe('frame checks', () => {
   });
 
   it('a non-spanning frame reports spans: false (no error)', () => {
-    const c = checkFrame(frameFromRows([[1, 0, 0], [0, 1, 0], [-1, -1, 0]]));
+    const c = checkFrame(
+      frameFromRows([
+        [1, 0, 0],
+        [0, 1, 0],
+        [-1, -1, 0],
+      ]),
+    );
     expect(c.spans).toBe(false);
     expect(c.rank).toBe(2);
     expect(c.omnidirectional).toBe(false);
@@ -120,17 +185,45 @@ describe('frame checks', () => {
   });
 
   it('0 on the boundary is not omnidirectional; {e1, e2, −e1−e2} is', () => {
-    expect(isOmnidirectional(frameFromRows([[1, 0], [0, 1], [-1, 0]]))).toBe(false);
-    expect(isOmnidirectional(frameFromRows([[1, 0], [0, 1], [-1, -1]]))).toBe(true);
+    expect(
+      isOmnidirectional(
+        frameFromRows([
+          [1, 0],
+          [0, 1],
+          [-1, 0],
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      isOmnidirectional(
+        frameFromRows([
+          [1, 0],
+          [0, 1],
+          [-1, -1],
+        ]),
+      ),
+    ).toBe(true);
   });
 
   it('non-negative omnidirectionality: a positive-quadrant frame has it, a frame missing e2 in its cone does not', () => {
     // conv{e1, e2, (1,1)/√2} lies in ℝ²₊ (not omnidirectional) but its facet cones cover ℝ²₊.
-    const a = checkFrame(frameFromRows([[1, 0], [0, 1], [1, 1]]));
+    const a = checkFrame(
+      frameFromRows([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     expect(a.omnidirectional).toBe(false);
     expect(a.nonNegativelyOmnidirectional).toBe(true);
     // e2 = a e1 + b (1,2) + c (1,−1) needs a + b + c = 0 with a, b, c ≥ 0: impossible.
-    const b = checkFrame(frameFromRows([[1, 0], [1, 2], [1, -1]]));
+    const b = checkFrame(
+      frameFromRows([
+        [1, 0],
+        [1, 2],
+        [1, -1],
+      ]),
+    );
     expect(b.nonNegativelyOmnidirectional).toBe(false);
   });
 });

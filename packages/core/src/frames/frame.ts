@@ -58,7 +58,10 @@ export function frameFromRows(
       const row = list[i]!;
       if (!isNumberRow(row)) throw new PolytopeError('bad-frame', `${name}: row ${i} is not an array of numbers`);
       if (row.length !== n) {
-        throw new PolytopeError('bad-frame', `${name}: row ${i} has ${row.length} entries but row 0 has ${n}; all rows must have the same length`);
+        throw new PolytopeError(
+          'bad-frame',
+          `${name}: row ${i} has ${row.length} entries but row 0 has ${n}; all rows must have the same length`,
+        );
       }
       for (let j = 0; j < n; j++) {
         const v = row[j];
@@ -154,7 +157,11 @@ export function icosahedronFrame(): Frame {
     }
   }
   const inv = 1 / Math.sqrt(1 + phi * phi);
-  return unitFrame('icosahedron', 3, raw.map((v) => v * inv));
+  return unitFrame(
+    'icosahedron',
+    3,
+    raw.map((v) => v * inv),
+  );
 }
 
 /**
@@ -165,7 +172,8 @@ export function icosahedronFrame(): Frame {
  */
 export function randomFrame(n: number, m: number, random: Random, name = `random:${n}:${m}`): Frame {
   if (!Number.isInteger(n) || n < 1) throw new PolytopeError('bad-frame', `random frame: dimension must be a positive integer, got ${n}`);
-  if (!Number.isInteger(m) || m < 1) throw new PolytopeError('bad-frame', `random frame: number of vectors must be a positive integer, got ${m}`);
+  if (!Number.isInteger(m) || m < 1)
+    throw new PolytopeError('bad-frame', `random frame: number of vectors must be a positive integer, got ${m}`);
   const rows = new Float64Array(m * n);
   for (let i = 0; i < m; i++) sampleSphere(random, n, rows, i * n);
   return { name, n, m, rows, norms: new Float64Array(m).fill(1) };
@@ -178,9 +186,18 @@ export function randomFrame(n: number, m: number, random: Random, name = `random
  * @example
  * frameFromLayer(new Float64Array([3, 0, 0, 4]), 2, 2, new Float64Array([1, -1])).norms; // [3, 4]
  */
-export function frameFromLayer(weight: Float64Array, outFeatures: number, inFeatures: number, bias?: ArrayLike<number>, name = 'layer'): Frame {
+export function frameFromLayer(
+  weight: Float64Array,
+  outFeatures: number,
+  inFeatures: number,
+  bias?: ArrayLike<number>,
+  name = 'layer',
+): Frame {
   if (weight.length !== outFeatures * inFeatures) {
-    throw new PolytopeError('bad-frame', `${name}: weight has ${weight.length} values but ${outFeatures}×${inFeatures} = ${outFeatures * inFeatures} were expected`);
+    throw new PolytopeError(
+      'bad-frame',
+      `${name}: weight has ${weight.length} values but ${outFeatures}×${inFeatures} = ${outFeatures * inFeatures} were expected`,
+    );
   }
   return frameFromRows({ data: weight, n: inFeatures }, name, bias);
 }

@@ -75,7 +75,13 @@ describe('injectivity on the ball', () => {
 
   it('handles duplicate and opposite hyperplanes, and rows that never cut the ball', () => {
     // x_0 = −x_1 with α_0 = −α_1: one hyperplane; x_2 with α = 2 is never active; x_3 with α = −2 always.
-    const f = frameFromRows([[1, 0], [-1, 0], [0, 1], [0, -1], [0, 1]]);
+    const f = frameFromRows([
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+      [0, 1],
+    ]);
     const r = exactInjectivity(f, [0.2, -0.2, 2, -2, -0.5]);
     expect(r.hyperplanes).toBe(2);
     expect(r.injective).toBe(true);

@@ -301,11 +301,21 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     }
   }
   const injective = counterexample !== null ? false : complete ? true : null;
-  return { complete: complete && (counterexample === null || !stopAtFirst), injective, cells, marginalCells: marginal, hyperplanes: G, programs, minActive, counterexample };
+  return {
+    complete: complete && (counterexample === null || !stopAtFirst),
+    injective,
+    cells,
+    marginalCells: marginal,
+    hyperplanes: G,
+    programs,
+    minActive,
+    counterexample,
+  };
 }
 
 function checkAlpha(frame: Frame, alpha: ArrayLike<number>): void {
-  if (alpha.length !== frame.m) throw new PolytopeError('shape-mismatch', `alpha has ${alpha.length} entries but the frame has ${frame.m} vectors`);
+  if (alpha.length !== frame.m)
+    throw new PolytopeError('shape-mismatch', `alpha has ${alpha.length} entries but the frame has ${frame.m} vectors`);
   for (let i = 0; i < alpha.length; i++) {
     const v = alpha[i]!;
     if (Number.isNaN(v) || v === -Infinity) throw new PolytopeError('non-finite', `alpha has an invalid value (${v}) at index ${i}`);

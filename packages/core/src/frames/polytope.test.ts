@@ -33,7 +33,14 @@ function validate(f: Frame, p: FramePolytope, omni = true): void {
     verts.forEach((k, c) => {
       for (let t = 0; t < n; t++) diff[c * n + t] = rows[k * n + t]! - rows[verts[0]! * n + t]!;
     });
-    expect(rankOfRows(diff, n, verts.map((_, c) => c), verts.length)).toBe(n - 1);
+    expect(
+      rankOfRows(
+        diff,
+        n,
+        verts.map((_, c) => c),
+        verts.length,
+      ),
+    ).toBe(n - 1);
     for (const k of verts) expect(Array.from(vertexFacets(p, k))).toContain(j);
   }
   if (omni) {
@@ -109,7 +116,11 @@ describe('framePolytope', () => {
   });
 
   it('random frames in 3-D to 5-D validate', () => {
-    for (const [n, m, seed] of [[3, 30, 1], [4, 20, 2], [5, 14, 3]] as const) {
+    for (const [n, m, seed] of [
+      [3, 30, 1],
+      [4, 20, 2],
+      [5, 14, 3],
+    ] as const) {
       const f = randomFrame(n, m, mulberry32(seed));
       const p = framePolytope(f);
       validate(f, p);
@@ -117,7 +128,13 @@ describe('framePolytope', () => {
   });
 
   it('duplicate vectors share their facets; 1-D frames have two point facets', () => {
-    const f = frameFromRows([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [-1, -1, -1]]);
+    const f = frameFromRows([
+      [1, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [-1, -1, -1],
+    ]);
     const p = framePolytope(f);
     expect(Array.from(vertexFacets(p, 0))).toEqual(Array.from(vertexFacets(p, 1)));
     validate(f, p);
@@ -127,10 +144,23 @@ describe('framePolytope', () => {
   });
 
   it('rejects non-spanning and degenerate frames with a clear error', () => {
-    expect(() => framePolytope(frameFromRows([[1, 0, 0], [0, 1, 0], [-1, -1, 0]]))).toThrow(/span only a 2-dimensional subspace/);
+    expect(() =>
+      framePolytope(
+        frameFromRows([
+          [1, 0, 0],
+          [0, 1, 0],
+          [-1, -1, 0],
+        ]),
+      ),
+    ).toThrow(/span only a 2-dimensional subspace/);
     let caught: unknown;
     try {
-      framePolytope(frameFromRows([[1, 0], [0, 1]]));
+      framePolytope(
+        frameFromRows([
+          [1, 0],
+          [0, 1],
+        ]),
+      );
     } catch (err) {
       caught = err;
     }

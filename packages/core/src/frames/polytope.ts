@@ -60,19 +60,28 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
   const maxDim = options.maxDimension ?? 10;
   const { n, m, rows } = frame;
   if (n > maxDim) {
-    throw new PolytopeError('too-large', `${frame.name}: the frame polytope in dimension ${n} is too large to enumerate (limit ${maxDim}; pass maxDimension to raise it)`);
+    throw new PolytopeError(
+      'too-large',
+      `${frame.name}: the frame polytope in dimension ${n} is too large to enumerate (limit ${maxDim}; pass maxDimension to raise it)`,
+    );
   }
   const all = Int32Array.from({ length: m }, (_, i) => i);
   const rank = rankOfRows(rows, n, all, m);
   if (rank < n) {
-    throw new PolytopeError('not-applicable', `${frame.name}: the ${m} frame vectors span only a ${rank}-dimensional subspace of ℝ^${n}; a frame must span ℝⁿ`);
+    throw new PolytopeError(
+      'not-applicable',
+      `${frame.name}: the ${m} frame vectors span only a ${rank}-dimensional subspace of ℝ^${n}; a frame must span ℝⁿ`,
+    );
   }
   // Affine dimension: rank of x_k − x_0.
   const diffs = new Float64Array(m * n);
   for (let k = 0; k < m; k++) for (let j = 0; j < n; j++) diffs[k * n + j] = rows[k * n + j]! - rows[j]!;
   const affRank = rankOfRows(diffs, n, all, m);
   if (affRank < n) {
-    throw new PolytopeError('not-applicable', `${frame.name}: the frame vectors lie in an affine hyperplane, so their convex hull has no interior (0 is not inside it); the frame polytope is (${affRank})-dimensional`);
+    throw new PolytopeError(
+      'not-applicable',
+      `${frame.name}: the frame vectors lie in an affine hyperplane, so their convex hull has no interior (0 is not inside it); the frame polytope is (${affRank})-dimensional`,
+    );
   }
 
   const planes = hullFacets(rows, m, n, tol);
@@ -84,7 +93,8 @@ export function framePolytope(frame: Frame, options: FramePolytopeOptions = {}):
     const verts: number[] = [];
     for (let k = 0; k < m; k++) {
       const d = dotAt(a, 0, rows, k * n, n) - b;
-      if (d > HULL_CHECK_FACTOR * tol) throw new InternalError(`${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
+      if (d > HULL_CHECK_FACTOR * tol)
+        throw new InternalError(`${frame.name}: internal hull error (vertex ${k} lies outside a facet by ${d})`);
       if (Math.abs(d) <= tol) verts.push(k);
     }
     facets.push({ verts, a, b });
@@ -288,7 +298,16 @@ function orthogonalTo(basis: readonly (readonly number[])[], d: number): number[
  * Rotates the supporting plane (normal a) about the face `ridge` towards w until it meets another
  * point; `skip` are points that cannot be met (those on the current plane).
  */
-function pivot(P: Float64Array, m: number, d: number, tol: number, a: readonly number[], skip: Set<number>, ridge: readonly number[], w: readonly number[]): HullFacet {
+function pivot(
+  P: Float64Array,
+  m: number,
+  d: number,
+  tol: number,
+  a: readonly number[],
+  skip: Set<number>,
+  ridge: readonly number[],
+  w: readonly number[],
+): HullFacet {
   const r0 = ridge[0]!;
   let best = Infinity;
   for (let k = 0; k < m; k++) {

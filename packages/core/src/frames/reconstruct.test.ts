@@ -6,7 +6,13 @@ import { facetVertices, framePolytope } from './polytope.js';
 import { facetDualFrames, frameRelu, reconstructViaFacets, reconstructionStudy } from './reconstruct.js';
 
 describe('reconstruction via facets (Theorem 4.8, Algorithm 2)', () => {
-  const frames = [mercedesBenzFrame(), tetrahedronFrame(), icosahedronFrame(), randomFrame(3, 12, mulberry32(7)), randomFrame(4, 16, mulberry32(3))];
+  const frames = [
+    mercedesBenzFrame(),
+    tetrahedronFrame(),
+    icosahedronFrame(),
+    randomFrame(3, 12, mulberry32(7)),
+    randomFrame(4, 16, mulberry32(3)),
+  ];
 
   it('each facet dual frame is a left inverse on its span: Σ x̃_k x_kᵀ = I', () => {
     for (const f of frames) {

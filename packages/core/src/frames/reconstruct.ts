@@ -83,7 +83,13 @@ export interface ReconstructOptions {
  * const alpha = new Float64Array(4).fill(-1 / Math.sqrt(3));
  * reconstructViaFacets(f, d, alpha, frameRelu(f, alpha, [0.1, 0.2, 0.3])).x; // [0.1, 0.2, 0.3] (to 1e-16)
  */
-export function reconstructViaFacets(frame: Frame, duals: FacetDuals, alpha: ArrayLike<number>, z: ArrayLike<number>, options: ReconstructOptions = {}): Reconstruction {
+export function reconstructViaFacets(
+  frame: Frame,
+  duals: FacetDuals,
+  alpha: ArrayLike<number>,
+  z: ArrayLike<number>,
+  options: ReconstructOptions = {},
+): Reconstruction {
   const { n, m } = frame;
   if (z.length !== m) throw new PolytopeError('shape-mismatch', `z has ${z.length} entries but the frame has ${m} vectors`);
   if (alpha.length !== m) throw new PolytopeError('shape-mismatch', `alpha has ${alpha.length} entries but the frame has ${m} vectors`);
@@ -153,7 +159,12 @@ export function reconstructViaFacets(frame: Frame, duals: FacetDuals, alpha: Arr
 export type FrameActivation = 'relu' | 'zcosz';
 
 /** `σ(X x − α)` for σ = ReLU (the layer C_α) or σ(t) = t·cos t. */
-export function applyFrameLayer(frame: Frame, alpha: ArrayLike<number>, x: ArrayLike<number>, activation: FrameActivation = 'relu'): Float64Array {
+export function applyFrameLayer(
+  frame: Frame,
+  alpha: ArrayLike<number>,
+  x: ArrayLike<number>,
+  activation: FrameActivation = 'relu',
+): Float64Array {
   const { n, m, rows } = frame;
   const z = new Float64Array(m);
   for (let i = 0; i < m; i++) {
@@ -239,7 +250,12 @@ export function reconstructionStudy(frame: Frame, alpha: ArrayLike<number>, opti
     const err = normAt(diff, 0, n);
     errors.push(err);
     if (example === null) {
-      example = { x: Float64Array.from(x), facet: rec.facet, vertices: rec.facet >= 0 ? Array.from(facetVertices(polytope, rec.facet)) : [], error: err };
+      example = {
+        x: Float64Array.from(x),
+        facet: rec.facet,
+        vertices: rec.facet >= 0 ? Array.from(facetVertices(polytope, rec.facet)) : [],
+        error: err,
+      };
     }
   }
   const sorted = errors.slice().sort((a, b) => a - b);

@@ -248,7 +248,10 @@ class PolygonCells implements CellOps<Polygon> {
 
   bbox(cell: Polygon, out: Float64Array): void {
     const xy = cell.xy;
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      x1 = -Infinity,
+      y0 = Infinity,
+      y1 = -Infinity;
     for (let i = 0; i < cell.n; i++) {
       const x = xy[2 * i]!;
       const y = xy[2 * i + 1]!;

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random.js';
 import { highs } from './lp.js';
-import { choleskyInPlace, choleskySolveInPlace, determinantInPlace, leastDistance, nnls, rankOfRows, solveFullPivotInPlace } from './linalg.js';
+import {
+  choleskyInPlace,
+  choleskySolveInPlace,
+  determinantInPlace,
+  leastDistance,
+  nnls,
+  rankOfRows,
+  solveFullPivotInPlace,
+} from './linalg.js';
 
 /** Brute-force NNLS: least squares on every support, keep the feasible ones, take the best. */
 function bruteNnls(A: Float64Array, r: number, k: number, b: Float64Array): number {
@@ -87,7 +95,13 @@ describe('leastDistance (LDP via NNLS)', () => {
           rowLower: h,
           rowUpper: new Float64Array(p).fill(inf),
           matrix: { format: 'csr', numRows: p, numCols: n, starts, indices: Array.from({ length: p * n }, (_, i) => i % n), values: G },
-          hessian: { format: 'triangular', dimension: n, starts: Array.from({ length: n + 1 }, (_, i) => i), indices: Array.from({ length: n }, (_, i) => i), values: new Float64Array(n).fill(2) },
+          hessian: {
+            format: 'triangular',
+            dimension: n,
+            starts: Array.from({ length: n + 1 }, (_, i) => i),
+            indices: Array.from({ length: n }, (_, i) => i),
+            values: new Float64Array(n).fill(2),
+          },
         },
         (model) => {
           model.options.set({ output_flag: false });

@@ -369,7 +369,14 @@ export interface EliminationOptions {
  * gaussianEliminate(M, 2, 2, 3, piv); // 2 (row 1 pivots column 0, then row 0 column 1)
  * solveEliminated(M, 2, 2, 3, 2, piv); // [1, 2]
  */
-export function gaussianEliminate(M: Float64Array, k: number, n: number, w: number, pivots: Int32Array, options: EliminationOptions = {}): number {
+export function gaussianEliminate(
+  M: Float64Array,
+  k: number,
+  n: number,
+  w: number,
+  pivots: Int32Array,
+  options: EliminationOptions = {},
+): number {
   const full = options.full ?? false;
   for (let i = 0; i < k; i++) pivots[i] = i;
   const steps = Math.min(k, n);
@@ -394,7 +401,11 @@ export function gaussianEliminate(M: Float64Array, k: number, n: number, w: numb
 }
 
 /** The largest |entry| for step s among the unused rows (positions s…k−1 of the order) and the candidate columns. */
-function findPivot(M: Float64Array, at: { k: number; n: number; w: number; s: number; full: boolean }, pivots: Int32Array): { pos: number; col: number; best: number } {
+function findPivot(
+  M: Float64Array,
+  at: { k: number; n: number; w: number; s: number; full: boolean },
+  pivots: Int32Array,
+): { pos: number; col: number; best: number } {
   const { k, n, w, s, full } = at;
   let best = 0;
   let pos = -1;

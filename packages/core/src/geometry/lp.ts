@@ -91,7 +91,14 @@ function runModel(h: Highs, model: HighsModel, numCols: number): LpSolution {
     model.run();
     const st = model.getModelStatus();
     const S = h.constants.modelStatus;
-    const status: LpStatus = st === S.optimal ? 'optimal' : st === S.infeasible ? 'infeasible' : st === S.unbounded || st === S.unboundedOrInfeasible ? 'unbounded' : 'other';
+    const status: LpStatus =
+      st === S.optimal
+        ? 'optimal'
+        : st === S.infeasible
+          ? 'infeasible'
+          : st === S.unbounded || st === S.unboundedOrInfeasible
+            ? 'unbounded'
+            : 'other';
     if (status !== 'optimal') return { status, objective: NaN, x: new Float64Array(numCols) };
     return { status, objective: model.getObjectiveValue(), x: Float64Array.from(model.getSolution().colValue) };
   } catch (err) {
@@ -186,7 +193,17 @@ export async function chebyshevCenter(
   const colLower = new Float64Array(numCols).fill(-Infinity);
   colLower[d] = 0;
   const colUpper = new Float64Array(numCols).fill(Infinity);
-  const sol = await solveLp({ numCols, numRows, cost, maximize: true, colLower, colUpper, rows, rowLower: new Float64Array(numRows).fill(-Infinity), rowUpper: upper });
+  const sol = await solveLp({
+    numCols,
+    numRows,
+    cost,
+    maximize: true,
+    colLower,
+    colUpper,
+    rows,
+    rowLower: new Float64Array(numRows).fill(-Infinity),
+    rowUpper: upper,
+  });
   if (sol.status === 'unbounded') return { center: new Float64Array(d), radius: Infinity, status: sol.status };
   if (sol.status !== 'optimal') return { center: new Float64Array(d), radius: 0, status: sol.status };
   return { center: sol.x.slice(0, d), radius: sol.x[d]!, status: sol.status };

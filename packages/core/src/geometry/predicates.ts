@@ -129,7 +129,6 @@ export const LDP_RHO_EPS = 1e-12;
 export const RANK_EPS = 1e-10;
 export const RANK_FLOOR_RATIO = 1e-3;
 
-
 /**
  * Singular values (truncation/mlp.ts `numericalRank`): a singular value counts when it exceeds
  * SVD_RANK_EPS · σ_max · max(m, n). Overridable through the `tol` argument.
@@ -266,7 +265,11 @@ export interface WalkTolerances {
  * @example
  * walkRegions(net, x, { tolerances: { ...WALK_TOLERANCES, pivot: 1e-8 } });
  */
-export const WALK_TOLERANCES: WalkTolerances = Object.freeze({ radius: WALK_RADIUS_EPS, pivot: WALK_PIVOT_EPS, crossingStep: WALK_CROSSING_STEP });
+export const WALK_TOLERANCES: WalkTolerances = Object.freeze({
+  radius: WALK_RADIUS_EPS,
+  pivot: WALK_PIVOT_EPS,
+  crossingStep: WALK_CROSSING_STEP,
+});
 
 /** Relative error allowed between the region volumes' sum and the domain's volume (`validatePolytopes`). */
 export const VOLUME_SUM_EPS = 1e-9;
@@ -289,7 +292,12 @@ export interface PolytopeTolerances {
  * @example
  * enumeratePolytopes(net, { box, tolerances: { vertex: 10 * POLYTOPE_TOLERANCES.vertex } });
  */
-export const POLYTOPE_TOLERANCES: PolytopeTolerances = Object.freeze({ vertex: VERTEX_EPS, domainRadius: DOMAIN_RADIUS_EPS, domainVolume: DOMAIN_VOLUME_EPS, volumeSum: VOLUME_SUM_EPS });
+export const POLYTOPE_TOLERANCES: PolytopeTolerances = Object.freeze({
+  vertex: VERTEX_EPS,
+  domainRadius: DOMAIN_RADIUS_EPS,
+  domainVolume: DOMAIN_VOLUME_EPS,
+  volumeSum: VOLUME_SUM_EPS,
+});
 
 /**
  * Cholesky pivots (`choleskyInPlace` in geometry/linalg.ts): the matrix counts as not positive
@@ -325,7 +333,8 @@ export function resolveTolerances(over?: Partial<Tolerances>): Tolerances {
   if (!over) return DEFAULT_TOLERANCES;
   const t = { ...DEFAULT_TOLERANCES, ...over };
   for (const [name, v] of Object.entries(t)) {
-    if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new PolytopeError('bad-option', `tolerance '${name}' must be a finite number ≥ 0, got ${String(v)}`);
+    if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
+      throw new PolytopeError('bad-option', `tolerance '${name}' must be a finite number ≥ 0, got ${String(v)}`);
   }
   return Object.freeze(t);
 }
@@ -342,12 +351,26 @@ export function planarTolerance(c: number, a: number, b: number, ex: number, ey:
  * Tolerance of the threshold test `f = θ` (hard-tanh breakpoints): the affine tolerance of f plus
  * θ's own contribution `|θ| · eps` to the scale.
  */
-export function thresholdTolerance(f: ArrayLike<number>, off: number, m: number, extent: ArrayLike<number>, theta: number, eps = SIDE_EPS): number {
+export function thresholdTolerance(
+  f: ArrayLike<number>,
+  off: number,
+  m: number,
+  extent: ArrayLike<number>,
+  theta: number,
+  eps = SIDE_EPS,
+): number {
   return affineTolerance(f, off, m, extent, eps) + Math.abs(theta) * eps;
 }
 
 /** Tolerance of the comparison `f_a − f_b` of two affine functions (max-pool candidates, argmax of outputs). */
-export function pairTolerance(f: ArrayLike<number>, offA: number, offB: number, m: number, extent: ArrayLike<number>, eps = SIDE_EPS): number {
+export function pairTolerance(
+  f: ArrayLike<number>,
+  offA: number,
+  offB: number,
+  m: number,
+  extent: ArrayLike<number>,
+  eps = SIDE_EPS,
+): number {
   return affineTolerance(f, offA, m, extent, eps) + affineTolerance(f, offB, m, extent, eps);
 }
 

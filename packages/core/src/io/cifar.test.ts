@@ -47,8 +47,10 @@ describe('readCifarBatch', () => {
   });
 
   it('rejects lengths that are not a positive multiple of 3073', () => {
-    expectCifarError(() => readCifarBatch(new Uint8Array(3072), 'data_batch_1.bin'),
-      /^data_batch_1\.bin: length 3072 is not a positive multiple of 3073/);
+    expectCifarError(
+      () => readCifarBatch(new Uint8Array(3072), 'data_batch_1.bin'),
+      /^data_batch_1\.bin: length 3072 is not a positive multiple of 3073/,
+    );
     expectCifarError(() => readCifarBatch(new Uint8Array(0)), /length 0/);
     expectCifarError(() => readCifarBatch(batch([1, 2]).subarray(1)), /length 6145/);
   });

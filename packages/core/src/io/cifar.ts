@@ -24,9 +24,7 @@ export const CIFAR_RECORD_BYTES = 3073;
  * @example
  * CIFAR10_CLASSES[3]; // 'cat'
  */
-export const CIFAR10_CLASSES = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
-] as const;
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
 /** A decoded CIFAR-10 batch. */
 export interface CifarBatch {
@@ -49,11 +47,16 @@ export interface CifarBatch {
  */
 export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): CifarBatch {
   if (isGzip(bytes)) {
-    throw new PolytopeError('bad-file', `${what}: is gzip-compressed; extract cifar-10-binary.tar.gz and pass a data_batch_N.bin or test_batch.bin file`);
+    throw new PolytopeError(
+      'bad-file',
+      `${what}: is gzip-compressed; extract cifar-10-binary.tar.gz and pass a data_batch_N.bin or test_batch.bin file`,
+    );
   }
   if (bytes.length === 0 || bytes.length % CIFAR_RECORD_BYTES !== 0) {
-    throw new PolytopeError('bad-file',
-      `${what}: length ${bytes.length} is not a positive multiple of ${CIFAR_RECORD_BYTES} (1 label byte + 3072 pixel bytes per image)`);
+    throw new PolytopeError(
+      'bad-file',
+      `${what}: length ${bytes.length} is not a positive multiple of ${CIFAR_RECORD_BYTES} (1 label byte + 3072 pixel bytes per image)`,
+    );
   }
   const count = bytes.length / CIFAR_RECORD_BYTES;
   const labels = new Uint8Array(count);
@@ -62,8 +65,10 @@ export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): Cifa
     const at = n * CIFAR_RECORD_BYTES;
     const label = bytes[at]!;
     if (label > 9) {
-      throw new PolytopeError('bad-file',
-        `${what}: record ${n} has label ${label}, not 0–9 (is this a CIFAR-100 file, which has 2 label bytes per record?)`);
+      throw new PolytopeError(
+        'bad-file',
+        `${what}: record ${n} has label ${label}, not 0–9 (is this a CIFAR-100 file, which has 2 label bytes per record?)`,
+      );
     }
     labels[n] = label;
     pixels.set(bytes.subarray(at + 1, at + CIFAR_RECORD_BYTES), n * CIFAR_IMAGE_BYTES);

@@ -83,12 +83,21 @@ describe('readIdx on hand-built files', () => {
 
   it('names every malformed file precisely', () => {
     expectIdxError(() => readIdx(new Uint8Array(0), 'f'), /^f: not an IDX file .*found nothing/);
-    expectIdxError(() => readIdx(Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0)), /not an IDX file \(the first bytes should be 00 00 08 0N, found 50 4b 03 04\)/);
+    expectIdxError(
+      () => readIdx(Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0)),
+      /not an IDX file \(the first bytes should be 00 00 08 0N, found 50 4b 03 04\)/,
+    );
     expectIdxError(() => readIdx(idxBytes([2], [1, 2], 0x0d)), /element type 0x0d \(float32\) is not supported/);
     expectIdxError(() => readIdx(idxBytes([2], [1, 2], 0x42)), /unknown element type byte 0x42/);
     expectIdxError(() => readIdx(idxBytes([], [])), /0 dimensions/);
-    expectIdxError(() => readIdx(idxBytes([10, 28, 28], []).subarray(0, 10)), /truncated header: 3 dimensions need 16 bytes but the file has 10/);
-    expectIdxError(() => readIdx(idxBytes([3, 2], [1, 2, 3, 4, 5])), /header shape \[3, 2\] needs 6 data bytes but the file has 5 \(truncated download\?\)/);
+    expectIdxError(
+      () => readIdx(idxBytes([10, 28, 28], []).subarray(0, 10)),
+      /truncated header: 3 dimensions need 16 bytes but the file has 10/,
+    );
+    expectIdxError(
+      () => readIdx(idxBytes([3, 2], [1, 2, 3, 4, 5])),
+      /header shape \[3, 2\] needs 6 data bytes but the file has 5 \(truncated download\?\)/,
+    );
     expectIdxError(() => readIdx(idxBytes([2], [1, 2, 3])), /needs 2 data bytes but the file has 3$/);
     const gz = gzipSync(idxBytes([1], [1]));
     expectIdxError(() => readIdx(gz.subarray(0, gz.length - 6), 'x.gz'), /^x\.gz: looks gzip-compressed but cannot be inflated/);

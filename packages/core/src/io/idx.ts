@@ -71,9 +71,12 @@ export function readIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   const ndim = raw[3]!;
   if (type !== 0x08) {
     const name = TYPE_NAMES[type];
-    fail(what, name
-      ? `IDX element type 0x${type.toString(16).padStart(2, '0')} (${name}) is not supported; only unsigned bytes (0x08) are`
-      : `not an IDX file (unknown element type byte 0x${type.toString(16).padStart(2, '0')})`);
+    fail(
+      what,
+      name
+        ? `IDX element type 0x${type.toString(16).padStart(2, '0')} (${name}) is not supported; only unsigned bytes (0x08) are`
+        : `not an IDX file (unknown element type byte 0x${type.toString(16).padStart(2, '0')})`,
+    );
   }
   if (ndim === 0) fail(what, 'IDX header declares 0 dimensions');
   const headerLen = 4 + 4 * ndim;
@@ -88,8 +91,11 @@ export function readIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   }
   const have = raw.length - headerLen;
   if (have !== count) {
-    fail(what, `header shape [${shape.join(', ')}] needs ${count} data bytes but the file has ${have}` +
-      (have < count ? ' (truncated download?)' : ''));
+    fail(
+      what,
+      `header shape [${shape.join(', ')}] needs ${count} data bytes but the file has ${have}` +
+        (have < count ? ' (truncated download?)' : ''),
+    );
   }
   return { shape, data: raw.subarray(headerLen) };
 }
@@ -105,9 +111,12 @@ export function readIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
 export function idxImages(bytes: Uint8Array, what = 'IDX image file'): IdxImages {
   const { shape, data } = readIdx(bytes, what);
   if (shape.length !== 3) {
-    fail(what, shape.length === 1
-      ? 'this is a label file (1 dimension), not an image file'
-      : `an image file has 3 dimensions (count, rows, cols) but this one has ${shape.length}: [${shape.join(', ')}]`);
+    fail(
+      what,
+      shape.length === 1
+        ? 'this is a label file (1 dimension), not an image file'
+        : `an image file has 3 dimensions (count, rows, cols) but this one has ${shape.length}: [${shape.join(', ')}]`,
+    );
   }
   return { count: shape[0]!, rows: shape[1]!, cols: shape[2]!, pixels: data };
 }
@@ -123,9 +132,12 @@ export function idxImages(bytes: Uint8Array, what = 'IDX image file'): IdxImages
 export function idxLabels(bytes: Uint8Array, what = 'IDX label file'): Uint8Array {
   const { shape, data } = readIdx(bytes, what);
   if (shape.length !== 1) {
-    fail(what, shape.length === 3
-      ? `this is an image file (shape [${shape.join(', ')}]), not a label file`
-      : `a label file has 1 dimension but this one has ${shape.length}: [${shape.join(', ')}]`);
+    fail(
+      what,
+      shape.length === 3
+        ? `this is an image file (shape [${shape.join(', ')}]), not a label file`
+        : `a label file has 1 dimension but this one has ${shape.length}: [${shape.join(', ')}]`,
+    );
   }
   return data;
 }

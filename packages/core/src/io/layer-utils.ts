@@ -59,12 +59,14 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[]): Shape | 
     case 'add': {
       const other = inShapes[1];
       if (other === undefined) return 'needs two inputs';
-      if (other.length !== inShape.length || other.some((d, i) => d !== inShape[i])) return `cannot add shapes ${fmt(inShape)} and ${fmt(other)}`;
+      if (other.length !== inShape.length || other.some((d, i) => d !== inShape[i]))
+        return `cannot add shapes ${fmt(inShape)} and ${fmt(other)}`;
       return inShape;
     }
     case 'channel_affine': {
       const channels = channelCount(inShape);
-      if (spec.scale.length !== channels || spec.shift.length !== channels) return `scale/shift need ${channels} values (one per channel of ${fmt(inShape)})`;
+      if (spec.scale.length !== channels || spec.shift.length !== channels)
+        return `scale/shift need ${channels} values (one per channel of ${fmt(inShape)})`;
       return inShape;
     }
     case 'relu':

@@ -16,7 +16,14 @@ const MINIMAL = {
   format: NETWORK_JSON_FORMAT,
   input: { shape: [2] },
   layers: [
-    { type: 'dense', weight: [[1, 1], [1, 1]], bias: [1, 0] },
+    {
+      type: 'dense',
+      weight: [
+        [1, 1],
+        [1, 1],
+      ],
+      bias: [1, 0],
+    },
     { type: 'relu' },
     { type: 'dense', weight: [[1, -2]], bias: [-1] },
   ],
@@ -47,7 +54,8 @@ function expectSameNetwork(a: Network, b: Network): void {
         expect(other).toBeInstanceOf(Float64Array);
         const o = other as Float64Array;
         expect(o.length).toBe(value.length);
-        for (let k = 0; k < value.length; k++) if (!Object.is(o[k], value[k]) && !(o[k] === 0 && value[k] === 0)) expect(o[k]).toBe(value[k]);
+        for (let k = 0; k < value.length; k++)
+          if (!Object.is(o[k], value[k]) && !(o[k] === 0 && value[k] === 0)) expect(o[k]).toBe(value[k]);
       } else expect(other).toEqual(value);
     }
   });
@@ -68,10 +76,26 @@ describe('readNetworkJson', () => {
       format: NETWORK_JSON_FORMAT,
       input: { shape: [2] },
       layers: [
-        { type: 'dense', name: 'a', weight: [[1, 0], [0, 1]], bias: [0, 0] },
+        {
+          type: 'dense',
+          name: 'a',
+          weight: [
+            [1, 0],
+            [0, 1],
+          ],
+          bias: [0, 0],
+        },
         { type: 'leaky_relu', name: 'h' },
         { type: 'dropout', p: 0.5 },
-        { type: 'dense', name: 'd', weight: [[2, 0], [0, 2]], bias: [1, 1] },
+        {
+          type: 'dense',
+          name: 'd',
+          weight: [
+            [2, 0],
+            [0, 2],
+          ],
+          bias: [1, 1],
+        },
         { type: 'add', inputs: ['input', 'd'] },
         { type: 'identity' },
         { type: 'hardtanh' },
@@ -84,12 +108,34 @@ describe('readNetworkJson', () => {
     const y = forward(net, [-1, 0.25]);
     expect(y[0]).toBeCloseTo(-0.02, 15);
     expect(y[1]).toBe(1);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'relu', name: 'dead' }, { type: 'relu', inputs: ['input'] }] })).message)
-      .toMatch(/layer 1 'dead' \(relu\): is not read by any later layer/);
+    expect(
+      errorOf(() =>
+        readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'relu', name: 'dead' }, { type: 'relu', inputs: ['input'] }] }),
+      ).message,
+    ).toMatch(/layer 1 'dead' \(relu\): is not read by any later layer/);
   });
 
   it('folds batchnorm into the conv before it exactly, and keeps it as channel_affine otherwise', () => {
-    const conv = { type: 'conv2d', name: 'c', weight: [[[[1, 2], [3, 4]]], [[[-1, 0], [0, 1]]]], bias: [0.5, -0.5], padding: 1 };
+    const conv = {
+      type: 'conv2d',
+      name: 'c',
+      weight: [
+        [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+        [
+          [
+            [-1, 0],
+            [0, 1],
+          ],
+        ],
+      ],
+      bias: [0.5, -0.5],
+      padding: 1,
+    };
     const bn = { type: 'batchnorm', gamma: [2, 0.5], beta: [1, -1], mean: [0.1, 0.2], var: [4, 0.25], eps: 0 };
     const folded = readNetworkJson({ format: NETWORK_JSON_FORMAT, input: { shape: [1, 3, 3] }, layers: [conv, bn, { type: 'relu' }] });
     expect(folded.nodes.map((n) => n.type)).toEqual(['input', 'conv2d', 'relu']);
@@ -122,16 +168,52 @@ describe('readNetworkJson', () => {
     const unknown = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'softmax' }] }));
     expect(unknown.code).toBe('unsupported');
     expect(unknown.message).toMatch(/layer 1 \(softmax\): unknown layer type "softmax"; supported types: dense, conv2d/);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [{ type: 'dense', weights: [[1]] }] })).message).toMatch(/unknown field "weights"/);
+    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [{ type: 'dense', weights: [[1]] }] })).message).toMatch(
+      /unknown field "weights"/,
+    );
     expect(errorOf(() => readNetworkJson('{"format": ')).message).toMatch(/not valid JSON/);
   });
 
   it('rejects NaN/Inf written as null or strings, naming layer and entry', () => {
-    const withWeight = (w: unknown) => ({ ...MINIMAL, layers: [{ type: 'dense', name: 'fc1', weight: w, bias: [0, 0] }, ...MINIMAL.layers.slice(1)] });
-    expect(errorOf(() => readNetworkJson(withWeight([[1, null], [1, 1]]))).message).toMatch(/layer 0 'fc1' \(dense\): weight\[0\]\[1\] must be a finite number, got null/);
-    expect(errorOf(() => readNetworkJson(withWeight([[1, 1], ['NaN', 1]]))).message).toMatch(/weight\[1\]\[0\] must be a finite number, got the string "NaN"/);
-    expect(errorOf(() => readNetworkJson(JSON.stringify(withWeight([[1, 1], [1, 1]])).replace('"bias":[0,0]', '"bias":[0,"Infinity"]'))).message).toMatch(/bias\[1\]/);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'leaky_relu', alpha: 'NaN' }] })).message).toMatch(/alpha must be a finite number/);
+    const withWeight = (w: unknown) => ({
+      ...MINIMAL,
+      layers: [{ type: 'dense', name: 'fc1', weight: w, bias: [0, 0] }, ...MINIMAL.layers.slice(1)],
+    });
+    expect(
+      errorOf(() =>
+        readNetworkJson(
+          withWeight([
+            [1, null],
+            [1, 1],
+          ]),
+        ),
+      ).message,
+    ).toMatch(/layer 0 'fc1' \(dense\): weight\[0\]\[1\] must be a finite number, got null/);
+    expect(
+      errorOf(() =>
+        readNetworkJson(
+          withWeight([
+            [1, 1],
+            ['NaN', 1],
+          ]),
+        ),
+      ).message,
+    ).toMatch(/weight\[1\]\[0\] must be a finite number, got the string "NaN"/);
+    expect(
+      errorOf(() =>
+        readNetworkJson(
+          JSON.stringify(
+            withWeight([
+              [1, 1],
+              [1, 1],
+            ]),
+          ).replace('"bias":[0,0]', '"bias":[0,"Infinity"]'),
+        ),
+      ).message,
+    ).toMatch(/bias\[1\]/);
+    expect(
+      errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'leaky_relu', alpha: 'NaN' }] })).message,
+    ).toMatch(/alpha must be a finite number/);
   });
 
   it('rejects wrong nesting and shape mismatches with the layer named', () => {
@@ -139,10 +221,17 @@ describe('readNetworkJson', () => {
     expect(flat.message).toMatch(/layer 0 \(dense\): weight\[0\] must be a list \(weight is nested 2 levels deep: out × in/);
     const ragged = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [{ type: 'dense', weight: [[1, 1], [1]], bias: [1, 0] }] }));
     expect(ragged.message).toMatch(/weight\[1\] has 1 entries, expected 2/);
-    const mismatch = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'dense', name: 'head', weight: [[1, 2, 3]], bias: [0] }] }));
+    const mismatch = errorOf(() =>
+      readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'dense', name: 'head', weight: [[1, 2, 3]], bias: [0] }] }),
+    );
     expect(mismatch.message).toMatch(/layer 1 'head' \(dense\): weight is 1×3 \(out × in\) but the layer receives shape \[2\]/);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'dense', weight: [[1, 1]], bias: [0, 1] }] })).message).toMatch(/bias has 2 values, expected 1/);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, input: { shape: [2, 3, 3] }, layers: [{ type: 'conv2d', weight: [[[[1]]]] }] })).message).toMatch(/input has 2 channels/);
+    expect(
+      errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'dense', weight: [[1, 1]], bias: [0, 1] }] }))
+        .message,
+    ).toMatch(/bias has 2 values, expected 1/);
+    expect(
+      errorOf(() => readNetworkJson({ ...MINIMAL, input: { shape: [2, 3, 3] }, layers: [{ type: 'conv2d', weight: [[[[1]]]] }] })).message,
+    ).toMatch(/input has 2 channels/);
   });
 
   it('rejects add with one input and unknown input names', () => {
@@ -150,9 +239,13 @@ describe('readNetworkJson', () => {
     expect(add.message).toMatch(/layer 3 \(add\): expects 2 inputs, got 1/);
     const one = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'add', inputs: ['input'] }] }));
     expect(one.message).toMatch(/expects 2 inputs, got 1/);
-    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'relu', inputs: ['nope'] }] })).message).toMatch(/input "nope" does not name an earlier layer/);
+    expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'relu', inputs: ['nope'] }] })).message).toMatch(
+      /input "nope" does not name an earlier layer/,
+    );
     expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [{ ...MINIMAL.layers[0], name: 'input' }] })).message).toMatch(/reserved/);
-    expect(errorOf(() => readNetworkJson({ format: NETWORK_JSON_FORMAT, layers: [{ type: 'relu' }] })).message).toMatch(/"input": \{"shape": \[...\]\} is required/);
+    expect(errorOf(() => readNetworkJson({ format: NETWORK_JSON_FORMAT, layers: [{ type: 'relu' }] })).message).toMatch(
+      /"input": \{"shape": \[...\]\} is required/,
+    );
   });
 });
 
@@ -171,9 +264,39 @@ describe('writeNetworkJson round trip', () => {
       input: { shape: [2, 6, 6] },
       layers: [
         {
-          type: 'conv2d', name: 'stem',
-          weight: [[[[tricky[0], tricky[1]], [tricky[2], tricky[3]]]], [[[tricky[4], tricky[5]], [tricky[6], tricky[7]]]], [[[1, 2], [3, 4]]], [[[5, 6], [7, 8]]]],
-          bias: [0.1, 0.2, 0.3, 0.4], stride: [1, 1], padding: [1, 0, 0, 1], dilation: 1, groups: 2,
+          type: 'conv2d',
+          name: 'stem',
+          weight: [
+            [
+              [
+                [tricky[0], tricky[1]],
+                [tricky[2], tricky[3]],
+              ],
+            ],
+            [
+              [
+                [tricky[4], tricky[5]],
+                [tricky[6], tricky[7]],
+              ],
+            ],
+            [
+              [
+                [1, 2],
+                [3, 4],
+              ],
+            ],
+            [
+              [
+                [5, 6],
+                [7, 8],
+              ],
+            ],
+          ],
+          bias: [0.1, 0.2, 0.3, 0.4],
+          stride: [1, 1],
+          padding: [1, 0, 0, 1],
+          dilation: 1,
+          groups: 2,
         },
         { type: 'channel_affine', scale: [1e-3, 2, 3, 4], shift: [0.5, -0.5, 0, 1] },
         { type: 'maxpool', kernel_size: 2, stride: 1, padding: 1, dilation: [1, 1] },
@@ -183,14 +306,36 @@ describe('writeNetworkJson round trip', () => {
         { type: 'reshape', shape: [4, 4, 3] },
         { type: 'global_avgpool' },
         { type: 'flatten', name: 'feat' },
-        { type: 'dense', weight: [[1, 2, 3, 4], [0.25, 0.5, 0.75, 1], [-1, -1, -1, -1], [1e-9, 0, 0, 1e9]], bias: [0, 0, 0, 0.1] },
+        {
+          type: 'dense',
+          weight: [
+            [1, 2, 3, 4],
+            [0.25, 0.5, 0.75, 1],
+            [-1, -1, -1, -1],
+            [1e-9, 0, 0, 1e9],
+          ],
+          bias: [0, 0, 0, 0.1],
+        },
         { type: 'hardtanh', min: -0.5, max: 2, name: 'clamp' },
         { type: 'add', inputs: ['feat', 'clamp'] },
         { type: 'relu' },
       ],
     });
     expect(net.nodes.map((n) => n.type)).toEqual([
-      'input', 'conv2d', 'channel_affine', 'maxpool', 'leaky_relu', 'avgpool', 'reshape', 'reshape', 'global_avgpool', 'reshape', 'dense', 'hardtanh', 'add', 'relu',
+      'input',
+      'conv2d',
+      'channel_affine',
+      'maxpool',
+      'leaky_relu',
+      'avgpool',
+      'reshape',
+      'reshape',
+      'global_avgpool',
+      'reshape',
+      'dense',
+      'hardtanh',
+      'add',
+      'relu',
     ]);
     const doc = writeNetworkJson(net);
     const again = readNetworkJson(JSON.parse(JSON.stringify(doc)));
@@ -204,11 +349,20 @@ describe('writeNetworkJson round trip', () => {
   it('round-trips arbitrary finite float64 weights bit for bit (property)', () => {
     const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.array(finite, { minLength: 16, maxLength: 16 }), fc.array(finite, { minLength: 4, maxLength: 4 }), (nIn, nOut, w, b) => {
-        const weight = Array.from({ length: nOut }, (_, o) => w.slice(o * nIn, o * nIn + nIn));
-        const net = readNetworkJson({ format: NETWORK_JSON_FORMAT, layers: [{ type: 'dense', weight, bias: b.slice(0, nOut) }, { type: 'relu' }] });
-        expectSameNetwork(net, readNetworkJson(networkToJsonString(net)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(finite, { minLength: 16, maxLength: 16 }),
+        fc.array(finite, { minLength: 4, maxLength: 4 }),
+        (nIn, nOut, w, b) => {
+          const weight = Array.from({ length: nOut }, (_, o) => w.slice(o * nIn, o * nIn + nIn));
+          const net = readNetworkJson({
+            format: NETWORK_JSON_FORMAT,
+            layers: [{ type: 'dense', weight, bias: b.slice(0, nOut) }, { type: 'relu' }],
+          });
+          expectSameNetwork(net, readNetworkJson(networkToJsonString(net)));
+        },
+      ),
       { seed: 42, numRuns: 200 },
     );
   });

@@ -77,7 +77,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function finiteNumber(v: unknown, where: string, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    const hint = v === null || typeof v === 'string' ? ' (JSON cannot hold NaN or Infinity; the file has a non-finite or missing value here)' : '';
+    const hint =
+      v === null || typeof v === 'string' ? ' (JSON cannot hold NaN or Infinity; the file has a non-finite or missing value here)' : '';
     bad(where, `${what} must be a finite number, got ${describeValue(v)}${hint}`);
   }
   return v;
@@ -96,7 +97,10 @@ function nested(v: unknown, depth: number, where: string, what: string, layout: 
   for (let k = 0; k < depth; k++) {
     if (!Array.isArray(probe)) {
       const path = `${what}${'[0]'.repeat(k)}`;
-      bad(where, `${path} must be a list (${what} is nested ${depth} level${depth > 1 ? 's' : ''} deep: ${layout}), got ${describeValue(probe)}`);
+      bad(
+        where,
+        `${path} must be a list (${what} is nested ${depth} level${depth > 1 ? 's' : ''} deep: ${layout}), got ${describeValue(probe)}`,
+      );
     }
     if (probe.length === 0) bad(where, `${what}${'[0]'.repeat(k)} is an empty list (${what} is ${layout})`);
     dims.push(probe.length);
@@ -109,8 +113,10 @@ function nested(v: unknown, depth: number, where: string, what: string, layout: 
       data[pos++] = finiteNumber(node, where, path);
       return;
     }
-    if (!Array.isArray(node)) bad(where, `${path} must be a list (${what} is nested ${depth} levels deep: ${layout}), got ${describeValue(node)}`);
-    if (node.length !== dims[k]) bad(where, `${path} has ${node.length} entries, expected ${dims[k]} (${what} must be rectangular: ${layout})`);
+    if (!Array.isArray(node))
+      bad(where, `${path} must be a list (${what} is nested ${depth} levels deep: ${layout}), got ${describeValue(node)}`);
+    if (node.length !== dims[k])
+      bad(where, `${path} has ${node.length} entries, expected ${dims[k]} (${what} must be rectangular: ${layout})`);
     for (let i = 0; i < node.length; i++) walk(node[i], k + 1, `${path}[${i}]`);
   };
   walk(v, 0, what);
@@ -140,7 +146,8 @@ function padding(v: unknown, where: string): [number, number, number, number] {
   if (Array.isArray(v) && v.length === 4) {
     return [0, 1, 2, 3].map((i) => integer(v[i], where, `padding[${i}]`, 0)) as [number, number, number, number];
   }
-  if (Array.isArray(v) && v.length !== 2) bad(where, `padding must be an integer, [h, w] or [top, left, bottom, right], got a list of ${v.length}`);
+  if (Array.isArray(v) && v.length !== 2)
+    bad(where, `padding must be an integer, [h, w] or [top, left, bottom, right], got a list of ${v.length}`);
   const [h, w] = pair(v, where, 'padding', 0, [0, 0]);
   return [h, w, h, w];
 }
@@ -203,12 +210,16 @@ export function readNetworkJson(json: unknown): Network {
     const type = raw['type'];
     if (typeof type !== 'string') bad(`layer ${i}`, `"type" must be a string, got ${describeValue(type)}`);
     const nameRaw = raw['name'];
-    if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === '')) bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
+    if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === ''))
+      bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
     const name = nameRaw as string | undefined;
     const where = name === undefined ? `layer ${i} (${type})` : `layer ${i} '${name}' (${type})`;
     const allowed = Object.hasOwn(LAYER_FIELDS, type) ? LAYER_FIELDS[type] : undefined; // never Object.prototype's 'toString' & co.
     if (allowed === undefined) {
-      throw new PolytopeError('unsupported', `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`);
+      throw new PolytopeError(
+        'unsupported',
+        `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`,
+      );
     }
     for (const key of Object.keys(raw)) {
       if (!COMMON_FIELDS.includes(key) && !allowed.includes(key)) {
@@ -229,12 +240,17 @@ export function readNetworkJson(json: unknown): Network {
       refs = (inputsRaw as string[]).map((s) => {
         if (s === INPUT_NAME) return -1;
         const j = names.get(s);
-        if (j === undefined) bad(where, `input "${s}" does not name an earlier layer (names so far: ${[INPUT_NAME, ...names.keys()].join(', ')})`);
+        if (j === undefined)
+          bad(where, `input "${s}" does not name an earlier layer (names so far: ${[INPUT_NAME, ...names.keys()].join(', ')})`);
         return j;
       });
     }
     const expected = type === 'add' ? 2 : 1;
-    if (refs.length !== expected) bad(where, `expects ${expected} input${expected > 1 ? 's' : ''}, got ${refs.length}${type === 'add' ? ' (give "inputs": [a, b])' : ''}`);
+    if (refs.length !== expected)
+      bad(
+        where,
+        `expects ${expected} input${expected > 1 ? 's' : ''}, got ${refs.length}${type === 'add' ? ' (give "inputs": [a, b])' : ''}`,
+      );
     const sources = refs.map((j) => (j < 0 ? -1 : alias[j]!));
     layers.push(name === undefined ? { raw, type, where, sources } : { raw, type, name, where, sources });
     if (name !== undefined) names.set(name, i);
@@ -243,11 +259,15 @@ export function readNetworkJson(json: unknown): Network {
     if (!dropped) for (const s of sources) if (s >= 0) uses[s] = uses[s]! + 1;
   });
   const outputLayer = alias[layers.length - 1]!;
-  if (outputLayer < 0) bad(`layer ${layers.length - 1}`, 'the network output is its input (only identity/dropout layers); add a real layer');
+  if (outputLayer < 0)
+    bad(`layer ${layers.length - 1}`, 'the network output is its input (only identity/dropout layers); add a real layer');
   uses[outputLayer] = uses[outputLayer]! + 1; // the output counts as a use
   layers.forEach((layer, i) => {
     if (alias[i] === i && uses[i] === 0) {
-      bad(layer.where, 'is not read by any later layer; the last layer is the output, so every other layer must feed something (check "inputs")');
+      bad(
+        layer.where,
+        'is not read by any later layer; the last layer is the output, so every other layer must feed something (check "inputs")',
+      );
     }
   });
 
@@ -256,13 +276,15 @@ export function readNetworkJson(json: unknown): Network {
   const inputRaw = doc['input'];
   if (inputRaw === undefined) {
     const first = layers[0]!;
-    if (first.type !== 'dense') bad('network JSON', `"input": {"shape": [...]} is required unless the first layer is dense (it is ${first.type})`);
+    if (first.type !== 'dense')
+      bad('network JSON', `"input": {"shape": [...]} is required unless the first layer is dense (it is ${first.type})`);
     const w = nested(first.raw['weight'], 2, first.where, 'weight', 'out × in');
     inputShape = [w.dims[1]!];
   } else {
     if (!isObject(inputRaw)) bad('network JSON', `"input" must be an object {"shape": [...]}, got ${describeValue(inputRaw)}`);
     const s = inputRaw['shape'];
-    if (!Array.isArray(s) || s.length === 0) bad('network JSON', `"input.shape" must be a non-empty list of positive integers, got ${describeValue(s)}`);
+    if (!Array.isArray(s) || s.length === 0)
+      bad('network JSON', `"input.shape" must be a non-empty list of positive integers, got ${describeValue(s)}`);
     inputShape = s.map((d, k) => integer(d, 'network JSON', `input.shape[${k}]`, 1));
   }
 
@@ -295,7 +317,8 @@ export function readNetworkJson(json: unknown): Network {
       case 'dense': {
         const w = nested(raw['weight'], 2, where, 'weight', 'out × in, like PyTorch Linear.weight');
         const [outF, inF] = w.dims as [number, number];
-        if (inF !== inSize) bad(where, `weight is ${outF}×${inF} (out × in) but the layer receives shape [${inShape.join(', ')}] (${inSize} values)`);
+        if (inF !== inSize)
+          bad(where, `weight is ${outF}×${inF} (out × in) but the layer receives shape [${inShape.join(', ')}] (${inSize} values)`);
         const bias = raw['bias'] === undefined ? new Float64Array(outF) : vector(raw['bias'], where, 'bias', outF);
         nodeOf.push(push({ type: 'dense', inputs, inFeatures: inF, outFeatures: outF, weight: w.data, bias, ...named }, layer, i));
         return;
@@ -305,16 +328,33 @@ export function readNetworkJson(json: unknown): Network {
         const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
         const groups = raw['groups'] === undefined ? 1 : integer(raw['groups'], where, 'groups', 1);
         if (inShape.length !== 3) bad(where, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-        if (icg * groups !== inShape[0]) bad(where, `weight has ${icg} input channels per group × ${groups} group(s) = ${icg * groups}, but the input has ${inShape[0]} channels`);
+        if (icg * groups !== inShape[0])
+          bad(
+            where,
+            `weight has ${icg} input channels per group × ${groups} group(s) = ${icg * groups}, but the input has ${inShape[0]} channels`,
+          );
         if (oc % groups !== 0) bad(where, `groups (${groups}) must divide the ${oc} output channels`);
         const bias = raw['bias'] === undefined ? new Float64Array(oc) : vector(raw['bias'], where, 'bias', oc);
-        nodeOf.push(push({
-          type: 'conv2d', inputs, inChannels: icg * groups, outChannels: oc, kernel: [kh, kw],
-          stride: pair(raw['stride'], where, 'stride', 1, [1, 1]),
-          padding: padding(raw['padding'], where),
-          dilation: pair(raw['dilation'], where, 'dilation', 1, [1, 1]),
-          groups, weight: w.data, bias, ...named,
-        }, layer, i));
+        nodeOf.push(
+          push(
+            {
+              type: 'conv2d',
+              inputs,
+              inChannels: icg * groups,
+              outChannels: oc,
+              kernel: [kh, kw],
+              stride: pair(raw['stride'], where, 'stride', 1, [1, 1]),
+              padding: padding(raw['padding'], where),
+              dilation: pair(raw['dilation'], where, 'dilation', 1, [1, 1]),
+              groups,
+              weight: w.data,
+              bias,
+              ...named,
+            },
+            layer,
+            i,
+          ),
+        );
         return;
       }
       case 'batchnorm': {
@@ -350,14 +390,16 @@ export function readNetworkJson(json: unknown): Network {
       case 'avgpool':
       case 'maxpool': {
         if (raw['ceil_mode'] === true) bad(where, 'ceil_mode is not supported (output size must use floor); pad the input instead');
-        if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false) bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
+        if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false)
+          bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
         if (raw['kernel_size'] === undefined) bad(where, 'missing "kernel_size" (an integer or [kh, kw])');
         const kernel = pair(raw['kernel_size'], where, 'kernel_size', 1, [1, 1]);
         const stride = pair(raw['stride'], where, 'stride', 1, kernel);
         const pad = padding(raw['padding'], where);
         if (type === 'avgpool') {
           const cip = raw['count_include_pad'];
-          if (cip !== undefined && typeof cip !== 'boolean') bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
+          if (cip !== undefined && typeof cip !== 'boolean')
+            bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
           nodeOf.push(push({ type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...named }, layer, i));
         } else {
           const dilation = pair(raw['dilation'], where, 'dilation', 1, [1, 1]);
@@ -373,7 +415,8 @@ export function readNetworkJson(json: unknown): Network {
         return;
       case 'reshape': {
         const s = raw['shape'];
-        if (!Array.isArray(s) || s.length === 0) bad(where, `"shape" must be a non-empty list of integers (one may be -1), got ${describeValue(s)}`);
+        if (!Array.isArray(s) || s.length === 0)
+          bad(where, `"shape" must be a non-empty list of integers (one may be -1), got ${describeValue(s)}`);
         const dims = s.map((d, k) => (d === -1 ? -1 : integer(d, where, `shape[${k}]`, 1)));
         const free = dims.filter((d) => d === -1).length;
         if (free > 1) bad(where, 'shape may contain at most one -1');
@@ -414,7 +457,11 @@ export function readNetworkJson(json: unknown): Network {
       const m = /^node (\d+)/.exec(e.message);
       if (m) {
         const layer = nodeLayer[Number(m[1])];
-        if (layer !== undefined && layer >= 0) throw new PolytopeError(e.code, `${layers[layer]!.where}${e.message.slice(m[0].length).replace(/^ (?:'.*?' )?\(?[a-z_0-9]+\)?/, '')}`);
+        if (layer !== undefined && layer >= 0)
+          throw new PolytopeError(
+            e.code,
+            `${layers[layer]!.where}${e.message.slice(m[0].length).replace(/^ (?:'.*?' )?\(?[a-z_0-9]+\)?/, '')}`,
+          );
       }
     }
     throw e;
@@ -502,9 +549,18 @@ function layerFields(node: Node): Record<string, unknown> {
     case 'channel_affine':
       return { scale: Array.from(node.scale), shift: Array.from(node.shift) };
     case 'avgpool':
-      return { kernel_size: compactPair(node.kernel), stride: compactPair(node.stride), padding: compactPadding(node.padding), count_include_pad: node.countIncludePad };
+      return {
+        kernel_size: compactPair(node.kernel),
+        stride: compactPair(node.stride),
+        padding: compactPadding(node.padding),
+        count_include_pad: node.countIncludePad,
+      };
     case 'maxpool': {
-      const f: Record<string, unknown> = { kernel_size: compactPair(node.kernel), stride: compactPair(node.stride), padding: compactPadding(node.padding) };
+      const f: Record<string, unknown> = {
+        kernel_size: compactPair(node.kernel),
+        stride: compactPair(node.stride),
+        padding: compactPadding(node.padding),
+      };
       if (node.dilation[0] !== 1 || node.dilation[1] !== 1) f['dilation'] = compactPair(node.dilation);
       return f;
     }
@@ -540,7 +596,11 @@ export function networkToJsonString(net: Network, indent = 2): string {
 
 function inlineJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;
-  if (isObject(value)) return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`).join(', ')}}`;
+  if (isObject(value))
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`)
+      .join(', ')}}`;
   return JSON.stringify(value);
 }
 

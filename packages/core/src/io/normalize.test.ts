@@ -55,7 +55,7 @@ describe('normalizeImages', () => {
     expect(out[2]).toBeCloseTo((0.2 - 0.4465) / 0.2616, 14);
   });
 
-  it('uses the images\' own statistics when none are given: mean 0, std 1 per channel', () => {
+  it("uses the images' own statistics when none are given: mean 0, std 1 per channel", () => {
     const px = [0, 2, 10, 20, 2, 0, 30, 40];
     const out = normalizeImages(px, 2, 2, undefined, { scale: 1 });
     const s = channelStats(out, 2, 2, { scale: 1 });

@@ -52,8 +52,10 @@ function checkLayout(pixels: ArrayLike<number>, channels: number, count: number,
   }
   const plane = pixels.length / (channels * count);
   if (!Number.isInteger(plane) || plane < 1) {
-    throw new PolytopeError('shape-mismatch',
-      `${where}: ${pixels.length} values cannot be split into ${count} images of ${channels} channel(s) each`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${where}: ${pixels.length} values cannot be split into ${count} images of ${channels} channel(s) each`,
+    );
   }
   return plane;
 }
@@ -75,7 +77,10 @@ function scaleOf(options: NormalizeOptions | undefined, where: string): number {
  * channelStats(Uint8Array.of(0, 255, 255, 255), 1, 2); // { mean: [0.75], std: [0.4330…] }
  */
 export function channelStats(
-  pixels: ArrayLike<number>, channels: number, count: number, options?: NormalizeOptions,
+  pixels: ArrayLike<number>,
+  channels: number,
+  count: number,
+  options?: NormalizeOptions,
 ): { mean: Float64Array; std: Float64Array } {
   const plane = checkLayout(pixels, channels, count, 'channelStats');
   const scale = scaleOf(options, 'channelStats');
@@ -118,20 +123,28 @@ export function channelStats(
  * const image0 = x.subarray(0, 3072); // network input for image 0
  */
 export function normalizeImages(
-  pixels: ArrayLike<number>, channels: number, count: number, stats?: ChannelStats, options?: NormalizeOptions,
+  pixels: ArrayLike<number>,
+  channels: number,
+  count: number,
+  stats?: ChannelStats,
+  options?: NormalizeOptions,
 ): Float64Array {
   const plane = checkLayout(pixels, channels, count, 'normalizeImages');
   const scale = scaleOf(options, 'normalizeImages');
   const { mean, std } = stats ?? channelStats(pixels, channels, count, options);
   if (mean.length !== channels || std.length !== channels) {
-    throw new PolytopeError('shape-mismatch',
-      `normalizeImages: ${channels} channel(s) need ${channels} mean and std values, got ${mean.length} mean and ${std.length} std`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `normalizeImages: ${channels} channel(s) need ${channels} mean and std values, got ${mean.length} mean and ${std.length} std`,
+    );
   }
   for (let c = 0; c < channels; c++) {
     if (!Number.isFinite(mean[c]!)) throw new PolytopeError('bad-option', `normalizeImages: mean[${c}] = ${mean[c]} is not finite`);
     if (!(std[c]! > 0) || !Number.isFinite(std[c]!)) {
-      throw new PolytopeError('bad-option',
-        `normalizeImages: std[${c}] = ${std[c]} must be positive and finite${stats ? '' : ' (the channel is constant over these images; pass stats)'}`);
+      throw new PolytopeError(
+        'bad-option',
+        `normalizeImages: std[${c}] = ${std[c]} must be positive and finite${stats ? '' : ' (the channel is constant over these images; pass stats)'}`,
+      );
     }
   }
   const out = new Float64Array(pixels.length);

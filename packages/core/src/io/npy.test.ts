@@ -56,7 +56,11 @@ function expectNpyError(f: () => unknown, pattern: RegExp): void {
 describe('readNpy on files written by NumPy', () => {
   it('reads float32 2×3 (np.save, v1.0)', () => {
     // np.save(f, np.array([[1.5, -2, 3], [4, 5, 6.25]], dtype='<f4'))
-    const a = readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIBAAACgQAAAyEA='));
+    const a = readNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIBAAACgQAAAyEA=',
+      ),
+    );
     expect(a.shape).toEqual([2, 3]);
     expect(a.dtype).toBe('<f4');
     expect(Array.from(a.data)).toEqual([1.5, -2, 3, 4, 5, 6.25]);
@@ -64,39 +68,74 @@ describe('readNpy on files written by NumPy', () => {
 
   it('reads int64 with a v2.0 header, including 2^40 and negatives', () => {
     // format.write_array(f, np.array([-3, 2**40, 7], dtype='<i8'), version=(2, 0))
-    const a = readNpy(b64('k05VTVBZAgB0AAAAeydkZXNjcic6ICc8aTgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr9/////////wAAAAAAAQAABwAAAAAAAAA='));
+    const a = readNpy(
+      b64(
+        'k05VTVBZAgB0AAAAeydkZXNjcic6ICc8aTgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr9/////////wAAAAAAAQAABwAAAAAAAAA=',
+      ),
+    );
     expect(a.shape).toEqual([3]);
     expect(Array.from(a.data)).toEqual([-3, 2 ** 40, 7]);
   });
 
   it('reads uint16 with a v3.0 header', () => {
     // format.write_array(f, np.array([[1, 65535]], dtype='<u2'), version=(3, 0))
-    const a = readNpy(b64('k05VTVBZAwB0AAAAeydkZXNjcic6ICc8dTInLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMSwgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAP//'));
+    const a = readNpy(
+      b64(
+        'k05VTVBZAwB0AAAAeydkZXNjcic6ICc8dTInLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMSwgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAP//',
+      ),
+    );
     expect(a.shape).toEqual([1, 2]);
     expect(Array.from(a.data)).toEqual([1, 65535]);
   });
 
   it('reads bool (|b1), a 0-d scalar and float16', () => {
     // np.save(f, np.array([True, False, True]))
-    const b = readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnfGIxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAE='));
+    const b = readNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnfGIxJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoBAAE=',
+      ),
+    );
     expect(b.dtype).toBe('|b1');
     expect(Array.from(b.data)).toEqual([1, 0, 1]);
     // np.save(f, np.float64(2.5))
-    const s = readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAEQA=='));
+    const s = readNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAEQA==',
+      ),
+    );
     expect(s.shape).toEqual([]);
     expect(Array.from(s.data)).toEqual([2.5]);
     // np.save(f, np.array([1.0, -0.5, 65504, 6e-8], dtype='<f2')): 6e-8 rounds to the subnormal 2^-24
-    const h = readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAPAC4/3sBAA=='));
+    const h = readNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAPAC4/3sBAA==',
+      ),
+    );
     expect(Array.from(h.data)).toEqual([1, -0.5, 65504, 2 ** -24]);
   });
 
   it('rejects Fortran order and big-endian data with a clear message', () => {
     // np.save(f, np.asfortranarray(np.arange(6.).reshape(2, 3)))
-    expectNpyError(() => readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAAAAAAAAAhAAAAAAAAA8D8AAAAAAAAQQAAAAAAAAABAAAAAAAAAFEA='), 'w.npy'),
-      /^w\.npy: .*Fortran order.*ascontiguousarray/);
+    expectNpyError(
+      () =>
+        readNpy(
+          b64(
+            'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAAAAAAAAAhAAAAAAAAA8D8AAAAAAAAQQAAAAAAAAABAAAAAAAAAFEA=',
+          ),
+          'w.npy',
+        ),
+      /^w\.npy: .*Fortran order.*ascontiguousarray/,
+    );
     // np.save(f, np.arange(3, dtype='>f8'))
-    expectNpyError(() => readNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPmY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAD/wAAAAAAAAQAAAAAAAAAA=')),
-      /'>f8' is big-endian/);
+    expectNpyError(
+      () =>
+        readNpy(
+          b64(
+            'k05VTVBZAQB2AHsnZGVzY3InOiAnPmY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAD/wAAAAAAAAQAAAAAAAAAA=',
+          ),
+        ),
+      /'>f8' is big-endian/,
+    );
   });
 });
 
@@ -155,17 +194,25 @@ describe('readNpy on hand-built headers', () => {
     expectNpyError(() => readNpy(shortHeader), /truncated header/);
     expectNpyError(() => readNpy(npyBytes(ok, le('i4', [1]))), /truncated data: shape \(2\) of '<i4' needs 8 bytes but only 4/);
     expectNpyError(() => readNpy(npyBytes(ok, le('i4', [1, 2, 3]))), /4 unexpected bytes after the data/);
-    expectNpyError(() => readNpy(npyBytes(`{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(16))),
-      /unsupported dtype '<c16'/);
-    expectNpyError(() => readNpy(npyBytes(`{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(12))),
-      /unsupported dtype '<U3'/);
-    expectNpyError(() => readNpy(npyBytes(`{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(8))),
-      /structured/);
+    expectNpyError(
+      () => readNpy(npyBytes(`{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(16))),
+      /unsupported dtype '<c16'/,
+    );
+    expectNpyError(
+      () => readNpy(npyBytes(`{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(12))),
+      /unsupported dtype '<U3'/,
+    );
+    expectNpyError(
+      () => readNpy(npyBytes(`{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }`, new Uint8Array(8))),
+      /structured/,
+    );
     expectNpyError(() => readNpy(npyBytes(`{'descr': '<f8', 'shape': (1,), }`, new Uint8Array(8))), /no 'fortran_order'/);
     expectNpyError(() => readNpy(npyBytes(`{'descr': '<f8', 'fortran_order': False}`, new Uint8Array(8))), /no 'shape'/);
     expectNpyError(() => readNpy(npyBytes(`{'fortran_order': False, 'shape': (1,)}`, new Uint8Array(8))), /no 'descr'/);
-    expectNpyError(() => readNpy(npyBytes(`{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}`, new Uint8Array(8))),
-      /shape entry '-1'/);
+    expectNpyError(
+      () => readNpy(npyBytes(`{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}`, new Uint8Array(8))),
+      /shape entry '-1'/,
+    );
   });
 });
 
@@ -186,7 +233,9 @@ describe('writeNpy', () => {
 
   it('writes the header exactly as np.save does', () => {
     // np.save(f, np.array([[1.5, -2, 3], [4, 5, 6.25]], dtype='<f4')): byte-for-byte identical
-    const expected = b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIBAAACgQAAAyEA=');
+    const expected = b64(
+      'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIBAAACgQAAAyEA=',
+    );
     expect(writeNpy([1.5, -2, 3, 4, 5, 6.25], [2, 3], 'float32')).toEqual(expected);
     // 1-D shape is written as a one-element tuple '(3,)'
     const text = String.fromCharCode(...writeNpy([1, 2, 3], [3]).subarray(10, 80));
@@ -214,7 +263,11 @@ describe('writeNpy', () => {
 describe('readNpz / writeNpz', () => {
   it('reads np.savez output (NumPy 2 writes ZIP64 entry headers)', () => {
     // np.savez(f, x=np.arange(6.).reshape(3, 2), y=np.array([1, 2, 3], dtype='<i4'))
-    const z = readNpz(b64('UEsDBC0AAAAAAAAAIQCOE9Q0//////////8FABQAeC5ucHkBABAAsAAAAAAAAACwAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxmOCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgzLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAAAAAAAAAAAAAAADwPwAAAAAAAABAAAAAAAAACEAAAAAAAAAQQAAAAAAAABRAUEsDBC0AAAAAAAAAIQDrwCsE//////////8FABQAeS5ucHkBABAAjAAAAAAAAACMAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxpNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgzLCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAQAAAAIAAAADAAAAUEsBAi0DLQAAAAAAAAAhAI4T1DSwAAAAsAAAAAUAAAAAAAAAAAAAAIABAAAAAHgubnB5UEsBAi0DLQAAAAAAAAAhAOvAKwSMAAAAjAAAAAUAAAAAAAAAAAAAAIAB5wAAAHkubnB5UEsFBgAAAAACAAIAZgAAAKoBAAAAAA=='));
+    const z = readNpz(
+      b64(
+        'UEsDBC0AAAAAAAAAIQCOE9Q0//////////8FABQAeC5ucHkBABAAsAAAAAAAAACwAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxmOCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgzLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAAAAAAAAAAAAAAADwPwAAAAAAAABAAAAAAAAACEAAAAAAAAAQQAAAAAAAABRAUEsDBC0AAAAAAAAAIQDrwCsE//////////8FABQAeS5ucHkBABAAjAAAAAAAAACMAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxpNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgzLCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAQAAAAIAAAADAAAAUEsBAi0DLQAAAAAAAAAhAI4T1DSwAAAAsAAAAAUAAAAAAAAAAAAAAIABAAAAAHgubnB5UEsBAi0DLQAAAAAAAAAhAOvAKwSMAAAAjAAAAAUAAAAAAAAAAAAAAIAB5wAAAHkubnB5UEsFBgAAAAACAAIAZgAAAKoBAAAAAA==',
+      ),
+    );
     expect(Object.keys(z)).toEqual(['x', 'y']);
     expect(z.x!.shape).toEqual([3, 2]);
     expect(Array.from(z.x!.data)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -224,7 +277,11 @@ describe('readNpz / writeNpz', () => {
 
   it('reads np.savez_compressed output (deflate)', () => {
     // np.savez_compressed(f, a=np.zeros((2, 2), dtype='<f4'))
-    const z = readNpz(b64('UEsDBC0AAAAIAAAAIQBPpDwS//////////8FABQAYS5ucHkBABAAkAAAAAAAAABJAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CkaaOgq1CmQDLgY0AABQSwECLQMtAAAACAAAACEAT6Q8EkkAAACQAAAABQAAAAAAAAAAAAAAgAEAAAAAYS5ucHlQSwUGAAAAAAEAAQAzAAAAgAAAAAAA'));
+    const z = readNpz(
+      b64(
+        'UEsDBC0AAAAIAAAAIQBPpDwS//////////8FABQAYS5ucHkBABAAkAAAAAAAAABJAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqKuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CkaaOgq1CmQDLgY0AABQSwECLQMtAAAACAAAACEAT6Q8EkkAAACQAAAABQAAAAAAAAAAAAAAgAEAAAAAYS5ucHlQSwUGAAAAAAEAAQAzAAAAgAAAAAAA',
+      ),
+    );
     expect(z.a!.shape).toEqual([2, 2]);
     expect(Array.from(z.a!.data)).toEqual([0, 0, 0, 0]);
   });

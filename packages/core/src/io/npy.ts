@@ -256,9 +256,7 @@ export function readNpz(bytes: Uint8Array, what = '.npz data'): Record<string, N
  * @example
  * const bytes = writeNpz({ jacobian: { data: J, shape: [10, 784] }, bias: { data: b, shape: [10] } });
  */
-export function writeNpz(
-  arrays: Record<string, { data: ArrayLike<number>; shape: readonly number[]; dtype?: NpyWriteDtype }>,
-): Uint8Array {
+export function writeNpz(arrays: Record<string, { data: ArrayLike<number>; shape: readonly number[]; dtype?: NpyWriteDtype }>): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
   for (const [name, arr] of Object.entries(arrays)) {
     files[`${name}.npy`] = [writeNpy(arr.data, arr.shape, arr.dtype ?? 'float64'), { level: 0 }];

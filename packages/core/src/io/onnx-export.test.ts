@@ -53,28 +53,69 @@ describe('writeOnnx', () => {
 
   it('the complex CNN matches', async () => {
     const random = seededRandom(5);
-    const net = new TrainableNetwork([3, 24, 24], architectureLayers('complex-cnn', [3, 24, 24], 10, { channels: 3 }), { random }).toNetwork();
+    const net = new TrainableNetwork([3, 24, 24], architectureLayers('complex-cnn', [3, 24, 24], 10, { channels: 3 }), {
+      random,
+    }).toNetwork();
     await checkAgainstOrt(net, 2, 6);
   });
 
   it('every other node type: padded strided conv, avg/global pooling, padded max-pool, hardtanh, residual add, reshape', async () => {
     const random = seededRandom(7);
     const arr = (n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
-    const net = buildNetwork([2, 6, 6], [
-      { type: 'conv2d', inputs: [0], inChannels: 2, outChannels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 2, weight: arr(4 * 1 * 9), bias: arr(4) },
-      { type: 'channel_affine', inputs: [1], scale: arr(4), shift: arr(4) },
-      { type: 'relu', inputs: [2] },
-      { type: 'conv2d', inputs: [3], inChannels: 4, outChannels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1, weight: arr(4 * 4 * 9), bias: arr(4) },
-      { type: 'add', inputs: [4, 3] },
-      { type: 'maxpool', inputs: [5], kernel: [3, 3], stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1] },
-      { type: 'avgpool', inputs: [6], kernel: [2, 2], stride: [1, 1], padding: [1, 1, 1, 1], countIncludePad: false },
-      { type: 'hardtanh', inputs: [7], min: -0.5, max: 0.5 },
-      { type: 'conv2d', inputs: [8], inChannels: 4, outChannels: 3, kernel: [2, 2], stride: [2, 2], padding: [0, 0, 1, 1], dilation: [1, 1], groups: 1, weight: arr(3 * 4 * 4), bias: arr(3) },
-      { type: 'reshape', inputs: [9], targetShape: [2, 3, 2] },
-      { type: 'leaky_relu', inputs: [10], alpha: 0.2 },
-      { type: 'global_avgpool', inputs: [11] },
-      { type: 'dense', inputs: [12], inFeatures: 2, outFeatures: 2, weight: arr(4), bias: arr(2) },
-    ]);
+    const net = buildNetwork(
+      [2, 6, 6],
+      [
+        {
+          type: 'conv2d',
+          inputs: [0],
+          inChannels: 2,
+          outChannels: 4,
+          kernel: [3, 3],
+          stride: [1, 1],
+          padding: [1, 1, 1, 1],
+          dilation: [1, 1],
+          groups: 2,
+          weight: arr(4 * 1 * 9),
+          bias: arr(4),
+        },
+        { type: 'channel_affine', inputs: [1], scale: arr(4), shift: arr(4) },
+        { type: 'relu', inputs: [2] },
+        {
+          type: 'conv2d',
+          inputs: [3],
+          inChannels: 4,
+          outChannels: 4,
+          kernel: [3, 3],
+          stride: [1, 1],
+          padding: [1, 1, 1, 1],
+          dilation: [1, 1],
+          groups: 1,
+          weight: arr(4 * 4 * 9),
+          bias: arr(4),
+        },
+        { type: 'add', inputs: [4, 3] },
+        { type: 'maxpool', inputs: [5], kernel: [3, 3], stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1] },
+        { type: 'avgpool', inputs: [6], kernel: [2, 2], stride: [1, 1], padding: [1, 1, 1, 1], countIncludePad: false },
+        { type: 'hardtanh', inputs: [7], min: -0.5, max: 0.5 },
+        {
+          type: 'conv2d',
+          inputs: [8],
+          inChannels: 4,
+          outChannels: 3,
+          kernel: [2, 2],
+          stride: [2, 2],
+          padding: [0, 0, 1, 1],
+          dilation: [1, 1],
+          groups: 1,
+          weight: arr(3 * 4 * 4),
+          bias: arr(3),
+        },
+        { type: 'reshape', inputs: [9], targetShape: [2, 3, 2] },
+        { type: 'leaky_relu', inputs: [10], alpha: 0.2 },
+        { type: 'global_avgpool', inputs: [11] },
+        { type: 'dense', inputs: [12], inFeatures: 2, outFeatures: 2, weight: arr(4), bias: arr(2) },
+      ],
+    );
     await checkAgainstOrt(net, 3, 8);
   });
 

@@ -86,7 +86,10 @@ function valueInfo(name: string, shape: Shape, batchName: string): ValueInfoProt
     type: create(TypeProtoSchema, {
       value: {
         case: 'tensorType',
-        value: create(TypeProto_TensorSchema, { elemType: TensorProto_DataType.FLOAT, shape: create(TensorShapeProtoSchema, { dim: dims }) }),
+        value: create(TypeProto_TensorSchema, {
+          elemType: TensorProto_DataType.FLOAT,
+          shape: create(TensorShapeProtoSchema, { dim: dims }),
+        }),
       },
     }),
   });
@@ -127,11 +130,16 @@ export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8A
         return;
       }
       case 'conv2d': {
-        initializers.push(floatTensor(`${name}.weight`, [node.outChannels, node.inChannels / node.groups, node.kernel[0], node.kernel[1]], node.weight));
+        initializers.push(
+          floatTensor(`${name}.weight`, [node.outChannels, node.inChannels / node.groups, node.kernel[0], node.kernel[1]], node.weight),
+        );
         initializers.push(floatTensor(`${name}.bias`, [node.outChannels], node.bias));
         add('Conv', name, [x, `${name}.weight`, `${name}.bias`], out, [
-          ints('kernel_shape', node.kernel), ints('strides', node.stride), ints('pads', node.padding),
-          ints('dilations', node.dilation), int('group', node.groups),
+          ints('kernel_shape', node.kernel),
+          ints('strides', node.stride),
+          ints('pads', node.padding),
+          ints('dilations', node.dilation),
+          int('group', node.groups),
         ]);
         return;
       }
@@ -145,7 +153,9 @@ export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8A
       }
       case 'avgpool':
         add('AveragePool', name, [x], out, [
-          ints('kernel_shape', node.kernel), ints('strides', node.stride), ints('pads', node.padding),
+          ints('kernel_shape', node.kernel),
+          ints('strides', node.stride),
+          ints('pads', node.padding),
           int('count_include_pad', node.countIncludePad ? 1 : 0),
         ]);
         return;
@@ -154,7 +164,10 @@ export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8A
         return;
       case 'maxpool':
         add('MaxPool', name, [x], out, [
-          ints('kernel_shape', node.kernel), ints('strides', node.stride), ints('pads', node.padding), ints('dilations', node.dilation),
+          ints('kernel_shape', node.kernel),
+          ints('strides', node.stride),
+          ints('pads', node.padding),
+          ints('dilations', node.dilation),
         ]);
         return;
       case 'reshape':

@@ -99,9 +99,16 @@ describe('readOnnx on the PyTorch fixtures', () => {
     expect(net.nodes[3]).toMatchObject({ countIncludePad: true });
   });
 
-  it('reads the dynamo exporter\'s Reshape and residual Adds into the expected node lists', () => {
+  it("reads the dynamo exporter's Reshape and residual Adds into the expected node lists", () => {
     expect(readOnnx(fixture('cnn.onnx'), { externalData }).nodes.map((n) => n.type)).toEqual([
-      'input', 'conv2d', 'relu', 'maxpool', 'conv2d', 'relu', 'reshape', 'dense',
+      'input',
+      'conv2d',
+      'relu',
+      'maxpool',
+      'conv2d',
+      'relu',
+      'reshape',
+      'dense',
     ]);
     const res = readOnnx(fixture('res.onnx'));
     expect(res.nodes.filter((n) => n.type === 'add')).toHaveLength(2);
@@ -202,7 +209,11 @@ function model(inputDims: (number | string)[], nodes: NodeInit[], initializer: T
   });
   return toBinary(
     ModelProtoSchema,
-    create(ModelProtoSchema, { irVersion: 8n, opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })], graph }),
+    create(ModelProtoSchema, {
+      irVersion: 8n,
+      opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })],
+      graph,
+    }),
   );
 }
 
@@ -214,7 +225,13 @@ describe('readOnnx on hand-built models', () => {
     const bytes = model(
       ['N', 2],
       [
-        { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'B'], output: ['h'], attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })] },
+        {
+          name: 'fc',
+          opType: 'Gemm',
+          input: ['x', 'W', 'B'],
+          output: ['h'],
+          attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })],
+        },
         { name: 'squash', opType: 'Sigmoid', input: ['h'], output: ['y'] },
       ],
       [floatTensor('W', [3, 2], W), floatTensor('B', [3], B)],
@@ -238,7 +255,18 @@ describe('readOnnx on hand-built models', () => {
     expect(() => readOnnx(soft)).toThrow(/'sm' \(Softmax\)/);
     const pool = model(
       [1, 1, 4, 4],
-      [{ name: 'mp', opType: 'MaxPool', input: ['x'], output: ['y'], attribute: [intsAttr('kernel_shape', [2, 2]), create(AttributeProtoSchema, { name: 'ceil_mode', type: AttributeProto_AttributeType.INT, i: 1n })] }],
+      [
+        {
+          name: 'mp',
+          opType: 'MaxPool',
+          input: ['x'],
+          output: ['y'],
+          attribute: [
+            intsAttr('kernel_shape', [2, 2]),
+            create(AttributeProtoSchema, { name: 'ceil_mode', type: AttributeProto_AttributeType.INT, i: 1n }),
+          ],
+        },
+      ],
       [],
       'y',
     );
@@ -287,8 +315,21 @@ describe('readOnnx on hand-built models', () => {
       output: [output],
       attribute: [floatAttr('epsilon', 1e-5)],
     });
-    const inits = [floatTensor('W', [3, 2], W), floatTensor('B', [3], B), floatTensor('g', [3], [1, 2, 0.5]), floatTensor('be', [3], [0, 1, -1]), floatTensor('mu', [3], [0.1, 0.2, 0.3]), floatTensor('var', [3], [1, 4, 0.25])];
-    const gemm: NodeInit = { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'B'], output: ['h'], attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })] };
+    const inits = [
+      floatTensor('W', [3, 2], W),
+      floatTensor('B', [3], B),
+      floatTensor('g', [3], [1, 2, 0.5]),
+      floatTensor('be', [3], [0, 1, -1]),
+      floatTensor('mu', [3], [0.1, 0.2, 0.3]),
+      floatTensor('var', [3], [1, 4, 0.25]),
+    ];
+    const gemm: NodeInit = {
+      name: 'fc',
+      opType: 'Gemm',
+      input: ['x', 'W', 'B'],
+      output: ['h'],
+      attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })],
+    };
     const folded = readOnnx(model(['N', 2], [gemm, bn('h', 'y')], inits, 'y'));
     expect(folded.nodes.map((n) => n.type)).toEqual(['input', 'dense']);
     const dense = folded.nodes[1]!;
@@ -315,7 +356,20 @@ describe('readOnnx on hand-built models', () => {
     const bytes = model(
       ['N', 1, 3, 3],
       [
-        { name: 'conv', opType: 'Conv', input: ['x', 'w'], output: ['c'], attribute: [intsAttr('kernel_shape', [2, 2]), create(AttributeProtoSchema, { name: 'auto_pad', type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode('SAME_UPPER') as Uint8Array<ArrayBuffer> })] },
+        {
+          name: 'conv',
+          opType: 'Conv',
+          input: ['x', 'w'],
+          output: ['c'],
+          attribute: [
+            intsAttr('kernel_shape', [2, 2]),
+            create(AttributeProtoSchema, {
+              name: 'auto_pad',
+              type: AttributeProto_AttributeType.STRING,
+              s: new TextEncoder().encode('SAME_UPPER') as Uint8Array<ArrayBuffer>,
+            }),
+          ],
+        },
         { name: 'bias', opType: 'Add', input: ['shift', 'c'], output: ['cb'] },
         { name: 'gap', opType: 'GlobalAveragePool', input: ['cb'], output: ['g'] },
         { name: 'flat', opType: 'Flatten', input: ['g'], output: ['y'] },
@@ -331,9 +385,10 @@ describe('readOnnx on hand-built models', () => {
     const at = (r: number, c: number): number => (r < 3 && c < 3 ? x[r * 3 + c]! : 0);
     const want = [0, 1].map((o) => {
       let sum = 0;
-      for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) {
-        sum += w[o * 4]! * at(r, c) + w[o * 4 + 1]! * at(r, c + 1) + w[o * 4 + 2]! * at(r + 1, c) + w[o * 4 + 3]! * at(r + 1, c + 1);
-      }
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 3; c++) {
+          sum += w[o * 4]! * at(r, c) + w[o * 4 + 1]! * at(r, c + 1) + w[o * 4 + 2]! * at(r + 1, c) + w[o * 4 + 3]! * at(r + 1, c + 1);
+        }
       return sum / 9 + (o === 0 ? 10 : -10);
     });
     Array.from(forward(net, x)).forEach((v, o) => expect(v).toBeCloseTo(want[o]!, 13));
@@ -346,10 +401,21 @@ describe('readOnnx on hand-built models', () => {
         { name: 'id', opType: 'Identity', input: ['x'], output: ['x1'] },
         { name: 'drop', opType: 'Dropout', input: ['x1'], output: ['x2'] },
         { name: 'shape', opType: 'Shape', input: ['x2'], output: ['s'] },
-        { name: 'zero', opType: 'Constant', output: ['i0'], attribute: [create(AttributeProtoSchema, { name: 'value_int', type: AttributeProto_AttributeType.INT, i: 0n })] },
+        {
+          name: 'zero',
+          opType: 'Constant',
+          output: ['i0'],
+          attribute: [create(AttributeProtoSchema, { name: 'value_int', type: AttributeProto_AttributeType.INT, i: 0n })],
+        },
         { name: 'gather', opType: 'Gather', input: ['s', 'i0'], output: ['n'] },
         { name: 'unsq', opType: 'Unsqueeze', input: ['n', 'axes'], output: ['n1'] },
-        { name: 'cat', opType: 'Concat', input: ['n1', 'minus1'], output: ['target'], attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 0n })] },
+        {
+          name: 'cat',
+          opType: 'Concat',
+          input: ['n1', 'minus1'],
+          output: ['target'],
+          attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 0n })],
+        },
         { name: 'reshape', opType: 'Reshape', input: ['x2', 'target'], output: ['flat'] },
         { name: 'relu', opType: 'Relu', input: ['flat'], output: ['y'] },
       ],
@@ -365,7 +431,12 @@ describe('readOnnx on hand-built models', () => {
   it('rejects a symbolic non-batch input dimension and a batch-mixing Reshape', () => {
     const relu: NodeInit = { name: 'r', opType: 'Relu', input: ['x'], output: ['y'] };
     expect(() => readOnnx(model(['N', 'features'], [relu], [], 'y'))).toThrow(/symbolic \('features'\)/);
-    const bad = model([1, 4], [{ name: 'rs', opType: 'Reshape', input: ['x', 'shape'], output: ['y'] }], [int64Tensor('shape', [2, 2])], 'y');
+    const bad = model(
+      [1, 4],
+      [{ name: 'rs', opType: 'Reshape', input: ['x', 'shape'], output: ['y'] }],
+      [int64Tensor('shape', [2, 2])],
+      'y',
+    );
     expect(() => readOnnx(bad)).toThrow(/batch dimension/);
   });
 
@@ -380,9 +451,31 @@ describe('readOnnx on hand-built models', () => {
 describe('ONNX op table', () => {
   it('SUPPORTED_ONNX_OPS is the sorted key list of the op table (the 25 ops of the former hand-kept list)', () => {
     expect(SUPPORTED_ONNX_OPS).toEqual([
-      'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Clip', 'Concat', 'Constant', 'Conv', 'Div',
-      'Dropout', 'Flatten', 'Gather', 'Gemm', 'GlobalAveragePool', 'Identity', 'LeakyRelu', 'MatMul',
-      'MaxPool', 'Mul', 'Relu', 'Reshape', 'Shape', 'Squeeze', 'Sub', 'Unsqueeze',
+      'Add',
+      'AveragePool',
+      'BatchNormalization',
+      'Cast',
+      'Clip',
+      'Concat',
+      'Constant',
+      'Conv',
+      'Div',
+      'Dropout',
+      'Flatten',
+      'Gather',
+      'Gemm',
+      'GlobalAveragePool',
+      'Identity',
+      'LeakyRelu',
+      'MatMul',
+      'MaxPool',
+      'Mul',
+      'Relu',
+      'Reshape',
+      'Shape',
+      'Squeeze',
+      'Sub',
+      'Unsqueeze',
     ]);
     expect(Object.isFrozen(SUPPORTED_ONNX_OPS)).toBe(true);
   });
@@ -403,11 +496,23 @@ describe('ONNX op table', () => {
   });
 
   it('one-sided Clip: max(x, m) = relu(x − m) + m and min(x, M) = M − relu(M − x), node by node', () => {
-    const lower = readOnnx(model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', 'lo'], output: ['y'] }], [floatTensor('lo', [], [-0.5])], 'y'));
-    expect(lower.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([['channel_affine', 'c/shift'], ['relu', 'c'], ['channel_affine', 'c/unshift']]);
+    const lower = readOnnx(
+      model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', 'lo'], output: ['y'] }], [floatTensor('lo', [], [-0.5])], 'y'),
+    );
+    expect(lower.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([
+      ['channel_affine', 'c/shift'],
+      ['relu', 'c'],
+      ['channel_affine', 'c/unshift'],
+    ]);
     expect(Array.from(forward(lower, [-2, 3]))).toEqual([-0.5, 3]);
-    const upper = readOnnx(model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', '', 'hi'], output: ['y'] }], [floatTensor('hi', [], [0.5])], 'y'));
-    expect(upper.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([['channel_affine', 'c/flip'], ['relu', 'c'], ['channel_affine', 'c/unflip']]);
+    const upper = readOnnx(
+      model(['N', 2], [{ name: 'c', opType: 'Clip', input: ['x', '', 'hi'], output: ['y'] }], [floatTensor('hi', [], [0.5])], 'y'),
+    );
+    expect(upper.nodes.slice(1).map((n) => [n.type, n.name])).toEqual([
+      ['channel_affine', 'c/flip'],
+      ['relu', 'c'],
+      ['channel_affine', 'c/unflip'],
+    ]);
     expect(Array.from(forward(upper, [-2, 3]))).toEqual([-2, 0.5]);
   });
 });

@@ -44,8 +44,23 @@ const BOOL = 9;
 const FLOAT16 = 10;
 const DOUBLE = 11;
 const DTYPE_NAMES: Record<number, string> = {
-  0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING',
-  9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',
+  0: 'UNDEFINED',
+  1: 'FLOAT',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'STRING',
+  9: 'BOOL',
+  10: 'FLOAT16',
+  11: 'DOUBLE',
+  12: 'UINT32',
+  13: 'UINT64',
+  14: 'COMPLEX64',
+  15: 'COMPLEX128',
+  16: 'BFLOAT16',
 };
 // AttributeProto.AttributeType values.
 const A_FLOAT = 1;
@@ -117,8 +132,10 @@ function decodeTensor(t: TensorProto, what: string, external: (location: string,
   });
   const count = sizeOf(dims);
   const dtype = t.dataType;
-  const elem = dtype === FLOAT || dtype === INT32 ? 4 : dtype === DOUBLE || dtype === INT64 ? 8 : dtype === FLOAT16 ? 2 : dtype === BOOL ? 1 : 0;
-  if (elem === 0) fail(`${what} has data type ${DTYPE_NAMES[dtype] ?? dtype}; only FLOAT, DOUBLE, FLOAT16, INT32, INT64 and BOOL tensors are supported`);
+  const elem =
+    dtype === FLOAT || dtype === INT32 ? 4 : dtype === DOUBLE || dtype === INT64 ? 8 : dtype === FLOAT16 ? 2 : dtype === BOOL ? 1 : 0;
+  if (elem === 0)
+    fail(`${what} has data type ${DTYPE_NAMES[dtype] ?? dtype}; only FLOAT, DOUBLE, FLOAT16, INT32, INT64 and BOOL tensors are supported`);
   const integer = dtype === INT32 || dtype === INT64 || dtype === BOOL;
   let raw: Uint8Array | undefined;
   if (t.dataLocation === EXTERNAL) {
@@ -129,22 +146,36 @@ function decodeTensor(t: TensorProto, what: string, external: (location: string,
     const offset = info.has('offset') ? Number(info.get('offset')) : 0;
     const length = info.has('length') ? Number(info.get('length')) : file.length - offset;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > file.length) {
-      fail(`${what}: external data range offset ${info.get('offset') ?? 0}, length ${info.get('length') ?? '(rest)'} lies outside '${location}' (${file.length} bytes); is the data file truncated or from another export?`);
+      fail(
+        `${what}: external data range offset ${info.get('offset') ?? 0}, length ${info.get('length') ?? '(rest)'} lies outside '${location}' (${file.length} bytes); is the data file truncated or from another export?`,
+      );
     }
     raw = file.subarray(offset, offset + length);
   } else if (t.rawData.length > 0 || count === 0) raw = t.rawData;
   const data = new Float64Array(count);
   if (raw !== undefined) {
-    if (raw.length !== count * elem) fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
+    if (raw.length !== count * elem)
+      fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < count; i++) {
       switch (dtype) {
-        case FLOAT: data[i] = view.getFloat32(i * 4, true); break;
-        case DOUBLE: data[i] = view.getFloat64(i * 8, true); break;
-        case INT32: data[i] = view.getInt32(i * 4, true); break;
-        case INT64: data[i] = Number(view.getBigInt64(i * 8, true)); break;
-        case BOOL: data[i] = view.getUint8(i) ? 1 : 0; break;
-        default: data[i] = half(view.getUint16(i * 2, true));
+        case FLOAT:
+          data[i] = view.getFloat32(i * 4, true);
+          break;
+        case DOUBLE:
+          data[i] = view.getFloat64(i * 8, true);
+          break;
+        case INT32:
+          data[i] = view.getInt32(i * 4, true);
+          break;
+        case INT64:
+          data[i] = Number(view.getBigInt64(i * 8, true));
+          break;
+        case BOOL:
+          data[i] = view.getUint8(i) ? 1 : 0;
+          break;
+        default:
+          data[i] = half(view.getUint16(i * 2, true));
       }
     }
     return { dims, data, integer };
@@ -205,7 +236,10 @@ function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, w
 
 class Attributes {
   private readonly map = new Map<string, AttributeProto>();
-  constructor(node: NodeProto, private readonly where: string) {
+  constructor(
+    node: NodeProto,
+    private readonly where: string,
+  ) {
     for (const a of node.attribute) this.map.set(a.name, a);
   }
   has(name: string): boolean {
@@ -332,7 +366,10 @@ class OnnxConverter {
     if (cached) return cached;
     const read = this.options.externalData;
     if (read === undefined) {
-      fail(`${what} keeps its data in the external file '${location}', but no external data was supplied; keep '${location}' beside the model (the CLI reads it from there) or pass options.externalData`, 'bad-file');
+      fail(
+        `${what} keeps its data in the external file '${location}', but no external data was supplied; keep '${location}' beside the model (the CLI reads it from there) or pass options.externalData`,
+        'bad-file',
+      );
     }
     let file: Uint8Array | undefined;
     try {
@@ -356,7 +393,11 @@ class OnnxConverter {
     // Initializers are constants, decoded lazily (only the ones nodes read).
     const inputs = g.input.filter((v) => !this.initializers.has(v.name));
     if (inputs.length !== 1) {
-      fail(inputs.length === 0 ? 'the model has no graph input (every input is an initializer)' : `the model has ${inputs.length} graph inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}); Polytope Lens reads single-input networks`);
+      fail(
+        inputs.length === 0
+          ? 'the model has no graph input (every input is an initializer)'
+          : `the model has ${inputs.length} graph inputs (${inputs.map((v) => `'${v.name}'`).join(', ')}); Polytope Lens reads single-input networks`,
+      );
     }
     const input = inputs[0]!;
     const inputShape = this.inputShape(input);
@@ -365,7 +406,8 @@ class OnnxConverter {
 
     // Use counts, looking through pure aliases.
     for (const node of g.node) {
-      if ((node.opType === 'Identity' || node.opType === 'Dropout') && node.input[0] && node.output[0]) this.aliasOf.set(node.output[0], node.input[0]);
+      if ((node.opType === 'Identity' || node.opType === 'Dropout') && node.input[0] && node.output[0])
+        this.aliasOf.set(node.output[0], node.input[0]);
     }
     const use = (name: string): void => {
       const r = this.resolve(name);
@@ -379,7 +421,8 @@ class OnnxConverter {
     // The output
     let outName = this.options.output;
     if (outName === undefined) {
-      if (g.output.length !== 1) fail(`the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output`);
+      if (g.output.length !== 1)
+        fail(`the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output`);
       outName = g.output[0]!.name;
     } else if (!g.output.some((o) => o.name === outName)) {
       fail(`the model has no output '${outName}'; its outputs are ${g.output.map((o) => `'${o.name}'`).join(', ')}`);
@@ -409,13 +452,19 @@ class OnnxConverter {
     const type = input.type?.value;
     if (type?.case !== 'tensorType') fail(`graph input '${input.name}' is not a tensor`);
     const elem = type.value.elemType;
-    if (elem !== FLOAT && elem !== DOUBLE && elem !== FLOAT16) fail(`graph input '${input.name}' has element type ${DTYPE_NAMES[elem] ?? elem}; expected a floating-point tensor`);
+    if (elem !== FLOAT && elem !== DOUBLE && elem !== FLOAT16)
+      fail(`graph input '${input.name}' has element type ${DTYPE_NAMES[elem] ?? elem}; expected a floating-point tensor`);
     const dims = type.value.shape?.dim;
     if (dims === undefined) fail(`graph input '${input.name}' has no declared shape; re-export the model with a fixed input shape`);
-    if (dims.length < 2) fail(`graph input '${input.name}' has rank ${dims.length}; expected a batch dimension followed by the sample shape (e.g. [N, 10] or [N, C, H, W])`);
+    if (dims.length < 2)
+      fail(
+        `graph input '${input.name}' has rank ${dims.length}; expected a batch dimension followed by the sample shape (e.g. [N, 10] or [N, C, H, W])`,
+      );
     return dims.slice(1).map((d, i) => {
       if (d.value.case !== 'dimValue') {
-        fail(`graph input '${input.name}' dimension ${i + 1} is ${d.value.case === 'dimParam' ? `symbolic ('${d.value.value}')` : 'unknown'}; only the batch dimension (the first) may be dynamic`);
+        fail(
+          `graph input '${input.name}' dimension ${i + 1} is ${d.value.case === 'dimParam' ? `symbolic ('${d.value.value}')` : 'unknown'}; only the batch dimension (the first) may be dynamic`,
+        );
       }
       const n = toInt(d.value.value, `graph input '${input.name}' dimension ${i + 1}`);
       if (n < 1) fail(`graph input '${input.name}' dimension ${i + 1} is ${n}; expected a positive size`);
@@ -441,7 +490,8 @@ class OnnxConverter {
   act(name: string | undefined, where: string, what = 'data input'): { node: number; shape: Shape } {
     if (!name) fail(`${where}: the ${what} is missing`);
     const v = this.value(name, where);
-    if (v.kind !== 'node') fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported');
+    if (v.kind !== 'node')
+      fail(`${where}: the ${what} '${name}' is a constant; expected a tensor computed from the network input`, 'unsupported');
     return { node: v.node, shape: this.shapes[v.node]! };
   }
 
@@ -449,7 +499,11 @@ class OnnxConverter {
   constant(name: string | undefined, where: string, what: string): Tensor {
     if (!name) fail(`${where}: the ${what} input is missing`);
     const v = this.value(name, where);
-    if (v.kind !== 'const') fail(`${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`, 'unsupported');
+    if (v.kind !== 'const')
+      fail(
+        `${where}: the ${what} '${name}' is computed from the network input; it must be a constant (an initializer or Constant node)`,
+        'unsupported',
+      );
     return v.tensor;
   }
 
@@ -458,7 +512,10 @@ class OnnxConverter {
   }
 
   emit(spec: NodeSpec, output: string, where: string): number {
-    const shape = inferShape(spec, spec.inputs.map((j) => this.shapes[j]!));
+    const shape = inferShape(
+      spec,
+      spec.inputs.map((j) => this.shapes[j]!),
+    );
     if (typeof shape === 'string') fail(`${where}: ${shape}`);
     this.specs.push(spec);
     this.shapes.push(shape);
@@ -480,7 +537,16 @@ class OnnxConverter {
    * shape, see `channelCount`): folded into the producing dense/conv/channel-affine node when
    * possible, else a new `channel_affine` node.
    */
-  channelAffine(inputName: string, src: { node: number; shape: Shape }, scale: Float64Array, pre: Float64Array | undefined, post: Float64Array | undefined, output: string, name: string, where: string): void {
+  channelAffine(
+    inputName: string,
+    src: { node: number; shape: Shape },
+    scale: Float64Array,
+    pre: Float64Array | undefined,
+    post: Float64Array | undefined,
+    output: string,
+    name: string,
+    where: string,
+  ): void {
     const target = this.foldTarget(inputName, src.node);
     if (target !== undefined) {
       this.specs[src.node - 1] = foldIntoLinear(target, scale, pre, post);
@@ -497,13 +563,21 @@ class OnnxConverter {
   perChannel(c: Tensor, shape: Shape, where: string, what: string): Float64Array {
     const full = [1, ...shape];
     const rank = full.length;
-    if (c.dims.length > rank) fail(`${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`, 'unsupported');
+    if (c.dims.length > rank)
+      fail(
+        `${where}: the constant ${what} has shape [${c.dims.join(', ')}], more dimensions than the data [N, ${shape.join(', ')}]`,
+        'unsupported',
+      );
     const cd = [...new Array<number>(rank - c.dims.length).fill(1), ...c.dims];
     for (let ax = 0; ax < rank; ax++) {
-      if (cd[ax] !== 1 && cd[ax] !== full[ax]) fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`);
+      if (cd[ax] !== 1 && cd[ax] !== full[ax])
+        fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`);
     }
     if (shape.length === 3 && (cd[2] !== 1 || cd[3] !== 1)) {
-      fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] varies within a channel; only per-channel constants (shape [C, 1, 1]) can be folded on images`, 'unsupported');
+      fail(
+        `${where}: the constant ${what} of shape [${c.dims.join(', ')}] varies within a channel; only per-channel constants (shape [C, 1, 1]) can be folded on images`,
+        'unsupported',
+      );
     }
     const units = channelCount(shape);
     const out = new Float64Array(units);
@@ -530,7 +604,10 @@ class OnnxConverter {
       this.values.set(output, { kind: 'node', node: src.node });
       return;
     }
-    const spec: NodeSpec = target.length === 1 ? { type: 'reshape', inputs: [src.node], name } : { type: 'reshape', inputs: [src.node], targetShape: [...target], name };
+    const spec: NodeSpec =
+      target.length === 1
+        ? { type: 'reshape', inputs: [src.node], name }
+        : { type: 'reshape', inputs: [src.node], targetShape: [...target], name };
     this.emit(spec, output, where);
   }
 
@@ -545,7 +622,10 @@ class OnnxConverter {
     const name = node.name || node.output[0] || `node${k}`;
     const where = `node ${k} '${name}' (${op})`;
     if (node.domain !== '' && node.domain !== 'ai.onnx') {
-      fail(`${where}: op '${op}' from domain '${node.domain}' is not supported; supported ops (default ONNX domain): ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
+      fail(
+        `${where}: op '${op}' from domain '${node.domain}' is not supported; supported ops (default ONNX domain): ${SUPPORTED_ONNX_OPS.join(', ')}`,
+        'unsupported',
+      );
     }
     const attrs = new Attributes(node, where);
     const out = node.output[0];
@@ -553,12 +633,16 @@ class OnnxConverter {
     const extraOutputs = (from: number, what: string): void => {
       for (let i = from; i < node.output.length; i++) {
         const o = node.output[i]!;
-        if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0) fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
+        if (o && (this.uses.get(this.resolve(o)) ?? 0) > 0)
+          fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
       }
     };
     const convert = OP_CONVERTERS.get(op);
     if (convert === undefined) {
-      fail(`${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
+      fail(
+        `${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`,
+        'unsupported',
+      );
     }
     convert({ cv: this, node, op, name, where, attrs, out, inp: node.input, extraOutputs });
   }
@@ -570,7 +654,14 @@ class OnnxConverter {
   }
 
   /** pads → [top, left, bottom, right], resolving auto_pad. */
-  pads(attrs: Attributes, inShape: Shape, kernel: readonly [number, number], stride: readonly [number, number], dilation: readonly [number, number], where: string): [number, number, number, number] {
+  pads(
+    attrs: Attributes,
+    inShape: Shape,
+    kernel: readonly [number, number],
+    stride: readonly [number, number],
+    dilation: readonly [number, number],
+    where: string,
+  ): [number, number, number, number] {
     const auto = attrs.string('auto_pad', 'NOTSET');
     if (auto === 'NOTSET' || auto === '') {
       const p = attrs.ints('pads');
@@ -622,10 +713,16 @@ function constantOp(cx: OpContext): void {
   let tensor: Tensor;
   if (t !== undefined) tensor = decodeTensor(t, `${where} value`, cv.external);
   else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
-  else if (attrs.has('value_floats')) tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
+  else if (attrs.has('value_floats'))
+    tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
   else if (attrs.has('value_int')) tensor = { dims: [], data: Float64Array.of(attrs.int('value_int', 0)), integer: true };
-  else if (attrs.has('value_ints')) tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
-  else fail(`${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`, 'unsupported');
+  else if (attrs.has('value_ints'))
+    tensor = { dims: [attrs.ints('value_ints')!.length], data: Float64Array.from(attrs.ints('value_ints')!), integer: true };
+  else
+    fail(
+      `${where}: only tensor, float(s) and int(s) constants are supported (attributes: ${attrs.names().join(', ') || 'none'})`,
+      'unsupported',
+    );
   cv.setConst(out, tensor);
 }
 
@@ -660,7 +757,8 @@ function castOp(cx: OpContext): void {
   const v = cv.value(inp[0] ?? '', where);
   const to = attrs.int('to', FLOAT);
   if (v.kind === 'node') {
-    if (to !== FLOAT && to !== DOUBLE) fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported');
+    if (to !== FLOAT && to !== DOUBLE)
+      fail(`${where}: casting the network's values to ${DTYPE_NAMES[to] ?? to} is not piecewise-linear`, 'unsupported');
     cv.values.set(out, v);
     return;
   }
@@ -675,7 +773,11 @@ function gatherOp(cx: OpContext): void {
   const data = cv.constant(inp[0], where, 'data');
   const indices = cv.constant(inp[1], where, 'indices');
   const axis = attrs.int('axis', 0);
-  if (data.dims.length !== 1 || (axis !== 0 && axis !== -1)) fail(`${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`, 'unsupported');
+  if (data.dims.length !== 1 || (axis !== 0 && axis !== -1))
+    fail(
+      `${where}: Gather is supported only on 1-D constants (shape arithmetic), got data of shape [${data.dims.join(', ')}]`,
+      'unsupported',
+    );
   const n = data.dims[0]!;
   const vals = Array.from(indices.data, (i) => {
     const j = i < 0 ? i + n : i;
@@ -691,12 +793,16 @@ function concatOp(cx: OpContext): void {
   const parts = inp.map((n) => cv.value(n, where));
   if (parts.every((p) => p.kind === 'const')) {
     const ts = parts.map((p) => (p as { tensor: Tensor }).tensor);
-    if (ts.some((t) => t.dims.length !== 1)) fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
+    if (ts.some((t) => t.dims.length !== 1))
+      fail(`${where}: Concat of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
     const data = Float64Array.from(ts.flatMap((t) => Array.from(t.data)));
     cv.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
     return;
   }
-  fail(`${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`, 'unsupported');
+  fail(
+    `${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`,
+    'unsupported',
+  );
 }
 
 /** Unsqueeze, Squeeze: constant folding, or a per-sample reshape of computed values. */
@@ -716,7 +822,10 @@ function squeezeOp(cx: OpContext): void {
     if (v.kind === 'node' && norm.includes(0)) fail(`${where}: unsqueezing at axis 0 would move the batch dimension`, 'unsupported');
   } else {
     const r = full.length;
-    const norm = axes === undefined ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0)) : axes.map((a) => (a < 0 ? a + r : a));
+    const norm =
+      axes === undefined
+        ? full.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0 && (v.kind === 'const' || i > 0))
+        : axes.map((a) => (a < 0 ? a + r : a));
     for (const a of norm) if (full[a] !== 1) fail(`${where}: cannot squeeze axis ${a} of size ${full[a]}`);
     if (v.kind === 'node' && norm.includes(0)) fail(`${where}: squeezing axis 0 would remove the batch dimension`, 'unsupported');
     dims = full.filter((_, i) => !norm.includes(i));
@@ -740,7 +849,10 @@ function gemmOp(cx: OpContext): void {
   const [r0, r1] = b.dims as [number, number];
   const kIn = transB ? r1 : r0;
   const nOut = transB ? r0 : r1;
-  if (kIn !== a.shape[0]) fail(`${where}: weight B is [${r0}, ${r1}]${transB ? ' (transposed)' : ''}, i.e. ${kIn} inputs, but the input has ${a.shape[0]} features`);
+  if (kIn !== a.shape[0])
+    fail(
+      `${where}: weight B is [${r0}, ${r1}]${transB ? ' (transposed)' : ''}, i.e. ${kIn} inputs, but the input has ${a.shape[0]} features`,
+    );
   const weight = new Float64Array(nOut * kIn);
   for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) weight[o * kIn + i] = alpha * b.data[transB ? o * kIn + i : i * nOut + o]!;
   const bias = new Float64Array(nOut);
@@ -755,10 +867,12 @@ function gemmOp(cx: OpContext): void {
 function matMulOp(cx: OpContext): void {
   const { cv, inp, out, name, where } = cx;
   const left = cv.value(inp[0] ?? '', where);
-  if (left.kind === 'const') fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported');
+  if (left.kind === 'const')
+    fail(`${where}: a constant times the data (weight on the left) is not supported; export as x @ W`, 'unsupported');
   const a = cv.act(inp[0], where, 'input A');
   const b = cv.constant(inp[1], where, 'weight B');
-  if (a.shape.length !== 1) fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported');
+  if (a.shape.length !== 1)
+    fail(`${where}: input A has shape [N, ${a.shape.join(', ')}]; only [N, K] @ [K, M] is supported`, 'unsupported');
   if (b.dims.length !== 2) fail(`${where}: weight B has shape [${b.dims.join(', ')}]; expected a [K, M] matrix`, 'unsupported');
   const [kIn, nOut] = b.dims as [number, number];
   if (kIn !== a.shape[0]) fail(`${where}: weight B is [${kIn}, ${nOut}] but the input has ${a.shape[0]} features`);
@@ -771,32 +885,54 @@ function matMulOp(cx: OpContext): void {
 function convOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
-  if (x.shape.length !== 3) fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+  if (x.shape.length !== 3)
+    fail(`${where}: only 2-D convolutions on [N, C, H, W] data are supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
   const w = cv.constant(inp[1], where, 'weight');
   if (w.dims.length !== 4) fail(`${where}: weight has shape [${w.dims.join(', ')}]; expected [out, in/groups, kh, kw]`, 'unsupported');
   const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
   const ks = attrs.ints('kernel_shape');
-  if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
+  if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw))
+    fail(`${where}: kernel_shape [${ks.join(', ')}] does not match the weight's [${kh}, ${kw}]`);
   const groups = attrs.int('group', 1);
   const b = cv.optionalConstant(inp[2], where, 'bias');
   if (b !== undefined && b.data.length !== oc) fail(`${where}: bias has ${b.data.length} values, expected ${oc}`);
   const stride = cv.pair(attrs.ints('strides'), where, 'strides');
   const dilation = cv.pair(attrs.ints('dilations'), where, 'dilations');
   const padding = cv.pads(attrs, x.shape, [kh, kw], stride, dilation, where);
-  cv.emit({
-    type: 'conv2d', inputs: [x.node], inChannels: icg * groups, outChannels: oc, kernel: [kh, kw], stride, padding, dilation, groups,
-    weight: Float64Array.from(w.data), bias: b ? Float64Array.from(b.data) : new Float64Array(oc), name,
-  }, out, where);
+  cv.emit(
+    {
+      type: 'conv2d',
+      inputs: [x.node],
+      inChannels: icg * groups,
+      outChannels: oc,
+      kernel: [kh, kw],
+      stride,
+      padding,
+      dilation,
+      groups,
+      weight: Float64Array.from(w.data),
+      bias: b ? Float64Array.from(b.data) : new Float64Array(oc),
+      name,
+    },
+    out,
+    where,
+  );
 }
 
 /** MaxPool, AveragePool: 2-D pooling nodes (floor output sizes only). */
 function poolOp(cx: OpContext): void {
   const { cv, op, attrs, inp, out, name, where, extraOutputs } = cx;
   const x = cv.act(inp[0], where);
-  if (x.shape.length !== 3) fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
-  if (attrs.int('ceil_mode', 0) !== 0) fail(`${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`, 'unsupported');
+  if (x.shape.length !== 3)
+    fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+  if (attrs.int('ceil_mode', 0) !== 0)
+    fail(
+      `${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`,
+      'unsupported',
+    );
   const ks = attrs.ints('kernel_shape');
-  if (ks === undefined || ks.length !== 2) fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
+  if (ks === undefined || ks.length !== 2)
+    fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
   const kernel: [number, number] = [ks[0]!, ks[1]!];
   const stride = cv.pair(attrs.ints('strides'), where, 'strides');
   const dilation = cv.pair(attrs.ints('dilations'), where, 'dilations');
@@ -825,7 +961,8 @@ function flattenOp(cx: OpContext): void {
   const x = cv.act(inp[0], where);
   const r = x.shape.length + 1;
   const axis = attrs.int('axis', 1);
-  if ((axis < 0 ? axis + r : axis) !== 1) fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported');
+  if ((axis < 0 ? axis + r : axis) !== 1)
+    fail(`${where}: Flatten with axis ${axis} mixes the batch dimension into the features; only axis 1 is supported`, 'unsupported');
   cv.reshapeTo(x, [sizeOf(x.shape)], out, name, where);
 }
 
@@ -836,17 +973,25 @@ function reshapeOp(cx: OpContext): void {
   const t = cv.constant(inp[1], where, 'shape');
   const allowZero = attrs.int('allowzero', 0) !== 0;
   const full = [1, ...x.shape];
-  const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d));
+  const dims = Array.from(t.data, (d, i) =>
+    d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d,
+  );
   const free = dims.filter((d) => d === -1).length;
-  if (free > 1 || dims.some((d) => !Number.isInteger(d) || d < -1)) fail(`${where}: invalid target shape [${Array.from(t.data).join(', ')}]`);
+  if (free > 1 || dims.some((d) => !Number.isInteger(d) || d < -1))
+    fail(`${where}: invalid target shape [${Array.from(t.data).join(', ')}]`);
   const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
   const n = sizeOf(full);
   if (free === 1) {
     if (known === 0 || n % known !== 0) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
     dims[dims.indexOf(-1)] = n / known;
   }
-  if (sizeOf(dims) !== n) fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
-  if (dims.length < 2 || dims[0] !== 1) fail(`${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`, 'unsupported');
+  if (sizeOf(dims) !== n)
+    fail(`${where}: cannot reshape [N, ${x.shape.join(', ')}] (${n} values per sample) to [${Array.from(t.data).join(', ')}]`);
+  if (dims.length < 2 || dims[0] !== 1)
+    fail(
+      `${where}: the target shape [${Array.from(t.data).join(', ')}] does not keep the batch dimension first; only per-sample reshapes are supported`,
+      'unsupported',
+    );
   cv.reshapeTo(x, dims.slice(1), out, name, where);
 }
 
@@ -863,7 +1008,14 @@ function arithmeticOp(cx: OpContext): void {
 /** Add/Sub/Mul/Div of two constants (shape arithmetic); integer Div truncates. */
 function constantArithmetic(cx: OpContext, a: Tensor, b: Tensor): void {
   const { cv, op, out, where } = cx;
-  const f = op === 'Add' ? (p: number, q: number) => p + q : op === 'Sub' ? (p: number, q: number) => p - q : op === 'Mul' ? (p: number, q: number) => p * q : (p: number, q: number) => p / q;
+  const f =
+    op === 'Add'
+      ? (p: number, q: number) => p + q
+      : op === 'Sub'
+        ? (p: number, q: number) => p - q
+        : op === 'Mul'
+          ? (p: number, q: number) => p * q
+          : (p: number, q: number) => p / q;
   const r = broadcast(a, b, f, where);
   const integer = a.integer && b.integer;
   cv.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
@@ -876,11 +1028,25 @@ function computedArithmetic(cx: OpContext, left: number, right: number): void {
   const sb = cv.shapes[right]!;
   const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
   if (op === 'Add' || op === 'Sub') {
-    if (!same) fail(`${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'unsupported');
+    if (!same)
+      fail(
+        `${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
+        'unsupported',
+      );
     let r = right;
     if (op === 'Sub') {
       const units = channelCount(sb);
-      r = cv.emit({ type: 'channel_affine', inputs: [right], scale: new Float64Array(units).fill(-1), shift: new Float64Array(units), name: `${name}/negate` }, `${out}/negate`, where);
+      r = cv.emit(
+        {
+          type: 'channel_affine',
+          inputs: [right],
+          scale: new Float64Array(units).fill(-1),
+          shift: new Float64Array(units),
+          name: `${name}/negate`,
+        },
+        `${out}/negate`,
+        where,
+      );
     }
     cv.emit({ type: 'add', inputs: [left, r], name }, out, where);
     return;
@@ -905,7 +1071,16 @@ function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): vo
   else {
     if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
     if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
-    cv.channelAffine(xName, x, c.map((v) => 1 / v), undefined, undefined, out, name, where);
+    cv.channelAffine(
+      xName,
+      x,
+      c.map((v) => 1 / v),
+      undefined,
+      undefined,
+      out,
+      name,
+      where,
+    );
   }
 }
 
@@ -978,13 +1153,31 @@ function clipOp(cx: OpContext): void {
 }
 
 /** A one-sided clip as `sign·relu((x − pre)·sign + post) + bound`, nodes named `name/<before>`, `name/<after>`. */
-function clipThroughRelu(cx: OpContext, x: { node: number; shape: Shape }, sign: 1 | -1, pre: Float64Array | undefined, post: Float64Array | undefined, bound: number, [before, after]: readonly [string, string]): void {
+function clipThroughRelu(
+  cx: OpContext,
+  x: { node: number; shape: Shape },
+  sign: 1 | -1,
+  pre: Float64Array | undefined,
+  post: Float64Array | undefined,
+  bound: number,
+  [before, after]: readonly [string, string],
+): void {
   const { cv, inp, out, name, where } = cx;
   const units = channelCount(x.shape);
   const moved = `${out}/${before}`;
   cv.channelAffine(inp[0]!, x, new Float64Array(units).fill(sign), pre, post, moved, `${name}/${before}`, where);
   const r = cv.emit({ type: 'relu', inputs: [(cv.values.get(moved) as { node: number }).node], name }, `${out}/relu`, where);
-  cv.emit({ type: 'channel_affine', inputs: [r], scale: new Float64Array(units).fill(sign), shift: new Float64Array(units).fill(bound), name: `${name}/${after}` }, out, where);
+  cv.emit(
+    {
+      type: 'channel_affine',
+      inputs: [r],
+      scale: new Float64Array(units).fill(sign),
+      shift: new Float64Array(units).fill(bound),
+      name: `${name}/${after}`,
+    },
+    out,
+    where,
+  );
 }
 
 /**

@@ -2,17 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../network/network.js';
 import { gaussian, mulberry32 } from '../random.js';
 import { randomMlp } from '../reference/random.js';
-import { boundaryDensity, clusterInputs, clusterPurity, codeHamming, codeJaccard, densityStudy, layerNorms, regionNorms, splineCodes, summaryStats } from './lens.js';
+import {
+  boundaryDensity,
+  clusterInputs,
+  clusterPurity,
+  codeHamming,
+  codeJaccard,
+  densityStudy,
+  layerNorms,
+  regionNorms,
+  splineCodes,
+  summaryStats,
+} from './lens.js';
 
 // 1-D net worked by hand: h = relu(x, x − 1), g = relu(h1 + h2 − 3), y = g.
 // Layer-1 boundaries at x = 0 and x = 1; layer 2 at 2x − 1 − 3 = 0 ⇒ x = 2.
-const net1d = buildNetwork([1], [
-  { type: 'dense', inputs: [0], inFeatures: 1, outFeatures: 2, weight: new Float64Array([1, 1]), bias: new Float64Array([0, -1]) },
-  { type: 'relu', inputs: [1] },
-  { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([-3]) },
-  { type: 'relu', inputs: [3] },
-  { type: 'dense', inputs: [4], inFeatures: 1, outFeatures: 1, weight: new Float64Array([2]), bias: new Float64Array([0]) },
-]);
+const net1d = buildNetwork(
+  [1],
+  [
+    { type: 'dense', inputs: [0], inFeatures: 1, outFeatures: 2, weight: new Float64Array([1, 1]), bias: new Float64Array([0, -1]) },
+    { type: 'relu', inputs: [1] },
+    { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([-3]) },
+    { type: 'relu', inputs: [3] },
+    { type: 'dense', inputs: [4], inFeatures: 1, outFeatures: 1, weight: new Float64Array([2]), bias: new Float64Array([0]) },
+  ],
+);
 
 describe('polytope lens', () => {
   it('codes per layer and distances', () => {
@@ -32,7 +46,10 @@ describe('polytope lens', () => {
   });
 
   it('norms: layers and regions', () => {
-    const lin = buildNetwork([2], [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([3, 0, 0, 4]), bias: new Float64Array(2) }]);
+    const lin = buildNetwork(
+      [2],
+      [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([3, 0, 0, 4]), bias: new Float64Array(2) }],
+    );
     const [n] = layerNorms(lin);
     expect(n!.spectral).toBeCloseTo(4, 12);
     expect(n!.frobenius).toBeCloseTo(5, 12);

@@ -109,11 +109,13 @@ export function clusterInputs(
   options: { k: number; features: ClusterFeatures; layer?: number; labels?: ArrayLike<number>; seed?: number; codes?: SplineCodes[] },
 ): ClusterResult {
   const layer = options.layer ?? -1;
-  if (layer >= net.activations.length) throw new PolytopeError('bad-option', `layer ${layer} does not exist; the network has ${net.activations.length} activation layers`);
+  if (layer >= net.activations.length)
+    throw new PolytopeError('bad-option', `layer ${layer} does not exist; the network has ${net.activations.length} activation layers`);
   if (options.k < 1 || options.k > xs.length) throw new PolytopeError('bad-option', `k must be in 1 … ${xs.length}, got ${options.k}`);
   const codes = options.codes ?? xs.map((x) => splineCodes(net, x));
   const data = codes.map((c) => {
-    const parts: ArrayLike<number>[] = options.features === 'code' ? (layer < 0 ? [c.whole] : [c.layers[layer]!]) : layer < 0 ? c.activations : [c.activations[layer]!];
+    const parts: ArrayLike<number>[] =
+      options.features === 'code' ? (layer < 0 ? [c.whole] : [c.layers[layer]!]) : layer < 0 ? c.activations : [c.activations[layer]!];
     const row: number[] = [];
     for (const p of parts) for (let i = 0; i < p.length; i++) row.push(p[i]!);
     return row;
@@ -158,7 +160,12 @@ export function unitLayer(net: Network, unit: number): number {
  * @example
  * boundaryDensity(net, xa, xb).densityPerLayer; // crossings per unit length, per layer
  */
-export function boundaryDensity(net: Network, x0: ArrayLike<number>, x1: ArrayLike<number>, options: PartitionOptions = {}): BoundaryDensity {
+export function boundaryDensity(
+  net: Network,
+  x0: ArrayLike<number>,
+  x1: ArrayLike<number>,
+  options: PartitionOptions = {},
+): BoundaryDensity {
   const res = partitionLine(net, x0, x1, options);
   let len = 0;
   for (let i = 0; i < x0.length; i++) len += (x1[i]! - x0[i]!) ** 2;
@@ -242,7 +249,14 @@ export function densityStudy(
 export function layerNorms(net: Network): { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] {
   const out: { node: number; rows: number; cols: number; spectral: number; frobenius: number }[] = [];
   net.nodes.forEach((node, i) => {
-    if (node.type === 'dense') out.push({ node: i, rows: node.outFeatures, cols: node.inFeatures, spectral: spectralNorm(node.weight, node.outFeatures, node.inFeatures), frobenius: frobeniusNorm(node.weight) });
+    if (node.type === 'dense')
+      out.push({
+        node: i,
+        rows: node.outFeatures,
+        cols: node.inFeatures,
+        spectral: spectralNorm(node.weight, node.outFeatures, node.inFeatures),
+        frobenius: frobeniusNorm(node.weight),
+      });
     else if (node.type === 'channel_affine') {
       // Diagonal map: ‖·‖₂ = max |scale|; Frobenius over every element (a channel's scale repeats per pixel).
       const size = sizeOf(node.shape);
@@ -265,7 +279,10 @@ export function layerNorms(net: Network): { node: number; rows: number; cols: nu
  * @example
  * const { spectral, distinctRegions } = regionNorms(net, [[0, 0], [0.5, 0.5]]);
  */
-export function regionNorms(net: Network, xs: readonly ArrayLike<number>[]): { spectral: Float64Array; frobenius: Float64Array; distinctRegions: number } {
+export function regionNorms(
+  net: Network,
+  xs: readonly ArrayLike<number>[],
+): { spectral: Float64Array; frobenius: Float64Array; distinctRegions: number } {
   const spectral = new Float64Array(xs.length);
   const frobenius = new Float64Array(xs.length);
   const keys = new Set<string>();
@@ -279,7 +296,14 @@ export function regionNorms(net: Network, xs: readonly ArrayLike<number>[]): { s
 }
 
 /** Min, quartiles, max and mean of a sample. */
-export function summaryStats(values: ArrayLike<number>): { min: number; q1: number; median: number; q3: number; max: number; mean: number } {
+export function summaryStats(values: ArrayLike<number>): {
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  mean: number;
+} {
   const v = Float64Array.from(values).sort();
   const q = (p: number): number => (v.length === 0 ? NaN : v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))]!);
   let mean = 0;

@@ -21,7 +21,10 @@ import { MAX_WINDOW_POSITIONS } from './prepared.js';
 function codeTable(node: MaxPoolNode, inShape: readonly number[], table: WindowTable | null | undefined): WindowTable {
   const [kh, kw] = node.kernel;
   if (kh * kw > MAX_WINDOW_POSITIONS) {
-    throw new PolytopeError('unsupported', `a ${kh}×${kw} max-pool window (${kh * kw} positions) does not fit a one-byte activation code (at most ${MAX_WINDOW_POSITIONS} positions)`);
+    throw new PolytopeError(
+      'unsupported',
+      `a ${kh}×${kw} max-pool window (${kh * kw} positions) does not fit a one-byte activation code (at most ${MAX_WINDOW_POSITIONS} positions)`,
+    );
   }
   return table ?? windowTable(node, inShape);
 }

@@ -19,7 +19,10 @@ export type { NetworkLike } from './prepared.js';
 export function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'input'): void {
   const net = networkOf(netLike);
   if (x.length !== net.inputSize) {
-    throw new PolytopeError('shape-mismatch', `${what} has ${x.length} values but the network expects ${net.inputSize} (shape [${net.inputShape.join(', ')}])`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${what} has ${x.length} values but the network expects ${net.inputSize} (shape [${net.inputShape.join(', ')}])`,
+    );
   }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) throw new PolytopeError('non-finite', `${what} has a non-finite value (${x[i]}) at index ${i}`);
@@ -166,7 +169,17 @@ export function propagateFamily(
     else {
       out = new Float64Array(sizeOfShape(node.shape) * m);
       if (isActivation(node)) {
-        activationFixedImpl(out, xs[0]!, node as ActivationNode, inShape, m, code, net.activations[slot]!.offset, BiasMode.First, p.table(i));
+        activationFixedImpl(
+          out,
+          xs[0]!,
+          node as ActivationNode,
+          inShape,
+          m,
+          code,
+          net.activations[slot]!.offset,
+          BiasMode.First,
+          p.table(i),
+        );
       } else affineImpl(out, xs, node, inShape, m, BiasMode.First, p.table(i), scratch);
     }
     if (isActivation(node)) slot++;

@@ -114,14 +114,7 @@ export interface MaxPoolNode extends NodeBase {
 }
 
 /** A node that is affine in its input (dense, convolution, pooling by averages, per-channel affine, add, reshape). */
-export type AffineNode =
-  | DenseNode
-  | Conv2dNode
-  | ChannelAffineNode
-  | AvgPoolNode
-  | GlobalAvgPoolNode
-  | ReshapeNode
-  | AddNode;
+export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNode | GlobalAvgPoolNode | ReshapeNode | AddNode;
 
 /** A piecewise-linear activation node (its units have states in the activation code). */
 export type ActivationNode = ReluNode | LeakyReluNode | HardTanhNode | MaxPoolNode;
@@ -147,12 +140,7 @@ export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'har
  * net.nodes.filter(isActivation).length; // number of activation nodes
  */
 export function isActivation(node: Node): node is ActivationNode {
-  return (
-    node.type === 'relu' ||
-    node.type === 'leaky_relu' ||
-    node.type === 'hardtanh' ||
-    node.type === 'maxpool'
-  );
+  return node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'hardtanh' || node.type === 'maxpool';
 }
 
 /**
@@ -188,7 +176,8 @@ export type NodeTable<R, Args extends unknown[] = []> = {
  * visitNode(net.nodes[1]!, kinds); // 'affine'
  */
 export function visitNode<R, Args extends unknown[]>(node: Node, table: NodeTable<R, Args>, ...args: Args): R {
-  if (!Object.prototype.hasOwnProperty.call(table, node.type)) throw new InternalError(`visitNode: no handler for node type '${String(node.type)}'`);
+  if (!Object.prototype.hasOwnProperty.call(table, node.type))
+    throw new InternalError(`visitNode: no handler for node type '${String(node.type)}'`);
   const handler = table[node.type] as (n: Node, ...a: Args) => R;
   return handler(node, ...args);
 }

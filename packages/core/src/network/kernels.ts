@@ -9,14 +9,7 @@
  * Kernels are pure `fooImpl(out, …, m)` functions with no allocation; shape checks happen once in
  * `buildNetwork`.
  */
-import type {
-  AvgPoolNode,
-  ChannelAffineNode,
-  Conv2dNode,
-  DenseNode,
-  MaxPoolNode,
-  Node,
-} from './ir.js';
+import type { AvgPoolNode, ChannelAffineNode, Conv2dNode, DenseNode, MaxPoolNode, Node } from './ir.js';
 import { sizeOf } from './ir.js';
 import { InternalError } from '../errors.js';
 
@@ -168,7 +161,11 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
   for (let i = 0; i < nIn; i++) {
     const xr = i * m;
     let zero = true;
-    for (let c = 0; c < m; c++) if (x[xr + c] !== 0) { zero = false; break; }
+    for (let c = 0; c < m; c++)
+      if (x[xr + c] !== 0) {
+        zero = false;
+        break;
+      }
     if (zero) continue;
     for (let j = 0; j < nOut; j++) {
       const wi = w[j * nIn + i]!;
@@ -186,7 +183,11 @@ export function denseTransposeImpl(gin: FloatArray, gout: FloatArray, node: Dens
   for (let j = 0; j < nOut; j++) {
     const grow = j * m;
     let zero = true;
-    for (let c = 0; c < m; c++) if (gout[grow + c] !== 0) { zero = false; break; }
+    for (let c = 0; c < m; c++)
+      if (gout[grow + c] !== 0) {
+        zero = false;
+        break;
+      }
     if (zero) continue;
     const wr = j * nIn;
     for (let i = 0; i < nIn; i++) {
@@ -466,7 +467,14 @@ export function affineImpl(
 }
 
 /** Accumulates the adjoint of an affine node's linear part into its input adjoints `gins`. */
-export function affineTransposeImpl(gins: readonly FloatArray[], gout: FloatArray, node: Node, inShape: readonly number[], m: number, table?: WindowTable | null): void {
+export function affineTransposeImpl(
+  gins: readonly FloatArray[],
+  gout: FloatArray,
+  node: Node,
+  inShape: readonly number[],
+  m: number,
+  table?: WindowTable | null,
+): void {
   const gin = gins[0]!;
   switch (node.type) {
     case 'dense':
@@ -501,7 +509,7 @@ export function affineCost(node: Node, inShape: readonly number[], table?: Windo
     case 'dense':
       return node.weight.length;
     case 'conv2d':
-      return (node.weight.length * (node.shape[1]! * node.shape[2]!)) ;
+      return node.weight.length * (node.shape[1]! * node.shape[2]!);
     case 'avgpool':
       return (table ?? windowTable(node, inShape)).taps.length;
     default:

@@ -39,7 +39,7 @@ describe('mlpLayers and affineLayers disagree about channel_affine', () => {
   ];
   const net = buildNetwork([1, 2, 2], specs);
 
-  it('both views accept it and read the same layers, computing the network\'s function', () => {
+  it("both views accept it and read the same layers, computing the network's function", () => {
     const view = asMlp(net);
     expect(view.map((l) => l.act)).toEqual(['relu', 'leaky_relu', 'none']);
     const enumerated = mlpLayers(net);
@@ -67,28 +67,37 @@ describe('mlpLayers and affineLayers disagree about channel_affine', () => {
   });
 
   it('refuses a channel_affine with no dense layer on either side, naming it', () => {
-    const bad = buildNetwork([2], [
-      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: g(4), bias: g(2) },
-      { type: 'relu', inputs: [1] },
-      { type: 'channel_affine', inputs: [2], scale: pos(2), shift: g(2) },
-      { type: 'relu', inputs: [3] },
-      { type: 'dense', inputs: [4], inFeatures: 2, outFeatures: 1, weight: g(2), bias: g(1) },
-    ]);
+    const bad = buildNetwork(
+      [2],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: g(4), bias: g(2) },
+        { type: 'relu', inputs: [1] },
+        { type: 'channel_affine', inputs: [2], scale: pos(2), shift: g(2) },
+        { type: 'relu', inputs: [3] },
+        { type: 'dense', inputs: [4], inFeatures: 2, outFeatures: 1, weight: g(2), bias: g(1) },
+      ],
+    );
     expect(() => asMlp(bad)).toThrow(PolytopeError);
     expect(() => asMlp(bad)).toThrow(/node 3 \(channel_affine\) has no dense layer to fold into/);
     expect(() => mlpLayers(bad)).toThrow(/node 3 \(channel_affine\)/);
   });
 
   it('mergeLinearLayers composes dense → dense with no activation between them', () => {
-    const two = buildNetwork([2], [
-      { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 3, weight: g(6), bias: g(3) },
-      { type: 'dense', inputs: [1], inFeatures: 3, outFeatures: 2, weight: g(6), bias: g(2) },
-      { type: 'relu', inputs: [2] },
-      { type: 'dense', inputs: [3], inFeatures: 2, outFeatures: 1, weight: g(2), bias: g(1) },
-    ]);
+    const two = buildNetwork(
+      [2],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 3, weight: g(6), bias: g(3) },
+        { type: 'dense', inputs: [1], inFeatures: 3, outFeatures: 2, weight: g(6), bias: g(2) },
+        { type: 'relu', inputs: [2] },
+        { type: 'dense', inputs: [3], inFeatures: 2, outFeatures: 1, weight: g(2), bias: g(1) },
+      ],
+    );
     expect(asMlp(two).map((l) => l.act)).toEqual(['none', 'relu', 'none']);
     const merged = mergeLinearLayers(asMlp(two));
-    expect(merged.map((l) => [l.inFeatures, l.outFeatures, l.act])).toEqual([[2, 2, 'relu'], [2, 1, 'none']]);
+    expect(merged.map((l) => [l.inFeatures, l.outFeatures, l.act])).toEqual([
+      [2, 2, 'relu'],
+      [2, 1, 'none'],
+    ]);
     const flat = networkOfLayers(merged);
     for (let k = 0; k < 5; k++) {
       const x = [rand(), rand()];

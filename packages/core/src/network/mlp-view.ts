@@ -95,7 +95,10 @@ export function asMlp(net: Network): AffineLayer[] {
   /** A channel_affine waiting for the next dense layer (no dense since the last activation). */
   let lead: ElementAffine | undefined;
   const notMlp = (i: number, node: Node, why: string): never => {
-    throw new PolytopeError('unsupported', `node ${i} (${node.type}) ${why}; only sequential dense MLPs (dense, channel_affine, relu, leaky_relu, reshape) are supported here`);
+    throw new PolytopeError(
+      'unsupported',
+      `node ${i} (${node.type}) ${why}; only sequential dense MLPs (dense, channel_affine, relu, leaky_relu, reshape) are supported here`,
+    );
   };
   const activation = (node: Extract<Node, { type: 'relu' | 'leaky_relu' }>, i: number): void => {
     if (!pending) notMlp(i, node, 'does not follow a dense layer');
@@ -182,7 +185,8 @@ export function mergeLinearLayers(layers: readonly AffineLayer[]): AffineLayer[]
         const w = l.weight[o * l.inFeatures + k]!;
         if (w === 0) continue;
         bias[o] = bias[o]! + w * p.bias[k]!;
-        for (let j = 0; j < p.inFeatures; j++) weight[o * p.inFeatures + j] = weight[o * p.inFeatures + j]! + w * p.weight[k * p.inFeatures + j]!;
+        for (let j = 0; j < p.inFeatures; j++)
+          weight[o * p.inFeatures + j] = weight[o * p.inFeatures + j]! + w * p.weight[k * p.inFeatures + j]!;
       }
     }
     const merged: AffineLayer = { ...l, weight, bias, inFeatures: p.inFeatures };

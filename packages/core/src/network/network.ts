@@ -123,8 +123,10 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
   switch (spec.type) {
     case 'dense': {
       positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
-      if (inSize !== spec.inFeatures) fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
-      if (spec.weight.length !== spec.inFeatures * spec.outFeatures) fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
+      if (inSize !== spec.inFeatures)
+        fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
+      if (spec.weight.length !== spec.inFeatures * spec.outFeatures)
+        fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
       if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
       checkFinite(spec.weight, `node ${index} (dense) weight`);
       checkFinite(spec.bias, `node ${index} (dense) bias`);
@@ -134,10 +136,16 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
     case 'conv2d': {
       if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
       const [c, h, w] = inShape as [number, number, number];
-      positiveInts([spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation], index, spec, 'channels, groups, kernel, stride and dilation');
+      positiveInts(
+        [spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation],
+        index,
+        spec,
+        'channels, groups, kernel, stride and dilation',
+      );
       positiveInts(spec.padding, index, spec, 'padding', 0);
       if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
-      if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0) fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
+      if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0)
+        fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
       const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
       if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
       if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
@@ -151,7 +159,8 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
     }
     case 'channel_affine': {
       const channels = inShape.length === 3 ? inShape[0]! : inSize;
-      if (spec.scale.length !== channels || spec.shift.length !== channels) fail(index, spec, `scale/shift need ${channels} values (one per channel)`);
+      if (spec.scale.length !== channels || spec.shift.length !== channels)
+        fail(index, spec, `scale/shift need ${channels} values (one per channel)`);
       checkFinite(spec.scale, `node ${index} (channel_affine) scale`);
       checkFinite(spec.shift, `node ${index} (channel_affine) shift`);
       shape = inShape;
@@ -164,7 +173,8 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
       const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
       positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
       positiveInts(spec.padding, index, spec, 'padding', 0);
-      if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1]) fail(index, spec, 'padding must be at most half the kernel');
+      if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1])
+        fail(index, spec, 'padding must be at most half the kernel');
       const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
       const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
       if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
@@ -197,7 +207,8 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
       shape = inShape;
       break;
     case 'hardtanh':
-      if (!Number.isFinite(spec.min) || !Number.isFinite(spec.max) || !(spec.min < spec.max)) fail(index, spec, `needs finite min < max, got ${spec.min}, ${spec.max}`);
+      if (!Number.isFinite(spec.min) || !Number.isFinite(spec.max) || !(spec.min < spec.max))
+        fail(index, spec, `needs finite min < max, got ${spec.min}, ${spec.max}`);
       shape = inShape;
       break;
     default:
@@ -229,7 +240,11 @@ export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Net
     for (const j of spec.inputs) {
       if (!Number.isInteger(j) || j < 0 || j >= index) fail(index, spec, `input index ${j} does not name an earlier node`);
     }
-    const shape = inferShape(spec, spec.inputs.map((j) => nodes[j]!.shape), index);
+    const shape = inferShape(
+      spec,
+      spec.inputs.map((j) => nodes[j]!.shape),
+      index,
+    );
     nodes.push({ ...spec, shape } as Node);
   });
   if (nodes.length < 2) throw new PolytopeError('bad-network', 'network has no layers');
@@ -237,7 +252,11 @@ export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Net
   const used = new Uint8Array(nodes.length);
   for (const n of nodes) for (const j of n.inputs) used[j] = 1;
   for (let i = 0; i < nodes.length - 1; i++) {
-    if (!used[i]) throw new PolytopeError('bad-network', `node ${i} (${nodes[i]!.type}) is not used by any later node; the output must be the last node`);
+    if (!used[i])
+      throw new PolytopeError(
+        'bad-network',
+        `node ${i} (${nodes[i]!.type}) is not used by any later node; the output must be the last node`,
+      );
   }
   return new Network(nodes);
 }

@@ -169,6 +169,7 @@ function codeWidthProblem(net: Network): string | null {
       return `max-pool node ${i}${name} has a ${kh}×${kw} window (${kh * kw} positions); activation codes store one byte per unit, so a window may have at most ${MAX_WINDOW_POSITIONS} positions (16×16). Forward passes without codes (forward, forwardBatch) still work; regions, maps and slices need a smaller window`;
     }
   }
-  if (net.numUnits >= MAX_LABELLED_UNITS) return `the network has ${net.numUnits} activation units; region edge labels (unit · 256 + state) support at most ${MAX_LABELLED_UNITS - 1}`;
+  if (net.numUnits >= MAX_LABELLED_UNITS)
+    return `the network has ${net.numUnits} activation units; region edge labels (unit · 256 + state) support at most ${MAX_LABELLED_UNITS - 1}`;
   return null;
 }

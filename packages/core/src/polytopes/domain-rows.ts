@@ -6,11 +6,16 @@ import { PolytopeError } from '../errors.js';
 import { affineScale } from '../geometry/predicates.js';
 
 export function checkBoxArg(box: readonly number[], d: number, what = 'box'): void {
-  if (box.length !== 2 * d) throw new PolytopeError('bad-domain', `the ${what} needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`);
+  if (box.length !== 2 * d)
+    throw new PolytopeError(
+      'bad-domain',
+      `the ${what} needs a lo,hi pair per input dimension (${2 * d} numbers for d = ${d}), got ${box.length}`,
+    );
   for (let i = 0; i < d; i++) {
     const lo = box[2 * i]!;
     const hi = box[2 * i + 1]!;
-    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) throw new PolytopeError('bad-domain', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi))
+      throw new PolytopeError('bad-domain', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
   }
 }
 
@@ -27,7 +32,6 @@ export function boxVolumeOf(box: readonly number[], d: number): number {
   for (let i = 0; i < d; i++) v *= box[2 * i + 1]! - box[2 * i]!;
   return v;
 }
-
 
 /** Domain rows A x ≤ b, checked and flattened: A row-major m×d. */
 export interface FlatRows {
@@ -51,15 +55,22 @@ export function checkDomainRows(A: ArrayLike<ArrayLike<number>>, b: ArrayLike<nu
     const row = A[r];
     const len = row && typeof row.length === 'number' ? row.length : 0;
     if (len !== dim) {
-      throw new PolytopeError('shape-mismatch', d !== undefined ? `domain row ${r} has ${len} coefficients, but the network has ${d} inputs` : `domain row ${r} has ${len} coefficients, row 0 has ${dim}`);
+      throw new PolytopeError(
+        'shape-mismatch',
+        d !== undefined
+          ? `domain row ${r} has ${len} coefficients, but the network has ${d} inputs`
+          : `domain row ${r} has ${len} coefficients, row 0 has ${dim}`,
+      );
     }
     for (let j = 0; j < dim; j++) {
       const v = row![j]!;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new PolytopeError('non-finite', `domain A[${r}][${j}] is ${String(v)}; only finite numbers are allowed`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new PolytopeError('non-finite', `domain A[${r}][${j}] is ${String(v)}; only finite numbers are allowed`);
       flat[r * dim + j] = v;
     }
     const c = b[r]!;
-    if (typeof c !== 'number' || !Number.isFinite(c)) throw new PolytopeError('non-finite', `domain b[${r}] is ${String(c)}; only finite numbers are allowed`);
+    if (typeof c !== 'number' || !Number.isFinite(c))
+      throw new PolytopeError('non-finite', `domain b[${r}] is ${String(c)}; only finite numbers are allowed`);
     rhs[r] = c;
   }
   return { A: flat, b: rhs, m, d: dim };

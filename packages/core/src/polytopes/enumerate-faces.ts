@@ -64,7 +64,6 @@ export function cyclicFacets(N: number, D: number): number {
   return 2 * binomial(N - m - 1, m);
 }
 
-
 /** Face lattice entry: vertex set (bitmask over local vertex indices) and its facets. */
 interface Face {
   set: bigint;
@@ -241,20 +240,57 @@ function simplicesVolume(simplices: readonly Int32Array[], verts: Float64Array, 
  * Geometry of one polytope from its vertices and vertex–constraint incidences: facets, face
  * lattice (f-vector), pulling triangulation, volume.
  */
-export function describePolytope(verts0: Float64Array, nv: number, inc0: readonly bigint[], code: Uint8Array, d: number, geometry = true): PolytopeRegion {
+export function describePolytope(
+  verts0: Float64Array,
+  nv: number,
+  inc0: readonly bigint[],
+  code: Uint8Array,
+  d: number,
+  geometry = true,
+): PolytopeRegion {
   const { verts, inc } = lexicographic(verts0, nv, inc0, d);
   const interior = new Float64Array(d);
   for (let i = 0; i < nv; i++) for (let q = 0; q < d; q++) interior[q] = interior[q]! + verts[i * d + q]! / nv;
   const facetList = maximalSets(constraintSets(inc, nv, d));
   const facets = Int32Array.from(facetList.map((f) => f.id));
-  const bounds = simplexBounds(nv, d, facetList.map((f) => f.n));
+  const bounds = simplexBounds(
+    nv,
+    d,
+    facetList.map((f) => f.n),
+  );
   if (!geometry) {
-    return { code, vertices: verts, numVertices: nv, incidence: inc, facets, fVector: [], simplices: 0, simplexBounds: bounds, volume: 0, interior };
+    return {
+      code,
+      vertices: verts,
+      numVertices: nv,
+      incidence: inc,
+      facets,
+      fVector: [],
+      simplices: 0,
+      simplexBounds: bounds,
+      volume: 0,
+      interior,
+    };
   }
-  const { top, fVector } = faceLattice(facetList.map((f) => f.set), nv, d);
+  const { top, fVector } = faceLattice(
+    facetList.map((f) => f.set),
+    nv,
+    d,
+  );
   const simplices = pullingTriangulation(top, d, nv);
   const volume = simplicesVolume(simplices, verts, d);
-  return { code, vertices: verts, numVertices: nv, incidence: inc, facets, fVector, simplices: simplices.length, simplexBounds: bounds, volume, interior };
+  return {
+    code,
+    vertices: verts,
+    numVertices: nv,
+    incidence: inc,
+    facets,
+    fVector,
+    simplices: simplices.length,
+    simplexBounds: bounds,
+    volume,
+    interior,
+  };
 }
 
 /** Euler characteristic Σ_{i<d} (−1)^i f_i of the boundary complex; equals 1 − (−1)^d for a d-polytope. */
@@ -265,4 +301,3 @@ export function eulerSum(fVector: readonly number[]): number {
   });
   return s;
 }
-

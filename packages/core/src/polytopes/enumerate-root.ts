@@ -6,7 +6,17 @@
 import { PolytopeError } from '../errors.js';
 import { gaussianEliminate, solveEliminated } from '../geometry/linalg.js';
 import type { PolytopeTolerances } from '../geometry/predicates.js';
-import { boundingBox, boxExtent, boxVolumeOf, checkBoxArg, checkDomainRows, padBox, rowResidual, rowTolerance, tightRows } from './domain-rows.js';
+import {
+  boundingBox,
+  boxExtent,
+  boxVolumeOf,
+  checkBoxArg,
+  checkDomainRows,
+  padBox,
+  rowResidual,
+  rowTolerance,
+  tightRows,
+} from './domain-rows.js';
 import type { FlatRows, RowScale } from './domain-rows.js';
 import { bitCount, describePolytope, popcountAtLeast } from './enumerate-faces.js';
 import { boxPoly, splitContext, splitPoly } from './enumerate-split.js';
@@ -30,7 +40,15 @@ export interface Root {
 function boxRoot(box: readonly number[], d: number): Root {
   checkBoxArg(box, d);
   const P = boxPoly(box, d, 1);
-  return { verts: P.verts, nv: P.nv, inc: Array.from(P.inc, (w) => BigInt(w)), m: 2 * d, box: [...box], domain: null, volume: boxVolumeOf(box, d) };
+  return {
+    verts: P.verts,
+    nv: P.nv,
+    inc: Array.from(P.inc, (w) => BigInt(w)),
+    m: 2 * d,
+    box: [...box],
+    domain: null,
+    volume: boxVolumeOf(box, d),
+  };
 }
 
 /**
@@ -55,7 +73,11 @@ function cutBoxByRows(R: FlatRows, outer: readonly number[], W: number, vertexEp
     }
     const id = 2 * d + r;
     const [inside] = splitPoly(P, { pre, off: 0, word: id >> 5, mask: (1 << (id & 31)) >>> 0 }, ctx);
-    if (!inside) throw new PolytopeError('bad-domain', `the domain A x ≤ b is empty or lower-dimensional: nothing of it is left after row ${r} (polytopeDomain tells which)`);
+    if (!inside)
+      throw new PolytopeError(
+        'bad-domain',
+        `the domain A x ≤ b is empty or lower-dimensional: nothing of it is left after row ${r} (polytopeDomain tells which)`,
+      );
     P = inside;
   }
   return P;
@@ -139,7 +161,12 @@ function polishVertices(R: FlatRows, verts: Float64Array, nv: number, tight: rea
 }
 
 /** Merges vertices with identical coordinates (their incidences are joined). */
-function mergeDuplicates(verts: Float64Array, nv: number, inc: readonly bigint[], d: number): { verts: Float64Array; nv: number; inc: bigint[] } {
+function mergeDuplicates(
+  verts: Float64Array,
+  nv: number,
+  inc: readonly bigint[],
+  d: number,
+): { verts: Float64Array; nv: number; inc: bigint[] } {
   const order = Array.from({ length: nv }, (_, i) => i);
   const cmp = (a: number, b: number) => {
     for (let q = 0; q < d; q++) {
@@ -190,11 +217,17 @@ function domainRoot(domain: PolytopeDomain, d: number, tol: PolytopeTolerances):
   inc.forEach((t, i) => {
     if (popcountAtLeast(t, d)) return;
     const at = Array.from(merged.verts.subarray(i * d, i * d + d)).join(', ');
-    throw new PolytopeError('bad-domain', `the point (${at}) of the cut-down bounds is tight on fewer than ${d} rows of A x ≤ b, so it is no vertex of the domain: the bounds do not contain it`);
+    throw new PolytopeError(
+      'bad-domain',
+      `the point (${at}) of the cut-down bounds is tight on fewer than ${d} rows of A x ≤ b, so it is no vertex of the domain: the bounds do not contain it`,
+    );
   });
   const volume = merged.nv > d ? describePolytope(merged.verts, merged.nv, inc, new Uint8Array(0), d).volume : 0;
   if (!(volume > tol.domainVolume * boxVolumeOf(box, d))) {
-    throw new PolytopeError('bad-domain', `the domain A x ≤ b is lower-dimensional: its volume ${volume} is zero next to its bounding box's ${boxVolumeOf(box, d)}; a full-dimensional polytope is needed`);
+    throw new PolytopeError(
+      'bad-domain',
+      `the domain A x ≤ b is lower-dimensional: its volume ${volume} is zero next to its bounding box's ${boxVolumeOf(box, d)}; a full-dimensional polytope is needed`,
+    );
   }
   const rows: number[][] = [];
   for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * d, r * d + d)));

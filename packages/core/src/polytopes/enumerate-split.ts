@@ -118,7 +118,7 @@ function isEdge(P: Poly, ctx: SplitContext, i: number, j: number): boolean {
     for (let w = 0; w < W; w++) {
       const f = F[w]!;
       // `&` yields a signed int: compare unsigned, or a set bit 31 (ids 31, 63, …) never matches.
-      if (((inc[k * W + w]! & f) >>> 0) !== f) {
+      if ((inc[k * W + w]! & f) >>> 0 !== f) {
         sub = false;
         break;
       }
@@ -181,7 +181,10 @@ export function splitPoly(P: Poly, cut: Cut, ctx: SplitContext): [Poly | null, P
   const { newV, newInc } = edgeCrossings(P, cut, ctx);
   const nNew = newV.length / ctx.d;
   const onPlane = P.nv - nNeg - nPos;
-  return [sidePart(P, cut, ctx, { sgn: -1, count: nNeg + onPlane + nNew, newV, newInc }), sidePart(P, cut, ctx, { sgn: 1, count: nPos + onPlane + nNew, newV, newInc })];
+  return [
+    sidePart(P, cut, ctx, { sgn: -1, count: nNeg + onPlane + nNew, newV, newInc }),
+    sidePart(P, cut, ctx, { sgn: 1, count: nPos + onPlane + nNew, newV, newInc }),
+  ];
 }
 
 /** The box as a polytope: W incidence words per vertex, bit 2i for x_i = hi_i, 2i+1 for x_i = lo_i. */

@@ -8,7 +8,13 @@ import { eulerSum, popcountAtLeast } from './enumerate-faces.js';
 import type { PolytopeEnumeration, PolytopeRegion } from './enumerate-types.js';
 
 /** Problems of region i: code at its interior point, vertices (tight constraints, in the domain), Euler's relation, volume. */
-function regionProblems(r: PolytopeRegion, i: number, d: number, domain: { rows: FlatRows; rowTol: number[] }, codeAt: (x: Float64Array) => Uint8Array): string[] {
+function regionProblems(
+  r: PolytopeRegion,
+  i: number,
+  d: number,
+  domain: { rows: FlatRows; rowTol: number[] },
+  codeAt: (x: Float64Array) => Uint8Array,
+): string[] {
   const problems: string[] = [];
   const c = codeAt(r.interior);
   for (let u = 0; u < c.length; u++) {
@@ -27,7 +33,8 @@ function regionProblems(r: PolytopeRegion, i: number, d: number, domain: { rows:
     const want = 1 - (d % 2 === 0 ? 1 : -1);
     if (e !== want) problems.push(`region ${i}: Euler sum ${e} ≠ ${want} (f = ${r.fVector.join(',')})`);
   }
-  if (r.fVector.length === d && r.fVector[0] !== r.numVertices) problems.push(`region ${i}: face lattice has ${r.fVector[0]} vertices, polytope ${r.numVertices}`);
+  if (r.fVector.length === d && r.fVector[0] !== r.numVertices)
+    problems.push(`region ${i}: face lattice has ${r.fVector[0]} vertices, polytope ${r.numVertices}`);
   if (r.volume <= 0) problems.push(`region ${i}: volume ${r.volume}`);
   return problems;
 }
@@ -42,12 +49,20 @@ function regionProblems(r: PolytopeRegion, i: number, d: number, domain: { rows:
  * @example
  * validatePolytopes(net, enumeratePolytopes(net, { box }), (x) => forwardWithCode(net, x).code); // []
  */
-export function validatePolytopes(net: Network, res: PolytopeEnumeration, codeAt: (x: Float64Array) => Uint8Array, options: { readonly tolerances?: Partial<PolytopeTolerances> } = {}): string[] {
+export function validatePolytopes(
+  net: Network,
+  res: PolytopeEnumeration,
+  codeAt: (x: Float64Array) => Uint8Array,
+  options: { readonly tolerances?: Partial<PolytopeTolerances> } = {},
+): string[] {
   const tol = { ...POLYTOPE_TOLERANCES, ...options.tolerances };
   const problems: string[] = [];
   const d = res.dim;
   const rel = Math.abs(res.totalVolume - res.domainVolume) / res.domainVolume;
-  if (rel > tol.volumeSum) problems.push(`volumes sum to ${res.totalVolume}, the ${res.domain ? 'domain' : 'box'} has ${res.domainVolume} (relative error ${rel.toExponential(2)})`);
+  if (rel > tol.volumeSum)
+    problems.push(
+      `volumes sum to ${res.totalVolume}, the ${res.domain ? 'domain' : 'box'} has ${res.domainVolume} (relative error ${rel.toExponential(2)})`,
+    );
   const rows = res.domain ? checkDomainRows(res.domain.A, res.domain.b, d) : boxRows(res.box, d);
   const scale = { extent: boxExtent(res.box, d), eps: tol.vertex };
   const domain = { rows, rowTol: Array.from({ length: rows.m }, (_, r) => rowTolerance(rows, r, scale)) };

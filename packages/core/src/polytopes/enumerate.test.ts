@@ -5,7 +5,17 @@ import type { Network, NodeSpec } from '../network/network.js';
 import { gaussian, mulberry32 } from '../random.js';
 import { randomMlp } from '../reference/random.js';
 import { inputPlane, slicePlane } from '../regions/slice.js';
-import { binomial, constraintName, cyclicFacets, enumeratePolytopes, eulerSum, polytopeDomain, regionInDomain, simplexBounds, validatePolytopes } from './enumerate.js';
+import {
+  binomial,
+  constraintName,
+  cyclicFacets,
+  enumeratePolytopes,
+  eulerSum,
+  polytopeDomain,
+  regionInDomain,
+  simplexBounds,
+  validatePolytopes,
+} from './enumerate.js';
 import type { PolytopeEnumeration } from './enumerate.js';
 
 const cube = (d: number, r = 1) => Array.from({ length: 2 * d }, (_, i) => (i % 2 ? r : -r));
@@ -14,11 +24,14 @@ const codeAt = (net: Network) => (x: Float64Array) => forwardWithCode(net, x).co
 describe('enumeratePolytopes', () => {
   it('the bare box is one region: the cube has f = (8, 12, 6), 6 pulling tetrahedra, volume 8', () => {
     // A 3→1→1 net whose unit is on everywhere in the box (bias 10).
-    const net = buildNetwork([3], [
-      { type: 'dense', inputs: [0], inFeatures: 3, outFeatures: 1, weight: Float64Array.of(1, 0, 0), bias: Float64Array.of(10) },
-      { type: 'relu', inputs: [1] },
-      { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(0) },
-    ]);
+    const net = buildNetwork(
+      [3],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 3, outFeatures: 1, weight: Float64Array.of(1, 0, 0), bias: Float64Array.of(10) },
+        { type: 'relu', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(0) },
+      ],
+    );
     const res = enumeratePolytopes(net, { box: cube(3) });
     expect(res.regions).toHaveLength(1);
     const r = res.regions[0]!;
@@ -65,7 +78,10 @@ describe('enumeratePolytopes', () => {
       void _s;
       return { ...spec, inputs: spec.inputs.map((i) => i + 1) } as NodeSpec;
     });
-    const net = buildNetwork([3], [{ type: 'channel_affine', inputs: [0], scale: Float64Array.of(2, 0.5, 1), shift: Float64Array.of(0.1, -0.2, 0) }, ...specs]);
+    const net = buildNetwork(
+      [3],
+      [{ type: 'channel_affine', inputs: [0], scale: Float64Array.of(2, 0.5, 1), shift: Float64Array.of(0.1, -0.2, 0) }, ...specs],
+    );
     const res = enumeratePolytopes(net, { box: cube(3) });
     expect(validatePolytopes(net, res, codeAt(net))).toEqual([]);
   });
@@ -78,7 +94,11 @@ describe('enumeratePolytopes', () => {
 
   // Zaslavsky (1975) / Buck (1943): n hyperplanes in general position in R^d cut R^d into
   // Σ_{i≤d} C(n, i) regions. The box is chosen to contain every intersection point.
-  for (const [d, n] of [[2, 7], [3, 6], [4, 6]] as const) {
+  for (const [d, n] of [
+    [2, 7],
+    [3, 6],
+    [4, 6],
+  ] as const) {
     it(`one hidden layer of ${n} units in R^${d} has Σ C(${n}, i) regions`, () => {
       const rnd = mulberry32(40 + d);
       const weight = new Float64Array(n * d);
@@ -87,11 +107,14 @@ describe('enumeratePolytopes', () => {
         for (let i = 0; i < d; i++) weight[u * d + i] = gaussian(rnd);
         bias[u] = 0.5 * gaussian(rnd);
       }
-      const net = buildNetwork([d], [
-        { type: 'dense', inputs: [0], inFeatures: d, outFeatures: n, weight, bias },
-        { type: 'relu', inputs: [1] },
-        { type: 'dense', inputs: [2], inFeatures: n, outFeatures: 1, weight: new Float64Array(n).fill(1), bias: Float64Array.of(0) },
-      ]);
+      const net = buildNetwork(
+        [d],
+        [
+          { type: 'dense', inputs: [0], inFeatures: d, outFeatures: n, weight, bias },
+          { type: 'relu', inputs: [1] },
+          { type: 'dense', inputs: [2], inFeatures: n, outFeatures: 1, weight: new Float64Array(n).fill(1), bias: Float64Array.of(0) },
+        ],
+      );
       // Largest coordinate of any d-fold intersection (solve each d×d system by elimination).
       let far = 0;
       const pick = (start: number, k: number, acc: number[]): void => {
@@ -173,7 +196,10 @@ function boxAsRows(box: readonly number[]): Rows {
   const A: number[][] = [];
   const b: number[] = [];
   for (let i = 0; i < d; i++) {
-    A.push(Array.from({ length: d }, (_, j) => (j === i ? 1 : 0)), Array.from({ length: d }, (_, j) => (j === i ? -1 : 0)));
+    A.push(
+      Array.from({ length: d }, (_, j) => (j === i ? 1 : 0)),
+      Array.from({ length: d }, (_, j) => (j === i ? -1 : 0)),
+    );
     b.push(box[2 * i + 1]!, -box[2 * i]!);
   }
   return { A, b };
@@ -199,7 +225,10 @@ function randomPolytopeRows(d: number, k: number, seed: number): Rows {
     A.push(a.map((v) => v / n));
     b.push(0.2 + 0.6 * rnd());
   }
-  A.push(Array.from({ length: d }, (_, j) => (j === 0 ? 1 : 0)), [...A[2 * d]!]);
+  A.push(
+    Array.from({ length: d }, (_, j) => (j === 0 ? 1 : 0)),
+    [...A[2 * d]!],
+  );
   b.push(3, b[2 * d]!);
   return { A, b };
 }
@@ -309,7 +338,8 @@ describe('enumeratePolytopes in a polytope domain (A x ≤ b)', () => {
         expect(r.fVector[0]).toBe(r.numVertices);
         expect(r.simplices).toBeGreaterThanOrEqual(r.simplexBounds.lower);
         expect(r.simplices).toBeLessThanOrEqual(r.simplexBounds.upper);
-        for (let v = 0; v < r.numVertices; v++) expect(inside({ A: rows.A, b: rows.b.map((c) => c + 1e-12) }, r.vertices.subarray(v * d, v * d + d))).toBe(true);
+        for (let v = 0; v < r.numVertices; v++)
+          expect(inside({ A: rows.A, b: rows.b.map((c) => c + 1e-12) }, r.vertices.subarray(v * d, v * d + d))).toBe(true);
         if (name.startsWith('random')) {
           // The redundant row and the copy of a row (larger id) are never facets.
           expect(Array.from(r.facets)).not.toContain(m - 2);
@@ -340,22 +370,32 @@ describe('enumeratePolytopes in a polytope domain (A x ≤ b)', () => {
         const key = Array.from(r.code).join('');
         clipped.set(key, (clipped.get(key) ?? 0) + shoelace(clipPolygon(r.vertices, rows)));
       }
-      const polygon = shoelace(clipPolygon([res.box[0]!, res.box[2]!, res.box[1]!, res.box[2]!, res.box[1]!, res.box[3]!, res.box[0]!, res.box[3]!], rows));
+      const polygon = shoelace(
+        clipPolygon([res.box[0]!, res.box[2]!, res.box[1]!, res.box[2]!, res.box[1]!, res.box[3]!, res.box[0]!, res.box[3]!], rows),
+      );
       expect(res.domainVolume).toBeCloseTo(polygon, 12);
       expect(res.totalVolume).toBeCloseTo(polygon, 12);
       const tiny = 1e-12 * polygon;
-      expect(res.regions.map((r) => r.code.join('')).sort()).toEqual([...clipped].filter(([, a]) => a > tiny).map(([k]) => k).sort());
+      expect(res.regions.map((r) => r.code.join('')).sort()).toEqual(
+        [...clipped]
+          .filter(([, a]) => a > tiny)
+          .map(([k]) => k)
+          .sort(),
+      );
       for (const r of res.regions) expect(r.volume).toBeCloseTo(clipped.get(r.code.join(''))!, 12);
     }
   });
 
   it('5-D cross-polytope (32 rows, 16 tight at each vertex; ids reach bit 31): exact root polytope', async () => {
     // One unit that is on everywhere: the only region is the domain itself.
-    const net = buildNetwork([5], [
-      { type: 'dense', inputs: [0], inFeatures: 5, outFeatures: 1, weight: Float64Array.of(1, 0, 0, 0, 0), bias: Float64Array.of(10) },
-      { type: 'relu', inputs: [1] },
-      { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(0) },
-    ]);
+    const net = buildNetwork(
+      [5],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 5, outFeatures: 1, weight: Float64Array.of(1, 0, 0, 0, 0), bias: Float64Array.of(10) },
+        { type: 'relu', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(0) },
+      ],
+    );
     const A = Array.from({ length: 32 }, (_, m) => Array.from({ length: 5 }, (_, j) => ((m >> j) & 1 ? 1 : -1)));
     const res = enumeratePolytopes(net, { domain: await polytopeDomain(A, new Array<number>(32).fill(1), 5) });
     expect(res.regions).toHaveLength(1);
@@ -379,20 +419,95 @@ describe('enumeratePolytopes in a polytope domain (A x ≤ b)', () => {
 
   it('rejects empty, unbounded, lower-dimensional, mis-shaped and non-finite domains', async () => {
     const sq = boxAsRows([-1, 1, -1, 1]);
-    await expect(polytopeDomain([[1, 0], [-1, 0], [0, 1], [0, -1]], [0, -1, 1, 1])).rejects.toThrow(/empty/);
-    await expect(polytopeDomain([[1, 0], [0, 1], [0, -1]], [1, 1, 1])).rejects.toThrow(/unbounded/);
-    await expect(polytopeDomain([[1, 0], [-1, 0], [0, 1], [0, -1]], [0, 0, 1, 1])).rejects.toThrow(/lower-dimensional/);
+    await expect(
+      polytopeDomain(
+        [
+          [1, 0],
+          [-1, 0],
+          [0, 1],
+          [0, -1],
+        ],
+        [0, -1, 1, 1],
+      ),
+    ).rejects.toThrow(/empty/);
+    await expect(
+      polytopeDomain(
+        [
+          [1, 0],
+          [0, 1],
+          [0, -1],
+        ],
+        [1, 1, 1],
+      ),
+    ).rejects.toThrow(/unbounded/);
+    await expect(
+      polytopeDomain(
+        [
+          [1, 0],
+          [-1, 0],
+          [0, 1],
+          [0, -1],
+        ],
+        [0, 0, 1, 1],
+      ),
+    ).rejects.toThrow(/lower-dimensional/);
     await expect(polytopeDomain(sq.A, sq.b, 3)).rejects.toThrow(/row 0 has 2 coefficients, but the network has 3 inputs/);
     await expect(polytopeDomain([[1, NaN], ...sq.A.slice(1)], sq.b)).rejects.toThrow(/A\[0\]\[1\] is NaN/);
     await expect(polytopeDomain(sq.A, [...sq.b.slice(1), Infinity])).rejects.toThrow(/b\[3\] is Infinity/);
     await expect(polytopeDomain(sq.A, sq.b.slice(1))).rejects.toThrow(/4 rows in A but 3 values in b/);
-    await expect(polytopeDomain([[1, 0], [0, 1, 2]], [1, 1])).rejects.toThrow(/row 1 has 3 coefficients/);
+    await expect(
+      polytopeDomain(
+        [
+          [1, 0],
+          [0, 1, 2],
+        ],
+        [1, 1],
+      ),
+    ).rejects.toThrow(/row 1 has 3 coefficients/);
     const net = randomMlp([2, 4, 1], { seed: 1 });
     const bounds = [-1, 1, -1, 1];
     expect(() => enumeratePolytopes(net, { domain: { ...sq, bounds: [-0.5, 0.5, -1, 1] } })).toThrow(/reaches past .* bound of x0/);
-    expect(() => enumeratePolytopes(net, { domain: { A: [[1, 0], [0, 1], [0, -1]], b: [1, 1, 1], bounds } })).toThrow(/do(es)? not contain|reaches past/);
-    expect(() => enumeratePolytopes(net, { domain: { A: [[1, 0], [-1, 0], [0, 1], [0, -1]], b: [0, -0.5, 1, 1], bounds } })).toThrow(/empty/);
-    expect(() => enumeratePolytopes(net, { domain: { A: [[1, 0], [-1, 0], [0, 1], [0, -1]], b: [0, 0, 1, 1], bounds } })).toThrow(/empty or lower-dimensional/);
+    expect(() =>
+      enumeratePolytopes(net, {
+        domain: {
+          A: [
+            [1, 0],
+            [0, 1],
+            [0, -1],
+          ],
+          b: [1, 1, 1],
+          bounds,
+        },
+      }),
+    ).toThrow(/do(es)? not contain|reaches past/);
+    expect(() =>
+      enumeratePolytopes(net, {
+        domain: {
+          A: [
+            [1, 0],
+            [-1, 0],
+            [0, 1],
+            [0, -1],
+          ],
+          b: [0, -0.5, 1, 1],
+          bounds,
+        },
+      }),
+    ).toThrow(/empty/);
+    expect(() =>
+      enumeratePolytopes(net, {
+        domain: {
+          A: [
+            [1, 0],
+            [-1, 0],
+            [0, 1],
+            [0, -1],
+          ],
+          b: [0, 0, 1, 1],
+          bounds,
+        },
+      }),
+    ).toThrow(/empty or lower-dimensional/);
     expect(() => enumeratePolytopes(net, { domain: { A: [[1, 0, 0]], b: [1], bounds } })).toThrow(/3 coefficients, but the network has 2/);
     expect(() => enumeratePolytopes(net, { domain: { A: [[1, NaN]], b: [1], bounds } })).toThrow(/NaN/);
     expect(() => enumeratePolytopes(net, { box: bounds, domain: { ...sq, bounds } })).toThrow(/not both/);
@@ -401,7 +516,7 @@ describe('enumeratePolytopes in a polytope domain (A x ≤ b)', () => {
 });
 
 describe('enumeratePolytopes regressions', () => {
-  it('enumerate-reentrant: an enumeration run inside another one\'s progress callback gives identical results (split scratch was module-level)', () => {
+  it("enumerate-reentrant: an enumeration run inside another one's progress callback gives identical results (split scratch was module-level)", () => {
     const a = randomMlp([3, 8, 8, 1], { seed: 2 });
     const b = randomMlp([3, 10, 6, 1], { seed: 7 });
     const box = cube(3);

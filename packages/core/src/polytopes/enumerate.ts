@@ -42,7 +42,14 @@ import { splitContext, splitPoly } from './enumerate-split.js';
 import type { Poly, SplitContext } from './enumerate-split.js';
 import type { EnumerateOptions, PolytopeEnumeration, PolytopeRegion } from './enumerate-types.js';
 
-export type { DomainRows, EnumerateOptions, PolytopeDomain, PolytopeEnumeration, PolytopeProgress, PolytopeRegion } from './enumerate-types.js';
+export type {
+  DomainRows,
+  EnumerateOptions,
+  PolytopeDomain,
+  PolytopeEnumeration,
+  PolytopeProgress,
+  PolytopeRegion,
+} from './enumerate-types.js';
 export { compensatedSum } from '../geometry/sum.js';
 export { binomial, cyclicFacets, describePolytope, eulerSum, simplexBounds } from './enumerate-faces.js';
 export { validatePolytopes } from './enumerate-validate.js';
@@ -66,7 +73,13 @@ export interface MlpLayer {
  * the node for anything else.
  */
 export function mlpLayers(net: Network): MlpLayer[] {
-  return mergeLinearLayers(asMlp(net)).map((l) => ({ inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, bias: l.bias, alpha: l.act === 'none' ? null : l.alpha }));
+  return mergeLinearLayers(asMlp(net)).map((l) => ({
+    inFeatures: l.inFeatures,
+    outFeatures: l.outFeatures,
+    weight: l.weight,
+    bias: l.bias,
+    alpha: l.act === 'none' ? null : l.alpha,
+  }));
 }
 
 /**
@@ -158,7 +171,8 @@ function regionsOf(polys: readonly Poly[], W: number, d: number, options: Enumer
 function hiddenLayers(net: Network): { hidden: MlpLayer[]; numUnits: number } {
   const hidden = mlpLayers(net).filter((l) => l.alpha !== null);
   const numUnits = hidden.reduce((a, l) => a + l.outFeatures, 0);
-  if (numUnits !== net.numUnits) throw new PolytopeError('unsupported', 'internal: unit count mismatch between the network and its MLP layers');
+  if (numUnits !== net.numUnits)
+    throw new PolytopeError('unsupported', 'internal: unit count mismatch between the network and its MLP layers');
   return { hidden, numUnits };
 }
 
@@ -178,7 +192,8 @@ function hiddenLayers(net: Network): { hidden: MlpLayer[]; numUnits: number } {
 export function enumeratePolytopes(net: Network, options: EnumerateOptions): PolytopeEnumeration {
   const t0 = now();
   const d = net.inputSize;
-  if (d < 1 || d > 8) throw new PolytopeError('unsupported', `polytope enumeration supports input dimension 1…8 (2…6 tested); the network has ${d} inputs`);
+  if (d < 1 || d > 8)
+    throw new PolytopeError('unsupported', `polytope enumeration supports input dimension 1…8 (2…6 tested); the network has ${d} inputs`);
   const tol = { ...POLYTOPE_TOLERANCES, ...options.tolerances };
   const root = rootPolytope(options, d, tol);
   const { hidden, numUnits } = hiddenLayers(net);

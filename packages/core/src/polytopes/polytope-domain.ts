@@ -25,7 +25,12 @@ import type { HPolytope } from './sample.js';
  * const domain = await polytopeDomain([[-1, 0], [0, -1], [1, 1]], [0, 0, 1], 2); // a triangle
  * domain.bounds; // ≈ [0, 1, 0, 1]
  */
-export async function polytopeDomain(A: ArrayLike<ArrayLike<number>>, b: ArrayLike<number>, dim?: number, options: { readonly tolerances?: Partial<PolytopeTolerances> } = {}): Promise<PolytopeDomain> {
+export async function polytopeDomain(
+  A: ArrayLike<ArrayLike<number>>,
+  b: ArrayLike<number>,
+  dim?: number,
+  options: { readonly tolerances?: Partial<PolytopeTolerances> } = {},
+): Promise<PolytopeDomain> {
   const radiusEps = options.tolerances?.domainRadius ?? POLYTOPE_TOLERANCES.domainRadius;
   const t0 = now();
   const R = checkDomainRows(A, b, dim);
@@ -35,7 +40,10 @@ export async function polytopeDomain(A: ArrayLike<ArrayLike<number>>, b: ArrayLi
   for (let i = 0; i < R.d; i++) diam += (bounds[2 * i + 1]! - bounds[2 * i]!) ** 2;
   diam = Math.sqrt(diam);
   if (ch.status !== 'optimal' || !(ch.radius > radiusEps * diam)) {
-    throw new PolytopeError('bad-domain', `the domain A x ≤ b is lower-dimensional (zero volume): its largest inscribed ball has radius ${ch.radius} for a bounding box of diameter ${diam}; a full-dimensional polytope is needed`);
+    throw new PolytopeError(
+      'bad-domain',
+      `the domain A x ≤ b is lower-dimensional (zero volume): its largest inscribed ball has radius ${ch.radius} for a bounding box of diameter ${diam}; a full-dimensional polytope is needed`,
+    );
   }
   const rows: number[][] = [];
   for (let r = 0; r < R.m; r++) rows.push(Array.from(R.A.subarray(r * R.d, r * R.d + R.d)));
@@ -62,8 +70,10 @@ async function domainBounds(R: FlatRows): Promise<number[]> {
   try {
     // Zero cost: "unbounded" can only mean HiGHS's "unbounded or infeasible", i.e. infeasible.
     const feasible = lp.solve();
-    if (feasible.status === 'infeasible' || feasible.status === 'unbounded') throw new PolytopeError('bad-domain', 'the domain A x ≤ b is empty: its rows have no common point');
-    if (feasible.status !== 'optimal') throw new PolytopeError('solver-failed', 'the LP solver could not decide whether the domain A x ≤ b is empty');
+    if (feasible.status === 'infeasible' || feasible.status === 'unbounded')
+      throw new PolytopeError('bad-domain', 'the domain A x ≤ b is empty: its rows have no common point');
+    if (feasible.status !== 'optimal')
+      throw new PolytopeError('solver-failed', 'the LP solver could not decide whether the domain A x ≤ b is empty');
     const bounds = new Array<number>(2 * d).fill(0);
     const cost = new Float64Array(d);
     for (let i = 0; i < d; i++) {
@@ -72,8 +82,13 @@ async function domainBounds(R: FlatRows): Promise<number[]> {
         cost[i] = sgn;
         lp.setCost(cost);
         const s = lp.solve();
-        if (s.status === 'unbounded') throw new PolytopeError('bad-domain', `the domain A x ≤ b is unbounded (x${i} has no ${sgn > 0 ? 'lower' : 'upper'} bound on it); a bounded polytope is needed`);
-        if (s.status !== 'optimal') throw new PolytopeError('solver-failed', `the LP solver failed to bound x${i} on the domain A x ≤ b (status ${s.status})`);
+        if (s.status === 'unbounded')
+          throw new PolytopeError(
+            'bad-domain',
+            `the domain A x ≤ b is unbounded (x${i} has no ${sgn > 0 ? 'lower' : 'upper'} bound on it); a bounded polytope is needed`,
+          );
+        if (s.status !== 'optimal')
+          throw new PolytopeError('solver-failed', `the LP solver failed to bound x${i} on the domain A x ≤ b (status ${s.status})`);
         bounds[2 * i + (sgn > 0 ? 0 : 1)] = sgn * s.objective;
       }
     }
@@ -92,7 +107,11 @@ async function domainBounds(R: FlatRows): Promise<number[]> {
  * const h = regionInDomain(net, [0.1, 0.2], { A: [[-1, 0], [0, -1], [1, 1]], b: [0, 0, 1] });
  * h.p.length; // 3 + number of hidden units
  */
-export function regionInDomain(net: Network, x: ArrayLike<number>, domain: { readonly A: ArrayLike<ArrayLike<number>>; readonly b: ArrayLike<number> }): HPolytope {
+export function regionInDomain(
+  net: Network,
+  x: ArrayLike<number>,
+  domain: { readonly A: ArrayLike<ArrayLike<number>>; readonly b: ArrayLike<number> },
+): HPolytope {
   const d = net.inputSize;
   const R = checkDomainRows(domain.A, domain.b, d);
   const h = regionInBox(net, x, new Array<number>(2 * d).fill(0));

@@ -52,7 +52,9 @@ describe('walkRegions', () => {
     for (const r of w.regions) {
       const e = exact.get(r.code.join(''))!;
       expect(e).toBeDefined();
-      const units = Array.from(e.facets).filter((k) => k >= 6).map((k) => k - 6);
+      const units = Array.from(e.facets)
+        .filter((k) => k >= 6)
+        .map((k) => k - 6);
       expect(Array.from(r.facetUnits).sort((a, b) => a - b)).toEqual(units);
       edges += units.length;
     }

@@ -114,7 +114,13 @@ export interface HitAndRunOptions {
  * @example
  * const pts = hitAndRun(h, center, 1000, mulberry32(7));
  */
-export function hitAndRun(h: HPolytope, start: ArrayLike<number>, count: number, random: Random, options: HitAndRunOptions = {}): Float64Array {
+export function hitAndRun(
+  h: HPolytope,
+  start: ArrayLike<number>,
+  count: number,
+  random: Random,
+  options: HitAndRunOptions = {},
+): Float64Array {
   const d = h.dim;
   const x = Float64Array.from(start);
   const u = new Float64Array(d);
@@ -125,7 +131,8 @@ export function hitAndRun(h: HPolytope, start: ArrayLike<number>, count: number,
   for (let step = 0; kept < count; step++) {
     randomDirection(d, random, u);
     const c = chord(h, x, u);
-    if (!Number.isFinite(c.lo) || !Number.isFinite(c.hi)) throw new PolytopeError('bad-domain', 'hit-and-run needs a bounded polytope (add box constraints)');
+    if (!Number.isFinite(c.lo) || !Number.isFinite(c.hi))
+      throw new PolytopeError('bad-domain', 'hit-and-run needs a bounded polytope (add box constraints)');
     const t = c.lo + (c.hi - c.lo) * random();
     for (let j = 0; j < d; j++) x[j] = x[j]! + t * u[j]!;
     if (step >= burn && (step - burn) % thin === 0) {
@@ -144,7 +151,13 @@ export function hitAndRun(h: HPolytope, start: ArrayLike<number>, count: number,
  * const est = estimateFacets(h, center, 2000, mulberry32(1));
  * est.facets.length; // ≤ the exact facet count, equal with enough samples
  */
-export function estimateFacets(h: HPolytope, start: ArrayLike<number>, samples: number, random: Random, options: HitAndRunOptions = {}): { facets: Int32Array; hits: Map<number, number> } {
+export function estimateFacets(
+  h: HPolytope,
+  start: ArrayLike<number>,
+  samples: number,
+  random: Random,
+  options: HitAndRunOptions = {},
+): { facets: Int32Array; hits: Map<number, number> } {
   const d = h.dim;
   const pts = hitAndRun(h, start, samples, random, options);
   const u = new Float64Array(d);

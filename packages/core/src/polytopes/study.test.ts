@@ -36,7 +36,11 @@ describe('study weight transforms (moved from the polytopes-study command)', () 
       weight.fill(7); // a copy: the source must not change
       return { weight: Float64Array.from(dense(net)[l]!.weight), bias };
     });
-    expect(layers).toEqual([[0, 5, 3, false], [1, 4, 5, false], [2, 1, 4, true]]);
+    expect(layers).toEqual([
+      [0, 5, 3, false],
+      [1, 4, 5, false],
+      [2, 1, 4, true],
+    ]);
     dense(net).forEach((n, i) => expect(n.weight).toEqual(before[i]));
     expect(Array.from(forward(copy, [0.1, -0.2, 0.3]))).toEqual(Array.from(forward(net, [0.1, -0.2, 0.3])));
   });

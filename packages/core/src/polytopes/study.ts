@@ -19,7 +19,14 @@ export interface DenseParameters {
  * Called once per dense node, in order: `layer` counts dense nodes from 0, `weight` and `bias` are
  * copies the callback may modify or replace, `isLast` marks the last dense node.
  */
-export type DenseMapper = (layer: number, weight: Float64Array, bias: Float64Array, nOut: number, nIn: number, isLast: boolean) => DenseParameters;
+export type DenseMapper = (
+  layer: number,
+  weight: Float64Array,
+  bias: Float64Array,
+  nOut: number,
+  nIn: number,
+  isLast: boolean,
+) => DenseParameters;
 
 /**
  * A copy of `net` (same nodes, same order) whose dense weights and biases are those `f` returns.

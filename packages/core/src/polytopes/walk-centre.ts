@@ -50,7 +50,12 @@ function barrierAt(rows: ActiveRows, box: Box, z: Float64Array, s: Float64Array)
  * A strictly feasible start: x moved towards a target (the box centre, or the hint clamped to the
  * box), half-way to the first row it would cross; the candidate with the lower barrier wins.
  */
-function startPoint(rows: ActiveRows, box: Box, x: ArrayLike<number>, hint: Float64Array | null): { z: Float64Array; s: Float64Array } | null {
+function startPoint(
+  rows: ActiveRows,
+  box: Box,
+  x: ArrayLike<number>,
+  hint: Float64Array | null,
+): { z: Float64Array; s: Float64Array } | null {
   const { n, d } = rows;
   const { lower, upper } = box;
   const sx = slacksOf(rows, x);
@@ -117,7 +122,12 @@ function newtonDirection(rows: ActiveRows, box: Box, z: Float64Array, s: Float64
 }
 
 /** The barrier along z + t·step (rates: Qa·step), +∞ outside. */
-function barrierAlong(rows: ActiveRows, box: Box, line: { z: Float64Array; s: Float64Array; step: Float64Array; rate: Float64Array }, t: number): number {
+function barrierAlong(
+  rows: ActiveRows,
+  box: Box,
+  line: { z: Float64Array; s: Float64Array; step: Float64Array; rate: Float64Array },
+  t: number,
+): number {
   const { z, s, step, rate } = line;
   let f = 0;
   for (let i = 0; i < rows.n; i++) {
@@ -148,7 +158,12 @@ function strictlyInside(rows: ActiveRows, box: Box, z: Float64Array, s: Float64A
  * hint), stopped once the Newton decrement² is ≤ `stop`. Returns the point (strictly inside) and
  * the barrier metric there, or null when no strictly feasible start is found.
  */
-export function analyticCentre(rows: ActiveRows, box: Box, start: { x: ArrayLike<number>; hint: Float64Array | null }, stop: number): AnalyticCentre | null {
+export function analyticCentre(
+  rows: ActiveRows,
+  box: Box,
+  start: { x: ArrayLike<number>; hint: Float64Array | null },
+  stop: number,
+): AnalyticCentre | null {
   const first = startPoint(rows, box, start.x, start.hint);
   if (!first) return null;
   const { z } = first;

@@ -54,7 +54,8 @@ export class RegionGraph {
     const end = this.unitEnd[flat]!;
     const pred = code.slice(0, end);
     const st = code[flat]!;
-    pred[flat] = row.kind === 'sign' ? 1 - st : row.kind === 'upper' ? (st === 1 ? 2 : 1) : row.kind === 'lower' ? (st === 1 ? 0 : 1) : row.other!;
+    pred[flat] =
+      row.kind === 'sign' ? 1 - st : row.kind === 'upper' ? (st === 1 ? 2 : 1) : row.kind === 'lower' ? (st === 1 ? 0 : 1) : row.other!;
     if (end === this.net.numUnits) return pred;
     if (this.index.size >= this.maxRegions && !this.prefixes.get(end)!.has(key(pred))) return 'capped';
     return null;
@@ -104,7 +105,14 @@ export function crossFacets(run: WalkRun, graph: RegionGraph, decided: DecidedRe
     const next = pred ?? forwardWithCode(net, yn).code;
     neigh.push(graph.neighbour(next, { point: yn, depth: queued.depth + 1, entry: { unit: flat, y, centre: decided.centre } }));
   }
-  return { code, point: queued.point, depth: queued.depth, facetUnits: Int32Array.from(facetUnits), facetRadii: Float64Array.from(facetRadii), neighbours: Int32Array.from(neigh) };
+  return {
+    code,
+    point: queued.point,
+    depth: queued.depth,
+    facetUnits: Int32Array.from(facetUnits),
+    facetRadii: Float64Array.from(facetRadii),
+    neighbours: Int32Array.from(neigh),
+  };
 }
 
 /** The adjacency list: pairs [i, j], i < j, each once, sorted. */

@@ -263,4 +263,3 @@ function directMetric(rows: ActiveRows, s: Float64Array, Dinv: Float64Array): Me
     },
   };
 }
-

@@ -53,7 +53,12 @@ interface Blockers {
 }
 
 /** The first constraint the ray o + t·u meets: its parameter, and which (row `first`, or box side `box` with `sign`). */
-function firstBlocker(run: WalkRun, rows: ActiveRows, k: number, ray: { o: Float64Array; so: Float64Array; u: Float64Array; rates: Float64Array }): { tmin: number; first: number; box: number; sign: number } {
+function firstBlocker(
+  run: WalkRun,
+  rows: ActiveRows,
+  k: number,
+  ray: { o: Float64Array; so: Float64Array; u: Float64Array; rates: Float64Array },
+): { tmin: number; first: number; box: number; sign: number } {
   const { o, so, u, rates } = ray;
   const { lower, upper } = run.box;
   let tmin = so[k]! / rates[k]!;
@@ -135,7 +140,13 @@ function projectBlockers(B: Blockers, base: Direction, rows: ActiveRows, pivotEp
  * the hit point is a candidate crossing point for k. Also returns the first try's direction and
  * how far it got (for an affine-scaling step).
  */
-function rayHit(run: WalkRun, rows: ActiveRows, k: number, from: { o: Float64Array; so: Float64Array; metric: Metric }, tries: number): RayHit {
+function rayHit(
+  run: WalkRun,
+  rows: ActiveRows,
+  k: number,
+  from: { o: Float64Array; so: Float64Array; metric: Metric },
+  tries: number,
+): RayHit {
   const { o, so, metric } = from;
   const base = metric.row(k);
   const first0: RayHit = { y: null, u: base.u, rates: base.rates, tmin: 0 };
@@ -174,7 +185,12 @@ function rayHit(run: WalkRun, rows: ActiveRows, k: number, from: { o: Float64Arr
  * way to the first blocker of the plain ray, take the barrier metric there and shoot again (the
  * path bends away from the blockers). Returns whether a facet certificate was found.
  */
-function affinePath(run: WalkRun, f: RegionFacets, origin: RayOrigin, target: { k: number; r: number; hit: RayHit; tries: number }): boolean {
+function affinePath(
+  run: WalkRun,
+  f: RegionFacets,
+  origin: RayOrigin,
+  target: { k: number; r: number; hit: RayHit; tries: number },
+): boolean {
   const { rows } = origin;
   const { lower, upper } = run.box;
   const { k, r, tries } = target;

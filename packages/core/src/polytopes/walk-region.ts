@@ -26,7 +26,12 @@ export interface DecidedRegion {
  * Interior point c (and a metric for the rays): the analytic centre of the active rows when the
  * box is bounded (fast paths), else the Chebyshev centre (one LP).
  */
-async function interiorPoint(run: WalkRun, f: RegionFacets, queued: QueuedRegion, entryRow: number): Promise<RayOrigin & { analytic: boolean }> {
+async function interiorPoint(
+  run: WalkRun,
+  f: RegionFacets,
+  queued: QueuedRegion,
+  entryRow: number,
+): Promise<RayOrigin & { analytic: boolean }> {
   const { rows, active } = f.activeRows();
   let c: Float64Array | null = null;
   let metric: Metric | null = null;

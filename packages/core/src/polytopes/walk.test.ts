@@ -13,7 +13,12 @@ function summary(w: WalkResult) {
   return {
     complete: w.complete,
     edges: w.edges,
-    regions: w.regions.map((r) => ({ code: r.code.join(','), depth: r.depth, facets: Array.from(r.facetUnits), neighbours: Array.from(r.neighbours) })),
+    regions: w.regions.map((r) => ({
+      code: r.code.join(','),
+      depth: r.depth,
+      facets: Array.from(r.facetUnits),
+      neighbours: Array.from(r.neighbours),
+    })),
   };
 }
 
@@ -39,11 +44,21 @@ describe('walkRegions fast paths (certificates without LPs)', () => {
   });
 
   it('a small ball (box test) and every region inside it, with hard-tanh and leaky-ReLU units', async () => {
-    const w = await sameAsReference(randomMlp([20, 12, 12, 1], { seed: 4 }), point(1, 20, -1, 1), { maxRegions: 3000, domain: [-1, 1], radius: 0.1 });
+    const w = await sameAsReference(randomMlp([20, 12, 12, 1], { seed: 4 }), point(1, 20, -1, 1), {
+      maxRegions: 3000,
+      domain: [-1, 1],
+      radius: 0.1,
+    });
     expect(w.complete).toBe(true);
     expect(w.certificates.boxRedundant).toBeGreaterThan(0);
-    await sameAsReference(randomMlp([20, 10, 10, 1], { seed: 6, activation: 'hardtanh' }), point(2, 20, -1, 1), { maxRegions: 30, domain: [-1, 1] });
-    await sameAsReference(randomMlp([20, 12, 12, 1], { seed: 7, activation: 'leaky_relu' }), point(3, 20, -1, 1), { maxRegions: 30, domain: [-1, 1] });
+    await sameAsReference(randomMlp([20, 10, 10, 1], { seed: 6, activation: 'hardtanh' }), point(2, 20, -1, 1), {
+      maxRegions: 30,
+      domain: [-1, 1],
+    });
+    await sameAsReference(randomMlp([20, 12, 12, 1], { seed: 7, activation: 'leaky_relu' }), point(3, 20, -1, 1), {
+      maxRegions: 30,
+      domain: [-1, 1],
+    });
   });
 
   it('high-dimensional (d = 100, fewer rows than dimensions): facets from rays, almost no LP', async () => {
@@ -56,21 +71,60 @@ describe('walkRegions fast paths (certificates without LPs)', () => {
   it('the cached H-representation matches regionAt on conv, max-pool, hard-tanh, residual and leaky nodes', async () => {
     const random = mulberry32(7);
     const arr = (n: number) => Float64Array.from({ length: n }, () => 2 * random() - 1);
-    const net = buildNetwork([2, 4, 4], [
-      { type: 'conv2d', inputs: [0], inChannels: 2, outChannels: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 2, weight: arr(2 * 1 * 9), bias: arr(2) },
-      { type: 'channel_affine', inputs: [1], scale: arr(2), shift: arr(2) },
-      { type: 'relu', inputs: [2] },
-      { type: 'conv2d', inputs: [3], inChannels: 2, outChannels: 2, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1, weight: arr(2 * 2 * 9), bias: arr(2) },
-      { type: 'add', inputs: [4, 3] },
-      { type: 'maxpool', inputs: [5], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
-      { type: 'avgpool', inputs: [6], kernel: [2, 2], stride: [1, 1], padding: [1, 1, 1, 1], countIncludePad: false },
-      { type: 'hardtanh', inputs: [7], min: -0.5, max: 0.5 },
-      { type: 'conv2d', inputs: [8], inChannels: 2, outChannels: 2, kernel: [2, 2], stride: [2, 2], padding: [0, 0, 1, 1], dilation: [1, 1], groups: 1, weight: arr(2 * 2 * 4), bias: arr(2) },
-      { type: 'reshape', inputs: [9], targetShape: [2, 2, 2] },
-      { type: 'leaky_relu', inputs: [10], alpha: 0.2 },
-      { type: 'global_avgpool', inputs: [11] },
-      { type: 'dense', inputs: [12], inFeatures: 2, outFeatures: 2, weight: arr(4), bias: arr(2) },
-    ]);
+    const net = buildNetwork(
+      [2, 4, 4],
+      [
+        {
+          type: 'conv2d',
+          inputs: [0],
+          inChannels: 2,
+          outChannels: 2,
+          kernel: [3, 3],
+          stride: [1, 1],
+          padding: [1, 1, 1, 1],
+          dilation: [1, 1],
+          groups: 2,
+          weight: arr(2 * 1 * 9),
+          bias: arr(2),
+        },
+        { type: 'channel_affine', inputs: [1], scale: arr(2), shift: arr(2) },
+        { type: 'relu', inputs: [2] },
+        {
+          type: 'conv2d',
+          inputs: [3],
+          inChannels: 2,
+          outChannels: 2,
+          kernel: [3, 3],
+          stride: [1, 1],
+          padding: [1, 1, 1, 1],
+          dilation: [1, 1],
+          groups: 1,
+          weight: arr(2 * 2 * 9),
+          bias: arr(2),
+        },
+        { type: 'add', inputs: [4, 3] },
+        { type: 'maxpool', inputs: [5], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
+        { type: 'avgpool', inputs: [6], kernel: [2, 2], stride: [1, 1], padding: [1, 1, 1, 1], countIncludePad: false },
+        { type: 'hardtanh', inputs: [7], min: -0.5, max: 0.5 },
+        {
+          type: 'conv2d',
+          inputs: [8],
+          inChannels: 2,
+          outChannels: 2,
+          kernel: [2, 2],
+          stride: [2, 2],
+          padding: [0, 0, 1, 1],
+          dilation: [1, 1],
+          groups: 1,
+          weight: arr(2 * 2 * 4),
+          bias: arr(2),
+        },
+        { type: 'reshape', inputs: [9], targetShape: [2, 2, 2] },
+        { type: 'leaky_relu', inputs: [10], alpha: 0.2 },
+        { type: 'global_avgpool', inputs: [11] },
+        { type: 'dense', inputs: [12], inFeatures: 2, outFeatures: 2, weight: arr(4), bias: arr(2) },
+      ],
+    );
     await sameAsReference(net, point(9, 32, 0, 1), { maxRegions: 6, domain: [0, 1] });
   });
 
@@ -80,7 +134,14 @@ describe('walkRegions fast paths (certificates without LPs)', () => {
     const box = [-1, 1, -1, 1, -1, 1];
     const net = randomMlp([3, 8, 8, 1], { seed: 5 });
     const res = enumeratePolytopes(net, { box });
-    const exact = new Map(res.regions.map((r) => [r.code.join(''), Array.from(r.facets).filter((k) => k >= 6).map((k) => k - 6)]));
+    const exact = new Map(
+      res.regions.map((r) => [
+        r.code.join(''),
+        Array.from(r.facets)
+          .filter((k) => k >= 6)
+          .map((k) => k - 6),
+      ]),
+    );
     const w = await walkRegions(net, [0.1, -0.2, 0.3], { maxRegions: 10000, domain: [-1, 1] });
     expect(w.complete).toBe(true);
     expect(w.regions.length).toBe(res.regions.length);
@@ -121,14 +182,17 @@ describe('walkRegions regressions', () => {
     }
   });
 
-  it('walk-reentrant: a walk started inside another walk\'s progress callback, and two walks at once, give identical results', async () => {
+  it("walk-reentrant: a walk started inside another walk's progress callback, and two walks at once, give identical results", async () => {
     const net = randomMlp([20, 12, 12, 1], { seed: 4 });
     const x = point(1, 20, -1, 1);
     const y = point(2, 20, -1, 1);
     const options: WalkOptions = { maxRegions: 15, domain: [-1, 1] };
     const alone = [summary(await walkRegions(net, x, options)), summary(await walkRegions(net, y, options))];
     let inner: Promise<WalkResult> | null = null;
-    const outer = await walkRegions(net, x, { ...options, onProgress: (p) => void (p.regions === 3 && (inner = walkRegions(net, y, options))) });
+    const outer = await walkRegions(net, x, {
+      ...options,
+      onProgress: (p) => void (p.regions === 3 && (inner = walkRegions(net, y, options))),
+    });
     expect(inner).not.toBeNull();
     expect([summary(outer), summary(await inner!)]).toEqual(alone);
     const both = await Promise.all([walkRegions(net, x, options), walkRegions(net, y, options)]);

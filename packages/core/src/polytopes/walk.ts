@@ -62,7 +62,8 @@ function walkBox(x: ArrayLike<number>, d: number, options: WalkOptions): Box {
     }
   }
   for (let i = 0; i < d; i++) {
-    if (!(x[i]! >= lower[i]! && x[i]! <= upper[i]!)) throw new PolytopeError('bad-option', `start point coordinate ${i} (${x[i]}) lies outside the domain [${lower[i]}, ${upper[i]}]`);
+    if (!(x[i]! >= lower[i]! && x[i]! <= upper[i]!))
+      throw new PolytopeError('bad-option', `start point coordinate ${i} (${x[i]}) lies outside the domain [${lower[i]}, ${upper[i]}]`);
   }
   return { lower, upper };
 }
@@ -81,7 +82,19 @@ function startRun(net: Network, x: ArrayLike<number>, options: WalkOptions): Wal
     hrep: fast ? new RegionRows(net) : null,
     tolerances: { ...WALK_TOLERANCES, ...options.tolerances },
     highsOptions: options.highsOptions,
-    cert: { zeroRows: 0, boxRedundant: 0, entryFacets: 0, rayFacets: 0, rays: 0, affineSteps: 0, newtonSteps: 0, lpFacets: 0, lpRedundant: 0, analyticCentres: 0, chebyshevCentres: 0 },
+    cert: {
+      zeroRows: 0,
+      boxRedundant: 0,
+      entryFacets: 0,
+      rayFacets: 0,
+      rays: 0,
+      affineSteps: 0,
+      newtonSteps: 0,
+      lpFacets: 0,
+      lpRedundant: 0,
+      analyticCentres: 0,
+      chebyshevCentres: 0,
+    },
     lp: { count: 0, seconds: 0 },
     affine: { hits: 0, misses: 0, steps: 0 },
   };
@@ -105,7 +118,8 @@ function hrepAt(run: WalkRun, point: Float64Array): HRep {
 export async function walkRegions(net: Network, x: ArrayLike<number>, options: WalkOptions = {}): Promise<WalkResult> {
   const t0 = now();
   const maxRegions = options.maxRegions ?? 100;
-  if (!Number.isInteger(maxRegions) || maxRegions < 1) throw new PolytopeError('bad-option', `maxRegions must be a positive integer, got ${maxRegions}`);
+  if (!Number.isInteger(maxRegions) || maxRegions < 1)
+    throw new PolytopeError('bad-option', `maxRegions must be a positive integer, got ${maxRegions}`);
   const run = startRun(net, x, options);
   const graph = new RegionGraph(net, maxRegions);
   graph.queue.push({ point: Float64Array.from(x), depth: 0, entry: null });
@@ -118,5 +132,13 @@ export async function walkRegions(net: Network, x: ArrayLike<number>, options: W
     options.onProgress?.({ regions: graph.regions.length, queued: graph.queue.length - graph.head });
   }
   const { regions, complete } = graph;
-  return { regions, edges: edgesOf(regions), complete, lps: run.lp.count, seconds: (now() - t0) / 1000, lpSeconds: run.lp.seconds, certificates: run.cert };
+  return {
+    regions,
+    edges: edgesOf(regions),
+    complete,
+    lps: run.lp.count,
+    seconds: (now() - t0) / 1000,
+    lpSeconds: run.lp.seconds,
+    certificates: run.cert,
+  };
 }

@@ -22,7 +22,14 @@ const SPARSE_RESTART = 256;
  * (typical of convolutions: a change is local), the values are the previous ones plus those rows'
  * column responses; otherwise the chain is evaluated in full.
  */
-export function chainBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame: PartitionFrame<C>, Z: Float64Array, scales: Float64Array | null): Float64Array[] {
+export function chainBase<C>(
+  ws: Workspace<C>,
+  stage: Stage,
+  act: Float64Array,
+  frame: PartitionFrame<C>,
+  Z: Float64Array,
+  scales: Float64Array | null,
+): Float64Array[] {
   if (stage.live.length === 0) return [];
   return rankOneBase(ws, stage, act, frame, Z, scales) ?? sparseBase(ws, stage, act, frame) ?? fullBase(ws, stage, act, frame, Z, scales);
 }
@@ -32,10 +39,27 @@ export function chainBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, 
  * chain(act) = chain(prev act) + L(s ⊙ g) ⊗ d + Σ_{units whose scale changed} column_j ⊗ Δs_j·Z_prev[j]
  * — one matrix–vector product instead of a matrix times m columns.
  */
-function rankOneBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame: PartitionFrame<C>, Z: Float64Array, scales: Float64Array | null): Float64Array[] | null {
+function rankOneBase<C>(
+  ws: Workspace<C>,
+  stage: Stage,
+  act: Float64Array,
+  frame: PartitionFrame<C>,
+  Z: Float64Array,
+  scales: Float64Array | null,
+): Float64Array[] | null {
   const prev = ws.prev[stage.index];
   const delta = frame.delta;
-  if (!(scales && delta && prev && prev.frame === delta.from && prev.scales && prev.Z && stage.external.length === 0 && prev.chainLength < RANK_ONE_RESTART)) return null;
+  if (!(
+    scales &&
+    delta &&
+    prev &&
+    prev.frame === delta.from &&
+    prev.scales &&
+    prev.Z &&
+    stage.external.length === 0 &&
+    prev.chainLength < RANK_ONE_RESTART
+  ))
+    return null;
   const m = ws.m;
   const live = prev.live.map((b) => ws.f64.copy(b));
   for (const { g, d } of delta.terms) {
@@ -67,7 +91,13 @@ function rankOneBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame
 function sparseBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame: PartitionFrame<C>): Float64Array[] | null {
   const prev = ws.prev[stage.index];
   const tensors = frame.tensors;
-  if (!(prev && prev.chainLength < SPARSE_RESTART && prev.act.length === act.length && stage.external.every((j, i) => prev.external[i] === tensors[j]))) return null;
+  if (!(
+    prev &&
+    prev.chainLength < SPARSE_RESTART &&
+    prev.act.length === act.length &&
+    stage.external.every((j, i) => prev.external[i] === tensors[j])
+  ))
+    return null;
   const m = ws.m;
   const n = stage.outSize;
   const diff: number[] = [];
@@ -92,7 +122,14 @@ function sparseBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame:
 }
 
 /** The chain evaluated in full (the dense kernel directly for a single dense chain). */
-function fullBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame: PartitionFrame<C>, Z: Float64Array, scales: Float64Array | null): Float64Array[] {
+function fullBase<C>(
+  ws: Workspace<C>,
+  stage: Stage,
+  act: Float64Array,
+  frame: PartitionFrame<C>,
+  Z: Float64Array,
+  scales: Float64Array | null,
+): Float64Array[] {
   const m = ws.m;
   const tensors = frame.tensors;
   let live: Float64Array[];
@@ -104,7 +141,15 @@ function fullBase<C>(ws: Workspace<C>, stage: Stage, act: Float64Array, frame: P
     const base = evalChain(ws.eng.prepared, stage.chain, (i) => (i === stage.nodeIndex ? act : tensors[i]), m, BiasMode.First, ws.kernel);
     live = stage.live.map((i) => base.get(i)!);
   }
-  ws.prev[stage.index] = { act, live, external: stage.external.map((j) => tensors[j]), frame, Z, ...(scales ? { scales } : {}), chainLength: 0 };
+  ws.prev[stage.index] = {
+    act,
+    live,
+    external: stage.external.map((j) => tensors[j]),
+    frame,
+    Z,
+    ...(scales ? { scales } : {}),
+    chainLength: 0,
+  };
   return live;
 }
 
@@ -144,8 +189,14 @@ function denseResponse<C>(ws: Workspace<C>, stage: Stage, wt: Float64Array, s: F
   }
   let q = 0;
   for (; q + 4 <= na; q += 4) {
-    const o0 = gatherJ[q]!, o1 = gatherJ[q + 1]!, o2 = gatherJ[q + 2]!, o3 = gatherJ[q + 3]!;
-    const c0 = gatherC[q]!, c1 = gatherC[q + 1]!, c2 = gatherC[q + 2]!, c3 = gatherC[q + 3]!;
+    const o0 = gatherJ[q]!,
+      o1 = gatherJ[q + 1]!,
+      o2 = gatherJ[q + 2]!,
+      o3 = gatherJ[q + 3]!;
+    const c0 = gatherC[q]!,
+      c1 = gatherC[q + 1]!,
+      c2 = gatherC[q + 2]!,
+      c3 = gatherC[q + 3]!;
     for (let i = 0; i < nOut; i++) r[i] = r[i]! + c0 * wt[o0 + i]! + c1 * wt[o1 + i]! + c2 * wt[o2 + i]! + c3 * wt[o3 + i]!;
   }
   for (; q < na; q++) {

@@ -37,8 +37,12 @@ export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, sta
   const off = stage.slot.offset;
   ws.ops.bbox(frame.cell, bb);
   const two = k === 2;
-  const cx = two ? bb[0]! : 0, cy = two ? bb[1]! : 0, hx = two ? bb[2]! : 0, hy = two ? bb[3]! : 0;
-  const ex = extent[0]!, ey = two ? extent[1]! : 0;
+  const cx = two ? bb[0]! : 0,
+    cy = two ? bb[1]! : 0,
+    hx = two ? bb[2]! : 0,
+    hy = two ? bb[3]! : 0;
+  const ex = extent[0]!,
+    ey = two ? extent[1]! : 0;
   for (let u = 0; u < stage.outSize; u++) {
     const o0 = u * m;
     let v = Z[o0]!;
@@ -70,7 +74,14 @@ export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, sta
 }
 
 /** Max-pool windows: a window with one surviving candidate is fixed; the others are crossing, with their candidates. */
-export function classifyWindows<C>(ws: Workspace<C>, frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): void {
+export function classifyWindows<C>(
+  ws: Workspace<C>,
+  frame: PartitionFrame<C>,
+  stage: Stage,
+  Z: Float64Array,
+  crossing: number[],
+  candidates: number[][],
+): void {
   const t = stage.table!;
   const code = frame.code;
   const off = stage.slot.offset;
@@ -94,7 +105,15 @@ export function classifyWindows<C>(ws: Workspace<C>, frame: PartitionFrame<C>, s
  * box is in `ws.bb`): a candidate b is dropped when another candidate a is ≥ b on the whole cell
  * (ties go to the earlier tap, as PyTorch). Writes the survivors to `out`, returns their number.
  */
-export function aliveCandidates<C>(ws: Workspace<C>, cell: C, Z: Float64Array, t: WindowTable, cands: ArrayLike<number>, p: number, out: Int32Array): number {
+export function aliveCandidates<C>(
+  ws: Workspace<C>,
+  cell: C,
+  Z: Float64Array,
+  t: WindowTable,
+  cands: ArrayLike<number>,
+  p: number,
+  out: Int32Array,
+): number {
   const winner = identicalCandidates(ws.m, Z, t, cands, p) ? 0 : boxWinner(ws, Z, t, cands, p);
   if (winner >= 0) {
     out[0] = cands[winner]!;
@@ -147,7 +166,15 @@ function boxWinner<C>(ws: Workspace<C>, Z: Float64Array, t: WindowTable, cands: 
 }
 
 /** Pairwise dominance: box ranges of the differences first, exact vertex ranges only where they do not decide. */
-function pairwiseSurvivors<C>(ws: Workspace<C>, cell: C, Z: Float64Array, t: WindowTable, cands: ArrayLike<number>, p: number, out: Int32Array): number {
+function pairwiseSurvivors<C>(
+  ws: Workspace<C>,
+  cell: C,
+  Z: Float64Array,
+  t: WindowTable,
+  cands: ArrayLike<number>,
+  p: number,
+  out: Int32Array,
+): number {
   const { m, k, bb, extent, eps, range, fbuf } = ws;
   if (ws.dead.length < p) ws.dead = new Uint8Array(2 * p);
   const dead = ws.dead;

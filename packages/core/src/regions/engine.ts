@@ -71,7 +71,13 @@ export class PartitionWorkspace {
 }
 
 /** The run's workspace: the caller's when it fits this run and is free, else a fresh one. */
-function workspaceFor<C>(eng: EngineNetwork, ops: CellOps<C>, extent: ArrayLike<number>, eps: number, holder: PartitionWorkspace | undefined): Workspace<C> {
+function workspaceFor<C>(
+  eng: EngineNetwork,
+  ops: CellOps<C>,
+  extent: ArrayLike<number>,
+  eps: number,
+  holder: PartitionWorkspace | undefined,
+): Workspace<C> {
   const h = holder?.held as Workspace<C> | null | undefined;
   if (holder && !holder.busy && h && h.eng === eng && h.k === ops.k && h.extent === extent && h.eps === eps) {
     h.reset();
@@ -98,11 +104,23 @@ type RegionSink<C> = (cell: C, code: Uint8Array, output: Float64Array) => void;
  * The root frame of a partition of `root` for the family `origin + D t` (D is d×k row-major).
  * A plain network is prepared for this call: pass a `PreparedNetwork` when calling repeatedly.
  */
-export function rootFrame<C>(net: NetworkLike, ops: CellOps<C>, root: C, origin: ArrayLike<number>, dirs: ArrayLike<number>): PartitionFrame<C> {
+export function rootFrame<C>(
+  net: NetworkLike,
+  ops: CellOps<C>,
+  root: C,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+): PartitionFrame<C> {
   return rootFrameOf(engineNetwork(net), ops, root, origin, dirs);
 }
 
-function rootFrameOf<C>(eng: EngineNetwork, ops: CellOps<C>, root: C, origin: ArrayLike<number>, dirs: ArrayLike<number>): PartitionFrame<C> {
+function rootFrameOf<C>(
+  eng: EngineNetwork,
+  ops: CellOps<C>,
+  root: C,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+): PartitionFrame<C> {
   const net = eng.net;
   const k = ops.k;
   const m = k + 1;
@@ -126,7 +144,14 @@ function rootFrameOf<C>(eng: EngineNetwork, ops: CellOps<C>, root: C, origin: Ar
  * time and memory, and deterministic: every thread can plan for itself and get the same units
  * (with the same tolerances as the runs that take them).
  */
-export function planUnits<C>(net: NetworkLike, ops: CellOps<C>, start: PartitionFrame<C>, extent: ArrayLike<number>, minUnits: number, options: { tolerances?: Partial<Tolerances> } = {}): WorkUnit<C>[] {
+export function planUnits<C>(
+  net: NetworkLike,
+  ops: CellOps<C>,
+  start: PartitionFrame<C>,
+  extent: ArrayLike<number>,
+  minUnits: number,
+  options: { tolerances?: Partial<Tolerances> } = {},
+): WorkUnit<C>[] {
   const eng = engineNetwork(net);
   const run = new PartitionRun(new Workspace(eng, ops.forRun?.() ?? ops, extent, resolveTolerances(options.tolerances).side));
   const numStages = eng.stages.length;
@@ -204,7 +229,16 @@ export function runPartition<C>(
   }
 }
 
-function runStack<C>(run: PartitionRun<C>, eng: EngineNetwork, runOps: CellOps<C>, root: C, origin: ArrayLike<number>, dirs: ArrayLike<number>, emit: (r: EmittedRegion<C>) => void, options: RunOptions<C>): { regions: number } {
+function runStack<C>(
+  run: PartitionRun<C>,
+  eng: EngineNetwork,
+  runOps: CellOps<C>,
+  root: C,
+  origin: ArrayLike<number>,
+  dirs: ArrayLike<number>,
+  emit: (r: EmittedRegion<C>) => void,
+  options: RunOptions<C>,
+): { regions: number } {
   const counter = progressSink(runOps, options.totalMeasure ?? runOps.measure(root), emit, options);
   // Depth-first. A batch on the stack yields its next child when it is on top, so only one child
   // per expanded cell exists at a time; children of the last stage are emitted at once.
@@ -231,7 +265,12 @@ function runStack<C>(run: PartitionRun<C>, eng: EngineNetwork, runOps: CellOps<C
 }
 
 /** A sink that counts regions, forwards them to `emit`, checks for cancellation and reports progress. */
-function progressSink<C>(ops: CellOps<C>, total: number, emit: (r: EmittedRegion<C>) => void, options: PartitionOptions): { sink: RegionSink<C>; readonly regions: number } {
+function progressSink<C>(
+  ops: CellOps<C>,
+  total: number,
+  emit: (r: EmittedRegion<C>) => void,
+  options: PartitionOptions,
+): { sink: RegionSink<C>; readonly regions: number } {
   let done = 0;
   let regions = 0;
   let lastReport = 0;
@@ -273,7 +312,21 @@ class PartitionRun<C> {
     const { actBase, scales } = activationBase(ws, stage, frame.code, Z, crossing);
     const liveBase = chainBase(ws, stage, actBase, frame, Z, scales);
     const cols = crossing.map((j) => columnOf(ws.eng.prepared, stage, j));
-    const batch: ChildBatch<C> = { frame, stage, Z, crossing, subs, actBase, liveBase, cols, next: 0, end: subs.length, prevSt: null, prevOut: null, prevFrame: null };
+    const batch: ChildBatch<C> = {
+      frame,
+      stage,
+      Z,
+      crossing,
+      subs,
+      actBase,
+      liveBase,
+      cols,
+      next: 0,
+      end: subs.length,
+      prevSt: null,
+      prevOut: null,
+      prevFrame: null,
+    };
     if (sink && frame.stage + 1 === stages.length) {
       while (batch.next < batch.end) this.nextChild(batch, true, sink);
     } else if (subs.length > 0) stack.push(batch);
@@ -330,17 +383,32 @@ class PartitionRun<C> {
     b.prevOut = liveOut;
     if (sink) {
       const net = ws.eng.net;
-      sink(sub.cell, childCode, stage.outputLive >= 0 ? liveOut[stage.outputLive]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!);
+      sink(
+        sub.cell,
+        childCode,
+        stage.outputLive >= 0 ? liveOut[stage.outputLive]! : net.output === stage.nodeIndex ? actOut! : frame.tensors[net.output]!,
+      );
       return null;
     }
     return this.childFrame(b, sub.cell, childCode, incremental && diffs <= 2 ? prevSt : null, lazy, liveOut, actOut);
   }
 
   /** The child as a frame of the next stage, linked to its previous sibling by rank-one terms when `linkFrom` (its states) is given. */
-  private childFrame(b: ChildBatch<C>, cell: C, code: Uint8Array, linkFrom: Uint8Array | null, lazy: boolean, liveOut: Float64Array[], actOut: Float64Array | null): PartitionFrame<C> {
+  private childFrame(
+    b: ChildBatch<C>,
+    cell: C,
+    code: Uint8Array,
+    linkFrom: Uint8Array | null,
+    lazy: boolean,
+    liveOut: Float64Array[],
+    actOut: Float64Array | null,
+  ): PartitionFrame<C> {
     const { frame, stage } = b;
     const prevFrame = b.prevFrame;
-    const delta = linkFrom && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput ? { from: prevFrame, terms: deltaTerms(this.ws, b, linkFrom, b.prevSt!) } : undefined;
+    const delta =
+      linkFrom && prevFrame && stage.nextInputLive >= 0 && !stage.keepOutput
+        ? { from: prevFrame, terms: deltaTerms(this.ws, b, linkFrom, b.prevSt!) }
+        : undefined;
     if (lazy && prevFrame) delete prevFrame.delta;
     const tensors = childTensors(this.ws, b, liveOut, actOut);
     const child: PartitionFrame<C> = delta
@@ -355,7 +423,13 @@ class PartitionRun<C> {
  * The activation output of a cell with its crossing units zeroed, and for ReLU-like stages the
  * per-unit scales (output = scale · input, crossing units zero).
  */
-function activationBase<C>(ws: Workspace<C>, stage: Stage, code: Uint8Array, Z: Float64Array, crossing: number[]): { actBase: Float64Array; scales: Float64Array | null } {
+function activationBase<C>(
+  ws: Workspace<C>,
+  stage: Stage,
+  code: Uint8Array,
+  Z: Float64Array,
+  crossing: number[],
+): { actBase: Float64Array; scales: Float64Array | null } {
   const n = stage.outSize;
   const m = ws.m;
   const off = stage.slot.offset;
@@ -418,7 +492,12 @@ function deltaTerms<C>(ws: Workspace<C>, b: ChildBatch<C>, prevSt: Uint8Array, s
 }
 
 /** The tensors a child carries to the next stage: the parent's still read later, the chain's live outputs, the activation output if kept. */
-function childTensors<C>(ws: Workspace<C>, b: ChildBatch<C>, liveOut: Float64Array[], actOut: Float64Array | null): (Float64Array | undefined)[] {
+function childTensors<C>(
+  ws: Workspace<C>,
+  b: ChildBatch<C>,
+  liveOut: Float64Array[],
+  actOut: Float64Array | null,
+): (Float64Array | undefined)[] {
   const net = ws.eng.net;
   const { frame, stage } = b;
   const tensors: (Float64Array | undefined)[] = new Array(net.nodes.length);

@@ -37,11 +37,17 @@ export interface LineResult {
  * @example
  * const { pieces, breakpoints } = partitionLine(net, [-2, -2], [2, 2]);
  */
-export function partitionLine(netLike: NetworkLike, x0: ArrayLike<number>, x1: ArrayLike<number>, options: PartitionOptions = {}): LineResult {
+export function partitionLine(
+  netLike: NetworkLike,
+  x0: ArrayLike<number>,
+  x1: ArrayLike<number>,
+  options: PartitionOptions = {},
+): LineResult {
   const prepared = prepareNetwork(netLike);
   const net = prepared.network;
   const d = net.inputSize;
-  if (x0.length !== d || x1.length !== d) throw new PolytopeError('shape-mismatch', `segment endpoints have ${x0.length} and ${x1.length} values; the network expects ${d}`);
+  if (x0.length !== d || x1.length !== d)
+    throw new PolytopeError('shape-mismatch', `segment endpoints have ${x0.length} and ${x1.length} values; the network expects ${d}`);
   checkFinite(x0, 'segment start');
   checkFinite(x1, 'segment end');
   const dir = new Float64Array(d);

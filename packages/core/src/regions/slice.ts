@@ -8,7 +8,18 @@ import { now } from '../clock.js';
 import { PolytopeError, checkFinite } from '../errors.js';
 import { BOUNDARY, boxPolygon, createPolygonOps, labelState, labelUnit, polygonArea } from '../geometry/cells.js';
 import type { CellOps, Polygon } from '../geometry/cells.js';
-import { EDGE_PROBE_STEP, JOIN_QUANTUM, PLANE_SPAN_EPS, atLeast, atMost, pairTolerance, affineTolerance, resolveTolerances, sameMap, signWithin } from '../geometry/predicates.js';
+import {
+  EDGE_PROBE_STEP,
+  JOIN_QUANTUM,
+  PLANE_SPAN_EPS,
+  atLeast,
+  atMost,
+  pairTolerance,
+  affineTolerance,
+  resolveTolerances,
+  sameMap,
+  signWithin,
+} from '../geometry/predicates.js';
 import type { Tolerances } from '../geometry/predicates.js';
 import { CompensatedSum } from '../geometry/sum.js';
 import { forward } from '../network/forward.js';
@@ -46,7 +57,10 @@ function norm(x: Float64Array): number {
 export function inputPlane(netLike: NetworkLike): Plane {
   const net = networkOf(netLike);
   if (net.inputSize !== 2) {
-    throw new PolytopeError('bad-domain', `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`);
+    throw new PolytopeError(
+      'bad-domain',
+      `the network has ${net.inputSize} inputs; give a plane (--through A,B,C or --origin/--dirs) to slice it`,
+    );
   }
   return { origin: new Float64Array(2), u: Float64Array.of(1, 0), v: Float64Array.of(0, 1) };
 }
@@ -60,7 +74,8 @@ export function inputPlane(netLike: NetworkLike): Plane {
  */
 export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): Plane {
   const d = a.length;
-  if (b.length !== d || c.length !== d) throw new PolytopeError('shape-mismatch', `A, B, C must have the same length (${a.length}, ${b.length}, ${c.length})`);
+  if (b.length !== d || c.length !== d)
+    throw new PolytopeError('shape-mismatch', `A, B, C must have the same length (${a.length}, ${b.length}, ${c.length})`);
   checkFinite(a, 'A');
   checkFinite(b, 'B');
   checkFinite(c, 'C');
@@ -78,7 +93,8 @@ export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: Arra
   const v = new Float64Array(d);
   for (let i = 0; i < d; i++) v[i] = w[i]! - dot * u[i]!;
   const nv = norm(v);
-  if (atMost(nv, 0, PLANE_SPAN_EPS * Math.max(norm(w), nu))) throw new PolytopeError('bad-domain', 'A, B and C are collinear; they do not span a plane');
+  if (atMost(nv, 0, PLANE_SPAN_EPS * Math.max(norm(w), nu)))
+    throw new PolytopeError('bad-domain', 'A, B and C are collinear; they do not span a plane');
   for (let i = 0; i < d; i++) v[i] = v[i]! / nv;
   return {
     origin: Float64Array.from(a),
@@ -100,7 +116,11 @@ export function planeThrough(a: ArrayLike<number>, b: ArrayLike<number>, c: Arra
  */
 export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<number>, d2: ArrayLike<number>): Plane {
   const d = origin.length;
-  if (d1.length !== d || d2.length !== d) throw new PolytopeError('shape-mismatch', `origin and directions must have the same length (${origin.length}, ${d1.length}, ${d2.length})`);
+  if (d1.length !== d || d2.length !== d)
+    throw new PolytopeError(
+      'shape-mismatch',
+      `origin and directions must have the same length (${origin.length}, ${d1.length}, ${d2.length})`,
+    );
   checkFinite(origin, 'origin');
   checkFinite(d1, 'direction 1');
   checkFinite(d2, 'direction 2');
@@ -110,7 +130,8 @@ export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<num
   const nv = norm(v);
   let dot = 0;
   for (let i = 0; i < d; i++) dot += u[i]! * v[i]!;
-  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - PLANE_SPAN_EPS) * nu * nv) throw new PolytopeError('bad-domain', 'the two directions are zero or parallel; they do not span a plane');
+  if (nu === 0 || nv === 0 || Math.abs(dot) >= (1 - PLANE_SPAN_EPS) * nu * nv)
+    throw new PolytopeError('bad-domain', 'the two directions are zero or parallel; they do not span a plane');
   return { origin: Float64Array.from(origin), u, v };
 }
 
@@ -124,7 +145,10 @@ export function planeFromDirections(origin: ArrayLike<number>, d1: ArrayLike<num
 export function anchorBox(plane: Plane, margin = 0.25): Box2 {
   const an = plane.anchors ?? [];
   if (an.length === 0) return [-1, 1, -1, 1];
-  let s0 = Infinity, s1 = -Infinity, t0 = Infinity, t1 = -Infinity;
+  let s0 = Infinity,
+    s1 = -Infinity,
+    t0 = Infinity,
+    t1 = -Infinity;
   for (const p of an) {
     s0 = Math.min(s0, p.s);
     s1 = Math.max(s1, p.s);
@@ -136,9 +160,11 @@ export function anchorBox(plane: Plane, margin = 0.25): Box2 {
 }
 
 export function checkBox(box: readonly number[]): Box2 {
-  if (box.length !== 4 || box.some((x) => !Number.isFinite(x))) throw new PolytopeError('bad-domain', `a 2-D box needs four finite numbers x0,x1,y0,y1; got [${box.join(', ')}]`);
+  if (box.length !== 4 || box.some((x) => !Number.isFinite(x)))
+    throw new PolytopeError('bad-domain', `a 2-D box needs four finite numbers x0,x1,y0,y1; got [${box.join(', ')}]`);
   const [a, b, c, d] = box as [number, number, number, number];
-  if (!(a < b) || !(c < d)) throw new PolytopeError('bad-domain', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
+  if (!(a < b) || !(c < d))
+    throw new PolytopeError('bad-domain', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
   return [a, b, c, d];
 }
 
@@ -246,7 +272,15 @@ export class RegionDescriber {
       for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
       return forward(netLike, xProbe)[0]!;
     };
-    this.seg = { ops: createPolygonOps(), eps: resolveTolerances(tolerances).side, extent: this.extent, f: this.fz, range: new Float64Array(2), vals: new Float64Array(64), probe: this.probe };
+    this.seg = {
+      ops: createPolygonOps(),
+      eps: resolveTolerances(tolerances).side,
+      extent: this.extent,
+      f: this.fz,
+      range: new Float64Array(2),
+      vals: new Float64Array(64),
+      probe: this.probe,
+    };
   }
 
   /** Sets `area`, `hash`, `neighbours[0..cell.n)` and appends the region's decision segments to `segments`. */
@@ -331,12 +365,29 @@ export class SliceAccumulator {
    * neighbour hashes per edge, output family and decision segments; the polygon and code only
    * when `needsRegions`.
    */
-  addDescribed(area: number, hash: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, segments: ArrayLike<number>, cell?: Polygon, code?: Uint8Array): void {
+  addDescribed(
+    area: number,
+    hash: number,
+    neighbours: ArrayLike<number>,
+    numEdges: number,
+    output: Float64Array,
+    segments: ArrayLike<number>,
+    cell?: Polygon,
+    code?: Uint8Array,
+  ): void {
     this.segments.append(segments);
     this.merge(area, hash, neighbours, numEdges, output, cell, code);
   }
 
-  private merge(area: number, h: number, neighbours: ArrayLike<number>, numEdges: number, output: Float64Array, cell?: Polygon, code?: Uint8Array): void {
+  private merge(
+    area: number,
+    h: number,
+    neighbours: ArrayLike<number>,
+    numEdges: number,
+    output: Float64Array,
+    cell?: Polygon,
+    code?: Uint8Array,
+  ): void {
     const o = this.o;
     this.totalArea.add(area);
     if (atMost(area, 0, this.tolerances.thinArea * this.boxArea)) this.thin++;
@@ -450,7 +501,8 @@ export function slicePlane(netLike: NetworkLike, plane: Plane, box: readonly num
   const b = checkBox(box);
   const net = prepareNetwork(netLike);
   const d = net.network.inputSize;
-  if (plane.origin.length !== d) throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${d} inputs`);
+  if (plane.origin.length !== d)
+    throw new PolytopeError('shape-mismatch', `the plane lives in ${plane.origin.length} dimensions but the network has ${d} inputs`);
   const acc = new SliceAccumulator(net, plane, b, options.collect ?? true, options.onRegion, options.tolerances);
   const start = now();
   runPartition(

@@ -14,12 +14,22 @@ import type { Stage } from './stages.js';
 import type { Workspace } from './workspace.js';
 
 /** Sub-cells of `cell` with the states of its crossing units, in reflected (Gray-code-like) order. */
-export function subdivide<C>(ws: Workspace<C>, cell: C, stage: Stage, Z: Float64Array, crossing: number[], candidates: number[][]): Sub<C>[] {
+export function subdivide<C>(
+  ws: Workspace<C>,
+  cell: C,
+  stage: Stage,
+  Z: Float64Array,
+  crossing: number[],
+  candidates: number[][],
+): Sub<C>[] {
   const node = stage.node;
   if (node.type === 'relu' || node.type === 'leaky_relu') return subdivideRelu(ws, cell, stage, Z, crossing);
   let subs: Sub<C>[] = [{ cell, st: new Uint8Array(crossing.length) }];
   for (let q = 0; q < crossing.length; q++) {
-    subs = node.type === 'maxpool' ? splitWindow(ws, subs, stage.table!, Z, stage.slot.offset + crossing[q]!, q, candidates[q]!) : splitHardTanh(ws, subs, node, Z, stage.slot.offset, crossing[q]!, q);
+    subs =
+      node.type === 'maxpool'
+        ? splitWindow(ws, subs, stage.table!, Z, stage.slot.offset + crossing[q]!, q, candidates[q]!)
+        : splitHardTanh(ws, subs, node, Z, stage.slot.offset, crossing[q]!, q);
   }
   return subs;
 }
@@ -99,7 +109,15 @@ function splitRec<C>(ws: Workspace<C>, sp: ReluSplit<C>, cell: C, st: Uint8Array
 }
 
 /** Splits every sub-cell by max-pool window `unit` (crossing index q) into its argmax pieces. */
-function splitWindow<C>(ws: Workspace<C>, subs: Sub<C>[], t: WindowTable, Z: Float64Array, unit: number, q: number, cq: number[]): Sub<C>[] {
+function splitWindow<C>(
+  ws: Workspace<C>,
+  subs: Sub<C>[],
+  t: WindowTable,
+  Z: Float64Array,
+  unit: number,
+  q: number,
+  cq: number[],
+): Sub<C>[] {
   const { ops, m, extent, eps, fbuf, bb } = ws;
   const next: Sub<C>[] = [];
   for (const sub of subs) {
@@ -131,7 +149,15 @@ function splitWindow<C>(ws: Workspace<C>, subs: Sub<C>[], t: WindowTable, Z: Flo
 }
 
 /** Hard-tanh unit u (crossing index q): split at min, then the upper part at max. */
-function splitHardTanh<C>(ws: Workspace<C>, subs: Sub<C>[], node: HardTanhNode, Z: Float64Array, off: number, u: number, q: number): Sub<C>[] {
+function splitHardTanh<C>(
+  ws: Workspace<C>,
+  subs: Sub<C>[],
+  node: HardTanhNode,
+  Z: Float64Array,
+  off: number,
+  u: number,
+  q: number,
+): Sub<C>[] {
   const next: Sub<C>[] = [];
   const lower: ThresholdSplit = { u, q, unit: off + u, theta: node.min, below: 0, above: 1 };
   for (const sub of subs) splitThreshold(ws, lower, Z, sub, next);

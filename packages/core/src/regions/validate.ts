@@ -39,7 +39,8 @@ export function validateSlice(netLike: NetworkLike, res: SliceResult, maxProblem
 function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, maxProblems: number): ValidationReport {
   const problems: string[] = [];
   const { summary, plane } = res;
-  if (relErr(summary.totalArea, summary.boxArea) > VALIDATE.areaSum) problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
+  if (relErr(summary.totalArea, summary.boxArea) > VALIDATE.areaSum)
+    problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
   const x = new Float64Array(d);
   let skipped = 0;
   for (const r of res.regions) {
@@ -77,8 +78,11 @@ function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, ma
 /** The first vertex (index of the middle of three) where the polygon turns clockwise by more than `tol`, or −1. */
 function nonConvexVertex(xy: Float64Array, n: number, tol: number): number {
   for (let i = 0; i < n; i++) {
-    const a = i, b = (i + 1) % n, c = (i + 2) % n;
-    const cross = (xy[2 * b]! - xy[2 * a]!) * (xy[2 * c + 1]! - xy[2 * a + 1]!) - (xy[2 * b + 1]! - xy[2 * a + 1]!) * (xy[2 * c]! - xy[2 * a]!);
+    const a = i,
+      b = (i + 1) % n,
+      c = (i + 2) % n;
+    const cross =
+      (xy[2 * b]! - xy[2 * a]!) * (xy[2 * c + 1]! - xy[2 * a + 1]!) - (xy[2 * b + 1]! - xy[2 * a + 1]!) * (xy[2 * c]! - xy[2 * a]!);
     if (cross < -tol) return b;
   }
   return -1;
@@ -116,7 +120,8 @@ export function validateLine(netLike: NetworkLike, x0: ArrayLike<number>, x1: Ar
     }
     for (let k = 0; k < net.network.outputSize; k++) {
       const v = p.map[2 * k]! + p.map[2 * k + 1]! * t;
-      if (Math.abs(v - output[k]!) > VALIDATE.map * Math.max(1, Math.abs(output[k]!))) problems.push(`piece at t = ${t}: map ${v} vs network ${output[k]}`);
+      if (Math.abs(v - output[k]!) > VALIDATE.map * Math.max(1, Math.abs(output[k]!)))
+        problems.push(`piece at t = ${t}: map ${v} vs network ${output[k]}`);
     }
   }
   if (Math.abs(prev - 1) > VALIDATE.gap) problems.push(`pieces end at t = ${prev}, not 1`);

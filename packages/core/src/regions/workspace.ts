@@ -87,7 +87,11 @@ export class Workspace<C> {
   emitScratch(stage: Stage, like: Float64Array[]): EmitScratch {
     let sc = this.emit[stage.index];
     if (!sc) {
-      sc = { code: new Uint8Array(this.eng.net.numUnits), a: like.map((t) => new Float64Array(t.length)), b: like.map((t) => new Float64Array(t.length)) };
+      sc = {
+        code: new Uint8Array(this.eng.net.numUnits),
+        a: like.map((t) => new Float64Array(t.length)),
+        b: like.map((t) => new Float64Array(t.length)),
+      };
       this.emit[stage.index] = sc;
     }
     return sc;

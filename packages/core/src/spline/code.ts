@@ -58,7 +58,8 @@ export class ActivationCode {
   static fromKey(key: string, offsets: Int32Array): ActivationCode {
     const parts = key.split('|');
     const states = new Uint8Array(offsets[offsets.length - 1]!);
-    if (parts.length !== offsets.length - 1) throw new PolytopeError('bad-option', `code key has ${parts.length} layers, expected ${offsets.length - 1}`);
+    if (parts.length !== offsets.length - 1)
+      throw new PolytopeError('bad-option', `code key has ${parts.length} layers, expected ${offsets.length - 1}`);
     parts.forEach((part, l) => {
       let u = offsets[l]!;
       for (let i = 0; i < part.length; i++) {
@@ -72,7 +73,11 @@ export class ActivationCode {
         if (!(v >= 0)) throw new PolytopeError('bad-option', `bad character '${ch}' in code key`);
         states[u++] = v;
       }
-      if (u !== offsets[l + 1]) throw new PolytopeError('bad-option', `code key layer ${l} has ${u - offsets[l]!} units, expected ${offsets[l + 1]! - offsets[l]!}`);
+      if (u !== offsets[l + 1])
+        throw new PolytopeError(
+          'bad-option',
+          `code key layer ${l} has ${u - offsets[l]!} units, expected ${offsets[l + 1]! - offsets[l]!}`,
+        );
     });
     return new ActivationCode(states, offsets);
   }

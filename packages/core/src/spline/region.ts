@@ -34,7 +34,10 @@ export interface Region {
   /** Whether z satisfies every constraint to the library's tolerance. */
   contains(z: ArrayLike<number>): boolean;
   /** Chebyshev centre and radius (largest inscribed ball), optionally inside a box. */
-  chebyshev(box?: { lower: ArrayLike<number>; upper: ArrayLike<number> }): Promise<{ center: Float64Array; radius: number; status: LpStatus }>;
+  chebyshev(box?: {
+    lower: ArrayLike<number>;
+    upper: ArrayLike<number>;
+  }): Promise<{ center: Float64Array; radius: number; status: LpStatus }>;
 }
 
 /**
@@ -89,7 +92,12 @@ export function regionAt(netLike: NetworkLike, x: ArrayLike<number>): Region {
  * hard-tanh unit in its linear part, one per max-pool comparison), from the affine families `fam`
  * of every node (column 0 = value at x, 1..d = gradient), as `regionAt` builds them.
  */
-export function regionRows(netLike: NetworkLike, code: Uint8Array, x: ArrayLike<number>, fam: readonly (Float64Array | undefined)[]): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
+export function regionRows(
+  netLike: NetworkLike,
+  code: Uint8Array,
+  x: ArrayLike<number>,
+  fam: readonly (Float64Array | undefined)[],
+): { Q: Float64Array; p: Float64Array; rows: RegionRow[] } {
   const prepared = borrowNetwork(netLike);
   prepared.requireCodes();
   const net = prepared.network;

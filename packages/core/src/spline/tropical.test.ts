@@ -7,11 +7,14 @@ import { asMlp } from '../network/mlp-view.js';
 import { applySplineOperator, evalMaxAffine, evalTropical, formatMaxAffine, splineOperator, tropicalForm } from './tropical.js';
 
 // Dissertation §5.5 XOR net: f(x) = [1, −2]·ReLU([[1,1],[1,1]]x + [1, 0]) − 1.
-const xorNet = buildNetwork([2], [
-  { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([1, 1, 1, 1]), bias: new Float64Array([1, 0]) },
-  { type: 'relu', inputs: [1] },
-  { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, -2]), bias: new Float64Array([-1]) },
-]);
+const xorNet = buildNetwork(
+  [2],
+  [
+    { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: new Float64Array([1, 1, 1, 1]), bias: new Float64Array([1, 0]) },
+    { type: 'relu', inputs: [1] },
+    { type: 'dense', inputs: [2], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, -2]), bias: new Float64Array([-1]) },
+  ],
+);
 
 describe('tropical form', () => {
   it('XOR net: F = max(x1 + x2, −1), G = max(2x1 + 2x2, 0) (worked by hand)', async () => {
@@ -23,14 +26,24 @@ describe('tropical form', () => {
     expect(G.count).toBe(2);
     expect(formatMaxAffine(F)).toBe('max(x1 + x2, -1)');
     expect(formatMaxAffine(G)).toBe('max(2*x1 + 2*x2, 0)');
-    for (const [x, y] of [[[0, 0], 0], [[1, 0], -1], [[0, 1], -1], [[1, 1], -2], [[-1, -1], -1]] as const) {
+    for (const [x, y] of [
+      [[0, 0], 0],
+      [[1, 0], -1],
+      [[0, 1], -1],
+      [[1, 1], -2],
+      [[-1, -1], -1],
+    ] as const) {
       expect(evalTropical(form, x)[0]).toBeCloseTo(y, 14);
       expect(forward(xorNet, x)[0]).toBeCloseTo(y, 14);
     }
   });
 
   it('equals random ReLU and leaky-ReLU MLPs on random points', async () => {
-    for (const [widths, activation] of [[[2, 4, 3, 1], 'relu'], [[3, 3, 2], 'relu'], [[2, 3, 3, 2], 'leaky_relu']] as const) {
+    for (const [widths, activation] of [
+      [[2, 4, 3, 1], 'relu'],
+      [[3, 3, 2], 'relu'],
+      [[2, 3, 3, 2], 'leaky_relu'],
+    ] as const) {
       const net = randomMlp(widths, { seed: 13, activation, alpha: 0.2 });
       const form = await tropicalForm(net);
       expect(form.pruned).toBe(true);

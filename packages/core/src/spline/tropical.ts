@@ -89,7 +89,10 @@ function nonnegCombination(dim: number, parts: { w: number; f: MaxAffine }[], c:
     if (w === 0) continue;
     const est = acc.count * f.count;
     if (est > maxTerms) {
-      throw new PolytopeError('too-large', `${where}: the max-affine form would need about ${est} terms (limit ${maxTerms}); the network is too large for an explicit tropical form`);
+      throw new PolytopeError(
+        'too-large',
+        `${where}: the max-affine form would need about ${est} terms (limit ${maxTerms}); the network is too large for an explicit tropical form`,
+      );
     }
     const out = new Float64Array(est * s);
     let k = 0;
@@ -193,7 +196,17 @@ export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number; tol
     colUpper[d] = 1;
     const cost = new Float64Array(d + 1);
     cost[d] = 1;
-    const sol = await solveLp({ numCols: d + 1, cost, maximize: true, colLower, colUpper, rows, numRows: others.length, rowLower: new Float64Array(others.length).fill(-Infinity), rowUpper: upper });
+    const sol = await solveLp({
+      numCols: d + 1,
+      cost,
+      maximize: true,
+      colLower,
+      colUpper,
+      rows,
+      numRows: others.length,
+      rowLower: new Float64Array(others.length).fill(-Infinity),
+      rowUpper: upper,
+    });
     if (sol.status !== 'optimal') throw new PolytopeError('solver-failed', `pruning a max-affine function: LP status ${sol.status}`);
     return sol.objective <= tol ? { dominated: true } : { dominated: false, x: sol.x.slice(0, d) };
   };
@@ -291,7 +304,10 @@ export async function tropicalFormOfLayers(layers: readonly AffineLayer[], optio
   for (let l = 0; l < layers.length; l++) {
     const layer = layers[l]!;
     if (layer.act === 'leaky_relu' && !(layer.alpha >= 0 && layer.alpha <= 1)) {
-      throw new PolytopeError('unsupported', `layer ${l + 1}: leaky slope ${layer.alpha} is outside [0, 1]; max(z, αz) is then not a max of convex parts in this form`);
+      throw new PolytopeError(
+        'unsupported',
+        `layer ${l + 1}: leaky slope ${layer.alpha} is outside [0, 1]; max(z, αz) is then not a max of convex parts in this form`,
+      );
     }
     const next: TropicalRational[] = [];
     for (let i = 0; i < layer.outFeatures; i++) {
@@ -312,11 +328,30 @@ export async function tropicalFormOfLayers(layers: readonly AffineLayer[], optio
       let G = await maybePrune(nonnegCombination(d, gParts, 0, maxTerms, where));
       if (layer.act !== 'none') {
         const a = layer.alpha;
-        const left = nonnegCombination(d, [{ w: 1, f: F }, { w: a, f: G }], 0, maxTerms, where);
-        const right = nonnegCombination(d, [{ w: a, f: F }, { w: 1, f: G }], 0, maxTerms, where);
+        const left = nonnegCombination(
+          d,
+          [
+            { w: 1, f: F },
+            { w: a, f: G },
+          ],
+          0,
+          maxTerms,
+          where,
+        );
+        const right = nonnegCombination(
+          d,
+          [
+            { w: a, f: F },
+            { w: 1, f: G },
+          ],
+          0,
+          maxTerms,
+          where,
+        );
         const newF = maxOf(left, right);
         const newG = nonnegCombination(d, [{ w: 1 + a, f: G }], 0, maxTerms, where);
-        if (newF.count > maxTerms) throw new PolytopeError('too-large', `${where}: the max-affine form would need about ${newF.count} terms (limit ${maxTerms})`);
+        if (newF.count > maxTerms)
+          throw new PolytopeError('too-large', `${where}: the max-affine form would need about ${newF.count} terms (limit ${maxTerms})`);
         F = await maybePrune(newF);
         G = newG;
       }
@@ -348,7 +383,8 @@ export function splineOperator(layer: AffineLayer): SplineOperator {
   const n = layer.inFeatures;
   const o = layer.outFeatures;
   const R = layer.act === 'none' ? 1 : 2;
-  if (R === 2 && !(layer.alpha >= 0 && layer.alpha <= 1)) throw new PolytopeError('unsupported', `leaky slope ${layer.alpha} outside [0, 1] is not a max of affine maps`);
+  if (R === 2 && !(layer.alpha >= 0 && layer.alpha <= 1))
+    throw new PolytopeError('unsupported', `leaky slope ${layer.alpha} outside [0, 1] is not a max of affine maps`);
   const A = new Float64Array(o * R * n);
   const B = new Float64Array(o * R);
   for (let k = 0; k < o; k++) {

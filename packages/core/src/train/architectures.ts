@@ -75,7 +75,14 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const inFeatures = sizeOf(inShape);
       const n = spec.outFeatures;
       const ok = Number.isInteger(n) && n >= 1;
-      return { type: 'dense', inputs, inFeatures, outFeatures: n, weight: new Float64Array(ok ? inFeatures * n : 0), bias: new Float64Array(ok ? n : 0) };
+      return {
+        type: 'dense',
+        inputs,
+        inFeatures,
+        outFeatures: n,
+        weight: new Float64Array(ok ? inFeatures * n : 0),
+        bias: new Float64Array(ok ? n : 0),
+      };
     }
     case 'conv2d': {
       if (inShape.length !== 3) throw new PolytopeError('bad-network', `conv2d needs a [C, H, W] input, got [${inShape.join(', ')}]`);
@@ -83,14 +90,29 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const n = spec.outChannels;
       const ok = Number.isInteger(n) && n >= 1;
       return {
-        type: 'conv2d', inputs, inChannels: inShape[0]!, outChannels: n, kernel, stride: pair(spec.stride ?? 1, 'conv2d stride'),
-        padding: padding4(spec.padding, 'conv2d padding'), dilation: [1, 1], groups: 1,
-        weight: new Float64Array(ok ? n * inShape[0]! * kernel[0] * kernel[1] : 0), bias: new Float64Array(ok ? n : 0),
+        type: 'conv2d',
+        inputs,
+        inChannels: inShape[0]!,
+        outChannels: n,
+        kernel,
+        stride: pair(spec.stride ?? 1, 'conv2d stride'),
+        padding: padding4(spec.padding, 'conv2d padding'),
+        dilation: [1, 1],
+        groups: 1,
+        weight: new Float64Array(ok ? n * inShape[0]! * kernel[0] * kernel[1] : 0),
+        bias: new Float64Array(ok ? n : 0),
       };
     }
     case 'maxpool': {
       const kernel = pair(spec.kernel, 'maxpool kernel');
-      return { type: 'maxpool', inputs, kernel, stride: pair(spec.stride ?? kernel, 'maxpool stride'), padding: padding4(spec.padding, 'maxpool padding'), dilation: [1, 1] };
+      return {
+        type: 'maxpool',
+        inputs,
+        kernel,
+        stride: pair(spec.stride ?? kernel, 'maxpool stride'),
+        padding: padding4(spec.padding, 'maxpool padding'),
+        dilation: [1, 1],
+      };
     }
     case 'relu':
       return { type: 'relu', inputs };
@@ -99,7 +121,10 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
     case 'flatten':
       return { type: 'reshape', inputs };
     default:
-      throw new PolytopeError('bad-network', `unknown layer type '${(spec as { type: string }).type}'; expected dense, conv2d, relu, leaky_relu, maxpool or flatten`);
+      throw new PolytopeError(
+        'bad-network',
+        `unknown layer type '${(spec as { type: string }).type}'; expected dense, conv2d, relu, leaky_relu, maxpool or flatten`,
+      );
   }
 }
 
@@ -170,32 +195,53 @@ export function architectureLayers(name: string, inputShape: Shape, outputs: num
     case 'simple-cnn':
       needImage();
       return [
-        { type: 'conv2d', outChannels: channels, kernel: 3 }, { type: 'maxpool', kernel: 2 }, act,
-        { type: 'conv2d', outChannels: channels, kernel: 3 }, { type: 'maxpool', kernel: 2 }, act,
-        { type: 'flatten' }, { type: 'dense', outFeatures: outputs },
+        { type: 'conv2d', outChannels: channels, kernel: 3 },
+        { type: 'maxpool', kernel: 2 },
+        act,
+        { type: 'conv2d', outChannels: channels, kernel: 3 },
+        { type: 'maxpool', kernel: 2 },
+        act,
+        { type: 'flatten' },
+        { type: 'dense', outFeatures: outputs },
       ];
     case 'complex-cnn':
       needImage();
       return [
-        { type: 'conv2d', outChannels: channels, kernel: 3 }, act, { type: 'maxpool', kernel: 2 },
-        { type: 'conv2d', outChannels: channels, kernel: 3 }, act, { type: 'maxpool', kernel: 2 },
-        { type: 'conv2d', outChannels: channels, kernel: 3 }, act, { type: 'maxpool', kernel: 2 },
-        { type: 'flatten' }, { type: 'dense', outFeatures: outputs },
+        { type: 'conv2d', outChannels: channels, kernel: 3 },
+        act,
+        { type: 'maxpool', kernel: 2 },
+        { type: 'conv2d', outChannels: channels, kernel: 3 },
+        act,
+        { type: 'maxpool', kernel: 2 },
+        { type: 'conv2d', outChannels: channels, kernel: 3 },
+        act,
+        { type: 'maxpool', kernel: 2 },
+        { type: 'flatten' },
+        { type: 'dense', outFeatures: outputs },
       ];
     default:
       break;
   }
   if (!/^\d+(-\d+)+$/.test(name)) {
-    throw new PolytopeError('bad-option', `unknown architecture '${name}'; expected ${NAMED_ARCHITECTURES.join(', ')} or a dash list of widths such as 2-8-8-1`);
+    throw new PolytopeError(
+      'bad-option',
+      `unknown architecture '${name}'; expected ${NAMED_ARCHITECTURES.join(', ')} or a dash list of widths such as 2-8-8-1`,
+    );
   }
   const widths = name.split('-').map(Number);
   if (widths.some((w) => w < 1)) throw new PolytopeError('bad-option', `architecture '${name}': widths must be ≥ 1`);
   const inSize = sizeOf(inputShape);
   if (widths[0] !== inSize) {
-    throw new PolytopeError('bad-option', `architecture '${name}' starts with ${widths[0]} inputs but the data has ${inSize} (shape [${inputShape.join(', ')}])`);
+    throw new PolytopeError(
+      'bad-option',
+      `architecture '${name}' starts with ${widths[0]} inputs but the data has ${inSize} (shape [${inputShape.join(', ')}])`,
+    );
   }
   if (widths[widths.length - 1] !== outputs) {
-    throw new PolytopeError('bad-option', `architecture '${name}' ends with ${widths[widths.length - 1]} outputs but the task needs ${outputs}`);
+    throw new PolytopeError(
+      'bad-option',
+      `architecture '${name}' ends with ${widths[widths.length - 1]} outputs but the task needs ${outputs}`,
+    );
   }
   const layers: LayerSpec[] = [...flat];
   for (let i = 1; i < widths.length; i++) {

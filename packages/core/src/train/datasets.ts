@@ -37,7 +37,10 @@ function makeDataset(fields: Omit<Dataset, 'inputSize' | 'size'>): Dataset {
   const inputSize = sizeOf(fields.inputShape);
   const size = fields.y.length / fields.targetSize;
   if (fields.x.length !== size * inputSize) {
-    throw new PolytopeError('shape-mismatch', `${fields.name}: ${fields.x.length} input values do not make ${size} samples of ${inputSize}`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${fields.name}: ${fields.x.length} input values do not make ${size} samples of ${inputSize}`,
+    );
   }
   return { ...fields, inputSize, size };
 }
@@ -117,7 +120,16 @@ export function hypersphereShell(options: HypersphereOptions): Dataset {
     for (let j = 0; j < d; j++) x[i * d + j] = x[i * d + j]! * r;
     y[i] = i < inner ? 1 : 0;
   }
-  return makeDataset({ name: d === 2 ? 'circle-annulus' : `hypersphere-${d}d`, task: 'binary', inputShape: [d], targetSize: 1, numClasses: 2, x, y, classNames: ['shell', 'sphere'] });
+  return makeDataset({
+    name: d === 2 ? 'circle-annulus' : `hypersphere-${d}d`,
+    task: 'binary',
+    inputShape: [d],
+    targetSize: 1,
+    numClasses: 2,
+    x,
+    y,
+    classNames: ['shell', 'sphere'],
+  });
 }
 
 /**
@@ -199,7 +211,10 @@ export function spiralData(options: PlaygroundOptions): Dataset {
   const x = new Float64Array(half * 4);
   const y = new Float32Array(half * 2);
   let k = 0;
-  for (const [deltaT, label] of [[0, 1], [Math.PI, 0]] as const) {
+  for (const [deltaT, label] of [
+    [0, 1],
+    [Math.PI, 0],
+  ] as const) {
     for (let i = 0; i < half; i++) {
       const radius = (i / half) * 5;
       const t = ((1.75 * i) / half) * 2 * Math.PI + deltaT;
@@ -223,7 +238,10 @@ export function gaussData(options: PlaygroundOptions): Dataset {
   const x = new Float64Array(half * 4);
   const y = new Float32Array(half * 2);
   let k = 0;
-  for (const [c, label] of [[2, 1], [-2, 0]] as const) {
+  for (const [c, label] of [
+    [2, 1],
+    [-2, 0],
+  ] as const) {
     for (let i = 0; i < half; i++) {
       x[2 * k] = c + std * normalSample(r);
       x[2 * k + 1] = c + std * normalSample(r);
@@ -380,14 +398,18 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
   checkCount(count, 'image count');
   const plane = o.height * o.width;
   if (o.pixels.length < count * o.channels * plane) {
-    throw new PolytopeError('shape-mismatch', `${o.name}: ${o.pixels.length} pixel values are fewer than ${count} images of ${o.channels}×${o.height}×${o.width}`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${o.name}: ${o.pixels.length} pixel values are fewer than ${count} images of ${o.channels}×${o.height}×${o.width}`,
+    );
   }
   const [ho, wo] = o.resize ?? [o.height, o.width];
   checkCount(ho, 'resize height');
   checkCount(wo, 'resize width');
   const rep = o.repeatChannels ?? 1;
   checkCount(rep, 'repeatChannels');
-  if (rep > 1 && o.channels !== 1) throw new PolytopeError('bad-option', `repeatChannels needs 1-channel images, got ${o.channels} channels`);
+  if (rep > 1 && o.channels !== 1)
+    throw new PolytopeError('bad-option', `repeatChannels needs 1-channel images, got ${o.channels} channels`);
   const outC = o.channels * rep;
   if (o.mean.length !== o.channels || o.std.length !== o.channels) {
     throw new PolytopeError('bad-option', `${o.name}: need ${o.channels} mean and std values, got ${o.mean.length} and ${o.std.length}`);
@@ -447,7 +469,13 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
     }
   }
   return makeDataset({
-    name: o.name, task: 'multiclass', inputShape: [outC, ho, wo], targetSize: 1, numClasses, x, y,
+    name: o.name,
+    task: 'multiclass',
+    inputShape: [outC, ho, wo],
+    targetSize: 1,
+    numClasses,
+    x,
+    y,
     ...(o.classNames ? { classNames: o.classNames } : {}),
   });
 }

@@ -26,24 +26,40 @@ export const SIMD_MIN_WORK = 8192;
  * gemmNT(c, 0, Float64Array.of(1, 2, 3, 4), 0, Float64Array.of(5, 6), 0, 2, 1, 2, 0);
  */
 export function gemmNT(
-  c: FloatArray, cOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: FloatArray,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): void {
   if (
-    M * N * K >= SIMD_MIN_WORK && c instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array &&
+    M * N * K >= SIMD_MIN_WORK &&
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
     simdGemmNT(c, cOff, a, aOff, b, bOff, M, N, K, beta)
-  ) return;
+  )
+    return;
   gemmNTJs(c, cOff, a, aOff, b, bOff, M, N, K, beta);
 }
 
 /** The pure-JS NT kernel (4×4 register tiles); `gemmNT` uses it for float64 and small products. */
 export function gemmNTJs(
-  c: FloatArray, cOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: FloatArray,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): void {
   let m = 0;
   for (; m + 4 <= M; m += 4) {
@@ -61,39 +77,90 @@ export function gemmNTJs(
       const b1 = b0 + K;
       const b2 = b1 + K;
       const b3 = b2 + K;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-      let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-      let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0;
+      let s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      let s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0;
+      let s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
       for (let k = 0; k < K; k++) {
         const x0 = a[a0 + k]!;
         const x1 = a[a1 + k]!;
         const x2 = a[a2 + k]!;
         const x3 = a[a3 + k]!;
         let y = b[b0 + k]!;
-        s00 += x0 * y; s10 += x1 * y; s20 += x2 * y; s30 += x3 * y;
+        s00 += x0 * y;
+        s10 += x1 * y;
+        s20 += x2 * y;
+        s30 += x3 * y;
         y = b[b1 + k]!;
-        s01 += x0 * y; s11 += x1 * y; s21 += x2 * y; s31 += x3 * y;
+        s01 += x0 * y;
+        s11 += x1 * y;
+        s21 += x2 * y;
+        s31 += x3 * y;
         y = b[b2 + k]!;
-        s02 += x0 * y; s12 += x1 * y; s22 += x2 * y; s32 += x3 * y;
+        s02 += x0 * y;
+        s12 += x1 * y;
+        s22 += x2 * y;
+        s32 += x3 * y;
         y = b[b3 + k]!;
-        s03 += x0 * y; s13 += x1 * y; s23 += x2 * y; s33 += x3 * y;
+        s03 += x0 * y;
+        s13 += x1 * y;
+        s23 += x2 * y;
+        s33 += x3 * y;
       }
       if (beta === 1) {
-        c[c0 + n] = c[c0 + n]! + s00; c[c0 + n + 1] = c[c0 + n + 1]! + s01; c[c0 + n + 2] = c[c0 + n + 2]! + s02; c[c0 + n + 3] = c[c0 + n + 3]! + s03;
-        c[c1 + n] = c[c1 + n]! + s10; c[c1 + n + 1] = c[c1 + n + 1]! + s11; c[c1 + n + 2] = c[c1 + n + 2]! + s12; c[c1 + n + 3] = c[c1 + n + 3]! + s13;
-        c[c2 + n] = c[c2 + n]! + s20; c[c2 + n + 1] = c[c2 + n + 1]! + s21; c[c2 + n + 2] = c[c2 + n + 2]! + s22; c[c2 + n + 3] = c[c2 + n + 3]! + s23;
-        c[c3 + n] = c[c3 + n]! + s30; c[c3 + n + 1] = c[c3 + n + 1]! + s31; c[c3 + n + 2] = c[c3 + n + 2]! + s32; c[c3 + n + 3] = c[c3 + n + 3]! + s33;
+        c[c0 + n] = c[c0 + n]! + s00;
+        c[c0 + n + 1] = c[c0 + n + 1]! + s01;
+        c[c0 + n + 2] = c[c0 + n + 2]! + s02;
+        c[c0 + n + 3] = c[c0 + n + 3]! + s03;
+        c[c1 + n] = c[c1 + n]! + s10;
+        c[c1 + n + 1] = c[c1 + n + 1]! + s11;
+        c[c1 + n + 2] = c[c1 + n + 2]! + s12;
+        c[c1 + n + 3] = c[c1 + n + 3]! + s13;
+        c[c2 + n] = c[c2 + n]! + s20;
+        c[c2 + n + 1] = c[c2 + n + 1]! + s21;
+        c[c2 + n + 2] = c[c2 + n + 2]! + s22;
+        c[c2 + n + 3] = c[c2 + n + 3]! + s23;
+        c[c3 + n] = c[c3 + n]! + s30;
+        c[c3 + n + 1] = c[c3 + n + 1]! + s31;
+        c[c3 + n + 2] = c[c3 + n + 2]! + s32;
+        c[c3 + n + 3] = c[c3 + n + 3]! + s33;
       } else {
-        c[c0 + n] = s00; c[c0 + n + 1] = s01; c[c0 + n + 2] = s02; c[c0 + n + 3] = s03;
-        c[c1 + n] = s10; c[c1 + n + 1] = s11; c[c1 + n + 2] = s12; c[c1 + n + 3] = s13;
-        c[c2 + n] = s20; c[c2 + n + 1] = s21; c[c2 + n + 2] = s22; c[c2 + n + 3] = s23;
-        c[c3 + n] = s30; c[c3 + n + 1] = s31; c[c3 + n + 2] = s32; c[c3 + n + 3] = s33;
+        c[c0 + n] = s00;
+        c[c0 + n + 1] = s01;
+        c[c0 + n + 2] = s02;
+        c[c0 + n + 3] = s03;
+        c[c1 + n] = s10;
+        c[c1 + n + 1] = s11;
+        c[c1 + n + 2] = s12;
+        c[c1 + n + 3] = s13;
+        c[c2 + n] = s20;
+        c[c2 + n + 1] = s21;
+        c[c2 + n + 2] = s22;
+        c[c2 + n + 3] = s23;
+        c[c3 + n] = s30;
+        c[c3 + n + 1] = s31;
+        c[c3 + n + 2] = s32;
+        c[c3 + n + 3] = s33;
       }
     }
     for (; n < N; n++) {
       const b0 = bOff + n * K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = 0; k < K; k++) {
         const y = b[b0 + k]!;
         s0 += a[a0 + k]! * y;
@@ -102,9 +169,15 @@ export function gemmNTJs(
         s3 += a[a3 + k]! * y;
       }
       if (beta === 1) {
-        c[c0 + n] = c[c0 + n]! + s0; c[c1 + n] = c[c1 + n]! + s1; c[c2 + n] = c[c2 + n]! + s2; c[c3 + n] = c[c3 + n]! + s3;
+        c[c0 + n] = c[c0 + n]! + s0;
+        c[c1 + n] = c[c1 + n]! + s1;
+        c[c2 + n] = c[c2 + n]! + s2;
+        c[c3 + n] = c[c3 + n]! + s3;
       } else {
-        c[c0 + n] = s0; c[c1 + n] = s1; c[c2 + n] = s2; c[c3 + n] = s3;
+        c[c0 + n] = s0;
+        c[c1 + n] = s1;
+        c[c2 + n] = s2;
+        c[c3 + n] = s3;
       }
     }
   }
@@ -117,7 +190,10 @@ export function gemmNTJs(
       const b1 = b0 + K;
       const b2 = b1 + K;
       const b3 = b2 + K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = 0; k < K; k++) {
         const x = a[a0 + k]!;
         s0 += x * b[b0 + k]!;
@@ -126,9 +202,15 @@ export function gemmNTJs(
         s3 += x * b[b3 + k]!;
       }
       if (beta === 1) {
-        c[c0 + n] = c[c0 + n]! + s0; c[c0 + n + 1] = c[c0 + n + 1]! + s1; c[c0 + n + 2] = c[c0 + n + 2]! + s2; c[c0 + n + 3] = c[c0 + n + 3]! + s3;
+        c[c0 + n] = c[c0 + n]! + s0;
+        c[c0 + n + 1] = c[c0 + n + 1]! + s1;
+        c[c0 + n + 2] = c[c0 + n + 2]! + s2;
+        c[c0 + n + 3] = c[c0 + n + 3]! + s3;
       } else {
-        c[c0 + n] = s0; c[c0 + n + 1] = s1; c[c0 + n + 2] = s2; c[c0 + n + 3] = s3;
+        c[c0 + n] = s0;
+        c[c0 + n + 1] = s1;
+        c[c0 + n + 2] = s2;
+        c[c0 + n + 3] = s3;
       }
     }
     for (; n < N; n++) {
@@ -145,10 +227,18 @@ export function gemmNTJs(
  * Rows of C are updated from four rows of B at a time; zero coefficients are skipped.
  */
 function gemmRows(
-  c: FloatArray, cOff: number,
-  a: FloatArray, aOff: number, sm: number, sk: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: FloatArray,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  sm: number,
+  sk: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): void {
   for (let m = 0; m < M; m++) {
     const cr = cOff + m * N;
@@ -187,10 +277,16 @@ function gemmRows(
  * gemmNN(c, 0, Float64Array.of(1, 2), 0, Float64Array.of(3, 4), 0, 1, 1, 2, 0);
  */
 export function gemmNN(
-  c: FloatArray, cOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: FloatArray,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): void {
   gemmRows(c, cOff, a, aOff, K, 1, b, bOff, M, N, K, beta);
 }
@@ -204,10 +300,16 @@ export function gemmNN(
  * gemmTN(c, 0, Float64Array.of(1, 2), 0, Float64Array.of(3, 4), 0, 1, 1, 2, 0);
  */
 export function gemmTN(
-  c: FloatArray, cOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: FloatArray,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): void {
   gemmRows(c, cOff, a, aOff, 1, M, b, bOff, M, N, K, beta);
 }

@@ -50,7 +50,8 @@ function checkLayer(inShape: number[], spec: LayerSpec, batch = 3, seed = 1): vo
     return (plus - minus) / (2 * H);
   };
   layer.params.forEach((p, t) => {
-    for (let i = 0; i < p.length; i++) expect(relError(grads[t]![i]!, fd(p as Float64Array, i)), `${spec.type} param ${t}[${i}]`).toBeLessThan(1e-6);
+    for (let i = 0; i < p.length; i++)
+      expect(relError(grads[t]![i]!, fd(p as Float64Array, i)), `${spec.type} param ${t}[${i}]`).toBeLessThan(1e-6);
   });
   for (let i = 0; i < x.length; i++) expect(relError(gx[i]!, fd(x, i)), `${spec.type} input[${i}]`).toBeLessThan(1e-6);
 }
@@ -64,7 +65,8 @@ describe('layer gradients match finite differences (float64)', () => {
   it('relu', () => checkLayer([4, 3, 3], { type: 'relu' }));
   it('leaky relu', () => checkLayer([10], { type: 'leaky_relu', alpha: 0.1 }));
   it('maxpool 2×2 stride 2 (odd input, floor)', () => checkLayer([2, 5, 5], { type: 'maxpool', kernel: 2 }));
-  it('maxpool 3×3 stride 1 with padding (overlapping windows)', () => checkLayer([2, 4, 5], { type: 'maxpool', kernel: 3, stride: 1, padding: 1 }));
+  it('maxpool 3×3 stride 1 with padding (overlapping windows)', () =>
+    checkLayer([2, 4, 5], { type: 'maxpool', kernel: 3, stride: 1, padding: 1 }));
   it('flatten', () => checkLayer([2, 3, 2], { type: 'flatten' }));
 });
 
@@ -108,15 +110,19 @@ describe('loss gradients match finite differences', () => {
 describe('end-to-end network gradient (float64)', () => {
   it('a small CNN with every layer type, softmax cross-entropy', () => {
     const random = seededRandom(11);
-    const net = new TrainableNetwork([2, 7, 7], [
-      { type: 'conv2d', outChannels: 3, kernel: 3, padding: 1 },
-      { type: 'maxpool', kernel: 2 },
-      { type: 'leaky_relu', alpha: 0.05 },
-      { type: 'conv2d', outChannels: 4, kernel: 2 },
-      { type: 'relu' },
-      { type: 'flatten' },
-      { type: 'dense', outFeatures: 3 },
-    ], { dtype: 'float64', init: 'he-normal', random });
+    const net = new TrainableNetwork(
+      [2, 7, 7],
+      [
+        { type: 'conv2d', outChannels: 3, kernel: 3, padding: 1 },
+        { type: 'maxpool', kernel: 2 },
+        { type: 'leaky_relu', alpha: 0.05 },
+        { type: 'conv2d', outChannels: 4, kernel: 2 },
+        { type: 'relu' },
+        { type: 'flatten' },
+        { type: 'dense', outFeatures: 3 },
+      ],
+      { dtype: 'float64', init: 'he-normal', random },
+    );
     const batch = 3;
     const x = randomArray(batch * net.inputSize, random);
     const target = Float64Array.of(0, 2, 1);
@@ -145,7 +151,12 @@ describe('WebAssembly SIMD product', () => {
     const { gemmNTJs } = await import('./gemm.js');
     expect(simdAvailable()).toBe(true); // Node ≥ 16 has WebAssembly SIMD
     const random = seededRandom(9);
-    for (const [M, N, K] of [[5, 7, 9], [33, 130, 787], [2, 4, 4], [1, 1, 3]] as const) {
+    for (const [M, N, K] of [
+      [5, 7, 9],
+      [33, 130, 787],
+      [2, 4, 4],
+      [1, 1, 3],
+    ] as const) {
       const a = Float32Array.from({ length: M * K + 2 }, () => random() - 0.5);
       const b = Float32Array.from({ length: N * K + 1 }, () => random() - 0.5);
       for (const beta of [0, 1] as const) {
@@ -162,9 +173,14 @@ describe('WebAssembly SIMD product', () => {
 describe('float32 training path (WebAssembly SIMD products) agrees with float64', () => {
   it('simple-CNN forward and gradients, batch 8', () => {
     const specs: LayerSpec[] = [
-      { type: 'conv2d', outChannels: 8, kernel: 3 }, { type: 'maxpool', kernel: 2 }, { type: 'relu' },
-      { type: 'conv2d', outChannels: 8, kernel: 3 }, { type: 'maxpool', kernel: 2 }, { type: 'relu' },
-      { type: 'flatten' }, { type: 'dense', outFeatures: 10 },
+      { type: 'conv2d', outChannels: 8, kernel: 3 },
+      { type: 'maxpool', kernel: 2 },
+      { type: 'relu' },
+      { type: 'conv2d', outChannels: 8, kernel: 3 },
+      { type: 'maxpool', kernel: 2 },
+      { type: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', outFeatures: 10 },
     ];
     const n64 = new TrainableNetwork([1, 16, 16], specs, { dtype: 'float64', random: seededRandom(4) });
     const n32 = new TrainableNetwork([1, 16, 16], specs, { dtype: 'float32' });

@@ -37,9 +37,7 @@ export const INIT_NAMES: readonly InitName[] = ['pytorch', 'he-normal', 'he-unif
  * const w = new Float32Array(8 * 2), b = new Float32Array(8);
  * initParameters(w, b, 2, 8, 'he-normal', seededRandom(0)); // w ~ N(0, 1), b = 0
  */
-export function initParameters(
-  weight: FloatArray, bias: FloatArray, fanIn: number, fanOut: number, init: InitName, random: Random,
-): void {
+export function initParameters(weight: FloatArray, bias: FloatArray, fanIn: number, fanOut: number, init: InitName, random: Random): void {
   switch (init) {
     case 'pytorch': {
       const bound = 1 / Math.sqrt(fanIn);

@@ -46,7 +46,8 @@ function checkNetwork(net: Network, batch = 3, seed = 1, stride = 1): void {
   const y0 = t.forward(x, batch).slice();
   for (let b = 0; b < batch; b++) {
     const exact = forward(net, x.subarray(b * t.inputSize, (b + 1) * t.inputSize));
-    for (let j = 0; j < t.outputSize; j++) expect(Math.abs(y0[b * t.outputSize + j]! - exact[j]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(exact[j]!)));
+    for (let j = 0; j < t.outputSize; j++)
+      expect(Math.abs(y0[b * t.outputSize + j]! - exact[j]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(exact[j]!)));
   }
   const value = (): number => {
     const y = t.forward(x, batch);
@@ -81,10 +82,34 @@ const pos = (n: number): Float64Array => Float64Array.from({ length: n }, () => 
 describe('IR training kernels match finite differences (float64)', () => {
   it('residual CNN: conv, batch-norm, grouped dilated conv, add, hard-tanh, avgpool, dilated maxpool, global avgpool', () => {
     const specs: NodeSpec[] = [
-      { type: 'conv2d', inputs: [0], inChannels: 2, outChannels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1, weight: arr(4 * 2 * 9), bias: arr(4) },
+      {
+        type: 'conv2d',
+        inputs: [0],
+        inChannels: 2,
+        outChannels: 4,
+        kernel: [3, 3],
+        stride: [1, 1],
+        padding: [1, 1, 1, 1],
+        dilation: [1, 1],
+        groups: 1,
+        weight: arr(4 * 2 * 9),
+        bias: arr(4),
+      },
       { type: 'channel_affine', inputs: [1], scale: pos(4), shift: arr(4) },
       { type: 'relu', inputs: [2] },
-      { type: 'conv2d', inputs: [3], inChannels: 4, outChannels: 4, kernel: [3, 2], stride: [1, 1], padding: [2, 1, 2, 1], dilation: [2, 2], groups: 2, weight: arr(4 * 2 * 6), bias: arr(4) },
+      {
+        type: 'conv2d',
+        inputs: [3],
+        inChannels: 4,
+        outChannels: 4,
+        kernel: [3, 2],
+        stride: [1, 1],
+        padding: [2, 1, 2, 1],
+        dilation: [2, 2],
+        groups: 2,
+        weight: arr(4 * 2 * 6),
+        bias: arr(4),
+      },
       { type: 'add', inputs: [4, 3] },
       { type: 'hardtanh', inputs: [5], min: -0.5, max: 0.8 },
       { type: 'avgpool', inputs: [6], kernel: [3, 3], stride: [2, 2], padding: [1, 1, 1, 1], countIncludePad: false },
@@ -143,10 +168,27 @@ describe('fine-tuning loaded networks', () => {
       const out = forward(net, [...xi.slice(1), xi[0]!]);
       y.set(out, s * net.outputSize);
     }
-    const data: Dataset = { name: 'rotated', task: 'regression', inputShape: net.inputShape, inputSize: net.inputSize, targetSize: net.outputSize, numClasses: 0, size: n, x, y };
+    const data: Dataset = {
+      name: 'rotated',
+      task: 'regression',
+      inputShape: net.inputShape,
+      inputSize: net.inputSize,
+      targetSize: net.outputSize,
+      numClasses: 0,
+      size: n,
+      x,
+      y,
+    };
     const t = new TrainableNetwork(net);
     const before = evaluate(t, data, 'mse').loss;
-    const res = await train(t, data, { loss: 'mse', optimizer: { type: 'adam', lr: 0.01 }, epochs: 30, batchSize: 16, random, yieldEveryMs: -1 });
+    const res = await train(t, data, {
+      loss: 'mse',
+      optimizer: { type: 'adam', lr: 0.01 },
+      epochs: 30,
+      batchSize: 16,
+      random,
+      yieldEveryMs: -1,
+    });
     expect(res.train.loss).toBeLessThan(0.5 * before);
     const tuned = t.toNetwork();
     expect(tuned.nodes.map((node) => node.type)).toEqual(net.nodes.map((node) => node.type));

@@ -95,7 +95,11 @@ export class TrainableNetwork {
 
   constructor(network: Network, options?: TrainableNetworkOptions);
   constructor(inputShape: Shape, specs: readonly LayerSpec[], options?: TrainableNetworkOptions);
-  constructor(source: Shape | Network, specsOrOptions?: readonly LayerSpec[] | TrainableNetworkOptions, maybeOptions?: TrainableNetworkOptions) {
+  constructor(
+    source: Shape | Network,
+    specsOrOptions?: readonly LayerSpec[] | TrainableNetworkOptions,
+    maybeOptions?: TrainableNetworkOptions,
+  ) {
     let options: TrainableNetworkOptions;
     if (source instanceof Network) {
       options = (specsOrOptions as TrainableNetworkOptions | undefined) ?? {};
@@ -256,10 +260,12 @@ export class TrainableNetwork {
   /** Overwrites the parameters from copies made by `copyParams` (or any arrays of the same sizes). */
   setParams(values: readonly ArrayLike<number>[]): void {
     const params = this.paramList;
-    if (values.length !== params.length) throw new PolytopeError('shape-mismatch', `expected ${params.length} parameter tensors, got ${values.length}`);
+    if (values.length !== params.length)
+      throw new PolytopeError('shape-mismatch', `expected ${params.length} parameter tensors, got ${values.length}`);
     params.forEach((p, i) => {
       const v = values[i]!;
-      if (v.length !== p.length) throw new PolytopeError('shape-mismatch', `parameter tensor ${i} needs ${p.length} values, got ${v.length}`);
+      if (v.length !== p.length)
+        throw new PolytopeError('shape-mismatch', `parameter tensor ${i} needs ${p.length} values, got ${v.length}`);
       for (let k = 0; k < p.length; k++) p[k] = v[k]!;
     });
   }
@@ -278,9 +284,18 @@ export class TrainableNetwork {
     if (t) {
       const channels = this.inputShape.length === 3 ? this.inputShape[0]! : this.inputSize;
       if (t.scale.length !== channels || t.shift.length !== channels) {
-        throw new PolytopeError('shape-mismatch', `input transform needs ${channels} scale and shift values (one per channel), got ${t.scale.length} and ${t.shift.length}`);
+        throw new PolytopeError(
+          'shape-mismatch',
+          `input transform needs ${channels} scale and shift values (one per channel), got ${t.scale.length} and ${t.shift.length}`,
+        );
       }
-      specs.push({ type: 'channel_affine', inputs: [0], scale: Float64Array.from(t.scale), shift: Float64Array.from(t.shift), name: 'input_normalization' });
+      specs.push({
+        type: 'channel_affine',
+        inputs: [0],
+        scale: Float64Array.from(t.scale),
+        shift: Float64Array.from(t.shift),
+        name: 'input_normalization',
+      });
     }
     const shift = t ? 1 : 0;
     const nodes = this.structure.nodes;
@@ -303,7 +318,8 @@ export class TrainableNetwork {
   static fromNetwork(net: Network, options: { dtype?: Dtype } = {}): { network: TrainableNetwork; inputTransform?: InputTransform } {
     const opts = options.dtype ? { dtype: options.dtype } : {};
     const first = net.nodes[1];
-    if (first?.type !== 'channel_affine' || net.lastUse[0] !== 1 || net.nodes.length < 3) return { network: new TrainableNetwork(net, opts) };
+    if (first?.type !== 'channel_affine' || net.lastUse[0] !== 1 || net.nodes.length < 3)
+      return { network: new TrainableNetwork(net, opts) };
     const specs = net.nodes.slice(2).map((node) => ({ ...node, inputs: node.inputs.map((j) => Math.max(0, j - 1)) }) as NodeSpec);
     const network = new TrainableNetwork(buildNetwork(first.shape, specs), opts);
     return { network, inputTransform: { scale: first.scale, shift: first.shift } };

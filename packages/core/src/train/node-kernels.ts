@@ -52,8 +52,12 @@ export interface TrainOp {
    * nodes, e.g. a residual branch).
    */
   backward(
-    xs: readonly FloatArray[], y: FloatArray, gy: FloatArray,
-    gxs: readonly (FloatArray | null)[], accumulate: readonly boolean[], batch: number,
+    xs: readonly FloatArray[],
+    y: FloatArray,
+    gy: FloatArray,
+    gxs: readonly (FloatArray | null)[],
+    accumulate: readonly boolean[],
+    batch: number,
   ): void;
   /** Multiply-adds of one forward pass per sample (for benchmarks and progress estimates). */
   readonly flops: number;
@@ -453,7 +457,16 @@ function scatterArgmax(gx: FloatArray, gy: FloatArray, am: Int32Array, batch: nu
 }
 
 /** y = max over each window's taps, argmax = the winning input offset (first maximum on ties). */
-function maxPoolImpl(y: FloatArray, am: Int32Array, x: FloatArray, start: Int32Array, taps: Int32Array, batch: number, inSize: number, nOut: number): void {
+function maxPoolImpl(
+  y: FloatArray,
+  am: Int32Array,
+  x: FloatArray,
+  start: Int32Array,
+  taps: Int32Array,
+  batch: number,
+  inSize: number,
+  nOut: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const xo = b * inSize;
     const yo = b * nOut;
@@ -542,6 +555,7 @@ export const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainK
 
 /** The registry entry of a node type (own properties only, so no type name reaches `Object.prototype`). */
 export function trainKernel<T extends Exclude<NodeType, 'input'>>(type: T): TrainKernel<T> {
-  if (!Object.prototype.hasOwnProperty.call(TRAIN_KERNELS, type)) throw new InternalError(`no training kernel for node type '${String(type)}'`);
+  if (!Object.prototype.hasOwnProperty.call(TRAIN_KERNELS, type))
+    throw new InternalError(`no training kernel for node type '${String(type)}'`);
   return TRAIN_KERNELS[type] as TrainKernel<T>;
 }

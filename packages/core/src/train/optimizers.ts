@@ -68,8 +68,12 @@ function check(name: string, value: number, min: number, max = Infinity, openMin
 export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Required<AdamOptions> {
   if (o.type === 'sgd') {
     const r: Required<SgdOptions> = {
-      type: 'sgd', lr: o.lr, momentum: o.momentum ?? 0, dampening: o.dampening ?? 0,
-      weightDecay: o.weightDecay ?? 0, nesterov: o.nesterov ?? false,
+      type: 'sgd',
+      lr: o.lr,
+      momentum: o.momentum ?? 0,
+      dampening: o.dampening ?? 0,
+      weightDecay: o.weightDecay ?? 0,
+      nesterov: o.nesterov ?? false,
     };
     check('learning rate', r.lr, 0, Infinity, true);
     check('momentum', r.momentum, 0);
@@ -82,7 +86,11 @@ export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOption
   }
   if (o.type === 'adam' || o.type === 'adamw') {
     const r: Required<AdamOptions> = {
-      type: o.type, lr: o.lr ?? 0.001, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, eps: o.eps ?? 1e-8,
+      type: o.type,
+      lr: o.lr ?? 0.001,
+      beta1: o.beta1 ?? 0.9,
+      beta2: o.beta2 ?? 0.999,
+      eps: o.eps ?? 1e-8,
       weightDecay: o.weightDecay ?? (o.type === 'adamw' ? 0.01 : 0),
     };
     check('learning rate', r.lr, 0, Infinity, true);
@@ -93,7 +101,10 @@ export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOption
     check('weight decay', r.weightDecay, 0);
     return r;
   }
-  throw new PolytopeError('bad-option', `unknown optimizer '${String((o as { type: unknown }).type)}'; expected one of ${OPTIMIZER_NAMES.join(', ')}`);
+  throw new PolytopeError(
+    'bad-option',
+    `unknown optimizer '${String((o as { type: unknown }).type)}'; expected one of ${OPTIMIZER_NAMES.join(', ')}`,
+  );
 }
 
 class Sgd implements Optimizer {

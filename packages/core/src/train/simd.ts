@@ -56,10 +56,20 @@ function str(s: string): number[] {
 const I32 = 0x7f;
 const V128 = 0x7b;
 const op = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b], br: 0x0c, brIf: 0x0d,
-  get: 0x20, set: 0x21, i32const: 0x41,
-  i32add: 0x6a, i32mul: 0x6c, i32shl: 0x74, i32geU: 0x4f,
-  f32add: 0x92, f32store: 0x38,
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: 0x0c,
+  brIf: 0x0d,
+  get: 0x20,
+  set: 0x21,
+  i32const: 0x41,
+  i32add: 0x6a,
+  i32mul: 0x6c,
+  i32shl: 0x74,
+  i32geU: 0x4f,
+  f32add: 0x92,
+  f32store: 0x38,
 };
 const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 const V128_LOAD = 0x00;
@@ -85,62 +95,147 @@ function buildModule(): Uint8Array {
   const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
 
   // kb = K << 2
-  get(K); konst(2); emit(op.i32shl); set(kb);
-  konst(0); set(m);
+  get(K);
+  konst(2);
+  emit(op.i32shl);
+  set(kb);
+  konst(0);
+  set(m);
   emit(...op.block, ...op.loop);
-  get(m); get(M); emit(op.i32geU, op.brIf, 1);
+  get(m);
+  get(M);
+  emit(op.i32geU, op.brIf, 1);
   // pa0 = a + m·kb; pa1 = pa0 + kb; pc0 = c + (m·N) << 2; pc1 = pc0 + N << 2
-  get(A); get(m); get(kb); emit(op.i32mul, op.i32add); set(pa0);
-  get(pa0); get(kb); emit(op.i32add); set(pa1);
-  get(C); get(m); get(N); emit(op.i32mul); konst(2); emit(op.i32shl, op.i32add); set(pc0);
-  get(pc0); get(N); konst(2); emit(op.i32shl, op.i32add); set(pc1);
-  konst(0); set(n);
+  get(A);
+  get(m);
+  get(kb);
+  emit(op.i32mul, op.i32add);
+  set(pa0);
+  get(pa0);
+  get(kb);
+  emit(op.i32add);
+  set(pa1);
+  get(C);
+  get(m);
+  get(N);
+  emit(op.i32mul);
+  konst(2);
+  emit(op.i32shl, op.i32add);
+  set(pc0);
+  get(pc0);
+  get(N);
+  konst(2);
+  emit(op.i32shl, op.i32add);
+  set(pc1);
+  konst(0);
+  set(n);
   emit(...op.block, ...op.loop);
-  get(n); get(N); emit(op.i32geU, op.brIf, 1);
-  get(B); get(n); get(kb); emit(op.i32mul, op.i32add); set(pb0);
-  get(pb0); get(kb); emit(op.i32add); set(pb1);
-  get(pb1); get(kb); emit(op.i32add); set(pb2);
-  get(pb2); get(kb); emit(op.i32add); set(pb3);
+  get(n);
+  get(N);
+  emit(op.i32geU, op.brIf, 1);
+  get(B);
+  get(n);
+  get(kb);
+  emit(op.i32mul, op.i32add);
+  set(pb0);
+  get(pb0);
+  get(kb);
+  emit(op.i32add);
+  set(pb1);
+  get(pb1);
+  get(kb);
+  emit(op.i32add);
+  set(pb2);
+  get(pb2);
+  get(kb);
+  emit(op.i32add);
+  set(pb3);
   for (let r = 0; r < 2; r++) {
     for (let c = 0; c < 4; c++) {
       emit(...simd(V128_CONST), ...new Array<number>(16).fill(0));
       set(acc(r, c));
     }
   }
-  konst(0); set(k);
+  konst(0);
+  set(k);
   emit(...op.block, ...op.loop);
-  get(k); get(kb); emit(op.i32geU, op.brIf, 1);
-  get(pa0); get(k); emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0)); set(va0);
-  get(pa1); get(k); emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0)); set(va1);
+  get(k);
+  get(kb);
+  emit(op.i32geU, op.brIf, 1);
+  get(pa0);
+  get(k);
+  emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+  set(va0);
+  get(pa1);
+  get(k);
+  emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+  set(va1);
   [pb0, pb1, pb2, pb3].forEach((pb, c) => {
-    get(pb); get(k); emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0)); set(vb);
-    get(acc(0, c)); get(va0); get(vb); emit(...simd(F32X4_MUL), ...simd(F32X4_ADD)); set(acc(0, c));
-    get(acc(1, c)); get(va1); get(vb); emit(...simd(F32X4_MUL), ...simd(F32X4_ADD)); set(acc(1, c));
+    get(pb);
+    get(k);
+    emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+    set(vb);
+    get(acc(0, c));
+    get(va0);
+    get(vb);
+    emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
+    set(acc(0, c));
+    get(acc(1, c));
+    get(va1);
+    get(vb);
+    emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
+    set(acc(1, c));
   });
-  get(k); konst(16); emit(op.i32add); set(k);
+  get(k);
+  konst(16);
+  emit(op.i32add);
+  set(k);
   emit(op.br, 0, ...op.end, ...op.end);
   // Store horizontal sums: c[row][n + col].
   for (let r = 0; r < 2; r++) {
     for (let c = 0; c < 4; c++) {
-      get(r === 0 ? pc0 : pc1); get(n); konst(2); emit(op.i32shl, op.i32add);
+      get(r === 0 ? pc0 : pc1);
+      get(n);
+      konst(2);
+      emit(op.i32shl, op.i32add);
       const a = acc(r, c);
-      get(a); emit(...simd(F32X4_EXTRACT), 0);
-      get(a); emit(...simd(F32X4_EXTRACT), 1); emit(op.f32add);
-      get(a); emit(...simd(F32X4_EXTRACT), 2); emit(op.f32add);
-      get(a); emit(...simd(F32X4_EXTRACT), 3); emit(op.f32add);
+      get(a);
+      emit(...simd(F32X4_EXTRACT), 0);
+      get(a);
+      emit(...simd(F32X4_EXTRACT), 1);
+      emit(op.f32add);
+      get(a);
+      emit(...simd(F32X4_EXTRACT), 2);
+      emit(op.f32add);
+      get(a);
+      emit(...simd(F32X4_EXTRACT), 3);
+      emit(op.f32add);
       emit(op.f32store, ...memarg(2, c * 4));
     }
   }
-  get(n); konst(4); emit(op.i32add); set(n);
+  get(n);
+  konst(4);
+  emit(op.i32add);
+  set(n);
   emit(op.br, 0, ...op.end, ...op.end);
-  get(m); konst(2); emit(op.i32add); set(m);
+  get(m);
+  konst(2);
+  emit(op.i32add);
+  set(m);
   emit(op.br, 0, ...op.end, ...op.end);
   emit(...op.end);
 
   const locals = [...uleb(2), ...uleb(12), I32, ...uleb(11), V128];
   const func = [...locals, ...b];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, [...uleb(1), 0x60, ...uleb(6), I32, I32, I32, I32, I32, I32, ...uleb(0)]),
     ...section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]),
     ...section(3, [...uleb(1), ...uleb(0)]),
@@ -204,7 +299,16 @@ function ensureFloats(kn: Kernel, floats: number): Float32Array {
 }
 
 /** Copies a rows×cols block (row-major at `off`) into `dst` at `at` with rows padded to `colsP` and `rowsP` rows (zeros). */
-function packRows(dst: Float32Array, at: number, src: Float32Array, off: number, rows: number, cols: number, rowsP: number, colsP: number): void {
+function packRows(
+  dst: Float32Array,
+  at: number,
+  src: Float32Array,
+  off: number,
+  rows: number,
+  cols: number,
+  rowsP: number,
+  colsP: number,
+): void {
   if (cols === colsP) dst.set(src.subarray(off, off + rows * cols), at);
   else {
     for (let r = 0; r < rows; r++) {
@@ -220,10 +324,16 @@ function packRows(dst: Float32Array, at: number, src: Float32Array, off: number,
  * is unavailable or disabled, so the caller falls back to JS.
  */
 export function simdGemmNT(
-  c: Float32Array, cOff: number,
-  a: Float32Array, aOff: number,
-  b: Float32Array, bOff: number,
-  M: number, N: number, K: number, beta: 0 | 1,
+  c: Float32Array,
+  cOff: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  M: number,
+  N: number,
+  K: number,
+  beta: 0 | 1,
 ): boolean {
   if (!enabled) return false;
   const kn = load();

@@ -82,7 +82,10 @@ describe('initializations', () => {
 describe('TrainableNetwork ⇄ Network', () => {
   it('toNetwork computes the same function as the trainer (float64) and fromNetwork round-trips', () => {
     const random = seededRandom(2);
-    const t = new TrainableNetwork([2, 12, 12], architectureLayers('simple-cnn', [2, 12, 12], 3, { channels: 3, leak: 0.1 }), { dtype: 'float64', random });
+    const t = new TrainableNetwork([2, 12, 12], architectureLayers('simple-cnn', [2, 12, 12], 3, { channels: 3, leak: 0.1 }), {
+      dtype: 'float64',
+      random,
+    });
     const net = t.toNetwork();
     const x = Float64Array.from({ length: 2 * t.inputSize }, () => random() - 0.5);
     const ours = t.forward(x, 2);
@@ -109,7 +112,11 @@ describe('train', () => {
     const data = xorData({ n: 200, random });
     const net = new TrainableNetwork([2], architectureLayers('2-8-1', [2], 1), { random });
     const res = await train(net, data, {
-      loss: 'bce', optimizer: { type: 'adam', lr: 0.01 }, epochs: 60, batchSize: 16, random,
+      loss: 'bce',
+      optimizer: { type: 'adam', lr: 0.01 },
+      epochs: 60,
+      batchSize: 16,
+      random,
       ...(snapshots ? { snapshotEvery: 100, onSnapshot: (s: TrainSnapshot) => void snapshots.push(s) } : {}),
     });
     return { net, res };
@@ -154,8 +161,14 @@ describe('train', () => {
     const signal = { aborted: false };
     const net = new TrainableNetwork([2], architectureLayers('2-4-1', [2], 1), { random });
     const run = train(net, xorCorners(), {
-      loss: 'bce', optimizer: { type: 'sgd', lr: 0.1 }, epochs: 100, random, signal,
-      onProgress: (p) => { if (p.step === 10) signal.aborted = true; },
+      loss: 'bce',
+      optimizer: { type: 'sgd', lr: 0.1 },
+      epochs: 100,
+      random,
+      signal,
+      onProgress: (p) => {
+        if (p.step === 10) signal.aborted = true;
+      },
     });
     await expect(run).rejects.toBeInstanceOf(AbortError);
   });
@@ -166,7 +179,9 @@ describe('train', () => {
     const data = xorCorners();
     const base = { loss: 'bce' as const, optimizer: { type: 'sgd' as const, lr: 0.1 }, epochs: 1, random };
     await expect(train(net, data, { ...base, epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
-    await expect(train(net, data, { ...base, optimizer: { type: 'sgd', lr: -1 } })).rejects.toThrow(/learning rate must be a finite number > 0, got -1/);
+    await expect(train(net, data, { ...base, optimizer: { type: 'sgd', lr: -1 } })).rejects.toThrow(
+      /learning rate must be a finite number > 0, got -1/,
+    );
     await expect(train(net, data, { ...base, optimizer: { type: 'adam', lr: 0.01, beta1: 1.5 } })).rejects.toThrow(/beta1/);
     await expect(train(net, data, { ...base, batchSize: 0 })).rejects.toThrow(/batch size/);
     const net1 = new TrainableNetwork([1], architectureLayers('1-4-1', [1], 1), { random });
@@ -251,7 +266,18 @@ describe('datasets', () => {
 
   it('image datasets: normalization and the 3 × 32 × 32 protocol (bilinear resize keeps a constant image constant)', () => {
     const pixels = new Uint8Array(2 * 28 * 28).fill(255);
-    const data = imageDataset({ name: 'tiny', pixels, labels: [3, 7], channels: 1, height: 28, width: 28, mean: [0.5], std: [0.5], resize: [32, 32], repeatChannels: 3 });
+    const data = imageDataset({
+      name: 'tiny',
+      pixels,
+      labels: [3, 7],
+      channels: 1,
+      height: 28,
+      width: 28,
+      mean: [0.5],
+      std: [0.5],
+      resize: [32, 32],
+      repeatChannels: 3,
+    });
     expect(data.inputShape).toEqual([3, 32, 32]);
     expect(data.x.every((v) => Math.abs(v - 1) < 1e-6)).toBe(true);
     expect(Array.from(data.y)).toEqual([3, 7]);

@@ -104,17 +104,30 @@ export function binaryThreshold(loss: LossName): number {
 
 function checkCompatible(net: TrainableNetwork, data: Dataset, loss: LossName, what: string): void {
   if (data.inputSize !== net.inputSize) {
-    throw new PolytopeError('shape-mismatch', `${what} '${data.name}' has ${data.inputSize} inputs per sample but the network expects ${net.inputSize}`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${what} '${data.name}' has ${data.inputSize} inputs per sample but the network expects ${net.inputSize}`,
+    );
   }
-  if (!LOSS_NAMES.includes(loss)) throw new PolytopeError('bad-option', `unknown loss '${String(loss)}'; expected one of ${LOSS_NAMES.join(', ')}`);
+  if (!LOSS_NAMES.includes(loss))
+    throw new PolytopeError('bad-option', `unknown loss '${String(loss)}'; expected one of ${LOSS_NAMES.join(', ')}`);
   const o = net.outputSize;
   if (loss === 'softmax-ce') {
-    if (data.task !== 'multiclass' && data.task !== 'binary') throw new PolytopeError('bad-option', `softmax-ce needs a classification dataset, '${data.name}' is ${data.task}`);
-    if (o !== data.numClasses) throw new PolytopeError('shape-mismatch', `softmax-ce on ${data.numClasses} classes needs ${data.numClasses} outputs, the network has ${o}`);
+    if (data.task !== 'multiclass' && data.task !== 'binary')
+      throw new PolytopeError('bad-option', `softmax-ce needs a classification dataset, '${data.name}' is ${data.task}`);
+    if (o !== data.numClasses)
+      throw new PolytopeError(
+        'shape-mismatch',
+        `softmax-ce on ${data.numClasses} classes needs ${data.numClasses} outputs, the network has ${o}`,
+      );
   } else if (targetSize(loss, o) !== data.targetSize) {
-    throw new PolytopeError('shape-mismatch', `${loss} compares ${o} outputs with ${data.targetSize} target values per sample of '${data.name}'; ${data.task === 'multiclass' ? 'use softmax-ce for class labels' : 'the output count must match'}`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `${loss} compares ${o} outputs with ${data.targetSize} target values per sample of '${data.name}'; ${data.task === 'multiclass' ? 'use softmax-ce for class labels' : 'the output count must match'}`,
+    );
   }
-  if (loss === 'bce' && data.task !== 'binary') throw new PolytopeError('bad-option', `bce needs binary 0/1 targets, '${data.name}' is ${data.task}`);
+  if (loss === 'bce' && data.task !== 'binary')
+    throw new PolytopeError('bad-option', `bce needs binary 0/1 targets, '${data.name}' is ${data.task}`);
 }
 
 /** Copies rows `order[start..start+batch)` of `data.x` into the network's input buffer. */
@@ -195,11 +208,14 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
   if (options.testData) checkCompatible(net, options.testData, loss, 'test set');
   if (!Number.isInteger(epochs) || epochs < 1) throw new PolytopeError('bad-option', `epochs must be a positive integer, got ${epochs}`);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
   const snapshotEvery = options.snapshotEvery ?? 0;
-  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
+    throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
   const shuffle = options.shuffle ?? true;
-  if (shuffle && !options.random) throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  if (shuffle && !options.random)
+    throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
   const optimizer: Optimizer = createOptimizer(options.optimizer);
   const yieldEvery = options.yieldEveryMs ?? 50;
   const schedule = scheduler();
@@ -264,7 +280,10 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
       const out = net.forwardLoaded(batch);
       const l = lossAndGradient(loss, out, batch, outputs, data.y, net.outputGradient(), order, start);
       if (!Number.isFinite(l)) {
-        throw new PolytopeError('diverged', `training diverged at step ${step + 1} (epoch ${epoch + 1}): loss is ${l}; try a smaller learning rate`);
+        throw new PolytopeError(
+          'diverged',
+          `training diverged at step ${step + 1} (epoch ${epoch + 1}): loss is ${l}; try a smaller learning rate`,
+        );
       }
       net.backward(batch);
       optimizer.step(params, grads);

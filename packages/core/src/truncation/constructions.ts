@@ -124,7 +124,8 @@ export interface SeparabilityResult {
 export async function sequentialSeparability(data: LabelledData, options: { order?: readonly number[] } = {}): Promise<SeparabilityResult> {
   const d = data.dim;
   const n = data.labels.length;
-  if (data.points.length !== n * d) throw new PolytopeError('shape-mismatch', `${n} labels need ${n * d} coordinates, got ${data.points.length}`);
+  if (data.points.length !== n * d)
+    throw new PolytopeError('shape-mismatch', `${n} labels need ${n * d} coordinates, got ${data.points.length}`);
   const q = classCount(data);
   const remaining = [...(options.order ?? Array.from({ length: q }, (_, i) => i))];
   const bases: Float64Array[] = [];
@@ -246,7 +247,11 @@ export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: 
  */
 export async function interpolatingNetwork(data: LabelledData, options: { order?: readonly number[] } = {}): Promise<InterpolatingNetwork> {
   const sep = await sequentialSeparability(data, options);
-  if (!sep.separable) throw new PolytopeError('not-applicable', `the data is not sequentially linearly separable (greedy search stuck with classes ${sep.stuck.join(', ')} left)`);
+  if (!sep.separable)
+    throw new PolytopeError(
+      'not-applicable',
+      `the data is not sequentially linearly separable (greedy search stuck with classes ${sep.stuck.join(', ')} left)`,
+    );
   const d0 = data.dim;
   const q = sep.steps.length;
   // Are the base points affinely independent in ℝ^{d0}?
@@ -282,10 +287,24 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
     for (let i = 0; i < n; i++) {
       const lab = data.labels[i]!;
       if (collapsed.has(lab)) continue;
-      if (lab === s.label) maxAngle = Math.max(maxAngle, angleBetween(Float64Array.from(pts[i]!, (v, k) => v - p[k]!), negH));
+      if (lab === s.label)
+        maxAngle = Math.max(
+          maxAngle,
+          angleBetween(
+            Float64Array.from(pts[i]!, (v, k) => v - p[k]!),
+            negH,
+          ),
+        );
       else others.push(pts[i]!);
     }
-    for (const y of others) maxAngle = Math.max(maxAngle, angleBetween(Float64Array.from(y, (v, k) => v - p[k]!), h));
+    for (const y of others)
+      maxAngle = Math.max(
+        maxAngle,
+        angleBetween(
+          Float64Array.from(y, (v, k) => v - p[k]!),
+          h,
+        ),
+      );
     if (!(maxAngle < Math.PI / 2)) throw new InternalError(`step ${j}: a point lies on the separating hyperplane`);
     const theta = maxAngle + (Math.PI / 2 - maxAngle) / 2;
     steps.push({ label: s.label, normal: h, base: p, theta });
@@ -338,7 +357,8 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
  */
 export function simplexClassifier(data: LabelledData, vertices: readonly (readonly number[])[]): InterpolatingNetwork {
   const d = data.dim;
-  if (vertices.length !== d + 1 || vertices.some((v) => v.length !== d)) throw new PolytopeError('shape-mismatch', `a ${d}-simplex needs ${d + 1} vertices of ${d} coordinates`);
+  if (vertices.length !== d + 1 || vertices.some((v) => v.length !== d))
+    throw new PolytopeError('shape-mismatch', `a ${d}-simplex needs ${d + 1} vertices of ${d} coordinates`);
   // T = [[V^T],[1…1]] ((d+1)×(d+1)); λ(x) = T⁻¹ [x; 1].
   const k = d + 1;
   const t = new Float64Array(k * k);
@@ -366,7 +386,8 @@ export function simplexClassifier(data: LabelledData, vertices: readonly (readon
     let s = 0;
     for (const v of z) s += Math.max(0, v);
     if (data.labels[i] === 1) delta = Math.min(delta, s);
-    else if (data.labels[i] === 0 && s > SIMPLEX_EPS) throw new PolytopeError('not-applicable', `point ${i} (class 0) lies outside the simplex`);
+    else if (data.labels[i] === 0 && s > SIMPLEX_EPS)
+      throw new PolytopeError('not-applicable', `point ${i} (class 0) lies outside the simplex`);
   }
   if (!(delta > 0)) throw new PolytopeError('not-applicable', 'a class-1 point lies inside the simplex (or there is none)');
   const w2 = new Float64Array(k * k);

@@ -15,7 +15,14 @@ export type { AffineLayer } from '../network/mlp-view.js';
 export function networkOfLayers(layers: readonly AffineLayer[]): Network {
   const specs: NodeSpec[] = [];
   for (const l of layers) {
-    specs.push({ type: 'dense', inputs: [specs.length], inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, bias: l.bias });
+    specs.push({
+      type: 'dense',
+      inputs: [specs.length],
+      inFeatures: l.inFeatures,
+      outFeatures: l.outFeatures,
+      weight: l.weight,
+      bias: l.bias,
+    });
     if (l.act === 'relu') specs.push({ type: 'relu', inputs: [specs.length] });
     else if (l.act === 'leaky_relu') specs.push({ type: 'leaky_relu', inputs: [specs.length], alpha: l.alpha });
   }
@@ -67,7 +74,11 @@ export function pinv(a: Float64Array, m: number, n: number): Float64Array {
 
 /** Singular values, largest first. */
 export function singularValues(a: Float64Array, m: number, n: number): Float64Array {
-  const svd = new SingularValueDecomposition(toMatrix(a, m, n), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  const svd = new SingularValueDecomposition(toMatrix(a, m, n), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+    autoTranspose: true,
+  });
   return Float64Array.from(svd.diagonal).sort().reverse();
 }
 

@@ -19,7 +19,11 @@ describe('truncation map', () => {
   });
 
   it('satisfies x^(ℓ) = W^(ℓ) x^(τ,ℓ) + b^(ℓ) on random full-row-rank stacks', () => {
-    for (const [widths, activation] of [[[6, 5, 4, 3, 2], 'relu'], [[5, 5, 4, 4, 1], 'relu'], [[4, 3, 2, 2], 'leaky_relu']] as const) {
+    for (const [widths, activation] of [
+      [[6, 5, 4, 3, 2], 'relu'],
+      [[5, 5, 4, 4, 1], 'relu'],
+      [[4, 3, 2, 2], 'leaky_relu'],
+    ] as const) {
       const net = randomMlp(widths, { seed: 7, activation });
       const rand = mulberry32(3);
       for (let k = 0; k < 20; k++) {
@@ -77,13 +81,16 @@ describe('asMlp', () => {
     const rand = mulberry32(8);
     const w1 = Float64Array.from({ length: 3 * 4 }, () => gaussian(rand));
     const w2 = Float64Array.from({ length: 2 * 3 }, () => gaussian(rand));
-    const net = buildNetwork([1, 2, 2], [
-      { type: 'channel_affine', inputs: [0], scale: new Float64Array([3.2]), shift: new Float64Array([-0.4]) },
-      { type: 'reshape', inputs: [1] },
-      { type: 'dense', inputs: [2], inFeatures: 4, outFeatures: 3, weight: w1, bias: new Float64Array([0.1, 0.2, -0.3]) },
-      { type: 'relu', inputs: [3] },
-      { type: 'dense', inputs: [4], inFeatures: 3, outFeatures: 2, weight: w2, bias: new Float64Array([0, 1]) },
-    ]);
+    const net = buildNetwork(
+      [1, 2, 2],
+      [
+        { type: 'channel_affine', inputs: [0], scale: new Float64Array([3.2]), shift: new Float64Array([-0.4]) },
+        { type: 'reshape', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 4, outFeatures: 3, weight: w1, bias: new Float64Array([0.1, 0.2, -0.3]) },
+        { type: 'relu', inputs: [3] },
+        { type: 'dense', inputs: [4], inFeatures: 3, outFeatures: 2, weight: w2, bias: new Float64Array([0, 1]) },
+      ],
+    );
     const flat = networkOfLayers(asMlp(net));
     for (let k = 0; k < 10; k++) {
       const x = Array.from({ length: 4 }, () => rand());
@@ -133,7 +140,16 @@ describe('constructions', () => {
   }
 
   it('SLS data gets a Q+1-layer network with zero training loss', async () => {
-    const three = blobs([[0, 0], [4, 0], [0, 4]], 15, 0.4, 1);
+    const three = blobs(
+      [
+        [0, 0],
+        [4, 0],
+        [0, 4],
+      ],
+      15,
+      0.4,
+      1,
+    );
     const r = await sequentialSeparability(three);
     expect(r.separable).toBe(true);
     const net3 = await interpolatingNetwork(three);
@@ -141,7 +157,17 @@ describe('constructions', () => {
     expect(net3.accuracy).toBe(1);
     expect(net3.loss).toBeLessThan(1e-20);
     // Four classes in 2-D: the collapsed points are affinely dependent, so width grows to d₀ + Q.
-    const four = blobs([[0, 0], [5, 0], [0, 5], [5, 5]], 10, 0.3, 2);
+    const four = blobs(
+      [
+        [0, 0],
+        [5, 0],
+        [0, 5],
+        [5, 5],
+      ],
+      10,
+      0.3,
+      2,
+    );
     const net5 = await interpolatingNetwork(four);
     expect(net5.width).toBe(6);
     expect(net5.accuracy).toBe(1);
@@ -167,7 +193,11 @@ describe('constructions', () => {
       labels.push(inside ? 0 : 1);
     }
     const data = { points: new Float64Array(pts), labels: new Int32Array(labels), dim: 2 };
-    const c = simplexClassifier(data, [[0, 0], [1, 0], [0, 1]]);
+    const c = simplexClassifier(data, [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     expect(c.accuracy).toBe(1);
     expect(c.maxError).toBeLessThan(1e-12);
     expect(c.layers.map((l) => l.outFeatures)).toEqual([3, 3, 2]);

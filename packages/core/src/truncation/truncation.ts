@@ -40,7 +40,8 @@ export interface Truncation {
  * truncate(t, [0.2, 0.3]); // [1, 1]
  */
 export function makeTruncation(weight: Float64Array, bias: Float64Array, rows: number, cols: number, alpha = 0): Truncation {
-  if (weight.length !== rows * cols) throw new PolytopeError('shape-mismatch', `truncation weight has ${weight.length} values, expected ${rows}×${cols}`);
+  if (weight.length !== rows * cols)
+    throw new PolytopeError('shape-mismatch', `truncation weight has ${weight.length} values, expected ${rows}×${cols}`);
   if (bias.length !== rows) throw new PolytopeError('shape-mismatch', `truncation bias has ${bias.length} values, expected ${rows}`);
   checkFinite(weight, 'truncation weight');
   checkFinite(bias, 'truncation bias');
@@ -92,8 +93,13 @@ export interface TruncationForm {
 export function liftWeight(weight: Float64Array, m: number, n: number): Float64Array {
   if (n > m) throw new PolytopeError('not-applicable', `the lift needs n ≤ m, got a ${m}×${n} matrix`);
   const rank = numericalRank(weight, m, n);
-  if (rank < n) throw new PolytopeError('not-applicable', `W (${m}×${n}) has rank ${rank} < ${n}: it is not injective, so W̃ cannot be made invertible`);
-  const svd = new SingularValueDecomposition(toMatrix(weight, m, n), { computeLeftSingularVectors: true, computeRightSingularVectors: false, autoTranspose: false });
+  if (rank < n)
+    throw new PolytopeError('not-applicable', `W (${m}×${n}) has rank ${rank} < ${n}: it is not injective, so W̃ cannot be made invertible`);
+  const svd = new SingularValueDecomposition(toMatrix(weight, m, n), {
+    computeLeftSingularVectors: true,
+    computeRightSingularVectors: false,
+    autoTranspose: false,
+  });
   // Full U: ml-matrix returns m × min(m, n) left vectors; complete them by Gram–Schmidt against the identity.
   const u: Matrix = svd.leftSingularVectors;
   const basis: Float64Array[] = [];
@@ -165,7 +171,10 @@ export function truncationFormOfLayers(layers: readonly AffineLayer[], options: 
       lifted = true;
     }
   } else if (want === true) {
-    throw new PolytopeError('not-applicable', `the lift needs d₀ < d₁ and at least 2 layers; got d₀ = ${d0}, d₁ = ${d1}, ${layers.length} layer(s)`);
+    throw new PolytopeError(
+      'not-applicable',
+      `the lift needs d₀ < d₁ and at least 2 layers; got d₀ = ${d0}, d₁ = ${d1}, ${layers.length} layer(s)`,
+    );
   }
   const space = lifted ? d1 : d0;
   let cumW: Float64Array = lifted ? liftW! : first.weight;
@@ -256,7 +265,11 @@ export interface TruncationCheck {
  * const c = checkTruncation(net, [0.1, 0.2]);
  * c.hypothesisHolds && c.maxError < 1e-9; // true for a generic narrowing MLP
  */
-export function checkTruncation(net: Network, x: ArrayLike<number>, options: { lift?: boolean | 'auto'; form?: TruncationForm } = {}): TruncationCheck {
+export function checkTruncation(
+  net: Network,
+  x: ArrayLike<number>,
+  options: { lift?: boolean | 'auto'; form?: TruncationForm } = {},
+): TruncationCheck {
   const form = options.form ?? truncationForm(net, options.lift !== undefined ? { lift: options.lift } : {});
   const { values } = forwardAll(net, x);
   // Post-activation values per layer, in order: each activation node's value, then the output.
@@ -281,7 +294,15 @@ export function checkTruncation(net: Network, x: ArrayLike<number>, options: { l
     const xl = post[l - 1]!;
     const identityError = maxAbsDiff(xl, predicted);
     maxError = Math.max(maxError, identityError);
-    layers.push({ layer: l, xTau, x: Float64Array.from(xl), predicted, identityError, fullRowRank: form.ranks[l - 1]!.fullRowRank, rank: form.ranks[l - 1]!.rank });
+    layers.push({
+      layer: l,
+      xTau,
+      x: Float64Array.from(xl),
+      predicted,
+      identityError,
+      fullRowRank: form.ranks[l - 1]!.fullRowRank,
+      rank: form.ranks[l - 1]!.rank,
+    });
   }
   const bad = form.ranks.slice(0, -1).filter((r) => !r.fullRowRank);
   const statement = form.hypothesisHolds
@@ -295,7 +316,12 @@ export function checkTruncation(net: Network, x: ArrayLike<number>, options: { l
  * invertible, `n × n`) followed by the final affine map A (`o × n`), c: W_ℓ = W^(ℓ) (W^(ℓ−1))⁻¹,
  * b_ℓ = b^(ℓ) − W_ℓ b^(ℓ−1). Inverse of `truncationForm` for square stacks.
  */
-export function layersFromTruncations(truncations: readonly Truncation[], finalWeight: Float64Array, finalBias: Float64Array, outputs: number): AffineLayer[] {
+export function layersFromTruncations(
+  truncations: readonly Truncation[],
+  finalWeight: Float64Array,
+  finalBias: Float64Array,
+  outputs: number,
+): AffineLayer[] {
   const layers: AffineLayer[] = [];
   let prevInv: Float64Array | undefined;
   let prevB: Float64Array | undefined;
@@ -309,7 +335,8 @@ export function layersFromTruncations(truncations: readonly Truncation[], finalW
     return { w, b };
   };
   for (const t of truncations) {
-    if (t.rows !== n || t.cols !== n) throw new PolytopeError('shape-mismatch', `layersFromTruncations needs square ${n}×${n} maps, got ${t.rows}×${t.cols}`);
+    if (t.rows !== n || t.cols !== n)
+      throw new PolytopeError('shape-mismatch', `layersFromTruncations needs square ${n}×${n} maps, got ${t.rows}×${t.cols}`);
     const { w, b } = step(t.weight, t.bias, n);
     layers.push({ weight: w, bias: b, inFeatures: n, outFeatures: n, act: t.alpha === 0 ? 'relu' : 'leaky_relu', alpha: t.alpha });
     prevInv = fromMatrix(toMatrix(t.pinv, n, n));
