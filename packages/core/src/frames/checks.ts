@@ -75,7 +75,7 @@ export function inFrameCone(frame: Frame, v: ArrayLike<number>, rowsSubset?: Arr
  * of its vertices is ≥ 0, decided exactly by least-distance programming on
  * {λ ≥ 0, Σλ = 1, X_Fᵀλ ≥ 0}.
  */
-export function plusFacets(frame: Frame, polytope: FramePolytope): Int32Array {
+function plusFacets(frame: Frame, polytope: FramePolytope): Int32Array {
   const out: number[] = [];
   const { n, rows } = frame;
   for (let j = 0; j < polytope.numFacets; j++) {

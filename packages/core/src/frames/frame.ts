@@ -231,8 +231,3 @@ function unitFrame(name: string, n: number, values: readonly number[]): Frame {
   const m = rows.length / n;
   return { name, n, m, rows, norms: new Float64Array(m).fill(1) };
 }
-
-/** The i-th frame vector as a subarray view (no copy). */
-export function frameVector(frame: Frame, i: number): Float64Array {
-  return frame.rows.subarray(i * frame.n, (i + 1) * frame.n);
-}

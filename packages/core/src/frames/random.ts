@@ -32,7 +32,7 @@ export function sampleSphere(random: Random, n: number, out: Float64Array, off =
 }
 
 /** Writes a uniform point of the closed unit ball into `out[off..off+n)` (radius U^{1/n}). */
-export function sampleBall(random: Random, n: number, out: Float64Array, off = 0): void {
+function sampleBall(random: Random, n: number, out: Float64Array, off = 0): void {
   sampleSphere(random, n, out, off);
   const r = Math.pow(random(), 1 / n);
   for (let j = 0; j < n; j++) out[off + j] = out[off + j]! * r;

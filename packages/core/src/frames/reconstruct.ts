@@ -159,12 +159,7 @@ export function reconstructViaFacets(
 export type FrameActivation = 'relu' | 'zcosz';
 
 /** `σ(X x − α)` for σ = ReLU (the layer C_α) or σ(t) = t·cos t. */
-export function applyFrameLayer(
-  frame: Frame,
-  alpha: ArrayLike<number>,
-  x: ArrayLike<number>,
-  activation: FrameActivation = 'relu',
-): Float64Array {
+function applyFrameLayer(frame: Frame, alpha: ArrayLike<number>, x: ArrayLike<number>, activation: FrameActivation = 'relu'): Float64Array {
   const { n, m, rows } = frame;
   const z = new Float64Array(m);
   for (let i = 0; i < m; i++) {

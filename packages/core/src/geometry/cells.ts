@@ -21,7 +21,7 @@ export const BOUNDARY = -1;
  * codes are `Uint8Array`; networks whose max-pool windows exceed 256 positions are refused), so
  * labels `unit · 256 + state` never collide.
  */
-export const LABEL_STATE_BITS = 8;
+const LABEL_STATE_BITS = 8;
 const STATE_MASK = (1 << LABEL_STATE_BITS) - 1;
 
 /** The label of an edge made by `unit` (index in the network's code) with `state` on the other side. */

@@ -10,16 +10,16 @@
 import { PolytopeError } from '../errors.js';
 
 /** Relative tolerance for the side of a point with respect to an affine function. */
-export const SIDE_EPS = 1e-10;
+const SIDE_EPS = 1e-10;
 
 /** Magnitudes below this count as zero where a relative test would divide by them (area, map size). */
 export const TINY_MAGNITUDE = 1e-300;
 
 /** Relative tolerance for two affine maps to count as the same map (linear-region merging). */
-export const MAP_EPS = 1e-9;
+const MAP_EPS = 1e-9;
 
 /** A region whose area (relative to the domain's) is below this is reported as thin. */
-export const THIN_AREA_EPS = 1e-12;
+const THIN_AREA_EPS = 1e-12;
 
 /**
  * Sign of v against an absolute tolerance `tol` ≥ 0: +1 above tol, −1 below −tol, 0 within.
@@ -71,7 +71,7 @@ export function sameMap(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>
  * Relative tolerance for a polytope vertex to lie on a cutting hyperplane (n-D polytope
  * enumeration, `polytopes/enumerate.ts`): |a·x + c| ≤ VERTEX_EPS · (|c| + Σ|a_j|·max(|lo_j|, |hi_j|)).
  */
-export const VERTEX_EPS = 1e-9;
+const VERTEX_EPS = 1e-9;
 
 /** Relative tolerance for hit-and-run chords and the face-hit test (`polytopes/sample.ts`). */
 export const CHORD_EPS = 1e-12;
@@ -80,7 +80,7 @@ export const CHORD_EPS = 1e-12;
  * Region walk (`polytopes/walk.ts`): a constraint is a facet when its facet's Chebyshev radius
  * exceeds WALK_RADIUS_EPS · max(1, |coordinates|).
  */
-export const WALK_RADIUS_EPS = 1e-9;
+const WALK_RADIUS_EPS = 1e-9;
 
 /**
  * Polytope domains of the n-D enumeration (`polytopeDomain`): a domain whose Chebyshev radius
@@ -88,13 +88,13 @@ export const WALK_RADIUS_EPS = 1e-9;
  * bounding box counts as lower-dimensional. Well above HiGHS's primal feasibility tolerance (1e-7
  * absolute), so an exactly flat domain is never taken for a thin full-dimensional one.
  */
-export const DOMAIN_RADIUS_EPS = 1e-6;
+const DOMAIN_RADIUS_EPS = 1e-6;
 
 /**
  * A domain polytope (after cutting its bounds by A x ≤ b in `enumeratePolytopes`) whose volume is
  * at most DOMAIN_VOLUME_EPS × the volume of its bounding box counts as lower-dimensional.
  */
-export const DOMAIN_VOLUME_EPS = 1e-12;
+const DOMAIN_VOLUME_EPS = 1e-12;
 
 // --- frames, tropical, truncation, lens ---
 // Tolerances of geometry/linalg.ts, frames/*, spline/tropical.ts, truncation/* and the io defaults.
@@ -240,14 +240,14 @@ export function sideWithin(v: number, tol: number): -1 | 0 | 1 {
  * metric), so the test does not depend on the network's weight scale. Chosen in the gap between the
  * ratios seen in the tests: rejected pivots ≤ 5.2e-14, accepted ones ≥ 2.1e-7.
  */
-export const WALK_PIVOT_EPS = 1e-10;
+const WALK_PIVOT_EPS = 1e-10;
 
 /**
  * Region walk: a facet is crossed at distance min(clearance / 2, WALK_CROSSING_STEP · max(1, |y|∞))
  * from its crossing point y (far enough to leave the hyperplane, close enough to stay in the facet's
  * neighbour).
  */
-export const WALK_CROSSING_STEP = 1e-4;
+const WALK_CROSSING_STEP = 1e-4;
 
 /** The walk's tolerances (`WalkOptions.tolerances` overrides any of them). */
 export interface WalkTolerances {
@@ -272,7 +272,7 @@ export const WALK_TOLERANCES: WalkTolerances = Object.freeze({
 });
 
 /** Relative error allowed between the region volumes' sum and the domain's volume (`validatePolytopes`). */
-export const VOLUME_SUM_EPS = 1e-9;
+const VOLUME_SUM_EPS = 1e-9;
 
 /** The n-D enumeration's tolerances (`EnumerateOptions.tolerances` and `polytopeDomain`'s options override any of them). */
 export interface PolytopeTolerances {

@@ -8,15 +8,11 @@ import { isActivation } from './ir.js';
 import type { ActivationNode } from './ir.js';
 import { BiasMode, affineImpl } from './kernels.js';
 import type { FloatArray } from './kernels.js';
-import type { Network } from './network.js';
 import { borrowNetwork, networkOf } from './prepared.js';
 import type { NetworkLike } from './prepared.js';
 import { GatherScratch } from './kernels.js';
 
-export { MAX_WINDOW_POSITIONS, PreparedNetwork, networkOf, prepareNetwork } from './prepared.js';
-export type { NetworkLike } from './prepared.js';
-
-export function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'input'): void {
+function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'input'): void {
   const net = networkOf(netLike);
   if (x.length !== net.inputSize) {
     throw new PolytopeError(
@@ -33,7 +29,7 @@ export function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'i
  * Runs the network on m columns at once (unit-major blocks). Returns every node's block when
  * `keep` is set, otherwise only the output. Writes the activation code of column 0 into `code`.
  */
-export function runBlocks<T extends FloatArray>(
+function runBlocks<T extends FloatArray>(
   netLike: NetworkLike,
   input: T,
   m: number,

@@ -176,7 +176,7 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
   }
 }
 
-export function denseTransposeImpl(gin: FloatArray, gout: FloatArray, node: DenseNode, m: number): void {
+function denseTransposeImpl(gin: FloatArray, gout: FloatArray, node: DenseNode, m: number): void {
   const nIn = node.inFeatures;
   const nOut = node.outFeatures;
   const w = node.weight;
@@ -206,7 +206,7 @@ function convGeometry(node: Conv2dNode, inShape: readonly number[]) {
   return { h, w, ho, wo };
 }
 
-export function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
   const { h, w, ho, wo } = convGeometry(node, inShape);
   const [kh, kw] = node.kernel;
   const [sh, sw] = node.stride;
@@ -244,7 +244,7 @@ export function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inS
   }
 }
 
-export function conv2dTransposeImpl(gin: FloatArray, gout: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number): void {
+function conv2dTransposeImpl(gin: FloatArray, gout: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number): void {
   const { h, w, ho, wo } = convGeometry(node, inShape);
   const [kh, kw] = node.kernel;
   const [sh, sw] = node.stride;
@@ -281,7 +281,7 @@ export function conv2dTransposeImpl(gin: FloatArray, gout: FloatArray, node: Con
   }
 }
 
-export function channelAffineImpl(out: FloatArray, x: FloatArray, node: ChannelAffineNode, m: number, mode: BiasMode): void {
+function channelAffineImpl(out: FloatArray, x: FloatArray, node: ChannelAffineNode, m: number, mode: BiasMode): void {
   const channels = node.scale.length;
   const per = node.shape.length === 3 ? node.shape[1]! * node.shape[2]! : 1;
   for (let ch = 0; ch < channels; ch++) {
@@ -296,7 +296,7 @@ export function channelAffineImpl(out: FloatArray, x: FloatArray, node: ChannelA
   }
 }
 
-export function channelAffineTransposeImpl(gin: FloatArray, gout: FloatArray, node: ChannelAffineNode, m: number): void {
+function channelAffineTransposeImpl(gin: FloatArray, gout: FloatArray, node: ChannelAffineNode, m: number): void {
   const channels = node.scale.length;
   const per = node.shape.length === 3 ? node.shape[1]! * node.shape[2]! : 1;
   for (let ch = 0; ch < channels; ch++) {
@@ -373,7 +373,7 @@ export function windowTable(node: AvgPoolNode | MaxPoolNode, inShape: readonly n
   return table;
 }
 
-export function avgPoolImpl(out: FloatArray, x: FloatArray, table: WindowTable, m: number): void {
+function avgPoolImpl(out: FloatArray, x: FloatArray, table: WindowTable, m: number): void {
   const nOut = table.divisor.length;
   for (let o = 0; o < nOut; o++) {
     const orow = o * m;
@@ -387,7 +387,7 @@ export function avgPoolImpl(out: FloatArray, x: FloatArray, table: WindowTable, 
   }
 }
 
-export function avgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, table: WindowTable, m: number): void {
+function avgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, table: WindowTable, m: number): void {
   const nOut = table.divisor.length;
   for (let o = 0; o < nOut; o++) {
     const orow = o * m;
@@ -399,7 +399,7 @@ export function avgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, table: W
   }
 }
 
-export function globalAvgPoolImpl(out: FloatArray, x: FloatArray, inShape: readonly number[], m: number): void {
+function globalAvgPoolImpl(out: FloatArray, x: FloatArray, inShape: readonly number[], m: number): void {
   const [c, h, w] = inShape as [number, number, number];
   const per = h * w;
   for (let ch = 0; ch < c; ch++) {
@@ -413,7 +413,7 @@ export function globalAvgPoolImpl(out: FloatArray, x: FloatArray, inShape: reado
   }
 }
 
-export function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, inShape: readonly number[], m: number): void {
+function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, inShape: readonly number[], m: number): void {
   const [c, h, w] = inShape as [number, number, number];
   const per = h * w;
   for (let ch = 0; ch < c; ch++) {

@@ -36,7 +36,7 @@ export const MAX_WINDOW_POSITIONS = 256;
  * Activation units per network such that edge labels `unit · 256 + state` fit an Int32 label
  * (2²³ units; the engine refuses larger networks).
  */
-export const MAX_LABELLED_UNITS = 1 << 23;
+const MAX_LABELLED_UNITS = 1 << 23;
 
 /**
  * A network prepared for repeated calls (see `prepareNetwork`): a private, frozen copy of the

@@ -12,7 +12,7 @@ import type { Stage } from './stages.js';
 import type { Workspace } from './workspace.js';
 
 /** State of a ReLU-like unit whose pre-activation ranges over [lo, hi] on a cell, or −1 if a breakpoint crosses it. */
-export function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): number {
+function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): number {
   if (node.type === 'hardtanh') {
     if (atMost(hi, node.min, tol)) return 0;
     if (atLeast(lo, node.max, tol)) return 2;

@@ -654,7 +654,7 @@ function onLevelEdges(ctx: SegmentContext, cell: Polygon, vals: Float64Array, to
 }
 
 /** Chains segments that share endpoints into polylines (endpoints matched after rounding). */
-export function joinSegments(seg: Float64Array): Float64Array[] {
+function joinSegments(seg: Float64Array): Float64Array[] {
   const nSeg = seg.length / 4;
   if (nSeg === 0) return [];
   let scale = 0;

@@ -171,7 +171,7 @@ function splitHardTanh<C>(
 }
 
 /** One threshold test `Z[u] = θ` of a crossing unit. */
-export interface ThresholdSplit {
+interface ThresholdSplit {
   /** Row of the unit in Z, its crossing index, and its unit index in the code (edge labels). */
   readonly u: number;
   readonly q: number;
@@ -183,7 +183,7 @@ export interface ThresholdSplit {
 }
 
 /** Splits a sub-cell at Z[u] = θ into states `below` / `above` (or assigns one when not crossed), appending to `out`. */
-export function splitThreshold<C>(ws: Workspace<C>, sp: ThresholdSplit, Z: Float64Array, sub: Sub<C>, out: Sub<C>[]): void {
+function splitThreshold<C>(ws: Workspace<C>, sp: ThresholdSplit, Z: Float64Array, sub: Sub<C>, out: Sub<C>[]): void {
   const { ops, m, fbuf, range } = ws;
   const { u, q, below, above } = sp;
   for (let c = 0; c < m; c++) fbuf[c] = Z[u * m + c]!;

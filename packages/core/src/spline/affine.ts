@@ -47,7 +47,7 @@ function passCost(netLike: NetworkLike): number {
 }
 
 /** Chooses the cheaper mode: forward costs (d + 1) passes, reverse costs `outputs` passes (plus the forward pass for the code). */
-export function cheaperMode(netLike: NetworkLike): 'forward' | 'reverse' {
+function cheaperMode(netLike: NetworkLike): 'forward' | 'reverse' {
   const net = networkOf(netLike);
   return net.outputSize + 1 < net.inputSize + 1 ? 'reverse' : 'forward';
 }
@@ -163,5 +163,3 @@ export function affineMapOfCode(netLike: NetworkLike, code: Uint8Array): AffineM
   const y = propagateFamily(p, code, zero, new Float64Array(0), 0)[net.output]!;
   return { jacobian, offset: Float64Array.from(y.subarray(0, o)), outputs: o, inputs: d };
 }
-
-export { passCost };

@@ -122,7 +122,7 @@ function maxOf(f: MaxAffine, g: MaxAffine): MaxAffine {
  * style), so the LPs stay small. `options.tolerance` (default `TROPICAL_EPS`, relative to
  * max(1, largest |coefficient|)) is the LP gap at or below which a term counts as dominated.
  */
-export async function pruneMaxAffine(f: MaxAffine, options: { seed?: number; tolerance?: number } = {}): Promise<MaxAffine> {
+async function pruneMaxAffine(f: MaxAffine, options: { seed?: number; tolerance?: number } = {}): Promise<MaxAffine> {
   if (f.count <= 1) return f;
   const d = f.dim;
   const s = d + 1;
@@ -285,7 +285,7 @@ export async function tropicalForm(net: Network, options: TropicalOptions = {}):
   return tropicalFormOfLayers(asMlp(net), options);
 }
 
-export async function tropicalFormOfLayers(layers: readonly AffineLayer[], options: TropicalOptions = {}): Promise<TropicalForm> {
+async function tropicalFormOfLayers(layers: readonly AffineLayer[], options: TropicalOptions = {}): Promise<TropicalForm> {
   const start = Date.now();
   const maxTerms = options.maxTerms ?? 20000;
   const prune = options.prune ?? true;
