@@ -224,13 +224,14 @@ function wrap(P: Float64Array, m: number, d: number, tol: number): HullFacet[] {
       { verts: high, a: [1], b: hi },
     ];
   }
-  const first = initialFacet(P, m, d, tol);
+  const pts: HullPoints = { P, m, d, tol };
+  const first = initialFacet(pts);
   const out: HullFacet[] = [first];
   const seen = new Set<string>([first.verts.join(',')]);
   for (let head = 0; head < out.length; head++) {
     const F = out[head]!;
     for (const ridge of ridgesOf(P, d, F, tol)) {
-      const G = pivot(P, m, d, tol, F.a, new Set(F.verts), ridge.verts, ridge.w);
+      const G = pivot(pts, F.a, new Set(F.verts), ridge.verts, ridge.w);
       const key = G.verts.join(',');
       if (seen.has(key)) continue;
       seen.add(key);
@@ -298,16 +299,8 @@ function orthogonalTo(basis: readonly (readonly number[])[], d: number): number[
  * Rotates the supporting plane (normal a) about the face `ridge` towards w until it meets another
  * point; `skip` are points that cannot be met (those on the current plane).
  */
-function pivot(
-  P: Float64Array,
-  m: number,
-  d: number,
-  tol: number,
-  a: readonly number[],
-  skip: Set<number>,
-  ridge: readonly number[],
-  w: readonly number[],
-): HullFacet {
+function pivot(pts: HullPoints, a: readonly number[], skip: Set<number>, ridge: readonly number[], w: readonly number[]): HullFacet {
+  const { P, m, d, tol } = pts;
   const r0 = ridge[0]!;
   let best = Infinity;
   for (let k = 0; k < m; k++) {
@@ -334,8 +327,17 @@ function pivot(
   return { verts: contact(P, m, d, tol, nrm, b), a: nrm, b };
 }
 
+/** The points of a hull computation: m points of dimension d (row-major `P`) and the contact tolerance. */
+interface HullPoints {
+  readonly P: Float64Array;
+  readonly m: number;
+  readonly d: number;
+  readonly tol: number;
+}
+
 /** A first facet: start from the supporting plane ⟨e₀, x⟩ = max and pivot until the contact set spans d − 1 dimensions. */
-function initialFacet(P: Float64Array, m: number, d: number, tol: number): HullFacet {
+function initialFacet(pts: HullPoints): HullFacet {
+  const { P, m, d, tol } = pts;
   let a = new Array<number>(d).fill(0);
   a[0] = 1;
   let b = -Infinity;
@@ -345,7 +347,7 @@ function initialFacet(P: Float64Array, m: number, d: number, tol: number): HullF
     const basis = basisOf(P, d, G, []);
     if (basis.length >= d - 1) return { verts: G, a, b };
     const w = orthogonalTo(basis.concat([a]), d);
-    const next = pivot(P, m, d, tol, a, new Set(G), G, w);
+    const next = pivot(pts, a, new Set(G), G, w);
     a = next.a;
     b = next.b;
     G = next.verts;

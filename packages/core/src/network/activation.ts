@@ -30,6 +30,7 @@ function codeTable(node: MaxPoolNode, inShape: readonly number[], table: WindowT
 }
 
 /** Forward pass of one activation node at m points (unit-major), writing codes for column `codeColumn` if given. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function activationForwardImpl(
   out: FloatArray,
   x: FloatArray,
@@ -103,6 +104,7 @@ export function activationForwardImpl(
  * With `BiasMode.First` constants go to column 0 (affine families); with `BiasMode.None` they
  * are dropped (pure linear part).
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function activationFixedImpl(
   out: FloatArray,
   x: FloatArray,
@@ -152,6 +154,7 @@ export function activationFixedImpl(
 }
 
 /** Reverse mode of `activationFixedImpl` (accumulates into `gin`). */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function activationFixedTransposeImpl(
   gin: FloatArray,
   gout: FloatArray,

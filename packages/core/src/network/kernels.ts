@@ -10,7 +10,6 @@
  * `buildNetwork`.
  */
 import type { AvgPoolNode, ChannelAffineNode, Conv2dNode, DenseNode, MaxPoolNode, Node } from './ir.js';
-import { sizeOf } from './ir.js';
 import { InternalError } from '../errors.js';
 
 export type FloatArray = Float64Array | Float32Array;
@@ -431,6 +430,7 @@ function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, inShape: 
  * node's window table (average pool; computed for the call when absent), `scratch` the dense
  * kernel's working buffers (caller-owned; made for the call when absent).
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function affineImpl(
   out: FloatArray,
   xs: readonly FloatArray[],
@@ -500,19 +500,5 @@ export function affineTransposeImpl(
     }
     default:
       throw new InternalError(`affineTransposeImpl: ${node.type} is not an affine node`);
-  }
-}
-
-/** Multiply-adds one application of an affine node costs per column (for choosing forward vs reverse mode). */
-export function affineCost(node: Node, inShape: readonly number[], table?: WindowTable | null): number {
-  switch (node.type) {
-    case 'dense':
-      return node.weight.length;
-    case 'conv2d':
-      return node.weight.length * (node.shape[1]! * node.shape[2]!);
-    case 'avgpool':
-      return (table ?? windowTable(node, inShape)).taps.length;
-    default:
-      return sizeOf(node.shape);
   }
 }

@@ -105,6 +105,7 @@ export function classifyWindows<C>(
  * box is in `ws.bb`): a candidate b is dropped when another candidate a is ≥ b on the whole cell
  * (ties go to the earlier tap, as PyTorch). Writes the survivors to `out`, returns their number.
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function aliveCandidates<C>(
   ws: Workspace<C>,
   cell: C,
@@ -166,6 +167,7 @@ function boxWinner<C>(ws: Workspace<C>, Z: Float64Array, t: WindowTable, cands: 
 }
 
 /** Pairwise dominance: box ranges of the differences first, exact vertex ranges only where they do not decide. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function pairwiseSurvivors<C>(
   ws: Workspace<C>,
   cell: C,

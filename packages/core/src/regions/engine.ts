@@ -394,6 +394,7 @@ class PartitionRun<C> {
   }
 
   /** The child as a frame of the next stage, linked to its previous sibling by rank-one terms when `linkFrom` (its states) is given. */
+  // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
   private childFrame(
     b: ChildBatch<C>,
     cell: C,

@@ -379,6 +379,7 @@ export class SliceAccumulator {
     this.merge(area, hash, neighbours, numEdges, output, cell, code);
   }
 
+  // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
   private merge(
     area: number,
     h: number,

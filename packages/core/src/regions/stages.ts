@@ -164,6 +164,7 @@ export function columnOf(prepared: PreparedNetwork, stage: Stage, j: number): Fl
  * Writes output row j of the activation (m values) for state `st` given its input family Z.
  * Each output unit is `scale · Z[src] + constant`.
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function activationRow(stage: Stage, Z: Float64Array, j: number, st: number, m: number, out: Float64Array, outOff: number): void {
   const node = stage.node;
   switch (node.type) {

@@ -109,6 +109,7 @@ function splitRec<C>(ws: Workspace<C>, sp: ReluSplit<C>, cell: C, st: Uint8Array
 }
 
 /** Splits every sub-cell by max-pool window `unit` (crossing index q) into its argmax pieces. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function splitWindow<C>(
   ws: Workspace<C>,
   subs: Sub<C>[],
@@ -149,6 +150,7 @@ function splitWindow<C>(
 }
 
 /** Hard-tanh unit u (crossing index q): split at min, then the upper part at max. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function splitHardTanh<C>(
   ws: Workspace<C>,
   subs: Sub<C>[],

@@ -6,7 +6,7 @@
 import { activationFixedTransposeImpl } from '../network/activation.js';
 import { forwardWithCode, propagateFamily } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
-import { affineCost, affineTransposeImpl } from '../network/kernels.js';
+import { affineTransposeImpl } from '../network/kernels.js';
 import { borrowNetwork, networkOf } from '../network/prepared.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { ActivationCode } from './code.js';
@@ -31,19 +31,6 @@ export interface LocalAffine extends AffineMap {
   readonly output: Float64Array;
   /** The mode actually used. */
   readonly mode: 'forward' | 'reverse';
-}
-
-/** Multiply-adds of one pass of one column through the network's linear parts. */
-function passCost(netLike: NetworkLike): number {
-  const p = borrowNetwork(netLike);
-  const net = p.network;
-  let cost = 0;
-  for (let i = 1; i < net.nodes.length; i++) {
-    const node = net.nodes[i]!;
-    if (!isActivation(node) && node.type !== 'input') cost += affineCost(node, net.nodes[node.inputs[0]!]!.shape, p.table(i));
-    else cost += sizeOf(node.shape);
-  }
-  return cost;
 }
 
 /** Chooses the cheaper mode: forward costs (d + 1) passes, reverse costs `outputs` passes (plus the forward pass for the code). */

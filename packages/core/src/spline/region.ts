@@ -107,16 +107,17 @@ export function regionRows(
   const p: number[] = [];
   const rows: RegionRow[] = [];
   // Row a·z ≤ b from the affine form g(z) = g(x) + ∇g·(z − x) and the requirement g(z) ≤ 0 (sign = +1) or ≥ 0 (−1).
-  const push = (Z: Float64Array, off: number, sign: number, shift: number, row: RegionRow, Z2?: Float64Array, off2?: number) => {
+  // With `off2`, the row is of the difference of the families at `off` and `off2` (both in Z).
+  const push = (Z: Float64Array, off: number, sign: number, shift: number, row: RegionRow, off2?: number) => {
     let b = 0;
     for (let i = 0; i < d; i++) {
       let g = Z[off + 1 + i]!;
-      if (Z2) g -= Z2[off2! + 1 + i]!;
+      if (off2 !== undefined) g -= Z[off2 + 1 + i]!;
       Qrows.push(sign * g);
       b += g * x[i]!;
     }
     let val = Z[off]! - shift;
-    if (Z2) val -= Z2[off2!]!;
+    if (off2 !== undefined) val -= Z[off2]!;
     // g(z) = val + ∇g·(z − x) ≤ 0  ⇔  ∇g·z ≤ ∇g·x − val
     p.push(sign * (b - val));
     rows.push(row);
@@ -144,7 +145,7 @@ export function regionRows(
           const other = t.taps[k]!;
           if (other === src) continue;
           // Z_other − Z_src ≤ 0
-          push(Z, other * m, 1, 0, { layer, unit: u, kind: 'argmax', other: t.slot[k]! }, Z, src * m);
+          push(Z, other * m, 1, 0, { layer, unit: u, kind: 'argmax', other: t.slot[k]! }, src * m);
         }
       }
     }
