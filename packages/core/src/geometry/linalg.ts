@@ -36,12 +36,30 @@ export interface NnlsResult {
   readonly iterations: number;
 }
 
+/** A least-squares system `min ‖A x − b‖₂` with A r×k row-major. */
+interface LeastSquares {
+  readonly A: Float64Array;
+  readonly r: number;
+  readonly k: number;
+  readonly b: Float64Array;
+}
+
+/** Working state of `nnls`: the iterate x, the subproblem solution z and the column sets. */
+interface NnlsState extends LeastSquares {
+  readonly x: Float64Array;
+  readonly z: Float64Array;
+  readonly passive: Uint8Array;
+  readonly blocked: Uint8Array;
+  readonly cols: Int32Array;
+}
+
 /**
  * Least squares on the columns `cols[0..p)` of the r×k row-major matrix A by Householder QR:
  * writes the minimizer into `z` at those columns. Returns false when the selected columns are
  * numerically rank-deficient.
  */
-function lstsqColumns(A: Float64Array, r: number, k: number, cols: Int32Array, p: number, b: Float64Array, z: Float64Array): boolean {
+function lstsqColumns(sys: LeastSquares, cols: Int32Array, p: number, z: Float64Array): boolean {
+  const { A, r, k, b } = sys;
   // R: r×p working copy (column-major for cache-friendly Householder), qb: Qᵀb.
   const R = new Float64Array(r * p);
   for (let c = 0; c < p; c++) {
@@ -91,6 +109,59 @@ function lstsqColumns(A: Float64Array, r: number, k: number, cols: Int32Array, p
 }
 
 /**
+ * One outer step of Lawson–Hanson: moves column t into the passive set and solves the passive
+ * least-squares subproblem, stepping back towards x while some passive coefficient is ≤ 0.
+ */
+function enterColumn(st: NnlsState, t: number): void {
+  const { k, x, z, passive, blocked, cols } = st;
+  passive[t] = 1;
+  let first = true;
+  for (;;) {
+    let p = 0;
+    for (let j = 0; j < k; j++) if (passive[j]) cols[p++] = j;
+    z.fill(0);
+    const ok = lstsqColumns(st, cols, p, z);
+    if (first && (!ok || z[t]! <= 0)) {
+      // Rounding made the entering column useless (dependent or wrong sign): Lawson–Hanson's
+      // safeguard is to refuse it and try the next candidate.
+      passive[t] = 0;
+      blocked[t] = 1;
+      return;
+    }
+    first = false;
+    if (!ok) {
+      // Should not happen after a successful first solve; drop the entering column.
+      passive[t] = 0;
+      blocked[t] = 1;
+      return;
+    }
+    let allPositive = true;
+    for (let c = 0; c < p; c++) if (z[cols[c]!]! <= 0) allPositive = false;
+    if (allPositive) {
+      for (let j = 0; j < k; j++) x[j] = passive[j] ? z[j]! : 0;
+      blocked.fill(0);
+      return;
+    }
+    let alpha = Infinity;
+    for (let c = 0; c < p; c++) {
+      const j = cols[c]!;
+      if (z[j]! <= 0) {
+        const a = x[j]! / (x[j]! - z[j]!);
+        if (a < alpha) alpha = a;
+      }
+    }
+    for (let c = 0; c < p; c++) {
+      const j = cols[c]!;
+      x[j] = x[j]! + alpha * (z[j]! - x[j]!);
+      if (x[j]! <= 10 * EPS * Math.max(1, Math.abs(z[j]!))) {
+        x[j] = 0;
+        passive[j] = 0;
+      }
+    }
+  }
+}
+
+/**
  * Non-negative least squares `min ‖A x − b‖₂ s.t. x ≥ 0` by the Lawson–Hanson active-set method
  * (Lawson & Hanson, *Solving Least Squares Problems*, 1974, ch. 23). The method is finite: it
  * ends at a point satisfying the KKT conditions exactly in exact arithmetic, which is re-checked
@@ -108,6 +179,7 @@ export function nnls(A: Float64Array, r: number, k: number, b: Float64Array): Nn
   const passive = new Uint8Array(k);
   const blocked = new Uint8Array(k);
   const cols = new Int32Array(k);
+  const st: NnlsState = { A, r, k, b, x, z, passive, blocked, cols };
   const res = Float64Array.from(b, (v) => -v); // A x − b with x = 0
   let anorm = 0;
   for (let i = 0; i < A.length; i++) anorm = Math.max(anorm, Math.abs(A[i]!));
@@ -145,51 +217,7 @@ export function nnls(A: Float64Array, r: number, k: number, b: Float64Array): Nn
     }
     if (t < 0) break;
     iterations++;
-    passive[t] = 1;
-    let first = true;
-    for (;;) {
-      let p = 0;
-      for (let j = 0; j < k; j++) if (passive[j]) cols[p++] = j;
-      z.fill(0);
-      const ok = lstsqColumns(A, r, k, cols, p, b, z);
-      if (first && (!ok || z[t]! <= 0)) {
-        // Rounding made the entering column useless (dependent or wrong sign): Lawson–Hanson's
-        // safeguard is to refuse it and try the next candidate.
-        passive[t] = 0;
-        blocked[t] = 1;
-        break;
-      }
-      first = false;
-      if (!ok) {
-        // Should not happen after a successful first solve; drop the entering column.
-        passive[t] = 0;
-        blocked[t] = 1;
-        break;
-      }
-      let allPositive = true;
-      for (let c = 0; c < p; c++) if (z[cols[c]!]! <= 0) allPositive = false;
-      if (allPositive) {
-        for (let j = 0; j < k; j++) x[j] = passive[j] ? z[j]! : 0;
-        blocked.fill(0);
-        break;
-      }
-      let alpha = Infinity;
-      for (let c = 0; c < p; c++) {
-        const j = cols[c]!;
-        if (z[j]! <= 0) {
-          const a = x[j]! / (x[j]! - z[j]!);
-          if (a < alpha) alpha = a;
-        }
-      }
-      for (let c = 0; c < p; c++) {
-        const j = cols[c]!;
-        x[j] = x[j]! + alpha * (z[j]! - x[j]!);
-        if (x[j]! <= 10 * EPS * Math.max(1, Math.abs(z[j]!))) {
-          x[j] = 0;
-          passive[j] = 0;
-        }
-      }
-    }
+    enterColumn(st, t);
     updateResidual();
     gradient();
   }

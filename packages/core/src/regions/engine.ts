@@ -204,6 +204,7 @@ function materialize<C>(run: PartitionRun<C>, items: WorkUnit<C>[]): PartitionFr
  * Calls `emit` once per activation region, in depth-first order. A plain network is prepared for
  * this call (its weights copied, its stages built): pass a `PreparedNetwork` when calling repeatedly.
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- public entry point called by packages/cli (slice-worker, slice-parallel) with this positional signature; once per partition, not per cell. Moving to an options object needs a coordinated change there.
 export function runPartition<C>(
   net: NetworkLike,
   ops: CellOps<C>,
@@ -223,22 +224,28 @@ export function runPartition<C>(
   const holder = options.workspace?.held === ws ? options.workspace : undefined;
   if (holder) holder.busy = true;
   try {
-    return runStack(run, eng, runOps, root, origin, dirs, emit, options);
+    return runStack(run, eng, runOps, { root, origin, dirs }, emit, options);
   } finally {
     if (holder) holder.busy = false;
   }
+}
+
+/** The root cell of a partition and the affine family `origin + D t` on it (D row-major in `dirs`). */
+interface RootFamily<C> {
+  readonly root: C;
+  readonly origin: ArrayLike<number>;
+  readonly dirs: ArrayLike<number>;
 }
 
 function runStack<C>(
   run: PartitionRun<C>,
   eng: EngineNetwork,
   runOps: CellOps<C>,
-  root: C,
-  origin: ArrayLike<number>,
-  dirs: ArrayLike<number>,
+  family: RootFamily<C>,
   emit: (r: EmittedRegion<C>) => void,
   options: RunOptions<C>,
 ): { regions: number } {
+  const { root, origin, dirs } = family;
   const counter = progressSink(runOps, options.totalMeasure ?? runOps.measure(root), emit, options);
   // Depth-first. A batch on the stack yields its next child when it is on top, so only one child
   // per expanded cell exists at a time; children of the last stage are emitted at once.

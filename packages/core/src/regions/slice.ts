@@ -365,6 +365,7 @@ export class SliceAccumulator {
    * neighbour hashes per edge, output family and decision segments; the polygon and code only
    * when `needsRegions`.
    */
+  // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md); called once per region by packages/cli slice-parallel.ts
   addDescribed(
     area: number,
     hash: number,
