@@ -69,93 +69,116 @@ export function transposedWeight(node: DenseNode): Float64Array {
 /** Dense layer on unit-major blocks; `scratch` (caller-owned) serves the sparse paths, else one is made for the call. */
 export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number, mode: BiasMode, scratch?: GatherScratch): void {
   const nIn = node.inFeatures;
-  const nOut = node.outFeatures;
-  const w = node.weight;
-  addBias(out, nOut, m, node.bias, mode);
+  addBias(out, node.outFeatures, m, node.bias, mode);
   if (m === 1) {
     // Gather the non-zero inputs once (inactive units are common).
     const g = scratch ?? new GatherScratch(nIn);
     g.ensure(nIn);
-    const gatherIdx = g.idx;
-    const gatherX = g.x;
-    let na = 0;
-    for (let i = 0; i < nIn; i++) {
-      const xi = x[i]!;
-      if (xi === 0) continue;
-      gatherIdx[na] = i;
-      gatherX[na++] = xi;
-    }
-    if (na * 2 > nIn) {
-      for (let j = 0; j < nOut; j++) {
-        let s = out[j]!;
-        const wr = j * nIn;
-        for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
-        out[j] = s;
-      }
-      return;
-    }
-    for (let j = 0; j < nOut; j++) {
-      let s = out[j]!;
-      const wr = j * nIn;
-      for (let q = 0; q < na; q++) s += w[wr + gatherIdx[q]!]! * gatherX[q]!;
-      out[j] = s;
-    }
-    return;
-  }
-  if (m === 3 && mode !== BiasMode.All) {
+    denseColumnImpl(out, x, node, g);
+  } else if (m === 3 && mode !== BiasMode.All) {
     // Affine families (slices): gather the non-zero rows (active units) once, then accumulate
     // each output in registers.
     const g = scratch ?? new GatherScratch(nIn);
     g.ensure(nIn);
-    const gatherIdx = g.idx;
-    const gatherX = g.x;
-    let na = 0;
+    denseFamilyGatherImpl(out, x, node, g);
+  } else if (m === 3) denseFamilyImpl(out, x, node);
+  else denseBlockImpl(out, x, node, m);
+}
+
+/** `denseImpl` at one column, bias already added: sparse through the gathered non-zero inputs, or dense when most are non-zero. */
+function denseColumnImpl(out: FloatArray, x: FloatArray, node: DenseNode, g: GatherScratch): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
+  const gatherIdx = g.idx;
+  const gatherX = g.x;
+  let na = 0;
+  for (let i = 0; i < nIn; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    gatherIdx[na] = i;
+    gatherX[na++] = xi;
+  }
+  if (na * 2 > nIn) {
+    for (let j = 0; j < nOut; j++) {
+      let s = out[j]!;
+      const wr = j * nIn;
+      for (let i = 0; i < nIn; i++) s += w[wr + i]! * x[i]!;
+      out[j] = s;
+    }
+    return;
+  }
+  for (let j = 0; j < nOut; j++) {
+    let s = out[j]!;
+    const wr = j * nIn;
+    for (let q = 0; q < na; q++) s += w[wr + gatherIdx[q]!]! * gatherX[q]!;
+    out[j] = s;
+  }
+}
+
+/** `denseImpl` on affine families (m = 3, not `BiasMode.All`), bias already added: through the gathered non-zero rows. */
+function denseFamilyGatherImpl(out: FloatArray, x: FloatArray, node: DenseNode, g: GatherScratch): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
+  const gatherIdx = g.idx;
+  const gatherX = g.x;
+  let na = 0;
+  for (let i = 0; i < nIn; i++) {
+    const x0 = x[i * 3]!;
+    const x1 = x[i * 3 + 1]!;
+    const x2 = x[i * 3 + 2]!;
+    if (x0 === 0 && x1 === 0 && x2 === 0) continue;
+    gatherIdx[na] = i;
+    gatherX[na * 3] = x0;
+    gatherX[na * 3 + 1] = x1;
+    gatherX[na * 3 + 2] = x2;
+    na++;
+  }
+  for (let j = 0; j < nOut; j++) {
+    let s0 = out[j * 3]!;
+    let s1 = out[j * 3 + 1]!;
+    let s2 = out[j * 3 + 2]!;
+    const wr = j * nIn;
+    for (let q = 0; q < na; q++) {
+      const wi = w[wr + gatherIdx[q]!]!;
+      s0 += wi * gatherX[q * 3]!;
+      s1 += wi * gatherX[q * 3 + 1]!;
+      s2 += wi * gatherX[q * 3 + 2]!;
+    }
+    out[j * 3] = s0;
+    out[j * 3 + 1] = s1;
+    out[j * 3 + 2] = s2;
+  }
+}
+
+/** `denseImpl` on three columns with `BiasMode.All`, bias already added. */
+function denseFamilyImpl(out: FloatArray, x: FloatArray, node: DenseNode): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
+  for (let j = 0; j < nOut; j++) {
+    let s0 = out[j * 3]!;
+    let s1 = out[j * 3 + 1]!;
+    let s2 = out[j * 3 + 2]!;
+    const wr = j * nIn;
     for (let i = 0; i < nIn; i++) {
-      const x0 = x[i * 3]!;
-      const x1 = x[i * 3 + 1]!;
-      const x2 = x[i * 3 + 2]!;
-      if (x0 === 0 && x1 === 0 && x2 === 0) continue;
-      gatherIdx[na] = i;
-      gatherX[na * 3] = x0;
-      gatherX[na * 3 + 1] = x1;
-      gatherX[na * 3 + 2] = x2;
-      na++;
+      const wi = w[wr + i]!;
+      s0 += wi * x[i * 3]!;
+      s1 += wi * x[i * 3 + 1]!;
+      s2 += wi * x[i * 3 + 2]!;
     }
-    for (let j = 0; j < nOut; j++) {
-      let s0 = out[j * 3]!;
-      let s1 = out[j * 3 + 1]!;
-      let s2 = out[j * 3 + 2]!;
-      const wr = j * nIn;
-      for (let q = 0; q < na; q++) {
-        const wi = w[wr + gatherIdx[q]!]!;
-        s0 += wi * gatherX[q * 3]!;
-        s1 += wi * gatherX[q * 3 + 1]!;
-        s2 += wi * gatherX[q * 3 + 2]!;
-      }
-      out[j * 3] = s0;
-      out[j * 3 + 1] = s1;
-      out[j * 3 + 2] = s2;
-    }
-    return;
+    out[j * 3] = s0;
+    out[j * 3 + 1] = s1;
+    out[j * 3 + 2] = s2;
   }
-  if (m === 3) {
-    for (let j = 0; j < nOut; j++) {
-      let s0 = out[j * 3]!;
-      let s1 = out[j * 3 + 1]!;
-      let s2 = out[j * 3 + 2]!;
-      const wr = j * nIn;
-      for (let i = 0; i < nIn; i++) {
-        const wi = w[wr + i]!;
-        s0 += wi * x[i * 3]!;
-        s1 += wi * x[i * 3 + 1]!;
-        s2 += wi * x[i * 3 + 2]!;
-      }
-      out[j * 3] = s0;
-      out[j * 3 + 1] = s1;
-      out[j * 3 + 2] = s2;
-    }
-    return;
-  }
+}
+
+/** `denseImpl` on any other m, bias already added. */
+function denseBlockImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number): void {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  const w = node.weight;
   // General m: i-outer so rows of x are read contiguously and all-zero rows are skipped.
   for (let i = 0; i < nIn; i++) {
     const xr = i * m;
