@@ -121,42 +121,12 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
   const inSize = sizeOf(inShape);
   let shape: Shape;
   switch (spec.type) {
-    case 'dense': {
-      positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
-      if (inSize !== spec.inFeatures)
-        fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
-      if (spec.weight.length !== spec.inFeatures * spec.outFeatures)
-        fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
-      if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
-      checkFinite(spec.weight, `node ${index} (dense) weight`);
-      checkFinite(spec.bias, `node ${index} (dense) bias`);
-      shape = [spec.outFeatures];
+    case 'dense':
+      shape = denseShape(spec, inShape, index);
       break;
-    }
-    case 'conv2d': {
-      if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-      const [c, h, w] = inShape as [number, number, number];
-      positiveInts(
-        [spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation],
-        index,
-        spec,
-        'channels, groups, kernel, stride and dilation',
-      );
-      positiveInts(spec.padding, index, spec, 'padding', 0);
-      if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
-      if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0)
-        fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
-      const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
-      if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
-      if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
-      checkFinite(spec.weight, `node ${index} (conv2d) weight`);
-      checkFinite(spec.bias, `node ${index} (conv2d) bias`);
-      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], spec.dilation[0]);
-      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], spec.dilation[1]);
-      if (ho < 1 || wo < 1) fail(index, spec, `kernel does not fit the ${h}×${w} input`);
-      shape = [spec.outChannels, ho, wo];
+    case 'conv2d':
+      shape = conv2dShape(spec, inShape, index);
       break;
-    }
     case 'channel_affine': {
       const channels = inShape.length === 3 ? inShape[0]! : inSize;
       if (spec.scale.length !== channels || spec.shift.length !== channels)
@@ -167,20 +137,9 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
       break;
     }
     case 'avgpool':
-    case 'maxpool': {
-      if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-      const [c, h, w] = inShape as [number, number, number];
-      const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
-      positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
-      positiveInts(spec.padding, index, spec, 'padding', 0);
-      if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1])
-        fail(index, spec, 'padding must be at most half the kernel');
-      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
-      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
-      if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
-      shape = [c, ho, wo];
+    case 'maxpool':
+      shape = poolShape(spec, inShape, index);
       break;
-    }
     case 'global_avgpool': {
       if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
       shape = [inShape[0]!, 1, 1];
@@ -215,6 +174,60 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
       fail(index, spec as { type: string }, 'unknown node type');
   }
   return shape;
+}
+
+/** `inferShape` of a dense node. */
+function denseShape(spec: Extract<NodeSpec, { type: 'dense' }>, inShape: Shape, index: number): Shape {
+  const inSize = sizeOf(inShape);
+  positiveInts([spec.inFeatures, spec.outFeatures], index, spec, 'features');
+  if (inSize !== spec.inFeatures)
+    fail(index, spec, `expects ${spec.inFeatures} inputs but receives shape [${inShape.join(', ')}] (${inSize} values)`);
+  if (spec.weight.length !== spec.inFeatures * spec.outFeatures)
+    fail(index, spec, `weight has ${spec.weight.length} values, expected ${spec.outFeatures}×${spec.inFeatures}`);
+  if (spec.bias.length !== spec.outFeatures) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outFeatures}`);
+  checkFinite(spec.weight, `node ${index} (dense) weight`);
+  checkFinite(spec.bias, `node ${index} (dense) bias`);
+  return [spec.outFeatures];
+}
+
+/** `inferShape` of a conv2d node. */
+function conv2dShape(spec: Extract<NodeSpec, { type: 'conv2d' }>, inShape: Shape, index: number): Shape {
+  if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+  const [c, h, w] = inShape as [number, number, number];
+  positiveInts(
+    [spec.inChannels, spec.outChannels, spec.groups, ...spec.kernel, ...spec.stride, ...spec.dilation],
+    index,
+    spec,
+    'channels, groups, kernel, stride and dilation',
+  );
+  positiveInts(spec.padding, index, spec, 'padding', 0);
+  if (c !== spec.inChannels) fail(index, spec, `expects ${spec.inChannels} input channels, got ${c}`);
+  if (spec.inChannels % spec.groups !== 0 || spec.outChannels % spec.groups !== 0)
+    fail(index, spec, `groups ${spec.groups} must divide in (${spec.inChannels}) and out (${spec.outChannels}) channels`);
+  const expectW = spec.outChannels * (spec.inChannels / spec.groups) * spec.kernel[0] * spec.kernel[1];
+  if (spec.weight.length !== expectW) fail(index, spec, `weight has ${spec.weight.length} values, expected ${expectW}`);
+  if (spec.bias.length !== spec.outChannels) fail(index, spec, `bias has ${spec.bias.length} values, expected ${spec.outChannels}`);
+  checkFinite(spec.weight, `node ${index} (conv2d) weight`);
+  checkFinite(spec.bias, `node ${index} (conv2d) bias`);
+  const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], spec.dilation[0]);
+  const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], spec.dilation[1]);
+  if (ho < 1 || wo < 1) fail(index, spec, `kernel does not fit the ${h}×${w} input`);
+  return [spec.outChannels, ho, wo];
+}
+
+/** `inferShape` of an average or max pool node. */
+function poolShape(spec: Extract<NodeSpec, { type: 'avgpool' | 'maxpool' }>, inShape: Shape, index: number): Shape {
+  if (inShape.length !== 3) fail(index, spec, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+  const [c, h, w] = inShape as [number, number, number];
+  const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
+  positiveInts([...spec.kernel, ...spec.stride, ...dil], index, spec, 'kernel, stride and dilation');
+  positiveInts(spec.padding, index, spec, 'padding', 0);
+  if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1])
+    fail(index, spec, 'padding must be at most half the kernel');
+  const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
+  const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
+  if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
+  return [c, ho, wo];
 }
 
 /**
