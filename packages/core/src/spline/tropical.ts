@@ -114,6 +114,114 @@ function maxOf(f: MaxAffine, g: MaxAffine): MaxAffine {
   return dedupe(f.dim, terms, f.count + g.count);
 }
 
+/** `⟨a_t, x⟩ + c_t`, term t of f at x. */
+function termValue(f: MaxAffine, t: number, x: ArrayLike<number>): number {
+  const d = f.dim;
+  const s = d + 1;
+  let v = f.terms[t * s + d]!;
+  for (let j = 0; j < d; j++) v += f.terms[t * s + j]! * x[j]!;
+  return v;
+}
+
+/** The first term of f with the largest value at x, term `skip` left out (−1 for none). */
+function argmaxExcept(f: MaxAffine, x: ArrayLike<number>, skip: number): number {
+  let best = -1;
+  let bv = -Infinity;
+  for (let t = 0; t < f.count; t++) {
+    if (t === skip) continue;
+    const v = termValue(f, t, x);
+    if (v > bv) {
+      bv = v;
+      best = t;
+    }
+  }
+  return best;
+}
+
+/** The terms that win at seeded random points over several scales (the first cutting-plane set of `pruneMaxAffine`). */
+function sampledWinners(f: MaxAffine, seed: number): Set<number> {
+  const d = f.dim;
+  let state = seed >>> 0;
+  const rand = (): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296 - 0.5;
+  };
+  const S = new Set<number>();
+  for (const r of [0.1, 1, 10, 100, 1000]) {
+    for (let k = 0; k < 4 * Math.min(f.count, 200); k++) {
+      const x = Array.from({ length: d }, () => 2 * r * rand());
+      S.add(argmaxExcept(f, x, -1));
+    }
+  }
+  return S;
+}
+
+/** Whether a term is dominated by the others, else a point where it beats them. */
+interface Witness {
+  readonly dominated: boolean;
+  readonly x?: Float64Array;
+}
+
+/**
+ * Is term k dominated by the terms `others`? NNLS on the dual: (a_k, 1, c_k) ∈ conv{(a_m, 1, c_m)} − ℝ₊e_c
+ * iff the residual vanishes; otherwise the residual r gives a witness x = r_a / r_c where k beats them all.
+ * `scale` is max |coefficient| of f.
+ */
+function nnlsWitness(f: MaxAffine, k: number, others: number[], scale: number): Witness {
+  const d = f.dim;
+  const s = d + 1;
+  const rowsN = d + 2;
+  const cols = others.length + 1;
+  const A = new Float64Array(rowsN * cols);
+  others.forEach((m, c) => {
+    for (let j = 0; j < d; j++) A[j * cols + c] = f.terms[m * s + j]!;
+    A[d * cols + c] = 1;
+    A[(d + 1) * cols + c] = f.terms[m * s + d]!;
+  });
+  A[(d + 1) * cols + others.length] = -1;
+  const b = new Float64Array(rowsN);
+  for (let j = 0; j < d; j++) b[j] = f.terms[k * s + j]!;
+  b[d] = 1;
+  b[d + 1] = f.terms[k * s + d]!;
+  const res = nnls(A, rowsN, cols, b);
+  if (res.residualNorm <= TROPICAL_NNLS_EPS * Math.max(1, scale)) return { dominated: true };
+  const rc = -res.residual[d + 1]!;
+  const x = new Float64Array(d);
+  for (let j = 0; j < d; j++) x[j] = rc > TROPICAL_WITNESS_EPS ? -res.residual[j]! / rc : -res.residual[j]! * TROPICAL_FAR_POINT;
+  return { dominated: false, x };
+}
+
+/** The LP form of `nnlsWitness` (exact, slower): maximize the margin of term k over `others`; dominated when at most `tol`. */
+async function lpWitness(f: MaxAffine, k: number, others: number[], tol: number): Promise<Witness> {
+  const d = f.dim;
+  const s = d + 1;
+  const rows = new Float64Array(others.length * (d + 1));
+  const upper = new Float64Array(others.length);
+  others.forEach((m, r) => {
+    for (let j = 0; j < d; j++) rows[r * (d + 1) + j] = f.terms[m * s + j]! - f.terms[k * s + j]!;
+    rows[r * (d + 1) + d] = 1;
+    upper[r] = f.terms[k * s + d]! - f.terms[m * s + d]!;
+  });
+  const colLower = new Float64Array(d + 1).fill(-Infinity);
+  const colUpper = new Float64Array(d + 1).fill(Infinity);
+  colUpper[d] = 1;
+  const cost = new Float64Array(d + 1);
+  cost[d] = 1;
+  const sol = await solveLp({
+    numCols: d + 1,
+    cost,
+    maximize: true,
+    colLower,
+    colUpper,
+    rows,
+    numRows: others.length,
+    rowLower: new Float64Array(others.length).fill(-Infinity),
+    rowUpper: upper,
+  });
+  if (sol.status !== 'optimal') throw new PolytopeError('solver-failed', `pruning a max-affine function: LP status ${sol.status}`);
+  return sol.objective <= tol ? { dominated: true } : { dominated: false, x: sol.x.slice(0, d) };
+}
+
 /**
  * Removes every term that never exceeds the others. Exact: term k is dropped only when an LP shows
  * ⟨a_k, x⟩ + c_k ≤ max_{m ∈ S} (⟨a_m, x⟩ + c_m) for all x, with S a subset of the other terms, and kept
@@ -129,101 +237,21 @@ async function pruneMaxAffine(f: MaxAffine, options: { seed?: number; tolerance?
   let scale = 0;
   for (const v of f.terms) scale = Math.max(scale, Math.abs(v));
   const tol = (options.tolerance ?? TROPICAL_EPS) * Math.max(1, scale);
-  const value = (t: number, x: ArrayLike<number>): number => {
-    let v = f.terms[t * s + d]!;
-    for (let j = 0; j < d; j++) v += f.terms[t * s + j]! * x[j]!;
-    return v;
-  };
-  const argmaxExcept = (x: ArrayLike<number>, skip: number): number => {
-    let best = -1;
-    let bv = -Infinity;
-    for (let t = 0; t < f.count; t++) {
-      if (t === skip) continue;
-      const v = value(t, x);
-      if (v > bv) {
-        bv = v;
-        best = t;
-      }
-    }
-    return best;
-  };
-  // Seed S with winners at random points over several scales.
-  let state = (options.seed ?? 12345) >>> 0;
-  const rand = (): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296 - 0.5;
-  };
-  const S = new Set<number>();
-  for (const r of [0.1, 1, 10, 100, 1000]) {
-    for (let k = 0; k < 4 * Math.min(f.count, 200); k++) {
-      const x = Array.from({ length: d }, () => 2 * r * rand());
-      S.add(argmaxExcept(x, -1));
-    }
-  }
-  // Is term k dominated by the terms `others`? NNLS on the dual: (a_k, 1, c_k) ∈ conv{(a_m, 1, c_m)} − ℝ₊e_c
-  // iff the residual vanishes; otherwise the residual r gives a witness x = r_a / r_c where k beats them all.
-  const nnlsWitness = (k: number, others: number[]): { dominated: boolean; x?: Float64Array } => {
-    const rowsN = d + 2;
-    const cols = others.length + 1;
-    const A = new Float64Array(rowsN * cols);
-    others.forEach((m, c) => {
-      for (let j = 0; j < d; j++) A[j * cols + c] = f.terms[m * s + j]!;
-      A[d * cols + c] = 1;
-      A[(d + 1) * cols + c] = f.terms[m * s + d]!;
-    });
-    A[(d + 1) * cols + others.length] = -1;
-    const b = new Float64Array(rowsN);
-    for (let j = 0; j < d; j++) b[j] = f.terms[k * s + j]!;
-    b[d] = 1;
-    b[d + 1] = f.terms[k * s + d]!;
-    const res = nnls(A, rowsN, cols, b);
-    if (res.residualNorm <= TROPICAL_NNLS_EPS * Math.max(1, scale)) return { dominated: true };
-    const rc = -res.residual[d + 1]!;
-    const x = new Float64Array(d);
-    for (let j = 0; j < d; j++) x[j] = rc > TROPICAL_WITNESS_EPS ? -res.residual[j]! / rc : -res.residual[j]! * TROPICAL_FAR_POINT;
-    return { dominated: false, x };
-  };
-  const lpWitness = async (k: number, others: number[]): Promise<{ dominated: boolean; x?: Float64Array }> => {
-    const rows = new Float64Array(others.length * (d + 1));
-    const upper = new Float64Array(others.length);
-    others.forEach((m, r) => {
-      for (let j = 0; j < d; j++) rows[r * (d + 1) + j] = f.terms[m * s + j]! - f.terms[k * s + j]!;
-      rows[r * (d + 1) + d] = 1;
-      upper[r] = f.terms[k * s + d]! - f.terms[m * s + d]!;
-    });
-    const colLower = new Float64Array(d + 1).fill(-Infinity);
-    const colUpper = new Float64Array(d + 1).fill(Infinity);
-    colUpper[d] = 1;
-    const cost = new Float64Array(d + 1);
-    cost[d] = 1;
-    const sol = await solveLp({
-      numCols: d + 1,
-      cost,
-      maximize: true,
-      colLower,
-      colUpper,
-      rows,
-      numRows: others.length,
-      rowLower: new Float64Array(others.length).fill(-Infinity),
-      rowUpper: upper,
-    });
-    if (sol.status !== 'optimal') throw new PolytopeError('solver-failed', `pruning a max-affine function: LP status ${sol.status}`);
-    return sol.objective <= tol ? { dominated: true } : { dominated: false, x: sol.x.slice(0, d) };
-  };
+  const S = sampledWinners(f, options.seed ?? 12345);
   const keep: number[] = [];
   for (let k = 0; k < f.count; k++) {
     let useLp = false;
     for (;;) {
       const others = [...S].filter((m) => m !== k);
       if (others.length === 0) {
-        S.add(argmaxExcept(new Float64Array(d), k));
+        S.add(argmaxExcept(f, new Float64Array(d), k));
         continue;
       }
-      const w = useLp ? await lpWitness(k, others) : nnlsWitness(k, others);
+      const w = useLp ? await lpWitness(f, k, others, tol) : nnlsWitness(f, k, others, scale);
       if (w.dominated) break; // dominated by a subset of the others: redundant
       const x = w.x!;
-      const m = argmaxExcept(x, k);
-      if (value(k, x) - value(m, x) > tol) {
+      const m = argmaxExcept(f, x, k);
+      if (termValue(f, k, x) - termValue(f, m, x) > tol) {
         keep.push(k);
         break;
       }
