@@ -155,7 +155,70 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
   const random = options.random ?? mulberry32(12345);
   const a = new Float64Array(m);
   for (let i = 0; i < m; i++) a[i] = alpha[i]! / radius;
+  const arr = arrangementOf(frame, a);
+  const G = arr.reps.length;
+  const tester = new CellTester(arr, plus);
+  const search = startingCells(arr, tester, random, plus);
+  const { queue, points, marginalFlags } = search;
 
+  const activeRows = new Int32Array(m);
+  let cells = 0;
+  let marginal = 0;
+  let minActive = m;
+  let counterexample: InjectivityCounterexample | null = null;
+  let complete = true;
+  for (let head = 0; head < queue.length; head++) {
+    if (cells >= maxCells) {
+      complete = false;
+      break;
+    }
+    const signs = queue[head]!;
+    const isMarginal = marginalFlags[head]!;
+    cells++;
+    if (isMarginal) marginal++;
+    const cnt = activeRowsOf(arr, signs, activeRows);
+    if (!isMarginal) {
+      if (cnt < minActive) minActive = cnt;
+      const rank = rankOfRows(rows, n, activeRows, cnt);
+      if (rank < n && counterexample === null) {
+        counterexample = { point: points[head]!, active: activeRows.slice(0, cnt), rank };
+        if (stopAtFirst) break;
+      }
+    }
+    visitNeighbours(tester, search, signs);
+  }
+  const injective = counterexample !== null ? false : complete ? true : null;
+  return {
+    complete: complete && (counterexample === null || !stopAtFirst),
+    injective,
+    cells,
+    marginalCells: marginal,
+    hyperplanes: G,
+    programs: tester.programs,
+    minActive,
+    counterexample,
+  };
+}
+
+/**
+ * The hyperplanes ⟨x_i, y⟩ = a_i of the frame against the open unit ball: rows constant on the
+ * ball (`fixed`: +1 always active, −1 never, 0 cuts the ball), and groups of identical hyperplanes
+ * (`group`, `orient` relative to the group's representative in `reps`).
+ */
+interface Arrangement {
+  readonly n: number;
+  readonly m: number;
+  readonly rows: Float64Array;
+  readonly a: Float64Array;
+  readonly fixed: Int8Array;
+  readonly group: Int32Array;
+  readonly orient: Int8Array;
+  readonly reps: number[];
+}
+
+/** Groups the rows of the frame (offsets `a`, scaled to the unit ball) into the arrangement's hyperplanes. */
+function arrangementOf(frame: Frame, a: Float64Array): Arrangement {
+  const { n, m, rows } = frame;
   // Rows that are constant on the open unit ball, and groups of identical hyperplanes.
   const fixed = new Int8Array(m); // +1 always active, −1 never, 0 cuts the ball
   const group = new Int32Array(m).fill(-1);
@@ -181,17 +244,53 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
       reps.push(i);
     }
   }
-  const G = reps.length;
-  // Constraint matrices (rows for the G hyperplanes, then the orthant for 𝔹⁺).
-  const extra = plus ? n : 0;
-  const p = G + extra;
-  const closedG = new Float64Array(p * n);
-  const closedH = new Float64Array(p);
-  const openG = new Float64Array((p + 1) * (n + 1));
-  const openH = new Float64Array(p + 1).fill(1);
-  let programs = 0;
+  return { n, m, rows, a, fixed, group, orient, reps };
+}
 
-  const test = (signs: Int8Array): { point: Float64Array; marginal: boolean } | null => {
+/** Writes the rows active on the cell with hyperplane signs `signs` to `out`; returns their number. */
+function activeRowsOf(arr: Arrangement, signs: Int8Array, out: Int32Array): number {
+  const { m, fixed, group, orient } = arr;
+  let cnt = 0;
+  for (let i = 0; i < m; i++) {
+    const on = fixed[i] ? fixed[i] === 1 : orient[i]! * signs[group[i]!]! === 1;
+    if (on) out[cnt++] = i;
+  }
+  return cnt;
+}
+
+/**
+ * Decides whether a sign vector's cell meets the open ball (or 𝔹⁺) with nonempty interior by two
+ * least-distance programs, and returns a point of it; `marginal` when that point could not be
+ * confirmed in floating point. Owns the constraint buffers and counts the programs solved.
+ */
+class CellTester {
+  programs = 0;
+  private readonly closedG: Float64Array;
+  private readonly closedH: Float64Array;
+  private readonly openG: Float64Array;
+  private readonly openH: Float64Array;
+  private readonly extra: number;
+  private readonly p: number;
+
+  constructor(
+    private readonly arr: Arrangement,
+    plus: boolean,
+  ) {
+    const n = arr.n;
+    // Constraint matrices (rows for the G hyperplanes, then the orthant for 𝔹⁺).
+    this.extra = plus ? n : 0;
+    const p = arr.reps.length + this.extra;
+    this.p = p;
+    this.closedG = new Float64Array(p * n);
+    this.closedH = new Float64Array(p);
+    this.openG = new Float64Array((p + 1) * (n + 1));
+    this.openH = new Float64Array(p + 1).fill(1);
+  }
+
+  test(signs: Int8Array): { point: Float64Array; marginal: boolean } | null {
+    const { n, rows, a, reps } = this.arr;
+    const { closedG, closedH, openG, openH, extra, p } = this;
+    const G = reps.length;
     for (let g = 0; g < G; g++) {
       const r = reps[g]!;
       const s = signs[g]!;
@@ -203,7 +302,7 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
       closedG[(G + j) * n + j] = 1;
       closedH[G + j] = 0;
     }
-    programs++;
+    this.programs++;
     const near = leastDistance(closedG, p, n, closedH);
     if (!near.feasible || !(near.norm < 1 - INJECTIVITY_BALL_EPS)) return null;
     // Nonempty interior: s_g(⟨x_g, y⟩ − α_g τ) ≥ 1, (y_j ≥ 1 for 𝔹⁺), τ ≥ 1.
@@ -214,7 +313,7 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     }
     openG.fill(0, p * w, (p + 1) * w);
     openG[p * w + n] = 1;
-    programs++;
+    this.programs++;
     const inner = leastDistance(openG, p + 1, w, openH);
     if (!inner.feasible) return null;
     const tau = inner.x[n]!;
@@ -230,9 +329,21 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     let ok = normAt(pt, 0, n) < 1;
     for (let c = 0; c < p && ok; c++) if (!(dotAt(closedG, c * n, pt, 0, n) - closedH[c]! > 0)) ok = false;
     return { point: pt, marginal: !ok };
-  };
+  }
+}
 
-  // Starting cells from random points strictly off every hyperplane.
+/** The cells found so far (`seen` by sign key), the queue of those meeting the domain, a point of each and its marginal flag. */
+interface CellSearch {
+  readonly seen: Set<string>;
+  readonly queue: Int8Array[];
+  readonly points: Float64Array[];
+  readonly marginalFlags: boolean[];
+}
+
+/** Starting cells from random points strictly off every hyperplane. */
+function startingCells(arr: Arrangement, tester: CellTester, random: Random, plus: boolean): CellSearch {
+  const { n, rows, a, reps } = arr;
+  const G = reps.length;
   const seen = new Set<string>();
   const queue: Int8Array[] = [];
   const points: Float64Array[] = [];
@@ -250,67 +361,33 @@ export function exactInjectivity(frame: Frame, alpha: ArrayLike<number>, options
     if (!clean) continue;
     const key = keyOf(signs);
     if (seen.has(key)) continue;
-    const t = test(signs);
+    const t = tester.test(signs);
     if (t === null) continue;
     seen.add(key);
     queue.push(signs);
     points.push(t.point);
   }
   if (queue.length === 0) throw new InternalError('exactInjectivity: could not find a starting cell');
-
-  const activeRows = new Int32Array(m);
-  let cells = 0;
-  let marginal = 0;
-  let minActive = m;
-  let counterexample: InjectivityCounterexample | null = null;
-  let complete = true;
   const marginalFlags: boolean[] = new Array<boolean>(queue.length).fill(false);
-  for (let head = 0; head < queue.length; head++) {
-    if (cells >= maxCells) {
-      complete = false;
-      break;
-    }
-    const signs = queue[head]!;
-    const isMarginal = marginalFlags[head]!;
-    cells++;
-    if (isMarginal) marginal++;
-    let cnt = 0;
-    for (let i = 0; i < m; i++) {
-      const on = fixed[i] ? fixed[i] === 1 : orient[i]! * signs[group[i]!]! === 1;
-      if (on) activeRows[cnt++] = i;
-    }
-    if (!isMarginal) {
-      if (cnt < minActive) minActive = cnt;
-      const rank = rankOfRows(rows, n, activeRows, cnt);
-      if (rank < n && counterexample === null) {
-        counterexample = { point: points[head]!, active: activeRows.slice(0, cnt), rank };
-        if (stopAtFirst) break;
-      }
-    }
-    for (let g = 0; g < G; g++) {
-      const next = Int8Array.from(signs);
-      next[g] = -next[g]!;
-      const key = keyOf(next);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const t = test(next);
-      if (t === null) continue;
-      queue.push(next);
-      points.push(t.point);
-      marginalFlags.push(t.marginal);
-    }
+  return { seen, queue, points, marginalFlags };
+}
+
+/** Queues the unseen neighbours of the cell `signs` (one hyperplane flipped) that meet the domain. */
+function visitNeighbours(tester: CellTester, search: CellSearch, signs: Int8Array): void {
+  const { seen, queue, points, marginalFlags } = search;
+  const G = signs.length;
+  for (let g = 0; g < G; g++) {
+    const next = Int8Array.from(signs);
+    next[g] = -next[g]!;
+    const key = keyOf(next);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const t = tester.test(next);
+    if (t === null) continue;
+    queue.push(next);
+    points.push(t.point);
+    marginalFlags.push(t.marginal);
   }
-  const injective = counterexample !== null ? false : complete ? true : null;
-  return {
-    complete: complete && (counterexample === null || !stopAtFirst),
-    injective,
-    cells,
-    marginalCells: marginal,
-    hyperplanes: G,
-    programs,
-    minActive,
-    counterexample,
-  };
 }
 
 function checkAlpha(frame: Frame, alpha: ArrayLike<number>): void {
