@@ -15,6 +15,7 @@
 import { PolytopeError } from '../errors.js';
 import { nnls } from '../geometry/linalg.js';
 import { solveLp } from '../geometry/lp.js';
+import { mulberry32 } from '../random.js';
 import type { Network } from '../network/network.js';
 import { asMlp } from '../network/mlp-view.js';
 import type { AffineLayer } from '../truncation/mlp.js';
@@ -141,11 +142,8 @@ function argmaxExcept(f: MaxAffine, x: ArrayLike<number>, skip: number): number 
 /** The terms that win at seeded random points over several scales (the first cutting-plane set of `pruneMaxAffine`). */
 function sampledWinners(f: MaxAffine, seed: number): Set<number> {
   const d = f.dim;
-  let state = seed >>> 0;
-  const rand = (): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296 - 0.5;
-  };
+  const random = mulberry32(seed);
+  const rand = (): number => random() - 0.5;
   const S = new Set<number>();
   for (const r of [0.1, 1, 10, 100, 1000]) {
     for (let k = 0; k < 4 * Math.min(f.count, 200); k++) {
