@@ -23,9 +23,10 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
 import type { TrainCliOptions } from './train.js';
 import { InternalError } from '@polytope-lens/core';
+import { MIN_DUAL_RANGE, MIN_VIEW_SPAN, SAME_MAP_REL } from '../render/constants.js';
 
 /** Datasets with 1-D or 2-D inputs that `animate` can draw. */
-export const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
+const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
 
 interface AnimateCliOptions extends TrainCliOptions {
   frameWidth: string;
@@ -77,7 +78,7 @@ function dataBox(raw: Float64Array): [number, number, number, number] {
   }
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
-  const half = 0.55 * Math.max(x1 - x0, y1 - y0, 1e-6);
+  const half = 0.55 * Math.max(x1 - x0, y1 - y0, MIN_VIEW_SPAN);
   return [cx - half, cx + half, cy - half, cy + half];
 }
 
@@ -139,7 +140,8 @@ export function frameData(
   for (let i = 1; i < res.pieces.length; i++) {
     const p = cells[i - 1]!.map;
     const q = cells[i]!.map;
-    if (Math.abs(p[0]! - q[0]!) <= 1e-12 * (1 + Math.abs(p[0]!)) && Math.abs(p[1]! - q[1]!) <= 1e-12 * (1 + Math.abs(p[1]!))) linear--;
+    if (Math.abs(p[0]! - q[0]!) <= SAME_MAP_REL * (1 + Math.abs(p[0]!)) && Math.abs(p[1]! - q[1]!) <= SAME_MAP_REL * (1 + Math.abs(p[1]!)))
+      linear--;
   }
   return { ...meta, regions: res.pieces.length, linearRegions: linear, cells, boundary: [], dual };
 }
@@ -166,7 +168,7 @@ function nest(svg: string, x: number, overlay: string, before: string): string {
  * @example
  * dualRange([frameData(net, [-1, 1, -1, 1], meta)], false); // e.g. [-2.16, 2.16, -2.16, 2.16]
  */
-export function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
+function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
   let mx = 0;
   let my = 0;
   for (const fr of frames) {
@@ -180,7 +182,7 @@ export function dualRange(frames: readonly FrameData[], oneD: boolean): [number,
     mx = Math.max(mx, 1);
     my = Math.max(my, Math.PI);
   } else {
-    mx = my = Math.max(mx, my, 1e-3);
+    mx = my = Math.max(mx, my, MIN_DUAL_RANGE);
   }
   return [-1.08 * mx, 1.08 * mx, -1.08 * my, 1.08 * my];
 }
@@ -262,7 +264,7 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
  * const svg = frameSvg(frameData(net, [-1, 1, -1, 1], { step: 0, epoch: 0, loss: null, metric: undefined }),
  *   { points: raw, labels: y, box: [-1, 1, -1, 1], width: 640, dualRange: [-1, 1, -1, 1], metricName: 'acc' });
  */
-export function frameSvg(
+function frameSvg(
   fr: FrameData,
   o: {
     points: Float64Array;

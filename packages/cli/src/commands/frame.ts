@@ -46,6 +46,7 @@ import { parseVector, readInputs } from '../inputs.js';
 import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
 import type { BiasSeries } from '../render/frame-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { CERTIFY_SLACK } from '../render/constants.js';
 
 /** A frame with where it came from. */
 interface FrameSource {
@@ -60,7 +61,7 @@ const BUILT_IN = 'tetrahedron | icosahedron | mercedes-benz | random:n:m[:seed] 
  * Resolves `--frame`: a built-in frame, `random:n:m:seed`, a JSON file of row vectors, a network
  * JSON file (`polytope-lens/network@1`, first dense layer) or an ONNX file.
  */
-export function loadFrame(spec: string): FrameSource {
+function loadFrame(spec: string): FrameSource {
   const s = spec.trim();
   switch (s.toLowerCase()) {
     case 'tetrahedron':
@@ -138,7 +139,7 @@ function parseDomain(v: string): BiasDomain {
 }
 
 /** Writes an SVG, or a PNG when the path ends in .png. */
-export async function writeFigure(path: string, svg: string): Promise<void> {
+async function writeFigure(path: string, svg: string): Promise<void> {
   if (extname(path).toLowerCase() === '.png') {
     const { Resvg } = await import('@resvg/resvg-js');
     writeFileAtomic(path, new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 } }).render().asPng());
@@ -269,7 +270,7 @@ function biasRun(src: FrameSource, domain: BiasDomain, mcSamples: number, seed: 
   if (frame.bias !== undefined) {
     const a = layerAlpha(frame, ball);
     let certified = true;
-    for (let i = 0; i < frame.m; i++) if (!(a[i]! <= est.alpha[i]! + 1e-12)) certified = false;
+    for (let i = 0; i < frame.m; i++) if (!(a[i]! <= est.alpha[i]! + CERTIFY_SLACK)) certified = false;
     layer = {
       bias: arr(frame.bias),
       norms: arr(frame.norms),
@@ -709,7 +710,7 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
         let worst = -Infinity;
         for (let i = 0; i < frame.m; i++) {
           worst = Math.max(worst, a[i]! - est.alpha[i]!);
-          if (a[i]! > est.alpha[i]! + 1e-12) certified = false;
+          if (a[i]! > est.alpha[i]! + CERTIFY_SLACK) certified = false;
         }
         md.push(`- PBE α^B: ${fmtAlpha(est.alpha, 4)}`);
         md.push(`- the layer's α on the data ball (α_i = −(b_i + ⟨w_i, c⟩)/(r‖w_i‖)): ${fmtAlpha(a, 4)}`);

@@ -32,6 +32,7 @@ import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { InternalError } from '@polytope-lens/core';
+import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
 
 interface PolytopesOpts {
   box?: string;
@@ -92,7 +93,7 @@ export function readDomainFile(path: string, d: number): { A: number[][]; b: num
 }
 
 function round(v: number): number {
-  return Math.abs(v) < 1e-300 ? 0 : Number(v.toPrecision(15));
+  return Math.abs(v) < REPORT_ZERO ? 0 : Number(v.toPrecision(15));
 }
 
 function mean(xs: readonly number[]): number {
@@ -161,7 +162,7 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
 }
 
 /** Two histograms (facets, simplices) side by side in one SVG. */
-export function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): string {
+function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): string {
   const a = histogramSvg(
     `facets per polytope (${res.regions.length} regions)`,
     histogram(res.regions.map((r) => r.facets.length)),
@@ -180,7 +181,7 @@ export function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): 
 }
 
 /** Summary block of the JSON output. */
-export function polytopeSummary(res: PolytopeEnumeration): Record<string, number> {
+function polytopeSummary(res: PolytopeEnumeration): Record<string, number> {
   const R = res.regions;
   return {
     regions: R.length,
@@ -198,7 +199,7 @@ export function polytopeSummary(res: PolytopeEnumeration): Record<string, number
 }
 
 /** Layer widths of the hidden layers (for constraint names). */
-export function hiddenWidths(net: Network): number[] {
+function hiddenWidths(net: Network): number[] {
   return mlpLayers(net)
     .filter((l) => l.alpha !== null)
     .map((l) => l.outFeatures);
@@ -326,7 +327,7 @@ interface WalkOpts {
 }
 
 /** `polytope walk MODEL --at x | --idx mnist --rows i`: BFS over regions around a point (any dimension, LP-based). */
-export function registerWalk(program: Command): void {
+function registerWalk(program: Command): void {
   program
     .command('walk')
     .description('breadth-first walk over activation regions around a point, crossing facets (LP-based, any input dimension)')
@@ -392,7 +393,7 @@ export function registerWalk(program: Command): void {
           lps: res.lps,
           seconds: res.seconds,
           lp_seconds: res.lpSeconds,
-          regions_per_second: res.regions.length / Math.max(1e-9, res.seconds),
+          regions_per_second: res.regions.length / Math.max(MIN_SECONDS, res.seconds),
           certificates: res.certificates,
         },
         radius: radius ?? null,
@@ -463,7 +464,7 @@ interface StudyOpts {
 }
 
 /** `polytope polytopes-study --out DIR`: the paper's sweeps at small scale, Markdown report with tables and figures. */
-export function registerPolytopesStudy(program: Command): void {
+function registerPolytopesStudy(program: Command): void {
   program
     .command('polytopes-study')
     .description(
@@ -538,7 +539,7 @@ export function registerPolytopesStudy(program: Command): void {
       }
       // 5. Training on a 3-D task (ball vs shell), with and without weight decay.
       const data = hypersphereShell({ dim: 3, n: 1000, r1: 0.4, random: seededRandom(seed) });
-      for (const wd of [0, 1e-3, 1e-2]) {
+      for (const wd of STUDY_WEIGHT_DECAYS) {
         const tn = new TrainableNetwork(
           [3],
           [

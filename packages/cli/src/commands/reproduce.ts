@@ -23,11 +23,11 @@ import { num, positiveInt, prepareTraining } from './train.js';
 import type { TrainCliOptions } from './train.js';
 
 /** Experiments `polytope reproduce` knows. */
-export const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
+const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
 type Experiment = (typeof REPRODUCIBLE)[number];
 
 /** Reduced defaults (documented in docs/training.md) and the dissertation's full protocol. */
-export const PROTOCOLS = {
+const PROTOCOLS = {
   'table-5.1': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 1000, maxEpochs: 200 } },
   'table-4.2': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
   'table-4.3': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
@@ -65,7 +65,7 @@ function intList(text: string, flag: string, lo: number, hi: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Table 5.1
 
-export interface SineCell {
+interface SineCell {
   width: number;
   depth: number;
   /** Initializations used until training MSE < threshold; null when none within `runs`. */
@@ -76,7 +76,7 @@ export interface SineCell {
   seed: number | null;
 }
 
-export interface SineOptions {
+interface SineOptions {
   widths: number[];
   depths: number[];
   runs: number;
@@ -88,7 +88,7 @@ export interface SineOptions {
 }
 
 /** Seed of trial `t` (0-based) for a w × d cell, distinct across cells and trials. */
-export function sineSeed(base: number, width: number, depth: number, trial: number): number {
+function sineSeed(base: number, width: number, depth: number, trial: number): number {
   return base * 1_000_000 + (width * 100 + depth) * 1000 + trial;
 }
 
@@ -99,7 +99,7 @@ export function sineSeed(base: number, width: number, depth: number, trial: numb
  * const cells = await reproduceSine({ widths: [1, 2], depths: [1], runs: 5, epochs: 200, batch: 10, seed: 0 });
  * cells[0].initializations; // e.g. 1
  */
-export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
+async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
   const threshold = o.threshold ?? 0.45;
   const cells: SineCell[] = [];
   for (const width of o.widths) {
@@ -148,7 +148,7 @@ export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
 }
 
 /** Table 5.1 as Markdown: rows are widths, columns depths; '–' where no initialization succeeded. */
-export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
+function sineMarkdown(cells: readonly SineCell[], runs: number): string {
   const widths = [...new Set(cells.map((c) => c.width))];
   const depths = [...new Set(cells.map((c) => c.depth))];
   const lines = [`| width \\ depth | ${depths.join(' | ')} |`, `|---|${depths.map(() => '---:').join('|')}|`];
@@ -166,7 +166,7 @@ export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
 // ---------------------------------------------------------------------------------------------
 // Tables 4.2 / 4.3
 
-export interface AnnulusConfig {
+interface AnnulusConfig {
   loss: 'mse' | 'bce';
   leak: number;
   batch: number;
@@ -181,7 +181,7 @@ export interface AnnulusRow extends AnnulusConfig {
 }
 
 /** §4.2.1's 36 combinations, in the order loss × leak × batch × normalization. */
-export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
+const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
   const out: AnnulusConfig[] = [];
   for (const loss of ['mse', 'bce'] as const)
     for (const leak of [0, 0.01, 0.1])
@@ -194,7 +194,7 @@ export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
  * up to `maxEpochs` epochs, stopping at the first epoch whose training accuracy is ≥ 95 %.
  * Returns that epoch, or null when it never gets there.
  */
-export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
+async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
   const prep = prepareTraining(
     baseOptions({
       dataset: 'circle-annulus',
@@ -239,7 +239,7 @@ export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: nu
  * Table 4.2's grid: `runs` networks per combination (run r uses seed `base + r` in every
  * combination, so combinations see the same data and initial weights).
  */
-export async function reproduceAnnulus(o: {
+async function reproduceAnnulus(o: {
   runs: number;
   maxEpochs: number;
   seed: number;
@@ -269,7 +269,7 @@ function per100(successes: number, runs: number): number {
 }
 
 /** Table 4.2 as Markdown, sorted by successes like the dissertation's. */
-export function annulusMarkdown(rows: readonly AnnulusRow[]): string {
+function annulusMarkdown(rows: readonly AnnulusRow[]): string {
   const runs = rows[0]?.runs ?? 0;
   const sorted = [...rows].sort((a, b) => a.successes - b.successes);
   const lines = [
@@ -305,7 +305,7 @@ export function annulusAverages(rows: readonly AnnulusRow[]): { parameter: strin
 }
 
 /** Table 4.3 as Markdown (see `annulusAverages`). */
-export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
+function averagesMarkdown(rows: readonly AnnulusRow[]): string {
   const lines = ['| hyperparameter | value | mean successes per 100 |', '|---|---|---:|'];
   for (const a of annulusAverages(rows)) lines.push(`| ${a.parameter} | ${a.value} | ${a.rate.toFixed(1)} |`);
   return lines.join('\n') + '\n';

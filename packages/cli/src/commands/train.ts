@@ -39,7 +39,7 @@ import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
-export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = {
   mse: 'mse',
   bce: 'bce',

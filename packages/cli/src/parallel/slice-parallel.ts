@@ -49,7 +49,7 @@ export class SlicePool {
 }
 
 /** Work units per slice (at least, when there is enough to split): fixed, so the output order does not depend on the thread count. */
-export const PARALLEL_UNITS = 64;
+const PARALLEL_UNITS = 64;
 
 export interface ParallelSliceOptions {
   threads: number;

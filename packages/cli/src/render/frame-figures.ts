@@ -6,6 +6,7 @@
 import { PolytopeError, facetVertices } from '@polytope-lens/core';
 import type { Frame, FramePolytope } from '@polytope-lens/core';
 import { niceTicks } from './ticks.js';
+import { FLAT_BARS_SPAN, LABEL_ZERO, RAY_HITS_FACET } from './constants.js';
 
 /** Options for `framePolytopeSvg`. */
 export interface PolytopeSvgOptions {
@@ -144,7 +145,7 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
       // Where the ray through the point meets the highlighted facet's plane.
       let ax = 0;
       for (let j = 0; j < n; j++) ax += polytope.normals[hf * n + j]! * options.point[j]!;
-      if (ax > 1e-12) {
+      if (ax > RAY_HITS_FACET) {
         const t = polytope.offsets[hf]! / ax;
         const q = project(Array.from({ length: n }, (_, j) => options.point![j]! * t));
         out.push(
@@ -249,7 +250,7 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
       }
     }
   }
-  if (hi - lo < 1e-9) {
+  if (hi - lo < FLAT_BARS_SPAN) {
     lo -= 0.5;
     hi += 0.5;
   }
@@ -324,5 +325,5 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
 }
 
 function fmtTick(t: number): string {
-  return Math.abs(t) < 1e-12 ? '0' : Number(t.toPrecision(3)).toString();
+  return Math.abs(t) < LABEL_ZERO ? '0' : Number(t.toPrecision(3)).toString();
 }

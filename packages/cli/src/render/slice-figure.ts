@@ -11,6 +11,7 @@ import { PolytopeError } from '@polytope-lens/core';
 import { LINE_COLORS, regionColor } from './color.js';
 import { AsciiWriter, formatPx } from './format.js';
 import { formatTick, niceStep, niceTicks } from './ticks.js';
+import { ANCHOR_IN_BOX_REL, DEGENERATE_SPAN, TICK_SNAP } from './constants.js';
 
 /** Input of `renderSliceSvg`. */
 export interface SliceFigureInput {
@@ -86,7 +87,7 @@ interface Frame {
 }
 
 function ticksWithStep(lo: number, hi: number, step: number): number[] {
-  const eps = 1e-9 * step;
+  const eps = TICK_SNAP * step;
   const out: number[] = [];
   for (let i = Math.ceil((lo - eps) / step); i <= Math.floor((hi + eps) / step) && out.length < 1000; i++) {
     const v = Number((i * step).toPrecision(12));
@@ -255,8 +256,8 @@ export function renderSliceSvg(input: SliceFigureInput): string {
   drawAxes(parts, fr, step, step, input.xLabel ?? 's', input.yLabel ?? 't');
 
   const anchors = input.anchors ?? [];
-  const tolS = 1e-9 * (s1 - s0);
-  const tolT = 1e-9 * (t1 - t0);
+  const tolS = ANCHOR_IN_BOX_REL * (s1 - s0);
+  const tolT = ANCHOR_IN_BOX_REL * (t1 - t0);
   const shown = anchors.filter((a) => a.s >= s0 - tolS && a.s <= s1 + tolS && a.t >= t0 - tolT && a.t <= t1 + tolT);
   if (shown.length > 0) {
     parts.push(`<g class="anchors" font-size="13" font-weight="bold">\n`);
@@ -293,7 +294,7 @@ export function renderSliceSvg(input: SliceFigureInput): string {
  */
 /** The y range of a line figure: [lo, hi] padded by 6 % (or by max(1, 10 %) when flat). */
 export function padRange(lo: number, hi: number): [number, number] {
-  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
+  if (hi - lo <= DEGENERATE_SPAN * Math.max(1, Math.abs(hi))) {
     const pad = Math.max(1, Math.abs(hi) * 0.1);
     return [lo - pad, hi + pad];
   }
