@@ -457,23 +457,7 @@ export async function runPrepared(
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   const prep = prepareTraining(opts);
-  const {
-    seed: s,
-    batchSize,
-    snapshotEvery,
-    isImage,
-    epochs,
-    trainData,
-    testData,
-    transform,
-    dataInfo,
-    loss,
-    net,
-    archName,
-    optName,
-    lr,
-    optimizer,
-  } = prep;
+  const { seed: s, batchSize, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optimizer } = prep;
   // Outputs.
   const out = opts.out;
   const snapDir = join(out, 'snapshots');
