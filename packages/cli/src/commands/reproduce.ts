@@ -358,78 +358,101 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
     if (!opts.quiet) process.stderr.write(s);
   };
   const started = Date.now();
-  let md: string;
-  let json: Record<string, unknown>;
-  if (exp === 'table-5.1') {
-    log(
-      `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
-    );
-    const cells = await reproduceSine({
-      widths,
-      depths,
-      runs,
-      epochs: maxEpochs,
-      batch,
-      seed,
-      onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
-    });
-    md = [
-      `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
-      '',
-      `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
-        `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
-        `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
-      '',
-      sineMarkdown(cells, runs),
-    ].join('\n');
-    json = {
-      experiment: exp,
-      protocol: label,
-      runs,
-      epochs: maxEpochs,
-      batch,
-      seed,
-      threshold: 0.45,
-      cells,
-      seconds: (Date.now() - started) / 1000,
-    };
-  } else {
-    log(
-      `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
-    );
-    const rows = await reproduceAnnulus({
-      runs,
-      maxEpochs,
-      seed,
-      onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
-    });
-    const head =
-      `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
-      `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
-      `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
-    md = [
-      `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`,
-      '',
-      head,
-      '',
-      annulusMarkdown(rows),
-      '',
-      `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`,
-      '',
-      averagesMarkdown(rows),
-    ].join('\n');
-    json = {
-      experiment: exp,
-      protocol: label,
-      runs,
-      max_epochs: maxEpochs,
-      seed,
-      rows,
-      averages: annulusAverages(rows),
-      seconds: (Date.now() - started) / 1000,
-    };
-  }
+  const run: ReproduceRun = { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log };
+  const { md, json } = exp === 'table-5.1' ? await sineReport(run) : await annulusReport(run);
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);
   log(`reproduce: ${exp} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(out, `${exp}.md`)}\n`);
+}
+
+/** The settled protocol of one `reproduce` run, shared by the experiments' report builders. */
+interface ReproduceRun {
+  exp: Experiment;
+  label: string;
+  runs: number;
+  maxEpochs: number;
+  batch: number;
+  widths: number[];
+  depths: number[];
+  seed: number;
+  started: number;
+  log: (s: string) => void;
+}
+
+/** Table 5.1 (sine): runs the grid and returns its Markdown and JSON. */
+async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
+  const { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log } = run;
+  log(
+    `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
+  );
+  const cells = await reproduceSine({
+    widths,
+    depths,
+    runs,
+    epochs: maxEpochs,
+    batch,
+    seed,
+    onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
+  });
+  const md = [
+    `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
+    '',
+    `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
+      `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
+      `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
+    '',
+    sineMarkdown(cells, runs),
+  ].join('\n');
+  const json = {
+    experiment: exp,
+    protocol: label,
+    runs,
+    epochs: maxEpochs,
+    batch,
+    seed,
+    threshold: 0.45,
+    cells,
+    seconds: (Date.now() - started) / 1000,
+  };
+  return { md, json };
+}
+
+/** Tables 4.2 and 4.3 (circle vs annulus): runs the grid and returns their Markdown and JSON. */
+async function annulusReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
+  const { exp, label, runs, maxEpochs, seed, started, log } = run;
+  log(
+    `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
+  );
+  const rows = await reproduceAnnulus({
+    runs,
+    maxEpochs,
+    seed,
+    onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
+  });
+  const head =
+    `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
+    `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
+    `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
+  const md = [
+    `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`,
+    '',
+    head,
+    '',
+    annulusMarkdown(rows),
+    '',
+    `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`,
+    '',
+    averagesMarkdown(rows),
+  ].join('\n');
+  const json = {
+    experiment: exp,
+    protocol: label,
+    runs,
+    max_epochs: maxEpochs,
+    seed,
+    rows,
+    averages: annulusAverages(rows),
+    seconds: (Date.now() - started) / 1000,
+  };
+  return { md, json };
 }
