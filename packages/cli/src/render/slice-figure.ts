@@ -186,45 +186,7 @@ export function renderSliceSvg(input: SliceFigureInput): string {
   parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(w)}" height="${f(h)}"/></clipPath>\n`);
   // Regions are written as ASCII bytes (no per-coordinate strings: see AsciiWriter).
   const out = new AsciiWriter(1 << 20);
-  const cx = ox * 100;
-  const cy = oy * 100;
-  const k100 = k * 100;
-  let n = 0;
-  let ri = 0;
-  for (const r of input.regions) {
-    const v = r.vertices;
-    const m = v.length >> 1;
-    ri++;
-    if (m < 3) continue;
-    // Round once to integer hundredths of a pixel, drop repeated points, print.
-    let finite = true;
-    for (let i = 0; i < 2 * m; i++) finite = finite && Number.isFinite(v[i]!);
-    if (!finite) throw new PolytopeError('non-finite', `region ${ri - 1} has a non-finite vertex; cannot draw it`);
-    out.text('<path fill="');
-    out.text(regionColor(r.colorKey));
-    out.text('" d="M');
-    let lx = Math.round(cx + v[0]! * k100);
-    let ly = Math.round(cy - v[1]! * k100);
-    out.centi(lx);
-    out.byte(44); // ','
-    out.centi(ly);
-    out.byte(76); // 'L'
-    let first = true;
-    for (let i = 1; i < m; i++) {
-      const nx = Math.round(cx + v[2 * i]! * k100);
-      const ny = Math.round(cy - v[2 * i + 1]! * k100);
-      if (nx === lx && ny === ly) continue;
-      if (!first) out.byte(32);
-      out.centi(nx);
-      out.byte(44);
-      out.centi(ny);
-      first = false;
-      lx = nx;
-      ly = ny;
-    }
-    out.text('Z"/>\n');
-    n++;
-  }
+  const n = writeRegionPaths(out, input.regions, ox, oy, k);
   // Edge strokes thin out as regions shrink: about a tenth of a typical region's width, 0.2–0.75 px;
   // none once regions are under 2 px across (they would only grey the picture, and double the
   // PNG rasterization time).
@@ -274,6 +236,53 @@ export function renderSliceSvg(input: SliceFigureInput): string {
   drawTitle(parts, input.title, fr.x + w / 2, fr.y - 14);
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/**
+ * Writes one filled path per region (at least 3 vertices) to `out`, in hundredths of a pixel, with
+ * pixel = (ox + s·k, oy − t·k); returns how many were drawn.
+ */
+function writeRegionPaths(out: AsciiWriter, regions: SliceFigureInput['regions'], ox: number, oy: number, k: number): number {
+  const cx = ox * 100;
+  const cy = oy * 100;
+  const k100 = k * 100;
+  let n = 0;
+  let ri = 0;
+  for (const r of regions) {
+    const v = r.vertices;
+    const m = v.length >> 1;
+    ri++;
+    if (m < 3) continue;
+    // Round once to integer hundredths of a pixel, drop repeated points, print.
+    let finite = true;
+    for (let i = 0; i < 2 * m; i++) finite = finite && Number.isFinite(v[i]!);
+    if (!finite) throw new PolytopeError('non-finite', `region ${ri - 1} has a non-finite vertex; cannot draw it`);
+    out.text('<path fill="');
+    out.text(regionColor(r.colorKey));
+    out.text('" d="M');
+    let lx = Math.round(cx + v[0]! * k100);
+    let ly = Math.round(cy - v[1]! * k100);
+    out.centi(lx);
+    out.byte(44); // ','
+    out.centi(ly);
+    out.byte(76); // 'L'
+    let first = true;
+    for (let i = 1; i < m; i++) {
+      const nx = Math.round(cx + v[2 * i]! * k100);
+      const ny = Math.round(cy - v[2 * i + 1]! * k100);
+      if (nx === lx && ny === ly) continue;
+      if (!first) out.byte(32);
+      out.centi(nx);
+      out.byte(44);
+      out.centi(ny);
+      first = false;
+      lx = nx;
+      ly = ny;
+    }
+    out.text('Z"/>\n');
+    n++;
+  }
+  return n;
 }
 
 /**
