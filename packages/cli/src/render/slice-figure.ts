@@ -323,31 +323,7 @@ export function renderLineSvg(input: LineFigureInput): string {
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
   if (!Number.isInteger(nOut) || nOut < 0)
     throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let p = 0; p < pieces.length; p++) {
-    const pc = pieces[p]!;
-    if (pc.map.length !== 2 * nOut)
-      throw new PolytopeError(
-        'shape-mismatch',
-        `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`,
-      );
-    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0)
-      throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
-    for (let r = 0; r < nOut; r++) {
-      const a = pc.map[2 * r]!;
-      const b = pc.map[2 * r + 1]!;
-      const va = a + b * pc.t0;
-      const vb = a + b * pc.t1;
-      if (!Number.isFinite(va) || !Number.isFinite(vb)) throw new PolytopeError('non-finite', `output ${r} is not finite on piece ${p}`);
-      lo = Math.min(lo, va, vb);
-      hi = Math.max(hi, va, vb);
-    }
-  }
-  if (nOut === 0) {
-    lo = 0;
-    hi = 1;
-  } else [lo, hi] = padRange(lo, hi);
+  const [lo, hi] = lineValueRange(pieces, nOut);
 
   const names = input.outputNames ?? Array.from({ length: nOut }, (_, r) => `y${r}`);
   const legend = nOut > 0 && (nOut > 1 || input.outputNames !== undefined);
@@ -414,20 +390,52 @@ export function renderLineSvg(input: LineFigureInput): string {
   const yStep = niceStep(hi - lo, Math.max(2, Math.floor(fr.h / 50)));
   drawAxes(parts, fr, xStep, yStep, input.xLabel ?? 't', input.yLabel ?? 'output');
 
-  if (legend) {
-    const fit = Math.max(1, Math.floor((fr.h - 8) / 16));
-    const shown = nOut <= fit ? nOut : fit - 1;
-    const lx = fr.x + fr.w + 12;
-    parts.push(`<g class="legend" font-size="11" fill="#222">\n`);
-    for (let r = 0; r < shown; r++) {
-      const ly = fr.y + 10 + r * 16;
-      parts.push(`<path d="M${f(lx)},${f(ly)}h18" stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" stroke-width="2.5"/>\n`);
-      parts.push(`<text x="${f(lx + 24)}" y="${f(ly + 4)}">${esc(names[r] ?? `y${r}`)}</text>\n`);
-    }
-    if (shown < nOut) parts.push(`<text x="${f(lx)}" y="${f(fr.y + 14 + shown * 16)}">… ${nOut - shown} more</text>\n`);
-    parts.push('</g>\n');
-  }
+  if (legend) drawLegend(parts, fr, names, nOut);
   drawTitle(parts, input.title, fr.x + fr.w / 2, fr.y - 14);
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/** Checks every piece's range and map, and returns the padded y range of all outputs ([0, 1] when none). */
+function lineValueRange(
+  pieces: readonly { readonly t0: number; readonly t1: number; readonly map: Float64Array }[],
+  nOut: number,
+): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < pieces.length; p++) {
+    const pc = pieces[p]!;
+    if (pc.map.length !== 2 * nOut)
+      throw new PolytopeError(
+        'shape-mismatch',
+        `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`,
+      );
+    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0)
+      throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
+    for (let r = 0; r < nOut; r++) {
+      const a = pc.map[2 * r]!;
+      const b = pc.map[2 * r + 1]!;
+      const va = a + b * pc.t0;
+      const vb = a + b * pc.t1;
+      if (!Number.isFinite(va) || !Number.isFinite(vb)) throw new PolytopeError('non-finite', `output ${r} is not finite on piece ${p}`);
+      lo = Math.min(lo, va, vb);
+      hi = Math.max(hi, va, vb);
+    }
+  }
+  return nOut === 0 ? [0, 1] : padRange(lo, hi);
+}
+
+/** The output legend right of the plot; outputs that do not fit are counted in a last line. */
+function drawLegend(parts: string[], fr: Frame, names: readonly string[], nOut: number): void {
+  const fit = Math.max(1, Math.floor((fr.h - 8) / 16));
+  const shown = nOut <= fit ? nOut : fit - 1;
+  const lx = fr.x + fr.w + 12;
+  parts.push(`<g class="legend" font-size="11" fill="#222">\n`);
+  for (let r = 0; r < shown; r++) {
+    const ly = fr.y + 10 + r * 16;
+    parts.push(`<path d="M${f(lx)},${f(ly)}h18" stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" stroke-width="2.5"/>\n`);
+    parts.push(`<text x="${f(lx + 24)}" y="${f(ly + 4)}">${esc(names[r] ?? `y${r}`)}</text>\n`);
+  }
+  if (shown < nOut) parts.push(`<text x="${f(lx)}" y="${f(fr.y + 14 + shown * 16)}">… ${nOut - shown} more</text>\n`);
+  parts.push('</g>\n');
 }
