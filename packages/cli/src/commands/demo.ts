@@ -46,6 +46,7 @@ interface DemoCliOptions {
   quiet?: boolean;
 }
 
+/** `polytope demo`: trains the demo net, slices its input plane and writes model, JSON and figures. */
 async function runDemo(opts: DemoCliOptions): Promise<void> {
   const say = (s: string) => {
     if (!opts.quiet) process.stderr.write(s + '\n');

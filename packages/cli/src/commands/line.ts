@@ -42,6 +42,7 @@ interface LineCliOptions {
   quiet?: boolean;
 }
 
+/** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
 function runLine(modelPath: string, opts: LineCliOptions): void {
   const net = loadModel(modelPath);
   const d = net.inputSize;
