@@ -390,21 +390,7 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
   if (expectedLength !== undefined && source.width !== undefined && source.width !== expectedLength) {
     throw new CliError(`${source.describe}: the network expects inputs of ${expectedLength} values but these have ${source.width}`);
   }
-  let rows: number[];
-  if (options.rows !== undefined) {
-    if (options.rows.length === 0) throw new CliError(`${path}: the row list is empty`);
-    rows = [];
-    for (const r of options.rows) {
-      if (!Number.isInteger(r) || r < 0 || r >= source.count) {
-        throw new CliError(
-          `${path}: row ${r} is out of range; the file has ${source.count} input${source.count === 1 ? '' : 's'} (rows 0–${source.count - 1})`,
-        );
-      }
-      rows.push(r);
-    }
-  } else {
-    rows = Array.from({ length: source.count }, (_, i) => i);
-  }
+  const rows = selectRows(path, options.rows, source.count);
   return rows.map((r) => {
     const x = source.row(r);
     if (expectedLength !== undefined && x.length !== expectedLength) {
@@ -415,6 +401,20 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
     }
     return x;
   });
+}
+
+/** The rows to read: all of them, or the given ones after checking each is in range. */
+function selectRows(path: string, wanted: readonly number[] | undefined, count: number): number[] {
+  if (wanted === undefined) return Array.from({ length: count }, (_, i) => i);
+  if (wanted.length === 0) throw new CliError(`${path}: the row list is empty`);
+  const rows: number[] = [];
+  for (const r of wanted) {
+    if (!Number.isInteger(r) || r < 0 || r >= count) {
+      throw new CliError(`${path}: row ${r} is out of range; the file has ${count} input${count === 1 ? '' : 's'} (rows 0–${count - 1})`);
+    }
+    rows.push(r);
+  }
+  return rows;
 }
 
 /**

@@ -23,9 +23,10 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
 import type { TrainCliOptions } from './train.js';
 import { InternalError } from '@polytope-lens/core';
+import { MIN_DUAL_RANGE, MIN_VIEW_SPAN, SAME_MAP_REL } from '../render/constants.js';
 
 /** Datasets with 1-D or 2-D inputs that `animate` can draw. */
-export const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
+const ANIMATE_DATASETS = ['circle-annulus', 'xor', 'xor-corners', 'xor-circle', 'sine', 'spiral', 'gauss'] as const;
 
 interface AnimateCliOptions extends TrainCliOptions {
   frameWidth: string;
@@ -77,7 +78,7 @@ function dataBox(raw: Float64Array): [number, number, number, number] {
   }
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
-  const half = 0.55 * Math.max(x1 - x0, y1 - y0, 1e-6);
+  const half = 0.55 * Math.max(x1 - x0, y1 - y0, MIN_VIEW_SPAN);
   return [cx - half, cx + half, cy - half, cy + half];
 }
 
@@ -139,7 +140,8 @@ export function frameData(
   for (let i = 1; i < res.pieces.length; i++) {
     const p = cells[i - 1]!.map;
     const q = cells[i]!.map;
-    if (Math.abs(p[0]! - q[0]!) <= 1e-12 * (1 + Math.abs(p[0]!)) && Math.abs(p[1]! - q[1]!) <= 1e-12 * (1 + Math.abs(p[1]!))) linear--;
+    if (Math.abs(p[0]! - q[0]!) <= SAME_MAP_REL * (1 + Math.abs(p[0]!)) && Math.abs(p[1]! - q[1]!) <= SAME_MAP_REL * (1 + Math.abs(p[1]!)))
+      linear--;
   }
   return { ...meta, regions: res.pieces.length, linearRegions: linear, cells, boundary: [], dual };
 }
@@ -166,7 +168,7 @@ function nest(svg: string, x: number, overlay: string, before: string): string {
  * @example
  * dualRange([frameData(net, [-1, 1, -1, 1], meta)], false); // e.g. [-2.16, 2.16, -2.16, 2.16]
  */
-export function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
+function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number, number, number] {
   let mx = 0;
   let my = 0;
   for (const fr of frames) {
@@ -180,13 +182,21 @@ export function dualRange(frames: readonly FrameData[], oneD: boolean): [number,
     mx = Math.max(mx, 1);
     my = Math.max(my, Math.PI);
   } else {
-    mx = my = Math.max(mx, my, 1e-3);
+    mx = my = Math.max(mx, my, MIN_DUAL_RANGE);
   }
   return [-1.08 * mx, 1.08 * mx, -1.08 * my, 1.08 * my];
 }
 
-/** The dual scatter panel (own SVG group at x offset `ox`). */
-function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: readonly number[], oneD: boolean, metricName: string): string {
+/** Where the dual panel goes: x offset `ox` in the frame, width `W` and height `H`. */
+interface PanelBox {
+  ox: number;
+  W: number;
+  H: number;
+}
+
+/** The dual scatter panel (own SVG group at x offset `box.ox`). */
+function dualPanel(fr: FrameData, box: PanelBox, range: readonly number[], oneD: boolean, metricName: string): string {
+  const { ox, W, H } = box;
   const [x0, x1, y0, y1] = range as [number, number, number, number];
   const left = 64;
   const top = 40;
@@ -254,6 +264,16 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
   return parts.join('');
 }
 
+/** What every frame shares: the data points and labels, the input box, the size and the dual range. */
+interface FrameLook {
+  points: Float64Array;
+  labels: Float32Array;
+  box: readonly [number, number, number, number];
+  width: number;
+  dualRange: readonly number[];
+  metricName: string;
+}
+
 /**
  * One animation frame as SVG: the exact polytope map (regions coloured by activation pattern,
  * decision boundary, training points) on the left, the dual coefficient scatter on the right.
@@ -262,17 +282,7 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, range: reado
  * const svg = frameSvg(frameData(net, [-1, 1, -1, 1], { step: 0, epoch: 0, loss: null, metric: undefined }),
  *   { points: raw, labels: y, box: [-1, 1, -1, 1], width: 640, dualRange: [-1, 1, -1, 1], metricName: 'acc' });
  */
-export function frameSvg(
-  fr: FrameData,
-  o: {
-    points: Float64Array;
-    labels: Float32Array;
-    box: readonly [number, number, number, number];
-    width: number;
-    dualRange: readonly number[];
-    metricName: string;
-  },
-): string {
+function frameSvg(fr: FrameData, o: FrameLook): string {
   const W = o.width;
   const half = W / 2;
   const H = half;
@@ -328,7 +338,7 @@ export function frameSvg(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${f(W)}" height="${f(H)}" viewBox="0 0 ${f(W)} ${f(H)}" font-family="${FONT}">\n`,
     `<rect width="100%" height="100%" fill="#ffffff"/>\n`,
     left,
-    dualPanel(fr, half, half, H, o.dualRange, oneD, o.metricName),
+    dualPanel(fr, { ox: half, W: half, H }, o.dualRange, oneD, o.metricName),
     '</svg>\n',
   ].join('');
 }
@@ -373,26 +383,7 @@ export function registerAnimate(program: Command): void {
 }
 
 async function runAnimate(opts: AnimateCliOptions): Promise<void> {
-  if (!(ANIMATE_DATASETS as readonly string[]).includes(opts.dataset)) {
-    throw new CliError(
-      `animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset '${opts.dataset}' (expected one of ${ANIMATE_DATASETS.join(', ')})`,
-    );
-  }
-  const width = num(
-    opts.frameWidth,
-    '--frame-width',
-    (v) => Number.isInteger(v) && v >= 200 && v <= 4000 && v % 2 === 0,
-    'an even integer from 200 to 4000',
-  )!;
-  const delay = num(
-    opts.delay,
-    '--delay',
-    (v) => Number.isInteger(v) && v >= 10 && v <= 10000,
-    'an integer number of milliseconds from 10 to 10000',
-  )!;
-  const maxFrames = num(opts.maxFrames, '--max-frames', positiveInt, 'a positive integer')!;
-  const every = num(opts.snapshotEvery, '--snapshot-every', nonNegInt, 'a positive integer')!;
-  if (every === 0) throw new CliError("--snapshot-every must be a positive integer, got '0'");
+  const { width, delay, maxFrames, every } = animateSettings(opts);
   const prep = prepareTraining(opts);
   const steps = Math.ceil(prep.trainData.size / prep.batchSize) * prep.epochs;
   const frameCount = Math.floor(steps / every) + 1 + (steps % every === 0 ? 0 : 1);
@@ -404,18 +395,7 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
   const { trainData, transform } = prep;
   const oneD = trainData.inputSize === 1;
   const raw = rawInputs(trainData, transform);
-  let box: [number, number, number, number];
-  if (oneD) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of raw) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    box = [lo, hi, 0, 1];
-  } else {
-    box = dataBox(raw);
-  }
+  const box = inputBox(raw, oneD);
   const regression = trainData.task === 'regression';
 
   // Train, partitioning every snapshot exactly as it arrives.
@@ -441,38 +421,12 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
 
   // Render: SVG and PNG per frame, the GIF from the same pixels.
   const range = dualRange(frames, oneD);
-  const height = width / 2;
-  const gif = gifenc.GIFEncoder();
   const out = opts.out;
-  const labels = trainData.y;
-  for (let i = 0; i < frames.length; i++) {
-    const svg = frameSvg(frames[i]!, { points: raw, labels, box, width, dualRange: range, metricName: regression ? 'mse' : 'accuracy' });
-    const name = `frame-${String(i + 1).padStart(4, '0')}`;
-    writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
-    const img = new Resvg(svg, resvgOptions()).render();
-    if (opts.png) {
-      const buf = img.asPng();
-      writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-    }
-    const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
-    if (img.width !== width || img.height !== height)
-      throw new InternalError(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
-    const palette = gifenc.quantize(rgba, 256);
-    const index = gifenc.applyPalette(rgba, palette);
-    // The last frame lingers so the final state can be read.
-    gif.writeFrame(index, width, height, { palette, delay: i === frames.length - 1 ? Math.max(delay, 1500) : delay });
-  }
-  // Frames left over from an earlier, longer run in the same folder would mix into this one.
-  const frameDir = join(out, 'frames');
-  if (existsSync(frameDir)) {
-    for (const name of readdirSync(frameDir)) {
-      const m = /^frame-(\d+)\.(svg|png)$/.exec(name);
-      if (m && (Number(m[1]) > frames.length || (m[2] === 'png' && !opts.png))) rmSync(join(frameDir, name), { force: true });
-    }
-  }
-  gif.finish();
-  const gifBytes = gif.bytes();
-  writeFileAtomic(join(out, 'animation.gif'), gifBytes);
+  const gifBytes = renderAnimation(
+    frames,
+    { points: raw, labels: trainData.y, box, width, dualRange: range, metricName: regression ? 'mse' : 'accuracy' },
+    { delay, out, png: opts.png },
+  );
   const report = {
     dataset: trainData.name,
     arch: prep.archName,
@@ -504,4 +458,81 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
     );
     if (gifBytes.length > 10e6) process.stderr.write('animate: the GIF is over 10 MB; raise --snapshot-every or lower --frame-width\n');
   }
+}
+
+/** Checks the animation's own options (dataset, frame size, delay, frame budget). */
+function animateSettings(opts: AnimateCliOptions) {
+  if (!(ANIMATE_DATASETS as readonly string[]).includes(opts.dataset)) {
+    throw new CliError(
+      `animate draws 1-D and 2-D toy problems only; unknown or unsupported dataset '${opts.dataset}' (expected one of ${ANIMATE_DATASETS.join(', ')})`,
+    );
+  }
+  const width = num(
+    opts.frameWidth,
+    '--frame-width',
+    (v) => Number.isInteger(v) && v >= 200 && v <= 4000 && v % 2 === 0,
+    'an even integer from 200 to 4000',
+  )!;
+  const delay = num(
+    opts.delay,
+    '--delay',
+    (v) => Number.isInteger(v) && v >= 10 && v <= 10000,
+    'an integer number of milliseconds from 10 to 10000',
+  )!;
+  const maxFrames = num(opts.maxFrames, '--max-frames', positiveInt, 'a positive integer')!;
+  const every = num(opts.snapshotEvery, '--snapshot-every', nonNegInt, 'a positive integer')!;
+  if (every === 0) throw new CliError("--snapshot-every must be a positive integer, got '0'");
+  return { width, delay, maxFrames, every };
+}
+
+/** The drawn input box: the data's range in 1-D (y unused), a padded square around the data in 2-D. */
+function inputBox(raw: Float64Array, oneD: boolean): [number, number, number, number] {
+  if (oneD) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of raw) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return [lo, hi, 0, 1];
+  } else {
+    return dataBox(raw);
+  }
+}
+
+/** Writes every frame as SVG (and PNG), then the GIF from the same pixels; returns the GIF's bytes. */
+function renderAnimation(frames: readonly FrameData[], look: FrameLook, output: { delay: number; out: string; png: boolean }): Uint8Array {
+  const { delay, out, png } = output;
+  const { width } = look;
+  const height = width / 2;
+  const gif = gifenc.GIFEncoder();
+  for (let i = 0; i < frames.length; i++) {
+    const svg = frameSvg(frames[i]!, look);
+    const name = `frame-${String(i + 1).padStart(4, '0')}`;
+    writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
+    const img = new Resvg(svg, resvgOptions()).render();
+    if (png) {
+      const buf = img.asPng();
+      writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+    }
+    const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
+    if (img.width !== width || img.height !== height)
+      throw new InternalError(`frame ${i + 1} rendered at ${img.width}×${img.height}, expected ${width}×${height}`);
+    const palette = gifenc.quantize(rgba, 256);
+    const index = gifenc.applyPalette(rgba, palette);
+    // The last frame lingers so the final state can be read.
+    gif.writeFrame(index, width, height, { palette, delay: i === frames.length - 1 ? Math.max(delay, 1500) : delay });
+  }
+  // Frames left over from an earlier, longer run in the same folder would mix into this one.
+  const frameDir = join(out, 'frames');
+  if (existsSync(frameDir)) {
+    for (const name of readdirSync(frameDir)) {
+      const m = /^frame-(\d+)\.(svg|png)$/.exec(name);
+      if (m && (Number(m[1]) > frames.length || (m[2] === 'png' && !png))) rmSync(join(frameDir, name), { force: true });
+    }
+  }
+  gif.finish();
+  const gifBytes = gif.bytes();
+  writeFileAtomic(join(out, 'animation.gif'), gifBytes);
+  return gifBytes;
 }

@@ -46,6 +46,7 @@ import { parseVector, readInputs } from '../inputs.js';
 import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
 import type { BiasSeries } from '../render/frame-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { CERTIFY_SLACK } from '../render/constants.js';
 
 /** A frame with where it came from. */
 interface FrameSource {
@@ -60,7 +61,7 @@ const BUILT_IN = 'tetrahedron | icosahedron | mercedes-benz | random:n:m[:seed] 
  * Resolves `--frame`: a built-in frame, `random:n:m:seed`, a JSON file of row vectors, a network
  * JSON file (`polytope-lens/network@1`, first dense layer) or an ONNX file.
  */
-export function loadFrame(spec: string): FrameSource {
+function loadFrame(spec: string): FrameSource {
   const s = spec.trim();
   switch (s.toLowerCase()) {
     case 'tetrahedron':
@@ -138,7 +139,7 @@ function parseDomain(v: string): BiasDomain {
 }
 
 /** Writes an SVG, or a PNG when the path ends in .png. */
-export async function writeFigure(path: string, svg: string): Promise<void> {
+async function writeFigure(path: string, svg: string): Promise<void> {
   if (extname(path).toLowerCase() === '.png') {
     const { Resvg } = await import('@resvg/resvg-js');
     writeFileAtomic(path, new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 } }).render().asPng());
@@ -269,7 +270,7 @@ function biasRun(src: FrameSource, domain: BiasDomain, mcSamples: number, seed: 
   if (frame.bias !== undefined) {
     const a = layerAlpha(frame, ball);
     let certified = true;
-    for (let i = 0; i < frame.m; i++) if (!(a[i]! <= est.alpha[i]! + 1e-12)) certified = false;
+    for (let i = 0; i < frame.m; i++) if (!(a[i]! <= est.alpha[i]! + CERTIFY_SLACK)) certified = false;
     layer = {
       bias: arr(frame.bias),
       norms: arr(frame.norms),
@@ -556,6 +557,7 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
   const md: string[] = [];
   const json: Record<string, unknown> = { seed, monteCarloSamples: mcSamples, reconstructionPoints: points, frames: [] as unknown[] };
   const t00 = performance.now();
+  const run: ReportRun = { opts, seed, mcSamples, points, samples, ext, md, json };
   md.push('# Frames, polytope bias estimation and reconstruction via facets');
   md.push('');
   md.push(
@@ -572,41 +574,77 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     '| frame | n | m | facets | α^B (PBE) | Monte-Carlo | max \\|MC − PBE\\| | injective at α^B (exact) | at α^B + 0.01 | at the Monte-Carlo α | time |',
   );
   md.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  const frameResults: {
-    spec: string;
-    frame: Frame;
-    polytope: FramePolytope;
-    est: BiasEstimate;
-    studies: (ReconstructionStudy & { ms: number })[];
-  }[] = [];
+  const frameResults = frameBiasRows(run, specs);
+  biasNotesAndReconstruction(md, frameResults);
+
+  await reportFigures(run, frameResults);
+
+  modelSection(run);
+  md.push('');
+  md.push(`_Total time ${(ms(t00) / 1000).toFixed(2)} s._`);
+  writeFileAtomic(join(opts.out, 'report.md'), `${md.join('\n')}\n`);
+  writeJson(join(opts.out, 'report.json'), json);
+  say(opts, `wrote ${join(opts.out, 'report.md')}`);
+}
+
+/** One frame's results that the report's later sections need. */
+interface FrameResult {
+  spec: string;
+  frame: Frame;
+  polytope: FramePolytope;
+  est: BiasEstimate;
+  studies: (ReconstructionStudy & { ms: number })[];
+}
+
+/** The settled options of `frame report` and the Markdown and JSON being built. */
+interface ReportRun {
+  opts: ReportOptions;
+  seed: number;
+  mcSamples: number;
+  points: number;
+  samples: number;
+  ext: string;
+  md: string[];
+  json: Record<string, unknown>;
+}
+
+/** The α^B table: bias estimate, Monte Carlo, injectivity checks and reconstruction per frame. */
+function frameBiasRows(run: ReportRun, specs: readonly string[]): FrameResult[] {
+  const { opts, seed, mcSamples, points, samples, md, json } = run;
+  const frameResults: FrameResult[] = [];
   for (const spec of specs) {
     const src = loadFrame(spec);
     const frame = src.frame;
     const t0 = performance.now();
-    const run = biasRun(src, 'ball', mcSamples, seed, { center: new Float64Array(frame.n), radius: 1 });
-    const at = injectRun(frame, run.est.alpha, { domain: 'ball', samples, seed, exact: true, maxCells: 100000 });
-    const shifted = run.est.alpha.map((v) => v + 0.01);
+    const bias = biasRun(src, 'ball', mcSamples, seed, { center: new Float64Array(frame.n), radius: 1 });
+    const at = injectRun(frame, bias.est.alpha, { domain: 'ball', samples, seed, exact: true, maxCells: 100000 });
+    const shifted = bias.est.alpha.map((v) => v + 0.01);
     const above = injectRun(frame, shifted, { domain: 'ball', samples, seed, exact: true, maxCells: 100000 });
-    const atMc = run.mc ? injectRun(frame, run.mc.alpha, { domain: 'ball', samples, seed, exact: true, maxCells: 100000 }) : null;
-    const studies = reconstructRun(frame, run.est.alpha, run.polytope, ['relu', 'zcosz'], points, seed);
+    const atMc = bias.mc ? injectRun(frame, bias.mc.alpha, { domain: 'ball', samples, seed, exact: true, maxCells: 100000 }) : null;
+    const studies = reconstructRun(frame, bias.est.alpha, bias.polytope, ['relu', 'zcosz'], points, seed);
     const elapsed = ms(t0);
-    frameResults.push({ spec, frame, polytope: run.polytope, est: run.est, studies });
+    frameResults.push({ spec, frame, polytope: bias.polytope, est: bias.est, studies });
     const verdict = (e: ExactInjectivity | null): string =>
       e === null ? 'n/a' : e.injective === null ? 'undecided' : e.injective ? 'yes' : 'no';
     md.push(
-      `| ${frame.name} | ${frame.n} | ${frame.m} | ${run.polytope.numFacets} | ${fmtAlpha(run.est.alpha)} | ${run.mc ? fmtAlpha(run.mc.alpha, 4) : '—'} | ${run.maxDev.toFixed(4)} | ${verdict(at.exact)} (${at.exact?.cells ?? 0} cells) | ${verdict(above.exact)} | ${atMc ? verdict(atMc.exact) : '—'} | ${elapsed.toFixed(0)} ms |`,
+      `| ${frame.name} | ${frame.n} | ${frame.m} | ${bias.polytope.numFacets} | ${fmtAlpha(bias.est.alpha)} | ${bias.mc ? fmtAlpha(bias.mc.alpha, 4) : '—'} | ${bias.maxDev.toFixed(4)} | ${verdict(at.exact)} (${at.exact?.cells ?? 0} cells) | ${verdict(above.exact)} | ${atMc ? verdict(atMc.exact) : '—'} | ${elapsed.toFixed(0)} ms |`,
     );
     (json['frames'] as unknown[]).push({
-      ...biasJson(frame, run),
+      ...biasJson(frame, bias),
       injectivityAtAlpha: { exact: exactJson(at.exact), sampledNonSpanning: at.sampled.nonSpanning },
       injectivityAtAlphaPlus001: { exact: exactJson(above.exact), sampledNonSpanning: above.sampled.nonSpanning },
       injectivityAtMonteCarlo: atMc ? { exact: exactJson(atMc.exact), sampledNonSpanning: atMc.sampled.nonSpanning } : null,
       reconstruction: studies.map(studyJson),
-      neighbourUnionValues: Array.from({ length: frame.m }, (_, i) => neighbourUnionValue(frame, run.polytope, i)),
+      neighbourUnionValues: Array.from({ length: frame.m }, (_, i) => neighbourUnionValue(frame, bias.polytope, i)),
       timeMs: elapsed,
     });
     if (!opts.quiet) process.stdout.write(`  ${frame.name}: done in ${elapsed.toFixed(0)} ms\n`);
   }
+  return frameResults;
+}
+
+/** The notes under the α^B table and the reconstruction-via-facets table. */
+function biasNotesAndReconstruction(md: string[], frameResults: readonly FrameResult[]): void {
   md.push('');
   md.push(
     'Checks against the mathematics: for the icosahedron every facet is a triangle of mutually adjacent vertices (inner products 1/√5 > 0), so α^X > 0 and α^B = 0 exactly. For the tetrahedron (inner products −1/3) the facet program for x_i on the facet {x_i, x_j, x_k} is minimized at (x_j + x_k)/‖x_j + x_k‖, giving (−2/3)/(2/√3) = −1/√3 = −0.5773502692. For Mercedes-Benz the cone of an edge spans 120°, giving cos 120° = −1/2. The seed prints 11 zeros for the icosahedron (it has 12 vertices; its table lost one).',
@@ -638,8 +676,11 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     'The same left inverse Σ_{k∈I_F} (z_k + α_k) S_F⁻¹ x_k recovers x to round-off for ReLU and fails by O(1) for the activation z·cos z, which is not the identity on the active side.',
   );
   md.push('');
+}
 
-  // Figures.
+/** The polytope figures (n ≤ 3) and the bias bar charts, with their Markdown links. */
+async function reportFigures(run: ReportRun, frameResults: readonly FrameResult[]): Promise<void> {
+  const { opts, seed, mcSamples, ext, md } = run;
   const figs: string[] = [];
   for (const r of frameResults) {
     if (r.frame.n > 3) continue;
@@ -674,8 +715,11 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     await writeFigure(join(opts.out, file), biasBarsSvg(series, { title: `α^B: ${r.frame.name}` }));
     md.push(`![bias bars ${r.frame.name}](${file})\n`);
   }
+}
 
-  // The trained-model question.
+/** The trained-model section: is the first layer of `--model` injective on the data ball? */
+function modelSection(run: ReportRun): void {
+  const { opts, seed, samples, md, json } = run;
   md.push('## Is a trained first layer injective on the ball that holds the data?');
   md.push('');
   if (opts.model === undefined) {
@@ -702,42 +746,17 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
       omnidirectional: check.omnidirectional,
       layerAlpha: arr(a),
     };
-    if (check.spans && check.omnidirectional && frame.n <= 10) {
-      try {
-        const est = polytopeBiasEstimate(frame, { domain: 'ball' });
-        let certified = true;
-        let worst = -Infinity;
-        for (let i = 0; i < frame.m; i++) {
-          worst = Math.max(worst, a[i]! - est.alpha[i]!);
-          if (a[i]! > est.alpha[i]! + 1e-12) certified = false;
-        }
-        md.push(`- PBE α^B: ${fmtAlpha(est.alpha, 4)}`);
-        md.push(`- the layer's α on the data ball (α_i = −(b_i + ⟨w_i, c⟩)/(r‖w_i‖)): ${fmtAlpha(a, 4)}`);
-        md.push(
-          `- PBE certificate (α ≤ α^B componentwise, sufficient for injectivity): **${certified}** (max α_i − α^B_i = ${worst.toFixed(4)})`,
-        );
-        modelJson['pbeAlpha'] = arr(est.alpha);
-        modelJson['pbeCertified'] = certified;
-      } catch (err) {
-        if (!(err instanceof PolytopeError)) throw err;
-        md.push(`- PBE not available: ${err.message}`);
-      }
-    } else {
-      md.push(`- the layer's α on the data ball: ${fmtAlpha(a, 4)}`);
-      md.push(
-        `- PBE not applicable (${!check.spans ? 'rows do not span' : !check.omnidirectional ? 'not omnidirectional, so Theorem 4.4 does not apply' : 'dimension too high for the frame polytope'})`,
-      );
-    }
-    const run = injectRun(frame, a, {
+    pbeCertificate(frame, a, check, md, modelJson);
+    const inj = injectRun(frame, a, {
       domain: 'ball',
       samples,
       seed,
       exact: check.spans && frame.n <= 6 && frame.m <= 200,
       maxCells: 200000,
     });
-    md.push(`- sampled check (${run.sampled.samples} points of the ball): ${run.sampled.nonSpanning} points with non-spanning active rows`);
-    if (run.exact) {
-      const e = run.exact;
+    md.push(`- sampled check (${inj.sampled.samples} points of the ball): ${inj.sampled.nonSpanning} points with non-spanning active rows`);
+    if (inj.exact) {
+      const e = inj.exact;
       md.push(
         `- exact check over the ${e.cells} cells of the layer's arrangement meeting the ball: injective = **${String(e.injective)}**${e.counterexample ? ` (counterexample: data-space point c + r·x with x = [${Array.from(e.counterexample.point, (v) => v.toFixed(4)).join(', ')}], active neurons {${Array.from(e.counterexample.active).join(', ')}} of rank ${e.counterexample.rank})` : ''}`,
       );
@@ -746,23 +765,54 @@ async function reportCommand(opts: ReportOptions): Promise<void> {
     }
     const answer = !check.spans
       ? 'no (the rows do not even span the input space)'
-      : run.exact?.injective === true
+      : inj.exact?.injective === true
         ? 'yes'
-        : run.exact?.injective === false || run.sampled.nonSpanning > 0
+        : inj.exact?.injective === false || inj.sampled.nonSpanning > 0
           ? 'no'
           : 'undecided by sampling (no counterexample found)';
     md.push('');
     md.push(`**Answer: ${answer}.**`);
-    modelJson['sampled'] = { samples: run.sampled.samples, nonSpanning: run.sampled.nonSpanning };
-    modelJson['exact'] = exactJson(run.exact);
+    modelJson['sampled'] = { samples: inj.sampled.samples, nonSpanning: inj.sampled.nonSpanning };
+    modelJson['exact'] = exactJson(inj.exact);
     modelJson['answer'] = answer;
     json['model'] = modelJson;
   }
-  md.push('');
-  md.push(`_Total time ${(ms(t00) / 1000).toFixed(2)} s._`);
-  writeFileAtomic(join(opts.out, 'report.md'), `${md.join('\n')}\n`);
-  writeJson(join(opts.out, 'report.json'), json);
-  say(opts, `wrote ${join(opts.out, 'report.md')}`);
+}
+
+/** The PBE certificate for a trained layer when Theorem 4.4 applies, else why not. */
+function pbeCertificate(
+  frame: Frame,
+  a: Float64Array,
+  check: ReturnType<typeof checkFrame>,
+  md: string[],
+  modelJson: Record<string, unknown>,
+): void {
+  if (check.spans && check.omnidirectional && frame.n <= 10) {
+    try {
+      const est = polytopeBiasEstimate(frame, { domain: 'ball' });
+      let certified = true;
+      let worst = -Infinity;
+      for (let i = 0; i < frame.m; i++) {
+        worst = Math.max(worst, a[i]! - est.alpha[i]!);
+        if (a[i]! > est.alpha[i]! + CERTIFY_SLACK) certified = false;
+      }
+      md.push(`- PBE α^B: ${fmtAlpha(est.alpha, 4)}`);
+      md.push(`- the layer's α on the data ball (α_i = −(b_i + ⟨w_i, c⟩)/(r‖w_i‖)): ${fmtAlpha(a, 4)}`);
+      md.push(
+        `- PBE certificate (α ≤ α^B componentwise, sufficient for injectivity): **${certified}** (max α_i − α^B_i = ${worst.toFixed(4)})`,
+      );
+      modelJson['pbeAlpha'] = arr(est.alpha);
+      modelJson['pbeCertified'] = certified;
+    } catch (err) {
+      if (!(err instanceof PolytopeError)) throw err;
+      md.push(`- PBE not available: ${err.message}`);
+    }
+  } else {
+    md.push(`- the layer's α on the data ball: ${fmtAlpha(a, 4)}`);
+    md.push(
+      `- PBE not applicable (${!check.spans ? 'rows do not span' : !check.omnidirectional ? 'not omnidirectional, so Theorem 4.4 does not apply' : 'dimension too high for the frame polytope'})`,
+    );
+  }
 }
 
 /** Registers `polytope frame …`. */

@@ -79,54 +79,7 @@ export function registerLens(program: Command): void {
     'lens-codes.json',
   )
     .option('--max-pairs <n>', 'largest number of inputs for the pairwise matrices', '300')
-    .action((modelPath: string, opts: SourceOpts & { maxPairs: string }) => {
-      const net = loadModel(modelPath);
-      const { xs, labels } = loadData(net, opts, false);
-      const codes = xs.map((x) => splineCodes(net, x));
-      const n = Math.min(xs.length, Number(opts.maxPairs));
-      const nl = net.activations.length;
-      const hamming = new Float64Array(n * n);
-      const jaccard = new Float64Array(n * n);
-      const perLayerMean = new Float64Array(nl);
-      let pairs = 0;
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          const h = codeHamming(codes[i]!.whole, codes[j]!.whole);
-          const jc = codeJaccard(codes[i]!.whole, codes[j]!.whole);
-          hamming[i * n + j] = hamming[j * n + i] = h;
-          jaccard[i * n + j] = jaccard[j * n + i] = jc;
-          for (let l = 0; l < nl; l++) perLayerMean[l] = perLayerMean[l]! + codeHamming(codes[i]!.layers[l]!, codes[j]!.layers[l]!);
-          pairs++;
-        }
-      }
-      const hex = (c: Uint8Array): string => Array.from(c).join('');
-      const distinct = new Set(codes.map((c) => hex(c.whole))).size;
-      const json = {
-        summary: {
-          inputs: xs.length,
-          distinct_regions: distinct,
-          units: net.numUnits,
-          layers: nl,
-          mean_hamming_per_layer: Array.from(perLayerMean, (v) => v / Math.max(1, pairs)),
-          mean_hamming: hamming.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
-          mean_jaccard: jaccard.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
-        },
-        inputs: codes.map((c, i) => ({
-          index: i,
-          ...(labels ? { label: labels[i] } : {}),
-          layers: c.layers.map(hex),
-          active: c.layers.map((l) => l.reduce((a, b) => a + (b ? 1 : 0), 0)),
-        })),
-        hamming: Array.from({ length: n }, (_, i) => Array.from(hamming.subarray(i * n, (i + 1) * n))),
-        jaccard: Array.from({ length: n }, (_, i) => Array.from(jaccard.subarray(i * n, (i + 1) * n))),
-      };
-      writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-      writeFigure(opts, '', heatmapSvg(`Hamming distance between spline codes (${n} inputs)`, hamming, n));
-      say(
-        opts,
-        `lens codes: ${xs.length} inputs, ${distinct} distinct regions, mean Hamming ${json.summary.mean_hamming.toFixed(2)} of ${net.numUnits} units → ${opts.json}`,
-      );
-    });
+    .action(runLensCodes);
 
   addSource(
     lens.command('density').description('exact polytope boundary density along segments between inputs: within vs between classes'),
@@ -134,96 +87,12 @@ export function registerLens(program: Command): void {
   )
     .option('--pairs <n>', 'segments of each kind (within-class, between-class)', '20')
     .option('--seed <s>', 'seed for choosing pairs', '1')
-    .action((modelPath: string, opts: SourceOpts & { pairs: string; seed: string }) => {
-      const net = loadModel(modelPath);
-      const { xs, labels } = loadData(net, opts, true);
-      const study = densityStudy(net, xs, labels!, { pairs: Number(opts.pairs), seed: Number(opts.seed) });
-      const nl = net.activations.length;
-      writeFileAtomic(
-        opts.json,
-        JSON.stringify({
-          within: study.within,
-          between: study.between,
-          samples: study.samples.map((s) => ({ ...s, label_i: labels![s.i], label_j: labels![s.j] })),
-        }) + '\n',
-      );
-      const groups = Array.from({ length: nl }, (_, l) => `layer ${l + 1}`);
-      writeFigure(
-        opts,
-        '',
-        barChartSvg(
-          'Polytope boundaries per unit length along segments',
-          [...groups, 'all'],
-          [
-            { name: 'within class', values: [...study.within.meanPerLayer, study.within.meanDensity] },
-            { name: 'between classes', values: [...study.between.meanPerLayer, study.between.meanDensity] },
-          ],
-          'boundaries / unit length',
-        ),
-      );
-      if (opts.figure) {
-        const rows = [...study.samples.filter((s) => s.same).slice(0, 8), ...study.samples.filter((s) => !s.same).slice(0, 8)].map((s) => {
-          const b = boundaryDensity(net, xs[s.i]!, xs[s.j]!);
-          return { label: `${labels![s.i]}→${labels![s.j]}`, breakpoints: b.breakpoints, layers: b.layerOf };
-        });
-        writeFigure(opts, '-paths', breakpointStripSvg('Boundary crossings along segments (colour = layer)', rows, nl));
-      }
-      say(
-        opts,
-        `lens density: within ${study.within.meanDensity.toFixed(3)}, between ${study.between.meanDensity.toFixed(3)} boundaries per unit length (${study.within.pairs} + ${study.between.pairs} segments) → ${opts.json}`,
-      );
-    });
+    .action(runLensDensity);
 
   addSource(
     lens.command('norms').description('spectral vs Frobenius norms of each layer and of each region Jacobian (local Lipschitz)'),
     'lens-norms.json',
-  ).action((modelPath: string, opts: SourceOpts) => {
-    const net = loadModel(modelPath);
-    const layers = layerNorms(net);
-    const { xs } = loadData(net, opts, false);
-    const r = regionNorms(net, xs);
-    const json = {
-      layers,
-      product_of_spectral_norms: layers.reduce((a, l) => a * l.spectral, 1),
-      regions: {
-        inputs: xs.length,
-        distinct_regions: r.distinctRegions,
-        spectral: summaryStats(r.spectral),
-        frobenius: summaryStats(r.frobenius),
-        values: { spectral: Array.from(r.spectral), frobenius: Array.from(r.frobenius) },
-      },
-    };
-    writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-    writeFigure(
-      opts,
-      '',
-      histogramSvg(
-        `Region Jacobian norms over ${xs.length} inputs`,
-        [
-          { name: 'spectral ‖J‖₂', values: r.spectral },
-          { name: 'Frobenius ‖J‖_F', values: r.frobenius },
-        ],
-        'norm',
-      ),
-    );
-    writeFigure(
-      opts,
-      '-layers',
-      barChartSvg(
-        'Layer weight norms',
-        layers.map((l) => `node ${l.node}`),
-        [
-          { name: 'spectral', values: layers.map((l) => l.spectral) },
-          { name: 'Frobenius', values: layers.map((l) => l.frobenius) },
-        ],
-        'norm',
-      ),
-    );
-    say(
-      opts,
-      `lens norms: median region ‖J‖₂ ${json.regions.spectral.median.toFixed(3)} (max ${json.regions.spectral.max.toFixed(3)}), product of layer ‖W‖₂ ${json.product_of_spectral_norms.toFixed(3)} → ${opts.json}`,
-    );
-  });
+  ).action(runLensNorms);
 
   addSource(
     lens.command('cluster').description('k-means of inputs by spline code vs by activations; purity against labels'),
@@ -231,35 +100,178 @@ export function registerLens(program: Command): void {
   )
     .option('--k <n>', 'clusters (default: number of distinct labels)')
     .option('--seed <s>', 'k-means++ seed', '1')
-    .action((modelPath: string, opts: SourceOpts & { k?: string; seed: string }) => {
-      const net = loadModel(modelPath);
-      const { xs, labels } = loadData(net, opts, true);
-      const k = opts.k !== undefined ? Number(opts.k) : new Set(labels!).size;
-      const codes = xs.map((x) => splineCodes(net, x));
-      const seed = Number(opts.seed);
-      const results: { layer: string; code: number; activations: number }[] = [];
-      for (let l = -1; l < net.activations.length; l++) {
-        const byCode = clusterInputs(net, xs, { k, features: 'code', layer: l, labels: labels!, seed, codes });
-        const byAct = clusterInputs(net, xs, { k, features: 'activations', layer: l, labels: labels!, seed, codes });
-        results.push({ layer: l < 0 ? 'all' : `layer ${l + 1}`, code: byCode.purity!, activations: byAct.purity! });
-      }
-      writeFileAtomic(opts.json, JSON.stringify({ k, seed, inputs: xs.length, purity: results }) + '\n');
-      writeFigure(
-        opts,
-        '',
-        barChartSvg(
-          `Cluster purity (k = ${k}, ${xs.length} inputs)`,
-          results.map((r) => r.layer),
-          [
-            { name: 'by spline code', values: results.map((r) => r.code) },
-            { name: 'by activations', values: results.map((r) => r.activations) },
-          ],
-          'purity',
-        ),
-      );
-      say(
-        opts,
-        `lens cluster: ${results.map((r) => `${r.layer}: code ${r.code.toFixed(3)} / act ${r.activations.toFixed(3)}`).join('; ')} → ${opts.json}`,
-      );
+    .action(runLensCluster);
+}
+
+/** `polytope lens cluster`: k-means purity by spline code vs by activations, per layer. */
+function runLensCluster(modelPath: string, opts: SourceOpts & { k?: string; seed: string }): void {
+  const net = loadModel(modelPath);
+  const { xs, labels } = loadData(net, opts, true);
+  const k = opts.k !== undefined ? Number(opts.k) : new Set(labels!).size;
+  const codes = xs.map((x) => splineCodes(net, x));
+  const seed = Number(opts.seed);
+  const results: { layer: string; code: number; activations: number }[] = [];
+  for (let l = -1; l < net.activations.length; l++) {
+    const byCode = clusterInputs(net, xs, { k, features: 'code', layer: l, labels: labels!, seed, codes });
+    const byAct = clusterInputs(net, xs, { k, features: 'activations', layer: l, labels: labels!, seed, codes });
+    results.push({ layer: l < 0 ? 'all' : `layer ${l + 1}`, code: byCode.purity!, activations: byAct.purity! });
+  }
+  writeFileAtomic(opts.json, JSON.stringify({ k, seed, inputs: xs.length, purity: results }) + '\n');
+  writeFigure(
+    opts,
+    '',
+    barChartSvg(
+      `Cluster purity (k = ${k}, ${xs.length} inputs)`,
+      results.map((r) => r.layer),
+      [
+        { name: 'by spline code', values: results.map((r) => r.code) },
+        { name: 'by activations', values: results.map((r) => r.activations) },
+      ],
+      'purity',
+    ),
+  );
+  say(
+    opts,
+    `lens cluster: ${results.map((r) => `${r.layer}: code ${r.code.toFixed(3)} / act ${r.activations.toFixed(3)}`).join('; ')} → ${opts.json}`,
+  );
+}
+
+/** `polytope lens norms`: layer weight norms and region Jacobian norms. */
+function runLensNorms(modelPath: string, opts: SourceOpts): void {
+  const net = loadModel(modelPath);
+  const layers = layerNorms(net);
+  const { xs } = loadData(net, opts, false);
+  const r = regionNorms(net, xs);
+  const json = {
+    layers,
+    product_of_spectral_norms: layers.reduce((a, l) => a * l.spectral, 1),
+    regions: {
+      inputs: xs.length,
+      distinct_regions: r.distinctRegions,
+      spectral: summaryStats(r.spectral),
+      frobenius: summaryStats(r.frobenius),
+      values: { spectral: Array.from(r.spectral), frobenius: Array.from(r.frobenius) },
+    },
+  };
+  writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
+  writeFigure(
+    opts,
+    '',
+    histogramSvg(
+      `Region Jacobian norms over ${xs.length} inputs`,
+      [
+        { name: 'spectral ‖J‖₂', values: r.spectral },
+        { name: 'Frobenius ‖J‖_F', values: r.frobenius },
+      ],
+      'norm',
+    ),
+  );
+  writeFigure(
+    opts,
+    '-layers',
+    barChartSvg(
+      'Layer weight norms',
+      layers.map((l) => `node ${l.node}`),
+      [
+        { name: 'spectral', values: layers.map((l) => l.spectral) },
+        { name: 'Frobenius', values: layers.map((l) => l.frobenius) },
+      ],
+      'norm',
+    ),
+  );
+  say(
+    opts,
+    `lens norms: median region ‖J‖₂ ${json.regions.spectral.median.toFixed(3)} (max ${json.regions.spectral.max.toFixed(3)}), product of layer ‖W‖₂ ${json.product_of_spectral_norms.toFixed(3)} → ${opts.json}`,
+  );
+}
+
+/** `polytope lens density`: boundary density along within- and between-class segments. */
+function runLensDensity(modelPath: string, opts: SourceOpts & { pairs: string; seed: string }): void {
+  const net = loadModel(modelPath);
+  const { xs, labels } = loadData(net, opts, true);
+  const study = densityStudy(net, xs, labels!, { pairs: Number(opts.pairs), seed: Number(opts.seed) });
+  const nl = net.activations.length;
+  writeFileAtomic(
+    opts.json,
+    JSON.stringify({
+      within: study.within,
+      between: study.between,
+      samples: study.samples.map((s) => ({ ...s, label_i: labels![s.i], label_j: labels![s.j] })),
+    }) + '\n',
+  );
+  const groups = Array.from({ length: nl }, (_, l) => `layer ${l + 1}`);
+  writeFigure(
+    opts,
+    '',
+    barChartSvg(
+      'Polytope boundaries per unit length along segments',
+      [...groups, 'all'],
+      [
+        { name: 'within class', values: [...study.within.meanPerLayer, study.within.meanDensity] },
+        { name: 'between classes', values: [...study.between.meanPerLayer, study.between.meanDensity] },
+      ],
+      'boundaries / unit length',
+    ),
+  );
+  if (opts.figure) {
+    const rows = [...study.samples.filter((s) => s.same).slice(0, 8), ...study.samples.filter((s) => !s.same).slice(0, 8)].map((s) => {
+      const b = boundaryDensity(net, xs[s.i]!, xs[s.j]!);
+      return { label: `${labels![s.i]}→${labels![s.j]}`, breakpoints: b.breakpoints, layers: b.layerOf };
     });
+    writeFigure(opts, '-paths', breakpointStripSvg('Boundary crossings along segments (colour = layer)', rows, nl));
+  }
+  say(
+    opts,
+    `lens density: within ${study.within.meanDensity.toFixed(3)}, between ${study.between.meanDensity.toFixed(3)} boundaries per unit length (${study.within.pairs} + ${study.between.pairs} segments) → ${opts.json}`,
+  );
+}
+
+/** `polytope lens codes`: spline codes per input and their pairwise Hamming/Jaccard distances. */
+function runLensCodes(modelPath: string, opts: SourceOpts & { maxPairs: string }): void {
+  const net = loadModel(modelPath);
+  const { xs, labels } = loadData(net, opts, false);
+  const codes = xs.map((x) => splineCodes(net, x));
+  const n = Math.min(xs.length, Number(opts.maxPairs));
+  const nl = net.activations.length;
+  const hamming = new Float64Array(n * n);
+  const jaccard = new Float64Array(n * n);
+  const perLayerMean = new Float64Array(nl);
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const h = codeHamming(codes[i]!.whole, codes[j]!.whole);
+      const jc = codeJaccard(codes[i]!.whole, codes[j]!.whole);
+      hamming[i * n + j] = hamming[j * n + i] = h;
+      jaccard[i * n + j] = jaccard[j * n + i] = jc;
+      for (let l = 0; l < nl; l++) perLayerMean[l] = perLayerMean[l]! + codeHamming(codes[i]!.layers[l]!, codes[j]!.layers[l]!);
+      pairs++;
+    }
+  }
+  const hex = (c: Uint8Array): string => Array.from(c).join('');
+  const distinct = new Set(codes.map((c) => hex(c.whole))).size;
+  const json = {
+    summary: {
+      inputs: xs.length,
+      distinct_regions: distinct,
+      units: net.numUnits,
+      layers: nl,
+      mean_hamming_per_layer: Array.from(perLayerMean, (v) => v / Math.max(1, pairs)),
+      mean_hamming: hamming.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
+      mean_jaccard: jaccard.reduce((a, b) => a + b, 0) / Math.max(1, n * n - n),
+    },
+    inputs: codes.map((c, i) => ({
+      index: i,
+      ...(labels ? { label: labels[i] } : {}),
+      layers: c.layers.map(hex),
+      active: c.layers.map((l) => l.reduce((a, b) => a + (b ? 1 : 0), 0)),
+    })),
+    hamming: Array.from({ length: n }, (_, i) => Array.from(hamming.subarray(i * n, (i + 1) * n))),
+    jaccard: Array.from({ length: n }, (_, i) => Array.from(jaccard.subarray(i * n, (i + 1) * n))),
+  };
+  writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
+  writeFigure(opts, '', heatmapSvg(`Hamming distance between spline codes (${n} inputs)`, hamming, n));
+  say(
+    opts,
+    `lens codes: ${xs.length} inputs, ${distinct} distinct regions, mean Hamming ${json.summary.mean_hamming.toFixed(2)} of ${net.numUnits} units → ${opts.json}`,
+  );
 }

@@ -25,71 +25,71 @@ export function registerLine(program: Command): void {
     .option('--no-figure', 'do not draw figures')
     .option('--validate', 'check every piece against the network')
     .option('--quiet', 'print nothing but errors')
-    .action(
-      (
-        modelPath: string,
-        opts: {
-          from?: string;
-          to?: string;
-          inputs?: string;
-          idx?: string;
-          rows?: string;
-          json: string;
-          svg?: string;
-          png?: string;
-          figure: boolean;
-          validate?: boolean;
-          quiet?: boolean;
-        },
-      ) => {
-        const net = loadModel(modelPath);
-        const d = net.inputSize;
-        let x0: Float64Array;
-        let x1: Float64Array;
-        if (opts.from !== undefined || opts.to !== undefined) {
-          if (opts.from === undefined || opts.to === undefined) throw new CliError('give both --from and --to');
-          x0 = vectorArg(opts.from, d, '--from');
-          x1 = vectorArg(opts.to, d, '--to');
-        } else {
-          const pts = readInputSource(opts, d);
-          if (!pts) throw new CliError('give --from and --to, or --inputs/--idx with --rows i,j');
-          if (pts.length !== 2) throw new CliError(`the segment needs exactly 2 endpoints, got ${pts.length}`);
-          [x0, x1] = pts as [Float64Array, Float64Array];
-        }
-        const progress = startProgress('line', opts.quiet === true);
-        let res;
-        try {
-          res = partitionLine(net, x0, x1, { signal: progress.signal, onProgress: (p) => progress.update(p.fraction, p.regions) });
-        } finally {
-          progress.stop();
-        }
-        if (opts.validate) {
-          const v = validateLine(net, x0, x1, res);
-          if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
-        }
-        const offsets = codeOffsets(net);
-        const o = net.outputSize;
-        const json = {
-          summary: { pieces: res.pieces.length, seconds: res.seconds, length: Math.hypot(...Array.from(x1, (v, i) => v - x0[i]!)) },
-          breakpoints: Array.from(res.breakpoints),
-          pieces: res.pieces.map((p) => ({
-            t0: p.t0,
-            t1: p.t1,
-            code: codeKey(p.code, offsets),
-            map: Array.from({ length: o }, (_, r) => [p.map[2 * r]!, p.map[2 * r + 1]!]),
-          })),
-        };
-        writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-        if (opts.figure) {
-          const svg = renderLineSvg({
-            pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashBytes(p.code) })),
-            outputs: o,
-            title: `${res.pieces.length} pieces along the segment`,
-          });
-          writeFileAtomic(opts.svg ?? opts.json.replace(/\.json$/i, '') + '.svg', svg);
-          writeFileAtomic(opts.png ?? opts.json.replace(/\.json$/i, '') + '.png', svgToPng(svg));
-        }
-        if (!opts.quiet) process.stderr.write(`line: ${res.pieces.length} pieces in ${res.seconds.toFixed(3)} s → ${opts.json}\n`);
-      },
-    );
+    .action(runLine);
+}
+
+interface LineCliOptions {
+  from?: string;
+  to?: string;
+  inputs?: string;
+  idx?: string;
+  rows?: string;
+  json: string;
+  svg?: string;
+  png?: string;
+  figure: boolean;
+  validate?: boolean;
+  quiet?: boolean;
+}
+
+/** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
+function runLine(modelPath: string, opts: LineCliOptions): void {
+  const net = loadModel(modelPath);
+  const d = net.inputSize;
+  let x0: Float64Array;
+  let x1: Float64Array;
+  if (opts.from !== undefined || opts.to !== undefined) {
+    if (opts.from === undefined || opts.to === undefined) throw new CliError('give both --from and --to');
+    x0 = vectorArg(opts.from, d, '--from');
+    x1 = vectorArg(opts.to, d, '--to');
+  } else {
+    const pts = readInputSource(opts, d);
+    if (!pts) throw new CliError('give --from and --to, or --inputs/--idx with --rows i,j');
+    if (pts.length !== 2) throw new CliError(`the segment needs exactly 2 endpoints, got ${pts.length}`);
+    [x0, x1] = pts as [Float64Array, Float64Array];
+  }
+  const progress = startProgress('line', opts.quiet === true);
+  let res;
+  try {
+    res = partitionLine(net, x0, x1, { signal: progress.signal, onProgress: (p) => progress.update(p.fraction, p.regions) });
+  } finally {
+    progress.stop();
+  }
+  if (opts.validate) {
+    const v = validateLine(net, x0, x1, res);
+    if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
+  }
+  const offsets = codeOffsets(net);
+  const o = net.outputSize;
+  const json = {
+    summary: { pieces: res.pieces.length, seconds: res.seconds, length: Math.hypot(...Array.from(x1, (v, i) => v - x0[i]!)) },
+    breakpoints: Array.from(res.breakpoints),
+    pieces: res.pieces.map((p) => ({
+      t0: p.t0,
+      t1: p.t1,
+      code: codeKey(p.code, offsets),
+      map: Array.from({ length: o }, (_, r) => [p.map[2 * r]!, p.map[2 * r + 1]!]),
+    })),
+  };
+  writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
+  if (opts.figure) {
+    const svg = renderLineSvg({
+      pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashBytes(p.code) })),
+      outputs: o,
+      title: `${res.pieces.length} pieces along the segment`,
+    });
+    writeFileAtomic(opts.svg ?? opts.json.replace(/\.json$/i, '') + '.svg', svg);
+    writeFileAtomic(opts.png ?? opts.json.replace(/\.json$/i, '') + '.png', svgToPng(svg));
+  }
+  if (!opts.quiet) process.stderr.write(`line: ${res.pieces.length} pieces in ${res.seconds.toFixed(3)} s → ${opts.json}\n`);
 }

@@ -23,11 +23,11 @@ import { num, positiveInt, prepareTraining } from './train.js';
 import type { TrainCliOptions } from './train.js';
 
 /** Experiments `polytope reproduce` knows. */
-export const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
+const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
 type Experiment = (typeof REPRODUCIBLE)[number];
 
 /** Reduced defaults (documented in docs/training.md) and the dissertation's full protocol. */
-export const PROTOCOLS = {
+const PROTOCOLS = {
   'table-5.1': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 1000, maxEpochs: 200 } },
   'table-4.2': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
   'table-4.3': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
@@ -65,7 +65,7 @@ function intList(text: string, flag: string, lo: number, hi: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Table 5.1
 
-export interface SineCell {
+interface SineCell {
   width: number;
   depth: number;
   /** Initializations used until training MSE < threshold; null when none within `runs`. */
@@ -76,7 +76,7 @@ export interface SineCell {
   seed: number | null;
 }
 
-export interface SineOptions {
+interface SineOptions {
   widths: number[];
   depths: number[];
   runs: number;
@@ -88,7 +88,7 @@ export interface SineOptions {
 }
 
 /** Seed of trial `t` (0-based) for a w × d cell, distinct across cells and trials. */
-export function sineSeed(base: number, width: number, depth: number, trial: number): number {
+function sineSeed(base: number, width: number, depth: number, trial: number): number {
   return base * 1_000_000 + (width * 100 + depth) * 1000 + trial;
 }
 
@@ -99,7 +99,7 @@ export function sineSeed(base: number, width: number, depth: number, trial: numb
  * const cells = await reproduceSine({ widths: [1, 2], depths: [1], runs: 5, epochs: 200, batch: 10, seed: 0 });
  * cells[0].initializations; // e.g. 1
  */
-export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
+async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
   const threshold = o.threshold ?? 0.45;
   const cells: SineCell[] = [];
   for (const width of o.widths) {
@@ -148,7 +148,7 @@ export async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
 }
 
 /** Table 5.1 as Markdown: rows are widths, columns depths; '–' where no initialization succeeded. */
-export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
+function sineMarkdown(cells: readonly SineCell[], runs: number): string {
   const widths = [...new Set(cells.map((c) => c.width))];
   const depths = [...new Set(cells.map((c) => c.depth))];
   const lines = [`| width \\ depth | ${depths.join(' | ')} |`, `|---|${depths.map(() => '---:').join('|')}|`];
@@ -166,7 +166,7 @@ export function sineMarkdown(cells: readonly SineCell[], runs: number): string {
 // ---------------------------------------------------------------------------------------------
 // Tables 4.2 / 4.3
 
-export interface AnnulusConfig {
+interface AnnulusConfig {
   loss: 'mse' | 'bce';
   leak: number;
   batch: number;
@@ -181,7 +181,7 @@ export interface AnnulusRow extends AnnulusConfig {
 }
 
 /** §4.2.1's 36 combinations, in the order loss × leak × batch × normalization. */
-export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
+const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
   const out: AnnulusConfig[] = [];
   for (const loss of ['mse', 'bce'] as const)
     for (const leak of [0, 0.01, 0.1])
@@ -194,7 +194,7 @@ export const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
  * up to `maxEpochs` epochs, stopping at the first epoch whose training accuracy is ≥ 95 %.
  * Returns that epoch, or null when it never gets there.
  */
-export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
+async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
   const prep = prepareTraining(
     baseOptions({
       dataset: 'circle-annulus',
@@ -239,7 +239,7 @@ export async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: nu
  * Table 4.2's grid: `runs` networks per combination (run r uses seed `base + r` in every
  * combination, so combinations see the same data and initial weights).
  */
-export async function reproduceAnnulus(o: {
+async function reproduceAnnulus(o: {
   runs: number;
   maxEpochs: number;
   seed: number;
@@ -269,7 +269,7 @@ function per100(successes: number, runs: number): number {
 }
 
 /** Table 4.2 as Markdown, sorted by successes like the dissertation's. */
-export function annulusMarkdown(rows: readonly AnnulusRow[]): string {
+function annulusMarkdown(rows: readonly AnnulusRow[]): string {
   const runs = rows[0]?.runs ?? 0;
   const sorted = [...rows].sort((a, b) => a.successes - b.successes);
   const lines = [
@@ -305,7 +305,7 @@ export function annulusAverages(rows: readonly AnnulusRow[]): { parameter: strin
 }
 
 /** Table 4.3 as Markdown (see `annulusAverages`). */
-export function averagesMarkdown(rows: readonly AnnulusRow[]): string {
+function averagesMarkdown(rows: readonly AnnulusRow[]): string {
   const lines = ['| hyperparameter | value | mean successes per 100 |', '|---|---|---:|'];
   for (const a of annulusAverages(rows)) lines.push(`| ${a.parameter} | ${a.value} | ${a.rate.toFixed(1)} |`);
   return lines.join('\n') + '\n';
@@ -358,78 +358,101 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
     if (!opts.quiet) process.stderr.write(s);
   };
   const started = Date.now();
-  let md: string;
-  let json: Record<string, unknown>;
-  if (exp === 'table-5.1') {
-    log(
-      `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
-    );
-    const cells = await reproduceSine({
-      widths,
-      depths,
-      runs,
-      epochs: maxEpochs,
-      batch,
-      seed,
-      onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
-    });
-    md = [
-      `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
-      '',
-      `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
-        `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
-        `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
-      '',
-      sineMarkdown(cells, runs),
-    ].join('\n');
-    json = {
-      experiment: exp,
-      protocol: label,
-      runs,
-      epochs: maxEpochs,
-      batch,
-      seed,
-      threshold: 0.45,
-      cells,
-      seconds: (Date.now() - started) / 1000,
-    };
-  } else {
-    log(
-      `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
-    );
-    const rows = await reproduceAnnulus({
-      runs,
-      maxEpochs,
-      seed,
-      onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
-    });
-    const head =
-      `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
-      `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
-      `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
-    md = [
-      `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`,
-      '',
-      head,
-      '',
-      annulusMarkdown(rows),
-      '',
-      `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`,
-      '',
-      averagesMarkdown(rows),
-    ].join('\n');
-    json = {
-      experiment: exp,
-      protocol: label,
-      runs,
-      max_epochs: maxEpochs,
-      seed,
-      rows,
-      averages: annulusAverages(rows),
-      seconds: (Date.now() - started) / 1000,
-    };
-  }
+  const run: ReproduceRun = { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log };
+  const { md, json } = exp === 'table-5.1' ? await sineReport(run) : await annulusReport(run);
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);
   log(`reproduce: ${exp} in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(out, `${exp}.md`)}\n`);
+}
+
+/** The settled protocol of one `reproduce` run, shared by the experiments' report builders. */
+interface ReproduceRun {
+  exp: Experiment;
+  label: string;
+  runs: number;
+  maxEpochs: number;
+  batch: number;
+  widths: number[];
+  depths: number[];
+  seed: number;
+  started: number;
+  log: (s: string) => void;
+}
+
+/** Table 5.1 (sine): runs the grid and returns its Markdown and JSON. */
+async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
+  const { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log } = run;
+  log(
+    `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
+  );
+  const cells = await reproduceSine({
+    widths,
+    depths,
+    runs,
+    epochs: maxEpochs,
+    batch,
+    seed,
+    onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
+  });
+  const md = [
+    `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
+    '',
+    `Protocol: rectangular ReLU networks (depth = hidden layers of the given width), PyTorch default initialization, SGD lr 0.1, MSE, batch ${batch}, ` +
+      `${maxEpochs} epochs on 100 uniformly spaced points of [−π, π]; re-initialized up to ${runs} times while the training MSE is ≥ 0.45. Base seed ${seed}; ` +
+      `trial t of cell (w, d) is \`polytope train --dataset sine --arch 1-w-…-w-1 --optimizer sgd --lr 0.1 --batch ${batch} --epochs ${maxEpochs} --seed ${seed}·10⁶ + (100w + d)·1000 + t\`.`,
+    '',
+    sineMarkdown(cells, runs),
+  ].join('\n');
+  const json = {
+    experiment: exp,
+    protocol: label,
+    runs,
+    epochs: maxEpochs,
+    batch,
+    seed,
+    threshold: 0.45,
+    cells,
+    seconds: (Date.now() - started) / 1000,
+  };
+  return { md, json };
+}
+
+/** Tables 4.2 and 4.3 (circle vs annulus): runs the grid and returns their Markdown and JSON. */
+async function annulusReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
+  const { exp, label, runs, maxEpochs, seed, started, log } = run;
+  log(
+    `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
+  );
+  const rows = await reproduceAnnulus({
+    runs,
+    maxEpochs,
+    seed,
+    onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
+  });
+  const head =
+    `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
+    `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +
+    `${runs} runs per combination, run r with seed ${seed} + r (\`polytope train --dataset circle-annulus --arch 2-3-1 --seed …\`), the same seeds in every combination.`;
+  const md = [
+    `# Table 4.2 — circle vs annulus: successes per loss / leak / batch / normalization (${label})`,
+    '',
+    head,
+    '',
+    annulusMarkdown(rows),
+    '',
+    `# Table 4.3 — mean successes per 100 for each hyperparameter value (${label})`,
+    '',
+    averagesMarkdown(rows),
+  ].join('\n');
+  const json = {
+    experiment: exp,
+    protocol: label,
+    runs,
+    max_epochs: maxEpochs,
+    seed,
+    rows,
+    averages: annulusAverages(rows),
+    seconds: (Date.now() - started) / 1000,
+  };
+  return { md, json };
 }

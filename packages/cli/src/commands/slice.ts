@@ -22,6 +22,7 @@ import { sliceParallel } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 import { InternalError } from '@polytope-lens/core';
 import { JsonObjectWriter, RecordSpool } from '../json-stream.js';
+import { REPORT_ZERO } from '../render/constants.js';
 
 interface SliceOpts {
   box?: string;
@@ -43,7 +44,7 @@ interface SliceOpts {
 }
 
 /** Works out the plane and box from the command's options. */
-export function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: Box2; how: string } {
+function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: Box2; how: string } {
   const d = net.inputSize;
   const box = opts.box !== undefined ? (numberList(opts.box, 4, '--box') as unknown as Box2) : undefined;
   const modes = [
@@ -70,7 +71,7 @@ export function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane;
 }
 
 function round(v: number): number {
-  return Math.abs(v) < 1e-300 ? 0 : Number(v.toPrecision(15));
+  return Math.abs(v) < REPORT_ZERO ? 0 : Number(v.toPrecision(15));
 }
 
 /** What one slice run needs, worked out from the options. */

@@ -39,7 +39,7 @@ import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
-export const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
+const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = {
   mse: 'mse',
   bce: 'bce',
@@ -275,6 +275,59 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   const epochs = num(opts.epochs, '--epochs', positiveInt, 'a positive integer') ?? (isImage ? 15 : 100);
 
   // Data.
+  const { trainData, testData, transform, dataInfo } = trainingData(opts, isImage, s);
+
+  // Loss, architecture, optimizer.
+  let loss = defaultLoss(trainData);
+  if (opts.loss !== undefined) {
+    const l = Object.hasOwn(LOSS_ALIASES, opts.loss) ? LOSS_ALIASES[opts.loss] : undefined;
+    if (!l) throw new CliError(`--loss must be one of mse, bce, ce, got '${opts.loss}'`);
+    loss = l;
+  }
+  if (!LOSS_NAMES.includes(loss)) throw new CliError(`unknown loss ${loss}`);
+  const leak = num(opts.leak, '--leak', (v) => v >= 0, 'a number ≥ 0') ?? 0;
+  if (!(INIT_NAMES as readonly string[]).includes(opts.init))
+    throw new CliError(`--init must be one of ${INIT_NAMES.join(', ')}, got '${opts.init}'`);
+  const outputs = outputsFor(trainData, loss);
+  if ((opts.arch === undefined) === (opts.initFrom === undefined)) throw new CliError('give exactly one of --arch and --init-from');
+  let net: TrainableNetwork;
+  if (opts.initFrom !== undefined) {
+    // A leading channel_affine (a folded normalization) is dropped: this run's own normalization is re-attached on export.
+    net = TrainableNetwork.fromNetwork(loadModel(opts.initFrom)).network;
+    if (net.inputSize !== trainData.inputSize || net.outputSize !== outputs) {
+      throw new CliError(
+        `--init-from model maps ${net.inputSize} inputs to ${net.outputSize} outputs, but ${trainData.name} with ${loss} needs ${trainData.inputSize} → ${outputs}`,
+      );
+    }
+  } else {
+    const layers = architectureLayers(opts.arch!, trainData.inputShape, outputs, { leak });
+    net = new TrainableNetwork(trainData.inputShape, layers, { init: opts.init as InitName, random: seededRandom(s * 4 + 3) });
+  }
+  const archName = opts.arch ?? `init-from ${opts.initFrom}`;
+
+  const { optName, lr, optimizer } = trainingOptimizer(opts, isImage);
+
+  return {
+    seed: s,
+    batchSize,
+    snapshotEvery,
+    isImage,
+    epochs,
+    trainData,
+    testData,
+    transform,
+    dataInfo,
+    loss,
+    net,
+    archName,
+    optName,
+    lr,
+    optimizer,
+  };
+}
+
+/** The training and test sets of a toy or image dataset, normalized when --normalize asks. */
+function trainingData(opts: TrainCliOptions, isImage: boolean, s: number) {
   let trainData: Dataset;
   let testData: Dataset;
   let transform: InputTransform | undefined;
@@ -308,35 +361,11 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
       dataInfo = { normalization: { scale: Array.from(scale), folded_into_model: true } };
     }
   }
+  return { trainData, testData, transform, dataInfo };
+}
 
-  // Loss, architecture, optimizer.
-  let loss = defaultLoss(trainData);
-  if (opts.loss !== undefined) {
-    const l = Object.hasOwn(LOSS_ALIASES, opts.loss) ? LOSS_ALIASES[opts.loss] : undefined;
-    if (!l) throw new CliError(`--loss must be one of mse, bce, ce, got '${opts.loss}'`);
-    loss = l;
-  }
-  if (!LOSS_NAMES.includes(loss)) throw new CliError(`unknown loss ${loss}`);
-  const leak = num(opts.leak, '--leak', (v) => v >= 0, 'a number ≥ 0') ?? 0;
-  if (!(INIT_NAMES as readonly string[]).includes(opts.init))
-    throw new CliError(`--init must be one of ${INIT_NAMES.join(', ')}, got '${opts.init}'`);
-  const outputs = outputsFor(trainData, loss);
-  if ((opts.arch === undefined) === (opts.initFrom === undefined)) throw new CliError('give exactly one of --arch and --init-from');
-  let net: TrainableNetwork;
-  if (opts.initFrom !== undefined) {
-    // A leading channel_affine (a folded normalization) is dropped: this run's own normalization is re-attached on export.
-    net = TrainableNetwork.fromNetwork(loadModel(opts.initFrom)).network;
-    if (net.inputSize !== trainData.inputSize || net.outputSize !== outputs) {
-      throw new CliError(
-        `--init-from model maps ${net.inputSize} inputs to ${net.outputSize} outputs, but ${trainData.name} with ${loss} needs ${trainData.inputSize} → ${outputs}`,
-      );
-    }
-  } else {
-    const layers = architectureLayers(opts.arch!, trainData.inputShape, outputs, { leak });
-    net = new TrainableNetwork(trainData.inputShape, layers, { init: opts.init as InitName, random: seededRandom(s * 4 + 3) });
-  }
-  const archName = opts.arch ?? `init-from ${opts.initFrom}`;
-
+/** The optimizer from --optimizer, --lr, --momentum and --weight-decay, with per-dataset defaults. */
+function trainingOptimizer(opts: TrainCliOptions, isImage: boolean) {
   const optName = opts.optimizer ?? (isImage ? 'sgd' : 'adam');
   if (!(OPTIMIZER_NAMES as readonly string[]).includes(optName))
     throw new CliError(`--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${optName}'`);
@@ -349,23 +378,7 @@ export function prepareTraining(opts: TrainCliOptions): PreparedTraining {
   const optimizer: OptimizerOptions =
     optName === 'sgd' ? { type: 'sgd', lr, momentum, weightDecay } : { type: optName as 'adam' | 'adamw', lr, weightDecay };
 
-  return {
-    seed: s,
-    batchSize,
-    snapshotEvery,
-    isImage,
-    epochs,
-    trainData,
-    testData,
-    transform,
-    dataInfo,
-    loss,
-    net,
-    archName,
-    optName,
-    lr,
-    optimizer,
-  };
+  return { optName, lr, optimizer };
 }
 
 /**
@@ -457,23 +470,7 @@ export async function runPrepared(
 
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   const prep = prepareTraining(opts);
-  const {
-    seed: s,
-    batchSize,
-    snapshotEvery,
-    isImage,
-    epochs,
-    trainData,
-    testData,
-    transform,
-    dataInfo,
-    loss,
-    net,
-    archName,
-    optName,
-    lr,
-    optimizer,
-  } = prep;
+  const { seed: s, batchSize, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optimizer } = prep;
   // Outputs.
   const out = opts.out;
   const snapDir = join(out, 'snapshots');

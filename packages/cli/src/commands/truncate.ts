@@ -22,7 +22,7 @@ import { CliError, writeFileAtomic } from '../util.js';
  * Writes one SVG per truncation stage of a 2-D truncation form (a grid over `box` and the points,
  * pushed through τ^(1), τ^(2), …) and `frames.gif` of them all; returns the file names.
  */
-export function writeTruncationFrames(
+function writeTruncationFrames(
   form: TruncationForm,
   dir: string,
   points: Float64Array[],

@@ -49,7 +49,7 @@ export class SlicePool {
 }
 
 /** Work units per slice (at least, when there is enough to split): fixed, so the output order does not depend on the thread count. */
-export const PARALLEL_UNITS = 64;
+const PARALLEL_UNITS = 64;
 
 export interface ParallelSliceOptions {
   threads: number;
@@ -93,43 +93,80 @@ export async function sliceParallel(
   const extent = boxExtent(b);
   const boxArea = (b[1] - b[0]) * (b[3] - b[2]);
   const start = performance.now();
-  const rootCell = () => boxPolygon(b[0], b[1], b[2], b[3]);
   let regions = 0;
   const report = () => {
     if (options.onProgress && (regions & 1023) === 0) options.onProgress({ fraction: acc.area / boxArea, regions });
   };
-  if (options.threads <= 1) {
-    const ops = createPolygonOps();
-    const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
-    const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
-    units.forEach((unit, i) => {
+  const run: SliceRun = {
+    prepared,
+    acc,
+    origin,
+    dirs,
+    extent,
+    box: b,
+    options,
+    setFrame: (i) => {
       currentFrame = i;
-      runPartition(
-        prepared,
-        ops,
-        rootCell(),
-        origin,
-        dirs,
-        extent,
-        (r) => {
-          acc.add(r.cell as Polygon, r.code, r.output);
-          regions++;
-          report();
-        },
-        { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) },
-      );
-    });
-    options.onProgress?.({ fraction: 1, regions });
-    return acc.finish((performance.now() - start) / 1000);
-  }
+    },
+    counted: () => {
+      regions++;
+      report();
+    },
+  };
+  if (options.threads <= 1) sliceSequential(run);
+  else await sliceOnWorkers(run);
+  options.onProgress?.({ fraction: 1, regions });
+  return acc.finish((performance.now() - start) / 1000);
+}
+
+/** One slice's shared state for the sequential and the worker paths. */
+interface SliceRun {
+  prepared: PreparedNetwork;
+  acc: SliceAccumulator;
+  origin: Float64Array;
+  dirs: ReturnType<typeof planeDirections>;
+  extent: ReturnType<typeof boxExtent>;
+  box: ReturnType<typeof checkBox>;
+  options: ParallelSliceOptions;
+  /** Sets the work unit that the regions arriving next belong to. */
+  setFrame: (i: number) => void;
+  /** Counts one region and reports progress. */
+  counted: () => void;
+}
+
+/** The same work units as the workers, run in order on this thread. */
+function sliceSequential(run: SliceRun): void {
+  const { prepared, acc, origin, dirs, extent, box: b, options } = run;
+  const rootCell = () => boxPolygon(b[0], b[1], b[2], b[3]);
+  const ops = createPolygonOps();
+  const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
+  const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
+  units.forEach((unit, i) => {
+    run.setFrame(i);
+    runPartition(
+      prepared,
+      ops,
+      rootCell(),
+      origin,
+      dirs,
+      extent,
+      (r) => {
+        acc.add(r.cell as Polygon, r.code, r.output);
+        run.counted();
+      },
+      { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) },
+    );
+  });
+}
+
+/** Runs the job on the pool's workers (or a pool of its own), merging their regions into `run.acc`. */
+async function sliceOnWorkers(run: SliceRun): Promise<void> {
+  const { prepared, acc, origin, dirs, extent, box: b, options } = run;
+  const net = prepared.network;
   const pool = options.pool ?? new SlicePool(options.threads);
   const job = ++jobCounter;
   const control = new Int32Array(new SharedArrayBuffer(12));
-  let netId = netIds.get(prepared);
-  if (netId === undefined) {
-    netId = ++netCounter;
-    netIds.set(prepared, netId);
-  }
+  const netId = netIdOf(prepared);
   const setup: JobSetup = {
     job,
     units: PARALLEL_UNITS,
@@ -159,13 +196,7 @@ export async function sliceParallel(
           if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
           if (msg.type === 'error') {
             pool.holds.delete(w);
-            reject(
-              msg.code === 'cancelled'
-                ? new AbortError(msg.message)
-                : msg.code === 'internal'
-                  ? new InternalError(msg.message)
-                  : new PolytopeError(msg.code, msg.message),
-            );
+            reject(workerError(msg));
           } else if (msg.type === 'worker-done') {
             if (numWork >= 0 && msg.units !== numWork) reject(new InternalError(`workers planned ${numWork} and ${msg.units} work units`));
             numWork = msg.units;
@@ -174,32 +205,8 @@ export async function sliceParallel(
               resolve();
             }
           } else if (msg.type === 'regions') {
-            currentFrame = msg.frame;
-            const { count, ints, floats } = msg;
-            const edges = ints[count]!;
-            const oOut = 2 * count;
-            const oNb = oOut + count * o * 3;
-            const oSeg = oNb + edges;
-            for (let i = 0; i < count; i++) {
-              const s0 = ints[i]!;
-              const n = ints[i + 1]! - s0;
-              const cell: Polygon | undefined =
-                msg.xy && msg.labels
-                  ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) }
-                  : undefined;
-              acc.addDescribed(
-                floats[i]!,
-                floats[count + i]!,
-                floats.subarray(oNb + s0, oNb + s0 + n),
-                n,
-                floats.subarray(oOut + i * o * 3, oOut + (i + 1) * o * 3),
-                floats.subarray(oSeg + ints[count + 1 + i]!, oSeg + ints[count + 2 + i]!),
-                cell,
-                msg.codes?.subarray(i * codeLen, (i + 1) * codeLen),
-              );
-              regions++;
-              report();
-            }
+            run.setFrame(msg.frame);
+            addRegionBatch(acc, msg, codeLen, o, run.counted);
             // Consumed: give the workers their credit back (see MAX_IN_FLIGHT).
             Atomics.sub(control, 0, 1);
             Atomics.notify(control, 0);
@@ -226,6 +233,55 @@ export async function sliceParallel(
     }
     if (!options.pool) await pool.close();
   }
-  options.onProgress?.({ fraction: 1, regions });
-  return acc.finish((performance.now() - start) / 1000);
+}
+
+/** The id under which workers hold this prepared network (assigned on first use). */
+function netIdOf(prepared: PreparedNetwork): number {
+  let netId = netIds.get(prepared);
+  if (netId === undefined) {
+    netId = ++netCounter;
+    netIds.set(prepared, netId);
+  }
+  return netId;
+}
+
+/** The error a worker reported, as the class the main thread would have thrown. */
+function workerError(msg: Extract<FromWorker, { type: 'error' }>): Error {
+  return msg.code === 'cancelled'
+    ? new AbortError(msg.message)
+    : msg.code === 'internal'
+      ? new InternalError(msg.message)
+      : new PolytopeError(msg.code, msg.message);
+}
+
+/** Adds one streamed batch of described regions (see the 'regions' message layout) to the accumulator. */
+function addRegionBatch(
+  acc: SliceAccumulator,
+  msg: Extract<FromWorker, { type: 'regions' }>,
+  codeLen: number,
+  o: number,
+  counted: () => void,
+): void {
+  const { count, ints, floats } = msg;
+  const edges = ints[count]!;
+  const oOut = 2 * count;
+  const oNb = oOut + count * o * 3;
+  const oSeg = oNb + edges;
+  for (let i = 0; i < count; i++) {
+    const s0 = ints[i]!;
+    const n = ints[i + 1]! - s0;
+    const cell: Polygon | undefined =
+      msg.xy && msg.labels ? { n, xy: msg.xy.subarray(2 * s0, 2 * (s0 + n)), labels: msg.labels.subarray(s0, s0 + n) } : undefined;
+    acc.addDescribed(
+      floats[i]!,
+      floats[count + i]!,
+      floats.subarray(oNb + s0, oNb + s0 + n),
+      n,
+      floats.subarray(oOut + i * o * 3, oOut + (i + 1) * o * 3),
+      floats.subarray(oSeg + ints[count + 1 + i]!, oSeg + ints[count + 2 + i]!),
+      cell,
+      msg.codes?.subarray(i * codeLen, (i + 1) * codeLen),
+    );
+    counted();
+  }
 }

@@ -6,6 +6,7 @@
 import { PolytopeError, facetVertices } from '@polytope-lens/core';
 import type { Frame, FramePolytope } from '@polytope-lens/core';
 import { niceTicks } from './ticks.js';
+import { FLAT_BARS_SPAN, LABEL_ZERO, RAY_HITS_FACET } from './constants.js';
 
 /** Options for `framePolytopeSvg`. */
 export interface PolytopeSvgOptions {
@@ -63,22 +64,8 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
   const cx = W / 2;
   const cy = top + size / 2;
   const R = size * (options.vertexValues ? 0.34 : 0.4);
-  let azDeg = options.azimuth ?? 35;
-  let elDeg = options.elevation ?? 20;
+  const [azDeg, elDeg] = viewAngles(n, polytope, options);
   const hf = options.highlightFacet;
-  if (
-    n === 3 &&
-    hf !== undefined &&
-    hf >= 0 &&
-    hf < polytope.numFacets &&
-    options.azimuth === undefined &&
-    options.elevation === undefined
-  ) {
-    // Look at the highlighted facet (slightly from the side so the solid still reads as 3-D).
-    const a = polytope.normals.subarray(hf * 3, hf * 3 + 3);
-    azDeg = (Math.atan2(a[1]!, a[0]!) * 180) / Math.PI + 20;
-    elDeg = Math.max(-70, Math.min(70, (Math.asin(Math.max(-1, Math.min(1, a[2]!))) * 180) / Math.PI + 10));
-  }
   const az = (azDeg * Math.PI) / 180;
   const el = (elDeg * Math.PI) / 180;
   // Camera basis: forward f (towards the viewer), right r, up u.
@@ -138,44 +125,16 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
       );
     }
   }
-  if (options.point) {
-    const p = project(options.point);
-    if (hf !== undefined && hf >= 0 && hf < polytope.numFacets) {
-      // Where the ray through the point meets the highlighted facet's plane.
-      let ax = 0;
-      for (let j = 0; j < n; j++) ax += polytope.normals[hf * n + j]! * options.point[j]!;
-      if (ax > 1e-12) {
-        const t = polytope.offsets[hf]! / ax;
-        const q = project(Array.from({ length: n }, (_, j) => options.point![j]! * t));
-        out.push(
-          `<line x1="${fmt(p[0])}" y1="${fmt(p[1])}" x2="${fmt(q[0])}" y2="${fmt(q[1])}" stroke="#c0392b" stroke-width="1.2" stroke-dasharray="3 2"/>`,
-        );
-        out.push(`<circle cx="${fmt(q[0])}" cy="${fmt(q[1])}" r="3.5" fill="#c0392b"/>`);
-      }
-    }
-    out.push(`<line x1="${cx}" y1="${cy}" x2="${fmt(p[0])}" y2="${fmt(p[1])}" stroke="#c0392b" stroke-width="1.5"/>`);
-    out.push(
-      `<path d="M${fmt(p[0] - 5)},${fmt(p[1] - 5)} L${fmt(p[0] + 5)},${fmt(p[1] + 5)} M${fmt(p[0] - 5)},${fmt(p[1] + 5)} L${fmt(p[0] + 5)},${fmt(p[1] - 5)}" stroke="#c0392b" stroke-width="2"/>`,
-    );
-  }
-  // Vertices: back ones first.
-  const vorder = Array.from({ length: m }, (_, i) => i).sort((a, b) => pts[a]![2] - pts[b]![2]);
-  for (const i of vorder) {
-    const [x, y, d] = pts[i]!;
-    const back = n === 3 && d < 0;
-    const act = options.active ? options.active[i]! > 0 : null;
-    const fill = act === null ? (back ? '#bbbbbb' : '#333333') : act ? '#27ae60' : '#ffffff';
-    const stroke = act === null ? 'none' : act ? '#1e8449' : '#555555';
-    out.push(
-      `<circle cx="${fmt(x)}" cy="${fmt(y)}" r="${back ? 4 : 5.5}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${back ? ' opacity="0.7"' : ''}/>`,
-    );
-    const lx = x + (x - cx >= 0 ? 8 : -8);
-    const anchor = x - cx >= 0 ? 'start' : 'end';
-    const label = options.vertexValues ? `${i} (${num(options.vertexValues[i]!)})` : `${i}`;
-    out.push(
-      `<text x="${fmt(lx)}" y="${fmt(y - 6)}" text-anchor="${anchor}" font-size="12" fill="${back ? '#888' : '#111'}">${esc(label)}</text>`,
-    );
-  }
+  if (options.point) out.push(...pointMarker(options.point, n, hf, polytope, project, [cx, cy]));
+  out.push(...vertexMarkers(pts, n, cx, options));
+  const legend = polytopeLegend(polytope, m, n, options);
+  legend.forEach((line, t) => out.push(`<text x="10" y="${H - bottom + 16 + 14 * t}" font-size="11" fill="#444">${esc(line)}</text>`));
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/** The lines of text under the figure: facet and vector counts, the highlighted facet, the colour key. */
+function polytopeLegend(polytope: FramePolytope, m: number, n: number, options: PolytopeSvgOptions): string[] {
   const legend: string[] = [
     `${polytope.numFacets} facets${polytope.simplicial ? ' (simplicial)' : ''}, ${m} vectors in ℝ${n === 2 ? '²' : '³'}`,
   ];
@@ -185,9 +144,84 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
     );
   }
   if (options.active) legend.push('filled green: active (⟨x, xᵢ⟩ > αᵢ); hollow: inactive');
-  legend.forEach((line, t) => out.push(`<text x="10" y="${H - bottom + 16 + 14 * t}" font-size="11" fill="#444">${esc(line)}</text>`));
-  out.push('</svg>');
-  return out.join('\n');
+  return legend;
+}
+
+/** Camera azimuth and elevation in degrees: the options, or facing the highlighted facet in 3-D. */
+function viewAngles(n: number, polytope: FramePolytope, options: PolytopeSvgOptions): [number, number] {
+  let azDeg = options.azimuth ?? 35;
+  let elDeg = options.elevation ?? 20;
+  const hf = options.highlightFacet;
+  if (
+    n === 3 &&
+    hf !== undefined &&
+    hf >= 0 &&
+    hf < polytope.numFacets &&
+    options.azimuth === undefined &&
+    options.elevation === undefined
+  ) {
+    // Look at the highlighted facet (slightly from the side so the solid still reads as 3-D).
+    const a = polytope.normals.subarray(hf * 3, hf * 3 + 3);
+    azDeg = (Math.atan2(a[1]!, a[0]!) * 180) / Math.PI + 20;
+    elDeg = Math.max(-70, Math.min(70, (Math.asin(Math.max(-1, Math.min(1, a[2]!))) * 180) / Math.PI + 10));
+  }
+  return [azDeg, elDeg];
+}
+
+/** The marked point: its ray from the centre, a cross, and where the ray meets the highlighted facet. */
+function pointMarker(
+  point: ArrayLike<number>,
+  n: number,
+  hf: number | undefined,
+  polytope: FramePolytope,
+  project: (v: ArrayLike<number>) => [number, number, number],
+  [cx, cy]: [number, number],
+): string[] {
+  const parts: string[] = [];
+  const p = project(point);
+  if (hf !== undefined && hf >= 0 && hf < polytope.numFacets) {
+    // Where the ray through the point meets the highlighted facet's plane.
+    let ax = 0;
+    for (let j = 0; j < n; j++) ax += polytope.normals[hf * n + j]! * point[j]!;
+    if (ax > RAY_HITS_FACET) {
+      const t = polytope.offsets[hf]! / ax;
+      const q = project(Array.from({ length: n }, (_, j) => point![j]! * t));
+      parts.push(
+        `<line x1="${fmt(p[0])}" y1="${fmt(p[1])}" x2="${fmt(q[0])}" y2="${fmt(q[1])}" stroke="#c0392b" stroke-width="1.2" stroke-dasharray="3 2"/>`,
+      );
+      parts.push(`<circle cx="${fmt(q[0])}" cy="${fmt(q[1])}" r="3.5" fill="#c0392b"/>`);
+    }
+  }
+  parts.push(`<line x1="${cx}" y1="${cy}" x2="${fmt(p[0])}" y2="${fmt(p[1])}" stroke="#c0392b" stroke-width="1.5"/>`);
+  parts.push(
+    `<path d="M${fmt(p[0] - 5)},${fmt(p[1] - 5)} L${fmt(p[0] + 5)},${fmt(p[1] + 5)} M${fmt(p[0] - 5)},${fmt(p[1] + 5)} L${fmt(p[0] + 5)},${fmt(p[1] - 5)}" stroke="#c0392b" stroke-width="2"/>`,
+  );
+  return parts;
+}
+
+/** Vertex dots and labels, back ones first (greyed in 3-D), green/hollow by activity when given. */
+function vertexMarkers(pts: readonly [number, number, number][], n: number, cx: number, options: PolytopeSvgOptions): string[] {
+  const m = pts.length;
+  const parts: string[] = [];
+  // Vertices: back ones first.
+  const vorder = Array.from({ length: m }, (_, i) => i).sort((a, b) => pts[a]![2] - pts[b]![2]);
+  for (const i of vorder) {
+    const [x, y, d] = pts[i]!;
+    const back = n === 3 && d < 0;
+    const act = options.active ? options.active[i]! > 0 : null;
+    const fill = act === null ? (back ? '#bbbbbb' : '#333333') : act ? '#27ae60' : '#ffffff';
+    const stroke = act === null ? 'none' : act ? '#1e8449' : '#555555';
+    parts.push(
+      `<circle cx="${fmt(x)}" cy="${fmt(y)}" r="${back ? 4 : 5.5}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${back ? ' opacity="0.7"' : ''}/>`,
+    );
+    const lx = x + (x - cx >= 0 ? 8 : -8);
+    const anchor = x - cx >= 0 ? 'start' : 'end';
+    const label = options.vertexValues ? `${i} (${num(options.vertexValues[i]!)})` : `${i}`;
+    parts.push(
+      `<text x="${fmt(lx)}" y="${fmt(y - 6)}" text-anchor="${anchor}" font-size="12" fill="${back ? '#888' : '#111'}">${esc(label)}</text>`,
+    );
+  }
+  return parts;
 }
 
 /** Orders a 3-D facet's vertices cyclically around its centroid. */
@@ -238,24 +272,7 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   const bottom = 60;
   const W = Math.max(420, left + right + m * group);
   const H = top + plotH + bottom;
-  let lo = 0;
-  let hi = 0;
-  for (const s of series) {
-    for (let i = 0; i < m; i++) {
-      const v = s.values[i]!;
-      if (Number.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-    }
-  }
-  if (hi - lo < 1e-9) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const pad = 0.08 * (hi - lo);
-  lo -= pad;
-  hi += pad;
+  const [lo, hi] = barsRange(series, m);
   const y = (v: number): number => top + ((hi - v) / (hi - lo)) * plotH;
   const out: string[] = [];
   out.push(
@@ -306,23 +323,52 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   out.push(
     `<text x="${left + (W - left - right) / 2}" y="${top + plotH + 30}" text-anchor="middle" font-size="11" fill="#444">frame vector i</text>`,
   );
-  // Legend.
-  let lx = left;
-  series.forEach((s, si) => {
-    const color = s.color ?? PALETTE[si % PALETTE.length]!;
-    const ly = H - 14;
-    if ((s.kind ?? 'bar') === 'bar') out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${color}"/>`);
-    else
-      out.push(
-        `<path d="M${lx + 6},${ly - 10} L${lx + 11},${ly - 4} L${lx + 6},${ly + 2} L${lx + 1},${ly - 4} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`,
-      );
-    out.push(`<text x="${lx + 16}" y="${ly}" font-size="11" fill="#222">${esc(s.label)}</text>`);
-    lx += 30 + 7 * s.label.length;
-  });
+  out.push(...barsLegend(series, left, H));
   out.push('</svg>');
   return out.join('\n');
 }
 
+/** The bars' value range: all finite values and 0, widened when flat, padded by 8 %. */
+function barsRange(series: readonly BiasSeries[], m: number): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (const s of series) {
+    for (let i = 0; i < m; i++) {
+      const v = s.values[i]!;
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  if (hi - lo < FLAT_BARS_SPAN) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const pad = 0.08 * (hi - lo);
+  lo -= pad;
+  hi += pad;
+  return [lo, hi];
+}
+
+/** The legend row along the bottom: a swatch (bar) or diamond (marker) and the label per series. */
+function barsLegend(series: readonly BiasSeries[], left: number, H: number): string[] {
+  const parts: string[] = [];
+  let lx = left;
+  series.forEach((s, si) => {
+    const color = s.color ?? PALETTE[si % PALETTE.length]!;
+    const ly = H - 14;
+    if ((s.kind ?? 'bar') === 'bar') parts.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${color}"/>`);
+    else
+      parts.push(
+        `<path d="M${lx + 6},${ly - 10} L${lx + 11},${ly - 4} L${lx + 6},${ly + 2} L${lx + 1},${ly - 4} Z" fill="${color}" stroke="#222" stroke-width="0.8"/>`,
+      );
+    parts.push(`<text x="${lx + 16}" y="${ly}" font-size="11" fill="#222">${esc(s.label)}</text>`);
+    lx += 30 + 7 * s.label.length;
+  });
+  return parts;
+}
+
 function fmtTick(t: number): string {
-  return Math.abs(t) < 1e-12 ? '0' : Number(t.toPrecision(3)).toString();
+  return Math.abs(t) < LABEL_ZERO ? '0' : Number(t.toPrecision(3)).toString();
 }

@@ -11,6 +11,7 @@ import { PolytopeError } from '@polytope-lens/core';
 import { LINE_COLORS, regionColor } from './color.js';
 import { AsciiWriter, formatPx } from './format.js';
 import { formatTick, niceStep, niceTicks } from './ticks.js';
+import { ANCHOR_IN_BOX_REL, DEGENERATE_SPAN, TICK_SNAP } from './constants.js';
 
 /** Input of `renderSliceSvg`. */
 export interface SliceFigureInput {
@@ -86,7 +87,7 @@ interface Frame {
 }
 
 function ticksWithStep(lo: number, hi: number, step: number): number[] {
-  const eps = 1e-9 * step;
+  const eps = TICK_SNAP * step;
   const out: number[] = [];
   for (let i = Math.ceil((lo - eps) / step); i <= Math.floor((hi + eps) / step) && out.length < 1000; i++) {
     const v = Number((i * step).toPrecision(12));
@@ -185,12 +186,69 @@ export function renderSliceSvg(input: SliceFigureInput): string {
   parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(w)}" height="${f(h)}"/></clipPath>\n`);
   // Regions are written as ASCII bytes (no per-coordinate strings: see AsciiWriter).
   const out = new AsciiWriter(1 << 20);
+  const n = writeRegionPaths(out, input.regions, ox, oy, k);
+  // Edge strokes thin out as regions shrink: about a tenth of a typical region's width, 0.2–0.75 px;
+  // none once regions are under 2 px across (they would only grey the picture, and double the
+  // PNG rasterization time).
+  const typical = Math.sqrt((w * h) / Math.max(1, n));
+  const sw = Math.min(0.75, Math.max(0.2, 0.1 * typical));
+  parts.push(
+    typical < 2
+      ? '<g class="regions">\n'
+      : `<g class="regions" stroke="#ffffff" stroke-opacity="0.7" stroke-width="${f(sw)}" stroke-linejoin="round">\n`,
+  );
+  parts.push(out.toString());
+  parts.push('</g>\n');
+
+  let bd = '';
+  for (const line of input.boundary) {
+    const m = line.length >> 1;
+    if (m < 2) continue;
+    bd += 'M' + f(ox + line[0]! * k) + ',' + f(oy - line[1]! * k) + 'L';
+    for (let i = 1; i < m; i++) bd += (i > 1 ? ' ' : '') + f(ox + line[2 * i]! * k) + ',' + f(oy - line[2 * i + 1]! * k);
+  }
+  if (NON_FINITE.test(bd)) throw new PolytopeError('non-finite', 'a boundary polyline has a non-finite point; cannot draw it');
+  parts.push(
+    `<g class="boundary" clip-path="url(#pl-plot)"><path d="${bd}" fill="none" stroke="#000000" stroke-width="2.2" stroke-linejoin="round" stroke-linecap="round"/></g>\n`,
+  );
+
+  const maxTicksX = Math.max(2, Math.floor(w / 80));
+  const maxTicksY = Math.max(2, Math.floor(h / 60));
+  const step = Math.max(niceStep(s1 - s0, maxTicksX), niceStep(t1 - t0, maxTicksY));
+  drawAxes(parts, fr, step, step, input.xLabel ?? 's', input.yLabel ?? 't');
+
+  const anchors = input.anchors ?? [];
+  const tolS = ANCHOR_IN_BOX_REL * (s1 - s0);
+  const tolT = ANCHOR_IN_BOX_REL * (t1 - t0);
+  const shown = anchors.filter((a) => a.s >= s0 - tolS && a.s <= s1 + tolS && a.t >= t0 - tolT && a.t <= t1 + tolT);
+  if (shown.length > 0) {
+    parts.push(`<g class="anchors" font-size="13" font-weight="bold">\n`);
+    for (const a of shown) {
+      const px = ox + a.s * k;
+      const py = oy - a.t * k;
+      parts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="4.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>\n`);
+      parts.push(
+        `<text x="${f(px + 7)}" y="${f(py - 7)}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(a.name)}</text>\n`,
+      );
+    }
+    parts.push('</g>\n');
+  }
+  drawTitle(parts, input.title, fr.x + w / 2, fr.y - 14);
+  parts.push('</svg>\n');
+  return parts.join('');
+}
+
+/**
+ * Writes one filled path per region (at least 3 vertices) to `out`, in hundredths of a pixel, with
+ * pixel = (ox + s·k, oy − t·k); returns how many were drawn.
+ */
+function writeRegionPaths(out: AsciiWriter, regions: SliceFigureInput['regions'], ox: number, oy: number, k: number): number {
   const cx = ox * 100;
   const cy = oy * 100;
   const k100 = k * 100;
   let n = 0;
   let ri = 0;
-  for (const r of input.regions) {
+  for (const r of regions) {
     const v = r.vertices;
     const m = v.length >> 1;
     ri++;
@@ -224,55 +282,7 @@ export function renderSliceSvg(input: SliceFigureInput): string {
     out.text('Z"/>\n');
     n++;
   }
-  // Edge strokes thin out as regions shrink: about a tenth of a typical region's width, 0.2–0.75 px;
-  // none once regions are under 2 px across (they would only grey the picture, and double the
-  // PNG rasterization time).
-  const typical = Math.sqrt((w * h) / Math.max(1, n));
-  const sw = Math.min(0.75, Math.max(0.2, 0.1 * typical));
-  parts.push(
-    typical < 2
-      ? '<g class="regions">\n'
-      : `<g class="regions" stroke="#ffffff" stroke-opacity="0.7" stroke-width="${f(sw)}" stroke-linejoin="round">\n`,
-  );
-  parts.push(out.toString());
-  parts.push('</g>\n');
-
-  let bd = '';
-  for (const line of input.boundary) {
-    const m = line.length >> 1;
-    if (m < 2) continue;
-    bd += 'M' + f(ox + line[0]! * k) + ',' + f(oy - line[1]! * k) + 'L';
-    for (let i = 1; i < m; i++) bd += (i > 1 ? ' ' : '') + f(ox + line[2 * i]! * k) + ',' + f(oy - line[2 * i + 1]! * k);
-  }
-  if (NON_FINITE.test(bd)) throw new PolytopeError('non-finite', 'a boundary polyline has a non-finite point; cannot draw it');
-  parts.push(
-    `<g class="boundary" clip-path="url(#pl-plot)"><path d="${bd}" fill="none" stroke="#000000" stroke-width="2.2" stroke-linejoin="round" stroke-linecap="round"/></g>\n`,
-  );
-
-  const maxTicksX = Math.max(2, Math.floor(w / 80));
-  const maxTicksY = Math.max(2, Math.floor(h / 60));
-  const step = Math.max(niceStep(s1 - s0, maxTicksX), niceStep(t1 - t0, maxTicksY));
-  drawAxes(parts, fr, step, step, input.xLabel ?? 's', input.yLabel ?? 't');
-
-  const anchors = input.anchors ?? [];
-  const tolS = 1e-9 * (s1 - s0);
-  const tolT = 1e-9 * (t1 - t0);
-  const shown = anchors.filter((a) => a.s >= s0 - tolS && a.s <= s1 + tolS && a.t >= t0 - tolT && a.t <= t1 + tolT);
-  if (shown.length > 0) {
-    parts.push(`<g class="anchors" font-size="13" font-weight="bold">\n`);
-    for (const a of shown) {
-      const px = ox + a.s * k;
-      const py = oy - a.t * k;
-      parts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="4.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>\n`);
-      parts.push(
-        `<text x="${f(px + 7)}" y="${f(py - 7)}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(a.name)}</text>\n`,
-      );
-    }
-    parts.push('</g>\n');
-  }
-  drawTitle(parts, input.title, fr.x + w / 2, fr.y - 14);
-  parts.push('</svg>\n');
-  return parts.join('');
+  return n;
 }
 
 /**
@@ -293,7 +303,7 @@ export function renderSliceSvg(input: SliceFigureInput): string {
  */
 /** The y range of a line figure: [lo, hi] padded by 6 % (or by max(1, 10 %) when flat). */
 export function padRange(lo: number, hi: number): [number, number] {
-  if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) {
+  if (hi - lo <= DEGENERATE_SPAN * Math.max(1, Math.abs(hi))) {
     const pad = Math.max(1, Math.abs(hi) * 0.1);
     return [lo - pad, hi + pad];
   }
@@ -313,31 +323,7 @@ export function renderLineSvg(input: LineFigureInput): string {
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
   if (!Number.isInteger(nOut) || nOut < 0)
     throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let p = 0; p < pieces.length; p++) {
-    const pc = pieces[p]!;
-    if (pc.map.length !== 2 * nOut)
-      throw new PolytopeError(
-        'shape-mismatch',
-        `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`,
-      );
-    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0)
-      throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
-    for (let r = 0; r < nOut; r++) {
-      const a = pc.map[2 * r]!;
-      const b = pc.map[2 * r + 1]!;
-      const va = a + b * pc.t0;
-      const vb = a + b * pc.t1;
-      if (!Number.isFinite(va) || !Number.isFinite(vb)) throw new PolytopeError('non-finite', `output ${r} is not finite on piece ${p}`);
-      lo = Math.min(lo, va, vb);
-      hi = Math.max(hi, va, vb);
-    }
-  }
-  if (nOut === 0) {
-    lo = 0;
-    hi = 1;
-  } else [lo, hi] = padRange(lo, hi);
+  const [lo, hi] = lineValueRange(pieces, nOut);
 
   const names = input.outputNames ?? Array.from({ length: nOut }, (_, r) => `y${r}`);
   const legend = nOut > 0 && (nOut > 1 || input.outputNames !== undefined);
@@ -404,20 +390,52 @@ export function renderLineSvg(input: LineFigureInput): string {
   const yStep = niceStep(hi - lo, Math.max(2, Math.floor(fr.h / 50)));
   drawAxes(parts, fr, xStep, yStep, input.xLabel ?? 't', input.yLabel ?? 'output');
 
-  if (legend) {
-    const fit = Math.max(1, Math.floor((fr.h - 8) / 16));
-    const shown = nOut <= fit ? nOut : fit - 1;
-    const lx = fr.x + fr.w + 12;
-    parts.push(`<g class="legend" font-size="11" fill="#222">\n`);
-    for (let r = 0; r < shown; r++) {
-      const ly = fr.y + 10 + r * 16;
-      parts.push(`<path d="M${f(lx)},${f(ly)}h18" stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" stroke-width="2.5"/>\n`);
-      parts.push(`<text x="${f(lx + 24)}" y="${f(ly + 4)}">${esc(names[r] ?? `y${r}`)}</text>\n`);
-    }
-    if (shown < nOut) parts.push(`<text x="${f(lx)}" y="${f(fr.y + 14 + shown * 16)}">… ${nOut - shown} more</text>\n`);
-    parts.push('</g>\n');
-  }
+  if (legend) drawLegend(parts, fr, names, nOut);
   drawTitle(parts, input.title, fr.x + fr.w / 2, fr.y - 14);
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/** Checks every piece's range and map, and returns the padded y range of all outputs ([0, 1] when none). */
+function lineValueRange(
+  pieces: readonly { readonly t0: number; readonly t1: number; readonly map: Float64Array }[],
+  nOut: number,
+): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < pieces.length; p++) {
+    const pc = pieces[p]!;
+    if (pc.map.length !== 2 * nOut)
+      throw new PolytopeError(
+        'shape-mismatch',
+        `piece ${p} has ${pc.map.length / 2} outputs (map of length ${pc.map.length}); expected ${nOut}`,
+      );
+    if (!Number.isFinite(pc.t0) || !Number.isFinite(pc.t1) || pc.t1 < pc.t0)
+      throw new PolytopeError('bad-option', `piece ${p} has a bad range [${pc.t0}, ${pc.t1}]`);
+    for (let r = 0; r < nOut; r++) {
+      const a = pc.map[2 * r]!;
+      const b = pc.map[2 * r + 1]!;
+      const va = a + b * pc.t0;
+      const vb = a + b * pc.t1;
+      if (!Number.isFinite(va) || !Number.isFinite(vb)) throw new PolytopeError('non-finite', `output ${r} is not finite on piece ${p}`);
+      lo = Math.min(lo, va, vb);
+      hi = Math.max(hi, va, vb);
+    }
+  }
+  return nOut === 0 ? [0, 1] : padRange(lo, hi);
+}
+
+/** The output legend right of the plot; outputs that do not fit are counted in a last line. */
+function drawLegend(parts: string[], fr: Frame, names: readonly string[], nOut: number): void {
+  const fit = Math.max(1, Math.floor((fr.h - 8) / 16));
+  const shown = nOut <= fit ? nOut : fit - 1;
+  const lx = fr.x + fr.w + 12;
+  parts.push(`<g class="legend" font-size="11" fill="#222">\n`);
+  for (let r = 0; r < shown; r++) {
+    const ly = fr.y + 10 + r * 16;
+    parts.push(`<path d="M${f(lx)},${f(ly)}h18" stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" stroke-width="2.5"/>\n`);
+    parts.push(`<text x="${f(lx + 24)}" y="${f(ly + 4)}">${esc(names[r] ?? `y${r}`)}</text>\n`);
+  }
+  if (shown < nOut) parts.push(`<text x="${f(lx)}" y="${f(fr.y + 14 + shown * 16)}">… ${nOut - shown} more</text>\n`);
+  parts.push('</g>\n');
 }

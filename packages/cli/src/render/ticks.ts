@@ -2,6 +2,8 @@
  * Axis ticks at "nice" values (1, 2 or 5 × 10^k) and their labels. Pure functions.
  */
 
+import { TICK_SNAP } from './constants.js';
+
 /**
  * The nice step (1, 2, 5 × 10^k) closest above `span / maxCount`.
  *
@@ -16,7 +18,7 @@ export function niceStep(span: number, maxCount: number): number {
   const p = Math.pow(10, Math.floor(Math.log10(raw)));
   const m = raw / p;
   // Small tolerance so that e.g. raw = 0.2 (m = 1.9999999) picks 2, not 5.
-  const f = m <= 1 + 1e-9 ? 1 : m <= 2 + 1e-9 ? 2 : m <= 5 + 1e-9 ? 5 : 10;
+  const f = m <= 1 + TICK_SNAP ? 1 : m <= 2 + TICK_SNAP ? 2 : m <= 5 + TICK_SNAP ? 5 : 10;
   return f * p;
 }
 
@@ -30,7 +32,7 @@ export function niceStep(span: number, maxCount: number): number {
  */
 export function niceTicks(lo: number, hi: number, maxCount: number): { step: number; values: number[] } {
   const step = niceStep(hi - lo, maxCount);
-  const eps = 1e-9 * step;
+  const eps = TICK_SNAP * step;
   const i0 = Math.ceil((lo - eps) / step);
   const i1 = Math.floor((hi + eps) / step);
   const values: number[] = [];
@@ -51,11 +53,11 @@ export function niceTicks(lo: number, hi: number, maxCount: number): { step: num
  * formatTick(3e-7, 1e-7); // '3e−7'
  */
 export function formatTick(v: number, step: number): string {
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + TICK_SNAP));
   let s: string;
   if (v === 0) s = '0';
   else if (decimals > 5 || Math.abs(v) >= 1e6) {
-    const digits = Math.max(0, Math.floor(Math.log10(Math.abs(v)) + 1e-9) - Math.floor(Math.log10(step) + 1e-9));
+    const digits = Math.max(0, Math.floor(Math.log10(Math.abs(v)) + TICK_SNAP) - Math.floor(Math.log10(step) + TICK_SNAP));
     s = v.toExponential(Math.min(digits, 15)).replace('e+', 'e');
   } else s = v.toFixed(decimals);
   return s.replace(/-/g, '\u2212');

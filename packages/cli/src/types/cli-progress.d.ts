@@ -4,13 +4,13 @@ declare module 'cli-progress' {
     stream?: NodeJS.WritableStream;
     hideCursor?: boolean;
   }
-  class SingleBar {
+  export class SingleBar {
     constructor(options: Options, preset?: object);
     start(total: number, start: number, payload?: object): void;
     update(value: number, payload?: object): void;
     stop(): void;
   }
-  const Presets: { shades_classic: object };
+  export const Presets: { shades_classic: object };
   const _default: { SingleBar: typeof SingleBar; Presets: typeof Presets };
   export default _default;
 }
