@@ -204,7 +204,7 @@ export function xorData(options: PlaygroundOptions): Dataset {
  * r = 5i/(n/2), t = 1.75·2π·i/(n/2) (+π for the second arm), plus uniform noise in ±noise.
  * The first arm is class 1.
  */
-export function spiralData(options: PlaygroundOptions): Dataset {
+function spiralData(options: PlaygroundOptions): Dataset {
   const { n, noise } = playgroundArgs(options);
   const r = options.random;
   const half = Math.floor(n / 2);
@@ -230,7 +230,7 @@ export function spiralData(options: PlaygroundOptions): Dataset {
  * TensorFlow Playground's two Gaussians (`classifyTwoGaussData`): n/2 points around (2, 2)
  * (class 1) and n/2 around (−2, −2) (class 0), variance 0.5 + 7·noise.
  */
-export function gaussData(options: PlaygroundOptions): Dataset {
+function gaussData(options: PlaygroundOptions): Dataset {
   const { n, noise } = playgroundArgs(options);
   const r = options.random;
   const std = Math.sqrt(0.5 + (noise / 0.5) * 3.5);

@@ -516,7 +516,7 @@ function maxPoolOp(node: NodeOfType<'maxpool'>, s: TrainSetup): TrainOp {
  * The registry: one training entry per node type (the input node has none). TypeScript checks
  * that every node type of the IR is present.
  */
-export const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T> } = {
+const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T> } = {
   dense: {
     params: (node) => [node.weight, node.bias],
     withParams: (node, [weight, bias]) => ({ ...node, weight: weight!, bias: bias! }),

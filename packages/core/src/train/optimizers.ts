@@ -65,7 +65,7 @@ function check(name: string, value: number, min: number, max = Infinity, openMin
 }
 
 /** Fills in defaults and validates; throws `PolytopeError('bad-option')` naming the bad value. */
-export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Required<AdamOptions> {
+function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Required<AdamOptions> {
   if (o.type === 'sgd') {
     const r: Required<SgdOptions> = {
       type: 'sgd',

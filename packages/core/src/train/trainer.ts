@@ -98,7 +98,7 @@ export interface TrainResult {
 }
 
 /** Threshold on the single output above which a binary prediction is class 1. */
-export function binaryThreshold(loss: LossName): number {
+function binaryThreshold(loss: LossName): number {
   return loss === 'mse' ? 0.5 : 0;
 }
 

@@ -214,7 +214,7 @@ export interface InterpolatingNetwork {
 }
 
 /** MSE, max error and argmax accuracy of a network against one-hot labels. */
-export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
+function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
   const d = data.dim;
   const n = data.labels.length;
   let loss = 0;
