@@ -42,13 +42,7 @@ import { splitContext, splitPoly } from './enumerate-split.js';
 import type { Poly, SplitContext } from './enumerate-split.js';
 import type { EnumerateOptions, PolytopeEnumeration, PolytopeRegion } from './enumerate-types.js';
 
-export type {
-  EnumerateOptions,
-  PolytopeDomain,
-  PolytopeEnumeration,
-  PolytopeProgress,
-  PolytopeRegion,
-} from './enumerate-types.js';
+export type { EnumerateOptions, PolytopeDomain, PolytopeEnumeration, PolytopeProgress, PolytopeRegion } from './enumerate-types.js';
 export { binomial, cyclicFacets, eulerSum, simplexBounds } from './enumerate-faces.js';
 export { validatePolytopes } from './enumerate-validate.js';
 export { polytopeDomain, regionInDomain } from './polytope-domain.js';
