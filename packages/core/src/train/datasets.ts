@@ -55,7 +55,7 @@ function checkPositive(v: number, what: string): void {
 
 /** A point uniform on the unit sphere S^(d−1), written to `out` at `off`. */
 function unitDirection(random: Random, out: Float64Array, off: number, d: number): void {
-  let norm = 0;
+  let norm: number;
   do {
     norm = 0;
     for (let j = 0; j < d; j++) {
@@ -289,8 +289,8 @@ export function xorCircle(options: XorCircleOptions): Dataset {
       x[2 * i + 1] = radius * Math.sin(t);
       y[i] = inCircle ? 1 : 0;
     } else {
-      let a = 0;
-      let b = 0;
+      let a: number;
+      let b: number;
       do {
         a = 2 * r() - 1;
         b = 2 * r() - 1;

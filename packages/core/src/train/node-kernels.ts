@@ -457,6 +457,7 @@ function scatterArgmax(gx: FloatArray, gy: FloatArray, am: Int32Array, batch: nu
 }
 
 /** y = max over each window's taps, argmax = the winning input offset (first maximum on ties). */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function maxPoolImpl(
   y: FloatArray,
   am: Int32Array,

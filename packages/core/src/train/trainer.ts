@@ -8,7 +8,7 @@ import type { AbortSignalLike } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
 import type { Dataset } from './datasets.js';
-import { LOSS_NAMES, lossAndGradient, targetSize } from './losses.js';
+import { batchLoss, LOSS_NAMES, targetSize } from './losses.js';
 import type { LossName } from './losses.js';
 import type { InputTransform, TrainableNetwork } from './model.js';
 import { createOptimizer } from './optimizers.js';
@@ -160,7 +160,7 @@ export function evaluate(net: TrainableNetwork, data: Dataset, loss: LossName, b
     const batch = Math.min(batchSize, data.size - start);
     loadBatch(net, data, null, start, batch);
     const out = net.forwardLoaded(batch);
-    lossSum += lossAndGradient(loss, out, batch, o, data.y, null, undefined, start) * batch;
+    lossSum += batchLoss({ loss, out, batch, outputs: o, target: data.y, orderStart: start }, null) * batch;
     for (let b = 0; b < batch; b++) {
       const r = start + b;
       if (data.task === 'regression') {
@@ -278,7 +278,7 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
       const batch = Math.min(batchSize, n - start);
       loadBatch(net, data, order, start, batch);
       const out = net.forwardLoaded(batch);
-      const l = lossAndGradient(loss, out, batch, outputs, data.y, net.outputGradient(), order, start);
+      const l = batchLoss({ loss, out, batch, outputs, target: data.y, order, orderStart: start }, net.outputGradient());
       if (!Number.isFinite(l)) {
         throw new PolytopeError(
           'diverged',
