@@ -190,6 +190,72 @@ function scheduler(): Scheduler | undefined {
   return undefined;
 }
 
+/** Checks the options of `train` against the network and data; returns the defaulted loop settings. */
+function checkTrainOptions(
+  net: TrainableNetwork,
+  data: Dataset,
+  options: TrainOptions,
+): { batchSize: number; snapshotEvery: number; shuffle: boolean } {
+  const { loss, epochs } = options;
+  checkCompatible(net, data, loss, 'training set');
+  if (options.testData) checkCompatible(net, options.testData, loss, 'test set');
+  if (!Number.isInteger(epochs) || epochs < 1) throw new PolytopeError('bad-option', `epochs must be a positive integer, got ${epochs}`);
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
+  const snapshotEvery = options.snapshotEvery ?? 0;
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
+    throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
+  const shuffle = options.shuffle ?? true;
+  if (shuffle && !options.random)
+    throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  return { batchSize, snapshotEvery, shuffle };
+}
+
+/**
+ * A function that yields to the event loop when at least `yieldEvery` ms have passed since the last
+ * yield (never when `yieldEvery` < 0 or no scheduler exists); the first interval starts at `started`.
+ */
+function yielder(yieldEvery: number, started: number): () => Promise<void> {
+  const schedule = scheduler();
+  let lastYield = started;
+  return async (): Promise<void> => {
+    if (!schedule || yieldEvery < 0) return;
+    const now = Date.now();
+    if (now - lastYield < yieldEvery) return;
+    lastYield = now;
+    await new Promise<void>((resolve) => schedule(resolve));
+  };
+}
+
+/** A snapshot of the current parameters (copied), evaluated on `data` unless `evaluateSnapshots` is false. */
+function takeSnapshot(
+  net: TrainableNetwork,
+  data: Dataset,
+  options: TrainOptions,
+  at: { step: number; epoch: number; loss: number },
+): TrainSnapshot {
+  const copies = net.copyParams();
+  const trainEval = options.evaluateSnapshots === false ? undefined : evaluate(net, data, options.loss);
+  const transform = options.inputTransform;
+  return {
+    step: at.step,
+    epoch: at.epoch,
+    loss: at.loss,
+    ...(trainEval ? { train: trainEval } : {}),
+    params: copies,
+    toNetwork: () => {
+      const current = net.copyParams();
+      net.setParams(copies);
+      try {
+        return net.toNetwork(transform ? { inputTransform: transform } : {});
+      } finally {
+        net.setParams(current);
+      }
+    },
+  };
+}
+
 /**
  * Trains `net` in place on `data`. Returns per-epoch losses and final train/test evaluations.
  * Throws `AbortError` when `signal.aborted` becomes true (checked before every step).
@@ -204,23 +270,10 @@ function scheduler(): Scheduler | undefined {
  */
 export async function train(net: TrainableNetwork, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   const { loss, epochs } = options;
-  checkCompatible(net, data, loss, 'training set');
-  if (options.testData) checkCompatible(net, options.testData, loss, 'test set');
-  if (!Number.isInteger(epochs) || epochs < 1) throw new PolytopeError('bad-option', `epochs must be a positive integer, got ${epochs}`);
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
-  const snapshotEvery = options.snapshotEvery ?? 0;
-  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
-    throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
-  const shuffle = options.shuffle ?? true;
-  if (shuffle && !options.random)
-    throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  const { batchSize, snapshotEvery, shuffle } = checkTrainOptions(net, data, options);
   const optimizer: Optimizer = createOptimizer(options.optimizer);
-  const yieldEvery = options.yieldEveryMs ?? 50;
-  const schedule = scheduler();
   const started = Date.now();
-  let lastYield = started;
+  const maybeYield = yielder(options.yieldEveryMs ?? 50, started);
 
   const n = data.size;
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -236,37 +289,10 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
 
   const snapshot = async (epochFloat: number): Promise<void> => {
     if (!options.onSnapshot) return;
-    const copies = net.copyParams();
     const lossMean = sinceSnapshotSamples > 0 ? sinceSnapshotLoss / sinceSnapshotSamples : NaN;
     sinceSnapshotLoss = 0;
     sinceSnapshotSamples = 0;
-    const trainEval = options.evaluateSnapshots === false ? undefined : evaluate(net, data, loss);
-    const transform = options.inputTransform;
-    const snap: TrainSnapshot = {
-      step,
-      epoch: epochFloat,
-      loss: lossMean,
-      ...(trainEval ? { train: trainEval } : {}),
-      params: copies,
-      toNetwork: () => {
-        const current = net.copyParams();
-        net.setParams(copies);
-        try {
-          return net.toNetwork(transform ? { inputTransform: transform } : {});
-        } finally {
-          net.setParams(current);
-        }
-      },
-    };
-    await options.onSnapshot(snap);
-  };
-
-  const maybeYield = async (): Promise<void> => {
-    if (!schedule || yieldEvery < 0) return;
-    const now = Date.now();
-    if (now - lastYield < yieldEvery) return;
-    lastYield = now;
-    await new Promise<void>((resolve) => schedule(resolve));
+    await options.onSnapshot(takeSnapshot(net, data, options, { step, epoch: epochFloat, loss: lossMean }));
   };
 
   if (snapshotEvery > 0) await snapshot(0);
