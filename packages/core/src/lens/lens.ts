@@ -7,7 +7,7 @@
 import { kmeans } from 'ml-kmeans';
 import { PolytopeError } from '../errors.js';
 import { forwardAll } from '../network/forward.js';
-import { isActivation, sizeOf } from '../network/ir.js';
+import { sizeOf } from '../network/ir.js';
 import type { Network } from '../network/network.js';
 import { partitionLine } from '../regions/line.js';
 import type { PartitionOptions } from '../regions/engine.js';
