@@ -184,6 +184,16 @@ interface ParsedLayer {
  * forward(net, [1, 1]); // Float64Array [-2]  (relu([3, 2]) = [3, 2]; 3 − 4 − 1)
  */
 export function readNetworkJson(json: unknown): Network {
+  const doc = parseDocument(json);
+  const { layers, uses } = parseLayers(doc['layers'] as unknown[]);
+  const inputShape = readInputShape(doc, layers);
+  const builder = new SpecBuilder(inputShape, layers, uses);
+  layers.forEach((layer, i) => builder.add(layer, i));
+  return builder.build();
+}
+
+/** The document object (parsed from text when given a string), its format tag and its non-empty "layers" list checked. */
+function parseDocument(json: unknown): Record<string, unknown> {
   let doc: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -199,52 +209,22 @@ export function readNetworkJson(json: unknown): Network {
   const layersRaw = doc['layers'];
   if (!Array.isArray(layersRaw)) bad('network JSON', `"layers" must be a list of layer objects, got ${describeValue(layersRaw)}`);
   if (layersRaw.length === 0) bad('network JSON', '"layers" is empty; a network needs at least one layer');
+  return doc;
+}
 
-  // Pass 1: types, names, input references (resolved to layer indices), use counts.
+/**
+ * Pass 1: types, names, input references (resolved to layer indices through dropped layers) and
+ * use counts (the output counts as a use); every kept layer must be read by something.
+ */
+function parseLayers(layersRaw: readonly unknown[]): { layers: ParsedLayer[]; uses: Int32Array } {
   const layers: ParsedLayer[] = [];
   const names = new Map<string, number>();
   const alias: number[] = []; // for each layer, the layer index its output is (itself unless dropped)
   const uses = new Int32Array(layersRaw.length);
   layersRaw.forEach((raw, i) => {
-    if (!isObject(raw)) bad(`layer ${i}`, `expected an object with a "type", got ${describeValue(raw)}`);
-    const type = raw['type'];
-    if (typeof type !== 'string') bad(`layer ${i}`, `"type" must be a string, got ${describeValue(type)}`);
-    const nameRaw = raw['name'];
-    if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === ''))
-      bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
-    const name = nameRaw as string | undefined;
-    const where = name === undefined ? `layer ${i} (${type})` : `layer ${i} '${name}' (${type})`;
-    const allowed = Object.hasOwn(LAYER_FIELDS, type) ? LAYER_FIELDS[type] : undefined; // never Object.prototype's 'toString' & co.
-    if (allowed === undefined) {
-      throw new PolytopeError(
-        'unsupported',
-        `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`,
-      );
-    }
-    for (const key of Object.keys(raw)) {
-      if (!COMMON_FIELDS.includes(key) && !allowed.includes(key)) {
-        bad(where, `unknown field "${key}" for a ${type} layer; allowed fields: ${[...COMMON_FIELDS, ...allowed].join(', ')}`);
-      }
-    }
-    if (name !== undefined) {
-      if (name === INPUT_NAME) bad(where, `the name "${INPUT_NAME}" is reserved for the network input`);
-      if (names.has(name)) bad(where, `the name "${name}" is already used by layer ${names.get(name)}`);
-    }
-    let refs: number[];
-    const inputsRaw = raw['inputs'];
-    if (inputsRaw === undefined) refs = [i - 1];
-    else {
-      if (!Array.isArray(inputsRaw) || inputsRaw.some((s) => typeof s !== 'string')) {
-        bad(where, `"inputs" must be a list of layer names (or "${INPUT_NAME}"), got ${describeValue(inputsRaw)}`);
-      }
-      refs = (inputsRaw as string[]).map((s) => {
-        if (s === INPUT_NAME) return -1;
-        const j = names.get(s);
-        if (j === undefined)
-          bad(where, `input "${s}" does not name an earlier layer (names so far: ${[INPUT_NAME, ...names.keys()].join(', ')})`);
-        return j;
-      });
-    }
+    const { type, name, where } = layerHeader(raw, i, names);
+    const obj = raw as Record<string, unknown>;
+    const refs = layerInputs(obj['inputs'], i, where, names);
     const expected = type === 'add' ? 2 : 1;
     if (refs.length !== expected)
       bad(
@@ -252,7 +232,7 @@ export function readNetworkJson(json: unknown): Network {
         `expects ${expected} input${expected > 1 ? 's' : ''}, got ${refs.length}${type === 'add' ? ' (give "inputs": [a, b])' : ''}`,
       );
     const sources = refs.map((j) => (j < 0 ? -1 : alias[j]!));
-    layers.push(name === undefined ? { raw, type, where, sources } : { raw, type, name, where, sources });
+    layers.push(name === undefined ? { raw: obj, type, where, sources } : { raw: obj, type, name, where, sources });
     if (name !== undefined) names.set(name, i);
     const dropped = type === 'identity' || type === 'dropout';
     alias.push(dropped ? sources[0]! : i);
@@ -270,202 +250,282 @@ export function readNetworkJson(json: unknown): Network {
       );
     }
   });
+  return { layers, uses };
+}
 
-  // Input shape
-  let inputShape: number[];
+/** A layer's type, optional name and description for messages, with its fields and name checked. */
+function layerHeader(raw: unknown, i: number, names: ReadonlyMap<string, number>): { type: string; name?: string; where: string } {
+  if (!isObject(raw)) bad(`layer ${i}`, `expected an object with a "type", got ${describeValue(raw)}`);
+  const type = raw['type'];
+  if (typeof type !== 'string') bad(`layer ${i}`, `"type" must be a string, got ${describeValue(type)}`);
+  const nameRaw = raw['name'];
+  if (nameRaw !== undefined && (typeof nameRaw !== 'string' || nameRaw === ''))
+    bad(`layer ${i} (${type})`, `"name" must be a non-empty string, got ${describeValue(nameRaw)}`);
+  const name = nameRaw as string | undefined;
+  const where = name === undefined ? `layer ${i} (${type})` : `layer ${i} '${name}' (${type})`;
+  const allowed = Object.hasOwn(LAYER_FIELDS, type) ? LAYER_FIELDS[type] : undefined; // never Object.prototype's 'toString' & co.
+  if (allowed === undefined) {
+    throw new PolytopeError(
+      'unsupported',
+      `${where}: unknown layer type "${type}"; supported types: ${NETWORK_JSON_LAYER_TYPES.join(', ')}`,
+    );
+  }
+  for (const key of Object.keys(raw)) {
+    if (!COMMON_FIELDS.includes(key) && !allowed.includes(key)) {
+      bad(where, `unknown field "${key}" for a ${type} layer; allowed fields: ${[...COMMON_FIELDS, ...allowed].join(', ')}`);
+    }
+  }
+  if (name !== undefined) {
+    if (name === INPUT_NAME) bad(where, `the name "${INPUT_NAME}" is reserved for the network input`);
+    if (names.has(name)) bad(where, `the name "${name}" is already used by layer ${names.get(name)}`);
+  }
+  return name === undefined ? { type, where } : { type, name, where };
+}
+
+/** A layer's "inputs" as layer indices (−1 for the network input); without "inputs", the previous layer. */
+function layerInputs(inputsRaw: unknown, i: number, where: string, names: ReadonlyMap<string, number>): number[] {
+  if (inputsRaw === undefined) return [i - 1];
+  if (!Array.isArray(inputsRaw) || inputsRaw.some((s) => typeof s !== 'string')) {
+    bad(where, `"inputs" must be a list of layer names (or "${INPUT_NAME}"), got ${describeValue(inputsRaw)}`);
+  }
+  return (inputsRaw as string[]).map((s) => {
+    if (s === INPUT_NAME) return -1;
+    const j = names.get(s);
+    if (j === undefined)
+      bad(where, `input "${s}" does not name an earlier layer (names so far: ${[INPUT_NAME, ...names.keys()].join(', ')})`);
+    return j;
+  });
+}
+
+/** The input shape: "input.shape", or the first dense layer's input width when "input" is absent. */
+function readInputShape(doc: Record<string, unknown>, layers: readonly ParsedLayer[]): number[] {
   const inputRaw = doc['input'];
   if (inputRaw === undefined) {
     const first = layers[0]!;
     if (first.type !== 'dense')
       bad('network JSON', `"input": {"shape": [...]} is required unless the first layer is dense (it is ${first.type})`);
     const w = nested(first.raw['weight'], 2, first.where, 'weight', 'out × in');
-    inputShape = [w.dims[1]!];
-  } else {
-    if (!isObject(inputRaw)) bad('network JSON', `"input" must be an object {"shape": [...]}, got ${describeValue(inputRaw)}`);
-    const s = inputRaw['shape'];
-    if (!Array.isArray(s) || s.length === 0)
-      bad('network JSON', `"input.shape" must be a non-empty list of positive integers, got ${describeValue(s)}`);
-    inputShape = s.map((d, k) => integer(d, 'network JSON', `input.shape[${k}]`, 1));
+    return [w.dims[1]!];
+  }
+  if (!isObject(inputRaw)) bad('network JSON', `"input" must be an object {"shape": [...]}, got ${describeValue(inputRaw)}`);
+  const s = inputRaw['shape'];
+  if (!Array.isArray(s) || s.length === 0)
+    bad('network JSON', `"input.shape" must be a non-empty list of positive integers, got ${describeValue(s)}`);
+  return s.map((d, k) => integer(d, 'network JSON', `input.shape[${k}]`, 1));
+}
+
+/** What a layer's spec builder sees: the parsed layer, its resolved input nodes and the first input's shape. */
+interface LayerContext {
+  readonly layer: ParsedLayer;
+  readonly i: number;
+  readonly raw: Record<string, unknown>;
+  readonly where: string;
+  readonly named: { name?: string };
+  readonly inputs: number[];
+  readonly inShape: Shape;
+  readonly inSize: number;
+}
+
+/** Pass 2: node specs, one per kept layer (batch-norm folded where it can be), then the network. */
+class SpecBuilder {
+  private readonly specs: NodeSpec[] = [];
+  private readonly shapes: Shape[];
+  private readonly nodeOf: number[] = []; // layer → node index (0 = network input)
+  private readonly nodeLayer: number[] = [-1]; // node → layer index
+
+  constructor(
+    private readonly inputShape: number[],
+    private readonly layers: readonly ParsedLayer[],
+    private readonly uses: Int32Array,
+  ) {
+    this.shapes = [inputShape];
   }
 
-  // Pass 2: node specs.
-  const specs: NodeSpec[] = [];
-  const shapes: Shape[] = [inputShape];
-  const nodeOf: number[] = []; // layer → node index (0 = network input)
-  const nodeLayer: number[] = [-1]; // node → layer index
-  const nodeRef = (src: number): number => (src < 0 ? 0 : nodeOf[src]!);
-  const push = (spec: NodeSpec, layer: ParsedLayer, i: number): number => {
-    const inShapes = spec.inputs.map((j) => shapes[j]!);
-    const shape = inferShape(spec, inShapes);
-    if (typeof shape === 'string') bad(layer.where, shape);
-    specs.push(spec);
-    shapes.push(shape);
-    nodeLayer.push(i);
-    return specs.length;
-  };
-  layers.forEach((layer, i) => {
-    const { raw, type, where } = layer;
+  /** Adds layer `i`'s node (or, for dropped and folded layers, records which node stands for it). */
+  add(layer: ParsedLayer, i: number): void {
+    const inputs = layer.sources.map((src) => (src < 0 ? 0 : this.nodeOf[src]!));
+    const inShape = this.shapes[inputs[0]!]!;
     const named = layer.name === undefined ? {} : { name: layer.name };
-    const inputs = layer.sources.map(nodeRef);
-    const inShape = shapes[inputs[0]!]!;
-    const inSize = sizeOf(inShape);
-    switch (type) {
+    const cx: LayerContext = { layer, i, raw: layer.raw, where: layer.where, named, inputs, inShape, inSize: sizeOf(inShape) };
+    const { raw, where } = cx;
+    switch (layer.type) {
       case 'identity':
       case 'dropout':
-        nodeOf.push(inputs[0]!);
+        this.nodeOf.push(inputs[0]!);
         return;
-      case 'dense': {
-        const w = nested(raw['weight'], 2, where, 'weight', 'out × in, like PyTorch Linear.weight');
-        const [outF, inF] = w.dims as [number, number];
-        if (inF !== inSize)
-          bad(where, `weight is ${outF}×${inF} (out × in) but the layer receives shape [${inShape.join(', ')}] (${inSize} values)`);
-        const bias = raw['bias'] === undefined ? new Float64Array(outF) : vector(raw['bias'], where, 'bias', outF);
-        nodeOf.push(push({ type: 'dense', inputs, inFeatures: inF, outFeatures: outF, weight: w.data, bias, ...named }, layer, i));
-        return;
-      }
-      case 'conv2d': {
-        const w = nested(raw['weight'], 4, where, 'weight', '[out_channels][in_channels/groups][kh][kw]');
-        const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
-        const groups = raw['groups'] === undefined ? 1 : integer(raw['groups'], where, 'groups', 1);
-        if (inShape.length !== 3) bad(where, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
-        if (icg * groups !== inShape[0])
-          bad(
-            where,
-            `weight has ${icg} input channels per group × ${groups} group(s) = ${icg * groups}, but the input has ${inShape[0]} channels`,
-          );
-        if (oc % groups !== 0) bad(where, `groups (${groups}) must divide the ${oc} output channels`);
-        const bias = raw['bias'] === undefined ? new Float64Array(oc) : vector(raw['bias'], where, 'bias', oc);
-        nodeOf.push(
-          push(
-            {
-              type: 'conv2d',
-              inputs,
-              inChannels: icg * groups,
-              outChannels: oc,
-              kernel: [kh, kw],
-              stride: pair(raw['stride'], where, 'stride', 1, [1, 1]),
-              padding: padding(raw['padding'], where),
-              dilation: pair(raw['dilation'], where, 'dilation', 1, [1, 1]),
-              groups,
-              weight: w.data,
-              bias,
-              ...named,
-            },
-            layer,
-            i,
-          ),
-        );
-        return;
-      }
-      case 'batchnorm': {
-        const channels = inShape.length === 3 ? inShape[0]! : inSize;
-        const mean = vector(raw['mean'], where, 'mean', channels);
-        const variance = vector(raw['var'], where, 'var', channels);
-        for (let c = 0; c < channels; c++) if (variance[c]! < 0) bad(where, `var[${c}] is negative (${variance[c]})`);
-        const gamma = raw['gamma'] === undefined ? new Float64Array(channels).fill(1) : vector(raw['gamma'], where, 'gamma', channels);
-        const beta = raw['beta'] === undefined ? new Float64Array(channels) : vector(raw['beta'], where, 'beta', channels);
-        const eps = raw['eps'] === undefined ? BATCHNORM_DEFAULT_EPS : finiteNumber(raw['eps'], where, 'eps');
-        if (eps < 0) bad(where, `eps must be ≥ 0, got ${eps}`);
-        for (let c = 0; c < channels; c++) if (!(variance[c]! + eps > 0)) bad(where, `var[${c}] + eps is 0: the layer divides by zero`);
-        const src = layer.sources[0]!;
-        const srcType = src >= 0 ? layers[src]!.type : 'input';
-        if ((srcType === 'dense' || srcType === 'conv2d') && uses[src] === 1) {
-          const k = nodeOf[src]! - 1;
-          const target = specs[k] as DenseSpec | Conv2dSpec;
-          specs[k] = foldIntoLinear(target, batchNormScale(gamma, variance, eps), mean, beta);
-          nodeOf.push(nodeOf[src]!);
-        } else {
-          const { scale, shift } = batchNormAffine(gamma, beta, mean, variance, eps);
-          nodeOf.push(push({ type: 'channel_affine', inputs, scale, shift, ...named }, layer, i));
-        }
-        return;
-      }
+      case 'dense':
+        return this.emit(denseSpec(cx), cx);
+      case 'conv2d':
+        return this.emit(conv2dSpec(cx), cx);
+      case 'batchnorm':
+        return this.batchnorm(cx);
       case 'channel_affine': {
-        const channels = inShape.length === 3 ? inShape[0]! : inSize;
+        const channels = inShape.length === 3 ? inShape[0]! : cx.inSize;
         const scale = vector(raw['scale'], where, 'scale', channels);
         const shift = raw['shift'] === undefined ? new Float64Array(channels) : vector(raw['shift'], where, 'shift', channels);
-        nodeOf.push(push({ type: 'channel_affine', inputs, scale, shift, ...named }, layer, i));
-        return;
+        return this.emit({ type: 'channel_affine', inputs, scale, shift, ...named }, cx);
       }
       case 'avgpool':
-      case 'maxpool': {
-        if (raw['ceil_mode'] === true) bad(where, 'ceil_mode is not supported (output size must use floor); pad the input instead');
-        if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false)
-          bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
-        if (raw['kernel_size'] === undefined) bad(where, 'missing "kernel_size" (an integer or [kh, kw])');
-        const kernel = pair(raw['kernel_size'], where, 'kernel_size', 1, [1, 1]);
-        const stride = pair(raw['stride'], where, 'stride', 1, kernel);
-        const pad = padding(raw['padding'], where);
-        if (type === 'avgpool') {
-          const cip = raw['count_include_pad'];
-          if (cip !== undefined && typeof cip !== 'boolean')
-            bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
-          nodeOf.push(push({ type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...named }, layer, i));
-        } else {
-          const dilation = pair(raw['dilation'], where, 'dilation', 1, [1, 1]);
-          nodeOf.push(push({ type: 'maxpool', inputs, kernel, stride, padding: pad, dilation, ...named }, layer, i));
-        }
-        return;
-      }
+      case 'maxpool':
+        return this.emit(poolSpec(cx, layer.type), cx);
       case 'global_avgpool':
-        nodeOf.push(push({ type: 'global_avgpool', inputs, ...named }, layer, i));
-        return;
+        return this.emit({ type: 'global_avgpool', inputs, ...named }, cx);
       case 'flatten':
-        nodeOf.push(push({ type: 'reshape', inputs, ...named }, layer, i));
-        return;
-      case 'reshape': {
-        const s = raw['shape'];
-        if (!Array.isArray(s) || s.length === 0)
-          bad(where, `"shape" must be a non-empty list of integers (one may be -1), got ${describeValue(s)}`);
-        const dims = s.map((d, k) => (d === -1 ? -1 : integer(d, where, `shape[${k}]`, 1)));
-        const free = dims.filter((d) => d === -1).length;
-        if (free > 1) bad(where, 'shape may contain at most one -1');
-        const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
-        if (free === 1) {
-          if (inSize % known !== 0) bad(where, `cannot reshape [${inShape.join(', ')}] (${inSize} values) to [${dims.join(', ')}]`);
-          dims[dims.indexOf(-1)] = inSize / known;
-        }
-        nodeOf.push(push({ type: 'reshape', inputs, targetShape: dims, ...named }, layer, i));
-        return;
-      }
+        return this.emit({ type: 'reshape', inputs, ...named }, cx);
+      case 'reshape':
+        return this.emit({ type: 'reshape', inputs, targetShape: reshapeTarget(cx), ...named }, cx);
       case 'add':
-        nodeOf.push(push({ type: 'add', inputs, ...named }, layer, i));
-        return;
+        return this.emit({ type: 'add', inputs, ...named }, cx);
       case 'relu':
-        nodeOf.push(push({ type: 'relu', inputs, ...named }, layer, i));
-        return;
-      case 'leaky_relu': {
-        const alpha = raw['alpha'] === undefined ? 0.01 : finiteNumber(raw['alpha'], where, 'alpha');
-        nodeOf.push(push({ type: 'leaky_relu', inputs, alpha, ...named }, layer, i));
-        return;
-      }
-      case 'hardtanh': {
-        const min = raw['min'] === undefined ? -1 : finiteNumber(raw['min'], where, 'min');
-        const max = raw['max'] === undefined ? 1 : finiteNumber(raw['max'], where, 'max');
-        if (!(min < max)) bad(where, `needs min < max, got min ${min}, max ${max}`);
-        nodeOf.push(push({ type: 'hardtanh', inputs, min, max, ...named }, layer, i));
-        return;
-      }
+      case 'leaky_relu':
+      case 'hardtanh':
+        return this.emit(activationSpec(cx, layer.type), cx);
     }
-  });
-
-  try {
-    return buildNetwork(inputShape, specs);
-  } catch (e) {
-    // buildNetwork counts nodes; translate "node k" into the layer the user wrote.
-    if (e instanceof PolytopeError) {
-      const m = /^node (\d+)/.exec(e.message);
-      if (m) {
-        const layer = nodeLayer[Number(m[1])];
-        if (layer !== undefined && layer >= 0)
-          throw new PolytopeError(
-            e.code,
-            `${layers[layer]!.where}${e.message.slice(m[0].length).replace(/^ (?:'.*?' )?\(?[a-z_0-9]+\)?/, '')}`,
-          );
-      }
-    }
-    throw e;
   }
+
+  /** Builds the network, translating buildNetwork's "node k" in messages into the layer the user wrote. */
+  build(): Network {
+    try {
+      return buildNetwork(this.inputShape, this.specs);
+    } catch (e) {
+      if (e instanceof PolytopeError) {
+        const m = /^node (\d+)/.exec(e.message);
+        if (m) {
+          const layer = this.nodeLayer[Number(m[1])];
+          if (layer !== undefined && layer >= 0)
+            throw new PolytopeError(
+              e.code,
+              `${this.layers[layer]!.where}${e.message.slice(m[0].length).replace(/^ (?:'.*?' )?\(?[a-z_0-9]+\)?/, '')}`,
+            );
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Appends a node for the layer in `cx` (its shape inferred and checked). */
+  private emit(spec: NodeSpec, cx: LayerContext): void {
+    const inShapes = spec.inputs.map((j) => this.shapes[j]!);
+    const shape = inferShape(spec, inShapes);
+    if (typeof shape === 'string') bad(cx.where, shape);
+    this.specs.push(spec);
+    this.shapes.push(shape);
+    this.nodeLayer.push(cx.i);
+    this.nodeOf.push(this.specs.length);
+  }
+
+  /** Batch norm: folded into a dense/conv layer that feeds only it, else a channel_affine node. */
+  private batchnorm(cx: LayerContext): void {
+    const { raw, where, inShape, inputs, named, layer } = cx;
+    const channels = inShape.length === 3 ? inShape[0]! : cx.inSize;
+    const mean = vector(raw['mean'], where, 'mean', channels);
+    const variance = vector(raw['var'], where, 'var', channels);
+    for (let c = 0; c < channels; c++) if (variance[c]! < 0) bad(where, `var[${c}] is negative (${variance[c]})`);
+    const gamma = raw['gamma'] === undefined ? new Float64Array(channels).fill(1) : vector(raw['gamma'], where, 'gamma', channels);
+    const beta = raw['beta'] === undefined ? new Float64Array(channels) : vector(raw['beta'], where, 'beta', channels);
+    const eps = raw['eps'] === undefined ? BATCHNORM_DEFAULT_EPS : finiteNumber(raw['eps'], where, 'eps');
+    if (eps < 0) bad(where, `eps must be ≥ 0, got ${eps}`);
+    for (let c = 0; c < channels; c++) if (!(variance[c]! + eps > 0)) bad(where, `var[${c}] + eps is 0: the layer divides by zero`);
+    const src = layer.sources[0]!;
+    const srcType = src >= 0 ? this.layers[src]!.type : 'input';
+    if ((srcType === 'dense' || srcType === 'conv2d') && this.uses[src] === 1) {
+      const k = this.nodeOf[src]! - 1;
+      const target = this.specs[k] as DenseSpec | Conv2dSpec;
+      this.specs[k] = foldIntoLinear(target, batchNormScale(gamma, variance, eps), mean, beta);
+      this.nodeOf.push(this.nodeOf[src]!);
+    } else {
+      const { scale, shift } = batchNormAffine(gamma, beta, mean, variance, eps);
+      this.emit({ type: 'channel_affine', inputs, scale, shift, ...named }, cx);
+    }
+  }
+}
+
+function denseSpec(cx: LayerContext): NodeSpec {
+  const { raw, where, inShape, inSize, inputs, named } = cx;
+  const w = nested(raw['weight'], 2, where, 'weight', 'out × in, like PyTorch Linear.weight');
+  const [outF, inF] = w.dims as [number, number];
+  if (inF !== inSize)
+    bad(where, `weight is ${outF}×${inF} (out × in) but the layer receives shape [${inShape.join(', ')}] (${inSize} values)`);
+  const bias = raw['bias'] === undefined ? new Float64Array(outF) : vector(raw['bias'], where, 'bias', outF);
+  return { type: 'dense', inputs, inFeatures: inF, outFeatures: outF, weight: w.data, bias, ...named };
+}
+
+function conv2dSpec(cx: LayerContext): NodeSpec {
+  const { raw, where, inShape, inputs, named } = cx;
+  const w = nested(raw['weight'], 4, where, 'weight', '[out_channels][in_channels/groups][kh][kw]');
+  const [oc, icg, kh, kw] = w.dims as [number, number, number, number];
+  const groups = raw['groups'] === undefined ? 1 : integer(raw['groups'], where, 'groups', 1);
+  if (inShape.length !== 3) bad(where, `needs a [C, H, W] input, got [${inShape.join(', ')}]`);
+  if (icg * groups !== inShape[0])
+    bad(
+      where,
+      `weight has ${icg} input channels per group × ${groups} group(s) = ${icg * groups}, but the input has ${inShape[0]} channels`,
+    );
+  if (oc % groups !== 0) bad(where, `groups (${groups}) must divide the ${oc} output channels`);
+  const bias = raw['bias'] === undefined ? new Float64Array(oc) : vector(raw['bias'], where, 'bias', oc);
+  return {
+    type: 'conv2d',
+    inputs,
+    inChannels: icg * groups,
+    outChannels: oc,
+    kernel: [kh, kw],
+    stride: pair(raw['stride'], where, 'stride', 1, [1, 1]),
+    padding: padding(raw['padding'], where),
+    dilation: pair(raw['dilation'], where, 'dilation', 1, [1, 1]),
+    groups,
+    weight: w.data,
+    bias,
+    ...named,
+  };
+}
+
+function poolSpec(cx: LayerContext, type: 'avgpool' | 'maxpool'): NodeSpec {
+  const { raw, where, inputs, named } = cx;
+  if (raw['ceil_mode'] === true) bad(where, 'ceil_mode is not supported (output size must use floor); pad the input instead');
+  if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false)
+    bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
+  if (raw['kernel_size'] === undefined) bad(where, 'missing "kernel_size" (an integer or [kh, kw])');
+  const kernel = pair(raw['kernel_size'], where, 'kernel_size', 1, [1, 1]);
+  const stride = pair(raw['stride'], where, 'stride', 1, kernel);
+  const pad = padding(raw['padding'], where);
+  if (type === 'avgpool') {
+    const cip = raw['count_include_pad'];
+    if (cip !== undefined && typeof cip !== 'boolean') bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
+    return { type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...named };
+  }
+  const dilation = pair(raw['dilation'], where, 'dilation', 1, [1, 1]);
+  return { type: 'maxpool', inputs, kernel, stride, padding: pad, dilation, ...named };
+}
+
+/** The target shape of a reshape layer, its one −1 (if any) resolved from the input size. */
+function reshapeTarget(cx: LayerContext): number[] {
+  const { raw, where, inShape, inSize } = cx;
+  const s = raw['shape'];
+  if (!Array.isArray(s) || s.length === 0)
+    bad(where, `"shape" must be a non-empty list of integers (one may be -1), got ${describeValue(s)}`);
+  const dims = s.map((d, k) => (d === -1 ? -1 : integer(d, where, `shape[${k}]`, 1)));
+  const free = dims.filter((d) => d === -1).length;
+  if (free > 1) bad(where, 'shape may contain at most one -1');
+  const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  if (free === 1) {
+    if (inSize % known !== 0) bad(where, `cannot reshape [${inShape.join(', ')}] (${inSize} values) to [${dims.join(', ')}]`);
+    dims[dims.indexOf(-1)] = inSize / known;
+  }
+  return dims;
+}
+
+/** relu, leaky_relu (alpha default 0.01) and hardtanh (default [−1, 1]). */
+function activationSpec(cx: LayerContext, type: string): NodeSpec {
+  const { raw, where, inputs, named } = cx;
+  if (type === 'relu') return { type: 'relu', inputs, ...named };
+  if (type === 'leaky_relu') {
+    const alpha = raw['alpha'] === undefined ? 0.01 : finiteNumber(raw['alpha'], where, 'alpha');
+    return { type: 'leaky_relu', inputs, alpha, ...named };
+  }
+  const min = raw['min'] === undefined ? -1 : finiteNumber(raw['min'], where, 'min');
+  const max = raw['max'] === undefined ? 1 : finiteNumber(raw['max'], where, 'max');
+  if (!(min < max)) bad(where, `needs min < max, got min ${min}, max ${max}`);
+  return { type: 'hardtanh', inputs, min, max, ...named };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import {
   ValueInfoProtoSchema,
 } from 'onnx-buf';
 import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from 'onnx-buf';
-import type { Shape } from '../network/ir.js';
+import type { Node, Shape } from '../network/ir.js';
 import { PolytopeError } from '../errors.js';
 import type { Network } from '../network/network.js';
 
@@ -105,99 +105,22 @@ function valueInfo(name: string, shape: Shape, batchName: string): ValueInfoProt
  */
 export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8Array {
   const batchName = options.batchName ?? 'N';
-  const nodes: NodeProto[] = [];
-  const initializers: TensorProto[] = [];
-  const tensorName = (i: number): string => (i === 0 ? 'input' : i === net.output ? 'output' : `t${i}`);
-  const add = (opType: string, name: string, inputs: string[], output: string, attribute: AttributeProto[] = []): void => {
-    nodes.push(create(NodeProtoSchema, { opType, name, input: inputs, output: [output], attribute }));
-  };
+  const g = new OnnxGraph(net);
   net.nodes.forEach((node, i) => {
     if (i === 0) return;
-    const name = node.name ?? `${node.type}_${i}`;
-    const out = tensorName(i);
-    const x = tensorName(node.inputs[0]!);
-    const inShape = net.nodes[node.inputs[0]!]!.shape;
-    switch (node.type) {
-      case 'dense': {
-        let a = x;
-        if (inShape.length !== 1) {
-          a = `${out}_flat`;
-          add('Flatten', `${name}_flatten`, [x], a, [int('axis', 1)]);
-        }
-        initializers.push(floatTensor(`${name}.weight`, [node.outFeatures, node.inFeatures], node.weight));
-        initializers.push(floatTensor(`${name}.bias`, [node.outFeatures], node.bias));
-        add('Gemm', name, [a, `${name}.weight`, `${name}.bias`], out, [int('transB', 1)]);
-        return;
-      }
-      case 'conv2d': {
-        initializers.push(
-          floatTensor(`${name}.weight`, [node.outChannels, node.inChannels / node.groups, node.kernel[0], node.kernel[1]], node.weight),
-        );
-        initializers.push(floatTensor(`${name}.bias`, [node.outChannels], node.bias));
-        add('Conv', name, [x, `${name}.weight`, `${name}.bias`], out, [
-          ints('kernel_shape', node.kernel),
-          ints('strides', node.stride),
-          ints('pads', node.padding),
-          ints('dilations', node.dilation),
-          int('group', node.groups),
-        ]);
-        return;
-      }
-      case 'channel_affine': {
-        const dims = node.shape.length === 3 ? [node.scale.length, 1, 1] : [node.scale.length];
-        initializers.push(floatTensor(`${name}.scale`, dims, node.scale));
-        initializers.push(floatTensor(`${name}.shift`, dims, node.shift));
-        add('Mul', `${name}_mul`, [x, `${name}.scale`], `${out}_scaled`);
-        add('Add', name, [`${out}_scaled`, `${name}.shift`], out);
-        return;
-      }
-      case 'avgpool':
-        add('AveragePool', name, [x], out, [
-          ints('kernel_shape', node.kernel),
-          ints('strides', node.stride),
-          ints('pads', node.padding),
-          int('count_include_pad', node.countIncludePad ? 1 : 0),
-        ]);
-        return;
-      case 'global_avgpool':
-        add('GlobalAveragePool', name, [x], out);
-        return;
-      case 'maxpool':
-        add('MaxPool', name, [x], out, [
-          ints('kernel_shape', node.kernel),
-          ints('strides', node.stride),
-          ints('pads', node.padding),
-          ints('dilations', node.dilation),
-        ]);
-        return;
-      case 'reshape':
-        if (node.targetShape === undefined || node.targetShape.length === 1) add('Flatten', name, [x], out, [int('axis', 1)]);
-        else {
-          initializers.push(int64Tensor(`${name}.shape`, [-1, ...node.targetShape]));
-          add('Reshape', name, [x, `${name}.shape`], out);
-        }
-        return;
-      case 'add':
-        add('Add', name, [x, tensorName(node.inputs[1]!)], out);
-        return;
-      case 'relu':
-        add('Relu', name, [x], out);
-        return;
-      case 'leaky_relu':
-        add('LeakyRelu', name, [x], out, [float('alpha', node.alpha)]);
-        return;
-      case 'hardtanh':
-        initializers.push(floatTensor(`${name}.min`, [], [node.min]));
-        initializers.push(floatTensor(`${name}.max`, [], [node.max]));
-        add('Clip', name, [x, `${name}.min`, `${name}.max`], out);
-        return;
-    }
+    const at: NodeNames = {
+      name: node.name ?? `${node.type}_${i}`,
+      out: g.tensorName(i),
+      x: g.tensorName(node.inputs[0]!),
+      inShape: net.nodes[node.inputs[0]!]!.shape,
+    };
+    if (!exportParametrizedNode(g, node, at)) exportPlainNode(g, node, at);
   });
   if (net.output === 0) throw new PolytopeError('bad-network', 'writeOnnx: network has no layers');
   const graph = create(GraphProtoSchema, {
     name: options.graphName ?? 'polytope-lens',
-    node: nodes,
-    initializer: initializers,
+    node: g.nodes,
+    initializer: g.initializers,
     input: [valueInfo('input', net.inputShape, batchName)],
     output: [valueInfo('output', net.outputShape, batchName)],
   });
@@ -209,4 +132,116 @@ export function writeOnnx(net: Network, options: OnnxExportOptions = {}): Uint8A
     graph,
   });
   return toBinary(ModelProtoSchema, model);
+}
+
+/** The ONNX nodes and initializers of a network being written, in order. */
+class OnnxGraph {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+
+  constructor(private readonly net: Network) {}
+
+  /** The tensor a network node writes: `input`, `output`, or `t<i>`. */
+  tensorName(i: number): string {
+    return i === 0 ? 'input' : i === this.net.output ? 'output' : `t${i}`;
+  }
+
+  add(opType: string, name: string, inputs: string[], output: string, attribute: AttributeProto[] = []): void {
+    this.nodes.push(create(NodeProtoSchema, { opType, name, input: inputs, output: [output], attribute }));
+  }
+}
+
+/** A network node's ONNX names: node name, output tensor, first input tensor, and that input's shape. */
+interface NodeNames {
+  readonly name: string;
+  readonly out: string;
+  readonly x: string;
+  readonly inShape: Shape;
+}
+
+/** Writes the nodes that carry initializers (dense, conv2d, channel_affine, reshape, hardtanh); false for the others. */
+function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShape }: NodeNames): boolean {
+  switch (node.type) {
+    case 'dense': {
+      let a = x;
+      if (inShape.length !== 1) {
+        a = `${out}_flat`;
+        g.add('Flatten', `${name}_flatten`, [x], a, [int('axis', 1)]);
+      }
+      g.initializers.push(floatTensor(`${name}.weight`, [node.outFeatures, node.inFeatures], node.weight));
+      g.initializers.push(floatTensor(`${name}.bias`, [node.outFeatures], node.bias));
+      g.add('Gemm', name, [a, `${name}.weight`, `${name}.bias`], out, [int('transB', 1)]);
+      return true;
+    }
+    case 'conv2d': {
+      g.initializers.push(
+        floatTensor(`${name}.weight`, [node.outChannels, node.inChannels / node.groups, node.kernel[0], node.kernel[1]], node.weight),
+      );
+      g.initializers.push(floatTensor(`${name}.bias`, [node.outChannels], node.bias));
+      g.add('Conv', name, [x, `${name}.weight`, `${name}.bias`], out, [
+        ints('kernel_shape', node.kernel),
+        ints('strides', node.stride),
+        ints('pads', node.padding),
+        ints('dilations', node.dilation),
+        int('group', node.groups),
+      ]);
+      return true;
+    }
+    case 'channel_affine': {
+      const dims = node.shape.length === 3 ? [node.scale.length, 1, 1] : [node.scale.length];
+      g.initializers.push(floatTensor(`${name}.scale`, dims, node.scale));
+      g.initializers.push(floatTensor(`${name}.shift`, dims, node.shift));
+      g.add('Mul', `${name}_mul`, [x, `${name}.scale`], `${out}_scaled`);
+      g.add('Add', name, [`${out}_scaled`, `${name}.shift`], out);
+      return true;
+    }
+    case 'reshape':
+      if (node.targetShape === undefined || node.targetShape.length === 1) g.add('Flatten', name, [x], out, [int('axis', 1)]);
+      else {
+        g.initializers.push(int64Tensor(`${name}.shape`, [-1, ...node.targetShape]));
+        g.add('Reshape', name, [x, `${name}.shape`], out);
+      }
+      return true;
+    case 'hardtanh':
+      g.initializers.push(floatTensor(`${name}.min`, [], [node.min]));
+      g.initializers.push(floatTensor(`${name}.max`, [], [node.max]));
+      g.add('Clip', name, [x, `${name}.min`, `${name}.max`], out);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Writes the nodes without initializers: pools, add, relu, leaky_relu. */
+function exportPlainNode(g: OnnxGraph, node: Node, { name, out, x }: NodeNames): void {
+  switch (node.type) {
+    case 'avgpool':
+      g.add('AveragePool', name, [x], out, [
+        ints('kernel_shape', node.kernel),
+        ints('strides', node.stride),
+        ints('pads', node.padding),
+        int('count_include_pad', node.countIncludePad ? 1 : 0),
+      ]);
+      return;
+    case 'global_avgpool':
+      g.add('GlobalAveragePool', name, [x], out);
+      return;
+    case 'maxpool':
+      g.add('MaxPool', name, [x], out, [
+        ints('kernel_shape', node.kernel),
+        ints('strides', node.stride),
+        ints('pads', node.padding),
+        ints('dilations', node.dilation),
+      ]);
+      return;
+    case 'add':
+      g.add('Add', name, [x, g.tensorName(node.inputs[1]!)], out);
+      return;
+    case 'relu':
+      g.add('Relu', name, [x], out);
+      return;
+    case 'leaky_relu':
+      g.add('LeakyRelu', name, [x], out, [float('alpha', node.alpha)]);
+      return;
+  }
 }

@@ -19,6 +19,13 @@ import { batchNormAffine, batchNormScale, channelCount, expandChannels, foldInto
 import type { ChannelAffineSpec, Conv2dSpec, DenseSpec } from './layer-utils.js';
 import { BATCHNORM_DEFAULT_EPS } from '../geometry/predicates.js';
 
+/** A per-channel map `y = (x − pre)·scale + post`; a missing `pre` or `post` is 0. */
+interface ChannelMap {
+  readonly scale: Float64Array;
+  readonly pre?: Float64Array | undefined;
+  readonly post?: Float64Array | undefined;
+}
+
 /**
  * Options for `readOnnx`.
  *
@@ -540,13 +547,12 @@ class OnnxConverter {
   channelAffine(
     inputName: string,
     src: { node: number; shape: Shape },
-    scale: Float64Array,
-    pre: Float64Array | undefined,
-    post: Float64Array | undefined,
+    map: ChannelMap,
     output: string,
     name: string,
     where: string,
   ): void {
+    const { scale, pre, post } = map;
     const target = this.foldTarget(inputName, src.node);
     if (target !== undefined) {
       this.specs[src.node - 1] = foldIntoLinear(target, scale, pre, post);
@@ -1063,24 +1069,15 @@ function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): vo
   const c = cv.perChannel(operand.tensor, x.shape, where, 'operand');
   const n = c.length;
   const ones = new Float64Array(n).fill(1);
-  if (op === 'Add') cv.channelAffine(xName, x, ones, undefined, c, out, name, where);
+  if (op === 'Add') cv.channelAffine(xName, x, { scale: ones, post: c }, out, name, where);
   else if (op === 'Sub') {
-    if (dataFirst) cv.channelAffine(xName, x, ones, c, undefined, out, name, where);
-    else cv.channelAffine(xName, x, new Float64Array(n).fill(-1), undefined, c, out, name, where);
-  } else if (op === 'Mul') cv.channelAffine(xName, x, c, undefined, undefined, out, name, where);
+    if (dataFirst) cv.channelAffine(xName, x, { scale: ones, pre: c }, out, name, where);
+    else cv.channelAffine(xName, x, { scale: new Float64Array(n).fill(-1), post: c }, out, name, where);
+  } else if (op === 'Mul') cv.channelAffine(xName, x, { scale: c }, out, name, where);
   else {
     if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
     if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
-    cv.channelAffine(
-      xName,
-      x,
-      c.map((v) => 1 / v),
-      undefined,
-      undefined,
-      out,
-      name,
-      where,
-    );
+    cv.channelAffine(xName, x, { scale: c.map((v) => 1 / v) }, out, name, where);
   }
 }
 
@@ -1100,7 +1097,7 @@ function batchNormOp(cx: OpContext): void {
   const beta = get(2, 'bias B');
   const mean = get(3, 'mean');
   const variance = get(4, 'var');
-  const eps = attrs.float('epsilon', 1e-5);
+  const eps = attrs.float('epsilon', BATCHNORM_DEFAULT_EPS);
   const target = cv.foldTarget(inp[0]!, x.node);
   const scale = batchNormScale(gamma, variance, eps);
   if (target !== undefined && target.type !== 'channel_affine') {
@@ -1110,7 +1107,7 @@ function batchNormOp(cx: OpContext): void {
     return;
   }
   const ca = batchNormAffine(gamma, beta, mean, variance, eps);
-  cv.channelAffine(inp[0]!, x, expandChannels(ca.scale, x.shape), undefined, expandChannels(ca.shift, x.shape), out, name, where);
+  cv.channelAffine(inp[0]!, x, { scale: expandChannels(ca.scale, x.shape), post: expandChannels(ca.shift, x.shape) }, out, name, where);
 }
 
 /** Relu: a relu node. */
@@ -1144,28 +1141,31 @@ function clipOp(cx: OpContext): void {
   } else if (Number.isFinite(min)) {
     // max(x, m) = relu(x − m) + m
     const units = channelCount(x.shape);
-    clipThroughRelu(cx, x, 1, new Float64Array(units).fill(min), undefined, min, ['shift', 'unshift']);
+    clipThroughRelu(cx, x, { sign: 1, pre: new Float64Array(units).fill(min), bound: min, names: ['shift', 'unshift'] });
   } else if (Number.isFinite(max)) {
     // min(x, M) = M − relu(M − x)
     const units = channelCount(x.shape);
-    clipThroughRelu(cx, x, -1, undefined, new Float64Array(units).fill(max), max, ['flip', 'unflip']);
+    clipThroughRelu(cx, x, { sign: -1, post: new Float64Array(units).fill(max), bound: max, names: ['flip', 'unflip'] });
   } else cv.values.set(out, { kind: 'node', node: x.node });
 }
 
+/** A one-sided clip: the sign, the per-channel shift before or after the sign, the bound, node-name suffixes. */
+interface OneSidedClip {
+  readonly sign: 1 | -1;
+  readonly pre?: Float64Array | undefined;
+  readonly post?: Float64Array | undefined;
+  readonly bound: number;
+  readonly names: readonly [string, string];
+}
+
 /** A one-sided clip as `sign·relu((x − pre)·sign + post) + bound`, nodes named `name/<before>`, `name/<after>`. */
-function clipThroughRelu(
-  cx: OpContext,
-  x: { node: number; shape: Shape },
-  sign: 1 | -1,
-  pre: Float64Array | undefined,
-  post: Float64Array | undefined,
-  bound: number,
-  [before, after]: readonly [string, string],
-): void {
+function clipThroughRelu(cx: OpContext, x: { node: number; shape: Shape }, clip: OneSidedClip): void {
+  const { sign, pre, post, bound } = clip;
+  const [before, after] = clip.names;
   const { cv, inp, out, name, where } = cx;
   const units = channelCount(x.shape);
   const moved = `${out}/${before}`;
-  cv.channelAffine(inp[0]!, x, new Float64Array(units).fill(sign), pre, post, moved, `${name}/${before}`, where);
+  cv.channelAffine(inp[0]!, x, { scale: new Float64Array(units).fill(sign), pre, post }, moved, `${name}/${before}`, where);
   const r = cv.emit({ type: 'relu', inputs: [(cv.values.get(moved) as { node: number }).node], name }, `${out}/relu`, where);
   cv.emit(
     {

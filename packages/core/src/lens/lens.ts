@@ -7,7 +7,7 @@
 import { kmeans } from 'ml-kmeans';
 import { PolytopeError } from '../errors.js';
 import { forwardAll } from '../network/forward.js';
-import { isActivation, sizeOf } from '../network/ir.js';
+import { sizeOf } from '../network/ir.js';
 import type { Network } from '../network/network.js';
 import { partitionLine } from '../regions/line.js';
 import type { PartitionOptions } from '../regions/engine.js';
@@ -147,7 +147,7 @@ export interface BoundaryDensity {
 }
 
 /** Which activation layer a code unit belongs to. */
-export function unitLayer(net: Network, unit: number): number {
+function unitLayer(net: Network, unit: number): number {
   const slots = net.activations;
   for (let l = slots.length - 1; l >= 0; l--) if (unit >= slots[l]!.offset) return l;
   return -1;
@@ -309,9 +309,4 @@ export function summaryStats(values: ArrayLike<number>): {
   let mean = 0;
   for (const x of v) mean += x / v.length;
   return { min: q(0), q1: q(0.25), median: q(0.5), q3: q(0.75), max: q(1), mean };
-}
-
-/** Hidden activation node count (for messages). */
-export function numActivationLayers(net: Network): number {
-  return net.nodes.filter((n) => isActivation(n)).length;
 }

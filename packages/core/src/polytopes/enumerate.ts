@@ -42,16 +42,8 @@ import { splitContext, splitPoly } from './enumerate-split.js';
 import type { Poly, SplitContext } from './enumerate-split.js';
 import type { EnumerateOptions, PolytopeEnumeration, PolytopeRegion } from './enumerate-types.js';
 
-export type {
-  DomainRows,
-  EnumerateOptions,
-  PolytopeDomain,
-  PolytopeEnumeration,
-  PolytopeProgress,
-  PolytopeRegion,
-} from './enumerate-types.js';
-export { compensatedSum } from '../geometry/sum.js';
-export { binomial, cyclicFacets, describePolytope, eulerSum, simplexBounds } from './enumerate-faces.js';
+export type { EnumerateOptions, PolytopeDomain, PolytopeEnumeration, PolytopeProgress, PolytopeRegion } from './enumerate-types.js';
+export { binomial, cyclicFacets, eulerSum, simplexBounds } from './enumerate-faces.js';
 export { validatePolytopes } from './enumerate-validate.js';
 export { polytopeDomain, regionInDomain } from './polytope-domain.js';
 

@@ -75,7 +75,7 @@ export interface Metric {
 }
 
 /** Q_a·w (one value per packed row). */
-export function ratesOf(Qa: Float64Array, n: number, d: number, w: Float64Array): Float64Array {
+function ratesOf(Qa: Float64Array, n: number, d: number, w: Float64Array): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = dot(Qa, i * d, w, 0, d);
   return out;

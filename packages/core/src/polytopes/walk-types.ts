@@ -81,7 +81,7 @@ export interface WalkResult {
 }
 
 /** `WalkCertificates` being counted. */
-export type CertificateCounts = { -readonly [K in keyof WalkCertificates]: number };
+type CertificateCounts = { -readonly [K in keyof WalkCertificates]: number };
 
 /** The facet the walk entered a region through: its unit, crossing point and the parent's centre. */
 export interface Entry {

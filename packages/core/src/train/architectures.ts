@@ -44,8 +44,6 @@ export type LayerSpec =
     }
   | { readonly type: 'flatten' };
 
-export type LayerType = LayerSpec['type'];
-
 function pair(v: number | readonly number[], what: string): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : v.length === 1 ? [v[0]!, v[0]!] : [v[0]!, v[1]!];
   if (!(typeof v === 'number' || v.length === 1 || v.length === 2) || !p.every((x) => Number.isInteger(x) && x >= 1)) {

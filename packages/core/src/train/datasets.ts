@@ -55,7 +55,7 @@ function checkPositive(v: number, what: string): void {
 
 /** A point uniform on the unit sphere S^(d−1), written to `out` at `off`. */
 function unitDirection(random: Random, out: Float64Array, off: number, d: number): void {
-  let norm = 0;
+  let norm: number;
   do {
     norm = 0;
     for (let j = 0; j < d; j++) {
@@ -204,7 +204,7 @@ export function xorData(options: PlaygroundOptions): Dataset {
  * r = 5i/(n/2), t = 1.75·2π·i/(n/2) (+π for the second arm), plus uniform noise in ±noise.
  * The first arm is class 1.
  */
-export function spiralData(options: PlaygroundOptions): Dataset {
+function spiralData(options: PlaygroundOptions): Dataset {
   const { n, noise } = playgroundArgs(options);
   const r = options.random;
   const half = Math.floor(n / 2);
@@ -230,7 +230,7 @@ export function spiralData(options: PlaygroundOptions): Dataset {
  * TensorFlow Playground's two Gaussians (`classifyTwoGaussData`): n/2 points around (2, 2)
  * (class 1) and n/2 around (−2, −2) (class 0), variance 0.5 + 7·noise.
  */
-export function gaussData(options: PlaygroundOptions): Dataset {
+function gaussData(options: PlaygroundOptions): Dataset {
   const { n, noise } = playgroundArgs(options);
   const r = options.random;
   const std = Math.sqrt(0.5 + (noise / 0.5) * 3.5);
@@ -289,8 +289,8 @@ export function xorCircle(options: XorCircleOptions): Dataset {
       x[2 * i + 1] = radius * Math.sin(t);
       y[i] = inCircle ? 1 : 0;
     } else {
-      let a = 0;
-      let b = 0;
+      let a: number;
+      let b: number;
       do {
         a = 2 * r() - 1;
         b = 2 * r() - 1;
@@ -385,6 +385,24 @@ export interface ImageDatasetOptions {
 }
 
 /**
+ * Bilinear resize taps (PyTorch `align_corners=False`) for `outN` outputs from `inN` inputs:
+ * output k reads inputs i0[k] and i1[k] with weights 1 − f[k] and f[k].
+ */
+function bilinearTaps(outN: number, inN: number): { i0: Int32Array; i1: Int32Array; f: Float64Array } {
+  const i0 = new Int32Array(outN);
+  const i1 = new Int32Array(outN);
+  const f = new Float64Array(outN);
+  for (let k = 0; k < outN; k++) {
+    const src = Math.max(0, ((k + 0.5) * inN) / outN - 0.5);
+    const lo = Math.min(Math.floor(src), inN - 1);
+    i0[k] = lo;
+    i1[k] = Math.min(lo + 1, inN - 1);
+    f[k] = src - lo;
+  }
+  return { i0, i1, f };
+}
+
+/**
  * A float32 image-classification dataset from raw bytes: optional bilinear resize and channel
  * repetition (the dissertation's 3 × 32 × 32 MNIST protocol, §6.1), then per-channel normalization.
  *
@@ -419,22 +437,9 @@ export function imageDataset(o: ImageDatasetOptions): Dataset {
   const outPlane = ho * wo;
   const x = new Float32Array(count * outC * outPlane);
   const y = new Float32Array(count);
-  // Bilinear taps per output row / column (align_corners = False), shared by all images.
-  const taps = (outN: number, inN: number) => {
-    const i0 = new Int32Array(outN);
-    const i1 = new Int32Array(outN);
-    const f = new Float64Array(outN);
-    for (let k = 0; k < outN; k++) {
-      const src = Math.max(0, ((k + 0.5) * inN) / outN - 0.5);
-      const lo = Math.min(Math.floor(src), inN - 1);
-      i0[k] = lo;
-      i1[k] = Math.min(lo + 1, inN - 1);
-      f[k] = src - lo;
-    }
-    return { i0, i1, f };
-  };
-  const ty = taps(ho, o.height);
-  const tx = taps(wo, o.width);
+  // Bilinear taps per output row / column, shared by all images.
+  const ty = bilinearTaps(ho, o.height);
+  const tx = bilinearTaps(wo, o.width);
   const resize = ho !== o.height || wo !== o.width;
   for (let n = 0; n < count; n++) {
     const label = o.labels[n]!;

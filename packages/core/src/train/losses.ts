@@ -28,9 +28,9 @@ export function targetSize(loss: LossName, outputs: number): number {
 }
 
 /**
- * Mean loss of `batch` rows of `outputs` network outputs against `target` rows starting at row
- * `targetRow` (`target` is read at `(targetRow + b) · targetSize`); when `grad` is given, it receives
- * dL/d(output), batch-major. An `order` array maps batch rows to dataset rows (shuffled epochs).
+ * Mean loss of `batch` rows of `outputs` network outputs against the first `batch` rows of `target`
+ * (`target` is read at `b · targetSize`); when `grad` is given, it receives dL/d(output),
+ * batch-major. (The trainer's shuffled epochs read target rows through `batchLoss`.)
  *
  * @example
  * const g = new Float64Array(2);
@@ -43,9 +43,28 @@ export function lossAndGradient(
   outputs: number,
   target: ArrayLike<number>,
   grad: FloatArray | null,
-  order?: ArrayLike<number>,
-  orderStart = 0,
 ): number {
+  return batchLoss({ loss, out, batch, outputs, target }, grad);
+}
+
+/**
+ * A mini-batch for `batchLoss`: `batch` rows of `outputs` network outputs, and the target rows they
+ * are compared with: row `b` of the batch is dataset row `order[orderStart + b]` (shuffled epochs),
+ * or `orderStart + b` without an `order`.
+ */
+export interface LossBatch {
+  readonly loss: LossName;
+  readonly out: FloatArray;
+  readonly batch: number;
+  readonly outputs: number;
+  readonly target: ArrayLike<number>;
+  readonly order?: ArrayLike<number> | undefined;
+  readonly orderStart?: number;
+}
+
+/** Mean loss of a mini-batch (see `LossBatch`); when `grad` is given, it receives dL/d(output), batch-major. */
+export function batchLoss(lossBatch: LossBatch, grad: FloatArray | null): number {
+  const { loss, out, batch, outputs, target, order, orderStart = 0 } = lossBatch;
   const row = (b: number): number => (order ? order[orderStart + b]! : orderStart + b);
   switch (loss) {
     case 'mse': {

@@ -457,6 +457,7 @@ function scatterArgmax(gx: FloatArray, gy: FloatArray, am: Int32Array, batch: nu
 }
 
 /** y = max over each window's taps, argmax = the winning input offset (first maximum on ties). */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function maxPoolImpl(
   y: FloatArray,
   am: Int32Array,
@@ -516,7 +517,7 @@ function maxPoolOp(node: NodeOfType<'maxpool'>, s: TrainSetup): TrainOp {
  * The registry: one training entry per node type (the input node has none). TypeScript checks
  * that every node type of the IR is present.
  */
-export const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T> } = {
+const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T> } = {
   dense: {
     params: (node) => [node.weight, node.bias],
     withParams: (node, [weight, bias]) => ({ ...node, weight: weight!, bias: bias! }),

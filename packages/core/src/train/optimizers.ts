@@ -13,6 +13,13 @@
 import { PolytopeError } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
 
+/**
+ * Not a tolerance: Adam's default ε, the term added to √v̂ in the update denominator (PyTorch's
+ * `torch.optim.Adam` default, Kingma & Ba 2015), used when `AdamOptions.eps` is not given.
+ */
+// eslint-disable-next-line no-restricted-syntax -- PyTorch's Adam eps default, a hyperparameter, not a tolerance
+const ADAM_DEFAULT_EPS = 1e-8;
+
 /** SGD settings (learning rate, momentum, weight decay). */
 export interface SgdOptions {
   readonly type: 'sgd';
@@ -65,7 +72,7 @@ function check(name: string, value: number, min: number, max = Infinity, openMin
 }
 
 /** Fills in defaults and validates; throws `PolytopeError('bad-option')` naming the bad value. */
-export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Required<AdamOptions> {
+function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Required<AdamOptions> {
   if (o.type === 'sgd') {
     const r: Required<SgdOptions> = {
       type: 'sgd',
@@ -90,7 +97,7 @@ export function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOption
       lr: o.lr ?? 0.001,
       beta1: o.beta1 ?? 0.9,
       beta2: o.beta2 ?? 0.999,
-      eps: o.eps ?? 1e-8,
+      eps: o.eps ?? ADAM_DEFAULT_EPS,
       weightDecay: o.weightDecay ?? (o.type === 'adamw' ? 0.01 : 0),
     };
     check('learning rate', r.lr, 0, Infinity, true);

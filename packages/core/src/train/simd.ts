@@ -80,153 +80,190 @@ const F32X4_ADD = 0xe4;
 const F32X4_MUL = 0xe6;
 void V128_STORE;
 
+// Locals of `nt`: params 0..5 = a, b, c, M, N, K; i32 6..17; v128 18..28.
+const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
+const [m, n, k, kb, pa0, pa1, pb0, pb1, pb2, pb3, pc0, pc1] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+const acc = (row: number, col: number): number => 18 + row * 4 + col;
+const [va0, va1, vb] = [26, 27, 28];
+
+const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
+
+/** The instruction bytes of one function body, appended by the emitters below. */
+class FuncBody {
+  readonly bytes: number[] = [];
+  get(i: number): void {
+    this.bytes.push(op.get, ...uleb(i));
+  }
+  set(i: number): void {
+    this.bytes.push(op.set, ...uleb(i));
+  }
+  konst(v: number): void {
+    this.bytes.push(op.i32const, ...sleb(v));
+  }
+  emit(...xs: number[]): void {
+    this.bytes.push(...xs);
+  }
+}
+
 /** The module: imports `env.memory`, exports `nt(a, b, c, M, N, K)` (byte pointers; M%2 = N%4 = K%4 = 0). */
 function buildModule(): Uint8Array {
-  // Locals: params 0..5 = a, b, c, M, N, K; i32 6..17; v128 18..28.
-  const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
-  const [m, n, k, kb, pa0, pa1, pb0, pb1, pb2, pb3, pc0, pc1] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const acc = (row: number, col: number) => 18 + row * 4 + col;
-  const [va0, va1, vb] = [26, 27, 28];
-  const b: number[] = [];
-  const get = (i: number) => b.push(op.get, ...uleb(i));
-  const set = (i: number) => b.push(op.set, ...uleb(i));
-  const konst = (v: number) => b.push(op.i32const, ...sleb(v));
-  const emit = (...xs: number[]) => b.push(...xs);
-  const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
+  const f = new FuncBody();
+  emitRowLoopHead(f);
+  emitColumnLoopHead(f);
+  emitDotLoop(f);
+  emitTileStore(f);
+  f.get(m);
+  f.konst(2);
+  f.emit(op.i32add);
+  f.set(m);
+  f.emit(op.br, 0, ...op.end, ...op.end);
+  f.emit(...op.end);
+  return assembleModule(f.bytes);
+}
 
+/** kb = K·4; the loop over row pairs m: pa0/pa1 point at rows m, m+1 of A, pc0/pc1 at those of C. */
+function emitRowLoopHead(f: FuncBody): void {
   // kb = K << 2
-  get(K);
-  konst(2);
-  emit(op.i32shl);
-  set(kb);
-  konst(0);
-  set(m);
-  emit(...op.block, ...op.loop);
-  get(m);
-  get(M);
-  emit(op.i32geU, op.brIf, 1);
+  f.get(K);
+  f.konst(2);
+  f.emit(op.i32shl);
+  f.set(kb);
+  f.konst(0);
+  f.set(m);
+  f.emit(...op.block, ...op.loop);
+  f.get(m);
+  f.get(M);
+  f.emit(op.i32geU, op.brIf, 1);
   // pa0 = a + m·kb; pa1 = pa0 + kb; pc0 = c + (m·N) << 2; pc1 = pc0 + N << 2
-  get(A);
-  get(m);
-  get(kb);
-  emit(op.i32mul, op.i32add);
-  set(pa0);
-  get(pa0);
-  get(kb);
-  emit(op.i32add);
-  set(pa1);
-  get(C);
-  get(m);
-  get(N);
-  emit(op.i32mul);
-  konst(2);
-  emit(op.i32shl, op.i32add);
-  set(pc0);
-  get(pc0);
-  get(N);
-  konst(2);
-  emit(op.i32shl, op.i32add);
-  set(pc1);
-  konst(0);
-  set(n);
-  emit(...op.block, ...op.loop);
-  get(n);
-  get(N);
-  emit(op.i32geU, op.brIf, 1);
-  get(B);
-  get(n);
-  get(kb);
-  emit(op.i32mul, op.i32add);
-  set(pb0);
-  get(pb0);
-  get(kb);
-  emit(op.i32add);
-  set(pb1);
-  get(pb1);
-  get(kb);
-  emit(op.i32add);
-  set(pb2);
-  get(pb2);
-  get(kb);
-  emit(op.i32add);
-  set(pb3);
-  for (let r = 0; r < 2; r++) {
-    for (let c = 0; c < 4; c++) {
-      emit(...simd(V128_CONST), ...new Array<number>(16).fill(0));
-      set(acc(r, c));
-    }
-  }
-  konst(0);
-  set(k);
-  emit(...op.block, ...op.loop);
-  get(k);
-  get(kb);
-  emit(op.i32geU, op.brIf, 1);
-  get(pa0);
-  get(k);
-  emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
-  set(va0);
-  get(pa1);
-  get(k);
-  emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
-  set(va1);
-  [pb0, pb1, pb2, pb3].forEach((pb, c) => {
-    get(pb);
-    get(k);
-    emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
-    set(vb);
-    get(acc(0, c));
-    get(va0);
-    get(vb);
-    emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
-    set(acc(0, c));
-    get(acc(1, c));
-    get(va1);
-    get(vb);
-    emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
-    set(acc(1, c));
-  });
-  get(k);
-  konst(16);
-  emit(op.i32add);
-  set(k);
-  emit(op.br, 0, ...op.end, ...op.end);
-  // Store horizontal sums: c[row][n + col].
-  for (let r = 0; r < 2; r++) {
-    for (let c = 0; c < 4; c++) {
-      get(r === 0 ? pc0 : pc1);
-      get(n);
-      konst(2);
-      emit(op.i32shl, op.i32add);
-      const a = acc(r, c);
-      get(a);
-      emit(...simd(F32X4_EXTRACT), 0);
-      get(a);
-      emit(...simd(F32X4_EXTRACT), 1);
-      emit(op.f32add);
-      get(a);
-      emit(...simd(F32X4_EXTRACT), 2);
-      emit(op.f32add);
-      get(a);
-      emit(...simd(F32X4_EXTRACT), 3);
-      emit(op.f32add);
-      emit(op.f32store, ...memarg(2, c * 4));
-    }
-  }
-  get(n);
-  konst(4);
-  emit(op.i32add);
-  set(n);
-  emit(op.br, 0, ...op.end, ...op.end);
-  get(m);
-  konst(2);
-  emit(op.i32add);
-  set(m);
-  emit(op.br, 0, ...op.end, ...op.end);
-  emit(...op.end);
+  f.get(A);
+  f.get(m);
+  f.get(kb);
+  f.emit(op.i32mul, op.i32add);
+  f.set(pa0);
+  f.get(pa0);
+  f.get(kb);
+  f.emit(op.i32add);
+  f.set(pa1);
+  f.get(C);
+  f.get(m);
+  f.get(N);
+  f.emit(op.i32mul);
+  f.konst(2);
+  f.emit(op.i32shl, op.i32add);
+  f.set(pc0);
+  f.get(pc0);
+  f.get(N);
+  f.konst(2);
+  f.emit(op.i32shl, op.i32add);
+  f.set(pc1);
+}
 
+/** The loop over column quads n: pb0..pb3 point at rows n..n+3 of B; the eight accumulators are zeroed. */
+function emitColumnLoopHead(f: FuncBody): void {
+  f.konst(0);
+  f.set(n);
+  f.emit(...op.block, ...op.loop);
+  f.get(n);
+  f.get(N);
+  f.emit(op.i32geU, op.brIf, 1);
+  f.get(B);
+  f.get(n);
+  f.get(kb);
+  f.emit(op.i32mul, op.i32add);
+  f.set(pb0);
+  f.get(pb0);
+  f.get(kb);
+  f.emit(op.i32add);
+  f.set(pb1);
+  f.get(pb1);
+  f.get(kb);
+  f.emit(op.i32add);
+  f.set(pb2);
+  f.get(pb2);
+  f.get(kb);
+  f.emit(op.i32add);
+  f.set(pb3);
+  for (let r = 0; r < 2; r++) {
+    for (let c = 0; c < 4; c++) {
+      f.emit(...simd(V128_CONST), ...new Array<number>(16).fill(0));
+      f.set(acc(r, c));
+    }
+  }
+}
+
+/** The loop over K in f32x4 steps: acc(r, c) += A row r · B row c, four lanes at a time. */
+function emitDotLoop(f: FuncBody): void {
+  f.konst(0);
+  f.set(k);
+  f.emit(...op.block, ...op.loop);
+  f.get(k);
+  f.get(kb);
+  f.emit(op.i32geU, op.brIf, 1);
+  f.get(pa0);
+  f.get(k);
+  f.emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+  f.set(va0);
+  f.get(pa1);
+  f.get(k);
+  f.emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+  f.set(va1);
+  [pb0, pb1, pb2, pb3].forEach((pb, c) => {
+    f.get(pb);
+    f.get(k);
+    f.emit(op.i32add, ...simd(V128_LOAD), ...memarg(4, 0));
+    f.set(vb);
+    f.get(acc(0, c));
+    f.get(va0);
+    f.get(vb);
+    f.emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
+    f.set(acc(0, c));
+    f.get(acc(1, c));
+    f.get(va1);
+    f.get(vb);
+    f.emit(...simd(F32X4_MUL), ...simd(F32X4_ADD));
+    f.set(acc(1, c));
+  });
+  f.get(k);
+  f.konst(16);
+  f.emit(op.i32add);
+  f.set(k);
+  f.emit(op.br, 0, ...op.end, ...op.end);
+}
+
+/** Stores the horizontal sums of the accumulators, c[row][n + col], and closes the column loop. */
+function emitTileStore(f: FuncBody): void {
+  for (let r = 0; r < 2; r++) {
+    for (let c = 0; c < 4; c++) {
+      f.get(r === 0 ? pc0 : pc1);
+      f.get(n);
+      f.konst(2);
+      f.emit(op.i32shl, op.i32add);
+      const a = acc(r, c);
+      f.get(a);
+      f.emit(...simd(F32X4_EXTRACT), 0);
+      f.get(a);
+      f.emit(...simd(F32X4_EXTRACT), 1);
+      f.emit(op.f32add);
+      f.get(a);
+      f.emit(...simd(F32X4_EXTRACT), 2);
+      f.emit(op.f32add);
+      f.get(a);
+      f.emit(...simd(F32X4_EXTRACT), 3);
+      f.emit(op.f32add);
+      f.emit(op.f32store, ...memarg(2, c * 4));
+    }
+  }
+  f.get(n);
+  f.konst(4);
+  f.emit(op.i32add);
+  f.set(n);
+  f.emit(op.br, 0, ...op.end, ...op.end);
+}
+
+/** The module bytes around the body of `nt`: its type, the memory import, the export, the code. */
+function assembleModule(body: number[]): Uint8Array {
   const locals = [...uleb(2), ...uleb(12), I32, ...uleb(11), V128];
-  const func = [...locals, ...b];
+  const func = [...locals, ...body];
   const bytes = [
     0x00,
     0x61,
@@ -299,6 +336,7 @@ function ensureFloats(kn: Kernel, floats: number): Float32Array {
 }
 
 /** Copies a rows×cols block (row-major at `off`) into `dst` at `at` with rows padded to `colsP` and `rowsP` rows (zeros). */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function packRows(
   dst: Float32Array,
   at: number,
@@ -323,6 +361,7 @@ function packRows(
  * C[M×N] (+)= A[M×K] · B[N×K]ᵀ in WebAssembly SIMD. Returns false (doing nothing) when the kernel
  * is unavailable or disabled, so the caller falls back to JS.
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 export function simdGemmNT(
   c: Float32Array,
   cOff: number,

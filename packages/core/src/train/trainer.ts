@@ -8,7 +8,7 @@ import type { AbortSignalLike } from '../errors.js';
 import type { FloatArray } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
 import type { Dataset } from './datasets.js';
-import { LOSS_NAMES, lossAndGradient, targetSize } from './losses.js';
+import { batchLoss, LOSS_NAMES, targetSize } from './losses.js';
 import type { LossName } from './losses.js';
 import type { InputTransform, TrainableNetwork } from './model.js';
 import { createOptimizer } from './optimizers.js';
@@ -98,7 +98,7 @@ export interface TrainResult {
 }
 
 /** Threshold on the single output above which a binary prediction is class 1. */
-export function binaryThreshold(loss: LossName): number {
+function binaryThreshold(loss: LossName): number {
   return loss === 'mse' ? 0.5 : 0;
 }
 
@@ -160,7 +160,7 @@ export function evaluate(net: TrainableNetwork, data: Dataset, loss: LossName, b
     const batch = Math.min(batchSize, data.size - start);
     loadBatch(net, data, null, start, batch);
     const out = net.forwardLoaded(batch);
-    lossSum += lossAndGradient(loss, out, batch, o, data.y, null, undefined, start) * batch;
+    lossSum += batchLoss({ loss, out, batch, outputs: o, target: data.y, orderStart: start }, null) * batch;
     for (let b = 0; b < batch; b++) {
       const r = start + b;
       if (data.task === 'regression') {
@@ -190,6 +190,72 @@ function scheduler(): Scheduler | undefined {
   return undefined;
 }
 
+/** Checks the options of `train` against the network and data; returns the defaulted loop settings. */
+function checkTrainOptions(
+  net: TrainableNetwork,
+  data: Dataset,
+  options: TrainOptions,
+): { batchSize: number; snapshotEvery: number; shuffle: boolean } {
+  const { loss, epochs } = options;
+  checkCompatible(net, data, loss, 'training set');
+  if (options.testData) checkCompatible(net, options.testData, loss, 'test set');
+  if (!Number.isInteger(epochs) || epochs < 1) throw new PolytopeError('bad-option', `epochs must be a positive integer, got ${epochs}`);
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
+  const snapshotEvery = options.snapshotEvery ?? 0;
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
+    throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
+  const shuffle = options.shuffle ?? true;
+  if (shuffle && !options.random)
+    throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  return { batchSize, snapshotEvery, shuffle };
+}
+
+/**
+ * A function that yields to the event loop when at least `yieldEvery` ms have passed since the last
+ * yield (never when `yieldEvery` < 0 or no scheduler exists); the first interval starts at `started`.
+ */
+function yielder(yieldEvery: number, started: number): () => Promise<void> {
+  const schedule = scheduler();
+  let lastYield = started;
+  return async (): Promise<void> => {
+    if (!schedule || yieldEvery < 0) return;
+    const now = Date.now();
+    if (now - lastYield < yieldEvery) return;
+    lastYield = now;
+    await new Promise<void>((resolve) => schedule(resolve));
+  };
+}
+
+/** A snapshot of the current parameters (copied), evaluated on `data` unless `evaluateSnapshots` is false. */
+function takeSnapshot(
+  net: TrainableNetwork,
+  data: Dataset,
+  options: TrainOptions,
+  at: { step: number; epoch: number; loss: number },
+): TrainSnapshot {
+  const copies = net.copyParams();
+  const trainEval = options.evaluateSnapshots === false ? undefined : evaluate(net, data, options.loss);
+  const transform = options.inputTransform;
+  return {
+    step: at.step,
+    epoch: at.epoch,
+    loss: at.loss,
+    ...(trainEval ? { train: trainEval } : {}),
+    params: copies,
+    toNetwork: () => {
+      const current = net.copyParams();
+      net.setParams(copies);
+      try {
+        return net.toNetwork(transform ? { inputTransform: transform } : {});
+      } finally {
+        net.setParams(current);
+      }
+    },
+  };
+}
+
 /**
  * Trains `net` in place on `data`. Returns per-epoch losses and final train/test evaluations.
  * Throws `AbortError` when `signal.aborted` becomes true (checked before every step).
@@ -204,23 +270,10 @@ function scheduler(): Scheduler | undefined {
  */
 export async function train(net: TrainableNetwork, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   const { loss, epochs } = options;
-  checkCompatible(net, data, loss, 'training set');
-  if (options.testData) checkCompatible(net, options.testData, loss, 'test set');
-  if (!Number.isInteger(epochs) || epochs < 1) throw new PolytopeError('bad-option', `epochs must be a positive integer, got ${epochs}`);
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new PolytopeError('bad-option', `batch size must be a positive integer, got ${batchSize}`);
-  const snapshotEvery = options.snapshotEvery ?? 0;
-  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0)
-    throw new PolytopeError('bad-option', `snapshotEvery must be an integer ≥ 0, got ${snapshotEvery}`);
-  const shuffle = options.shuffle ?? true;
-  if (shuffle && !options.random)
-    throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  const { batchSize, snapshotEvery, shuffle } = checkTrainOptions(net, data, options);
   const optimizer: Optimizer = createOptimizer(options.optimizer);
-  const yieldEvery = options.yieldEveryMs ?? 50;
-  const schedule = scheduler();
   const started = Date.now();
-  let lastYield = started;
+  const maybeYield = yielder(options.yieldEveryMs ?? 50, started);
 
   const n = data.size;
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -236,37 +289,10 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
 
   const snapshot = async (epochFloat: number): Promise<void> => {
     if (!options.onSnapshot) return;
-    const copies = net.copyParams();
     const lossMean = sinceSnapshotSamples > 0 ? sinceSnapshotLoss / sinceSnapshotSamples : NaN;
     sinceSnapshotLoss = 0;
     sinceSnapshotSamples = 0;
-    const trainEval = options.evaluateSnapshots === false ? undefined : evaluate(net, data, loss);
-    const transform = options.inputTransform;
-    const snap: TrainSnapshot = {
-      step,
-      epoch: epochFloat,
-      loss: lossMean,
-      ...(trainEval ? { train: trainEval } : {}),
-      params: copies,
-      toNetwork: () => {
-        const current = net.copyParams();
-        net.setParams(copies);
-        try {
-          return net.toNetwork(transform ? { inputTransform: transform } : {});
-        } finally {
-          net.setParams(current);
-        }
-      },
-    };
-    await options.onSnapshot(snap);
-  };
-
-  const maybeYield = async (): Promise<void> => {
-    if (!schedule || yieldEvery < 0) return;
-    const now = Date.now();
-    if (now - lastYield < yieldEvery) return;
-    lastYield = now;
-    await new Promise<void>((resolve) => schedule(resolve));
+    await options.onSnapshot(takeSnapshot(net, data, options, { step, epoch: epochFloat, loss: lossMean }));
   };
 
   if (snapshotEvery > 0) await snapshot(0);
@@ -278,7 +304,7 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
       const batch = Math.min(batchSize, n - start);
       loadBatch(net, data, order, start, batch);
       const out = net.forwardLoaded(batch);
-      const l = lossAndGradient(loss, out, batch, outputs, data.y, net.outputGradient(), order, start);
+      const l = batchLoss({ loss, out, batch, outputs, target: data.y, order, orderStart: start }, net.outputGradient());
       if (!Number.isFinite(l)) {
         throw new PolytopeError(
           'diverged',

@@ -214,7 +214,7 @@ export interface InterpolatingNetwork {
 }
 
 /** MSE, max error and argmax accuracy of a network against one-hot labels. */
-export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
+function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
   const d = data.dim;
   const n = data.labels.length;
   let loss = 0;
@@ -232,6 +232,37 @@ export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: 
     if (best === data.labels[i]) correct++;
   }
   return { loss, maxError, accuracy: correct / n };
+}
+
+/**
+ * The final affine map of `interpolatingNetwork`: p_j ↦ e_{label_j} for the q base points p_j ∈ ℝ^m
+ * (`bases[j]`, labelled `steps[j].label`). Solves [P 𝟙] [A c]ᵀ = Y by the pseudo-inverse (exact when
+ * the points are affinely independent); returns A (q × m) and c.
+ */
+function oneHotAffine(
+  bases: readonly Float64Array[],
+  steps: readonly { readonly label: number }[],
+  m: number,
+): { finalW: Float64Array; finalB: Float64Array } {
+  const q = bases.length;
+  const design = new Float64Array(q * (m + 1));
+  for (let j = 0; j < q; j++) {
+    design.set(bases[j]!, j * (m + 1));
+    design[j * (m + 1) + m] = 1;
+  }
+  const dp = pinv(design, q, m + 1); // (m+1) × q
+  const finalW = new Float64Array(q * m);
+  const finalB = new Float64Array(q);
+  for (let k = 0; k < q; k++) {
+    // column of the solution for output k: dp · Y[:, k], Y[j][k] = [label_j == k]
+    for (let r = 0; r <= m; r++) {
+      let v = 0;
+      for (let j = 0; j < q; j++) if (steps[j]!.label === k) v += dp[r * q + j]!;
+      if (r < m) finalW[k * m + r] = v;
+      else finalB[k] = v;
+    }
+  }
+  return { finalW, finalB };
 }
 
 /**
@@ -312,24 +343,7 @@ export async function interpolatingNetwork(data: LabelledData, options: { order?
     bases.push(p);
     collapsed.add(s.label);
   });
-  // Final affine map: p_j ↦ e_{label_j}. Solve [P 𝟙] [A c]ᵀ = Y by the pseudo-inverse (exact when independent).
-  const design = new Float64Array(q * (m + 1));
-  for (let j = 0; j < q; j++) {
-    design.set(bases[j]!, j * (m + 1));
-    design[j * (m + 1) + m] = 1;
-  }
-  const dp = pinv(design, q, m + 1); // (m+1) × q
-  const finalW = new Float64Array(q * m);
-  const finalB = new Float64Array(q);
-  for (let k = 0; k < q; k++) {
-    // column of the solution for output k: dp · Y[:, k], Y[j][k] = [label_j == k]
-    for (let r = 0; r <= m; r++) {
-      let v = 0;
-      for (let j = 0; j < q; j++) if (sep.steps[j]!.label === k) v += dp[r * q + j]!;
-      if (r < m) finalW[k * m + r] = v;
-      else finalB[k] = v;
-    }
-  }
+  const { finalW, finalB } = oneHotAffine(bases, sep.steps, m);
   const layers = layersFromTruncations(truncations, finalW, finalB, q);
   // The network reads x ∈ ℝ^{d0}: the first layer sees ιx, so drop its extra columns.
   if (extra > 0) {

@@ -73,7 +73,7 @@ export function pinv(a: Float64Array, m: number, n: number): Float64Array {
 }
 
 /** Singular values, largest first. */
-export function singularValues(a: Float64Array, m: number, n: number): Float64Array {
+function singularValues(a: Float64Array, m: number, n: number): Float64Array {
   const svd = new SingularValueDecomposition(toMatrix(a, m, n), {
     computeLeftSingularVectors: false,
     computeRightSingularVectors: false,

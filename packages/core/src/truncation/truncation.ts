@@ -158,7 +158,7 @@ export function truncationForm(net: Network, options: { lift?: boolean | 'auto' 
   return truncationFormOfLayers(layers, options);
 }
 
-export function truncationFormOfLayers(layers: readonly AffineLayer[], options: { lift?: boolean | 'auto' } = {}): TruncationForm {
+function truncationFormOfLayers(layers: readonly AffineLayer[], options: { lift?: boolean | 'auto' } = {}): TruncationForm {
   const first = layers[0]!;
   const d0 = first.inFeatures;
   const d1 = first.outFeatures;
