@@ -207,7 +207,10 @@ export function registerTrain(program: Command): void {
     .description('train a network and write model.json, model.onnx, metrics.json and snapshots/')
     .requiredOption('--dataset <name>', `${[...TOY_DATASETS, ...IMAGE_DATASETS].join(' | ')}`)
     .option('--arch <arch>', "linear | dense | simple-cnn | complex-cnn | a dash list of widths such as '2-8-8-1'")
-    .option('--init-from <model>', 'continue training a network JSON or ONNX model (sequential dense/conv/ReLU/max-pool) instead of --arch')
+    .option(
+      '--init-from <model>',
+      'continue training a network JSON or ONNX model (any network that loads: residual, batch-norm, pooling, hard-tanh …) instead of --arch',
+    )
     .option('--optimizer <name>', `${OPTIMIZER_NAMES.join(' | ')} (default: adam for toy sets, sgd for images)`)
     .option('--lr <x>', 'learning rate (default 0.01; adam/adamw on images 0.001)')
     .option('--momentum <x>', 'SGD momentum (default 0.5 on images, 0 on toy sets)')
