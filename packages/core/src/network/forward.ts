@@ -4,12 +4,12 @@
  */
 import { PolytopeError } from '../errors.js';
 import { activationFixedImpl, activationForwardImpl } from './activation.js';
-import { isActivation } from './ir.js';
-import type { ActivationNode } from './ir.js';
+import { isActivation, sizeOf } from './ir.js';
+import type { ActivationNode, Shape } from './ir.js';
 import { BiasMode, affineImpl } from './kernels.js';
 import type { FloatArray } from './kernels.js';
 import { borrowNetwork, networkOf } from './prepared.js';
-import type { NetworkLike } from './prepared.js';
+import type { NetworkLike, PreparedNetwork } from './prepared.js';
 import { GatherScratch } from './kernels.js';
 
 function checkInput(netLike: NetworkLike, x: ArrayLike<number>, what = 'input'): void {
@@ -40,36 +40,71 @@ function runBlocks<T extends FloatArray>(
   const p = borrowNetwork(netLike);
   if (code) p.requireCodes();
   const net = p.network;
-  const scratch = new GatherScratch();
-  const nodes = net.nodes;
-  const blocks: (T | undefined)[] = new Array(nodes.length);
+  const blocks: (T | undefined)[] = new Array(net.nodes.length);
   blocks[0] = input;
+  return runNodes(p, blocks, {
+    m,
+    make,
+    bias: BiasMode.All,
+    keep,
+    activation: (out, x, node, inShape, slot, i) =>
+      activationForwardImpl(out, x, node, inShape, m, code, code ? net.activations[slot]!.offset : 0, p.table(i)),
+  }) as T[];
+}
+
+/** How `runNodes` evaluates the nodes of a network on unit-major blocks of m columns. */
+export interface NodeRun<T extends FloatArray> {
+  /** Columns per block. */
+  readonly m: number;
+  /** Allocates a block of n values. */
+  readonly make: (n: number) => T;
+  /** Which columns of an affine node get its bias. */
+  readonly bias: BiasMode;
+  /** The activation step of node i (the `slot`-th activation node) from its input block x into out. */
+  readonly activation: (out: T, x: T, node: ActivationNode, inShape: Shape, slot: number, i: number) => void;
+  /** Nodes to leave alone (their blocks stay as the caller set them). */
+  readonly skip?: (i: number) => boolean;
+  /** Keep every block (default: a block is dropped after its last reader, except the input's). */
+  readonly keep?: boolean;
+}
+
+/**
+ * The one loop that interprets a network node by node (forward passes, affine families, the walk's
+ * H-representation rows): reshape passes its block through, affine nodes go through `affineImpl`,
+ * activation nodes through `run.activation`. `blocks[0]` (and any block a skipped node's readers need)
+ * must be set by the caller.
+ */
+export function runNodes<T extends FloatArray>(p: PreparedNetwork, blocks: (T | undefined)[], run: NodeRun<T>): (T | undefined)[] {
+  const net = p.network;
+  const nodes = net.nodes;
+  const scratch = new GatherScratch();
   let slot = 0;
   for (let i = 1; i < nodes.length; i++) {
     const node = nodes[i]!;
-    const inShape = nodes[node.inputs[0]!]!.shape;
-    const xs = node.inputs.map((j) => blocks[j]!);
-    let out: T;
-    if (node.type === 'reshape') out = xs[0]!;
-    else {
-      out = make(sizeOfShape(node.shape) * m);
-      if (isActivation(node)) {
-        activationForwardImpl(out, xs[0]!, node, inShape, m, code, code ? net.activations[slot]!.offset : 0, p.table(i));
-      } else {
-        affineImpl(out, xs, node, inShape, m, BiasMode.All, p.table(i), scratch);
-      }
-    }
-    if (isActivation(node)) slot++;
-    blocks[i] = out;
-    if (!keep) for (const j of node.inputs) if (net.lastUse[j] === i && j !== 0) blocks[j] = undefined;
+    const act = isActivation(node);
+    if (!run.skip?.(i)) blocks[i] = evaluateNode(p, i, blocks, { run, slot, scratch });
+    if (act) slot++;
+    if (!run.keep) for (const j of node.inputs) if (net.lastUse[j] === i && j !== 0) blocks[j] = undefined;
   }
-  return blocks as T[];
+  return blocks;
 }
 
-function sizeOfShape(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
+/** One node of `runNodes`. */
+function evaluateNode<T extends FloatArray>(
+  p: PreparedNetwork,
+  i: number,
+  blocks: (T | undefined)[],
+  at: { run: NodeRun<T>; slot: number; scratch: GatherScratch },
+): T {
+  const nodes = p.network.nodes;
+  const node = nodes[i]!;
+  const xs = node.inputs.map((j) => blocks[j]!);
+  if (node.type === 'reshape') return xs[0]!;
+  const inShape = nodes[node.inputs[0]!]!.shape;
+  const out = at.run.make(sizeOf(node.shape) * at.run.m);
+  if (isActivation(node)) at.run.activation(out, xs[0]!, node, inShape, at.slot, i);
+  else affineImpl(out, xs, node, inShape, at.run.m, at.run.bias, p.table(i), at.scratch);
+  return out;
 }
 
 /**
@@ -144,7 +179,6 @@ export function propagateFamily(
   const p = borrowNetwork(netLike);
   p.requireCodes();
   const net = p.network;
-  const scratch = new GatherScratch();
   const d = net.inputSize;
   const m = k + 1;
   const input = new Float64Array(d * m);
@@ -152,35 +186,15 @@ export function propagateFamily(
     input[i * m] = origin[i]!;
     for (let j = 0; j < k; j++) input[i * m + 1 + j] = dirs[i * k + j]!;
   }
-  const nodes = net.nodes;
-  const blocks: (Float64Array | undefined)[] = new Array(nodes.length);
+  const blocks: (Float64Array | undefined)[] = new Array(net.nodes.length);
   blocks[0] = input;
-  let slot = 0;
-  for (let i = 1; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    const inShape = nodes[node.inputs[0]!]!.shape;
-    const xs = node.inputs.map((j) => blocks[j]!);
-    let out: Float64Array;
-    if (node.type === 'reshape') out = xs[0]!;
-    else {
-      out = new Float64Array(sizeOfShape(node.shape) * m);
-      if (isActivation(node)) {
-        activationFixedImpl(
-          out,
-          xs[0]!,
-          node as ActivationNode,
-          inShape,
-          m,
-          code,
-          net.activations[slot]!.offset,
-          BiasMode.First,
-          p.table(i),
-        );
-      } else affineImpl(out, xs, node, inShape, m, BiasMode.First, p.table(i), scratch);
-    }
-    if (isActivation(node)) slot++;
-    blocks[i] = out;
-    if (!keep) for (const j of node.inputs) if (net.lastUse[j] === i && j !== 0) blocks[j] = undefined;
-  }
+  runNodes(p, blocks, {
+    m,
+    make: (n) => new Float64Array(n),
+    bias: BiasMode.First,
+    keep,
+    activation: (out, x, node, inShape, slot, i) =>
+      activationFixedImpl(out, x, node, inShape, m, code, net.activations[slot]!.offset, BiasMode.First, p.table(i)),
+  });
   return blocks as Float64Array[];
 }

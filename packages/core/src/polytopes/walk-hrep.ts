@@ -3,7 +3,8 @@
  * `regionAt` computes them, with the code-independent part of the network computed once per walk.
  */
 import { activationFixedImpl } from '../network/activation.js';
-import { forwardAll } from '../network/forward.js';
+import { forwardAll, runNodes } from '../network/forward.js';
+import { borrowNetwork } from '../network/prepared.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import { BiasMode, affineImpl } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
@@ -86,23 +87,16 @@ export class RegionRows {
       for (let u = 0; u < v.length; u++) b[u * m] = v[u]!;
       blocks[j] = b;
     }
-    let slot = 0;
-    for (let i = 1; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      const act = isActivation(node);
-      if (act) slot++;
-      if (this.fixed[i] || !this.needed[i]) continue;
-      const xs = node.inputs.map((j) => blocks[j]!);
-      if (node.type === 'reshape') {
-        blocks[i] = xs[0]!;
-        continue;
-      }
-      const out = new Float64Array(sizeOf(node.shape) * m);
-      const inShape = nodes[node.inputs[0]!]!.shape;
-      if (act) activationFixedImpl(out, xs[0]!, node, inShape, m, code, net.activations[slot - 1]!.offset, BiasMode.First);
-      else affineImpl(out, xs, node, inShape, m, BiasMode.First);
-      blocks[i] = out;
-    }
+    const p = borrowNetwork(net);
+    runNodes(p, blocks, {
+      m,
+      make: (len) => new Float64Array(len),
+      bias: BiasMode.First,
+      keep: true,
+      skip: (i) => this.fixed[i]! || !this.needed[i],
+      activation: (out, xv, node, inShape, slot, i) =>
+        activationFixedImpl(out, xv, node, inShape, m, code, net.activations[slot]!.offset, BiasMode.First, p.table(i)),
+    });
     return { code, ...regionRows(net, code, x, blocks) };
   }
 }
