@@ -22,7 +22,17 @@ const TEST_FILES = ['**/*.test.ts', 'packages/*/test/**/*.ts'];
 
 export default defineConfig(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', '**/*-changed.*', 'out/**', 'polytope-demo/**', '.peer/**', '.device/**', '.bundle/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'bench/results/**',
+      '**/*-changed.*',
+      'out/**',
+      'polytope-demo/**',
+      '.peer/**',
+      '.device/**',
+      '.bundle/**',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.strict,
