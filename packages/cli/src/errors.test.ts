@@ -89,3 +89,27 @@ describe('issue 10: layer types named after Object.prototype members', () => {
     });
   }
 });
+
+describe('issue 12: usage errors exit 2 with one line', () => {
+  it('names an unknown option and the closest known one, without the usage text', async () => {
+    const r = await run('slice', 'model.json', '--boxx', '0,1,0,1');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual(["polytope: error: unknown option '--boxx' (did you mean --box?) (see --help)"]);
+  });
+
+  it('does the same for an unknown command, a missing argument and a missing option value', async () => {
+    const cases: [string[], RegExp][] = [
+      [['slicee'], /^polytope: error: unknown command 'slicee' \(did you mean slice\?\)/],
+      [['line'], /^polytope: error: missing required argument 'model'/],
+      [['slice', 'model.json', '--threads'], /^polytope: error: option '--threads <n>' argument missing/],
+      [['slice', 'model.json', '--frobnicate'], /^polytope: error: unknown option '--frobnicate' \(see --help\)$/],
+    ];
+    for (const [args, line] of cases) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      const lines = r.err.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0]).toMatch(line);
+    }
+  });
+});

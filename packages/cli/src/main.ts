@@ -14,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('Exact piecewise-linear geometry of ReLU-type neural networks')
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError();
+    // Usage errors (unknown option or command, missing argument) are bad input: one line on stderr,
+    // with commander's closest-name suggestion when it has one, and exit status 2 (issue 12).
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) });
   registerAll(program);
   try {
     await program.parseAsync(argv);
@@ -22,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return err.exitCode || 2;
+      return 2;
     }
     const status = exitStatusOf(err);
     if (status === 130) process.stderr.write('polytope: cancelled\n');
@@ -30,4 +32,19 @@ export async function main(argv: string[]): Promise<number> {
     else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return status;
   }
+}
+
+/**
+ * Commander's usage error as one line: `polytope: error: unknown option '--boz' (did you mean --box?)
+ * — see 'polytope slice --help'`.
+ */
+function usageErrorLine(text: string): string {
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const [first = 'error', ...rest] = lines;
+  const hint = rest.map((l) => l.replace(/^\(Did you mean/, '(did you mean')).join(' ');
+  return `polytope: ${first}${hint ? ` ${hint}` : ''} (see --help)\n`;
 }
