@@ -1,6 +1,7 @@
 /**
  * The README's set-up and quick-tour commands are run as written (tfjs `test_snippets` style):
- * in a scratch folder beside a link to ../shared, with `npx polytope` → the built CLI. The first
+ * in a scratch folder holding a link to the repository's examples/ (nothing outside the repository,
+ * as on a fresh clone), with `npx polytope` → the built CLI. The first
  * (`demo`) runs the real executable; the rest run `main()` in this process (see run-cli.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from './run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = join(ROOT, '../shared');
+const EXAMPLES = join(ROOT, 'examples');
 
 function readmeCommands(): string[] {
   const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -28,11 +29,13 @@ function readmeCommands(): string[] {
 describe('README commands', () => {
   it('run as written and succeed', async () => {
     const base = mkdtempSync(join(tmpdir(), 'polytope-readme-'));
-    symlinkSync(SHARED, join(base, 'shared'));
     const cwd = join(base, 'work');
     mkdirSync(cwd);
+    symlinkSync(EXAMPLES, join(cwd, 'examples'));
     const cmds = readmeCommands();
     expect(cmds[0]).toBe('demo');
+    // A fresh clone has nothing beside it: the tour reads only what the repository ships.
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).not.toContain('../shared');
     expect(cmds.length).toBeGreaterThan(6);
     for (const [i, cmd] of cmds.entries()) {
       const args = cmd.split(/\s+/);
