@@ -8,16 +8,10 @@ import { lossAndGradient } from './losses.js';
 import type { LossName } from './losses.js';
 import { TrainableNetwork } from './model.js';
 import { seededRandom } from '../random.js';
+import { FD_STEP, checkGradients, randomArray, relError as relErrorFloored } from '../../test/gradients.js';
 
-const H = 1e-6;
-
-function randomArray(n: number, random: () => number, scale = 1): Float64Array {
-  return Float64Array.from({ length: n }, () => (2 * random() - 1) * scale);
-}
-
-function relError(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(1e-6, Math.abs(a) + Math.abs(b));
-}
+const H = FD_STEP;
+const relError = (a: number, b: number): number => relErrorFloored(a, b, 1e-6);
 
 /**
  * Checks a layer on L = Σ r·y for a fixed random r: gy = r, so backward must give dL/dparams and
@@ -29,31 +23,7 @@ function checkLayer(inShape: number[], spec: LayerSpec, batch = 3, seed = 1): vo
   for (const p of layer.params) p.set(randomArray(p.length, random, 0.7));
   const x = randomArray(batch * layer.inputSize, random);
   const r = randomArray(batch * layer.outputSize, random);
-  const value = (): number => {
-    const y = layer.forward(x, batch);
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += r[i]! * y[i]!;
-    return s;
-  };
-  value();
-  layer.outputGradient().set(r);
-  layer.backward(batch);
-  const gx = layer.inputGradient().slice(0, x.length);
-  const grads = layer.grads.map((g) => g.slice());
-  const fd = (arr: Float64Array, i: number): number => {
-    const v = arr[i]!;
-    arr[i] = v + H;
-    const plus = value();
-    arr[i] = v - H;
-    const minus = value();
-    arr[i] = v;
-    return (plus - minus) / (2 * H);
-  };
-  layer.params.forEach((p, t) => {
-    for (let i = 0; i < p.length; i++)
-      expect(relError(grads[t]![i]!, fd(p as Float64Array, i)), `${spec.type} param ${t}[${i}]`).toBeLessThan(1e-6);
-  });
-  for (let i = 0; i < x.length; i++) expect(relError(gx[i]!, fd(x, i)), `${spec.type} input[${i}]`).toBeLessThan(1e-6);
+  checkGradients(layer, x, r, { batch, tol: 1e-6, floor: 1e-6, label: spec.type });
 }
 
 describe('layer gradients match finite differences (float64)', () => {

@@ -16,22 +16,13 @@ import { lossAndGradient } from './losses.js';
 import { TrainableNetwork } from './model.js';
 import { seededRandom } from '../random.js';
 import { evaluate, train } from './trainer.js';
+import { checkGradients, randomArray } from '../../test/gradients.js';
 
-const H = 1e-6;
 const FIXTURES = new URL('../../../../../shared/fixtures/onnx/', import.meta.url);
 const fixture = (name: string): Network => readOnnx(readFileSync(fileURLToPath(new URL(name, FIXTURES))));
 
-function randomArray(n: number, random: () => number, scale = 1): Float64Array {
-  return Float64Array.from({ length: n }, () => (2 * random() - 1) * scale);
-}
-
-/** Relative error; below 1e-3 in size, absolute (central differences carry ~1e-10 noise on a sum of many terms). */
-function relError(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(1e-3, Math.abs(a) + Math.abs(b));
-}
-
 /** As the end-to-end check in gradcheck.test.ts: whole networks sum many terms, so 1e-5 rather than 1e-6. */
-const TOL = 1e-5;
+const TOL = 1e-5; // relError floor 1e-3: central differences carry ~1e-10 noise on a sum of many terms
 
 /**
  * L = Σ r·y for a fixed random r: backward from gy = r must give dL/dparams and dL/dx; every
@@ -49,30 +40,7 @@ function checkNetwork(net: Network, batch = 3, seed = 1, stride = 1): void {
     for (let j = 0; j < t.outputSize; j++)
       expect(Math.abs(y0[b * t.outputSize + j]! - exact[j]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(exact[j]!)));
   }
-  const value = (): number => {
-    const y = t.forward(x, batch);
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += r[i]! * y[i]!;
-    return s;
-  };
-  value();
-  t.outputGradient().set(r);
-  t.backward(batch);
-  const gx = t.inputGradient().slice(0, x.length);
-  const grads = t.grads.map((g) => g.slice());
-  const fd = (arr: { [i: number]: number }, i: number): number => {
-    const v = arr[i]!;
-    arr[i] = v + H;
-    const plus = value();
-    arr[i] = v - H;
-    const minus = value();
-    arr[i] = v;
-    return (plus - minus) / (2 * H);
-  };
-  t.params.forEach((p, k) => {
-    for (let i = 0; i < p.length; i += stride) expect(relError(grads[k]![i]!, fd(p, i)), `param ${k}[${i}]`).toBeLessThan(TOL);
-  });
-  for (let i = 0; i < x.length; i += stride) expect(relError(gx[i]!, fd(x, i)), `input[${i}]`).toBeLessThan(TOL);
+  checkGradients(t, x, r, { batch, tol: TOL, floor: 1e-3, stride });
 }
 
 const rnd = seededRandom(42);
