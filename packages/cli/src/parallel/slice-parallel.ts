@@ -50,6 +50,8 @@ export class SlicePool {
 
 /** Work units per slice (at least, when there is enough to split): fixed, so the output order does not depend on the thread count. */
 const PARALLEL_UNITS = 64;
+/** The single-threaded path lets the event loop run (signals, progress) at least this often between work units. */
+const YIELD_MS = 50;
 
 export interface ParallelSliceOptions {
   threads: number;
@@ -113,7 +115,7 @@ export async function sliceParallel(
       report();
     },
   };
-  if (options.threads <= 1) sliceSequential(run);
+  if (options.threads <= 1) await sliceSequential(run);
   else await sliceOnWorkers(run);
   options.onProgress?.({ fraction: 1, regions });
   return acc.finish((performance.now() - start) / 1000);
@@ -134,14 +136,24 @@ interface SliceRun {
   counted: () => void;
 }
 
-/** The same work units as the workers, run in order on this thread. */
-function sliceSequential(run: SliceRun): void {
+/**
+ * The same work units as the workers, run in order on this thread. Between units it gives the event
+ * loop a turn (at most every YIELD_MS), so that a SIGINT handler can run and abort the signal: the
+ * partition itself is synchronous and checks the signal as it goes.
+ */
+async function sliceSequential(run: SliceRun): Promise<void> {
   const { prepared, acc, origin, dirs, extent, box: b, options } = run;
   const rootCell = () => boxPolygon(b[0], b[1], b[2], b[3]);
   const ops = createPolygonOps();
   const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
   const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
-  units.forEach((unit, i) => {
+  let lastYield = performance.now();
+  for (const [i, unit] of units.entries()) {
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+    if (options.signal?.aborted) throw new AbortError();
     run.setFrame(i);
     runPartition(
       prepared,
@@ -156,7 +168,7 @@ function sliceSequential(run: SliceRun): void {
       },
       { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) },
     );
-  });
+  }
 }
 
 /** Runs the job on the pool's workers (or a pool of its own), merging their regions into `run.acc`. */
@@ -186,14 +198,14 @@ async function sliceOnWorkers(run: SliceRun): Promise<void> {
   let numWork = -1;
   let finished = 0;
   const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
+  const inbox = new Inbox();
   try {
     await new Promise<void>((resolve, reject) => {
       const abort = () => reject(new AbortError());
       options.signal?.addEventListener('abort', abort, { once: true });
       for (const w of workers) {
         const onError = (err: Error) => reject(err);
-        const onMessage = (msg: FromWorker) => {
-          if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
+        const handle = (msg: FromWorker) => {
           if (msg.type === 'error') {
             pool.holds.delete(w);
             reject(workerError(msg));
@@ -212,6 +224,14 @@ async function sliceOnWorkers(run: SliceRun): Promise<void> {
             Atomics.notify(control, 0);
           }
         };
+        // The port only queues messages; they are handled one per turn of the event loop. Node
+        // drains a port's whole backlog (up to MAX_IN_FLIGHT region batches, tens of seconds of
+        // merging on a large slice) in one go, so handling them there kept a SIGINT handler from
+        // running until the slice was done.
+        const onMessage = (msg: FromWorker) => {
+          if (msg.type === 'ready' || msg.job !== job) return; // late messages of a cancelled job
+          inbox.push(() => handle(msg));
+        };
         w.on('message', onMessage);
         w.on('error', onError);
         listeners.push([w, onMessage, onError]);
@@ -224,6 +244,7 @@ async function sliceOnWorkers(run: SliceRun): Promise<void> {
       }
     });
   } finally {
+    inbox.stopped = true;
     // Stops workers still partitioning this job (after an error or cancellation).
     Atomics.store(control, 1, 1);
     Atomics.notify(control, 0);
@@ -233,6 +254,24 @@ async function sliceOnWorkers(run: SliceRun): Promise<void> {
     }
     if (!options.pool) await pool.close();
   }
+}
+
+/** Work handed over by message handlers, run one item per turn of the event loop, in order. */
+class Inbox {
+  private readonly queue: (() => void)[] = [];
+  /** Set when the job is over: what is still queued is dropped. */
+  stopped = false;
+
+  push(work: () => void): void {
+    this.queue.push(work);
+    if (this.queue.length === 1) setImmediate(this.pump);
+  }
+
+  private readonly pump = (): void => {
+    if (this.stopped) return;
+    this.queue.shift()?.();
+    if (this.queue.length > 0) setImmediate(this.pump);
+  };
 }
 
 /** The id under which workers hold this prepared network (assigned on first use). */
