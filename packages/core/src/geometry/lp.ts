@@ -71,19 +71,36 @@ async function buildModel(problem: LpProblem): Promise<{ h: Highs; model: HighsM
     indices = Int32Array.from(idx);
     values = Float64Array.from(val);
   }
-  const model = h.createModel({
-    numCols,
-    numRows,
-    sense: problem.maximize ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize,
-    colCost: Float64Array.from(problem.cost),
-    colLower: Float64Array.from(problem.colLower, fix),
-    colUpper: Float64Array.from(problem.colUpper, fix),
-    rowLower: Float64Array.from(problem.rowLower, fix),
-    rowUpper: Float64Array.from(problem.rowUpper, fix),
-    matrix: { format: 'csr', numRows, numCols, starts, indices, values },
-  });
-  model.options.set({ output_flag: false, ...(problem.highsOptions ?? {}) });
+  const model = highsCall(() =>
+    h.createModel({
+      numCols,
+      numRows,
+      sense: problem.maximize ? h.constants.objectiveSense.maximize : h.constants.objectiveSense.minimize,
+      colCost: Float64Array.from(problem.cost),
+      colLower: Float64Array.from(problem.colLower, fix),
+      colUpper: Float64Array.from(problem.colUpper, fix),
+      rowLower: Float64Array.from(problem.rowLower, fix),
+      rowUpper: Float64Array.from(problem.rowUpper, fix),
+      matrix: { format: 'csr', numRows, numCols, starts, indices, values },
+    }),
+  );
+  highsCall(() => model.options.set({ output_flag: false, ...(problem.highsOptions ?? {}) }));
   return { h, model, fix };
+}
+
+/**
+ * Runs a HiGHS call, turning its exceptions (HighsError on values it cannot represent, e.g. a
+ * coefficient or bound near ±1e308, or an invalid option) into a one-line `PolytopeError`.
+ */
+function highsCall<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new PolytopeError(
+      'solver-failed',
+      `the LP solver failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)} (are the coordinates or weights extremely large?)`,
+    );
+  }
 }
 
 function runModel(h: Highs, model: HighsModel, numCols: number): LpSolution {
@@ -137,10 +154,10 @@ export async function createLp(problem: LpProblem): Promise<{
   const n = problem.numCols;
   return {
     setCost(cost) {
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, Float64Array.from(cost));
+      highsCall(() => model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, Float64Array.from(cost)));
     },
     setRowBounds(row, lower, upper) {
-      model.changeRowBounds(row, fix(lower), fix(upper));
+      highsCall(() => model.changeRowBounds(row, fix(lower), fix(upper)));
     },
     solve() {
       return runModel(h, model, n);

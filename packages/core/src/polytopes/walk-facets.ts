@@ -3,6 +3,7 @@
  * and its clearance), −1 not a facet; and the cheap certificates (zero rows, rows whose hyperplane
  * misses the box, the facet the walk entered through).
  */
+import { PolytopeError } from '../errors.js';
 import type { HRep } from './walk-hrep.js';
 import { dot } from './walk-metric.js';
 import type { ActiveRows } from './walk-metric.js';
@@ -25,18 +26,49 @@ export class RegionFacets {
   /** Clearance of each facet's crossing point. */
   readonly clearance: Float64Array;
 
+  /**
+   * Representative of each row's coincidence group: rows whose hyperplanes coincide (to the
+   * radius tolerance: the same unit normal and offset, e.g. two units with identical or
+   * near-identical weights) are one facet, decided once on the group's first row and crossed
+   * together (`rep[r] === r` for a row alone or a group's first row).
+   */
+  readonly rep: Int32Array;
+  /** The region's rows divided by their norms (zero rows stay zero): every test works on unit normals. */
+  readonly reg: HRep;
+
   constructor(
-    readonly reg: HRep,
+    reg: HRep,
     private readonly run: WalkRun,
   ) {
     const { d } = run;
     const nr = reg.p.length;
     this.nr = nr;
+    this.reg = unitRows(reg, d, nr);
     this.rowNorm = new Float64Array(nr);
-    for (let r = 0; r < nr; r++) this.rowNorm[r] = Math.sqrt(dot(reg.Q, r * d, reg.Q, r * d, d));
+    for (let r = 0; r < nr; r++) this.rowNorm[r] = this.reg.Q.subarray(r * d, r * d + d).some((q) => q !== 0) ? 1 : 0;
+    this.rep = coincidentRows(this.reg, d, nr, run.tolerances.radius);
     this.state = new Int8Array(nr);
     this.crossing = new Array<Float64Array | null>(nr).fill(null);
     this.clearance = new Float64Array(nr);
+  }
+
+  /** Whether row r shares its hyperplane with another row. */
+  grouped(r: number): boolean {
+    const g = this.rep[r]!;
+    if (g !== r) return true;
+    for (let i = 0; i < this.nr; i++) if (i !== r && this.rep[i] === g) return true;
+    return false;
+  }
+
+  /** Copies each group's decision (state, crossing point, clearance) to the group's other rows. */
+  shareGroups(): void {
+    for (let r = 0; r < this.nr; r++) {
+      const g = this.rep[r]!;
+      if (g === r) continue;
+      this.state[r] = this.state[g]!;
+      this.crossing[r] = this.crossing[g]!;
+      this.clearance[r] = this.clearance[g]!;
+    }
   }
 
   /** Flat unit index (into the activation code) of row r. */
@@ -55,7 +87,7 @@ export class RegionFacets {
     const off = p[r]! - dot(Q, r * d, y, 0, d);
     let clear = Infinity;
     for (let i = 0; i < this.nr; i++) {
-      if (i === r || this.rowNorm[i]! === 0) continue;
+      if (this.rep[i] === this.rep[r] || this.rowNorm[i]! === 0) continue;
       clear = Math.min(clear, (p[i]! - dot(Q, i * d, y, 0, d)) / this.rowNorm[i]!);
     }
     for (let j = 0; j < d; j++) clear = Math.min(clear, y[j]! - box.lower[j]!, box.upper[j]! - y[j]!);
@@ -99,10 +131,14 @@ export class RegionFacets {
   }
 }
 
-/** Rows with a zero normal (units constant on the region): not facets. */
+/**
+ * Rows with a zero normal (units constant on the region): not facets. Rows that repeat an earlier
+ * row's hyperplane are set aside too (decided with their group's first row, `shareGroups`).
+ */
 export function markZeroRows(f: RegionFacets, run: WalkRun): void {
   for (let r = 0; r < f.nr; r++) {
-    if (f.rowNorm[r]! === 0) {
+    if (f.rep[r] !== r) f.state[r] = NOT_FACET;
+    else if (f.rowNorm[r]! === 0) {
       f.state[r] = NOT_FACET;
       run.cert.zeroRows++;
     }
@@ -133,9 +169,11 @@ export function markBoxRedundant(f: RegionFacets, run: WalkRun): void {
 export function acceptEntry(f: RegionFacets, run: WalkRun, entry: Entry | null): number {
   if (!entry) return -1;
   for (let r = 0; r < f.nr; r++) {
-    if (f.state[r] === UNDECIDED && f.flatUnit(r) === entry.unit && f.accept(r, Float64Array.from(entry.y))) {
+    if (f.flatUnit(r) !== entry.unit) continue;
+    const g = f.rep[r]!;
+    if (f.state[g] === UNDECIDED && f.accept(g, Float64Array.from(entry.y))) {
       run.cert.entryFacets++;
-      return r;
+      return g;
     }
   }
   return -1;
@@ -150,4 +188,89 @@ export function mirroredHint(f: RegionFacets, d: number, e: number, centre: Floa
   const hint = new Float64Array(d);
   for (let j = 0; j < d; j++) hint[j] = centre[j]! - s * Q[e * d + j]!;
   return hint;
+}
+
+/**
+ * The rows of `reg` divided by their Euclidean norms, computed without overflow or underflow
+ * (scaled by the largest entry first: weights of 1e300 or 1e-300 give unit rows, not ∞ or 0).
+ * A non-finite entry means the network's values overflow float64 on this region: an error.
+ */
+function unitRows(reg: HRep, d: number, nr: number): HRep {
+  const Q = new Float64Array(nr * d);
+  const p = new Float64Array(nr);
+  for (let r = 0; r < nr; r++) {
+    const o = r * d;
+    let big = Math.abs(reg.p[r]!);
+    for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(reg.Q[o + j]!));
+    if (!Number.isFinite(big))
+      throw new PolytopeError('non-finite', `region row ${r} has a non-finite coefficient: the network's values overflow float64 here`);
+    let top = 0;
+    for (let j = 0; j < d; j++) top = Math.max(top, Math.abs(reg.Q[o + j]!));
+    if (top === 0) {
+      p[r] = reg.p[r]!;
+      continue;
+    }
+    let ss = 0;
+    for (let j = 0; j < d; j++) {
+      const q = reg.Q[o + j]! / top;
+      ss += q * q;
+    }
+    const norm = Math.sqrt(ss);
+    for (let j = 0; j < d; j++) Q[o + j] = reg.Q[o + j]! / top / norm;
+    p[r] = reg.p[r]! / top / norm;
+  }
+  return { code: reg.code, rows: reg.rows, Q, p };
+}
+
+/** Fixed pseudo-random weights in [−1, 1) (golden-ratio sequence) for the coincidence hash. */
+function hashWeight(j: number): number {
+  const g = (j + 1) * 0.6180339887498949;
+  return 2 * (g - Math.floor(g)) - 1;
+}
+
+/**
+ * Groups of coincident unit rows: ‖Q̂_i − Q̂_r‖∞ ≤ eps and |p̂_i − p̂_r| ≤ eps·max(1, |p̂_r|). Rows are
+ * sorted by a fixed linear hash of (Q̂, p̂); coincident rows have hashes within a bound of each
+ * other, so only rows inside that window are compared (O(n log n + n d) for distinct rows).
+ * Returns each row's representative (the group's lowest index).
+ */
+function coincidentRows(reg: HRep, d: number, nr: number, eps: number): Int32Array {
+  const { Q, p } = reg;
+  const w = new Float64Array(d + 1);
+  for (let j = 0; j <= d; j++) w[j] = hashWeight(j);
+  const hash = new Float64Array(nr);
+  let pMax = 1;
+  for (let r = 0; r < nr; r++) {
+    hash[r] = w[d]! * p[r]! + dot(Q, r * d, w, 0, d);
+    pMax = Math.max(pMax, Math.abs(p[r]!));
+  }
+  const window = 2 * eps * (pMax + d);
+  const order = Array.from({ length: nr }, (_, i) => i).sort((a, b) => hash[a]! - hash[b]! || a - b);
+  const rep = Int32Array.from({ length: nr }, (_, i) => i);
+  for (let a = 0; a < nr; a++) {
+    const i = order[a]!;
+    for (let b = a + 1; b < nr && hash[order[b]!]! - hash[i]! <= window; b++) {
+      const k = order[b]!;
+      if (!sameRow(Q, p, i, k, d, eps)) continue;
+      const ri = root(rep, i);
+      const rk = root(rep, k);
+      rep[Math.max(ri, rk)] = Math.min(ri, rk);
+    }
+  }
+  for (let r = 0; r < nr; r++) rep[r] = root(rep, r);
+  return rep;
+}
+
+/** Whether unit rows i and k describe the same hyperplane to `eps`. */
+function sameRow(Q: Float64Array, p: Float64Array, i: number, k: number, d: number, eps: number): boolean {
+  if (Math.abs(p[i]! - p[k]!) > eps * Math.max(1, Math.abs(p[i]!))) return false;
+  for (let j = 0; j < d; j++) if (Math.abs(Q[i * d + j]! - Q[k * d + j]!) > eps) return false;
+  return true;
+}
+
+/** Union–find root of r (the lowest index of its group once all unions are done). */
+function root(rep: Int32Array, r: number): number {
+  let g = r;
+  while (rep[g]! !== g) g = rep[g]!;
+  return g;
 }

@@ -96,7 +96,8 @@ export function crossFacets(run: WalkRun, graph: RegionGraph, decided: DecidedRe
     const flat = f.flatUnit(r);
     facetUnits.push(flat);
     facetRadii.push(clear);
-    const pred = run.fast ? graph.predictCode(code, flat, f.reg.rows[r]!) : null;
+    // A facet shared by several units flips them all: the code across it needs a forward pass.
+    const pred = run.fast && !f.grouped(r) ? graph.predictCode(code, flat, f.reg.rows[r]!) : null;
     if (pred === 'capped') {
       graph.complete = false; // a new region, past the cap
       neigh.push(-1);

@@ -61,9 +61,13 @@ export async function decideRegion(run: WalkRun, reg: HRep, queued: QueuedRegion
     markBoxRedundant(f, run);
     entryRow = acceptEntry(f, run, queued.entry);
   }
-  if (f.undecided() === 0) return { facets: f, centre: null };
+  if (f.undecided() === 0) {
+    f.shareGroups();
+    return { facets: f, centre: null };
+  }
   const origin = await interiorPoint(run, f, queued, entryRow);
   if (run.fast) shootRays(run, f, origin);
   await decideByLp(run, f, origin);
+  f.shareGroups();
   return { facets: f, centre: origin.analytic ? origin.centre : null };
 }
