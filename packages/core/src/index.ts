@@ -87,6 +87,7 @@ export type { PartitionOptions, PartitionProgress } from './regions/engine.js';
 export { partitionLine } from './regions/line.js';
 export type { LineResult, LinePiece } from './regions/line.js';
 export { validateSlice, validateLine } from './regions/validate.js';
+export { resolutionProblem } from './regions/resolution.js';
 export type { ValidationReport } from './regions/validate.js';
 export { polygonArea, polygonCentroid } from './geometry/cells.js';
 export type { Polygon } from './geometry/cells.js';

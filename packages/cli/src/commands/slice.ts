@@ -20,7 +20,7 @@ import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
-import { InternalError } from '@polytope-lens/core';
+import { InternalError, PolytopeError, resolutionProblem } from '@polytope-lens/core';
 import { JsonObjectWriter, RecordSpool } from '../json-stream.js';
 import { REPORT_ZERO } from '../render/constants.js';
 
@@ -270,9 +270,17 @@ function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureSt
 /** `--validate`: every region against the network; throws a CliError listing the problems. */
 function validateOrThrow(net: Network, res: SliceResult, opts: SliceOpts): void {
   const v = validateSlice(net, res);
+  // Features below the slice's resolution are a limit of the input's scale, not a bug: exit 2.
+  if (!v.ok && v.resolution && v.problems.length === 1) throw new PolytopeError('bad-domain', `validation failed: ${v.resolution}`);
   if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
   if (!opts.quiet)
     process.stderr.write(`slice: validation passed (${res.regions.length - v.skipped} regions checked, ${v.skipped} thin ones skipped)\n`);
+}
+
+/** Without `--validate`: the cheap resolution check alone, as a warning (issue 18 #2). */
+function warnUnresolved(net: Network, res: SliceResult, opts: SliceOpts): void {
+  const why = resolutionProblem(net, res.plane, res.box);
+  if (why && !opts.quiet) process.stderr.write(`slice: warning: ${why}\n`);
 }
 
 /** The command's action: parse → run → validate → JSON → figures → report. */
@@ -284,6 +292,7 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
   try {
     const res = await runSlice(net, setup, opts, spool, figure);
     if (opts.validate) validateOrThrow(net, res, opts);
+    else warnUnresolved(net, res, opts);
     writeSliceJson(opts.json, sliceHeader(net, setup, res), spool);
     if (opts.figure) writeSliceFigures(setup, res, figure, opts);
     if (!opts.quiet)

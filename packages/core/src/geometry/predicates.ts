@@ -406,4 +406,12 @@ export const VALIDATE = Object.freeze({
   gap: 1e-12,
   /** Line pieces shorter than this (in t) are too short to check their midpoint's code. */
   shortPiece: 1e-9,
+  /**
+   * Resolution check (regions/resolution.ts): a value below exactTie × its local scale is an exact
+   * zero up to rounding (lines that truly meet); between that and the side tolerance it is a
+   * feature the slice cannot resolve. Also the relative determinant below which two lines are parallel.
+   */
+  exactTie: 1e-12,
+  /** The resolution check is cubic in the first layer's crossing lines: skipped above this many. */
+  resolutionLines: 256,
 });

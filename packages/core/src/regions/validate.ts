@@ -8,6 +8,7 @@ import { forwardWithCode } from '../network/forward.js';
 import { prepareNetwork } from '../network/prepared.js';
 import type { NetworkLike } from '../network/prepared.js';
 import type { LineResult } from './line.js';
+import { resolutionProblem } from './resolution.js';
 import type { SliceResult } from './slice.js';
 
 /** Result of `validateSlice` / `validateLine`: ok, the problems found and how many thin regions were skipped. */
@@ -16,6 +17,8 @@ export interface ValidationReport {
   problems: string[];
   /** Regions whose centroid is too close to a boundary to check its code (thin regions). */
   skipped: number;
+  /** Slices: features below the slice's resolution (`resolutionProblem`), also listed in `problems`; else null. */
+  resolution?: string | null;
 }
 
 function relErr(a: number, b: number): number {
@@ -23,7 +26,8 @@ function relErr(a: number, b: number): number {
 }
 
 /**
- * Checks a slice: regions tile the box (compensated area sum), every polygon is convex and
+ * Checks a slice: regions tile the box (compensated area sum), no first-layer feature lies below
+ * the slice's resolution (regions/resolution.ts: regions that a slice would lose), every polygon is convex and
  * counter-clockwise, each region's centroid reproduces its code, and the region's plane map
  * equals the network at the centroid.
  *
@@ -41,6 +45,8 @@ function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, ma
   const { summary, plane } = res;
   if (relErr(summary.totalArea, summary.boxArea) > VALIDATE.areaSum)
     problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
+  const unresolved = resolutionProblem(net, plane, res.box);
+  if (unresolved) problems.push(unresolved);
   const x = new Float64Array(d);
   let skipped = 0;
   for (const r of res.regions) {
@@ -72,7 +78,7 @@ function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, ma
       }
     }
   }
-  return { ok: problems.length === 0, problems, skipped };
+  return { ok: problems.length === 0, problems, skipped, resolution: unresolved };
 }
 
 /** The first vertex (index of the middle of three) where the polygon turns clockwise by more than `tol`, or −1. */

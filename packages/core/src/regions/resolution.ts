@@ -1,0 +1,104 @@
+/**
+ * The slice's resolution check (issue 18 #2): a slice decides every sign against a tolerance
+ * relative to the box (`SIDE_EPS` × the function's scale over the box), so features smaller than
+ * that — three lines of the first activation layer that meet within the tolerance of one point
+ * without meeting exactly, e.g. every line passing within 1e-12 of the origin when the plane's
+ * directions are scaled by 1e12 — are merged, and the regions between them are lost. Validation
+ * by centroids cannot see a region that is missing, so `validateSlice` runs this check: the first
+ * activation layer's pre-activations are affine in the plane coordinates (computed exactly up to
+ * rounding from three forward passes), their pairwise intersections are computed by Cramer's rule
+ * (relative precision, independent of the box), and every other line is tested against each point.
+ */
+import { DEFAULT_TOLERANCES, VALIDATE } from '../geometry/predicates.js';
+import { forwardAll } from '../network/forward.js';
+import type { NetworkLike } from '../network/prepared.js';
+import { networkOf } from '../network/prepared.js';
+import type { Plane } from './slice.js';
+
+type Box2 = readonly [number, number, number, number];
+
+/** The lines c + a s + b t = 0 of the first ReLU-type activation layer that cross the box. */
+function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Float64Array; unit: number[] } | null {
+  const net = networkOf(netLike);
+  const slot = net.activations[0];
+  if (!slot) return null;
+  const node = net.activationNode(slot);
+  if (node.type !== 'relu' && node.type !== 'leaky_relu') return null;
+  const pre = node.inputs[0]!;
+  const d = net.inputSize;
+  const at = (s: number, t: number): Float64Array => {
+    const x = new Float64Array(d);
+    for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+    return forwardAll(netLike, x).values[pre]!;
+  };
+  const f0 = at(0, 0);
+  const fu = at(1, 0);
+  const fv = at(0, 1);
+  const ex = Math.max(Math.abs(box[0]), Math.abs(box[1]));
+  const ey = Math.max(Math.abs(box[2]), Math.abs(box[3]));
+  const out: number[] = [];
+  const unit: number[] = [];
+  for (let k = 0; k < f0.length; k++) {
+    const c = f0[k]!;
+    const a = fu[k]! - c;
+    const b = fv[k]! - c;
+    if (a === 0 && b === 0) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of [box[0], box[1]])
+      for (const t of [box[2], box[3]]) {
+        const v = c + a * s + b * t;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    const tol = DEFAULT_TOLERANCES.side * (Math.abs(c) + Math.abs(a) * ex + Math.abs(b) * ey);
+    if (lo < -tol && hi > tol) {
+      out.push(c, a, b, tol);
+      unit.push(k);
+    }
+  }
+  return { L: Float64Array.from(out), unit };
+}
+
+/**
+ * Near-concurrences of the first layer's lines inside the box: points where two lines meet and a
+ * third passes within the slice's side tolerance without passing through (|value| above
+ * `VALIDATE.exactTie` × its local scale). Returns a problem message, or null. Skipped (null) above
+ * `VALIDATE.resolutionLines` crossing lines (the test is cubic in their number).
+ *
+ * @example
+ * const res = slicePlane(net, plane, [-1, 1, -1, 1]);
+ * const why = resolutionProblem(net, res.plane, res.box); // null, or what the slice could not resolve
+ */
+export function resolutionProblem(netLike: NetworkLike, plane: Plane, box: Box2): string | null {
+  const lines = firstLayerLines(netLike, plane, box);
+  if (!lines) return null;
+  const { L, unit } = lines;
+  const n = L.length / 4;
+  if (n > VALIDATE.resolutionLines) return null;
+  let count = 0;
+  let example = '';
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const [ci, ai, bi] = [L[4 * i]!, L[4 * i + 1]!, L[4 * i + 2]!];
+      const [cj, aj, bj] = [L[4 * j]!, L[4 * j + 1]!, L[4 * j + 2]!];
+      const det = ai * bj - aj * bi;
+      if (!(Math.abs(det) > VALIDATE.exactTie * (Math.abs(ai * bj) + Math.abs(aj * bi)))) continue;
+      const s = (bi * cj - bj * ci) / det;
+      const t = (aj * ci - ai * cj) / det;
+      if (!(s >= box[0] && s <= box[1] && t >= box[2] && t <= box[3])) continue;
+      for (let k = 0; k < n; k++) {
+        if (k === i || k === j) continue;
+        const [ck, ak, bk, tol] = [L[4 * k]!, L[4 * k + 1]!, L[4 * k + 2]!, L[4 * k + 3]!];
+        const v = Math.abs(ck + ak * s + bk * t);
+        if (v <= tol && v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))) {
+          if (count++ === 0) example = `units ${unit[i]}, ${unit[j]} and ${unit[k]} of the first activation layer near (${s}, ${t})`;
+        }
+      }
+    }
+  if (count === 0) return null;
+  return (
+    `${count} near-concurrence(s) of first-layer lines below the slice's resolution (${example}): regions smaller than ` +
+    `the side tolerance × the box may be merged or lost; slice a smaller box around them or scale the plane down`
+  );
+}
