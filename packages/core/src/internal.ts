@@ -7,7 +7,7 @@
 // --- partition engine: work units shared between the main thread and slice workers ---
 export { rootFrame, planUnits, runPartition, PartitionWorkspace } from './regions/engine.js';
 export type { WorkUnit, PartitionFrame, ChildBatch, RunOptions, EmittedRegion } from './regions/engine.js';
-export { SliceAccumulator, RegionDescriber, GrowF64, planeDirections, boxExtent, checkBox } from './regions/slice.js';
+export { SliceAccumulator, RegionDescriber, GrowF64, planeDirections, boxExtent, checkBox, checkSliceDomain } from './regions/slice.js';
 export { polygonOps, createPolygonOps, boxPolygon } from './geometry/cells.js';
 export type { CellOps } from './geometry/cells.js';
 

@@ -15,7 +15,7 @@ import {
   SliceAccumulator,
   boxExtent,
   boxPolygon,
-  checkBox,
+  checkSliceDomain,
   createPolygonOps,
   planUnits,
   planeDirections,
@@ -74,7 +74,7 @@ export async function sliceParallel(
   box: readonly number[],
   options: ParallelSliceOptions,
 ): Promise<SliceResult> {
-  const b = checkBox(box);
+  const b = checkSliceDomain(netLike, plane, box);
   const prepared = prepareNetwork(netLike);
   const net = prepared.network;
   if (plane.origin.length !== net.inputSize)
@@ -128,7 +128,7 @@ interface SliceRun {
   origin: Float64Array;
   dirs: ReturnType<typeof planeDirections>;
   extent: ReturnType<typeof boxExtent>;
-  box: ReturnType<typeof checkBox>;
+  box: ReturnType<typeof checkSliceDomain>;
   options: ParallelSliceOptions;
   /** Sets the work unit that the regions arriving next belong to. */
   setFrame: (i: number) => void;

@@ -387,6 +387,12 @@ export const PLANE_SPAN_EPS = 1e-12;
  */
 export const EDGE_PROBE_STEP = 1e-7;
 
+/**
+ * Not a tolerance: the factor of headroom a box's area (slices) or volume (n-D boxes) must keep
+ * below float64's largest value, so that sums of region areas and scaled coordinates stay finite.
+ */
+export const BOX_OVERFLOW_HEADROOM = 1e6;
+
 /** Quantum, relative to the largest coordinate, at which decision-boundary segment ends are joined. */
 export const JOIN_QUANTUM = 1e-9;
 

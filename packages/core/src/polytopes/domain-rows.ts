@@ -3,7 +3,7 @@
  * vertex against them; boxes as lo,hi pairs.
  */
 import { PolytopeError } from '../errors.js';
-import { affineScale } from '../geometry/predicates.js';
+import { BOX_OVERFLOW_HEADROOM, affineScale } from '../geometry/predicates.js';
 
 export function checkBoxArg(box: readonly number[], d: number, what = 'box'): void {
   if (box.length !== 2 * d)
@@ -17,6 +17,10 @@ export function checkBoxArg(box: readonly number[], d: number, what = 'box'): vo
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi))
       throw new PolytopeError('bad-domain', `${what} dimension ${i}: need finite lo < hi, got [${lo}, ${hi}]`);
   }
+  let volume = BOX_OVERFLOW_HEADROOM;
+  for (let i = 0; i < d; i++) volume *= box[2 * i + 1]! - box[2 * i]!;
+  if (!Number.isFinite(volume))
+    throw new PolytopeError('bad-domain', `the ${what} is too large: its volume overflows float64 (use a smaller box)`);
 }
 
 /** max(|lo_j|, |hi_j|) per dimension: the coordinate scale the sign tolerances are relative to. */

@@ -9,6 +9,7 @@ import { PolytopeError, checkFinite } from '../errors.js';
 import { BOUNDARY, boxPolygon, createPolygonOps, labelState, labelUnit, polygonArea } from '../geometry/cells.js';
 import type { CellOps, Polygon } from '../geometry/cells.js';
 import {
+  BOX_OVERFLOW_HEADROOM,
   EDGE_PROBE_STEP,
   JOIN_QUANTUM,
   PLANE_SPAN_EPS,
@@ -22,7 +23,7 @@ import {
 } from '../geometry/predicates.js';
 import type { Tolerances } from '../geometry/predicates.js';
 import { CompensatedSum } from '../geometry/sum.js';
-import { forward } from '../network/forward.js';
+import { forward, forwardAll } from '../network/forward.js';
 import { networkOf, prepareNetwork } from '../network/prepared.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { CodeHasher, HashIndex } from './code-hash.js';
@@ -165,7 +166,37 @@ export function checkBox(box: readonly number[]): Box2 {
   const [a, b, c, d] = box as [number, number, number, number];
   if (!(a < b) || !(c < d))
     throw new PolytopeError('bad-domain', `the box [${a}, ${b}] × [${c}, ${d}] is empty or inverted (need x0 < x1 and y0 < y1)`);
+  if (!Number.isFinite((b - a) * (d - c) * BOX_OVERFLOW_HEADROOM))
+    throw new PolytopeError(
+      'bad-domain',
+      `the box [${a}, ${b}] × [${c}, ${d}] is too large: its area overflows float64 (keep (x1 − x0)·(y1 − y0) below ${Number.MAX_VALUE / BOX_OVERFLOW_HEADROOM})`,
+    );
   return [a, b, c, d];
+}
+
+/**
+ * `checkBox`, and the network's values at the box's corners on the plane must be finite (a box so
+ * large that the network overflows float64 there would give NaN maps and a wrong partition).
+ *
+ * @example
+ * checkSliceDomain(net, inputPlane(net), [-1, 1, -1, 1]); // [-1, 1, -1, 1]
+ */
+export function checkSliceDomain(netLike: NetworkLike, plane: Plane, box: readonly number[]): Box2 {
+  const b = checkBox(box);
+  const d = plane.origin.length;
+  if (d !== networkOf(netLike).inputSize) return b; // the caller reports the mismatch
+  for (const s of [b[0], b[1]])
+    for (const t of [b[2], b[3]]) {
+      const x = new Float64Array(d);
+      for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+      const finite = x.every(Number.isFinite) && forwardAll(netLike, x).values.every((v) => v.every(Number.isFinite));
+      if (!finite)
+        throw new PolytopeError(
+          'bad-domain',
+          `the network's values overflow float64 at the box corner (${s}, ${t}): use a smaller box (or smaller plane directions)`,
+        );
+    }
+  return b;
 }
 
 /** One region of a slice: polygon in plane coordinates, activation code, area and affine map on the plane. */
@@ -500,7 +531,7 @@ export function boxExtent(box: Box2): number[] {
  * res.regions.map((r) => codeKey(r.code, codeOffsets(net))); // '00', '10', '11' in some order
  */
 export function slicePlane(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
-  const b = checkBox(box);
+  const b = checkSliceDomain(netLike, plane, box);
   const net = prepareNetwork(netLike);
   const d = net.network.inputSize;
   if (plane.origin.length !== d)
