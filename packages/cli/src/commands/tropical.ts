@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { evalTropical, formatMaxAffine, forward, mulberry32, tropicalForm } from '@polytope-lens/core';
+import { PolytopeError, evalTropical, formatMaxAffine, forward, mulberry32, tropicalForm } from '@polytope-lens/core';
+import { SELF_CHECK_EPS } from '@polytope-lens/core/internal';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
@@ -23,12 +24,24 @@ export function registerTropical(program: Command): void {
       const form = await tropicalForm(net, { maxTerms, prune: opts.prune });
       const rand = mulberry32(1);
       let maxError = 0;
+      let scale = 1;
       for (let k = 0; k < checks; k++) {
         const x = Array.from({ length: form.inputs }, () => 8 * rand() - 4);
         const y = forward(net, x);
         const t = evalTropical(form, x);
-        for (let r = 0; r < y.length; r++) maxError = Math.max(maxError, Math.abs(y[r]! - t[r]!));
+        for (let r = 0; r < y.length; r++) {
+          const e = Math.abs(y[r]! - t[r]!);
+          maxError = Number.isNaN(e) || Number.isNaN(maxError) ? NaN : Math.max(maxError, e);
+          scale = Math.max(scale, Math.abs(y[r]!));
+        }
       }
+      // Issue 18 #4: a form that fails its own check is an error, not a result printed beside it.
+      if (!(maxError <= SELF_CHECK_EPS * scale))
+        throw new PolytopeError(
+          Number.isFinite(maxError) ? 'solver-failed' : 'non-finite',
+          `the tropical form fails its own check: max |f − (F − G)| = ${maxError} on ${checks} points (network outputs up to ${scale}); ` +
+            `the weights or biases are too extreme for float64 (pruning lost terms or values overflowed)`,
+        );
       const termsOf = (f: { dim: number; count: number; terms: Float64Array }): number[][] =>
         Array.from({ length: f.count }, (_, t) => Array.from(f.terms.subarray(t * (f.dim + 1), (t + 1) * (f.dim + 1))));
       const json = {

@@ -4,6 +4,7 @@ import { Resvg } from '@resvg/resvg-js';
 import type { Command } from 'commander';
 import gifenc from 'gifenc';
 import {
+  PolytopeError,
   checkTruncation,
   gaussian,
   interpolatingNetwork,
@@ -132,6 +133,13 @@ export function registerTruncate(program: Command): void {
             max_error: c.maxError,
           };
         });
+        // Issue 18 #4: a non-finite identity error (values overflowing float64) is an error, not "hypothesis holds".
+        const broken = results.findIndex((r) => !Number.isFinite(r.max_error) || r.layers.some((l) => !l.x_tau.every(Number.isFinite)));
+        if (broken >= 0)
+          throw new PolytopeError(
+            'non-finite',
+            `the truncation check at point ${broken} is not finite (identity error ${results[broken]!.max_error}): the network's values overflow float64 there`,
+          );
         const check = checkTruncation(net, points[0]!, { form });
         const json = {
           hypothesis_holds: form.hypothesisHolds,

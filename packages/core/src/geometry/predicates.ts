@@ -393,6 +393,14 @@ export const EDGE_PROBE_STEP = 1e-7;
  */
 export const BOX_OVERFLOW_HEADROOM = 1e6;
 
+/**
+ * Self-checks of commands that compare a computed form with the network on sample points
+ * (tropical F − G, truncation identities): an error above SELF_CHECK_EPS × max(1, |network
+ * output|) means the result is wrong (e.g. a term lost to rounding at extreme weight scales) and is
+ * reported as an error, never printed beside the result.
+ */
+export const SELF_CHECK_EPS = 1e-6;
+
 /** Quantum, relative to the largest coordinate, at which decision-boundary segment ends are joined. */
 export const JOIN_QUANTUM = 1e-9;
 

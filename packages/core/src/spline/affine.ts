@@ -3,6 +3,7 @@
  * propagating through the network with the activation code fixed — forward mode (push the d input
  * directions) or reverse mode (pull the output rows back), whichever costs fewer multiply-adds.
  */
+import { PolytopeError } from '../errors.js';
 import { activationFixedTransposeImpl } from '../network/activation.js';
 import { forwardWithCode, propagateFamily } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
@@ -130,6 +131,11 @@ export function affineMapAt(netLike: NetworkLike, x: ArrayLike<number>, options:
     for (let i = 0; i < d; i++) s -= jacobian[r * d + i]! * x[i]!;
     offset[r] = s;
   }
+  if (![output, jacobian, offset].every((a) => a.every(Number.isFinite)))
+    throw new PolytopeError(
+      'non-finite',
+      `the local affine map at this point is not finite: the network's values overflow float64 here (weights or inputs too large)`,
+    );
   return { jacobian, offset, output, outputs: o, inputs: d, code: ActivationCode.forNetwork(net, code), mode };
 }
 
