@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
 import { exitStatusOf } from './util.js';
+import { escapeName } from './limits.js';
 import { registerAll } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const status = exitStatusOf(err);
     if (status === 130) process.stderr.write('polytope: cancelled\n');
-    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${err.message}\n`);
+    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${escapeName(err.message)}\n`);
     else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return status;
   }

@@ -1,9 +1,10 @@
 /** Loading models and inputs from files for the CLI. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, normalize } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { PolytopeError, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { CliError } from './util.js';
+import { checkBudget, escapeName } from './limits.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
 
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
@@ -24,23 +25,45 @@ export function loadModel(path: string): Network {
       }
       return readNetworkJson(json);
     }
-    const dir = dirname(path);
-    return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
-      externalData: (location: string) => {
-        const rel = normalize(location);
-        if (isAbsolute(rel) || rel.startsWith('..'))
-          throw new CliError(`ONNX external data location '${location}' points outside the model's folder`);
-        const file = join(dir, rel);
-        if (!existsSync(file))
-          throw new CliError(`ONNX model '${basename(path)}' keeps its weights in '${location}', which is not beside it (${file})`);
-        const b = readFileSync(file);
-        return new Uint8Array(b.buffer, b.byteOffset, b.length);
-      },
-    });
+    return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { externalData: externalDataReader(path) });
   } catch (err) {
     if (err instanceof PolytopeError && !(err instanceof CliError)) throw new PolytopeError(err.code, `${basename(path)}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * The external-data reader of an ONNX model at `modelPath` (issue 18 #6): a location must be a
+ * relative path whose segments never go up (`..`; a name such as `..hidden.data` is fine), whose
+ * real path (symlinks resolved) stays inside the model's real folder, and which is a regular file
+ * (no FIFO, device or folder) no larger than the allocation budget.
+ */
+export function externalDataReader(modelPath: string): (location: string) => Uint8Array {
+  const dir = dirname(modelPath);
+  return (location: string) => {
+    const shown = escapeName(location);
+    const segments = location.split(/[\\/]+/);
+    if (isAbsolute(location) || /^[a-zA-Z]:/.test(location) || segments.includes('..'))
+      throw new CliError(`ONNX external data location '${shown}' points outside the model's folder`, 'bad-file');
+    const file = join(dir, normalize(location));
+    if (!existsSync(file))
+      throw new CliError(
+        `ONNX model '${escapeName(basename(modelPath))}' keeps its weights in '${shown}', which is not beside it (${escapeName(file)})`,
+        'bad-file',
+      );
+    const realDir = realpathSync(dir);
+    const real = realpathSync(file);
+    if (relative(realDir, real).split(sep).includes('..') || isAbsolute(relative(realDir, real)))
+      throw new CliError(
+        `ONNX external data location '${shown}' resolves (through a symlink) to a file outside the model's folder`,
+        'bad-file',
+      );
+    const st = statSync(real);
+    if (!st.isFile()) throw new CliError(`ONNX external data location '${shown}' is not a regular file`, 'bad-file');
+    checkBudget(st.size, `ONNX external data file '${shown}'`);
+    const b = readFileSync(real);
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  };
 }
 
 export interface InputSourceOptions {

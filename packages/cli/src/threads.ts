@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { CliError } from './util.js';
+import { clampThreads } from './limits.js';
 
-/** `--threads auto|N`: auto is one thread per core. */
+/** `--threads auto|N`: auto is one thread per core; N above `maxThreads()` is clamped with a message (issue 18 #9). */
 export function parseThreads(text: string): number {
   if (text === 'auto') return Math.max(1, availableParallelism());
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new CliError(`--threads must be 'auto' or an integer from 1 to 256, got '${text}'`);
-  return n;
+  return clampThreads(n);
 }
 
 /**

@@ -23,15 +23,19 @@ export function registerBench(program: Command): void {
       const plane = inputPlane(net);
       const pool = threads > 1 ? new SlicePool(threads) : undefined;
       const run = () => sliceParallel(net, plane, box, { threads, ...(pool ? { pool } : {}) });
-      await run();
       const times: number[] = [];
       let regions = 0;
-      for (let i = 0; i < repeat; i++) {
-        const r = await run();
-        times.push(r.summary.seconds);
-        regions = r.summary.regions;
+      // Issue 18 #10: the pool is closed on every path (an error used to leave its workers keeping the process alive).
+      try {
+        await run();
+        for (let i = 0; i < repeat; i++) {
+          const r = await run();
+          times.push(r.summary.seconds);
+          regions = r.summary.regions;
+        }
+      } finally {
+        await pool?.close();
       }
-      await pool?.close();
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
       const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median, threads };

@@ -45,6 +45,7 @@ import type {
 import { parseVector, readInputs } from '../inputs.js';
 import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
 import type { BiasSeries } from '../render/frame-figures.js';
+import { externalDataReader } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { CERTIFY_SLACK } from '../render/constants.js';
 
@@ -87,7 +88,8 @@ function loadFrame(spec: string): FrameSource {
   if (!existsSync(s)) throw new CliError(`--frame: '${spec}' is neither a built-in frame nor an existing file (expected ${BUILT_IN})`);
   const name = basename(s);
   if (extname(s).toLowerCase() === '.onnx') {
-    const net = readOnnx(new Uint8Array(readFileSync(s)));
+    // Issue 18 #17: ONNX with external data reads its data file from beside the model (as every command).
+    const net = readOnnx(new Uint8Array(readFileSync(s)), { externalData: externalDataReader(s) });
     return { frame: renamed(frameFromNetwork(net), `${name}: ${frameFromNetwork(net).name}`), network: net };
   }
   let doc: unknown;
