@@ -68,10 +68,14 @@ function unitDirection(random: Random, out: Float64Array, off: number, d: number
   for (let j = 0; j < d; j++) out[off + j] = out[off + j]! * s;
 }
 
-/** Radius of a uniform sample of the shell a ≤ r ≤ b in d dimensions (inverse CDF of r^d). */
+/**
+ * Radius of a uniform sample of the shell a ≤ r ≤ b in d dimensions (inverse CDF of r^d), written
+ * as b·(t + u(1 − t))^(1/d) with t = (a/b)^d ∈ [0, 1] so that nothing overflows in high dimensions
+ * (b^d is ∞ for b = 2, d ≥ 1024, and a^d − b^d was NaN-prone from d ≈ 340 on; issue 18 #5).
+ */
 function shellRadius(random: Random, a: number, b: number, d: number): number {
-  const ad = Math.pow(a, d);
-  return Math.pow(ad + random() * (Math.pow(b, d) - ad), 1 / d);
+  const t = Math.pow(a / b, d);
+  return b * Math.pow(t + random() * (1 - t), 1 / d);
 }
 
 /** Options for `hypersphereShell` / `circleAnnulus`. */

@@ -84,6 +84,8 @@ function resolveOptimizerOptions(o: OptimizerOptions): Required<SgdOptions> | Re
     };
     check('learning rate', r.lr, 0, Infinity, true);
     check('momentum', r.momentum, 0);
+    // Momentum ≥ 1 never forgets a gradient: the velocity grows without bound (2 trained to a loss of 7e21; issue 18 #5).
+    if (r.momentum >= 1) throw new PolytopeError('bad-option', `momentum must be below 1 (it is a decay factor), got ${r.momentum}`);
     check('dampening', r.dampening, 0, 1);
     check('weight decay', r.weightDecay, 0);
     if (r.nesterov && (r.momentum <= 0 || r.dampening !== 0)) {
