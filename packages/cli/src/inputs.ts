@@ -22,6 +22,7 @@ import {
 } from '@polytope-lens/core';
 import type { ChannelStats, NpyArray } from '@polytope-lens/core';
 import { isGzip } from '@polytope-lens/core/internal';
+import { ROW_OVERHEAD_BYTES, checkBudget, maxBytes } from './limits.js';
 import { CliError } from './util.js';
 
 /** Input file formats `readInputs` understands; detected from the content and extension when not given. */
@@ -342,10 +343,10 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         source = jsonSource(bytes, path);
         break;
       case 'npy':
-        source = npySource(readNpy(bytes, path), path, expectedLength);
+        source = npySource(readNpy(bytes, path, maxBytes()), path, expectedLength);
         break;
       case 'npz': {
-        const arrays = readNpz(bytes, path);
+        const arrays = readNpz(bytes, path, maxBytes());
         const names = Object.keys(arrays);
         if (names.length === 0) throw new CliError(`${path}: the archive holds no .npy arrays`);
         const key = options.key ?? names[0]!;
@@ -390,6 +391,9 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
   if (expectedLength !== undefined && source.width !== undefined && source.width !== expectedLength) {
     throw new CliError(`${source.describe}: the network expects inputs of ${expectedLength} values but these have ${source.width}`);
   }
+  // Issue 18 #7: every selected row becomes an object (a view, a result, a JSON record): budget them before building the list.
+  const selected = options.rows?.length ?? source.count;
+  checkBudget(selected * (8 * (source.width ?? 1) + ROW_OVERHEAD_BYTES), `${selected} input rows of ${path}`);
   const rows = selectRows(path, options.rows, source.count);
   return rows.map((r) => {
     const x = source.row(r);

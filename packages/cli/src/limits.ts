@@ -4,10 +4,7 @@
  * files before they are echoed in a one-line message, and the cap on worker threads.
  */
 import { availableParallelism } from 'node:os';
-import { PolytopeError } from '@polytope-lens/core';
-
-/** Default allocation budget: 4 GiB. */
-export const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
+import { DEFAULT_MAX_BYTES, PolytopeError } from '@polytope-lens/core';
 
 /** The environment variable that overrides the budget (bytes; suffixes k, M, G allowed: `POLYTOPE_MAX_BYTES=16G`). */
 export const MAX_BYTES_ENV = 'POLYTOPE_MAX_BYTES';
@@ -21,6 +18,13 @@ export function maxBytes(): number {
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   return Number(m[1]) * unit;
 }
+
+/**
+ * What one input row costs beyond its float64 values, counted against the budget: the row's view
+ * object, its result and its record in the output (a few hundred bytes in practice; 67M rows of a
+ * 1 MB .npz took V8 past its heap limit).
+ */
+export const ROW_OVERHEAD_BYTES = 256;
 
 /** Refuses (before allocating) `bytes` for `what` when it exceeds the budget; says how to raise it. */
 export function checkBudget(bytes: number, what: string): void {

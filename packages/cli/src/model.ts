@@ -4,7 +4,7 @@ import { basename, dirname, extname, isAbsolute, join, normalize, relative, sep 
 import { PolytopeError, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { CliError } from './util.js';
-import { checkBudget, escapeName } from './limits.js';
+import { checkBudget, escapeName, maxBytes } from './limits.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
 
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
@@ -25,7 +25,10 @@ export function loadModel(path: string): Network {
       }
       return readNetworkJson(json);
     }
-    return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { externalData: externalDataReader(path) });
+    return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      externalData: externalDataReader(path),
+      maxBytes: maxBytes(),
+    });
   } catch (err) {
     if (err instanceof PolytopeError && !(err instanceof CliError)) throw new PolytopeError(err.code, `${basename(path)}: ${err.message}`);
     throw err;

@@ -13,6 +13,7 @@
 
 // --- errors ---
 export { PolytopeError, AbortError, InternalError, ERROR_CODES } from './errors.js';
+export { DEFAULT_MAX_BYTES } from './io/budget.js';
 export type { AbortSignalLike, ErrorCode } from './errors.js';
 
 // --- network: the IR and its construction ---

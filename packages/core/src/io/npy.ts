@@ -12,6 +12,7 @@
  * dtype (the library wants one float64 representation) and does not write.
  */
 import { unzipSync, zipSync } from 'fflate';
+import { DEFAULT_MAX_BYTES, checkAllocation } from './budget.js';
 import { PolytopeError } from '../errors.js';
 
 /** An array read from `.npy`: row-major (C order) data widened to float64. */
@@ -112,7 +113,7 @@ function parseHeader(text: string, what: string): { descr: string; fortran: bool
  * arr.shape; // [2, 3]
  * arr.data;  // Float64Array [1, 0, 0, 0, 1, 0]
  */
-export function readNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
+export function readNpy(bytes: Uint8Array, what = '.npy data', maxBytes = DEFAULT_MAX_BYTES): NpyArray {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     fail(what, 'not a .npy file (missing the \\x93NUMPY magic at the start)');
   }
@@ -146,6 +147,7 @@ export function readNpy(bytes: Uint8Array, what = '.npy data'): NpyArray {
   }
   let count = 1;
   for (const s of shape) count *= s;
+  checkAllocation(count, 8, `${what}: shape (${shape.join(', ')})`, maxBytes);
   const need = count * reader.size;
   const have = bytes.length - dataStart;
   if (have < need) {
@@ -231,21 +233,31 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], dtyp
  * Object.keys(arrays);   // ['x', 'y']
  * arrays.x!.shape;       // [5, 2]
  */
-export function readNpz(bytes: Uint8Array, what = '.npz data'): Record<string, NpyArray> {
+export function readNpz(bytes: Uint8Array, what = '.npz data', maxBytes = DEFAULT_MAX_BYTES): Record<string, NpyArray> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     throw new PolytopeError('bad-file', `${what}: not a .npz (zip) archive`);
   }
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(bytes);
+    // Each entry's inflated size is checked before it is inflated (a 1 MB archive of zeros can hold gigabytes).
+    let total = 0;
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (!f.name.endsWith('.npy')) return false;
+        total += f.originalSize;
+        checkAllocation(total, 1, `${what}: entry '${f.name}' (inflated)`, maxBytes);
+        return true;
+      },
+    });
   } catch (err) {
+    if (err instanceof PolytopeError) throw err;
     throw new PolytopeError('bad-file', `${what}: cannot unzip (${err instanceof Error ? err.message : String(err)})`);
   }
   const out = Object.create(null) as Record<string, NpyArray>; // an entry named '__proto__.npy' or 'toString.npy' is just a name
   for (const [name, content] of Object.entries(files)) {
     if (!name.endsWith('.npy')) continue;
     const key = name.slice(0, -4);
-    out[key] = readNpy(content, `${what} entry '${name}'`);
+    out[key] = readNpy(content, `${what} entry '${name}'`, maxBytes);
   }
   return out;
 }

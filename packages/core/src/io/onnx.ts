@@ -9,6 +9,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto } from 'onnx-buf';
+import { DEFAULT_MAX_BYTES, checkAllocation } from './budget.js';
 import { InternalError, PolytopeError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
@@ -33,6 +34,12 @@ interface ChannelMap {
  * readOnnx(bytes, { externalData: (location) => files[location], output: 'logits' });
  */
 export interface ReadOnnxOptions {
+  /**
+   * Allocation budget in bytes for any one tensor the reader builds (initializers, constants,
+   * folded constant expressions; float64 elements × 8); default `DEFAULT_MAX_BYTES` (2 GiB). A
+   * larger tensor is refused before allocating (`too-large`).
+   */
+  maxBytes?: number;
   /**
    * Returns the bytes of an external-data file named by the model (`location` is the path the
    * exporter wrote, relative to the model file, e.g. `"model.onnx.data"`). Required only for
@@ -131,7 +138,13 @@ function toInt(v: bigint, what: string): number {
 // ---------------------------------------------------------------------------------------------
 // Tensors
 
-function decodeTensor(t: TensorProto, what: string, external: (location: string, what: string) => Uint8Array): Tensor {
+// eslint-disable-next-line @typescript-eslint/max-params -- the budget travels with the reader
+function decodeTensor(
+  t: TensorProto,
+  what: string,
+  external: (location: string, what: string) => Uint8Array,
+  maxBytes = DEFAULT_MAX_BYTES,
+): Tensor {
   const dims = t.dims.map((d, i) => {
     const n = toInt(d, `${what} dims[${i}]`);
     if (n < 0) fail(`${what} has a negative dimension (${n})`);
@@ -159,10 +172,11 @@ function decodeTensor(t: TensorProto, what: string, external: (location: string,
     }
     raw = file.subarray(offset, offset + length);
   } else if (t.rawData.length > 0 || count === 0) raw = t.rawData;
+  if (raw !== undefined && raw.length !== count * elem)
+    fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
+  checkAllocation(count, 8, what, maxBytes);
   const data = new Float64Array(count);
   if (raw !== undefined) {
-    if (raw.length !== count * elem)
-      fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < count; i++) {
       switch (dtype) {
@@ -208,7 +222,8 @@ function half(bits: number): number {
 }
 
 /** Numpy-style broadcasting of two constant tensors. */
-function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, what: string): Tensor {
+// eslint-disable-next-line @typescript-eslint/max-params -- the budget travels with the reader
+function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, what: string, maxBytes = DEFAULT_MAX_BYTES): Tensor {
   const rank = Math.max(a.dims.length, b.dims.length);
   const pad = (d: readonly number[]): number[] => [...new Array<number>(rank - d.length).fill(1), ...d];
   const da = pad(a.dims);
@@ -219,6 +234,7 @@ function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, w
     return x === 1 ? y : x;
   });
   const n = sizeOf(dims);
+  checkAllocation(n, 8, `${what}: the broadcast result [${dims.join(', ')}]`, maxBytes);
   const data = new Float64Array(n);
   const idx = new Array<number>(rank).fill(0);
   for (let k = 0; k < n; k++) {
@@ -368,6 +384,11 @@ class OnnxConverter {
     for (const t of this.graph.initializer) this.initializers.set(t.name, t);
   }
 
+  /** The allocation budget of this read (`ReadOnnxOptions.maxBytes`). */
+  get maxBytes(): number {
+    return this.options.maxBytes ?? DEFAULT_MAX_BYTES;
+  }
+
   external = (location: string, what: string): Uint8Array => {
     const cached = this.files.get(location);
     if (cached) return cached;
@@ -486,7 +507,7 @@ class OnnxConverter {
     if (v !== undefined) return v;
     const init = this.initializers.get(name);
     if (init !== undefined) {
-      const c: Value = { kind: 'const', tensor: decodeTensor(init, `initializer '${name}'`, this.external) };
+      const c: Value = { kind: 'const', tensor: decodeTensor(init, `initializer '${name}'`, this.external, this.maxBytes) };
       this.values.set(name, c);
       return c;
     }
@@ -717,7 +738,7 @@ function constantOp(cx: OpContext): void {
   const { cv, attrs, out, where } = cx;
   const t = attrs.tensor('value');
   let tensor: Tensor;
-  if (t !== undefined) tensor = decodeTensor(t, `${where} value`, cv.external);
+  if (t !== undefined) tensor = decodeTensor(t, `${where} value`, cv.external, cv.maxBytes);
   else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
   else if (attrs.has('value_floats'))
     tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
@@ -1022,7 +1043,7 @@ function constantArithmetic(cx: OpContext, a: Tensor, b: Tensor): void {
         : op === 'Mul'
           ? (p: number, q: number) => p * q
           : (p: number, q: number) => p / q;
-  const r = broadcast(a, b, f, where);
+  const r = broadcast(a, b, f, where, cv.maxBytes);
   const integer = a.integer && b.integer;
   cv.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
 }
