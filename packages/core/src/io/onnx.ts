@@ -138,7 +138,7 @@ function toInt(v: bigint, what: string): number {
 // ---------------------------------------------------------------------------------------------
 // Tensors
 
-// eslint-disable-next-line @typescript-eslint/max-params -- the budget travels with the reader
+ 
 function decodeTensor(
   t: TensorProto,
   what: string,
@@ -222,7 +222,7 @@ function half(bits: number): number {
 }
 
 /** Numpy-style broadcasting of two constant tensors. */
-// eslint-disable-next-line @typescript-eslint/max-params -- the budget travels with the reader
+ 
 function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, what: string, maxBytes = DEFAULT_MAX_BYTES): Tensor {
   const rank = Math.max(a.dims.length, b.dims.length);
   const pad = (d: readonly number[]): number[] => [...new Array<number>(rank - d.length).fill(1), ...d];
