@@ -385,6 +385,9 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         throw new CliError(`unknown input format '${String(format)}'`);
     }
   } catch (err) {
+    // Issue 18 #14: arrays nested thousands deep overflow the stack of the recursive readers.
+    if (err instanceof RangeError)
+      throw new CliError(`${path}: the data is nested too deeply or is too large to read (${err.message})`, 'bad-file');
     rethrow(err);
   }
   if (source.count === 0) throw new CliError(`${source.describe}: holds no inputs`);

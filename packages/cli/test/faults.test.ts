@@ -1,0 +1,335 @@
+/**
+ * The fault suite (issue 18): malformed, hostile and extreme inputs replayed against the CLI. Every
+ * case asserts the exit status, a one-line `polytope: error:` message without a stack trace (and
+ * without raw control characters), and that nothing was written next to the inputs. To add a case,
+ * add one row to CASES: its files (name → contents, or a function making them in the folder), the
+ * arguments (relative to that folder) and the expected status and message.
+ *
+ * Plus a fast-check property: random byte mutations of small fixture models either load a model
+ * that matches a re-parse of the same bytes, or throw a `PolytopeError` — never anything else.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PolytopeError, networkToJsonString, readNetworkJson, readOnnx, writeNpy, writeNpz, writeOnnx } from '@polytope-lens/core';
+import { runCli } from './run-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'polytope-faults-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const net2 = (weight: number[][], bias: number[], out: number[] = [1, -2]) =>
+  JSON.stringify({
+    format: 'polytope-lens/network@1',
+    input: { shape: [2] },
+    layers: [{ type: 'dense', weight, bias }, { type: 'relu' }, { type: 'dense', weight: [out], bias: [0] }],
+  });
+const SMALL = net2(
+  [
+    [1, 1],
+    [1, -1],
+  ],
+  [0.1, 0],
+);
+const SMALL_NET = readNetworkJson(SMALL);
+const ONNX = writeOnnx(SMALL_NET);
+
+type Files = Record<string, string | Uint8Array> | ((dir: string) => void);
+
+interface FaultCase {
+  /** What the case is, named after the issue item it replays. */
+  name: string;
+  files: Files;
+  args: string[];
+  /** Expected exit status (2: bad input). */
+  code: number;
+  /** The one-line message must match this. */
+  message: RegExp;
+  env?: Record<string, string>;
+}
+
+/** examples/onnx/mlp.onnx keeps its weights in 'mlp.onnx.data' (13 bytes, replaced in place by another 13-byte location). */
+const MLP = readFileSync(fileURLToPath(new URL('../../../examples/onnx/mlp.onnx', import.meta.url)));
+
+function externalOnnx(location: string): Uint8Array {
+  const from = Buffer.from('mlp.onnx.data');
+  const to = Buffer.from(location);
+  if (to.length !== from.length) throw new Error(`location '${location}' must have ${from.length} bytes`);
+  const out = Buffer.from(MLP);
+  for (let i = out.indexOf(from); i >= 0; i = out.indexOf(from, i + 1)) to.copy(out, i);
+  return out;
+}
+
+const CASES: FaultCase[] = [
+  // --- malformed model files ---
+  { name: 'empty model file', files: { 'm.json': '' }, args: ['inspect', 'm.json'], code: 2, message: /is empty/ },
+  { name: 'truncated JSON', files: { 'm.json': SMALL.slice(0, 40) }, args: ['inspect', 'm.json'], code: 2, message: /not valid JSON/ },
+  {
+    name: 'JSON nested 20,000 deep (issue 18 #14)',
+    files: { 'm.json': '['.repeat(20000) + ']'.repeat(20000) },
+    args: ['inspect', 'm.json'],
+    code: 2,
+    message: /./,
+  },
+  {
+    name: 'random bytes as ONNX',
+    files: { 'm.onnx': new Uint8Array([0xff, 0xff, 0x01, 0x02, 0x03]) },
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /./,
+  },
+  { name: 'truncated ONNX', files: { 'm.onnx': ONNX.subarray(0, ONNX.length >> 1) }, args: ['inspect', 'm.onnx'], code: 2, message: /./ },
+  {
+    name: 'node name with terminal escapes is escaped (issue 18 #8)',
+    files: { 'm.json': SMALL.replace('"type":"relu"', '"type":"relu","name":"a\\u001b[2Jb\\nc","weights":1') },
+    args: ['inspect', 'm.json'],
+    code: 2,
+    message: /a\\x1b\[2Jb\\nc/,
+  },
+  {
+    name: 'unknown layer type with terminal escapes (issue 18 #8)',
+    files: { 'm.json': SMALL.replace('"type":"relu"', '"type":"re\\u001b[31mlu\\r"') },
+    args: ['inspect', 'm.json'],
+    code: 2,
+    message: /re\\x1b\[31mlu\\r/,
+  },
+  // --- malformed inputs ---
+  {
+    name: 'truncated .npy',
+    files: { 'm.json': SMALL, 'x.npy': writeNpy([1, 2, 3, 4], [2, 2]).subarray(0, 100) },
+    args: ['affine', 'm.json', '--inputs', 'x.npy'],
+    code: 2,
+    message: /./,
+  },
+  {
+    name: 'bad .npz',
+    files: { 'm.json': SMALL, 'x.npz': new Uint8Array([0x50, 0x4b, 3, 4, 9, 9, 9]) },
+    args: ['affine', 'm.json', '--inputs', 'x.npz'],
+    code: 2,
+    message: /./,
+  },
+  {
+    name: 'IDX with a lying header',
+    files: { 'm.json': SMALL, 'x.idx': new Uint8Array([0, 0, 8, 3, 0, 0, 0, 9, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]) },
+    args: ['affine', 'm.json', '--inputs', 'x.idx', '--rows', '0'],
+    code: 2,
+    message: /./,
+  },
+  {
+    name: 'inputs JSON nested 20,000 deep (issue 18 #14)',
+    files: { 'm.json': SMALL, 'x.json': '['.repeat(20000) + ']'.repeat(20000) },
+    args: ['affine', 'm.json', '--inputs', 'x.json'],
+    code: 2,
+    message: /./,
+  },
+  // --- memory bombs (issue 18 #7) ---
+  {
+    name: 'npy header claiming 1e12 elements',
+    files: { 'm.json': SMALL, 'x.npy': npyHeader('(1000000, 1000000)') },
+    args: ['affine', 'm.json', '--inputs', 'x.npy'],
+    code: 2,
+    message: /allocation limit/,
+  },
+  {
+    name: 'input rows above POLYTOPE_MAX_BYTES',
+    files: { 'm.json': SMALL, 'x.npz': writeNpz({ x: { data: new Float64Array(2000), shape: [1000, 2] } }) },
+    args: ['affine', 'm.json', '--inputs', 'x.npz'],
+    env: { POLYTOPE_MAX_BYTES: '64k' },
+    code: 2,
+    message: /allocation limit of 64\.0 KiB/,
+  },
+  // --- hostile external data (issue 18 #6, issue 12) ---
+  {
+    name: 'external data symlinked to /etc/passwd',
+    files: (dir) => externalCase(dir, 'mlp.onnx.data', () => symlinkSync('/etc/passwd', join(dir, 'mlp.onnx.data'))),
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /outside the model's folder/,
+  },
+  {
+    name: 'external data in a symlinked folder leaving the model folder',
+    files: (dir) => externalCase(dir, 'etcdir/passwd', () => symlinkSync('/etc', join(dir, 'etcdir'))),
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /outside the model's folder/,
+  },
+  {
+    name: 'external data symlinked to /dev/zero',
+    files: (dir) => externalCase(dir, 'mlp.onnx.data', () => symlinkSync('/dev/zero', join(dir, 'mlp.onnx.data'))),
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /outside the model's folder|not a regular file/,
+  },
+  {
+    name: 'external data that is a FIFO',
+    files: (dir) => externalCase(dir, 'mlp.onnx.data', () => execFileSync('mkfifo', [join(dir, 'mlp.onnx.data')])),
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /not a regular file/,
+  },
+  {
+    name: 'external data going up with ..',
+    files: (dir) => externalCase(dir, '../mlpx.odata', () => undefined),
+    args: ['inspect', 'm.onnx'],
+    code: 2,
+    message: /outside the model's folder/,
+  },
+  // --- extreme values ---
+  {
+    name: 'slice box ±1e308 (issue 18 #3)',
+    files: { 'm.json': SMALL },
+    args: ['slice', 'm.json', '--box', '-1e308,1e308,-1e308,1e308', '--json', 'out.json'],
+    code: 2,
+    message: /overflows float64/,
+  },
+  {
+    name: 'slice box ±1e307 (issue 18 #3)',
+    files: { 'm.json': SMALL },
+    args: ['slice', 'm.json', '--box', '-1e307,1e307,-1e307,1e307', '--json', 'out.json'],
+    code: 2,
+    message: /overflows float64/,
+  },
+  {
+    name: 'tropical with biases ±1e12 fails its own check (issue 18 #4)',
+    files: {
+      'm.json': net2(
+        [
+          [1, 1],
+          [1, -1],
+        ],
+        [1e12, -1e12],
+      ),
+    },
+    args: ['tropical', 'm.json', '--json', 'out.json'],
+    code: 2,
+    message: /fails its own check/,
+  },
+  {
+    name: 'affine with weights 1e300 overflowing (issue 18 #4)',
+    files: {
+      'm.json': net2(
+        [
+          [1e300, 1e300],
+          [1e300, -1e300],
+        ],
+        [0, 0],
+        [1e300, -2e300],
+      ),
+    },
+    args: ['affine', 'm.json', '--at', '0.3,0.2', '--json', 'out.json'],
+    code: 2,
+    message: /not finite/,
+  },
+  {
+    name: 'truncate with weights 1e300 overflowing (issue 18 #4)',
+    files: {
+      'm.json': net2(
+        [
+          [1e300, 1e300],
+          [1e300, -1e300],
+        ],
+        [0, 0],
+        [1e300, -2e300],
+      ),
+    },
+    args: ['truncate', 'm.json', '--at', '0.3,0.2', '--json', 'out.json'],
+    code: 2,
+    message: /not finite/,
+  },
+  {
+    name: 'train --momentum 2 (issue 18 #5)',
+    files: {},
+    args: ['train', '--dataset', 'xor', '--arch', '2-4-1', '--momentum', '2', '--out', 'run'],
+    code: 2,
+    message: /--momentum/,
+  },
+];
+
+function npyHeader(shape: string): Uint8Array {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
+  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+  header += '\n';
+  const out = new Uint8Array(10 + header.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
+  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
+  return out;
+}
+
+/** m.onnx whose initializers live in external data at `location`; `make` creates what is at that location. */
+function externalCase(dir: string, location: string, make: () => void): void {
+  writeFileSync(join(dir, 'm.onnx'), externalOnnx(location));
+  make();
+}
+
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true }).map(String).sort();
+}
+
+describe('fault suite (issue 18): one-line messages, exit codes, nothing written', () => {
+  CASES.forEach((c, i) => {
+    it(c.name, async () => {
+      const dir = join(root, `case-${i}`);
+      mkdirSync(dir);
+      if (typeof c.files === 'function') c.files(dir);
+      else for (const [name, data] of Object.entries(c.files)) writeFileSync(join(dir, name), data);
+      const before = snapshot(dir);
+      const saved = { ...process.env };
+      Object.assign(process.env, c.env ?? {});
+      let r;
+      try {
+        r = await runCli(c.args, { cwd: dir });
+      } finally {
+        for (const k of Object.keys(c.env ?? {})) if (saved[k] === undefined) Reflect.deleteProperty(process.env, k);
+      }
+      expect(r.code, r.stderr).toBe(c.code);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('polytope:'));
+      expect(lines.length, r.stderr).toBe(1);
+      expect(lines[0]).toMatch(/^polytope: error: /);
+      expect(lines[0]).toMatch(c.message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // eslint-disable-next-line no-control-regex -- no raw control characters may reach the terminal
+      expect(r.stderr.replace(/\n$/, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+      expect(snapshot(dir)).toEqual(before);
+    });
+  });
+});
+
+/** Loads bytes as the CLI would (ONNX, or network JSON text); a re-parse of the same bytes must give the same network. */
+function loadOrPolytopeError(kind: 'onnx' | 'json', bytes: Uint8Array): void {
+  const load = () => (kind === 'onnx' ? readOnnx(bytes) : readNetworkJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown));
+  let first;
+  try {
+    first = load();
+  } catch (e) {
+    if (e instanceof SyntaxError && kind === 'json') return; // JSON.parse's own error: the CLI reports it as 'not valid JSON'
+    if (!(e instanceof PolytopeError)) throw new Error(`a mutated ${kind} model threw ${String(e)}, not a PolytopeError`, { cause: e });
+    return;
+  }
+  expect(networkToJsonString(load())).toBe(networkToJsonString(first));
+}
+
+describe('fault suite (issue 18): random byte mutations of fixture models', () => {
+  const mutation = (size: number) =>
+    fc.array(fc.record({ at: fc.nat({ max: size - 1 }), byte: fc.nat({ max: 255 }) }), { minLength: 1, maxLength: 8 });
+  const mutate = (bytes: Uint8Array, edits: { at: number; byte: number }[], cut: number) => {
+    const out = Uint8Array.from(bytes.subarray(0, Math.max(1, bytes.length - cut)));
+    for (const e of edits) if (e.at < out.length) out[e.at] = e.byte;
+    return out;
+  };
+  it('ONNX: loads a model equal to a re-parse, or throws a PolytopeError', () => {
+    fc.assert(
+      fc.property(mutation(ONNX.length), fc.nat({ max: 16 }), (edits, cut) => loadOrPolytopeError('onnx', mutate(ONNX, edits, cut))),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+  it('network JSON: loads a model equal to a re-parse, or throws a PolytopeError', () => {
+    const json = Buffer.from(SMALL);
+    fc.assert(
+      fc.property(mutation(json.length), fc.nat({ max: 4 }), (edits, cut) => loadOrPolytopeError('json', mutate(json, edits, cut))),
+      { numRuns: 300, seed: 18 },
+    );
+  });
+});
