@@ -240,6 +240,20 @@ const CASES: FaultCase[] = [
     message: /not finite/,
   },
   {
+    name: 'polytopes above the memory budget stop with a message (issue 18 #11)',
+    files: {
+      'm.json': net2(
+        Array.from({ length: 8 }, (_, i) => [Math.cos(i), Math.sin(i)]),
+        Array.from({ length: 8 }, (_, i) => 0.1 * i - 0.3),
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? 1 : -1)),
+      ),
+    },
+    args: ['polytopes', 'm.json', '--json', 'out.json'],
+    env: { POLYTOPE_MAX_BYTES: '8k' },
+    code: 2,
+    message: /memory budget/,
+  },
+  {
     name: 'train --momentum 2 (issue 18 #5)',
     files: {},
     args: ['train', '--dataset', 'xor', '--arch', '2-4-1', '--momentum', '2', '--out', 'run'],

@@ -30,6 +30,7 @@ import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polyto
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
+import { maxBytes } from '../limits.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
@@ -134,7 +135,7 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
     const lo = bins[0]![0];
     const hi = bins[bins.length - 1]![0];
     const n = hi - lo + 1;
-    const maxC = Math.max(...bins.map((b) => b[1]));
+    const maxC = bins.reduce((a, b) => Math.max(a, b[1]), -Infinity);
     const bw = W / n;
     for (let k = 0; k <= 4; k++) {
       const c = Math.round((maxC * k) / 4);
@@ -191,8 +192,9 @@ function polytopeSummary(res: PolytopeEnumeration): Record<string, number> {
     mean_facets: mean(R.map((r) => r.facets.length)),
     mean_vertices: mean(R.map((r) => r.numVertices)),
     mean_simplices: mean(R.map((r) => r.simplices)),
-    max_facets: Math.max(0, ...R.map((r) => r.facets.length)),
-    max_simplices: Math.max(0, ...R.map((r) => r.simplices)),
+    // Issue 18 #11: loops, not Math.max(...array) (179k arguments overflowed the stack).
+    max_facets: R.reduce((a, r) => Math.max(a, r.facets.length), 0),
+    max_simplices: R.reduce((a, r) => Math.max(a, r.simplices), 0),
     seconds: res.seconds,
     lp_seconds: res.lpSeconds,
   };
@@ -241,6 +243,7 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     res = enumeratePolytopes(net, {
       ...(domain ? { domain } : { box: parseBox(opts.box, d) }),
       signal: progress.signal,
+      maxBytes: maxBytes(),
       onProgress: (p) => progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes),
     });
   } finally {
@@ -259,14 +262,13 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     summary.hit_and_run_exact_share = mean(estimated.map((e, i) => (e === res.regions[i]!.facets.length ? 1 : 0)));
   }
   // With --domain, `box` is null and the domain carries its exact bounding box.
-  const json = JSON.stringify({
+  const head = JSON.stringify({
     summary,
     box: res.domain ? null : res.box,
     domain: res.domain ? { ...res.domain, bounding_box: res.box } : null,
     triangulation: 'pulling, lexicographic vertex order',
-    regions,
   });
-  writeFileAtomic(opts.json, json);
+  writeFileAtomic(opts.json, jsonWithRecords(head, 'regions', regions));
   if (opts.figure) {
     const base = opts.json.replace(/\.json$/i, '');
     const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
@@ -278,6 +280,18 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
       `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
     );
   }
+}
+
+/**
+ * `head` (a JSON object) with `key: [records]` appended, as bytes: each record is serialized on its
+ * own and the pieces joined as buffers, so a result larger than V8's longest string (about 512 MB:
+ * a million polytopes with vertices) is still written (issue 18 #11).
+ */
+function jsonWithRecords(head: string, key: string, records: readonly unknown[]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${JSON.stringify(key)}:[`)];
+  records.forEach((r, i) => parts.push(Buffer.from(`${i ? ',' : ''}${JSON.stringify(r)}`)));
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
 }
 
 /** One JSON record per polytope, with hit-and-run facet estimates when --hit-and-run is given. */
@@ -400,7 +414,7 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
       regions: res.regions.length,
       edges: res.edges.length,
       complete: res.complete,
-      max_depth: Math.max(0, ...res.regions.map((r) => r.depth)),
+      max_depth: res.regions.reduce((a, r) => Math.max(a, r.depth), 0),
       mean_facets: mean(res.regions.map((r) => r.facetUnits.length)),
       lps: res.lps,
       seconds: res.seconds,

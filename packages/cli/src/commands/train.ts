@@ -373,7 +373,8 @@ function trainingOptimizer(opts: TrainCliOptions, isImage: boolean) {
   if (!(OPTIMIZER_NAMES as readonly string[]).includes(optName))
     throw new CliError(`--optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${optName}'`);
   const lr = num(opts.lr, '--lr', (v) => v > 0, 'a positive number') ?? (optName !== 'sgd' && isImage ? 0.001 : 0.01);
-  const momentum = num(opts.momentum, '--momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)') ?? (optName === 'sgd' && isImage ? 0.5 : 0);
+  const momentum =
+    num(opts.momentum, '--momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)') ?? (optName === 'sgd' && isImage ? 0.5 : 0);
   const weightDecay =
     num(opts.weightDecay, '--weight-decay', (v) => v >= 0, 'a number ≥ 0') ??
     (optName === 'adamw' || (optName === 'sgd' && isImage) ? 0.01 : 0);

@@ -156,7 +156,7 @@ export function registerTruncate(program: Command): void {
           if (!opts.quiet) process.stderr.write(`truncate: ${files.length - 1} frames and frames.gif → ${opts.frames}\n`);
         }
         if (!opts.quiet) {
-          const worst = Math.max(...results.map((r) => r.max_error));
+          const worst = results.reduce((a, r) => Math.max(a, r.max_error), -Infinity);
           process.stderr.write(
             `truncate: ${form.truncations.length} truncation map(s) on ℝ^${form.space}; ${check.statement}; max identity error ${worst.toExponential(2)} → ${opts.json}\n`,
           );

@@ -78,7 +78,11 @@ export function clusterPurity(clusters: ArrayLike<number>, labels: ArrayLike<num
     m.set(labels[i]!, (m.get(labels[i]!) ?? 0) + 1);
   }
   let total = 0;
-  for (const m of counts.values()) total += Math.max(...m.values());
+  for (const m of counts.values()) {
+    let top = -Infinity;
+    for (const v of m.values()) top = Math.max(top, v);
+    total += top;
+  }
   return clusters.length === 0 ? 0 : total / clusters.length;
 }
 

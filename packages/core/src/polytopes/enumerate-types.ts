@@ -37,6 +37,8 @@ export interface EnumerateOptions {
   readonly tolerances?: Partial<PolytopeTolerances>;
   readonly onProgress?: (p: PolytopeProgress) => void;
   readonly signal?: AbortSignalLike;
+  /** Memory budget in bytes for the polytopes held at once (default `DEFAULT_MAX_BYTES`, 2 GiB); above it: `too-large`. */
+  readonly maxBytes?: number;
 }
 
 /** One activation region with its polytope geometry. */

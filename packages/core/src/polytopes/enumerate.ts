@@ -29,6 +29,7 @@
  * polytope-domain.ts (`polytopeDomain`, `regionInDomain`). All scratch is per enumeration, so
  * enumerations are re-entrant.
  */
+import { DEFAULT_MAX_BYTES } from '../io/budget.js';
 import { PolytopeError, throwIfAborted } from '../errors.js';
 import { now } from '../clock.js';
 import { POLYTOPE_TOLERANCES } from '../geometry/predicates.js';
@@ -128,6 +129,25 @@ function splitByUnit(work: readonly Work[], ctx: SplitContext, unit: { u: number
   return out;
 }
 
+/** What the polytopes in flight hold (vertices, incidences, codes, maps), in bytes, plus a per-object overhead. */
+const POLY_OVERHEAD_BYTES = 512;
+
+/**
+ * Issue 18 #11: the enumeration keeps every polytope of the current layer in memory; refuse to go
+ * on (`too-large`, naming the option) once they would pass the budget, instead of dying in V8's
+ * out-of-memory abort after minutes of work.
+ */
+function checkWorkBudget(work: readonly Work[], maxBytes: number): void {
+  let bytes = 0;
+  for (const { P, pre } of work)
+    bytes += P.verts.byteLength + P.inc.byteLength + P.code.byteLength + P.map.byteLength + pre.byteLength + POLY_OVERHEAD_BYTES;
+  if (bytes > maxBytes)
+    throw new PolytopeError(
+      'too-large',
+      `the enumeration holds ${work.length} polytopes (${(bytes / 1024 ** 2).toFixed(0)} MiB), above the memory budget of ${(maxBytes / 1024 ** 2).toFixed(0)} MiB: use a smaller box or network, or raise maxBytes (POLYTOPE_MAX_BYTES on the command line)`,
+    );
+}
+
 /** The next layer's input maps: the activation applied to the pre-activations by each polytope's code. */
 function activate(work: readonly Work[], layer: MlpLayer, unitBase: number, m: number): Poly[] {
   const n = layer.outFeatures;
@@ -203,6 +223,7 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
     for (let u = 0; u < layer.outFeatures; u++) {
       throwIfAborted(options.signal);
       work = splitByUnit(work, ctx, { u, index: unitBase + u, kid: nDom + unitBase + u });
+      checkWorkBudget(work, options.maxBytes ?? DEFAULT_MAX_BYTES);
       options.onProgress?.({ unitsDone: unitBase + u + 1, units: numUnits, polytopes: work.length });
     }
     polys = activate(work, layer, unitBase, m);
