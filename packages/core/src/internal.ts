@@ -26,4 +26,4 @@ export { setSimdEnabled, simdAvailable } from './train/simd.js';
 // --- weight transforms of the polytopes study ---
 export { mapDense, uniformBiases, lowRankHidden } from './polytopes/study.js';
 export type { DenseMapper, DenseParameters } from './polytopes/study.js';
-export { SELF_CHECK_EPS } from './geometry/predicates.js';
+export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js';

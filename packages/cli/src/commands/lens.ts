@@ -103,13 +103,22 @@ export function registerLens(program: Command): void {
     .action(runLensCluster);
 }
 
+/** Issue 18 #17: an integer option ≥ `min` (`--max-pairs abc` printed "mean Hamming NaN"). */
+function intOption(text: string, flag: string, min: number): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(v) || v < min)
+    throw new CliError(`${flag} must be an integer${min > -Number.MAX_SAFE_INTEGER ? ` ≥ ${min}` : ''}, got '${text}'`);
+  return v;
+}
+
 /** `polytope lens cluster`: k-means purity by spline code vs by activations, per layer. */
 function runLensCluster(modelPath: string, opts: SourceOpts & { k?: string; seed: string }): void {
+  const kOpt = opts.k !== undefined ? intOption(opts.k, '--k', 1) : undefined;
+  const seed = intOption(opts.seed, '--seed', -Number.MAX_SAFE_INTEGER);
   const net = loadModel(modelPath);
   const { xs, labels } = loadData(net, opts, true);
-  const k = opts.k !== undefined ? Number(opts.k) : new Set(labels!).size;
+  const k = kOpt ?? new Set(labels!).size;
   const codes = xs.map((x) => splineCodes(net, x));
-  const seed = Number(opts.seed);
   const results: { layer: string; code: number; activations: number }[] = [];
   for (let l = -1; l < net.activations.length; l++) {
     const byCode = clusterInputs(net, xs, { k, features: 'code', layer: l, labels: labels!, seed, codes });
@@ -187,9 +196,11 @@ function runLensNorms(modelPath: string, opts: SourceOpts): void {
 
 /** `polytope lens density`: boundary density along within- and between-class segments. */
 function runLensDensity(modelPath: string, opts: SourceOpts & { pairs: string; seed: string }): void {
+  const pairs = intOption(opts.pairs, '--pairs', 1);
+  const seed = intOption(opts.seed, '--seed', -Number.MAX_SAFE_INTEGER);
   const net = loadModel(modelPath);
   const { xs, labels } = loadData(net, opts, true);
-  const study = densityStudy(net, xs, labels!, { pairs: Number(opts.pairs), seed: Number(opts.seed) });
+  const study = densityStudy(net, xs, labels!, { pairs, seed });
   const nl = net.activations.length;
   writeFileAtomic(
     opts.json,
@@ -228,10 +239,11 @@ function runLensDensity(modelPath: string, opts: SourceOpts & { pairs: string; s
 
 /** `polytope lens codes`: spline codes per input and their pairwise Hamming/Jaccard distances. */
 function runLensCodes(modelPath: string, opts: SourceOpts & { maxPairs: string }): void {
+  const maxPairs = intOption(opts.maxPairs, '--max-pairs', 2);
   const net = loadModel(modelPath);
   const { xs, labels } = loadData(net, opts, false);
   const codes = xs.map((x) => splineCodes(net, x));
-  const n = Math.min(xs.length, Number(opts.maxPairs));
+  const n = Math.min(xs.length, maxPairs);
   const nl = net.activations.length;
   const hamming = new Float64Array(n * n);
   const jaccard = new Float64Array(n * n);

@@ -15,6 +15,7 @@ import {
   truncationForward,
 } from '@polytope-lens/core';
 import type { LabelledData, TruncationForm } from '@polytope-lens/core';
+import { BOX_OVERFLOW_HEADROOM } from '@polytope-lens/core/internal';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { pointsFrameSvg } from '../render/lens-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -222,8 +223,16 @@ function readData(spec: string): LabelledData {
   const dim = rows[0]!.length;
   if (rows.some((r) => !Array.isArray(r) || r.length !== dim || r.some((v) => typeof v !== 'number' || !Number.isFinite(v))))
     throw new CliError(`--data ${spec}: every point needs ${dim} finite numbers`);
+  // Issue 18 #7/#14: squared coordinates must stay finite (the constructions' LPs and norms), and a
+  // label is a class index: there cannot be more classes than points (a label of 1e9 allocated per class).
+  if (rows.some((r) => r.some((v) => !Number.isFinite(v * v * BOX_OVERFLOW_HEADROOM))))
+    throw new CliError(`--data ${spec}: coordinates are too large (their squares overflow float64); rescale the data`, 'bad-data');
   const labels = raw.labels as number[];
-  if (labels.some((l) => !Number.isInteger(l) || l < 0)) throw new CliError(`--data ${spec}: labels must be integers ≥ 0`);
+  if (labels.some((l) => !Number.isInteger(l) || l < 0 || l >= labels.length))
+    throw new CliError(
+      `--data ${spec}: labels must be class indices, integers from 0 to ${labels.length - 1} (the number of points − 1)`,
+      'bad-data',
+    );
   return { points: Float64Array.from(rows.flat()), labels: Int32Array.from(labels), dim };
 }
 

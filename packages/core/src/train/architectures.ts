@@ -13,6 +13,7 @@
  * The convolutions are unpadded with stride 1 and pools are 2×2 with stride 2 (PyTorch defaults;
  * the text gives no padding).
  */
+import { checkAllocation } from '../io/budget.js';
 import { PolytopeError } from '../errors.js';
 import { sizeOf } from '../network/ir.js';
 import type { Shape } from '../network/ir.js';
@@ -73,6 +74,8 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const inFeatures = sizeOf(inShape);
       const n = spec.outFeatures;
       const ok = Number.isInteger(n) && n >= 1;
+      // Issue 18 #14: weights, gradients and two optimizer states per parameter, refused before allocating.
+      if (ok) checkAllocation(inFeatures * n, 4 * 8, `a dense layer ${inFeatures}→${n} (weights, gradients, optimizer state)`);
       return {
         type: 'dense',
         inputs,
@@ -87,6 +90,7 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const kernel = pair(spec.kernel, 'conv2d kernel');
       const n = spec.outChannels;
       const ok = Number.isInteger(n) && n >= 1;
+      if (ok) checkAllocation(n * inShape[0]! * kernel[0] * kernel[1], 4 * 8, `a conv2d layer with ${n} channels`);
       return {
         type: 'conv2d',
         inputs,
