@@ -20,6 +20,12 @@ export function registerBench(program: Command): void {
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1) throw new CliError(`--repeat must be a positive integer, got '${opts.repeat}'`);
       const threads = parseThreads(opts.threads);
+      // Issue 18 #17: bench slices the input plane only (core's message suggests slice's --through, which bench lacks).
+      if (net.network.inputSize !== 2)
+        throw new CliError(
+          `bench times the input plane of a 2-input network; this one has ${net.network.inputSize} inputs (use 'polytope slice' for planes)`,
+          'bad-domain',
+        );
       const plane = inputPlane(net);
       const pool = threads > 1 ? new SlicePool(threads) : undefined;
       const run = () => sliceParallel(net, plane, box, { threads, ...(pool ? { pool } : {}) });

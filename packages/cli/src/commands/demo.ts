@@ -105,6 +105,12 @@ async function trainDemoNet(opts: DemoCliOptions) {
   if (!Number.isInteger(epochs) || epochs < 1) throw new CliError(`--epochs must be a positive integer, got '${opts.epochs}'`);
   if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
   if (!/^\d+(-\d+)*$/.test(opts.arch)) throw new CliError(`--arch must be hidden widths like 16-16, got '${opts.arch}'`);
+  // Issue 18 #17: '2-8-1' looks like a whole architecture; it used to build 2-2-8-1-1 silently.
+  const widths = opts.arch.split('-');
+  if (widths.length >= 3 && widths[0] === '2' && widths[widths.length - 1] === '1')
+    throw new CliError(
+      `--arch takes the hidden widths only (input 2 and output 1 are added): for 2-${widths.slice(1, -1).join('-')}-1 give --arch ${widths.slice(1, -1).join('-')}`,
+    );
   const data = circleAnnulus({ n: 1000, random: seededRandom(seed * 4 + 1) });
   const test = circleAnnulus({ n: 1000, random: seededRandom(seed * 4 + 2) });
   const net = new TrainableNetwork([2], architectureLayers(`2-${opts.arch}-1`, [2], 1), {

@@ -123,6 +123,12 @@ function positiveInt(v: string, what: string): number {
   return x;
 }
 
+/** Issue 18 #17: `--points 0` printed "0 points, max error NaN". */
+function atLeastOne(n: number, what: string): number {
+  if (n < 1) throw new CliError(`${what}: expected a positive integer, got ${n}`);
+  return n;
+}
+
 function positiveNumber(v: string, what: string): number {
   const x = Number(v);
   if (!Number.isFinite(x) || x <= 0) throw new CliError(`${what}: expected a positive number, got '${v}'`);
@@ -496,7 +502,7 @@ async function reconstructCommand(opts: CommonOptions & { alpha?: string; activa
         : (() => {
             throw new CliError(`--activation: expected relu, zcosz or both, got '${opts.activation}'`);
           })();
-  const studies = reconstructRun(frame, alpha, polytope, acts, positiveInt(opts.points, '--points'), seed);
+  const studies = reconstructRun(frame, alpha, polytope, acts, atLeastOne(positiveInt(opts.points, '--points'), '--points'), seed);
   for (const st of studies) {
     say(
       opts,
@@ -545,7 +551,7 @@ interface ReportOptions {
 async function reportCommand(opts: ReportOptions): Promise<void> {
   const seed = positiveInt(opts.seed, '--seed');
   const mcSamples = positiveInt(opts.mc, '--mc');
-  const points = positiveInt(opts.points, '--points');
+  const points = atLeastOne(positiveInt(opts.points, '--points'), '--points');
   const samples = positiveInt(opts.samples, '--samples');
   const ext = opts.png ? 'png' : 'svg';
   const specs =
