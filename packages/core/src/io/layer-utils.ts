@@ -5,6 +5,7 @@
  *
  * Internal to `io/`; not part of the public index.
  */
+import { PolytopeError } from '../errors.js';
 import { windowOutput } from '../network/network.js';
 import type { NodeSpec } from '../network/network.js';
 import { sizeOf } from '../network/ir.js';
@@ -118,7 +119,12 @@ export function foldIntoLinear<S extends DenseSpec | Conv2dSpec | ChannelAffineS
 /** Batch-norm constants → per-channel `scale = γ / √(var + ε)` (the exact fold's multiplier). */
 export function batchNormScale(gamma: ArrayLike<number>, variance: ArrayLike<number>, eps: number): Float64Array {
   const s = new Float64Array(variance.length);
-  for (let c = 0; c < s.length; c++) s[c] = gamma[c]! / Math.sqrt(variance[c]! + eps);
+  for (let c = 0; c < s.length; c++) {
+    // Issue 18 #17: a negative variance used to surface later as "dense weight NaN".
+    if (!(variance[c]! + eps > 0))
+      throw new PolytopeError('bad-network', `batch norm channel ${c}: variance + eps must be positive, got ${variance[c]} + ${eps}`);
+    s[c] = gamma[c]! / Math.sqrt(variance[c]! + eps);
+  }
   return s;
 }
 

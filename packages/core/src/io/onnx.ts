@@ -138,7 +138,6 @@ function toInt(v: bigint, what: string): number {
 // ---------------------------------------------------------------------------------------------
 // Tensors
 
- 
 function decodeTensor(
   t: TensorProto,
   what: string,
@@ -222,7 +221,7 @@ function half(bits: number): number {
 }
 
 /** Numpy-style broadcasting of two constant tensors. */
- 
+
 function broadcast(a: Tensor, b: Tensor, op: (x: number, y: number) => number, what: string, maxBytes = DEFAULT_MAX_BYTES): Tensor {
   const rank = Math.max(a.dims.length, b.dims.length);
   const pad = (d: readonly number[]): number[] => [...new Array<number>(rank - d.length).fill(1), ...d];
@@ -446,11 +445,18 @@ class OnnxConverter {
 
     g.node.forEach((node, k) => this.convertNode(node, k));
 
-    // The output
+    // The output. Duplicate output names are invalid ONNX (onnxruntime refuses them; issue 18 #17).
+    const seen = new Set<string>();
+    for (const o of g.output) {
+      if (seen.has(o.name)) fail(`the graph lists the output '${o.name}' twice; output names must be unique`);
+      seen.add(o.name);
+    }
     let outName = this.options.output;
     if (outName === undefined) {
       if (g.output.length !== 1)
-        fail(`the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output`);
+        fail(
+          `the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output (the command line reads single-output models only)`,
+        );
       outName = g.output[0]!.name;
     } else if (!g.output.some((o) => o.name === outName)) {
       fail(`the model has no output '${outName}'; its outputs are ${g.output.map((o) => `'${o.name}'`).join(', ')}`);
