@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PolytopeError, networkToJsonString, readNetworkJson, readOnnx, writeNpy, writeNpz, writeOnnx } from '@polytope-lens/core';
-import { runCli } from './run-cli.js';
+import { runCli, spawnCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'polytope-faults-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -254,6 +254,97 @@ const CASES: FaultCase[] = [
     message: /memory budget/,
   },
   {
+    name: 'train --arch 2-100000-100000-1 is refused before allocating (issue 18 #14)',
+    files: {},
+    args: ['train', '--dataset', 'xor', '--arch', '2-100000-100000-1', '--out', 'run'],
+    code: 2,
+    message: /allocation limit/,
+  },
+  {
+    name: 'lens cluster --seed abc (issue 18 #14)',
+    files: { 'm.json': SMALL },
+    args: ['lens', 'cluster', 'm.json', '--seed', 'abc'],
+    code: 2,
+    message: /--seed must be an integer/,
+  },
+  {
+    name: 'lens cluster --k abc (issue 18 #14)',
+    files: { 'm.json': SMALL },
+    args: ['lens', 'cluster', 'm.json', '--k', 'abc'],
+    code: 2,
+    message: /--k must be an integer/,
+  },
+  {
+    name: 'lens codes --max-pairs 0 (issue 18 #17)',
+    files: { 'm.json': SMALL },
+    args: ['lens', 'codes', 'm.json', '--max-pairs', '0'],
+    code: 2,
+    message: /--max-pairs/,
+  },
+  {
+    name: 'lens density --pairs -1 (issue 18 #17)',
+    files: { 'm.json': SMALL },
+    args: ['lens', 'density', 'm.json', '--pairs', '-1'],
+    code: 2,
+    message: /--pairs/,
+  },
+  {
+    name: 'construct with coordinates 1e308 (issue 18 #14)',
+    files: {
+      'd.json': JSON.stringify({
+        points: [
+          [1e308, 0],
+          [0, 1],
+          [1, 1],
+          [2, 2],
+        ],
+        labels: [0, 1, 0, 1],
+      }),
+    },
+    args: ['construct', 'sls', '--data', 'd.json', '--out', 'o.json'],
+    code: 2,
+    message: /too large/,
+  },
+  {
+    name: 'construct sls with a label of 1e9 (issue 18 #7)',
+    files: {
+      'd.json': JSON.stringify({
+        points: [
+          [0, 0],
+          [0, 1],
+          [1, 1],
+          [2, 2],
+        ],
+        labels: [0, 1, 0, 1e9],
+      }),
+    },
+    args: ['construct', 'sls', '--data', 'd.json', '--out', 'o.json'],
+    code: 2,
+    message: /class indices/,
+  },
+  {
+    name: 'frame reconstruct --points 0 (issue 18 #17)',
+    files: {},
+    args: ['frame', 'reconstruct', '--frame', 'tetrahedron', '--points', '0'],
+    code: 2,
+    message: /--points/,
+  },
+  {
+    name: 'demo --arch 2-8-1 (issue 18 #17)',
+    files: {},
+    args: ['demo', '--arch', '2-8-1', '--out', 'd'],
+    code: 2,
+    message: /hidden widths only/,
+  },
+  {
+    name: 'bench on a 6-input network names bench, not --through (issue 18 #17)',
+    files: (dir) =>
+      writeFileSync(join(dir, 'm.onnx'), readFileSync(fileURLToPath(new URL('../../../examples/onnx/res.onnx', import.meta.url)))),
+    args: ['bench', 'm.onnx'],
+    code: 2,
+    message: /^(?!.*--through).*2-input network/,
+  },
+  {
     name: 'train --momentum 2 (issue 18 #5)',
     files: {},
     args: ['train', '--dataset', 'xor', '--arch', '2-4-1', '--momentum', '2', '--out', 'run'],
@@ -345,5 +436,17 @@ describe('fault suite (issue 18): random byte mutations of fixture models', () =
       fc.property(mutation(json.length), fc.nat({ max: 4 }), (edits, cut) => loadOrPolytopeError('json', mutate(json, edits, cut))),
       { numRuns: 300, seed: 18 },
     );
+  });
+});
+
+describe('issue 18 #10: bench exits after an error with several threads', () => {
+  it('the worker pool is closed: the process exits with status 2', () => {
+    const dir = join(root, 'bench-threads');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'm.json'), SMALL);
+    // An error inside the timed runs (an inverted box) after the pool has started.
+    const r = spawnCli(['bench', 'm.json', '--box', '1,-1,-1,1', '--threads', '2'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^polytope: error: .*empty or inverted/m);
   });
 });
