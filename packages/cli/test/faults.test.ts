@@ -258,7 +258,7 @@ const CASES: FaultCase[] = [
     files: {},
     args: ['train', '--dataset', 'xor', '--arch', '2-100000-100000-1', '--out', 'run'],
     code: 2,
-    message: /allocation limit/,
+    message: /10000000000 parameters/,
   },
   {
     name: 'lens cluster --seed abc (issue 18 #14)',

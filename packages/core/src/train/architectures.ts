@@ -13,7 +13,7 @@
  * The convolutions are unpadded with stride 1 and pools are 2×2 with stride 2 (PyTorch defaults;
  * the text gives no padding).
  */
-import { checkAllocation } from '../io/budget.js';
+import { DEFAULT_MAX_BYTES } from '../io/budget.js';
 import { PolytopeError } from '../errors.js';
 import { sizeOf } from '../network/ir.js';
 import type { Shape } from '../network/ir.js';
@@ -67,6 +67,18 @@ function padding4(v: number | readonly number[] | undefined, what: string): [num
   return p as [number, number, number, number];
 }
 
+/** Bytes per trainable parameter: the weight, its gradient and two optimizer states (float64). */
+const BYTES_PER_PARAMETER = 32;
+
+/** Issue 18 #14: a layer whose weights, gradients and optimizer state pass `DEFAULT_MAX_BYTES` is refused before allocating. */
+function checkLayerSize(parameters: number, what: string): void {
+  if (parameters * BYTES_PER_PARAMETER > DEFAULT_MAX_BYTES)
+    throw new PolytopeError(
+      'too-large',
+      `${what} has ${parameters} parameters: with gradients and optimizer state ${((parameters * BYTES_PER_PARAMETER) / 1024 ** 3).toFixed(1)} GiB, above the ${DEFAULT_MAX_BYTES / 1024 ** 3} GiB a trainable layer may take`,
+    );
+}
+
 function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
   const inputs = [input];
   switch (spec.type) {
@@ -75,7 +87,7 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const n = spec.outFeatures;
       const ok = Number.isInteger(n) && n >= 1;
       // Issue 18 #14: weights, gradients and two optimizer states per parameter, refused before allocating.
-      if (ok) checkAllocation(inFeatures * n, 4 * 8, `a dense layer ${inFeatures}→${n} (weights, gradients, optimizer state)`);
+      if (ok) checkLayerSize(inFeatures * n, `a dense layer ${inFeatures}→${n}`);
       return {
         type: 'dense',
         inputs,
@@ -90,7 +102,7 @@ function layerNode(spec: LayerSpec, inShape: Shape, input: number): NodeSpec {
       const kernel = pair(spec.kernel, 'conv2d kernel');
       const n = spec.outChannels;
       const ok = Number.isInteger(n) && n >= 1;
-      if (ok) checkAllocation(n * inShape[0]! * kernel[0] * kernel[1], 4 * 8, `a conv2d layer with ${n} channels`);
+      if (ok) checkLayerSize(n * inShape[0]! * kernel[0] * kernel[1], `a conv2d layer with ${n} channels`);
       return {
         type: 'conv2d',
         inputs,
