@@ -8,7 +8,8 @@
  * Plus a fast-check property: random byte mutations of small fixture models either load a model
  * that matches a re-parse of the same bytes, or throw a `PolytopeError` — never anything else.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,10 @@ interface FaultCase {
   /** The one-line message must match this. */
   message: RegExp;
   env?: Record<string, string>;
+  /** Run the real executable in a child process (signals, real exit paths) instead of in-process. */
+  spawn?: boolean;
+  /** Extra assertions on the folder after the run (e.g. a target's previous content kept). */
+  check?: (dir: string) => void;
 }
 
 /** examples/onnx/mlp.onnx keeps its weights in 'mlp.onnx.data' (13 bytes, replaced in place by another 13-byte location). */
@@ -179,8 +184,8 @@ const CASES: FaultCase[] = [
   },
   // --- extreme values ---
   {
-    name: 'slice box ±1e308 (issue 18 #3)',
-    files: { 'm.json': SMALL },
+    name: 'slice box ±1e308 (issue 18 #3); the previous out.json is kept',
+    files: { 'm.json': SMALL, 'out.json': '{"previous": true}' },
     args: ['slice', 'm.json', '--box', '-1e308,1e308,-1e308,1e308', '--json', 'out.json'],
     code: 2,
     message: /overflows float64/,
@@ -369,8 +374,18 @@ function externalCase(dir: string, location: string, make: () => void): void {
   make();
 }
 
+/** Every entry of the folder with a hash of its content (regular files), so a changed file fails too. */
 function snapshot(dir: string): string[] {
-  return readdirSync(dir, { recursive: true }).map(String).sort();
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .sort()
+    .map((name) => {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      return st.isFile()
+        ? `${name} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`
+        : `${name} (${st.isSymbolicLink() ? 'link' : 'other'})`;
+    });
 }
 
 describe('fault suite (issue 18): one-line messages, exit codes, nothing written', () => {
@@ -385,7 +400,7 @@ describe('fault suite (issue 18): one-line messages, exit codes, nothing written
       Object.assign(process.env, c.env ?? {});
       let r;
       try {
-        r = await runCli(c.args, { cwd: dir });
+        r = c.spawn ? spawnCli(c.args, { cwd: dir, timeoutMs: 60_000 }) : await runCli(c.args, { cwd: dir });
       } finally {
         for (const k of Object.keys(c.env ?? {})) if (saved[k] === undefined) Reflect.deleteProperty(process.env, k);
       }
@@ -398,6 +413,7 @@ describe('fault suite (issue 18): one-line messages, exit codes, nothing written
       // eslint-disable-next-line no-control-regex -- no raw control characters may reach the terminal
       expect(r.stderr.replace(/\n$/, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
       expect(snapshot(dir)).toEqual(before);
+      c.check?.(dir);
     });
   });
 });
