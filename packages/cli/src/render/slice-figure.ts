@@ -103,6 +103,8 @@ export interface LineFigureInput {
   readonly yLabel?: string;
   /** Data points (x in the domain's units, y in output units) drawn as dots; the y range always contains them. */
   readonly points?: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number>; readonly name?: string };
+  /** A fixed y range (e.g. the same for every frame of an animation); widened when a value or point falls outside it. */
+  readonly valueRange?: readonly [number, number];
 }
 
 /** `NaN` or `Infinity` in formatted coordinates. */
@@ -464,7 +466,10 @@ export function renderLineSvg(input: LineFigureInput): string {
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
   if (!Number.isInteger(nOut) || nOut < 0)
     throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
-  const [lo, hi] = lineValueRange(pieces, nOut, input.points);
+  let [lo, hi] = lineValueRange(pieces, nOut, input.points);
+  const vr = input.valueRange;
+  if (vr !== undefined && Number.isFinite(vr[0]) && Number.isFinite(vr[1]) && vr[0] < vr[1])
+    [lo, hi] = [Math.min(lo, vr[0]), Math.max(hi, vr[1])];
 
   const names = input.outputNames ?? Array.from({ length: nOut }, (_, r) => `y${r}`);
   const entries: LegendEntry[] = [];
@@ -493,15 +498,7 @@ export function renderLineSvg(input: LineFigureInput): string {
 
   const parts: string[] = [svgHead(W, H)];
   parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(fr.w)}" height="${f(fr.h)}"/></clipPath>\n`);
-  parts.push(`<g class="pieces" clip-path="url(#pl-plot)" fill-opacity="0.6">\n`);
-  for (const pc of pieces) {
-    const xa = sx(pc.t0);
-    // A piece narrower than 0.01 px would be a degenerate rectangle: draw it 0.01 px wide.
-    parts.push(
-      `<rect x="${f(xa)}" y="${f(fr.y)}" width="${f(Math.max(0.01, sx(pc.t1) - xa))}" height="${f(fr.h)}" fill="${regionColor(pc.colorKey)}"/>\n`,
-    );
-  }
-  parts.push('</g>\n');
+  drawPieces(parts, pieces, fr);
   if (lo < 0 && hi > 0) {
     parts.push(
       `<path class="zero" d="M${f(fr.x)},${f(sy(0))}h${f(fr.w)}" stroke="${INK.muted}" stroke-width="1" stroke-dasharray="4 3" fill="none"/>\n`,
@@ -542,6 +539,19 @@ export function renderLineSvg(input: LineFigureInput): string {
   parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, W - 8));
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/** The pieces as coloured vertical bands. */
+function drawPieces(parts: string[], pieces: readonly { t0: number; t1: number; colorKey: number }[], fr: PlotFrame): void {
+  parts.push(`<g class="pieces" clip-path="url(#pl-plot)" fill-opacity="0.6">\n`);
+  for (const pc of pieces) {
+    const xa = px(fr, pc.t0);
+    // A piece narrower than 0.01 px would be a degenerate rectangle: draw it 0.01 px wide.
+    parts.push(
+      `<rect x="${f(xa)}" y="${f(fr.y)}" width="${f(Math.max(0.01, px(fr, pc.t1) - xa))}" height="${f(fr.h)}" fill="${regionColor(pc.colorKey)}"/>\n`,
+    );
+  }
+  parts.push('</g>\n');
 }
 
 /** 1-D data points as small dots; points outside the plot are left out (never handed to the renderer). */
