@@ -7,7 +7,6 @@
  * Training goes through `polytope train`'s own code paths (`prepareTraining`, `runPrepared`), so a
  * run here with the same flags trains exactly the network `polytope train` would.
  */
-import { Resvg } from '@resvg/resvg-js';
 import type { Command } from 'commander';
 import gifenc from 'gifenc';
 import { inputPlane, partitionLine, slicePlane } from '@polytope-lens/core';
@@ -18,7 +17,7 @@ import { hashBytes } from '../render/color.js';
 import { frameHeight, frameSvg } from '../render/animate-figure.js';
 import type { FrameData, FrameLook } from '../render/animate-figure.js';
 import { padRange } from '../render/slice-figure.js';
-import { resvgOptions } from '../render/png.js';
+import { renderSvg } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
 import type { TrainCliOptions } from './train.js';
@@ -353,7 +352,7 @@ function renderAnimation(frames: readonly FrameData[], look: FrameLook, output: 
     const svg = frameSvg(frames[i]!, look);
     const name = `frame-${String(i + 1).padStart(4, '0')}`;
     writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
-    const img = new Resvg(svg, resvgOptions()).render();
+    const img = renderSvg(svg);
     if (png) {
       const buf = img.asPng();
       writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
