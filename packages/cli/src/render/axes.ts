@@ -32,12 +32,18 @@ export function py(fr: PlotFrame, v: number): number {
   return fr.y + fr.h - ((u - fr.y0) / (fr.y1 - fr.y0)) * fr.h;
 }
 
+/** Light horizontal grid lines at the y ticks; draw before the data so they stay behind it. */
+export function drawGrid(parts: string[], fr: PlotFrame, yt: AxisTicks): void {
+  if (yt.values.length === 0) return;
+  let g = '';
+  for (const v of yt.values) g += `M${f(fr.x)},${f(fr.y + fr.h - ((v - fr.y0) / (fr.y1 - fr.y0)) * fr.h)}h${f(fr.w)}`;
+  parts.push(`<path class="grid" d="${g}" stroke="${INK.grid}" stroke-width="1" fill="none"/>\n`);
+}
+
 /** Options of `drawAxes`. */
 export interface AxesOptions {
   readonly xLabel?: string;
   readonly yLabel?: string;
-  /** Light horizontal grid lines at the y ticks. */
-  readonly grid?: boolean;
   /** Leave out the x tick labels (categorical axes label themselves). */
   readonly noXTicks?: boolean;
 }
@@ -54,11 +60,6 @@ export function drawAxes(parts: string[], fr: PlotFrame, xt: AxisTicks, yt: Axis
   const { x, y, w, h } = fr;
   const sx = (v: number): number => x + ((v - fr.x0) / (fr.x1 - fr.x0)) * w;
   const sy = (v: number): number => y + h - ((v - fr.y0) / (fr.y1 - fr.y0)) * h;
-  if (o.grid === true && yt.values.length > 0) {
-    let g = '';
-    for (const v of yt.values) g += `M${f(x)},${f(sy(v))}h${f(w)}`;
-    parts.push(`<path class="grid" d="${g}" stroke="${INK.grid}" stroke-width="1" fill="none"/>\n`);
-  }
   parts.push(
     `<rect class="frame" x="${f(x)}" y="${f(y)}" width="${f(w)}" height="${f(h)}" fill="none" stroke="${INK.axis}" stroke-width="1"/>\n`,
   );

@@ -3,7 +3,7 @@
  * them with shared axes, for `polytope polytopes` and `polytopes-study`. Integer ticks on both
  * axes; shared x and y ranges across panels so they compare at a glance; titles that fit. Pure.
  */
-import { drawAxes, px, py } from './axes.js';
+import { drawAxes, drawGrid, px, py } from './axes.js';
 import type { PlotFrame } from './axes.js';
 import { formatPx as f } from './format.js';
 import { TEXT, fitTitle, svgHead } from './style.js';
@@ -39,6 +39,7 @@ function countPanel(
   const fr: PlotFrame = { ...box, x0: lo - 0.5, x1: hi + 0.5, y0: 0, y1: Math.max(maxV * 1.05, yt.values[yt.values.length - 1] ?? 1) };
   const parts: string[] = [];
   const bw = fr.w / (hi - lo + 1);
+  drawGrid(parts, fr, yt);
   parts.push(`<g class="bars" fill="${BAR}">\n`);
   for (const [v, c] of bins) {
     if (v < lo || v > hi || c <= 0) continue;
@@ -49,7 +50,7 @@ function countPanel(
   }
   parts.push('</g>\n');
   const xt = axisTicks(lo, hi, Math.max(2, Math.floor(box.w / 40)), true);
-  drawAxes(parts, fr, xt, yt, { xLabel: o.xLabel ?? '', yLabel: o.yLabel ?? '', grid: true });
+  drawAxes(parts, fr, xt, yt, { xLabel: o.xLabel ?? '', yLabel: o.yLabel ?? '' });
   return parts;
 }
 

@@ -5,7 +5,7 @@
  * ticks, values that span decades a log axis. Pure string builders; no network knowledge.
  */
 import type { Network } from '@polytope-lens/core';
-import { drawAxes, px, py } from './axes.js';
+import { drawAxes, drawGrid, px, py } from './axes.js';
 import type { PlotFrame } from './axes.js';
 import { LINE_COLORS, oklchToHex } from './color.js';
 import { formatPx as f } from './format.js';
@@ -68,6 +68,7 @@ export function barChartSvg(title: string, groups: string[], series: { name: str
   const gw = fr.w / Math.max(1, groups.length);
   const bw = (gw * 0.8) / Math.max(1, series.length);
   const base = fr.y + fr.h;
+  drawGrid(parts, fr, ax.ticks);
   parts.push(`<g class="bars">\n`);
   groups.forEach((_, i) => {
     series.forEach((s, k) => {
@@ -123,7 +124,9 @@ export function histogramSvg(title: string, samples: { name: string; values: Arr
   const ax = valueAxis(counts.flat(), true);
   const lg = seriesLegend(samples.map((s) => s.name));
   const fr = plotFrame(lg.width, b0, b0 + nb * width, ax.y0, ax.y1);
-  const parts: string[] = [svgHead(W, H), `<g class="bins" fill-opacity="${samples.length > 1 ? 0.55 : 0.9}">\n`];
+  const parts: string[] = [svgHead(W, H)];
+  drawGrid(parts, fr, ax.ticks);
+  parts.push(`<g class="bins" fill-opacity="${samples.length > 1 ? 0.55 : 0.9}">\n`);
   counts.forEach((c, k) =>
     c.forEach((v, i) => {
       if (v === 0) return;
@@ -136,7 +139,7 @@ export function histogramSvg(title: string, samples: { name: string; values: Arr
   );
   parts.push('</g>\n');
   const xt = log ? logTicks(Math.pow(10, fr.x0), Math.pow(10, fr.x1)) : axisTicks(fr.x0, fr.x1, 6);
-  drawAxes(parts, fr, xt, ax.ticks, { xLabel: xLabel + (log ? ' (log scale)' : ''), yLabel: 'count', grid: true });
+  drawAxes(parts, fr, xt, ax.ticks, { xLabel: xLabel + (log ? ' (log scale)' : ''), yLabel: 'count' });
   if (lg.width > 0) drawLegend(parts, fr.x + fr.w + 12, fr.y, lg.entries, undefined, fr.h);
   parts.push(fitTitle(title, W / 2, 24, W - 8), '</svg>\n');
   return parts.join('');
