@@ -82,7 +82,6 @@ export function barChartSvg(title: string, groups: string[], series: { name: str
   parts.push('</g>\n');
   drawAxes(parts, fr, { values: [], labels: [] }, ax.ticks, {
     yLabel: yLabel + (ax.log ? ' (log scale)' : ''),
-    grid: true,
     noXTicks: true,
   });
   parts.push(`<g class="groups" font-size="${TEXT.tick}" fill="${INK.text}">\n`);
