@@ -109,8 +109,8 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, o: FrameLook
   }
   parts.push('</g>\n');
   const [xl, yl, what] = oneD
-    ? ['slope b', 'intercept a', 'f = a + b·x on each region']
-    : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', 'f = c + a·x₁ + b·x₂ on each region'];
+    ? ['slope b', 'intercept a', 'f = a + b·x per region']
+    : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', 'f = c + a·x₁ + b·x₂ per region'];
   drawAxes(parts, pf, axisTicks(x0, x1, Math.max(3, Math.floor(pf.w / 70))), axisTicks(y0, y1, Math.max(3, Math.floor(pf.h / 50))), {
     xLabel: xl,
     yLabel: yl,
@@ -121,7 +121,7 @@ function dualPanel(fr: FrameData, ox: number, W: number, H: number, o: FrameLook
       : o.metricName === 'accuracy'
         ? ` · train acc ${(100 * fr.metric).toFixed(1)} %`
         : ` · train MSE ${fr.metric.toPrecision(3)}`;
-  parts.push(fitTitle(what + metric, pf.x + pf.w / 2, top - 14, W - 8, TEXT.label));
+  parts.push(fitTitle(what + metric, ox + W / 2, top - 14, W - 8, TEXT.label));
   return parts.join('');
 }
 
@@ -143,9 +143,10 @@ function keyRow(W: number, y: number, oneD: boolean, labels: Float32Array): stri
     for (const c of classes) item(classColor(c), `class ${c}`);
     parts.push(`<path d="M${f(x)},${f(y - 4)}h16" stroke="#000000" stroke-width="2.2"/>\n`);
     parts.push(`<text x="${f(x + 22)}" y="${f(y)}">decision boundary</text>\n`);
+    x += 22 + textWidth('decision boundary', TEXT.tick);
   }
   x = Math.max(x + 16, half + 16);
-  const bubbles = `bubble area = share of the ${oneD ? 'interval' : 'box'}:`;
+  const bubbles = `bubble area ∝ share of the ${oneD ? 'line' : 'box'}:`;
   parts.push(`<text x="${f(x)}" y="${f(y)}">${bubbles}</text>\n`);
   x += textWidth(bubbles, TEXT.tick) + 10;
   for (const share of [0.01, 0.05, 0.2]) {

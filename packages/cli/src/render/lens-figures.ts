@@ -279,7 +279,7 @@ export function pointsFrameSvg(
   const n = Math.max(2, Math.floor(size / 70));
   drawAxes(parts, fr, axisTicks(x0, x1, n), axisTicks(y0, y1, n), { xLabel: 'coordinate 1', yLabel: 'coordinate 2' });
   if (lw > 0) drawLegend(parts, fr.x + size + 14, fr.y, entries, undefined, size);
-  parts.push(fitTitle(title, fr.x + size / 2, 24, W - 8), '</svg>\n');
+  parts.push(fitTitle(title, fr.x + size / 2, 24, 2 * (fr.x + size / 2) - 8), '</svg>\n');
   return parts.join('');
 }
 

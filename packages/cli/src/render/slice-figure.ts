@@ -208,7 +208,7 @@ export function renderSliceSvg(input: SliceFigureInput): string {
     parts.push(
       `<text class="note" x="${f(fr.x + fr.w / 2)}" y="${f(fr.y + fr.h + 60)}" font-size="${TEXT.small}" fill="${INK.muted}" text-anchor="middle">${esc(input.note)}</text>\n`,
     );
-  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, W - 8));
+  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, 2 * Math.min(fr.x + fr.w / 2, W - fr.x - fr.w / 2) - 8));
   parts.push('</svg>\n');
   return parts.join('');
 }
@@ -536,7 +536,7 @@ export function renderLineSvg(input: LineFigureInput): string {
   drawAxes(parts, fr, xt, yt, { xLabel: input.xLabel ?? 't', yLabel: input.yLabel ?? 'output' });
 
   if (entries.length > 0) drawLegend(parts, fr.x + fr.w + 12, fr.y, entries, undefined, fr.h);
-  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, W - 8));
+  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, 2 * Math.min(fr.x + fr.w / 2, W - fr.x - fr.w / 2) - 8));
   parts.push('</svg>\n');
   return parts.join('');
 }

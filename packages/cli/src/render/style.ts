@@ -22,14 +22,14 @@ export function esc(s: string): string {
 }
 
 /**
- * Estimated width in px of `text` at `size` px (bold adds about 8 %); good enough to keep text
+ * Estimated width in px of `text` at `size` px (bold adds about 13 %); good enough to keep text
  * inside its box, never used for exact placement.
  *
  * @example
  * textWidth('0.5', 11); // ≈ 20
  */
 export function textWidth(text: string, size: number, bold = false): number {
-  return [...text].length * size * CHAR_EM * (bold ? 1.08 : 1);
+  return [...text].length * size * CHAR_EM * (bold ? 1.13 : 1);
 }
 
 /** `<svg …>` with the figure's size, the shared font and a white background. */
@@ -55,7 +55,7 @@ export function fitTitle(title: string | undefined, cx: number, y: number, maxWi
   while (fs > TEXT.small && textWidth(title, fs, true) > maxWidth) fs -= 0.5;
   let shown = title;
   if (textWidth(shown, fs, true) > maxWidth) {
-    const keep = Math.max(1, Math.floor(maxWidth / (fs * CHAR_EM * 1.08)) - 1);
+    const keep = Math.max(1, Math.floor(maxWidth / (fs * CHAR_EM * 1.13)) - 1);
     shown = [...title].slice(0, keep).join('') + '…';
   }
   const tip = shown === title ? '' : `<title>${esc(title)}</title>`;
