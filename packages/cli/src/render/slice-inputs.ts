@@ -104,6 +104,7 @@ export function sliceFigureInput(
     points = { st: projectOntoPlane(setup.plane, p.xs), ...(p.labels ? { labels: p.labels } : {}), name };
     extra.push(...(p.labels ? pointLegend(p.labels, name) : [{ label: name, color: '#000000', marker: 'dot' as const }]));
   }
+  if (res.boundary.length > 0) extra.push({ label: 'decision boundary', color: '#000000', marker: 'line' });
   let legend = look.legend;
   if (extra.length > 0) {
     if (legend?.kind === 'colorbar') legend = { ...legend, entries: extra };
