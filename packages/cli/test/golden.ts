@@ -14,7 +14,7 @@ import { expect } from 'vitest';
 const DIR = fileURLToPath(new URL('./golden/', import.meta.url));
 
 /** Every decimal number rounded to one decimal ('12.34' → '12.3', '-0.04' → '0'). */
-export function roundNumbers(svg: string): string {
+function roundNumbers(svg: string): string {
   return svg.replace(/-?\d+\.\d+/g, (m) => {
     const v = Math.round(Number(m) * 10) / 10;
     return String(v === 0 ? 0 : v);

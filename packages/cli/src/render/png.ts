@@ -12,7 +12,7 @@ import { PolytopeError } from '@polytope-lens/core';
 const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', '/Library/Fonts', 'C:\\Windows\\Fonts'];
 
 /** The resvg options every figure uses (fonts, anti-aliasing), optionally scaled to `width`. */
-export function resvgOptions(width?: number): ResvgRenderOptions {
+function resvgOptions(width?: number): ResvgRenderOptions {
   const o: ResvgRenderOptions = {
     font: { loadSystemFonts: true, fontDirs: FONT_DIRS, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     shapeRendering: 2,

@@ -72,7 +72,7 @@ export function outputValue(y: ArrayLike<number>): number {
 }
 
 /** What the colour bar of `--color output` is labelled with. */
-export function outputLabel(outputs: number): string {
+function outputLabel(outputs: number): string {
   return outputs === 1 ? 'output y₀' : outputs === 2 ? 'y₁ − y₀' : 'margin: top output − runner-up';
 }
 
