@@ -572,8 +572,15 @@ async function studyTrainingRows(seed: number, epochs: number, box: number[], ad
 function writeStudyFigures(rows: readonly StudyRow[], opts: StudyOpts): string[] {
   mkdirSync(opts.out, { recursive: true });
   const figs: string[] = [];
-  const all = rows.flatMap((r) => r.simplices);
-  const xRange: [number, number] = all.length > 0 ? [Math.min(...all), Math.max(...all)] : [0, 1];
+  // A loop, not Math.min(...all): a study has hundreds of thousands of polytopes.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows)
+    for (const v of r.simplices) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  const xRange: [number, number] = lo <= hi ? [lo, hi] : [0, 1];
   const write = (name: string, svg: string, width: number): void => {
     writeFileAtomic(join(opts.out, `${name}.svg`), svg);
     if (opts.png) writeFileAtomic(join(opts.out, `${name}.png`), svgToPng(svg, width));

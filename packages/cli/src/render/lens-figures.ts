@@ -104,8 +104,14 @@ export function histogramSvg(title: string, samples: { name: string; values: Arr
   for (const s of samples) for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i]!)) all.push(s.values[i]!);
   const log = all.length > 1 && spansDecades(all);
   const tx = (v: number): number => (log ? Math.log10(v) : v);
-  let lo = all.length ? Math.min(...all.map(tx)) : 0;
-  let hi = all.length ? Math.max(...all.map(tx)) : 1;
+  // Loops, not Math.min(...all): samples can be large.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of all) {
+    lo = Math.min(lo, tx(v));
+    hi = Math.max(hi, tx(v));
+  }
+  if (all.length === 0) [lo, hi] = [0, 1];
   if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
   // Bin edges on a nice step covering [lo, hi].
   const step = axisTicks(lo, hi, bins).values;
