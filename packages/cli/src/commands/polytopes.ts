@@ -598,7 +598,7 @@ function writeStudyFigures(rows: readonly StudyRow[], opts: StudyOpts): string[]
   });
   const grid = smallMultiplesSvg(
     'Simplices per polytope, every configuration (shared axes)',
-    rows.map((r) => ({ title: `${r.group}: ${r.config}`, bins: histogram(r.simplices) })),
+    rows.map((r) => ({ title: `${r.group.replace(/ \(.*\)$/, '')}: ${r.config}`, bins: histogram(r.simplices) })),
     'simplices',
   );
   write('simplices-all', grid, 960);

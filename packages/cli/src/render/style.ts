@@ -43,8 +43,9 @@ export function svgHead(width: number, height: number): string {
 }
 
 /**
- * A title that always fits `maxWidth` px: the font shrinks down to 10 px, then the text is cut
- * with an ellipsis (the full text stays in a `<title>` tooltip). Empty or missing title → ''.
+ * A title that always fits `maxWidth` px: the font shrinks down to 10 px, then the middle of the
+ * text is cut out with an ellipsis, keeping its start and its end (the full text stays in a
+ * `<title>` tooltip). Empty or missing title → ''.
  *
  * @example
  * fitTitle('a long title …', 240, 20, 200); // '<text class="title" … font-size="…">…</text>'
@@ -55,8 +56,17 @@ export function fitTitle(title: string | undefined, cx: number, y: number, maxWi
   while (fs > TEXT.small && textWidth(title, fs, true) > maxWidth) fs -= 0.5;
   let shown = title;
   if (textWidth(shown, fs, true) > maxWidth) {
-    const keep = Math.max(1, Math.floor(maxWidth / (fs * CHAR_EM * 1.13)) - 1);
-    shown = [...title].slice(0, keep).join('') + '…';
+    // Cut in the middle: the start names the figure, the end usually tells panels apart.
+    const chars = [...title];
+    const keep = Math.max(2, Math.floor(maxWidth / (fs * CHAR_EM * 1.13)) - 1);
+    const head = Math.ceil(keep * 0.4);
+    shown =
+      chars.slice(0, head).join('').trimEnd() +
+      '…' +
+      chars
+        .slice(chars.length - (keep - head))
+        .join('')
+        .trimStart();
   }
   const tip = shown === title ? '' : `<title>${esc(title)}</title>`;
   return `<text class="title" x="${Number(cx.toFixed(2))}" y="${Number(y.toFixed(2))}" font-size="${fs}" font-weight="bold" text-anchor="middle" fill="${INK.text}">${tip}${esc(shown)}</text>\n`;
