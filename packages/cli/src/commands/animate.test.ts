@@ -53,7 +53,7 @@ describe('polytope animate', () => {
       'frame-0004.svg',
     ]);
     const svg = readFileSync(join(out, 'frames', 'frame-0004.svg'), 'utf8');
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="320" height="160"/);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="320" height="200"/);
     expect(svg).toContain('<g class="regions"');
     expect(svg).toContain('<g class="data"');
     expect(
@@ -64,7 +64,7 @@ describe('polytope animate', () => {
     const gif = readFileSync(join(out, 'animation.gif'));
     expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a');
     expect(gif.readUInt16LE(6)).toBe(320);
-    expect(gif.readUInt16LE(8)).toBe(160);
+    expect(gif.readUInt16LE(8)).toBe(200); // 320 / 2 + the key row
     const report = JSON.parse(readFileSync(join(out, 'regions.json'), 'utf8'));
     expect(report.frames.map((f: { step: number }) => f.step)).toEqual([0, 10, 20, 30]);
     for (const f of report.frames) {

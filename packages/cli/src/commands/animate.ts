@@ -7,18 +7,17 @@
  * Training goes through `polytope train`'s own code paths (`prepareTraining`, `runPrepared`), so a
  * run here with the same flags trains exactly the network `polytope train` would.
  */
-import { Resvg } from '@resvg/resvg-js';
 import type { Command } from 'commander';
 import gifenc from 'gifenc';
 import { inputPlane, partitionLine, slicePlane } from '@polytope-lens/core';
 import type { Dataset, InputTransform, Network } from '@polytope-lens/core';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashBytes, regionColor } from '../render/color.js';
-import { formatPx as f } from '../render/format.js';
-import { padRange, renderLineSvg, renderSliceSvg } from '../render/slice-figure.js';
-import { resvgOptions } from '../render/png.js';
-import { formatTick, niceTicks } from '../render/ticks.js';
+import { hashBytes } from '../render/color.js';
+import { frameHeight, frameSvg } from '../render/animate-figure.js';
+import type { FrameData, FrameLook } from '../render/animate-figure.js';
+import { padRange } from '../render/slice-figure.js';
+import { renderSvg } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { nonNegInt, num, positiveInt, prepareTraining, runPrepared } from './train.js';
 import type { TrainCliOptions } from './train.js';
@@ -35,23 +34,7 @@ interface AnimateCliOptions extends TrainCliOptions {
   png: boolean;
 }
 
-/** One snapshot's exact partition, reduced to what a frame draws. */
-export interface FrameData {
-  readonly step: number;
-  readonly epoch: number;
-  readonly loss: number | null;
-  readonly metric: number | undefined;
-  readonly regions: number;
-  readonly linearRegions: number;
-  /** Polygons (2-D) or pieces (1-D) with colour keys. */
-  readonly cells: { vertices?: Float64Array; x0?: number; x1?: number; map: Float64Array; colorKey: number; size: number }[];
-  readonly boundary: Float64Array[];
-  /** Dual points: (coefficient a, coefficient b) for 2-D; (slope, intercept) for 1-D; with size weights. */
-  readonly dual: Float64Array;
-}
-
-const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-const CLASS_COLORS = ['#2166ac', '#d6604d'];
+export type { FrameData } from '../render/animate-figure.js';
 
 /** Raw (un-normalized) inputs: the snapshots read raw coordinates (the normalization is folded in). */
 function rawInputs(data: Dataset, transform: InputTransform | undefined): Float64Array {
@@ -146,21 +129,6 @@ export function frameData(
   return { ...meta, regions: res.pieces.length, linearRegions: linear, cells, boundary: [], dual };
 }
 
-/** Plot frame of a renderer's SVG (its `pl-plot` clip rectangle), in px. */
-function plotRect(svg: string): { x: number; y: number; w: number; h: number } {
-  const m = /<clipPath id="pl-plot"><rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/.exec(svg);
-  if (!m) throw new InternalError('renderer output has no pl-plot clip rectangle');
-  return { x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
-}
-
-/** Moves a renderer's standalone SVG to (x, 0) inside a larger figure, inserting `overlay` before `before`. */
-function nest(svg: string, x: number, overlay: string, before: string): string {
-  let s = svg.replace('<svg xmlns="http://www.w3.org/2000/svg" ', `<svg x="${f(x)}" y="0" `);
-  const at = s.indexOf(before);
-  s = at < 0 ? s.replace(/<\/svg>\n?$/, overlay + '</svg>\n') : s.slice(0, at) + overlay + s.slice(at);
-  return s;
-}
-
 /**
  * Ranges of the dual panel fixed over all frames, so the animation does not rescale:
  * `[xMin, xMax, yMin, yMax]`, symmetric about 0 with 8 % margin (2-D: one range for both axes).
@@ -185,162 +153,6 @@ function dualRange(frames: readonly FrameData[], oneD: boolean): [number, number
     mx = my = Math.max(mx, my, MIN_DUAL_RANGE);
   }
   return [-1.08 * mx, 1.08 * mx, -1.08 * my, 1.08 * my];
-}
-
-/** Where the dual panel goes: x offset `ox` in the frame, width `W` and height `H`. */
-interface PanelBox {
-  ox: number;
-  W: number;
-  H: number;
-}
-
-/** The dual scatter panel (own SVG group at x offset `box.ox`). */
-function dualPanel(fr: FrameData, box: PanelBox, range: readonly number[], oneD: boolean, metricName: string): string {
-  const { ox, W, H } = box;
-  const [x0, x1, y0, y1] = range as [number, number, number, number];
-  const left = 64;
-  const top = 40;
-  const pw = W - left - 20;
-  const ph = H - top - 54;
-  const sx = (v: number) => ox + left + ((v - x0) / (x1 - x0)) * pw;
-  const sy = (v: number) => top + ph - ((v - y0) / (y1 - y0)) * ph;
-  const parts: string[] = [];
-  parts.push(`<clipPath id="dual-plot"><rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}"/></clipPath>\n`);
-  parts.push(
-    `<rect x="${f(ox + left)}" y="${f(top)}" width="${f(pw)}" height="${f(ph)}" fill="#fafafa" stroke="#333" stroke-width="1"/>\n`,
-  );
-  parts.push(`<g clip-path="url(#dual-plot)">\n`);
-  if (x0 < 0 && x1 > 0) parts.push(`<path d="M${f(sx(0))},${f(top)}v${f(ph)}" stroke="#bbb" stroke-width="1"/>\n`);
-  if (y0 < 0 && y1 > 0) parts.push(`<path d="M${f(ox + left)},${f(sy(0))}h${f(pw)}" stroke="#bbb" stroke-width="1"/>\n`);
-  if (oneD) {
-    // Sine's tangent lines (Fig. 5.4, bottom): slope cos x, intercept sin x − x cos x.
-    let d = '';
-    for (let i = 0; i <= 200; i++) {
-      const x = -Math.PI + (2 * Math.PI * i) / 200;
-      d += (i === 0 ? 'M' : 'L') + f(sx(Math.cos(x))) + ',' + f(sy(Math.sin(x) - x * Math.cos(x)));
-    }
-    parts.push(`<path d="${d}" fill="none" stroke="#999" stroke-width="1.2" stroke-dasharray="3 2"/>\n`);
-  }
-  // Largest first, so small regions stay visible on top.
-  const order = fr.cells.map((_, i) => i).sort((a, b) => fr.dual[3 * b + 2]! - fr.dual[3 * a + 2]!);
-  for (const i of order) {
-    const a = fr.dual[3 * i]!;
-    const b = fr.dual[3 * i + 1]!;
-    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
-    const r = Math.min(12, Math.max(1.6, 1.2 + 14 * Math.sqrt(fr.dual[3 * i + 2]!)));
-    parts.push(
-      `<circle cx="${f(sx(a))}" cy="${f(sy(b))}" r="${f(r)}" fill="${regionColor(fr.cells[i]!.colorKey)}" fill-opacity="0.85" stroke="#222" stroke-width="0.6"/>\n`,
-    );
-  }
-  parts.push('</g>\n');
-  const xt = niceTicks(x0, x1, 4);
-  const yt = niceTicks(y0, y1, 4);
-  parts.push(`<g font-size="11" fill="#222">\n`);
-  for (const v of xt.values)
-    parts.push(
-      `<path d="M${f(sx(v))},${f(top + ph)}v5" stroke="#333"/><text x="${f(sx(v))}" y="${f(top + ph + 18)}" text-anchor="middle">${formatTick(v, xt.step)}</text>\n`,
-    );
-  for (const v of yt.values)
-    parts.push(
-      `<path d="M${f(ox + left)},${f(sy(v))}h-5" stroke="#333"/><text x="${f(ox + left - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${formatTick(v, yt.step)}</text>\n`,
-    );
-  parts.push('</g>\n');
-  const metric =
-    fr.metric === undefined
-      ? ''
-      : metricName === 'accuracy'
-        ? `train acc ${(100 * fr.metric).toFixed(1)}%`
-        : `train MSE ${fr.metric.toPrecision(3)}`;
-  const [xl, yl, title] = oneD
-    ? ['slope b', 'intercept a', `f = a + b·x · ${metric}`]
-    : ['a (∂f/∂x₁)', 'b (∂f/∂x₂)', `f = c + a·x₁ + b·x₂ · ${metric}`];
-  parts.push(`<text x="${f(ox + left + pw / 2)}" y="${f(top + ph + 40)}" font-size="13" text-anchor="middle">${xl}</text>\n`);
-  parts.push(
-    `<text transform="translate(${f(ox + 16)},${f(top + ph / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${yl}</text>\n`,
-  );
-  parts.push(
-    `<text x="${f(ox + left + pw / 2)}" y="${f(top - 14)}" font-size="13" font-weight="bold" text-anchor="middle">${title}</text>\n`,
-  );
-  return parts.join('');
-}
-
-/** What every frame shares: the data points and labels, the input box, the size and the dual range. */
-interface FrameLook {
-  points: Float64Array;
-  labels: Float32Array;
-  box: readonly [number, number, number, number];
-  width: number;
-  dualRange: readonly number[];
-  metricName: string;
-}
-
-/**
- * One animation frame as SVG: the exact polytope map (regions coloured by activation pattern,
- * decision boundary, training points) on the left, the dual coefficient scatter on the right.
- *
- * @example
- * const svg = frameSvg(frameData(net, [-1, 1, -1, 1], { step: 0, epoch: 0, loss: null, metric: undefined }),
- *   { points: raw, labels: y, box: [-1, 1, -1, 1], width: 640, dualRange: [-1, 1, -1, 1], metricName: 'acc' });
- */
-function frameSvg(fr: FrameData, o: FrameLook): string {
-  const W = o.width;
-  const half = W / 2;
-  const H = half;
-  const oneD = fr.boundary.length === 0 && fr.cells.length > 0 && fr.cells[0]!.vertices === undefined;
-  const title = `step ${fr.step} · ${fr.regions} regions`;
-  let left: string;
-  if (!oneD) {
-    const svg = renderSliceSvg({
-      box: o.box,
-      width: half,
-      height: H,
-      title,
-      xLabel: 'x₁',
-      yLabel: 'x₂',
-      boundary: fr.boundary,
-      regions: fr.cells.map((c) => ({ vertices: c.vertices!, colorKey: c.colorKey })),
-    });
-    const pr = plotRect(svg);
-    const [s0, s1, t0, t1] = o.box;
-    const pts: string[] = ['<g class="data" stroke="#ffffff" stroke-width="0.5" clip-path="url(#pl-plot)">\n'];
-    for (let i = 0; i < o.labels.length; i++) {
-      const px = pr.x + ((o.points[2 * i]! - s0) / (s1 - s0)) * pr.w;
-      const py = pr.y + pr.h - ((o.points[2 * i + 1]! - t0) / (t1 - t0)) * pr.h;
-      pts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="1.7" fill="${CLASS_COLORS[o.labels[i]! > 0.5 ? 1 : 0]}"/>\n`);
-    }
-    pts.push('</g>\n');
-    left = nest(svg, 0, pts.join(''), '<g class="boundary"');
-  } else {
-    const [a, b] = [o.box[0], o.box[1]];
-    const pieces = fr.cells.map((c) => ({ t0: c.x0!, t1: c.x1!, colorKey: c.colorKey, map: c.map }));
-    const svg = renderLineSvg({ pieces, domain: [a, b], width: half, height: H, title, xLabel: 'x', yLabel: 'f(x)' });
-    // The line renderer's value range (reproduced: output extremes padded by 6 %, ±max(1, 10 %) when flat).
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const p of pieces)
-      for (const t of [p.t0, p.t1]) {
-        const v = p.map[0]! + p.map[1]! * t;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-    [lo, hi] = padRange(lo, hi);
-    const pr = plotRect(svg);
-    const pts: string[] = ['<g class="data" clip-path="url(#pl-plot)">\n'];
-    for (let i = 0; i < o.labels.length; i++) {
-      const px = pr.x + ((o.points[i]! - a) / (b - a)) * pr.w;
-      const py = pr.y + pr.h - ((o.labels[i]! - lo) / (hi - lo)) * pr.h;
-      pts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="1.6" fill="#000000" fill-opacity="0.7"/>\n`);
-    }
-    pts.push('</g>\n');
-    left = nest(svg, 0, pts.join(''), '</svg>');
-  }
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${f(W)}" height="${f(H)}" viewBox="0 0 ${f(W)} ${f(H)}" font-family="${FONT}">\n`,
-    `<rect width="100%" height="100%" fill="#ffffff"/>\n`,
-    left,
-    dualPanel(fr, { ox: half, W: half, H }, o.dualRange, oneD, o.metricName),
-    '</svg>\n',
-  ].join('');
 }
 
 /**
@@ -372,7 +184,7 @@ export function registerAnimate(program: Command): void {
     .option('--samples <n>', "training samples (default: the generator's)")
     .option('--noise <x>', 'TensorFlow Playground noise for xor | spiral | gauss (0 … 0.5)')
     .option('--normalize', 'scale inputs to unit std per coordinate (§4.2.1); frames stay in raw coordinates')
-    .option('--frame-width <px>', 'frame width in px (height is half)', '640')
+    .option('--frame-width <px>', 'frame width in px (height is half, plus a key row)', '960')
     .option('--delay <ms>', 'GIF frame delay in milliseconds', '150')
     .option('--max-frames <n>', 'refuse runs that would make more frames than this', '400')
     .option('--no-png', 'write SVG frames only (the GIF is still made)')
@@ -420,13 +232,17 @@ async function runAnimate(opts: AnimateCliOptions): Promise<void> {
   });
 
   // Render: SVG and PNG per frame, the GIF from the same pixels.
-  const range = dualRange(frames, oneD);
   const out = opts.out;
-  const gifBytes = renderAnimation(
-    frames,
-    { points: raw, labels: trainData.y, box, width, dualRange: range, metricName: regression ? 'mse' : 'accuracy' },
-    { delay, out, png: opts.png },
-  );
+  const look: FrameLook = {
+    points: raw,
+    labels: trainData.y,
+    box,
+    width,
+    dualRange: dualRange(frames, oneD),
+    metricName: regression ? 'mse' : 'accuracy',
+  };
+  if (oneD) look.valueRange = valueRange(frames, trainData.y);
+  const gifBytes = renderAnimation(frames, look, { delay, out, png: opts.png });
   const report = {
     dataset: trainData.name,
     arch: prep.archName,
@@ -485,6 +301,32 @@ function animateSettings(opts: AnimateCliOptions) {
   return { width, delay, maxFrames, every };
 }
 
+/**
+ * The 1-D value range, fixed over all frames: every training target and the trained (last) function,
+ * padded, so the axis never jumps and the data is always inside (early, untrained functions may
+ * leave it and are clipped).
+ */
+function valueRange(frames: readonly FrameData[], targets: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of targets) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  for (const fr of frames.slice(-1))
+    for (const c of fr.cells) {
+      // map = (intercept, slope) in x: the value at both ends of the piece.
+      for (const x of [c.x0!, c.x1!]) {
+        const v = c.map[0]! + c.map[1]! * x;
+        if (Number.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+  return lo <= hi ? padRange(lo, hi) : [-1, 1];
+}
+
 /** The drawn input box: the data's range in 1-D (y unused), a padded square around the data in 2-D. */
 function inputBox(raw: Float64Array, oneD: boolean): [number, number, number, number] {
   if (oneD) {
@@ -504,13 +346,13 @@ function inputBox(raw: Float64Array, oneD: boolean): [number, number, number, nu
 function renderAnimation(frames: readonly FrameData[], look: FrameLook, output: { delay: number; out: string; png: boolean }): Uint8Array {
   const { delay, out, png } = output;
   const { width } = look;
-  const height = width / 2;
+  const height = frameHeight(width);
   const gif = gifenc.GIFEncoder();
   for (let i = 0; i < frames.length; i++) {
     const svg = frameSvg(frames[i]!, look);
     const name = `frame-${String(i + 1).padStart(4, '0')}`;
     writeFileAtomic(join(out, 'frames', `${name}.svg`), svg);
-    const img = new Resvg(svg, resvgOptions()).render();
+    const img = renderSvg(svg);
     if (png) {
       const buf = img.asPng();
       writeFileAtomic(join(out, 'frames', `${name}.png`), new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));

@@ -15,7 +15,10 @@ import {
   validateSlice,
   writeOnnx,
 } from '@polytope-lens/core';
+import type { Dataset } from '@polytope-lens/core';
 import { renderSliceSvg } from '../render/slice-figure.js';
+import type { SliceFigureInput } from '../render/slice-figure.js';
+import { pointLegend } from '../render/slice-look.js';
 import { svgToPng } from '../render/png.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -83,7 +86,9 @@ async function runDemo(opts: DemoCliOptions): Promise<void> {
     box: [box[0]!, box[1]!, box[2]!, box[3]!],
     regions: res.regions.map((r) => ({ vertices: r.vertices, colorKey: hashBytes(r.code) })),
     boundary: res.boundary,
+    ...demoPoints(test),
     title: `circle vs annulus, 2-${opts.arch}-1: ${s.regions} regions, ${s.linearRegions} linear`,
+    note: 'colour: activation pattern; black: decision boundary; x₁, x₂: the network inputs',
     xLabel: 'x₁',
     yLabel: 'x₂',
   });
@@ -96,6 +101,19 @@ async function runDemo(opts: DemoCliOptions): Promise<void> {
     `demo: exact region map: ${s.regions} activation regions, ${s.linearRegions} linear regions, decision boundary ${s.boundaryLength.toFixed(3)} long, in ${(1000 * s.seconds).toFixed(1)} ms`,
   );
   say(`demo: wrote ${join(opts.out, 'regions.png')} (and .svg, .json, model.json, model.onnx)`);
+}
+
+/** The test points and their key, for the demo figure. */
+function demoPoints(test: Dataset): Pick<SliceFigureInput, 'points' | 'legend'> {
+  const labels = Array.from(test.y, (v) => (v > 0.5 ? 1 : 0));
+  return {
+    points: { st: Float64Array.from(test.x), labels, name: 'test points' },
+    legend: {
+      kind: 'entries',
+      title: 'key',
+      entries: [...pointLegend(labels, 'test points'), { label: 'decision boundary', color: '#000000', marker: 'line' }],
+    },
+  };
 }
 
 /** Checks the options, then trains the demo network on circle vs annulus. */

@@ -13,7 +13,7 @@ import { summaryStats } from '@polytope-lens/core/internal';
 import type { Network } from '@polytope-lens/core';
 import { mnistDefaultPath, parseRows, readLabels } from '../inputs.js';
 import { loadModel, readInputSource, resolveIdx } from '../model.js';
-import { barChartSvg, breakpointStripSvg, heatmapSvg, histogramSvg } from '../render/lens-figures.js';
+import { barChartSvg, breakpointStripSvg, heatmapSvg, histogramSvg, layerLabel } from '../render/lens-figures.js';
 import { svgToPng } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
@@ -180,7 +180,7 @@ function runLensNorms(modelPath: string, opts: SourceOpts): void {
     '-layers',
     barChartSvg(
       'Layer weight norms',
-      layers.map((l) => `node ${l.node}`),
+      layers.map((l) => layerLabel(net, l.node, l.rows, l.cols)),
       [
         { name: 'spectral', values: layers.map((l) => l.spectral) },
         { name: 'Frobenius', values: layers.map((l) => l.frobenius) },

@@ -74,6 +74,6 @@ describe('helpers', () => {
       [5, 1],
       [6, 1],
     ]);
-    expect(histogramSvg('t', [[4, 2]], 'x')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>$/);
+    expect(histogramSvg('t', [[4, 2]], 'x')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>\n?$/);
   });
 });

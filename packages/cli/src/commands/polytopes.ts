@@ -31,6 +31,7 @@ import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { maxBytes } from '../limits.js';
+import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
@@ -108,58 +109,14 @@ export function histogram(values: readonly number[]): [number, number][] {
   return [...m.entries()].sort((a, b) => a[0] - b[0]);
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /**
- * A bar chart of integer-valued counts as an SVG string (drawn by hand, no dependencies).
+ * A bar chart of integer-valued counts as an SVG string (integer ticks, shared figure style).
  *
  * @example
  * histogramSvg('facets per polytope', [[4, 10], [5, 7]], 'facets'); // '<svg …>…</svg>'
  */
 export function histogramSvg(title: string, bins: readonly [number, number][], xLabel: string, width = 480, height = 300): string {
-  const ml = 50;
-  const mr = 15;
-  const mt = 30;
-  const mb = 45;
-  const W = width - ml - mr;
-  const H = height - mt - mb;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-  );
-  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>`);
-  if (bins.length > 0) {
-    const lo = bins[0]![0];
-    const hi = bins[bins.length - 1]![0];
-    const n = hi - lo + 1;
-    const maxC = bins.reduce((a, b) => Math.max(a, b[1]), -Infinity);
-    const bw = W / n;
-    for (let k = 0; k <= 4; k++) {
-      const c = Math.round((maxC * k) / 4);
-      const y = mt + H - (c / maxC) * H;
-      out.push(`<text x="${ml - 5}" y="${(y + 4).toFixed(2)}" text-anchor="end">${c}</text>`);
-      out.push(`<line x1="${ml}" x2="${ml + W}" y1="${y.toFixed(2)}" y2="${y.toFixed(2)}" stroke="#ddd"/>`);
-    }
-    for (const [v, c] of bins) {
-      const h = (c / maxC) * H;
-      const x = ml + (v - lo) * bw;
-      out.push(
-        `<rect x="${(x + 0.5).toFixed(2)}" y="${(mt + H - h).toFixed(2)}" width="${Math.max(0.5, bw - 1).toFixed(2)}" height="${h.toFixed(2)}" fill="#4c78a8"><title>${v}: ${c}</title></rect>`,
-      );
-    }
-    const step = Math.max(1, Math.ceil(n / 15));
-    for (let v = lo; v <= hi; v += step) {
-      out.push(`<text x="${(ml + (v - lo + 0.5) * bw).toFixed(2)}" y="${mt + H + 14}" text-anchor="middle">${v}</text>`);
-    }
-  }
-  out.push(`<line x1="${ml}" x2="${ml + W}" y1="${mt + H}" y2="${mt + H}" stroke="black"/>`);
-  out.push(`<text x="${ml + W / 2}" y="${height - 8}" text-anchor="middle">${esc(xLabel)}</text>`);
-  out.push(`<text x="12" y="${mt + H / 2}" text-anchor="middle" transform="rotate(-90 12 ${mt + H / 2})">polytopes</text>`);
-  out.push('</svg>');
-  return out.join('\n');
+  return countHistogramSvg(title, bins, xLabel, width, height);
 }
 
 /** Two histograms (facets, simplices) side by side in one SVG. */
@@ -170,15 +127,7 @@ function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): string 
     'facets',
   );
   const b = histogramSvg('simplices per polytope (pulling triangulation)', histogram(res.regions.map((r) => r.simplices)), 'simplices');
-  const inner = (s: string) => s.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '');
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="960" height="330" viewBox="0 0 960 330" font-family="sans-serif" font-size="11">`,
-    `<rect width="960" height="330" fill="white"/>`,
-    `<text x="480" y="14" text-anchor="middle" font-size="12">${esc(title)}</text>`,
-    `<g transform="translate(0 25)">${inner(a)}</g>`,
-    `<g transform="translate(480 25)">${inner(b)}</g>`,
-    '</svg>',
-  ].join('\n');
+  return sideBySideSvg(title, [a, b], 480, 300);
 }
 
 /** Summary block of the JSON output. */
@@ -630,21 +579,43 @@ async function studyTrainingRows(seed: number, epochs: number, box: number[], ad
   }
 }
 
-/** One histogram of simplices per polytope for each row; returns the figure names. */
+/**
+ * One histogram of simplices per polytope for each row, all on the same x range, and one figure of
+ * them all as small multiples with shared axes (`simplices-all`); returns the per-row figure names.
+ */
 function writeStudyFigures(rows: readonly StudyRow[], opts: StudyOpts): string[] {
   mkdirSync(opts.out, { recursive: true });
   const figs: string[] = [];
+  // A loop, not Math.min(...all): a study has hundreds of thousands of polytopes.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows)
+    for (const v of r.simplices) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  const xRange: [number, number] = lo <= hi ? [lo, hi] : [0, 1];
+  const write = (name: string, svg: string, width: number): void => {
+    writeFileAtomic(join(opts.out, `${name}.svg`), svg);
+    if (opts.png) writeFileAtomic(join(opts.out, `${name}.png`), svgToPng(svg, width));
+  };
   rows.forEach((r, i) => {
     const name = `fig-${String(i).padStart(2, '0')}`;
-    const svg = histogramSvg(
-      `${r.group}: ${r.config} — simplices per polytope`,
-      histogram(r.simplices),
-      'simplices (pulling triangulation)',
+    write(
+      name,
+      countHistogramSvg(`${r.group}: ${r.config}`, histogram(r.simplices), 'simplices per polytope (pulling triangulation)', 480, 300, {
+        xRange,
+      }),
+      480,
     );
-    writeFileAtomic(join(opts.out, `${name}.svg`), svg);
-    if (opts.png) writeFileAtomic(join(opts.out, `${name}.png`), svgToPng(svg, 480));
     figs.push(name);
   });
+  const grid = smallMultiplesSvg(
+    'Simplices per polytope, every configuration (shared axes)',
+    rows.map((r) => ({ title: `${r.group.replace(/ \(.*\)$/, '')}: ${r.config}`, bins: histogram(r.simplices) })),
+    'simplices',
+  );
+  write('simplices-all', grid, 960);
   return figs;
 }
 
@@ -677,7 +648,13 @@ function studyMarkdown(
       `| ${r.group} | ${r.config} | ${r.regions} | ${f2(mean(r.facets))} | ${quantile(r.facets, 0.5)} | ${quantile(r.facets, 0.9)} | ${r.facets[r.facets.length - 1] ?? 0} | ${r.maxFacets} | ${f2(mean(r.simplices))} | ${quantile(r.simplices, 0.5)} | ${quantile(r.simplices, 0.9)} | ${r.simplices[r.simplices.length - 1] ?? 0} | ${f2(mean(r.upper))} | ${f2(mean(r.simplices.map((s) => (s <= 8 ? 1 : 0))))} | ${r.note ?? ''} |`,
     );
   }
-  md.push('', '## Distributions (simplices per polytope)', '');
+  md.push(
+    '',
+    '## Distributions (simplices per polytope)',
+    '',
+    `![all configurations, shared axes](simplices-all.${png ? 'png' : 'svg'})`,
+    '',
+  );
   rows.forEach((r, i) => md.push(`**${r.group} — ${r.config}**`, '', `![${r.config}](${figs[i]}.${png ? 'png' : 'svg'})`, ''));
   md.push(
     '## Reading',

@@ -17,7 +17,9 @@ import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
-import { hashBytes } from '../render/color.js';
+import { COLOR_MODES, classPieces, colorMode, regionValue } from '../render/slice-look.js';
+import type { ColorMode } from '../render/slice-look.js';
+import { sliceFigureInput } from '../render/slice-inputs.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 import { InternalError, PolytopeError, resolutionProblem } from '@polytope-lens/core';
@@ -41,10 +43,12 @@ interface SliceOpts {
   validate?: boolean;
   quiet?: boolean;
   threads: string;
+  color: string;
+  points?: string;
 }
 
 /** Works out the plane and box from the command's options. */
-function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: Box2; how: string } {
+function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: Box2; how: string; abc?: Float64Array[] } {
   const d = net.inputSize;
   const box = opts.box !== undefined ? (numberList(opts.box, 4, '--box') as unknown as Box2) : undefined;
   const modes = [
@@ -64,7 +68,7 @@ function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: B
   if (abc) {
     if (abc.length !== 3) throw new CliError(`a plane through inputs needs exactly 3 of them (A, B, C), got ${abc.length}`);
     const plane = planeThrough(abc[0]!, abc[1]!, abc[2]!);
-    return { plane, box: box ?? anchorBox(plane), how: 'plane through A, B, C (Gram–Schmidt, Eq. 6.2)' };
+    return { plane, box: box ?? anchorBox(plane), how: 'plane through A, B, C (Gram–Schmidt, Eq. 6.2)', abc };
   }
   if (!box) throw new CliError('give --box x0,x1,y0,y1 (2-input network), --through A;B;C, --idx FILE --rows i,j,k, or --origin/--dirs');
   return { plane: inputPlane(net), box, how: 'input plane' };
@@ -82,15 +86,19 @@ interface SliceSetup {
   readonly how: string;
   readonly maxFigureRegions: number;
   readonly threads: number;
+  /** The inputs A, B, C of a plane through three inputs. */
+  readonly abc?: Float64Array[] | undefined;
+  readonly color: ColorMode;
 }
 
 /** Parses the command's options into a plane, a box, the figure limit and the thread count. */
 function sliceSetup(net: Network, opts: SliceOpts): SliceSetup {
-  const { plane, box, how } = planeFromOptions(net, opts);
+  const { plane, box, how, abc } = planeFromOptions(net, opts);
+  const color = colorMode(opts.color);
   const maxFigureRegions = Number(opts.maxFigureRegions);
   if (!Number.isInteger(maxFigureRegions) || maxFigureRegions < 0)
     throw new CliError(`--max-figure-regions must be a non-negative integer, got '${opts.maxFigureRegions}'`);
-  return { plane, box, how, maxFigureRegions, threads: sliceThreads(opts.threads, net.numParameters) };
+  return { plane, box, how, abc, color, maxFigureRegions, threads: sliceThreads(opts.threads, net.numParameters) };
 }
 
 /**
@@ -141,7 +149,7 @@ class FigureStore {
     this.on = wanted;
   }
 
-  add(vertices: Float64Array, code: Uint8Array): void {
+  add(vertices: Float64Array, value: number): void {
     if (!this.on) return;
     if (this.starts.length > this.maxRegions) {
       this.on = false;
@@ -157,12 +165,17 @@ class FigureStore {
     this.verts.set(vertices, this.len);
     this.len += m;
     this.starts.push(this.len);
-    this.keys.push(hashBytes(code));
+    this.keys.push(value);
   }
 
-  *regions(): Generator<{ vertices: Float64Array; colorKey: number }> {
+  /** The colour value of each region (`regionValue`), in the order they were added. */
+  values(): readonly number[] {
+    return this.keys;
+  }
+
+  *regions(fill: (i: number) => string): Generator<{ vertices: Float64Array; colorKey: number; fill: string }> {
     for (let i = 0; i < this.keys.length; i++)
-      yield { vertices: Float64Array.from(this.verts.subarray(this.starts[i]!, this.starts[i + 1]!)), colorKey: this.keys[i]! };
+      yield { vertices: Float64Array.from(this.verts.subarray(this.starts[i]!, this.starts[i + 1]!)), colorKey: 0, fill: fill(i) };
   }
 }
 
@@ -174,16 +187,19 @@ class FigureStore {
 async function runSlice(net: Network, setup: SliceSetup, opts: SliceOpts, spool: RecordSpool, figure: FigureStore): Promise<SliceResult> {
   const offsets = codeOffsets(net);
   const x = new Float64Array(net.inputSize);
+  const y = new Float64Array(net.outputSize);
   const progress = startProgress('slice', opts.quiet === true);
   try {
     const res = await sliceParallel(net, setup.plane, setup.box, {
       threads: setup.threads,
-      collect: opts.validate === true,
+      // Linear-region colours need the regions' linear-region ids, which collecting provides.
+      collect: opts.validate === true || (figure.on && setup.color === 'linear-region'),
       signal: progress.signal,
       onProgress: (p) => progress.update(p.fraction, p.regions),
       onRegion: (r: SliceRegion, group: number) => {
         spool.add(group, JSON.stringify(regionRecord(net, setup.plane, r, offsets, opts.jacobian === true, x)));
-        figure.add(r.vertices, r.code);
+        if (setup.color === 'class') for (const p of classPieces(r, net.outputSize)) figure.add(p.vertices, p.cls);
+        else figure.add(r.vertices, regionValue(setup.color, r, net.outputSize, y));
       },
     });
     spool.finish();
@@ -245,23 +261,21 @@ function writeSliceJson(path: string, header: Record<string, unknown>, spool: Re
 }
 
 /** SVG and PNG figures beside the JSON (or where --svg / --png say), unless the region limit was passed. */
-function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureStore, opts: SliceOpts): void {
+function writeSliceFigures(
+  net: Network,
+  setup: SliceSetup,
+  res: SliceResult,
+  figure: FigureStore,
+  opts: SliceOpts,
+  modelPath: string,
+): void {
   const s = res.summary;
-  const { plane, box, how } = setup;
   if (!figure.on) {
     if (!opts.quiet)
       process.stderr.write(`slice: ${s.regions} regions exceed --max-figure-regions ${setup.maxFigureRegions}; no figure drawn\n`);
     return;
   }
-  const svg = renderSliceSvg({
-    box: [box[0], box[1], box[2], box[3]],
-    regions: figure.regions(),
-    boundary: res.boundary,
-    anchors: [...(plane.anchors ?? [])],
-    title: `${s.regions} activation regions, ${s.linearRegions} linear regions`,
-    xLabel: how === 'input plane' ? 'x₁' : 's',
-    yLabel: how === 'input plane' ? 'x₂' : 't',
-  });
+  const svg = renderSliceSvg(sliceFigureInput(net, setup, res, figure.values(), (fill) => figure.regions(fill), { ...opts, modelPath }));
   const base = opts.json.replace(/\.json$/i, '');
   writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
   writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg));
@@ -294,7 +308,7 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
     if (opts.validate) validateOrThrow(net, res, opts);
     else warnUnresolved(net, res, opts);
     writeSliceJson(opts.json, sliceHeader(net, setup, res), spool);
-    if (opts.figure) writeSliceFigures(setup, res, figure, opts);
+    if (opts.figure) writeSliceFigures(net, setup, res, figure, opts, modelPath);
     if (!opts.quiet)
       process.stderr.write(
         `slice: ${res.summary.regions} regions (${res.summary.linearRegions} linear) in ${res.summary.seconds.toFixed(3)} s → ${opts.json}\n`,
@@ -321,6 +335,15 @@ export function registerSlice(program: Command): void {
     .option('--svg <path>', 'figure (SVG); default: beside --json')
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
+    .option(
+      '--color <mode>',
+      `region colours: ${COLOR_MODES.join(' | ')} (activation pattern, predicted class, output value, merged linear regions)`,
+      'region',
+    )
+    .option(
+      '--points <file>',
+      'data points to overlay: JSON {"points": [[…]], "labels": […]} or an inputs file (default: train-points.json beside the model, written by train)',
+    )
     .option('--max-figure-regions <n>', 'skip the figure above this many regions', '300000')
     .option('--jacobian', "include each region's full input-space Jacobian (computed at its centroid)")
     .option('--validate', 'check every region against the network (centroid code and map, areas)')

@@ -38,6 +38,7 @@ import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { TRAIN_POINTS_FILE, trainPointsJson } from '../render/slice-inputs.js';
 
 const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = {
@@ -499,6 +500,9 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
   const exported = net.toNetwork(transform ? { inputTransform: transform } : {});
   writeFileAtomic(join(out, 'model.json'), networkToJsonString(exported));
   writeFileAtomic(join(out, 'model.onnx'), writeOnnx(exported));
+  // The training points, so that figures of this model (slice) can overlay them.
+  const trainPoints = trainPointsJson(trainData, transform);
+  if (trainPoints !== undefined) writeFileAtomic(join(out, TRAIN_POINTS_FILE), trainPoints);
   const regression = trainData.task === 'regression';
   const metrics = {
     ...(regression

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { renderSvg } from '../render/png.js';
 import type { Command } from 'commander';
 import gifenc from 'gifenc';
 import {
@@ -56,10 +56,8 @@ function writeTruncationFrames(
     const svg = pointsFrameSvg(title, box, grid, pts, labels, marks);
     writeFileAtomic(file, svg);
     files.push(file);
-    const img = new Resvg(svg, {
-      font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-      logLevel: 'off',
-    }).render();
+    const img = renderSvg(svg);
+    writeFileAtomic(file.replace(/\.svg$/, '.png'), img.asPng());
     const rgba = new Uint8Array(img.pixels.buffer, img.pixels.byteOffset, img.pixels.byteLength);
     const palette = gifenc.quantize(rgba, 256);
     gif.writeFrame(gifenc.applyPalette(rgba, palette), img.width, img.height, {

@@ -5,7 +5,8 @@
  */
 import { PolytopeError, facetVertices } from '@polytope-lens/core';
 import type { Frame, FramePolytope } from '@polytope-lens/core';
-import { niceTicks } from './ticks.js';
+import { formatTick, niceTicks } from './ticks.js';
+import { FONT, fitTitle } from './style.js';
 import { FLAT_BARS_SPAN, LABEL_ZERO, RAY_HITS_FACET } from './constants.js';
 
 /** Options for `framePolytopeSvg`. */
@@ -83,13 +84,10 @@ export function framePolytopeSvg(frame: Frame, polytope: FramePolytope, options:
   for (let i = 0; i < m; i++) pts.push(project(rows.subarray(i * n, i * n + n)));
 
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`,
-  );
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   const title = options.title ?? `Frame polytope: ${frame.name}`;
-  const titleSize = Math.min(15, Math.floor((1.9 * W) / Math.max(1, title.length)));
-  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="${titleSize}" fill="#222">${esc(title)}</text>`);
+  out.push(fitTitle(title, W / 2, 22, W - 8));
   out.push(`<circle cx="${cx}" cy="${cy}" r="${R}" fill="none" stroke="#cccccc" stroke-dasharray="3 3"/>`);
   out.push(`<circle cx="${cx}" cy="${cy}" r="2" fill="#999"/>`);
 
@@ -275,20 +273,19 @@ export function biasBarsSvg(series: readonly BiasSeries[], options: { readonly t
   const [lo, hi] = barsRange(series, m);
   const y = (v: number): number => top + ((hi - v) / (hi - lo)) * plotH;
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`,
-  );
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  out.push(
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" fill="#222">${esc(options.title ?? 'Bias per frame vector')}</text>`,
-  );
+  out.push(fitTitle(options.title ?? 'Bias per frame vector', W / 2, 22, W - 8));
   // Axis ticks.
-  const ticks = niceTicks(lo, hi, 6).values;
+  const nice = niceTicks(lo, hi, 6);
+  const ticks = nice.values;
   for (const t of ticks) {
     out.push(
       `<line x1="${left}" x2="${W - right}" y1="${fmt(y(t))}" y2="${fmt(y(t))}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.2 : 1}"/>`,
     );
-    out.push(`<text x="${left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" font-size="11" fill="#444">${esc(fmtTick(t))}</text>`);
+    out.push(
+      `<text x="${left - 6}" y="${fmt(y(t) + 4)}" text-anchor="end" font-size="11" fill="#444">${esc(Math.abs(t) < LABEL_ZERO ? '0' : formatTick(t, nice.step))}</text>`,
+    );
   }
   const barW = (group - 8) / Math.max(1, bars.length);
   for (let i = 0; i < m; i++) {
@@ -367,8 +364,4 @@ function barsLegend(series: readonly BiasSeries[], left: number, H: number): str
     lx += 30 + 7 * s.label.length;
   });
   return parts;
-}
-
-function fmtTick(t: number): string {
-  return Math.abs(t) < LABEL_ZERO ? '0' : Number(t.toPrecision(3)).toString();
 }

@@ -12,7 +12,7 @@ import { PolytopeError } from '@polytope-lens/core';
 const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', '/Library/Fonts', 'C:\\Windows\\Fonts'];
 
 /** The resvg options every figure uses (fonts, anti-aliasing), optionally scaled to `width`. */
-export function resvgOptions(width?: number): ResvgRenderOptions {
+function resvgOptions(width?: number): ResvgRenderOptions {
   const o: ResvgRenderOptions = {
     font: { loadSystemFonts: true, fontDirs: FONT_DIRS, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     shapeRendering: 2,
@@ -21,6 +21,38 @@ export function resvgOptions(width?: number): ResvgRenderOptions {
   };
   if (width !== undefined) o.fitTo = { mode: 'width', value: width };
   return o;
+}
+
+/** An invisible, on-canvas shape: gives a layered group a non-empty bounding box (see `guardForResvg`). */
+const LAYER_ANCHOR = '<rect x="0" y="0" width="1" height="1" fill-opacity="0"/>';
+
+/**
+ * Makes an SVG safe to hand to resvg. resvg 2.6 aborts the whole process (a Rust panic:
+ * `Option::unwrap()` on `None` in geom.rs) when a group that needs its own layer — `clip-path`,
+ * `mask`, `filter` or `opacity` — has nothing on the canvas (all of its content off-canvas, or
+ * none). Every such group gets an invisible 1-px anchor at (0, 0) first, and `<path>`s whose `d` is
+ * empty or not finite are dropped. Our figures also never draw off-plot points (they cull them);
+ * this is the guard for anything that slips through.
+ *
+ * @example
+ * guardForResvg('<svg …><g clip-path="url(#c)"><circle cx="50" cy="1000" r="2"/></g></svg>');
+ * // the group now starts with <rect x="0" y="0" width="1" height="1" fill-opacity="0"/>
+ */
+export function guardForResvg(svg: string): string {
+  return svg
+    .replace(/<g\b[^>]*\b(?:clip-path|mask|filter|opacity)=[^>]*>/g, (tag) => (tag.endsWith('/>') ? '' : tag + LAYER_ANCHOR))
+    .replace(/<path\b[^>]*?\sd="([^"]*)"[^>]*\/>/g, (el, d: string) => (/[0-9]/.test(d) && !/NaN|Infinity/.test(d) ? el : ''));
+}
+
+/**
+ * Renders an SVG string (guarded by `guardForResvg`) with the figures' resvg options, scaled to
+ * `width` px when given: the one way every command rasterizes a figure.
+ */
+export function renderSvg(svg: string, width?: number): ReturnType<Resvg['render']> {
+  if (width !== undefined && (!Number.isInteger(width) || width < 1 || width > 32768)) {
+    throw new PolytopeError('bad-option', `PNG width must be an integer number of pixels from 1 to 32768; got ${width}`);
+  }
+  return new Resvg(guardForResvg(svg), resvgOptions(width)).render();
 }
 
 /**
@@ -33,10 +65,7 @@ export function resvgOptions(width?: number): ResvgRenderOptions {
  * new DataView(png.buffer, png.byteOffset).getUint32(16); // 400 (IHDR width)
  */
 export function svgToPng(svg: string, width?: number): Uint8Array {
-  if (width !== undefined && (!Number.isInteger(width) || width < 1 || width > 32768)) {
-    throw new PolytopeError('bad-option', `PNG width must be an integer number of pixels from 1 to 32768; got ${width}`);
-  }
-  const img = new Resvg(svg, resvgOptions(width)).render();
+  const img = renderSvg(svg, width);
   const buf = img.asPng();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -10,19 +10,57 @@
 import { PolytopeError } from '@polytope-lens/core';
 import { LINE_COLORS, regionColor } from './color.js';
 import { AsciiWriter, formatPx } from './format.js';
-import { formatTick, niceStep, niceTicks } from './ticks.js';
-import { ANCHOR_IN_BOX_REL, DEGENERATE_SPAN, TICK_SNAP } from './constants.js';
+import { axisTicks, formatTick, ticksAt } from './ticks.js';
+import type { AxisTicks } from './ticks.js';
+import { ANCHOR_IN_BOX_REL, DEGENERATE_SPAN } from './constants.js';
+import { drawAxes, px, py } from './axes.js';
+import type { PlotFrame } from './axes.js';
+import { INK, TEXT, esc, fitTitle, svgHead, textWidth } from './style.js';
+import { classColor, drawColorBar, drawLegend, legendWidth } from './legend.js';
+import type { LegendEntry } from './legend.js';
+
+/** A small grey-scale image drawn beside an anchor (e.g. the MNIST digit the plane passes through). */
+export interface Thumbnail {
+  readonly width: number;
+  readonly height: number;
+  /** Row-major intensities in [0, 1] (0 = white paper, 1 = black ink). */
+  readonly pixels: ArrayLike<number>;
+}
+
+/** A labelled point of the plane (e.g. an input A, B, C the plane was laid through). */
+export interface SliceAnchor {
+  readonly name: string;
+  readonly s: number;
+  readonly t: number;
+  /** Printed after the name, e.g. 'true 7 · pred 7'. */
+  readonly caption?: string;
+  readonly thumbnail?: Thumbnail;
+}
 
 /** Input of `renderSliceSvg`. */
 export interface SliceFigureInput {
   /** `[sMin, sMax, tMin, tMax]`: the part of the plane shown. */
   readonly box: readonly [number, number, number, number];
-  /** Polygons, interleaved `[s0, t0, s1, t1, …]`, and an integer colour key each (same key → same colour). */
-  readonly regions: Iterable<{ readonly vertices: Float64Array; readonly colorKey: number }>;
+  /**
+   * Polygons, interleaved `[s0, t0, s1, t1, …]`, and an integer colour key each (same key → same
+   * colour); `fill` (a CSS colour) overrides the key's colour.
+   */
+  readonly regions: Iterable<{ readonly vertices: Float64Array; readonly colorKey: number; readonly fill?: string }>;
   /** Polylines drawn thick and black on top, interleaved `[s0, t0, s1, t1, …]`. */
   readonly boundary: readonly Float64Array[];
   /** Labelled points (e.g. the inputs A, B, C a plane was laid through). Points outside the box are left out. */
-  readonly anchors?: readonly { readonly name: string; readonly s: number; readonly t: number }[];
+  readonly anchors?: readonly SliceAnchor[];
+  /** Data points `[s0, t0, s1, t1, …]` drawn as dots, coloured by class when `labels` are given. Points outside the box are left out. */
+  readonly points?: { readonly st: Float64Array; readonly labels?: ArrayLike<number>; readonly name?: string };
+  /** A key right of the plot: class swatches or a diverging colour bar. */
+  readonly legend?: SliceLegend;
+  /**
+   * Region edges: 'white' thin white outlines (default), 'faint' lighter ones (class and output
+   * colourings), 'none' no outlines, so regions of one colour read as one (merged linear regions).
+   */
+  readonly edges?: 'white' | 'faint' | 'none';
+  /** A line of small print under the plot (e.g. what s and t measure). */
+  readonly note?: string;
   readonly title?: string;
   /** Figure size in px (default 720 × 720); the box keeps equal axis scales inside it. */
   readonly width?: number;
@@ -31,6 +69,18 @@ export interface SliceFigureInput {
   readonly xLabel?: string;
   readonly yLabel?: string;
 }
+
+/** The key of a slice figure. */
+export type SliceLegend =
+  | { readonly kind: 'entries'; readonly title?: string; readonly entries: readonly LegendEntry[] }
+  | {
+      readonly kind: 'colorbar';
+      /** The scale's ends are ±maxAbs; values beyond take the end colours. */
+      readonly maxAbs: number;
+      readonly label: string;
+      /** Entries drawn under the bar (e.g. the data points' classes). */
+      readonly entries?: readonly LegendEntry[];
+    };
 
 /** Input of `renderLineSvg`. */
 export interface LineFigureInput {
@@ -51,21 +101,17 @@ export interface LineFigureInput {
   /** Axis labels (default `t` and `output`). */
   readonly xLabel?: string;
   readonly yLabel?: string;
+  /** Data points (x in the domain's units, y in output units) drawn as dots; the y range always contains them. */
+  readonly points?: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number>; readonly name?: string };
+  /** A fixed y range (e.g. the same for every frame of an animation); widened when a value or point falls outside it. */
+  readonly valueRange?: readonly [number, number];
 }
-
-const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-/** Approximate advance of one character at 11 px (DejaVu Sans digits are 0.64 em). */
-const CHAR_W = 7;
 
 /** `NaN` or `Infinity` in formatted coordinates. */
 const NON_FINITE = /[NI]/;
 
 /** Rounds to 0.01 (px); `-0` prints as `0`. */
 const f = formatPx;
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function checkSize(v: number | undefined, dflt: number, what: string): number {
   const x = v ?? dflt;
@@ -74,77 +120,50 @@ function checkSize(v: number | undefined, dflt: number, what: string): number {
   return x;
 }
 
-/** Pixel frame of the plot area and its data ranges. */
-interface Frame {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
+/** Most data points drawn (evenly thinned above it, so a 60 000-image training set stays a readable, small figure). */
+const MAX_POINTS = 4000;
+/** Width in px of the side column holding the legend and the anchor thumbnails. */
+const SIDE = 150;
+/** Regions thinner than this many px (2·area / perimeter) get an outline of their own colour, so they stay visible. */
+const THIN_PX = 1.2;
+
+/** The slice figure's layout: plot frame, px transform, side column. */
+interface SliceLayout {
+  fr: PlotFrame;
+  k: number;
+  ox: number;
+  oy: number;
+  side: number;
 }
 
-function ticksWithStep(lo: number, hi: number, step: number): number[] {
-  const eps = TICK_SNAP * step;
-  const out: number[] = [];
-  for (let i = Math.ceil((lo - eps) / step); i <= Math.floor((hi + eps) / step) && out.length < 1000; i++) {
-    const v = Number((i * step).toPrecision(12));
-    out.push(v === 0 ? 0 : v);
-  }
-  return out;
-}
-
-/** Frame, tick marks, tick labels and axis labels. */
-function drawAxes(parts: string[], fr: Frame, xStep: number, yStep: number, xLabel: string, yLabel: string): void {
-  const { x, y, w, h } = fr;
-  const sx = (v: number): number => x + ((v - fr.x0) / (fr.x1 - fr.x0)) * w;
-  const sy = (v: number): number => y + h - ((v - fr.y0) / (fr.y1 - fr.y0)) * h;
-  const xt = ticksWithStep(fr.x0, fr.x1, xStep);
-  const yt = ticksWithStep(fr.y0, fr.y1, yStep);
-  parts.push(`<rect class="frame" x="${f(x)}" y="${f(y)}" width="${f(w)}" height="${f(h)}" fill="none" stroke="#333" stroke-width="1"/>\n`);
-  let d = '';
-  for (const v of xt) d += `M${f(sx(v))},${f(y + h)}v5`;
-  for (const v of yt) d += `M${f(x)},${f(sy(v))}h-5`;
-  parts.push(`<path class="ticks" d="${d}" stroke="#333" stroke-width="1" fill="none"/>\n`);
-  parts.push(`<g class="tick-labels" font-size="11" fill="#222">\n`);
-  for (const v of xt) parts.push(`<text x="${f(sx(v))}" y="${f(y + h + 18)}" text-anchor="middle">${formatTick(v, xStep)}</text>\n`);
-  let maxLen = 0;
-  for (const v of yt) {
-    const s = formatTick(v, yStep);
-    maxLen = Math.max(maxLen, s.length);
-    parts.push(`<text x="${f(x - 8)}" y="${f(sy(v) + 4)}" text-anchor="end">${s}</text>\n`);
-  }
-  parts.push('</g>\n');
-  const ylx = Math.max(14, x - 8 - maxLen * CHAR_W - 10);
-  parts.push(`<text class="x-label" x="${f(x + w / 2)}" y="${f(y + h + 40)}" font-size="13" text-anchor="middle">${esc(xLabel)}</text>\n`);
-  parts.push(
-    `<text class="y-label" transform="translate(${f(ylx)},${f(y + h / 2)}) rotate(-90)" font-size="13" text-anchor="middle">${esc(yLabel)}</text>\n`,
-  );
-}
-
-function svgOpen(parts: string[], W: number, H: number): void {
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${f(W)}" height="${f(H)}" viewBox="0 0 ${f(W)} ${f(H)}" font-family="${FONT}">\n`,
-    `<rect width="100%" height="100%" fill="#ffffff"/>\n`,
-  );
-}
-
-/** Title centred over the plot, its baseline `y` (just above the plot's top edge). */
-function drawTitle(parts: string[], title: string | undefined, cx: number, y: number): void {
-  if (title !== undefined && title !== '')
-    parts.push(
-      `<text class="title" x="${f(cx)}" y="${f(y)}" font-size="15" font-weight="bold" text-anchor="middle">${esc(title)}</text>\n`,
-    );
+function sliceLayout(input: SliceFigureInput, W: number, H: number): SliceLayout {
+  const [s0, s1, t0, t1] = input.box;
+  const hasTitle = input.title !== undefined && input.title !== '';
+  const thumbs = (input.anchors ?? []).some((a) => a.thumbnail !== undefined);
+  const side = input.legend !== undefined || thumbs ? Math.min(SIDE, 0.3 * W) : 0;
+  const left = 72;
+  const right = 20 + side;
+  const top = hasTitle ? 40 : 16;
+  const bottom = input.note !== undefined && input.note !== '' ? 72 : 54;
+  const aw = Math.max(10, W - left - right);
+  const ah = Math.max(10, H - top - bottom);
+  const k = Math.min(aw / (s1 - s0), ah / (t1 - t0));
+  const w = (s1 - s0) * k;
+  const h = (t1 - t0) * k;
+  const fr: PlotFrame = { x: left + (aw - w) / 2, y: top + (ah - h) / 2, w, h, x0: s0, x1: s1, y0: t0, y1: t1 };
+  // px = ox + s·k, py = oy − t·k
+  return { fr, k, ox: fr.x - s0 * k, oy: fr.y + t1 * k, side };
 }
 
 /**
- * An SVG figure of a 2-D partition: each region filled with the colour of its `colorKey` and
- * outlined thinly in white (no outline once regions average under 2 px across), the decision boundary as thick black polylines on top, axes with nice
- * ticks in slice coordinates, anchors as labelled dots, and a title. Equal axis scales: the box is
- * fitted into `width × height` and centred. Regions with fewer than three vertices are skipped;
- * every other region is exactly one `<path>` inside `<g class="regions">`.
+ * An SVG figure of a 2-D partition: each region filled with the colour of its `colorKey` (or its
+ * `fill`) and outlined thinly in white (no outline once regions average under 2 px across; regions
+ * thinner than a pixel get an outline of their own colour so they never vanish), the decision
+ * boundary as thick black polylines on top, axes with nice ticks in slice coordinates, data points,
+ * anchors as labelled dots with captions, a legend or colour bar and anchor thumbnails in a side
+ * column, a note on units, and a title that fits. Equal axis scales: the box is fitted into
+ * `width × height` and centred. Regions with fewer than three vertices are skipped; every other
+ * region is exactly one `<path>` inside `<g class="regions">` (thin ones in `<g class="thin">`).
  *
  * @example
  * const svg = renderSliceSvg({
@@ -164,122 +183,246 @@ export function renderSliceSvg(input: SliceFigureInput): string {
   if (![s0, s1, t0, t1].every(Number.isFinite) || !(s0 < s1) || !(t0 < t1)) {
     throw new PolytopeError('bad-domain', `the figure box [${input.box.join(', ')}] must be four finite numbers with s0 < s1 and t0 < t1`);
   }
-  const W = checkSize(input.width, 720, 'width');
+  const side = input.legend !== undefined || (input.anchors ?? []).some((a) => a.thumbnail !== undefined);
+  const W = checkSize(input.width, side ? 720 + SIDE : 720, 'width');
   const H = checkSize(input.height, 720, 'height');
-  const hasTitle = input.title !== undefined && input.title !== '';
-  const left = 72;
-  const right = 20;
-  const top = hasTitle ? 40 : 16;
-  const bottom = 54;
-  const aw = Math.max(10, W - left - right);
-  const ah = Math.max(10, H - top - bottom);
-  const k = Math.min(aw / (s1 - s0), ah / (t1 - t0));
-  const w = (s1 - s0) * k;
-  const h = (t1 - t0) * k;
-  const fr: Frame = { x: left + (aw - w) / 2, y: top + (ah - h) / 2, w, h, x0: s0, x1: s1, y0: t0, y1: t1 };
-  const ox = fr.x - s0 * k;
-  const oy = fr.y + t1 * k;
-  // px = ox + s·k, py = oy − t·k
-
-  const parts: string[] = [];
-  svgOpen(parts, W, H);
-  parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(w)}" height="${f(h)}"/></clipPath>\n`);
-  // Regions are written as ASCII bytes (no per-coordinate strings: see AsciiWriter).
-  const out = new AsciiWriter(1 << 20);
-  const n = writeRegionPaths(out, input.regions, ox, oy, k);
-  // Edge strokes thin out as regions shrink: about a tenth of a typical region's width, 0.2–0.75 px;
-  // none once regions are under 2 px across (they would only grey the picture, and double the
-  // PNG rasterization time).
-  const typical = Math.sqrt((w * h) / Math.max(1, n));
-  const sw = Math.min(0.75, Math.max(0.2, 0.1 * typical));
-  parts.push(
-    typical < 2
-      ? '<g class="regions">\n'
-      : `<g class="regions" stroke="#ffffff" stroke-opacity="0.7" stroke-width="${f(sw)}" stroke-linejoin="round">\n`,
-  );
-  parts.push(out.toString());
-  parts.push('</g>\n');
-
-  let bd = '';
-  for (const line of input.boundary) {
-    const m = line.length >> 1;
-    if (m < 2) continue;
-    bd += 'M' + f(ox + line[0]! * k) + ',' + f(oy - line[1]! * k) + 'L';
-    for (let i = 1; i < m; i++) bd += (i > 1 ? ' ' : '') + f(ox + line[2 * i]! * k) + ',' + f(oy - line[2 * i + 1]! * k);
-  }
-  if (NON_FINITE.test(bd)) throw new PolytopeError('non-finite', 'a boundary polyline has a non-finite point; cannot draw it');
-  parts.push(
-    `<g class="boundary" clip-path="url(#pl-plot)"><path d="${bd}" fill="none" stroke="#000000" stroke-width="2.2" stroke-linejoin="round" stroke-linecap="round"/></g>\n`,
-  );
-
-  const maxTicksX = Math.max(2, Math.floor(w / 80));
-  const maxTicksY = Math.max(2, Math.floor(h / 60));
-  const step = Math.max(niceStep(s1 - s0, maxTicksX), niceStep(t1 - t0, maxTicksY));
-  drawAxes(parts, fr, step, step, input.xLabel ?? 's', input.yLabel ?? 't');
-
-  const anchors = input.anchors ?? [];
-  const tolS = ANCHOR_IN_BOX_REL * (s1 - s0);
-  const tolT = ANCHOR_IN_BOX_REL * (t1 - t0);
-  const shown = anchors.filter((a) => a.s >= s0 - tolS && a.s <= s1 + tolS && a.t >= t0 - tolT && a.t <= t1 + tolT);
-  if (shown.length > 0) {
-    parts.push(`<g class="anchors" font-size="13" font-weight="bold">\n`);
-    for (const a of shown) {
-      const px = ox + a.s * k;
-      const py = oy - a.t * k;
-      parts.push(`<circle cx="${f(px)}" cy="${f(py)}" r="4.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>\n`);
-      parts.push(
-        `<text x="${f(px + 7)}" y="${f(py - 7)}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(a.name)}</text>\n`,
-      );
-    }
-    parts.push('</g>\n');
-  }
-  drawTitle(parts, input.title, fr.x + w / 2, fr.y - 14);
+  const L = sliceLayout(input, W, H);
+  const { fr, k, ox, oy } = L;
+  const parts: string[] = [svgHead(W, H)];
+  parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(fr.w)}" height="${f(fr.h)}"/></clipPath>\n`);
+  drawRegions(parts, input, L);
+  drawBoundary(parts, input.boundary, ox, oy, k);
+  if (input.points !== undefined) drawPoints(parts, input.points, fr);
+  const maxTicks = Math.max(2, Math.min(Math.floor(fr.w / 80), Math.floor(fr.h / 60)));
+  // One step on both axes (equal scales), from the longer side; at least two labels on each.
+  const st = axisTicks(s0, s1, maxTicks);
+  const tt = axisTicks(t0, t1, maxTicks);
+  const step = Math.max(tickStep(st), tickStep(tt));
+  drawAxes(parts, fr, ticksOrFallback(s0, s1, step, st), ticksOrFallback(t0, t1, step, tt), {
+    xLabel: input.xLabel ?? 's',
+    yLabel: input.yLabel ?? 't',
+  });
+  drawAnchors(parts, input, L);
+  drawSide(parts, input, L, W);
+  if (input.note !== undefined && input.note !== '')
+    parts.push(
+      `<text class="note" x="${f(fr.x + fr.w / 2)}" y="${f(fr.y + fr.h + 60)}" font-size="${TEXT.small}" fill="${INK.muted}" text-anchor="middle">${esc(input.note)}</text>\n`,
+    );
+  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, 2 * Math.min(fr.x + fr.w / 2, W - fr.x - fr.w / 2) - 8));
   parts.push('</svg>\n');
   return parts.join('');
 }
 
+/** The step between consecutive ticks (Infinity for fewer than two). */
+function tickStep(t: AxisTicks): number {
+  return t.values.length >= 2 ? t.values[1]! - t.values[0]! : Infinity;
+}
+
+/** Ticks at `step` when at least two fit in [lo, hi], else the axis's own ticks. */
+function ticksOrFallback(lo: number, hi: number, step: number, own: AxisTicks): AxisTicks {
+  if (!Number.isFinite(step)) return own;
+  const values = ticksAt(lo, hi, step);
+  return values.length >= 2 ? { values, labels: values.map((v) => formatTick(v, step)) } : own;
+}
+
+function drawRegions(parts: string[], input: SliceFigureInput, L: SliceLayout): void {
+  const { fr, ox, oy, k } = L;
+  // Regions are written as ASCII bytes (no per-coordinate strings: see AsciiWriter).
+  const out = new AsciiWriter(1 << 20);
+  const thin = new AsciiWriter(1 << 10);
+  const n = writeRegionPaths(out, thin, input.regions, ox, oy, k);
+  // Edge strokes thin out as regions shrink: about a tenth of a typical region's width, 0.2–0.75 px;
+  // none once regions are under 2 px across (they would only grey the picture, and double the
+  // PNG rasterization time).
+  const typical = Math.sqrt((fr.w * fr.h) / Math.max(1, n));
+  const sw = Math.min(0.75, Math.max(0.2, 0.1 * typical));
+  const edges = input.edges ?? 'white';
+  parts.push(
+    typical < 2 || edges === 'none'
+      ? '<g class="regions">\n'
+      : `<g class="regions" stroke="#ffffff" stroke-opacity="${edges === 'faint' ? 0.25 : 0.7}" stroke-width="${f(sw)}" stroke-linejoin="round">\n`,
+  );
+  parts.push(out.toString());
+  parts.push('</g>\n');
+  if (thin.length > 0) parts.push(`<g class="thin" stroke-width="${THIN_PX}" stroke-linejoin="round">\n`, thin.toString(), '</g>\n');
+}
+
+function drawBoundary(parts: string[], boundary: readonly Float64Array[], ox: number, oy: number, k: number): void {
+  let bd = '';
+  for (const line of boundary) {
+    const m = line.length >> 1;
+    if (m < 2) continue;
+    let seg = 'M' + f(ox + line[0]! * k) + ',' + f(oy - line[1]! * k) + 'L';
+    const first = seg;
+    for (let i = 1; i < m; i++) seg += (i > 1 ? ' ' : '') + f(ox + line[2 * i]! * k) + ',' + f(oy - line[2 * i + 1]! * k);
+    // A polyline that collapses to one px point is degenerate (and resvg must not get one).
+    if (
+      seg
+        .slice(first.length)
+        .split(' ')
+        .every((p) => 'M' + p + 'L' === first)
+    )
+      continue;
+    bd += seg;
+  }
+  if (NON_FINITE.test(bd)) throw new PolytopeError('non-finite', 'a boundary polyline has a non-finite point; cannot draw it');
+  if (bd !== '')
+    parts.push(
+      `<g class="boundary" clip-path="url(#pl-plot)"><path d="${bd}" fill="none" stroke="#000000" stroke-width="2.2" stroke-linejoin="round" stroke-linecap="round"/></g>\n`,
+    );
+}
+
+/** Data points as dots (class colours), thinned evenly above MAX_POINTS; points outside the plot are left out. */
+function drawPoints(parts: string[], pts: NonNullable<SliceFigureInput['points']>, fr: PlotFrame): void {
+  const n = pts.st.length >> 1;
+  const every = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const dots: string[] = [];
+  for (let i = 0; i < n; i += every) {
+    const s = pts.st[2 * i]!;
+    const t = pts.st[2 * i + 1]!;
+    if (!(s >= fr.x0 && s <= fr.x1 && t >= fr.y0 && t <= fr.y1)) continue;
+    const fill = pts.labels !== undefined ? classColor(pts.labels[i]!) : '#000000';
+    dots.push(`<circle cx="${f(px(fr, s))}" cy="${f(py(fr, t))}" r="2.2" fill="${fill}"/>\n`);
+  }
+  if (dots.length > 0) parts.push(`<g class="points" stroke="#ffffff" stroke-width="0.5">\n`, ...dots, '</g>\n');
+}
+
+function drawAnchors(parts: string[], input: SliceFigureInput, L: SliceLayout): void {
+  const [s0, s1, t0, t1] = input.box;
+  const tolS = ANCHOR_IN_BOX_REL * (s1 - s0);
+  const tolT = ANCHOR_IN_BOX_REL * (t1 - t0);
+  const shown = (input.anchors ?? []).filter((a) => a.s >= s0 - tolS && a.s <= s1 + tolS && a.t >= t0 - tolT && a.t <= t1 + tolT);
+  if (shown.length === 0) return;
+  parts.push(`<g class="anchors" font-size="${TEXT.label}" font-weight="bold">\n`);
+  for (const a of shown) {
+    const x = L.ox + a.s * L.k;
+    const y = L.oy - a.t * L.k;
+    const text = a.caption !== undefined ? `${a.name}: ${a.caption}` : a.name;
+    // Labels go right of the dot unless they would leave the plot.
+    const right = x + 7 + textWidth(text, TEXT.label, true) <= L.fr.x + L.fr.w;
+    parts.push(`<circle cx="${f(x)}" cy="${f(y)}" r="4.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>\n`);
+    parts.push(
+      `<text x="${f(right ? x + 7 : x - 7)}" y="${f(y - 7)}" text-anchor="${right ? 'start' : 'end'}" fill="#000000" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">${esc(text)}</text>\n`,
+    );
+  }
+  parts.push('</g>\n');
+}
+
+/** The side column: legend or colour bar, then the anchors' thumbnails. */
+function drawSide(parts: string[], input: SliceFigureInput, L: SliceLayout, W: number): void {
+  if (L.side === 0) return;
+  const x = W - L.side - 4;
+  let y = L.fr.y;
+  const lg = input.legend;
+  if (lg?.kind === 'entries') y += drawLegend(parts, x, y, lg.entries, lg.title, L.fr.h / 2) + 12;
+  else if (lg?.kind === 'colorbar') {
+    const h = Math.min(240, L.fr.h * 0.55);
+    drawColorBar(parts, x + 4, y, h, lg.maxAbs, lg.label);
+    y += h + 20;
+    if (lg.entries !== undefined && lg.entries.length > 0) y += drawLegend(parts, x, y, lg.entries, undefined, L.fr.h / 3) + 12;
+  }
+  const thumbs = (input.anchors ?? []).filter((a) => a.thumbnail !== undefined);
+  const size = Math.min(56, (L.fr.y + L.fr.h - y) / Math.max(1, thumbs.length) - 8);
+  if (thumbs.length === 0 || size < 12) return;
+  parts.push(`<g class="thumbnails" font-size="${TEXT.tick}" fill="${INK.text}">\n`);
+  for (const a of thumbs) {
+    drawThumbnail(parts, a.thumbnail!, x, y, size);
+    parts.push(`<text x="${f(x + size + 6)}" y="${f(y + 12)}" font-weight="bold">${esc(a.name)}</text>\n`);
+    if (a.caption !== undefined) parts.push(`<text x="${f(x + size + 6)}" y="${f(y + 27)}">${esc(a.caption)}</text>\n`);
+    y += size + 8;
+  }
+  parts.push('</g>\n');
+}
+
+/** A grey-scale image as one `<path>` per grey level (few elements, no embedded bitmap), framed. */
+function drawThumbnail(parts: string[], img: Thumbnail, x: number, y: number, size: number): void {
+  const c = size / Math.max(img.width, img.height);
+  const byLevel = new Map<number, string>();
+  for (let r = 0; r < img.height; r++)
+    for (let q = 0; q < img.width; q++) {
+      const v = Math.max(0, Math.min(1, img.pixels[r * img.width + q]!));
+      const level = Math.round(v * 8);
+      if (level === 0 || !Number.isFinite(v)) continue;
+      byLevel.set(level, (byLevel.get(level) ?? '') + `M${f(x + q * c)},${f(y + r * c)}h${f(c)}v${f(c)}h${f(-c)}z`);
+    }
+  parts.push(
+    `<rect x="${f(x)}" y="${f(y)}" width="${f(img.width * c)}" height="${f(img.height * c)}" fill="#ffffff" stroke="${INK.axis}" stroke-width="0.8"/>\n`,
+  );
+  for (const [level, d] of [...byLevel.entries()].sort((a, b) => a[0] - b[0])) {
+    const g = Math.round(255 * (1 - level / 8));
+    const hex = (g < 16 ? '0' : '') + g.toString(16);
+    parts.push(`<path d="${d}" fill="#${hex}${hex}${hex}"/>\n`);
+  }
+}
+
 /**
- * Writes one filled path per region (at least 3 vertices) to `out`, in hundredths of a pixel, with
- * pixel = (ox + s·k, oy − t·k); returns how many were drawn.
+ * Writes one filled path per region (at least 3 vertices) to `out` — or to `thin`, with an outline
+ * of its own colour, when the region is thinner than THIN_PX — in hundredths of a pixel, with
+ * pixel = (ox + s·k, oy − t·k); returns how many were drawn. Regions that collapse to fewer than
+ * three distinct px points are degenerate and left out.
  */
-function writeRegionPaths(out: AsciiWriter, regions: SliceFigureInput['regions'], ox: number, oy: number, k: number): number {
-  const cx = ox * 100;
-  const cy = oy * 100;
-  const k100 = k * 100;
+function writeRegionPaths(
+  out: AsciiWriter,
+  thin: AsciiWriter,
+  regions: SliceFigureInput['regions'],
+  ox: number,
+  oy: number,
+  k: number,
+): number {
   let n = 0;
   let ri = 0;
+  const xs: number[] = [];
+  const ys: number[] = [];
   for (const r of regions) {
     const v = r.vertices;
     const m = v.length >> 1;
     ri++;
     if (m < 3) continue;
-    // Round once to integer hundredths of a pixel, drop repeated points, print.
     let finite = true;
     for (let i = 0; i < 2 * m; i++) finite = finite && Number.isFinite(v[i]!);
     if (!finite) throw new PolytopeError('non-finite', `region ${ri - 1} has a non-finite vertex; cannot draw it`);
-    out.text('<path fill="');
-    out.text(regionColor(r.colorKey));
-    out.text('" d="M');
-    let lx = Math.round(cx + v[0]! * k100);
-    let ly = Math.round(cy - v[1]! * k100);
-    out.centi(lx);
-    out.byte(44); // ','
-    out.centi(ly);
-    out.byte(76); // 'L'
-    let first = true;
-    for (let i = 1; i < m; i++) {
-      const nx = Math.round(cx + v[2 * i]! * k100);
-      const ny = Math.round(cy - v[2 * i + 1]! * k100);
-      if (nx === lx && ny === ly) continue;
-      if (!first) out.byte(32);
-      out.centi(nx);
-      out.byte(44);
-      out.centi(ny);
-      first = false;
-      lx = nx;
-      ly = ny;
+    // Round once to integer hundredths of a pixel, drop repeated points.
+    xs.length = 0;
+    ys.length = 0;
+    for (let i = 0; i < m; i++) {
+      const nx = Math.round((ox + v[2 * i]! * k) * 100);
+      const ny = Math.round((oy - v[2 * i + 1]! * k) * 100);
+      if (xs.length > 0 && nx === xs[xs.length - 1] && ny === ys[ys.length - 1]) continue;
+      xs.push(nx);
+      ys.push(ny);
     }
-    out.text('Z"/>\n');
+    if (xs.length > 1 && xs[0] === xs[xs.length - 1] && ys[0] === ys[ys.length - 1]) {
+      xs.pop();
+      ys.pop();
+    }
+    if (xs.length < 3) continue;
+    let area2 = 0;
+    let perim = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const j = (i + 1) % xs.length;
+      area2 += xs[i]! * ys[j]! - xs[j]! * ys[i]!;
+      perim += Math.hypot(xs[j]! - xs[i]!, ys[j]! - ys[i]!);
+    }
+    const color = r.fill ?? regionColor(r.colorKey);
+    // Width in px ≈ 2·area / perimeter (coordinates are in hundredths).
+    const isThin = Math.abs(area2) / perim / 100 < THIN_PX;
+    const w = isThin ? thin : out;
+    w.text('<path fill="');
+    w.text(color);
+    if (isThin) {
+      w.text('" stroke="');
+      w.text(color);
+    }
+    w.text('" d="M');
+    for (let i = 0; i < xs.length; i++) {
+      if (i === 1)
+        w.byte(76); // 'L'
+      else if (i > 1) w.byte(32);
+      w.centi(xs[i]!);
+      w.byte(44); // ','
+      w.centi(ys[i]!);
+    }
+    w.text('Z"/>\n');
     n++;
   }
   return n;
@@ -323,16 +466,24 @@ export function renderLineSvg(input: LineFigureInput): string {
   const nOut = input.outputs ?? pieces[0]!.map.length >> 1;
   if (!Number.isInteger(nOut) || nOut < 0)
     throw new PolytopeError('bad-option', `the number of outputs must be a non-negative integer; got ${nOut}`);
-  const [lo, hi] = lineValueRange(pieces, nOut);
+  let [lo, hi] = lineValueRange(pieces, nOut, input.points);
+  const vr = input.valueRange;
+  if (vr !== undefined && Number.isFinite(vr[0]) && Number.isFinite(vr[1]) && vr[0] < vr[1])
+    [lo, hi] = [Math.min(lo, vr[0]), Math.max(hi, vr[1])];
 
   const names = input.outputNames ?? Array.from({ length: nOut }, (_, r) => `y${r}`);
-  const legend = nOut > 0 && (nOut > 1 || input.outputNames !== undefined);
+  const entries: LegendEntry[] = [];
+  if (nOut > 0 && (nOut > 1 || input.outputNames !== undefined))
+    for (let r = 0; r < nOut; r++)
+      entries.push({ label: names[r] ?? `y${r}`, color: LINE_COLORS[r % LINE_COLORS.length]!, marker: 'line' });
+  if (input.points !== undefined && input.points.name !== undefined)
+    entries.push({ label: input.points.name, color: '#000000', marker: 'dot' });
   const hasTitle = input.title !== undefined && input.title !== '';
   const left = 72;
-  const right = legend ? 110 : 20;
+  const right = entries.length > 0 ? Math.min(0.35 * W, 30 + legendWidth(entries)) : 20;
   const top = hasTitle ? 40 : 16;
   const bottom = 54;
-  const fr: Frame = {
+  const fr: PlotFrame = {
     x: left,
     y: top,
     w: Math.max(10, W - left - right),
@@ -342,23 +493,15 @@ export function renderLineSvg(input: LineFigureInput): string {
     y0: lo,
     y1: hi,
   };
-  const kx = fr.w / (d1 - d0);
-  const ky = fr.h / (hi - lo);
-  const sx = (t: number): number => fr.x + (t - d0) * kx;
-  const sy = (v: number): number => fr.y + fr.h - (v - lo) * ky;
+  const sx = (t: number): number => px(fr, t);
+  const sy = (v: number): number => py(fr, v);
 
-  const parts: string[] = [];
-  svgOpen(parts, W, H);
+  const parts: string[] = [svgHead(W, H)];
   parts.push(`<clipPath id="pl-plot"><rect x="${f(fr.x)}" y="${f(fr.y)}" width="${f(fr.w)}" height="${f(fr.h)}"/></clipPath>\n`);
-  parts.push(`<g class="pieces" clip-path="url(#pl-plot)" fill-opacity="0.6">\n`);
-  for (const pc of pieces) {
-    const xa = sx(pc.t0);
-    parts.push(`<rect x="${f(xa)}" y="${f(fr.y)}" width="${f(sx(pc.t1) - xa)}" height="${f(fr.h)}" fill="${regionColor(pc.colorKey)}"/>\n`);
-  }
-  parts.push('</g>\n');
+  drawPieces(parts, pieces, fr);
   if (lo < 0 && hi > 0) {
     parts.push(
-      `<path class="zero" d="M${f(fr.x)},${f(sy(0))}h${f(fr.w)}" stroke="#555555" stroke-width="1" stroke-dasharray="4 3" fill="none"/>\n`,
+      `<path class="zero" d="M${f(fr.x)},${f(sy(0))}h${f(fr.w)}" stroke="${INK.muted}" stroke-width="1" stroke-dasharray="4 3" fill="none"/>\n`,
     );
   }
 
@@ -382,27 +525,65 @@ export function renderLineSvg(input: LineFigureInput): string {
       if (p1 !== p0) d += 'L' + p1;
       prev = p1;
     }
-    parts.push(`<path stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" d="${d}"/>\n`);
+    // A polyline that never leaves its first point is degenerate (resvg must not get one).
+    if (d.includes('L')) parts.push(`<path stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" d="${d}"/>\n`);
   }
   parts.push('</g>\n');
+  if (input.points !== undefined) drawLinePoints(parts, input.points, fr);
 
-  const { step: xStep } = niceTicks(d0, d1, Math.max(2, Math.floor(fr.w / 80)));
-  const yStep = niceStep(hi - lo, Math.max(2, Math.floor(fr.h / 50)));
-  drawAxes(parts, fr, xStep, yStep, input.xLabel ?? 't', input.yLabel ?? 'output');
+  const xt = axisTicks(d0, d1, Math.max(2, Math.floor(fr.w / 80)));
+  const yt = axisTicks(lo, hi, Math.max(2, Math.floor(fr.h / 50)));
+  drawAxes(parts, fr, xt, yt, { xLabel: input.xLabel ?? 't', yLabel: input.yLabel ?? 'output' });
 
-  if (legend) drawLegend(parts, fr, names, nOut);
-  drawTitle(parts, input.title, fr.x + fr.w / 2, fr.y - 14);
+  if (entries.length > 0) drawLegend(parts, fr.x + fr.w + 12, fr.y, entries, undefined, fr.h);
+  parts.push(fitTitle(input.title, fr.x + fr.w / 2, fr.y - 14, 2 * Math.min(fr.x + fr.w / 2, W - fr.x - fr.w / 2) - 8));
   parts.push('</svg>\n');
   return parts.join('');
+}
+
+/** The pieces as coloured vertical bands. */
+function drawPieces(parts: string[], pieces: readonly { t0: number; t1: number; colorKey: number }[], fr: PlotFrame): void {
+  parts.push(`<g class="pieces" clip-path="url(#pl-plot)" fill-opacity="0.6">\n`);
+  for (const pc of pieces) {
+    const xa = px(fr, pc.t0);
+    // A piece narrower than 0.01 px would be a degenerate rectangle: draw it 0.01 px wide.
+    parts.push(
+      `<rect x="${f(xa)}" y="${f(fr.y)}" width="${f(Math.max(0.01, px(fr, pc.t1) - xa))}" height="${f(fr.h)}" fill="${regionColor(pc.colorKey)}"/>\n`,
+    );
+  }
+  parts.push('</g>\n');
+}
+
+/** 1-D data points as small dots; points outside the plot are left out (never handed to the renderer). */
+function drawLinePoints(parts: string[], pts: NonNullable<LineFigureInput['points']>, fr: PlotFrame): void {
+  const n = Math.min(pts.x.length, pts.y.length);
+  const every = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const dots: string[] = [];
+  for (let i = 0; i < n; i += every) {
+    const x = pts.x[i]!;
+    const y = pts.y[i]!;
+    if (!(x >= fr.x0 && x <= fr.x1 && y >= fr.y0 && y <= fr.y1)) continue;
+    dots.push(`<circle cx="${f(px(fr, x))}" cy="${f(py(fr, y))}" r="1.6"/>\n`);
+  }
+  if (dots.length > 0) parts.push(`<g class="points" fill="#000000" fill-opacity="0.7">\n`, ...dots, '</g>\n');
 }
 
 /** Checks every piece's range and map, and returns the padded y range of all outputs ([0, 1] when none). */
 function lineValueRange(
   pieces: readonly { readonly t0: number; readonly t1: number; readonly map: Float64Array }[],
   nOut: number,
+  points?: LineFigureInput['points'],
 ): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
+  if (points !== undefined)
+    for (let i = 0; i < points.y.length; i++) {
+      const v = points.y[i]!;
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
   for (let p = 0; p < pieces.length; p++) {
     const pc = pieces[p]!;
     if (pc.map.length !== 2 * nOut)
@@ -422,20 +603,5 @@ function lineValueRange(
       hi = Math.max(hi, va, vb);
     }
   }
-  return nOut === 0 ? [0, 1] : padRange(lo, hi);
-}
-
-/** The output legend right of the plot; outputs that do not fit are counted in a last line. */
-function drawLegend(parts: string[], fr: Frame, names: readonly string[], nOut: number): void {
-  const fit = Math.max(1, Math.floor((fr.h - 8) / 16));
-  const shown = nOut <= fit ? nOut : fit - 1;
-  const lx = fr.x + fr.w + 12;
-  parts.push(`<g class="legend" font-size="11" fill="#222">\n`);
-  for (let r = 0; r < shown; r++) {
-    const ly = fr.y + 10 + r * 16;
-    parts.push(`<path d="M${f(lx)},${f(ly)}h18" stroke="${LINE_COLORS[r % LINE_COLORS.length]!}" stroke-width="2.5"/>\n`);
-    parts.push(`<text x="${f(lx + 24)}" y="${f(ly + 4)}">${esc(names[r] ?? `y${r}`)}</text>\n`);
-  }
-  if (shown < nOut) parts.push(`<text x="${f(lx)}" y="${f(fr.y + 14 + shown * 16)}">… ${nOut - shown} more</text>\n`);
-  parts.push('</g>\n');
+  return lo <= hi ? padRange(lo, hi) : [0, 1];
 }

@@ -62,3 +62,104 @@ export function formatTick(v: number, step: number): string {
   } else s = v.toFixed(decimals);
   return s.replace(/-/g, '\u2212');
 }
+
+/** Tick values and their labels for one axis (values in the axis's data units; log axes: log10 of the data). */
+export interface AxisTicks {
+  readonly values: readonly number[];
+  readonly labels: readonly string[];
+}
+
+/**
+ * Ticks for a linear axis over [lo, hi]: nice values (1, 2, 5 × 10^k), at most about `maxCount + 1`,
+ * and never fewer than two inside the range (the step shrinks through 5, 2, 1 until two fit, so a
+ * narrow panel still gets real labels, not a lone "0"). With `integer`, steps are whole numbers
+ * (counts): no 0.5 ticks, and at least 1.
+ *
+ * @example
+ * axisTicks(-1.65, 1.65, 2).labels; // ['−1', '0', '1'] (step 2 would leave only 0)
+ * axisTicks(0, 2516, 4, true).labels; // ['0', '500', '1000', '1500', '2000', '2500']
+ */
+export function axisTicks(lo: number, hi: number, maxCount: number, integer = false): AxisTicks {
+  let step = niceStep(hi - lo, Math.max(1, maxCount));
+  if (integer) step = Math.max(1, step);
+  let t: { step: number; values: number[] } = { step, values: [] };
+  for (let guard = 0; guard < 60; guard++) {
+    t = { step, values: ticksAt(lo, hi, step) };
+    if (t.values.length >= 2 || (integer && step <= 1)) break;
+    step = smallerStep(step);
+  }
+  return { values: t.values, labels: t.values.map((v) => formatTick(v, t.step)) };
+}
+
+/** Multiples of `step` inside [lo, hi], cleaned of binary noise. */
+export function ticksAt(lo: number, hi: number, step: number): number[] {
+  const eps = TICK_SNAP * step;
+  const out: number[] = [];
+  for (let i = Math.ceil((lo - eps) / step); i <= Math.floor((hi + eps) / step) && out.length < 1000; i++) {
+    const v = Number((i * step).toPrecision(12));
+    out.push(v === 0 ? 0 : v);
+  }
+  return out;
+}
+
+/** The next smaller nice step: 10 → 5 → 2 → 1 → 0.5 … */
+function smallerStep(step: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(step) + TICK_SNAP));
+  const m = Math.round(step / p);
+  return m >= 10 ? 5 * p : m >= 5 ? 2 * p : m >= 2 ? p : 0.5 * p;
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  '0': '⁰',
+  '1': '¹',
+  '2': '²',
+  '3': '³',
+  '4': '⁴',
+  '5': '⁵',
+  '6': '⁶',
+  '7': '⁷',
+  '8': '⁸',
+  '9': '⁹',
+};
+
+/**
+ * Ticks of a log₁₀ axis over the positive data range [lo, hi]: one per decade (every second or
+ * fifth decade when there are many), values as exponents (log10 of the data), labels `0.01`, `1`,
+ * `100`, `1000` up to 10⁴, `10⁵` beyond.
+ *
+ * @example
+ * logTicks(3, 25000).labels; // ['10', '100', '1000', '10⁴']
+ */
+export function logTicks(lo: number, hi: number): AxisTicks {
+  const a = Math.ceil(Math.log10(lo) - TICK_SNAP);
+  const b = Math.floor(Math.log10(hi) + TICK_SNAP);
+  const span = b - a;
+  const every = span > 12 ? 5 : span > 6 ? 2 : 1;
+  const values: number[] = [];
+  for (let k = Math.ceil(a / every) * every; k <= b; k += every) values.push(k);
+  if (values.length === 0) values.push(Math.round(Math.log10(Math.sqrt(lo * hi))));
+  const labels = values.map((k) =>
+    k >= -2 && k <= 4 ? String(Number(Math.pow(10, k).toPrecision(1))) : '10' + [...String(k)].map((c) => SUPERSCRIPT[c] ?? c).join(''),
+  );
+  return { values, labels };
+}
+
+/**
+ * Whether positive values spread over enough decades that a log axis reads better (max/min ≥ 1000,
+ * all values > 0).
+ *
+ * @example
+ * spansDecades([1, 10, 5000]); // true
+ */
+export function spansDecades(values: ArrayLike<number>): boolean {
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v > 0)) return false;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return hi >= 1000 * lo;
+}
