@@ -13,6 +13,7 @@ import { registerLens } from './lens.js';
 import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
+import { registerCoefficients } from './coefficients.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
@@ -31,4 +32,5 @@ export function registerAll(program: Command): void {
   registerPolytopes(program);
   registerAnimate(program);
   registerReproduce(program);
+  registerCoefficients(program);
 }
