@@ -92,9 +92,9 @@ describe('polytope coefficients', () => {
       labels: 'labels.npy',
     });
     expect(m.shards.map((s) => s.rows)).toEqual([
-      [0, 10],
-      [10, 20],
-      [20, 25],
+      [0, 5],
+      [5, 10],
+      [10, 12],
     ]);
     const labels = readNpy(readFileSync(join(out, 'labels.npy')));
     expect(labels.dtype).toBe('<i4');
@@ -171,5 +171,34 @@ describe('polytope coefficients', () => {
     const r = spawnCli(['coefficients', model, '--idx', 'mnist', '--rows', '0-2', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/coefficients: 3 samples × 3 outputs × 784 inputs/);
+  });
+});
+
+describe('polytope jacobian-images', () => {
+  it('draws two models side by side as SVG and PNG, and refuses models that do not match', async () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    writeFileSync(a, smallCnn());
+    writeFileSync(b, smallCnn());
+    const out = join(dir, 'ji');
+    const r = await runCli(['jacobian-images', a, b, '--idx', 'mnist', '--rows', '0,1', '--outputs', '0,2', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const svg = readFileSync(join(out, 'jacobian-images.svg'), 'utf8');
+    expect(svg.match(/<image /g)).toHaveLength(2 * (1 + 2 * 2));
+    expect(svg).toContain('row 0 (7)');
+    expect(Array.from(readFileSync(join(out, 'jacobian-images.png')).subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
+    const mlp = join(dir, 'mlp784.json');
+    writeFileSync(
+      mlp,
+      networkToJsonString(
+        buildNetwork(
+          [784],
+          [{ type: 'dense', inputs: [0], inFeatures: 784, outFeatures: 2, weight: new Float64Array(1568), bias: new Float64Array(2) }],
+        ),
+      ),
+    );
+    const bad = await runCli(['jacobian-images', a, mlp, '--idx', 'mnist', '--rows', '0', '--out', out, '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/takes \[784\] → 2 but a.json takes \[1, 28, 28\] → 3/);
   });
 });

@@ -14,6 +14,7 @@ import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
 import { registerCoefficients } from './coefficients.js';
+import { registerJacobianImages } from './jacobian-images.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
@@ -33,4 +34,5 @@ export function registerAll(program: Command): void {
   registerAnimate(program);
   registerReproduce(program);
   registerCoefficients(program);
+  registerJacobianImages(program);
 }

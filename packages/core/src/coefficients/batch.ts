@@ -111,7 +111,7 @@ function forwardBatchWithCodes(p: PreparedNetwork, xs: ArrayLike<number>, count:
 }
 
 /** Writes the code bytes of every column of one activation node's input block `x` (the rules of `activationForwardImpl`). */
- 
+
 function columnCodes(
   codes: Uint8Array,
   x: Float64Array,
@@ -245,7 +245,7 @@ class ReversePass {
  * J[r, :] += Σ_j g[j, r] · W[j, :] (W: the node's weight with the input chain's scale folded in) over the rows j of g that are not zero (g unit-major, m = o
  * columns): four units and two rows of J per pass.
  */
- 
+
 function denseTransposeIntoJacobian(jac: Float64Array, g: Float64Array, node: DenseNode, w: Float64Array, o: number): void {
   const d = node.inFeatures;
   const active: number[] = [];
@@ -315,7 +315,7 @@ function denseTransposeIntoJacobian(jac: Float64Array, g: Float64Array, node: De
  * gradient row is not zero (after a ReLU or max-pool most are). Columns go in chunks of four held
  * in locals, so each tap costs one weight load per four multiply-adds.
  */
- 
+
 function conv2dTransposeSparse(gin: Float64Array, gout: Float64Array, node: Conv2dNode, inShape: Shape, m: number): void {
   const [, h, w] = inShape as [number, number, number];
   const [, ho, wo] = node.shape as [number, number, number];
