@@ -72,11 +72,11 @@ describe('polytope coefficients', () => {
       '--idx',
       'mnist',
       '--rows',
-      '0-24',
+      '0-11',
       '--shard-rows',
-      '10',
+      '5',
       '--batch',
-      '4',
+      '2',
       '--threads',
       '2',
       '--out',
@@ -200,5 +200,46 @@ describe('polytope jacobian-images', () => {
     const bad = await runCli(['jacobian-images', a, mlp, '--idx', 'mnist', '--rows', '0', '--out', out, '--quiet']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/takes \[784\] → 2 but a.json takes \[1, 28, 28\] → 3/);
+  });
+});
+
+describe('polytope compress', () => {
+  it('writes the JSON of the issue, the table and the plot; k ≥ distinct rows gives the original accuracy back', async () => {
+    const model = join(dir, 'c.json');
+    writeFileSync(model, smallCnn());
+    const json = join(dir, 'compress.json');
+    const r = await runCli([
+      'compress',
+      model,
+      '--fit-idx',
+      'mnist',
+      '--fit-rows',
+      '0-29',
+      '--rows',
+      '0-29',
+      '--k',
+      '1,1000',
+      '--threads',
+      '1',
+      '--json',
+      json,
+      '--quiet',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as {
+      original_accuracy: number;
+      k: number[];
+      accuracy: number[];
+      effective_k: number[][];
+      distinct_fit_rows: number[];
+    };
+    expect(doc.k).toEqual([1, 1000]);
+    expect(doc.accuracy[1]).toBe(doc.original_accuracy);
+    expect(doc.effective_k[1]).toEqual(doc.distinct_fit_rows);
+    expect(readFileSync(join(dir, 'compress.md'), 'utf8')).toMatch(/\| c.json \| /);
+    expect(readFileSync(join(dir, 'compress.svg'), 'utf8')).toMatch(/<polyline/);
+    const bad = await runCli(['compress', model, '--fit-idx', 'mnist', '--k', '0', '--json', json, '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--k must be an integer from 1/);
   });
 });

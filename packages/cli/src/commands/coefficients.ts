@@ -55,7 +55,13 @@ function checkRows(rows: number[] | undefined, count: number, what: string): num
  * (every row in memory), with `--labels` (default: the matching MNIST labels for `mnist`, `mnist-train`).
  */
 export function sampleSource(
-  opts: { idx?: string; inputs?: string; key?: string; rows?: string; labels?: string },
+  opts: {
+    idx?: string | undefined;
+    inputs?: string | undefined;
+    key?: string | undefined;
+    rows?: string | undefined;
+    labels?: string | undefined;
+  },
   d: number,
 ): SampleSource {
   const given = [opts.idx, opts.inputs].filter((x) => x !== undefined).length;
@@ -241,4 +247,43 @@ export function registerCoefficients(program: Command): void {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+/** A coefficient set computed in memory, with its inputs and labels (for the analyses that need them). */
+export interface InMemorySet {
+  samples: number;
+  outputs: number;
+  inputs: number;
+  jacobians: Float64Array;
+  offsets: Float64Array;
+  xs: Float64Array;
+  labels?: Uint8Array;
+}
+
+/** Computes every sample's (J, y) of a source in memory (batches on `threads` workers). */
+export async function computeSet(net: Network, source: SampleSource, threads: number, batch = 50): Promise<InMemorySet> {
+  const d = net.inputSize;
+  const o = net.outputSize;
+  const n = source.count;
+  const xs = new Float64Array(n * d);
+  for (let k = 0; k < n; k++) source.fill(k, xs, k * d);
+  const jacobians = new Float64Array(n * o * d);
+  const offsets = new Float64Array(n * o);
+  const pool = new CoefficientsPool(net, Math.min(threads, Math.max(1, Math.ceil(n / batch))));
+  try {
+    const parts: Promise<void>[] = [];
+    for (let a = 0; a < n; a += batch) {
+      const count = Math.min(batch, n - a);
+      parts.push(
+        pool.run(xs.slice(a * d, (a + count) * d), count).then((r) => {
+          jacobians.set(r.jacobians, a * o * d);
+          offsets.set(r.offsets, a * o);
+        }),
+      );
+    }
+    await Promise.all(parts);
+  } finally {
+    await pool.close();
+  }
+  return { samples: n, outputs: o, inputs: d, jacobians, offsets, xs, ...(source.labels ? { labels: source.labels } : {}) };
 }

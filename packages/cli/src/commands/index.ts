@@ -15,6 +15,7 @@ import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
 import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
+import { registerCompress } from './compress.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
@@ -35,4 +36,5 @@ export function registerAll(program: Command): void {
   registerReproduce(program);
   registerCoefficients(program);
   registerJacobianImages(program);
+  registerCompress(program);
 }

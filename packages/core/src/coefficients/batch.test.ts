@@ -62,8 +62,8 @@ describe('affineMapsBatch', () => {
       for (const i of [0, 13, 35]) {
         const xp = x.slice();
         const xm = x.slice();
-        xp[i] += h;
-        xm[i] -= h;
+        xp[i] = xp[i]! + h;
+        xm[i] = xm[i]! - h;
         const fp = forward(net, xp);
         const fm = forward(net, xm);
         for (let r = 0; r < 3; r++) expect(b.jacobians[(s * 3 + r) * 36 + i]).toBeCloseTo((fp[r]! - fm[r]!) / (2 * h), 5);
