@@ -86,7 +86,7 @@ describe('polytope coefficients', () => {
     expect(r.code, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as Manifest;
     expect({ samples: m.samples, outputs: m.outputs, inputs: m.inputs, labels: m.labels }).toEqual({
-      samples: 25,
+      samples: 12,
       outputs: 3,
       inputs: 784,
       labels: 'labels.npy',
