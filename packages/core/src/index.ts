@@ -93,6 +93,15 @@ export {
 export type { CoefficientManifest, CoefficientSet, CoefficientShard } from './coefficients/manifest.js';
 export { compressionAccuracy, distinctRows, kMeans, nearestCentre } from './coefficients/compress.js';
 export type { CoefficientData, CompressionResult, KMeansResult } from './coefficients/compress.js';
+export {
+  SIMILARITY_RIDGE,
+  coefficientMatrix,
+  leastSquaresMap,
+  leastSquaresSource,
+  linearCka,
+  networkSimilarity,
+} from './coefficients/similarity.js';
+export type { LeastSquaresSource, SimilarityInput, SimilarityResult } from './coefficients/similarity.js';
 
 // --- 2-D slices and 1-D lines ---
 export { slicePlane, planeThrough, planeFromDirections, inputPlane, anchorBox } from './regions/slice.js';

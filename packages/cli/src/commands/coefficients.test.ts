@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { affineMapAt, buildNetwork, gaussian, mulberry32, networkToJsonString, readNpy, writeNpy } from '@polytope-lens/core';
+import { affineMapAt, buildNetwork, gaussian, mulberry32, networkToJsonString, randomMlp, readNpy, writeNpy } from '@polytope-lens/core';
 import type { NodeSpec } from '@polytope-lens/core';
 import { runCli, spawnCli } from '../../test/run-cli.js';
 import { mnistDefaultPath } from '../inputs.js';
@@ -241,5 +241,54 @@ describe('polytope compress', () => {
     const bad = await runCli(['compress', model, '--fit-idx', 'mnist', '--k', '0', '--json', json, '--quiet']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--k must be an integer from 1/);
+  });
+});
+
+describe('polytope similarity', () => {
+  it('writes the four matrices of the issue and their heat maps', async () => {
+    const a = join(dir, 's1.json');
+    const b = join(dir, 's2.json');
+    writeFileSync(a, networkToJsonString(randomMlp([3, 8, 4], { seed: 1 })));
+    writeFileSync(b, networkToJsonString(randomMlp([3, 8, 4], { seed: 2 })));
+    const r0 = mulberry32(3);
+    const xs = Float64Array.from({ length: 60 * 3 }, () => gaussian(r0));
+    const inputs = join(dir, 'sim-x.npy');
+    writeFileSync(inputs, writeNpy(xs, [60, 3]));
+    // IDX label file: magic 0x00000801, count, one byte per label
+    const labels = join(dir, 'sim-labels-idx1-ubyte');
+    writeFileSync(labels, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 60, ...Array.from({ length: 60 }, (_, i) => i % 4)]));
+    const json = join(dir, 'sim.json');
+    const r = await runCli([
+      'similarity',
+      a,
+      b,
+      '--fit-inputs',
+      inputs,
+      '--fit-rows',
+      '0-39',
+      '--inputs',
+      inputs,
+      '--rows',
+      '40-59',
+      '--labels',
+      labels,
+      '--threads',
+      '1',
+      '--json',
+      json,
+      '--quiet',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+    expect(doc['models']).toEqual(['s1.json', 's2.json']);
+    for (const key of ['affine_accuracy', 'scaled_mse', 'cka', 'softmax_ce'])
+      expect((doc[key] as number[][]).map((row) => row.length)).toEqual([2, 2]);
+    expect((doc['cka'] as number[][])[0]![0]).toBeCloseTo(1, 10);
+    expect((doc['scaled_mse'] as number[][])[1]![1]).toBe(0);
+    for (const key of ['affine-accuracy', 'scaled-mse', 'cka', 'softmax-ce'])
+      expect(readFileSync(join(dir, `sim-${key}.svg`), 'utf8')).toMatch(/<rect/);
+    const bad = await runCli(['similarity', a, '--fit-inputs', inputs, '--json', json, '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/at least two models/);
   });
 });

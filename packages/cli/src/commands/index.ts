@@ -16,6 +16,7 @@ import { registerReproduce } from './reproduce.js';
 import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
+import { registerSimilarity } from './similarity.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
@@ -37,4 +38,5 @@ export function registerAll(program: Command): void {
   registerCoefficients(program);
   registerJacobianImages(program);
   registerCompress(program);
+  registerSimilarity(program);
 }

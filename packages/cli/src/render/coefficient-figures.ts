@@ -71,7 +71,7 @@ export function accuracyVsKSvg(series: readonly AccuracySeries[], title = 'Accur
  * @example
  * matrixHeatmapSvg('CKA', ['a', 'b'], [[1, 0.5], [0.5, 1]], 0, 1);
  */
- 
+
 export function matrixHeatmapSvg(
   title: string,
   labels: readonly string[],

@@ -35,7 +35,7 @@ function sqDist(a: Float64Array, ai: number, b: Float64Array, bi: number, dim: n
  * @example
  * nearestCentre(Float64Array.of(0, 0, 5, 5), 2, Float64Array.of(4, 4), 0, 2); // 1
  */
- 
+
 export function nearestCentre(centres: Float64Array, k: number, points: Float64Array, pi: number, dim: number): number {
   let best = 0;
   let bd = Infinity;
@@ -59,7 +59,7 @@ export function nearestCentre(centres: Float64Array, k: number, points: Float64A
  * const r = kMeans(Float64Array.of(0, 0.1, 10, 10.1), 4, 1, 2, { seed: 1 });
  * r.k; // 2; centres 0.05 and 10.05 (in some order)
  */
- 
+
 export function kMeans(
   points: Float64Array,
   n: number,
@@ -164,7 +164,7 @@ export interface CompressionResult {
  * const r = compressionAccuracy(fit, test, testInputs, labels, [1, 10, 100], { seed: 0 });
  * r.accuracy; // one accuracy per k
  */
- 
+
 export function compressionAccuracy(
   fit: CoefficientData,
   test: CoefficientData,
