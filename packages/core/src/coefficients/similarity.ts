@@ -121,7 +121,7 @@ function argmax(v: ArrayLike<number>, from: number, count: number): number {
  * @example
  * linearCka(x, x, n, p, p); // 1
  */
- 
+
 export function linearCka(x: Float64Array, y: Float64Array, n: number, p: number, q: number): number {
   const xc = centreColumns(x, n, p);
   const yc = centreColumns(y, n, q);
