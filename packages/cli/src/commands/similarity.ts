@@ -28,7 +28,7 @@ interface Options {
 }
 
 /** Colour cap of a distance-like matrix: twice the median off-diagonal value (the largest value when there is none). */
-export function distanceCap(values: readonly (readonly number[])[]): number {
+function distanceCap(values: readonly (readonly number[])[]): number {
   const off = values
     .flatMap((row, i) => row.filter((_, j) => j !== i))
     .filter(Number.isFinite)

@@ -86,7 +86,7 @@ export function greyPng(grey: Uint8Array, width: number, height: number): Uint8A
 export type JacobianScale = 'sample' | 'image' | 'global';
 
 /** One model's maps for the figure. */
-export interface JacobianImagesModel {
+interface JacobianImagesModel {
   readonly name: string;
   /** `samples × outputs × d` Jacobians (d = channels × height × width). */
   readonly jacobians: Float64Array;
