@@ -81,6 +81,29 @@ export { ActivationCode, activationCode, codeKey, codeOffsets, hammingDistance }
 export { regionAt } from './spline/region.js';
 export type { Region, RegionRow } from './spline/region.js';
 
+// --- coefficient matrices over datasets (dissertation §6–7): batched exact maps, shards, analyses ---
+export { affineMapsBatch } from './coefficients/batch.js';
+export type { AffineBatch } from './coefficients/batch.js';
+export {
+  COEFFICIENTS_FORMAT,
+  npyHeader,
+  parseCoefficientManifest,
+  planCoefficientShards,
+  readCoefficientSet,
+} from './coefficients/manifest.js';
+export type { CoefficientManifest, CoefficientSet, CoefficientShard } from './coefficients/manifest.js';
+export { compressionAccuracy, distinctRows, kMeans, nearestCentre } from './coefficients/compress.js';
+export type { CoefficientData, CompressionResult, KMeansResult } from './coefficients/compress.js';
+export {
+  SIMILARITY_RIDGE,
+  coefficientMatrix,
+  leastSquaresMap,
+  leastSquaresSource,
+  linearCka,
+  networkSimilarity,
+} from './coefficients/similarity.js';
+export type { LeastSquaresSource, SimilarityInput, SimilarityResult } from './coefficients/similarity.js';
+
 // --- 2-D slices and 1-D lines ---
 export { slicePlane, planeThrough, planeFromDirections, inputPlane, anchorBox } from './regions/slice.js';
 export type { Plane, Box2, SliceOptions, SliceResult, SliceRegion, SliceSummary } from './regions/slice.js';

@@ -13,6 +13,10 @@ import { registerLens } from './lens.js';
 import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
+import { registerCoefficients } from './coefficients.js';
+import { registerJacobianImages } from './jacobian-images.js';
+import { registerCompress } from './compress.js';
+import { registerSimilarity } from './similarity.js';
 
 /** Registers every command on the program. Add new commands here. */
 export function registerAll(program: Command): void {
@@ -31,4 +35,8 @@ export function registerAll(program: Command): void {
   registerPolytopes(program);
   registerAnimate(program);
   registerReproduce(program);
+  registerCoefficients(program);
+  registerJacobianImages(program);
+  registerCompress(program);
+  registerSimilarity(program);
 }

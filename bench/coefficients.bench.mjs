@@ -1,0 +1,101 @@
+// `polytope coefficients` against PyTorch CPU on the same weights, in the same run: samples/s of
+// exact per-sample Jacobians + offsets of MNIST test images, and our shards checked against
+// PyTorch's float64 Jacobians of the first samples. Not a test. Build first (`npm run build`), set
+// up the peer venv (bench/peer/README.md), then:
+//
+//   node bench/coefficients.bench.mjs --model runs/mnist-dense/model.onnx --rows 2000 [--rounds 3] [--threads 2]
+//
+// Each round runs ours (the CLI command, in-process, writing shards to a temporary folder: the
+// timing includes reading MNIST, the batched forward, the reverse passes and writing the .npy
+// shards) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
+// float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import * as core from '../packages/core/dist/index.js';
+import { loadModel } from '../packages/cli/dist/model.js';
+import { mnistDefaultPath } from '../packages/cli/dist/inputs.js';
+import { sampleSource, writeCoefficients } from '../packages/cli/dist/commands/coefficients.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const modelPath = arg('--model');
+if (!modelPath) throw new Error('give --model MODEL (.onnx or .json)');
+const rows = Number(arg('--rows', '2000'));
+const rounds = Number(arg('--rounds', '3'));
+const threads = Number(arg('--threads', '2'));
+const python = arg('--python', '.peer/venv/bin/python');
+const check = Number(arg('--check', '20'));
+
+const net = loadModel(modelPath);
+const dir = mkdtempSync(join(tmpdir(), 'coeffs-bench-'));
+const netJson = join(dir, 'network.json');
+// The peer gets our reading of the same file (ONNX float32 weights widened to float64).
+writeFileSync(netJson, JSON.stringify(core.writeNetworkJson(net)));
+const images = mnistDefaultPath('test', 'images');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const ours = [];
+const peer = {};
+let maxDiff = 0;
+for (let r = 0; r < rounds; r++) {
+  const out = join(dir, `out-${r}`);
+  const t0 = performance.now();
+  const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, net.inputSize);
+  await writeCoefficients(net, source, { out, shardRows: 1000, batch: 50, threads });
+  ours.push(rows / ((performance.now() - t0) / 1000));
+  const peerOut = JSON.parse(
+    execFileSync(
+      python,
+      [
+        'bench/peer/coefficients_peer.py',
+        netJson,
+        images,
+        '--rows',
+        String(rows),
+        '--threads',
+        String(threads),
+        '--save-first',
+        String(check),
+        '--save-dir',
+        join(dir, 'peer'),
+      ],
+      {
+        encoding: 'utf8',
+      },
+    ),
+  );
+  for (const res of peerOut.results) (peer[`${res.method} ${res.dtype}`] ??= []).push(res.samples_per_second);
+  if (r === 0) {
+    // Our shard 0 against PyTorch's float64 Jacobians and offsets of the first samples.
+    const jac = core.readNpy(readFileSync(join(out, 'jacobians-00000.npy')));
+    const off = core.readNpy(readFileSync(join(out, 'offsets-00000.npy')));
+    const pj = core.readNpy(readFileSync(join(dir, 'peer', 'jacobians.npy')));
+    const po = core.readNpy(readFileSync(join(dir, 'peer', 'offsets.npy')));
+    for (let i = 0; i < pj.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(pj.data[i] - jac.data[i]));
+    for (let i = 0; i < po.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(po.data[i] - off.data[i]));
+  }
+  rmSync(out, { recursive: true, force: true });
+}
+const best = Object.entries(peer).map(([k, v]) => [k, median(v)]);
+const f64 = Math.max(...best.filter(([k]) => k.endsWith('float64')).map(([, v]) => v));
+const f32 = Math.max(...best.filter(([k]) => k.endsWith('float32')).map(([, v]) => v));
+const result = {
+  model: modelPath,
+  rows,
+  rounds,
+  threads,
+  cpu: cpus()[0]?.model,
+  date: new Date().toISOString(),
+  loadavg_1m: loadavg()[0],
+  ours_samples_per_second: median(ours),
+  peer_samples_per_second: Object.fromEntries(best),
+  ratio_vs_best_float64: median(ours) / f64,
+  ratio_vs_best_float32: median(ours) / f32,
+  max_abs_diff_vs_pytorch_float64_first_samples: maxDiff,
+};
+console.log(JSON.stringify(result, null, 1));
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,319 @@
+/**
+ * Network similarity from linear coefficients (dissertation §7.3): affine-mapped representation
+ * accuracy (Eq. 7.4), scaled mean squared Euclidean distance (Eq. 7.5–7.6), linear CKA on
+ * column-centred coefficient matrices (Eq. 7.7), and the softmax cross-entropy of outputs
+ * (Eq. 7.8–7.9) as the control. Rows of C_j are `[J_i[j, :], y_i[j]]` (d + 1 values).
+ *
+ * Least squares (Eq. 7.4) uses the normal equations with a relative ridge, factored once per source
+ * and output by Cholesky and shared across every target: M_j = (XᵀX + λI)⁻¹ XᵀY with
+ * λ = ridge · max diag(XᵀX). The ridge keeps the system positive definite when C_j is rank
+ * deficient (a linear network has one row repeated; image borders give zero columns), and is small
+ * enough (default 1e-8, relative) not to change well-determined solutions.
+ */
+import { PolytopeError } from '../errors.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../geometry/linalg.js';
+import type { CoefficientData } from './compress.js';
+
+/**
+ * Default relative ridge of the least-squares maps (a regularization parameter, not a tolerance).
+ *
+ * @example
+ * leastSquaresSource(x, n, m, SIMILARITY_RIDGE);
+ */
+// eslint-disable-next-line no-restricted-syntax -- named hyper-parameter default, not a tolerance (docs/ARCHITECTURE.md)
+export const SIMILARITY_RIDGE = 1e-8;
+
+/**
+ * C_j as an n × (d + 1) row-major matrix: row i is `[J_i[j, :], y_i[j]]`.
+ *
+ * @example
+ * coefficientMatrix(set, 0); // Float64Array of set.samples × (set.inputs + 1)
+ */
+export function coefficientMatrix(set: CoefficientData, j: number): Float64Array {
+  const { samples: n, outputs: o, inputs: d } = set;
+  const m = d + 1;
+  const rows = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    rows.set(set.jacobians.subarray((i * o + j) * d, (i * o + j + 1) * d), i * m);
+    rows[i * m + d] = set.offsets[i * o + j]!;
+  }
+  return rows;
+}
+
+/** XᵀA for X (n × m) and A (n × q), row-major: m × q. */
+function transposeTimes(x: Float64Array, a: Float64Array, n: number, m: number, q: number): Float64Array {
+  const out = new Float64Array(m * q);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < m; r++) {
+      const v = x[i * m + r]!;
+      if (v === 0) continue;
+      const row = r * q;
+      const ar = i * q;
+      for (let c = 0; c < q; c++) out[row + c] = out[row + c]! + v * a[ar + c]!;
+    }
+  }
+  return out;
+}
+
+/** A least-squares source: the Cholesky factor of XᵀX + λI for one C_j, reusable for any target. */
+export interface LeastSquaresSource {
+  readonly x: Float64Array;
+  readonly n: number;
+  readonly m: number;
+  /** Lower-triangular factor (row-major m × m). */
+  readonly factor: Float64Array;
+  readonly lambda: number;
+}
+
+/**
+ * Factors the ridge-regularized normal equations of X (n × m).
+ *
+ * @example
+ * const src = leastSquaresSource(Float64Array.of(1, 0, 0, 1, 1, 1), 3, 2);
+ * leastSquaresMap(src, Float64Array.of(2, 3, 5), 1); // ≈ [2, 3]: y = 2 x₁ + 3 x₂ exactly
+ */
+export function leastSquaresSource(x: Float64Array, n: number, m: number, ridge = SIMILARITY_RIDGE): LeastSquaresSource {
+  if (x.length !== n * m) throw new PolytopeError('shape-mismatch', `${n} × ${m} matrix needs ${n * m} values, got ${x.length}`);
+  const g = transposeTimes(x, x, n, m, m);
+  let maxDiag = 0;
+  for (let r = 0; r < m; r++) maxDiag = Math.max(maxDiag, g[r * m + r]!);
+  const lambda = ridge * (maxDiag > 0 ? maxDiag : 1);
+  for (let r = 0; r < m; r++) g[r * m + r] = g[r * m + r]! + lambda;
+  if (!choleskyInPlace(g, m)) {
+    throw new PolytopeError(
+      'not-applicable',
+      `the normal equations of a ${n} × ${m} coefficient matrix are not positive definite even with ridge ${ridge}; raise the ridge`,
+    );
+  }
+  return { x, n, m, factor: g, lambda };
+}
+
+/**
+ * M = (XᵀX + λI)⁻¹ XᵀY for a target Y (n × q): m × q, row-major.
+ *
+ * @example
+ * leastSquaresMap(leastSquaresSource(x, n, m), y, q); // the m × q map minimizing ‖X M − Y‖ (+ ridge)
+ */
+export function leastSquaresMap(src: LeastSquaresSource, y: Float64Array, q: number): Float64Array {
+  if (y.length !== src.n * q) throw new PolytopeError('shape-mismatch', `target needs ${src.n} × ${q} values, got ${y.length}`);
+  const rhs = transposeTimes(src.x, y, src.n, src.m, q);
+  const out = new Float64Array(src.m * q);
+  const col = new Float64Array(src.m);
+  for (let c = 0; c < q; c++) {
+    for (let r = 0; r < src.m; r++) col[r] = rhs[r * q + c]!;
+    choleskySolveInPlace(src.factor, src.m, col);
+    for (let r = 0; r < src.m; r++) out[r * q + c] = col[r]!;
+  }
+  return out;
+}
+
+function argmax(v: ArrayLike<number>, from: number, count: number): number {
+  let best = 0;
+  for (let r = 1; r < count; r++) if (v[from + r]! > v[from + best]!) best = r;
+  return best;
+}
+
+/**
+ * Linear CKA (Eq. 7.7) of X (n × p) and Y (n × q) after centring their columns:
+ * ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F), computed through the n × n Gram matrices when n is the smaller size
+ * (‖YᵀX‖²_F = ⟨XXᵀ, YYᵀ⟩_F). 0 when either matrix is constant.
+ *
+ * @example
+ * linearCka(x, x, n, p, p); // 1
+ */
+
+export function linearCka(x: Float64Array, y: Float64Array, n: number, p: number, q: number): number {
+  const xc = centreColumns(x, n, p);
+  const yc = centreColumns(y, n, q);
+  let cross: number;
+  let xx: number;
+  let yy: number;
+  if (n <= Math.max(p, q)) {
+    const k = gram(xc, n, p);
+    const l = gram(yc, n, q);
+    cross = dot(k, l);
+    xx = Math.sqrt(dot(k, k));
+    yy = Math.sqrt(dot(l, l));
+  } else {
+    const yx = transposeTimes(yc, xc, n, q, p);
+    const gx = transposeTimes(xc, xc, n, p, p);
+    const gy = transposeTimes(yc, yc, n, q, q);
+    cross = dot(yx, yx);
+    xx = Math.sqrt(dot(gx, gx));
+    yy = Math.sqrt(dot(gy, gy));
+  }
+  return xx > 0 && yy > 0 ? cross / (xx * yy) : 0;
+}
+
+function centreColumns(x: Float64Array, n: number, p: number): Float64Array {
+  const out = Float64Array.from(x);
+  for (let c = 0; c < p; c++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i * p + c]!;
+    const mean = s / n;
+    for (let i = 0; i < n; i++) out[i * p + c] = out[i * p + c]! - mean;
+  }
+  return out;
+}
+
+function gram(x: Float64Array, n: number, p: number): Float64Array {
+  const g = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = i; k < n; k++) {
+      let s = 0;
+      for (let c = 0; c < p; c++) s += x[i * p + c]! * x[k * p + c]!;
+      g[i * n + k] = s;
+      g[k * n + i] = s;
+    }
+  }
+  return g;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** The four similarity matrices of `networkSimilarity` (row = from, column = to). */
+export interface SimilarityResult {
+  /** Test accuracy of the source's test maps sent through the fitted M_j (diagonal: the network's own accuracy). */
+  readonly affineAccuracy: number[][];
+  /** Eq. 7.6 with a = the largest (signed) coefficient of each network's test C̃ (Eq. 7.5). */
+  readonly scaledMse: number[][];
+  /** Mean over outputs of linear CKA of the column-centred test C̃_j. */
+  readonly cka: number[][];
+  /** Mean over test samples of H(σ(f_from(x)), σ(f_to(x))). */
+  readonly softmaxCe: number[][];
+}
+
+/** One network's coefficient sets for `networkSimilarity`. */
+export interface SimilarityInput {
+  /** Coefficients on the fit set (for the least-squares maps). */
+  readonly fit: CoefficientData;
+  /** Coefficients on the test set (same samples for every network). */
+  readonly test: CoefficientData;
+}
+
+function affineAccuracyRow(
+  nets: readonly SimilarityInput[],
+  s: number,
+  xs: Float64Array,
+  labels: ArrayLike<number>,
+  ridge: number,
+): number[] {
+  const { outputs: o, inputs: d, samples: p } = nets[s]!.test;
+  const m = d + 1;
+  const mapped = nets.map(() => new Float64Array(p * o));
+  for (let j = 0; j < o; j++) {
+    const src = leastSquaresSource(coefficientMatrix(nets[s]!.fit, j), nets[s]!.fit.samples, m, ridge);
+    const xt = coefficientMatrix(nets[s]!.test, j);
+    nets.forEach((target, t) => {
+      // The diagonal is the network's own maps (M = I up to the ridge); use them exactly.
+      const rows = t === s ? xt : mapRows(xt, leastSquaresMap(src, coefficientMatrix(target.fit, j), m), p, m);
+      for (let i = 0; i < p; i++) {
+        let v = rows[i * m + d]!;
+        for (let k = 0; k < d; k++) v += rows[i * m + k]! * xs[i * d + k]!;
+        mapped[t]![i * o + j] = v;
+      }
+    });
+  }
+  return mapped.map((vals) => {
+    let ok = 0;
+    for (let i = 0; i < p; i++) if (argmax(vals, i * o, o) === labels[i]) ok++;
+    return ok / p;
+  });
+}
+
+/** X̃ M (p × m times m × m). */
+function mapRows(x: Float64Array, mm: Float64Array, p: number, m: number): Float64Array {
+  const out = new Float64Array(p * m);
+  for (let i = 0; i < p; i++) {
+    for (let k = 0; k < m; k++) {
+      const v = x[i * m + k]!;
+      if (v === 0) continue;
+      for (let c = 0; c < m; c++) out[i * m + c] = out[i * m + c]! + v * mm[k * m + c]!;
+    }
+  }
+  return out;
+}
+
+/** log σ(v) of outputs `from … from + o − 1` (shifted by the maximum, so no overflow and no log 0). */
+function logSoftmax(v: Float64Array, from: number, o: number): Float64Array {
+  let mx = -Infinity;
+  for (let r = 0; r < o; r++) mx = Math.max(mx, v[from + r]!);
+  let s = 0;
+  for (let r = 0; r < o; r++) s += Math.exp(v[from + r]! - mx);
+  const lse = mx + Math.log(s);
+  return Float64Array.from({ length: o }, (_, r) => v[from + r]! - lse);
+}
+
+/** Outputs J x + y of a test set. */
+function outputsOf(set: CoefficientData, xs: Float64Array): Float64Array {
+  const { samples: p, outputs: o, inputs: d } = set;
+  const out = new Float64Array(p * o);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < o; j++) {
+      let v = set.offsets[i * o + j]!;
+      for (let k = 0; k < d; k++) v += set.jacobians[(i * o + j) * d + k]! * xs[i * d + k]!;
+      out[i * o + j] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * All four similarity matrices between networks on the same fit and test inputs.
+ *
+ * @example
+ * const s = networkSimilarity([{ fit: fitA, test: testA }, { fit: fitB, test: testB }], testInputs, labels);
+ * s.cka[0][1]; // mean linear CKA of A's and B's test coefficients
+ */
+export function networkSimilarity(
+  nets: readonly SimilarityInput[],
+  testInputs: Float64Array,
+  labels: ArrayLike<number>,
+  options: { ridge?: number } = {},
+): SimilarityResult {
+  const first = nets[0]?.test;
+  if (!first) throw new PolytopeError('bad-option', 'similarity needs at least one network');
+  for (const n of nets) {
+    for (const set of [n.fit, n.test]) {
+      if (set.outputs !== first.outputs || set.inputs !== first.inputs)
+        throw new PolytopeError('shape-mismatch', 'every network needs the same number of inputs and outputs');
+    }
+    if (n.test.samples !== first.samples || n.fit.samples !== nets[0]!.fit.samples)
+      throw new PolytopeError('shape-mismatch', 'every network needs the same fit and test samples');
+  }
+  const { samples: p, outputs: o, inputs: d } = first;
+  const m = d + 1;
+  const ridge = options.ridge ?? SIMILARITY_RIDGE;
+  const affineAccuracy = nets.map((_, s) => affineAccuracyRow(nets, s, testInputs, labels, ridge));
+  const mats = nets.map((n) => Array.from({ length: o }, (_, j) => coefficientMatrix(n.test, j)));
+  const scale = mats.map((ms) => Math.max(...ms.map((mat) => mat.reduce((a, v) => Math.max(a, v), -Infinity))));
+  const scaledMse = nets.map((_, a) =>
+    nets.map((_, b) => {
+      let s = 0;
+      for (let j = 0; j < o; j++) {
+        const x = mats[a]![j]!;
+        const y = mats[b]![j]!;
+        for (let k = 0; k < x.length; k++) s += (x[k]! / scale[a]! - y[k]! / scale[b]!) ** 2;
+      }
+      return s / (o * p * m);
+    }),
+  );
+  const cka = nets.map((_, a) => nets.map((_, b) => mats[a]!.reduce((s, x, j) => s + linearCka(x, mats[b]![j]!, p, m, m), 0) / o));
+  const outs = nets.map((n) => outputsOf(n.test, testInputs));
+  const softmaxCe = nets.map((_, a) =>
+    nets.map((_, b) => {
+      let h = 0;
+      for (let i = 0; i < p; i++) {
+        const lpa = logSoftmax(outs[a]!, i * o, o);
+        const lqb = logSoftmax(outs[b]!, i * o, o);
+        for (let r = 0; r < o; r++) h -= Math.exp(lpa[r]!) * lqb[r]!;
+      }
+      return h / p;
+    }),
+  );
+  return { affineAccuracy, scaledMse, cka, softmaxCe };
+}
