@@ -858,6 +858,10 @@ function castOp(cx: OpContext): void {
 /** Gather on 1-D constants (shape arithmetic). */
 function gatherOp(cx: OpContext): void {
   const { cv, attrs, inp, out, where } = cx;
+  if (cv.value(inp[0] ?? '', where).kind === 'node') {
+    gatherComputed(cx);
+    return;
+  }
   const data = cv.constant(inp[0], where, 'data');
   const indices = cv.constant(inp[1], where, 'indices');
   const axis = attrs.int('axis', 0);
@@ -873,6 +877,41 @@ function gatherOp(cx: OpContext): void {
     return data.data[j]!;
   });
   cv.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
+}
+
+/**
+ * Gather of computed data by constant indices along a sample axis: slices (a scalar index also drops
+ * the axis; an index list that is not an arithmetic progression concatenates one slice per index).
+ */
+function gatherComputed(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const idx = cv.constant(inp[1], where, 'indices');
+  const r = x.shape.length + 1;
+  const [a] = sampleAxes([attrs.int('axis', 0)], r, where, 'attribute axis');
+  const dim = x.shape[a!]!;
+  if (idx.dims.length > 1) fail(`${where}: indices of shape [${idx.dims.join(', ')}] on computed data are not supported; supported: a scalar or a 1-D list`, 'unsupported');
+  const list = Array.from(idx.data, (i) => {
+    const j = i < 0 ? i + dim : i;
+    if (!Number.isInteger(j) || j < 0 || j >= dim) fail(`${where}: index ${i} is out of range for axis ${a! + 1} of size ${dim}`);
+    return j;
+  });
+  if (list.length === 0) fail(`${where}: the index list is empty`, 'unsupported');
+  const step = list.length > 1 ? list[1]! - list[0]! : 1;
+  const progression = step !== 0 && list.every((j, k) => j === list[0]! + k * step);
+  const sliceOf = (first: number, count: number, st: number, output: string, nm: string): number => {
+    let end = first + count * st;
+    if (end < 0) end -= dim;
+    return cv.emit({ type: 'slice', inputs: [x.node], starts: [first], ends: [end], axes: [a!], steps: [st], name: nm }, output, where);
+  };
+  let node: number;
+  const picked = idx.dims.length === 0 ? `${out}/picked` : out;
+  if (progression) node = sliceOf(list[0]!, list.length, step, picked, name);
+  else {
+    const parts = list.map((j, k) => sliceOf(j, 1, 1, `${out}/${k}`, `${name}/${k}`));
+    node = cv.emit({ type: 'concat', inputs: parts, axis: a!, name }, picked, where);
+  }
+  if (idx.dims.length === 0) cv.reshapeTo({ node, shape: cv.shapes[node]! }, x.shape.filter((_, i) => i !== a), out, `${name}/squeeze`, where);
 }
 
 /** Concat of 1-D constants (shape arithmetic). */
@@ -1085,9 +1124,21 @@ function flattenOp(cx: OpContext): void {
 /** Reshape by a constant target shape that keeps the batch dimension first. */
 function reshapeOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
-  const x = cv.act(inp[0], where);
+  const v = cv.value(inp[0] ?? '', where);
   const t = cv.constant(inp[1], where, 'shape');
   const allowZero = attrs.int('allowzero', 0) !== 0;
+  if (v.kind === 'const') {
+    // Shape arithmetic (e.g. the pads of F.pad): a reshape of a constant.
+    const n = v.tensor.data.length;
+    const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (v.tensor.dims[i] ?? 0) : d));
+    const k = dims.indexOf(-1);
+    if (k >= 0) dims[k] = n / dims.reduce((a, d, i) => (i === k ? a : a * d), 1);
+    if (sizeOf(dims) !== n || dims.some((d) => !Number.isInteger(d) || d < 0))
+      fail(`${where}: cannot reshape a constant of shape [${v.tensor.dims.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
+    cv.setConst(out, { ...v.tensor, dims });
+    return;
+  }
+  const x = cv.act(inp[0], where);
   const full = [1, ...x.shape];
   const dims = Array.from(t.data, (d, i) =>
     d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d,
@@ -1376,11 +1427,7 @@ function sliceOp(cx: OpContext): void {
   const { cv, inp, out, name, where } = cx;
   const v = cv.value(inp[0] ?? '', where);
   if (v.kind === 'const') {
-    if (v.tensor.dims.length !== 1) fail(`${where}: Slice of constants is supported only for 1-D tensors (shape arithmetic)`, 'unsupported');
-    const p = sliceParams(cx, 1);
-    const sl = sliceAxis(v.tensor.dims[0]!, p.starts[0]!, p.ends[0]!, p.steps[0]!);
-    const data = Float64Array.from({ length: sl.count }, (_, c) => v.tensor.data[sl.first + c * sl.step]!);
-    cv.setConst(out, { dims: [data.length], data, integer: v.tensor.integer });
+    cv.setConst(out, sliceConstant(v.tensor, sliceParams(cx, v.tensor.dims.length), where));
     return;
   }
   const shape = cv.shapes[v.node]!;
@@ -1411,6 +1458,30 @@ function sliceOp(cx: OpContext): void {
   else cv.emit({ type: 'slice', inputs: [v.node], ...spec, name }, out, where);
 }
 
+/** Slice of a constant (shape arithmetic, e.g. the pads of F.pad). */
+function sliceConstant(t: Tensor, p: { starts: number[]; ends: number[]; axes: number[]; steps: number[] }, where: string): Tensor {
+  const r = t.dims.length;
+  const lists = t.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  p.axes.forEach((a, k) => {
+    if (a < 0 || a >= r) fail(`${where}: axis ${p.axes[k]} is out of range for rank ${r}`);
+    const sl = sliceAxis(t.dims[a]!, p.starts[k]!, p.ends[k]!, p.steps[k]!);
+    lists[a] = Array.from({ length: sl.count }, (_, c) => sl.first + c * sl.step);
+  });
+  const dims = lists.map((l) => l.length);
+  const st = t.dims.map((_, ax) => sizeOf(t.dims.slice(ax + 1)));
+  const data = new Float64Array(sizeOf(dims));
+  for (let o = 0; o < data.length; o++) {
+    let rem = o;
+    let i = 0;
+    for (let ax = r - 1; ax >= 0; ax--) {
+      i += lists[ax]![rem % dims[ax]!]! * st[ax]!;
+      rem = Math.floor(rem / dims[ax]!);
+    }
+    data[o] = t.data[i]!;
+  }
+  return { dims, data, integer: t.integer };
+}
+
 /** Split: one slice node per output. */
 function splitOp(cx: OpContext): void {
   const { cv, node, attrs, inp, name, where } = cx;
@@ -1438,6 +1509,11 @@ function splitOp(cx: OpContext): void {
 /** Transpose: a transpose node that keeps the batch axis first. */
 function transposeOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  if (v.kind === 'const') {
+    cv.setConst(out, transposeConstant(v.tensor, attrs.ints('perm'), where));
+    return;
+  }
   const x = cv.act(inp[0], where);
   const r = x.shape.length + 1;
   const perm = attrs.ints('perm') ?? Array.from({ length: r }, (_, i) => r - 1 - i);
@@ -1446,6 +1522,27 @@ function transposeOp(cx: OpContext): void {
   const p = perm.slice(1).map((a) => a - 1);
   if (p.every((a, i) => a === i)) cv.values.set(out, { kind: 'node', node: x.node });
   else cv.emit({ type: 'transpose', inputs: [x.node], perm: p, name }, out, where);
+}
+
+/** Transpose of a constant (shape arithmetic). */
+function transposeConstant(t: Tensor, permAttr: number[] | undefined, where: string): Tensor {
+  const r = t.dims.length;
+  const perm = permAttr ?? Array.from({ length: r }, (_, i) => r - 1 - i);
+  if (perm.length !== r || [...perm].sort((a, b) => a - b).some((a, i) => a !== i))
+    fail(`${where}: attribute perm = [${perm.join(', ')}] is not a permutation of ${r} axes`);
+  const dims = perm.map((a) => t.dims[a]!);
+  const st = t.dims.map((_, ax) => sizeOf(t.dims.slice(ax + 1)));
+  const data = new Float64Array(t.data.length);
+  for (let o = 0; o < data.length; o++) {
+    let rem = o;
+    let i = 0;
+    for (let ax = r - 1; ax >= 0; ax--) {
+      i += (rem % dims[ax]!) * st[perm[ax]!]!;
+      rem = Math.floor(rem / dims[ax]!);
+    }
+    data[o] = t.data[i]!;
+  }
+  return { dims, data, integer: t.integer };
 }
 
 const RESIZE_COORDINATE_MODES: readonly ResizeCoordinateMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
