@@ -75,12 +75,13 @@ export class Network {
     this.lastUse[this.output] = nodes.length;
   }
 
-  /** Number of trainable parameters (weights and biases; folded batch-norm counts as 2 per channel). */
+  /** Number of trainable parameters (weights and biases, prelu slopes; folded batch-norm counts as 2 per channel). */
   get numParameters(): number {
     let n = 0;
     for (const node of this.nodes) {
       if (node.type === 'dense' || node.type === 'conv2d') n += node.weight.length + node.bias.length;
       else if (node.type === 'channel_affine') n += node.scale.length + node.shift.length;
+      else if (node.type === 'prelu') n += node.slope.length;
     }
     return n;
   }
