@@ -725,7 +725,8 @@ class OnnxConverter {
           fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
       }
     };
-    const convert = OP_CONVERTERS.get(op);
+    // A final Softmax/LogSoftmax is not in the op table (it is not piecewise-linear): it is dropped with dropSoftmax, else refused with a hint.
+    const convert = op === 'Softmax' || op === 'LogSoftmax' ? softmaxOp : OP_CONVERTERS.get(op);
     if (convert === undefined) {
       fail(
         `${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`,
@@ -1762,7 +1763,6 @@ const OP_CONVERTERS: ReadonlyMap<string, OpConverter> = new Map<string, OpConver
   ['AveragePool', poolOp],
   ['ConstantOfShape', constantOfShapeOp],
   ['GlobalMaxPool', globalMaxPoolOp],
-  ['LogSoftmax', softmaxOp],
   ['Max', maxMinOp],
   ['Min', maxMinOp],
   ['Pad', padOp],
@@ -1770,7 +1770,6 @@ const OP_CONVERTERS: ReadonlyMap<string, OpConverter> = new Map<string, OpConver
   ['ReduceMean', reduceMeanOp],
   ['Resize', resizeOp],
   ['Slice', sliceOp],
-  ['Softmax', softmaxOp],
   ['Split', splitOp],
   ['Transpose', transposeOp],
   ['Upsample', resizeOp],
