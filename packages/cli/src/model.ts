@@ -27,7 +27,10 @@ export function setModelReadOptions(options: ModelReadOptions): void {
 
 /** Parses `--input-shape 3,32,32` (positive integers, without the batch dimension). */
 export function parseInputShape(text: string): number[] {
-  const dims = text.split(/[,x×\s]+/).filter(Boolean).map(Number);
+  const dims = text
+    .split(/[,x×\s]+/)
+    .filter(Boolean)
+    .map(Number);
   if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1))
     throw new CliError(`--input-shape must be positive integers without the batch dimension, e.g. 3,32,32; got '${text}'`);
   return dims;

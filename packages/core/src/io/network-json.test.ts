@@ -405,14 +405,29 @@ describe('the DAG layers (concat, pad, slice, transpose, resize, reduce_mean, br
     ],
   };
   it('refuses a concat whose other axes differ, naming the layer', () => {
-    expect(() => readNetworkJson(doc)).toThrow(/layer 3 'both' \(concat\): cannot concatenate shapes \[1, 2, 4\], \[1, 3, 4\] along axis 0/);
+    expect(() => readNetworkJson(doc)).toThrow(
+      /layer 3 'both' \(concat\): cannot concatenate shapes \[1, 2, 4\], \[1, 3, 4\] along axis 0/,
+    );
   });
   it('reads, evaluates as written by hand, and round-trips', () => {
     const ok = JSON.parse(JSON.stringify(doc)) as typeof doc;
     ok.layers[3] = { type: 'concat', name: 'both', inputs: ['top', 'bottom'], axis: 1 } as never;
     const net = readNetworkJson(ok);
     expect(net.nodes.map((n) => n.type)).toEqual([
-      'input', 'pad', 'slice', 'slice', 'concat', 'transpose', 'resize', 'broadcast_affine', 'prelu', 'reduce_mean', 'reshape', 'slice', 'slice', 'add',
+      'input',
+      'pad',
+      'slice',
+      'slice',
+      'concat',
+      'transpose',
+      'resize',
+      'broadcast_affine',
+      'prelu',
+      'reduce_mean',
+      'reshape',
+      'slice',
+      'slice',
+      'add',
     ]);
     const x = [0.5, -1, 2, 1.5, -0.25, 3];
     // By hand: pad → [1, 3, 4]; top rows 0..1, bottom rows 2, 1, 0 → concat [1, 5, 4]; transpose → [1, 4, 5];
@@ -446,21 +461,34 @@ describe('the DAG layers (concat, pad, slice, transpose, resize, reduce_mean, br
     const text = networkToJsonString(net);
     const layers = (JSON.parse(text) as { layers: Record<string, unknown>[] }).layers;
     // Readable: the op's attributes, not a matrix.
-    expect(layers[5]).toEqual({ type: 'resize', name: 'up', size: [2, 5, 2], mode: 'linear', coordinate_mode: 'align_corners', nearest_mode: 'round_prefer_floor' });
+    expect(layers[5]).toEqual({
+      type: 'resize',
+      name: 'up',
+      size: [2, 5, 2],
+      mode: 'linear',
+      coordinate_mode: 'align_corners',
+      nearest_mode: 'round_prefer_floor',
+    });
     expect(layers[6]).toEqual({ type: 'broadcast_affine', name: 'aff', scale: [[[2]], [[-1]]], shift: 0.25 });
     expect(layers[12]).toMatchObject({ type: 'add', inputs: ['half', 'rest', 'half'], coefficients: [1, -2, 0.5] });
     const back = readNetworkJson(JSON.parse(text));
     expect(Array.from(forward(back, x))).toEqual(y);
   });
   it('refuses bad attributes and a reference to a later layer (no cycles) with the layer named', () => {
-    const bad = (layer: Record<string, unknown>, extra: Record<string, unknown>[] = []) => () =>
-      readNetworkJson({ format: NETWORK_JSON_FORMAT, input: { shape: [2, 3, 3] }, layers: [...extra, layer] });
+    const bad =
+      (layer: Record<string, unknown>, extra: Record<string, unknown>[] = []) =>
+      () =>
+        readNetworkJson({ format: NETWORK_JSON_FORMAT, input: { shape: [2, 3, 3] }, layers: [...extra, layer] });
     expect(bad({ type: 'transpose', perm: [0, 0, 1] })).toThrow(/perm \[0, 0, 1\] is not a permutation/);
-    expect(bad({ type: 'resize', size: [2, 6, 6], mode: 'cubic' })).toThrow(/layer 0 \(resize\): mode must be one of nearest, linear, got the string "cubic"/);
+    expect(bad({ type: 'resize', size: [2, 6, 6], mode: 'cubic' })).toThrow(
+      /layer 0 \(resize\): mode must be one of nearest, linear, got the string "cubic"/,
+    );
     expect(bad({ type: 'pad', pads: [0, 0, 0, 0, 0] })).toThrow(/pads must list 6 integers/);
     expect(bad({ type: 'prelu', slope: [1, 2] })).toThrow(/slope of shape \[2\] does not broadcast against the input \[2, 3, 3\]/);
     expect(bad({ type: 'add', inputs: ['input'] })).toThrow(/expects at least 2 inputs/);
-    expect(bad({ type: 'relu', name: 'a', inputs: ['b'] }, [{ type: 'relu', name: 'first' }])).toThrow(/input "b" does not name an earlier layer/);
+    expect(bad({ type: 'relu', name: 'a', inputs: ['b'] }, [{ type: 'relu', name: 'first' }])).toThrow(
+      /input "b" does not name an earlier layer/,
+    );
     expect(bad({ type: 'maxpool', kernel_size: 2, ceil_mode: 'yes' })).toThrow(/ceil_mode must be true or false/);
   });
 });

@@ -523,7 +523,8 @@ function ints(v: unknown, where: string, what: string, min = -Infinity): number[
 
 function oneOf<T extends string>(v: unknown, where: string, what: string, allowed: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) bad(where, `${what} must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    bad(where, `${what} must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
   return v as T;
 }
 
@@ -533,13 +534,22 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
   const rank = inShape.length;
   switch (type) {
     case 'add': {
-      const c = raw['coefficients'] === undefined ? {} : { coefficients: Array.from(vector(raw['coefficients'], where, 'coefficients', inputs.length)) };
+      const c =
+        raw['coefficients'] === undefined
+          ? {}
+          : { coefficients: Array.from(vector(raw['coefficients'], where, 'coefficients', inputs.length)) };
       return { type: 'add', inputs, ...c, ...named };
     }
     case 'concat':
       return { type: 'concat', inputs, axis: integer(raw['axis'], where, 'axis', 0), ...named };
     case 'pad':
-      return { type: 'pad', inputs, pads: ints(raw['pads'], where, 'pads'), value: raw['value'] === undefined ? 0 : finiteNumber(raw['value'], where, 'value'), ...named };
+      return {
+        type: 'pad',
+        inputs,
+        pads: ints(raw['pads'], where, 'pads'),
+        value: raw['value'] === undefined ? 0 : finiteNumber(raw['value'], where, 'value'),
+        ...named,
+      };
     case 'slice': {
       const starts = ints(raw['starts'], where, 'starts');
       const axes = raw['axes'] === undefined ? starts.map((_, k) => k) : ints(raw['axes'], where, 'axes', 0);
@@ -555,8 +565,20 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
         inputs,
         size: ints(raw['size'], where, 'size', 1),
         mode: oneOf(raw['mode'], where, 'mode', ['nearest', 'linear'] as const, 'nearest'),
-        coordinateMode: oneOf(raw['coordinate_mode'], where, 'coordinate_mode', ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const, 'half_pixel'),
-        nearestMode: oneOf(raw['nearest_mode'], where, 'nearest_mode', ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const, 'round_prefer_floor'),
+        coordinateMode: oneOf(
+          raw['coordinate_mode'],
+          where,
+          'coordinate_mode',
+          ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const,
+          'half_pixel',
+        ),
+        nearestMode: oneOf(
+          raw['nearest_mode'],
+          where,
+          'nearest_mode',
+          ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const,
+          'round_prefer_floor',
+        ),
         ...scales,
         ...named,
       };
@@ -572,7 +594,8 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
       return { type: 'broadcast_affine', inputs, scale: sc.data, scaleShape: sc.dims, shift: sh.data, shiftShape: sh.dims, ...named };
     }
     case 'prelu': {
-      if (raw['slope'] === undefined) bad(where, 'missing "slope" (a number or a nested list broadcast against the data, e.g. [[[a]], [[b]]] per channel)');
+      if (raw['slope'] === undefined)
+        bad(where, 'missing "slope" (a number or a nested list broadcast against the data, e.g. [[[a]], [[b]]] per channel)');
       const t = anyTensor(raw['slope'], where, 'slope');
       return { type: 'prelu', inputs, slope: t.data, slopeShape: t.dims, ...named };
     }
@@ -720,7 +743,12 @@ function layerFields(node: Node): Record<string, unknown> {
     case 'transpose':
       return { perm: [...node.perm] };
     case 'resize': {
-      const f: Record<string, unknown> = { size: [...node.size], mode: node.mode, coordinate_mode: node.coordinateMode, nearest_mode: node.nearestMode };
+      const f: Record<string, unknown> = {
+        size: [...node.size],
+        mode: node.mode,
+        coordinate_mode: node.coordinateMode,
+        nearest_mode: node.nearestMode,
+      };
       if (node.scales !== undefined) f['scales'] = [...node.scales];
       return f;
     }

@@ -81,7 +81,11 @@ function int(name: string, value: number): AttributeProto {
 }
 
 function str(name: string, value: string): AttributeProto {
-  return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.STRING, s: Uint8Array.from(value, (ch) => ch.charCodeAt(0)) });
+  return create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRING,
+    s: Uint8Array.from(value, (ch) => ch.charCodeAt(0)),
+  });
 }
 
 function float(name: string, value: number): AttributeProto {
@@ -224,32 +228,10 @@ function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShap
       g.initializers.push(floatTensor(`${name}.slope`, node.slopeShape, node.slope));
       g.add('PRelu', name, [x, `${name}.slope`], out);
       return true;
-    case 'add': {
-      const c = node.coefficients;
-      const terms = node.inputs.map((j, k) => {
-        const t = g.tensorName(j);
-        if (c === undefined || c[k] === 1) return t;
-        g.initializers.push(floatTensor(`${name}.c${k}`, [], [c[k]!]));
-        g.add('Mul', `${name}_mul${k}`, [t, `${name}.c${k}`], `${out}_term${k}`);
-        return `${out}_term${k}`;
-      });
-      if (terms.length === 2) g.add('Add', name, terms, out);
-      else g.add('Sum', name, terms, out);
-      return true;
-    }
-    case 'pad': {
-      const r = node.shape.length;
-      g.initializers.push(int64Tensor(`${name}.pads`, [0, ...node.pads.slice(0, r), 0, ...node.pads.slice(r)]));
-      g.initializers.push(floatTensor(`${name}.value`, [], [node.value]));
-      g.add('Pad', name, [x, `${name}.pads`, `${name}.value`], out, [str('mode', 'constant')]);
-      return true;
-    }
+    case 'add':
+    case 'pad':
     case 'slice':
-      g.initializers.push(int64Tensor(`${name}.starts`, node.starts));
-      g.initializers.push(int64Tensor(`${name}.ends`, node.ends));
-      g.initializers.push(int64Tensor(`${name}.axes`, node.axes.map((a) => a + 1)));
-      g.initializers.push(int64Tensor(`${name}.steps`, node.steps));
-      g.add('Slice', name, [x, `${name}.starts`, `${name}.ends`, `${name}.axes`, `${name}.steps`], out);
+      exportGatherNode(g, node, { name, out, x, inShape });
       return true;
     case 'resize':
       exportResize(g, node, { name, out, x, inShape });
@@ -264,13 +246,47 @@ function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShap
   }
 }
 
+/** add (coefficients), pad, slice: the gather nodes written with initializers. */
+function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'>, { name, out, x }: NodeNames): void {
+  switch (node.type) {
+    case 'add': {
+      const c = node.coefficients;
+      const terms = node.inputs.map((j, k) => {
+        const t = g.tensorName(j);
+        if (c === undefined || c[k] === 1) return t;
+        g.initializers.push(floatTensor(`${name}.c${k}`, [], [c[k]!]));
+        g.add('Mul', `${name}_mul${k}`, [t, `${name}.c${k}`], `${out}_term${k}`);
+        return `${out}_term${k}`;
+      });
+      if (terms.length === 2) g.add('Add', name, terms, out);
+      else g.add('Sum', name, terms, out);
+      return;
+    }
+    case 'pad': {
+      const r = node.shape.length;
+      g.initializers.push(int64Tensor(`${name}.pads`, [0, ...node.pads.slice(0, r), 0, ...node.pads.slice(r)]));
+      g.initializers.push(floatTensor(`${name}.value`, [], [node.value]));
+      g.add('Pad', name, [x, `${name}.pads`, `${name}.value`], out, [str('mode', 'constant')]);
+      return;
+    }
+    case 'slice':
+      g.initializers.push(int64Tensor(`${name}.starts`, node.starts));
+      g.initializers.push(int64Tensor(`${name}.ends`, node.ends));
+      g.initializers.push(
+        int64Tensor(
+          `${name}.axes`,
+          node.axes.map((a) => a + 1),
+        ),
+      );
+      g.initializers.push(int64Tensor(`${name}.steps`, node.steps));
+      g.add('Slice', name, [x, `${name}.starts`, `${name}.ends`, `${name}.axes`, `${name}.steps`], out);
+      return;
+  }
+}
+
 /** Resize with `sizes` = [Shape(input)[0], …size], or `scales` when the node has them. */
 function exportResize(g: OnnxGraph, node: NodeOfType<'resize'>, { name, out, x, inShape }: NodeNames): void {
-  const attrs = [
-    str('mode', node.mode),
-    str('coordinate_transformation_mode', node.coordinateMode),
-    str('nearest_mode', node.nearestMode),
-  ];
+  const attrs = [str('mode', node.mode), str('coordinate_transformation_mode', node.coordinateMode), str('nearest_mode', node.nearestMode)];
   g.initializers.push(floatTensor(`${name}.roi`, [0], []));
   if (node.scales !== undefined && node.scales.some((sc, ax) => sc !== node.size[ax]! / inShape[ax]!)) {
     g.initializers.push(floatTensor(`${name}.scales`, [node.scales.length + 1], [1, ...node.scales]));
@@ -311,7 +327,13 @@ function exportPlainNode(g: OnnxGraph, node: Node, { name, out, x }: NodeNames):
       g.add('Transpose', name, [x], out, [ints('perm', [0, ...node.perm.map((a) => a + 1)])]);
       return;
     case 'reduce_mean':
-      g.add('ReduceMean', name, [x], out, [ints('axes', node.axes.map((a) => a + 1)), int('keepdims', node.keepdims ? 1 : 0)]);
+      g.add('ReduceMean', name, [x], out, [
+        ints(
+          'axes',
+          node.axes.map((a) => a + 1),
+        ),
+        int('keepdims', node.keepdims ? 1 : 0),
+      ]);
       return;
     case 'global_avgpool':
       g.add('GlobalAveragePool', name, [x], out);

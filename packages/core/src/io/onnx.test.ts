@@ -530,7 +530,11 @@ describe('ONNX op table', () => {
 });
 
 function strAttr(name: string, value: string) {
-  return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.STRING, s: new TextEncoder().encode(value) });
+  return create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRING,
+    s: Uint8Array.from(value, (ch) => ch.charCodeAt(0)),
+  });
 }
 
 function codeOf(f: () => unknown): { code: string; message: string } {
@@ -547,7 +551,9 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
   const relu = (input: string, output: string, name = output): NodeInit => ({ name, opType: 'Relu', input: [input], output: [output] });
   it('a dangling input or a cycle (an input produced later)', () => {
     const dangling = model(['N', 2], [relu('x', 'a'), { name: 'sum', opType: 'Add', input: ['a', 'ghost'], output: ['y'] }], [], 'y');
-    expect(codeOf(() => readOnnx(dangling)).message).toMatch(/'sum' \(Add\): input 'ghost' is not produced by any earlier node.*topological order/);
+    expect(codeOf(() => readOnnx(dangling)).message).toMatch(
+      /'sum' \(Add\): input 'ghost' is not produced by any earlier node.*topological order/,
+    );
     const cycle = model(['N', 2], [{ name: 'sum', opType: 'Add', input: ['x', 'y'], output: ['a'] }, relu('a', 'y')], [], 'y');
     expect(codeOf(() => readOnnx(cycle)).message).toMatch(/'sum' \(Add\): input 'y' is not produced by any earlier node/);
   });
@@ -556,27 +562,78 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
     const nodes: NodeInit[] = [
       relu('x', 'a'),
       { name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['b'] },
-      { name: 'cat', opType: 'Concat', input: ['a', 'b'], output: ['y'], attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 1n })] },
+      {
+        name: 'cat',
+        opType: 'Concat',
+        input: ['a', 'b'],
+        output: ['y'],
+        attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 1n })],
+      },
     ];
     let r = codeOf(() => readOnnx(model([1, 2, 3, 3], nodes, [pads], 'y')));
     expect(r.code).toBe('shape-mismatch');
     expect(r.message).toMatch(/'cat' \(Concat\): cannot concatenate \[N, 2, 3, 3\] and \[N, 2, 4, 3\] along axis 1/);
-    r = codeOf(() => readOnnx(model([1, 2, 3, 3], [relu('x', 'a'), { name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['b'] }, { name: 'sum', opType: 'Add', input: ['a', 'b'], output: ['y'] }], [pads], 'y')));
+    r = codeOf(() =>
+      readOnnx(
+        model(
+          [1, 2, 3, 3],
+          [
+            relu('x', 'a'),
+            { name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['b'] },
+            { name: 'sum', opType: 'Add', input: ['a', 'b'], output: ['y'] },
+          ],
+          [pads],
+          'y',
+        ),
+      ),
+    );
     expect(r.code).toBe('shape-mismatch');
     expect(r.message).toMatch(/'sum' \(Add\): cannot add tensors of shapes \[N, 2, 3, 3\] and \[N, 2, 4, 3\]/);
   });
   it('unsupported attribute values name the node, the attribute, its value and what is supported', () => {
-    const pad = model([1, 1, 3, 3], [{ name: 'reflect', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [strAttr('mode', 'reflect')] }], [int64Tensor('p', [0, 0, 1, 1, 0, 0, 1, 1])], 'y');
+    const pad = model(
+      [1, 1, 3, 3],
+      [{ name: 'reflect', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [strAttr('mode', 'reflect')] }],
+      [int64Tensor('p', [0, 0, 1, 1, 0, 0, 1, 1])],
+      'y',
+    );
     let r = codeOf(() => readOnnx(pad));
     expect(r.code).toBe('unsupported');
     expect(r.message).toMatch(/'reflect' \(Pad\): attribute mode = 'reflect' is not supported; supported: 'constant'/);
-    const resize = model([1, 1, 3, 3], [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('mode', 'cubic')] }], [floatTensor('s', [4], [1, 1, 2, 2])], 'y');
+    const resize = model(
+      [1, 1, 3, 3],
+      [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('mode', 'cubic')] }],
+      [floatTensor('s', [4], [1, 1, 2, 2])],
+      'y',
+    );
     r = codeOf(() => readOnnx(resize));
     expect(r.message).toMatch(/'up' \(Resize\): attribute mode = 'cubic' is not supported; supported: 'nearest', 'linear'/);
-    const tf = model([1, 1, 3, 3], [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('coordinate_transformation_mode', 'tf_crop_and_resize')] }], [floatTensor('s', [4], [1, 1, 2, 2])], 'y');
-    expect(codeOf(() => readOnnx(tf)).message).toMatch(/coordinate_transformation_mode = 'tf_crop_and_resize' is not supported; supported: half_pixel, pytorch_half_pixel, align_corners, asymmetric/);
-    const perm = model([1, 2, 3], [{ name: 't', opType: 'Transpose', input: ['x'], output: ['y'], attribute: [intsAttr('perm', [1, 0, 2])] }], [], 'y');
-    expect(codeOf(() => readOnnx(perm)).message).toMatch(/'t' \(Transpose\): attribute perm = \[1, 0, 2\] moves the batch dimension; supported: perm\[0\] = 0/);
+    const tf = model(
+      [1, 1, 3, 3],
+      [
+        {
+          name: 'up',
+          opType: 'Resize',
+          input: ['x', '', 's'],
+          output: ['y'],
+          attribute: [strAttr('coordinate_transformation_mode', 'tf_crop_and_resize')],
+        },
+      ],
+      [floatTensor('s', [4], [1, 1, 2, 2])],
+      'y',
+    );
+    expect(codeOf(() => readOnnx(tf)).message).toMatch(
+      /coordinate_transformation_mode = 'tf_crop_and_resize' is not supported; supported: half_pixel, pytorch_half_pixel, align_corners, asymmetric/,
+    );
+    const perm = model(
+      [1, 2, 3],
+      [{ name: 't', opType: 'Transpose', input: ['x'], output: ['y'], attribute: [intsAttr('perm', [1, 0, 2])] }],
+      [],
+      'y',
+    );
+    expect(codeOf(() => readOnnx(perm)).message).toMatch(
+      /'t' \(Transpose\): attribute perm = \[1, 0, 2\] moves the batch dimension; supported: perm\[0\] = 0/,
+    );
   });
   it('dynamic sizes: names the dimension and the fix; inputShape fills them', () => {
     const bytes = model(['N', 1, 'H', 4], [relu('x', 'y')], [], 'y');
@@ -588,7 +645,12 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
     expect(codeOf(() => readOnnx(bytes, { inputShape: [1, 5] })).code).toBe('shape-mismatch');
   });
   it('initializers whose declared size exceeds their data, or the memory budget, are refused before allocating', () => {
-    const huge = model(['N', 2], [{ name: 'fc', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }], [floatTensor('W', [2, 4_000_000_000], W)], 'y');
+    const huge = model(
+      ['N', 2],
+      [{ name: 'fc', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }],
+      [floatTensor('W', [2, 4_000_000_000], W)],
+      'y',
+    );
     const r = codeOf(() => readOnnx(huge));
     expect(r.code).toBe('bad-file');
     expect(r.message).toMatch(/initializer 'W' has 6 values, expected 8000000000 for shape \[2, 4000000000\]/);
@@ -602,7 +664,13 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
     const bytes = model(
       ['N', 2],
       [
-        { name: 'fc', opType: 'Gemm', input: ['x', 'W', 'B'], output: ['h'], attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })] },
+        {
+          name: 'fc',
+          opType: 'Gemm',
+          input: ['x', 'W', 'B'],
+          output: ['h'],
+          attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })],
+        },
         { name: 'sm', opType: 'Softmax', input: ['h'], output: ['y'] },
       ],
       [floatTensor('W', [3, 2], W), floatTensor('B', [3], B)],
@@ -611,7 +679,9 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
     const net = readOnnx(bytes, { dropSoftmax: true });
     expect(Array.from(forward(net, [1, 2]))).toEqual([1 * 1 + 2 * 2 + 0.25, -1 + 2 * 0.5 - 1, 3 - 4 + 2]);
     const inner = model(['N', 2], [{ name: 'sm', opType: 'Softmax', input: ['x'], output: ['h'] }, relu('h', 'y')], [], 'y');
-    expect(codeOf(() => readOnnx(inner, { dropSoftmax: true })).message).toMatch(/'sm' \(Softmax\): Softmax inside the network is not piecewise-linear/);
+    expect(codeOf(() => readOnnx(inner, { dropSoftmax: true })).message).toMatch(
+      /'sm' \(Softmax\): Softmax inside the network is not piecewise-linear/,
+    );
   });
   it('Max and Min of a computed tensor and a constant are exact (relu lowering)', () => {
     const bytes = model(

@@ -181,13 +181,7 @@ function decodeTensor(
     }
     raw = file.subarray(offset, offset + length);
   } else if (t.rawData.length > 0 || count === 0) raw = t.rawData;
-  // Sizes are checked before anything is allocated: a declared shape larger than the data is refused here.
-  if (raw !== undefined && raw.length !== count * elem)
-    fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
-  if (raw === undefined) {
-    const stored = dtype === FLOAT ? t.floatData.length : dtype === DOUBLE ? t.doubleData.length : dtype === INT64 ? t.int64Data.length : t.int32Data.length;
-    if (stored !== count) fail(`${what} has ${stored} values, expected ${count} for shape [${dims.join(', ')}]`);
-  }
+  checkStoredSize(t, raw, { count, elem, dims }, what);
   budget?.(count, what);
   const data = new Float64Array(count);
   if (raw !== undefined) {
@@ -223,6 +217,31 @@ function decodeTensor(
     data[i] = dtype === FLOAT16 ? half(Number(v)) : typeof v === 'bigint' ? Number(v) : v;
   }
   return { dims, data, integer };
+}
+
+/** Sizes are checked before anything is allocated: a declared shape larger than the stored data is refused here. */
+function checkStoredSize(
+  t: TensorProto,
+  raw: Uint8Array | undefined,
+  size: { count: number; elem: number; dims: number[] },
+  what: string,
+): void {
+  const { count, elem, dims } = size;
+  if (raw !== undefined) {
+    if (raw.length !== count * elem)
+      fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
+    return;
+  }
+  const dtype = t.dataType;
+  const stored =
+    dtype === FLOAT
+      ? t.floatData.length
+      : dtype === DOUBLE
+        ? t.doubleData.length
+        : dtype === INT64
+          ? t.int64Data.length
+          : t.int32Data.length;
+  if (stored !== count) fail(`${what} has ${stored} values, expected ${count} for shape [${dims.join(', ')}]`);
 }
 
 /** IEEE half-precision bits → number. */
@@ -891,7 +910,11 @@ function gatherComputed(cx: OpContext): void {
   const r = x.shape.length + 1;
   const [a] = sampleAxes([attrs.int('axis', 0)], r, where, 'attribute axis');
   const dim = x.shape[a!]!;
-  if (idx.dims.length > 1) fail(`${where}: indices of shape [${idx.dims.join(', ')}] on computed data are not supported; supported: a scalar or a 1-D list`, 'unsupported');
+  if (idx.dims.length > 1)
+    fail(
+      `${where}: indices of shape [${idx.dims.join(', ')}] on computed data are not supported; supported: a scalar or a 1-D list`,
+      'unsupported',
+    );
   const list = Array.from(idx.data, (i) => {
     const j = i < 0 ? i + dim : i;
     if (!Number.isInteger(j) || j < 0 || j >= dim) fail(`${where}: index ${i} is out of range for axis ${a! + 1} of size ${dim}`);
@@ -912,7 +935,14 @@ function gatherComputed(cx: OpContext): void {
     const parts = list.map((j, k) => sliceOf(j, 1, 1, `${out}/${k}`, `${name}/${k}`));
     node = cv.emit({ type: 'concat', inputs: parts, axis: a!, name }, picked, where);
   }
-  if (idx.dims.length === 0) cv.reshapeTo({ node, shape: cv.shapes[node]! }, x.shape.filter((_, i) => i !== a), out, `${name}/squeeze`, where);
+  if (idx.dims.length === 0)
+    cv.reshapeTo(
+      { node, shape: cv.shapes[node]! },
+      x.shape.filter((_, i) => i !== a),
+      out,
+      `${name}/squeeze`,
+      where,
+    );
 }
 
 /** Concat of 1-D constants (shape arithmetic). */
@@ -931,13 +961,20 @@ function concatOp(cx: OpContext): void {
   const r = rank[0]!;
   const axis = cx.attrs.int('axis', 1);
   const a = axis < 0 ? axis + r : axis;
-  if (a === 0) fail(`${where}: attribute axis = ${axis} concatenates along the batch dimension; only sample axes (1..${r - 1}) are supported`, 'unsupported');
+  if (a === 0)
+    fail(
+      `${where}: attribute axis = ${axis} concatenates along the batch dimension; only sample axes (1..${r - 1}) are supported`,
+      'unsupported',
+    );
   if (a < 0 || a >= r) fail(`${where}: attribute axis = ${axis} is out of range for rank ${r}`);
   const nodes = parts.map((p, k) => {
     if (p.kind === 'node') return p.node;
     // A constant part: a broadcast_affine of scale 0 on a computed part of the right shape is not exact in
     // general (0 · x stays 0 only for finite x), so constant parts are refused.
-    return fail(`${where}: input ${k} ('${inp[k]}') is a constant; Concat of computed tensors with constants is not supported`, 'unsupported');
+    return fail(
+      `${where}: input ${k} ('${inp[k]}') is a constant; Concat of computed tensors with constants is not supported`,
+      'unsupported',
+    );
   });
   for (let k = 1; k < nodes.length; k++) {
     const s0 = cv.shapes[nodes[0]!]!;
@@ -1201,7 +1238,11 @@ function computedArithmetic(cx: OpContext, left: number, right: number): void {
         `${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
         'shape-mismatch',
       );
-    cv.emit(op === 'Add' ? { type: 'add', inputs: [left, right], name } : { type: 'add', inputs: [left, right], coefficients: [1, -1], name }, out, where);
+    cv.emit(
+      op === 'Add' ? { type: 'add', inputs: [left, right], name } : { type: 'add', inputs: [left, right], coefficients: [1, -1], name },
+      out,
+      where,
+    );
     return;
   }
   fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
@@ -1371,7 +1412,7 @@ function padOp(cx: OpContext): void {
   if (cv.opset >= 11) {
     pads = Array.from(cv.constant(inp[1], where, 'pads').data);
     const v = cv.optionalConstant(inp[2], where, 'constant_value');
-    value = v ? v.data[0] ?? 0 : 0;
+    value = v ? (v.data[0] ?? 0) : 0;
     const axesT = cv.optionalConstant(inp[3], where, 'axes');
     if (axesT !== undefined) {
       const axes = Array.from(axesT.data, (a) => (a < 0 ? a + r : a));
@@ -1387,7 +1428,8 @@ function padOp(cx: OpContext): void {
     value = attrs.float('value', 0);
   }
   if (pads.length !== 2 * r) fail(`${where}: pads has ${pads.length} values, expected ${2 * r} for rank ${r}`);
-  if (pads[0] !== 0 || pads[r] !== 0) fail(`${where}: pads [${pads.join(', ')}] pad the batch dimension, which is not supported`, 'unsupported');
+  if (pads[0] !== 0 || pads[r] !== 0)
+    fail(`${where}: pads [${pads.join(', ')}] pad the batch dimension, which is not supported`, 'unsupported');
   if (!Number.isFinite(value)) fail(`${where}: constant_value ${value} is not finite`, 'unsupported');
   if (pads.every((p) => p === 0)) {
     cv.values.set(out, { kind: 'node', node: x.node });
@@ -1441,7 +1483,10 @@ function sliceOp(cx: OpContext): void {
     if (a === 0) {
       const batch = sliceAxis(Number.MAX_SAFE_INTEGER, p.starts[k]!, p.ends[k]!, step);
       if (batch.first !== 0 || step !== 1 || batch.count < Number.MAX_SAFE_INTEGER / 2)
-        fail(`${where}: it slices the batch dimension (start ${p.starts[k]}, end ${p.ends[k]}, step ${step}); only sample axes may be sliced`, 'unsupported');
+        fail(
+          `${where}: it slices the batch dimension (start ${p.starts[k]}, end ${p.ends[k]}, step ${step}); only sample axes may be sliced`,
+          'unsupported',
+        );
       return;
     }
     const dim = shape[a - 1]!;
@@ -1502,7 +1547,8 @@ function splitOp(cx: OpContext): void {
   let at = 0;
   sizes.forEach((q, k) => {
     const o = node.output[k]!;
-    if (o) cv.emit({ type: 'slice', inputs: [x.node], starts: [at], ends: [at + q], axes: [a!], steps: [1], name: `${name}/${k}` }, o, where);
+    if (o)
+      cv.emit({ type: 'slice', inputs: [x.node], starts: [at], ends: [at + q], axes: [a!], steps: [1], name: `${name}/${k}` }, o, where);
     at += q;
   });
 }
@@ -1519,7 +1565,8 @@ function transposeOp(cx: OpContext): void {
   const r = x.shape.length + 1;
   const perm = attrs.ints('perm') ?? Array.from({ length: r }, (_, i) => r - 1 - i);
   if (perm.length !== r) fail(`${where}: attribute perm = [${perm.join(', ')}] has ${perm.length} entries, expected ${r}`);
-  if (perm[0] !== 0) fail(`${where}: attribute perm = [${perm.join(', ')}] moves the batch dimension; supported: perm[0] = 0`, 'unsupported');
+  if (perm[0] !== 0)
+    fail(`${where}: attribute perm = [${perm.join(', ')}] moves the batch dimension; supported: perm[0] = 0`, 'unsupported');
   const p = perm.slice(1).map((a) => a - 1);
   if (p.every((a, i) => a === i)) cv.values.set(out, { kind: 'node', node: x.node });
   else cv.emit({ type: 'transpose', inputs: [x.node], perm: p, name }, out, where);
@@ -1556,18 +1603,24 @@ function resizeOp(cx: OpContext): void {
   const r = x.shape.length + 1;
   const modeRaw = attrs.string('mode', 'nearest');
   const mode = modeRaw === 'bilinear' ? 'linear' : modeRaw;
-  if (mode !== 'nearest' && mode !== 'linear') fail(`${where}: attribute mode = '${modeRaw}' is not supported; supported: 'nearest', 'linear'`, 'unsupported');
+  if (mode !== 'nearest' && mode !== 'linear')
+    fail(`${where}: attribute mode = '${modeRaw}' is not supported; supported: 'nearest', 'linear'`, 'unsupported');
   const legacy = op === 'Upsample' || cv.opset < 11;
   const coord = legacy ? 'asymmetric' : attrs.string('coordinate_transformation_mode', 'half_pixel');
   if (!RESIZE_COORDINATE_MODES.includes(coord as ResizeCoordinateMode))
-    fail(`${where}: attribute coordinate_transformation_mode = '${coord}' is not supported; supported: ${RESIZE_COORDINATE_MODES.join(', ')}`, 'unsupported');
+    fail(
+      `${where}: attribute coordinate_transformation_mode = '${coord}' is not supported; supported: ${RESIZE_COORDINATE_MODES.join(', ')}`,
+      'unsupported',
+    );
   const nearest = legacy ? 'floor' : attrs.string('nearest_mode', 'round_prefer_floor');
   if (!RESIZE_NEAREST_MODES.includes(nearest as ResizeNearestMode))
     fail(`${where}: attribute nearest_mode = '${nearest}' is not supported; supported: ${RESIZE_NEAREST_MODES.join(', ')}`, 'unsupported');
-  if (attrs.int('antialias', 0) !== 0) fail(`${where}: attribute antialias = ${attrs.int('antialias', 0)} is not supported; supported: 0`, 'unsupported');
+  if (attrs.int('antialias', 0) !== 0)
+    fail(`${where}: attribute antialias = ${attrs.int('antialias', 0)} is not supported; supported: 0`, 'unsupported');
   if (attrs.has('axes')) fail(`${where}: attribute axes is not supported; give scales or sizes for every axis`, 'unsupported');
   const policy = attrs.string('keep_aspect_ratio_policy', 'stretch');
-  if (policy !== 'stretch') fail(`${where}: attribute keep_aspect_ratio_policy = '${policy}' is not supported; supported: 'stretch'`, 'unsupported');
+  if (policy !== 'stretch')
+    fail(`${where}: attribute keep_aspect_ratio_policy = '${policy}' is not supported; supported: 'stretch'`, 'unsupported');
   let scales: number[] | undefined;
   let sizes: number[] | undefined;
   if (op === 'Upsample' && cv.opset < 9) scales = attrs.floats('scales');
@@ -1582,7 +1635,8 @@ function resizeOp(cx: OpContext): void {
     if (sizes.length !== r) fail(`${where}: sizes has ${sizes.length} values, expected ${r}`);
   } else if (scales !== undefined) {
     if (scales.length !== r) fail(`${where}: scales has ${scales.length} values, expected ${r}`);
-    if (scales[0] !== 1) fail(`${where}: scales [${scales.join(', ')}] resize the batch dimension; supported: scales[0] = 1`, 'unsupported');
+    if (scales[0] !== 1)
+      fail(`${where}: scales [${scales.join(', ')}] resize the batch dimension; supported: scales[0] = 1`, 'unsupported');
     if (scales.some((q) => !(q > 0) || !Number.isFinite(q))) fail(`${where}: scales [${scales.join(', ')}] must be positive`);
   } else fail(`${where}: neither scales nor sizes is given`);
   const size = sizes ? sizes.slice(1) : x.shape.map((d, i) => Math.floor(d * scales![i + 1]!));
@@ -1627,7 +1681,10 @@ function sampleConstant(c: Tensor, shape: Shape, where: string, what: string): {
   let dims = [...c.dims];
   while (dims.length > shape.length) {
     if (dims[0] !== 1)
-      fail(`${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`, 'shape-mismatch');
+      fail(
+        `${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`,
+        'shape-mismatch',
+      );
     dims = dims.slice(1);
   }
   const off = shape.length - dims.length;
@@ -1657,7 +1714,15 @@ function emitBroadcastAffine(
   const scale = map.scale ?? { data: Float64Array.of(1), dims: [] };
   const shift = map.shift ?? { data: Float64Array.of(0), dims: [] };
   return cx.cv.emit(
-    { type: 'broadcast_affine', inputs: [x.node], scale: scale.data, scaleShape: scale.dims, shift: shift.data, shiftShape: shift.dims, name },
+    {
+      type: 'broadcast_affine',
+      inputs: [x.node],
+      scale: scale.data,
+      scaleShape: scale.dims,
+      shift: shift.data,
+      shiftShape: shift.dims,
+      name,
+    },
     output,
     cx.where,
   );
@@ -1683,7 +1748,10 @@ function maxMinOp(cx: OpContext): void {
   const isMax = op === 'Max';
   if (parts.every((p) => p.kind === 'const')) {
     const f = isMax ? Math.max : Math.min;
-    cv.setConst(out, parts.map((p) => (p as { tensor: Tensor }).tensor).reduce((a, b) => broadcast(a, b, f, where)));
+    cv.setConst(
+      out,
+      parts.map((p) => (p as { tensor: Tensor }).tensor).reduce((a, b) => broadcast(a, b, f, where)),
+    );
     return;
   }
   // Computed parts first, constants after (max and min are commutative).
@@ -1705,7 +1773,10 @@ function maxMinComputed(cx: OpContext, a: number, b: number, isMax: boolean, nam
   const sa = cv.shapes[a]!;
   const sb = cv.shapes[b]!;
   if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i]))
-    fail(`${where}: ${op} of tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`, 'shape-mismatch');
+    fail(
+      `${where}: ${op} of tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
+      'shape-mismatch',
+    );
   const d = cv.emit({ type: 'add', inputs: [a, b], coefficients: [1, -1], name: `${names.step}/diff` }, `${names.target}/diff`, where);
   const r = cv.emit({ type: 'relu', inputs: [d], name: `${names.step}/relu` }, `${names.target}/relu`, where);
   return isMax

@@ -214,15 +214,7 @@ export interface MaxPoolNode extends NodeBase {
  * The affine data-movement nodes that run through one generic sparse-linear kernel (a gather table
  * per node: for every output element a list of (input, element, weight) and a constant).
  */
-export type GatherNode =
-  | AddNode
-  | ConcatNode
-  | PadNode
-  | SliceNode
-  | TransposeNode
-  | ResizeNode
-  | ReduceMeanNode
-  | BroadcastAffineNode;
+export type GatherNode = AddNode | ConcatNode | PadNode | SliceNode | TransposeNode | ResizeNode | ReduceMeanNode | BroadcastAffineNode;
 
 /** A node that is affine in its input (dense, convolution, pooling by averages, per-channel affine, reshape, the gather nodes). */
 export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNode | GlobalAvgPoolNode | ReshapeNode | GatherNode;

@@ -109,7 +109,15 @@ function positiveInts(values: readonly number[], index: number, spec: NodeSpec, 
  * padding (PyTorch's `ceil_mode` rule).
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- one formula with PyTorch's argument list
-export function windowOutput(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1, ceil = false): number {
+export function windowOutput(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation = 1,
+  ceil = false,
+): number {
   const span = size + padBefore + padAfter - dilation * (kernel - 1) - 1;
   if (!ceil) return Math.floor(span / stride) + 1;
   let out = Math.ceil(span / stride) + 1;
@@ -257,8 +265,10 @@ function poolShape(spec: Extract<NodeSpec, { type: 'avgpool' | 'maxpool' }>, inS
 /** Why a prelu node's slope does not fit its input (null when it does). */
 export function preluProblem(spec: { slope: Float64Array; slopeShape: Shape }, inShape: Shape): string | null {
   const { slope, slopeShape } = spec;
-  if (!slopeShape.every((d) => Number.isInteger(d) && d >= 1)) return `slopeShape must be positive integers, got [${slopeShape.join(', ')}]`;
-  if (slope.length !== sizeOf(slopeShape)) return `slope has ${slope.length} values but slopeShape [${slopeShape.join(', ')}] needs ${sizeOf(slopeShape)}`;
+  if (!slopeShape.every((d) => Number.isInteger(d) && d >= 1))
+    return `slopeShape must be positive integers, got [${slopeShape.join(', ')}]`;
+  if (slope.length !== sizeOf(slopeShape))
+    return `slope has ${slope.length} values but slopeShape [${slopeShape.join(', ')}] needs ${sizeOf(slopeShape)}`;
   if (!slope.every(Number.isFinite)) return 'slope has a non-finite value';
   const off = inShape.length - slopeShape.length;
   if (off < 0 || slopeShape.some((d, i) => d !== 1 && d !== inShape[off + i]))
@@ -292,7 +302,11 @@ export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Net
       fail(index, spec, `expects 1 input, got ${Array.isArray(spec.inputs) ? spec.inputs.length : 'none'}`);
     for (const j of spec.inputs) {
       if (!Number.isInteger(j) || j < 0 || j >= index)
-        fail(index, spec, `input index ${j} does not name an earlier node (nodes are in topological order: a later or missing input is a cycle or a dangling reference)`);
+        fail(
+          index,
+          spec,
+          `input index ${j} does not name an earlier node (nodes are in topological order: a later or missing input is a cycle or a dangling reference)`,
+        );
     }
     const shape = inferShape(
       spec,
