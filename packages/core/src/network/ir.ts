@@ -222,34 +222,12 @@ export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNod
 /** A piecewise-linear activation node (its units have states in the activation code). */
 export type ActivationNode = ReluNode | LeakyReluNode | PReluNode | HardTanhNode | MaxPoolNode;
 
-/** The activation nodes whose units have two states, on (1) and off (0): relu, leaky_relu, prelu. */
-export type ReluLikeNode = ReluNode | LeakyReluNode | PReluNode;
-
-/**
- * The node types that run through the gather kernel (`GatherNode`).
- *
- * @example
- * GATHER_TYPES.includes('concat'); // true
- */
-export const GATHER_TYPES: readonly NodeType[] = [
-  'add',
-  'concat',
-  'pad',
-  'slice',
-  'transpose',
-  'resize',
-  'reduce_mean',
-  'broadcast_affine',
-];
+/** The node types that run through the gather kernel (`GatherNode`). */
+const GATHER_TYPES: readonly NodeType[] = ['add', 'concat', 'pad', 'slice', 'transpose', 'resize', 'reduce_mean', 'broadcast_affine'];
 
 /** Whether a node runs through the gather kernel. */
 export function isGather(node: Node): node is GatherNode {
   return GATHER_TYPES.includes(node.type);
-}
-
-/** Whether an activation node is ReLU-like (states on/off: relu, leaky_relu, prelu). */
-export function isReluLike(node: Node): node is ReluLikeNode {
-  return node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu';
 }
 
 /** One node of the network IR (a DAG in topological order; node 0 is the input). */
