@@ -227,7 +227,19 @@ const GATHER_TYPES: readonly NodeType[] = ['add', 'concat', 'pad', 'slice', 'tra
 
 /** Whether a node runs through the gather kernel. */
 export function isGather(node: Node): node is GatherNode {
-  return GATHER_TYPES.includes(node.type);
+  switch (node.type) {
+    case 'add':
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** One node of the network IR (a DAG in topological order; node 0 is the input). */
@@ -251,7 +263,8 @@ export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'pre
  * net.nodes.filter(isActivation).length; // number of activation nodes
  */
 export function isActivation(node: Node): node is ActivationNode {
-  return ACTIVATION_TYPES.includes(node.type);
+  const t = node.type;
+  return t === 'relu' || t === 'leaky_relu' || t === 'prelu' || t === 'hardtanh' || t === 'maxpool';
 }
 
 /**

@@ -484,16 +484,6 @@ export function affineImpl(
   scratch?: GatherScratch,
 ): void {
   const x = xs[0]!;
-  if (node.type === 'add' && node.coefficients === undefined && xs.length === 2) {
-    // The residual add, without a table.
-    const y = xs[1]!;
-    for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
-    return;
-  }
-  if (isGather(node)) {
-    if (table?.kind !== 'gather') throw new InternalError(`affineImpl: ${node.type} node needs its gather table`);
-    return gatherImpl(out, xs, table, m, mode);
-  }
   switch (node.type) {
     case 'dense':
       return denseImpl(out, x, node, m, mode, scratch);
@@ -508,9 +498,32 @@ export function affineImpl(
     case 'reshape':
       out.set(x.subarray(0, out.length));
       return;
+    case 'add':
+      if (node.coefficients === undefined && xs.length === 2) {
+        // The residual add, without a table.
+        const y = xs[1]!;
+        for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
+        return;
+      }
+      return gatherOf(node, table, out, xs, m, mode);
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine':
+      return gatherOf(node, table, out, xs, m, mode);
     default:
       throw new InternalError(`affineImpl: ${node.type} is not an affine node`);
   }
+}
+
+/** `gatherImpl` with the node's table (which must be its gather table). */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+function gatherOf(node: Node, table: KernelTable | null | undefined, out: FloatArray, xs: readonly FloatArray[], m: number, mode: BiasMode): void {
+  if (table?.kind !== 'gather') throw new InternalError(`affineImpl: ${node.type} node needs its gather table`);
+  gatherImpl(out, xs, table, m, mode);
 }
 
 /** Accumulates the adjoint of an affine node's linear part into its input adjoints `gins`. */
