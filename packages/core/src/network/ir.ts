@@ -222,9 +222,6 @@ export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNod
 /** A piecewise-linear activation node (its units have states in the activation code). */
 export type ActivationNode = ReluNode | LeakyReluNode | PReluNode | HardTanhNode | MaxPoolNode;
 
-/** The node types that run through the gather kernel (`GatherNode`). */
-const GATHER_TYPES: readonly NodeType[] = ['add', 'concat', 'pad', 'slice', 'transpose', 'resize', 'reduce_mean', 'broadcast_affine'];
-
 /** Whether a node runs through the gather kernel. */
 export function isGather(node: Node): node is GatherNode {
   switch (node.type) {

@@ -520,8 +520,14 @@ export function affineImpl(
 }
 
 /** `gatherImpl` with the node's table (which must be its gather table). */
-// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
-function gatherOf(node: Node, table: KernelTable | null | undefined, out: FloatArray, xs: readonly FloatArray[], m: number, mode: BiasMode): void {
+function gatherOf(
+  node: Node,
+  table: KernelTable | null | undefined,
+  out: FloatArray,
+  xs: readonly FloatArray[],
+  m: number,
+  mode: BiasMode,
+): void {
   if (table?.kind !== 'gather') throw new InternalError(`affineImpl: ${node.type} node needs its gather table`);
   gatherImpl(out, xs, table, m, mode);
 }
