@@ -7,6 +7,7 @@ import { PolytopeError } from '@polytope-lens/core';
 import { exitStatusOf } from './util.js';
 import { escapeName } from './limits.js';
 import { registerAll } from './commands/index.js';
+import { parseInputShape, setModelReadOptions } from './model.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -17,7 +18,17 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     // Usage errors (unknown option or command, missing argument) are bad input: one line on stderr,
     // with commander's closest-name suggestion when it has one, and exit status 2 (issue 12).
-    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) });
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) })
+    .option('--input-shape <dims>', 'ONNX models with dynamic sizes: the sample shape without the batch dimension, e.g. 3,32,32')
+    .option('--logits', 'ONNX models that end in Softmax/LogSoftmax: drop it and analyse the logits');
+  setModelReadOptions({});
+  program.hook('preAction', (root) => {
+    const o = root.opts<{ inputShape?: string; logits?: boolean }>();
+    setModelReadOptions({
+      ...(o.inputShape !== undefined ? { inputShape: parseInputShape(o.inputShape) } : {}),
+      ...(o.logits === true ? { logits: true } : {}),
+    });
+  });
   registerAll(program);
   try {
     await program.parseAsync(argv);

@@ -7,8 +7,39 @@ import { CliError } from './util.js';
 import { checkBudget, escapeName, maxBytes } from './limits.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
 
+/** How ONNX models are read: the global options `--input-shape` and `--logits`. */
+export interface ModelReadOptions {
+  /** Sample shape for models exported with dynamic sizes (`--input-shape 3,32,32`). */
+  readonly inputShape?: readonly number[];
+  /** Analyse the logits of a model that ends in Softmax/LogSoftmax (`--logits`). */
+  readonly logits?: boolean;
+}
+
+/**
+ * The global model options of the running command. Set by `main` for each parse (and reset at its
+ * start), so an in-process call never sees the previous call's options.
+ */
+const current: { options: ModelReadOptions } = { options: {} };
+
+/** Sets the global model options (`main` calls this before every command). */
+export function setModelReadOptions(options: ModelReadOptions): void {
+  current.options = options;
+}
+
+/** Parses `--input-shape 3,32,32` (positive integers, without the batch dimension). */
+export function parseInputShape(text: string): number[] {
+  const dims = text
+    .split(/[,x×\s]+/)
+    .filter(Boolean)
+    .map(Number);
+  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1))
+    throw new CliError(`--input-shape must be positive integers without the batch dimension, e.g. 3,32,32; got '${text}'`);
+  return dims;
+}
+
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
 export function loadModel(path: string): Network {
+  const { inputShape, logits } = current.options;
   if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`, 'bad-file');
   if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`, 'bad-file');
   const bytes = readFileSync(path);
@@ -26,6 +57,8 @@ export function loadModel(path: string): Network {
       return readNetworkJson(json);
     }
     return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      ...(inputShape !== undefined ? { inputShape } : {}),
+      ...(logits === true ? { dropSoftmax: true } : {}),
       externalData: externalDataReader(path),
       maxBytes: maxBytes(),
     });

@@ -208,6 +208,25 @@ describe('polytope line, affine, inspect', () => {
     }
   });
 
+  it('--input-shape fixes dynamic sizes; --logits drops a final softmax (both refused with a hint without them)', async () => {
+    const ops = fileURLToPath(new URL('../../core/test/fixtures/ops/', import.meta.url));
+    let r = await run(['inspect', join(ops, 'dynamic.onnx')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/dimension 2 is symbolic \('H'\).*--input-shape/);
+    r = await run(['inspect', join(ops, 'dynamic.onnx'), '--input-shape', '2,6,5']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/input \[2, 6, 5\] → output \[2, 6, 5\]/);
+    r = await run(['inspect', join(ops, 'dynamic.onnx'), '--input-shape', '2,0']);
+    expect(r.code).toBe(2);
+    r = await run(['inspect', join(ops, 'softmax.onnx')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ends in Softmax.*--logits/);
+    r = await run(['--logits', 'inspect', join(ops, 'softmax.onnx')]);
+    expect(r.code, r.stderr).toBe(0);
+    r = await run(['inspect', join(ops, 'affine.onnx')]);
+    expect(r.code).toBe(0);
+  });
+
   it('unknown commands and options exit non-zero', async () => {
     expect((await run(['frobnicate'])).code).not.toBe(0);
     expect((await run(['slice', '--wat'])).code).not.toBe(0);

@@ -16,6 +16,7 @@ export function registerInspect(program: Command): void {
         let params = 0;
         if (node.type === 'dense' || node.type === 'conv2d') params = node.weight.length + node.bias.length;
         else if (node.type === 'channel_affine') params = node.scale.length * 2;
+        else if (node.type === 'prelu') params = node.slope.length;
         const detail: Record<string, unknown> = {};
         if (node.type === 'conv2d')
           Object.assign(detail, {
@@ -26,7 +27,14 @@ export function registerInspect(program: Command): void {
             groups: node.groups,
           });
         if (node.type === 'maxpool' || node.type === 'avgpool')
-          Object.assign(detail, { kernel: node.kernel, stride: node.stride, padding: node.padding });
+          Object.assign(detail, {
+            kernel: node.kernel,
+            stride: node.stride,
+            padding: node.padding,
+            ...(node.ceilMode ? { ceil_mode: true } : {}),
+          });
+        if (node.type === 'concat') detail.axis = node.axis;
+        if (node.type === 'add' && node.coefficients) detail.coefficients = node.coefficients;
         if (node.type === 'leaky_relu') detail.alpha = node.alpha;
         if (node.type === 'hardtanh') Object.assign(detail, { min: node.min, max: node.max });
         return {

@@ -17,8 +17,8 @@ import { activationFixedTransposeImpl, activationForwardImpl } from '../network/
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
-import { BiasMode, affineTransposeImpl } from '../network/kernels.js';
-import type { WindowTable } from '../network/kernels.js';
+import { BiasMode, affineTransposeImpl, windowOf } from '../network/kernels.js';
+import type { KernelTable } from '../network/kernels.js';
 import { borrowNetwork } from '../network/prepared.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
@@ -101,7 +101,7 @@ function forwardBatchWithCodes(p: PreparedNetwork, xs: ArrayLike<number>, count:
     bias: BiasMode.All,
     activation: (out, x, node, inShape, slot, i) => {
       activationForwardImpl(out, x, node, inShape, m, undefined, 0, p.table(i));
-      columnCodes(codes, x, node, m, { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) });
+      columnCodes(codes, x, node, m, { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) }, inShape);
     },
   });
   const out = blocks[net.output]!;
@@ -117,11 +117,12 @@ function columnCodes(
   x: Float64Array,
   node: ActivationNode,
   m: number,
-  at: { stride: number; offset: number; table: WindowTable | null },
+  at: { stride: number; offset: number; table: KernelTable | null },
+  inShape: readonly number[],
 ): void {
   const { stride, offset } = at;
   if (node.type === 'maxpool') {
-    const t = at.table!;
+    const t = windowOf(node, inShape, at.table);
     const nOut = t.divisor.length;
     for (let u = 0; u < nOut; u++) {
       const st = t.start[u]!;

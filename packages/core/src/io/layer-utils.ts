@@ -6,7 +6,8 @@
  * Internal to `io/`; not part of the public index.
  */
 import { PolytopeError } from '../errors.js';
-import { windowOutput } from '../network/network.js';
+import { preluProblem, windowOutput } from '../network/network.js';
+import { gatherShape } from '../network/gather.js';
 import type { NodeSpec } from '../network/network.js';
 import { sizeOf } from '../network/ir.js';
 import type { ChannelAffineNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
@@ -44,8 +45,9 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[]): Shape | 
       if (inShape.length !== 3) return `needs a [C, H, W] input, got ${fmt(inShape)}`;
       const [c, h, w] = inShape as [number, number, number];
       const dil = spec.type === 'maxpool' ? spec.dilation : ([1, 1] as const);
-      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
-      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
+      const ceil = spec.ceilMode === true;
+      const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0], ceil);
+      const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1], ceil);
       if (!(ho >= 1 && wo >= 1)) return `window does not fit the ${h}×${w} input`;
       return [c, ho, wo];
     }
@@ -57,13 +59,17 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[]): Shape | 
       if (sizeOf(shape) !== inSize) return `cannot reshape ${fmt(inShape)} to ${fmt(shape)}`;
       return shape;
     }
-    case 'add': {
-      const other = inShapes[1];
-      if (other === undefined) return 'needs two inputs';
-      if (other.length !== inShape.length || other.some((d, i) => d !== inShape[i]))
-        return `cannot add shapes ${fmt(inShape)} and ${fmt(other)}`;
-      return inShape;
-    }
+    case 'add':
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine':
+      return gatherShape(spec, inShapes);
+    case 'prelu':
+      return preluProblem(spec, inShape) ?? inShape;
     case 'channel_affine': {
       const channels = channelCount(inShape);
       if (spec.scale.length !== channels || spec.shift.length !== channels)

@@ -237,9 +237,9 @@ describe('readNetworkJson', () => {
 
   it('rejects add with one input and unknown input names', () => {
     const add = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [...MINIMAL.layers, { type: 'add' }] }));
-    expect(add.message).toMatch(/layer 3 \(add\): expects 2 inputs, got 1/);
+    expect(add.message).toMatch(/layer 3 \(add\): expects at least 2 inputs, got 1/);
     const one = errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'add', inputs: ['input'] }] }));
-    expect(one.message).toMatch(/expects 2 inputs, got 1/);
+    expect(one.message).toMatch(/expects at least 2 inputs, got 1/);
     expect(errorOf(() => readNetworkJson({ ...MINIMAL, layers: [MINIMAL.layers[0], { type: 'relu', inputs: ['nope'] }] })).message).toMatch(
       /input "nope" does not name an earlier layer/,
     );
@@ -381,5 +381,114 @@ describe('writeNetworkJson round trip', () => {
     }
     const bn = readOnnx(fixture('bn_avgpool.onnx'));
     expectSameNetwork(bn, readNetworkJson(writeNetworkJson(bn)));
+  });
+});
+
+describe('the DAG layers (concat, pad, slice, transpose, resize, reduce_mean, broadcast_affine, add with coefficients, prelu)', () => {
+  const doc = {
+    format: NETWORK_JSON_FORMAT,
+    input: { shape: [1, 2, 3] },
+    layers: [
+      { type: 'pad', name: 'padded', pads: [0, 1, 0, 0, 0, 1], value: 0.5 },
+      { type: 'slice', name: 'top', inputs: ['padded'], starts: [0], ends: [2], axes: [1], steps: [1] },
+      { type: 'slice', name: 'bottom', inputs: ['padded'], starts: [-1], ends: [-4], axes: [1], steps: [-1] },
+      { type: 'concat', name: 'both', inputs: ['top', 'bottom'], axis: 0 },
+      { type: 'transpose', name: 't', perm: [0, 2, 1] },
+      { type: 'resize', name: 'up', size: [2, 5, 2], mode: 'linear', coordinate_mode: 'align_corners' },
+      { type: 'broadcast_affine', name: 'aff', scale: [[[2]], [[-1]]], shift: 0.25 },
+      { type: 'prelu', name: 'act', slope: [[[0.5]], [[-0.25]]] },
+      { type: 'reduce_mean', name: 'mean', axes: [2], keepdims: false },
+      { type: 'flatten', name: 'flat' },
+      { type: 'slice', name: 'half', starts: [0], ends: [5], axes: [0], steps: [1] },
+      { type: 'slice', name: 'rest', inputs: ['flat'], starts: [5], ends: [10], axes: [0], steps: [1] },
+      { type: 'add', inputs: ['half', 'rest', 'half'], coefficients: [1, -2, 0.5] },
+    ],
+  };
+  it('refuses a concat whose other axes differ, naming the layer', () => {
+    expect(() => readNetworkJson(doc)).toThrow(
+      /layer 3 'both' \(concat\): cannot concatenate shapes \[1, 2, 4\], \[1, 3, 4\] along axis 0/,
+    );
+  });
+  it('reads, evaluates as written by hand, and round-trips', () => {
+    const ok = JSON.parse(JSON.stringify(doc)) as typeof doc;
+    ok.layers[3] = { type: 'concat', name: 'both', inputs: ['top', 'bottom'], axis: 1 } as never;
+    const net = readNetworkJson(ok);
+    expect(net.nodes.map((n) => n.type)).toEqual([
+      'input',
+      'pad',
+      'slice',
+      'slice',
+      'concat',
+      'transpose',
+      'resize',
+      'broadcast_affine',
+      'prelu',
+      'reduce_mean',
+      'reshape',
+      'slice',
+      'slice',
+      'add',
+    ]);
+    const x = [0.5, -1, 2, 1.5, -0.25, 3];
+    // By hand: pad → [1, 3, 4]; top rows 0..1, bottom rows 2, 1, 0 → concat [1, 5, 4]; transpose → [1, 4, 5];
+    // resize align_corners to [2, 5, 2]: channel axis 1 → 2 copies; rows 4 → 5 at (i·3/4); columns 5 → 2 at 0 and 4.
+    const p = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => (r === 0 || c === 3 ? 0.5 : x[(r - 1) * 3 + c]!)));
+    const cat = [p[0]!, p[1]!, p[2]!, p[1]!, p[0]!]; // [5][4]
+    const tr = [0, 1, 2, 3].map((c) => [0, 1, 2, 3, 4].map((r) => cat[r]![c]!)); // [4][5]
+    const rows = [0, 1, 2, 3, 4].map((i) => {
+      const s = (i * 3) / 4;
+      const i0 = Math.floor(s);
+      const l = s - i0;
+      const i1 = Math.min(i0 + 1, 3);
+      return [0, 4].map((c) => (1 - l) * tr[i0]![c]! + l * tr[i1]![c]!);
+    }); // [5][2]
+    const out: number[] = [];
+    for (const [ch, sc, sl] of [
+      [0, 2, 0.5],
+      [1, -1, -0.25],
+    ] as const) {
+      void ch;
+      for (const row of rows) {
+        const v = row.map((u) => u * sc + 0.25).map((u) => (u > 0 ? u : sl * u));
+        out.push((v[0]! + v[1]!) / 2);
+      }
+    }
+    const expected = out.slice(0, 5).map((h, k) => h - 2 * out[5 + k]! + 0.5 * h);
+    const y = Array.from(forward(net, x));
+    y.forEach((v, k) => expect(v).toBeCloseTo(expected[k]!, 13));
+    const written = writeNetworkJson(net);
+    expect((written as { layers: { type: string }[] }).layers.map((l) => l.type)).toContain('broadcast_affine');
+    const text = networkToJsonString(net);
+    const layers = (JSON.parse(text) as { layers: Record<string, unknown>[] }).layers;
+    // Readable: the op's attributes, not a matrix.
+    expect(layers[5]).toEqual({
+      type: 'resize',
+      name: 'up',
+      size: [2, 5, 2],
+      mode: 'linear',
+      coordinate_mode: 'align_corners',
+      nearest_mode: 'round_prefer_floor',
+    });
+    expect(layers[6]).toEqual({ type: 'broadcast_affine', name: 'aff', scale: [[[2]], [[-1]]], shift: 0.25 });
+    expect(layers[12]).toMatchObject({ type: 'add', inputs: ['half', 'rest', 'half'], coefficients: [1, -2, 0.5] });
+    const back = readNetworkJson(JSON.parse(text));
+    expect(Array.from(forward(back, x))).toEqual(y);
+  });
+  it('refuses bad attributes and a reference to a later layer (no cycles) with the layer named', () => {
+    const bad =
+      (layer: Record<string, unknown>, extra: Record<string, unknown>[] = []) =>
+      () =>
+        readNetworkJson({ format: NETWORK_JSON_FORMAT, input: { shape: [2, 3, 3] }, layers: [...extra, layer] });
+    expect(bad({ type: 'transpose', perm: [0, 0, 1] })).toThrow(/perm \[0, 0, 1\] is not a permutation/);
+    expect(bad({ type: 'resize', size: [2, 6, 6], mode: 'cubic' })).toThrow(
+      /layer 0 \(resize\): mode must be one of nearest, linear, got the string "cubic"/,
+    );
+    expect(bad({ type: 'pad', pads: [0, 0, 0, 0, 0] })).toThrow(/pads must list 6 integers/);
+    expect(bad({ type: 'prelu', slope: [1, 2] })).toThrow(/slope of shape \[2\] does not broadcast against the input \[2, 3, 3\]/);
+    expect(bad({ type: 'add', inputs: ['input'] })).toThrow(/expects at least 2 inputs/);
+    expect(bad({ type: 'relu', name: 'a', inputs: ['b'] }, [{ type: 'relu', name: 'first' }])).toThrow(
+      /input "b" does not name an earlier layer/,
+    );
+    expect(bad({ type: 'maxpool', kernel_size: 2, ceil_mode: 'yes' })).toThrow(/ceil_mode must be true or false/);
   });
 });

@@ -45,11 +45,19 @@ const LAYER_FIELDS: Readonly<Record<string, readonly string[]>> = {
   maxpool: ['kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode'],
   flatten: [],
   reshape: ['shape'],
-  add: [],
+  add: ['coefficients'],
+  concat: ['axis'],
+  pad: ['pads', 'value'],
+  slice: ['starts', 'ends', 'axes', 'steps'],
+  transpose: ['perm'],
+  resize: ['size', 'mode', 'coordinate_mode', 'nearest_mode', 'scales'],
+  reduce_mean: ['axes', 'keepdims'],
+  broadcast_affine: ['scale', 'shift'],
   identity: [],
   dropout: ['p'],
   relu: [],
   leaky_relu: ['alpha'],
+  prelu: ['slope'],
   hardtanh: ['min', 'max'],
 };
 const COMMON_FIELDS = ['type', 'name', 'inputs', 'comment'];
@@ -225,12 +233,10 @@ function parseLayers(layersRaw: readonly unknown[]): { layers: ParsedLayer[]; us
     const { type, name, where } = layerHeader(raw, i, names);
     const obj = raw as Record<string, unknown>;
     const refs = layerInputs(obj['inputs'], i, where, names);
-    const expected = type === 'add' ? 2 : 1;
-    if (refs.length !== expected)
-      bad(
-        where,
-        `expects ${expected} input${expected > 1 ? 's' : ''}, got ${refs.length}${type === 'add' ? ' (give "inputs": [a, b])' : ''}`,
-      );
+    if (type === 'add' || type === 'concat') {
+      const min = type === 'add' ? 2 : 1;
+      if (refs.length < min) bad(where, `expects at least ${min} inputs, got ${refs.length} (give "inputs": [a, b, …])`);
+    } else if (refs.length !== 1) bad(where, `expects 1 input, got ${refs.length}`);
     const sources = refs.map((j) => (j < 0 ? -1 : alias[j]!));
     layers.push(name === undefined ? { raw: obj, type, where, sources } : { raw: obj, type, name, where, sources });
     if (name !== undefined) names.set(name, i);
@@ -374,12 +380,12 @@ class SpecBuilder {
         return this.emit({ type: 'reshape', inputs, ...named }, cx);
       case 'reshape':
         return this.emit({ type: 'reshape', inputs, targetShape: reshapeTarget(cx), ...named }, cx);
-      case 'add':
-        return this.emit({ type: 'add', inputs, ...named }, cx);
       case 'relu':
       case 'leaky_relu':
       case 'hardtanh':
         return this.emit(activationSpec(cx, layer.type), cx);
+      default:
+        return this.emit(gatherSpec(cx, layer.type), cx);
     }
   }
 
@@ -481,9 +487,9 @@ function conv2dSpec(cx: LayerContext): NodeSpec {
 
 function poolSpec(cx: LayerContext, type: 'avgpool' | 'maxpool'): NodeSpec {
   const { raw, where, inputs, named } = cx;
-  if (raw['ceil_mode'] === true) bad(where, 'ceil_mode is not supported (output size must use floor); pad the input instead');
-  if (raw['ceil_mode'] !== undefined && raw['ceil_mode'] !== false)
-    bad(where, `ceil_mode must be false, got ${describeValue(raw['ceil_mode'])}`);
+  const ceilRaw = raw['ceil_mode'];
+  if (ceilRaw !== undefined && typeof ceilRaw !== 'boolean') bad(where, `ceil_mode must be true or false, got ${describeValue(ceilRaw)}`);
+  const ceil = ceilRaw === true ? { ceilMode: true } : {};
   if (raw['kernel_size'] === undefined) bad(where, 'missing "kernel_size" (an integer or [kh, kw])');
   const kernel = pair(raw['kernel_size'], where, 'kernel_size', 1, [1, 1]);
   const stride = pair(raw['stride'], where, 'stride', 1, kernel);
@@ -491,10 +497,110 @@ function poolSpec(cx: LayerContext, type: 'avgpool' | 'maxpool'): NodeSpec {
   if (type === 'avgpool') {
     const cip = raw['count_include_pad'];
     if (cip !== undefined && typeof cip !== 'boolean') bad(where, `count_include_pad must be true or false, got ${describeValue(cip)}`);
-    return { type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...named };
+    return { type: 'avgpool', inputs, kernel, stride, padding: pad, countIncludePad: cip ?? true, ...ceil, ...named };
   }
   const dilation = pair(raw['dilation'], where, 'dilation', 1, [1, 1]);
-  return { type: 'maxpool', inputs, kernel, stride, padding: pad, dilation, ...named };
+  return { type: 'maxpool', inputs, kernel, stride, padding: pad, dilation, ...ceil, ...named };
+}
+
+/** A number (shape []) or a rectangular nested list of any depth → dims and row-major data. */
+function anyTensor(v: unknown, where: string, what: string): { dims: number[]; data: Float64Array } {
+  if (!Array.isArray(v)) return { dims: [], data: Float64Array.of(finiteNumber(v, where, what)) };
+  let depth = 0;
+  for (let probe: unknown = v; Array.isArray(probe); probe = probe[0]) depth++;
+  return nested(v, depth, where, what, `a number or a nested list broadcast against the data`);
+}
+
+/** A list of integers ≥ min. */
+function ints(v: unknown, where: string, what: string, min = -Infinity): number[] {
+  if (!Array.isArray(v)) bad(where, `${what} must be a list of integers, got ${describeValue(v)}`);
+  return v.map((d, k) => {
+    const n = finiteNumber(d, where, `${what}[${k}]`);
+    if (!Number.isInteger(n) || n < min) bad(where, `${what}[${k}] must be an integer${min > -Infinity ? ` ≥ ${min}` : ''}, got ${n}`);
+    return n;
+  });
+}
+
+function oneOf<T extends string>(v: unknown, where: string, what: string, allowed: readonly T[], fallback: T): T {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    bad(where, `${what} must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
+  return v as T;
+}
+
+/** The gather layers (add, concat, pad, slice, transpose, resize, reduce_mean, broadcast_affine) and prelu. */
+function gatherSpec(cx: LayerContext, type: string): NodeSpec {
+  const { raw, where, inputs, named, inShape } = cx;
+  const rank = inShape.length;
+  switch (type) {
+    case 'add': {
+      const c =
+        raw['coefficients'] === undefined
+          ? {}
+          : { coefficients: Array.from(vector(raw['coefficients'], where, 'coefficients', inputs.length)) };
+      return { type: 'add', inputs, ...c, ...named };
+    }
+    case 'concat':
+      return { type: 'concat', inputs, axis: integer(raw['axis'], where, 'axis', 0), ...named };
+    case 'pad':
+      return {
+        type: 'pad',
+        inputs,
+        pads: ints(raw['pads'], where, 'pads'),
+        value: raw['value'] === undefined ? 0 : finiteNumber(raw['value'], where, 'value'),
+        ...named,
+      };
+    case 'slice': {
+      const starts = ints(raw['starts'], where, 'starts');
+      const axes = raw['axes'] === undefined ? starts.map((_, k) => k) : ints(raw['axes'], where, 'axes', 0);
+      const steps = raw['steps'] === undefined ? starts.map(() => 1) : ints(raw['steps'], where, 'steps');
+      return { type: 'slice', inputs, starts, ends: ints(raw['ends'], where, 'ends'), axes, steps, ...named };
+    }
+    case 'transpose':
+      return { type: 'transpose', inputs, perm: ints(raw['perm'], where, 'perm', 0), ...named };
+    case 'resize': {
+      const scales = raw['scales'] === undefined ? {} : { scales: Array.from(vector(raw['scales'], where, 'scales', rank)) };
+      return {
+        type: 'resize',
+        inputs,
+        size: ints(raw['size'], where, 'size', 1),
+        mode: oneOf(raw['mode'], where, 'mode', ['nearest', 'linear'] as const, 'nearest'),
+        coordinateMode: oneOf(
+          raw['coordinate_mode'],
+          where,
+          'coordinate_mode',
+          ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const,
+          'half_pixel',
+        ),
+        nearestMode: oneOf(
+          raw['nearest_mode'],
+          where,
+          'nearest_mode',
+          ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const,
+          'round_prefer_floor',
+        ),
+        ...scales,
+        ...named,
+      };
+    }
+    case 'reduce_mean': {
+      const kd = raw['keepdims'];
+      if (kd !== undefined && typeof kd !== 'boolean') bad(where, `keepdims must be true or false, got ${describeValue(kd)}`);
+      return { type: 'reduce_mean', inputs, axes: ints(raw['axes'], where, 'axes', 0), keepdims: kd ?? true, ...named };
+    }
+    case 'broadcast_affine': {
+      const sc = raw['scale'] === undefined ? { dims: [], data: Float64Array.of(1) } : anyTensor(raw['scale'], where, 'scale');
+      const sh = raw['shift'] === undefined ? { dims: [], data: Float64Array.of(0) } : anyTensor(raw['shift'], where, 'shift');
+      return { type: 'broadcast_affine', inputs, scale: sc.data, scaleShape: sc.dims, shift: sh.data, shiftShape: sh.dims, ...named };
+    }
+    case 'prelu': {
+      if (raw['slope'] === undefined)
+        bad(where, 'missing "slope" (a number or a nested list broadcast against the data, e.g. [[[a]], [[b]]] per channel)');
+      const t = anyTensor(raw['slope'], where, 'slope');
+      return { type: 'prelu', inputs, slope: t.data, slopeShape: t.dims, ...named };
+    }
+  }
+  return bad(where, `unknown layer type '${type}'`);
 }
 
 /** The target shape of a reshape layer, its one −1 (if any) resolved from the input size. */
@@ -614,6 +720,7 @@ function layerFields(node: Node): Record<string, unknown> {
         stride: compactPair(node.stride),
         padding: compactPadding(node.padding),
         count_include_pad: node.countIncludePad,
+        ...(node.ceilMode === true ? { ceil_mode: true } : {}),
       };
     case 'maxpool': {
       const f: Record<string, unknown> = {
@@ -622,8 +729,35 @@ function layerFields(node: Node): Record<string, unknown> {
         padding: compactPadding(node.padding),
       };
       if (node.dilation[0] !== 1 || node.dilation[1] !== 1) f['dilation'] = compactPair(node.dilation);
+      if (node.ceilMode === true) f['ceil_mode'] = true;
       return f;
     }
+    case 'add':
+      return node.coefficients === undefined ? {} : { coefficients: [...node.coefficients] };
+    case 'concat':
+      return { axis: node.axis };
+    case 'pad':
+      return { pads: [...node.pads], value: node.value };
+    case 'slice':
+      return { starts: [...node.starts], ends: [...node.ends], axes: [...node.axes], steps: [...node.steps] };
+    case 'transpose':
+      return { perm: [...node.perm] };
+    case 'resize': {
+      const f: Record<string, unknown> = {
+        size: [...node.size],
+        mode: node.mode,
+        coordinate_mode: node.coordinateMode,
+        nearest_mode: node.nearestMode,
+      };
+      if (node.scales !== undefined) f['scales'] = [...node.scales];
+      return f;
+    }
+    case 'reduce_mean':
+      return { axes: [...node.axes], keepdims: node.keepdims };
+    case 'broadcast_affine':
+      return { scale: tensorJson(node.scale, node.scaleShape), shift: tensorJson(node.shift, node.shiftShape) };
+    case 'prelu':
+      return { slope: tensorJson(node.slope, node.slopeShape) };
     case 'reshape':
       return node.targetShape === undefined ? {} : { shape: [...node.targetShape] };
     case 'leaky_relu':
@@ -632,10 +766,14 @@ function layerFields(node: Node): Record<string, unknown> {
       return { min: node.min, max: node.max };
     case 'input':
     case 'global_avgpool':
-    case 'add':
     case 'relu':
       return {};
   }
+}
+
+/** A constant as JSON: a number for shape [], else nested lists. */
+function tensorJson(data: Float64Array, shape: Shape): unknown {
+  return shape.length === 0 ? data[0]! : rows(data, shape);
 }
 
 /**

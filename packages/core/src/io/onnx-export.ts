@@ -13,8 +13,16 @@
  * | global_avgpool   | GlobalAveragePool                                               |
  * | maxpool          | MaxPool (pads, strides, dilations)                              |
  * | reshape          | Flatten(axis 1), or Reshape to [−1, …targetShape]               |
- * | add              | Add                                                             |
+ * | add              | Add, or Mul by each coefficient ≠ 1 then Sum                      |
+ * | concat           | Concat(axis + 1)                                                |
+ * | pad              | Pad (constant, pads with 0 on the batch axis)                   |
+ * | slice            | Slice (axes + 1)                                                |
+ * | transpose        | Transpose (perm with the batch axis first)                      |
+ * | resize           | Resize (sizes from Shape(input)[0] and the sample size; scales when given) |
+ * | reduce_mean      | ReduceMean (axes + 1, keepdims)                                 |
+ * | broadcast_affine | Mul then Add with initializers of scaleShape / shiftShape       |
  * | relu, leaky_relu | Relu, LeakyRelu(alpha)                                          |
+ * | prelu            | PRelu (slope of slopeShape)                                     |
  * | hardtanh         | Clip(min, max)                                                  |
  *
  * Weights are stored as float32 `raw_data` (little-endian): the IR's float64 values are rounded
@@ -38,7 +46,7 @@ import {
   ValueInfoProtoSchema,
 } from 'onnx-buf';
 import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from 'onnx-buf';
-import type { Node, Shape } from '../network/ir.js';
+import type { Node, NodeOfType, Shape } from '../network/ir.js';
 import { PolytopeError } from '../errors.js';
 import type { Network } from '../network/network.js';
 
@@ -70,6 +78,14 @@ function ints(name: string, values: readonly number[]): AttributeProto {
 
 function int(name: string, value: number): AttributeProto {
   return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(value) });
+}
+
+function str(name: string, value: string): AttributeProto {
+  return create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRING,
+    s: Uint8Array.from(value, (ch) => ch.charCodeAt(0)),
+  });
 }
 
 function float(name: string, value: number): AttributeProto {
@@ -202,6 +218,24 @@ function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShap
         g.add('Reshape', name, [x, `${name}.shape`], out);
       }
       return true;
+    case 'broadcast_affine':
+      g.initializers.push(floatTensor(`${name}.scale`, node.scaleShape, node.scale));
+      g.initializers.push(floatTensor(`${name}.shift`, node.shiftShape, node.shift));
+      g.add('Mul', `${name}_mul`, [x, `${name}.scale`], `${out}_scaled`);
+      g.add('Add', name, [`${out}_scaled`, `${name}.shift`], out);
+      return true;
+    case 'prelu':
+      g.initializers.push(floatTensor(`${name}.slope`, node.slopeShape, node.slope));
+      g.add('PRelu', name, [x, `${name}.slope`], out);
+      return true;
+    case 'add':
+    case 'pad':
+    case 'slice':
+      exportGatherNode(g, node, { name, out, x, inShape });
+      return true;
+    case 'resize':
+      exportResize(g, node, { name, out, x, inShape });
+      return true;
     case 'hardtanh':
       g.initializers.push(floatTensor(`${name}.min`, [], [node.min]));
       g.initializers.push(floatTensor(`${name}.max`, [], [node.max]));
@@ -212,7 +246,63 @@ function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShap
   }
 }
 
-/** Writes the nodes without initializers: pools, add, relu, leaky_relu. */
+/** add (coefficients), pad, slice: the gather nodes written with initializers. */
+function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'>, { name, out, x }: NodeNames): void {
+  switch (node.type) {
+    case 'add': {
+      const c = node.coefficients;
+      const terms = node.inputs.map((j, k) => {
+        const t = g.tensorName(j);
+        if (c === undefined || c[k] === 1) return t;
+        g.initializers.push(floatTensor(`${name}.c${k}`, [], [c[k]!]));
+        g.add('Mul', `${name}_mul${k}`, [t, `${name}.c${k}`], `${out}_term${k}`);
+        return `${out}_term${k}`;
+      });
+      if (terms.length === 2) g.add('Add', name, terms, out);
+      else g.add('Sum', name, terms, out);
+      return;
+    }
+    case 'pad': {
+      const r = node.shape.length;
+      g.initializers.push(int64Tensor(`${name}.pads`, [0, ...node.pads.slice(0, r), 0, ...node.pads.slice(r)]));
+      g.initializers.push(floatTensor(`${name}.value`, [], [node.value]));
+      g.add('Pad', name, [x, `${name}.pads`, `${name}.value`], out, [str('mode', 'constant')]);
+      return;
+    }
+    case 'slice':
+      g.initializers.push(int64Tensor(`${name}.starts`, node.starts));
+      g.initializers.push(int64Tensor(`${name}.ends`, node.ends));
+      g.initializers.push(
+        int64Tensor(
+          `${name}.axes`,
+          node.axes.map((a) => a + 1),
+        ),
+      );
+      g.initializers.push(int64Tensor(`${name}.steps`, node.steps));
+      g.add('Slice', name, [x, `${name}.starts`, `${name}.ends`, `${name}.axes`, `${name}.steps`], out);
+      return;
+  }
+}
+
+/** Resize with `sizes` = [Shape(input)[0], …size], or `scales` when the node has them. */
+function exportResize(g: OnnxGraph, node: NodeOfType<'resize'>, { name, out, x, inShape }: NodeNames): void {
+  const attrs = [str('mode', node.mode), str('coordinate_transformation_mode', node.coordinateMode), str('nearest_mode', node.nearestMode)];
+  g.initializers.push(floatTensor(`${name}.roi`, [0], []));
+  if (node.scales !== undefined && node.scales.some((sc, ax) => sc !== node.size[ax]! / inShape[ax]!)) {
+    g.initializers.push(floatTensor(`${name}.scales`, [node.scales.length + 1], [1, ...node.scales]));
+    g.add('Resize', name, [x, `${name}.roi`, `${name}.scales`], out, attrs);
+    return;
+  }
+  g.initializers.push(int64Tensor(`${name}.batch_axis`, [0]));
+  g.initializers.push(int64Tensor(`${name}.size`, node.size));
+  g.add('Shape', `${name}_shape`, [x], `${out}_shape`);
+  g.add('Gather', `${name}_batch`, [`${out}_shape`, `${name}.batch_axis`], `${out}_batch`, [int('axis', 0)]);
+  g.add('Concat', `${name}_sizes`, [`${out}_batch`, `${name}.size`], `${out}_sizes`, [int('axis', 0)]);
+  g.initializers.push(floatTensor(`${name}.no_scales`, [0], []));
+  g.add('Resize', name, [x, `${name}.roi`, `${name}.no_scales`, `${out}_sizes`], out, attrs);
+}
+
+/** Writes the nodes without initializers: pools, concat, transpose, reduce_mean, relu, leaky_relu. */
 function exportPlainNode(g: OnnxGraph, node: Node, { name, out, x }: NodeNames): void {
   switch (node.type) {
     case 'avgpool':
@@ -221,6 +311,28 @@ function exportPlainNode(g: OnnxGraph, node: Node, { name, out, x }: NodeNames):
         ints('strides', node.stride),
         ints('pads', node.padding),
         int('count_include_pad', node.countIncludePad ? 1 : 0),
+        int('ceil_mode', node.ceilMode === true ? 1 : 0),
+      ]);
+      return;
+    case 'concat':
+      g.add(
+        'Concat',
+        name,
+        node.inputs.map((j) => g.tensorName(j)),
+        out,
+        [int('axis', node.axis + 1)],
+      );
+      return;
+    case 'transpose':
+      g.add('Transpose', name, [x], out, [ints('perm', [0, ...node.perm.map((a) => a + 1)])]);
+      return;
+    case 'reduce_mean':
+      g.add('ReduceMean', name, [x], out, [
+        ints(
+          'axes',
+          node.axes.map((a) => a + 1),
+        ),
+        int('keepdims', node.keepdims ? 1 : 0),
       ]);
       return;
     case 'global_avgpool':
@@ -232,10 +344,8 @@ function exportPlainNode(g: OnnxGraph, node: Node, { name, out, x }: NodeNames):
         ints('strides', node.stride),
         ints('pads', node.padding),
         ints('dilations', node.dilation),
+        int('ceil_mode', node.ceilMode === true ? 1 : 0),
       ]);
-      return;
-    case 'add':
-      g.add('Add', name, [x, g.tensorName(node.inputs[1]!)], out);
       return;
     case 'relu':
       g.add('Relu', name, [x], out);

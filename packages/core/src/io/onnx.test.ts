@@ -250,9 +250,9 @@ describe('readOnnx on hand-built models', () => {
     expect((error as PolytopeError).message).toMatch(/supported ops: .*Gemm.*Relu/);
   });
 
-  it('rejects Softmax, MaxPool ceil_mode and ops from other domains with code unsupported', () => {
+  it('rejects Softmax, unsupported attribute values (MaxPool ceil_mode = 2) and ops from other domains with code unsupported', () => {
     const soft = model(['N', 2], [{ name: 'sm', opType: 'Softmax', input: ['x'], output: ['y'] }], [], 'y');
-    expect(() => readOnnx(soft)).toThrow(/'sm' \(Softmax\)/);
+    expect(() => readOnnx(soft)).toThrow(/'sm' \(Softmax\).*export the logits/);
     const pool = model(
       [1, 1, 4, 4],
       [
@@ -263,14 +263,14 @@ describe('readOnnx on hand-built models', () => {
           output: ['y'],
           attribute: [
             intsAttr('kernel_shape', [2, 2]),
-            create(AttributeProtoSchema, { name: 'ceil_mode', type: AttributeProto_AttributeType.INT, i: 1n }),
+            create(AttributeProtoSchema, { name: 'ceil_mode', type: AttributeProto_AttributeType.INT, i: 2n }),
           ],
         },
       ],
       [],
       'y',
     );
-    expect(() => readOnnx(pool)).toThrow(/ceil_mode/);
+    expect(() => readOnnx(pool)).toThrow(/'mp' \(MaxPool\): attribute ceil_mode = 2; supported values are 0 and 1/);
     const ms = model(['N', 2], [{ name: 'g', opType: 'Gelu', domain: 'com.microsoft', input: ['x'], output: ['y'] }], [], 'y');
     expect(() => readOnnx(ms)).toThrow(/com\.microsoft/);
   });
@@ -449,7 +449,7 @@ describe('readOnnx on hand-built models', () => {
 });
 
 describe('ONNX op table', () => {
-  it('SUPPORTED_ONNX_OPS is the sorted key list of the op table (the 25 ops of the former hand-kept list)', () => {
+  it('SUPPORTED_ONNX_OPS is the sorted key list of the op table', () => {
     expect(SUPPORTED_ONNX_OPS).toEqual([
       'Add',
       'AveragePool',
@@ -458,6 +458,7 @@ describe('ONNX op table', () => {
       'Clip',
       'Concat',
       'Constant',
+      'ConstantOfShape',
       'Conv',
       'Div',
       'Dropout',
@@ -465,17 +466,28 @@ describe('ONNX op table', () => {
       'Gather',
       'Gemm',
       'GlobalAveragePool',
+      'GlobalMaxPool',
       'Identity',
       'LeakyRelu',
       'MatMul',
+      'Max',
       'MaxPool',
+      'Min',
       'Mul',
+      'PRelu',
+      'Pad',
+      'ReduceMean',
       'Relu',
       'Reshape',
+      'Resize',
       'Shape',
+      'Slice',
+      'Split',
       'Squeeze',
       'Sub',
+      'Transpose',
       'Unsqueeze',
+      'Upsample',
     ]);
     expect(Object.isFrozen(SUPPORTED_ONNX_OPS)).toBe(true);
   });
@@ -514,5 +526,176 @@ describe('ONNX op table', () => {
       ['channel_affine', 'c/unflip'],
     ]);
     expect(Array.from(forward(upper, [-2, 3]))).toEqual([-2, 0.5]);
+  });
+});
+
+function strAttr(name: string, value: string) {
+  return create(AttributeProtoSchema, {
+    name,
+    type: AttributeProto_AttributeType.STRING,
+    s: Uint8Array.from(value, (ch) => ch.charCodeAt(0)),
+  });
+}
+
+function codeOf(f: () => unknown): { code: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof PolytopeError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a PolytopeError');
+}
+
+describe('readOnnx refuses bad graphs with a located one-line message', () => {
+  const relu = (input: string, output: string, name = output): NodeInit => ({ name, opType: 'Relu', input: [input], output: [output] });
+  it('a dangling input or a cycle (an input produced later)', () => {
+    const dangling = model(['N', 2], [relu('x', 'a'), { name: 'sum', opType: 'Add', input: ['a', 'ghost'], output: ['y'] }], [], 'y');
+    expect(codeOf(() => readOnnx(dangling)).message).toMatch(
+      /'sum' \(Add\): input 'ghost' is not produced by any earlier node.*topological order/,
+    );
+    const cycle = model(['N', 2], [{ name: 'sum', opType: 'Add', input: ['x', 'y'], output: ['a'] }, relu('a', 'y')], [], 'y');
+    expect(codeOf(() => readOnnx(cycle)).message).toMatch(/'sum' \(Add\): input 'y' is not produced by any earlier node/);
+  });
+  it('shape mismatches in Concat and Add of computed tensors (shape-mismatch)', () => {
+    const pads = int64Tensor('p', [0, 0, 0, 0, 0, 0, 1, 0]);
+    const nodes: NodeInit[] = [
+      relu('x', 'a'),
+      { name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['b'] },
+      {
+        name: 'cat',
+        opType: 'Concat',
+        input: ['a', 'b'],
+        output: ['y'],
+        attribute: [create(AttributeProtoSchema, { name: 'axis', type: AttributeProto_AttributeType.INT, i: 1n })],
+      },
+    ];
+    let r = codeOf(() => readOnnx(model([1, 2, 3, 3], nodes, [pads], 'y')));
+    expect(r.code).toBe('shape-mismatch');
+    expect(r.message).toMatch(/'cat' \(Concat\): cannot concatenate \[N, 2, 3, 3\] and \[N, 2, 4, 3\] along axis 1/);
+    r = codeOf(() =>
+      readOnnx(
+        model(
+          [1, 2, 3, 3],
+          [
+            relu('x', 'a'),
+            { name: 'pad', opType: 'Pad', input: ['x', 'p'], output: ['b'] },
+            { name: 'sum', opType: 'Add', input: ['a', 'b'], output: ['y'] },
+          ],
+          [pads],
+          'y',
+        ),
+      ),
+    );
+    expect(r.code).toBe('shape-mismatch');
+    expect(r.message).toMatch(/'sum' \(Add\): cannot add tensors of shapes \[N, 2, 3, 3\] and \[N, 2, 4, 3\]/);
+  });
+  it('unsupported attribute values name the node, the attribute, its value and what is supported', () => {
+    const pad = model(
+      [1, 1, 3, 3],
+      [{ name: 'reflect', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [strAttr('mode', 'reflect')] }],
+      [int64Tensor('p', [0, 0, 1, 1, 0, 0, 1, 1])],
+      'y',
+    );
+    let r = codeOf(() => readOnnx(pad));
+    expect(r.code).toBe('unsupported');
+    expect(r.message).toMatch(/'reflect' \(Pad\): attribute mode = 'reflect' is not supported; supported: 'constant'/);
+    const resize = model(
+      [1, 1, 3, 3],
+      [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('mode', 'cubic')] }],
+      [floatTensor('s', [4], [1, 1, 2, 2])],
+      'y',
+    );
+    r = codeOf(() => readOnnx(resize));
+    expect(r.message).toMatch(/'up' \(Resize\): attribute mode = 'cubic' is not supported; supported: 'nearest', 'linear'/);
+    const tf = model(
+      [1, 1, 3, 3],
+      [
+        {
+          name: 'up',
+          opType: 'Resize',
+          input: ['x', '', 's'],
+          output: ['y'],
+          attribute: [strAttr('coordinate_transformation_mode', 'tf_crop_and_resize')],
+        },
+      ],
+      [floatTensor('s', [4], [1, 1, 2, 2])],
+      'y',
+    );
+    expect(codeOf(() => readOnnx(tf)).message).toMatch(
+      /coordinate_transformation_mode = 'tf_crop_and_resize' is not supported; supported: half_pixel, pytorch_half_pixel, align_corners, asymmetric/,
+    );
+    const perm = model(
+      [1, 2, 3],
+      [{ name: 't', opType: 'Transpose', input: ['x'], output: ['y'], attribute: [intsAttr('perm', [1, 0, 2])] }],
+      [],
+      'y',
+    );
+    expect(codeOf(() => readOnnx(perm)).message).toMatch(
+      /'t' \(Transpose\): attribute perm = \[1, 0, 2\] moves the batch dimension; supported: perm\[0\] = 0/,
+    );
+  });
+  it('dynamic sizes: names the dimension and the fix; inputShape fills them', () => {
+    const bytes = model(['N', 1, 'H', 4], [relu('x', 'y')], [], 'y');
+    const r = codeOf(() => readOnnx(bytes));
+    expect(r.code).toBe('unsupported');
+    expect(r.message).toMatch(/graph input 'x' dimension 2 is symbolic \('H'\).*--input-shape.*options\.inputShape/);
+    expect([...readOnnx(bytes, { inputShape: [1, 5, 4] }).inputShape]).toEqual([1, 5, 4]);
+    expect(codeOf(() => readOnnx(bytes, { inputShape: [1, 5, 3] })).message).toMatch(/dimension 3 as 3, but graph input 'x' fixes it to 4/);
+    expect(codeOf(() => readOnnx(bytes, { inputShape: [1, 5] })).code).toBe('shape-mismatch');
+  });
+  it('initializers whose declared size exceeds their data, or the memory budget, are refused before allocating', () => {
+    const huge = model(
+      ['N', 2],
+      [{ name: 'fc', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }],
+      [floatTensor('W', [2, 4_000_000_000], W)],
+      'y',
+    );
+    const r = codeOf(() => readOnnx(huge));
+    expect(r.code).toBe('bad-file');
+    expect(r.message).toMatch(/initializer 'W' has 6 values, expected 8000000000 for shape \[2, 4000000000\]/);
+    const small = model(['N', 2], [{ name: 'fc', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }], [floatTensor('W', [2, 3], W)], 'y');
+    expect(readOnnx(small).outputSize).toBe(3);
+    const b = codeOf(() => readOnnx(small, { maxBytes: 40 }));
+    expect(b.code).toBe('too-large');
+    expect(b.message).toMatch(/initializer 'W' has 6 elements.*48 bytes.*budget of 40 bytes \(options\.maxBytes\)/);
+  });
+  it('a final Softmax is dropped with dropSoftmax (the logits are analysed); one inside the network never is', () => {
+    const bytes = model(
+      ['N', 2],
+      [
+        {
+          name: 'fc',
+          opType: 'Gemm',
+          input: ['x', 'W', 'B'],
+          output: ['h'],
+          attribute: [create(AttributeProtoSchema, { name: 'transB', type: AttributeProto_AttributeType.INT, i: 1n })],
+        },
+        { name: 'sm', opType: 'Softmax', input: ['h'], output: ['y'] },
+      ],
+      [floatTensor('W', [3, 2], W), floatTensor('B', [3], B)],
+      'y',
+    );
+    const net = readOnnx(bytes, { dropSoftmax: true });
+    expect(Array.from(forward(net, [1, 2]))).toEqual([1 * 1 + 2 * 2 + 0.25, -1 + 2 * 0.5 - 1, 3 - 4 + 2]);
+    const inner = model(['N', 2], [{ name: 'sm', opType: 'Softmax', input: ['x'], output: ['h'] }, relu('h', 'y')], [], 'y');
+    expect(codeOf(() => readOnnx(inner, { dropSoftmax: true })).message).toMatch(
+      /'sm' \(Softmax\): Softmax inside the network is not piecewise-linear/,
+    );
+  });
+  it('Max and Min of a computed tensor and a constant are exact (relu lowering)', () => {
+    const bytes = model(
+      [1, 3],
+      [
+        { name: 'mx', opType: 'Max', input: ['x', 'c'], output: ['a'] },
+        { name: 'mn', opType: 'Min', input: ['a', 'd'], output: ['y'] },
+      ],
+      [floatTensor('c', [3], [0.5, -1, 0]), floatTensor('d', [1], [0.75])],
+      'y',
+    );
+    const net = readOnnx(bytes);
+    const x = [0.25, -2, 3];
+    expect(Array.from(forward(net, x))).toEqual([0.5, -1, 0.75]);
+    expect(Array.from(forward(net, [0.6, 0.7, -0.5]))).toEqual([0.6, 0.7, 0]);
   });
 });

@@ -15,7 +15,8 @@ import type { ErrorCode } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
 import { sizeOf } from '../network/ir.js';
-import type { Shape } from '../network/ir.js';
+import type { ResizeCoordinateMode, ResizeNearestMode, Shape } from '../network/ir.js';
+import { sliceAxis } from '../network/gather.js';
 import { batchNormAffine, batchNormScale, channelCount, expandChannels, foldIntoLinear, inferShape } from './layer-utils.js';
 import type { ChannelAffineSpec, Conv2dSpec, DenseSpec } from './layer-utils.js';
 import { BATCHNORM_DEFAULT_EPS } from '../geometry/predicates.js';
@@ -35,9 +36,9 @@ interface ChannelMap {
  */
 export interface ReadOnnxOptions {
   /**
-   * Allocation budget in bytes for any one tensor the reader builds (initializers, constants,
-   * folded constant expressions; float64 elements × 8); default `DEFAULT_MAX_BYTES` (2 GiB). A
-   * larger tensor is refused before allocating (`too-large`).
+   * Allocation budget in bytes (float64 elements × 8) for any one tensor the reader builds
+   * (initializers, constants, folded constant expressions) and for all decoded constants together;
+   * default `DEFAULT_MAX_BYTES` (2 GiB). More is refused before allocating (`too-large`).
    */
   maxBytes?: number;
   /**
@@ -48,6 +49,16 @@ export interface ReadOnnxOptions {
   externalData?: (location: string) => Uint8Array | undefined;
   /** Which graph output to analyse when the model has several (default: the only one). */
   output?: string;
+  /**
+   * The sample shape (without the batch dimension), for models exported with dynamic sizes
+   * (`dynamic_axes` on height/width): fills the symbolic dimensions and must agree with the fixed ones.
+   */
+  inputShape?: readonly number[];
+  /**
+   * Analyse the logits of a model whose output is a final `Softmax`/`LogSoftmax` (that node is
+   * dropped). Without it such a model is refused with a message saying how to export logits.
+   */
+  dropSoftmax?: boolean;
 }
 
 // ONNX TensorProto.DataType values the reader decodes.
@@ -142,7 +153,7 @@ function decodeTensor(
   t: TensorProto,
   what: string,
   external: (location: string, what: string) => Uint8Array,
-  maxBytes = DEFAULT_MAX_BYTES,
+  budget?: (count: number, what: string) => void,
 ): Tensor {
   const dims = t.dims.map((d, i) => {
     const n = toInt(d, `${what} dims[${i}]`);
@@ -150,6 +161,7 @@ function decodeTensor(
     return n;
   });
   const count = sizeOf(dims);
+  if (!Number.isSafeInteger(count)) fail(`${what} declares shape [${dims.join(', ')}], more elements than can be addressed`);
   const dtype = t.dataType;
   const elem =
     dtype === FLOAT || dtype === INT32 ? 4 : dtype === DOUBLE || dtype === INT64 ? 8 : dtype === FLOAT16 ? 2 : dtype === BOOL ? 1 : 0;
@@ -171,9 +183,8 @@ function decodeTensor(
     }
     raw = file.subarray(offset, offset + length);
   } else if (t.rawData.length > 0 || count === 0) raw = t.rawData;
-  if (raw !== undefined && raw.length !== count * elem)
-    fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
-  checkAllocation(count, 8, what, maxBytes);
+  checkStoredSize(t, raw, { count, elem, dims }, what);
+  budget?.(count, what);
   const data = new Float64Array(count);
   if (raw !== undefined) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -208,6 +219,31 @@ function decodeTensor(
     data[i] = dtype === FLOAT16 ? half(Number(v)) : typeof v === 'bigint' ? Number(v) : v;
   }
   return { dims, data, integer };
+}
+
+/** Sizes are checked before anything is allocated: a declared shape larger than the stored data is refused here. */
+function checkStoredSize(
+  t: TensorProto,
+  raw: Uint8Array | undefined,
+  size: { count: number; elem: number; dims: number[] },
+  what: string,
+): void {
+  const { count, elem, dims } = size;
+  if (raw !== undefined) {
+    if (raw.length !== count * elem)
+      fail(`${what} has ${raw.length} bytes of data, expected ${count} × ${elem} = ${count * elem} for shape [${dims.join(', ')}]`);
+    return;
+  }
+  const dtype = t.dataType;
+  const stored =
+    dtype === FLOAT
+      ? t.floatData.length
+      : dtype === DOUBLE
+        ? t.doubleData.length
+        : dtype === INT64
+          ? t.int64Data.length
+          : t.int32Data.length;
+  if (stored !== count) fail(`${what} has ${stored} values, expected ${count} for shape [${dims.join(', ')}]`);
 }
 
 /** IEEE half-precision bits → number. */
@@ -374,12 +410,21 @@ class OnnxConverter {
   private readonly aliasOf = new Map<string, string>();
   private readonly files = new Map<string, Uint8Array>();
   private readonly initializers = new Map<string, TensorProto>();
+  /** Bytes of decoded constants so far (float64), against `options.maxBytes`. */
+  private decodedBytes = 0;
+  /** The graph output being analysed (resolved through Identity/Dropout). */
+  outputName = '';
+
+  /** The model's default-domain opset version. */
+  readonly opset: number;
 
   constructor(
     model: ModelProto,
-    private readonly options: ReadOnnxOptions,
+    readonly options: ReadOnnxOptions,
   ) {
     this.graph = model.graph!;
+    const imp = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+    this.opset = imp ? Number(imp.version) : 1;
     for (const t of this.graph.initializer) this.initializers.set(t.name, t);
   }
 
@@ -408,6 +453,23 @@ class OnnxConverter {
     this.files.set(location, file);
     return file;
   };
+
+  /** Counts a constant about to be decoded against the memory budget (refuses before allocating). */
+  budget = (count: number, what: string): void => {
+    const max = this.maxBytes;
+    checkAllocation(count, 8, what, max);
+    this.decodedBytes += count * 8;
+    if (this.decodedBytes > max)
+      fail(
+        `${what} has ${count} elements; with it the model's constants take ${this.decodedBytes} bytes as float64, more than the budget of ${max} bytes (raise it with options.maxBytes, or POLYTOPE_MAX_BYTES on the command line)`,
+        'too-large',
+      );
+  };
+
+  /** Decodes a tensor (initializer or attribute) within the memory budget. */
+  decode(t: TensorProto, what: string): Tensor {
+    return decodeTensor(t, what, this.external, this.budget);
+  }
 
   resolve(name: string): string {
     let n = name;
@@ -443,8 +505,6 @@ class OnnxConverter {
     for (const node of g.node) if (node.opType !== 'Identity' && node.opType !== 'Dropout') for (const i of node.input) if (i) use(i);
     for (const o of g.output) use(o.name);
 
-    g.node.forEach((node, k) => this.convertNode(node, k));
-
     // The output. Duplicate output names are invalid ONNX (onnxruntime refuses them; issue 18 #17).
     const seen = new Set<string>();
     for (const o of g.output) {
@@ -461,7 +521,11 @@ class OnnxConverter {
     } else if (!g.output.some((o) => o.name === outName)) {
       fail(`the model has no output '${outName}'; its outputs are ${g.output.map((o) => `'${o.name}'`).join(', ')}`);
     }
-    const out = this.values.get(outName);
+    this.outputName = this.resolve(outName);
+
+    g.node.forEach((node, k) => this.convertNode(node, k));
+
+    const out = this.values.get(outName) ?? this.values.get(this.outputName);
     if (out === undefined) fail(`the graph output '${outName}' is not produced by any node`);
     if (out.kind !== 'node') fail(`the graph output '${outName}' is a constant; there is no network to analyse`);
     if (out.node === 0) fail(`the graph output '${outName}' is the input itself; there is no network to analyse`);
@@ -489,7 +553,27 @@ class OnnxConverter {
     if (elem !== FLOAT && elem !== DOUBLE && elem !== FLOAT16)
       fail(`graph input '${input.name}' has element type ${DTYPE_NAMES[elem] ?? elem}; expected a floating-point tensor`);
     const dims = type.value.shape?.dim;
-    if (dims === undefined) fail(`graph input '${input.name}' has no declared shape; re-export the model with a fixed input shape`);
+    const given = this.options.inputShape;
+    const fix = `give the sample shape (without the batch dimension) with --input-shape (CLI, e.g. --input-shape 3,32,32) or options.inputShape, or re-export with a fixed input size`;
+    if (dims === undefined) {
+      if (given !== undefined) return this.checkedShape(given, input.name);
+      fail(`graph input '${input.name}' has no declared shape; ${fix}`);
+    }
+    if (given !== undefined) {
+      if (given.length !== dims.length - 1)
+        fail(
+          `the input shape [${given.join(', ')}] has ${given.length} dimensions, but graph input '${input.name}' has ${dims.length - 1} besides the batch dimension`,
+          'shape-mismatch',
+        );
+      dims.slice(1).forEach((d, i) => {
+        if (d.value.case === 'dimValue' && toInt(d.value.value, 'dim') !== given[i])
+          fail(
+            `the input shape [${given.join(', ')}] gives dimension ${i + 1} as ${given[i]}, but graph input '${input.name}' fixes it to ${d.value.value}`,
+            'shape-mismatch',
+          );
+      });
+      return this.checkedShape(given, input.name);
+    }
     if (dims.length < 2)
       fail(
         `graph input '${input.name}' has rank ${dims.length}; expected a batch dimension followed by the sample shape (e.g. [N, 10] or [N, C, H, W])`,
@@ -497,13 +581,20 @@ class OnnxConverter {
     return dims.slice(1).map((d, i) => {
       if (d.value.case !== 'dimValue') {
         fail(
-          `graph input '${input.name}' dimension ${i + 1} is ${d.value.case === 'dimParam' ? `symbolic ('${d.value.value}')` : 'unknown'}; only the batch dimension (the first) may be dynamic`,
+          `graph input '${input.name}' dimension ${i + 1} is ${d.value.case === 'dimParam' ? `symbolic ('${d.value.value}')` : 'unknown'}; only the batch dimension (the first) may be dynamic: ${fix}`,
+          'unsupported',
         );
       }
       const n = toInt(d.value.value, `graph input '${input.name}' dimension ${i + 1}`);
       if (n < 1) fail(`graph input '${input.name}' dimension ${i + 1} is ${n}; expected a positive size`);
       return n;
     });
+  }
+
+  private checkedShape(shape: readonly number[], name: string): number[] {
+    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1))
+      fail(`the input shape [${shape.join(', ')}] for graph input '${name}' must be positive integers`, 'bad-option');
+    return [...shape];
   }
 
   // ---- value access ------------------------------------------------------------------------
@@ -513,7 +604,7 @@ class OnnxConverter {
     if (v !== undefined) return v;
     const init = this.initializers.get(name);
     if (init !== undefined) {
-      const c: Value = { kind: 'const', tensor: decodeTensor(init, `initializer '${name}'`, this.external, this.maxBytes) };
+      const c: Value = { kind: 'const', tensor: this.decode(init, `initializer '${name}'`) };
       this.values.set(name, c);
       return c;
     }
@@ -670,7 +761,8 @@ class OnnxConverter {
           fail(`${where}: its output ${i} ('${o}', ${what}) is used, which is not supported`, 'unsupported');
       }
     };
-    const convert = OP_CONVERTERS.get(op);
+    // A final Softmax/LogSoftmax is not in the op table (it is not piecewise-linear): it is dropped with dropSoftmax, else refused with a hint.
+    const convert = op === 'Softmax' || op === 'LogSoftmax' ? softmaxOp : OP_CONVERTERS.get(op);
     if (convert === undefined) {
       fail(
         `${where}: op '${op}' is not supported (it is not affine or piecewise-linear, or not yet implemented); supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`,
@@ -744,7 +836,7 @@ function constantOp(cx: OpContext): void {
   const { cv, attrs, out, where } = cx;
   const t = attrs.tensor('value');
   let tensor: Tensor;
-  if (t !== undefined) tensor = decodeTensor(t, `${where} value`, cv.external, cv.maxBytes);
+  if (t !== undefined) tensor = cv.decode(t, `${where} value`);
   else if (attrs.has('value_float')) tensor = { dims: [], data: Float64Array.of(attrs.float('value_float', 0)), integer: false };
   else if (attrs.has('value_floats'))
     tensor = { dims: [attrs.floats('value_floats')!.length], data: Float64Array.from(attrs.floats('value_floats')!), integer: false };
@@ -803,6 +895,10 @@ function castOp(cx: OpContext): void {
 /** Gather on 1-D constants (shape arithmetic). */
 function gatherOp(cx: OpContext): void {
   const { cv, attrs, inp, out, where } = cx;
+  if (cv.value(inp[0] ?? '', where).kind === 'node') {
+    gatherComputed(cx);
+    return;
+  }
   const data = cv.constant(inp[0], where, 'data');
   const indices = cv.constant(inp[1], where, 'indices');
   const axis = attrs.int('axis', 0);
@@ -820,6 +916,52 @@ function gatherOp(cx: OpContext): void {
   cv.setConst(out, { dims: indices.dims, data: Float64Array.from(vals), integer: data.integer });
 }
 
+/**
+ * Gather of computed data by constant indices along a sample axis: slices (a scalar index also drops
+ * the axis; an index list that is not an arithmetic progression concatenates one slice per index).
+ */
+function gatherComputed(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const idx = cv.constant(inp[1], where, 'indices');
+  const r = x.shape.length + 1;
+  const [a] = sampleAxes([attrs.int('axis', 0)], r, where, 'attribute axis');
+  const dim = x.shape[a!]!;
+  if (idx.dims.length > 1)
+    fail(
+      `${where}: indices of shape [${idx.dims.join(', ')}] on computed data are not supported; supported: a scalar or a 1-D list`,
+      'unsupported',
+    );
+  const list = Array.from(idx.data, (i) => {
+    const j = i < 0 ? i + dim : i;
+    if (!Number.isInteger(j) || j < 0 || j >= dim) fail(`${where}: index ${i} is out of range for axis ${a! + 1} of size ${dim}`);
+    return j;
+  });
+  if (list.length === 0) fail(`${where}: the index list is empty`, 'unsupported');
+  const step = list.length > 1 ? list[1]! - list[0]! : 1;
+  const progression = step !== 0 && list.every((j, k) => j === list[0]! + k * step);
+  const sliceOf = (first: number, count: number, st: number, output: string, nm: string): number => {
+    let end = first + count * st;
+    if (end < 0) end -= dim;
+    return cv.emit({ type: 'slice', inputs: [x.node], starts: [first], ends: [end], axes: [a!], steps: [st], name: nm }, output, where);
+  };
+  let node: number;
+  const picked = idx.dims.length === 0 ? `${out}/picked` : out;
+  if (progression) node = sliceOf(list[0]!, list.length, step, picked, name);
+  else {
+    const parts = list.map((j, k) => sliceOf(j, 1, 1, `${out}/${k}`, `${name}/${k}`));
+    node = cv.emit({ type: 'concat', inputs: parts, axis: a!, name }, picked, where);
+  }
+  if (idx.dims.length === 0)
+    cv.reshapeTo(
+      { node, shape: cv.shapes[node]! },
+      x.shape.filter((_, i) => i !== a),
+      out,
+      `${name}/squeeze`,
+      where,
+    );
+}
+
 /** Concat of 1-D constants (shape arithmetic). */
 function concatOp(cx: OpContext): void {
   const { cv, inp, out, where } = cx;
@@ -832,10 +974,35 @@ function concatOp(cx: OpContext): void {
     cv.setConst(out, { dims: [data.length], data, integer: ts.every((t) => t.integer) });
     return;
   }
-  fail(
-    `${where}: Concat of computed tensors is not supported (a network here is a single chain of layers with residual adds)`,
-    'unsupported',
-  );
+  const rank = parts.map((p) => (p.kind === 'node' ? cv.shapes[p.node]!.length + 1 : p.tensor.dims.length));
+  const r = rank[0]!;
+  const axis = cx.attrs.int('axis', 1);
+  const a = axis < 0 ? axis + r : axis;
+  if (a === 0)
+    fail(
+      `${where}: attribute axis = ${axis} concatenates along the batch dimension; only sample axes (1..${r - 1}) are supported`,
+      'unsupported',
+    );
+  if (a < 0 || a >= r) fail(`${where}: attribute axis = ${axis} is out of range for rank ${r}`);
+  const nodes = parts.map((p, k) => {
+    if (p.kind === 'node') return p.node;
+    // A constant part: a broadcast_affine of scale 0 on a computed part of the right shape is not exact in
+    // general (0 · x stays 0 only for finite x), so constant parts are refused.
+    return fail(
+      `${where}: input ${k} ('${inp[k]}') is a constant; Concat of computed tensors with constants is not supported`,
+      'unsupported',
+    );
+  });
+  for (let k = 1; k < nodes.length; k++) {
+    const s0 = cv.shapes[nodes[0]!]!;
+    const sk = cv.shapes[nodes[k]!]!;
+    if (sk.length !== s0.length || sk.some((d, i) => i !== a - 1 && d !== s0[i]))
+      fail(
+        `${where}: cannot concatenate [N, ${s0.join(', ')}] and [N, ${sk.join(', ')}] along axis ${a}: the other dimensions must match`,
+        'shape-mismatch',
+      );
+  }
+  cv.emit({ type: 'concat', inputs: nodes, axis: a - 1, name: cx.name }, out, where);
 }
 
 /** Unsqueeze, Squeeze: constant folding, or a per-sample reshape of computed values. */
@@ -958,11 +1125,9 @@ function poolOp(cx: OpContext): void {
   const x = cv.act(inp[0], where);
   if (x.shape.length !== 3)
     fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
-  if (attrs.int('ceil_mode', 0) !== 0)
-    fail(
-      `${where}: ceil_mode = 1 is not supported (output sizes must use floor); re-export with ceil_mode=False or pad explicitly`,
-      'unsupported',
-    );
+  const ceilMode = attrs.int('ceil_mode', 0);
+  if (ceilMode !== 0 && ceilMode !== 1) fail(`${where}: attribute ceil_mode = ${ceilMode}; supported values are 0 and 1`, 'unsupported');
+  const ceil = ceilMode === 1 ? { ceilMode: true } : {};
   const ks = attrs.ints('kernel_shape');
   if (ks === undefined || ks.length !== 2)
     fail(`${where}: kernel_shape must list 2 sizes, got ${ks === undefined ? 'none' : `[${ks.join(', ')}]`}`);
@@ -973,12 +1138,24 @@ function poolOp(cx: OpContext): void {
   if (op === 'MaxPool') {
     if (attrs.int('storage_order', 0) !== 0) fail(`${where}: storage_order = 1 (column-major indices) is not supported`, 'unsupported');
     extraOutputs(1, 'the argmax indices');
-    cv.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, name }, out, where);
+    cv.emit({ type: 'maxpool', inputs: [x.node], kernel, stride, padding, dilation, ...ceil, name }, out, where);
   } else {
-    if (dilation[0] !== 1 || dilation[1] !== 1) fail(`${where}: dilated average pooling is not supported`, 'unsupported');
-    const countIncludePad = attrs.int('count_include_pad', 0) !== 0;
-    cv.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad, name }, out, where);
+    if (dilation[0] !== 1 || dilation[1] !== 1)
+      fail(`${where}: attribute dilations = [${dilation.join(', ')}] is not supported for AveragePool; supported: [1, 1]`, 'unsupported');
+    const cip = attrs.int('count_include_pad', 0);
+    if (cip !== 0 && cip !== 1) fail(`${where}: attribute count_include_pad = ${cip}; supported values are 0 and 1`, 'unsupported');
+    cv.emit({ type: 'avgpool', inputs: [x.node], kernel, stride, padding, countIncludePad: cip === 1, ...ceil, name }, out, where);
   }
+}
+
+/** GlobalMaxPool: a max-pool whose one window is the whole map. */
+function globalMaxPoolOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  if (x.shape.length !== 3)
+    fail(`${where}: only 2-D pooling on [N, C, H, W] data is supported; the input is [N, ${x.shape.join(', ')}]`, 'unsupported');
+  const kernel: [number, number] = [x.shape[1]!, x.shape[2]!];
+  cv.emit({ type: 'maxpool', inputs: [x.node], kernel, stride: kernel, padding: [0, 0, 0, 0], dilation: [1, 1], name }, out, where);
 }
 
 /** GlobalAveragePool: a global average pooling node. */
@@ -1002,9 +1179,21 @@ function flattenOp(cx: OpContext): void {
 /** Reshape by a constant target shape that keeps the batch dimension first. */
 function reshapeOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
-  const x = cv.act(inp[0], where);
+  const v = cv.value(inp[0] ?? '', where);
   const t = cv.constant(inp[1], where, 'shape');
   const allowZero = attrs.int('allowzero', 0) !== 0;
+  if (v.kind === 'const') {
+    // Shape arithmetic (e.g. the pads of F.pad): a reshape of a constant.
+    const n = v.tensor.data.length;
+    const dims = Array.from(t.data, (d, i) => (d === 0 && !allowZero ? (v.tensor.dims[i] ?? 0) : d));
+    const k = dims.indexOf(-1);
+    if (k >= 0) dims[k] = n / dims.reduce((a, d, i) => (i === k ? a : a * d), 1);
+    if (sizeOf(dims) !== n || dims.some((d) => !Number.isInteger(d) || d < 0))
+      fail(`${where}: cannot reshape a constant of shape [${v.tensor.dims.join(', ')}] to [${Array.from(t.data).join(', ')}]`);
+    cv.setConst(out, { ...v.tensor, dims });
+    return;
+  }
+  const x = cv.act(inp[0], where);
   const full = [1, ...x.shape];
   const dims = Array.from(t.data, (d, i) =>
     d === 0 && !allowZero ? (full[i] ?? fail(`${where}: shape[${i}] = 0 copies a dimension the input does not have`)) : d,
@@ -1064,24 +1253,13 @@ function computedArithmetic(cx: OpContext, left: number, right: number): void {
     if (!same)
       fail(
         `${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
-        'unsupported',
+        'shape-mismatch',
       );
-    let r = right;
-    if (op === 'Sub') {
-      const units = channelCount(sb);
-      r = cv.emit(
-        {
-          type: 'channel_affine',
-          inputs: [right],
-          scale: new Float64Array(units).fill(-1),
-          shift: new Float64Array(units),
-          name: `${name}/negate`,
-        },
-        `${out}/negate`,
-        where,
-      );
-    }
-    cv.emit({ type: 'add', inputs: [left, r], name }, out, where);
+    cv.emit(
+      op === 'Add' ? { type: 'add', inputs: [left, right], name } : { type: 'add', inputs: [left, right], coefficients: [1, -1], name },
+      out,
+      where,
+    );
     return;
   }
   fail(`${where}: ${op} of two computed tensors is not piecewise-linear; supported ops: ${SUPPORTED_ONNX_OPS.join(', ')}`, 'unsupported');
@@ -1093,6 +1271,10 @@ function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): vo
   const xName = dataFirst ? inp[0]! : inp[1]!;
   const x = cv.act(xName, where);
   if (operand.kind !== 'const') fail(`${where}: expected one constant operand`);
+  if (!isPerChannel(operand.tensor, x.shape)) {
+    broadcastArithmetic(cx, x, operand.tensor, dataFirst);
+    return;
+  }
   const c = cv.perChannel(operand.tensor, x.shape, where, 'operand');
   const n = c.length;
   const ones = new Float64Array(n).fill(1);
@@ -1105,6 +1287,22 @@ function affineArithmetic(cx: OpContext, operand: Value, dataFirst: boolean): vo
     if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
     if (c.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
     cv.channelAffine(xName, x, { scale: c.map((v) => 1 / v) }, out, name, where);
+  }
+}
+
+/** Add/Sub/Mul/Div of computed data and a constant that varies inside a channel: a broadcast_affine node. */
+function broadcastArithmetic(cx: OpContext, x: { node: number; shape: Shape }, t: Tensor, dataFirst: boolean): void {
+  const { op, out, name, where } = cx;
+  const c = sampleConstant(t, x.shape, where, 'operand');
+  if (op === 'Add') emitBroadcastAffine(cx, x, { shift: c }, out, name);
+  else if (op === 'Sub') {
+    if (dataFirst) emitBroadcastAffine(cx, x, { shift: { data: c.data.map((v) => -v), dims: c.dims } }, out, name);
+    else emitBroadcastAffine(cx, x, { scale: { data: Float64Array.of(-1), dims: [] }, shift: c }, out, name);
+  } else if (op === 'Mul') emitBroadcastAffine(cx, x, { scale: c }, out, name);
+  else {
+    if (!dataFirst) fail(`${where}: dividing a constant by the data is not piecewise-linear`, 'unsupported');
+    if (c.data.some((v) => v === 0)) fail(`${where}: division by a constant that contains 0`);
+    emitBroadcastAffine(cx, x, { scale: { data: c.data.map((v) => 1 / v), dims: c.dims } }, out, name);
   }
 }
 
@@ -1207,6 +1405,443 @@ function clipThroughRelu(cx: OpContext, x: { node: number; shape: Shape }, clip:
   );
 }
 
+// ---- the data-movement ops (gather nodes) ------------------------------------------------------
+
+/** The batch axis must be left alone: a sample-axis list from ONNX axes (rank r with batch). */
+function sampleAxes(axes: readonly number[], r: number, where: string, what: string): number[] {
+  return axes.map((a) => {
+    const n = a < 0 ? a + r : a;
+    if (!Number.isInteger(n) || n < 0 || n >= r) fail(`${where}: ${what} ${a} is out of range for rank ${r}`);
+    if (n === 0) fail(`${where}: ${what} ${a} is the batch dimension; only sample axes (1..${r - 1}) are supported`, 'unsupported');
+    return n - 1;
+  });
+}
+
+/** Pad (mode constant): a pad node (opset ≥ 11 inputs, or the older attributes). */
+function padOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const mode = attrs.string('mode', 'constant');
+  if (mode !== 'constant') fail(`${where}: attribute mode = '${mode}' is not supported; supported: 'constant'`, 'unsupported');
+  let pads: number[];
+  let value: number;
+  if (cv.opset >= 11) {
+    pads = Array.from(cv.constant(inp[1], where, 'pads').data);
+    const v = cv.optionalConstant(inp[2], where, 'constant_value');
+    value = v ? (v.data[0] ?? 0) : 0;
+    const axesT = cv.optionalConstant(inp[3], where, 'axes');
+    if (axesT !== undefined) {
+      const axes = Array.from(axesT.data, (a) => (a < 0 ? a + r : a));
+      const full = new Array<number>(2 * r).fill(0);
+      axes.forEach((a, k) => {
+        full[a] = pads[k]!;
+        full[r + a] = pads[axes.length + k]!;
+      });
+      pads = full;
+    }
+  } else {
+    pads = attrs.ints('pads') ?? fail(`${where}: the pads attribute is missing`);
+    value = attrs.float('value', 0);
+  }
+  if (pads.length !== 2 * r) fail(`${where}: pads has ${pads.length} values, expected ${2 * r} for rank ${r}`);
+  if (pads[0] !== 0 || pads[r] !== 0)
+    fail(`${where}: pads [${pads.join(', ')}] pad the batch dimension, which is not supported`, 'unsupported');
+  if (!Number.isFinite(value)) fail(`${where}: constant_value ${value} is not finite`, 'unsupported');
+  if (pads.every((p) => p === 0)) {
+    cv.values.set(out, { kind: 'node', node: x.node });
+    return;
+  }
+  cv.emit({ type: 'pad', inputs: [x.node], pads: [...pads.slice(1, r), ...pads.slice(r + 1)], value, name }, out, where);
+}
+
+/** The slice parameters of a Slice node (inputs from opset 10, attributes before). */
+function sliceParams(cx: OpContext, r: number): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
+  const { cv, attrs, inp, where } = cx;
+  let starts: number[];
+  let ends: number[];
+  let axes: number[] | undefined;
+  let steps: number[] | undefined;
+  if (cv.opset >= 10) {
+    starts = Array.from(cv.constant(inp[1], where, 'starts').data);
+    ends = Array.from(cv.constant(inp[2], where, 'ends').data);
+    const a = cv.optionalConstant(inp[3], where, 'axes');
+    const st = cv.optionalConstant(inp[4], where, 'steps');
+    axes = a && Array.from(a.data);
+    steps = st && Array.from(st.data);
+  } else {
+    starts = attrs.ints('starts') ?? fail(`${where}: the starts attribute is missing`);
+    ends = attrs.ints('ends') ?? fail(`${where}: the ends attribute is missing`);
+    axes = attrs.ints('axes');
+  }
+  axes ??= starts.map((_, k) => k);
+  steps ??= starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
+    fail(`${where}: starts, ends, axes and steps must have equal lengths`);
+  if (steps.some((v) => v === 0)) fail(`${where}: a step of 0 is not allowed`);
+  return { starts, ends, axes: axes.map((a) => (a < 0 ? a + r : a)), steps };
+}
+
+/** Slice: a slice node on computed values (the batch axis untouched), folded on 1-D constants. */
+function sliceOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  if (v.kind === 'const') {
+    cv.setConst(out, sliceConstant(v.tensor, sliceParams(cx, v.tensor.dims.length), where));
+    return;
+  }
+  const shape = cv.shapes[v.node]!;
+  const r = shape.length + 1;
+  const p = sliceParams(cx, r);
+  const spec = { starts: [] as number[], ends: [] as number[], axes: [] as number[], steps: [] as number[] };
+  p.axes.forEach((a, k) => {
+    if (a < 0 || a >= r) fail(`${where}: axis ${p.axes[k]} is out of range for rank ${r}`);
+    const step = p.steps[k]!;
+    if (a === 0) {
+      const batch = sliceAxis(Number.MAX_SAFE_INTEGER, p.starts[k]!, p.ends[k]!, step);
+      if (batch.first !== 0 || step !== 1 || batch.count < Number.MAX_SAFE_INTEGER / 2)
+        fail(
+          `${where}: it slices the batch dimension (start ${p.starts[k]}, end ${p.ends[k]}, step ${step}); only sample axes may be sliced`,
+          'unsupported',
+        );
+      return;
+    }
+    const dim = shape[a - 1]!;
+    const sl = sliceAxis(dim, p.starts[k]!, p.ends[k]!, step);
+    if (sl.count === 0) fail(`${where}: the slice of axis ${a} (size ${dim}) is empty`, 'unsupported');
+    if (sl.first === 0 && step === 1 && sl.count === dim) return;
+    let end = sl.first + sl.count * step;
+    if (end < 0) end -= dim; // "before index 0" with a negative step, unambiguous after normalization
+    spec.starts.push(sl.first);
+    spec.ends.push(end);
+    spec.axes.push(a - 1);
+    spec.steps.push(step);
+  });
+  if (spec.axes.length === 0) cv.values.set(out, { kind: 'node', node: v.node });
+  else cv.emit({ type: 'slice', inputs: [v.node], ...spec, name }, out, where);
+}
+
+/** Slice of a constant (shape arithmetic, e.g. the pads of F.pad). */
+function sliceConstant(t: Tensor, p: { starts: number[]; ends: number[]; axes: number[]; steps: number[] }, where: string): Tensor {
+  const r = t.dims.length;
+  const lists = t.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  p.axes.forEach((a, k) => {
+    if (a < 0 || a >= r) fail(`${where}: axis ${p.axes[k]} is out of range for rank ${r}`);
+    const sl = sliceAxis(t.dims[a]!, p.starts[k]!, p.ends[k]!, p.steps[k]!);
+    lists[a] = Array.from({ length: sl.count }, (_, c) => sl.first + c * sl.step);
+  });
+  const dims = lists.map((l) => l.length);
+  const st = t.dims.map((_, ax) => sizeOf(t.dims.slice(ax + 1)));
+  const data = new Float64Array(sizeOf(dims));
+  for (let o = 0; o < data.length; o++) {
+    let rem = o;
+    let i = 0;
+    for (let ax = r - 1; ax >= 0; ax--) {
+      i += lists[ax]![rem % dims[ax]!]! * st[ax]!;
+      rem = Math.floor(rem / dims[ax]!);
+    }
+    data[o] = t.data[i]!;
+  }
+  return { dims, data, integer: t.integer };
+}
+
+/** Split: one slice node per output. */
+function splitOp(cx: OpContext): void {
+  const { cv, node, attrs, inp, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const [a] = sampleAxes([attrs.int('axis', 0)], r, where, 'attribute axis');
+  const dim = x.shape[a!]!;
+  const given = cv.opset >= 13 ? cv.optionalConstant(inp[1], where, 'split') : undefined;
+  let sizes = given ? Array.from(given.data) : attrs.ints('split');
+  const n = node.output.length;
+  if (sizes === undefined) {
+    const per = Math.ceil(dim / n);
+    sizes = Array.from({ length: n }, (_, k) => Math.max(0, Math.min(per, dim - k * per)));
+  }
+  if (sizes.length !== n || sizes.reduce((p, q) => p + q, 0) !== dim || sizes.some((q) => q < 1))
+    fail(`${where}: split sizes [${sizes.join(', ')}] do not divide axis ${a! + 1} of size ${dim} into ${n} non-empty parts`);
+  let at = 0;
+  sizes.forEach((q, k) => {
+    const o = node.output[k]!;
+    if (o)
+      cv.emit({ type: 'slice', inputs: [x.node], starts: [at], ends: [at + q], axes: [a!], steps: [1], name: `${name}/${k}` }, o, where);
+    at += q;
+  });
+}
+
+/** Transpose: a transpose node that keeps the batch axis first. */
+function transposeOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const v = cv.value(inp[0] ?? '', where);
+  if (v.kind === 'const') {
+    cv.setConst(out, transposeConstant(v.tensor, attrs.ints('perm'), where));
+    return;
+  }
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const perm = attrs.ints('perm') ?? Array.from({ length: r }, (_, i) => r - 1 - i);
+  if (perm.length !== r) fail(`${where}: attribute perm = [${perm.join(', ')}] has ${perm.length} entries, expected ${r}`);
+  if (perm[0] !== 0)
+    fail(`${where}: attribute perm = [${perm.join(', ')}] moves the batch dimension; supported: perm[0] = 0`, 'unsupported');
+  const p = perm.slice(1).map((a) => a - 1);
+  if (p.every((a, i) => a === i)) cv.values.set(out, { kind: 'node', node: x.node });
+  else cv.emit({ type: 'transpose', inputs: [x.node], perm: p, name }, out, where);
+}
+
+/** Transpose of a constant (shape arithmetic). */
+function transposeConstant(t: Tensor, permAttr: number[] | undefined, where: string): Tensor {
+  const r = t.dims.length;
+  const perm = permAttr ?? Array.from({ length: r }, (_, i) => r - 1 - i);
+  if (perm.length !== r || [...perm].sort((a, b) => a - b).some((a, i) => a !== i))
+    fail(`${where}: attribute perm = [${perm.join(', ')}] is not a permutation of ${r} axes`);
+  const dims = perm.map((a) => t.dims[a]!);
+  const st = t.dims.map((_, ax) => sizeOf(t.dims.slice(ax + 1)));
+  const data = new Float64Array(t.data.length);
+  for (let o = 0; o < data.length; o++) {
+    let rem = o;
+    let i = 0;
+    for (let ax = r - 1; ax >= 0; ax--) {
+      i += (rem % dims[ax]!) * st[perm[ax]!]!;
+      rem = Math.floor(rem / dims[ax]!);
+    }
+    data[o] = t.data[i]!;
+  }
+  return { dims, data, integer: t.integer };
+}
+
+const RESIZE_COORDINATE_MODES: readonly ResizeCoordinateMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+const RESIZE_NEAREST_MODES: readonly ResizeNearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
+/** Resize (opset 10+) and Upsample: a resize node (nearest or linear; cubic is refused). */
+function resizeOp(cx: OpContext): void {
+  const { cv, op, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const modeRaw = attrs.string('mode', 'nearest');
+  const mode = modeRaw === 'bilinear' ? 'linear' : modeRaw;
+  if (mode !== 'nearest' && mode !== 'linear')
+    fail(`${where}: attribute mode = '${modeRaw}' is not supported; supported: 'nearest', 'linear'`, 'unsupported');
+  const legacy = op === 'Upsample' || cv.opset < 11;
+  const coord = legacy ? 'asymmetric' : attrs.string('coordinate_transformation_mode', 'half_pixel');
+  if (!RESIZE_COORDINATE_MODES.includes(coord as ResizeCoordinateMode))
+    fail(
+      `${where}: attribute coordinate_transformation_mode = '${coord}' is not supported; supported: ${RESIZE_COORDINATE_MODES.join(', ')}`,
+      'unsupported',
+    );
+  const nearest = legacy ? 'floor' : attrs.string('nearest_mode', 'round_prefer_floor');
+  if (!RESIZE_NEAREST_MODES.includes(nearest as ResizeNearestMode))
+    fail(`${where}: attribute nearest_mode = '${nearest}' is not supported; supported: ${RESIZE_NEAREST_MODES.join(', ')}`, 'unsupported');
+  if (attrs.int('antialias', 0) !== 0)
+    fail(`${where}: attribute antialias = ${attrs.int('antialias', 0)} is not supported; supported: 0`, 'unsupported');
+  if (attrs.has('axes')) fail(`${where}: attribute axes is not supported; give scales or sizes for every axis`, 'unsupported');
+  const policy = attrs.string('keep_aspect_ratio_policy', 'stretch');
+  if (policy !== 'stretch')
+    fail(`${where}: attribute keep_aspect_ratio_policy = '${policy}' is not supported; supported: 'stretch'`, 'unsupported');
+  let scales: number[] | undefined;
+  let sizes: number[] | undefined;
+  if (op === 'Upsample' && cv.opset < 9) scales = attrs.floats('scales');
+  else if (op === 'Upsample' || cv.opset === 10) scales = Array.from(cv.constant(inp[1], where, 'scales').data);
+  else {
+    const sc = cv.optionalConstant(inp[2], where, 'scales');
+    const sz = cv.optionalConstant(inp[3], where, 'sizes');
+    if (sc && sc.data.length > 0) scales = Array.from(sc.data);
+    if (sz && sz.data.length > 0) sizes = Array.from(sz.data);
+  }
+  if (sizes !== undefined) {
+    if (sizes.length !== r) fail(`${where}: sizes has ${sizes.length} values, expected ${r}`);
+  } else if (scales !== undefined) {
+    if (scales.length !== r) fail(`${where}: scales has ${scales.length} values, expected ${r}`);
+    if (scales[0] !== 1)
+      fail(`${where}: scales [${scales.join(', ')}] resize the batch dimension; supported: scales[0] = 1`, 'unsupported');
+    if (scales.some((q) => !(q > 0) || !Number.isFinite(q))) fail(`${where}: scales [${scales.join(', ')}] must be positive`);
+  } else fail(`${where}: neither scales nor sizes is given`);
+  const size = sizes ? sizes.slice(1) : x.shape.map((d, i) => Math.floor(d * scales![i + 1]!));
+  const spec = {
+    type: 'resize' as const,
+    inputs: [x.node],
+    size,
+    mode: mode as 'nearest' | 'linear',
+    coordinateMode: coord as ResizeCoordinateMode,
+    nearestMode: nearest as ResizeNearestMode,
+    ...(sizes === undefined ? { scales: scales!.slice(1) } : {}),
+    name,
+  };
+  if (size.every((d, i) => d === x.shape[i]) && (spec.scales === undefined || spec.scales.every((q) => q === 1)))
+    cv.values.set(out, { kind: 'node', node: x.node });
+  else cv.emit(spec, out, where);
+}
+
+/** ReduceMean over sample axes: global_avgpool for H, W of a [C, H, W] map with keepdims, else a reduce_mean node. */
+function reduceMeanOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const r = x.shape.length + 1;
+  const axesT = cv.opset >= 18 ? cv.optionalConstant(inp[1], where, 'axes') : undefined;
+  const raw = axesT ? Array.from(axesT.data) : attrs.ints('axes');
+  if (raw === undefined || raw.length === 0) {
+    if (attrs.int('noop_with_empty_axes', 0) === 1) {
+      cv.values.set(out, { kind: 'node', node: x.node });
+      return;
+    }
+    fail(`${where}: no axes: the mean would run over the batch dimension, which is not supported; give the sample axes`, 'unsupported');
+  }
+  const axes = [...new Set(sampleAxes(raw, r, where, 'axis'))].sort((a, b) => a - b);
+  const keepdims = attrs.int('keepdims', 1) !== 0;
+  if (x.shape.length === 3 && keepdims && axes.length === 2 && axes[0] === 1 && axes[1] === 2)
+    cv.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
+  else cv.emit({ type: 'reduce_mean', inputs: [x.node], axes, keepdims, name }, out, where);
+}
+
+/** A constant broadcast against computed data of sample shape `shape`: its dims without a leading batch axis of 1. */
+function sampleConstant(c: Tensor, shape: Shape, where: string, what: string): { data: Float64Array; dims: number[] } {
+  let dims = [...c.dims];
+  while (dims.length > shape.length) {
+    if (dims[0] !== 1)
+      fail(
+        `${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}]`,
+        'shape-mismatch',
+      );
+    dims = dims.slice(1);
+  }
+  const off = shape.length - dims.length;
+  if (dims.some((d, i) => d !== 1 && d !== shape[off + i]))
+    fail(
+      `${where}: the constant ${what} of shape [${c.dims.join(', ')}] does not broadcast against the data [N, ${shape.join(', ')}] (it would change the data's shape)`,
+      'shape-mismatch',
+    );
+  return { data: Float64Array.from(c.data), dims };
+}
+
+/** Whether a constant is per-channel on data of this shape (so a channel_affine node, or a fold, can carry it). */
+function isPerChannel(c: Tensor, shape: Shape): boolean {
+  if (shape.length !== 3) return true;
+  const dims = [...new Array<number>(Math.max(0, 4 - c.dims.length)).fill(1), ...c.dims];
+  return dims.length === 4 && dims[2] === 1 && dims[3] === 1;
+}
+
+/** Emits `y = x · scale + shift` (constants broadcast against x) as a broadcast_affine node; returns its index. */
+function emitBroadcastAffine(
+  cx: OpContext,
+  x: { node: number; shape: Shape },
+  map: { scale?: { data: Float64Array; dims: number[] }; shift?: { data: Float64Array; dims: number[] } },
+  output: string,
+  name: string,
+): number {
+  const scale = map.scale ?? { data: Float64Array.of(1), dims: [] };
+  const shift = map.shift ?? { data: Float64Array.of(0), dims: [] };
+  return cx.cv.emit(
+    {
+      type: 'broadcast_affine',
+      inputs: [x.node],
+      scale: scale.data,
+      scaleShape: scale.dims,
+      shift: shift.data,
+      shiftShape: shift.dims,
+      name,
+    },
+    output,
+    cx.where,
+  );
+}
+
+/** PRelu: a prelu node with the constant slope (broadcast against the data). */
+function preluOp(cx: OpContext): void {
+  const { cv, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const slope = sampleConstant(cv.constant(inp[1], where, 'slope'), x.shape, where, 'slope');
+  cv.emit({ type: 'prelu', inputs: [x.node], slope: slope.data, slopeShape: slope.dims, name }, out, where);
+}
+
+/**
+ * Max, Min (variadic): exact lowerings through a relu, max(a, b) = b + relu(a − b) and
+ * min(a, b) = a − relu(a − b); with a constant c, max(x, c) = relu(x − c) + c and min(x, c) = c − relu(c − x).
+ * The code state of each pair is its relu unit's.
+ */
+function maxMinOp(cx: OpContext): void {
+  const { cv, op, inp, out, name, where } = cx;
+  const parts = inp.filter((n) => n).map((n) => cv.value(n, where));
+  if (parts.length === 0) fail(`${where}: no inputs`);
+  const isMax = op === 'Max';
+  if (parts.every((p) => p.kind === 'const')) {
+    const f = isMax ? Math.max : Math.min;
+    cv.setConst(
+      out,
+      parts.map((p) => (p as { tensor: Tensor }).tensor).reduce((a, b) => broadcast(a, b, f, where)),
+    );
+    return;
+  }
+  // Computed parts first, constants after (max and min are commutative).
+  const ordered = [...parts.filter((p) => p.kind === 'node'), ...parts.filter((p) => p.kind === 'const')];
+  let acc = (ordered[0] as { node: number }).node;
+  for (let k = 1; k < ordered.length; k++) {
+    const p = ordered[k]!;
+    const last = k === ordered.length - 1;
+    const target = last ? out : `${out}/${op.toLowerCase()}${k}`;
+    const step = `${name}/${op.toLowerCase()}${k}`;
+    if (p.kind === 'node') acc = maxMinComputed(cx, acc, p.node, isMax, { target, step });
+    else acc = maxMinConstant(cx, acc, p.tensor, isMax, { target, step });
+  }
+  if (ordered.length === 1) cv.values.set(out, { kind: 'node', node: acc });
+}
+
+function maxMinComputed(cx: OpContext, a: number, b: number, isMax: boolean, names: { target: string; step: string }): number {
+  const { cv, op, where } = cx;
+  const sa = cv.shapes[a]!;
+  const sb = cv.shapes[b]!;
+  if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i]))
+    fail(
+      `${where}: ${op} of tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
+      'shape-mismatch',
+    );
+  const d = cv.emit({ type: 'add', inputs: [a, b], coefficients: [1, -1], name: `${names.step}/diff` }, `${names.target}/diff`, where);
+  const r = cv.emit({ type: 'relu', inputs: [d], name: `${names.step}/relu` }, `${names.target}/relu`, where);
+  return isMax
+    ? cv.emit({ type: 'add', inputs: [b, r], name: names.step }, names.target, where)
+    : cv.emit({ type: 'add', inputs: [a, r], coefficients: [1, -1], name: names.step }, names.target, where);
+}
+
+function maxMinConstant(cx: OpContext, a: number, c: Tensor, isMax: boolean, names: { target: string; step: string }): number {
+  const { cv, where } = cx;
+  const x = { node: a, shape: cv.shapes[a]! };
+  const k = sampleConstant(c, x.shape, where, 'operand');
+  const neg = { data: k.data.map((v) => -v), dims: k.dims };
+  const sign = { data: Float64Array.of(isMax ? 1 : -1), dims: [] };
+  // max: relu(x − c) + c; min: c − relu(c − x) = −relu(−x + c) + c
+  const pre = emitBroadcastAffine(cx, x, { scale: sign, shift: isMax ? neg : k }, `${names.target}/pre`, `${names.step}/pre`);
+  const r = cv.emit({ type: 'relu', inputs: [pre], name: `${names.step}/relu` }, `${names.target}/relu`, where);
+  return emitBroadcastAffine(cx, { node: r, shape: x.shape }, { scale: sign, shift: k }, names.target, names.step);
+}
+
+/** Softmax, LogSoftmax: only as the analysed output with `dropSoftmax` (the logits are analysed); refused otherwise. */
+function softmaxOp(cx: OpContext): void {
+  const { cv, op, inp, out, where } = cx;
+  const trailing = cv.resolve(out) === cv.outputName;
+  if (trailing && cv.options.dropSoftmax === true) {
+    const x = cv.act(inp[0], where);
+    cv.values.set(out, { kind: 'node', node: x.node });
+    return;
+  }
+  fail(
+    trailing
+      ? `${where}: the model ends in ${op}, which is not piecewise-linear; export the logits instead (leave the final softmax out of forward(), e.g. torch.onnx.export of the model without its nn.Softmax), or analyse the logits of this file with --logits (CLI) / dropSoftmax: true`
+      : `${where}: ${op} inside the network is not piecewise-linear; only a final ${op} can be dropped (--logits / dropSoftmax)`,
+    'unsupported',
+  );
+}
+
+/** ConstantOfShape: a constant of the given (constant) shape, filled with the value attribute. */
+function constantOfShapeOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, where } = cx;
+  const shape = Array.from(cv.constant(inp[0], where, 'shape').data);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) fail(`${where}: shape [${shape.join(', ')}] must be non-negative integers`);
+  const t = attrs.tensor('value');
+  const v = t ? cv.decode(t, `${where} value`) : { dims: [1], data: Float64Array.of(0), integer: false };
+  const n = sizeOf(shape);
+  cv.budget(n, where);
+  cv.setConst(out, { dims: shape, data: new Float64Array(n).fill(v.data[0] ?? 0), integer: v.integer });
+}
+
 /**
  * ONNX op type → converter. Its keys are the supported ops (`SUPPORTED_ONNX_OPS`). A `Map`, so an op
  * named like an `Object.prototype` member (`toString`, `constructor`) is simply not found.
@@ -1214,6 +1849,18 @@ function clipThroughRelu(cx: OpContext, x: { node: number; shape: Shape }, clip:
 const OP_CONVERTERS: ReadonlyMap<string, OpConverter> = new Map<string, OpConverter>([
   ['Add', arithmeticOp],
   ['AveragePool', poolOp],
+  ['ConstantOfShape', constantOfShapeOp],
+  ['GlobalMaxPool', globalMaxPoolOp],
+  ['Max', maxMinOp],
+  ['Min', maxMinOp],
+  ['Pad', padOp],
+  ['PRelu', preluOp],
+  ['ReduceMean', reduceMeanOp],
+  ['Resize', resizeOp],
+  ['Slice', sliceOp],
+  ['Split', splitOp],
+  ['Transpose', transposeOp],
+  ['Upsample', resizeOp],
   ['BatchNormalization', batchNormOp],
   ['Cast', castOp],
   ['Clip', clipOp],

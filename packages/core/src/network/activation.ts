@@ -3,22 +3,22 @@
  * fixed code (where it is linear) to unit-major blocks.
  *
  * Code states, one byte per unit:
- *  - relu, leaky_relu: 1 if the pre-activation is > 0, else 0 (PyTorch's derivative at 0 is 0);
+ *  - relu, leaky_relu, prelu: 1 if the pre-activation is > 0, else 0 (PyTorch's derivative at 0 is 0);
  *  - hardtanh: 0 if x ≤ min (output min), 2 if x ≥ max (output max), else 1 (identity);
  *  - maxpool: the argmax's offset inside its window (ky·kW + kx), first maximum on ties, as
  *    PyTorch's CPU kernel.
  */
 import { PolytopeError } from '../errors.js';
-import type { ActivationNode, MaxPoolNode } from './ir.js';
-import { BiasMode, windowTable } from './kernels.js';
-import type { FloatArray, WindowTable } from './kernels.js';
-import { MAX_WINDOW_POSITIONS } from './prepared.js';
+import type { ActivationNode, MaxPoolNode, PReluNode } from './ir.js';
+import { BiasMode, windowOf } from './kernels.js';
+import type { FloatArray, KernelTable, WindowTable } from './kernels.js';
+import { MAX_WINDOW_POSITIONS, slopeTable } from './prepared.js';
 
 /**
  * The window table of a max-pool node for a kernel call: the caller's (a prepared network's) or a
  * fresh one. Refuses windows whose argmax offset does not fit a code byte.
  */
-function codeTable(node: MaxPoolNode, inShape: readonly number[], table: WindowTable | null | undefined): WindowTable {
+function codeTable(node: MaxPoolNode, inShape: readonly number[], table: KernelTable | null | undefined): WindowTable {
   const [kh, kw] = node.kernel;
   if (kh * kw > MAX_WINDOW_POSITIONS) {
     throw new PolytopeError(
@@ -26,7 +26,21 @@ function codeTable(node: MaxPoolNode, inShape: readonly number[], table: WindowT
       `a ${kh}×${kw} max-pool window (${kh * kw} positions) does not fit a one-byte activation code (at most ${MAX_WINDOW_POSITIONS} positions)`,
     );
   }
-  return table ?? windowTable(node, inShape);
+  return windowOf(node, inShape, table);
+}
+
+/** A prelu node's per-unit slopes: the caller's table (a prepared network's) or fresh ones. */
+export function slopesOf(node: PReluNode, table: KernelTable | null | undefined): Float64Array {
+  return table?.kind === 'slope' ? table.slope : slopeTable(node, node.shape).slope;
+}
+
+/**
+ * The slope of a ReLU-like unit in state `off` for node types relu (0) and leaky_relu (alpha), or
+ * the per-unit slopes of a prelu node: `offSlope(node, table)[u]` / the scalar.
+ */
+function offSlopes(node: ActivationNode, table: KernelTable | null | undefined): Float64Array | number {
+  if (node.type === 'prelu') return slopesOf(node, table);
+  return node.type === 'leaky_relu' ? node.alpha : 0;
 }
 
 /** Forward pass of one activation node at m points (unit-major), writing codes for column `codeColumn` if given. */
@@ -39,7 +53,7 @@ export function activationForwardImpl(
   m: number,
   code?: Uint8Array,
   codeOffset = 0,
-  table?: WindowTable | null,
+  table?: KernelTable | null,
 ): void {
   switch (node.type) {
     case 'relu': {
@@ -55,6 +69,18 @@ export function activationForwardImpl(
       for (let i = 0; i < out.length; i++) {
         const v = x[i]!;
         out[i] = v > 0 ? v : a * v;
+      }
+      if (code) for (let u = 0; u < out.length / m; u++) code[codeOffset + u] = x[u * m]! > 0 ? 1 : 0;
+      return;
+    }
+    case 'prelu': {
+      const a = slopesOf(node, table);
+      for (let u = 0; u < out.length / m; u++) {
+        const s = a[u]!;
+        for (let c = 0; c < m; c++) {
+          const v = x[u * m + c]!;
+          out[u * m + c] = v > 0 ? v : s * v;
+        }
       }
       if (code) for (let u = 0; u < out.length / m; u++) code[codeOffset + u] = x[u * m]! > 0 ? 1 : 0;
       return;
@@ -75,7 +101,7 @@ export function activationForwardImpl(
       return;
     }
     case 'maxpool': {
-      const t = code ? codeTable(node, inShape, table) : (table ?? windowTable(node, inShape));
+      const t = code ? codeTable(node, inShape, table) : windowOf(node, inShape, table);
       const nOut = t.divisor.length;
       for (let o = 0; o < nOut; o++) {
         const s = t.start[o]!;
@@ -114,15 +140,16 @@ export function activationFixedImpl(
   code: Uint8Array,
   codeOffset: number,
   mode: BiasMode,
-  table?: WindowTable | null,
+  table?: KernelTable | null,
 ): void {
   const n = out.length / m;
   switch (node.type) {
     case 'relu':
-    case 'leaky_relu': {
-      const off = node.type === 'relu' ? 0 : node.alpha;
+    case 'leaky_relu':
+    case 'prelu': {
+      const off = offSlopes(node, table);
       for (let u = 0; u < n; u++) {
-        const s = code[codeOffset + u] ? 1 : off;
+        const s = code[codeOffset + u] ? 1 : typeof off === 'number' ? off : off[u]!;
         const row = u * m;
         for (let c = 0; c < m; c++) out[row + c] = s * x[row + c]!;
       }
@@ -163,16 +190,18 @@ export function activationFixedTransposeImpl(
   m: number,
   code: Uint8Array,
   codeOffset: number,
-  table?: WindowTable | null,
+  table?: KernelTable | null,
 ): void {
   const n = gout.length / m;
   switch (node.type) {
     case 'relu':
     case 'leaky_relu':
+    case 'prelu':
     case 'hardtanh': {
+      const off = node.type === 'hardtanh' ? 0 : offSlopes(node, table);
       for (let u = 0; u < n; u++) {
         const st = code[codeOffset + u]!;
-        const s = node.type === 'hardtanh' ? (st === 1 ? 1 : 0) : st ? 1 : node.type === 'relu' ? 0 : node.alpha;
+        const s = node.type === 'hardtanh' ? (st === 1 ? 1 : 0) : st ? 1 : typeof off === 'number' ? off : off[u]!;
         if (s === 0) continue;
         const row = u * m;
         for (let c = 0; c < m; c++) gin[row + c] = gin[row + c]! + s * gout[row + c]!;

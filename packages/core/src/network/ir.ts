@@ -5,8 +5,9 @@
  * names the earlier nodes it reads (`inputs`). Tensors are flat, row-major Float64Arrays: a vector
  * has shape `[n]`, an image `[C, H, W]` (no batch dimension: batching is the kernels' business).
  *
- * Affine nodes (dense, conv2d, batchnorm, avgpool, globalavgpool, reshape, add) have a linear part
- * and a bias; piecewise-linear nodes (relu, leaky_relu, hardtanh, maxpool) are where the
+ * Affine nodes (dense, conv2d, channel_affine, avgpool, global_avgpool, reshape, and the gather
+ * nodes add, concat, pad, slice, transpose, resize, reduce_mean, broadcast_affine) have a linear part
+ * and a bias; piecewise-linear nodes (relu, leaky_relu, prelu, hardtanh, maxpool) are where the
  * activation code lives. Everything exact in this library rests on that split.
  */
 import { InternalError } from '../errors.js';
@@ -67,6 +68,11 @@ export interface AvgPoolNode extends NodeBase {
   readonly padding: readonly [number, number, number, number];
   /** Whether padded zeros count in the divisor (PyTorch's `count_include_pad`, default true). */
   readonly countIncludePad: boolean;
+  /**
+   * Output sizes round up (PyTorch's `ceil_mode`): the last window may run past the padded input,
+   * but must start inside the input or its top/left padding. Default false (floor).
+   */
+  readonly ceilMode?: boolean;
 }
 
 /** Mean over H × W per channel of a [C, H, W] tensor (affine). */
@@ -81,9 +87,88 @@ export interface ReshapeNode extends NodeBase {
   readonly targetShape?: Shape;
 }
 
-/** Elementwise sum of two tensors of the same shape (residual connection). */
+/**
+ * Weighted elementwise sum `Σ_k coefficients[k] · x_k` of two or more tensors of one shape (a
+ * residual add; `Sub` of two computed tensors is coefficients [1, −1]). Coefficients default to 1.
+ */
 export interface AddNode extends NodeBase {
   readonly type: 'add';
+  readonly coefficients?: readonly number[];
+}
+
+/** Concatenation of one or more tensors of equal rank along sample axis `axis` (0-based, no batch axis). */
+export interface ConcatNode extends NodeBase {
+  readonly type: 'concat';
+  readonly axis: number;
+}
+
+/**
+ * Constant padding (ONNX `Pad`, mode constant): `pads` lists the amounts before every sample axis,
+ * then after every sample axis (ONNX order without the batch axis); a negative amount crops.
+ */
+export interface PadNode extends NodeBase {
+  readonly type: 'pad';
+  readonly pads: readonly number[];
+  readonly value: number;
+}
+
+/**
+ * Strided slice (ONNX `Slice` semantics on sample axes): for each listed axis, indices
+ * `starts[k], starts[k] + steps[k], …` up to (excluding) `ends[k]`, clamped as ONNX clamps them.
+ */
+export interface SliceNode extends NodeBase {
+  readonly type: 'slice';
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  readonly axes: readonly number[];
+  readonly steps: readonly number[];
+}
+
+/** Axis permutation of the sample axes: output axis i is input axis `perm[i]`. */
+export interface TransposeNode extends NodeBase {
+  readonly type: 'transpose';
+  readonly perm: readonly number[];
+}
+
+/** Coordinate transformation modes of `resize` (ONNX `Resize`, the ones PyTorch emits). */
+export type ResizeCoordinateMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
+
+/** Rounding of `resize` in nearest mode (ONNX `nearest_mode`). */
+export type ResizeNearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+
+/**
+ * Resampling of every sample axis to `size` (ONNX `Resize`/`Upsample`): nearest neighbour or
+ * (multi-)linear interpolation, both linear maps of the input. `scales` (one per sample axis)
+ * are the factors used in the coordinate transform when the model gave factors; without them the
+ * factor is `size / input size`.
+ */
+export interface ResizeNode extends NodeBase {
+  readonly type: 'resize';
+  readonly size: readonly number[];
+  readonly mode: 'nearest' | 'linear';
+  readonly coordinateMode: ResizeCoordinateMode;
+  readonly nearestMode: ResizeNearestMode;
+  readonly scales?: readonly number[];
+}
+
+/** Mean over sample axes `axes` (ONNX `ReduceMean`); `keepdims` keeps them with size 1. */
+export interface ReduceMeanNode extends NodeBase {
+  readonly type: 'reduce_mean';
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+
+/**
+ * `y = x · scale + shift` elementwise, with constant `scale` and `shift` broadcast against the
+ * sample shape by numpy rules (right-aligned; `scaleShape`/`shiftShape` have at most the sample's
+ * rank). ONNX `Add`/`Sub`/`Mul`/`Div` by constants that are not per-channel.
+ */
+export interface BroadcastAffineNode extends NodeBase {
+  readonly type: 'broadcast_affine';
+  readonly scale: Float64Array;
+  readonly scaleShape: Shape;
+  readonly shift: Float64Array;
+  readonly shiftShape: Shape;
 }
 
 /** max(x, 0) elementwise (states: 1 active, 0 inactive). */
@@ -104,6 +189,16 @@ export interface HardTanhNode extends NodeBase {
   readonly max: number;
 }
 
+/**
+ * `max(x, slope · x)` elementwise with a constant slope broadcast against the sample shape (numpy
+ * rules, right-aligned; PyTorch's `PReLU` exports `[C, 1, 1]` or `[1]`). States as leaky_relu.
+ */
+export interface PReluNode extends NodeBase {
+  readonly type: 'prelu';
+  readonly slope: Float64Array;
+  readonly slopeShape: Shape;
+}
+
 /** Max pooling over 2-D windows of a [C, H, W] tensor (state: the argmax position in the window). */
 export interface MaxPoolNode extends NodeBase {
   readonly type: 'maxpool';
@@ -111,13 +206,38 @@ export interface MaxPoolNode extends NodeBase {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number, number, number];
   readonly dilation: readonly [number, number];
+  /** Output sizes round up (PyTorch's `ceil_mode`, see `AvgPoolNode.ceilMode`). Default false. */
+  readonly ceilMode?: boolean;
 }
 
-/** A node that is affine in its input (dense, convolution, pooling by averages, per-channel affine, add, reshape). */
-export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNode | GlobalAvgPoolNode | ReshapeNode | AddNode;
+/**
+ * The affine data-movement nodes that run through one generic sparse-linear kernel (a gather table
+ * per node: for every output element a list of (input, element, weight) and a constant).
+ */
+export type GatherNode = AddNode | ConcatNode | PadNode | SliceNode | TransposeNode | ResizeNode | ReduceMeanNode | BroadcastAffineNode;
+
+/** A node that is affine in its input (dense, convolution, pooling by averages, per-channel affine, reshape, the gather nodes). */
+export type AffineNode = DenseNode | Conv2dNode | ChannelAffineNode | AvgPoolNode | GlobalAvgPoolNode | ReshapeNode | GatherNode;
 
 /** A piecewise-linear activation node (its units have states in the activation code). */
-export type ActivationNode = ReluNode | LeakyReluNode | HardTanhNode | MaxPoolNode;
+export type ActivationNode = ReluNode | LeakyReluNode | PReluNode | HardTanhNode | MaxPoolNode;
+
+/** Whether a node runs through the gather kernel. */
+export function isGather(node: Node): node is GatherNode {
+  switch (node.type) {
+    case 'add':
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** One node of the network IR (a DAG in topological order; node 0 is the input). */
 export type Node = InputNode | AffineNode | ActivationNode;
@@ -131,7 +251,7 @@ export type NodeType = Node['type'];
  * @example
  * ACTIVATION_TYPES.includes('relu'); // true
  */
-export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'hardtanh', 'maxpool'];
+export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'prelu', 'hardtanh', 'maxpool'];
 
 /**
  * Whether a node is a piecewise-linear activation (its units have states in the activation code).
@@ -140,7 +260,8 @@ export const ACTIVATION_TYPES: readonly NodeType[] = ['relu', 'leaky_relu', 'har
  * net.nodes.filter(isActivation).length; // number of activation nodes
  */
 export function isActivation(node: Node): node is ActivationNode {
-  return node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'hardtanh' || node.type === 'maxpool';
+  const t = node.type;
+  return t === 'relu' || t === 'leaky_relu' || t === 'prelu' || t === 'hardtanh' || t === 'maxpool';
 }
 
 /**

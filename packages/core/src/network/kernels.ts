@@ -10,7 +10,10 @@
  * `buildNetwork`.
  */
 import type { AvgPoolNode, ChannelAffineNode, Conv2dNode, DenseNode, MaxPoolNode, Node } from './ir.js';
+import { isGather } from './ir.js';
 import { InternalError } from '../errors.js';
+import { gatherImpl, gatherTransposeImpl } from './gather.js';
+import type { GatherTable } from './gather.js';
 
 export type FloatArray = Float64Array | Float32Array;
 
@@ -335,6 +338,7 @@ function channelAffineTransposeImpl(gin: FloatArray, gout: FloatArray, node: Cha
  * in-bounds input positions and `divisor` the average-pool divisor. Shared by avg- and max-pool.
  */
 export interface WindowTable {
+  readonly kind: 'window';
   /** For output element o, its in-bounds taps are `taps[start[o] .. start[o+1])`. */
   readonly start: Int32Array;
   /** Input element index of each tap. */
@@ -387,12 +391,27 @@ export function windowTable(node: AvgPoolNode | MaxPoolNode, inShape: readonly n
   }
   start[nOut] = taps.length;
   const table: WindowTable = {
+    kind: 'window',
     start,
     taps: Int32Array.from(taps),
     slot: kh * kw > 255 ? Uint16Array.from(slots) : Uint8Array.from(slots),
     divisor,
   };
   return table;
+}
+
+/** Per-unit negative slopes of a prelu node (its slope broadcast over the node's shape). */
+export interface SlopeTable {
+  readonly kind: 'slope';
+  readonly slope: Float64Array;
+}
+
+/** What `PreparedNetwork.table(i)` keeps for node i: a pooling window table, a gather table or prelu slopes. */
+export type KernelTable = WindowTable | GatherTable | SlopeTable;
+
+/** The window table in `table`, or a fresh one for this pooling node. */
+export function windowOf(node: AvgPoolNode | MaxPoolNode, inShape: readonly number[], table?: KernelTable | null): WindowTable {
+  return table?.kind === 'window' ? table : windowTable(node, inShape);
 }
 
 function avgPoolImpl(out: FloatArray, x: FloatArray, table: WindowTable, m: number): void {
@@ -448,9 +467,9 @@ function globalAvgPoolTransposeImpl(gin: FloatArray, gout: FloatArray, inShape: 
 }
 
 /**
- * Applies an affine node to unit-major blocks. `xs` are the node's input blocks (one for every
- * node type but `add`, which takes two). `inShape` is the first input's shape. `table` is the
- * node's window table (average pool; computed for the call when absent), `scratch` the dense
+ * Applies an affine node to unit-major blocks. `xs` are the node's input blocks (several for add
+ * and concat). `inShape` is the first input's shape. `table` is the node's table
+ * (`PreparedNetwork.table`: required for gather nodes; computed for the call for average pools), `scratch` the dense
  * kernel's working buffers (caller-owned; made for the call when absent).
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
@@ -461,7 +480,7 @@ export function affineImpl(
   inShape: readonly number[],
   m: number,
   mode: BiasMode,
-  table?: WindowTable | null,
+  table?: KernelTable | null,
   scratch?: GatherScratch,
 ): void {
   const x = xs[0]!;
@@ -473,20 +492,44 @@ export function affineImpl(
     case 'channel_affine':
       return channelAffineImpl(out, x, node, m, mode);
     case 'avgpool':
-      return avgPoolImpl(out, x, table ?? windowTable(node, inShape), m);
+      return avgPoolImpl(out, x, windowOf(node, inShape, table), m);
     case 'global_avgpool':
       return globalAvgPoolImpl(out, x, inShape, m);
     case 'reshape':
       out.set(x.subarray(0, out.length));
       return;
-    case 'add': {
-      const y = xs[1]!;
-      for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
-      return;
-    }
+    case 'add':
+      if (node.coefficients === undefined && xs.length === 2) {
+        // The residual add, without a table.
+        const y = xs[1]!;
+        for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
+        return;
+      }
+      return gatherOf(node, table, out, xs, m, mode);
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine':
+      return gatherOf(node, table, out, xs, m, mode);
     default:
       throw new InternalError(`affineImpl: ${node.type} is not an affine node`);
   }
+}
+
+/** `gatherImpl` with the node's table (which must be its gather table). */
+function gatherOf(
+  node: Node,
+  table: KernelTable | null | undefined,
+  out: FloatArray,
+  xs: readonly FloatArray[],
+  m: number,
+  mode: BiasMode,
+): void {
+  if (table?.kind !== 'gather') throw new InternalError(`affineImpl: ${node.type} node needs its gather table`);
+  gatherImpl(out, xs, table, m, mode);
 }
 
 /** Accumulates the adjoint of an affine node's linear part into its input adjoints `gins`. */
@@ -496,9 +539,13 @@ export function affineTransposeImpl(
   node: Node,
   inShape: readonly number[],
   m: number,
-  table?: WindowTable | null,
+  table?: KernelTable | null,
 ): void {
   const gin = gins[0]!;
+  if (isGather(node)) {
+    if (table?.kind !== 'gather') throw new InternalError(`affineTransposeImpl: ${node.type} node needs its gather table`);
+    return gatherTransposeImpl(gins, gout, table, m);
+  }
   switch (node.type) {
     case 'dense':
       return denseTransposeImpl(gin, gout, node, m);
@@ -507,20 +554,12 @@ export function affineTransposeImpl(
     case 'channel_affine':
       return channelAffineTransposeImpl(gin, gout, node, m);
     case 'avgpool':
-      return avgPoolTransposeImpl(gin, gout, table ?? windowTable(node, inShape), m);
+      return avgPoolTransposeImpl(gin, gout, windowOf(node, inShape, table), m);
     case 'global_avgpool':
       return globalAvgPoolTransposeImpl(gin, gout, inShape, m);
     case 'reshape':
       for (let i = 0; i < gout.length; i++) gin[i] = gin[i]! + gout[i]!;
       return;
-    case 'add': {
-      const gin2 = gins[1]!;
-      for (let i = 0; i < gout.length; i++) {
-        gin[i] = gin[i]! + gout[i]!;
-        gin2[i] = gin2[i]! + gout[i]!;
-      }
-      return;
-    }
     default:
       throw new InternalError(`affineTransposeImpl: ${node.type} is not an affine node`);
   }

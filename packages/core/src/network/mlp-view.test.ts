@@ -105,3 +105,25 @@ describe('mlpLayers and affineLayers disagree about channel_affine', () => {
     }
   });
 });
+
+describe('asMlp refuses the DAG node types with a clear message', () => {
+  it('concat and prelu name the node and what is supported', () => {
+    const concat = buildNetwork(
+      [2],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 0, 0, 1), bias: Float64Array.of(0, 0) },
+        { type: 'concat', inputs: [1, 1], axis: 0 },
+        { type: 'dense', inputs: [2], inFeatures: 4, outFeatures: 1, weight: Float64Array.of(1, 2, 3, 4), bias: Float64Array.of(0) },
+      ],
+    );
+    expect(() => asMlp(concat)).toThrow(/node 2 \(concat\) does not read the node before it; only sequential dense MLPs/);
+    const prelu = buildNetwork(
+      [2],
+      [
+        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 2, weight: Float64Array.of(1, 0, 0, 1), bias: Float64Array.of(0, 0) },
+        { type: 'prelu', inputs: [1], slope: Float64Array.of(0.1), slopeShape: [1] },
+      ],
+    );
+    expect(() => asMlp(prelu)).toThrow(/node 2 \(prelu\) is not an MLP layer/);
+  });
+});

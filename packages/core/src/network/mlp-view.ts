@@ -140,6 +140,14 @@ export function asMlp(net: Network): AffineLayer[] {
     avgpool: other,
     global_avgpool: other,
     add: other,
+    concat: other,
+    pad: other,
+    slice: other,
+    transpose: other,
+    resize: other,
+    reduce_mean: other,
+    broadcast_affine: other,
+    prelu: other,
   };
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;

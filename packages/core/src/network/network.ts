@@ -1,6 +1,7 @@
 import { PolytopeError, checkFinite } from '../errors.js';
 import { isActivation, sizeOf } from './ir.js';
 import type { ActivationNode, Node, Shape } from './ir.js';
+import { gatherShape } from './gather.js';
 
 /** A node as given to `buildNetwork`: everything but the inferred output shape. */
 export type NodeSpec = Node extends infer N ? (N extends Node ? Omit<N, 'shape'> : never) : never;
@@ -74,12 +75,13 @@ export class Network {
     this.lastUse[this.output] = nodes.length;
   }
 
-  /** Number of trainable parameters (weights and biases; folded batch-norm counts as 2 per channel). */
+  /** Number of trainable parameters (weights and biases, prelu slopes; folded batch-norm counts as 2 per channel). */
   get numParameters(): number {
     let n = 0;
     for (const node of this.nodes) {
       if (node.type === 'dense' || node.type === 'conv2d') n += node.weight.length + node.bias.length;
       else if (node.type === 'channel_affine') n += node.scale.length + node.shift.length;
+      else if (node.type === 'prelu') n += node.slope.length;
     }
     return n;
   }
@@ -101,9 +103,26 @@ function positiveInts(values: readonly number[], index: number, spec: NodeSpec, 
   }
 }
 
-/** Output size of a windowed op along one axis (PyTorch's floor formula). */
-export function windowOutput(size: number, kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1): number {
-  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
+/**
+ * Output size of a windowed op along one axis (PyTorch's formula): floor by default; with
+ * `ceil` rounded up, dropping a last window that would start past the input and its leading
+ * padding (PyTorch's `ceil_mode` rule).
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- one formula with PyTorch's argument list
+export function windowOutput(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation = 1,
+  ceil = false,
+): number {
+  const span = size + padBefore + padAfter - dilation * (kernel - 1) - 1;
+  if (!ceil) return Math.floor(span / stride) + 1;
+  let out = Math.ceil(span / stride) + 1;
+  if ((out - 1) * stride >= size + padBefore) out--;
+  return out;
 }
 
 /**
@@ -150,11 +169,22 @@ export function inferShape(spec: NodeSpec, inShapes: readonly Shape[], index: nu
       if (sizeOf(shape) !== inSize) fail(index, spec, `cannot reshape [${inShape.join(', ')}] to [${shape.join(', ')}]`);
       break;
     }
-    case 'add': {
-      const other = inShapes[1]!;
-      if (sizeOf(other) !== inSize || other.length !== inShape.length || other.some((d, i) => d !== inShape[i])) {
-        fail(index, spec, `cannot add shapes [${inShape.join(', ')}] and [${other.join(', ')}]`);
-      }
+    case 'add':
+    case 'concat':
+    case 'pad':
+    case 'slice':
+    case 'transpose':
+    case 'resize':
+    case 'reduce_mean':
+    case 'broadcast_affine': {
+      const r = gatherShape(spec, inShapes);
+      if (typeof r === 'string') fail(index, spec, r);
+      shape = r;
+      break;
+    }
+    case 'prelu': {
+      const why = preluProblem(spec, inShape);
+      if (why !== null) fail(index, spec, why);
       shape = inShape;
       break;
     }
@@ -224,10 +254,26 @@ function poolShape(spec: Extract<NodeSpec, { type: 'avgpool' | 'maxpool' }>, inS
   positiveInts(spec.padding, index, spec, 'padding', 0);
   if (spec.padding[0] * 2 > spec.kernel[0] || spec.padding[1] * 2 > spec.kernel[1])
     fail(index, spec, 'padding must be at most half the kernel');
-  const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0]);
-  const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1]);
+  if (spec.ceilMode !== undefined && typeof spec.ceilMode !== 'boolean') fail(index, spec, 'ceilMode must be true or false');
+  const ceil = spec.ceilMode === true;
+  const ho = windowOutput(h, spec.kernel[0], spec.stride[0], spec.padding[0], spec.padding[2], dil[0], ceil);
+  const wo = windowOutput(w, spec.kernel[1], spec.stride[1], spec.padding[1], spec.padding[3], dil[1], ceil);
   if (ho < 1 || wo < 1) fail(index, spec, `window does not fit the ${h}×${w} input`);
   return [c, ho, wo];
+}
+
+/** Why a prelu node's slope does not fit its input (null when it does). */
+export function preluProblem(spec: { slope: Float64Array; slopeShape: Shape }, inShape: Shape): string | null {
+  const { slope, slopeShape } = spec;
+  if (!slopeShape.every((d) => Number.isInteger(d) && d >= 1))
+    return `slopeShape must be positive integers, got [${slopeShape.join(', ')}]`;
+  if (slope.length !== sizeOf(slopeShape))
+    return `slope has ${slope.length} values but slopeShape [${slopeShape.join(', ')}] needs ${sizeOf(slopeShape)}`;
+  if (!slope.every(Number.isFinite)) return 'slope has a non-finite value';
+  const off = inShape.length - slopeShape.length;
+  if (off < 0 || slopeShape.some((d, i) => d !== 1 && d !== inShape[off + i]))
+    return `slope of shape [${slopeShape.join(', ')}] does not broadcast against the input [${inShape.join(', ')}] (numpy rules, right-aligned)`;
+  return null;
 }
 
 /**
@@ -248,10 +294,19 @@ export function buildNetwork(inputShape: Shape, specs: readonly NodeSpec[]): Net
   specs.forEach((spec, k) => {
     const index = k + 1;
     if (spec.type === 'input') fail(index, spec, 'only node 0 may be an input');
-    const expected = spec.type === 'add' ? 2 : 1;
-    if (spec.inputs.length !== expected) fail(index, spec, `expects ${expected} input(s), got ${spec.inputs.length}`);
+    if (spec.type === 'add' || spec.type === 'concat') {
+      const min = spec.type === 'add' ? 2 : 1;
+      if (!Array.isArray(spec.inputs) || spec.inputs.length < min)
+        fail(index, spec, `expects at least ${min} inputs, got ${Array.isArray(spec.inputs) ? spec.inputs.length : 'none'}`);
+    } else if (!Array.isArray(spec.inputs) || spec.inputs.length !== 1)
+      fail(index, spec, `expects 1 input, got ${Array.isArray(spec.inputs) ? spec.inputs.length : 'none'}`);
     for (const j of spec.inputs) {
-      if (!Number.isInteger(j) || j < 0 || j >= index) fail(index, spec, `input index ${j} does not name an earlier node`);
+      if (!Number.isInteger(j) || j < 0 || j >= index)
+        fail(
+          index,
+          spec,
+          `input index ${j} does not name an earlier node (nodes are in topological order: a later or missing input is a cycle or a dangling reference)`,
+        );
     }
     const shape = inferShape(
       spec,

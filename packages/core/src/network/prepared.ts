@@ -18,10 +18,12 @@
  * for (const plane of planes) slicePlane(prepared, plane, box);   // stages and columns built once
  */
 import { PolytopeError } from '../errors.js';
-import { isActivation } from './ir.js';
-import type { DenseNode, Node } from './ir.js';
+import { InternalError } from '../errors.js';
+import { isActivation, isGather } from './ir.js';
+import type { DenseNode, Node, PReluNode, Shape } from './ir.js';
+import { broadcastIndex, gatherTable } from './gather.js';
 import { transposedWeight, windowTable } from './kernels.js';
-import type { WindowTable } from './kernels.js';
+import type { KernelTable, SlopeTable, WindowTable } from './kernels.js';
 import { Network } from './network.js';
 
 /**
@@ -51,7 +53,7 @@ const MAX_LABELLED_UNITS = 1 << 23;
 export class PreparedNetwork {
   /** The network this preparation owns (a private copy of the weights unless borrowed for one call). */
   readonly network: Network;
-  private readonly tables: (WindowTable | null | undefined)[];
+  private readonly tables: (KernelTable | null | undefined)[];
   private readonly transposedWeights: (Float64Array | undefined)[];
   private readonly memos = new Map<string, unknown>();
   private codeCheck: string | null | undefined;
@@ -64,14 +66,30 @@ export class PreparedNetwork {
     this.transposedWeights = new Array(network.nodes.length);
   }
 
-  /** The window table of pooling node i (null for other nodes), built once. */
-  table(i: number): WindowTable | null {
+  /**
+   * The table of node i, built once: the window table of a pooling node, the gather table of a
+   * gather node (add, concat, pad, slice, transpose, resize, reduce_mean, broadcast_affine), the
+   * per-unit slopes of a prelu node; null for other nodes.
+   */
+  table(i: number): KernelTable | null {
     let t = this.tables[i];
     if (t === undefined) {
-      const node = this.network.nodes[i]!;
-      t = node.type === 'avgpool' || node.type === 'maxpool' ? windowTable(node, this.network.nodes[node.inputs[0]!]!.shape) : null;
+      const nodes = this.network.nodes;
+      const node = nodes[i]!;
+      const inShapes = node.inputs.map((j) => nodes[j]!.shape);
+      if (node.type === 'avgpool' || node.type === 'maxpool') t = windowTable(node, inShapes[0]!);
+      else if (isGather(node)) t = gatherTable(node, inShapes);
+      else if (node.type === 'prelu') t = slopeTable(node, node.shape);
+      else t = null;
       this.tables[i] = t;
     }
+    return t;
+  }
+
+  /** The window table of pooling node i. */
+  window(i: number): WindowTable {
+    const t = this.table(i);
+    if (t?.kind !== 'window') throw new InternalError(`node ${i} is not a pooling node`);
     return t;
   }
 
@@ -145,6 +163,17 @@ export function borrowNetwork(net: NetworkLike): PreparedNetwork {
  */
 export function networkOf(net: NetworkLike): Network {
   return net instanceof PreparedNetwork ? net.network : net;
+}
+
+/**
+ * A prelu node's slope broadcast to one value per unit.
+ *
+ * @example
+ * slopeTable(node, [2, 3, 3]).slope.length; // 18
+ */
+export function slopeTable(node: Omit<PReluNode, 'shape' | 'inputs'>, shape: Shape): SlopeTable {
+  const idx = broadcastIndex(shape, node.slopeShape);
+  return { kind: 'slope', slope: Float64Array.from(idx, (k) => node.slope[k]!) };
 }
 
 /** A frozen copy of a node with its own typed arrays and lists. */

@@ -5,6 +5,7 @@
 import { activationFixedImpl } from '../network/activation.js';
 import { forwardAll, runNodes } from '../network/forward.js';
 import { borrowNetwork } from '../network/prepared.js';
+import type { PreparedNetwork } from '../network/prepared.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import { BiasMode, affineImpl } from '../network/kernels.js';
 import type { Network } from '../network/network.js';
@@ -30,8 +31,11 @@ export class RegionRows {
   private readonly needed: boolean[];
   /** Gradient columns (1..d of the family) of fixed nodes read by non-fixed ones. */
   private readonly grad = new Map<number, Float64Array>();
+  /** The network borrowed for the walk: node tables (gather, window, slopes) built once. */
+  private readonly p: PreparedNetwork;
 
   constructor(private readonly net: Network) {
+    this.p = borrowNetwork(net);
     const nodes = net.nodes;
     const n = nodes.length;
     const d = net.inputSize;
@@ -66,7 +70,7 @@ export class RegionRows {
       if (node.type === 'reshape') blocks[i] = xs[0]!;
       else {
         const out = new Float64Array(sizeOf(node.shape) * m);
-        affineImpl(out, xs, node, nodes[node.inputs[0]!]!.shape, m, BiasMode.First);
+        affineImpl(out, xs, node, nodes[node.inputs[0]!]!.shape, m, BiasMode.First, this.p.table(i));
         blocks[i] = out;
       }
     }
@@ -87,7 +91,7 @@ export class RegionRows {
       for (let u = 0; u < v.length; u++) b[u * m] = v[u]!;
       blocks[j] = b;
     }
-    const p = borrowNetwork(net);
+    const p = this.p;
     runNodes(p, blocks, {
       m,
       make: (len) => new Float64Array(len),

@@ -32,7 +32,7 @@ function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): 
 export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[]): void {
   const { k, m, bb, range, extent, eps } = ws;
   const node = stage.node;
-  const relu = node.type === 'relu' || node.type === 'leaky_relu';
+  const relu = node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu';
   const code = frame.code;
   const off = stage.slot.offset;
   ws.ops.bbox(frame.cell, bb);

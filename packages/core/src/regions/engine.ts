@@ -445,15 +445,16 @@ function activationBase<C>(
   const isCrossing = ws.u8.alloc(n);
   for (const j of crossing) isCrossing[j] = 1;
   const node = stage.node;
-  if (node.type !== 'relu' && node.type !== 'leaky_relu') {
+  if (node.type !== 'relu' && node.type !== 'leaky_relu' && node.type !== 'prelu') {
     for (let j = 0; j < n; j++) if (!isCrossing[j]) activationRow(stage, Z, j, code[off + j]!, m, actBase, j * m);
     return { actBase, scales: null };
   }
   const scales = ws.f64.alloc(n);
-  const off0 = node.type === 'relu' ? 0 : node.alpha;
+  const off0 = node.type === 'relu' ? 0 : node.type === 'leaky_relu' ? node.alpha : 0;
+  const slopes = stage.slopes;
   for (let j = 0; j < n; j++) {
     if (isCrossing[j]) continue;
-    const sc = code[off + j] ? 1 : off0;
+    const sc = code[off + j] ? 1 : slopes !== null ? slopes[j]! : off0;
     scales[j] = sc;
     if (sc !== 0) for (let c = 0; c < m; c++) actBase[j * m + c] = sc * Z[j * m + c]!;
   }

@@ -4,7 +4,7 @@
  * unit. Stages are pure functions of the weights, built once per `PreparedNetwork` and never
  * written by a run (per-run state lives in `Workspace`).
  */
-import { maxPoolSource } from '../network/activation.js';
+import { maxPoolSource, slopesOf } from '../network/activation.js';
 import { sizeOf } from '../network/ir.js';
 import type { ActivationNode, DenseNode } from '../network/ir.js';
 import { BiasMode, affineImpl } from '../network/kernels.js';
@@ -27,6 +27,8 @@ export interface Stage {
   readonly keepOutput: boolean;
   readonly boundary: number;
   readonly table: WindowTable | null;
+  /** Per-unit negative slopes of a prelu stage (null for other activations). */
+  readonly slopes: Float64Array | null;
   /** Cached chain responses per activation-output unit: one array per `live` chain node (filled on first use). */
   readonly columns: (Float64Array[] | undefined)[];
   /** Chain inputs from outside the chain (skip connections), other than the activation itself. */
@@ -95,7 +97,8 @@ function makeStage(prepared: PreparedNetwork, slot: ActivationSlot, s: number, a
     live,
     keepOutput: net.lastUse[nodeIndex]! >= boundary,
     boundary,
-    table: prepared.table(nodeIndex),
+    table: node.type === 'maxpool' ? prepared.window(nodeIndex) : null,
+    slopes: node.type === 'prelu' ? slopesOf(node, prepared.table(nodeIndex)) : null,
     columns: new Array(sizeOf(node.shape)).fill(undefined),
     external: [...new Set(chain.flatMap((i) => nodes[i]!.inputs))].filter((j) => j !== nodeIndex && !chain.includes(j)),
     nextInputLive: s + 1 < actIdx.length ? live.indexOf(nodes[actIdx[s + 1]!]!.inputs[0]!) : -1,
@@ -171,8 +174,9 @@ export function activationRow(stage: Stage, Z: Float64Array, j: number, st: numb
     case 'relu':
       for (let c = 0; c < m; c++) out[outOff + c] = st ? Z[j * m + c]! : 0;
       return;
-    case 'leaky_relu': {
-      const s = st ? 1 : node.alpha;
+    case 'leaky_relu':
+    case 'prelu': {
+      const s = st ? 1 : node.type === 'prelu' ? stage.slopes![j]! : node.alpha;
       for (let c = 0; c < m; c++) out[outOff + c] = s * Z[j * m + c]!;
       return;
     }

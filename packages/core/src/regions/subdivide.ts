@@ -23,7 +23,7 @@ export function subdivide<C>(
   candidates: number[][],
 ): Sub<C>[] {
   const node = stage.node;
-  if (node.type === 'relu' || node.type === 'leaky_relu') return subdivideRelu(ws, cell, stage, Z, crossing);
+  if (node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu') return subdivideRelu(ws, cell, stage, Z, crossing);
   let subs: Sub<C>[] = [{ cell, st: new Uint8Array(crossing.length) }];
   for (let q = 0; q < crossing.length; q++) {
     subs =

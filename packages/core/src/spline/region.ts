@@ -127,7 +127,7 @@ export function regionRows(
     const Z = fam[node.inputs[0]!]!;
     for (let u = 0; u < slot.numUnits; u++) {
       const st = code[slot.offset + u]!;
-      if (node.type === 'relu' || node.type === 'leaky_relu') {
+      if (node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu') {
         // on: −g ≤ 0; off: g ≤ 0
         push(Z, u * m, st ? -1 : 1, 0, { layer, unit: u, kind: 'sign' });
       } else if (node.type === 'hardtanh') {
@@ -138,7 +138,7 @@ export function regionRows(
           push(Z, u * m, 1, node.max, { layer, unit: u, kind: 'upper' });
         }
       } else {
-        const t = prepared.table(slot.node)!;
+        const t = prepared.window(slot.node);
         let src = -1;
         for (let k = t.start[u]!; k < t.start[u + 1]!; k++) if (t.slot[k] === st) src = t.taps[k]!;
         for (let k = t.start[u]!; k < t.start[u + 1]!; k++) {

@@ -18,6 +18,8 @@ import { InternalError } from '../errors.js';
 import type { NodeOfType, NodeType, Shape } from '../network/ir.js';
 import { sizeOf } from '../network/ir.js';
 import { BiasMode, affineImpl, affineTransposeImpl, windowTable } from '../network/kernels.js';
+import { broadcastIndex, gatherImpl, gatherTable, gatherTransposeImpl } from '../network/gather.js';
+import type { GatherNode } from '../network/ir.js';
 import type { FloatArray } from '../network/kernels.js';
 import type { Random } from '../random.js';
 import { gemmNT } from './gemm.js';
@@ -376,6 +378,37 @@ function addOp(node: NodeOfType<'add'>): TrainOp {
   };
 }
 
+/**
+ * The gather nodes (add with coefficients, concat, pad, slice, transpose, resize, reduce_mean,
+ * broadcast_affine): the IR's gather table and kernels, one sample at a time.
+ */
+function gatherOp(node: GatherNode, s: TrainSetup): TrainOp {
+  const t = gatherTable(node, s.inShapes);
+  const inSizes = s.inShapes.map(sizeOf);
+  const outSize = sizeOf(node.shape);
+  let dummies: FloatArray[] = [];
+  return {
+    flops: t.index.length,
+    forward(xs, y, batch) {
+      for (let b = 0; b < batch; b++) {
+        const ins = xs.map((x, k) => x.subarray(b * inSizes[k]!, (b + 1) * inSizes[k]!));
+        gatherImpl(y.subarray(b * outSize, (b + 1) * outSize), ins, t, 1, BiasMode.All);
+      }
+    },
+    backward(_xs, _y, gy, gxs, accumulate, batch) {
+      if (gxs.every((g) => !g)) return;
+      gxs.forEach((g, k) => {
+        if (g && !accumulate[k]) g.fill(0, 0, batch * inSizes[k]!);
+      });
+      if (dummies.length === 0) dummies = inSizes.map((n) => new Float64Array(n));
+      for (let b = 0; b < batch; b++) {
+        const gins = gxs.map((g, k) => (g ? g.subarray(b * inSizes[k]!, (b + 1) * inSizes[k]!) : dummies[k]!));
+        gatherTransposeImpl(gins, gy.subarray(b * outSize, (b + 1) * outSize), t, 1);
+      }
+    },
+  };
+}
+
 // ---- activations --------------------------------------------------------------------------------
 
 function leakyImpl(y: FloatArray, x: FloatArray, len: number, alpha: number): void {
@@ -412,6 +445,44 @@ function leakyOp(node: NodeOfType<'relu' | 'leaky_relu'>): TrainOp {
       const gx = gxs[0];
       if (!gx) return;
       leakyBackwardImpl(gx, gy, xs[0]!, batch * n, alpha, accumulate[0]!);
+    },
+  };
+}
+
+/** prelu: leaky relu with a trainable slope broadcast over the input (PyTorch's `PReLU`). */
+function preluOp(node: NodeOfType<'prelu'>, s: TrainSetup): TrainOp {
+  const n = sizeOf(node.shape);
+  const idx = broadcastIndex(node.shape, node.slopeShape);
+  const [slope] = s.params as [FloatArray];
+  const [gslope] = s.grads as [FloatArray];
+  return {
+    flops: n,
+    forward(xs, y, batch) {
+      const x = xs[0]!;
+      for (let b = 0; b < batch; b++) {
+        for (let u = 0; u < n; u++) {
+          const v = x[b * n + u]!;
+          y[b * n + u] = v > 0 ? v : slope[idx[u]!]! * v;
+        }
+      }
+    },
+    backward(xs, _y, gy, gxs, accumulate, batch) {
+      const x = xs[0]!;
+      const gx = gxs[0];
+      const acc = accumulate[0];
+      gslope.fill(0);
+      for (let b = 0; b < batch; b++) {
+        for (let u = 0; u < n; u++) {
+          const i = b * n + u;
+          const v = x[i]!;
+          const g = gy[i]!;
+          if (v <= 0) gslope[idx[u]!] = gslope[idx[u]!]! + g * v;
+          if (gx) {
+            const d = v > 0 ? g : slope[idx[u]!]! * g;
+            gx[i] = acc ? gx[i]! + d : d;
+          }
+        }
+      }
     },
   };
 }
@@ -547,7 +618,23 @@ const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T
   avgpool: { ...noParams, setup: irAffineOp },
   global_avgpool: { ...noParams, setup: irAffineOp },
   reshape: { ...noParams, setup: reshapeOp },
-  add: { ...noParams, setup: addOp },
+  add: { ...noParams, setup: (node, s) => (node.coefficients === undefined && node.inputs.length === 2 ? addOp(node) : gatherOp(node, s)) },
+  concat: { ...noParams, setup: gatherOp },
+  pad: { ...noParams, setup: gatherOp },
+  slice: { ...noParams, setup: gatherOp },
+  transpose: { ...noParams, setup: gatherOp },
+  resize: { ...noParams, setup: gatherOp },
+  reduce_mean: { ...noParams, setup: gatherOp },
+  broadcast_affine: { ...noParams, setup: gatherOp },
+  prelu: {
+    params: (node) => [node.slope],
+    withParams: (node, [slope]) => ({ ...node, slope: slope! }),
+    // As a fresh nn.PReLU: 0.25 (no random draws).
+    initialize: (_node, [slope]) => {
+      slope!.fill(0.25);
+    },
+    setup: preluOp,
+  },
   relu: { ...noParams, setup: leakyOp },
   leaky_relu: { ...noParams, setup: leakyOp },
   hardtanh: { ...noParams, setup: hardtanhOp },

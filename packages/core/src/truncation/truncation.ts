@@ -276,7 +276,7 @@ export function checkTruncation(
   const post: Float64Array[] = [];
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;
-    if (node.type === 'relu' || node.type === 'leaky_relu') post.push(values[i]!);
+    if (node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu') post.push(values[i]!);
   }
   post.push(values[net.output]!);
   const { states } = truncationForward(form, x);
