@@ -658,7 +658,7 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
     expect(readOnnx(small).outputSize).toBe(3);
     const b = codeOf(() => readOnnx(small, { maxBytes: 40 }));
     expect(b.code).toBe('too-large');
-    expect(b.message).toMatch(/initializer 'W' has 6 elements.*48 bytes.*budget of 40 bytes \(options\.maxBytes\)/);
+    expect(b.message).toMatch(/initializer 'W' has 6 elements.*48 bytes.*budget of 40 bytes \(raise it with options\.maxBytes/);
   });
   it('a final Softmax is dropped with dropSoftmax (the logits are analysed); one inside the network never is', () => {
     const bytes = model(
