@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildNetwork, codeKey, codeOffsets, forwardWithCode, mulberry32, partitionLine, partitionLineAsync, randomMlp, validateLine } from '../src/index.js';
+import {
+  buildNetwork,
+  codeKey,
+  codeOffsets,
+  forwardWithCode,
+  mulberry32,
+  partitionLine,
+  partitionLineAsync,
+  randomMlp,
+  validateLine,
+} from '../src/index.js';
 import type { LineResult, Network, NodeSpec } from '../src/index.js';
 import { randomPoint, tinyCnn } from './helpers.js';
 
@@ -125,7 +135,14 @@ describe('sampled line partition equals the reference engine', () => {
     const net = buildNetwork(
       [2],
       [
-        { type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 3, weight: Float64Array.of(1, -1, 1, 1, -1, 0), bias: Float64Array.of(0, 0, 0) },
+        {
+          type: 'dense',
+          inputs: [0],
+          inFeatures: 2,
+          outFeatures: 3,
+          weight: Float64Array.of(1, -1, 1, 1, -1, 0),
+          bias: Float64Array.of(0, 0, 0),
+        },
         { type: 'relu', inputs: [1] },
         { type: 'dense', inputs: [2], inFeatures: 3, outFeatures: 1, weight: Float64Array.of(1, 2, 3), bias: Float64Array.of(0) },
       ],

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { codeOffsets, codeKey, partitionLine, validateLine } from '@polytope-lens/core';
+import { codeOffsets, codeKey, partitionLineAsync, validateLine } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -24,6 +24,8 @@ export function registerLine(program: Command): void {
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
     .option('--validate', 'check every piece against the network')
+    .option('--method <name>', "'sampled' (batched passes at sample points, default) or 'reference' (the partition engine)", 'sampled')
+    .option('--batch <n>', 'samples per batched pass of the sampled method', '32')
     .option('--quiet', 'print nothing but errors')
     .action(runLine);
 }
@@ -40,10 +42,17 @@ interface LineCliOptions {
   figure: boolean;
   validate?: boolean;
   quiet?: boolean;
+  method: string;
+  batch: string;
 }
 
 /** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
-function runLine(modelPath: string, opts: LineCliOptions): void {
+async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
+  if (opts.method !== 'sampled' && opts.method !== 'reference')
+    throw new CliError(`--method must be 'sampled' or 'reference', got '${opts.method}'`);
+  const batch = Number(opts.batch);
+  if (!Number.isInteger(batch) || batch < 2 || batch > 4096)
+    throw new CliError(`--batch must be an integer from 2 to 4096, got '${opts.batch}'`);
   const net = loadModel(modelPath);
   const d = net.inputSize;
   let x0: Float64Array;
@@ -58,10 +67,15 @@ function runLine(modelPath: string, opts: LineCliOptions): void {
     if (pts.length !== 2) throw new CliError(`the segment needs exactly 2 endpoints, got ${pts.length}`);
     [x0, x1] = pts as [Float64Array, Float64Array];
   }
-  const progress = startProgress('line', opts.quiet === true);
+  const progress = startProgress('line', opts.quiet === true, 'pieces');
   let res;
   try {
-    res = partitionLine(net, x0, x1, { signal: progress.signal, onProgress: (p) => progress.update(p.fraction, p.regions) });
+    res = await partitionLineAsync(net, x0, x1, {
+      method: opts.method,
+      batch,
+      signal: progress.signal,
+      onProgress: (p) => progress.update(p.fraction, p.regions),
+    });
   } finally {
     progress.stop();
   }

@@ -381,7 +381,8 @@ export function gemmAccumulate(
   const cols4 = cols - (cols % 4);
   for (let r = 0; r < rows4; r += 4) {
     for (let j = 0; j < cols4; j += 4) gemmTile44(c, cOff + r * ldc + j, ldc, a, aOff + r * k, k, b, j, ldb);
-    for (let j = cols4; j < cols; j++) for (let q = 0; q < 4; q++) gemmDot(c, cOff + (r + q) * ldc + j, a, aOff + (r + q) * k, k, b, j, ldb);
+    for (let j = cols4; j < cols; j++)
+      for (let q = 0; q < 4; q++) gemmDot(c, cOff + (r + q) * ldc + j, a, aOff + (r + q) * k, k, b, j, ldb);
   }
   for (let r = rows4; r < rows; r++) for (let j = 0; j < cols; j++) gemmDot(c, cOff + r * ldc + j, a, aOff + r * k, k, b, j, ldb);
 }
@@ -394,33 +395,82 @@ function gemmDot(c: FloatArray, ci: number, a: ArrayLike<number>, ai: number, k:
 }
 
 /** One 4 × 4 tile of `gemmAccumulate` (16 accumulators in registers). */
-// eslint-disable-next-line @typescript-eslint/max-params, max-lines-per-function -- hot-path micro-kernel, unrolled by hand (STYLE.md)
-function gemmTile44(c: FloatArray, ci: number, ldc: number, a: ArrayLike<number>, ai: number, k: number, b: FloatArray, bj: number, ldb: number): void {
+// eslint-disable-next-line @typescript-eslint/max-params -- hot-path micro-kernel, unrolled by hand (STYLE.md)
+function gemmTile44(
+  c: FloatArray,
+  ci: number,
+  ldc: number,
+  a: ArrayLike<number>,
+  ai: number,
+  k: number,
+  b: FloatArray,
+  bj: number,
+  ldb: number,
+): void {
   const c1 = ci + ldc;
   const c2 = c1 + ldc;
   const c3 = c2 + ldc;
-  let s00 = c[ci]!, s01 = c[ci + 1]!, s02 = c[ci + 2]!, s03 = c[ci + 3]!;
-  let s10 = c[c1]!, s11 = c[c1 + 1]!, s12 = c[c1 + 2]!, s13 = c[c1 + 3]!;
-  let s20 = c[c2]!, s21 = c[c2 + 1]!, s22 = c[c2 + 2]!, s23 = c[c2 + 3]!;
-  let s30 = c[c3]!, s31 = c[c3 + 1]!, s32 = c[c3 + 2]!, s33 = c[c3 + 3]!;
+  let s00 = c[ci]!,
+    s01 = c[ci + 1]!,
+    s02 = c[ci + 2]!,
+    s03 = c[ci + 3]!;
+  let s10 = c[c1]!,
+    s11 = c[c1 + 1]!,
+    s12 = c[c1 + 2]!,
+    s13 = c[c1 + 3]!;
+  let s20 = c[c2]!,
+    s21 = c[c2 + 1]!,
+    s22 = c[c2 + 2]!,
+    s23 = c[c2 + 3]!;
+  let s30 = c[c3]!,
+    s31 = c[c3 + 1]!,
+    s32 = c[c3 + 2]!,
+    s33 = c[c3 + 3]!;
   const a1 = ai + k;
   const a2 = a1 + k;
   const a3 = a2 + k;
   for (let t = 0, bi = bj; t < k; t++, bi += ldb) {
-    const b0 = b[bi]!, b1 = b[bi + 1]!, b2 = b[bi + 2]!, b3 = b[bi + 3]!;
+    const b0 = b[bi]!,
+      b1 = b[bi + 1]!,
+      b2 = b[bi + 2]!,
+      b3 = b[bi + 3]!;
     let w = a[ai + t]!;
-    s00 += w * b0; s01 += w * b1; s02 += w * b2; s03 += w * b3;
+    s00 += w * b0;
+    s01 += w * b1;
+    s02 += w * b2;
+    s03 += w * b3;
     w = a[a1 + t]!;
-    s10 += w * b0; s11 += w * b1; s12 += w * b2; s13 += w * b3;
+    s10 += w * b0;
+    s11 += w * b1;
+    s12 += w * b2;
+    s13 += w * b3;
     w = a[a2 + t]!;
-    s20 += w * b0; s21 += w * b1; s22 += w * b2; s23 += w * b3;
+    s20 += w * b0;
+    s21 += w * b1;
+    s22 += w * b2;
+    s23 += w * b3;
     w = a[a3 + t]!;
-    s30 += w * b0; s31 += w * b1; s32 += w * b2; s33 += w * b3;
+    s30 += w * b0;
+    s31 += w * b1;
+    s32 += w * b2;
+    s33 += w * b3;
   }
-  c[ci] = s00; c[ci + 1] = s01; c[ci + 2] = s02; c[ci + 3] = s03;
-  c[c1] = s10; c[c1 + 1] = s11; c[c1 + 2] = s12; c[c1 + 3] = s13;
-  c[c2] = s20; c[c2 + 1] = s21; c[c2 + 2] = s22; c[c2 + 3] = s23;
-  c[c3] = s30; c[c3 + 1] = s31; c[c3 + 2] = s32; c[c3 + 3] = s33;
+  c[ci] = s00;
+  c[ci + 1] = s01;
+  c[ci + 2] = s02;
+  c[ci + 3] = s03;
+  c[c1] = s10;
+  c[c1 + 1] = s11;
+  c[c1 + 2] = s12;
+  c[c1 + 3] = s13;
+  c[c2] = s20;
+  c[c2 + 1] = s21;
+  c[c2 + 2] = s22;
+  c[c2 + 3] = s23;
+  c[c3] = s30;
+  c[c3 + 1] = s31;
+  c[c3 + 2] = s32;
+  c[c3 + 3] = s33;
 }
 
 function conv2dDirectImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {

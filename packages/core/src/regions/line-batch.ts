@@ -106,10 +106,33 @@ export function* sampleBatch(
       const v = new Float64Array(n);
       const g = new Float64Array(n);
       if (isActivation(node)) {
-        activationStep(st, { node, table: p.table(i), offset: net.activations[slot++]!.offset }, [vals[node.inputs[0]!]!, slopes[node.inputs[0]!]!], [v, g]);
+        activationStep(
+          st,
+          { node, table: p.table(i), offset: net.activations[slot++]!.offset },
+          [vals[node.inputs[0]!]!, slopes[node.inputs[0]!]!],
+          [v, g],
+        );
       } else {
-        affineImpl(v, node.inputs.map((j) => vals[j]!), node, inShape, b, BiasMode.All, p.table(i), scratch);
-        affineImpl(g, node.inputs.map((j) => slopes[j]!), node, inShape, b, BiasMode.None, p.table(i), scratch);
+        affineImpl(
+          v,
+          node.inputs.map((j) => vals[j]!),
+          node,
+          inShape,
+          b,
+          BiasMode.All,
+          p.table(i),
+          scratch,
+        );
+        affineImpl(
+          g,
+          node.inputs.map((j) => slopes[j]!),
+          node,
+          inShape,
+          b,
+          BiasMode.None,
+          p.table(i),
+          scratch,
+        );
       }
       vals[i] = v;
       slopes[i] = g;
@@ -195,7 +218,7 @@ function activationStep(st: PassState, at: ActivationAt, [xv, xg]: Float64Array[
 }
 
 /** Max-pool: the argmax (first maximum, as PyTorch) and the first tap whose line overtakes it on either side. */
-// eslint-disable-next-line @typescript-eslint/max-params -- kernel-style positional typed arrays on a hot path (STYLE.md)
+
 function maxPoolStep(st: PassState, at: ActivationAt, xv: Float64Array, xg: Float64Array, ov: Float64Array, og: Float64Array): void {
   const t = at.table!;
   const b = st.b;

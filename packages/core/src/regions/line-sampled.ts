@@ -60,14 +60,22 @@ export function* sampledLine(
   const batch = Math.max(2, options.batch ?? DEFAULT_BATCH);
   const known: SampledPiece[] = [];
   let ts = Array.from({ length: batch }, (_, j) => (j + SAMPLE_PHASE) / batch);
+  let progress = { fraction: 0, regions: 0 };
   for (;;) {
     if (options.signal?.aborted) throw new AbortError();
-    const res: SampleBatch = yield* sampleBatch(p, x0, dir, ts);
+    const pass = sampleBatch(p, x0, dir, ts);
+    let step = pass.next();
+    for (; !step.done; step = pass.next()) {
+      options.onProgress?.(progress);
+      yield;
+    }
+    const res: SampleBatch = step.value;
     const before = known.length;
     addPieces(p, known, ts, res);
     const layout = gapsOf(known);
     if (layout === null) return null;
-    options.onProgress?.({ fraction: layout.covered, regions: known.length });
+    progress = { fraction: layout.covered, regions: known.length };
+    options.onProgress?.(progress);
     if (layout.gaps.length === 0) return finish(known);
     if (known.length === before) return null;
     ts = nextSamples(layout.gaps, known.length / Math.max(layout.covered, LINE_MEET_EPS), batch);
