@@ -70,26 +70,10 @@ export function* sampleBatch(
   const b = ts.length;
   const d = net.inputSize;
   const nu = net.numUnits;
-  const res: SampleBatch = {
-    count: b,
-    lo: new Float64Array(b).fill(-Infinity),
-    hi: new Float64Array(b).fill(Infinity),
-    hiUnit: new Int32Array(b).fill(-1),
-    loUnit: new Int32Array(b).fill(-1),
-    codes: new Uint8Array(nu * b),
-    value: new Float64Array(0),
-    slope: new Float64Array(0),
-  };
+  const res = emptyBatch(b, nu);
   const vals: (Float64Array | undefined)[] = new Array(net.nodes.length);
   const slopes: (Float64Array | undefined)[] = new Array(net.nodes.length);
-  const v0 = new Float64Array(d * b);
-  const g0 = new Float64Array(d * b);
-  for (let i = 0; i < d; i++) {
-    for (let s = 0; s < b; s++) {
-      v0[i * b + s] = x0[i]! + ts[s]! * dir[i]!;
-      g0[i * b + s] = dir[i]!;
-    }
-  }
+  const [v0, g0] = inputBlocks(x0, dir, ts, d);
   vals[0] = v0;
   slopes[0] = g0;
   const st: PassState = { b, numUnits: nu, res };
@@ -146,6 +130,33 @@ export function* sampleBatch(
     yield;
   }
   return { ...res, value: vals[net.output]!, slope: slopes[net.output]! };
+}
+
+function emptyBatch(b: number, nu: number): SampleBatch {
+  return {
+    count: b,
+    lo: new Float64Array(b).fill(-Infinity),
+    hi: new Float64Array(b).fill(Infinity),
+    hiUnit: new Int32Array(b).fill(-1),
+    loUnit: new Int32Array(b).fill(-1),
+    codes: new Uint8Array(nu * b),
+    value: new Float64Array(0),
+    slope: new Float64Array(0),
+  };
+}
+
+/** The input's value block x0 + t_s·dir and slope block dir (unit-major, B columns). */
+function inputBlocks(x0: ArrayLike<number>, dir: ArrayLike<number>, ts: ArrayLike<number>, d: number): [Float64Array, Float64Array] {
+  const b = ts.length;
+  const v0 = new Float64Array(d * b);
+  const g0 = new Float64Array(d * b);
+  for (let i = 0; i < d; i++) {
+    for (let s = 0; s < b; s++) {
+      v0[i * b + s] = x0[i]! + ts[s]! * dir[i]!;
+      g0[i * b + s] = dir[i]!;
+    }
+  }
+  return [v0, g0];
 }
 
 interface ActivationAt {
