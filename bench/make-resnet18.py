@@ -3,7 +3,8 @@
 
 Random init from a seed, batch-norm running statistics randomized (so that batch-norm is not the
 identity), eval mode, exported at 1x3x32x32 with torch.onnx.export (TorchScript exporter).
-Also writes the two segment endpoints (seeded) as a .npy-free JSON file next to the model.
+Also writes three seeded points in [0, 1]^3072 (-points.json: the line's and the slice's anchors) and
+the weights as .npz (-weights.npz: the PyTorch peer's copy, loaded without torchvision).
 
     /usr/bin/python3 bench/make-resnet18.py --out bench/networks/resnet18-c10.onnx --seed 0
 """
@@ -34,4 +35,7 @@ g = torch.Generator().manual_seed(a.seed + 1)
 ends = torch.rand(3, 3 * 32 * 32, generator=g, dtype=torch.float64)
 with open(a.out.rsplit(".", 1)[0] + "-points.json", "w") as f:
     json.dump({"points": ends.tolist()}, f)
+import numpy as np
+
+np.savez(a.out.rsplit(".", 1)[0] + "-weights.npz", **{k: v.numpy() for k, v in model.state_dict().items()})
 print(a.out)

@@ -3,14 +3,16 @@
  * every few seconds, and Ctrl-C (SIGINT) stops it within about a second with exit code 130.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { networkToJsonString, randomMlp } from '@polytope-lens/core';
+import { spawnCli } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../bin/polytope.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/onnx/', import.meta.url));
 
 describe('polytope line: progress and cancellation', () => {
   it('prints progress lines when stderr is not a terminal and exits 130 within a second of SIGINT', async () => {
@@ -40,4 +42,31 @@ describe('polytope line: progress and cancellation', () => {
     expect(stderr).toMatch(/cancelled/);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
+
+  it('gives the same breakpoints on 1 and 2 worker threads as the reference engine (res.onnx, residual adds)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'line-threads-'));
+    const bps = ['1', '2', 'ref'].map((t) => {
+      const out = join(dir, `${t}.json`);
+      const how = t === 'ref' ? ['--method', 'reference'] : ['--threads', t];
+      const r = spawnCli([
+        'line',
+        join(FIXTURES, 'res.onnx'),
+        '--from',
+        '0,0,0,0,0,0',
+        '--to',
+        '3,-2,1,4,-1,2',
+        '--json',
+        out,
+        '--no-figure',
+        '--quiet',
+        ...how,
+      ]);
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')).breakpoints as number[];
+    });
+    expect(bps[0]!.length).toBeGreaterThan(20);
+    expect(bps[1]).toEqual(bps[0]);
+    expect(bps[2]!.length).toBe(bps[0]!.length);
+    for (let i = 0; i < bps[0]!.length; i++) expect(Math.abs(bps[2]![i]! - bps[0]![i]!)).toBeLessThanOrEqual(1e-9);
+  });
 });

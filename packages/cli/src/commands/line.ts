@@ -7,6 +7,9 @@ import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
 import { InternalError } from '@polytope-lens/core';
+import type { PartitionProgress } from '@polytope-lens/core';
+import { partitionLineParallel } from '../parallel/line-parallel.js';
+import { sliceThreads } from '../threads.js';
 
 /** `polytope line MODEL --from x0 --to x1`: every breakpoint along a segment. */
 export function registerLine(program: Command): void {
@@ -26,6 +29,7 @@ export function registerLine(program: Command): void {
     .option('--validate', 'check every piece against the network')
     .option('--method <name>', "'sampled' (batched passes at sample points, default) or 'reference' (the partition engine)", 'sampled')
     .option('--batch <n>', 'samples per batched pass of the sampled method', '32')
+    .option('--threads <n>', "worker threads for the sampled method's passes ('auto': one per core; 1 for small networks)", 'auto')
     .option('--quiet', 'print nothing but errors')
     .action(runLine);
 }
@@ -44,6 +48,7 @@ interface LineCliOptions {
   quiet?: boolean;
   method: string;
   batch: string;
+  threads: string;
 }
 
 /** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
@@ -54,6 +59,7 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
   if (!Number.isInteger(batch) || batch < 2 || batch > 4096)
     throw new CliError(`--batch must be an integer from 2 to 4096, got '${opts.batch}'`);
   const net = loadModel(modelPath);
+  const threads = sliceThreads(opts.threads, net.numParameters);
   const d = net.inputSize;
   let x0: Float64Array;
   let x1: Float64Array;
@@ -70,12 +76,16 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
   const progress = startProgress('line', opts.quiet === true, 'pieces');
   let res;
   try {
-    res = await partitionLineAsync(net, x0, x1, {
-      method: opts.method,
+    const lineOpts = {
+      method: opts.method as 'sampled' | 'reference',
       batch,
       signal: progress.signal,
-      onProgress: (p) => progress.update(p.fraction, p.regions),
-    });
+      onProgress: (p: PartitionProgress) => progress.update(p.fraction, p.regions),
+    };
+    res =
+      threads > 1 && opts.method === 'sampled'
+        ? await partitionLineParallel(net, modelPath, x0, x1, { ...lineOpts, threads })
+        : await partitionLineAsync(net, x0, x1, lineOpts);
   } finally {
     progress.stop();
   }

@@ -271,3 +271,62 @@ function maxPoolStep(st: PassState, at: ActivationAt, xv: Float64Array, xg: Floa
     }
   }
 }
+
+/** Joins the batches of consecutive sample ranges (as split across threads) into one, in order. */
+export function mergeSampleBatches(parts: readonly SampleBatch[]): SampleBatch {
+  const count = parts.reduce((n, q) => n + q.count, 0);
+  const o = parts[0]!.value.length / parts[0]!.count;
+  const cat = <T extends Float64Array | Int32Array | Uint8Array>(make: (n: number) => T, pick: (q: SampleBatch) => T): T => {
+    const out = make(parts.reduce((n, q) => n + pick(q).length, 0));
+    let at = 0;
+    for (const q of parts) {
+      out.set(pick(q), at);
+      at += pick(q).length;
+    }
+    return out;
+  };
+  const value = new Float64Array(o * count);
+  const slope = new Float64Array(o * count);
+  let s0 = 0;
+  for (const q of parts) {
+    for (let r = 0; r < o; r++)
+      for (let s = 0; s < q.count; s++) {
+        value[r * count + s0 + s] = q.value[r * q.count + s]!;
+        slope[r * count + s0 + s] = q.slope[r * q.count + s]!;
+      }
+    s0 += q.count;
+  }
+  return {
+    count,
+    lo: cat(
+      (n) => new Float64Array(n),
+      (q) => q.lo,
+    ),
+    hi: cat(
+      (n) => new Float64Array(n),
+      (q) => q.hi,
+    ),
+    hiUnit: cat(
+      (n) => new Int32Array(n),
+      (q) => q.hiUnit,
+    ),
+    loUnit: cat(
+      (n) => new Int32Array(n),
+      (q) => q.loUnit,
+    ),
+    codes: cat(
+      (n) => new Uint8Array(n),
+      (q) => q.codes,
+    ),
+    value,
+    slope,
+  };
+}
+
+/** Runs a whole pass on this thread (no yields): what a worker thread does with its share of the samples. */
+export function sampleBatchNow(p: PreparedNetwork, x0: ArrayLike<number>, dir: ArrayLike<number>, ts: ArrayLike<number>): SampleBatch {
+  const gen = sampleBatch(p, x0, dir, ts);
+  let step = gen.next();
+  while (!step.done) step = gen.next();
+  return step.value;
+}

@@ -46,10 +46,42 @@ export function sampledLineSupports(p: PreparedNetwork): boolean {
 }
 
 /**
+ * The rounds of the sampled partition, without the passes: `first()` gives the first samples,
+ * `absorb(ts, batch)` takes a pass's results and gives the next samples, or the finished pieces,
+ * or null when the float64 pieces are inconsistent (overlapping different codes, or a pass that
+ * finds nothing new): the caller then falls back to the reference engine. Shared by the
+ * single-threaded generator below and the CLI's worker threads.
+ */
+export class LineSampler {
+  private readonly known: SampledPiece[] = [];
+  private readonly batch: number;
+  /** Coverage and pieces after the last pass. */
+  progress = { fraction: 0, regions: 0 };
+  constructor(
+    private readonly p: PreparedNetwork,
+    batch = DEFAULT_BATCH,
+  ) {
+    this.batch = Math.max(2, batch);
+  }
+  first(): number[] {
+    return Array.from({ length: this.batch }, (_, j) => (j + SAMPLE_PHASE) / this.batch);
+  }
+  absorb(ts: ArrayLike<number>, res: SampleBatch): { next: number[] } | { pieces: SampledPiece[] } | null {
+    const known = this.known;
+    const before = known.length;
+    addPieces(this.p, known, ts, res);
+    const layout = gapsOf(known);
+    if (layout === null) return null;
+    this.progress = { fraction: layout.covered, regions: known.length };
+    if (layout.gaps.length === 0) return { pieces: finish(known) };
+    if (known.length === before) return null;
+    return { next: nextSamples(layout.gaps, known.length / Math.max(layout.covered, LINE_MEET_EPS), this.batch) };
+  }
+}
+
+/**
  * The partition as a generator: yields after every node of every pass (so an async driver can
- * let other work run), returns the pieces in order, or null when the float64 pieces are
- * inconsistent (overlapping different codes, or a gap that sampling does not close), in which
- * case the caller falls back to the reference engine.
+ * let other work run), returns the pieces in order, or null (see `LineSampler.absorb`).
  */
 export function* sampledLine(
   p: PreparedNetwork,
@@ -57,28 +89,21 @@ export function* sampledLine(
   dir: ArrayLike<number>,
   options: SampledLineOptions = {},
 ): Generator<void, SampledPiece[] | null, void> {
-  const batch = Math.max(2, options.batch ?? DEFAULT_BATCH);
-  const known: SampledPiece[] = [];
-  let ts = Array.from({ length: batch }, (_, j) => (j + SAMPLE_PHASE) / batch);
-  let progress = { fraction: 0, regions: 0 };
+  const sampler = new LineSampler(p, options.batch);
+  let ts = sampler.first();
   for (;;) {
     if (options.signal?.aborted) throw new AbortError();
     const pass = sampleBatch(p, x0, dir, ts);
     let step = pass.next();
     for (; !step.done; step = pass.next()) {
-      options.onProgress?.(progress);
+      options.onProgress?.(sampler.progress);
       yield;
     }
-    const res: SampleBatch = step.value;
-    const before = known.length;
-    addPieces(p, known, ts, res);
-    const layout = gapsOf(known);
-    if (layout === null) return null;
-    progress = { fraction: layout.covered, regions: known.length };
-    options.onProgress?.(progress);
-    if (layout.gaps.length === 0) return finish(known);
-    if (known.length === before) return null;
-    ts = nextSamples(layout.gaps, known.length / Math.max(layout.covered, LINE_MEET_EPS), batch);
+    const out = sampler.absorb(ts, step.value);
+    if (out === null) return null;
+    options.onProgress?.(sampler.progress);
+    if ('pieces' in out) return out.pieces;
+    ts = out.next;
   }
 }
 

@@ -9,7 +9,8 @@ import { prepareNetwork } from '../network/prepared.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { runPartition } from './engine.js';
 import type { PartitionOptions } from './engine.js';
-import { sampledLine, sampledLineSupports } from './line-sampled.js';
+import { LineSampler, sampledLine, sampledLineSupports } from './line-sampled.js';
+import type { SampleBatch } from './line-batch.js';
 import type { PreparedNetwork } from '../network/prepared.js';
 
 /** One activation region along a segment: parameter interval [t0, t1], code and affine map. */
@@ -95,6 +96,35 @@ export async function partitionLineAsync(
       step = gen.next();
     }
     if (step.value) return lineResult(step.value, start);
+  }
+  return lineResult(referenceLine(setup.prepared, x0, setup.dir, options), start);
+}
+
+/**
+ * `partitionLineAsync` with the batched passes run by the caller (`runPass(ts)`: the pieces around
+ * the samples ts, e.g. split across worker threads and merged with `mergeSampleBatches`). Falls
+ * back to the reference engine, on this thread, where the sampled method does.
+ */
+export async function partitionLineWith(
+  netLike: NetworkLike,
+  x0: ArrayLike<number>,
+  x1: ArrayLike<number>,
+  options: LineOptions,
+  runPass: (ts: number[]) => Promise<SampleBatch>,
+): Promise<LineResult> {
+  const setup = lineSetup(netLike, x0, x1);
+  const start = now();
+  if (useSampled(setup.prepared, options)) {
+    const sampler = new LineSampler(setup.prepared, options.batch);
+    let ts = sampler.first();
+    for (;;) {
+      if (options.signal?.aborted) throw new AbortError();
+      const out = sampler.absorb(ts, await runPass(ts));
+      if (out === null) break;
+      options.onProgress?.(sampler.progress);
+      if ('pieces' in out) return lineResult(out.pieces, start);
+      ts = out.next;
+    }
   }
   return lineResult(referenceLine(setup.prepared, x0, setup.dir, options), start);
 }
