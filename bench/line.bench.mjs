@@ -4,7 +4,7 @@
 // every ReLU at N equally spaced points, N doubled until sampling finds as many pieces as the exact
 // count), in the same run on the same weights; and the slice through three inputs (regions/s, peak RSS).
 //
-//   node bench/line.bench.mjs [--length 0.77] [--reference] [--slice-box 0.002] [--no-peer]
+//   node bench/line.bench.mjs [--length 0.77] [--reference] [--slice-box 0.01] [--no-peer] [--no-slice]
 //
 // --reference also times the reference engine (today's path, `--method reference`): slow (minutes).
 // Needs bench/networks/resnet18-c10.onnx (made here with /usr/bin/python3, torch 1.13 +
@@ -23,7 +23,7 @@ const PEER_PY = existsSync(join(ROOT, '.peer/venv/bin/python')) ? join(ROOT, '.p
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const length = Number(opt('--length', '0.77'));
-const sliceBox = Number(opt('--slice-box', '0.002'));
+const sliceBox = Number(opt('--slice-box', '0.01'));
 
 if (process.argv[2] === '--child') {
   // Child process: one measurement, JSON on stdout (peak RSS is per process).
@@ -33,6 +33,24 @@ if (process.argv[2] === '--child') {
   const kind = process.argv[3];
   const t = performance.now();
   let out;
+  if (kind === 'cli2') {
+    // The CLI on 2 worker threads (its own summary time: the partition, not loading or writing).
+    const x0 = Float64Array.from(pts[0]);
+    let n = 0;
+    for (let i = 0; i < x0.length; i++) n += (pts[1][i] - x0[i]) ** 2;
+    n = Math.sqrt(n);
+    const x1 = Array.from(x0, (v, i) => v + ((pts[1][i] - v) / n) * length);
+    const dir = join(ROOT, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    const ends = join(dir, 'line-ends.json.tmp');
+    const json = join(dir, 'line-resnet18.json.tmp-out');
+    writeFileSync(ends, JSON.stringify([Array.from(x0), x1]));
+    execFileSync(process.execPath, [join(ROOT, 'packages/cli/bin/polytope.js'), 'line', NET, '--inputs', ends, '--json', json, '--no-figure', '--quiet', '--threads', '2']);
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    out = { pieces: r.summary.pieces, seconds: r.summary.seconds, breakpoints: r.breakpoints };
+    process.stdout.write(JSON.stringify(out) + '\n');
+    process.exit(0);
+  }
   if (kind === 'slice') {
     const plane = core.planeThrough(pts[0], pts[1], pts[2]);
     const s = core.slicePlane(net, plane, [0, sliceBox, 0, sliceBox]);
@@ -66,6 +84,8 @@ lines.push(
 );
 const ours = child('sampled');
 process.stderr.write(`ours (sampled): ${JSON.stringify({ ...ours, breakpoints: undefined })}\n`);
+const ours2 = child('cli2');
+process.stderr.write(`ours (sampled, CLI, 2 threads): ${JSON.stringify({ ...ours2, breakpoints: undefined })}\n`);
 const ref = args.includes('--reference') ? child('reference') : null;
 if (ref) process.stderr.write(`ours (reference engine): ${JSON.stringify({ ...ref, breakpoints: undefined })}\n`);
 let peer = null;
@@ -83,7 +103,8 @@ const row = (name, r, pieces = r.pieces) =>
   r.error
     ? `| ${name} | fails: ${r.error} | | | | |`
     : `| ${name} | ${pieces} | ${fmt(r.seconds)} | ${fmt(pieces / r.seconds)} | ${r.peakRssMB ? r.peakRssMB + ' MB' : '–'} | ${(ours.seconds / r.seconds).toFixed(2)}× |`;
-lines.push(row('ours, sampled (default)', ours));
+lines.push(row('ours, sampled, 1 thread (library)', ours));
+lines.push(row(`ours, sampled, 2 threads (CLI)${ours2.pieces === ours.pieces ? '' : ' (DIFFERENT count)'}`, ours2));
 if (ref) {
   let same = ref.pieces === ours.pieces;
   if (same) for (let i = 0; i < ref.breakpoints.length; i++) same &&= Math.abs(ref.breakpoints[i] - ours.breakpoints[i]) <= 1e-9;

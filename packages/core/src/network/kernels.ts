@@ -11,6 +11,8 @@
  */
 import type { AvgPoolNode, ChannelAffineNode, Conv2dNode, DenseNode, MaxPoolNode, Node } from './ir.js';
 import { InternalError } from '../errors.js';
+import { gemm64, gemm64Reserve } from './gemm64.js';
+import type { Gemm64 } from './gemm64.js';
 
 export type FloatArray = Float64Array | Float32Array;
 
@@ -266,6 +268,7 @@ function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShap
   // Weights restricted to the taps that land inside the input for some pixel of a chunk (small
   // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps.
   const packed = new Map<string, Float64Array>();
+  const wasm = gemm64();
   for (let g = 0; g < node.groups; g++) {
     for (let p0 = 0; p0 < npix; p0 += chunkPix) {
       const pc = Math.min(chunkPix, npix - p0);
@@ -281,12 +284,45 @@ function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShap
         a = w;
         aOff = 0;
       }
-      gemmAccumulate(out, g * ocg * n + p0 * m, n, a, aOff, kk, panel, pc * m, ocg, pc * m);
+      const nc = pc * m;
+      if (wasm && out instanceof Float64Array && ocg % 4 === 0 && nc % 4 === 0) {
+        wasmGemm(wasm, { out, cOff: g * ocg * n + p0 * m, ldc: n, a, aOff, k: kk, panel, nc, rows: ocg });
+      } else gemmAccumulate(out, g * ocg * n + p0 * m, n, a, aOff, kk, panel, nc, ocg, nc);
     }
   }
 }
 
 type ConvGeometry = ReturnType<typeof convGeometry>;
+
+/**
+ * `gemmAccumulate` on the WebAssembly f64x2 kernel: A, the panel and the output tile are copied
+ * into its memory, multiplied there, and the tile copied back (bit-identical to the JS kernel).
+ */
+function wasmGemm(
+  g: Gemm64,
+  at: {
+    out: Float64Array;
+    cOff: number;
+    ldc: number;
+    a: Float64Array;
+    aOff: number;
+    k: number;
+    panel: Float64Array;
+    nc: number;
+    rows: number;
+  },
+): void {
+  const { out, cOff, ldc, a, aOff, k, panel, nc, rows } = at;
+  const aLen = rows * k;
+  const bLen = k * nc;
+  const mem = gemm64Reserve(g, aLen + bLen + rows * nc);
+  mem.set(a.subarray(aOff, aOff + aLen), 0);
+  mem.set(panel.subarray(0, bLen), aLen);
+  const c0 = aLen + bLen;
+  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * nc);
+  g.nn(0, aLen * 8, c0 * 8, rows, nc, k);
+  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * nc, c0 + (r + 1) * nc), cOff + r * ldc);
+}
 
 /** The taps (ky·kW + kx) of a convolution that fall inside the input for at least one of the pixels p0 … p0 + pc − 1. */
 function liveTaps(node: Conv2dNode, geo: ConvGeometry, p0: number, pc: number): number[] {
