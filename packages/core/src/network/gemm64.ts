@@ -68,6 +68,7 @@ const ACC = (r: number, h: number): number => 21 + r * 2 + h;
 const [VB0, VB1, VA] = [29, 30, 31];
 
 /** The body of `nn(a, b, c, M, N, K)` (byte pointers; M % 4 = N % 4 = 0). */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function body(): number[] {
   const f: number[] = [];
   const get = (i: number) => f.push(GET, ...uleb(i));
