@@ -45,7 +45,19 @@ if (process.argv[2] === '--child') {
     const ends = join(dir, 'line-ends.json.tmp');
     const json = join(dir, 'line-resnet18.json.tmp-out');
     writeFileSync(ends, JSON.stringify([Array.from(x0), x1]));
-    execFileSync(process.execPath, [join(ROOT, 'packages/cli/bin/polytope.js'), 'line', NET, '--inputs', ends, '--json', json, '--no-figure', '--quiet', '--threads', '2']);
+    execFileSync(process.execPath, [
+      join(ROOT, 'packages/cli/bin/polytope.js'),
+      'line',
+      NET,
+      '--inputs',
+      ends,
+      '--json',
+      json,
+      '--no-figure',
+      '--quiet',
+      '--threads',
+      '2',
+    ]);
     const r = JSON.parse(readFileSync(json, 'utf8'));
     out = { pieces: r.summary.pieces, seconds: r.summary.seconds, breakpoints: r.breakpoints };
     process.stdout.write(JSON.stringify(out) + '\n');
@@ -72,7 +84,10 @@ if (process.argv[2] === '--child') {
 
 if (!existsSync(NET)) execFileSync('/usr/bin/python3', [join(ROOT, 'bench/make-resnet18.py'), '--out', NET], { stdio: 'inherit' });
 const child = (kind) => {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, ...args], { encoding: 'utf8', timeout: 3600_000 });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, ...args], {
+    encoding: 'utf8',
+    timeout: 3600_000,
+  });
   if (r.status !== 0) return { error: (r.stderr || 'timed out').trim().split('\n').at(-1) };
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 };
@@ -92,13 +107,26 @@ let peer = null;
 if (!args.includes('--no-peer') && existsSync(PEER_PY)) {
   const r = spawnSync(
     PEER_PY,
-    [join(ROOT, 'bench/peer/resnet_line_peer.py'), '--weights', WEIGHTS, '--points', POINTS, '--length', String(length), '--target', String(ours.pieces)],
+    [
+      join(ROOT, 'bench/peer/resnet_line_peer.py'),
+      '--weights',
+      WEIGHTS,
+      '--points',
+      POINTS,
+      '--length',
+      String(length),
+      '--target',
+      String(ours.pieces),
+    ],
     { encoding: 'utf8', timeout: 3600_000 },
   );
   peer = r.status === 0 ? JSON.parse(r.stdout.trim().split('\n').at(-1)) : { error: (r.stdout + r.stderr).trim().split('\n').at(-1) };
   process.stderr.write(`peer: ${JSON.stringify(peer)}\n`);
 }
-lines.push('| ResNet-18 line, segment length ' + length + ' | pieces | seconds | pieces/s | peak RSS | vs sampled |', '|---|---:|---:|---:|---:|---:|');
+lines.push(
+  '| ResNet-18 line, segment length ' + length + ' | pieces | seconds | pieces/s | peak RSS | vs sampled |',
+  '|---|---:|---:|---:|---:|---:|',
+);
 const row = (name, r, pieces = r.pieces) =>
   r.error
     ? `| ${name} | fails: ${r.error} | | | | |`
@@ -108,14 +136,21 @@ lines.push(row(`ours, sampled, 2 threads (CLI)${ours2.pieces === ours.pieces ? '
 if (ref) {
   let same = ref.pieces === ours.pieces;
   if (same) for (let i = 0; i < ref.breakpoints.length; i++) same &&= Math.abs(ref.breakpoints[i] - ours.breakpoints[i]) <= 1e-9;
-  lines.push(row(`ours, reference engine (before)${same ? '' : ' (DIFFERENT pieces)'}`, ref));
+  lines.push(row(`ours, reference engine (the previous algorithm, on the new kernels)${same ? '' : ' (DIFFERENT pieces)'}`, ref));
 }
 if (peer) lines.push(row(`PyTorch sampling, ${peer.dtype ?? ''} N = ${peer.n ?? '?'} (finds ${peer.pieces ?? '?'})`, peer, peer.pieces));
 lines.push('', `Both of ours validated: ${ours.valid}${ref ? ` / ${ref.valid}` : ''}.`, '');
 const slice = args.includes('--no-slice') ? null : child('slice');
 if (slice) {
-  lines.push(`| ResNet-18 slice through inputs 0, 1, 2 (box [0, ${sliceBox}]²) | regions | seconds | regions/s | peak RSS |`, '|---|---:|---:|---:|---:|');
-  lines.push(slice.error ? `| slicePlane | fails: ${slice.error} | | | |` : `| slicePlane, 1 thread | ${slice.regions} | ${fmt(slice.seconds)} | ${fmt(slice.regions / slice.seconds)} | ${slice.peakRssMB} MB |`);
+  lines.push(
+    `| ResNet-18 slice through inputs 0, 1, 2 (box [0, ${sliceBox}]²) | regions | seconds | regions/s | peak RSS |`,
+    '|---|---:|---:|---:|---:|',
+  );
+  lines.push(
+    slice.error
+      ? `| slicePlane | fails: ${slice.error} | | | |`
+      : `| slicePlane, 1 thread | ${slice.regions} | ${fmt(slice.seconds)} | ${fmt(slice.regions / slice.seconds)} | ${slice.peakRssMB} MB |`,
+  );
 }
 const md = lines.join('\n') + '\n';
 process.stdout.write(md);
