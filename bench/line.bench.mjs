@@ -134,8 +134,10 @@ const row = (name, r, pieces = r.pieces) =>
 lines.push(row('ours, sampled, 1 thread (library)', ours));
 lines.push(row(`ours, sampled, 2 threads (CLI)${ours2.pieces === ours.pieces ? '' : ' (DIFFERENT count)'}`, ours2));
 if (ref) {
+  // Same pieces: equal counts and breakpoints within the tolerance at which the sampled method joins pieces.
+  const { LINE_MEET_EPS } = await import(join(ROOT, 'packages/core/dist/geometry/predicates.js'));
   let same = ref.pieces === ours.pieces;
-  if (same) for (let i = 0; i < ref.breakpoints.length; i++) same &&= Math.abs(ref.breakpoints[i] - ours.breakpoints[i]) <= 1e-9;
+  if (same) for (let i = 0; i < ref.breakpoints.length; i++) same &&= Math.abs(ref.breakpoints[i] - ours.breakpoints[i]) <= LINE_MEET_EPS;
   lines.push(row(`ours, reference engine (the previous algorithm, on the new kernels)${same ? '' : ' (DIFFERENT pieces)'}`, ref));
 }
 if (peer) lines.push(row(`PyTorch sampling, ${peer.dtype ?? ''} N = ${peer.n ?? '?'} (finds ${peer.pieces ?? '?'})`, peer, peer.pieces));
