@@ -22,9 +22,13 @@ describe('polytope line: progress and cancellation', () => {
     const from = Array.from({ length: 32 }, (_, i) => -500 + i).join(',');
     const to = Array.from({ length: 32 }, (_, i) => 500 - 2 * i).join(',');
     const out = join(dir, 'line.json');
-    const child = spawn(process.execPath, [BIN, 'line', model, '--from', from, '--to', to, '--json', out, '--no-figure', '--batch', '4'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'line', model, '--from', from, '--to', to, '--json', out, '--no-figure', '--batch', '4', '--method', 'sampled'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     const firstLine = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -47,7 +51,7 @@ describe('polytope line: progress and cancellation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'line-threads-'));
     const bps = ['1', '2', 'ref'].map((t) => {
       const out = join(dir, `${t}.json`);
-      const how = t === 'ref' ? ['--method', 'reference'] : ['--threads', t];
+      const how = t === 'ref' ? ['--method', 'reference'] : ['--method', 'sampled', '--threads', t];
       const r = spawnCli([
         'line',
         join(FIXTURES, 'res.onnx'),

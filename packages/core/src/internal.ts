@@ -12,7 +12,7 @@ export { polygonOps, createPolygonOps, boxPolygon } from './geometry/cells.js';
 export type { CellOps } from './geometry/cells.js';
 
 // --- the sampled line partition on worker threads ---
-export { partitionLineWith } from './regions/line.js';
+export { partitionLineWith, useSampled } from './regions/line.js';
 export { mergeSampleBatches, sampleBatchNow } from './regions/line-batch.js';
 export type { SampleBatch } from './regions/line-batch.js';
 

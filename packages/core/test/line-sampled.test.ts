@@ -171,13 +171,14 @@ describe('partitionLineAsync', () => {
     const r = mulberry32(6);
     const x0 = randomPoint(36, r);
     const x1 = randomPoint(36, r).map((v, k) => x0[k]! + 0.15 * (v - x0[k]!));
-    const sync = partitionLine(net, x0, x1);
-    const got = await partitionLineAsync(net, x0, x1, { yieldMs: 0 });
+    const sync = partitionLine(net, x0, x1, { method: 'sampled' });
+    const got = await partitionLineAsync(net, x0, x1, { yieldMs: 0, method: 'sampled' });
     expect(Array.from(got.breakpoints)).toEqual(Array.from(sync.breakpoints));
     const ac = new AbortController();
     let steps = 0;
     const run = partitionLineAsync(net, x0, x1, {
       yieldMs: 0,
+      method: 'sampled',
       signal: ac.signal,
       batch: 2,
       onProgress: () => {

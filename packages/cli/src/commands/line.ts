@@ -6,7 +6,8 @@ import { CliError, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
-import { InternalError } from '@polytope-lens/core';
+import { InternalError, prepareNetwork } from '@polytope-lens/core';
+import { useSampled } from '@polytope-lens/core/internal';
 import type { PartitionProgress } from '@polytope-lens/core';
 import { partitionLineParallel } from '../parallel/line-parallel.js';
 import { sliceThreads } from '../threads.js';
@@ -27,7 +28,11 @@ export function registerLine(program: Command): void {
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
     .option('--validate', 'check every piece against the network')
-    .option('--method <name>', "'sampled' (batched passes at sample points, default) or 'reference' (the partition engine)", 'sampled')
+    .option(
+      '--method <name>',
+      "'auto' (sampled for networks of 1M+ parameters), 'sampled' (batched passes at sample points) or 'reference' (the partition engine)",
+      'auto',
+    )
     .option('--batch <n>', 'samples per batched pass of the sampled method', '32')
     .option('--threads <n>', "worker threads for the sampled method's passes ('auto': one per core; 1 for small networks)", 'auto')
     .option('--quiet', 'print nothing but errors')
@@ -77,13 +82,13 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
   let res;
   try {
     const lineOpts = {
-      method: opts.method as 'sampled' | 'reference',
+      method: opts.method as 'auto' | 'sampled' | 'reference',
       batch,
       signal: progress.signal,
       onProgress: (p: PartitionProgress) => progress.update(p.fraction, p.regions),
     };
     res =
-      threads > 1 && opts.method === 'sampled'
+      threads > 1 && useSampled(prepareNetwork(net), lineOpts)
         ? await partitionLineParallel(net, modelPath, x0, x1, { ...lineOpts, threads })
         : await partitionLineAsync(net, x0, x1, lineOpts);
   } finally {

@@ -28,12 +28,13 @@ export interface LinePiece {
 /** Options of `partitionLine`: progress, cancellation, tolerances, and which algorithm. */
 export interface LineOptions extends PartitionOptions {
   /**
-   * 'sampled' (default where the network's node types allow it): batched passes at sample points,
+   * 'auto' (default): 'sampled' for networks of a million parameters or more whose node types it
+   * handles, else 'reference'. 'sampled': batched passes at sample points,
    * each giving the exact extent of its piece, until the pieces meet (line-sampled.ts). 'reference':
    * the partition engine splitting the segment stage by stage (the slice engine's 1-D case).
    * Both are exact; tests check they agree.
    */
-  method?: 'sampled' | 'reference';
+  method?: 'auto' | 'sampled' | 'reference';
   /** Samples per batched pass of the sampled method (default 32). */
   batch?: number;
 }
@@ -135,8 +136,18 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => (typeof g.setImmediate === 'function' ? g.setImmediate(resolve) : void g.setTimeout(resolve, 0)));
 }
 
-function useSampled(p: PreparedNetwork, options: LineOptions): boolean {
-  return options.method !== 'reference' && sampledLineSupports(p);
+/**
+ * Parameters from which `method: 'auto'` picks the sampled method: on small networks the engine's
+ * incremental column responses are cheaper than full passes (cnn28, 3,512 pieces: the engine is
+ * faster), on deep ones (ResNet-18, 11M parameters) the batched passes win several times over.
+ */
+const SAMPLED_MIN_PARAMETERS = 1_000_000;
+
+/** Whether `partitionLine` with these options runs the sampled method on this network. */
+export function useSampled(p: PreparedNetwork, options: LineOptions): boolean {
+  const method = options.method ?? 'auto';
+  if (method === 'reference' || !sampledLineSupports(p)) return false;
+  return method === 'sampled' || p.network.numParameters >= SAMPLED_MIN_PARAMETERS;
 }
 
 /** Checks the endpoints and prepares the network and the direction x1 − x0. */
