@@ -58,8 +58,8 @@ interface LineCliOptions {
 
 /** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
 async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
-  if (opts.method !== 'sampled' && opts.method !== 'reference')
-    throw new CliError(`--method must be 'sampled' or 'reference', got '${opts.method}'`);
+  if (opts.method !== 'auto' && opts.method !== 'sampled' && opts.method !== 'reference')
+    throw new CliError(`--method must be 'auto', 'sampled' or 'reference', got '${opts.method}'`);
   const batch = Number(opts.batch);
   if (!Number.isInteger(batch) || batch < 2 || batch > 4096)
     throw new CliError(`--batch must be an integer from 2 to 4096, got '${opts.batch}'`);
