@@ -3,6 +3,7 @@
 //
 //   npm run bench                     # all benchmarks; Markdown table to stdout and bench/results/latest.md
 //   npm run bench -- --only mlp       # only the MLP table (skip the CNN and memory runs)
+//   npm run bench -- --only line      # only the ResNet-18 line against its PyTorch peer (bench/line.bench.mjs, not in the default run: about 15 minutes)
 //
 // The peer (PyTorch) runs only when .peer/venv and its source exist (see bench/peer/README.md).
 // Every figure is the median of --repeat timed runs after one warm-up, partition time only
@@ -99,6 +100,12 @@ if (!only || only === 'mlp') {
       ' runs after a warm-up (peer on 256-wide nets: one run, no warm-up). Peer: edge subdivision (Berzins 2023), PyTorch CPU, 2 threads, float64 unless noted; region counts checked against ours.',
     '',
   );
+}
+
+if (only === 'line') {
+  // The ResNet-18 line (and slice) with its peer: its own script and results file.
+  execFileSync(process.execPath, [join(ROOT, 'bench/line.bench.mjs'), '--reference'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  lines.push(readFileSync(join(ROOT, 'bench/results/line-resnet18.md'), 'utf8'));
 }
 
 if (!only || only === 'cnn') {

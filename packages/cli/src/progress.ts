@@ -1,4 +1,7 @@
-/** A progress bar on stderr (only when it is a terminal and not --quiet), cancellable with Ctrl-C. */
+/**
+ * Progress on stderr unless --quiet: a bar when stderr is a terminal, otherwise a plain line every
+ * `PLAIN_LINE_MS` (logs, CI, pipes); cancellable with Ctrl-C.
+ */
 import cliProgress from 'cli-progress';
 
 export interface ProgressHandle {
@@ -7,7 +10,10 @@ export interface ProgressHandle {
   readonly signal: AbortSignal;
 }
 
-export function startProgress(label: string, quiet: boolean): ProgressHandle {
+/** Interval of the plain progress lines written when stderr is not a terminal. */
+const PLAIN_LINE_MS = 3000;
+
+export function startProgress(label: string, quiet: boolean, unit = 'regions'): ProgressHandle {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -19,10 +25,18 @@ export function startProgress(label: string, quiet: boolean): ProgressHandle {
       )
     : null;
   bar?.start(1000, 0, { regions: 0 });
+  const plain = !quiet && !show;
+  const started = Date.now();
+  let lastLine = started;
   return {
     signal: controller.signal,
     update(fraction, regions) {
       bar?.update(Math.round(fraction * 1000), { regions });
+      const now = Date.now();
+      if (plain && now - lastLine >= PLAIN_LINE_MS) {
+        lastLine = now;
+        process.stderr.write(`${label}: ${(fraction * 100).toFixed(1)}% | ${regions} ${unit} | ${Math.round((now - started) / 1000)} s\n`);
+      }
     },
     stop() {
       bar?.stop();

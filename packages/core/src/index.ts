@@ -119,8 +119,8 @@ export type { LeastSquaresSource, SimilarityInput, SimilarityResult } from './co
 export { slicePlane, planeThrough, planeFromDirections, inputPlane, anchorBox } from './regions/slice.js';
 export type { Plane, Box2, SliceOptions, SliceResult, SliceRegion, SliceSummary } from './regions/slice.js';
 export type { PartitionOptions, PartitionProgress } from './regions/engine.js';
-export { partitionLine } from './regions/line.js';
-export type { LineResult, LinePiece } from './regions/line.js';
+export { partitionLine, partitionLineAsync } from './regions/line.js';
+export type { LineResult, LinePiece, LineOptions } from './regions/line.js';
 export { validateSlice, validateLine } from './regions/validate.js';
 export { resolutionProblem } from './regions/resolution.js';
 export type { ValidationReport } from './regions/validate.js';

@@ -11,6 +11,11 @@ export { SliceAccumulator, RegionDescriber, GrowF64, planeDirections, boxExtent,
 export { polygonOps, createPolygonOps, boxPolygon } from './geometry/cells.js';
 export type { CellOps } from './geometry/cells.js';
 
+// --- the sampled line partition on worker threads ---
+export { partitionLineWith, useSampled } from './regions/line.js';
+export { mergeSampleBatches, sampleBatchNow } from './regions/line-batch.js';
+export type { SampleBatch } from './regions/line-batch.js';
+
 // --- MLP view and polytope reporting ---
 export { mlpLayers, constraintName } from './polytopes/enumerate.js';
 export type { MlpLayer } from './polytopes/enumerate.js';

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
-import { codeOffsets, codeKey, partitionLine, validateLine } from '@polytope-lens/core';
+import { codeOffsets, codeKey, partitionLineAsync, validateLine } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
-import { InternalError } from '@polytope-lens/core';
+import { InternalError, prepareNetwork } from '@polytope-lens/core';
+import { useSampled } from '@polytope-lens/core/internal';
+import type { PartitionProgress } from '@polytope-lens/core';
+import { partitionLineParallel } from '../parallel/line-parallel.js';
+import { sliceThreads } from '../threads.js';
 
 /** `polytope line MODEL --from x0 --to x1`: every breakpoint along a segment. */
 export function registerLine(program: Command): void {
@@ -24,6 +28,13 @@ export function registerLine(program: Command): void {
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
     .option('--validate', 'check every piece against the network')
+    .option(
+      '--method <name>',
+      "'auto' (sampled for networks of 1M+ parameters), 'sampled' (batched passes at sample points) or 'reference' (the partition engine)",
+      'auto',
+    )
+    .option('--batch <n>', 'samples per batched pass of the sampled method', '32')
+    .option('--threads <n>', "worker threads for the sampled method's passes ('auto': one per core; 1 for small networks)", 'auto')
     .option('--quiet', 'print nothing but errors')
     .action(runLine);
 }
@@ -40,11 +51,20 @@ interface LineCliOptions {
   figure: boolean;
   validate?: boolean;
   quiet?: boolean;
+  method: string;
+  batch: string;
+  threads: string;
 }
 
 /** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
-function runLine(modelPath: string, opts: LineCliOptions): void {
+async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
+  if (opts.method !== 'auto' && opts.method !== 'sampled' && opts.method !== 'reference')
+    throw new CliError(`--method must be 'auto', 'sampled' or 'reference', got '${opts.method}'`);
+  const batch = Number(opts.batch);
+  if (!Number.isInteger(batch) || batch < 2 || batch > 4096)
+    throw new CliError(`--batch must be an integer from 2 to 4096, got '${opts.batch}'`);
   const net = loadModel(modelPath);
+  const threads = sliceThreads(opts.threads, net.numParameters);
   const d = net.inputSize;
   let x0: Float64Array;
   let x1: Float64Array;
@@ -58,10 +78,19 @@ function runLine(modelPath: string, opts: LineCliOptions): void {
     if (pts.length !== 2) throw new CliError(`the segment needs exactly 2 endpoints, got ${pts.length}`);
     [x0, x1] = pts as [Float64Array, Float64Array];
   }
-  const progress = startProgress('line', opts.quiet === true);
+  const progress = startProgress('line', opts.quiet === true, 'pieces');
   let res;
   try {
-    res = partitionLine(net, x0, x1, { signal: progress.signal, onProgress: (p) => progress.update(p.fraction, p.regions) });
+    const lineOpts = {
+      method: opts.method as 'auto' | 'sampled' | 'reference',
+      batch,
+      signal: progress.signal,
+      onProgress: (p: PartitionProgress) => progress.update(p.fraction, p.regions),
+    };
+    res =
+      threads > 1 && useSampled(prepareNetwork(net), lineOpts)
+        ? await partitionLineParallel(net, modelPath, x0, x1, { ...lineOpts, threads })
+        : await partitionLineAsync(net, x0, x1, lineOpts);
   } finally {
     progress.stop();
   }

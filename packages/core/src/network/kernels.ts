@@ -14,6 +14,8 @@ import { isGather } from './ir.js';
 import { InternalError } from '../errors.js';
 import { gatherImpl, gatherTransposeImpl } from './gather.js';
 import type { GatherTable } from './gather.js';
+import { gemm64, gemm64Reserve } from './gemm64.js';
+import type { Gemm64 } from './gemm64.js';
 
 export type FloatArray = Float64Array | Float32Array;
 
@@ -231,7 +233,286 @@ function convGeometry(node: Conv2dNode, inShape: readonly number[]) {
   return { h, w, ho, wo };
 }
 
+/**
+ * Convolution work (multiply–adds) above which `conv2dImpl` lowers to a blocked matrix product
+ * (a column panel per chunk of output pixels, then `gemmAccumulate`); below it the direct loop
+ * is cheaper than building panels. Both add each output's bias first and then its taps in
+ * (input channel, ky, kx) order, so their results are bit-identical.
+ */
+const CONV_GEMM_MIN_WORK = 1 << 16;
+/** Panel width (output pixels × columns) of the blocked convolution: the panel stays in L2. */
+const CONV_GEMM_PANEL_COLUMNS = 64;
+
 function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+  const [, ho, wo] = node.shape as [number, number, number];
+  const k = (node.inChannels / node.groups) * node.kernel[0] * node.kernel[1];
+  if (node.outChannels * ho * wo * m * k >= CONV_GEMM_MIN_WORK && node.outChannels / node.groups >= 4) {
+    conv2dGemmImpl(out, x, node, inShape, m, mode);
+    return;
+  }
+  conv2dDirectImpl(out, x, node, inShape, m, mode);
+}
+
+/**
+ * `conv2dImpl` as a matrix product per group: out[o, (p, c)] = Σ_k W[o, k] · P[k, (p, c)], where
+ * the panel P holds, for a chunk of output pixels p, the input taps k = (ci, ky, kx) of every
+ * column c (zero where the tap falls in the padding).
+ */
+function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+  const geo = convGeometry(node, inShape);
+  const npix = geo.ho * geo.wo;
+  const n = npix * m;
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  addBias(out, node.outChannels * npix, m, node.bias, mode, npix);
+  const chunkPix = Math.max(1, Math.floor(CONV_GEMM_PANEL_COLUMNS / m));
+  const taps = node.kernel[0] * node.kernel[1];
+  const panel = new Float64Array(icg * taps * Math.min(npix, chunkPix) * m);
+  // Weights restricted to the taps that land inside the input for some pixel of a chunk (small
+  // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps.
+  const packed = new Map<string, Float64Array>();
+  const wasm = gemm64();
+  for (let g = 0; g < node.groups; g++) {
+    for (let p0 = 0; p0 < npix; p0 += chunkPix) {
+      const pc = Math.min(chunkPix, npix - p0);
+      const live = liveTaps(node, geo, p0, pc);
+      const kk = icg * live.length;
+      fillConvPanel(panel, x, node, geo, { g, p0, pc, m, live });
+      let a: Float64Array = node.weight;
+      let aOff = g * ocg * icg * taps;
+      if (live.length < taps) {
+        const key = `${g}:${live.join(',')}`;
+        let w = packed.get(key);
+        if (!w) packed.set(key, (w = packWeights(node, g, live)));
+        a = w;
+        aOff = 0;
+      }
+      const nc = pc * m;
+      if (wasm && out instanceof Float64Array && ocg % 4 === 0 && nc % 4 === 0) {
+        wasmGemm(wasm, { out, cOff: g * ocg * n + p0 * m, ldc: n, a, aOff, k: kk, panel, nc, rows: ocg });
+      } else gemmAccumulate(out, g * ocg * n + p0 * m, n, a, aOff, kk, panel, nc, ocg, nc);
+    }
+  }
+}
+
+type ConvGeometry = ReturnType<typeof convGeometry>;
+
+/**
+ * `gemmAccumulate` on the WebAssembly f64x2 kernel: A, the panel and the output tile are copied
+ * into its memory, multiplied there, and the tile copied back (bit-identical to the JS kernel).
+ */
+function wasmGemm(
+  g: Gemm64,
+  at: {
+    out: Float64Array;
+    cOff: number;
+    ldc: number;
+    a: Float64Array;
+    aOff: number;
+    k: number;
+    panel: Float64Array;
+    nc: number;
+    rows: number;
+  },
+): void {
+  const { out, cOff, ldc, a, aOff, k, panel, nc, rows } = at;
+  const aLen = rows * k;
+  const bLen = k * nc;
+  const mem = gemm64Reserve(g, aLen + bLen + rows * nc);
+  mem.set(a.subarray(aOff, aOff + aLen), 0);
+  mem.set(panel.subarray(0, bLen), aLen);
+  const c0 = aLen + bLen;
+  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * nc);
+  g.nn(0, aLen * 8, c0 * 8, rows, nc, k);
+  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * nc, c0 + (r + 1) * nc), cOff + r * ldc);
+}
+
+/** The taps (ky·kW + kx) of a convolution that fall inside the input for at least one of the pixels p0 … p0 + pc − 1. */
+function liveTaps(node: Conv2dNode, geo: ConvGeometry, p0: number, pc: number): number[] {
+  const [kh, kw] = node.kernel;
+  const live: number[] = [];
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      for (let p = p0; p < p0 + pc; p++) {
+        const oy = Math.floor(p / geo.wo);
+        const iy = oy * node.stride[0] - node.padding[0] + ky * node.dilation[0];
+        const ix = (p - oy * geo.wo) * node.stride[1] - node.padding[1] + kx * node.dilation[1];
+        if (iy >= 0 && iy < geo.h && ix >= 0 && ix < geo.w) {
+          live.push(ky * kw + kx);
+          break;
+        }
+      }
+    }
+  }
+  return live;
+}
+
+/** Group g's weights on the live taps only: `[o][ci][live tap]`, row-major. */
+function packWeights(node: Conv2dNode, g: number, live: readonly number[]): Float64Array {
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  const taps = node.kernel[0] * node.kernel[1];
+  const w = new Float64Array(ocg * icg * live.length);
+  let q = 0;
+  for (let o = 0; o < ocg; o++)
+    for (let ci = 0; ci < icg; ci++) {
+      const base = ((g * ocg + o) * icg + ci) * taps;
+      for (const t of live) w[q++] = node.weight[base + t]!;
+    }
+  return w;
+}
+
+/** The column panel of a chunk of output pixels: rows (ci, live tap), columns (pixel, column); zeros in the padding. */
+function fillConvPanel(
+  panel: Float64Array,
+  x: FloatArray,
+  node: Conv2dNode,
+  geo: ConvGeometry,
+  at: { g: number; p0: number; pc: number; m: number; live: readonly number[] },
+): void {
+  const { g, p0, pc, m, live } = at;
+  const { h, w, wo } = geo;
+  const kw = node.kernel[1];
+  const icg = node.inChannels / node.groups;
+  const nc = pc * m;
+  let row = 0;
+  for (let ci = 0; ci < icg; ci++) {
+    const cin = g * icg + ci;
+    for (const t of live) {
+      const ky = Math.floor(t / kw);
+      const kx = t - ky * kw;
+      for (let q = 0; q < pc; q++) {
+        const p = p0 + q;
+        const oy = Math.floor(p / wo);
+        const iy = oy * node.stride[0] - node.padding[0] + ky * node.dilation[0];
+        const ix = (p - oy * wo) * node.stride[1] - node.padding[1] + kx * node.dilation[1];
+        const dst = row + q * m;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) panel.fill(0, dst, dst + m);
+        else {
+          const src = ((cin * h + iy) * w + ix) * m;
+          for (let c = 0; c < m; c++) panel[dst + c] = x[src + c]!;
+        }
+      }
+      row += nc;
+    }
+  }
+}
+
+/**
+ * C += A · B on row-major blocks: C (rows × cols, row stride ldc, from cOff), A (rows × K, row
+ * stride K, from aOff), B (K × cols, row stride ldb = cols). 4 × 4 register tiles; each output
+ * accumulates its K terms in order, after its current value.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+export function gemmAccumulate(
+  c: FloatArray,
+  cOff: number,
+  ldc: number,
+  a: ArrayLike<number>,
+  aOff: number,
+  k: number,
+  b: FloatArray,
+  ldb: number,
+  rows: number,
+  cols: number,
+): void {
+  const rows4 = rows - (rows % 4);
+  const cols4 = cols - (cols % 4);
+  for (let r = 0; r < rows4; r += 4) {
+    for (let j = 0; j < cols4; j += 4) gemmTile44(c, cOff + r * ldc + j, ldc, a, aOff + r * k, k, b, j, ldb);
+    for (let j = cols4; j < cols; j++)
+      for (let q = 0; q < 4; q++) gemmDot(c, cOff + (r + q) * ldc + j, a, aOff + (r + q) * k, k, b, j, ldb);
+  }
+  for (let r = rows4; r < rows; r++) for (let j = 0; j < cols; j++) gemmDot(c, cOff + r * ldc + j, a, aOff + r * k, k, b, j, ldb);
+}
+
+// eslint-disable-next-line @typescript-eslint/max-params -- hot-path micro-kernel (STYLE.md)
+function gemmDot(c: FloatArray, ci: number, a: ArrayLike<number>, ai: number, k: number, b: FloatArray, bj: number, ldb: number): void {
+  let s = c[ci]!;
+  for (let t = 0, bi = bj; t < k; t++, bi += ldb) s += a[ai + t]! * b[bi]!;
+  c[ci] = s;
+}
+
+/** One 4 × 4 tile of `gemmAccumulate` (16 accumulators in registers). */
+// eslint-disable-next-line @typescript-eslint/max-params -- hot-path micro-kernel, unrolled by hand (STYLE.md)
+function gemmTile44(
+  c: FloatArray,
+  ci: number,
+  ldc: number,
+  a: ArrayLike<number>,
+  ai: number,
+  k: number,
+  b: FloatArray,
+  bj: number,
+  ldb: number,
+): void {
+  const c1 = ci + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  let s00 = c[ci]!,
+    s01 = c[ci + 1]!,
+    s02 = c[ci + 2]!,
+    s03 = c[ci + 3]!;
+  let s10 = c[c1]!,
+    s11 = c[c1 + 1]!,
+    s12 = c[c1 + 2]!,
+    s13 = c[c1 + 3]!;
+  let s20 = c[c2]!,
+    s21 = c[c2 + 1]!,
+    s22 = c[c2 + 2]!,
+    s23 = c[c2 + 3]!;
+  let s30 = c[c3]!,
+    s31 = c[c3 + 1]!,
+    s32 = c[c3 + 2]!,
+    s33 = c[c3 + 3]!;
+  const a1 = ai + k;
+  const a2 = a1 + k;
+  const a3 = a2 + k;
+  for (let t = 0, bi = bj; t < k; t++, bi += ldb) {
+    const b0 = b[bi]!,
+      b1 = b[bi + 1]!,
+      b2 = b[bi + 2]!,
+      b3 = b[bi + 3]!;
+    let w = a[ai + t]!;
+    s00 += w * b0;
+    s01 += w * b1;
+    s02 += w * b2;
+    s03 += w * b3;
+    w = a[a1 + t]!;
+    s10 += w * b0;
+    s11 += w * b1;
+    s12 += w * b2;
+    s13 += w * b3;
+    w = a[a2 + t]!;
+    s20 += w * b0;
+    s21 += w * b1;
+    s22 += w * b2;
+    s23 += w * b3;
+    w = a[a3 + t]!;
+    s30 += w * b0;
+    s31 += w * b1;
+    s32 += w * b2;
+    s33 += w * b3;
+  }
+  c[ci] = s00;
+  c[ci + 1] = s01;
+  c[ci + 2] = s02;
+  c[ci + 3] = s03;
+  c[c1] = s10;
+  c[c1 + 1] = s11;
+  c[c1 + 2] = s12;
+  c[c1 + 3] = s13;
+  c[c2] = s20;
+  c[c2 + 1] = s21;
+  c[c2 + 2] = s22;
+  c[c2 + 3] = s23;
+  c[c3] = s30;
+  c[c3 + 1] = s31;
+  c[c3 + 2] = s32;
+  c[c3 + 3] = s33;
+}
+
+function conv2dDirectImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
   const { h, w, ho, wo } = convGeometry(node, inShape);
   const [kh, kw] = node.kernel;
   const [sh, sw] = node.stride;
