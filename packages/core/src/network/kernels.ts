@@ -404,7 +404,7 @@ function fillConvPanel(
  * accumulates its K terms in order, after its current value.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
-export function gemmAccumulate(
+function gemmAccumulate(
   c: FloatArray,
   cOff: number,
   ldc: number,
