@@ -12,7 +12,7 @@ git-ignored):
                     opset, constant folding: batch-norm is fused into the convolutions in float32);
 - inputs.npy        float64 [K, C, H, W]: K seeded points;
 - outputs.npy       float64 [K, 10]: the logits at those points, from the model in float64;
-- jacobians.npy     float64 [K, 10, C*H*W]: d(logits)/d(input), from torch.autograd in float64;
+- jacobians.npy     float64 [2, 10, C*H*W]: d(logits)/d(input) at the first two, by torch.autograd;
 - line.npy          float64 [2, C, H, W]: the end points A, B of a short segment;
 - meta.json         shapes, versions, ONNX op counts, and the line case: the number of maximal runs of
                     constant activation code among `sampled_points` equally spaced points of [A, B]
@@ -57,8 +57,9 @@ MODELS = {
     'googlenet': (lambda: torchvision.models.googlenet(num_classes=10, aux_logits=False, init_weights=True), (3, 32, 32)),
     'inception_v3': (lambda: torchvision.models.inception_v3(num_classes=10, aux_logits=False, init_weights=True), (3, 75, 75)),
 }
-NUM_POINTS = 3  # reference inputs per model
-LINE_POINTS = 1000  # dense samples on the segment (float64)
+NUM_POINTS = 3  # reference inputs per model (outputs at all, Jacobians at the first JACOBIAN_POINTS)
+JACOBIAN_POINTS = 2
+LINE_POINTS = 256  # dense samples on the segment (float64 convolutions are slow on the CPU)
 LINE_PIECES = 3  # about this many pieces on the segment (keeps the exact line short)
 SEARCH_POINTS = 400  # samples of the float32 search for the segment's length
 DYADIC_EPS = 2.0**-17  # replaces BatchNorm2d's eps=1e-5 (and inception/googlenet's 1e-3 by 2**-10)
@@ -227,7 +228,7 @@ def generate(name, out_root, digest):
     with torch.no_grad():
         ys = model(xs)
     t1 = time.time()
-    jac = jacobians(model, xs)
+    jac = jacobians(model, xs[:JACOBIAN_POINTS])
     t2 = time.time()
     b, length = choose_line(model32, xs[0], gen)
     t3 = time.time()
