@@ -22,8 +22,9 @@ git-ignored):
                     between which the code changes: each must hold an exact breakpoint.
 
 The float64 references come from the same float32 weights the ONNX file holds. Batch-norm statistics
-are randomized (so it is not the identity) on dyadic values, with a dyadic epsilon, chosen so that the
-exporter's float32 conv/batch-norm fusion is exact: the fused ONNX weights then equal the float64
+are set as a trained model's would be (from the channel statistics of each BN's input), randomized
+(so it is not the identity) and made dyadic, with a dyadic epsilon, so that the exporter's float32
+conv/batch-norm fusion is exact: the fused ONNX weights then equal the float64
 model's, and a float64 evaluation of the ONNX file must match the references to rounding (~1e-12).
 The script checks this exactness, and that it saw as many ReLU/ReLU6/max-pool calls as the ONNX graph
 has Relu/Clip/MaxPool nodes.
@@ -35,6 +36,7 @@ import argparse
 import copy
 import hashlib
 import json
+import math
 import os
 import sys
 import time
@@ -62,7 +64,8 @@ JACOBIAN_POINTS = 2
 LINE_POINTS = 256  # dense samples on the segment (float64 convolutions are slow on the CPU)
 LINE_PIECES = 3  # about this many pieces on the segment (keeps the exact line short)
 SEARCH_POINTS = 400  # samples of the float32 search for the segment's length
-DYADIC_EPS = 2.0**-17  # replaces BatchNorm2d's eps=1e-5 (and inception/googlenet's 1e-3 by 2**-10)
+BN_EPS = 2.0**-10  # replaces BatchNorm2d's eps (1e-5; googlenet and inception_v3: 1e-3)
+CALIBRATION_BATCH = 8
 
 
 def script_hash():
@@ -70,22 +73,40 @@ def script_hash():
         return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
-def randomize_batchnorm(model, gen):
-    """Dyadic random statistics: var + eps = 4**k exactly, gamma = +-2**j, mean and beta on a 2**-10 grid."""
-    for m in model.modules():
-        if not isinstance(m, nn.BatchNorm2d):
-            continue
+def randomize_batchnorm(model, shape, gen):
+    """Batch-norm statistics as after training, randomized, on dyadic values.
+
+    One eval-mode pass over CALIBRATION_BATCH random inputs sets, BN by BN in execution order (so
+    each sees its input as the BNs before it leave it), running mean and variance from that input's
+    channel statistics, randomized (variance times 2**U(-1, 1), mean plus 0.2 standard deviations
+    of noise) and made dyadic: eps = 2**-10 and var + eps = 4**k exactly, mean and beta on a 2**-10
+    grid, gamma = +-2**j (j in -1, 0, 1). Activations stay of order one through the deep models.
+    """
+    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+
+    def calibrate(m, inputs):
+        x = inputs[0].double()
         c = m.num_features
-        m.eps = DYADIC_EPS if m.eps < 1e-4 else 2.0**-10
-        k = torch.randint(-1, 2, (c,), generator=gen).double()  # sqrt(var + eps) in {1/2, 1, 2}
-        j = torch.randint(-1, 2, (c,), generator=gen).double()  # |gamma| in {1/2, 1, 2}
+        mean = x.mean(dim=(0, 2, 3))
+        std = x.var(dim=(0, 2, 3), unbiased=False).sqrt()
+        var = std**2 * 2.0 ** (2 * torch.rand(c, generator=gen, dtype=torch.float64) - 1)
+        k = torch.round(torch.log(var.clamp(min=4.0**-5)) / math.log(4)).clamp(-5, 7)
+        j = torch.randint(-1, 2, (c,), generator=gen).double()
         sign = torch.where(torch.rand(c, generator=gen) < 0.85, 1.0, -1.0).double()
-        with torch.no_grad():
-            m.running_var.copy_((4.0**k - m.eps).float())
-            m.weight.copy_((sign * 2.0**j).float())
-            m.running_mean.copy_((torch.randint(-256, 257, (c,), generator=gen) / 1024.0).float())
-            m.bias.copy_((torch.randint(-256, 257, (c,), generator=gen) / 1024.0).float())
+        noisy_mean = mean + 0.2 * std * torch.randn(c, generator=gen, dtype=torch.float64)
+        m.eps = BN_EPS
+        m.running_var.copy_((4.0**k - BN_EPS).float())
+        m.running_mean.copy_((torch.round(noisy_mean * 1024) / 1024).float())
+        m.weight.data.copy_((sign * 2.0**j).float())
+        m.bias.data.copy_((torch.round(0.2 * torch.randn(c, generator=gen, dtype=torch.float64) * 1024) / 1024).float())
         check_exact_fusion(m)
+
+    hooks = [m.register_forward_pre_hook(calibrate) for m in bns]
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(CALIBRATION_BATCH, *shape, generator=gen))
+    for h in hooks:
+        h.remove()
 
 
 def check_exact_fusion(bn):
@@ -216,8 +237,7 @@ def generate(name, out_root, digest):
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = make()
-    randomize_batchnorm(model, gen)
-    model.eval()
+    randomize_batchnorm(model, shape, gen)
     onnx_path = os.path.join(folder, 'model.onnx')
     torch.onnx.export(model, torch.zeros(1, *shape), onnx_path, input_names=['input'], output_names=['logits'])
     t_export = time.time() - t0

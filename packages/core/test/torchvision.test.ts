@@ -31,6 +31,9 @@ const DIR = process.env['TORCHVISION_FIXTURES'] ?? join(ROOT, 'fixtures', 'torch
 const REL_TOL = 1e-6;
 // Generating all eight from scratch takes minutes on two cores.
 const GENERATE_TIMEOUT_MS = 40 * 60 * 1000;
+// ResNet-50's reverse-mode Jacobian and line take seconds each on an idle 2-core machine, and
+// several times that when the machine is shared.
+const TEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 interface Meta {
   input_shape: number[];
@@ -113,32 +116,40 @@ describe.skipIf(!available)(`torchvision CNNs through ONNX${available ? '' : ` (
   };
 
   for (const name of MODELS) {
-    it(`${name}: loads; outputs and Jacobians match PyTorch's float64 ones to 1e-6 relative`, () => {
-      const p = net(name);
-      const meta = JSON.parse(readFileSync(join(DIR, name, 'meta.json'), 'utf8')) as Meta;
-      expect(p.network.inputSize).toBe(meta.input_shape.reduce((a, b) => a * b, 1));
-      expect(p.network.outputSize).toBe(10);
-      const inputs = load(name, 'inputs.npy');
-      const outputs = load(name, 'outputs.npy');
-      const jacobians = load(name, 'jacobians.npy');
-      // Point 0 through affineMapAt (forward pass with codes, then reverse mode: 10 backward
-      // passes), point 1 through the plain forward pass; the fixture holds one more of each.
-      const a = affineMapAt(p, row(inputs, 0), { mode: 'reverse' });
-      expect(relError(a.output, row(outputs, 0))).toBeLessThanOrEqual(REL_TOL);
-      expect(relError(a.jacobian, row(jacobians, 0))).toBeLessThanOrEqual(REL_TOL);
-      expect(relError(forward(p, row(inputs, 1)), row(outputs, 1))).toBeLessThanOrEqual(REL_TOL);
-    });
+    it(
+      `${name}: loads; outputs and Jacobians match PyTorch's float64 ones to 1e-6 relative`,
+      () => {
+        const p = net(name);
+        const meta = JSON.parse(readFileSync(join(DIR, name, 'meta.json'), 'utf8')) as Meta;
+        expect(p.network.inputSize).toBe(meta.input_shape.reduce((a, b) => a * b, 1));
+        expect(p.network.outputSize).toBe(10);
+        const inputs = load(name, 'inputs.npy');
+        const outputs = load(name, 'outputs.npy');
+        const jacobians = load(name, 'jacobians.npy');
+        // Point 0 through affineMapAt (forward pass with codes, then reverse mode: 10 backward
+        // passes), point 1 through the plain forward pass; the fixture holds one more of each.
+        const a = affineMapAt(p, row(inputs, 0), { mode: 'reverse' });
+        expect(relError(a.output, row(outputs, 0))).toBeLessThanOrEqual(REL_TOL);
+        expect(relError(a.jacobian, row(jacobians, 0))).toBeLessThanOrEqual(REL_TOL);
+        expect(relError(forward(p, row(inputs, 1)), row(outputs, 1))).toBeLessThanOrEqual(REL_TOL);
+      },
+      TEST_TIMEOUT_MS,
+    );
 
-    it(`${name}: the exact line finds at least the pieces dense sampling of codes finds`, () => {
-      const p = net(name);
-      const meta = JSON.parse(readFileSync(join(DIR, name, 'meta.json'), 'utf8')) as Meta;
-      const ends = load(name, 'line.npy');
-      const res = partitionLine(p, row(ends, 0), row(ends, 1));
-      expect(res.pieces.length).toBeGreaterThanOrEqual(meta.line.sampled_pieces);
-      // Where the sampled code changes between samples i and i + 1, there is an exact breakpoint.
-      const step = 1 / (meta.line.sampled_points - 1);
-      const bps = Array.from(res.breakpoints);
-      for (const [i, j] of meta.line.sampled_changes) expect(bps.some((t) => t >= i * step && t <= j * step)).toBe(true);
-    });
+    it(
+      `${name}: the exact line finds at least the pieces dense sampling of codes finds`,
+      () => {
+        const p = net(name);
+        const meta = JSON.parse(readFileSync(join(DIR, name, 'meta.json'), 'utf8')) as Meta;
+        const ends = load(name, 'line.npy');
+        const res = partitionLine(p, row(ends, 0), row(ends, 1));
+        expect(res.pieces.length).toBeGreaterThanOrEqual(meta.line.sampled_pieces);
+        // Where the sampled code changes between samples i and i + 1, there is an exact breakpoint.
+        const step = 1 / (meta.line.sampled_points - 1);
+        const bps = Array.from(res.breakpoints);
+        for (const [i, j] of meta.line.sampled_changes) expect(bps.some((t) => t >= i * step && t <= j * step)).toBe(true);
+      },
+      TEST_TIMEOUT_MS,
+    );
   }
 });
