@@ -4,15 +4,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
-import { exitStatusOf } from './util.js';
+import { exitStatusOf, fsErrorMessage } from './util.js';
 import { registerAll } from './commands/index.js';
+import { beginSession } from './session.js';
+import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
+  const run = beginSession();
   const program = new Command();
   program
     .name('polytope')
     .description('Exact piecewise-linear geometry of ReLU-type neural networks')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     // Usage errors (unknown option or command, missing argument) are bad input: one line on stderr,
     // with commander's closest-name suggestion when it has one, and exit status 2 (issue 12).
@@ -26,12 +29,23 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2;
     }
-    const status = exitStatusOf(err);
-    if (status === 130) process.stderr.write('polytope: cancelled\n');
-    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${err.message}\n`);
-    else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const status = run.received > 0 ? 128 + run.received : exitStatusOf(err);
+    const fsMessage = fsErrorMessage(err);
+    if (status >= 128) process.stderr.write('polytope: cancelled\n');
+    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${oneLine(err.message)}\n`);
+    else if (fsMessage !== undefined) {
+      process.stderr.write(`polytope: error: ${fsMessage}\n`);
+      return 2;
+    } else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return status;
   }
+}
+
+/** A message as one line: control characters (escapes, newlines inside names) shown as `\xNN`, except the
+ *  newlines of multi-line reports such as validation problems, which are kept. */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**

@@ -5,11 +5,13 @@ import { PolytopeError, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { CliError } from './util.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
+import { session } from './session.js';
 
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
 export function loadModel(path: string): Network {
   if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`, 'bad-file');
   if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`, 'bad-file');
+  session().noteInput(path);
   const bytes = readFileSync(path);
   if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`, 'bad-file');
   const ext = extname(path).toLowerCase();
@@ -33,6 +35,7 @@ export function loadModel(path: string): Network {
         const file = join(dir, rel);
         if (!existsSync(file))
           throw new CliError(`ONNX model '${basename(path)}' keeps its weights in '${location}', which is not beside it (${file})`);
+        session().noteInput(file);
         const b = readFileSync(file);
         return new Uint8Array(b.buffer, b.byteOffset, b.length);
       },

@@ -47,6 +47,7 @@ import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
 import type { BiasSeries } from '../render/frame-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { CERTIFY_SLACK } from '../render/constants.js';
+import { session } from '../session.js';
 
 /** A frame with where it came from. */
 interface FrameSource {
@@ -87,11 +88,13 @@ function loadFrame(spec: string): FrameSource {
   if (!existsSync(s)) throw new CliError(`--frame: '${spec}' is neither a built-in frame nor an existing file (expected ${BUILT_IN})`);
   const name = basename(s);
   if (extname(s).toLowerCase() === '.onnx') {
+    session().noteInput(s);
     const net = readOnnx(new Uint8Array(readFileSync(s)));
     return { frame: renamed(frameFromNetwork(net), `${name}: ${frameFromNetwork(net).name}`), network: net };
   }
   let doc: unknown;
   try {
+    session().noteInput(s);
     doc = JSON.parse(readFileSync(s, 'utf8'));
   } catch (err) {
     throw new CliError(

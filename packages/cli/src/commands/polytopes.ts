@@ -33,6 +33,7 @@ import { svgToPng } from '../render/png.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
+import { session } from '../session.js';
 
 interface PolytopesOpts {
   box?: string;
@@ -70,6 +71,7 @@ export function readDomainFile(path: string, d: number): { A: number[][]; b: num
   if (statSync(path).isDirectory()) throw new CliError(`--domain: '${path}' is a directory; give a JSON file`);
   let json: unknown;
   try {
+    session().noteInput(path);
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new CliError(`--domain: '${path}' is not valid JSON (${err instanceof Error ? err.message : String(err)})`);

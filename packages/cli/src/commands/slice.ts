@@ -1,4 +1,5 @@
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
+import { session } from '../session.js';
 import type { Command } from 'commander';
 import {
   affineMapAt,
@@ -14,7 +15,7 @@ import {
 import type { Box2, Network, Plane, SliceRegion, SliceResult } from '@polytope-lens/core';
 import { loadModel, numberList, readInputSource, vectorArg, vectorList } from '../model.js';
 import { startProgress } from '../progress.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, tempPathFor, writeFileAtomic } from '../util.js';
 import { renderSliceSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
@@ -223,7 +224,10 @@ function sliceHeader(net: Network, setup: SliceSetup, res: SliceResult): Record<
 
 /** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
 function writeSliceJson(path: string, header: Record<string, unknown>, spool: RecordSpool): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const target = prepareOutput(path);
+  const tmp = tempPathFor(target);
+  const run = session();
+  run.openTemp(tmp);
   const fd = openSync(tmp, 'w');
   try {
     const out = new JsonObjectWriter(fd);
@@ -232,7 +236,7 @@ function writeSliceJson(path: string, header: Record<string, unknown>, spool: Re
     spool.writeInto(out);
     out.closeArray().end();
     closeSync(fd);
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (err) {
     try {
       closeSync(fd);
@@ -241,6 +245,8 @@ function writeSliceJson(path: string, header: Record<string, unknown>, spool: Re
     }
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    run.closeTemp(tmp);
   }
 }
 
@@ -262,9 +268,15 @@ function writeSliceFigures(setup: SliceSetup, res: SliceResult, figure: FigureSt
     xLabel: how === 'input plane' ? 'x₁' : 's',
     yLabel: how === 'input plane' ? 'x₂' : 't',
   });
+  const [svgPath, pngPath] = figurePaths(opts);
+  writeFileAtomic(svgPath, svg);
+  writeFileAtomic(pngPath, svgToPng(svg));
+}
+
+/** Where the SVG and PNG figures go: --svg / --png, or beside --json. */
+function figurePaths(opts: SliceOpts): [string, string] {
   const base = opts.json.replace(/\.json$/i, '');
-  writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
-  writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg));
+  return [opts.svg ?? `${base}.svg`, opts.png ?? `${base}.png`];
 }
 
 /** `--validate`: every region against the network; throws a CliError listing the problems. */
@@ -279,7 +291,10 @@ function validateOrThrow(net: Network, res: SliceResult, opts: SliceOpts): void 
 async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
   const net = loadModel(modelPath);
   const setup = sliceSetup(net, opts);
-  const spool = new RecordSpool((g) => `${opts.json}.${process.pid}.g${g}.tmp`);
+  // Every output path is checked (and its folder made) before the partition, not after it.
+  const jsonTarget = prepareOutput(opts.json, '--json');
+  if (opts.figure) for (const p of figurePaths(opts)) prepareOutput(p);
+  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g));
   const figure = new FigureStore(opts.figure, setup.maxFigureRegions);
   try {
     const res = await runSlice(net, setup, opts, spool, figure);

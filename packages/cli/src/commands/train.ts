@@ -10,7 +10,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import {
   INIT_NAMES,
@@ -38,6 +37,8 @@ import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { session } from '../session.js';
+import { startProgress } from '../progress.js';
 
 const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = {
@@ -90,6 +91,7 @@ export const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
 
 function readFile(path: string, what: string): Uint8Array {
   try {
+    session().noteInput(path);
     return new Uint8Array(readFileSync(path));
   } catch (err) {
     throw new CliError(`cannot read ${what} '${path}': ${err instanceof Error ? err.message : String(err)}`);
@@ -414,28 +416,13 @@ export async function runPrepared(
   } = prep;
   const opts = { quiet: options.quiet };
   const onSnapshot = options.onSnapshot ?? (() => {});
-  // Progress and cancellation.
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const showBar = !opts.quiet && process.stderr.isTTY === true;
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        {
-          format: `${options.label ?? 'train'} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})`,
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
+  // Progress and cancellation (SIGINT, SIGTERM, SIGHUP: see session.ts).
+  const progress = startProgress(options.label ?? 'train', opts.quiet === true, 'steps');
   if (!opts.quiet) {
     process.stderr.write(
       `${options.label ?? 'train'}: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`,
     );
   }
-  let lastDraw = 0;
-  bar?.start(Math.ceil(trainData.size / batchSize) * epochs, 0, { epoch: 1, epochs, loss: '-' });
   let result: TrainResult;
   try {
     result = await train(net, trainData, {
@@ -449,23 +436,17 @@ export async function runPrepared(
       evaluateSnapshots: trainData.size <= 20000,
       onSnapshot,
       ...(transform ? { inputTransform: transform } : {}),
-      signal: controller.signal,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (!bar || (now - lastDraw < 100 && p.step !== p.totalSteps)) return;
-        lastDraw = now;
-        bar.update(p.step, { epoch: p.epoch, epochs: p.epochs, loss: p.loss.toPrecision(4) });
-      },
+      signal: progress.signal,
+      onProgress: (p) => progress.update(p.step / p.totalSteps, p.step, `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`),
       onEpoch: (e) => {
-        if (!opts.quiet && !bar && isImage) {
+        if (!opts.quiet && !session().stderrIsTTY && isImage) {
           const acc = e.test?.accuracy !== undefined ? ` test accuracy ${(100 * e.test.accuracy).toFixed(2)}%` : '';
           process.stderr.write(`train: epoch ${e.epoch}/${epochs} loss ${e.loss.toPrecision(4)}${acc}\n`);
         }
       },
     });
   } finally {
-    bar?.stop();
-    process.removeListener('SIGINT', onSigint);
+    progress.stop();
   }
 
   return result;

@@ -17,6 +17,7 @@ import type { LabelledData, TruncationForm } from '@polytope-lens/core';
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { pointsFrameSvg } from '../render/lens-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { session } from '../session.js';
 
 /**
  * Writes one SVG per truncation stage of a 2-D truncation form (a grid over `box` and the points,
@@ -203,6 +204,7 @@ function readData(spec: string): LabelledData {
   }
   let raw: { points?: unknown; labels?: unknown };
   try {
+    session().noteInput(spec);
     raw = JSON.parse(readFileSync(spec, 'utf8')) as typeof raw;
   } catch (err) {
     throw new CliError(`cannot read --data ${spec}: ${err instanceof Error ? err.message : String(err)}`);
