@@ -31,8 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const status = run.received > 0 ? 128 + run.received : exitStatusOf(err);
     const fsMessage = fsErrorMessage(err);
-    if (status >= 128) process.stderr.write('polytope: cancelled\n');
-    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${oneLine(err.message)}\n`);
+    if (status >= 128) {
+      // Under the supervisor, it says so itself once the thread is gone (see supervisor.ts).
+      if (!run.supervised) process.stderr.write('polytope: cancelled\n');
+    } else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${oneLine(err.message)}\n`);
     else if (fsMessage !== undefined) {
       process.stderr.write(`polytope: error: ${fsMessage}\n`);
       return 2;

@@ -71,6 +71,11 @@ export class RunSession {
     }
   }
 
+  /** Whether a supervisor runs this command (see supervisor.ts). */
+  get supervised(): boolean {
+    return this.link !== undefined;
+  }
+
   /** The signal number received, or 0. */
   get received(): number {
     return this.link ? Atomics.load(this.link.flag, 0) : 0;

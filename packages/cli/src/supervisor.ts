@@ -22,7 +22,7 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 type Handled = keyof typeof SIGNALS;
 
 /** How long a cancelled command gets to stop by itself before its thread is terminated (ms). */
-export const GRACE_MS = 400;
+export const GRACE_MS = 300;
 /** How long a finished command's thread gets to exit (flushing its output) before it is terminated (ms). */
 const LINGER_MS = 3000;
 
@@ -60,10 +60,11 @@ export function runSupervised(argv: string[]): void {
       else temps.delete(msg.path);
     } else if (msg.type === 'done') {
       code = msg.code;
-      if (received === undefined) {
-        timer = setTimeout(stop, LINGER_MS);
-        timer.unref();
-      }
+      // Cancelled: what is left to do is the supervisor's (temp files, the message). Otherwise the
+      // thread gets time to flush its output and end by itself.
+      if (received !== undefined) return stop();
+      timer = setTimeout(stop, LINGER_MS);
+      timer.unref();
     }
   });
   worker.on('error', (err: Error) => {
@@ -75,7 +76,7 @@ export function runSupervised(argv: string[]): void {
     for (const sig of Object.keys(SIGNALS) as Handled[]) process.off(sig, onSignal);
     for (const t of temps) rmSync(t, { force: true });
     if (received !== undefined) {
-      if (code === undefined) process.stderr.write('polytope: cancelled\n');
+      process.stderr.write('polytope: cancelled\n');
       process.exitCode = 128 + SIGNALS[received];
     } else process.exitCode = code ?? 1;
   });

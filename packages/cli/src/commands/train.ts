@@ -8,7 +8,7 @@
  * normalization is folded into the saved model as a leading `channel_affine` node, so model.json
  * and model.onnx read raw pixels scaled to [0, 1].
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -76,6 +76,8 @@ export interface TrainCliOptions {
   imageSize?: string;
   channels?: string;
   quiet?: boolean;
+  /** Replace an earlier run's files in --out (otherwise such a folder is refused). */
+  overwrite?: boolean;
 }
 
 /** Parses a numeric flag; undefined stays undefined, anything failing `check` is a CliError naming the flag. */
@@ -234,6 +236,7 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only the first n training images')
     .option('--image-size <n>', 'bilinear resize of images to n×n (§6.1 uses 32)')
     .option('--channels <n>', 'repeat gray images to n channels (§6.1 uses 3)')
+    .option('--overwrite', "replace an earlier run's model, metrics and snapshots in --out (otherwise refused)")
     .option('--quiet', 'print nothing but errors')
     .action(async (opts: TrainCliOptions) => {
       await runTrain(opts);
@@ -452,8 +455,44 @@ export async function runPrepared(
   return result;
 }
 
+/** What a training run writes into --out. */
+const RUN_FILES = ['model.json', 'model.onnx', 'metrics.json', 'snapshots'] as const;
+
+/**
+ * Makes `out` ready for a new run: refused when an earlier run's files are there (their snapshots
+ * would mix with this run's), unless `overwrite`, which deletes exactly those files. Returns whether
+ * the folder is new (then a failed or cancelled run removes it whole).
+ */
+function claimRunFolder(out: string, overwrite: boolean): boolean {
+  if (out.trim() === '') throw new CliError('--out is empty; give a folder name');
+  if (!existsSync(out)) return true;
+  if (!statSync(out).isDirectory()) throw new CliError(`--out '${out}' is a file, not a folder`, 'bad-file');
+  const earlier = RUN_FILES.filter((f) => existsSync(join(out, f)));
+  if (earlier.length === 0) return false;
+  if (!overwrite)
+    throw new CliError(
+      `--out '${out}' already holds a training run (${earlier.join(', ')}); pass --overwrite to replace it, or choose another --out`,
+      'bad-file',
+    );
+  for (const f of earlier) rmSync(join(out, f), { recursive: true, force: true });
+  return false;
+}
+
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   const prep = prepareTraining(opts);
+  const fresh = claimRunFolder(opts.out, opts.overwrite === true);
+  try {
+    await trainInto(prep, opts);
+  } catch (err) {
+    // Nothing half-done stays: the whole folder when it is new, else this run's files.
+    if (fresh) rmSync(opts.out, { recursive: true, force: true });
+    else for (const f of RUN_FILES) rmSync(join(opts.out, f), { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Trains and writes model.json, model.onnx, metrics.json and the snapshots into --out. */
+async function trainInto(prep: ReturnType<typeof prepareTraining>, opts: TrainCliOptions): Promise<void> {
   const { seed: s, batchSize, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optimizer } = prep;
   // Outputs.
   const out = opts.out;
