@@ -199,3 +199,29 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     run.closeTemp(tmp);
   }
 }
+
+/** `camelCase` → `snake_case`: every JSON key the CLI writes is snake_case (docs/formats.md). */
+export function snakeCase(key: string): string {
+  // Only camelCase identifiers: names such as `A` (a matrix) or `W1` keep their spelling.
+  return /^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
+}
+
+/** A JSON-ready copy of `value` with every object key (at any depth) in snake_case; typed arrays become arrays. */
+export function snakeJson(value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (Array.isArray(value)) return value.map(snakeJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[snakeCase(k)] = snakeJson(v);
+    return out;
+  }
+  return value;
+}
+
+/** A copy of a plain object with snake_case keys, nested plain objects too (arrays and typed arrays kept as they are). */
+export function snakeKeys<T extends object>(obj: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj))
+    out[snakeCase(k)] = v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) ? snakeKeys(v as object) : v;
+  return out;
+}

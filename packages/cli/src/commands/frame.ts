@@ -45,7 +45,7 @@ import type {
 import { parseVector, readInputs } from '../inputs.js';
 import { biasBarsSvg, framePolytopeSvg } from '../render/frame-figures.js';
 import type { BiasSeries } from '../render/frame-figures.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, snakeJson, writeFileAtomic } from '../util.js';
 import { CERTIFY_SLACK } from '../render/constants.js';
 import { session } from '../session.js';
 
@@ -151,12 +151,9 @@ async function writeFigure(path: string, svg: string): Promise<void> {
   }
 }
 
+/** Writes the JSON report (keys in snake_case, like every other command's; before 2026-12 `frame` wrote camelCase). */
 function writeJson(path: string, value: unknown): void {
-  const text = JSON.stringify(
-    value,
-    (_k, v: unknown) => (v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint8Array ? Array.from(v) : v),
-    2,
-  );
+  const text = JSON.stringify(snakeJson(value), null, 2);
   if (path === '-') process.stdout.write(`${text}\n`);
   else writeFileAtomic(path, `${text}\n`);
 }

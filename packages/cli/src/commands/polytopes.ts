@@ -17,6 +17,7 @@ import {
   codeOffsets,
   enumeratePolytopes,
   estimateFacets,
+  forward,
   forwardWithCode,
   mulberry32,
   polytopeDomain,
@@ -30,8 +31,8 @@ import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polyto
 import { loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
-import { CliError, writeFileAtomic } from '../util.js';
-import { InternalError } from '@polytope-lens/core';
+import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
+import { AbortError, InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
 import { session } from '../session.js';
 
@@ -46,6 +47,7 @@ interface PolytopesOpts {
   hitAndRun?: string;
   seed: string;
   validate?: boolean;
+  maxRegions?: string;
   quiet?: boolean;
 }
 
@@ -226,8 +228,32 @@ export function registerPolytopes(program: Command): void {
     .option('--hit-and-run <n>', "also estimate each region's facets with the paper's hit-and-run method (n samples)")
     .option('--seed <n>', 'seed for --hit-and-run', '1')
     .option('--validate', 'check volumes, interior codes, vertex incidences and Euler relations')
+    .option('--max-regions <n>', 'stop when the enumeration passes n polytopes (the JSON says "partial": true and lists none)')
     .option('--quiet', 'print nothing but errors')
     .action(runPolytopes);
+}
+
+/**
+ * --max-regions passed: the enumeration splits all polytopes one hidden unit at a time, so no
+ * region is final before the end; the JSON says how far it got and lists none.
+ */
+function writePartialPolytopes(
+  opts: PolytopesOpts,
+  maxRegions: number,
+  last: { unitsDone: number; units: number; polytopes: number },
+): void {
+  const summary = {
+    partial: true,
+    max_regions: maxRegions,
+    regions_at_least: last.polytopes,
+    units_done: last.unitsDone,
+    units: last.units,
+  };
+  writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
+  if (!opts.quiet)
+    process.stderr.write(
+      `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\npolytopes: wrote ${opts.json}\n`,
+    );
 }
 
 async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<void> {
@@ -237,14 +263,29 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
   const d = net.inputSize;
   const rows = opts.domain !== undefined ? readDomainFile(opts.domain, d) : null;
   const domain = rows ? await polytopeDomain(rows.A, rows.b, d) : undefined;
+  const maxRegions = opts.maxRegions === undefined ? Infinity : Number(opts.maxRegions);
+  if (opts.maxRegions !== undefined && (!Number.isInteger(maxRegions) || maxRegions < 1))
+    throw new CliError(`--max-regions must be a positive integer, got '${opts.maxRegions}'`);
   const progress = startProgress('polytopes', opts.quiet === true);
   let res: PolytopeEnumeration;
+  let last = { unitsDone: 0, units: 0, polytopes: 0 };
+  const signal = {
+    get aborted(): boolean {
+      return last.polytopes > maxRegions || progress.signal.aborted;
+    },
+  };
   try {
     res = enumeratePolytopes(net, {
       ...(domain ? { domain } : { box: parseBox(opts.box, d) }),
-      signal: progress.signal,
-      onProgress: (p) => progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes),
+      signal,
+      onProgress: (p) => {
+        last = p;
+        progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes);
+      },
     });
+  } catch (err) {
+    if (err instanceof AbortError && !progress.signal.aborted) return writePartialPolytopes(opts, maxRegions, last);
+    throw err;
   } finally {
     progress.stop();
   }
@@ -269,15 +310,17 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     regions,
   });
   writeFileAtomic(opts.json, json);
+  const written = [opts.json];
   if (opts.figure) {
     const base = opts.json.replace(/\.json$/i, '');
     const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
-    writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
-    writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
+    written.push(opts.svg ?? `${base}.svg`, opts.png ?? `${base}.png`);
+    writeFileAtomic(written[1]!, svg);
+    writeFileAtomic(written[2]!, svgToPng(svg, 960));
   }
   if (!opts.quiet) {
     process.stderr.write(
-      `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
+      `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\npolytopes: wrote ${written.join(', ')}\n`,
     );
   }
 }
@@ -399,6 +442,7 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
   const offsets = codeOffsets(net);
   const out = {
     summary: {
+      partial: !res.complete,
       regions: res.regions.length,
       edges: res.edges.length,
       complete: res.complete,
@@ -408,12 +452,13 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
       seconds: res.seconds,
       lp_seconds: res.lpSeconds,
       regions_per_second: res.regions.length / Math.max(MIN_SECONDS, res.seconds),
-      certificates: res.certificates,
+      certificates: snakeKeys(res.certificates),
     },
     radius: radius ?? null,
     domain: domain ?? null,
     regions: res.regions.map((r) => ({
       code: codeKey(r.code, offsets),
+      ...prediction(net, r.point),
       depth: r.depth,
       facets: r.facetUnits.length,
       facet_units: Array.from(r.facetUnits),
@@ -424,13 +469,31 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
   writeFileAtomic(opts.json, JSON.stringify(out));
   if (!opts.quiet) {
     const c = res.certificates;
+    const classes = new Map<number, number>();
+    for (const r of out.regions) if (typeof r.argmax === 'number') classes.set(r.argmax, (classes.get(r.argmax) ?? 0) + 1);
+    if (classes.size > 0)
+      process.stderr.write(
+        `walk: predicted classes: ${[...classes.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([k, n]) => `${k} in ${n} region${n === 1 ? '' : 's'}`)
+          .join(', ')}\n`,
+      );
     process.stderr.write(
       `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`,
     );
     process.stderr.write(
       `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
     );
+    process.stderr.write(`walk: wrote ${opts.json}\n`);
   }
+}
+
+/** A walk region's interior point and the network's prediction there (output, and argmax for several outputs). */
+function prediction(net: Network, point: Float64Array): { interior_point: number[]; output: number[]; argmax?: number } {
+  const y = Array.from(forward(net, point));
+  let argmax = 0;
+  for (let k = 1; k < y.length; k++) if (y[k]! > y[argmax]!) argmax = k;
+  return { interior_point: Array.from(point), output: y, ...(y.length > 1 ? { argmax } : {}) };
 }
 
 /** Quantile of sorted values (nearest rank). */
