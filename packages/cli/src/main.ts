@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
-import { exitStatusOf, fsErrorMessage } from './util.js';
+import { exitStatusOf, fsErrorMessage, writtenSummary } from './util.js';
 import { registerAll } from './commands/index.js';
 import { beginSession } from './session.js';
 import { VERSION } from './version.js';
@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAll(program);
   try {
     await program.parseAsync(argv);
+    if (run.written.length > 0 && !argv.includes('--quiet')) process.stderr.write(`polytope: wrote ${writtenSummary(run.written)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

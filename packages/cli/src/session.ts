@@ -49,6 +49,8 @@ export class RunSession {
   readonly stderrIsTTY: boolean;
   readonly columns: number;
   private readonly temps = new Set<string>();
+  /** Output files written so far, in order. */
+  readonly written: string[] = [];
   private readonly inputs = new Set<string>();
   private readonly poll: ReturnType<typeof setInterval> | undefined;
 
@@ -91,6 +93,11 @@ export class RunSession {
   closeTemp(path: string): void {
     this.temps.delete(path);
     this.tell({ type: 'temp', path: resolve(path), open: false });
+  }
+
+  /** An output file is complete (renamed into place). */
+  wrote(path: string): void {
+    if (!this.written.includes(path)) this.written.push(path);
   }
 
   /** The temporary files still open. */

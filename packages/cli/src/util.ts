@@ -192,6 +192,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, target);
+    run.wrote(path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
@@ -224,4 +225,22 @@ export function snakeKeys<T extends object>(obj: T): Record<string, unknown> {
   for (const [k, v] of Object.entries(obj))
     out[snakeCase(k)] = v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) ? snakeKeys(v as object) : v;
   return out;
+}
+
+/**
+ * The files a run wrote, for its last line: listed one by one, except that a folder with more than
+ * `perFolder` of them is counted (`12 files in runs/anim/frames/`).
+ */
+export function writtenSummary(files: readonly string[], perFolder = 4): string {
+  const byDir = new Map<string, string[]>();
+  for (const f of files) {
+    const d = dirname(f);
+    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+  }
+  const parts: string[] = [];
+  for (const [d, fs] of byDir) {
+    if (fs.length > perFolder) parts.push(`${fs.length} files in ${d}/`);
+    else parts.push(...fs);
+  }
+  return parts.join(', ');
 }

@@ -252,7 +252,7 @@ function writePartialPolytopes(
   writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
   if (!opts.quiet)
     process.stderr.write(
-      `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\npolytopes: wrote ${opts.json}\n`,
+      `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\n`,
     );
 }
 
@@ -310,17 +310,15 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     regions,
   });
   writeFileAtomic(opts.json, json);
-  const written = [opts.json];
   if (opts.figure) {
     const base = opts.json.replace(/\.json$/i, '');
     const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
-    written.push(opts.svg ?? `${base}.svg`, opts.png ?? `${base}.png`);
-    writeFileAtomic(written[1]!, svg);
-    writeFileAtomic(written[2]!, svgToPng(svg, 960));
+    writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
+    writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
   }
   if (!opts.quiet) {
     process.stderr.write(
-      `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\npolytopes: wrote ${written.join(', ')}\n`,
+      `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
     );
   }
 }
@@ -484,7 +482,6 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
     process.stderr.write(
       `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
     );
-    process.stderr.write(`walk: wrote ${opts.json}\n`);
   }
 }
 

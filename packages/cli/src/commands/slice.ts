@@ -263,6 +263,7 @@ function writeSliceJson(path: string, header: Record<string, unknown>, spool: Re
     out.end();
     closeSync(fd);
     renameSync(tmp, target);
+    run.wrote(path);
   } catch (err) {
     try {
       closeSync(fd);
@@ -373,14 +374,12 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
     const res = await runSlice(net, setup, opts, spool, figure);
     if (opts.validate && !res.truncated) validateOrThrow(net, res, opts);
     writeSliceJson(opts.json, sliceHeader(net, setup, res), opts.summaryOnly ? undefined : spool);
-    const written = [opts.json];
-    if (opts.figure) written.push(...writeSliceFigures(setup, res, figure, opts));
+    if (opts.figure) writeSliceFigures(setup, res, figure, opts);
     if (!opts.quiet) {
       const s = res.summary;
       const cut = res.truncated ? ` — stopped at --max-regions ${setup.maxRegions} (partial result)` : '';
       process.stderr.write(
-        `slice: ${s.regions} regions (${s.linearRegions} linear), decision boundary ${s.boundaryLength.toPrecision(4)} long, in ${s.seconds.toFixed(3)} s${cut}\n` +
-          `slice: wrote ${written.join(', ')}\n`,
+        `slice: ${s.regions} regions (${s.linearRegions} linear), decision boundary ${s.boundaryLength.toPrecision(4)} long, in ${s.seconds.toFixed(3)} s${cut}\n`,
       );
     }
   } finally {
