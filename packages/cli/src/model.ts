@@ -99,3 +99,20 @@ export function vectorList(text: string, d: number, count: number, what: string)
 export function numberList(text: string, count: number, what: string): number[] {
   return Array.from(parseVector(text, count, what));
 }
+
+/** MNIST-sized inputs (28×28 gray): the bundled test set fits them. */
+const MNIST_PIXELS = 784;
+
+/**
+ * A suggestion for the inputs a command needs, fitted to the network's input size: `count` points
+ * (1 for affine/walk, 2 for line, 3 for a slice). E.g. `try --idx mnist --rows 0,1,2` for a
+ * 784-input network, `try --at 0,0` for a 2-input one.
+ */
+export function inputHint(d: number, count: number, flag = '--at'): string {
+  if (d === MNIST_PIXELS) return `try --idx mnist --rows ${Array.from({ length: count }, (_, i) => i).join(',')}`;
+  const zero = Array(d).fill('0').join(',');
+  const one = (k: number) => Array.from({ length: d }, (_, i) => (i === k % d ? '1' : '0')).join(',');
+  if (count === 1) return `try ${flag} ${zero}`;
+  if (count === 2) return `try --from ${zero} --to ${Array(d).fill('1').join(',')}`;
+  return `try --through '${zero};${one(0)};${one(1)}'`;
+}

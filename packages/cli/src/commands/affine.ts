@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { affineMapAt } from '@polytope-lens/core';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
 /** How many points the summary prints (all are in the JSON). */
@@ -50,7 +50,7 @@ export function registerAffine(program: Command): void {
         if (!['forward', 'reverse', 'auto'].includes(opts.mode))
           throw new CliError(`--mode must be forward, reverse or auto, got '${opts.mode}'`);
         const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        if (given !== 1) throw new CliError(`give exactly one of --at, --inputs or --idx (${inputHint(d, 1)})`);
         const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
         const t0 = performance.now();
         const out = points.map((x) => {

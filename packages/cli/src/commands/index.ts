@@ -13,8 +13,9 @@ import { registerLens } from './lens.js';
 import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
+import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
-/** Registers every command on the program. Add new commands here. */
+/** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
 export function registerAll(program: Command): void {
   registerDemo(program);
   registerFrame(program);
@@ -31,4 +32,9 @@ export function registerAll(program: Command): void {
   registerPolytopes(program);
   registerAnimate(program);
   registerReproduce(program);
+  // Commands in their help groups' order.
+  const order = COMMAND_GROUPS.flatMap(([, names]) => names);
+  const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);
+  (program.commands as Command[]).sort((a, b) => rank(a) - rank(b));
+  decorateHelp(program);
 }

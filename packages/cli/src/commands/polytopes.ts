@@ -28,7 +28,7 @@ import {
 } from '@polytope-lens/core';
 import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
 import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polytope-lens/core/internal';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
@@ -404,7 +404,10 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
   if (opts.at !== undefined) x = vectorArg(opts.at, d, '--at');
   else {
     const xs = readInputSource(opts, d);
-    if (!xs || xs.length === 0) throw new CliError('give a start point with --at x or --idx/--inputs with --rows i');
+    if (!xs || xs.length === 0)
+      throw new CliError(
+        `give a start point with --at x or --idx/--inputs with --rows i (${inputHint(d, 1).replace(/--rows [0-9,]+/, '--rows 0')})`,
+      );
     if (xs.length !== 1) throw new CliError(`--rows picks ${xs.length} inputs; the walk starts from exactly one`);
     x = xs[0]!;
   }
@@ -465,24 +468,27 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
     edges: res.edges,
   };
   writeFileAtomic(opts.json, JSON.stringify(out));
-  if (!opts.quiet) {
-    const c = res.certificates;
-    const classes = new Map<number, number>();
-    for (const r of out.regions) if (typeof r.argmax === 'number') classes.set(r.argmax, (classes.get(r.argmax) ?? 0) + 1);
-    if (classes.size > 0)
-      process.stderr.write(
-        `walk: predicted classes: ${[...classes.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([k, n]) => `${k} in ${n} region${n === 1 ? '' : 's'}`)
-          .join(', ')}\n`,
-      );
+  if (!opts.quiet) reportWalk(res, out.regions);
+}
+
+/** The walk's lines on stderr: predicted classes, counts, how the rows were decided. */
+function reportWalk(res: Awaited<ReturnType<typeof walkRegions>>, regions: readonly { argmax?: number }[]): void {
+  const c = res.certificates;
+  const classes = new Map<number, number>();
+  for (const r of regions) if (typeof r.argmax === 'number') classes.set(r.argmax, (classes.get(r.argmax) ?? 0) + 1);
+  if (classes.size > 0)
     process.stderr.write(
-      `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`,
+      `walk: predicted classes: ${[...classes.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, n]) => `${k} in ${n} region${n === 1 ? '' : 's'}`)
+        .join(', ')}\n`,
     );
-    process.stderr.write(
-      `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
-    );
-  }
+  process.stderr.write(
+    `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${(res.regions.length / Math.max(MIN_SECONDS, res.seconds)).toFixed(2)} regions/s)\n`,
+  );
+  process.stderr.write(
+    `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
+  );
 }
 
 /** A walk region's interior point and the network's prediction there (output, and argmax for several outputs). */

@@ -15,7 +15,7 @@ import {
   validateSlice,
 } from '@polytope-lens/core';
 import type { Box2, Network, Plane, SliceRegion, SliceResult } from '@polytope-lens/core';
-import { loadModel, numberList, readInputSource, vectorArg, vectorList } from '../model.js';
+import { inputHint, loadModel, numberList, readInputSource, vectorArg, vectorList } from '../model.js';
 import { startProgress } from '../progress.js';
 import { CliError, prepareOutput, tempPathFor, writeFileAtomic } from '../util.js';
 import { renderSliceSvg } from '../render/slice-figure.js';
@@ -73,7 +73,10 @@ function planeFromOptions(net: Network, opts: SliceOpts): { plane: Plane; box: B
     const plane = planeThrough(abc[0]!, abc[1]!, abc[2]!);
     return { plane, box: box ?? anchorBox(plane), how: 'plane through A, B, C (Gram–Schmidt, Eq. 6.2)' };
   }
-  if (!box) throw new CliError('give --box x0,x1,y0,y1 (2-input network), --through A;B;C, --idx FILE --rows i,j,k, or --origin/--dirs');
+  if (!box) {
+    if (d === 2) throw new CliError('a 2-input network is sliced in its input plane: give the box (try --box -1,1,-1,1)');
+    throw new CliError(`give the plane: --through A;B;C, --idx FILE --rows i,j,k, or --origin with --dirs (${inputHint(d, 3)})`);
+  }
   return { plane: inputPlane(net), box, how: 'input plane' };
 }
 

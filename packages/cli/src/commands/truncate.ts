@@ -14,7 +14,7 @@ import {
   truncationForward,
 } from '@polytope-lens/core';
 import type { LabelledData, TruncationForm } from '@polytope-lens/core';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { pointsFrameSvg } from '../render/lens-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { session } from '../session.js';
@@ -116,7 +116,7 @@ export function registerTruncate(program: Command): void {
         const lift = opts.lift === 'auto' ? 'auto' : opts.lift === 'on' ? true : opts.lift === 'off' ? false : undefined;
         if (lift === undefined) throw new CliError(`--lift must be auto, on or off, got '${opts.lift}'`);
         const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        if (given !== 1) throw new CliError(`give exactly one of --at, --inputs or --idx (${inputHint(net.inputSize, 1)})`);
         const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
         const form = truncationForm(net, { lift });
         const results = points.map((x) => {
