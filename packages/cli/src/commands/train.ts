@@ -36,7 +36,7 @@ import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, Tra
 import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
 import { session } from '../session.js';
 import { startProgress } from '../progress.js';
 
@@ -535,7 +535,7 @@ async function trainInto(prep: ReturnType<typeof prepareTraining>, opts: TrainCl
     parameters: net.numParameters,
     loss_function: loss,
     ...(trainData.task === 'binary' ? { decision_threshold: loss === 'mse' ? 0.5 : 0 } : {}),
-    optimizer,
+    optimizer: snakeKeys(optimizer),
     init: opts.init,
     batch_size: batchSize,
     epochs,

@@ -102,7 +102,7 @@ export function registerTruncate(program: Command): void {
     .option('--inputs <file>', 'inputs file (JSON, .npy/.npz, IDX)')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set)")
     .option('--rows <list>', 'rows of --inputs/--idx')
-    .option('--lift <mode>', 'auto | on | off: lift ℝ^{d₀} → ℝ^{d₁} by ι when d₀ < d₁ (seed eq. 4.1)', 'auto')
+    .option('--lift <mode>', 'auto | on | off: lift ℝ^{d₀} → ℝ^{d₁} by ι when d₀ < d₁ (Chen–Muñoz Ewald, eq. 4.1)', 'auto')
     .option('--json <path>', 'output JSON file', 'truncate.json')
     .option('--frames <dir>', '2-D models: SVG frames of each τ^(ℓ) moving the inputs and a grid')
     .option('--quiet', 'print nothing but errors')
