@@ -230,13 +230,17 @@ export function registerConstruct(program: Command): void {
     .command('construct')
     .description('build the explicit interpolating network (sls: Q+1 cone truncations; simplex: simplex-separation classifier)')
     .argument('<kind>', 'sls | simplex')
-    .option('--data <file>', 'JSON {"points": [[…]], "labels": […]}, or a built-in: blobs3 | blobs4 | triangle', 'blobs3')
+    .option(
+      '--data <file>',
+      'JSON {"points": [[…]], "labels": […]}, or a built-in: blobs3 | blobs4 | triangle (default: blobs3 for sls, triangle for simplex)',
+    )
     .option('--vertices <json>', 'simplex: JSON list of d+1 vertices', '[[0,0],[1,0],[0,1]]')
     .option('--out <path>', 'network JSON to write', 'construct.json')
     .option('--frames <dir>', 'sls on 2-D data of width 2: SVG frames of the truncations collapsing the classes')
     .option('--quiet', 'print nothing but errors')
-    .action(async (kind: string, opts: { data: string; vertices: string; out: string; frames?: string; quiet?: boolean }) => {
-      const data = readData(opts.data);
+    .action(async (kind: string, opts: { data?: string; vertices: string; out: string; frames?: string; quiet?: boolean }) => {
+      // The defaults work together: the triangle data lies around the default simplex.
+      const data = readData(opts.data ?? (kind === 'simplex' ? 'triangle' : 'blobs3'));
       let result;
       if (kind === 'sls') result = await interpolatingNetwork(data);
       else if (kind === 'simplex') {
