@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     const status = run.received > 0 ? 128 + run.received : exitStatusOf(err);
     const fsMessage = fsErrorMessage(err);
     if (status >= 128) {
+      run.rollback();
       // Under the supervisor, it says so itself once the thread is gone (see supervisor.ts).
       if (!run.supervised) process.stderr.write('polytope: cancelled\n');
     } else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${oneLine(err.message)}\n`);

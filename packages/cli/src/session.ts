@@ -14,6 +14,7 @@
  * signal is a plain one that nothing aborts, and the temporary files are only tracked.
  */
 import { realpathSync } from 'node:fs';
+import { rollbackPaths } from './rollback.js';
 import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AbortError } from '@polytope-lens/core';
@@ -29,7 +30,11 @@ export interface SupervisorLink {
 }
 
 /** Messages from the command thread to the supervisor. */
-export type ToSupervisor = { type: 'temp'; path: string; open: boolean } | { type: 'done'; code: number };
+export type ToSupervisor =
+  | { type: 'temp'; path: string; open: boolean }
+  | { type: 'wrote'; path: string }
+  | { type: 'made-dir'; path: string }
+  | { type: 'done'; code: number };
 
 /** How often a waiting command thread looks at the supervisor's flag (ms). */
 const POLL_MS = 50;
@@ -95,9 +100,27 @@ export class RunSession {
     this.tell({ type: 'temp', path: resolve(path), open: false });
   }
 
+  /** Folders this run created (to remove them when it is cancelled). */
+  private readonly madeDirs: string[] = [];
+
   /** An output file is complete (renamed into place). */
   wrote(path: string): void {
     if (!this.written.includes(path)) this.written.push(path);
+    this.tell({ type: 'wrote', path: resolve(path) });
+  }
+
+  /** This run created the folder `path` (the outermost one it created). */
+  madeDir(path: string): void {
+    this.madeDirs.push(path);
+    this.tell({ type: 'made-dir', path: resolve(path) });
+  }
+
+  /**
+   * A cancelled run leaves nothing behind: deletes the files it wrote, its open temporary files and
+   * the folders it created (with what is in them).
+   */
+  rollback(): void {
+    rollbackPaths([...this.temps, ...this.written], this.madeDirs);
   }
 
   /** The temporary files still open. */

@@ -12,9 +12,9 @@
  *     and delete the temporary files the command reported as open.
  * The exit status is 128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
  */
-import { rmSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { rollbackPaths } from './rollback.js';
 import type { SupervisorLink, ToSupervisor } from './session.js';
 import { VERSION } from './version.js';
 
@@ -42,6 +42,8 @@ export function runSupervised(argv: string[]): void {
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
   });
   const temps = new Set<string>();
+  const written: string[] = [];
+  const madeDirs: string[] = [];
   let code: number | undefined;
   let received: Handled | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -58,7 +60,9 @@ export function runSupervised(argv: string[]): void {
     if (msg.type === 'temp') {
       if (msg.open) temps.add(msg.path);
       else temps.delete(msg.path);
-    } else if (msg.type === 'done') {
+    } else if (msg.type === 'wrote') written.push(msg.path);
+    else if (msg.type === 'made-dir') madeDirs.push(msg.path);
+    else if (msg.type === 'done') {
       code = msg.code;
       // Cancelled: what is left to do is the supervisor's (temp files, the message). Otherwise the
       // thread gets time to flush its output and end by itself.
@@ -74,7 +78,9 @@ export function runSupervised(argv: string[]): void {
   worker.on('exit', () => {
     clearTimeout(timer);
     for (const sig of Object.keys(SIGNALS) as Handled[]) process.off(sig, onSignal);
-    for (const t of temps) rmSync(t, { force: true });
+    // A cancelled run that did not finish leaves nothing: its files, temporary files and new folders.
+    if (received !== undefined && code !== 0) rollbackPaths([...temps, ...written], madeDirs);
+    else rollbackPaths(temps, []);
     if (received !== undefined) {
       process.stderr.write('polytope: cancelled\n');
       process.exitCode = 128 + SIGNALS[received];

@@ -144,7 +144,8 @@ export function prepareOutput(path: string, what = 'output'): string {
       target = resolve(dirname(path), readlinkSync(path)); // a dangling link: write its target
     }
   }
-  mkdirSync(dirname(target) || '.', { recursive: true });
+  const made = mkdirSync(dirname(target) || '.', { recursive: true });
+  if (made !== undefined) session().madeDir(made);
   const st = statOrUndefined(target);
   if (st) {
     if (!st.isFile())

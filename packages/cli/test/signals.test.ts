@@ -86,6 +86,23 @@ describe('signals stop long commands within a second and leave nothing behind', 
     expectStopped(await interrupt(['polytopes', model, '--box', '-3,3,-3,3,-3,3', '--quiet'], 'SIGHUP', 3000), 129);
   }, 90_000);
 
+  it('animate while it writes frames, SIGINT → 130, the frames written so far are removed', async () => {
+    const args = [
+      'animate',
+      '--dataset',
+      'circle-annulus',
+      '--arch',
+      '2-8-8-1',
+      '--epochs',
+      '200',
+      '--snapshot-every',
+      '20',
+      '--out',
+      'anim',
+    ];
+    expectStopped(await interrupt([...args, '--quiet'], 'SIGINT', 0, /^anim$/), 130);
+  }, 90_000);
+
   it('train, SIGINT → 130, no run folder', async () => {
     const r = await interrupt(
       ['train', '--dataset', 'circle-annulus', '--arch', '2-64-64-1', '--epochs', '500', '--quiet'],
