@@ -40,7 +40,9 @@ export function runSupervised(argv: string[]): void {
   const worker = new Worker(new URL('./command-thread.js', import.meta.url), {
     workerData: { polytope: link },
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    stderr: true,
   });
+  const heartbeat = startHeartbeat(worker, args);
   const temps = new Set<string>();
   const written: string[] = [];
   const madeDirs: string[] = [];
@@ -77,6 +79,7 @@ export function runSupervised(argv: string[]): void {
   });
   worker.on('exit', () => {
     clearTimeout(timer);
+    clearInterval(heartbeat);
     for (const sig of Object.keys(SIGNALS) as Handled[]) process.off(sig, onSignal);
     // A cancelled run that did not finish leaves nothing: its files, temporary files and new folders.
     if (received !== undefined && code !== 0) rollbackPaths([...temps, ...written], madeDirs);
@@ -86,4 +89,30 @@ export function runSupervised(argv: string[]): void {
       process.exitCode = 128 + SIGNALS[received];
     } else process.exitCode = code ?? 1;
   });
+}
+
+/** With stderr not a terminal, a line after this long without any output from the command (ms). */
+export const HEARTBEAT_MS = 5000;
+
+/**
+ * Passes the command's stderr through and, when stderr is not a terminal (a log, a CI job) and the
+ * command has said nothing for `HEARTBEAT_MS` (one region of a 784-d walk can take minutes of LPs
+ * that report nothing), writes `walk: still working · 25 s`. Not with --quiet.
+ */
+function startHeartbeat(worker: Worker, args: readonly string[]): ReturnType<typeof setInterval> | undefined {
+  let last = Date.now();
+  worker.stderr!.on('data', (chunk: Buffer) => {
+    last = Date.now();
+    process.stderr.write(chunk);
+  });
+  if (process.stderr.isTTY === true || args.includes('--quiet')) return undefined;
+  const start = Date.now();
+  const name = args.find((a) => !a.startsWith('-')) ?? 'polytope';
+  const timer = setInterval(() => {
+    if (Date.now() - last < HEARTBEAT_MS) return;
+    last = Date.now();
+    process.stderr.write(`${name}: still working · ${Math.round((Date.now() - start) / 1000)} s\n`);
+  }, HEARTBEAT_MS / 5);
+  timer.unref();
+  return timer;
 }
