@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+import { runSupervised } from '../dist/supervisor.js';
+runSupervised(process.argv);

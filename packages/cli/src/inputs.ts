@@ -24,6 +24,7 @@ import type { ChannelStats, NpyArray } from '@polytope-lens/core';
 import { isGzip } from '@polytope-lens/core/internal';
 import { ROW_OVERHEAD_BYTES, checkBudget, maxBytes } from './limits.js';
 import { CliError } from './util.js';
+import { session } from './session.js';
 
 /** Input file formats `readInputs` understands; detected from the content and extension when not given. */
 export type InputFormat = 'json' | 'npy' | 'npz' | 'idx' | 'cifar';
@@ -184,6 +185,7 @@ export function mnistDefaultPath(kind: 'train' | 'test', what: 'images' | 'label
 
 function readBytes(path: string): Uint8Array {
   try {
+    session().noteInput(path);
     const buf = readFileSync(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (err) {

@@ -10,6 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { InternalError } from '@polytope-lens/core';
+import { session } from './session.js';
 
 /** Writes one JSON object to an open file descriptor, field by field. */
 export class JsonObjectWriter {
@@ -96,7 +97,9 @@ export class RecordSpool {
   add(group: number, json: string): void {
     let g = this.groups.get(group);
     if (!g) {
-      g = { fd: openSync(this.pathOf(group), 'w'), chunk: [], len: 0, count: 0 };
+      const path = this.pathOf(group);
+      session().openTemp(path);
+      g = { fd: openSync(path, 'w'), chunk: [], len: 0, count: 0 };
       this.groups.set(group, g);
     }
     const s = g.count === 0 ? json : ',\n' + json;
@@ -132,6 +135,7 @@ export class RecordSpool {
         g.fd = -1;
       }
       rmSync(this.pathOf(i), { force: true });
+      session().closeTemp(this.pathOf(i));
     }
   }
 

@@ -4,17 +4,20 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
-import { exitStatusOf } from './util.js';
+import { exitStatusOf, fsErrorMessage, writtenSummary } from './util.js';
 import { escapeName } from './limits.js';
 import { registerAll } from './commands/index.js';
 import { parseInputShape, setModelReadOptions } from './model.js';
+import { beginSession } from './session.js';
+import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
+  const run = beginSession();
   const program = new Command();
   program
     .name('polytope')
     .description('Exact piecewise-linear geometry of ReLU-type neural networks')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     // Usage errors (unknown option or command, missing argument) are bad input: one line on stderr,
     // with commander's closest-name suggestion when it has one, and exit status 2 (issue 12).
@@ -32,20 +35,30 @@ export async function main(argv: string[]): Promise<number> {
   registerAll(program);
   try {
     await program.parseAsync(argv);
+    if (run.written.length > 0 && !argv.includes('--quiet')) process.stderr.write(`polytope: wrote ${writtenSummary(run.written)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2;
     }
-    const status = exitStatusOf(err);
-    if (status === 130) process.stderr.write('polytope: cancelled\n');
-    else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${escapeName(err.message)}\n`);
-    else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const status = run.received > 0 ? 128 + run.received : exitStatusOf(err);
+    const fsMessage = fsErrorMessage(err);
+    if (status >= 128) {
+      run.rollback();
+      // Under the supervisor, it says so itself once the thread is gone (see supervisor.ts).
+      if (!run.supervised) process.stderr.write('polytope: cancelled\n');
+    } else if (err instanceof PolytopeError) process.stderr.write(`polytope: error: ${escapeName(err.message)}\n`);
+    else if (fsMessage !== undefined) {
+      process.stderr.write(`polytope: error: ${fsMessage}\n`);
+      return 2;
+    } else process.stderr.write(`polytope: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return status;
   }
 }
 
+/** A message as one line: control characters (escapes, newlines inside names) shown as `\xNN`, except the
+ *  newlines of multi-line reports such as validation problems, which are kept. */
 /**
  * Commander's usage error as one line: `polytope: error: unknown option '--boz' (did you mean --box?)
  * — see 'polytope slice --help'`.

@@ -6,6 +6,7 @@ import type { Network } from '@polytope-lens/core';
 import { CliError } from './util.js';
 import { checkBudget, escapeName, maxBytes } from './limits.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
+import { session } from './session.js';
 
 /** How ONNX models are read: the global options `--input-shape` and `--logits`. */
 export interface ModelReadOptions {
@@ -42,6 +43,7 @@ export function loadModel(path: string): Network {
   const { inputShape, logits } = current.options;
   if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`, 'bad-file');
   if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`, 'bad-file');
+  session().noteInput(path);
   const bytes = readFileSync(path);
   if (bytes.length === 0) throw new CliError(`model file '${path}' is empty`, 'bad-file');
   const ext = extname(path).toLowerCase();
@@ -97,6 +99,7 @@ export function externalDataReader(modelPath: string): (location: string) => Uin
     const st = statSync(real);
     if (!st.isFile()) throw new CliError(`ONNX external data location '${shown}' is not a regular file`, 'bad-file');
     checkBudget(st.size, `ONNX external data file '${shown}'`);
+    session().noteInput(real);
     const b = readFileSync(real);
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   };
@@ -154,4 +157,21 @@ export function vectorList(text: string, d: number, count: number, what: string)
 /** Parses numbers in a comma list with a fixed count (e.g. --box). */
 export function numberList(text: string, count: number, what: string): number[] {
   return Array.from(parseVector(text, count, what));
+}
+
+/** MNIST-sized inputs (28×28 gray): the bundled test set fits them. */
+const MNIST_PIXELS = 784;
+
+/**
+ * A suggestion for the inputs a command needs, fitted to the network's input size: `count` points
+ * (1 for affine/walk, 2 for line, 3 for a slice). E.g. `try --idx mnist --rows 0,1,2` for a
+ * 784-input network, `try --at 0,0` for a 2-input one.
+ */
+export function inputHint(d: number, count: number, flag = '--at'): string {
+  if (d === MNIST_PIXELS) return `try --idx mnist --rows ${Array.from({ length: count }, (_, i) => i).join(',')}`;
+  const zero = Array(d).fill('0').join(',');
+  const one = (k: number) => Array.from({ length: d }, (_, i) => (i === k % d ? '1' : '0')).join(',');
+  if (count === 1) return `try ${flag} ${zero}`;
+  if (count === 2) return `try --from ${zero} --to ${Array(d).fill('1').join(',')}`;
+  return `try --through '${zero};${one(0)};${one(1)}'`;
 }

@@ -1,46 +1,65 @@
 /**
- * Progress on stderr unless --quiet: a bar when stderr is a terminal, otherwise a plain line every
- * `PLAIN_LINE_MS` (logs, CI, pipes); cancellable with Ctrl-C.
+ * Progress on stderr, and the run's cancellation signal.
+ *
+ * On a terminal: one line redrawn in place (at most every 100 ms). Otherwise (a log file, a CI
+ * job, a pipe): a plain line every `LOG_EVERY_MS`, so a long run shows that it is alive. Nothing
+ * with --quiet. The signal is the run's (see `session.ts`): aborted by SIGINT, SIGTERM or SIGHUP.
  */
-import cliProgress from 'cli-progress';
+import { session } from './session.js';
+
+/** Interval between progress lines when stderr is not a terminal (ms). */
+export const LOG_EVERY_MS = 5000;
+/** Interval between redraws on a terminal (ms). */
+const DRAW_EVERY_MS = 100;
+const BAR_WIDTH = 30;
 
 export interface ProgressHandle {
-  update(fraction: number, regions: number): void;
+  /** `fraction` of the work done (NaN when unknown), `count` of the unit named at start. */
+  update(fraction: number, count: number, extra?: string): void;
   stop(): void;
   readonly signal: AbortSignal;
 }
 
-/** Interval of the plain progress lines written when stderr is not a terminal. */
-const PLAIN_LINE_MS = 3000;
+/** Seconds as `12 s` or `3 min 05 s`. */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(0)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${String(Math.floor(seconds - 60 * m)).padStart(2, '0')} s`;
+}
 
-export function startProgress(label: string, quiet: boolean, unit = 'regions'): ProgressHandle {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const show = !quiet && process.stderr.isTTY === true;
-  const bar = show
-    ? new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {percentage}% | {regions} regions | {duration_formatted}`, stream: process.stderr, hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  bar?.start(1000, 0, { regions: 0 });
-  const plain = !quiet && !show;
-  const started = Date.now();
-  let lastLine = started;
+/**
+ * Starts reporting progress for `label` (`slice`, `walk`, …), counting `unit` (`regions`).
+ * `logEveryMs` overrides the interval of the plain lines (tests).
+ */
+export function startProgress(label: string, quiet: boolean, unit = 'regions', logEveryMs = LOG_EVERY_MS): ProgressHandle {
+  const run = session();
+  const tty = run.stderrIsTTY;
+  const start = Date.now();
+  let last = start;
+  let drawn = false;
+  const line = (fraction: number, count: number, extra?: string): string => {
+    const secs = (Date.now() - start) / 1000;
+    const pct = Number.isFinite(fraction) ? `${(100 * Math.min(1, Math.max(0, fraction))).toFixed(0)}%` : '';
+    const what = `${count.toLocaleString('en-US')} ${unit}`;
+    const tail = [what, extra, duration(secs)].filter(Boolean).join(' · ');
+    if (!tty) return `${label}: ${pct ? `${pct} · ` : ''}${tail}\n`;
+    const filled = Number.isFinite(fraction) ? Math.round(BAR_WIDTH * Math.min(1, Math.max(0, fraction))) : 0;
+    const bar = Number.isFinite(fraction) ? ` [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${pct}` : '';
+    return `\r\x1b[2K${label}${bar} · ${tail}`.slice(0, Math.max(20, run.columns - 1) + 5);
+  };
   return {
-    signal: controller.signal,
-    update(fraction, regions) {
-      bar?.update(Math.round(fraction * 1000), { regions });
+    signal: run.signal,
+    update(fraction, count, extra) {
+      if (quiet) return;
       const now = Date.now();
-      if (plain && now - lastLine >= PLAIN_LINE_MS) {
-        lastLine = now;
-        process.stderr.write(`${label}: ${(fraction * 100).toFixed(1)}% | ${regions} ${unit} | ${Math.round((now - started) / 1000)} s\n`);
-      }
+      if (now - last < (tty ? DRAW_EVERY_MS : logEveryMs)) return;
+      last = now;
+      process.stderr.write(line(fraction, count, extra));
+      drawn = tty;
     },
     stop() {
-      bar?.stop();
-      process.removeListener('SIGINT', onSigint);
+      if (drawn) process.stderr.write('\r\x1b[2K');
+      drawn = false;
     },
   };
 }

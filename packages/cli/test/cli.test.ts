@@ -90,7 +90,7 @@ describe('polytope slice', () => {
       [['slice', model, '--box', '1,-1,0,1'], /empty or inverted/],
       [['slice', model, '--box', '0,1,0'], /expected 4 values/],
       [['slice', model, '--box', '0,nan,0,1'], /finite/],
-      [['slice', model], /give --box/],
+      [['slice', model], /give the box \(try --box -1,1,-1,1\)/],
       [['slice', join(dir, 'missing.json'), '--box', '0,1,0,1'], /does not exist/],
       [['slice', model, '--through', '1,2;3,4'], /expected 3 vectors/],
       [['slice', model, '--through', '0,0;1,1;2,2'], /collinear/],

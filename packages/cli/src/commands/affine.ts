@@ -1,7 +1,31 @@
 import type { Command } from 'commander';
 import { affineMapAt } from '@polytope-lens/core';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
+
+/** How many points the summary prints (all are in the JSON). */
+const SHOWN_POINTS = 20;
+
+/** Short form of a number for the summary lines. */
+const short = (v: number) => Number(v.toPrecision(5)).toString();
+
+/**
+ * One line per point (the first SHOWN_POINTS): its output (first values), the argmax for several
+ * outputs, and ‖J‖_F, the Frobenius norm of the local Jacobian (how strongly the output moves with
+ * the input on that region).
+ */
+function pointLines(points: { output: number[]; jacobian: number[][] }[]): string {
+  const lines = points.slice(0, SHOWN_POINTS).map((p, i) => {
+    let argmax = 0;
+    for (let k = 1; k < p.output.length; k++) if (p.output[k]! > p.output[argmax]!) argmax = k;
+    let sq = 0;
+    for (const row of p.jacobian) for (const v of row) sq += v * v;
+    const out = p.output.length <= 10 ? p.output.map(short).join(', ') : `${p.output.slice(0, 10).map(short).join(', ')}, …`;
+    return `  #${i}: output [${out}]${p.output.length > 1 ? ` argmax ${argmax}` : ''} ‖J‖_F ${short(Math.sqrt(sq))}\n`;
+  });
+  if (points.length > SHOWN_POINTS) lines.push(`  … ${points.length - SHOWN_POINTS} more in the JSON\n`);
+  return lines.join('');
+}
 
 /** `polytope affine MODEL --at x | --inputs FILE | --idx FILE --rows …`: exact J and y at points. */
 export function registerAffine(program: Command): void {
@@ -26,7 +50,7 @@ export function registerAffine(program: Command): void {
         if (!['forward', 'reverse', 'auto'].includes(opts.mode))
           throw new CliError(`--mode must be forward, reverse or auto, got '${opts.mode}'`);
         const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        if (given !== 1) throw new CliError(`give exactly one of --at, --inputs or --idx (${inputHint(d, 1)})`);
         const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
         const t0 = performance.now();
         const out = points.map((x) => {
@@ -37,7 +61,10 @@ export function registerAffine(program: Command): void {
         });
         const seconds = (performance.now() - t0) / 1000;
         writeFileAtomic(opts.json, JSON.stringify({ summary: { points: out.length, seconds }, points: out }) + '\n');
-        if (!opts.quiet) process.stderr.write(`affine: ${out.length} point(s) in ${seconds.toFixed(3)} s → ${opts.json}\n`);
+        if (!opts.quiet) {
+          process.stderr.write(`affine: ${out.length} point(s) in ${seconds.toFixed(3)} s\n`);
+          process.stderr.write(pointLines(out));
+        }
       },
     );
 }

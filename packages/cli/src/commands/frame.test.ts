@@ -158,10 +158,10 @@ describe('polytope frame inject / reconstruct', () => {
       '--quiet',
     );
     expect(r.code).toBe(0);
-    const res = json(out)['results'] as { activation: string; maxError: number }[];
+    const res = json(out)['results'] as { activation: string; max_error: number }[];
     expect(res[0]!.activation).toBe('relu');
-    expect(res[0]!.maxError).toBeLessThan(1e-12);
-    expect(res[1]!.maxError).toBeGreaterThan(0.1);
+    expect(res[0]!.max_error).toBeLessThan(1e-12);
+    expect(res[1]!.max_error).toBeGreaterThan(0.1);
   });
 
   it('a network file: the layer bias decides (certified at b = 1, not injective at b = 0.8)', async () => {
@@ -178,8 +178,8 @@ describe('polytope frame inject / reconstruct', () => {
     const bias = join(dir, 'net-bias.json');
     expect((await run('frame', 'bias', '--frame', join(dir, 'net-ok.json'), '--json', bias, '--mc', '0', '--quiet')).code).toBe(0);
     const layer = json(bias)['layer'] as Record<string, unknown>;
-    expect(layer['certifiedInjective']).toBe(true);
-    for (const t of layer['minimalBias'] as number[]) expect(t).toBeCloseTo(1, 14); // b ≥ −r‖w‖α^B = 2·0.5
+    expect(layer['certified_injective']).toBe(true);
+    for (const t of layer['minimal_bias'] as number[]) expect(t).toBeCloseTo(1, 14); // b ≥ −r‖w‖α^B = 2·0.5
   });
 });
 

@@ -17,8 +17,9 @@ import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
+import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
-/** Registers every command on the program. Add new commands here. */
+/** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
 export function registerAll(program: Command): void {
   registerDemo(program);
   registerFrame(program);
@@ -39,4 +40,9 @@ export function registerAll(program: Command): void {
   registerJacobianImages(program);
   registerCompress(program);
   registerSimilarity(program);
+  // Commands in their help groups' order.
+  const order = COMMAND_GROUPS.flatMap(([, names]) => names);
+  const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);
+  (program.commands as Command[]).sort((a, b) => rank(a) - rank(b));
+  decorateHelp(program);
 }

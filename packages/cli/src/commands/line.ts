@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { codeOffsets, codeKey, partitionLineAsync, validateLine } from '@polytope-lens/core';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
@@ -74,7 +74,7 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
     x1 = vectorArg(opts.to, d, '--to');
   } else {
     const pts = readInputSource(opts, d);
-    if (!pts) throw new CliError('give --from and --to, or --inputs/--idx with --rows i,j');
+    if (!pts) throw new CliError(`give --from and --to, or --inputs/--idx with --rows i,j (${inputHint(d, 2)})`);
     if (pts.length !== 2) throw new CliError(`the segment needs exactly 2 endpoints, got ${pts.length}`);
     [x0, x1] = pts as [Float64Array, Float64Array];
   }

@@ -17,6 +17,7 @@ import {
   codeOffsets,
   enumeratePolytopes,
   estimateFacets,
+  forward,
   forwardWithCode,
   mulberry32,
   polytopeDomain,
@@ -27,14 +28,15 @@ import {
 } from '@polytope-lens/core';
 import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
 import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polytope-lens/core/internal';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { maxBytes } from '../limits.js';
 import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
-import { CliError, writeFileAtomic } from '../util.js';
-import { InternalError } from '@polytope-lens/core';
+import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
+import { AbortError, InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
+import { session } from '../session.js';
 
 interface PolytopesOpts {
   box?: string;
@@ -47,6 +49,7 @@ interface PolytopesOpts {
   hitAndRun?: string;
   seed: string;
   validate?: boolean;
+  maxRegions?: string;
   quiet?: boolean;
 }
 
@@ -72,6 +75,7 @@ export function readDomainFile(path: string, d: number): { A: number[][]; b: num
   if (statSync(path).isDirectory()) throw new CliError(`--domain: '${path}' is a directory; give a JSON file`);
   let json: unknown;
   try {
+    session().noteInput(path);
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new CliError(`--domain: '${path}' is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
@@ -175,8 +179,32 @@ export function registerPolytopes(program: Command): void {
     .option('--hit-and-run <n>', "also estimate each region's facets with the paper's hit-and-run method (n samples)")
     .option('--seed <n>', 'seed for --hit-and-run', '1')
     .option('--validate', 'check volumes, interior codes, vertex incidences and Euler relations')
+    .option('--max-regions <n>', 'stop when the enumeration passes n polytopes (the JSON says "partial": true and lists none)')
     .option('--quiet', 'print nothing but errors')
     .action(runPolytopes);
+}
+
+/**
+ * --max-regions passed: the enumeration splits all polytopes one hidden unit at a time, so no
+ * region is final before the end; the JSON says how far it got and lists none.
+ */
+function writePartialPolytopes(
+  opts: PolytopesOpts,
+  maxRegions: number,
+  last: { unitsDone: number; units: number; polytopes: number },
+): void {
+  const summary = {
+    partial: true,
+    max_regions: maxRegions,
+    regions_at_least: last.polytopes,
+    units_done: last.unitsDone,
+    units: last.units,
+  };
+  writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
+  if (!opts.quiet)
+    process.stderr.write(
+      `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\n`,
+    );
 }
 
 async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<void> {
@@ -186,15 +214,30 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
   const d = net.inputSize;
   const rows = opts.domain !== undefined ? readDomainFile(opts.domain, d) : null;
   const domain = rows ? await polytopeDomain(rows.A, rows.b, d) : undefined;
+  const maxRegions = opts.maxRegions === undefined ? Infinity : Number(opts.maxRegions);
+  if (opts.maxRegions !== undefined && (!Number.isInteger(maxRegions) || maxRegions < 1))
+    throw new CliError(`--max-regions must be a positive integer, got '${opts.maxRegions}'`);
   const progress = startProgress('polytopes', opts.quiet === true);
   let res: PolytopeEnumeration;
+  let last = { unitsDone: 0, units: 0, polytopes: 0 };
+  const signal = {
+    get aborted(): boolean {
+      return last.polytopes > maxRegions || progress.signal.aborted;
+    },
+  };
   try {
     res = enumeratePolytopes(net, {
       ...(domain ? { domain } : { box: parseBox(opts.box, d) }),
-      signal: progress.signal,
+      signal,
       maxBytes: maxBytes(),
-      onProgress: (p) => progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes),
+      onProgress: (p) => {
+        last = p;
+        progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes);
+      },
     });
+  } catch (err) {
+    if (err instanceof AbortError && !progress.signal.aborted) return writePartialPolytopes(opts, maxRegions, last);
+    throw err;
   } finally {
     progress.stop();
   }
@@ -324,7 +367,10 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
   if (opts.at !== undefined) x = vectorArg(opts.at, d, '--at');
   else {
     const xs = readInputSource(opts, d);
-    if (!xs || xs.length === 0) throw new CliError('give a start point with --at x or --idx/--inputs with --rows i');
+    if (!xs || xs.length === 0)
+      throw new CliError(
+        `give a start point with --at x or --idx/--inputs with --rows i (${inputHint(d, 1).replace(/--rows [0-9,]+/, '--rows 0')})`,
+      );
     if (xs.length !== 1) throw new CliError(`--rows picks ${xs.length} inputs; the walk starts from exactly one`);
     x = xs[0]!;
   }
@@ -360,6 +406,7 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
   const offsets = codeOffsets(net);
   const out = {
     summary: {
+      partial: !res.complete,
       regions: res.regions.length,
       edges: res.edges.length,
       complete: res.complete,
@@ -369,12 +416,13 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
       seconds: res.seconds,
       lp_seconds: res.lpSeconds,
       regions_per_second: res.regions.length / Math.max(MIN_SECONDS, res.seconds),
-      certificates: res.certificates,
+      certificates: snakeKeys(res.certificates),
     },
     radius: radius ?? null,
     domain: domain ?? null,
     regions: res.regions.map((r) => ({
       code: codeKey(r.code, offsets),
+      ...prediction(net, r.point),
       depth: r.depth,
       facets: r.facetUnits.length,
       facet_units: Array.from(r.facetUnits),
@@ -383,15 +431,35 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
     edges: res.edges,
   };
   writeFileAtomic(opts.json, JSON.stringify(out));
-  if (!opts.quiet) {
-    const c = res.certificates;
+  if (!opts.quiet) reportWalk(res, out.regions);
+}
+
+/** The walk's lines on stderr: predicted classes, counts, how the rows were decided. */
+function reportWalk(res: Awaited<ReturnType<typeof walkRegions>>, regions: readonly { argmax?: number }[]): void {
+  const c = res.certificates;
+  const classes = new Map<number, number>();
+  for (const r of regions) if (typeof r.argmax === 'number') classes.set(r.argmax, (classes.get(r.argmax) ?? 0) + 1);
+  if (classes.size > 0)
     process.stderr.write(
-      `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${out.summary.regions_per_second.toFixed(2)} regions/s)\n`,
+      `walk: predicted classes: ${[...classes.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, n]) => `${k} in ${n} region${n === 1 ? '' : 's'}`)
+        .join(', ')}\n`,
     );
-    process.stderr.write(
-      `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
-    );
-  }
+  process.stderr.write(
+    `walk: ${res.regions.length} regions${res.complete ? ' (all reachable)' : ' (cap reached)'}, ${res.edges.length} adjacencies, ${res.lps} LPs, ${res.seconds.toFixed(2)} s (${(res.regions.length / Math.max(MIN_SECONDS, res.seconds)).toFixed(2)} regions/s)\n`,
+  );
+  process.stderr.write(
+    `      facets: ${c.entryFacets} entry, ${c.rayFacets} by rays, ${c.lpFacets} by LP; not facets: ${c.boxRedundant} miss the box, ${c.zeroRows} constant, ${c.lpRedundant} by LP\n`,
+  );
+}
+
+/** A walk region's interior point and the network's prediction there (output, and argmax for several outputs). */
+function prediction(net: Network, point: Float64Array): { interior_point: number[]; output: number[]; argmax?: number } {
+  const y = Array.from(forward(net, point));
+  let argmax = 0;
+  for (let k = 1; k < y.length; k++) if (y[k]! > y[argmax]!) argmax = k;
+  return { interior_point: Array.from(point), output: y, ...(y.length > 1 ? { argmax } : {}) };
 }
 
 /** Quantile of sorted values (nearest rank). */

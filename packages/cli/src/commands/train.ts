@@ -8,9 +8,8 @@
  * normalization is folded into the saved model as a leading `channel_affine` node, so model.json
  * and model.onnx read raw pixels scaled to [0, 1].
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import {
   INIT_NAMES,
@@ -37,8 +36,10 @@ import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, Tra
 import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
 import { TRAIN_POINTS_FILE, trainPointsJson } from '../render/slice-inputs.js';
+import { session } from '../session.js';
+import { startProgress } from '../progress.js';
 
 const IMAGE_DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 const LOSS_ALIASES: Record<string, LossName> = {
@@ -76,6 +77,8 @@ export interface TrainCliOptions {
   imageSize?: string;
   channels?: string;
   quiet?: boolean;
+  /** Replace an earlier run's files in --out (otherwise such a folder is refused). */
+  overwrite?: boolean;
 }
 
 /** Parses a numeric flag; undefined stays undefined, anything failing `check` is a CliError naming the flag. */
@@ -91,6 +94,7 @@ export const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
 
 function readFile(path: string, what: string): Uint8Array {
   try {
+    session().noteInput(path);
     return new Uint8Array(readFileSync(path));
   } catch (err) {
     throw new CliError(`cannot read ${what} '${path}': ${err instanceof Error ? err.message : String(err)}`);
@@ -233,6 +237,7 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only the first n training images')
     .option('--image-size <n>', 'bilinear resize of images to n×n (§6.1 uses 32)')
     .option('--channels <n>', 'repeat gray images to n channels (§6.1 uses 3)')
+    .option('--overwrite', "replace an earlier run's model, metrics and snapshots in --out (otherwise refused)")
     .option('--quiet', 'print nothing but errors')
     .action(async (opts: TrainCliOptions) => {
       await runTrain(opts);
@@ -416,28 +421,13 @@ export async function runPrepared(
   } = prep;
   const opts = { quiet: options.quiet };
   const onSnapshot = options.onSnapshot ?? (() => {});
-  // Progress and cancellation.
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  const showBar = !opts.quiet && process.stderr.isTTY === true;
-  const bar = showBar
-    ? new cliProgress.SingleBar(
-        {
-          format: `${options.label ?? 'train'} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {duration_formatted} (eta {eta_formatted})`,
-          stream: process.stderr,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
+  // Progress and cancellation (SIGINT, SIGTERM, SIGHUP: see session.ts).
+  const progress = startProgress(options.label ?? 'train', opts.quiet === true, 'steps');
   if (!opts.quiet) {
     process.stderr.write(
       `${options.label ?? 'train'}: ${trainData.name} (${trainData.size} train, ${testData.size} test, input [${trainData.inputShape.join(', ')}]) · ${archName} (${net.numParameters} parameters) · ${loss} · ${optName} lr ${lr} · batch ${batchSize} · ${epochs} epochs · seed ${s}\n`,
     );
   }
-  let lastDraw = 0;
-  bar?.start(Math.ceil(trainData.size / batchSize) * epochs, 0, { epoch: 1, epochs, loss: '-' });
   let result: TrainResult;
   try {
     result = await train(net, trainData, {
@@ -451,30 +441,60 @@ export async function runPrepared(
       evaluateSnapshots: trainData.size <= 20000,
       onSnapshot,
       ...(transform ? { inputTransform: transform } : {}),
-      signal: controller.signal,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (!bar || (now - lastDraw < 100 && p.step !== p.totalSteps)) return;
-        lastDraw = now;
-        bar.update(p.step, { epoch: p.epoch, epochs: p.epochs, loss: p.loss.toPrecision(4) });
-      },
+      signal: progress.signal,
+      onProgress: (p) => progress.update(p.step / p.totalSteps, p.step, `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`),
       onEpoch: (e) => {
-        if (!opts.quiet && !bar && isImage) {
+        if (!opts.quiet && !session().stderrIsTTY && isImage) {
           const acc = e.test?.accuracy !== undefined ? ` test accuracy ${(100 * e.test.accuracy).toFixed(2)}%` : '';
           process.stderr.write(`train: epoch ${e.epoch}/${epochs} loss ${e.loss.toPrecision(4)}${acc}\n`);
         }
       },
     });
   } finally {
-    bar?.stop();
-    process.removeListener('SIGINT', onSigint);
+    progress.stop();
   }
 
   return result;
 }
 
+/** What a training run writes into --out. */
+const RUN_FILES = ['model.json', 'model.onnx', 'metrics.json', 'snapshots'] as const;
+
+/**
+ * Makes `out` ready for a new run: refused when an earlier run's files are there (their snapshots
+ * would mix with this run's), unless `overwrite`, which deletes exactly those files. Returns whether
+ * the folder is new (then a failed or cancelled run removes it whole).
+ */
+function claimRunFolder(out: string, overwrite: boolean): boolean {
+  if (out.trim() === '') throw new CliError('--out is empty; give a folder name');
+  if (!existsSync(out)) return true;
+  if (!statSync(out).isDirectory()) throw new CliError(`--out '${out}' is a file, not a folder`, 'bad-file');
+  const earlier = RUN_FILES.filter((f) => existsSync(join(out, f)));
+  if (earlier.length === 0) return false;
+  if (!overwrite)
+    throw new CliError(
+      `--out '${out}' already holds a training run (${earlier.join(', ')}); pass --overwrite to replace it, or choose another --out`,
+      'bad-file',
+    );
+  for (const f of earlier) rmSync(join(out, f), { recursive: true, force: true });
+  return false;
+}
+
 async function runTrain(opts: TrainCliOptions): Promise<void> {
   const prep = prepareTraining(opts);
+  const fresh = claimRunFolder(opts.out, opts.overwrite === true);
+  try {
+    await trainInto(prep, opts);
+  } catch (err) {
+    // Nothing half-done stays: the whole folder when it is new, else this run's files.
+    if (fresh) rmSync(opts.out, { recursive: true, force: true });
+    else for (const f of RUN_FILES) rmSync(join(opts.out, f), { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Trains and writes model.json, model.onnx, metrics.json and the snapshots into --out. */
+async function trainInto(prep: ReturnType<typeof prepareTraining>, opts: TrainCliOptions): Promise<void> {
   const { seed: s, batchSize, epochs, trainData, testData, transform, dataInfo, loss, net, archName, optimizer } = prep;
   // Outputs.
   const out = opts.out;
@@ -520,7 +540,7 @@ async function runTrain(opts: TrainCliOptions): Promise<void> {
     parameters: net.numParameters,
     loss_function: loss,
     ...(trainData.task === 'binary' ? { decision_threshold: loss === 'mse' ? 0.5 : 0 } : {}),
-    optimizer,
+    optimizer: snakeKeys(optimizer),
     init: opts.init,
     batch_size: batchSize,
     epochs,

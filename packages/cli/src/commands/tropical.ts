@@ -1,8 +1,28 @@
 import type { Command } from 'commander';
 import { PolytopeError, evalTropical, formatMaxAffine, forward, mulberry32, tropicalForm } from '@polytope-lens/core';
 import { SELF_CHECK_EPS } from '@polytope-lens/core/internal';
+import type { Network, TropicalForm } from '@polytope-lens/core';
 import { loadModel } from '../model.js';
 import { CliError, writeFileAtomic } from '../util.js';
+
+/**
+ * The tropical form, or, when it outgrows --max-terms, one line naming the flag: where the form
+ * outgrew it and how many terms it needed there (for a given network and limit this is
+ * deterministic: the construction and the pruning LPs have no randomness).
+ */
+async function tropicalOrExplain(net: Network, maxTerms: number, prune: boolean): Promise<TropicalForm> {
+  try {
+    return await tropicalForm(net, { maxTerms, prune });
+  } catch (err) {
+    if (!(err instanceof PolytopeError) || err.code !== 'too-large') throw err;
+    const m = /^(.*?): the max-affine form would need about (\d+) terms/.exec(err.message);
+    if (!m) throw err;
+    throw new CliError(
+      `the tropical form outgrows --max-terms ${maxTerms}: at ${m[1]} it needs about ${Number(m[2]).toLocaleString('en-US')} terms; raise --max-terms above that (later layers may need more) or use a smaller network`,
+      'too-large',
+    );
+  }
+}
 
 /** `polytope tropical MODEL [--json OUT]`: the network as F − G, F and G convex max-affine. */
 export function registerTropical(program: Command): void {
@@ -21,7 +41,7 @@ export function registerTropical(program: Command): void {
       const checks = Number(opts.check);
       if (!Number.isInteger(maxTerms) || maxTerms < 1) throw new CliError(`--max-terms must be a positive integer, got '${opts.maxTerms}'`);
       if (!Number.isInteger(checks) || checks < 0) throw new CliError(`--check must be a non-negative integer, got '${opts.check}'`);
-      const form = await tropicalForm(net, { maxTerms, prune: opts.prune });
+      const form = await tropicalOrExplain(net, maxTerms, opts.prune);
       const rand = mulberry32(1);
       let maxError = 0;
       let scale = 1;

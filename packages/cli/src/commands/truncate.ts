@@ -16,9 +16,10 @@ import {
 } from '@polytope-lens/core';
 import type { LabelledData, TruncationForm } from '@polytope-lens/core';
 import { BOX_OVERFLOW_HEADROOM } from '@polytope-lens/core/internal';
-import { loadModel, readInputSource, vectorArg } from '../model.js';
+import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { pointsFrameSvg } from '../render/lens-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { session } from '../session.js';
 
 /**
  * Writes one SVG per truncation stage of a 2-D truncation form (a grid over `box` and the points,
@@ -101,7 +102,7 @@ export function registerTruncate(program: Command): void {
     .option('--inputs <file>', 'inputs file (JSON, .npy/.npz, IDX)')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set)")
     .option('--rows <list>', 'rows of --inputs/--idx')
-    .option('--lift <mode>', 'auto | on | off: lift ℝ^{d₀} → ℝ^{d₁} by ι when d₀ < d₁ (seed eq. 4.1)', 'auto')
+    .option('--lift <mode>', 'auto | on | off: lift ℝ^{d₀} → ℝ^{d₁} by ι when d₀ < d₁ (Chen–Muñoz Ewald, eq. 4.1)', 'auto')
     .option('--json <path>', 'output JSON file', 'truncate.json')
     .option('--frames <dir>', '2-D models: SVG frames of each τ^(ℓ) moving the inputs and a grid')
     .option('--quiet', 'print nothing but errors')
@@ -115,7 +116,7 @@ export function registerTruncate(program: Command): void {
         const lift = opts.lift === 'auto' ? 'auto' : opts.lift === 'on' ? true : opts.lift === 'off' ? false : undefined;
         if (lift === undefined) throw new CliError(`--lift must be auto, on or off, got '${opts.lift}'`);
         const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
-        if (given !== 1) throw new CliError('give exactly one of --at, --inputs or --idx');
+        if (given !== 1) throw new CliError(`give exactly one of --at, --inputs or --idx (${inputHint(net.inputSize, 1)})`);
         const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
         const form = truncationForm(net, { lift });
         const results = points.map((x) => {
@@ -210,6 +211,7 @@ function readData(spec: string): LabelledData {
   }
   let raw: { points?: unknown; labels?: unknown };
   try {
+    session().noteInput(spec);
     raw = JSON.parse(readFileSync(spec, 'utf8')) as typeof raw;
   } catch (err) {
     throw new CliError(`cannot read --data ${spec}: ${err instanceof Error ? err.message : String(err)}`);
@@ -243,13 +245,17 @@ export function registerConstruct(program: Command): void {
     .command('construct')
     .description('build the explicit interpolating network (sls: Q+1 cone truncations; simplex: simplex-separation classifier)')
     .argument('<kind>', 'sls | simplex')
-    .option('--data <file>', 'JSON {"points": [[…]], "labels": […]}, or a built-in: blobs3 | blobs4 | triangle', 'blobs3')
+    .option(
+      '--data <file>',
+      'JSON {"points": [[…]], "labels": […]}, or a built-in: blobs3 | blobs4 | triangle (default: blobs3 for sls, triangle for simplex)',
+    )
     .option('--vertices <json>', 'simplex: JSON list of d+1 vertices', '[[0,0],[1,0],[0,1]]')
     .option('--out <path>', 'network JSON to write', 'construct.json')
     .option('--frames <dir>', 'sls on 2-D data of width 2: SVG frames of the truncations collapsing the classes')
     .option('--quiet', 'print nothing but errors')
-    .action(async (kind: string, opts: { data: string; vertices: string; out: string; frames?: string; quiet?: boolean }) => {
-      const data = readData(opts.data);
+    .action(async (kind: string, opts: { data?: string; vertices: string; out: string; frames?: string; quiet?: boolean }) => {
+      // The defaults work together: the triangle data lies around the default simplex.
+      const data = readData(opts.data ?? (kind === 'simplex' ? 'triangle' : 'blobs3'));
       let result;
       if (kind === 'sls') result = await interpolatingNetwork(data);
       else if (kind === 'simplex') {

@@ -61,7 +61,15 @@ export interface ParallelSliceOptions {
   signal?: AbortSignal;
   /** Reuse these workers (otherwise threads are started and stopped for this call). */
   pool?: SlicePool;
+  /**
+   * Stop once this many regions have arrived (the partition is cut short: the result holds the
+   * regions found so far, at most one worker batch more than the limit, and `truncated` is set).
+   */
+  maxRegions?: number;
 }
+
+/** A slice result, with whether `maxRegions` cut it short. */
+export type ParallelSliceResult = SliceResult & { readonly truncated: boolean };
 
 /**
  * The exact slice on `options.threads` threads. A plain network is prepared (copied) for this call
@@ -73,7 +81,7 @@ export async function sliceParallel(
   plane: Plane,
   box: readonly number[],
   options: ParallelSliceOptions,
-): Promise<SliceResult> {
+): Promise<ParallelSliceResult> {
   const b = checkSliceDomain(netLike, plane, box);
   const prepared = prepareNetwork(netLike);
   const net = prepared.network;
@@ -96,6 +104,8 @@ export async function sliceParallel(
   const boxArea = (b[1] - b[0]) * (b[3] - b[2]);
   const start = performance.now();
   let regions = 0;
+  const limit = new AbortController();
+  const maxRegions = options.maxRegions ?? Infinity;
   const report = () => {
     if (options.onProgress && (regions & 1023) === 0) options.onProgress({ fraction: acc.area / boxArea, regions });
   };
@@ -113,12 +123,19 @@ export async function sliceParallel(
     counted: () => {
       regions++;
       report();
+      if (regions >= maxRegions && !limit.signal.aborted) limit.abort();
     },
+    limit: limit.signal,
   };
-  if (options.threads <= 1) await sliceSequential(run);
-  else await sliceOnWorkers(run);
-  options.onProgress?.({ fraction: 1, regions });
-  return acc.finish((performance.now() - start) / 1000);
+  try {
+    if (options.threads <= 1) await sliceSequential(run);
+    else await sliceOnWorkers(run);
+  } catch (err) {
+    // Cut short by maxRegions (and not cancelled): the regions so far are the result.
+    if (!(limit.signal.aborted && err instanceof AbortError && options.signal?.aborted !== true)) throw err;
+  }
+  if (!limit.signal.aborted) options.onProgress?.({ fraction: 1, regions });
+  return { ...acc.finish((performance.now() - start) / 1000), truncated: limit.signal.aborted };
 }
 
 /** One slice's shared state for the sequential and the worker paths. */
@@ -134,6 +151,8 @@ interface SliceRun {
   setFrame: (i: number) => void;
   /** Counts one region and reports progress. */
   counted: () => void;
+  /** Aborted when `maxRegions` is reached. */
+  limit: AbortSignal;
 }
 
 /**
@@ -144,6 +163,11 @@ interface SliceRun {
 async function sliceSequential(run: SliceRun): Promise<void> {
   const { prepared, acc, origin, dirs, extent, box: b, options } = run;
   const rootCell = () => boxPolygon(b[0], b[1], b[2], b[3]);
+  const signal = {
+    get aborted(): boolean {
+      return run.limit.aborted || options.signal?.aborted === true;
+    },
+  };
   const ops = createPolygonOps();
   const workspace = new PartitionWorkspace(); // buffers shared by this call's units, one at a time
   const units = planUnits(prepared, ops, rootFrame(prepared, ops, rootCell(), origin, dirs), extent, PARALLEL_UNITS);
@@ -153,7 +177,7 @@ async function sliceSequential(run: SliceRun): Promise<void> {
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = performance.now();
     }
-    if (options.signal?.aborted) throw new AbortError();
+    if (signal.aborted) throw new AbortError();
     run.setFrame(i);
     runPartition(
       prepared,
@@ -166,7 +190,7 @@ async function sliceSequential(run: SliceRun): Promise<void> {
         acc.add(r.cell as Polygon, r.code, r.output);
         run.counted();
       },
-      { units: [unit], workspace, ...(options.signal ? { signal: options.signal } : {}) },
+      { units: [unit], workspace, signal },
     );
   }
 }
@@ -203,6 +227,7 @@ async function sliceOnWorkers(run: SliceRun): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const abort = () => reject(new AbortError());
       options.signal?.addEventListener('abort', abort, { once: true });
+      run.limit.addEventListener('abort', () => resolve(), { once: true });
       for (const w of workers) {
         const onError = (err: Error) => reject(err);
         const handle = (msg: FromWorker) => {

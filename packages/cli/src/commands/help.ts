@@ -1,0 +1,128 @@
+/**
+ * What `--help` adds to the commands: the top-level list in groups, and two or three examples per
+ * command (each runs on a fresh clone: models from examples/onnx or made by an earlier example).
+ */
+import type { Command } from 'commander';
+
+/** Top-level commands by group, in the order `polytope --help` shows them. */
+export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] = [
+  ['Start here:', ['demo', 'inspect']],
+  ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
+  ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
+  ['Train and animate:', ['train', 'animate']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
+  ['Frames of ReLU layers:', ['frame']],
+  ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity']],
+];
+
+const CNN = 'examples/onnx/cnn28.onnx';
+const MLP = 'examples/onnx/mlp.onnx';
+
+/** Examples per command path (`slice`, `frame bias`, `lens norms`). */
+export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  coefficients: [
+    `npx polytope coefficients ${CNN} --idx mnist --rows 0-999 --out coeffs/mnist-test`,
+    `npx polytope coefficients ${CNN} --idx mnist-train --rows 0-9999 --shard-rows 2000 --out coeffs/mnist-train`,
+  ],
+  'jacobian-images': [
+    `npx polytope jacobian-images ${CNN} --idx mnist --rows 0-2 --out figs/jacobians`,
+    `npx polytope jacobian-images ${CNN} --idx mnist --rows 0 --outputs 0,1,2 --scale global --out figs/jac`,
+  ],
+  compress: [
+    `npx polytope compress ${CNN} --fit-idx mnist-train --fit-rows 0-999 --idx mnist --rows 0-499 --k 1,2,5,10 --json compress.json`,
+  ],
+  similarity: [
+    `npx polytope similarity ${CNN} ${CNN} --fit-idx mnist-train --fit-rows 0-499 --idx mnist --rows 0-199 --json similarity.json`,
+  ],
+  demo: ['npx polytope demo', 'npx polytope demo --arch 32-32 --epochs 300 --out demo-wide'],
+  inspect: [`npx polytope inspect ${CNN}`, `npx polytope inspect polytope-demo/model.json --json model-summary.json`],
+  affine: [
+    'npx polytope affine polytope-demo/model.json --at 0.3,-0.2',
+    `npx polytope affine ${CNN} --idx mnist --rows 0-9 --json affine.json`,
+  ],
+  line: [
+    'npx polytope line polytope-demo/model.json --from -1,-1 --to 1,1',
+    `npx polytope line ${CNN} --idx mnist --rows 0,1 --json line.json`,
+  ],
+  slice: [
+    'npx polytope slice polytope-demo/model.json --box -1.2,1.2,-1.2,1.2',
+    `npx polytope slice ${CNN} --idx mnist --rows 0,1,2 --max-regions 20000 --json mnist-slice.json`,
+    `npx polytope slice ${MLP} --origin 0,0,0,0,0,0,0,0,0,0 --dirs '1,0,0,0,0,0,0,0,0,0;0,1,0,0,0,0,0,0,0,0' --summary-only`,
+  ],
+  polytopes: [
+    'npx polytope polytopes polytope-demo/model.json --box -1,1,-1,1',
+    'npx polytope polytopes net3d.json --box -1,1,-1,1,-1,1 --max-regions 50000 --validate',
+  ],
+  walk: [
+    'npx polytope walk polytope-demo/model.json --at 0.3,-0.2 --max-regions 50',
+    `npx polytope walk ${CNN} --idx mnist --rows 0 --max-regions 5 --radius 0.05`,
+  ],
+  bench: [
+    'npx polytope bench polytope-demo/model.json --repeat 3',
+    'npx polytope bench polytope-demo/model.json --box -2,2,-2,2 --threads 1',
+  ],
+  train: [
+    'npx polytope train --dataset circle-annulus --arch 2-16-16-1 --out runs/circle',
+    'npx polytope train --dataset mnist --arch simple-cnn --epochs 1 --limit 10000 --out runs/mnist-cnn',
+    'npx polytope train --dataset xor --arch 2-8-1 --snapshot-every 50 --out runs/xor --overwrite',
+  ],
+  animate: [
+    'npx polytope animate --dataset circle-annulus --arch 2-8-8-1 --epochs 20 --out runs/anim',
+    'npx polytope animate --dataset sine --arch 1-16-16-1 --epochs 50 --snapshot-every 100 --out runs/sine',
+  ],
+  truncate: [
+    'npx polytope truncate polytope-demo/model.json --at 0.3,-0.2',
+    'npx polytope truncate polytope-demo/model.json --at 0,0 --frames tau-frames',
+  ],
+  construct: ['npx polytope construct sls --data blobs3 --out sls.json', 'npx polytope construct simplex --out simplex.json'],
+  tropical: ['npx polytope tropical polytope-demo/model.json', 'npx polytope tropical small.json --max-terms 100000 --json tropical.json'],
+  reproduce: [
+    'npx polytope reproduce table-5.1 --widths 1-3 --depths 1-3 --runs 5 --out repro',
+    'npx polytope reproduce table-4.2 --runs 5 --out repro',
+  ],
+  'polytopes-study': ['npx polytope polytopes-study --out study', 'npx polytope polytopes-study --out study --epochs 10 --no-png'],
+  lens: [
+    'npx polytope lens codes runs/mnist-cnn/model.json --idx mnist --rows 0-99',
+    'npx polytope lens norms runs/mnist-cnn/model.json --idx mnist --rows 0-99',
+  ],
+  'lens codes': ['npx polytope lens codes runs/mnist-cnn/model.json --idx mnist --rows 0-99 --json codes.json'],
+  'lens density': ['npx polytope lens density runs/mnist-cnn/model.json --idx mnist --rows 0-49 --json density.json'],
+  'lens norms': ['npx polytope lens norms runs/mnist-cnn/model.json --idx mnist --rows 0-99 --json norms.json'],
+  'lens cluster': ['npx polytope lens cluster runs/mnist-cnn/model.json --idx mnist --rows 0-199 --k 10 --json cluster.json'],
+  frame: ['npx polytope frame bias --frame tetrahedron --domain ball', 'npx polytope frame report --out frame-report'],
+  'frame bias': [
+    'npx polytope frame bias --frame tetrahedron --domain ball --json bias.json',
+    'npx polytope frame bias --frame icosahedron --domain ball+',
+  ],
+  'frame inject': ['npx polytope frame inject --frame icosahedron --json inject.json'],
+  'frame reconstruct': ['npx polytope frame reconstruct --frame tetrahedron --points 300 --json rec.json'],
+  'frame report': [
+    'npx polytope frame report --out frame-report',
+    'npx polytope frame report --out frame-report --model polytope-demo/model.json',
+  ],
+};
+
+/** The command's path below the program (`slice`, `frame bias`). */
+function pathOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Adds the groups and the examples to every command registered on `program`. */
+export function decorateHelp(program: Command): void {
+  const group = new Map<string, string>();
+  for (const [heading, names] of COMMAND_GROUPS) for (const n of names) group.set(n, heading);
+  const visit = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      if (cmd === program) {
+        const heading = group.get(sub.name());
+        if (heading) sub.helpGroup(heading);
+      }
+      const examples = EXAMPLES[pathOf(sub)];
+      if (examples) sub.addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+      visit(sub);
+    }
+  };
+  visit(program);
+}
