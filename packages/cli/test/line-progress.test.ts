@@ -18,9 +18,9 @@ describe('polytope line: progress and cancellation', () => {
   it('prints progress lines when stderr is not a terminal and exits 130 within a second of SIGINT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'line-progress-'));
     const model = join(dir, 'net.json');
-    writeFileSync(model, networkToJsonString(randomMlp([32, 256, 256, 256, 256, 1], { seed: 3 })));
-    const from = Array.from({ length: 32 }, (_, i) => -500 + i).join(',');
-    const to = Array.from({ length: 32 }, (_, i) => 500 - 2 * i).join(',');
+    writeFileSync(model, networkToJsonString(randomMlp([32, 512, 512, 512, 512, 512, 512, 1], { seed: 3 })));
+    const from = Array.from({ length: 32 }, (_, i) => -5000 + i).join(',');
+    const to = Array.from({ length: 32 }, (_, i) => 5000 - 2 * i).join(',');
     const out = join(dir, 'line.json');
     const child = spawn(
       process.execPath,
@@ -33,7 +33,7 @@ describe('polytope line: progress and cancellation', () => {
     const firstLine = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
-        if (/line: [\d.]+% \| \d+ pieces \| \d+ s/.test(stderr)) resolve();
+        if (/line: \d+% · [\d,]+ pieces · /.test(stderr)) resolve();
       });
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -30,9 +30,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   compress: [
     `npx polytope compress ${CNN} --fit-idx mnist-train --fit-rows 0-999 --idx mnist --rows 0-499 --k 1,2,5,10 --json compress.json`,
+    `npx polytope compress ${CNN} runs/mnist-cnn/model.json --fit-idx mnist-train --fit-rows 0-299 --idx mnist --rows 0-199 --k 1,5,20 --json compress-2.json`,
   ],
   similarity: [
-    `npx polytope similarity ${CNN} ${CNN} --fit-idx mnist-train --fit-rows 0-499 --idx mnist --rows 0-199 --json similarity.json`,
+    `npx polytope similarity ${CNN} runs/mnist-cnn/model.json --fit-idx mnist-train --fit-rows 0-499 --idx mnist --rows 0-199 --json similarity.json`,
+    `npx polytope similarity ${CNN} runs/mnist-cnn/model.json --fit-idx mnist-train --fit-rows 0-999 --idx mnist --rows 0-299 --ridge 1e-6 --json similarity-ridge.json`,
   ],
   demo: ['npx polytope demo', 'npx polytope demo --arch 32-32 --epochs 300 --out demo-wide'],
   inspect: [`npx polytope inspect ${CNN}`, `npx polytope inspect polytope-demo/model.json --json model-summary.json`],

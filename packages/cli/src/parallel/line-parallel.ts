@@ -29,8 +29,18 @@ export async function partitionLineParallel(
   const ask = (w: Worker, msg: LineToWorker): Promise<LineFromWorker> =>
     Promise.race([
       new Promise<LineFromWorker>((resolve, reject) => {
-        w.once('message', (m: LineFromWorker) => (m.type === 'error' ? reject(workerError(m)) : resolve(m)));
-        w.once('error', reject);
+        // One listener pair per request, both removed when either fires (no listeners pile up over passes).
+        const onError = (e: Error) => {
+          w.off('message', onMessage);
+          reject(e);
+        };
+        const onMessage = (m: LineFromWorker) => {
+          w.off('error', onError);
+          if (m.type === 'error') reject(workerError(m));
+          else resolve(m);
+        };
+        w.once('message', onMessage);
+        w.once('error', onError);
         w.postMessage(msg);
       }),
       aborted,
