@@ -8,7 +8,7 @@
 import { session } from './session.js';
 
 /** Interval between progress lines when stderr is not a terminal (ms). */
-export const LOG_EVERY_MS = 5000;
+const LOG_EVERY_MS = 5000;
 /** Interval between redraws on a terminal (ms). */
 const DRAW_EVERY_MS = 100;
 const BAR_WIDTH = 30;

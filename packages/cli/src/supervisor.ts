@@ -22,7 +22,7 @@ const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 type Handled = keyof typeof SIGNALS;
 
 /** How long a cancelled command gets to stop by itself before its thread is terminated (ms). */
-export const GRACE_MS = 300;
+const GRACE_MS = 300;
 /** How long a finished command's thread gets to exit (flushing its output) before it is terminated (ms). */
 const LINGER_MS = 3000;
 
@@ -92,7 +92,7 @@ export function runSupervised(argv: string[]): void {
 }
 
 /** With stderr not a terminal, a line after this long without any output from the command (ms). */
-export const HEARTBEAT_MS = 5000;
+const HEARTBEAT_MS = 5000;
 
 /**
  * Passes the command's stderr through and, when stderr is not a terminal (a log, a CI job) and the

@@ -203,7 +203,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 }
 
 /** `camelCase` → `snake_case`: every JSON key the CLI writes is snake_case (docs/formats.md). */
-export function snakeCase(key: string): string {
+function snakeCase(key: string): string {
   // Only camelCase identifiers: names such as `A` (a matrix) or `W1` keep their spelling.
   return /^[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
 }

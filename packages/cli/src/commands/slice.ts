@@ -330,7 +330,7 @@ const ESTIMATE_LINE_CAP = 1000;
  * [0,1]², 68,880 for 53,369 on [0,3]², three lines each way). A line stops at
  * `ESTIMATE_LINE_CAP` pieces, which bounds the cost.
  */
-export function estimateSliceRegions(net: Network, plane: Plane, box: Box2): { across: number; down: number; estimate: number } {
+function estimateSliceRegions(net: Network, plane: Plane, box: Box2): { across: number; down: number; estimate: number } {
   const at = (s: number, t: number) => Float64Array.from(plane.origin, (o, k) => o + s * plane.u[k]! + t * plane.v[k]!);
   const pieces = (from: Float64Array, to: Float64Array): number => {
     let count = 0;
