@@ -9,33 +9,9 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
+import { uleb, section, str, simd, wasmApi } from '../wasm/assembler.js';
+import type { WasmMemory } from '../wasm/assembler.js';
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 const I32 = 0x7f;
@@ -221,7 +197,7 @@ const cache: { kernel?: Gemm64 | null } = {};
 export function gemm64(): Gemm64 | null {
   if (cache.kernel !== undefined) return cache.kernel;
   cache.kernel = null;
-  const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  const wa = wasmApi();
   if (!wa) return null;
   try {
     const bytes = buildModule();

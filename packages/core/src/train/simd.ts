@@ -6,31 +6,10 @@
  * environments without WebAssembly SIMD use the pure-JS kernel. Measured speed-up on MNIST
  * dense-128 training: see docs/training.md.
  */
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
+import { uleb, section, str, simd, wasmApi } from '../wasm/assembler.js';
+import type { WasmMemory } from '../wasm/assembler.js';
 
 // ---- a minimal assembler ---------------------------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
 
 function sleb(n: number): number[] {
   const out: number[] = [];
@@ -43,14 +22,6 @@ function sleb(n: number): number[] {
     }
     out.push(byte | 0x80);
   }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 
 const I32 = 0x7f;
@@ -71,7 +42,6 @@ const op = {
   f32add: 0x92,
   f32store: 0x38,
 };
-const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const V128_CONST = 0x0c;
@@ -296,7 +266,7 @@ let enabled = true;
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
   kernel = null;
-  const wa = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  const wa = wasmApi();
   if (!wa) return kernel;
   try {
     const bytes = buildModule();

@@ -1,0 +1,52 @@
+/**
+ * The few pieces of a WebAssembly binary assembler that the hand-written SIMD kernels share
+ * (train/simd.ts: float32 products for training; network/gemm64.ts: float64 products for the exact
+ * engine): LEB128 integers, sections, names, SIMD opcodes, and the slice of the WebAssembly JS API
+ * they use. Pure functions; no state.
+ */
+
+/** `WebAssembly.Memory` as the kernels use it. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The part of the global `WebAssembly` object the kernels use (typed here: the project builds without DOM types). */
+export interface WasmApi {
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** Unsigned LEB128 encoding of a non-negative integer. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** A module section: id, byte length, body. */
+export function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+/** A name (export, import) as length-prefixed bytes (ASCII). */
+export function str(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+}
+
+/** A SIMD instruction: the 0xfd prefix and its LEB128 opcode. */
+export function simd(code: number): number[] {
+  return [0xfd, ...uleb(code)];
+}
+
+/** The global `WebAssembly` object, or undefined where there is none. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
