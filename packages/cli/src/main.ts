@@ -23,13 +23,15 @@ export async function main(argv: string[]): Promise<number> {
     // with commander's closest-name suggestion when it has one, and exit status 2 (issue 12).
     .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) })
     .option('--input-shape <dims>', 'ONNX models with dynamic sizes: the sample shape without the batch dimension, e.g. 3,32,32')
-    .option('--logits', 'ONNX models that end in Softmax/LogSoftmax: drop it and analyse the logits');
+    .option('--logits', 'ONNX models that end in Softmax/LogSoftmax: drop it and analyse the logits')
+    .option('--output <name>', 'ONNX models with several graph outputs: the one to analyse');
   setModelReadOptions({});
   program.hook('preAction', (root) => {
-    const o = root.opts<{ inputShape?: string; logits?: boolean }>();
+    const o = root.opts<{ inputShape?: string; logits?: boolean; output?: string }>();
     setModelReadOptions({
       ...(o.inputShape !== undefined ? { inputShape: parseInputShape(o.inputShape) } : {}),
       ...(o.logits === true ? { logits: true } : {}),
+      ...(o.output !== undefined ? { output: o.output } : {}),
     });
   });
   registerAll(program);

@@ -8,12 +8,14 @@ import { checkBudget, escapeName, maxBytes } from './limits.js';
 import { mnistDefaultPath, parseRows, parseVector, readInputs } from './inputs.js';
 import { session } from './session.js';
 
-/** How ONNX models are read: the global options `--input-shape` and `--logits`. */
+/** How ONNX models are read: the global options `--input-shape`, `--logits` and `--output`. */
 export interface ModelReadOptions {
   /** Sample shape for models exported with dynamic sizes (`--input-shape 3,32,32`). */
   readonly inputShape?: readonly number[];
   /** Analyse the logits of a model that ends in Softmax/LogSoftmax (`--logits`). */
   readonly logits?: boolean;
+  /** The graph output to analyse in a model with several (`--output NAME`). */
+  readonly output?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function parseInputShape(text: string): number[] {
 
 /** Reads a network JSON or ONNX model (ONNX external data is read from beside the model). */
 export function loadModel(path: string): Network {
-  const { inputShape, logits } = current.options;
+  const { inputShape, logits, output } = current.options;
   if (!existsSync(path)) throw new CliError(`model file '${path}' does not exist`, 'bad-file');
   if (statSync(path).isDirectory()) throw new CliError(`model path '${path}' is a directory; give a .json or .onnx file`, 'bad-file');
   session().noteInput(path);
@@ -61,6 +63,7 @@ export function loadModel(path: string): Network {
     return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
       ...(inputShape !== undefined ? { inputShape } : {}),
       ...(logits === true ? { dropSoftmax: true } : {}),
+      ...(output !== undefined ? { output } : {}),
       externalData: externalDataReader(path),
       maxBytes: maxBytes(),
     });

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli as run, spawnCli } from './run-cli.js';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import { readNetworkJson, writeOnnx } from '@polytope-lens/core';
 
 const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/onnx/', import.meta.url));
 
@@ -225,6 +228,46 @@ describe('polytope line, affine, inspect', () => {
     expect(r.code, r.stderr).toBe(0);
     r = await run(['inspect', join(ops, 'affine.onnx')]);
     expect(r.code).toBe(0);
+  });
+
+  it('--output NAME picks one output of a model with several (issue 18 #17); without it the error names the option', async () => {
+    const net = readNetworkJson({
+      format: 'polytope-lens/network@1',
+      input: { shape: [2] },
+      layers: [
+        {
+          type: 'dense',
+          weight: [
+            [1, 1],
+            [1, -1],
+            [2, 0],
+          ],
+          bias: [0, 0, 0],
+        },
+        { type: 'relu' },
+        { type: 'dense', weight: [[1, -2, 1]], bias: [0] },
+      ],
+    });
+    const model = fromBinary(ModelProtoSchema, writeOnnx(net));
+    const g = model.graph!;
+    const hidden = g.node.find((n) => n.opType === 'Relu')!.output[0]!;
+    const second = create(ValueInfoProtoSchema, { ...g.output[0]!, name: hidden });
+    g.output.push(second);
+    const dir = mkdtempSync(join(tmpdir(), 'two-outputs-'));
+    const file = join(dir, 'two.onnx');
+    writeFileSync(file, toBinary(ModelProtoSchema, model));
+    let r = await run(['inspect', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/2 outputs.*--output NAME/);
+    r = await run(['--output', hidden, 'inspect', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/input \[2\] → output \[3\]/);
+    r = await run(['--output', g.output[0]!.name, 'inspect', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/input \[2\] → output \[1\]/);
+    r = await run(['--output', 'nope', 'inspect', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no output 'nope'/);
   });
 
   it('unknown commands and options exit non-zero', async () => {

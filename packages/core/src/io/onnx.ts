@@ -514,7 +514,7 @@ class OnnxConverter {
     if (outName === undefined) {
       if (g.output.length !== 1)
         fail(
-          `the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output (the command line reads single-output models only)`,
+          `the model has ${g.output.length} outputs (${g.output.map((o) => `'${o.name}'`).join(', ')}); choose one with options.output (on the command line: --output NAME)`,
         );
       outName = g.output[0]!.name;
     } else if (!g.output.some((o) => o.name === outName)) {
