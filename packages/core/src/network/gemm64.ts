@@ -9,13 +9,11 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
-import { uleb, section, str, simd, wasmApi } from '../wasm/assembler.js';
+import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
-const I32 = 0x7f;
-const V128 = 0x7b;
 const GET = 0x20;
 const SET = 0x21;
 const I32_CONST = 0x41;
@@ -165,23 +163,7 @@ function body(): number[] {
 }
 
 function buildModule(): Uint8Array {
-  const locals = [...uleb(2), ...uleb(15), I32, ...uleb(11), V128];
-  const func = [...locals, ...body()];
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [...uleb(1), 0x60, ...uleb(6), I32, I32, I32, I32, I32, I32, ...uleb(0)]),
-    ...section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]),
-    ...section(3, [...uleb(1), ...uleb(0)]),
-    ...section(7, [...uleb(1), ...str('nn'), 0x00, ...uleb(0)]),
-    ...section(10, [...uleb(1), ...uleb(func.length), ...func]),
-  ]);
+  return kernelModule('nn', 15, 11, body());
 }
 
 /** The instantiated kernel and a float64 view of its memory (re-made when the memory grows). */

@@ -6,7 +6,7 @@
  * environments without WebAssembly SIMD use the pure-JS kernel. Measured speed-up on MNIST
  * dense-128 training: see docs/training.md.
  */
-import { uleb, section, str, simd, wasmApi } from '../wasm/assembler.js';
+import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 // ---- a minimal assembler ---------------------------------------------------------------------
@@ -24,8 +24,6 @@ function sleb(n: number): number[] {
   }
 }
 
-const I32 = 0x7f;
-const V128 = 0x7b;
 const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
@@ -232,24 +230,7 @@ function emitTileStore(f: FuncBody): void {
 
 /** The module bytes around the body of `nt`: its type, the memory import, the export, the code. */
 function assembleModule(body: number[]): Uint8Array {
-  const locals = [...uleb(2), ...uleb(12), I32, ...uleb(11), V128];
-  const func = [...locals, ...body];
-  const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [...uleb(1), 0x60, ...uleb(6), I32, I32, I32, I32, I32, I32, ...uleb(0)]),
-    ...section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]),
-    ...section(3, [...uleb(1), ...uleb(0)]),
-    ...section(7, [...uleb(1), ...str('nt'), 0x00, ...uleb(0)]),
-    ...section(10, [...uleb(1), ...uleb(func.length), ...func]),
-  ];
-  return Uint8Array.from(bytes);
+  return kernelModule('nt', 12, 11, body);
 }
 
 // ---- runtime -----------------------------------------------------------------------------------

@@ -50,3 +50,24 @@ export function simd(code: number): number[] {
 export function wasmApi(): WasmApi | undefined {
   return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 }
+
+const I32_TYPE = 0x7f;
+const V128_TYPE = 0x7b;
+
+/**
+ * A module with one function `(i32 × 6) → ()` exported as `name`, importing `env.memory`, with
+ * `i32Locals` i32 and `v128Locals` v128 locals after its parameters and `body` as its code (the
+ * shape of every kernel here: six pointer/size arguments, work in the imported memory).
+ */
+export function kernelModule(name: string, i32Locals: number, v128Locals: number, body: readonly number[]): Uint8Array {
+  const func = [...uleb(2), ...uleb(i32Locals), I32_TYPE, ...uleb(v128Locals), V128_TYPE, ...body];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d], // magic "\0asm"
+    ...[0x01, 0x00, 0x00, 0x00], // version 1
+    ...section(1, [...uleb(1), 0x60, ...uleb(6), ...Array<number>(6).fill(I32_TYPE), ...uleb(0)]),
+    ...section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]),
+    ...section(3, [...uleb(1), ...uleb(0)]),
+    ...section(7, [...uleb(1), ...str(name), 0x00, ...uleb(0)]),
+    ...section(10, [...uleb(1), ...uleb(func.length), ...func]),
+  ]);
+}
