@@ -32,12 +32,12 @@ export function uleb(n: number): number[] {
 }
 
 /** A module section: id, byte length, body. */
-export function section(id: number, body: number[]): number[] {
+function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
 /** A name (export, import) as length-prefixed bytes (ASCII). */
-export function str(s: string): number[] {
+function str(s: string): number[] {
   return [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 }
 
