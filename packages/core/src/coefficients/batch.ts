@@ -231,7 +231,8 @@ class ReversePass {
         const slot = net.activations[this.slotOf[i]!]!;
         activationFixedTransposeImpl(gins[0]!, g, node, inShape, o, code, slot.offset, this.p.table(i));
       } else if (node.type === 'conv2d') {
-        conv2dTransposeSparse(gins[0]!, g, node, inShape, o);
+        const tapIn = this.p.memo(`coefficients:conv-taps:${i}`, () => convTapTable(node, inShape));
+        conv2dTransposeSparse(gins[0]!, g, node, inShape, o, tapIn);
       } else {
         affineTransposeImpl(gins, g, node, inShape, o, this.p.table(i));
       }
@@ -311,13 +312,8 @@ function denseTransposeIntoJacobian(jac: Float64Array, g: Float64Array, node: De
   }
 }
 
-/**
- * Transposed convolution of a gradient block (m columns), visiting only output positions whose
- * gradient row is not zero (after a ReLU or max-pool most are). Columns go in chunks of four held
- * in locals, so each tap costs one weight load per four multiply-adds.
- */
-
-function conv2dTransposeSparse(gin: Float64Array, gout: Float64Array, node: Conv2dNode, inShape: Shape, m: number): void {
+/** Per output position of a convolution: the input offsets (within a channel) of its taps, −1 where a tap falls in the padding; shared by every channel. */
+function convTapTable(node: Conv2dNode, inShape: Shape): Int32Array {
   const [, h, w] = inShape as [number, number, number];
   const [, ho, wo] = node.shape as [number, number, number];
   const [kh, kw] = node.kernel;
@@ -325,11 +321,7 @@ function conv2dTransposeSparse(gin: Float64Array, gout: Float64Array, node: Conv
   const [dh, dw] = node.dilation;
   const pt = node.padding[0];
   const pl = node.padding[1];
-  const icg = node.inChannels / node.groups;
-  const ocg = node.outChannels / node.groups;
-  const wt = node.weight;
   const taps = kh * kw;
-  // Per output position: the input offsets of its in-bounds taps (−1 outside), shared by every channel.
   const tapIn = new Int32Array(ho * wo * taps);
   for (let oy = 0; oy < ho; oy++) {
     for (let ox = 0; ox < wo; ox++) {
@@ -342,6 +334,30 @@ function conv2dTransposeSparse(gin: Float64Array, gout: Float64Array, node: Conv
       }
     }
   }
+  return tapIn;
+}
+
+/**
+ * Transposed convolution of a gradient block (m columns), visiting only output positions whose
+ * gradient row is not zero (after a ReLU or max-pool most are). Columns go in chunks of four held
+ * in locals, so each tap costs one weight load per four multiply-adds.
+ */
+
+function conv2dTransposeSparse(
+  gin: Float64Array,
+  gout: Float64Array,
+  node: Conv2dNode,
+  inShape: Shape,
+  m: number,
+  tapIn: Int32Array,
+): void {
+  const [, h, w] = inShape as [number, number, number];
+  const [, ho, wo] = node.shape as [number, number, number];
+  const [kh, kw] = node.kernel;
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  const wt = node.weight;
+  const taps = kh * kw;
   const plane = h * w;
   for (let oc = 0; oc < node.outChannels; oc++) {
     const g0 = Math.floor(oc / ocg) * icg;
