@@ -32,3 +32,6 @@ export { setSimdEnabled, simdAvailable } from './train/simd.js';
 export { mapDense, uniformBiases, lowRankHidden } from './polytopes/study.js';
 export type { DenseMapper, DenseParameters } from './polytopes/study.js';
 export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js';
+
+// --- the sweep contract (runners live outside core) ---
+export type { SweepDefinition, ShardContext } from './jobs/spec.js';
