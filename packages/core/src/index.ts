@@ -105,6 +105,10 @@ export {
 export type { CoefficientManifest, CoefficientSet, CoefficientShard } from './coefficients/manifest.js';
 export { compressionAccuracy, distinctRows, kMeans, nearestCentre } from './coefficients/compress.js';
 export type { CoefficientData, CompressionResult, KMeansResult } from './coefficients/compress.js';
+export { symmetricEigen } from './coefficients/eigen.js';
+export type { SymmetricEigen } from './coefficients/eigen.js';
+export { activeSubspace, gradientCovariance } from './coefficients/sensitivity.js';
+export type { ActiveSubspace } from './coefficients/sensitivity.js';
 export {
   SIMILARITY_RIDGE,
   coefficientMatrix,

@@ -12,7 +12,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Train and animate:', ['train', 'animate']],
   ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
   ['Frames of ReLU layers:', ['frame']],
-  ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity']],
+  ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
 ];
 
 const CNN = 'examples/onnx/cnn28.onnx';
@@ -35,6 +35,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   similarity: [
     `npx polytope similarity ${CNN} runs/mnist-cnn/model.json --fit-idx mnist-train --fit-rows 0-499 --idx mnist --rows 0-199 --json similarity.json`,
     `npx polytope similarity ${CNN} runs/mnist-cnn/model.json --fit-idx mnist-train --fit-rows 0-999 --idx mnist --rows 0-299 --ridge 1e-6 --json similarity-ridge.json`,
+  ],
+  sensitivity: [
+    `npx polytope sensitivity ${CNN} --idx mnist --rows 0-999 --json sensitivity.json`,
+    `npx polytope sensitivity ${CNN} --idx mnist --rows 0-499 --outputs 3 --keep 5 --json sensitivity-3.json`,
   ],
   demo: ['npx polytope demo', 'npx polytope demo --arch 32-32 --epochs 300 --out demo-wide'],
   inspect: [`npx polytope inspect ${CNN}`, `npx polytope inspect polytope-demo/model.json --json model-summary.json`],

@@ -156,7 +156,8 @@ function scaleOf(input: JacobianImagesInput, m: number, s: number, r: number): n
   return v;
 }
 
-function imageTag(grey: Uint8Array, w: number, h: number, x: number, y: number, zoom: number): string {
+/** An `<image>` element holding a grey-level PNG, `zoom` screen pixels per image pixel. */
+export function imageTag(grey: Uint8Array, w: number, h: number, x: number, y: number, zoom: number): string {
   const uri = `data:image/png;base64,${Buffer.from(greyPng(grey, w, h)).toString('base64')}`;
   return `<image x="${x}" y="${y}" width="${w * zoom}" height="${h * zoom}" href="${uri}" image-rendering="optimizeSpeed" style="image-rendering:pixelated"/>`;
 }

@@ -438,3 +438,17 @@ export const VALIDATE = Object.freeze({
   /** The resolution check is cubic in the first layer's crossing lines: skipped above this many. */
   resolutionLines: 256,
 });
+
+/**
+ * Convergence of the symmetric eigensolver (coefficients/eigen.ts, EISPACK tql2): an off-diagonal
+ * entry of the tridiagonal matrix counts as zero when it is at most EIGEN_CONVERGENCE_EPS times the
+ * largest |d_l| + |e_l| seen so far — the unit roundoff of float64, as in EISPACK.
+ */
+export const EIGEN_CONVERGENCE_EPS = Number.EPSILON;
+
+/**
+ * Numerical rank of a gradient covariance (coefficients/sensitivity.ts): eigenvalues at most
+ * ACTIVE_RANK_EPS × the largest one are rounding noise of a zero eigenvalue (the covariance is
+ * accumulated in float64 over up to ~10⁵ gradients, so its noise floor is far above 1e-16 relative).
+ */
+export const ACTIVE_RANK_EPS = 1e-10;

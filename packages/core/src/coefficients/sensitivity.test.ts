@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
+import { gaussian, mulberry32 } from '../random.js';
+import { randomMlp } from '../reference/random.js';
+import { affineMapsBatch } from './batch.js';
+import { symmetricEigen } from './eigen.js';
+import { activeSubspace, gradientCovariance } from './sensitivity.js';
+
+function randomSymmetric(n: number, seed: number): Float64Array {
+  const rnd = mulberry32(seed);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = gaussian(rnd);
+  return a;
+}
+
+describe('symmetricEigen (EISPACK tred2/tql2 on typed arrays)', () => {
+  it('agrees with ml-matrix on random symmetric matrices and reconstructs them', () => {
+    for (const n of [1, 2, 5, 17, 40]) {
+      const a = randomSymmetric(n, n);
+      const { values, vectors } = symmetricEigen(a, n);
+      const ref = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)))), {
+        assumeSymmetric: true,
+      }).realEigenvalues.sort((x, y) => y - x);
+      for (let k = 0; k < n; k++) expect(values[k]).toBeCloseTo(ref[k]!, 10);
+      // V Λ Vᵀ = A and V Vᵀ = I
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          let dot = 0;
+          for (let k = 0; k < n; k++) {
+            s += vectors[k * n + i]! * values[k]! * vectors[k * n + j]!;
+            dot += vectors[i * n + k]! * vectors[j * n + k]!;
+          }
+          expect(s).toBeCloseTo(a[i * n + j]!, 10);
+          expect(dot).toBeCloseTo(i === j ? 1 : 0, 12);
+        }
+    }
+  });
+
+  it('handles the hand-derived 2 × 2 case, repeated eigenvalues and bad input', () => {
+    const { values, vectors } = symmetricEigen(Float64Array.of(2, 1, 1, 2), 2);
+    expect(Array.from(values)).toEqual([3, 1].map((v) => expect.closeTo(v, 14) as unknown as number));
+    expect(vectors[0]).toBeCloseTo(Math.SQRT1_2, 14);
+    expect(vectors[1]).toBeCloseTo(Math.SQRT1_2, 14);
+    const id = symmetricEigen(Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), 3);
+    expect(Array.from(id.values)).toEqual([1, 1, 1]);
+    expect(() => symmetricEigen([1, 2, 3], 2)).toThrow(/2 × 2/);
+    expect(() => symmetricEigen([1, NaN, NaN, 1], 2)).toThrow(/non-finite/);
+  });
+});
+
+describe('active subspaces (§6.4)', () => {
+  it('the covariance equals the mean of g gᵀ computed directly', () => {
+    const set = { samples: 3, outputs: 2, inputs: 5, jacobians: new Float64Array(30), offsets: new Float64Array(6) };
+    const rnd = mulberry32(3);
+    for (let i = 0; i < 30; i++) set.jacobians[i] = gaussian(rnd);
+    const c = gradientCovariance(set, [0, 1]);
+    const js = gradientCovariance(set, [0, 1], false);
+    for (let k = 0; k < 25; k++) expect(js[k]).toBeCloseTo(c[k]!, 12);
+    for (let a = 0; a < 5; a++)
+      for (let b = 0; b < 5; b++) {
+        let s = 0;
+        for (let i = 0; i < 3; i++)
+          for (let j = 0; j < 2; j++) s += set.jacobians[(i * 2 + j) * 5 + a]! * set.jacobians[(i * 2 + j) * 5 + b]!;
+        expect(c[a * 5 + b]).toBeCloseTo(s / 3, 12);
+      }
+    expect(() => gradientCovariance(set, [2])).toThrow(/output 2/);
+  });
+
+  it('a dense net with h hidden ReLUs has at most h non-zero eigenvalues, summing to the mean squared gradient norm', () => {
+    const d = 30;
+    const h = 6;
+    const net = randomMlp([d, h, 3], { seed: 11 });
+    const n = 200;
+    const rnd = mulberry32(5);
+    const xs = Float64Array.from({ length: n * d }, () => gaussian(rnd));
+    const b = affineMapsBatch(net, xs, n);
+    const set = { samples: n, outputs: 3, inputs: d, jacobians: b.jacobians, offsets: b.offsets };
+    const all = activeSubspace(set, { outputs: [0, 1, 2], keep: 3 });
+    expect(all.rank).toBeLessThanOrEqual(h);
+    expect(all.rank).toBeGreaterThan(1);
+    const sum = all.eigenvalues.reduce((x, y) => x + y, 0);
+    expect(sum).toBeCloseTo(all.meanSquaredGradientNorm, 9);
+    // per-output covariances add up to the summed one
+    const per = [0, 1, 2].map((j) => activeSubspace(set, { outputs: [j], keep: 0 }));
+    const perSum = per.reduce((s, a) => s + a.meanSquaredGradientNorm, 0);
+    expect(perSum).toBeCloseTo(all.meanSquaredGradientNorm, 9);
+    // the leading direction lies in the first layer's row space: its residual after projection is ~0
+    const first = net.nodes.find((node) => node.type === 'dense')!;
+    if (first.type !== 'dense') throw new Error('no dense layer');
+    const wm = new Matrix(Array.from({ length: h }, (_, r) => Array.from(first.weight.subarray(r * d, (r + 1) * d))));
+    const v = Array.from(all.directions.subarray(0, d));
+    const coef = solve(wm.transpose(), Matrix.columnVector(v), true);
+    const back = wm.transpose().mmul(coef).to1DArray();
+    for (let i = 0; i < d; i++) expect(back[i]).toBeCloseTo(v[i]!, 8);
+  });
+});
