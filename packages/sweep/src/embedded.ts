@@ -73,7 +73,8 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<SweepOutcome> {
             await o.store.put(s.key, s.params, json);
             done++;
           } catch (err) {
-            if (!(err instanceof ShardError)) throw err;
+            // A shard that stopped because of the cancellation is not a failure.
+            if (!(err instanceof ShardError) || o.signal?.aborted === true) throw err;
             failed.push({ index: s.index, key: s.key, params: s.params, error: err.message });
             await o.store.fail(s.key, s.params, err.message);
           }

@@ -4,7 +4,7 @@
  * `workerData.flag[0]` becomes non-zero when the pool is cancelled (the shard's `signal.aborted`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSweep } from './registry.js';
+import { loadSweep } from './load.js';
 import type { SweepRef } from './registry.js';
 import type { FromShardWorker, ToShardWorker } from './pool.js';
 

@@ -7,6 +7,7 @@
  */
 import { PolytopeError } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
+export { loadSweep } from './load.js';
 
 /** A loadable sweep definition: `(await import(module))[exportName]`. */
 export interface SweepRef {
@@ -23,22 +24,6 @@ export type AnySweep = SweepDefinition<any, any, any, any>;
 /** A reference to the export `exportName` of `module` (a file URL string, `new URL(…)` or a bare specifier). */
 export function sweepRef(module: string | URL, exportName: string): SweepRef {
   return { module: module instanceof URL ? module.href : module, exportName };
-}
-
-/** Loads the definition a reference points to and checks its shape. */
-export async function loadSweep(ref: SweepRef): Promise<AnySweep> {
-  const mod = (await import(ref.module)) as Record<string, unknown>;
-  const def = mod[ref.exportName] as Partial<AnySweep> | undefined;
-  if (
-    def === undefined ||
-    typeof def.name !== 'string' ||
-    typeof def.version !== 'string' ||
-    typeof def.shards !== 'function' ||
-    typeof def.run !== 'function' ||
-    typeof def.merge !== 'function'
-  )
-    throw new PolytopeError('bad-option', `${ref.module} has no sweep definition named '${ref.exportName}'`);
-  return def as AnySweep;
 }
 
 /** The reference of sweep `name`, or a one-line error listing the known names. */
