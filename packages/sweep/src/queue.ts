@@ -16,6 +16,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { PolytopeError } from '@polytope-lens/core';
 import { runId } from './key.js';
 import { mergeStored, planSweep } from './plan.js';
@@ -62,9 +63,22 @@ export function parseQueueUrl(url: string): { host: string; port: number; db: nu
 }
 
 /** An ioredis connection for `url` that waits through reconnects (a Redis restart). */
-export function connect(url: string, lazy = false): Redis {
-  const o = parseQueueUrl(url);
-  return new Redis({ ...o, maxRetriesPerRequest: null, enableAutoPipelining: true, lazyConnect: lazy, retryStrategy: (n) => Math.min(50 * n, 1000) });
+export function connect(url: string): Redis {
+  const redis = new Redis({ ...parseQueueUrl(url), maxRetriesPerRequest: null, enableAutoPipelining: true, retryStrategy: reconnectDelay });
+  // A lost connection is retried (reconnectDelay); commands wait meanwhile. The errors are not news.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Reconnect after 50, 100, … ms, at most a second apart. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(50 * attempt, 1000);
+}
+
+/** Options for a connection BullMQ opens and closes itself (same server as `redis`). */
+function ownConnection(redis: Redis): RedisOptions {
+  const { host, port, db } = redis.options;
+  return { host, port, db, maxRetriesPerRequest: null, retryStrategy: reconnectDelay } as RedisOptions;
 }
 
 /** The results of sweep `name` in Redis, as a `ResultStore` (what `mergeStored` reads). */
@@ -119,7 +133,7 @@ export async function enqueueSweep(o: EnqueueOptions): Promise<EnqueuedRun> {
   await redis.hset(K.run(id), { name: def.name, version: def.version, options: JSON.stringify(o.options ?? null), total: shards.length });
   await redis.hsetnx(K.run(id), 'created', Date.now());
   await redis.zadd(K.runs, 'NX', Date.now(), id);
-  const queue = new Queue<ShardJob>(QUEUE, { connection: redis.duplicate(), prefix: PREFIX });
+  const queue = new Queue<ShardJob>(QUEUE, { connection: ownConnection(redis), prefix: PREFIX });
   let reused = 0;
   try {
     for (let i = 0; i < shards.length; i += CHUNK) {
@@ -190,7 +204,7 @@ export async function sweepStatus(redis: Redis): Promise<{ runs: RunStatus[]; qu
     const s = await runStatus(redis, id);
     if (s) runs.push(s);
   }
-  const queue = new Queue(QUEUE, { connection: redis.duplicate(), prefix: PREFIX });
+  const queue = new Queue(QUEUE, { connection: ownConnection(redis), prefix: PREFIX });
   try {
     return { runs, queue: await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized') };
   } finally {
@@ -286,7 +300,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
   const lockDuration = o.lockDurationMs ?? 30_000;
   const worker = new Worker<ShardJob>(QUEUE, process, {
-    connection: redis.duplicate(),
+    connection: ownConnection(redis),
     prefix: PREFIX,
     concurrency: o.threads,
     lockDuration,
