@@ -57,7 +57,14 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<SweepOutcome> {
     const elapsedMs = Date.now() - start;
     const finished = done - reused + failed.length;
     const left = shards.length - done - failed.length;
-    o.onProgress?.({ total: shards.length, done, reused, failed: failed.length, elapsedMs, etaMs: finished > 0 ? (elapsedMs / finished) * left : NaN });
+    o.onProgress?.({
+      total: shards.length,
+      done,
+      reused,
+      failed: failed.length,
+      elapsedMs,
+      etaMs: finished > 0 ? (elapsedMs / finished) * left : NaN,
+    });
   };
   report();
   if (todo.length > 0) {

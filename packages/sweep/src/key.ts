@@ -23,15 +23,23 @@ export function canonicalJson(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
-  throw new PolytopeError('bad-option', `shard parameters must be plain JSON (objects, arrays, strings, numbers, booleans, null), got ${typeof value}`);
+  throw new PolytopeError(
+    'bad-option',
+    `shard parameters must be plain JSON (objects, arrays, strings, numbers, booleans, null), got ${typeof value}`,
+  );
 }
 
 /** The key of one shard (64 lowercase hex digits). */
 export function shardKey(name: string, version: string, params: unknown): string {
-  return createHash('sha256').update(`${name}\0${version}\0${canonicalJson(params)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${name}\0${version}\0${canonicalJson(params)}`)
+    .digest('hex');
 }
 
 /** The id of one sweep run: its name, version and options (16 hex digits; names the queue and the run record). */
 export function runId(name: string, version: string, options: unknown): string {
-  return createHash('sha256').update(`run\0${name}\0${version}\0${canonicalJson(options)}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`run\0${name}\0${version}\0${canonicalJson(options)}`)
+    .digest('hex')
+    .slice(0, 16);
 }

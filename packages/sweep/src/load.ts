@@ -19,4 +19,3 @@ export async function loadSweep(ref: SweepRef): Promise<AnySweep> {
     throw new Error(`${ref.module} has no sweep definition named '${ref.exportName}'`);
   return def as AnySweep;
 }
-

@@ -35,7 +35,11 @@ async function runOne(msg: ToShardWorker): Promise<void> {
     if (json === undefined) throw new Error(`shard returned ${String(result)}, not JSON`);
     reply = { type: 'done', id: msg.id, json };
   } catch (err) {
-    reply = { type: 'error', id: msg.id, message: err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err) };
+    reply = {
+      type: 'error',
+      id: msg.id,
+      message: err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err),
+    };
   }
   port.postMessage(reply);
 }

@@ -29,6 +29,7 @@ export function sweepRef(module: string | URL, exportName: string): SweepRef {
 /** The reference of sweep `name`, or a one-line error listing the known names. */
 export function lookupSweep(registry: SweepRegistry, name: string): SweepRef {
   const ref = Object.hasOwn(registry, name) ? registry[name] : undefined;
-  if (ref === undefined) throw new PolytopeError('bad-option', `unknown sweep '${name}'; known: ${Object.keys(registry).sort().join(', ')}`);
+  if (ref === undefined)
+    throw new PolytopeError('bad-option', `unknown sweep '${name}'; known: ${Object.keys(registry).sort().join(', ')}`);
   return ref;
 }

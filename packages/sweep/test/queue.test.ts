@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { DirStore, connect, enqueueSweep, loadSweep, mergeRun, runEmbedded, startWorker, sweepRef, sweepStatus, waitForRun } from '../dist/index.js';
+import {
+  DirStore,
+  connect,
+  enqueueSweep,
+  loadSweep,
+  mergeRun,
+  runEmbedded,
+  startWorker,
+  sweepRef,
+  sweepStatus,
+  waitForRun,
+} from '../dist/index.js';
 import type { AnySweep, RunningWorker } from '../dist/index.js';
 // @ts-expect-error -- a plain JavaScript fixture without types
 import { spinValue } from './fixtures/sweeps.mjs';
@@ -61,8 +72,15 @@ describe.skipIf(!haveRedis)('sweeps on BullMQ + Redis', () => {
         // Deliver shard 3 a second time (as BullMQ may after a lost lock): same result, counted once.
         const shard = run.shards[3]!;
         const before = await redis.hget('polytope:sweep:results:test-spin', shard.key);
-        const queue = new Queue('polytope-sweeps', { connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) }, prefix: 'polytope' });
-        await queue.add('test-spin', { run: run.id, name: 'test-spin', version: '1', key: shard.key, params: shard.params }, { jobId: 'again' });
+        const queue = new Queue('polytope-sweeps', {
+          connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) },
+          prefix: 'polytope',
+        });
+        await queue.add(
+          'test-spin',
+          { run: run.id, name: 'test-spin', version: '1', key: shard.key, params: shard.params },
+          { jobId: 'again' },
+        );
         await queue.close();
         for (let t = 0; t < 100 && duplicates.length === 0; t++) await new Promise((r) => setTimeout(r, 50));
         expect(duplicates).toEqual([shard.key]);
@@ -114,7 +132,10 @@ describe.skipIf(!haveRedis)('sweeps on BullMQ + Redis', () => {
         expect(status.done).toBe(1);
         expect(readFileSync(log, 'utf8')).toBe('0\n0\n');
         expect(await redis.hlen('polytope:sweep:results:test-spin')).toBe(1);
-        expect(JSON.parse((await redis.hget('polytope:sweep:results:test-spin', run.shards[0]!.key))!)).toEqual({ i: 0, value: value(0, 10) });
+        expect(JSON.parse((await redis.hget('polytope:sweep:results:test-spin', run.shards[0]!.key))!)).toEqual({
+          i: 0,
+          value: value(0, 10),
+        });
       } finally {
         delete process.env.SWEEP_FIXTURE_LOG;
         child.kill('SIGKILL');

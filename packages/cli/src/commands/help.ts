@@ -13,6 +13,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity']],
+  ['Sweeps on many cores and machines:', ['sweep', 'worker']],
 ];
 
 const CNN = 'examples/onnx/cnn28.onnx';

@@ -182,7 +182,21 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
     if (!opts.quiet) process.stderr.write(s);
   };
   const started = Date.now();
-  const run: ReproduceRun = { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log, threads, store, quiet: opts.quiet === true };
+  const run: ReproduceRun = {
+    exp,
+    label,
+    runs,
+    maxEpochs,
+    batch,
+    widths,
+    depths,
+    seed,
+    started,
+    log,
+    threads,
+    store,
+    quiet: opts.quiet === true,
+  };
   const { md, json } = exp === 'table-5.1' ? await sineReport(run) : await annulusReport(run);
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);
@@ -213,8 +227,16 @@ async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record
     `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
   );
   const options = { widths, depths, runs, epochs: maxEpochs, batch, seed };
-  const cells = (await runSweepCli({ name: sineSweep.name, options, store: run.store, threads: run.threads, quiet: run.quiet, label: exp })) as SineCell[];
-  for (const c of cells) log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse === null ? 'diverged' : c.mse.toPrecision(3)})\n`);
+  const cells = (await runSweepCli({
+    name: sineSweep.name,
+    options,
+    store: run.store,
+    threads: run.threads,
+    quiet: run.quiet,
+    label: exp,
+  })) as SineCell[];
+  for (const c of cells)
+    log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse === null ? 'diverged' : c.mse.toPrecision(3)})\n`);
   const md = [
     `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
     '',
@@ -241,11 +263,16 @@ async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record
 /** Tables 4.2 and 4.3 (circle vs annulus): runs the grid and returns their Markdown and JSON. */
 async function annulusReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
   const { exp, label, runs, maxEpochs, seed, started, log } = run;
-  log(
-    `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, 36 combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
-  );
+  log(`reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, 36 combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`);
   const options = { runs, maxEpochs, seed };
-  const rows = (await runSweepCli({ name: annulusSweep.name, options, store: run.store, threads: run.threads, quiet: run.quiet, label: exp })) as AnnulusRow[];
+  const rows = (await runSweepCli({
+    name: annulusSweep.name,
+    options,
+    store: run.store,
+    threads: run.threads,
+    quiet: run.quiet,
+    label: exp,
+  })) as AnnulusRow[];
   for (const r of rows) log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`);
   const head =
     `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +

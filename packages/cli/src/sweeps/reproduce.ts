@@ -54,7 +54,16 @@ async function sineCell(s: SineShard): Promise<SineCell> {
   for (let t = 0; t < s.runs; t++) {
     const seed = sineSeed(s.seed, width, depth, t);
     const prep = prepareTraining(
-      baseOptions({ dataset: 'sine', arch, optimizer: 'sgd', lr: '0.1', loss: 'mse', batch: String(s.batch), epochs: String(s.epochs), seed: String(seed) }),
+      baseOptions({
+        dataset: 'sine',
+        arch,
+        optimizer: 'sgd',
+        lr: '0.1',
+        loss: 'mse',
+        batch: String(s.batch),
+        epochs: String(s.epochs),
+        seed: String(seed),
+      }),
     );
     let mse = Infinity;
     try {
@@ -83,7 +92,8 @@ export const SINE_THRESHOLD = 0.45;
 export const sineSweep: SweepDefinition<SineSweepOptions, SineShard, SineCell, SineCell[]> = {
   name: 'reproduce-sine',
   version: '1',
-  shards: (o) => o.widths.flatMap((width) => o.depths.map((depth) => ({ width, depth, runs: o.runs, epochs: o.epochs, batch: o.batch, seed: o.seed }))),
+  shards: (o) =>
+    o.widths.flatMap((width) => o.depths.map((depth) => ({ width, depth, runs: o.runs, epochs: o.epochs, batch: o.batch, seed: o.seed }))),
   run: (s) => sineCell(s),
   merge: (cells) => cells,
 };
@@ -174,7 +184,8 @@ type AnnulusShard = AnnulusConfig & { seed: number; maxEpochs: number };
 export const annulusSweep: SweepDefinition<AnnulusSweepOptions, AnnulusShard, number | null, AnnulusRow[]> = {
   name: 'reproduce-annulus',
   version: '1',
-  shards: (o) => ANNULUS_GRID.flatMap((cfg) => Array.from({ length: o.runs }, (_, r) => ({ ...cfg, seed: o.seed + r, maxEpochs: o.maxEpochs }))),
+  shards: (o) =>
+    ANNULUS_GRID.flatMap((cfg) => Array.from({ length: o.runs }, (_, r) => ({ ...cfg, seed: o.seed + r, maxEpochs: o.maxEpochs }))),
   run: (s) => annulusRun({ loss: s.loss, leak: s.leak, batch: s.batch, normalize: s.normalize }, s.seed, s.maxEpochs),
   merge: (epochs, o) =>
     ANNULUS_GRID.map((cfg, c) => {

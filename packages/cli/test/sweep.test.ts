@@ -1,0 +1,98 @@
+/**
+ * `polytope sweep` through `main()`: an embedded run of a registered sweep (checked against
+ * `polytope reproduce`'s own table of the same protocol, and resumed from the store), `sweep
+ * status` of the store, and one-line errors with exit status 2.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'polytope-sweep-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('polytope sweep', () => {
+  it('runs reproduce-sine on threads, agrees with reproduce table-5.1, and reports the store', async () => {
+    const store = join(dir, 'store');
+    const set = [
+      '--set',
+      'widths=[1,2]',
+      '--set',
+      'depths=[1]',
+      '--set',
+      'runs=2',
+      '--set',
+      'epochs=3',
+      '--set',
+      'batch=10',
+      '--set',
+      'seed=0',
+    ];
+    const r = await runCli([
+      'sweep',
+      'reproduce-sine',
+      ...set,
+      '--store',
+      store,
+      '--threads',
+      '2',
+      '--out',
+      join(dir, 'cells.json'),
+      '--quiet',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const cells = JSON.parse(readFileSync(join(dir, 'cells.json'), 'utf8')) as {
+      width: number;
+      depth: number;
+      initializations: number | null;
+    }[];
+    expect(cells.map((c) => [c.width, c.depth])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+    // The same protocol through `reproduce` (its own store): the same cells.
+    const t = await runCli([
+      'reproduce',
+      'table-5.1',
+      '--runs',
+      '2',
+      '--max-epochs',
+      '3',
+      '--widths',
+      '1,2',
+      '--depths',
+      '1',
+      '--quiet',
+      '--out',
+      join(dir, 't51'),
+    ]);
+    expect(t.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 't51', 'table-5.1.json'), 'utf8')).cells).toEqual(cells);
+    const s = await runCli(['sweep', 'status', '--set', 'sweep=reproduce-sine', ...set, '--store', store]);
+    expect(s.stdout).toMatch(/^reproduce-sine v1 {2}2\/2 done · 0 failed/);
+    // A finished sweep: the second run prints the same result from the store.
+    const again = await runCli(['sweep', 'reproduce-sine', ...set, '--store', store, '--quiet']);
+    expect(JSON.parse(again.stdout)).toEqual(cells);
+  });
+
+  it('rejects bad input with one line and exit status 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['sweep', 'nope'], /^polytope: error: unknown sweep 'nope'; known: reproduce-annulus, reproduce-sine\n$/],
+      [['sweep', 'reproduce-sine', '--options', '{oops'], /^polytope: error: --options must be a JSON object, got '\{oops'\n$/],
+      [['sweep', 'reproduce-sine', '--set', 'novalue'], /^polytope: error: --set must be key=value, got 'novalue'\n$/],
+      [
+        ['sweep', 'reproduce-sine', '--queue', 'http://x'],
+        /^polytope: error: --queue must be a URL such as redis:\/\/127.0.0.1:6379, got 'http:\/\/x'\n$/,
+      ],
+      [['worker', '--queue', 'nonsense'], /--queue must be a URL/],
+      [['sweep', 'status'], /give --queue redis:\/\/…, or the embedded store's sweep/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
