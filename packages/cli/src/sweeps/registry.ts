@@ -11,4 +11,5 @@ import type { SweepRegistry } from '@polytope-lens/sweep';
 export const SWEEPS: SweepRegistry = {
   'reproduce-sine': sweepRef(new URL('./reproduce.js', import.meta.url), 'sineSweep'),
   'reproduce-annulus': sweepRef(new URL('./reproduce.js', import.meta.url), 'annulusSweep'),
+  'polytopes-study': sweepRef(new URL('./polytopes-study.js', import.meta.url), 'polytopesStudySweep'),
 };
