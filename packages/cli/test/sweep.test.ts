@@ -3,7 +3,9 @@
  * `polytope reproduce`'s own table of the same protocol, and resumed from the store), `sweep
  * status` of the store, and one-line errors with exit status 2.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,15 @@ import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytope-sweep-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function readdirSafe(path: string): boolean {
+  try {
+    readdirSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe('polytope sweep', () => {
   it('runs reproduce-sine on threads, agrees with reproduce table-5.1, and reports the store', async () => {
@@ -77,9 +88,41 @@ describe('polytope sweep', () => {
     expect(JSON.parse(again.stdout)).toEqual(cells);
   });
 
+  it('resumes after kill -9 of the real executable, keeping every finished shard as it was', async () => {
+    const store = join(dir, 'killed');
+    const args = ['sweep', 'reproduce-annulus', '--set', 'runs=1', '--set', 'maxEpochs=3', '--set', 'seed=0', '--quiet'];
+    const results = () =>
+      (readdirSync(join(store, 'reproduce-annulus'), { recursive: true }) as string[])
+        .filter((f) => /^[0-9a-f]{2}\/[0-9a-f]{64}\.json$/.test(f))
+        .map((f) => join(store, 'reproduce-annulus', f));
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../bin/polytope.js', import.meta.url)), ...args, '--threads', '1', '--store', store],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    for (let t = 0; t < 600; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (readdirSafe(store) && results().length >= 3) break;
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const before = new Map(results().map((f) => [f, statSync(f).ino]));
+    expect(before.size).toBeGreaterThanOrEqual(3);
+    expect(before.size).toBeLessThan(36);
+    // Resumed on two threads, compared with a fresh run on two threads: the thread count changes nothing.
+    const resumed = await runCli([...args, '--threads', '2', '--store', store]);
+    expect(resumed.code).toBe(0);
+    expect(results()).toHaveLength(36);
+    for (const [f, ino] of before) expect(statSync(f).ino).toBe(ino);
+    const fresh = await runCli([...args, '--threads', '2', '--store', join(dir, 'fresh')]);
+    expect(resumed.stdout).toBe(fresh.stdout);
+    expect(JSON.parse(resumed.stdout)).toHaveLength(36);
+  });
+
   it('rejects bad input with one line and exit status 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['sweep', 'nope'], /^polytope: error: unknown sweep 'nope'; known: reproduce-annulus, reproduce-sine\n$/],
+      [['sweep', 'nope'], /^polytope: error: unknown sweep 'nope'; known: polytopes-study, reproduce-annulus, reproduce-sine\n$/],
       [['sweep', 'reproduce-sine', '--options', '{oops'], /^polytope: error: --options must be a JSON object, got '\{oops'\n$/],
       [['sweep', 'reproduce-sine', '--set', 'novalue'], /^polytope: error: --set must be key=value, got 'novalue'\n$/],
       [
