@@ -28,7 +28,7 @@ function eta(ms: number): string {
 }
 
 /** One progress line's extra text: `2 failed · 5 reused · ETA 12 s`. */
-export function progressExtra(p: Pick<SweepProgress, 'failed' | 'reused' | 'etaMs'>): string {
+function progressExtra(p: Pick<SweepProgress, 'failed' | 'reused' | 'etaMs'>): string {
   return [p.failed > 0 ? `${p.failed} failed` : '', p.reused > 0 ? `${p.reused} reused` : '', eta(p.etaMs)].filter(Boolean).join(' · ');
 }
 
