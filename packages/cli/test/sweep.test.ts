@@ -130,6 +130,12 @@ describe('polytope sweep', () => {
         /^polytope: error: --queue must be a URL such as redis:\/\/127.0.0.1:6379, got 'http:\/\/x'\n$/,
       ],
       [['worker', '--queue', 'nonsense'], /--queue must be a URL/],
+      // Port 1 on loopback: nothing listens there.
+      [
+        ['sweep', 'reproduce-sine', '--queue', 'redis://127.0.0.1:1'],
+        /^polytope: error: cannot reach Redis at redis:\/\/127.0.0.1:1 \(connect ECONNREFUSED 127.0.0.1:1\)\n$/,
+      ],
+      [['sweep', 'status', '--queue', 'redis://127.0.0.1:1'], /cannot reach Redis/],
       [['sweep', 'status'], /give --queue redis:\/\/…, or the embedded store's sweep/],
     ];
     for (const [args, message] of cases) {

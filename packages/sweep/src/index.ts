@@ -13,5 +13,16 @@ export type { PlannedShard } from './plan.js';
 export { ShardError, ShardPool } from './pool.js';
 export { runEmbedded } from './embedded.js';
 export type { EmbeddedOptions, SweepOutcome, SweepProgress } from './embedded.js';
-export { RedisStore, connect, enqueueSweep, mergeRun, parseQueueUrl, runStatus, startWorker, sweepStatus, waitForRun } from './queue.js';
+export {
+  RedisStore,
+  connect,
+  connectChecked,
+  enqueueSweep,
+  mergeRun,
+  parseQueueUrl,
+  runStatus,
+  startWorker,
+  sweepStatus,
+  waitForRun,
+} from './queue.js';
 export type { EnqueueOptions, EnqueuedRun, RunStatus, RunningWorker, WorkerOptions } from './queue.js';

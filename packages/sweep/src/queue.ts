@@ -70,6 +70,38 @@ export function connect(url: string): Redis {
   return redis;
 }
 
+/** How long `connectChecked` waits for Redis to answer (ms). */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * `connect`, then waits until Redis answers; a one-line error at the first failure to connect or
+ * after `timeoutMs` (a wrong host or port, Redis not running), instead of waiting for ever. Once
+ * connected, the connection rides out later failures (see `connect`).
+ */
+export async function connectChecked(url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Redis> {
+  const redis = connect(url);
+  const fail = (why: string) => new PolytopeError('bad-option', `cannot reach Redis at ${url} (${why})`);
+  let onError: ((err: Error) => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, reject) => {
+        onError = (err: Error) => reject(fail(err.message));
+        redis.once('error', onError);
+        timer = setTimeout(() => reject(fail(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    if (onError) redis.off('error', onError);
+  }
+  return redis;
+}
+
 /** Reconnect after 50, 100, … ms, at most a second apart. */
 function reconnectDelay(attempt: number): number {
   return Math.min(50 * attempt, 1000);
@@ -256,7 +288,7 @@ export interface RunningWorker {
  * renew job locks), until closed.
  */
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
-  const redis = connect(o.url);
+  const redis = await connectChecked(o.url);
   const pools = new Map<string, { pool: ShardPool; def: Promise<AnySweep> }>();
   const poolFor = (name: string) => {
     let p = pools.get(name);

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { PolytopeError } from '@polytope-lens/core';
 import {
   DirStore,
-  connect,
+  connectChecked,
   enqueueSweep,
   loadSweep,
   lookupSweep,
@@ -119,7 +119,7 @@ export function registerSweep(program: Command): void {
 async function queuedSweep(name: string, options: unknown, opts: SweepCliOptions): Promise<void> {
   parseQueueUrl(opts.queue!);
   const def = await loadSweep(lookupSweep(SWEEPS, name));
-  const redis = connect(opts.queue!);
+  const redis = await connectChecked(opts.queue!);
   const progress = startProgress(name, opts.quiet === true, 'shards');
   try {
     const run = await enqueueSweep({ redis, def, options });
@@ -160,7 +160,7 @@ function statusLine(s: RunStatus): string {
 async function sweepStatusCommand(opts: SweepCliOptions): Promise<void> {
   if (opts.queue === undefined) return storeStatus(opts);
   parseQueueUrl(opts.queue);
-  const redis = connect(opts.queue);
+  const redis = await connectChecked(opts.queue);
   try {
     const { runs, queue } = await sweepStatus(redis);
     const lines = runs.map(statusLine);
