@@ -14,12 +14,14 @@ import { runCli } from './run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'polytope-sweep-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function readdirSafe(path: string): boolean {
+const BIN = fileURLToPath(new URL('../bin/polytope.js', import.meta.url));
+
+/** The files under `path` (recursively), or none while it does not exist. */
+function readdirSafe(path: string): string[] {
   try {
-    readdirSync(path);
-    return true;
+    return readdirSync(path, { recursive: true }) as string[];
   } catch {
-    return false;
+    return [];
   }
 }
 
@@ -88,27 +90,31 @@ describe('polytope sweep', () => {
     expect(JSON.parse(again.stdout)).toEqual(cells);
   });
 
-  it('resumes after kill -9 of the real executable, keeping every finished shard as it was', async () => {
+  it('stops within a second of Ctrl-C (130) and resumes after kill -9, keeping every finished shard as it was', async () => {
     const store = join(dir, 'killed');
     const args = ['sweep', 'reproduce-annulus', '--set', 'runs=1', '--set', 'maxEpochs=3', '--set', 'seed=0', '--quiet'];
     const results = () =>
-      (readdirSync(join(store, 'reproduce-annulus'), { recursive: true }) as string[])
+      (readdirSafe(join(store, 'reproduce-annulus')) as string[])
         .filter((f) => /^[0-9a-f]{2}\/[0-9a-f]{64}\.json$/.test(f))
         .map((f) => join(store, 'reproduce-annulus', f));
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(new URL('../bin/polytope.js', import.meta.url)), ...args, '--threads', '1', '--store', store],
-      { stdio: 'ignore' },
-    );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    for (let t = 0; t < 600; t++) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (readdirSafe(store) && results().length >= 3) break;
-    }
-    child.kill('SIGKILL');
-    await exited;
+    /** Starts the real executable on one thread and sends `signal` once `atLeast` shards are stored. */
+    const interrupt = async (signal: NodeJS.Signals, atLeast: number) => {
+      const child = spawn(process.execPath, [BIN, ...args, '--threads', '1', '--store', store], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      for (let t = 0; t < 1200 && results().length < atLeast; t++) await new Promise((r) => setTimeout(r, 25));
+      const sent = Date.now();
+      child.kill(signal);
+      return { code: await exited, ms: Date.now() - sent };
+    };
+    const stopped = await interrupt('SIGINT', 2);
+    expect(stopped.code).toBe(130);
+    expect(stopped.ms).toBeLessThan(1500);
+    const afterCtrlC = results().length;
+    expect(afterCtrlC).toBeGreaterThanOrEqual(2);
+    const killed = await interrupt('SIGKILL', afterCtrlC + 2);
+    expect(killed.code).toBe(null);
     const before = new Map(results().map((f) => [f, statSync(f).ino]));
-    expect(before.size).toBeGreaterThanOrEqual(3);
+    expect(before.size).toBeGreaterThanOrEqual(afterCtrlC + 2);
     expect(before.size).toBeLessThan(36);
     // Resumed on two threads, compared with a fresh run on two threads: the thread count changes nothing.
     const resumed = await runCli([...args, '--threads', '2', '--store', store]);
@@ -118,7 +124,8 @@ describe('polytope sweep', () => {
     const fresh = await runCli([...args, '--threads', '2', '--store', join(dir, 'fresh')]);
     expect(resumed.stdout).toBe(fresh.stdout);
     expect(JSON.parse(resumed.stdout)).toHaveLength(36);
-  });
+    // Two process starts and three runs: about 6 s on an idle 2-core machine, much more on a busy one.
+  }, 180_000);
 
   it('rejects bad input with one line and exit status 2', async () => {
     const cases: [string[], RegExp][] = [
