@@ -61,7 +61,12 @@ export async function startRedis(aof = false): Promise<TestRedis> {
       const p = proc;
       if (!p || p.exitCode !== null) return resolve();
       p.removeAllListeners('exit');
-      p.once('exit', () => resolve());
+      // SIGTERM (Redis writes its AOF and exits); SIGKILL if it has not exited within 3 s.
+      const force = setTimeout(() => p.kill('SIGKILL'), 3000);
+      p.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       p.kill('SIGTERM');
     });
   await start();
