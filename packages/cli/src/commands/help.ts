@@ -13,6 +13,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
+  ['Sweeps on many cores and machines:', ['sweep', 'worker']],
 ];
 
 const CNN = 'examples/onnx/cnn28.onnx';
@@ -86,6 +87,12 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'npx polytope reproduce table-5.1 --widths 1-3 --depths 1-3 --runs 5 --out repro',
     'npx polytope reproduce table-4.2 --runs 5 --out repro',
   ],
+  sweep: [
+    'npx polytope sweep reproduce-annulus --set runs=20 --set maxEpochs=200 --set seed=0 --out t42.json',
+    'npx polytope sweep reproduce-annulus --set runs=100 --set maxEpochs=1000 --set seed=0 --queue redis://127.0.0.1:6379 --out t42.json',
+    'npx polytope sweep status --queue redis://127.0.0.1:6379',
+  ],
+  worker: ['npx polytope worker --queue redis://127.0.0.1:6379', 'npx polytope worker --queue redis://10.0.0.5:6379 --threads 8'],
   'polytopes-study': ['npx polytope polytopes-study --out study', 'npx polytope polytopes-study --out study --epochs 10 --no-png'],
   lens: [
     'npx polytope lens codes runs/mnist-cnn/model.json --idx mnist --rows 0-99',

@@ -18,6 +18,7 @@ import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
 import { registerSensitivity } from './sensitivity.js';
+import { registerSweep } from './sweep.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -42,6 +43,7 @@ export function registerAll(program: Command): void {
   registerCompress(program);
   registerSimilarity(program);
   registerSensitivity(program);
+  registerSweep(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

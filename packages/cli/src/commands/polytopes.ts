@@ -8,11 +8,6 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  TrainableNetwork,
-  hypersphereShell,
-  randomMlp,
-  seededRandom,
-  train,
   codeKey,
   codeOffsets,
   enumeratePolytopes,
@@ -27,7 +22,7 @@ import {
   walkRegions,
 } from '@polytope-lens/core';
 import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
-import { constraintName, lowRankHidden, mlpLayers, uniformBiases } from '@polytope-lens/core/internal';
+import { constraintName, mlpLayers } from '@polytope-lens/core/internal';
 import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
@@ -35,8 +30,12 @@ import { maxBytes } from '../limits.js';
 import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
 import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
 import { AbortError, InternalError } from '@polytope-lens/core';
-import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
+import { MIN_SECONDS, REPORT_ZERO } from '../render/constants.js';
 import { session } from '../session.js';
+import { parseThreads } from '../threads.js';
+import { polytopesStudySweep } from '../sweeps/polytopes-study.js';
+import type { StudyRow } from '../sweeps/polytopes-study.js';
+import { runSweepCli } from '../sweeps/run.js';
 
 interface PolytopesOpts {
   box?: string;
@@ -468,39 +467,12 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-interface StudyRow {
-  group: string;
-  config: string;
-  regions: number;
-  facets: number[];
-  simplices: number[];
-  vertices: number[];
-  upper: number[];
-  maxFacets: number;
-  seconds: number;
-  note?: string;
-}
-
-function studyRow(group: string, config: string, net: Network, box: number[], note?: string): StudyRow {
-  const res = enumeratePolytopes(net, { box });
-  return {
-    group,
-    config,
-    regions: res.regions.length,
-    facets: res.regions.map((r) => r.facets.length).sort((a, b) => a - b),
-    simplices: res.regions.map((r) => r.simplices).sort((a, b) => a - b),
-    vertices: res.regions.map((r) => r.numVertices),
-    upper: res.regions.map((r) => r.simplexBounds.upper),
-    maxFacets: res.numConstraints,
-    seconds: res.seconds,
-    ...(note !== undefined ? { note } : {}),
-  };
-}
-
 interface StudyOpts {
   out: string;
   seed: string;
   epochs: string;
+  threads: string;
+  store?: string;
   quiet?: boolean;
   png: boolean;
 }
@@ -516,6 +488,12 @@ function registerPolytopesStudy(program: Command): void {
     .option('--seed <n>', 'seed', '1')
     .option('--epochs <n>', 'training epochs for the trained configurations', '40')
     .option('--no-png', 'write SVG figures only')
+    .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option(
+      '--store <dir>',
+      'result store of the configurations (resume after a kill; reused when seed and epochs are unchanged)',
+      'OUT/.shards',
+    )
     .option('--quiet', 'print nothing but errors')
     .action(runPolytopesStudy);
 }
@@ -525,20 +503,25 @@ async function runPolytopesStudy(opts: StudyOpts): Promise<void> {
   const epochs = Number(opts.epochs);
   if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new CliError(`--epochs must be a positive integer, got '${opts.epochs}'`);
-  const box = [-1, 1, -1, 1, -1, 1];
-  const rows: StudyRow[] = [];
+  const threads = parseThreads(opts.threads);
+  const store = opts.store === undefined || opts.store === 'OUT/.shards' ? join(opts.out, '.shards') : opts.store;
   const log = (s: string) => {
     if (!opts.quiet) process.stderr.write(`polytopes-study: ${s}\n`);
   };
-  const add = (r: StudyRow) => {
-    rows.push(r);
+  const t0 = Date.now();
+  // The configurations are the shards of the `polytopes-study` sweep (sweeps/polytopes-study.ts): on every core, resumable.
+  const rows = (await runSweepCli({
+    name: polytopesStudySweep.name,
+    options: { seed, epochs },
+    store,
+    threads,
+    quiet: opts.quiet === true,
+    label: 'polytopes-study',
+  })) as StudyRow[];
+  for (const r of rows)
     log(
       `${r.group} / ${r.config}: ${r.regions} regions, mean facets ${mean(r.facets).toFixed(2)}, mean simplices ${mean(r.simplices).toFixed(2)} (${r.seconds.toFixed(2)} s)`,
     );
-  };
-  const t0 = Date.now();
-  studyArchitectureRows(seed, box, add);
-  await studyTrainingRows(seed, epochs, box, add);
   // Report.
   const figs = writeStudyFigures(rows, opts);
   const md = studyMarkdown(rows, figs, opts.png, seed, epochs, t0);
@@ -558,93 +541,6 @@ async function runPolytopesStudy(opts: StudyOpts): Promise<void> {
     ),
   );
   log(`wrote ${join(opts.out, 'report.md')}`);
-}
-
-/** Sweeps 1–4: depth/width, initialization, bias magnitude and low rank, on untrained nets. */
-function studyArchitectureRows(seed: number, box: number[], add: (r: StudyRow) => void): void {
-  // 1. Depth and width (PyTorch default init).
-  for (const [w, L] of [
-    [8, 1],
-    [8, 2],
-    [8, 3],
-    [8, 4],
-    [16, 1],
-    [16, 2],
-    [16, 3],
-    [24, 2],
-  ] as const) {
-    const widths = [3, ...new Array<number>(L).fill(w), 1];
-    add(studyRow('depth/width', `3→${w}×${L}→1`, randomMlp(widths, { seed: seed + L * 100 + w }), box));
-  }
-  // 2. Initialization (biases U(±0.1) so first-layer planes are not all through 0).
-  const biasU = (b: number, s: number) => (net: Network) => uniformBiases(net, b, mulberry32(s));
-  for (const init of ['xavier-uniform', 'he-normal', 'pytorch'] as const) {
-    const base = randomMlp([3, 16, 16, 16, 1], { seed: seed + 7, init });
-    add(
-      studyRow(
-        'initialization',
-        init === 'he-normal' ? 'Kaiming (He) normal' : init === 'xavier-uniform' ? 'Xavier uniform' : 'PyTorch default',
-        init === 'pytorch' ? base : biasU(0.1, seed)(base),
-        box,
-        init === 'pytorch' ? 'PyTorch biases U(±1/√fan_in)' : 'biases U(±0.1)',
-      ),
-    );
-  }
-  // 3. Bias magnitude (Kaiming weights, biases U(±b)).
-  for (const b of [0.01, 0.1, 0.5, 1, 2]) {
-    add(
-      studyRow(
-        'bias magnitude',
-        `b = ${b}`,
-        biasU(b, seed + 3)(randomMlp([3, 16, 16, 16, 1], { seed: seed + 11, init: 'he-normal' })),
-        box,
-        'Kaiming weights, biases U(±b)',
-      ),
-    );
-  }
-  // 4. Low-rank hidden-to-hidden weights W = U V (rank r), Kaiming scale, biases U(±0.1).
-  for (const r of [1, 2, 4, 16]) {
-    const net = lowRankHidden(randomMlp([3, 16, 16, 16, 1], { seed: seed + 13, init: 'he-normal' }), r, mulberry32(seed + 31 + r));
-    add(studyRow('low rank', r >= 16 ? 'full rank (16)' : `rank ${r}`, net, box, 'layers 2–3 are U·V of rank r'));
-  }
-}
-
-/** Sweep 5: a net trained on ball vs shell, before training and after, for each weight decay. */
-async function studyTrainingRows(seed: number, epochs: number, box: number[], add: (r: StudyRow) => void): Promise<void> {
-  // 5. Training on a 3-D task (ball vs shell), with and without weight decay.
-  const data = hypersphereShell({ dim: 3, n: 1000, r1: 0.4, random: seededRandom(seed) });
-  for (const wd of STUDY_WEIGHT_DECAYS) {
-    const tn = new TrainableNetwork(
-      [3],
-      [
-        { type: 'dense', outFeatures: 16 },
-        { type: 'relu' },
-        { type: 'dense', outFeatures: 16 },
-        { type: 'relu' },
-        { type: 'dense', outFeatures: 16 },
-        { type: 'relu' },
-        { type: 'dense', outFeatures: 1 },
-      ],
-      { random: seededRandom(seed + 5), dtype: 'float64' },
-    );
-    if (wd === 0) add(studyRow('training (ball vs shell, 3→16×3→1)', 'before training', tn.toNetwork(), box));
-    const tr = await train(tn, data, {
-      loss: 'bce',
-      optimizer: { type: 'adam', lr: 0.01, weightDecay: wd },
-      epochs,
-      batchSize: 32,
-      random: seededRandom(seed + 6),
-    });
-    add(
-      studyRow(
-        'training (ball vs shell, 3→16×3→1)',
-        `after ${epochs} epochs, weight decay ${wd}`,
-        tn.toNetwork(),
-        box,
-        `train accuracy ${(tr.train.accuracy ?? NaN).toFixed(3)}`,
-      ),
-    );
-  }
 }
 
 /**

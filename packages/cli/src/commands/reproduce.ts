@@ -13,14 +13,21 @@
  *   the mean over all other settings per hyperparameter value.
  *
  * Every single run is an ordinary `polytope train` run (built by `prepareTraining` from the same
- * flags and seed), so any cell can be replayed with one `polytope train` command.
+ * flags and seed), so any cell can be replayed with one `polytope train` command. The runs are the
+ * shards of two sweeps (`sweeps/reproduce.ts`): they run on every core (`--threads`), and each
+ * finished shard is kept in the result store (`--store`, default OUT/.shards), so a killed run
+ * resumes where it stopped and a finished one is not computed again.
  */
 import type { Command } from 'commander';
-import { AbortError, PolytopeError, evaluate, seededRandom, train } from '@polytope-lens/core';
 import { join } from 'node:path';
 import { CliError, writeFileAtomic } from '../util.js';
-import { num, positiveInt, prepareTraining } from './train.js';
-import type { TrainCliOptions } from './train.js';
+import { parseThreads } from '../threads.js';
+import { SINE_THRESHOLD, annulusSweep, sineSweep } from '../sweeps/reproduce.js';
+import type { AnnulusRow, SineCell } from '../sweeps/reproduce.js';
+import { runSweepCli } from '../sweeps/run.js';
+import { num, positiveInt } from './train.js';
+
+export type { AnnulusRow } from '../sweeps/reproduce.js';
 
 /** Experiments `polytope reproduce` knows. */
 const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
@@ -42,11 +49,9 @@ interface ReproduceCliOptions {
   depths?: string;
   batch?: string;
   seed: string;
+  threads: string;
+  store?: string;
   quiet?: boolean;
-}
-
-function baseOptions(o: Partial<TrainCliOptions> & { dataset: string; arch: string; seed: string }): TrainCliOptions {
-  return { init: 'pytorch', batch: '32', snapshotEvery: '0', out: '', quiet: true, ...o };
 }
 
 function intList(text: string, flag: string, lo: number, hi: number): number[] {
@@ -60,91 +65,6 @@ function intList(text: string, flag: string, lo: number, hi: number): number[] {
     for (let v = a; v <= b; v++) if (!out.includes(v)) out.push(v);
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Table 5.1
-
-interface SineCell {
-  width: number;
-  depth: number;
-  /** Initializations used until training MSE < threshold; null when none within `runs`. */
-  initializations: number | null;
-  /** Training MSE of the successful (or last) run. */
-  mse: number;
-  /** Seed of the successful run (`polytope train --seed`). */
-  seed: number | null;
-}
-
-interface SineOptions {
-  widths: number[];
-  depths: number[];
-  runs: number;
-  epochs: number;
-  batch: number;
-  seed: number;
-  threshold?: number;
-  onCell?: (cell: SineCell) => void;
-}
-
-/** Seed of trial `t` (0-based) for a w × d cell, distinct across cells and trials. */
-function sineSeed(base: number, width: number, depth: number, trial: number): number {
-  return base * 1_000_000 + (width * 100 + depth) * 1000 + trial;
-}
-
-/**
- * Runs Table 5.1's protocol over the given widths × depths.
- *
- * @example
- * const cells = await reproduceSine({ widths: [1, 2], depths: [1], runs: 5, epochs: 200, batch: 10, seed: 0 });
- * cells[0].initializations; // e.g. 1
- */
-async function reproduceSine(o: SineOptions): Promise<SineCell[]> {
-  const threshold = o.threshold ?? 0.45;
-  const cells: SineCell[] = [];
-  for (const width of o.widths) {
-    for (const depth of o.depths) {
-      const arch = ['1', ...new Array<string>(depth).fill(String(width)), '1'].join('-');
-      let cell: SineCell = { width, depth, initializations: null, mse: NaN, seed: null };
-      for (let t = 0; t < o.runs; t++) {
-        const seed = sineSeed(o.seed, width, depth, t);
-        const prep = prepareTraining(
-          baseOptions({
-            dataset: 'sine',
-            arch,
-            optimizer: 'sgd',
-            lr: '0.1',
-            loss: 'mse',
-            batch: String(o.batch),
-            epochs: String(o.epochs),
-            seed: String(seed),
-          }),
-        );
-        let mse = Infinity;
-        try {
-          const res = await train(prep.net, prep.trainData, {
-            loss: 'mse',
-            optimizer: prep.optimizer,
-            epochs: prep.epochs,
-            batchSize: prep.batchSize,
-            random: seededRandom(seed * 4 + 4),
-            yieldEveryMs: -1,
-          });
-          mse = res.train.mse ?? Infinity;
-        } catch (err) {
-          if (!(err instanceof PolytopeError && err.code === 'diverged')) throw err;
-        }
-        cell = { width, depth, initializations: null, mse, seed: null };
-        if (mse < threshold) {
-          cell = { width, depth, initializations: t + 1, mse, seed };
-          break;
-        }
-      }
-      cells.push(cell);
-      o.onCell?.(cell);
-    }
-  }
-  return cells;
 }
 
 /** Table 5.1 as Markdown: rows are widths, columns depths; '–' where no initialization succeeded. */
@@ -161,106 +81,6 @@ function sineMarkdown(cells: readonly SineCell[], runs: number): string {
   }
   lines.push('', `Initializations until the training MSE is below 0.45 (– : none of ${runs}).`);
   return lines.join('\n') + '\n';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables 4.2 / 4.3
-
-interface AnnulusConfig {
-  loss: 'mse' | 'bce';
-  leak: number;
-  batch: number;
-  normalize: boolean;
-}
-
-export interface AnnulusRow extends AnnulusConfig {
-  successes: number;
-  runs: number;
-  /** Mean epochs to success over the successful runs (null when none). */
-  meanEpochs: number | null;
-}
-
-/** §4.2.1's 36 combinations, in the order loss × leak × batch × normalization. */
-const ANNULUS_GRID: readonly AnnulusConfig[] = (() => {
-  const out: AnnulusConfig[] = [];
-  for (const loss of ['mse', 'bce'] as const)
-    for (const leak of [0, 0.01, 0.1])
-      for (const batch of [10, 100, 1000]) for (const normalize of [false, true]) out.push({ loss, leak, batch, normalize });
-  return out;
-})();
-
-/**
- * One §4.2.1 run: trains `polytope train --dataset circle-annulus --arch 2-3-1 --seed seed …` for
- * up to `maxEpochs` epochs, stopping at the first epoch whose training accuracy is ≥ 95 %.
- * Returns that epoch, or null when it never gets there.
- */
-async function annulusRun(cfg: AnnulusConfig, seed: number, maxEpochs: number): Promise<number | null> {
-  const prep = prepareTraining(
-    baseOptions({
-      dataset: 'circle-annulus',
-      arch: '2-3-1',
-      optimizer: 'adam',
-      lr: '0.01',
-      loss: cfg.loss,
-      leak: String(cfg.leak),
-      batch: String(cfg.batch),
-      epochs: String(maxEpochs),
-      seed: String(seed),
-      ...(cfg.normalize ? { normalize: true } : {}),
-    }),
-  );
-  const signal = { aborted: false };
-  let reached: number | null = null;
-  try {
-    await train(prep.net, prep.trainData, {
-      loss: prep.loss,
-      optimizer: prep.optimizer,
-      epochs: prep.epochs,
-      batchSize: prep.batchSize,
-      random: seededRandom(seed * 4 + 4),
-      signal,
-      yieldEveryMs: -1,
-      onEpoch: (e) => {
-        if ((evaluate(prep.net, prep.trainData, prep.loss, 1000).accuracy ?? 0) >= 0.95) {
-          reached = e.epoch;
-          signal.aborted = true;
-        }
-      },
-    });
-  } catch (err) {
-    if (err instanceof AbortError) return reached;
-    if (err instanceof PolytopeError && err.code === 'diverged') return null;
-    throw err;
-  }
-  return reached;
-}
-
-/**
- * Table 4.2's grid: `runs` networks per combination (run r uses seed `base + r` in every
- * combination, so combinations see the same data and initial weights).
- */
-async function reproduceAnnulus(o: {
-  runs: number;
-  maxEpochs: number;
-  seed: number;
-  onRow?: (row: AnnulusRow) => void;
-}): Promise<AnnulusRow[]> {
-  const rows: AnnulusRow[] = [];
-  for (const cfg of ANNULUS_GRID) {
-    let successes = 0;
-    let epochSum = 0;
-    for (let r = 0; r < o.runs; r++) {
-      const e = await annulusRun(cfg, o.seed + r, o.maxEpochs);
-      if (e !== null) {
-        successes++;
-        epochSum += e;
-      }
-    }
-    const row: AnnulusRow = { ...cfg, successes, runs: o.runs, meanEpochs: successes > 0 ? epochSum / successes : null };
-    rows.push(row);
-    o.onRow?.(row);
-  }
-  return rows;
 }
 
 /** Successes out of 100 (scaled when `runs` ≠ 100), as the dissertation reports them. */
@@ -333,6 +153,8 @@ export function registerReproduce(program: Command): void {
     .option('--depths <list>', "table-5.1: depths (hidden layers), e.g. '1-10'", '1-10')
     .option('--batch <n>', 'table-5.1: mini-batch size (the text gives none)', '10')
     .option('--seed <s>', 'base seed', '0')
+    .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option('--store <dir>', 'result store of the runs (resume after a kill; reused when the protocol is unchanged)', 'OUT/.shards')
     .option('--quiet', 'print nothing but errors')
     .action(async (experiment: string, opts: ReproduceCliOptions) => {
       await runReproduce(experiment, opts);
@@ -352,13 +174,29 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
   const widths = intList(opts.widths ?? '1-10', '--widths', 1, 1000);
   const depths = intList(opts.depths ?? '1-10', '--depths', 1, 100);
   const out = opts.out!;
+  const threads = parseThreads(opts.threads);
+  const store = opts.store === undefined || opts.store === 'OUT/.shards' ? join(out, '.shards') : opts.store;
   const isFull = runs >= PROTOCOLS[exp].full.runs && maxEpochs >= PROTOCOLS[exp].full.maxEpochs;
   const label = isFull ? 'full protocol' : 'REDUCED protocol';
   const log = (s: string) => {
     if (!opts.quiet) process.stderr.write(s);
   };
   const started = Date.now();
-  const run: ReproduceRun = { exp, label, runs, maxEpochs, batch, widths, depths, seed, started, log };
+  const run: ReproduceRun = {
+    exp,
+    label,
+    runs,
+    maxEpochs,
+    batch,
+    widths,
+    depths,
+    seed,
+    started,
+    log,
+    threads,
+    store,
+    quiet: opts.quiet === true,
+  };
   const { md, json } = exp === 'table-5.1' ? await sineReport(run) : await annulusReport(run);
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);
@@ -377,6 +215,9 @@ interface ReproduceRun {
   seed: number;
   started: number;
   log: (s: string) => void;
+  threads: number;
+  store: string;
+  quiet: boolean;
 }
 
 /** Table 5.1 (sine): runs the grid and returns its Markdown and JSON. */
@@ -385,15 +226,17 @@ async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record
   log(
     `reproduce table-5.1 (${label}): widths ${widths.join(',')} × depths ${depths.join(',')}, ≤ ${runs} initializations of ${maxEpochs} epochs each, SGD lr 0.1, batch ${batch}\n`,
   );
-  const cells = await reproduceSine({
-    widths,
-    depths,
-    runs,
-    epochs: maxEpochs,
-    batch,
-    seed,
-    onCell: (c) => log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse.toPrecision(3)})\n`),
-  });
+  const options = { widths, depths, runs, epochs: maxEpochs, batch, seed };
+  const cells = (await runSweepCli({
+    name: sineSweep.name,
+    options,
+    store: run.store,
+    threads: run.threads,
+    quiet: run.quiet,
+    label: exp,
+  })) as SineCell[];
+  for (const c of cells)
+    log(`  width ${c.width} depth ${c.depth}: ${c.initializations ?? '–'} (MSE ${c.mse === null ? 'diverged' : c.mse.toPrecision(3)})\n`);
   const md = [
     `# Table 5.1 — sine: initializations needed to reach MSE < 0.45 (${label})`,
     '',
@@ -410,7 +253,7 @@ async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record
     epochs: maxEpochs,
     batch,
     seed,
-    threshold: 0.45,
+    threshold: SINE_THRESHOLD,
     cells,
     seconds: (Date.now() - started) / 1000,
   };
@@ -420,15 +263,17 @@ async function sineReport(run: ReproduceRun): Promise<{ md: string; json: Record
 /** Tables 4.2 and 4.3 (circle vs annulus): runs the grid and returns their Markdown and JSON. */
 async function annulusReport(run: ReproduceRun): Promise<{ md: string; json: Record<string, unknown> }> {
   const { exp, label, runs, maxEpochs, seed, started, log } = run;
-  log(
-    `reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, ${ANNULUS_GRID.length} combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`,
-  );
-  const rows = await reproduceAnnulus({
-    runs,
-    maxEpochs,
-    seed,
-    onRow: (r) => log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`),
-  });
+  log(`reproduce ${exp} (${label}): 2-3-1 on circle vs annulus, 36 combinations × ${runs} runs, ≤ ${maxEpochs} epochs, Adam lr 0.01\n`);
+  const options = { runs, maxEpochs, seed };
+  const rows = (await runSweepCli({
+    name: annulusSweep.name,
+    options,
+    store: run.store,
+    threads: run.threads,
+    quiet: run.quiet,
+    label: exp,
+  })) as AnnulusRow[];
+  for (const r of rows) log(`  ${r.loss} leak ${r.leak} batch ${r.batch} normalize ${r.normalize}: ${r.successes}/${r.runs}\n`);
   const head =
     `Protocol: the minimal network 2-3-1 (one hidden layer of width 3), PyTorch default initialization, Adam lr 0.01, 1,000 training points ` +
     `(500 in the disc r ≤ 0.5, 500 in the annulus 0.5√2 ≤ r ≤ 1), up to ${maxEpochs} epochs, stopping at the first epoch with ≥ 95 % training accuracy; ` +

@@ -1,0 +1,15 @@
+/**
+ * The sweeps `polytope sweep NAME` and `polytope worker` know, by name. Registering a sweep is one
+ * line: its name, the module that exports its `SweepDefinition` (a URL relative to this file once
+ * built, or a package specifier resolved with `import.meta.resolve`) and the export's name. Worker
+ * threads and queue workers load the definition from that module, so it must be importable on its
+ * own (no state set up by the command that starts the sweep).
+ */
+import { sweepRef } from '@polytope-lens/sweep';
+import type { SweepRegistry } from '@polytope-lens/sweep';
+
+export const SWEEPS: SweepRegistry = {
+  'reproduce-sine': sweepRef(new URL('./reproduce.js', import.meta.url), 'sineSweep'),
+  'reproduce-annulus': sweepRef(new URL('./reproduce.js', import.meta.url), 'annulusSweep'),
+  'polytopes-study': sweepRef(new URL('./polytopes-study.js', import.meta.url), 'polytopesStudySweep'),
+};
