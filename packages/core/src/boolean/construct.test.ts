@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { forward } from '../network/forward.js';
 import { mulberry32 } from '../random.js';
-import { binaryProjection, checkConstruction, lineSignChanges, parityNetwork, sawtoothNetwork, shallowNetwork, widthTwoNetwork } from './construct.js';
+import {
+  binaryProjection,
+  checkConstruction,
+  lineSignChanges,
+  parityNetwork,
+  sawtoothNetwork,
+  shallowNetwork,
+  widthTwoNetwork,
+} from './construct.js';
 import { npnClasses } from './npn.js';
 import { swapsChambers, swapsValue } from './swaps.js';
 import { booleanInputs, parityTable } from './truth.js';
@@ -42,7 +50,11 @@ describe('Boolean constructions (verified by forward pass and line partition)', 
       const net = widthTwoNetwork(t, 4, w);
       expect(checkConstruction(net, t, 4, w).correct).toBe(16);
       if (swaps === 0) continue; // constants: one dead unit
-      expect(hidden(net).slice(0, -1).every((u) => u === 2)).toBe(true);
+      expect(
+        hidden(net)
+          .slice(0, -1)
+          .every((u) => u === 2),
+      ).toBe(true);
       expect(hidden(net).length - 1).toBe(swaps);
     }
     const rnd = mulberry32(7);

@@ -98,7 +98,12 @@ export interface ConstructOptions {
   readonly alpha?: number;
 }
 
-/** The binary projection 2ⁿ⁻¹, …, 2, 1 (input 1 first): t is the row index, so rows never tie. */
+/**
+ * The binary projection 2ⁿ⁻¹, …, 2, 1 (input 1 first): t is the row index, so rows never tie.
+ *
+ * @example
+ * binaryProjection(3); // [4, 2, 1]
+ */
 export function binaryProjection(n: number): number[] {
   return Array.from({ length: n }, (_, i) => 2 ** (n - 1 - i));
 }
@@ -194,7 +199,14 @@ export function widthTwoNetwork(table: number, n: number, w: readonly number[], 
     p = lam;
     q = mu;
   }
-  specs.push({ type: 'dense', inputs: [specs.length], inFeatures: 2, outFeatures: 1, weight: Float64Array.of(p, su), bias: Float64Array.of(q) });
+  specs.push({
+    type: 'dense',
+    inputs: [specs.length],
+    inFeatures: 2,
+    outFeatures: 1,
+    weight: Float64Array.of(p, su),
+    bias: Float64Array.of(q),
+  });
   return buildNetwork([n], specs);
 }
 
@@ -226,21 +238,42 @@ function sawtoothLayers(specs: NodeSpec[], w: number, l: number, alpha: number, 
  * const net = sawtoothNetwork(2, 3); // 8 sign changes on [0, 1]
  */
 export function sawtoothNetwork(w: number, l: number, alpha = 0): Network {
-  return toothNetwork(1, [1], w, l, alpha, 'pm1', false);
+  return toothNetwork({ n: 1, proj: null, domain: 'pm1' }, w, l, alpha);
 }
 
-function toothNetwork(n: number, proj: readonly number[], w: number, l: number, alpha: number, domain: BooleanDomain, boolean: boolean): Network {
+/** The sawtooth net on a 1-D input (`proj` null) or on Boolean rows projected by `proj`. */
+function toothNetwork(
+  input: { n: number; proj: readonly number[] | null; domain: BooleanDomain },
+  w: number,
+  l: number,
+  alpha: number,
+): Network {
+  const { n, proj, domain } = input;
   if (!Number.isInteger(w) || w < 2 || !Number.isInteger(l) || l < 1)
     throw new PolytopeError('bad-option', `the width must be an integer ≥ 2 and the depth ≥ 1, got w = ${w}, l = ${l}`);
   if (!(alpha >= 0 && alpha < 1)) throw new PolytopeError('bad-option', `the leaky slope α must lie in [0, 1), got ${alpha}`);
   const { a, d } = toothCoefficients(w, alpha);
   const shifts = Array.from({ length: w }, (_, i) => i / w);
-  const first: NodeSpec = boolean
+  const first: NodeSpec = proj
     ? projectionLayer(n, proj, shifts, domain)
-    : { type: 'dense', inputs: [0], inFeatures: 1, outFeatures: w, weight: new Float64Array(w).fill(1), bias: Float64Array.from(shifts, (v) => -v) };
+    : {
+        type: 'dense',
+        inputs: [0],
+        inFeatures: 1,
+        outFeatures: w,
+        weight: new Float64Array(w).fill(1),
+        bias: Float64Array.from(shifts, (v) => -v),
+      };
   const specs: NodeSpec[] = [first, activation(1, alpha)];
   sawtoothLayers(specs, w, l, alpha, a, d);
-  specs.push({ type: 'dense', inputs: [specs.length], inFeatures: w, outFeatures: 1, weight: Float64Array.from(a), bias: Float64Array.of(d - 0.5) });
+  specs.push({
+    type: 'dense',
+    inputs: [specs.length],
+    inFeatures: w,
+    outFeatures: 1,
+    weight: Float64Array.from(a),
+    bias: Float64Array.of(d - 0.5),
+  });
   return buildNetwork([n], specs);
 }
 
@@ -254,7 +287,7 @@ function toothNetwork(n: number, proj: readonly number[], w: number, l: number, 
 export function parityNetwork(n: number, w: number, l: number, options: ConstructOptions = {}): Network {
   booleanRows(n);
   if (n > w ** l) throw new PolytopeError('bad-option', `n-parity needs n ≤ w^l: ${n} > ${w}^${l} = ${w ** l}`);
-  return toothNetwork(n, new Array<number>(n).fill(1 / w ** l), w, l, options.alpha ?? 0, options.domain ?? 'pm1', true);
+  return toothNetwork({ n, proj: new Array<number>(n).fill(1 / w ** l), domain: options.domain ?? 'pm1' }, w, l, options.alpha ?? 0);
 }
 
 /** Exact check of a constructed network: classification of every row and the sign changes along the projection. */
@@ -270,7 +303,13 @@ export interface ConstructionCheck {
   readonly linePieces: number;
 }
 
-/** Sign changes of the output of `net` along x0 → x1, from the exact line partition (piecewise linear: one change per knot sign flip). */
+/**
+ * Sign changes of the output of `net` along x0 → x1, from the exact line partition (piecewise
+ * linear: one change per knot sign flip).
+ *
+ * @example
+ * lineSignChanges(sawtoothNetwork(2, 2), [0], [1]).changes; // 4
+ */
 export function lineSignChanges(net: Network, x0: ArrayLike<number>, x1: ArrayLike<number>): { changes: number; pieces: number } {
   const { pieces } = partitionLine(net, x0, x1);
   const vals = [pieces[0]!.map[0]! + pieces[0]!.map[1]! * pieces[0]!.t0];
@@ -293,7 +332,13 @@ export function lineSignChanges(net: Network, x0: ArrayLike<number>, x1: ArrayLi
  * @example
  * checkConstruction(shallowNetwork(6, 2, [1, 1]), 6, 2, [1, 1]).correct; // 4
  */
-export function checkConstruction(net: Network, table: number, n: number, w: readonly number[], domain: BooleanDomain = 'pm1'): ConstructionCheck {
+export function checkConstruction(
+  net: Network,
+  table: number,
+  n: number,
+  w: readonly number[],
+  domain: BooleanDomain = 'pm1',
+): ConstructionCheck {
   const rows = booleanRows(n);
   const xs = booleanInputs(n, domain);
   let correct = 0;

@@ -11,7 +11,10 @@ function bruteCanonical(t: number, n: number): number {
     if (rest.length === 0) perms.push(p);
     rest.forEach((r, i) => rec([...p, r], [...rest.slice(0, i), ...rest.slice(i + 1)]));
   };
-  rec([], Array.from({ length: n }, (_, i) => i));
+  rec(
+    [],
+    Array.from({ length: n }, (_, i) => i),
+  );
   let best = Infinity;
   for (const perm of perms)
     for (let m = 0; m < rows; m++)

@@ -71,7 +71,7 @@ export function groupWalk(n: number): GroupWalk {
  * transform that produced it: `visit(t', pos, mask)` where t'(k) = t(P(k) ⊕ mask), P moving bit q of
  * k to bit `pos[q]`. Return true from `visit` to stop early.
  */
-export function walkInputGroup(t: number, n: number, visit: (t: number, pos: Int8Array, mask: number) => boolean | void): void {
+export function walkInputGroup(t: number, n: number, visit: (t: number, pos: Int8Array, mask: number) => unknown): void {
   const { swaps, negs } = groupWalk(n);
   const pos = Int8Array.from({ length: n }, (_, i) => i);
   let mask = 0;
@@ -163,6 +163,17 @@ export function npnClasses(n: number): NpnClasses {
   return { n, representatives, sizes };
 }
 
+/**
+ * The canonical representatives (smallest member) of every NPN class of n ≤ 4 inputs, increasing:
+ * 2, 4, 14 and 222 of them (the training sweep's function list for n = 4).
+ *
+ * @example
+ * npnRepresentatives(2); // [0, 1, 3, 6]: constant, AND-like, a single input, XOR
+ */
+export function npnRepresentatives(n: number): number[] {
+  return npnClasses(n).representatives;
+}
+
 /** Cycle lengths of the row map k ↦ P(k) ⊕ mask on 2ⁿ rows. */
 function rowCycles(n: number, perm: readonly number[], mask: number): number[] {
   const rows = 1 << n;
@@ -171,7 +182,7 @@ function rowCycles(n: number, perm: readonly number[], mask: number): number[] {
   for (let k0 = 0; k0 < rows; k0++) {
     if (seen[k0]) continue;
     let len = 0;
-    for (let k = k0; !seen[k]; ) {
+    for (let k = k0; !seen[k];) {
       seen[k] = 1;
       len++;
       let img = 0;

@@ -57,6 +57,11 @@ describe('swaps value', () => {
   });
 
   it('majority and threshold functions are 1-swap', () => {
-    expect(swapsValue(tableFrom(3, (b) => b[0]! + b[1]! + b[2]! >= 2), 3).swaps).toBe(1);
+    expect(
+      swapsValue(
+        tableFrom(3, (b) => b[0]! + b[1]! + b[2]! >= 2),
+        3,
+      ).swaps,
+    ).toBe(1);
   });
 });

@@ -121,7 +121,7 @@ export function projectionChanges(t: number, n: number, w: ArrayLike<number>): n
   vals.sort((a, b) => a[0] - b[0]);
   let changes = 0;
   let prevClass = -1;
-  for (let j = 0; j < rows; ) {
+  for (let j = 0; j < rows;) {
     let e = j;
     const cls = vals[j]![1];
     while (e < rows && vals[e]![0] === vals[j]![0]) {

@@ -8,7 +8,12 @@
  */
 import { PolytopeError } from '../errors.js';
 
-/** Largest input count whose truth tables fit the 32-bit words used here. */
+/**
+ * Largest input count whose truth tables fit the 32-bit words used here.
+ *
+ * @example
+ * MAX_BOOLEAN_INPUTS; // 5
+ */
 export const MAX_BOOLEAN_INPUTS = 5;
 
 /** Checks n and returns the number of rows 2ⁿ. */
@@ -64,7 +69,12 @@ export function booleanInputs(n: number, domain: '01' | 'pm1'): Float64Array {
   return out;
 }
 
-/** Truth table from a predicate on the {0, 1} digits (input 1 first). */
+/**
+ * Truth table from a predicate on the {0, 1} digits (input 1 first).
+ *
+ * @example
+ * tableFrom(2, (b) => b[0] === 1 && b[1] === 1); // 8 (AND: row 11 only)
+ */
 export function tableFrom(n: number, f: (bits: readonly number[]) => boolean): number {
   const rows = booleanRows(n);
   let t = 0;
@@ -75,7 +85,12 @@ export function tableFrom(n: number, f: (bits: readonly number[]) => boolean): n
   return t >>> 0;
 }
 
-/** n-input parity (true when an odd number of inputs are 1). */
+/**
+ * n-input parity (true when an odd number of inputs are 1).
+ *
+ * @example
+ * parityTable(2); // 6 (XOR)
+ */
 export function parityTable(n: number): number {
   return tableFrom(n, (b) => b.reduce((a, x) => a + x, 0) % 2 === 1);
 }

@@ -438,3 +438,10 @@ export const VALIDATE = Object.freeze({
   /** The resolution check is cubic in the first layer's crossing lines: skipped above this many. */
   resolutionLines: 256,
 });
+
+/**
+ * Minimal hypersphere constructions (minimal/hypersphere.ts): how far (relative to the decision
+ * region's scale) the foot of the perpendicular from the centre may sit outside a region and
+ * still count as inside it, and the relative gap at which the inner-radius bracket counts as exact.
+ */
+export const MINIMAL_FOOT_EPS = 1e-9;
