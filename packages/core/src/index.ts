@@ -235,7 +235,7 @@ export type {
 // --- random numbers and random networks ---
 // Boolean functions (seed ch. 3; docs/boolean.md) and minimal hypersphere networks (ch. 4)
 export { parseTruthTable, booleanInputs, tableFrom, parityTable, MAX_BOOLEAN_INPUTS } from './boolean/truth.js';
-export { npnCanonical, npnClasses, npnRepresentatives, npnClassCount } from './boolean/npn.js';
+export { npnCanonical, npnCanonicalizer, npnClasses, npnRepresentatives, npnClassCount } from './boolean/npn.js';
 export type { NpnClasses } from './boolean/npn.js';
 export { walshFourier, fourierStats } from './boolean/fourier.js';
 export type { FourierStats } from './boolean/fourier.js';

@@ -104,17 +104,34 @@ export function npnCanonical(t: number, n: number, walk: GroupWalk = groupWalk(n
   let cur = t >>> 0;
   let best = Math.min(cur, (~cur & full) >>> 0);
   const { swaps, negs } = walk;
+  const nNegs = negs.length;
   for (let a = 0; a < swaps.length; a++) {
-    for (let b = 0; b < negs.length; b++) {
-      cur = negateInput(cur, negs[b]!);
-      const c = (~cur & full) >>> 0;
+    // Hot loop: the Gray-code negations inlined (one block swap each), complement beside.
+    for (let b = 0; b < nNegs; b++) {
+      const p = negs[b]!;
+      const sh = 1 << p;
+      const m = NEG_MASKS[p]!;
+      cur = (((cur & m) << sh) | ((cur >>> sh) & m)) >>> 0;
       if (cur < best) best = cur;
+      const c = (~cur & full) >>> 0;
       if (c < best) best = c;
     }
     const sp = swaps[a]!;
     if (sp >= 0) cur = swapInputs(cur, sp);
   }
   return best;
+}
+
+/**
+ * A canonicalizer for many tables of n inputs (the group walk built once).
+ *
+ * @example
+ * const canon = npnCanonicalizer(5);
+ * canon(0x96696996); // 0x69969669: 5-parity's complement is the smaller member of its class
+ */
+export function npnCanonicalizer(n: number): (t: number) => number {
+  const walk = groupWalk(n);
+  return (t) => npnCanonical(t, n, walk);
 }
 
 /** Result of `npnClasses`: the canonical representatives (smallest member) in increasing order, and class sizes. */
