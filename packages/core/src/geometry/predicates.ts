@@ -445,3 +445,5 @@ export const VALIDATE = Object.freeze({
  * still count as inside it, and the relative gap at which the inner-radius bracket counts as exact.
  */
 export const MINIMAL_FOOT_EPS = 1e-9;
+/** Not a tolerance: how far from the centre (where every hidden hyperplane meets) the region walk starts. */
+export const MINIMAL_WALK_START = 1e-3;

@@ -28,6 +28,17 @@ describe('minimal width-(n+1) hypersphere constructions (radii from the exact de
     expect((await minimalRadii('expanded-simplex', 5)).innerOuterRatio).toBeCloseTo(Math.sqrt(6 / 18), 12);
   });
 
+  it('the region walk (any n) agrees with the enumeration (n ≤ 8)', async () => {
+    for (const c of ['hyperoctahedron', 'expanded-simplex'] as const) {
+      const a = await minimalRadii(c, 3, { method: 'walk' });
+      const b = await minimalRadii(c, 3, { method: 'enumerate' });
+      expect(a.method).toBe('walk');
+      expect(a.regions).toBe(b.regions);
+      expect(a.inner).toBeCloseTo(b.inner, 12);
+      expect(a.outer).toBeCloseTo(b.outer, 12);
+    }
+  });
+
   it('the networks are positive at the centre, negative far out, width n + 1', () => {
     for (const c of ['hyperoctahedron', 'expanded-simplex'] as const) {
       const m = minimalNetwork(c, 3);

@@ -13,11 +13,14 @@
  */
 import { InternalError, PolytopeError } from '../errors.js';
 import { now } from '../clock.js';
-import { MINIMAL_FOOT_EPS } from '../geometry/predicates.js';
+import { gaussianEliminate, solveEliminated } from '../geometry/linalg.js';
+import { solveLp } from '../geometry/lp.js';
+import { MINIMAL_FOOT_EPS, MINIMAL_WALK_START, RANK_EPS } from '../geometry/predicates.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network } from '../network/network.js';
 import { enumeratePolytopes } from '../polytopes/enumerate.js';
 import { polytopeDomain } from '../polytopes/polytope-domain.js';
+import { walkRegions } from '../polytopes/walk.js';
 
 /** The two minimal constructions. */
 export type MinimalConstruction = 'hyperoctahedron' | 'expanded-simplex';
@@ -124,6 +127,8 @@ export interface MinimalRadii {
   /** Regions where the output is positive, and the boundary faces found. */
   readonly positiveRegions: number;
   readonly boundaryFaces: number;
+  /** How the regions were found: 'enumerate' or 'walk'. */
+  readonly method: 'enumerate' | 'walk';
   readonly seconds: number;
 }
 
@@ -155,80 +160,218 @@ function outputMap(m: MinimalNet, code: Uint8Array): { g: Float64Array; h: numbe
   return { g, h };
 }
 
-/** Whether x satisfies the hidden code's sign conditions and the domain rows (with slack tol). */
-function inRegion(m: MinimalNet, code: Uint8Array, x: Float64Array, A: number[][], bb: number[], tol: number): boolean {
+/** Whether x satisfies the hidden code's sign conditions (with slack tol). */
+function inRegion(m: MinimalNet, code: Uint8Array, x: Float64Array, tol: number): boolean {
   const { n } = m;
   for (let k = 0; k <= n; k++) {
     let z = m.b[k]!;
     for (let i = 0; i < n; i++) z += m.W[k * n + i]! * x[i]!;
     if (code[k] ? z < -tol : z > tol) return false;
   }
-  return A.every((row, r) => row.reduce((s, v, i) => s + v * x[i]!, 0) <= bb[r]! + tol);
+  return true;
+}
+
+/** One positive region of the decision set: its code, vertices, and the vertices on the output's zero set. */
+interface PositiveRegion {
+  readonly code: Uint8Array;
+  readonly norms: number[];
+  readonly faceNorms: number[];
+}
+
+/** ρ (exact when a perpendicular foot lies in its region, else a bracket's upper end) and R from the positive regions. */
+function radiiOf(m: MinimalNet, regions: readonly PositiveRegion[], inDomain: (x: Float64Array, tol: number) => boolean, tol: number) {
+  let outer = 0;
+  let lower = Infinity;
+  let upper = Infinity;
+  let faces = 0;
+  for (const r of regions) {
+    outer = Math.max(outer, ...r.norms);
+    if (r.faceNorms.length === 0) continue;
+    faces++;
+    const { g, h } = outputMap(m, r.code);
+    const gg = g.reduce((acc, v) => acc + v * v, 0);
+    const dist = Math.abs(h) / Math.sqrt(gg);
+    const foot = Float64Array.from(g, (v) => (-h * v) / gg);
+    lower = Math.min(lower, dist);
+    upper = Math.min(upper, inRegion(m, r.code, foot, tol) && inDomain(foot, tol) ? dist : Math.min(...r.faceNorms));
+  }
+  if (!(outer > 0) || !Number.isFinite(lower))
+    throw new InternalError(`no bounded decision region found for the ${m.construction} (n = ${m.n})`);
+  return { inner: upper, outer, innerExact: upper - lower <= tol, faces };
+}
+
+/** Options of `minimalRadii`. */
+export interface MinimalRadiiOptions {
+  /**
+   * 'enumerate' (n ≤ 8): `enumeratePolytopes` in a simplex domain; 'walk' (any n): `walkRegions`
+   * from next to the centre, each positive region's vertices from its facet rows (bounded checked
+   * by an LP on its recession cone); 'auto' (default): enumerate up to n = 8, walk above.
+   */
+  readonly method?: 'auto' | 'enumerate' | 'walk';
 }
 
 /**
- * ρ, R and ρ/R of a construction from the exact decision region, in a simplex domain
- * {s_k·x ≤ 3√n} (inradius 3√n) around it.
+ * ρ, R and ρ/R of a construction from the exact decision region (positive set of the network).
  *
  * @example
  * const r = await minimalRadii('hyperoctahedron', 2);
  * r.innerOuterRatio; // 0.7071… = 1/√2 (the square, Eq. 4.1)
  */
-export async function minimalRadii(construction: MinimalConstruction, n: number): Promise<MinimalRadii> {
+export async function minimalRadii(construction: MinimalConstruction, n: number, options: MinimalRadiiOptions = {}): Promise<MinimalRadii> {
   const t0 = now();
   const m = minimalNetwork(construction, n);
-  const S = simplexVertices(n);
-  const A = Array.from({ length: n + 1 }, (_, k) => Array.from(S.subarray(k * n, (k + 1) * n)));
-  const bound = 3 * Math.sqrt(n);
-  const bb = new Array<number>(n + 1).fill(bound);
-  const domain = await polytopeDomain(A, bb, n);
-  const res = enumeratePolytopes(withOutputUnit(m), { domain, geometry: false });
-  const outUnit = n + 1;
-  const outId = res.numDomainConstraints + outUnit;
-  const tol = MINIMAL_FOOT_EPS * bound;
-  let outer = 0;
-  let lower = Infinity;
-  let upper = Infinity;
-  let positive = 0;
-  let faces = 0;
-  for (const r of res.regions) {
-    if (!r.code[outUnit]) continue;
-    positive++;
-    const face: number[] = [];
-    for (let v = 0; v < r.numVertices; v++) {
-      const inc = r.incidence[v]!;
-      if ((inc & ((1n << BigInt(res.numDomainConstraints)) - 1n)) !== 0n)
-        throw new InternalError(`the ${construction} region reaches the domain boundary (n = ${n})`);
-      let norm2 = 0;
-      for (let i = 0; i < n; i++) norm2 += r.vertices[v * n + i]! ** 2;
-      outer = Math.max(outer, Math.sqrt(norm2));
-      if ((inc >> BigInt(outId)) & 1n) face.push(Math.sqrt(norm2));
-    }
-    if (face.length === 0) continue;
-    faces++;
-    const { g, h } = outputMap(m, r.code);
-    const gg = g.reduce((s, v) => s + v * v, 0);
-    const dist = Math.abs(h) / Math.sqrt(gg);
-    const foot = Float64Array.from(g, (v) => (-h * v) / gg);
-    lower = Math.min(lower, dist);
-    upper = Math.min(upper, inRegion(m, r.code, foot, A, bb, tol) ? dist : Math.min(...face));
-  }
-  if (!(outer > 0) || !Number.isFinite(lower))
-    throw new InternalError(`no bounded decision region found for the ${construction} (n = ${n})`);
-  const innerExact = upper - lower <= tol;
+  const method = options.method === undefined || options.method === 'auto' ? (n <= 8 ? 'enumerate' : 'walk') : options.method;
+  const res = method === 'enumerate' ? await enumeratedRegions(m) : await walkedRegions(m);
   return {
     n,
     construction,
-    inner: upper,
-    outer,
-    innerOuterRatio: upper / outer,
+    inner: res.inner,
+    outer: res.outer,
+    innerOuterRatio: res.inner / res.outer,
     formula: minimalRatioFormula(construction, n),
-    innerExact,
-    regions: res.regions.length,
-    positiveRegions: positive,
-    boundaryFaces: faces,
+    innerExact: res.innerExact,
+    regions: res.regions,
+    positiveRegions: res.positive,
+    boundaryFaces: res.faces,
+    method,
     seconds: (now() - t0) / 1000,
   };
+}
+
+interface RadiiRun {
+  inner: number;
+  outer: number;
+  innerExact: boolean;
+  faces: number;
+  regions: number;
+  positive: number;
+}
+
+/** Enumeration in the simplex domain {s_k·x ≤ 3√n} (inradius 3√n). */
+async function enumeratedRegions(m: MinimalNet): Promise<RadiiRun> {
+  const { n } = m;
+  const S = simplexVertices(n);
+  const A = Array.from({ length: n + 1 }, (_, k) => Array.from(S.subarray(k * n, (k + 1) * n)));
+  const bound = 3 * Math.sqrt(n);
+  const domain = await polytopeDomain(A, new Array<number>(n + 1).fill(bound), n);
+  const res = enumeratePolytopes(withOutputUnit(m), { domain, geometry: false });
+  const outUnit = n + 1;
+  const outBit = BigInt(res.numDomainConstraints + outUnit);
+  const domainBits = (1n << BigInt(res.numDomainConstraints)) - 1n;
+  const positive: PositiveRegion[] = [];
+  for (const r of res.regions) {
+    if (!r.code[outUnit]) continue;
+    const norms: number[] = [];
+    const faceNorms: number[] = [];
+    for (let v = 0; v < r.numVertices; v++) {
+      const inc = r.incidence[v]!;
+      if ((inc & domainBits) !== 0n) throw new InternalError(`the ${m.construction} region reaches the domain boundary (n = ${n})`);
+      const norm = Math.hypot(...r.vertices.subarray(v * n, (v + 1) * n));
+      norms.push(norm);
+      if ((inc >> outBit) & 1n) faceNorms.push(norm);
+    }
+    positive.push({ code: r.code, norms, faceNorms });
+  }
+  const inDomain = (x: Float64Array, tol: number): boolean =>
+    A.every((row) => row.reduce((acc, v, i) => acc + v * x[i]!, 0) <= bound + tol);
+  const rad = radiiOf(m, positive, inDomain, MINIMAL_FOOT_EPS * bound);
+  return { ...rad, regions: res.regions.length, positive: positive.length };
+}
+
+/** Walk from next to the centre; each positive region's vertices from n-subsets of its facet rows. */
+async function walkedRegions(m: MinimalNet): Promise<RadiiRun> {
+  const { n } = m;
+  const box = 3 * Math.sqrt(n);
+  const start = Array.from({ length: n }, (_, i) => MINIMAL_WALK_START * Math.sin(i + 1)); // off every hyperplane through 0
+  const walk = await walkRegions(withOutputUnit(m), start, { maxRegions: 1_000_000, domain: [-box, box] });
+  const tol = MINIMAL_FOOT_EPS * box;
+  const positive: PositiveRegion[] = [];
+  for (const r of walk.regions) {
+    if (!r.code[n + 1]) continue;
+    const rows = Array.from(r.facetUnits, (u) => regionRow(m, r.code, u));
+    if (!(await isBounded(rows, n, tol))) throw new InternalError(`a positive ${m.construction} region is unbounded (n = ${n})`);
+    const verts = subsetVertices(rows, n, tol);
+    const outRow = rows[Array.from(r.facetUnits).indexOf(n + 1)];
+    positive.push({
+      code: r.code,
+      norms: verts.map((x) => Math.hypot(...x)),
+      faceNorms: outRow ? verts.filter((x) => Math.abs(rowValue(outRow, x)) <= tol).map((x) => Math.hypot(...x)) : [],
+    });
+  }
+  const inBox = (x: Float64Array, t: number): boolean => x.every((v) => Math.abs(v) <= box + t);
+  const rad = radiiOf(m, positive, inBox, tol);
+  return { ...rad, regions: walk.regions.length, positive: positive.length };
+}
+
+/** A region row a·x ≤ c (flat [a…, c]) of hidden unit u (u = n: the output) under `code`. */
+function regionRow(m: MinimalNet, code: Uint8Array, u: number): Float64Array {
+  const { n } = m;
+  const row = new Float64Array(n + 1);
+  if (u === n + 1) {
+    const { g, h } = outputMap(m, code); // g·x + h ≥ 0
+    for (let i = 0; i < n; i++) row[i] = -g[i]!;
+    row[n] = h;
+    return row;
+  }
+  const s = code[u] ? -1 : 1; // on: W x + b ≥ 0
+  for (let i = 0; i < n; i++) row[i] = s * m.W[u * n + i]!;
+  row[n] = -s * m.b[u]!;
+  return row;
+}
+
+const rowValue = (row: Float64Array, x: ArrayLike<number>): number => {
+  let v = -row[row.length - 1]!;
+  for (let i = 0; i < row.length - 1; i++) v += row[i]! * x[i]!;
+  return v;
+};
+
+/** Vertices: every n-subset of rows with a unique solution that satisfies all rows. */
+function subsetVertices(rows: readonly Float64Array[], n: number, tol: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  const pick: number[] = [];
+  const M = new Float64Array(n * (n + 1));
+  const piv = new Int32Array(2 * n);
+  const rec = (from: number): void => {
+    if (pick.length === n) {
+      pick.forEach((r, i) => M.set(rows[r]!, i * (n + 1)));
+      const rank = gaussianEliminate(M, n, n, n + 1, piv, { threshold: () => RANK_EPS });
+      if (rank < n) return;
+      const x = solveEliminated(M, n, n, n + 1, rank, piv);
+      if (rows.every((row) => rowValue(row, x) <= tol)) out.push(x);
+      return;
+    }
+    for (let r = from; r <= rows.length - (n - pick.length); r++) {
+      pick.push(r);
+      rec(r + 1);
+      pick.pop();
+    }
+  };
+  rec(0);
+  return out;
+}
+
+/** Bounded iff the recession cone {d : a·d ≤ 0 for every row} is {0}: max Σ −a·d over it and [−1, 1]ⁿ is 0. */
+async function isBounded(rows: readonly Float64Array[], n: number, tol: number): Promise<boolean> {
+  const cost = new Float64Array(n);
+  const A = new Float64Array(rows.length * n);
+  rows.forEach((row, j) => {
+    for (let i = 0; i < n; i++) {
+      A[j * n + i] = row[i]!;
+      cost[i] = cost[i]! - row[i]!;
+    }
+  });
+  const sol = await solveLp({
+    numCols: n,
+    cost,
+    maximize: true,
+    colLower: new Float64Array(n).fill(-1),
+    colUpper: new Float64Array(n).fill(1),
+    rows: A,
+    numRows: rows.length,
+    rowLower: new Float64Array(rows.length).fill(-Infinity),
+    rowUpper: new Float64Array(rows.length),
+  });
+  return sol.status === 'optimal' && sol.objective <= tol;
 }
 
 /**
