@@ -56,6 +56,20 @@ describe('swaps value', () => {
     for (let t = 0; t < 256; t += 7) expect(swapsDocumented(t, 3)).toBe(swapsValue(t, 3).swaps);
   });
 
+  it('swaps ≤ 1 are exactly the linear threshold functions: 4, 14, 104, 1882 of them (OEIS A000609)', () => {
+    for (const [n, count] of [
+      [1, 4],
+      [2, 14],
+      [3, 104],
+      [4, 1882],
+    ] as const) {
+      const c = npnClasses(n);
+      const ch = swapsChambers(n);
+      const total = c.representatives.reduce((acc, r, i) => acc + (swapsValue(r, n, ch).swaps <= 1 ? c.sizes[i]! : 0), 0);
+      expect(total).toBe(count);
+    }
+  });
+
   it('majority and threshold functions are 1-swap', () => {
     expect(
       swapsValue(
