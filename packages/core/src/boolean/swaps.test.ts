@@ -8,6 +8,19 @@ describe('swaps value', () => {
     expect([1, 2, 3, 4].map((n) => swapsChambers(n).count)).toEqual([1, 1, 2, 14]);
   });
 
+  it('finds all 516 chambers for n = 5, each order realized by its weight', () => {
+    const ch = swapsChambers(5);
+    expect(ch.count).toBe(516);
+    for (let c = 0; c < ch.count; c += 37) {
+      const sums = Array.from(ch.orders.subarray(c * 32, c * 32 + 32), (k) => {
+        let s = 0;
+        for (let p = 0; p < 5; p++) if ((k >> p) & 1) s += ch.weights[c * 5 + p]!;
+        return s;
+      });
+      for (let j = 1; j < 32; j++) expect(sums[j]).toBeGreaterThan(sums[j - 1]!);
+    }
+  });
+
   it('projectionChanges follows Eq. 3.8–3.10: mixed ties are refused, same-class ties merge', () => {
     const xor = 0b0110;
     expect(projectionChanges(xor, 2, [1, 1])).toBe(2); // 00 | 01,10 | 11
