@@ -237,6 +237,27 @@ export type {
 } from './train/datasets.js';
 
 // --- random numbers and random networks ---
+// Boolean functions (seed ch. 3; docs/boolean.md) and minimal hypersphere networks (ch. 4)
+export { parseTruthTable, booleanInputs, tableFrom, parityTable, MAX_BOOLEAN_INPUTS } from './boolean/truth.js';
+export { npnCanonical, npnCanonicalizer, npnClasses, npnRepresentatives, npnClassCount } from './boolean/npn.js';
+export type { NpnClasses } from './boolean/npn.js';
+export { walshFourier, fourierStats } from './boolean/fourier.js';
+export type { FourierStats } from './boolean/fourier.js';
+export { swapsChambers, swapsValue, swapsDocumented, swapsBruteForce, projectionChanges } from './boolean/swaps.js';
+export type { SwapsChambers, SwapsResult } from './boolean/swaps.js';
+export {
+  shallowNetwork,
+  widthTwoNetwork,
+  sawtoothNetwork,
+  parityNetwork,
+  checkConstruction,
+  binaryProjection,
+  lineSignChanges,
+} from './boolean/construct.js';
+export type { BooleanDomain, ConstructOptions, ConstructionCheck } from './boolean/construct.js';
+export { minimalNetwork, minimalRadii, minimalRatioFormula, randomDotProducts, simplexVertices } from './minimal/hypersphere.js';
+export type { MinimalConstruction, MinimalNet, MinimalRadii } from './minimal/hypersphere.js';
+
 export { mulberry32, seededRandom, gaussian, normalSample, uniformSample, shuffleInPlace } from './random.js';
 export type { Random } from './random.js';
 export { randomMlp } from './reference/random.js';

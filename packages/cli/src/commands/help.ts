@@ -10,7 +10,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
-  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'minimal']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
   ['Sweeps on many cores and machines:', ['sweep', 'worker']],
@@ -21,6 +21,24 @@ const MLP = 'examples/onnx/mlp.onnx';
 
 /** Examples per command path (`slice`, `frame bias`, `lens norms`). */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  boolean: ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean stats 0x6996 --n 4 --json stats.json'],
+  'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --sample 20000 --json npn5.json'],
+  'boolean stats': [
+    'npx polytope boolean stats 0x6996 --n 4 --json stats.json',
+    'npx polytope boolean stats --all --n 4 --json stats4.json',
+  ],
+  'boolean swaps': [
+    'npx polytope boolean swaps --n 4 --json swaps4.json',
+    'npx polytope boolean swaps --n 5 --sample 200 --json swaps5.json',
+  ],
+  'boolean construct': [
+    'npx polytope boolean construct 0x6996 --n 4 --kind width2 --json net.json --onnx net.onnx',
+    'npx polytope boolean construct 1785 --n 4 --kind shallow --alpha 0.1 --json net.json',
+    'npx polytope boolean construct --n 4 --kind parity --width 2 --depth 2 --json parity.json',
+  ],
+  minimal: ['npx polytope minimal hypersphere --n 2-10 --json minimal.json', 'npx polytope minimal dots --n 2-20 --json dots.json'],
+  'minimal hypersphere': ['npx polytope minimal hypersphere --n 2-10 --json minimal.json'],
+  'minimal dots': ['npx polytope minimal dots --n 2-20 --trials 100 --json dots.json'],
   coefficients: [
     `npx polytope coefficients ${CNN} --idx mnist --rows 0-999 --out coeffs/mnist-test`,
     `npx polytope coefficients ${CNN} --idx mnist-train --rows 0-9999 --shard-rows 2000 --out coeffs/mnist-train`,

@@ -19,6 +19,8 @@ import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerSweep } from './sweep.js';
+import { registerBoolean } from './boolean.js';
+import { registerMinimal } from './minimal.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -44,6 +46,8 @@ export function registerAll(program: Command): void {
   registerSimilarity(program);
   registerSensitivity(program);
   registerSweep(program);
+  registerBoolean(program);
+  registerMinimal(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

@@ -452,3 +452,12 @@ export const EIGEN_CONVERGENCE_EPS = Number.EPSILON;
  * accumulated in float64 over up to ~10⁵ gradients, so its noise floor is far above 1e-16 relative).
  */
 export const ACTIVE_RANK_EPS = 1e-10;
+
+/**
+ * Minimal hypersphere constructions (minimal/hypersphere.ts): how far (relative to the decision
+ * region's scale) the foot of the perpendicular from the centre may sit outside a region and
+ * still count as inside it, and the relative gap at which the inner-radius bracket counts as exact.
+ */
+export const MINIMAL_FOOT_EPS = 1e-9;
+/** Not a tolerance: how far from the centre (where every hidden hyperplane meets) the region walk starts. */
+export const MINIMAL_WALK_START = 1e-3;

@@ -97,7 +97,9 @@ export interface HypersphereOptions {
  * Hypersphere versus hypershell (§4.1–4.2): `n/2` points uniform in the ball of radius r₁
  * (class 1) and `n/2` uniform in the shell r₂ ≤ |x| ≤ r₃ (class 0), sphere points first.
  * With the defaults in 2-D this is §4.2.1's circle versus annulus: r₁ = 0.5, r₂ = r₁√2,
- * r₃ = r₂√2 = 1, so circle, gap and annulus have equal areas.
+ * r₃ = r₂√2 = 1. The circle and the gap have equal areas (π/4) but the annulus has twice that
+ * (π/2): the seed's "equal areas" is false for r₃ = r₂√2 (it would need r₃ = r₁√3). The classes
+ * are balanced by count (n/2 each), so annulus points are half as dense as circle points.
  *
  * @example
  * const data = hypersphereShell({ random: seededRandom(0) }); // 1,000 points in 2-D
