@@ -71,16 +71,6 @@ def _encode(header: dict, arrays: dict[str, np.ndarray]) -> bytes:
     return struct.pack("<I", len(body)) + body + b"".join(blobs)
 
 
-def _read_exact(stream, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = stream.read(n - len(buf))
-        if not chunk:
-            raise PolytopeError("internal", "the engine process ended unexpectedly")
-        buf += chunk
-    return bytes(buf)
-
-
 class Engine:
     """One engine process. Requests run one at a time; a KeyboardInterrupt cancels the current one."""
 
@@ -94,19 +84,34 @@ class Engine:
         )
         self._lock = threading.Lock()
         self._next = 1
+        self._buf = bytearray()
         hello, _ = self._read()
         if hello.get("type") != "hello":
             raise PolytopeError("internal", f"unexpected engine greeting {hello}")
         atexit.register(self.close)
 
+    def _fill(self, n: int) -> None:
+        # Bytes read stay in self._buf, so a KeyboardInterrupt between reads never loses part of a frame.
+        while len(self._buf) < n:
+            chunk = self._proc.stdout.read(max(n - len(self._buf), 1 << 16))
+            if not chunk:
+                err = self._proc.stderr.read().decode(errors="replace").strip().splitlines()
+                raise PolytopeError("internal", "the engine process ended unexpectedly" + (f": {err[-1]}" if err else ""))
+            self._buf += chunk
+
     def _read(self):
-        n = struct.unpack("<I", _read_exact(self._proc.stdout, 4))[0]
-        header = json.loads(_read_exact(self._proc.stdout, n))
-        arrays = {}
-        for spec in header.pop("arrays", []):
-            dt = _DTYPES[spec["dtype"]]
-            count = int(np.prod(spec["shape"], dtype=np.int64))
-            arrays[spec["name"]] = np.frombuffer(_read_exact(self._proc.stdout, count * dt.itemsize), dtype=dt).reshape(spec["shape"]).copy()
+        self._fill(4)
+        n = struct.unpack_from("<I", self._buf, 0)[0]
+        self._fill(4 + n)
+        header = json.loads(bytes(self._buf[4 : 4 + n]))
+        specs = header.pop("arrays", [])
+        sizes = [int(np.prod(sp["shape"], dtype=np.int64)) * _DTYPES[sp["dtype"]].itemsize for sp in specs]
+        self._fill(4 + n + sum(sizes))
+        arrays, off = {}, 4 + n
+        for sp, size in zip(specs, sizes):
+            arrays[sp["name"]] = np.frombuffer(bytes(self._buf[off : off + size]), dtype=_DTYPES[sp["dtype"]]).reshape(sp["shape"]).copy()
+            off += size
+        del self._buf[:off]
         return header, arrays
 
     def _send(self, header: dict, arrays: dict | None = None) -> None:
