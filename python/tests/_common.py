@@ -20,7 +20,7 @@ def run_cli(*args: str) -> dict:
     """Runs the polytope CLI with --json to a temp file and returns the parsed JSON."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.json")
-        r = subprocess.run(["node", CLI, *args, "--json", out, "--quiet"], capture_output=True, text=True, timeout=120)
+        r = subprocess.run([os.environ.get("POLYTOPE_LENS_NODE", "node"), CLI, *args, "--json", out, "--quiet"], capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
             raise AssertionError(f"CLI {args} failed ({r.returncode}): {r.stderr}")
         with open(out) as f:
