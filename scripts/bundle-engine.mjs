@@ -18,7 +18,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // HiGHS (walk's LPs) uses require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __plCreateRequire } from 'node:module'; const require = __plCreateRequire(import.meta.url); const __filename = (await import('node:url')).fileURLToPath(import.meta.url); const __dirname = (await import('node:path')).dirname(__filename);" },
+  banner: {
+    js: "import { createRequire as __plCreateRequire } from 'node:module'; const require = __plCreateRequire(import.meta.url); const __filename = (await import('node:url')).fileURLToPath(import.meta.url); const __dirname = (await import('node:path')).dirname(__filename);",
+  },
 });
 // HiGHS loads its WebAssembly from beside the script: ship it next to the bundle.
 const highsDir = dirname(createRequire(join(root, 'packages/core/package.json')).resolve('highs'));

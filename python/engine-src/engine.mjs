@@ -136,7 +136,14 @@ const ops = {
     ctx.nets.set(handle, { net, prepared: prepareNetwork(net) });
     const n = net;
     return {
-      header: { handle, inputSize: n.inputSize, outputSize: n.outputSize, numUnits: n.numUnits, inputShape: [...n.inputShape], numParameters: n.numParameters },
+      header: {
+        handle,
+        inputSize: n.inputSize,
+        outputSize: n.outputSize,
+        numUnits: n.numUnits,
+        inputShape: [...n.inputShape],
+        numParameters: n.numParameters,
+      },
     };
   },
   free(ctx, args) {
@@ -173,7 +180,10 @@ const ops = {
         t0: { data: t0, shape: [n] },
         t1: { data: t1, shape: [n] },
         maps: { data: maps, shape: [n, o, 2] },
-        codes: codesOf(r.pieces.map((p) => p.code), net.numUnits),
+        codes: codesOf(
+          r.pieces.map((p) => p.code),
+          net.numUnits,
+        ),
         breakpoints: { data: r.breakpoints, shape: [r.breakpoints.length] },
       },
     };
@@ -187,7 +197,8 @@ const ops = {
     } else {
       if (net.inputSize !== 2)
         throw new PolytopeError('bad-option', `a ${net.inputSize}-input network is sliced through three inputs: give through=(a, b, c)`);
-      if (box === undefined) throw new PolytopeError('bad-option', 'a 2-input network is sliced in its input plane: give box=(s0, s1, t0, t1)');
+      if (box === undefined)
+        throw new PolytopeError('bad-option', 'a 2-input network is sliced in its input plane: give box=(s0, s1, t0, t1)');
       plane = inputPlane(net);
     }
     const res = slicePlane(prepared, plane, box, opt);
@@ -199,7 +210,10 @@ const ops = {
       areas[i] = r.area;
       maps.set(r.map, i * o * 3);
     });
-    const poly = csr(res.regions.map((r) => r.vertices), 2);
+    const poly = csr(
+      res.regions.map((r) => r.vertices),
+      2,
+    );
     const bnd = csr(res.boundary, 2);
     return {
       header: { summary: res.summary, box: [...res.box] },
@@ -208,7 +222,10 @@ const ops = {
         xy: poly.xy,
         areas: { data: areas, shape: [n] },
         maps: { data: maps, shape: [n, o, 3] },
-        codes: codesOf(res.regions.map((r) => r.code), net.numUnits),
+        codes: codesOf(
+          res.regions.map((r) => r.code),
+          net.numUnits,
+        ),
         linear_region: { data: res.linearRegionOf, shape: [n] },
         boundary_offsets: bnd.offsets,
         boundary_xy: bnd.xy,
@@ -228,7 +245,10 @@ const ops = {
       volumes[i] = r.volume;
       interior.set(r.interior, i * d);
     });
-    const v = csr(res.regions.map((r) => r.vertices.subarray(0, r.numVertices * d)), d);
+    const v = csr(
+      res.regions.map((r) => r.vertices.subarray(0, r.numVertices * d)),
+      d,
+    );
     return {
       header: { totalVolume: res.totalVolume, boxVolume: res.boxVolume, seconds: res.seconds, fVectors: res.regions.map((r) => r.fVector) },
       arrays: {
@@ -236,7 +256,10 @@ const ops = {
         vertices: v.xy,
         volumes: { data: volumes, shape: [n] },
         interior: { data: interior, shape: [n, d] },
-        codes: codesOf(res.regions.map((r) => r.code), net.numUnits),
+        codes: codesOf(
+          res.regions.map((r) => r.code),
+          net.numUnits,
+        ),
       },
     };
   },
@@ -266,7 +289,10 @@ const ops = {
         points: { data: points, shape: [n, d] },
         depth: { data: depth, shape: [n] },
         edges: { data: edges, shape: [res.edges.length, 2] },
-        codes: codesOf(res.regions.map((r) => r.code), net.numUnits),
+        codes: codesOf(
+          res.regions.map((r) => r.code),
+          net.numUnits,
+        ),
       },
     };
   },
@@ -278,7 +304,11 @@ function workerMain() {
   const send = (header, arrays) => parentPort.postMessage({ header, arrays });
   parentPort.on('message', async ({ header, arrays }) => {
     const { id, op, args = {} } = header;
-    const signal = { get aborted() { return Atomics.load(cancel, 0) === id; } };
+    const signal = {
+      get aborted() {
+        return Atomics.load(cancel, 0) === id;
+      },
+    };
     let last = 0;
     const onProgress = (p) => {
       const t = Date.now();

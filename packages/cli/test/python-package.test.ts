@@ -17,7 +17,12 @@ function runModule(module: string): void {
     encoding: 'utf8',
     timeout: 150_000,
     // /usr/bin first: the notebook's kernel and the CLI's node are found on PATH.
-    env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}`, PYTHONPATH: join(root, 'python'), MPLBACKEND: 'Agg', POLYTOPE_LENS_NODE: process.execPath,
+    env: {
+      ...process.env,
+      PATH: `/usr/bin:${process.env.PATH ?? ''}`,
+      PYTHONPATH: join(root, 'python'),
+      MPLBACKEND: 'Agg',
+      POLYTOPE_LENS_NODE: process.execPath,
       PYDEVD_DISABLE_FILE_VALIDATION: '1',
     },
   });
