@@ -12,6 +12,8 @@ from _common import ROOT
 
 class InstallTest(unittest.TestCase):
     def test_pip_install_in_a_venv(self):
+        # The installed copy must be found, not the checkout (the vitest hook sets PYTHONPATH).
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         with tempfile.TemporaryDirectory() as tmp:
             venv = os.path.join(tmp, "venv")
             subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", venv], check=True, capture_output=True)
@@ -24,6 +26,7 @@ class InstallTest(unittest.TestCase):
                 [py, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps", "--no-index", src],
                 capture_output=True,
                 text=True,
+                env=env,
             )
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             script = (
@@ -35,7 +38,7 @@ class InstallTest(unittest.TestCase):
                 "s = pl.load(p).slice(box=(-1, 1, -1, 1))\n"
                 "print(len(s))\n"
             )
-            r = subprocess.run([py, "-c", script, tmp], capture_output=True, text=True, cwd=tmp)
+            r = subprocess.run([py, "-c", script, tmp], capture_output=True, text=True, cwd=tmp, env=env)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             # relu(x+y) + relu(x−y): the lines x = ±y cut the square into 4 regions.
             self.assertEqual(r.stdout.strip(), "4")
