@@ -32,6 +32,7 @@ export default defineConfig(
       '.peer/**',
       '.device/**',
       '.bundle/**',
+      'python/polytope_lens/engine/**',
     ],
   },
   js.configs.recommended,
