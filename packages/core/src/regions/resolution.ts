@@ -1,15 +1,15 @@
 /**
- * The slice's resolution check (issue 18 #2): a slice decides every sign against a tolerance
- * relative to the box (`SIDE_EPS` × the function's scale over the box), so features smaller than
- * that — three lines of the first activation layer that meet within the tolerance of one point
- * without meeting exactly, e.g. every line passing within 1e-12 of the origin when the plane's
- * directions are scaled by 1e12 — are merged, and the regions between them are lost. Validation
+ * The slice's resolution check (issue 18 #2): a slice decides every sign against a pointwise
+ * tolerance (`localTolerance` + `SIDE_EPS` × the terms at the vertex, geometry/predicates.ts), so
+ * features below it — three lines of the first activation layer that meet within the tolerance of
+ * one point without meeting exactly, e.g. every line passing within 1e-14 of the origin when the
+ * plane's directions are scaled by 1e14 — are merged, and the regions between them are lost. Validation
  * by centroids cannot see a region that is missing, so `validateSlice` runs this check: the first
  * activation layer's pre-activations are affine in the plane coordinates (computed exactly up to
  * rounding from three forward passes), their pairwise intersections are computed by Cramer's rule
  * (relative precision, independent of the box), and every other line is tested against each point.
  */
-import { DEFAULT_TOLERANCES, VALIDATE } from '../geometry/predicates.js';
+import { DEFAULT_TOLERANCES, VALIDATE, localTolerance, pointTolerance } from '../geometry/predicates.js';
 import { forwardAll } from '../network/forward.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { networkOf } from '../network/prepared.js';
@@ -51,7 +51,9 @@ function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Fl
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-    const tol = DEFAULT_TOLERANCES.side * (Math.abs(c) + Math.abs(a) * ex + Math.abs(b) * ey);
+    // The slice's pointwise tolerance (predicates.ts `localTolerance`): its floor here, the
+    // point's own term where it is tested.
+    const tol = localTolerance([c, a, b], 0, 3, [ex, ey], DEFAULT_TOLERANCES.side);
     if (lo < -tol && hi > tol) {
       out.push(c, a, b, tol);
       unit.push(k);
@@ -91,7 +93,10 @@ export function resolutionProblem(netLike: NetworkLike, plane: Plane, box: Box2)
         if (k === i || k === j) continue;
         const [ck, ak, bk, tol] = [L[4 * k]!, L[4 * k + 1]!, L[4 * k + 2]!, L[4 * k + 3]!];
         const v = Math.abs(ck + ak * s + bk * t);
-        if (v <= tol && v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))) {
+        if (
+          v <= pointTolerance(tol, DEFAULT_TOLERANCES.side, ak, s, bk, t) &&
+          v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))
+        ) {
           if (count++ === 0) example = `units ${unit[i]}, ${unit[j]} and ${unit[k]} of the first activation layer near (${s}, ${t})`;
         }
       }
