@@ -8,9 +8,10 @@
  * Layout: `{"a":…,"b":…,"items":[\n` + elements separated by `,\n` + `\n]}\n`, i.e. exactly
  * `JSON.stringify` of the fields, with the array's elements one per line.
  */
-import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { InternalError } from '@polytope-lens/core';
 import { session } from './session.js';
+import { prepareOutput, tempPathFor } from './util.js';
 
 /** Writes one JSON object to an open file descriptor, field by field. */
 export class JsonObjectWriter {
@@ -143,5 +144,37 @@ export class RecordSpool {
     if (g.chunk.length) writeSync(g.fd, g.chunk.join(''));
     g.chunk = [];
     g.len = 0;
+  }
+}
+
+/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
+export function writeSpooledJson(path: string, header: Record<string, unknown>, spool: RecordSpool | undefined): void {
+  const target = prepareOutput(path);
+  const tmp = tempPathFor(target);
+  const run = session();
+  run.openTemp(tmp);
+  const fd = openSync(tmp, 'w');
+  try {
+    const out = new JsonObjectWriter(fd);
+    for (const [key, value] of Object.entries(header)) out.field(key, value);
+    if (spool) {
+      out.openArray('regions');
+      spool.writeInto(out);
+      out.closeArray();
+    }
+    out.end();
+    closeSync(fd);
+    renameSync(tmp, target);
+    run.wrote(path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    run.closeTemp(tmp);
   }
 }
