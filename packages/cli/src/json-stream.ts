@@ -92,8 +92,11 @@ export class JsonObjectWriter {
 export class RecordSpool {
   private readonly groups = new Map<number, { fd: number; chunk: string[]; len: number; count: number }>();
 
-  /** `pathOf(g)` names group g's temporary file. */
-  constructor(private readonly pathOf: (group: number) => string) {}
+  /** `pathOf(g)` names group g's temporary file; `target`, the file they end up in, names write errors (ENOSPC, …). */
+  constructor(
+    private readonly pathOf: (group: number) => string,
+    private readonly target?: string,
+  ) {}
 
   add(group: number, json: string): void {
     let g = this.groups.get(group);
@@ -141,7 +144,13 @@ export class RecordSpool {
   }
 
   private flush(g: { fd: number; chunk: string[]; len: number }): void {
-    if (g.chunk.length) writeSync(g.fd, g.chunk.join(''));
+    if (g.chunk.length) {
+      try {
+        writeSync(g.fd, g.chunk.join(''));
+      } catch (err) {
+        throw withPath(err, this.target);
+      }
+    }
     g.chunk = [];
     g.len = 0;
   }
@@ -173,8 +182,15 @@ export function writeSpooledJson(path: string, header: Record<string, unknown>, 
       // already closed
     }
     rmSync(tmp, { force: true });
-    throw err;
+    throw withPath(err, path);
   } finally {
     run.closeTemp(tmp);
   }
+}
+
+/** A write error on a file descriptor carries no path: name `path` (the user's target) in it, so its one-line message says which file. */
+function withPath(err: unknown, path: string | undefined): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (path !== undefined && err instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = path;
+  return err;
 }

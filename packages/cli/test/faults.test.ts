@@ -466,3 +466,62 @@ describe('issue 18 #10: bench exits after an error with several threads', () => 
     expect(r.stderr).toMatch(/^polytope: error: .*empty or inverted/m);
   });
 });
+
+/**
+ * Full disks (issue 18 #14, the fault suite's "full disk" family): a 1 MiB tmpfs filled up to the
+ * last block. Every command that writes must fail with one line naming ENOSPC's meaning, leave the
+ * previous target intact and no temporary file behind. Needs `mount -t tmpfs` (root with
+ * CAP_SYS_ADMIN); elsewhere the rows are skipped and the reason is printed.
+ */
+describe('fault suite (issue 18 #14): full disk on a small tmpfs', () => {
+  const mnt = join(root, 'full');
+  mkdirSync(mnt);
+  let mounted = false;
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
+    mounted = true;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    console.warn(`fault suite: full-disk rows skipped: cannot mount a tmpfs (${why})`);
+  }
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [mnt]);
+  });
+  const model = join(root, 'full-model.json');
+  writeFileSync(model, SMALL);
+  /** Fills the tmpfs: a previous target first, then filler until ENOSPC. */
+  const fill = (): void => {
+    writeFileSync(join(mnt, 'out.json'), 'previous');
+    const chunk = Buffer.alloc(4096, 1);
+    for (let i = 0; ; i++) {
+      try {
+        writeFileSync(join(mnt, `filler-${i}`), chunk);
+      } catch {
+        break;
+      }
+    }
+  };
+  const rows: [string, string[]][] = [
+    ['slice-full-disk', ['slice', model, '--box', '-1,1,-1,1', '--json', join(mnt, 'out.json'), '--no-figure', '--quiet']],
+    ['polytopes-full-disk', ['polytopes', model, '--json', join(mnt, 'out.json'), '--no-figure', '--quiet']],
+    [
+      'slice-figure-full-disk',
+      ['slice', model, '--box', '-1,1,-1,1', '--json', join(mnt, 'out.json'), '--svg', join(mnt, 'f.svg'), '--quiet'],
+    ],
+  ];
+  for (const [name, args] of rows) {
+    it.skipIf(!mounted)(`${name}: one line, exit 2, the previous target intact, nothing left behind`, async () => {
+      fill();
+      const before = snapshot(mnt);
+      const r = await runCli(args, { cwd: root });
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('polytope:'));
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^polytope: error: cannot write '[^']*full\/[^']+': no space left on device/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code, r.stderr).toBe(2);
+      expect(readFileSync(join(mnt, 'out.json'), 'utf8')).toBe('previous');
+      expect(snapshot(mnt)).toEqual(before);
+      for (const f of readdirSync(mnt)) if (f.startsWith('filler-')) rmSync(join(mnt, f));
+    });
+  }
+});

@@ -299,7 +299,7 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
   const box = domain ? domain.bounds : parseBox(opts.box, d);
   const ctx = recordContext(net, opts, rows, box);
   const jsonTarget = prepareOutput(opts.json, '--json');
-  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g));
+  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
   const stats = new PolytopeStats();
   const estimated: number[] = [];
   let exactEstimates = 0;

@@ -359,7 +359,7 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
   // Every output path is checked (and its folder made) before the partition, not after it.
   const jsonTarget = prepareOutput(opts.json, '--json');
   if (opts.figure) for (const p of figurePaths(opts)) prepareOutput(p);
-  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g));
+  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
   const figure = new FigureStore(opts.figure, setup.maxFigureRegions);
   try {
     if (opts.estimate && !opts.quiet && !Number.isFinite(setup.maxRegions)) warnIfLarge(net, setup);
