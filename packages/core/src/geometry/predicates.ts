@@ -440,6 +440,13 @@ export const BOX_OVERFLOW_HEADROOM = 1e6;
  */
 export const SELF_CHECK_EPS = 1e-6;
 
+/**
+ * Significant digits to which first-layer lines are compared for coincidence (linear-region merging
+ * across coincident hyperplanes, `coincidentFirstLayerUnits`): rows equal to ~1e-10 relative after
+ * scaling, the order of `SIDE_EPS`, below which the engine does not separate two lines either.
+ */
+export const COINCIDENT_DIGITS = 10;
+
 /** Quantum, relative to the largest coordinate, at which decision-boundary segment ends are joined. */
 export const JOIN_QUANTUM = 1e-9;
 

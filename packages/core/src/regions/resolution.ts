@@ -9,7 +9,7 @@
  * rounding from three forward passes), their pairwise intersections are computed by Cramer's rule
  * (relative precision, independent of the box), and every other line is tested against each point.
  */
-import { DEFAULT_TOLERANCES, VALIDATE, localTolerance, pointTolerance } from '../geometry/predicates.js';
+import { COINCIDENT_DIGITS, DEFAULT_TOLERANCES, VALIDATE, localTolerance, pointTolerance } from '../geometry/predicates.js';
 import { forwardAll } from '../network/forward.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { networkOf } from '../network/prepared.js';
@@ -17,8 +17,11 @@ import type { Plane } from './slice.js';
 
 type Box2 = readonly [number, number, number, number];
 
-/** The lines c + a s + b t = 0 of the first ReLU-type activation layer that cross the box. */
-function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Float64Array; unit: number[] } | null {
+/** The first ReLU-type activation layer's pre-activations c + a s + b t on the plane (three forward passes), and its code offset. */
+function firstLayerAffine(
+  netLike: NetworkLike,
+  plane: Plane,
+): { f0: Float64Array; fu: Float64Array; fv: Float64Array; offset: number } | null {
   const net = networkOf(netLike);
   const slot = net.activations[0];
   if (!slot) return null;
@@ -31,9 +34,61 @@ function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Fl
     for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
     return forwardAll(netLike, x).values[pre]!;
   };
-  const f0 = at(0, 0);
-  const fu = at(1, 0);
-  const fv = at(0, 1);
+  return { f0: at(0, 0), fu: at(1, 0), fv: at(0, 1), offset: slot.offset };
+}
+
+/** A first-layer unit whose line coincides with another's: its code index, and whether it is on the same side (same orientation). */
+export interface CoincidentUnit {
+  readonly unit: number;
+  readonly same: boolean;
+}
+
+/**
+ * Units of the first ReLU-type activation layer whose lines c + a s + b t = 0 coincide in the plane
+ * (rows equal up to a factor, compared after scaling by the largest coefficient and rounding to
+ * `COINCIDENT_DIGITS` significant digits). Crossing such a line flips every unit of its group at once,
+ * so the neighbour across an edge labelled with one of them differs in all of them: the slice's
+ * linear-region merging uses these groups to find that neighbour (issue 18 #1, coincident
+ * hyperplanes with a shared map counted twice). Keyed by code index; empty when there are none.
+ *
+ * @example
+ * // W1 = [[1, 1], [1, 1]], b1 = [0, 0]: units 0 and 1 coincide with the same orientation
+ * coincidentFirstLayerUnits(net, inputPlane(net)).get(0); // [{ unit: 1, same: true }]
+ */
+export function coincidentFirstLayerUnits(netLike: NetworkLike, plane: Plane): Map<number, CoincidentUnit[]> {
+  const out = new Map<number, CoincidentUnit[]>();
+  const L = firstLayerAffine(netLike, plane);
+  if (!L) return out;
+  const groups = new Map<string, { unit: number; sign: number }[]>();
+  for (let k = 0; k < L.f0.length; k++) {
+    const c = L.f0[k]!;
+    const a = L.fu[k]! - c;
+    const b = L.fv[k]! - c;
+    if (a === 0 && b === 0) continue;
+    // Canonical form: divided by the coefficient of largest magnitude among a, b (sign included).
+    const m = Math.abs(a) >= Math.abs(b) ? a : b;
+    const key = [c / m, a / m, b / m].map((v) => (v === 0 ? '0' : v.toPrecision(COINCIDENT_DIGITS))).join(',');
+    const list = groups.get(key);
+    const entry = { unit: L.offset + k, sign: Math.sign(m) };
+    if (list) list.push(entry);
+    else groups.set(key, [entry]);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    for (const x of list)
+      out.set(
+        x.unit,
+        list.filter((y) => y !== x).map((y) => ({ unit: y.unit, same: y.sign === x.sign })),
+      );
+  }
+  return out;
+}
+
+/** The lines c + a s + b t = 0 of the first ReLU-type activation layer that cross the box. */
+function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Float64Array; unit: number[] } | null {
+  const lines = firstLayerAffine(netLike, plane);
+  if (!lines) return null;
+  const { f0, fu, fv } = lines;
   const ex = Math.max(Math.abs(box[0]), Math.abs(box[1]));
   const ey = Math.max(Math.abs(box[2]), Math.abs(box[3]));
   const out: number[] = [];
