@@ -358,9 +358,9 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         break;
       }
       case 'idx': {
-        const idx = readIdx(bytes, path);
+        const idx = readIdx(bytes, path, maxBytes());
         if (idx.shape.length === 1) throw new CliError(`${path}: this is an IDX label file; give the matching image file`);
-        const img = idxImages(bytes, path);
+        const img = idxImages(bytes, path, maxBytes());
         source = imageSource(
           img.pixels,
           img.count,
@@ -372,7 +372,7 @@ export function readInputs(path: string, expectedLength: number | undefined, opt
         break;
       }
       case 'cifar': {
-        const batch = readCifarBatch(bytes, path);
+        const batch = readCifarBatch(bytes, path, maxBytes());
         source = imageSource(
           batch.pixels,
           batch.count,
@@ -439,7 +439,9 @@ export function readLabels(path: string, rows?: readonly number[]): Uint8Array {
   try {
     const idxMagic = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
     labels =
-      extname(path).toLowerCase() === '.bin' && !isGzip(bytes) && !idxMagic ? readCifarBatch(bytes, path).labels : idxLabels(bytes, path);
+      extname(path).toLowerCase() === '.bin' && !isGzip(bytes) && !idxMagic
+        ? readCifarBatch(bytes, path, maxBytes()).labels
+        : idxLabels(bytes, path, maxBytes());
   } catch (err) {
     rethrow(err);
   }

@@ -8,9 +8,10 @@
  * Layout: `{"a":…,"b":…,"items":[\n` + elements separated by `,\n` + `\n]}\n`, i.e. exactly
  * `JSON.stringify` of the fields, with the array's elements one per line.
  */
-import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { InternalError } from '@polytope-lens/core';
 import { session } from './session.js';
+import { prepareOutput, tempPathFor } from './util.js';
 
 /** Writes one JSON object to an open file descriptor, field by field. */
 export class JsonObjectWriter {
@@ -91,8 +92,11 @@ export class JsonObjectWriter {
 export class RecordSpool {
   private readonly groups = new Map<number, { fd: number; chunk: string[]; len: number; count: number }>();
 
-  /** `pathOf(g)` names group g's temporary file. */
-  constructor(private readonly pathOf: (group: number) => string) {}
+  /** `pathOf(g)` names group g's temporary file; `target`, the file they end up in, names write errors (ENOSPC, …). */
+  constructor(
+    private readonly pathOf: (group: number) => string,
+    private readonly target?: string,
+  ) {}
 
   add(group: number, json: string): void {
     let g = this.groups.get(group);
@@ -140,8 +144,53 @@ export class RecordSpool {
   }
 
   private flush(g: { fd: number; chunk: string[]; len: number }): void {
-    if (g.chunk.length) writeSync(g.fd, g.chunk.join(''));
+    if (g.chunk.length) {
+      try {
+        writeSync(g.fd, g.chunk.join(''));
+      } catch (err) {
+        throw withPath(err, this.target);
+      }
+    }
     g.chunk = [];
     g.len = 0;
   }
+}
+
+/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
+export function writeSpooledJson(path: string, header: Record<string, unknown>, spool: RecordSpool | undefined): void {
+  const target = prepareOutput(path);
+  const tmp = tempPathFor(target);
+  const run = session();
+  run.openTemp(tmp);
+  const fd = openSync(tmp, 'w');
+  try {
+    const out = new JsonObjectWriter(fd);
+    for (const [key, value] of Object.entries(header)) out.field(key, value);
+    if (spool) {
+      out.openArray('regions');
+      spool.writeInto(out);
+      out.closeArray();
+    }
+    out.end();
+    closeSync(fd);
+    renameSync(tmp, target);
+    run.wrote(path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw withPath(err, path);
+  } finally {
+    run.closeTemp(tmp);
+  }
+}
+
+/** A write error on a file descriptor carries no path: name `path` (the user's target) in it, so its one-line message says which file. */
+function withPath(err: unknown, path: string | undefined): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (path !== undefined && err instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = path;
+  return err;
 }

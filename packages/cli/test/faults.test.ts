@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolytopeError, networkToJsonString, readNetworkJson, readOnnx, writeNpy, writeNpz, writeOnnx } from '@polytope-lens/core';
 import { runCli, spawnCli } from './run-cli.js';
 
@@ -245,6 +245,7 @@ const CASES: FaultCase[] = [
     message: /not finite/,
   },
   {
+    // Depth-first since 2026-12-04: only the polytopes in flight count (≤ units + 1, ~6 KB here), so the budget is tiny.
     name: 'polytopes above the memory budget stop with a message (issue 18 #11)',
     files: {
       'm.json': net2(
@@ -254,7 +255,7 @@ const CASES: FaultCase[] = [
       ),
     },
     args: ['polytopes', 'm.json', '--json', 'out.json'],
-    env: { POLYTOPE_MAX_BYTES: '8k' },
+    env: { POLYTOPE_MAX_BYTES: '2k' },
     code: 2,
     message: /memory budget/,
   },
@@ -465,4 +466,73 @@ describe('issue 18 #10: bench exits after an error with several threads', () => 
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^polytope: error: .*empty or inverted/m);
   });
+});
+
+/**
+ * Full disks (issue 18 #14, the fault suite's "full disk" family): a 1 MiB tmpfs filled up to the
+ * last block. Every command that writes must fail with one line naming ENOSPC's meaning, leave the
+ * previous target intact and no temporary file behind. Needs `mount -t tmpfs` (root with
+ * CAP_SYS_ADMIN); elsewhere the rows are skipped and the reason is printed.
+ */
+describe('fault suite (issue 18 #14): full disk on a small tmpfs', () => {
+  const mnt = join(root, 'full');
+  mkdirSync(mnt);
+  // Probe once while collecting (mount and unmount at once), so that the rows can be skipped with
+  // the reason; the real mount lives in beforeAll/afterAll, which run only when a row runs.
+  let canMount = false;
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
+    execFileSync('umount', [mnt], { stdio: 'pipe' });
+    canMount = true;
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    console.warn(`fault suite: full-disk rows skipped: cannot mount a tmpfs (${why})`);
+  }
+  let mounted = false;
+  beforeAll(() => {
+    if (!canMount) return;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
+    mounted = true;
+  });
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [mnt]);
+    mounted = false;
+  });
+  const model = join(root, 'full-model.json');
+  writeFileSync(model, SMALL);
+  /** Fills the tmpfs: a previous target first, then filler until ENOSPC. */
+  const fill = (): void => {
+    writeFileSync(join(mnt, 'out.json'), 'previous');
+    const chunk = Buffer.alloc(4096, 1);
+    for (let i = 0; ; i++) {
+      try {
+        writeFileSync(join(mnt, `filler-${i}`), chunk);
+      } catch {
+        break;
+      }
+    }
+  };
+  const rows: [string, string[]][] = [
+    ['slice-full-disk', ['slice', model, '--box', '-1,1,-1,1', '--json', join(mnt, 'out.json'), '--no-figure', '--quiet']],
+    ['polytopes-full-disk', ['polytopes', model, '--json', join(mnt, 'out.json'), '--no-figure', '--quiet']],
+    [
+      'slice-figure-full-disk',
+      ['slice', model, '--box', '-1,1,-1,1', '--json', join(mnt, 'out.json'), '--svg', join(mnt, 'f.svg'), '--quiet'],
+    ],
+  ];
+  for (const [name, args] of rows) {
+    it.skipIf(!canMount)(`${name}: one line, exit 2, the previous target intact, nothing left behind`, async () => {
+      fill();
+      const before = snapshot(mnt);
+      const r = await runCli(args, { cwd: root });
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('polytope:'));
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^polytope: error: cannot write '[^']*full\/[^']+': no space left on device/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code, r.stderr).toBe(2);
+      expect(readFileSync(join(mnt, 'out.json'), 'utf8')).toBe('previous');
+      expect(snapshot(mnt)).toEqual(before);
+      for (const f of readdirSync(mnt)) if (f.startsWith('filler-')) rmSync(join(mnt, f));
+    });
+  }
 });

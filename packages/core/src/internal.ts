@@ -35,3 +35,5 @@ export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js'
 
 // --- the sweep contract (runners live outside core) ---
 export type { SweepDefinition, ShardContext } from './jobs/spec.js';
+export { coincidentFirstLayerUnits } from './regions/resolution.js';
+export type { CoincidentUnit } from './regions/resolution.js';

@@ -1,35 +1,95 @@
-// Issue 18 #2: at large plane scales a slice loses regions smaller than its resolution (side
-// tolerance × box) while the centroid validation passed. The exact count is independent of the
-// scale s once the arrangement near the origin fits in the box (the plane map is s·t, so the
-// structure near the origin only shrinks): the count at a moderate scale is the reference, and
-// validation must fail whenever the slice at a large scale disagrees with it.
+// Issue 18 #2: at large plane scales a slice lost regions smaller than its resolution (side
+// tolerance × box) while the centroid validation passed. The slice now judges each vertex against
+// a pointwise tolerance (geometry/predicates.ts `localTolerance` + the vertex's own terms), so the
+// structure near the origin keeps its regions down to float64's resolution of the box (~1e-14).
+// References: the exact count is independent of the scale s once the arrangement near the origin
+// fits in the box (the plane map is s·t, so the structure only shrinks), and a brute-force
+// reference — activation codes of a dense sample taken in the unscaled directions' coordinates,
+// where the structure is of size 1 — must all be found at every scale.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { planeFromDirections, randomMlp, slicePlane, validateSlice } from '../src/index.js';
+import { forwardWithCode, planeFromDirections, randomMlp, readOnnx, slicePlane, validateSlice } from '../src/index.js';
+import type { Network } from '../src/index.js';
 
-describe('issue 18 #2: regions lost at large plane scales are caught by validation', () => {
-  const net = randomMlp([6, 24, 12, 1], { seed: 7 });
-  const origin = new Float64Array(6);
-  const slice = (s: number) => {
-    const u = [s, 0, 0, 0, 0, 0];
-    const v = [0, s, 0, 0, 0, 0];
-    return slicePlane(net, planeFromDirections(origin, u, v), [-1, 1, -1, 1]);
-  };
-  it('a moderate scale resolves every region and validates', () => {
-    const ref = slice(1e3);
-    const rep = validateSlice(net, ref);
-    expect(rep.problems).toEqual([]);
-    expect(slice(1e4).summary.regions).toBe(ref.summary.regions);
-  });
-  it('a scale whose features are below the tolerance: fewer regions, and validation says so', () => {
-    const expected = slice(1e3).summary.regions;
-    for (const s of [1e9, 1e12]) {
-      const res = slice(s);
-      const rep = validateSlice(net, res);
-      if (res.summary.regions !== expected) {
-        expect(rep.ok).toBe(false);
-        expect(rep.resolution).toMatch(/below the slice's resolution/);
+const FIXTURES = new URL('../../../../shared/fixtures/onnx/', import.meta.url);
+const fixture = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(name, FIXTURES)));
+const key = (c: Uint8Array): string => c.join('');
+
+/** Codes of a grid of n × n points in [-r, r]² for every r, in the coordinates of the directions D1, D2 (no scaling). */
+function sampledCodes(net: Network, d1: number[], d2: number[], radii: number[], n: number): Set<string> {
+  const set = new Set<string>();
+  const x = new Float64Array(d1.length);
+  for (const r of radii)
+    for (let i = 0; i <= n; i++)
+      for (let j = 0; j <= n; j++) {
+        const a = -r + (2 * r * i) / n;
+        const b = -r + (2 * r * j) / n;
+        for (let k = 0; k < x.length; k++) x[k] = a * d1[k]! + b * d2[k]!;
+        set.add(key(forwardWithCode(net, x).code));
       }
+  return set;
+}
+
+function scaledSlice(net: Network, d1: number[], d2: number[], s: number) {
+  const plane = planeFromDirections(
+    new Float64Array(d1.length),
+    d1.map((v) => v * s),
+    d2.map((v) => v * s),
+  );
+  return slicePlane(net, plane, [-1, 1, -1, 1]);
+}
+
+describe('issue 18 #2: pointwise tolerances keep the regions at large plane scales', () => {
+  it('random MLP: the same regions from s = 1e3 to 1e9, every sampled code found, validation passes', () => {
+    const net = randomMlp([6, 24, 12, 1], { seed: 7 });
+    const d1 = [1, 0, 0, 0, 0, 0];
+    const d2 = [0, 1, 0, 0, 0, 0];
+    const ref = sampledCodes(net, d1, d2, [1, 4, 16, 64], 80);
+    const base = scaledSlice(net, d1, d2, 1e3);
+    const baseCodes = new Set(base.regions.map((r) => key(r.code)));
+    for (const code of ref) expect(baseCodes.has(code)).toBe(true);
+    for (const s of [1e4, 1e7, 1e9]) {
+      const res = scaledSlice(net, d1, d2, s);
+      expect(res.summary.regions).toBe(base.summary.regions); // box-relative tolerances: 709 → fewer at 1e9
+      expect(new Set(res.regions.map((r) => key(r.code)))).toEqual(baseCodes);
+      expect(validateSlice(net, res).problems).toEqual([]);
     }
-    expect(slice(1e12).summary.regions).toBeLessThan(expected); // the case exists (the check above ran)
+  });
+
+  it('mlp.onnx, plane directions scaled by 1, 1e4, 1e7, 1e10: every brute-force code is found', () => {
+    const net = readOnnx(fixture('mlp.onnx'), { externalData: fixture });
+    const d1 = Array.from({ length: 10 }, (_, i) => Math.sin(1 + 3 * i));
+    const d2 = Array.from({ length: 10 }, (_, i) => Math.cos(2 + 5 * i));
+    const radii = [1, 10, 100, 1000, 1e4];
+    const perRadius = radii.map((r) => sampledCodes(net, d1, d2, [r], 80));
+    const counts: number[] = [];
+    for (const s of [1, 1e4, 1e7, 1e10]) {
+      const res = scaledSlice(net, d1, d2, s);
+      const codes = new Set(res.regions.map((r) => key(r.code)));
+      const ref = perRadius.filter((_, i) => radii[i]! <= s).flatMap((set) => [...set]);
+      const missing = ref.filter((c) => !codes.has(c));
+      expect(missing).toEqual([]);
+      expect(res.summary.totalArea).toBeCloseTo(4, 9);
+      counts.push(res.summary.regions);
+    }
+    // 1e4 and 1e7 agree exactly (1,317; box-relative tolerances lost 16 at 1e7 and 1,033 at 1e10);
+    // at 1e10 three triangles with sides ≈ 3e-15 of the box are below float64's resolution.
+    expect(counts[2]).toBe(counts[1]);
+    expect(counts[3]).toBeGreaterThanOrEqual(counts[1]! - 3);
+  });
+
+  it('a scale whose features are below float64 resolution: fewer regions, and validation says so', () => {
+    const net = randomMlp([6, 24, 12, 1], { seed: 7 });
+    const d1 = [1, 0, 0, 0, 0, 0];
+    const d2 = [0, 1, 0, 0, 0, 0];
+    const expected = scaledSlice(net, d1, d2, 1e3).summary.regions;
+    for (const s of [1e12, 1e13]) {
+      const res = scaledSlice(net, d1, d2, s);
+      const rep = validateSlice(net, res);
+      expect(res.summary.regions).toBeLessThan(expected);
+      expect(rep.ok).toBe(false);
+      expect(rep.resolution).toMatch(/below the slice's resolution/);
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { CoefficientManifest, CoefficientShard, Network } from '@polytope-l
 import { loadModel } from '../model.js';
 import { mnistDefaultPath, parseRows, readInputs, readLabels } from '../inputs.js';
 import { parseThreads } from '../threads.js';
+import { maxBytes } from '../limits.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { CoefficientsPool } from '../parallel/coefficients-pool.js';
 
@@ -75,7 +76,7 @@ export function sampleSource(
     if (split && labelPath === undefined) labelPath = mnistDefaultPath(split, 'labels');
     if (!existsSync(path) || statSync(path).isDirectory()) throw new CliError(`--idx: image file '${path}' does not exist`, 'bad-file');
     const b = readFileSync(path);
-    const img = idxImages(new Uint8Array(b.buffer, b.byteOffset, b.length), basename(path));
+    const img = idxImages(new Uint8Array(b.buffer, b.byteOffset, b.length), basename(path), maxBytes());
     const plane = img.rows * img.cols;
     if (plane !== d)
       throw new CliError(`--idx: ${basename(path)} has ${img.rows}×${img.cols} images but the model takes ${d} inputs`, 'shape-mismatch');

@@ -31,6 +31,30 @@ describe('polytope polytopes', () => {
     expect(existsSync(join(dir, 'p.png'))).toBe(true);
   });
 
+  it('polytopes-max-regions (issues 12, 18 #11): stops after n finished regions and lists them, each checked by a forward pass', async () => {
+    const full = join(dir, 'full.json');
+    const part = join(dir, 'part.json');
+    expect((await run(['polytopes', model, '--json', full, '--no-figure', '--quiet'])).code).toBe(0);
+    const r = await run(['polytopes', model, '--json', part, '--no-figure', '--max-regions', '5']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/stopped at --max-regions 5: 5 finished regions listed/);
+    const j = JSON.parse(readFileSync(part, 'utf8'));
+    const all = JSON.parse(readFileSync(full, 'utf8'));
+    expect(j.summary).toMatchObject({ partial: true, max_regions: 5, regions: 5 });
+    expect(j.regions).toHaveLength(5);
+    expect(all.regions.length).toBeGreaterThan(5);
+    // The listed regions are whole: the first five of the complete run (same depth-first order),
+    // and each one's vertex centroid has the listed code under the network.
+    expect(j.regions).toEqual(all.regions.slice(0, 5));
+    const net = readNetworkJson(readFileSync(model, 'utf8'));
+    const offsets = codeOffsets(net);
+    for (const reg of j.regions as { code: string; vertices: number[][] }[]) {
+      const c = new Float64Array(3);
+      for (const v of reg.vertices) for (let i = 0; i < 3; i++) c[i]! += v[i]! / reg.vertices.length;
+      expect(codeKey(forwardWithCode(net, c).code, offsets)).toBe(reg.code);
+    }
+  });
+
   it('rejects a box with the wrong number of values (exit 2)', () => {
     // The group's spawned smoke test: the real executable and its exit status.
     const r = spawnCli(['polytopes', model, '--box', '-1,1,-1,1', '--json', join(dir, 'bad.json'), '--quiet']);

@@ -21,14 +21,15 @@ import {
   validatePolytopes,
   walkRegions,
 } from '@polytope-lens/core';
-import type { Network, PolytopeEnumeration } from '@polytope-lens/core';
+import type { Network, PolytopeEnumeration, PolytopeRegion } from '@polytope-lens/core';
 import { constraintName, mlpLayers } from '@polytope-lens/core/internal';
 import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { maxBytes } from '../limits.js';
 import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
-import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, snakeKeys, tempPathFor, writeFileAtomic } from '../util.js';
+import { RecordSpool, writeSpooledJson } from '../json-stream.js';
 import { AbortError, InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO } from '../render/constants.js';
 import { session } from '../session.js';
@@ -123,33 +124,59 @@ export function histogramSvg(title: string, bins: readonly [number, number][], x
 }
 
 /** Two histograms (facets, simplices) side by side in one SVG. */
-function polytopeHistogramsSvg(res: PolytopeEnumeration, title: string): string {
-  const a = histogramSvg(
-    `facets per polytope (${res.regions.length} regions)`,
-    histogram(res.regions.map((r) => r.facets.length)),
-    'facets',
-  );
-  const b = histogramSvg('simplices per polytope (pulling triangulation)', histogram(res.regions.map((r) => r.simplices)), 'simplices');
+function polytopeHistogramsSvg(stats: PolytopeStats, title: string): string {
+  const a = histogramSvg(`facets per polytope (${stats.count} regions)`, stats.bins(stats.facetBins), 'facets');
+  const b = histogramSvg('simplices per polytope (pulling triangulation)', stats.bins(stats.simplexBins), 'simplices');
   return sideBySideSvg(title, [a, b], 480, 300);
 }
 
-/** Summary block of the JSON output. */
-function polytopeSummary(res: PolytopeEnumeration): Record<string, number> {
-  const R = res.regions;
-  return {
-    regions: R.length,
-    total_volume: res.totalVolume,
-    domain_volume: res.domainVolume,
-    box_volume: res.boxVolume,
-    mean_facets: mean(R.map((r) => r.facets.length)),
-    mean_vertices: mean(R.map((r) => r.numVertices)),
-    mean_simplices: mean(R.map((r) => r.simplices)),
-    // Issue 18 #11: loops, not Math.max(...array) (179k arguments overflowed the stack).
-    max_facets: R.reduce((a, r) => Math.max(a, r.facets.length), 0),
-    max_simplices: R.reduce((a, r) => Math.max(a, r.simplices), 0),
-    seconds: res.seconds,
-    lp_seconds: res.lpSeconds,
-  };
+/**
+ * Issue 18 #11: the summary of a streamed enumeration, accumulated region by region (counts, sums,
+ * maxima and the two histograms' bins), so no region needs to be kept.
+ */
+class PolytopeStats {
+  count = 0;
+  private facets = 0;
+  private vertices = 0;
+  private simplices = 0;
+  private maxFacets = 0;
+  private maxSimplices = 0;
+  readonly facetBins = new Map<number, number>();
+  readonly simplexBins = new Map<number, number>();
+
+  add(r: PolytopeRegion): void {
+    const f = r.facets.length;
+    this.count++;
+    this.facets += f;
+    this.vertices += r.numVertices;
+    this.simplices += r.simplices;
+    this.maxFacets = Math.max(this.maxFacets, f);
+    this.maxSimplices = Math.max(this.maxSimplices, r.simplices);
+    this.facetBins.set(f, (this.facetBins.get(f) ?? 0) + 1);
+    this.simplexBins.set(r.simplices, (this.simplexBins.get(r.simplices) ?? 0) + 1);
+  }
+
+  bins(m: Map<number, number>): [number, number][] {
+    return [...m.entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Summary block of the JSON output. */
+  summary(res: PolytopeEnumeration): Record<string, number> {
+    const n = Math.max(1, this.count);
+    return {
+      regions: this.count,
+      total_volume: res.totalVolume,
+      domain_volume: res.domainVolume,
+      box_volume: res.boxVolume,
+      mean_facets: this.count ? this.facets / n : 0,
+      mean_vertices: this.count ? this.vertices / n : 0,
+      mean_simplices: this.count ? this.simplices / n : 0,
+      max_facets: this.maxFacets,
+      max_simplices: this.maxSimplices,
+      seconds: res.seconds,
+      lp_seconds: res.lpSeconds,
+    };
+  }
 }
 
 /** Layer widths of the hidden layers (for constraint names). */
@@ -178,34 +205,86 @@ export function registerPolytopes(program: Command): void {
     .option('--hit-and-run <n>', "also estimate each region's facets with the paper's hit-and-run method (n samples)")
     .option('--seed <n>', 'seed for --hit-and-run', '1')
     .option('--validate', 'check volumes, interior codes, vertex incidences and Euler relations')
-    .option('--max-regions <n>', 'stop when the enumeration passes n polytopes (the JSON says "partial": true and lists none)')
+    .option('--max-regions <n>', 'stop after n finished regions (the JSON says "partial": true and lists them)')
     .option('--quiet', 'print nothing but errors')
     .action(runPolytopes);
 }
 
-/**
- * --max-regions passed: the enumeration splits all polytopes one hidden unit at a time, so no
- * region is final before the end; the JSON says how far it got and lists none.
- */
-function writePartialPolytopes(
-  opts: PolytopesOpts,
-  maxRegions: number,
-  last: { unitsDone: number; units: number; polytopes: number },
-): void {
-  const summary = {
-    partial: true,
-    max_regions: maxRegions,
-    regions_at_least: last.polytopes,
-    units_done: last.unitsDone,
-    units: last.units,
-  };
-  writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
-  if (!opts.quiet)
-    process.stderr.write(
-      `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\n`,
-    );
+/** What a region's JSON record needs besides the region. */
+interface RecordContext {
+  readonly net: Network;
+  readonly d: number;
+  readonly widths: number[];
+  readonly offsets: ReturnType<typeof codeOffsets>;
+  readonly domain: { A: number[][]; b: number[] } | null;
+  readonly box: readonly number[];
+  readonly vertices: boolean;
+  /** Hit-and-run samples per region (0: none) and their generator. */
+  readonly harSamples: number;
+  readonly random: () => number;
 }
 
+function recordContext(net: Network, opts: PolytopesOpts, domain: RecordContext['domain'], box: readonly number[]): RecordContext {
+  let harSamples = 0;
+  if (opts.hitAndRun !== undefined) {
+    harSamples = Number(opts.hitAndRun);
+    if (!Number.isInteger(harSamples) || harSamples < 1)
+      throw new CliError(`--hit-and-run must be a positive integer, got '${opts.hitAndRun}'`);
+  }
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
+  const d = net.inputSize;
+  return {
+    net,
+    d,
+    widths: hiddenWidths(net),
+    offsets: codeOffsets(net),
+    domain,
+    box,
+    vertices: opts.vertices,
+    harSamples,
+    random: mulberry32(seed),
+  };
+}
+
+/** One JSON record per polytope, with a hit-and-run facet estimate when --hit-and-run is given (then also returned). */
+function polytopeRecord(c: RecordContext, r: PolytopeRegion): { rec: Record<string, unknown>; estimated?: number } {
+  const d = c.d;
+  const rec: Record<string, unknown> = {
+    code: codeKey(r.code, c.offsets),
+    facets: r.facets.length,
+    facet_constraints: Array.from(r.facets, (k) => constraintName(k, d, c.widths, c.domain ? c.domain.A.length : undefined)),
+    num_vertices: r.numVertices,
+    f_vector: r.fVector,
+    volume: r.volume,
+    simplices: r.simplices,
+    simplex_bounds: [r.simplexBounds.lower, r.simplexBounds.upper],
+  };
+  if (c.vertices) {
+    const vs: number[][] = [];
+    for (let i = 0; i < r.numVertices; i++) vs.push(Array.from(r.vertices.subarray(i * d, i * d + d), round));
+    rec.vertices = vs;
+  }
+  if (c.harSamples === 0) return { rec };
+  const h = c.domain ? regionInDomain(c.net, r.interior, c.domain) : regionInBox(c.net, r.interior, c.box);
+  const est = estimateFacets(h, r.interior, c.harSamples, c.random);
+  rec.estimated_facets = est.facets.length;
+  return { rec, estimated: est.facets.length };
+}
+
+/** Volume of a box given as lo,hi pairs. */
+function volumeOfBox(box: readonly number[]): number {
+  let v = 1;
+  for (let i = 0; i < box.length; i += 2) v *= box[i + 1]! - box[i]!;
+  return v;
+}
+
+/**
+ * Issue 18 #11: the enumeration is depth-first and hands over each region when it is finished;
+ * each becomes a JSON record in a spool file at once and only the summary's running totals stay
+ * in memory (all regions are kept only for --validate). With --max-regions n the run stops after
+ * n finished regions and lists them ("partial": true).
+ */
 async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<void> {
   if (opts.box !== undefined && opts.domain !== undefined)
     throw new CliError('--box and --domain are mutually exclusive; give one of them');
@@ -216,115 +295,108 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
   const maxRegions = opts.maxRegions === undefined ? Infinity : Number(opts.maxRegions);
   if (opts.maxRegions !== undefined && (!Number.isInteger(maxRegions) || maxRegions < 1))
     throw new CliError(`--max-regions must be a positive integer, got '${opts.maxRegions}'`);
+  const box = domain ? domain.bounds : parseBox(opts.box, d);
+  const ctx = recordContext(net, opts, rows, box);
+  const jsonTarget = prepareOutput(opts.json, '--json');
+  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
+  const stats = new PolytopeStats();
+  const estimated: number[] = [];
+  let exactEstimates = 0;
+  let volume = 0;
   const progress = startProgress('polytopes', opts.quiet === true);
-  let res: PolytopeEnumeration;
-  let last = { unitsDone: 0, units: 0, polytopes: 0 };
+  const boxVolume = volumeOfBox(box);
   const signal = {
     get aborted(): boolean {
-      return last.polytopes > maxRegions || progress.signal.aborted;
+      return stats.count >= maxRegions || progress.signal.aborted;
     },
   };
+  let res: PolytopeEnumeration | null = null;
   try {
-    res = enumeratePolytopes(net, {
-      ...(domain ? { domain } : { box: parseBox(opts.box, d) }),
-      signal,
-      maxBytes: maxBytes(),
-      onProgress: (p) => {
-        last = p;
-        progress.update(p.unitsDone / Math.max(1, p.units), p.polytopes);
-      },
-    });
-  } catch (err) {
-    if (err instanceof AbortError && !progress.signal.aborted) return writePartialPolytopes(opts, maxRegions, last);
-    throw err;
+    try {
+      res = enumeratePolytopes(net, {
+        ...(domain ? { domain } : { box }),
+        signal,
+        maxBytes: maxBytes(),
+        collect: opts.validate === true,
+        onRegion: (r) => {
+          if (stats.count >= maxRegions) return;
+          stats.add(r);
+          volume += r.volume;
+          const { rec, estimated: e } = polytopeRecord(ctx, r);
+          if (e !== undefined) {
+            estimated.push(e);
+            if (e === r.facets.length) exactEstimates++;
+          }
+          spool.add(0, JSON.stringify(rec));
+        },
+        onProgress: (p) => progress.update(Math.min(1, volume / boxVolume), p.finished),
+      });
+    } catch (err) {
+      if (!(err instanceof AbortError && !progress.signal.aborted)) throw err;
+    } finally {
+      progress.stop();
+    }
+    spool.finish();
+    if (res === null || res.count > stats.count) {
+      writeSpooledJson(opts.json, { summary: { partial: true, max_regions: maxRegions, regions: stats.count, volume } }, spool);
+      if (!opts.quiet)
+        process.stderr.write(
+          `polytopes: stopped at --max-regions ${maxRegions}: ${stats.count} finished regions listed (partial result)\n`,
+        );
+      return;
+    }
+    finishPolytopes(modelPath, opts, { res, stats, spool, ctx, estimated, exactEstimates });
   } finally {
-    progress.stop();
+    spool.cleanup();
   }
+}
+
+/** What a finished enumeration leaves for the output. */
+interface FinishedRun {
+  readonly res: PolytopeEnumeration;
+  readonly stats: PolytopeStats;
+  readonly spool: RecordSpool;
+  readonly ctx: RecordContext;
+  readonly estimated: number[];
+  readonly exactEstimates: number;
+}
+
+/** Validation (with --validate), the summary, the JSON (header + spooled records), figures and the one-line report. */
+function finishPolytopes(modelPath: string, opts: PolytopesOpts, run: FinishedRun): void {
+  const { res: done, stats, spool, ctx, estimated, exactEstimates } = run;
   if (opts.validate) {
-    const problems = validatePolytopes(net, res, (x) => forwardWithCode(net, x).code);
+    const problems = validatePolytopes(ctx.net, done, (x) => forwardWithCode(ctx.net, x).code);
     if (problems.length) throw new InternalError(`validation failed:\n  ${problems.slice(0, 20).join('\n  ')}`);
-    if (!opts.quiet) process.stderr.write(`polytopes: validation passed (${res.regions.length} regions)\n`);
+    if (!opts.quiet) process.stderr.write(`polytopes: validation passed (${done.count} regions)\n`);
   }
-  const { regions, estimated, harSamples } = polytopeRecords(net, res, opts);
-  const summary: Record<string, number> = polytopeSummary(res);
-  if (harSamples > 0) {
+  const summary: Record<string, number> = stats.summary(done);
+  if (ctx.harSamples > 0) {
     summary.mean_estimated_facets = mean(estimated);
-    summary.hit_and_run_samples = harSamples;
-    summary.hit_and_run_exact_share = mean(estimated.map((e, i) => (e === res.regions[i]!.facets.length ? 1 : 0)));
+    summary.hit_and_run_samples = ctx.harSamples;
+    summary.hit_and_run_exact_share = stats.count ? exactEstimates / stats.count : 0;
   }
   // With --domain, `box` is null and the domain carries its exact bounding box.
-  const head = JSON.stringify({
-    summary,
-    box: res.domain ? null : res.box,
-    domain: res.domain ? { ...res.domain, bounding_box: res.box } : null,
-    triangulation: 'pulling, lexicographic vertex order',
-  });
-  writeFileAtomic(opts.json, jsonWithRecords(head, 'regions', regions));
+  writeSpooledJson(
+    opts.json,
+    {
+      summary,
+      box: done.domain ? null : done.box,
+      domain: done.domain ? { ...done.domain, bounding_box: done.box } : null,
+      triangulation: 'pulling, lexicographic vertex order',
+    },
+    spool,
+  );
   if (opts.figure) {
     const base = opts.json.replace(/\.json$/i, '');
-    const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
+    const svg = polytopeHistogramsSvg(stats, `${modelPath}: ${stats.count} polytopes in the ${done.domain ? 'domain' : 'box'}`);
     writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
     writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
   }
   if (!opts.quiet) {
     process.stderr.write(
-      `polytopes: ${res.regions.length} regions, volume ${summary.total_volume!.toPrecision(12)} of ${res.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${res.seconds.toFixed(2)} s)\n`,
+      `polytopes: ${stats.count} regions, volume ${summary.total_volume!.toPrecision(12)} of ${done.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${done.seconds.toFixed(2)} s)\n`,
     );
   }
-}
-
-/**
- * `head` (a JSON object) with `key: [records]` appended, as bytes: each record is serialized on its
- * own and the pieces joined as buffers, so a result larger than V8's longest string (about 512 MB:
- * a million polytopes with vertices) is still written (issue 18 #11).
- */
-function jsonWithRecords(head: string, key: string, records: readonly unknown[]): Uint8Array {
-  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${JSON.stringify(key)}:[`)];
-  records.forEach((r, i) => parts.push(Buffer.from(`${i ? ',' : ''}${JSON.stringify(r)}`)));
-  parts.push(Buffer.from(']}'));
-  return Buffer.concat(parts);
-}
-
-/** One JSON record per polytope, with hit-and-run facet estimates when --hit-and-run is given. */
-function polytopeRecords(net: Network, res: PolytopeEnumeration, opts: PolytopesOpts) {
-  const d = net.inputSize;
-  const widths = hiddenWidths(net);
-  let harSamples = 0;
-  if (opts.hitAndRun !== undefined) {
-    harSamples = Number(opts.hitAndRun);
-    if (!Number.isInteger(harSamples) || harSamples < 1)
-      throw new CliError(`--hit-and-run must be a positive integer, got '${opts.hitAndRun}'`);
-  }
-  const seed = Number(opts.seed);
-  if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${opts.seed}'`);
-  const random = mulberry32(seed);
-  const offsets = codeOffsets(net);
-  const estimated: number[] = [];
-  const regions = res.regions.map((r) => {
-    const rec: Record<string, unknown> = {
-      code: codeKey(r.code, offsets),
-      facets: r.facets.length,
-      facet_constraints: Array.from(r.facets, (k) => constraintName(k, d, widths, res.domain ? res.numDomainConstraints : undefined)),
-      num_vertices: r.numVertices,
-      f_vector: r.fVector,
-      volume: r.volume,
-      simplices: r.simplices,
-      simplex_bounds: [r.simplexBounds.lower, r.simplexBounds.upper],
-    };
-    if (opts.vertices) {
-      const vs: number[][] = [];
-      for (let i = 0; i < r.numVertices; i++) vs.push(Array.from(r.vertices.subarray(i * d, i * d + d), round));
-      rec.vertices = vs;
-    }
-    if (harSamples > 0) {
-      const h = res.domain ? regionInDomain(net, r.interior, res.domain) : regionInBox(net, r.interior, res.box);
-      const est = estimateFacets(h, r.interior, harSamples, random);
-      rec.estimated_facets = est.facets.length;
-      estimated.push(est.facets.length);
-    }
-    return rec;
-  });
-  return { regions, estimated, harSamples };
 }
 
 interface WalkOpts {

@@ -1,4 +1,3 @@
-import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { session } from '../session.js';
 import type { Command } from 'commander';
 import {
@@ -27,7 +26,7 @@ import { sliceParallel } from '../parallel/slice-parallel.js';
 import type { ParallelSliceResult } from '../parallel/slice-parallel.js';
 import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 import { InternalError, PolytopeError, resolutionProblem } from '@polytope-lens/core';
-import { JsonObjectWriter, RecordSpool } from '../json-stream.js';
+import { RecordSpool, writeSpooledJson } from '../json-stream.js';
 import { REPORT_ZERO } from '../render/constants.js';
 
 interface SliceOpts {
@@ -264,38 +263,6 @@ function sliceHeader(net: Network, setup: SliceSetup, res: ParallelSliceResult):
   };
 }
 
-/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
-function writeSliceJson(path: string, header: Record<string, unknown>, spool: RecordSpool | undefined): void {
-  const target = prepareOutput(path);
-  const tmp = tempPathFor(target);
-  const run = session();
-  run.openTemp(tmp);
-  const fd = openSync(tmp, 'w');
-  try {
-    const out = new JsonObjectWriter(fd);
-    for (const [key, value] of Object.entries(header)) out.field(key, value);
-    if (spool) {
-      out.openArray('regions');
-      spool.writeInto(out);
-      out.closeArray();
-    }
-    out.end();
-    closeSync(fd);
-    renameSync(tmp, target);
-    run.wrote(path);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
-    throw err;
-  } finally {
-    run.closeTemp(tmp);
-  }
-}
-
 /** SVG and PNG figures beside the JSON (or where --svg / --png say), unless the region limit was passed. */
 function writeSliceFigures(
   net: Network,
@@ -392,14 +359,14 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
   // Every output path is checked (and its folder made) before the partition, not after it.
   const jsonTarget = prepareOutput(opts.json, '--json');
   if (opts.figure) for (const p of figurePaths(opts)) prepareOutput(p);
-  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g));
+  const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
   const figure = new FigureStore(opts.figure, setup.maxFigureRegions);
   try {
     if (opts.estimate && !opts.quiet && !Number.isFinite(setup.maxRegions)) warnIfLarge(net, setup);
     const res = await runSlice(net, setup, opts, spool, figure);
     if (opts.validate && !res.truncated) validateOrThrow(net, res, opts);
     else if (!opts.validate) warnUnresolved(net, res, opts);
-    writeSliceJson(opts.json, sliceHeader(net, setup, res), opts.summaryOnly ? undefined : spool);
+    writeSpooledJson(opts.json, sliceHeader(net, setup, res), opts.summaryOnly ? undefined : spool);
     if (opts.figure) writeSliceFigures(net, setup, res, figure, opts, modelPath);
     if (!opts.quiet) {
       const s = res.summary;

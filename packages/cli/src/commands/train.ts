@@ -36,6 +36,7 @@ import type { Dataset, InitName, InputTransform, LossName, OptimizerOptions, Tra
 import { scaleInputs, unitStdScale } from '@polytope-lens/core/internal';
 import { mnistDefaultPath } from '../inputs.js';
 import { loadModel } from '../model.js';
+import { maxBytes } from '../limits.js';
 import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
 import { TRAIN_POINTS_FILE, trainPointsJson } from '../render/slice-inputs.js';
 import { session } from '../session.js';
@@ -129,7 +130,7 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
         'cifar10 needs --data-dir DIR holding data_batch_1.bin … data_batch_5.bin and test_batch.bin (cifar-10-batches-bin)',
       );
     const batches = [1, 2, 3, 4, 5].map((i) =>
-      readCifarBatch(readFile(join(opts.dataDir!, `data_batch_${i}.bin`), 'CIFAR-10 batch'), `data_batch_${i}.bin`),
+      readCifarBatch(readFile(join(opts.dataDir!, `data_batch_${i}.bin`), 'CIFAR-10 batch'), `data_batch_${i}.bin`, maxBytes()),
     );
     const count = batches.reduce((s, b) => s + b.count, 0);
     trainPixels = new Uint8Array(count * 3072);
@@ -140,7 +141,7 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
       trainLabels.set(b.labels, at);
       at += b.count;
     }
-    const test = readCifarBatch(readFile(join(opts.dataDir, 'test_batch.bin'), 'CIFAR-10 batch'), 'test_batch.bin');
+    const test = readCifarBatch(readFile(join(opts.dataDir, 'test_batch.bin'), 'CIFAR-10 batch'), 'test_batch.bin', maxBytes());
     testPixels = test.pixels;
     testLabels = test.labels;
     [channels, height, width] = [3, 32, 32];
@@ -153,12 +154,12 @@ function loadImages(name: (typeof IMAGE_DATASETS)[number], opts: TrainCliOptions
         throw new CliError('fashion-mnist needs --data-dir DIR holding the four IDX files (train-images-idx3-ubyte[.gz], …)');
       return mnistDefaultPath(split === 'train' ? 'train' : 'test', what);
     };
-    const tr = idxImages(readFile(path('train', 'images'), 'IDX images'), 'training images');
-    const te = idxImages(readFile(path('t10k', 'images'), 'IDX images'), 'test images');
+    const tr = idxImages(readFile(path('train', 'images'), 'IDX images'), 'training images', maxBytes());
+    const te = idxImages(readFile(path('t10k', 'images'), 'IDX images'), 'test images', maxBytes());
     trainPixels = tr.pixels;
     testPixels = te.pixels;
-    trainLabels = idxLabels(readFile(path('train', 'labels'), 'IDX labels'), 'training labels');
-    testLabels = idxLabels(readFile(path('t10k', 'labels'), 'IDX labels'), 'test labels');
+    trainLabels = idxLabels(readFile(path('train', 'labels'), 'IDX labels'), 'training labels', maxBytes());
+    testLabels = idxLabels(readFile(path('t10k', 'labels'), 'IDX labels'), 'test labels', maxBytes());
     [channels, height, width] = [1, tr.rows, tr.cols];
   }
   const limit = num(opts.limit, '--limit', positiveInt, 'a positive integer');

@@ -7,11 +7,14 @@
  * made it (`unit · 256 + state on the other side`, or −1 for the domain boundary), which is how
  * neighbours, linear regions and decision boundaries are found later without geometry searches.
  *
- * Classification of vertices uses the tolerance passed in (from `geometry/predicates.ts`):
- * a vertex with |f| ≤ tol lies on the line and is kept by both sides.
+ * Classification of vertices uses the tolerance passed in (from `geometry/predicates.ts`) plus a
+ * term relative to the vertex's own coordinates: a vertex t lies on the line (and is kept by both
+ * sides) when |f(t)| ≤ tol + vertexEps · Σ_j |f_j t_j| (`pointTolerance`), where `vertexEps` is
+ * fixed per run (`forRun(vertexEps)`, 0 by default). So a feature near the origin of a large domain
+ * is judged at its own scale, not the domain's (issue 18 #2).
  */
 import { Float64Arena } from '../arena.js';
-import { TINY_MAGNITUDE, atLeast, atMost, signWithin } from './predicates.js';
+import { TINY_MAGNITUDE, atLeast, atMost, pointTolerance, signWithin } from './predicates.js';
 
 /** Label of a domain-boundary edge. */
 export const BOUNDARY = -1;
@@ -44,6 +47,12 @@ export interface CellOps<C> {
   readonly k: number;
   /** Writes min and max of f over the cell to out[0], out[1]. */
   range(cell: C, f: ArrayLike<number>, off: number, out: Float64Array): void;
+  /**
+   * Range of f against each vertex's own tolerance (`tol` plus the vertex term): writes
+   * min(f(t_i) + tol_i) and max(f(t_i) − tol_i) over the vertices, so f ≤ 0 on the cell up to
+   * tolerance iff out[1] ≤ 0, and f ≥ 0 iff out[0] ≥ 0.
+   */
+  slackRange(cell: C, f: ArrayLike<number>, off: number, tol: number, out: Float64Array): void;
   /** Splits a cell that f crosses into [f ≤ 0 part, f ≥ 0 part]; cut pieces labelled. */
   split(cell: C, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [C, C];
   /** The part of the cell where f ≥ 0 (null when it has no interior), cut labelled. */
@@ -54,11 +63,13 @@ export interface CellOps<C> {
   measure(cell: C): number;
   /** A point in the relative interior (centroid), length k. */
   interior(cell: C): Float64Array;
+  /** The relative per-vertex tolerance these operations add to every `tol` (see the module comment). */
+  readonly vertexEps: number;
   /**
-   * Operations with their own scratch buffers, for one partition run (the engine calls this once
-   * per run, so runs never share buffers). Absent for stateless operations.
+   * Operations with their own scratch buffers and per-vertex tolerance `vertexEps` (default 0), for
+   * one partition run (the engine calls this once per run, so runs never share buffers).
    */
-  forRun?(): CellOps<C>;
+  forRun?(vertexEps?: number): CellOps<C>;
 }
 
 // ───────────────────────────── intervals ─────────────────────────────
@@ -71,47 +82,69 @@ export interface Interval {
   readonly l1: number;
 }
 
-export const intervalOps: CellOps<Interval> = {
-  k: 1,
-  range(cell, f, off, out) {
-    const a = f[off]! + f[off + 1]! * cell.t0;
-    const b = f[off]! + f[off + 1]! * cell.t1;
-    out[0] = Math.min(a, b);
-    out[1] = Math.max(a, b);
-  },
-  split(cell, f, off, _tol, negLabel, posLabel) {
-    const c = f[off]!;
-    const a = f[off + 1]!;
-    const v0 = c + a * cell.t0;
-    const v1 = c + a * cell.t1;
-    const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
-    // f crosses the interval: the side of its start is the sign of f there (no tolerance).
-    const startNeg = signWithin(v0, 0) < 0;
-    const left = { t0: cell.t0, t1: t, l0: cell.l0, l1: startNeg ? negLabel : posLabel };
-    const right = { t0: t, t1: cell.t1, l0: startNeg ? posLabel : negLabel, l1: cell.l1 };
-    return startNeg ? [left, right] : [right, left];
-  },
-  clip(cell, f, off, tol, label) {
-    const c = f[off]!;
-    const a = f[off + 1]!;
-    const v0 = c + a * cell.t0;
-    const v1 = c + a * cell.t1;
-    if (atLeast(v0, 0, tol) && atLeast(v1, 0, tol)) return signWithin(v0, tol) > 0 || signWithin(v1, tol) > 0 ? cell : null;
-    if (atMost(v0, 0, tol) && atMost(v1, 0, tol)) return null;
-    const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
-    return signWithin(v0, 0) > 0 ? { t0: cell.t0, t1: t, l0: cell.l0, l1: label } : { t0: t, t1: cell.t1, l0: label, l1: cell.l1 };
-  },
-  bbox(cell, out) {
-    out[0] = (cell.t0 + cell.t1) / 2;
-    out[1] = (cell.t1 - cell.t0) / 2;
-  },
-  measure(cell) {
-    return cell.t1 - cell.t0;
-  },
-  interior(cell) {
-    return Float64Array.of((cell.t0 + cell.t1) / 2);
-  },
-};
+/** Interval operations with per-vertex tolerance `rel` (`CellOps.vertexEps`). */
+function makeIntervalOps(rel: number): CellOps<Interval> {
+  return {
+    k: 1,
+    vertexEps: rel,
+    range(cell, f, off, out) {
+      const a = f[off]! + f[off + 1]! * cell.t0;
+      const b = f[off]! + f[off + 1]! * cell.t1;
+      out[0] = Math.min(a, b);
+      out[1] = Math.max(a, b);
+    },
+    slackRange(cell, f, off, tol, out) {
+      const c = f[off]!;
+      const a = f[off + 1]!;
+      const v0 = c + a * cell.t0;
+      const v1 = c + a * cell.t1;
+      const t0 = pointTolerance(tol, rel, a, cell.t0, 0, 0);
+      const t1 = pointTolerance(tol, rel, a, cell.t1, 0, 0);
+      out[0] = Math.min(v0 + t0, v1 + t1);
+      out[1] = Math.max(v0 - t0, v1 - t1);
+    },
+    split(cell, f, off, _tol, negLabel, posLabel) {
+      const c = f[off]!;
+      const a = f[off + 1]!;
+      const v0 = c + a * cell.t0;
+      const v1 = c + a * cell.t1;
+      const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
+      // f crosses the interval: the side of its start is the sign of f there (no tolerance).
+      const startNeg = signWithin(v0, 0) < 0;
+      const left = { t0: cell.t0, t1: t, l0: cell.l0, l1: startNeg ? negLabel : posLabel };
+      const right = { t0: t, t1: cell.t1, l0: startNeg ? posLabel : negLabel, l1: cell.l1 };
+      return startNeg ? [left, right] : [right, left];
+    },
+    clip(cell, f, off, tol, label) {
+      const c = f[off]!;
+      const a = f[off + 1]!;
+      const v0 = c + a * cell.t0;
+      const v1 = c + a * cell.t1;
+      const tol0 = pointTolerance(tol, rel, a, cell.t0, 0, 0);
+      const tol1 = pointTolerance(tol, rel, a, cell.t1, 0, 0);
+      if (atLeast(v0, 0, tol0) && atLeast(v1, 0, tol1)) return signWithin(v0, tol0) > 0 || signWithin(v1, tol1) > 0 ? cell : null;
+      if (atMost(v0, 0, tol0) && atMost(v1, 0, tol1)) return null;
+      const t = cell.t0 + ((cell.t1 - cell.t0) * v0) / (v0 - v1);
+      return signWithin(v0, 0) > 0 ? { t0: cell.t0, t1: t, l0: cell.l0, l1: label } : { t0: t, t1: cell.t1, l0: label, l1: cell.l1 };
+    },
+    bbox(cell, out) {
+      out[0] = (cell.t0 + cell.t1) / 2;
+      out[1] = (cell.t1 - cell.t0) / 2;
+    },
+    measure(cell) {
+      return cell.t1 - cell.t0;
+    },
+    interior(cell) {
+      return Float64Array.of((cell.t0 + cell.t1) / 2);
+    },
+    forRun(vertexEps = 0) {
+      return makeIntervalOps(vertexEps);
+    },
+  };
+}
+
+/** Interval operations without per-vertex tolerance (stateless; `forRun(eps)` adds it). */
+export const intervalOps: CellOps<Interval> = Object.freeze(makeIntervalOps(0));
 
 // ───────────────────────────── polygons ─────────────────────────────
 
@@ -144,8 +177,11 @@ class PolygonScratch {
   /** Result vertices go to this arena, or to arrays of their own when null (one-off calls). */
   constructor(private readonly arena: Float64Arena | null) {}
 
-  /** Evaluates f at every vertex and records its side (tolerance `tol`); returns bit 1 if any is above, bit 2 if any below. */
-  classifyVertices(cell: Polygon, f: ArrayLike<number>, off: number, tol: number): number {
+  /**
+   * Evaluates f at every vertex and records its side (tolerance `tol` plus `rel` × the vertex
+   * term, `pointTolerance`); returns bit 1 if any is above, bit 2 if any below.
+   */
+  classifyVertices(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, rel: number): number {
     const n = cell.n;
     if (this.vals.length < n) {
       this.vals = new Float64Array(n * 2);
@@ -159,9 +195,11 @@ class PolygonScratch {
     const xy = cell.xy;
     let mask = 0;
     for (let i = 0; i < n; i++) {
-      const v = c + a * xy[2 * i]! + b * xy[2 * i + 1]!;
+      const x = xy[2 * i]!;
+      const y = xy[2 * i + 1]!;
+      const v = c + a * x + b * y;
       vals[i] = v;
-      const s = signWithin(v, tol);
+      const s = signWithin(v, pointTolerance(tol, rel, a, x, b, y));
       side[i] = s;
       mask |= s > 0 ? 1 : s < 0 ? 2 : 0;
     }
@@ -212,7 +250,10 @@ class PolygonScratch {
  */
 class PolygonCells implements CellOps<Polygon> {
   readonly k = 2;
-  constructor(private readonly scratch: PolygonScratch | null) {}
+  constructor(
+    private readonly scratch: PolygonScratch | null,
+    readonly vertexEps = 0,
+  ) {}
 
   range(cell: Polygon, f: ArrayLike<number>, off: number, out: Float64Array): void {
     const c = f[off]!;
@@ -230,9 +271,29 @@ class PolygonCells implements CellOps<Polygon> {
     out[1] = hi;
   }
 
+  slackRange(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, out: Float64Array): void {
+    const c = f[off]!;
+    const a = f[off + 1]!;
+    const b = f[off + 2]!;
+    const xy = cell.xy;
+    const rel = this.vertexEps;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < cell.n; i++) {
+      const x = xy[2 * i]!;
+      const y = xy[2 * i + 1]!;
+      const v = c + a * x + b * y;
+      const t = pointTolerance(tol, rel, a, x, b, y);
+      if (v + t < lo) lo = v + t;
+      if (v - t > hi) hi = v - t;
+    }
+    out[0] = lo;
+    out[1] = hi;
+  }
+
   split(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [Polygon, Polygon] {
     const scratch = this.scratch ?? new PolygonScratch(null);
-    scratch.classifyVertices(cell, f, off, tol);
+    scratch.classifyVertices(cell, f, off, tol, this.vertexEps);
     const pos = scratch.keepSide(cell, 1, posLabel);
     const neg = scratch.keepSide(cell, -1, negLabel);
     return [neg, pos];
@@ -240,7 +301,7 @@ class PolygonCells implements CellOps<Polygon> {
 
   clip(cell: Polygon, f: ArrayLike<number>, off: number, tol: number, label: number): Polygon | null {
     const scratch = this.scratch ?? new PolygonScratch(null);
-    const mask = scratch.classifyVertices(cell, f, off, tol);
+    const mask = scratch.classifyVertices(cell, f, off, tol, this.vertexEps);
     if (!(mask & 1)) return null;
     if (!(mask & 2)) return cell;
     return scratch.keepSide(cell, 1, label);
@@ -274,8 +335,8 @@ class PolygonCells implements CellOps<Polygon> {
     return polygonCentroid(cell.xy, cell.n);
   }
 
-  forRun(): CellOps<Polygon> {
-    return createPolygonOps();
+  forRun(vertexEps = 0): CellOps<Polygon> {
+    return createPolygonOps(vertexEps);
   }
 }
 
@@ -283,8 +344,8 @@ class PolygonCells implements CellOps<Polygon> {
  * Polygon operations with their own scratch buffers and vertex arena: one instance per partition
  * run (or per long-lived consumer such as a region describer). `polygonOps.forRun()` makes one.
  */
-export function createPolygonOps(): CellOps<Polygon> {
-  return new PolygonCells(new PolygonScratch(new Float64Arena()));
+export function createPolygonOps(vertexEps = 0): CellOps<Polygon> {
+  return new PolygonCells(new PolygonScratch(new Float64Arena()), vertexEps);
 }
 
 /**

@@ -349,11 +349,41 @@ export function resolveTolerances(over?: Partial<Tolerances>): Tolerances {
 }
 
 /**
- * `affineTolerance` of `c + a·t₁ + b·t₂` on the box |t₁| ≤ ex, |t₂| ≤ ey from scalars (the
- * engine's hot loop, slices): `eps · (|c| + (|a|·ex + |b|·ey))`.
+ * Rounding of a cell vertex's coordinates, relative to the domain's half-extent: a vertex made by
+ * cutting an edge (t = v_i / (v_i − v_j) along it) is exact to a few ulps of the coordinates it
+ * was interpolated from, which are at most the domain's extent. About 45 ulps; far below
+ * `SIDE_EPS`, so features down to ~1e-14 of the domain stay resolved (issue 18 #2).
  */
-export function planarTolerance(c: number, a: number, b: number, ex: number, ey: number, eps = SIDE_EPS): number {
-  return eps * (Math.abs(c) + (Math.abs(a) * ex + Math.abs(b) * ey));
+const COORD_EPS = 1e-14;
+
+/**
+ * Pointwise side tolerance of ReLU-type breakpoints (issue 18 #2): the value of `f = c + Σ a_j t_j`
+ * at a vertex t is judged against `eps · (|c| + Σ |a_j t_j|) + COORD_EPS · Σ |a_j| · extent_j` —
+ * the rounding of f's terms at that point, plus the rounding of the vertex's own coordinates —
+ * instead of `eps · (|c| + Σ |a_j| · extent_j)` over the whole domain. This function returns the
+ * part that does not depend on the point (`eps · |c| + COORD_EPS · Σ |a_j| extent_j`); the cell
+ * operations add `eps · Σ |a_j t_j|` per vertex (`pointTolerance`, `CellOps.forRun(eps)`). A line
+ * passing 1e-10 of the box from a vertex is then resolved whatever the box's scale, where a
+ * box-relative tolerance merged it (plane directions scaled by 1e10 lost 3/4 of the regions).
+ *
+ * @example
+ * localTolerance([1, 1e10, 0], 0, 3, [1, 1]); // 1e-10·1 + 1e-14·1e10 = 1e-4 (box tolerance: ≈ 1)
+ */
+export function localTolerance(f: ArrayLike<number>, off: number, m: number, extent: ArrayLike<number>, eps = SIDE_EPS): number {
+  let s = 0;
+  for (let j = 1; j < m; j++) s += Math.abs(f[off + j]!) * extent[j - 1]!;
+  return eps * Math.abs(f[off]!) + COORD_EPS * s;
+}
+
+/**
+ * The tolerance at a point (x, y) of a function with slopes a, b: `tol + rel · (|a x| + |b y|)`,
+ * `tol` being `localTolerance` (pass b = y = 0 on a line).
+ *
+ * @example
+ * pointTolerance(1e-4, 1e-10, 1e10, 1e-10, 0, 0); // 1e-4 + 1e-10
+ */
+export function pointTolerance(tol: number, rel: number, a: number, x: number, b: number, y: number): number {
+  return tol + rel * (Math.abs(a * x) + Math.abs(b * y));
 }
 
 /**
@@ -409,6 +439,13 @@ export const BOX_OVERFLOW_HEADROOM = 1e6;
  * reported as an error, never printed beside the result.
  */
 export const SELF_CHECK_EPS = 1e-6;
+
+/**
+ * Significant digits to which first-layer lines are compared for coincidence (linear-region merging
+ * across coincident hyperplanes, `coincidentFirstLayerUnits`): rows equal to ~1e-10 relative after
+ * scaling, the order of `SIDE_EPS`, below which the engine does not separate two lines either.
+ */
+export const COINCIDENT_DIGITS = 10;
 
 /** Quantum, relative to the largest coordinate, at which decision-boundary segment ends are joined. */
 export const JOIN_QUANTUM = 1e-9;

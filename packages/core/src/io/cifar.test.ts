@@ -63,3 +63,13 @@ describe('readCifarBatch', () => {
     expectCifarError(() => readCifarBatch(gzipSync(batch([1]))), /gzip-compressed; extract cifar-10-binary\.tar\.gz/);
   });
 });
+
+describe('issue 18 #7: CIFAR batches are copied within the allocation budget', () => {
+  it('refuses a batch whose copies pass maxBytes, reads it below', () => {
+    const bytes = new Uint8Array(4 * CIFAR_RECORD_BYTES); // 4 records, label 0, black
+    expect(() => readCifarBatch(bytes, 'big.bin', 3 * CIFAR_RECORD_BYTES)).toThrow(
+      /big\.bin: 4 images needs 12292 elements .*allocation limit/,
+    );
+    expect(readCifarBatch(bytes, 'big.bin', 4 * CIFAR_RECORD_BYTES).count).toBe(4);
+  });
+});

@@ -7,6 +7,7 @@
  * layout PyTorch networks expect.
  */
 import { PolytopeError } from '../errors.js';
+import { DEFAULT_MAX_BYTES, checkAllocation } from './budget.js';
 import { isGzip } from './idx.js';
 
 /**
@@ -37,7 +38,8 @@ export interface CifarBatch {
 
 /**
  * Splits a CIFAR-10 binary batch into labels and pixels (copies; the input is not kept).
- * Throws `PolytopeError('bad-file')` when the length is not a multiple of 3073 or a label is not 0–9.
+ * Throws `PolytopeError('bad-file')` when the length is not a multiple of 3073 or a label is not 0–9,
+ * and `too-large` when the copies would pass `maxBytes` (gzip input is refused, never inflated).
  *
  * @example
  * const batch = readCifarBatch(bytes); // bytes of test_batch.bin (30,730,000 bytes)
@@ -45,7 +47,7 @@ export interface CifarBatch {
  * CIFAR10_CLASSES[batch.labels[0]!];    // 'cat'
  * const red0 = batch.pixels.subarray(0, 1024); // red plane of image 0
  */
-export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): CifarBatch {
+export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch', maxBytes = DEFAULT_MAX_BYTES): CifarBatch {
   if (isGzip(bytes)) {
     throw new PolytopeError(
       'bad-file',
@@ -59,6 +61,7 @@ export function readCifarBatch(bytes: Uint8Array, what = 'CIFAR-10 batch'): Cifa
     );
   }
   const count = bytes.length / CIFAR_RECORD_BYTES;
+  checkAllocation(count * CIFAR_RECORD_BYTES, 1, `${what}: ${count} images`, maxBytes);
   const labels = new Uint8Array(count);
   const pixels = new Uint8Array(count * CIFAR_IMAGE_BYTES);
   for (let n = 0; n < count; n++) {

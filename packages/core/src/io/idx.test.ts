@@ -110,3 +110,39 @@ describe('readIdx on hand-built files', () => {
     expectIdxError(() => idxLabels(idxBytes([1, 2], [1, 2])), /a label file has 1 dimension but this one has 2/);
   });
 });
+
+describe('issue 18 #7: gzipped IDX is inflated within the allocation budget', () => {
+  // A gzip bomb: a valid IDX header declaring 64 MiB of pixels, then 64 MiB of zeros — about 64 KB compressed.
+  const header = Uint8Array.of(0, 0, 8, 3, 0, 0, 0x10, 0, 0, 0, 0x40, 0, 0, 0, 0, 1); // 4096 × 16384 × 1
+  const raw = new Uint8Array(header.length + 4096 * 16384);
+  raw.set(header);
+  const bomb = gzipSync(raw, { level: 9 });
+
+  it('a small gzip bomb is refused with too-large before it is inflated whole', () => {
+    expect(bomb.length).toBeLessThan(200_000);
+    let err: unknown;
+    try {
+      readIdx(bomb, 'bomb.gz', 1024 * 1024);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PolytopeError);
+    expect((err as PolytopeError).code).toBe('too-large');
+    expect((err as PolytopeError).message).toMatch(
+      /bomb\.gz \(inflated so far\) needs \d+ elements .* above the allocation limit of 1 MiB/,
+    );
+    expect(() => idxImages(bomb, 'bomb.gz', 1024 * 1024)).toThrow(/allocation limit/);
+  });
+
+  it('within the budget the same file reads (the limit is the only difference)', () => {
+    const img = idxImages(bomb, 'bomb.gz', 128 * 1024 * 1024);
+    expect([img.count, img.rows, img.cols]).toEqual([4096, 16384, 1]);
+    expect(img.pixels.every((v) => v === 0)).toBe(true);
+  });
+
+  it('a forged gzip size field does not matter: the output is counted', () => {
+    const forged = bomb.slice();
+    forged.set([16, 0, 0, 0], forged.length - 4); // ISIZE claims 16 bytes
+    expect(() => readIdx(forged, 'forged.gz', 1024 * 1024)).toThrow(/allocation limit/);
+  });
+});

@@ -6,8 +6,8 @@
  * dimension, then the values in row-major order. Images are `0x00000803` (count × rows × cols),
  * labels `0x00000801` (count).
  */
-import { gunzipSync } from 'fflate';
 import { PolytopeError } from '../errors.js';
+import { DEFAULT_MAX_BYTES, gunzipWithin } from './budget.js';
 
 /** A raw IDX tensor of unsigned bytes. */
 export interface IdxArray {
@@ -47,19 +47,21 @@ export function isGzip(bytes: Uint8Array): boolean {
 /**
  * Parses an IDX file of unsigned bytes (type 0x08), inflating it first when it is gzip-compressed
  * (`train-images-idx3-ubyte.gz` as downloaded). Throws `PolytopeError('bad-file')` for a wrong magic,
- * another element type, or a length that does not match the header.
+ * another element type, or a length that does not match the header, and `too-large` when the
+ * inflated data passes `maxBytes` (checked while inflating: a gzip bomb is stopped, issue 18 #7).
  *
  * @example
  * const { shape, data } = readIdx(bytes); // bytes of t10k-images-idx3-ubyte
  * shape; // [10000, 28, 28]
  * data.length; // 7840000
  */
-export function readIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
+export function readIdx(bytes: Uint8Array, what = 'IDX data', maxBytes = DEFAULT_MAX_BYTES): IdxArray {
   let raw = bytes;
   if (isGzip(bytes)) {
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzipWithin(bytes, maxBytes, what);
     } catch (err) {
+      if (err instanceof PolytopeError) throw err;
       fail(what, `looks gzip-compressed but cannot be inflated (${err instanceof Error ? err.message : String(err)})`);
     }
   }
@@ -108,8 +110,8 @@ export function readIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
  * imgs.count, imgs.rows, imgs.cols; // 10000, 28, 28
  * const first = imgs.pixels.subarray(0, 784); // image 0 (a 7)
  */
-export function idxImages(bytes: Uint8Array, what = 'IDX image file'): IdxImages {
-  const { shape, data } = readIdx(bytes, what);
+export function idxImages(bytes: Uint8Array, what = 'IDX image file', maxBytes = DEFAULT_MAX_BYTES): IdxImages {
+  const { shape, data } = readIdx(bytes, what, maxBytes);
   if (shape.length !== 3) {
     fail(
       what,
@@ -129,8 +131,8 @@ export function idxImages(bytes: Uint8Array, what = 'IDX image file'): IdxImages
  * labels.length; // 10000
  * labels[0];     // 7
  */
-export function idxLabels(bytes: Uint8Array, what = 'IDX label file'): Uint8Array {
-  const { shape, data } = readIdx(bytes, what);
+export function idxLabels(bytes: Uint8Array, what = 'IDX label file', maxBytes = DEFAULT_MAX_BYTES): Uint8Array {
+  const { shape, data } = readIdx(bytes, what, maxBytes);
   if (shape.length !== 1) {
     fail(
       what,

@@ -2,11 +2,16 @@
 import type { AbortSignalLike } from '../errors.js';
 import type { PolytopeTolerances } from '../geometry/predicates.js';
 
-/** Progress of `enumeratePolytopes`: after each hidden unit. */
+/**
+ * Progress of `enumeratePolytopes`, after each finished region (the enumeration is depth-first:
+ * `unitsDone` = `units` on every report; `polytopes` counts the finished regions and those in flight).
+ */
 export interface PolytopeProgress {
   readonly unitsDone: number;
   readonly units: number;
   readonly polytopes: number;
+  /** Regions finished (handed to `onRegion`) so far. */
+  readonly finished: number;
 }
 
 /**
@@ -36,8 +41,12 @@ export interface EnumerateOptions {
   /** Tolerances (default `POLYTOPE_TOLERANCES` from geometry/predicates.ts); any subset overrides. */
   readonly tolerances?: Partial<PolytopeTolerances>;
   readonly onProgress?: (p: PolytopeProgress) => void;
+  /** Receives each region as soon as it is finished (depth-first order, the order of `regions`). */
+  readonly onRegion?: (r: PolytopeRegion) => void;
+  /** Keep every region and return them in `regions` (default true). False with `onRegion`: stream in bounded memory. */
+  readonly collect?: boolean;
   readonly signal?: AbortSignalLike;
-  /** Memory budget in bytes for the polytopes held at once (default `DEFAULT_MAX_BYTES`, 2 GiB); above it: `too-large`. */
+  /** Memory budget in bytes for the polytopes in flight at once (default `DEFAULT_MAX_BYTES`, 2 GiB); above it: `too-large`. */
   readonly maxBytes?: number;
 }
 
@@ -76,7 +85,10 @@ export interface PolytopeEnumeration {
   readonly box: readonly number[];
   /** The polytope domain A x ≤ b, or null when enumerating in a box. */
   readonly domain: DomainRows | null;
+  /** Every region, in depth-first order (empty with `collect: false`). */
   readonly regions: PolytopeRegion[];
+  /** Number of regions (also with `collect: false`). */
+  readonly count: number;
   /** Compensated sum of region volumes. */
   readonly totalVolume: number;
   /** Volume of `box` (for a polytope domain: of its bounding box). */

@@ -523,7 +523,7 @@ describe('enumeratePolytopes regressions', () => {
     const key = (res: PolytopeEnumeration) => res.regions.map((r) => [r.code.join(''), Array.from(r.vertices), r.volume]);
     const alone = [key(enumeratePolytopes(a, { box })), key(enumeratePolytopes(b, { box }))];
     let inner: PolytopeEnumeration | null = null;
-    const outer = enumeratePolytopes(a, { box, onProgress: (p) => void (p.unitsDone === 5 && (inner = enumeratePolytopes(b, { box }))) });
+    const outer = enumeratePolytopes(a, { box, onProgress: (p) => void (p.finished === 5 && (inner = enumeratePolytopes(b, { box }))) });
     expect(inner).not.toBeNull();
     expect([key(outer), key(inner!)]).toEqual(alone);
   });
@@ -532,5 +532,34 @@ describe('enumeratePolytopes regressions', () => {
     const net = randomMlp([2, 6, 1], { seed: 1 });
     expect(enumeratePolytopes(net, { box: cube(2) }).regions.length).toBeGreaterThan(1);
     expect(enumeratePolytopes(net, { box: cube(2), tolerances: { vertex: 1e9 } }).regions).toHaveLength(1);
+  });
+});
+
+describe('issue 18 #11: the enumeration streams finished regions in bounded memory', () => {
+  it('enumerate-stream: onRegion without collecting gives the slice engine’s regions; in flight ≤ units + 1', () => {
+    const net = randomMlp([2, 12, 12, 1], { seed: 3 });
+    const box = [-2, 2, -2, 2];
+    const streamed: string[] = [];
+    let maxInFlight = 0;
+    const res = enumeratePolytopes(net, {
+      box,
+      collect: false,
+      onRegion: (r) => streamed.push(r.code.join('')),
+      onProgress: (p) => void (maxInFlight = Math.max(maxInFlight, p.polytopes - p.finished)),
+    });
+    expect(res.regions).toEqual([]);
+    expect(res.count).toBe(streamed.length);
+    expect(res.totalVolume).toBeCloseTo(16, 9);
+    // Independent reference: the 2-D slice engine on the input plane.
+    const slice = slicePlane(net, inputPlane(net), [-2, 2, -2, 2]);
+    expect([...streamed].sort()).toEqual(slice.regions.map((r) => r.code.join('')).sort());
+    expect(maxInFlight).toBeLessThanOrEqual(net.numUnits + 1);
+    // Collecting returns the same regions in the same (depth-first) order.
+    expect(enumeratePolytopes(net, { box }).regions.map((r) => r.code.join(''))).toEqual(streamed);
+  });
+
+  it('enumerate-stream: the budget counts the polytopes in flight (too-large, naming maxBytes)', () => {
+    const net = randomMlp([2, 12, 12, 1], { seed: 3 });
+    expect(() => enumeratePolytopes(net, { box: [-2, 2, -2, 2], maxBytes: 1000 })).toThrow(/memory budget .*raise maxBytes/);
   });
 });

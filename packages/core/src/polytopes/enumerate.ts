@@ -37,7 +37,7 @@ import type { Network } from '../network/network.js';
 import { asMlp, mergeLinearLayers } from '../network/mlp-view.js';
 import { boxExtent, boxVolumeOf } from './domain-rows.js';
 import { describePolytope } from './enumerate-faces.js';
-import { compensatedSum } from '../geometry/sum.js';
+import { CompensatedSum } from '../geometry/sum.js';
 import { rootPolytope, toWords } from './enumerate-root.js';
 import { splitContext, splitPoly } from './enumerate-split.js';
 import type { Poly, SplitContext } from './enumerate-split.js';
@@ -112,71 +112,120 @@ function preactivations(P: Poly, layer: MlpLayer, m: number): Float64Array {
   return pre;
 }
 
-/** Splits every polytope by unit u of the layer (global unit index `unit`, constraint id `kid`). */
-function splitByUnit(work: readonly Work[], ctx: SplitContext, unit: { u: number; index: number; kid: number }): Work[] {
-  const m = ctx.d + 1;
-  const cutOf = (pre: Float64Array) => ({ pre, off: unit.u * m, word: unit.kid >> 5, mask: (1 << (unit.kid & 31)) >>> 0 });
-  const out: Work[] = [];
-  for (const { P, pre } of work) {
-    const [neg, pos] = splitPoly(P, cutOf(pre), ctx);
-    if (neg) out.push({ P: neg, pre });
-    if (pos) {
-      // Not cut: pos shares P's code, and P is dropped, so it may be written in place.
-      pos.code[unit.index] = 1;
-      out.push({ P: pos, pre });
-    }
-  }
-  return out;
-}
-
 /** What the polytopes in flight hold (vertices, incidences, codes, maps), in bytes, plus a per-object overhead. */
 const POLY_OVERHEAD_BYTES = 512;
 
+/** Bytes one polytope in flight holds. */
+function workBytes({ P, pre }: Work): number {
+  return P.verts.byteLength + P.inc.byteLength + P.code.byteLength + P.map.byteLength + pre.byteLength + POLY_OVERHEAD_BYTES;
+}
+
 /**
- * Issue 18 #11: the enumeration keeps every polytope of the current layer in memory; refuse to go
- * on (`too-large`, naming the option) once they would pass the budget, instead of dying in V8's
- * out-of-memory abort after minutes of work.
+ * Issue 18 #11: the depth-first enumeration holds at most one pending sibling per hidden unit;
+ * refuse (`too-large`, naming the option) if even those would pass the budget.
  */
-function checkWorkBudget(work: readonly Work[], maxBytes: number): void {
-  let bytes = 0;
-  for (const { P, pre } of work)
-    bytes += P.verts.byteLength + P.inc.byteLength + P.code.byteLength + P.map.byteLength + pre.byteLength + POLY_OVERHEAD_BYTES;
-  if (bytes > maxBytes)
-    throw new PolytopeError(
-      'too-large',
-      `the enumeration holds ${work.length} polytopes (${(bytes / 1024 ** 2).toFixed(0)} MiB), above the memory budget of ${(maxBytes / 1024 ** 2).toFixed(0)} MiB: use a smaller box or network, or raise maxBytes (POLYTOPE_MAX_BYTES on the command line)`,
-    );
+function budgetError(count: number, bytes: number, maxBytes: number): PolytopeError {
+  return new PolytopeError(
+    'too-large',
+    `the enumeration holds ${count} polytopes (${(bytes / 1024 ** 2).toFixed(0)} MiB), above the memory budget of ${(maxBytes / 1024 ** 2).toFixed(0)} MiB: use a smaller box or network, or raise maxBytes (POLYTOPE_MAX_BYTES on the command line)`,
+  );
 }
 
-/** The next layer's input maps: the activation applied to the pre-activations by each polytope's code. */
-function activate(work: readonly Work[], layer: MlpLayer, unitBase: number, m: number): Poly[] {
+/** The next layer's input map: the activation applied to the pre-activations by the polytope's code. */
+function activateOne({ P, pre }: Work, layer: MlpLayer, unitBase: number, m: number): Poly {
   const n = layer.outFeatures;
-  return work.map(({ P, pre }) => {
-    const post = new Float64Array(n * m);
-    for (let u = 0; u < n; u++) {
-      const f = P.code[unitBase + u] ? 1 : layer.alpha!;
-      if (f === 0) continue;
-      for (let j = 0; j < m; j++) post[u * m + j] = f * pre[u * m + j]!;
-    }
-    return { ...P, map: post };
-  });
+  const post = new Float64Array(n * m);
+  for (let u = 0; u < n; u++) {
+    const f = P.code[unitBase + u] ? 1 : layer.alpha!;
+    if (f === 0) continue;
+    for (let j = 0; j < m; j++) post[u * m + j] = f * pre[u * m + j]!;
+  }
+  return { ...P, map: post };
 }
 
-/** The final polytopes as regions (incidence words joined into bit sets), with geometry when asked. */
-function regionsOf(polys: readonly Poly[], W: number, d: number, options: EnumerateOptions): PolytopeRegion[] {
-  const geometry = options.geometry ?? true;
-  const regions: PolytopeRegion[] = [];
-  for (const P of polys) {
-    throwIfAborted(options.signal);
-    const inc: bigint[] = [];
-    for (let i = 0; i < P.nv; i++) {
-      let b = 0n;
-      for (let w = W - 1; w >= 0; w--) b = (b << 32n) | BigInt(P.inc[i * W + w]!);
-      inc.push(b);
-    }
-    regions.push(describePolytope(P.verts, P.nv, inc, P.code, d, geometry));
+/** A finished polytope as a region (incidence words joined into bit sets), with geometry when asked. */
+function regionOf(P: Poly, W: number, d: number, geometry: boolean): PolytopeRegion {
+  const inc: bigint[] = [];
+  for (let i = 0; i < P.nv; i++) {
+    let b = 0n;
+    for (let w = W - 1; w >= 0; w--) b = (b << 32n) | BigInt(P.inc[i * W + w]!);
+    inc.push(b);
   }
-  return regions;
+  return describePolytope(P.verts, P.nv, inc, P.code, d, geometry);
+}
+
+/** A polytope in flight with the next unit to split it by: hidden layer `layer`, unit `u` of it. */
+interface Pending extends Work {
+  readonly layer: number;
+  readonly u: number;
+}
+
+/** What the depth-first walk shares. */
+interface Walk {
+  readonly hidden: readonly MlpLayer[];
+  readonly ctx: SplitContext;
+  readonly nDom: number;
+  readonly W: number;
+  readonly d: number;
+  readonly numUnits: number;
+  readonly unitBase: readonly number[];
+  readonly options: EnumerateOptions;
+  readonly emit: (r: PolytopeRegion) => void;
+}
+
+/**
+ * Issue 18 #11: depth-first enumeration. A polytope is split by its layer's units one after the
+ * other; one half goes on, the other waits on a stack (at most one per unit), so the memory held is
+ * bounded by the network's depth in units, not by the number of regions, and every region is
+ * handed to `emit` as soon as it is finished. The regions and their order are those of splitting
+ * every polytope unit by unit (both halves keep the unit order), only emitted earlier.
+ */
+function walkDepthFirst(root: Poly, w: Walk): number {
+  const m = w.d + 1;
+  const maxBytes = w.options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const stack: Pending[] = [{ P: root, pre: preactivations(root, w.hidden[0]!, m), layer: 0, u: 0 }];
+  let stackBytes = workBytes(stack[0]!);
+  let finished = 0;
+  let steps = 0;
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    stackBytes -= workBytes(top);
+    let { P, pre, layer, u } = top;
+    for (;;) {
+      const L = w.hidden[layer]!;
+      if (u === L.outFeatures) {
+        const next = activateOne({ P, pre }, L, w.unitBase[layer]!, m);
+        if (layer + 1 === w.hidden.length) {
+          w.emit(regionOf(next, w.W, w.d, w.options.geometry ?? true));
+          finished++;
+          break;
+        }
+        layer++;
+        u = 0;
+        P = next;
+        pre = preactivations(P, w.hidden[layer]!, m);
+        continue;
+      }
+      if ((++steps & 255) === 0) throwIfAborted(w.options.signal);
+      const index = w.unitBase[layer]! + u;
+      const kid = w.nDom + index;
+      const [neg, pos] = splitPoly(P, { pre, off: u * m, word: kid >> 5, mask: (1 << (kid & 31)) >>> 0 }, w.ctx);
+      // Not cut: pos shares P's code, and P is dropped, so it may be written in place.
+      if (pos) pos.code[index] = 1;
+      u++;
+      if (neg && pos) {
+        const waiting: Pending = { P: pos, pre, layer, u };
+        stack.push(waiting);
+        stackBytes += workBytes(waiting);
+        if (stackBytes > maxBytes) throw budgetError(stack.length, stackBytes, maxBytes);
+      }
+      const go = neg ?? pos;
+      if (!go) break;
+      P = go;
+    }
+    w.options.onProgress?.({ unitsDone: w.numUnits, units: w.numUnits, polytopes: finished + stack.length, finished });
+  }
+  return finished;
 }
 
 /** The hidden layers of the network's MLP view and their unit count (checked against the network). */
@@ -215,27 +264,31 @@ export function enumeratePolytopes(net: Network, options: EnumerateOptions): Pol
   const m = d + 1;
   const map0 = new Float64Array(d * m);
   for (let i = 0; i < d; i++) map0[i * m + 1 + i] = 1;
-  let polys: Poly[] = [{ verts: root.verts, nv: root.nv, inc: toWords(root.inc, W), code: new Uint8Array(numUnits), map: map0 }];
-  let unitBase = 0;
-  for (const layer of hidden) {
-    // Per polytope: pre-activation maps of all units, then sequential splits.
-    let work: Work[] = polys.map((P) => ({ P, pre: preactivations(P, layer, m) }));
-    for (let u = 0; u < layer.outFeatures; u++) {
-      throwIfAborted(options.signal);
-      work = splitByUnit(work, ctx, { u, index: unitBase + u, kid: nDom + unitBase + u });
-      checkWorkBudget(work, options.maxBytes ?? DEFAULT_MAX_BYTES);
-      options.onProgress?.({ unitsDone: unitBase + u + 1, units: numUnits, polytopes: work.length });
-    }
-    polys = activate(work, layer, unitBase, m);
-    unitBase += layer.outFeatures;
+  const rootPoly: Poly = { verts: root.verts, nv: root.nv, inc: toWords(root.inc, W), code: new Uint8Array(numUnits), map: map0 };
+  const collect = options.collect ?? true;
+  const regions: PolytopeRegion[] = [];
+  const volume = new CompensatedSum();
+  const unitBase: number[] = [];
+  let base = 0;
+  for (const l of hidden) {
+    unitBase.push(base);
+    base += l.outFeatures;
   }
-  const regions = regionsOf(polys, W, d, options);
+  const emit = (r: PolytopeRegion): void => {
+    volume.add(r.volume);
+    if (collect) regions.push(r);
+    options.onRegion?.(r);
+  };
+  let count = 1;
+  if (hidden.length === 0) emit(regionOf(rootPoly, W, d, options.geometry ?? true));
+  else count = walkDepthFirst(rootPoly, { hidden, ctx, nDom, W, d, numUnits, unitBase, options, emit });
   return {
     dim: d,
     box: root.box,
     domain: root.domain,
     regions,
-    totalVolume: compensatedSum(regions.map((r) => r.volume)),
+    count,
+    totalVolume: volume.value,
     boxVolume: boxVolumeOf(root.box, d),
     domainVolume: root.volume,
     numDomainConstraints: nDom,

@@ -4,7 +4,7 @@
  * cell. Bounding-box ranges decide most units cheaply; exact vertex ranges decide the rest. Every
  * comparison goes through `geometry/predicates.ts`.
  */
-import { affineTolerance, atLeast, atMost, pairTolerance, planarTolerance } from '../geometry/predicates.js';
+import { affineTolerance, atLeast, atMost, localTolerance, pairTolerance } from '../geometry/predicates.js';
 import type { ActivationNode } from '../network/ir.js';
 import type { WindowTable } from '../network/kernels.js';
 import type { PartitionFrame } from './frame.js';
@@ -30,43 +30,64 @@ function fixedState(node: ActivationNode, lo: number, hi: number, tol: number): 
  * fixed on the box is fixed on the cell; only the rest need the exact vertex range.
  */
 export function classifyUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[]): void {
-  const { k, m, bb, range, extent, eps } = ws;
   const node = stage.node;
-  const relu = node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu';
+  if (node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu') {
+    classifyReluUnits(ws, frame, stage, Z, crossing);
+    return;
+  }
+  const { k, m, bb, range, extent, eps } = ws;
   const code = frame.code;
   const off = stage.slot.offset;
   ws.ops.bbox(frame.cell, bb);
-  const two = k === 2;
-  const cx = two ? bb[0]! : 0,
-    cy = two ? bb[1]! : 0,
-    hx = two ? bb[2]! : 0,
-    hy = two ? bb[3]! : 0;
-  const ex = extent[0]!,
-    ey = two ? extent[1]! : 0;
   for (let u = 0; u < stage.outSize; u++) {
     const o0 = u * m;
     let v = Z[o0]!;
     let r = 0;
-    let tol: number;
-    if (two) {
-      // Slices (k = 2), unrolled.
-      const a = Z[o0 + 1]!;
-      const b = Z[o0 + 2]!;
-      tol = planarTolerance(v, a, b, ex, ey, eps);
-      v += a * cx + b * cy;
-      r = Math.abs(a) * hx + Math.abs(b) * hy;
-    } else {
-      for (let j = 0; j < k; j++) {
-        const a = Z[o0 + 1 + j]!;
-        v += a * bb[j]!;
-        r += Math.abs(a) * bb[k + j]!;
-      }
-      tol = affineTolerance(Z, o0, m, extent, eps);
+    for (let j = 0; j < k; j++) {
+      const a = Z[o0 + 1 + j]!;
+      v += a * bb[j]!;
+      r += Math.abs(a) * bb[k + j]!;
     }
-    let st = relu ? (atMost(v + r, 0, tol) ? 0 : atLeast(v - r, 0, tol) ? 1 : -1) : fixedState(node, v - r, v + r, tol);
+    const tol = affineTolerance(Z, o0, m, extent, eps);
+    let st = fixedState(node, v - r, v + r, tol);
     if (st < 0) {
       ws.ops.range(frame.cell, Z, o0, range);
       st = fixedState(node, range[0]!, range[1]!, tol);
+    }
+    if (st >= 0) code[off + u] = st;
+    else crossing.push(u);
+  }
+}
+
+/**
+ * ReLU-like units against the pointwise tolerance (`localTolerance` + the vertex term, issue 18
+ * #2): the bounding-box range decides with the smallest vertex term the box allows (sound: every
+ * vertex's tolerance is at least that), the exact per-vertex `slackRange` decides the rest.
+ */
+function classifyReluUnits<C>(ws: Workspace<C>, frame: PartitionFrame<C>, stage: Stage, Z: Float64Array, crossing: number[]): void {
+  const { k, m, bb, range, extent, eps, ops } = ws;
+  const rel = ops.vertexEps;
+  const code = frame.code;
+  const off = stage.slot.offset;
+  ops.bbox(frame.cell, bb);
+  for (let u = 0; u < stage.outSize; u++) {
+    const o0 = u * m;
+    let v = Z[o0]!;
+    let r = 0;
+    let near = 0;
+    for (let j = 0; j < k; j++) {
+      const a = Z[o0 + 1 + j]!;
+      v += a * bb[j]!;
+      r += Math.abs(a) * bb[k + j]!;
+      near += Math.abs(a) * Math.max(0, Math.abs(bb[j]!) - bb[k + j]!);
+    }
+    const floor = localTolerance(Z, o0, m, extent, eps);
+    const tol = floor + rel * near;
+    // A unit that is ≈ 0 on the whole cell takes the lower state (forward rule: x ≤ 0 → off).
+    let st = atMost(v + r, 0, tol) ? 0 : atLeast(v - r, 0, tol) ? 1 : -1;
+    if (st < 0) {
+      ops.slackRange(frame.cell, Z, o0, floor, range);
+      st = range[1]! <= 0 ? 0 : range[0]! >= 0 ? 1 : -1;
     }
     if (st >= 0) code[off + u] = st;
     else crossing.push(u);

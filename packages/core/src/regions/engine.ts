@@ -83,7 +83,7 @@ function workspaceFor<C>(
     h.reset();
     return h;
   }
-  const ws = new Workspace(eng, ops.forRun?.() ?? ops, extent, eps);
+  const ws = new Workspace(eng, ops.forRun?.(eps) ?? ops, extent, eps);
   if (holder && !holder.busy) holder.held = ws as Workspace<unknown>;
   return ws;
 }
@@ -153,7 +153,8 @@ export function planUnits<C>(
   options: { tolerances?: Partial<Tolerances> } = {},
 ): WorkUnit<C>[] {
   const eng = engineNetwork(net);
-  const run = new PartitionRun(new Workspace(eng, ops.forRun?.() ?? ops, extent, resolveTolerances(options.tolerances).side));
+  const eps = resolveTolerances(options.tolerances).side;
+  const run = new PartitionRun(new Workspace(eng, ops.forRun?.(eps) ?? ops, extent, eps));
   const numStages = eng.stages.length;
   let frames = [start];
   for (;;) {

@@ -1,15 +1,15 @@
 /**
- * The slice's resolution check (issue 18 #2): a slice decides every sign against a tolerance
- * relative to the box (`SIDE_EPS` × the function's scale over the box), so features smaller than
- * that — three lines of the first activation layer that meet within the tolerance of one point
- * without meeting exactly, e.g. every line passing within 1e-12 of the origin when the plane's
- * directions are scaled by 1e12 — are merged, and the regions between them are lost. Validation
+ * The slice's resolution check (issue 18 #2): a slice decides every sign against a pointwise
+ * tolerance (`localTolerance` + `SIDE_EPS` × the terms at the vertex, geometry/predicates.ts), so
+ * features below it — three lines of the first activation layer that meet within the tolerance of
+ * one point without meeting exactly, e.g. every line passing within 1e-14 of the origin when the
+ * plane's directions are scaled by 1e14 — are merged, and the regions between them are lost. Validation
  * by centroids cannot see a region that is missing, so `validateSlice` runs this check: the first
  * activation layer's pre-activations are affine in the plane coordinates (computed exactly up to
  * rounding from three forward passes), their pairwise intersections are computed by Cramer's rule
  * (relative precision, independent of the box), and every other line is tested against each point.
  */
-import { DEFAULT_TOLERANCES, VALIDATE } from '../geometry/predicates.js';
+import { COINCIDENT_DIGITS, DEFAULT_TOLERANCES, VALIDATE, localTolerance, pointTolerance } from '../geometry/predicates.js';
 import { forwardAll } from '../network/forward.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { networkOf } from '../network/prepared.js';
@@ -17,8 +17,11 @@ import type { Plane } from './slice.js';
 
 type Box2 = readonly [number, number, number, number];
 
-/** The lines c + a s + b t = 0 of the first ReLU-type activation layer that cross the box. */
-function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Float64Array; unit: number[] } | null {
+/** The first ReLU-type activation layer's pre-activations c + a s + b t on the plane (three forward passes), and its code offset. */
+function firstLayerAffine(
+  netLike: NetworkLike,
+  plane: Plane,
+): { f0: Float64Array; fu: Float64Array; fv: Float64Array; offset: number } | null {
   const net = networkOf(netLike);
   const slot = net.activations[0];
   if (!slot) return null;
@@ -31,9 +34,61 @@ function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Fl
     for (let i = 0; i < d; i++) x[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
     return forwardAll(netLike, x).values[pre]!;
   };
-  const f0 = at(0, 0);
-  const fu = at(1, 0);
-  const fv = at(0, 1);
+  return { f0: at(0, 0), fu: at(1, 0), fv: at(0, 1), offset: slot.offset };
+}
+
+/** A first-layer unit whose line coincides with another's: its code index, and whether it is on the same side (same orientation). */
+export interface CoincidentUnit {
+  readonly unit: number;
+  readonly same: boolean;
+}
+
+/**
+ * Units of the first ReLU-type activation layer whose lines c + a s + b t = 0 coincide in the plane
+ * (rows equal up to a factor, compared after scaling by the largest coefficient and rounding to
+ * `COINCIDENT_DIGITS` significant digits). Crossing such a line flips every unit of its group at once,
+ * so the neighbour across an edge labelled with one of them differs in all of them: the slice's
+ * linear-region merging uses these groups to find that neighbour (issue 18 #1, coincident
+ * hyperplanes with a shared map counted twice). Keyed by code index; empty when there are none.
+ *
+ * @example
+ * // W1 = [[1, 1], [1, 1]], b1 = [0, 0]: units 0 and 1 coincide with the same orientation
+ * coincidentFirstLayerUnits(net, inputPlane(net)).get(0); // [{ unit: 1, same: true }]
+ */
+export function coincidentFirstLayerUnits(netLike: NetworkLike, plane: Plane): Map<number, CoincidentUnit[]> {
+  const out = new Map<number, CoincidentUnit[]>();
+  const L = firstLayerAffine(netLike, plane);
+  if (!L) return out;
+  const groups = new Map<string, { unit: number; sign: number }[]>();
+  for (let k = 0; k < L.f0.length; k++) {
+    const c = L.f0[k]!;
+    const a = L.fu[k]! - c;
+    const b = L.fv[k]! - c;
+    if (a === 0 && b === 0) continue;
+    // Canonical form: divided by the coefficient of largest magnitude among a, b (sign included).
+    const m = Math.abs(a) >= Math.abs(b) ? a : b;
+    const key = [c / m, a / m, b / m].map((v) => (v === 0 ? '0' : v.toPrecision(COINCIDENT_DIGITS))).join(',');
+    const list = groups.get(key);
+    const entry = { unit: L.offset + k, sign: Math.sign(m) };
+    if (list) list.push(entry);
+    else groups.set(key, [entry]);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    for (const x of list)
+      out.set(
+        x.unit,
+        list.filter((y) => y !== x).map((y) => ({ unit: y.unit, same: y.sign === x.sign })),
+      );
+  }
+  return out;
+}
+
+/** The lines c + a s + b t = 0 of the first ReLU-type activation layer that cross the box. */
+function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Float64Array; unit: number[] } | null {
+  const lines = firstLayerAffine(netLike, plane);
+  if (!lines) return null;
+  const { f0, fu, fv } = lines;
   const ex = Math.max(Math.abs(box[0]), Math.abs(box[1]));
   const ey = Math.max(Math.abs(box[2]), Math.abs(box[3]));
   const out: number[] = [];
@@ -51,7 +106,9 @@ function firstLayerLines(netLike: NetworkLike, plane: Plane, box: Box2): { L: Fl
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
-    const tol = DEFAULT_TOLERANCES.side * (Math.abs(c) + Math.abs(a) * ex + Math.abs(b) * ey);
+    // The slice's pointwise tolerance (predicates.ts `localTolerance`): its floor here, the
+    // point's own term where it is tested.
+    const tol = localTolerance([c, a, b], 0, 3, [ex, ey], DEFAULT_TOLERANCES.side);
     if (lo < -tol && hi > tol) {
       out.push(c, a, b, tol);
       unit.push(k);
@@ -91,7 +148,10 @@ export function resolutionProblem(netLike: NetworkLike, plane: Plane, box: Box2)
         if (k === i || k === j) continue;
         const [ck, ak, bk, tol] = [L[4 * k]!, L[4 * k + 1]!, L[4 * k + 2]!, L[4 * k + 3]!];
         const v = Math.abs(ck + ak * s + bk * t);
-        if (v <= tol && v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))) {
+        if (
+          v <= pointTolerance(tol, DEFAULT_TOLERANCES.side, ak, s, bk, t) &&
+          v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))
+        ) {
           if (count++ === 0) example = `units ${unit[i]}, ${unit[j]} and ${unit[k]} of the first activation layer near (${s}, ${t})`;
         }
       }

@@ -29,6 +29,8 @@ import type { NetworkLike } from '../network/prepared.js';
 import { CodeHasher, HashIndex } from './code-hash.js';
 import { Float64Arena, Uint8Arena } from '../arena.js';
 import { runPartition } from './engine.js';
+import { coincidentFirstLayerUnits } from './resolution.js';
+import type { CoincidentUnit } from './resolution.js';
 import type { PartitionOptions } from './engine.js';
 
 /** A plane in input space: x(s, t) = origin + s·u + t·v. */
@@ -289,6 +291,8 @@ export class RegionDescriber {
   private readonly fz = new Float64Array(3);
   private readonly probe: (s: number, t: number) => number;
   private readonly seg: SegmentContext;
+  /** First-layer units whose lines coincide in the plane: crossing one flips them all (linear-region merging). */
+  private readonly coincident: Map<number, CoincidentUnit[]>;
 
   /** `net`: a plain network is read for each probe; pass the run's `PreparedNetwork` to keep it fixed. */
   constructor(netLike: NetworkLike, plane: Plane, box: Box2, tolerances?: Partial<Tolerances>) {
@@ -296,6 +300,7 @@ export class RegionDescriber {
     this.o = net.outputSize;
     this.extent = boxExtent(box);
     this.hasher = new CodeHasher(net.numUnits);
+    this.coincident = coincidentFirstLayerUnits(netLike, plane);
     const d = net.inputSize;
     const xProbe = new Float64Array(d);
     // Probe f just outside an edge that lies on the zero level (degenerate nets only).
@@ -314,6 +319,14 @@ export class RegionDescriber {
     };
   }
 
+  /** Hash of the code across an edge made by `unit` with `state` beyond it: units coinciding with it flip too. */
+  private neighbourHash(h: number, code: Uint8Array, unit: number, state: number): number {
+    let nh = this.hasher.neighbour(h, code, unit, state);
+    const partners = this.coincident.get(unit);
+    if (partners) for (const p of partners) nh = this.hasher.neighbour(nh, code, p.unit, p.same ? state : 1 - state);
+    return nh;
+  }
+
   /** Sets `area`, `hash`, `neighbours[0..cell.n)` and appends the region's decision segments to `segments`. */
   describe(cell: Polygon, code: Uint8Array, output: Float64Array, segments: GrowF64): void {
     this.area = Math.abs(polygonArea(cell.xy, cell.n));
@@ -322,7 +335,7 @@ export class RegionDescriber {
     if (this.neighbours.length < cell.n) this.neighbours = new Float64Array(2 * cell.n);
     for (let e = 0; e < cell.n; e++) {
       const lab = cell.labels[e]!;
-      this.neighbours[e] = lab === BOUNDARY ? -1 : this.hasher.neighbour(h, code, labelUnit(lab), labelState(lab));
+      this.neighbours[e] = lab === BOUNDARY ? -1 : this.neighbourHash(h, code, labelUnit(lab), labelState(lab));
     }
     decisionSegments(this.seg, cell, output, this.o, segments);
   }

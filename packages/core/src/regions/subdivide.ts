@@ -5,7 +5,7 @@
  * `edgeLabel(unit, state on the other side)`.
  */
 import { edgeLabel } from '../geometry/cells.js';
-import { affineTolerance, atLeast, atMost, pairTolerance, thresholdTolerance } from '../geometry/predicates.js';
+import { atLeast, atMost, localTolerance, pairTolerance, thresholdTolerance } from '../geometry/predicates.js';
 import type { HardTanhNode } from '../network/ir.js';
 import type { WindowTable } from '../network/kernels.js';
 import { aliveCandidates } from './classify.js';
@@ -48,7 +48,8 @@ function subdivideRelu<C>(ws: Workspace<C>, cell: C, stage: Stage, Z: Float64Arr
   const K = crossing.length;
   const out: Sub<C>[] = [];
   if (ws.tols.length < K) ws.tols = new Float64Array(2 * K);
-  for (let q = 0; q < K; q++) ws.tols[q] = affineTolerance(Z, crossing[q]! * m, m, extent, eps);
+  // Pointwise tolerances (issue 18 #2): the floor here, the vertex term in the cell operations.
+  for (let q = 0; q < K; q++) ws.tols[q] = localTolerance(Z, crossing[q]! * m, m, extent, eps);
   if (ws.candPool.length < 2 * K) ws.candPool = new Int32Array(4 * K);
   for (let q = 0; q < K; q++) ws.candPool[q] = q;
   splitRec(ws, { off: stage.slot.offset, Z, crossing, out }, cell, new Uint8Array(K), 0, K);
@@ -80,11 +81,10 @@ function splitRec<C>(ws: Workspace<C>, sp: ReluSplit<C>, cell: C, st: Uint8Array
     const q = pool[base + i]!;
     const r0 = crossing[q]! * m;
     for (let c = 0; c < m; c++) fbuf[c] = Z[r0 + c]!;
-    const tol = ws.tols[q]!;
-    ops.range(cell, fbuf, 0, range);
+    ops.slackRange(cell, fbuf, 0, ws.tols[q]!, range);
     // A unit that is ≈ 0 on the whole cell takes the lower state (forward rule: x ≤ 0 → off).
-    if (atMost(range[1]!, 0, tol)) st[q] = 0;
-    else if (atLeast(range[0]!, 0, tol)) st[q] = 1;
+    if (range[1]! <= 0) st[q] = 0;
+    else if (range[0]! >= 0) st[q] = 1;
     else if (first < 0) first = q;
     else pool[top + n++] = q;
   }
