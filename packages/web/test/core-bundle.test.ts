@@ -65,8 +65,8 @@ describe.skipIf(!hasChromium)('core browser bundle', () => {
     const problems = collectProblems(page);
     try {
       await page.goto(server.url + '/');
-      await page.waitForFunction(() => 'result' in window, undefined, { timeout: 15000 });
-      const r = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<string, unknown>;
+      await page.waitForFunction(() => 'result' in globalThis, undefined, { timeout: 15000 });
+      const r = (await page.evaluate(() => (globalThis as unknown as { result: unknown }).result)) as Record<string, unknown>;
       expect(r['regions']).toBe(4);
       expect(r['areas']).toEqual([1, 1, 1, 1]);
       expect(r['totalArea']).toBe(4);
