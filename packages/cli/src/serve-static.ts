@@ -51,12 +51,18 @@ export async function startStaticServer(root: string, files: readonly string[], 
     const m = /^\/files\/(\d+)\//.exec(path);
     if (m) file = files[Number(m[1])];
     else {
-      const p = normalize(join(base, path === '/' ? 'index.html' : path));
+      const p = path === '/' ? join(base, 'index.html') : normalize(join(base, path));
       if (p.startsWith(base) && existsSync(p) && statSync(p).isFile()) file = p;
     }
     if (file === undefined) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     res.writeHead(200, { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+    let body: string | Buffer = readFileSync(file);
+    // The page learns which files to open from a JSON block in index.html (no extra request).
+    if (file === join(base, 'index.html'))
+      body = body
+        .toString('utf8')
+        .replace('</head>', `<script id="served-files" type="application/json">${listing.replace(/</g, '\\u003c')}</script></head>`);
+    res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new CliError(`cannot listen on 127.0.0.1:${port}: ${e.message}`)));

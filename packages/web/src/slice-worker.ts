@@ -1,0 +1,64 @@
+/** Slicing worker: the exact partition of a 2-D box (the core's slicePlane) as flat arrays. */
+import { inputPlane, planeFromDirections, readNetworkJson, readOnnx, slicePlane } from '@polytope-lens/core';
+import type { Network } from '@polytope-lens/core';
+import type { FlatSlice, FromSlicer, SliceRequest } from './protocol.js';
+
+const ctx = self as unknown as {
+  postMessage(m: FromSlicer, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
+
+/** A network from JSON text or ONNX bytes. */
+function readNet(net: string | Uint8Array): Network {
+  return typeof net === 'string' ? readNetworkJson(JSON.parse(net)) : readOnnx(net);
+}
+
+function slice(req: SliceRequest): FlatSlice {
+  const net = readNet(req.net);
+  const d = net.inputSize;
+  const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
+  const plane = req.plane
+    ? planeFromDirections(req.plane.origin, req.plane.u, req.plane.v)
+    : d === 2
+      ? inputPlane(net)
+      : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
+  const r = slicePlane(net, plane, req.box);
+  const n = r.regions.length;
+  const off = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) off[i + 1] = off[i]! + r.regions[i]!.vertices.length / 2;
+  const xy = new Float64Array(2 * off[n]!);
+  const outputs = n > 0 ? r.regions[0]!.map.length / 3 : net.outputSize;
+  const maps = new Float64Array(n * 3 * outputs);
+  const areas = new Float64Array(n);
+  const codes: string[] = [];
+  r.regions.forEach((g, i) => {
+    xy.set(g.vertices, 2 * off[i]!);
+    maps.set(g.map, i * 3 * outputs);
+    areas[i] = g.area;
+    codes.push(Array.from(g.code).join(''));
+  });
+  return {
+    id: req.id,
+    regions: r.summary.regions,
+    linearRegions: r.summary.linearRegions,
+    off,
+    xy,
+    codes,
+    areas,
+    maps,
+    outputs,
+    linearRegionOf: r.linearRegionOf,
+    boundary: r.boundary,
+    seconds: r.summary.seconds,
+  };
+}
+
+ctx.onmessage = (e: MessageEvent) => {
+  const req = e.data as SliceRequest;
+  try {
+    const s = slice(req);
+    ctx.postMessage({ type: 'slice', slice: s }, [s.off.buffer, s.xy.buffer, s.areas.buffer, s.maps.buffer, s.linearRegionOf.buffer]);
+  } catch (err) {
+    ctx.postMessage({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });
+  }
+};
