@@ -1,6 +1,6 @@
 /** The playground's controls: every one a labelled form control (keyboard and screen-reader usable). */
 import type { ChangeEvent, ReactNode } from 'react';
-import { ACTIVATIONS, COLORINGS, DATASETS, OPTIMIZERS, parseWidths } from './state.js';
+import { ACTIVATIONS, COLORINGS, DATASETS, MIN_LR, OPTIMIZERS, parseWidths } from './state.js';
 import type { PlaygroundState } from './state.js';
 
 interface Props {
@@ -103,7 +103,7 @@ export function NetworkControls({ state, set }: Props) {
       />
       <NumberField id="leak" label="Leak (leaky ReLU)" value={state.leak} step={0.05} min={0} max={1} onChange={(leak) => set({ leak })} />
       <Select id="optimizer" label="Optimizer" value={state.optimizer} values={OPTIMIZERS} onChange={(optimizer) => set({ optimizer })} />
-      <NumberField id="lr" label="Learning rate" value={state.lr} step={0.001} min={1e-6} max={10} onChange={(lr) => set({ lr })} />
+      <NumberField id="lr" label="Learning rate" value={state.lr} step={0.001} min={MIN_LR} max={10} onChange={(lr) => set({ lr })} />
       <NumberField id="batch" label="Batch size" value={state.batch} step={1} min={1} max={5000} onChange={(batch) => set({ batch })} />
       <NumberField id="epochs" label="Epochs" value={state.epochs} step={10} min={1} max={100000} onChange={(epochs) => set({ epochs })} />
     </fieldset>

@@ -3,22 +3,18 @@ import type { FlatSlice } from './protocol.js';
 
 export type Coloring = 'region' | 'class' | 'output' | 'linear-region';
 
-export interface DrawOptions {
-  readonly box: readonly [number, number, number, number];
-  readonly color: Coloring;
-  readonly showBoundary: boolean;
-  readonly data?: { x: Float64Array; labels: Float32Array } | undefined;
-  readonly selected?: number | undefined;
+/** The activation code of region i as text ('0110…'). */
+export function codeString(s: FlatSlice, i: number): string {
+  return Array.from(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)).join('');
 }
 
-function hash(text: string): number {
+function hashBytes(bytes: Uint8Array): number {
   let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
   return h >>> 0;
 }
 
-function hashColor(key: string): string {
-  const h = hash(key);
+function hslOf(h: number): string {
   return `hsl(${h % 360} ${45 + ((h >>> 9) % 30)}% ${62 + ((h >>> 17) % 18)}%)`;
 }
 
@@ -46,69 +42,76 @@ function outputColor(v: number): string {
 }
 
 function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
-  if (mode === 'region') return hashColor(s.codes[i]!);
-  if (mode === 'linear-region') return hashColor(`L${s.linearRegionOf[i]}`);
+  if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
+  if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
   const [cx, cy] = centroid(s, i);
   const v = outputAt(s, i, cx, cy);
   if (mode === 'output') return outputColor(v);
   return v > 0 ? 'hsl(28 80% 75%)' : 'hsl(210 70% 78%)';
 }
 
-/** Draws the slice onto the canvas (device pixels = canvas.width × canvas.height). */
-export function drawSlice(canvas: HTMLCanvasElement, s: FlatSlice | undefined, o: DrawOptions): void {
-  const g = canvas.getContext('2d');
-  if (!g) return;
-  const [x0, x1, y0, y1] = o.box;
-  const W = canvas.width;
-  const H = canvas.height;
-  const px = (x: number) => ((x - x0) / (x1 - x0)) * W;
-  const py = (y: number) => ((y1 - y) / (y1 - y0)) * H;
+type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+type Box = readonly [number, number, number, number];
+
+function mapping(box: Box, W: number, H: number) {
+  const [x0, x1, y0, y1] = box;
+  return { px: (x: number) => ((x - x0) / (x1 - x0)) * W, py: (y: number) => ((y1 - y) / (y1 - y0)) * H };
+}
+
+function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => number, py: (y: number) => number): void {
+  g.beginPath();
+  for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
+    const X = px(s.xy[2 * k]!);
+    const Y = py(s.xy[2 * k + 1]!);
+    if (k === s.off[i]) g.moveTo(X, Y);
+    else g.lineTo(X, Y);
+  }
+  g.closePath();
+}
+
+/** Everything but the data (run in the render worker): regions by the colouring, the decision boundary, the selection. */
+export function drawRegions(
+  g: Ctx2D,
+  s: FlatSlice | undefined,
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined },
+  W: number,
+  H: number,
+): void {
   g.clearRect(0, 0, W, H);
+  if (!s) return;
+  const { px, py } = mapping(s.box, W, H);
   g.lineWidth = 0.5;
   g.strokeStyle = 'rgba(0,0,0,0.35)';
-  if (s) {
-    for (let i = 0; i < s.off.length - 1; i++) {
+  for (let i = 0; i < s.off.length - 1; i++) {
+    polygonPath(g, s, i, px, py);
+    g.fillStyle = regionColor(s, i, o.color);
+    g.fill();
+    g.stroke();
+  }
+  if (o.showBoundary) {
+    g.strokeStyle = '#111';
+    g.lineWidth = 2.5;
+    for (const line of s.boundary) {
       g.beginPath();
-      for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
-        const X = px(s.xy[2 * k]!);
-        const Y = py(s.xy[2 * k + 1]!);
-        if (k === s.off[i]) g.moveTo(X, Y);
-        else g.lineTo(X, Y);
-      }
-      g.closePath();
-      g.fillStyle = regionColor(s, i, o.color);
-      g.fill();
+      for (let k = 0; k < line.length; k += 2) (k === 0 ? g.moveTo : g.lineTo).call(g, px(line[k]!), py(line[k + 1]!));
       g.stroke();
     }
-    if (o.selected !== undefined && o.selected < s.off.length - 1) outline(g, s, o.selected, px, py);
-    if (o.showBoundary) {
-      g.strokeStyle = '#111';
-      g.lineWidth = 2.5;
-      for (const line of s.boundary) {
-        g.beginPath();
-        for (let k = 0; k < line.length; k += 2) (k === 0 ? g.moveTo : g.lineTo).call(g, px(line[k]!), py(line[k + 1]!));
-        g.stroke();
-      }
-    }
   }
-  if (o.data) drawData(g, o.data, px, py);
+  if (o.selected !== undefined && o.selected < s.off.length - 1) {
+    polygonPath(g, s, o.selected, px, py);
+    g.strokeStyle = '#000';
+    g.lineWidth = 3;
+    g.stroke();
+  }
 }
 
-function outline(g: CanvasRenderingContext2D, s: FlatSlice, i: number, px: (x: number) => number, py: (y: number) => number): void {
-  g.beginPath();
-  for (let k = s.off[i]!; k < s.off[i + 1]!; k++) (k === s.off[i] ? g.moveTo : g.lineTo).call(g, px(s.xy[2 * k]!), py(s.xy[2 * k + 1]!));
-  g.closePath();
-  g.strokeStyle = '#000';
-  g.lineWidth = 3;
-  g.stroke();
-}
-
-function drawData(
-  g: CanvasRenderingContext2D,
-  d: { x: Float64Array; labels: Float32Array },
-  px: (x: number) => number,
-  py: (y: number) => number,
-): void {
+/** The data points (main thread, cheap) on the overlay canvas. */
+export function drawData(canvas: HTMLCanvasElement, box: Box, d: { x: Float64Array; labels: Float32Array } | undefined): void {
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  const { px, py } = mapping(box, canvas.width, canvas.height);
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  if (!d) return;
   g.lineWidth = 1;
   g.strokeStyle = '#fff';
   for (let i = 0; i < d.labels.length; i++) {

@@ -1,13 +1,15 @@
 /**
- * The page side of the computation: one training worker and a pool of slicing workers. The newest
- * network always goes to the next free slicer; a result older than the one shown is dropped, so
- * the map shows the newest exact slice at the pool's pace. Keeps the update times for the stats.
+ * The page side of the computation: one training worker, a pool of slicing workers and one render
+ * worker. The newest network always goes to the next free slicer; each slicer sends its slice
+ * straight to the render worker (a MessageChannel) and only a summary here; a result older than the
+ * one shown is dropped, so the map shows the newest exact slice at the pool's pace.
  */
-import type { FlatSlice, FromSlicer, FromTrainer, SliceRequest, TrainConfig } from './protocol.js';
+import type { FromRenderer, FromSlicer, FromTrainer, SliceMeta, SliceRequest, ToRenderer, TrainConfig } from './protocol.js';
 
 export interface EngineEvents {
   onData(x: Float64Array, labels: Float32Array): void;
-  onSlice(s: FlatSlice, info: { step: number; loss: number; final: boolean }): void;
+  onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean }): void;
+  onRendered(m: FromRenderer): void;
   onError(message: string): void;
 }
 
@@ -28,12 +30,19 @@ export class Engine {
   private readonly meta = new Map<number, Pending>();
   box: [number, number, number, number] = [-1.5, 1.5, -1.5, 1.5];
 
+  private readonly renderer: Worker;
+
   constructor(
     private readonly events: EngineEvents,
     poolSize: number,
   ) {
+    this.renderer = new Worker(new URL('./render-worker.ts', import.meta.url), { type: 'module' });
+    this.renderer.onmessage = (e: MessageEvent) => events.onRendered(e.data as FromRenderer);
     for (let i = 0; i < poolSize; i++) {
       const worker = new Worker(new URL('./slice-worker.ts', import.meta.url), { type: 'module' });
+      const channel = new MessageChannel();
+      worker.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
+      this.render({ type: 'port', port: channel.port2 }, [channel.port2]);
       const slot = { worker, busy: false };
       worker.onmessage = (e: MessageEvent) => this.sliced(slot, e.data as FromSlicer);
       this.slicers.push(slot);
@@ -44,11 +53,11 @@ export class Engine {
     slot.busy = false;
     if (msg.type === 'error') this.events.onError(msg.message);
     else {
-      const info = this.meta.get(msg.slice.id);
-      this.meta.delete(msg.slice.id);
-      if (info && msg.slice.id > this.shownId) {
-        this.shownId = msg.slice.id;
-        this.events.onSlice(msg.slice, info);
+      const info = this.meta.get(msg.meta.id);
+      this.meta.delete(msg.meta.id);
+      if (info && msg.meta.id > this.shownId) {
+        this.shownId = msg.meta.id;
+        this.events.onSlice(msg.meta, info);
       }
     }
     this.pump();
@@ -86,6 +95,11 @@ export class Engine {
     w.postMessage({ type: 'start', config });
   }
 
+  /** A message to the render worker. */
+  render(m: ToRenderer, transfer: Transferable[] = []): void {
+    this.renderer.postMessage(m, transfer);
+  }
+
   pause(paused: boolean): void {
     this.trainer?.postMessage({ type: paused ? 'pause' : 'resume' });
   }
@@ -93,5 +107,12 @@ export class Engine {
   stopTraining(): void {
     this.trainer?.terminate();
     this.trainer = undefined;
+  }
+
+  /** Ends every worker. */
+  close(): void {
+    this.stopTraining();
+    for (const s of this.slicers) s.worker.terminate();
+    this.renderer.terminate();
   }
 }

@@ -36,11 +36,15 @@ export interface SliceRequest {
 /** A slice in flat arrays (transferable): region i's polygon is xy[2·off[i] … 2·off[i+1]). */
 export interface FlatSlice {
   readonly id: number;
+  /** The box [s0, s1, t0, t1] the slice covers. */
+  readonly box: readonly [number, number, number, number];
   readonly regions: number;
   readonly linearRegions: number;
   readonly off: Int32Array;
   readonly xy: Float64Array;
-  readonly codes: string[];
+  /** Activation codes, `codeLength` states per region (region i: codes[i·codeLength …]). */
+  readonly codes: Uint8Array;
+  readonly codeLength: number;
   readonly areas: Float64Array;
   /** Per region, per output r: [c, ∂/∂s, ∂/∂t] (3·outputs numbers). */
   readonly maps: Float64Array;
@@ -50,4 +54,32 @@ export interface FlatSlice {
   readonly seconds: number;
 }
 
-export type FromSlicer = { type: 'slice'; slice: FlatSlice } | { type: 'error'; id: number; message: string };
+/** What the page hears of a slice (the slice itself goes straight to the render worker). */
+export interface SliceMeta {
+  readonly id: number;
+  readonly regions: number;
+  readonly linearRegions: number;
+  readonly box: readonly [number, number, number, number];
+}
+
+export type FromSlicer = { type: 'slice'; meta: SliceMeta } | { type: 'error'; id: number; message: string };
+
+/** The facts shown for one region. */
+export interface RegionDetails {
+  readonly index: number;
+  readonly code: string;
+  readonly area: number;
+  readonly linear: number;
+  readonly map: string;
+}
+
+/** Messages to the render worker, which holds the newest slice, draws it on an OffscreenCanvas and answers picks. */
+export type ToRenderer =
+  | { type: 'canvas'; canvas: OffscreenCanvas }
+  | { type: 'port'; port: MessagePort }
+  | { type: 'slice'; slice: FlatSlice }
+  | { type: 'style'; color: 'region' | 'class' | 'output' | 'linear-region'; showBoundary: boolean }
+  | { type: 'select'; index: number | undefined }
+  | { type: 'pick'; ticket: number; at: readonly [number, number] | number };
+
+export type FromRenderer = { type: 'drawn'; id: number; ms: number } | { type: 'pick'; ticket: number; details: RegionDetails | undefined };

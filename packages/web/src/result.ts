@@ -20,13 +20,20 @@ export function flatFromResult(d: SliceJson): FlatSlice {
   d.regions.forEach((r, i) => (off[i + 1] = off[i]! + r.vertices.length));
   const xy = Float64Array.from(d.regions.flatMap((r) => r.vertices.flat()));
   const outputs = n > 0 ? d.regions[0]!.map.length : 1;
+  const codeLength = n > 0 ? d.regions[0]!.code.length : 0;
+  const codes = new Uint8Array(n * codeLength);
+  d.regions.forEach((r, i) => {
+    for (let k = 0; k < codeLength; k++) codes[i * codeLength + k] = r.code.charCodeAt(k) - 48;
+  });
   return {
     id: 0,
+    box: d.plane.box,
     regions: d.summary.regions,
     linearRegions: d.summary.linear_regions,
     off,
     xy,
-    codes: d.regions.map((r) => r.code),
+    codes,
+    codeLength,
     areas: Float64Array.from(d.regions, (r) => r.area),
     maps: Float64Array.from(d.regions.flatMap((r) => r.map.flat())),
     outputs,

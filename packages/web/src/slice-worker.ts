@@ -3,6 +3,9 @@ import { inputPlane, planeFromDirections, readNetworkJson, readOnnx, slicePlane 
 import type { Network } from '@polytope-lens/core';
 import type { FlatSlice, FromSlicer, SliceRequest } from './protocol.js';
 
+/** The render worker's end of this slicer's channel (the slice goes there, only its summary to the page). */
+const link: { port: MessagePort | undefined } = { port: undefined };
+
 const ctx = self as unknown as {
   postMessage(m: FromSlicer, transfer?: Transferable[]): void;
   onmessage: ((e: MessageEvent) => void) | null;
@@ -30,20 +33,23 @@ function slice(req: SliceRequest): FlatSlice {
   const outputs = n > 0 ? r.regions[0]!.map.length / 3 : net.outputSize;
   const maps = new Float64Array(n * 3 * outputs);
   const areas = new Float64Array(n);
-  const codes: string[] = [];
+  const codeLength = n > 0 ? r.regions[0]!.code.length : 0;
+  const codes = new Uint8Array(n * codeLength);
   r.regions.forEach((g, i) => {
     xy.set(g.vertices, 2 * off[i]!);
     maps.set(g.map, i * 3 * outputs);
     areas[i] = g.area;
-    codes.push(Array.from(g.code).join(''));
+    codes.set(g.code, i * codeLength);
   });
   return {
     id: req.id,
+    box: req.box,
     regions: r.summary.regions,
     linearRegions: r.summary.linearRegions,
     off,
     xy,
     codes,
+    codeLength,
     areas,
     maps,
     outputs,
@@ -54,10 +60,17 @@ function slice(req: SliceRequest): FlatSlice {
 }
 
 ctx.onmessage = (e: MessageEvent) => {
-  const req = e.data as SliceRequest;
+  const msg = e.data as SliceRequest | { type: 'port'; port: MessagePort };
+  if ('type' in msg) {
+    link.port = msg.port;
+    return;
+  }
+  const req = msg;
   try {
     const s = slice(req);
-    ctx.postMessage({ type: 'slice', slice: s }, [s.off.buffer, s.xy.buffer, s.areas.buffer, s.maps.buffer, s.linearRegionOf.buffer]);
+    const meta = { id: s.id, regions: s.regions, linearRegions: s.linearRegions, box: s.box };
+    link.port?.postMessage(s, [s.off.buffer, s.xy.buffer, s.codes.buffer, s.areas.buffer, s.maps.buffer, s.linearRegionOf.buffer]);
+    ctx.postMessage({ type: 'slice', meta });
   } catch (err) {
     ctx.postMessage({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) });
   }

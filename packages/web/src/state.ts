@@ -29,6 +29,10 @@ export interface PlaygroundState {
   showBoundary: boolean;
 }
 
+/** The smallest learning rate the controls accept (a range limit, not a geometric tolerance). */
+// eslint-disable-next-line no-restricted-syntax
+export const MIN_LR = 1e-6;
+
 type Prop =
   | { name: keyof PlaygroundState; type: 'number'; min: number; max: number; integer?: boolean }
   | { name: keyof PlaygroundState; type: 'enum'; values: readonly string[] }
@@ -44,7 +48,7 @@ export const PROPS: readonly Prop[] = [
   { name: 'activation', type: 'enum', values: ACTIVATIONS },
   { name: 'leak', type: 'number', min: 0, max: 1 },
   { name: 'optimizer', type: 'enum', values: OPTIMIZERS },
-  { name: 'lr', type: 'number', min: 1e-6, max: 10 },
+  { name: 'lr', type: 'number', min: MIN_LR, max: 10 },
   { name: 'batch', type: 'number', min: 1, max: 5000, integer: true },
   { name: 'epochs', type: 'number', min: 1, max: 100000, integer: true },
   { name: 'seed', type: 'number', min: 0, max: 2 ** 31 - 1, integer: true },

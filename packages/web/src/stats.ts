@@ -6,12 +6,14 @@ export interface Stats {
   readonly draws: number[];
   finalRegions: number;
   done: boolean;
+  /** Durations (ms) of main-thread long tasks; `longTaskStarts` their start times. */
   readonly longTasks: number[];
+  readonly longTaskStarts: number[];
 }
 
-const s: Stats = { draws: [], finalRegions: -1, done: false, longTasks: [] };
+const s: Stats = { draws: [], finalRegions: -1, done: false, longTasks: [], longTaskStarts: [] };
 let lastDrawn = -1;
-let pendingFinal: number | undefined;
+let pendingFinal: { regions: number; id: number } | undefined;
 
 export const stats = {
   reset(): void {
@@ -20,16 +22,16 @@ export const stats = {
     s.done = false;
     lastDrawn = -1;
   },
-  sliced(regions: number, final: boolean): void {
-    if (final) pendingFinal = regions;
+  sliced(regions: number, final: boolean, id: number): void {
+    if (final) pendingFinal = { regions, id };
   },
   drawn(id: number): void {
     if (id !== lastDrawn) {
       lastDrawn = id;
       s.draws.push(performance.now());
     }
-    if (pendingFinal !== undefined) {
-      s.finalRegions = pendingFinal;
+    if (pendingFinal !== undefined && pendingFinal.id === id) {
+      s.finalRegions = pendingFinal.regions;
       s.done = true;
       pendingFinal = undefined;
     }
@@ -39,7 +41,10 @@ export const stats = {
 (window as unknown as { polytopeStats: Stats }).polytopeStats = s;
 try {
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) s.longTasks.push(e.duration);
+    for (const e of list.getEntries()) {
+      s.longTasks.push(e.duration);
+      s.longTaskStarts.push(e.startTime);
+    }
   }).observe({ type: 'longtask', buffered: true });
 } catch {
   // longtask entries are Chromium-only; elsewhere the list stays empty.

@@ -26,6 +26,7 @@ interface Stats {
   finalRegions: number;
   done: boolean;
   longTasks: number[];
+  longTaskStarts: number[];
 }
 const readStats = (page: Page) => page.evaluate(() => (globalThis as unknown as { polytopeStats: Stats }).polytopeStats);
 const waitDone = (page: Page, timeout = 30000) =>
@@ -113,6 +114,7 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
   it('updates the exact map while a 2→64×3→1 net trains, without long main-thread tasks', async () => {
     const p = await open('#hidden=64-64-64&epochs=1000');
     try {
+      const clicked = await p.page.evaluate(() => performance.now());
       await p.page.click('#train');
       await p.page.waitForFunction(() => (globalThis as unknown as { polytopeStats: Stats }).polytopeStats.draws.length >= 2, undefined, {
         timeout: 20000,
@@ -122,11 +124,13 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
       const recent = s.draws.filter((t) => t >= s.draws[s.draws.length - 1]! - 4000);
       const rate = (recent.length - 1) / ((recent[recent.length - 1]! - recent[0]!) / 1000);
       const regions = Number(await p.page.textContent('#region-count'));
+      const tasks = s.longTasks.map((d, i) => `${Math.round(d)} ms at ${Math.round(s.longTaskStarts[i]! - clicked)} ms`).join(', ');
       console.log(
-        `explorer: 2-64-64-64-1 map updates ${rate.toFixed(2)}/s while training (${regions} regions; longest main-thread task ${Math.max(0, ...s.longTasks).toFixed(0)} ms)`,
+        `explorer: 2-64-64-64-1 map updates ${rate.toFixed(2)}/s while training (${regions} regions); long tasks (from the click): ${tasks || 'none'}`,
       );
       expect(recent.length).toBeGreaterThanOrEqual(2);
-      expect(s.longTasks.filter((d) => d > 100)).toEqual([]);
+      // From the click on: the page's start-up (module evaluation, first render) is not part of the bar.
+      expect(s.longTasks.filter((d, i) => d > 100 && s.longTaskStarts[i]! >= clicked)).toEqual([]);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
@@ -149,8 +153,9 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
       ).toBe('train');
       await p.page.keyboard.press('Enter');
       await waitDone(p.page);
-      await p.page.focus('canvas');
+      await p.page.focus('#map');
       await p.page.keyboard.press('ArrowRight');
+      await p.page.waitForSelector('#region-details dt');
       expect(await p.page.textContent('#region-details')).toMatch(/^Region0Activation code[01]{4}/);
       expect(p.problems).toEqual([]);
     } finally {
