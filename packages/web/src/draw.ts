@@ -19,12 +19,12 @@ function hslOf(h: number): string {
 }
 
 /** Output 0 of region i at its first vertex's centroid (the map is affine, so any interior point tells the sign of a linear piece). */
-export function outputAt(s: FlatSlice, i: number, x: number, y: number, r = 0): number {
+function outputAt(s: FlatSlice, i: number, x: number, y: number, r = 0): number {
   const m = (i * s.outputs + r) * 3;
   return s.maps[m]! + s.maps[m + 1]! * x + s.maps[m + 2]! * y;
 }
 
-export function centroid(s: FlatSlice, i: number): [number, number] {
+function centroid(s: FlatSlice, i: number): [number, number] {
   let cx = 0;
   let cy = 0;
   const a = s.off[i]!;

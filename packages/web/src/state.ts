@@ -40,7 +40,7 @@ type Prop =
   | { name: keyof PlaygroundState; type: 'widths' };
 
 /** The property table: what the URL may hold and how each value is checked. */
-export const PROPS: readonly Prop[] = [
+const PROPS: readonly Prop[] = [
   { name: 'dataset', type: 'enum', values: DATASETS },
   { name: 'noise', type: 'number', min: 0, max: 0.5 },
   { name: 'samples', type: 'number', min: 10, max: 5000, integer: true },

@@ -2,7 +2,7 @@
  * Counters the end-to-end tests read (window.polytopeStats): when each new exact slice was drawn,
  * the region count of the final slice, and every main-thread long task (PerformanceObserver).
  */
-export interface Stats {
+interface Stats {
   readonly draws: number[];
   finalRegions: number;
   done: boolean;

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
 /** The Chromium the tests drive (`.ci/run` installs Debian's `chromium`). */
-export const CHROMIUM = process.env['POLYTOPE_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['POLYTOPE_CHROMIUM'] ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 
 /** Headless Chromium; every request that is not to 127.0.0.1 is refused (no network in tests). */

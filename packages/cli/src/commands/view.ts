@@ -10,7 +10,7 @@ import { session } from '../session.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
 /** One drawn cell: a polygon in view coordinates and the facts hover shows. */
-export interface ViewCell {
+interface ViewCell {
   readonly poly: number[][];
   /** Colour key (the activation code). */
   readonly key: string;
@@ -18,7 +18,7 @@ export interface ViewCell {
 }
 
 /** What the page draws: cells, polylines (decision boundary or output curve), and a title. */
-export interface ViewModel {
+interface ViewModel {
   readonly kind: 'slice' | 'line' | 'polytopes';
   readonly title: string;
   readonly box: [number, number, number, number];
@@ -151,7 +151,7 @@ function polytopesModel(d: Json): ViewModel {
 }
 
 /** Reduces a slice, line or polytopes JSON result to what the page draws; bad input is a CliError. */
-export function viewModel(d: unknown, name: string): ViewModel {
+function viewModel(d: unknown, name: string): ViewModel {
   if (!isObj(d)) throw new CliError(`${name}: expected a JSON object (a slice, line or polytopes result)`, 'bad-file');
   if (isObj(d['plane']) && 'boundary' in d) return sliceModel(d, name);
   if (Array.isArray(d['pieces'])) return lineModel(d);
@@ -171,7 +171,7 @@ function scriptSafe(s: string): string {
 }
 
 /** The whole page for a view model. */
-export function viewHtml(model: ViewModel, title: string): string {
+function viewHtml(model: ViewModel, title: string): string {
   const client = readFileSync(new URL('../../assets/view-client.js', import.meta.url), 'utf8');
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   return `<!doctype html>
