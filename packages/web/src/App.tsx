@@ -21,10 +21,11 @@ interface Status {
   phase: 'idle' | 'training' | 'paused' | 'done' | 'model';
   source: string;
   box: Box;
+  anchors: readonly { name: string; s: number; t: number }[];
 }
 
 const SIZE = 560;
-const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '' };
+const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [] };
 const squareBox = (s: PlaygroundState): [number, number, number, number] => [-s.extent, s.extent, -s.extent, s.extent];
 
 function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
@@ -82,6 +83,7 @@ function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: st
             regions: m.regions,
             linear: m.linearRegions,
             box: m.box,
+            anchors: m.anchors,
             step: info.step,
             loss: info.loss,
             phase: info.final ? (st.phase === 'model' ? 'model' : 'done') : st.phase,
@@ -104,6 +106,25 @@ function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: st
     return () => e.close();
   }, []);
   return { engine, base, data, picks };
+}
+
+function AnchorControls(p: { anchors: readonly string[]; setAnchors: (a: string[]) => void }) {
+  return (
+    <fieldset>
+      <legend>Model plane (through three inputs)</legend>
+      {['A', 'B', 'C'].map((name, i) => (
+        <div className="field" key={name}>
+          <label htmlFor={`anchor-${name}`}>Anchor {name} (comma list)</label>
+          <input
+            id={`anchor-${name}`}
+            type="text"
+            value={p.anchors[i]}
+            onChange={(e) => p.setAnchors(p.anchors.map((v, j) => (j === i ? e.target.value : v)))}
+          />
+        </div>
+      ))}
+    </fieldset>
+  );
 }
 
 function FileControls(p: {
@@ -184,6 +205,28 @@ interface ActionContext {
   readonly csv: RefObject<TrainConfig['csv']>;
   readonly model: RefObject<string | Uint8Array | undefined>;
   readonly bumpData: () => void;
+  readonly anchors: readonly string[];
+}
+
+/** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
+function parseAnchors(texts: readonly string[]): [number[], number[], number[]] | undefined | string {
+  if (texts.every((t) => t.trim() === '')) return undefined;
+  const vs = texts.map((t) => t.split(',').map((v) => Number(v.trim())));
+  if (vs.some((v, i) => texts[i]!.trim() === '' || v.some((x) => !Number.isFinite(x))))
+    return 'give all three anchors A, B, C as comma lists of numbers (or leave all three empty)';
+  return vs as [number[], number[], number[]];
+}
+
+/** Slices the open model: through the anchors when given, else the input plane (or the first two axes) in the box. */
+function sliceModel(c: ActionContext) {
+  const e = c.engine.current!;
+  if (c.model.current === undefined) return;
+  const through = parseAnchors(c.anchors);
+  if (typeof through === 'string') return c.setError(through);
+  c.setError('');
+  e.box = squareBox(c.state);
+  stats.reset();
+  e.slice(c.model.current, { step: 0, loss: NaN, final: true, ...(through ? { through } : {}) });
 }
 
 /** Opening files: a model (ONNX, network JSON) to slice, or a CLI slice result to show as it is. */
@@ -209,21 +252,12 @@ function fileActions(c: ActionContext) {
         const flat = flatFromResult(doc);
         e.render({ type: 'slice', slice: flat });
         stats.sliced(flat.regions, true, flat.id);
-        return c.setStatus({
-          regions: flat.regions,
-          linear: flat.linearRegions,
-          step: 0,
-          loss: NaN,
-          phase: 'model',
-          source: name,
-          box: flat.box,
-        });
+        return c.setStatus({ ...IDLE, regions: flat.regions, linear: flat.linearRegions, phase: 'model', source: name, box: flat.box });
       }
       c.model.current = text;
     }
     c.setStatus((st) => ({ ...st, phase: 'model', source: name }));
-    e.box = squareBox(c.state);
-    e.slice(c.model.current);
+    sliceModel(c);
   }
   return {
     openBytes,
@@ -259,11 +293,7 @@ function trainingActions(c: ActionContext) {
       c.engine.current!.pause(paused);
       c.setStatus((st) => ({ ...st, phase: paused ? 'paused' : 'training' }));
     },
-    reslice: () => {
-      const e = c.engine.current!;
-      e.box = squareBox(c.state);
-      if (c.model.current !== undefined) e.slice(c.model.current);
-    },
+    reslice: () => sliceModel(c),
     onCsv: async (ev: ChangeEvent<HTMLInputElement>) => {
       const f = ev.target.files?.[0];
       if (!f) return;
@@ -310,18 +340,19 @@ function useViewEffects(v: {
   engine: RefObject<Engine | undefined>;
   state: PlaygroundState;
   box: Box;
+  anchors: Status['anchors'];
   selected: number | undefined;
   overlay: RefObject<HTMLCanvasElement | null>;
   data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
   dataVersion: number;
 }) {
-  const { engine, state, box, selected, overlay, data, dataVersion } = v;
+  const { engine, state, box, anchors, selected, overlay, data, dataVersion } = v;
   useEffect(() => {
     engine.current?.render({ type: 'style', color: state.color, showBoundary: state.showBoundary });
   }, [engine, state.color, state.showBoundary]);
   useEffect(() => {
-    if (overlay.current) drawData(overlay.current, box, state.showData ? data.current : undefined);
-  }, [data, box, state.showData, dataVersion]);
+    if (overlay.current) drawData(overlay.current, box, state.showData ? data.current : undefined, anchors);
+  }, [data, box, anchors, state.showData, dataVersion]);
   useEffect(() => {
     history.replaceState(null, '', hashFromState(state) || location.pathname + location.search);
   }, [state]);
@@ -341,9 +372,10 @@ export function App() {
   const model = useRef<string | Uint8Array | undefined>(undefined);
   const ticket = useRef(0);
   const [dataVersion, setDataVersion] = useState(0);
+  const [anchors, setAnchors] = useState(['', '', '']);
   const { engine, base, data, picks } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1));
 
-  useViewEffects({ engine, state, box: status.box, selected, overlay, data, dataVersion });
+  useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
   useEffect(() => {
     void loadRef.current();
@@ -368,6 +400,7 @@ export function App() {
     csv,
     model,
     bumpData: () => setDataVersion((v) => v + 1),
+    anchors,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
@@ -385,6 +418,7 @@ export function App() {
         <NetworkControls state={state} set={set} />
         <ViewControls state={state} set={set} />
         <FileControls onCsv={onCsv} onModel={onModel} />
+        <AnchorControls anchors={anchors} setAnchors={setAnchors} />
       </nav>
       <main>
         <MapView

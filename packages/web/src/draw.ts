@@ -106,11 +106,24 @@ export function drawRegions(
 }
 
 /** The data points (main thread, cheap) on the overlay canvas. */
-export function drawData(canvas: HTMLCanvasElement, box: Box, d: { x: Float64Array; labels: Float32Array } | undefined): void {
+export function drawData(
+  canvas: HTMLCanvasElement,
+  box: Box,
+  d: { x: Float64Array; labels: Float32Array } | undefined,
+  anchors: readonly { name: string; s: number; t: number }[] = [],
+): void {
   const g = canvas.getContext('2d');
   if (!g) return;
   const { px, py } = mapping(box, canvas.width, canvas.height);
   g.clearRect(0, 0, canvas.width, canvas.height);
+  g.font = 'bold 15px system-ui, sans-serif';
+  for (const a of anchors) {
+    g.beginPath();
+    g.arc(px(a.s), py(a.t), 5, 0, 2 * Math.PI);
+    g.fillStyle = '#000';
+    g.fill();
+    g.fillText(a.name, px(a.s) + 7, py(a.t) - 7);
+  }
   if (!d) return;
   g.lineWidth = 1;
   g.strokeStyle = '#fff';

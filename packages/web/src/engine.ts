@@ -18,7 +18,7 @@ interface Pending {
   step: number;
   loss: number;
   final: boolean;
-  plane?: SliceRequest['plane'];
+  through?: SliceRequest['through'];
 }
 
 export class Engine {
@@ -71,7 +71,7 @@ export class Engine {
     const id = this.nextId++;
     this.meta.set(id, p);
     free.busy = true;
-    const req: SliceRequest = { id, net: p.net, box: this.box, ...(p.plane ? { plane: p.plane } : {}) };
+    const req: SliceRequest = { id, net: p.net, box: this.box, ...(p.through ? { through: p.through } : {}) };
     free.worker.postMessage(req);
   }
 

@@ -29,8 +29,8 @@ export interface SliceRequest {
   readonly id: number;
   readonly net: string | Uint8Array;
   readonly box: readonly [number, number, number, number];
-  /** For networks of more than 2 inputs: the plane origin + s·u + t·v (default: the first two axes through 0). */
-  readonly plane?: { origin: number[]; u: number[]; v: number[] };
+  /** The plane through three inputs A, B, C (Eq. 6.2), in the box around them (`anchorBox`); default: the input plane, or the first two axes through 0. */
+  readonly through?: readonly [number[], number[], number[]];
 }
 
 /** A slice in flat arrays (transferable): region i's polygon is xy[2·off[i] … 2·off[i+1]). */
@@ -60,6 +60,8 @@ export interface SliceMeta {
   readonly regions: number;
   readonly linearRegions: number;
   readonly box: readonly [number, number, number, number];
+  /** Where the plane's anchors A, B, C lie in (s, t) (empty for an axes plane). */
+  readonly anchors: readonly { name: string; s: number; t: number }[];
 }
 
 export type FromSlicer = { type: 'slice'; meta: SliceMeta } | { type: 'error'; id: number; message: string };

@@ -1,5 +1,5 @@
 /** Slicing worker: the exact partition of a 2-D box (the core's slicePlane) as flat arrays. */
-import { inputPlane, planeFromDirections, readNetworkJson, readOnnx, slicePlane } from '@polytope-lens/core';
+import { anchorBox, inputPlane, planeFromDirections, planeThrough, readNetworkJson, readOnnx, slicePlane } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import type { FlatSlice, FromSlicer, SliceRequest } from './protocol.js';
 
@@ -16,16 +16,17 @@ function readNet(net: string | Uint8Array): Network {
   return typeof net === 'string' ? readNetworkJson(JSON.parse(net)) : readOnnx(net);
 }
 
-function slice(req: SliceRequest): FlatSlice {
+function slice(req: SliceRequest): { flat: FlatSlice; anchors: { name: string; s: number; t: number }[] } {
   const net = readNet(req.net);
   const d = net.inputSize;
   const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
-  const plane = req.plane
-    ? planeFromDirections(req.plane.origin, req.plane.u, req.plane.v)
+  const plane = req.through
+    ? planeThrough(...req.through)
     : d === 2
       ? inputPlane(net)
       : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
-  const r = slicePlane(net, plane, req.box);
+  const box = req.through ? anchorBox(plane) : req.box;
+  const r = slicePlane(net, plane, box);
   const n = r.regions.length;
   const off = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) off[i + 1] = off[i]! + r.regions[i]!.vertices.length / 2;
@@ -41,9 +42,9 @@ function slice(req: SliceRequest): FlatSlice {
     areas[i] = g.area;
     codes.set(g.code, i * codeLength);
   });
-  return {
+  const flat: FlatSlice = {
     id: req.id,
-    box: req.box,
+    box: [...box] as [number, number, number, number],
     regions: r.summary.regions,
     linearRegions: r.summary.linearRegions,
     off,
@@ -57,6 +58,7 @@ function slice(req: SliceRequest): FlatSlice {
     boundary: r.boundary,
     seconds: r.summary.seconds,
   };
+  return { flat, anchors: (plane.anchors ?? []).map((p) => ({ ...p })) };
 }
 
 ctx.onmessage = (e: MessageEvent) => {
@@ -67,8 +69,8 @@ ctx.onmessage = (e: MessageEvent) => {
   }
   const req = msg;
   try {
-    const s = slice(req);
-    const meta = { id: s.id, regions: s.regions, linearRegions: s.linearRegions, box: s.box };
+    const { flat: s, anchors } = slice(req);
+    const meta = { id: s.id, regions: s.regions, linearRegions: s.linearRegions, box: s.box, anchors };
     link.port?.postMessage(s, [s.off.buffer, s.xy.buffer, s.codes.buffer, s.areas.buffer, s.maps.buffer, s.linearRegionOf.buffer]);
     ctx.postMessage({ type: 'slice', meta });
   } catch (err) {

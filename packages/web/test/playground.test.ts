@@ -105,6 +105,16 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
       await waitDone(p.page);
       expect(Number(await p.page.textContent('#region-count'))).toBe(expected);
       expect(await p.page.textContent('#status')).toMatch(/res\.onnx/);
+      // The plane through three inputs (anchors A, B, C), in the default box around them.
+      const [a, b, c] = ['0,0,0,0,0,0', '1,0,0.5,0,0,0', '0,1,0,0,-0.5,0.2'];
+      const through = await cliRegions([RES_ONNX, '--through', `${a};${b};${c}`], dir);
+      await p.page.fill('#anchor-A', a);
+      await p.page.fill('#anchor-B', b);
+      await p.page.fill('#anchor-C', c);
+      await p.page.click('#reslice');
+      await waitDone(p.page);
+      expect(Number(await p.page.textContent('#region-count'))).toBe(through);
+      expect(through).not.toBe(expected);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
