@@ -45,7 +45,12 @@ export async function startStaticServer(root: string, files: readonly string[], 
   const base = normalize(root + sep);
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      return void res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+    }
     let file: string | undefined;
     if (path === '/files/index.json') return void res.writeHead(200, { 'content-type': TYPES['.json']! }).end(listing);
     const m = /^\/files\/(\d+)\//.exec(path);
