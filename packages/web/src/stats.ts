@@ -23,7 +23,10 @@ export const stats = {
     lastDrawn = -1;
   },
   sliced(regions: number, final: boolean, id: number): void {
-    if (final) pendingFinal = { regions, id };
+    if (!final) return;
+    pendingFinal = { regions, id };
+    // The render worker may have drawn this slice before its summary reached the page.
+    if (lastDrawn === id) stats.drawn(id);
   },
   drawn(id: number): void {
     if (id !== lastDrawn) {
