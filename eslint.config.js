@@ -81,4 +81,28 @@ export default defineConfig(
     files: TEST_FILES,
     rules: { 'max-lines-per-function': 'off' },
   },
+  {
+    // Browser code: the explorer (packages/web/src) and the script of `polytope view` pages.
+    files: ['packages/web/src/**/*.{ts,tsx}', 'packages/cli/assets/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        self: 'readonly',
+        Worker: 'readonly',
+        SVGPolygonElement: 'readonly',
+        HTMLElement: 'readonly',
+        HTMLCanvasElement: 'readonly',
+        PerformanceObserver: 'readonly',
+        requestAnimationFrame: 'readonly',
+        cancelAnimationFrame: 'readonly',
+        URLSearchParams: 'readonly',
+        FileReader: 'readonly',
+        Blob: 'readonly',
+      },
+    },
+  },
 );

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 /** Top-level commands by group, in the order `polytope --help` shows them. */
 export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['Start here:', ['demo', 'inspect']],
+  ['Explore in the browser:', ['serve', 'view']],
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
@@ -59,6 +60,8 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     `npx polytope sensitivity ${CNN} --idx mnist --rows 0-999 --json sensitivity.json`,
     `npx polytope sensitivity ${CNN} --idx mnist --rows 0-499 --outputs 3 --keep 5 --json sensitivity-3.json`,
   ],
+  serve: ['npx polytope serve', 'npx polytope serve polytope-demo/model.json'],
+  view: ['npx polytope view slice.json', 'npx polytope view line.json --out line.html'],
   demo: ['npx polytope demo', 'npx polytope demo --arch 32-32 --epochs 300 --out demo-wide'],
   inspect: [`npx polytope inspect ${CNN}`, `npx polytope inspect polytope-demo/model.json --json model-summary.json`],
   affine: [

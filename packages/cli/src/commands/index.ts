@@ -21,6 +21,8 @@ import { registerSensitivity } from './sensitivity.js';
 import { registerSweep } from './sweep.js';
 import { registerBoolean } from './boolean.js';
 import { registerMinimal } from './minimal.js';
+import { registerView } from './view.js';
+import { registerServe } from './serve.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -48,6 +50,8 @@ export function registerAll(program: Command): void {
   registerSweep(program);
   registerBoolean(program);
   registerMinimal(program);
+  registerView(program);
+  registerServe(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

@@ -1,18 +1,46 @@
 /**
  * Linear programs on HiGHS (WebAssembly, npm `highs`): loaded once, lazily, on first use.
- * Works in Node and browsers. Every LP the library solves goes through `solveLp`.
+ * Every LP the library solves goes through `solveLp`.
+ *
+ * HiGHS is imported dynamically through a specifier bundlers cannot follow (`importByName`): its
+ * Emscripten loader imports `node:module` and locates `highs.wasm` next to itself, so a browser
+ * bundle of the core that pulled it in would fail to build (esbuild) or fail at run time. Node
+ * resolves the specifier from this package's dependencies; in a browser the LP-based analyses
+ * (walk, polytope facets, frame bias bounds) reject with a one-line `unsupported` error while
+ * everything else (slices, lines, affine maps, training) works. See docs/web.md.
  */
-import highsModule from 'highs';
 import type { Highs } from 'highs';
 import { PolytopeError } from '../errors.js';
 
-// `highs` ships CommonJS types but an ESM build whose default export is the loader.
-const loadHighs = ((highsModule as unknown as { default?: unknown }).default ?? highsModule) as () => Promise<Highs>;
 let highsPromise: Promise<Highs> | undefined;
 
-/** The shared HiGHS instance. */
+/** `import(name)` with a run-time name: bundlers leave it alone (vite: `@vite-ignore`). */
+function importByName(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name) as Promise<unknown>;
+}
+
+async function loadHighs(): Promise<Highs> {
+  let mod: unknown;
+  try {
+    mod = await importByName(['hi', 'ghs'].join(''));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new PolytopeError(
+      'unsupported',
+      `the LP solver HiGHS (npm 'highs') cannot be loaded here (${why}); the LP-based analyses (walk, polytope facets, frame bounds) need Node`,
+    );
+  }
+  // `highs` ships CommonJS types but an ESM build whose default export is the loader.
+  const loader = ((mod as { default?: unknown }).default ?? mod) as () => Promise<Highs>;
+  return loader();
+}
+
+/** The shared HiGHS instance (loaded on first use; a failed load is retried on the next call). */
 export function highs(): Promise<Highs> {
-  highsPromise ??= loadHighs();
+  highsPromise ??= loadHighs().catch((e: unknown) => {
+    highsPromise = undefined;
+    throw e;
+  });
   return highsPromise;
 }
 

@@ -1,0 +1,446 @@
+/** The Polytope Lens explorer: playground (train a 2-D net, watch its exact region map) and model loading. */
+import { useEffect, useRef, useState } from 'react';
+import type { ChangeEvent, KeyboardEvent, MouseEvent, RefObject } from 'react';
+import { DataControls, NetworkControls, ViewControls } from './Controls.js';
+import { parseCsv } from './csv.js';
+import { drawData } from './draw.js';
+import { Engine } from './engine.js';
+import type { FromRenderer, RegionDetails, TrainConfig } from './protocol.js';
+import { flatFromResult, isSliceResult } from './result.js';
+import { hashFromState, parseWidths, stateFromHash } from './state.js';
+import type { PlaygroundState } from './state.js';
+import { stats } from './stats.js';
+
+type Box = readonly [number, number, number, number];
+
+interface Status {
+  regions: number;
+  linear: number;
+  step: number;
+  loss: number;
+  phase: 'idle' | 'training' | 'paused' | 'done' | 'model';
+  source: string;
+  box: Box;
+  anchors: readonly { name: string; s: number; t: number }[];
+}
+
+const SIZE = 560;
+const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [] };
+const squareBox = (s: PlaygroundState): [number, number, number, number] => [-s.extent, s.extent, -s.extent, s.extent];
+
+function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
+  return {
+    dataset: s.dataset,
+    noise: s.noise,
+    samples: s.samples,
+    widths: parseWidths(s.hidden) ?? [8, 8],
+    activation: s.activation,
+    leak: s.leak,
+    optimizer: s.optimizer,
+    lr: s.lr,
+    batch: s.batch,
+    epochs: s.epochs,
+    seed: s.seed,
+    ...(csv ? { csv } : {}),
+  };
+}
+
+function Details({ d }: { d: RegionDetails | undefined }) {
+  if (!d) return <p id="region-details">Hover, click or use the arrow keys on the map to inspect a region.</p>;
+  return (
+    <dl id="region-details">
+      <dt>Region</dt>
+      <dd>{d.index}</dd>
+      <dt>Activation code</dt>
+      <dd className="code">{d.code}</dd>
+      <dt>Area</dt>
+      <dd>{d.area.toPrecision(6)}</dd>
+      <dt>Linear region</dt>
+      <dd>{d.linear}</dd>
+      <dt>Affine map</dt>
+      <dd>{d.map}</dd>
+    </dl>
+  );
+}
+
+/** The worker side: engine, picks, served files. Returns the handles the page needs. */
+function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: string) => void, onData: () => void) {
+  const engine = useRef<Engine | undefined>(undefined);
+  const base = useRef<HTMLCanvasElement>(null);
+  const data = useRef<{ x: Float64Array; labels: Float32Array } | undefined>(undefined);
+  const picks = useRef(new Map<number, (d: RegionDetails | undefined) => void>());
+  useEffect(() => {
+    const e = new Engine(
+      {
+        onData: (x, labels) => {
+          data.current = { x, labels };
+          onData();
+        },
+        onSlice: (m, info) => {
+          stats.sliced(m.regions, info.final, m.id);
+          onStatus((st) => ({
+            ...st,
+            regions: m.regions,
+            linear: m.linearRegions,
+            box: m.box,
+            anchors: m.anchors,
+            step: info.step,
+            loss: info.loss,
+            phase: info.final ? (st.phase === 'model' ? 'model' : 'done') : st.phase,
+          }));
+        },
+        onRendered: (m: FromRenderer) => {
+          if (m.type === 'drawn') stats.drawn(m.id);
+          else {
+            picks.current.get(m.ticket)?.(m.details);
+            picks.current.delete(m.ticket);
+          }
+        },
+        onError,
+      },
+      Math.max(1, Math.min(3, (navigator.hardwareConcurrency || 2) - 1)),
+    );
+    engine.current = e;
+    const offscreen = base.current!.transferControlToOffscreen();
+    e.render({ type: 'canvas', canvas: offscreen }, [offscreen]);
+    return () => e.close();
+  }, []);
+  return { engine, base, data, picks };
+}
+
+function AnchorControls(p: { anchors: readonly string[]; setAnchors: (a: string[]) => void }) {
+  return (
+    <fieldset>
+      <legend>Model plane (through three inputs)</legend>
+      {['A', 'B', 'C'].map((name, i) => (
+        <div className="field" key={name}>
+          <label htmlFor={`anchor-${name}`}>Anchor {name} (comma list)</label>
+          <input
+            id={`anchor-${name}`}
+            type="text"
+            value={p.anchors[i]}
+            onChange={(e) => p.setAnchors(p.anchors.map((v, j) => (j === i ? e.target.value : v)))}
+          />
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+function FileControls(p: {
+  onCsv: (e: ChangeEvent<HTMLInputElement>) => Promise<void>;
+  onModel: (e: ChangeEvent<HTMLInputElement>) => Promise<void>;
+}) {
+  return (
+    <fieldset>
+      <legend>Files</legend>
+      <div className="field">
+        <label htmlFor="csv-file">Upload data (CSV x,y,label)</label>
+        <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => void p.onCsv(e)} />
+      </div>
+      <div className="field">
+        <label htmlFor="model-file">Open a model (ONNX or network JSON) or a slice result</label>
+        <input id="model-file" type="file" accept=".onnx,.json" onChange={(e) => void p.onModel(e)} />
+      </div>
+    </fieldset>
+  );
+}
+
+interface MapProps {
+  readonly status: Status;
+  readonly base: RefObject<HTMLCanvasElement | null>;
+  readonly overlay: RefObject<HTMLCanvasElement | null>;
+  readonly selected: number | undefined;
+  readonly setSelected: (i: number | undefined) => void;
+  readonly setShown: (d: RegionDetails | undefined) => void;
+  readonly pick: (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) => void;
+}
+
+/** The map: the regions canvas (drawn by the render worker) under the data overlay, which takes pointer and keys. */
+function MapView({ status, base, overlay, selected, setSelected, setShown, pick }: MapProps) {
+  const planePoint = (ev: MouseEvent<HTMLCanvasElement>): [number, number] => {
+    const r = ev.currentTarget.getBoundingClientRect();
+    const [x0, x1, y0, y1] = status.box;
+    return [x0 + ((ev.clientX - r.left) / r.width) * (x1 - x0), y1 - ((ev.clientY - r.top) / r.height) * (y1 - y0)];
+  };
+  const onKey = (ev: KeyboardEvent<HTMLCanvasElement>) => {
+    const n = status.regions;
+    const d = ev.key === 'ArrowRight' || ev.key === 'ArrowDown' ? 1 : ev.key === 'ArrowLeft' || ev.key === 'ArrowUp' ? -1 : 0;
+    if (n === 0 || (d === 0 && ev.key !== 'Escape')) return;
+    ev.preventDefault();
+    const next = d === 0 ? undefined : ((selected ?? (d > 0 ? -1 : 0)) + d + n) % n;
+    setSelected(next);
+    if (next === undefined) setShown(undefined);
+    else pick(next, setShown);
+  };
+
+  return (
+    <div className="map">
+      <canvas ref={base} width={SIZE} height={SIZE} aria-hidden="true" className="regions" />
+      <canvas
+        id="map"
+        ref={overlay}
+        width={SIZE}
+        height={SIZE}
+        tabIndex={0}
+        role="img"
+        aria-label={`Exact region map: ${status.regions} regions; arrow keys select a region, Escape clears`}
+        onPointerMove={(e) => pick(planePoint(e), (d) => d && setShown(d))}
+        onClick={(e) => pick(planePoint(e), (d) => setSelected(d?.index))}
+        onKeyDown={onKey}
+      />
+    </div>
+  );
+}
+
+interface ActionContext {
+  readonly engine: RefObject<Engine | undefined>;
+  readonly state: PlaygroundState;
+  readonly status: Status;
+  readonly set: (patch: Partial<PlaygroundState>) => void;
+  readonly setStatus: (f: Status | ((s: Status) => Status)) => void;
+  readonly setError: (m: string) => void;
+  readonly setSelected: (i: number | undefined) => void;
+  readonly data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
+  readonly csv: RefObject<TrainConfig['csv']>;
+  readonly model: RefObject<string | Uint8Array | undefined>;
+  readonly bumpData: () => void;
+  readonly anchors: readonly string[];
+}
+
+/** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
+function parseAnchors(texts: readonly string[]): [number[], number[], number[]] | undefined | string {
+  if (texts.every((t) => t.trim() === '')) return undefined;
+  const vs = texts.map((t) => t.split(',').map((v) => Number(v.trim())));
+  if (vs.some((v, i) => texts[i]!.trim() === '' || v.some((x) => !Number.isFinite(x))))
+    return 'give all three anchors A, B, C as comma lists of numbers (or leave all three empty)';
+  return vs as [number[], number[], number[]];
+}
+
+/** Slices the open model: through the anchors when given, else the input plane (or the first two axes) in the box. */
+function sliceModel(c: ActionContext) {
+  const e = c.engine.current!;
+  if (c.model.current === undefined) return;
+  const through = parseAnchors(c.anchors);
+  if (typeof through === 'string') return c.setError(through);
+  c.setError('');
+  e.box = squareBox(c.state);
+  stats.reset();
+  e.slice(c.model.current, { step: 0, loss: NaN, final: true, ...(through ? { through } : {}) });
+}
+
+/** Opening files: a model (ONNX, network JSON) to slice, or a CLI slice result to show as it is. */
+function fileActions(c: ActionContext) {
+  function openBytes(name: string, bytes: Uint8Array) {
+    const e = c.engine.current!;
+    c.setError('');
+    c.setSelected(undefined);
+    e.stopTraining();
+    c.data.current = undefined;
+    c.bumpData();
+    if (/\.onnx$/i.test(name)) c.model.current = bytes;
+    else {
+      const text = new TextDecoder().decode(bytes);
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        return c.setError(`${name}: neither ONNX nor JSON`);
+      }
+      if (isSliceResult(doc)) {
+        c.model.current = undefined;
+        const flat = flatFromResult(doc);
+        e.render({ type: 'slice', slice: flat });
+        stats.sliced(flat.regions, true, flat.id);
+        return c.setStatus({ ...IDLE, regions: flat.regions, linear: flat.linearRegions, phase: 'model', source: name, box: flat.box });
+      }
+      c.model.current = text;
+    }
+    c.setStatus((st) => ({ ...st, phase: 'model', source: name }));
+    sliceModel(c);
+  }
+  return {
+    openBytes,
+    /** The first file named to `polytope serve` (listed in the page by the server). */
+    loadServedFiles: async () => {
+      const listing = document.getElementById('served-files');
+      const first = listing?.textContent ? (JSON.parse(listing.textContent) as { name: string; url: string }[])[0] : undefined;
+      if (first) openBytes(first.name, new Uint8Array(await (await fetch(first.url)).arrayBuffer()));
+    },
+    onModel: async (ev: ChangeEvent<HTMLInputElement>) => {
+      const f = ev.target.files?.[0];
+      if (f) openBytes(f.name, new Uint8Array(await f.arrayBuffer()));
+    },
+  };
+}
+
+/** Train / pause / re-slice, and CSV upload. */
+function trainingActions(c: ActionContext) {
+  return {
+    start: () => {
+      const e = c.engine.current!;
+      if (c.state.dataset === 'csv' && !c.csv.current) return c.setError('choose a CSV file first (rows x,y,label)');
+      c.setError('');
+      c.setSelected(undefined);
+      c.model.current = undefined;
+      e.box = squareBox(c.state);
+      stats.reset();
+      e.train(trainConfig(c.state, c.csv.current));
+      c.setStatus((st) => ({ ...st, regions: 0, linear: 0, step: 0, loss: NaN, phase: 'training', source: '' }));
+    },
+    pause: () => {
+      const paused = c.status.phase === 'training';
+      c.engine.current!.pause(paused);
+      c.setStatus((st) => ({ ...st, phase: paused ? 'paused' : 'training' }));
+    },
+    reslice: () => sliceModel(c),
+    onCsv: async (ev: ChangeEvent<HTMLInputElement>) => {
+      const f = ev.target.files?.[0];
+      if (!f) return;
+      try {
+        c.csv.current = parseCsv(await f.text());
+        c.set({ dataset: 'csv' });
+        c.setError('');
+      } catch (err) {
+        c.setError(err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
+}
+
+function Toolbar(p: { phase: Status['phase']; start: () => void; pause: () => void; reslice: () => void }) {
+  const running = p.phase === 'training' || p.phase === 'paused';
+  return (
+    <div className="buttons" role="group" aria-label="training">
+      <button id="train" type="button" onClick={p.start}>
+        {running ? 'Restart training' : 'Train'}
+      </button>
+      <button id="pause" type="button" onClick={p.pause} disabled={!running}>
+        {p.phase === 'paused' ? 'Resume' : 'Pause'}
+      </button>
+      <button id="reslice" type="button" onClick={p.reslice} disabled={p.phase !== 'model'}>
+        Re-slice model
+      </button>
+    </div>
+  );
+}
+
+function StatusLine({ status }: { status: Status }) {
+  return (
+    <p role="status" id="status">
+      <span id="region-count">{status.regions}</span> regions · <span id="linear-count">{status.linear}</span> linear regions
+      {status.phase === 'model' ? ` · ${status.source}` : ` · step ${status.step}`}
+      {Number.isFinite(status.loss) ? ` · loss ${status.loss.toPrecision(4)}` : ''} · <span id="phase">{status.phase}</span>
+    </p>
+  );
+}
+
+/** Keeps the workers' view (colouring, selection), the data overlay and the URL in step with the state. */
+function useViewEffects(v: {
+  engine: RefObject<Engine | undefined>;
+  state: PlaygroundState;
+  box: Box;
+  anchors: Status['anchors'];
+  selected: number | undefined;
+  overlay: RefObject<HTMLCanvasElement | null>;
+  data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
+  dataVersion: number;
+}) {
+  const { engine, state, box, anchors, selected, overlay, data, dataVersion } = v;
+  useEffect(() => {
+    engine.current?.render({ type: 'style', color: state.color, showBoundary: state.showBoundary });
+  }, [engine, state.color, state.showBoundary]);
+  useEffect(() => {
+    if (overlay.current) drawData(overlay.current, box, state.showData ? data.current : undefined, anchors);
+  }, [data, box, anchors, state.showData, dataVersion]);
+  useEffect(() => {
+    history.replaceState(null, '', hashFromState(state) || location.pathname + location.search);
+  }, [state]);
+  useEffect(() => {
+    engine.current?.render({ type: 'select', index: selected });
+  }, [engine, selected]);
+}
+
+export function App() {
+  const [state, setState] = useState<PlaygroundState>(() => stateFromHash(location.hash));
+  const [status, setStatus] = useState<Status>(() => ({ ...IDLE, box: squareBox(state) }));
+  const [error, setError] = useState('');
+  const [selected, setSelected] = useState<number | undefined>();
+  const [shown, setShown] = useState<RegionDetails | undefined>();
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const csv = useRef<TrainConfig['csv']>(undefined);
+  const model = useRef<string | Uint8Array | undefined>(undefined);
+  const ticket = useRef(0);
+  const [dataVersion, setDataVersion] = useState(0);
+  const [anchors, setAnchors] = useState(['', '', '']);
+  const { engine, base, data, picks } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1));
+
+  useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
+  const loadRef = useRef<() => Promise<void>>(async () => {});
+  useEffect(() => {
+    void loadRef.current();
+  }, []);
+
+  const set = (patch: Partial<PlaygroundState>) => setState((s) => ({ ...s, ...patch }));
+  const pick = (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) => {
+    const t = ++ticket.current;
+    picks.current.set(t, then);
+    engine.current?.render({ type: 'pick', ticket: t, at });
+  };
+
+  const ctx: ActionContext = {
+    engine,
+    state,
+    status,
+    set,
+    setStatus,
+    setError,
+    setSelected,
+    data,
+    csv,
+    model,
+    bumpData: () => setDataVersion((v) => v + 1),
+    anchors,
+  };
+  const { loadServedFiles, onModel } = fileActions(ctx);
+  const { start, pause, reslice, onCsv } = trainingActions(ctx);
+  loadRef.current = loadServedFiles;
+
+  return (
+    <div className="app">
+      <header>
+        <h1>Polytope Lens explorer</h1>
+        <p>Exact linear regions of a ReLU network, live while it trains.</p>
+      </header>
+      <nav aria-label="controls" className="controls">
+        <Toolbar phase={status.phase} start={start} pause={pause} reslice={reslice} />
+        <DataControls state={state} set={set} />
+        <NetworkControls state={state} set={set} />
+        <ViewControls state={state} set={set} />
+        <FileControls onCsv={onCsv} onModel={onModel} />
+        <AnchorControls anchors={anchors} setAnchors={setAnchors} />
+      </nav>
+      <main>
+        <MapView
+          status={status}
+          base={base}
+          overlay={overlay}
+          selected={selected}
+          setSelected={setSelected}
+          setShown={setShown}
+          pick={pick}
+        />
+        <StatusLine status={status} />
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </main>
+      <aside aria-label="region details">
+        <h2>Region</h2>
+        <Details d={shown} />
+      </aside>
+    </div>
+  );
+}

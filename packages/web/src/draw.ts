@@ -1,0 +1,167 @@
+/** Canvas drawing of a flat slice (regions, decision boundary, data) and hit testing. */
+import type { FlatSlice } from './protocol.js';
+
+export type Coloring = 'region' | 'class' | 'output' | 'linear-region';
+
+/** The activation code of region i as text ('0110…'). */
+export function codeString(s: FlatSlice, i: number): string {
+  return Array.from(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)).join('');
+}
+
+function hashBytes(bytes: Uint8Array): number {
+  let h = 2166136261;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+  return h >>> 0;
+}
+
+function hslOf(h: number): string {
+  return `hsl(${h % 360} ${45 + ((h >>> 9) % 30)}% ${62 + ((h >>> 17) % 18)}%)`;
+}
+
+/** Output 0 of region i at its first vertex's centroid (the map is affine, so any interior point tells the sign of a linear piece). */
+function outputAt(s: FlatSlice, i: number, x: number, y: number, r = 0): number {
+  const m = (i * s.outputs + r) * 3;
+  return s.maps[m]! + s.maps[m + 1]! * x + s.maps[m + 2]! * y;
+}
+
+function centroid(s: FlatSlice, i: number): [number, number] {
+  let cx = 0;
+  let cy = 0;
+  const a = s.off[i]!;
+  const b = s.off[i + 1]!;
+  for (let k = a; k < b; k++) {
+    cx += s.xy[2 * k]!;
+    cy += s.xy[2 * k + 1]!;
+  }
+  return [cx / (b - a), cy / (b - a)];
+}
+
+function outputColor(v: number): string {
+  const t = Math.tanh(v);
+  return t >= 0 ? `hsl(28 85% ${92 - 45 * t}%)` : `hsl(210 75% ${92 + 45 * t}%)`;
+}
+
+function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+  if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
+  if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
+  const [cx, cy] = centroid(s, i);
+  const v = outputAt(s, i, cx, cy);
+  if (mode === 'output') return outputColor(v);
+  return v > 0 ? 'hsl(28 80% 75%)' : 'hsl(210 70% 78%)';
+}
+
+type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+type Box = readonly [number, number, number, number];
+
+function mapping(box: Box, W: number, H: number) {
+  const [x0, x1, y0, y1] = box;
+  return { px: (x: number) => ((x - x0) / (x1 - x0)) * W, py: (y: number) => ((y1 - y) / (y1 - y0)) * H };
+}
+
+function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => number, py: (y: number) => number): void {
+  g.beginPath();
+  for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
+    const X = px(s.xy[2 * k]!);
+    const Y = py(s.xy[2 * k + 1]!);
+    if (k === s.off[i]) g.moveTo(X, Y);
+    else g.lineTo(X, Y);
+  }
+  g.closePath();
+}
+
+/** Everything but the data (run in the render worker): regions by the colouring, the decision boundary, the selection. */
+export function drawRegions(
+  g: Ctx2D,
+  s: FlatSlice | undefined,
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined },
+  W: number,
+  H: number,
+): void {
+  g.clearRect(0, 0, W, H);
+  if (!s) return;
+  const { px, py } = mapping(s.box, W, H);
+  g.lineWidth = 0.5;
+  g.strokeStyle = 'rgba(0,0,0,0.35)';
+  for (let i = 0; i < s.off.length - 1; i++) {
+    polygonPath(g, s, i, px, py);
+    g.fillStyle = regionColor(s, i, o.color);
+    g.fill();
+    g.stroke();
+  }
+  if (o.showBoundary) {
+    g.strokeStyle = '#111';
+    g.lineWidth = 2.5;
+    for (const line of s.boundary) {
+      g.beginPath();
+      for (let k = 0; k < line.length; k += 2) (k === 0 ? g.moveTo : g.lineTo).call(g, px(line[k]!), py(line[k + 1]!));
+      g.stroke();
+    }
+  }
+  if (o.selected !== undefined && o.selected < s.off.length - 1) {
+    polygonPath(g, s, o.selected, px, py);
+    g.strokeStyle = '#000';
+    g.lineWidth = 3;
+    g.stroke();
+  }
+}
+
+/** The data points (main thread, cheap) on the overlay canvas. */
+export function drawData(
+  canvas: HTMLCanvasElement,
+  box: Box,
+  d: { x: Float64Array; labels: Float32Array } | undefined,
+  anchors: readonly { name: string; s: number; t: number }[] = [],
+): void {
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  const { px, py } = mapping(box, canvas.width, canvas.height);
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.font = 'bold 15px system-ui, sans-serif';
+  for (const a of anchors) {
+    g.beginPath();
+    g.arc(px(a.s), py(a.t), 5, 0, 2 * Math.PI);
+    g.fillStyle = '#000';
+    g.fill();
+    g.fillText(a.name, px(a.s) + 7, py(a.t) - 7);
+  }
+  if (!d) return;
+  g.lineWidth = 1;
+  g.strokeStyle = '#fff';
+  for (let i = 0; i < d.labels.length; i++) {
+    g.beginPath();
+    g.arc(px(d.x[2 * i]!), py(d.x[2 * i + 1]!), 3, 0, 2 * Math.PI);
+    g.fillStyle = d.labels[i]! > 0.5 ? '#b34700' : '#0b4f9c';
+    g.fill();
+    g.stroke();
+  }
+}
+
+/** The region containing (x, y), or undefined (even–odd crossing test; regions are convex). */
+export function regionAtPoint(s: FlatSlice, x: number, y: number): number | undefined {
+  for (let i = 0; i < s.off.length - 1; i++) {
+    let inside = false;
+    const a = s.off[i]!;
+    const b = s.off[i + 1]!;
+    for (let k = a, j = b - 1; k < b; j = k++) {
+      const xk = s.xy[2 * k]!;
+      const yk = s.xy[2 * k + 1]!;
+      const xj = s.xy[2 * j]!;
+      const yj = s.xy[2 * j + 1]!;
+      if (yk > y !== yj > y && x < ((xj - xk) * (y - yk)) / (yj - yk) + xk) inside = !inside;
+    }
+    if (inside) return i;
+  }
+  return undefined;
+}
+
+/** The affine map of region i as text, per output: f_r(s, t) = c + a·s + b·t. */
+export function mapText(s: FlatSlice, i: number): string {
+  const parts: string[] = [];
+  for (let r = 0; r < s.outputs; r++) {
+    const m = (i * s.outputs + r) * 3;
+    const [c, a, b] = [s.maps[m]!, s.maps[m + 1]!, s.maps[m + 2]!];
+    const sign = (v: number) => (v >= 0 ? '+ ' : '− ') + Math.abs(v).toPrecision(4);
+    parts.push(`f${r} = ${c.toPrecision(4)} ${sign(a)}·s ${sign(b)}·t`);
+  }
+  return parts.join('; ');
+}

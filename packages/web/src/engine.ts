@@ -1,0 +1,118 @@
+/**
+ * The page side of the computation: one training worker, a pool of slicing workers and one render
+ * worker. The newest network always goes to the next free slicer; each slicer sends its slice
+ * straight to the render worker (a MessageChannel) and only a summary here; a result older than the
+ * one shown is dropped, so the map shows the newest exact slice at the pool's pace.
+ */
+import type { FromRenderer, FromSlicer, FromTrainer, SliceMeta, SliceRequest, ToRenderer, TrainConfig } from './protocol.js';
+
+export interface EngineEvents {
+  onData(x: Float64Array, labels: Float32Array): void;
+  onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean }): void;
+  onRendered(m: FromRenderer): void;
+  onError(message: string): void;
+}
+
+interface Pending {
+  net: string | Uint8Array;
+  step: number;
+  loss: number;
+  final: boolean;
+  through?: SliceRequest['through'];
+}
+
+export class Engine {
+  private trainer: Worker | undefined;
+  private readonly slicers: { worker: Worker; busy: boolean }[] = [];
+  private pending: Pending | undefined;
+  private nextId = 1;
+  private shownId = 0;
+  private readonly meta = new Map<number, Pending>();
+  box: [number, number, number, number] = [-1.5, 1.5, -1.5, 1.5];
+
+  private readonly renderer: Worker;
+
+  constructor(
+    private readonly events: EngineEvents,
+    poolSize: number,
+  ) {
+    this.renderer = new Worker(new URL('./render-worker.ts', import.meta.url), { type: 'module' });
+    this.renderer.onmessage = (e: MessageEvent) => events.onRendered(e.data as FromRenderer);
+    for (let i = 0; i < poolSize; i++) {
+      const worker = new Worker(new URL('./slice-worker.ts', import.meta.url), { type: 'module' });
+      const channel = new MessageChannel();
+      worker.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
+      this.render({ type: 'port', port: channel.port2 }, [channel.port2]);
+      const slot = { worker, busy: false };
+      worker.onmessage = (e: MessageEvent) => this.sliced(slot, e.data as FromSlicer);
+      this.slicers.push(slot);
+    }
+  }
+
+  private sliced(slot: { busy: boolean }, msg: FromSlicer): void {
+    slot.busy = false;
+    if (msg.type === 'error') this.events.onError(msg.message);
+    else {
+      const info = this.meta.get(msg.meta.id);
+      this.meta.delete(msg.meta.id);
+      if (info && msg.meta.id > this.shownId) {
+        this.shownId = msg.meta.id;
+        this.events.onSlice(msg.meta, info);
+      }
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    const free = this.slicers.find((s) => !s.busy);
+    if (!free || !this.pending) return;
+    const p = this.pending;
+    this.pending = undefined;
+    const id = this.nextId++;
+    this.meta.set(id, p);
+    free.busy = true;
+    const req: SliceRequest = { id, net: p.net, box: this.box, ...(p.through ? { through: p.through } : {}) };
+    free.worker.postMessage(req);
+  }
+
+  /** Slices a network now (a loaded model, or a changed box). */
+  slice(net: string | Uint8Array, info: Omit<Pending, 'net'> = { step: 0, loss: NaN, final: true }): void {
+    this.pending = { net, ...info };
+    this.pump();
+  }
+
+  train(config: TrainConfig): void {
+    this.stopTraining();
+    const w = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
+    this.trainer = w;
+    w.onmessage = (e: MessageEvent) => {
+      const m = e.data as FromTrainer;
+      if (w !== this.trainer) return;
+      if (m.type === 'data') this.events.onData(m.x, m.labels);
+      else if (m.type === 'error') this.events.onError(m.message);
+      else this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
+    };
+    w.postMessage({ type: 'start', config });
+  }
+
+  /** A message to the render worker. */
+  render(m: ToRenderer, transfer: Transferable[] = []): void {
+    this.renderer.postMessage(m, transfer);
+  }
+
+  pause(paused: boolean): void {
+    this.trainer?.postMessage({ type: paused ? 'pause' : 'resume' });
+  }
+
+  stopTraining(): void {
+    this.trainer?.terminate();
+    this.trainer = undefined;
+  }
+
+  /** Ends every worker. */
+  close(): void {
+    this.stopTraining();
+    for (const s of this.slicers) s.worker.terminate();
+    this.renderer.terminate();
+  }
+}

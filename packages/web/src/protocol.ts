@@ -1,0 +1,87 @@
+/** Messages between the page and its workers, and the transferable form of a slice. */
+
+/** What the trainer needs (a subset of the playground state, plus uploaded CSV data). */
+export interface TrainConfig {
+  readonly dataset: string;
+  readonly noise: number;
+  readonly samples: number;
+  readonly widths: readonly number[];
+  readonly activation: 'relu' | 'leaky' | 'hard-tanh';
+  readonly leak: number;
+  readonly optimizer: 'adam' | 'sgd' | 'adamw';
+  readonly lr: number;
+  readonly batch: number;
+  readonly epochs: number;
+  readonly seed: number;
+  /** Uploaded data (dataset 'csv'): x as [x0, y0, x1, y1, …], labels 0/1. */
+  readonly csv?: { readonly x: Float64Array; readonly labels: Float32Array };
+}
+
+export type ToTrainer = { type: 'start'; config: TrainConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+export type FromTrainer =
+  | { type: 'data'; x: Float64Array; labels: Float32Array }
+  | { type: 'snapshot'; step: number; epoch: number; loss: number; net: string; final: boolean }
+  | { type: 'error'; message: string };
+
+/** A slice request: a network (JSON text or ONNX bytes) and a plane. */
+export interface SliceRequest {
+  readonly id: number;
+  readonly net: string | Uint8Array;
+  readonly box: readonly [number, number, number, number];
+  /** The plane through three inputs A, B, C (Eq. 6.2), in the box around them (`anchorBox`); default: the input plane, or the first two axes through 0. */
+  readonly through?: readonly [number[], number[], number[]];
+}
+
+/** A slice in flat arrays (transferable): region i's polygon is xy[2·off[i] … 2·off[i+1]). */
+export interface FlatSlice {
+  readonly id: number;
+  /** The box [s0, s1, t0, t1] the slice covers. */
+  readonly box: readonly [number, number, number, number];
+  readonly regions: number;
+  readonly linearRegions: number;
+  readonly off: Int32Array;
+  readonly xy: Float64Array;
+  /** Activation codes, `codeLength` states per region (region i: codes[i·codeLength …]). */
+  readonly codes: Uint8Array;
+  readonly codeLength: number;
+  readonly areas: Float64Array;
+  /** Per region, per output r: [c, ∂/∂s, ∂/∂t] (3·outputs numbers). */
+  readonly maps: Float64Array;
+  readonly outputs: number;
+  readonly linearRegionOf: Int32Array;
+  readonly boundary: Float64Array[];
+  readonly seconds: number;
+}
+
+/** What the page hears of a slice (the slice itself goes straight to the render worker). */
+export interface SliceMeta {
+  readonly id: number;
+  readonly regions: number;
+  readonly linearRegions: number;
+  readonly box: readonly [number, number, number, number];
+  /** Where the plane's anchors A, B, C lie in (s, t) (empty for an axes plane). */
+  readonly anchors: readonly { name: string; s: number; t: number }[];
+}
+
+export type FromSlicer = { type: 'slice'; meta: SliceMeta } | { type: 'error'; id: number; message: string };
+
+/** The facts shown for one region. */
+export interface RegionDetails {
+  readonly index: number;
+  readonly code: string;
+  readonly area: number;
+  readonly linear: number;
+  readonly map: string;
+}
+
+/** Messages to the render worker, which holds the newest slice, draws it on an OffscreenCanvas and answers picks. */
+export type ToRenderer =
+  | { type: 'canvas'; canvas: OffscreenCanvas }
+  | { type: 'port'; port: MessagePort }
+  | { type: 'slice'; slice: FlatSlice }
+  | { type: 'style'; color: 'region' | 'class' | 'output' | 'linear-region'; showBoundary: boolean }
+  | { type: 'select'; index: number | undefined }
+  | { type: 'pick'; ticket: number; at: readonly [number, number] | number };
+
+export type FromRenderer = { type: 'drawn'; id: number; ms: number } | { type: 'pick'; ticket: number; details: RegionDetails | undefined };

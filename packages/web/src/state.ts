@@ -1,0 +1,122 @@
+/**
+ * The playground's state as a table of named, typed properties (TensorFlow Playground's state.ts
+ * pattern): every property has a type, a default and, for enums, its allowed values; the URL hash
+ * holds every property that differs from its default, so a link reproduces the view exactly.
+ */
+
+export const DATASETS = ['circle-annulus', 'xor', 'xor-circle', 'spiral', 'gauss', 'csv'] as const;
+export const ACTIVATIONS = ['relu', 'leaky', 'hard-tanh'] as const;
+export const OPTIMIZERS = ['adam', 'sgd', 'adamw'] as const;
+export const COLORINGS = ['region', 'class', 'output', 'linear-region'] as const;
+
+export interface PlaygroundState {
+  dataset: (typeof DATASETS)[number];
+  noise: number;
+  samples: number;
+  /** Hidden widths, dash-separated ('8-8'); the input (2) and output layers are implied. */
+  hidden: string;
+  activation: (typeof ACTIVATIONS)[number];
+  leak: number;
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number;
+  batch: number;
+  epochs: number;
+  seed: number;
+  color: (typeof COLORINGS)[number];
+  /** Half-width of the square box shown: [−extent, extent]². */
+  extent: number;
+  showData: boolean;
+  showBoundary: boolean;
+}
+
+/** The smallest learning rate the controls accept (a range limit, not a geometric tolerance). */
+// eslint-disable-next-line no-restricted-syntax
+export const MIN_LR = 1e-6;
+
+type Prop =
+  | { name: keyof PlaygroundState; type: 'number'; min: number; max: number; integer?: boolean }
+  | { name: keyof PlaygroundState; type: 'enum'; values: readonly string[] }
+  | { name: keyof PlaygroundState; type: 'boolean' }
+  | { name: keyof PlaygroundState; type: 'widths' };
+
+/** The property table: what the URL may hold and how each value is checked. */
+const PROPS: readonly Prop[] = [
+  { name: 'dataset', type: 'enum', values: DATASETS },
+  { name: 'noise', type: 'number', min: 0, max: 0.5 },
+  { name: 'samples', type: 'number', min: 10, max: 5000, integer: true },
+  { name: 'hidden', type: 'widths' },
+  { name: 'activation', type: 'enum', values: ACTIVATIONS },
+  { name: 'leak', type: 'number', min: 0, max: 1 },
+  { name: 'optimizer', type: 'enum', values: OPTIMIZERS },
+  { name: 'lr', type: 'number', min: MIN_LR, max: 10 },
+  { name: 'batch', type: 'number', min: 1, max: 5000, integer: true },
+  { name: 'epochs', type: 'number', min: 1, max: 100000, integer: true },
+  { name: 'seed', type: 'number', min: 0, max: 2 ** 31 - 1, integer: true },
+  { name: 'color', type: 'enum', values: COLORINGS },
+  { name: 'extent', type: 'number', min: 0.01, max: 1000 },
+  { name: 'showData', type: 'boolean' },
+  { name: 'showBoundary', type: 'boolean' },
+];
+
+export const DEFAULTS: Readonly<PlaygroundState> = {
+  dataset: 'circle-annulus',
+  noise: 0,
+  samples: 1000,
+  hidden: '8-8',
+  activation: 'relu',
+  leak: 0.1,
+  optimizer: 'adam',
+  lr: 0.01,
+  batch: 32,
+  epochs: 100,
+  seed: 0,
+  color: 'region',
+  extent: 1.5,
+  showData: true,
+  showBoundary: true,
+};
+
+/** Hidden widths from '8-8' (each 1…1024, at most 8 layers), or null when malformed. */
+export function parseWidths(text: string): number[] | null {
+  const parts = text.split('-').map((s) => s.trim());
+  if (parts.length === 0 || parts.length > 8) return null;
+  const w = parts.map(Number);
+  return w.every((v) => Number.isInteger(v) && v >= 1 && v <= 1024) ? w : null;
+}
+
+function parseValue(p: Prop, raw: string): unknown {
+  switch (p.type) {
+    case 'number': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v) || v < p.min || v > p.max || (p.integer && !Number.isInteger(v))) return undefined;
+      return v;
+    }
+    case 'enum':
+      return p.values.includes(raw) ? raw : undefined;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : undefined;
+    case 'widths':
+      return parseWidths(raw) ? raw : undefined;
+  }
+}
+
+/** The state from a URL hash ('#dataset=xor&hidden=16-16'); unknown or malformed values keep their defaults. */
+export function stateFromHash(hash: string): PlaygroundState {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const state: Record<string, unknown> = { ...DEFAULTS };
+  for (const p of PROPS) {
+    const raw = params.get(p.name);
+    if (raw === null) continue;
+    const v = parseValue(p, raw);
+    if (v !== undefined) state[p.name] = v;
+  }
+  return state as unknown as PlaygroundState;
+}
+
+/** The URL hash for a state: every property that differs from its default, in table order. */
+export function hashFromState(state: PlaygroundState): string {
+  const params = new URLSearchParams();
+  for (const p of PROPS) if (state[p.name] !== DEFAULTS[p.name]) params.set(p.name, String(state[p.name]));
+  const s = params.toString();
+  return s ? `#${s}` : '';
+}

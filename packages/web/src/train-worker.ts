@@ -1,0 +1,118 @@
+/**
+ * Training worker: builds the dataset and the network exactly as `polytope train` does for the
+ * same options (seed streams s·4+1 data, s·4+3 initialization, s·4+4 shuffles), trains with the
+ * core's `train`, and posts the network (JSON) at most every POST_MS and at the end.
+ */
+import {
+  AbortError,
+  TrainableNetwork,
+  architectureLayers,
+  networkToJsonString,
+  readNetworkJson,
+  seededRandom,
+  toyDataset,
+  train,
+  writeNetworkJson,
+} from '@polytope-lens/core';
+import type { Dataset, OptimizerOptions } from '@polytope-lens/core';
+import type { FromTrainer, ToTrainer, TrainConfig } from './protocol.js';
+
+const POST_MS = 40;
+const ctx = self as unknown as { postMessage(m: FromTrainer): void; onmessage: ((e: MessageEvent) => void) | null };
+
+interface Run {
+  readonly controller: AbortController;
+  paused: boolean;
+  resume: (() => void) | undefined;
+}
+const runs: { current: Run | undefined } = { current: undefined };
+
+function dataset(c: TrainConfig): Dataset {
+  if (c.dataset === 'csv') {
+    if (!c.csv) throw new Error('no CSV data loaded');
+    const size = c.csv.labels.length;
+    return { name: 'csv', task: 'binary', inputShape: [2], inputSize: 2, targetSize: 1, numClasses: 2, size, x: c.csv.x, y: c.csv.labels };
+  }
+  return toyDataset(c.dataset, { random: seededRandom(c.seed * 4 + 1), n: c.samples, noise: c.noise });
+}
+
+function network(c: TrainConfig): TrainableNetwork {
+  const arch = ['2', ...c.widths.map(String), '1'].join('-');
+  const layers = architectureLayers(arch, [2], 1, { leak: c.activation === 'leaky' ? c.leak : 0 });
+  const net = new TrainableNetwork([2], layers, { init: 'pytorch', random: seededRandom(c.seed * 4 + 3) });
+  if (c.activation !== 'hard-tanh') return net;
+  // Same initialization, hard-tanh (clamp to [−1, 1]) in place of every ReLU.
+  const doc = writeNetworkJson(net.toNetwork()) as { layers: { type: string }[] };
+  doc.layers = doc.layers.map((l) => (l.type === 'relu' ? { ...l, type: 'hardtanh', min: -1, max: 1 } : l));
+  return TrainableNetwork.fromNetwork(readNetworkJson(doc)).network;
+}
+
+function optimizer(c: TrainConfig): OptimizerOptions {
+  if (c.optimizer === 'sgd') return { type: 'sgd', lr: c.lr, momentum: 0, weightDecay: 0 };
+  return { type: c.optimizer, lr: c.lr, weightDecay: c.optimizer === 'adamw' ? 0.01 : 0 };
+}
+
+async function start(c: TrainConfig): Promise<void> {
+  runs.current?.controller.abort();
+  const run: Run = { controller: new AbortController(), paused: false, resume: undefined };
+  runs.current = run;
+  const data = dataset(c);
+  ctx.postMessage({ type: 'data', x: Float64Array.from(data.x), labels: Float32Array.from(data.y) });
+  const net = network(c);
+  let lastPost = -Infinity;
+  let lastStep = -1;
+  const result = await train(net, data, {
+    loss: 'bce',
+    optimizer: optimizer(c),
+    epochs: c.epochs,
+    batchSize: c.batch,
+    random: seededRandom(c.seed * 4 + 4),
+    snapshotEvery: 1,
+    evaluateSnapshots: false,
+    signal: run.controller.signal,
+    yieldEveryMs: 20,
+    onSnapshot: async (s) => {
+      const now = performance.now();
+      if (now - lastPost >= POST_MS && s.step !== lastStep) {
+        lastPost = now;
+        lastStep = s.step;
+        ctx.postMessage({
+          type: 'snapshot',
+          step: s.step,
+          epoch: s.epoch,
+          loss: s.loss,
+          net: networkToJsonString(s.toNetwork(), 0),
+          final: false,
+        });
+      }
+      if (run.paused) await new Promise<void>((resolve) => (run.resume = resolve));
+    },
+  });
+  if (runs.current === run)
+    ctx.postMessage({
+      type: 'snapshot',
+      step: result.steps,
+      epoch: c.epochs,
+      loss: result.loss[result.loss.length - 1] ?? NaN,
+      net: networkToJsonString(net.toNetwork(), 0),
+      final: true,
+    });
+}
+
+ctx.onmessage = (e: MessageEvent) => {
+  const msg = e.data as ToTrainer;
+  const run = runs.current;
+  if (msg.type === 'start') {
+    start(msg.config).catch((err: unknown) => {
+      if (!(err instanceof AbortError)) ctx.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    });
+  } else if (msg.type === 'pause' && run) run.paused = true;
+  else if (msg.type === 'resume' && run) {
+    run.paused = false;
+    run.resume?.();
+    run.resume = undefined;
+  } else if (msg.type === 'stop' && run) {
+    run.controller.abort();
+    run.resume?.();
+  }
+};

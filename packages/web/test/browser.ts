@@ -1,0 +1,57 @@
+/**
+ * Test helpers for the browser tests: Debian's Chromium driven by playwright-core (headless, no
+ * network), and a loopback static server for in-memory files.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+/** The Chromium the tests drive (`.ci/run` installs Debian's `chromium`). */
+const CHROMIUM = process.env['POLYTOPE_CHROMIUM'] ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Headless Chromium; every request that is not to 127.0.0.1 is refused (no network in tests). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+  });
+}
+
+export interface StaticFile {
+  readonly type: string;
+  readonly body: string | Uint8Array;
+}
+
+/** Serves `files` (path → content) on 127.0.0.1 at a free port. */
+export async function serveFiles(files: Record<string, StaticFile>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const f = files[path];
+    if (path === '/favicon.ico' && !f) {
+      res.writeHead(204).end();
+      return;
+    }
+    if (!f) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': f.type }).end(f.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Collects console errors/warnings and uncaught page errors of `page`. */
+export function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  return problems;
+}
