@@ -208,6 +208,8 @@ export type { Optimizer, OptimizerName, OptimizerOptions, SgdOptions, AdamOption
 export { lossAndGradient, LOSS_NAMES } from './train/losses.js';
 export type { LossName } from './train/losses.js';
 export { INIT_NAMES } from './train/init.js';
+export { BatchedMlp, trainBatched, batchedLossAndGradient, booleanTrainingData } from './train/batched.js';
+export type { BatchedMlpShape, BatchedData, BatchedTrainOptions, BatchedTrainResult } from './train/batched.js';
 export type { InitName } from './train/init.js';
 export {
   toyDataset,
