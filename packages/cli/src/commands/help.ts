@@ -10,7 +10,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
-  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean-train']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity']],
 ];
@@ -20,6 +20,15 @@ const MLP = 'examples/onnx/mlp.onnx';
 
 /** Examples per command path (`slice`, `frame bias`, `lens norms`). */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  'boolean-train': [
+    'npx polytope boolean-train success --functions 27030,1716 --widths 2-4 --depths 1-2 --trials 20 --json success.json',
+    'npx polytope boolean-train parity1d --count 1000 --json parity1d.json',
+  ],
+  'boolean-train success': [
+    'npx polytope boolean-train success --functions-file npn4.json --json boolean-success.json',
+    'npx polytope boolean-train success --functions 27030 --widths 3 --depths 1 --acts leaky --trials 100 --json parity4.json',
+  ],
+  'boolean-train parity1d': ['npx polytope boolean-train parity1d --reduction mean --json parity1d-mean.json'],
   coefficients: [
     `npx polytope coefficients ${CNN} --idx mnist --rows 0-999 --out coeffs/mnist-test`,
     `npx polytope coefficients ${CNN} --idx mnist-train --rows 0-9999 --shard-rows 2000 --out coeffs/mnist-train`,

@@ -17,6 +17,7 @@ import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
+import { registerBooleanTrain } from './boolean-train.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -40,6 +41,7 @@ export function registerAll(program: Command): void {
   registerJacobianImages(program);
   registerCompress(program);
   registerSimilarity(program);
+  registerBooleanTrain(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

@@ -1,0 +1,252 @@
+/**
+ * `polytope boolean-train …`: the training studies of chapter 3 (§3.3.3, §3.4): the success sweep
+ * over Boolean functions × network shapes (Fig. 3.5, Table 3.3, Fig. 3.6) and the local optima of
+ * 1-D parity (Table 3.2). Each writes JSON and a Markdown report beside it.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { booleanSuccessSweep, parity1dStudy, runSweepLocally } from '@polytope-lens/core';
+import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult } from '@polytope-lens/core';
+import { parseRows } from '../inputs.js';
+import { CliError, writeFileAtomic } from '../util.js';
+
+function intOption(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${what} must be an integer from ${min} to ${max}, got '${text}'`);
+  return n;
+}
+
+function numberOption(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${what} must be a positive number, got '${text}'`);
+  return n;
+}
+
+/** Truth tables from `--functions 27030,1716` or `--functions-file` (a JSON list or `{"representatives": […]}`). */
+function readFunctions(list: string | undefined, file: string | undefined): number[] {
+  if ((list === undefined) === (file === undefined)) throw new CliError('give exactly one of --functions LIST or --functions-file FILE');
+  if (list !== undefined) {
+    return list.split(',').map((t) => {
+      const v = Number(t.trim());
+      if (!Number.isInteger(v) || v < 0) throw new CliError(`--functions: '${t}' is not a truth-table integer`);
+      return v;
+    });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file!, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--functions-file ${file}: ${(err as Error).message}`);
+  }
+  const arr = Array.isArray(doc) ? doc : (doc as { representatives?: unknown }).representatives;
+  if (!Array.isArray(arr) || arr.some((v) => !Number.isInteger(v) || (v as number) < 0)) {
+    throw new CliError(`--functions-file ${file}: expected a JSON list of truth-table integers or {"representatives": [...]}`);
+  }
+  return arr as number[];
+}
+
+function leaks(acts: string): number[] {
+  return acts.split(',').map((a) => {
+    const t = a.trim();
+    if (t === 'relu') return 0;
+    if (t === 'leaky') return 0.1;
+    const v = Number(t);
+    if (Number.isFinite(v) && v >= 0 && v < 1) return v;
+    throw new CliError(`--acts: '${t}' is not relu, leaky or a leak in [0, 1)`);
+  });
+}
+
+const stemOf = (json: string): string => json.slice(0, json.length - extname(json).length);
+const actName = (alpha: number): string => (alpha === 0 ? 'ReLU' : `leaky ReLU ${alpha}`);
+
+/** The Markdown report of the success sweep: Fig. 3.5 grids, Table 3.3, Fig. 3.6 columns. */
+export function successReport(m: BooleanSuccessMerged, seconds: number): string {
+  const out: string[] = [`# Boolean training success (§3.4.2)`, ''];
+  out.push(
+    `${m.cells.length} cells · ${m.trials} trials · up to ${m.epochs} epochs · ${m.networkEpochs.toExponential(3)} network-epochs in ${seconds.toFixed(1)} s`,
+    '',
+  );
+  const alphas = [...new Set(m.shapes.map((s) => s.alpha))];
+  const widths = [...new Set(m.shapes.map((s) => s.width))].sort((a, b) => a - b);
+  const depths = [...new Set(m.shapes.map((s) => s.depth))].sort((a, b) => a - b);
+  for (const alpha of alphas) {
+    for (const [title, key] of [
+      ['mean successes over the functions', 'meanSuccesses'],
+      ['successes on the hardest function', 'worstSuccesses'],
+    ] as const) {
+      out.push(`## Fig. 3.5, ${actName(alpha)}: ${title} (rows depth, columns width)`, '');
+      out.push(`| depth \\ width | ${widths.join(' | ')} |`, `|---|${widths.map(() => '---:').join('|')}|`);
+      for (const d of depths) {
+        const row = widths.map((w) => {
+          const s = m.shapes.find((x) => x.alpha === alpha && x.width === w && x.depth === d);
+          return s ? (key === 'meanSuccesses' ? s.meanSuccesses.toFixed(1) : String(s.worstSuccesses)) : '';
+        });
+        out.push(`| ${d} | ${row.join(' | ')} |`);
+      }
+      out.push('');
+    }
+  }
+  for (const h of m.hardest) {
+    out.push(`## Table 3.3, ${actName(h.alpha)}: hardest functions (count of shapes within 1 point of the worst)`, '');
+    out.push('| decimal | binary | count |', '|---:|---|---:|');
+    for (const r of h.rows) out.push(`| ${r.f} | ${r.binary} | ${r.count} |`);
+    out.push('');
+  }
+  for (const alpha of alphas) {
+    const rows = m.perFunction.filter((p) => p.alpha === alpha).sort((a, b) => a.meanRate - b.meanRate);
+    out.push(`## Fig. 3.6, ${actName(alpha)}: per function, sorted by mean success rate`, '');
+    out.push('| function | mean rate | 2×2 rate | 3×1 rate |', '|---:|---:|---:|---:|');
+    const fmt = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
+    for (const p of rows) out.push(`| ${p.f} | ${p.meanRate.toFixed(3)} | ${fmt(p.w2d2)} | ${fmt(p.w3d1)} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function patternText(p: string): string {
+  const names = ['b', 'b + w', 'b − w'];
+  return p
+    .split(' ')
+    .map((u, i) => [...u].map((c, j) => `${names[j]!.replace(/b|w/g, (s) => `${s}${i + 1}`)} ${c === '+' ? '≥' : '<'} 0`).join(', '))
+    .join('; ');
+}
+
+/** The Markdown report of the 1-D parity study (Eq. 3.12–3.25, Table 3.2). */
+export function parity1dReport(r: Parity1dResult): string {
+  const frac = (q: [number, number]): string => (q[1] === 1 ? String(q[0]) : `${q[0]}/${q[1]}`);
+  const out = [`# Local optima of 1-D parity (§3.3.3, Table 3.2)`, '', '## Eq. 3.12: v(x; a, b) = max(ax, 0) + b', ''];
+  out.push('| side | zero of the gradient | on its side (steady state) | loss there |', '|---|---|---|---:|');
+  for (const t of r.toy) out.push(`| ${t.side} | (${frac(t.zero.a)}, ${frac(t.zero.b)}) | ${t.onSide ? 'yes' : 'no'} | ${t.loss} |`);
+  out.push('', `## Table 3.2: ${r.count} networks, gradient descent lr ${r.lr}, ${r.epochs} epochs, ${r.reduction} of squared errors`, '');
+  out.push(
+    `By loss: ${Object.entries(r.byLoss)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(' · ')}; ${r.minima.length} distinct (loss, sign pattern) states; ${r.symmetryClasses.length} up to unit swap and x ↦ −x.`,
+    '',
+  );
+  out.push('| loss | region | times found | max ‖∇L‖ at the end |', '|---|---|---:|---:|');
+  for (const m of r.minima.slice(0, 15))
+    out.push(`| ${m.loss} | ${patternText(m.pattern)} | ${m.count} | ${m.maxGradNorm.toExponential(1)} |`);
+  out.push('', '### Up to symmetry', '', '| loss | region (canonical) | times found |', '|---|---|---:|');
+  for (const m of r.symmetryClasses) out.push(`| ${m.loss} | ${patternText(m.pattern)} | ${m.count} |`);
+  return out.join('\n') + '\n';
+}
+
+interface SuccessOpts {
+  functions?: string;
+  functionsFile?: string;
+  n: string;
+  widths: string;
+  depths: string;
+  acts: string;
+  trials: string;
+  epochs: string;
+  lr: string;
+  seed: string;
+  json: string;
+  quiet?: boolean;
+}
+
+function registerSuccess(group: Command): void {
+  group
+    .command('success')
+    .description('train `trials` networks per function × width × depth × activation, count 100 % accuracy (Fig. 3.5, Table 3.3, Fig. 3.6)')
+    .option('--functions <list>', 'truth-table integers, e.g. 27030 (4-parity)')
+    .option('--functions-file <file>', 'JSON list of truth tables or {"representatives": [...]} (e.g. `polytope boolean npn --n 4 --json`)')
+    .option('--n <n>', 'inputs per function', '4')
+    .option('--widths <list>', 'hidden widths', '2-10')
+    .option('--depths <list>', 'hidden layers', '1-5')
+    .option('--acts <list>', 'relu, leaky (0.1) or leak values', 'relu,leaky')
+    .option('--trials <n>', 'networks per cell', '100')
+    .option('--epochs <n>', 'maximum Adam steps', '4000')
+    .option('--lr <x>', 'Adam learning rate', '0.025')
+    .option('--seed <n>', 'base seed', '0')
+    .option('--json <path>', 'output JSON (a .md report is written beside it)', 'boolean-success.json')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: SuccessOpts) => {
+      const options: BooleanSuccessOptions = {
+        functions: readFunctions(opts.functions, opts.functionsFile),
+        n: intOption(opts.n, '--n', 1, 10),
+        widths: parseRows(opts.widths, '--widths'),
+        depths: parseRows(opts.depths, '--depths'),
+        alphas: leaks(opts.acts),
+        trials: intOption(opts.trials, '--trials', 1, 100_000),
+        epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
+        lr: numberOption(opts.lr, '--lr'),
+        seed: intOption(opts.seed, '--seed', 0, 2 ** 31 - 1),
+      };
+      const total = booleanSuccessSweep.shards(options).length;
+      const t0 = performance.now();
+      let last = t0;
+      const merged = await runSweepLocally(booleanSuccessSweep, options, {
+        onShard: (i) => {
+          const now = performance.now();
+          if (!opts.quiet && (now - last > 5000 || i + 1 === total)) {
+            last = now;
+            process.stderr.write(`boolean-train success: ${i + 1}/${total} cells, ${((now - t0) / 1000).toFixed(1)} s\n`);
+          }
+        },
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
+      writeFileAtomic(`${stemOf(opts.json)}.md`, successReport(merged, seconds));
+      if (!opts.quiet) {
+        process.stderr.write(
+          `boolean-train success: ${total} cells in ${seconds.toFixed(1)} s (${(merged.networkEpochs / seconds).toExponential(2)} network-epochs/s); wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
+        );
+      }
+    });
+}
+
+interface Parity1dOpts {
+  count: string;
+  lr: string;
+  epochs: string;
+  reduction: string;
+  seed: string;
+  json: string;
+  quiet?: boolean;
+}
+
+function registerParity1d(group: Command): void {
+  group
+    .command('parity1d')
+    .description('local optima of 1-D parity: the steady states of Eq. 3.12 and the minima 1,000 XOR networks reach (Table 3.2)')
+    .option('--count <n>', 'networks', '1000')
+    .option('--lr <x>', 'gradient-descent learning rate', '0.1')
+    .option('--epochs <n>', 'steps', '500')
+    .option('--reduction <r>', "'sum' (Eq. 3.25 as printed) or 'mean' (PyTorch MSELoss default, 4× smaller steps)", 'sum')
+    .option('--seed <n>', 'seed', '0')
+    .option('--json <path>', 'output JSON (a .md report is written beside it)', 'parity1d.json')
+    .option('--quiet', 'print nothing but errors')
+    .action((opts: Parity1dOpts) => {
+      if (opts.reduction !== 'sum' && opts.reduction !== 'mean')
+        throw new CliError(`--reduction must be sum or mean, got '${opts.reduction}'`);
+      const r = parity1dStudy({
+        count: intOption(opts.count, '--count', 1, 10_000_000),
+        lr: numberOption(opts.lr, '--lr'),
+        epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
+        reduction: opts.reduction,
+        seed: intOption(opts.seed, '--seed', 0, 2 ** 31 - 1),
+      });
+      writeFileAtomic(opts.json, JSON.stringify(r, null, 1) + '\n');
+      writeFileAtomic(`${stemOf(opts.json)}.md`, parity1dReport(r));
+      if (!opts.quiet) {
+        process.stderr.write(
+          `boolean-train parity1d: ${Object.entries(r.byLoss)
+            .map(([k, v]) => `loss ${k}: ${v}`)
+            .join(', ')}; ${r.minima.length} distinct states; wrote ${opts.json}\n`,
+        );
+      }
+    });
+}
+
+/** Registers `polytope boolean-train` and its subcommands. */
+export function registerBooleanTrain(program: Command): void {
+  const group = program
+    .command('boolean-train')
+    .description('training studies of Boolean functions and minimal networks (dissertation §3.3.3, §3.4)');
+  registerSuccess(group);
+  registerParity1d(group);
+}
