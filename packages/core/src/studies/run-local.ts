@@ -7,6 +7,16 @@ import { AbortError } from '../errors.js';
 import type { AbortSignalLike } from '../errors.js';
 import type { SweepDefinition } from '../jobs/spec.js';
 
+/** A macrotask turn (setImmediate, else setTimeout 0), so progress output, signals and cancellation get through between shards. */
+function nextTurn(): Promise<void> {
+  const g = globalThis as unknown as { setImmediate?: (cb: () => void) => unknown; setTimeout?: (cb: () => void, ms: number) => unknown };
+  return new Promise<void>((resolve) => {
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    else if (typeof g.setTimeout === 'function') g.setTimeout(resolve, 0);
+    else resolve();
+  });
+}
+
 /** Options of `runSweepLocally`. */
 export interface LocalSweepOptions<Params, Result> {
   readonly signal?: AbortSignalLike;
@@ -33,6 +43,7 @@ export async function runSweepLocally<O, P, R, M>(
     const r = await definition.run(shards[i]!, { signal, progress: () => {} });
     results.push(r);
     local.onShard?.(i, shards.length, shards[i]!, r);
+    await nextTurn();
   }
   return definition.merge(results, options);
 }
