@@ -215,6 +215,8 @@ export type { BooleanSuccessOptions, BooleanSuccessParams, BooleanSuccessCell, B
 export { runSweepLocally } from './studies/run-local.js';
 export { parity1dStudy, toySteadyStates, toyGradient, toyLoss, xorLossAndGradient, lossClass } from './studies/parity1d.js';
 export type { Parity1dOptions, Parity1dResult, Parity1dMinimum, ToySteadyState, XorParams } from './studies/parity1d.js';
+export { widePrune, deepPrune, subnetworkCurves, parityData } from './studies/pruning.js';
+export type { PruneTraining, WidePruneResult, DeepPruneResult, PlainNet } from './studies/pruning.js';
 export type { LocalSweepOptions } from './studies/run-local.js';
 export type { InitName } from './train/init.js';
 export {

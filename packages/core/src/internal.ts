@@ -35,3 +35,4 @@ export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js'
 
 // --- the sweep contract (runners live outside core) ---
 export type { SweepDefinition, ShardContext } from './jobs/spec.js';
+export { binomial, combinations, keepUnits, removeNode, greedyPrune, trainOriginals } from './studies/pruning.js';

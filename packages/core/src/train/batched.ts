@@ -33,6 +33,8 @@ export interface BatchedMlpShape {
   readonly depth: number;
   /** Leak of the activation: 0 = ReLU, 0.1 = the dissertation's leaky ReLU. */
   readonly alpha: number;
+  /** Hidden widths layer by layer, for non-rectangular networks (pruning); overrides width × depth. */
+  readonly hidden?: readonly number[];
 }
 
 /** Shared training data: `x` is samples × inputs (row-major), `y` holds 0/1 targets. */
@@ -106,7 +108,11 @@ export class BatchedMlp {
     if (!Number.isFinite(alpha) || alpha < 0 || alpha >= 1) throw new PolytopeError('bad-option', `leak must be in [0, 1), got ${alpha}`);
     this.shape = shape;
     this.count = count;
-    this.dims = [inputs, ...new Array<number>(depth).fill(width), 1];
+    const hidden = shape.hidden ?? new Array<number>(depth).fill(width);
+    if (hidden.length === 0 || hidden.some((w) => !Number.isInteger(w) || w < 1)) {
+      throw new PolytopeError('bad-option', `hidden widths must be positive integers, got [${hidden.join(', ')}]`);
+    }
+    this.dims = [inputs, ...hidden, 1];
     this.params = [];
     for (let l = 0; l + 1 < this.dims.length; l++) {
       this.params.push(new Float64Array(this.dims[l]! * this.dims[l + 1]! * count), new Float64Array(this.dims[l + 1]! * count));
