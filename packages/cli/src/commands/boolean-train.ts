@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { booleanSuccessSweep, parity1dStudy, runSweepLocally } from '@polytope-lens/core';
+import { booleanSuccessSweep, deepPrune, parity1dStudy, runSweepLocally, subnetworkCurves, widePrune } from '@polytope-lens/core';
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -242,6 +242,117 @@ function registerParity1d(group: Command): void {
     });
 }
 
+interface PruneOpts {
+  mode: string;
+  digits: string;
+  widths: string;
+  depth: string;
+  widthFactor: string;
+  tries: string;
+  prunings: string;
+  epochs: string;
+  lr: string;
+  seed: string;
+  json: string;
+  quiet?: boolean;
+}
+
+function pruneWideReport(rows: ReturnType<typeof widePrune>[]): string {
+  const digits = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+  const widths = [...new Set(rows.map((r) => r.width))].sort((a, b) => a - b);
+  const out = [
+    '# Table 3.4: exhaustive pruning of single-hidden-layer networks on n-parity',
+    '',
+    'Cells: p, r/C(w, p) (pruned width, successful subnetworks of that width, all of them); – = no original of width w reached 100 % in the tries.',
+    '',
+  ];
+  out.push(`| width \\ digits | ${digits.join(' | ')} |`, `|---|${digits.map(() => '---').join('|')}|`);
+  for (const w of widths) {
+    const cells = digits.map((n) => {
+      const r = rows.find((x) => x.n === n && x.width === w);
+      return !r ? '' : r.found ? `${r.prunedWidth}, ${r.successes}/${r.subnetworks}` : '–';
+    });
+    out.push(`| ${w} | ${cells.join(' | ')} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function registerPrune(group: Command): void {
+  group
+    .command('prune')
+    .description('pruning on n-parity: exhaustive wide (Table 3.4), greedy deep by 1/loss (Table 3.5), subnetwork loss curves (Fig. 3.10)')
+    .option('--mode <m>', 'wide, deep or curves', 'wide')
+    .option('--digits <list>', 'parity sizes n', '1-4')
+    .option('--widths <list>', 'original widths (wide); for curves the first is the width and the second the largest subnetwork', '2-8')
+    .option('--depth <n>', 'hidden layers of the deep original', '5')
+    .option('--width-factor <k>', 'deep original width = k·n', '5')
+    .option('--tries <n>', 'originals trained', '4')
+    .option('--prunings <n>', 'greedy runs per original (deep)', '10')
+    .option('--epochs <n>', 'steps for training and for each fine-tuning', '4000')
+    .option('--lr <x>', 'Adam learning rate', '0.025')
+    .option('--seed <n>', 'seed', '0')
+    .option('--json <path>', 'output JSON (a .md report is written beside it)', 'prune.json')
+    .option('--quiet', 'print nothing but errors')
+    .action((opts: PruneOpts) => {
+      const t = {
+        epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
+        lr: numberOption(opts.lr, '--lr'),
+        seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
+        tries: intOption(opts.tries, '--tries', 1, 1000),
+      };
+      const digits = parseRows(opts.digits, '--digits');
+      if (digits.some((d) => d < 1 || d > 10)) throw new CliError('--digits must lie in 1..10');
+      const widths = parseRows(opts.widths, '--widths');
+      const t0 = performance.now();
+      let doc: unknown;
+      let md: string;
+      if (opts.mode === 'wide') {
+        if (widths.some((w) => w < 1 || w > 16)) throw new CliError('--widths must lie in 1..16 (C(w, p) subnetworks each)');
+        const rows = digits.flatMap((n) => widths.map((w) => widePrune(n, w, t)));
+        doc = { mode: 'wide', rows };
+        md = pruneWideReport(rows);
+      } else if (opts.mode === 'deep') {
+        const depth = intOption(opts.depth, '--depth', 1, 20);
+        const k = intOption(opts.widthFactor, '--width-factor', 1, 20);
+        const rows = digits.map((n) =>
+          deepPrune(n, { ...t, width: k * n, depth, prunings: intOption(opts.prunings, '--prunings', 1, 1000) }),
+        );
+        doc = { mode: 'deep', rows };
+        md =
+          [
+            '# Table 3.5: greedy pruning of deep networks (width ' + k + 'n, depth ' + depth + ')',
+            '',
+            '| digits | originals | runs | best |',
+            '|---:|---:|---:|---|',
+            ...rows.map((r) => `| ${r.n} | ${r.originals} | ${r.runs.length} | ${r.best.join('; ')} |`),
+          ].join('\n') + '\n';
+      } else if (opts.mode === 'curves') {
+        const [width, maxWidth] = [widths[0]!, widths[1] ?? 3];
+        const curves = subnetworkCurves(digits[0]!, width, maxWidth, t);
+        if (!curves) throw new CliError(`no width-${width} network reached 100 % on ${digits[0]}-parity in ${t.tries} tries`, 'internal');
+        doc = { mode: 'curves', n: digits[0], width, curves };
+        md =
+          [
+            `# Fig. 3.10: subnetworks of a width-${width} network on ${digits[0]}-parity`,
+            '',
+            '| units | solved | loss at 0 | loss at end | epochs |',
+            '|---|---|---:|---:|---:|',
+            ...curves.map(
+              (c) =>
+                `| ${c.units.join(',')} | ${c.solved ? 'yes' : 'no'} | ${c.loss[0]!.toFixed(3)} | ${c.loss[c.loss.length - 1]!.toFixed(4)} | ${c.loss.length - 1} |`,
+            ),
+          ].join('\n') + '\n';
+      } else throw new CliError(`--mode must be wide, deep or curves, got '${opts.mode}'`);
+      const seconds = (performance.now() - t0) / 1000;
+      writeFileAtomic(opts.json, JSON.stringify({ ...(doc as object), seconds }, null, 1) + '\n');
+      writeFileAtomic(`${stemOf(opts.json)}.md`, md);
+      if (!opts.quiet)
+        process.stderr.write(
+          `boolean-train prune: ${opts.mode} in ${seconds.toFixed(1)} s; wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
+        );
+    });
+}
+
 /** Registers `polytope boolean-train` and its subcommands. */
 export function registerBooleanTrain(program: Command): void {
   const group = program
@@ -249,4 +360,5 @@ export function registerBooleanTrain(program: Command): void {
     .description('training studies of Boolean functions and minimal networks (dissertation §3.3.3, §3.4)');
   registerSuccess(group);
   registerParity1d(group);
+  registerPrune(group);
 }

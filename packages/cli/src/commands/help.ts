@@ -29,6 +29,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'npx polytope boolean-train success --functions 27030 --widths 3 --depths 1 --acts leaky --trials 100 --json parity4.json',
   ],
   'boolean-train parity1d': ['npx polytope boolean-train parity1d --reduction mean --json parity1d-mean.json'],
+  'boolean-train prune': [
+    'npx polytope boolean-train prune --mode wide --digits 1-4 --widths 2-8 --json prune-wide.json',
+    'npx polytope boolean-train prune --mode deep --digits 2-3 --prunings 3 --json prune-deep.json',
+    'npx polytope boolean-train prune --mode curves --digits 4 --widths 6,3 --json fig3-10.json',
+  ],
   coefficients: [
     `npx polytope coefficients ${CNN} --idx mnist --rows 0-999 --out coeffs/mnist-test`,
     `npx polytope coefficients ${CNN} --idx mnist-train --rows 0-9999 --shard-rows 2000 --out coeffs/mnist-train`,

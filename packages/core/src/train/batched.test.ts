@@ -95,17 +95,19 @@ describe('batched trainer against the single-network trainer', () => {
   });
 
   it('early exit and batch composition do not change a network’s result', () => {
-    const shape = { inputs: 4, width: 3, depth: 1, alpha: 0.1 };
-    const data = booleanTrainingData(27030, 4);
+    const shape = { inputs: 3, width: 3, depth: 1, alpha: 0.1 };
+    const data = booleanTrainingData(0b10010110, 3);
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
     const all = new BatchedMlp(shape, seeds.length);
     all.initialize('he-normal', (k) => seededRandom(seeds[k]!));
-    const r = trainBatched(all, data, { lr: 0.025, epochs: 600 });
-    expect(r.networkEpochs).toBeLessThanOrEqual(seeds.length * 601);
-    for (const k of [0, 3, 7]) {
+    const r = trainBatched(all, data, { lr: 0.025, epochs: 1500 });
+    // The case worth testing: networks finish at different epochs, some not at all (slots get swapped).
+    expect(new Set(r.solvedAt).size).toBeGreaterThanOrEqual(3);
+    expect(Array.from(r.solvedAt).some((e) => e < 0)).toBe(true);
+    for (let k = 0; k < seeds.length; k++) {
       const one = new BatchedMlp(shape, 1);
       one.initialize('he-normal', () => seededRandom(seeds[k]!));
-      const s = trainBatched(one, data, { lr: 0.025, epochs: 600 });
+      const s = trainBatched(one, data, { lr: 0.025, epochs: 1500 });
       expect(r.solvedAt[k]).toBe(s.solvedAt[0]);
       expect(r.loss[k]).toBe(s.loss[0]);
       expect(all.networkParams(k)).toEqual(one.networkParams(0));

@@ -448,10 +448,14 @@ function adamStep(
 
 /* eslint-enable @typescript-eslint/max-params */
 
-/** Moves slot `from` to slot `to` in every per-network array (element-major, stride n). */
-function moveSlot(arrays: readonly Float64Array[], n: number, from: number, to: number): void {
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i += n) a[i + to] = a[i + from]!;
+/** Swaps slots `a` and `b` in every per-network array (element-major, stride n). */
+function swapSlots(arrays: readonly Float64Array[], n: number, a: number, b: number): void {
+  for (const arr of arrays) {
+    for (let i = 0; i < arr.length; i += n) {
+      const t = arr[i + a]!;
+      arr[i + a] = arr[i + b]!;
+      arr[i + b] = t;
+    }
   }
 }
 
@@ -504,7 +508,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
         if (earlyExit) {
           const last = active - 1;
           if (k !== last) {
-            moveSlot(slotArrays, n, last, k);
+            swapSlots(slotArrays, n, last, k);
             slotToNet[k] = slotToNet[last]!;
             loss[k] = loss[last]!;
             correct[k] = correct[last]!;
