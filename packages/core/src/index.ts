@@ -217,6 +217,8 @@ export { parity1dStudy, toySteadyStates, toyGradient, toyLoss, xorLossAndGradien
 export type { Parity1dOptions, Parity1dResult, Parity1dMinimum, ToySteadyState, XorParams } from './studies/parity1d.js';
 export { widePrune, deepPrune, subnetworkCurves, parityData } from './studies/pruning.js';
 export type { PruneTraining, WidePruneResult, DeepPruneResult, PlainNet } from './studies/pruning.js';
+export { hypersphereSweep, HYPERSPHERE_THRESHOLDS } from './studies/hypersphere-sweep.js';
+export type { HypersphereSweepOptions, HypersphereShardParams, HypersphereSweepMerged } from './studies/hypersphere-sweep.js';
 export type { LocalSweepOptions } from './studies/run-local.js';
 export type { InitName } from './train/init.js';
 export {

@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { booleanSuccessSweep, deepPrune, parity1dStudy, runSweepLocally, subnetworkCurves, widePrune } from '@polytope-lens/core';
+import {
+  HYPERSPHERE_THRESHOLDS,
+  booleanSuccessSweep,
+  deepPrune,
+  hypersphereSweep,
+  parity1dStudy,
+  runSweepLocally,
+  subnetworkCurves,
+  widePrune,
+} from '@polytope-lens/core';
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
@@ -353,6 +362,60 @@ function registerPrune(group: Command): void {
     });
 }
 
+interface HyperOpts {
+  dims: string;
+  leaks: string;
+  networks: string;
+  samples: string;
+  epochs: string;
+  seed: string;
+  json: string;
+  quiet?: boolean;
+}
+
+function registerHypersphere(group: Command): void {
+  group
+    .command('hypersphere')
+    .description('Fig. 4.8: width-(n+1) networks on hypersphere vs hypershell, networks reaching each test-accuracy threshold (§4.2.2)')
+    .option('--dims <list>', 'input dimensions', '2-8')
+    .option('--leaks <list>', 'leak values', '0,0.01')
+    .option('--networks <n>', 'networks per (n, leak)', '100')
+    .option('--samples <n>', 'training and test samples each', '10000')
+    .option('--epochs <n>', 'epochs (batch 100, Adam lr 0.01)', '1000')
+    .option('--seed <n>', 'seed', '0')
+    .option('--json <path>', 'output JSON (a .md report is written beside it)', 'hypersphere.json')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: HyperOpts) => {
+      const options = {
+        dims: parseRows(opts.dims, '--dims'),
+        leaks: opts.leaks.split(',').map((t) => {
+          const v = Number(t);
+          if (!(v >= 0 && v < 1)) throw new CliError(`--leaks: '${t}' is not in [0, 1)`);
+          return v;
+        }),
+        networks: intOption(opts.networks, '--networks', 1, 100_000),
+        samples: intOption(opts.samples, '--samples', 2, 10_000_000),
+        epochs: intOption(opts.epochs, '--epochs', 1, 1_000_000),
+        seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
+      };
+      const t0 = performance.now();
+      const m = await runSweepLocally(hypersphereSweep, options);
+      const seconds = (performance.now() - t0) / 1000;
+      writeFileAtomic(opts.json, JSON.stringify({ ...options, ...m, seconds }, null, 1) + '\n');
+      const th = HYPERSPHERE_THRESHOLDS.map(String);
+      const md = [
+        `# Fig. 4.8: networks of ${options.networks} reaching each test accuracy (${options.samples} samples, ${options.epochs} epochs)`,
+        '',
+        `| n | leak | ${th.map((t) => `≥ ${t}`).join(' | ')} |`,
+        `|---:|---:|${th.map(() => '---:').join('|')}|`,
+        ...m.rows.map((r) => `| ${r.dim} | ${r.leak} | ${th.map((t) => r.atLeast[t]).join(' | ')} |`),
+      ].join('\n');
+      writeFileAtomic(`${stemOf(opts.json)}.md`, md + '\n');
+      if (!opts.quiet)
+        process.stderr.write(`boolean-train hypersphere: ${m.rows.length} rows in ${seconds.toFixed(1)} s; wrote ${opts.json}\n`);
+    });
+}
+
 /** Registers `polytope boolean-train` and its subcommands. */
 export function registerBooleanTrain(program: Command): void {
   const group = program
@@ -361,4 +424,5 @@ export function registerBooleanTrain(program: Command): void {
   registerSuccess(group);
   registerParity1d(group);
   registerPrune(group);
+  registerHypersphere(group);
 }

@@ -29,6 +29,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'npx polytope boolean-train success --functions 27030 --widths 3 --depths 1 --acts leaky --trials 100 --json parity4.json',
   ],
   'boolean-train parity1d': ['npx polytope boolean-train parity1d --reduction mean --json parity1d-mean.json'],
+  'boolean-train hypersphere': ['npx polytope boolean-train hypersphere --dims 2-4 --networks 10 --epochs 20 --json fig4-8.json'],
   'boolean-train prune': [
     'npx polytope boolean-train prune --mode wide --digits 1-4 --widths 2-8 --json prune-wide.json',
     'npx polytope boolean-train prune --mode deep --digits 2-3 --prunings 3 --json prune-deep.json',

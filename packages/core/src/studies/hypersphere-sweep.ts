@@ -45,7 +45,12 @@ export interface HypersphereShardParams {
   readonly seed: number;
 }
 
-/** Thresholds of Fig. 4.8. */
+/**
+ * Thresholds of Fig. 4.8.
+ *
+ * @example
+ * HYPERSPHERE_THRESHOLDS; // [0.95, 0.98, 0.99, 0.9999]
+ */
 export const HYPERSPHERE_THRESHOLDS: readonly number[] = [0.95, 0.98, 0.99, 0.9999];
 
 /** Merged: per (n, leak), networks at or above each threshold. */
