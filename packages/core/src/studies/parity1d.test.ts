@@ -45,6 +45,38 @@ describe('1-D XOR (Eq. 3.24–3.25)', () => {
     }
   });
 
+  it('the seed’s printed system (dw₁/dt, dc/dt) equals +∇L, not the descent direction −∇L', () => {
+    const r = seededRandom(4);
+    const g = new Float64Array(7);
+    const relu = (v: number): number => Math.max(0, v);
+    const th = (v: number): number => (v > 0 ? 1 : 0);
+    for (let t = 0; t < 10; t++) {
+      const [w1, w2, b1, b2, o1, o2, c] = Array.from({ length: 7 }, () => 2 * r() - 1) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      xorLossAndGradient(Float64Array.of(w1, w2, b1, b2, o1, o2, c), g);
+      const m1 = -c - o1 * relu(b1 - w1) - o2 * relu(b2 - w2) - 1;
+      const p1 = -c - o1 * relu(b1 + w1) - o2 * relu(b2 + w2) - 1;
+      const dw1 = 2 * o1 * m1 * th(b1 - w1) - 2 * o1 * p1 * th(b1 + w1);
+      const dc =
+        8 * c +
+        4 * o1 * relu(b1) +
+        2 * o1 * relu(b1 - w1) +
+        2 * o1 * relu(b1 + w1) +
+        4 * o2 * relu(b2) +
+        2 * o2 * relu(b2 - w2) +
+        2 * o2 * relu(b2 + w2);
+      expect(dw1).toBeCloseTo(g[0]!, 12); // printed dw₁/dt = +∂L/∂w₁
+      expect(dc).toBeCloseTo(g[6]!, 12); // printed dc/dt = +∂L/∂c
+    }
+  });
+
   it('hand-built minima: loss 0 (one unit per outer point) and 8/3 (one unit at x = 1), both stationary', () => {
     const g = new Float64Array(7);
     // [w1, w2, b1, b2, o1, o2, c]: unit 1 fires only at −1, unit 2 only at 1, c = 1, o = −2/0.5.
