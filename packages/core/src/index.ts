@@ -210,8 +210,15 @@ export type { LossName } from './train/losses.js';
 export { INIT_NAMES } from './train/init.js';
 export { BatchedMlp, trainBatched, batchedLossAndGradient, booleanTrainingData } from './train/batched.js';
 export type { BatchedMlpShape, BatchedData, BatchedTrainOptions, BatchedTrainResult } from './train/batched.js';
-export { booleanSuccessSweep } from './studies/boolean-success.js';
-export type { BooleanSuccessOptions, BooleanSuccessParams, BooleanSuccessCell, BooleanSuccessShape, BooleanSuccessMerged } from './studies/boolean-success.js';
+export { booleanSuccessSweep, parityTruthTable, randomTruthTable } from './studies/boolean-success.js';
+export type {
+  TruthTable,
+  BooleanSuccessOptions,
+  BooleanSuccessParams,
+  BooleanSuccessCell,
+  BooleanSuccessShape,
+  BooleanSuccessMerged,
+} from './studies/boolean-success.js';
 export { runSweepLocally } from './studies/run-local.js';
 export { parity1dStudy, toySteadyStates, toyGradient, toyLoss, xorLossAndGradient, lossClass } from './studies/parity1d.js';
 export type { Parity1dOptions, Parity1dResult, Parity1dMinimum, ToySteadyState, XorParams } from './studies/parity1d.js';

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import {
+  parityTruthTable,
+  randomTruthTable,
   HYPERSPHERE_THRESHOLDS,
   booleanSuccessSweep,
   deepPrune,
@@ -16,7 +18,7 @@ import {
   subnetworkCurves,
   widePrune,
 } from '@polytope-lens/core';
-import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult } from '@polytope-lens/core';
+import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
@@ -32,14 +34,23 @@ function numberOption(text: string, what: string): number {
   return n;
 }
 
-/** Truth tables from `--functions 27030,1716` or `--functions-file` (a JSON list or `{"representatives": […]}`). */
-function readFunctions(list: string | undefined, file: string | undefined): number[] {
+/**
+ * Truth tables from `--functions` (integers, `0x…` hex, `parity`, `random:K` for K seeded random
+ * functions) or `--functions-file` (a JSON list or `{"representatives": […]}`).
+ */
+function readFunctions(list: string | undefined, file: string | undefined, n: number, seed: number): TruthTable[] {
   if ((list === undefined) === (file === undefined)) throw new CliError('give exactly one of --functions LIST or --functions-file FILE');
   if (list !== undefined) {
-    return list.split(',').map((t) => {
-      const v = Number(t.trim());
-      if (!Number.isInteger(v) || v < 0) throw new CliError(`--functions: '${t}' is not a truth-table integer`);
-      return v;
+    return list.split(',').flatMap((raw): TruthTable[] => {
+      const t = raw.trim();
+      if (t === 'parity') return [parityTruthTable(n)];
+      const rnd = /^random:(\d+)$/.exec(t);
+      if (rnd) return Array.from({ length: Number(rnd[1]) }, (_, i) => randomTruthTable(n, seed * 1000 + i));
+      if (/^0x[0-9a-f]+$/i.test(t)) return [t.toLowerCase()];
+      const v = Number(t);
+      if (!Number.isInteger(v) || v < 0)
+        throw new CliError(`--functions: '${t}' is not a truth-table integer, 0x… hex, parity or random:K`);
+      return [v];
     });
   }
   let doc: unknown;
@@ -68,6 +79,9 @@ function leaks(acts: string): number[] {
 
 const stemOf = (json: string): string => json.slice(0, json.length - extname(json).length);
 const actName = (alpha: number): string => (alpha === 0 ? 'ReLU' : `leaky ReLU ${alpha}`);
+
+/** A truth table for a table cell: integers as they are, long hex shortened. */
+const short = (f: TruthTable): string => (typeof f === 'string' && f.length > 22 ? `${f.slice(0, 12)}…${f.slice(-6)}` : String(f));
 
 /** The Markdown report of the success sweep: Fig. 3.5 grids, Table 3.3, Fig. 3.6 columns. */
 export function successReport(m: BooleanSuccessMerged, seconds: number): string {
@@ -99,7 +113,7 @@ export function successReport(m: BooleanSuccessMerged, seconds: number): string 
   for (const h of m.hardest) {
     out.push(`## Table 3.3, ${actName(h.alpha)}: hardest functions (count of shapes within 1 point of the worst)`, '');
     out.push('| decimal | binary | count |', '|---:|---|---:|');
-    for (const r of h.rows) out.push(`| ${r.f} | ${r.binary} | ${r.count} |`);
+    for (const r of h.rows) out.push(`| ${short(r.f)} | ${m.n <= 4 ? r.binary : '(see JSON)'} | ${r.count} |`);
     out.push('');
   }
   for (const alpha of alphas) {
@@ -107,7 +121,7 @@ export function successReport(m: BooleanSuccessMerged, seconds: number): string 
     out.push(`## Fig. 3.6, ${actName(alpha)}: per function, sorted by mean success rate`, '');
     out.push('| function | mean rate | 2×2 rate | 3×1 rate |', '|---:|---:|---:|---:|');
     const fmt = (v: number | null): string => (v === null ? '–' : v.toFixed(2));
-    for (const p of rows) out.push(`| ${p.f} | ${p.meanRate.toFixed(3)} | ${fmt(p.w2d2)} | ${fmt(p.w3d1)} |`);
+    for (const p of rows) out.push(`| ${short(p.f)} | ${p.meanRate.toFixed(3)} | ${fmt(p.w2d2)} | ${fmt(p.w3d1)} |`);
     out.push('');
   }
   return out.join('\n');
@@ -161,7 +175,7 @@ function registerSuccess(group: Command): void {
   group
     .command('success')
     .description('train `trials` networks per function × width × depth × activation, count 100 % accuracy (Fig. 3.5, Table 3.3, Fig. 3.6)')
-    .option('--functions <list>', 'truth-table integers, e.g. 27030 (4-parity)')
+    .option('--functions <list>', 'truth tables: integers (27030 = 4-parity), 0x… hex, parity, random:K')
     .option('--functions-file <file>', 'JSON list of truth tables or {"representatives": [...]} (e.g. `polytope boolean npn --n 4 --json`)')
     .option('--n <n>', 'inputs per function', '4')
     .option('--widths <list>', 'hidden widths', '2-10')
@@ -174,16 +188,18 @@ function registerSuccess(group: Command): void {
     .option('--json <path>', 'output JSON (a .md report is written beside it)', 'boolean-success.json')
     .option('--quiet', 'print nothing but errors')
     .action(async (opts: SuccessOpts) => {
+      const n = intOption(opts.n, '--n', 1, 10);
+      const seed = intOption(opts.seed, '--seed', 0, 2 ** 31 - 1);
       const options: BooleanSuccessOptions = {
-        functions: readFunctions(opts.functions, opts.functionsFile),
-        n: intOption(opts.n, '--n', 1, 10),
+        functions: readFunctions(opts.functions, opts.functionsFile, n, seed),
+        n,
         widths: parseRows(opts.widths, '--widths'),
         depths: parseRows(opts.depths, '--depths'),
         alphas: leaks(opts.acts),
         trials: intOption(opts.trials, '--trials', 1, 100_000),
         epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
         lr: numberOption(opts.lr, '--lr'),
-        seed: intOption(opts.seed, '--seed', 0, 2 ** 31 - 1),
+        seed,
       };
       const total = booleanSuccessSweep.shards(options).length;
       const t0 = performance.now();

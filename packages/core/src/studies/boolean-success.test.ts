@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { booleanSuccessSweep, cellTrialSeed } from './boolean-success.js';
+import { booleanSuccessSweep, cellTrialSeed, parityTruthTable, randomTruthTable } from './boolean-success.js';
 import type { BooleanSuccessCell } from './boolean-success.js';
 import { runSweepLocally } from './run-local.js';
 
@@ -58,5 +58,25 @@ describe('boolean-success sweep', () => {
       { alpha: 0, width: 3, depth: 1, meanSuccesses: 131 / 3, worstSuccesses: 40, worstFunction: 2 },
     ]);
     expect(m.perFunction.find((p) => p.f === 3)).toEqual({ alpha: 0, f: 3, meanRate: (0.3 + 0.41) / 2, w2d2: null, w3d1: 0.41 });
+  });
+
+  it('wide truth tables as hex: n-parity and seeded random functions (n ≥ 6)', async () => {
+    expect(parityTruthTable(4)).toBe('0x6996');
+    expect(parityTruthTable(2)).toBe('0x6');
+    const r = randomTruthTable(10, 1);
+    expect(r).toBe(randomTruthTable(10, 1));
+    expect(r).not.toBe(randomTruthTable(10, 2));
+    expect(BigInt(r) < 1n << 1024n).toBe(true);
+    const m = await runSweepLocally(booleanSuccessSweep, {
+      n: 6,
+      functions: [parityTruthTable(6)],
+      widths: [1],
+      depths: [1],
+      alphas: [0.1],
+      trials: 3,
+      epochs: 200,
+    });
+    expect(m.cells[0]!.successes).toBe(0); // one monotone unit, 6 swaps
+    expect(() => booleanSuccessSweep.shards({ n: 2, functions: ['0x1f'] })).toThrow(/truth-table/);
   });
 });

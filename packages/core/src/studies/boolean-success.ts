@@ -12,8 +12,11 @@ import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.
 
 /** Options of the success sweep (defaults: the dissertation's protocol). */
 export interface BooleanSuccessOptions {
-  /** Truth-table integers of the functions (e.g. the 222 NPN-4 representatives). */
-  readonly functions: readonly number[];
+  /**
+   * Truth tables of the functions (e.g. the 222 NPN-4 representatives): integers, or hexadecimal
+   * strings `0x…` for tables wider than 53 bits (n ≥ 6; see `parityTruthTable`, `randomTruthTable`).
+   */
+  readonly functions: readonly TruthTable[];
   /** Inputs per function (default 4). */
   readonly n?: number;
   /** Default 2…10. */
@@ -32,10 +35,46 @@ export interface BooleanSuccessOptions {
   readonly seed?: number;
 }
 
+/** A truth table: an integer, or a `0x…` hexadecimal string for n ≥ 6. */
+export type TruthTable = number | string;
+
+/**
+ * n-parity's truth table as hexadecimal (bit k = popcount(k) mod 2).
+ *
+ * @example
+ * parityTruthTable(4); // '0x6996' (27030)
+ */
+export function parityTruthTable(n: number): string {
+  let t = 0n;
+  for (let k = 0; k < 1 << n; k++) {
+    let ones = 0;
+    for (let v = k; v; v >>= 1) ones += v & 1;
+    if (ones % 2) t |= 1n << BigInt(k);
+  }
+  return `0x${t.toString(16)}`;
+}
+
+/**
+ * A uniformly random truth table of n inputs from a seed (each of the 2ⁿ bits a fair coin).
+ *
+ * @example
+ * randomTruthTable(10, 3); // '0x…' with 1,024 bits
+ */
+export function randomTruthTable(n: number, seed: number): string {
+  const random = seededRandom(seed);
+  let t = 0n;
+  for (let k = 0; k < 1 << n; k++) if (random() < 0.5) t |= 1n << BigInt(k);
+  return `0x${t.toString(16)}`;
+}
+
+function tableBigInt(f: TruthTable): bigint {
+  return typeof f === 'number' ? BigInt(f) : BigInt(f);
+}
+
 /** One shard: a cell of the sweep. */
 export interface BooleanSuccessParams {
   readonly n: number;
-  readonly f: number;
+  readonly f: TruthTable;
   readonly width: number;
   readonly depth: number;
   readonly alpha: number;
@@ -47,7 +86,7 @@ export interface BooleanSuccessParams {
 
 /** A cell's result. */
 export interface BooleanSuccessCell {
-  readonly f: number;
+  readonly f: TruthTable;
   readonly width: number;
   readonly depth: number;
   readonly alpha: number;
@@ -66,7 +105,7 @@ export interface BooleanSuccessShape {
   readonly depth: number;
   readonly meanSuccesses: number;
   readonly worstSuccesses: number;
-  readonly worstFunction: number;
+  readonly worstFunction: TruthTable;
 }
 
 /** The merged sweep. */
@@ -77,9 +116,9 @@ export interface BooleanSuccessMerged {
   readonly cells: BooleanSuccessCell[];
   readonly shapes: BooleanSuccessShape[];
   /** Table 3.3 per activation: functions within one percentage point of the lowest rate, counted over shapes. */
-  readonly hardest: { alpha: number; rows: { f: number; binary: string; count: number }[] }[];
+  readonly hardest: { alpha: number; rows: { f: TruthTable; binary: string; count: number }[] }[];
   /** Fig. 3.6 columns per activation and function: mean over all shapes, the 2×2 and 3×1 rates. */
-  readonly perFunction: { alpha: number; f: number; meanRate: number; w2d2: number | null; w3d1: number | null }[];
+  readonly perFunction: { alpha: number; f: TruthTable; meanRate: number; w2d2: number | null; w3d1: number | null }[];
   readonly networkEpochs: number;
 }
 
@@ -106,7 +145,7 @@ function positiveInts(name: string, v: readonly number[]): void {
 export function runSuccessCell(p: BooleanSuccessParams): BooleanSuccessCell {
   const mlp = new BatchedMlp({ inputs: p.n, width: p.width, depth: p.depth, alpha: p.alpha }, p.trials);
   mlp.initialize('he-normal', (k) => seededRandom(cellTrialSeed(p, k)));
-  const r = trainBatched(mlp, booleanTrainingData(p.f, p.n), { lr: p.lr, epochs: p.epochs });
+  const r = trainBatched(mlp, booleanTrainingData(tableBigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs });
   let successes = 0;
   let sum = 0;
   for (const e of r.solvedAt) {
@@ -127,8 +166,8 @@ export function runSuccessCell(p: BooleanSuccessParams): BooleanSuccessCell {
   };
 }
 
-function hardestTable(cells: readonly BooleanSuccessCell[], alpha: number, n: number): { f: number; binary: string; count: number }[] {
-  const counts = new Map<number, number>();
+function hardestTable(cells: readonly BooleanSuccessCell[], alpha: number, n: number): { f: TruthTable; binary: string; count: number }[] {
+  const counts = new Map<TruthTable, number>();
   const byShape = new Map<string, BooleanSuccessCell[]>();
   for (const c of cells) {
     if (c.alpha !== alpha) continue;
@@ -140,9 +179,15 @@ function hardestTable(cells: readonly BooleanSuccessCell[], alpha: number, n: nu
     for (const c of group) if (c.successes / c.trials <= worst + 0.01) counts.set(c.f, (counts.get(c.f) ?? 0) + 1);
   }
   return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .sort((a, b) => b[1] - a[1] || (tableBigInt(a[0]) < tableBigInt(b[0]) ? -1 : 1))
     .slice(0, 10)
-    .map(([f, count]) => ({ f, binary: f.toString(2).padStart(1 << n, '0'), count }));
+    .map(([f, count]) => ({
+      f,
+      binary: tableBigInt(f)
+        .toString(2)
+        .padStart(1 << n, '0'),
+      count,
+    }));
 }
 
 function mergeCells(cells: BooleanSuccessCell[], o: Required<BooleanSuccessOptions>): BooleanSuccessMerged {
@@ -202,7 +247,9 @@ export function resolveSuccessOptions(o: BooleanSuccessOptions): Required<Boolea
   };
   if (!Number.isInteger(r.n) || r.n < 1 || r.n > 10) throw new PolytopeError('bad-option', `n must be an integer in 1..10, got ${r.n}`);
   const max = 2 ** (1 << r.n);
-  if (r.functions.length === 0 || r.functions.some((f) => !Number.isInteger(f) || f < 0 || f >= max)) {
+  const valid = (f: TruthTable): boolean =>
+    typeof f === 'number' ? Number.isInteger(f) && f >= 0 && f < max : /^0x[0-9a-f]+$/i.test(f) && BigInt(f) < 1n << BigInt(1 << r.n);
+  if (r.functions.length === 0 || r.functions.some((f) => !valid(f))) {
     throw new PolytopeError('bad-option', `functions must be truth-table integers in [0, 2^${1 << r.n}), got ${r.functions.join(',')}`);
   }
   positiveInts('widths', r.widths);
