@@ -42,6 +42,9 @@ describe('polytope boolean-train', () => {
     const md = readFileSync(join(dir, 'success.md'), 'utf8');
     expect(md).toContain('Table 3.3, leaky ReLU 0.1');
     expect(md).toContain('| 27030 | 0110100110010110 | 1 |');
+    const svg = readFileSync(join(dir, 'success-fig3-5-leak0.1-worst.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('>0</text>'); // parity, the worst function at width 1: no successes
   });
 
   it('parity1d: the toy steady states and the Table 3.2 tally', async () => {

@@ -21,6 +21,7 @@ import {
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
+import { gridHeatmapSvg } from '../render/boolean-figures.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -82,6 +83,31 @@ const actName = (alpha: number): string => (alpha === 0 ? 'ReLU' : `leaky ReLU $
 
 /** A truth table for a table cell: integers as they are, long hex shortened. */
 const short = (f: TruthTable): string => (typeof f === 'string' && f.length > 22 ? `${f.slice(0, 12)}…${f.slice(-6)}` : String(f));
+
+/** Fig. 3.5's four panels (per activation: mean and worst successes, rows depth, columns width) as SVG files; returns their names. */
+export function writeSuccessFigures(m: BooleanSuccessMerged, stem: string): string[] {
+  const files: string[] = [];
+  const widths = [...new Set(m.shapes.map((s) => s.width))].sort((a, b) => a - b);
+  const depths = [...new Set(m.shapes.map((s) => s.depth))].sort((a, b) => a - b);
+  for (const alpha of [...new Set(m.shapes.map((s) => s.alpha))]) {
+    for (const key of ['meanSuccesses', 'worstSuccesses'] as const) {
+      const values = depths.map((d) =>
+        widths.map((w) => m.shapes.find((s) => s.alpha === alpha && s.width === w && s.depth === d)?.[key] ?? null),
+      );
+      const what = key === 'meanSuccesses' ? 'mean' : 'worst';
+      const file = `${stem}-fig3-5-${alpha === 0 ? 'relu' : `leak${alpha}`}-${what}.svg`;
+      writeFileAtomic(
+        file,
+        gridHeatmapSvg(`${actName(alpha)}: ${what} successes of ${m.trials}`, depths.map(String), widths.map(String), values, [
+          0,
+          m.trials,
+        ]),
+      );
+      files.push(file);
+    }
+  }
+  return files;
+}
 
 /** The Markdown report of the success sweep: Fig. 3.5 grids, Table 3.3, Fig. 3.6 columns. */
 export function successReport(m: BooleanSuccessMerged, seconds: number): string {
@@ -216,6 +242,7 @@ function registerSuccess(group: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
       writeFileAtomic(`${stemOf(opts.json)}.md`, successReport(merged, seconds));
+      writeSuccessFigures(merged, stemOf(opts.json));
       if (!opts.quiet) {
         process.stderr.write(
           `boolean-train success: ${total} cells in ${seconds.toFixed(1)} s (${(merged.networkEpochs / seconds).toExponential(2)} network-epochs/s); wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
