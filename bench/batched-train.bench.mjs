@@ -64,7 +64,10 @@ parentPort.once('message', () => {
 
 async function oursAllCores(w, d, n, epochs) {
   const dist = new URL('../packages/core/dist/index.js', import.meta.url).href;
-  const workers = Array.from({ length: CORES }, () => new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), { workerData: { dist, w, d, n, epochs } }));
+  const workers = Array.from(
+    { length: CORES },
+    () => new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), { workerData: { dist, w, d, n, epochs } }),
+  );
   await Promise.all(workers.map((wk) => new Promise((res) => wk.once('message', res))));
   const t = performance.now();
   const done = workers.map((wk) => new Promise((res) => wk.once('message', res)));
@@ -77,8 +80,15 @@ async function oursAllCores(w, d, n, epochs) {
 
 function torch(threads, dtype, shapes) {
   const spec = shapes.map(([w, d, n]) => `${w}x${d}x${n}`).join(',');
-  const out = execFileSync(peerPython, [peerScript, '--threads', String(threads), '--dtype', dtype, '--epochs', String(EPOCHS), '--shapes', spec], { encoding: 'utf8' });
-  return out.trim().split('\n').map((l) => JSON.parse(l));
+  const out = execFileSync(
+    peerPython,
+    [peerScript, '--threads', String(threads), '--dtype', dtype, '--epochs', String(EPOCHS), '--shapes', spec],
+    { encoding: 'utf8' },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 const best = new Map();
@@ -93,7 +103,11 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
   for (const [w, d, n] of SHAPES) keep(`oursN ${w}x${d}x${n}`, await oursAllCores(w, d, n, EPOCHS));
-  for (const r of torch(CORES, 'float32', SHAPES.map(([w, d, n]) => [w, d, n * CORES]))) {
+  for (const r of torch(
+    CORES,
+    'float32',
+    SHAPES.map(([w, d, n]) => [w, d, n * CORES]),
+  )) {
     keep(`torchN float32 ${r.width}x${r.depth}x${r.networks / CORES}`, r.network_epochs_per_s);
   }
 }
@@ -102,7 +116,9 @@ const fmt = (v) => v.toExponential(2);
 const lines = [
   `# Batched tiny-MLP training: polytope-lens vs PyTorch CPU`,
   '',
-  `${new Date().toISOString()} · ${cpus()[0].model} · ${CORES} cores · load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} · Node ${process.version} · torch ${torchVersion} (${peerPython}) · ${EPOCHS} epochs, best of ${ROUNDS} rounds`,
+  `${new Date().toISOString()} · ${cpus()[0].model} · ${CORES} cores · load average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')} · Node ${process.version} · torch ${torchVersion} (${peerPython}) · ${EPOCHS} epochs, best of ${ROUNDS} rounds`,
   '',
   'Network-epochs per second (4-parity, 16 samples, leak 0.1, Adam, no early exit). Ratio = ours / torch.',
   '',
@@ -116,7 +132,9 @@ for (const [w, d, n] of SHAPES) {
   const t64 = best.get(`torch1 float64 ${k}`);
   const oN = best.get(`oursN ${k}`);
   const tN = best.get(`torchN float32 ${k}`);
-  lines.push(`| ${k} | ${fmt(o1)} | ${fmt(t32)} | ${(o1 / t32).toFixed(2)} | ${fmt(t64)} | ${(o1 / t64).toFixed(2)} | ${fmt(oN)} | ${fmt(tN)} | ${(oN / tN).toFixed(2)} |`);
+  lines.push(
+    `| ${k} | ${fmt(o1)} | ${fmt(t32)} | ${(o1 / t32).toFixed(2)} | ${fmt(t64)} | ${(o1 / t64).toFixed(2)} | ${fmt(oN)} | ${fmt(tN)} | ${(oN / tN).toFixed(2)} |`,
+  );
 }
 const text = lines.join('\n') + '\n';
 writeFileSync(new URL('./results/batched-train.md', import.meta.url), text);
