@@ -212,6 +212,25 @@ export type { Optimizer, OptimizerName, OptimizerOptions, SgdOptions, AdamOption
 export { lossAndGradient, LOSS_NAMES } from './train/losses.js';
 export type { LossName } from './train/losses.js';
 export { INIT_NAMES } from './train/init.js';
+export { BatchedMlp, trainBatched, batchedLossAndGradient, booleanTrainingData } from './train/batched.js';
+export type { BatchedMlpShape, BatchedData, BatchedTrainOptions, BatchedTrainResult } from './train/batched.js';
+export { booleanSuccessSweep, parityTruthTable, randomTruthTable } from './studies/boolean-success.js';
+export type {
+  TruthTable,
+  BooleanSuccessOptions,
+  BooleanSuccessParams,
+  BooleanSuccessCell,
+  BooleanSuccessShape,
+  BooleanSuccessMerged,
+} from './studies/boolean-success.js';
+export { runSweepLocally } from './studies/run-local.js';
+export { parity1dStudy, toySteadyStates, toyGradient, toyLoss, xorLossAndGradient, lossClass } from './studies/parity1d.js';
+export type { Parity1dOptions, Parity1dResult, Parity1dMinimum, ToySteadyState, XorParams } from './studies/parity1d.js';
+export { widePrune, deepPrune, subnetworkCurves, parityData } from './studies/pruning.js';
+export type { PruneTraining, WidePruneResult, DeepPruneResult, PlainNet } from './studies/pruning.js';
+export { hypersphereSweep, HYPERSPHERE_THRESHOLDS } from './studies/hypersphere-sweep.js';
+export type { HypersphereSweepOptions, HypersphereShardParams, HypersphereSweepMerged } from './studies/hypersphere-sweep.js';
+export type { LocalSweepOptions } from './studies/run-local.js';
 export type { InitName } from './train/init.js';
 export {
   toyDataset,

@@ -37,3 +37,4 @@ export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js'
 export type { SweepDefinition, ShardContext } from './jobs/spec.js';
 export { coincidentFirstLayerUnits } from './regions/resolution.js';
 export type { CoincidentUnit } from './regions/resolution.js';
+export { binomial, combinations, keepUnits, removeNode, greedyPrune, trainOriginals } from './studies/pruning.js';

@@ -11,7 +11,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
-  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'minimal']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'boolean-train', 'minimal']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
   ['Sweeps on many cores and machines:', ['sweep', 'worker']],
@@ -40,6 +40,21 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   minimal: ['npx polytope minimal hypersphere --n 2-10 --json minimal.json', 'npx polytope minimal dots --n 2-20 --json dots.json'],
   'minimal hypersphere': ['npx polytope minimal hypersphere --n 2-10 --json minimal.json'],
   'minimal dots': ['npx polytope minimal dots --n 2-20 --trials 100 --json dots.json'],
+  'boolean-train': [
+    'npx polytope boolean-train success --functions 27030,1716 --widths 2-4 --depths 1-2 --trials 20 --json success.json',
+    'npx polytope boolean-train parity1d --count 1000 --json parity1d.json',
+  ],
+  'boolean-train success': [
+    'npx polytope boolean-train success --functions-file npn4.json --json boolean-success.json',
+    'npx polytope boolean-train success --functions 27030 --widths 3 --depths 1 --acts leaky --trials 100 --json parity4.json',
+  ],
+  'boolean-train parity1d': ['npx polytope boolean-train parity1d --reduction mean --json parity1d-mean.json'],
+  'boolean-train hypersphere': ['npx polytope boolean-train hypersphere --dims 2-4 --networks 10 --epochs 20 --json fig4-8.json'],
+  'boolean-train prune': [
+    'npx polytope boolean-train prune --mode wide --digits 1-4 --widths 2-8 --json prune-wide.json',
+    'npx polytope boolean-train prune --mode deep --digits 2-3 --prunings 3 --json prune-deep.json',
+    'npx polytope boolean-train prune --mode curves --digits 4 --widths 6,3 --json fig3-10.json',
+  ],
   coefficients: [
     `npx polytope coefficients ${CNN} --idx mnist --rows 0-999 --out coeffs/mnist-test`,
     `npx polytope coefficients ${CNN} --idx mnist-train --rows 0-9999 --shard-rows 2000 --out coeffs/mnist-train`,

@@ -23,6 +23,7 @@ import { registerBoolean } from './boolean.js';
 import { registerMinimal } from './minimal.js';
 import { registerView } from './view.js';
 import { registerServe } from './serve.js';
+import { registerBooleanTrain } from './boolean-train.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -52,6 +53,7 @@ export function registerAll(program: Command): void {
   registerMinimal(program);
   registerView(program);
   registerServe(program);
+  registerBooleanTrain(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

@@ -1,0 +1,141 @@
+// Batched tiny-MLP training throughput: polytope-lens's `trainBatched` against PyTorch CPU doing the
+// same batched work (torch.baddbmm over a stack of networks, leaky ReLU, BCE with logits, Adam) in
+// the same run. Not a test. Build first (`npx tsc -b packages/core`), then:
+//
+//   node bench/batched-train.bench.mjs            # ~2 min
+//   node bench/batched-train.bench.mjs --quick    # fewer epochs
+//
+// Workload: 4-parity on {−1,1}⁴ (16 samples, full batch), He-normal, leak 0.1, Adam lr 0.025, no
+// early exit on either side (network-epochs/s = networks × epochs / seconds). Shapes are
+// width × depth × networks per call; the sweep's shards use 100 networks (one cell's trials).
+// Single thread: ours on the main thread, torch.set_num_threads(1). All threads: ours runs one
+// batch per core on worker_threads (as the sweep runner does, independent cells in parallel);
+// torch gets every core and one stack of cores × N networks. Torch runs in float32 (its default)
+// and float64 (our precision). Writes bench/results/batched-train.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import * as core from '../packages/core/dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const EPOCHS = quick ? 20 : 60;
+const ROUNDS = 2;
+const SHAPES = [
+  [3, 1, 100],
+  [10, 1, 100],
+  [5, 2, 100],
+  [10, 3, 100],
+  [3, 1, 1000],
+  [10, 3, 1000],
+];
+const CORES = cpus().length;
+const peerPython = existsSync('/work/main/.peer/venv/bin/python') ? '/work/main/.peer/venv/bin/python' : '/usr/bin/python3';
+const peerScript = fileURLToPath(new URL('./peer/batched_train_peer.py', import.meta.url));
+const data = core.booleanTrainingData(27030, 4);
+
+function ours(w, d, n, epochs) {
+  const mlp = new core.BatchedMlp({ inputs: 4, width: w, depth: d, alpha: 0.1 }, n);
+  mlp.initialize('he-normal', (k) => core.seededRandom(k));
+  core.trainBatched(mlp, data, { lr: 0.025, epochs: 3, earlyExit: false });
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    core.trainBatched(mlp, data, { lr: 0.025, epochs, earlyExit: false });
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return (n * epochs) / best;
+}
+
+const workerSource = `
+import { parentPort, workerData } from 'node:worker_threads';
+const core = await import(workerData.dist);
+const { w, d, n, epochs } = workerData;
+const data = core.booleanTrainingData(27030, 4);
+const mlp = new core.BatchedMlp({ inputs: 4, width: w, depth: d, alpha: 0.1 }, n);
+mlp.initialize('he-normal', (k) => core.seededRandom(k));
+core.trainBatched(mlp, data, { lr: 0.025, epochs: 3, earlyExit: false });
+parentPort.postMessage('ready');
+parentPort.once('message', () => {
+  core.trainBatched(mlp, data, { lr: 0.025, epochs, earlyExit: false });
+  parentPort.postMessage('done');
+});`;
+
+async function oursAllCores(w, d, n, epochs) {
+  const dist = new URL('../packages/core/dist/index.js', import.meta.url).href;
+  const workers = Array.from(
+    { length: CORES },
+    () => new Worker(new URL(`data:text/javascript,${encodeURIComponent(workerSource)}`), { workerData: { dist, w, d, n, epochs } }),
+  );
+  await Promise.all(workers.map((wk) => new Promise((res) => wk.once('message', res))));
+  const t = performance.now();
+  const done = workers.map((wk) => new Promise((res) => wk.once('message', res)));
+  for (const wk of workers) wk.postMessage('go');
+  await Promise.all(done);
+  const s = (performance.now() - t) / 1000;
+  await Promise.all(workers.map((wk) => wk.terminate()));
+  return (CORES * n * epochs) / s;
+}
+
+function torch(threads, dtype, shapes) {
+  const spec = shapes.map(([w, d, n]) => `${w}x${d}x${n}`).join(',');
+  const out = execFileSync(
+    peerPython,
+    [peerScript, '--threads', String(threads), '--dtype', dtype, '--epochs', String(EPOCHS), '--shapes', spec],
+    { encoding: 'utf8' },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+const best = new Map();
+const keep = (key, v) => best.set(key, Math.max(best.get(key) ?? 0, v));
+let torchVersion = '';
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [w, d, n] of SHAPES) keep(`ours1 ${w}x${d}x${n}`, ours(w, d, n, EPOCHS));
+  for (const dtype of ['float32', 'float64']) {
+    for (const r of torch(1, dtype, SHAPES)) {
+      torchVersion = r.torch;
+      keep(`torch1 ${dtype} ${r.width}x${r.depth}x${r.networks}`, r.network_epochs_per_s);
+    }
+  }
+  for (const [w, d, n] of SHAPES) keep(`oursN ${w}x${d}x${n}`, await oursAllCores(w, d, n, EPOCHS));
+  for (const r of torch(
+    CORES,
+    'float32',
+    SHAPES.map(([w, d, n]) => [w, d, n * CORES]),
+  )) {
+    keep(`torchN float32 ${r.width}x${r.depth}x${r.networks / CORES}`, r.network_epochs_per_s);
+  }
+}
+
+const fmt = (v) => v.toExponential(2);
+const lines = [
+  `# Batched tiny-MLP training: polytope-lens vs PyTorch CPU`,
+  '',
+  `${new Date().toISOString()} · ${cpus()[0].model} · ${CORES} cores · load average ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')} · Node ${process.version} · torch ${torchVersion} (${peerPython}) · ${EPOCHS} epochs, best of ${ROUNDS} rounds`,
+  '',
+  'Network-epochs per second (4-parity, 16 samples, leak 0.1, Adam, no early exit). Ratio = ours / torch.',
+  '',
+  '| width×depth×N | ours 1 thread | torch 1 thr f32 | ratio | torch 1 thr f64 | ratio | ours all cores | torch all cores f32 | ratio |',
+  '|---|---|---|---|---|---|---|---|---|',
+];
+for (const [w, d, n] of SHAPES) {
+  const k = `${w}x${d}x${n}`;
+  const o1 = best.get(`ours1 ${k}`);
+  const t32 = best.get(`torch1 float32 ${k}`);
+  const t64 = best.get(`torch1 float64 ${k}`);
+  const oN = best.get(`oursN ${k}`);
+  const tN = best.get(`torchN float32 ${k}`);
+  lines.push(
+    `| ${k} | ${fmt(o1)} | ${fmt(t32)} | ${(o1 / t32).toFixed(2)} | ${fmt(t64)} | ${(o1 / t64).toFixed(2)} | ${fmt(oN)} | ${fmt(tN)} | ${(oN / tN).toFixed(2)} |`,
+  );
+}
+const text = lines.join('\n') + '\n';
+writeFileSync(new URL('./results/batched-train.md', import.meta.url), text);
+console.log(text);

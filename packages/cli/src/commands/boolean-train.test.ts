@@ -1,0 +1,70 @@
+/** End-to-end tests of `polytope boolean-train` (in this process through `main()`). */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../test/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'polytope-boolean-train-'));
+
+describe('polytope boolean-train', () => {
+  it('success: one cell per function × shape × activation, JSON and Markdown', async () => {
+    const json = join(dir, 'success.json');
+    const fns = join(dir, 'fns.json');
+    writeFileSync(fns, JSON.stringify({ n: 4, classes: 2, representatives: [32768, 27030] }));
+    const r = await runCli([
+      'boolean-train',
+      'success',
+      '--functions-file',
+      fns,
+      '--widths',
+      '1',
+      '--depths',
+      '1',
+      '--acts',
+      'leaky',
+      '--trials',
+      '6',
+      '--epochs',
+      '1000',
+      '--quiet',
+      '--json',
+      json,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { cells: { f: number; successes: number }[] };
+    // AND (32768) is linearly separable; 4-parity needs more than one monotone unit.
+    expect(doc.cells.map((c) => [c.f, c.successes])).toEqual([
+      [32768, 6],
+      [27030, 0],
+    ]);
+    const md = readFileSync(join(dir, 'success.md'), 'utf8');
+    expect(md).toContain('Table 3.3, leaky ReLU 0.1');
+    expect(md).toContain('| 27030 | 0110100110010110 | 1 |');
+    const svg = readFileSync(join(dir, 'success-fig3-5-leak0.1-worst.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('>0</text>'); // parity, the worst function at width 1: no successes
+  });
+
+  it('parity1d: the toy steady states and the Table 3.2 tally', async () => {
+    const json = join(dir, 'p1d.json');
+    const r = await runCli(['boolean-train', 'parity1d', '--count', '40', '--quiet', '--json', json]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { count: number; byLoss: Record<string, number> };
+    expect(doc.count).toBe(40);
+    expect(Object.values(doc.byLoss).reduce((a, b) => a + b, 0)).toBe(40);
+    expect(readFileSync(join(dir, 'p1d.md'), 'utf8')).toContain('| a > 0 | (2, -1) | yes | 0 |');
+  });
+
+  it('bad input: one line, exit 2', async () => {
+    const a = await runCli(['boolean-train', 'success', '--functions', '27030', '--functions-file', 'x.json']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/exactly one of --functions/);
+    const b = await runCli(['boolean-train', 'success', '--functions', '70000', '--json', join(dir, 'x.json')]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/truth-table integers/);
+    const c = await runCli(['boolean-train', 'parity1d', '--reduction', 'avg']);
+    expect(c.code).toBe(2);
+  });
+});

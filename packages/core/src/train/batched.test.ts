@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../random.js';
+import { BatchedMlp, batchedLossAndGradient, booleanTrainingData, trainBatched } from './batched.js';
+import type { Dataset } from './datasets.js';
+import { TrainableNetwork } from './model.js';
+import { train } from './trainer.js';
+import type { LayerSpec } from './architectures.js';
+
+function randomData(n: number, S: number, seed: number): { x: Float64Array; y: Float64Array } {
+  const r = seededRandom(seed);
+  const x = Float64Array.from({ length: n * S }, () => 2 * r() - 1);
+  const y = Float64Array.from({ length: S }, () => (r() < 0.5 ? 0 : 1));
+  return { x, y };
+}
+
+describe('booleanTrainingData', () => {
+  it('encodes truth tables with input 1 as the most significant digit, digit 1 ↦ +1', () => {
+    // XOR = 0b0110: f(−1,−1)=0, f(−1,1)=1, f(1,−1)=1, f(1,1)=0.
+    const xor = booleanTrainingData(0b0110, 2);
+    expect(Array.from(xor.x)).toEqual([-1, -1, -1, 1, 1, -1, 1, 1]);
+    expect(Array.from(xor.y)).toEqual([0, 1, 1, 0]);
+    // AND = 0b1000; "x1 alone" = inputs 2,3 (k = 2, 3) → 0b1100.
+    expect(Array.from(booleanTrainingData(0b1000, 2).y)).toEqual([0, 0, 0, 1]);
+    expect(Array.from(booleanTrainingData(0b1100, 2).y)).toEqual([0, 0, 1, 1]);
+    // 4-parity is 27030 = 0x6996: y = popcount(k) mod 2.
+    const par = booleanTrainingData(27030, 4);
+    for (let k = 0; k < 16; k++) expect(par.y[k]).toBe([...k.toString(2)].filter((c) => c === '1').length % 2);
+    expect(() => booleanTrainingData(16, 2)).toThrow(/does not fit/);
+  });
+});
+
+describe('batched gradients', () => {
+  for (const alpha of [0, 0.1]) {
+    it(`match central finite differences (alpha ${alpha})`, () => {
+      const mlp = new BatchedMlp({ inputs: 3, width: 4, depth: 2, alpha }, 3);
+      mlp.initialize('he-normal', (k) => seededRandom(100 + k));
+      for (const p of mlp.params) for (let i = 0; i < p.length; i++) if (p[i] === 0) p[i] = 0.05 * ((i % 7) - 3);
+      const data = randomData(3, 9, 5);
+      const { grads } = batchedLossAndGradient(mlp, data);
+      const h = 1e-6;
+      let checked = 0;
+      mlp.params.forEach((p, t) => {
+        for (let i = 0; i < p.length; i++) {
+          const k = i % mlp.count;
+          const keep = p[i]!;
+          p[i] = keep + h;
+          const up = batchedLossAndGradient(mlp, data).loss[k]!;
+          p[i] = keep - h;
+          const down = batchedLossAndGradient(mlp, data).loss[k]!;
+          p[i] = keep;
+          expect(grads[t]![i]).toBeCloseTo((up - down) / (2 * h), 6);
+          checked++;
+        }
+      });
+      expect(checked).toBe(3 * (3 * 4 + 4 + 4 * 4 + 4 + 4 + 1));
+    });
+  }
+});
+
+describe('batched trainer against the single-network trainer', () => {
+  it('initializes like TrainableNetwork and follows its Adam trajectory (float64)', async () => {
+    const n = 3;
+    const width = 5;
+    const depth = 2;
+    const alpha = 0.1;
+    const data = booleanTrainingData(0b10010110, 3);
+    const specs: LayerSpec[] = [];
+    for (let l = 0; l < depth; l++) specs.push({ type: 'dense', outFeatures: width }, { type: 'leaky_relu', alpha });
+    specs.push({ type: 'dense', outFeatures: 1 });
+    const seeds = [11, 12, 13];
+    const mlp = new BatchedMlp({ inputs: n, width, depth, alpha }, seeds.length);
+    mlp.initialize('he-normal', (k) => seededRandom(seeds[k]!));
+    const epochs = 150;
+    const r = trainBatched(mlp, data, { lr: 0.025, epochs, earlyExit: false, recordLoss: true });
+    for (let k = 0; k < seeds.length; k++) {
+      const net = new TrainableNetwork([n], specs, { dtype: 'float64', init: 'he-normal', random: seededRandom(seeds[k]!) });
+      const ds: Dataset = {
+        name: 'parity3',
+        task: 'binary',
+        inputShape: [n],
+        inputSize: n,
+        targetSize: 1,
+        numClasses: 2,
+        size: 8,
+        x: data.x,
+        y: Float32Array.from(data.y),
+      };
+      const res = await train(net, ds, { loss: 'bce', optimizer: { type: 'adam', lr: 0.025 }, epochs, batchSize: 8, shuffle: false });
+      for (let e = 0; e < epochs; e++) expect(r.history![k]![e]).toBeCloseTo(res.loss[e]!, 10);
+      const ours = mlp.networkParams(k);
+      net.params.forEach((p, t) => {
+        for (let i = 0; i < p.length; i++) expect(ours[t]![i]).toBeCloseTo(p[i]!, 9);
+      });
+    }
+  });
+
+  it('early exit and batch composition do not change a network’s result', () => {
+    const shape = { inputs: 3, width: 3, depth: 1, alpha: 0.1 };
+    const data = booleanTrainingData(0b10010110, 3);
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+    const all = new BatchedMlp(shape, seeds.length);
+    all.initialize('he-normal', (k) => seededRandom(seeds[k]!));
+    const r = trainBatched(all, data, { lr: 0.025, epochs: 1500 });
+    // The case worth testing: networks finish at different epochs, some not at all (slots get swapped).
+    expect(new Set(r.solvedAt).size).toBeGreaterThanOrEqual(3);
+    expect(Array.from(r.solvedAt).some((e) => e < 0)).toBe(true);
+    for (let k = 0; k < seeds.length; k++) {
+      const one = new BatchedMlp(shape, 1);
+      one.initialize('he-normal', () => seededRandom(seeds[k]!));
+      const s = trainBatched(one, data, { lr: 0.025, epochs: 1500 });
+      expect(r.solvedAt[k]).toBe(s.solvedAt[0]);
+      expect(r.loss[k]).toBe(s.loss[0]);
+      expect(all.networkParams(k)).toEqual(one.networkParams(0));
+    }
+  });
+
+  it('solves linearly separable AND with every network and stops each at 100 % accuracy', () => {
+    const mlp = new BatchedMlp({ inputs: 2, width: 2, depth: 1, alpha: 0.1 }, 20);
+    mlp.initialize('he-normal', (k) => seededRandom(k));
+    const r = trainBatched(mlp, booleanTrainingData(0b1000, 2), { lr: 0.025, epochs: 2000 });
+    expect(Array.from(r.correct)).toEqual(new Array(20).fill(4));
+    expect(Array.from(r.solvedAt).every((e) => e >= 0 && e < 2000)).toBe(true);
+    expect(r.networkEpochs).toBe(Array.from(r.solvedAt).reduce((a, e) => a + e + 1, 0));
+  });
+});
