@@ -12,4 +12,8 @@ export const SWEEPS: SweepRegistry = {
   'reproduce-sine': sweepRef(new URL('./reproduce.js', import.meta.url), 'sineSweep'),
   'reproduce-annulus': sweepRef(new URL('./reproduce.js', import.meta.url), 'annulusSweep'),
   'polytopes-study': sweepRef(new URL('./polytopes-study.js', import.meta.url), 'polytopesStudySweep'),
+  // Issue 15: the training-success sweep (Fig. 3.5, Table 3.3; default functions: the 222 NPN-4
+  // classes) and the hypersphere-vs-hypershell sweep (Fig. 4.8).
+  'boolean-success': sweepRef('@polytope-lens/core', 'booleanSuccessSweep'),
+  hypersphere: sweepRef('@polytope-lens/core', 'hypersphereSweep'),
 };

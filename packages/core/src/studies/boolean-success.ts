@@ -8,15 +8,17 @@
 import { PolytopeError } from '../errors.js';
 import type { SweepDefinition } from '../jobs/spec.js';
 import { seededRandom } from '../random.js';
+import { npnRepresentatives } from '../boolean/npn.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.js';
 
 /** Options of the success sweep (defaults: the dissertation's protocol). */
 export interface BooleanSuccessOptions {
   /**
-   * Truth tables of the functions (e.g. the 222 NPN-4 representatives): integers, or hexadecimal
-   * strings `0x…` for tables wider than 53 bits (n ≥ 6; see `parityTruthTable`, `randomTruthTable`).
+   * Truth tables of the functions: integers, or hexadecimal strings `0x…` for tables wider than 53
+   * bits (n ≥ 6; see `parityTruthTable`, `randomTruthTable`). Default for n ≤ 4: every NPN class's
+   * smallest member (`npnRepresentatives(n)`: the 222 classes of n = 4 in the dissertation's sweep).
    */
-  readonly functions: readonly TruthTable[];
+  readonly functions?: readonly TruthTable[];
   /** Inputs per function (default 4). */
   readonly n?: number;
   /** Default 2…10. */
@@ -234,9 +236,12 @@ function mergeCells(cells: BooleanSuccessCell[], o: Required<BooleanSuccessOptio
 
 /** Fills in the dissertation's defaults and checks the options. */
 export function resolveSuccessOptions(o: BooleanSuccessOptions): Required<BooleanSuccessOptions> {
+  const n = o.n ?? 4;
+  if (o.functions === undefined && !(Number.isInteger(n) && n >= 1 && n <= 4))
+    throw new PolytopeError('bad-option', `give the functions for n = ${n} (the NPN-class default exists for n ≤ 4)`);
   const r: Required<BooleanSuccessOptions> = {
-    functions: o.functions,
-    n: o.n ?? 4,
+    functions: o.functions ?? npnRepresentatives(n),
+    n,
     widths: o.widths ?? range(2, 10),
     depths: o.depths ?? range(1, 5),
     alphas: o.alphas ?? [0, 0.1],
