@@ -134,6 +134,8 @@ export { walkRegions } from './polytopes/walk.js';
 export type { WalkOptions, WalkResult, WalkRegion, WalkCertificates } from './polytopes/walk.js';
 export { hitAndRun, regionInBox, estimateFacets } from './polytopes/sample.js';
 export type { HPolytope, HitAndRunOptions } from './polytopes/sample.js';
+export { subspacePolytopes, subspaceThrough, subspaceRegionAt, subspaceConstraintName } from './polytopes/subspace.js';
+export type { SubspaceOptions, SubspaceRegion, SubspaceEnumeration } from './polytopes/subspace.js';
 
 // --- truncation ---
 export { truncate, makeTruncation, lift, liftWeight, truncationForm, truncationForward, checkTruncation } from './truncation/truncation.js';

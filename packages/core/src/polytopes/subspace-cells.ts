@@ -274,7 +274,10 @@ class KCells implements CellOps<KCell> {
   split(cell: KCell, f: ArrayLike<number>, off: number, tol: number, negLabel: number, posLabel: number): [KCell, KCell] {
     this.classify(cell, f, off, tol);
     const cross = this.crossings(cell);
-    return [this.sidePart(cell, f, off, { sgn: -1, label: negLabel }, cross), this.sidePart(cell, f, off, { sgn: 1, label: posLabel }, cross)];
+    return [
+      this.sidePart(cell, f, off, { sgn: -1, label: negLabel }, cross),
+      this.sidePart(cell, f, off, { sgn: 1, label: posLabel }, cross),
+    ];
   }
 
   clip(cell: KCell, f: ArrayLike<number>, off: number, tol: number, label: number): KCell | null {
@@ -289,8 +292,7 @@ class KCells implements CellOps<KCell> {
 function pruneConstraints(cell: KCell, k: number): KCell {
   const { nv, nc, W, inc } = cell;
   const count = new Int32Array(nc);
-  for (let i = 0; i < nv; i++)
-    for (let c = 0; c < nc; c++) if ((inc[i * W + (c >> 5)]! >>> (c & 31)) & 1) count[c] = count[c]! + 1;
+  for (let i = 0; i < nv; i++) for (let c = 0; c < nc; c++) if ((inc[i * W + (c >> 5)]! >>> (c & 31)) & 1) count[c] = count[c]! + 1;
   const keep: number[] = [];
   for (let c = 0; c < nc; c++) if (count[c]! >= k) keep.push(c);
   if (keep.length === nc) return cell;

@@ -189,7 +189,11 @@ describe('subspacePolytopes against independent partitions', () => {
   it('an MLP on its own input space (k = d = 3) equals enumeratePolytopes (count, codes, volumes, facet counts)', () => {
     const net = randomMlp([3, 8, 8, 2], { seed: 4 });
     const box = [-1, 1, -1, 1, -1, 1];
-    const res = subspacePolytopes(net, { origin: [0, 0, 0], dirs: [Float64Array.of(1, 0, 0), Float64Array.of(0, 1, 0), Float64Array.of(0, 0, 1)], box });
+    const res = subspacePolytopes(net, {
+      origin: [0, 0, 0],
+      dirs: [Float64Array.of(1, 0, 0), Float64Array.of(0, 1, 0), Float64Array.of(0, 0, 1)],
+      box,
+    });
     const ref = enumeratePolytopes(net, { box });
     expect(res.regions.length).toBe(ref.regions.length);
     const offsets = codeOffsets(net);
@@ -209,7 +213,11 @@ describe('subspacePolytopes against independent partitions', () => {
     const rnd = mulberry32(2);
     for (const k of [1, 4]) {
       const dirs = Array.from({ length: k }, () => randomPoint(36, rnd, 0.5));
-      const res = subspacePolytopes(net, { origin: randomPoint(36, rnd), dirs, box: Array.from({ length: 2 * k }, (_, i) => (i % 2 ? 0.15 : -0.15)) });
+      const res = subspacePolytopes(net, {
+        origin: randomPoint(36, rnd),
+        dirs,
+        box: Array.from({ length: 2 * k }, (_, i) => (i % 2 ? 0.15 : -0.15)),
+      });
       checkGeometry(res);
       checkSampledCodes(net, res, 300, k);
     }

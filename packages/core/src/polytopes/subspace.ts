@@ -22,7 +22,7 @@ import type { NetworkLike } from '../network/prepared.js';
 import type { Network } from '../network/network.js';
 import { runPartition } from '../regions/engine.js';
 import type { PartitionProgress } from '../regions/engine.js';
-import { regionAt } from '../spline/region.js';
+import { forwardWithCode, propagateFamily } from '../network/forward.js';
 import type { PolytopeRegion } from './enumerate-types.js';
 import type { HPolytope } from './sample.js';
 import { boxCell, boxFaceLabel, describeCell, kCellOps } from './subspace-cells.js';
@@ -45,6 +45,8 @@ export interface SubspaceOptions {
   readonly tolerances?: Partial<Tolerances>;
   readonly signal?: AbortSignalLike;
   readonly onProgress?: (p: PartitionProgress) => void;
+  /** Stop after this many polytopes (the result says `partial: true`; its volumes then cover part of the box). */
+  readonly maxRegions?: number;
 }
 
 /**
@@ -75,24 +77,31 @@ export interface SubspaceEnumeration {
   readonly boxVolume: number;
   readonly numUnits: number;
   readonly seconds: number;
+  /** Whether `maxRegions` stopped the enumeration before it covered the box. */
+  readonly partial: boolean;
 }
+
+/** Thrown inside the engine's callback to stop at `maxRegions` (caught by `subspacePolytopes`). */
+class EnoughRegions extends Error {}
 
 /** Checks the subspace (shapes, finite values, independent directions) and returns D row-major d × k. */
 function subspaceDirs(net: Network, origin: ArrayLike<number>, dirs: readonly ArrayLike<number>[]): Float64Array {
   const d = net.inputSize;
   const k = dirs.length;
-  if (k < 1 || k > MAX_SUBSPACE_DIM)
-    throw new PolytopeError('bad-option', `a subspace needs 1…${MAX_SUBSPACE_DIM} directions, got ${k}`);
-  if (origin.length !== d) throw new PolytopeError('shape-mismatch', `the origin has ${origin.length} values but the network has ${d} inputs`);
+  if (k < 1 || k > MAX_SUBSPACE_DIM) throw new PolytopeError('bad-option', `a subspace needs 1…${MAX_SUBSPACE_DIM} directions, got ${k}`);
+  if (origin.length !== d)
+    throw new PolytopeError('shape-mismatch', `the origin has ${origin.length} values but the network has ${d} inputs`);
   const D = new Float64Array(d * k);
   dirs.forEach((v, j) => {
-    if (v.length !== d) throw new PolytopeError('shape-mismatch', `direction ${j + 1} has ${v.length} values but the network has ${d} inputs`);
+    if (v.length !== d)
+      throw new PolytopeError('shape-mismatch', `direction ${j + 1} has ${v.length} values but the network has ${d} inputs`);
     for (let i = 0; i < d; i++) {
       if (!Number.isFinite(v[i]!)) throw new PolytopeError('bad-option', `direction ${j + 1} has a non-finite value at ${i}`);
       D[i * k + j] = v[i]!;
     }
   });
-  for (let i = 0; i < d; i++) if (!Number.isFinite(origin[i]!)) throw new PolytopeError('bad-option', `the origin has a non-finite value at ${i}`);
+  for (let i = 0; i < d; i++)
+    if (!Number.isFinite(origin[i]!)) throw new PolytopeError('bad-option', `the origin has a non-finite value at ${i}`);
   // Gram–Schmidt: each direction must keep a part off the span of the ones before it.
   const basis: Float64Array[] = [];
   dirs.forEach((v, j) => {
@@ -105,14 +114,18 @@ function subspaceDirs(net: Network, origin: ArrayLike<number>, dirs: readonly Ar
     }
     const n = Math.hypot(...r);
     if (!(n > PLANE_SPAN_EPS * n0) || n0 === 0)
-      throw new PolytopeError('bad-domain', `direction ${j + 1} is zero or in the span of the directions before it; they do not span a ${k}-dimensional subspace`);
+      throw new PolytopeError(
+        'bad-domain',
+        `direction ${j + 1} is zero or in the span of the directions before it; they do not span a ${k}-dimensional subspace`,
+      );
     basis.push(r.map((x) => x / n));
   });
   return D;
 }
 
 function checkBox(box: readonly number[], k: number): void {
-  if (box.length !== 2 * k) throw new PolytopeError('bad-domain', `the box needs ${2 * k} numbers (a lo,hi pair per direction), got ${box.length}`);
+  if (box.length !== 2 * k)
+    throw new PolytopeError('bad-domain', `the box needs ${2 * k} numbers (a lo,hi pair per direction), got ${box.length}`);
   for (let j = 0; j < k; j++)
     if (!(Number.isFinite(box[2 * j]!) && Number.isFinite(box[2 * j + 1]!) && box[2 * j]! < box[2 * j + 1]!))
       throw new PolytopeError('bad-domain', `the box's pair ${j} (${box[2 * j]}, ${box[2 * j + 1]}) is not a finite lo < hi`);
@@ -142,27 +155,39 @@ export function subspacePolytopes(netLike: NetworkLike, options: SubspaceOptions
   const geometry = options.geometry ?? true;
   const m = k + 1;
   const regions: SubspaceRegion[] = [];
-  runPartition(
-    prepared,
-    kCellOps(k),
-    boxCell(box, k),
-    options.origin,
-    D,
-    extent,
-    (r) => {
-      const cell = r.cell as KCell;
-      const g = describeCell(cell, k, r.code.slice(), geometry);
-      if (geometry) cell.volume = g.volume;
-      regions.push({
-        ...g,
-        facets: Int32Array.from(g.facets, (c) => cell.labels[c]!),
-        constraints: cell.labels.slice(),
-        rows: cell.rows.slice(),
-        map: r.output.slice(0, net.outputSize * m),
-      });
-    },
-    { ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.tolerances ? { tolerances: options.tolerances } : {}) },
-  );
+  const maxRegions = options.maxRegions ?? Infinity;
+  let partial = false;
+  try {
+    runPartition(
+      prepared,
+      kCellOps(k),
+      boxCell(box, k),
+      options.origin,
+      D,
+      extent,
+      (r) => {
+        if (regions.length >= maxRegions) throw new EnoughRegions();
+        const cell = r.cell as KCell;
+        const g = describeCell(cell, k, r.code.slice(), geometry);
+        if (geometry) cell.volume = g.volume;
+        regions.push({
+          ...g,
+          facets: Int32Array.from(g.facets, (c) => cell.labels[c]!),
+          constraints: cell.labels.slice(),
+          rows: cell.rows.slice(),
+          map: r.output.slice(0, net.outputSize * m),
+        });
+      },
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.tolerances ? { tolerances: options.tolerances } : {}),
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof EnoughRegions)) throw err;
+    partial = true;
+  }
   let boxVolume = 1;
   for (let j = 0; j < k; j++) boxVolume *= box[2 * j + 1]! - box[2 * j]!;
   return {
@@ -175,6 +200,7 @@ export function subspacePolytopes(netLike: NetworkLike, options: SubspaceOptions
     boxVolume,
     numUnits: net.numUnits,
     seconds: (now() - t0) / 1000,
+    partial,
   };
 }
 
@@ -187,7 +213,10 @@ export function subspacePolytopes(netLike: NetworkLike, options: SubspaceOptions
  * const s = subspaceThrough([a, b, c, d]); // 3-D: s.dirs.length === 3
  * subspacePolytopes(net, s);
  */
-export function subspaceThrough(points: readonly ArrayLike<number>[], margin = 0.25): { origin: Float64Array; dirs: Float64Array[]; box: number[] } {
+export function subspaceThrough(
+  points: readonly ArrayLike<number>[],
+  margin = 0.25,
+): { origin: Float64Array; dirs: Float64Array[]; box: number[] } {
   if (points.length < 2 || points.length > MAX_SUBSPACE_DIM + 1)
     throw new PolytopeError('bad-option', `a subspace through inputs needs 2…${MAX_SUBSPACE_DIM + 1} of them, got ${points.length}`);
   const a = points[0]!;
@@ -221,8 +250,9 @@ export function subspaceConstraintName(label: number, net: Network): string {
 
 /**
  * The polytope of the point `t` of the subspace as an H-representation in t, built independently
- * of the enumeration: the region of x = origin + D t from the forward pass (`regionAt`: one row
- * per ReLU-like unit, one per max-pool comparison), restricted to the subspace, plus the box rows.
+ * of the enumeration: x = origin + D t's code from the forward pass, every node's affine family
+ * along the subspace under that code (`propagateFamily`), one row per ReLU-like unit, one or two
+ * per hard-tanh unit, one per max-pool comparison (as `regionAt` builds them in x), plus the box rows.
  * Row ids are the enumeration's facet labels (box face −1 − f; `unit · 256 + state on the other
  * side`), so `estimateFacets` on it estimates the enumeration's facets.
  *
@@ -235,53 +265,60 @@ export function subspaceRegionAt(
   sub: { readonly origin: ArrayLike<number>; readonly dirs: Float64Array; readonly box: readonly number[]; readonly dim: number },
   t: ArrayLike<number>,
 ): HPolytope {
-  const net = prepareNetwork(netLike).network;
+  const prepared = prepareNetwork(netLike);
+  const net = prepared.network;
   const d = net.inputSize;
   const k = sub.dim;
+  const m = k + 1;
   const x = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     let v = sub.origin[i]!;
     for (let j = 0; j < k; j++) v += sub.dirs[i * k + j]! * t[j]!;
     x[i] = v;
   }
-  const r = regionAt(netLike, x);
-  const codes = r.code.states;
-  const nr = r.p.length;
-  const n = nr + 2 * k;
-  const Q = new Float64Array(n * k);
-  const p = new Float64Array(n);
-  const ids = new Int32Array(n);
+  const { code } = forwardWithCode(prepared, x);
+  // Every node's family along the subspace under x's code: column 0 its value at t, 1…k its slopes.
+  const fam = propagateFamily(prepared, code, x, sub.dirs, k, true);
+  const Q: number[] = [];
+  const p: number[] = [];
+  const ids: number[] = [];
   for (let f = 0; f < 2 * k; f++) {
     const j = f >> 1;
-    Q[f * k + j] = f & 1 ? -1 : 1;
-    p[f] = f & 1 ? -sub.box[2 * j]! : sub.box[2 * j + 1]!;
-    ids[f] = boxFaceLabel(f);
+    for (let q = 0; q < k; q++) Q.push(q === j ? (f & 1 ? -1 : 1) : 0);
+    p.push(f & 1 ? -sub.box[2 * j]! : sub.box[2 * j + 1]!);
+    ids.push(boxFaceLabel(f));
   }
-  for (let q = 0; q < nr; q++) {
-    // Q_x z ≤ p_x with z = x0 + D t: (Q_x D) t ≤ p_x − Q_x x0.
-    let rhs = r.p[q]!;
-    for (let i = 0; i < d; i++) {
-      const a = r.Q[q * d + i]!;
-      if (a === 0) continue;
-      rhs -= a * sub.origin[i]!;
-      for (let j = 0; j < k; j++) Q[(2 * k + q) * k + j] = Q[(2 * k + q) * k + j]! + a * sub.dirs[i * k + j]!;
+  // Row sign·(g(t') − shift) ≤ 0 with g(t') = Z[a] + Σ_j Z[a + j] (t'_j − t_j) (minus Z[b]'s family when b ≥ 0).
+  const push = (Z: Float64Array, a: number, b: number, sign: number, shift: number, label: number): void => {
+    let rhs = -(Z[a]! - (b >= 0 ? Z[b]! : 0) - shift);
+    for (let j = 0; j < k; j++) {
+      const g = Z[a + 1 + j]! - (b >= 0 ? Z[b + 1 + j]! : 0);
+      Q.push(sign * g);
+      rhs += g * t[j]!;
     }
-    p[2 * k + q] = rhs;
-    const row = r.rows[q]!;
-    const unit = net.activations[row.layer]!.offset + row.unit;
-    ids[2 * k + q] = edgeLabel(unit, otherState(row, codes[unit]!));
+    p.push(sign * rhs);
+    ids.push(label);
+  };
+  for (const slot of net.activations) {
+    const node = net.activationNode(slot);
+    const Z = fam[node.inputs[0]!]!;
+    for (let u = 0; u < slot.numUnits; u++) {
+      const unit = slot.offset + u;
+      const st = code[unit]!;
+      if (node.type === 'relu' || node.type === 'leaky_relu' || node.type === 'prelu')
+        push(Z, u * m, -1, st ? -1 : 1, 0, edgeLabel(unit, 1 - st));
+      else if (node.type === 'hardtanh') {
+        if (st !== 2) push(Z, u * m, -1, 1, st === 0 ? node.min : node.max, edgeLabel(unit, st === 0 ? 1 : 2));
+        if (st !== 0) push(Z, u * m, -1, -1, st === 2 ? node.max : node.min, edgeLabel(unit, st === 2 ? 1 : 0));
+      } else {
+        const w = prepared.window(slot.node);
+        let src = -1;
+        for (let q = w.start[u]!; q < w.start[u + 1]!; q++) if (w.slot[q] === st) src = w.taps[q]!;
+        // Tap `other` below the chosen one: Z_other − Z_src ≤ 0.
+        for (let q = w.start[u]!; q < w.start[u + 1]!; q++)
+          if (w.taps[q] !== src) push(Z, w.taps[q]! * m, src * m, 1, 0, edgeLabel(unit, w.slot[q]!));
+      }
+    }
   }
-  return { dim: k, Q, p, ids };
-}
-
-/**
- * The state on the other side of a `regionAt` row: the flipped sign of a ReLU-like unit; for a
- * hard-tanh unit the linear segment (1) beyond a saturated state's row, else 0 below its lower
- * row and 2 above its upper row; for max-pool the tap it compares with.
- */
-function otherState(row: { readonly kind: string; readonly other?: number }, st: number): number {
-  if (row.kind === 'sign') return 1 - st;
-  if (row.kind === 'argmax') return row.other!;
-  if (st !== 1) return 1;
-  return row.kind === 'lower' ? 0 : 2;
+  return { dim: k, Q: Float64Array.from(Q), p: Float64Array.from(p), ids: Int32Array.from(ids) };
 }
