@@ -26,7 +26,17 @@ const P = 784;
 const dataset = (im, y, n) => {
   const x = new Float32Array(n * P);
   for (let i = 0; i < n * P; i++) x[i] = im.pixels[i] / 255;
-  return { name: 'mnist', task: 'multiclass', inputShape: [1, 28, 28], inputSize: P, targetSize: 1, numClasses: 10, size: n, x, y: Float32Array.from(y.subarray(0, n)) };
+  return {
+    name: 'mnist',
+    task: 'multiclass',
+    inputShape: [1, 28, 28],
+    inputSize: P,
+    targetSize: 1,
+    numClasses: 10,
+    size: n,
+    x,
+    y: Float32Array.from(y.subarray(0, n)),
+  };
 };
 const trainSet = dataset(train6, trainY, nTrain);
 const testSet = dataset(test, testY, 2000);
@@ -50,14 +60,24 @@ const lenet = [
   { type: 'relu' },
   { type: 'dense', outFeatures: 10 },
 ];
-const mlp = [{ type: 'flatten' }, { type: 'dense', outFeatures: 128 }, { type: 'relu' }, { type: 'dense', outFeatures: 64 }, { type: 'relu' }, { type: 'dense', outFeatures: 10 }];
+const mlp = [
+  { type: 'flatten' },
+  { type: 'dense', outFeatures: 128 },
+  { type: 'relu' },
+  { type: 'dense', outFeatures: 64 },
+  { type: 'relu' },
+  { type: 'dense', outFeatures: 10 },
+];
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const q = (s, p) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] : 0);
 const hist = (xs) => {
   const m = new Map();
   for (const v of xs) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([v, n]) => `${v}:${n}`).join(' ');
+  return [...m.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([v, n]) => `${v}:${n}`)
+    .join(' ');
 };
 const row = (name, st, acc) => {
   console.log(
@@ -67,7 +87,9 @@ const row = (name, st, acc) => {
   console.error(`${name}: simplices ${hist(st.simplices)}`);
 };
 console.log(`MNIST train ${nTrain}, epochs ${epochs}, ${nGroups} subspaces through test images 4g..4g+3, box [${box.join(', ')}]`);
-console.log('| network | test acc | regions | facets mean | med | p90 | max | simplices mean | med | p90 | max | share ≤ 8 simplices | regions/s |');
+console.log(
+  '| network | test acc | regions | facets mean | med | p90 | max | simplices mean | med | p90 | max | share ≤ 8 simplices | regions/s |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [name, layers, seed] of [
   ['LeNet-5-like', lenet, 1],
@@ -77,7 +99,13 @@ for (const [name, layers, seed] of [
   const acc0 = evaluate(tn, testSet, 'softmax-ce').accuracy;
   row(`${name}, initialization`, subspaceShapeStudy(tn.toNetwork(), groups, box), acc0.toFixed(3));
   const t0 = Date.now();
-  await train(tn, trainSet, { loss: 'softmax-ce', optimizer: { type: 'adam', lr: 0.001 }, epochs, batchSize: 32, random: seededRandom(seed + 10) });
+  await train(tn, trainSet, {
+    loss: 'softmax-ce',
+    optimizer: { type: 'adam', lr: 0.001 },
+    epochs,
+    batchSize: 32,
+    random: seededRandom(seed + 10),
+  });
   console.error(`${name}: trained in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const acc = evaluate(tn, testSet, 'softmax-ce').accuracy;
   row(`${name}, trained`, subspaceShapeStudy(tn.toNetwork(), groups, box), acc.toFixed(3));

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import {
   InternalError,
+  POLYTOPE_TOLERANCES,
   codeKey,
   codeOffsets,
   estimateFacets,
@@ -112,7 +113,7 @@ function validateSubspace(net: Network, res: SubspaceEnumeration): string[] {
   const offsets = codeOffsets(net);
   const k = res.dim;
   const d = net.inputSize;
-  if (!res.partial && !(Math.abs(res.totalVolume - res.boxVolume) <= 1e-9 * res.boxVolume))
+  if (!res.partial && !(Math.abs(res.totalVolume - res.boxVolume) <= POLYTOPE_TOLERANCES.volumeSum * res.boxVolume))
     problems.push(`volumes sum to ${res.totalVolume}, the box has ${res.boxVolume}`);
   const x = new Float64Array(d);
   res.regions.forEach((r, n) => {

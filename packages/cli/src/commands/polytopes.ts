@@ -173,9 +173,15 @@ export function registerPolytopes(program: Command): void {
     .argument('<model>', 'network JSON or ONNX file (plain MLP for --box/--domain; any network with a subspace)')
     .option('--box <x0,x1,y0,y1,…>', 'box, a lo,hi pair per input (default [-1,1]^d)')
     .option('--domain <file.json>', 'bounded convex polytope {"A": [[…], …], "b": […]} (A x ≤ b) instead of --box')
-    .option('--origin <x>', 'any network: origin x0 of a k-D subspace x0 + Σ t_j d_j (with --dirs; --box is then a box of t, default [-1,1]^k)')
+    .option(
+      '--origin <x>',
+      'any network: origin x0 of a k-D subspace x0 + Σ t_j d_j (with --dirs; --box is then a box of t, default [-1,1]^k)',
+    )
     .option('--dirs <d1;d2;…>', 'its k ≤ 6 directions, separated by ;')
-    .option('--through <A;B;…>', 'any network: the subspace through k + 1 inputs, t = 0 at A, t = e_j at the j-th other (default box [-0.25,1.25]^k)')
+    .option(
+      '--through <A;B;…>',
+      'any network: the subspace through k + 1 inputs, t = 0 at A, t = e_j at the j-th other (default box [-0.25,1.25]^k)',
+    )
     .option('--inputs <file>', 'file holding the inputs of --through (use --rows to pick)')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set); --rows picks the k + 1 inputs")
     .option('--rows <list>', 'rows of --inputs/--idx')

@@ -22,6 +22,9 @@ import { codeKey, codeOffsets } from '../spline/code.js';
 import { randomPoint, tinyCnn } from '../../test/helpers.js';
 import type { Network } from '../network/network.js';
 import { prepareNetwork } from '../network/prepared.js';
+import { TrainableNetwork } from '../train/model.js';
+import { seededRandom } from '../random.js';
+import { subspaceShapeStudy } from './subspace-study.js';
 
 /** Slack tolerance of the reference checks (far above rounding, far below region sizes). */
 const CHECK_TOL = 1e-7;
@@ -255,5 +258,39 @@ describe('subspacePolytopes: bad input', () => {
     expect(() => subspacePolytopes(net, { origin: o, dirs: Array.from({ length: 7 }, () => randomPoint(36, rnd)) })).toThrow(/1…6/);
     expect(() => subspacePolytopes(net, { origin: o, dirs: [a], box: [1, 0] })).toThrow(/lo < hi/);
     expect(() => subspacePolytopes(net, { origin: o, dirs: [a], box: [0, 1, 0, 1] })).toThrow(/2 numbers/);
+  });
+});
+
+describe("seed 004's shape study on a LeNet-5-like CNN (reduced)", () => {
+  it('pools the polytopes of 3-D subspaces through four inputs; every polytope is a 3-polytope with ≥ 4 facets', () => {
+    const lenet = new TrainableNetwork(
+      [1, 28, 28],
+      [
+        { type: 'conv2d', outChannels: 6, kernel: 5, padding: 2 },
+        { type: 'relu' },
+        { type: 'maxpool', kernel: 2 },
+        { type: 'conv2d', outChannels: 16, kernel: 5 },
+        { type: 'relu' },
+        { type: 'maxpool', kernel: 2 },
+        { type: 'flatten' },
+        { type: 'dense', outFeatures: 120 },
+        { type: 'relu' },
+        { type: 'dense', outFeatures: 84 },
+        { type: 'relu' },
+        { type: 'dense', outFeatures: 10 },
+      ],
+      { random: seededRandom(1), dtype: 'float64' },
+    ).toNetwork();
+    const rnd = mulberry32(4);
+    const group = Array.from({ length: 4 }, () => Float64Array.from({ length: 784 }, () => rnd()));
+    const box = [0.2495, 0.2505, 0.2495, 0.2505, 0.2495, 0.2505];
+    const st = subspaceShapeStudy(lenet, [group], box);
+    const s = subspaceThrough(group);
+    const direct = subspacePolytopes(lenet, { origin: s.origin, dirs: s.dirs, box });
+    expect(st.regions).toBe(direct.regions.length);
+    expect(st.regions).toBeGreaterThan(1);
+    expect(st.facets[0]).toBeGreaterThanOrEqual(4);
+    expect(st.simplices[0]).toBeGreaterThanOrEqual(1);
+    expect(st.facets).toEqual(direct.regions.map((r) => r.facets.length).sort((a, b) => a - b));
   });
 });
