@@ -237,10 +237,10 @@ describe('subspacePolytopes on a PyTorch-exported CNN (examples/onnx/cnn28.onnx)
     const pts = Array.from({ length: 4 }, () => Float64Array.from({ length: 784 }, () => rnd()));
     const s = subspaceThrough(pts);
     // A small box around A keeps the test fast (the whole tetrahedron has thousands of polytopes).
-    const res = subspacePolytopes(net, { origin: s.origin, dirs: s.dirs, box: [0, 0.003, 0, 0.003, 0, 0.003] });
+    const res = subspacePolytopes(net, { origin: s.origin, dirs: s.dirs, box: [0, 0.002, 0, 0.002, 0, 0.002] });
     expect(res.regions.length).toBeGreaterThan(5);
     checkGeometry(res);
-    checkSampledCodes(net, res, 150, 4);
+    checkSampledCodes(net, res, 100, 4);
     checkMaps(net, res, 8);
   });
 });
