@@ -138,6 +138,10 @@ export { walkRegions } from './polytopes/walk.js';
 export type { WalkOptions, WalkResult, WalkRegion, WalkCertificates } from './polytopes/walk.js';
 export { hitAndRun, regionInBox, estimateFacets } from './polytopes/sample.js';
 export type { HPolytope, HitAndRunOptions } from './polytopes/sample.js';
+export { subspacePolytopes, subspaceThrough, subspaceRegionAt, subspaceConstraintName } from './polytopes/subspace.js';
+export type { SubspaceOptions, SubspaceRegion, SubspaceEnumeration } from './polytopes/subspace.js';
+export { subspaceShapeStudy } from './polytopes/subspace-study.js';
+export type { SubspaceShapeStats } from './polytopes/subspace-study.js';
 
 // --- truncation ---
 export { truncate, makeTruncation, lift, liftWeight, truncationForm, truncationForward, checkTruncation } from './truncation/truncation.js';

@@ -19,6 +19,8 @@ export type { SampleBatch } from './regions/line-batch.js';
 // --- MLP view and polytope reporting ---
 export { mlpLayers, constraintName } from './polytopes/enumerate.js';
 export type { MlpLayer } from './polytopes/enumerate.js';
+export { kCellOps, boxCell, describeCell } from './polytopes/subspace-cells.js';
+export type { KCell } from './polytopes/subspace-cells.js';
 
 // --- helpers of the CLI's readers and reports ---
 export { summaryStats } from './lens/lens.js';

@@ -37,8 +37,10 @@ import { parseThreads } from '../threads.js';
 import { polytopesStudySweep } from '../sweeps/polytopes-study.js';
 import type { StudyRow } from '../sweeps/polytopes-study.js';
 import { runSweepCli } from '../sweeps/run.js';
+import { runSubspacePolytopes, wantsSubspace } from './polytopes-subspace.js';
+import type { SubspaceOpts } from './polytopes-subspace.js';
 
-interface PolytopesOpts {
+interface PolytopesOpts extends SubspaceOpts {
   box?: string;
   domain?: string;
   json: string;
@@ -192,11 +194,23 @@ export function registerPolytopes(program: Command): void {
   program
     .command('polytopes')
     .description(
-      'every activation region of an MLP in an axis box or a polytope: facets, vertices, f-vector, volume, simplices (input dimension 2…6)',
+      'every activation region of an MLP in an axis box or a polytope (input dimension 2…6), or of any network on a k-D subspace (--origin/--dirs, --through): facets, vertices, f-vector, volume, simplices',
     )
-    .argument('<model>', 'network JSON or ONNX file (plain MLP: dense + relu/leaky_relu)')
+    .argument('<model>', 'network JSON or ONNX file (plain MLP for --box/--domain; any network with a subspace)')
     .option('--box <x0,x1,y0,y1,…>', 'box, a lo,hi pair per input (default [-1,1]^d)')
     .option('--domain <file.json>', 'bounded convex polytope {"A": [[…], …], "b": […]} (A x ≤ b) instead of --box')
+    .option(
+      '--origin <x>',
+      'any network: origin x0 of a k-D subspace x0 + Σ t_j d_j (with --dirs; --box is then a box of t, default [-1,1]^k)',
+    )
+    .option('--dirs <d1;d2;…>', 'its k ≤ 6 directions, separated by ;')
+    .option(
+      '--through <A;B;…>',
+      'any network: the subspace through k + 1 inputs, t = 0 at A, t = e_j at the j-th other (default box [-0.25,1.25]^k)',
+    )
+    .option('--inputs <file>', 'file holding the inputs of --through (use --rows to pick)')
+    .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set); --rows picks the k + 1 inputs")
+    .option('--rows <list>', 'rows of --inputs/--idx')
     .option('--json <path>', 'output JSON', 'polytopes.json')
     .option('--svg <path>', 'histogram figure (SVG); default beside --json')
     .option('--png <path>', 'histogram figure (PNG); default beside --json')
@@ -289,6 +303,10 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
   if (opts.box !== undefined && opts.domain !== undefined)
     throw new CliError('--box and --domain are mutually exclusive; give one of them');
   const net = loadModel(modelPath);
+  if (wantsSubspace(opts)) {
+    if (opts.domain !== undefined) throw new CliError('--domain is for the input space; a subspace takes --box (a box of t)');
+    return runSubspacePolytopes(net, modelPath, opts);
+  }
   const d = net.inputSize;
   const rows = opts.domain !== undefined ? readDomainFile(opts.domain, d) : null;
   const domain = rows ? await polytopeDomain(rows.A, rows.b, d) : undefined;
