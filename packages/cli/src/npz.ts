@@ -133,6 +133,11 @@ export class NpzBuilder {
     if (part.buffered > APPEND_BUFFER) flushPart(part);
   }
 
+  /** Whether a member of this name was added. */
+  has(name: string): boolean {
+    return this.members.has(name);
+  }
+
   /** The bytes of a streamed member so far, groups in order (for small members that others derive from, e.g. counts → offsets). */
   readStreamed(name: string): Uint8Array {
     const m = this.members.get(name);
@@ -393,4 +398,30 @@ export function outputFormat(path: string, format: string | undefined): { format
   const f = format ?? (/\.npz$/i.test(path) ? 'npz' : 'json');
   if (f !== 'json' && f !== 'npz') throw new CliError(`--format must be json or npz, got '${f}'`);
   return { format: f, path: f === 'npz' ? path.replace(/\.json$/i, '.npz') : path };
+}
+
+/** A ragged list as two members: `NAME_offsets` (int64, length n + 1) and `NAME` (the concatenated rows, `rowShape` per item). */
+export function csrArrays(
+  npz: NpzBuilder,
+  name: string,
+  items: readonly ArrayLike<number>[],
+  dtype: '<f8' | '<i8',
+  rowShape: readonly number[] = [],
+): void {
+  const width = rowShape.reduce((a, b) => a * b, 1);
+  const offsets = new BigInt64Array(items.length + 1);
+  let total = 0;
+  items.forEach((it, i) => {
+    total += it.length / width;
+    offsets[i + 1] = BigInt(total);
+  });
+  const data = dtype === '<f8' ? new Float64Array(total * width) : new BigInt64Array(total * width);
+  let at = 0;
+  for (const it of items)
+    for (let k = 0; k < it.length; k++) {
+      if (data instanceof Float64Array) data[at++] = it[k]!;
+      else data[at++] = BigInt(it[k]!);
+    }
+  npz.array(`${name}_offsets`, '<i8', [offsets.length], offsets);
+  npz.array(name, dtype, [total, ...rowShape], data);
 }

@@ -33,7 +33,8 @@ import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { maxBytes } from '../limits.js';
 import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
-import { CliError, snakeKeys, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, snakeKeys, writeFileAtomic } from '../util.js';
+import { CodePacker, NpzBuilder, csrArrays, outputFormat } from '../npz.js';
 import { AbortError, InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO, STUDY_WEIGHT_DECAYS } from '../render/constants.js';
 import { session } from '../session.js';
@@ -42,6 +43,7 @@ interface PolytopesOpts {
   box?: string;
   domain?: string;
   json: string;
+  format?: string;
   svg?: string;
   png?: string;
   figure: boolean;
@@ -171,7 +173,8 @@ export function registerPolytopes(program: Command): void {
     .argument('<model>', 'network JSON or ONNX file (plain MLP: dense + relu/leaky_relu)')
     .option('--box <x0,x1,y0,y1,…>', 'box, a lo,hi pair per input (default [-1,1]^d)')
     .option('--domain <file.json>', 'bounded convex polytope {"A": [[…], …], "b": […]} (A x ≤ b) instead of --box')
-    .option('--json <path>', 'output JSON', 'polytopes.json')
+    .option('--json <path>', 'output file: JSON, or NumPy .npz when it ends in .npz', 'polytopes.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns polytopes.json into polytopes.npz')
     .option('--svg <path>', 'histogram figure (SVG); default beside --json')
     .option('--png <path>', 'histogram figure (PNG); default beside --json')
     .option('--no-figure', 'do not draw figures')
@@ -200,14 +203,21 @@ function writePartialPolytopes(
     units_done: last.unitsDone,
     units: last.units,
   };
-  writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
+  if (/\.npz$/i.test(opts.json)) {
+    const npz = new NpzBuilder(prepareOutput(opts.json));
+    npz.scalar('partial', true, '|b1');
+    for (const [k, v] of Object.entries(summary)) if (typeof v === 'number') npz.scalar(k, v, '<i8');
+    npz.write(opts.json);
+  } else writeFileAtomic(opts.json, JSON.stringify({ summary, regions: [] }));
   if (!opts.quiet)
     process.stderr.write(
       `polytopes: stopped at --max-regions ${maxRegions}: already ${last.polytopes} polytopes after ${last.unitsDone} of ${last.units} hidden units (partial result, no regions listed)\n`,
     );
 }
 
-async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<void> {
+async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<void> {
+  const format = outputFormat(given.json, given.format);
+  const opts = { ...given, json: format.path };
   if (opts.box !== undefined && opts.domain !== undefined)
     throw new CliError('--box and --domain are mutually exclusive; give one of them');
   const net = loadModel(modelPath);
@@ -260,9 +270,10 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     domain: res.domain ? { ...res.domain, bounding_box: res.box } : null,
     triangulation: 'pulling, lexicographic vertex order',
   });
-  writeFileAtomic(opts.json, jsonWithRecords(head, 'regions', regions));
+  if (format.format === 'npz') polytopesNpz(opts.json, net, res, summary, estimated);
+  else writeFileAtomic(opts.json, jsonWithRecords(head, 'regions', regions));
   if (opts.figure) {
-    const base = opts.json.replace(/\.json$/i, '');
+    const base = opts.json.replace(/\.(json|npz)$/i, '');
     const svg = polytopeHistogramsSvg(res, `${modelPath}: ${res.regions.length} polytopes in the ${res.domain ? 'domain' : 'box'}`);
     writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
     writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
@@ -328,6 +339,122 @@ function polytopeRecords(net: Network, res: PolytopeEnumeration, opts: Polytopes
   return { regions, estimated, harSamples };
 }
 
+/**
+ * `polytopes` as npz (docs/formats.md "polytopes.npz"): per polytope its packed code, facet
+ * constraint indices and vertices in CSR form, f-vector, volume, simplices; the summary as scalars.
+ */
+function polytopesNpz(path: string, net: Network, res: PolytopeEnumeration, summary: Record<string, number>, estimated: number[]): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const d = net.inputSize;
+    const n = res.regions.length;
+    const codes = new CodePacker(net);
+    codes.declare(npz);
+    for (const r of res.regions) npz.append('codes', codes.pack(r.code));
+    csrArrays(
+      npz,
+      'facets',
+      res.regions.map((r) => r.facets),
+      '<i8',
+    );
+    csrArrays(
+      npz,
+      'vertices',
+      res.regions.map((r) => r.vertices.subarray(0, r.numVertices * d)),
+      '<f8',
+      [d],
+    );
+    const fLen = Math.max(0, ...res.regions.map((r) => r.fVector.length));
+    const f = new BigInt64Array(n * fLen);
+    res.regions.forEach((r, i) => r.fVector.forEach((v, k) => (f[i * fLen + k] = BigInt(v))));
+    npz.array('f_vector', '<i8', [n, fLen], f);
+    npz.array(
+      'volume',
+      '<f8',
+      [n],
+      Float64Array.from(res.regions, (r) => r.volume),
+    );
+    npz.array(
+      'simplices',
+      '<i8',
+      [n],
+      BigInt64Array.from(res.regions, (r) => BigInt(r.simplices)),
+    );
+    npz.array(
+      'simplex_bounds',
+      '<f8',
+      [n, 2],
+      Float64Array.from(res.regions.flatMap((r) => [r.simplexBounds.lower, r.simplexBounds.upper])),
+    );
+    npz.array('interior', '<f8', [n, d], Float64Array.from(res.regions.flatMap((r) => Array.from(r.interior))));
+    if (estimated.length) npz.array('estimated_facets', '<i8', [n], BigInt64Array.from(estimated, BigInt));
+    npz.array('box', '<f8', [d, 2], Float64Array.from(res.box.flat()));
+    if (res.domain) {
+      npz.array('domain_A', '<f8', [res.domain.A.length, d], Float64Array.from(res.domain.A.flat()));
+      npz.array('domain_b', '<f8', [res.domain.b.length], Float64Array.from(res.domain.b));
+    }
+    npz.scalar('partial', false, '|b1');
+    for (const [k, v] of Object.entries(summary)) npz.scalar(k, v);
+    npz.write(path);
+  } finally {
+    npz.cleanup();
+  }
+}
+
+/**
+ * `walk` as npz (docs/formats.md "walk.npz"): per region its packed code, interior point, output,
+ * depth, facet units and neighbours (CSR), the edges; the summary as scalars.
+ */
+function walkNpz(
+  path: string,
+  net: Network,
+  res: Awaited<ReturnType<typeof walkRegions>>,
+  summary: Record<string, unknown>,
+  radius: number | undefined,
+  domain: [number, number] | undefined,
+): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const n = res.regions.length;
+    const codes = new CodePacker(net);
+    codes.declare(npz);
+    npz.declare('interior_point', '<f8', [net.inputSize]).declare('output', '<f8', [net.outputSize]);
+    for (const r of res.regions) {
+      npz.append('codes', codes.pack(r.code));
+      npz.append('interior_point', r.point);
+      npz.append('output', forward(net, r.point));
+    }
+    npz.array(
+      'depth',
+      '<i8',
+      [n],
+      BigInt64Array.from(res.regions, (r) => BigInt(r.depth)),
+    );
+    csrArrays(
+      npz,
+      'facet_units',
+      res.regions.map((r) => r.facetUnits),
+      '<i8',
+    );
+    csrArrays(
+      npz,
+      'neighbours',
+      res.regions.map((r) => r.neighbours),
+      '<i8',
+    );
+    npz.array('edges', '<i8', [res.edges.length, 2], BigInt64Array.from(res.edges.flat(), BigInt));
+    // Summary numbers as scalars, except counts that the arrays already give (regions, edges).
+    for (const [k, v] of Object.entries(summary))
+      if ((typeof v === 'number' || typeof v === 'boolean') && !npz.has(k) && k !== 'regions')
+        npz.scalar(k, v, typeof v === 'boolean' ? '|b1' : '<f8');
+    if (radius !== undefined) npz.scalar('radius', radius);
+    if (domain) npz.array('domain', '<f8', [2], Float64Array.from(domain));
+    npz.write(path);
+  } finally {
+    npz.cleanup();
+  }
+}
+
 interface WalkOpts {
   at?: string;
   idx?: string;
@@ -338,6 +465,7 @@ interface WalkOpts {
   domain?: string;
   lpOnly?: boolean;
   json: string;
+  format?: string;
   quiet?: boolean;
 }
 
@@ -355,12 +483,15 @@ function registerWalk(program: Command): void {
     .option('--radius <r>', 'only regions meeting the L∞ ball of this radius around the start point')
     .option('--domain <lo,hi>', 'input domain for every coordinate (default 0,1 with --idx, else unbounded)')
     .option('--lp-only', 'decide every row by an LP (the slow reference for the LP-free certificates)')
-    .option('--json <path>', 'output JSON (regions + adjacency graph)', 'walk.json')
+    .option('--json <path>', 'output file (regions + adjacency graph): JSON, or NumPy .npz when it ends in .npz', 'walk.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns walk.json into walk.npz')
     .option('--quiet', 'print nothing but errors')
     .action(runWalk);
 }
 
-async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
+async function runWalk(modelPath: string, given: WalkOpts): Promise<void> {
+  const format = outputFormat(given.json, given.format);
+  const opts = { ...given, json: format.path };
   const net = loadModel(modelPath);
   const d = net.inputSize;
   let x: Float64Array;
@@ -430,7 +561,8 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
     })),
     edges: res.edges,
   };
-  writeFileAtomic(opts.json, JSON.stringify(out));
+  if (format.format === 'npz') walkNpz(opts.json, net, res, out.summary, radius, domain);
+  else writeFileAtomic(opts.json, JSON.stringify(out));
   if (!opts.quiet) reportWalk(res, out.regions);
 }
 
