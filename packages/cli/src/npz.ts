@@ -26,7 +26,7 @@ const U32_MAX = 0xffffffff;
 const U16_MAX = 0xffff;
 
 /** The `.npy` header (format 1.0) for an array of `dtype` and `shape`, padded so the data starts at a multiple of 64. */
-export function npyHeader(dtype: string, shape: readonly number[]): Buffer {
+function npyHeader(dtype: string, shape: readonly number[]): Buffer {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + dict.length + 1;
