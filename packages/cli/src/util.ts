@@ -87,9 +87,9 @@ export function fsErrorMessage(err: unknown): string | undefined {
   return `cannot ${verb === 'write' && e.syscall === 'open' ? 'open' : verb} '${path}': ${FS_ERRORS[e.code]} (${e.code})`;
 }
 
-/** Our own temporary files beside `base`: `base.PID.tmp` and `base.PID.gN.tmp` (the slice's spool groups). */
+/** Our own temporary files beside `base`: `base.PID.tmp`, `base.PID.gN.tmp` (the slice's spool groups) and `base.PID.gN.NAME.tmp` (npz spools). */
 function tempPattern(base: string): RegExp {
-  return new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)(\\.g\\d+)?\\.tmp$`);
+  return new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)(\\.g\\d+)?(\\.[a-z_]+)?\\.tmp$`);
 }
 
 /** Whether a process with this id is running (signal 0 probes without sending anything). */

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { affineMapAt } from '@polytope-lens/core';
 import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, writeFileAtomic } from '../util.js';
+import { CodePacker, NpzBuilder, outputFormat, unicodeArray } from '../npz.js';
+import type { Network } from '@polytope-lens/core';
 
 /** How many points the summary prints (all are in the JSON). */
 const SHOWN_POINTS = 20;
@@ -38,13 +40,16 @@ export function registerAffine(program: Command): void {
     .option('--idx <file>', "MNIST-style IDX image file ('mnist' = the bundled MNIST test set)")
     .option('--rows <list>', 'rows of --inputs/--idx to use, e.g. 3,17,42 or 0-9')
     .option('--mode <mode>', 'forward | reverse | auto', 'auto')
-    .option('--json <path>', 'output JSON file', 'affine.json')
+    .option('--json <path>', 'output file: JSON, or NumPy .npz when it ends in .npz', 'affine.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns affine.json into affine.npz')
     .option('--quiet', 'print nothing but errors')
     .action(
       (
         modelPath: string,
-        opts: { at?: string; inputs?: string; idx?: string; rows?: string; mode: string; json: string; quiet?: boolean },
+        cli: { at?: string; inputs?: string; idx?: string; rows?: string; mode: string; json: string; format?: string; quiet?: boolean },
       ) => {
+        const format = outputFormat(cli.json, cli.format);
+        const opts = { ...cli, json: format.path };
         const net = loadModel(modelPath);
         const d = net.inputSize;
         if (!['forward', 'reverse', 'auto'].includes(opts.mode))
@@ -52,6 +57,8 @@ export function registerAffine(program: Command): void {
         const given = [opts.at, opts.inputs, opts.idx].filter((x) => x !== undefined).length;
         if (given !== 1) throw new CliError(`give exactly one of --at, --inputs or --idx (${inputHint(d, 1)})`);
         const points = opts.at !== undefined ? [vectorArg(opts.at, d, '--at')] : readInputSource(opts, d)!;
+        if (format.format === 'npz')
+          return affineNpz(net, points, opts.mode as 'forward' | 'reverse' | 'auto', opts.json, opts.quiet === true);
         const t0 = performance.now();
         const out = points.map((x) => {
           const a = affineMapAt(net, x, { mode: opts.mode as 'forward' | 'reverse' | 'auto' });
@@ -67,4 +74,42 @@ export function registerAffine(program: Command): void {
         }
       },
     );
+}
+
+/**
+ * `affine` to npz (docs/formats.md "affine.npz"), streamed point by point: jacobian [N, outputs,
+ * inputs], offset and output [N, outputs], packed codes, the mode used per point.
+ */
+function affineNpz(
+  net: Network,
+  points: readonly Float64Array[],
+  mode: 'forward' | 'reverse' | 'auto',
+  path: string,
+  quiet: boolean,
+): void {
+  const o = net.outputSize;
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const codes = new CodePacker(net);
+    npz.declare('jacobian', '<f8', [o, net.inputSize]).declare('offset', '<f8', [o]).declare('output', '<f8', [o]);
+    codes.declare(npz);
+    const modes: string[] = [];
+    const t0 = performance.now();
+    for (const x of points) {
+      const a = affineMapAt(net, x, { mode });
+      npz.append('jacobian', a.jacobian);
+      npz.append('offset', a.offset);
+      npz.append('output', a.output);
+      npz.append('codes', codes.pack(a.code.states));
+      modes.push(a.mode);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const m = unicodeArray(modes);
+    npz.array('mode', m.dtype, [modes.length], modes.length ? m.data : new Uint8Array(0));
+    npz.scalar('points', points.length, '<i8').scalar('seconds', seconds);
+    npz.write(path);
+    if (!quiet) process.stderr.write(`affine: ${points.length} point(s) in ${seconds.toFixed(3)} s\n`);
+  } finally {
+    npz.cleanup();
+  }
 }

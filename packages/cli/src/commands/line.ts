@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { codeOffsets, codeKey, partitionLineAsync, validateLine } from '@polytope-lens/core';
 import { inputHint, loadModel, readInputSource, vectorArg } from '../model.js';
 import { startProgress } from '../progress.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, writeFileAtomic } from '../util.js';
 import { renderLineSvg } from '../render/slice-figure.js';
 import { svgToPng } from '../render/png.js';
 import { hashBytes } from '../render/color.js';
@@ -11,6 +11,8 @@ import { useSampled } from '@polytope-lens/core/internal';
 import type { PartitionProgress } from '@polytope-lens/core';
 import { partitionLineParallel } from '../parallel/line-parallel.js';
 import { sliceThreads } from '../threads.js';
+import { CodePacker, NpzBuilder, outputFormat } from '../npz.js';
+import type { LineResult, Network } from '@polytope-lens/core';
 
 /** `polytope line MODEL --from x0 --to x1`: every breakpoint along a segment. */
 export function registerLine(program: Command): void {
@@ -23,7 +25,8 @@ export function registerLine(program: Command): void {
     .option('--inputs <file>', 'file with the two endpoints as rows')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set) with --rows i,j")
     .option('--rows <list>', 'the two rows to join')
-    .option('--json <path>', 'output JSON file', 'line.json')
+    .option('--json <path>', 'output file: JSON, or NumPy .npz when it ends in .npz', 'line.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns line.json into line.npz')
     .option('--svg <path>', 'figure (SVG); default: beside --json')
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')
@@ -46,6 +49,7 @@ interface LineCliOptions {
   idx?: string;
   rows?: string;
   json: string;
+  format?: string;
   svg?: string;
   png?: string;
   figure: boolean;
@@ -57,7 +61,9 @@ interface LineCliOptions {
 }
 
 /** `polytope line`: reads the endpoints, partitions the segment, writes JSON and figures. */
-async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
+async function runLine(modelPath: string, given: LineCliOptions): Promise<void> {
+  const out = outputFormat(given.json, given.format);
+  const opts = { ...given, json: out.path };
   if (opts.method !== 'auto' && opts.method !== 'sampled' && opts.method !== 'reference')
     throw new CliError(`--method must be 'auto', 'sampled' or 'reference', got '${opts.method}'`);
   const batch = Number(opts.batch);
@@ -98,10 +104,29 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
     const v = validateLine(net, x0, x1, res);
     if (!v.ok) throw new InternalError(`validation failed:\n  ${v.problems.join('\n  ')}`);
   }
+  const o = net.outputSize;
+  const length = Math.hypot(...Array.from(x1, (v, i) => v - x0[i]!));
+  if (out.format === 'npz') writeLineNpz(opts.json, net, res, x0, x1, length);
+  else writeLineJson(opts.json, net, res, length);
+  if (opts.figure) {
+    const svg = renderLineSvg({
+      pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashBytes(p.code) })),
+      outputs: o,
+      title: `${res.pieces.length} pieces along the segment`,
+    });
+    const base = opts.json.replace(/\.(json|npz)$/i, '');
+    writeFileAtomic(opts.svg ?? base + '.svg', svg);
+    writeFileAtomic(opts.png ?? base + '.png', svgToPng(svg));
+  }
+  if (!opts.quiet) process.stderr.write(`line: ${res.pieces.length} pieces in ${res.seconds.toFixed(3)} s → ${opts.json}\n`);
+}
+
+/** The line as JSON (docs/schemas/line.schema.json). */
+function writeLineJson(path: string, net: Network, res: LineResult, length: number): void {
   const offsets = codeOffsets(net);
   const o = net.outputSize;
   const json = {
-    summary: { pieces: res.pieces.length, seconds: res.seconds, length: Math.hypot(...Array.from(x1, (v, i) => v - x0[i]!)) },
+    summary: { pieces: res.pieces.length, seconds: res.seconds, length },
     breakpoints: Array.from(res.breakpoints),
     pieces: res.pieces.map((p) => ({
       t0: p.t0,
@@ -110,15 +135,42 @@ async function runLine(modelPath: string, opts: LineCliOptions): Promise<void> {
       map: Array.from({ length: o }, (_, r) => [p.map[2 * r]!, p.map[2 * r + 1]!]),
     })),
   };
-  writeFileAtomic(opts.json, JSON.stringify(json) + '\n');
-  if (opts.figure) {
-    const svg = renderLineSvg({
-      pieces: res.pieces.map((p) => ({ t0: p.t0, t1: p.t1, map: p.map, colorKey: hashBytes(p.code) })),
-      outputs: o,
-      title: `${res.pieces.length} pieces along the segment`,
-    });
-    writeFileAtomic(opts.svg ?? opts.json.replace(/\.json$/i, '') + '.svg', svg);
-    writeFileAtomic(opts.png ?? opts.json.replace(/\.json$/i, '') + '.png', svgToPng(svg));
+  writeFileAtomic(path, JSON.stringify(json) + '\n');
+}
+
+/**
+ * The line as npz (docs/formats.md "line.npz"): per piece t0, t1, packed code and map [a, b] per
+ * output (value a + b·t on the piece), plus the endpoints and the breakpoints.
+ */
+function writeLineNpz(path: string, net: Network, res: LineResult, x0: Float64Array, x1: Float64Array, length: number): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const n = res.pieces.length;
+    const o = net.outputSize;
+    const codes = new CodePacker(net);
+    codes.declare(npz);
+    npz.declare('map', '<f8', [o, 2]);
+    for (const p of res.pieces) {
+      npz.append('codes', codes.pack(p.code));
+      npz.append('map', p.map);
+    }
+    npz.array(
+      't0',
+      '<f8',
+      [n],
+      Float64Array.from(res.pieces, (p) => p.t0),
+    );
+    npz.array(
+      't1',
+      '<f8',
+      [n],
+      Float64Array.from(res.pieces, (p) => p.t1),
+    );
+    npz.array('breakpoints', '<f8', [res.breakpoints.length], Float64Array.from(res.breakpoints));
+    npz.array('x0', '<f8', [x0.length], x0).array('x1', '<f8', [x1.length], x1);
+    npz.scalar('pieces', n, '<i8').scalar('seconds', res.seconds).scalar('length', length);
+    npz.write(path);
+  } finally {
+    npz.cleanup();
   }
-  if (!opts.quiet) process.stderr.write(`line: ${res.pieces.length} pieces in ${res.seconds.toFixed(3)} s → ${opts.json}\n`);
 }

@@ -30,6 +30,7 @@ import { maxBytes } from '../limits.js';
 import { countHistogramSvg, sideBySideSvg, smallMultiplesSvg } from '../render/count-figures.js';
 import { CliError, prepareOutput, snakeKeys, tempPathFor, writeFileAtomic } from '../util.js';
 import { RecordSpool, writeSpooledJson } from '../json-stream.js';
+import { CodePacker, NpzBuilder, csrArrays, outputFormat } from '../npz.js';
 import { AbortError, InternalError } from '@polytope-lens/core';
 import { MIN_SECONDS, REPORT_ZERO } from '../render/constants.js';
 import { session } from '../session.js';
@@ -41,6 +42,7 @@ import { runSubspacePolytopes, wantsSubspace } from './polytopes-subspace.js';
 import type { SubspaceOpts } from './polytopes-subspace.js';
 
 interface PolytopesOpts extends SubspaceOpts {
+  format?: string;
   box?: string;
   domain?: string;
   json: string;
@@ -211,7 +213,8 @@ export function registerPolytopes(program: Command): void {
     .option('--inputs <file>', 'file holding the inputs of --through (use --rows to pick)')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set); --rows picks the k + 1 inputs")
     .option('--rows <list>', 'rows of --inputs/--idx')
-    .option('--json <path>', 'output JSON', 'polytopes.json')
+    .option('--json <path>', 'output file: JSON, or NumPy .npz when it ends in .npz', 'polytopes.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns polytopes.json into polytopes.npz')
     .option('--svg <path>', 'histogram figure (SVG); default beside --json')
     .option('--png <path>', 'histogram figure (PNG); default beside --json')
     .option('--no-figure', 'do not draw figures')
@@ -299,7 +302,9 @@ function volumeOfBox(box: readonly number[]): number {
  * in memory (all regions are kept only for --validate). With --max-regions n the run stops after
  * n finished regions and lists them ("partial": true).
  */
-async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<void> {
+async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<void> {
+  const format = outputFormat(given.json, given.format);
+  const opts = { ...given, json: format.path };
   if (opts.box !== undefined && opts.domain !== undefined)
     throw new CliError('--box and --domain are mutually exclusive; give one of them');
   const net = loadModel(modelPath);
@@ -335,7 +340,8 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
         ...(domain ? { domain } : { box }),
         signal,
         maxBytes: maxBytes(),
-        collect: opts.validate === true,
+        // npz writes its arrays from the collected regions (JSON streams them through the spool).
+        collect: opts.validate === true || format.format === 'npz',
         onRegion: (r) => {
           if (stats.count >= maxRegions) return;
           stats.add(r);
@@ -356,14 +362,15 @@ async function runPolytopes(modelPath: string, opts: PolytopesOpts): Promise<voi
     }
     spool.finish();
     if (res === null || res.count > stats.count) {
-      writeSpooledJson(opts.json, { summary: { partial: true, max_regions: maxRegions, regions: stats.count, volume } }, spool);
+      if (format.format === 'npz') partialNpz(opts.json, { max_regions: maxRegions, regions: stats.count, volume });
+      else writeSpooledJson(opts.json, { summary: { partial: true, max_regions: maxRegions, regions: stats.count, volume } }, spool);
       if (!opts.quiet)
         process.stderr.write(
           `polytopes: stopped at --max-regions ${maxRegions}: ${stats.count} finished regions listed (partial result)\n`,
         );
       return;
     }
-    finishPolytopes(modelPath, opts, { res, stats, spool, ctx, estimated, exactEstimates });
+    finishPolytopes(modelPath, { ...opts, npz: format.format === 'npz' }, { res, stats, spool, ctx, estimated, exactEstimates });
   } finally {
     spool.cleanup();
   }
@@ -380,7 +387,7 @@ interface FinishedRun {
 }
 
 /** Validation (with --validate), the summary, the JSON (header + spooled records), figures and the one-line report. */
-function finishPolytopes(modelPath: string, opts: PolytopesOpts, run: FinishedRun): void {
+function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: boolean }, run: FinishedRun): void {
   const { res: done, stats, spool, ctx, estimated, exactEstimates } = run;
   if (opts.validate) {
     const problems = validatePolytopes(ctx.net, done, (x) => forwardWithCode(ctx.net, x).code);
@@ -394,18 +401,20 @@ function finishPolytopes(modelPath: string, opts: PolytopesOpts, run: FinishedRu
     summary.hit_and_run_exact_share = stats.count ? exactEstimates / stats.count : 0;
   }
   // With --domain, `box` is null and the domain carries its exact bounding box.
-  writeSpooledJson(
-    opts.json,
-    {
-      summary,
-      box: done.domain ? null : done.box,
-      domain: done.domain ? { ...done.domain, bounding_box: done.box } : null,
-      triangulation: 'pulling, lexicographic vertex order',
-    },
-    spool,
-  );
+  if (opts.npz) polytopesNpz(opts.json, ctx.net, done, summary, estimated);
+  else
+    writeSpooledJson(
+      opts.json,
+      {
+        summary,
+        box: done.domain ? null : done.box,
+        domain: done.domain ? { ...done.domain, bounding_box: done.box } : null,
+        triangulation: 'pulling, lexicographic vertex order',
+      },
+      spool,
+    );
   if (opts.figure) {
-    const base = opts.json.replace(/\.json$/i, '');
+    const base = opts.json.replace(/\.(json|npz)$/i, '');
     const svg = polytopeHistogramsSvg(stats, `${modelPath}: ${stats.count} polytopes in the ${done.domain ? 'domain' : 'box'}`);
     writeFileAtomic(opts.svg ?? `${base}.svg`, svg);
     writeFileAtomic(opts.png ?? `${base}.png`, svgToPng(svg, 960));
@@ -417,7 +426,138 @@ function finishPolytopes(modelPath: string, opts: PolytopesOpts, run: FinishedRu
   }
 }
 
+/**
+ * `polytopes` as npz (docs/formats.md "polytopes.npz"): per polytope its packed code, facet
+ * constraint indices and vertices in CSR form, f-vector, volume, simplices; the summary as scalars.
+ */
+function polytopesNpz(path: string, net: Network, res: PolytopeEnumeration, summary: Record<string, number>, estimated: number[]): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const d = net.inputSize;
+    const n = res.regions.length;
+    const codes = new CodePacker(net);
+    codes.declare(npz);
+    for (const r of res.regions) npz.append('codes', codes.pack(r.code));
+    csrArrays(
+      npz,
+      'facets',
+      res.regions.map((r) => r.facets),
+      '<i8',
+    );
+    csrArrays(
+      npz,
+      'vertices',
+      res.regions.map((r) => r.vertices.subarray(0, r.numVertices * d)),
+      '<f8',
+      [d],
+    );
+    const fLen = Math.max(0, ...res.regions.map((r) => r.fVector.length));
+    const f = new BigInt64Array(n * fLen);
+    res.regions.forEach((r, i) => r.fVector.forEach((v, k) => (f[i * fLen + k] = BigInt(v))));
+    npz.array('f_vector', '<i8', [n, fLen], f);
+    npz.array(
+      'volume',
+      '<f8',
+      [n],
+      Float64Array.from(res.regions, (r) => r.volume),
+    );
+    npz.array(
+      'simplices',
+      '<i8',
+      [n],
+      BigInt64Array.from(res.regions, (r) => BigInt(r.simplices)),
+    );
+    npz.array(
+      'simplex_bounds',
+      '<f8',
+      [n, 2],
+      Float64Array.from(res.regions.flatMap((r) => [r.simplexBounds.lower, r.simplexBounds.upper])),
+    );
+    npz.array('interior', '<f8', [n, d], Float64Array.from(res.regions.flatMap((r) => Array.from(r.interior))));
+    if (estimated.length) npz.array('estimated_facets', '<i8', [n], BigInt64Array.from(estimated, BigInt));
+    npz.array('box', '<f8', [d, 2], Float64Array.from(res.box.flat()));
+    if (res.domain) {
+      npz.array('domain_A', '<f8', [res.domain.A.length, d], Float64Array.from(res.domain.A.flat()));
+      npz.array('domain_b', '<f8', [res.domain.b.length], Float64Array.from(res.domain.b));
+    }
+    npz.scalar('partial', false, '|b1');
+    for (const [k, v] of Object.entries(summary)) npz.scalar(k, v);
+    npz.write(path);
+  } finally {
+    npz.cleanup();
+  }
+}
+
+/**
+ * `walk` as npz (docs/formats.md "walk.npz"): per region its packed code, interior point, output,
+ * depth, facet units and neighbours (CSR), the edges; the summary as scalars.
+ */
+function walkNpz(
+  path: string,
+  net: Network,
+  res: Awaited<ReturnType<typeof walkRegions>>,
+  summary: Record<string, unknown>,
+  radius: number | undefined,
+  domain: [number, number] | undefined,
+): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    const n = res.regions.length;
+    const codes = new CodePacker(net);
+    codes.declare(npz);
+    npz.declare('interior_point', '<f8', [net.inputSize]).declare('output', '<f8', [net.outputSize]);
+    for (const r of res.regions) {
+      npz.append('codes', codes.pack(r.code));
+      npz.append('interior_point', r.point);
+      npz.append('output', forward(net, r.point));
+    }
+    npz.array(
+      'depth',
+      '<i8',
+      [n],
+      BigInt64Array.from(res.regions, (r) => BigInt(r.depth)),
+    );
+    csrArrays(
+      npz,
+      'facet_units',
+      res.regions.map((r) => r.facetUnits),
+      '<i8',
+    );
+    csrArrays(
+      npz,
+      'neighbours',
+      res.regions.map((r) => r.neighbours),
+      '<i8',
+    );
+    npz.array('edges', '<i8', [res.edges.length, 2], BigInt64Array.from(res.edges.flat(), BigInt));
+    // Summary numbers as scalars, except counts that the arrays already give (regions, edges).
+    for (const [k, v] of Object.entries(summary))
+      if ((typeof v === 'number' || typeof v === 'boolean') && !npz.has(k) && k !== 'regions')
+        npz.scalar(k, v, typeof v === 'boolean' ? '|b1' : '<f8');
+    if (radius !== undefined) npz.scalar('radius', radius);
+    if (domain) npz.array('domain', '<f8', [2], Float64Array.from(domain));
+    npz.write(path);
+  } finally {
+    npz.cleanup();
+  }
+}
+
+/** A stopped `polytopes --max-regions` run as npz: the partial flag and its counts (no region arrays). */
+function partialNpz(path: string, summary: { max_regions: number; regions: number; volume: number }): void {
+  const npz = new NpzBuilder(prepareOutput(path));
+  try {
+    npz.scalar('partial', true, '|b1');
+    npz.scalar('max_regions', summary.max_regions, '<i8');
+    npz.scalar('regions', summary.regions, '<i8');
+    npz.scalar('volume', summary.volume);
+    npz.write(path);
+  } finally {
+    npz.cleanup();
+  }
+}
+
 interface WalkOpts {
+  format?: string;
   at?: string;
   idx?: string;
   rows?: string;
@@ -444,12 +584,15 @@ function registerWalk(program: Command): void {
     .option('--radius <r>', 'only regions meeting the L∞ ball of this radius around the start point')
     .option('--domain <lo,hi>', 'input domain for every coordinate (default 0,1 with --idx, else unbounded)')
     .option('--lp-only', 'decide every row by an LP (the slow reference for the LP-free certificates)')
-    .option('--json <path>', 'output JSON (regions + adjacency graph)', 'walk.json')
+    .option('--json <path>', 'output file (regions + adjacency graph): JSON, or NumPy .npz when it ends in .npz', 'walk.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns walk.json into walk.npz')
     .option('--quiet', 'print nothing but errors')
     .action(runWalk);
 }
 
-async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
+async function runWalk(modelPath: string, given: WalkOpts): Promise<void> {
+  const format = outputFormat(given.json, given.format);
+  const opts = { ...given, json: format.path };
   const net = loadModel(modelPath);
   const d = net.inputSize;
   let x: Float64Array;
@@ -519,7 +662,8 @@ async function runWalk(modelPath: string, opts: WalkOpts): Promise<void> {
     })),
     edges: res.edges,
   };
-  writeFileAtomic(opts.json, JSON.stringify(out));
+  if (format.format === 'npz') walkNpz(opts.json, net, res, out.summary, radius, domain);
+  else writeFileAtomic(opts.json, JSON.stringify(out));
   if (!opts.quiet) reportWalk(res, out.regions);
 }
 

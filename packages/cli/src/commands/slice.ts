@@ -28,6 +28,7 @@ import { AUTO_THREADS_MIN_PARAMETERS, sliceThreads } from '../threads.js';
 import { InternalError, PolytopeError, resolutionProblem } from '@polytope-lens/core';
 import { RecordSpool, writeSpooledJson } from '../json-stream.js';
 import { REPORT_ZERO } from '../render/constants.js';
+import { CodePacker, NpzBuilder, outputFormat, unicodeArray } from '../npz.js';
 
 interface SliceOpts {
   box?: string;
@@ -38,6 +39,7 @@ interface SliceOpts {
   idx?: string;
   rows?: string;
   json: string;
+  format?: string;
   svg?: string;
   png?: string;
   figure: boolean;
@@ -207,6 +209,7 @@ async function runSlice(
   opts: SliceOpts,
   spool: RecordSpool,
   figure: FigureStore,
+  npz?: SliceNpz,
 ): Promise<ParallelSliceResult> {
   const offsets = codeOffsets(net);
   const x = new Float64Array(net.inputSize);
@@ -221,7 +224,8 @@ async function runSlice(
       ...(Number.isFinite(setup.maxRegions) ? { maxRegions: setup.maxRegions } : {}),
       onProgress: (p) => progress.update(p.fraction, p.regions),
       onRegion: (r: SliceRegion, group: number) => {
-        if (!opts.summaryOnly) spool.add(group, JSON.stringify(regionRecord(net, setup.plane, r, offsets, opts.jacobian === true, x)));
+        if (npz) npz.add(r, group);
+        else if (!opts.summaryOnly) spool.add(group, JSON.stringify(regionRecord(net, setup.plane, r, offsets, opts.jacobian === true, x)));
         if (setup.color === 'class') for (const p of classPieces(r, net.outputSize)) figure.add(p.vertices, p.cls);
         else figure.add(r.vertices, regionValue(setup.color, r, net.outputSize, y));
       },
@@ -261,6 +265,91 @@ function sliceHeader(net: Network, setup: SliceSetup, res: ParallelSliceResult):
       return pts;
     }),
   };
+}
+
+/**
+ * The slice as npz members (docs/formats.md "slice.npz"): regions streamed per work group (vertices in
+ * CSR form, areas, maps [c, ∂/∂s, ∂/∂t] per output, packed codes, optionally Jacobians), the header at the end.
+ */
+class SliceNpz {
+  readonly npz: NpzBuilder;
+  private readonly codes: CodePacker;
+  private readonly x: Float64Array;
+
+  constructor(
+    target: string,
+    private readonly net: Network,
+    private readonly plane: Plane,
+    private readonly regions: boolean,
+    private readonly jacobian: boolean,
+  ) {
+    this.npz = new NpzBuilder(target);
+    this.codes = new CodePacker(net);
+    this.x = new Float64Array(net.inputSize);
+    const o = net.outputSize;
+    if (!regions) return;
+    this.npz.declare('vertices', '<f8', [2]).declare('vertex_counts', '<i8').declare('area', '<f8').declare('map', '<f8', [o, 3]);
+    this.codes.declare(this.npz);
+    if (jacobian) this.npz.declare('jacobian', '<f8', [o, net.inputSize]).declare('offset', '<f8', [o]);
+  }
+
+  add(r: SliceRegion, group: number): void {
+    if (!this.regions) return;
+    const npz = this.npz;
+    npz.append('vertices', r.vertices, group);
+    npz.append('vertex_counts', new BigInt64Array([BigInt(r.vertices.length / 2)]), group);
+    npz.append('area', new Float64Array([r.area]), group);
+    npz.append('map', r.map, group);
+    npz.append('codes', this.codes.pack(r.code), group);
+    if (this.jacobian) {
+      const [s, t] = polygonCentroid(r.vertices, r.vertices.length / 2) as unknown as [number, number];
+      const { origin, u, v } = this.plane;
+      for (let i = 0; i < this.x.length; i++) this.x[i] = origin[i]! + s * u[i]! + t * v[i]!;
+      const a = affineMapAt(this.net, this.x);
+      npz.append('jacobian', a.jacobian, group);
+      npz.append('offset', a.offset, group);
+    }
+  }
+
+  /** Adds the summary, plane and decision boundary, then writes the file. */
+  write(path: string, setup: SliceSetup, res: ParallelSliceResult): void {
+    const npz = this.npz;
+    const s = res.summary;
+    if (this.regions) {
+      const counts = npz.readStreamed('vertex_counts');
+      const offsets = new BigInt64Array(counts.byteLength / 8 + 1);
+      const c = new BigInt64Array(counts.buffer, counts.byteOffset, counts.byteLength / 8);
+      for (let i = 0; i < c.length; i++) offsets[i + 1] = offsets[i]! + c[i]!;
+      npz.array('vertex_offsets', '<i8', [offsets.length], offsets);
+    }
+    npz.scalar('partial', res.truncated, '|b1');
+    if (res.truncated) npz.scalar('max_regions', setup.maxRegions, '<i8');
+    npz.scalar('regions', s.regions, '<i8').scalar('linear_regions', s.linearRegions, '<i8').scalar('thin_regions', s.thinRegions, '<i8');
+    npz
+      .scalar('total_area', s.totalArea)
+      .scalar('boundary_length', s.boundaryLength)
+      .scalar('seconds', s.seconds)
+      .scalar('box_area', s.boxArea);
+    const kind = unicodeArray([setup.how]);
+    npz.array('plane_kind', kind.dtype, [], kind.data);
+    npz.array('box', '<f8', [4], Float64Array.from(setup.box));
+    const anchors = setup.plane.anchors ?? [];
+    const names = unicodeArray(anchors.map((a) => a.name));
+    npz.array('anchor_names', names.dtype, [anchors.length], anchors.length ? names.data : new Uint8Array(0));
+    npz.array('anchors', '<f8', [anchors.length, 2], Float64Array.from(anchors.flatMap((a) => [a.s, a.t])));
+    for (const k of ['origin', 'u', 'v'] as const) npz.array(k, '<f8', [this.net.inputSize], Float64Array.from(setup.plane[k]));
+    const bOffsets = new BigInt64Array(res.boundary.length + 1);
+    res.boundary.forEach((pl, i) => (bOffsets[i + 1] = bOffsets[i]! + BigInt(pl.length / 2)));
+    const total = Number(bOffsets[res.boundary.length]);
+    const pts = new Float64Array(2 * total);
+    let at = 0;
+    for (const pl of res.boundary) {
+      pts.set(pl, at);
+      at += pl.length;
+    }
+    npz.array('boundary_offsets', '<i8', [bOffsets.length], bOffsets).array('boundary', '<f8', [total, 2], pts);
+    npz.write(path);
+  }
 }
 
 /** SVG and PNG figures beside the JSON (or where --svg / --png say), unless the region limit was passed. */
@@ -332,7 +421,7 @@ function warnIfLarge(net: Network, setup: SliceSetup): void {
 
 /** Where the SVG and PNG figures go: --svg / --png, or beside --json. */
 function figurePaths(opts: SliceOpts): [string, string] {
-  const base = opts.json.replace(/\.json$/i, '');
+  const base = opts.json.replace(/\.(json|npz)$/i, '');
   return [opts.svg ?? `${base}.svg`, opts.png ?? `${base}.png`];
 }
 
@@ -353,20 +442,24 @@ function warnUnresolved(net: Network, res: SliceResult, opts: SliceOpts): void {
 }
 
 /** The command's action: parse → run → validate → JSON → figures → report. */
-async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
+async function sliceAction(modelPath: string, given: SliceOpts): Promise<void> {
+  const out = outputFormat(given.json, given.format);
+  const opts = { ...given, json: out.path };
   const net = loadModel(modelPath);
   const setup = sliceSetup(net, opts);
   // Every output path is checked (and its folder made) before the partition, not after it.
   const jsonTarget = prepareOutput(opts.json, '--json');
   if (opts.figure) for (const p of figurePaths(opts)) prepareOutput(p);
   const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
+  const npz = out.format === 'npz' ? new SliceNpz(jsonTarget, net, setup.plane, !opts.summaryOnly, opts.jacobian === true) : undefined;
   const figure = new FigureStore(opts.figure, setup.maxFigureRegions);
   try {
     if (opts.estimate && !opts.quiet && !Number.isFinite(setup.maxRegions)) warnIfLarge(net, setup);
-    const res = await runSlice(net, setup, opts, spool, figure);
+    const res = await runSlice(net, setup, opts, spool, figure, npz);
     if (opts.validate && !res.truncated) validateOrThrow(net, res, opts);
     else if (!opts.validate) warnUnresolved(net, res, opts);
-    writeSpooledJson(opts.json, sliceHeader(net, setup, res), opts.summaryOnly ? undefined : spool);
+    if (npz) npz.write(opts.json, setup, res);
+    else writeSpooledJson(opts.json, sliceHeader(net, setup, res), opts.summaryOnly ? undefined : spool);
     if (opts.figure) writeSliceFigures(net, setup, res, figure, opts, modelPath);
     if (!opts.quiet) {
       const s = res.summary;
@@ -377,6 +470,7 @@ async function sliceAction(modelPath: string, opts: SliceOpts): Promise<void> {
     }
   } finally {
     spool.cleanup();
+    npz?.npz.cleanup();
   }
 }
 
@@ -393,7 +487,8 @@ export function registerSlice(program: Command): void {
     .option('--inputs <file>', 'file holding A, B, C (use --rows to pick)')
     .option('--idx <file>', "IDX image file ('mnist' = bundled MNIST test set); --rows i,j,k picks A, B, C")
     .option('--rows <list>', 'rows of --inputs/--idx')
-    .option('--json <path>', 'output JSON file', 'slice.json')
+    .option('--json <path>', 'output file: JSON, or NumPy .npz when it ends in .npz', 'slice.json')
+    .option('--format <fmt>', 'json | npz (default: from the --json extension); npz turns slice.json into slice.npz')
     .option('--svg <path>', 'figure (SVG); default: beside --json')
     .option('--png <path>', 'figure (PNG); default: beside --json')
     .option('--no-figure', 'do not draw figures')

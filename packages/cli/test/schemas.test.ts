@@ -1,0 +1,161 @@
+/**
+ * docs/schemas/: every JSON output of the CLI against its JSON Schema (draft 2020-12, ajv), on real
+ * outputs of the commands (small models, a few variants: --jacobian, --summary-only, partial runs),
+ * and every schema file is used by at least one run. Broken documents are rejected (so the check can fail).
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkToJsonString, randomMlp } from '@polytope-lens/core';
+import { runCli } from './run-cli.js';
+
+const SCHEMAS = fileURLToPath(new URL('../../../docs/schemas/', import.meta.url));
+// ajv is CommonJS: its class is the module's `default` export.
+const Ajv2020 = Ajv2020Module.default;
+
+/** [schema name, output file, command line] — run in a temporary folder holding the models below. */
+const RUNS: readonly [string, string, string[]][] = [
+  ['affine', 'affine.json', ['affine', 'relu.json', '--inputs', 'pts.json']],
+  ['line', 'line.json', ['line', 'relu.json', '--from', '-2,-1', '--to', '2,1.5', '--no-figure']],
+  ['slice', 'slice.json', ['slice', 'relu.json', '--box', '-2,2,-2,2', '--jacobian', '--no-figure']],
+  ['slice', 'slice-summary.json', ['slice', 'relu.json', '--box', '-2,2,-2,2', '--summary-only', '--no-figure']],
+  ['slice', 'slice-partial.json', ['slice', 'relu.json', '--box', '-2,2,-2,2', '--max-regions', '5', '--no-figure']],
+  ['slice', 'slice-abc.json', ['slice', 'm784.json', '--idx', 'mnist', '--rows', '0,1,2', '--box', '0,0.05,0,0.05', '--no-figure']],
+  ['polytopes', 'polytopes.json', ['polytopes', 'relu.json', '--box', '-2,2,-2,2', '--no-figure']],
+  ['polytopes', 'polytopes-partial.json', ['polytopes', 'relu.json', '--box', '-2,2,-2,2', '--max-regions', '3', '--no-figure']],
+  ['walk', 'walk.json', ['walk', 'relu.json', '--at', '0.1,0.2', '--max-regions', '8']],
+  ['inspect', 'inspect.json', ['inspect', 'relu.json']],
+  ['tropical', 'tropical.json', ['tropical', 'small.json', '--check', '50']],
+  ['truncate', 'truncate.json', ['truncate', 'relu.json', '--at', '0.3,0.2']],
+  ['frame-bias', 'frame-bias.json', ['frame', 'bias', '--frame', 'tetrahedron', '--mc', '200']],
+  ['frame-inject', 'frame-inject.json', ['frame', 'inject', '--frame', 'tetrahedron']],
+  ['frame-reconstruct', 'frame-reconstruct.json', ['frame', 'reconstruct', '--frame', 'tetrahedron', '--points', '5']],
+  ['lens-codes', 'lens-codes.json', ['lens', 'codes', 'relu.json', '--inputs', 'pts.json', '--no-figure']],
+  ['lens-norms', 'lens-norms.json', ['lens', 'norms', 'relu.json', '--inputs', 'pts.json', '--no-figure']],
+  ['lens-density', 'lens-density.json', ['lens', 'density', 'm784.json', '--idx', 'mnist', '--rows', '0-3', '--no-figure']],
+  ['lens-cluster', 'lens-cluster.json', ['lens', 'cluster', 'm784.json', '--idx', 'mnist', '--rows', '0-19', '--no-figure']],
+  [
+    'compress',
+    'compress.json',
+    [
+      'compress',
+      'm784.json',
+      '--fit-idx',
+      'mnist',
+      '--fit-rows',
+      '0-49',
+      '--idx',
+      'mnist',
+      '--rows',
+      '0-29',
+      '--k',
+      '1,2',
+      '--threads',
+      '1',
+    ],
+  ],
+  [
+    'similarity',
+    'similarity.json',
+    // (784-input models with --fit-idx mnist --fit-rows 0-49 sometimes run for minutes: reported to the lead)
+    [
+      'similarity',
+      'relu.json',
+      'relu2.json',
+      '--fit-inputs',
+      'pts.json',
+      '--inputs',
+      'pts.json',
+      '--labels',
+      'labels.idx',
+      '--rows',
+      '0-5',
+      '--fit-rows',
+      '0-5',
+      '--threads',
+      '1',
+    ],
+  ],
+  [
+    'coefficients',
+    'coeffs/coefficients.json',
+    ['coefficients', 'm784.json', '--idx', 'mnist', '--rows', '0-4', '--threads', '1', '--out', 'coeffs'],
+  ],
+];
+
+function validator(name: string) {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  return ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, `${name}.schema.json`), 'utf8')) as object);
+}
+
+describe('JSON outputs match docs/schemas', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'polytope-schemas-'));
+    writeFileSync(join(dir, 'relu.json'), networkToJsonString(randomMlp([2, 12, 12, 3], { seed: 3 })));
+    writeFileSync(join(dir, 'small.json'), networkToJsonString(randomMlp([2, 4, 3, 2], { seed: 3 })));
+    writeFileSync(join(dir, 'm784.json'), networkToJsonString(randomMlp([784, 16, 10], { seed: 1 })));
+    writeFileSync(join(dir, 'm784b.json'), networkToJsonString(randomMlp([784, 16, 10], { seed: 2 })));
+    writeFileSync(join(dir, 'relu2.json'), networkToJsonString(randomMlp([2, 12, 12, 3], { seed: 4 })));
+    writeFileSync(
+      join(dir, 'pts.json'),
+      JSON.stringify([
+        [0.1, 0.2],
+        [-1, 0.5],
+        [1.5, -1.5],
+        [0.3, 0.3],
+        [-0.7, -0.2],
+        [0.9, 0.1],
+      ]),
+    );
+    // IDX labels (magic 0x00000801, count, one byte each) for similarity
+    writeFileSync(join(dir, 'labels.idx'), Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 6, 0, 1, 2, 0, 1, 2]));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('every schema is valid draft 2020-12 and has a run below', () => {
+    const names = readdirSync(SCHEMAS).filter((f) => f.endsWith('.schema.json'));
+    expect(names.length).toBeGreaterThanOrEqual(18);
+    for (const f of names) {
+      const name = f.replace('.schema.json', '');
+      expect(validator(name), f).toBeTypeOf('function');
+      expect(
+        RUNS.some(([n]) => n === name),
+        `${f} has a run`,
+      ).toBe(true);
+    }
+  });
+
+  it.each(RUNS.map(([name, file, args]) => ({ name, file, args, line: args.join(' ') })))(
+    'a real output validates: $line',
+    async ({ name, file, args }) => {
+      const out = args.includes('--out') ? [] : ['--json', file];
+      const quiet = name === 'inspect' ? [] : ['--quiet']; // inspect prints its summary only
+      const r = await runCli([...args, ...out, ...quiet], { cwd: dir });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      const validate = validator(name);
+      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
+      expect(validate(doc), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    },
+    30_000,
+  );
+
+  it('broken documents are rejected: a slice map row of two numbers, a line piece without map, a missing summary', async () => {
+    for (const n of ['slice', 'line', 'affine']) {
+      const [, file, args] = RUNS.find(([m]) => m === n)!;
+      expect((await runCli([...args, '--json', file, '--quiet'], { cwd: dir })).code).toBe(0);
+    }
+    const slice = JSON.parse(readFileSync(join(dir, 'slice.json'), 'utf8')) as { regions: { map: number[][] }[] };
+    slice.regions[0]!.map[0] = [1, 2];
+    expect(validator('slice')(slice)).toBe(false);
+    const line = JSON.parse(readFileSync(join(dir, 'line.json'), 'utf8')) as { pieces: Record<string, unknown>[] };
+    delete line.pieces[0]!.map;
+    expect(validator('line')(line)).toBe(false);
+    const affine = JSON.parse(readFileSync(join(dir, 'affine.json'), 'utf8')) as Record<string, unknown>;
+    delete affine.summary;
+    expect(validator('affine')(affine)).toBe(false);
+  });
+});
