@@ -58,6 +58,15 @@ export function runSupervised(argv: string[]): void {
     timer = setTimeout(stop, GRACE_MS);
   };
   for (const sig of Object.keys(SIGNALS) as Handled[]) process.on(sig, onSignal);
+  // A reader that stops early (`polytope --help | head`) closes the pipe: stop quietly, as Unix
+  // tools do, instead of dying on the unhandled EPIPE with a stack trace.
+  const onPipeError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    code ??= 0;
+    stop();
+  };
+  process.stdout.on('error', onPipeError);
+  process.stderr.on('error', onPipeError);
   worker.on('message', (msg: ToSupervisor) => {
     if (msg.type === 'temp') {
       if (msg.open) temps.add(msg.path);
