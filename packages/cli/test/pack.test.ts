@@ -40,19 +40,28 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions): string {
 }
 
 /** package.json and package-lock.json of an empty app depending on the two tarballs (see the header). */
-function appLockfile(app: string, coreTgz: string, cliTgz: string): void {
+function appLockfile(app: string, coreTgz: string, cliTgz: string, sweepTgz: string): void {
   const lock = readJson<{ packages: Record<string, LockEntry> }>(join(ROOT, 'package-lock.json'));
   const core = readJson<PackageJson>(join(ROOT, 'packages/core/package.json'));
   const cli = readJson<PackageJson>(join(ROOT, 'packages/cli/package.json'));
+  const sweep = readJson<PackageJson>(join(ROOT, 'packages/sweep/package.json'));
   const registry: Record<string, LockEntry> = {};
-  const queue = [...Object.keys(core.dependencies), ...Object.keys(cli.dependencies).filter((d) => !d.startsWith('@polytope-lens/'))];
+  // Registry packages as npm lays them out: a dependency of the package at path P resolves to
+  // P/node_modules/D when the lockfile nests a version there, else to the top-level node_modules/D.
+  const queue: [string, string][] = [core, cli, sweep].flatMap((p) =>
+    Object.keys(p.dependencies)
+      .filter((d) => !d.startsWith('@polytope-lens/'))
+      .map((d): [string, string] => ['', d]),
+  );
   while (queue.length) {
-    const key = `node_modules/${queue.shift()!}`;
+    const [parent, name] = queue.shift()!;
+    const nested = parent ? `${parent}/node_modules/${name}` : '';
+    const key = nested && lock.packages[nested] ? nested : `node_modules/${name}`;
     if (registry[key]) continue;
     const e = lock.packages[key];
     if (!e) throw new Error(`package-lock.json has no ${key}`);
     registry[key] = e;
-    queue.push(...Object.keys(e.dependencies ?? {}), ...Object.keys(e.optionalDependencies ?? {}));
+    for (const d of [...Object.keys(e.dependencies ?? {}), ...Object.keys(e.optionalDependencies ?? {})]) queue.push([key, d]);
   }
   const deps = { '@polytope-lens/cli': `file:${cliTgz}`, '@polytope-lens/core': `file:${coreTgz}` };
   const packages = {
@@ -62,6 +71,12 @@ function appLockfile(app: string, coreTgz: string, cliTgz: string): void {
       resolved: `file:${coreTgz}`,
       dependencies: core.dependencies,
       engines: core.engines,
+    },
+    'node_modules/@polytope-lens/sweep': {
+      version: sweep.version,
+      resolved: `file:${sweepTgz}`,
+      dependencies: sweep.dependencies,
+      engines: sweep.engines,
     },
     'node_modules/@polytope-lens/cli': {
       version: cli.version,
@@ -85,18 +100,18 @@ describe('npm pack: @polytope-lens/core and @polytope-lens/cli install and work 
     app = join(dir, 'app');
     mkdirSync(join(dir, 't'));
     mkdirSync(app);
-    for (const p of ['core', 'cli']) {
+    for (const p of ['core', 'sweep', 'cli']) {
       const out = run('npm', ['pack', '--json', '--pack-destination', join(dir, 't')], { cwd: join(ROOT, 'packages', p) });
       tarballs[p] = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     }
-    appLockfile(app, '../t/polytope-lens-core-0.1.0.tgz', '../t/polytope-lens-cli-0.1.0.tgz');
+    appLockfile(app, '../t/polytope-lens-core-0.1.0.tgz', '../t/polytope-lens-cli-0.1.0.tgz', '../t/polytope-lens-sweep-0.1.0.tgz');
     run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
     writeFileSync(join(app, 'model.json'), networkToJsonString(randomMlp([2, 8, 8, 2], { seed: 5 })));
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }), 60_000);
 
   it('the tarballs hold the built code, types, README and bin, and no sources, tests or workspace paths', () => {
-    for (const p of ['core', 'cli']) {
+    for (const p of ['core', 'sweep', 'cli']) {
       const files = tarballs[p]!;
       expect(files).toContain('README.md');
       expect(files).toContain('package.json');
