@@ -85,7 +85,7 @@ const actName = (alpha: number): string => (alpha === 0 ? 'ReLU' : `leaky ReLU $
 const short = (f: TruthTable): string => (typeof f === 'string' && f.length > 22 ? `${f.slice(0, 12)}…${f.slice(-6)}` : String(f));
 
 /** Fig. 3.5's four panels (per activation: mean and worst successes, rows depth, columns width) as SVG files; returns their names. */
-export function writeSuccessFigures(m: BooleanSuccessMerged, stem: string): string[] {
+function writeSuccessFigures(m: BooleanSuccessMerged, stem: string): string[] {
   const files: string[] = [];
   const widths = [...new Set(m.shapes.map((s) => s.width))].sort((a, b) => a - b);
   const depths = [...new Set(m.shapes.map((s) => s.depth))].sort((a, b) => a - b);
@@ -110,7 +110,7 @@ export function writeSuccessFigures(m: BooleanSuccessMerged, stem: string): stri
 }
 
 /** The Markdown report of the success sweep: Fig. 3.5 grids, Table 3.3, Fig. 3.6 columns. */
-export function successReport(m: BooleanSuccessMerged, seconds: number): string {
+function successReport(m: BooleanSuccessMerged, seconds: number): string {
   const out: string[] = [`# Boolean training success (§3.4.2)`, ''];
   out.push(
     `${m.cells.length} cells · ${m.trials} trials · up to ${m.epochs} epochs · ${m.networkEpochs.toExponential(3)} network-epochs in ${seconds.toFixed(1)} s`,
@@ -162,7 +162,7 @@ function patternText(p: string): string {
 }
 
 /** The Markdown report of the 1-D parity study (Eq. 3.12–3.25, Table 3.2). */
-export function parity1dReport(r: Parity1dResult): string {
+function parity1dReport(r: Parity1dResult): string {
   const frac = (q: [number, number]): string => (q[1] === 1 ? String(q[0]) : `${q[0]}/${q[1]}`);
   const out = [`# Local optima of 1-D parity (§3.3.3, Table 3.2)`, '', '## Eq. 3.12: v(x; a, b) = max(ax, 0) + b', ''];
   out.push('| side | zero of the gradient | on its side (steady state) | loss there |', '|---|---|---|---:|');

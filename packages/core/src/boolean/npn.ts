@@ -17,14 +17,14 @@ const NEG_MASKS = [0x55555555, 0x33333333, 0x0f0f0f0f, 0x00ff00ff, 0x0000ffff] a
 const SWAP_MASKS = [0x22222222, 0x0c0c0c0c, 0x00f000f0, 0x0000ff00] as const;
 
 /** The truth table with the digit at bit position p negated: t'(k) = t(k ⊕ 2^p). */
-export function negateInput(t: number, p: number): number {
+function negateInput(t: number, p: number): number {
   const s = 1 << p;
   const m = NEG_MASKS[p]!;
   return (((t & m) << s) | ((t >>> s) & m)) >>> 0;
 }
 
 /** The truth table with digit positions p and p + 1 exchanged. */
-export function swapInputs(t: number, p: number): number {
+function swapInputs(t: number, p: number): number {
   const s = 1 << p;
   const a = SWAP_MASKS[p]!;
   return ((t & ~(a | (a << s))) | ((t & a) << s) | ((t >>> s) & a)) >>> 0;

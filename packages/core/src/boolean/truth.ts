@@ -46,11 +46,6 @@ export function parseTruthTable(text: string | number, n: number): number {
   return v;
 }
 
-/** f at row k (0 or 1). */
-export function bitAt(table: number, k: number): number {
-  return (table >>> k) & 1;
-}
-
 /**
  * Input vectors of all 2ⁿ rows, row-major 2ⁿ × n, in {0, 1} (`'01'`) or {−1, 1} (`'pm1'`); input 1
  * first (the most significant digit).

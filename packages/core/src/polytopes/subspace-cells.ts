@@ -82,7 +82,7 @@ function popcount32(x: number): number {
 }
 
 /** Incidences as bit sets over the local constraints (for `describePolytope`). */
-export function cellIncidence(cell: KCell): bigint[] {
+function cellIncidence(cell: KCell): bigint[] {
   const out: bigint[] = [];
   for (let i = 0; i < cell.nv; i++) {
     let b = 0n;

@@ -29,7 +29,7 @@ import { boxCell, boxFaceLabel, describeCell, kCellOps } from './subspace-cells.
 import type { KCell } from './subspace-cells.js';
 
 /** Largest subspace dimension (the face lattice and triangulation grow fast with k). */
-export const MAX_SUBSPACE_DIM = 6;
+const MAX_SUBSPACE_DIM = 6;
 
 /** Where the polytopes are enumerated: the subspace `origin + Σ_j t_j dirs[j]` and a box of t. */
 export interface SubspaceOptions {

@@ -144,7 +144,7 @@ function positiveInts(name: string, v: readonly number[]): void {
 }
 
 /** Trains one cell; exported for the CLI and the tests. */
-export function runSuccessCell(p: BooleanSuccessParams): BooleanSuccessCell {
+function runSuccessCell(p: BooleanSuccessParams): BooleanSuccessCell {
   const mlp = new BatchedMlp({ inputs: p.n, width: p.width, depth: p.depth, alpha: p.alpha }, p.trials);
   mlp.initialize('he-normal', (k) => seededRandom(cellTrialSeed(p, k)));
   const r = trainBatched(mlp, booleanTrainingData(tableBigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs });
@@ -235,7 +235,7 @@ function mergeCells(cells: BooleanSuccessCell[], o: Required<BooleanSuccessOptio
 }
 
 /** Fills in the dissertation's defaults and checks the options. */
-export function resolveSuccessOptions(o: BooleanSuccessOptions): Required<BooleanSuccessOptions> {
+function resolveSuccessOptions(o: BooleanSuccessOptions): Required<BooleanSuccessOptions> {
   const n = o.n ?? 4;
   if (o.functions === undefined && !(Number.isInteger(n) && n >= 1 && n <= 4))
     throw new PolytopeError('bad-option', `give the functions for n = ${n} (the NPN-class default exists for n ≤ 4)`);
