@@ -129,7 +129,10 @@ describe('polytope sweep', () => {
 
   it('rejects bad input with one line and exit status 2', async () => {
     const cases: [string[], RegExp][] = [
-      [['sweep', 'nope'], /^polytope: error: unknown sweep 'nope'; known: boolean-success, hypersphere, polytopes-study, reproduce-annulus, reproduce-sine\n$/],
+      [
+        ['sweep', 'nope'],
+        /^polytope: error: unknown sweep 'nope'; known: boolean-success, hypersphere, polytopes-study, reproduce-annulus, reproduce-sine\n$/,
+      ],
       [['sweep', 'reproduce-sine', '--options', '{oops'], /^polytope: error: --options must be a JSON object, got '\{oops'\n$/],
       [['sweep', 'reproduce-sine', '--set', 'novalue'], /^polytope: error: --set must be key=value, got 'novalue'\n$/],
       [
