@@ -155,7 +155,9 @@ lines.push(
 lines.push('| machines | wall time |', '|---:|---:|');
 for (const n of [1, 10, 100, 1000]) {
   const hours = (TRAININGS * meanMs) / 1000 / 3600 / (cores * n);
-  lines.push(`| ${n} | ${hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} h`} |`);
+  lines.push(
+    `| ${n} | ${hours >= 48 ? `${(hours / 24).toFixed(1)} days` : hours >= 1 ? `${hours.toFixed(1)} h` : `${Math.round(hours * 60)} min`} |`,
+  );
 }
 rmSync(tmp, { recursive: true, force: true });
 const md = lines.join('\n') + '\n';
