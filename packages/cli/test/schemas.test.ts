@@ -94,6 +94,13 @@ const RUNS: readonly [string, string, string[]][] = [
   ],
   ['boolean-train-prune', 'bt-prune.json', ['boolean-train', 'prune', '--mode', 'wide', '--digits', '2', '--widths', '2']],
   ['boolean-train-hypersphere', 'bt-hypersphere.json', ['boolean-train', 'hypersphere', '--dims', '2', '--networks', '2', '--epochs', '2']],
+  ['train-metrics', 'tr/metrics.json', ['train', '--dataset', 'circle-annulus', '--arch', '2-4-1', '--epochs', '3', '--out', 'tr']],
+  ['train-points', 'tr/train-points.json', ['train', '--dataset', 'xor', '--arch', '2-4-1', '--epochs', '3', '--out', 'tr', '--overwrite']],
+  ['train-metrics', 'tr-sine/metrics.json', ['train', '--dataset', 'sine', '--arch', '1-8-1', '--epochs', '3', '--out', 'tr-sine']],
+  ['reproduce-table-5.1', 'rep/table-5.1.json', ['reproduce', 'table-5.1', '--runs', '2', '--out', 'rep']],
+  ['reproduce-table-4.2', 'rep/table-4.2.json', ['reproduce', 'table-4.2', '--runs', '1', '--max-epochs', '3', '--out', 'rep']],
+  ['reproduce-table-4.3', 'rep/table-4.3.json', ['reproduce', 'table-4.3', '--runs', '1', '--max-epochs', '3', '--out', 'rep']],
+  ['polytopes-study', 'ps/study.json', ['polytopes-study', '--epochs', '1', '--no-png', '--out', 'ps']],
   [
     'coefficients',
     'coeffs/coefficients.json',
