@@ -66,6 +66,22 @@ class EngineTest(unittest.TestCase):
         small = net.slice(box=(-0.01, 0.01, -0.01, 0.01))
         self.assertGreater(len(small), 0)
 
+    def test_progress_shows_a_tqdm_bar(self):
+        try:
+            import tqdm  # noqa: F401  (Debian's python3-tqdm; .ci/run installs it)
+        except ImportError:
+            self.skipTest("tqdm is not installed")
+        import contextlib
+        import io
+
+        net = pl.load(self.path)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            s = net.slice(box=(-8, 8, -8, 8))
+        self.assertGreater(len(s), 100)
+        # The bar is named after the operation and advanced by the engine's progress messages.
+        self.assertRegex(err.getvalue(), r"slice:\s+[1-9]\d?%")
+
     def test_bad_input_is_a_polytope_error(self):
         net = pl.load(self.path)
         with self.assertRaises(pl.PolytopeError) as ctx:

@@ -95,10 +95,34 @@ class FromTorchTest(unittest.TestCase):
 
     def test_mlp(self):
         net = self.check_model(mlp)
-        # polytopes in 3-D: region count and volume equal the CLI's.
-        p = net.polytopes(box=(-1, 1, -1, 1, -1, 1))
-        self.assertAlmostEqual(float(p.volumes.sum()), 8.0, places=9)
-        self.assertEqual(p.vertices.shape[1], 3)
+        torch.manual_seed(1)
+        model, example = mlp()
+        model.eval()
+        net = pl.from_torch(model, example)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "m.onnx")
+            torch.onnx.export(model, (example,), path, opset_version=13)
+            # line: the same breakpoints and piece codes as the CLI's line on the same ONNX.
+            x0, x1 = np.array([-1.0, -0.5, 0.2]), np.array([1.0, 0.7, -0.4])
+            ln = net.line(x0, x1)
+            cli_line = run_cli("line", path, "--from", vec(x0), "--to", vec(x1), "--no-figure")
+            self.assertEqual(len(ln.t0), len(cli_line["pieces"]))
+            np.testing.assert_allclose(ln.t0, [p["t0"] for p in cli_line["pieces"]], atol=1e-12)
+            np.testing.assert_allclose(ln.t1, [p["t1"] for p in cli_line["pieces"]], atol=1e-12)
+            # polytopes in 3-D: the same regions (codes, volumes) as the CLI's; volumes fill the box.
+            p = net.polytopes(box=(-1, 1, -1, 1, -1, 1))
+            self.assertAlmostEqual(float(p.volumes.sum()), 8.0, places=9)
+            self.assertEqual(p.vertices.shape[1], 3)
+            cli_poly = run_cli("polytopes", path, "--box", "-1,1,-1,1,-1,1", "--no-figure")
+            self.assertEqual(len(p.volumes), len(cli_poly["regions"]))
+            want = {r["code"].replace("|", ""): r["volume"] for r in cli_poly["regions"]}
+            for i in range(len(p.volumes)):
+                self.assertAlmostEqual(float(p.volumes[i]), want[key(p.codes[i])], places=9)
+            # walk: the same number of regions reached as the CLI's walk from the same point.
+            w = net.walk(np.array([0.1, 0.2, 0.3]), max_regions=12)
+            cli_walk = run_cli("walk", path, "--at", "0.1,0.2,0.3", "--max-regions", "12")
+            self.assertEqual(len(w.codes), len(cli_walk["regions"]))
+            self.assertEqual({key(c) for c in w.codes}, {r["code"].replace("|", "") for r in cli_walk["regions"]})
 
     def test_cnn_batchnorm_maxpool(self):
         self.check_model(cnn)
