@@ -322,6 +322,8 @@ async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<vo
   const ctx = recordContext(net, opts, rows, box);
   const jsonTarget = prepareOutput(opts.json, '--json');
   const spool = new RecordSpool((g) => tempPathFor(jsonTarget, g), opts.json);
+  // npz streams its arrays region by region too (PolytopesNpz), so memory stays bounded either way.
+  const npz = format.format === 'npz' ? new PolytopesNpz(jsonTarget, net, ctx.harSamples > 0) : null;
   const stats = new PolytopeStats();
   const estimated: number[] = [];
   let exactEstimates = 0;
@@ -340,8 +342,7 @@ async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<vo
         ...(domain ? { domain } : { box }),
         signal,
         maxBytes: maxBytes(),
-        // npz writes its arrays from the collected regions (JSON streams them through the spool).
-        collect: opts.validate === true || format.format === 'npz',
+        collect: opts.validate === true,
         onRegion: (r) => {
           if (stats.count >= maxRegions) return;
           stats.add(r);
@@ -351,7 +352,8 @@ async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<vo
             estimated.push(e);
             if (e === r.facets.length) exactEstimates++;
           }
-          spool.add(0, JSON.stringify(rec));
+          if (npz) npz.add(r, e);
+          else spool.add(0, JSON.stringify(rec));
         },
         onProgress: (p) => progress.update(Math.min(1, volume / boxVolume), p.finished),
       });
@@ -362,7 +364,8 @@ async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<vo
     }
     spool.finish();
     if (res === null || res.count > stats.count) {
-      if (format.format === 'npz') partialNpz(opts.json, { max_regions: maxRegions, regions: stats.count, volume });
+      if (npz)
+        npz.finish(opts.json, { partial: true, box, domain: null, summary: { max_regions: maxRegions, regions: stats.count, volume } });
       else writeSpooledJson(opts.json, { summary: { partial: true, max_regions: maxRegions, regions: stats.count, volume } }, spool);
       if (!opts.quiet)
         process.stderr.write(
@@ -370,9 +373,10 @@ async function runPolytopes(modelPath: string, given: PolytopesOpts): Promise<vo
         );
       return;
     }
-    finishPolytopes(modelPath, { ...opts, npz: format.format === 'npz' }, { res, stats, spool, ctx, estimated, exactEstimates });
+    finishPolytopes(modelPath, { ...opts, npz }, { res, stats, spool, ctx, estimated, exactEstimates });
   } finally {
     spool.cleanup();
+    npz?.cleanup();
   }
 }
 
@@ -387,7 +391,7 @@ interface FinishedRun {
 }
 
 /** Validation (with --validate), the summary, the JSON (header + spooled records), figures and the one-line report. */
-function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: boolean }, run: FinishedRun): void {
+function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: PolytopesNpz | null }, run: FinishedRun): void {
   const { res: done, stats, spool, ctx, estimated, exactEstimates } = run;
   if (opts.validate) {
     const problems = validatePolytopes(ctx.net, done, (x) => forwardWithCode(ctx.net, x).code);
@@ -401,7 +405,7 @@ function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: boolean
     summary.hit_and_run_exact_share = stats.count ? exactEstimates / stats.count : 0;
   }
   // With --domain, `box` is null and the domain carries its exact bounding box.
-  if (opts.npz) polytopesNpz(opts.json, ctx.net, done, summary, estimated);
+  if (opts.npz) opts.npz.finish(opts.json, { partial: false, box: done.box, domain: done.domain ?? null, summary });
   else
     writeSpooledJson(
       opts.json,
@@ -427,64 +431,78 @@ function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: boolean
 }
 
 /**
- * `polytopes` as npz (docs/formats.md "polytopes.npz"): per polytope its packed code, facet
- * constraint indices and vertices in CSR form, f-vector, volume, simplices; the summary as scalars.
+ * `polytopes` as npz (docs/formats.md "polytopes.npz"), streamed: each finished region appends its
+ * packed code, facet constraint indices and vertices (CSR: the `_offsets` arrays grow with them),
+ * f-vector, volume, simplices, simplex bounds and interior point; `finish` adds the box, the domain,
+ * the summary as scalars and `partial`, and writes the file.
  */
-function polytopesNpz(path: string, net: Network, res: PolytopeEnumeration, summary: Record<string, number>, estimated: number[]): void {
-  const npz = new NpzBuilder(prepareOutput(path));
-  try {
-    const d = net.inputSize;
-    const n = res.regions.length;
-    const codes = new CodePacker(net);
-    codes.declare(npz);
-    for (const r of res.regions) npz.append('codes', codes.pack(r.code));
-    csrArrays(
-      npz,
+class PolytopesNpz {
+  private readonly npz: NpzBuilder;
+  private readonly codes: CodePacker;
+  private readonly d: number;
+  private facetTotal = 0;
+  private vertexTotal = 0;
+
+  constructor(target: string, net: Network, estimates: boolean) {
+    this.d = net.inputSize;
+    this.npz = new NpzBuilder(target);
+    this.codes = new CodePacker(net);
+    this.codes.declare(this.npz);
+    const d = this.d;
+    this.npz.declare('facets_offsets', '<i8').declare('facets', '<i8').declare('vertices_offsets', '<i8').declare('vertices', '<f8', [d]);
+    this.npz.declare('f_vector', '<i8', [d]).declare('volume', '<f8').declare('simplices', '<i8');
+    this.npz.declare('simplex_bounds', '<f8', [2]).declare('interior', '<f8', [d]);
+    if (estimates) this.npz.declare('estimated_facets', '<i8');
+    this.npz.append('facets_offsets', BigInt64Array.of(0n));
+    this.npz.append('vertices_offsets', BigInt64Array.of(0n));
+  }
+
+  add(r: PolytopeRegion, estimated: number | undefined): void {
+    const d = this.d;
+    const npz = this.npz;
+    npz.append('codes', this.codes.pack(r.code));
+    npz.append(
       'facets',
-      res.regions.map((r) => r.facets),
-      '<i8',
+      BigInt64Array.from(r.facets, (k) => BigInt(k)),
     );
-    csrArrays(
-      npz,
-      'vertices',
-      res.regions.map((r) => r.vertices.subarray(0, r.numVertices * d)),
-      '<f8',
-      [d],
-    );
-    const fLen = Math.max(0, ...res.regions.map((r) => r.fVector.length));
-    const f = new BigInt64Array(n * fLen);
-    res.regions.forEach((r, i) => r.fVector.forEach((v, k) => (f[i * fLen + k] = BigInt(v))));
-    npz.array('f_vector', '<i8', [n, fLen], f);
-    npz.array(
-      'volume',
-      '<f8',
-      [n],
-      Float64Array.from(res.regions, (r) => r.volume),
-    );
-    npz.array(
-      'simplices',
-      '<i8',
-      [n],
-      BigInt64Array.from(res.regions, (r) => BigInt(r.simplices)),
-    );
-    npz.array(
-      'simplex_bounds',
-      '<f8',
-      [n, 2],
-      Float64Array.from(res.regions.flatMap((r) => [r.simplexBounds.lower, r.simplexBounds.upper])),
-    );
-    npz.array('interior', '<f8', [n, d], Float64Array.from(res.regions.flatMap((r) => Array.from(r.interior))));
-    if (estimated.length) npz.array('estimated_facets', '<i8', [n], BigInt64Array.from(estimated, BigInt));
-    npz.array('box', '<f8', [d, 2], Float64Array.from(res.box.flat()));
-    if (res.domain) {
-      npz.array('domain_A', '<f8', [res.domain.A.length, d], Float64Array.from(res.domain.A.flat()));
-      npz.array('domain_b', '<f8', [res.domain.b.length], Float64Array.from(res.domain.b));
+    this.facetTotal += r.facets.length;
+    npz.append('facets_offsets', BigInt64Array.of(BigInt(this.facetTotal)));
+    npz.append('vertices', Float64Array.from(r.vertices.subarray(0, r.numVertices * d)));
+    this.vertexTotal += r.numVertices;
+    npz.append('vertices_offsets', BigInt64Array.of(BigInt(this.vertexTotal)));
+    const f = new BigInt64Array(d);
+    r.fVector.forEach((v, k) => (f[k] = BigInt(v)));
+    npz.append('f_vector', f);
+    npz.append('volume', Float64Array.of(r.volume));
+    npz.append('simplices', BigInt64Array.of(BigInt(r.simplices)));
+    npz.append('simplex_bounds', Float64Array.of(r.simplexBounds.lower, r.simplexBounds.upper));
+    npz.append('interior', Float64Array.from(r.interior));
+    if (estimated !== undefined) npz.append('estimated_facets', BigInt64Array.of(BigInt(estimated)));
+  }
+
+  finish(
+    path: string,
+    head: {
+      partial: boolean;
+      box: readonly (readonly number[])[] | readonly number[];
+      domain: { A: number[][]; b: number[] } | null;
+      summary: Record<string, number>;
+    },
+  ): void {
+    const d = this.d;
+    const npz = this.npz;
+    npz.array('box', '<f8', [d, 2], Float64Array.from((head.box as readonly (number | readonly number[])[]).flat() as number[]));
+    if (head.domain) {
+      npz.array('domain_A', '<f8', [head.domain.A.length, d], Float64Array.from(head.domain.A.flat()));
+      npz.array('domain_b', '<f8', [head.domain.b.length], Float64Array.from(head.domain.b));
     }
-    npz.scalar('partial', false, '|b1');
-    for (const [k, v] of Object.entries(summary)) npz.scalar(k, v);
+    npz.scalar('partial', head.partial, '|b1');
+    for (const [k, v] of Object.entries(head.summary)) if (!npz.has(k)) npz.scalar(k, v);
     npz.write(path);
-  } finally {
-    npz.cleanup();
+  }
+
+  cleanup(): void {
+    this.npz.cleanup();
   }
 }
 
@@ -536,20 +554,6 @@ function walkNpz(
         npz.scalar(k, v, typeof v === 'boolean' ? '|b1' : '<f8');
     if (radius !== undefined) npz.scalar('radius', radius);
     if (domain) npz.array('domain', '<f8', [2], Float64Array.from(domain));
-    npz.write(path);
-  } finally {
-    npz.cleanup();
-  }
-}
-
-/** A stopped `polytopes --max-regions` run as npz: the partial flag and its counts (no region arrays). */
-function partialNpz(path: string, summary: { max_regions: number; regions: number; volume: number }): void {
-  const npz = new NpzBuilder(prepareOutput(path));
-  try {
-    npz.scalar('partial', true, '|b1');
-    npz.scalar('max_regions', summary.max_regions, '<i8');
-    npz.scalar('regions', summary.regions, '<i8');
-    npz.scalar('volume', summary.volume);
     npz.write(path);
   } finally {
     npz.cleanup();
