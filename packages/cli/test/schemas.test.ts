@@ -102,6 +102,18 @@ const RUNS: readonly [string, string, string[]][] = [
   ['reproduce-table-4.3', 'rep/table-4.3.json', ['reproduce', 'table-4.3', '--runs', '1', '--max-epochs', '3', '--out', 'rep']],
   ['polytopes-study', 'ps/study.json', ['polytopes-study', '--epochs', '1', '--no-png', '--out', 'ps']],
   [
+    'polytopes-subspace',
+    'sub.json',
+    ['polytopes', 'relu.json', '--origin', '0,0', '--dirs', '1,0;0,1', '--box', '-1,1,-1,1', '--no-figure'],
+  ],
+  [
+    'animate-regions',
+    'an/regions.json',
+    ['animate', '--dataset', 'circle-annulus', '--arch', '2-4-1', '--epochs', '2', '--snapshot-every', '1', '--out', 'an'],
+  ],
+  ['frame-report', 'fr/report.json', ['frame', 'report', '--frames', 'tetrahedron', '--out', 'fr']],
+  ['demo-regions', 'dm/regions.json', ['demo', '--arch', '4', '--epochs', '3', '--out', 'dm']],
+  [
     'coefficients',
     'coeffs/coefficients.json',
     ['coefficients', 'm784.json', '--idx', 'mnist', '--rows', '0-4', '--threads', '1', '--out', 'coeffs'],
