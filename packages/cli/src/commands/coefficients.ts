@@ -12,7 +12,8 @@ import { loadModel } from '../model.js';
 import { mnistDefaultPath, parseRows, readInputs, readLabels } from '../inputs.js';
 import { parseThreads } from '../threads.js';
 import { maxBytes } from '../limits.js';
-import { CliError, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, writeFileAtomic } from '../util.js';
+import { NpzBuilder } from '../npz.js';
 import { CoefficientsPool } from '../parallel/coefficients-pool.js';
 
 interface CoefficientsOptions {
@@ -25,6 +26,7 @@ interface CoefficientsOptions {
   shardRows: string;
   batch: string;
   threads: string;
+  format: string;
   quiet?: boolean;
 }
 
@@ -130,6 +132,8 @@ interface RunOptions {
   shardRows: number;
   batch: number;
   threads: number;
+  /** Write one streamed `DIR/coefficients.npz` instead of the `.npy` shards and the manifest. */
+  npz?: boolean;
   signal?: AbortSignal;
   onShard?: (done: number, total: number) => void;
 }
@@ -141,6 +145,9 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
   mkdirSync(opts.out, { recursive: true });
   const shards = planCoefficientShards(source.count, opts.shardRows);
   const pool = new CoefficientsPool(net, Math.min(opts.threads, Math.max(1, Math.ceil(source.count / opts.batch))));
+  const npzPath = join(opts.out, 'coefficients.npz');
+  const npz = opts.npz ? new NpzBuilder(prepareOutput(npzPath)) : null;
+  npz?.declare('jacobians', '<f8', [o, d]).declare('offsets', '<f8', [o]);
   const compute = (s: CoefficientShard) => {
     const [a, b] = s.rows;
     const parts: Promise<{ jacobians: Float64Array; offsets: Float64Array }>[] = [];
@@ -169,14 +176,24 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
         off.set(p.offsets, at * o);
         at += p.offsets.length / o;
       }
-      writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), jac);
-      writeNpyFile(join(opts.out, s.offsets), npyHeader('<f8', [rows, o]), off);
+      if (npz) {
+        npz.append('jacobians', jac);
+        npz.append('offsets', off);
+      } else {
+        writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), jac);
+        writeNpyFile(join(opts.out, s.offsets), npyHeader('<f8', [rows, o]), off);
+      }
       opts.onShard?.(k + 1, shards.length);
     }
+    if (npz) {
+      if (source.labels) npz.array('labels', '<i4', [source.count], Int32Array.from(source.labels));
+      npz.write(npzPath);
+    }
   } finally {
+    npz?.cleanup();
     await pool.close();
   }
-  if (source.labels) writeNpyFile(join(opts.out, 'labels.npy'), npyHeader('<i4', [source.count]), Int32Array.from(source.labels));
+  if (source.labels && !npz) writeNpyFile(join(opts.out, 'labels.npy'), npyHeader('<i4', [source.count]), Int32Array.from(source.labels));
   const manifest: CoefficientManifest = {
     samples: source.count,
     outputs: o,
@@ -187,7 +204,7 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
     dtype: 'float64',
     source: source.describe,
   };
-  writeFileAtomic(join(opts.out, 'coefficients.json'), JSON.stringify(manifest, null, 1) + '\n');
+  if (!npz) writeFileAtomic(join(opts.out, 'coefficients.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
 }
 
@@ -214,8 +231,14 @@ export function registerCoefficients(program: Command): void {
     .option('--shard-rows <n>', 'samples per shard (memory is about two shards: 2 × rows × outputs × inputs × 8 bytes)', '1000')
     .option('--batch <n>', 'samples per batched forward pass (one worker task)', '50')
     .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option(
+      '--format <fmt>',
+      'npy (shards + coefficients.json) | npz (one streamed DIR/coefficients.npz: jacobians, offsets, labels)',
+      'npy',
+    )
     .option('--quiet', 'print nothing but errors')
     .action(async (modelPath: string, opts: CoefficientsOptions) => {
+      if (opts.format !== 'npy' && opts.format !== 'npz') throw new CliError(`--format must be npy or npz, got '${opts.format}'`);
       const net = loadModel(modelPath);
       const source = sampleSource(opts, net.inputSize);
       const shardRows = positiveInt(opts.shardRows, '--shard-rows', 1_000_000);
@@ -231,6 +254,7 @@ export function registerCoefficients(program: Command): void {
           shardRows,
           batch,
           threads,
+          npz: opts.format === 'npz',
           signal: controller.signal,
           onShard: (done, total) => {
             if (!opts.quiet && process.stderr.isTTY) process.stderr.write(`\rcoefficients: shard ${done}/${total}`);
@@ -241,7 +265,7 @@ export function registerCoefficients(program: Command): void {
           const rate = manifest.samples / Math.max(seconds, Number.MIN_VALUE);
           process.stderr.write(
             `${process.stderr.isTTY ? '\n' : ''}coefficients: ${manifest.samples} samples × ${manifest.outputs} outputs × ${manifest.inputs} inputs ` +
-              `in ${seconds.toFixed(2)} s (${rate.toFixed(0)} samples/s, ${threads} thread(s)) → ${join(opts.out, 'coefficients.json')}\n`,
+              `in ${seconds.toFixed(2)} s (${rate.toFixed(0)} samples/s, ${threads} thread(s)) → ${join(opts.out, opts.format === 'npz' ? 'coefficients.npz' : 'coefficients.json')}\n`,
           );
         }
       } finally {
