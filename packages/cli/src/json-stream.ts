@@ -156,22 +156,20 @@ export class RecordSpool {
   }
 }
 
-/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
-export function writeSpooledJson(path: string, header: Record<string, unknown>, spool: RecordSpool | undefined): void {
+/**
+ * Writes `path` atomically through a file descriptor: `write(fd)` fills a temporary sibling (known
+ * to the session, so a signal cleans it up), which is then renamed over the target; on any error
+ * the temporary file is removed and a write error names `path`. Shared by the spooled JSON and the
+ * npz writer.
+ */
+export function writeAtomicFd(path: string, write: (fd: number) => void): void {
   const target = prepareOutput(path);
   const tmp = tempPathFor(target);
   const run = session();
   run.openTemp(tmp);
   const fd = openSync(tmp, 'w');
   try {
-    const out = new JsonObjectWriter(fd);
-    for (const [key, value] of Object.entries(header)) out.field(key, value);
-    if (spool) {
-      out.openArray('regions');
-      spool.writeInto(out);
-      out.closeArray();
-    }
-    out.end();
+    write(fd);
     closeSync(fd);
     renameSync(tmp, target);
     run.wrote(path);
@@ -186,6 +184,20 @@ export function writeSpooledJson(path: string, header: Record<string, unknown>, 
   } finally {
     run.closeTemp(tmp);
   }
+}
+
+/** Writes `{ …header, "regions": [spooled records] }` to `path` atomically (temporary file, then rename). */
+export function writeSpooledJson(path: string, header: Record<string, unknown>, spool: RecordSpool | undefined): void {
+  writeAtomicFd(path, (fd) => {
+    const out = new JsonObjectWriter(fd);
+    for (const [key, value] of Object.entries(header)) out.field(key, value);
+    if (spool) {
+      out.openArray('regions');
+      spool.writeInto(out);
+      out.closeArray();
+    }
+    out.end();
+  });
 }
 
 /** A write error on a file descriptor carries no path: name `path` (the user's target) in it, so its one-line message says which file. */

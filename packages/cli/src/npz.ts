@@ -8,12 +8,13 @@
  * directory passes 4 GiB) to a temporary sibling renamed into place. Memory stays bounded by the
  * append buffers (64 KiB per member and group) and one 1 MiB copy buffer. Layouts: docs/formats.md.
  */
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { InternalError } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { session } from './session.js';
-import { CliError, prepareOutput, tempPathFor } from './util.js';
+import { writeAtomicFd } from './json-stream.js';
+import { CliError, tempPathFor } from './util.js';
 
 /** The NumPy dtypes the CLI writes: float64, int64, int32, uint8, bool. */
 export type NpyDtype = '<f8' | '<i8' | '<i4' | '|u1' | '|b1';
@@ -153,27 +154,12 @@ export class NpzBuilder {
 
   /** Writes the `.npz` atomically to `path` (a temporary sibling, then a rename) and deletes the spool files. */
   write(path: string): void {
-    const target = prepareOutput(path);
-    const tmp = tempPathFor(target);
-    const run = session();
-    run.openTemp(tmp);
-    const fd = openSync(tmp, 'w');
     try {
-      for (const m of this.members.values()) for (const p of m.parts.values()) flushPart(p);
-      new ZipWriter(fd, this.forceZip64, this.copyBuffer).writeAll([...this.members.values()]);
-      closeSync(fd);
-      renameSync(tmp, target);
-      run.wrote(path);
-    } catch (err) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-      rmSync(tmp, { force: true });
-      throw err;
+      writeAtomicFd(path, (fd) => {
+        for (const m of this.members.values()) for (const p of m.parts.values()) flushPart(p);
+        new ZipWriter(fd, this.forceZip64, this.copyBuffer).writeAll([...this.members.values()]);
+      });
     } finally {
-      run.closeTemp(tmp);
       this.cleanup();
     }
   }
