@@ -41,20 +41,10 @@ import { runSweepCli } from '../sweeps/run.js';
 import { runSubspacePolytopes, wantsSubspace } from './polytopes-subspace.js';
 import type { SubspaceOpts } from './polytopes-subspace.js';
 
+/** The subspace mode's options (box, outputs, figures, checks) plus the input-space ones. */
 interface PolytopesOpts extends SubspaceOpts {
   format?: string;
-  box?: string;
   domain?: string;
-  json: string;
-  svg?: string;
-  png?: string;
-  figure: boolean;
-  vertices: boolean;
-  hitAndRun?: string;
-  seed: string;
-  validate?: boolean;
-  maxRegions?: string;
-  quiet?: boolean;
 }
 
 /** Parses `--box x0,x1,y0,y1,…` for a d-input network (default [-1, 1]^d). */
