@@ -28,7 +28,7 @@ interface Options {
 }
 
 /** Image shape of a model input: [C, H, W] as is, [H, W] as one channel, [d] as a 1 × d strip. */
-function imageShape(shape: readonly number[]): [number, number, number] {
+export function imageShape(shape: readonly number[]): [number, number, number] {
   if (shape.length === 3) return [shape[0]!, shape[1]!, shape[2]!];
   if (shape.length === 2) return [1, shape[0]!, shape[1]!];
   const d = shape.reduce((a, b) => a * b, 1);

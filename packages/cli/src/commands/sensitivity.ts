@@ -16,6 +16,7 @@ import { svgToPng } from '../render/png.js';
 import { directionsSvg, projectionSvg, spectrumSvg } from '../render/sensitivity-figures.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { computeSet, sampleSource } from './coefficients.js';
+import { imageShape } from './jacobian-images.js';
 import type { InMemorySet } from './coefficients.js';
 
 interface Options {
@@ -41,13 +42,6 @@ function parseOutputs(text: string, count: number): number[] {
       throw new CliError(`--outputs must be 'all' or output indices from 0 to ${count - 1}, got '${text}'`);
   if (new Set(list).size !== list.length) throw new CliError(`--outputs lists an output twice: '${text}'`);
   return list;
-}
-
-/** Image shape of the input for the direction images. */
-function imageShape(shape: readonly number[]): [number, number, number] {
-  if (shape.length === 3) return [shape[0]!, shape[1]!, shape[2]!];
-  if (shape.length === 2) return [1, shape[0]!, shape[1]!];
-  return [1, 1, shape.reduce((a, b) => a * b, 1)];
 }
 
 /** Projections vᵀx_i on the leading direction and the outputs f_j(x_i) = J_i[j] x_i + y_i[j]. */
