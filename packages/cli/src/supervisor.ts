@@ -9,8 +9,13 @@
  *     the command's own `finally` blocks, `main` returns 130);
  *  2. if the command has not finished within `GRACE_MS`, or on a second signal, terminate the
  *     thread (that interrupts any JavaScript or WebAssembly, and with it every worker it started)
- *     and delete the temporary files the command reported as open.
- * The exit status is 128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+ *     and delete the temporary files the command reported as open;
+ *  3. if even the terminated thread has not exited within `HARD_MS` (a thread blocked in a native
+ *     call, which V8 cannot interrupt, seen once on CI in a 784-d walk), clean up as in 2, say
+ *     "cancelled" and end the process by the signal itself, with the default action (Node's
+ *     `process.exit` would wait for the thread).
+ * The exit status is 128 + the signal number: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP (in
+ * case 3 the process dies by that signal, which a shell reports as the same number).
  */
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -23,11 +28,16 @@ type Handled = keyof typeof SIGNALS;
 
 /** How long a cancelled command gets to stop by itself before its thread is terminated (ms). */
 const GRACE_MS = 300;
+/** How long a terminated thread gets to exit before the process ends by its signal (ms). */
+const HARD_MS = 400;
 /** How long a finished command's thread gets to exit (flushing its output) before it is terminated (ms). */
 const LINGER_MS = 3000;
 
-/** Runs `polytope` with `argv` (as `process.argv`); sets `process.exitCode` when done. */
-export function runSupervised(argv: string[]): void {
+/**
+ * Runs `polytope` with `argv` (as `process.argv`); sets `process.exitCode` when done. `thread` is the
+ * command thread's script (tests give a stand-in).
+ */
+export function runSupervised(argv: string[], thread: URL = new URL('./command-thread.js', import.meta.url)): void {
   const args = argv.slice(2);
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     process.stdout.write(`${VERSION}\n`);
@@ -37,7 +47,7 @@ export function runSupervised(argv: string[]): void {
   const link: SupervisorLink = { argv, flag, tty: process.stderr.isTTY === true, columns: process.stderr.columns ?? 80 };
   // The command thread gets the main thread's heap limit (so `node --max-old-space-size=N` still bounds it).
   const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
-  const worker = new Worker(new URL('./command-thread.js', import.meta.url), {
+  const worker = new Worker(thread, {
     workerData: { polytope: link },
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
     stderr: true,
@@ -49,7 +59,11 @@ export function runSupervised(argv: string[]): void {
   let code: number | undefined;
   let received: Handled | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => void worker.terminate();
+  let hard: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    void worker.terminate();
+    if (received !== undefined) hard ??= setTimeout(dieBySignal, HARD_MS);
+  };
   const onSignal = (sig: Handled) => {
     if (received !== undefined) return stop();
     received = sig;
@@ -86,17 +100,28 @@ export function runSupervised(argv: string[]): void {
     code ??= 1;
     process.stderr.write(`polytope: internal error: ${err.stack ?? err.message}\n`);
   });
-  worker.on('exit', () => {
+  let ended = false;
+  /** What every end does once: stop the timers, undo a cancelled run's writes, say "cancelled". */
+  const end = (): void => {
+    ended = true;
     clearTimeout(timer);
+    clearTimeout(hard);
     clearInterval(heartbeat);
     for (const sig of Object.keys(SIGNALS) as Handled[]) process.off(sig, onSignal);
     // A cancelled run that did not finish leaves nothing: its files, temporary files and new folders.
     if (received !== undefined && code !== 0) rollbackPaths([...temps, ...written], madeDirs);
     else rollbackPaths(temps, []);
-    if (received !== undefined) {
-      process.stderr.write('polytope: cancelled\n');
-      process.exitCode = 128 + SIGNALS[received];
-    } else process.exitCode = code ?? 1;
+    if (received !== undefined) process.stderr.write('polytope: cancelled\n');
+  };
+  const dieBySignal = (): void => {
+    if (ended || received === undefined) return;
+    end();
+    process.kill(process.pid, received); // no listener left: the default action ends the process
+  };
+  worker.on('exit', () => {
+    if (ended) return;
+    end();
+    process.exitCode = received !== undefined ? 128 + SIGNALS[received] : (code ?? 1);
   });
 }
 

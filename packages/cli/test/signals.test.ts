@@ -6,11 +6,11 @@
  * the slice on one thread (a synchronous partition) and on two (worker threads), the n-D polytope
  * enumeration (LPs), the walk (LPs in 784 dimensions, one region taking many seconds), training.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { networkToJsonString, randomMlp } from '@polytope-lens/core';
 
@@ -21,6 +21,8 @@ const STOP_WITHIN_MS = 1000;
 
 interface Stopped {
   code: number | null;
+  /** The signal that ended the process, when it died by one (the supervisor's last resort). */
+  signal: NodeJS.Signals | null;
   stderr: string;
   /** From the signal to the process's exit. */
   ms: number;
@@ -32,10 +34,16 @@ interface Stopped {
  * Spawns `polytope ...args` in a fresh folder, waits until it has been working for `afterMs` (and,
  * when `until` is given, until that file pattern shows up there, at most 8 s more), sends `signal`, and reports.
  */
-function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number, until?: RegExp): Promise<Stopped> {
-  const dir = mkdtempSync(join(tmpdir(), 'polytope-signal-'));
+function interrupt(
+  args: string[],
+  signal: NodeJS.Signals,
+  afterMs: number,
+  until?: RegExp,
+  dir = mkdtempSync(join(tmpdir(), 'polytope-signal-')),
+  bin = BIN,
+): Promise<Stopped> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     let sentAt = 0;
@@ -47,18 +55,21 @@ function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number, unti
       sentAt = Date.now();
       child.kill(signal);
     }, 20);
-    child.on('exit', (code) => {
+    child.on('exit', (code, died) => {
       clearInterval(poll);
       if (!sentAt) return reject(new Error(`polytope ${args.join(' ')} ended (code ${code}) before the signal: ${stderr}`));
-      resolve({ code, stderr, ms: Date.now() - sentAt, left: readdirSync(dir) });
+      resolve({ code, signal: died, stderr, ms: Date.now() - sentAt, left: readdirSync(dir) });
     });
   });
 }
 
+const BY_CODE: Record<number, NodeJS.Signals> = { 129: 'SIGHUP', 130: 'SIGINT', 143: 'SIGTERM' };
+
+/** Status `code` (128 + the signal), or death by that signal: a shell reports both as `code`. */
 function expectStopped(r: Stopped, code: number): void {
   expect(r.stderr.trim().split('\n').at(-1)).toBe('polytope: cancelled');
   expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  expect(r.code).toBe(code);
+  expect(r.code === code || r.signal === BY_CODE[code]).toBe(true);
   expect(r.left).toEqual([]);
   expect(r.ms).toBeLessThan(STOP_WITHIN_MS);
 }
@@ -111,4 +122,37 @@ describe('signals stop long commands within a second and leave nothing behind', 
     );
     expectStopped(r, 130);
   }, 90_000);
+
+  it('a command thread stuck in a native call that V8 cannot interrupt: cleaned up, dies by SIGTERM within a second', async () => {
+    // A stand-in command thread: reports a temporary file open, then blocks in a read of a FIFO
+    // nobody writes (worker.terminate() cannot interrupt that), as the walk did once on CI.
+    const dir = mkdtempSync(join(tmpdir(), 'polytope-signal-stuck-'));
+    const fifo = join(mkdtempSync(join(tmpdir(), 'polytope-fifo-')), 'never');
+    execFileSync('mkfifo', [fifo]);
+    const scripts = mkdtempSync(join(tmpdir(), 'polytope-stuck-scripts-'));
+    const thread = join(scripts, 'stuck-thread.mjs');
+    writeFileSync(
+      thread,
+      `import { parentPort } from 'node:worker_threads';
+import { readFileSync, writeFileSync } from 'node:fs';
+writeFileSync('partial.tmp', 'x');
+parentPort.postMessage({ type: 'temp', path: process.cwd() + '/partial.tmp', open: true });
+readFileSync(${JSON.stringify(fifo)});
+`,
+    );
+    const supervisor = new URL('../dist/supervisor.js', import.meta.url).href;
+    const bin = join(scripts, 'stuck-main.mjs');
+    writeFileSync(
+      bin,
+      `import { runSupervised } from ${JSON.stringify(supervisor)};
+runSupervised(process.argv, new URL(${JSON.stringify(pathToFileURL(thread).href)}));
+`,
+    );
+    const r = await interrupt(['walk'], 'SIGTERM', 0, /^partial\.tmp$/, dir, bin);
+    rmSync(scripts, { recursive: true });
+    rmSync(fifo);
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.left).toEqual([]);
+    expectStopped(r, 143);
+  }, 30_000);
 });
