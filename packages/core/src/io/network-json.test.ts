@@ -480,8 +480,11 @@ describe('the DAG layers (concat, pad, slice, transpose, resize, reduce_mean, br
       () =>
         readNetworkJson({ format: NETWORK_JSON_FORMAT, input: { shape: [2, 3, 3] }, layers: [...extra, layer] });
     expect(bad({ type: 'transpose', perm: [0, 0, 1] })).toThrow(/perm \[0, 0, 1\] is not a permutation/);
-    expect(bad({ type: 'resize', size: [2, 6, 6], mode: 'cubic' })).toThrow(
-      /layer 0 \(resize\): mode must be one of nearest, linear, got the string "cubic"/,
+    expect(bad({ type: 'resize', size: [2, 6, 6], mode: 'area' })).toThrow(
+      /layer 0 \(resize\): mode must be one of nearest, linear, cubic, got the string "area"/,
+    );
+    expect(bad({ type: 'pad', pads: [0, 3, 0, 0, 0, 0], mode: 'reflect' })).toThrow(
+      /mode reflect pads axis 1 of \[2, 3, 3\] by 3, more than 2/,
     );
     expect(bad({ type: 'pad', pads: [0, 0, 0, 0, 0] })).toThrow(/pads must list 6 integers/);
     expect(bad({ type: 'prelu', slope: [1, 2] })).toThrow(/slope of shape \[2\] does not broadcast against the input \[2, 3, 3\]/);

@@ -47,10 +47,10 @@ const LAYER_FIELDS: Readonly<Record<string, readonly string[]>> = {
   reshape: ['shape'],
   add: ['coefficients'],
   concat: ['axis'],
-  pad: ['pads', 'value'],
+  pad: ['pads', 'value', 'mode'],
   slice: ['starts', 'ends', 'axes', 'steps'],
   transpose: ['perm'],
-  resize: ['size', 'mode', 'coordinate_mode', 'nearest_mode', 'scales'],
+  resize: ['size', 'mode', 'coordinate_mode', 'nearest_mode', 'scales', 'cubic_coeff_a', 'exclude_outside'],
   reduce_mean: ['axes', 'keepdims'],
   broadcast_affine: ['scale', 'shift'],
   identity: [],
@@ -521,6 +521,11 @@ function ints(v: unknown, where: string, what: string, min = -Infinity): number[
   });
 }
 
+function flag(v: unknown, where: string, what: string): boolean {
+  if (typeof v !== 'boolean') bad(where, `${what} must be true or false, got ${describeValue(v)}`);
+  return v;
+}
+
 function oneOf<T extends string>(v: unknown, where: string, what: string, allowed: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
   if (typeof v !== 'string' || !allowed.includes(v as T))
@@ -548,6 +553,9 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
         inputs,
         pads: ints(raw['pads'], where, 'pads'),
         value: raw['value'] === undefined ? 0 : finiteNumber(raw['value'], where, 'value'),
+        ...(raw['mode'] === undefined
+          ? {}
+          : { mode: oneOf(raw['mode'], where, 'mode', ['constant', 'reflect', 'edge', 'wrap'] as const, 'constant') }),
         ...named,
       };
     case 'slice': {
@@ -564,7 +572,7 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
         type: 'resize',
         inputs,
         size: ints(raw['size'], where, 'size', 1),
-        mode: oneOf(raw['mode'], where, 'mode', ['nearest', 'linear'] as const, 'nearest'),
+        mode: oneOf(raw['mode'], where, 'mode', ['nearest', 'linear', 'cubic'] as const, 'nearest'),
         coordinateMode: oneOf(
           raw['coordinate_mode'],
           where,
@@ -580,6 +588,8 @@ function gatherSpec(cx: LayerContext, type: string): NodeSpec {
           'round_prefer_floor',
         ),
         ...scales,
+        ...(raw['cubic_coeff_a'] === undefined ? {} : { cubicCoeffA: finiteNumber(raw['cubic_coeff_a'], where, 'cubic_coeff_a') }),
+        ...(raw['exclude_outside'] === undefined ? {} : { excludeOutside: flag(raw['exclude_outside'], where, 'exclude_outside') }),
         ...named,
       };
     }
@@ -737,7 +747,11 @@ function layerFields(node: Node): Record<string, unknown> {
     case 'concat':
       return { axis: node.axis };
     case 'pad':
-      return { pads: [...node.pads], value: node.value };
+      return {
+        pads: [...node.pads],
+        value: node.value,
+        ...(node.mode === undefined || node.mode === 'constant' ? {} : { mode: node.mode }),
+      };
     case 'slice':
       return { starts: [...node.starts], ends: [...node.ends], axes: [...node.axes], steps: [...node.steps] };
     case 'transpose':
@@ -750,6 +764,8 @@ function layerFields(node: Node): Record<string, unknown> {
         nearest_mode: node.nearestMode,
       };
       if (node.scales !== undefined) f['scales'] = [...node.scales];
+      if (node.cubicCoeffA !== undefined) f['cubic_coeff_a'] = node.cubicCoeffA;
+      if (node.excludeOutside !== undefined) f['exclude_outside'] = node.excludeOutside;
       return f;
     }
     case 'reduce_mean':

@@ -119,6 +119,32 @@ describe('writeOnnx', () => {
     await checkAgainstOrt(net, 3, 8);
   });
 
+  it('pad modes (reflect, edge, wrap with a crop), cubic resizes and a broadcasting add match onnxruntime', async () => {
+    const net = buildNetwork(
+      [2, 4, 5],
+      [
+        { type: 'pad', inputs: [0], pads: [0, 2, 1, 0, 1, 3], value: 0, mode: 'reflect' },
+        { type: 'pad', inputs: [1], pads: [0, 1, -1, 0, 2, 2], value: 0, mode: 'edge' },
+        { type: 'pad', inputs: [2], pads: [0, -1, 2, 0, 1, 3], value: 0, mode: 'wrap' },
+        { type: 'resize', inputs: [3], size: [2, 9, 11], mode: 'cubic', coordinateMode: 'half_pixel', nearestMode: 'floor' },
+        {
+          type: 'resize',
+          inputs: [4],
+          size: [2, 5, 4],
+          mode: 'cubic',
+          coordinateMode: 'align_corners',
+          nearestMode: 'floor',
+          cubicCoeffA: -0.5,
+          excludeOutside: true,
+        },
+        { type: 'reduce_mean', inputs: [5], axes: [1, 2], keepdims: true },
+        { type: 'add', inputs: [5, 6], coefficients: [1, -1] },
+        { type: 'relu', inputs: [7] },
+      ],
+    );
+    await checkAgainstOrt(net, 2, 11);
+  });
+
   it('a fine-tuned batch-norm / average-pool network read from ONNX (bn_avgpool.onnx) exports and matches', async () => {
     const bytes = readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/onnx/bn_avgpool.onnx', import.meta.url)));
     const t = new TrainableNetwork(readOnnx(bytes));

@@ -15,7 +15,7 @@
  * | reshape          | Flatten(axis 1), or Reshape to [−1, …targetShape]               |
  * | add              | Add, or Mul by each coefficient ≠ 1 then Sum                      |
  * | concat           | Concat(axis + 1)                                                |
- * | pad              | Pad (constant, pads with 0 on the batch axis)                   |
+ * | pad              | Pad (its mode; pads with 0 on the batch axis)                   |
  * | slice            | Slice (axes + 1)                                                |
  * | transpose        | Transpose (perm with the batch axis first)                      |
  * | resize           | Resize (sizes from Shape(input)[0] and the sample size; scales when given) |
@@ -247,7 +247,7 @@ function exportParametrizedNode(g: OnnxGraph, node: Node, { name, out, x, inShap
 }
 
 /** add (coefficients), pad, slice: the gather nodes written with initializers. */
-function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'>, { name, out, x }: NodeNames): void {
+function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'>, { name, out, x, inShape }: NodeNames): void {
   switch (node.type) {
     case 'add': {
       const c = node.coefficients;
@@ -264,9 +264,10 @@ function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'
     }
     case 'pad': {
       const r = node.shape.length;
+      if (node.mode === 'wrap') return exportWrapPad(g, node, { name, out, x, inShape });
       g.initializers.push(int64Tensor(`${name}.pads`, [0, ...node.pads.slice(0, r), 0, ...node.pads.slice(r)]));
       g.initializers.push(floatTensor(`${name}.value`, [], [node.value]));
-      g.add('Pad', name, [x, `${name}.pads`, `${name}.value`], out, [str('mode', 'constant')]);
+      g.add('Pad', name, [x, `${name}.pads`, `${name}.value`], out, [str('mode', node.mode ?? 'constant')]);
       return;
     }
     case 'slice':
@@ -284,9 +285,51 @@ function exportGatherNode(g: OnnxGraph, node: NodeOfType<'add' | 'pad' | 'slice'
   }
 }
 
+/**
+ * Pad in mode wrap (ONNX has it only from opset 19; we write 13): per padded axis, Concat of the
+ * input's tail, the input and its head (a negative amount is a Slice that crops).
+ */
+function exportWrapPad(g: OnnxGraph, node: NodeOfType<'pad'>, { name, out, x, inShape }: NodeNames): void {
+  const r = node.shape.length;
+  let cur = x;
+  const slice = (tag: string, range: [number, number], ax: number, from: string): string => {
+    const base = `${name}.${tag}${ax}`;
+    g.initializers.push(
+      int64Tensor(`${base}.starts`, [range[0]]),
+      int64Tensor(`${base}.ends`, [range[1]]),
+      int64Tensor(`${base}.axes`, [ax + 1]),
+    );
+    g.add('Slice', `${name}_${tag}${ax}`, [from, `${base}.starts`, `${base}.ends`, `${base}.axes`], `${out}_${tag}${ax}`);
+    return `${out}_${tag}${ax}`;
+  };
+  for (let ax = 0; ax < r; ax++) {
+    const before = node.pads[ax]!;
+    const after = node.pads[r + ax]!;
+    if (before === 0 && after === 0) continue;
+    const d = inShape[ax]!;
+    const lo = Math.max(0, -before);
+    const hi = d + Math.min(0, after);
+    const core = lo > 0 || hi < d ? slice('crop', [lo, hi], ax, cur) : cur;
+    const n = hi - lo;
+    const parts = [
+      ...(before > 0 ? [slice('tail', [n - before, n], ax, core)] : []),
+      core,
+      ...(after > 0 ? [slice('head', [0, after], ax, core)] : []),
+    ];
+    const last = !node.pads.some((p, k) => k % r > ax && p !== 0);
+    const target = last ? out : `${out}_axis${ax}`;
+    if (parts.length === 1) g.add('Identity', `${name}_axis${ax}`, parts, target);
+    else g.add('Concat', `${name}_axis${ax}`, parts, target, [int('axis', ax + 1)]);
+    cur = target;
+  }
+  if (cur === x) g.add('Identity', name, [x], out);
+}
+
 /** Resize with `sizes` = [Shape(input)[0], …size], or `scales` when the node has them. */
 function exportResize(g: OnnxGraph, node: NodeOfType<'resize'>, { name, out, x, inShape }: NodeNames): void {
   const attrs = [str('mode', node.mode), str('coordinate_transformation_mode', node.coordinateMode), str('nearest_mode', node.nearestMode)];
+  if (node.mode === 'cubic')
+    attrs.push(float('cubic_coeff_a', node.cubicCoeffA ?? -0.75), int('exclude_outside', node.excludeOutside === true ? 1 : 0));
   g.initializers.push(floatTensor(`${name}.roi`, [0], []));
   if (node.scales !== undefined && node.scales.some((sc, ax) => sc !== node.size[ax]! / inShape[ax]!)) {
     g.initializers.push(floatTensor(`${name}.scales`, [node.scales.length + 1], [1, ...node.scales]));

@@ -82,6 +82,16 @@ describe('the fixtures read into the intended node types', () => {
     expect(net.nodes.some((n) => n.type === 'hardtanh' && n.min === 0 && n.max === 6)).toBe(true);
     expect(net.nodes.some((n) => n.type === 'add' && n.coefficients?.join() === '1,-1')).toBe(true);
   });
+  it('pads_cubic: reflect/edge pads, cubic resizes (PyTorch coefficient −0.75), broadcasting adds of computed tensors', () => {
+    const net = readOnnx(fixture('pads_cubic.onnx'));
+    const pads = net.nodes.flatMap((n) => (n.type === 'pad' ? [n.mode ?? 'constant'] : []));
+    expect(pads).toEqual(expect.arrayContaining(['reflect', 'edge']));
+    const cubic = net.nodes.filter((n) => n.type === 'resize' && n.mode === 'cubic');
+    expect(cubic.map((n) => (n.type === 'resize' ? n.coordinateMode : ''))).toEqual(expect.arrayContaining(['align_corners']));
+    expect(cubic.every((n) => n.type === 'resize' && n.cubicCoeffA === -0.75)).toBe(true);
+    const shapes = (i: number) => net.nodes[i]!.shape.join('x');
+    expect(net.nodes.some((n) => n.type === 'add' && n.inputs.some((i) => shapes(i) !== n.shape.join('x')))).toBe(true);
+  });
   it('affine: constants varying inside a channel become broadcast_affine nodes', () => {
     expect(kinds('affine')).toContain('broadcast_affine');
   });
@@ -112,7 +122,7 @@ describe('every new node type in every analysis', () => {
 const keyAt = (net: PreparedNetwork, x: ArrayLike<number>): string => forwardWithCode(net, x).code.join(',');
 
 describe('exact partitions of prelu / clip / max / pool networks agree with dense sampling', () => {
-  for (const name of ['clips', 'pools', 'shuffle', 'affine']) {
+  for (const name of ['clips', 'pools', 'shuffle', 'affine', 'pads_cubic']) {
     it(`${name}: line between two inputs`, () => {
       const ref = CASES[name]!;
       const net = prepareNetwork(readOnnx(fixture(ref.file)));

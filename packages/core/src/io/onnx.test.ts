@@ -220,6 +220,38 @@ function model(inputDims: (number | string)[], nodes: NodeInit[], initializer: T
 const W = [1, 2, -1, 0.5, 3, -2]; // 3×2 (out × in)
 const B = [0.25, -1, 2];
 
+describe('ReduceMax and ReduceMin (piecewise linear: max-pools over the reduced elements)', () => {
+  const x = [3, -1, 4, 1, -5, 9, 2, -6, 5, 3, 5, -8]; // [2, 2, 3]
+  const reduce = (op: string, axes: number[], keepdims: number) =>
+    forward(
+      readOnnx(
+        model(
+          ['N', 2, 2, 3],
+          [
+            {
+              name: 'r',
+              opType: op,
+              input: ['x', 'axes'],
+              output: ['y'],
+              attribute: [create(AttributeProtoSchema, { name: 'keepdims', type: AttributeProto_AttributeType.INT, i: BigInt(keepdims) })],
+            },
+          ],
+          [int64Tensor('axes', axes)],
+          'y',
+          18,
+        ),
+      ),
+      x,
+    );
+  it('over the channels, over the last axis, over everything, with and without keepdims: by hand', () => {
+    // channel 0 = [[3, -1, 4], [1, -5, 9]], channel 1 = [[2, -6, 5], [3, 5, -8]]
+    expect(Array.from(reduce('ReduceMax', [1], 0))).toEqual([3, -1, 5, 3, 5, 9]);
+    expect(Array.from(reduce('ReduceMin', [-1], 1))).toEqual([-1, -5, -6, -8]);
+    expect(Array.from(reduce('ReduceMax', [2, 3], 1))).toEqual([9, 5]);
+    expect(Array.from(reduce('ReduceMin', [1, 2, 3], 0))).toEqual([-8]);
+  });
+});
+
 describe('readOnnx on hand-built models', () => {
   it('names the node, its op and the supported ops for an unsupported op (Sigmoid)', () => {
     const bytes = model(
@@ -476,7 +508,9 @@ describe('ONNX op table', () => {
       'Mul',
       'PRelu',
       'Pad',
+      'ReduceMax',
       'ReduceMean',
+      'ReduceMin',
       'Relu',
       'Reshape',
       'Resize',
@@ -593,21 +627,21 @@ describe('readOnnx refuses bad graphs with a located one-line message', () => {
   it('unsupported attribute values name the node, the attribute, its value and what is supported', () => {
     const pad = model(
       [1, 1, 3, 3],
-      [{ name: 'reflect', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [strAttr('mode', 'reflect')] }],
+      [{ name: 'mirror', opType: 'Pad', input: ['x', 'p'], output: ['y'], attribute: [strAttr('mode', 'mirror')] }],
       [int64Tensor('p', [0, 0, 1, 1, 0, 0, 1, 1])],
       'y',
     );
     let r = codeOf(() => readOnnx(pad));
     expect(r.code).toBe('unsupported');
-    expect(r.message).toMatch(/'reflect' \(Pad\): attribute mode = 'reflect' is not supported; supported: 'constant'/);
+    expect(r.message).toMatch(/'mirror' \(Pad\): attribute mode = 'mirror' is not supported; supported: constant, reflect, edge, wrap/);
     const resize = model(
       [1, 1, 3, 3],
-      [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('mode', 'cubic')] }],
+      [{ name: 'up', opType: 'Resize', input: ['x', '', 's'], output: ['y'], attribute: [strAttr('mode', 'area')] }],
       [floatTensor('s', [4], [1, 1, 2, 2])],
       'y',
     );
     r = codeOf(() => readOnnx(resize));
-    expect(r.message).toMatch(/'up' \(Resize\): attribute mode = 'cubic' is not supported; supported: 'nearest', 'linear'/);
+    expect(r.message).toMatch(/'up' \(Resize\): attribute mode = 'area' is not supported; supported: 'nearest', 'linear', 'cubic'/);
     const tf = model(
       [1, 1, 3, 3],
       [

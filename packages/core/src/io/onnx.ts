@@ -15,8 +15,8 @@ import type { ErrorCode } from '../errors.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
 import { sizeOf } from '../network/ir.js';
-import type { ResizeCoordinateMode, ResizeNearestMode, Shape } from '../network/ir.js';
-import { sliceAxis } from '../network/gather.js';
+import type { PadMode, ResizeCoordinateMode, ResizeNearestMode, Shape } from '../network/ir.js';
+import { broadcastShape, sliceAxis } from '../network/gather.js';
 import { batchNormAffine, batchNormScale, channelCount, expandChannels, foldIntoLinear, inferShape } from './layer-utils.js';
 import type { ChannelAffineSpec, Conv2dSpec, DenseSpec } from './layer-utils.js';
 import { BATCHNORM_DEFAULT_EPS } from '../geometry/predicates.js';
@@ -1242,18 +1242,11 @@ function constantArithmetic(cx: OpContext, a: Tensor, b: Tensor): void {
   cv.setConst(out, integer && op === 'Div' ? { ...r, data: r.data.map(Math.trunc), integer } : r);
 }
 
-/** Add/Sub of two computed tensors of one shape: an `add` node (Sub negates its right input first). */
+/** Add/Sub of two computed tensors (numpy broadcasting): an `add` node (Sub negates its right input first). */
 function computedArithmetic(cx: OpContext, left: number, right: number): void {
   const { cv, op, out, name, where } = cx;
-  const sa = cv.shapes[left]!;
-  const sb = cv.shapes[right]!;
-  const same = sa.length === sb.length && sa.every((d, i) => d === sb[i]);
   if (op === 'Add' || op === 'Sub') {
-    if (!same)
-      fail(
-        `${where}: cannot ${op === 'Add' ? 'add' : 'subtract'} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
-        'shape-mismatch',
-      );
+    computedBroadcast(cx, left, right, op === 'Add' ? 'add' : 'subtract');
     cv.emit(
       op === 'Add' ? { type: 'add', inputs: [left, right], name } : { type: 'add', inputs: [left, right], coefficients: [1, -1], name },
       out,
@@ -1416,13 +1409,16 @@ function sampleAxes(axes: readonly number[], r: number, where: string, what: str
   });
 }
 
-/** Pad (mode constant): a pad node (opset ≥ 11 inputs, or the older attributes). */
+const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'edge', 'wrap'];
+
+/** Pad (every mode): a pad node (opset ≥ 11 inputs, or the older attributes). */
 function padOp(cx: OpContext): void {
   const { cv, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
   const r = x.shape.length + 1;
   const mode = attrs.string('mode', 'constant');
-  if (mode !== 'constant') fail(`${where}: attribute mode = '${mode}' is not supported; supported: 'constant'`, 'unsupported');
+  if (!PAD_MODES.includes(mode as PadMode))
+    fail(`${where}: attribute mode = '${mode}' is not supported; supported: ${PAD_MODES.join(', ')}`, 'unsupported');
   let pads: number[];
   let value: number;
   if (cv.opset >= 11) {
@@ -1451,7 +1447,8 @@ function padOp(cx: OpContext): void {
     cv.values.set(out, { kind: 'node', node: x.node });
     return;
   }
-  cv.emit({ type: 'pad', inputs: [x.node], pads: [...pads.slice(1, r), ...pads.slice(r + 1)], value, name }, out, where);
+  const m = mode === 'constant' ? {} : { mode: mode as PadMode };
+  cv.emit({ type: 'pad', inputs: [x.node], pads: [...pads.slice(1, r), ...pads.slice(r + 1)], value, ...m, name }, out, where);
 }
 
 /** The slice parameters of a Slice node (inputs from opset 10, attributes before). */
@@ -1612,15 +1609,15 @@ function transposeConstant(t: Tensor, permAttr: number[] | undefined, where: str
 const RESIZE_COORDINATE_MODES: readonly ResizeCoordinateMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
 const RESIZE_NEAREST_MODES: readonly ResizeNearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
-/** Resize (opset 10+) and Upsample: a resize node (nearest or linear; cubic is refused). */
+/** Resize (opset 10+) and Upsample: a resize node (nearest, linear or cubic). */
 function resizeOp(cx: OpContext): void {
   const { cv, op, attrs, inp, out, name, where } = cx;
   const x = cv.act(inp[0], where);
   const r = x.shape.length + 1;
   const modeRaw = attrs.string('mode', 'nearest');
   const mode = modeRaw === 'bilinear' ? 'linear' : modeRaw;
-  if (mode !== 'nearest' && mode !== 'linear')
-    fail(`${where}: attribute mode = '${modeRaw}' is not supported; supported: 'nearest', 'linear'`, 'unsupported');
+  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'cubic')
+    fail(`${where}: attribute mode = '${modeRaw}' is not supported; supported: 'nearest', 'linear', 'cubic'`, 'unsupported');
   const legacy = op === 'Upsample' || cv.opset < 11;
   const coord = legacy ? 'asymmetric' : attrs.string('coordinate_transformation_mode', 'half_pixel');
   if (!RESIZE_COORDINATE_MODES.includes(coord as ResizeCoordinateMode))
@@ -1660,10 +1657,11 @@ function resizeOp(cx: OpContext): void {
     type: 'resize' as const,
     inputs: [x.node],
     size,
-    mode: mode as 'nearest' | 'linear',
+    mode: mode as 'nearest' | 'linear' | 'cubic',
     coordinateMode: coord as ResizeCoordinateMode,
     nearestMode: nearest as ResizeNearestMode,
     ...(sizes === undefined ? { scales: scales!.slice(1) } : {}),
+    ...(mode === 'cubic' ? cubicAttrs(cx) : {}),
     name,
   };
   if (size.every((d, i) => d === x.shape[i]) && (spec.scales === undefined || spec.scales.every((q) => q === 1)))
@@ -1671,21 +1669,82 @@ function resizeOp(cx: OpContext): void {
   else cv.emit(spec, out, where);
 }
 
+/** The cubic attributes of a Resize: Keys' parameter and exclude_outside (ONNX defaults −0.75 and 0). */
+function cubicAttrs(cx: OpContext): { cubicCoeffA: number; excludeOutside: boolean } {
+  const a = cx.attrs.float('cubic_coeff_a', -0.75);
+  if (!Number.isFinite(a)) fail(`${cx.where}: attribute cubic_coeff_a = ${a} is not finite`);
+  const ex = cx.attrs.int('exclude_outside', 0);
+  if (ex !== 0 && ex !== 1) fail(`${cx.where}: attribute exclude_outside = ${ex} must be 0 or 1`);
+  return { cubicCoeffA: a, excludeOutside: ex === 1 };
+}
+
 /** ReduceMean over sample axes: global_avgpool for H, W of a [C, H, W] map with keepdims, else a reduce_mean node. */
-function reduceMeanOp(cx: OpContext): void {
-  const { cv, attrs, inp, out, name, where } = cx;
-  const x = cv.act(inp[0], where);
+/**
+ * The sample axes a Reduce* node reduces (axes input from opset 18, attribute before), sorted; null
+ * when there are none and `noop_with_empty_axes` makes the node an identity (already recorded).
+ */
+function reduceAxes(cx: OpContext, x: { node: number; shape: Shape }, what: string): number[] | null {
+  const { cv, attrs, inp, out, where } = cx;
   const r = x.shape.length + 1;
   const axesT = cv.opset >= 18 ? cv.optionalConstant(inp[1], where, 'axes') : undefined;
   const raw = axesT ? Array.from(axesT.data) : attrs.ints('axes');
   if (raw === undefined || raw.length === 0) {
     if (attrs.int('noop_with_empty_axes', 0) === 1) {
       cv.values.set(out, { kind: 'node', node: x.node });
-      return;
+      return null;
     }
-    fail(`${where}: no axes: the mean would run over the batch dimension, which is not supported; give the sample axes`, 'unsupported');
+    fail(`${where}: no axes: the ${what} would run over the batch dimension, which is not supported; give the sample axes`, 'unsupported');
   }
-  const axes = [...new Set(sampleAxes(raw, r, where, 'axis'))].sort((a, b) => a - b);
+  return [...new Set(sampleAxes(raw, r, where, 'axis'))].sort((a, b) => a - b);
+}
+
+/**
+ * ReduceMax / ReduceMin over sample axes: piecewise linear, a max-pool whose one window holds the
+ * reduced elements. The reduced axes are moved last (transpose), the data reshaped to [K, 1, R] and
+ * max-pooled by a [1, R] window; ReduceMin is −max(−x) through two negating broadcast_affine nodes.
+ */
+function reduceExtremeOp(cx: OpContext): void {
+  const { cv, op, attrs, out, name, where } = cx;
+  let x = cv.act(cx.inp[0], where);
+  const axes = reduceAxes(cx, x, op === 'ReduceMax' ? 'maximum' : 'minimum');
+  if (axes === null) return;
+  const keepdims = attrs.int('keepdims', 1) !== 0;
+  const shape = x.shape;
+  const outShape = keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+  const step = (tag: string, spec: NodeSpec): void => {
+    const node = cv.emit({ ...spec, name: `${name}/${tag}` }, `${out}/${tag}`, where);
+    x = { node, shape: cv.shapes[node]! };
+  };
+  const negate = (tag: string): void =>
+    step(tag, {
+      type: 'broadcast_affine',
+      inputs: [x.node],
+      scale: Float64Array.of(-1),
+      scaleShape: [1],
+      shift: Float64Array.of(0),
+      shiftShape: [1],
+    });
+  if (op === 'ReduceMin') negate('negate');
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const perm = [...kept, ...axes];
+  if (perm.some((a, i) => a !== i)) step('transpose', { type: 'transpose', inputs: [x.node], perm });
+  const K = sizeOf(kept.map((i) => shape[i]!));
+  const R = sizeOf(axes.map((i) => shape[i]!));
+  if (x.shape.length !== 3 || x.shape[0] !== K || x.shape[1] !== 1) {
+    cv.reshapeTo(x, [K, 1, R], `${out}/rows`, `${name}/rows`, where);
+    const v = cv.values.get(`${out}/rows`) as { node: number };
+    x = { node: v.node, shape: [K, 1, R] };
+  }
+  step('pool', { type: 'maxpool', inputs: [x.node], kernel: [1, R], stride: [1, R], padding: [0, 0, 0, 0], dilation: [1, 1] });
+  if (op === 'ReduceMin') negate('negate-back');
+  cv.reshapeTo(x, outShape.length === 0 ? [1] : outShape, out, name, where);
+}
+
+function reduceMeanOp(cx: OpContext): void {
+  const { cv, attrs, inp, out, name, where } = cx;
+  const x = cv.act(inp[0], where);
+  const axes = reduceAxes(cx, x, 'mean');
+  if (axes === null) return;
   const keepdims = attrs.int('keepdims', 1) !== 0;
   if (x.shape.length === 3 && keepdims && axes.length === 2 && axes[0] === 1 && axes[1] === 2)
     cv.emit({ type: 'global_avgpool', inputs: [x.node], name }, out, where);
@@ -1784,15 +1843,23 @@ function maxMinOp(cx: OpContext): void {
   if (ordered.length === 1) cv.values.set(out, { kind: 'node', node: acc });
 }
 
-function maxMinComputed(cx: OpContext, a: number, b: number, isMax: boolean, names: { target: string; step: string }): number {
-  const { cv, op, where } = cx;
-  const sa = cv.shapes[a]!;
-  const sb = cv.shapes[b]!;
-  if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i]))
+/**
+ * Checks that two computed tensors broadcast against each other (numpy rules over the sample axes;
+ * the batch axes are both N): an `add` node does the broadcasting. Refuses, naming both shapes.
+ */
+function computedBroadcast(cx: OpContext, a: number, b: number, what: string): void {
+  const sa = cx.cv.shapes[a]!;
+  const sb = cx.cv.shapes[b]!;
+  if (broadcastShape([sa, sb]) === null)
     fail(
-      `${where}: ${op} of tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}] (broadcasting between computed tensors is not supported)`,
+      `${cx.where}: cannot ${what} tensors of shapes [N, ${sa.join(', ')}] and [N, ${sb.join(', ')}]: they do not broadcast`,
       'shape-mismatch',
     );
+}
+
+function maxMinComputed(cx: OpContext, a: number, b: number, isMax: boolean, names: { target: string; step: string }): number {
+  const { cv, op, where } = cx;
+  computedBroadcast(cx, a, b, `take the ${op} of`);
   const d = cv.emit({ type: 'add', inputs: [a, b], coefficients: [1, -1], name: `${names.step}/diff` }, `${names.target}/diff`, where);
   const r = cv.emit({ type: 'relu', inputs: [d], name: `${names.step}/relu` }, `${names.target}/relu`, where);
   return isMax
@@ -1850,6 +1917,8 @@ const OP_CONVERTERS: ReadonlyMap<string, OpConverter> = new Map<string, OpConver
   ['AveragePool', poolOp],
   ['ConstantOfShape', constantOfShapeOp],
   ['GlobalMaxPool', globalMaxPoolOp],
+  ['ReduceMax', reduceExtremeOp],
+  ['ReduceMin', reduceExtremeOp],
   ['Max', maxMinOp],
   ['Min', maxMinOp],
   ['Pad', padOp],

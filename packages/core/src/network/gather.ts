@@ -8,7 +8,7 @@
  */
 import { InternalError } from '../errors.js';
 import { sizeOf } from './ir.js';
-import type { GatherNode, NodeOfType, ResizeNode, Shape } from './ir.js';
+import type { GatherNode, NodeOfType, PadMode, ResizeNode, Shape } from './ir.js';
 import type { NodeSpec } from './network.js';
 import { BiasMode } from './kernels.js';
 import type { FloatArray } from './kernels.js';
@@ -26,6 +26,8 @@ export interface GatherTable {
   readonly weight: Float64Array;
   /** Constant per output element (null when all are zero). */
   readonly constant: Float64Array | null;
+  /** An add of two inputs of the output's shape with coefficients 1: the plain elementwise sum (fast paths). */
+  readonly plain?: boolean;
 }
 
 const fmt = (s: Shape): string => `[${s.join(', ')}]`;
@@ -46,6 +48,22 @@ function broadcastProblem(small: Shape, shape: Shape): string | null {
     if (d !== 1 && d !== shape[off + ax]) return `of shape ${fmt(small)} does not broadcast against ${fmt(shape)}`;
   }
   return null;
+}
+
+/** The numpy broadcast of `shapes` (right-aligned, sizes equal or 1), or null when they do not broadcast. */
+export function broadcastShape(shapes: readonly Shape[]): Shape | null {
+  const rank = Math.max(...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    const off = rank - s.length;
+    for (let ax = 0; ax < s.length; ax++) {
+      const d = s[ax]!;
+      if (d === 1) continue;
+      if (out[off + ax] !== 1 && out[off + ax] !== d) return null;
+      out[off + ax] = d;
+    }
+  }
+  return out;
 }
 
 /**
@@ -103,12 +121,12 @@ export function gatherShape(spec: Extract<NodeSpec, { type: GatherNode['type'] }
   switch (spec.type) {
     case 'add': {
       if (inShapes.length < 2) return `needs at least two inputs, got ${inShapes.length}`;
-      for (const s of inShapes)
-        if (s.length !== rank || s.some((d, i) => d !== x[i])) return `cannot add shapes ${inShapes.map(fmt).join(' and ')}`;
+      const out = broadcastShape(inShapes);
+      if (out === null) return `cannot add shapes ${inShapes.map(fmt).join(' and ')} (they do not broadcast)`;
       const c = spec.coefficients;
       if (c !== undefined && (c.length !== inShapes.length || !c.every(Number.isFinite)))
         return `coefficients must be ${inShapes.length} finite numbers (one per input), got [${c.join(', ')}]`;
-      return x;
+      return out;
     }
     case 'concat': {
       const a = spec.axis;
@@ -121,15 +139,8 @@ export function gatherShape(spec: Extract<NodeSpec, { type: GatherNode['type'] }
       }
       return x.map((d, i) => (i === a ? total : d));
     }
-    case 'pad': {
-      const p = spec.pads;
-      if (p.length !== 2 * rank || !p.every(Number.isInteger))
-        return `pads must list ${2 * rank} integers (before and after each sample axis of ${fmt(x)}), got [${p.join(', ')}]`;
-      if (!Number.isFinite(spec.value)) return `value must be finite, got ${spec.value}`;
-      const out = x.map((d, i) => d + p[i]! + p[rank + i]!);
-      if (out.some((d) => d < 1)) return `pads [${p.join(', ')}] leave no elements of ${fmt(x)}`;
-      return out;
-    }
+    case 'pad':
+      return padShape(spec, x);
     case 'slice': {
       const { starts, ends, axes, steps } = spec;
       const n = axes.length;
@@ -171,6 +182,30 @@ export function gatherShape(spec: Extract<NodeSpec, { type: GatherNode['type'] }
   }
 }
 
+/** Output shape of a pad node, or why its pads do not fit the input. */
+function padShape(spec: Omit<NodeOfType<'pad'>, 'shape'>, x: Shape): Shape | string {
+  const rank = x.length;
+  const p = spec.pads;
+  if (p.length !== 2 * rank || !p.every(Number.isInteger))
+    return `pads must list ${2 * rank} integers (before and after each sample axis of ${fmt(x)}), got [${p.join(', ')}]`;
+  if (!Number.isFinite(spec.value)) return `value must be finite, got ${spec.value}`;
+  const mode = spec.mode ?? 'constant';
+  if (!PAD_MODES.includes(mode)) return `mode '${String(mode)}' is not supported (${PAD_MODES.join(', ')})`;
+  const out = x.map((d, i) => d + p[i]! + p[rank + i]!);
+  if (out.some((d) => d < 1)) return `pads [${p.join(', ')}] leave no elements of ${fmt(x)}`;
+  // PyTorch's rules: reflect pads less than the size (no edge repeat), wrap at most the size (the
+  // size after any crop: negative amounts crop first).
+  const most = mode === 'reflect' ? (d: number) => d - 1 : mode === 'wrap' ? (d: number) => d : () => Infinity;
+  for (let i = 0; i < rank; i++) {
+    const kept = x[i]! + Math.min(0, p[i]!) + Math.min(0, p[rank + i]!);
+    if (mode !== 'constant' && kept < 1) return `mode ${mode} pads axis ${i} of ${fmt(x)} after cropping it to nothing`;
+    if (Math.max(p[i]!, p[rank + i]!) > most(kept))
+      return `mode ${mode} pads axis ${i} of ${fmt(x)} by ${Math.max(p[i]!, p[rank + i]!)}, more than ${most(kept)}`;
+  }
+  return out;
+}
+
+const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'edge', 'wrap'];
 const COORDINATE_MODES = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
 const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
@@ -178,7 +213,9 @@ function resizeShape(spec: Omit<ResizeNode, 'shape'>, x: Shape): Shape | string 
   const rank = x.length;
   if (spec.size.length !== rank || !spec.size.every((d) => Number.isInteger(d) && d >= 1))
     return `size must list ${rank} positive integers (one per sample axis of ${fmt(x)}), got [${spec.size.join(', ')}]`;
-  if (spec.mode !== 'nearest' && spec.mode !== 'linear') return `mode '${String(spec.mode)}' is not supported (nearest, linear)`;
+  if (spec.mode !== 'nearest' && spec.mode !== 'linear' && spec.mode !== 'cubic')
+    return `mode '${String(spec.mode)}' is not supported (nearest, linear, cubic)`;
+  if (spec.cubicCoeffA !== undefined && !Number.isFinite(spec.cubicCoeffA)) return `cubicCoeffA must be finite, got ${spec.cubicCoeffA}`;
   if (!COORDINATE_MODES.includes(spec.coordinateMode))
     return `coordinateMode '${spec.coordinateMode}' is not supported (${COORDINATE_MODES.join(', ')})`;
   if (!NEAREST_MODES.includes(spec.nearestMode)) return `nearestMode '${spec.nearestMode}' is not supported (${NEAREST_MODES.join(', ')})`;
@@ -216,7 +253,8 @@ function resizeAxis(node: Omit<ResizeNode, 'shape'>, ax: number, inDim: number):
       else if (node.nearestMode === 'round_prefer_ceil') i = Math.floor(xo + 0.5);
       else i = Math.ceil(xo - 0.5);
       res.push({ idx: [Math.min(Math.max(i, 0), inDim - 1)], w: [1] });
-    } else {
+    } else if (node.mode === 'cubic') res.push(cubicWeights(xo, inDim, node.cubicCoeffA ?? -0.75, node.excludeOutside === true));
+    else {
       const c = Math.min(Math.max(xo, 0), inDim - 1);
       const i0 = Math.floor(c);
       const i1 = Math.min(i0 + 1, inDim - 1);
@@ -225,6 +263,43 @@ function resizeAxis(node: Omit<ResizeNode, 'shape'>, ax: number, inDim: number):
     }
   }
   return res;
+}
+
+/**
+ * Cubic interpolation at input coordinate `xo` (ONNX Resize mode cubic, PyTorch's bicubic): Keys'
+ * kernel with parameter `a` on the four elements ⌊xo⌋−1 … ⌊xo⌋+2; an element outside 0..d−1 reads
+ * the nearest edge element, or with `excludeOutside` is dropped and the weights renormalized.
+ * Equal indices are merged, so the lists stay short.
+ */
+function cubicWeights(xo: number, d: number, a: number, excludeOutside: boolean): { idx: number[]; w: number[] } {
+  const f = Math.floor(xo);
+  const t = xo - f;
+  // Keys' kernel at distances 1 + t, t, 1 − t, 2 − t.
+  const w = [
+    ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+    ((a + 2) * t - (a + 3)) * t * t + 1,
+    ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+    ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
+  ];
+  const idx: number[] = [];
+  const ws: number[] = [];
+  let total = 0;
+  for (let k = 0; k < 4; k++) {
+    const i = f - 1 + k;
+    const inside = i >= 0 && i < d;
+    if (excludeOutside && !inside) continue;
+    total += w[k]!;
+    const j = Math.min(Math.max(i, 0), d - 1);
+    const at = idx.indexOf(j);
+    if (at >= 0) ws[at] = ws[at]! + w[k]!;
+    else {
+      idx.push(j);
+      ws.push(w[k]!);
+    }
+  }
+  if (excludeOutside) for (let k = 0; k < ws.length; k++) ws[k] = ws[k]! / total;
+  const keep = ws.map((v, k) => (v !== 0 ? k : -1)).filter((k) => k >= 0);
+  return { idx: keep.map((k) => idx[k]!), w: keep.map((k) => ws[k]!) };
 }
 
 /** Collects CSR entries output by output. */
@@ -291,6 +366,28 @@ function separableTable(outShape: Shape, inShape: Shape, axes: { idx: number[]; 
   return b.build();
 }
 
+/**
+ * The input coordinate that padded coordinate `i` (input coordinates 0..d−1 inside) reads in `mode`,
+ * or −1 for a constant element.
+ */
+function padSource(i: number, d: number, mode: PadMode): number {
+  if (i >= 0 && i < d) return i;
+  switch (mode) {
+    case 'constant':
+      return -1;
+    case 'edge':
+      return i < 0 ? 0 : d - 1;
+    case 'wrap':
+      return ((i % d) + d) % d;
+    case 'reflect': {
+      if (d === 1) return 0;
+      const period = 2 * (d - 1);
+      const m = ((i % period) + period) % period;
+      return m < d ? m : period - m;
+    }
+  }
+}
+
 /** Identity lists for an axis of size d (output coordinate c reads input coordinate c). */
 function identityAxis(d: number): { idx: number[]; w: number[] }[] {
   return Array.from({ length: d }, (_, c) => ({ idx: [c], w: [1] }));
@@ -310,22 +407,30 @@ export function gatherTable(node: GatherNode, inShapes: readonly Shape[]): Gathe
   switch (node.type) {
     case 'add': {
       const b = new TableBuilder(nOut);
+      const same = inShapes.every((sh) => sh.length === outShape.length && sh.every((d, i) => d === outShape[i]));
+      const at = same ? null : inShapes.map((sh) => broadcastIndex(outShape, sh));
       for (let o = 0; o < nOut; o++) {
         b.start[o] = b.index.length;
-        for (let k = 0; k < inShapes.length; k++) b.push(k, o, node.coefficients?.[k] ?? 1);
+        for (let k = 0; k < inShapes.length; k++) b.push(k, at === null ? o : at[k]![o]!, node.coefficients?.[k] ?? 1);
       }
-      return b.build();
+      return { ...b.build(), plain: same && inShapes.length === 2 && node.coefficients === undefined };
     }
     case 'concat':
       return concatTable(node, inShapes);
     case 'pad': {
-      const axes = x.map((d, ax) =>
-        Array.from({ length: outShape[ax]! }, (_, c) => {
-          const i = c - node.pads[ax]!;
-          return i >= 0 && i < d ? { idx: [i], w: [1] } : { idx: [], w: [] };
-        }),
-      );
-      return separableTable(outShape, x, axes, node.value);
+      const mode = node.mode ?? 'constant';
+      const r = x.length;
+      // As ONNX: negative amounts crop first, then the kept range [lo, lo + n) is padded.
+      const axes = x.map((d, ax) => {
+        const lo = Math.max(0, -node.pads[ax]!);
+        const n = d - lo + Math.min(0, node.pads[r + ax]!);
+        const before = Math.max(0, node.pads[ax]!);
+        return Array.from({ length: outShape[ax]! }, (_, c) => {
+          const i = padSource(c - before, n, mode);
+          return i >= 0 ? { idx: [lo + i], w: [1] } : { idx: [], w: [] };
+        });
+      });
+      return separableTable(outShape, x, axes, mode === 'constant' ? node.value : 0);
     }
     case 'slice': {
       const axes = x.map((d) => identityAxis(d));

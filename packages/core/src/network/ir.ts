@@ -88,8 +88,10 @@ export interface ReshapeNode extends NodeBase {
 }
 
 /**
- * Weighted elementwise sum `Σ_k coefficients[k] · x_k` of two or more tensors of one shape (a
- * residual add; `Sub` of two computed tensors is coefficients [1, −1]). Coefficients default to 1.
+ * Weighted elementwise sum `Σ_k coefficients[k] · x_k` of two or more tensors (a residual add; `Sub`
+ * of two computed tensors is coefficients [1, −1]). Coefficients default to 1. The inputs broadcast
+ * by numpy rules over the sample axes (right-aligned, sizes equal or 1): the output has the
+ * broadcast shape, e.g. `[C, H, W] + [C, 1, 1]` (a squeeze-style add).
  */
 export interface AddNode extends NodeBase {
   readonly type: 'add';
@@ -103,13 +105,22 @@ export interface ConcatNode extends NodeBase {
 }
 
 /**
- * Constant padding (ONNX `Pad`, mode constant): `pads` lists the amounts before every sample axis,
- * then after every sample axis (ONNX order without the batch axis); a negative amount crops.
+ * How `pad` fills the new elements (ONNX `Pad` modes): `constant` with `value`; `reflect` mirrors
+ * without repeating the edge (PyTorch's ReflectionPad, pad < size); `edge` repeats the edge element
+ * (ReplicationPad); `wrap` continues periodically (circular padding, pad ≤ size).
+ */
+export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
+
+/**
+ * Padding (ONNX `Pad`): `pads` lists the amounts before every sample axis, then after every sample
+ * axis (ONNX order without the batch axis); a negative amount crops. Every mode is a linear map
+ * (a gather) of the input, plus `value` on the padded elements in mode `constant` (the default).
  */
 export interface PadNode extends NodeBase {
   readonly type: 'pad';
   readonly pads: readonly number[];
   readonly value: number;
+  readonly mode?: PadMode;
 }
 
 /**
@@ -137,18 +148,23 @@ export type ResizeCoordinateMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_
 export type ResizeNearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
 /**
- * Resampling of every sample axis to `size` (ONNX `Resize`/`Upsample`): nearest neighbour or
- * (multi-)linear interpolation, both linear maps of the input. `scales` (one per sample axis)
- * are the factors used in the coordinate transform when the model gave factors; without them the
- * factor is `size / input size`.
+ * Resampling of every sample axis to `size` (ONNX `Resize`/`Upsample`): nearest neighbour,
+ * (multi-)linear or (multi-)cubic interpolation, all linear maps of the input. `scales` (one per
+ * sample axis) are the factors used in the coordinate transform when the model gave factors;
+ * without them the factor is `size / input size`. Cubic uses Keys' kernel with `cubicCoeffA`
+ * (ONNX default −0.75, PyTorch's bicubic) on the four nearest input elements, indices clamped to the
+ * edge; with `excludeOutside` the weights of elements outside the input are dropped and the rest
+ * renormalized.
  */
 export interface ResizeNode extends NodeBase {
   readonly type: 'resize';
   readonly size: readonly number[];
-  readonly mode: 'nearest' | 'linear';
+  readonly mode: 'nearest' | 'linear' | 'cubic';
   readonly coordinateMode: ResizeCoordinateMode;
   readonly nearestMode: ResizeNearestMode;
   readonly scales?: readonly number[];
+  readonly cubicCoeffA?: number;
+  readonly excludeOutside?: boolean;
 }
 
 /** Mean over sample axes `axes` (ONNX `ReduceMean`); `keepdims` keeps them with size 1. */

@@ -780,8 +780,8 @@ export function affineImpl(
       out.set(x.subarray(0, out.length));
       return;
     case 'add':
-      if (node.coefficients === undefined && xs.length === 2) {
-        // The residual add, without a table.
+      if (table?.kind === 'gather' && table.plain === true) {
+        // The residual add (two inputs of one shape), without walking the table.
         const y = xs[1]!;
         for (let i = 0; i < out.length; i++) out[i] = x[i]! + y[i]!;
         return;

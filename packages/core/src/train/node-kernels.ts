@@ -618,7 +618,13 @@ const TRAIN_KERNELS: { readonly [T in Exclude<NodeType, 'input'>]: TrainKernel<T
   avgpool: { ...noParams, setup: irAffineOp },
   global_avgpool: { ...noParams, setup: irAffineOp },
   reshape: { ...noParams, setup: reshapeOp },
-  add: { ...noParams, setup: (node, s) => (node.coefficients === undefined && node.inputs.length === 2 ? addOp(node) : gatherOp(node, s)) },
+  add: {
+    ...noParams,
+    setup: (node, s) =>
+      node.coefficients === undefined && s.inShapes.every((sh) => sizeOf(sh) === sizeOf(node.shape)) && node.inputs.length === 2
+        ? addOp(node)
+        : gatherOp(node, s),
+  },
   concat: { ...noParams, setup: gatherOp },
   pad: { ...noParams, setup: gatherOp },
   slice: { ...noParams, setup: gatherOp },
