@@ -41,6 +41,17 @@ def cnn():
     return model, torch.zeros(1, 1, 6, 6)
 
 
+def relu_pattern(seq, x):
+    """The ReLU on/off pattern of an nn.Sequential at x, unit by unit, as uint8 (torch's own forward)."""
+    states = []
+    h = x.reshape(1, -1)
+    for layer in seq:
+        h = layer(h)
+        if isinstance(layer, nn.ReLU):
+            states.append((h.reshape(-1) > 0).to(torch.uint8))
+    return torch.cat(states).numpy()
+
+
 def residual():
     return Residual(), torch.zeros(1, 4)
 
@@ -109,6 +120,16 @@ class FromTorchTest(unittest.TestCase):
             self.assertEqual(len(ln.t0), len(cli_line["pieces"]))
             np.testing.assert_allclose(ln.t0, [p["t0"] for p in cli_line["pieces"]], atol=1e-12)
             np.testing.assert_allclose(ln.t1, [p["t1"] for p in cli_line["pieces"]], atol=1e-12)
+            # Independently of the CLI: each piece's code is the ReLU pattern torch computes at the
+            # piece's midpoint, and its map is the module's output there.
+            m64 = model.double()
+            for k in range(len(ln.t0)):
+                t = 0.5 * (ln.t0[k] + ln.t1[k])
+                xt = torch.from_numpy(x0 + t * (x1 - x0))
+                np.testing.assert_array_equal(ln.codes[k], relu_pattern(m64, xt))
+                want = m64(xt.reshape(1, -1)).detach().numpy().reshape(-1)
+                np.testing.assert_allclose(ln.maps[k, :, 0] + ln.maps[k, :, 1] * t, want, rtol=1e-9, atol=1e-12)
+            model.float()
             # polytopes in 3-D: the same regions (codes, volumes) as the CLI's; volumes fill the box.
             p = net.polytopes(box=(-1, 1, -1, 1, -1, 1))
             self.assertAlmostEqual(float(p.volumes.sum()), 8.0, places=9)
@@ -123,6 +144,19 @@ class FromTorchTest(unittest.TestCase):
             cli_walk = run_cli("walk", path, "--at", "0.1,0.2,0.3", "--max-regions", "12")
             self.assertEqual(len(w.codes), len(cli_walk["regions"]))
             self.assertEqual({key(c) for c in w.codes}, {r["code"].replace("|", "") for r in cli_walk["regions"]})
+            # Independently: the walk's codes are distinct ReLU patterns and include the start's (torch).
+            self.assertEqual(len({key(c) for c in w.codes}), len(w.codes))
+            start = relu_pattern(model.double(), torch.tensor([0.1, 0.2, 0.3], dtype=torch.float64))
+            model.float()
+            self.assertIn(key(start), {key(c) for c in w.codes})
+
+    def test_bad_input_shape_is_one_line_error(self):
+        torch.manual_seed(1)
+        model, example = mlp()
+        net = pl.from_torch(model.eval(), example)
+        with self.assertRaises(pl.PolytopeError) as ctx:
+            net.affine(np.zeros(4))
+        self.assertNotIn("\n", str(ctx.exception))
 
     def test_cnn_batchnorm_maxpool(self):
         self.check_model(cnn)
