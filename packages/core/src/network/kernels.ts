@@ -243,11 +243,20 @@ const CONV_GEMM_MIN_WORK = 1 << 16;
 /** Panel width (output pixels × columns) of the blocked convolution: the panel stays in L2. */
 const CONV_GEMM_PANEL_COLUMNS = 64;
 
-function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+function conv2dImpl(
+  out: FloatArray,
+  x: FloatArray,
+  node: Conv2dNode,
+  inShape: readonly number[],
+  m: number,
+  mode: BiasMode,
+  table?: KernelTable | null,
+): void {
   const [, ho, wo] = node.shape as [number, number, number];
   const k = (node.inChannels / node.groups) * node.kernel[0] * node.kernel[1];
   if (node.outChannels * ho * wo * m * k >= CONV_GEMM_MIN_WORK && node.outChannels / node.groups >= 4) {
-    conv2dGemmImpl(out, x, node, inShape, m, mode);
+    conv2dGemmImpl(out, x, node, inShape, m, mode, table?.kind === 'conv' ? table.packed : new Map());
     return;
   }
   conv2dDirectImpl(out, x, node, inShape, m, mode);
@@ -258,7 +267,16 @@ function conv2dImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: r
  * the panel P holds, for a chunk of output pixels p, the input taps k = (ci, ky, kx) of every
  * column c (zero where the tap falls in the padding).
  */
-function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShape: readonly number[], m: number, mode: BiasMode): void {
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+function conv2dGemmImpl(
+  out: FloatArray,
+  x: FloatArray,
+  node: Conv2dNode,
+  inShape: readonly number[],
+  m: number,
+  mode: BiasMode,
+  packed: Map<string, Float64Array>,
+): void {
   const geo = convGeometry(node, inShape);
   const npix = geo.ho * geo.wo;
   const n = npix * m;
@@ -269,9 +287,10 @@ function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShap
   const taps = node.kernel[0] * node.kernel[1];
   const panel = new Float64Array(icg * taps * Math.min(npix, chunkPix) * m);
   // Weights restricted to the taps that land inside the input for some pixel of a chunk (small
-  // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps.
-  const packed = new Map<string, Float64Array>();
+  // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps; kept
+  // between calls in the prepared network's table of the node (`ConvTable`).
   const wasm = gemm64();
+  const resident: { a: Float64Array | null; aOff: number; k: number } = { a: null, aOff: 0, k: 0 };
   for (let g = 0; g < node.groups; g++) {
     for (let p0 = 0; p0 < npix; p0 += chunkPix) {
       const pc = Math.min(chunkPix, npix - p0);
@@ -288,8 +307,11 @@ function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShap
         aOff = 0;
       }
       const nc = pc * m;
-      if (wasm && out instanceof Float64Array && ocg % 4 === 0 && nc % 4 === 0) {
-        wasmGemm(wasm, { out, cOff: g * ocg * n + p0 * m, ldc: n, a, aOff, k: kk, panel, nc, rows: ocg });
+      if (wasm && out instanceof Float64Array) {
+        // The weights stay in the kernel's memory from chunk to chunk while they are the same.
+        const sameA = resident.a === a && resident.aOff === aOff && resident.k === kk;
+        wasmGemm(wasm, { out, cOff: g * ocg * n + p0 * m, ldc: n, a, aOff, k: kk, panel, nc, rows: ocg, sameA });
+        Object.assign(resident, { a, aOff, k: kk });
       } else gemmAccumulate(out, g * ocg * n + p0 * m, n, a, aOff, kk, panel, nc, ocg, nc);
     }
   }
@@ -313,18 +335,32 @@ function wasmGemm(
     panel: Float64Array;
     nc: number;
     rows: number;
+    /** A is already at the start of the kernel's memory (the previous call's, same rows and k). */
+    sameA: boolean;
   },
 ): void {
-  const { out, cOff, ldc, a, aOff, k, panel, nc, rows } = at;
-  const aLen = rows * k;
-  const bLen = k * nc;
-  const mem = gemm64Reserve(g, aLen + bLen + rows * nc);
-  mem.set(a.subarray(aOff, aOff + aLen), 0);
-  mem.set(panel.subarray(0, bLen), aLen);
+  const { out, cOff, ldc, a, aOff, k, panel, nc, rows, sameA } = at;
+  // The kernel takes multiples of 4 rows and columns: pad both with zeros in its memory (extra
+  // outputs are computed and dropped; the real ones are unchanged, bit for bit).
+  const rows4 = (rows + 3) & ~3;
+  const nc4 = (nc + 3) & ~3;
+  const aLen = rows4 * k;
+  const bLen = k * nc4;
+  const mem = gemm64Reserve(g, aLen + bLen + rows4 * nc4);
+  if (!sameA) {
+    mem.set(a.subarray(aOff, aOff + rows * k), 0);
+    if (rows4 > rows) mem.fill(0, rows * k, aLen);
+  }
+  if (nc4 === nc) mem.set(panel.subarray(0, bLen), aLen);
+  else
+    for (let t = 0; t < k; t++) {
+      mem.set(panel.subarray(t * nc, (t + 1) * nc), aLen + t * nc4);
+      mem.fill(0, aLen + t * nc4 + nc, aLen + (t + 1) * nc4);
+    }
   const c0 = aLen + bLen;
-  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * nc);
-  g.nn(0, aLen * 8, c0 * 8, rows, nc, k);
-  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * nc, c0 + (r + 1) * nc), cOff + r * ldc);
+  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * nc4);
+  g.nn(0, aLen * 8, c0 * 8, rows4, nc4, k);
+  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * nc4, c0 + r * nc4 + nc), cOff + r * ldc);
 }
 
 /** The taps (ky·kW + kx) of a convolution that fall inside the input for at least one of the pixels p0 … p0 + pc − 1. */
@@ -687,8 +723,18 @@ export interface SlopeTable {
   readonly slope: Float64Array;
 }
 
-/** What `PreparedNetwork.table(i)` keeps for node i: a pooling window table, a gather table or prelu slopes. */
-export type KernelTable = WindowTable | GatherTable | SlopeTable;
+/**
+ * A convolution's weights packed for the blocked matrix product, per group and set of live taps
+ * (`group:tap,tap,…`), filled lazily by the calls that need them: a cache owned by the prepared
+ * network, so they are packed once per network rather than once per call.
+ */
+export interface ConvTable {
+  readonly kind: 'conv';
+  readonly packed: Map<string, Float64Array>;
+}
+
+/** What `PreparedNetwork.table(i)` keeps for node i: a pooling window table, a gather table, prelu slopes or packed convolution weights. */
+export type KernelTable = WindowTable | GatherTable | SlopeTable | ConvTable;
 
 /** The window table in `table`, or a fresh one for this pooling node. */
 export function windowOf(node: AvgPoolNode | MaxPoolNode, inShape: readonly number[], table?: KernelTable | null): WindowTable {
@@ -769,7 +815,7 @@ export function affineImpl(
     case 'dense':
       return denseImpl(out, x, node, m, mode, scratch);
     case 'conv2d':
-      return conv2dImpl(out, x, node, inShape, m, mode);
+      return conv2dImpl(out, x, node, inShape, m, mode, table);
     case 'channel_affine':
       return channelAffineImpl(out, x, node, m, mode);
     case 'avgpool':

@@ -69,7 +69,7 @@ export class PreparedNetwork {
   /**
    * The table of node i, built once: the window table of a pooling node, the gather table of a
    * gather node (add, concat, pad, slice, transpose, resize, reduce_mean, broadcast_affine), the
-   * per-unit slopes of a prelu node; null for other nodes.
+   * per-unit slopes of a prelu node, the packed-weight cache of a convolution; null for other nodes.
    */
   table(i: number): KernelTable | null {
     let t = this.tables[i];
@@ -80,6 +80,7 @@ export class PreparedNetwork {
       if (node.type === 'avgpool' || node.type === 'maxpool') t = windowTable(node, inShapes[0]!);
       else if (isGather(node)) t = gatherTable(node, inShapes);
       else if (node.type === 'prelu') t = slopeTable(node, node.shape);
+      else if (node.type === 'conv2d') t = { kind: 'conv', packed: new Map() };
       else t = null;
       this.tables[i] = t;
     }

@@ -88,6 +88,7 @@ export function* sampleBatch(
   slopes[0] = g0;
   const st: PassState = { b, numUnits: nu, res };
   const scratch = new GatherScratch();
+  const pool = new BlockPool();
   let slot = 0;
   for (let i = 1; i < net.nodes.length; i++) {
     const node = net.nodes[i]!;
@@ -97,8 +98,8 @@ export function* sampleBatch(
       slopes[i] = slopes[node.inputs[0]!];
     } else {
       const n = sizeOf(node.shape) * b;
-      const v = new Float64Array(n);
-      const g = new Float64Array(n);
+      const v = pool.take(n);
+      const g = pool.take(n);
       if (isActivation(node)) {
         activationStep(
           st,
@@ -133,13 +134,34 @@ export function* sampleBatch(
     }
     for (const j of node.inputs) {
       if (net.lastUse[j] === i) {
+        const [v, g] = [vals[j], slopes[j]];
         vals[j] = undefined;
         slopes[j] = undefined;
+        // Reused by later nodes unless a reshape still shares it.
+        if (v && !vals.includes(v)) pool.give(v);
+        if (g && !slopes.includes(g)) pool.give(g);
       }
     }
     yield;
   }
   return { ...res, value: vals[net.output]!, slope: slopes[net.output]! };
+}
+
+/**
+ * Blocks of one pass no node reads any more, handed to later nodes of the same length (zeroed, as
+ * new): a ResNet pass then allocates about its peak live set instead of every node's blocks.
+ */
+class BlockPool {
+  private readonly free = new Map<number, Float64Array[]>();
+  take(n: number): Float64Array {
+    const a = this.free.get(n)?.pop();
+    return a ? a.fill(0) : new Float64Array(n);
+  }
+  give(a: Float64Array): void {
+    const list = this.free.get(a.length);
+    if (list) list.push(a);
+    else this.free.set(a.length, [a]);
+  }
 }
 
 function emptyBatch(b: number, nu: number): SampleBatch {
