@@ -728,7 +728,7 @@ export interface SlopeTable {
  * (`group:tap,tap,…`), filled lazily by the calls that need them: a cache owned by the prepared
  * network, so they are packed once per network rather than once per call.
  */
-export interface ConvTable {
+interface ConvTable {
   readonly kind: 'conv';
   readonly packed: Map<string, Float64Array>;
 }
