@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { affineMapsBatch } from './batch.js';
-import { leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
+import { hatMatrix, leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
 
 function randn(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
@@ -126,6 +126,34 @@ describe('least squares', () => {
     const r = leastSquaresMap(rep, Float64Array.of(5, 5, 5), 1);
     expect(r[0]! * 1 + r[1]! * 2).toBeCloseTo(5, 6);
   });
+});
+
+describe('hatMatrix (the shared factor of the affine-mapped accuracy)', () => {
+  // X̃ (XᵀX + λI)⁻¹ Xᵀ with λ = ridge · max diag(XᵀX), by the m × m normal equations solved by elimination.
+  function reference(x: Float64Array, xt: Float64Array, n: number, p: number, m: number, ridge: number): number[][] {
+    const xtx = Array.from({ length: m }, (_, r) =>
+      Array.from({ length: m }, (_, c) => [...Array(n).keys()].reduce((s, i) => s + x[i * m + r]! * x[i * m + c]!, 0)),
+    );
+    const lambda = ridge * Math.max(...xtx.map((row, r) => row[r]!));
+    xtx.forEach((row, r) => (row[r] = row[r]! + lambda));
+    return [...Array(p).keys()].map((i) => {
+      const u = solve(xtx, Array.from(xt.subarray(i * m, (i + 1) * m)));
+      return [...Array(n).keys()].map((k) => u.reduce((s, v, c) => s + v * x[k * m + c]!, 0));
+    });
+  }
+  for (const [n, m] of [
+    [6, 11], // fewer fit samples than coefficients: the n × n system
+    [14, 5], // more: the m × m system
+  ] as const) {
+    it(`equals X̃ (XᵀX + λI)⁻¹ Xᵀ by elimination (n = ${n}, m = ${m})`, () => {
+      const p = 4;
+      const x = randn(n * m, 11 + n);
+      const xt = randn(p * m, 12 + n);
+      const got = hatMatrix(x, xt, { n, p, m, ridge: 1e-3 });
+      const want = reference(x, xt, n, p, m, 1e-3);
+      for (let i = 0; i < p; i++) for (let k = 0; k < n; k++) expect(got[i * n + k]).toBeCloseTo(want[i]![k]!, 9);
+    });
+  }
 });
 
 describe('networkSimilarity', () => {
