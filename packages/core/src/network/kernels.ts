@@ -323,7 +323,7 @@ function conv2dGemmImpl(out: FloatArray, x: FloatArray, node: Conv2dNode, inShap
         aOff = 0;
       }
       const nc = pc * m;
-      if (wasm && out instanceof Float64Array && ocg % 4 === 0 && nc % 4 === 0) {
+      if (wasm && out instanceof Float64Array && ocg % 4 === 0) {
         wasmGemm(wasm, { out, cOff: g * ocg * n + p0 * m, ldc: n, a, aOff, k: kk, panel, nc, rows: ocg });
       } else gemmAccumulate(out, g * ocg * n + p0 * m, n, a, aOff, kk, panel, nc, ocg, nc);
     }
@@ -351,15 +351,21 @@ function wasmGemm(
   },
 ): void {
   const { out, cOff, ldc, a, aOff, k, panel, nc, rows } = at;
+  // Columns padded to a multiple of 4 (zero columns of the panel; their outputs are dropped).
+  const n4 = Math.ceil(nc / 4) * 4;
   const aLen = rows * k;
-  const bLen = k * nc;
-  const mem = gemm64Reserve(g, aLen + bLen + rows * nc);
+  const bLen = k * n4;
+  const mem = gemm64Reserve(g, aLen + bLen + rows * n4);
   mem.set(a.subarray(aOff, aOff + aLen), 0);
-  mem.set(panel.subarray(0, bLen), aLen);
+  if (n4 === nc) mem.set(panel.subarray(0, bLen), aLen);
+  else {
+    mem.fill(0, aLen, aLen + bLen);
+    for (let r = 0; r < k; r++) mem.set(panel.subarray(r * nc, (r + 1) * nc), aLen + r * n4);
+  }
   const c0 = aLen + bLen;
-  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * nc);
-  g.nn(0, aLen * 8, c0 * 8, rows, nc, k);
-  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * nc, c0 + (r + 1) * nc), cOff + r * ldc);
+  for (let r = 0; r < rows; r++) mem.set(out.subarray(cOff + r * ldc, cOff + r * ldc + nc), c0 + r * n4);
+  g.nn(0, aLen * 8, c0 * 8, rows, n4, k);
+  for (let r = 0; r < rows; r++) out.set(mem.subarray(c0 + r * n4, c0 + r * n4 + nc), cOff + r * ldc);
 }
 
 /** The taps (ky·kW + kx) of a convolution that fall inside the input for at least one of the pixels p0 … p0 + pc − 1. */
