@@ -78,11 +78,22 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     reverse.run(codes.subarray(s * net.numUnits, (s + 1) * net.numUnits), jacobians.subarray(s * o * d, (s + 1) * o * d));
     // y_s = f(x_s) − J_s x_s, while J_s is in cache.
     for (let r = 0; r < o; r++) {
-      let y = values[s * o + r]!;
       const row = (s * o + r) * d;
       const xr = s * d;
-      for (let i = 0; i < d; i++) y -= jacobians[row + i]! * xf[xr + i]!;
-      offsets[s * o + r] = y;
+      // Four partial sums (independent chains: the loop is bound by add latency otherwise).
+      let y0 = 0;
+      let y1 = 0;
+      let y2 = 0;
+      let y3 = 0;
+      let i = 0;
+      for (; i + 4 <= d; i += 4) {
+        y0 += jacobians[row + i]! * xf[xr + i]!;
+        y1 += jacobians[row + i + 1]! * xf[xr + i + 1]!;
+        y2 += jacobians[row + i + 2]! * xf[xr + i + 2]!;
+        y3 += jacobians[row + i + 3]! * xf[xr + i + 3]!;
+      }
+      for (; i < d; i++) y0 += jacobians[row + i]! * xf[xr + i]!;
+      offsets[s * o + r] = values[s * o + r]! - (y0 + y1 + (y2 + y3));
     }
   }
   return { count, outputs: o, inputs: d, jacobians, offsets, values, codes };

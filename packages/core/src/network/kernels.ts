@@ -107,19 +107,33 @@ function denseGemmImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: numbe
   if (!g) return false;
   const o4 = Math.ceil(nOut / 4) * 4;
   const p4 = Math.min(DENSE_GEMM_PANEL_COLUMNS, Math.ceil(m / 4) * 4);
-  // Layout (float64 offsets): W (o4 × nIn), x panel (nIn × p4), C (o4 × p4).
+  // Layout (float64 offsets): W restricted to the live inputs (o4 × live), x panel (live × p4), C (o4 × p4).
+  // Inputs that are zero in every column of a panel are left out (image borders: their products are
+  // zeros, so every sum is unchanged).
   const xAt = o4 * nIn;
   const cAt = xAt + nIn * p4;
-  let mem = gemm64Reserve(g, cAt + o4 * p4);
-  mem.set(node.weight, 0);
-  mem.fill(0, nOut * nIn, xAt);
+  const live = new Int32Array(nIn);
+  const w = node.weight;
   for (let c0 = 0; c0 < m; c0 += p4) {
     const pc = Math.min(p4, m - c0);
-    mem = g.f64;
-    if (pc < p4) mem.fill(0, xAt, cAt + o4 * p4);
-    for (let i = 0; i < nIn; i++) mem.set(x.subarray(i * m + c0, i * m + c0 + pc), xAt + i * p4);
+    let k = 0;
+    for (let i = 0; i < nIn; i++) {
+      const xr = i * m + c0;
+      for (let c = 0; c < pc; c++) {
+        if (x[xr + c] !== 0) {
+          live[k++] = i;
+          break;
+        }
+      }
+    }
+    if (k === 0) continue;
+    const mem = gemm64Reserve(g, cAt + o4 * p4);
+    for (let j = 0; j < nOut; j++) for (let q = 0; q < k; q++) mem[j * k + q] = w[j * nIn + live[q]!]!;
+    mem.fill(0, nOut * k, o4 * k);
+    if (pc < p4) mem.fill(0, xAt, xAt + k * p4);
+    for (let q = 0; q < k; q++) mem.set(x.subarray(live[q]! * m + c0, live[q]! * m + c0 + pc), xAt + q * p4);
     for (let j = 0; j < nOut; j++) mem.set(out.subarray(j * m + c0, j * m + c0 + pc), cAt + j * p4);
-    g.nn(0, xAt * 8, cAt * 8, o4, p4, nIn);
+    g.nn(0, xAt * 8, cAt * 8, o4, p4, k);
     for (let j = 0; j < nOut; j++) out.set(mem.subarray(cAt + j * p4, cAt + j * p4 + pc), j * m + c0);
   }
   return true;
