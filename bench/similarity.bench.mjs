@@ -8,6 +8,7 @@
 //
 // Memory: the peak resident set (sampled) and the kernel's WebAssembly memory.
 import { loadavg, cpus } from 'node:os';
+import { setInterval, clearInterval } from 'node:timers';
 import * as core from '../packages/core/dist/index.js';
 
 const arg = (name, fallback) => {
