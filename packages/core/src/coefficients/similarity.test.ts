@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { affineMapsBatch } from './batch.js';
-import { hatMatrix, leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
+import { coefficientMatrix, hatMatrix, leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
 
 function randn(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
@@ -205,6 +205,29 @@ describe('networkSimilarity', () => {
     const ma = Math.max(...ra);
     const mb = Math.max(...rb);
     expect(s.scaledMse[0]![1]).toBeCloseTo(ra.reduce((acc, v, k) => acc + (v / ma - rb[k]! / mb) ** 2, 0) / (4 * 25 * 4), 12);
+  });
+
+  it('shares Gram matrices across pairs when there are fewer test samples than coefficients, with the same CKA', () => {
+    const c = randomMlp([30, 8, 4], { seed: 3 });
+    const e = randomMlp([30, 8, 4], { seed: 4 });
+    const fx = randn(12 * 30, 9);
+    const tx = randn(10 * 30, 10);
+    const mk = (net: typeof c, xs: Float64Array, n: number) => {
+      const r = affineMapsBatch(net, xs, n);
+      return { samples: n, outputs: 4, inputs: 30, jacobians: r.jacobians, offsets: r.offsets, values: r.values };
+    };
+    const sc = { fit: mk(c, fx, 12), test: mk(c, tx, 10) };
+    const se = { fit: mk(e, fx, 12), test: mk(e, tx, 10) };
+    const r = networkSimilarity(
+      [sc, se],
+      tx,
+      Int32Array.from({ length: 10 }, (_, i) => i % 4),
+    );
+    const want =
+      [0, 1, 2, 3].reduce((acc, j) => acc + linearCka(coefficientMatrix(sc.test, j), coefficientMatrix(se.test, j), 10, 31, 31), 0) / 4;
+    expect(r.cka[0]![1]).toBeCloseTo(want, 12);
+    expect(r.cka[1]![0]).toBeCloseTo(want, 12);
+    expect(r.cka[1]![1]).toBeCloseTo(1, 12);
   });
 
   it('maps a network onto itself perfectly off the diagonal too (two copies of one network)', () => {

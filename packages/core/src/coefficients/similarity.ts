@@ -267,13 +267,37 @@ export function hatMatrix(x: Float64Array, xt: Float64Array, size: { n: number; 
   if (dual) {
     // K_i = (XXᵀ + λI)⁻¹ X X̃_iᵀ (the Gram matrix is symmetric).
     const k = timesTransposed(xt, x, p, n, m);
-    for (let i = 0; i < p; i++) choleskySolveInPlace(gram, n, k, i * n);
+    solveRows(gram, n, k, p);
     return k;
   }
   // u_i = (XᵀX + λI)⁻¹ X̃_iᵀ, K_i = X u_i.
   const u = Float64Array.from(xt);
-  for (let i = 0; i < p; i++) choleskySolveInPlace(gram, m, u, i * m);
+  solveRows(gram, m, u, p);
   return timesTransposed(u, x, p, n, m);
+}
+
+/**
+ * Solves L Lᵀ y = b in place for each of the `rows` rows b of `v` (L from `choleskyInPlace`, q × q),
+ * with Lᵀ copied row-major so that both substitutions read memory contiguously.
+ */
+function solveRows(l: Float64Array, q: number, v: Float64Array, rows: number): void {
+  const u = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) for (let k = 0; k <= i; k++) u[k * q + i] = l[i * q + k]!;
+  for (let t = 0; t < rows; t++) {
+    const o = t * q;
+    for (let i = 0; i < q; i++) {
+      const ri = i * q;
+      let s = v[o + i]!;
+      for (let k = 0; k < i; k++) s -= l[ri + k]! * v[o + k]!;
+      v[o + i] = s / l[ri + i]!;
+    }
+    for (let i = q - 1; i >= 0; i--) {
+      const ri = i * q;
+      let s = v[o + i]!;
+      for (let k = i + 1; k < q; k++) s -= u[ri + k]! * v[o + k]!;
+      v[o + i] = s / u[ri + i]!;
+    }
+  }
 }
 
 /** XᵀX (m × m) of X (n × m). */
@@ -281,6 +305,27 @@ function gramOfColumns(x: Float64Array, n: number, m: number): Float64Array {
   const xt = new Float64Array(m * n);
   for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) xt[c * n + i] = x[i * m + c]!;
   return timesTransposed(xt, xt, m, m, n);
+}
+
+/**
+ * Mean linear CKA over outputs for every pair of networks. When there are no more samples than
+ * coefficients, each network's centred Gram matrix of each output is computed once and shared by
+ * every pair (CKA = ⟨K, L⟩ / (‖K‖ ‖L‖), as `linearCka`'s Gram form); else pair by pair.
+ */
+function ckaMatrix(mats: Float64Array[][], p: number, m: number, o: number): number[][] {
+  if (p > m) return mats.map((ma) => mats.map((mb) => ma.reduce((s, x, j) => s + linearCka(x, mb[j]!, p, m, m), 0) / o));
+  const grams = mats.map((ms) => ms.map((x) => gram(centreColumns(x, p, m), p, m)));
+  const norms = grams.map((gs) => gs.map((k) => Math.sqrt(dot(k, k))));
+  return grams.map((ga, a) =>
+    grams.map((gb, b) => {
+      let s = 0;
+      for (let j = 0; j < o; j++) {
+        const den = norms[a]![j]! * norms[b]![j]!;
+        s += den > 0 ? dot(ga[j]!, gb[j]!) / den : 0;
+      }
+      return s / o;
+    }),
+  );
 }
 
 /** log σ(v) of outputs `from … from + o − 1` (shifted by the maximum, so no overflow and no log 0). */
@@ -347,7 +392,7 @@ export function networkSimilarity(
       return s / (o * p * m);
     }),
   );
-  const cka = nets.map((_, a) => nets.map((_, b) => mats[a]!.reduce((s, x, j) => s + linearCka(x, mats[b]![j]!, p, m, m), 0) / o));
+  const cka = ckaMatrix(mats, p, m, o);
   const outs = nets.map((n) => outputsOf(n.test, testInputs));
   const softmaxCe = nets.map((_, a) =>
     nets.map((_, b) => {
