@@ -7,7 +7,8 @@
 //
 // Each round runs ours (the CLI command, in-process, writing shards to a temporary folder: the
 // timing includes reading MNIST, the batched forward, the reverse passes and writing the .npy
-// shards) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
+// shards), ours again without writing (the same batches on the same worker pool, results
+// dropped: what the peer times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
 // float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import * as core from '../packages/core/dist/index.js';
 import { loadModel } from '../packages/cli/dist/model.js';
 import { mnistDefaultPath } from '../packages/cli/dist/inputs.js';
 import { sampleSource, writeCoefficients } from '../packages/cli/dist/commands/coefficients.js';
+import { CoefficientsPool } from '../packages/cli/dist/parallel/coefficients-pool.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -39,6 +41,25 @@ const images = mnistDefaultPath('test', 'images');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ours = [];
+const oursCompute = [];
+// Ours without the shards: the same batches on the same pool, results dropped (what the peer times).
+async function computeOnly() {
+  const d = net.inputSize;
+  const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, d);
+  const pool = new CoefficientsPool(net, threads);
+  const t0 = performance.now();
+  const parts = [];
+  for (let k = 0; k < rows; k += 50) {
+    const count = Math.min(50, rows - k);
+    const xs = new Float64Array(count * d);
+    for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
+    parts.push(pool.run(xs, count));
+  }
+  await Promise.all(parts);
+  const rate = rows / ((performance.now() - t0) / 1000);
+  await pool.close();
+  return rate;
+}
 const peer = {};
 let maxDiff = 0;
 for (let r = 0; r < rounds; r++) {
@@ -47,6 +68,7 @@ for (let r = 0; r < rounds; r++) {
   const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, net.inputSize);
   await writeCoefficients(net, source, { out, shardRows: 1000, batch: 50, threads });
   ours.push(rows / ((performance.now() - t0) / 1000));
+  oursCompute.push(await computeOnly());
   const peerOut = JSON.parse(
     execFileSync(
       python,
@@ -92,9 +114,12 @@ const result = {
   date: new Date().toISOString(),
   loadavg_1m: loadavg()[0],
   ours_samples_per_second: median(ours),
+  ours_compute_only_samples_per_second: median(oursCompute),
   peer_samples_per_second: Object.fromEntries(best),
   ratio_vs_best_float64: median(ours) / f64,
   ratio_vs_best_float32: median(ours) / f32,
+  compute_only_ratio_vs_best_float64: median(oursCompute) / f64,
+  compute_only_ratio_vs_best_float32: median(oursCompute) / f32,
   max_abs_diff_vs_pytorch_float64_first_samples: maxDiff,
 };
 console.log(JSON.stringify(result, null, 1));

@@ -108,19 +108,21 @@ export function sampleSource(
 }
 
 /** Writes `header` then the array's bytes (little-endian) to `path` atomically, without copying the array on little-endian machines. */
-function writeNpyFile(path: string, header: Uint8Array, data: Float64Array | Int32Array): void {
-  let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (endianness() !== 'LE') {
-    bytes = new Uint8Array(data.byteLength);
-    const view = new DataView(bytes.buffer);
-    if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(8 * i, v, true));
-    else data.forEach((v, i) => view.setInt32(4 * i, v, true));
-  }
+function writeNpyFile(path: string, header: Uint8Array, ...parts: (Float64Array | Int32Array)[]): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, header);
-    for (let off = 0; off < bytes.length; off += 1 << 26) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
+    for (const data of parts) {
+      let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (endianness() !== 'LE') {
+        bytes = new Uint8Array(data.byteLength);
+        const view = new DataView(bytes.buffer);
+        if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(8 * i, v, true));
+        else data.forEach((v, i) => view.setInt32(4 * i, v, true));
+      }
+      for (let off = 0; off < bytes.length; off += 1 << 26) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
+    }
   } finally {
     closeSync(fd);
   }
@@ -168,20 +170,13 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
       next = k + 1 < shards.length ? compute(shards[k + 1]!) : undefined;
       const s = shards[k]!;
       const rows = s.rows[1] - s.rows[0];
-      const jac = new Float64Array(rows * o * d);
-      const off = new Float64Array(rows * o);
-      let at = 0;
-      for (const p of parts) {
-        jac.set(p.jacobians, at * o * d);
-        off.set(p.offsets, at * o);
-        at += p.offsets.length / o;
-      }
       if (npz) {
-        npz.append('jacobians', jac);
-        npz.append('offsets', off);
+        for (const p of parts) npz.append('jacobians', p.jacobians);
+        for (const p of parts) npz.append('offsets', p.offsets);
       } else {
-        writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), jac);
-        writeNpyFile(join(opts.out, s.offsets), npyHeader('<f8', [rows, o]), off);
+        // The batches' buffers are written one after another (no shard-sized copy).
+        writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), ...parts.map((p) => p.jacobians));
+        writeNpyFile(join(opts.out, s.offsets), npyHeader('<f8', [rows, o]), ...parts.map((p) => p.offsets));
       }
       opts.onShard?.(k + 1, shards.length);
     }

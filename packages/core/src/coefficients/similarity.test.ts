@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { affineMapsBatch } from './batch.js';
-import { leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
+import { coefficientMatrix, hatMatrix, leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
 
 function randn(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
@@ -128,6 +128,34 @@ describe('least squares', () => {
   });
 });
 
+describe('hatMatrix (the shared factor of the affine-mapped accuracy)', () => {
+  // X̃ (XᵀX + λI)⁻¹ Xᵀ with λ = ridge · max diag(XᵀX), by the m × m normal equations solved by elimination.
+  function reference(x: Float64Array, xt: Float64Array, n: number, p: number, m: number, ridge: number): number[][] {
+    const xtx = Array.from({ length: m }, (_, r) =>
+      Array.from({ length: m }, (_, c) => [...Array(n).keys()].reduce((s, i) => s + x[i * m + r]! * x[i * m + c]!, 0)),
+    );
+    const lambda = ridge * Math.max(...xtx.map((row, r) => row[r]!));
+    xtx.forEach((row, r) => (row[r] = row[r]! + lambda));
+    return [...Array(p).keys()].map((i) => {
+      const u = solve(xtx, Array.from(xt.subarray(i * m, (i + 1) * m)));
+      return [...Array(n).keys()].map((k) => u.reduce((s, v, c) => s + v * x[k * m + c]!, 0));
+    });
+  }
+  for (const [n, m] of [
+    [6, 11], // fewer fit samples than coefficients: the n × n system
+    [14, 5], // more: the m × m system
+  ] as const) {
+    it(`equals X̃ (XᵀX + λI)⁻¹ Xᵀ by elimination (n = ${n}, m = ${m})`, () => {
+      const p = 4;
+      const x = randn(n * m, 11 + n);
+      const xt = randn(p * m, 12 + n);
+      const got = hatMatrix(x, xt, { n, p, m, ridge: 1e-3 });
+      const want = reference(x, xt, n, p, m, 1e-3);
+      for (let i = 0; i < p; i++) for (let k = 0; k < n; k++) expect(got[i * n + k]).toBeCloseTo(want[i]![k]!, 9);
+    });
+  }
+});
+
 describe('networkSimilarity', () => {
   const a = randomMlp([3, 8, 4], { seed: 1 });
   const b = randomMlp([3, 8, 4], { seed: 2 });
@@ -177,6 +205,29 @@ describe('networkSimilarity', () => {
     const ma = Math.max(...ra);
     const mb = Math.max(...rb);
     expect(s.scaledMse[0]![1]).toBeCloseTo(ra.reduce((acc, v, k) => acc + (v / ma - rb[k]! / mb) ** 2, 0) / (4 * 25 * 4), 12);
+  });
+
+  it('shares Gram matrices across pairs when there are fewer test samples than coefficients, with the same CKA', () => {
+    const c = randomMlp([30, 8, 4], { seed: 3 });
+    const e = randomMlp([30, 8, 4], { seed: 4 });
+    const fx = randn(12 * 30, 9);
+    const tx = randn(10 * 30, 10);
+    const mk = (net: typeof c, xs: Float64Array, n: number) => {
+      const r = affineMapsBatch(net, xs, n);
+      return { samples: n, outputs: 4, inputs: 30, jacobians: r.jacobians, offsets: r.offsets, values: r.values };
+    };
+    const sc = { fit: mk(c, fx, 12), test: mk(c, tx, 10) };
+    const se = { fit: mk(e, fx, 12), test: mk(e, tx, 10) };
+    const r = networkSimilarity(
+      [sc, se],
+      tx,
+      Int32Array.from({ length: 10 }, (_, i) => i % 4),
+    );
+    const want =
+      [0, 1, 2, 3].reduce((acc, j) => acc + linearCka(coefficientMatrix(sc.test, j), coefficientMatrix(se.test, j), 10, 31, 31), 0) / 4;
+    expect(r.cka[0]![1]).toBeCloseTo(want, 12);
+    expect(r.cka[1]![0]).toBeCloseTo(want, 12);
+    expect(r.cka[1]![1]).toBeCloseTo(1, 12);
   });
 
   it('maps a network onto itself perfectly off the diagonal too (two copies of one network)', () => {

@@ -4,15 +4,19 @@
  * column-centred coefficient matrices (Eq. 7.7), and the softmax cross-entropy of outputs
  * (Eq. 7.8–7.9) as the control. Rows of C_j are `[J_i[j, :], y_i[j]]` (d + 1 values).
  *
- * Least squares (Eq. 7.4) uses the normal equations with a relative ridge, factored once per source
- * and output by Cholesky and shared across every target: M_j = (XᵀX + λI)⁻¹ XᵀY with
- * λ = ridge · max diag(XᵀX). The ridge keeps the system positive definite when C_j is rank
+ * Least squares (Eq. 7.4) uses the normal equations with a relative ridge, M_j = (XᵀX + λI)⁻¹ XᵀY
+ * with λ = ridge · max diag(XᵀX), solved by Cholesky. The accuracy needs only X̃ M_j z_i for each
+ * test sample (z_i = [x_i, 1]), so M_j itself is never formed: the source's hat matrix
+ * K = X̃ (XᵀX + λI)⁻¹ Xᵀ (test × fit samples) is factored once per source and output and shared by
+ * every target, which then costs one product Y Zᵀ (see `hatMatrix`; through the fit × fit system
+ * when there are fewer fit samples than coefficients). The ridge keeps the system positive definite when C_j is rank
  * deficient (a linear network has one row repeated; image borders give zero columns), and is small
  * enough (default 1e-8, relative) not to change well-determined solutions.
  */
 import { PolytopeError } from '../errors.js';
 import { choleskyInPlace, choleskySolveInPlace } from '../geometry/linalg.js';
 import type { CoefficientData } from './compress.js';
+import { timesTransposed } from './matmul.js';
 
 /**
  * Default relative ridge of the least-squares maps (a regularization parameter, not a tolerance).
@@ -157,16 +161,7 @@ function centreColumns(x: Float64Array, n: number, p: number): Float64Array {
 }
 
 function gram(x: Float64Array, n: number, p: number): Float64Array {
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let k = i; k < n; k++) {
-      let s = 0;
-      for (let c = 0; c < p; c++) s += x[i * p + c]! * x[k * p + c]!;
-      g[i * n + k] = s;
-      g[k * n + i] = s;
-    }
-  }
-  return g;
+  return timesTransposed(x, x, n, n, p);
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
@@ -203,18 +198,35 @@ function affineAccuracyRow(
   ridge: number,
 ): number[] {
   const { outputs: o, inputs: d, samples: p } = nets[s]!.test;
+  const n = nets[s]!.fit.samples;
   const m = d + 1;
+  // z_i = [x_i, 1]: a test sample's affine map row r gives J_i[r, :] x_i + y_i[r] = row · z_i.
+  const z = new Float64Array(p * m);
+  for (let i = 0; i < p; i++) {
+    z.set(xs.subarray(i * d, (i + 1) * d), i * m);
+    z[i * m + d] = 1;
+  }
   const mapped = nets.map(() => new Float64Array(p * o));
   for (let j = 0; j < o; j++) {
-    const src = leastSquaresSource(coefficientMatrix(nets[s]!.fit, j), nets[s]!.fit.samples, m, ridge);
     const xt = coefficientMatrix(nets[s]!.test, j);
+    const k = hatMatrix(coefficientMatrix(nets[s]!.fit, j), xt, { n, p, m, ridge });
     nets.forEach((target, t) => {
-      // The diagonal is the network's own maps (M = I up to the ridge); use them exactly.
-      const rows = t === s ? xt : mapRows(xt, leastSquaresMap(src, coefficientMatrix(target.fit, j), m), p, m);
+      const out = mapped[t]!;
+      if (t === s) {
+        // The diagonal is the network's own maps (M = I up to the ridge); use them exactly.
+        for (let i = 0; i < p; i++) {
+          let v = 0;
+          for (let c = 0; c < m; c++) v += xt[i * m + c]! * z[i * m + c]!;
+          out[i * o + j] = v;
+        }
+        return;
+      }
+      // X̃_i M z_i = Σ_k K[i, k] (Y_k · z_i): w = Y Zᵀ (n × p), then one dot per test sample.
+      const w = timesTransposed(coefficientMatrix(target.fit, j), z, n, p, m);
       for (let i = 0; i < p; i++) {
-        let v = rows[i * m + d]!;
-        for (let k = 0; k < d; k++) v += rows[i * m + k]! * xs[i * d + k]!;
-        mapped[t]![i * o + j] = v;
+        let v = 0;
+        for (let r = 0; r < n; r++) v += k[i * n + r]! * w[r * p + i]!;
+        out[i * o + j] = v;
       }
     });
   }
@@ -225,17 +237,95 @@ function affineAccuracyRow(
   });
 }
 
-/** X̃ M (p × m times m × m). */
-function mapRows(x: Float64Array, mm: Float64Array, p: number, m: number): Float64Array {
-  const out = new Float64Array(p * m);
-  for (let i = 0; i < p; i++) {
-    for (let k = 0; k < m; k++) {
-      const v = x[i * m + k]!;
-      if (v === 0) continue;
-      for (let c = 0; c < m; c++) out[i * m + c] = out[i * m + c]! + v * mm[k * m + c]!;
+/**
+ * K = X̃ (XᵀX + λI)⁻¹ Xᵀ (p × n) for the fit matrix X (n × m) and the test matrix X̃ (p × m), with
+ * λ = ridge · max diag(XᵀX): the part of X̃ M = X̃ (XᵀX + λI)⁻¹ XᵀY that does not depend on the
+ * target Y, so it is computed once per source and output and shared by every target. When n ≤ m
+ * (fewer fit samples than coefficients, the usual case) through the n × n system
+ * (XᵀX + λI)⁻¹Xᵀ = Xᵀ(XXᵀ + λI)⁻¹, else through the m × m one; either by Cholesky of the
+ * ridge-regularized Gram matrix.
+ */
+export function hatMatrix(x: Float64Array, xt: Float64Array, size: { n: number; p: number; m: number; ridge: number }): Float64Array {
+  const { n, p, m, ridge } = size;
+  let maxDiag = 0;
+  for (let c = 0; c < m; c++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[i * m + c]! ** 2;
+    maxDiag = Math.max(maxDiag, s);
+  }
+  const lambda = ridge * (maxDiag > 0 ? maxDiag : 1);
+  const dual = n <= m;
+  const q = dual ? n : m;
+  const gram = dual ? timesTransposed(x, x, n, n, m) : gramOfColumns(x, n, m);
+  for (let r = 0; r < q; r++) gram[r * q + r] = gram[r * q + r]! + lambda;
+  if (!choleskyInPlace(gram, q)) {
+    throw new PolytopeError(
+      'not-applicable',
+      `the normal equations of a ${n} × ${m} coefficient matrix are not positive definite even with ridge ${ridge}; raise the ridge`,
+    );
+  }
+  if (dual) {
+    // K_i = (XXᵀ + λI)⁻¹ X X̃_iᵀ (the Gram matrix is symmetric).
+    const k = timesTransposed(xt, x, p, n, m);
+    solveRows(gram, n, k, p);
+    return k;
+  }
+  // u_i = (XᵀX + λI)⁻¹ X̃_iᵀ, K_i = X u_i.
+  const u = Float64Array.from(xt);
+  solveRows(gram, m, u, p);
+  return timesTransposed(u, x, p, n, m);
+}
+
+/**
+ * Solves L Lᵀ y = b in place for each of the `rows` rows b of `v` (L from `choleskyInPlace`, q × q),
+ * with Lᵀ copied row-major so that both substitutions read memory contiguously.
+ */
+function solveRows(l: Float64Array, q: number, v: Float64Array, rows: number): void {
+  const u = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) for (let k = 0; k <= i; k++) u[k * q + i] = l[i * q + k]!;
+  for (let t = 0; t < rows; t++) {
+    const o = t * q;
+    for (let i = 0; i < q; i++) {
+      const ri = i * q;
+      let s = v[o + i]!;
+      for (let k = 0; k < i; k++) s -= l[ri + k]! * v[o + k]!;
+      v[o + i] = s / l[ri + i]!;
+    }
+    for (let i = q - 1; i >= 0; i--) {
+      const ri = i * q;
+      let s = v[o + i]!;
+      for (let k = i + 1; k < q; k++) s -= u[ri + k]! * v[o + k]!;
+      v[o + i] = s / u[ri + i]!;
     }
   }
-  return out;
+}
+
+/** XᵀX (m × m) of X (n × m). */
+function gramOfColumns(x: Float64Array, n: number, m: number): Float64Array {
+  const xt = new Float64Array(m * n);
+  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) xt[c * n + i] = x[i * m + c]!;
+  return timesTransposed(xt, xt, m, m, n);
+}
+
+/**
+ * Mean linear CKA over outputs for every pair of networks. When there are no more samples than
+ * coefficients, each network's centred Gram matrix of each output is computed once and shared by
+ * every pair (CKA = ⟨K, L⟩ / (‖K‖ ‖L‖), as `linearCka`'s Gram form); else pair by pair.
+ */
+function ckaMatrix(mats: Float64Array[][], p: number, m: number, o: number): number[][] {
+  if (p > m) return mats.map((ma) => mats.map((mb) => ma.reduce((s, x, j) => s + linearCka(x, mb[j]!, p, m, m), 0) / o));
+  const grams = mats.map((ms) => ms.map((x) => gram(centreColumns(x, p, m), p, m)));
+  const norms = grams.map((gs) => gs.map((k) => Math.sqrt(dot(k, k))));
+  return grams.map((ga, a) =>
+    grams.map((gb, b) => {
+      let s = 0;
+      for (let j = 0; j < o; j++) {
+        const den = norms[a]![j]! * norms[b]![j]!;
+        s += den > 0 ? dot(ga[j]!, gb[j]!) / den : 0;
+      }
+      return s / o;
+    }),
+  );
 }
 
 /** log σ(v) of outputs `from … from + o − 1` (shifted by the maximum, so no overflow and no log 0). */
@@ -302,7 +392,7 @@ export function networkSimilarity(
       return s / (o * p * m);
     }),
   );
-  const cka = nets.map((_, a) => nets.map((_, b) => mats[a]!.reduce((s, x, j) => s + linearCka(x, mats[b]![j]!, p, m, m), 0) / o));
+  const cka = ckaMatrix(mats, p, m, o);
   const outs = nets.map((n) => outputsOf(n.test, testInputs));
   const softmaxCe = nets.map((_, a) =>
     nets.map((_, b) => {

@@ -87,7 +87,56 @@ export function denseImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: nu
     g.ensure(nIn);
     denseFamilyGatherImpl(out, x, node, g);
   } else if (m === 3) denseFamilyImpl(out, x, node);
-  else denseBlockImpl(out, x, node, m);
+  else if (!denseGemmImpl(out, x, node, m)) denseBlockImpl(out, x, node, m);
+}
+
+/** Columns per product of `denseGemmImpl` (the input panel, nIn × this, stays in L2 for MNIST-sized layers). */
+const DENSE_GEMM_PANEL_COLUMNS = 64;
+
+/**
+ * `denseImpl` on m ≥ 8 columns on the WebAssembly f64x2 kernel, bias already added: out += W · x
+ * in panels of columns (padded to multiples of 4). Every output adds its products in input order
+ * after the bias, as `denseBlockImpl` does (which also skips zero products: the same value up to
+ * the sign of a zero). False (nothing done) where the kernel is unavailable or the layer is small.
+ */
+function denseGemmImpl(out: FloatArray, x: FloatArray, node: DenseNode, m: number): boolean {
+  const nIn = node.inFeatures;
+  const nOut = node.outFeatures;
+  if (m < 8 || nIn * nOut * m < CONV_GEMM_MIN_WORK || !(out instanceof Float64Array) || !(x instanceof Float64Array)) return false;
+  const g = gemm64();
+  if (!g) return false;
+  const o4 = Math.ceil(nOut / 4) * 4;
+  const p4 = Math.min(DENSE_GEMM_PANEL_COLUMNS, Math.ceil(m / 4) * 4);
+  // Layout (float64 offsets): W restricted to the live inputs (o4 × live), x panel (live × p4), C (o4 × p4).
+  // Inputs that are zero in every column of a panel are left out (image borders: their products are
+  // zeros, so every sum is unchanged).
+  const xAt = o4 * nIn;
+  const cAt = xAt + nIn * p4;
+  const live = new Int32Array(nIn);
+  const w = node.weight;
+  for (let c0 = 0; c0 < m; c0 += p4) {
+    const pc = Math.min(p4, m - c0);
+    let k = 0;
+    for (let i = 0; i < nIn; i++) {
+      const xr = i * m + c0;
+      for (let c = 0; c < pc; c++) {
+        if (x[xr + c] !== 0) {
+          live[k++] = i;
+          break;
+        }
+      }
+    }
+    if (k === 0) continue;
+    const mem = gemm64Reserve(g, cAt + o4 * p4);
+    for (let j = 0; j < nOut; j++) for (let q = 0; q < k; q++) mem[j * k + q] = w[j * nIn + live[q]!]!;
+    mem.fill(0, nOut * k, o4 * k);
+    if (pc < p4) mem.fill(0, xAt, xAt + k * p4);
+    for (let q = 0; q < k; q++) mem.set(x.subarray(live[q]! * m + c0, live[q]! * m + c0 + pc), xAt + q * p4);
+    for (let j = 0; j < nOut; j++) mem.set(out.subarray(j * m + c0, j * m + c0 + pc), cAt + j * p4);
+    g.nn(0, xAt * 8, cAt * 8, o4, p4, k);
+    for (let j = 0; j < nOut; j++) out.set(mem.subarray(cAt + j * p4, cAt + j * p4 + pc), j * m + c0);
+  }
+  return true;
 }
 
 /** `denseImpl` at one column, bias already added: sparse through the gathered non-zero inputs, or dense when most are non-zero. */

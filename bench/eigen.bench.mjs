@@ -1,0 +1,82 @@
+// The sensitivity eigensolver (`symmetricEigen`: tred2/tql2 on typed arrays) against numpy's
+// `eigh` (LAPACK, threads as given) on the same random symmetric matrix, in the same run. Not a
+// test. Build first (`npm run build`); the peer is the venv of bench/peer/README.md:
+//
+//   node bench/eigen.bench.mjs [--d 3072] [--threads 1] [--python .peer/venv/bin/python]
+//
+// Reports both times, the largest eigenvalue difference and our largest residual ‖A v − λ v‖ over
+// the first eigenpairs.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import * as core from '../packages/core/dist/index.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const n = Number(arg('--d', '3072'));
+const threads = arg('--threads', '1');
+const python = arg('--python', '.peer/venv/bin/python');
+
+const rand = core.mulberry32(7);
+const a = new Float64Array(n * n);
+for (let i = 0; i < n; i++)
+  for (let j = i; j < n; j++) {
+    const v = core.gaussian(rand);
+    a[i * n + j] = v;
+    a[j * n + i] = v;
+  }
+const dir = mkdtempSync(join(tmpdir(), 'eigen-bench-'));
+const header = new TextEncoder().encode(`{'descr': '<f8', 'fortran_order': False, 'shape': (${n}, ${n}), }`.padEnd(117) + '\n');
+const magic = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 118, 0);
+writeFileSync(join(dir, 'a.npy'), Buffer.concat([magic, header, new Uint8Array(a.buffer)]));
+
+const t0 = performance.now();
+const { values, vectors } = core.symmetricEigen(a, n);
+const ours = (performance.now() - t0) / 1000;
+
+const env = { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+const script = `
+import json, sys, time, numpy as np
+a = np.load(sys.argv[1])
+t = time.perf_counter(); w, v = np.linalg.eigh(a); s = time.perf_counter() - t
+np.save(sys.argv[2], w[::-1].copy())
+print(json.dumps({'seconds': s, 'numpy': np.__version__}))
+`;
+const peer = JSON.parse(execFileSync(python, ['-c', script, join(dir, 'a.npy'), join(dir, 'w.npy')], { encoding: 'utf8', env }));
+const { readFileSync } = await import('node:fs');
+const w = core.readNpy(readFileSync(join(dir, 'w.npy'))).data;
+let maxDiff = 0;
+for (let i = 0; i < n; i++) maxDiff = Math.max(maxDiff, Math.abs(w[i] - values[i]));
+// Residuals of the first eigenpairs (vectors row-major: eigenvector k is row k).
+let maxRes = 0;
+for (let k = 0; k < Math.min(5, n); k++) {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j] * vectors[k * n + j];
+    maxRes = Math.max(maxRes, Math.abs(s - values[k] * vectors[k * n + i]));
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+console.log(
+  JSON.stringify(
+    {
+      d: n,
+      cpu: cpus()[0]?.model,
+      date: new Date().toISOString(),
+      loadavg_1m: loadavg()[0],
+      ours_seconds: ours,
+      numpy_eigh_seconds: peer.seconds,
+      numpy: peer.numpy,
+      numpy_threads: Number(threads),
+      ratio_ours_over_numpy: ours / peer.seconds,
+      max_eigenvalue_difference: maxDiff,
+      max_residual_first_5: maxRes,
+      peak_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    },
+    null,
+    1,
+  ),
+);
