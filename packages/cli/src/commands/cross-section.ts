@@ -16,7 +16,7 @@ import {
   jacobianGrid,
   planeThrough,
 } from '@polytope-lens/core';
-import type { Box2, ClosestTriple, Network } from '@polytope-lens/core';
+import type { Box2, ClosestTriple, CrossSectionComparison, GridCodes, JacobianGrid, Network, SliceResult } from '@polytope-lens/core';
 import { loadModel, numberList } from '../model.js';
 import { parseRows } from '../inputs.js';
 import { sliceParallel } from '../parallel/slice-parallel.js';
@@ -257,7 +257,25 @@ async function crossSection(net: Network, s: RunSetup) {
     },
     compare_seconds: compareSeconds,
   };
-  const svg = crossSectionSvg({
+  const svg = figure(s, res, grid, jac, cmp, json);
+  return { json, svg };
+}
+
+/** The three-panel figure with its captions. */
+function figure(
+  s: RunSetup,
+  res: SliceResult,
+  grid: GridCodes,
+  jac: JacobianGrid,
+  cmp: CrossSectionComparison,
+  json: {
+    exact: { regions: number; linear_regions: number; missed: number };
+    codes: { distinct: number; components: number };
+    jacobian: { regions: number };
+    boundaries: { missed: number };
+  },
+): string {
+  return crossSectionSvg({
     title: `Cross-section: exact map, activation codes on a ${s.p}×${s.p} grid, Jacobian grid (tolerance ${s.tolerance})`,
     box: s.box,
     p: s.p,
@@ -275,5 +293,4 @@ async function crossSection(net: Network, s: RunSetup) {
       `Jacobian: ${json.jacobian.regions} regions, ${json.boundaries.missed} code changes unseen`,
     ],
   });
-  return { json, svg };
 }
