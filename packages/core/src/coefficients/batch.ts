@@ -85,7 +85,11 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
 }
 
 /** Batched float64 forward pass (m = count columns) recording every column's activation code. */
-export function forwardBatchWithCodes(p: PreparedNetwork, xs: ArrayLike<number>, count: number): { values: Float64Array; codes: Uint8Array } {
+export function forwardBatchWithCodes(
+  p: PreparedNetwork,
+  xs: ArrayLike<number>,
+  count: number,
+): { values: Float64Array; codes: Uint8Array } {
   const net = p.network;
   const d = net.inputSize;
   const o = net.outputSize;
