@@ -212,6 +212,11 @@ describe('grid codes and the Jacobian scan against brute force', () => {
     const jac = jacobianGrid(net, g, tol);
     expect(jac.regions).toBe(roots.size);
     for (let q = 1; q < p * p; q++) expect(jac.label[q] === jac.label[q - 1]).toBe(find(q) === find(q - 1));
+    // With no map budget (maps recomputed row by row) the result is the same.
+    const lean = jacobianGrid(net, g, tol, 0);
+    expect(Array.from(lean.label)).toEqual(Array.from(jac.label));
+    expect(lean.mapsComputed).toBeGreaterThanOrEqual(jac.mapsComputed);
+    expect(jac.mapsComputed).toBe(g.codes.length);
     expect(jac.comparisons).toBe(p - 1 + (p - 1) * (p - 1 + (p * (p + 1)) / 2 + p - 1));
   });
 

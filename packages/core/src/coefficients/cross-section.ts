@@ -269,9 +269,23 @@ export interface JacobianGrid {
   readonly comparisons: number;
   /** Distances actually evaluated (each pair of distinct codes once: equal codes have equal maps). */
   readonly distanceEvaluations: number;
-  /** Affine maps (J, y) computed: one per distinct code per row it appears in. */
+  /** Affine maps (J, y) computed: one per distinct code (more when the map budget forces recomputation). */
   readonly mapsComputed: number;
   readonly seconds: { maps: number; scan: number };
+}
+
+/**
+ * Bytes of code maps `jacobianGrid` keeps for reuse (beyond it: only the current and previous row's).
+ *
+ * @example
+ * jacobianGrid(net, grid, 1e-6, JACOBIAN_MAP_BUDGET / 4); // a smaller cache
+ */
+export const JACOBIAN_MAP_BUDGET = 512 * 1024 * 1024;
+
+/** Coefficients per map: o × (d + 1). */
+function coefficientsLength(netLike: NetworkLike): number {
+  const net = borrowNetwork(netLike).network;
+  return net.outputSize * (net.inputSize + 1);
 }
 
 /** ‖a − b‖₂ of two coefficient vectors. */
@@ -299,14 +313,19 @@ function coefficientsOf(netLike: NetworkLike, code: Uint8Array): Float64Array {
  * row above from the point above-left to the right end; it joins (union–find) every compared point
  * whose coefficients [J | y] are within `tolerance` (Euclidean norm of the difference). Each grid
  * point's coefficients are the exact float64 map of its activation code (`affineMapOfCode`), so the
- * result is that of the per-point method; the maps are computed once per code and row, and each
- * distance once per pair of codes.
+ * result is that of the per-point method; each code's map is computed once (while `mapBudget` bytes
+ * hold them; beyond it, once per row it appears in), and each distance once per pair of codes.
  *
  * @example
  * const g = gridCodes(net, inputPlane(net), [-1, 1, -1, 1], 50);
  * jacobianGrid(net, g, 1e-6).regions; // ≤ g.components when equal maps have different codes
  */
-export function jacobianGrid(netLike: NetworkLike, grid: GridCodes, tolerance = JACOBIAN_GRID_TOLERANCE): JacobianGrid {
+export function jacobianGrid(
+  netLike: NetworkLike,
+  grid: GridCodes,
+  tolerance = JACOBIAN_GRID_TOLERANCE,
+  mapBudget = JACOBIAN_MAP_BUDGET,
+): JacobianGrid {
   if (!(tolerance >= 0) || !Number.isFinite(tolerance))
     throw new PolytopeError('bad-option', `the Jacobian tolerance must be a finite number ≥ 0, got ${tolerance}`);
   const { p, codeId, codes } = grid;
@@ -330,23 +349,21 @@ export function jacobianGrid(netLike: NetworkLike, grid: GridCodes, tolerance = 
     }
     return r;
   };
+  const perMap = 8 * (codes[0] ? coefficientsLength(netLike) : 0);
   for (let i = 0; i < p; i++) {
     const tm = now();
-    const next = new Map<number, Float64Array>();
+    // Keep every map while they fit in the budget; beyond it, only the maps of this row and the row above.
+    if (maps.size * perMap > mapBudget) {
+      const keep = new Map<number, Float64Array>();
+      for (let k = Math.max(0, i - 1) * p; k < i * p; k++) keep.set(codeId[k]!, maps.get(codeId[k]!)!);
+      maps = keep;
+    }
     for (let j = 0; j < p; j++) {
       const id = codeId[i * p + j]!;
-      if (next.has(id)) continue;
-      const prev = maps.get(id);
-      if (prev) next.set(id, prev);
-      else {
-        next.set(id, coefficientsOf(netLike, codes[id]!));
-        computed++;
-      }
+      if (maps.has(id)) continue;
+      maps.set(id, coefficientsOf(netLike, codes[id]!));
+      computed++;
     }
-    if (i > 0)
-      for (let j = 0; j < p; j++)
-        if (!next.has(codeId[(i - 1) * p + j]!)) next.set(codeId[(i - 1) * p + j]!, maps.get(codeId[(i - 1) * p + j]!)!);
-    maps = next;
     mapSeconds += (now() - tm) / 1000;
     for (let j = 0; j < p; j++) {
       const q = i * p + j;
