@@ -177,8 +177,7 @@ export function registerCrossSection(program: Command): void {
         process.stderr.write(
           `cross-section: anchors rows ${anchors.rows.join(', ')}; exact ${j.exact.regions} regions (${j.exact.linear_regions} linear), ` +
             `${j.exact.missed} without a grid point; codes on ${p}×${p}: ${j.codes.distinct} codes, ${j.codes.components} components; ` +
-            `Jacobian (tol ${tolerance}): ${j.jacobian.regions} regions, ${j.boundaries.missed} of ${j.boundaries.code_changes} code changes unseen\n` +
-            `polytope: wrote ${opts.json}, ${stem}.svg, ${stem}.png\n`,
+            `Jacobian (tol ${tolerance}): ${j.jacobian.regions} regions, ${j.boundaries.missed} of ${j.boundaries.code_changes} code changes unseen\n`,
         );
       }
     });
@@ -288,9 +287,9 @@ function figure(
     missedEdges: cmp.missedEdges,
     ...(s.plane.anchors ? { anchors: s.plane.anchors } : {}),
     captions: [
-      `exact: ${json.exact.regions} regions (${json.exact.linear_regions} linear), ${json.exact.missed} without a grid point`,
+      `exact: ${json.exact.regions} regions, ${json.exact.linear_regions} linear, ${json.exact.missed} unsampled`,
       `codes: ${json.codes.distinct} codes, ${json.codes.components} components`,
-      `Jacobian: ${json.jacobian.regions} regions, ${json.boundaries.missed} code changes unseen`,
+      `Jacobian: ${json.jacobian.regions} regions, ${json.boundaries.missed} boundaries unseen`,
     ],
   });
 }

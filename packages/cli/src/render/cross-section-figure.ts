@@ -42,9 +42,16 @@ function rgbOf(hex: string): [number, number, number] {
 
 /** A p × p raster of colours (row-major from the top), embedded pixelated over a panel. */
 function raster(colors: readonly string[], p: number, x: number, y: number): string {
-  const rgb = new Uint8Array(3 * p * p);
-  colors.forEach((c, q) => rgb.set(rgbOf(c), 3 * q));
-  const uri = `data:image/png;base64,${Buffer.from(rgbPng(rgb, p, p)).toString('base64')}`;
+  // Upsampled by an integer zoom (nearest neighbour), so renderers that smooth images keep sharp cells.
+  const z = Math.max(1, Math.ceil(PANEL / p));
+  const w = p * z;
+  const rgb = new Uint8Array(3 * w * w);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      const c = rgbOf(colors[i * p + j]!);
+      for (let a = 0; a < z; a++) for (let b = 0; b < z; b++) rgb.set(c, 3 * ((i * z + a) * w + j * z + b));
+    }
+  const uri = `data:image/png;base64,${Buffer.from(rgbPng(rgb, w, w)).toString('base64')}`;
   return `<image x="${x}" y="${y}" width="${PANEL}" height="${PANEL}" href="${uri}" image-rendering="optimizeSpeed" style="image-rendering:pixelated" preserveAspectRatio="none"/>`;
 }
 
