@@ -105,7 +105,15 @@ export {
 export type { CoefficientManifest, CoefficientSet, CoefficientShard } from './coefficients/manifest.js';
 export { compressionAccuracy, distinctRows, kMeans, nearestCentre } from './coefficients/compress.js';
 export type { CoefficientData, CompressionResult, KMeansResult } from './coefficients/compress.js';
-export { closestTriple, compareCrossSection, gridCodes, gridPoint, jacobianGrid, MAX_TRIPLE_POINTS, JACOBIAN_MAP_BUDGET } from './coefficients/cross-section.js';
+export {
+  closestTriple,
+  compareCrossSection,
+  gridCodes,
+  gridPoint,
+  jacobianGrid,
+  MAX_TRIPLE_POINTS,
+  JACOBIAN_MAP_BUDGET,
+} from './coefficients/cross-section.js';
 export type { ClosestTriple, CrossSectionComparison, ExactRegions, GridCodes, JacobianGrid } from './coefficients/cross-section.js';
 export { symmetricEigen } from './coefficients/eigen.js';
 export type { SymmetricEigen } from './coefficients/eigen.js';
