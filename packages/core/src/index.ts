@@ -58,7 +58,7 @@ export { prepareNetwork, PreparedNetwork, networkOf, MAX_WINDOW_POSITIONS } from
 export type { NetworkLike } from './network/prepared.js';
 
 // --- tolerances (geometry/predicates.ts; every option named `tolerances` overrides these) ---
-export { DEFAULT_TOLERANCES, WALK_TOLERANCES, POLYTOPE_TOLERANCES } from './geometry/predicates.js';
+export { DEFAULT_TOLERANCES, WALK_TOLERANCES, POLYTOPE_TOLERANCES, JACOBIAN_GRID_TOLERANCE } from './geometry/predicates.js';
 export type { Tolerances, WalkTolerances, PolytopeTolerances } from './geometry/predicates.js';
 
 // --- evaluation ---
@@ -105,6 +105,16 @@ export {
 export type { CoefficientManifest, CoefficientSet, CoefficientShard } from './coefficients/manifest.js';
 export { compressionAccuracy, distinctRows, kMeans, nearestCentre } from './coefficients/compress.js';
 export type { CoefficientData, CompressionResult, KMeansResult } from './coefficients/compress.js';
+export {
+  closestTriple,
+  compareCrossSection,
+  gridCodes,
+  gridPoint,
+  jacobianGrid,
+  MAX_TRIPLE_POINTS,
+  JACOBIAN_MAP_BUDGET,
+} from './coefficients/cross-section.js';
+export type { ClosestTriple, CrossSectionComparison, ExactRegions, GridCodes, JacobianGrid } from './coefficients/cross-section.js';
 export { symmetricEigen } from './coefficients/eigen.js';
 export type { SymmetricEigen } from './coefficients/eigen.js';
 export { activeSubspace, gradientCovariance } from './coefficients/sensitivity.js';

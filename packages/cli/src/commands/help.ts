@@ -13,7 +13,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Train and animate:', ['train', 'animate']],
   ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'boolean-train', 'minimal']],
   ['Frames of ReLU layers:', ['frame']],
-  ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
+  ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity', 'cross-section']],
   ['Sweeps on many cores and machines:', ['sweep', 'worker']],
 ];
 
@@ -74,6 +74,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   sensitivity: [
     `npx polytope sensitivity ${CNN} --idx mnist --rows 0-999 --json sensitivity.json`,
     `npx polytope sensitivity ${CNN} --idx mnist --rows 0-499 --outputs 3 --keep 5 --json sensitivity-3.json`,
+  ],
+  'cross-section': [
+    'npx polytope cross-section examples/onnx/mnist-cnn.onnx --idx mnist --anchors closest --class 0 --box 0,1,0,1 --grid 100 --json cross-section.json',
+    'npx polytope cross-section runs/mnist-mlp/model.json --idx mnist --rows 0,1,2 --grid 200 --tolerance 1e-9 --json cs.json',
   ],
   serve: ['npx polytope serve', 'npx polytope serve polytope-demo/model.json'],
   view: ['npx polytope view slice.json', 'npx polytope view line.json --out line.html'],

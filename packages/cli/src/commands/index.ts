@@ -18,6 +18,7 @@ import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
 import { registerSensitivity } from './sensitivity.js';
+import { registerCrossSection } from './cross-section.js';
 import { registerSweep } from './sweep.js';
 import { registerBoolean } from './boolean.js';
 import { registerMinimal } from './minimal.js';
@@ -48,6 +49,7 @@ export function registerAll(program: Command): void {
   registerCompress(program);
   registerSimilarity(program);
   registerSensitivity(program);
+  registerCrossSection(program);
   registerSweep(program);
   registerBoolean(program);
   registerMinimal(program);

@@ -237,3 +237,35 @@ export function jacobianImagesSvg(input: JacobianImagesInput): string {
     '</svg>\n'
   );
 }
+
+/**
+ * An 8-bit RGB PNG of `width × height` pixels (`rgb` row-major, three bytes a pixel).
+ *
+ * @example
+ * const png = rgbPng(Uint8Array.of(255, 0, 0, 0, 0, 255), 2, 1); // red, blue
+ */
+export function rgbPng(rgb: Uint8Array, width: number, height: number): Uint8Array {
+  if (rgb.length !== 3 * width * height)
+    throw new PolytopeError('shape-mismatch', `a ${width}×${height} RGB image needs ${3 * width * height} bytes, got ${rgb.length}`);
+  const row = 3 * width;
+  const raw = new Uint8Array(height * (row + 1));
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, truecolour, deflate, adaptive filter, no interlace
+  const parts = [
+    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

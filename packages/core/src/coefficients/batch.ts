@@ -166,7 +166,11 @@ function nearbyOrder(codes: Uint8Array, count: number, units: number): number[] 
 }
 
 /** Batched float64 forward pass (m = count columns) recording every column's activation code. */
-function forwardBatchWithCodes(p: PreparedNetwork, xs: ArrayLike<number>, count: number): { values: Float64Array; codes: Uint8Array } {
+export function forwardBatchWithCodes(
+  p: PreparedNetwork,
+  xs: ArrayLike<number>,
+  count: number,
+): { values: Float64Array; codes: Uint8Array } {
   const net = p.network;
   const d = net.inputSize;
   const o = net.outputSize;

@@ -498,3 +498,22 @@ export const ACTIVE_RANK_EPS = 1e-10;
 export const MINIMAL_FOOT_EPS = 1e-9;
 /** Not a tolerance: how far from the centre (where every hidden hyperplane meets) the region walk starts. */
 export const MINIMAL_WALK_START = 1e-3;
+
+/**
+ * Cross-sections (§6.3): default tolerance of the dissertation's Jacobian grid method — two grid
+ * points are "the same region" when the Euclidean norm of the difference of their coefficient
+ * vectors [J | y] (o × (d + 1) values) is at most this. The exact maps are float64 and depend only
+ * on the activation code, so equal codes compare at exactly 0; the tolerance decides which
+ * *different* maps are merged.
+ *
+ * @example
+ * jacobianGrid(net, grid, JACOBIAN_GRID_TOLERANCE); // the default
+ */
+export const JACOBIAN_GRID_TOLERANCE = 1e-6;
+
+/**
+ * Closest-triple search: the branch-and-bound stops when twice the current longest edge exceeds the
+ * best perimeter by more than this relative slack (computed distances satisfy the triangle
+ * inequality only up to rounding, so the bound keeps a margin).
+ */
+export const TRIPLE_PRUNE_REL = 1e-12;
