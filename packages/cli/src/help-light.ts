@@ -21,7 +21,7 @@ import { decorateHelp } from './commands/help.js';
 import { commanderExitStatus, configureRoot } from './program.js';
 
 /** One option as declared. */
-export interface OptionSpec {
+interface OptionSpec {
   flags: string;
   description: string;
   defaultValue?: unknown;
@@ -32,7 +32,7 @@ export interface OptionSpec {
 }
 
 /** One positional argument as declared (`name` with its brackets: `<model>`, `[files...]`). */
-export interface ArgumentSpec {
+interface ArgumentSpec {
   name: string;
   description: string;
   defaultValue?: unknown;
