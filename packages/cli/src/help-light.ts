@@ -180,8 +180,12 @@ export function cliDigest(dir: string = here): string {
 function readManifest(): HelpManifest | undefined {
   const path = join(here, 'help-manifest.json');
   if (!existsSync(path)) return undefined;
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as HelpManifest;
-  return manifest.digest === cliDigest() ? manifest : undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as HelpManifest;
+    return manifest.digest === cliDigest() ? manifest : undefined;
+  } catch {
+    return undefined; // unreadable or not JSON: the full program answers
+  }
 }
 
 /**

@@ -47,13 +47,15 @@ export function runSupervised(argv: string[], thread: URL = new URL('./command-t
   // loading the commands and the core; anything else, or no manifest, runs the full program.
   if (mayAskForHelp(args)) {
     process.stdout.on('error', quietOnEpipe);
+    const full = (): void => {
+      process.stdout.off('error', quietOnEpipe);
+      superviseCommand(argv, thread);
+    };
     void import('./help-light.js').then(({ answerHelp }) => {
       const code = answerHelp(argv);
-      if (code === undefined) {
-        process.stdout.off('error', quietOnEpipe);
-        superviseCommand(argv, thread);
-      } else process.exitCode = code;
-    });
+      if (code === undefined) full();
+      else process.exitCode = code;
+    }, full);
     return;
   }
   superviseCommand(argv, thread);
