@@ -43,6 +43,39 @@ export function runSupervised(argv: string[], thread: URL = new URL('./command-t
     process.stdout.write(`${VERSION}\n`);
     return;
   }
+  // Help and usage errors come from the commands' declarations alone (help-light.ts), without
+  // loading the commands and the core; anything else, or no manifest, runs the full program.
+  if (mayAskForHelp(args)) {
+    process.stdout.on('error', quietOnEpipe);
+    const full = (): void => {
+      process.stdout.off('error', quietOnEpipe);
+      superviseCommand(argv, thread);
+    };
+    void import('./help-light.js').then(({ answerHelp }) => {
+      const code = answerHelp(argv);
+      if (code === undefined) full();
+      else process.exitCode = code;
+    }, full);
+    return;
+  }
+  superviseCommand(argv, thread);
+}
+
+/** A reader that closed the pipe before the help was written: nothing more to do. */
+function quietOnEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
+/** Whether `args` (after the script) may only ask for help: then the light program is tried first. */
+function mayAskForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const head = end < 0 ? args : args.slice(0, end);
+  return head.length === 0 || head.some((a) => a === '--help' || a === '-h' || a === 'help');
+}
+
+/** Runs the command in its thread and owns the signals until it ends. */
+function superviseCommand(argv: string[], thread: URL): void {
+  const args = argv.slice(2);
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const link: SupervisorLink = { argv, flag, tty: process.stderr.isTTY === true, columns: process.stderr.columns ?? 80 };
   // The command thread gets the main thread's heap limit (so `node --max-old-space-size=N` still bounds it).

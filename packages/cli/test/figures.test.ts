@@ -86,7 +86,7 @@ describe('slice figures', () => {
     expect(existsSync(join(dir, 's.png'))).toBe(true);
   });
 
-  it('--color linear-region draws activation regions of one affine map in one colour, without edges', async () => {
+  it('--color linear-region draws activation regions of one affine map in one colour, outlined only between linear regions', async () => {
     // y = relu(x₁) + 0·relu(x₂) − 0.5: four activation regions (signs of x₁, x₂), two linear regions
     // (x₁ > 0: y = x₁ − 0.5; x₁ < 0: y = −0.5), because unit 2 does not reach the output.
     const { dir } = setup();
@@ -122,6 +122,15 @@ describe('slice figures', () => {
     const side = json.regions.map((reg: { vertices: number[][] }) => reg.vertices.reduce((a, v) => a + v[0]!, 0) > 0);
     for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(fills[i] === fills[j]).toBe(side[i] === side[j]);
     expect(svg).toContain('<g class="regions">\n');
+    // Outlines: the 8 box edges of the four regions and the two halves of x₁ = 0, not x₂ = 0.
+    const outline = /<g class="outlines"[^>]*><path d="([^"]*)"/.exec(svg)![1]!;
+    const segs = outline.split('M').filter(Boolean);
+    expect(segs).toHaveLength(10);
+    const vertical = segs.filter((g) => {
+      const [a, b] = g.split('L').map((p) => p.split(',').map(Number));
+      return a![0] === b![0];
+    });
+    expect(vertical).toHaveLength(6); // 4 on the box's sides, 2 on x₁ = 0
   });
 
   it('--color output draws a diverging colour bar; a bad --color is refused with exit 2', async () => {

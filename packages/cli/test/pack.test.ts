@@ -123,7 +123,9 @@ describe('npm pack: @polytope-lens/core and @polytope-lens/cli install and work 
       expect(JSON.stringify(pkg.dependencies)).not.toMatch(/file:|workspace:|\.\.\//);
     }
     expect(tarballs.core).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/internal.js']));
-    expect(tarballs.cli).toEqual(expect.arrayContaining(['bin/polytope.js', 'dist/main.js', 'dist/parallel/slice-worker.js']));
+    expect(tarballs.cli).toEqual(
+      expect.arrayContaining(['bin/polytope.js', 'dist/main.js', 'dist/parallel/slice-worker.js', 'dist/help-manifest.json']),
+    );
   });
 
   it("core's README example runs in the empty folder against the installed package", () => {

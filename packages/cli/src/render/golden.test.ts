@@ -124,6 +124,15 @@ function figures(): Record<string, string> {
       ...BASE,
       regions: REGIONS.map((vertices, i) => ({ vertices, colorKey: i < 2 ? 0 : 1 })),
       edges: 'none',
+      // Two linear regions (the split left square; the rest): outlined on the box and along s = 0
+      // between them, not along the diagonal or the sliver's sides inside one of them.
+      outlines: [
+        Float64Array.of(-1, -1, 2, -1),
+        Float64Array.of(2, -1, 2, 1),
+        Float64Array.of(2, 1, -1, 1),
+        Float64Array.of(-1, 1, -1, -1),
+        Float64Array.of(0, -1, 0, 1),
+      ],
     }),
     line: renderLineSvg({
       pieces: [
@@ -261,8 +270,9 @@ describe('figure goldens', () => {
     expect(all['slice-region']).toContain('A: true 7 · pred 7');
     expect(all['slice-region']).toContain('<g class="thumbnails"');
     expect(all['slice-region']).toContain('input-space distances');
-    // Linear regions: no outlines between regions of one map.
+    // Linear regions: no white edges between regions of one map; dark outlines between linear regions.
     expect(all['slice-linear-region']).toContain('<g class="regions">\n');
+    expect(all['slice-linear-region']).toMatch(/<g class="outlines"[^>]*><path d="(M[^M"]+){5}"/);
     expect(all['slice-output']).toContain('<g class="colorbar">');
     // 1-D frame: the data point at y = −3 lies inside the value range (it is drawn).
     expect((all['animate-1d']!.match(/<g class="data"[\s\S]*?<\/g>/)![0].match(/<circle/g) ?? []).length).toBe(3);

@@ -10,6 +10,7 @@ import { mnistDefaultPath, parseRows, readInputs, readLabels } from '../inputs.j
 import { resolveIdx } from '../model.js';
 import { CliError } from '../util.js';
 import type { LegendEntry } from './legend.js';
+import { linearRegionOutlines } from './linear-outlines.js';
 import type { SliceFigureInput } from './slice-figure.js';
 import { anchorFigures, colouring, pointLegend, projectOntoPlane, unitsNote } from './slice-look.js';
 import type { ColorMode } from './slice-look.js';
@@ -118,6 +119,7 @@ export function sliceFigureInput(
     box: [setup.box[0], setup.box[1], setup.box[2], setup.box[3]],
     regions: drawn,
     edges: look.edges,
+    ...(linear ? { outlines: linearRegionOutlines(res.regions, res.linearRegionOf) } : {}),
     boundary: res.boundary,
     anchors: anchorFigures(net, setup.plane, setup.abc, anchorLabels(opts)),
     ...(points !== undefined ? { points } : {}),

@@ -11,6 +11,7 @@ import { hashBytes, regionColor } from './color.js';
 import { classFill, classColor, divergingColor } from './legend.js';
 import type { LegendEntry } from './legend.js';
 import type { SliceAnchor, SliceLegend, Thumbnail } from './slice-figure.js';
+import { OUTLINE_INK } from './linear-outlines.js';
 
 /** The colourings of `slice --color`. */
 export const COLOR_MODES = ['region', 'class', 'output', 'linear-region'] as const;
@@ -174,7 +175,10 @@ export function colouring(
       legend: {
         kind: 'entries',
         title: 'linear regions',
-        entries: [{ label: 'one affine map, one colour', color: regionColor(0) }],
+        entries: [
+          { label: 'one map, one colour', color: regionColor(0) },
+          { label: 'between linear regions', color: OUTLINE_INK, marker: 'line' },
+        ],
       },
     };
   if (mode === 'class') {
