@@ -11,7 +11,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
-  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'boolean-train', 'minimal']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'study', 'construct', 'boolean', 'boolean-train', 'minimal']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity']],
   ['Sweeps on many cores and machines:', ['sweep', 'worker']],
