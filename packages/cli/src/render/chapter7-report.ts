@@ -97,7 +97,9 @@ function findings(doc: Chapter7Doc): string[] {
   const dl = pairMean(ids, cka, isDense, isLinear);
   const dc = pairMean(ids, cka, isDense, isCnn);
   if (Number.isFinite(dl) && Number.isFinite(dc))
-    out.push(`- **Dense ≈ linear.** Mean CKA dense→linear ${dl.toFixed(3)} against dense→CNN ${dc.toFixed(3)}: ${dl > dc ? 'holds' : 'does not hold'} here.`);
+    out.push(
+      `- **Dense ≈ linear.** Mean CKA dense→linear ${dl.toFixed(3)} against dense→CNN ${dc.toFixed(3)}: ${dl > dc ? 'holds' : 'does not hold'} here.`,
+    );
   const cc = pairMean(ids, cka, isCnn, isCnn);
   const cx = pairMean(ids, cka, isCnn, (s) => !isCnn(s));
   if (Number.isFinite(cc) && Number.isFinite(cx))
@@ -112,7 +114,13 @@ function findings(doc: Chapter7Doc): string[] {
     out.push(
       `- **SGD compresses better than AdamW (§7.2).** Mean accuracy drop at k = ${doc.per_model[0]!.k[0]} (non-linear nets): SGD ${pct(ds)} points, AdamW ${pct(da)} points: ${ds < da ? 'holds' : 'does not hold'} here.`,
     );
-  const same = (opt: string) => pairMean(ids, cka, (s) => s.endsWith(opt) && !isLinear(s), (s) => s.endsWith(opt) && !isLinear(s));
+  const same = (opt: string) =>
+    pairMean(
+      ids,
+      cka,
+      (s) => s.endsWith(opt) && !isLinear(s),
+      (s) => s.endsWith(opt) && !isLinear(s),
+    );
   const ss = same('sgd');
   const sa = same('adamw');
   if (Number.isFinite(ss) && Number.isFinite(sa))
@@ -142,15 +150,25 @@ export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: b
     `sensitivity on ${o.sensRows} test images. k-means: seed ${o.seed}, ≤ ${o.iterations} Lloyd iterations. Least squares: dual form, ridge ${o.ridge}.`,
     '',
   );
-  md.push('## Accuracies (Table 7.1)', '', '| network | ours | dissertation (MNIST) | train accuracy | seconds |', '|---|---:|---:|---:|---:|');
+  md.push(
+    '## Accuracies (Table 7.1)',
+    '',
+    '| network | ours | dissertation (MNIST) | train accuracy | seconds |',
+    '|---|---:|---:|---:|---:|',
+  );
   for (const t of doc.training) {
     const m = doc.models.find((x) => x.id === t.id)!;
     const key = t.id.replace(/-(sgd|adamw)$/, '');
     const ref = DISSERTATION_MNIST[key]?.[m.optimizer === 'sgd' ? 0 : 1];
-    md.push(`| ${t.id} | ${pct(t.test_accuracy)} | ${ref === undefined ? '–' : ref.toFixed(2)} | ${pct(t.train_accuracy)} | ${t.seconds.toFixed(1)} |`);
+    md.push(
+      `| ${t.id} | ${pct(t.test_accuracy)} | ${ref === undefined ? '–' : ref.toFixed(2)} | ${pct(t.train_accuracy)} | ${t.seconds.toFixed(1)} |`,
+    );
   }
   md.push('', '## Compression (§7.2, Fig. 7.3)', '');
-  md.push(`| network | original | ${doc.per_model[0]!.k.map((k) => `k = ${k}`).join(' | ')} |`, `|---|---:|${doc.per_model[0]!.k.map(() => '---:').join('|')}|`);
+  md.push(
+    `| network | original | ${doc.per_model[0]!.k.map((k) => `k = ${k}`).join(' | ')} |`,
+    `|---|---:|${doc.per_model[0]!.k.map(() => '---:').join('|')}|`,
+  );
   for (const r of doc.per_model) md.push(`| ${r.id} | ${pct(r.original_accuracy)} | ${r.accuracy.map(pct).join(' | ')} |`);
   for (const opt of ['sgd', 'adamw']) {
     const rs = doc.per_model.filter((r) => r.id.endsWith(opt));
@@ -170,7 +188,12 @@ export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: b
     ['softmax-ce', 'Softmax cross-entropy H(row, column) (Eq. 7.9)', s.softmax_ce, 0, distanceCap(s.softmax_ce), (v) => v.toFixed(3)],
   ];
   for (const [key, title, values, lo, hi, fmt] of maps) {
-    md.push(`### ${title}`, '', `![${key}](${figure(dir, `similarity-${key}`, matrixHeatmapSvg(title, s.models, values, lo, hi), png)})`, '');
+    md.push(
+      `### ${title}`,
+      '',
+      `![${key}](${figure(dir, `similarity-${key}`, matrixHeatmapSvg(title, s.models, values, lo, hi), png)})`,
+      '',
+    );
     md.push(squareTable(s.models, values, fmt), '');
   }
   md.push('## Sensitivity (§6.4, Figs. 6.14–6.19)', '');

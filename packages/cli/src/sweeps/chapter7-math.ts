@@ -76,7 +76,10 @@ export function dualSourceFactor(x: Float64Array, xt: Float64Array, n: number, p
   const k = timesTransposed(x, x, n, n, m);
   for (let i = 0; i < n; i++) k[i * n + i] = k[i * n + i]! + lambda;
   if (!cholesky(k, n))
-    throw new PolytopeError('not-applicable', `the ${n} × ${n} Gram matrix of a coefficient matrix is not positive definite; raise the ridge`);
+    throw new PolytopeError(
+      'not-applicable',
+      `the ${n} × ${n} Gram matrix of a coefficient matrix is not positive definite; raise the ridge`,
+    );
   const a = timesTransposed(xt, x, p, n, m);
   for (let i = 0; i < p; i++) cholSolve(k, n, a, i * n);
   return a;
@@ -171,7 +174,9 @@ export function outputSimilarity(
   });
   const grams = test.map((x) => centredGram(x, p, m));
   const norms = grams.map((k) => Math.sqrt(frobenius(k, k)));
-  const cka = grams.map((ka, a) => grams.map((kb, b) => (norms[a]! > 0 && norms[b]! > 0 ? frobenius(ka, kb) / (norms[a]! * norms[b]!) : 0)));
+  const cka = grams.map((ka, a) =>
+    grams.map((kb, b) => (norms[a]! > 0 && norms[b]! > 0 ? frobenius(ka, kb) / (norms[a]! * norms[b]!) : 0)),
+  );
   const cross = test.map((ta) => test.map((tb) => frobenius(ta, tb)));
   const max = test.map((t) => t.reduce((acc, v) => Math.max(acc, v), -Infinity));
   void S;

@@ -34,6 +34,7 @@ import {
 } from '@polytope-lens/core';
 import type { Dataset, Network, OptimizerOptions } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
+import { ACTIVE_RANK_EPS } from '@polytope-lens/core/internal';
 import { gramActiveSubspace, outputSimilarity } from './chapter7-math.js';
 import type { OutputSimilarity } from './chapter7-math.js';
 
@@ -308,7 +309,7 @@ function modelShard({ o, id, path }: ModelParams): ModelShardResult {
     effective_k: comp.effectiveK.map((r) => [...r]),
     eigenvalues: Array.from(sens.eigenvalues.subarray(0, Math.min(sens.eigenvalues.length, 400))),
     explained: Array.from(sens.eigenvalues.subarray(0, 10), (v) => (total > 0 ? v / total : 0)),
-    rank: sens.eigenvalues.filter((v) => top > 0 && v > 1e-10 * top).length,
+    rank: sens.eigenvalues.filter((v) => top > 0 && v > ACTIVE_RANK_EPS * top).length,
     mean_squared_gradient_norm: sens.meanSquaredGradientNorm,
     eigen_sum: total,
     directions_file: directionsFile,
@@ -348,7 +349,9 @@ function similarityShard({ o, j, ids }: SimilarityParams): SimilarityShardResult
 /** Rebuilds an `OutputSimilarity` from a stored shard result. */
 export function loadOutputSimilarity(dir: string, r: SimilarityShardResult, S: number, p: number): OutputSimilarity {
   const flat = readF64(join(dir, r.mapped_file));
-  const mapped = Array.from({ length: S }, (_, s) => Array.from({ length: S }, (_, t) => flat.subarray((s * S + t) * p, (s * S + t + 1) * p)));
+  const mapped = Array.from({ length: S }, (_, s) =>
+    Array.from({ length: S }, (_, t) => flat.subarray((s * S + t) * p, (s * S + t + 1) * p)),
+  );
   return { mapped, cka: r.cka, cross: r.cross, max: r.max };
 }
 
