@@ -138,6 +138,35 @@ function squareTable(ids: string[], m: number[][], fmt: (v: number) => string): 
   ].join('\n');
 }
 
+/** The sensitivity table, spectra and images. */
+function sensitivitySection(o: Chapter7Options, doc: Chapter7Doc, png: boolean): string[] {
+  const dir = o.dir;
+  const md: string[] = [];
+  md.push('## Sensitivity (§6.4, Figs. 6.14–6.19)', '');
+  md.push('| network | rank | λ₁ share | λ₂ share | λ₃ share | Σλ | mean ‖∇f‖² |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of doc.per_model)
+    md.push(
+      `| ${r.id} | ${r.rank} | ${pct(r.explained[0] ?? 0)} | ${pct(r.explained[1] ?? 0)} | ${pct(r.explained[2] ?? 0)} | ${r.eigen_sum.toPrecision(6)} | ${r.mean_squared_gradient_norm.toPrecision(6)} |`,
+    );
+  md.push(
+    '',
+    `![spectra](${figure(
+      dir,
+      'spectra',
+      spectrumSvg(
+        doc.per_model.map((r) => r.eigenvalues),
+        doc.per_model.map((r) => r.id),
+        0,
+      ),
+      png,
+    )})`,
+    '',
+    `![Jacobian rows and directions](${figure(dir, 'images', imagesSvg(o, doc), png)})`,
+    '',
+  );
+  return md;
+}
+
 /** Writes report.md and its figures into the study folder. */
 export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: boolean): void {
   const dir = o.dir;
@@ -196,28 +225,7 @@ export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: b
     );
     md.push(squareTable(s.models, values, fmt), '');
   }
-  md.push('## Sensitivity (§6.4, Figs. 6.14–6.19)', '');
-  md.push('| network | rank | λ₁ share | λ₂ share | λ₃ share | Σλ | mean ‖∇f‖² |', '|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of doc.per_model)
-    md.push(
-      `| ${r.id} | ${r.rank} | ${pct(r.explained[0] ?? 0)} | ${pct(r.explained[1] ?? 0)} | ${pct(r.explained[2] ?? 0)} | ${r.eigen_sum.toPrecision(6)} | ${r.mean_squared_gradient_norm.toPrecision(6)} |`,
-    );
-  md.push(
-    '',
-    `![spectra](${figure(
-      dir,
-      'spectra',
-      spectrumSvg(
-        doc.per_model.map((r) => r.eigenvalues),
-        doc.per_model.map((r) => r.id),
-        0,
-      ),
-      png,
-    )})`,
-    '',
-    `![Jacobian rows and directions](${figure(dir, 'images', imagesSvg(o, doc), png)})`,
-    '',
-  );
+  md.push(...sensitivitySection(o, doc, png));
   md.push('## §7.4 findings against our numbers', '', ...findings(doc), '');
   md.push('## Times', '', '| phase | seconds |', '|---|---:|');
   for (const [k, v] of Object.entries(doc.phase_seconds)) md.push(`| ${k} | ${v.toFixed(1)} |`);
