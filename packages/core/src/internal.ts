@@ -33,7 +33,7 @@ export { setSimdEnabled, simdAvailable } from './train/simd.js';
 // --- weight transforms of the polytopes study ---
 export { mapDense, uniformBiases, lowRankHidden } from './polytopes/study.js';
 export type { DenseMapper, DenseParameters } from './polytopes/study.js';
-export { BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js';
+export { ACTIVE_RANK_EPS, BOX_OVERFLOW_HEADROOM, SELF_CHECK_EPS } from './geometry/predicates.js';
 
 // --- the sweep contract (runners live outside core) ---
 export type { SweepDefinition, ShardContext } from './jobs/spec.js';

