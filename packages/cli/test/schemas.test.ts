@@ -99,6 +99,12 @@ const RUNS: readonly [string, string, string[]][] = [
   ['train-metrics', 'tr-sine/metrics.json', ['train', '--dataset', 'sine', '--arch', '1-8-1', '--epochs', '3', '--out', 'tr-sine']],
   ['reproduce-table-5.1', 'rep/table-5.1.json', ['reproduce', 'table-5.1', '--runs', '2', '--out', 'rep']],
   ['reproduce-table-4.2', 'rep/table-4.2.json', ['reproduce', 'table-4.2', '--runs', '1', '--max-epochs', '3', '--out', 'rep']],
+  ['reproduce-fig-5.4', 'rep/fig-5.4.json', ['reproduce', 'fig-5.4', '--out', 'rep']],
+  [
+    'reproduce-fig-5.5',
+    'rep/fig-5.5.json',
+    ['reproduce', 'fig-5.5', '--widths', '1,2', '--depths', '1,3', '--runs', '2', '--max-epochs', '3', '--extra-epochs', '3', '--threads', '1', '--out', 'rep'],
+  ],
   ['reproduce-table-4.3', 'rep/table-4.3.json', ['reproduce', 'table-4.3', '--runs', '1', '--max-epochs', '3', '--out', 'rep']],
   ['polytopes-study', 'ps/study.json', ['polytopes-study', '--epochs', '1', '--no-png', '--out', 'ps']],
   [
