@@ -75,8 +75,8 @@ describe('polytope reproduce fig-5.5', () => {
       expect(c.testMse).not.toBeNull();
       expect(c.regions).toBe(c.pieces.length);
       expect(c.linearPieces).toBeLessThanOrEqual(c.regions);
-      // A 1-w-…-w-1 ReLU network has at most w·d + 1 pieces on a line (w·d breakpoints).
-      expect(c.regions).toBeLessThanOrEqual(c.width * c.depth + 1);
+      // Along a line each hidden layer of w units splits every piece at most w times: ≤ (w + 1)^d regions.
+      expect(c.regions).toBeLessThanOrEqual((c.width + 1) ** c.depth);
       expect(c.pieces[0]![0]).toBeCloseTo(-Math.PI, 12);
       expect(c.pieces[c.pieces.length - 1]![1]).toBeCloseTo(Math.PI, 12);
       for (let i = 1; i < c.pieces.length; i++) {
