@@ -112,7 +112,7 @@ export async function fig55(run: Fig55Run): Promise<void> {
     `# Fig. 5.5 — sine fits of rectangular ReLU networks, width × depth (${run.label})`,
     '',
     `Per cell: Table 5.1's protocol (≤ ${runs} initializations of ${epochs} epochs, SGD lr 0.1, batch ${batch}, until the training MSE is below ${SINE_THRESHOLD}; ` +
-      `the same seeds as \`polytope reproduce table-5.1 --seed ${seed}\`), then ${extraEpochs} more epochs. \`*\`: no initialization succeeded; the last one is shown.`,
+      `the same seeds as \`polytope reproduce table-5.1 --batch ${batch} --seed ${seed}\`), then ${extraEpochs} more epochs. \`*\`: no initialization succeeded; the last one is shown.`,
     '',
     '## MSE on 1,000 uniformly spaced points of [−π, π]',
     '',
