@@ -8,7 +8,7 @@ two-sided tail probability of the printed value (how surprising the printed valu
 variant: min(P(N ≤ n), P(N ≥ n)) × 2, capped at 1). p̂ = 0 is replaced by 0.5 / trials.
 
 Usage: table51-compare.py NAME=LOG[:COLUMN] ...   (COLUMN: success_045 (default), success_050,
-success_test_050, nonconstant)
+success_test_050, nonconstant). p̂ is clamped to [0.5, trials − 0.5] / trials.
 """
 import json
 import math
@@ -65,20 +65,23 @@ def main():
     for w, d in keys:
         printed = PRINTED[w][d - 1]
         row = [str(w), str(d), '–' if printed is None else str(printed)]
-        if not all((w, d) in cells for _, cells in variants):
-            continue
-        used += 1
+        common = all((w, d) in cells for _, cells in variants)
+        used += common
         for n, cells in variants:
+            if (w, d) not in cells:
+                row.append('not run')
+                continue
             k, t = cells[(w, d)]
-            p = max(k, 0.5) / t
+            p = min(max(k, 0.5), t - 0.5) / t
             tp = tail(p, printed)
             ll = LIMIT * math.log(1 - p) if printed is None else (printed - 1) * math.log(1 - p) + math.log(p)
-            loglik[n] += ll
-            low[n] += tp < 0.05
+            if common:
+                loglik[n] += ll
+                low[n] += tp < 0.05
             row.append(f'{k}/{t} · {1 / p:.0f} · {tp:.2f}')
         print('| ' + ' | '.join(row) + ' |')
     print()
-    print(f'Cells compared: {used}.')
+    print(f'Cells run in every variant (the sums below): {used}.')
     for n, _ in variants:
         print(f'- {n}: log-likelihood of the printed cells {loglik[n]:.1f}; cells with tail probability < 0.05: {low[n]}')
 
