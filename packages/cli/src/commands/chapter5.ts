@@ -81,7 +81,8 @@ function gridMarkdown(cells: readonly SineGridCell[], pick: (c: SineGridCell) =>
   const widths = [...new Set(cells.map((c) => c.width))];
   const depths = [...new Set(cells.map((c) => c.depth))];
   const lines = [`| width \\ depth | ${depths.join(' | ')} |`, `|---|${depths.map(() => '---:').join('|')}|`];
-  for (const w of widths) lines.push(`| **${w}** | ${depths.map((d) => pick(cells.find((c) => c.width === w && c.depth === d)!)).join(' | ')} |`);
+  for (const w of widths)
+    lines.push(`| **${w}** | ${depths.map((d) => pick(cells.find((c) => c.width === w && c.depth === d)!)).join(' | ')} |`);
   return lines.join('\n') + '\n';
 }
 
@@ -126,12 +127,26 @@ export async function fig55(run: Fig55Run): Promise<void> {
     `${seconds.toFixed(1)} s.`,
     '',
   ].join('\n');
-  const json = { experiment: 'fig-5.5', protocol: run.label, runs, epochs, extra_epochs: extraEpochs, batch, seed, threshold: SINE_THRESHOLD, cells, seconds };
+  const json = {
+    experiment: 'fig-5.5',
+    protocol: run.label,
+    runs,
+    epochs,
+    extra_epochs: extraEpochs,
+    batch,
+    seed,
+    threshold: SINE_THRESHOLD,
+    cells,
+    seconds,
+  };
   writeFileAtomic(join(run.out, 'fig-5.5.json'), JSON.stringify(json) + '\n');
   writeFileAtomic(join(run.out, 'fig-5.5.md'), md);
   writeFigure(
     run.out,
     'fig-5.5',
-    sineGridSvg(cells, `≤ ${runs} initializations × ${epochs} epochs, then ${extraEpochs} more; SGD lr 0.1, batch ${batch}, seed ${seed}; * = none below ${SINE_THRESHOLD}`),
+    sineGridSvg(
+      cells,
+      `≤ ${runs} initializations × ${epochs} epochs, then ${extraEpochs} more; SGD lr 0.1, batch ${batch}, seed ${seed}; * = none below ${SINE_THRESHOLD}`,
+    ),
   );
 }

@@ -147,7 +147,9 @@ function averagesMarkdown(rows: readonly AnnulusRow[]): string {
 export function registerReproduce(program: Command): void {
   program
     .command('reproduce')
-    .description('re-run a dissertation experiment (table-5.1 | table-4.2 | table-4.3 | fig-5.4 | fig-5.5) and write Markdown and JSON tables and figures')
+    .description(
+      're-run a dissertation experiment (table-5.1 | table-4.2 | table-4.3 | fig-5.4 | fig-5.5) and write Markdown and JSON tables and figures',
+    )
     .argument('<experiment>', REPRODUCIBLE.join(' | '))
     .requiredOption('--out <dir>', 'output directory (writes EXPERIMENT.md and EXPERIMENT.json)')
     .option('--runs <n>', 'table-5.1: most initializations per cell; tables 4.2/4.3: networks per combination (reduced default 20)')
@@ -155,7 +157,11 @@ export function registerReproduce(program: Command): void {
     .option('--full', "the dissertation's full protocol (table-5.1: 1,000 initializations; tables 4.2/4.3: 100 runs, 1,000 epochs)")
     .option('--widths <list>', "table-5.1: widths, e.g. '1-10' or '1,2,5'", '1-10')
     .option('--depths <list>', "table-5.1: depths (hidden layers), e.g. '1-10'", '1-10')
-    .option('--batch <n>', 'table-5.1, fig-5.5: mini-batch size (the text gives none; 100 = full batch, the variant that matches the printed Table 5.1, docs/chapter5.md)', '100')
+    .option(
+      '--batch <n>',
+      'table-5.1, fig-5.5: mini-batch size (the text gives none; 100 = full batch, the variant that matches the printed Table 5.1, docs/chapter5.md)',
+      '100',
+    )
     .option('--extra-epochs <n>', "fig-5.5: further epochs of each cell's chosen network (the text: 1,000)", '1000')
     .option('--seed <s>', 'base seed', '0')
     .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
@@ -209,7 +215,21 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
   };
   if (exp === 'fig-5.5') {
     const extraEpochs = num(opts.extraEpochs, '--extra-epochs', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer')!;
-    await fig55({ out, label, widths, depths, runs, epochs: maxEpochs, extraEpochs, batch, seed, threads, store, quiet: opts.quiet === true, log });
+    await fig55({
+      out,
+      label,
+      widths,
+      depths,
+      runs,
+      epochs: maxEpochs,
+      extraEpochs,
+      batch,
+      seed,
+      threads,
+      store,
+      quiet: opts.quiet === true,
+      log,
+    });
     log(`reproduce: fig-5.5 in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(out, 'fig-5.5.svg')}\n`);
     return;
   }

@@ -53,7 +53,12 @@ function fitPanel(parts: string[], x: number, y: number, fit: SineFit | null, ti
     parts.push('<g class="pieces" stroke-width="1.8" fill="none">\n');
     fit.pieces.forEach(([x0, x1, s, c], i) => {
       const col = LINE_COLORS[i % LINE_COLORS.length]!;
-      parts.push(`<path d="${curvePath(fr, [[x0, c + s * x0], [x1, c + s * x1]])}" stroke="${col}"/>\n`);
+      parts.push(
+        `<path d="${curvePath(fr, [
+          [x0, c + s * x0],
+          [x1, c + s * x1],
+        ])}" stroke="${col}"/>\n`,
+      );
     });
     parts.push('</g>\n');
   }
@@ -124,7 +129,13 @@ interface HeatPanel {
   readonly scale: (v: number) => number;
 }
 
-function heatPanel(parts: string[], at: { x: number; y: number; size: number }, p: HeatPanel, rowsLab: readonly number[], colsLab: readonly number[]): void {
+function heatPanel(
+  parts: string[],
+  at: { x: number; y: number; size: number },
+  p: HeatPanel,
+  rowsLab: readonly number[],
+  colsLab: readonly number[],
+): void {
   const { x, y, size } = at;
   const nr = rowsLab.length;
   const nc = colsLab.length;
@@ -196,9 +207,7 @@ export function sineGridSvg(cells: readonly GridCellView[], subtitle: string): s
     scale: (v) => Math.log(Math.max(1, v)) / Math.log(maxPieces),
   };
   const parts: string[] = [svgHead(W, H), fitTitle('Sine fits of rectangular ReLU networks: width × depth', W / 2, 22, W - 16)];
-  parts.push(
-    `<text x="${f(W / 2)}" y="42" font-size="${TEXT.small}" text-anchor="middle" fill="${INK.muted}">${esc(subtitle)}</text>\n`,
-  );
+  parts.push(`<text x="${f(W / 2)}" y="42" font-size="${TEXT.small}" text-anchor="middle" fill="${INK.muted}">${esc(subtitle)}</text>\n`);
   heatPanel(parts, { x: 80, y: 80, size }, mse, widths, depths);
   heatPanel(parts, { x: 80 + size + 80, y: 80, size }, pieces, widths, depths);
   parts.push('</svg>\n');

@@ -86,7 +86,8 @@ async function gridCell(s: GridShard, signal: { readonly aborted: boolean }): Pr
     }
   }
   const base = { width: s.width, depth: s.depth, initializations: t + 1, succeeded, seed, mse200: finite(trial.mse) };
-  if (diverged) return { ...base, trainMse: null, testMse: null, regions: 0, linearPieces: 0, pieces: [], seconds: (Date.now() - started) / 1000 };
+  if (diverged)
+    return { ...base, trainMse: null, testMse: null, regions: 0, linearPieces: 0, pieces: [], seconds: (Date.now() - started) / 1000 };
   const trainMse = finite(evaluate(prep.net, prep.trainData, 'mse').mse);
   const testMse = finite(evaluate(prep.net, prep.testData, 'mse').mse);
   const lp = linePieces(prep.net.toNetwork(), -Math.PI, Math.PI);

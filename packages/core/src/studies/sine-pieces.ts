@@ -55,7 +55,8 @@ export function sineNodes(k: number): number[] {
  * forward(net, [Math.PI / 3])[0]; // sin(π/3) ≈ 0.866
  */
 export function sineInterpolant(k: number): Network {
-  if (!Number.isInteger(k) || k < 1 || k > 100_000) throw new PolytopeError('bad-option', `pieces must be an integer in 1…100000, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > 100_000)
+    throw new PolytopeError('bad-option', `pieces must be an integer in 1…100000, got ${k}`);
   const xs = sineNodes(k);
   const ys = xs.map((x) => Math.sin(x));
   const slopes = Array.from({ length: k }, (_, i) => (ys[i + 1]! - ys[i]!) / (xs[i + 1]! - xs[i]!));
@@ -80,7 +81,10 @@ export function sineInterpolant(k: number): Network {
 export function linePieces(netLike: NetworkLike, a: number, b: number): LinePiecesResult {
   const net = networkOf(netLike);
   if (net.inputSize !== 1 || net.outputSize !== 1)
-    throw new PolytopeError('shape-mismatch', `linePieces needs a network with 1 input and 1 output, got ${net.inputSize} → ${net.outputSize}`);
+    throw new PolytopeError(
+      'shape-mismatch',
+      `linePieces needs a network with 1 input and 1 output, got ${net.inputSize} → ${net.outputSize}`,
+    );
   if (!(Number.isFinite(a) && Number.isFinite(b) && a < b)) throw new PolytopeError('bad-domain', `need finite a < b, got [${a}, ${b}]`);
   const res = partitionLine(net, [a], [b]);
   const span = b - a;
