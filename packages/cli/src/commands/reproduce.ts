@@ -25,12 +25,13 @@ import { parseThreads } from '../threads.js';
 import { SINE_THRESHOLD, annulusSweep, sineSweep } from '../sweeps/reproduce.js';
 import type { AnnulusRow, SineCell } from '../sweeps/reproduce.js';
 import { runSweepCli } from '../sweeps/run.js';
+import { fig54, fig55 } from './chapter5.js';
 import { num, positiveInt } from './train.js';
 
 export type { AnnulusRow } from '../sweeps/reproduce.js';
 
 /** Experiments `polytope reproduce` knows. */
-const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3'] as const;
+const REPRODUCIBLE = ['table-5.1', 'table-4.2', 'table-4.3', 'fig-5.4', 'fig-5.5'] as const;
 type Experiment = (typeof REPRODUCIBLE)[number];
 
 /** Reduced defaults (documented in docs/training.md) and the dissertation's full protocol. */
@@ -38,6 +39,8 @@ const PROTOCOLS = {
   'table-5.1': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 1000, maxEpochs: 200 } },
   'table-4.2': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
   'table-4.3': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 100, maxEpochs: 1000 } },
+  'fig-5.4': { reduced: { runs: 0, maxEpochs: 0 }, full: { runs: 0, maxEpochs: 0 } },
+  'fig-5.5': { reduced: { runs: 20, maxEpochs: 200 }, full: { runs: 1000, maxEpochs: 200 } },
 } as const;
 
 interface ReproduceCliOptions {
@@ -48,6 +51,7 @@ interface ReproduceCliOptions {
   widths?: string;
   depths?: string;
   batch?: string;
+  extraEpochs?: string;
   seed: string;
   threads: string;
   store?: string;
@@ -143,7 +147,9 @@ function averagesMarkdown(rows: readonly AnnulusRow[]): string {
 export function registerReproduce(program: Command): void {
   program
     .command('reproduce')
-    .description('re-run a dissertation training experiment (table-5.1 | table-4.2 | table-4.3) and write Markdown and JSON tables')
+    .description(
+      're-run a dissertation experiment (table-5.1 | table-4.2 | table-4.3 | fig-5.4 | fig-5.5) and write Markdown and JSON tables and figures',
+    )
     .argument('<experiment>', REPRODUCIBLE.join(' | '))
     .requiredOption('--out <dir>', 'output directory (writes EXPERIMENT.md and EXPERIMENT.json)')
     .option('--runs <n>', 'table-5.1: most initializations per cell; tables 4.2/4.3: networks per combination (reduced default 20)')
@@ -151,7 +157,12 @@ export function registerReproduce(program: Command): void {
     .option('--full', "the dissertation's full protocol (table-5.1: 1,000 initializations; tables 4.2/4.3: 100 runs, 1,000 epochs)")
     .option('--widths <list>', "table-5.1: widths, e.g. '1-10' or '1,2,5'", '1-10')
     .option('--depths <list>', "table-5.1: depths (hidden layers), e.g. '1-10'", '1-10')
-    .option('--batch <n>', 'table-5.1: mini-batch size (the text gives none)', '10')
+    .option(
+      '--batch <n>',
+      'table-5.1, fig-5.5: mini-batch size (the text gives none; 100 = full batch, the variant that matches the printed Table 5.1, docs/chapter5.md)',
+      '100',
+    )
+    .option('--extra-epochs <n>', "fig-5.5: further epochs of each cell's chosen network (the text: 1,000)", '1000')
     .option('--seed <s>', 'base seed', '0')
     .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
     .option('--store <dir>', 'result store of the runs (resume after a kill; reused when the protocol is unchanged)', 'OUT/.shards')
@@ -166,6 +177,11 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
     throw new CliError(`unknown experiment '${experiment}'; expected one of ${REPRODUCIBLE.join(', ')}`);
   }
   const exp = experiment as Experiment;
+  if (exp === 'fig-5.4') {
+    fig54(opts.out!);
+    if (!opts.quiet) process.stderr.write(`reproduce: fig-5.4 → ${join(opts.out!, 'fig-5.4.svg')}\n`);
+    return;
+  }
   const protocol = opts.full ? PROTOCOLS[exp].full : PROTOCOLS[exp].reduced;
   const runs = num(opts.runs, '--runs', positiveInt, 'a positive integer') ?? protocol.runs;
   const maxEpochs = num(opts.maxEpochs, '--max-epochs', positiveInt, 'a positive integer') ?? protocol.maxEpochs;
@@ -197,6 +213,26 @@ async function runReproduce(experiment: string, opts: ReproduceCliOptions): Prom
     store,
     quiet: opts.quiet === true,
   };
+  if (exp === 'fig-5.5') {
+    const extraEpochs = num(opts.extraEpochs, '--extra-epochs', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer')!;
+    await fig55({
+      out,
+      label,
+      widths,
+      depths,
+      runs,
+      epochs: maxEpochs,
+      extraEpochs,
+      batch,
+      seed,
+      threads,
+      store,
+      quiet: opts.quiet === true,
+      log,
+    });
+    log(`reproduce: fig-5.5 in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(out, 'fig-5.5.svg')}\n`);
+    return;
+  }
   const { md, json } = exp === 'table-5.1' ? await sineReport(run) : await annulusReport(run);
   writeFileAtomic(join(out, `${exp}.json`), JSON.stringify(json, null, 1) + '\n');
   writeFileAtomic(join(out, `${exp}.md`), md);

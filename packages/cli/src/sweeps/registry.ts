@@ -11,6 +11,8 @@ import type { SweepRegistry } from '@polytope-lens/sweep';
 export const SWEEPS: SweepRegistry = {
   'reproduce-sine': sweepRef(new URL('./reproduce.js', import.meta.url), 'sineSweep'),
   'reproduce-annulus': sweepRef(new URL('./reproduce.js', import.meta.url), 'annulusSweep'),
+  // Fig. 5.5: per width × depth cell, Table 5.1's chosen network trained on, its MSE and exact pieces.
+  'sine-grid': sweepRef(new URL('./sine-grid.js', import.meta.url), 'sineGridSweep'),
   'polytopes-study': sweepRef(new URL('./polytopes-study.js', import.meta.url), 'polytopesStudySweep'),
   // Issue 15: the training-success sweep (Fig. 3.5, Table 3.3; default functions: the 222 NPN-4
   // classes) and the hypersphere-vs-hypershell sweep (Fig. 4.8).

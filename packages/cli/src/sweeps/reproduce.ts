@@ -39,46 +39,61 @@ export interface SineSweepOptions {
   seed: number;
 }
 
-type SineShard = Omit<SineSweepOptions, 'widths' | 'depths'> & { width: number; depth: number };
+export type SineShard = Omit<SineSweepOptions, 'widths' | 'depths'> & { width: number; depth: number };
 
 /** Seed of trial `t` (0-based) for a w × d cell, distinct across cells and trials. */
 function sineSeed(base: number, width: number, depth: number, trial: number): number {
   return base * 1_000_000 + (width * 100 + depth) * 1000 + trial;
 }
 
+/** The `polytope train` run of trial `t` (0-based) of a Table 5.1 cell, prepared (network initialized from its seed). */
+export function sineTrialPrep(s: SineShard, t: number): { seed: number; prep: ReturnType<typeof prepareTraining> } {
+  const arch = ['1', ...new Array<string>(s.depth).fill(String(s.width)), '1'].join('-');
+  const seed = sineSeed(s.seed, s.width, s.depth, t);
+  const prep = prepareTraining(
+    baseOptions({
+      dataset: 'sine',
+      arch,
+      optimizer: 'sgd',
+      lr: '0.1',
+      loss: 'mse',
+      batch: String(s.batch),
+      epochs: String(s.epochs),
+      seed: String(seed),
+    }),
+  );
+  return { seed, prep };
+}
+
+/**
+ * Trains trial `t` of a Table 5.1 cell for the protocol's epochs: its seed, its prepared run (the
+ * network is trained in place) and its training MSE (Infinity when it diverged).
+ */
+export async function sineTrial(s: SineShard, t: number): Promise<{ seed: number; prep: ReturnType<typeof prepareTraining>; mse: number }> {
+  const { seed, prep } = sineTrialPrep(s, t);
+  let mse = Infinity;
+  try {
+    const res = await train(prep.net, prep.trainData, {
+      loss: 'mse',
+      optimizer: prep.optimizer,
+      epochs: prep.epochs,
+      batchSize: prep.batchSize,
+      random: seededRandom(seed * 4 + 4),
+      yieldEveryMs: -1,
+    });
+    mse = res.train.mse ?? Infinity;
+  } catch (err) {
+    if (!(err instanceof PolytopeError && err.code === 'diverged')) throw err;
+  }
+  return { seed, prep, mse };
+}
+
 /** Table 5.1's protocol for one w × d cell: initializations in order until the training MSE is below 0.45. */
 async function sineCell(s: SineShard): Promise<SineCell> {
   const { width, depth } = s;
-  const arch = ['1', ...new Array<string>(depth).fill(String(width)), '1'].join('-');
   let cell: SineCell = { width, depth, initializations: null, mse: null, seed: null };
   for (let t = 0; t < s.runs; t++) {
-    const seed = sineSeed(s.seed, width, depth, t);
-    const prep = prepareTraining(
-      baseOptions({
-        dataset: 'sine',
-        arch,
-        optimizer: 'sgd',
-        lr: '0.1',
-        loss: 'mse',
-        batch: String(s.batch),
-        epochs: String(s.epochs),
-        seed: String(seed),
-      }),
-    );
-    let mse = Infinity;
-    try {
-      const res = await train(prep.net, prep.trainData, {
-        loss: 'mse',
-        optimizer: prep.optimizer,
-        epochs: prep.epochs,
-        batchSize: prep.batchSize,
-        random: seededRandom(seed * 4 + 4),
-        yieldEveryMs: -1,
-      });
-      mse = res.train.mse ?? Infinity;
-    } catch (err) {
-      if (!(err instanceof PolytopeError && err.code === 'diverged')) throw err;
-    }
+    const { seed, mse } = await sineTrial(s, t);
     cell = { width, depth, initializations: null, mse: Number.isFinite(mse) ? mse : null, seed: null };
     if (mse < SINE_THRESHOLD) return { width, depth, initializations: t + 1, mse, seed };
   }
