@@ -63,7 +63,12 @@ export function coneOf(c: TruncationCones, x: ArrayLike<number>): Uint8Array {
   return Uint8Array.from(coneCoordinates(c, x), (v) => (v > 0 ? 1 : 0));
 }
 
-/** The projection P_S = W⁺ D_S W (`cols × cols`, row-major) by which τ acts on the cone K_S. */
+/**
+ * The projection P_S = W⁺ D_S W (`cols × cols`, row-major) by which τ acts on the cone K_S.
+ *
+ * @example
+ * coneProjection(truncationCones(new Float64Array([1, 0, 0, 1]), new Float64Array(2), 2, 2), [1, 0]); // [1, 0, 0, 0]
+ */
 export function coneProjection(c: TruncationCones, mask: ArrayLike<number>): Float64Array {
   if (mask.length !== c.rows) throw new PolytopeError('shape-mismatch', `cone mask has ${mask.length} entries, expected ${c.rows}`);
   const n = c.cols;
@@ -78,7 +83,12 @@ export function coneProjection(c: TruncationCones, mask: ArrayLike<number>): Flo
   return out;
 }
 
-/** τ through the cone form: p + P_{S(x)}(x − p). */
+/**
+ * τ through the cone form: p + P_{S(x)}(x − p) (equals `truncate` for the same W, b).
+ *
+ * @example
+ * truncateByCones(truncationCones(new Float64Array([1, 0, 0, 1]), new Float64Array([-1, -1]), 2, 2), [2, 0]); // [2, 1]
+ */
 export function truncateByCones(c: TruncationCones, x: ArrayLike<number>): Float64Array {
   const n = c.cols;
   const proj = coneProjection(c, coneOf(c, x));
