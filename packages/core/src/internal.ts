@@ -40,3 +40,4 @@ export type { SweepDefinition, ShardContext } from './jobs/spec.js';
 export { coincidentFirstLayerUnits } from './regions/resolution.js';
 export type { CoincidentUnit } from './regions/resolution.js';
 export { binomial, combinations, keepUnits, removeNode, greedyPrune, trainOriginals } from './studies/pruning.js';
+export { networkOfLayers } from './truncation/mlp.js';

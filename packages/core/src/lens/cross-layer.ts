@@ -100,7 +100,12 @@ function majorities(keys: readonly string[], labels: ArrayLike<number>): Map<str
   return out;
 }
 
-function score(fitKeys: readonly string[], fitLabels: ArrayLike<number>, testKeys: readonly string[], testLabels: ArrayLike<number>): GroupingScore {
+function score(
+  fitKeys: readonly string[],
+  fitLabels: ArrayLike<number>,
+  testKeys: readonly string[],
+  testLabels: ArrayLike<number>,
+): GroupingScore {
   const maj = majorities(fitKeys, fitLabels);
   let pure = 0;
   let singletons = 0;
@@ -148,7 +153,13 @@ export function crossLayerPurity(
   const column = (all: Record<Kind, string[]>[], kind: Kind, l: number): string[] => all.map((k) => k[kind][l]!);
   const layers = Array.from({ length: nl }, (_, l) => {
     const s = (kind: Kind): GroupingScore => score(column(fitKeys, kind, l), fit.labels, column(testKeys, kind, l), test.labels);
-    return { layer: l + 1, units: net.activations[l]!.numUnits, cumulative: s('cumulative'), layerCode: s('layerCode'), direction: s('direction') };
+    return {
+      layer: l + 1,
+      units: net.activations[l]!.numUnits,
+      cumulative: s('cumulative'),
+      layerCode: s('layerCode'),
+      direction: s('direction'),
+    };
   });
   const persistence = Object.fromEntries(
     KINDS.map((kind) => {

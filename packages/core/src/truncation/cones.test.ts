@@ -127,13 +127,6 @@ describe('negative-sector proposition', () => {
       if (split) splits++;
     }
     expect(splits).toBe(0);
-    expect(() =>
-      negativeSectorSeparation(
-        [0, 0],
-        [[1, 0]],
-        x1,
-        x2,
-      ),
-    ).toThrow(/basis/);
+    expect(() => negativeSectorSeparation([0, 0], [[1, 0]], x1, x2)).toThrow(/basis/);
   });
 });

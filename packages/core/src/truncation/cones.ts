@@ -44,7 +44,10 @@ export function truncationCones(weight: Float64Array, bias: Float64Array, rows: 
   if (weight.length !== rows * cols) throw new PolytopeError('shape-mismatch', `W has ${weight.length} values, expected ${rows}×${cols}`);
   if (bias.length !== rows) throw new PolytopeError('shape-mismatch', `b has ${bias.length} values, expected ${rows}`);
   if (rows > cols || numericalRank(weight, rows, cols) < rows)
-    throw new PolytopeError('not-applicable', `the cone form needs W of full row rank with rows ≤ columns; W is ${rows}×${cols} of lower rank or wider`);
+    throw new PolytopeError(
+      'not-applicable',
+      `the cone form needs W of full row rank with rows ≤ columns; W is ${rows}×${cols} of lower rank or wider`,
+    );
   const wp = pinv(weight, rows, cols); // cols × rows
   const apex = matVec(wp, bias, cols, rows).map((v) => -v);
   const generators = new Float64Array(rows * cols);

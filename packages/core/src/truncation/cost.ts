@@ -55,10 +55,12 @@ type Vec = Float64Array;
 
 function targetsOf(q: number, outputs: number, targets?: Float64Array): Float64Array {
   if (targets) {
-    if (targets.length !== q * outputs) throw new PolytopeError('shape-mismatch', `targets have ${targets.length} values, expected ${q}×${outputs}`);
+    if (targets.length !== q * outputs)
+      throw new PolytopeError('shape-mismatch', `targets have ${targets.length} values, expected ${q}×${outputs}`);
     return targets;
   }
-  if (outputs !== q) throw new PolytopeError('shape-mismatch', `one-hot targets need ${q} outputs, the network has ${outputs}; pass targets`);
+  if (outputs !== q)
+    throw new PolytopeError('shape-mismatch', `one-hot targets need ${q} outputs, the network has ${outputs}; pass targets`);
   const y = new Float64Array(q * q);
   for (let j = 0; j < q; j++) y[j * q + j] = 1;
   return y;
@@ -114,7 +116,12 @@ export function costDecomposition(net: Network, data: LabelledData, targets?: Fl
   const meanOut = classMeans(outs, data.labels, q, o);
   const sp = form.space;
   const meanTau = classMeans(taus, data.labels, q, sp);
-  const perClass = Array.from({ length: q }, (_, label) => ({ label, count: counts[label]!, within: 0, between: sq(meanOut[label]!, yj(label)) }));
+  const perClass = Array.from({ length: q }, (_, label) => ({
+    label,
+    count: counts[label]!,
+    within: 0,
+    between: sq(meanOut[label]!, yj(label)),
+  }));
   let withinTau = 0;
   outs.forEach((v, i) => {
     const l = data.labels[i]!;
@@ -126,7 +133,7 @@ export function costDecomposition(net: Network, data: LabelledData, targets?: Fl
   meanTau.forEach((m, l) => (betweenTau += sq(matVec(form.finalWeight, m, o, sp, form.finalBias), yj(l))));
   const within = perClass.reduce((s, c) => s + c.within, 0);
   const between = perClass.reduce((s, c) => s + c.between, 0);
-  const bound = meanMatchingBound(net, form, taus, meanTau, data.labels, counts, y, data);
+  const bound = meanMatchingBound(net, form, { taus, means: meanTau, counts }, y, data);
   return { classes: q, counts, cost, within, between, withinTau, betweenTau, hypothesisHolds: form.hypothesisHolds, perClass, bound };
 }
 
@@ -134,13 +141,12 @@ export function costDecomposition(net: Network, data: LabelledData, targets?: Fl
 function meanMatchingBound(
   net: Network,
   form: ReturnType<typeof truncationForm>,
-  taus: readonly Vec[],
-  means: readonly Vec[],
-  labels: Int32Array,
-  counts: readonly number[],
+  st: { readonly taus: readonly Vec[]; readonly means: readonly Vec[]; readonly counts: readonly number[] },
   y: Float64Array,
   data: LabelledData,
 ): CostDecomposition['bound'] {
+  const { taus, means, counts } = st;
+  const labels = data.labels;
   const q = means.length;
   const sp = form.space;
   const o = form.outputs;
@@ -169,7 +175,14 @@ function meanMatchingBound(
 }
 
 /** The network with its last layer replaced so that x^(L) = A x^(τ,L−1) + c; its (6.5) cost by forward. */
-function realize(net: Network, form: ReturnType<typeof truncationForm>, readout: Float64Array, rows: number, data: LabelledData, y: Float64Array): number | null {
+function realize(
+  net: Network,
+  form: ReturnType<typeof truncationForm>,
+  readout: Float64Array,
+  rows: number,
+  data: LabelledData,
+  y: Float64Array,
+): number | null {
   const layers = asMlp(net);
   const L = layers.length;
   if (L < 2 || !form.hypothesisHolds) return null;

@@ -67,7 +67,14 @@ const basePoint = (overall: Float64Array, classMean: Float64Array, mu: number): 
   Float64Array.from(overall, (v, k) => mu * v + (1 - mu) * classMean[k]!);
 
 /** Largest angle of the step's points to their axes: class points to −ν, the others (and earlier bases) to +ν. */
-function maxConeAngle(data: LabelledData, label: number, done: ReadonlySet<number>, earlier: readonly Float64Array[], p: Float64Array, nu: ArrayLike<number>): number {
+function maxConeAngle(
+  data: LabelledData,
+  label: number,
+  done: ReadonlySet<number>,
+  earlier: readonly Float64Array[],
+  p: Float64Array,
+  nu: ArrayLike<number>,
+): number {
   const d = data.dim;
   const neg = Array.from(nu, (v) => -v);
   let worst = 0;
@@ -93,9 +100,11 @@ function checkParams(data: LabelledData, order: readonly number[], params: reado
     throw new PolytopeError('bad-option', `the class order must be a permutation of 0…${q - 1}`);
   if (params.length !== q) throw new PolytopeError('bad-option', `need ${q} parameter triples (one per class), got ${params.length}`);
   params.forEach((s, j) => {
-    if (!(s.theta > 0 && s.theta < Math.PI / 2)) throw new PolytopeError('bad-option', `step ${j + 1}: θ must lie in (0, π/2), got ${s.theta}`);
+    if (!(s.theta > 0 && s.theta < Math.PI / 2))
+      throw new PolytopeError('bad-option', `step ${j + 1}: θ must lie in (0, π/2), got ${s.theta}`);
     if (!(s.mu > 0 && s.mu < 1)) throw new PolytopeError('bad-option', `step ${j + 1}: μ must lie in (0, 1), got ${s.mu}`);
-    if (s.normal.length !== data.dim) throw new PolytopeError('shape-mismatch', `step ${j + 1}: the normal has ${s.normal.length} values, expected ${data.dim}`);
+    if (s.normal.length !== data.dim)
+      throw new PolytopeError('shape-mismatch', `step ${j + 1}: the normal has ${s.normal.length} values, expected ${data.dim}`);
   });
 }
 
@@ -194,7 +203,13 @@ async function separatingNormal(inside: Float64Array[], outside: Float64Array[],
 }
 
 /** μ-interval where the hyperplane through p(μ) with normal ν keeps class points strictly on −ν and the rest on +ν. */
-function muInterval(inside: Float64Array[], outside: Float64Array[], overall: Float64Array, classMean: Float64Array, nu: Float64Array): SlsRange {
+function muInterval(
+  inside: Float64Array[],
+  outside: Float64Array[],
+  overall: Float64Array,
+  classMean: Float64Array,
+  nu: Float64Array,
+): SlsRange {
   const dot = (x: Float64Array): number => x.reduce((s, v, k) => s + v * nu[k]!, 0);
   const a = dot(classMean);
   const slope = dot(overall) - a; // ν·p(μ) = a + μ·slope
