@@ -326,7 +326,7 @@ async function runFig46(o: FigOpts & { nets: string; leak: string; batch: string
     });
     panels.push(
       panelSvg({
-        title: `net ${k + 1}: ${(100 * accuracy).toFixed(1)} % train, ${(100 * (wrong / dense.size)).toFixed(1)} % of the disc/annulus misclassified`,
+        title: `net ${k + 1}: train ${(100 * accuracy).toFixed(1)} %, population error ${(100 * (wrong / dense.size)).toFixed(2)} %`,
         box: BOX,
         polygons: paint.polygons,
         lines: [...paint.lines, ...res.boundary.map((xy) => ({ xy: Array.from(xy), color: '#d62728', width: 2.5 }))],
