@@ -190,6 +190,17 @@ async function trainFig41(seed: number, epochs: number): Promise<{ net: Network;
   throw new CliError('unreachable');
 }
 
+/** Pre-image of the line v·h + c = 0 under h = σ(z), in [−r, r]²: per quadrant S, Σ_{j∈S} v_j z_j + c = 0 inside it. */
+function preimageSegments(v: [number, number], c: number, r: number): { xy: number[]; color: string; width: number }[] {
+  const pre: { xy: number[]; color: string; width: number }[] = [];
+  for (const s of [0, 1, 2, 3]) {
+    const a: [number, number] = [s & 1 ? v[0] : 0, s & 2 ? v[1] : 0];
+    const seg = lineInRect(a, c, s & 1 ? 0 : -r, s & 1 ? r : 0, s & 2 ? 0 : -r, s & 2 ? r : 0);
+    if (seg) pre.push({ xy: seg, color: '#d62728', width: 2.5 });
+  }
+  return pre;
+}
+
 async function runFig41(o: FigOpts): Promise<void> {
   const { net, data, accuracy, tries } = await trainFig41(intOpt(o.seed, '--seed'), intOpt(o.epochs, '--epochs', 1));
   const [l1, l2] = asMlp(net);
@@ -211,13 +222,7 @@ async function runFig41(o: FigOpts): Promise<void> {
   const ax = Array.from(xs, () => 0);
   const onAxis = xs.flatMap((x, i) => [x, ax[i]!]);
   const decisionH = lineInRect([v[0]!, v[1]!], c, -r, r, -r, r);
-  // Pre-image of the decision line in z: per quadrant (mask S), Σ_{j∈S} v_j z_j + c = 0 inside that quadrant.
-  const pre: { xy: number[]; color: string; width: number }[] = [];
-  for (const s of [0, 1, 2, 3]) {
-    const a: [number, number] = [s & 1 ? v[0]! : 0, s & 2 ? v[1]! : 0];
-    const seg = lineInRect(a, c, s & 1 ? 0 : -r, s & 1 ? r : 0, s & 2 ? 0 : -r, s & 2 ? r : 0);
-    if (seg) pre.push({ xy: seg, color: '#d62728', width: 2.5 });
-  }
+  const pre = preimageSegments([v[0]!, v[1]!], c, r);
   const xbox: [number, number, number, number] = [-1.5, 1.5, -1, 1];
   const pts = (xy: number[]) => ({ xy, labels, r: 2.4 });
   const panels = [
@@ -272,7 +277,7 @@ async function runFig41(o: FigOpts): Promise<void> {
   );
   if (o.figure) {
     const top = sideBySide(panels.slice(0, 3));
-    const bottom = sideBySide([panels[3]!, panels[5]!, panels[4]!].slice(0, 0).concat([panels[5]!, panels[4]!, panels[3]!].reverse()));
+    const bottom = sideBySide(panels.slice(3));
     writeFigure(o.json, '', stack([top, bottom], 'Fig. 4.1: a width-2 hidden layer separates an interval from its surroundings'));
   }
 }
