@@ -92,16 +92,32 @@ function regionsAndEdges(res: SliceResult, units: (u: number) => 'new' | 'old' |
   return { polygons, lines };
 }
 
-async function runFig67(o: FigOpts & { arch: string }): Promise<void> {
+/** Fig. 6.7's illustration, built by hand: 2-2-2-2-1, each layer folds the plane so later zero lines bend at earlier ones. */
+function handNet(): Network {
+  const layer = (weight: number[], bias: number[], act: 'relu' | 'none') => ({
+    weight: Float64Array.from(weight),
+    bias: Float64Array.from(bias),
+    inFeatures: 2,
+    outFeatures: bias.length,
+    act,
+    alpha: act === 'relu' ? 0 : 1,
+  });
+  return networkOfLayers([
+    layer([1, 0.3, -0.4, 1], [0.1, 0.2], 'relu'),
+    layer([1, 1, 1, -1], [-0.6, -0.1], 'relu'),
+    layer([1, -0.7, 0.5, 1], [-0.3, -0.4], 'relu'),
+    layer([1, -1], [-0.05], 'none'),
+  ]);
+}
+
+async function runFig67(o: FigOpts & { arch: string; hand?: boolean }): Promise<void> {
   if (!/^\d+(-\d+)*$/.test(o.arch)) throw new CliError(`--arch must be hidden widths like 8-8-8, got '${o.arch}'`);
+  if (o.hand) o.arch = '2-2-2';
   const seed = intOpt(o.seed, '--seed');
   const data = circleAnnulus({ n: 1000, random: seededRandom(seed * 4 + 1) });
-  const { net, accuracy } = await trainNet(data, `2-${o.arch}-1`, {
-    epochs: intOpt(o.epochs, '--epochs', 1),
-    seed: seed * 4 + 3,
-    batch: 10,
-    leak: 0,
-  });
+  const { net, accuracy } = o.hand
+    ? { net: handNet(), accuracy: null }
+    : await trainNet(data, `2-${o.arch}-1`, { epochs: intOpt(o.epochs, '--epochs', 1), seed: seed * 4 + 3, batch: 10, leak: 0 });
   const layers = asMlp(net);
   const widths = o.arch.split('-').map(Number);
   const panels = [];
@@ -121,11 +137,11 @@ async function runFig67(o: FigOpts & { arch: string }): Promise<void> {
   const fullPaint = regionsAndEdges(full, () => null);
   panels.push(
     panelSvg({
-      title: `decision boundary (train acc. ${(100 * accuracy).toFixed(1)} %)`,
+      title: accuracy === null ? 'zero set of the output' : `decision boundary (train acc. ${(100 * accuracy).toFixed(1)} %)`,
       box: BOX,
       polygons: fullPaint.polygons,
       lines: full.boundary.map((xy) => ({ xy, color: '#000000', width: 2.5 })),
-      points: { ...everyFifth(data), r: 1.6 },
+      ...(o.hand ? {} : { points: { ...everyFifth(data), r: 1.6 } }),
       xLabel: 'x₁',
       yLabel: 'x₂',
     }),
@@ -146,7 +162,7 @@ async function runFig67(o: FigOpts & { arch: string }): Promise<void> {
       '',
       sideBySide(
         panels,
-        `How depth bends the partition: 2-${o.arch}-1 on circle vs annulus (blue: the zero lines of layer ℓ's units, grey: earlier layers)`,
+        `How depth bends the partition: ${o.hand ? 'hand-built ' : ''}2-${o.arch}-1${o.hand ? '' : ' on circle vs annulus'} (blue: the zero lines of layer ℓ's units, grey: earlier layers)`,
       ),
     );
 }
@@ -366,7 +382,8 @@ export function registerSeedFigures(seeds: Command): void {
       .option('--quiet', 'print nothing but errors');
   base(seeds.command('fig-6.7').description('how depth bends the partition: regions by the units up to each layer'), 'fig-6.7.json', '100')
     .option('--arch <widths>', 'hidden widths', '8-8-8')
-    .action((o: FigOpts & { arch: string }) => runFig67(o));
+    .option('--hand', "draw the hand-built 2-2-2-2-1 net of docs/seeds.md instead of training (the dissertation's width-2 illustration)")
+    .action((o: FigOpts & { arch: string; hand?: boolean }) => runFig67(o));
   base(seeds.command('fig-4.1').description('a 1-D problem lifted to width 2 (1-2-1 net)'), 'fig-4.1.json', '300').action((o: FigOpts) =>
     runFig41(o),
   );

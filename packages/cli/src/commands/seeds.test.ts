@@ -95,4 +95,15 @@ describe('polytope seeds', () => {
     expect(f.layers[1]!.regions).toBeGreaterThanOrEqual(f.layers[0]!.regions);
     for (const l of f.layers) expect(l.regions).toBeLessThanOrEqual(Number(l.upper_bound));
   });
+
+  it('fig-6.7 --hand: layer 1 of the hand-built net cuts the box into 4 regions; every count within the Serra bound', async () => {
+    // Layer 1: x₁ + 0.3x₂ + 0.1 = 0 and −0.4x₁ + x₂ + 0.2 = 0 meet at (−0.036, −0.214), inside [−1.2, 1.2]², both crossing the box: 4 regions.
+    const r = await run('seeds', 'fig-6.7', '--hand', '--json', join(dir, 'f67h.json'), '--no-figure', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    const f = read('f67h.json') as { train_accuracy: null; layers: { regions: number; upper_bound_serra: string }[] };
+    expect(f.train_accuracy).toBeNull();
+    expect(f.layers[0]!.regions).toBe(4);
+    expect(f.layers.map((l) => l.upper_bound_serra)).toEqual(['4', '11', '30']);
+    for (const l of f.layers) expect(l.regions).toBeLessThanOrEqual(Number(l.upper_bound_serra));
+  });
 });
