@@ -162,6 +162,18 @@ const RUNS: readonly [string, string, string[]][] = [
     'coeffs/coefficients.json',
     ['coefficients', 'm784.json', '--idx', 'mnist', '--rows', '0-4', '--threads', '1', '--out', 'coeffs'],
   ],
+  ['seeds-bounds', 'sd-bounds.json', ['seeds', 'bounds', 'relu.json']],
+  ['seeds-cones', 'sd-cones.json', ['seeds', 'cones', '--no-figure']],
+  ['seeds-sls-minima', 'sd-sls.json', ['seeds', 'sls-minima', '--no-figure']],
+  ['seeds-cost', 'sd-cost.json', ['seeds', 'cost', '--epochs', '2', '--no-figure']],
+  [
+    'seeds-purity',
+    'sd-purity.json',
+    ['seeds', 'purity', 'm784.json', '--fit-idx', 'mnist', '--fit-rows', '0-9', '--idx', 'mnist', '--rows', '10-19', '--no-figure'],
+  ],
+  ['seeds-fig-6.7', 'sd-67.json', ['seeds', 'fig-6.7', '--arch', '3-3', '--epochs', '2', '--no-figure']],
+  ['seeds-fig-4.1', 'sd-41.json', ['seeds', 'fig-4.1', '--epochs', '2', '--no-figure']],
+  ['seeds-fig-4.6', 'sd-46.json', ['seeds', 'fig-4.6', '--nets', '1', '--epochs', '2', '--no-figure']],
 ];
 
 function validator(name: string) {

@@ -143,6 +143,8 @@ export type { Polygon } from './geometry/cells.js';
 
 // --- full-dimensional regions: enumeration, walk, sampling ---
 export { enumeratePolytopes, polytopeDomain, regionInDomain, validatePolytopes } from './polytopes/enumerate.js';
+export { regionCountBounds } from './regions/bounds.js';
+export type { RegionCountBounds } from './regions/bounds.js';
 export type { EnumerateOptions, PolytopeEnumeration, PolytopeRegion, PolytopeProgress, PolytopeDomain } from './polytopes/enumerate.js';
 export { walkRegions } from './polytopes/walk.js';
 export type { WalkOptions, WalkResult, WalkRegion, WalkCertificates } from './polytopes/walk.js';
@@ -158,6 +160,12 @@ export { truncate, makeTruncation, lift, liftWeight, truncationForm, truncationF
 export type { Truncation, TruncationForm, TruncationCheck, TruncationLayerCheck } from './truncation/truncation.js';
 export { coneTruncation, interpolatingNetwork, simplexClassifier, sequentialSeparability } from './truncation/constructions.js';
 export type { InterpolatingNetwork, LabelledData, SeparabilityResult, SeparationStep } from './truncation/constructions.js';
+export { truncationCones, coneProjection, truncateByCones, negativeSectorSeparation } from './truncation/cones.js';
+export type { TruncationCones, NegativeSectorSeparation } from './truncation/cones.js';
+export { slsFamily, slsFamilyMember } from './truncation/sls-family.js';
+export type { SlsFamily, SlsFamilyMember, SlsParameter, SlsRange } from './truncation/sls-family.js';
+export { costDecomposition } from './truncation/cost.js';
+export type { CostDecomposition } from './truncation/cost.js';
 
 // --- tropical forms ---
 export { tropicalForm, evalTropical, evalMaxAffine, formatMaxAffine, splineOperator, applySplineOperator } from './spline/tropical.js';
@@ -175,6 +183,8 @@ export {
   regionNorms,
 } from './lens/lens.js';
 export type { SplineCodes, BoundaryDensity, DensityStudy, ClusterResult, ClusterFeatures } from './lens/lens.js';
+export { crossLayerPurity } from './lens/cross-layer.js';
+export type { CrossLayerPurity, GroupingScore } from './lens/cross-layer.js';
 
 // --- frames ---
 export {

@@ -40,6 +40,7 @@ export type { SweepDefinition, ShardContext } from './jobs/spec.js';
 export { coincidentFirstLayerUnits } from './regions/resolution.js';
 export type { CoincidentUnit } from './regions/resolution.js';
 export { binomial, combinations, keepUnits, removeNode, greedyPrune, trainOriginals } from './studies/pruning.js';
+export { networkOfLayers } from './truncation/mlp.js';
 
 // --- dissertation §5.3: sine interpolants and exact 1-D pieces (Figs. 5.4, 5.5) ---
 export { sineInterpolant, sineNodes, linePieces } from './studies/sine-pieces.js';

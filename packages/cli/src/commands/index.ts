@@ -13,6 +13,7 @@ import { registerLens } from './lens.js';
 import { registerPolytopes } from './polytopes.js';
 import { registerAnimate } from './animate.js';
 import { registerReproduce } from './reproduce.js';
+import { registerSeeds } from './seeds.js';
 import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
@@ -45,6 +46,7 @@ export function registerAll(program: Command): void {
   registerPolytopes(program);
   registerAnimate(program);
   registerReproduce(program);
+  registerSeeds(program);
   registerCoefficients(program);
   registerJacobianImages(program);
   registerCompress(program);

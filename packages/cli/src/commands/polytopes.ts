@@ -4,6 +4,7 @@
  * vertices, f-vector, volume, simplices of the pulling triangulation), JSON + histogram figures
  * (SVG, PNG).
  */
+import { boundsNote } from './bounds-note.js';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -415,7 +416,7 @@ function finishPolytopes(modelPath: string, opts: PolytopesOpts & { npz: Polytop
   }
   if (!opts.quiet) {
     process.stderr.write(
-      `polytopes: ${stats.count} regions, volume ${summary.total_volume!.toPrecision(12)} of ${done.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${done.seconds.toFixed(2)} s)\n`,
+      `polytopes: ${stats.count} regions${boundsNote(ctx.net, ctx.net.inputSize)}, volume ${summary.total_volume!.toPrecision(12)} of ${done.domainVolume}, mean facets ${summary.mean_facets!.toFixed(2)}, mean vertices ${summary.mean_vertices!.toFixed(2)}, mean simplices ${summary.mean_simplices!.toFixed(2)} (${done.seconds.toFixed(2)} s)\n`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { session } from '../session.js';
+import { boundsNote } from './bounds-note.js';
 import type { Command } from 'commander';
 import {
   affineMapAt,
@@ -465,7 +466,7 @@ async function sliceAction(modelPath: string, given: SliceOpts): Promise<void> {
       const s = res.summary;
       const cut = res.truncated ? ` — stopped at --max-regions ${setup.maxRegions} (partial result)` : '';
       process.stderr.write(
-        `slice: ${s.regions} regions (${s.linearRegions} linear), decision boundary ${s.boundaryLength.toPrecision(4)} long, in ${s.seconds.toFixed(3)} s${cut}\n`,
+        `slice: ${s.regions} regions (${s.linearRegions} linear)${boundsNote(net, 2)}, decision boundary ${s.boundaryLength.toPrecision(4)} long, in ${s.seconds.toFixed(3)} s${cut}\n`,
       );
     }
   } finally {

@@ -165,7 +165,7 @@ export function registerTruncate(program: Command): void {
     );
 }
 
-function readData(spec: string): LabelledData {
+export function readData(spec: string): LabelledData {
   if (spec === 'blobs3' || spec === 'blobs4') {
     const centers =
       spec === 'blobs3'

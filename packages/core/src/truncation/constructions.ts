@@ -85,7 +85,7 @@ export interface LabelledData {
   readonly dim: number;
 }
 
-function classCount(data: LabelledData): number {
+export function classCount(data: LabelledData): number {
   let q = 0;
   for (const l of data.labels) q = Math.max(q, l + 1);
   return q;
@@ -214,7 +214,7 @@ export interface InterpolatingNetwork {
 }
 
 /** MSE, max error and argmax accuracy of a network against one-hot labels. */
-function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
+export function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number; maxError: number; accuracy: number } {
   const d = data.dim;
   const n = data.labels.length;
   let loss = 0;
@@ -239,7 +239,7 @@ function oneHotFit(net: Network, data: LabelledData, q: number): { loss: number;
  * (`bases[j]`, labelled `steps[j].label`). Solves [P 𝟙] [A c]ᵀ = Y by the pseudo-inverse (exact when
  * the points are affinely independent); returns A (q × m) and c.
  */
-function oneHotAffine(
+export function oneHotAffine(
   bases: readonly Float64Array[],
   steps: readonly { readonly label: number }[],
   m: number,
