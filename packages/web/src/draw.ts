@@ -41,7 +41,7 @@ function outputColor(v: number): string {
   return t >= 0 ? `hsl(28 85% ${92 - 45 * t}%)` : `hsl(210 75% ${92 + 45 * t}%)`;
 }
 
-function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
   if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
   if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
   const [cx, cy] = centroid(s, i);
@@ -73,7 +73,7 @@ function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => numbe
 export function drawRegions(
   g: Ctx2D,
   s: FlatSlice | undefined,
-  o: { color: Coloring; showBoundary: boolean; selected: number | undefined },
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[] },
   W: number,
   H: number,
 ): void {
@@ -97,6 +97,14 @@ export function drawRegions(
       g.stroke();
     }
   }
+  g.strokeStyle = '#444';
+  g.lineWidth = 1.5;
+  g.setLineDash([4, 3]);
+  for (const j of o.neighbours ?? []) {
+    polygonPath(g, s, j, px, py);
+    g.stroke();
+  }
+  g.setLineDash([]);
   if (o.selected !== undefined && o.selected < s.off.length - 1) {
     polygonPath(g, s, o.selected, px, py);
     g.strokeStyle = '#000';
