@@ -14,8 +14,20 @@ function hashBytes(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-function hslOf(h: number): string {
-  return `hsl(${h % 360} ${45 + ((h >>> 9) % 30)}% ${62 + ((h >>> 17) % 18)}%)`;
+/** HSL (degrees, percent, percent) as packed 0xRRGGBB. */
+function hsl(h: number, sat: number, light: number): number {
+  const S = sat / 100;
+  const L = light / 100;
+  const a = S * Math.min(L, 1 - L);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (L - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return (f(0) << 16) | (f(8) << 8) | f(4);
+}
+
+function hslOf(h: number): number {
+  return hsl(h % 360, 45 + ((h >>> 9) % 30), 62 + ((h >>> 17) % 18));
 }
 
 /** Output 0 of region i at its first vertex's centroid (the map is affine, so any interior point tells the sign of a linear piece). */
@@ -36,18 +48,64 @@ function centroid(s: FlatSlice, i: number): [number, number] {
   return [cx / (b - a), cy / (b - a)];
 }
 
-function outputColor(v: number): string {
+function outputColor(v: number): number {
   const t = Math.tanh(v);
-  return t >= 0 ? `hsl(28 85% ${92 - 45 * t}%)` : `hsl(210 75% ${92 + 45 * t}%)`;
+  return t >= 0 ? hsl(28, 85, 92 - 45 * t) : hsl(210, 75, 92 + 45 * t);
 }
 
-export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+/** Region i's colour as packed 0xRRGGBB. */
+export function regionRgb(s: FlatSlice, i: number, mode: Coloring): number {
   if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
   if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
   const [cx, cy] = centroid(s, i);
   const v = outputAt(s, i, cx, cy);
   if (mode === 'output') return outputColor(v);
-  return v > 0 ? 'hsl(28 80% 75%)' : 'hsl(210 70% 78%)';
+  return v > 0 ? hsl(28, 80, 75) : hsl(210, 70, 78);
+}
+
+/** Region i's colour as CSS ('#rrggbb'). */
+export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+  return '#' + regionRgb(s, i, mode).toString(16).padStart(6, '0');
+}
+
+/**
+ * Fills convex polygon i into `px` (RGBA bytes, W×H) with `rgb`: every pixel whose centre lies in
+ * it (rows by their centre, columns half-open [left, right)), so a partition of the box covers
+ * every pixel once. Far cheaper than a canvas fill per region for thousands of regions.
+ */
+function fillConvex(px: Uint8ClampedArray, W: number, H: number, poly: { xs: number[]; ys: number[] }, rgb: number): void {
+  const { xs, ys } = poly;
+  const n = xs.length;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let k = 0; k < n; k++) {
+    y0 = Math.min(y0, ys[k]!);
+    y1 = Math.max(y1, ys[k]!);
+  }
+  const r = (rgb >> 16) & 255;
+  const gg = (rgb >> 8) & 255;
+  const b = rgb & 255;
+  for (let row = Math.max(0, Math.ceil(y0 - 0.5)); row < Math.min(H, Math.ceil(y1 - 0.5)); row++) {
+    const yc = row + 0.5;
+    let xl = Infinity;
+    let xr = -Infinity;
+    for (let k = 0, j = n - 1; k < n; j = k++) {
+      const ya = ys[j]!;
+      const yb = ys[k]!;
+      if (ya <= yc === yb <= yc) continue;
+      const x = xs[j]! + ((yc - ya) / (yb - ya)) * (xs[k]! - xs[j]!);
+      xl = Math.min(xl, x);
+      xr = Math.max(xr, x);
+    }
+    const c1 = Math.min(W, Math.ceil(xr - 0.5));
+    for (let c = Math.max(0, Math.ceil(xl - 0.5)); c < c1; c++) {
+      const o = 4 * (row * W + c);
+      px[o] = r;
+      px[o + 1] = gg;
+      px[o + 2] = b;
+      px[o + 3] = 255;
+    }
+  }
 }
 
 type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -80,12 +138,23 @@ export function drawRegions(
   g.clearRect(0, 0, W, H);
   if (!s) return;
   const { px, py } = mapping(s.box, W, H);
+  const img = g.createImageData(W, H);
+  const poly: { xs: number[]; ys: number[] } = { xs: [], ys: [] };
+  for (let i = 0; i < s.off.length - 1; i++) {
+    poly.xs.length = 0;
+    poly.ys.length = 0;
+    for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
+      poly.xs.push(px(s.xy[2 * k]!));
+      poly.ys.push(py(s.xy[2 * k + 1]!));
+    }
+    fillConvex(img.data, W, H, poly, regionRgb(s, i, o.color));
+  }
+  g.putImageData(img, 0, 0);
+  // Outlines one path per region: a single path of all of them strokes ~15× slower in Chromium (measured).
   g.lineWidth = 0.5;
   g.strokeStyle = 'rgba(0,0,0,0.35)';
   for (let i = 0; i < s.off.length - 1; i++) {
     polygonPath(g, s, i, px, py);
-    g.fillStyle = regionColor(s, i, o.color);
-    g.fill();
     g.stroke();
   }
   if (o.showBoundary) {

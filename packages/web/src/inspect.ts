@@ -100,13 +100,28 @@ type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 export function drawDual(
   g: Ctx2D,
   s: FlatSlice | undefined,
-  o: { colorOf: (i: number) => string; selected: number | undefined; neighbours: readonly number[] },
+  o: { rgbOf: (i: number) => number; selected: number | undefined; neighbours: readonly number[] },
   W: number,
   H: number,
 ): void {
   g.clearRect(0, 0, W, H);
   if (!s) return;
   const frame = dualFrame(s);
+  // Points as 4×4 squares straight into the pixels (thousands of fillStyle changes cost far more).
+  const img = g.createImageData(W, H);
+  for (let i = 0; i < s.off.length - 1; i++) {
+    const [X, Y] = dualPixel(s, frame, i, W, H);
+    const rgb = o.rgbOf(i);
+    for (let y = Math.max(0, Math.round(Y) - 2); y < Math.min(H, Math.round(Y) + 2); y++)
+      for (let x = Math.max(0, Math.round(X) - 2); x < Math.min(W, Math.round(X) + 2); x++) {
+        const k = 4 * (y * W + x);
+        img.data[k] = (rgb >> 16) & 255;
+        img.data[k + 1] = (rgb >> 8) & 255;
+        img.data[k + 2] = rgb & 255;
+        img.data[k + 3] = 255;
+      }
+  }
+  g.putImageData(img, 0, 0);
   const [zx, zy] = [((0 - frame[0]) / (frame[1] - frame[0])) * W, (frame[3] / (frame[3] - frame[2])) * H];
   g.strokeStyle = '#999';
   g.lineWidth = 1;
@@ -116,11 +131,6 @@ export function drawDual(
   g.moveTo(0, zy);
   g.lineTo(W, zy);
   g.stroke();
-  for (let i = 0; i < s.off.length - 1; i++) {
-    const [X, Y] = dualPixel(s, frame, i, W, H);
-    g.fillStyle = o.colorOf(i);
-    g.fillRect(X - 2, Y - 2, 4, 4);
-  }
   const ring = (i: number, r: number, colour: string, w: number) => {
     const [X, Y] = dualPixel(s, frame, i, W, H);
     g.beginPath();

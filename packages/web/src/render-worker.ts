@@ -5,7 +5,7 @@
  * picks with the region's details, and exports the map (PNG, SVG) — so the page's main thread
  * never touches the (large) slice.
  */
-import { codeString, drawRegions, mapText, regionAtPoint, regionColor } from './draw.js';
+import { codeString, drawRegions, mapText, regionAtPoint, regionColor, regionRgb } from './draw.js';
 import { drawDual, dualPick, neighbours, sliceSvg } from './inspect.js';
 import type { FlatSlice, FromRenderer, RegionDetails, ToRenderer } from './protocol.js';
 
@@ -33,7 +33,7 @@ function render(): void {
   drawRegions(g, s, { color: view.color, showBoundary: view.showBoundary, ...sel }, c.width, c.height);
   const d = view.dual;
   const gd = d?.getContext('2d');
-  if (d && gd) drawDual(gd, s, { colorOf: (i) => regionColor(s!, i, view.color), ...sel }, d.width, d.height);
+  if (d && gd) drawDual(gd, s, { rgbOf: (i) => regionRgb(s!, i, view.color), ...sel }, d.width, d.height);
   ctx.postMessage({ type: 'drawn', id: s?.id ?? 0, ms: performance.now() - t, sliceSeconds: s?.seconds ?? 0 });
 }
 
