@@ -64,12 +64,14 @@ const waitDone = (page: Page, timeout = 50000) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: Stats }).polytopeStats.done, undefined, { timeout });
 
 async function details(page: Page): Promise<{ index: number; code: string; neighbours: number[] }> {
-  return page.evaluate(() => {
-    const dd = [...document.querySelectorAll('#region-details dd')].map((e) => e.textContent ?? '');
-    const neighbours = [...document.querySelectorAll('#detail-neighbours button')].map((b) => Number(b.textContent));
-    return { index: Number(dd[0]), code: dd[1]!, neighbours };
-  });
+  const dd = await page.locator('#region-details dd').allTextContents();
+  const neighbours = (await page.locator('#detail-neighbours button').allTextContents()).map(Number);
+  return { index: Number(dd[0]), code: dd[1]!, neighbours };
 }
+
+/** Waits until the details panel shows one of `codes`. */
+const shows = (page: Page, ...codes: string[]) =>
+  page.waitForFunction(`${JSON.stringify(codes)}.includes(document.querySelector('#region-details .code')?.textContent ?? '')`);
 
 /** Shoelace area of an SVG path 'Mx yLx y…Z'. */
 function pathArea(d: string): number {
@@ -126,7 +128,7 @@ describe.skipIf(!hasChromium)('explorer: inspection and export (Chromium)', () =
       const found = new Map<string, number[]>();
       for (const [code, r] of Object.entries(REGIONS)) {
         await p.page.click('#map', { position: px(...r.at) });
-        await p.page.waitForFunction((c) => document.querySelector('#region-details .code')?.textContent === c, code);
+        await shows(p.page, code);
         const d = await details(p.page);
         codeOf.set(d.index, code);
         found.set(code, d.neighbours);
@@ -141,13 +143,70 @@ describe.skipIf(!hasChromium)('explorer: inspection and export (Chromium)', () =
       // Dual scatter: f = x + y − 5/4 on B, so B's point is (1, 1); the frame is [0, 1]² padded by 5 %.
       const at = (v: number) => ((v + 0.05) / 1.1) * DUAL;
       await p.page.click('#dual', { position: { x: at(1), y: DUAL - at(1) } });
-      await p.page.waitForFunction(() => document.querySelector('#region-details .code')?.textContent === '111');
+      await shows(p.page, '111');
       // D's point (1, 0): f = x − 5/4.
       await p.page.click('#dual', { position: { x: at(1), y: DUAL - at(0) } });
-      await p.page.waitForFunction(() => document.querySelector('#region-details .code')?.textContent === '101');
+      await shows(p.page, '101');
       // A neighbour button selects that neighbour.
       await p.page.click('#detail-neighbours button >> nth=0');
-      await p.page.waitForFunction(() => ['111', '100'].includes(document.querySelector('#region-details .code')?.textContent ?? ''));
+      await shows(p.page, '111', '100');
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('draws the class colouring where the hand-derived output is positive (pixel test, away from edges)', async () => {
+    const model = join(dir, 'seven.json');
+    writeFileSync(model, JSON.stringify(NET));
+    const p = await open('#color=class&showBoundary=false', [model]);
+    try {
+      await waitDone(p.page);
+      const box = (await p.page.locator('canvas.regions').boundingBox())!;
+      // The canvas has a 1 px border; its 560×560 content starts 1 px in.
+      const png = await p.page.screenshot({ clip: { x: box.x + 1, y: box.y + 1, width: SIZE, height: SIZE } });
+      // Warm (orange, red > blue) or cool (blue) at every 7th pixel, read in the page from the screenshot.
+      const STEP = 7;
+      const warmAt = (await p.page.evaluate(`(async () => {
+        const bmp = await createImageBitmap(await (await fetch('data:image/png;base64,${png.toString('base64')}')).blob());
+        const g = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+        g.drawImage(bmp, 0, 0);
+        const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+        const out = [];
+        for (let row = 0; row < bmp.height; row += ${STEP}) {
+          const line = [];
+          for (let col = 0; col < bmp.width; col += ${STEP}) line.push(d[4 * (row * bmp.width + col)] > d[4 * (row * bmp.width + col) + 2]);
+          out.push(line);
+        }
+        return out;
+      })()`)) as boolean[][];
+      expect(warmAt.length).toBe(Math.ceil(SIZE / STEP));
+      // f > 0 exactly where g = relu(relu(x) + relu(y) − 1) > 1/4.
+      const f = (x: number, y: number) => Math.max(0, Math.max(0, x) + Math.max(0, y) - 1) - 0.25;
+      // Lines where colour or outline may change: region edges and f = 0 (each as a·x + b·y = c).
+      const lines = [
+        [1, 0, 0],
+        [0, 1, 0],
+        [1, 1, 1],
+        [1, 0, 1],
+        [0, 1, 1],
+        [1, 1, 1.25],
+        [1, 0, 1.25],
+        [0, 1, 1.25],
+      ];
+      let checked = 0;
+      const wrong: string[] = [];
+      for (let row = 0; row < SIZE; row += STEP)
+        for (let col = 0; col < SIZE; col += STEP) {
+          const x = ((col + 0.5) / SIZE) * 3 - 1.5;
+          const y = 1.5 - ((row + 0.5) / SIZE) * 3;
+          if (lines.some(([a, b, c]) => Math.abs(a! * x + b! * y - c!) / Math.hypot(a!, b!) < (4 * 3) / SIZE)) continue;
+          if (col < 3 || row < 3) continue; // the canvas border
+          if (warmAt[row / STEP]![col / STEP] !== f(x, y) > 0) wrong.push(`(${col}, ${row})`);
+          checked++;
+        }
+      expect(wrong).toEqual([]);
+      expect(checked).toBeGreaterThan(5000);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
