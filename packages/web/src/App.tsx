@@ -47,7 +47,12 @@ function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
 }
 
 /** The worker side: engine, picks, served files. Returns the handles the page needs. */
-function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: string) => void, onData: () => void) {
+function useEngine(
+  onStatus: (f: (s: Status) => Status) => void,
+  onError: (m: string) => void,
+  onData: () => void,
+  onSelected: (d: RegionDetails | undefined) => void,
+) {
   const engine = useRef<Engine | undefined>(undefined);
   const base = useRef<HTMLCanvasElement>(null);
   const data = useRef<{ x: Float64Array; labels: Float32Array } | undefined>(undefined);
@@ -76,6 +81,7 @@ function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: st
         },
         onRendered: (m: FromRenderer) => {
           if (m.type === 'drawn') stats.drawn(m.id, m.ms, m.sliceSeconds);
+          else if (m.type === 'selected') onSelected(m.details);
           else if (m.type === 'export') {
             files.current.get(m.ticket)?.(m.file);
             files.current.delete(m.ticket);
@@ -361,7 +367,6 @@ function useRequests(
   engine: RefObject<Engine | undefined>,
   picks: RefObject<Map<number, (d: RegionDetails | undefined) => void>>,
   files: RefObject<Map<number, (f: Blob | undefined) => void>>,
-  select: (i: number | undefined, d: RegionDetails | undefined) => void,
 ) {
   const ticket = useRef(0);
   const request = (
@@ -379,8 +384,18 @@ function useRequests(
     files.current.set(t, then);
     engine.current?.render({ ...m, ticket: t });
   };
-  const choose = (d: RegionDetails | undefined) => select(d?.index, d);
-  return { request, pick, requestFile, choose };
+  return { request, pick, requestFile };
+}
+
+/** The selected region (its index, and the details shown); `choose` sets both from a pick. */
+function useSelection() {
+  const [selected, setSelected] = useState<number | undefined>();
+  const [shown, setShown] = useState<RegionDetails | undefined>();
+  const choose = (d: RegionDetails | undefined) => {
+    setSelected(d?.index);
+    setShown(d);
+  };
+  return { selected, setSelected, shown, setShown, choose };
 }
 
 function RegionAside(p: {
@@ -412,14 +427,13 @@ export function App() {
   const [state, setState] = useState<PlaygroundState>(() => stateFromHash(location.hash));
   const [status, setStatus] = useState<Status>(() => ({ ...IDLE, box: squareBox(state) }));
   const [error, setError] = useState('');
-  const [selected, setSelected] = useState<number | undefined>();
-  const [shown, setShown] = useState<RegionDetails | undefined>();
+  const { selected, setSelected, shown, setShown, choose } = useSelection();
   const overlay = useRef<HTMLCanvasElement>(null);
   const csv = useRef<TrainConfig['csv']>(undefined);
   const model = useRef<string | Uint8Array | undefined>(undefined);
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
-  const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1));
+  const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -428,10 +442,7 @@ export function App() {
   }, []);
 
   const set = (patch: Partial<PlaygroundState>) => setState((s) => ({ ...s, ...patch }));
-  const { request, pick, requestFile, choose } = useRequests(engine, picks, files, (i, d) => {
-    setSelected(i);
-    setShown(d);
-  });
+  const { request, pick, requestFile } = useRequests(engine, picks, files);
 
   const ctx: ActionContext = {
     engine,

@@ -36,7 +36,8 @@ function outputAt(s: FlatSlice, i: number, x: number, y: number, r = 0): number 
   return s.maps[m]! + s.maps[m + 1]! * x + s.maps[m + 2]! * y;
 }
 
-function centroid(s: FlatSlice, i: number): [number, number] {
+/** The mean of region i's vertices (inside it: regions are convex). */
+export function centroid(s: FlatSlice, i: number): [number, number] {
   let cx = 0;
   let cy = 0;
   const a = s.off[i]!;

@@ -94,4 +94,6 @@ export type ToRenderer =
 export type FromRenderer =
   | { type: 'drawn'; id: number; ms: number; sliceSeconds: number }
   | { type: 'pick'; ticket: number; details: RegionDetails | undefined }
+  /** A new slice moved the selection (to the region at the old one's centroid). */
+  | { type: 'selected'; details: RegionDetails | undefined }
   | { type: 'export'; ticket: number; file: Blob | undefined };

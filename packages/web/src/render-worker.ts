@@ -5,7 +5,7 @@
  * picks with the region's details, and exports the map (PNG, SVG) — so the page's main thread
  * never touches the (large) slice.
  */
-import { codeString, drawRegions, mapText, regionAtPoint, regionColor, regionRgb } from './draw.js';
+import { centroid, codeString, drawRegions, mapText, regionAtPoint, regionColor, regionRgb } from './draw.js';
 import { drawDual, dualPick, neighbours, sliceSvg } from './inspect.js';
 import type { FlatSlice, FromRenderer, RegionDetails, ToRenderer } from './protocol.js';
 
@@ -65,8 +65,14 @@ function select(i: number | undefined): void {
 
 function receiveSlice(s: FlatSlice): void {
   if (view.slice && s.id !== 0 && s.id < view.slice.id) return; // an older slice finishing late
+  const old = view.slice;
   view.slice = s;
-  select(view.selected);
+  // The selection follows the point it covered: the new slice's region at the old region's centroid.
+  if (old && view.selected !== undefined && view.selected < old.off.length - 1 && old !== s) {
+    const [cx, cy] = centroid(old, view.selected);
+    select(regionAtPoint(s, cx, cy));
+    ctx.postMessage({ type: 'selected', details: details(s, view.selected) });
+  } else select(view.selected);
   schedule();
 }
 
