@@ -5,7 +5,8 @@ import { DataControls, NetworkControls, ViewControls } from './Controls.js';
 import { parseCsv } from './csv.js';
 import { drawData } from './draw.js';
 import { Engine } from './engine.js';
-import type { FromRenderer, RegionDetails, TrainConfig } from './protocol.js';
+import { Details, DualView, ExportControls } from './Inspector.js';
+import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
 import { hashFromState, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
@@ -45,30 +46,19 @@ function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
   };
 }
 
-function Details({ d }: { d: RegionDetails | undefined }) {
-  if (!d) return <p id="region-details">Hover, click or use the arrow keys on the map to inspect a region.</p>;
-  return (
-    <dl id="region-details">
-      <dt>Region</dt>
-      <dd>{d.index}</dd>
-      <dt>Activation code</dt>
-      <dd className="code">{d.code}</dd>
-      <dt>Area</dt>
-      <dd>{d.area.toPrecision(6)}</dd>
-      <dt>Linear region</dt>
-      <dd>{d.linear}</dd>
-      <dt>Affine map</dt>
-      <dd>{d.map}</dd>
-    </dl>
-  );
-}
-
 /** The worker side: engine, picks, served files. Returns the handles the page needs. */
-function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: string) => void, onData: () => void) {
+function useEngine(
+  onStatus: (f: (s: Status) => Status) => void,
+  onError: (m: string) => void,
+  onData: () => void,
+  onSelected: (d: RegionDetails | undefined) => void,
+) {
   const engine = useRef<Engine | undefined>(undefined);
   const base = useRef<HTMLCanvasElement>(null);
   const data = useRef<{ x: Float64Array; labels: Float32Array } | undefined>(undefined);
+  const dual = useRef<HTMLCanvasElement>(null);
   const picks = useRef(new Map<number, (d: RegionDetails | undefined) => void>());
+  const files = useRef(new Map<number, (f: Blob | undefined) => void>());
   useEffect(() => {
     const e = new Engine(
       {
@@ -90,8 +80,12 @@ function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: st
           }));
         },
         onRendered: (m: FromRenderer) => {
-          if (m.type === 'drawn') stats.drawn(m.id);
-          else {
+          if (m.type === 'drawn') stats.drawn(m.id, m.ms, m.sliceSeconds);
+          else if (m.type === 'selected') onSelected(m.details);
+          else if (m.type === 'export') {
+            files.current.get(m.ticket)?.(m.file);
+            files.current.delete(m.ticket);
+          } else {
             picks.current.get(m.ticket)?.(m.details);
             picks.current.delete(m.ticket);
           }
@@ -103,9 +97,11 @@ function useEngine(onStatus: (f: (s: Status) => Status) => void, onError: (m: st
     engine.current = e;
     const offscreen = base.current!.transferControlToOffscreen();
     e.render({ type: 'canvas', canvas: offscreen }, [offscreen]);
+    const offDual = dual.current!.transferControlToOffscreen();
+    e.render({ type: 'dual', canvas: offDual }, [offDual]);
     return () => e.close();
   }, []);
-  return { engine, base, data, picks };
+  return { engine, base, dual, data, picks, files };
 }
 
 function AnchorControls(p: { anchors: readonly string[]; setAnchors: (a: string[]) => void }) {
@@ -186,7 +182,12 @@ function MapView({ status, base, overlay, selected, setSelected, setShown, pick 
         role="img"
         aria-label={`Exact region map: ${status.regions} regions; arrow keys select a region, Escape clears`}
         onPointerMove={(e) => pick(planePoint(e), (d) => d && setShown(d))}
-        onClick={(e) => pick(planePoint(e), (d) => setSelected(d?.index))}
+        onClick={(e) =>
+          pick(planePoint(e), (d) => {
+            setSelected(d?.index);
+            if (d) setShown(d);
+          })
+        }
         onKeyDown={onKey}
       />
     </div>
@@ -361,19 +362,78 @@ function useViewEffects(v: {
   }, [engine, selected]);
 }
 
+/** Messages to the render worker that expect an answer (picks, exported files), matched by ticket. */
+function useRequests(
+  engine: RefObject<Engine | undefined>,
+  picks: RefObject<Map<number, (d: RegionDetails | undefined) => void>>,
+  files: RefObject<Map<number, (f: Blob | undefined) => void>>,
+) {
+  const ticket = useRef(0);
+  const request = (
+    m: { type: 'pick'; at: readonly [number, number] | number } | { type: 'pick-dual'; at: readonly [number, number] },
+    then: (d: RegionDetails | undefined) => void,
+  ) => {
+    const t = ++ticket.current;
+    picks.current.set(t, then);
+    engine.current?.render({ ...m, ticket: t });
+  };
+  const pick = (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) =>
+    request({ type: 'pick', at }, then);
+  const requestFile = (m: Omit<Extract<ToRenderer, { type: 'export' }>, 'ticket'>, then: (f: Blob | undefined) => void) => {
+    const t = ++ticket.current;
+    files.current.set(t, then);
+    engine.current?.render({ ...m, ticket: t });
+  };
+  return { request, pick, requestFile };
+}
+
+/** The selected region (its index, and the details shown); `choose` sets both from a pick. */
+function useSelection() {
+  const [selected, setSelected] = useState<number | undefined>();
+  const [shown, setShown] = useState<RegionDetails | undefined>();
+  const choose = (d: RegionDetails | undefined) => {
+    setSelected(d?.index);
+    setShown(d);
+  };
+  return { selected, setSelected, shown, setShown, choose };
+}
+
+function RegionAside(p: {
+  dual: RefObject<HTMLCanvasElement | null>;
+  regions: number;
+  shown: RegionDetails | undefined;
+  request: Parameters<typeof DualView>[0]['request'];
+  pick: (at: number, then: (d: RegionDetails | undefined) => void) => void;
+  choose: (d: RegionDetails | undefined) => void;
+}) {
+  return (
+    <aside aria-label="region details">
+      <DualView dual={p.dual} regions={p.regions} request={p.request} onSelect={p.choose} />
+      <h2>Region</h2>
+      <Details d={p.shown} onPick={(i) => p.pick(i, p.choose)} />
+    </aside>
+  );
+}
+
+function ErrorLine({ error }: { error: string }) {
+  return (
+    <p role="alert" className="error">
+      {error}
+    </p>
+  );
+}
+
 export function App() {
   const [state, setState] = useState<PlaygroundState>(() => stateFromHash(location.hash));
   const [status, setStatus] = useState<Status>(() => ({ ...IDLE, box: squareBox(state) }));
   const [error, setError] = useState('');
-  const [selected, setSelected] = useState<number | undefined>();
-  const [shown, setShown] = useState<RegionDetails | undefined>();
+  const { selected, setSelected, shown, setShown, choose } = useSelection();
   const overlay = useRef<HTMLCanvasElement>(null);
   const csv = useRef<TrainConfig['csv']>(undefined);
   const model = useRef<string | Uint8Array | undefined>(undefined);
-  const ticket = useRef(0);
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
-  const { engine, base, data, picks } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1));
+  const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -382,11 +442,7 @@ export function App() {
   }, []);
 
   const set = (patch: Partial<PlaygroundState>) => setState((s) => ({ ...s, ...patch }));
-  const pick = (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) => {
-    const t = ++ticket.current;
-    picks.current.set(t, then);
-    engine.current?.render({ type: 'pick', ticket: t, at });
-  };
+  const { request, pick, requestFile } = useRequests(engine, picks, files);
 
   const ctx: ActionContext = {
     engine,
@@ -414,6 +470,13 @@ export function App() {
       </header>
       <nav aria-label="controls" className="controls">
         <Toolbar phase={status.phase} start={start} pause={pause} reslice={reslice} />
+        <ExportControls
+          engine={engine}
+          overlay={overlay}
+          data={() => (state.showData ? data.current : undefined)}
+          requestFile={requestFile}
+          onError={setError}
+        />
         <DataControls state={state} set={set} />
         <NetworkControls state={state} set={set} />
         <ViewControls state={state} set={set} />
@@ -431,16 +494,9 @@ export function App() {
           pick={pick}
         />
         <StatusLine status={status} />
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        {error && <ErrorLine error={error} />}
       </main>
-      <aside aria-label="region details">
-        <h2>Region</h2>
-        <Details d={shown} />
-      </aside>
+      <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>
   );
 }

@@ -14,8 +14,20 @@ function hashBytes(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-function hslOf(h: number): string {
-  return `hsl(${h % 360} ${45 + ((h >>> 9) % 30)}% ${62 + ((h >>> 17) % 18)}%)`;
+/** HSL (degrees, percent, percent) as packed 0xRRGGBB. */
+function hsl(h: number, sat: number, light: number): number {
+  const S = sat / 100;
+  const L = light / 100;
+  const a = S * Math.min(L, 1 - L);
+  const f = (n: number) => {
+    const k = (n + h / 30) % 12;
+    return Math.round(255 * (L - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return (f(0) << 16) | (f(8) << 8) | f(4);
+}
+
+function hslOf(h: number): number {
+  return hsl(h % 360, 45 + ((h >>> 9) % 30), 62 + ((h >>> 17) % 18));
 }
 
 /** Output 0 of region i at its first vertex's centroid (the map is affine, so any interior point tells the sign of a linear piece). */
@@ -24,7 +36,8 @@ function outputAt(s: FlatSlice, i: number, x: number, y: number, r = 0): number 
   return s.maps[m]! + s.maps[m + 1]! * x + s.maps[m + 2]! * y;
 }
 
-function centroid(s: FlatSlice, i: number): [number, number] {
+/** The mean of region i's vertices (inside it: regions are convex). */
+export function centroid(s: FlatSlice, i: number): [number, number] {
   let cx = 0;
   let cy = 0;
   const a = s.off[i]!;
@@ -36,18 +49,83 @@ function centroid(s: FlatSlice, i: number): [number, number] {
   return [cx / (b - a), cy / (b - a)];
 }
 
-function outputColor(v: number): string {
+function outputColor(v: number): number {
   const t = Math.tanh(v);
-  return t >= 0 ? `hsl(28 85% ${92 - 45 * t}%)` : `hsl(210 75% ${92 + 45 * t}%)`;
+  return t >= 0 ? hsl(28, 85, 92 - 45 * t) : hsl(210, 75, 92 + 45 * t);
 }
 
-function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+/** Region i's colour as packed 0xRRGGBB. */
+export function regionRgb(s: FlatSlice, i: number, mode: Coloring): number {
   if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
   if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
   const [cx, cy] = centroid(s, i);
   const v = outputAt(s, i, cx, cy);
   if (mode === 'output') return outputColor(v);
-  return v > 0 ? 'hsl(28 80% 75%)' : 'hsl(210 70% 78%)';
+  return v > 0 ? POSITIVE : NEGATIVE;
+}
+
+/** Region i's colour as CSS ('#rrggbb'). */
+export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
+  return '#' + regionRgb(s, i, mode).toString(16).padStart(6, '0');
+}
+
+const POSITIVE = hsl(28, 80, 75);
+const NEGATIVE = hsl(210, 70, 78);
+
+/** Class or output colouring per pixel: region i's affine output 0 at the pixel's centre (exact on the region, so a region the decision boundary crosses is split at it). */
+function pixelShade(s: FlatSlice, i: number, mode: 'class' | 'output', W: number, H: number): (col: number, row: number) => number {
+  const [x0, x1, y0, y1] = s.box;
+  const m = i * s.outputs * 3;
+  const [c, a, b] = [s.maps[m]!, s.maps[m + 1]!, s.maps[m + 2]!];
+  return (col, row) => {
+    const v = c + a * (x0 + ((col + 0.5) / W) * (x1 - x0)) + b * (y1 - ((row + 0.5) / H) * (y1 - y0));
+    return mode === 'output' ? outputColor(v) : v > 0 ? POSITIVE : NEGATIVE;
+  };
+}
+
+/**
+ * Fills convex polygon i into `px` (RGBA bytes, W×H) with `rgb`: every pixel whose centre lies in
+ * it (rows by their centre, columns half-open [left, right)), so a partition of the box covers
+ * every pixel once. Far cheaper than a canvas fill per region for thousands of regions.
+ */
+function fillConvex(
+  px: Uint8ClampedArray,
+  W: number,
+  H: number,
+  poly: { xs: number[]; ys: number[] },
+  rgb: number | ((col: number, row: number) => number),
+): void {
+  const { xs, ys } = poly;
+  const n = xs.length;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  for (let k = 0; k < n; k++) {
+    y0 = Math.min(y0, ys[k]!);
+    y1 = Math.max(y1, ys[k]!);
+  }
+  const flat = typeof rgb === 'number' ? rgb : 0;
+  for (let row = Math.max(0, Math.ceil(y0 - 0.5)); row < Math.min(H, Math.ceil(y1 - 0.5)); row++) {
+    const yc = row + 0.5;
+    let xl = Infinity;
+    let xr = -Infinity;
+    for (let k = 0, j = n - 1; k < n; j = k++) {
+      const ya = ys[j]!;
+      const yb = ys[k]!;
+      if (ya <= yc === yb <= yc) continue;
+      const x = xs[j]! + ((yc - ya) / (yb - ya)) * (xs[k]! - xs[j]!);
+      xl = Math.min(xl, x);
+      xr = Math.max(xr, x);
+    }
+    const c1 = Math.min(W, Math.ceil(xr - 0.5));
+    for (let c = Math.max(0, Math.ceil(xl - 0.5)); c < c1; c++) {
+      const o = 4 * (row * W + c);
+      const v = typeof rgb === 'number' ? flat : rgb(c, row);
+      px[o] = (v >> 16) & 255;
+      px[o + 1] = (v >> 8) & 255;
+      px[o + 2] = v & 255;
+      px[o + 3] = 255;
+    }
+  }
 }
 
 type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -73,19 +151,36 @@ function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => numbe
 export function drawRegions(
   g: Ctx2D,
   s: FlatSlice | undefined,
-  o: { color: Coloring; showBoundary: boolean; selected: number | undefined },
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[] },
   W: number,
   H: number,
 ): void {
   g.clearRect(0, 0, W, H);
   if (!s) return;
   const { px, py } = mapping(s.box, W, H);
+  const img = g.createImageData(W, H);
+  const poly: { xs: number[]; ys: number[] } = { xs: [], ys: [] };
+  for (let i = 0; i < s.off.length - 1; i++) {
+    poly.xs.length = 0;
+    poly.ys.length = 0;
+    for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
+      poly.xs.push(px(s.xy[2 * k]!));
+      poly.ys.push(py(s.xy[2 * k + 1]!));
+    }
+    fillConvex(
+      img.data,
+      W,
+      H,
+      poly,
+      o.color === 'class' || o.color === 'output' ? pixelShade(s, i, o.color, W, H) : regionRgb(s, i, o.color),
+    );
+  }
+  g.putImageData(img, 0, 0);
+  // Outlines one path per region: a single path of all of them strokes ~15× slower in Chromium (measured).
   g.lineWidth = 0.5;
   g.strokeStyle = 'rgba(0,0,0,0.35)';
   for (let i = 0; i < s.off.length - 1; i++) {
     polygonPath(g, s, i, px, py);
-    g.fillStyle = regionColor(s, i, o.color);
-    g.fill();
     g.stroke();
   }
   if (o.showBoundary) {
@@ -97,6 +192,14 @@ export function drawRegions(
       g.stroke();
     }
   }
+  g.strokeStyle = '#444';
+  g.lineWidth = 1.5;
+  g.setLineDash([4, 3]);
+  for (const j of o.neighbours ?? []) {
+    polygonPath(g, s, j, px, py);
+    g.stroke();
+  }
+  g.setLineDash([]);
   if (o.selected !== undefined && o.selected < s.off.length - 1) {
     polygonPath(g, s, o.selected, px, py);
     g.strokeStyle = '#000';

@@ -29,6 +29,8 @@ export class Engine {
   private shownId = 0;
   private readonly meta = new Map<number, Pending>();
   box: [number, number, number, number] = [-1.5, 1.5, -1.5, 1.5];
+  /** The newest network sent to be sliced (network JSON text or ONNX bytes), for model export. */
+  lastNet: string | Uint8Array | undefined;
 
   private readonly renderer: Worker;
 
@@ -78,6 +80,7 @@ export class Engine {
   /** Slices a network now (a loaded model, or a changed box). */
   slice(net: string | Uint8Array, info: Omit<Pending, 'net'> = { step: 0, loss: NaN, final: true }): void {
     this.pending = { net, ...info };
+    this.lastNet = net;
     this.pump();
   }
 

@@ -73,15 +73,27 @@ export interface RegionDetails {
   readonly area: number;
   readonly linear: number;
   readonly map: string;
+  /** Regions sharing an edge segment with this one. */
+  readonly neighbours: readonly number[];
 }
 
 /** Messages to the render worker, which holds the newest slice, draws it on an OffscreenCanvas and answers picks. */
 export type ToRenderer =
   | { type: 'canvas'; canvas: OffscreenCanvas }
+  | { type: 'dual'; canvas: OffscreenCanvas }
   | { type: 'port'; port: MessagePort }
   | { type: 'slice'; slice: FlatSlice }
   | { type: 'style'; color: 'region' | 'class' | 'output' | 'linear-region'; showBoundary: boolean }
   | { type: 'select'; index: number | undefined }
-  | { type: 'pick'; ticket: number; at: readonly [number, number] | number };
+  | { type: 'pick'; ticket: number; at: readonly [number, number] | number }
+  /** A pick in the dual scatter, at canvas pixel (x, y). */
+  | { type: 'pick-dual'; ticket: number; at: readonly [number, number] }
+  /** The map as PNG (regions and boundary) or SVG (with the given data points). */
+  | { type: 'export'; ticket: number; format: 'png' | 'svg'; data?: { x: Float64Array; labels: Float32Array } };
 
-export type FromRenderer = { type: 'drawn'; id: number; ms: number } | { type: 'pick'; ticket: number; details: RegionDetails | undefined };
+export type FromRenderer =
+  | { type: 'drawn'; id: number; ms: number; sliceSeconds: number }
+  | { type: 'pick'; ticket: number; details: RegionDetails | undefined }
+  /** A new slice moved the selection (to the region at the old one's centroid). */
+  | { type: 'selected'; details: RegionDetails | undefined }
+  | { type: 'export'; ticket: number; file: Blob | undefined };

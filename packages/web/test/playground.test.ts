@@ -27,6 +27,8 @@ interface Stats {
   done: boolean;
   longTasks: number[];
   longTaskStarts: number[];
+  sliceMs: number[];
+  drawMs: number[];
 }
 const readStats = (page: Page) => page.evaluate(() => (globalThis as unknown as { polytopeStats: Stats }).polytopeStats);
 const waitDone = (page: Page, timeout = 50000) =>
@@ -135,8 +137,9 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
       const rate = (recent.length - 1) / ((recent[recent.length - 1]! - recent[0]!) / 1000);
       const regions = Number(await p.page.textContent('#region-count'));
       const tasks = s.longTasks.map((d, i) => `${Math.round(d)} ms at ${Math.round(s.longTaskStarts[i]! - clicked)} ms`).join(', ');
+      const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? NaN;
       console.log(
-        `explorer: 2-64-64-64-1 map updates ${rate.toFixed(2)}/s while training (${regions} regions); long tasks (from the click): ${tasks || 'none'}`,
+        `explorer: 2-64-64-64-1 map updates ${rate.toFixed(2)}/s while training (${regions} regions; per update: slice ${median(s.sliceMs).toFixed(0)} ms in its worker, drawing ${median(s.drawMs).toFixed(0)} ms in the render worker); long tasks (from the click): ${tasks || 'none'}`,
       );
       expect(recent.length).toBeGreaterThanOrEqual(2);
       // From the click on (the page's start-up is not part of the bar). A long task is wall time, so
