@@ -3,7 +3,7 @@ import type { MouseEvent, RefObject } from 'react';
 import type { Engine } from './engine.js';
 import type { RegionDetails, ToRenderer } from './protocol.js';
 
-export const DUAL_SIZE = 280;
+const DUAL_SIZE = 280;
 
 export function Details({ d, onPick }: { d: RegionDetails | undefined; onPick: (i: number) => void }) {
   if (!d) return <p id="region-details">Hover, click or use the arrow keys on the map (or click the dual scatter) to inspect a region.</p>;

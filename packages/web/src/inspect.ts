@@ -51,7 +51,7 @@ export function neighbours(s: FlatSlice, i: number): number[] {
 }
 
 /** The dual scatter's frame: the coefficient range (a = ∂f₀/∂s, b = ∂f₀/∂t) with 5 % padding, always containing 0. */
-export function dualFrame(s: FlatSlice): Box {
+function dualFrame(s: FlatSlice): Box {
   let a0 = 0;
   let a1 = 0;
   let b0 = 0;
@@ -71,7 +71,7 @@ export function dualFrame(s: FlatSlice): Box {
 }
 
 /** Pixel position of region i's point in a W×H dual scatter. */
-export function dualPixel(s: FlatSlice, frame: Box, i: number, W: number, H: number): [number, number] {
+function dualPixel(s: FlatSlice, frame: Box, i: number, W: number, H: number): [number, number] {
   const st = 3 * s.outputs;
   const a = s.maps[i * st + 1]!;
   const b = s.maps[i * st + 2]!;

@@ -21,7 +21,7 @@ import { runSweepCli } from '../sweeps/run.js';
 import { writeFileAtomic } from '../util.js';
 
 /** Fig. 5.4's numbers of lines. */
-export const FIG54_PIECES = [1, 3, 9] as const;
+const FIG54_PIECES = [1, 3, 9] as const;
 /** Points of the MSE "across the domain" (as `--dataset sine`'s test set). */
 const MSE_POINTS = 1000;
 

@@ -41,7 +41,7 @@ function int(text: string | undefined, fallback: number, what: string, min: numb
 }
 
 /** The study's options from the command line (quick: a tiny zoo and tiny sets, seconds). */
-export function chapter7Options(opts: Opts): Chapter7Options {
+function chapter7Options(opts: Opts): Chapter7Options {
   const q = opts.quick === true;
   const ks = (opts.k ?? (q ? '1,2,5' : '1,2,5,10,20,50')).split(',').map((t) => int(t.trim(), 0, '--k', 1, 100000));
   const ridge = Number(opts.ridge);

@@ -16,7 +16,7 @@
 import { PolytopeError, symmetricEigen } from '@polytope-lens/core';
 
 /** Row-major a (r × m) times bᵀ (b: c × m): r × c. */
-export function timesTransposed(a: Float64Array, b: Float64Array, r: number, c: number, m: number): Float64Array {
+function timesTransposed(a: Float64Array, b: Float64Array, r: number, c: number, m: number): Float64Array {
   const out = new Float64Array(r * c);
   for (let i = 0; i < r; i++) {
     const ai = i * m;
@@ -65,7 +65,7 @@ function cholSolve(l: Float64Array, n: number, b: Float64Array, at: number): voi
  * A = C̃ Xᵀ (XXᵀ + λI)⁻¹ for a source network's output j: `p × n`, row-major.
  * `x` is the fit C_j (n × m), `xt` the test C̃_j (p × m).
  */
-export function dualSourceFactor(x: Float64Array, xt: Float64Array, n: number, p: number, m: number, ridge: number): Float64Array {
+function dualSourceFactor(x: Float64Array, xt: Float64Array, n: number, p: number, m: number, ridge: number): Float64Array {
   let maxDiag = 0;
   for (let c = 0; c < m; c++) {
     let s = 0;
@@ -86,7 +86,7 @@ export function dualSourceFactor(x: Float64Array, xt: Float64Array, n: number, p
 }
 
 /** G = Y X̂ᵀ for a target's fit C_j (n × m) and the test inputs xs (p × d, m = d + 1): `n × p`. */
-export function targetAtTest(y: Float64Array, xs: Float64Array, n: number, p: number, d: number): Float64Array {
+function targetAtTest(y: Float64Array, xs: Float64Array, n: number, p: number, d: number): Float64Array {
   const m = d + 1;
   const g = new Float64Array(n * p);
   for (let k = 0; k < n; k++) {
@@ -100,7 +100,7 @@ export function targetAtTest(y: Float64Array, xs: Float64Array, n: number, p: nu
 }
 
 /** Values C̃_i · [x_i; 1] of a test C_j (p × m) at its own inputs: the network's output j. */
-export function ownValues(xt: Float64Array, xs: Float64Array, p: number, d: number): Float64Array {
+function ownValues(xt: Float64Array, xs: Float64Array, p: number, d: number): Float64Array {
   const m = d + 1;
   const out = new Float64Array(p);
   for (let i = 0; i < p; i++) {
@@ -112,7 +112,7 @@ export function ownValues(xt: Float64Array, xs: Float64Array, p: number, d: numb
 }
 
 /** Mapped values A_i · G_{:, i} for every test sample. */
-export function mappedValues(a: Float64Array, g: Float64Array, n: number, p: number): Float64Array {
+function mappedValues(a: Float64Array, g: Float64Array, n: number, p: number): Float64Array {
   const out = new Float64Array(p);
   for (let i = 0; i < p; i++) {
     let s = 0;
@@ -123,7 +123,7 @@ export function mappedValues(a: Float64Array, g: Float64Array, n: number, p: num
 }
 
 /** The column-centred p × p Gram matrix of a p × m matrix (linear CKA's kernel). */
-export function centredGram(x: Float64Array, p: number, m: number): Float64Array {
+function centredGram(x: Float64Array, p: number, m: number): Float64Array {
   const c = Float64Array.from(x);
   for (let col = 0; col < m; col++) {
     let s = 0;
@@ -135,7 +135,7 @@ export function centredGram(x: Float64Array, p: number, m: number): Float64Array
 }
 
 /** Frobenius inner product. */
-export function frobenius(a: ArrayLike<number>, b: ArrayLike<number>): number {
+function frobenius(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;

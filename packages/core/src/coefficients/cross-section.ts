@@ -122,7 +122,7 @@ export function closestTriple(xs: ArrayLike<number>, n: number, d: number): Clos
 }
 
 /** Union–find over n items (path halving, union by index: the smaller root wins, so roots are stable). */
-export class UnionFind {
+class UnionFind {
   readonly parent: Int32Array;
   constructor(n: number) {
     this.parent = new Int32Array(n);
@@ -188,7 +188,7 @@ export interface GridCodes {
 const GRID_BATCH = 256;
 
 /** Key of a code for hashing (one char per unit). */
-export function codeBytesKey(code: Uint8Array): string {
+function codeBytesKey(code: Uint8Array): string {
   let s = '';
   for (let i = 0; i < code.length; i += 4096) s += String.fromCharCode(...code.subarray(i, i + 4096));
   return s;

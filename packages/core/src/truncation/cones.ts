@@ -56,7 +56,7 @@ export function truncationCones(weight: Float64Array, bias: Float64Array, rows: 
 }
 
 /** The cone coordinates a(x) = W(x − p) = Wx + b. */
-export function coneCoordinates(c: TruncationCones, x: ArrayLike<number>): Float64Array {
+function coneCoordinates(c: TruncationCones, x: ArrayLike<number>): Float64Array {
   if (x.length !== c.cols) throw new PolytopeError('shape-mismatch', `point has ${x.length} values, expected ${c.cols}`);
   return matVec(c.weight, x, c.rows, c.cols, c.bias);
 }

@@ -147,7 +147,7 @@ export function slsFamilyMember(data: LabelledData, order: readonly number[], pa
 }
 
 /** The cost (6.5): Σ_j (1/N_j) Σ_{i in class j} |f(x_i) − e_j|². */
-export function classBalancedCost(net: Network, data: LabelledData, q: number): number {
+function classBalancedCost(net: Network, data: LabelledData, q: number): number {
   const counts = new Array<number>(q).fill(0);
   for (const l of data.labels) counts[l]!++;
   let c = 0;
