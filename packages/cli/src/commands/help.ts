@@ -23,7 +23,7 @@ const MLP = 'examples/onnx/mlp.onnx';
 /** Examples per command path (`slice`, `frame bias`, `lens norms`). */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   boolean: ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean stats 0x6996 --n 4 --json stats.json'],
-  'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --sample 20000 --json npn5.json'],
+  'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --json npn5.json'],
   'boolean stats': [
     'npx polytope boolean stats 0x6996 --n 4 --json stats.json',
     'npx polytope boolean stats --all --n 4 --json stats4.json',
