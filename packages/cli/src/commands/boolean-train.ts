@@ -21,7 +21,7 @@ import {
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
-import { gridHeatmapSvg } from '../render/boolean-figures.js';
+import { gridHeatmapSvg, lossCurvesSvg } from '../render/boolean-figures.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -383,6 +383,14 @@ function registerPrune(group: Command): void {
         const curves = subnetworkCurves(digits[0]!, width, maxWidth, t);
         if (!curves) throw new CliError(`no width-${width} network reached 100 % on ${digits[0]}-parity in ${t.tries} tries`, 'internal');
         doc = { mode: 'curves', n: digits[0], width, curves };
+        const solved = curves.filter((c) => c.solved).length;
+        writeFileAtomic(
+          `${stemOf(opts.json)}-fig3-10.svg`,
+          lossCurvesSvg(
+            `Fig. 3.10: width-1…${maxWidth} subnetworks of a width-${width} network on ${digits[0]}-parity (${solved} solved)`,
+            curves,
+          ),
+        );
         md =
           [
             `# Fig. 3.10: subnetworks of a width-${width} network on ${digits[0]}-parity`,
