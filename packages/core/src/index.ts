@@ -284,6 +284,8 @@ export type {
 export { parseTruthTable, booleanInputs, tableFrom, parityTable, MAX_BOOLEAN_INPUTS } from './boolean/truth.js';
 export { npnCanonical, npnCanonicalizer, npnClasses, npnRepresentatives, npnClassCount } from './boolean/npn.js';
 export type { NpnClasses } from './boolean/npn.js';
+export { npnTables, npnCanonicalFast, npnClassRepresentatives } from './boolean/npn-fast.js';
+export type { NpnTables } from './boolean/npn-fast.js';
 export { walshFourier, fourierStats } from './boolean/fourier.js';
 export type { FourierStats } from './boolean/fourier.js';
 export { swapsChambers, swapsValue, swapsDocumented, swapsBruteForce, projectionChanges } from './boolean/swaps.js';

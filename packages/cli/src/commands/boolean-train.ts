@@ -21,7 +21,7 @@ import {
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
-import { gridHeatmapSvg } from '../render/boolean-figures.js';
+import { gridHeatmapSvg, lossCurvesSvg } from '../render/boolean-figures.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -329,6 +329,15 @@ function pruneWideReport(rows: ReturnType<typeof widePrune>[]): string {
   return out.join('\n') + '\n';
 }
 
+/** Fig. 3.10 as SVG: the loss curves of every subnetwork (`prune --mode curves`). */
+function writeFig310(file: string, curves: Parameters<typeof lossCurvesSvg>[1], width: number, maxWidth: number, n: number): void {
+  const solved = curves.filter((c) => c.solved).length;
+  writeFileAtomic(
+    file,
+    lossCurvesSvg(`Fig. 3.10: width-1…${maxWidth} subnetworks of a width-${width} network on ${n}-parity (${solved} solved)`, curves),
+  );
+}
+
 function registerPrune(group: Command): void {
   group
     .command('prune')
@@ -383,6 +392,7 @@ function registerPrune(group: Command): void {
         const curves = subnetworkCurves(digits[0]!, width, maxWidth, t);
         if (!curves) throw new CliError(`no width-${width} network reached 100 % on ${digits[0]}-parity in ${t.tries} tries`, 'internal');
         doc = { mode: 'curves', n: digits[0], width, curves };
+        writeFig310(`${stemOf(opts.json)}-fig3-10.svg`, curves, width, maxWidth, digits[0]!);
         md =
           [
             `# Fig. 3.10: subnetworks of a width-${width} network on ${digits[0]}-parity`,

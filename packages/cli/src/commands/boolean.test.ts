@@ -19,6 +19,12 @@ describe('polytope boolean / minimal', () => {
     const out5 = join(dir, 'npn5.json');
     expect((await runCli(['boolean', 'npn', '--n', '5', '--sample', '50', '--json', out5, '--quiet'])).code).toBe(0);
     expect(json(out5).classes).toBe(616126);
+    // without --sample: every class enumerated (about 2 s), checked against Burnside inside the command
+    const reps = join(dir, 'npn5-reps.json');
+    expect((await runCli(['boolean', 'npn', '--n', '5', '--json', out5, '--representatives', reps, '--quiet'])).code).toBe(0);
+    expect(json(out5)).toMatchObject({ classes: 616126, burnside: 616126 });
+    const list = JSON.parse(readFileSync(reps, 'utf8')) as number[];
+    expect([list.length, list[0], list[1], list[list.length - 1]! < 2 ** 32]).toEqual([616126, 0, 1, true]);
   });
 
   it('stats of XOR and of the bent function; bad tables exit 2', async () => {

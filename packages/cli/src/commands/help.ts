@@ -28,7 +28,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'npx polytope study chapter7 --epochs 15 --train-limit 60000 --fit-rows 1000 --test-rows 1000 --out study7-full',
   ],
   boolean: ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean stats 0x6996 --n 4 --json stats.json'],
-  'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --sample 20000 --json npn5.json'],
+  'boolean npn': ['npx polytope boolean npn --n 4 --json npn4.json', 'npx polytope boolean npn --n 5 --json npn5.json'],
   'boolean stats': [
     'npx polytope boolean stats 0x6996 --n 4 --json stats.json',
     'npx polytope boolean stats --all --n 4 --json stats4.json',

@@ -1,7 +1,16 @@
 /**
  * Figures of the Boolean training studies: a rectangular grid heat map (Fig. 3.5's success grids,
- * rows depth, columns width, a number in every cell).
+ * rows depth, columns width, a number in every cell) and the subnetwork loss curves of Fig. 3.10.
  */
+import { drawAxes, drawGrid, px, py } from './axes.js';
+import type { PlotFrame } from './axes.js';
+import { LINE_COLORS } from './color.js';
+import { sideBySideSvg } from './count-figures.js';
+import { formatPx } from './format.js';
+import { drawLegend } from './legend.js';
+import type { LegendEntry } from './legend.js';
+import { TEXT, fitTitle, svgHead } from './style.js';
+import { axisTicks } from './ticks.js';
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -49,5 +58,72 @@ export function gridHeatmapSvg(
     `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>` +
     body +
     '</svg>\n'
+  );
+}
+
+/** One subnetwork's loss per epoch (Fig. 3.10): the kept units and whether it reached 100 %. */
+export interface LossCurve {
+  readonly units: readonly number[];
+  readonly loss: readonly number[];
+  readonly solved: boolean;
+}
+
+/** At most `max` points of a curve: every k-th epoch plus the last (epochs as x). */
+function thin(loss: readonly number[], max: number): [number, number][] {
+  const k = Math.max(1, Math.ceil(loss.length / max));
+  const out: [number, number][] = [];
+  for (let e = 0; e < loss.length; e += k) out.push([e, loss[e]!]);
+  if (loss.length > 0 && (loss.length - 1) % k !== 0) out.push([loss.length - 1, loss[loss.length - 1]!]);
+  return out;
+}
+
+/** One panel of `lossCurvesSvg`: loss against epoch on [0, yMax] (values above are clipped to the top). */
+function lossPanel(curves: readonly LossCurve[], title: string, yMax: number, width: number, height: number): string {
+  const epochs = Math.max(1, ...curves.map((c) => c.loss.length - 1));
+  const fr: PlotFrame = { x: 64, y: 34, w: width - 64 - 16, h: height - 34 - 56, x0: 0, x1: epochs, y0: 0, y1: yMax };
+  const parts = [svgHead(width, height), fitTitle(title, width / 2, 20, width - 8, TEXT.label)];
+  const yt = axisTicks(0, yMax, 5);
+  drawGrid(parts, fr, yt);
+  // unsolved first, solved on top and thicker; colour = subnetwork width
+  const order = [...curves].sort((a, b) => Number(a.solved) - Number(b.solved));
+  parts.push(`<g class="curves" fill="none">\n`);
+  for (const c of order) {
+    const color = LINE_COLORS[(c.units.length - 1) % LINE_COLORS.length]!;
+    const d = thin(c.loss, 300)
+      .map(([e, l], i) => `${i === 0 ? 'M' : 'L'}${formatPx(px(fr, e))},${formatPx(py(fr, Math.min(yMax, Math.max(0, l))))}`)
+      .join('');
+    const w = c.solved ? 2.4 : 1;
+    parts.push(`<path d="${d}" stroke="${color}" stroke-width="${w}" stroke-opacity="${c.solved ? 1 : 0.55}"/>\n`);
+  }
+  parts.push('</g>\n');
+  drawAxes(parts, fr, axisTicks(0, epochs, 4, true), yt, { xLabel: 'epoch (Adam step)', yLabel: 'BCE loss' });
+  parts.push('</svg>\n');
+  return parts.join('');
+}
+
+/**
+ * Fig. 3.10: the loss at every epoch of each subnetwork, coloured by its width, solved ones thick;
+ * left all values, right the band 0…1. Curves are thinned to 300 points each.
+ *
+ * @example
+ * lossCurvesSvg('width-6 network on 4-parity', [{ units: [0], loss: [0.9, 0.7], solved: false }]);
+ */
+export function lossCurvesSvg(title: string, curves: readonly LossCurve[]): string {
+  const [W, H] = [440, 330];
+  const top = Math.max(1, ...curves.flatMap((c) => c.loss.filter(Number.isFinite)));
+  const widths = [...new Set(curves.map((c) => c.units.length))].sort((a, b) => a - b);
+  const entries: LegendEntry[] = widths.map((w) => ({
+    label: `width ${w} (${curves.filter((c) => c.units.length === w && c.solved).length}/${curves.filter((c) => c.units.length === w).length} solved)`,
+    color: LINE_COLORS[(w - 1) % LINE_COLORS.length]!,
+    marker: 'line',
+  }));
+  const legend: string[] = [svgHead(W, H)];
+  drawLegend(legend, 16, 40, entries, 'subnetworks (thick: solved)');
+  legend.push('</svg>\n');
+  return sideBySideSvg(
+    title,
+    [lossPanel(curves, 'all loss values', top, W, H), lossPanel(curves, 'loss 0 … 1', 1, W, H), legend.join('')],
+    W,
+    H,
   );
 }

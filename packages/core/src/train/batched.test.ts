@@ -55,6 +55,25 @@ describe('batched gradients', () => {
       expect(checked).toBe(3 * (3 * 4 + 4 + 4 * 4 + 4 + 4 + 1));
     });
   }
+
+  it('match central finite differences where the 4-way blocked kernels leave remainders (6 inputs, hidden 5 → 7, 7 samples)', () => {
+    const mlp = new BatchedMlp({ inputs: 6, width: 5, depth: 2, alpha: 0.1, hidden: [5, 7] }, 2);
+    mlp.initialize('he-normal', (k) => seededRandom(300 + k));
+    const data = randomData(6, 7, 9);
+    const { grads } = batchedLossAndGradient(mlp, data);
+    const h = 1e-6;
+    mlp.params.forEach((p, t) => {
+      for (let i = 0; i < p.length; i++) {
+        const keep = p[i]!;
+        p[i] = keep + h;
+        const up = batchedLossAndGradient(mlp, data).loss[i % 2]!;
+        p[i] = keep - h;
+        const down = batchedLossAndGradient(mlp, data).loss[i % 2]!;
+        p[i] = keep;
+        expect(grads[t]![i]).toBeCloseTo((up - down) / (2 * h), 6);
+      }
+    });
+  });
 });
 
 describe('batched trainer against the single-network trainer', () => {
