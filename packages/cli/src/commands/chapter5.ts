@@ -9,7 +9,7 @@
  *   1,000 more epochs, with its MSE and exact number of linear pieces, as JSON, Markdown and two heat
  *   maps.
  */
-import { forward } from '@polytope-lens/core';
+import { forward, regionCountBounds } from '@polytope-lens/core';
 import { linePieces, sineInterpolant } from '@polytope-lens/core/internal';
 import { join } from 'node:path';
 import { svgToPng } from '../render/png.js';
@@ -121,6 +121,9 @@ export async function fig55(run: Fig55Run): Promise<void> {
     '## Exact linear pieces on [−π, π] (activation regions in parentheses where they differ)',
     '',
     gridMarkdown(cells, (c) => `${c.linearPieces}${c.regions !== c.linearPieces ? ` (${c.regions})` : ''}${star(c)}`),
+    "## Eq. 2.26 upper bound on the regions of ℝ¹ (Serra et al.'s tighter form; docs/seeds.md)",
+    '',
+    gridMarkdown(cells, (c) => regionCountBounds(1, new Array<number>(c.depth).fill(c.width)).upperSerra),
     '## Initializations used (Table 5.1)',
     '',
     gridMarkdown(cells, (c) => (c.succeeded ? String(c.initializations) : '–')),
@@ -137,6 +140,11 @@ export async function fig55(run: Fig55Run): Promise<void> {
     seed,
     threshold: SINE_THRESHOLD,
     cells,
+    // Eq. 2.26 beside the exact counts: the upper bounds (exact integers as strings) per cell.
+    bounds: cells.map((c) => {
+      const b = regionCountBounds(1, new Array<number>(c.depth).fill(c.width));
+      return { width: c.width, depth: c.depth, upper: b.upper, upper_serra: b.upperSerra };
+    }),
     seconds,
   };
   writeFileAtomic(join(run.out, 'fig-5.5.json'), JSON.stringify(json) + '\n');

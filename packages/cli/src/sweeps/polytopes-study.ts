@@ -5,7 +5,17 @@
  * "before training" row). Each shard returns its rows; the merge concatenates them in shard order,
  * which is the order the command has always reported them in.
  */
-import { TrainableNetwork, enumeratePolytopes, hypersphereShell, mulberry32, randomMlp, seededRandom, train } from '@polytope-lens/core';
+import {
+  TrainableNetwork,
+  asMlp,
+  enumeratePolytopes,
+  regionCountBounds,
+  hypersphereShell,
+  mulberry32,
+  randomMlp,
+  seededRandom,
+  train,
+} from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
 import { lowRankHidden, uniformBiases } from '@polytope-lens/core/internal';
@@ -22,6 +32,8 @@ export interface StudyRow {
   upper: number[];
   maxFacets: number;
   seconds: number;
+  /** Eq. 2.26's upper bound on the regions of ℝ³ for these widths (Serra et al.'s form; an exact integer as a string). */
+  regionBound: string;
   note?: string;
 }
 
@@ -52,6 +64,12 @@ function studyRow(group: string, config: string, net: Network, note?: string): S
     upper: res.regions.map((r) => r.simplexBounds.upper),
     maxFacets: res.numConstraints,
     seconds: res.seconds,
+    regionBound: regionCountBounds(
+      3,
+      asMlp(net)
+        .slice(0, -1)
+        .map((l) => l.outFeatures),
+    ).upperSerra,
     ...(note !== undefined ? { note } : {}),
   };
 }
@@ -147,7 +165,7 @@ async function trainingRows(s: Extract<StudyShard, { kind: 'train' }>): Promise<
 /** The study as a sweep (see the file comment). */
 export const polytopesStudySweep: SweepDefinition<StudyOptions, StudyShard, StudyRow[], StudyRow[]> = {
   name: 'polytopes-study',
-  version: '1',
+  version: '2',
   shards: studyShards,
   run: (s) => (s.kind === 'train' ? trainingRows(s) : [architectureRow(s)]),
   merge: (parts) => parts.flat(),
