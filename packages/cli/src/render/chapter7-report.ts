@@ -87,19 +87,27 @@ function pairMean(ids: string[], m: number[][], a: (id: string) => boolean, b: (
 }
 
 /** The §7.4 findings against our numbers (one bullet each, with the numbers and a verdict). */
-function findings(doc: Chapter7Doc): string[] {
+export function findings(doc: Chapter7Doc): string[] {
   const ids = doc.similarity.models;
   const cka = doc.similarity.cka;
   const isDense = (s: string) => s.startsWith('dense');
   const isLinear = (s: string) => s.startsWith('linear');
   const isCnn = (s: string) => s.startsWith('simple') || s.startsWith('complex');
   const out: string[] = [];
-  const dl = pairMean(ids, cka, isDense, isLinear);
-  const dc = pairMean(ids, cka, isDense, isCnn);
-  if (Number.isFinite(dl) && Number.isFinite(dc))
+  // Not judged by CKA: a linear network's coefficients are the same for every sample, so its
+  // column-centred coefficients are zero and its CKA is 0 by convention. The affine-mapped accuracy
+  // (higher: more alike) and the scaled distance (lower: more alike) do not have that degeneracy.
+  const acc = doc.similarity.affine_accuracy;
+  const mse = doc.similarity.scaled_mse;
+  const [al, ac] = [pairMean(ids, acc, isDense, isLinear), pairMean(ids, acc, isDense, isCnn)];
+  const [ml, mc] = [pairMean(ids, mse, isDense, isLinear), pairMean(ids, mse, isDense, isCnn)];
+  if ([al, ac, ml, mc].every(Number.isFinite)) {
+    const votes = (al > ac ? 1 : 0) + (ml < mc ? 1 : 0);
+    const verdict = votes === 2 ? 'holds' : votes === 0 ? 'does not hold' : 'mixed (the two measures disagree)';
     out.push(
-      `- **Dense ≈ linear.** Mean CKA dense→linear ${dl.toFixed(3)} against dense→CNN ${dc.toFixed(3)}: ${dl > dc ? 'holds' : 'does not hold'} here.`,
+      `- **Dense ≈ linear.** Affine-mapped accuracy dense→linear ${pct(al)} % against dense→CNN ${pct(ac)} %; scaled distance dense→linear ${ml.toExponential(2)} against dense→CNN ${mc.toExponential(2)}: ${verdict} here. (Not judged by CKA: a linear net's centred coefficients are zero, so its CKA is 0 by convention.)`,
     );
+  }
   const cc = pairMean(ids, cka, isCnn, isCnn);
   const cx = pairMean(ids, cka, isCnn, (s) => !isCnn(s));
   if (Number.isFinite(cc) && Number.isFinite(cx))
