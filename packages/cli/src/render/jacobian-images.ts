@@ -60,26 +60,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 export function greyPng(grey: Uint8Array, width: number, height: number): Uint8Array {
   if (grey.length !== width * height)
     throw new PolytopeError('shape-mismatch', `a ${width}×${height} image needs ${width * height} grey levels, got ${grey.length}`);
-  const raw = new Uint8Array(height * (width + 1));
-  for (let y = 0; y < height; y++) raw.set(grey.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const ihdr = new Uint8Array(13);
-  const v = new DataView(ihdr.buffer);
-  v.setUint32(0, width);
-  v.setUint32(4, height);
-  ihdr.set([8, 0, 0, 0, 0], 8); // bit depth 8, greyscale, deflate, adaptive filter, no interlace
-  const parts = [
-    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return encodePng(grey, width, height, 1);
 }
 
 /** How the ±s scale of the images is shared. */
@@ -247,14 +228,22 @@ export function jacobianImagesSvg(input: JacobianImagesInput): string {
 export function rgbPng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   if (rgb.length !== 3 * width * height)
     throw new PolytopeError('shape-mismatch', `a ${width}×${height} RGB image needs ${3 * width * height} bytes, got ${rgb.length}`);
-  const row = 3 * width;
+  return encodePng(rgb, width, height, 3);
+}
+
+/**
+ * The PNG of 8-bit pixels, `channels` bytes each (1: greyscale, 3: truecolour), row-major: filter
+ * byte 0 before every row, one deflated IDAT.
+ */
+function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3): Uint8Array {
+  const row = channels * width;
   const raw = new Uint8Array(height * (row + 1));
-  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, truecolour, deflate, adaptive filter, no interlace
+  ihdr.set([8, channels === 1 ? 0 : 2, 0, 0, 0], 8); // bit depth 8, grey or truecolour, deflate, adaptive filter, no interlace
   const parts = [
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
     chunk('IHDR', ihdr),
