@@ -1,33 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { npnCanonicalFast, npnClassRepresentatives, npnTables } from './npn-fast.js';
 import { npnCanonical, npnClasses } from './npn.js';
-
-/** Brute-force NPN canonical form: explicit index maps for every permutation, negation mask and output polarity. */
-function bruteCanonical(t: number, n: number): number {
-  const rows = 1 << n;
-  const perms: number[][] = [];
-  const rec = (p: number[], rest: number[]): void => {
-    if (rest.length === 0) perms.push(p);
-    rest.forEach((r, i) => rec([...p, r], [...rest.slice(0, i), ...rest.slice(i + 1)]));
-  };
-  rec(
-    [],
-    Array.from({ length: n }, (_, i) => i),
-  );
-  let best = Infinity;
-  for (const perm of perms)
-    for (let m = 0; m < rows; m++)
-      for (const o of [0, 1]) {
-        let u = 0;
-        for (let k = 0; k < rows; k++) {
-          let img = 0;
-          for (let q = 0; q < n; q++) if ((k >> q) & 1) img |= 1 << perm[q]!;
-          if ((((t >>> (img ^ m)) & 1) ^ o) === 1) u += 2 ** k;
-        }
-        best = Math.min(best, u);
-      }
-  return best;
-}
+import { bruteCanonical } from '../../test/helpers.js';
 
 describe('table-driven NPN canonicalizer', () => {
   it('equals the brute-force canonical form on every table of n = 1, 2, 3 and sampled n = 4', () => {
