@@ -9,7 +9,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { forwardWithCode, planeFromDirections, randomMlp, readOnnx, slicePlane, validateSlice } from '../src/index.js';
+import {
+  buildNetwork,
+  forwardWithCode,
+  inputPlane,
+  planeFromDirections,
+  randomMlp,
+  readOnnx,
+  slicePlane,
+  validateSlice,
+} from '../src/index.js';
 import type { Network } from '../src/index.js';
 
 const FIXTURES = new URL('../../../../shared/fixtures/onnx/', import.meta.url);
@@ -91,5 +100,60 @@ describe('issue 18 #2: pointwise tolerances keep the regions at large plane scal
       expect(rep.ok).toBe(false);
       expect(rep.resolution).toMatch(/below the slice's resolution/);
     }
+  });
+
+  it('mlp.onnx at s = 1e10: the three triangles lost to deeper layers are reported (every-layer vertex check)', () => {
+    const net = readOnnx(fixture('mlp.onnx'), { externalData: fixture });
+    const d1 = Array.from({ length: 10 }, (_, i) => Math.sin(1 + 3 * i));
+    const d2 = Array.from({ length: 10 }, (_, i) => Math.cos(2 + 5 * i));
+    const fine = scaledSlice(net, d1, d2, 1e4);
+    expect(validateSlice(net, fine).ok).toBe(true);
+    const coarse = scaledSlice(net, d1, d2, 1e10);
+    const rep = validateSlice(net, coarse);
+    expect(coarse.summary.regions).toBeLessThan(fine.summary.regions);
+    expect(rep.ok).toBe(false);
+    expect(rep.resolution).toMatch(/lines meet below the slice's resolution/);
+  });
+
+  it('lines of three layers that truly meet in one point are not reported (decimal weights, rounding)', () => {
+    // Layer 1: s − 0.7 and t − 0.3 (lines s = 0.7, t = 0.3). Layer 2 on the quadrant where both are on:
+    // 0.3·(s − 0.7) − 0.3·(t − 0.3) = 0.3 (s − t − 0.4): its line s − t = 0.4 passes exactly through (0.7, 0.3).
+    // Layer 3: 1.1·h2 − 0.9·relu(s − 0.7)… meets there too. Exact concurrences are not resolution problems.
+    const net = buildNetwork(
+      [2],
+      [
+        {
+          type: 'dense',
+          inputs: [0],
+          inFeatures: 2,
+          outFeatures: 2,
+          weight: Float64Array.of(1, 0, 0, 1),
+          bias: Float64Array.of(-0.7, -0.3),
+        },
+        { type: 'relu', inputs: [1] },
+        {
+          type: 'dense',
+          inputs: [2],
+          inFeatures: 2,
+          outFeatures: 3,
+          weight: Float64Array.of(0.3, -0.3, 1, 0, 0, 1),
+          bias: Float64Array.of(0, 0, 0),
+        },
+        { type: 'relu', inputs: [3] },
+        { type: 'dense', inputs: [4], inFeatures: 3, outFeatures: 1, weight: Float64Array.of(1.1, -0.9, 0.7), bias: Float64Array.of(0) },
+        { type: 'relu', inputs: [5] },
+        { type: 'dense', inputs: [6], inFeatures: 1, outFeatures: 1, weight: Float64Array.of(1), bias: Float64Array.of(0) },
+      ],
+    );
+    const res = slicePlane(net, inputPlane(net), [-1.3, 2.1, -0.9, 1.7]);
+    const rep = validateSlice(net, res);
+    expect(rep.resolution ?? null).toBeNull();
+    expect(rep.problems).toEqual([]);
+    // Every region meets the point (0.7, 0.3) or not; at least one region has a vertex there where ≥ 3 lines meet.
+    const atPoint = res.regions.filter((r) => {
+      for (let q = 0; q < r.vertices.length; q += 2) if (Math.hypot(r.vertices[q]! - 0.7, r.vertices[q + 1]! - 0.3) < 1e-12) return true;
+      return false;
+    });
+    expect(atPoint.length).toBeGreaterThanOrEqual(4);
   });
 });

@@ -10,10 +10,10 @@
  * (relative precision, independent of the box), and every other line is tested against each point.
  */
 import { COINCIDENT_DIGITS, DEFAULT_TOLERANCES, VALIDATE, localTolerance, pointTolerance } from '../geometry/predicates.js';
-import { forwardAll } from '../network/forward.js';
+import { forwardAll, propagateFamily } from '../network/forward.js';
 import type { NetworkLike } from '../network/prepared.js';
 import { networkOf } from '../network/prepared.js';
-import type { Plane } from './slice.js';
+import type { Plane, SliceResult } from './slice.js';
 
 type Box2 = readonly [number, number, number, number];
 
@@ -161,4 +161,93 @@ export function resolutionProblem(netLike: NetworkLike, plane: Plane, box: Box2)
     `${count} near-concurrence(s) of first-layer lines below the slice's resolution (${example}): regions smaller than ` +
     `the side tolerance × the box may be merged or lost; slice a smaller box around them or scale the plane down`
   );
+}
+
+/** Pre-activation lines c + a s + b t of every ReLU-type unit under a region's code, flat [c, a, b] per unit (NaN where a unit is not ReLU-type). */
+function regionLines(netLike: NetworkLike, plane: Plane, code: Uint8Array): Float64Array {
+  const net = networkOf(netLike);
+  const d = net.inputSize;
+  const dirs = new Float64Array(2 * d);
+  for (let i = 0; i < d; i++) {
+    dirs[2 * i] = plane.u[i]!;
+    dirs[2 * i + 1] = plane.v[i]!;
+  }
+  const blocks = propagateFamily(netLike, code, plane.origin, dirs, 2, true);
+  const out = new Float64Array(3 * net.numUnits).fill(NaN);
+  for (const slot of net.activations) {
+    const node = net.activationNode(slot);
+    if (node.type !== 'relu' && node.type !== 'leaky_relu' && node.type !== 'prelu') continue;
+    const pre = blocks[node.inputs[0]!]!;
+    out.set(pre.subarray(0, 3 * slot.numUnits), 3 * slot.offset);
+  }
+  return out;
+}
+
+/** Whether line k passes within the slice's tolerance of the meeting point of lines i and j without passing through it. */
+function nearMiss(L: Float64Array, i: number, j: number, k: number, ext: readonly [number, number]): boolean {
+  const [ci, ai, bi] = [L[3 * i]!, L[3 * i + 1]!, L[3 * i + 2]!];
+  const [cj, aj, bj] = [L[3 * j]!, L[3 * j + 1]!, L[3 * j + 2]!];
+  const det = ai * bj - aj * bi;
+  if (!(Math.abs(det) > VALIDATE.exactTie * (Math.abs(ai * bj) + Math.abs(aj * bi)))) return false;
+  const s = (bi * cj - bj * ci) / det;
+  const t = (aj * ci - ai * cj) / det;
+  const [ck, ak, bk] = [L[3 * k]!, L[3 * k + 1]!, L[3 * k + 2]!];
+  const v = Math.abs(ck + ak * s + bk * t);
+  const tol = localTolerance([ck, ak, bk], 0, 3, ext, DEFAULT_TOLERANCES.side);
+  return (
+    v <= pointTolerance(tol, DEFAULT_TOLERANCES.side, ak, s, bk, t) &&
+    v > VALIDATE.exactTie * (Math.abs(ck) + Math.abs(ak * s) + Math.abs(bk * t))
+  );
+}
+
+/**
+ * The resolution check of every layer (issue 18 #2): at each vertex of each region, the ReLU-type
+ * units whose lines (under the region's own code) pass within the slice's pointwise tolerance are
+ * collected; where three or more meet there, each pair's exact meeting point (Cramer's rule) is
+ * tested against the others as in `resolutionProblem`. A region lost below the resolution leaves
+ * such a vertex in the region that absorbed it, whatever layer made it. Hard-tanh thresholds and
+ * max-pool ties are not tested. Returns a problem message, or null.
+ *
+ * @example
+ * const why = regionResolutionProblem(net, slicePlane(net, plane, [-1, 1, -1, 1])); // null when resolved
+ */
+export function regionResolutionProblem(netLike: NetworkLike, res: SliceResult): string | null {
+  const { box, plane } = res;
+  const ext: [number, number] = [Math.max(Math.abs(box[0]), Math.abs(box[1])), Math.max(Math.abs(box[2]), Math.abs(box[3]))];
+  let count = 0;
+  let example = '';
+  for (const r of res.regions) {
+    const L = regionLines(netLike, plane, r.code);
+    const units = L.length / 3;
+    for (let q = 0; q < r.vertices.length; q += 2) {
+      const s = r.vertices[q]!;
+      const t = r.vertices[q + 1]!;
+      const near: number[] = [];
+      for (let k = 0; k < units; k++) {
+        const [c, a, b] = [L[3 * k]!, L[3 * k + 1]!, L[3 * k + 2]!];
+        if (Number.isNaN(c) || (a === 0 && b === 0)) continue;
+        const tol = localTolerance([c, a, b], 0, 3, ext, DEFAULT_TOLERANCES.side);
+        if (Math.abs(c + a * s + b * t) <= pointTolerance(tol, DEFAULT_TOLERANCES.side, a, s, b, t)) near.push(k);
+      }
+      if (near.length < 3) continue;
+      const hit = nearTriple(L, near, ext);
+      if (!hit) continue;
+      if (count++ === 0) example = `units ${hit.join(', ')} at (${s}, ${t}) in region ${r.index}`;
+    }
+  }
+  if (count === 0) return null;
+  return (
+    `${count} vertex/vertices where lines meet below the slice's resolution (${example}): regions smaller than ` +
+    `the side tolerance × the box may be merged or lost; slice a smaller box around them or scale the plane down`
+  );
+}
+
+function nearTriple(L: Float64Array, near: readonly number[], ext: readonly [number, number]): number[] | null {
+  for (let x = 0; x < near.length; x++)
+    for (let y = x + 1; y < near.length; y++)
+      for (let z = 0; z < near.length; z++) {
+        if (z === x || z === y) continue;
+        if (nearMiss(L, near[x]!, near[y]!, near[z]!, ext)) return [near[x]!, near[y]!, near[z]!];
+      }
+  return null;
 }

@@ -8,7 +8,7 @@ import { forwardWithCode } from '../network/forward.js';
 import { prepareNetwork } from '../network/prepared.js';
 import type { NetworkLike } from '../network/prepared.js';
 import type { LineResult } from './line.js';
-import { resolutionProblem } from './resolution.js';
+import { regionResolutionProblem, resolutionProblem } from './resolution.js';
 import type { SliceResult } from './slice.js';
 
 /** Result of `validateSlice` / `validateLine`: ok, the problems found and how many thin regions were skipped. */
@@ -45,7 +45,7 @@ function checkSlice(net: NetworkLike, d: number, o: number, res: SliceResult, ma
   const { summary, plane } = res;
   if (relErr(summary.totalArea, summary.boxArea) > VALIDATE.areaSum)
     problems.push(`areas sum to ${summary.totalArea}, box area is ${summary.boxArea}`);
-  const unresolved = resolutionProblem(net, plane, res.box);
+  const unresolved = resolutionProblem(net, plane, res.box) ?? regionResolutionProblem(net, res);
   if (unresolved) problems.push(unresolved);
   const x = new Float64Array(d);
   let skipped = 0;
