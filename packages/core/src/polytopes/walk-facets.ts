@@ -33,6 +33,8 @@ export class RegionFacets {
    * together (`rep[r] === r` for a row alone or a group's first row).
    */
   readonly rep: Int32Array;
+  /** Rows in each group, at the group's representative. */
+  private readonly groupSize: Int32Array;
   /** The region's rows divided by their norms (zero rows stay zero): every test works on unit normals. */
   readonly reg: HRep;
 
@@ -47,6 +49,8 @@ export class RegionFacets {
     this.rowNorm = new Float64Array(nr);
     for (let r = 0; r < nr; r++) this.rowNorm[r] = this.reg.Q.subarray(r * d, r * d + d).some((q) => q !== 0) ? 1 : 0;
     this.rep = coincidentRows(this.reg, d, nr, run.tolerances.radius);
+    this.groupSize = new Int32Array(nr);
+    for (let r = 0; r < nr; r++) this.groupSize[this.rep[r]!]!++;
     this.state = new Int8Array(nr);
     this.crossing = new Array<Float64Array | null>(nr).fill(null);
     this.clearance = new Float64Array(nr);
@@ -54,10 +58,7 @@ export class RegionFacets {
 
   /** Whether row r shares its hyperplane with another row. */
   grouped(r: number): boolean {
-    const g = this.rep[r]!;
-    if (g !== r) return true;
-    for (let i = 0; i < this.nr; i++) if (i !== r && this.rep[i] === g) return true;
-    return false;
+    return this.groupSize[this.rep[r]!]! > 1;
   }
 
   /** Copies each group's decision (state, crossing point, clearance) to the group's other rows. */
@@ -245,11 +246,17 @@ function coincidentRows(reg: HRep, d: number, nr: number, eps: number): Int32Arr
     pMax = Math.max(pMax, Math.abs(p[r]!));
   }
   const window = 2 * eps * (pMax + d);
-  const order = Array.from({ length: nr }, (_, i) => i).sort((a, b) => hash[a]! - hash[b]! || a - b);
+  // Zero rows (no hyperplane: 0 ≤ p, decided by `markZeroRows`) are left out: a CNN region over a
+  // blank image area has thousands of them with equal p (max-pool ties of equal candidates), which
+  // made this window quadratic (6 s for 10,296 rows of cnn28).
+  const order = Array.from({ length: nr }, (_, i) => i)
+    .filter((r) => !isZeroRow(Q, r, d))
+    .sort((a, b) => hash[a]! - hash[b]! || a - b);
+  const m = order.length;
   const rep = Int32Array.from({ length: nr }, (_, i) => i);
-  for (let a = 0; a < nr; a++) {
+  for (let a = 0; a < m; a++) {
     const i = order[a]!;
-    for (let b = a + 1; b < nr && hash[order[b]!]! - hash[i]! <= window; b++) {
+    for (let b = a + 1; b < m && hash[order[b]!]! - hash[i]! <= window; b++) {
       const k = order[b]!;
       if (!sameRow(Q, p, i, k, d, eps)) continue;
       const ri = root(rep, i);
@@ -259,6 +266,12 @@ function coincidentRows(reg: HRep, d: number, nr: number, eps: number): Int32Arr
   }
   for (let r = 0; r < nr; r++) rep[r] = root(rep, r);
   return rep;
+}
+
+/** Whether row r's normal is zero. */
+function isZeroRow(Q: Float64Array, r: number, d: number): boolean {
+  for (let j = r * d; j < r * d + d; j++) if (Q[j] !== 0) return false;
+  return true;
 }
 
 /** Whether unit rows i and k describe the same hyperplane to `eps`. */
