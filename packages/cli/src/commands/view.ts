@@ -1,11 +1,13 @@
 /**
- * `polytope view RESULT.json`: one self-contained HTML file (no network, no other files) that
+ * `polytope view RESULT.json|.npz`: one self-contained HTML file (no network, no other files) that
  * draws a slice, line or polytopes result with pan/zoom and hover. The page's script is
  * packages/cli/assets/view-client.js, inlined; the result is reduced here to the shapes it draws
  * (a `ViewModel`), so the page does no parsing of the CLI's formats.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { PolytopeError, readNpz } from '@polytope-lens/core';
+import type { NpyArray } from '@polytope-lens/core';
 import { session } from '../session.js';
 import { CliError, writeFileAtomic } from '../util.js';
 
@@ -162,6 +164,101 @@ function viewModel(d: unknown, name: string): ViewModel {
   );
 }
 
+/** String members of the CLI's npz outputs (docs/formats.md): not numbers, not needed to draw. */
+const STRING_MEMBERS = new Set(['plane_kind', 'anchor_names', 'mode']);
+
+/** Rows of a ragged member as nested arrays: item i is `data[offsets[i]:offsets[i+1]]`, `width` numbers a point. */
+function ragged(data: NpyArray, offsets: NpyArray, width: number): number[][][] {
+  const out: number[][][] = [];
+  for (let i = 0; i + 1 < offsets.data.length; i++) {
+    const pts: number[][] = [];
+    for (let v = offsets.data[i]!; v < offsets.data[i + 1]!; v++) pts.push(Array.from(data.data.subarray(v * width, v * width + width)));
+    out.push(pts);
+  }
+  return out;
+}
+
+/** The packed `codes` member as one string per row (the JSON's code without the '|' separators). */
+function codeStrings(z: Record<string, NpyArray>): string[] {
+  const c = z['codes'];
+  if (!c || c.shape.length !== 2) return [];
+  const [n, w] = c.shape as [number, number];
+  const bits = z['code_bits']?.data[0] ?? 1;
+  const units = z['code_units']?.data[0] ?? w * 8;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = '';
+    for (let u = 0; u < units; u++)
+      s += bits === 1 ? String((c.data[i * w + (u >> 3)]! >> (7 - (u & 7))) & 1) : c.data[i * w + u]!.toString(36);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Per-row maps (rows × outputs × k) as nested arrays. */
+function maps(m: NpyArray | undefined): number[][][] {
+  if (!m || m.shape.length !== 3) return [];
+  const [n, o, k] = m.shape as [number, number, number];
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: o }, (_, r) => Array.from(m.data.subarray((i * o + r) * k, (i * o + r + 1) * k))),
+  );
+}
+
+/** The 0-d members: the result's summary numbers. */
+function scalars(z: Record<string, NpyArray>): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(z)) if (v.shape.length === 0 && k !== 'code_bits' && k !== 'code_units') out[k] = v.data[0];
+  return out;
+}
+
+/** A slice, line or polytopes `.npz` (docs/formats.md) in the JSON result's shape, for `viewModel`. */
+function npzAsJson(bytes: Uint8Array, name: string): unknown {
+  const z = readNpz(bytes, name, undefined, (m) => !STRING_MEMBERS.has(m));
+  const codes = codeStrings(z);
+  const summary = scalars(z);
+  const need = (...ks: string[]) => {
+    const miss = ks.filter((k) => !z[k]);
+    if (miss.length)
+      throw new CliError(`${name}: this npz has no '${miss.join("', '")}' (written with --summary-only?); nothing to draw`, 'bad-file');
+  };
+  if (z['vertex_offsets'] || z['box']?.shape.length === 1) {
+    need('vertices', 'vertex_offsets', 'area', 'map');
+    const polys = ragged(z['vertices']!, z['vertex_offsets']!, 2);
+    const m = maps(z['map']);
+    const boundary = z['boundary'] && z['boundary_offsets'] ? ragged(z['boundary'], z['boundary_offsets'], 2) : [];
+    return {
+      plane: { box: Array.from(z['box']?.data ?? []), kind: 'plane' },
+      boundary: boundary.map((l) => l),
+      regions: polys.map((vertices, i) => ({ vertices, code: codes[i] ?? '', area: z['area']!.data[i], map: m[i] })),
+      summary,
+    };
+  }
+  if (z['t0']) {
+    need('t1', 'map');
+    const m = maps(z['map']);
+    return { pieces: Array.from(z['t0'].data, (t0, i) => ({ t0, t1: z['t1']!.data[i], code: codes[i] ?? '', map: m[i] })), summary };
+  }
+  if (z['vertices_offsets']) {
+    need('vertices', 'box');
+    const d = z['vertices']!.shape[1] ?? 2;
+    const polys = ragged(z['vertices']!, z['vertices_offsets'], d);
+    const fv = z['f_vector'];
+    const fd = fv?.shape[1] ?? 0;
+    return {
+      box: Array.from(z['box']!.data),
+      regions: polys.map((vertices, i) => ({
+        vertices,
+        code: codes[i] ?? '',
+        volume: z['volume']?.data[i],
+        facets: fv && fd > 0 ? fv.data[i * fd + fd - 1] : undefined,
+        num_vertices: vertices.length,
+      })),
+      summary,
+    };
+  }
+  throw new CliError(`${name}: not a slice, line or polytopes npz (expected 'vertex_offsets', 't0' or 'vertices_offsets')`, 'bad-file');
+}
+
 /** Escapes text for inclusion inside a <script> element. */
 function scriptSafe(s: string): string {
   return s
@@ -202,25 +299,34 @@ export function registerView(program: Command): void {
   program
     .command('view')
     .description('write one self-contained HTML file showing a slice, line or polytopes result (pan/zoom, hover)')
-    .argument('<result>', 'a JSON result of polytope slice, line or polytopes')
+    .argument('<result>', 'a JSON or .npz result of polytope slice, line or polytopes')
     .option('--out <path>', 'output HTML file (default: RESULT with .html)')
     .option('--quiet', 'print nothing but errors')
     .action((result: string, opts: { out?: string; quiet?: boolean }) => {
-      let text: string;
+      let bytes: Uint8Array;
       try {
         session().noteInput(result);
-        text = readFileSync(result, 'utf8');
+        bytes = readFileSync(result);
       } catch (e) {
         throw new CliError(`cannot read '${result}': ${e instanceof Error ? e.message : String(e)}`, 'bad-file');
       }
       let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (e) {
-        throw new CliError(`${result}: not JSON (${e instanceof Error ? e.message : String(e)})`, 'bad-file');
+      if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+        try {
+          data = npzAsJson(bytes, result);
+        } catch (e) {
+          if (e instanceof PolytopeError || e instanceof CliError) throw e;
+          throw new CliError(`${result}: unreadable npz (${e instanceof Error ? e.message : String(e)})`, 'bad-file');
+        }
+      } else {
+        try {
+          data = JSON.parse(new TextDecoder().decode(bytes));
+        } catch (e) {
+          throw new CliError(`${result}: not JSON or npz (${e instanceof Error ? e.message : String(e)})`, 'bad-file');
+        }
       }
       const model = viewModel(data, result);
-      const out = opts.out ?? result.replace(/\.json$/i, '') + '.html';
+      const out = opts.out ?? result.replace(/\.(json|npz)$/i, '') + '.html';
       writeFileAtomic(out, viewHtml(model, `${result} — Polytope Lens`));
       if (!opts.quiet) process.stdout.write(`view: ${model.cells.length} cells → ${out}\n`);
     });

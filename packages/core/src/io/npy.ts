@@ -225,7 +225,8 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], dtyp
 
 /**
  * Reads a `.npz` archive (`np.savez` or `np.savez_compressed`) into `{ name: array }`, the `.npy`
- * suffix dropped from each name, in archive order. Entries not ending in `.npy` are skipped.
+ * suffix dropped from each name, in archive order. Entries not ending in `.npy` are skipped, and so
+ * are those `keep` rejects when it is given (e.g. to leave out string members, which are not numbers).
  * The ZIP64 entry headers NumPy 2 writes are read fine; archives past 4 GiB do not fit in memory anyway.
  *
  * @example
@@ -233,7 +234,12 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], dtyp
  * Object.keys(arrays);   // ['x', 'y']
  * arrays.x!.shape;       // [5, 2]
  */
-export function readNpz(bytes: Uint8Array, what = '.npz data', maxBytes = DEFAULT_MAX_BYTES): Record<string, NpyArray> {
+export function readNpz(
+  bytes: Uint8Array,
+  what = '.npz data',
+  maxBytes = DEFAULT_MAX_BYTES,
+  keep?: (name: string) => boolean,
+): Record<string, NpyArray> {
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
     throw new PolytopeError('bad-file', `${what}: not a .npz (zip) archive`);
   }
@@ -243,7 +249,7 @@ export function readNpz(bytes: Uint8Array, what = '.npz data', maxBytes = DEFAUL
     let total = 0;
     files = unzipSync(bytes, {
       filter: (f) => {
-        if (!f.name.endsWith('.npy')) return false;
+        if (!f.name.endsWith('.npy') || (keep && !keep(f.name.slice(0, -4)))) return false;
         total += f.originalSize;
         checkAllocation(total, 1, `${what}: entry '${f.name}' (inflated)`, maxBytes);
         return true;
