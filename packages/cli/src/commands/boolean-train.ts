@@ -21,7 +21,8 @@ import {
 import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
-import { gridHeatmapSvg, lossCurvesSvg } from '../render/boolean-figures.js';
+import { gridHeatmapSvg, lossCurvesSvg, thresholdCountsSvg } from '../render/boolean-figures.js';
+import { svgToPng } from '../render/png.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -464,8 +465,18 @@ function registerHypersphere(group: Command): void {
         ...m.rows.map((r) => `| ${r.dim} | ${r.leak} | ${th.map((t) => r.atLeast[t]).join(' | ')} |`),
       ].join('\n');
       writeFileAtomic(`${stemOf(opts.json)}.md`, md + '\n');
+      const svg = thresholdCountsSvg(
+        `Fig. 4.8: width-(n+1) networks on hypersphere vs hypershell (${options.samples} samples, ${options.epochs} epochs)`,
+        m.rows,
+        th,
+        options.networks,
+      );
+      writeFileAtomic(`${stemOf(opts.json)}.svg`, svg);
+      writeFileAtomic(`${stemOf(opts.json)}.png`, svgToPng(svg));
       if (!opts.quiet)
-        process.stderr.write(`boolean-train hypersphere: ${m.rows.length} rows in ${seconds.toFixed(1)} s; wrote ${opts.json}\n`);
+        process.stderr.write(
+          `boolean-train hypersphere: ${m.rows.length} rows in ${seconds.toFixed(1)} s; wrote ${opts.json}, ${stemOf(opts.json)}.md, .svg and .png\n`,
+        );
     });
 }
 

@@ -127,3 +127,74 @@ export function lossCurvesSvg(title: string, curves: readonly LossCurve[]): stri
     H,
   );
 }
+
+/** One row of the Fig. 4.8 sweep: dimension, leak, and how many networks reached each test accuracy. */
+export interface ThresholdRow {
+  readonly dim: number;
+  readonly leak: number;
+  readonly atLeast: Readonly<Record<string, number>>;
+}
+
+/** One panel of `thresholdCountsSvg`: networks reaching each threshold against the dimension, one line per threshold. */
+function thresholdPanel(
+  rows: readonly ThresholdRow[],
+  thresholds: readonly string[],
+  networks: number,
+  title: string,
+  W: number,
+  H: number,
+): string {
+  const dims = rows.map((r) => r.dim);
+  const [d0, d1] = [Math.min(...dims), Math.max(...dims)];
+  const fr: PlotFrame = { x: 64, y: 34, w: W - 64 - 16, h: H - 34 - 56, x0: d0 - 0.25, x1: d1 + 0.25, y0: 0, y1: networks };
+  const parts = [svgHead(W, H), fitTitle(title, W / 2, 20, W - 8, TEXT.label)];
+  const yt = axisTicks(0, networks, 5, true);
+  drawGrid(parts, fr, yt);
+  const sorted = [...rows].sort((a, b) => a.dim - b.dim);
+  thresholds.forEach((t, k) => {
+    const color = LINE_COLORS[k % LINE_COLORS.length]!;
+    const pts = sorted.map((r) => [px(fr, r.dim), py(fr, r.atLeast[t] ?? 0)] as const);
+    const d = pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${formatPx(x)},${formatPx(y)}`).join('');
+    parts.push(`<g class="threshold" data-threshold="${esc(t)}"><path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>\n`);
+    for (const [x, y] of pts) parts.push(`<circle cx="${formatPx(x)}" cy="${formatPx(y)}" r="3" fill="${color}"/>\n`);
+    parts.push('</g>\n');
+  });
+  drawAxes(parts, fr, axisTicks(d0, d1, Math.max(1, d1 - d0), true), yt, {
+    xLabel: 'input dimension n',
+    yLabel: `networks of ${networks}`,
+  });
+  parts.push('</svg>\n');
+  return parts.join('');
+}
+
+/**
+ * Fig. 4.8: for each leak a panel of the number of networks (of `networks`) whose test accuracy
+ * reached each threshold, against the input dimension; a legend names the thresholds.
+ *
+ * @example
+ * thresholdCountsSvg('Fig. 4.8', [{ dim: 2, leak: 0, atLeast: { '0.95': 7 } }], ['0.95'], 10);
+ */
+export function thresholdCountsSvg(title: string, rows: readonly ThresholdRow[], thresholds: readonly string[], networks: number): string {
+  const [W, H] = [420, 330];
+  const leaks = [...new Set(rows.map((r) => r.leak))].sort((a, b) => a - b);
+  const panels = leaks.map((l) =>
+    thresholdPanel(
+      rows.filter((r) => r.leak === l),
+      thresholds,
+      networks,
+      l === 0 ? 'ReLU' : `leaky ReLU, leak ${l}`,
+      W,
+      H,
+    ),
+  );
+  const legend: string[] = [svgHead(W, H)];
+  drawLegend(
+    legend,
+    16,
+    40,
+    thresholds.map((t, k) => ({ label: `test accuracy ≥ ${t}`, color: LINE_COLORS[k % LINE_COLORS.length]!, marker: 'line' as const })),
+    'networks reaching',
+  );
+  legend.push('</svg>\n');
+  return sideBySideSvg(title, [...panels, legend.join('')], W, H);
+}
