@@ -1,5 +1,5 @@
 /** End-to-end tests of `polytope boolean-train` (in this process through `main()`). */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,5 +66,40 @@ describe('polytope boolean-train', () => {
     expect(b.stderr).toMatch(/truth-table integers/);
     const c = await runCli(['boolean-train', 'parity1d', '--reduction', 'avg']);
     expect(c.code).toBe(2);
+  });
+
+  it('hypersphere: shards on worker threads kept in JSON.shards, resumed without recomputing; Fig. 4.8 as SVG and PNG', async () => {
+    const json = join(dir, 'h.json');
+    const args = ['boolean-train', 'hypersphere', '--dims', '2,3', '--leaks', '0.01', '--networks', '2', '--samples', '200'];
+    const r = await runCli([...args, '--epochs', '3', '--threads', '2', '--json', json]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/wrote .*h\.json/);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { rows: { dim: number; networks: number; atLeast: Record<string, number> }[] };
+    expect(doc.rows.map((x) => [x.dim, x.networks])).toEqual([
+      [2, 2],
+      [3, 2],
+    ]);
+    for (const x of doc.rows) for (const v of Object.values(x.atLeast)) expect(v).toBeLessThanOrEqual(2);
+    const svg = readFileSync(join(dir, 'h.svg'), 'utf8');
+    expect(svg).toContain('leaky ReLU, leak 0.01');
+    expect(readFileSync(join(dir, 'h.png')).subarray(1, 4).toString()).toBe('PNG');
+    const shards = readdirSync(join(dir, 'h.shards', 'hypersphere'), { recursive: true }).filter((f) => String(f).endsWith('.json'));
+    expect(shards.length).toBe(2);
+    // The same protocol again: every shard comes from the store, the merged rows are identical.
+    const again = await runCli([
+      ...args,
+      '--epochs',
+      '3',
+      '--threads',
+      '1',
+      '--json',
+      join(dir, 'h2.json'),
+      '--store',
+      join(dir, 'h.shards'),
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/2 of 2 shards reused/);
+    const doc2 = JSON.parse(readFileSync(join(dir, 'h2.json'), 'utf8')) as typeof doc;
+    expect(doc2.rows).toEqual(doc.rows);
   });
 });

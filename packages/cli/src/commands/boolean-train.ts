@@ -12,13 +12,13 @@ import {
   HYPERSPHERE_THRESHOLDS,
   booleanSuccessSweep,
   deepPrune,
-  hypersphereSweep,
   parity1dStudy,
-  runSweepLocally,
   subnetworkCurves,
   widePrune,
 } from '@polytope-lens/core';
-import type { BooleanSuccessMerged, BooleanSuccessOptions, Parity1dResult, TruthTable } from '@polytope-lens/core';
+import type { BooleanSuccessMerged, BooleanSuccessOptions, HypersphereSweepMerged, Parity1dResult, TruthTable } from '@polytope-lens/core';
+import { runSweepCli } from '../sweeps/run.js';
+import { parseThreads } from '../threads.js';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { gridHeatmapSvg, lossCurvesSvg, thresholdCountsSvg } from '../render/boolean-figures.js';
@@ -195,12 +195,26 @@ interface SuccessOpts {
   lr: string;
   seed: string;
   json: string;
+  threads: string;
+  store: string;
   quiet?: boolean;
 }
 
+/** `--threads` and `--store` of the study runners: every core, results kept beside the JSON (resumable). */
+function poolOptions(cmd: Command): Command {
+  return cmd
+    .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option('--store <dir>', 'result store of the shards (a killed run resumes; a finished one is not computed again)', 'JSON.shards');
+}
+
+/** The store folder: `--store`, or `<json stem>.shards`. */
+function storeOf(opts: { store: string; json: string }): string {
+  return opts.store === 'JSON.shards' ? `${stemOf(opts.json)}.shards` : opts.store;
+}
+
 function registerSuccess(group: Command): void {
-  group
-    .command('success')
+  const cmd = group.command('success');
+  poolOptions(cmd)
     .description('train `trials` networks per function × width × depth × activation, count 100 % accuracy (Fig. 3.5, Table 3.3, Fig. 3.6)')
     .option('--functions <list>', 'truth tables: integers (27030 = 4-parity), 0x… hex, parity, random:K')
     .option('--functions-file <file>', 'JSON list of truth tables or {"representatives": [...]} (e.g. `polytope boolean npn --n 4 --json`)')
@@ -230,16 +244,14 @@ function registerSuccess(group: Command): void {
       };
       const total = booleanSuccessSweep.shards(options).length;
       const t0 = performance.now();
-      let last = t0;
-      const merged = await runSweepLocally(booleanSuccessSweep, options, {
-        onShard: (i) => {
-          const now = performance.now();
-          if (!opts.quiet && (now - last > 5000 || i + 1 === total)) {
-            last = now;
-            process.stderr.write(`boolean-train success: ${i + 1}/${total} cells, ${((now - t0) / 1000).toFixed(1)} s\n`);
-          }
-        },
-      });
+      const merged = (await runSweepCli({
+        name: 'boolean-success',
+        options,
+        store: storeOf(opts),
+        threads: parseThreads(opts.threads),
+        quiet: opts.quiet === true,
+        label: 'boolean-train success',
+      })) as BooleanSuccessMerged;
       const seconds = (performance.now() - t0) / 1000;
       writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
       writeFileAtomic(`${stemOf(opts.json)}.md`, successReport(merged, seconds));
@@ -424,12 +436,14 @@ interface HyperOpts {
   epochs: string;
   seed: string;
   json: string;
+  threads: string;
+  store: string;
   quiet?: boolean;
 }
 
 function registerHypersphere(group: Command): void {
-  group
-    .command('hypersphere')
+  const cmd = group.command('hypersphere');
+  poolOptions(cmd)
     .description('Fig. 4.8: width-(n+1) networks on hypersphere vs hypershell, networks reaching each test-accuracy threshold (§4.2.2)')
     .option('--dims <list>', 'input dimensions', '2-8')
     .option('--leaks <list>', 'leak values', '0,0.01')
@@ -453,7 +467,14 @@ function registerHypersphere(group: Command): void {
         seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
       };
       const t0 = performance.now();
-      const m = await runSweepLocally(hypersphereSweep, options);
+      const m = (await runSweepCli({
+        name: 'hypersphere',
+        options,
+        store: storeOf(opts),
+        threads: parseThreads(opts.threads),
+        quiet: opts.quiet === true,
+        label: 'boolean-train hypersphere',
+      })) as HypersphereSweepMerged;
       const seconds = (performance.now() - t0) / 1000;
       writeFileAtomic(opts.json, JSON.stringify({ ...options, ...m, seconds }, null, 1) + '\n');
       const th = HYPERSPHERE_THRESHOLDS.map(String);
@@ -475,7 +496,7 @@ function registerHypersphere(group: Command): void {
       writeFileAtomic(`${stemOf(opts.json)}.png`, svgToPng(svg));
       if (!opts.quiet)
         process.stderr.write(
-          `boolean-train hypersphere: ${m.rows.length} rows in ${seconds.toFixed(1)} s; wrote ${opts.json}, ${stemOf(opts.json)}.md, .svg and .png\n`,
+          `boolean-train hypersphere: ${m.rows.length} rows in ${seconds.toFixed(1)} s; wrote ${opts.json} (.md, .svg, .png beside it)\n`,
         );
     });
 }

@@ -39,6 +39,7 @@ export async function runSweepCli(o: SweepCliRun): Promise<unknown> {
   store.sweepTemps();
   const progress = startProgress(o.label ?? o.name, o.quiet, 'shards');
   let total = 0;
+  let reused = 0;
   try {
     const out = await runEmbedded({
       ref,
@@ -48,6 +49,7 @@ export async function runSweepCli(o: SweepCliRun): Promise<unknown> {
       signal: progress.signal,
       onProgress: (p) => {
         total = p.total;
+        reused = p.reused;
         progress.update(p.total > 0 ? (p.done + p.failed) / p.total : 1, p.done, `of ${p.total} · ${progressExtra(p)}`);
       },
     });
@@ -58,6 +60,7 @@ export async function runSweepCli(o: SweepCliRun): Promise<unknown> {
         `sweep ${o.name}: ${out.failed.length} of ${total} shards failed (shard ${first.index}: ${first.error}); the other results are kept in ${o.store}, run again to retry the failed ones`,
       );
     }
+    if (reused > 0 && !o.quiet) process.stderr.write(`${o.label ?? o.name}: ${reused} of ${total} shards reused from ${o.store}\n`);
     return out.merged;
   } finally {
     progress.stop();
