@@ -3,12 +3,14 @@
  * and the files named on the command line at `/files/<i>/<name>` with a list at `/files/index.json`.
  * Only 127.0.0.1; only GET and HEAD; paths outside the app folder are refused.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, normalize, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onnxExternalDataFiles } from '@polytope-lens/core';
+import { externalDataReader } from './model.js';
 import { CliError } from './util.js';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -33,15 +35,57 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** A file to serve: its path, the name the page sees (default: the file's name), and for an ONNX model's external data the index of the model. */
+export interface ServedEntry {
+  readonly path: string;
+  readonly name?: string;
+  readonly companionOf?: number;
+}
+
+/**
+ * The files to serve: each one named, and after each ONNX model the external data files it names
+ * (checked as `loadModel` checks them: inside the model's real folder, regular files), listed as its
+ * companions so the page opens them together. A model that does not read is served alone: the page
+ * shows the engine's message.
+ */
+export function servedEntries(files: readonly string[]): ServedEntry[] {
+  const out: ServedEntry[] = [];
+  for (const f of files) {
+    const at = out.length;
+    out.push({ path: f });
+    if (!/\.onnx$/i.test(f) || !existsSync(f)) continue;
+    let locations: string[];
+    try {
+      locations = onnxExternalDataFiles(new Uint8Array(readFileSync(f)));
+    } catch {
+      continue;
+    }
+    const read = externalDataReader(f);
+    for (const location of locations) {
+      read(location); // the same checks as loadModel's: a CliError for a missing or unsafe file
+      out.push({ path: realpathSync(join(dirname(f), normalize(location))), name: location, companionOf: at });
+    }
+  }
+  return out;
+}
+
 /** Starts the server on 127.0.0.1:`port` (0 = a free port). `files` are served read-only by index. */
-export async function startStaticServer(root: string, files: readonly string[], port = 0): Promise<StaticServer> {
+export async function startStaticServer(root: string, given: readonly (string | ServedEntry)[], port = 0): Promise<StaticServer> {
+  const entries = given.map((g) => (typeof g === 'string' ? { path: g } : g));
+  const files = entries.map((e) => e.path);
   if (!existsSync(join(root, 'index.html')))
     throw new CliError(
       `the explorer is not built (${join(root, 'index.html')} is missing); run 'npm run build' in the repository`,
       'bad-file',
     );
   for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new CliError(`cannot read '${f}': no such file`, 'bad-file');
-  const listing = JSON.stringify(files.map((f, i) => ({ name: basename(f), url: `/files/${i}/${encodeURIComponent(basename(f))}` })));
+  const listing = JSON.stringify(
+    entries.map((e, i) => ({
+      name: e.name ?? basename(e.path),
+      url: `/files/${i}/${encodeURIComponent(basename(e.path))}`,
+      ...(e.companionOf !== undefined ? { companionOf: e.companionOf } : {}),
+    })),
+  );
   const base = normalize(root + sep);
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();

@@ -135,8 +135,10 @@ function FileControls(p: {
         <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => void p.onCsv(e)} />
       </div>
       <div className="field">
-        <label htmlFor="model-file">Open a model (ONNX or network JSON) or a slice result</label>
-        <input id="model-file" type="file" accept=".onnx,.json" onChange={(e) => void p.onModel(e)} />
+        <label htmlFor="model-file">
+          Open a model (ONNX or network JSON; select an ONNX model's external data files with it) or a slice result
+        </label>
+        <input id="model-file" type="file" multiple onChange={(e) => void p.onModel(e)} />
       </div>
     </fieldset>
   );
@@ -230,6 +232,39 @@ function sliceModel(c: ActionContext) {
   e.slice(c.model.current, { step: 0, loss: NaN, final: true, ...(through ? { through } : {}) });
 }
 
+/** A file the server lists: its name, where to fetch it, and for external data the index of its model. */
+interface ServedFile {
+  readonly name: string;
+  readonly url: string;
+  readonly companionOf?: number;
+}
+
+/**
+ * An ONNX model whose tensors live in external data files, read with those files (matched by the
+ * location the model names) and turned into network JSON text, which the slicers and the exports
+ * read without any files beside it. A missing file is named in the error.
+ */
+async function withExternalData(
+  model: { name: string; bytes: Uint8Array },
+  files: readonly { name: string; bytes: Uint8Array }[],
+): Promise<string> {
+  const core = await import('@polytope-lens/core');
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const net = core.readOnnx(model.bytes, {
+    externalData: (location: string) => {
+      const base = location.split(/[\\/]/).pop() ?? location;
+      const bytes = byName.get(location) ?? byName.get(base);
+      if (!bytes)
+        throw new core.PolytopeError(
+          'bad-file',
+          `${model.name}: external data '${location}' was not opened with the model; select it together with the model`,
+        );
+      return bytes;
+    },
+  });
+  return core.networkToJsonString(net);
+}
+
 /** Opening files: a model (ONNX, network JSON) to slice, or a CLI slice result to show as it is. */
 function fileActions(c: ActionContext) {
   function openBytes(name: string, bytes: Uint8Array) {
@@ -260,17 +295,35 @@ function fileActions(c: ActionContext) {
     c.setStatus((st) => ({ ...st, phase: 'model', source: name }));
     sliceModel(c);
   }
+  /** A model with its companion files (an ONNX model's external data, by file name). */
+  async function openFiles(files: readonly { name: string; bytes: Uint8Array }[]) {
+    const main = files.find((f) => /\.onnx$/i.test(f.name)) ?? files[0];
+    if (!main) return;
+    const rest = files.filter((f) => f !== main);
+    if (!/\.onnx$/i.test(main.name) || rest.length === 0) return openBytes(main.name, main.bytes);
+    try {
+      openBytes(`${main.name.replace(/\.onnx$/i, '')}.json`, new TextEncoder().encode(await withExternalData(main, rest)));
+      c.setStatus((st) => ({ ...st, source: main.name }));
+    } catch (err) {
+      c.setError(err instanceof Error ? err.message : String(err));
+    }
+  }
   return {
     openBytes,
-    /** The first file named to `polytope serve` (listed in the page by the server). */
+    /** The first model named to `polytope serve` and its companions (listed in the page by the server). */
     loadServedFiles: async () => {
       const listing = document.getElementById('served-files');
-      const first = listing?.textContent ? (JSON.parse(listing.textContent) as { name: string; url: string }[])[0] : undefined;
-      if (first) openBytes(first.name, new Uint8Array(await (await fetch(first.url)).arrayBuffer()));
+      const all = listing?.textContent ? (JSON.parse(listing.textContent) as ServedFile[]) : [];
+      const first = all.findIndex((f) => f.companionOf === undefined);
+      if (first < 0) return;
+      const picked = all.filter((f, i) => i === first || f.companionOf === first);
+      await openFiles(
+        await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await (await fetch(f.url)).arrayBuffer()) }))),
+      );
     },
     onModel: async (ev: ChangeEvent<HTMLInputElement>) => {
-      const f = ev.target.files?.[0];
-      if (f) openBytes(f.name, new Uint8Array(await f.arrayBuffer()));
+      const list = Array.from(ev.target.files ?? []);
+      await openFiles(await Promise.all(list.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
     },
   };
 }

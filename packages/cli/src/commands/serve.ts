@@ -1,7 +1,7 @@
 /** `polytope serve [FILE…]`: the explorer on a loopback port, opening with the given files loaded. */
 import type { Command } from 'commander';
 import { session } from '../session.js';
-import { startStaticServer, webDist } from '../serve-static.js';
+import { servedEntries, startStaticServer, webDist } from '../serve-static.js';
 import { CliError } from '../util.js';
 
 export function registerServe(program: Command): void {
@@ -14,7 +14,7 @@ export function registerServe(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`--port must be an integer from 0 to 65535, got '${opts.port}'`);
-      const server = await startStaticServer(webDist(), files, port);
+      const server = await startStaticServer(webDist(), servedEntries(files), port);
       process.stdout.write(
         `serve: Polytope Lens explorer at ${server.url}${files.length ? ` (with ${files.length} file(s))` : ''} — Ctrl-C stops\n`,
       );
