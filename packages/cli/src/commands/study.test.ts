@@ -5,10 +5,11 @@
  * shards are not touched, checked by their files' mtimes) and gives the same numbers. Bad options
  * exit 2 with one line.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TrainableNetwork, forwardWithCode, networkToJsonString, readNetworkJson, seededRandom, writeOnnx } from '@polytope-lens/core';
 import { runCli } from '../../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytope-study7-'));
@@ -72,6 +73,67 @@ describe('polytope study chapter7', () => {
     expect(strip(doc2.per_model)).toEqual(strip(doc1.per_model));
     expect(doc2.training).toEqual(doc1.training);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Similarity');
+  }, 240_000);
+
+  it('--extra and --control: only the last layer changes, the new head is 10 outputs, and they join every analysis', async () => {
+    // A small backbone in ONNX (our exporter): conv → ReLU → max-pool → flatten → dense to 7 outputs.
+    const bb = new TrainableNetwork(
+      [3, 32, 32],
+      [
+        { type: 'conv2d', outChannels: 3, kernel: 3, stride: 2 },
+        { type: 'relu' },
+        { type: 'maxpool', kernel: 3 },
+        { type: 'flatten' },
+        { type: 'dense', outFeatures: 7 },
+      ],
+      { init: 'pytorch', random: seededRandom(5) },
+    ).toNetwork();
+    const file = join(dir, 'tinybb.onnx');
+    writeFileSync(file, writeOnnx(bb));
+    const out = join(dir, 'heads');
+    const r = await runCli(['study', 'chapter7', ...ARGS, '--out', out, '--threads', '2', '--no-png', '--extra', file, '--control', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, 'study.json'), 'utf8'));
+    expect(doc.heads.map((h: { id: string; kind: string }) => [h.id, h.kind])).toEqual([
+      ['extra-tinybb', 'extra'],
+      ['control-tinybb', 'control'],
+    ]);
+    expect(doc.similarity.models.slice(-2)).toEqual(['extra-tinybb', 'control-tinybb']);
+    expect(doc.per_model.map((m: { id: string }) => m.id)).toContain('control-tinybb');
+    for (const t of doc.head_training) expect(t.test_accuracy).toBeGreaterThanOrEqual(0);
+    // The backbone as the study read it from the ONNX file (names and all), and the model it wrote.
+    const before = JSON.parse(readFileSync(join(out, 'backbones', 'extra-tinybb.json'), 'utf8')) as { layers: Record<string, unknown>[] };
+    expect(before.layers.length).toBe(5);
+    const after = JSON.parse(readFileSync(join(out, 'models', 'extra-tinybb', 'model.json'), 'utf8')) as typeof before;
+    expect(after.layers.slice(0, -1)).toEqual(before.layers.slice(0, -1));
+    const W = after.layers.at(-1)!['weight'] as number[][];
+    const b = after.layers.at(-1)!['bias'] as number[];
+    expect(W.length).toBe(10);
+    // The composed model is the backbone's features through the new head: f(x) = W·h(x) + b.
+    const body = readNetworkJson({ ...before, layers: before.layers.slice(0, -1) });
+    const net = readNetworkJson(after);
+    const x = Float64Array.from({ length: 3 * 32 * 32 }, (_, i) => ((i * 37) % 101) / 101);
+    const h = forwardWithCode(body, x).output;
+    const y = forwardWithCode(net, x).output;
+    W.forEach((row, k) =>
+      expect(y[k]).toBeCloseTo(
+        row.reduce((acc, w, i) => acc + w * h[i]!, b[k]!),
+        10,
+      ),
+    );
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('random initialization, last layer only');
+
+    const bad = join(dir, 'two.json');
+    writeFileSync(
+      bad,
+      networkToJsonString(
+        new TrainableNetwork([2], [{ type: 'dense', outFeatures: 3 }], { init: 'pytorch', random: seededRandom(1) }).toNetwork(),
+      ),
+    );
+    const e = await runCli(['study', 'chapter7', ...ARGS, '--out', join(dir, 'bad2'), '--extra', bad]);
+    expect(e.code).toBe(2);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    expect(e.stderr).toMatch(/3 × 32 × 32/);
   }, 240_000);
 
   it('rejects bad options with one line and exit 2', async () => {

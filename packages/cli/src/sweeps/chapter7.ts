@@ -24,6 +24,7 @@ import {
   channelStats,
   compressionAccuracy,
   evaluate,
+  forwardBatch,
   idxImages,
   idxLabels,
   imageDataset,
@@ -215,6 +216,101 @@ async function trainShard({ o, model }: TrainParams, signal: { readonly aborted:
   };
 }
 
+/**
+ * A backbone whose last layer is retrained (§7.4's pretrained controls): `extra` for a user's ONNX
+ * backbone, `control` for an architecture at random initialization. `backbone` is its network JSON
+ * (the CLI loads and checks the ONNX file in the main thread); only its final dense layer is replaced.
+ */
+export interface HeadModel {
+  id: string;
+  kind: 'extra' | 'control';
+  /** The file the backbone came from, for the report. */
+  source: string;
+  /** Path of the backbone's network JSON in the study folder. */
+  backbone: string;
+}
+
+/** Options of the head sweep: the study's options and the backbones. */
+export interface HeadOptions {
+  o: Chapter7Options;
+  heads: HeadModel[];
+}
+
+type HeadParams = { o: Chapter7Options; head: HeadModel };
+
+/** Penultimate features of `count` inputs (the backbone without its last layer, float32 batches). */
+function features(body: Network, xs: FloatArrayLike, count: number, signal: { readonly aborted: boolean }): Float32Array {
+  const f = body.outputSize;
+  const out = new Float32Array(count * f);
+  const batch = 32;
+  for (let a = 0; a < count; a += batch) {
+    if (signal.aborted) throw new Error('cancelled');
+    const c = Math.min(batch, count - a);
+    out.set(forwardBatch(body, Float32Array.from(xs.subarray(a * D, (a + c) * D)), c), a * f);
+  }
+  return out;
+}
+
+type FloatArrayLike = Float32Array | Float64Array;
+
+/**
+ * Retrains the backbone's last dense layer on the study's training images (pixel/255, as the
+ * coefficients see them) with the zoo's protocol (softmax cross-entropy, batch 32, the study's
+ * epochs, AdamW lr 0.001 wd 0.01), then writes the backbone with the new head as `models/ID/model.json`.
+ */
+async function headShard({ o, head }: HeadParams, signal: { readonly aborted: boolean }): Promise<TrainShardResult> {
+  const t0 = performance.now();
+  const json = JSON.parse(readFileSync(head.backbone, 'utf8')) as { layers: Record<string, unknown>[] };
+  const last = json.layers[json.layers.length - 1]!;
+  const body = readNetworkJson({ ...json, layers: json.layers.slice(0, -1) });
+  const tr = mnistSplit(o.dataDir, 'train');
+  const te = mnistSplit(o.dataDir, 't10k');
+  const trainData = upsampled(tr, 0, o.trainLimit);
+  const testData = upsampled(te, 0, o.evalRows);
+  const F = body.outputSize;
+  const featureData: Dataset = {
+    ...trainData,
+    name: `${head.id} features`,
+    inputShape: [F],
+    inputSize: F,
+    x: features(body, trainData.x as FloatArrayLike, o.trainLimit, signal),
+  };
+  const headNet = new TrainableNetwork([F], [{ type: 'dense', outFeatures: OUTPUTS }], {
+    init: 'pytorch',
+    random: seededRandom(o.seed * 7919 + F),
+  });
+  const result = await train(headNet, featureData, {
+    loss: 'softmax-ce',
+    optimizer: { type: 'adamw', lr: 0.001, weightDecay: 0.01 },
+    epochs: o.epochs,
+    batchSize: 32,
+    random: seededRandom(o.seed * 7919 + 1),
+    signal,
+  });
+  const trained = JSON.parse(networkToJsonString(headNet.toNetwork())) as { layers: Record<string, unknown>[] };
+  const dense = trained.layers.find((l) => l['type'] === 'dense')!;
+  const composed = { ...json, layers: [...json.layers.slice(0, -1), { ...last, weight: dense['weight'], bias: dense['bias'] }] };
+  const net = readNetworkJson(composed);
+  const logits = forwardBatch(net, Float32Array.from(testData.x), o.evalRows);
+  let correct = 0;
+  for (let i = 0; i < o.evalRows; i++) {
+    let best = 0;
+    for (let k = 1; k < OUTPUTS; k++) if (logits[i * OUTPUTS + k]! > logits[i * OUTPUTS + best]!) best = k;
+    if (best === testData.y[i]) correct++;
+  }
+  writeAtomic(modelPath(o.dir, head.id), JSON.stringify(composed));
+  return {
+    id: head.id,
+    test_accuracy: correct / o.evalRows,
+    train_accuracy: result.train.accuracy ?? NaN,
+    loss: result.loss,
+    steps: result.steps,
+    seconds: (performance.now() - t0) / 1000,
+    train_samples: o.trainLimit,
+    eval_samples: o.evalRows,
+  };
+}
+
 /** Exact (J_i, y_i) of `count` raw inputs (pixel/255), batched. */
 function coefficientsOf(net: Network, xs: Float32Array, count: number): { jacobians: Float64Array; offsets: Float64Array } {
   const jacobians = new Float64Array(count * OUTPUTS * D);
@@ -371,6 +467,14 @@ export const chapter7TrainSweep: SweepDefinition<Chapter7Options, TrainParams, T
   version: '1',
   shards: (o) => zoo(o).map((model) => ({ o, model })),
   run: (p, ctx) => trainShard(p, ctx.signal),
+  merge: (r) => r,
+};
+
+export const chapter7HeadSweep: SweepDefinition<HeadOptions, HeadParams, TrainShardResult, TrainShardResult[]> = {
+  name: 'chapter7-head',
+  version: '1',
+  shards: ({ o, heads }) => heads.map((head) => ({ o, head })),
+  run: (p, ctx) => headShard(p, ctx.signal),
   merge: (r) => r,
 };
 

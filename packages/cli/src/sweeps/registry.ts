@@ -20,6 +20,7 @@ export const SWEEPS: SweepRegistry = {
   hypersphere: sweepRef('@polytope-lens/core', 'hypersphereSweep'),
   // Issue 13: the chapter-7 study's three phases (`polytope study chapter7`, docs/chapter7.md).
   'chapter7-train': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7TrainSweep'),
+  'chapter7-head': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7HeadSweep'),
   'chapter7-model': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7ModelSweep'),
   'chapter7-similarity': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7SimilaritySweep'),
 };
