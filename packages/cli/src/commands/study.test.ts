@@ -9,7 +9,17 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TrainableNetwork, forwardWithCode, networkToJsonString, readNetworkJson, seededRandom, writeOnnx } from '@polytope-lens/core';
+import {
+  TrainableNetwork,
+  buildNetwork,
+  forwardWithCode,
+  networkToJsonString,
+  readOnnx,
+  seededRandom,
+  writeOnnx,
+} from '@polytope-lens/core';
+import type { NodeSpec } from '@polytope-lens/core';
+import { loadStudyModel, readF64 } from '../sweeps/chapter7.js';
 import { runCli } from '../../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'polytope-study7-'));
@@ -101,26 +111,34 @@ describe('polytope study chapter7', () => {
     expect(doc.similarity.models.slice(-2)).toEqual(['extra-tinybb', 'control-tinybb']);
     expect(doc.per_model.map((m: { id: string }) => m.id)).toContain('control-tinybb');
     for (const t of doc.head_training) expect(t.test_accuracy).toBeGreaterThanOrEqual(0);
-    // The backbone as the study read it from the ONNX file (names and all), and the model it wrote.
-    const before = JSON.parse(readFileSync(join(out, 'backbones', 'extra-tinybb.json'), 'utf8')) as { layers: Record<string, unknown>[] };
-    expect(before.layers.length).toBe(5);
-    const after = JSON.parse(readFileSync(join(out, 'models', 'extra-tinybb', 'model.json'), 'utf8')) as typeof before;
-    expect(after.layers.slice(0, -1)).toEqual(before.layers.slice(0, -1));
-    const W = after.layers.at(-1)!['weight'] as number[][];
-    const b = after.layers.at(-1)!['bias'] as number[];
-    expect(W.length).toBe(10);
-    // The composed model is the backbone's features through the new head: f(x) = W·h(x) + b.
-    const body = readNetworkJson({ ...before, layers: before.layers.slice(0, -1) });
-    const net = readNetworkJson(after);
+    // The backbone as read from its ONNX file, and the model the study analysed: every node but the
+    // last is the backbone's own; the last is a dense layer with 10 outputs; f(x) = W·h(x) + b.
+    const before = readOnnx(new Uint8Array(readFileSync(file)));
+    const after = loadStudyModel(join(out, 'models', 'extra-tinybb', 'model.head.json'));
+    expect(after.nodes.length).toBe(before.nodes.length);
+    before.nodes.slice(0, -1).forEach((n, i) => expect(after.nodes[i]).toEqual(n));
+    const last = after.nodes[after.output]!;
+    if (last.type !== 'dense') throw new Error('expected a dense head');
+    expect([last.outFeatures, last.inFeatures]).toEqual([10, before.nodes[before.output - 1]!.shape.reduce((a, b) => a * b, 1)]);
+    const body = buildNetwork(
+      before.inputShape,
+      before.nodes.slice(1, -1).map((n) => {
+        const spec: Record<string, unknown> = { ...n };
+        delete spec['shape'];
+        return spec as unknown as NodeSpec;
+      }),
+    );
     const x = Float64Array.from({ length: 3 * 32 * 32 }, (_, i) => ((i * 37) % 101) / 101);
     const h = forwardWithCode(body, x).output;
-    const y = forwardWithCode(net, x).output;
-    W.forEach((row, k) =>
-      expect(y[k]).toBeCloseTo(
-        row.reduce((acc, w, i) => acc + w * h[i]!, b[k]!),
-        10,
-      ),
-    );
+    const y = forwardWithCode(after, x).output;
+    for (let k = 0; k < 10; k++) {
+      let v = last.bias[k]!;
+      for (let i = 0; i < h.length; i++) v += last.weight[k * h.length + i]! * h[i]!;
+      expect(y[k]).toBeCloseTo(v, 10);
+    }
+    // The head file holds exactly these weights (float64), next to a descriptor naming the backbone's file.
+    const wb = readF64(join(out, 'models', 'extra-tinybb', 'head.f64'));
+    expect(Array.from(wb.subarray(0, 10 * h.length))).toEqual(Array.from(last.weight));
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('random initialization, last layer only');
 
     const bad = join(dir, 'two.json');

@@ -6,13 +6,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { networkToJsonString } from '@polytope-lens/core';
 import { loadModel } from '../model.js';
 import { parseThreads } from '../threads.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { runSweepCli } from '../sweeps/run.js';
 import { combineSimilarity } from '../sweeps/chapter7-math.js';
-import { loadOutputSimilarity, modelPath, testLabels, zoo, IMAGE_SIZE, CHANNELS } from '../sweeps/chapter7.js';
+import { headModelPath, loadOutputSimilarity, modelPath, testLabels, zoo, IMAGE_SIZE, CHANNELS } from '../sweeps/chapter7.js';
 import type { Chapter7Options, HeadModel, ModelShardResult, SimilarityShardResult, TrainShardResult } from '../sweeps/chapter7.js';
 import { writeChapter7Report } from '../render/chapter7-report.js';
 
@@ -42,11 +41,11 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 /**
  * The backbones of `--extra` / `--control`: each ONNX (or network JSON) file is loaded and checked
  * here, in the main thread (external data, budgets: as every command loads models), before anything
- * is written; the caller writes them as network JSON into the study folder for the head sweep. Refused with one line: inputs other than
+ * is written; the head sweep reads the same file (big backbones are not copied into the study). Refused with one line: inputs other than
  * 3 × 32 × 32, or a last layer that is not a dense layer fed by the layer before it.
  */
-function headModels(o: Chapter7Options, opts: Opts): { head: HeadModel; json: unknown }[] {
-  const out: { head: HeadModel; json: unknown }[] = [];
+function headModels(opts: Opts): HeadModel[] {
+  const out: HeadModel[] = [];
   const used = new Set<string>();
   const add = (file: string, kind: HeadModel['kind']) => {
     const net = loadModel(file);
@@ -56,19 +55,19 @@ function headModels(o: Chapter7Options, opts: Opts): { head: HeadModel; json: un
         `--${kind} ${file}: the study's inputs are ${CHANNELS} × ${IMAGE_SIZE} × ${IMAGE_SIZE}, this model takes ${shape}`,
         'bad-option',
       );
-    const json = JSON.parse(networkToJsonString(net)) as { layers: Record<string, unknown>[] };
-    const last = json.layers[json.layers.length - 1];
-    if (!last || last['type'] !== 'dense' || last['inputs'] !== undefined || json.layers.length < 2)
+    const last = net.nodes[net.output]!;
+    if (last.type !== 'dense' || last.inputs[0] !== net.output - 1 || net.output < 2)
       throw new CliError(
-        `--${kind} ${file}: its last layer is '${String(last?.['type'])}', not a dense (Gemm/MatMul) layer fed by the layer before it; export the logits of a backbone ending in one`,
+        `--${kind} ${file}: its last layer is '${last.type}', not a dense (Gemm/MatMul) layer fed by the layer before it; export the logits of a backbone ending in one`,
         'bad-option',
       );
     let name = basename(file, extname(file));
     if (name === 'model') name = basename(dirname(resolve(file)));
-    let id = `${kind}-${name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
-    for (let k = 2; used.has(id); k++) id = `${kind}-${name}-${k}`;
+    const base = `${kind}-${name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-')}`;
+    let id = base;
+    for (let k = 2; used.has(id); k++) id = `${base}-${k}`;
     used.add(id);
-    out.push({ head: { id, kind, source: basename(file), backbone: join(o.dir, 'backbones', `${id}.json`) }, json });
+    out.push({ id, kind, source: basename(file), backbone: resolve(file) });
   };
   for (const f of opts.extra) add(f, 'extra');
   for (const f of opts.control) add(f, 'control');
@@ -147,13 +146,8 @@ export function registerStudy(program: Command): void {
 async function runChapter7(opts: Opts): Promise<void> {
   const o = chapter7Options(opts);
   const threads = parseThreads(opts.threads);
-  const checked = headModels(o, opts);
+  const heads = headModels(opts);
   mkdirSync(o.dir, { recursive: true });
-  const heads = checked.map(({ head, json }) => {
-    mkdirSync(dirname(head.backbone), { recursive: true });
-    writeFileAtomic(head.backbone, JSON.stringify(json));
-    return head;
-  });
   const store = join(o.dir, '.shards');
   const quiet = opts.quiet === true;
   const log = (s: string) => {
@@ -171,7 +165,10 @@ async function runChapter7(opts: Opts): Promise<void> {
   log(`${zoo(o).length} networks, ${o.epochs} epochs on ${o.trainLimit} images; fit ${o.fitRows}, test ${o.testRows} rows → ${o.dir}`);
   const trained = await phase<TrainShardResult[]>('training', 'chapter7-train', o);
   const headTraining = heads.length > 0 ? await phase<TrainShardResult[]>('last-layer retraining', 'chapter7-head', { o, heads }) : [];
-  const models = [...zoo(o), ...heads].map((m) => ({ id: m.id, path: modelPath(o.dir, m.id) }));
+  const models = [
+    ...zoo(o).map((m) => ({ id: m.id, path: modelPath(o.dir, m.id) })),
+    ...heads.map((h) => ({ id: h.id, path: headModelPath(o.dir, h.id) })),
+  ];
   const analysis = { o, models };
   const perModel = await phase<ModelShardResult[]>('coefficients, compression, sensitivity', 'chapter7-model', analysis);
   const sim = await phase<SimilarityShardResult[]>('similarity', 'chapter7-similarity', analysis);

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import {
   TrainableNetwork,
   affineMapsBatch,
+  buildNetwork,
   architectureLayers,
   channelStats,
   compressionAccuracy,
@@ -30,10 +31,11 @@ import {
   imageDataset,
   networkToJsonString,
   readNetworkJson,
+  readOnnx,
   seededRandom,
   train,
 } from '@polytope-lens/core';
-import type { Dataset, Network, OptimizerOptions } from '@polytope-lens/core';
+import type { Dataset, Network, NodeSpec, OptimizerOptions } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
 import { ACTIVE_RANK_EPS } from '@polytope-lens/core/internal';
 import { gramActiveSubspace, outputSimilarity } from './chapter7-math.js';
@@ -218,15 +220,15 @@ async function trainShard({ o, model }: TrainParams, signal: { readonly aborted:
 
 /**
  * A backbone whose last layer is retrained (§7.4's pretrained controls): `extra` for a user's ONNX
- * backbone, `control` for an architecture at random initialization. `backbone` is its network JSON
- * (the CLI loads and checks the ONNX file in the main thread); only its final dense layer is replaced.
+ * backbone, `control` for an architecture at random initialization. The CLI loads and checks the
+ * file in the main thread; only its final dense layer is replaced.
  */
 export interface HeadModel {
   id: string;
   kind: 'extra' | 'control';
   /** The file the backbone came from, for the report. */
   source: string;
-  /** Path of the backbone's network JSON in the study folder. */
+  /** Absolute path of the backbone's file (ONNX or network JSON). */
   backbone: string;
 }
 
@@ -253,16 +255,68 @@ function features(body: Network, xs: FloatArrayLike, count: number, signal: { re
 
 type FloatArrayLike = Float32Array | Float64Array;
 
+/** A backbone file in a worker: ONNX (external data beside it; the CLI checked the locations) or network JSON. */
+function readBackbone(path: string): Network {
+  const bytes = readFileSync(path);
+  if (!/\.onnx$/i.test(path)) return readNetworkJson(JSON.parse(bytes.toString('utf8')));
+  return readOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+    externalData: (location) => new Uint8Array(readFileSync(join(dirname(path), location))),
+    dropSoftmax: true,
+  });
+}
+
+/** The backbone without its last (dense) layer: its output is the penultimate features. */
+function bodyOf(net: Network): Network {
+  return buildNetwork(net.inputShape, net.nodes.slice(1, -1).map(specOf));
+}
+
+function specOf(node: Network['nodes'][number]): NodeSpec {
+  const spec: Record<string, unknown> = { ...node };
+  delete spec['shape'];
+  return spec as unknown as NodeSpec;
+}
+
+/**
+ * The backbone with its last dense layer replaced by `weight` (outputs × features, row-major) and
+ * `bias`: every other node is the backbone's own, in float64 as read.
+ */
+export function withHead(net: Network, weight: Float64Array, bias: Float64Array): Network {
+  const last = net.nodes[net.output]!;
+  if (last.type !== 'dense') throw new Error(`the backbone's last layer is ${last.type}, not dense`);
+  const head = { ...specOf(last), outFeatures: bias.length, weight, bias } as NodeSpec;
+  return buildNetwork(net.inputShape, [...net.nodes.slice(1, -1).map(specOf), head]);
+}
+
+/** What `models/ID/model.head.json` holds: the backbone's file and the trained head, beside it in `head.f64`. */
+interface HeadFile {
+  backbone: string;
+  outputs: number;
+  features: number;
+}
+
+/** A study model: network JSON (the zoo), or a backbone with its trained head (`model.head.json`). */
+export function loadStudyModel(path: string): Network {
+  if (!path.endsWith('.head.json')) return readNetworkJson(JSON.parse(readFileSync(path, 'utf8')));
+  const h = JSON.parse(readFileSync(path, 'utf8')) as HeadFile;
+  const wb = readF64(join(dirname(path), 'head.f64'));
+  return withHead(readBackbone(h.backbone), wb.slice(0, h.outputs * h.features), wb.slice(h.outputs * h.features));
+}
+
+/** Where a backbone's model with its trained head is described. */
+export function headModelPath(dir: string, id: string): string {
+  return join(dir, 'models', id, 'model.head.json');
+}
+
 /**
  * Retrains the backbone's last dense layer on the study's training images (pixel/255, as the
  * coefficients see them) with the zoo's protocol (softmax cross-entropy, batch 32, the study's
- * epochs, AdamW lr 0.001 wd 0.01), then writes the backbone with the new head as `models/ID/model.json`.
+ * epochs, AdamW lr 0.001 wd 0.01). Writes the head (`head.f64`: weight then bias, float64) and
+ * `model.head.json` naming the backbone's file: big backbones are not copied.
  */
 async function headShard({ o, head }: HeadParams, signal: { readonly aborted: boolean }): Promise<TrainShardResult> {
   const t0 = performance.now();
-  const json = JSON.parse(readFileSync(head.backbone, 'utf8')) as { layers: Record<string, unknown>[] };
-  const last = json.layers[json.layers.length - 1]!;
-  const body = readNetworkJson({ ...json, layers: json.layers.slice(0, -1) });
+  const backbone = readBackbone(head.backbone);
+  const body = bodyOf(backbone);
   const tr = mnistSplit(o.dataDir, 'train');
   const te = mnistSplit(o.dataDir, 't10k');
   const trainData = upsampled(tr, 0, o.trainLimit);
@@ -287,10 +341,9 @@ async function headShard({ o, head }: HeadParams, signal: { readonly aborted: bo
     random: seededRandom(o.seed * 7919 + 1),
     signal,
   });
-  const trained = JSON.parse(networkToJsonString(headNet.toNetwork())) as { layers: Record<string, unknown>[] };
-  const dense = trained.layers.find((l) => l['type'] === 'dense')!;
-  const composed = { ...json, layers: [...json.layers.slice(0, -1), { ...last, weight: dense['weight'], bias: dense['bias'] }] };
-  const net = readNetworkJson(composed);
+  const dense = headNet.toNetwork().nodes.find((n) => n.type === 'dense');
+  if (dense?.type !== 'dense') throw new Error('the trained head has no dense layer');
+  const net = withHead(backbone, Float64Array.from(dense.weight), Float64Array.from(dense.bias));
   const logits = forwardBatch(net, Float32Array.from(testData.x), o.evalRows);
   let correct = 0;
   for (let i = 0; i < o.evalRows; i++) {
@@ -298,7 +351,12 @@ async function headShard({ o, head }: HeadParams, signal: { readonly aborted: bo
     for (let k = 1; k < OUTPUTS; k++) if (logits[i * OUTPUTS + k]! > logits[i * OUTPUTS + best]!) best = k;
     if (best === testData.y[i]) correct++;
   }
-  writeAtomic(modelPath(o.dir, head.id), JSON.stringify(composed));
+  const file = headModelPath(o.dir, head.id);
+  const wb = new Float64Array(OUTPUTS * F + OUTPUTS);
+  wb.set(dense.weight);
+  wb.set(dense.bias, OUTPUTS * F);
+  writeAtomic(join(dirname(file), 'head.f64'), f64Bytes(wb));
+  writeAtomic(file, JSON.stringify({ backbone: head.backbone, outputs: OUTPUTS, features: F } satisfies HeadFile));
   return {
     id: head.id,
     test_accuracy: correct / o.evalRows,
@@ -360,7 +418,7 @@ export interface ModelShardResult {
 type ModelParams = { o: Chapter7Options; id: string; path: string };
 
 function modelShard({ o, id, path }: ModelParams): ModelShardResult {
-  const net = readNetworkJson(JSON.parse(readFileSync(path, 'utf8')));
+  const net = loadStudyModel(path);
   const tr = mnistSplit(o.dataDir, 'train');
   const te = mnistSplit(o.dataDir, 't10k');
   const fitData = upsampled(tr, 0, o.fitRows);
