@@ -158,5 +158,8 @@ describe('polytope study chapter7', () => {
     const r = await runCli(['study', 'chapter7', '--quick', '--epochs', '0', '--out', join(dir, 'bad')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^polytope: error: --epochs must be an integer from 1 to 1000, got '0'\n$/);
+    const p = await runCli(['study', 'chapter7', '--preset', 'week', '--out', join(dir, 'bad')]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/^polytope: error: --preset must be one of quick, hour, default, got 'week'\n$/);
   });
 });
