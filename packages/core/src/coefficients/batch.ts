@@ -22,6 +22,8 @@ import type { KernelTable } from '../network/kernels.js';
 import { gemm64 } from '../network/gemm64.js';
 import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
+import { convTransposeKernel } from './conv-transpose64.js';
+import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
 /** The exact affine maps of a batch of samples, sample-major. */
@@ -276,6 +278,8 @@ function directWeights(p: PreparedNetwork): (Float64Array | undefined)[] {
 /** Reverse-mode Jacobians of one network, reusing its adjoint buffers from sample to sample. */
 class ReversePass {
   private readonly adj: Float64Array[];
+  /** The convolutions' transposes on the WebAssembly SIMD kernel (the adjoints then live in its memory); null without (scalar JS). */
+  private readonly conv: { kernel: ConvTransposeKernel; layouts: (ConvTransposeLayout | undefined)[] } | null;
   private readonly slotOf: Int32Array;
   /**
    * Per node: for a dense node that reads the input through reshapes and channel affines, its
@@ -299,7 +303,9 @@ class ReversePass {
   constructor(private readonly p: PreparedNetwork) {
     const net = p.network;
     const o = net.outputSize;
-    this.adj = net.nodes.map((n) => new Float64Array(sizeOf(n.shape) * o));
+    const laid = layoutOnConvKernel(p);
+    this.adj = laid?.adj ?? net.nodes.map((n) => new Float64Array(sizeOf(n.shape) * o));
+    this.conv = laid ? { kernel: laid.kernel, layouts: laid.layouts } : null;
     this.slotOf = new Int32Array(net.nodes.length).fill(-1);
     net.activations.forEach((s, i) => (this.slotOf[s.node] = i));
     this.direct = p.memo('coefficients:direct-weights', () => directWeights(p));
@@ -370,6 +376,8 @@ class ReversePass {
       if (isActivation(node)) {
         const slot = net.activations[this.slotOf[i]!]!;
         activationFixedTransposeImpl(gins[0]!, g, node, inShape, o, code, slot.offset, this.p.table(i));
+      } else if (node.type === 'conv2d' && this.conv) {
+        this.conv.kernel.run(g.byteOffset, gins[0]!.byteOffset, this.conv.layouts[i]!);
       } else if (node.type === 'conv2d') {
         const tapIn = this.p.memo(`coefficients:conv-taps:${i}`, () => convTapTable(node, inShape));
         conv2dTransposeSparse(gins[0]!, g, node, inShape, o, tapIn);
@@ -385,6 +393,66 @@ class ReversePass {
     const gin = this.adj[0]!;
     for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = jac[r * d + c]! + gin[c * o + r]!;
   }
+}
+
+/** The largest kernel memory for the convolution transposes (1 GiB). */
+const MAX_KERNEL_BYTES = 2 ** 30;
+
+/**
+ * Every adjoint buffer of the reverse pass laid out in the memory of a sparse transposed-convolution
+ * kernel (conv-transpose64.ts), with each convolution's weight, tap table (byte offsets, −1 in the
+ * padding) and descriptor; undefined when the network has no convolution, the number of outputs o
+ * is odd (the kernel takes column pairs) or WebAssembly SIMD is missing.
+ */
+function layoutOnConvKernel(
+  p: PreparedNetwork,
+): { kernel: ConvTransposeKernel; adj: Float64Array[]; layouts: (ConvTransposeLayout | undefined)[] } | undefined {
+  const net = p.network;
+  const o = net.outputSize;
+  const convs = net.nodes.flatMap((n, i) => (n.type === 'conv2d' ? [i] : []));
+  if (convs.length === 0 || o % 2 !== 0) return undefined;
+  let bytes = 0;
+  const adjAt = net.nodes.map((n) => {
+    const at = bytes;
+    bytes += sizeOf(n.shape) * o * 8;
+    return at;
+  });
+  const tables = new Map<number, Int32Array>();
+  const at = new Map<number, ConvTransposeLayout>();
+  for (const i of convs) {
+    const node = net.nodes[i] as Conv2dNode;
+    const inShape = net.nodes[node.inputs[0]!]!.shape;
+    const tapIn = p.memo(`coefficients:conv-taps:${i}`, () => convTapTable(node, inShape));
+    tables.set(i, tapIn);
+    const weight = bytes;
+    const taps = weight + node.weight.length * 8;
+    const desc = taps + Math.ceil((tapIn.length * 4) / 8) * 8;
+    bytes = desc + 32;
+    at.set(i, { weight, taps, desc });
+  }
+  // Byte offsets are i32 in the kernel: stay well inside them (larger networks keep the JS loops).
+  if (bytes >= MAX_KERNEL_BYTES) return undefined;
+  const kernel = convTransposeKernel(bytes);
+  if (!kernel) return undefined;
+  const buf = kernel.memory.buffer;
+  const adj = net.nodes.map((n, i) => new Float64Array(buf, adjAt[i]!, sizeOf(n.shape) * o));
+  const layouts: (ConvTransposeLayout | undefined)[] = net.nodes.map(() => undefined);
+  for (const i of convs) {
+    const node = net.nodes[i] as Conv2dNode;
+    const l = at.get(i)!;
+    const [, h, w] = net.nodes[node.inputs[0]!]!.shape as [number, number, number];
+    const [, ho, wo] = node.shape as [number, number, number];
+    const taps = node.kernel[0] * node.kernel[1];
+    new Float64Array(buf, l.weight, node.weight.length).set(node.weight);
+    const tapIn = tables.get(i)!;
+    const scaled = new Int32Array(buf, l.taps, tapIn.length);
+    for (let k = 0; k < tapIn.length; k++) scaled[k] = tapIn[k]! < 0 ? -1 : tapIn[k]! * o * 8;
+    const icg = node.inChannels / node.groups;
+    const ocg = node.outChannels / node.groups;
+    new Int32Array(buf, l.desc, 8).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8]);
+    layouts[i] = l;
+  }
+  return { kernel, adj, layouts };
 }
 
 /**

@@ -1,0 +1,271 @@
+/**
+ * The sparse transposed convolution of the coefficient reverse pass (`conv2dTransposeSparse` in
+ * batch.ts) as a float64 WebAssembly SIMD (f64x2) kernel, assembled byte by byte like
+ * network/gemm64.ts: gin += convᵀ(gout) on unit-major blocks of m columns (m even), visiting only
+ * output positions whose gradient row is not zero. Lanes run along the columns, and every element
+ * of gin adds its products one by one in the same order as the JavaScript loop (output channel,
+ * position, tap, input channel; no fused multiply–add), so the results are bit-identical to it.
+ *
+ * The kernel works in its own memory, where `ReversePass` lays out every adjoint buffer (so no
+ * copies between JavaScript and the kernel), each convolution's weight, its tap table (byte
+ * offsets into an input channel, −1 in the padding) and an eight-integer descriptor:
+ * [output channels, positions, taps, input channels per group, output channels per group,
+ * bytes per input channel (h·w·m·8), bytes per row (m·8), bytes per weight tap step (taps·8)].
+ *
+ * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
+ * owns an instance and a memory that never grows after it is made (so views stay valid).
+ */
+import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import type { WasmMemory } from '../wasm/assembler.js';
+
+const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+const GET = 0x20;
+const SET = 0x21;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_DIV_U = 0x6e;
+const I32_GE_U = 0x4f;
+const I32_LT_U = 0x49;
+const I32_GE_S = 0x4e;
+const I32_LOAD = 0x28;
+const F64_LOAD = 0x2b;
+const F64_CONST = 0x44;
+const F64_NE = 0x62;
+const VOID = 0x40;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const IF = 0x04;
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const V128_LOAD = simd(0x00);
+const V128_STORE = simd(0x0b);
+const F64X2_SPLAT = simd(0x14);
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+
+// Params 0–4 and the unused param 5 (reused as WOC); i32 locals 6–26; v128 local 27.
+const [GOUT, GIN, W, TAP, DESC] = [0, 1, 2, 3, 4];
+const [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP] = [6, 7, 8, 9, 10, 11, 12, 13];
+const [OC, POS, OROW, C, T, TP, WT, AT, IROW, WI, CI, GBASE, WOC, TAPROW] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 5, 26];
+const WV = 27;
+const I32_LOCALS = 21; // 6–26
+const V128_LOCALS = 1; // 27
+
+/** The body of `ct(gout, gin, w, tap, desc, _)` (byte offsets in the kernel's memory). */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function body(): number[] {
+  const f: number[] = [];
+  const labels: string[] = [];
+  const get = (i: number) => f.push(GET, ...uleb(i));
+  const set = (i: number) => f.push(SET, ...uleb(i));
+  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
+  const open = (op: number, name: string) => {
+    f.push(op, VOID);
+    labels.push(name);
+  };
+  const close = () => {
+    f.push(END);
+    labels.pop();
+  };
+  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
+  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
+  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
+  const addTo = (dst: number, x: number, y: number) => {
+    get(x);
+    get(y);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  const addConst = (dst: number, v: number) => {
+    get(dst);
+    konst(v);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP].forEach((local, k) => {
+    get(DESC);
+    f.push(I32_LOAD, ...memarg(2, k * 4));
+    set(local);
+  });
+  // for (oc = 0; oc < OC_N; oc++)
+  konst(0);
+  set(OC);
+  get(GOUT);
+  set(OROW);
+  open(BLOCK, 'oc-exit');
+  open(LOOP, 'oc');
+  get(OC);
+  get(OC_N);
+  f.push(I32_GE_U);
+  brIf('oc-exit');
+  // GBASE = GIN + (oc / OCG) · ICG · STEP; WOC = W + oc · ICG · WSTEP; TAPROW = TAP
+  get(GIN);
+  get(OC);
+  get(OCG);
+  f.push(I32_DIV_U);
+  get(ICG);
+  f.push(I32_MUL);
+  get(STEP);
+  f.push(I32_MUL, I32_ADD);
+  set(GBASE);
+  get(W);
+  get(OC);
+  get(ICG);
+  f.push(I32_MUL);
+  get(WSTEP);
+  f.push(I32_MUL, I32_ADD);
+  set(WOC);
+  get(TAP);
+  set(TAPROW);
+  // for (pos = 0; pos < P_N; pos++, OROW += MB, TAPROW += TAPS · 4)
+  konst(0);
+  set(POS);
+  open(BLOCK, 'pos-exit');
+  open(LOOP, 'pos');
+  get(POS);
+  get(P_N);
+  f.push(I32_GE_U);
+  brIf('pos-exit');
+  open(BLOCK, 'next');
+  open(BLOCK, 'nonzero');
+  // zero test of the row: any f64 ≠ 0 jumps to the work
+  konst(0);
+  set(C);
+  open(LOOP, 'zero');
+  get(OROW);
+  get(C);
+  f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, F64_NE);
+  brIf('nonzero');
+  addConst(C, 8);
+  get(C);
+  get(MB);
+  f.push(I32_LT_U);
+  brIf('zero');
+  close();
+  br('next');
+  close(); // nonzero
+  // for (t = 0; t < TAPS; t++, TP += 4, WT += 8)
+  konst(0);
+  set(T);
+  get(TAPROW);
+  set(TP);
+  get(WOC);
+  set(WT);
+  open(LOOP, 't');
+  get(TP);
+  f.push(I32_LOAD, ...memarg(2, 0));
+  set(AT);
+  get(AT);
+  konst(0);
+  f.push(I32_GE_S);
+  open(IF, 'in');
+  addTo(IROW, GBASE, AT);
+  get(WT);
+  set(WI);
+  konst(0);
+  set(CI);
+  // for (ci = 0; ci < ICG; ci++, IROW += STEP, WI += WSTEP)
+  open(LOOP, 'ci');
+  get(WI);
+  f.push(F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
+  set(WV);
+  konst(0);
+  set(C);
+  // for (c = 0; c < MB; c += 16): gin[irow + c] += wv · gout[orow + c]
+  open(LOOP, 'c');
+  get(IROW);
+  get(C);
+  f.push(I32_ADD);
+  get(IROW);
+  get(C);
+  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0));
+  get(WV);
+  get(OROW);
+  get(C);
+  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0), ...F64X2_MUL, ...F64X2_ADD, ...V128_STORE, ...memarg(3, 0));
+  addConst(C, 16);
+  get(C);
+  get(MB);
+  f.push(I32_LT_U);
+  brIf('c');
+  close(); // c
+  addTo(IROW, IROW, STEP);
+  addTo(WI, WI, WSTEP);
+  addConst(CI, 1);
+  get(CI);
+  get(ICG);
+  f.push(I32_LT_U);
+  brIf('ci');
+  close(); // ci
+  close(); // in
+  addConst(TP, 4);
+  addConst(WT, 8);
+  addConst(T, 1);
+  get(T);
+  get(TAPS);
+  f.push(I32_LT_U);
+  brIf('t');
+  close(); // t
+  close(); // next
+  addConst(POS, 1);
+  addTo(OROW, OROW, MB);
+  get(TAPROW);
+  get(TAPS);
+  konst(4);
+  f.push(I32_MUL, I32_ADD);
+  set(TAPROW);
+  br('pos');
+  close(); // pos
+  close(); // pos-exit
+  addConst(OC, 1);
+  br('oc');
+  close(); // oc
+  close(); // oc-exit
+  f.push(END);
+  return f;
+}
+
+const cache: { module?: object | null } = {};
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable. Built once per thread. */
+function compiled(): object | null {
+  if (cache.module !== undefined) return cache.module;
+  cache.module = null;
+  const wa = wasmApi();
+  if (!wa) return null;
+  try {
+    const bytes = kernelModule('ct', I32_LOCALS, V128_LOCALS, body());
+    if (wa.validate(bytes)) cache.module = new wa.Module(bytes);
+  } catch {
+    cache.module = null;
+  }
+  return cache.module;
+}
+
+/** One convolution's weight, tap table and descriptor in the kernel's memory (byte offsets). */
+export interface ConvTransposeLayout {
+  readonly weight: number;
+  readonly taps: number;
+  readonly desc: number;
+}
+
+/** An instance of the kernel with its own memory of a fixed size. */
+export interface ConvTransposeKernel {
+  /** gin += convᵀ(gout): byte offsets of the two blocks (views of `memory`) and the node's layout. */
+  readonly run: (gout: number, gin: number, layout: ConvTransposeLayout) => void;
+  readonly memory: WasmMemory;
+}
+
+/** A kernel instance with `bytes` of memory (zeroed), or null without WebAssembly SIMD. */
+export function convTransposeKernel(bytes: number): ConvTransposeKernel | null {
+  const mod = compiled();
+  const wa = wasmApi();
+  if (!mod || !wa) return null;
+  const memory = new wa.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const instance = new wa.Instance(mod, { env: { memory } });
+  const ct = instance.exports['ct'] as (a: number, b: number, c: number, d: number, e: number, f: number) => void;
+  return { run: (gout, gin, l) => ct(gout, gin, l.weight, l.taps, l.desc, 0), memory };
+}
