@@ -299,6 +299,8 @@ class ReversePass {
   /** Per node: 1 when its inputs' adjoints are constant, so its transpose runs once per batch. */
   private readonly once: Uint8Array;
   private warm = false;
+  /** Per node: 1 for a convolution whose gradient block the kernel clears after use (every `run` passes it through the kernel). */
+  private readonly selfCleaning: Uint8Array;
 
   constructor(private readonly p: PreparedNetwork) {
     const net = p.network;
@@ -318,6 +320,9 @@ class ReversePass {
     }
     this.constant = constantAdjoints(net, this.direct, consumers);
     this.once = Uint8Array.from(net.nodes, (n) => (n.inputs.length > 0 && n.inputs.every((j) => this.constant[j]) ? 1 : 0));
+    this.selfCleaning = Uint8Array.from(net.nodes, (n, i) =>
+      this.conv && n.type === 'conv2d' && !this.dead[i] && !this.once[i] && !this.constant[i] ? 1 : 0,
+    );
     const kernel = this.direct.some((w) => w) ? gemm64() : null;
     this.gemm = kernel ? new DirectGemm(kernel, this.direct, net.inputSize, o) : null;
   }
@@ -342,7 +347,8 @@ class ReversePass {
     const dead = this.dead;
     const warm = this.warm;
     const keep = warm ? this.constant : dead;
-    this.adj.forEach((a, i) => dead[i] || keep[i] || a.fill(0));
+    // (the convolution kernel leaves its gradient block all zero: no need to clear it)
+    this.adj.forEach((a, i) => dead[i] || keep[i] || this.selfCleaning[i] || a.fill(0));
     let written = false;
     const clear = () => {
       if (!written) jac.fill(0);

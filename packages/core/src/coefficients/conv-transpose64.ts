@@ -2,7 +2,8 @@
  * The sparse transposed convolution of the coefficient reverse pass (`conv2dTransposeSparse` in
  * batch.ts) as a float64 WebAssembly SIMD (f64x2) kernel, assembled byte by byte like
  * network/gemm64.ts: gin += convᵀ(gout) on unit-major blocks of m columns (m even), visiting only
- * output positions whose gradient row is not zero. Lanes run along the columns, and every element
+ * output positions whose gradient row is not zero, and clearing each such row after use (so gout is
+ * all zero when the call returns and the caller need not clear it before the next sample). Lanes run along the columns, and every element
  * of gin adds its products one by one in the same order as the JavaScript loop (output channel,
  * position, tap, input channel; no fused multiply–add), so the results are bit-identical to it.
  *
@@ -45,14 +46,17 @@ const V128_STORE = simd(0x0b);
 const F64X2_SPLAT = simd(0x14);
 const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
+const F64X2_NE = simd(0x48);
+const V128_OR = simd(0x50);
+const V128_ANY_TRUE = simd(0x53);
 
-// Params 0–4 and the unused param 5 (reused as WOC); i32 locals 6–26; v128 local 27.
+// Params 0–4 and the unused param 5 (reused as WOC); i32 locals 6–26; v128 locals 27–29.
 const [GOUT, GIN, W, TAP, DESC] = [0, 1, 2, 3, 4];
 const [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP] = [6, 7, 8, 9, 10, 11, 12, 13];
 const [OC, POS, OROW, C, T, TP, WT, AT, IROW, WI, CI, GBASE, WOC, TAPROW] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 5, 26];
-const WV = 27;
+const [WV, ZERO, ZV] = [27, 28, 29];
 const I32_LOCALS = 21; // 6–26
-const V128_LOCALS = 1; // 27
+const V128_LOCALS = 3; // 27–29
 
 /** The body of `ct(gout, gin, w, tap, desc, _)` (byte offsets in the kernel's memory). */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
@@ -85,6 +89,8 @@ function body(): number[] {
     f.push(I32_ADD);
     set(dst);
   };
+  f.push(F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, ...F64X2_SPLAT);
+  set(ZERO);
   [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP].forEach((local, k) => {
     get(DESC);
     f.push(I32_LOAD, ...memarg(2, k * 4));
@@ -131,20 +137,34 @@ function body(): number[] {
   brIf('pos-exit');
   open(BLOCK, 'next');
   open(BLOCK, 'nonzero');
-  // zero test of the row: any f64 ≠ 0 jumps to the work
-  konst(0);
-  set(C);
-  open(LOOP, 'zero');
+  // zero test of the row: ZV = OR over its column pairs of (pair ≠ 0); any lane set jumps to the work
   get(OROW);
-  get(C);
-  f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, F64_NE);
-  brIf('nonzero');
-  addConst(C, 8);
+  f.push(...V128_LOAD, ...memarg(3, 0));
+  get(ZERO);
+  f.push(...F64X2_NE);
+  set(ZV);
+  konst(16);
+  set(C);
+  open(BLOCK, 'zero-done');
+  open(LOOP, 'zero');
   get(C);
   get(MB);
-  f.push(I32_LT_U);
-  brIf('zero');
-  close();
+  f.push(I32_GE_U);
+  brIf('zero-done');
+  get(ZV);
+  get(OROW);
+  get(C);
+  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0));
+  get(ZERO);
+  f.push(...F64X2_NE, ...V128_OR);
+  set(ZV);
+  addConst(C, 16);
+  br('zero');
+  close(); // zero
+  close(); // zero-done
+  get(ZV);
+  f.push(...V128_ANY_TRUE);
+  brIf('nonzero');
   br('next');
   close(); // nonzero
   // for (t = 0; t < TAPS; t++, TP += 4, WT += 8)
@@ -209,6 +229,21 @@ function body(): number[] {
   f.push(I32_LT_U);
   brIf('t');
   close(); // t
+  // the row has been used: clear it, so gout is all zero again for the next sample
+  konst(0);
+  set(C);
+  open(LOOP, 'clear');
+  get(OROW);
+  get(C);
+  f.push(I32_ADD);
+  get(ZERO);
+  f.push(...V128_STORE, ...memarg(3, 0));
+  addConst(C, 16);
+  get(C);
+  get(MB);
+  f.push(I32_LT_U);
+  brIf('clear');
+  close(); // clear
   close(); // next
   addConst(POS, 1);
   addTo(OROW, OROW, MB);
