@@ -75,37 +75,28 @@ describe('affineMapsBatch', () => {
 
   it('equals affineMapAt with an even number of outputs (convolution transposes on the SIMD kernel: stride, padding, dilation, groups)', () => {
     // Node 20 has WebAssembly SIMD, so this network's convolution transposes run on the kernel.
-    expect(convTransposeKernel(8)).not.toBeNull();
+    expect(convTransposeKernel(4, 8)).not.toBeNull();
     const r = mulberry32(11);
     const w = (n: number, s = 0.6) => Float64Array.from({ length: n }, () => gaussian(r) * s);
-    const conv = (
-      inputs: number[],
-      inC: number,
-      outC: number,
-      k: number,
-      stride: number,
-      pad: number,
-      dil: number,
-      groups: number,
-    ): NodeSpec => ({
+    const conv = (inputs: number[], [inC, outC, k, stride, pad, dil, groups]: number[]): NodeSpec => ({
       type: 'conv2d',
       inputs,
-      inChannels: inC,
-      outChannels: outC,
-      kernel: [k, k],
-      stride: [stride, stride],
-      padding: [pad, pad, pad, pad],
-      dilation: [dil, dil],
-      groups,
-      weight: w((outC * inC * k * k) / groups),
-      bias: w(outC, 0.2),
+      inChannels: inC!,
+      outChannels: outC!,
+      kernel: [k!, k!],
+      stride: [stride!, stride!],
+      padding: [pad!, pad!, pad!, pad!],
+      dilation: [dil!, dil!],
+      groups: groups!,
+      weight: w((outC! * inC! * k! * k!) / groups!),
+      bias: w(outC!, 0.2),
     });
     const net = buildNetwork(
       [2, 7, 7],
       [
-        conv([0], 2, 4, 3, 2, 1, 1, 2),
+        conv([0], [2, 4, 3, 2, 1, 1, 2]), // in, out, kernel, stride, padding, dilation, groups
         { type: 'relu', inputs: [1] },
-        conv([2], 4, 4, 2, 1, 1, 2, 1),
+        conv([2], [4, 4, 2, 1, 1, 2, 1]),
         { type: 'maxpool', inputs: [3], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
         { type: 'relu', inputs: [4] },
         { type: 'reshape', inputs: [5] },

@@ -408,7 +408,7 @@ const MAX_KERNEL_BYTES = 2 ** 30;
  * Every adjoint buffer of the reverse pass laid out in the memory of a sparse transposed-convolution
  * kernel (conv-transpose64.ts), with each convolution's weight, tap table (byte offsets, −1 in the
  * padding) and descriptor; undefined when the network has no convolution, the number of outputs o
- * is odd (the kernel takes column pairs) or WebAssembly SIMD is missing.
+ * is odd or above 32 (the kernel holds a row's column pairs in locals) or WebAssembly SIMD is missing.
  */
 function layoutOnConvKernel(
   p: PreparedNetwork,
@@ -416,7 +416,7 @@ function layoutOnConvKernel(
   const net = p.network;
   const o = net.outputSize;
   const convs = net.nodes.flatMap((n, i) => (n.type === 'conv2d' ? [i] : []));
-  if (convs.length === 0 || o % 2 !== 0) return undefined;
+  if (convs.length === 0) return undefined;
   let bytes = 0;
   const adjAt = net.nodes.map((n) => {
     const at = bytes;
@@ -438,7 +438,7 @@ function layoutOnConvKernel(
   }
   // Byte offsets are i32 in the kernel: stay well inside them (larger networks keep the JS loops).
   if (bytes >= MAX_KERNEL_BYTES) return undefined;
-  const kernel = convTransposeKernel(bytes);
+  const kernel = convTransposeKernel(o, bytes);
   if (!kernel) return undefined;
   const buf = kernel.memory.buffer;
   const adj = net.nodes.map((n, i) => new Float64Array(buf, adjAt[i]!, sizeOf(n.shape) * o));

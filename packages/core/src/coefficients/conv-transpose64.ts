@@ -33,7 +33,6 @@ const I32_GE_S = 0x4e;
 const I32_LOAD = 0x28;
 const F64_LOAD = 0x2b;
 const F64_CONST = 0x44;
-const F64_NE = 0x62;
 const VOID = 0x40;
 const BLOCK = 0x02;
 const LOOP = 0x03;
@@ -50,17 +49,18 @@ const F64X2_NE = simd(0x48);
 const V128_OR = simd(0x50);
 const V128_ANY_TRUE = simd(0x53);
 
-// Params 0–4 and the unused param 5 (reused as WOC); i32 locals 6–26; v128 locals 27–29.
+// Params 0–4 and the unused param 5 (reused as WOC); i32 locals 6–26; v128 locals 27–29, then one per column pair.
 const [GOUT, GIN, W, TAP, DESC] = [0, 1, 2, 3, 4];
 const [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP] = [6, 7, 8, 9, 10, 11, 12, 13];
-const [OC, POS, OROW, C, T, TP, WT, AT, IROW, WI, CI, GBASE, WOC, TAPROW] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 5, 26];
+const [OC, POS, OROW, , T, TP, WT, AT, IROW, WI, CI, GBASE, WOC, TAPROW] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 5, 26];
 const [WV, ZERO, ZV] = [27, 28, 29];
+/** The v128 local holding column pair v of the current gradient row. */
+const G = (v: number): number => 30 + v;
 const I32_LOCALS = 21; // 6–26
-const V128_LOCALS = 3; // 27–29
 
-/** The body of `ct(gout, gin, w, tap, desc, _)` (byte offsets in the kernel's memory). */
+/** The body of `ct(gout, gin, w, tap, desc, _)` (byte offsets in the kernel's memory) for rows of `2 · pairs` columns. */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
-function body(): number[] {
+function body(pairs: number): number[] {
   const f: number[] = [];
   const labels: string[] = [];
   const get = (i: number) => f.push(GET, ...uleb(i));
@@ -137,31 +137,20 @@ function body(): number[] {
   brIf('pos-exit');
   open(BLOCK, 'next');
   open(BLOCK, 'nonzero');
-  // zero test of the row: ZV = OR over its column pairs of (pair ≠ 0); any lane set jumps to the work
-  get(OROW);
-  f.push(...V128_LOAD, ...memarg(3, 0));
-  get(ZERO);
-  f.push(...F64X2_NE);
-  set(ZV);
-  konst(16);
-  set(C);
-  open(BLOCK, 'zero-done');
-  open(LOOP, 'zero');
-  get(C);
-  get(MB);
-  f.push(I32_GE_U);
-  brIf('zero-done');
-  get(ZV);
-  get(OROW);
-  get(C);
-  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0));
-  get(ZERO);
-  f.push(...F64X2_NE, ...V128_OR);
-  set(ZV);
-  addConst(C, 16);
-  br('zero');
-  close(); // zero
-  close(); // zero-done
+  // the row's column pairs into G(v); ZV = OR of (G(v) ≠ 0); any lane set jumps to the work
+  for (let v = 0; v < pairs; v++) {
+    get(OROW);
+    f.push(...V128_LOAD, ...memarg(3, v * 16));
+    set(G(v));
+    get(G(v));
+    get(ZERO);
+    f.push(...F64X2_NE);
+    if (v > 0) {
+      get(ZV);
+      f.push(...V128_OR);
+    }
+    set(ZV);
+  }
   get(ZV);
   f.push(...V128_ANY_TRUE);
   brIf('nonzero');
@@ -192,26 +181,15 @@ function body(): number[] {
   get(WI);
   f.push(F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
   set(WV);
-  konst(0);
-  set(C);
-  // for (c = 0; c < MB; c += 16): gin[irow + c] += wv · gout[orow + c]
-  open(LOOP, 'c');
-  get(IROW);
-  get(C);
-  f.push(I32_ADD);
-  get(IROW);
-  get(C);
-  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0));
-  get(WV);
-  get(OROW);
-  get(C);
-  f.push(I32_ADD, ...V128_LOAD, ...memarg(3, 0), ...F64X2_MUL, ...F64X2_ADD, ...V128_STORE, ...memarg(3, 0));
-  addConst(C, 16);
-  get(C);
-  get(MB);
-  f.push(I32_LT_U);
-  brIf('c');
-  close(); // c
+  // gin[irow + 16v] += wv · G(v), every column pair (static offsets)
+  for (let v = 0; v < pairs; v++) {
+    get(IROW);
+    get(IROW);
+    f.push(...V128_LOAD, ...memarg(3, v * 16));
+    get(WV);
+    get(G(v));
+    f.push(...F64X2_MUL, ...F64X2_ADD, ...V128_STORE, ...memarg(3, v * 16));
+  }
   addTo(IROW, IROW, STEP);
   addTo(WI, WI, WSTEP);
   addConst(CI, 1);
@@ -230,20 +208,11 @@ function body(): number[] {
   brIf('t');
   close(); // t
   // the row has been used: clear it, so gout is all zero again for the next sample
-  konst(0);
-  set(C);
-  open(LOOP, 'clear');
-  get(OROW);
-  get(C);
-  f.push(I32_ADD);
-  get(ZERO);
-  f.push(...V128_STORE, ...memarg(3, 0));
-  addConst(C, 16);
-  get(C);
-  get(MB);
-  f.push(I32_LT_U);
-  brIf('clear');
-  close(); // clear
+  for (let v = 0; v < pairs; v++) {
+    get(OROW);
+    get(ZERO);
+    f.push(...V128_STORE, ...memarg(3, v * 16));
+  }
   close(); // next
   addConst(POS, 1);
   addTo(OROW, OROW, MB);
@@ -263,21 +232,25 @@ function body(): number[] {
   return f;
 }
 
-const cache: { module?: object | null } = {};
+/** The most columns a kernel takes (one v128 local per pair; wider blocks keep the JavaScript loops). */
+export const CONV_KERNEL_MAX_COLUMNS = 32;
 
-/** The compiled module, or null where WebAssembly SIMD is unavailable. Built once per thread. */
-function compiled(): object | null {
-  if (cache.module !== undefined) return cache.module;
-  cache.module = null;
+const cache = new Map<number, object | null>();
+
+/** The module compiled for rows of m columns, or null where WebAssembly SIMD is unavailable. Built once per thread and m. */
+function compiled(m: number): object | null {
+  const hit = cache.get(m);
+  if (hit !== undefined) return hit;
+  cache.set(m, null);
   const wa = wasmApi();
   if (!wa) return null;
   try {
-    const bytes = kernelModule('ct', I32_LOCALS, V128_LOCALS, body());
-    if (wa.validate(bytes)) cache.module = new wa.Module(bytes);
+    const bytes = kernelModule('ct', I32_LOCALS, 3 + m / 2, body(m / 2));
+    if (wa.validate(bytes)) cache.set(m, new wa.Module(bytes));
   } catch {
-    cache.module = null;
+    cache.set(m, null);
   }
-  return cache.module;
+  return cache.get(m)!;
 }
 
 /** One convolution's weight, tap table and descriptor in the kernel's memory (byte offsets). */
@@ -294,9 +267,10 @@ export interface ConvTransposeKernel {
   readonly memory: WasmMemory;
 }
 
-/** A kernel instance with `bytes` of memory (zeroed), or null without WebAssembly SIMD. */
-export function convTransposeKernel(bytes: number): ConvTransposeKernel | null {
-  const mod = compiled();
+/** A kernel instance for blocks of m columns (even, 2 ≤ m ≤ 32) with `bytes` of memory (zeroed), or null without WebAssembly SIMD. */
+export function convTransposeKernel(m: number, bytes: number): ConvTransposeKernel | null {
+  if (m % 2 !== 0 || m < 2 || m > CONV_KERNEL_MAX_COLUMNS) return null;
+  const mod = compiled(m);
   const wa = wasmApi();
   if (!mod || !wa) return null;
   const memory = new wa.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
