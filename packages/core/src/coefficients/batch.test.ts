@@ -5,8 +5,8 @@
  * max-pool, residual add, leaky ReLU, average pool, hard-tanh).
  */
 import { describe, expect, it } from 'vitest';
-import type { NodeSpec } from '../index.js';
-import { affineMapAt, buildNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
+import type { NetworkLike, NodeSpec } from '../index.js';
+import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
 import { affineMapsBatch } from './batch.js';
@@ -20,10 +20,11 @@ function samples(d: number, n: number, seed: number, scale = 1): Float64Array {
   return xs;
 }
 
-function expectMatchesAffineMapAt(net: Network, xs: Float64Array, n: number): void {
+/** `using`: a prepared network to run the batch on (reused across calls), else `net` itself. */
+function expectMatchesAffineMapAt(net: Network, xs: Float64Array, n: number, using: NetworkLike = net): void {
   const d = net.inputSize;
   const o = net.outputSize;
-  const b = affineMapsBatch(net, xs, n);
+  const b = affineMapsBatch(using, xs, n);
   for (let s = 0; s < n; s++) {
     const x = xs.subarray(s * d, (s + 1) * d);
     const ref = affineMapAt(net, x);
@@ -105,6 +106,9 @@ describe('affineMapsBatch', () => {
     );
     expect(net.outputSize).toBe(4);
     expectMatchesAffineMapAt(net, samples(98, 16, 12), 16);
+    // Batches on one prepared network reuse its reverse pass (kernel memory, cleared blocks).
+    const prepared = prepareNetwork(net);
+    for (const seed of [13, 14, 15]) expectMatchesAffineMapAt(net, samples(98, 9, seed, 1.5), 9, prepared);
   });
 
   it('handles a dense layer after a flatten of the input (direct write) and a skip from the input', () => {

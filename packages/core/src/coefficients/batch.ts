@@ -13,7 +13,7 @@
  * (row-major, contiguous inner loops over the d inputs, four units per pass).
  */
 import { PolytopeError } from '../errors.js';
-import { activationFixedTransposeImpl, activationForwardImpl } from '../network/activation.js';
+import { activationFixedTransposeImpl, activationForwardImpl, maxPoolSource } from '../network/activation.js';
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
@@ -74,7 +74,8 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const jacobians = new Float64Array(count * o * d);
   const offsets = new Float64Array(count * o);
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
-  const reverse = new ReversePass(p);
+  // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
+  const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const nonzero = new Int32Array(d);
   reverse.begin();
   for (const s of reverse.chained ? nearbyOrder(codes, count, net.numUnits) : Array.from({ length: count }, (_, s) => s)) {
@@ -287,7 +288,7 @@ function directWeights(p: PreparedNetwork): (Float64Array | undefined)[] {
 class ReversePass {
   private readonly adj: Float64Array[];
   /** The convolutions' transposes on the WebAssembly SIMD kernel (the adjoints then live in its memory); null without (scalar JS). */
-  private readonly conv: { kernel: ConvTransposeKernel; layouts: (ConvTransposeLayout | undefined)[] } | null;
+  private readonly conv: ConvLayout | null;
   private readonly slotOf: Int32Array;
   /**
    * Per node: for a dense node that reads the input through reshapes and channel affines, its
@@ -307,6 +308,8 @@ class ReversePass {
   /** Per node: 1 when its inputs' adjoints are constant, so its transpose runs once per batch. */
   private readonly once: Uint8Array;
   private warm = false;
+  /** True from the start of a `run` to its end. */
+  private running = false;
   /** Per node: 1 for a convolution whose gradient block the kernel clears after use (every `run` passes it through the kernel). */
   private readonly selfCleaning: Uint8Array;
 
@@ -315,7 +318,7 @@ class ReversePass {
     const o = net.outputSize;
     const laid = layoutOnConvKernel(p);
     this.adj = laid?.adj ?? net.nodes.map((n) => new Float64Array(sizeOf(n.shape) * o));
-    this.conv = laid ? { kernel: laid.kernel, layouts: laid.layouts } : null;
+    this.conv = laid ?? null;
     this.slotOf = new Int32Array(net.nodes.length).fill(-1);
     net.activations.forEach((s, i) => (this.slotOf[s.node] = i));
     this.direct = p.memo('coefficients:direct-weights', () => directWeights(p));
@@ -344,6 +347,37 @@ class ReversePass {
   begin(): void {
     this.gemm?.load();
     this.warm = false;
+    // A run that did not finish (an exception) may have left rows in the blocks the kernel clears.
+    if (this.running) this.adj.forEach((a, i) => this.selfCleaning[i] && a.fill(0));
+    this.running = false;
+  }
+
+  /**
+   * The max-pool i's transpose and its convolution's in one: the list of the pool's winners (the
+   * convolution output each pool output took its value from, under this code) with the pool's
+   * gradient rows, then the kernel over that list into the convolution's input adjoint.
+   */
+  private poolIntoConv(i: number, f: PooledConv, code: Uint8Array, g: Float64Array): void {
+    const net = this.p.network;
+    const pool = net.nodes[i]!;
+    const conv = net.nodes[f.conv] as Conv2dNode;
+    const o = net.outputSize;
+    const t = windowOf(pool as ActivationNode & { type: 'maxpool' }, conv.shape, this.p.table(i));
+    const offset = net.activations[this.slotOf[i]!]!.offset;
+    const plane = conv.shape[1]! * conv.shape[2]!;
+    const list = f.list;
+    const n = g.length / o;
+    let e = 0;
+    for (let u = 0; u < n; u++) {
+      const src = maxPoolSource(t, u, code[offset + u]!);
+      const ch = Math.floor(src / plane);
+      list[e * 3] = ch;
+      list[e * 3 + 1] = src - ch * plane;
+      list[e * 3 + 2] = g.byteOffset + u * o * 8;
+      e++;
+    }
+    f.desc[8] = e;
+    this.conv!.kernel.runList(this.adj[conv.inputs[0]!]!.byteOffset, this.conv!.layouts[f.conv]!, f.listAt);
   }
 
   /** J (row-major o × d) of the code into `jac` (overwritten). */
@@ -356,7 +390,8 @@ class ReversePass {
     const warm = this.warm;
     const keep = warm ? this.constant : dead;
     // (the convolution kernel leaves its gradient block all zero: no need to clear it)
-    this.adj.forEach((a, i) => dead[i] || keep[i] || this.selfCleaning[i] || a.fill(0));
+    this.adj.forEach((a, i) => dead[i] || keep[i] || this.selfCleaning[i] || this.conv?.fusedConv[i] || a.fill(0));
+    this.running = true;
     let written = false;
     const clear = () => {
       if (!written) jac.fill(0);
@@ -366,7 +401,7 @@ class ReversePass {
     if (!warm || !this.constant[net.output]) for (let r = 0; r < o; r++) seed[r * o + r] = 1;
     this.warm = true;
     for (let i = nodes.length - 1; i >= 1; i--) {
-      if (dead[i] || (warm && this.once[i])) continue;
+      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i]) continue;
       const g = this.adj[i]!;
       const node = nodes[i]!;
       if (node.type === 'reshape') {
@@ -387,6 +422,11 @@ class ReversePass {
       }
       const inShape = nodes[node.inputs[0]!]!.shape;
       const gins = node.inputs.map((j) => this.adj[j]!);
+      const pooled = this.conv?.fused.get(i);
+      if (pooled) {
+        this.poolIntoConv(i, pooled, code, g);
+        continue;
+      }
       if (isActivation(node)) {
         const slot = net.activations[this.slotOf[i]!]!;
         activationFixedTransposeImpl(gins[0]!, g, node, inShape, o, code, slot.offset, this.p.table(i));
@@ -401,6 +441,7 @@ class ReversePass {
         affineTransposeImpl(gins, g, node, inShape, o, this.p.table(i));
       }
     }
+    this.running = false;
     // Whatever reached the input other than through a direct dense node (convolutions, skips).
     clear();
     if (dead[0]) return;
@@ -418,17 +459,27 @@ const MAX_KERNEL_BYTES = 2 ** 30;
  * padding) and descriptor; undefined when the network has no convolution, the number of outputs o
  * is odd or above 32 (the kernel holds a row's column pairs in locals) or WebAssembly SIMD is missing.
  */
-function layoutOnConvKernel(
-  p: PreparedNetwork,
-): { kernel: ConvTransposeKernel; adj: Float64Array[]; layouts: (ConvTransposeLayout | undefined)[] } | undefined {
+function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
   const net = p.network;
   const o = net.outputSize;
   const convs = net.nodes.flatMap((n, i) => (n.type === 'conv2d' ? [i] : []));
   if (convs.length === 0) return undefined;
+  // A max-pool that is its convolution's only consumer: the kernel visits the pool's winners (a list
+  // in its memory, one entry per pool output) and the convolution's own output adjoint is never formed.
+  const consumers = net.nodes.map(() => [] as number[]);
+  net.nodes.forEach((n, k) => n.inputs.forEach((j) => consumers[j]!.push(k)));
+  const pooled = new Map<number, number>();
+  for (const c of convs) {
+    const cs = consumers[c]!;
+    if (cs.length === 1 && net.nodes[cs[0]!]!.type === 'maxpool' && c !== net.output) pooled.set(cs[0]!, c);
+  }
   let bytes = 0;
-  const adjAt = net.nodes.map((n) => {
+  const fusedConv = Uint8Array.from(net.nodes, (_, i) => ([...pooled.values()].includes(i) ? 1 : 0));
+  // (a fused convolution's output adjoint is never formed: no room for it)
+  const adjLength = net.nodes.map((n, i) => (fusedConv[i] ? 0 : sizeOf(n.shape) * o));
+  const adjAt = adjLength.map((len) => {
     const at = bytes;
-    bytes += sizeOf(n.shape) * o * 8;
+    bytes += len * 8;
     return at;
   });
   const tables = new Map<number, Int32Array>();
@@ -441,15 +492,20 @@ function layoutOnConvKernel(
     const weight = bytes;
     const taps = weight + node.weight.length * 8;
     const desc = taps + Math.ceil((tapIn.length * 4) / 8) * 8;
-    bytes = desc + 32;
+    bytes = desc + 48;
     at.set(i, { weight, taps, desc });
+  }
+  const lists = new Map<number, number>();
+  for (const [pool] of pooled) {
+    lists.set(pool, bytes);
+    bytes += Math.ceil((sizeOf(net.nodes[pool]!.shape) * 12) / 8) * 8;
   }
   // Byte offsets are i32 in the kernel: stay well inside them (larger networks keep the JS loops).
   if (bytes >= MAX_KERNEL_BYTES) return undefined;
   const kernel = convTransposeKernel(o, bytes);
   if (!kernel) return undefined;
   const buf = kernel.memory.buffer;
-  const adj = net.nodes.map((n, i) => new Float64Array(buf, adjAt[i]!, sizeOf(n.shape) * o));
+  const adj = net.nodes.map((_, i) => new Float64Array(buf, adjAt[i]!, adjLength[i]!));
   const layouts: (ConvTransposeLayout | undefined)[] = net.nodes.map(() => undefined);
   for (const i of convs) {
     const node = net.nodes[i] as Conv2dNode;
@@ -463,10 +519,42 @@ function layoutOnConvKernel(
     for (let k = 0; k < tapIn.length; k++) scaled[k] = tapIn[k]! < 0 ? -1 : tapIn[k]! * o * 8;
     const icg = node.inChannels / node.groups;
     const ocg = node.outChannels / node.groups;
-    new Int32Array(buf, l.desc, 8).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8]);
+    new Int32Array(buf, l.desc, 9).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8, 0]);
     layouts[i] = l;
   }
-  return { kernel, adj, layouts };
+  const fused = new Map<number, PooledConv>();
+  for (const [pool, conv] of pooled) {
+    const l = layouts[conv]!;
+    const listAt = lists.get(pool)!;
+    fused.set(pool, {
+      conv,
+      listAt,
+      list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
+      desc: new Int32Array(buf, l.desc, 9),
+    });
+  }
+  return { kernel, adj, layouts, fused, fusedConv };
+}
+
+/** A max-pool whose convolution's transpose runs over the pool's winners (see `layoutOnConvKernel`). */
+interface PooledConv {
+  readonly conv: number;
+  /** Byte offset of the list (channel, position, gradient row byte offset) per entry. */
+  readonly listAt: number;
+  readonly list: Int32Array;
+  /** The convolution's descriptor (entry 8: the list's length). */
+  readonly desc: Int32Array;
+}
+
+/** The reverse pass laid out in the convolution kernel's memory. */
+interface ConvLayout {
+  readonly kernel: ConvTransposeKernel;
+  readonly adj: Float64Array[];
+  readonly layouts: (ConvTransposeLayout | undefined)[];
+  /** Per max-pool node fused with its convolution. */
+  readonly fused: Map<number, PooledConv>;
+  /** Per node: 1 for a convolution whose transpose its max-pool runs (skipped in the pass; its adjoint is never written). */
+  readonly fusedConv: Uint8Array;
 }
 
 /**
