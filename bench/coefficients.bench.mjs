@@ -9,7 +9,8 @@
 // timing includes reading MNIST, the batched forward, the reverse passes and writing the .npy
 // shards), ours again without writing (the same batches on the same worker pool, results
 // dropped: what the peer times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
-// float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds.
+// float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds. Rates
+// are given per wall second and per CPU-second (all threads of each process), since the machine is shared.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -38,16 +39,21 @@ const netJson = join(dir, 'network.json');
 // The peer gets our reading of the same file (ONNX float32 weights widened to float64).
 writeFileSync(netJson, JSON.stringify(core.writeNetworkJson(net)));
 const images = mnistDefaultPath('test', 'images');
+// process.cpuUsage covers the whole process: the main thread and the worker threads.
+const cpuSeconds = (u) => (u.user + u.system) / 1e6;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ours = [];
 const oursCompute = [];
+const oursCpu = [];
+const oursComputeCpu = [];
 // Ours without the shards: the same batches on the same pool, results dropped (what the peer times).
 async function computeOnly() {
   const d = net.inputSize;
   const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, d);
   const pool = new CoefficientsPool(net, threads);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const parts = [];
   for (let k = 0; k < rows; k += 50) {
     const count = Math.min(50, rows - k);
@@ -57,18 +63,24 @@ async function computeOnly() {
   }
   await Promise.all(parts);
   const rate = rows / ((performance.now() - t0) / 1000);
+  const cpuRate = rows / cpuSeconds(process.cpuUsage(c0));
   await pool.close();
-  return rate;
+  return [rate, cpuRate];
 }
 const peer = {};
+const peerCpu = {};
 let maxDiff = 0;
 for (let r = 0; r < rounds; r++) {
   const out = join(dir, `out-${r}`);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, net.inputSize);
   await writeCoefficients(net, source, { out, shardRows: 1000, batch: 50, threads });
   ours.push(rows / ((performance.now() - t0) / 1000));
-  oursCompute.push(await computeOnly());
+  oursCpu.push(rows / cpuSeconds(process.cpuUsage(c0)));
+  const [rate, cpuRate] = await computeOnly();
+  oursCompute.push(rate);
+  oursComputeCpu.push(cpuRate);
   const peerOut = JSON.parse(
     execFileSync(
       python,
@@ -90,7 +102,10 @@ for (let r = 0; r < rounds; r++) {
       },
     ),
   );
-  for (const res of peerOut.results) (peer[`${res.method} ${res.dtype}`] ??= []).push(res.samples_per_second);
+  for (const res of peerOut.results) {
+    (peer[`${res.method} ${res.dtype}`] ??= []).push(res.samples_per_second);
+    (peerCpu[`${res.method} ${res.dtype}`] ??= []).push(res.samples_per_cpu_second);
+  }
   if (r === 0) {
     // Our shard 0 against PyTorch's float64 Jacobians and offsets of the first samples.
     const jac = core.readNpy(readFileSync(join(out, 'jacobians-00000.npy')));
@@ -103,6 +118,8 @@ for (let r = 0; r < rounds; r++) {
   rmSync(out, { recursive: true, force: true });
 }
 const best = Object.entries(peer).map(([k, v]) => [k, median(v)]);
+const bestCpu = Object.entries(peerCpu).map(([k, v]) => [k, median(v)]);
+const top = (list, dtype) => Math.max(...list.filter(([k]) => k.endsWith(dtype)).map(([, v]) => v));
 const f64 = Math.max(...best.filter(([k]) => k.endsWith('float64')).map(([, v]) => v));
 const f32 = Math.max(...best.filter(([k]) => k.endsWith('float32')).map(([, v]) => v));
 const result = {
@@ -120,6 +137,12 @@ const result = {
   ratio_vs_best_float32: median(ours) / f32,
   compute_only_ratio_vs_best_float64: median(oursCompute) / f64,
   compute_only_ratio_vs_best_float32: median(oursCompute) / f32,
+  ours_samples_per_cpu_second: median(oursCpu),
+  ours_compute_only_samples_per_cpu_second: median(oursComputeCpu),
+  peer_samples_per_cpu_second: Object.fromEntries(bestCpu),
+  per_cpu_second_ratio_vs_best_float64: median(oursCpu) / top(bestCpu, 'float64'),
+  compute_only_per_cpu_second_ratio_vs_best_float64: median(oursComputeCpu) / top(bestCpu, 'float64'),
+  compute_only_per_cpu_second_ratio_vs_best_float32: median(oursComputeCpu) / top(bestCpu, 'float32'),
   max_abs_diff_vs_pytorch_float64_first_samples: maxDiff,
 };
 console.log(JSON.stringify(result, null, 1));

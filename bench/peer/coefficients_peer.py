@@ -12,7 +12,7 @@ two ways to get every sample's full Jacobian (o × d) and offset:
 - `autograd`: one forward pass of the batch, then o backward passes of sum_b f(x_b)[r] (samples are
   independent, so the gradient of the sum with respect to x_b is row r of J_b).
 
-Prints one JSON line: samples per second per method and dtype (the medians are over batches of the
+Prints one JSON line: samples per second (wall) and per CPU-second (process time, all threads) per method and dtype (the medians are over batches of the
 same run; the whole set is processed once per method after a warm-up batch). `--save-first K` writes
 the float64 Jacobians and offsets of the first K samples (`jacobians.npy` K × o × d, `offsets.npy`)
 so that the caller can compare them with ours.
@@ -120,13 +120,14 @@ def jac_autograd(model, x):
 def run(model, xs, batch, method):
     fn = jac_vmap if method == 'vmap' else jac_autograd
     fn(model, xs[:batch])  # warm-up
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for s in range(0, xs.shape[0], batch):
         x = xs[s : s + batch]
         jac, y = fn(model, x)
         # offsets y - J x, as our command writes them
         _ = y - torch.einsum('bod,bd->bo', jac, x.reshape(x.shape[0], -1))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main(argv):
@@ -152,8 +153,17 @@ def main(argv):
         model = build(doc, dtype)
         xs = torch.tensor(images, dtype=dtype)
         for method in args.methods.split(','):
-            seconds = run(model, xs, args.batch, method)
-            out['results'].append({'dtype': name, 'method': method, 'seconds': seconds, 'samples_per_second': xs.shape[0] / seconds})
+            seconds, cpu = run(model, xs, args.batch, method)
+            out['results'].append(
+                {
+                    'dtype': name,
+                    'method': method,
+                    'seconds': seconds,
+                    'cpu_seconds': cpu,
+                    'samples_per_second': xs.shape[0] / seconds,
+                    'samples_per_cpu_second': xs.shape[0] / cpu,
+                }
+            )
     if args.save_first > 0:
         model = build(doc, torch.float64)
         x = torch.tensor(images[: args.save_first], dtype=torch.float64)

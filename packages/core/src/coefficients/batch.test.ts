@@ -5,10 +5,12 @@
  * max-pool, residual add, leaky ReLU, average pool, hard-tanh).
  */
 import { describe, expect, it } from 'vitest';
-import { affineMapAt, buildNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
+import type { NetworkLike, NodeSpec } from '../index.js';
+import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
 import { affineMapsBatch } from './batch.js';
+import { convTransposeKernel } from './conv-transpose64.js';
 import type { Network } from '../network/network.js';
 
 function samples(d: number, n: number, seed: number, scale = 1): Float64Array {
@@ -18,10 +20,11 @@ function samples(d: number, n: number, seed: number, scale = 1): Float64Array {
   return xs;
 }
 
-function expectMatchesAffineMapAt(net: Network, xs: Float64Array, n: number): void {
+/** `using`: a prepared network to run the batch on (reused across calls), else `net` itself. */
+function expectMatchesAffineMapAt(net: Network, xs: Float64Array, n: number, using: NetworkLike = net): void {
   const d = net.inputSize;
   const o = net.outputSize;
-  const b = affineMapsBatch(net, xs, n);
+  const b = affineMapsBatch(using, xs, n);
   for (let s = 0; s < n; s++) {
     const x = xs.subarray(s * d, (s + 1) * d);
     const ref = affineMapAt(net, x);
@@ -69,6 +72,43 @@ describe('affineMapsBatch', () => {
         for (let r = 0; r < 3; r++) expect(b.jacobians[(s * 3 + r) * 36 + i]).toBeCloseTo((fp[r]! - fm[r]!) / (2 * h), 5);
       }
     }
+  });
+
+  it('equals affineMapAt with an even number of outputs (convolution transposes on the SIMD kernel: stride, padding, dilation, groups)', () => {
+    // Node 20 has WebAssembly SIMD, so this network's convolution transposes run on the kernel.
+    expect(convTransposeKernel(4, 8)).not.toBeNull();
+    const r = mulberry32(11);
+    const w = (n: number, s = 0.6) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    const conv = (inputs: number[], [inC, outC, k, stride, pad, dil, groups]: number[]): NodeSpec => ({
+      type: 'conv2d',
+      inputs,
+      inChannels: inC!,
+      outChannels: outC!,
+      kernel: [k!, k!],
+      stride: [stride!, stride!],
+      padding: [pad!, pad!, pad!, pad!],
+      dilation: [dil!, dil!],
+      groups: groups!,
+      weight: w((outC! * inC! * k! * k!) / groups!),
+      bias: w(outC!, 0.2),
+    });
+    const net = buildNetwork(
+      [2, 7, 7],
+      [
+        conv([0], [2, 4, 3, 2, 1, 1, 2]), // in, out, kernel, stride, padding, dilation, groups
+        { type: 'relu', inputs: [1] },
+        conv([2], [4, 4, 2, 1, 1, 2, 1]),
+        { type: 'maxpool', inputs: [3], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
+        { type: 'relu', inputs: [4] },
+        { type: 'reshape', inputs: [5] },
+        { type: 'dense', inputs: [6], inFeatures: 16, outFeatures: 4, weight: w(64), bias: w(4, 0.1) },
+      ],
+    );
+    expect(net.outputSize).toBe(4);
+    expectMatchesAffineMapAt(net, samples(98, 16, 12), 16);
+    // Batches on one prepared network reuse its reverse pass (kernel memory, cleared blocks).
+    const prepared = prepareNetwork(net);
+    for (const seed of [13, 14, 15]) expectMatchesAffineMapAt(net, samples(98, 9, seed, 1.5), 9, prepared);
   });
 
   it('handles a dense layer after a flatten of the input (direct write) and a skip from the input', () => {

@@ -13,7 +13,7 @@
  * (row-major, contiguous inner loops over the d inputs, four units per pass).
  */
 import { PolytopeError } from '../errors.js';
-import { activationFixedTransposeImpl, activationForwardImpl } from '../network/activation.js';
+import { activationFixedTransposeImpl, activationForwardImpl, maxPoolSource } from '../network/activation.js';
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
@@ -22,6 +22,8 @@ import type { KernelTable } from '../network/kernels.js';
 import { gemm64 } from '../network/gemm64.js';
 import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
+import { convTransposeKernel } from './conv-transpose64.js';
+import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
 /** The exact affine maps of a batch of samples, sample-major. */
@@ -72,11 +74,16 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const jacobians = new Float64Array(count * o * d);
   const offsets = new Float64Array(count * o);
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
-  const reverse = new ReversePass(p);
+  // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
+  const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
+  const nonzero = new Int32Array(d);
   reverse.begin();
   for (const s of reverse.chained ? nearbyOrder(codes, count, net.numUnits) : Array.from({ length: count }, (_, s) => s)) {
     reverse.run(codes.subarray(s * net.numUnits, (s + 1) * net.numUnits), jacobians.subarray(s * o * d, (s + 1) * o * d));
-    // y_s = f(x_s) − J_s x_s, while J_s is in cache.
+    // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
+    // pixels are zero; a zero input adds an exact ±0 to the sum).
+    let nz = 0;
+    for (let i = 0; i < d; i++) if (xf[s * d + i] !== 0) nonzero[nz++] = i;
     for (let r = 0; r < o; r++) {
       const row = (s * o + r) * d;
       const xr = s * d;
@@ -85,14 +92,18 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
       let y1 = 0;
       let y2 = 0;
       let y3 = 0;
-      let i = 0;
-      for (; i + 4 <= d; i += 4) {
-        y0 += jacobians[row + i]! * xf[xr + i]!;
-        y1 += jacobians[row + i + 1]! * xf[xr + i + 1]!;
-        y2 += jacobians[row + i + 2]! * xf[xr + i + 2]!;
-        y3 += jacobians[row + i + 3]! * xf[xr + i + 3]!;
+      let k = 0;
+      for (; k + 4 <= nz; k += 4) {
+        const i0 = nonzero[k]!;
+        const i1 = nonzero[k + 1]!;
+        const i2 = nonzero[k + 2]!;
+        const i3 = nonzero[k + 3]!;
+        y0 += jacobians[row + i0]! * xf[xr + i0]!;
+        y1 += jacobians[row + i1]! * xf[xr + i1]!;
+        y2 += jacobians[row + i2]! * xf[xr + i2]!;
+        y3 += jacobians[row + i3]! * xf[xr + i3]!;
       }
-      for (; i < d; i++) y0 += jacobians[row + i]! * xf[xr + i]!;
+      for (; k < nz; k++) y0 += jacobians[row + nonzero[k]!]! * xf[xr + nonzero[k]!]!;
       offsets[s * o + r] = values[s * o + r]! - (y0 + y1 + (y2 + y3));
     }
   }
@@ -276,6 +287,8 @@ function directWeights(p: PreparedNetwork): (Float64Array | undefined)[] {
 /** Reverse-mode Jacobians of one network, reusing its adjoint buffers from sample to sample. */
 class ReversePass {
   private readonly adj: Float64Array[];
+  /** The convolutions' transposes on the WebAssembly SIMD kernel (the adjoints then live in its memory); null without (scalar JS). */
+  private readonly conv: ConvLayout | null;
   private readonly slotOf: Int32Array;
   /**
    * Per node: for a dense node that reads the input through reshapes and channel affines, its
@@ -295,11 +308,17 @@ class ReversePass {
   /** Per node: 1 when its inputs' adjoints are constant, so its transpose runs once per batch. */
   private readonly once: Uint8Array;
   private warm = false;
+  /** True from the start of a `run` to its end. */
+  private running = false;
+  /** Per node: 1 for a convolution whose gradient block the kernel clears after use (every `run` passes it through the kernel). */
+  private readonly selfCleaning: Uint8Array;
 
   constructor(private readonly p: PreparedNetwork) {
     const net = p.network;
     const o = net.outputSize;
-    this.adj = net.nodes.map((n) => new Float64Array(sizeOf(n.shape) * o));
+    const laid = layoutOnConvKernel(p);
+    this.adj = laid?.adj ?? net.nodes.map((n) => new Float64Array(sizeOf(n.shape) * o));
+    this.conv = laid ?? null;
     this.slotOf = new Int32Array(net.nodes.length).fill(-1);
     net.activations.forEach((s, i) => (this.slotOf[s.node] = i));
     this.direct = p.memo('coefficients:direct-weights', () => directWeights(p));
@@ -312,6 +331,9 @@ class ReversePass {
     }
     this.constant = constantAdjoints(net, this.direct, consumers);
     this.once = Uint8Array.from(net.nodes, (n) => (n.inputs.length > 0 && n.inputs.every((j) => this.constant[j]) ? 1 : 0));
+    this.selfCleaning = Uint8Array.from(net.nodes, (n, i) =>
+      this.conv && n.type === 'conv2d' && !this.dead[i] && !this.once[i] && !this.constant[i] ? 1 : 0,
+    );
     const kernel = this.direct.some((w) => w) ? gemm64() : null;
     this.gemm = kernel ? new DirectGemm(kernel, this.direct, net.inputSize, o) : null;
   }
@@ -325,6 +347,37 @@ class ReversePass {
   begin(): void {
     this.gemm?.load();
     this.warm = false;
+    // A run that did not finish (an exception) may have left rows in the blocks the kernel clears.
+    if (this.running) this.adj.forEach((a, i) => this.selfCleaning[i] && a.fill(0));
+    this.running = false;
+  }
+
+  /**
+   * The max-pool i's transpose and its convolution's in one: the list of the pool's winners (the
+   * convolution output each pool output took its value from, under this code) with the pool's
+   * gradient rows, then the kernel over that list into the convolution's input adjoint.
+   */
+  private poolIntoConv(i: number, f: PooledConv, code: Uint8Array, g: Float64Array): void {
+    const net = this.p.network;
+    const pool = net.nodes[i]!;
+    const conv = net.nodes[f.conv] as Conv2dNode;
+    const o = net.outputSize;
+    const t = windowOf(pool as ActivationNode & { type: 'maxpool' }, conv.shape, this.p.table(i));
+    const offset = net.activations[this.slotOf[i]!]!.offset;
+    const plane = conv.shape[1]! * conv.shape[2]!;
+    const list = f.list;
+    const n = g.length / o;
+    let e = 0;
+    for (let u = 0; u < n; u++) {
+      const src = maxPoolSource(t, u, code[offset + u]!);
+      const ch = Math.floor(src / plane);
+      list[e * 3] = ch;
+      list[e * 3 + 1] = src - ch * plane;
+      list[e * 3 + 2] = g.byteOffset + u * o * 8;
+      e++;
+    }
+    f.desc[8] = e;
+    this.conv!.kernel.runList(this.adj[conv.inputs[0]!]!.byteOffset, this.conv!.layouts[f.conv]!, f.listAt);
   }
 
   /** J (row-major o × d) of the code into `jac` (overwritten). */
@@ -336,7 +389,9 @@ class ReversePass {
     const dead = this.dead;
     const warm = this.warm;
     const keep = warm ? this.constant : dead;
-    this.adj.forEach((a, i) => dead[i] || keep[i] || a.fill(0));
+    // (the convolution kernel leaves its gradient block all zero: no need to clear it)
+    this.adj.forEach((a, i) => dead[i] || keep[i] || this.selfCleaning[i] || this.conv?.fusedConv[i] || a.fill(0));
+    this.running = true;
     let written = false;
     const clear = () => {
       if (!written) jac.fill(0);
@@ -346,7 +401,7 @@ class ReversePass {
     if (!warm || !this.constant[net.output]) for (let r = 0; r < o; r++) seed[r * o + r] = 1;
     this.warm = true;
     for (let i = nodes.length - 1; i >= 1; i--) {
-      if (dead[i] || (warm && this.once[i])) continue;
+      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i]) continue;
       const g = this.adj[i]!;
       const node = nodes[i]!;
       if (node.type === 'reshape') {
@@ -367,9 +422,16 @@ class ReversePass {
       }
       const inShape = nodes[node.inputs[0]!]!.shape;
       const gins = node.inputs.map((j) => this.adj[j]!);
+      const pooled = this.conv?.fused.get(i);
+      if (pooled) {
+        this.poolIntoConv(i, pooled, code, g);
+        continue;
+      }
       if (isActivation(node)) {
         const slot = net.activations[this.slotOf[i]!]!;
         activationFixedTransposeImpl(gins[0]!, g, node, inShape, o, code, slot.offset, this.p.table(i));
+      } else if (node.type === 'conv2d' && this.conv) {
+        this.conv.kernel.run(g.byteOffset, gins[0]!.byteOffset, this.conv.layouts[i]!);
       } else if (node.type === 'conv2d') {
         const tapIn = this.p.memo(`coefficients:conv-taps:${i}`, () => convTapTable(node, inShape));
         conv2dTransposeSparse(gins[0]!, g, node, inShape, o, tapIn);
@@ -379,12 +441,120 @@ class ReversePass {
         affineTransposeImpl(gins, g, node, inShape, o, this.p.table(i));
       }
     }
+    this.running = false;
     // Whatever reached the input other than through a direct dense node (convolutions, skips).
     clear();
     if (dead[0]) return;
     const gin = this.adj[0]!;
     for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = jac[r * d + c]! + gin[c * o + r]!;
   }
+}
+
+/** The largest kernel memory for the convolution transposes (1 GiB). */
+const MAX_KERNEL_BYTES = 2 ** 30;
+
+/**
+ * Every adjoint buffer of the reverse pass laid out in the memory of a sparse transposed-convolution
+ * kernel (conv-transpose64.ts), with each convolution's weight, tap table (byte offsets, −1 in the
+ * padding) and descriptor; undefined when the network has no convolution, the number of outputs o
+ * is odd or above 32 (the kernel holds a row's column pairs in locals) or WebAssembly SIMD is missing.
+ */
+function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
+  const net = p.network;
+  const o = net.outputSize;
+  const convs = net.nodes.flatMap((n, i) => (n.type === 'conv2d' ? [i] : []));
+  if (convs.length === 0) return undefined;
+  // A max-pool that is its convolution's only consumer: the kernel visits the pool's winners (a list
+  // in its memory, one entry per pool output) and the convolution's own output adjoint is never formed.
+  const consumers = net.nodes.map(() => [] as number[]);
+  net.nodes.forEach((n, k) => n.inputs.forEach((j) => consumers[j]!.push(k)));
+  const pooled = new Map<number, number>();
+  for (const c of convs) {
+    const cs = consumers[c]!;
+    if (cs.length === 1 && net.nodes[cs[0]!]!.type === 'maxpool' && c !== net.output) pooled.set(cs[0]!, c);
+  }
+  let bytes = 0;
+  const fusedConv = Uint8Array.from(net.nodes, (_, i) => ([...pooled.values()].includes(i) ? 1 : 0));
+  // (a fused convolution's output adjoint is never formed: no room for it)
+  const adjLength = net.nodes.map((n, i) => (fusedConv[i] ? 0 : sizeOf(n.shape) * o));
+  const adjAt = adjLength.map((len) => {
+    const at = bytes;
+    bytes += len * 8;
+    return at;
+  });
+  const tables = new Map<number, Int32Array>();
+  const at = new Map<number, ConvTransposeLayout>();
+  for (const i of convs) {
+    const node = net.nodes[i] as Conv2dNode;
+    const inShape = net.nodes[node.inputs[0]!]!.shape;
+    const tapIn = p.memo(`coefficients:conv-taps:${i}`, () => convTapTable(node, inShape));
+    tables.set(i, tapIn);
+    const weight = bytes;
+    const taps = weight + node.weight.length * 8;
+    const desc = taps + Math.ceil((tapIn.length * 4) / 8) * 8;
+    bytes = desc + 48;
+    at.set(i, { weight, taps, desc });
+  }
+  const lists = new Map<number, number>();
+  for (const [pool] of pooled) {
+    lists.set(pool, bytes);
+    bytes += Math.ceil((sizeOf(net.nodes[pool]!.shape) * 12) / 8) * 8;
+  }
+  // Byte offsets are i32 in the kernel: stay well inside them (larger networks keep the JS loops).
+  if (bytes >= MAX_KERNEL_BYTES) return undefined;
+  const kernel = convTransposeKernel(o, bytes);
+  if (!kernel) return undefined;
+  const buf = kernel.memory.buffer;
+  const adj = net.nodes.map((_, i) => new Float64Array(buf, adjAt[i]!, adjLength[i]!));
+  const layouts: (ConvTransposeLayout | undefined)[] = net.nodes.map(() => undefined);
+  for (const i of convs) {
+    const node = net.nodes[i] as Conv2dNode;
+    const l = at.get(i)!;
+    const [, h, w] = net.nodes[node.inputs[0]!]!.shape as [number, number, number];
+    const [, ho, wo] = node.shape as [number, number, number];
+    const taps = node.kernel[0] * node.kernel[1];
+    new Float64Array(buf, l.weight, node.weight.length).set(node.weight);
+    const tapIn = tables.get(i)!;
+    const scaled = new Int32Array(buf, l.taps, tapIn.length);
+    for (let k = 0; k < tapIn.length; k++) scaled[k] = tapIn[k]! < 0 ? -1 : tapIn[k]! * o * 8;
+    const icg = node.inChannels / node.groups;
+    const ocg = node.outChannels / node.groups;
+    new Int32Array(buf, l.desc, 9).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8, 0]);
+    layouts[i] = l;
+  }
+  const fused = new Map<number, PooledConv>();
+  for (const [pool, conv] of pooled) {
+    const l = layouts[conv]!;
+    const listAt = lists.get(pool)!;
+    fused.set(pool, {
+      conv,
+      listAt,
+      list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
+      desc: new Int32Array(buf, l.desc, 9),
+    });
+  }
+  return { kernel, adj, layouts, fused, fusedConv };
+}
+
+/** A max-pool whose convolution's transpose runs over the pool's winners (see `layoutOnConvKernel`). */
+interface PooledConv {
+  readonly conv: number;
+  /** Byte offset of the list (channel, position, gradient row byte offset) per entry. */
+  readonly listAt: number;
+  readonly list: Int32Array;
+  /** The convolution's descriptor (entry 8: the list's length). */
+  readonly desc: Int32Array;
+}
+
+/** The reverse pass laid out in the convolution kernel's memory. */
+interface ConvLayout {
+  readonly kernel: ConvTransposeKernel;
+  readonly adj: Float64Array[];
+  readonly layouts: (ConvTransposeLayout | undefined)[];
+  /** Per max-pool node fused with its convolution. */
+  readonly fused: Map<number, PooledConv>;
+  /** Per node: 1 for a convolution whose transpose its max-pool runs (skipped in the pass; its adjoint is never written). */
+  readonly fusedConv: Uint8Array;
 }
 
 /**

@@ -1,0 +1,340 @@
+/**
+ * The sparse transposed convolution of the coefficient reverse pass (`conv2dTransposeSparse` in
+ * batch.ts) as a float64 WebAssembly SIMD (f64x2) kernel, assembled byte by byte like
+ * network/gemm64.ts: gin += convᵀ(gout) on unit-major blocks of m columns (m even), visiting only
+ * output positions whose gradient row is not zero, and clearing each such row after use (so gout is
+ * all zero when the call returns and the caller need not clear it before the next sample). Lanes run along the columns, and every element
+ * of gin adds its products one by one in the same order as the JavaScript loop (output channel,
+ * position, tap, input channel; no fused multiply–add), so the results are bit-identical to it.
+ *
+ * The kernel works in its own memory, where `ReversePass` lays out every adjoint buffer (so no
+ * copies between JavaScript and the kernel), each convolution's weight, its tap table (byte
+ * offsets into an input channel, −1 in the padding) and an eight-integer descriptor:
+ * [output channels, positions, taps, input channels per group, output channels per group,
+ * bytes per input channel (h·w·m·8), bytes per row (m·8), bytes per weight tap step (taps·8),
+ * list entries]. A second entry point takes a list of (channel, position, row) instead of scanning
+ * gout: a max-pool's winners, so the convolution's own (large) output adjoint is never formed.
+ *
+ * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
+ * owns an instance and a memory that never grows after it is made (so views stay valid).
+ */
+import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import type { WasmMemory } from '../wasm/assembler.js';
+
+const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+const GET = 0x20;
+const SET = 0x21;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_DIV_U = 0x6e;
+const I32_GE_U = 0x4f;
+const I32_LT_U = 0x49;
+const I32_GE_S = 0x4e;
+const I32_LOAD = 0x28;
+const F64_LOAD = 0x2b;
+const F64_CONST = 0x44;
+const VOID = 0x40;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const IF = 0x04;
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const V128_LOAD = simd(0x00);
+const V128_STORE = simd(0x0b);
+const F64X2_SPLAT = simd(0x14);
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+const F64X2_NE = simd(0x48);
+const V128_OR = simd(0x50);
+const V128_ANY_TRUE = simd(0x53);
+
+// Params 0–5; i32 locals 6–28; v128 locals 29–31, then one per column pair.
+const [GOUT, GIN, W, TAP, DESC, LIST] = [0, 1, 2, 3, 4, 5];
+const [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP] = [6, 7, 8, 9, 10, 11, 12, 13];
+const [OC, POS, OROW, E, T, TP, WT, AT, IROW, WI, CI, GBASE, WOC, TAPROW, N] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
+const [WV, ZERO, ZV] = [29, 30, 31];
+/** The v128 local holding column pair v of the current gradient row. */
+const G = (v: number): number => 32 + v;
+const I32_LOCALS = 23; // 6–28
+
+/**
+ * The body of `ct(gout, gin, w, tap, desc, list)` (byte offsets in the kernel's memory) for rows of
+ * `2 · pairs` columns. Without `list`: every row of gout in order (cleared after use). With `list`:
+ * the rows named by the list, `desc[8]` entries of three i32 (output channel, position, byte offset
+ * of the gradient row), gout unused and the rows left as they are.
+ */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function body(pairs: number, list: boolean): number[] {
+  const clearRows = !list;
+  const f: number[] = [];
+  const labels: string[] = [];
+  const get = (i: number) => f.push(GET, ...uleb(i));
+  const set = (i: number) => f.push(SET, ...uleb(i));
+  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
+  const open = (op: number, name: string) => {
+    f.push(op, VOID);
+    labels.push(name);
+  };
+  const close = () => {
+    f.push(END);
+    labels.pop();
+  };
+  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
+  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
+  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
+  const addTo = (dst: number, x: number, y: number) => {
+    get(x);
+    get(y);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  const addConst = (dst: number, v: number) => {
+    get(dst);
+    konst(v);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  /** One gradient row at OROW, output channel base GBASE / WOC, taps at TAPROW: skipped when zero, else added to gin. */
+  const rowWork = () => {
+    open(BLOCK, 'next');
+    open(BLOCK, 'nonzero');
+    // the row's column pairs into G(v); ZV = OR of (G(v) ≠ 0); any lane set jumps to the work
+    for (let v = 0; v < pairs; v++) {
+      get(OROW);
+      f.push(...V128_LOAD, ...memarg(3, v * 16));
+      set(G(v));
+      get(G(v));
+      get(ZERO);
+      f.push(...F64X2_NE);
+      if (v > 0) {
+        get(ZV);
+        f.push(...V128_OR);
+      }
+      set(ZV);
+    }
+    get(ZV);
+    f.push(...V128_ANY_TRUE);
+    brIf('nonzero');
+    br('next');
+    close(); // nonzero
+    // for (t = 0; t < TAPS; t++, TP += 4, WT += 8)
+    konst(0);
+    set(T);
+    get(TAPROW);
+    set(TP);
+    get(WOC);
+    set(WT);
+    open(LOOP, 't');
+    get(TP);
+    f.push(I32_LOAD, ...memarg(2, 0));
+    set(AT);
+    get(AT);
+    konst(0);
+    f.push(I32_GE_S);
+    open(IF, 'in');
+    addTo(IROW, GBASE, AT);
+    get(WT);
+    set(WI);
+    konst(0);
+    set(CI);
+    // for (ci = 0; ci < ICG; ci++, IROW += STEP, WI += WSTEP)
+    open(LOOP, 'ci');
+    get(WI);
+    f.push(F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
+    set(WV);
+    // gin[irow + 16v] += wv · G(v), every column pair (static offsets)
+    for (let v = 0; v < pairs; v++) {
+      get(IROW);
+      get(IROW);
+      f.push(...V128_LOAD, ...memarg(3, v * 16));
+      get(WV);
+      get(G(v));
+      f.push(...F64X2_MUL, ...F64X2_ADD, ...V128_STORE, ...memarg(3, v * 16));
+    }
+    addTo(IROW, IROW, STEP);
+    addTo(WI, WI, WSTEP);
+    addConst(CI, 1);
+    get(CI);
+    get(ICG);
+    f.push(I32_LT_U);
+    brIf('ci');
+    close(); // ci
+    close(); // in
+    addConst(TP, 4);
+    addConst(WT, 8);
+    addConst(T, 1);
+    get(T);
+    get(TAPS);
+    f.push(I32_LT_U);
+    brIf('t');
+    close(); // t
+    if (clearRows) {
+      // the row has been used: clear it, so gout is all zero again for the next sample
+      for (let v = 0; v < pairs; v++) {
+        get(OROW);
+        get(ZERO);
+        f.push(...V128_STORE, ...memarg(3, v * 16));
+      }
+    }
+    close(); // next
+  };
+  f.push(F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, ...F64X2_SPLAT);
+  set(ZERO);
+  [OC_N, P_N, TAPS, ICG, OCG, STEP, MB, WSTEP].forEach((local, k) => {
+    get(DESC);
+    f.push(I32_LOAD, ...memarg(2, k * 4));
+    set(local);
+  });
+  // GBASE = GIN + (oc / OCG) · ICG · STEP; WOC = W + oc · ICG · WSTEP
+  const channelBase = () => {
+    get(GIN);
+    get(OC);
+    get(OCG);
+    f.push(I32_DIV_U);
+    get(ICG);
+    f.push(I32_MUL);
+    get(STEP);
+    f.push(I32_MUL, I32_ADD);
+    set(GBASE);
+    get(W);
+    get(OC);
+    get(ICG);
+    f.push(I32_MUL);
+    get(WSTEP);
+    f.push(I32_MUL, I32_ADD);
+    set(WOC);
+  };
+  if (list) {
+    // for (e = 0; e < N; e++, LIST += 12): oc, pos, orow from the list; TAPROW = TAP + pos · TAPS · 4
+    get(DESC);
+    f.push(I32_LOAD, ...memarg(2, 32));
+    set(N);
+    konst(0);
+    set(E);
+    open(BLOCK, 'e-exit');
+    open(LOOP, 'e');
+    get(E);
+    get(N);
+    f.push(I32_GE_U);
+    brIf('e-exit');
+    [OC, POS, OROW].forEach((local, k) => {
+      get(LIST);
+      f.push(I32_LOAD, ...memarg(2, k * 4));
+      set(local);
+    });
+    channelBase();
+    get(TAP);
+    get(POS);
+    get(TAPS);
+    konst(4);
+    f.push(I32_MUL, I32_MUL, I32_ADD);
+    set(TAPROW);
+    rowWork();
+    addConst(LIST, 12);
+    addConst(E, 1);
+    br('e');
+    close(); // e
+    close(); // e-exit
+    f.push(END);
+    return f;
+  }
+  // for (oc = 0; oc < OC_N; oc++)
+  konst(0);
+  set(OC);
+  get(GOUT);
+  set(OROW);
+  open(BLOCK, 'oc-exit');
+  open(LOOP, 'oc');
+  get(OC);
+  get(OC_N);
+  f.push(I32_GE_U);
+  brIf('oc-exit');
+  channelBase();
+  get(TAP);
+  set(TAPROW);
+  // for (pos = 0; pos < P_N; pos++, OROW += MB, TAPROW += TAPS · 4)
+  konst(0);
+  set(POS);
+  open(BLOCK, 'pos-exit');
+  open(LOOP, 'pos');
+  get(POS);
+  get(P_N);
+  f.push(I32_GE_U);
+  brIf('pos-exit');
+  rowWork();
+  addConst(POS, 1);
+  addTo(OROW, OROW, MB);
+  get(TAPROW);
+  get(TAPS);
+  konst(4);
+  f.push(I32_MUL, I32_ADD);
+  set(TAPROW);
+  br('pos');
+  close(); // pos
+  close(); // pos-exit
+  addConst(OC, 1);
+  br('oc');
+  close(); // oc
+  close(); // oc-exit
+  f.push(END);
+  return f;
+}
+
+/** The most columns a kernel takes (one v128 local per pair; wider blocks keep the JavaScript loops). */
+export const CONV_KERNEL_MAX_COLUMNS = 32;
+
+const cache = new Map<string, object | null>();
+
+/** The module compiled for rows of m columns (in list mode or not), or null where WebAssembly SIMD is unavailable. Built once per thread, m and mode. */
+function compiled(m: number, list: boolean): object | null {
+  const key = `${m}:${list}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  cache.set(key, null);
+  const wa = wasmApi();
+  if (!wa) return null;
+  try {
+    const bytes = kernelModule('ct', I32_LOCALS, 3 + m / 2, body(m / 2, list));
+    if (wa.validate(bytes)) cache.set(key, new wa.Module(bytes));
+  } catch {
+    cache.set(key, null);
+  }
+  return cache.get(key)!;
+}
+
+/** One convolution's weight, tap table and descriptor in the kernel's memory (byte offsets). */
+export interface ConvTransposeLayout {
+  readonly weight: number;
+  readonly taps: number;
+  readonly desc: number;
+}
+
+/** An instance of the kernel with its own memory of a fixed size. */
+export interface ConvTransposeKernel {
+  /** gin += convᵀ(gout): byte offsets of the two blocks (views of `memory`) and the node's layout; clears gout. */
+  readonly run: (gout: number, gin: number, layout: ConvTransposeLayout) => void;
+  /** gin += the transposed convolution of the rows named by the list at byte offset `list` (`desc[8]` entries: channel, position, row offset). */
+  readonly runList: (gin: number, layout: ConvTransposeLayout, list: number) => void;
+  readonly memory: WasmMemory;
+}
+
+/** A kernel instance for blocks of m columns (even, 2 ≤ m ≤ 32) with `bytes` of memory (zeroed), or null without WebAssembly SIMD. */
+export function convTransposeKernel(m: number, bytes: number): ConvTransposeKernel | null {
+  if (m % 2 !== 0 || m < 2 || m > CONV_KERNEL_MAX_COLUMNS) return null;
+  const mod = compiled(m, false);
+  const modList = compiled(m, true);
+  const wa = wasmApi();
+  if (!mod || !modList || !wa) return null;
+  const memory = new wa.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  type Fn = (a: number, b: number, c: number, d: number, e: number, f: number) => void;
+  const ct = new wa.Instance(mod, { env: { memory } }).exports['ct'] as Fn;
+  const ctList = new wa.Instance(modList, { env: { memory } }).exports['ct'] as Fn;
+  return {
+    run: (gout, gin, l) => ct(gout, gin, l.weight, l.taps, l.desc, 0),
+    runList: (gin, l, list) => ctList(0, gin, l.weight, l.taps, l.desc, list),
+    memory,
+  };
+}
