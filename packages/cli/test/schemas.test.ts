@@ -230,7 +230,7 @@ describe('JSON outputs match docs/schemas', () => {
       const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown;
       expect(validate(doc), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
     },
-    30_000,
+    90_000, // animate renders every frame: 26 s alone, more under load
   );
 
   it('broken documents are rejected: a slice map row of two numbers, a line piece without map, a missing summary', async () => {
