@@ -117,8 +117,8 @@ export {
 export type { ClosestTriple, CrossSectionComparison, ExactRegions, GridCodes, JacobianGrid } from './coefficients/cross-section.js';
 export { symmetricEigen } from './coefficients/eigen.js';
 export type { SymmetricEigen } from './coefficients/eigen.js';
-export { activeSubspace, gradientCovariance } from './coefficients/sensitivity.js';
-export type { ActiveSubspace } from './coefficients/sensitivity.js';
+export { activeSubspace, gradientActiveSubspace, gradientCovariance } from './coefficients/sensitivity.js';
+export type { ActiveSubspace, GradientSpectrum } from './coefficients/sensitivity.js';
 export {
   SIMILARITY_RIDGE,
   coefficientMatrix,

@@ -22,6 +22,9 @@ export type { MlpLayer } from './polytopes/enumerate.js';
 export { kCellOps, boxCell, describeCell } from './polytopes/subspace-cells.js';
 export type { KCell } from './polytopes/subspace-cells.js';
 
+// --- float64 products shared with the chapter-7 study ---
+export { timesTransposed } from './coefficients/matmul.js';
+
 // --- helpers of the CLI's readers and reports ---
 export { summaryStats } from './lens/lens.js';
 export { isGzip } from './io/idx.js';

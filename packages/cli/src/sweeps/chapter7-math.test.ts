@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { activeSubspace, networkSimilarity } from '@polytope-lens/core';
 import type { CoefficientData } from '@polytope-lens/core';
-import { combineSimilarity, gramActiveSubspace, outputSimilarity } from './chapter7-math.js';
+import { gradientActiveSubspace as gramActiveSubspace } from '@polytope-lens/core';
+import { combineSimilarity, outputSimilarity } from './chapter7-math.js';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;

@@ -13,22 +13,8 @@
  * - Sensitivity: the nonzero spectrum of C = (1/n) Σ g gᵀ from the (n·o) × (n·o) Gram matrix of the
  *   gradients when n·o < d (same nonzero eigenvalues; directions v = G u / ‖G u‖).
  */
-import { PolytopeError, symmetricEigen } from '@polytope-lens/core';
-
-/** Row-major a (r × m) times bᵀ (b: c × m): r × c. */
-function timesTransposed(a: Float64Array, b: Float64Array, r: number, c: number, m: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) {
-    const ai = i * m;
-    for (let k = 0; k < c; k++) {
-      const bk = k * m;
-      let s = 0;
-      for (let t = 0; t < m; t++) s += a[ai + t]! * b[bk + t]!;
-      out[i * c + k] = s;
-    }
-  }
-  return out;
-}
+import { PolytopeError } from '@polytope-lens/core';
+import { timesTransposed } from '@polytope-lens/core/internal';
 
 /** In-place Cholesky of a symmetric positive-definite n × n matrix (lower triangle kept); false if not PD. */
 function cholesky(a: Float64Array, n: number): boolean {
@@ -232,63 +218,4 @@ export function combineSimilarity(
     }),
   );
   return { affineAccuracy, scaledMse, cka, softmaxCe };
-}
-
-/** Result of `gramActiveSubspace`. */
-export interface GramSpectrum {
-  /** The nonzero-candidate eigenvalues of C = (1/n) Σ_i Σ_j g gᵀ, largest first (min(n·o, d) values). */
-  eigenvalues: Float64Array;
-  /** `keep × d` unit directions (largest-magnitude component positive). */
-  directions: Float64Array;
-  meanSquaredGradientNorm: number;
-}
-
-/**
- * The active subspace of gradients `grads` (q × d rows, q = n·o, summed-output covariance (1/n) GᵀG
- * with G the q × d matrix) from the q × q Gram matrix G Gᵀ / n when q < d, else from the d × d
- * covariance. The nonzero eigenvalues are the same either way.
- */
-export function gramActiveSubspace(grads: Float64Array, q: number, d: number, n: number, keep: number): GramSpectrum {
-  let norm2 = 0;
-  for (let i = 0; i < grads.length; i++) norm2 += grads[i]! ** 2;
-  const k = Math.min(keep, q, d);
-  const directions = new Float64Array(k * d);
-  let eigenvalues: Float64Array;
-  if (q < d) {
-    const gram = timesTransposed(grads, grads, q, q, d);
-    for (let i = 0; i < gram.length; i++) gram[i] = gram[i]! / n;
-    const { values, vectors } = symmetricEigen(gram, q);
-    eigenvalues = values.map((v) => Math.max(v, 0));
-    for (let r = 0; r < k; r++) {
-      const v = directions.subarray(r * d, (r + 1) * d);
-      for (let i = 0; i < q; i++) {
-        const u = vectors[r * q + i]!;
-        if (u !== 0) for (let t = 0; t < d; t++) v[t] = v[t]! + u * grads[i * d + t]!;
-      }
-      normalizeSign(v);
-    }
-  } else {
-    const cov = new Float64Array(d * d);
-    for (let i = 0; i < q; i++)
-      for (let a = 0; a < d; a++) {
-        const ga = grads[i * d + a]! / n;
-        if (ga !== 0) for (let b = 0; b < d; b++) cov[a * d + b] = cov[a * d + b]! + ga * grads[i * d + b]!;
-      }
-    const { values, vectors } = symmetricEigen(cov, d);
-    eigenvalues = values.map((v) => Math.max(v, 0));
-    directions.set(vectors.subarray(0, k * d));
-  }
-  return { eigenvalues, directions, meanSquaredGradientNorm: norm2 / n };
-}
-
-/** Unit length, largest-magnitude component positive. */
-function normalizeSign(v: Float64Array): void {
-  let norm = 0;
-  let big = 0;
-  for (let t = 0; t < v.length; t++) {
-    norm += v[t]! ** 2;
-    if (Math.abs(v[t]!) > Math.abs(big)) big = v[t]!;
-  }
-  const f = (big < 0 ? -1 : 1) / (Math.sqrt(norm) || 1);
-  for (let t = 0; t < v.length; t++) v[t] = v[t]! * f;
 }

@@ -26,6 +26,7 @@ import {
   compressionAccuracy,
   evaluate,
   forwardBatch,
+  gradientActiveSubspace,
   idxImages,
   idxLabels,
   imageDataset,
@@ -38,7 +39,7 @@ import {
 import type { Dataset, Network, NodeSpec, OptimizerOptions } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
 import { ACTIVE_RANK_EPS } from '@polytope-lens/core/internal';
-import { gramActiveSubspace, outputSimilarity } from './chapter7-math.js';
+import { outputSimilarity } from './chapter7-math.js';
 import type { OutputSimilarity } from './chapter7-math.js';
 
 /** One network of the zoo. */
@@ -447,7 +448,7 @@ function modelShard({ o, id, path }: ModelParams): ModelShardResult {
   });
   const t2 = performance.now();
   const q = o.sensRows * OUTPUTS;
-  const sens = gramActiveSubspace(testAll.jacobians.subarray(0, q * D), q, D, o.sensRows, 4);
+  const sens = gradientActiveSubspace(testAll.jacobians.subarray(0, q * D), q, D, o.sensRows, 4);
   const total = sens.eigenvalues.reduce((a, b) => a + b, 0);
   const top = sens.eigenvalues[0] ?? 0;
   const directionsFile = join('coef', id, 'directions.f64');

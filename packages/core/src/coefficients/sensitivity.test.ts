@@ -94,4 +94,22 @@ describe('active subspaces (§6.4)', () => {
     const back = wm.transpose().mmul(coef).to1DArray();
     for (let i = 0; i < d; i++) expect(back[i]).toBeCloseTo(v[i]!, 8);
   });
+
+  it('with fewer gradients than inputs the Gram (dual) path gives the spectrum and directions of the covariance', () => {
+    // q = 4 samples × 2 outputs = 8 gradients in d = 20: the dual path; the reference is the d × d
+    // covariance decomposed directly (gradientCovariance + symmetricEigen).
+    const d = 20;
+    const set = { samples: 4, outputs: 3, inputs: d, jacobians: new Float64Array(4 * 3 * d), offsets: new Float64Array(12) };
+    const rnd = mulberry32(9);
+    for (let i = 0; i < set.jacobians.length; i++) set.jacobians[i] = gaussian(rnd);
+    const a = activeSubspace(set, { outputs: [0, 2], keep: 3 });
+    const ref = symmetricEigen(gradientCovariance(set, [0, 2]), d);
+    expect(a.eigenvalues.length).toBe(d);
+    for (let k = 0; k < d; k++) expect(a.eigenvalues[k]).toBeCloseTo(Math.max(ref.values[k]!, 0), 10);
+    expect(a.rank).toBe(8);
+    expect(a.keep).toBe(3);
+    for (let r = 0; r < 3; r++) for (let t = 0; t < d; t++) expect(a.directions[r * d + t]).toBeCloseTo(ref.vectors[r * d + t]!, 9);
+    const sum = a.eigenvalues.reduce((x, y) => x + y, 0);
+    expect(sum).toBeCloseTo(a.meanSquaredGradientNorm, 10);
+  });
 });

@@ -13,6 +13,7 @@ import { ACTIVE_RANK_EPS } from '../geometry/predicates.js';
 import { gemm64, gemm64Reserve } from '../network/gemm64.js';
 import type { CoefficientData } from './compress.js';
 import { symmetricEigen } from './eigen.js';
+import { timesTransposed } from './matmul.js';
 
 /** Gradient rows multiplied per WebAssembly call (a d × ROWS and a ROWS × d panel). */
 const ROWS_PER_PANEL = 64;
@@ -134,15 +135,9 @@ export function activeSubspace(set: CoefficientData, options: { outputs: readonl
   const keep = Math.min(options.keep ?? 10, d);
   if (!Number.isInteger(keep) || keep < 0)
     throw new PolytopeError('bad-option', `sensitivity: keep must be a non-negative integer, got ${keep}`);
-  const cov = gradientCovariance(set, outputs);
-  const { values, vectors } = symmetricEigen(cov, d);
-  let norm2 = 0;
-  for (let i = 0; i < set.samples; i++)
-    for (const j of outputs) {
-      const from = (i * set.outputs + j) * d;
-      for (let c = 0; c < d; c++) norm2 += set.jacobians[from + c]! ** 2;
-    }
-  const eigenvalues = values.map((v) => Math.max(v, 0));
+  const q = set.samples * outputs.length;
+  const spectrum = q < d ? dualSpectrum(set, outputs, keep) : primalSpectrum(set, outputs, keep);
+  const eigenvalues = spectrum.eigenvalues;
   const total = eigenvalues.reduce((a, b) => a + b, 0);
   const explained = eigenvalues.map((v) => (total > 0 ? v / total : 0));
   const top = eigenvalues[0] ?? 0;
@@ -153,9 +148,104 @@ export function activeSubspace(set: CoefficientData, options: { outputs: readonl
     inputs: d,
     eigenvalues,
     explained,
-    directions: vectors.slice(0, keep * d),
-    keep,
-    meanSquaredGradientNorm: norm2 / set.samples,
+    directions: spectrum.directions,
+    keep: spectrum.directions.length / d,
+    meanSquaredGradientNorm: spectrum.meanSquaredGradientNorm,
     rank,
   };
+}
+
+/** The d × d covariance path (`gradientCovariance` + `symmetricEigen`): every eigenvalue and the leading `keep` directions. */
+function primalSpectrum(set: CoefficientData, outputs: readonly number[], keep: number): GradientSpectrum {
+  const d = set.inputs;
+  const { values, vectors } = symmetricEigen(gradientCovariance(set, outputs), d);
+  let norm2 = 0;
+  for (let i = 0; i < set.samples; i++)
+    for (const j of outputs) {
+      const from = (i * set.outputs + j) * d;
+      for (let c = 0; c < d; c++) norm2 += set.jacobians[from + c]! ** 2;
+    }
+  return {
+    eigenvalues: values.map((v) => Math.max(v, 0)),
+    directions: vectors.slice(0, keep * d),
+    meanSquaredGradientNorm: norm2 / set.samples,
+  };
+}
+
+/** The Gram path for q = samples × outputs < d: the gradients' rows, then `gradientActiveSubspace`; the other d − q eigenvalues are 0. */
+function dualSpectrum(set: CoefficientData, outputs: readonly number[], keep: number): GradientSpectrum {
+  const d = set.inputs;
+  const q = set.samples * outputs.length;
+  const grads = new Float64Array(q * d);
+  let r = 0;
+  for (let i = 0; i < set.samples; i++)
+    for (const j of outputs) grads.set(set.jacobians.subarray((i * set.outputs + j) * d, (i * set.outputs + j + 1) * d), r++ * d);
+  const g = gradientActiveSubspace(grads, q, d, set.samples, keep);
+  const eigenvalues = new Float64Array(d);
+  eigenvalues.set(g.eigenvalues.subarray(0, Math.min(d, g.eigenvalues.length)));
+  return { ...g, eigenvalues };
+}
+
+/** Eigenvalues (largest first), `keep` unit directions and the mean squared gradient norm of a gradient set. */
+export interface GradientSpectrum {
+  /** Eigenvalues of C = (1/n) GᵀG, largest first: min(q, d) of them from `gradientActiveSubspace`. */
+  readonly eigenvalues: Float64Array;
+  /** `keep × d` unit directions (largest-magnitude component positive). */
+  readonly directions: Float64Array;
+  readonly meanSquaredGradientNorm: number;
+}
+
+/**
+ * The active subspace of the gradients `grads` (q × d rows; the covariance is C = (1/n) GᵀG, n the
+ * number of samples). When q < d it is computed from the q × q Gram matrix G Gᵀ / n, whose nonzero
+ * eigenvalues are C's, with C's eigenvectors Gᵀu / ‖Gᵀu‖. Otherwise it is computed from C itself.
+ * The directions are limited to min(keep, q, d).
+ *
+ * @example
+ * // two gradients of 3 inputs, one sample: C = g₁g₁ᵀ + g₂g₂ᵀ
+ * gradientActiveSubspace(Float64Array.of(1, 0, 0, 0, 2, 0), 2, 3, 1, 1).eigenvalues; // [4, 1]
+ */
+export function gradientActiveSubspace(grads: Float64Array, q: number, d: number, n: number, keep: number): GradientSpectrum {
+  let norm2 = 0;
+  for (let i = 0; i < grads.length; i++) norm2 += grads[i]! ** 2;
+  const k = Math.min(keep, q, d);
+  const directions = new Float64Array(k * d);
+  let eigenvalues: Float64Array;
+  if (q < d) {
+    const gram = timesTransposed(grads, grads, q, q, d);
+    for (let i = 0; i < gram.length; i++) gram[i] = gram[i]! / n;
+    const { values, vectors } = symmetricEigen(gram, q);
+    eigenvalues = values.map((v) => Math.max(v, 0));
+    for (let r = 0; r < k; r++) {
+      const v = directions.subarray(r * d, (r + 1) * d);
+      for (let i = 0; i < q; i++) {
+        const u = vectors[r * q + i]!;
+        if (u !== 0) for (let t = 0; t < d; t++) v[t] = v[t]! + u * grads[i * d + t]!;
+      }
+      unitWithSign(v);
+    }
+  } else {
+    const cov = new Float64Array(d * d);
+    for (let i = 0; i < q; i++)
+      for (let a = 0; a < d; a++) {
+        const ga = grads[i * d + a]! / n;
+        if (ga !== 0) for (let b = 0; b < d; b++) cov[a * d + b] = cov[a * d + b]! + ga * grads[i * d + b]!;
+      }
+    const { values, vectors } = symmetricEigen(cov, d);
+    eigenvalues = values.map((v) => Math.max(v, 0));
+    directions.set(vectors.subarray(0, k * d));
+  }
+  return { eigenvalues, directions, meanSquaredGradientNorm: norm2 / n };
+}
+
+/** Unit length, largest-magnitude component positive. */
+function unitWithSign(v: Float64Array): void {
+  let norm = 0;
+  let big = 0;
+  for (let t = 0; t < v.length; t++) {
+    norm += v[t]! ** 2;
+    if (Math.abs(v[t]!) > Math.abs(big)) big = v[t]!;
+  }
+  const f = (big < 0 ? -1 : 1) / (Math.sqrt(norm) || 1);
+  for (let t = 0; t < v.length; t++) v[t] = v[t]! * f;
 }
