@@ -24,6 +24,8 @@ import { PolytopeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { initParameters } from './init.js';
 import type { InitName } from './init.js';
+import { wasmBatchedKernels, wasmSetAdam, wasmSetData } from './batched-wasm.js';
+import type { WasmBatchedKernels } from './batched-wasm.js';
 
 /** The shape of every network in a batch: `inputs → width × depth (activation) → 1 logit`. */
 export interface BatchedMlpShape {
@@ -56,6 +58,11 @@ export interface BatchedTrainOptions {
   readonly earlyExit?: boolean;
   /** Record every network's loss at every epoch (`history`); memory epochs × N. */
   readonly recordLoss?: boolean;
+  /**
+   * Which kernels run the passes: `'auto'` (default) = WebAssembly SIMD where available, else
+   * JavaScript; `'js'` = the JavaScript kernels. Both give bit-for-bit equal results.
+   */
+  readonly kernels?: 'auto' | 'js';
 }
 
 /** Per-network outcome of `trainBatched` (arrays indexed by network). */
@@ -70,6 +77,8 @@ export interface BatchedTrainResult {
   readonly networkEpochs: number;
   /** `history[k][e]`: loss of network k before step e (with `recordLoss`). */
   readonly history?: Float64Array[];
+  /** The kernels that ran: `'wasm-simd'` (f64x2) or `'js'`. */
+  readonly kernels: 'wasm-simd' | 'js';
 }
 
 const ADAM_BETA1 = 0.9;
@@ -507,20 +516,30 @@ function bce(z: number, y: number): number {
   return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
-/** Loss (mean BCE) and correct count of each active network; writes dL/dlogit into `work.gz`. */
-function lossAndOutputGrad(data: BatchedData, work: Work, n: number, active: number, loss: Float64Array, correct: Int32Array): void {
-  const S = work.samples;
+/** Where the logits are read and dL/dlogit written: row s of each at `at + s·stride`. */
+interface OutputRows {
+  readonly logit: Float64Array;
+  readonly logitAt: number;
+  readonly grad: Float64Array;
+  readonly gradAt: number;
+  readonly stride: number;
+}
+
+/** Loss (mean BCE) and correct count of each active network; writes dL/dlogit. */
+function lossAndOutputGrad(y: Float64Array, out: OutputRows, active: number, loss: Float64Array, correct: Int32Array): void {
+  const S = y.length;
   loss.fill(0, 0, active);
   correct.fill(0, 0, active);
-  const { logit, gz } = work;
+  const { logit, grad, stride } = out;
   for (let s = 0; s < S; s++) {
-    const y = data.y[s]!;
-    const o = s * n;
+    const ys = y[s]!;
+    const o = out.logitAt + s * stride;
+    const go = out.gradAt + s * stride;
     for (let k = 0; k < active; k++) {
       const z = logit[o + k]!;
-      loss[k] = loss[k]! + bce(z, y);
-      if (z > 0 === (y === 1)) correct[k] = correct[k]! + 1;
-      gz[o + k] = (1 / (1 + Math.exp(-z)) - y) / S;
+      loss[k] = loss[k]! + bce(z, ys);
+      if (z > 0 === (ys === 1)) correct[k] = correct[k]! + 1;
+      grad[go + k] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
   }
   for (let k = 0; k < active; k++) loss[k] = loss[k]! / S;
@@ -543,27 +562,6 @@ function backward(mlp: BatchedMlp, data: BatchedData, work: Work, active: number
   }
 }
 
-/**
- * Loss (mean BCE with logits over the samples) of every network and the gradient of each network's
- * own loss, in the batched layout. For gradient checks and analysis; training uses `trainBatched`.
- *
- * @example
- * const { loss, grads } = batchedLossAndGradient(mlp, data); // grads parallel to mlp.params
- */
-export function batchedLossAndGradient(
-  mlp: BatchedMlp,
-  raw: BatchedData,
-): { loss: Float64Array; correct: Int32Array; grads: Float64Array[] } {
-  const { S, data } = checkData(mlp, raw);
-  const work = makeWork(mlp, S);
-  const loss = new Float64Array(mlp.count);
-  const correct = new Int32Array(mlp.count);
-  forward(mlp, data, work, mlp.count);
-  lossAndOutputGrad(data, work, mlp.count, mlp.count, loss, correct);
-  backward(mlp, data, work, mlp.count);
-  return { loss, correct, grads: work.grads };
-}
-
 /** Adam over the active networks; `m`, `v` parallel to the parameters (PyTorch's update, as `optimizers.ts`). */
 function adamStep(
   params: Float64Array[],
@@ -573,7 +571,7 @@ function adamStep(
   n: number,
   active: number,
   step: number,
-  o: Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs'>>,
+  o: AdamScalars,
 ): void {
   const { lr, beta1, beta2, eps } = o;
   const bc1 = 1 - Math.pow(beta1, step);
@@ -618,11 +616,137 @@ function checkTrainOptions(o: BatchedTrainOptions): void {
     throw new PolytopeError('bad-option', `epochs must be a non-negative integer, got ${o.epochs}`);
 }
 
+type AdamScalars = Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs' | 'kernels'>>;
+
+/** The passes of one batch over one set of kernels (JS on `mlp.params`, or WASM SIMD on its own memory). */
+interface Engine {
+  readonly kind: 'wasm-simd' | 'js';
+  readonly out: OutputRows;
+  forward(active: number): void;
+  backward(active: number): void;
+  adam(active: number, step: number, o: AdamScalars): void;
+  /** Swaps networks in slots a and b (parameters, Adam moments, this epoch's activations). */
+  swap(a: number, b: number): void;
+  /** Parameters (after training) in `mlp.params`'s layout, slot order. */
+  params(): Float64Array[];
+  /** Gradients of the last backward pass in `mlp.params`'s layout. */
+  grads(): Float64Array[];
+}
+
+function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine {
+  const n = mlp.count;
+  const work = makeWork(mlp, S);
+  const m = mlp.params.map((p) => new Float64Array(p.length));
+  const v = mlp.params.map((p) => new Float64Array(p.length));
+  const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
+  return {
+    kind: 'js',
+    out: { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, stride: n },
+    forward: (active) => forward(mlp, data, work, active),
+    backward: (active) => backward(mlp, data, work, active),
+    adam: (active, step, o) => adamStep(mlp.params, work.grads, m, v, n, active, step, o),
+    swap: (a, b) => swapSlots(slotArrays, n, a, b),
+    params: () => mlp.params.map((p) => p.slice()),
+    grads: () => work.grads,
+  };
+}
+
+/** Copies rows `first…` of the WASM memory (stride `stride`) out to `mlp.params`-shaped arrays. */
+function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: BatchedMlp): Float64Array[] {
+  const { stride, rowsAt } = k.layout;
+  const n = mlp.count;
+  return mlp.params.map((p, t) => {
+    const out = new Float64Array(p.length);
+    const base = rowsAt / 8 + firstRows[t]! * stride;
+    for (let r = 0; r < p.length / n; r++) out.set(k.f64.subarray(base + r * stride, base + r * stride + n), r * n);
+    return out;
+  });
+}
+
+function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine | null {
+  const k = wasmBatchedKernels(mlp.dims, S, mlp.count);
+  if (!k) return null;
+  const { layout } = k;
+  const { stride } = layout;
+  const n = mlp.count;
+  const f = k.f64;
+  const row0 = layout.rowsAt / 8;
+  wasmSetData(k, mlp.shape.alpha, data.x);
+  mlp.params.forEach((p, t) => {
+    const base = row0 + layout.param[t]! * stride;
+    for (let r = 0; r < p.length / n; r++) f.set(p.subarray(r * n, (r + 1) * n), base + r * stride);
+  });
+  const L = mlp.dims.length - 1;
+  const paramRows = layout.m[0]!;
+  const even = (x: number): number => x + (x & 1);
+  return {
+    kind: 'wasm-simd',
+    out: { logit: f, logitAt: row0 + layout.z[L - 1]! * stride, grad: f, gradAt: row0 + layout.g[L - 1]! * stride, stride },
+    forward: (active) => k.forward(0, even(active) * 8),
+    backward: (active) => k.backward(0, even(active) * 8),
+    adam: (active, step, o) => {
+      const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
+      const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
+      wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
+      k.adam(0, (active & ~1) * 8);
+      if (active & 1) {
+        // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
+        const at = (r: number): number => row0 + r * stride + active - 1;
+        for (let r = 0; r < paramRows; r++) {
+          const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
+          const gi = f[g]!;
+          const mi = o.beta1 * f[m]! + (1 - o.beta1) * gi;
+          const vi = o.beta2 * f[v]! + (1 - o.beta2) * gi * gi;
+          f[m] = mi;
+          f[v] = vi;
+          f[p] = f[p]! - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + o.eps);
+        }
+      }
+    },
+    swap: (a, b) => {
+      for (let i = row0; i < row0 + layout.rows * stride; i += stride) {
+        const t = f[i + a]!;
+        f[i + a] = f[i + b]!;
+        f[i + b] = t;
+      }
+    },
+    params: () => copyOut(k, layout.param, mlp),
+    grads: () => copyOut(k, layout.grad, mlp),
+  };
+}
+
+function makeEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number, kernels: 'auto' | 'js' | undefined): Engine {
+  return (kernels !== 'js' ? wasmEngine(mlp, data, S) : null) ?? jsEngine(mlp, data, S);
+}
+
+/**
+ * Loss (mean BCE with logits over the samples) of every network and the gradient of each network's
+ * own loss, in the batched layout. For gradient checks and analysis; training uses `trainBatched`.
+ *
+ * @example
+ * const { loss, grads } = batchedLossAndGradient(mlp, data); // grads parallel to mlp.params
+ */
+export function batchedLossAndGradient(
+  mlp: BatchedMlp,
+  raw: BatchedData,
+  kernels?: 'auto' | 'js',
+): { loss: Float64Array; correct: Int32Array; grads: Float64Array[] } {
+  const { S, data } = checkData(mlp, raw);
+  const engine = makeEngine(mlp, data, S, kernels);
+  const loss = new Float64Array(mlp.count);
+  const correct = new Int32Array(mlp.count);
+  engine.forward(mlp.count);
+  lossAndOutputGrad(data.y, engine.out, mlp.count, loss, correct);
+  engine.backward(mlp.count);
+  return { loss, correct, grads: engine.grads() };
+}
+
 /**
  * Trains every network of `mlp` in place: full batch, Adam, BCE with logits. Each epoch runs a
  * forward pass; a network whose predictions (logit > 0 ⇒ class 1) are all correct stops there
  * (with `earlyExit`) and records the epoch; the others take one Adam step. After `epochs` steps a
  * last forward pass scores the survivors. Network k's trajectory is independent of the others.
+ * The passes run in WebAssembly SIMD (f64x2) where available, else in JavaScript (same results).
  *
  * @example
  * const r = trainBatched(mlp, parity4, { lr: 0.025, epochs: 4000 });
@@ -634,10 +758,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   const n = mlp.count;
   const adam = { lr: options.lr, beta1: options.beta1 ?? ADAM_BETA1, beta2: options.beta2 ?? ADAM_BETA2, eps: options.eps ?? ADAM_EPS };
   const earlyExit = options.earlyExit ?? true;
-  const work = makeWork(mlp, S);
-  const m = mlp.params.map((p) => new Float64Array(p.length));
-  const v = mlp.params.map((p) => new Float64Array(p.length));
-  const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
+  const engine = makeEngine(mlp, data, S, options.kernels);
   const slotToNet = Int32Array.from({ length: n }, (_, k) => k);
   const solvedAt = new Int32Array(n).fill(-1);
   const finalLoss = new Float64Array(n);
@@ -648,8 +769,8 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   let active = n;
   let networkEpochs = 0;
   for (let epoch = 0; epoch <= options.epochs && active > 0; epoch++) {
-    forward(mlp, data, work, active);
-    lossAndOutputGrad(data, work, n, active, loss, correct);
+    engine.forward(active);
+    lossAndOutputGrad(data.y, engine.out, active, loss, correct);
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
       const net = slotToNet[k]!;
@@ -661,7 +782,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
         if (earlyExit) {
           const last = active - 1;
           if (k !== last) {
-            swapSlots(slotArrays, n, last, k);
+            engine.swap(last, k);
             slotToNet[k] = slotToNet[last]!;
             loss[k] = loss[last]!;
             correct[k] = correct[last]!;
@@ -672,22 +793,22 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
       }
     }
     if (epoch === options.epochs || active === 0) break;
-    backward(mlp, data, work, active);
-    adamStep(mlp.params, work.grads, m, v, n, active, epoch + 1, adam);
+    engine.backward(active);
+    engine.adam(active, epoch + 1, adam);
   }
   // Undo the compaction so network k's parameters sit in slot k again.
-  const final = mlp.params.map((p) => p.slice());
+  const final = engine.params();
   for (let slot = 0; slot < n; slot++) {
     const net = slotToNet[slot]!;
-    if (net === slot) continue;
     final.forEach((src, t) => {
       const dst = mlp.params[t]!;
       for (let i = 0; i < src.length; i += n) dst[i + net] = src[i + slot]!;
     });
   }
+  const kernels = engine.kind;
   return history
-    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history }
-    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs };
+    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history, kernels }
+    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, kernels };
 }
 
 /**

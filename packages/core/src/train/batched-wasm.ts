@@ -1,0 +1,476 @@
+/**
+ * WebAssembly SIMD (f64x2) kernels for the batched trainer (`trainBatched`, batched.ts): the forward
+ * pass, the backward pass (bias, weight and input gradients) and the Adam update of N tiny MLPs of
+ * one shape, with every tensor living in one WebAssembly memory.
+ *
+ * The module is assembled per layout (shape, padded network count, samples): every tensor element
+ * row sits at a constant byte offset, so the kernels are straight-line code over the units of a
+ * layer (offsets are load/store immediates) inside two runtime loops, over network pairs (the two
+ * f64x2 lanes) and, for the passes, over samples. Lanes run along the network axis, so each
+ * network's arithmetic is exactly the scalar JavaScript kernels' (same operations in the same order,
+ * no fused multiply–add): results are bit for bit equal to the JS path (tested).
+ *
+ * Memory layout (bytes): 256 bytes of splatted scalars (leak, Adam constants of the step), the data
+ * x[s][i] splatted to f64x2, then rows of `stride` doubles (stride = N rounded up to even), network
+ * index fastest: parameters [W₀, b₀, W₁, b₁, …] (W row-major [out][in]), Adam m, Adam v, gradients,
+ * then per hidden layer z and a as [unit][sample], the logits [sample], and per layer the gradient
+ * with respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by JS).
+ */
+import { simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
+import type { KernelFunction, WasmMemory } from '../wasm/assembler.js';
+
+const GET = 0x20;
+const SET = 0x21;
+const TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_GE_U = 0x4f;
+const I32_NE = 0x47;
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const V128_LOAD = simd(0x00);
+const V128_STORE = simd(0x0b);
+const V128_CONST = simd(0x0c);
+const V128_BITSELECT = simd(0x52);
+const F64X2_GT = simd(0x4a);
+const F64X2_SQRT = simd(0xef);
+const F64X2_ADD = simd(0xf0);
+const F64X2_SUB = simd(0xf1);
+const F64X2_MUL = simd(0xf2);
+const F64X2_DIV = simd(0xf3);
+
+/** Byte offsets of the splatted scalars at the start of the memory. */
+const SCALAR = { alpha: 0, beta1: 16, oneMinusBeta1: 32, beta2: 48, oneMinusBeta2: 64, stepSize: 80, sqrtBc2: 96, eps: 112 };
+const DATA_AT = 256;
+
+/** Where everything lives, in rows of `stride` doubles from `rowsAt` (bytes) unless said otherwise. */
+export interface WasmLayout {
+  readonly dims: readonly number[];
+  readonly samples: number;
+  /** Doubles per row (the network count rounded up to even). */
+  readonly stride: number;
+  /** Byte offset of row 0. */
+  readonly rowsAt: number;
+  /** First row of each parameter tensor ([W₀, b₀, …]), of its Adam m and v, of its gradient. */
+  readonly param: number[];
+  readonly m: number[];
+  readonly v: number[];
+  readonly grad: number[];
+  /** Per layer l: first row of its pre-activation z ([unit][sample]; the last layer's is the logits). */
+  readonly z: number[];
+  /** Per hidden layer l: first row of its activation. */
+  readonly a: number[];
+  /** Per layer l: first row of dL/dz_l. */
+  readonly g: number[];
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** The layout of N networks with layer sizes `dims` on `samples` samples. */
+export function wasmLayout(dims: readonly number[], samples: number, count: number): WasmLayout {
+  const L = dims.length - 1;
+  const stride = count + (count & 1);
+  const rowsAt = DATA_AT + ((samples * dims[0]! * 16 + 15) & ~15);
+  const sizes: number[] = [];
+  for (let l = 0; l < L; l++) sizes.push(dims[l]! * dims[l + 1]!, dims[l + 1]!);
+  let row = 0;
+  const block = (): number[] =>
+    sizes.map((e) => {
+      const at = row;
+      row += e;
+      return at;
+    });
+  const param = block();
+  const m = block();
+  const v = block();
+  const grad = block();
+  const z: number[] = [];
+  const a: number[] = [];
+  for (let l = 0; l < L; l++) {
+    z.push(row);
+    row += dims[l + 1]! * samples;
+    if (l < L - 1) {
+      a.push(row);
+      row += dims[l + 1]! * samples;
+    }
+  }
+  const g: number[] = [];
+  for (let l = 0; l < L; l++) {
+    g.push(row);
+    row += dims[l + 1]! * samples;
+  }
+  return { dims, samples, stride, rowsAt, param, m, v, grad, z, a, g, rows: row, bytes: rowsAt + row * stride * 8 };
+}
+
+// Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx, qend;
+// v128 ALPHA, ZERO, T, AV, then per-function scratch, then unit registers U0…
+const [K0, K1, PK, Q, QX, QEND] = [0, 1, 2, 3, 4, 5];
+const [ALPHA, ZERO, T, AV] = [6, 7, 8, 9];
+const SCRATCH = 10; // 10…19
+const UNIT = 20;
+
+class Emitter {
+  readonly f: number[] = [];
+  get(i: number): void {
+    this.f.push(GET, ...uleb(i));
+  }
+  set(i: number): void {
+    this.f.push(SET, ...uleb(i));
+  }
+  tee(i: number): void {
+    this.f.push(TEE, ...uleb(i));
+  }
+  i32(v: number): void {
+    this.f.push(I32_CONST, ...sleb32(v));
+  }
+  op(...xs: readonly number[]): void {
+    for (const x of xs) this.f.push(x);
+  }
+  /** Pushes the v128 at `ptr + offset`. */
+  load(ptr: number, offset: number): void {
+    this.get(ptr);
+    this.op(...V128_LOAD, 3, ...uleb(offset));
+  }
+  /** Stores the v128 that `value` pushes at `ptr + offset`. */
+  store(ptr: number, offset: number, value: () => void): void {
+    this.get(ptr);
+    value();
+    this.op(...V128_STORE, 3, ...uleb(offset));
+  }
+  /** Pushes bitselect(x, alpha·x, x' > 0) for x in local `x` and the comparand pushed by `cmp`. */
+  leaky(x: number, cmp: () => void): void {
+    this.get(x);
+    this.get(ALPHA);
+    this.get(x);
+    this.op(...F64X2_MUL);
+    cmp();
+    this.get(ZERO);
+    this.op(...F64X2_GT, ...V128_BITSELECT);
+  }
+  /** `for (pk = k0; pk < k1; pk += 16) { body }`. */
+  pairLoop(body: () => void): void {
+    this.get(K0);
+    this.set(PK);
+    this.op(...BLOCK, ...LOOP);
+    this.get(PK);
+    this.get(K1);
+    this.op(I32_GE_U, BR_IF, 1);
+    body();
+    this.get(PK);
+    this.i32(16);
+    this.op(I32_ADD);
+    this.set(PK);
+    this.op(BR, 0, END, END);
+  }
+  /** Runs `body` once per sample with q = pk + s·stride·8 and qx = s·inputs·16. */
+  sampleLoop(lay: WasmLayout, body: () => void): void {
+    const rowBytes = lay.stride * 8;
+    this.get(PK);
+    this.tee(Q);
+    this.i32(lay.samples * rowBytes);
+    this.op(I32_ADD);
+    this.set(QEND);
+    this.i32(0);
+    this.set(QX);
+    this.op(...LOOP);
+    body();
+    this.get(QX);
+    this.i32(lay.dims[0]! * 16);
+    this.op(I32_ADD);
+    this.set(QX);
+    this.get(Q);
+    this.i32(rowBytes);
+    this.op(I32_ADD);
+    this.tee(Q);
+    this.get(QEND);
+    this.op(I32_NE, BR_IF, 0, END);
+  }
+  /** Loads the leak and zero into their locals. */
+  prologue(): void {
+    this.i32(0);
+    this.op(...V128_LOAD, 3, ...uleb(SCALAR.alpha));
+    this.set(ALPHA);
+    this.op(...V128_CONST, ...new Array<number>(16).fill(0));
+    this.set(ZERO);
+  }
+}
+
+function sleb32(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Byte offset (from pk) of parameter-like row `r`, and (from q) of per-sample row `r` (sample 0). */
+const rowOff = (lay: WasmLayout, r: number): number => lay.rowsAt + r * lay.stride * 8;
+const sampleOff = (lay: WasmLayout, first: number, unit: number): number => rowOff(lay, first + unit * lay.samples);
+
+/** Pushes input unit i of layer l at the current sample: the splatted datum, or the previous activation. */
+function loadInput(e: Emitter, lay: WasmLayout, l: number, i: number): void {
+  if (l === 0) {
+    e.get(QX);
+    e.op(...V128_LOAD, 3, ...uleb(DATA_AT + i * 16));
+  } else e.load(Q, sampleOff(lay, lay.a[l - 1]!, i));
+}
+
+/** forward(k0, k1): z_l[o][s] = b[o] + Σᵢ in[i][s]·W[o][i] (i ascending), a_l = leaky(z_l). */
+function forwardKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  const { dims } = lay;
+  const L = dims.length - 1;
+  e.prologue();
+  e.pairLoop(() =>
+    e.sampleLoop(lay, () => {
+      for (let l = 0; l < L; l++) {
+        const din = dims[l]!;
+        for (let i = 0; i < din; i++) {
+          loadInput(e, lay, l, i);
+          e.set(UNIT + i);
+        }
+        for (let o = 0; o < dims[l + 1]!; o++) {
+          e.load(PK, rowOff(lay, lay.param[2 * l + 1]! + o));
+          for (let i = 0; i < din; i++) {
+            e.get(UNIT + i);
+            e.load(PK, rowOff(lay, lay.param[2 * l]! + o * din + i));
+            e.op(...F64X2_MUL, ...F64X2_ADD);
+          }
+          e.set(T);
+          e.store(Q, sampleOff(lay, lay.z[l]!, o), () => e.get(T));
+          if (l < L - 1) e.store(Q, sampleOff(lay, lay.a[l]!, o), () => e.leaky(T, () => e.get(T)));
+        }
+      }
+    }),
+  );
+  e.op(END);
+  return { name: 'forward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/** backward(k0, k1): gradients of every parameter from dL/dlogit (in g_{L−1}), summed over samples in order. */
+function backwardKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  const { dims } = lay;
+  const L = dims.length - 1;
+  e.prologue();
+  e.pairLoop(() => {
+    for (let t = 0; t < lay.grad.length; t++) {
+      const rows = t % 2 === 0 ? dims[t / 2]! * dims[t / 2 + 1]! : dims[(t + 1) / 2]!;
+      for (let r = 0; r < rows; r++) e.store(PK, rowOff(lay, lay.grad[t]! + r), () => e.get(ZERO));
+    }
+    e.sampleLoop(lay, () => {
+      for (let l = L - 1; l >= 0; l--) backwardLayer(e, lay, l);
+    });
+  });
+  e.op(END);
+  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/** One sample's share of layer l's gradients, and dL/dz_{l−1} at that sample. */
+function backwardLayer(e: Emitter, lay: WasmLayout, l: number): void {
+  const din = lay.dims[l]!;
+  const dout = lay.dims[l + 1]!;
+  for (let o = 0; o < dout; o++) {
+    e.load(Q, sampleOff(lay, lay.g[l]!, o));
+    e.set(UNIT + o);
+    const gb = rowOff(lay, lay.grad[2 * l + 1]! + o);
+    e.store(PK, gb, () => {
+      e.load(PK, gb);
+      e.get(UNIT + o);
+      e.op(...F64X2_ADD);
+    });
+  }
+  for (let i = 0; i < din; i++) {
+    loadInput(e, lay, l, i);
+    e.set(AV);
+    for (let o = 0; o < dout; o++) {
+      const gw = rowOff(lay, lay.grad[2 * l]! + o * din + i);
+      e.store(PK, gw, () => {
+        e.load(PK, gw);
+        e.get(UNIT + o);
+        e.get(AV);
+        e.op(...F64X2_MUL, ...F64X2_ADD);
+      });
+    }
+  }
+  if (l === 0) return;
+  for (let i = 0; i < din; i++) {
+    e.get(ZERO);
+    for (let o = 0; o < dout; o++) {
+      e.load(PK, rowOff(lay, lay.param[2 * l]! + o * din + i));
+      e.get(UNIT + o);
+      e.op(...F64X2_MUL, ...F64X2_ADD);
+    }
+    e.set(T);
+    e.store(Q, sampleOff(lay, lay.g[l - 1]!, i), () => e.leaky(T, () => e.load(Q, sampleOff(lay, lay.z[l - 1]!, i))));
+  }
+}
+
+/** adam(k0, k1): PyTorch's Adam on every parameter row, with the step's scalars from the memory. */
+function adamKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => SCRATCH + i) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const scalars: [number, number][] = [
+    [B1, SCALAR.beta1],
+    [OB1, SCALAR.oneMinusBeta1],
+    [B2, SCALAR.beta2],
+    [OB2, SCALAR.oneMinusBeta2],
+    [SS, SCALAR.stepSize],
+    [SQ, SCALAR.sqrtBc2],
+    [EPS, SCALAR.eps],
+  ];
+  for (const [local, at] of scalars) {
+    e.i32(0);
+    e.op(...V128_LOAD, 3, ...uleb(at));
+    e.set(local);
+  }
+  const total = lay.m[0]!; // parameter rows come first, m right after
+  e.pairLoop(() => {
+    for (let r = 0; r < total; r++) {
+      const [p, m, v, g] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r, lay.grad[0]! + r].map((x) => rowOff(lay, x)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      e.load(PK, g);
+      e.set(G);
+      // mi = β1·m + (1 − β1)·g
+      e.get(B1);
+      e.load(PK, m);
+      e.op(...F64X2_MUL);
+      e.get(OB1);
+      e.get(G);
+      e.op(...F64X2_MUL, ...F64X2_ADD);
+      e.set(MI);
+      // vi = β2·v + ((1 − β2)·g)·g
+      e.get(B2);
+      e.load(PK, v);
+      e.op(...F64X2_MUL);
+      e.get(OB2);
+      e.get(G);
+      e.op(...F64X2_MUL);
+      e.get(G);
+      e.op(...F64X2_MUL, ...F64X2_ADD);
+      e.set(VI);
+      e.store(PK, m, () => e.get(MI));
+      e.store(PK, v, () => e.get(VI));
+      // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
+      e.store(PK, p, () => {
+        e.load(PK, p);
+        e.get(SS);
+        e.get(MI);
+        e.op(...F64X2_MUL);
+        e.get(VI);
+        e.op(...F64X2_SQRT);
+        e.get(SQ);
+        e.op(...F64X2_DIV);
+        e.get(EPS);
+        e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
+      });
+    }
+  });
+  e.op(END);
+  return { name: 'adam', i32Locals: 4, v128Locals: UNIT - ALPHA, body: e.f };
+}
+
+function maxDim(dims: readonly number[]): number {
+  return Math.max(...dims);
+}
+
+type Kernel = (k0: number, k1: number) => void;
+
+/** An instantiated set of kernels over its own memory, with float64 views. */
+export interface WasmBatchedKernels {
+  readonly layout: WasmLayout;
+  readonly forward: Kernel;
+  readonly backward: Kernel;
+  readonly adam: Kernel;
+  /** The whole memory as doubles (row r of the layout starts at `layout.rowsAt / 8 + r·stride`). */
+  readonly f64: Float64Array;
+}
+
+/** Compiled modules by layout key (compiling is the expensive part; instances are per call). */
+const compiled: { modules: Map<string, object> } = { modules: new Map() };
+const MAX_CACHED_MODULES = 32;
+
+/**
+ * The kernels for `dims` × `samples` × `count` networks on a fresh memory, or null where
+ * WebAssembly SIMD is unavailable (the caller then uses the JS kernels).
+ */
+export function wasmBatchedKernels(dims: readonly number[], samples: number, count: number): WasmBatchedKernels | null {
+  const wa = wasmApi();
+  if (!wa) return null;
+  const layout = wasmLayout(dims, samples, count);
+  const key = `${dims.join('-')}/${samples}/${layout.stride}`;
+  try {
+    let module = compiled.modules.get(key);
+    if (!module) {
+      const bytes = kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), adamKernel(layout)]);
+      if (!wa.validate(bytes)) return null;
+      module = new wa.Module(bytes);
+      if (compiled.modules.size >= MAX_CACHED_MODULES) compiled.modules.clear();
+      compiled.modules.set(key, module);
+    }
+    const memory: WasmMemory = new wa.Memory({ initial: Math.max(1, Math.ceil(layout.bytes / 65536)) });
+    const ex = new wa.Instance(module, { env: { memory } }).exports;
+    return {
+      layout,
+      forward: ex['forward'] as Kernel,
+      backward: ex['backward'] as Kernel,
+      adam: ex['adam'] as Kernel,
+      f64: new Float64Array(memory.buffer),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the splatted leak and the shared data into the kernels' memory. */
+export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array): void {
+  const f = k.f64;
+  f[SCALAR.alpha / 8] = alpha;
+  f[SCALAR.alpha / 8 + 1] = alpha;
+  for (let j = 0; j < x.length; j++) {
+    f[DATA_AT / 8 + 2 * j] = x[j]!;
+    f[DATA_AT / 8 + 2 * j + 1] = x[j]!;
+  }
+}
+
+/** Writes the Adam scalars of one step (splatted) for the `adam` kernel. */
+export function wasmSetAdam(
+  k: WasmBatchedKernels,
+  s: { beta1: number; beta2: number; eps: number; stepSize: number; sqrtBc2: number },
+): void {
+  const f = k.f64;
+  const put = (at: number, v: number): void => {
+    f[at / 8] = v;
+    f[at / 8 + 1] = v;
+  };
+  put(SCALAR.beta1, s.beta1);
+  put(SCALAR.oneMinusBeta1, 1 - s.beta1);
+  put(SCALAR.beta2, s.beta2);
+  put(SCALAR.oneMinusBeta2, 1 - s.beta2);
+  put(SCALAR.stepSize, s.stepSize);
+  put(SCALAR.sqrtBc2, s.sqrtBc2);
+  put(SCALAR.eps, s.eps);
+}
