@@ -24,7 +24,7 @@ import { PolytopeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { initParameters } from './init.js';
 import type { InitName } from './init.js';
-import { wasmBatchedKernels, wasmSetAdam, wasmSetData } from './batched-wasm.js';
+import { wasmBatchedKernels, wasmIndex, wasmSetAdam, wasmSetData } from './batched-wasm.js';
 import type { WasmBatchedKernels } from './batched-wasm.js';
 
 /** The shape of every network in a batch: `inputs → width × depth (activation) → 1 logit`. */
@@ -516,33 +516,37 @@ function bce(z: number, y: number): number {
   return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
-/** Where the logits are read and dL/dlogit written: row s of each at `at + s·stride`. */
+/**
+ * Where the logits are read and dL/dlogit written: sample s of network k at
+ * `at + (k >> 1)·pairStride + s·rowStride + (k & 1)` (the JS layout: pairStride 2, rowStride N).
+ */
 interface OutputRows {
   readonly logit: Float64Array;
   readonly logitAt: number;
   readonly grad: Float64Array;
   readonly gradAt: number;
-  readonly stride: number;
+  readonly pairStride: number;
+  readonly rowStride: number;
 }
 
 /** Loss (mean BCE) and correct count of each active network; writes dL/dlogit. */
 function lossAndOutputGrad(y: Float64Array, out: OutputRows, active: number, loss: Float64Array, correct: Int32Array): void {
   const S = y.length;
-  loss.fill(0, 0, active);
-  correct.fill(0, 0, active);
-  const { logit, grad, stride } = out;
-  for (let s = 0; s < S; s++) {
-    const ys = y[s]!;
-    const o = out.logitAt + s * stride;
-    const go = out.gradAt + s * stride;
-    for (let k = 0; k < active; k++) {
-      const z = logit[o + k]!;
-      loss[k] = loss[k]! + bce(z, ys);
-      if (z > 0 === (ys === 1)) correct[k] = correct[k]! + 1;
-      grad[go + k] = (1 / (1 + Math.exp(-z)) - ys) / S;
+  const { logit, grad, pairStride, rowStride } = out;
+  for (let k = 0; k < active; k++) {
+    const off = (k >> 1) * pairStride + (k & 1);
+    let l = 0;
+    let c = 0;
+    for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
+      const ys = y[s]!;
+      const z = logit[o]!;
+      l += bce(z, ys);
+      if (z > 0 === (ys === 1)) c++;
+      grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
+    loss[k] = l / S;
+    correct[k] = c;
   }
-  for (let k = 0; k < active; k++) loss[k] = loss[k]! / S;
 }
 
 function backward(mlp: BatchedMlp, data: BatchedData, work: Work, active: number): void {
@@ -641,7 +645,7 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
   const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
   return {
     kind: 'js',
-    out: { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, stride: n },
+    out: { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n },
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
     adam: (active, step, o) => adamStep(mlp.params, work.grads, m, v, n, active, step, o),
@@ -651,14 +655,14 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
   };
 }
 
-/** Copies rows `first…` of the WASM memory (stride `stride`) out to `mlp.params`-shaped arrays. */
+/** Copies the tensors whose first rows are `firstRows` out of the WASM memory, in `mlp.params`'s layout. */
 function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: BatchedMlp): Float64Array[] {
-  const { stride, rowsAt } = k.layout;
   const n = mlp.count;
   return mlp.params.map((p, t) => {
     const out = new Float64Array(p.length);
-    const base = rowsAt / 8 + firstRows[t]! * stride;
-    for (let r = 0; r < p.length / n; r++) out.set(k.f64.subarray(base + r * stride, base + r * stride + n), r * n);
+    for (let r = 0; r < p.length / n; r++) {
+      for (let j = 0; j < n; j++) out[r * n + j] = k.f64[wasmIndex(k.layout, firstRows[t]! + r, j)]!;
+    }
     return out;
   });
 }
@@ -667,31 +671,38 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   const k = wasmBatchedKernels(mlp.dims, S, mlp.count);
   if (!k) return null;
   const { layout } = k;
-  const { stride } = layout;
   const n = mlp.count;
   const f = k.f64;
-  const row0 = layout.rowsAt / 8;
   wasmSetData(k, mlp.shape.alpha, data.x);
   mlp.params.forEach((p, t) => {
-    const base = row0 + layout.param[t]! * stride;
-    for (let r = 0; r < p.length / n; r++) f.set(p.subarray(r * n, (r + 1) * n), base + r * stride);
+    for (let r = 0; r < p.length / n; r++) {
+      for (let j = 0; j < n; j++) f[wasmIndex(layout, layout.param[t]! + r, j)] = p[r * n + j]!;
+    }
   });
   const L = mlp.dims.length - 1;
   const paramRows = layout.m[0]!;
-  const even = (x: number): number => x + (x & 1);
+  const pairs = (active: number): number => ((active + 1) >> 1) * layout.pairBytes;
+  const blockStart = layout.rowsAt / 8;
   return {
     kind: 'wasm-simd',
-    out: { logit: f, logitAt: row0 + layout.z[L - 1]! * stride, grad: f, gradAt: row0 + layout.g[L - 1]! * stride, stride },
-    forward: (active) => k.forward(0, even(active) * 8),
-    backward: (active) => k.backward(0, even(active) * 8),
+    out: {
+      logit: f,
+      logitAt: wasmIndex(layout, layout.z[L - 1]!, 0),
+      grad: f,
+      gradAt: wasmIndex(layout, layout.g[L - 1]!, 0),
+      pairStride: 2 * layout.rows,
+      rowStride: 2,
+    },
+    forward: (active) => k.forward(0, pairs(active)),
+    backward: (active) => k.backward(0, pairs(active)),
     adam: (active, step, o) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
       wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
-      k.adam(0, (active & ~1) * 8);
+      k.adam(0, (active >> 1) * layout.pairBytes);
       if (active & 1) {
         // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
-        const at = (r: number): number => row0 + r * stride + active - 1;
+        const at = (r: number): number => wasmIndex(layout, r, active - 1);
         for (let r = 0; r < paramRows; r++) {
           const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
           const gi = f[g]!;
@@ -704,10 +715,13 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
       }
     },
     swap: (a, b) => {
-      for (let i = row0; i < row0 + layout.rows * stride; i += stride) {
-        const t = f[i + a]!;
-        f[i + a] = f[i + b]!;
-        f[i + b] = t;
+      // Every row of the two networks' blocks (gradients and scratch included: harmless, simpler).
+      const pa = blockStart + (a >> 1) * 2 * layout.rows + (a & 1);
+      const pb = blockStart + (b >> 1) * 2 * layout.rows + (b & 1);
+      for (let i = 0; i < 2 * layout.rows; i += 2) {
+        const t = f[pa + i]!;
+        f[pa + i] = f[pb + i]!;
+        f[pb + i] = t;
       }
     },
     params: () => copyOut(k, layout.param, mlp),
