@@ -64,12 +64,12 @@ export interface WasmLayout {
   readonly m: number[];
   readonly v: number[];
   readonly grad: number[];
-  /** Per layer l: first row of its pre-activation z ([unit][sample]; the last layer's is the logits). */
-  readonly z: number[];
-  /** Per hidden layer l: first row of its activation. */
+  /** Per hidden layer l: first row of its activation ([unit][sample]). */
   readonly a: number[];
-  /** Per layer l: first row of dL/dz_l. */
-  readonly g: number[];
+  /** First row of the logits ([sample]). */
+  readonly logit: number;
+  /** First row of dL/dlogit ([sample], written by JS). */
+  readonly gOut: number;
   readonly rows: number;
   readonly bytes: number;
 }
@@ -92,22 +92,15 @@ export function wasmLayout(dims: readonly number[], samples: number, count: numb
   const m = block();
   const v = block();
   const grad = block();
-  const z: number[] = [];
   const a: number[] = [];
-  for (let l = 0; l < L; l++) {
-    z.push(row);
-    row += dims[l + 1]! * samples;
-    if (l < L - 1) {
-      a.push(row);
-      row += dims[l + 1]! * samples;
-    }
-  }
-  const g: number[] = [];
-  for (let l = 0; l < L; l++) {
-    g.push(row);
+  for (let l = 0; l + 1 < L; l++) {
+    a.push(row);
     row += dims[l + 1]! * samples;
   }
-  return { dims, samples, pairs, pairBytes: row * 16, rowsAt, param, m, v, grad, z, a, g, rows: row, bytes: rowsAt + pairs * row * 16 };
+  const logit = row;
+  const gOut = row + samples;
+  row += 2 * samples;
+  return { dims, samples, pairs, pairBytes: row * 16, rowsAt, param, m, v, grad, a, logit, gOut, rows: row, bytes: rowsAt + pairs * row * 16 };
 }
 
 /** Index (in doubles) of row r of network k. */
@@ -255,8 +248,8 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
             e.op(...F64X2_MUL, ...F64X2_ADD);
           }
           e.set(T);
-          e.store(Q, sampleOff(lay, lay.z[l]!, o), () => e.get(T));
           if (l < L - 1) e.store(Q, sampleOff(lay, lay.a[l]!, o), () => e.leaky(T, () => e.get(T)));
+          else e.store(Q, sampleOff(lay, lay.logit, o), () => e.get(T));
         }
       }
     }),
@@ -265,36 +258,59 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
   return { name: 'forward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
 }
 
-/** backward(k0, k1): gradients of every parameter from dL/dlogit (in g_{L−1}), summed over samples in order. */
-function backwardKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
+/**
+ * Emits the backward pass of the pair at pk: zeroes the gradients, then per sample (in order) adds
+ * each sample's share to every parameter's gradient. dL/dlogit comes from memory (`gOut`); the
+ * hidden layers' dL/dz stay in locals (two register sets, used in turn), and act'(z) > 0 is read
+ * from the stored activation (a > 0 exactly when z > 0, the leak being in [0, 1)).
+ */
+function emitBackward(e: Emitter, lay: WasmLayout): void {
   const { dims } = lay;
   const L = dims.length - 1;
-  e.prologue();
-  e.pairLoop(lay, () => {
-    for (let t = 0; t < lay.grad.length; t++) {
-      const rows = t % 2 === 0 ? dims[t / 2]! * dims[t / 2 + 1]! : dims[(t + 1) / 2]!;
-      for (let r = 0; r < rows; r++) e.store(PK, rowOff(lay, lay.grad[t]! + r), () => e.get(ZERO));
-    }
-    e.sampleLoop(lay, () => {
-      for (let l = L - 1; l >= 0; l--) backwardLayer(e, lay, l);
-    });
+  const width = maxDim(dims);
+  for (let t = 0; t < lay.grad.length; t++) {
+    const rows = t % 2 === 0 ? dims[t / 2]! * dims[t / 2 + 1]! : dims[(t + 1) / 2]!;
+    for (let r = 0; r < rows; r++) e.store(PK, rowOff(lay, lay.grad[t]! + r), () => e.get(ZERO));
+  }
+  e.sampleLoop(lay, () => {
+    e.load(Q, rowOff(lay, lay.gOut));
+    e.set(UNIT);
+    for (let l = L - 1; l >= 0; l--) backwardLayer(e, lay, l, UNIT + ((L - 1 - l) % 2) * width, UNIT + ((L - l) % 2) * width);
   });
-  e.op(END);
-  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
 }
 
-/** One sample's share of layer l's gradients, and dL/dz_{l−1} at that sample. */
-function backwardLayer(e: Emitter, lay: WasmLayout, l: number): void {
+/** backward(k0, k1): the gradients of every parameter (for `batchedLossAndGradient` and the odd pair). */
+function backwardKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  e.prologue();
+  e.pairLoop(lay, () => emitBackward(e, lay));
+  e.op(END);
+  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + 2 * maxDim(lay.dims), body: e.f };
+}
+
+/** step(k0, k1): backward then Adam, pair by pair (the pair's block stays in cache between the two). */
+function stepKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  e.prologue();
+  emitAdamScalars(e);
+  e.pairLoop(lay, () => {
+    emitBackward(e, lay);
+    emitAdam(e, lay);
+  });
+  e.op(END);
+  return { name: 'step', i32Locals: 4, v128Locals: UNIT - ALPHA + 2 * maxDim(lay.dims), body: e.f };
+}
+
+/** One sample's share of layer l's gradients (dL/dz_l in locals `gIn…`), and dL/dz_{l−1} into locals `gOut…`. */
+ 
+function backwardLayer(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOut: number): void {
   const din = lay.dims[l]!;
   const dout = lay.dims[l + 1]!;
   for (let o = 0; o < dout; o++) {
-    e.load(Q, sampleOff(lay, lay.g[l]!, o));
-    e.set(UNIT + o);
     const gb = rowOff(lay, lay.grad[2 * l + 1]! + o);
     e.store(PK, gb, () => {
       e.load(PK, gb);
-      e.get(UNIT + o);
+      e.get(gIn + o);
       e.op(...F64X2_ADD);
     });
   }
@@ -305,7 +321,7 @@ function backwardLayer(e: Emitter, lay: WasmLayout, l: number): void {
       const gw = rowOff(lay, lay.grad[2 * l]! + o * din + i);
       e.store(PK, gw, () => {
         e.load(PK, gw);
-        e.get(UNIT + o);
+        e.get(gIn + o);
         e.get(AV);
         e.op(...F64X2_MUL, ...F64X2_ADD);
       });
@@ -316,29 +332,30 @@ function backwardLayer(e: Emitter, lay: WasmLayout, l: number): void {
     e.get(ZERO);
     for (let o = 0; o < dout; o++) {
       e.load(PK, rowOff(lay, lay.param[2 * l]! + o * din + i));
-      e.get(UNIT + o);
+      e.get(gIn + o);
       e.op(...F64X2_MUL, ...F64X2_ADD);
     }
     e.set(T);
-    e.store(Q, sampleOff(lay, lay.g[l - 1]!, i), () => e.leaky(T, () => e.load(Q, sampleOff(lay, lay.z[l - 1]!, i))));
+    e.leaky(T, () => e.load(Q, sampleOff(lay, lay.a[l - 1]!, i)));
+    e.set(gOut + i);
   }
 }
 
-/** adam(k0, k1): PyTorch's Adam on every parameter row, with the step's scalars from the memory. */
-function adamKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
-  const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => SCRATCH + i) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => SCRATCH + i) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/** Loads the step's Adam scalars into their locals. */
+function emitAdamScalars(e: Emitter): void {
   const scalars: [number, number][] = [
     [B1, SCALAR.beta1],
     [OB1, SCALAR.oneMinusBeta1],
@@ -353,54 +370,54 @@ function adamKernel(lay: WasmLayout): KernelFunction {
     e.op(...V128_LOAD, 3, ...uleb(at));
     e.set(local);
   }
+}
+
+/** PyTorch's Adam on every parameter row of the pair at pk (the same operations as batched.ts's `adamStep`). */
+function emitAdam(e: Emitter, lay: WasmLayout): void {
   const total = lay.m[0]!; // parameter rows come first, m right after
-  e.pairLoop(lay, () => {
-    for (let r = 0; r < total; r++) {
-      const [p, m, v, g] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r, lay.grad[0]! + r].map((x) => rowOff(lay, x)) as [
-        number,
-        number,
-        number,
-        number,
-      ];
-      e.load(PK, g);
-      e.set(G);
-      // mi = β1·m + (1 − β1)·g
-      e.get(B1);
-      e.load(PK, m);
+  for (let r = 0; r < total; r++) {
+    const [p, m, v, g] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r, lay.grad[0]! + r].map((x) => rowOff(lay, x)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    e.load(PK, g);
+    e.set(G);
+    // mi = β1·m + (1 − β1)·g
+    e.get(B1);
+    e.load(PK, m);
+    e.op(...F64X2_MUL);
+    e.get(OB1);
+    e.get(G);
+    e.op(...F64X2_MUL, ...F64X2_ADD);
+    e.set(MI);
+    // vi = β2·v + ((1 − β2)·g)·g
+    e.get(B2);
+    e.load(PK, v);
+    e.op(...F64X2_MUL);
+    e.get(OB2);
+    e.get(G);
+    e.op(...F64X2_MUL);
+    e.get(G);
+    e.op(...F64X2_MUL, ...F64X2_ADD);
+    e.set(VI);
+    e.store(PK, m, () => e.get(MI));
+    e.store(PK, v, () => e.get(VI));
+    // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
+    e.store(PK, p, () => {
+      e.load(PK, p);
+      e.get(SS);
+      e.get(MI);
       e.op(...F64X2_MUL);
-      e.get(OB1);
-      e.get(G);
-      e.op(...F64X2_MUL, ...F64X2_ADD);
-      e.set(MI);
-      // vi = β2·v + ((1 − β2)·g)·g
-      e.get(B2);
-      e.load(PK, v);
-      e.op(...F64X2_MUL);
-      e.get(OB2);
-      e.get(G);
-      e.op(...F64X2_MUL);
-      e.get(G);
-      e.op(...F64X2_MUL, ...F64X2_ADD);
-      e.set(VI);
-      e.store(PK, m, () => e.get(MI));
-      e.store(PK, v, () => e.get(VI));
-      // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
-      e.store(PK, p, () => {
-        e.load(PK, p);
-        e.get(SS);
-        e.get(MI);
-        e.op(...F64X2_MUL);
-        e.get(VI);
-        e.op(...F64X2_SQRT);
-        e.get(SQ);
-        e.op(...F64X2_DIV);
-        e.get(EPS);
-        e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
-      });
-    }
-  });
-  e.op(END);
-  return { name: 'adam', i32Locals: 4, v128Locals: UNIT - ALPHA, body: e.f };
+      e.get(VI);
+      e.op(...F64X2_SQRT);
+      e.get(SQ);
+      e.op(...F64X2_DIV);
+      e.get(EPS);
+      e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
+    });
+  }
 }
 
 function maxDim(dims: readonly number[]): number {
@@ -414,7 +431,8 @@ export interface WasmBatchedKernels {
   readonly layout: WasmLayout;
   readonly forward: Kernel;
   readonly backward: Kernel;
-  readonly adam: Kernel;
+  /** Backward then Adam, pair by pair. */
+  readonly step: Kernel;
   /** The whole memory as doubles (element indices: `wasmIndex`). */
   readonly f64: Float64Array;
 }
@@ -435,7 +453,7 @@ export function wasmBatchedKernels(dims: readonly number[], samples: number, cou
   try {
     let module = compiled.modules.get(key);
     if (!module) {
-      const bytes = kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), adamKernel(layout)]);
+      const bytes = kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), stepKernel(layout)]);
       if (!wa.validate(bytes)) return null;
       module = new wa.Module(bytes);
       if (compiled.modules.size >= MAX_CACHED_MODULES) compiled.modules.clear();
@@ -447,7 +465,7 @@ export function wasmBatchedKernels(dims: readonly number[], samples: number, cou
       layout,
       forward: ex['forward'] as Kernel,
       backward: ex['backward'] as Kernel,
-      adam: ex['adam'] as Kernel,
+      step: ex['step'] as Kernel,
       f64: new Float64Array(memory.buffer),
     };
   } catch {

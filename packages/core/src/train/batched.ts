@@ -628,7 +628,8 @@ interface Engine {
   readonly out: OutputRows;
   forward(active: number): void;
   backward(active: number): void;
-  adam(active: number, step: number, o: AdamScalars): void;
+  /** Backward pass and Adam step `step` of the active networks. */
+  step(active: number, step: number, o: AdamScalars): void;
   /** Swaps networks in slots a and b (parameters, Adam moments, this epoch's activations). */
   swap(a: number, b: number): void;
   /** Parameters (after training) in `mlp.params`'s layout, slot order. */
@@ -648,7 +649,10 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
     out: { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n },
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
-    adam: (active, step, o) => adamStep(mlp.params, work.grads, m, v, n, active, step, o),
+    step: (active, step, o) => {
+      backward(mlp, data, work, active);
+      adamStep(mlp.params, work.grads, m, v, n, active, step, o);
+    },
     swap: (a, b) => swapSlots(slotArrays, n, a, b),
     params: () => mlp.params.map((p) => p.slice()),
     grads: () => work.grads,
@@ -679,7 +683,6 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
       for (let j = 0; j < n; j++) f[wasmIndex(layout, layout.param[t]! + r, j)] = p[r * n + j]!;
     }
   });
-  const L = mlp.dims.length - 1;
   const paramRows = layout.m[0]!;
   const pairs = (active: number): number => ((active + 1) >> 1) * layout.pairBytes;
   const blockStart = layout.rowsAt / 8;
@@ -687,20 +690,22 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     kind: 'wasm-simd',
     out: {
       logit: f,
-      logitAt: wasmIndex(layout, layout.z[L - 1]!, 0),
+      logitAt: wasmIndex(layout, layout.logit, 0),
       grad: f,
-      gradAt: wasmIndex(layout, layout.g[L - 1]!, 0),
+      gradAt: wasmIndex(layout, layout.gOut, 0),
       pairStride: 2 * layout.rows,
       rowStride: 2,
     },
     forward: (active) => k.forward(0, pairs(active)),
     backward: (active) => k.backward(0, pairs(active)),
-    adam: (active, step, o) => {
+    step: (active, step, o) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
       wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
-      k.adam(0, (active >> 1) * layout.pairBytes);
+      const full = (active >> 1) * layout.pairBytes;
+      k.step(0, full);
       if (active & 1) {
+        k.backward(full, full + layout.pairBytes);
         // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
         const at = (r: number): number => wasmIndex(layout, r, active - 1);
         for (let r = 0; r < paramRows; r++) {
@@ -807,8 +812,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
       }
     }
     if (epoch === options.epochs || active === 0) break;
-    engine.backward(active);
-    engine.adam(active, epoch + 1, adam);
+    engine.step(active, epoch + 1, adam);
   }
   // Undo the compaction so network k's parameters sit in slot k again.
   const final = engine.params();
