@@ -70,6 +70,8 @@ export interface WasmLayout {
   readonly logit: number;
   /** First row of dL/dlogit ([sample], written by JS). */
   readonly gOut: number;
+  /** Per layer l: first row of dL/dz_l ([unit][sample]; the last is `gOut`). */
+  readonly g: number[];
   readonly rows: number;
   readonly bytes: number;
 }
@@ -100,7 +102,13 @@ export function wasmLayout(dims: readonly number[], samples: number, count: numb
   const logit = row;
   const gOut = row + samples;
   row += 2 * samples;
-  return { dims, samples, pairs, pairBytes: row * 16, rowsAt, param, m, v, grad, a, logit, gOut, rows: row, bytes: rowsAt + pairs * row * 16 };
+  const g: number[] = [];
+  for (let l = 0; l + 1 < L; l++) {
+    g.push(row);
+    row += dims[l + 1]! * samples;
+  }
+  g.push(gOut);
+  return { dims, samples, pairs, pairBytes: row * 16, rowsAt, param, m, v, grad, a, logit, gOut, g, rows: row, bytes: rowsAt + pairs * row * 16 };
 }
 
 /** Index (in doubles) of row r of network k. */
@@ -259,75 +267,34 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
 }
 
 /**
- * Emits the backward pass of the pair at pk: zeroes the gradients, then per sample (in order) adds
- * each sample's share to every parameter's gradient. dL/dlogit comes from memory (`gOut`); the
- * hidden layers' dL/dz stay in locals (two register sets, used in turn), and act'(z) > 0 is read
- * from the stored activation (a > 0 exactly when z > 0, the leak being in [0, 1)).
+ * Emits the backward pass of the pair at pk in two phases. (1) Per sample, dL/dz of every hidden
+ * layer (from dL/dlogit in memory, through registers, stored as rows); act'(z) > 0 is read from the
+ * stored activation (a > 0 exactly when z > 0, the leak being in [0, 1)). (2) Per parameter row
+ * (four weights sharing an output at a time), the sum over the samples in order, in registers; with
+ * `adam` the step is applied at once (the gradient is never stored), else the gradient is stored.
  */
-function emitBackward(e: Emitter, lay: WasmLayout): void {
+function emitBackward(e: Emitter, lay: WasmLayout, adam: boolean): void {
   const { dims } = lay;
   const L = dims.length - 1;
   const width = maxDim(dims);
-  for (let t = 0; t < lay.grad.length; t++) {
-    const rows = t % 2 === 0 ? dims[t / 2]! * dims[t / 2 + 1]! : dims[(t + 1) / 2]!;
-    for (let r = 0; r < rows; r++) e.store(PK, rowOff(lay, lay.grad[t]! + r), () => e.get(ZERO));
-  }
-  e.sampleLoop(lay, () => {
-    e.load(Q, rowOff(lay, lay.gOut));
-    e.set(UNIT);
-    for (let l = L - 1; l >= 0; l--) backwardLayer(e, lay, l, UNIT + ((L - 1 - l) % 2) * width, UNIT + ((L - l) % 2) * width);
-  });
-}
-
-/** backward(k0, k1): the gradients of every parameter (for `batchedLossAndGradient` and the odd pair). */
-function backwardKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
-  e.prologue();
-  e.pairLoop(lay, () => emitBackward(e, lay));
-  e.op(END);
-  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + 2 * maxDim(lay.dims), body: e.f };
-}
-
-/** step(k0, k1): backward then Adam, pair by pair (the pair's block stays in cache between the two). */
-function stepKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
-  e.prologue();
-  emitAdamScalars(e);
-  e.pairLoop(lay, () => {
-    emitBackward(e, lay);
-    emitAdam(e, lay);
-  });
-  e.op(END);
-  return { name: 'step', i32Locals: 4, v128Locals: UNIT - ALPHA + 2 * maxDim(lay.dims), body: e.f };
-}
-
-/** One sample's share of layer l's gradients (dL/dz_l in locals `gIn…`), and dL/dz_{l−1} into locals `gOut…`. */
- 
-function backwardLayer(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOut: number): void {
-  const din = lay.dims[l]!;
-  const dout = lay.dims[l + 1]!;
-  for (let o = 0; o < dout; o++) {
-    const gb = rowOff(lay, lay.grad[2 * l + 1]! + o);
-    e.store(PK, gb, () => {
-      e.load(PK, gb);
-      e.get(gIn + o);
-      e.op(...F64X2_ADD);
+  if (L > 1) {
+    e.sampleLoop(lay, () => {
+      e.load(Q, rowOff(lay, lay.gOut));
+      e.set(UNIT);
+      for (let l = L - 1; l >= 1; l--) hiddenGradient(e, lay, l, UNIT + ((L - 1 - l) % 2) * width, UNIT + ((L - l) % 2) * width);
     });
   }
-  for (let i = 0; i < din; i++) {
-    loadInput(e, lay, l, i);
-    e.set(AV);
-    for (let o = 0; o < dout; o++) {
-      const gw = rowOff(lay, lay.grad[2 * l]! + o * din + i);
-      e.store(PK, gw, () => {
-        e.load(PK, gw);
-        e.get(gIn + o);
-        e.get(AV);
-        e.op(...F64X2_MUL, ...F64X2_ADD);
-      });
-    }
+  for (let l = L - 1; l >= 0; l--) {
+    const dout = dims[l + 1]!;
+    for (let o = 0; o < dout; o += 2) parameterRows(e, lay, l, o + 1 < dout ? [o, o + 1] : [o], adam);
   }
-  if (l === 0) return;
+}
+
+/** dL/dz_{l−1} at the current sample from dL/dz_l in locals `gIn…`, into locals `gOut…` and its rows. */
+// eslint-disable-next-line @typescript-eslint/max-params -- an emitter step: the emitter, the layout, the layer and two register sets
+function hiddenGradient(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOut: number): void {
+  const din = lay.dims[l]!;
+  const dout = lay.dims[l + 1]!;
   for (let i = 0; i < din; i++) {
     e.get(ZERO);
     for (let o = 0; o < dout; o++) {
@@ -337,12 +304,92 @@ function backwardLayer(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOut
     }
     e.set(T);
     e.leaky(T, () => e.load(Q, sampleOff(lay, lay.a[l - 1]!, i)));
-    e.set(gOut + i);
+    e.tee(gOut + i);
+    e.set(T);
+    e.store(Q, sampleOff(lay, lay.g[l - 1]!, i), () => e.get(T));
   }
 }
 
-const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => SCRATCH + i) as [
-  number,
+/**
+ * The gradients of the weight rows of outputs `os` (one or two) of layer l, four inputs at a time
+ * (and of their biases, with the first block): Σ_s dL/dz_l[o][s]·in[i][s], summed from 0 in sample
+ * order in up to ten independent registers.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- an emitter step: the emitter, the layout, the units and the mode
+function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly number[], adam: boolean): void {
+  const din = lay.dims[l]!;
+  const acc = (h: number, j: number): number => UNIT + h * 5 + j; // j = 0…3 weights, 4 bias
+  const gv = (h: number): number => UNIT + 10 + h;
+  for (let i0 = 0; i0 < din; i0 += 4) {
+    const block = Math.min(4, din - i0);
+    const bias = i0 === 0;
+    os.forEach((_, h) => {
+      for (let j = 0; j < block; j++) {
+        e.get(ZERO);
+        e.set(acc(h, j));
+      }
+      if (bias) {
+        e.get(ZERO);
+        e.set(acc(h, 4));
+      }
+    });
+    e.sampleLoop(lay, () => {
+      os.forEach((o, h) => {
+        e.load(Q, sampleOff(lay, lay.g[l]!, o));
+        e.set(gv(h));
+      });
+      for (let j = 0; j < block; j++) {
+        loadInput(e, lay, l, i0 + j);
+        e.set(AV);
+        os.forEach((_, h) => {
+          e.get(acc(h, j));
+          e.get(gv(h));
+          e.get(AV);
+          e.op(...F64X2_MUL, ...F64X2_ADD);
+          e.set(acc(h, j));
+        });
+      }
+      if (bias) {
+        os.forEach((_, h) => {
+          e.get(acc(h, 4));
+          e.get(gv(h));
+          e.op(...F64X2_ADD);
+          e.set(acc(h, 4));
+        });
+      }
+    });
+    os.forEach((o, h) => {
+      const rows: [number, number][] = [];
+      for (let j = 0; j < block; j++) rows.push([lay.param[2 * l]! - lay.param[0]! + o * din + i0 + j, acc(h, j)]);
+      if (bias) rows.push([lay.param[2 * l + 1]! - lay.param[0]! + o, acc(h, 4)]);
+      for (const [r, local] of rows) {
+        if (adam) emitAdam(e, lay, r, local);
+        else e.store(PK, rowOff(lay, lay.grad[0]! + r), () => e.get(local));
+      }
+    });
+  }
+}
+
+/** backward(k0, k1): the gradients of every parameter (for `batchedLossAndGradient` and the odd pair). */
+function backwardKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  e.prologue();
+  e.pairLoop(lay, () => emitBackward(e, lay, false));
+  e.op(END);
+  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
+}
+
+/** step(k0, k1): backward and Adam, pair by pair (each gradient goes straight into its Adam update). */
+function stepKernel(lay: WasmLayout): KernelFunction {
+  const e = new Emitter();
+  e.prologue();
+  emitAdamScalars(e);
+  e.pairLoop(lay, () => emitBackward(e, lay, true));
+  e.op(END);
+  return { name: 'step', i32Locals: 4, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
+}
+
+const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => SCRATCH + i) as [
   number,
   number,
   number,
@@ -372,52 +419,42 @@ function emitAdamScalars(e: Emitter): void {
   }
 }
 
-/** PyTorch's Adam on every parameter row of the pair at pk (the same operations as batched.ts's `adamStep`). */
-function emitAdam(e: Emitter, lay: WasmLayout): void {
-  const total = lay.m[0]!; // parameter rows come first, m right after
-  for (let r = 0; r < total; r++) {
-    const [p, m, v, g] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r, lay.grad[0]! + r].map((x) => rowOff(lay, x)) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    e.load(PK, g);
-    e.set(G);
-    // mi = β1·m + (1 − β1)·g
-    e.get(B1);
-    e.load(PK, m);
+/** PyTorch's Adam on parameter row r of the pair at pk, gradient in local `grad` (the operations of batched.ts's `adamStep`). */
+function emitAdam(e: Emitter, lay: WasmLayout, r: number, grad: number): void {
+  const [p, m, v] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r].map((x) => rowOff(lay, x)) as [number, number, number];
+  // mi = β1·m + (1 − β1)·g
+  e.get(B1);
+  e.load(PK, m);
+  e.op(...F64X2_MUL);
+  e.get(OB1);
+  e.get(grad);
+  e.op(...F64X2_MUL, ...F64X2_ADD);
+  e.set(MI);
+  // vi = β2·v + ((1 − β2)·g)·g
+  e.get(B2);
+  e.load(PK, v);
+  e.op(...F64X2_MUL);
+  e.get(OB2);
+  e.get(grad);
+  e.op(...F64X2_MUL);
+  e.get(grad);
+  e.op(...F64X2_MUL, ...F64X2_ADD);
+  e.set(VI);
+  e.store(PK, m, () => e.get(MI));
+  e.store(PK, v, () => e.get(VI));
+  // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
+  e.store(PK, p, () => {
+    e.load(PK, p);
+    e.get(SS);
+    e.get(MI);
     e.op(...F64X2_MUL);
-    e.get(OB1);
-    e.get(G);
-    e.op(...F64X2_MUL, ...F64X2_ADD);
-    e.set(MI);
-    // vi = β2·v + ((1 − β2)·g)·g
-    e.get(B2);
-    e.load(PK, v);
-    e.op(...F64X2_MUL);
-    e.get(OB2);
-    e.get(G);
-    e.op(...F64X2_MUL);
-    e.get(G);
-    e.op(...F64X2_MUL, ...F64X2_ADD);
-    e.set(VI);
-    e.store(PK, m, () => e.get(MI));
-    e.store(PK, v, () => e.get(VI));
-    // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
-    e.store(PK, p, () => {
-      e.load(PK, p);
-      e.get(SS);
-      e.get(MI);
-      e.op(...F64X2_MUL);
-      e.get(VI);
-      e.op(...F64X2_SQRT);
-      e.get(SQ);
-      e.op(...F64X2_DIV);
-      e.get(EPS);
-      e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
-    });
-  }
+    e.get(VI);
+    e.op(...F64X2_SQRT);
+    e.get(SQ);
+    e.op(...F64X2_DIV);
+    e.get(EPS);
+    e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
+  });
 }
 
 function maxDim(dims: readonly number[]): number {
