@@ -108,7 +108,23 @@ export function wasmLayout(dims: readonly number[], samples: number, count: numb
     row += dims[l + 1]! * samples;
   }
   g.push(gOut);
-  return { dims, samples, pairs, pairBytes: row * 16, rowsAt, param, m, v, grad, a, logit, gOut, g, rows: row, bytes: rowsAt + pairs * row * 16 };
+  return {
+    dims,
+    samples,
+    pairs,
+    pairBytes: row * 16,
+    rowsAt,
+    param,
+    m,
+    v,
+    grad,
+    a,
+    logit,
+    gOut,
+    g,
+    rows: row,
+    bytes: rowsAt + pairs * row * 16,
+  };
 }
 
 /** Index (in doubles) of row r of network k. */
@@ -291,7 +307,7 @@ function emitBackward(e: Emitter, lay: WasmLayout, adam: boolean): void {
 }
 
 /** dL/dz_{l−1} at the current sample from dL/dz_l in locals `gIn…`, into locals `gOut…` and its rows. */
-// eslint-disable-next-line @typescript-eslint/max-params -- an emitter step: the emitter, the layout, the layer and two register sets
+
 function hiddenGradient(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOut: number): void {
   const din = lay.dims[l]!;
   const dout = lay.dims[l + 1]!;
@@ -315,7 +331,7 @@ function hiddenGradient(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOu
  * (and of their biases, with the first block): Σ_s dL/dz_l[o][s]·in[i][s], summed from 0 in sample
  * order in up to ten independent registers.
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- an emitter step: the emitter, the layout, the units and the mode
+
 function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly number[], adam: boolean): void {
   const din = lay.dims[l]!;
   const acc = (h: number, j: number): number => UNIT + h * 5 + j; // j = 0…3 weights, 4 bias
@@ -486,7 +502,7 @@ export function wasmBatchedKernels(dims: readonly number[], samples: number, cou
   const wa = wasmApi();
   if (!wa) return null;
   const layout = wasmLayout(dims, samples, count);
-  const key = `${dims.join('-')}/${samples}/${layout.pairs}`;
+  const key = `${dims.join('-')}/${samples}`; // the code does not depend on the network count
   try {
     let module = compiled.modules.get(key);
     if (!module) {

@@ -530,10 +530,11 @@ interface OutputRows {
 }
 
 /** Loss (mean BCE) and correct count of each active network; writes dL/dlogit. */
-function lossAndOutputGrad(y: Float64Array, out: OutputRows, active: number, loss: Float64Array, correct: Int32Array): void {
+
+function lossAndOutputGrad(y: Float64Array, out: OutputRows, k0: number, k1: number, loss: Float64Array, correct: Int32Array): void {
   const S = y.length;
   const { logit, grad, pairStride, rowStride } = out;
-  for (let k = 0; k < active; k++) {
+  for (let k = k0; k < k1; k++) {
     const off = (k >> 1) * pairStride + (k & 1);
     let l = 0;
     let c = 0;
@@ -628,8 +629,12 @@ interface Engine {
   readonly out: OutputRows;
   forward(active: number): void;
   backward(active: number): void;
-  /** Backward pass and Adam step `step` of the active networks. */
-  step(active: number, step: number, o: AdamScalars): void;
+  /**
+   * One epoch of the active networks: forward pass, loss and correct counts (into `loss`, `correct`),
+   * and unless `step` is 0 the backward pass and Adam step number `step` — skipped (state kept) for
+   * networks that classify every sample when `freezeSolved` (they leave the batch before the next epoch).
+   */
+  epoch(active: number, loss: Float64Array, correct: Int32Array, step: number, o: AdamScalars, freezeSolved: boolean): void;
   /** Swaps networks in slots a and b (parameters, Adam moments, this epoch's activations). */
   swap(a: number, b: number): void;
   /** Parameters (after training) in `mlp.params`'s layout, slot order. */
@@ -638,20 +643,44 @@ interface Engine {
   grads(): Float64Array[];
 }
 
+/** The networks in [k0, k1) that classify all S samples. */
+function solvedLanes(correct: Int32Array, k0: number, k1: number, S: number): number[] {
+  const out: number[] = [];
+  for (let k = k0; k < k1; k++) if (correct[k] === S) out.push(k);
+  return out;
+}
+
 function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine {
   const n = mlp.count;
   const work = makeWork(mlp, S);
   const m = mlp.params.map((p) => new Float64Array(p.length));
   const v = mlp.params.map((p) => new Float64Array(p.length));
   const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
+  const out: OutputRows = { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n };
   return {
     kind: 'js',
-    out: { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n },
+    out,
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
-    step: (active, step, o) => {
+    epoch: (active, loss, correct, step, o, freezeSolved) => {
+      forward(mlp, data, work, active);
+      lossAndOutputGrad(data.y, out, 0, active, loss, correct);
+      if (step === 0) return;
+      const state = [...mlp.params, ...m, ...v];
+      const lane = (k: number, into?: Float64Array[]): Float64Array[] =>
+        state.map((arr, t) => {
+          const e = arr.length / n;
+          const keep = into?.[t] ?? new Float64Array(e);
+          for (let r = 0; r < e; r++) {
+            if (into) arr[r * n + k] = keep[r]!;
+            else keep[r] = arr[r * n + k]!;
+          }
+          return keep;
+        });
+      const frozen = freezeSolved ? solvedLanes(correct, 0, active, data.y.length).map((k) => [k, lane(k)] as const) : [];
       backward(mlp, data, work, active);
       adamStep(mlp.params, work.grads, m, v, n, active, step, o);
+      for (const [k, kept] of frozen) lane(k, kept);
     },
     swap: (a, b) => swapSlots(slotArrays, n, a, b),
     params: () => mlp.params.map((p) => p.slice()),
@@ -671,6 +700,9 @@ function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: Batch
   });
 }
 
+/** Bytes of pair blocks run through forward, loss and step together (about half an L2 cache). */
+const WASM_CHUNK_BYTES = 1 << 18;
+
 function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine | null {
   const k = wasmBatchedKernels(mlp.dims, S, mlp.count);
   if (!k) return null;
@@ -686,37 +718,56 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   const paramRows = layout.m[0]!;
   const pairs = (active: number): number => ((active + 1) >> 1) * layout.pairBytes;
   const blockStart = layout.rowsAt / 8;
+  const chunk = Math.max(1, Math.floor(WASM_CHUNK_BYTES / layout.pairBytes));
+  const out: OutputRows = {
+    logit: f,
+    logitAt: wasmIndex(layout, layout.logit, 0),
+    grad: f,
+    gradAt: wasmIndex(layout, layout.gOut, 0),
+    pairStride: 2 * layout.rows,
+    rowStride: 2,
+  };
+  // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
+  const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
+  const restoreLane = (lane: number, kept: Float64Array): void => {
+    for (let r = 0; r < kept.length; r++) f[wasmIndex(layout, r, lane)] = kept[r]!;
+  };
   return {
     kind: 'wasm-simd',
-    out: {
-      logit: f,
-      logitAt: wasmIndex(layout, layout.logit, 0),
-      grad: f,
-      gradAt: wasmIndex(layout, layout.gOut, 0),
-      pairStride: 2 * layout.rows,
-      rowStride: 2,
-    },
+    out,
     forward: (active) => k.forward(0, pairs(active)),
     backward: (active) => k.backward(0, pairs(active)),
-    step: (active, step, o) => {
+    epoch: (active, loss, correct, step, o, freezeSolved) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
-      wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
-      const full = (active >> 1) * layout.pairBytes;
-      k.step(0, full);
-      if (active & 1) {
-        k.backward(full, full + layout.pairBytes);
-        // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
-        const at = (r: number): number => wasmIndex(layout, r, active - 1);
-        for (let r = 0; r < paramRows; r++) {
-          const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
-          const gi = f[g]!;
-          const mi = o.beta1 * f[m]! + (1 - o.beta1) * gi;
-          const vi = o.beta2 * f[v]! + (1 - o.beta2) * gi * gi;
-          f[m] = mi;
-          f[v] = vi;
-          f[p] = f[p]! - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + o.eps);
+      if (step > 0) wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
+      const pb = layout.pairBytes;
+      const allPairs = (active + 1) >> 1;
+      const fullPairs = active >> 1;
+      // Chunks of pairs small enough to stay in cache from the forward pass through the Adam step.
+      for (let c0 = 0; c0 < allPairs; c0 += chunk) {
+        const c1 = Math.min(allPairs, c0 + chunk);
+        k.forward(c0 * pb, c1 * pb);
+        const [k0, k1] = [2 * c0, Math.min(active, 2 * c1)];
+        lossAndOutputGrad(data.y, out, k0, k1, loss, correct);
+        if (step === 0) continue;
+        const frozen = freezeSolved ? solvedLanes(correct, k0, k1, S).map((lane) => [lane, saveLane(lane)] as const) : [];
+        if (Math.min(c1, fullPairs) > c0) k.step(c0 * pb, Math.min(c1, fullPairs) * pb);
+        if (c1 > fullPairs) {
+          k.backward(fullPairs * pb, c1 * pb);
+          // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
+          const at = (r: number): number => wasmIndex(layout, r, active - 1);
+          for (let r = 0; r < paramRows; r++) {
+            const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
+            const gi = f[g]!;
+            const mi = o.beta1 * f[m]! + (1 - o.beta1) * gi;
+            const vi = o.beta2 * f[v]! + (1 - o.beta2) * gi * gi;
+            f[m] = mi;
+            f[v] = vi;
+            f[p] = f[p]! - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + o.eps);
+          }
         }
+        for (const [lane, kept] of frozen) restoreLane(lane, kept);
       }
     },
     swap: (a, b) => {
@@ -755,7 +806,7 @@ export function batchedLossAndGradient(
   const loss = new Float64Array(mlp.count);
   const correct = new Int32Array(mlp.count);
   engine.forward(mlp.count);
-  lossAndOutputGrad(data.y, engine.out, mlp.count, loss, correct);
+  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct);
   engine.backward(mlp.count);
   return { loss, correct, grads: engine.grads() };
 }
@@ -788,8 +839,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   let active = n;
   let networkEpochs = 0;
   for (let epoch = 0; epoch <= options.epochs && active > 0; epoch++) {
-    engine.forward(active);
-    lossAndOutputGrad(data.y, engine.out, active, loss, correct);
+    engine.epoch(active, loss, correct, epoch === options.epochs ? 0 : epoch + 1, adam, earlyExit);
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
       const net = slotToNet[k]!;
@@ -811,8 +861,6 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
         }
       }
     }
-    if (epoch === options.epochs || active === 0) break;
-    engine.step(active, epoch + 1, adam);
   }
   // Undo the compaction so network k's parameters sit in slot k again.
   const final = engine.params();
