@@ -162,7 +162,9 @@ for (const [w, d, n] of SHAPES) {
   );
   const [c1, c32, c64] = [best.get(`ours1cpu ${k}`), best.get(`torch1cpu float32 ${k}`), best.get(`torch1cpu float64 ${k}`)];
   const cj = best.get(`oursJScpu ${k}`);
-  cpuLines.push(`| ${k} | ${show(c1)} | ${show(c32)} | ${ratio(c1, c32)} | ${show(c64)} | ${ratio(c1, c64)} | ${show(cj)} | ${ratio(c1, cj)} |`);
+  cpuLines.push(
+    `| ${k} | ${show(c1)} | ${show(c32)} | ${ratio(c1, c32)} | ${show(c64)} | ${ratio(c1, c64)} | ${show(cj)} | ${ratio(c1, cj)} |`,
+  );
 }
 const text = [...lines, ...cpuLines].join('\n') + '\n';
 writeFileSync(new URL('./results/batched-train.md', import.meta.url), text);
