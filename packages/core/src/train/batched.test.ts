@@ -138,6 +138,8 @@ describe('batched trainer against the single-network trainer', () => {
     mlp.initialize('he-normal', (k) => seededRandom(k));
     const r = trainBatched(mlp, booleanTrainingData(0b1000, 2), { lr: 0.025, epochs: 2000 });
     expect(Array.from(r.correct)).toEqual(new Array(20).fill(4));
+    // The loss is computed at each network's last forward pass (skipped at the others): finite, small.
+    expect(Array.from(r.loss).every((l) => Number.isFinite(l) && l > 0 && l < Math.log(2))).toBe(true);
     expect(Array.from(r.solvedAt).every((e) => e >= 0 && e < 2000)).toBe(true);
     expect(r.networkEpochs).toBe(Array.from(r.solvedAt).reduce((a, e) => a + e + 1, 0));
   });
@@ -177,6 +179,7 @@ describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
       expect(new Set(ra.solvedAt).size).toBeGreaterThanOrEqual(2);
       expect(Array.from(ra.solvedAt)).toEqual(Array.from(rb.solvedAt));
       expect(Array.from(ra.loss)).toEqual(Array.from(rb.loss));
+      expect(Array.from(ra.loss).every(Number.isFinite)).toBe(true);
       expect(ra.history).toEqual(rb.history);
       expect(ra.networkEpochs).toBe(rb.networkEpochs);
       a.params.forEach((p, t) => expect(Array.from(p)).toEqual(Array.from(b.params[t]!)));

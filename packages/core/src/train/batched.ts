@@ -532,24 +532,40 @@ interface OutputRows {
   readonly rowStride: number;
 }
 
-/** Loss (mean BCE) and correct count of each active network; writes dL/dlogit. */
+/**
+ * Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `allLosses`
+ * or the network classifies every sample (else NaN: the loss is needed only at a network's last
+ * forward pass, and skipping it saves two of the three transcendental calls per sample).
+ */
 
-function lossAndOutputGrad(y: Float64Array, out: OutputRows, k0: number, k1: number, loss: Float64Array, correct: Int32Array): void {
+function lossAndOutputGrad(
+  y: Float64Array,
+  out: OutputRows,
+  k0: number,
+  k1: number,
+  loss: Float64Array,
+  correct: Int32Array,
+  allLosses: boolean,
+): void {
   const S = y.length;
   const { logit, grad, pairStride, rowStride } = out;
   for (let k = k0; k < k1; k++) {
     const off = (k >> 1) * pairStride + (k & 1);
-    let l = 0;
     let c = 0;
     for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
       const ys = y[s]!;
       const z = logit[o]!;
-      l += bce(z, ys);
       if (z > 0 === (ys === 1)) c++;
       grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
-    loss[k] = l / S;
     correct[k] = c;
+    if (!allLosses && c !== S) {
+      loss[k] = Number.NaN;
+      continue;
+    }
+    let l = 0;
+    for (let s = 0, o = out.logitAt + off; s < S; s++, o += rowStride) l += bce(logit[o]!, y[s]!);
+    loss[k] = l / S;
   }
 }
 
@@ -627,6 +643,16 @@ function checkTrainOptions(o: BatchedTrainOptions): void {
 type AdamScalars = Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs' | 'kernels'>>;
 
 /** The passes of one batch over one set of kernels (JS on `mlp.params`, or WASM SIMD on its own memory). */
+/** What an epoch does besides the forward pass (see `Engine.epoch`). */
+interface EpochMode {
+  /** Adam step number, or 0 for none (the last epoch). */
+  readonly step: number;
+  readonly adam: AdamScalars;
+  readonly freezeSolved: boolean;
+  /** Compute every network's loss (else only those that classify every sample). */
+  readonly allLosses: boolean;
+}
+
 interface Engine {
   readonly kind: 'wasm-simd' | 'js';
   readonly out: OutputRows;
@@ -637,7 +663,7 @@ interface Engine {
    * and unless `step` is 0 the backward pass and Adam step number `step` — skipped (state kept) for
    * networks that classify every sample when `freezeSolved` (they leave the batch before the next epoch).
    */
-  epoch(active: number, loss: Float64Array, correct: Int32Array, step: number, o: AdamScalars, freezeSolved: boolean): void;
+  epoch(active: number, loss: Float64Array, correct: Int32Array, how: EpochMode): void;
   /** Swaps networks in slots a and b (parameters, Adam moments, this epoch's activations). */
   swap(a: number, b: number): void;
   /** Parameters (after training) in `mlp.params`'s layout, slot order. */
@@ -665,9 +691,9 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
     out,
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
-    epoch: (active, loss, correct, step, o, freezeSolved) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
       forward(mlp, data, work, active);
-      lossAndOutputGrad(data.y, out, 0, active, loss, correct);
+      lossAndOutputGrad(data.y, out, 0, active, loss, correct, allLosses);
       if (step === 0) return;
       const state = [...mlp.params, ...m, ...v];
       const lane = (k: number, into?: Float64Array[]): Float64Array[] =>
@@ -740,7 +766,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     out,
     forward: (active) => k.forward(0, pairs(active)),
     backward: (active) => k.backward(0, pairs(active)),
-    epoch: (active, loss, correct, step, o, freezeSolved) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
       if (step > 0) wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
@@ -752,7 +778,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
         const c1 = Math.min(allPairs, c0 + chunk);
         k.forward(c0 * pb, c1 * pb);
         const [k0, k1] = [2 * c0, Math.min(active, 2 * c1)];
-        lossAndOutputGrad(data.y, out, k0, k1, loss, correct);
+        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, allLosses);
         if (step === 0) continue;
         const frozen = freezeSolved ? solvedLanes(correct, k0, k1, S).map((lane) => [lane, saveLane(lane)] as const) : [];
         if (Math.min(c1, fullPairs) > c0) k.step(c0 * pb, Math.min(c1, fullPairs) * pb);
@@ -809,7 +835,7 @@ export function batchedLossAndGradient(
   const loss = new Float64Array(mlp.count);
   const correct = new Int32Array(mlp.count);
   engine.forward(mlp.count);
-  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct);
+  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, true);
   engine.backward(mlp.count);
   return { loss, correct, grads: engine.grads() };
 }
@@ -842,7 +868,13 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   let active = n;
   let networkEpochs = 0;
   for (let epoch = 0; epoch <= options.epochs && active > 0; epoch++) {
-    engine.epoch(active, loss, correct, epoch === options.epochs ? 0 : epoch + 1, adam, earlyExit);
+    const last = epoch === options.epochs;
+    engine.epoch(active, loss, correct, {
+      step: last ? 0 : epoch + 1,
+      adam,
+      freezeSolved: earlyExit,
+      allLosses: last || history !== undefined,
+    });
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
       const net = slotToNet[k]!;
