@@ -138,7 +138,63 @@ describe('batched trainer against the single-network trainer', () => {
     mlp.initialize('he-normal', (k) => seededRandom(k));
     const r = trainBatched(mlp, booleanTrainingData(0b1000, 2), { lr: 0.025, epochs: 2000 });
     expect(Array.from(r.correct)).toEqual(new Array(20).fill(4));
+    // The loss is computed at each network's last forward pass (skipped at the others): finite, small.
+    expect(Array.from(r.loss).every((l) => Number.isFinite(l) && l > 0 && l < Math.log(2))).toBe(true);
     expect(Array.from(r.solvedAt).every((e) => e >= 0 && e < 2000)).toBe(true);
     expect(r.networkEpochs).toBe(Array.from(r.solvedAt).reduce((a, e) => a + e + 1, 0));
+  });
+});
+
+describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
+  // Node 20 has WebAssembly SIMD: the default path must be the WASM one here.
+  it('run by default where WebAssembly SIMD exists, and `kernels: "js"` selects the JS kernels', () => {
+    const mlp = new BatchedMlp({ inputs: 2, width: 2, depth: 1, alpha: 0.1 }, 3);
+    mlp.initialize('he-normal', (k) => seededRandom(k));
+    const data = booleanTrainingData(0b0110, 2);
+    expect(trainBatched(mlp, data, { lr: 0.025, epochs: 2 }).kernels).toBe('wasm-simd');
+    expect(trainBatched(mlp, data, { lr: 0.025, epochs: 2, kernels: 'js' }).kernels).toBe('js');
+  });
+
+  for (const [label, shape, count, f, n] of [
+    ['leaky 3 → 5 → 5 → 1, odd N = 7, 3-parity', { inputs: 3, width: 5, depth: 2, alpha: 0.1 }, 7, 0b10010110, 3],
+    ['ReLU 4 → 8 → 1, N = 10, 4-input majority-like function', { inputs: 4, width: 8, depth: 1, alpha: 0 }, 10, 0xe880, 4],
+    [
+      'leaky 2 → 4 → 7 → 2 → 1 (non-rectangular), N = 5, XOR',
+      { inputs: 2, width: 4, depth: 3, alpha: 0.1, hidden: [4, 7, 2] },
+      5,
+      0b0110,
+      2,
+    ],
+  ] as const) {
+    it(`train bit for bit alike with early exit (${label})`, () => {
+      const a = new BatchedMlp(shape, count);
+      a.initialize('he-normal', (k) => seededRandom(40 + k));
+      const b = new BatchedMlp(shape, count);
+      b.initialize('he-normal', (k) => seededRandom(40 + k));
+      const data = booleanTrainingData(f, n);
+      const ra = trainBatched(a, data, { lr: 0.025, epochs: 600, recordLoss: true });
+      const rb = trainBatched(b, data, { lr: 0.025, epochs: 600, recordLoss: true, kernels: 'js' });
+      expect(ra.kernels).toBe('wasm-simd');
+      // Slots are swapped as networks finish at different epochs (the case worth testing).
+      expect(new Set(ra.solvedAt).size).toBeGreaterThanOrEqual(2);
+      expect(Array.from(ra.solvedAt)).toEqual(Array.from(rb.solvedAt));
+      expect(Array.from(ra.loss)).toEqual(Array.from(rb.loss));
+      expect(Array.from(ra.loss).every(Number.isFinite)).toBe(true);
+      expect(ra.history).toEqual(rb.history);
+      expect(ra.networkEpochs).toBe(rb.networkEpochs);
+      a.params.forEach((p, t) => expect(Array.from(p)).toEqual(Array.from(b.params[t]!)));
+    });
+  }
+
+  it('give bit-for-bit equal losses and gradients where no block is full (6 inputs, hidden 5 → 7, 7 samples, N = 3)', () => {
+    const mlp = new BatchedMlp({ inputs: 6, width: 5, depth: 2, alpha: 0.1, hidden: [5, 7] }, 3);
+    mlp.initialize('he-normal', (k) => seededRandom(500 + k));
+    const data = randomData(6, 7, 11);
+    const w = batchedLossAndGradient(mlp, data);
+    const j = batchedLossAndGradient(mlp, data, 'js');
+    expect(Array.from(w.loss)).toEqual(Array.from(j.loss));
+    w.grads.forEach((g, t) => expect(Array.from(g)).toEqual(Array.from(j.grads[t]!)));
+    // Not all zero: the comparison means something.
+    expect(w.grads.every((g) => g.some((x) => x !== 0))).toBe(true);
   });
 });

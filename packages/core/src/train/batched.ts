@@ -11,10 +11,13 @@
  * Networks that reach 100 % accuracy are swapped to the end of the active range (their parameters,
  * Adam moments and activations move with them), so the loops shrink as networks finish.
  *
- * Why float64: the kernel is scalar JavaScript, whose arithmetic is double precision anyway;
- * float32 storage would only add a rounding per store and save no time in V8 (measured within a
- * few per cent), and float64 lets a batched network follow the single-network trainer
- * (`TrainableNetwork` with `dtype: 'float64'`) step for step, which the tests check.
+ * Kernels: WebAssembly SIMD (f64x2, batched-wasm.ts; tensors in a WebAssembly memory, pair-major)
+ * where available, else the JavaScript kernels below; both give bit-for-bit equal results, because
+ * the SIMD lanes are two networks and each network's operations are the same in the same order.
+ *
+ * Why float64: float64 lets a batched network follow the single-network trainer
+ * (`TrainableNetwork` with `dtype: 'float64'`) step for step, which the tests check; f64x2 SIMD
+ * keeps that (an f32x4 kernel would be up to twice as fast but lose the 10-digit trajectory check).
  *
  * Determinism: network k is initialized from its own seeded generator (`randomFor(k)`), drawn in
  * the order `TrainableNetwork.initialize` uses (layer by layer, weight row-major, then bias), and
@@ -24,6 +27,8 @@ import { PolytopeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { initParameters } from './init.js';
 import type { InitName } from './init.js';
+import { wasmBatchedKernels, wasmIndex, wasmSetAdam, wasmSetData } from './batched-wasm.js';
+import type { WasmBatchedKernels } from './batched-wasm.js';
 
 /** The shape of every network in a batch: `inputs → width × depth (activation) → 1 logit`. */
 export interface BatchedMlpShape {
@@ -56,6 +61,11 @@ export interface BatchedTrainOptions {
   readonly earlyExit?: boolean;
   /** Record every network's loss at every epoch (`history`); memory epochs × N. */
   readonly recordLoss?: boolean;
+  /**
+   * Which kernels run the passes: `'auto'` (default) = WebAssembly SIMD where available, else
+   * JavaScript; `'js'` = the JavaScript kernels. Both give bit-for-bit equal results.
+   */
+  readonly kernels?: 'auto' | 'js';
 }
 
 /** Per-network outcome of `trainBatched` (arrays indexed by network). */
@@ -70,6 +80,8 @@ export interface BatchedTrainResult {
   readonly networkEpochs: number;
   /** `history[k][e]`: loss of network k before step e (with `recordLoss`). */
   readonly history?: Float64Array[];
+  /** The kernels that ran: `'wasm-simd'` (f64x2) or `'js'`. */
+  readonly kernels: 'wasm-simd' | 'js';
 }
 
 const ADAM_BETA1 = 0.9;
@@ -507,23 +519,54 @@ function bce(z: number, y: number): number {
   return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
-/** Loss (mean BCE) and correct count of each active network; writes dL/dlogit into `work.gz`. */
-function lossAndOutputGrad(data: BatchedData, work: Work, n: number, active: number, loss: Float64Array, correct: Int32Array): void {
-  const S = work.samples;
-  loss.fill(0, 0, active);
-  correct.fill(0, 0, active);
-  const { logit, gz } = work;
-  for (let s = 0; s < S; s++) {
-    const y = data.y[s]!;
-    const o = s * n;
-    for (let k = 0; k < active; k++) {
-      const z = logit[o + k]!;
-      loss[k] = loss[k]! + bce(z, y);
-      if (z > 0 === (y === 1)) correct[k] = correct[k]! + 1;
-      gz[o + k] = (1 / (1 + Math.exp(-z)) - y) / S;
+/**
+ * Where the logits are read and dL/dlogit written: sample s of network k at
+ * `at + (k >> 1)·pairStride + s·rowStride + (k & 1)` (the JS layout: pairStride 2, rowStride N).
+ */
+interface OutputRows {
+  readonly logit: Float64Array;
+  readonly logitAt: number;
+  readonly grad: Float64Array;
+  readonly gradAt: number;
+  readonly pairStride: number;
+  readonly rowStride: number;
+}
+
+/**
+ * Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `allLosses`
+ * or the network classifies every sample (else NaN: the loss is needed only at a network's last
+ * forward pass, and skipping it saves two of the three transcendental calls per sample).
+ */
+
+function lossAndOutputGrad(
+  y: Float64Array,
+  out: OutputRows,
+  k0: number,
+  k1: number,
+  loss: Float64Array,
+  correct: Int32Array,
+  allLosses: boolean,
+): void {
+  const S = y.length;
+  const { logit, grad, pairStride, rowStride } = out;
+  for (let k = k0; k < k1; k++) {
+    const off = (k >> 1) * pairStride + (k & 1);
+    let c = 0;
+    for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
+      const ys = y[s]!;
+      const z = logit[o]!;
+      if (z > 0 === (ys === 1)) c++;
+      grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
+    correct[k] = c;
+    if (!allLosses && c !== S) {
+      loss[k] = Number.NaN;
+      continue;
+    }
+    let l = 0;
+    for (let s = 0, o = out.logitAt + off; s < S; s++, o += rowStride) l += bce(logit[o]!, y[s]!);
+    loss[k] = l / S;
   }
-  for (let k = 0; k < active; k++) loss[k] = loss[k]! / S;
 }
 
 function backward(mlp: BatchedMlp, data: BatchedData, work: Work, active: number): void {
@@ -543,27 +586,6 @@ function backward(mlp: BatchedMlp, data: BatchedData, work: Work, active: number
   }
 }
 
-/**
- * Loss (mean BCE with logits over the samples) of every network and the gradient of each network's
- * own loss, in the batched layout. For gradient checks and analysis; training uses `trainBatched`.
- *
- * @example
- * const { loss, grads } = batchedLossAndGradient(mlp, data); // grads parallel to mlp.params
- */
-export function batchedLossAndGradient(
-  mlp: BatchedMlp,
-  raw: BatchedData,
-): { loss: Float64Array; correct: Int32Array; grads: Float64Array[] } {
-  const { S, data } = checkData(mlp, raw);
-  const work = makeWork(mlp, S);
-  const loss = new Float64Array(mlp.count);
-  const correct = new Int32Array(mlp.count);
-  forward(mlp, data, work, mlp.count);
-  lossAndOutputGrad(data, work, mlp.count, mlp.count, loss, correct);
-  backward(mlp, data, work, mlp.count);
-  return { loss, correct, grads: work.grads };
-}
-
 /** Adam over the active networks; `m`, `v` parallel to the parameters (PyTorch's update, as `optimizers.ts`). */
 function adamStep(
   params: Float64Array[],
@@ -573,7 +595,7 @@ function adamStep(
   n: number,
   active: number,
   step: number,
-  o: Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs'>>,
+  o: AdamScalars,
 ): void {
   const { lr, beta1, beta2, eps } = o;
   const bc1 = 1 - Math.pow(beta1, step);
@@ -618,11 +640,212 @@ function checkTrainOptions(o: BatchedTrainOptions): void {
     throw new PolytopeError('bad-option', `epochs must be a non-negative integer, got ${o.epochs}`);
 }
 
+type AdamScalars = Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs' | 'kernels'>>;
+
+/** The passes of one batch over one set of kernels (JS on `mlp.params`, or WASM SIMD on its own memory). */
+/** What an epoch does besides the forward pass (see `Engine.epoch`). */
+interface EpochMode {
+  /** Adam step number, or 0 for none (the last epoch). */
+  readonly step: number;
+  readonly adam: AdamScalars;
+  readonly freezeSolved: boolean;
+  /** Compute every network's loss (else only those that classify every sample). */
+  readonly allLosses: boolean;
+}
+
+interface Engine {
+  readonly kind: 'wasm-simd' | 'js';
+  readonly out: OutputRows;
+  forward(active: number): void;
+  backward(active: number): void;
+  /**
+   * One epoch of the active networks: forward pass, loss and correct counts (into `loss`, `correct`),
+   * and unless `step` is 0 the backward pass and Adam step number `step` — skipped (state kept) for
+   * networks that classify every sample when `freezeSolved` (they leave the batch before the next epoch).
+   */
+  epoch(active: number, loss: Float64Array, correct: Int32Array, how: EpochMode): void;
+  /** Swaps networks in slots a and b (parameters, Adam moments, this epoch's activations). */
+  swap(a: number, b: number): void;
+  /** Parameters (after training) in `mlp.params`'s layout, slot order. */
+  params(): Float64Array[];
+  /** Gradients of the last backward pass in `mlp.params`'s layout. */
+  grads(): Float64Array[];
+}
+
+/** The networks in [k0, k1) that classify all S samples. */
+function solvedLanes(correct: Int32Array, k0: number, k1: number, S: number): number[] {
+  const out: number[] = [];
+  for (let k = k0; k < k1; k++) if (correct[k] === S) out.push(k);
+  return out;
+}
+
+function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine {
+  const n = mlp.count;
+  const work = makeWork(mlp, S);
+  const m = mlp.params.map((p) => new Float64Array(p.length));
+  const v = mlp.params.map((p) => new Float64Array(p.length));
+  const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
+  const out: OutputRows = { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n };
+  return {
+    kind: 'js',
+    out,
+    forward: (active) => forward(mlp, data, work, active),
+    backward: (active) => backward(mlp, data, work, active),
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+      forward(mlp, data, work, active);
+      lossAndOutputGrad(data.y, out, 0, active, loss, correct, allLosses);
+      if (step === 0) return;
+      const state = [...mlp.params, ...m, ...v];
+      const lane = (k: number, into?: Float64Array[]): Float64Array[] =>
+        state.map((arr, t) => {
+          const e = arr.length / n;
+          const keep = into?.[t] ?? new Float64Array(e);
+          for (let r = 0; r < e; r++) {
+            if (into) arr[r * n + k] = keep[r]!;
+            else keep[r] = arr[r * n + k]!;
+          }
+          return keep;
+        });
+      const frozen = freezeSolved ? solvedLanes(correct, 0, active, data.y.length).map((k) => [k, lane(k)] as const) : [];
+      backward(mlp, data, work, active);
+      adamStep(mlp.params, work.grads, m, v, n, active, step, o);
+      for (const [k, kept] of frozen) lane(k, kept);
+    },
+    swap: (a, b) => swapSlots(slotArrays, n, a, b),
+    params: () => mlp.params.map((p) => p.slice()),
+    grads: () => work.grads,
+  };
+}
+
+/** Copies the tensors whose first rows are `firstRows` out of the WASM memory, in `mlp.params`'s layout. */
+function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: BatchedMlp): Float64Array[] {
+  const n = mlp.count;
+  return mlp.params.map((p, t) => {
+    const out = new Float64Array(p.length);
+    for (let r = 0; r < p.length / n; r++) {
+      for (let j = 0; j < n; j++) out[r * n + j] = k.f64[wasmIndex(k.layout, firstRows[t]! + r, j)]!;
+    }
+    return out;
+  });
+}
+
+/** Bytes of pair blocks run through forward, loss and step together (about half an L2 cache). */
+const WASM_CHUNK_BYTES = 1 << 18;
+
+function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine | null {
+  const k = wasmBatchedKernels(mlp.dims, S, mlp.count);
+  if (!k) return null;
+  const { layout } = k;
+  const n = mlp.count;
+  const f = k.f64;
+  wasmSetData(k, mlp.shape.alpha, data.x);
+  mlp.params.forEach((p, t) => {
+    for (let r = 0; r < p.length / n; r++) {
+      for (let j = 0; j < n; j++) f[wasmIndex(layout, layout.param[t]! + r, j)] = p[r * n + j]!;
+    }
+  });
+  const paramRows = layout.m[0]!;
+  const pairs = (active: number): number => ((active + 1) >> 1) * layout.pairBytes;
+  const blockStart = layout.rowsAt / 8;
+  const chunk = Math.max(1, Math.floor(WASM_CHUNK_BYTES / layout.pairBytes));
+  const out: OutputRows = {
+    logit: f,
+    logitAt: wasmIndex(layout, layout.logit, 0),
+    grad: f,
+    gradAt: wasmIndex(layout, layout.gOut, 0),
+    pairStride: 2 * layout.rows,
+    rowStride: 2,
+  };
+  // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
+  const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
+  const restoreLane = (lane: number, kept: Float64Array): void => {
+    for (let r = 0; r < kept.length; r++) f[wasmIndex(layout, r, lane)] = kept[r]!;
+  };
+  return {
+    kind: 'wasm-simd',
+    out,
+    forward: (active) => k.forward(0, pairs(active)),
+    backward: (active) => k.backward(0, pairs(active)),
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+      const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
+      const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
+      if (step > 0) wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
+      const pb = layout.pairBytes;
+      const allPairs = (active + 1) >> 1;
+      const fullPairs = active >> 1;
+      // Chunks of pairs small enough to stay in cache from the forward pass through the Adam step.
+      for (let c0 = 0; c0 < allPairs; c0 += chunk) {
+        const c1 = Math.min(allPairs, c0 + chunk);
+        k.forward(c0 * pb, c1 * pb);
+        const [k0, k1] = [2 * c0, Math.min(active, 2 * c1)];
+        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, allLosses);
+        if (step === 0) continue;
+        const frozen = freezeSolved ? solvedLanes(correct, k0, k1, S).map((lane) => [lane, saveLane(lane)] as const) : [];
+        if (Math.min(c1, fullPairs) > c0) k.step(c0 * pb, Math.min(c1, fullPairs) * pb);
+        if (c1 > fullPairs) {
+          k.backward(fullPairs * pb, c1 * pb);
+          // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
+          const at = (r: number): number => wasmIndex(layout, r, active - 1);
+          for (let r = 0; r < paramRows; r++) {
+            const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
+            const gi = f[g]!;
+            const mi = o.beta1 * f[m]! + (1 - o.beta1) * gi;
+            const vi = o.beta2 * f[v]! + (1 - o.beta2) * gi * gi;
+            f[m] = mi;
+            f[v] = vi;
+            f[p] = f[p]! - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + o.eps);
+          }
+        }
+        for (const [lane, kept] of frozen) restoreLane(lane, kept);
+      }
+    },
+    swap: (a, b) => {
+      // Every row of the two networks' blocks (gradients and scratch included: harmless, simpler).
+      const pa = blockStart + (a >> 1) * 2 * layout.rows + (a & 1);
+      const pb = blockStart + (b >> 1) * 2 * layout.rows + (b & 1);
+      for (let i = 0; i < 2 * layout.rows; i += 2) {
+        const t = f[pa + i]!;
+        f[pa + i] = f[pb + i]!;
+        f[pb + i] = t;
+      }
+    },
+    params: () => copyOut(k, layout.param, mlp),
+    grads: () => copyOut(k, layout.grad, mlp),
+  };
+}
+
+function makeEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number, kernels: 'auto' | 'js' | undefined): Engine {
+  return (kernels !== 'js' ? wasmEngine(mlp, data, S) : null) ?? jsEngine(mlp, data, S);
+}
+
+/**
+ * Loss (mean BCE with logits over the samples) of every network and the gradient of each network's
+ * own loss, in the batched layout. For gradient checks and analysis; training uses `trainBatched`.
+ *
+ * @example
+ * const { loss, grads } = batchedLossAndGradient(mlp, data); // grads parallel to mlp.params
+ */
+export function batchedLossAndGradient(
+  mlp: BatchedMlp,
+  raw: BatchedData,
+  kernels?: 'auto' | 'js',
+): { loss: Float64Array; correct: Int32Array; grads: Float64Array[] } {
+  const { S, data } = checkData(mlp, raw);
+  const engine = makeEngine(mlp, data, S, kernels);
+  const loss = new Float64Array(mlp.count);
+  const correct = new Int32Array(mlp.count);
+  engine.forward(mlp.count);
+  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, true);
+  engine.backward(mlp.count);
+  return { loss, correct, grads: engine.grads() };
+}
+
 /**
  * Trains every network of `mlp` in place: full batch, Adam, BCE with logits. Each epoch runs a
  * forward pass; a network whose predictions (logit > 0 ⇒ class 1) are all correct stops there
  * (with `earlyExit`) and records the epoch; the others take one Adam step. After `epochs` steps a
  * last forward pass scores the survivors. Network k's trajectory is independent of the others.
+ * The passes run in WebAssembly SIMD (f64x2) where available, else in JavaScript (same results).
  *
  * @example
  * const r = trainBatched(mlp, parity4, { lr: 0.025, epochs: 4000 });
@@ -634,10 +857,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   const n = mlp.count;
   const adam = { lr: options.lr, beta1: options.beta1 ?? ADAM_BETA1, beta2: options.beta2 ?? ADAM_BETA2, eps: options.eps ?? ADAM_EPS };
   const earlyExit = options.earlyExit ?? true;
-  const work = makeWork(mlp, S);
-  const m = mlp.params.map((p) => new Float64Array(p.length));
-  const v = mlp.params.map((p) => new Float64Array(p.length));
-  const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
+  const engine = makeEngine(mlp, data, S, options.kernels);
   const slotToNet = Int32Array.from({ length: n }, (_, k) => k);
   const solvedAt = new Int32Array(n).fill(-1);
   const finalLoss = new Float64Array(n);
@@ -648,8 +868,13 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   let active = n;
   let networkEpochs = 0;
   for (let epoch = 0; epoch <= options.epochs && active > 0; epoch++) {
-    forward(mlp, data, work, active);
-    lossAndOutputGrad(data, work, n, active, loss, correct);
+    const last = epoch === options.epochs;
+    engine.epoch(active, loss, correct, {
+      step: last ? 0 : epoch + 1,
+      adam,
+      freezeSolved: earlyExit,
+      allLosses: last || history !== undefined,
+    });
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
       const net = slotToNet[k]!;
@@ -661,7 +886,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
         if (earlyExit) {
           const last = active - 1;
           if (k !== last) {
-            swapSlots(slotArrays, n, last, k);
+            engine.swap(last, k);
             slotToNet[k] = slotToNet[last]!;
             loss[k] = loss[last]!;
             correct[k] = correct[last]!;
@@ -671,23 +896,20 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
         }
       }
     }
-    if (epoch === options.epochs || active === 0) break;
-    backward(mlp, data, work, active);
-    adamStep(mlp.params, work.grads, m, v, n, active, epoch + 1, adam);
   }
   // Undo the compaction so network k's parameters sit in slot k again.
-  const final = mlp.params.map((p) => p.slice());
+  const final = engine.params();
   for (let slot = 0; slot < n; slot++) {
     const net = slotToNet[slot]!;
-    if (net === slot) continue;
     final.forEach((src, t) => {
       const dst = mlp.params[t]!;
       for (let i = 0; i < src.length; i += n) dst[i + net] = src[i + slot]!;
     });
   }
+  const kernels = engine.kind;
   return history
-    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history }
-    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs };
+    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history, kernels }
+    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, kernels };
 }
 
 /**

@@ -71,3 +71,36 @@ export function kernelModule(name: string, i32Locals: number, v128Locals: number
     ...section(10, [...uleb(1), ...uleb(func.length), ...func]),
   ]);
 }
+
+/** One exported function of `kernelsModule`: its name, extra locals and code (ending in `end`). */
+export interface KernelFunction {
+  readonly name: string;
+  readonly i32Locals: number;
+  readonly v128Locals: number;
+  readonly body: readonly number[];
+}
+
+/**
+ * A module of several functions, all of type `(i32 × params) → ()`, importing `env.memory`
+ * (at least `minPages` pages) and exporting each function under its name. The generalization of
+ * `kernelModule` that the batched trainer's shape-specialized kernels use (train/batched-wasm.ts).
+ */
+export function kernelsModule(params: number, functions: readonly KernelFunction[], minPages = 1): Uint8Array {
+  const codes = functions.map((fn) => {
+    const func = [...uleb(2), ...uleb(fn.i32Locals), I32_TYPE, ...uleb(fn.v128Locals), V128_TYPE, ...fn.body];
+    return [...uleb(func.length), ...func];
+  });
+  const exports = functions.flatMap((fn, i) => [...str(fn.name), 0x00, ...uleb(i)]);
+  const bytes: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const push = (xs: readonly number[]): void => {
+    for (const x of xs) bytes.push(x);
+  };
+  push(section(1, [...uleb(1), 0x60, ...uleb(params), ...Array<number>(params).fill(I32_TYPE), ...uleb(0)]));
+  push(section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(minPages)]));
+  push(section(3, [...uleb(functions.length), ...functions.map(() => 0)]));
+  push(section(7, [...uleb(functions.length), ...exports]));
+  const code: number[] = [...uleb(functions.length)];
+  for (const c of codes) for (const x of c) code.push(x);
+  push(section(10, code));
+  return Uint8Array.from(bytes);
+}
