@@ -142,7 +142,9 @@ function layerCells(cells: Work[], layer: AffineLayer, index: number, tol: numbe
     let parts: { work: Work; bits: boolean[] }[] = [{ work: cell, bits: [] }];
     for (let u = 0; u < layer.outFeatures; u++) {
       const a: Vec3 = [pre.w[u * 3], pre.w[u * 3 + 1], pre.w[u * 3 + 2]];
-      parts = parts.flatMap((p) => split(p.work, a, pre.b[u], `L${index}:u${u}`, tol).map((c) => ({ work: c.work, bits: [...p.bits, c.on] })));
+      parts = parts.flatMap((p) =>
+        split(p.work, a, pre.b[u], `L${index}:u${u}`, tol).map((c) => ({ work: c.work, bits: [...p.bits, c.on] })),
+      );
     }
     for (const p of parts) if (p.work.vertices.length >= 4) out.push(applyLayer(p.work, layer, pre, p.bits));
   }
@@ -151,7 +153,9 @@ function layerCells(cells: Work[], layer: AffineLayer, index: number, tol: numbe
 
 function facetsOf(work: Work, tol: number): Facet3[] {
   const facets: Facet3[] = [];
-  const centre = work.vertices.reduce<Vec3>((s, v) => [s[0] + v[0], s[1] + v[1], s[2] + v[2]], [0, 0, 0]).map((x) => x / work.vertices.length) as Vec3;
+  const centre = work.vertices
+    .reduce<Vec3>((s, v) => [s[0] + v[0], s[1] + v[1], s[2] + v[2]], [0, 0, 0])
+    .map((x) => x / work.vertices.length) as Vec3;
   const seen: HalfSpace[] = [];
   for (const p of work.planes) {
     const on = work.vertices.filter((v) => Math.abs(dot(p.a, v) + p.b) <= tol);
@@ -172,8 +176,9 @@ function facetsOf(work: Work, tol: number): Facet3[] {
 }
 
 function finish(work: Work, tol: number): Cell3 {
-  const facets = facetsOf(work, tol);
-  const vertices = work.vertices;
+  // Lexicographic order, so the pulling apex is the lexicographically first vertex (as in the core).
+  const vertices = [...work.vertices].sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
+  const facets = facetsOf({ ...work, vertices }, tol);
   const index = (v: Vec3): number => vertices.indexOf(v);
   const simplices: [number, number, number, number][] = [];
   let volume = 0;

@@ -2,7 +2,7 @@
 // the box [-1, 1]^3 into its 8 octant cubes; the single unit x + y + z cuts it into two halves with
 // a regular hexagon between them.
 import { describe, expect, it } from 'vitest';
-import { asMlp, buildNetwork } from '@polytope-lens/core';
+import { asMlp, buildNetwork, enumeratePolytopes } from '@polytope-lens/core';
 import { cells3d, histogram } from '../src/cells3d.js';
 
 function net(hidden: number[][], bias: number[]) {
@@ -10,9 +10,23 @@ function net(hidden: number[][], bias: number[]) {
   return buildNetwork(
     [3],
     [
-      { type: 'dense', inputs: [0], inFeatures: 3, outFeatures: units, weight: new Float64Array(hidden.flat()), bias: new Float64Array(bias) },
+      {
+        type: 'dense',
+        inputs: [0],
+        inFeatures: 3,
+        outFeatures: units,
+        weight: new Float64Array(hidden.flat()),
+        bias: new Float64Array(bias),
+      },
       { type: 'relu', inputs: [1] },
-      { type: 'dense', inputs: [2], inFeatures: units, outFeatures: 1, weight: new Float64Array(units).fill(1), bias: new Float64Array([0]) },
+      {
+        type: 'dense',
+        inputs: [2],
+        inFeatures: units,
+        outFeatures: 1,
+        weight: new Float64Array(units).fill(1),
+        bias: new Float64Array([0]),
+      },
     ],
   );
 }
@@ -71,7 +85,46 @@ describe('cells3d', () => {
   });
 
   it('refuses a network without 3 inputs', () => {
-    const two = buildNetwork([2], [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([0]) }]);
+    const two = buildNetwork(
+      [2],
+      [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([0]) }],
+    );
     expect(() => cells3d(asMlp(two), [-1, -1, -1], [1, 1, 1])).toThrow(/3 inputs/);
+  });
+});
+
+describe('cells3d against the core LP enumeration (enumeratePolytopes, HiGHS in Node)', () => {
+  it('finds the same cells, facet counts, simplex counts and volumes on a seeded 3-6-5-1 network', () => {
+    let s = 7;
+    const rand = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648 - 0.5;
+    };
+    const dense = (input: number, inF: number, outF: number) => ({
+      type: 'dense' as const,
+      inputs: [input],
+      inFeatures: inF,
+      outFeatures: outF,
+      weight: new Float64Array(inF * outF).map(rand),
+      bias: new Float64Array(outF).map(() => 0.3 * rand()),
+    });
+    const network = buildNetwork(
+      [3],
+      [dense(0, 3, 6), { type: 'relu', inputs: [1] }, dense(2, 6, 5), { type: 'relu', inputs: [3] }, dense(4, 5, 1)],
+    );
+    const ours = cells3d(asMlp(network), [-1, -1, -1], [1, 1, 1]);
+    const core = enumeratePolytopes(network, { box: [-1, 1, -1, 1, -1, 1] }).regions;
+    expect(ours.length).toBeGreaterThan(10);
+    expect(ours).toHaveLength(core.length);
+    const byCode = new Map(core.map((r) => [[...r.code].join(''), r]));
+    for (const c of ours) {
+      const r = byCode.get(c.code.join(''));
+      expect(r).toBeDefined();
+      expect(c.vertices).toHaveLength(r!.numVertices);
+      expect(c.facets).toHaveLength(r!.facets.length);
+      expect(c.simplices).toHaveLength(r!.simplices);
+      expect(c.volume).toBeCloseTo(r!.volume, 9);
+    }
+    expect(ours.reduce((t, c) => t + c.volume, 0)).toBeCloseTo(8, 9);
   });
 });
