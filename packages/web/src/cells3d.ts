@@ -59,7 +59,7 @@ function solve3(h: HalfSpace, i: HalfSpace, j: HalfSpace, tiny: number): Vec3 | 
   const d = det3(h.a, i.a, j.a);
   if (Math.abs(d) <= tiny) return undefined;
   const c: Vec3 = [-h.b, -i.b, -j.b];
-  const col = (k: number): Vec3 => [h.a[k], i.a[k], j.a[k]];
+  const col = (k: number): Vec3 => [h.a[k]!, i.a[k]!, j.a[k]!];
   const [c0, c1, c2] = [col(0), col(1), col(2)];
   return [det3(c, c1, c2) / d, det3(c0, c, c2) / d, det3(c0, c1, c) / d];
 }
@@ -71,7 +71,7 @@ function vertexEnumerate(planes: HalfSpace[], tol: number): Vec3[] {
   for (let h = 0; h < n; h++)
     for (let i = h + 1; i < n; i++)
       for (let j = i + 1; j < n; j++) {
-        const v = solve3(planes[h], planes[i], planes[j], POLYTOPE_TOLERANCES.vertex);
+        const v = solve3(planes[h]!, planes[i]!, planes[j]!, POLYTOPE_TOLERANCES.vertex);
         if (!v || planes.some((p) => dot(p.a, v) + p.b < -tol)) continue;
         if (!out.some((w) => Math.max(Math.abs(w[0] - v[0]), Math.abs(w[1] - v[1]), Math.abs(w[2] - v[2])) <= tol)) out.push(v);
       }
@@ -112,8 +112,8 @@ function applyLayer(work: Work, layer: AffineLayer, pre: { w: Float64Array; b: F
   const bias = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const s = layer.act === 'none' || bits[r] ? 1 : layer.alpha;
-    for (let k = 0; k < 3; k++) weight[r * 3 + k] = s * pre.w[r * 3 + k];
-    bias[r] = s * pre.b[r];
+    for (let k = 0; k < 3; k++) weight[r * 3 + k] = s * pre.w[r * 3 + k]!;
+    bias[r] = s * pre.b[r]!;
   }
   return { ...work, weight, bias, code: [...work.code, bits.map((x) => (x ? '1' : '0')).join('')] };
 }
@@ -122,12 +122,12 @@ function preActivation(work: Work, layer: AffineLayer): { w: Float64Array; b: Fl
   const w = new Float64Array(layer.outFeatures * 3);
   const b = new Float64Array(layer.outFeatures);
   for (let r = 0; r < layer.outFeatures; r++) {
-    let c = layer.bias[r];
+    let c = layer.bias[r]!;
     for (let i = 0; i < layer.inFeatures; i++) {
-      const wi = layer.weight[r * layer.inFeatures + i];
+      const wi = layer.weight[r * layer.inFeatures + i]!;
       if (wi === 0) continue;
-      for (let k = 0; k < 3; k++) w[r * 3 + k] += wi * work.weight[i * 3 + k];
-      c += wi * work.bias[i];
+      for (let k = 0; k < 3; k++) w[r * 3 + k] = w[r * 3 + k]! + wi * work.weight[i * 3 + k]!;
+      c += wi * work.bias[i]!;
     }
     b[r] = c;
   }
@@ -141,9 +141,9 @@ function layerCells(cells: Work[], layer: AffineLayer, index: number, tol: numbe
     const pre = preActivation(cell, layer);
     let parts: { work: Work; bits: boolean[] }[] = [{ work: cell, bits: [] }];
     for (let u = 0; u < layer.outFeatures; u++) {
-      const a: Vec3 = [pre.w[u * 3], pre.w[u * 3 + 1], pre.w[u * 3 + 2]];
+      const a: Vec3 = [pre.w[u * 3]!, pre.w[u * 3 + 1]!, pre.w[u * 3 + 2]!];
       parts = parts.flatMap((p) =>
-        split(p.work, a, pre.b[u], `L${index}:u${u}`, tol).map((c) => ({ work: c.work, bits: [...p.bits, c.on] })),
+        split(p.work, a, pre.b[u]!, `L${index}:u${u}`, tol).map((c) => ({ work: c.work, bits: [...p.bits, c.on] })),
       );
     }
     for (const p of parts) if (p.work.vertices.length >= 4) out.push(applyLayer(p.work, layer, pre, p.bits));
@@ -164,12 +164,12 @@ function facetsOf(work: Work, tol: number): Facet3[] {
     if (seen.some((q) => Math.abs(dot(q.a, p.a) - 1) <= tol && Math.abs(q.b - p.b) <= tol)) continue;
     seen.push(p);
     const mid = on.reduce<Vec3>((s, v) => [s[0] + v[0], s[1] + v[1], s[2] + v[2]], [0, 0, 0]).map((x) => x / on.length) as Vec3;
-    const u = sub(on[0], mid);
+    const u = sub(on[0]!, mid);
     const w = cross(p.a, u);
     const angle = (v: Vec3): number => Math.atan2(dot(w, sub(v, mid)), dot(u, sub(v, mid)));
     const ordered = [...on].sort((x, y) => angle(x) - angle(y));
     // Outward order (normal pointing away from the centre): `a` points inward, so reverse.
-    if (dot(cross(sub(ordered[1], ordered[0]), sub(ordered[2], ordered[0])), sub(centre, ordered[0])) > 0) ordered.reverse();
+    if (dot(cross(sub(ordered[1]!, ordered[0]!), sub(ordered[2]!, ordered[0]!)), sub(centre, ordered[0]!)) > 0) ordered.reverse();
     facets.push({ label: p.label, vertices: ordered });
   }
   return facets;
@@ -182,11 +182,11 @@ function finish(work: Work, tol: number): Cell3 {
   const index = (v: Vec3): number => vertices.indexOf(v);
   const simplices: [number, number, number, number][] = [];
   let volume = 0;
-  const apex = vertices[0];
+  const apex = vertices[0]!;
   for (const f of facets) {
     if (f.vertices.includes(apex)) continue;
     for (let k = 1; k + 1 < f.vertices.length; k++) {
-      const [p, q, r] = [f.vertices[0], f.vertices[k], f.vertices[k + 1]];
+      const [p, q, r] = [f.vertices[0]!, f.vertices[k]!, f.vertices[k + 1]!];
       simplices.push([0, index(p), index(q), index(r)]);
       volume += Math.abs(det3(sub(p, apex), sub(q, apex), sub(r, apex))) / 6;
     }
@@ -201,7 +201,7 @@ function finish(work: Work, tol: number): Cell3 {
  * const cells = cells3d(asMlp(net), [-1, -1, -1], [1, 1, 1]);
  */
 export function cells3d(layers: readonly AffineLayer[], lo: Vec3, hi: Vec3): Cell3[] {
-  if (layers.length === 0 || layers[0].inFeatures !== 3) throw new Error('the 3-D view needs a network with 3 inputs');
+  if (layers.length === 0 || layers[0]!.inFeatures !== 3) throw new Error('the 3-D view needs a network with 3 inputs');
   const scale = Math.max(1, ...lo.map(Math.abs), ...hi.map(Math.abs));
   const tol = DEFAULT_TOLERANCES.side * scale;
   const box: HalfSpace[] = [0, 1, 2].flatMap((k) => {
@@ -210,8 +210,8 @@ export function cells3d(layers: readonly AffineLayer[], lo: Vec3, hi: Vec3): Cel
     const m: Vec3 = [0, 0, 0];
     m[k] = -1;
     return [
-      { a: e, b: -lo[k], label: `box:x${k}-` },
-      { a: m, b: hi[k], label: `box:x${k}+` },
+      { a: e, b: -lo[k]!, label: `box:x${k}-` },
+      { a: m, b: hi[k]!, label: `box:x${k}+` },
     ];
   });
   const identity = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
@@ -222,7 +222,7 @@ export function cells3d(layers: readonly AffineLayer[], lo: Vec3, hi: Vec3): Cel
   });
   const last = layers[layers.length - 1];
   return cells.map((c) => {
-    const pre = preActivation(c, last);
+    const pre = preActivation(c, last!);
     return finish({ ...c, weight: pre.w, bias: pre.b }, tol);
   });
 }
