@@ -14,6 +14,7 @@ import { buildNetwork, networkToJsonString } from '@polytope-lens/core';
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { matchGolden } from './golden.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(WEB, 'dist');
@@ -78,6 +79,29 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
       await page.close();
       await server.close();
     }
+  }, 60000);
+
+  it('matches the stored screenshot goldens (3-D view, 2-D map in region and class colouring)', async () => {
+    const failures: string[] = [];
+    const server = await startStaticServer(DIST, [model]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    try {
+      await page.goto(server.url);
+      await page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
+        timeout: 20000,
+      });
+      await page.waitForTimeout(300);
+      failures.push(matchGolden('view3d-octants', await page.locator('#view3d-canvas').screenshot()));
+      failures.push(matchGolden('slice-octants-region', await page.locator('canvas.regions').screenshot()));
+      await page.selectOption('#color', 'class');
+      await page.waitForTimeout(500);
+      failures.push(matchGolden('slice-octants-class', await page.locator('canvas.regions').screenshot()));
+    } finally {
+      await page.close();
+      await server.close();
+    }
+    expect(failures.filter(Boolean)).toEqual([]);
   }, 60000);
 
   it('agrees with `polytope polytopes` on the same network', async () => {
