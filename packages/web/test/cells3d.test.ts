@@ -54,10 +54,10 @@ describe('cells3d', () => {
       expect(c.simplices).toHaveLength(6);
       expect(c.volume).toBeCloseTo(1, 12);
       // Output = sum of the active coordinates: weight is the code's bits, bias 0.
-      expect([...c.weight]).toEqual([...c.code[0]].map(Number));
+      expect([...c.weight]).toEqual([...c.code[0]!].map(Number));
       expect(c.bias[0]).toBe(0);
       // Each vertex has coordinates in {0, ±1} with signs matching the code.
-      for (const v of c.vertices) v.forEach((x, k) => expect(c.code[0][k] === '1' ? x >= 0 : x <= 0).toBe(true));
+      for (const v of c.vertices) v.forEach((x, k) => expect(c.code[0]![k] === '1' ? x >= 0 : x <= 0).toBe(true));
     }
     expect(histogram(cells.map((c) => c.facets.length))).toEqual([{ value: 6, count: 8 }]);
   });
@@ -80,8 +80,8 @@ describe('cells3d', () => {
     // x + 1 = 0 lies on the box face x = -1: one cell, unit active.
     const cells = cells3d(asMlp(net([[1, 0, 0]], [1])), [-1, -1, -1], [1, 1, 1]);
     expect(cells).toHaveLength(1);
-    expect(cells[0].code).toEqual(['1']);
-    expect(cells[0].facets).toHaveLength(6);
+    expect(cells[0]!.code).toEqual(['1']);
+    expect(cells[0]!.facets).toHaveLength(6);
   });
 
   it('refuses a network without 3 inputs', () => {
