@@ -11,6 +11,7 @@ import { flatFromResult, isSliceResult } from './result.js';
 import { hashFromState, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
+import { View3D } from './View3D.js';
 
 type Box = readonly [number, number, number, number];
 
@@ -548,6 +549,7 @@ export function App() {
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
+        {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

@@ -1,0 +1,235 @@
+/**
+ * Exact 3-D cells of a piecewise-affine MLP over a box, without linear programming.
+ *
+ * The core's n-D enumeration (`enumeratePolytopes`) solves LPs with HiGHS, which does not run in
+ * browsers (docs/web.md, "The core in browsers"). In three dimensions the cells can be found
+ * directly: each cell is kept as half-spaces, its vertices are the feasible intersections of
+ * three of its planes (float64 Cramer solves), and a unit's hyperplane splits a cell only when
+ * cell vertices lie strictly on both sides. Facets are the planes holding ≥ 3 distinct vertices,
+ * ordered by angle; simplices are a pulling triangulation from the cell's first vertex.
+ */
+import { DEFAULT_TOLERANCES, POLYTOPE_TOLERANCES } from '@polytope-lens/core';
+import type { AffineLayer } from '@polytope-lens/core';
+
+export type Vec3 = [number, number, number];
+
+/** Half-space `a·x + b ≥ 0`, with `a` of unit length. */
+interface HalfSpace {
+  readonly a: Vec3;
+  readonly b: number;
+  /** `box:x0-` … `box:x2+`, or `L<layer>:u<unit>`. */
+  readonly label: string;
+}
+
+/** One facet: its plane's label and its vertices in order around the facet. */
+export interface Facet3 {
+  readonly label: string;
+  readonly vertices: Vec3[];
+}
+
+/** One cell: its activation code per layer, the affine map of the output, its geometry. */
+export interface Cell3 {
+  /** Per layer, one character per unit: `1` active, `0` inactive. */
+  readonly code: string[];
+  /** Output map `f(x) = weight · x + bias`, weight row-major `outputs × 3`. */
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+  readonly vertices: Vec3[];
+  readonly facets: Facet3[];
+  /** Tetrahedra as indices into `vertices`. */
+  readonly simplices: [number, number, number, number][];
+  readonly volume: number;
+}
+
+interface Work {
+  planes: HalfSpace[];
+  vertices: Vec3[];
+  code: string[];
+  /** Map from input to the current layer's output: `rows × 3` and offset. */
+  weight: Float64Array;
+  bias: Float64Array;
+}
+
+const dot = (a: Vec3, x: Vec3): number => a[0] * x[0] + a[1] * x[1] + a[2] * x[2];
+const sub = (p: Vec3, q: Vec3): Vec3 => [p[0] - q[0], p[1] - q[1], p[2] - q[2]];
+const cross = (p: Vec3, q: Vec3): Vec3 => [p[1] * q[2] - p[2] * q[1], p[2] * q[0] - p[0] * q[2], p[0] * q[1] - p[1] * q[0]];
+const det3 = (p: Vec3, q: Vec3, r: Vec3): number => dot(p, cross(q, r));
+
+function solve3(h: HalfSpace, i: HalfSpace, j: HalfSpace, tiny: number): Vec3 | undefined {
+  const d = det3(h.a, i.a, j.a);
+  if (Math.abs(d) <= tiny) return undefined;
+  const c: Vec3 = [-h.b, -i.b, -j.b];
+  const col = (k: number): Vec3 => [h.a[k]!, i.a[k]!, j.a[k]!];
+  const [c0, c1, c2] = [col(0), col(1), col(2)];
+  return [det3(c, c1, c2) / d, det3(c0, c, c2) / d, det3(c0, c1, c) / d];
+}
+
+/** Feasible pairwise-distinct vertices of the half-space intersection. */
+function vertexEnumerate(planes: HalfSpace[], tol: number): Vec3[] {
+  const out: Vec3[] = [];
+  const n = planes.length;
+  for (let h = 0; h < n; h++)
+    for (let i = h + 1; i < n; i++)
+      for (let j = i + 1; j < n; j++) {
+        const v = solve3(planes[h]!, planes[i]!, planes[j]!, POLYTOPE_TOLERANCES.vertex);
+        if (!v || planes.some((p) => dot(p.a, v) + p.b < -tol)) continue;
+        if (!out.some((w) => Math.max(Math.abs(w[0] - v[0]), Math.abs(w[1] - v[1]), Math.abs(w[2] - v[2])) <= tol)) out.push(v);
+      }
+  return out;
+}
+
+function normalised(a: Vec3, b: number, label: string): HalfSpace | undefined {
+  const n = Math.hypot(a[0], a[1], a[2]);
+  return n === 0 ? undefined : { a: [a[0] / n, a[1] / n, a[2] / n], b: b / n, label };
+}
+
+/** Splits `cell` by unit `u` of `layer`'s pre-activation `z = a·x + b`; returns the children with the unit's bit. */
+function split(cell: Work, a: Vec3, b: number, label: string, tol: number): { work: Work; on: boolean }[] {
+  const up = normalised(a, b, label);
+  const values = cell.vertices.map((v) => dot(a, v) + b);
+  if (!up) return [{ work: cell, on: b > 0 }];
+  const dist = cell.vertices.map((v) => dot(up.a, v) + up.b);
+  const above = dist.some((d) => d > tol);
+  const below = dist.some((d) => d < -tol);
+  if (!(above && below)) {
+    const mean = values.reduce((s, x) => s + x, 0) / values.length;
+    return [{ work: cell, on: mean > 0 }];
+  }
+  const down: HalfSpace = { a: [-up.a[0], -up.a[1], -up.a[2]], b: -up.b, label };
+  return [
+    { on: true, plane: up },
+    { on: false, plane: down },
+  ].map(({ on, plane }) => {
+    const planes = [...cell.planes, plane];
+    return { on, work: { ...cell, planes, vertices: vertexEnumerate(planes, tol) } };
+  });
+}
+
+/** The next layer's map for a cell, given the unit bits of that layer. */
+function applyLayer(work: Work, layer: AffineLayer, pre: { w: Float64Array; b: Float64Array }, bits: boolean[]): Work {
+  const rows = layer.outFeatures;
+  const weight = new Float64Array(rows * 3);
+  const bias = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const s = layer.act === 'none' || bits[r] ? 1 : layer.alpha;
+    for (let k = 0; k < 3; k++) weight[r * 3 + k] = s * pre.w[r * 3 + k]!;
+    bias[r] = s * pre.b[r]!;
+  }
+  return { ...work, weight, bias, code: [...work.code, bits.map((x) => (x ? '1' : '0')).join('')] };
+}
+
+function preActivation(work: Work, layer: AffineLayer): { w: Float64Array; b: Float64Array } {
+  const w = new Float64Array(layer.outFeatures * 3);
+  const b = new Float64Array(layer.outFeatures);
+  for (let r = 0; r < layer.outFeatures; r++) {
+    let c = layer.bias[r]!;
+    for (let i = 0; i < layer.inFeatures; i++) {
+      const wi = layer.weight[r * layer.inFeatures + i]!;
+      if (wi === 0) continue;
+      for (let k = 0; k < 3; k++) w[r * 3 + k] = w[r * 3 + k]! + wi * work.weight[i * 3 + k]!;
+      c += wi * work.bias[i]!;
+    }
+    b[r] = c;
+  }
+  return { w, b };
+}
+
+/** Cells of one hidden layer: each incoming cell split by every unit of the layer, then mapped. */
+function layerCells(cells: Work[], layer: AffineLayer, index: number, tol: number): Work[] {
+  const out: Work[] = [];
+  for (const cell of cells) {
+    const pre = preActivation(cell, layer);
+    let parts: { work: Work; bits: boolean[] }[] = [{ work: cell, bits: [] }];
+    for (let u = 0; u < layer.outFeatures; u++) {
+      const a: Vec3 = [pre.w[u * 3]!, pre.w[u * 3 + 1]!, pre.w[u * 3 + 2]!];
+      parts = parts.flatMap((p) =>
+        split(p.work, a, pre.b[u]!, `L${index}:u${u}`, tol).map((c) => ({ work: c.work, bits: [...p.bits, c.on] })),
+      );
+    }
+    for (const p of parts) if (p.work.vertices.length >= 4) out.push(applyLayer(p.work, layer, pre, p.bits));
+  }
+  return out;
+}
+
+function facetsOf(work: Work, tol: number): Facet3[] {
+  const facets: Facet3[] = [];
+  const centre = work.vertices
+    .reduce<Vec3>((s, v) => [s[0] + v[0], s[1] + v[1], s[2] + v[2]], [0, 0, 0])
+    .map((x) => x / work.vertices.length) as Vec3;
+  const seen: HalfSpace[] = [];
+  for (const p of work.planes) {
+    const on = work.vertices.filter((v) => Math.abs(dot(p.a, v) + p.b) <= tol);
+    if (on.length < 3) continue;
+    // Two labels for one geometric plane (a unit's hyperplane on the box boundary): keep the first.
+    if (seen.some((q) => Math.abs(dot(q.a, p.a) - 1) <= tol && Math.abs(q.b - p.b) <= tol)) continue;
+    seen.push(p);
+    const mid = on.reduce<Vec3>((s, v) => [s[0] + v[0], s[1] + v[1], s[2] + v[2]], [0, 0, 0]).map((x) => x / on.length) as Vec3;
+    const u = sub(on[0]!, mid);
+    const w = cross(p.a, u);
+    const angle = (v: Vec3): number => Math.atan2(dot(w, sub(v, mid)), dot(u, sub(v, mid)));
+    const ordered = [...on].sort((x, y) => angle(x) - angle(y));
+    // Outward order (normal pointing away from the centre): `a` points inward, so reverse.
+    if (dot(cross(sub(ordered[1]!, ordered[0]!), sub(ordered[2]!, ordered[0]!)), sub(centre, ordered[0]!)) > 0) ordered.reverse();
+    facets.push({ label: p.label, vertices: ordered });
+  }
+  return facets;
+}
+
+function finish(work: Work, tol: number): Cell3 {
+  // Lexicographic order, so the pulling apex is the lexicographically first vertex (as in the core).
+  const vertices = [...work.vertices].sort((p, q) => p[0] - q[0] || p[1] - q[1] || p[2] - q[2]);
+  const facets = facetsOf({ ...work, vertices }, tol);
+  const index = (v: Vec3): number => vertices.indexOf(v);
+  const simplices: [number, number, number, number][] = [];
+  let volume = 0;
+  const apex = vertices[0]!;
+  for (const f of facets) {
+    if (f.vertices.includes(apex)) continue;
+    for (let k = 1; k + 1 < f.vertices.length; k++) {
+      const [p, q, r] = [f.vertices[0]!, f.vertices[k]!, f.vertices[k + 1]!];
+      simplices.push([0, index(p), index(q), index(r)]);
+      volume += Math.abs(det3(sub(p, apex), sub(q, apex), sub(r, apex))) / 6;
+    }
+  }
+  return { code: work.code, weight: work.weight, bias: work.bias, vertices, facets, simplices, volume };
+}
+
+/**
+ * The cells of a 3-input MLP (`asMlp(net)`) over the box `[lo, hi]`, hidden layers split in turn.
+ *
+ * @example
+ * const cells = cells3d(asMlp(net), [-1, -1, -1], [1, 1, 1]);
+ */
+export function cells3d(layers: readonly AffineLayer[], lo: Vec3, hi: Vec3): Cell3[] {
+  if (layers.length === 0 || layers[0]!.inFeatures !== 3) throw new Error('the 3-D view needs a network with 3 inputs');
+  const scale = Math.max(1, ...lo.map(Math.abs), ...hi.map(Math.abs));
+  const tol = DEFAULT_TOLERANCES.side * scale;
+  const box: HalfSpace[] = [0, 1, 2].flatMap((k) => {
+    const e: Vec3 = [0, 0, 0];
+    e[k] = 1;
+    const m: Vec3 = [0, 0, 0];
+    m[k] = -1;
+    return [
+      { a: e, b: -lo[k]!, label: `box:x${k}-` },
+      { a: m, b: hi[k]!, label: `box:x${k}+` },
+    ];
+  });
+  const identity = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  let cells: Work[] = [{ planes: box, vertices: vertexEnumerate(box, tol), code: [], weight: identity, bias: new Float64Array(3) }];
+  const hidden = layers.slice(0, -1);
+  hidden.forEach((layer, i) => {
+    cells = layerCells(cells, layer, i, tol);
+  });
+  const last = layers[layers.length - 1];
+  return cells.map((c) => {
+    const pre = preActivation(c, last!);
+    return finish({ ...c, weight: pre.w, bias: pre.b }, tol);
+  });
+}
+
+/** Histogram of `values`: count per distinct value, ascending. */
+export function histogram(values: readonly number[]): { value: number; count: number }[] {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count }));
+}

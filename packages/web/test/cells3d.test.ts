@@ -1,0 +1,130 @@
+// The 3-D cells (packages/web/src/cells3d.ts) against hand-derived polytopes: the units x, y, z cut
+// the box [-1, 1]^3 into its 8 octant cubes; the single unit x + y + z cuts it into two halves with
+// a regular hexagon between them.
+import { describe, expect, it } from 'vitest';
+import { asMlp, buildNetwork, enumeratePolytopes } from '@polytope-lens/core';
+import { cells3d, histogram } from '../src/cells3d.js';
+
+function net(hidden: number[][], bias: number[]) {
+  const units = hidden.length;
+  return buildNetwork(
+    [3],
+    [
+      {
+        type: 'dense',
+        inputs: [0],
+        inFeatures: 3,
+        outFeatures: units,
+        weight: new Float64Array(hidden.flat()),
+        bias: new Float64Array(bias),
+      },
+      { type: 'relu', inputs: [1] },
+      {
+        type: 'dense',
+        inputs: [2],
+        inFeatures: units,
+        outFeatures: 1,
+        weight: new Float64Array(units).fill(1),
+        bias: new Float64Array([0]),
+      },
+    ],
+  );
+}
+
+describe('cells3d', () => {
+  it('cuts the box into the 8 octants for the units x, y, z', () => {
+    const layers = asMlp(
+      net(
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        [0, 0, 0],
+      ),
+    );
+    const cells = cells3d(layers, [-1, -1, -1], [1, 1, 1]);
+    expect(cells).toHaveLength(8);
+    expect(new Set(cells.map((c) => c.code[0]))).toEqual(new Set(['000', '001', '010', '011', '100', '101', '110', '111']));
+    for (const c of cells) {
+      expect(c.vertices).toHaveLength(8);
+      expect(c.facets).toHaveLength(6);
+      expect(c.facets.every((f) => f.vertices.length === 4)).toBe(true);
+      // Pulling from a vertex: the three facets away from it, two triangles each.
+      expect(c.simplices).toHaveLength(6);
+      expect(c.volume).toBeCloseTo(1, 12);
+      // Output = sum of the active coordinates: weight is the code's bits, bias 0.
+      expect([...c.weight]).toEqual([...c.code[0]!].map(Number));
+      expect(c.bias[0]).toBe(0);
+      // Each vertex has coordinates in {0, ±1} with signs matching the code.
+      for (const v of c.vertices) v.forEach((x, k) => expect(c.code[0]![k] === '1' ? x >= 0 : x <= 0).toBe(true));
+    }
+    expect(histogram(cells.map((c) => c.facets.length))).toEqual([{ value: 6, count: 8 }]);
+  });
+
+  it('cuts the box by x + y + z = 0 into two halves with a hexagon', () => {
+    const cells = cells3d(asMlp(net([[1, 1, 1]], [0])), [-1, -1, -1], [1, 1, 1]);
+    expect(cells).toHaveLength(2);
+    for (const c of cells) {
+      expect(c.volume).toBeCloseTo(4, 12);
+      // 4 cube corners on the side + the 6 hexagon corners (permutations of (1, -1, 0)).
+      expect(c.vertices).toHaveLength(10);
+      // 3 pentagons, 3 triangles and the hexagon.
+      expect(c.facets.map((f) => f.vertices.length).sort()).toEqual([3, 3, 3, 5, 5, 5, 6]);
+      expect(c.facets.find((f) => f.vertices.length === 6)?.label).toBe('L0:u0');
+    }
+    expect(histogram(cells.map((c) => c.facets.length))).toEqual([{ value: 7, count: 2 }]);
+  });
+
+  it('keeps a cell whole when a unit only touches it', () => {
+    // x + 1 = 0 lies on the box face x = -1: one cell, unit active.
+    const cells = cells3d(asMlp(net([[1, 0, 0]], [1])), [-1, -1, -1], [1, 1, 1]);
+    expect(cells).toHaveLength(1);
+    expect(cells[0]!.code).toEqual(['1']);
+    expect(cells[0]!.facets).toHaveLength(6);
+  });
+
+  it('refuses a network without 3 inputs', () => {
+    const two = buildNetwork(
+      [2],
+      [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([0]) }],
+    );
+    expect(() => cells3d(asMlp(two), [-1, -1, -1], [1, 1, 1])).toThrow(/3 inputs/);
+  });
+});
+
+describe('cells3d against the core LP enumeration (enumeratePolytopes, HiGHS in Node)', () => {
+  it('finds the same cells, facet counts, simplex counts and volumes on a seeded 3-6-5-1 network', () => {
+    let s = 7;
+    const rand = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648 - 0.5;
+    };
+    const dense = (input: number, inF: number, outF: number) => ({
+      type: 'dense' as const,
+      inputs: [input],
+      inFeatures: inF,
+      outFeatures: outF,
+      weight: new Float64Array(inF * outF).map(rand),
+      bias: new Float64Array(outF).map(() => 0.3 * rand()),
+    });
+    const network = buildNetwork(
+      [3],
+      [dense(0, 3, 6), { type: 'relu', inputs: [1] }, dense(2, 6, 5), { type: 'relu', inputs: [3] }, dense(4, 5, 1)],
+    );
+    const ours = cells3d(asMlp(network), [-1, -1, -1], [1, 1, 1]);
+    const core = enumeratePolytopes(network, { box: [-1, 1, -1, 1, -1, 1] }).regions;
+    expect(ours.length).toBeGreaterThan(10);
+    expect(ours).toHaveLength(core.length);
+    const byCode = new Map(core.map((r) => [[...r.code].join(''), r]));
+    for (const c of ours) {
+      const r = byCode.get(c.code.join(''));
+      expect(r).toBeDefined();
+      expect(c.vertices).toHaveLength(r!.numVertices);
+      expect(c.facets).toHaveLength(r!.facets.length);
+      expect(c.simplices).toHaveLength(r!.simplices);
+      expect(c.volume).toBeCloseTo(r!.volume, 9);
+    }
+    expect(ours.reduce((t, c) => t + c.volume, 0)).toBeCloseTo(8, 9);
+  });
+});

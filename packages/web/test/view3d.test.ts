@@ -1,0 +1,114 @@
+// The 3-D view in Chromium: a hand-made 3-input network whose cells are known by hand (units x, y, z
+// cut [-1, 1]^3 into its 8 octant cubes: 6 facets and 6 pulling simplices each), opened through
+// `polytope serve`'s static server; the counts shown, the histograms, a pick at the canvas centre
+// (the camera looks at the origin from the + + + octant, so the first cell hit is code 111), and the
+// CLI's `polytope polytopes` count on the same network.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import type { Browser } from 'playwright-core';
+import { buildNetwork, networkToJsonString } from '@polytope-lens/core';
+import { runCli } from '../../cli/test/run-cli.js';
+import { startStaticServer } from '../../cli/src/serve-static.js';
+import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { matchGolden } from './golden.js';
+
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(WEB, 'dist');
+
+const octants = buildNetwork(
+  [3],
+  [
+    {
+      type: 'dense',
+      inputs: [0],
+      inFeatures: 3,
+      outFeatures: 3,
+      weight: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]),
+      bias: new Float64Array(3),
+    },
+    { type: 'relu', inputs: [1] },
+    { type: 'dense', inputs: [2], inFeatures: 3, outFeatures: 1, weight: new Float64Array([1, 1, 1]), bias: new Float64Array(1) },
+  ],
+);
+
+describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
+  let browser: Browser;
+  let dir: string;
+  let model: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'polytope-web3d-'));
+    model = join(dir, 'octants.json');
+    writeFileSync(model, networkToJsonString(octants));
+    if (!existsSync(join(DIST, 'index.html'))) await build({ root: WEB, logLevel: 'warn' });
+    browser = await launchChromium();
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the 8 octant cells, their histograms and picks the + + + cell at the centre', async () => {
+    const server = await startStaticServer(DIST, [model]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const problems = collectProblems(page);
+    try {
+      await page.goto(server.url);
+      await page.waitForSelector('#view3d h2', { timeout: 20000 });
+      expect(await page.textContent('#view3d h2')).toContain('8 cells');
+      const bars = await page.$$eval('.hist3d', (figs) =>
+        figs.map((f) => [...f.querySelectorAll('button')].map((b) => [Number(b.dataset['value']), Number(b.dataset['count'])])),
+      );
+      expect(bars).toEqual([[[6, 8]], [[6, 8]]]);
+      type Hook = { cells: number; pick: (x: number, y: number) => string | undefined };
+      const pick = (at: [number, number]) =>
+        page.evaluate(([x, y]) => (globalThis as unknown as { __view3d: Hook }).__view3d.pick(x, y), at);
+      expect(await page.evaluate(() => (globalThis as unknown as { __view3d: Hook }).__view3d.cells)).toBe(8);
+      expect(await pick([2, 2])).toBeUndefined();
+      expect(await pick([180, 180])).toBe('111');
+      await page.waitForSelector('#cell3d-details');
+      expect(await page.textContent('#cell3d-details')).toContain('111');
+      // The picked cell's bar is highlighted (aria-pressed is only for brushing; the colour marks it).
+      const red = await page.$$eval('.hist3d button', (bs) => bs.map((b) => b.getAttribute('style') ?? ''));
+      expect(red.length > 0 && red.every((c) => c.includes('rgb(214, 39, 40)'))).toBe(true);
+      expect(problems.filter((p) => !/GPU stall|software WebGL|ReadPixels/i.test(p))).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60000);
+
+  it('matches the stored screenshot goldens (3-D view, 2-D map in region and class colouring)', async () => {
+    const failures: string[] = [];
+    const server = await startStaticServer(DIST, [model]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    try {
+      await page.goto(server.url);
+      await page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
+        timeout: 20000,
+      });
+      await page.waitForTimeout(300);
+      failures.push(matchGolden('view3d-octants', await page.locator('#view3d-canvas').screenshot()));
+      failures.push(matchGolden('slice-octants-region', await page.locator('canvas.regions').screenshot()));
+      await page.selectOption('#color', 'class');
+      await page.waitForTimeout(500);
+      failures.push(matchGolden('slice-octants-class', await page.locator('canvas.regions').screenshot()));
+    } finally {
+      await page.close();
+      await server.close();
+    }
+    expect(failures.filter(Boolean)).toEqual([]);
+  }, 60000);
+
+  it('agrees with `polytope polytopes` on the same network', async () => {
+    const out = join(dir, 'p.json');
+    const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+    expect(doc.summary.polytopes ?? doc.summary.regions).toBe(8);
+  });
+});
