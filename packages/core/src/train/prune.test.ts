@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PolytopeError } from '../errors.js';
+import { readNetworkJson, writeNetworkJson } from '../io/network-json.js';
+import { writeOnnx } from '../io/onnx-export.js';
+import { readOnnx } from '../io/onnx.js';
 import { forward } from '../network/forward.js';
 import type { Conv2dNode, DenseNode } from '../network/ir.js';
 import { buildNetwork } from '../network/network.js';
@@ -79,6 +82,18 @@ describe('removeConvChannel', () => {
       }
     });
   }
+
+  it('the smaller network round-trips through network JSON and ONNX with the same outputs', () => {
+    const small = removeConvChannel(removeConvChannel(original(), convs[0]!, 1), convs[2]!, 0);
+    const viaJson = readNetworkJson(JSON.parse(JSON.stringify(writeNetworkJson(small))));
+    const viaOnnx = readOnnx(writeOnnx(small));
+    for (const x of xs) {
+      const a = forward(small, x);
+      expect(Array.from(forward(viaJson, x))).toEqual(Array.from(a));
+      const b = forward(viaOnnx, x);
+      for (let j = 0; j < 4; j++) expect(b[j]).toBeCloseTo(a[j]!, 5);
+    }
+  });
 
   it('removes down to one channel and rejects bad requests', () => {
     let net = original();
