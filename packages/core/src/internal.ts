@@ -47,4 +47,5 @@ export { sineInterpolant, sineNodes, linePieces } from './studies/sine-pieces.js
 export type { LinePieceCoefficients, LinePiecesResult } from './studies/sine-pieces.js';
 
 // --- dissertation §3.4.5: pruning image-classification networks (issue 15) ---
-export { magnitudeMask, removeConvChannel } from './train/prune.js';
+export { bestChannelRemoval, magnitudeMask, removeConvChannel } from './train/prune.js';
+export type { ChannelCandidate } from './train/prune.js';

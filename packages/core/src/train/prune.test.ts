@@ -10,7 +10,7 @@ import type { Network, NodeSpec } from '../network/network.js';
 import { seededRandom } from '../random.js';
 import { architectureLayers } from './architectures.js';
 import { TrainableNetwork } from './model.js';
-import { magnitudeMask, removeConvChannel } from './prune.js';
+import { bestChannelRemoval, magnitudeMask, removeConvChannel } from './prune.js';
 
 // Seed §3.4.5 network ([conv → relu → maxpool] × 3 → flatten → dense), 3 channels, 22×22 input.
 const shape = [1, 22, 22];
@@ -115,5 +115,41 @@ describe('magnitudeMask', () => {
     ]);
     expect(magnitudeMask([Float64Array.of(1, 2)], 0).map((a) => Array.from(a))).toEqual([[1, 1]]);
     expect(() => magnitudeMask([Float64Array.of(1)], 1.5)).toThrow(PolytopeError);
+  });
+});
+
+describe('bestChannelRemoval', () => {
+  it('returns the lowest softmax-CE removal, checked against losses computed by hand with forward()', () => {
+    const net = original();
+    const random = seededRandom(4);
+    const size = 6;
+    const x = Float64Array.from({ length: size * 22 * 22 }, () => random() * 2 - 1);
+    const y = Float32Array.from({ length: size }, (_, i) => i % 4);
+    const data = {
+      name: 'noise',
+      task: 'multiclass' as const,
+      inputShape: shape,
+      inputSize: 484,
+      targetSize: 1,
+      numClasses: 4,
+      size,
+      x,
+      y,
+    };
+    const { best, candidates } = bestChannelRemoval(net, data, 'softmax-ce');
+    expect(candidates.length).toBe(9);
+    const handLoss = (n: Network): number => {
+      let total = 0;
+      for (let s = 0; s < size; s++) {
+        const z = Array.from(forward(n, x.subarray(s * 484, (s + 1) * 484)));
+        const m = Math.max(...z);
+        const lse = m + Math.log(z.reduce((a, v) => a + Math.exp(v - m), 0));
+        total += lse - z[y[s]!]!;
+      }
+      return total / size;
+    };
+    const losses = candidates.map((c) => handLoss(removeConvChannel(net, c.convIndex, c.channel)));
+    candidates.forEach((c, k) => expect(c.evaluation.loss).toBeCloseTo(losses[k]!, 9));
+    expect(handLoss(removeConvChannel(net, best.convIndex, best.channel))).toBe(Math.min(...losses));
   });
 });

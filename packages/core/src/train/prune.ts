@@ -6,6 +6,11 @@ import { PolytopeError } from '../errors.js';
 import type { Conv2dNode, DenseNode, Node } from '../network/ir.js';
 import { buildNetwork } from '../network/network.js';
 import type { Network, NodeSpec } from '../network/network.js';
+import type { Dataset } from './datasets.js';
+import type { LossName } from './losses.js';
+import { TrainableNetwork } from './model.js';
+import { evaluate } from './trainer.js';
+import type { Evaluation } from './trainer.js';
 
 /** Node types that act on each channel separately (a channel's activation flows through them alone). */
 const PER_CHANNEL = new Set(['relu', 'leaky_relu', 'maxpool', 'avgpool']);
@@ -118,4 +123,39 @@ export function magnitudeMask(weights: readonly ArrayLike<number>[], fraction: n
   const drop = Math.round(fraction * all.length);
   for (let k = 0; k < drop; k++) masks[all[k]!.t]![all[k]!.i] = 0;
   return masks;
+}
+
+/** One candidate of a greedy structural-pruning step. */
+export interface ChannelCandidate {
+  readonly convIndex: number;
+  readonly channel: number;
+  /** Loss (and accuracy) on the evaluation data after removing the channel. */
+  readonly evaluation: Evaluation;
+}
+
+/**
+ * The seed's structural step: remove each channel of each conv layer (that has more than one) in
+ * turn, evaluate the loss on `data`, and return every candidate plus the one with the lowest loss
+ * (ties: the first in layer, channel order).
+ *
+ * @example
+ * const { best } = bestChannelRemoval(net, data, 'softmax-ce');
+ * const smaller = removeConvChannel(net, best.convIndex, best.channel);
+ */
+export function bestChannelRemoval(
+  net: Network,
+  data: Dataset,
+  loss: LossName,
+): { best: ChannelCandidate; candidates: ChannelCandidate[] } {
+  const candidates: ChannelCandidate[] = [];
+  net.nodes.forEach((node, convIndex) => {
+    if (node.type !== 'conv2d' || node.outChannels < 2) return;
+    for (let channel = 0; channel < node.outChannels; channel++) {
+      const small = TrainableNetwork.fromNetwork(removeConvChannel(net, convIndex, channel), { dtype: 'float64' }).network;
+      candidates.push({ convIndex, channel, evaluation: evaluate(small, data, loss) });
+    }
+  });
+  if (candidates.length === 0) throw new PolytopeError('bad-option', 'no conv layer has a channel left to remove');
+  const best = candidates.reduce((a, b) => (b.evaluation.loss < a.evaluation.loss ? b : a));
+  return { best, candidates };
 }
