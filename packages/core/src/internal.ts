@@ -48,3 +48,7 @@ export { networkOfLayers } from './truncation/mlp.js';
 // --- dissertation §5.3: sine interpolants and exact 1-D pieces (Figs. 5.4, 5.5) ---
 export { sineInterpolant, sineNodes, linePieces } from './studies/sine-pieces.js';
 export type { LinePieceCoefficients, LinePiecesResult } from './studies/sine-pieces.js';
+
+// --- dissertation §3.4.5: pruning image-classification networks (issue 15) ---
+export { bestChannelRemoval, magnitudeMask, removeConvChannel } from './train/prune.js';
+export type { ChannelCandidate } from './train/prune.js';

@@ -85,6 +85,13 @@ export interface TrainOptions {
   signal?: AbortSignalLike;
   /** Yield to the event loop this often (ms) so callbacks and cancellation run; default 50. */
   yieldEveryMs?: number;
+  /**
+   * Per-parameter keep masks, parallel to `net.params` (null = tensor unmasked): entries with mask 0
+   * are set to 0 before training, their gradients are zeroed before every optimizer step and the
+   * weights are reset to 0 after it, so pruned weights stay exactly 0 through SGD momentum and weight
+   * decay (the semantics of PyTorch's `torch.nn.utils.prune`: the effective weight is `orig · mask`).
+   */
+  paramMask?: readonly (ArrayLike<number> | null)[];
 }
 
 /** Result of `train`: the final train (and test) evaluation and the per-epoch history. */
@@ -209,7 +216,36 @@ function checkTrainOptions(
   const shuffle = options.shuffle ?? true;
   if (shuffle && !options.random)
     throw new PolytopeError('bad-option', 'shuffling needs a seeded `random` generator (or pass shuffle: false)');
+  checkParamMask(net, options.paramMask);
   return { batchSize, snapshotEvery, shuffle };
+}
+
+function checkParamMask(net: TrainableNetwork, mask: TrainOptions['paramMask']): void {
+  if (!mask) return;
+  const params = net.params;
+  if (mask.length !== params.length)
+    throw new PolytopeError(
+      'shape-mismatch',
+      `paramMask has ${mask.length} entries but the network has ${params.length} parameter tensors`,
+    );
+  mask.forEach((m, t) => {
+    if (m && m.length !== params[t]!.length)
+      throw new PolytopeError(
+        'shape-mismatch',
+        `paramMask[${t}] has ${m.length} entries but parameter tensor ${t} has ${params[t]!.length}`,
+      );
+  });
+}
+
+/** Zeroes the masked entries of each tensor in `arrays` (parallel to the mask). */
+function applyMask(arrays: readonly FloatArray[], mask: TrainOptions['paramMask']): void {
+  if (!mask) return;
+  for (let t = 0; t < arrays.length; t++) {
+    const m = mask[t];
+    if (!m) continue;
+    const a = arrays[t]!;
+    for (let i = 0; i < a.length; i++) if (m[i] === 0) a[i] = 0;
+  }
 }
 
 /**
@@ -295,6 +331,7 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
     await options.onSnapshot(takeSnapshot(net, data, options, { step, epoch: epochFloat, loss: lossMean }));
   };
 
+  applyMask(params, options.paramMask);
   if (snapshotEvery > 0) await snapshot(0);
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (shuffle) shuffleInPlace(order, options.random!);
@@ -312,7 +349,9 @@ export async function train(net: TrainableNetwork, data: Dataset, options: Train
         );
       }
       net.backward(batch);
+      applyMask(grads, options.paramMask);
       optimizer.step(params, grads);
+      applyMask(params, options.paramMask);
       step++;
       epochLoss += l * batch;
       sinceSnapshotLoss += l * batch;
