@@ -15,7 +15,7 @@ import type { Cell3 } from './cells3d.js';
 const SIZE = 360;
 
 /** Layers of a 3-input MLP, or undefined when the model is not one. */
-export function mlp3(model: string | Uint8Array | undefined): AffineLayer[] | undefined {
+function mlp3(model: string | Uint8Array | undefined): AffineLayer[] | undefined {
   if (model === undefined) return undefined;
   try {
     const net = typeof model === 'string' ? readNetworkJson(model) : readOnnx(model);

@@ -22,7 +22,7 @@ interface HalfSpace {
 }
 
 /** One facet: its plane's label and its vertices in order around the facet. */
-export interface Facet3 {
+interface Facet3 {
   readonly label: string;
   readonly vertices: Vec3[];
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzlibSync } from 'fflate';
 
-export const GOLDEN_DIR = fileURLToPath(new URL('golden', import.meta.url));
+const GOLDEN_DIR = fileURLToPath(new URL('golden', import.meta.url));
 
 export interface Image {
   readonly width: number;

@@ -284,7 +284,7 @@ function body(pairs: number, list: boolean): number[] {
 }
 
 /** The most columns a kernel takes (one v128 local per pair; wider blocks keep the JavaScript loops). */
-export const CONV_KERNEL_MAX_COLUMNS = 32;
+const CONV_KERNEL_MAX_COLUMNS = 32;
 
 const cache = new Map<string, object | null>();
 

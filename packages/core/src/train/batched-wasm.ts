@@ -77,7 +77,7 @@ export interface WasmLayout {
 }
 
 /** The layout of N networks with layer sizes `dims` on `samples` samples. */
-export function wasmLayout(dims: readonly number[], samples: number, count: number): WasmLayout {
+function wasmLayout(dims: readonly number[], samples: number, count: number): WasmLayout {
   const L = dims.length - 1;
   const pairs = (count + 1) >> 1;
   const rowsAt = DATA_AT + ((samples * dims[0]! * 16 + 15) & ~15);
