@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import * as core from '../packages/core/dist/index.js';
 import { loadModel } from '../packages/cli/dist/model.js';
 import { mnistDefaultPath } from '../packages/cli/dist/inputs.js';
-import { sampleSource, writeCoefficients } from '../packages/cli/dist/commands/coefficients.js';
+import { autoBatch, sampleSource, writeCoefficients } from '../packages/cli/dist/commands/coefficients.js';
 import { CoefficientsPool } from '../packages/cli/dist/parallel/coefficients-pool.js';
 
 const arg = (name, fallback) => {
@@ -32,6 +32,8 @@ const rounds = Number(arg('--rounds', '3'));
 const threads = Number(arg('--threads', '2'));
 const python = arg('--python', '.peer/venv/bin/python');
 const check = Number(arg('--check', '20'));
+// The CLI's default batch (`--batch auto`) for 1000-row shards.
+const batch = Number(arg('--batch', String(autoBatch(1000, threads))));
 
 const net = loadModel(modelPath);
 const dir = mkdtempSync(join(tmpdir(), 'coeffs-bench-'));
@@ -55,8 +57,8 @@ async function computeOnly() {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const parts = [];
-  for (let k = 0; k < rows; k += 50) {
-    const count = Math.min(50, rows - k);
+  for (let k = 0; k < rows; k += batch) {
+    const count = Math.min(batch, rows - k);
     const xs = new Float64Array(count * d);
     for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
     parts.push(pool.run(xs, count));
@@ -75,7 +77,7 @@ for (let r = 0; r < rounds; r++) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, net.inputSize);
-  await writeCoefficients(net, source, { out, shardRows: 1000, batch: 50, threads });
+  await writeCoefficients(net, source, { out, shardRows: 1000, batch, threads });
   ours.push(rows / ((performance.now() - t0) / 1000));
   oursCpu.push(rows / cpuSeconds(process.cpuUsage(c0)));
   const [rate, cpuRate] = await computeOnly();
@@ -127,6 +129,7 @@ const result = {
   rows,
   rounds,
   threads,
+  batch,
   cpu: cpus()[0]?.model,
   date: new Date().toISOString(),
   loadavg_1m: loadavg()[0],

@@ -203,6 +203,18 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
   return manifest;
 }
 
+/** The most samples of one batch that `auto` chooses (the visiting order of a batch is searched in windows of this many). */
+const AUTO_BATCH_MAX = 512;
+
+/**
+ * The default batch: a shard's rows split over the threads, at most `AUTO_BATCH_MAX`. Large batches
+ * let the reverse pass visit samples with close activation codes one after another (it then
+ * multiplies only the units that changed); memory stays bounded by the shard.
+ */
+export function autoBatch(shardRows: number, threads: number): number {
+  return Math.max(1, Math.min(AUTO_BATCH_MAX, Math.ceil(shardRows / Math.max(1, threads))));
+}
+
 function positiveInt(text: string, what: string, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${what} must be an integer from 1 to ${max}, got '${text}'`);
@@ -224,7 +236,11 @@ export function registerCoefficients(program: Command): void {
     .option('--labels <file>', "IDX label file (default for 'mnist' and 'mnist-train': the matching labels)")
     .option('--out <dir>', 'output folder', 'coefficients')
     .option('--shard-rows <n>', 'samples per shard (memory is about two shards: 2 × rows × outputs × inputs × 8 bytes)', '1000')
-    .option('--batch <n>', 'samples per batched forward pass (one worker task)', '50')
+    .option(
+      '--batch <n>',
+      "samples per batched forward pass (one worker task); 'auto': a shard's rows over the threads, at most 512",
+      'auto',
+    )
     .option('--threads <n>', "worker threads: 'auto' (one per core) or a number", 'auto')
     .option(
       '--format <fmt>',
@@ -237,8 +253,8 @@ export function registerCoefficients(program: Command): void {
       const net = loadModel(modelPath);
       const source = sampleSource(opts, net.inputSize);
       const shardRows = positiveInt(opts.shardRows, '--shard-rows', 1_000_000);
-      const batch = positiveInt(opts.batch, '--batch', 100_000);
       const threads = parseThreads(opts.threads);
+      const batch = opts.batch === 'auto' ? autoBatch(shardRows, threads) : positiveInt(opts.batch, '--batch', 100_000);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -281,7 +297,12 @@ export interface InMemorySet {
 }
 
 /** Computes every sample's (J, y) of a source in memory (batches on `threads` workers). */
-export async function computeSet(net: Network, source: SampleSource, threads: number, batch = 50): Promise<InMemorySet> {
+export async function computeSet(
+  net: Network,
+  source: SampleSource,
+  threads: number,
+  batch = autoBatch(source.count, threads),
+): Promise<InMemorySet> {
   const d = net.inputSize;
   const o = net.outputSize;
   const n = source.count;

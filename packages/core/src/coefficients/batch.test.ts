@@ -127,6 +127,38 @@ describe('affineMapsBatch', () => {
     expectMatchesAffineMapAt(net, samples(6, 10, 5), 10);
   });
 
+  it('runs the first layer sparse on mostly-zero inputs (normalization folded in) and equals affineMapAt', () => {
+    const r = mulberry32(21);
+    const w = (n: number) => Float64Array.from({ length: n }, () => gaussian(r));
+    // Two channels of 4×4 → per-channel normalization → flatten → dense 32→11 (not a multiple of 4) → ReLU → dense 11→3.
+    const net = buildNetwork(
+      [2, 4, 4],
+      [
+        { type: 'channel_affine', inputs: [0], scale: Float64Array.of(3.2, 0.7), shift: Float64Array.of(-0.4, 0.25) },
+        { type: 'reshape', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 32, outFeatures: 11, weight: w(352), bias: w(11) },
+        { type: 'relu', inputs: [3] },
+        { type: 'dense', inputs: [4], inFeatures: 11, outFeatures: 3, weight: w(33), bias: w(3) },
+      ],
+    );
+    // 7 samples (not a multiple of 4) with about 20 % non-zero inputs: the sparse path; then dense inputs: the general one.
+    const sparse = new Float64Array(7 * 32);
+    for (let i = 0; i < sparse.length; i++) if (r() < 0.2) sparse[i] = r();
+    expect(sparse.filter((x) => x !== 0).length).toBeGreaterThan(20);
+    expectMatchesAffineMapAt(net, sparse, 7);
+    expectMatchesAffineMapAt(net, samples(32, 6, 22), 6);
+    // The first dense layer as the output (no activation at all).
+    const linear = buildNetwork(
+      [2, 4, 4],
+      [
+        { type: 'channel_affine', inputs: [0], scale: Float64Array.of(2, -1), shift: Float64Array.of(0.5, 1) },
+        { type: 'reshape', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 32, outFeatures: 2, weight: w(64), bias: w(2) },
+      ],
+    );
+    expectMatchesAffineMapAt(linear, sparse, 7);
+  });
+
   it('handles an empty batch and rejects bad input with one clear error', () => {
     const net = xorNet();
     expect(affineMapsBatch(net, [], 0).jacobians.length).toBe(0);

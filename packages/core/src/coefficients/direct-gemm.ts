@@ -15,7 +15,7 @@
  * the rows of G that changed are multiplied (see `accumulate`); `affineMapsBatch` orders each batch
  * so that neighbours have close activation codes.
  *
- * Memory of the kernel (float64 offsets): [W and C of every direct node][gathered W][A]. The kernel's
+ * Memory of the kernel (float64 offsets): [W and C of every direct node][row list][A]. The kernel's
  * memory is shared with the forward pass's convolution product (which writes from offset 0), so
  * the weights are copied in by `load` at the start of each batch's reverse phase, after the
  * forward pass, and nothing else may run a product on the kernel until the batch is done.
@@ -24,6 +24,9 @@ import type { Gemm64 } from '../network/gemm64.js';
 import { gemm64Reserve } from '../network/gemm64.js';
 
 const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** Rows per tile of the product: 5 where the outputs are a multiple of 5 and not of 4 (10 classes: no padding rows), else 4. */
+const tileRows = (o: number): 4 | 5 => (o % 5 === 0 && o % 4 !== 0 ? 5 : 4);
 
 /** One dense node that writes J directly: its folded weight (units × d, row-major) and where it sits in the kernel's memory. */
 interface DirectNode {
@@ -43,15 +46,18 @@ interface DirectNode {
  * Samples after which C is computed afresh instead of from the previous sample, so the rounding of
  * the running differences cannot build up (each step adds a few roundings of the size of J).
  */
-const MAX_CHAIN = 32;
+const MAX_CHAIN = 128;
 
 /** Products J += Gᵀ W on the kernel, for the direct dense nodes of one network and one thread. */
 export class DirectGemm {
   private readonly nodes = new Map<number, DirectNode>();
   private readonly d: number;
   private readonly d4: number;
+  /** Rows of A and C: o rounded up to a multiple of the kernel's tile rows. */
   private readonly m4: number;
-  private readonly bAt: number;
+  private readonly tile: 4 | 5;
+  /** Where the row list of `nnRows` sits (float64 offset; i32 entries). */
+  private readonly listAt: number;
   private readonly aAt: number;
   private readonly end: number;
   private readonly active: Int32Array;
@@ -66,7 +72,8 @@ export class DirectGemm {
   ) {
     this.d = d;
     this.d4 = roundUp4(d);
-    this.m4 = roundUp4(o);
+    this.tile = tileRows(o);
+    this.m4 = Math.ceil(o / this.tile) * this.tile;
     let at = 0;
     let maxUnits = 0;
     direct.forEach((w, i) => {
@@ -76,8 +83,8 @@ export class DirectGemm {
       at += units * this.d4 + this.m4 * this.d4;
       maxUnits = Math.max(maxUnits, units);
     });
-    this.bAt = at;
-    this.aAt = this.bAt + maxUnits * this.d4;
+    this.listAt = at;
+    this.aAt = this.listAt + Math.ceil(maxUnits / 2);
     this.end = this.aAt + this.m4 * maxUnits;
     this.active = new Int32Array(maxUnits);
     this.diff = new Int32Array(maxUnits);
@@ -138,10 +145,8 @@ export class DirectGemm {
     const rows = delta ? diff : active;
     const k = delta ? h : a;
     if (!delta) mem.fill(0, cAt, cAt + m4 * d4);
-    for (let q = 0; q < k; q++) {
-      const src = n.at + rows[q]! * d4;
-      mem.copyWithin(this.bAt + q * d4, src, src + d4);
-    }
+    const list = new Int32Array(mem.buffer, this.listAt * 8, k);
+    for (let q = 0; q < k; q++) list[q] = (n.at + rows[q]! * d4) * 8;
     const aAt = this.aAt;
     for (let r = 0; r < m4; r++) {
       const row = aAt + r * k;
@@ -149,7 +154,7 @@ export class DirectGemm {
       else if (delta) for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]! - prev[rows[q]! * o + r]!;
       else for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]!;
     }
-    if (k > 0) this.kernel.nn(aAt * 8, this.bAt * 8, cAt * 8, m4, d4, k);
+    if (k > 0) (this.tile === 5 ? this.kernel.nnRows5 : this.kernel.nnRows)(aAt * 8, this.listAt * 8, cAt * 8, m4, d4, k);
     prev.set(g.subarray(0, n.units * o));
     n.chain = delta ? n.chain + 1 : 1;
     if (overwrite && d4 === d) {

@@ -9,7 +9,7 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
-import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { kernelsModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
@@ -20,6 +20,8 @@ const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
 const I32_GE_U = 0x4f;
+const I32_SHR_U = 0x76;
+const I32_LOAD = 0x28;
 const F64_LOAD = 0x2b;
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
@@ -32,18 +34,39 @@ const F64X2_SPLAT = simd(0x14);
 const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 
-// Locals: params a, b, c, M, N, K (0–5); i32 6–20; v128 21–31.
+// Locals: params a, b, c, M, N, K (0–5); i32 6–11, then the tile's row pointers PA, PC and JB; then v128.
 const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
 const [I, J, KA, KB, NB, PB] = [6, 7, 8, 9, 10, 11];
-const PA = [12, 13, 14, 15];
-const PC = [16, 17, 18, 19];
-const JB = 20;
-const ACC = (r: number, h: number): number => 21 + r * 2 + h;
-const [VB0, VB1, VA] = [29, 30, 31];
 
-/** The body of `nn(a, b, c, M, N, K)` (byte pointers; M % 4 = N % 4 = 0). */
+/** Local indices of a kernel whose tiles are R rows × 4 columns. */
+function localsFor(R: number) {
+  const PA = Array.from({ length: R }, (_, r) => 12 + r);
+  const PC = Array.from({ length: R }, (_, r) => 12 + R + r);
+  const JB = 12 + 2 * R;
+  const v0 = JB + 1;
+  return {
+    PA,
+    PC,
+    JB,
+    ACC: (r: number, h: number): number => v0 + r * 2 + h,
+    VB0: v0 + 2 * R,
+    VB1: v0 + 2 * R + 1,
+    VA: v0 + 2 * R + 2,
+    i32: 7 + 2 * R,
+    v128: 2 * R + 3,
+  };
+}
+
+/**
+ * The body of `nn(a, b, c, M, N, K)` (byte pointers; M % R = N % 4 = 0; tiles of R rows × 4 columns
+ * in 2R f64x2 accumulators), or with `rows` of `nnRows(a, list, c, M, N, K)`: B's row k starts at
+ * the byte offset `list[k]` (i32), so a product over chosen rows of a matrix held in the kernel's
+ * memory needs no gathered copy. R = 5 serves o = 10 outputs without padding rows (13 of the 16
+ * SIMD registers of x86-64; R = 4 uses 11).
+ */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
-function body(): number[] {
+function body(rows: boolean, R: number): number[] {
+  const { PA, PC, JB, ACC, VB0, VB1, VA } = localsFor(R);
   const f: number[] = [];
   const get = (i: number) => f.push(GET, ...uleb(i));
   const set = (i: number) => f.push(SET, ...uleb(i));
@@ -81,7 +104,7 @@ function body(): number[] {
   get(NB);
   f.push(I32_MUL, I32_ADD);
   set(PC[0]!);
-  for (let r = 1; r < 4; r++) {
+  for (let r = 1; r < R; r++) {
     addTo(PA[r]!, PA[r - 1]!, KB);
     addTo(PC[r]!, PC[r - 1]!, NB);
   }
@@ -97,7 +120,7 @@ function body(): number[] {
   f.push(I32_MUL);
   set(JB);
   // accumulators from C
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r < R; r++) {
     for (let h = 0; h < 2; h++) {
       get(PC[r]!);
       get(JB);
@@ -105,21 +128,30 @@ function body(): number[] {
       set(ACC(r, h));
     }
   }
-  // PB = b + JB; for (KA = 0; KA < KB; KA += 8, PB += NB)
-  addTo(PB, B, JB);
+  // PB = b + JB; for (KA = 0; KA < KB; KA += 8, PB += NB) — with rows: PB = list[KA / 8] + JB
+  if (!rows) addTo(PB, B, JB);
   konst(0);
   set(KA);
   f.push(...BLOCK, ...LOOP);
   get(KA);
   get(KB);
   f.push(I32_GE_U, BR_IF, 1);
+  if (rows) {
+    get(B);
+    get(KA);
+    konst(1);
+    f.push(I32_SHR_U, I32_ADD, I32_LOAD, ...memarg(2, 0));
+    get(JB);
+    f.push(I32_ADD);
+    set(PB);
+  }
   get(PB);
   f.push(...V128_LOAD, ...memarg(3, 0));
   set(VB0);
   get(PB);
   f.push(...V128_LOAD, ...memarg(3, 16));
   set(VB1);
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r < R; r++) {
     get(PA[r]!);
     get(KA);
     f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
@@ -136,10 +168,10 @@ function body(): number[] {
   konst(8);
   f.push(I32_ADD);
   set(KA);
-  addTo(PB, PB, NB);
+  if (!rows) addTo(PB, PB, NB);
   f.push(BR, 0, END, END);
   // store the tile
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r < R; r++) {
     for (let h = 0; h < 2; h++) {
       get(PC[r]!);
       get(JB);
@@ -154,7 +186,7 @@ function body(): number[] {
   set(J);
   f.push(BR, 0, END, END);
   get(I);
-  konst(4);
+  konst(R);
   f.push(I32_ADD);
   set(I);
   f.push(BR, 0, END, END);
@@ -163,12 +195,22 @@ function body(): number[] {
 }
 
 function buildModule(): Uint8Array {
-  return kernelModule('nn', 15, 11, body());
+  const four = localsFor(4);
+  const five = localsFor(5);
+  return kernelsModule(6, [
+    { name: 'nn', i32Locals: four.i32, v128Locals: four.v128, body: body(false, 4) },
+    { name: 'nnRows', i32Locals: four.i32, v128Locals: four.v128, body: body(true, 4) },
+    { name: 'nnRows5', i32Locals: five.i32, v128Locals: five.v128, body: body(true, 5) },
+  ]);
 }
 
 /** The instantiated kernel and a float64 view of its memory (re-made when the memory grows). */
 export interface Gemm64 {
   readonly nn: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+  /** `nn` with B's row k at the byte offset `list[k]` (an i32 array at byte pointer `list`). */
+  readonly nnRows: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
+  /** `nnRows` in tiles of 5 rows: M % 5 = 0. */
+  readonly nnRows5: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
   readonly memory: WasmMemory;
   f64: Float64Array;
 }
@@ -186,7 +228,13 @@ export function gemm64(): Gemm64 | null {
     if (!wa.validate(bytes)) return null;
     const memory = new wa.Memory({ initial: 16 });
     const instance = new wa.Instance(new wa.Module(bytes), { env: { memory } });
-    cache.kernel = { nn: instance.exports['nn'] as Gemm64['nn'], memory, f64: new Float64Array(memory.buffer) };
+    cache.kernel = {
+      nn: instance.exports['nn'] as Gemm64['nn'],
+      nnRows: instance.exports['nnRows'] as Gemm64['nnRows'],
+      nnRows5: instance.exports['nnRows5'] as Gemm64['nnRows5'],
+      memory,
+      f64: new Float64Array(memory.buffer),
+    };
   } catch {
     cache.kernel = null;
   }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { gemm64, gemm64Reserve } from './gemm64.js';
+
+/** C += A · B by the textbook triple loop (each output's products added in k order after C). */
+function reference(a: Float64Array, b: Float64Array, c: Float64Array, m: number, n: number, k: number): Float64Array {
+  const out = Float64Array.from(c);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = out[i * n + j]!;
+      for (let q = 0; q < k; q++) s += a[i * k + q]! * b[q * n + j]!;
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32 - 0.5;
+  };
+}
+
+describe('gemm64', () => {
+  const g = gemm64();
+  it.skipIf(!g)('nn and nnRows equal the triple loop bit for bit (no fused multiply–add)', () => {
+    const kernel = g!;
+    const rnd = seeded(7);
+    const [m, n, k] = [8, 12, 5];
+    const a = Float64Array.from({ length: m * k }, rnd);
+    const b = Float64Array.from({ length: k * n }, rnd);
+    const c = Float64Array.from({ length: m * n }, rnd);
+    const want = reference(a, b, c, m, n, k);
+    // nn: A, B, C packed one after another.
+    let mem = gemm64Reserve(kernel, 4096);
+    mem.set(a, 0);
+    mem.set(b, 64);
+    mem.set(c, 256);
+    kernel.nn(0, 64 * 8, 256 * 8, m, n, k);
+    expect(Array.from(mem.subarray(256, 256 + m * n))).toEqual(Array.from(want));
+    // nnRows: B's rows scattered in reverse order through a row list, with other values between them.
+    mem = gemm64Reserve(kernel, 4096);
+    mem.fill(99, 0, 4096);
+    mem.set(a, 0);
+    const list = new Int32Array(mem.buffer, 3000 * 8, k);
+    for (let q = 0; q < k; q++) {
+      const at = 1000 + (k - 1 - q) * (n + 3);
+      mem.set(b.subarray(q * n, (q + 1) * n), at);
+      list[q] = at * 8;
+    }
+    mem.set(c, 2000);
+    kernel.nnRows(0, 3000 * 8, 2000 * 8, m, n, k);
+    expect(Array.from(mem.subarray(2000, 2000 + m * n))).toEqual(Array.from(want));
+  });
+
+  it.skipIf(!g)('nnRows5 (tiles of five rows) equals the triple loop bit for bit on 10 rows', () => {
+    const kernel = g!;
+    const rnd = seeded(11);
+    const [m, n, k] = [10, 8, 7];
+    const a = Float64Array.from({ length: m * k }, rnd);
+    const b = Float64Array.from({ length: k * n }, rnd);
+    const c = Float64Array.from({ length: m * n }, rnd);
+    const want = reference(a, b, c, m, n, k);
+    const mem = gemm64Reserve(kernel, 4096);
+    mem.fill(-7, 0, 4096);
+    mem.set(a, 0);
+    const list = new Int32Array(mem.buffer, 3000 * 8, k);
+    for (let q = 0; q < k; q++) {
+      mem.set(b.subarray(q * n, (q + 1) * n), 500 + q * 2 * n);
+      list[q] = (500 + q * 2 * n) * 8;
+    }
+    mem.set(c, 2000);
+    kernel.nnRows5(0, 3000 * 8, 2000 * 8, m, n, k);
+    expect(Array.from(mem.subarray(2000, 2000 + m * n))).toEqual(Array.from(want));
+    // Nothing after C was touched.
+    expect(mem[2000 + m * n]).toBe(-7);
+  });
+});
