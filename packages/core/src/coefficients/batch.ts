@@ -13,7 +13,7 @@
  * (row-major, contiguous inner loops over the d inputs, four units per pass).
  */
 import { PolytopeError } from '../errors.js';
-import { activationFixedTransposeImpl, activationForwardImpl, maxPoolSource } from '../network/activation.js';
+import { activationFixedTransposeImpl, activationForwardImpl, maxPoolSource, slopesOf } from '../network/activation.js';
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
@@ -369,10 +369,8 @@ export function forwardBatchWithCodes(
     make: (n) => new Float64Array(n),
     bias: BiasMode.All,
     ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
-    activation: (out, x, node, inShape, slot, i) => {
-      activationForwardImpl(out, x, node, inShape, m, undefined, 0, p.table(i));
-      columnCodes(codes, x, node, m, { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) }, inShape);
-    },
+    activation: (out, x, node, inShape, slot, i) =>
+      forwardWithColumnCodes(out, x, node, m, codes, { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) }, inShape),
   });
   const out = blocks[net.output]!;
   const values = new Float64Array(m * o);
@@ -380,13 +378,17 @@ export function forwardBatchWithCodes(
   return { values, codes };
 }
 
-/** Writes the code bytes of every column of one activation node's input block `x` (the rules of `activationForwardImpl`). */
-
-function columnCodes(
-  codes: Uint8Array,
+/**
+ * One activation node's forward pass over m columns (the rules of `activationForwardImpl`) that
+ * also writes every column's code bytes, in one pass over the block.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+function forwardWithColumnCodes(
+  out: Float64Array,
   x: Float64Array,
   node: ActivationNode,
   m: number,
+  codes: Uint8Array,
   at: { stride: number; offset: number; table: KernelTable | null },
   inShape: readonly number[],
 ): void {
@@ -407,17 +409,34 @@ function columnCodes(
             best = k;
           }
         }
+        out[u * m + c] = bv;
         codes[c * stride + offset + u] = t.slot[best]!;
       }
     }
     return;
   }
+  if (node.type === 'hardtanh') {
+    activationForwardImpl(out, x, node, inShape, m, undefined, 0, at.table);
+    const n = x.length / m;
+    for (let u = 0; u < n; u++)
+      for (let c = 0; c < m; c++) {
+        const v = x[u * m + c]!;
+        codes[c * stride + offset + u] = v <= node.min ? 0 : v >= node.max ? 2 : 1;
+      }
+    return;
+  }
+  // relu, leaky_relu, prelu: slope 1 on, the off slope below.
   const n = x.length / m;
+  const slopes = node.type === 'prelu' ? slopesOf(node, at.table) : null;
+  const alpha = node.type === 'leaky_relu' ? node.alpha : 0;
   for (let u = 0; u < n; u++) {
+    const a = slopes ? slopes[u]! : alpha;
     const row = u * m;
     for (let c = 0; c < m; c++) {
       const v = x[row + c]!;
-      codes[c * stride + offset + u] = node.type === 'hardtanh' ? (v <= node.min ? 0 : v >= node.max ? 2 : 1) : v > 0 ? 1 : 0;
+      const on = v > 0;
+      out[row + c] = on ? v : a === 0 ? 0 : a * v;
+      codes[c * stride + offset + u] = on ? 1 : 0;
     }
   }
 }
