@@ -77,6 +77,107 @@ function body(rows: boolean, R: number): number[] {
     f.push(I32_ADD);
     set(dst);
   };
+  /** `for (v = 0; v < bound; v += step) { inner }` */
+  const loop = (v: number, bound: number, step: number, inner: () => void) => {
+    konst(0);
+    set(v);
+    f.push(...BLOCK, ...LOOP);
+    get(v);
+    get(bound);
+    f.push(I32_GE_U, BR_IF, 1);
+    inner();
+    get(v);
+    konst(step);
+    f.push(I32_ADD);
+    set(v);
+    f.push(BR, 0, END, END);
+  };
+  // PA[0] = a + i·KB; PC[0] = c + i·NB; the next rows one stride further
+  const rowPointers = () => {
+    get(A);
+    get(I);
+    get(KB);
+    f.push(I32_MUL, I32_ADD);
+    set(PA[0]!);
+    get(C);
+    get(I);
+    get(NB);
+    f.push(I32_MUL, I32_ADD);
+    set(PC[0]!);
+    for (let r = 1; r < R; r++) {
+      addTo(PA[r]!, PA[r - 1]!, KB);
+      addTo(PC[r]!, PC[r - 1]!, NB);
+    }
+  };
+  // JB = j·8
+  const columnOffset = () => {
+    get(J);
+    konst(8);
+    f.push(I32_MUL);
+    set(JB);
+  };
+  // One R × 4 tile at rows i, columns j: accumulators from C, the K products, back to C.
+  const tile = () => {
+    for (let r = 0; r < R; r++) {
+      for (let h = 0; h < 2; h++) {
+        get(PC[r]!);
+        get(JB);
+        f.push(I32_ADD, ...V128_LOAD, ...memarg(3, h * 16));
+        set(ACC(r, h));
+      }
+    }
+    // PB = b + JB; for (KA = 0; KA < KB; KA += 8, PB += NB) — with rows: PB = list[KA / 8] + JB
+    if (!rows) addTo(PB, B, JB);
+    konst(0);
+    set(KA);
+    f.push(...BLOCK, ...LOOP);
+    get(KA);
+    get(KB);
+    f.push(I32_GE_U, BR_IF, 1);
+    if (rows) {
+      get(B);
+      get(KA);
+      konst(1);
+      f.push(I32_SHR_U, I32_ADD, I32_LOAD, ...memarg(2, 0));
+      get(JB);
+      f.push(I32_ADD);
+      set(PB);
+    }
+    get(PB);
+    f.push(...V128_LOAD, ...memarg(3, 0));
+    set(VB0);
+    get(PB);
+    f.push(...V128_LOAD, ...memarg(3, 16));
+    set(VB1);
+    for (let r = 0; r < R; r++) {
+      get(PA[r]!);
+      get(KA);
+      f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
+      set(VA);
+      for (let h = 0; h < 2; h++) {
+        get(ACC(r, h));
+        get(VA);
+        get(h === 0 ? VB0 : VB1);
+        f.push(...F64X2_MUL, ...F64X2_ADD);
+        set(ACC(r, h));
+      }
+    }
+    get(KA);
+    konst(8);
+    f.push(I32_ADD);
+    set(KA);
+    if (!rows) addTo(PB, PB, NB);
+    f.push(BR, 0, END, END);
+    for (let r = 0; r < R; r++) {
+      for (let h = 0; h < 2; h++) {
+        get(PC[r]!);
+        get(JB);
+        f.push(I32_ADD);
+        get(ACC(r, h));
+        f.push(...V128_STORE, ...memarg(3, h * 16));
+      }
+    }
+  };
   // KB = K·8, NB = N·8
   get(K);
   konst(8);
@@ -86,110 +187,16 @@ function body(rows: boolean, R: number): number[] {
   konst(8);
   f.push(I32_MUL);
   set(NB);
-  // for (i = 0; i < M; i += 4)
-  konst(0);
-  set(I);
-  f.push(...BLOCK, ...LOOP);
-  get(I);
-  get(M);
-  f.push(I32_GE_U, BR_IF, 1);
-  // PA[0] = a + i·KB; PC[0] = c + i·NB; the next rows one stride further
-  get(A);
-  get(I);
-  get(KB);
-  f.push(I32_MUL, I32_ADD);
-  set(PA[0]!);
-  get(C);
-  get(I);
-  get(NB);
-  f.push(I32_MUL, I32_ADD);
-  set(PC[0]!);
-  for (let r = 1; r < R; r++) {
-    addTo(PA[r]!, PA[r - 1]!, KB);
-    addTo(PC[r]!, PC[r - 1]!, NB);
-  }
-  // for (j = 0; j < N; j += 4)
-  konst(0);
-  set(J);
-  f.push(...BLOCK, ...LOOP);
-  get(J);
-  get(N);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(J);
-  konst(8);
-  f.push(I32_MUL);
-  set(JB);
-  // accumulators from C
-  for (let r = 0; r < R; r++) {
-    for (let h = 0; h < 2; h++) {
-      get(PC[r]!);
-      get(JB);
-      f.push(I32_ADD, ...V128_LOAD, ...memarg(3, h * 16));
-      set(ACC(r, h));
-    }
-  }
-  // PB = b + JB; for (KA = 0; KA < KB; KA += 8, PB += NB) — with rows: PB = list[KA / 8] + JB
-  if (!rows) addTo(PB, B, JB);
-  konst(0);
-  set(KA);
-  f.push(...BLOCK, ...LOOP);
-  get(KA);
-  get(KB);
-  f.push(I32_GE_U, BR_IF, 1);
-  if (rows) {
-    get(B);
-    get(KA);
-    konst(1);
-    f.push(I32_SHR_U, I32_ADD, I32_LOAD, ...memarg(2, 0));
-    get(JB);
-    f.push(I32_ADD);
-    set(PB);
-  }
-  get(PB);
-  f.push(...V128_LOAD, ...memarg(3, 0));
-  set(VB0);
-  get(PB);
-  f.push(...V128_LOAD, ...memarg(3, 16));
-  set(VB1);
-  for (let r = 0; r < R; r++) {
-    get(PA[r]!);
-    get(KA);
-    f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
-    set(VA);
-    for (let h = 0; h < 2; h++) {
-      get(ACC(r, h));
-      get(VA);
-      get(h === 0 ? VB0 : VB1);
-      f.push(...F64X2_MUL, ...F64X2_ADD);
-      set(ACC(r, h));
-    }
-  }
-  get(KA);
-  konst(8);
-  f.push(I32_ADD);
-  set(KA);
-  if (!rows) addTo(PB, PB, NB);
-  f.push(BR, 0, END, END);
-  // store the tile
-  for (let r = 0; r < R; r++) {
-    for (let h = 0; h < 2; h++) {
-      get(PC[r]!);
-      get(JB);
-      f.push(I32_ADD);
-      get(ACC(r, h));
-      f.push(...V128_STORE, ...memarg(3, h * 16));
-    }
-  }
-  get(J);
-  konst(4);
-  f.push(I32_ADD);
-  set(J);
-  f.push(BR, 0, END, END);
-  get(I);
-  konst(R);
-  f.push(I32_ADD);
-  set(I);
-  f.push(BR, 0, END, END);
+  // Columns outside, rows inside: B (a convolution's input panel, or the chosen rows of a matrix,
+  // scattered and often beyond L2) is read once per call, each 4-column strip serving every row
+  // block while it is in L1; A (weights, small) is what is read again, from L2.
+  loop(J, N, 4, () => {
+    columnOffset();
+    loop(I, M, R, () => {
+      rowPointers();
+      tile();
+    });
+  });
   f.push(END);
   return f;
 }
