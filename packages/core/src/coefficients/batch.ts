@@ -562,6 +562,10 @@ class ReversePass {
     const n = g.length / o;
     let e = 0;
     for (let u = 0; u < n; u++) {
+      // A zero gradient row (the ReLU after the pool is off: about half of them) adds nothing.
+      let zero = true;
+      for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
+      if (zero) continue;
       const src = maxPoolSource(t, u, code[offset + u]!);
       const ch = Math.floor(src / plane);
       list[e * 3] = ch;
