@@ -52,3 +52,7 @@ export type { LinePieceCoefficients, LinePiecesResult } from './studies/sine-pie
 // --- dissertation §3.4.5: pruning image-classification networks (issue 15) ---
 export { bestChannelRemoval, magnitudeMask, removeConvChannel } from './train/prune.js';
 export type { ChannelCandidate } from './train/prune.js';
+
+// --- chapter-7 similarity by output (the study's shards; `networkSimilarity` combines the same parts) ---
+export { combineSimilarity, outputSimilarity } from './coefficients/similarity.js';
+export type { OutputSimilarity } from './coefficients/similarity.js';

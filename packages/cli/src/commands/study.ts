@@ -10,7 +10,7 @@ import { loadModel } from '../model.js';
 import { parseThreads } from '../threads.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { runSweepCli } from '../sweeps/run.js';
-import { combineSimilarity } from '../sweeps/chapter7-math.js';
+import { combineSimilarity } from '@polytope-lens/core/internal';
 import { headModelPath, loadOutputSimilarity, modelPath, testLabels, zoo, IMAGE_SIZE, CHANNELS } from '../sweeps/chapter7.js';
 import type { Chapter7Options, HeadModel, ModelShardResult, SimilarityShardResult, TrainShardResult } from '../sweeps/chapter7.js';
 import { writeChapter7Report } from '../render/chapter7-report.js';

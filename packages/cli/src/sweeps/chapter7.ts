@@ -8,7 +8,7 @@
  *    written per output as `DIR/coef/ID/{fit,test}-J.f64` (raw float64, row-major C_j), compression
  *    (§7.2), sensitivity (§6.4, summed outputs) and the Jacobian of test sample 0 (Fig. 6.3).
  * 3. `chapter7-similarity`: one shard per output j: the per-output parts of the four similarity
- *    measures (§7.3; chapter7-math.ts), the mapped values written to `DIR/sim/mapped-J.f64`.
+ *    measures (§7.3; core's `outputSimilarity`), the mapped values written to `DIR/sim/mapped-J.f64`.
  *
  * Shards read and write the study folder, whose absolute path is a parameter (with `--queue`, every
  * worker needs that folder on a shared file system). A shard's files are written before its result
@@ -38,9 +38,8 @@ import {
 } from '@polytope-lens/core';
 import type { Dataset, Network, NodeSpec, OptimizerOptions } from '@polytope-lens/core';
 import type { SweepDefinition } from '@polytope-lens/core/internal';
-import { ACTIVE_RANK_EPS } from '@polytope-lens/core/internal';
-import { outputSimilarity } from './chapter7-math.js';
-import type { OutputSimilarity } from './chapter7-math.js';
+import { ACTIVE_RANK_EPS, outputSimilarity } from '@polytope-lens/core/internal';
+import type { OutputSimilarity } from '@polytope-lens/core/internal';
 
 /** One network of the zoo. */
 export interface ZooModel {

@@ -370,7 +370,15 @@ export function forwardBatchWithCodes(
     bias: BiasMode.All,
     ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
     activation: (out, x, node, inShape, slot, i) =>
-      forwardWithColumnCodes(out, x, node, m, codes, { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) }, inShape),
+      forwardWithColumnCodes(
+        out,
+        x,
+        node,
+        m,
+        codes,
+        { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) },
+        inShape,
+      ),
   });
   const out = blocks[net.output]!;
   const values = new Float64Array(m * o);

@@ -2,13 +2,24 @@
  * Similarity measures against independent references: CKA's invariances (orthogonal maps,
  * isotropic scaling), CKA(X, X) = 1 and the Gram form against the feature form; least squares against
  * the normal equations solved by hand-coded Gaussian elimination; the scaled MSE and cross-entropy
- * by direct formulas.
+ * by direct formulas; the per-output parts (the chapter-7 study's shards) against the primal normal
+ * equations `(XᵀX + λI)⁻¹XᵀY` applied directly, pairwise CKA and the direct formulas.
  */
 import { describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { affineMapsBatch } from './batch.js';
-import { coefficientMatrix, hatMatrix, leastSquaresMap, leastSquaresSource, linearCka, networkSimilarity } from './similarity.js';
+import {
+  coefficientMatrix,
+  combineSimilarity,
+  hatMatrix,
+  leastSquaresMap,
+  leastSquaresSource,
+  linearCka,
+  networkSimilarity,
+  outputSimilarity,
+} from './similarity.js';
+import type { CoefficientData } from './compress.js';
 
 function randn(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
@@ -235,4 +246,88 @@ describe('networkSimilarity', () => {
     expect(t.affineAccuracy[0]![1]).toBe(t.affineAccuracy[0]![0]);
     expect(t.cka[0]![1]).toBeCloseTo(1, 12);
   });
+});
+
+describe('outputSimilarity + combineSimilarity (the per-output form the chapter-7 study shards)', () => {
+  function randomSet(r: () => number, n: number, o: number, d: number): CoefficientData {
+    return {
+      samples: n,
+      outputs: o,
+      inputs: d,
+      jacobians: Float64Array.from({ length: n * o * d }, () => gaussian(r)),
+      offsets: Float64Array.from({ length: n * o }, () => gaussian(r)),
+    };
+  }
+  // Fewer fit rows than coefficients (dual hat matrix) and more (primal), fewer test rows than coefficients (Gram CKA) and more (pairwise).
+  for (const [n, d, p] of [
+    [5, 7, 6],
+    [12, 4, 9],
+  ] as const) {
+    it(`maps through M = (XᵀX + λI)⁻¹XᵀY and matches the direct formulas (n = ${n}, d + 1 = ${d + 1}, p = ${p})`, () => {
+      const r = mulberry32(n * 31 + d);
+      const o = 3;
+      const m = d + 1;
+      const nets = [0, 1, 2].map(() => ({ fit: randomSet(r, n, o, d), test: randomSet(r, p, o, d) }));
+      const xs = Float64Array.from({ length: p * d }, () => gaussian(r));
+      const labels = Array.from({ length: p }, (_, i) => i % o);
+      const ridge = 1e-3;
+      const parts = Array.from({ length: o }, (_, j) =>
+        outputSimilarity(
+          nets.map((t) => coefficientMatrix(t.fit, j)),
+          nets.map((t) => coefficientMatrix(t.test, j)),
+          xs,
+          { n, p, d },
+          ridge,
+        ),
+      );
+      const z = (i: number) => [...Array.from(xs.subarray(i * d, (i + 1) * d)), 1];
+      for (let j = 0; j < o; j++) {
+        for (let s = 0; s < 3; s++) {
+          const src = leastSquaresSource(coefficientMatrix(nets[s]!.fit, j), n, m, ridge);
+          const xt = coefficientMatrix(nets[s]!.test, j);
+          for (let t = 0; t < 3; t++) {
+            // Primal map M (m × m) from source s to target t, applied to each test row and z_i.
+            const map = leastSquaresMap(src, coefficientMatrix(nets[t]!.fit, j), m);
+            for (let i = 0; i < p; i++) {
+              const zi = z(i);
+              let want = 0;
+              if (s === t) for (let c = 0; c < m; c++) want += xt[i * m + c]! * zi[c]!;
+              else for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) want += xt[i * m + a]! * map[a * m + b]! * zi[b]!;
+              expect(parts[j]!.mapped[s]![t]![i]!).toBeCloseTo(want, 8);
+            }
+          }
+        }
+        for (let a = 0; a < 3; a++)
+          for (let b = 0; b < 3; b++) {
+            const xa = coefficientMatrix(nets[a]!.test, j);
+            const xb = coefficientMatrix(nets[b]!.test, j);
+            expect(parts[j]!.cka[a]![b]!).toBeCloseTo(ckaReference(xa, xb, p, m, m), 10);
+          }
+      }
+      const all = combineSimilarity(parts, labels, { p, m });
+      // Scaled MSE by Eq. 7.5–7.6 written out, a = the largest entry of each network's test C̃.
+      const rows = (t: CoefficientData) => Array.from({ length: o }, (_, j) => Array.from(coefficientMatrix(t, j))).flat();
+      for (let a = 0; a < 3; a++)
+        for (let b = 0; b < 3; b++) {
+          const ra = rows(nets[a]!.test);
+          const rb = rows(nets[b]!.test);
+          const ma = Math.max(...ra);
+          const mb = Math.max(...rb);
+          const want = ra.reduce((acc, v, k) => acc + (v / ma - rb[k]! / mb) ** 2, 0) / (o * p * m);
+          expect(all.scaledMse[a]![b]!).toBeCloseTo(want, 12);
+        }
+      // The accuracy of the diagonal is each network's own (argmax of J x + y against the labels).
+      for (let s = 0; s < 3; s++) {
+        let ok = 0;
+        for (let i = 0; i < p; i++) {
+          const v = Array.from({ length: o }, (_, j) => {
+            const xt = coefficientMatrix(nets[s]!.test, j);
+            return z(i).reduce((acc, zi, c) => acc + zi * xt[i * m + c]!, 0);
+          });
+          if (v.indexOf(Math.max(...v)) === labels[i]) ok++;
+        }
+        expect(all.affineAccuracy[s]![s]).toBe(ok / p);
+      }
+    });
+  }
 });

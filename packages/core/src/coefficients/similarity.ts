@@ -111,12 +111,6 @@ export function leastSquaresMap(src: LeastSquaresSource, y: Float64Array, q: num
   return out;
 }
 
-function argmax(v: ArrayLike<number>, from: number, count: number): number {
-  let best = 0;
-  for (let r = 1; r < count; r++) if (v[from + r]! > v[from + best]!) best = r;
-  return best;
-}
-
 /**
  * Linear CKA (Eq. 7.7) of X (n × p) and Y (n × q) after centring their columns:
  * ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F), computed through the n × n Gram matrices when n is the smaller size
@@ -190,53 +184,6 @@ export interface SimilarityInput {
   readonly test: CoefficientData;
 }
 
-function affineAccuracyRow(
-  nets: readonly SimilarityInput[],
-  s: number,
-  xs: Float64Array,
-  labels: ArrayLike<number>,
-  ridge: number,
-): number[] {
-  const { outputs: o, inputs: d, samples: p } = nets[s]!.test;
-  const n = nets[s]!.fit.samples;
-  const m = d + 1;
-  // z_i = [x_i, 1]: a test sample's affine map row r gives J_i[r, :] x_i + y_i[r] = row · z_i.
-  const z = new Float64Array(p * m);
-  for (let i = 0; i < p; i++) {
-    z.set(xs.subarray(i * d, (i + 1) * d), i * m);
-    z[i * m + d] = 1;
-  }
-  const mapped = nets.map(() => new Float64Array(p * o));
-  for (let j = 0; j < o; j++) {
-    const xt = coefficientMatrix(nets[s]!.test, j);
-    const k = hatMatrix(coefficientMatrix(nets[s]!.fit, j), xt, { n, p, m, ridge });
-    nets.forEach((target, t) => {
-      const out = mapped[t]!;
-      if (t === s) {
-        // The diagonal is the network's own maps (M = I up to the ridge); use them exactly.
-        for (let i = 0; i < p; i++) {
-          let v = 0;
-          for (let c = 0; c < m; c++) v += xt[i * m + c]! * z[i * m + c]!;
-          out[i * o + j] = v;
-        }
-        return;
-      }
-      // X̃_i M z_i = Σ_k K[i, k] (Y_k · z_i): w = Y Zᵀ (n × p), then one dot per test sample.
-      const w = timesTransposed(coefficientMatrix(target.fit, j), z, n, p, m);
-      for (let i = 0; i < p; i++) {
-        let v = 0;
-        for (let r = 0; r < n; r++) v += k[i * n + r]! * w[r * p + i]!;
-        out[i * o + j] = v;
-      }
-    });
-  }
-  return mapped.map((vals) => {
-    let ok = 0;
-    for (let i = 0; i < p; i++) if (argmax(vals, i * o, o) === labels[i]) ok++;
-    return ok / p;
-  });
-}
-
 /**
  * K = X̃ (XᵀX + λI)⁻¹ Xᵀ (p × n) for the fit matrix X (n × m) and the test matrix X̃ (p × m), with
  * λ = ridge · max diag(XᵀX): the part of X̃ M = X̃ (XᵀX + λI)⁻¹ XᵀY that does not depend on the
@@ -307,25 +254,142 @@ function gramOfColumns(x: Float64Array, n: number, m: number): Float64Array {
   return timesTransposed(xt, xt, m, m, n);
 }
 
+/** Per-output parts of the similarity of S networks (`outputSimilarity`), combined over outputs by `combineSimilarity`. */
+export interface OutputSimilarity {
+  /** mapped[s][t]: output j of the p test samples through source s's maps sent to target t (diagonal: s's own outputs). */
+  readonly mapped: Float64Array[][];
+  /** Linear CKA of C̃_j between every pair. */
+  readonly cka: number[][];
+  /** Σ C̃_a ∘ C̃_b (diagonal: Σ C̃_a²). */
+  readonly cross: number[][];
+  /** The largest entry of each network's C̃_j. */
+  readonly max: number[];
+}
+
+/** The p × m matrix of rows z_i = [x_i, 1]: a test sample's affine map row r gives J_i[r, :] x_i + y_i[r] = row · z_i. */
+function withOnes(xs: Float64Array, p: number, d: number): Float64Array {
+  const m = d + 1;
+  const z = new Float64Array(p * m);
+  for (let i = 0; i < p; i++) {
+    z.set(xs.subarray(i * d, (i + 1) * d), i * m);
+    z[i * m + d] = 1;
+  }
+  return z;
+}
+
 /**
- * Mean linear CKA over outputs for every pair of networks. When there are no more samples than
- * coefficients, each network's centred Gram matrix of each output is computed once and shared by
- * every pair (CKA = ⟨K, L⟩ / (‖K‖ ‖L‖), as `linearCka`'s Gram form); else pair by pair.
+ * Every per-output similarity part for one output j of S networks: `fit[s]` (n × m) and `test[s]`
+ * (p × m) are network s's C_j and C̃_j (`coefficientMatrix`), `xs` the p × d test inputs. The unit of
+ * work of `networkSimilarity` and of the chapter-7 study, whose outputs run as separate shards:
+ *
+ * - mapped values (Eq. 7.4): X̃ M z_i = Σ_k K[i, k] (Y_k · z_i) with the source's hat matrix K
+ *   (`hatMatrix`, once per source) and W = Y Zᵀ (n × p, once per target): O((n + p) n m) per network
+ *   when n ≤ m, never the (d + 1) × (d + 1) map itself;
+ * - CKA through the centred p × p Gram matrices, once per network, when p ≤ m; pair by pair
+ *   (`linearCka`) otherwise;
+ * - the sums Σ C̃_a ∘ C̃_b and maxima that the scaled distance needs.
+ *
+ * @example
+ * const part = outputSimilarity([fitA0, fitB0], [testA0, testB0], xs, { n: 300, p: 300, d: 784 }, SIMILARITY_RIDGE);
+ * part.cka[0][1]; // linear CKA of A's and B's C̃_0
  */
-function ckaMatrix(mats: Float64Array[][], p: number, m: number, o: number): number[][] {
-  if (p > m) return mats.map((ma) => mats.map((mb) => ma.reduce((s, x, j) => s + linearCka(x, mb[j]!, p, m, m), 0) / o));
-  const grams = mats.map((ms) => ms.map((x) => gram(centreColumns(x, p, m), p, m)));
-  const norms = grams.map((gs) => gs.map((k) => Math.sqrt(dot(k, k))));
-  return grams.map((ga, a) =>
-    grams.map((gb, b) => {
-      let s = 0;
-      for (let j = 0; j < o; j++) {
-        const den = norms[a]![j]! * norms[b]![j]!;
-        s += den > 0 ? dot(ga[j]!, gb[j]!) / den : 0;
+export function outputSimilarity(
+  fit: readonly Float64Array[],
+  test: readonly Float64Array[],
+  xs: Float64Array,
+  sizes: { n: number; p: number; d: number },
+  ridge: number = SIMILARITY_RIDGE,
+): OutputSimilarity {
+  const { n, p, d } = sizes;
+  const m = d + 1;
+  const z = withOnes(xs, p, d);
+  const w = fit.map((y) => timesTransposed(y, z, n, p, m));
+  const mapped = fit.map((x, s) => {
+    const xt = test[s]!;
+    const k = hatMatrix(x, xt, { n, p, m, ridge });
+    return w.map((wt, t) => {
+      const out = new Float64Array(p);
+      for (let i = 0; i < p; i++) {
+        let v = 0;
+        // The diagonal is the network's own maps (M = I up to the ridge): use them exactly.
+        if (t === s) for (let c = 0; c < m; c++) v += xt[i * m + c]! * z[i * m + c]!;
+        else for (let r = 0; r < n; r++) v += k[i * n + r]! * wt[r * p + i]!;
+        out[i] = v;
       }
-      return s / o;
+      return out;
+    });
+  });
+  let cka: number[][];
+  if (p > m) cka = test.map((a) => test.map((b) => linearCka(a, b, p, m, m)));
+  else {
+    const grams = test.map((x) => gram(centreColumns(x, p, m), p, m));
+    const norms = grams.map((k) => Math.sqrt(dot(k, k)));
+    cka = grams.map((ka, a) => grams.map((kb, b) => (norms[a]! > 0 && norms[b]! > 0 ? dot(ka, kb) / (norms[a]! * norms[b]!) : 0)));
+  }
+  const cross = test.map((ta) => test.map((tb) => dot(ta, tb)));
+  const max = test.map((t) => t.reduce((acc, v) => Math.max(acc, v), -Infinity));
+  return { mapped, cka, cross, max };
+}
+
+/** Mean over test samples of H(σ(u), σ(v)) for the outputs u, v of two networks (o × p values each, output-major). */
+function softmaxCrossEntropy(u: readonly Float64Array[], v: readonly Float64Array[], p: number): number {
+  const o = u.length;
+  const a = new Float64Array(o);
+  const b = new Float64Array(o);
+  let h = 0;
+  for (let i = 0; i < p; i++) {
+    for (let r = 0; r < o; r++) {
+      a[r] = u[r]![i]!;
+      b[r] = v[r]![i]!;
+    }
+    const la = logSoftmax(a, 0, o);
+    const lb = logSoftmax(b, 0, o);
+    for (let r = 0; r < o; r++) h -= Math.exp(la[r]!) * lb[r]!;
+  }
+  return h / p;
+}
+
+/**
+ * The four similarity matrices from the per-output parts of every output (o parts, p test samples,
+ * m = d + 1 coefficients per row), as `networkSimilarity` returns them.
+ *
+ * @example
+ * const parts = [0, 1, 2].map((j) => outputSimilarity(fits[j], tests[j], xs, sizes));
+ * combineSimilarity(parts, labels, { p: sizes.p, m: sizes.d + 1 }).cka; // S × S
+ */
+export function combineSimilarity(
+  parts: readonly OutputSimilarity[],
+  labels: ArrayLike<number>,
+  sizes: { p: number; m: number },
+): SimilarityResult {
+  const o = parts.length;
+  const { p, m } = sizes;
+  const range = Array.from({ length: parts[0]!.cka.length }, (_, i) => i);
+  const affineAccuracy = range.map((s) =>
+    range.map((t) => {
+      let ok = 0;
+      for (let i = 0; i < p; i++) {
+        let best = 0;
+        for (let j = 1; j < o; j++) if (parts[j]!.mapped[s]![t]![i]! > parts[best]!.mapped[s]![t]![i]!) best = j;
+        if (best === labels[i]) ok++;
+      }
+      return ok / p;
     }),
   );
+  // Eq. 7.6 expanded: Σ (x/a − y/b)² = Σx²/a² − 2 Σxy/(ab) + Σy²/b² (exactly 0 on the diagonal).
+  const scale = range.map((s) => Math.max(...parts.map((q) => q.max[s]!)));
+  const scaledMse = range.map((a) =>
+    range.map((b) => {
+      let sum = 0;
+      for (const q of parts)
+        sum += q.cross[a]![a]! / scale[a]! ** 2 - (2 * q.cross[a]![b]!) / (scale[a]! * scale[b]!) + q.cross[b]![b]! / scale[b]! ** 2;
+      return Math.max(0, sum) / (o * p * m);
+    }),
+  );
+  const cka = range.map((a) => range.map((b) => parts.reduce((acc, q) => acc + q.cka[a]![b]!, 0) / o));
+  const own = range.map((s) => parts.map((q) => q.mapped[s]![s]!));
+  const softmaxCe = range.map((a) => range.map((b) => softmaxCrossEntropy(own[a]!, own[b]!, p)));
+  return { affineAccuracy, scaledMse, cka, softmaxCe };
 }
 
 /** log σ(v) of outputs `from … from + o − 1` (shifted by the maximum, so no overflow and no log 0). */
@@ -338,22 +402,9 @@ function logSoftmax(v: Float64Array, from: number, o: number): Float64Array {
   return Float64Array.from({ length: o }, (_, r) => v[from + r]! - lse);
 }
 
-/** Outputs J x + y of a test set. */
-function outputsOf(set: CoefficientData, xs: Float64Array): Float64Array {
-  const { samples: p, outputs: o, inputs: d } = set;
-  const out = new Float64Array(p * o);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j < o; j++) {
-      let v = set.offsets[i * o + j]!;
-      for (let k = 0; k < d; k++) v += set.jacobians[(i * o + j) * d + k]! * xs[i * d + k]!;
-      out[i * o + j] = v;
-    }
-  }
-  return out;
-}
-
 /**
- * All four similarity matrices between networks on the same fit and test inputs.
+ * All four similarity matrices between networks on the same fit and test inputs: the per-output
+ * parts of every output (`outputSimilarity`) combined (`combineSimilarity`).
  *
  * @example
  * const s = networkSimilarity([{ fit: fitA, test: testA }, { fit: fitB, test: testB }], testInputs, labels);
@@ -376,34 +427,16 @@ export function networkSimilarity(
       throw new PolytopeError('shape-mismatch', 'every network needs the same fit and test samples');
   }
   const { samples: p, outputs: o, inputs: d } = first;
-  const m = d + 1;
+  const n = nets[0]!.fit.samples;
   const ridge = options.ridge ?? SIMILARITY_RIDGE;
-  const affineAccuracy = nets.map((_, s) => affineAccuracyRow(nets, s, testInputs, labels, ridge));
-  const mats = nets.map((n) => Array.from({ length: o }, (_, j) => coefficientMatrix(n.test, j)));
-  const scale = mats.map((ms) => Math.max(...ms.map((mat) => mat.reduce((a, v) => Math.max(a, v), -Infinity))));
-  const scaledMse = nets.map((_, a) =>
-    nets.map((_, b) => {
-      let s = 0;
-      for (let j = 0; j < o; j++) {
-        const x = mats[a]![j]!;
-        const y = mats[b]![j]!;
-        for (let k = 0; k < x.length; k++) s += (x[k]! / scale[a]! - y[k]! / scale[b]!) ** 2;
-      }
-      return s / (o * p * m);
-    }),
+  const parts = Array.from({ length: o }, (_, j) =>
+    outputSimilarity(
+      nets.map((t) => coefficientMatrix(t.fit, j)),
+      nets.map((t) => coefficientMatrix(t.test, j)),
+      testInputs,
+      { n, p, d },
+      ridge,
+    ),
   );
-  const cka = ckaMatrix(mats, p, m, o);
-  const outs = nets.map((n) => outputsOf(n.test, testInputs));
-  const softmaxCe = nets.map((_, a) =>
-    nets.map((_, b) => {
-      let h = 0;
-      for (let i = 0; i < p; i++) {
-        const lpa = logSoftmax(outs[a]!, i * o, o);
-        const lqb = logSoftmax(outs[b]!, i * o, o);
-        for (let r = 0; r < o; r++) h -= Math.exp(lpa[r]!) * lqb[r]!;
-      }
-      return h / p;
-    }),
-  );
-  return { affineAccuracy, scaledMse, cka, softmaxCe };
+  return combineSimilarity(parts, labels, { p, m: d + 1 });
 }
