@@ -648,10 +648,13 @@ class ReversePass {
     }
     this.running = false;
     // Whatever reached the input other than through a direct dense node (convolutions, skips).
-    clear();
-    if (dead[0]) return;
+    if (dead[0]) {
+      clear();
+      return;
+    }
     const gin = this.adj[0]!;
-    for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = jac[r * d + c]! + gin[c * o + r]!;
+    if (written) for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = jac[r * d + c]! + gin[c * o + r]!;
+    else for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = gin[c * o + r]!;
   }
 }
 
