@@ -1,0 +1,210 @@
+/**
+ * The training timeline in headless Chromium: a seeded run keeps every k-th step; the slider (by
+ * keyboard) shows a chosen snapshot, whose region count equals `polytope slice` of that snapshot's
+ * exported model JSON and whose weights equal the CLI's `train --snapshot-every k` snapshot of the
+ * same step; the GIF export is checked by walking its blocks (an independent parser, below): one
+ * frame per kept snapshot, 560×560; the PNG frames (.zip) decode with test/golden.ts's decoder and
+ * the chosen snapshot's frame equals the map canvas showing it. A 3-input network trained on the
+ * 3-D hypersphere set shows the 3-D view with `polytope polytopes`' cell count of its exported model.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { forward, readNetworkJson } from '@polytope-lens/core';
+import { runCli } from '../../cli/test/run-cli.js';
+import { startStaticServer } from '../../cli/src/serve-static.js';
+import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { decodePng, differingPixels } from './golden.js';
+
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(WEB, 'dist');
+const SIZE = 560;
+
+interface GifInfo {
+  width: number;
+  height: number;
+  frames: { width: number; height: number; delayCs: number }[];
+}
+
+/** Walks a GIF's blocks (GIF89a spec): logical screen, extensions, image descriptors, trailer. */
+function parseGif(b: Uint8Array): GifInfo {
+  const u16 = (i: number) => b[i]! | (b[i + 1]! << 8);
+  const magic = String.fromCharCode(...b.subarray(0, 6));
+  if (magic !== 'GIF89a' && magic !== 'GIF87a') throw new Error(`not a GIF: ${magic}`);
+  const info: GifInfo = { width: u16(6), height: u16(8), frames: [] };
+  let i = 13 + (b[10]! & 0x80 ? 3 * 2 ** ((b[10]! & 7) + 1) : 0);
+  const skipSubBlocks = () => {
+    while (b[i]! !== 0) i += b[i]! + 1;
+    i++;
+  };
+  let delay = -1;
+  for (;;) {
+    const tag = b[i++];
+    if (tag === 0x3b) return info;
+    if (tag === 0x21) {
+      const label = b[i++];
+      if (label === 0xf9) delay = u16(i + 2);
+      skipSubBlocks();
+    } else if (tag === 0x2c) {
+      const flags = b[i + 8]!;
+      info.frames.push({ width: u16(i + 4), height: u16(i + 6), delayCs: delay });
+      i += 9 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+      i++; // LZW minimum code size
+      skipSubBlocks();
+      delay = -1;
+    } else throw new Error(`bad GIF block 0x${(tag ?? 0).toString(16)} at ${i - 1}`);
+    if (i >= b.length) throw new Error('GIF without trailer');
+  }
+}
+
+const waitDone = (page: Page, timeout = 50000) =>
+  page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, { timeout });
+
+describe('GIF block walker (the test reference)', () => {
+  it('reads a hand-made two-frame GIF', () => {
+    // 2×1 screen with a 2-colour global table; a graphic control (delay 7 cs) + 2×1 frame, then a 1×1 frame.
+    const gif = Uint8Array.from([
+      ...[0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 1, 0, 0x80, 0, 0],
+      ...[0, 0, 0, 255, 255, 255],
+      ...[0x21, 0xf9, 4, 0, 7, 0, 0, 0],
+      ...[0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0],
+      ...[0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0],
+      0x3b,
+    ]);
+    expect(parseGif(gif)).toEqual({
+      width: 2,
+      height: 1,
+      frames: [
+        { width: 2, height: 1, delayCs: 7 },
+        { width: 1, height: 1, delayCs: -1 },
+      ],
+    });
+    expect(() => parseGif(gif.subarray(0, gif.length - 1))).toThrow();
+  });
+});
+
+describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
+  let browser: Browser;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'polytope-web-timeline-'));
+    if (!existsSync(join(DIST, 'index.html'))) await build({ root: WEB, logLevel: 'warn' });
+    browser = await launchChromium();
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(hash: string) {
+    const server = await startStaticServer(DIST, []);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 }, acceptDownloads: true });
+    const problems = collectProblems(page);
+    await page.goto(server.url + hash);
+    return { page, problems, close: async () => (await page.close(), await server.close()) };
+  }
+
+  async function save(page: Page, button: string, name: string): Promise<string> {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 50000 }), page.click(button)]);
+    const path = join(dir, name);
+    await dl.saveAs(path);
+    return path;
+  }
+
+  async function cliRegions(model: string): Promise<number> {
+    const out = join(dir, 'slice.json');
+    const r = await runCli(['slice', model, '--box', '-1.5,1.5,-1.5,1.5', '--json', out, '--summary-only', '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    return (JSON.parse(readFileSync(out, 'utf8')) as { summary: { regions: number } }).summary.regions;
+  }
+
+  /** The CLI's run with the same options; its snapshots every `every` steps. */
+  async function cliTrain(args: string[], every: number): Promise<string> {
+    const out = join(dir, `train-${args.join('-')}`);
+    const r = await runCli(['train', ...args, '--noise', '0', '--snapshot-every', String(every), '--quiet', '--out', out]);
+    expect(r.stderr).toBe('');
+    return out;
+  }
+
+  /** Both networks give the same outputs (to the last bit) at a few points. */
+  function sameNetwork(a: string, b: string, dim: number): void {
+    const [na, nb] = [a, b].map((f) => readNetworkJson(JSON.parse(readFileSync(f, 'utf8'))));
+    for (let k = 0; k < 7; k++) {
+      const x = Array.from({ length: dim }, (_, j) => Math.sin(3 * k + j) * 1.3);
+      expect(forward(na!, x)).toEqual(forward(nb!, x));
+    }
+  }
+
+  it('shows a chosen snapshot exactly and exports the timeline as GIF and PNG frames', async () => {
+    // 200 samples / batch 32 = 7 steps an epoch, 20 epochs = 140 steps; keepEvery(140) = ⌈140/46⌉ = 4 → steps 0, 4, …, 140: 36 snapshots.
+    const p = await open('#dataset=xor&samples=200&hidden=6-5&epochs=20&seed=7&showData=false');
+    try {
+      await p.page.click('#train');
+      await waitDone(p.page);
+      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent === 'snapshot 36 of 36, step 140');
+      // Keyboard: Home → snapshot 1 (step 0); five ArrowRight → snapshot 6, step 20.
+      await p.page.focus('#timeline');
+      await p.page.keyboard.press('Home');
+      await waitDone(p.page);
+      for (let k = 0; k < 5; k++) await p.page.keyboard.press('ArrowRight');
+      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent === 'snapshot 6 of 36, step 20');
+      await p.page.waitForFunction(() => /step 20\b/.test(document.querySelector('#status')?.textContent ?? ''));
+      await waitDone(p.page);
+      expect(await p.page.getAttribute('#timeline', 'aria-valuetext')).toBe('snapshot 6 of 36, step 20');
+      const shown = Number(await p.page.textContent('#region-count'));
+      const model = await save(p.page, '#export-json', 'snap-20.json');
+      expect(await cliRegions(model)).toBe(shown);
+      const cli = await cliTrain(['--dataset', 'xor', '--arch', '2-6-5-1', '--epochs', '20', '--samples', '200', '--seed', '7'], 4);
+      sameNetwork(model, join(cli, 'snapshots', 'step-0000020.json'), 2);
+      expect(shown).toBeGreaterThan(1);
+
+      const gif = parseGif(new Uint8Array(readFileSync(await save(p.page, '#export-gif', 'timeline.gif'))));
+      expect([gif.width, gif.height]).toEqual([SIZE, SIZE]);
+      expect(gif.frames).toHaveLength(36);
+      expect(gif.frames.every((f) => f.width === SIZE && f.height === SIZE && f.delayCs === 40)).toBe(true);
+
+      const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames.zip'))));
+      const names = Object.keys(zip).sort();
+      expect(names).toHaveLength(36);
+      expect(names[5]).toBe('frame-005-step-020.png');
+      const frames = names.map((n) => decodePng(zip[n]!));
+      expect(frames.every((f) => f.width === SIZE && f.height === SIZE)).toBe(true);
+      // The chosen snapshot's frame is the map that shows it (the regions canvas, inside its 1 px border).
+      const box = (await p.page.locator('canvas.regions').boundingBox())!;
+      const map = decodePng(await p.page.screenshot({ clip: { x: box.x + 1, y: box.y + 1, width: SIZE, height: SIZE } }));
+      expect(differingPixels(frames[5]!, map, 16)).toBeLessThan(0.005 * SIZE * SIZE);
+      expect(differingPixels(frames[35]!, map, 16)).toBeGreaterThan(0.005 * SIZE * SIZE);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
+  it('trains a 3-input network on the 3-D hypersphere set and shows its cells in the 3-D view', async () => {
+    const p = await open('#dataset=hypersphere&samples=200&hidden=5-4&epochs=5&seed=3');
+    try {
+      await p.page.click('#train');
+      await waitDone(p.page);
+      await p.page.waitForSelector('#view3d h2', { timeout: 20000 });
+      const cells = await p.page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells);
+      expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells`);
+      const model = await save(p.page, '#export-json', 'sphere.json');
+      const out = join(dir, 'polytopes.json');
+      const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
+      expect(r.stderr).toBe('');
+      const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+      expect(doc.summary.polytopes ?? doc.summary.regions).toBe(cells);
+      expect(cells).toBeGreaterThan(4);
+      const cli = await cliTrain(['--dataset', 'hypersphere', '--arch', '3-5-4-1', '--epochs', '5', '--samples', '200', '--seed', '3'], 0);
+      sameNetwork(model, join(cli, 'model.json'), 3);
+      expect(p.problems.filter((m) => !/GPU stall|software WebGL|ReadPixels/i.test(m))).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+});
