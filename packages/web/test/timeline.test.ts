@@ -8,6 +8,7 @@
  * 3-D hypersphere set shows the 3-D view with `polytope polytopes`' cell count of its exported model.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +148,12 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       await p.page.click('#train');
       await waitDone(p.page);
       await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent === 'snapshot 36 of 36, step 140');
+      await p.page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
+      const violations = (await p.page.evaluate(async () => {
+        const r = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      })) as { id: string; impact: string }[];
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
       // Keyboard: Home → snapshot 1 (step 0); five ArrowRight → snapshot 6, step 20.
       await p.page.focus('#timeline');
       await p.page.keyboard.press('Home');
@@ -163,12 +170,18 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       sameNetwork(model, join(cli, 'snapshots', 'step-0000020.json'), 2);
       expect(shown).toBeGreaterThan(1);
 
+      let t = performance.now();
       const gif = parseGif(new Uint8Array(readFileSync(await save(p.page, '#export-gif', 'timeline.gif'))));
+      const gifMs = performance.now() - t;
       expect([gif.width, gif.height]).toEqual([SIZE, SIZE]);
       expect(gif.frames).toHaveLength(36);
       expect(gif.frames.every((f) => f.width === SIZE && f.height === SIZE && f.delayCs === 40)).toBe(true);
 
+      t = performance.now();
       const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames.zip'))));
+      console.log(
+        `timeline export, 36 frames of ${shown}… regions: GIF ${gifMs.toFixed(0)} ms, PNG zip ${(performance.now() - t).toFixed(0)} ms`,
+      );
       const names = Object.keys(zip).sort();
       expect(names).toHaveLength(36);
       expect(names[5]).toBe('frame-005-step-020.png');
@@ -179,6 +192,14 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       const map = decodePng(await p.page.screenshot({ clip: { x: box.x + 1, y: box.y + 1, width: SIZE, height: SIZE } }));
       expect(differingPixels(frames[5]!, map, 16)).toBeLessThan(0.005 * SIZE * SIZE);
       expect(differingPixels(frames[35]!, map, 16)).toBeGreaterThan(0.005 * SIZE * SIZE);
+      // Play advances through the snapshots; pause holds the one shown.
+      await p.page.click('#timeline-play');
+      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent?.startsWith('snapshot 8 of 36'));
+      await p.page.click('#timeline-play');
+      const held = await p.page.textContent('#timeline-label');
+      await p.page.waitForTimeout(1000);
+      expect(await p.page.textContent('#timeline-label')).toBe(held);
+      expect(await p.page.textContent('#timeline-play')).toBe('Play timeline');
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
