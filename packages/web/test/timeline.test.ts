@@ -21,15 +21,67 @@ import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium } from './browser.js';
 import { decodePng, differingPixels } from './golden.js';
+import type { Image } from './golden.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(WEB, 'dist');
 const SIZE = 560;
 
+interface GifFrame {
+  width: number;
+  height: number;
+  delayCs: number;
+  /** The frame's colour table (local, else global) as RGB triples. */
+  palette: Uint8Array;
+  /** The pixels' colour indices (LZW-decoded on demand). */
+  indices: () => Uint8Array;
+}
+
 interface GifInfo {
   width: number;
   height: number;
-  frames: { width: number; height: number; delayCs: number }[];
+  frames: GifFrame[];
+}
+
+/** GIF's variable-width LZW (codes LSB first, no early change, 12 bits at most) → `n` indices. */
+function decodeLzw(min: number, data: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  const clear = 1 << min;
+  const prefix = new Int32Array(4096).fill(-1);
+  const suffix = new Uint8Array(4096);
+  const first = new Uint8Array(4096);
+  const len = new Int32Array(4096);
+  for (let c = 0; c < clear; c++) [suffix[c], first[c], len[c]] = [c, c, 1];
+  let [size, next, prev, o, acc, bits, p] = [min + 1, clear + 2, -1, 0, 0, 0, 0];
+  for (;;) {
+    while (bits < size) {
+      if (p >= data.length) return out;
+      acc |= data[p++]! << bits;
+      bits += 8;
+    }
+    const code = acc & ((1 << size) - 1);
+    acc >>>= size;
+    bits -= size;
+    if (code === clear) {
+      [size, next, prev] = [min + 1, clear + 2, -1];
+      continue;
+    }
+    if (code === clear + 1) return out;
+    if (prev >= 0 && next < 4096) {
+      // The new entry: prev's string and the first index of code's (of prev's when code is this entry).
+      [prefix[next], first[next], suffix[next], len[next]] = [
+        prev,
+        first[prev]!,
+        code < next ? first[code]! : first[prev]!,
+        len[prev]! + 1,
+      ];
+      next++;
+      if (next === 1 << size && size < 12) size++;
+    }
+    for (let q = code, k = o + len[code]! - 1; q >= 0; q = prefix[q]!, k--) if (k < n) out[k] = suffix[q]!;
+    o += len[code]!;
+    prev = code;
+  }
 }
 
 /** Walks a GIF's blocks (GIF89a spec): logical screen, extensions, image descriptors, trailer. */
@@ -38,10 +90,17 @@ function parseGif(b: Uint8Array): GifInfo {
   const magic = String.fromCharCode(...b.subarray(0, 6));
   if (magic !== 'GIF89a' && magic !== 'GIF87a') throw new Error(`not a GIF: ${magic}`);
   const info: GifInfo = { width: u16(6), height: u16(8), frames: [] };
-  let i = 13 + (b[10]! & 0x80 ? 3 * 2 ** ((b[10]! & 7) + 1) : 0);
-  const skipSubBlocks = () => {
-    while (b[i]! !== 0) i += b[i]! + 1;
+  const tableSize = (flags: number) => (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const global = b.subarray(13, 13 + tableSize(b[10]!));
+  let i = 13 + global.length;
+  const subBlocks = (): Uint8Array => {
+    const parts: number[] = [];
+    while (b[i]! !== 0) {
+      parts.push(...b.subarray(i + 1, i + 1 + b[i]!));
+      i += b[i]! + 1;
+    }
     i++;
+    return Uint8Array.from(parts);
   };
   let delay = -1;
   for (;;) {
@@ -50,41 +109,56 @@ function parseGif(b: Uint8Array): GifInfo {
     if (tag === 0x21) {
       const label = b[i++];
       if (label === 0xf9) delay = u16(i + 2);
-      skipSubBlocks();
+      subBlocks();
     } else if (tag === 0x2c) {
-      const flags = b[i + 8]!;
-      info.frames.push({ width: u16(i + 4), height: u16(i + 6), delayCs: delay });
-      i += 9 + (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
-      i++; // LZW minimum code size
-      skipSubBlocks();
+      const [width, height, flags] = [u16(i + 4), u16(i + 6), b[i + 8]!];
+      const palette = flags & 0x80 ? b.subarray(i + 9, i + 9 + tableSize(flags)) : global;
+      i += 9 + tableSize(flags);
+      const min = b[i++]!;
+      const data = subBlocks();
+      info.frames.push({ width, height, delayCs: delay, palette, indices: () => decodeLzw(min, data, width * height) });
       delay = -1;
     } else throw new Error(`bad GIF block 0x${(tag ?? 0).toString(16)} at ${i - 1}`);
     if (i >= b.length) throw new Error('GIF without trailer');
   }
 }
 
+/** A GIF frame as RGBA (the `Image` of test/golden.ts). */
+function gifImage(f: GifFrame): Image {
+  const idx = f.indices();
+  const rgba = new Uint8Array(4 * idx.length);
+  idx.forEach((c, k) => rgba.set([f.palette[3 * c]!, f.palette[3 * c + 1]!, f.palette[3 * c + 2]!, 255], 4 * k));
+  return { width: f.width, height: f.height, data: rgba };
+}
+
+/** Waits until `selector`'s text passes `test` (a regular expression source), evaluated in the page. */
+const textMatches = (page: Page, selector: string, test: string) =>
+  page.waitForFunction(`/${test}/.test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`);
+
 const waitDone = (page: Page, timeout = 50000) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, { timeout });
 
 describe('GIF block walker (the test reference)', () => {
   it('reads a hand-made two-frame GIF', () => {
-    // 2×1 screen with a 2-colour global table; a graphic control (delay 7 cs) + 2×1 frame, then a 1×1 frame.
+    // 2×1 screen with a 2-colour global table (black, white); a graphic control (delay 7 cs) + a 2×1
+    // frame, then a 1×1 frame with a local table (red, blue). LZW, minimum code size 2 (clear 4, end 5,
+    // 3-bit codes, LSB first): 4 0 1 5 → bits 001 000 100 101 → bytes 0x44 0x0A; 4 0 5 → 0x44 0x01.
     const gif = Uint8Array.from([
       ...[0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 1, 0, 0x80, 0, 0],
       ...[0, 0, 0, 255, 255, 255],
       ...[0x21, 0xf9, 4, 0, 7, 0, 0, 0],
-      ...[0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0],
-      ...[0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0],
+      ...[0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x0a, 0],
+      ...[0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0x80, 255, 0, 0, 0, 0, 255, 2, 2, 0x44, 0x01, 0],
       0x3b,
     ]);
-    expect(parseGif(gif)).toEqual({
-      width: 2,
-      height: 1,
-      frames: [
-        { width: 2, height: 1, delayCs: 7 },
-        { width: 1, height: 1, delayCs: -1 },
-      ],
-    });
+    const info = parseGif(gif);
+    expect([info.width, info.height]).toEqual([2, 1]);
+    expect(info.frames.map((f) => [f.width, f.height, f.delayCs])).toEqual([
+      [2, 1, 7],
+      [1, 1, -1],
+    ]);
+    expect([...gifImage(info.frames[0]!).data]).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
+    expect([...gifImage(info.frames[1]!).data]).toEqual([255, 0, 0, 255]);
     expect(() => parseGif(gif.subarray(0, gif.length - 1))).toThrow();
   });
 });
@@ -147,7 +221,7 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
     try {
       await p.page.click('#train');
       await waitDone(p.page);
-      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent === 'snapshot 36 of 36, step 140');
+      await textMatches(p.page, '#timeline-label', '^snapshot 36 of 36, step 140$');
       await p.page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
       const violations = (await p.page.evaluate(async () => {
         const r = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
@@ -159,8 +233,8 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       await p.page.keyboard.press('Home');
       await waitDone(p.page);
       for (let k = 0; k < 5; k++) await p.page.keyboard.press('ArrowRight');
-      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent === 'snapshot 6 of 36, step 20');
-      await p.page.waitForFunction(() => /step 20\b/.test(document.querySelector('#status')?.textContent ?? ''));
+      await textMatches(p.page, '#timeline-label', '^snapshot 6 of 36, step 20$');
+      await textMatches(p.page, '#status', 'step 20\\b');
       await waitDone(p.page);
       expect(await p.page.getAttribute('#timeline', 'aria-valuetext')).toBe('snapshot 6 of 36, step 20');
       const shown = Number(await p.page.textContent('#region-count'));
@@ -180,7 +254,7 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       t = performance.now();
       const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames.zip'))));
       console.log(
-        `timeline export, 36 frames of ${shown}… regions: GIF ${gifMs.toFixed(0)} ms, PNG zip ${(performance.now() - t).toFixed(0)} ms`,
+        `timeline export, 36 frames (the shown one has ${shown} regions): GIF ${gifMs.toFixed(0)} ms, PNG zip ${(performance.now() - t).toFixed(0)} ms`,
       );
       const names = Object.keys(zip).sort();
       expect(names).toHaveLength(36);
@@ -192,9 +266,12 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       const map = decodePng(await p.page.screenshot({ clip: { x: box.x + 1, y: box.y + 1, width: SIZE, height: SIZE } }));
       expect(differingPixels(frames[5]!, map, 16)).toBeLessThan(0.005 * SIZE * SIZE);
       expect(differingPixels(frames[35]!, map, 16)).toBeGreaterThan(0.005 * SIZE * SIZE);
+      // The GIF's frames (LZW-decoded here) are the PNG frames up to the 256-colour palette.
+      for (const k of [5, 35]) expect(differingPixels(gifImage(gif.frames[k]!), frames[k]!, 24)).toBeLessThan(0.01 * SIZE * SIZE);
+      expect(differingPixels(gifImage(gif.frames[5]!), frames[35]!, 24)).toBeGreaterThan(0.005 * SIZE * SIZE);
       // Play advances through the snapshots; pause holds the one shown.
       await p.page.click('#timeline-play');
-      await p.page.waitForFunction(() => document.querySelector('#timeline-label')?.textContent?.startsWith('snapshot 8 of 36'));
+      await textMatches(p.page, '#timeline-label', '^snapshot 8 of 36');
       await p.page.click('#timeline-play');
       const held = await p.page.textContent('#timeline-label');
       await p.page.waitForTimeout(1000);
