@@ -214,8 +214,8 @@ interface ActionContext {
   readonly model: RefObject<string | Uint8Array | undefined>;
   readonly bumpData: () => void;
   readonly anchors: readonly string[];
-  /** Called when training (re)starts (the timeline forgets the previous run). */
-  readonly onTrain?: () => void;
+  /** Called when training (re)starts or a model is opened (the timeline forgets the previous run). */
+  readonly onNewRun?: () => void;
 }
 
 /** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
@@ -278,6 +278,7 @@ function fileActions(c: ActionContext) {
     const e = c.engine.current!;
     c.setError('');
     c.setSelected(undefined);
+    c.onNewRun?.();
     e.stopTraining();
     c.data.current = undefined;
     c.bumpData();
@@ -343,7 +344,7 @@ function trainingActions(c: ActionContext) {
       if (c.state.dataset === 'csv' && !c.csv.current) return c.setError('choose a CSV file first (rows x,y,label)');
       c.setError('');
       c.setSelected(undefined);
-      c.onTrain?.();
+      c.onNewRun?.();
       c.model.current = undefined;
       e.box = squareBox(c.state);
       stats.reset();
@@ -520,7 +521,7 @@ export function App() {
     model,
     bumpData,
     anchors,
-    onTrain: timeline.reset,
+    onNewRun: timeline.reset,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
