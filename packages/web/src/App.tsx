@@ -11,6 +11,8 @@ import { flatFromResult, isSliceResult } from './result.js';
 import { hashFromState, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
+import type { Snapshot } from './timeline.js';
+import { TrainedTimeline, useTimeline } from './TimelineView.js';
 import { View3D } from './View3D.js';
 
 type Box = readonly [number, number, number, number];
@@ -53,6 +55,7 @@ function useEngine(
   onError: (m: string) => void,
   onData: () => void,
   onSelected: (d: RegionDetails | undefined) => void,
+  onKeep?: (s: Snapshot & { final: boolean }) => void,
 ) {
   const engine = useRef<Engine | undefined>(undefined);
   const base = useRef<HTMLCanvasElement>(null);
@@ -92,6 +95,7 @@ function useEngine(
           }
         },
         onError,
+        ...(onKeep ? { onKeep } : {}),
       },
       Math.max(1, Math.min(3, (navigator.hardwareConcurrency || 2) - 1)),
     );
@@ -210,6 +214,8 @@ interface ActionContext {
   readonly model: RefObject<string | Uint8Array | undefined>;
   readonly bumpData: () => void;
   readonly anchors: readonly string[];
+  /** Called when training (re)starts or a model is opened (the timeline forgets the previous run). */
+  readonly onNewRun?: () => void;
 }
 
 /** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
@@ -272,6 +278,7 @@ function fileActions(c: ActionContext) {
     const e = c.engine.current!;
     c.setError('');
     c.setSelected(undefined);
+    c.onNewRun?.();
     e.stopTraining();
     c.data.current = undefined;
     c.bumpData();
@@ -337,6 +344,7 @@ function trainingActions(c: ActionContext) {
       if (c.state.dataset === 'csv' && !c.csv.current) return c.setError('choose a CSV file first (rows x,y,label)');
       c.setError('');
       c.setSelected(undefined);
+      c.onNewRun?.();
       c.model.current = undefined;
       e.box = squareBox(c.state);
       stats.reset();
@@ -487,7 +495,9 @@ export function App() {
   const model = useRef<string | Uint8Array | undefined>(undefined);
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
-  const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
+  const timeline = useTimeline(() => engine.current, state.extent);
+  const bumpData = () => setDataVersion((v) => v + 1);
+  const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, bumpData, choose, timeline.keep);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -509,8 +519,9 @@ export function App() {
     data,
     csv,
     model,
-    bumpData: () => setDataVersion((v) => v + 1),
+    bumpData,
     anchors,
+    onNewRun: timeline.reset,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
@@ -549,6 +560,7 @@ export function App() {
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
+        <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />

@@ -11,6 +11,8 @@ export interface EngineEvents {
   onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean }): void;
   onRendered(m: FromRenderer): void;
   onError(message: string): void;
+  /** A snapshot the trainer marked for the timeline (network JSON text). */
+  onKeep?(s: { step: number; loss: number; net: string; final: boolean }): void;
 }
 
 interface Pending {
@@ -93,7 +95,10 @@ export class Engine {
       if (w !== this.trainer) return;
       if (m.type === 'data') this.events.onData(m.x, m.labels);
       else if (m.type === 'error') this.events.onError(m.message);
-      else this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
+      else {
+        if (m.keep) this.events.onKeep?.({ step: m.step, loss: m.loss, net: m.net, final: m.final });
+        this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
+      }
     };
     w.postMessage({ type: 'start', config });
   }

@@ -21,7 +21,8 @@ export type ToTrainer = { type: 'start'; config: TrainConfig } | { type: 'pause'
 
 export type FromTrainer =
   | { type: 'data'; x: Float64Array; labels: Float32Array }
-  | { type: 'snapshot'; step: number; epoch: number; loss: number; net: string; final: boolean }
+  /** A network while training; `keep`: one of the timeline's snapshots (every k-th step and the last). */
+  | { type: 'snapshot'; step: number; epoch: number; loss: number; net: string; final: boolean; keep: boolean }
   | { type: 'error'; message: string };
 
 /** A slice request: a network (JSON text or ONNX bytes) and a plane. */

@@ -4,7 +4,8 @@
  * holds every property that differs from its default, so a link reproduces the view exactly.
  */
 
-export const DATASETS = ['circle-annulus', 'xor', 'xor-circle', 'spiral', 'gauss', 'csv'] as const;
+/** 'hypersphere' is 3-D (the map shows the plane x2 = 0; the 3-D view shows the cells). */
+export const DATASETS = ['circle-annulus', 'xor', 'xor-circle', 'spiral', 'gauss', 'hypersphere', 'csv'] as const;
 export const ACTIVATIONS = ['relu', 'leaky', 'hard-tanh'] as const;
 export const OPTIMIZERS = ['adam', 'sgd', 'adamw'] as const;
 export const COLORINGS = ['region', 'class', 'output', 'linear-region'] as const;

@@ -1,7 +1,9 @@
 /**
  * Training worker: builds the dataset and the network exactly as `polytope train` does for the
  * same options (seed streams s·4+1 data, s·4+3 initialization, s·4+4 shuffles), trains with the
- * core's `train`, and posts the network (JSON) at most every POST_MS and at the end.
+ * core's `train`, and posts the network (JSON) at most every POST_MS and at the end. Every k-th
+ * step (`keepEvery`: at most TIMELINE_CAPACITY over the run) and the last are posted too, marked
+ * `keep`, for the timeline.
  */
 import {
   AbortError,
@@ -16,6 +18,7 @@ import {
 } from '@polytope-lens/core';
 import type { Dataset, OptimizerOptions } from '@polytope-lens/core';
 import type { FromTrainer, ToTrainer, TrainConfig } from './protocol.js';
+import { keepEvery } from './timeline.js';
 
 const POST_MS = 40;
 const ctx = self as unknown as { postMessage(m: FromTrainer): void; onmessage: ((e: MessageEvent) => void) | null };
@@ -33,13 +36,26 @@ function dataset(c: TrainConfig): Dataset {
     const size = c.csv.labels.length;
     return { name: 'csv', task: 'binary', inputShape: [2], inputSize: 2, targetSize: 1, numClasses: 2, size, x: c.csv.x, y: c.csv.labels };
   }
+  // 'hypersphere' is the CLI's 3-D set (sphere r ≤ 0.5 vs shell 0.87 ≤ r ≤ 1.22, `toyDataset` dim 3).
   return toyDataset(c.dataset, { random: seededRandom(c.seed * 4 + 1), n: c.samples, noise: c.noise });
 }
 
-function network(c: TrainConfig): TrainableNetwork {
-  const arch = ['2', ...c.widths.map(String), '1'].join('-');
-  const layers = architectureLayers(arch, [2], 1, { leak: c.activation === 'leaky' ? c.leak : 0 });
-  const net = new TrainableNetwork([2], layers, { init: 'pytorch', random: seededRandom(c.seed * 4 + 3) });
+/** The data drawn on the map: the first two coordinates of each sample (the map's plane is x0, x1 through 0). */
+function mapPoints(data: Dataset): Float64Array {
+  const d = data.inputSize;
+  if (d === 2) return Float64Array.from(data.x);
+  const out = new Float64Array(2 * data.size);
+  for (let i = 0; i < data.size; i++) {
+    out[2 * i] = data.x[i * d]!;
+    out[2 * i + 1] = data.x[i * d + 1]!;
+  }
+  return out;
+}
+
+function network(c: TrainConfig, inputs: number): TrainableNetwork {
+  const arch = [String(inputs), ...c.widths.map(String), '1'].join('-');
+  const layers = architectureLayers(arch, [inputs], 1, { leak: c.activation === 'leaky' ? c.leak : 0 });
+  const net = new TrainableNetwork([inputs], layers, { init: 'pytorch', random: seededRandom(c.seed * 4 + 3) });
   if (c.activation !== 'hard-tanh') return net;
   // Same initialization, hard-tanh (clamp to [−1, 1]) in place of every ReLU.
   const doc = writeNetworkJson(net.toNetwork()) as { layers: { type: string }[] };
@@ -57,8 +73,9 @@ async function start(c: TrainConfig): Promise<void> {
   const run: Run = { controller: new AbortController(), paused: false, resume: undefined };
   runs.current = run;
   const data = dataset(c);
-  ctx.postMessage({ type: 'data', x: Float64Array.from(data.x), labels: Float32Array.from(data.y) });
-  const net = network(c);
+  ctx.postMessage({ type: 'data', x: mapPoints(data), labels: Float32Array.from(data.y) });
+  const net = network(c, data.inputSize);
+  const every = keepEvery(c.epochs * Math.ceil(data.size / c.batch));
   let lastPost = -Infinity;
   let lastStep = -1;
   const result = await train(net, data, {
@@ -73,7 +90,8 @@ async function start(c: TrainConfig): Promise<void> {
     yieldEveryMs: 20,
     onSnapshot: async (s) => {
       const now = performance.now();
-      if (now - lastPost >= POST_MS && s.step !== lastStep) {
+      const keep = s.step % every === 0;
+      if ((keep || now - lastPost >= POST_MS) && s.step !== lastStep) {
         lastPost = now;
         lastStep = s.step;
         ctx.postMessage({
@@ -83,6 +101,7 @@ async function start(c: TrainConfig): Promise<void> {
           loss: s.loss,
           net: networkToJsonString(s.toNetwork(), 0),
           final: false,
+          keep,
         });
       }
       if (run.paused) await new Promise<void>((resolve) => (run.resume = resolve));
@@ -96,6 +115,7 @@ async function start(c: TrainConfig): Promise<void> {
       loss: result.loss[result.loss.length - 1] ?? NaN,
       net: networkToJsonString(net.toNetwork(), 0),
       final: true,
+      keep: true,
     });
 }
 

@@ -1,0 +1,211 @@
+/**
+ * The training timeline under the map: a slider over the kept snapshots (each shown as its exact
+ * region map, re-sliced by the slicers), play/pause through them once training has ended, and the
+ * export of every frame as an animated GIF or a .zip of PNGs (computed in a worker).
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import type { Engine } from './engine.js';
+import type { PlaygroundState } from './state.js';
+import { stats } from './stats.js';
+import { Timeline } from './timeline.js';
+import type { Snapshot } from './timeline.js';
+import type { FramesRequest, FromFrames } from './timeline-worker.js';
+import { View3D } from './View3D.js';
+
+type Box = [number, number, number, number];
+/** The map's size (px): frames are drawn at it. */
+const SIZE = 560;
+
+/** Milliseconds each frame shows while playing and in the GIF. */
+export const FRAME_MS = 400;
+
+/**
+ * The kept snapshots of the current run and the one shown; `keep` takes the trainer's marked
+ * snapshots; showing one slices it in the box (with the engine's slicers; the newest network sliced
+ * is the one the model export writes).
+ */
+export function useTimeline(engine: () => Engine | undefined, extent: number) {
+  const timeline = useRef(new Timeline());
+  const show = (s: Snapshot) => {
+    const e = engine();
+    if (!e) return;
+    e.box = [-extent, extent, -extent, extent];
+    stats.reset();
+    e.slice(s.net, { step: s.step, loss: s.loss, final: true });
+  };
+  const [version, setVersion] = useState(0);
+  const [shown, setShown] = useState<number | undefined>();
+  return {
+    snapshots: timeline.current.snapshots,
+    version,
+    shown,
+    /** A snapshot the trainer marked `keep`; the final one becomes the shown one. */
+    keep: (s: Snapshot & { final: boolean }) => {
+      timeline.current.add({ step: s.step, loss: s.loss, net: s.net }, s.final);
+      setVersion((v) => v + 1);
+      if (s.final) setShown(timeline.current.size - 1);
+    },
+    reset: () => {
+      timeline.current = new Timeline();
+      setShown(undefined);
+      setVersion((v) => v + 1);
+    },
+    /** Shows kept snapshot i (slices it and makes it the network exported). */
+    showAt: (i: number) => {
+      const s = timeline.current.snapshots[i];
+      if (!s) return;
+      setShown(i);
+      show(s);
+    },
+  };
+}
+
+function download(name: string, file: Blob): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(file);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+interface Props {
+  readonly snapshots: readonly Snapshot[];
+  readonly shown: number | undefined;
+  /** Training has ended (the slider and play act only then). */
+  readonly ready: boolean;
+  readonly showAt: (i: number) => void;
+  readonly frames: () => Omit<FramesRequest, 'format' | 'nets' | 'steps' | 'delay'>;
+  readonly onError: (m: string) => void;
+}
+
+function useExport(p: Props) {
+  const [progress, setProgress] = useState('');
+  const worker = useRef<Worker | undefined>(undefined);
+  useEffect(() => () => worker.current?.terminate(), []);
+  const run = (format: 'gif' | 'zip') => {
+    if (p.snapshots.length === 0) return p.onError('no timeline yet: train first');
+    worker.current?.terminate();
+    const w = new Worker(new URL('./timeline-worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    const req: FramesRequest = {
+      ...p.frames(),
+      format,
+      nets: p.snapshots.map((s) => s.net),
+      steps: p.snapshots.map((s) => s.step),
+      delay: FRAME_MS,
+    };
+    setProgress(`encoding 0 of ${req.nets.length} frames`);
+    w.onmessage = (e: MessageEvent) => {
+      const m = e.data as FromFrames;
+      if (m.type === 'progress') return setProgress(`encoding ${m.done} of ${m.total} frames`);
+      w.terminate();
+      worker.current = undefined;
+      if (m.type === 'error') {
+        setProgress('');
+        return p.onError(m.message);
+      }
+      setProgress(`${req.nets.length} frames exported`);
+      download(format === 'gif' ? 'polytope-timeline.gif' : 'polytope-timeline-frames.zip', m.file);
+    };
+    w.postMessage(req);
+  };
+  return { progress, run };
+}
+
+export type TimelineHandle = ReturnType<typeof useTimeline>;
+
+/** The timeline of the playground's run, and the 3-D view of the shown snapshot when the network has 3 inputs. */
+export function TrainedTimeline(p: {
+  t: TimelineHandle;
+  phase: string;
+  state: PlaygroundState;
+  data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
+  onError: (m: string) => void;
+}) {
+  const { t, state } = p;
+  const shown = t.shown === undefined ? undefined : t.snapshots[t.shown];
+  const frames = () => {
+    const e = state.extent;
+    const data = state.showData ? p.data.current : undefined;
+    return { box: [-e, e, -e, e] as Box, size: SIZE, color: state.color, showBoundary: state.showBoundary, ...(data ? { data } : {}) };
+  };
+  return (
+    <>
+      <TimelineView
+        snapshots={t.snapshots}
+        shown={t.shown}
+        ready={p.phase === 'done' && t.snapshots.length > 0}
+        showAt={t.showAt}
+        frames={frames}
+        onError={p.onError}
+      />
+      {p.phase === 'done' && shown && <View3D model={shown.net} version={`run ${t.version}, snapshot ${t.shown}`} />}
+    </>
+  );
+}
+
+export function TimelineView(p: Props) {
+  const n = p.snapshots.length;
+  const [playing, setPlaying] = useState(false);
+  const { progress, run } = useExport(p);
+  const at = p.shown ?? n - 1;
+  const next = useRef(() => {});
+  next.current = () => {
+    if (at + 1 >= n) setPlaying(false);
+    else p.showAt(at + 1);
+  };
+  useEffect(() => {
+    if (!playing) return;
+    const t = setInterval(() => next.current(), FRAME_MS);
+    return () => clearInterval(t);
+  }, [playing]);
+  useEffect(() => {
+    if (!p.ready) setPlaying(false);
+  }, [p.ready]);
+  const s = p.snapshots[at];
+  const text = s ? `snapshot ${at + 1} of ${n}, step ${s.step}` : 'no snapshots';
+  return (
+    <section className="timeline" aria-label="training timeline">
+      <div className="field">
+        <label htmlFor="timeline">Training snapshot</label>
+        <input
+          id="timeline"
+          type="range"
+          min={0}
+          max={Math.max(0, n - 1)}
+          step={1}
+          value={Math.max(0, at)}
+          disabled={!p.ready || n === 0}
+          aria-valuetext={text}
+          onChange={(e) => p.showAt(Number(e.target.value))}
+        />
+        <span id="timeline-label">{text}</span>
+      </div>
+      <div className="buttons" role="group" aria-label="timeline">
+        <button
+          id="timeline-play"
+          type="button"
+          disabled={!p.ready || n < 2}
+          onClick={() => {
+            if (!playing && at + 1 >= n) p.showAt(0);
+            setPlaying(!playing);
+          }}
+        >
+          {playing ? 'Pause timeline' : 'Play timeline'}
+        </button>
+        <button id="export-gif" type="button" disabled={!p.ready || n === 0} onClick={() => run('gif')}>
+          Timeline GIF
+        </button>
+        <button id="export-frames" type="button" disabled={!p.ready || n === 0} onClick={() => run('zip')}>
+          Timeline PNG frames (.zip)
+        </button>
+        <span id="timeline-progress" aria-live="polite">
+          {progress}
+        </span>
+      </div>
+    </section>
+  );
+}

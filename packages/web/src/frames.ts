@@ -1,0 +1,68 @@
+/**
+ * Timeline frames: the exact slice of each kept snapshot on the map's plane (the input plane of a
+ * 2-input network, else the plane x0, x1 through 0 — as the slicers do), as a `FlatSlice` that the
+ * map's own drawing (`drawRegions`) draws; the data points on top.
+ */
+import { inputPlane, planeFromDirections, readNetworkJson, slicePlane } from '@polytope-lens/core';
+import type { FlatSlice } from './protocol.js';
+
+type Box = readonly [number, number, number, number];
+
+/** The exact slice of network JSON `text` over `box`, in flat arrays. */
+export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
+  const net = readNetworkJson(JSON.parse(text));
+  const d = net.inputSize;
+  const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
+  const plane = d === 2 ? inputPlane(net) : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
+  const r = slicePlane(net, plane, [...box] as [number, number, number, number]);
+  const n = r.regions.length;
+  const off = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) off[i + 1] = off[i]! + r.regions[i]!.vertices.length / 2;
+  const outputs = n > 0 ? r.regions[0]!.map.length / 3 : net.outputSize;
+  const codeLength = n > 0 ? r.regions[0]!.code.length : 0;
+  const flat = {
+    id,
+    box: [...box] as [number, number, number, number],
+    regions: r.summary.regions,
+    linearRegions: r.summary.linearRegions,
+    off,
+    xy: new Float64Array(2 * off[n]!),
+    codes: new Uint8Array(n * codeLength),
+    codeLength,
+    areas: new Float64Array(n),
+    maps: new Float64Array(n * 3 * outputs),
+    outputs,
+    linearRegionOf: r.linearRegionOf,
+    boundary: r.boundary,
+    seconds: r.summary.seconds,
+  };
+  r.regions.forEach((g, i) => {
+    flat.xy.set(g.vertices, 2 * off[i]!);
+    flat.maps.set(g.map, i * 3 * outputs);
+    flat.areas[i] = g.area;
+    flat.codes.set(g.code, i * codeLength);
+  });
+  return flat;
+}
+
+/** The data points (x as [x0, y0, x1, y1, …]) as dots coloured by class over the box, as the map's overlay draws them. */
+export function drawPoints(
+  g: OffscreenCanvasRenderingContext2D,
+  data: { x: Float64Array; labels: Float32Array },
+  box: Box,
+  W: number,
+  H: number,
+): void {
+  const [x0, x1, y0, y1] = box;
+  g.lineWidth = 1;
+  g.strokeStyle = '#fff';
+  for (let i = 0; i < data.labels.length; i++) {
+    const X = ((data.x[2 * i]! - x0) / (x1 - x0)) * W;
+    const Y = ((y1 - data.x[2 * i + 1]!) / (y1 - y0)) * H;
+    g.fillStyle = data.labels[i]! > 0.5 ? '#b34700' : '#0b4f9c';
+    g.beginPath();
+    g.arc(X, Y, 3, 0, 2 * Math.PI);
+    g.fill();
+    g.stroke();
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The training timeline in headless Chromium: a seeded run keeps every k-th step; the slider (by
+ * keyboard) shows a chosen snapshot, whose region count equals `polytope slice` of that snapshot's
+ * exported model JSON and whose weights equal the CLI's `train --snapshot-every k` snapshot of the
+ * same step; the GIF export is checked by walking its blocks (an independent parser, below): one
+ * frame per kept snapshot, 560×560; the PNG frames (.zip) decode with test/golden.ts's decoder and
+ * the chosen snapshot's frame equals the map canvas showing it. A 3-input network trained on the
+ * 3-D hypersphere set shows the 3-D view with `polytope polytopes`' cell count of its exported model.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { forward, readNetworkJson } from '@polytope-lens/core';
+import { runCli } from '../../cli/test/run-cli.js';
+import { startStaticServer } from '../../cli/src/serve-static.js';
+import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { decodePng, differingPixels } from './golden.js';
+import type { Image } from './golden.js';
+
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(WEB, 'dist');
+const SIZE = 560;
+
+interface GifFrame {
+  width: number;
+  height: number;
+  delayCs: number;
+  /** The frame's colour table (local, else global) as RGB triples. */
+  palette: Uint8Array;
+  /** The pixels' colour indices (LZW-decoded on demand). */
+  indices: () => Uint8Array;
+}
+
+interface GifInfo {
+  width: number;
+  height: number;
+  frames: GifFrame[];
+}
+
+/** GIF's variable-width LZW (codes LSB first, no early change, 12 bits at most) → `n` indices. */
+function decodeLzw(min: number, data: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  const clear = 1 << min;
+  const prefix = new Int32Array(4096).fill(-1);
+  const suffix = new Uint8Array(4096);
+  const first = new Uint8Array(4096);
+  const len = new Int32Array(4096);
+  for (let c = 0; c < clear; c++) [suffix[c], first[c], len[c]] = [c, c, 1];
+  let [size, next, prev, o, acc, bits, p] = [min + 1, clear + 2, -1, 0, 0, 0, 0];
+  for (;;) {
+    while (bits < size) {
+      if (p >= data.length) return out;
+      acc |= data[p++]! << bits;
+      bits += 8;
+    }
+    const code = acc & ((1 << size) - 1);
+    acc >>>= size;
+    bits -= size;
+    if (code === clear) {
+      [size, next, prev] = [min + 1, clear + 2, -1];
+      continue;
+    }
+    if (code === clear + 1) return out;
+    if (prev >= 0 && next < 4096) {
+      // The new entry: prev's string and the first index of code's (of prev's when code is this entry).
+      [prefix[next], first[next], suffix[next], len[next]] = [
+        prev,
+        first[prev]!,
+        code < next ? first[code]! : first[prev]!,
+        len[prev]! + 1,
+      ];
+      next++;
+      if (next === 1 << size && size < 12) size++;
+    }
+    for (let q = code, k = o + len[code]! - 1; q >= 0; q = prefix[q]!, k--) if (k < n) out[k] = suffix[q]!;
+    o += len[code]!;
+    prev = code;
+  }
+}
+
+/** Walks a GIF's blocks (GIF89a spec): logical screen, extensions, image descriptors, trailer. */
+function parseGif(b: Uint8Array): GifInfo {
+  const u16 = (i: number) => b[i]! | (b[i + 1]! << 8);
+  const magic = String.fromCharCode(...b.subarray(0, 6));
+  if (magic !== 'GIF89a' && magic !== 'GIF87a') throw new Error(`not a GIF: ${magic}`);
+  const info: GifInfo = { width: u16(6), height: u16(8), frames: [] };
+  const tableSize = (flags: number) => (flags & 0x80 ? 3 * 2 ** ((flags & 7) + 1) : 0);
+  const global = b.subarray(13, 13 + tableSize(b[10]!));
+  let i = 13 + global.length;
+  const subBlocks = (): Uint8Array => {
+    const parts: number[] = [];
+    while (b[i]! !== 0) {
+      parts.push(...b.subarray(i + 1, i + 1 + b[i]!));
+      i += b[i]! + 1;
+    }
+    i++;
+    return Uint8Array.from(parts);
+  };
+  let delay = -1;
+  for (;;) {
+    const tag = b[i++];
+    if (tag === 0x3b) return info;
+    if (tag === 0x21) {
+      const label = b[i++];
+      if (label === 0xf9) delay = u16(i + 2);
+      subBlocks();
+    } else if (tag === 0x2c) {
+      const [width, height, flags] = [u16(i + 4), u16(i + 6), b[i + 8]!];
+      const palette = flags & 0x80 ? b.subarray(i + 9, i + 9 + tableSize(flags)) : global;
+      i += 9 + tableSize(flags);
+      const min = b[i++]!;
+      const data = subBlocks();
+      info.frames.push({ width, height, delayCs: delay, palette, indices: () => decodeLzw(min, data, width * height) });
+      delay = -1;
+    } else throw new Error(`bad GIF block 0x${(tag ?? 0).toString(16)} at ${i - 1}`);
+    if (i >= b.length) throw new Error('GIF without trailer');
+  }
+}
+
+/** A GIF frame as RGBA (the `Image` of test/golden.ts). */
+function gifImage(f: GifFrame): Image {
+  const idx = f.indices();
+  const rgba = new Uint8Array(4 * idx.length);
+  idx.forEach((c, k) => rgba.set([f.palette[3 * c]!, f.palette[3 * c + 1]!, f.palette[3 * c + 2]!, 255], 4 * k));
+  return { width: f.width, height: f.height, data: rgba };
+}
+
+/** Waits until `selector`'s text passes `test` (a regular expression source), evaluated in the page. */
+const textMatches = (page: Page, selector: string, test: string) =>
+  page.waitForFunction(`/${test}/.test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`);
+
+const waitDone = (page: Page, timeout = 50000) =>
+  page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, { timeout });
+
+describe('GIF block walker (the test reference)', () => {
+  it('reads a hand-made two-frame GIF', () => {
+    // 2×1 screen with a 2-colour global table (black, white); a graphic control (delay 7 cs) + a 2×1
+    // frame, then a 1×1 frame with a local table (red, blue). LZW, minimum code size 2 (clear 4, end 5,
+    // 3-bit codes, LSB first): 4 0 1 5 → bits 001 000 100 101 → bytes 0x44 0x0A; 4 0 5 → 0x44 0x01.
+    const gif = Uint8Array.from([
+      ...[0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 1, 0, 0x80, 0, 0],
+      ...[0, 0, 0, 255, 255, 255],
+      ...[0x21, 0xf9, 4, 0, 7, 0, 0, 0],
+      ...[0x2c, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x0a, 0],
+      ...[0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0x80, 255, 0, 0, 0, 0, 255, 2, 2, 0x44, 0x01, 0],
+      0x3b,
+    ]);
+    const info = parseGif(gif);
+    expect([info.width, info.height]).toEqual([2, 1]);
+    expect(info.frames.map((f) => [f.width, f.height, f.delayCs])).toEqual([
+      [2, 1, 7],
+      [1, 1, -1],
+    ]);
+    expect([...gifImage(info.frames[0]!).data]).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
+    expect([...gifImage(info.frames[1]!).data]).toEqual([255, 0, 0, 255]);
+    expect(() => parseGif(gif.subarray(0, gif.length - 1))).toThrow();
+  });
+});
+
+describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
+  let browser: Browser;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'polytope-web-timeline-'));
+    if (!existsSync(join(DIST, 'index.html'))) await build({ root: WEB, logLevel: 'warn' });
+    browser = await launchChromium();
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(hash: string) {
+    const server = await startStaticServer(DIST, []);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 }, acceptDownloads: true });
+    const problems = collectProblems(page);
+    await page.goto(server.url + hash);
+    return { page, problems, close: async () => (await page.close(), await server.close()) };
+  }
+
+  async function save(page: Page, button: string, name: string): Promise<string> {
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 50000 }), page.click(button)]);
+    const path = join(dir, name);
+    await dl.saveAs(path);
+    return path;
+  }
+
+  async function cliRegions(model: string): Promise<number> {
+    const out = join(dir, 'slice.json');
+    const r = await runCli(['slice', model, '--box', '-1.5,1.5,-1.5,1.5', '--json', out, '--summary-only', '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    return (JSON.parse(readFileSync(out, 'utf8')) as { summary: { regions: number } }).summary.regions;
+  }
+
+  /** The CLI's run with the same options; its snapshots every `every` steps. */
+  async function cliTrain(args: string[], every: number): Promise<string> {
+    const out = join(dir, `train-${args.join('-')}`);
+    const r = await runCli(['train', ...args, '--noise', '0', '--snapshot-every', String(every), '--quiet', '--out', out]);
+    expect(r.stderr).toBe('');
+    return out;
+  }
+
+  /** Both networks give the same outputs (to the last bit) at a few points. */
+  function sameNetwork(a: string, b: string, dim: number): void {
+    const [na, nb] = [a, b].map((f) => readNetworkJson(JSON.parse(readFileSync(f, 'utf8'))));
+    for (let k = 0; k < 7; k++) {
+      const x = Array.from({ length: dim }, (_, j) => Math.sin(3 * k + j) * 1.3);
+      expect(forward(na!, x)).toEqual(forward(nb!, x));
+    }
+  }
+
+  it('shows a chosen snapshot exactly and exports the timeline as GIF and PNG frames', async () => {
+    // 200 samples / batch 32 = 7 steps an epoch, 20 epochs = 140 steps; keepEvery(140) = ⌈140/46⌉ = 4 → steps 0, 4, …, 140: 36 snapshots.
+    const p = await open('#dataset=xor&samples=200&hidden=6-5&epochs=20&seed=7&showData=false');
+    try {
+      await p.page.click('#train');
+      await waitDone(p.page);
+      await textMatches(p.page, '#timeline-label', '^snapshot 36 of 36, step 140$');
+      await p.page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8') });
+      const violations = (await p.page.evaluate(async () => {
+        const r = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      })) as { id: string; impact: string }[];
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      // Keyboard: Home → snapshot 1 (step 0); five ArrowRight → snapshot 6, step 20.
+      await p.page.focus('#timeline');
+      await p.page.keyboard.press('Home');
+      await waitDone(p.page);
+      for (let k = 0; k < 5; k++) await p.page.keyboard.press('ArrowRight');
+      await textMatches(p.page, '#timeline-label', '^snapshot 6 of 36, step 20$');
+      await textMatches(p.page, '#status', 'step 20\\b');
+      await waitDone(p.page);
+      expect(await p.page.getAttribute('#timeline', 'aria-valuetext')).toBe('snapshot 6 of 36, step 20');
+      const shown = Number(await p.page.textContent('#region-count'));
+      const model = await save(p.page, '#export-json', 'snap-20.json');
+      expect(await cliRegions(model)).toBe(shown);
+      const cli = await cliTrain(['--dataset', 'xor', '--arch', '2-6-5-1', '--epochs', '20', '--samples', '200', '--seed', '7'], 4);
+      sameNetwork(model, join(cli, 'snapshots', 'step-0000020.json'), 2);
+      expect(shown).toBeGreaterThan(1);
+
+      let t = performance.now();
+      const gif = parseGif(new Uint8Array(readFileSync(await save(p.page, '#export-gif', 'timeline.gif'))));
+      const gifMs = performance.now() - t;
+      expect([gif.width, gif.height]).toEqual([SIZE, SIZE]);
+      expect(gif.frames).toHaveLength(36);
+      expect(gif.frames.every((f) => f.width === SIZE && f.height === SIZE && f.delayCs === 40)).toBe(true);
+
+      t = performance.now();
+      const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames.zip'))));
+      console.log(
+        `timeline export, 36 frames (the shown one has ${shown} regions): GIF ${gifMs.toFixed(0)} ms, PNG zip ${(performance.now() - t).toFixed(0)} ms`,
+      );
+      const names = Object.keys(zip).sort();
+      expect(names).toHaveLength(36);
+      expect(names[5]).toBe('frame-005-step-020.png');
+      const frames = names.map((n) => decodePng(zip[n]!));
+      expect(frames.every((f) => f.width === SIZE && f.height === SIZE)).toBe(true);
+      // The chosen snapshot's frame is the map that shows it (the regions canvas, inside its 1 px border).
+      const box = (await p.page.locator('canvas.regions').boundingBox())!;
+      const map = decodePng(await p.page.screenshot({ clip: { x: box.x + 1, y: box.y + 1, width: SIZE, height: SIZE } }));
+      expect(differingPixels(frames[5]!, map, 16)).toBeLessThan(0.005 * SIZE * SIZE);
+      expect(differingPixels(frames[35]!, map, 16)).toBeGreaterThan(0.005 * SIZE * SIZE);
+      // The GIF's frames (LZW-decoded here) are the PNG frames up to the 256-colour palette.
+      for (const k of [5, 35]) expect(differingPixels(gifImage(gif.frames[k]!), frames[k]!, 24)).toBeLessThan(0.01 * SIZE * SIZE);
+      expect(differingPixels(gifImage(gif.frames[5]!), frames[35]!, 24)).toBeGreaterThan(0.005 * SIZE * SIZE);
+      // Play advances through the snapshots; pause holds the one shown.
+      await p.page.click('#timeline-play');
+      await textMatches(p.page, '#timeline-label', '^snapshot 8 of 36');
+      await p.page.click('#timeline-play');
+      const held = await p.page.textContent('#timeline-label');
+      await p.page.waitForTimeout(1000);
+      expect(await p.page.textContent('#timeline-label')).toBe(held);
+      expect(await p.page.textContent('#timeline-play')).toBe('Play timeline');
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
+  it('trains a 3-input network on the 3-D hypersphere set and shows its cells in the 3-D view', async () => {
+    const p = await open('#dataset=hypersphere&samples=200&hidden=5-4&epochs=5&seed=3');
+    try {
+      await p.page.click('#train');
+      await waitDone(p.page);
+      await p.page.waitForSelector('#view3d h2', { timeout: 20000 });
+      const cells = await p.page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells);
+      expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells`);
+      const model = await save(p.page, '#export-json', 'sphere.json');
+      const out = join(dir, 'polytopes.json');
+      const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
+      expect(r.stderr).toBe('');
+      const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+      expect(doc.summary.polytopes ?? doc.summary.regions).toBe(cells);
+      expect(cells).toBeGreaterThan(4);
+      const cli = await cliTrain(['--dataset', 'hypersphere', '--arch', '3-5-4-1', '--epochs', '5', '--samples', '200', '--seed', '3'], 0);
+      sameNetwork(model, join(cli, 'model.json'), 3);
+      expect(p.problems.filter((m) => !/GPU stall|software WebGL|ReadPixels/i.test(m))).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+});
