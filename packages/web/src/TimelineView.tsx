@@ -18,7 +18,7 @@ type Box = [number, number, number, number];
 const SIZE = 560;
 
 /** Milliseconds each frame shows while playing and in the GIF. */
-export const FRAME_MS = 400;
+const FRAME_MS = 400;
 
 /**
  * The kept snapshots of the current run and the one shown; `keep` takes the trainer's marked
@@ -147,7 +147,7 @@ export function TrainedTimeline(p: {
   );
 }
 
-export function TimelineView(p: Props) {
+function TimelineView(p: Props) {
   const n = p.snapshots.length;
   const [playing, setPlaying] = useState(false);
   const { progress, run } = useExport(p);

@@ -10,7 +10,7 @@
 /** At most this many snapshots are kept. */
 export const TIMELINE_CAPACITY = 48;
 /** At most this many bytes of network JSON are kept (about 64 MB of UTF-16 text). */
-export const TIMELINE_BYTES = 32 * 1024 * 1024;
+const TIMELINE_BYTES = 32 * 1024 * 1024;
 
 export interface Snapshot {
   readonly step: number;
