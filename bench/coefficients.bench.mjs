@@ -56,14 +56,17 @@ async function computeOnly() {
   const pool = new CoefficientsPool(net, threads);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const parts = [];
+  // At most two batches per thread in flight; each result is dropped when it arrives (the peer
+  // keeps nothing either), so memory stays at a few batches instead of every Jacobian.
+  const inflight = [];
   for (let k = 0; k < rows; k += batch) {
     const count = Math.min(batch, rows - k);
     const xs = new Float64Array(count * d);
     for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
-    parts.push(pool.run(xs, count));
+    inflight.push(pool.run(xs, count).then(() => undefined));
+    if (inflight.length >= 2 * threads) await inflight.shift();
   }
-  await Promise.all(parts);
+  await Promise.all(inflight);
   const rate = rows / ((performance.now() - t0) / 1000);
   const cpuRate = rows / cpuSeconds(process.cpuUsage(c0));
   await pool.close();
