@@ -5,6 +5,7 @@ import { DataControls, NetworkControls, ViewControls } from './Controls.js';
 import { parseCsv } from './csv.js';
 import { drawData } from './draw.js';
 import { Engine } from './engine.js';
+import { AnchorSources, JacobianPanel, PathPanel, useNetwork } from './Explorer.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
@@ -488,6 +489,7 @@ export function App() {
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
+  const net = useNetwork(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -536,6 +538,7 @@ export function App() {
         <ViewControls state={state} set={set} />
         <FileControls onCsv={onCsv} onModel={onModel} />
         <AnchorControls anchors={anchors} setAnchors={setAnchors} />
+        {net && <AnchorSources net={net} anchors={anchors} setAnchors={setAnchors} onError={setError} />}
       </nav>
       <main>
         <MapView
@@ -550,6 +553,8 @@ export function App() {
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
+        {net && <PathPanel net={net} anchors={anchors} />}
+        {net && <JacobianPanel net={net} anchors={anchors} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>
