@@ -47,7 +47,13 @@ function Thumb({ s, onPick }: { s: MnistSample; onPick: (s: MnistSample) => void
     ctx.putImageData(img, 0, 0);
   }, [s]);
   return (
-    <button type="button" className="thumb" id={`mnist-${s.index}`} aria-label={`MNIST test image ${s.index}, digit ${s.label}`} onClick={() => onPick(s)}>
+    <button
+      type="button"
+      className="thumb"
+      id={`mnist-${s.index}`}
+      aria-label={`MNIST test image ${s.index}, digit ${s.label}`}
+      onClick={() => onPick(s)}
+    >
       <canvas ref={ref} width={s.cols} height={s.rows} aria-hidden="true" />
       <span aria-hidden="true">{s.label}</span>
     </button>
@@ -71,7 +77,9 @@ function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onErro
     <details id="mnist-gallery" onToggle={(e) => e.currentTarget.open && void load()}>
       <summary>Bundled MNIST samples (test set, 10 per digit)</summary>
       <div className="gallery" role="group" aria-label="MNIST samples">
-        {samples?.map((s) => <Thumb key={s.index} s={s} onPick={onPick} />)}
+        {samples?.map((s) => (
+          <Thumb key={s.index} s={s} onPick={onPick} />
+        ))}
       </div>
     </details>
   );
@@ -110,7 +118,7 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
     ev.target.value = '';
   };
   return (
-    <fieldset>
+    <fieldset className="anchor-files">
       <legend>Anchors from files</legend>
       <div className="field">
         <label htmlFor="anchor-target">Anchor to fill</label>
@@ -122,7 +130,9 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
           ))}
         </select>
       </div>
-      {shape && net.inputSize === 784 && <Gallery onPick={(s) => fill(mnistVector(s), `MNIST test #${s.index} (digit ${s.label})`)} onError={onError} />}
+      {shape && net.inputSize === 784 && (
+        <Gallery onPick={(s) => fill(mnistVector(s), `MNIST test #${s.index} (digit ${s.label})`)} onError={onError} />
+      )}
       {shape && (
         <div className="field">
           <label htmlFor="anchor-image">
@@ -233,8 +243,8 @@ export function PathPanel({ net, anchors }: PanelProps) {
       {typeof shown === 'object' && (
         <>
           <p id="path-summary">
-            <span id="path-pieces">{shown.p.pieces}</span> pieces over length <span id="path-length">{shown.p.length.toPrecision(6)}</span> ·
-            boundary density <span id="path-density">{shown.p.density.toPrecision(6)}</span> pieces per unit length
+            <span id="path-pieces">{shown.p.pieces}</span> pieces over length <span id="path-length">{shown.p.length.toPrecision(6)}</span>{' '}
+            · boundary density <span id="path-density">{shown.p.density.toPrecision(6)}</span> pieces per unit length
           </p>
           <StripChart p={shown.p} output={shown.output} />
         </>

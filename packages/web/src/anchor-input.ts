@@ -55,7 +55,8 @@ export function imageShapeOf(inputShape: readonly number[]): ImageShape | undefi
 
 /**
  * CHW input vector of RGBA pixels (width × height): for one channel the luma 0.299 R + 0.587 G + 0.114 B
- * (ITU-R 601, as PIL's convert('L')), for three R, G, B planes; every value / 255. Alpha is ignored.
+ * (ITU-R 601, as PIL's convert('L'); a grey pixel gives exactly its value), for three R, G, B planes;
+ * every value / 255. Alpha is ignored.
  */
 export function pixelsToVector(rgba: ArrayLike<number>, shape: ImageShape): Float64Array {
   const plane = shape.height * shape.width;
@@ -64,7 +65,7 @@ export function pixelsToVector(rgba: ArrayLike<number>, shape: ImageShape): Floa
     const r = rgba[4 * p]!;
     const g = rgba[4 * p + 1]!;
     const b = rgba[4 * p + 2]!;
-    if (shape.channels === 1) out[p] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    if (shape.channels === 1) out[p] = r === g && g === b ? r / 255 : (0.299 * r + 0.587 * g + 0.114 * b) / 255;
     else {
       out[p] = r / 255;
       out[plane + p] = g / 255;
