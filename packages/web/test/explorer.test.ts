@@ -91,6 +91,13 @@ function png(width: number, height: number, channels: 1 | 3, px: (x: number, y: 
   return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 
+/** The DOM types the page-side callbacks need (the test tsconfig has no DOM library). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
 const waitDone = (page: Page) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
     timeout: 50000,
@@ -161,9 +168,9 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       await p.page.click('#jacobian-show');
       const J = affineMapAt(readNetworkJson(mnistMlp()), b.x).jacobian;
       for (const k of [0, 3, 9]) {
-        const px = await p.page.evaluate((id) => {
-          const cv = document.getElementById(id) as HTMLCanvasElement;
-          return Array.from(cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data);
+        const px: number[] = await p.page.evaluate((id) => {
+          const cv = (globalThis as unknown as { document: { getElementById(id: string): Canvas } }).document.getElementById(id);
+          return Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data);
         }, `jacobian-${k}`);
         expect(px.length).toBe(784 * 4);
         // Grey pixels (R = G = B); a non-grey-128 pixel has J's sign; one with |J| ≥ max|J| / 127 is never 128
@@ -215,10 +222,10 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       expect(await anchorValues(p.page, 'B')).toEqual(values);
       expect(await anchorValues(p.page, 'C')).toEqual(bytes);
       await upload('#anchor-image', 'grey.png', png(28, 28, 1, grey), '0');
-      await p.page.waitForFunction(() => (document.getElementById('anchor-source-A')?.textContent ?? '').includes('grey.png'));
+      await p.page.locator('#anchor-source-A', { hasText: 'grey.png' }).waitFor();
       expect(await anchorValues(p.page, 'A')).toEqual(Array.from({ length: 784 }, (_, i) => grey(i % 28, Math.floor(i / 28)) / 255));
       await upload('#anchor-image', 'rgb.png', png(28, 28, 3, rgb), '1');
-      await p.page.waitForFunction(() => (document.getElementById('anchor-source-B')?.textContent ?? '').includes('rgb.png'));
+      await p.page.locator('#anchor-source-B', { hasText: 'rgb.png' }).waitFor();
       const luma = (x: number, y: number) => (0.299 * rgb(x, y, 0) + 0.587 * rgb(x, y, 1) + 0.114 * rgb(x, y, 2)) / 255;
       const got = await anchorValues(p.page, 'B');
       got.forEach((v, i) => expect(v).toBeCloseTo(luma(i % 28, Math.floor(i / 28)), 12));
