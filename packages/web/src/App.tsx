@@ -5,7 +5,7 @@ import { DataControls, NetworkControls, ViewControls } from './Controls.js';
 import { parseCsv } from './csv.js';
 import { drawData } from './draw.js';
 import { Engine } from './engine.js';
-import { AnchorSources, JacobianPanel, PathPanel, useNetwork } from './Explorer.js';
+import { AnchorSources, ModelPanels, useModelExplorer } from './Explorer.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
@@ -154,10 +154,12 @@ interface MapProps {
   readonly setSelected: (i: number | undefined) => void;
   readonly setShown: (d: RegionDetails | undefined) => void;
   readonly pick: (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) => void;
+  /** A click's plane point (s, t), for the Jacobian images at a map point. */
+  readonly onPoint: (st: [number, number]) => void;
 }
 
 /** The map: the regions canvas (drawn by the render worker) under the data overlay, which takes pointer and keys. */
-function MapView({ status, base, overlay, selected, setSelected, setShown, pick }: MapProps) {
+function MapView({ status, base, overlay, selected, setSelected, setShown, pick, onPoint }: MapProps) {
   const planePoint = (ev: MouseEvent<HTMLCanvasElement>): [number, number] => {
     const r = ev.currentTarget.getBoundingClientRect();
     const [x0, x1, y0, y1] = status.box;
@@ -186,12 +188,14 @@ function MapView({ status, base, overlay, selected, setSelected, setShown, pick 
         role="img"
         aria-label={`Exact region map: ${status.regions} regions; arrow keys select a region, Escape clears`}
         onPointerMove={(e) => pick(planePoint(e), (d) => d && setShown(d))}
-        onClick={(e) =>
-          pick(planePoint(e), (d) => {
+        onClick={(e) => {
+          const st = planePoint(e);
+          onPoint(st);
+          pick(st, (d) => {
             setSelected(d?.index);
             if (d) setShown(d);
-          })
-        }
+          });
+        }}
         onKeyDown={onKey}
       />
     </div>
@@ -211,6 +215,8 @@ interface ActionContext {
   readonly model: RefObject<string | Uint8Array | undefined>;
   readonly bumpData: () => void;
   readonly anchors: readonly string[];
+  /** The anchors of the model's current slice (undefined: the input plane or the first two axes). */
+  readonly sliced: RefObject<[number[], number[], number[]] | undefined>;
 }
 
 /** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
@@ -231,6 +237,7 @@ function sliceModel(c: ActionContext) {
   c.setError('');
   e.box = squareBox(c.state);
   stats.reset();
+  c.sliced.current = through;
   e.slice(c.model.current, { step: 0, loss: NaN, final: true, ...(through ? { through } : {}) });
 }
 
@@ -489,7 +496,7 @@ export function App() {
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
-  const net = useNetwork(status.phase === 'model' ? model.current : undefined);
+  const { net, sliced, mapPoint, setMapPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -513,6 +520,7 @@ export function App() {
     model,
     bumpData: () => setDataVersion((v) => v + 1),
     anchors,
+    sliced,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
@@ -549,12 +557,12 @@ export function App() {
           setSelected={setSelected}
           setShown={setShown}
           pick={pick}
+          onPoint={setMapPoint}
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
-        {net && <PathPanel net={net} anchors={anchors} />}
-        {net && <JacobianPanel net={net} anchors={anchors} />}
+        {net && <ModelPanels net={net} anchors={anchors} point={mapPoint && { st: mapPoint, through: sliced.current }} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
-import { affineMapAt, partitionLine, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { affineMapAt, partitionLine, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
@@ -37,8 +37,19 @@ export async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float6
   return pixelsToVector(ctx.getImageData(0, 0, shape.width, shape.height).data, shape);
 }
 
-/** The open model as a Network (undefined when none, or when it does not read: the slicer reports that). */
-export function useNetwork(model: string | Uint8Array | undefined): Network | undefined {
+/**
+ * The explorer's page state: the open model as a Network (undefined when none, or when it does not
+ * read: the slicer reports that), the anchors of the model's current slice (set when it is sliced)
+ * and the last clicked map point (s, t).
+ */
+export function useModelExplorer(model: string | Uint8Array | undefined) {
+  const net = useNetwork(model);
+  const sliced = useRef<[number[], number[], number[]] | undefined>(undefined);
+  const [mapPoint, setMapPoint] = useState<[number, number] | undefined>();
+  return { net, sliced, mapPoint, setMapPoint };
+}
+
+function useNetwork(model: string | Uint8Array | undefined): Network | undefined {
   return useMemo(() => {
     if (model === undefined) return undefined;
     try {
@@ -222,7 +233,7 @@ function AnchorSelect(p: { id: string; label: string; value: number; set: (v: nu
 }
 
 /** The path between two anchors: exact pieces (`partitionLine`), piece count, boundary density, strip chart. */
-export function PathPanel({ net, anchors }: PanelProps) {
+function PathPanel({ net, anchors }: PanelProps) {
   const [from, setFrom] = useState(0);
   const [to, setTo] = useState(1);
   const [output, setOutput] = useState(0);
@@ -293,18 +304,37 @@ function JacobianCanvas({ rgba, shape, output }: { rgba: Uint8ClampedArray; shap
   );
 }
 
-/** The exact local Jacobian at an anchor, one image per output (image-shaped models). */
-export function JacobianPanel({ net, anchors }: PanelProps) {
+/** A clicked map point: its slice coordinates and the anchors of the slice's plane (none: the first two input axes). */
+export interface MapPoint {
+  readonly st: readonly [number, number];
+  readonly through: readonly [number[], number[], number[]] | undefined;
+}
+
+/** The input at slice coordinates (s, t): origin + s·u + t·v of the plane through the anchors, else (s, t, 0, …). */
+function inputAt(p: MapPoint, size: number): Float64Array {
+  const [s, t] = p.st;
+  if (!p.through) return Float64Array.from({ length: size }, (_, i) => (i === 0 ? s : i === 1 ? t : 0));
+  const plane = planeThrough(...p.through);
+  return plane.origin.map((o, i) => o + s * plane.u[i]! + t * plane.v[i]!);
+}
+
+/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models). */
+function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
   const shape = imageShapeOf(net.inputShape);
   const [at, setAt] = useState(0);
-  const [shown, setShown] = useState<{ rows: Uint8ClampedArray[]; code: string } | string | undefined>();
+  const [shown, setShown] = useState<{ rows: Uint8ClampedArray[]; code: string; id: number } | string | undefined>();
   if (!shape) return null;
   const show = () => {
-    const x = parseAnchor(anchors[at] ?? '', net.inputSize);
-    if (!x) return setShown(`anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
+    const x = at === 3 ? point && inputAt(point, net.inputSize) : parseAnchor(anchors[at] ?? '', net.inputSize);
+    if (!x) return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
     try {
       const m = affineMapAt(net, x);
-      setShown({ rows: Array.from({ length: m.outputs }, (_, k) => jacobianImage(m.jacobian, k, shape)), code: NAMES[at]! });
+      const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
+      setShown((old) => ({
+        rows: Array.from({ length: m.outputs }, (_, k) => jacobianImage(m.jacobian, k, shape)),
+        code,
+        id: (typeof old === 'object' ? old.id : 0) + 1,
+      }));
     } catch (err) {
       setShown(message(err));
     }
@@ -313,19 +343,46 @@ export function JacobianPanel({ net, anchors }: PanelProps) {
     <section aria-labelledby="jacobian-title" className="panel">
       <h2 id="jacobian-title">Jacobian images</h2>
       <div className="row">
-        <AnchorSelect id="jacobian-anchor" label="At anchor" value={at} set={setAt} />
+        <div className="field">
+          <label htmlFor="jacobian-anchor">At</label>
+          <select id="jacobian-anchor" value={at} onChange={(e) => setAt(Number(e.target.value))}>
+            {NAMES.map((n, i) => (
+              <option key={n} value={i}>
+                anchor {n}
+              </option>
+            ))}
+            <option value={3} disabled={!point}>
+              last clicked map point
+            </option>
+          </select>
+        </div>
+        {point && (
+          <span>
+            map point (s, t) = (<span id="jacobian-point">{point.st.join(', ')}</span>)
+          </span>
+        )}
         <button id="jacobian-show" type="button" onClick={show}>
           Show Jacobian images
         </button>
       </div>
       {typeof shown === 'string' && <p className="error">{shown}</p>}
       {typeof shown === 'object' && (
-        <div className="jacobians" role="group" aria-label={`Jacobian rows at anchor ${shown.code}`}>
+        <div className="jacobians" role="group" aria-label={`Jacobian rows at ${shown.code}`}>
           {shown.rows.map((rgba, k) => (
-            <JacobianCanvas key={k} rgba={rgba} shape={shape} output={k} />
+            <JacobianCanvas key={`${shown.id}-${k}`} rgba={rgba} shape={shape} output={k} />
           ))}
         </div>
       )}
     </section>
+  );
+}
+
+/** The path view and the Jacobian images of the open model. */
+export function ModelPanels(p: PanelProps & { point: MapPoint | undefined }) {
+  return (
+    <>
+      <PathPanel net={p.net} anchors={p.anchors} />
+      <JacobianPanel net={p.net} anchors={p.anchors} point={p.point} />
+    </>
   );
 }

@@ -15,7 +15,7 @@ import { zlibSync } from 'fflate';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { affineMapAt, readNetworkJson } from '@polytope-lens/core';
+import { affineMapAt, planeThrough, readNetworkJson } from '@polytope-lens/core';
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium } from './browser.js';
@@ -98,6 +98,32 @@ interface Canvas {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
 }
 
+/**
+ * The page's Jacobian image of output k against J (outputs × 784): grey pixels (R = G = B); a pixel that is
+ * not 128 has J's sign; one with |J| ≥ max|J| / 127 is never 128 (8-bit quantization: smaller entries may
+ * round to grey); the largest |J| is white (255) or black (0); both signs occur often.
+ */
+async function expectJacobianImage(page: Page, k: number, J: Float64Array): Promise<void> {
+  const px: number[] = await page.evaluate((id) => {
+    const cv = (globalThis as unknown as { document: { getElementById(id: string): Canvas } }).document.getElementById(id);
+    return Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data);
+  }, `jacobian-${k}`);
+  expect(px.length).toBe(784 * 4);
+  const row = Array.from({ length: 784 }, (_, i) => J[k * 784 + i]!);
+  const big = Math.max(...row.map(Math.abs));
+  for (let i = 0; i < 784; i++) {
+    const [r, g, bl] = [px[4 * i]!, px[4 * i + 1]!, px[4 * i + 2]!];
+    expect([g, bl]).toEqual([r, r]);
+    if (r !== 128) expect(Math.sign(r - 128)).toBe(Math.sign(row[i]!));
+    if (Math.abs(row[i]!) >= big / 127) expect(r).not.toBe(128);
+  }
+  const top = row.findIndex((v) => Math.abs(v) === big);
+  expect(px[4 * top]).toBe(row[top]! > 0 ? 255 : 0);
+  const signs = px.filter((_, i) => i % 4 === 0).map((v) => Math.sign(v - 128));
+  expect(signs.filter((v) => v === 1).length).toBeGreaterThan(100);
+  expect(signs.filter((v) => v === -1).length).toBeGreaterThan(100);
+}
+
 const waitDone = (page: Page) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
     timeout: 50000,
@@ -167,28 +193,16 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       await p.page.selectOption('#jacobian-anchor', '1');
       await p.page.click('#jacobian-show');
       const J = affineMapAt(readNetworkJson(mnistMlp()), b.x).jacobian;
-      for (const k of [0, 3, 9]) {
-        const px: number[] = await p.page.evaluate((id) => {
-          const cv = (globalThis as unknown as { document: { getElementById(id: string): Canvas } }).document.getElementById(id);
-          return Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data);
-        }, `jacobian-${k}`);
-        expect(px.length).toBe(784 * 4);
-        // Grey pixels (R = G = B); a non-grey-128 pixel has J's sign; one with |J| ≥ max|J| / 127 is never 128
-        // (8-bit quantization: smaller entries may round to grey); the largest |J| is white (255) or black (0).
-        const row = Array.from({ length: 784 }, (_, i) => J[k * 784 + i]!);
-        const big = Math.max(...row.map(Math.abs));
-        for (let i = 0; i < 784; i++) {
-          const [r, g, bl] = [px[4 * i]!, px[4 * i + 1]!, px[4 * i + 2]!];
-          expect([g, bl]).toEqual([r, r]);
-          if (r !== 128) expect(Math.sign(r - 128)).toBe(Math.sign(row[i]!));
-          if (Math.abs(row[i]!) >= big / 127) expect(r).not.toBe(128);
-        }
-        const top = row.findIndex((v) => Math.abs(v) === big);
-        expect(px[4 * top]).toBe(row[top]! > 0 ? 255 : 0);
-        const signs = px.filter((_, i) => i % 4 === 0).map((v) => Math.sign(v - 128));
-        expect(signs.filter((v) => v === 1).length).toBeGreaterThan(100);
-        expect(signs.filter((v) => v === -1).length).toBeGreaterThan(100);
-      }
+      for (const k of [0, 3, 9]) await expectJacobianImage(p.page, k, J);
+
+      // At a clicked map point (the canvas centre): the input origin + s·u + t·v of the plane through A, B, C.
+      await p.page.locator('#map').click();
+      await p.page.selectOption('#jacobian-anchor', '3');
+      await p.page.click('#jacobian-show');
+      const [s0, t0] = (await p.page.textContent('#jacobian-point'))!.split(', ').map(Number) as [number, number];
+      const plane = planeThrough(a.x, b.x, c.x);
+      const x = Array.from(plane.origin, (o, i) => o + s0 * plane.u[i]! + t0 * plane.v[i]!);
+      await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), x).jacobian);
 
       const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
       await p.page.addScriptTag({ content: axe });
