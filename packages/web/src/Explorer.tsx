@@ -22,7 +22,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * An uploaded image (PNG, JPEG, anything createImageBitmap decodes) as a model input of `shape`: decoded
  * without colour conversion, resized (high quality) when its size differs, then `pixelsToVector`.
  */
-export async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array> {
+async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array> {
   const options: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
   const probe = await createImageBitmap(file, options);
   const same = probe.width === shape.width && probe.height === shape.height;
