@@ -496,7 +496,7 @@ export function App() {
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, () => setDataVersion((v) => v + 1), choose);
-  const { net, sliced, mapPoint, setMapPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
+  const { net, sliced, point, onPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -557,12 +557,12 @@ export function App() {
           setSelected={setSelected}
           setShown={setShown}
           pick={pick}
-          onPoint={setMapPoint}
+          onPoint={onPoint}
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
-        {net && <ModelPanels net={net} anchors={anchors} point={mapPoint && { st: mapPoint, through: sliced.current }} />}
+        {net && <ModelPanels net={net} anchors={anchors} point={point} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

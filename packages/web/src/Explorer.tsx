@@ -1,7 +1,8 @@
 /**
  * The model explorer's panels: anchors from bundled MNIST samples, uploaded images or .npy files
  * (filling the anchor fields A, B, C), the path view between two anchors (the exact pieces of the
- * segment, its boundary density and a strip chart of one output) and the Jacobian images at an anchor.
+ * segment, its boundary density and a strip chart of one output) and the Jacobian images at an anchor
+ * or at the last clicked map point.
  * The path and the Jacobian are computed on the main thread with the core (small and medium models).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -45,8 +46,11 @@ async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array>
 export function useModelExplorer(model: string | Uint8Array | undefined) {
   const net = useNetwork(model);
   const sliced = useRef<[number[], number[], number[]] | undefined>(undefined);
-  const [mapPoint, setMapPoint] = useState<[number, number] | undefined>();
-  return { net, sliced, mapPoint, setMapPoint };
+  const [point, setPoint] = useState<MapPoint | undefined>();
+  useEffect(() => setPoint(undefined), [net]);
+  /** A click on the map at (s, t), in the plane of the slice requested last. */
+  const onPoint = (st: [number, number]) => setPoint({ st, through: sliced.current });
+  return { net, sliced, point, onPoint };
 }
 
 function useNetwork(model: string | Uint8Array | undefined): Network | undefined {
