@@ -5,6 +5,7 @@ import { DataControls, NetworkControls, ViewControls } from './Controls.js';
 import { parseCsv } from './csv.js';
 import { drawData } from './draw.js';
 import { Engine } from './engine.js';
+import { AnchorSources, ModelPanels, useModelExplorer } from './Explorer.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
@@ -157,10 +158,12 @@ interface MapProps {
   readonly setSelected: (i: number | undefined) => void;
   readonly setShown: (d: RegionDetails | undefined) => void;
   readonly pick: (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) => void;
+  /** A click's plane point (s, t), for the Jacobian images at a map point. */
+  readonly onPoint: (st: [number, number]) => void;
 }
 
 /** The map: the regions canvas (drawn by the render worker) under the data overlay, which takes pointer and keys. */
-function MapView({ status, base, overlay, selected, setSelected, setShown, pick }: MapProps) {
+function MapView({ status, base, overlay, selected, setSelected, setShown, pick, onPoint }: MapProps) {
   const planePoint = (ev: MouseEvent<HTMLCanvasElement>): [number, number] => {
     const r = ev.currentTarget.getBoundingClientRect();
     const [x0, x1, y0, y1] = status.box;
@@ -189,12 +192,14 @@ function MapView({ status, base, overlay, selected, setSelected, setShown, pick 
         role="img"
         aria-label={`Exact region map: ${status.regions} regions; arrow keys select a region, Escape clears`}
         onPointerMove={(e) => pick(planePoint(e), (d) => d && setShown(d))}
-        onClick={(e) =>
-          pick(planePoint(e), (d) => {
+        onClick={(e) => {
+          const st = planePoint(e);
+          onPoint(st);
+          pick(st, (d) => {
             setSelected(d?.index);
             if (d) setShown(d);
-          })
-        }
+          });
+        }}
         onKeyDown={onKey}
       />
     </div>
@@ -216,6 +221,8 @@ interface ActionContext {
   readonly anchors: readonly string[];
   /** Called when training (re)starts or a model is opened (the timeline forgets the previous run). */
   readonly onNewRun?: () => void;
+  /** The anchors of the model's current slice (undefined: the input plane or the first two axes). */
+  readonly sliced: RefObject<[number[], number[], number[]] | undefined>;
 }
 
 /** The anchors A, B, C typed by the user: three comma lists, all blank (none), or an error message. */
@@ -236,6 +243,7 @@ function sliceModel(c: ActionContext) {
   c.setError('');
   e.box = squareBox(c.state);
   stats.reset();
+  c.sliced.current = through;
   e.slice(c.model.current, { step: 0, loss: NaN, final: true, ...(through ? { through } : {}) });
 }
 
@@ -498,6 +506,7 @@ export function App() {
   const timeline = useTimeline(() => engine.current, state.extent);
   const bumpData = () => setDataVersion((v) => v + 1);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, bumpData, choose, timeline.keep);
+  const { net, sliced, point, onPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
   const loadRef = useRef<() => Promise<void>>(async () => {});
@@ -522,6 +531,7 @@ export function App() {
     bumpData,
     anchors,
     onNewRun: timeline.reset,
+    sliced,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
@@ -547,6 +557,7 @@ export function App() {
         <ViewControls state={state} set={set} />
         <FileControls onCsv={onCsv} onModel={onModel} />
         <AnchorControls anchors={anchors} setAnchors={setAnchors} />
+        {net && <AnchorSources net={net} anchors={anchors} setAnchors={setAnchors} onError={setError} />}
       </nav>
       <main>
         <MapView
@@ -557,11 +568,13 @@ export function App() {
           setSelected={setSelected}
           setShown={setShown}
           pick={pick}
+          onPoint={onPoint}
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
         <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
+        {net && <ModelPanels net={net} anchors={anchors} point={point} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

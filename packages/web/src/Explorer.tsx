@@ -1,0 +1,392 @@
+/**
+ * The model explorer's panels: anchors from bundled MNIST samples, uploaded images or .npy files
+ * (filling the anchor fields A, B, C), the path view between two anchors (the exact pieces of the
+ * segment, its boundary density and a strip chart of one output) and the Jacobian images at an anchor
+ * or at the last clicked map point.
+ * The path and the Jacobian are computed on the main thread with the core (small and medium models).
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ChangeEvent } from 'react';
+import { affineMapAt, partitionLine, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import type { Network } from '@polytope-lens/core';
+import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
+import type { MnistSample } from './anchor-input.js';
+import { jacobianImage } from './jacobian-image.js';
+import type { ImageShape } from './jacobian-image.js';
+import { pathSummary } from './path-view.js';
+import type { PathSummary } from './path-view.js';
+
+const NAMES = ['A', 'B', 'C'] as const;
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * An uploaded image (PNG, JPEG, anything createImageBitmap decodes) as a model input of `shape`: decoded
+ * without colour conversion, resized (high quality) when its size differs, then `pixelsToVector`.
+ */
+async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array> {
+  const options: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
+  const probe = await createImageBitmap(file, options);
+  const same = probe.width === shape.width && probe.height === shape.height;
+  const bitmap = same
+    ? probe
+    : await createImageBitmap(file, { ...options, resizeWidth: shape.width, resizeHeight: shape.height, resizeQuality: 'high' });
+  if (!same) probe.close();
+  const canvas = new OffscreenCanvas(shape.width, shape.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return pixelsToVector(ctx.getImageData(0, 0, shape.width, shape.height).data, shape);
+}
+
+/**
+ * The explorer's page state: the open model as a Network (undefined when none, or when it does not
+ * read: the slicer reports that), the anchors of the model's current slice (set when it is sliced)
+ * and the last clicked map point (s, t).
+ */
+export function useModelExplorer(model: string | Uint8Array | undefined) {
+  const net = useNetwork(model);
+  const sliced = useRef<[number[], number[], number[]] | undefined>(undefined);
+  const [point, setPoint] = useState<MapPoint | undefined>();
+  useEffect(() => setPoint(undefined), [net]);
+  /** A click on the map at (s, t), in the plane of the slice requested last. */
+  const onPoint = (st: [number, number]) => setPoint({ st, through: sliced.current });
+  return { net, sliced, point, onPoint };
+}
+
+function useNetwork(model: string | Uint8Array | undefined): Network | undefined {
+  return useMemo(() => {
+    if (model === undefined) return undefined;
+    try {
+      return typeof model === 'string' ? readNetworkJson(model) : readOnnx(model);
+    } catch {
+      return undefined;
+    }
+  }, [model]);
+}
+
+interface AnchorProps {
+  readonly net: Network;
+  readonly anchors: readonly string[];
+  readonly setAnchors: (a: string[]) => void;
+  readonly onError: (m: string) => void;
+}
+
+function Thumb({ s, onPick }: { s: MnistSample; onPick: (s: MnistSample) => void }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(s.cols, s.rows);
+    s.pixels.forEach((p, i) => img.data.set([p, p, p, 255], 4 * i));
+    ctx.putImageData(img, 0, 0);
+  }, [s]);
+  return (
+    <button
+      type="button"
+      className="thumb"
+      id={`mnist-${s.index}`}
+      aria-label={`MNIST test image ${s.index}, digit ${s.label}`}
+      onClick={() => onPick(s)}
+    >
+      <canvas ref={ref} width={s.cols} height={s.rows} aria-hidden="true" />
+      <span aria-hidden="true">{s.label}</span>
+    </button>
+  );
+}
+
+/** The bundled MNIST samples (fetched from the app's own files when the gallery opens). */
+function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onError: (m: string) => void }) {
+  const [samples, setSamples] = useState<MnistSample[] | undefined>();
+  const load = async () => {
+    if (samples) return;
+    try {
+      const r = await fetch(new URL('./mnist-samples.bin', document.baseURI));
+      if (!r.ok) throw new Error(`mnist-samples.bin: HTTP ${r.status}`);
+      setSamples(decodeMnistSamples(new Uint8Array(await r.arrayBuffer())));
+    } catch (err) {
+      onError(message(err));
+    }
+  };
+  return (
+    <details id="mnist-gallery" onToggle={(e) => e.currentTarget.open && void load()}>
+      <summary>Bundled MNIST samples (test set, 10 per digit)</summary>
+      <div className="gallery" role="group" aria-label="MNIST samples">
+        {samples?.map((s) => (
+          <Thumb key={s.index} s={s} onPick={onPick} />
+        ))}
+      </div>
+    </details>
+  );
+}
+
+/** Fills the anchor fields from bundled samples, uploaded images and .npy files (for the chosen anchor; then the next). */
+export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps) {
+  const [target, setTarget] = useState(0);
+  const [sources, setSources] = useState(['', '', '']);
+  const shape = imageShapeOf(net.inputShape);
+  const fill = (v: Float64Array, source: string) => {
+    if (v.length !== net.inputSize) return onError(`${source}: ${v.length} values, but the model takes ${net.inputSize}`);
+    onError('');
+    setAnchors(anchors.map((a, i) => (i === target ? vectorText(v) : a)));
+    setSources((s) => s.map((x, i) => (i === target ? source : x)));
+    setTarget((target + 1) % 3);
+  };
+  const onImage = async (ev: ChangeEvent<HTMLInputElement>) => {
+    const f = ev.target.files?.[0];
+    if (!f || !shape) return;
+    try {
+      fill(await imageAnchor(f, shape), f.name);
+    } catch (err) {
+      onError(`${f.name}: ${message(err)}`);
+    }
+    ev.target.value = '';
+  };
+  const onNpy = async (ev: ChangeEvent<HTMLInputElement>) => {
+    const f = ev.target.files?.[0];
+    if (!f) return;
+    try {
+      fill(npyAnchor(new Uint8Array(await f.arrayBuffer()), f.name, net.inputSize), f.name);
+    } catch (err) {
+      onError(message(err));
+    }
+    ev.target.value = '';
+  };
+  return (
+    <fieldset className="anchor-files">
+      <legend>Anchors from files</legend>
+      <div className="field">
+        <label htmlFor="anchor-target">Anchor to fill</label>
+        <select id="anchor-target" value={target} onChange={(e) => setTarget(Number(e.target.value))}>
+          {NAMES.map((n, i) => (
+            <option key={n} value={i}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </div>
+      {shape && net.inputSize === 784 && (
+        <Gallery onPick={(s) => fill(mnistVector(s), `MNIST test #${s.index} (digit ${s.label})`)} onError={onError} />
+      )}
+      {shape && (
+        <div className="field">
+          <label htmlFor="anchor-image">
+            Image (PNG/JPEG → {shape.channels === 1 ? 'grey' : 'RGB'} {shape.width}×{shape.height}, values in [0, 1])
+          </label>
+          <input id="anchor-image" type="file" accept="image/png,image/jpeg" onChange={(e) => void onImage(e)} />
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="anchor-npy">.npy array ({net.inputSize} values)</label>
+        <input id="anchor-npy" type="file" accept=".npy" onChange={(e) => void onNpy(e)} />
+      </div>
+      <ul className="anchor-sources" aria-label="anchor sources">
+        {NAMES.map((n, i) => (
+          <li key={n} id={`anchor-source-${n}`}>
+            {n}: {sources[i] || (anchors[i]?.trim() ? 'typed' : '—')}
+          </li>
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
+
+/** The strip chart: output `output` along t ∈ [0, 1], exact at the piece ends, with a tick at each boundary. */
+function StripChart({ p, output }: { p: PathSummary; output: number }) {
+  const W = 560;
+  const H = 120;
+  const vs = p.strip.map(([, v]) => v);
+  const lo = Math.min(...vs);
+  const hi = Math.max(...vs);
+  const y = (v: number) => (hi === lo ? H / 2 : H - 8 - ((v - lo) / (hi - lo)) * (H - 16));
+  const pts = p.strip.map(([t, v]) => `${(t * W).toFixed(2)},${y(v).toFixed(2)}`).join(' ');
+  return (
+    <svg
+      id="path-chart"
+      width={W}
+      height={H}
+      role="img"
+      aria-label={`Output ${output} along the path: ${p.pieces} pieces, from ${vs[0]?.toPrecision(4)} to ${vs[vs.length - 1]?.toPrecision(4)}`}
+    >
+      <rect x={0} y={0} width={W} height={H} fill="#fafafa" stroke="#ccc" />
+      {p.strip.slice(1, -1).map(([t], i) => (
+        <line key={i} x1={t * W} x2={t * W} y1={0} y2={H} stroke="#bbb" strokeWidth={0.5} />
+      ))}
+      <polyline points={pts} fill="none" stroke="#c0392b" strokeWidth={1.5} />
+    </svg>
+  );
+}
+
+interface PanelProps {
+  readonly net: Network;
+  readonly anchors: readonly string[];
+}
+
+function AnchorSelect(p: { id: string; label: string; value: number; set: (v: number) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor={p.id}>{p.label}</label>
+      <select id={p.id} value={p.value} onChange={(e) => p.set(Number(e.target.value))}>
+        {NAMES.map((n, i) => (
+          <option key={n} value={i}>
+            {n}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** The path between two anchors: exact pieces (`partitionLine`), piece count, boundary density, strip chart. */
+function PathPanel({ net, anchors }: PanelProps) {
+  const [from, setFrom] = useState(0);
+  const [to, setTo] = useState(1);
+  const [output, setOutput] = useState(0);
+  const [shown, setShown] = useState<{ p: PathSummary; output: number } | string | undefined>();
+  const trace = () => {
+    const a = parseAnchor(anchors[from] ?? '', net.inputSize);
+    const b = parseAnchor(anchors[to] ?? '', net.inputSize);
+    if (!a || !b) return setShown(`anchors ${NAMES[from]} and ${NAMES[to]} must each hold ${net.inputSize} numbers`);
+    try {
+      setShown({ p: pathSummary(partitionLine(net, a, b), a, b, output), output });
+    } catch (err) {
+      setShown(message(err));
+    }
+  };
+  return (
+    <section aria-labelledby="path-title" className="panel">
+      <h2 id="path-title">Path between two anchors</h2>
+      <div className="row">
+        <AnchorSelect id="path-from" label="From" value={from} set={setFrom} />
+        <AnchorSelect id="path-to" label="To" value={to} set={setTo} />
+        <div className="field">
+          <label htmlFor="path-output">Output charted</label>
+          <input
+            id="path-output"
+            type="number"
+            min={0}
+            max={net.outputSize - 1}
+            value={output}
+            onChange={(e) => setOutput(Math.max(0, Math.min(net.outputSize - 1, Math.trunc(Number(e.target.value)) || 0)))}
+          />
+        </div>
+        <button id="path-trace" type="button" onClick={trace}>
+          Trace path
+        </button>
+      </div>
+      {typeof shown === 'string' && <p className="error">{shown}</p>}
+      {typeof shown === 'object' && (
+        <>
+          <p id="path-summary">
+            <span id="path-pieces">{shown.p.pieces}</span> pieces over length <span id="path-length">{shown.p.length.toPrecision(6)}</span>{' '}
+            · boundary density <span id="path-density">{shown.p.density.toPrecision(6)}</span> pieces per unit length
+          </p>
+          <StripChart p={shown.p} output={shown.output} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function JacobianCanvas({ rgba, shape, output }: { rgba: Uint8ClampedArray; shape: ImageShape; output: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (ctx) ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), shape.width, shape.height), 0, 0);
+  }, [rgba, shape]);
+  return (
+    <figure className="jacobian">
+      <canvas
+        ref={ref}
+        id={`jacobian-${output}`}
+        width={shape.width}
+        height={shape.height}
+        role="img"
+        aria-label={`Jacobian row of output ${output}: grey 0, white positive, black negative`}
+      />
+      <figcaption>output {output}</figcaption>
+    </figure>
+  );
+}
+
+/** A clicked map point: its slice coordinates and the anchors of the slice's plane (none: the first two input axes). */
+export interface MapPoint {
+  readonly st: readonly [number, number];
+  readonly through: readonly [number[], number[], number[]] | undefined;
+}
+
+/** The input at slice coordinates (s, t): origin + s·u + t·v of the plane through the anchors, else (s, t, 0, …). */
+function inputAt(p: MapPoint, size: number): Float64Array {
+  const [s, t] = p.st;
+  if (!p.through) return Float64Array.from({ length: size }, (_, i) => (i === 0 ? s : i === 1 ? t : 0));
+  const plane = planeThrough(...p.through);
+  return plane.origin.map((o, i) => o + s * plane.u[i]! + t * plane.v[i]!);
+}
+
+/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models). */
+function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
+  const shape = imageShapeOf(net.inputShape);
+  const [at, setAt] = useState(0);
+  const [shown, setShown] = useState<{ rows: Uint8ClampedArray[]; code: string; id: number } | string | undefined>();
+  if (!shape) return null;
+  const show = () => {
+    const x = at === 3 ? point && inputAt(point, net.inputSize) : parseAnchor(anchors[at] ?? '', net.inputSize);
+    if (!x) return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
+    try {
+      const m = affineMapAt(net, x);
+      const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
+      setShown((old) => ({
+        rows: Array.from({ length: m.outputs }, (_, k) => jacobianImage(m.jacobian, k, shape)),
+        code,
+        id: (typeof old === 'object' ? old.id : 0) + 1,
+      }));
+    } catch (err) {
+      setShown(message(err));
+    }
+  };
+  return (
+    <section aria-labelledby="jacobian-title" className="panel">
+      <h2 id="jacobian-title">Jacobian images</h2>
+      <div className="row">
+        <div className="field">
+          <label htmlFor="jacobian-anchor">At</label>
+          <select id="jacobian-anchor" value={at} onChange={(e) => setAt(Number(e.target.value))}>
+            {NAMES.map((n, i) => (
+              <option key={n} value={i}>
+                anchor {n}
+              </option>
+            ))}
+            <option value={3} disabled={!point}>
+              last clicked map point
+            </option>
+          </select>
+        </div>
+        {point && (
+          <span>
+            map point (s, t) = (<span id="jacobian-point">{point.st.join(', ')}</span>)
+          </span>
+        )}
+        <button id="jacobian-show" type="button" onClick={show}>
+          Show Jacobian images
+        </button>
+      </div>
+      {typeof shown === 'string' && <p className="error">{shown}</p>}
+      {typeof shown === 'object' && (
+        <div className="jacobians" role="group" aria-label={`Jacobian rows at ${shown.code}`}>
+          {shown.rows.map((rgba, k) => (
+            <JacobianCanvas key={`${shown.id}-${k}`} rgba={rgba} shape={shape} output={k} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The path view and the Jacobian images of the open model. */
+export function ModelPanels(p: PanelProps & { point: MapPoint | undefined }) {
+  return (
+    <>
+      <PathPanel net={p.net} anchors={p.anchors} />
+      <JacobianPanel net={p.net} anchors={p.anchors} point={p.point} />
+    </>
+  );
+}

