@@ -493,6 +493,15 @@ function ErrorLine({ error }: { error: string }) {
   );
 }
 
+function Header() {
+  return (
+    <header>
+      <h1>Polytope Lens explorer</h1>
+      <p>Exact linear regions of a ReLU network, live while it trains.</p>
+    </header>
+  );
+}
+
 export function App() {
   const [state, setState] = useState<PlaygroundState>(() => stateFromHash(location.hash));
   const [status, setStatus] = useState<Status>(() => ({ ...IDLE, box: squareBox(state) }));
@@ -539,10 +548,7 @@ export function App() {
 
   return (
     <div className="app">
-      <header>
-        <h1>Polytope Lens explorer</h1>
-        <p>Exact linear regions of a ReLU network, live while it trains.</p>
-      </header>
+      <Header />
       <nav aria-label="controls" className="controls">
         <Toolbar phase={status.phase} start={start} pause={pause} reslice={reslice} />
         <ExportControls
