@@ -8,6 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { affineMapAt, partitionLine, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { GridMethodsPanel } from './GridMethods.js';
 import type { Network } from '@polytope-lens/core';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
@@ -381,12 +382,19 @@ function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint |
   );
 }
 
-/** The path view and the Jacobian images of the open model. */
-export function ModelPanels(p: PanelProps & { point: MapPoint | undefined }) {
+/** The path view, the Jacobian images and the grid methods of §6.3 for the open model. */
+export function ModelPanels(
+  p: PanelProps & {
+    point: MapPoint | undefined;
+    through: readonly [number[], number[], number[]] | undefined;
+    box: readonly [number, number, number, number];
+  },
+) {
   return (
     <>
       <PathPanel net={p.net} anchors={p.anchors} />
       <JacobianPanel net={p.net} anchors={p.anchors} point={p.point} />
+      <GridMethodsPanel net={p.net} through={p.through} box={p.box} />
     </>
   );
 }

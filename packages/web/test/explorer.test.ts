@@ -217,6 +217,65 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     }
   }, 60000);
 
+  it('compares the grid methods of §6.3 with the exact map as polytope cross-section does', async () => {
+    const [a, b, c] = [firstMnist(0), firstMnist(1), firstMnist(7)];
+    const p = await open();
+    try {
+      await p.page.click('#mnist-gallery summary');
+      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      await p.page.click('#reslice');
+      await waitDone(p.page);
+      await p.page.fill('#grid-p', '40');
+      await p.page.click('#grid-run');
+      await p.page.waitForSelector('#grid-exact', { timeout: 50000 });
+      const shown = async (id: string) => Number(await p.page.textContent(`#${id}`));
+      const box = (await p.page.getAttribute('section[aria-labelledby="grid-title"]', 'data-box'))!;
+      const inputs = join(dir, 'anchors.json');
+      writeFileSync(inputs, JSON.stringify([a.x, b.x, c.x]));
+      const out = join(dir, 'cs.json');
+      const r = await runCli([
+        'cross-section',
+        model,
+        '--inputs',
+        inputs,
+        '--rows',
+        '0,1,2',
+        '--box',
+        box,
+        '--grid',
+        '40',
+        '--tolerance',
+        '1e-6',
+        '--json',
+        out,
+        '--quiet',
+      ]);
+      expect(r.stderr).toBe('');
+      const cs = JSON.parse(readFileSync(out, 'utf8')) as {
+        exact: { regions: number; missed: number };
+        codes: { distinct: number; components: number };
+        jacobian: { regions: number; merging_regions: number };
+        boundaries: { code_changes: number; missed: number };
+      };
+      expect(await shown('grid-exact')).toBe(cs.exact.regions);
+      expect(await shown('grid-exact-missed')).toBe(cs.exact.missed);
+      expect(await shown('grid-codes')).toBe(cs.codes.distinct);
+      expect(await shown('grid-components')).toBe(cs.codes.components);
+      expect(await shown('grid-jacobian')).toBe(cs.jacobian.regions);
+      expect(await shown('grid-merging')).toBe(cs.jacobian.merging_regions);
+      expect(await shown('grid-changes')).toBe(cs.boundaries.code_changes);
+      expect(await shown('grid-missed')).toBe(cs.boundaries.missed);
+      expect(cs.exact.regions).toBeGreaterThan(1);
+      expect(cs.boundaries.code_changes).toBeGreaterThan(0);
+      // The three maps are drawn at the grid's size.
+      for (const id of ['grid-map-exact', 'grid-map-codes', 'grid-map-jacobian'])
+        expect(await p.page.getAttribute(`#${id}`, 'width')).toBe('40');
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 120000);
+
   it('reads uploaded .npy and PNG anchors to the values decoded by hand', async () => {
     const f = (i: number) => ((i * 37) % 101) / 100 - 0.3;
     const values = Array.from({ length: 784 }, (_, i) => f(i));
