@@ -51,4 +51,6 @@ export type { LinePieceCoefficients, LinePiecesResult } from './studies/sine-pie
 
 // --- dissertation §3.4.5: pruning image-classification networks (issue 15) ---
 export { bestChannelRemoval, magnitudeMask, removeConvChannel } from './train/prune.js';
+export { prunableWeightIndices, pruneNetwork } from './train/prune-run.js';
+export type { PruneRunOptions, PruneStep } from './train/prune-run.js';
 export type { ChannelCandidate } from './train/prune.js';
