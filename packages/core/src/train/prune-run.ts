@@ -17,7 +17,7 @@ import type { Dtype } from './node-kernels.js';
 import type { OptimizerOptions } from './optimizers.js';
 import { magnitudeMask, removeConvChannel } from './prune.js';
 import type { ChannelCandidate } from './prune.js';
-import { evaluate, train } from './trainer.js';
+import { evaluate, scheduler, train } from './trainer.js';
 
 /** Settings of a pruning run (the trained network and the data are passed separately). */
 export interface PruneRunOptions {
@@ -112,7 +112,11 @@ function convChannels(net: Network): number[] {
   return net.nodes.flatMap((n) => (n.type === 'conv2d' ? [n.outChannels] : []));
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Lets the event loop run (progress, Ctrl-C) between candidates. */
+function tick(): Promise<void> {
+  const schedule = scheduler();
+  return schedule ? new Promise<void>((resolve) => schedule(resolve)) : Promise.resolve();
+}
 
 interface Context {
   readonly o: PruneRunOptions;
@@ -214,10 +218,10 @@ async function structuralRuns(original: TrainableNetwork, ctx: Context): Promise
   let current = original.toNetwork();
   for (let k = 1; k <= ctx.o.maxSteps; k++) {
     if (!current.nodes.some((n) => n.type === 'conv2d' && n.outChannels > 1)) return;
-    const t0 = performance.now();
+    const t0 = Date.now();
     const candidates = await scoreCandidates(current, ctx.o.selectData, ctx, `structural step ${k}: select`);
     const best = candidates.reduce((a, b) => (b.evaluation.loss < a.evaluation.loss ? b : a));
-    const selectSeconds = (performance.now() - t0) / 1000;
+    const selectSeconds = (Date.now() - t0) / 1000;
     const net = TrainableNetwork.fromNetwork(removeConvChannel(current, best.convIndex, best.channel), { dtype: ctx.dtype }).network;
     const before = evaluate(net, ctx.o.testData, ctx.o.loss).accuracy ?? Number.NaN;
     const fineTuneSeconds = await fineTune(net, ctx, 2000 + k, `structural step ${k}: fine-tune`);
