@@ -161,6 +161,8 @@ interface Prepared {
 /** Data (train / held-out select / test) and the trained network: MODEL as given, or trained here. */
 async function prepare(model: string | undefined, opts: Options, s: Settings): Promise<Prepared> {
   const limit = num(opts.limit, '--limit', positiveInt, 'a positive integer');
+  if (!['mnist', 'fashion-mnist', 'cifar10'].includes(opts.dataset))
+    throw new CliError(`--dataset must be an image dataset (mnist, fashion-mnist, cifar10), got '${opts.dataset}'`);
   const prep = prepareTraining({
     dataset: opts.dataset,
     ...(model === undefined ? { arch: opts.arch } : { initFrom: model }),
@@ -177,7 +179,6 @@ async function prepare(model: string | undefined, opts: Options, s: Settings): P
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     ...(limit !== undefined ? { limit: String(limit + s.selectRows) } : {}),
   });
-  if (!prep.isImage || prep.trainData.task !== 'multiclass') throw new CliError('--dataset must be an image dataset (mnist, fashion-mnist, cifar10)');
   const total = prep.trainData.size;
   const nTrain = limit ?? total - s.selectRows;
   if (nTrain < 1 || nTrain + s.selectRows > total)
