@@ -7,7 +7,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TrainableNetwork, architectureLayers, forward, idxImages, idxLabels, networkToJsonString, readNetworkJson, seededRandom } from '@polytope-lens/core';
+import {
+  TrainableNetwork,
+  architectureLayers,
+  forward,
+  idxImages,
+  idxLabels,
+  networkToJsonString,
+  readNetworkJson,
+  seededRandom,
+} from '@polytope-lens/core';
 import { runCli } from '../../test/run-cli.js';
 import { mnistDefaultPath } from '../inputs.js';
 
@@ -15,7 +24,10 @@ const shape = [1, 28, 28];
 
 /** A 2-channel complex-cnn with a folded normalization, written to a temporary folder. */
 function tinyModel(dir: string): string {
-  const net = new TrainableNetwork(shape, architectureLayers('complex-cnn', shape, 10, { channels: 2 }), { random: seededRandom(4), dtype: 'float64' });
+  const net = new TrainableNetwork(shape, architectureLayers('complex-cnn', shape, 10, { channels: 2 }), {
+    random: seededRandom(4),
+    dtype: 'float64',
+  });
   const path = join(dir, 'tiny.json');
   writeFileSync(path, networkToJsonString(net.toNetwork({ inputTransform: { scale: [1 / 0.3], shift: [-0.1 / 0.3] } })));
   return path;
@@ -42,8 +54,36 @@ describe('polytope prune', () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-'));
     const model = tinyModel(dir);
     const json = join(dir, 'p.json');
-    const args = ['--limit', '60', '--select-rows', '20', '--test-rows', '40', '--fractions', '0.5', '--max-steps', '2', '--stop-below', '0'];
-    const r = await runCli(['prune', model, ...args, '--lr', '0.01', '--similarity-rows', '8', '--threads', '1', '--json', json, '--models', join(dir, 'm'), '--quiet']);
+    const args = [
+      '--limit',
+      '60',
+      '--select-rows',
+      '20',
+      '--test-rows',
+      '40',
+      '--fractions',
+      '0.5',
+      '--max-steps',
+      '2',
+      '--stop-below',
+      '0',
+    ];
+    const r = await runCli([
+      'prune',
+      model,
+      ...args,
+      '--lr',
+      '0.01',
+      '--similarity-rows',
+      '8',
+      '--threads',
+      '1',
+      '--json',
+      json,
+      '--models',
+      join(dir, 'm'),
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(readFileSync(json, 'utf8'));

@@ -215,7 +215,10 @@ async function trainBase(prep: ReturnType<typeof prepareTraining>, trainData: Da
       signal: progress.signal,
       onProgress: (p) => progress.update(p.step / p.totalSteps, p.step, `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`),
     });
-    if (!quiet) process.stderr.write(`prune: trained ${prep.archName} ${prep.epochs} epochs on ${trainData.size} images in ${r.seconds.toFixed(1)} s\n`);
+    if (!quiet)
+      process.stderr.write(
+        `prune: trained ${prep.archName} ${prep.epochs} epochs on ${trainData.size} images in ${r.seconds.toFixed(1)} s\n`,
+      );
     void testData;
     return r.seconds;
   } finally {
@@ -317,7 +320,7 @@ async function runPrune(model: string | undefined, opts: Options): Promise<void>
     progress.signal,
   );
   const cpu = process.cpuUsage(cpu0);
-  writeOutputs(opts, s, p, steps, sim, { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }, model);
+  writeOutputs(opts, s, p, { steps, sim, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }, model);
 }
 
 function stepJson(step: PruneStep, similarity: Record<string, number> | undefined, models: string | undefined): Record<string, unknown> {
@@ -329,7 +332,14 @@ function stepJson(step: PruneStep, similarity: Record<string, number> | undefine
     weight_fraction: step.weightFraction,
     channels: step.channels,
     ...(step.removed
-      ? { removed: { layer: step.removed.layer, channel: step.removed.channel, select_loss: step.removed.selectLoss, candidates: step.removed.candidates } }
+      ? {
+          removed: {
+            layer: step.removed.layer,
+            channel: step.removed.channel,
+            select_loss: step.removed.selectLoss,
+            candidates: step.removed.candidates,
+          },
+        }
       : {}),
     accuracy_before_fine_tune: step.accuracyBeforeFineTune,
     test_accuracy: step.testAccuracy,
@@ -358,20 +368,21 @@ function timing(s: Settings, p: Prepared, steps: readonly PruneStep[]): Record<s
     fine_tune_seconds_per_image_epoch: perImageEpoch,
     select_seconds: selectSeconds,
     projected_full_protocol_seconds:
-      perImageEpoch === null ? null : (basePer ?? perImageEpoch) * 30 * fullTrain + perImageEpoch * fullTrain * tuned.length + selectSeconds,
+      perImageEpoch === null
+        ? null
+        : (basePer ?? perImageEpoch) * 30 * fullTrain + perImageEpoch * fullTrain * tuned.length + selectSeconds,
   };
 }
 
-function writeOutputs(
-  opts: Options,
-  s: Settings,
-  p: Prepared,
-  steps: readonly PruneStep[],
-  sim: readonly Record<string, number>[],
-  time: { seconds: number; cpuSeconds: number },
-  model: string | undefined,
-): void {
-  const { seconds, cpuSeconds } = time;
+interface RunResult {
+  steps: readonly PruneStep[];
+  sim: readonly Record<string, number>[];
+  seconds: number;
+  cpuSeconds: number;
+}
+
+function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, model: string | undefined): void {
+  const { steps, sim, seconds, cpuSeconds } = r;
   const o = p.prep.optimizer;
   const doc = {
     dataset: p.trainData.name.replace(/\[.*$/, ''),

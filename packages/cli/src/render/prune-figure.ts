@@ -30,8 +30,9 @@ export function pruneFigureSvg(d: {
   const M = { l: 60, r: 30, t: 40, b: 70 };
   const fr = [1, ...d.magnitude.map((p) => p.fraction), ...d.structural.map((p) => p.fraction)].filter((f) => f > 0);
   const fMin = Math.min(0.1, ...fr);
-  const decades = Math.ceil(-Math.log10(fMin) - 1e-9);
-  const lo = 10 ** -Math.max(1, decades);
+  // The axis runs from 100 % down to the first power of ten at or below the smallest fraction.
+  let lo = 0.1;
+  while (lo > fMin) lo /= 10;
   const x = (f: number) => M.l + ((0 - Math.log10(Math.max(f, lo))) / -Math.log10(lo)) * (W - M.l - M.r);
   const y = (a: number) => M.t + (1 - a) * (H - M.t - M.b);
   let body = `<line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${H - M.b}" stroke="black"/><line x1="${M.l}" y1="${H - M.b}" x2="${W - M.r}" y2="${H - M.b}" stroke="black"/>`;
@@ -52,8 +53,10 @@ export function pruneFigureSvg(d: {
     }
     body += `<line x1="${M.l + 20}" y1="${H - M.b + 36 + 14 * row}" x2="${M.l + 44}" y2="${H - M.b + 36 + 14 * row}" stroke="${color}" stroke-width="2"/><text x="${M.l + 50}" y="${H - M.b + 40 + 14 * row}">${esc(label)}</text>`;
   };
-  if (d.magnitude.length > 0) curve(d.magnitude, '#1f77b4', 'magnitude pruning (smallest |w| removed, global over conv + dense weights)', 0);
-  if (d.structural.length > 0) curve(d.structural, '#d62728', 'structural pruning (greedy channel removal; label: channels per conv layer)', 1);
+  if (d.magnitude.length > 0)
+    curve(d.magnitude, '#1f77b4', 'magnitude pruning (smallest |w| removed, global over conv + dense weights)', 0);
+  if (d.structural.length > 0)
+    curve(d.structural, '#d62728', 'structural pruning (greedy channel removal; label: channels per conv layer)', 1);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, sans-serif" font-size="12">` +
     `<rect width="${W}" height="${H}" fill="white"/>` +

@@ -52,7 +52,13 @@ async function trained(): Promise<TrainableNetwork> {
     random: seededRandom(5),
     dtype: 'float64',
   });
-  await train(net, trainSet.data, { loss: 'softmax-ce', optimizer: { type: 'adam', lr: 0.01 }, epochs: 8, batchSize: 10, random: seededRandom(9) });
+  await train(net, trainSet.data, {
+    loss: 'softmax-ce',
+    optimizer: { type: 'adam', lr: 0.01 },
+    epochs: 8,
+    batchSize: 10,
+    random: seededRandom(9),
+  });
   return net;
 }
 

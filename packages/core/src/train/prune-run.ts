@@ -132,7 +132,9 @@ interface Context {
  */
 async function scoreCandidates(net: Network, data: Dataset, ctx: Context, phase: string): Promise<ChannelCandidate[]> {
   const pairs = net.nodes.flatMap((node, convIndex) =>
-    node.type === 'conv2d' && node.outChannels > 1 ? Array.from({ length: node.outChannels }, (_, channel) => ({ convIndex, channel })) : [],
+    node.type === 'conv2d' && node.outChannels > 1
+      ? Array.from({ length: node.outChannels }, (_, channel) => ({ convIndex, channel }))
+      : [],
   );
   if (pairs.length === 0) throw new PolytopeError('bad-option', 'no conv layer has a channel left to remove');
   const out: ChannelCandidate[] = [];
@@ -162,7 +164,11 @@ async function fineTune(net: TrainableNetwork, ctx: Context, stream: number, pha
   return r.seconds;
 }
 
-async function record(ctx: Context, net: TrainableNetwork, fields: Omit<PruneStep, 'testAccuracy' | 'testLoss' | 'selectAccuracy' | 'network' | 'weights' | 'weightFraction' | 'channels'>): Promise<PruneStep> {
+async function record(
+  ctx: Context,
+  net: TrainableNetwork,
+  fields: Omit<PruneStep, 'testAccuracy' | 'testLoss' | 'selectAccuracy' | 'network' | 'weights' | 'weightFraction' | 'channels'>,
+): Promise<PruneStep> {
   const test = evaluate(net, ctx.o.testData, ctx.o.loss);
   const select = evaluate(net, ctx.o.selectData, ctx.o.loss);
   const weights = countNonZero(net, prunableWeightIndices(net));
@@ -264,7 +270,14 @@ export async function pruneNetwork(trained: TrainableNetwork, o: PruneRunOptions
   const original = copyOf(trained, dtype);
   const ctx: Context = { o, dtype, originalWeights: countNonZero(original, prunableWeightIndices(original)), steps: [] };
   const acc = evaluate(original, o.testData, o.loss).accuracy ?? Number.NaN;
-  await record(ctx, original, { method: 'original', step: 0, accuracyBeforeFineTune: acc, selectSeconds: 0, fineTuneSeconds: 0, fineTuneEpochs: 0 });
+  await record(ctx, original, {
+    method: 'original',
+    step: 0,
+    accuracyBeforeFineTune: acc,
+    selectSeconds: 0,
+    fineTuneSeconds: 0,
+    fineTuneEpochs: 0,
+  });
   await magnitudeRuns(original, ctx);
   if (o.structural) await structuralRuns(original, ctx);
   return ctx.steps;
