@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { AbortError, TrainableNetwork, networkSimilarity, networkToJsonString, seededRandom, train } from '@polytope-lens/core';
+import { TrainableNetwork, networkSimilarity, networkToJsonString, seededRandom, train } from '@polytope-lens/core';
 import type { Dataset, InputTransform, Network } from '@polytope-lens/core';
 import { pruneNetwork } from '@polytope-lens/core/internal';
 import type { PruneStep } from '@polytope-lens/core/internal';
@@ -254,28 +254,29 @@ function memorySource(data: Dataset, transform: InputTransform | undefined, coun
   };
 }
 
-/** Chapter-7 similarity of each network to the original (affine-mapped accuracy both ways, CKA, softmax CE). */
-async function similarities(nets: readonly Network[], p: Prepared, s: Settings, signal: AbortSignal): Promise<Record<string, number>[]> {
-  if (s.similarityRows === 0) return [];
+/**
+ * Chapter-7 similarity of a network to the original (affine-mapped accuracy both ways, CKA, softmax
+ * CE), on the first `--similarity-rows` select (fit) and test images; the original's coefficient sets
+ * are computed on its first call and kept.
+ */
+function similarityMeter(p: Prepared, s: Settings): (net: Network) => Promise<Record<string, number> | undefined> {
   const n = Math.min(s.similarityRows, p.selectData.size, p.testData.size);
   const fit = memorySource(p.selectData, p.transform, n);
   const test = memorySource(p.testData, p.transform, n);
   const sets = async (net: Network) => ({ fit: await computeSet(net, fit, s.threads), test: await computeSet(net, test, s.threads) });
-  const original = await sets(nets[0]!);
-  const out: Record<string, number>[] = [];
-  for (const net of nets) {
-    if (signal.aborted) throw new AbortError('pruning cancelled');
-    const other = await sets(net);
-    const r = networkSimilarity([original, other], original.test.xs, test.labels!);
-    out.push({
+  let original: Awaited<ReturnType<typeof sets>> | undefined;
+  return async (net) => {
+    if (n === 0) return undefined;
+    original ??= await sets(net);
+    const r = networkSimilarity([original, await sets(net)], original.test.xs, test.labels!);
+    return {
       affine_accuracy_original_to_pruned: r.affineAccuracy[0]![1]!,
       affine_accuracy_pruned_to_original: r.affineAccuracy[1]![0]!,
       cka: r.cka[0]![1]!,
       softmax_ce: r.softmaxCe[0]![1]!,
       samples: n,
-    });
-  }
-  return out;
+    };
+  };
 }
 
 async function runPrune(model: string | undefined, opts: Options): Promise<void> {
@@ -284,11 +285,17 @@ async function runPrune(model: string | undefined, opts: Options): Promise<void>
   const cpu0 = process.cpuUsage();
   const p = await prepare(model, opts, s);
   const progress = startProgress('prune', opts.quiet === true, 'networks recorded');
-  let recorded = 0;
   if (opts.models !== undefined) mkdirSync(opts.models, { recursive: true });
-  let steps: PruneStep[];
+  const steps: PruneStep[] = [];
+  const sim: (Record<string, number> | undefined)[] = [];
+  const similarity = similarityMeter(p, s);
+  const write = (complete: boolean) => {
+    const cpu = process.cpuUsage(cpu0);
+    const time = { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    writeOutputs(opts, s, p, { steps, sim, ...time, complete }, model);
+  };
   try {
-    steps = await pruneNetwork(p.net, {
+    await pruneNetwork(p.net, {
       loss: p.prep.loss,
       optimizer: p.prep.optimizer,
       batchSize: p.prep.batchSize,
@@ -303,24 +310,22 @@ async function runPrune(model: string | undefined, opts: Options): Promise<void>
       testData: p.testData,
       inputTransform: p.transform,
       signal: progress.signal,
-      onProgress: (phase, done) => progress.update(done, recorded, phase),
-      onStep: (step) => {
-        recorded++;
+      onProgress: (phase, done) => progress.update(done, steps.length, phase),
+      onStep: async (step) => {
         if (opts.models !== undefined) writeFileAtomic(join(opts.models, fileOf(step)), networkToJsonString(step.network));
         if (opts.quiet !== true) process.stderr.write(describeStep(step));
+        sim.push(await similarity(step.network));
+        steps.push(step);
+        // The outputs so far ("complete": false), so an interrupted run keeps its recorded steps.
+        write(false);
       },
     });
   } finally {
     progress.stop();
   }
-  const sim = await similarities(
-    steps.map((x) => x.network),
-    p,
-    s,
-    progress.signal,
-  );
-  const cpu = process.cpuUsage(cpu0);
-  writeOutputs(opts, s, p, { steps, sim, seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 }, model);
+  write(true);
+  if (opts.quiet !== true)
+    process.stderr.write(`prune: ${steps.length} networks in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${opts.json}\n`);
 }
 
 function stepJson(step: PruneStep, similarity: Record<string, number> | undefined, models: string | undefined): Record<string, unknown> {
@@ -376,13 +381,14 @@ function timing(s: Settings, p: Prepared, steps: readonly PruneStep[]): Record<s
 
 interface RunResult {
   steps: readonly PruneStep[];
-  sim: readonly Record<string, number>[];
+  sim: readonly (Record<string, number> | undefined)[];
   seconds: number;
   cpuSeconds: number;
+  complete: boolean;
 }
 
 function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, model: string | undefined): void {
-  const { steps, sim, seconds, cpuSeconds } = r;
+  const { steps, sim, seconds, cpuSeconds, complete } = r;
   const o = p.prep.optimizer;
   const doc = {
     dataset: p.trainData.name.replace(/\[.*$/, ''),
@@ -408,6 +414,7 @@ function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, mod
     },
     steps: steps.map((step, i) => stepJson(step, sim[i], opts.models)),
     timing: timing(s, p, steps),
+    complete,
     seconds,
     cpu_seconds: cpuSeconds,
   };
@@ -423,5 +430,4 @@ function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, mod
   });
   writeFileAtomic(svgPath, svg);
   writeFileAtomic(`${svgPath.slice(0, svgPath.length - extname(svgPath).length)}.png`, svgToPng(svg));
-  if (opts.quiet !== true) process.stderr.write(`prune: ${steps.length} networks in ${seconds.toFixed(1)} s → ${opts.json}, ${svgPath}\n`);
 }
