@@ -3,9 +3,11 @@
  * seed-shaped CNN on a few MNIST images, the recorded accuracies checked against float64 forward()
  * of the written networks, and bad input.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   TrainableNetwork,
@@ -22,9 +24,11 @@ import { mnistDefaultPath } from '../inputs.js';
 
 const shape = [1, 28, 28];
 
-/** A 2-channel complex-cnn with a folded normalization, written to a temporary folder. */
-function tinyModel(dir: string): string {
-  const net = new TrainableNetwork(shape, architectureLayers('complex-cnn', shape, 10, { channels: 2 }), {
+const BIN = fileURLToPath(new URL('../../bin/polytope.js', import.meta.url));
+
+/** A small complex-cnn (2 channels per conv layer unless given) with a folded normalization, written to a temporary folder. */
+function tinyModel(dir: string, channels = 2): string {
+  const net = new TrainableNetwork(shape, architectureLayers('complex-cnn', shape, 10, { channels }), {
     random: seededRandom(4),
     dtype: 'float64',
   });
@@ -98,6 +102,7 @@ describe('polytope prune', () => {
     }
     // The original compared with itself: the affine maps are the identity, CKA 1.
     expect(doc.steps[0].similarity.cka).toBeCloseTo(1, 9);
+    expect(doc.complete).toBe(true);
     expect(readFileSync(join(dir, 'p.svg'), 'utf8')).toContain('structural pruning');
     expect(readFileSync(join(dir, 'p.png')).length).toBeGreaterThan(1000);
   });
@@ -120,4 +125,31 @@ describe('polytope prune', () => {
     expect(r.stderr).toContain(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('Ctrl-C after the first recorded step (partial JSON written): exit 130 within a second, nothing left (as every command)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-int-'));
+    const model = tinyModel(dir, 8);
+    const args = ['prune', model, '--limit', '1000', '--select-rows', '50', '--test-rows', '50', '--fractions', '', '--stop-below', '0'];
+    const child = spawn(process.execPath, [BIN, ...args, '--similarity-rows', '0', '--json', 'p.json', '--quiet'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    let sentAt = 0;
+    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const poll = setInterval(() => {
+      if (sentAt === 0 && existsSync(join(dir, 'p.json'))) {
+        sentAt = Date.now();
+        child.kill('SIGINT');
+      }
+    }, 20);
+    const code = await done;
+    clearInterval(poll);
+    expect(sentAt).toBeGreaterThan(0);
+    expect(code).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    expect(stderr).toMatch(/cancelled/);
+    expect(existsSync(join(dir, 'p.json'))).toBe(false);
+  }, 30000);
 });

@@ -316,7 +316,7 @@ async function runPrune(model: string | undefined, opts: Options): Promise<void>
         if (opts.quiet !== true) process.stderr.write(describeStep(step));
         sim.push(await similarity(step.network));
         steps.push(step);
-        // The outputs so far ("complete": false), so an interrupted run keeps its recorded steps.
+        // The outputs so far ("complete": false), to follow a long run; a cancelled run still removes them, as every command does.
         write(false);
       },
     });
