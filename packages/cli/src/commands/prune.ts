@@ -163,6 +163,8 @@ async function prepare(model: string | undefined, opts: Options, s: Settings): P
   const limit = num(opts.limit, '--limit', positiveInt, 'a positive integer');
   if (!['mnist', 'fashion-mnist', 'cifar10'].includes(opts.dataset))
     throw new CliError(`--dataset must be an image dataset (mnist, fashion-mnist, cifar10), got '${opts.dataset}'`);
+  // A bad model file fails before the images are read.
+  const given = model === undefined ? undefined : loadModel(model);
   const prep = prepareTraining({
     dataset: opts.dataset,
     ...(model === undefined ? { arch: opts.arch } : { initFrom: model }),
@@ -189,9 +191,9 @@ async function prepare(model: string | undefined, opts: Options, s: Settings): P
   let all = prep.trainData;
   let test = prep.testData;
   let baseSeconds = 0;
-  if (model !== undefined) {
+  if (given !== undefined) {
     // Keep the given model's own input normalization (its leading channel_affine, if any): re-normalize the data to it.
-    const own = TrainableNetwork.fromNetwork(loadModel(model)).inputTransform;
+    const own = TrainableNetwork.fromNetwork(given).inputTransform;
     all = renormalized(all, prep.transform, own);
     test = renormalized(test, prep.transform, own);
     transform = own;
