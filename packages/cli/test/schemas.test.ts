@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { networkToJsonString, randomMlp } from '@polytope-lens/core';
+import { TrainableNetwork, architectureLayers, networkToJsonString, randomMlp, seededRandom } from '@polytope-lens/core';
 import { runCli } from './run-cli.js';
 
 const SCHEMAS = fileURLToPath(new URL('../../../docs/schemas/', import.meta.url));
@@ -174,6 +174,46 @@ const RUNS: readonly [string, string, string[]][] = [
   ['seeds-fig-6.7', 'sd-67.json', ['seeds', 'fig-6.7', '--arch', '3-3', '--epochs', '2', '--no-figure']],
   ['seeds-fig-4.1', 'sd-41.json', ['seeds', 'fig-4.1', '--epochs', '2', '--no-figure']],
   ['seeds-fig-4.6', 'sd-46.json', ['seeds', 'fig-4.6', '--nets', '1', '--epochs', '2', '--no-figure']],
+  [
+    'prune',
+    'prune.json',
+    [
+      'prune',
+      'cnn.json',
+      '--limit',
+      '30',
+      '--select-rows',
+      '10',
+      '--test-rows',
+      '20',
+      '--fractions',
+      '0.5',
+      '--max-steps',
+      '1',
+      '--threads',
+      '1',
+    ],
+  ],
+  [
+    'prune',
+    'prune-models.json',
+    [
+      'prune',
+      'cnn.json',
+      '--limit',
+      '30',
+      '--select-rows',
+      '10',
+      '--test-rows',
+      '20',
+      '--fractions',
+      '',
+      '--models',
+      'pm',
+      '--threads',
+      '1',
+    ],
+  ],
 ];
 
 function validator(name: string) {
@@ -190,6 +230,11 @@ describe('JSON outputs match docs/schemas', () => {
     writeFileSync(join(dir, 'm784.json'), networkToJsonString(randomMlp([784, 16, 10], { seed: 1 })));
     writeFileSync(join(dir, 'm784b.json'), networkToJsonString(randomMlp([784, 16, 10], { seed: 2 })));
     writeFileSync(join(dir, 'relu2.json'), networkToJsonString(randomMlp([2, 12, 12, 3], { seed: 4 })));
+    const cnnLayers = architectureLayers('complex-cnn', [1, 28, 28], 10, { channels: 2 });
+    writeFileSync(
+      join(dir, 'cnn.json'),
+      networkToJsonString(new TrainableNetwork([1, 28, 28], cnnLayers, { random: seededRandom(1) }).toNetwork()),
+    );
     writeFileSync(
       join(dir, 'pts.json'),
       JSON.stringify([

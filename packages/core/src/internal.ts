@@ -51,6 +51,8 @@ export type { LinePieceCoefficients, LinePiecesResult } from './studies/sine-pie
 
 // --- dissertation §3.4.5: pruning image-classification networks (issue 15) ---
 export { bestChannelRemoval, magnitudeMask, removeConvChannel } from './train/prune.js';
+export { prunableWeightIndices, pruneNetwork } from './train/prune-run.js';
+export type { PruneRunOptions, PruneStep } from './train/prune-run.js';
 export type { ChannelCandidate } from './train/prune.js';
 
 // --- chapter-7 similarity by output (the study's shards; `networkSimilarity` combines the same parts) ---

@@ -10,7 +10,7 @@ export const COMMAND_GROUPS: readonly (readonly [string, readonly string[]])[] =
   ['Explore in the browser:', ['serve', 'view']],
   ['Analyse a model at points and along lines:', ['affine', 'line', 'truncate', 'tropical', 'lens']],
   ['Partition input space:', ['slice', 'polytopes', 'walk', 'bench']],
-  ['Train and animate:', ['train', 'animate']],
+  ['Train and animate:', ['train', 'animate', 'prune']],
   ['Studies and constructions:', ['reproduce', 'polytopes-study', 'study', 'construct', 'boolean', 'boolean-train', 'minimal', 'seeds']],
   ['Frames of ReLU layers:', ['frame']],
   ['Linear coefficients of data sets:', ['coefficients', 'jacobian-images', 'compress', 'similarity', 'sensitivity', 'cross-section']],
@@ -112,6 +112,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   bench: [
     'npx polytope bench polytope-demo/model.json --repeat 3',
     'npx polytope bench polytope-demo/model.json --box -2,2,-2,2 --threads 1',
+  ],
+  prune: [
+    'npx polytope prune --dataset mnist --json prune/prune.json --models prune/models',
+    'npx polytope prune runs/mnist-cnn/model.json --limit 2000 --select-rows 64 --test-rows 2000 --max-steps 45 --json prune.json',
   ],
   train: [
     'npx polytope train --dataset circle-annulus --arch 2-16-16-1 --out runs/circle',

@@ -18,6 +18,7 @@ import { registerCoefficients } from './coefficients.js';
 import { registerJacobianImages } from './jacobian-images.js';
 import { registerCompress } from './compress.js';
 import { registerSimilarity } from './similarity.js';
+import { registerPrune } from './prune.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerCrossSection } from './cross-section.js';
 import { registerSweep } from './sweep.js';
@@ -51,6 +52,7 @@ export function registerAll(program: Command): void {
   registerJacobianImages(program);
   registerCompress(program);
   registerSimilarity(program);
+  registerPrune(program);
   registerSensitivity(program);
   registerCrossSection(program);
   registerSweep(program);

@@ -190,7 +190,8 @@ export function evaluate(net: TrainableNetwork, data: Dataset, loss: LossName, b
 
 type Scheduler = (callback: () => void) => void;
 
-function scheduler(): Scheduler | undefined {
+/** The host's macrotask scheduler (setImmediate, else setTimeout 0), if any. */
+export function scheduler(): Scheduler | undefined {
   const g = globalThis as unknown as { setImmediate?: Scheduler; setTimeout?: (cb: () => void, ms: number) => unknown };
   if (typeof g.setImmediate === 'function') return (cb) => g.setImmediate!(cb);
   if (typeof g.setTimeout === 'function') return (cb) => void g.setTimeout!(cb, 0);
