@@ -19,6 +19,7 @@ import { affineMapAt, planeThrough, readNetworkJson } from '@polytope-lens/core'
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { matchGolden } from './golden.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(WEB, 'dist');
@@ -194,6 +195,11 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       await p.page.click('#jacobian-show');
       const J = affineMapAt(readNetworkJson(mnistMlp()), b.x).jacobian;
       for (const k of [0, 3, 9]) await expectJacobianImage(p.page, k, J);
+      const shots = [
+        matchGolden('explorer-path-chart', await p.page.locator('#path-chart').screenshot()),
+        matchGolden('explorer-jacobian-0', await p.page.locator('#jacobian-0').screenshot()),
+      ];
+      expect(shots.filter(Boolean)).toEqual([]);
 
       // At a clicked map point (the canvas centre): the input origin + s·u + t·v of the plane through A, B, C.
       await p.page.locator('#map').click();
@@ -267,9 +273,13 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       expect(await shown('grid-missed')).toBe(cs.boundaries.missed);
       expect(cs.exact.regions).toBeGreaterThan(1);
       expect(cs.boundaries.code_changes).toBeGreaterThan(0);
-      // The three maps are drawn at the grid's size.
-      for (const id of ['grid-map-exact', 'grid-map-codes', 'grid-map-jacobian'])
+      // The three maps are drawn at the grid's size; screenshot goldens (test/golden/explorer-*.png).
+      const failures: string[] = [];
+      for (const id of ['grid-map-exact', 'grid-map-codes', 'grid-map-jacobian']) {
         expect(await p.page.getAttribute(`#${id}`, 'width')).toBe('40');
+        failures.push(matchGolden(`explorer-${id}`, await p.page.locator(`#${id}`).screenshot()));
+      }
+      expect(failures.filter(Boolean)).toEqual([]);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
