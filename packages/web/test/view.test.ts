@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../../cli/test/run-cli.js';
+import { matchGolden } from './golden.js';
 import { collectProblems, hasChromium, launchChromium, serveFiles } from './browser.js';
 
 const NET = {
@@ -77,6 +78,8 @@ describe.skipIf(!hasChromium)('polytope view', () => {
     try {
       let st = await p.state();
       expect(st.cells).toBe(4);
+      // Screenshot golden of the view before any interaction (test/golden/view-slice.png).
+      expect(matchGolden('view-slice', await p.page.locator('#plot').screenshot())).toBe('');
       await p.page.hover('polygon.cell >> nth=0');
       st = await p.state();
       expect(st.hover).toMatch(/area1(?!\d)/);
