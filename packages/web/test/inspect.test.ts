@@ -14,6 +14,7 @@ import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
+import { matchGolden } from './golden.js';
 import { collectProblems, hasChromium, launchChromium } from './browser.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
@@ -147,6 +148,8 @@ describe.skipIf(!hasChromium)('explorer: inspection and export (Chromium)', () =
       // D's point (1, 0): f = x − 5/4.
       await p.page.click('#dual', { position: { x: at(1), y: DUAL - at(0) } });
       await shows(p.page, '101');
+      // Screenshot golden of the dual scatter with D selected (test/golden/dual-seven-D.png).
+      expect(matchGolden('dual-seven-D', await p.page.locator('#dual').screenshot())).toBe('');
       // A neighbour button selects that neighbour.
       await p.page.click('#detail-neighbours button >> nth=0');
       await shows(p.page, '111', '100');
