@@ -64,6 +64,13 @@ export function regionRgb(s: FlatSlice, i: number, mode: Coloring): number {
   return v > 0 ? POSITIVE : NEGATIVE;
 }
 
+/** Every region's flat colour (packed 0xRRGGBB) for the region and linear-region colourings, computed once per slice and colouring. */
+export function regionColors(s: FlatSlice, mode: 'region' | 'linear-region'): Int32Array {
+  const out = new Int32Array(s.off.length - 1);
+  for (let i = 0; i < out.length; i++) out[i] = regionRgb(s, i, mode);
+  return out;
+}
+
 /** Region i's colour as CSS ('#rrggbb'). */
 export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
   return '#' + regionRgb(s, i, mode).toString(16).padStart(6, '0');
@@ -175,7 +182,7 @@ function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => numbe
 export function drawRegions(
   g: Ctx2D,
   s: FlatSlice | undefined,
-  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[] },
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[]; colors?: Int32Array },
   W: number,
   H: number,
 ): void {
@@ -198,7 +205,7 @@ export function drawRegions(
       W,
       H,
       poly,
-      o.color === 'class' || o.color === 'output' ? pixelShade(s, i, o.color, W, H) : regionRgb(s, i, o.color),
+      o.color === 'class' || o.color === 'output' ? pixelShade(s, i, o.color, W, H) : (o.colors?.[i] ?? regionRgb(s, i, o.color)),
       ids,
     );
   }

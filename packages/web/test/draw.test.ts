@@ -69,4 +69,13 @@ describe('pixel drawing of a slice', () => {
         ]);
       }
   });
+
+  it('takes precomputed flat colours when given them', () => {
+    const { g, put } = fakeContext(8, 4);
+    const colors = Int32Array.of(0x102030, 0x405060);
+    drawRegions(g, SLICE, { color: 'region', showBoundary: false, selected: undefined, colors }, 8, 4);
+    const px = put.img!.data;
+    expect(Array.from(px.subarray(0, 4))).toEqual([0x10, 0x20, 0x30, 255]);
+    expect(Array.from(px.subarray(4 * 7, 4 * 8))).toEqual([0x40, 0x50, 0x60, 255]);
+  });
 });
