@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The render worker's pixel drawing, hand-derived: the box [0, 2] × [0, 1] cut at s = 1 into two unit
  * squares, drawn on 8 × 4 pixels, covers every pixel once (columns 0–3 left, 4–7 right) and darkens
