@@ -64,6 +64,13 @@ export function regionRgb(s: FlatSlice, i: number, mode: Coloring): number {
   return v > 0 ? POSITIVE : NEGATIVE;
 }
 
+/** Every region's flat colour (packed 0xRRGGBB) for the region and linear-region colourings, computed once per slice and colouring. */
+export function regionColors(s: FlatSlice, mode: 'region' | 'linear-region'): Int32Array {
+  const out = new Int32Array(s.off.length - 1);
+  for (let i = 0; i < out.length; i++) out[i] = regionRgb(s, i, mode);
+  return out;
+}
+
 /** Region i's colour as CSS ('#rrggbb'). */
 export function regionColor(s: FlatSlice, i: number, mode: Coloring): string {
   return '#' + regionRgb(s, i, mode).toString(16).padStart(6, '0');
@@ -94,6 +101,7 @@ function fillConvex(
   H: number,
   poly: { xs: number[]; ys: number[] },
   rgb: number | ((col: number, row: number) => number),
+  ids: { of: Int32Array; i: number },
 ): void {
   const { xs, ys } = poly;
   const n = xs.length;
@@ -124,12 +132,35 @@ function fillConvex(
       px[o + 1] = (v >> 8) & 255;
       px[o + 2] = v & 255;
       px[o + 3] = 255;
+      ids.of[row * W + c] = ids.i;
     }
   }
 }
 
 type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 type Box = readonly [number, number, number, number];
+
+/**
+ * Region outlines straight into the pixels: a pixel whose right or lower neighbour belongs to another
+ * region is darkened (as a 0.5 px stroke at 35 % black roughly does). One pass over W×H instead of a
+ * canvas stroke per region, which cost ~0.7 s for 10,000 regions in Chromium.
+ */
+export function outlinePixels(px: Uint8ClampedArray, ids: Int32Array, W: number, H: number): void {
+  for (let row = 0; row < H; row++) {
+    for (let c = 0; c < W; c++) {
+      const p = row * W + c;
+      const id = ids[p]!;
+      if (id < 0) continue;
+      const r = c + 1 < W ? ids[p + 1]! : id;
+      const d = row + 1 < H ? ids[p + W]! : id;
+      if ((r === id || r < 0) && (d === id || d < 0)) continue;
+      const o = 4 * p;
+      px[o] = (px[o]! * 0.7) | 0;
+      px[o + 1] = (px[o + 1]! * 0.7) | 0;
+      px[o + 2] = (px[o + 2]! * 0.7) | 0;
+    }
+  }
+}
 
 function mapping(box: Box, W: number, H: number) {
   const [x0, x1, y0, y1] = box;
@@ -151,7 +182,7 @@ function polygonPath(g: Ctx2D, s: FlatSlice, i: number, px: (x: number) => numbe
 export function drawRegions(
   g: Ctx2D,
   s: FlatSlice | undefined,
-  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[] },
+  o: { color: Coloring; showBoundary: boolean; selected: number | undefined; neighbours?: readonly number[]; colors?: Int32Array },
   W: number,
   H: number,
 ): void {
@@ -160,7 +191,9 @@ export function drawRegions(
   const { px, py } = mapping(s.box, W, H);
   const img = g.createImageData(W, H);
   const poly: { xs: number[]; ys: number[] } = { xs: [], ys: [] };
+  const ids = { of: new Int32Array(W * H).fill(-1), i: 0 };
   for (let i = 0; i < s.off.length - 1; i++) {
+    ids.i = i;
     poly.xs.length = 0;
     poly.ys.length = 0;
     for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
@@ -172,17 +205,12 @@ export function drawRegions(
       W,
       H,
       poly,
-      o.color === 'class' || o.color === 'output' ? pixelShade(s, i, o.color, W, H) : regionRgb(s, i, o.color),
+      o.color === 'class' || o.color === 'output' ? pixelShade(s, i, o.color, W, H) : (o.colors?.[i] ?? regionRgb(s, i, o.color)),
+      ids,
     );
   }
+  outlinePixels(img.data, ids.of, W, H);
   g.putImageData(img, 0, 0);
-  // Outlines one path per region: a single path of all of them strokes ~15× slower in Chromium (measured).
-  g.lineWidth = 0.5;
-  g.strokeStyle = 'rgba(0,0,0,0.35)';
-  for (let i = 0; i < s.off.length - 1; i++) {
-    polygonPath(g, s, i, px, py);
-    g.stroke();
-  }
   if (o.showBoundary) {
     g.strokeStyle = '#111';
     g.lineWidth = 2.5;

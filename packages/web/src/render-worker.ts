@@ -5,7 +5,7 @@
  * picks with the region's details, and exports the map (PNG, SVG) — so the page's main thread
  * never touches the (large) slice.
  */
-import { centroid, codeString, drawRegions, mapText, regionAtPoint, regionColor, regionRgb } from './draw.js';
+import { centroid, codeString, drawRegions, mapText, regionAtPoint, regionColor, regionColors, regionRgb } from './draw.js';
 import { drawDual, dualPick, neighbours, sliceSvg } from './inspect.js';
 import type { FlatSlice, FromRenderer, RegionDetails, ToRenderer } from './protocol.js';
 
@@ -20,6 +20,8 @@ const view: {
   selected: number | undefined;
   neighbours: number[];
   scheduled: boolean;
+  /** Flat region colours of `slice` under `color` (region and linear-region colourings), shared by the map and the dual scatter. */
+  colors?: { slice: FlatSlice; color: Coloring; rgb: Int32Array };
 } = { color: 'region', showBoundary: true, selected: undefined, neighbours: [], scheduled: false };
 
 function render(): void {
@@ -30,10 +32,15 @@ function render(): void {
   const t = performance.now();
   const s = view.slice;
   const sel = { selected: view.selected, neighbours: view.neighbours };
-  drawRegions(g, s, { color: view.color, showBoundary: view.showBoundary, ...sel }, c.width, c.height);
+  const color = view.color;
+  if (s && (color === 'region' || color === 'linear-region') && (view.colors?.slice !== s || view.colors.color !== color))
+    view.colors = { slice: s, color, rgb: regionColors(s, color) };
+  const cached = view.colors;
+  const colors = cached && cached.slice === s && cached.color === color ? cached.rgb : undefined;
+  drawRegions(g, s, { color, showBoundary: view.showBoundary, ...sel, ...(colors ? { colors } : {}) }, c.width, c.height);
   const d = view.dual;
   const gd = d?.getContext('2d');
-  if (d && gd) drawDual(gd, s, { rgbOf: (i) => regionRgb(s!, i, view.color), ...sel }, d.width, d.height);
+  if (d && gd) drawDual(gd, s, { rgbOf: (i) => colors?.[i] ?? regionRgb(s!, i, color), ...sel }, d.width, d.height);
   ctx.postMessage({ type: 'drawn', id: s?.id ?? 0, ms: performance.now() - t, sliceSeconds: s?.seconds ?? 0 });
 }
 
