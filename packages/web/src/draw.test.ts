@@ -1,12 +1,11 @@
-/// <reference lib="dom" />
 /**
  * The render worker's pixel drawing, hand-derived: the box [0, 2] × [0, 1] cut at s = 1 into two unit
  * squares, drawn on 8 × 4 pixels, covers every pixel once (columns 0–3 left, 4–7 right) and darkens
  * exactly the pixels whose right neighbour lies in the other square (column 3).
  */
 import { describe, expect, it } from 'vitest';
-import { drawRegions, outlinePixels, regionRgb } from '../src/draw.js';
-import type { FlatSlice } from '../src/protocol.js';
+import { drawRegions, outlinePixels, regionRgb } from './draw.js';
+import type { FlatSlice } from './protocol.js';
 
 const SLICE: FlatSlice = {
   id: 1,
@@ -39,7 +38,7 @@ function fakeContext(W: number, H: number) {
     stroke: noop,
     setLineDash: noop,
   };
-  return { g: g as unknown as CanvasRenderingContext2D, put };
+  return { g: g as unknown as Parameters<typeof drawRegions>[0], put };
 }
 
 describe('pixel drawing of a slice', () => {
