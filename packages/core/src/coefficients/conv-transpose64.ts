@@ -18,7 +18,7 @@
  * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
  * owns an instance and a memory that never grows after it is made (so views stay valid).
  */
-import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { compileKernel, instantiateKernel, kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
@@ -297,8 +297,7 @@ function compiled(m: number, list: boolean): object | null {
   const wa = wasmApi();
   if (!wa) return null;
   try {
-    const bytes = kernelModule('ct', I32_LOCALS, 3 + m / 2, body(m / 2, list));
-    if (wa.validate(bytes)) cache.set(key, new wa.Module(bytes));
+    cache.set(key, compileKernel(wa, kernelModule('ct', I32_LOCALS, 3 + m / 2, body(m / 2, list))));
   } catch {
     cache.set(key, null);
   }
@@ -328,9 +327,9 @@ export function convTransposeKernel(m: number, bytes: number): ConvTransposeKern
   const modList = compiled(m, true);
   const wa = wasmApi();
   if (!mod || !modList || !wa) return null;
-  const memory = new wa.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   type Fn = (a: number, b: number, c: number, d: number, e: number, f: number) => void;
-  const ct = new wa.Instance(mod, { env: { memory } }).exports['ct'] as Fn;
+  const { memory, exports } = instantiateKernel(wa, mod, bytes);
+  const ct = exports['ct'] as Fn;
   const ctList = new wa.Instance(modList, { env: { memory } }).exports['ct'] as Fn;
   return {
     run: (gout, gin, l) => ct(gout, gin, l.weight, l.taps, l.desc, 0),

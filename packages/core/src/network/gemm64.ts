@@ -9,7 +9,7 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
-import { kernelsModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { compileKernel, growMemory, instantiateKernel, kernelsModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
@@ -231,14 +231,13 @@ export function gemm64(): Gemm64 | null {
   const wa = wasmApi();
   if (!wa) return null;
   try {
-    const bytes = buildModule();
-    if (!wa.validate(bytes)) return null;
-    const memory = new wa.Memory({ initial: 16 });
-    const instance = new wa.Instance(new wa.Module(bytes), { env: { memory } });
+    const module = compileKernel(wa, buildModule());
+    if (!module) return null;
+    const { memory, exports } = instantiateKernel(wa, module, 16 * 65536);
     cache.kernel = {
-      nn: instance.exports['nn'] as Gemm64['nn'],
-      nnRows: instance.exports['nnRows'] as Gemm64['nnRows'],
-      nnRows5: instance.exports['nnRows5'] as Gemm64['nnRows5'],
+      nn: exports['nn'] as Gemm64['nn'],
+      nnRows: exports['nnRows'] as Gemm64['nnRows'],
+      nnRows5: exports['nnRows5'] as Gemm64['nnRows5'],
       memory,
       f64: new Float64Array(memory.buffer),
     };
@@ -250,8 +249,7 @@ export function gemm64(): Gemm64 | null {
 
 /** Grows the kernel's memory to hold `doubles` float64 values; returns the float64 view. */
 export function gemm64Reserve(g: Gemm64, doubles: number): Float64Array {
-  const bytes = doubles * 8;
-  if (g.memory.buffer.byteLength < bytes) g.memory.grow(Math.ceil((bytes - g.memory.buffer.byteLength) / 65536));
+  growMemory(g.memory, doubles * 8);
   if (g.f64.buffer !== g.memory.buffer) g.f64 = new Float64Array(g.memory.buffer);
   return g.f64;
 }

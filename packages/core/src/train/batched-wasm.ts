@@ -19,8 +19,8 @@
  * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by JS). Element
  * (row r, network k) is double `rowsAt/8 + (k >> 1)·2·rows + 2r + (k & 1)` (`wasmIndex`).
  */
-import { simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
-import type { KernelFunction, WasmMemory } from '../wasm/assembler.js';
+import { compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
+import type { KernelFunction } from '../wasm/assembler.js';
 
 const GET = 0x20;
 const SET = 0x21;
@@ -506,14 +506,12 @@ export function wasmBatchedKernels(dims: readonly number[], samples: number, cou
   try {
     let module = compiled.modules.get(key);
     if (!module) {
-      const bytes = kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), stepKernel(layout)]);
-      if (!wa.validate(bytes)) return null;
-      module = new wa.Module(bytes);
+      module = compileKernel(wa, kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), stepKernel(layout)])) ?? undefined;
+      if (!module) return null;
       if (compiled.modules.size >= MAX_CACHED_MODULES) compiled.modules.clear();
       compiled.modules.set(key, module);
     }
-    const memory: WasmMemory = new wa.Memory({ initial: Math.max(1, Math.ceil(layout.bytes / 65536)) });
-    const ex = new wa.Instance(module, { env: { memory } }).exports;
+    const { memory, exports: ex } = instantiateKernel(wa, module, layout.bytes);
     return {
       layout,
       forward: ex['forward'] as Kernel,

@@ -6,7 +6,7 @@
  * environments without WebAssembly SIMD use the pure-JS kernel. Measured speed-up on MNIST
  * dense-128 training: see docs/training.md.
  */
-import { kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { compileKernel, growMemory, instantiateKernel, kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 // ---- a minimal assembler ---------------------------------------------------------------------
@@ -250,12 +250,10 @@ function load(): Kernel | null {
   const wa = wasmApi();
   if (!wa) return kernel;
   try {
-    const bytes = buildModule();
-    if (!wa.validate(bytes)) return kernel;
-    const memory = new wa.Memory({ initial: 16 });
-    const instance = new wa.Instance(new wa.Module(bytes), { env: { memory } });
-    const nt = instance.exports['nt'] as Kernel['nt'];
-    kernel = { nt, memory, f32: new Float32Array(memory.buffer) };
+    const module = compileKernel(wa, buildModule());
+    if (!module) return kernel;
+    const { memory, exports } = instantiateKernel(wa, module, 16 * 65536);
+    kernel = { nt: exports['nt'] as Kernel['nt'], memory, f32: new Float32Array(memory.buffer) };
   } catch {
     kernel = null;
   }
@@ -278,11 +276,7 @@ export function setSimdEnabled(on: boolean): boolean {
 }
 
 function ensureFloats(kn: Kernel, floats: number): Float32Array {
-  const bytes = floats * 4;
-  if (kn.memory.buffer.byteLength < bytes) {
-    kn.memory.grow(Math.ceil((bytes - kn.memory.buffer.byteLength) / 65536));
-    kn.f32 = new Float32Array(kn.memory.buffer);
-  }
+  if (growMemory(kn.memory, floats * 4)) kn.f32 = new Float32Array(kn.memory.buffer);
   return kn.f32;
 }
 

@@ -104,3 +104,27 @@ export function kernelsModule(params: number, functions: readonly KernelFunction
   push(section(10, code));
   return Uint8Array.from(bytes);
 }
+
+/** WebAssembly memory pages (64 KiB) holding `bytes`, at least one. */
+function pagesFor(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 65536));
+}
+
+/** The compiled module of `bytes`, or null where they do not validate (no WebAssembly SIMD in this engine). */
+export function compileKernel(wa: WasmApi, bytes: Uint8Array): object | null {
+  return wa.validate(bytes) ? new wa.Module(bytes) : null;
+}
+
+/** A fresh memory of at least `bytes`, and the exports of `module` instantiated against it (`env.memory`). */
+export function instantiateKernel(wa: WasmApi, module: object, bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } {
+  const memory = new wa.Memory({ initial: pagesFor(bytes) });
+  return { memory, exports: new wa.Instance(module, { env: { memory } }).exports };
+}
+
+/** Grows `memory` to hold at least `bytes`; true when it grew (views of its old buffer are then detached). */
+export function growMemory(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (have >= bytes) return false;
+  memory.grow(Math.ceil((bytes - have) / 65536));
+  return true;
+}
