@@ -23,6 +23,7 @@ import {
   buildNetwork,
   architectureLayers,
   channelStats,
+  coefficientMatrix,
   compressionAccuracy,
   evaluate,
   forwardBatch,
@@ -31,6 +32,7 @@ import {
   idxLabels,
   imageDataset,
   networkToJsonString,
+  prepareNetwork,
   readNetworkJson,
   readOnnx,
   seededRandom,
@@ -244,16 +246,19 @@ type HeadParams = { o: Chapter7Options; head: HeadModel };
 function features(body: Network, xs: FloatArrayLike, count: number, signal: { readonly aborted: boolean }): Float32Array {
   const f = body.outputSize;
   const out = new Float32Array(count * f);
-  const batch = 32;
-  for (let a = 0; a < count; a += batch) {
+  inBatches(count, 32, (a, c) => {
     if (signal.aborted) throw new Error('cancelled');
-    const c = Math.min(batch, count - a);
     out.set(forwardBatch(body, Float32Array.from(xs.subarray(a * D, (a + c) * D)), c), a * f);
-  }
+  });
   return out;
 }
 
 type FloatArrayLike = Float32Array | Float64Array;
+
+/** `fn(a, c)` for the batches [a, a + c) of `count` rows, `batch` at a time. */
+function inBatches(count: number, batch: number, fn: (a: number, c: number) => void): void {
+  for (let a = 0; a < count; a += batch) fn(a, Math.min(batch, count - a));
+}
 
 /** A backbone file in a worker: ONNX (external data beside it; the CLI checked the locations) or network JSON. */
 function readBackbone(path: string): Network {
@@ -373,25 +378,19 @@ async function headShard({ o, head }: HeadParams, signal: { readonly aborted: bo
 function coefficientsOf(net: Network, xs: Float32Array, count: number): { jacobians: Float64Array; offsets: Float64Array } {
   const jacobians = new Float64Array(count * OUTPUTS * D);
   const offsets = new Float64Array(count * OUTPUTS);
-  const batch = 25;
-  for (let a = 0; a < count; a += batch) {
-    const c = Math.min(batch, count - a);
-    const r = affineMapsBatch(net, xs.subarray(a * D, (a + c) * D), c);
+  // 128 samples per batch: the reverse pass orders a batch by activation code (docs/coefficients.md).
+  const p = prepareNetwork(net);
+  inBatches(count, 128, (a, c) => {
+    const r = affineMapsBatch(p, xs.subarray(a * D, (a + c) * D), c);
     jacobians.set(r.jacobians, a * OUTPUTS * D);
     offsets.set(r.offsets, a * OUTPUTS);
-  }
+  });
   return { jacobians, offsets };
 }
 
-/** C_j (n × (d + 1)) of a coefficient set. */
+/** C_j (n × (d + 1)) of a coefficient set of the study's images (core's `coefficientMatrix`). */
 function cj(set: { jacobians: Float64Array; offsets: Float64Array }, n: number, j: number): Float64Array {
-  const m = D + 1;
-  const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    out.set(set.jacobians.subarray((i * OUTPUTS + j) * D, (i * OUTPUTS + j + 1) * D), i * m);
-    out[i * m + D] = set.offsets[i * OUTPUTS + j]!;
-  }
-  return out;
+  return coefficientMatrix({ samples: n, outputs: OUTPUTS, inputs: D, ...set }, j);
 }
 
 export function coefPath(dir: string, id: string, which: 'fit' | 'test', j: number): string {
