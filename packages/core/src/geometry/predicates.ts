@@ -27,6 +27,14 @@ export const LINE_MEET_EPS = 1e-10;
 /** Relative tolerance for two affine maps to count as the same map (linear-region merging). */
 const MAP_EPS = 1e-9;
 
+/**
+ * The 2-D MLP slicer (regions/slice-mlp.ts) fits a face's output map through three of its vertices
+ * only when that triangle's smallest height is at least this × the box's diameter: the values'
+ * rounding (about 1e-15 of their terms) then moves the fitted slopes by well under `MAP_EPS`.
+ * Thinner faces get their map composed exactly from their code.
+ */
+export const MAP_FIT_HEIGHT = 1e-4;
+
 /** A region whose area (relative to the domain's) is below this is reported as thin. */
 const THIN_AREA_EPS = 1e-12;
 

@@ -90,7 +90,30 @@ function foldAfter(a: ElementAffine, p: Pending): Pending {
  * asMlp(randomMlp([2, 3, 1])).map((l) => l.act); // ['relu', 'none']
  */
 export function asMlp(net: Network): AffineLayer[] {
-  const layers: AffineLayer[] = [];
+  return mlpLayers(net, false).map(({ weight, bias, inFeatures, outFeatures, act, alpha }) => ({
+    weight,
+    bias,
+    inFeatures,
+    outFeatures,
+    act: act as AffineLayer['act'],
+    alpha,
+  }));
+}
+
+/** A layer of `mlpLayers`: an `AffineLayer` whose activation may also be hard-tanh (clamp to [min, max]). */
+export interface PiecewiseLayer extends Omit<AffineLayer, 'act'> {
+  readonly act: AffineLayer['act'] | 'hardtanh';
+  /** Hard-tanh's thresholds (0 for the others). */
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * `asMlp`, with hard-tanh activations allowed when `hardtanh` is true (the 2-D MLP slicer reads
+ * them; truncation and the tropical form do not).
+ */
+export function mlpLayers(net: Network, hardtanh: boolean): PiecewiseLayer[] {
+  const layers: PiecewiseLayer[] = [];
   let pending: Pending | undefined;
   /** A channel_affine waiting for the next dense layer (no dense since the last activation). */
   let lead: ElementAffine | undefined;
@@ -100,9 +123,10 @@ export function asMlp(net: Network): AffineLayer[] {
       `node ${i} (${node.type}) ${why}; only sequential dense MLPs (dense, channel_affine, relu, leaky_relu, reshape) are supported here`,
     );
   };
-  const activation = (node: Extract<Node, { type: 'relu' | 'leaky_relu' }>, i: number): void => {
+  const activation = (node: Extract<Node, { type: 'relu' | 'leaky_relu' | 'hardtanh' }>, i: number): void => {
     if (!pending) notMlp(i, node, 'does not follow a dense layer');
-    layers.push({ ...pending!, act: node.type, alpha: node.type === 'relu' ? 0 : node.alpha });
+    const clamp = node.type === 'hardtanh' ? { min: node.min, max: node.max } : { min: 0, max: 0 };
+    layers.push({ ...pending!, act: node.type, alpha: node.type === 'leaky_relu' ? node.alpha : 0, ...clamp });
     pending = undefined;
   };
   const other = (node: Node, i: number): void => notMlp(i, node, 'is not an MLP layer');
@@ -110,7 +134,7 @@ export function asMlp(net: Network): AffineLayer[] {
     input: other,
     reshape: () => undefined,
     dense: (node) => {
-      if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
+      if (pending) layers.push({ ...pending, act: 'none', alpha: 1, min: 0, max: 0 });
       pending = lead
         ? foldBefore(lead, node.weight, node.bias, node.inFeatures, node.outFeatures)
         : { weight: node.weight, bias: node.bias, inFeatures: node.inFeatures, outFeatures: node.outFeatures };
@@ -134,7 +158,7 @@ export function asMlp(net: Network): AffineLayer[] {
     },
     relu: activation,
     leaky_relu: activation,
-    hardtanh: other,
+    hardtanh: (node, i) => (hardtanh ? activation(node, i) : other(node, i)),
     maxpool: other,
     conv2d: other,
     avgpool: other,
@@ -154,7 +178,7 @@ export function asMlp(net: Network): AffineLayer[] {
     if (node.inputs.length !== 1 || node.inputs[0] !== i - 1) notMlp(i, node, 'does not read the node before it');
     visitNode(node, table, i);
   }
-  if (pending) layers.push({ ...pending, act: 'none', alpha: 1 });
+  if (pending) layers.push({ ...pending, act: 'none', alpha: 1, min: 0, max: 0 });
   if (layers.length === 0) throw new PolytopeError('unsupported', 'the network has no dense layer');
   return layers;
 }
@@ -176,9 +200,9 @@ function nextDenseBeforeActivation(net: Network, i: number): boolean {
  * @example
  * mergeLinearLayers(asMlp(net)).filter((l) => l.act !== 'none').length; // hidden layers
  */
-export function mergeLinearLayers(layers: readonly AffineLayer[]): AffineLayer[] {
-  const out: AffineLayer[] = [];
-  let pending: AffineLayer | undefined;
+export function mergeLinearLayers<L extends AffineLayer | PiecewiseLayer>(layers: readonly L[]): L[] {
+  const out: L[] = [];
+  let pending: L | undefined;
   for (const l of layers) {
     if (!pending) {
       if (l.act === 'none') pending = l;
@@ -197,7 +221,7 @@ export function mergeLinearLayers(layers: readonly AffineLayer[]): AffineLayer[]
           weight[o * p.inFeatures + j] = weight[o * p.inFeatures + j]! + w * p.weight[k * p.inFeatures + j]!;
       }
     }
-    const merged: AffineLayer = { ...l, weight, bias, inFeatures: p.inFeatures };
+    const merged: L = { ...l, weight, bias, inFeatures: p.inFeatures };
     if (l.act === 'none') pending = merged;
     else {
       out.push(merged);

@@ -286,10 +286,7 @@ export class RegionDescriber {
   /** Per edge: the neighbour's code hash, or −1 on the box boundary. */
   neighbours = new Float64Array(64);
   private readonly o: number;
-  private readonly extent: number[];
   private readonly hasher: CodeHasher;
-  private readonly fz = new Float64Array(3);
-  private readonly probe: (s: number, t: number) => number;
   private readonly seg: SegmentContext;
   /** First-layer units whose lines coincide in the plane: crossing one flips them all (linear-region merging). */
   private readonly coincident: Map<number, CoincidentUnit[]>;
@@ -298,25 +295,9 @@ export class RegionDescriber {
   constructor(netLike: NetworkLike, plane: Plane, box: Box2, tolerances?: Partial<Tolerances>) {
     const net = networkOf(netLike);
     this.o = net.outputSize;
-    this.extent = boxExtent(box);
     this.hasher = new CodeHasher(net.numUnits);
     this.coincident = coincidentFirstLayerUnits(netLike, plane);
-    const d = net.inputSize;
-    const xProbe = new Float64Array(d);
-    // Probe f just outside an edge that lies on the zero level (degenerate nets only).
-    this.probe = (s: number, t: number): number => {
-      for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
-      return forward(netLike, xProbe)[0]!;
-    };
-    this.seg = {
-      ops: createPolygonOps(),
-      eps: resolveTolerances(tolerances).side,
-      extent: this.extent,
-      f: this.fz,
-      range: new Float64Array(2),
-      vals: new Float64Array(64),
-      probe: this.probe,
-    };
+    this.seg = segmentContext(netLike, plane, box, tolerances);
   }
 
   /** Hash of the code across an edge made by `unit` with `state` beyond it: units coinciding with it flip too. */
@@ -565,7 +546,7 @@ export function slicePlane(netLike: NetworkLike, plane: Plane, box: readonly num
 }
 
 /** What decision-boundary extraction needs besides the region (one per describer: its own scratch). */
-interface SegmentContext {
+export interface SegmentContext {
   readonly ops: CellOps<Polygon>;
   /** Relative side tolerance. */
   readonly eps: number;
@@ -576,11 +557,30 @@ interface SegmentContext {
   readonly probe: (s: number, t: number) => number;
 }
 
+/** The context of `decisionSegments` for a slice of `net` (probes read the network itself). */
+export function segmentContext(netLike: NetworkLike, plane: Plane, box: Box2, tolerances?: Partial<Tolerances>): SegmentContext {
+  const d = networkOf(netLike).inputSize;
+  const xProbe = new Float64Array(d);
+  return {
+    ops: createPolygonOps(),
+    eps: resolveTolerances(tolerances).side,
+    extent: boxExtent(box),
+    f: new Float64Array(3),
+    range: new Float64Array(2),
+    vals: new Float64Array(64),
+    // Probe f just outside an edge that lies on the zero level (degenerate nets only).
+    probe: (s: number, t: number): number => {
+      for (let i = 0; i < d; i++) xProbe[i] = plane.origin[i]! + s * plane.u[i]! + t * plane.v[i]!;
+      return forward(netLike, xProbe)[0]!;
+    },
+  };
+}
+
 /**
  * Appends the decision-boundary segments inside one region (x0, y0, x1, y1 each).
  * One output: the zero level. Several: the lines where the argmax changes.
  */
-function decisionSegments(ctx: SegmentContext, cell: Polygon, map: Float64Array, o: number, out: GrowF64): void {
+export function decisionSegments(ctx: SegmentContext, cell: Polygon, map: Float64Array, o: number, out: GrowF64): void {
   if (o === 1) {
     zeroLevel(ctx, cell, map, 0, out);
     return;
@@ -700,7 +700,7 @@ function onLevelEdges(ctx: SegmentContext, cell: Polygon, vals: Float64Array, to
 }
 
 /** Chains segments that share endpoints into polylines (endpoints matched after rounding). */
-function joinSegments(seg: Float64Array): Float64Array[] {
+export function joinSegments(seg: Float64Array): Float64Array[] {
   const nSeg = seg.length / 4;
   if (nSeg === 0) return [];
   let scale = 0;

@@ -1,0 +1,1174 @@
+/**
+ * A dedicated exact slicer for plain MLPs (dense layers with ReLU, leaky ReLU or hard-tanh) on a
+ * 2-D plane: the explorer's live map, where the general engine (engine.ts) is about 2× too slow
+ * for ten updates a second.
+ *
+ * The plane's partition is kept as one planar cell complex whose vertices are shared between the
+ * faces that meet there, and every vertex carries the pre-activations of the current layer (a row
+ * of `Z`). Layer by layer:
+ *  1. Each face classifies the layer's units on its vertices (`signWithin` against the unit's
+ *     tolerance); units whose sign changes on the face cut it, one after another. A cut puts a new
+ *     vertex on each crossed edge, interpolating the whole row of `Z` linearly along the edge —
+ *     exact, as the layer's pre-activations are affine on the face — and the vertex is shared with
+ *     the face across the edge (keyed by the edge's two vertex ids), so faces keep meeting edge to
+ *     edge.
+ *  2. The next layer's pre-activations at every vertex are `W act(Z) + b`: the activation is
+ *     continuous, so its value at a vertex on a breakpoint is the same from every side.
+ * At the end each face's output map `c + a·s + b·t` is fitted through three of its vertices that
+ * span a well-conditioned triangle (the output is affine on the face); a face too thin for that
+ * (height below `MAP_FIT_HEIGHT` of the box's diameter) has its map composed exactly from its code.
+ *
+ * Faces, codes, edge labels and maps follow `slicePlane`'s conventions and go through the same
+ * `SliceAccumulator` (areas, linear regions, decision boundary), so the result is a `SliceResult`
+ * like the general engine's — compared with it, region by region, in slice-mlp.test.ts.
+ *
+ * Tolerances: a unit's value at a vertex is zero when within `side · scale`, `scale` being the
+ * largest magnitude its terms reach in the box (`|b_j| + Σ_k |W_jk| · max |h_k|`): box-relative,
+ * where the general engine's are pointwise (issue 18 #2), so planes scaled far from the box's
+ * magnitude should use `slicePlane`.
+ */
+import { AbortError, PolytopeError } from '../errors.js';
+import { BOUNDARY } from '../geometry/cells.js';
+import type { Polygon } from '../geometry/cells.js';
+import { MAP_FIT_HEIGHT, affineTolerance, pairTolerance, resolveTolerances, sameMap } from '../geometry/predicates.js';
+import { now } from '../clock.js';
+import { mergeLinearLayers, mlpLayers } from '../network/mlp-view.js';
+import type { PiecewiseLayer } from '../network/mlp-view.js';
+import { networkOf } from '../network/prepared.js';
+import { gemm64, gemm64Reserve } from '../network/gemm64.js';
+import type { NetworkLike } from '../network/prepared.js';
+import { GrowF64, SliceAccumulator, checkSliceDomain, decisionSegments, joinSegments, segmentContext } from './slice.js';
+import type { Box2, Plane, SliceOptions, SliceResult } from './slice.js';
+
+/** A hidden layer as the slicer reads it: `n` units over `nIn` inputs, its activation and unit offset. */
+interface Layer {
+  readonly n: number;
+  readonly nIn: number;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+  readonly act: PiecewiseLayer['act'];
+  readonly alpha: number;
+  readonly min: number;
+  readonly max: number;
+  /** Offset of the layer's first unit in the network's code. */
+  readonly offset: number;
+}
+
+/** Growable typed storage for the complex's vertices: coordinates and the current layer's values. */
+class Vertices {
+  count = 0;
+  s = new Float64Array(1024);
+  t = new Float64Array(1024);
+  /** count × width, row-major: the current layer's pre-activations. */
+  z: Float64Array = new Float64Array(1024 * 8);
+  width = 1;
+  /** Largest magnitude of each of the current layer's inputs over the vertices (its tolerance scale). */
+  inputMax = new Float64Array(2);
+  /**
+   * Sign bits of every vertex for a ReLU-like layer being cut (0 words otherwise): per vertex,
+   * `words` words of "unit j above its tolerance" bits, then `words` of "below".
+   */
+  words = 0;
+  signs = new Int32Array(0);
+  tol: Float64Array = new Float64Array(0);
+
+  /** Starts sign bits for a ReLU-like layer with these unit tolerances (the current `z` is that layer's). */
+  startSigns(tol: Float64Array): void {
+    this.tol = tol;
+    this.words = Math.ceil(this.width / 32);
+    this.signs = new Int32Array(2 * this.words * Math.max(this.count, this.z.length / this.width));
+    for (let v = 0; v < this.count; v++) this.classify(v);
+  }
+
+  stopSigns(): void {
+    this.words = 0;
+  }
+
+  /** Sets vertex v's sign bits from its row of `z`. */
+  classify(v: number): void {
+    const n = this.width;
+    const W = this.words;
+    const z = this.z;
+    const tol = this.tol;
+    const at = 2 * W * v;
+    for (let w = 0; w < W; w++) {
+      let pos = 0;
+      let neg = 0;
+      const end = Math.min(n, 32 * w + 32);
+      for (let j = 32 * w; j < end; j++) {
+        const x = z[v * n + j]!;
+        if (x > tol[j]!) pos |= 1 << (j & 31);
+        else if (x < -tol[j]!) neg |= 1 << (j & 31);
+      }
+      this.signs[at + w] = pos;
+      this.signs[at + W + w] = neg;
+    }
+  }
+
+  add(s: number, t: number): number {
+    if (this.count === this.s.length) {
+      const grow = (a: Float64Array, len: number) => {
+        const b = new Float64Array(len);
+        b.set(a);
+        return b;
+      };
+      this.s = grow(this.s, 2 * this.s.length);
+      this.t = grow(this.t, 2 * this.t.length);
+    }
+    this.s[this.count] = s;
+    this.t[this.count] = t;
+    this.ensureRows(this.count + 1);
+    return this.count++;
+  }
+
+  ensureRows(rows: number): void {
+    if (rows * this.width <= this.z.length) return;
+    const b = new Float64Array(Math.max(2 * this.z.length, rows * this.width));
+    b.set(this.z);
+    this.z = b;
+    if (this.words > 0) {
+      const sg = new Int32Array(2 * this.words * (b.length / this.width));
+      sg.set(this.signs);
+      this.signs = sg;
+    }
+  }
+}
+
+/** A list of polygons over vertex ids: starts, lengths, vertex ids and edge labels (edge i runs from vertex i to i+1). */
+class FaceList {
+  count = 0;
+  start = new Int32Array(256);
+  len = new Int32Array(256);
+  v = new Int32Array(2048);
+  label = new Int32Array(2048);
+  used = 0;
+  /** count × stride state bytes: one layer's states. */
+  code: Uint8Array;
+  /** The face of the previous layer's list each face was cut from. */
+  parent = new Int32Array(256);
+
+  constructor(readonly stride: number) {
+    this.code = new Uint8Array(256 * Math.max(1, stride));
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.used = 0;
+  }
+
+  /** Opens a face of up to `maxLen` vertices; returns its index (push vertices, then `close`). */
+  open(maxLen: number): number {
+    if (this.count === this.start.length) {
+      const n = 2 * this.start.length;
+      const s = new Int32Array(n);
+      s.set(this.start);
+      this.start = s;
+      const l = new Int32Array(n);
+      l.set(this.len);
+      this.len = l;
+      const c = new Uint8Array(n * Math.max(1, this.stride));
+      c.set(this.code);
+      this.code = c;
+      const q = new Int32Array(n);
+      q.set(this.parent);
+      this.parent = q;
+    }
+    if (this.used + maxLen > this.v.length) {
+      const n = Math.max(2 * this.v.length, this.used + maxLen);
+      const v = new Int32Array(n);
+      v.set(this.v);
+      this.v = v;
+      const l = new Int32Array(n);
+      l.set(this.label);
+      this.label = l;
+    }
+    this.start[this.count] = this.used;
+    this.len[this.count] = 0;
+    return this.count++;
+  }
+
+  push(vertex: number, label: number): void {
+    this.v[this.used] = vertex;
+    this.label[this.used++] = label;
+    this.len[this.count - 1]!++;
+  }
+}
+
+/** The network read as layers over the plane: the first layer's weights act on (s, t) directly. */
+function planeLayers(netLike: NetworkLike, plane: Plane): { hidden: Layer[]; out: Layer } {
+  const net = networkOf(netLike);
+  const layers = mergeLinearLayers(mlpLayers(net, true));
+  const d = net.inputSize;
+  let offset = 0;
+  const read = (l: PiecewiseLayer, i: number): Layer => {
+    let weight = l.weight;
+    let bias = l.bias;
+    let nIn = l.inFeatures;
+    if (i === 0) {
+      // W (o + s u + t v) + b = (W o + b) + s W u + t W v.
+      weight = new Float64Array(2 * l.outFeatures);
+      bias = Float64Array.from(l.bias);
+      for (let j = 0; j < l.outFeatures; j++) {
+        let c = 0;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < d; k++) {
+          const w = l.weight[j * d + k]!;
+          c += w * plane.origin[k]!;
+          a += w * plane.u[k]!;
+          b += w * plane.v[k]!;
+        }
+        bias[j] = bias[j]! + c;
+        weight[2 * j] = a;
+        weight[2 * j + 1] = b;
+      }
+      nIn = 2;
+    }
+    const layer: Layer = { n: l.outFeatures, nIn, weight, bias, act: l.act, alpha: l.alpha, min: l.min, max: l.max, offset };
+    if (l.act !== 'none') offset += l.outFeatures;
+    return layer;
+  };
+  const all = layers.map(read);
+  if (offset !== net.numUnits)
+    throw new PolytopeError('unsupported', `the 2-D MLP slicer found ${offset} units where the network has ${net.numUnits}`);
+  const out = all[all.length - 1]!;
+  if (out.act !== 'none') {
+    // The network ends in an activation: its output is that activation's value, one more "layer" of identity.
+    const n = out.n;
+    const eye = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) eye[j * n + j] = 1;
+    return { hidden: all, out: { n, nIn: n, weight: eye, bias: new Float64Array(n), act: 'none', alpha: 1, min: 0, max: 0, offset } };
+  }
+  return { hidden: all.slice(0, -1), out };
+}
+
+/** out[o…o+m) = act(z[at…at+m)) for layer l's activation; `inputMax` keeps each entry's largest magnitude. */
+
+function activateRow(l: Layer, z: Float64Array, at: number, out: Float64Array, o: number, inputMax: Float64Array): void {
+  const m = l.n;
+  const alpha = l.act === 'leaky_relu' ? l.alpha : 0;
+  if (l.act === 'hardtanh') {
+    for (let k = 0; k < m; k++) {
+      const x = z[at + k]!;
+      const y = x < l.min ? l.min : x > l.max ? l.max : x;
+      out[o + k] = y;
+      if (Math.abs(y) > inputMax[k]!) inputMax[k] = Math.abs(y);
+    }
+    return;
+  }
+  for (let k = 0; k < m; k++) {
+    const x = z[at + k]!;
+    const y = x > 0 ? x : alpha * x;
+    out[o + k] = y;
+    if (Math.abs(y) > inputMax[k]!) inputMax[k] = Math.abs(y);
+  }
+}
+
+/** One cut of a face: unit j of the layer at threshold θ; `upper` marks hard-tanh's max breakpoint. */
+interface Cut {
+  j: number;
+  theta: number;
+  tol: number;
+  upper: boolean;
+}
+
+/**
+ * The partition of a slice by `partitionMlp`: faces over shared vertices, each with its code and
+ * output map. Face f's vertex ids are `faceVerts[off[f] .. off[f + 1])`, counter-clockwise; the
+ * label of the edge leaving vertex i is `labels[i]` (`unit · 256 + state beyond`, −1 on the box).
+ */
+export interface MlpPartition {
+  readonly faces: number;
+  readonly off: Int32Array;
+  readonly faceVerts: Int32Array;
+  readonly labels: Int32Array;
+  /** Vertex coordinates in the plane. */
+  readonly s: Float64Array;
+  readonly t: Float64Array;
+  /** The network's outputs at every vertex (vertices × outputs). */
+  readonly values: Float64Array;
+  readonly outputs: number;
+  /** faces × codeLength states. */
+  readonly codes: Uint8Array;
+  readonly codeLength: number;
+  /** Per face, per output r: [c, ∂/∂s, ∂/∂t]. */
+  readonly maps: Float64Array;
+}
+
+/**
+ * The partition of a 2-D box of the plane by a plain MLP (see the module comment): faces over
+ * shared vertices, with codes, edge labels and output maps.
+ *
+ * @example
+ * partitionMlp(net, inputPlane(net), [-1, 1, -1, 1]).faces; // the number of activation regions
+ */
+export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, options: SliceOptions = {}): MlpPartition {
+  const net = networkOf(netLike);
+  if (plane.origin.length !== net.inputSize)
+    throw new PolytopeError(
+      'shape-mismatch',
+      `the plane lives in ${plane.origin.length} dimensions but the network has ${net.inputSize} inputs`,
+    );
+  const { hidden, out } = planeLayers(netLike, plane);
+  const eps = resolveTolerances(options.tolerances).side;
+  const verts = new Vertices();
+  let faces = new FaceList(0);
+  for (const [s, t] of [
+    [b[0], b[2]],
+    [b[1], b[2]],
+    [b[1], b[3]],
+    [b[0], b[3]],
+  ] as const)
+    verts.add(s, t);
+  faces.open(4);
+  for (let i = 0; i < 4; i++) faces.push(i, BOUNDARY);
+  // Values of the first layer (or the output, for a network without hidden layers) at the box corners.
+  evaluateLayer(verts, hidden[0] ?? out, null, hidden.length > 0);
+  const progress = options.onProgress;
+  const levels: FaceList[] = [];
+  for (let li = 0; li < hidden.length; li++) {
+    if (options.signal?.aborted) throw new AbortError();
+    const layer = hidden[li]!;
+    faces = cutLayer(verts, faces, layer, eps, options);
+    levels.push(faces);
+    evaluateLayer(verts, hidden[li + 1] ?? out, layer, li + 1 < hidden.length);
+    progress?.({ fraction: (li + 1) / (hidden.length + 1), regions: faces.count });
+  }
+  const F = faces.count;
+  const off = new Int32Array(F + 1);
+  for (let f = 0; f < F; f++) off[f + 1] = off[f]! + faces.len[f]!;
+  const faceVerts = new Int32Array(off[F]!);
+  const labels = new Int32Array(off[F]!);
+  for (let f = 0; f < F; f++) {
+    const src = faces.start[f]!;
+    const dst = off[f]!;
+    for (let i = 0; i < faces.len[f]!; i++) {
+      faceVerts[dst + i] = faces.v[src + i]!;
+      labels[dst + i] = faces.label[src + i]!;
+    }
+  }
+  const U = net.numUnits;
+  const codes = assembleCodes(levels, hidden, F, U);
+  const o = out.n;
+  const values = verts.z.slice(0, verts.count * o);
+  const maps = new Float64Array(F * 3 * o);
+  const composer = new MapComposer(hidden, out);
+  const diameter = Math.hypot(b[1] - b[0], b[3] - b[2]);
+  for (let f = 0; f < F; f++)
+    if (!fitMap(verts.s, verts.t, faceVerts, off[f]!, off[f + 1]!, values, o, diameter, maps, 3 * o * f))
+      composer.compose(
+        codes,
+        f * U,
+        maps,
+        3 * o * f,
+        values,
+        faceVerts[off[f]!]!,
+        verts.s[faceVerts[off[f]!]!]!,
+        verts.t[faceVerts[off[f]!]!]!,
+      );
+  return {
+    faces: F,
+    off,
+    faceVerts,
+    labels,
+    s: verts.s.slice(0, verts.count),
+    t: verts.t.slice(0, verts.count),
+    values,
+    outputs: o,
+    codes,
+    codeLength: U,
+    maps,
+  };
+}
+
+/** Each final face's whole code (faces × U states) from its layer's states and its ancestors' in `levels`. */
+function assembleCodes(levels: readonly FaceList[], hidden: readonly Layer[], F: number, U: number): Uint8Array {
+  const codes = new Uint8Array(F * U);
+  // Each face's code from its own layer's states and its ancestors' (four bytes at a time when aligned).
+  const aligned = U % 4 === 0 && hidden.every((l) => l.n % 4 === 0 && l.offset % 4 === 0);
+  const codes32 = aligned ? new Uint32Array(codes.buffer) : null;
+  const level32 = aligned ? levels.map((lv) => new Uint32Array(lv.code.buffer, 0, lv.code.length >> 2)) : [];
+  for (let f = 0; f < F; f++) {
+    let idx = f;
+    for (let li = levels.length - 1; li >= 0; li--) {
+      const lv = levels[li]!;
+      if (codes32) {
+        const src = level32[li]!;
+        const w = lv.stride >> 2;
+        const d = (f * U + hidden[li]!.offset) >> 2;
+        for (let i = 0; i < w; i++) codes32[d + i] = src[idx * w + i]!;
+      } else copyBytes(codes, f * U + hidden[li]!.offset, lv.code, idx * lv.stride, lv.stride);
+      idx = lv.parent[idx]!;
+    }
+  }
+  return codes;
+}
+
+/**
+ * Exact activation regions of a plain MLP on a 2-D plane: the same contract and result as
+ * `slicePlane`, by a dedicated algorithm (see the module comment). Networks that are not plain
+ * MLPs (dense layers with ReLU, leaky ReLU or hard-tanh, folded normalizations) get
+ * `PolytopeError('unsupported')`: use `slicePlane` for them.
+ *
+ * @example
+ * sliceMlpPlane(net, inputPlane(net), [-1, 1, -1, 1]).summary.regions; // as slicePlane's
+ */
+export function sliceMlpPlane(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
+  const b = checkSliceDomain(netLike, plane, box);
+  const start = now();
+  const p = partitionMlp(netLike, plane, b, options);
+  const acc = new SliceAccumulator(netLike, plane, b, options.collect ?? true, options.onRegion, options.tolerances);
+  const U = p.codeLength;
+  const o3 = 3 * p.outputs;
+  for (let f = 0; f < p.faces; f++) {
+    const a = p.off[f]!;
+    const n = p.off[f + 1]! - a;
+    const xy = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const v = p.faceVerts[a + i]!;
+      xy[2 * i] = p.s[v]!;
+      xy[2 * i + 1] = p.t[v]!;
+    }
+    const cell: Polygon = { n, xy, labels: p.labels.subarray(a, a + n) };
+    acc.add(cell, p.codes.subarray(f * U, f * U + U), p.maps.subarray(f * o3, f * o3 + o3));
+  }
+  options.onProgress?.({ fraction: 1, regions: p.faces });
+  return acc.finish((now() - start) / 1000);
+}
+
+/** `sliceMlpFlat`'s result: a slice as flat arrays (the explorer's transfer format). */
+export interface FlatMlpSlice {
+  readonly regions: number;
+  readonly linearRegions: number;
+  /** Region i's polygon is xy[2·off[i] .. 2·off[i + 1]) (counter-clockwise, interleaved s, t). */
+  readonly off: Int32Array;
+  readonly xy: Float64Array;
+  readonly codes: Uint8Array;
+  readonly codeLength: number;
+  readonly areas: Float64Array;
+  /** Per region, per output r: [c, ∂/∂s, ∂/∂t]. */
+  readonly maps: Float64Array;
+  readonly outputs: number;
+  readonly linearRegionOf: Int32Array;
+  /** Decision boundary as polylines, each interleaved [s0, t0, s1, t1, …]. */
+  readonly boundary: Float64Array[];
+  readonly seconds: number;
+}
+
+/**
+ * `sliceMlpPlane` as flat typed arrays, without a region object per region: linear regions are
+ * joined across the partition's shared edges (its faces meet edge to edge) where the maps agree
+ * (`sameMap`), and the decision boundary is cut only from regions where the outputs' order changes
+ * between vertices. The explorer's live map uses it; the tests compare it with `slicePlane`.
+ *
+ * @example
+ * sliceMlpFlat(net, inputPlane(net), [-1, 1, -1, 1]).linearRegions;
+ */
+export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): FlatMlpSlice {
+  const b = checkSliceDomain(netLike, plane, box);
+  const start = now();
+  const p = partitionMlp(netLike, plane, b, options);
+  const F = p.faces;
+  const xy = new Float64Array(2 * p.off[F]!);
+  const areas = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    const a = p.off[f]!;
+    const e = p.off[f + 1]!;
+    let area = 0;
+    for (let i = a; i < e; i++) {
+      const v = p.faceVerts[i]!;
+      const w = p.faceVerts[i + 1 === e ? a : i + 1]!;
+      xy[2 * i] = p.s[v]!;
+      xy[2 * i + 1] = p.t[v]!;
+      area += p.s[v]! * p.t[w]! - p.s[w]! * p.t[v]!;
+    }
+    areas[f] = Math.abs(area) / 2;
+  }
+  const { linearRegionOf, linearRegions } = joinLinearRegions(p, resolveTolerances(options.tolerances).map);
+  const boundary = joinSegments(boundarySegments(netLike, plane, b, p, xy, options));
+  return {
+    regions: F,
+    linearRegions,
+    off: p.off,
+    xy,
+    codes: p.codes,
+    codeLength: p.codeLength,
+    areas,
+    maps: p.maps,
+    outputs: p.outputs,
+    linearRegionOf,
+    boundary,
+    seconds: (now() - start) / 1000,
+  };
+}
+
+/** Union–find over the partition's shared edges: neighbours with the same map form one linear region. */
+function joinLinearRegions(p: MlpPartition, mapEps: number): { linearRegionOf: Int32Array; linearRegions: number } {
+  const F = p.faces;
+  const parent = new Int32Array(F);
+  for (let f = 0; f < F; f++) parent[f] = f;
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  // Open addressing on directed edges (a, b) → face; the face across is the one holding (b, a).
+  const edges = p.off[F]!;
+  let cap = 1;
+  while (cap < 2 * edges) cap <<= 1;
+  const mask = cap - 1;
+  const keyA = new Int32Array(cap).fill(-1);
+  const keyB = new Int32Array(cap);
+  const owner = new Int32Array(cap);
+  const slot = (a: number, b: number): number => {
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    while (keyA[h] !== -1 && (keyA[h] !== a || keyB[h] !== b)) h = (h + 1) & mask;
+    return h;
+  };
+  for (let f = 0; f < F; f++) {
+    const a0 = p.off[f]!;
+    const e = p.off[f + 1]!;
+    for (let i = a0; i < e; i++) {
+      if (p.labels[i] === BOUNDARY) continue;
+      const a = p.faceVerts[i]!;
+      const b = p.faceVerts[i + 1 === e ? a0 : i + 1]!;
+      const h = slot(a, b);
+      keyA[h] = a;
+      keyB[h] = b;
+      owner[h] = f;
+    }
+  }
+  const o3 = 3 * p.outputs;
+  for (let f = 0; f < F; f++) {
+    const a0 = p.off[f]!;
+    const e = p.off[f + 1]!;
+    for (let i = a0; i < e; i++) {
+      if (p.labels[i] === BOUNDARY) continue;
+      const a = p.faceVerts[i]!;
+      const b = p.faceVerts[i + 1 === e ? a0 : i + 1]!;
+      if (b > a) continue; // each shared edge once, from the face that runs it downwards
+      const h = slot(b, a);
+      if (keyA[h] === -1) continue;
+      const g = owner[h]!;
+      const rf = find(f);
+      const rg = find(g);
+      if (rf !== rg && sameMap(p.maps, f * o3, p.maps, g * o3, o3, mapEps)) parent[rf] = rg;
+    }
+  }
+  const linearRegionOf = new Int32Array(F);
+  const ids = new Int32Array(F).fill(-1);
+  let linearRegions = 0;
+  for (let f = 0; f < F; f++) {
+    const r = find(f);
+    if (ids[r] === -1) ids[r] = linearRegions++;
+    linearRegionOf[f] = ids[r]!;
+  }
+  return { linearRegionOf, linearRegions };
+}
+
+/**
+ * Decision-boundary segments (x0, y0, x1, y1 each) of the regions where it can pass: the output's
+ * sign (one output) or the argmax (several) is not the same, beyond the side tolerance, at every
+ * vertex. Those regions go through the general slicer's `decisionSegments`.
+ */
+
+function boundarySegments(
+  netLike: NetworkLike,
+  plane: Plane,
+  b: Box2,
+  p: MlpPartition,
+  xy: Float64Array,
+  options: SliceOptions,
+): Float64Array {
+  const ctx = segmentContext(netLike, plane, b, options.tolerances);
+  const out = new GrowF64();
+  const o = p.outputs;
+  const o3 = 3 * o;
+  const extent = ctx.extent;
+  for (let f = 0; f < p.faces; f++) {
+    const a0 = p.off[f]!;
+    const e = p.off[f + 1]!;
+    if (!mayCarryBoundary(p, f, a0, e, extent, ctx.eps)) continue;
+    const cell: Polygon = { n: e - a0, xy: xy.subarray(2 * a0, 2 * e), labels: p.labels.subarray(a0, e) };
+    decisionSegments(ctx, cell, p.maps.subarray(f * o3, f * o3 + o3), o, out);
+  }
+  return out.data.slice(0, out.length);
+}
+
+/** Whether the boundary may cross or touch face f: not every vertex strictly on one output's side. */
+
+function mayCarryBoundary(p: MlpPartition, f: number, a0: number, e: number, extent: readonly number[], eps: number): boolean {
+  const o = p.outputs;
+  const map = p.maps;
+  const m0 = 3 * o * f;
+  if (o === 1) {
+    const tol = affineTolerance(map, m0, 3, extent, eps);
+    let pos = 0;
+    let neg = 0;
+    for (let i = a0; i < e; i++) {
+      const x = p.values[p.faceVerts[i]!]!;
+      if (x > tol) pos++;
+      else if (x < -tol) neg++;
+    }
+    return pos !== e - a0 && neg !== e - a0;
+  }
+  // Several outputs: the argmax at the first vertex must win at every vertex by more than the pair's tolerance.
+  const v0 = p.faceVerts[a0]! * o;
+  let best = 0;
+  for (let r = 1; r < o; r++) if (p.values[v0 + r]! > p.values[v0 + best]!) best = r;
+  for (let r = 0; r < o; r++) {
+    if (r === best) continue;
+    const tol = pairTolerance(map, m0 + 3 * best, m0 + 3 * r, 3, extent, eps);
+    for (let i = a0; i < e; i++) {
+      const v = p.faceVerts[i]! * o;
+      if (p.values[v + best]! - p.values[v + r]! <= tol) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Sets every vertex's row of `Z` to the pre-activations of `layer`: from (s, t) for the first
+ * layer (`prev` null), else `W act_prev(Z) + b`.
+ */
+function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: boolean): void {
+  const nv = verts.count;
+  const n = layer.n;
+  const W = layer.weight;
+  const bias = layer.bias;
+  if (prev === null) {
+    verts.width = n;
+    verts.ensureRows(nv);
+    const z = verts.z;
+    verts.inputMax = new Float64Array(2);
+    for (let v = 0; v < nv; v++) {
+      verts.inputMax[0] = Math.max(verts.inputMax[0]!, Math.abs(verts.s[v]!));
+      verts.inputMax[1] = Math.max(verts.inputMax[1]!, Math.abs(verts.t[v]!));
+    }
+    for (let v = 0; v < nv; v++) {
+      const s = verts.s[v]!;
+      const t = verts.t[v]!;
+      for (let j = 0; j < n; j++) z[v * n + j] = bias[j]! + W[2 * j]! * s + W[2 * j + 1]! * t;
+    }
+    return;
+  }
+  const m = prev.n;
+  const inputMax = new Float64Array(m);
+  verts.inputMax = inputMax;
+  const zPrev = verts.z;
+  // Room to grow: the next layer's cuts add vertices.
+  const z = new Float64Array(Math.max(1024, 2 * nv * n));
+  // Small products and narrow layers (the output) in JavaScript, the activation fused into the
+  // products; the inputs' magnitudes only for a layer that will be cut.
+  const g = n >= 4 && nv * n * m >= 1 << 14 ? gemm64() : null;
+  if (!g) {
+    const alpha = prev.act === 'leaky_relu' ? prev.alpha : 0;
+    const hard = prev.act === 'hardtanh';
+    for (let v = 0; v < nv; v++) {
+      const r = v * m;
+      for (let j = 0; j < n; j++) {
+        let acc = bias[j]!;
+        const wr = j * m;
+        for (let k = 0; k < m; k++) {
+          const x = zPrev[r + k]!;
+          const y = hard ? (x < prev.min ? prev.min : x > prev.max ? prev.max : x) : x > 0 ? x : alpha * x;
+          acc += W[wr + k]! * y;
+        }
+        z[v * n + j] = acc;
+      }
+    }
+    if (cut) {
+      const h = new Float64Array(m);
+      for (let v = 0; v < nv; v++) activateRow(prev, zPrev, v * m, h, 0, inputMax);
+    }
+  } else {
+    // Z = act(Z_prev) Wᵀ + b on the float64 SIMD kernel (C += A·B): A = act(Z_prev) padded to 4 rows,
+    // B = Wᵀ padded to 4 columns, C starting at the bias.
+    const r4 = Math.ceil(nv / 4) * 4;
+    const c4 = Math.ceil(n / 4) * 4;
+    const bAt = r4 * m;
+    const cAt = bAt + m * c4;
+    const mem = gemm64Reserve(g, cAt + r4 * c4);
+    for (let v = 0; v < nv; v++) activateRow(prev, zPrev, v * m, mem, v * m, inputMax);
+    mem.fill(0, nv * m, cAt);
+    for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) mem[bAt + k * c4 + j] = W[j * m + k]!;
+    for (let v = 0; v < r4; v++) {
+      const r = cAt + v * c4;
+      for (let j = 0; j < n; j++) mem[r + j] = bias[j]!;
+      for (let j = n; j < c4; j++) mem[r + j] = 0;
+    }
+    g.nn(0, bAt * 8, cAt * 8, r4, c4, m);
+    if (c4 === n) z.set(mem.subarray(cAt, cAt + nv * n));
+    else for (let v = 0; v < nv; v++) for (let j = 0; j < n; j++) z[v * n + j] = mem[cAt + v * c4 + j]!;
+  }
+  verts.width = n;
+  verts.z = z;
+}
+
+/** Each unit's tolerance on this layer: `side · (|b_j| + Σ_k |W_jk| · max_v |input_k|)`, the largest its terms reach in the box. */
+function unitTolerances(layer: Layer, inputMax: Float64Array, eps: number): Float64Array {
+  const tol = new Float64Array(layer.n);
+  for (let j = 0; j < layer.n; j++) {
+    let s = Math.abs(layer.bias[j]!);
+    for (let k = 0; k < layer.nIn; k++) s += Math.abs(layer.weight[j * layer.nIn + k]!) * inputMax[k]!;
+    tol[j] = eps * s;
+  }
+  return tol;
+}
+
+/** Cuts every face of `faces` by the units of `layer`; returns the new face list (full codes). */
+function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, options: SliceOptions): FaceList {
+  const n = layer.n;
+  const tol = unitTolerances(layer, verts.inputMax, eps);
+  const relu = layer.act !== 'hardtanh';
+  if (relu) verts.startSigns(tol);
+  const next = new FaceList(n);
+  const pieces = new FaceList(n);
+  const edges = new EdgeTable();
+  const cuts = new Cuts();
+  const range = new Float64Array(2 * n);
+  const baseRow = new Uint8Array(n);
+  const scratch = { classes: new Int8Array(64), cross: new Int32Array(64) };
+  let lastCheck = 0;
+  for (let f = 0; f < faces.count; f++) {
+    if (f - lastCheck >= 512) {
+      lastCheck = f;
+      if (options.signal?.aborted) throw new AbortError();
+    }
+    const fs = faces.start[f]!;
+    const fn = faces.len[f]!;
+    if (relu) classifyReluFace(verts, faces, fs, fn, tol, baseRow, cuts);
+    else classifyFace(verts, faces, fs, fn, layer, tol, eps, range, baseRow, cuts);
+    if (cuts.count === 0) {
+      copyFace(faces, f, next, baseRow);
+      continue;
+    }
+    // Pieces of the face: each cut splits the live pieces it crosses into two new ones at the end
+    // of the list (the old one dies, len 0) and fixes its unit's state in place on the others.
+    pieces.clear();
+    pieces.open(fn);
+    for (let i = 0; i < fn; i++) pieces.push(faces.v[fs + i]!, faces.label[fs + i]!);
+    copyBytes(pieces.code, 0, baseRow, 0, n);
+    for (let c = 0; c < cuts.count; c++) {
+      const cut = cuts.pool[c]!;
+      const live = pieces.count;
+      for (let p = 0; p < live; p++) if (pieces.len[p]! > 0) splitPiece(verts, pieces, p, cut, layer, edges, scratch);
+    }
+    for (let p = 0; p < pieces.count; p++) if (pieces.len[p]! > 0) copyPiece(f, pieces, p, next);
+  }
+  verts.stopSigns();
+  return next;
+}
+
+/** The cuts of one face: a reused pool of `Cut`s, `count` of them live. */
+class Cuts {
+  count = 0;
+  readonly pool: Cut[] = [];
+  push(j: number, theta: number, tol: number, upper: boolean): void {
+    const c = this.pool[this.count] ?? (this.pool[this.count] = { j: 0, theta: 0, tol: 0, upper: false });
+    c.j = j;
+    c.theta = theta;
+    c.tol = tol;
+    c.upper = upper;
+    this.count++;
+  }
+}
+
+/**
+ * `classifyFace` for ReLU-like layers from the vertices' sign bits: a unit crosses the face when
+ * some vertex is above and some below its tolerance; else it is on when some vertex is above.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function classifyReluFace(verts: Vertices, faces: FaceList, fs: number, fn: number, tol: Float64Array, row: Uint8Array, cuts: Cuts): void {
+  cuts.count = 0;
+  const W = verts.words;
+  const signs = verts.signs;
+  const n = verts.width;
+  for (let w = 0; w < W; w++) {
+    let pos = 0;
+    let neg = 0;
+    for (let i = 0; i < fn; i++) {
+      const at = 2 * W * faces.v[fs + i]!;
+      pos |= signs[at + w]!;
+      neg |= signs[at + W + w]!;
+    }
+    const cross = pos & neg;
+    const end = Math.min(n, 32 * w + 32);
+    for (let j = 32 * w; j < end; j++) {
+      const bit = 1 << (j & 31);
+      if (cross & bit) cuts.push(j, 0, tol[j]!, false);
+      else row[j] = pos & bit ? 1 : 0;
+    }
+  }
+}
+
+/** Fixed states of the layer's units on a face (into `row`) and the cuts of those that cross it. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+function classifyFace(
+  verts: Vertices,
+  faces: FaceList,
+  fs: number,
+  fn: number,
+  layer: Layer,
+  tol: Float64Array,
+  eps: number,
+  range: Float64Array,
+  row: Uint8Array,
+  cuts: Cuts,
+): void {
+  cuts.count = 0;
+  const n = layer.n;
+  const z = verts.z;
+  // Each unit's range over the face's vertices (rows of Z read in order): lo in range[0, n), hi in range[n, 2n).
+  let r0 = faces.v[fs]! * n;
+  for (let j = 0; j < n; j++) {
+    const x = z[r0 + j]!;
+    range[j] = x;
+    range[n + j] = x;
+  }
+  for (let i = 1; i < fn; i++) {
+    r0 = faces.v[fs + i]! * n;
+    for (let j = 0; j < n; j++) {
+      const x = z[r0 + j]!;
+      if (x < range[j]!) range[j] = x;
+      else if (x > range[n + j]!) range[n + j] = x;
+    }
+  }
+  if (layer.act !== 'hardtanh') {
+    for (let j = 0; j < n; j++) {
+      const tj = tol[j]!;
+      // A unit ≈ 0 on the whole face takes the lower state (the forward rule: x ≤ 0 → off).
+      if (range[n + j]! <= tj) row[j] = 0;
+      else if (range[j]! >= -tj) row[j] = 1;
+      else cuts.push(j, 0, tj, false);
+    }
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const lo = range[j]!;
+    const hi = range[n + j]!;
+    const tMin = tol[j]! + Math.abs(layer.min) * eps;
+    const tMax = tol[j]! + Math.abs(layer.max) * eps;
+    if (hi <= layer.min + tMin) row[j] = 0;
+    else if (lo >= layer.max - tMax) row[j] = 2;
+    else {
+      row[j] = 1;
+      if (lo < layer.min - tMin) cuts.push(j, layer.min, tMin, false);
+      if (hi > layer.max + tMax) cuts.push(j, layer.max, tMax, true);
+    }
+  }
+}
+
+/** dst[d, d + len) = src[s, s + len) (a loop: `subarray` per call costs more than these short copies). */
+
+function copyBytes(dst: Uint8Array, d: number, src: Uint8Array, s: number, len: number): void {
+  for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
+}
+
+/** Copies face f of `src` into `dst` as a face of the next layer: its vertices, labels, parent f and the layer's states `row`. */
+function copyFace(src: FaceList, f: number, dst: FaceList, row: Uint8Array): void {
+  const fs = src.start[f]!;
+  const fn = src.len[f]!;
+  const g = dst.open(fn);
+  for (let i = 0; i < fn; i++) dst.push(src.v[fs + i]!, src.label[fs + i]!);
+  copyBytes(dst.code, g * dst.stride, row, 0, dst.stride);
+  dst.parent[g] = f;
+}
+
+/** Copies a finished piece p (cut from face f) into `dst` with its layer states and parent f. */
+function copyPiece(f: number, pieces: FaceList, p: number, dst: FaceList): void {
+  const ps = pieces.start[p]!;
+  const pn = pieces.len[p]!;
+  const g = dst.open(pn);
+  for (let i = 0; i < pn; i++) dst.push(pieces.v[ps + i]!, pieces.label[ps + i]!);
+  copyBytes(dst.code, g * dst.stride, pieces.code, p * pieces.stride, pieces.stride);
+  dst.parent[g] = f;
+}
+
+/**
+ * The vertices made on edges during one layer's cuts, by the edge's vertex ids (open addressing).
+ * An edge is split once and then gone from both faces that held it, so entries are never removed.
+ */
+class EdgeTable {
+  keyA = new Int32Array(1 << 12).fill(-1);
+  keyB = new Int32Array(1 << 12);
+  vertex = new Int32Array(1 << 12);
+  private size = 0;
+
+  slot(a: number, b: number): number {
+    const mask = this.keyA.length - 1;
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    while (this.keyA[h] !== -1 && (this.keyA[h] !== a || this.keyB[h] !== b)) h = (h + 1) & mask;
+    return h;
+  }
+
+  /** Stores (a, b) → w at the free slot h from `slot(a, b)`. */
+  insert(h: number, a: number, b: number, w: number): void {
+    this.keyA[h] = a;
+    this.keyB[h] = b;
+    this.vertex[h] = w;
+    if (++this.size * 2 > this.keyA.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const { keyA, keyB, vertex } = this;
+    this.keyA = new Int32Array(2 * keyA.length).fill(-1);
+    this.keyB = new Int32Array(2 * keyA.length);
+    this.vertex = new Int32Array(2 * keyA.length);
+    for (let i = 0; i < keyA.length; i++) {
+      if (keyA[i] === -1) continue;
+      const h = this.slot(keyA[i]!, keyB[i]!);
+      this.keyA[h] = keyA[i]!;
+      this.keyB[h] = keyB[i]!;
+      this.vertex[h] = vertex[i]!;
+    }
+  }
+}
+
+/** The vertex where the cut crosses edge (a, b), shared with the face across it. */
+
+function crossing(verts: Vertices, a: number, b: number, cut: Cut, edges: EdgeTable): number {
+  const lo = a < b ? a : b;
+  const hi = a < b ? b : a;
+  const h = edges.slot(lo, hi);
+  if (edges.keyA[h] !== -1) return edges.vertex[h]!;
+  const n = verts.width;
+  const j = cut.j;
+  const z = verts.z;
+  const za = z[a * n + j]! - cut.theta;
+  const zb = z[b * n + j]! - cut.theta;
+  const r = za / (za - zb);
+  const w = verts.add(verts.s[a]! + r * (verts.s[b]! - verts.s[a]!), verts.t[a]! + r * (verts.t[b]! - verts.t[a]!));
+  const zz = verts.z;
+  const ra = a * n;
+  const rb = b * n;
+  const rw = w * n;
+  for (let k = 0; k < n; k++) zz[rw + k] = zz[ra + k]! + r * (zz[rb + k]! - zz[ra + k]!);
+  zz[rw + j] = cut.theta;
+  if (verts.words > 0) verts.classify(w);
+  edges.insert(h, lo, hi, w);
+  return w;
+}
+
+/**
+ * Splits piece p of `pieces` by `cut`: if the cut misses it, fixes the unit's state on it in place;
+ * otherwise appends its two sides as new pieces and kills it (len 0).
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function splitPiece(
+  verts: Vertices,
+  pieces: FaceList,
+  p: number,
+  cut: Cut,
+  layer: Layer,
+  edges: EdgeTable,
+  scratch: { classes: Int8Array; cross: Int32Array },
+): void {
+  const ps = pieces.start[p]!;
+  const pn = pieces.len[p]!;
+  if (scratch.classes.length < pn) {
+    scratch.classes = new Int8Array(2 * pn);
+    scratch.cross = new Int32Array(2 * pn);
+  }
+  const classes = scratch.classes;
+  const n = layer.n;
+  const z = verts.z;
+  const j = cut.j;
+  let pos = false;
+  let neg = false;
+  for (let i = 0; i < pn; i++) {
+    const x = z[pieces.v[ps + i]! * n + j]! - cut.theta;
+    const c = x > cut.tol ? 1 : x < -cut.tol ? -1 : 0;
+    classes[i] = c;
+    if (c > 0) pos = true;
+    else if (c < 0) neg = true;
+  }
+  const hard = layer.act === 'hardtanh';
+  if (!(pos && neg)) {
+    // ReLU-like: above → on, else off (≈ 0 everywhere counts as off). Hard-tanh keeps 1 unless beyond a breakpoint.
+    if (!hard) pieces.code[p * n + j] = pos ? 1 : 0;
+    else if (cut.upper && pos) pieces.code[p * n + j] = 2;
+    else if (!cut.upper && neg) pieces.code[p * n + j] = 0;
+    return;
+  }
+  const unit = layer.offset + j;
+  // States on the positive and negative sides; each side's cut edge is labelled with the other side's state.
+  const posState = hard ? (cut.upper ? 2 : 1) : 1;
+  const negState = hard ? (cut.upper ? 1 : 0) : 0;
+  // The crossing vertex of each crossed edge (two for a convex piece), made once for both sides.
+  const cross = scratch.cross;
+  for (let i = 0; i < pn; i++) {
+    const k = i + 1 === pn ? 0 : i + 1;
+    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, pieces.v[ps + i]!, pieces.v[ps + k]!, cut, edges) : -1;
+  }
+  const gp = pieces.open(pn + 2);
+  emitSide(pieces, ps, pn, classes, cross, 1, unit * 256 + negState);
+  copyBytes(pieces.code, gp * n, pieces.code, p * n, n);
+  if (!hard || cut.upper) pieces.code[gp * n + j] = posState;
+  const gn = pieces.open(pn + 2);
+  emitSide(pieces, ps, pn, classes, cross, -1, unit * 256 + posState);
+  copyBytes(pieces.code, gn * n, pieces.code, p * n, n);
+  if (!hard || !cut.upper) pieces.code[gn * n + j] = negState;
+  pieces.len[p] = 0;
+}
+
+/**
+ * Pushes the part of a piece on side `side` (+1 or −1) of the cut into the last opened piece:
+ * its vertices on that side or on the line, the crossing vertices, and each vertex's outgoing
+ * edge label (the original edge's, or `cutLabel` along the cut).
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function emitSide(pieces: FaceList, ps: number, pn: number, classes: Int8Array, cross: Int32Array, side: number, cutLabel: number): void {
+  for (let i = 0; i < pn; i++) {
+    const k = i + 1 === pn ? 0 : i + 1;
+    const ca = classes[i]! * side;
+    const cb = classes[k]! * side;
+    const a = pieces.v[ps + i]!;
+    const lab = pieces.label[ps + i]!;
+    // The boundary just after a kept vertex (towards b, up to a crossing) stays on this side when
+    // a is strictly inside, or a is on the line and b strictly inside; else it runs along the cut.
+    const along = ca > 0 || (ca === 0 && cb > 0);
+    if (ca >= 0) pieces.push(a, along ? lab : cutLabel);
+    if (ca * cb < 0) pieces.push(cross[i]!, cb > 0 ? lab : cutLabel);
+  }
+}
+
+/**
+ * Fits face f's output maps (o × [c, a, b], into `maps` at `at`) through the triangle of its
+ * vertices with the largest area; false when that triangle's smallest height is below
+ * MAP_FIT_HEIGHT × the box's diameter (the fit would amplify the values' rounding).
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function fitMap(
+  S: Float64Array,
+  T: Float64Array,
+  ids: Int32Array,
+  a0: number,
+  e: number,
+  values: Float64Array,
+  o: number,
+  diameter: number,
+  maps: Float64Array,
+  at: number,
+): boolean {
+  // A well-spread triangle in O(n): the first vertex, the one farthest from it, and the one
+  // farthest from the line through both (within a constant factor of the largest triangle).
+  const i0 = a0;
+  const s0_ = S[ids[a0]!]!;
+  const t0_ = T[ids[a0]!]!;
+  let i1 = a0 + 1;
+  let far = -1;
+  for (let k = a0 + 1; k < e; k++) {
+    const d = (S[ids[k]!]! - s0_) ** 2 + (T[ids[k]!]! - t0_) ** 2;
+    if (d > far) {
+      far = d;
+      i1 = k;
+    }
+  }
+  const us = S[ids[i1]!]! - s0_;
+  const ut = T[ids[i1]!]! - t0_;
+  let i2 = a0 + 1;
+  let best = -1;
+  for (let k = a0 + 1; k < e; k++) {
+    const cross = Math.abs(us * (T[ids[k]!]! - t0_) - ut * (S[ids[k]!]! - s0_));
+    if (cross > best) {
+      best = cross;
+      i2 = k;
+    }
+  }
+  const p0 = ids[i0]!;
+  const p1 = ids[i1]!;
+  const p2 = ids[i2]!;
+  const s0 = S[p0]!;
+  const t0 = T[p0]!;
+  const ds1 = S[p1]! - s0;
+  const dt1 = T[p1]! - t0;
+  const ds2 = S[p2]! - s0;
+  const dt2 = T[p2]! - t0;
+  const det = ds1 * dt2 - dt1 * ds2;
+  const longest = Math.max(Math.hypot(ds1, dt1), Math.hypot(ds2, dt2), Math.hypot(ds2 - ds1, dt2 - dt1));
+  if (!(Math.abs(det) / longest >= MAP_FIT_HEIGHT * diameter)) return false;
+  for (let r = 0; r < o; r++) {
+    const f0 = values[p0 * o + r]!;
+    const d1 = values[p1 * o + r]! - f0;
+    const d2 = values[p2 * o + r]! - f0;
+    const ga = (d1 * dt2 - d2 * dt1) / det;
+    const gb = (ds1 * d2 - ds2 * d1) / det;
+    maps[at + 3 * r] = f0 - ga * s0 - gb * t0;
+    maps[at + 3 * r + 1] = ga;
+    maps[at + 3 * r + 2] = gb;
+  }
+  return true;
+}
+
+/**
+ * Output maps of faces too thin to fit, from their codes: the gradient by the chain rule from the
+ * output back (o rows: `g ← (g ⊙ act'_ℓ) W_ℓ`, act' fixed by the code: ReLU off → 0, leaky off →
+ * α, hard-tanh saturated → 0; rows of g whose factor is 0 are skipped), through the first layer's
+ * plane weights to [∂/∂s, ∂/∂t]; the constant from the output's value at one of the face's
+ * vertices. Buffers reused.
+ */
+class MapComposer {
+  private cur: Float64Array;
+  private nxt: Float64Array;
+
+  constructor(
+    private readonly hidden: readonly Layer[],
+    private readonly out: Layer,
+  ) {
+    const widest = Math.max(out.nIn, ...hidden.map((l) => Math.max(l.n, l.nIn)), 2);
+    this.cur = new Float64Array(out.n * widest);
+    this.nxt = new Float64Array(out.n * widest);
+  }
+
+  /**
+   * Face maps from the code at `codes[at…]` into `maps[mapAt…]`; `values` holds the outputs at
+   * every vertex, and `vertex` = (s, t) is one of the face's.
+   */
+  // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+  compose(
+    codes: Uint8Array,
+    at: number,
+    maps: Float64Array,
+    mapAt: number,
+    values: Float64Array,
+    vertex: number,
+    s: number,
+    t: number,
+  ): void {
+    const o = this.out.n;
+    let g = this.cur;
+    let width = this.out.nIn;
+    for (let i = 0; i < o * width; i++) g[i] = this.out.weight[i]!;
+    for (let li = this.hidden.length - 1; li >= 0; li--) {
+      const l = this.hidden[li]!;
+      const W = l.weight;
+      const nIn = l.nIn;
+      const next = g === this.cur ? this.nxt : this.cur;
+      next.fill(0, 0, o * nIn);
+      for (let k = 0; k < l.n; k++) {
+        const st = codes[at + l.offset + k]!;
+        const d = st === 1 ? 1 : l.act === 'leaky_relu' && st === 0 ? l.alpha : 0;
+        if (d === 0) continue;
+        for (let r = 0; r < o; r++) {
+          const gr = g[r * width + k]! * d;
+          if (gr === 0) continue;
+          const nr = r * nIn;
+          const wr = k * nIn;
+          for (let c = 0; c < nIn; c++) next[nr + c] = next[nr + c]! + gr * W[wr + c]!;
+        }
+      }
+      g = next;
+      width = nIn;
+    }
+    for (let r = 0; r < o; r++) {
+      const a = g[2 * r]!;
+      const b = g[2 * r + 1]!;
+      maps[mapAt + 3 * r] = values[vertex * o + r]! - a * s - b * t;
+      maps[mapAt + 3 * r + 1] = a;
+      maps[mapAt + 3 * r + 2] = b;
+    }
+  }
+}
