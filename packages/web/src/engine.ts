@@ -2,7 +2,9 @@
  * The page side of the computation: one training worker, a pool of slicing workers and one render
  * worker. The newest network always goes to the next free slicer; each slicer sends its slice
  * straight to the render worker (a MessageChannel) and only a summary here; a result older than the
- * one shown is dropped, so the map shows the newest exact slice at the pool's pace.
+ * one shown is dropped, so the map shows the newest exact slice at the pool's pace. The trainer is
+ * paced by the map: held while a snapshot waits for a busy slicer, so it runs about one snapshot
+ * ahead and leaves the cores to slicing and drawing.
  */
 import type { FromRenderer, FromSlicer, FromTrainer, SliceMeta, SliceRequest, ToRenderer, TrainConfig } from './protocol.js';
 
@@ -27,6 +29,8 @@ export class Engine {
   private trainer: Worker | undefined;
   private readonly slicers: { worker: Worker; busy: boolean }[] = [];
   private pending: Pending | undefined;
+  /** Whether the trainer is held because a snapshot waits for a busy slicer. */
+  private held = false;
   private nextId = 1;
   private shownId = 0;
   private readonly meta = new Map<number, Pending>();
@@ -77,6 +81,14 @@ export class Engine {
     free.busy = true;
     const req: SliceRequest = { id, net: p.net, box: this.box, ...(p.through ? { through: p.through } : {}) };
     free.worker.postMessage(req);
+    this.pace(false);
+  }
+
+  /** Holds the trainer while a snapshot waits for a slicer, lets it go once that snapshot is taken. */
+  private pace(hold: boolean): void {
+    if (hold === this.held || !this.trainer) return;
+    this.held = hold;
+    this.trainer.postMessage({ type: hold ? 'hold' : 'go' });
   }
 
   /** Slices a network now (a loaded model, or a changed box). */
@@ -98,6 +110,7 @@ export class Engine {
       else {
         if (m.keep) this.events.onKeep?.({ step: m.step, loss: m.loss, net: m.net, final: m.final });
         this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
+        if (this.pending) this.pace(true);
       }
     };
     w.postMessage({ type: 'start', config });
@@ -115,6 +128,7 @@ export class Engine {
   stopTraining(): void {
     this.trainer?.terminate();
     this.trainer = undefined;
+    this.held = false;
   }
 
   /** Ends every worker. */

@@ -17,7 +17,18 @@ export interface TrainConfig {
   readonly csv?: { readonly x: Float64Array; readonly labels: Float32Array };
 }
 
-export type ToTrainer = { type: 'start'; config: TrainConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+/**
+ * To the training worker. `hold`/`go` pace it by the map (the engine holds it while a snapshot
+ * waits for a busy slicer, so training does not take the cores the map needs); `pause`/`resume`
+ * are the user's.
+ */
+export type ToTrainer =
+  | { type: 'start'; config: TrainConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'hold' }
+  | { type: 'go' }
+  | { type: 'stop' };
 
 export type FromTrainer =
   | { type: 'data'; x: Float64Array; labels: Float32Array }

@@ -1,6 +1,19 @@
-/** Slicing worker: the exact partition of a 2-D box (the core's slicePlane) as flat arrays. */
-import { anchorBox, inputPlane, planeFromDirections, planeThrough, readNetworkJson, readOnnx, slicePlane } from '@polytope-lens/core';
-import type { Network } from '@polytope-lens/core';
+/**
+ * Slicing worker: the exact partition of a 2-D box as flat arrays — the core's dedicated 2-D MLP
+ * slicer (`sliceMlpFlat`) for plain MLPs, the general `slicePlane` for every other network.
+ */
+import {
+  PolytopeError,
+  anchorBox,
+  inputPlane,
+  planeFromDirections,
+  planeThrough,
+  readNetworkJson,
+  readOnnx,
+  sliceMlpFlat,
+  slicePlane,
+} from '@polytope-lens/core';
+import type { Network, Plane } from '@polytope-lens/core';
 import type { FlatSlice, FromSlicer, SliceRequest } from './protocol.js';
 
 /** The render worker's end of this slicer's channel (the slice goes there, only its summary to the page). */
@@ -26,6 +39,9 @@ function slice(req: SliceRequest): { flat: FlatSlice; anchors: { name: string; s
       ? inputPlane(net)
       : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
   const box = req.through ? anchorBox(plane) : req.box;
+  const anchors = (plane.anchors ?? []).map((p) => ({ ...p }));
+  const fast = mlpSlice(net, plane, box);
+  if (fast) return { flat: { id: req.id, box: [...box] as [number, number, number, number], ...fast }, anchors };
   const r = slicePlane(net, plane, box);
   const n = r.regions.length;
   const off = new Int32Array(n + 1);
@@ -58,7 +74,17 @@ function slice(req: SliceRequest): { flat: FlatSlice; anchors: { name: string; s
     boundary: r.boundary,
     seconds: r.summary.seconds,
   };
-  return { flat, anchors: (plane.anchors ?? []).map((p) => ({ ...p })) };
+  return { flat, anchors };
+}
+
+/** The dedicated MLP slicer's flat slice, or null for a network that is not a plain MLP. */
+function mlpSlice(net: Network, plane: Plane, box: readonly number[]): Omit<FlatSlice, 'id' | 'box'> | null {
+  try {
+    return sliceMlpFlat(net, plane, box);
+  } catch (err) {
+    if (err instanceof PolytopeError && err.code === 'unsupported') return null;
+    throw err;
+  }
 }
 
 ctx.onmessage = (e: MessageEvent) => {

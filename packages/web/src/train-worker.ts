@@ -25,7 +25,10 @@ const ctx = self as unknown as { postMessage(m: FromTrainer): void; onmessage: (
 
 interface Run {
   readonly controller: AbortController;
+  /** Paused by the user. */
   paused: boolean;
+  /** Held by the engine while the map is behind (see ToTrainer). */
+  held: boolean;
   resume: (() => void) | undefined;
 }
 const runs: { current: Run | undefined } = { current: undefined };
@@ -70,7 +73,7 @@ function optimizer(c: TrainConfig): OptimizerOptions {
 
 async function start(c: TrainConfig): Promise<void> {
   runs.current?.controller.abort();
-  const run: Run = { controller: new AbortController(), paused: false, resume: undefined };
+  const run: Run = { controller: new AbortController(), paused: false, held: false, resume: undefined };
   runs.current = run;
   const data = dataset(c);
   ctx.postMessage({ type: 'data', x: mapPoints(data), labels: Float32Array.from(data.y) });
@@ -104,7 +107,7 @@ async function start(c: TrainConfig): Promise<void> {
           keep,
         });
       }
-      if (run.paused) await new Promise<void>((resolve) => (run.resume = resolve));
+      while (run.paused || run.held) await new Promise<void>((resolve) => (run.resume = resolve));
     },
   });
   if (runs.current === run)
@@ -127,8 +130,10 @@ ctx.onmessage = (e: MessageEvent) => {
       if (!(err instanceof AbortError)) ctx.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     });
   } else if (msg.type === 'pause' && run) run.paused = true;
-  else if (msg.type === 'resume' && run) {
-    run.paused = false;
+  else if (msg.type === 'hold' && run) run.held = true;
+  else if ((msg.type === 'resume' || msg.type === 'go') && run) {
+    if (msg.type === 'resume') run.paused = false;
+    else run.held = false;
     run.resume?.();
     run.resume = undefined;
   } else if (msg.type === 'stop' && run) {
