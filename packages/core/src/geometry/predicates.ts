@@ -30,10 +30,12 @@ const MAP_EPS = 1e-9;
 /**
  * The 2-D MLP slicer (regions/slice-mlp.ts) fits a face's output map through three of its vertices
  * only when that triangle's smallest height is at least this × the box's diameter: the values'
- * rounding (about 1e-15 of their terms) then moves the fitted slopes by well under `MAP_EPS`.
+ * rounding (about 1e-15 of their terms) then moves the fitted slopes by well under `MAP_EPS`
+ * (measured: at most 2.9e-11 relative against the general engine's composed maps over the 9,939
+ * and 17,487 regions of bench/networks/2-64x3-1-torch-s1.json on [−1.5, 1.5]² and [−6, 6]²).
  * Thinner faces get their map composed exactly from their code.
  */
-export const MAP_FIT_HEIGHT = 1e-4;
+export const MAP_FIT_HEIGHT = 1e-5;
 
 /** A region whose area (relative to the domain's) is below this is reported as thin. */
 const THIN_AREA_EPS = 1e-12;

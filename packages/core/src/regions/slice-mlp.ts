@@ -665,19 +665,28 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
   const g = n >= 4 && nv * n * m >= 1 << 14 ? gemm64() : null;
   if (!g) {
     const alpha = prev.act === 'leaky_relu' ? prev.alpha : 0;
-    const hard = prev.act === 'hardtanh';
-    for (let v = 0; v < nv; v++) {
-      const r = v * m;
-      for (let j = 0; j < n; j++) {
-        let acc = bias[j]!;
-        const wr = j * m;
-        for (let k = 0; k < m; k++) {
-          const x = zPrev[r + k]!;
-          const y = hard ? (x < prev.min ? prev.min : x > prev.max ? prev.max : x) : x > 0 ? x : alpha * x;
-          acc += W[wr + k]! * y;
+    const lo = prev.min;
+    const hi = prev.max;
+    if (prev.act === 'hardtanh') {
+      for (let v = 0; v < nv; v++)
+        for (let j = 0; j < n; j++) {
+          let acc = bias[j]!;
+          for (let k = 0, r = v * m, wr = j * m; k < m; k++) {
+            const x = zPrev[r + k]!;
+            acc += W[wr + k]! * (x < lo ? lo : x > hi ? hi : x);
+          }
+          z[v * n + j] = acc;
         }
-        z[v * n + j] = acc;
-      }
+    } else {
+      for (let v = 0; v < nv; v++)
+        for (let j = 0; j < n; j++) {
+          let acc = bias[j]!;
+          for (let k = 0, r = v * m, wr = j * m; k < m; k++) {
+            const x = zPrev[r + k]!;
+            acc += W[wr + k]! * (x > 0 ? x : alpha * x);
+          }
+          z[v * n + j] = acc;
+        }
     }
     if (cut) {
       const h = new Float64Array(m);
@@ -730,7 +739,16 @@ function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, o
   const cuts = new Cuts();
   const range = new Float64Array(2 * n);
   const baseRow = new Uint8Array(n);
-  const scratch = { classes: new Int8Array(64), cross: new Int32Array(64) };
+  const W = Math.ceil(n / 32);
+  const scratch: Scratch = {
+    classes: new Int8Array(64),
+    cross: new Int32Array(64),
+    mask: new Int32Array(W),
+    pos: new Int32Array(W),
+    neg: new Int32Array(W),
+    cut: { j: 0, theta: 0, tol: 0, upper: false },
+    labelBase: layer.offset * 256,
+  };
   let lastCheck = 0;
   for (let f = 0; f < faces.count; f++) {
     if (f - lastCheck >= 512) {
@@ -745,7 +763,11 @@ function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, o
       copyFace(faces, f, next, baseRow);
       continue;
     }
-    // Pieces of the face: each cut splits the live pieces it crosses into two new ones at the end
+    if (relu) {
+      cutReluFace(verts, faces, f, cuts, baseRow, next, edges, pieces, scratch);
+      continue;
+    }
+    // Hard-tanh: pieces of the face: each cut splits the live pieces it crosses into two new ones at the end
     // of the list (the old one dies, len 0) and fixes its unit's state in place on the others.
     pieces.clear();
     pieces.open(fn);
@@ -760,6 +782,117 @@ function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, o
   }
   verts.stopSigns();
   return next;
+}
+
+/** Buffers of the cutting functions (one set per layer). */
+interface Scratch {
+  classes: Int8Array;
+  cross: Int32Array;
+  /** Sign-bit words: the face's crossing units, and a piece's "some vertex above/below" bits. */
+  readonly mask: Int32Array;
+  readonly pos: Int32Array;
+  readonly neg: Int32Array;
+  readonly cut: Cut;
+  /** The layer's first unit × 256: a cut edge's label is (labelBase + j · 256) + the state beyond. */
+  readonly labelBase: number;
+}
+
+/**
+ * Cuts face f of a ReLU-like layer depth-first over its crossing units (`cuts`): a piece is split
+ * by the first crossing unit after the one that made it whose sign changes on its vertices (their
+ * sign bits), and is kept when none does, its states for the crossing units read from the same
+ * bits (on where some vertex is above the tolerance). Each piece's vertices are read once for all
+ * units, where cutting unit by unit reads every piece once per unit.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function cutReluFace(
+  verts: Vertices,
+  faces: FaceList,
+  f: number,
+  cuts: Cuts,
+  baseRow: Uint8Array,
+  next: FaceList,
+  edges: EdgeTable,
+  stack: FaceList,
+  scratch: Scratch,
+): void {
+  const W = verts.words;
+  const n = next.stride;
+  const { mask, pos, neg } = scratch;
+  mask.fill(0);
+  for (let c = 0; c < cuts.count; c++) {
+    const j = cuts.pool[c]!.j;
+    mask[j >> 5] = mask[j >> 5]! | (1 << (j & 31));
+  }
+  stack.clear();
+  const fs = faces.start[f]!;
+  const fn = faces.len[f]!;
+  stack.open(fn);
+  for (let i = 0; i < fn; i++) stack.push(faces.v[fs + i]!, faces.label[fs + i]!);
+  stack.parent[0] = 0; // the first unit a piece may still be cut by
+  while (stack.count > 0) {
+    const p = --stack.count;
+    const ps = stack.start[p]!;
+    const pn = stack.len[p]!;
+    const from = stack.parent[p]!;
+    pos.fill(0);
+    neg.fill(0);
+    const signs = verts.signs;
+    for (let i = 0; i < pn; i++) {
+      const at = 2 * W * stack.v[ps + i]!;
+      for (let w = 0; w < W; w++) {
+        pos[w] = pos[w]! | signs[at + w]!;
+        neg[w] = neg[w]! | signs[at + W + w]!;
+      }
+    }
+    let j = -1;
+    for (let w = from >> 5; w < W && j < 0; w++) {
+      let m = pos[w]! & neg[w]! & mask[w]!;
+      if (w === from >> 5) m &= ~((1 << (from & 31)) - 1);
+      if (m !== 0) j = 32 * w + 31 - Math.clz32(m & -m);
+    }
+    if (j < 0) {
+      const g = next.open(pn);
+      for (let i = 0; i < pn; i++) next.push(stack.v[ps + i]!, stack.label[ps + i]!);
+      copyBytes(next.code, g * n, baseRow, 0, n);
+      for (let c = 0; c < cuts.count; c++) {
+        const u = cuts.pool[c]!.j;
+        next.code[g * n + u] = pos[u >> 5]! & (1 << (u & 31)) ? 1 : 0;
+      }
+      next.parent[g] = f;
+      continue;
+    }
+    splitReluPiece(verts, stack, ps, pn, j, edges, scratch);
+  }
+}
+
+/** Splits the popped piece (vertices at `ps`, `pn` of them) by unit j into two pieces pushed on `stack`, each to be cut from unit j + 1 on. */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function splitReluPiece(verts: Vertices, stack: FaceList, ps: number, pn: number, j: number, edges: EdgeTable, scratch: Scratch): void {
+  if (scratch.classes.length < pn) {
+    scratch.classes = new Int8Array(2 * pn);
+    scratch.cross = new Int32Array(2 * pn);
+  }
+  const { classes, cross, cut } = scratch;
+  const W = verts.words;
+  const signs = verts.signs;
+  const bit = 1 << (j & 31);
+  const w = j >> 5;
+  for (let i = 0; i < pn; i++) {
+    const at = 2 * W * stack.v[ps + i]!;
+    classes[i] = signs[at + w]! & bit ? 1 : signs[at + W + w]! & bit ? -1 : 0;
+  }
+  cut.j = j;
+  for (let i = 0; i < pn; i++) {
+    const k = i + 1 === pn ? 0 : i + 1;
+    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, stack.v[ps + i]!, stack.v[ps + k]!, cut, edges) : -1;
+  }
+  const gp = stack.open(pn + 2);
+  emitSide(stack, ps, pn, classes, cross, 1, scratch.labelBase + j * 256);
+  stack.parent[gp] = j + 1;
+  const gn = stack.open(pn + 2);
+  emitSide(stack, ps, pn, classes, cross, -1, scratch.labelBase + j * 256 + 1);
+  stack.parent[gn] = j + 1;
 }
 
 /** The cuts of one face: a reused pool of `Cut`s, `count` of them live. */
