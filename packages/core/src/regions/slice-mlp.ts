@@ -658,8 +658,8 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
   const inputMax = new Float64Array(m);
   verts.inputMax = inputMax;
   const zPrev = verts.z;
-  // Room to grow: the next layer's cuts add vertices.
-  const z = new Float64Array(Math.max(1024, 2 * nv * n));
+  // Room to grow: the next layer's cuts add vertices (about as many again on these nets).
+  const z = new Float64Array(Math.max(1024, 3 * nv * n));
   // Small products and narrow layers (the output) in JavaScript, the activation fused into the
   // products; the inputs' magnitudes only for a layer that will be cut.
   const g = n >= 4 && nv * n * m >= 1 << 14 ? gemm64() : null;
@@ -1221,7 +1221,8 @@ function fitMap(
   const ds2 = S[p2]! - s0;
   const dt2 = T[p2]! - t0;
   const det = ds1 * dt2 - dt1 * ds2;
-  const longest = Math.max(Math.hypot(ds1, dt1), Math.hypot(ds2, dt2), Math.hypot(ds2 - ds1, dt2 - dt1));
+  // (Math.sqrt, not Math.hypot: the latter is several times slower here and no overflow threatens.)
+  const longest = Math.sqrt(Math.max(ds1 * ds1 + dt1 * dt1, ds2 * ds2 + dt2 * dt2, (ds2 - ds1) ** 2 + (dt2 - dt1) ** 2));
   if (!(Math.abs(det) / longest >= MAP_FIT_HEIGHT * diameter)) return false;
   for (let r = 0; r < o; r++) {
     const f0 = values[p0 * o + r]!;
