@@ -8,9 +8,9 @@ export function codeString(s: FlatSlice, i: number): string {
   return Array.from(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)).join('');
 }
 
-function hashBytes(bytes: Uint8Array): number {
+function hashBytes(bytes: Uint8Array, from = 0, to = bytes.length): number {
   let h = 2166136261;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
   return h >>> 0;
 }
 
@@ -56,7 +56,7 @@ function outputColor(v: number): number {
 
 /** Region i's colour as packed 0xRRGGBB. */
 export function regionRgb(s: FlatSlice, i: number, mode: Coloring): number {
-  if (mode === 'region') return hslOf(hashBytes(s.codes.subarray(i * s.codeLength, (i + 1) * s.codeLength)));
+  if (mode === 'region') return hslOf(hashBytes(s.codes, i * s.codeLength, (i + 1) * s.codeLength));
   if (mode === 'linear-region') return hslOf(hashBytes(Uint8Array.of(...new Uint8Array(Int32Array.of(s.linearRegionOf[i]!).buffer), 7)));
   const [cx, cy] = centroid(s, i);
   const v = outputAt(s, i, cx, cy);
@@ -96,22 +96,21 @@ function pixelShade(s: FlatSlice, i: number, mode: 'class' | 'output', W: number
  * every pixel once. Far cheaper than a canvas fill per region for thousands of regions.
  */
 function fillConvex(
-  px: Uint8ClampedArray,
+  px: Uint32Array,
   W: number,
   H: number,
-  poly: { xs: number[]; ys: number[] },
+  poly: { xs: Float64Array; ys: Float64Array; n: number },
   rgb: number | ((col: number, row: number) => number),
   ids: { of: Int32Array; i: number },
 ): void {
-  const { xs, ys } = poly;
-  const n = xs.length;
+  const { xs, ys, n } = poly;
   let y0 = Infinity;
   let y1 = -Infinity;
   for (let k = 0; k < n; k++) {
     y0 = Math.min(y0, ys[k]!);
     y1 = Math.max(y1, ys[k]!);
   }
-  const flat = typeof rgb === 'number' ? rgb : 0;
+  const flat = typeof rgb === 'number' ? rgba(rgb) : 0;
   for (let row = Math.max(0, Math.ceil(y0 - 0.5)); row < Math.min(H, Math.ceil(y1 - 0.5)); row++) {
     const yc = row + 0.5;
     let xl = Infinity;
@@ -126,16 +125,20 @@ function fillConvex(
     }
     const c1 = Math.min(W, Math.ceil(xr - 0.5));
     for (let c = Math.max(0, Math.ceil(xl - 0.5)); c < c1; c++) {
-      const o = 4 * (row * W + c);
-      const v = typeof rgb === 'number' ? flat : rgb(c, row);
-      px[o] = (v >> 16) & 255;
-      px[o + 1] = (v >> 8) & 255;
-      px[o + 2] = v & 255;
-      px[o + 3] = 255;
+      px[row * W + c] = typeof rgb === 'number' ? flat : rgba(rgb(c, row));
       ids.of[row * W + c] = ids.i;
     }
   }
 }
+
+/** Packed 0xRRGGBB as one opaque RGBA pixel of a Uint32 view of ImageData bytes (little-endian: R first). */
+function rgba(v: number): number {
+  return LITTLE_ENDIAN
+    ? (0xff000000 | ((v & 255) << 16) | (v & 0xff00) | ((v >> 16) & 255)) >>> 0
+    : ((v << 8) | 0xff) >>> 0;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 type Box = readonly [number, number, number, number];
@@ -190,18 +193,21 @@ export function drawRegions(
   if (!s) return;
   const { px, py } = mapping(s.box, W, H);
   const img = g.createImageData(W, H);
-  const poly: { xs: number[]; ys: number[] } = { xs: [], ys: [] };
+  const px32 = new Uint32Array(img.data.buffer, img.data.byteOffset, W * H);
+  const poly = { xs: new Float64Array(64), ys: new Float64Array(64), n: 0 };
   const ids = { of: new Int32Array(W * H).fill(-1), i: 0 };
   for (let i = 0; i < s.off.length - 1; i++) {
     ids.i = i;
-    poly.xs.length = 0;
-    poly.ys.length = 0;
-    for (let k = s.off[i]!; k < s.off[i + 1]!; k++) {
-      poly.xs.push(px(s.xy[2 * k]!));
-      poly.ys.push(py(s.xy[2 * k + 1]!));
+    const n = s.off[i + 1]! - s.off[i]!;
+    if (poly.xs.length < n) poly.xs = new Float64Array(2 * n);
+    if (poly.ys.length < n) poly.ys = new Float64Array(2 * n);
+    poly.n = n;
+    for (let k = 0; k < n; k++) {
+      poly.xs[k] = px(s.xy[2 * (s.off[i]! + k)]!);
+      poly.ys[k] = py(s.xy[2 * (s.off[i]! + k) + 1]!);
     }
     fillConvex(
-      img.data,
+      px32,
       W,
       H,
       poly,

@@ -107,7 +107,11 @@ async function start(c: TrainConfig): Promise<void> {
           keep,
         });
       }
-      while (run.paused || run.held) await new Promise<void>((resolve) => (run.resume = resolve));
+      if (run.paused || run.held) {
+        while (run.paused || run.held) await new Promise<void>((resolve) => (run.resume = resolve));
+        // Train a whole interval before the next snapshot: posting at once would leave one step per map update.
+        lastPost = performance.now();
+      }
     },
   });
   if (runs.current === run)
