@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inputPlane, prepareNetwork } from '@polytope-lens/core';
+import { inputPlane, prepareNetwork, sliceMlpFlat } from '@polytope-lens/core';
 import { SlicePool, sliceParallel } from '../parallel/slice-parallel.js';
 import { parseThreads } from '../threads.js';
 import { loadModel, numberList } from '../model.js';
@@ -14,12 +14,18 @@ export function registerBench(program: Command): void {
     .option('--box <x0,x1,y0,y1>', 'box', '-1,1,-1,1')
     .option('--repeat <n>', 'timed runs', '5')
     .option('--threads <n>', "worker threads ('auto' = one per core)", 'auto')
-    .action(async (modelPath: string, opts: { box: string; repeat: string; threads: string }) => {
+    .option(
+      '--engine <name>',
+      "'general' (any network, worker threads) or 'mlp' (the dedicated 2-D slicer for plain MLPs, one thread, flat arrays: sliceMlpFlat)",
+      'general',
+    )
+    .action(async (modelPath: string, opts: { box: string; repeat: string; threads: string; engine: string }) => {
+      if (opts.engine !== 'general' && opts.engine !== 'mlp') throw new CliError(`--engine must be 'general' or 'mlp', got '${opts.engine}'`);
       const net = prepareNetwork(loadModel(modelPath)); // once: the repeats (and the pool's workers) reuse its stages
       const box = numberList(opts.box, 4, '--box');
       const repeat = Number(opts.repeat);
       if (!Number.isInteger(repeat) || repeat < 1) throw new CliError(`--repeat must be a positive integer, got '${opts.repeat}'`);
-      const threads = parseThreads(opts.threads);
+      const threads = opts.engine === 'mlp' ? 1 : parseThreads(opts.threads);
       // Issue 18 #17: bench slices the input plane only (core's message suggests slice's --through, which bench lacks).
       if (net.network.inputSize !== 2)
         throw new CliError(
@@ -28,7 +34,11 @@ export function registerBench(program: Command): void {
         );
       const plane = inputPlane(net);
       const pool = threads > 1 ? new SlicePool(threads) : undefined;
-      const run = () => sliceParallel(net, plane, box, { threads, ...(pool ? { pool } : {}) });
+      const run = async () => {
+        if (opts.engine !== 'mlp') return sliceParallel(net, plane, box, { threads, ...(pool ? { pool } : {}) });
+        const r = sliceMlpFlat(net, plane, box);
+        return { summary: { seconds: r.seconds, regions: r.regions } };
+      };
       const times: number[] = [];
       let regions = 0;
       // Issue 18 #10: the pool is closed on every path (an error used to leave its workers keeping the process alive).
@@ -44,7 +54,7 @@ export function registerBench(program: Command): void {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
-      const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median, threads };
+      const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median, threads, engine: opts.engine };
       process.stdout.write(JSON.stringify(out) + '\n');
     });
 }
