@@ -43,9 +43,13 @@ function net(widths, init, seed) {
 }
 
 function ours(file, threads, engine = 'general') {
-  const out = execFileSync(process.execPath, [BIN, 'bench', file, '--repeat', String(repeat), '--threads', String(threads), '--engine', engine], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [BIN, 'bench', file, '--repeat', String(repeat), '--threads', String(threads), '--engine', engine],
+    {
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 

@@ -133,9 +133,7 @@ function fillConvex(
 
 /** Packed 0xRRGGBB as one opaque RGBA pixel of a Uint32 view of ImageData bytes (little-endian: R first). */
 function rgba(v: number): number {
-  return LITTLE_ENDIAN
-    ? (0xff000000 | ((v & 255) << 16) | (v & 0xff00) | ((v >> 16) & 255)) >>> 0
-    : ((v << 8) | 0xff) >>> 0;
+  return LITTLE_ENDIAN ? (0xff000000 | ((v & 255) << 16) | (v & 0xff00) | ((v >> 16) & 255)) >>> 0 : ((v << 8) | 0xff) >>> 0;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

@@ -23,12 +23,7 @@ export interface TrainConfig {
  * are the user's.
  */
 export type ToTrainer =
-  | { type: 'start'; config: TrainConfig }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'hold' }
-  | { type: 'go' }
-  | { type: 'stop' };
+  { type: 'start'; config: TrainConfig } | { type: 'pause' } | { type: 'resume' } | { type: 'hold' } | { type: 'go' } | { type: 'stop' };
 
 export type FromTrainer =
   | { type: 'data'; x: Float64Array; labels: Float32Array }

@@ -20,7 +20,8 @@ export function registerBench(program: Command): void {
       'general',
     )
     .action(async (modelPath: string, opts: { box: string; repeat: string; threads: string; engine: string }) => {
-      if (opts.engine !== 'general' && opts.engine !== 'mlp') throw new CliError(`--engine must be 'general' or 'mlp', got '${opts.engine}'`);
+      if (opts.engine !== 'general' && opts.engine !== 'mlp')
+        throw new CliError(`--engine must be 'general' or 'mlp', got '${opts.engine}'`);
       const net = prepareNetwork(loadModel(modelPath)); // once: the repeats (and the pool's workers) reuse its stages
       const box = numberList(opts.box, 4, '--box');
       const repeat = Number(opts.repeat);
@@ -54,7 +55,14 @@ export function registerBench(program: Command): void {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
-      const out = { regions, seconds_median: median, seconds_min: times[0]!, regions_per_second: regions / median, threads, engine: opts.engine };
+      const out = {
+        regions,
+        seconds_median: median,
+        seconds_min: times[0]!,
+        regions_per_second: regions / median,
+        threads,
+        engine: opts.engine,
+      };
       process.stdout.write(JSON.stringify(out) + '\n');
     });
 }
