@@ -1,4 +1,5 @@
 /** Messages between the page and its workers, and the transferable form of a slice. */
+import type { FlatMlpSlice } from '@polytope-lens/core';
 
 /** What the trainer needs (a subset of the playground state, plus uploaded CSV data). */
 export interface TrainConfig {
@@ -40,25 +41,11 @@ export interface SliceRequest {
   readonly through?: readonly [number[], number[], number[]];
 }
 
-/** A slice in flat arrays (transferable): region i's polygon is xy[2·off[i] … 2·off[i+1]). */
-export interface FlatSlice {
+/** A slice in flat arrays (transferable): the core's `FlatMlpSlice` (region i's polygon is xy[2·off[i] … 2·off[i+1])), its request's id and box. */
+export interface FlatSlice extends FlatMlpSlice {
   readonly id: number;
   /** The box [s0, s1, t0, t1] the slice covers. */
   readonly box: readonly [number, number, number, number];
-  readonly regions: number;
-  readonly linearRegions: number;
-  readonly off: Int32Array;
-  readonly xy: Float64Array;
-  /** Activation codes, `codeLength` states per region (region i: codes[i·codeLength …]). */
-  readonly codes: Uint8Array;
-  readonly codeLength: number;
-  readonly areas: Float64Array;
-  /** Per region, per output r: [c, ∂/∂s, ∂/∂t] (3·outputs numbers). */
-  readonly maps: Float64Array;
-  readonly outputs: number;
-  readonly linearRegionOf: Int32Array;
-  readonly boundary: Float64Array[];
-  readonly seconds: number;
 }
 
 /** What the page hears of a slice (the slice itself goes straight to the render worker). */

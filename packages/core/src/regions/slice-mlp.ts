@@ -502,6 +502,15 @@ export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly n
   };
 }
 
+/** Calls fn(face, a, b) for every edge a → b of every face that does not lie on the box. */
+function forEachInnerEdge(p: MlpPartition, fn: (f: number, a: number, b: number) => void): void {
+  for (let f = 0; f < p.faces; f++) {
+    const a0 = p.off[f]!;
+    const e = p.off[f + 1]!;
+    for (let i = a0; i < e; i++) if (p.labels[i] !== BOUNDARY) fn(f, p.faceVerts[i]!, p.faceVerts[i + 1 === e ? a0 : i + 1]!);
+  }
+}
+
 /** Union–find over the partition's shared edges: neighbours with the same map form one linear region. */
 function joinLinearRegions(p: MlpPartition, mapEps: number): { linearRegionOf: Int32Array; linearRegions: number } {
   const F = p.faces;
@@ -514,49 +523,19 @@ function joinLinearRegions(p: MlpPartition, mapEps: number): { linearRegionOf: I
     }
     return i;
   };
-  // Open addressing on directed edges (a, b) → face; the face across is the one holding (b, a).
-  const edges = p.off[F]!;
-  let cap = 1;
-  while (cap < 2 * edges) cap <<= 1;
-  const mask = cap - 1;
-  const keyA = new Int32Array(cap).fill(-1);
-  const keyB = new Int32Array(cap);
-  const owner = new Int32Array(cap);
-  const slot = (a: number, b: number): number => {
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
-    while (keyA[h] !== -1 && (keyA[h] !== a || keyB[h] !== b)) h = (h + 1) & mask;
-    return h;
-  };
-  for (let f = 0; f < F; f++) {
-    const a0 = p.off[f]!;
-    const e = p.off[f + 1]!;
-    for (let i = a0; i < e; i++) {
-      if (p.labels[i] === BOUNDARY) continue;
-      const a = p.faceVerts[i]!;
-      const b = p.faceVerts[i + 1 === e ? a0 : i + 1]!;
-      const h = slot(a, b);
-      keyA[h] = a;
-      keyB[h] = b;
-      owner[h] = f;
-    }
-  }
+  // Directed edges (a, b) → face; the face across is the one holding (b, a).
+  const table = new EdgeTable();
+  forEachInnerEdge(p, (f, a, b) => table.insert(table.slot(a, b), a, b, f));
   const o3 = 3 * p.outputs;
-  for (let f = 0; f < F; f++) {
-    const a0 = p.off[f]!;
-    const e = p.off[f + 1]!;
-    for (let i = a0; i < e; i++) {
-      if (p.labels[i] === BOUNDARY) continue;
-      const a = p.faceVerts[i]!;
-      const b = p.faceVerts[i + 1 === e ? a0 : i + 1]!;
-      if (b > a) continue; // each shared edge once, from the face that runs it downwards
-      const h = slot(b, a);
-      if (keyA[h] === -1) continue;
-      const g = owner[h]!;
-      const rf = find(f);
-      const rg = find(g);
-      if (rf !== rg && sameMap(p.maps, f * o3, p.maps, g * o3, o3, mapEps)) parent[rf] = rg;
-    }
-  }
+  forEachInnerEdge(p, (f, a, b) => {
+    if (b > a) return; // each shared edge once, from the face that runs it downwards
+    const h = table.slot(b, a);
+    if (table.keyA[h] === -1) return;
+    const g = table.value[h]!;
+    const rf = find(f);
+    const rg = find(g);
+    if (rf !== rg && sameMap(p.maps, f * o3, p.maps, g * o3, o3, mapEps)) parent[rf] = rg;
+  });
   const linearRegionOf = new Int32Array(F);
   const ids = new Int32Array(F).fill(-1);
   let linearRegions = 0;
@@ -1021,13 +1000,14 @@ function copyPiece(f: number, pieces: FaceList, p: number, dst: FaceList): void 
 }
 
 /**
- * The vertices made on edges during one layer's cuts, by the edge's vertex ids (open addressing).
- * An edge is split once and then gone from both faces that held it, so entries are never removed.
+ * A value per edge, by the edge's two vertex ids (open addressing): the vertex a layer's cut made
+ * on it (keyed by the ids in increasing order; an edge is split once and then gone from both faces
+ * that held it, so entries are never removed), or the face holding a directed edge.
  */
 class EdgeTable {
   keyA = new Int32Array(1 << 12).fill(-1);
   keyB = new Int32Array(1 << 12);
-  vertex = new Int32Array(1 << 12);
+  value = new Int32Array(1 << 12);
   private size = 0;
 
   slot(a: number, b: number): number {
@@ -1041,21 +1021,21 @@ class EdgeTable {
   insert(h: number, a: number, b: number, w: number): void {
     this.keyA[h] = a;
     this.keyB[h] = b;
-    this.vertex[h] = w;
+    this.value[h] = w;
     if (++this.size * 2 > this.keyA.length) this.rehash();
   }
 
   private rehash(): void {
-    const { keyA, keyB, vertex } = this;
+    const { keyA, keyB, value } = this;
     this.keyA = new Int32Array(2 * keyA.length).fill(-1);
     this.keyB = new Int32Array(2 * keyA.length);
-    this.vertex = new Int32Array(2 * keyA.length);
+    this.value = new Int32Array(2 * keyA.length);
     for (let i = 0; i < keyA.length; i++) {
       if (keyA[i] === -1) continue;
       const h = this.slot(keyA[i]!, keyB[i]!);
       this.keyA[h] = keyA[i]!;
       this.keyB[h] = keyB[i]!;
-      this.vertex[h] = vertex[i]!;
+      this.value[h] = value[i]!;
     }
   }
 }
@@ -1066,7 +1046,7 @@ function crossing(verts: Vertices, a: number, b: number, cut: Cut, edges: EdgeTa
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
   const h = edges.slot(lo, hi);
-  if (edges.keyA[h] !== -1) return edges.vertex[h]!;
+  if (edges.keyA[h] !== -1) return edges.value[h]!;
   const n = verts.width;
   const j = cut.j;
   const z = verts.z;
