@@ -833,7 +833,7 @@ function cutReluFace(
     if (j < 0) {
       const g = next.open(pn);
       for (let i = 0; i < pn; i++) next.push(stack.v[ps + i]!, stack.label[ps + i]!);
-      copyBytes(next.code, g * n, baseRow, 0, n);
+      next.code.set(baseRow, g * n); // a whole typed array: a memcpy
       for (let c = 0; c < cuts.count; c++) {
         const u = cuts.pool[c]!.j;
         next.code[g * n + u] = pos[u >> 5]! & (1 << (u & 31)) ? 1 : 0;
@@ -985,7 +985,7 @@ function copyFace(src: FaceList, f: number, dst: FaceList, row: Uint8Array): voi
   const fn = src.len[f]!;
   const g = dst.open(fn);
   for (let i = 0; i < fn; i++) dst.push(src.v[fs + i]!, src.label[fs + i]!);
-  copyBytes(dst.code, g * dst.stride, row, 0, dst.stride);
+  dst.code.set(row, g * dst.stride); // row has exactly the stride: a memcpy
   dst.parent[g] = f;
 }
 
