@@ -13,6 +13,8 @@ import { cells3d, histogram } from './cells3d.js';
 import type { Cell3 } from './cells3d.js';
 
 const SIZE = 360;
+/** A press and release this close (CSS pixels) are a click (pick); farther apart, a drag (orbit). */
+const CLICK_SLOP = 4;
 
 /** Layers of a 3-input MLP, or undefined when the model is not one. */
 function mlp3(model: string | Uint8Array | undefined): AffineLayer[] | undefined {
@@ -188,6 +190,8 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
   const canvas = useRef<HTMLCanvasElement>(null);
   const scene = useRef<Scene3 | undefined>(undefined);
   const [picked, setPicked] = useState<number | undefined>();
+  /** Where the pointer went down, to tell a click from the end of an orbiting drag. */
+  const down = useRef<[number, number] | undefined>(undefined);
   const [brush, setBrush] = useState<{ kind: 'facets' | 'simplices'; value: number } | undefined>();
   useEffect(() => {
     setPicked(undefined);
@@ -228,12 +232,21 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
         id="view3d-canvas"
         width={SIZE}
         height={SIZE}
-        onDoubleClick={(e) => {
+        onPointerDown={(e) => {
+          down.current = [e.clientX, e.clientY];
+        }}
+        onClick={(e) => {
+          // A click picks; the end of a drag (which orbits) does not: the pointer must not have moved.
+          const [x0, y0] = down.current ?? [e.clientX, e.clientY];
+          if (Math.hypot(e.clientX - x0, e.clientY - y0) > CLICK_SLOP) return;
+          // CSS pixels → canvas pixels: the canvas is laid out wider than its SIZE × SIZE pixels.
           const r = e.currentTarget.getBoundingClientRect();
-          if (scene.current) setPicked(pickAt(scene.current, e.clientX - r.left, e.clientY - r.top));
+          const x = ((e.clientX - r.left) / r.width) * SIZE;
+          const y = ((e.clientY - r.top) / r.height) * SIZE;
+          if (scene.current) setPicked(pickAt(scene.current, x, y));
         }}
       />
-      <p>Drag to orbit, wheel to zoom, double-click to pick a cell.</p>
+      <p>Drag to orbit, wheel to zoom, click to pick a cell.</p>
       <Histogram
         title="facets per cell"
         values={cells.map((c) => c.facets.length)}
