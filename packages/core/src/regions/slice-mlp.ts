@@ -6,21 +6,26 @@
  * The plane's partition is kept as one planar cell complex whose vertices are shared between the
  * faces that meet there, and every vertex carries the pre-activations of the current layer (a row
  * of `Z`). Layer by layer:
- *  1. Each face classifies the layer's units on its vertices (`signWithin` against the unit's
- *     tolerance); units whose sign changes on the face cut it, one after another. A cut puts a new
- *     vertex on each crossed edge, interpolating the whole row of `Z` linearly along the edge —
- *     exact, as the layer's pre-activations are affine on the face — and the vertex is shared with
- *     the face across the edge (keyed by the edge's two vertex ids), so faces keep meeting edge to
- *     edge.
- *  2. The next layer's pre-activations at every vertex are `W act(Z) + b`: the activation is
- *     continuous, so its value at a vertex on a breakpoint is the same from every side.
- * At the end each face's output map `c + a·s + b·t` is fitted through three of its vertices that
- * span a well-conditioned triangle (the output is affine on the face); a face too thin for that
- * (height below `MAP_FIT_HEIGHT` of the box's diameter) has its map composed exactly from its code.
+ *  1. Each face classifies the layer's units on its vertices against each unit's tolerance (for
+ *     ReLU-like layers through per-vertex sign bits, 32 units a word); the units whose sign
+ *     changes on the face cut it, depth-first (a piece is cut by the first such unit after the one
+ *     that made it). A cut puts a new vertex on each crossed edge, interpolating the whole row of
+ *     `Z` linearly along the edge — exact, as the layer's pre-activations are affine on the face —
+ *     and the vertex is shared with the face across the edge (keyed by the edge's two vertex ids),
+ *     so faces keep meeting edge to edge. Hard-tanh units cut at both breakpoints, unit by unit.
+ *  2. The next layer's pre-activations at every vertex are `W act(Z) + b` (one product on the
+ *     float64 SIMD kernel): the activation is continuous, so its value at a vertex on a
+ *     breakpoint is the same from every side.
+ * Codes are kept per layer with a parent link and assembled at the end. Each face's output map
+ * `c + a·s + b·t` is fitted through three of its vertices that span a well-conditioned triangle
+ * (the output is affine on the face); a face too thin for that (height below `MAP_FIT_HEIGHT` of
+ * the box's diameter) has its map composed exactly from its code (chain rule).
  *
- * Faces, codes, edge labels and maps follow `slicePlane`'s conventions and go through the same
- * `SliceAccumulator` (areas, linear regions, decision boundary), so the result is a `SliceResult`
- * like the general engine's — compared with it, region by region, in slice-mlp.test.ts.
+ * Faces, codes, edge labels and maps follow `slicePlane`'s conventions. `sliceMlpPlane` puts them
+ * through the same `SliceAccumulator` (areas, linear regions, decision boundary), so its result is
+ * a `SliceResult` like the general engine's; `sliceMlpFlat` returns flat arrays, its linear regions
+ * joined over the complex's shared edges. Both are compared with `slicePlane`, region by region, in
+ * test/slice-mlp.test.ts.
  *
  * Tolerances: a unit's value at a vertex is zero when within `side · scale`, `scale` being the
  * largest magnitude its terms reach in the box (`|b_j| + Σ_k |W_jk| · max |h_k|`): box-relative,
