@@ -3,18 +3,25 @@
  * 2-input network, else the plane x0, x1 through 0 — as the slicers do), as a `FlatSlice` that the
  * map's own drawing (`drawRegions`) draws; the data points on top.
  */
-import { inputPlane, planeFromDirections, readNetworkJson, slicePlane } from '@polytope-lens/core';
+import { PolytopeError, inputPlane, planeFromDirections, readNetworkJson, sliceMlpFlat, slicePlane } from '@polytope-lens/core';
+import type { Network, Plane } from '@polytope-lens/core';
 import type { FlatSlice } from './protocol.js';
 
 type Box = readonly [number, number, number, number];
 
-/** The exact slice of network JSON `text` over `box`, in flat arrays. */
-export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
-  const net = readNetworkJson(JSON.parse(text));
-  const d = net.inputSize;
-  const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
-  const plane = d === 2 ? inputPlane(net) : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
-  const r = slicePlane(net, plane, [...box] as [number, number, number, number]);
+/**
+ * The exact slice of `net` on `plane` over `box` as flat arrays: the core's dedicated 2-D slicer for
+ * plain MLPs (`sliceMlpFlat`), the general `slicePlane` for every other network. The live map's
+ * slicers and the timeline export both slice through here, so their frames agree.
+ */
+export function flatSlice(net: Network, plane: Plane, box: Box, id: number): FlatSlice {
+  const b = [...box] as [number, number, number, number];
+  try {
+    return { id, box: b, ...sliceMlpFlat(net, plane, b) };
+  } catch (err) {
+    if (!(err instanceof PolytopeError && err.code === 'unsupported')) throw err;
+  }
+  const r = slicePlane(net, plane, b);
   const n = r.regions.length;
   const off = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) off[i + 1] = off[i]! + r.regions[i]!.vertices.length / 2;
@@ -22,7 +29,7 @@ export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
   const codeLength = n > 0 ? r.regions[0]!.code.length : 0;
   const flat = {
     id,
-    box: [...box] as [number, number, number, number],
+    box: b,
     regions: r.summary.regions,
     linearRegions: r.summary.linearRegions,
     off,
@@ -43,6 +50,15 @@ export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
     flat.codes.set(g.code, i * codeLength);
   });
   return flat;
+}
+
+/** The exact slice of network JSON `text` over `box` (the input plane, or x0, x1 through 0), in flat arrays. */
+export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
+  const net = readNetworkJson(JSON.parse(text));
+  const d = net.inputSize;
+  const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
+  const plane = d === 2 ? inputPlane(net) : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
+  return flatSlice(net, plane, box, id);
 }
 
 /** The data points (x as [x0, y0, x1, y1, …]) as dots coloured by class over the box, as the map's overlay draws them. */

@@ -1,5 +1,5 @@
 /**
- * Timeline export worker: slices every kept snapshot exactly (the core's slicePlane, as the slicers
+ * Timeline export worker: slices every kept snapshot exactly (`flatSliceOf`, as the slicers
  * do), draws each frame as the map is drawn (`drawRegions`, the data on top) on an OffscreenCanvas,
  * and encodes the frames as one animated GIF (gifenc: a 256-colour palette per frame) or as a .zip
  * of PNGs (fflate, stored: PNG is compressed already). Posts progress, then the file.
