@@ -344,6 +344,20 @@ function fileActions(c: ActionContext) {
   };
 }
 
+/** The run's timeline, linked to the URL: the shown snapshot goes into it, and a run that ends shows the one it names. */
+function useLinkedTimeline(
+  engine: () => Engine | undefined,
+  state: PlaygroundState,
+  setState: (f: (s: PlaygroundState) => PlaygroundState) => void,
+) {
+  const wanted = useRef(state.snapshot);
+  wanted.current = state.snapshot;
+  return useTimeline(engine, state.extent, {
+    wanted: () => wanted.current,
+    shown: (i) => setState((s) => ({ ...s, snapshot: i })),
+  });
+}
+
 /** Train / pause / re-slice, and CSV upload. */
 function trainingActions(c: ActionContext) {
   return {
@@ -512,7 +526,7 @@ export function App() {
   const model = useRef<string | Uint8Array | undefined>(undefined);
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
-  const timeline = useTimeline(() => engine.current, state.extent);
+  const timeline = useLinkedTimeline(() => engine.current, state, setState);
   const bumpData = () => setDataVersion((v) => v + 1);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, bumpData, choose, timeline.keep);
   const { net, sliced, point, onPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);

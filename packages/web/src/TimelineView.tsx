@@ -25,7 +25,7 @@ const FRAME_MS = 400;
  * snapshots; showing one slices it in the box (with the engine's slicers; the newest network sliced
  * is the one the model export writes).
  */
-export function useTimeline(engine: () => Engine | undefined, extent: number) {
+export function useTimeline(engine: () => Engine | undefined, extent: number, link?: { wanted: () => number; shown: (i: number) => void }) {
   const timeline = useRef(new Timeline());
   const show = (s: Snapshot) => {
     const e = engine();
@@ -44,7 +44,14 @@ export function useTimeline(engine: () => Engine | undefined, extent: number) {
     keep: (s: Snapshot & { final: boolean }) => {
       timeline.current.add({ step: s.step, loss: s.loss, net: s.net }, s.final);
       setVersion((v) => v + 1);
-      if (s.final) setShown(timeline.current.size - 1);
+      if (s.final) {
+        // The snapshot the URL names (a link reproduces the view), else the last one.
+        const n = timeline.current.size;
+        const want = link?.wanted() ?? -1;
+        const i = want >= 0 && want < n ? want : n - 1;
+        setShown(i);
+        if (i !== n - 1) show(timeline.current.snapshots[i]!);
+      }
     },
     reset: () => {
       timeline.current = new Timeline();
@@ -56,6 +63,7 @@ export function useTimeline(engine: () => Engine | undefined, extent: number) {
       const s = timeline.current.snapshots[i];
       if (!s) return;
       setShown(i);
+      link?.shown(i);
       show(s);
     },
   };

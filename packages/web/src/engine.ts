@@ -108,9 +108,10 @@ export class Engine {
       if (m.type === 'data') this.events.onData(m.x, m.labels);
       else if (m.type === 'error') this.events.onError(m.message);
       else {
-        if (m.keep) this.events.onKeep?.({ step: m.step, loss: m.loss, net: m.net, final: m.final });
         this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
         if (this.pending) this.pace(true);
+        // After the slice request: keeping the final snapshot may show another one (the URL's), which must come later.
+        if (m.keep) this.events.onKeep?.({ step: m.step, loss: m.loss, net: m.net, final: m.final });
       }
     };
     w.postMessage({ type: 'start', config });

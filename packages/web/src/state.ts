@@ -28,6 +28,8 @@ export interface PlaygroundState {
   extent: number;
   showData: boolean;
   showBoundary: boolean;
+  /** The kept snapshot shown once training ends (index from 0; −1: the last), so a link reproduces the view. */
+  snapshot: number;
 }
 
 /** The smallest learning rate the controls accept (a range limit, not a geometric tolerance). */
@@ -57,6 +59,7 @@ const PROPS: readonly Prop[] = [
   { name: 'extent', type: 'number', min: 0.01, max: 1000 },
   { name: 'showData', type: 'boolean' },
   { name: 'showBoundary', type: 'boolean' },
+  { name: 'snapshot', type: 'number', min: -1, max: 1000000, integer: true },
 ];
 
 export const DEFAULTS: Readonly<PlaygroundState> = {
@@ -75,6 +78,7 @@ export const DEFAULTS: Readonly<PlaygroundState> = {
   extent: 1.5,
   showData: true,
   showBoundary: true,
+  snapshot: -1,
 };
 
 /** Hidden widths from '8-8' (each 1…1024, at most 8 layers), or null when malformed. */

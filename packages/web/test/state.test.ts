@@ -13,14 +13,15 @@ describe('playground URL state', () => {
       seed: 12,
       showData: false,
       color: 'linear-region' as const,
+      snapshot: 5,
     };
     const hash = hashFromState(s);
-    expect(hash).toBe('#dataset=spiral&hidden=16-16-4&lr=0.003&seed=12&color=linear-region&showData=false');
+    expect(hash).toBe('#dataset=spiral&hidden=16-16-4&lr=0.003&seed=12&color=linear-region&showData=false&snapshot=5');
     expect(stateFromHash(hash)).toEqual(s);
   });
 
   it('keeps the default for unknown keys and malformed or out-of-range values', () => {
-    const s = stateFromHash('#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1');
+    const s = stateFromHash('#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1&snapshot=-2');
     expect(s).toEqual({ ...DEFAULTS, extent: 2 });
   });
 

@@ -243,6 +243,19 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       const cli = await cliTrain(['--dataset', 'xor', '--arch', '2-6-5-1', '--epochs', '20', '--samples', '200', '--seed', '7'], 4);
       sameNetwork(model, join(cli, 'snapshots', 'step-0000020.json'), 2);
       expect(shown).toBeGreaterThan(1);
+      // The URL names the snapshot shown: the link retrains the same run and shows it when it ends.
+      const hash = await p.page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
+      expect(hash).toMatch(/(^#|&)snapshot=5(&|$)/);
+      const q = await open(hash);
+      try {
+        await q.page.click('#train');
+        await waitDone(q.page);
+        await textMatches(q.page, '#timeline-label', '^snapshot 6 of 36, step 20$');
+        await waitDone(q.page);
+        expect(Number(await q.page.textContent('#region-count'))).toBe(shown);
+      } finally {
+        await q.close();
+      }
 
       let t = performance.now();
       const gif = parseGif(new Uint8Array(readFileSync(await save(p.page, '#export-gif', 'timeline.gif'))));
