@@ -202,6 +202,27 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Writes a file of a run's kept state (`prune --state`) atomically, as {@link writeFileAtomic} does,
+ * but not as an output: a cancelled run keeps it (only an unfinished temporary sibling is deleted),
+ * so that a rerun can go on from it. Creates the folder when needed, and keeps it too.
+ */
+export function writeFileKept(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  const tmp = tempPathFor(path);
+  const run = session();
+  run.openTemp(tmp);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    run.closeTemp(tmp);
+  }
+}
+
 /** `camelCase` → `snake_case`: every JSON key the CLI writes is snake_case (docs/formats.md). */
 function snakeCase(key: string): string {
   // Only camelCase identifiers: names such as `A` (a matrix) or `W1` keep their spelling.
