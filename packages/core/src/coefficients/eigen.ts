@@ -8,6 +8,8 @@
 import { PolytopeError } from '../errors.js';
 import { EIGEN_CLUSTER, EIGEN_CONVERGENCE_EPS, EIGEN_ORTHOGONALITY, EIGEN_RESIDUAL } from '../geometry/predicates.js';
 import { mulberry32 } from '../random.js';
+import { tridiagonalKernel, tridiagonalReserve } from './tridiagonal-wasm.js';
+import type { TridiagonalKernel } from './tridiagonal-wasm.js';
 
 /** Eigenvalues (descending) and unit eigenvectors of a symmetric matrix. */
 export interface SymmetricEigen {
@@ -30,11 +32,39 @@ export interface SymmetricEigen {
 export interface SymmetricEigenOptions {
   /** Compute only the eigenvectors of the `vectors` largest eigenvalues (default: all n). */
   readonly vectors?: number;
+  /**
+   * Use the WebAssembly SIMD kernels for the reduction's two O(n³) loops where available (default
+   * true); false runs them in plain JavaScript (the same terms, summed in another order).
+   */
+  readonly simd?: boolean;
+}
+
+/** The reduction's kernels and where w, d and e lie in their memory (byte offsets). */
+interface ReduceKernel {
+  readonly kernel: TridiagonalKernel;
+  readonly wAt: number;
+  readonly dAt: number;
+  readonly eAt: number;
+}
+
+/** Working arrays of the reduction: views into the kernels' memory when they are used, else plain arrays. */
+function workspace(n: number, simd: boolean): { w: Float64Array; d: Float64Array; e: Float64Array; k: ReduceKernel | null } {
+  const kernel = simd && n >= 16 ? tridiagonalKernel() : null;
+  if (!kernel) return { w: new Float64Array(n * n), d: new Float64Array(n), e: new Float64Array(n), k: null };
+  const nn = n * n;
+  const mem = tridiagonalReserve(kernel, nn + 2 * n);
+  mem.fill(0, 0, nn + 2 * n);
+  return {
+    w: mem.subarray(0, nn),
+    d: mem.subarray(nn, nn + n),
+    e: mem.subarray(nn + n, nn + 2 * n),
+    k: { kernel, wAt: 0, dAt: nn * 8, eAt: (nn + n) * 8 },
+  };
 }
 
 /** Householder tridiagonalization: on return `w` holds the orthogonal transform (column-major), d the diagonal, e the sub-diagonal. */
-function tred2(w: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  householderReduce(w, d, e, n);
+function tred2(w: Float64Array, d: Float64Array, e: Float64Array, n: number, k: ReduceKernel | null): void {
+  householderReduce(w, d, e, n, k);
   accumulate(w, d, n);
   for (let j = 0; j < n; j++) {
     d[j] = w[j * n + n - 1]!;
@@ -50,7 +80,7 @@ function tred2(w: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
  * has diagonal `w[i * n + i]` and sub-diagonal `e[i]` = T[i][i − 1] (e[0] = 0), and
  * A = Z T Zᵀ with Z = P_{n−1} ⋯ P_1.
  */
-function householderReduce(w: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function householderReduce(w: Float64Array, d: Float64Array, e: Float64Array, n: number, k: ReduceKernel | null): void {
   // w[c * n + r] is V[r][c]; V starts as the (symmetric) matrix itself.
   for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
@@ -65,18 +95,27 @@ function householderReduce(w: Float64Array, d: Float64Array, e: Float64Array, n:
         w[i * n + j] = 0;
       }
     } else {
-      h = householderStep(w, d, e, n, i, scale);
+      h = householderStep(w, d, e, n, i, scale, k);
     }
     d[i] = h;
   }
 }
 
 /** One Householder reflection of tred2 for row i; returns h. */
-function householderStep(w: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number, scale: number): number {
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function householderStep(
+  w: Float64Array,
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  i: number,
+  scale: number,
+  k: ReduceKernel | null,
+): number {
   let h = 0;
-  for (let k = 0; k < i; k++) {
-    d[k] = d[k]! / scale;
-    h += d[k]! * d[k]!;
+  for (let r = 0; r < i; r++) {
+    d[r] = d[r]! / scale;
+    h += d[r]! * d[r]!;
   }
   let f = d[i - 1]!;
   let g = Math.sqrt(h);
@@ -85,18 +124,10 @@ function householderStep(w: Float64Array, d: Float64Array, e: Float64Array, n: n
   h -= f * g;
   d[i - 1] = f - g;
   for (let j = 0; j < i; j++) e[j] = 0;
-  for (let j = 0; j < i; j++) {
-    const col = j * n;
-    f = d[j]!;
-    w[i * n + j] = f;
-    g = e[j]! + w[col + j]! * f;
-    for (let k = j + 1; k <= i - 1; k++) {
-      const v = w[col + k]!;
-      g += v * d[k]!;
-      e[k] = e[k]! + v * f;
-    }
-    e[j] = g;
-  }
+  if (k !== null) {
+    for (let j = 0; j < i; j++) w[i * n + j] = d[j]!;
+    k.kernel.symv(k.wAt, k.dAt, k.eAt, n * 8, i, 0);
+  } else symv(w, d, e, n, i);
   f = 0;
   for (let j = 0; j < i; j++) {
     e[j] = e[j]! / h;
@@ -104,15 +135,42 @@ function householderStep(w: Float64Array, d: Float64Array, e: Float64Array, n: n
   }
   const hh = f / (h + h);
   for (let j = 0; j < i; j++) e[j] = e[j]! - hh * d[j]!;
+  if (k !== null) {
+    k.kernel.rank2(k.wAt, k.dAt, k.eAt, n * 8, i, 0);
+    for (let j = 0; j < i; j++) {
+      d[j] = w[j * n + i - 1]!;
+      w[j * n + i] = 0;
+    }
+  } else rank2(w, d, e, n, i);
+  return h;
+}
+
+/** p = A u from the lower triangle (the reflection's vector in d, p accumulated in e; u stored in column i). */
+function symv(w: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number): void {
   for (let j = 0; j < i; j++) {
     const col = j * n;
-    f = d[j]!;
-    g = e[j]!;
+    const f = d[j]!;
+    w[i * n + j] = f;
+    let g = e[j]! + w[col + j]! * f;
+    for (let k = j + 1; k <= i - 1; k++) {
+      const v = w[col + k]!;
+      g += v * d[k]!;
+      e[k] = e[k]! + v * f;
+    }
+    e[j] = g;
+  }
+}
+
+/** A − u qᵀ − q uᵀ on the lower triangle (u in d, q in e), then the next row into d. */
+function rank2(w: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number): void {
+  for (let j = 0; j < i; j++) {
+    const col = j * n;
+    const f = d[j]!;
+    const g = e[j]!;
     for (let k = j; k <= i - 1; k++) w[col + k] = w[col + k]! - (f * e[k]! + g * d[k]!);
     d[j] = w[col + i - 1]!;
     w[col + i] = 0;
   }
-  return h;
 }
 
 /** tred2's accumulation of the Householder transformations into w. */
@@ -227,12 +285,11 @@ function unitWithSign(v: Float64Array, out: Float64Array, at: number): void {
 }
 
 /** All eigenvalues and every eigenvector: tred2 + tql2. */
-function fullEigen(sym: Float64Array, n: number): SymmetricEigen {
-  const w = sym.slice();
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
+function fullEigen(sym: Float64Array, n: number, simd: boolean): SymmetricEigen {
+  const { w, d, e, k } = workspace(n, simd);
+  w.set(sym);
   if (n > 0) {
-    tred2(w, d, e, n);
+    tred2(w, d, e, n, k);
     tql2(w, d, e, n);
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]!);
@@ -378,17 +435,18 @@ function tridiagonalVectors(diag: Float64Array, off: Float64Array, values: Float
  * by QL without vectors (O(n²)), the k vectors of T by inverse iteration, mapped back through the
  * reflections (O(k n²)), then each checked against A itself. Null when a check fails.
  */
-function leadingEigen(sym: Float64Array, n: number, k: number): SymmetricEigen | null {
+function leadingEigen(sym: Float64Array, n: number, k: number, simd: boolean): SymmetricEigen | null {
   let normA = 0;
   for (let c = 0; c < n; c++) {
     let s = 0;
     for (let r = 0; r < n; r++) s += Math.abs(sym[c * n + r]!);
     normA = Math.max(normA, s);
   }
-  const w = sym.slice();
-  const h = new Float64Array(n);
-  const off = new Float64Array(n);
-  householderReduce(w, h, off, n);
+  const space = workspace(n, simd);
+  const { w, d: h } = space;
+  w.set(sym);
+  const off = space.e;
+  householderReduce(w, h, off, n, space.k);
   off[0] = 0;
   const diag = new Float64Array(n);
   for (let i = 0; i < n; i++) diag[i] = w[i * n + i]!;
@@ -452,13 +510,14 @@ function leadingEigen(sym: Float64Array, n: number, k: number): SymmetricEigen |
 export function symmetricEigen(a: ArrayLike<number>, n: number, options: SymmetricEigenOptions = {}): SymmetricEigen {
   const sym = symmetrized(a, n);
   const k = options.vectors ?? n;
+  const simd = options.simd ?? true;
   if (!Number.isInteger(k) || k < 0)
     throw new PolytopeError('bad-option', `symmetricEigen: vectors must be a non-negative integer, got ${k}`);
   if (k < n) {
-    const leading = leadingEigen(sym, n, k);
+    const leading = leadingEigen(sym, n, k, simd);
     if (leading !== null) return leading;
-    const full = fullEigen(sym, n);
+    const full = fullEigen(sym, n, simd);
     return { ...full, vectors: full.vectors.slice(0, k * n), count: k };
   }
-  return fullEigen(sym, n);
+  return fullEigen(sym, n, simd);
 }

@@ -101,6 +101,22 @@ describe('symmetricEigen with { vectors: k } (QL eigenvalues, inverse iteration 
     }
   });
 
+  it('the WebAssembly SIMD reduction agrees with the plain JavaScript loops (odd and even sizes, both paths)', () => {
+    for (const n of [16, 17, 33, 120]) {
+      const a = randomSymmetric(n, 200 + n);
+      for (const vectors of [n, 3]) {
+        const wasm = symmetricEigen(a, n, { vectors });
+        const js = symmetricEigen(a, n, { vectors, simd: false });
+        const scale = Math.max(...Array.from(js.values, Math.abs));
+        for (let i = 0; i < n; i++) expect(Math.abs(wasm.values[i]! - js.values[i]!)).toBeLessThan(1e-13 * n * scale);
+        for (let i = 0; i < vectors * n; i++) expect(Math.abs(wasm.vectors[i]! - js.vectors[i]!)).toBeLessThan(1e-10);
+        const { residual, orthogonality } = checkPairs(a, n, wasm.values, wasm.vectors, vectors);
+        expect(residual).toBeLessThan(1e-12 * n);
+        expect(orthogonality).toBeLessThan(1e-12);
+      }
+    }
+  });
+
   it('handles clusters and exact multiplicities (identity, a rank-3 covariance, split tridiagonals), k = 0 and bad k', () => {
     const cases: [Float64Array, number, number][] = [];
     const id = new Float64Array(36);

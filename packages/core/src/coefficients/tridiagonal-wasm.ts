@@ -1,0 +1,289 @@
+/**
+ * The two O(n³) loops of the symmetric eigensolver's Householder reduction (eigen.ts, EISPACK tred2)
+ * in WebAssembly SIMD (f64x2), assembled byte by byte like network/gemm64.ts. For the reflection of
+ * row i, with the matrix column-major (column j at `w + j·nb`) and `d` the reflection's vector:
+ *
+ * - `symv(w, d, e, nb, i)`: for each column j < i, e[j] += w[j][j]·d[j] + Σ_{k>j} w[k][j]·d[k] and
+ *   e[k] += w[k][j]·d[j] for j < k < i — the symmetric product p = A u from the lower triangle;
+ * - `rank2(w, d, e, nb, i)`: w[k][j] −= d[j]·e[k] + e[j]·d[k] for j ≤ k < i — the update
+ *   A − u qᵀ − q uᵀ.
+ *
+ * `rank2` does the same operations per element as the JavaScript loop it replaces, so its results
+ * are bit-identical; `symv` sums each column's dot product in two lanes (pairs of k) and adds the
+ * lanes at the end, a different order from the one-by-one JavaScript sum (both are float64 sums of
+ * the same terms). The module and its memory are built once per thread; calls are synchronous.
+ */
+import { compileKernel, growMemory, instantiateKernel, kernelsModule, simd, uleb, wasmApi } from '../wasm/assembler.js';
+import type { WasmMemory } from '../wasm/assembler.js';
+
+const GET = 0x20;
+const SET = 0x21;
+const TEE = 0x22;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_LT_U = 0x49;
+const I32_GT_U = 0x4b;
+const I32_GE_U = 0x4f;
+const F64_LOAD = 0x2b;
+const F64_STORE = 0x39;
+const F64_ADD = 0xa0;
+const F64_SUB = 0xa1;
+const F64_MUL = 0xa2;
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const IF = [0x04, 0x40];
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const V128_LOAD = simd(0x00);
+const V128_STORE = simd(0x0b);
+const V128_CONST_ZERO = [...simd(0x0c), ...Array<number>(16).fill(0)];
+const F64X2_SPLAT = simd(0x14);
+const F64X2_EXTRACT_LANE = simd(0x21);
+const F64X2_ADD = simd(0xf0);
+const F64X2_SUB = simd(0xf1);
+const F64X2_MUL = simd(0xf2);
+const MEM = [3, 0]; // align 2³, offset 0
+
+// Params (byte pointers and sizes): w, d, e, nb (the column stride n·8), i, unused.
+const [W, D, E, NB, I] = [0, 1, 2, 3, 4];
+// i32 locals: J, COL (w + J·nb), K, PK (K·8); v128 locals: F, G, ACC, V.
+const [J, COL, K, PK] = [6, 7, 8, 9];
+const [F, G, ACC, V] = [10, 11, 12, 13];
+
+/** A small assembler over one function body. */
+function writer() {
+  const f: number[] = [];
+  const op = (...bytes: number[]) => f.push(...bytes);
+  const get = (l: number) => op(GET, ...uleb(l));
+  const set = (l: number) => op(SET, ...uleb(l));
+  const konst = (v: number) => op(I32_CONST, ...uleb(v)); // small non-negative constants only
+  /** Pushes `base + offset` (two locals). */
+  const addr = (base: number, offset: number) => {
+    get(base);
+    get(offset);
+    op(I32_ADD);
+  };
+  /** `for (J = 0; J < I; J++) { COL = W + J·NB; F = splat(d[J]); inner }` */
+  const columns = (inner: () => void) => {
+    konst(0);
+    set(J);
+    op(...BLOCK, ...LOOP);
+    get(J);
+    get(I);
+    op(I32_GE_U, BR_IF, 1);
+    get(W);
+    get(J);
+    get(NB);
+    op(I32_MUL, I32_ADD);
+    set(COL);
+    get(D);
+    get(J);
+    konst(8);
+    op(I32_MUL, I32_ADD, F64_LOAD, ...MEM, ...F64X2_SPLAT);
+    set(F);
+    inner();
+    get(J);
+    konst(1);
+    op(I32_ADD);
+    set(J);
+    op(BR, 0, END, END);
+  };
+  /** `for (; K + 2 <= I; K += 2) { PK = K·8; inner }`, then `if (K < I) { PK = K·8; tail }` (K set by the caller). */
+  const pairs = (inner: () => void, tail: () => void) => {
+    op(...BLOCK, ...LOOP);
+    get(K);
+    konst(2);
+    op(I32_ADD);
+    get(I);
+    op(I32_GT_U, BR_IF, 1);
+    get(K);
+    konst(8);
+    op(I32_MUL);
+    set(PK);
+    inner();
+    get(K);
+    konst(2);
+    op(I32_ADD);
+    set(K);
+    op(BR, 0, END, END);
+    get(K);
+    get(I);
+    op(I32_LT_U, ...IF);
+    get(K);
+    konst(8);
+    op(I32_MUL);
+    set(PK);
+    tail();
+    op(END);
+  };
+  return { f, op, get, set, konst, addr, columns, pairs };
+}
+
+function symvBody(): number[] {
+  const { f, op, get, set, konst, addr, columns, pairs } = writer();
+  /** Pushes the f64 at `base + PK`. */
+  const loadAt = (base: number) => {
+    addr(base, PK);
+    op(F64_LOAD, ...MEM);
+  };
+  columns(() => {
+    // PK = J·8; e[J] = e[J] + w[J][J]·f
+    get(J);
+    konst(8);
+    op(I32_MUL, TEE, ...uleb(PK));
+    get(E);
+    op(I32_ADD);
+    loadAt(E);
+    loadAt(COL);
+    get(F);
+    op(...F64X2_EXTRACT_LANE, 0, F64_MUL, F64_ADD, F64_STORE, ...MEM);
+    op(...V128_CONST_ZERO);
+    set(ACC);
+    get(J);
+    konst(1);
+    op(I32_ADD);
+    set(K);
+    pairs(
+      () => {
+        // V = w[K..K+1][J]; ACC += V·d[K..K+1]; e[K..K+1] += V·f
+        addr(COL, PK);
+        op(...V128_LOAD, ...MEM);
+        set(V);
+        get(ACC);
+        get(V);
+        addr(D, PK);
+        op(...V128_LOAD, ...MEM, ...F64X2_MUL, ...F64X2_ADD);
+        set(ACC);
+        addr(E, PK);
+        addr(E, PK);
+        op(...V128_LOAD, ...MEM);
+        get(V);
+        get(F);
+        op(...F64X2_MUL, ...F64X2_ADD, ...V128_STORE, ...MEM);
+      },
+      () => {
+        // e[K] = e[K] + w[K][J]·f; ACC.lane0 gets w[K][J]·d[K] (added to e[J] below)
+        addr(E, PK);
+        loadAt(E);
+        loadAt(COL);
+        get(F);
+        op(...F64X2_EXTRACT_LANE, 0, F64_MUL, F64_ADD, F64_STORE, ...MEM);
+        get(ACC);
+        loadAt(COL);
+        loadAt(D);
+        op(F64_MUL, ...F64X2_SPLAT);
+        // only lane 0: multiply the splat by (1, 0) — built as splat(1) with lane 1 replaced by 0
+        op(...simd(0x0c), ...f64x2Bytes(1, 0), ...F64X2_MUL, ...F64X2_ADD);
+        set(ACC);
+      },
+    );
+    // e[J] = e[J] + (ACC.lane0 + ACC.lane1)
+    get(J);
+    konst(8);
+    op(I32_MUL);
+    set(PK);
+    addr(E, PK);
+    loadAt(E);
+    get(ACC);
+    op(...F64X2_EXTRACT_LANE, 0);
+    get(ACC);
+    op(...F64X2_EXTRACT_LANE, 1, F64_ADD, F64_ADD, F64_STORE, ...MEM);
+  });
+  op(END);
+  return f;
+}
+
+function rank2Body(): number[] {
+  const { f, op, get, set, konst, addr, columns, pairs } = writer();
+  columns(() => {
+    // G = splat(e[J]); K = J
+    get(E);
+    get(J);
+    konst(8);
+    op(I32_MUL, I32_ADD, F64_LOAD, ...MEM, ...F64X2_SPLAT);
+    set(G);
+    get(J);
+    set(K);
+    pairs(
+      () => {
+        // w[K..K+1][J] = w − (f·e[K..] + g·d[K..])
+        addr(COL, PK);
+        addr(COL, PK);
+        op(...V128_LOAD, ...MEM);
+        get(F);
+        addr(E, PK);
+        op(...V128_LOAD, ...MEM, ...F64X2_MUL);
+        get(G);
+        addr(D, PK);
+        op(...V128_LOAD, ...MEM, ...F64X2_MUL, ...F64X2_ADD, ...F64X2_SUB, ...V128_STORE, ...MEM);
+      },
+      () => {
+        addr(COL, PK);
+        addr(COL, PK);
+        op(F64_LOAD, ...MEM);
+        get(F);
+        op(...F64X2_EXTRACT_LANE, 0);
+        addr(E, PK);
+        op(F64_LOAD, ...MEM, F64_MUL);
+        get(G);
+        op(...F64X2_EXTRACT_LANE, 0);
+        addr(D, PK);
+        op(F64_LOAD, ...MEM, F64_MUL, F64_ADD, F64_SUB, F64_STORE, ...MEM);
+      },
+    );
+  });
+  op(END);
+  return f;
+}
+
+/** The 16 little-endian bytes of the f64x2 (a, b). */
+function f64x2Bytes(a: number, b: number): number[] {
+  return Array.from(new Uint8Array(Float64Array.of(a, b).buffer));
+}
+
+/** The kernels and the float64 view of their memory (re-made when the memory grows). */
+export interface TridiagonalKernel {
+  readonly symv: (w: number, d: number, e: number, nb: number, i: number, unused: number) => void;
+  readonly rank2: (w: number, d: number, e: number, nb: number, i: number, unused: number) => void;
+  readonly memory: WasmMemory;
+  f64: Float64Array;
+}
+
+const cache: { kernel?: TridiagonalKernel | null } = {};
+
+/** The kernels, or null where WebAssembly SIMD is unavailable. Built once per thread. */
+export function tridiagonalKernel(): TridiagonalKernel | null {
+  if (cache.kernel !== undefined) return cache.kernel;
+  cache.kernel = null;
+  const wa = wasmApi();
+  if (!wa) return null;
+  try {
+    const module = compileKernel(
+      wa,
+      kernelsModule(6, [
+        { name: 'symv', i32Locals: 4, v128Locals: 4, body: symvBody() },
+        { name: 'rank2', i32Locals: 4, v128Locals: 4, body: rank2Body() },
+      ]),
+    );
+    if (!module) return null;
+    const { memory, exports } = instantiateKernel(wa, module, 65536);
+    cache.kernel = {
+      symv: exports['symv'] as TridiagonalKernel['symv'],
+      rank2: exports['rank2'] as TridiagonalKernel['rank2'],
+      memory,
+      f64: new Float64Array(memory.buffer),
+    };
+  } catch {
+    cache.kernel = null;
+  }
+  return cache.kernel;
+}
+
+/** Grows the kernels' memory to hold `doubles` float64 values; returns the float64 view. */
+export function tridiagonalReserve(k: TridiagonalKernel, doubles: number): Float64Array {
+  growMemory(k.memory, doubles * 8);
+  if (k.f64.buffer !== k.memory.buffer) k.f64 = new Float64Array(k.memory.buffer);
+  return k.f64;
+}
