@@ -53,6 +53,28 @@ function mnistAccuracy(path: string, n: number): number {
   return ok / n;
 }
 
+/** Runs the CLI binary in `cwd` and sends SIGINT once `ready()` holds; resolves with its exit code, stderr and when the signal went. */
+async function interruptWhen(
+  cwd: string,
+  args: string[],
+  ready: () => boolean,
+): Promise<{ code: number | null; stderr: string; sentAt: number }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  let sentAt = 0;
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const poll = setInterval(() => {
+    if (sentAt === 0 && ready()) {
+      sentAt = Date.now();
+      child.kill('SIGINT');
+    }
+  }, 20);
+  const code = await done;
+  clearInterval(poll);
+  return { code, stderr, sentAt };
+}
+
 describe('polytope prune', () => {
   it('prunes a given model both ways; recorded accuracies equal forward() of the written networks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-'));
@@ -130,22 +152,9 @@ describe('polytope prune', () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-int-'));
     const model = tinyModel(dir, 8);
     const args = ['prune', model, '--limit', '1000', '--select-rows', '50', '--test-rows', '50', '--fractions', '', '--stop-below', '0'];
-    const child = spawn(process.execPath, [BIN, ...args, '--similarity-rows', '0', '--json', 'p.json', '--quiet'], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    let sentAt = 0;
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const poll = setInterval(() => {
-      if (sentAt === 0 && existsSync(join(dir, 'p.json'))) {
-        sentAt = Date.now();
-        child.kill('SIGINT');
-      }
-    }, 20);
-    const code = await done;
-    clearInterval(poll);
+    const { code, stderr, sentAt } = await interruptWhen(dir, [...args, '--similarity-rows', '0', '--json', 'p.json', '--quiet'], () =>
+      existsSync(join(dir, 'p.json')),
+    );
     expect(sentAt).toBeGreaterThan(0);
     expect(code).toBe(130);
     expect(Date.now() - sentAt).toBeLessThan(1000);
@@ -198,22 +207,13 @@ describe('polytope prune', () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-int-state-'));
     const model = tinyModel(dir, 3);
     const args = ['prune', model, '--limit', '300', '--select-rows', '30', '--test-rows', '50', '--fractions', '0.5', '--stop-below', '0'];
-    const child = spawn(process.execPath, [BIN, ...args, '--similarity-rows', '0', '--state', 'st', '--json', 'p.json', '--quiet'], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let sentAt = 0;
-    const poll = setInterval(() => {
-      // After the magnitude step (the second record), in the structural loop.
-      const state = join(dir, 'st', 'state.json');
-      if (sentAt === 0 && existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).steps.length >= 2) {
-        sentAt = Date.now();
-        child.kill('SIGINT');
-      }
-    }, 20);
-    const code = await done;
-    clearInterval(poll);
+    // After the magnitude step (the second record), in the structural loop.
+    const state = join(dir, 'st', 'state.json');
+    const { code, sentAt } = await interruptWhen(
+      dir,
+      [...args, '--similarity-rows', '0', '--state', 'st', '--json', 'p.json', '--quiet'],
+      () => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).steps.length >= 2,
+    );
     expect(sentAt).toBeGreaterThan(0);
     expect(code).toBe(130);
     expect(existsSync(join(dir, 'p.json'))).toBe(false);

@@ -13,37 +13,15 @@
  * lanes at the end, a different order from the one-by-one JavaScript sum (both are float64 sums of
  * the same terms). The module and its memory are built once per thread; calls are synchronous.
  */
-import { compileKernel, growMemory, instantiateKernel, kernelsModule, simd, uleb, wasmApi } from '../wasm/assembler.js';
-import type { WasmMemory } from '../wasm/assembler.js';
+import { OP, kernelsModule, lazyKernel, reserveDoubles, uleb } from '../wasm/assembler.js';
+import type { KernelInstance } from '../wasm/assembler.js';
 
-const GET = 0x20;
-const SET = 0x21;
-const TEE = 0x22;
-const I32_CONST = 0x41;
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const I32_LT_U = 0x49;
-const I32_GT_U = 0x4b;
-const I32_GE_U = 0x4f;
-const F64_LOAD = 0x2b;
-const F64_STORE = 0x39;
-const F64_ADD = 0xa0;
-const F64_SUB = 0xa1;
-const F64_MUL = 0xa2;
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-const V128_LOAD = simd(0x00);
-const V128_STORE = simd(0x0b);
-const V128_CONST_ZERO = [...simd(0x0c), ...Array<number>(16).fill(0)];
-const F64X2_SPLAT = simd(0x14);
-const F64X2_EXTRACT_LANE = simd(0x21);
-const F64X2_ADD = simd(0xf0);
-const F64X2_SUB = simd(0xf1);
-const F64X2_MUL = simd(0xf2);
+const { get: GET, set: SET, tee: TEE, i32Const: I32_CONST, i32Add: I32_ADD, i32Mul: I32_MUL } = OP;
+const { i32LtU: I32_LT_U, i32GtU: I32_GT_U, i32GeU: I32_GE_U, f64Load: F64_LOAD, f64Store: F64_STORE } = OP;
+const { f64Add: F64_ADD, f64Sub: F64_SUB, f64Mul: F64_MUL, block: BLOCK, loop: LOOP, if: IF, end: END, br: BR, brIf: BR_IF } = OP;
+const { v128Load: V128_LOAD, v128Store: V128_STORE, f64x2Splat: F64X2_SPLAT, f64x2ExtractLane: F64X2_EXTRACT_LANE } = OP;
+const { f64x2Add: F64X2_ADD, f64x2Sub: F64X2_SUB, f64x2Mul: F64X2_MUL } = OP;
+const V128_CONST_ZERO = [...OP.v128Const, ...Array<number>(16).fill(0)];
 const MEM = [3, 0]; // align 2³, offset 0
 
 // Params (byte pointers and sizes): w, d, e, nb (the column stride n·8), i, unused.
@@ -175,7 +153,7 @@ function symvBody(): number[] {
         loadAt(D);
         op(F64_MUL, ...F64X2_SPLAT);
         // only lane 0: multiply the splat by (1, 0) — built as splat(1) with lane 1 replaced by 0
-        op(...simd(0x0c), ...f64x2Bytes(1, 0), ...F64X2_MUL, ...F64X2_ADD);
+        op(...OP.v128Const, ...f64x2Bytes(1, 0), ...F64X2_MUL, ...F64X2_ADD);
         set(ACC);
       },
     );
@@ -243,47 +221,34 @@ function f64x2Bytes(a: number, b: number): number[] {
   return Array.from(new Uint8Array(Float64Array.of(a, b).buffer));
 }
 
-/** The kernels and the float64 view of their memory (re-made when the memory grows). */
+/** The kernels' calls (byte pointers into the instance's memory). */
+type Call = (w: number, d: number, e: number, nb: number, i: number, unused: number) => void;
+
+const instance = lazyKernel(() =>
+  kernelsModule(6, [
+    { name: 'symv', i32Locals: 4, v128Locals: 4, body: symvBody() },
+    { name: 'rank2', i32Locals: 4, v128Locals: 4, body: rank2Body() },
+  ]),
+);
+
+/** The kernels and their memory. */
 export interface TridiagonalKernel {
-  readonly symv: (w: number, d: number, e: number, nb: number, i: number, unused: number) => void;
-  readonly rank2: (w: number, d: number, e: number, nb: number, i: number, unused: number) => void;
-  readonly memory: WasmMemory;
-  f64: Float64Array;
+  readonly symv: Call;
+  readonly rank2: Call;
+  readonly instance: KernelInstance;
 }
 
-const cache: { kernel?: TridiagonalKernel | null } = {};
+let bound: TridiagonalKernel | null | undefined;
 
 /** The kernels, or null where WebAssembly SIMD is unavailable. Built once per thread. */
 export function tridiagonalKernel(): TridiagonalKernel | null {
-  if (cache.kernel !== undefined) return cache.kernel;
-  cache.kernel = null;
-  const wa = wasmApi();
-  if (!wa) return null;
-  try {
-    const module = compileKernel(
-      wa,
-      kernelsModule(6, [
-        { name: 'symv', i32Locals: 4, v128Locals: 4, body: symvBody() },
-        { name: 'rank2', i32Locals: 4, v128Locals: 4, body: rank2Body() },
-      ]),
-    );
-    if (!module) return null;
-    const { memory, exports } = instantiateKernel(wa, module, 65536);
-    cache.kernel = {
-      symv: exports['symv'] as TridiagonalKernel['symv'],
-      rank2: exports['rank2'] as TridiagonalKernel['rank2'],
-      memory,
-      f64: new Float64Array(memory.buffer),
-    };
-  } catch {
-    cache.kernel = null;
-  }
-  return cache.kernel;
+  if (bound !== undefined) return bound;
+  const k = instance();
+  bound = k && { symv: k.exports['symv'] as Call, rank2: k.exports['rank2'] as Call, instance: k };
+  return bound;
 }
 
 /** Grows the kernels' memory to hold `doubles` float64 values; returns the float64 view. */
 export function tridiagonalReserve(k: TridiagonalKernel, doubles: number): Float64Array {
-  growMemory(k.memory, doubles * 8);
-  if (k.f64.buffer !== k.memory.buffer) k.f64 = new Float64Array(k.memory.buffer);
-  return k.f64;
+  return reserveDoubles(k.instance, doubles);
 }
