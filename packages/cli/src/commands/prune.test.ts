@@ -58,21 +58,21 @@ async function interruptWhen(
   cwd: string,
   args: string[],
   ready: () => boolean,
-): Promise<{ code: number | null; stderr: string; sentAt: number }> {
+): Promise<{ code: number | null; signal: string | null; stderr: string; sentAt: number }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
   let sentAt = 0;
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const done = new Promise<[number | null, string | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
   const poll = setInterval(() => {
     if (sentAt === 0 && ready()) {
       sentAt = Date.now();
       child.kill('SIGINT');
     }
   }, 20);
-  const code = await done;
+  const [code, signal] = await done;
   clearInterval(poll);
-  return { code, stderr, sentAt };
+  return { code, signal, stderr, sentAt };
 }
 
 describe('polytope prune', () => {
@@ -152,11 +152,14 @@ describe('polytope prune', () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytope-prune-int-'));
     const model = tinyModel(dir, 8);
     const args = ['prune', model, '--limit', '1000', '--select-rows', '50', '--test-rows', '50', '--fractions', '', '--stop-below', '0'];
-    const { code, stderr, sentAt } = await interruptWhen(dir, [...args, '--similarity-rows', '0', '--json', 'p.json', '--quiet'], () =>
-      existsSync(join(dir, 'p.json')),
+    const { code, signal, stderr, sentAt } = await interruptWhen(
+      dir,
+      [...args, '--similarity-rows', '0', '--json', 'p.json', '--quiet'],
+      () => existsSync(join(dir, 'p.json')),
     );
     expect(sentAt).toBeGreaterThan(0);
-    expect(code).toBe(130);
+    // Status 130, or death by SIGINT when the command thread was stuck (the supervisor's fallback): a shell reports both as 130.
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
     expect(Date.now() - sentAt).toBeLessThan(1000);
     expect(stderr).toMatch(/cancelled/);
     expect(existsSync(join(dir, 'p.json'))).toBe(false);
@@ -209,13 +212,14 @@ describe('polytope prune', () => {
     const args = ['prune', model, '--limit', '300', '--select-rows', '30', '--test-rows', '50', '--fractions', '0.5', '--stop-below', '0'];
     // After the magnitude step (the second record), in the structural loop.
     const state = join(dir, 'st', 'state.json');
-    const { code, sentAt } = await interruptWhen(
+    const { code, signal, sentAt } = await interruptWhen(
       dir,
       [...args, '--similarity-rows', '0', '--state', 'st', '--json', 'p.json', '--quiet'],
       () => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).steps.length >= 2,
     );
     expect(sentAt).toBeGreaterThan(0);
-    expect(code).toBe(130);
+    // Status 130, or death by SIGINT when the command thread was stuck (the supervisor's fallback): a shell reports both as 130.
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
     expect(existsSync(join(dir, 'p.json'))).toBe(false);
     const kept = JSON.parse(readFileSync(join(dir, 'st', 'state.json'), 'utf8')).steps.length;
     expect(kept).toBeGreaterThanOrEqual(2);
