@@ -45,6 +45,23 @@ interface ReduceKernel {
   readonly wAt: number;
   readonly dAt: number;
   readonly eAt: number;
+  /** Two doubles for the rotation's (c, s). */
+  readonly csAt: number;
+}
+
+/** A plane rotation of eigenvector columns a and b (element offsets into w): w_b ← s w_a + c w_b, w_a ← c w_a − s w_b. */
+type Rotate = (a: number, b: number, c: number, s: number) => void;
+
+/** The SIMD rotation of columns of w in the kernels' memory. */
+function rotation(k: ReduceKernel): Rotate {
+  const { kernel } = k;
+  const cs = k.csAt / 8;
+  return (a, b, c, s) => {
+    const f64 = kernel.instance.f64;
+    f64[cs] = c;
+    f64[cs + 1] = s;
+    kernel.rot(k.wAt + 8 * a, k.wAt + 8 * b, k.csAt, (b - a) * 8, 0, 0);
+  };
 }
 
 /** Working arrays of the reduction: views into the kernels' memory when they are used, else plain arrays. */
@@ -52,13 +69,13 @@ function workspace(n: number, simd: boolean): { w: Float64Array; d: Float64Array
   const kernel = simd && n >= 16 ? tridiagonalKernel() : null;
   if (!kernel) return { w: new Float64Array(n * n), d: new Float64Array(n), e: new Float64Array(n), k: null };
   const nn = n * n;
-  const mem = tridiagonalReserve(kernel, nn + 2 * n);
-  mem.fill(0, 0, nn + 2 * n);
+  const mem = tridiagonalReserve(kernel, nn + 2 * n + 2);
+  mem.fill(0, 0, nn + 2 * n + 2);
   return {
     w: mem.subarray(0, nn),
     d: mem.subarray(nn, nn + n),
     e: mem.subarray(nn + n, nn + 2 * n),
-    k: { kernel, wAt: 0, dAt: nn * 8, eAt: (nn + n) * 8 },
+    k: { kernel, wAt: 0, dAt: nn * 8, eAt: (nn + n) * 8, csAt: (nn + 2 * n) * 8 },
   };
 }
 
@@ -194,7 +211,7 @@ function accumulate(w: Float64Array, d: Float64Array, n: number): void {
 }
 
 /** Implicit QL on the tridiagonal (d, e), rotating the columns of w (none: eigenvalues only); eigenvalues end in d. */
-function tql2(w: Float64Array | null, d: Float64Array, e: Float64Array, n: number): void {
+function tql2(w: Float64Array | null, d: Float64Array, e: Float64Array, n: number, rotate: Rotate | null = null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
   let f = 0;
@@ -207,7 +224,7 @@ function tql2(w: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
     let iterations = 0;
     while (m > l && Math.abs(e[l]!) > EIGEN_CONVERGENCE_EPS * tst1) {
       if (++iterations > maxIterations) throw new PolytopeError('solver-failed', `the symmetric eigensolver did not converge (n = ${n})`);
-      f += qlSweep(w, d, e, n, l, m);
+      f += qlSweep(w, d, e, n, l, m, rotate);
     }
     d[l] = d[l]! + f;
     e[l] = 0;
@@ -215,7 +232,8 @@ function tql2(w: Float64Array | null, d: Float64Array, e: Float64Array, n: numbe
 }
 
 /** One implicit-shift QL sweep on rows l..m; returns the shift added to every later eigenvalue. */
-function qlSweep(w: Float64Array | null, d: Float64Array, e: Float64Array, n: number, l: number, m: number): number {
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function qlSweep(w: Float64Array | null, d: Float64Array, e: Float64Array, n: number, l: number, m: number, rotate: Rotate | null): number {
   let g = d[l]!;
   let p = (d[l + 1]! - g) / (2 * e[l]!);
   let r = Math.hypot(p, 1);
@@ -248,6 +266,10 @@ function qlSweep(w: Float64Array | null, d: Float64Array, e: Float64Array, n: nu
     if (w === null) continue;
     const a = i * n;
     const b = (i + 1) * n;
+    if (rotate !== null) {
+      rotate(a, b, c, s);
+      continue;
+    }
     for (let k = 0; k < n; k++) {
       const hk = w[b + k]!;
       const vk = w[a + k]!;
@@ -290,7 +312,7 @@ function fullEigen(sym: Float64Array, n: number, simd: boolean): SymmetricEigen 
   w.set(sym);
   if (n > 0) {
     tred2(w, d, e, n, k);
-    tql2(w, d, e, n);
+    tql2(w, d, e, n, k && rotation(k));
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]!);
   const values = new Float64Array(n);

@@ -216,6 +216,81 @@ function rank2Body(): number[] {
   return f;
 }
 
+/**
+ * `rot(wa, wb, cs, nb)`: the QL sweep's plane rotation of two eigenvector columns of length nb / 8,
+ * with (c, s) the two doubles at `cs`: w_b ← s·w_a + c·w_b and w_a ← c·w_a − s·w_b (old values), in
+ * the JavaScript loop's order of operations (bit-identical).
+ */
+function rotBody(): number[] {
+  const { f, op, get, set, konst } = writer();
+  // Params: wa (0), wb (1), cs (2), nb (3); locals: K (6, byte offset), PA (7), PB (8); C (10), S (11), A (12), B (13).
+  const [WA, WB, CS, NBYTES] = [0, 1, 2, 3];
+  const [KB, PA, PB] = [6, 7, 8];
+  const [C, S, VA, VB] = [10, 11, 12, 13];
+  /** Rotates the pair at PA, PB = wa + K, wb + K: both lanes, or (`scalar`) one element through lane 0. */
+  const rotateAt = (scalar: boolean) => {
+    for (const [p, base] of [
+      [PA, WA],
+      [PB, WB],
+    ] as const) {
+      get(base);
+      get(KB);
+      op(I32_ADD);
+      set(p);
+    }
+    for (const [v, p] of [
+      [VA, PA],
+      [VB, PB],
+    ] as const) {
+      get(p);
+      op(...(scalar ? [F64_LOAD, ...MEM, ...F64X2_SPLAT] : [...V128_LOAD, ...MEM]));
+      set(v);
+    }
+    const store = scalar ? [...F64X2_EXTRACT_LANE, 0, F64_STORE, ...MEM] : [...V128_STORE, ...MEM];
+    // w_b = s·a + c·b, w_a = c·a − s·b
+    for (const [p, x, y, combine] of [
+      [PB, S, C, F64X2_ADD],
+      [PA, C, S, F64X2_SUB],
+    ] as const) {
+      get(p);
+      get(x);
+      get(VA);
+      op(...F64X2_MUL);
+      get(y);
+      get(VB);
+      op(...F64X2_MUL, ...combine, ...store);
+    }
+  };
+  get(CS);
+  op(F64_LOAD, ...MEM, ...F64X2_SPLAT);
+  set(C);
+  get(CS);
+  op(F64_LOAD, 3, 8, ...F64X2_SPLAT);
+  set(S);
+  konst(0);
+  set(KB);
+  // while (K + 16 <= nb): both lanes
+  op(...BLOCK, ...LOOP);
+  get(KB);
+  konst(16);
+  op(I32_ADD);
+  get(NBYTES);
+  op(I32_GT_U, BR_IF, 1);
+  rotateAt(false);
+  get(KB);
+  konst(16);
+  op(I32_ADD);
+  set(KB);
+  op(BR, 0, END, END);
+  // an odd last element
+  get(KB);
+  get(NBYTES);
+  op(I32_LT_U, ...IF);
+  rotateAt(true);
+  op(END, END);
+  return f;
+}
+
 /** The 16 little-endian bytes of the f64x2 (a, b). */
 function f64x2Bytes(a: number, b: number): number[] {
   return Array.from(new Uint8Array(Float64Array.of(a, b).buffer));
@@ -228,6 +303,7 @@ const instance = lazyKernel(() =>
   kernelsModule(6, [
     { name: 'symv', i32Locals: 4, v128Locals: 4, body: symvBody() },
     { name: 'rank2', i32Locals: 4, v128Locals: 4, body: rank2Body() },
+    { name: 'rot', i32Locals: 4, v128Locals: 4, body: rotBody() },
   ]),
 );
 
@@ -235,6 +311,8 @@ const instance = lazyKernel(() =>
 export interface TridiagonalKernel {
   readonly symv: Call;
   readonly rank2: Call;
+  /** `rot(wa, wb, cs, nb, 0, 0)`: see `rotBody`. */
+  readonly rot: Call;
   readonly instance: KernelInstance;
 }
 
@@ -244,7 +322,7 @@ let bound: TridiagonalKernel | null | undefined;
 export function tridiagonalKernel(): TridiagonalKernel | null {
   if (bound !== undefined) return bound;
   const k = instance();
-  bound = k && { symv: k.exports['symv'] as Call, rank2: k.exports['rank2'] as Call, instance: k };
+  bound = k && { symv: k.exports['symv'] as Call, rank2: k.exports['rank2'] as Call, rot: k.exports['rot'] as Call, instance: k };
   return bound;
 }
 
