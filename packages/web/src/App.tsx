@@ -594,7 +594,7 @@ export function App() {
         {error && <ErrorLine error={error} />}
         <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
-        {net && <ModelPanels net={net} anchors={anchors} point={point} through={sliced.current} box={status.box} />}
+        {net && model.current !== undefined && <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

@@ -3,18 +3,19 @@
  * (filling the anchor fields A, B, C), the path view between two anchors (the exact pieces of the
  * segment, its boundary density and a strip chart of one output) and the Jacobian images at an anchor
  * or at the last clicked map point.
- * The path and the Jacobian are computed on the main thread with the core (small and medium models).
+ * The path and the Jacobian are computed in explorer-worker.ts (a newer request supersedes an older
+ * one); the page only parses the anchors and draws the answers.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
-import { affineMapAt, partitionLine, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import { GridMethodsPanel } from './GridMethods.js';
 import type { Network } from '@polytope-lens/core';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
-import { jacobianImage } from './jacobian-image.js';
+import { ExplorerJobs } from './explorer-client.js';
+import type { FromExplorer } from './explorer-worker.js';
 import type { ImageShape } from './jacobian-image.js';
-import { pathSummary } from './path-view.js';
 import type { PathSummary } from './path-view.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
@@ -195,11 +196,14 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
 function StripChart({ p, output }: { p: PathSummary; output: number }) {
   const W = 560;
   const H = 120;
-  const vs = p.strip.map(([, v]) => v);
-  const lo = Math.min(...vs);
-  const hi = Math.max(...vs);
+  const n = p.strip.length / 2;
+  const ts = Array.from({ length: n }, (_, i) => p.strip[2 * i]!);
+  const vs = Array.from({ length: n }, (_, i) => p.strip[2 * i + 1]!);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of vs) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const y = (v: number) => (hi === lo ? H / 2 : H - 8 - ((v - lo) / (hi - lo)) * (H - 16));
-  const pts = p.strip.map(([t, v]) => `${(t * W).toFixed(2)},${y(v).toFixed(2)}`).join(' ');
+  const pts = ts.map((t, i) => `${(t * W).toFixed(2)},${y(vs[i]!).toFixed(2)}`).join(' ');
   return (
     <svg
       id="path-chart"
@@ -209,7 +213,7 @@ function StripChart({ p, output }: { p: PathSummary; output: number }) {
       aria-label={`Output ${output} along the path: ${p.pieces} pieces, from ${vs[0]?.toPrecision(4)} to ${vs[vs.length - 1]?.toPrecision(4)}`}
     >
       <rect x={0} y={0} width={W} height={H} fill="#fafafa" stroke="#ccc" />
-      {p.strip.slice(1, -1).map(([t], i) => (
+      {ts.slice(1, -1).map((t, i) => (
         <line key={i} x1={t * W} x2={t * W} y1={0} y2={H} stroke="#bbb" strokeWidth={0.5} />
       ))}
       <polyline points={pts} fill="none" stroke="#c0392b" strokeWidth={1.5} />
@@ -219,7 +223,31 @@ function StripChart({ p, output }: { p: PathSummary; output: number }) {
 
 interface PanelProps {
   readonly net: Network;
+  /** The model the net was read from (network JSON text or ONNX bytes), for the worker. */
+  readonly model: string | Uint8Array;
   readonly anchors: readonly string[];
+}
+
+/** Jobs on explorer-worker.ts for one panel (its worker is closed with the panel); answers go to the newest `onAnswer`. */
+function useExplorerJobs(onAnswer: (m: FromExplorer) => void): { current: ExplorerJobs | undefined } {
+  const handler = useRef(onAnswer);
+  handler.current = onAnswer;
+  const jobs = useRef<ExplorerJobs | undefined>(undefined);
+  useEffect(() => {
+    const j = new ExplorerJobs((m) => handler.current(m));
+    jobs.current = j;
+    return () => j.close();
+  }, []);
+  return jobs;
+}
+
+/** The panel's line while a job runs: what it computes, and the worker's progress when it reports some. */
+function Computing({ id, what, progress }: { id: string; what: string; progress: string }) {
+  return (
+    <p id={id} role="status" aria-live="polite">
+      computing {what} in a worker… {progress}
+    </p>
+  );
 }
 
 function AnchorSelect(p: { id: string; label: string; value: number; set: (v: number) => void }) {
@@ -237,21 +265,29 @@ function AnchorSelect(p: { id: string; label: string; value: number; set: (v: nu
   );
 }
 
-/** The path between two anchors: exact pieces (`partitionLine`), piece count, boundary density, strip chart. */
-function PathPanel({ net, anchors }: PanelProps) {
+/** The path between two anchors: exact pieces (`partitionLine`, in the worker), piece count, boundary density, strip chart. */
+function PathPanel({ net, model, anchors }: PanelProps) {
   const [from, setFrom] = useState(0);
   const [to, setTo] = useState(1);
   const [output, setOutput] = useState(0);
   const [shown, setShown] = useState<{ p: PathSummary; output: number } | string | undefined>();
+  const [busy, setBusy] = useState<{ progress: string } | undefined>();
+  const jobs = useExplorerJobs((m) => {
+    if (m.type === 'progress') return setBusy((b) => b && { ...b, progress: `${m.pieces} pieces, ${(100 * m.fraction).toFixed(0)} % of the length` });
+    setShown(m.type === 'path' ? { p: m, output: m.output } : m.type === 'error' ? m.message : undefined);
+    setBusy(undefined);
+  });
   const trace = () => {
     const a = parseAnchor(anchors[from] ?? '', net.inputSize);
     const b = parseAnchor(anchors[to] ?? '', net.inputSize);
-    if (!a || !b) return setShown(`anchors ${NAMES[from]} and ${NAMES[to]} must each hold ${net.inputSize} numbers`);
-    try {
-      setShown({ p: pathSummary(partitionLine(net, a, b), a, b, output), output });
-    } catch (err) {
-      setShown(message(err));
+    if (!a || !b) {
+      jobs.current?.close();
+      setBusy(undefined);
+      return setShown(`anchors ${NAMES[from]} and ${NAMES[to]} must each hold ${net.inputSize} numbers`);
     }
+    setShown(undefined);
+    setBusy({ progress: '' });
+    jobs.current?.run(model, { type: 'path', from: a, to: b, output }, [a.buffer, b.buffer]);
   };
   return (
     <section aria-labelledby="path-title" className="panel">
@@ -274,6 +310,7 @@ function PathPanel({ net, anchors }: PanelProps) {
           Trace path
         </button>
       </div>
+      {busy && <Computing id="path-status" what="the path" progress={busy.progress} />}
       {typeof shown === 'string' && <p className="error">{shown}</p>}
       {typeof shown === 'object' && (
         <>
@@ -323,26 +360,33 @@ function inputAt(p: MapPoint, size: number): Float64Array {
   return plane.origin.map((o, i) => o + s * plane.u[i]! + t * plane.v[i]!);
 }
 
-/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models). */
-function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
+/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models; computed in the worker). */
+function JacobianPanel({ net, model, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
   const shape = imageShapeOf(net.inputShape);
   const [at, setAt] = useState(0);
   const [shown, setShown] = useState<{ rows: Uint8ClampedArray[]; code: string; id: number } | string | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+  const jobs = useExplorerJobs((m) => {
+    if (m.type === 'progress') return;
+    setBusy(undefined);
+    if (m.type === 'error') return setShown(m.message);
+    if (m.type !== 'jacobian' || !shape) return;
+    const size = shape.width * shape.height * 4;
+    const rows = Array.from({ length: m.outputs }, (_, k) => m.images.subarray(k * size, (k + 1) * size));
+    setShown({ rows, code: busy ?? '', id: m.id });
+  });
   if (!shape) return null;
   const show = () => {
     const x = at === 3 ? point && inputAt(point, net.inputSize) : parseAnchor(anchors[at] ?? '', net.inputSize);
-    if (!x) return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
-    try {
-      const m = affineMapAt(net, x);
-      const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
-      setShown((old) => ({
-        rows: Array.from({ length: m.outputs }, (_, k) => jacobianImage(m.jacobian, k, shape)),
-        code,
-        id: (typeof old === 'object' ? old.id : 0) + 1,
-      }));
-    } catch (err) {
-      setShown(message(err));
+    if (!x) {
+      jobs.current?.close();
+      setBusy(undefined);
+      return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
     }
+    const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
+    setShown(undefined);
+    setBusy(code);
+    jobs.current?.run(model, { type: 'jacobian', x, shape }, [x.buffer]);
   };
   return (
     <section aria-labelledby="jacobian-title" className="panel">
@@ -370,6 +414,7 @@ function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint |
           Show Jacobian images
         </button>
       </div>
+      {busy !== undefined && <Computing id="jacobian-status" what={`the Jacobian at ${busy}`} progress="" />}
       {typeof shown === 'string' && <p className="error">{shown}</p>}
       {typeof shown === 'object' && (
         <div className="jacobians" role="group" aria-label={`Jacobian rows at ${shown.code}`}>
@@ -392,8 +437,8 @@ export function ModelPanels(
 ) {
   return (
     <>
-      <PathPanel net={p.net} anchors={p.anchors} />
-      <JacobianPanel net={p.net} anchors={p.anchors} point={p.point} />
+      <PathPanel net={p.net} model={p.model} anchors={p.anchors} />
+      <JacobianPanel net={p.net} model={p.model} anchors={p.anchors} point={p.point} />
       <GridMethodsPanel net={p.net} through={p.through} box={p.box} />
     </>
   );

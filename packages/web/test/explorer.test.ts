@@ -184,6 +184,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       // Path A → C: the CLI's piece count; density = pieces / ‖C − A‖.
       await p.page.selectOption('#path-to', '2');
       await p.page.click('#path-trace');
+      await p.page.waitForSelector('#path-pieces');
       expect(Number(await p.page.textContent('#path-pieces'))).toBe(line.pieces);
       expect(line.pieces).toBeGreaterThan(1);
       const length = Math.hypot(...a.x.map((v, i) => c.x[i]! - v));
@@ -193,6 +194,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       // Jacobian images at anchor B: each pixel's sign is J's sign there (grey 128 = 0).
       await p.page.selectOption('#jacobian-anchor', '1');
       await p.page.click('#jacobian-show');
+      await p.page.waitForSelector('#jacobian-9');
       const J = affineMapAt(readNetworkJson(mnistMlp()), b.x).jacobian;
       for (const k of [0, 3, 9]) await expectJacobianImage(p.page, k, J);
       const shots = [
@@ -205,6 +207,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       await p.page.locator('#map').click();
       await p.page.selectOption('#jacobian-anchor', '3');
       await p.page.click('#jacobian-show');
+      await p.page.waitForSelector('#jacobian-0');
       const [s0, t0] = (await p.page.textContent('#jacobian-point'))!.split(', ').map(Number) as [number, number];
       const plane = planeThrough(a.x, b.x, c.x);
       const x = Array.from(plane.origin, (o, i) => o + s0 * plane.u[i]! + t0 * plane.v[i]!);
