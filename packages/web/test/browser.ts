@@ -55,3 +55,28 @@ export function collectProblems(page: Page): string[] {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
 }
+
+/**
+ * Starts recording the page's main-thread long tasks (PerformanceObserver 'longtask': tasks over
+ * 50 ms); false when the browser does not report them.
+ */
+export function observeLongTasks(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as {
+      PerformanceObserver: {
+        supportedEntryTypes: string[];
+        new (f: (l: { getEntries(): { duration: number }[] }) => void): { observe(o: object): void };
+      };
+      longTasks: number[];
+    };
+    g.longTasks = [];
+    new g.PerformanceObserver((l) => g.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    return g.PerformanceObserver.supportedEntryTypes.includes('longtask');
+  });
+}
+
+/** The durations (ms) of the long tasks recorded since `observeLongTasks`, after a short wait for the last report. */
+export async function longTasks(page: Page): Promise<number[]> {
+  await page.waitForTimeout(200);
+  return page.evaluate(() => (globalThis as unknown as { longTasks: number[] }).longTasks);
+}
