@@ -233,6 +233,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     const [a, b, c] = [firstMnist(0), firstMnist(1), firstMnist(7)];
     const text = (v: number[]) => v.join(',');
     const line = (await cli(['line', cnn, '--from', text(a.x), '--to', text(c.x)])).summary;
+    const lineAB = (await cli(['line', cnn, '--from', text(a.x), '--to', text(b.x)])).summary;
     const server = await startStaticServer(DIST, [cnn]);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const problems = collectProblems(page);
@@ -260,6 +261,17 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       const long = await longTasks(page);
       console.log(`cnn28 path ${line.pieces} pieces in ${pathMs} ms; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`);
       expect(long.filter((d) => d > 100)).toEqual([]);
+
+      // A newer request supersedes the running one: A → C (about 1 s) then at once A → B shows A → B's
+      // pieces, and the older answer never replaces it.
+      await page.click('#path-trace');
+      await page.selectOption('#path-to', '1');
+      await page.click('#path-trace');
+      await page.waitForSelector('#path-pieces', { timeout: 60000 });
+      expect(Number(await page.textContent('#path-pieces'))).toBe(lineAB.pieces);
+      expect(lineAB.pieces).not.toBe(line.pieces);
+      await page.waitForTimeout(2 * pathMs);
+      expect(Number(await page.textContent('#path-pieces'))).toBe(lineAB.pieces);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
