@@ -70,6 +70,8 @@ interface AnchorProps {
   readonly net: Network;
   readonly anchors: readonly string[];
   readonly setAnchors: (a: string[]) => void;
+  readonly sources: readonly AnchorSource[];
+  readonly setSources: (s: AnchorSource[]) => void;
   readonly onError: (m: string) => void;
 }
 
@@ -96,15 +98,36 @@ function Thumb({ s, onPick }: { s: MnistSample; onPick: (s: MnistSample) => void
   );
 }
 
+/** The bundled MNIST samples, fetched once from the app's own files (a failed fetch is tried again next time). */
+const mnistCache: { samples: Promise<MnistSample[]> | undefined } = { samples: undefined };
+export function loadMnistSamples(): Promise<MnistSample[]> {
+  mnistCache.samples ??= (async () => {
+    const r = await fetch(new URL('./mnist-samples.bin', document.baseURI));
+    if (!r.ok) throw new Error(`mnist-samples.bin: HTTP ${r.status}`);
+    return decodeMnistSamples(new Uint8Array(await r.arrayBuffer()));
+  })().catch((err: unknown) => {
+    mnistCache.samples = undefined;
+    throw err;
+  });
+  return mnistCache.samples;
+}
+
+/** Where an anchor's values came from: a label ('' when typed or empty) and, for a bundled MNIST sample, its test-set index (what a link keeps). */
+export interface AnchorSource {
+  readonly label: string;
+  readonly sample?: number;
+}
+
+/** The label of a bundled MNIST sample as an anchor source. */
+export const mnistSource = (s: MnistSample): AnchorSource => ({ label: `MNIST test #${s.index} (digit ${s.label})`, sample: s.index });
+
 /** The bundled MNIST samples (fetched from the app's own files when the gallery opens). */
 function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onError: (m: string) => void }) {
   const [samples, setSamples] = useState<MnistSample[] | undefined>();
   const load = async () => {
     if (samples) return;
     try {
-      const r = await fetch(new URL('./mnist-samples.bin', document.baseURI));
-      if (!r.ok) throw new Error(`mnist-samples.bin: HTTP ${r.status}`);
-      setSamples(decodeMnistSamples(new Uint8Array(await r.arrayBuffer())));
+      setSamples(await loadMnistSamples());
     } catch (err) {
       onError(message(err));
     }
@@ -122,22 +145,21 @@ function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onErro
 }
 
 /** Fills the anchor fields from bundled samples, uploaded images and .npy files (for the chosen anchor; then the next). */
-export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps) {
+export function AnchorSources({ net, anchors, setAnchors, sources, setSources, onError }: AnchorProps) {
   const [target, setTarget] = useState(0);
-  const [sources, setSources] = useState(['', '', '']);
   const shape = imageShapeOf(net.inputShape);
-  const fill = (v: Float64Array, source: string) => {
-    if (v.length !== net.inputSize) return onError(`${source}: ${v.length} values, but the model takes ${net.inputSize}`);
+  const fill = (v: Float64Array, source: AnchorSource) => {
+    if (v.length !== net.inputSize) return onError(`${source.label}: ${v.length} values, but the model takes ${net.inputSize}`);
     onError('');
     setAnchors(anchors.map((a, i) => (i === target ? vectorText(v) : a)));
-    setSources((s) => s.map((x, i) => (i === target ? source : x)));
+    setSources(sources.map((x, i) => (i === target ? source : x)));
     setTarget((target + 1) % 3);
   };
   const onImage = async (ev: ChangeEvent<HTMLInputElement>) => {
     const f = ev.target.files?.[0];
     if (!f || !shape) return;
     try {
-      fill(await imageAnchor(f, shape), f.name);
+      fill(await imageAnchor(f, shape), { label: f.name });
     } catch (err) {
       onError(`${f.name}: ${message(err)}`);
     }
@@ -147,7 +169,7 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
     const f = ev.target.files?.[0];
     if (!f) return;
     try {
-      fill(npyAnchor(new Uint8Array(await f.arrayBuffer()), f.name, net.inputSize), f.name);
+      fill(npyAnchor(new Uint8Array(await f.arrayBuffer()), f.name, net.inputSize), { label: f.name });
     } catch (err) {
       onError(message(err));
     }
@@ -167,7 +189,7 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
         </select>
       </div>
       {shape && net.inputSize === 784 && (
-        <Gallery onPick={(s) => fill(mnistVector(s), `MNIST test #${s.index} (digit ${s.label})`)} onError={onError} />
+        <Gallery onPick={(s) => fill(mnistVector(s), mnistSource(s))} onError={onError} />
       )}
       {shape && (
         <div className="field">
@@ -184,10 +206,14 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
       <ul className="anchor-sources" aria-label="anchor sources">
         {NAMES.map((n, i) => (
           <li key={n} id={`anchor-source-${n}`}>
-            {n}: {sources[i] || (anchors[i]?.trim() ? 'typed' : '—')}
+            {n}: {sources[i]?.label || (anchors[i]?.trim() ? 'typed' : '—')}
           </li>
         ))}
       </ul>
+      <p className="note">
+        The page's address keeps anchors from the bundled MNIST samples (re-slice to put them in it) and the last clicked map point;
+        uploaded files (models, images, .npy) cannot be in a link.
+      </p>
     </fieldset>
   );
 }

@@ -279,6 +279,54 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     }
   }, 120000);
 
+  it('keeps bundled MNIST anchors and the clicked map point in the URL: a reload shows the same slice and point', async () => {
+    const [a, b, c] = [firstMnist(4), firstMnist(1), firstMnist(7)];
+    const text = (v: number[]) => v.join(',');
+    const through = (await cli(['slice', model, '--through', `${text(a.x)};${text(b.x)};${text(c.x)}`, '--summary-only'])).summary.regions!;
+    const p = await open();
+    try {
+      await p.page.click('#mnist-gallery summary');
+      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      await p.page.click('#reslice');
+      await waitDone(p.page);
+      expect(Number(await p.page.textContent('#region-count'))).toBe(through);
+      const box = (await p.page.locator('#map').boundingBox())!;
+      await p.page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
+      const point = (await p.page.textContent('#jacobian-point'))!;
+      const hash = new URLSearchParams((await p.page.evaluate(() => location.hash)).slice(1));
+      expect(hash.get('mnist')).toBe(`${a.index},${b.index},${c.index}`);
+      expect(hash.get('point')!.split(',').join(', ')).toBe(point);
+
+      await p.page.reload();
+      await p.page.waitForSelector('#jacobian-point', { timeout: 50000 });
+      await waitDone(p.page);
+      expect(await p.page.textContent('#jacobian-point')).toBe(point);
+      expect(await anchorValues(p.page, 'A')).toEqual(a.x);
+      expect(await anchorValues(p.page, 'B')).toEqual(b.x);
+      expect(await anchorValues(p.page, 'C')).toEqual(c.x);
+      expect(await p.page.textContent('#anchor-source-A')).toBe(`A: MNIST test #${a.index} (digit 4)`);
+      expect(Number(await p.page.textContent('#region-count'))).toBe(through);
+      expect(new URLSearchParams((await p.page.evaluate(() => location.hash)).slice(1)).get('mnist')).toBe(`${a.index},${b.index},${c.index}`);
+      // The restored point is a map point of the plane through A, B, C: the Jacobian there is affineMapAt's.
+      await p.page.selectOption('#jacobian-anchor', '3');
+      await p.page.click('#jacobian-show');
+      await p.page.waitForSelector('#jacobian-0');
+      const [s0, t0] = point.split(', ').map(Number) as [number, number];
+      const plane = planeThrough(a.x, b.x, c.x);
+      const x = Array.from(plane.origin, (o, i) => o + s0 * plane.u[i]! + t0 * plane.v[i]!);
+      await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), x).jacobian);
+
+      // Typing in an anchor field drops the samples from the link at the next slice.
+      await p.page.fill('#anchor-C', text(c.x.map((v) => v / 2)));
+      await p.page.click('#reslice');
+      await waitDone(p.page);
+      expect(await p.page.evaluate(() => location.hash)).not.toMatch(/mnist=|point=/);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 120000);
+
   it('compares the grid methods of §6.3 with the exact map as polytope cross-section does', async () => {
     const [a, b, c] = [firstMnist(0), firstMnist(1), firstMnist(7)];
     const p = await open();
