@@ -441,6 +441,52 @@ async function restoreLink(
   }
 }
 
+/**
+ * The page's loader (once, at mount) and the URL's explorer view: it opens the served model, then `restoreLink`; a linked
+ * map point is clicked once the slice through the linked anchors is shown. Returns the map's click
+ * handler (the point for the Jacobian images, kept in the URL for a model).
+ */
+function useLinkedView(v: {
+  ctx: ActionContext;
+  state: PlaygroundState;
+  status: Status;
+  loadServedFiles: () => Promise<void>;
+  onPoint: (st: [number, number]) => void;
+  setAnchors: (a: string[]) => void;
+  setSources: (s: AnchorSource[]) => void;
+  pick: (at: readonly [number, number], then: (d: RegionDetails | undefined) => void) => void;
+  choose: (d: RegionDetails | undefined) => void;
+}): (st: [number, number]) => void {
+  /** The link's explorer view (read once: the state's copy changes as the page slices). */
+  const link = useRef({ mnist: v.state.mnist, point: v.state.point });
+  /** A linked map point waiting for the slice through the linked anchors. */
+  const linkedPoint = useRef<[number, number] | undefined>(undefined);
+  const load = useRef<() => Promise<void>>(async () => {});
+  useEffect(() => {
+    void load.current();
+  }, []);
+  load.current = async () => {
+    await v.loadServedFiles();
+    const fill = (a: string[], s: AnchorSource[]) => {
+      v.setAnchors(a);
+      v.setSources(s);
+    };
+    await restoreLink(v.ctx, link.current, fill, linkedPoint);
+  };
+  const onMapPoint = (st: [number, number]) => {
+    v.onPoint(st);
+    if (v.status.phase === 'model') v.ctx.set({ point: st.join(',') });
+  };
+  useEffect(() => {
+    const st = linkedPoint.current;
+    if (!st || v.status.phase !== 'model' || v.status.anchors.length !== 3) return;
+    linkedPoint.current = undefined;
+    onMapPoint(st);
+    v.pick(st, v.choose);
+  }, [v.status]);
+  return onMapPoint;
+}
+
 function Toolbar(p: { phase: Status['phase']; start: () => void; pause: () => void; reslice: () => void }) {
   const running = p.phase === 'training' || p.phase === 'paused';
   return (
@@ -575,21 +621,12 @@ export function App() {
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
   const [sources, setSources] = useState<AnchorSource[]>([NO_SOURCE, NO_SOURCE, NO_SOURCE]);
-  /** The link's explorer view (read once: the state's copy changes as the page slices). */
-  const link = useRef({ mnist: state.mnist, point: state.point });
-  /** A linked map point waiting for the slice through the linked anchors. */
-  const linkedPoint = useRef<[number, number] | undefined>(undefined);
   const timeline = useLinkedTimeline(() => engine.current, state, setState);
   const bumpData = () => setDataVersion((v) => v + 1);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, bumpData, choose, timeline.keep);
   const { net, sliced, point, onPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
-  const loadRef = useRef<() => Promise<void>>(async () => {});
-  useEffect(() => {
-    void loadRef.current();
-  }, []);
-
   const set = (patch: Partial<PlaygroundState>) => setState((s) => ({ ...s, ...patch }));
   const { request, pick, requestFile } = useRequests(engine, picks, files);
 
@@ -612,33 +649,7 @@ export function App() {
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
-  loadRef.current = async () => {
-    await loadServedFiles();
-    await restoreLink(
-      ctx,
-      link.current,
-      (a, s) => {
-        setAnchors(a);
-        setSources(s);
-      },
-      linkedPoint,
-    );
-  };
-  /** A click on the map: the point for the Jacobian images, kept in the URL for a model. */
-  const onMapPoint = (st: [number, number]) => {
-    onPoint(st);
-    if (status.phase === 'model') set({ point: st.join(',') });
-  };
-  useEffect(() => {
-    const st = linkedPoint.current;
-    if (!st || status.phase !== 'model' || status.anchors.length !== 3) return;
-    linkedPoint.current = undefined;
-    onMapPoint(st);
-    pick(st, (d) => {
-      setSelected(d?.index);
-      if (d) setShown(d);
-    });
-  }, [status]);
+  const onMapPoint = useLinkedView({ ctx, state, status, loadServedFiles, onPoint, setAnchors, setSources, pick, choose });
 
   return (
     <div className="app">
@@ -657,9 +668,7 @@ export function App() {
         <ViewControls state={state} set={set} />
         <FileControls onCsv={onCsv} onModel={onModel} />
         <AnchorControls anchors={anchors} setAnchors={setAnchors} sources={sources} setSources={setSources} />
-        {net && (
-          <AnchorSources net={net} anchors={anchors} setAnchors={setAnchors} sources={sources} setSources={setSources} onError={setError} />
-        )}
+        {net && <AnchorSources {...{ net, anchors, setAnchors, sources, setSources }} onError={setError} />}
       </nav>
       <main>
         <MapView
@@ -676,7 +685,9 @@ export function App() {
         {error && <ErrorLine error={error} />}
         <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
-        {net && model.current !== undefined && <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />}
+        {net && model.current !== undefined && (
+          <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />
+        )}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

@@ -188,9 +188,7 @@ export function AnchorSources({ net, anchors, setAnchors, sources, setSources, o
           ))}
         </select>
       </div>
-      {shape && net.inputSize === 784 && (
-        <Gallery onPick={(s) => fill(mnistVector(s), mnistSource(s))} onError={onError} />
-      )}
+      {shape && net.inputSize === 784 && <Gallery onPick={(s) => fill(mnistVector(s), mnistSource(s))} onError={onError} />}
       {shape && (
         <div className="field">
           <label htmlFor="anchor-image">
@@ -299,7 +297,8 @@ function PathPanel({ net, model, anchors }: PanelProps) {
   const [shown, setShown] = useState<{ p: PathSummary; output: number } | string | undefined>();
   const [busy, setBusy] = useState<{ progress: string } | undefined>();
   const jobs = useExplorerJobs((m) => {
-    if (m.type === 'progress') return setBusy((b) => b && { ...b, progress: `${m.pieces} pieces, ${(100 * m.fraction).toFixed(0)} % of the length` });
+    if (m.type === 'progress')
+      return setBusy((b) => b && { ...b, progress: `${m.pieces} pieces, ${(100 * m.fraction).toFixed(0)} % of the length` });
     setShown(m.type === 'path' ? { p: m, output: m.output } : m.type === 'error' ? m.message : undefined);
     setBusy(undefined);
   });

@@ -213,18 +213,16 @@ function useCells(model: string | Uint8Array | undefined, version: string): Flat
   return cells;
 }
 
-export function View3D({ model, version }: { model: string | Uint8Array | undefined; version: string }) {
-  const got = useCells(model, version);
-  const cells = typeof got === 'object' ? got : undefined;
-  const codes = useMemo(() => cells?.codes.split('\n') ?? [], [cells]);
-  const labels = useMemo(() => cells?.labels.split('\n') ?? [], [cells]);
+/** The scene on the canvas for `cells` (rebuilt when they change), the picked cell and the brushed histogram bar. */
+function useScene(cells: FlatCells3 | undefined, codes: readonly string[]) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const scene = useRef<Scene3 | undefined>(undefined);
   const [picked, setPicked] = useState<number | undefined>();
-  /** Where the pointer went down, to tell a click from the end of an orbiting drag. */
-  const down = useRef<[number, number] | undefined>(undefined);
   const [brush, setBrush] = useState<{ kind: 'facets' | 'simplices'; value: number } | undefined>();
-  const facetCounts = useMemo(() => (cells ? Array.from({ length: cells.count }, (_, i) => cells.facetOff[i + 1]! - cells.facetOff[i]!) : []), [cells]);
+  const facetCounts = useMemo(
+    () => (cells ? Array.from({ length: cells.count }, (_, i) => cells.facetOff[i + 1]! - cells.facetOff[i]!) : []),
+    [cells],
+  );
   const simplexCounts = useMemo(() => (cells ? Array.from(cells.simplices) : []), [cells]);
   useEffect(() => {
     setPicked(undefined);
@@ -254,6 +252,17 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
   useEffect(() => {
     if (scene.current) highlight(scene.current, picked, brushed);
   }, [picked, brushed]);
+  return { canvas, scene, picked, setPicked, brush, setBrush, facetCounts, simplexCounts };
+}
+
+export function View3D({ model, version }: { model: string | Uint8Array | undefined; version: string }) {
+  const got = useCells(model, version);
+  const cells = typeof got === 'object' ? got : undefined;
+  const codes = useMemo(() => cells?.codes.split('\n') ?? [], [cells]);
+  const labels = useMemo(() => cells?.labels.split('\n') ?? [], [cells]);
+  const { canvas, scene, picked, setPicked, brush, setBrush, facetCounts, simplexCounts } = useScene(cells, codes);
+  /** Where the pointer went down, to tell a click from the end of an orbiting drag. */
+  const down = useRef<[number, number] | undefined>(undefined);
   if (got === undefined) return null;
   if (typeof got === 'string')
     return (
@@ -264,11 +273,10 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
         </p>
       </section>
     );
-  if (!cells) return null;
-  const cell = picked === undefined ? undefined : cellOf(cells, picked, codes, labels);
+  const cell = picked === undefined ? undefined : cellOf(got, picked, codes, labels);
   return (
     <section id="view3d" aria-label="3-D view">
-      <h2>3-D cells ({cells.count} cells in [−1, 1]³)</h2>
+      <h2>3-D cells ({got.count} cells in [−1, 1]³)</h2>
       <canvas
         ref={canvas}
         id="view3d-canvas"

@@ -21,7 +21,10 @@ export type FromCells =
   | { type: 'none'; id: number }
   | { type: 'error'; id: number; message: string };
 
-const ctx = self as unknown as { postMessage(m: FromCells, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+const ctx = self as unknown as {
+  postMessage(m: FromCells, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
 
 ctx.onmessage = (e: MessageEvent) => {
   const { id, net: model } = e.data as CellsRequest;

@@ -43,7 +43,10 @@ export type FromExplorer =
   | { type: 'progress'; id: number; fraction: number; pieces: number }
   | { type: 'error'; id: number; message: string };
 
-const ctx = self as unknown as { postMessage(m: FromExplorer, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+const ctx = self as unknown as {
+  postMessage(m: FromExplorer, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
 const held: { net: Network | undefined; error: string | undefined } = { net: undefined, error: undefined };
 
 function network(): Network {

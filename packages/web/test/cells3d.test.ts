@@ -93,9 +93,22 @@ describe('cells3d', () => {
   });
 });
 
-describe('flattenCells (the worker\'s transferable form)', () => {
+describe("flattenCells (the worker's transferable form)", () => {
   it('gives each octant cube 12 triangles and its 12 edges once, and reads every cell back', () => {
-    const cells = cells3d(asMlp(net([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [0, 0, 0])), [-1, -1, -1], [1, 1, 1]);
+    const cells = cells3d(
+      asMlp(
+        net(
+          [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+          [0, 0, 0],
+        ),
+      ),
+      [-1, -1, -1],
+      [1, 1, 1],
+    );
     const flat = flattenCells(cells);
     expect(flat.count).toBe(8);
     expect(flat.outputs).toBe(1);

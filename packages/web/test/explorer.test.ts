@@ -129,6 +129,7 @@ const waitDone = (page: Page) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
     timeout: 50000,
   });
+const hashOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
 const anchorValues = async (page: Page, name: string) => (await page.inputValue(`#anchor-${name}`)).split(',').map(Number);
 
 describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
@@ -259,7 +260,9 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       const J = affineMapAt(readOnnx(new Uint8Array(readFileSync(cnn))), b.x).jacobian;
       for (const k of [0, 9]) await expectJacobianImage(page, k, J);
       const long = await longTasks(page);
-      console.log(`cnn28 path ${line.pieces} pieces in ${pathMs} ms; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`);
+      console.log(
+        `cnn28 path ${line.pieces} pieces in ${pathMs} ms; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`,
+      );
       expect(long.filter((d) => d > 100)).toEqual([]);
 
       // A newer request supersedes the running one: A → C (about 1 s) then at once A → B shows A → B's
@@ -293,7 +296,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       const box = (await p.page.locator('#map').boundingBox())!;
       await p.page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.6);
       const point = (await p.page.textContent('#jacobian-point'))!;
-      const hash = new URLSearchParams((await p.page.evaluate(() => location.hash)).slice(1));
+      const hash = new URLSearchParams((await hashOf(p.page)).slice(1));
       expect(hash.get('mnist')).toBe(`${a.index},${b.index},${c.index}`);
       expect(hash.get('point')!.split(',').join(', ')).toBe(point);
 
@@ -306,7 +309,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       expect(await anchorValues(p.page, 'C')).toEqual(c.x);
       expect(await p.page.textContent('#anchor-source-A')).toBe(`A: MNIST test #${a.index} (digit 4)`);
       expect(Number(await p.page.textContent('#region-count'))).toBe(through);
-      expect(new URLSearchParams((await p.page.evaluate(() => location.hash)).slice(1)).get('mnist')).toBe(`${a.index},${b.index},${c.index}`);
+      expect(new URLSearchParams((await hashOf(p.page)).slice(1)).get('mnist')).toBe(`${a.index},${b.index},${c.index}`);
       // The restored point is a map point of the plane through A, B, C: the Jacobian there is affineMapAt's.
       await p.page.selectOption('#jacobian-anchor', '3');
       await p.page.click('#jacobian-show');
@@ -320,7 +323,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       await p.page.fill('#anchor-C', text(c.x.map((v) => v / 2)));
       await p.page.click('#reslice');
       await waitDone(p.page);
-      expect(await p.page.evaluate(() => location.hash)).not.toMatch(/mnist=|point=/);
+      expect(await hashOf(p.page)).not.toMatch(/mnist=|point=/);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();

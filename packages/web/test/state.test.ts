@@ -25,7 +25,9 @@ describe('playground URL state', () => {
   });
 
   it('keeps the default for unknown keys and malformed or out-of-range values', () => {
-    const s = stateFromHash('#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1&snapshot=-2&mnist=1,2&point=1,x');
+    const s = stateFromHash(
+      '#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1&snapshot=-2&mnist=1,2&point=1,x',
+    );
     expect(s).toEqual({ ...DEFAULTS, extent: 2 });
     expect(stateFromHash('#mnist=1,2,10000').mnist).toBe('');
     expect(stateFromHash('#mnist=1,2.5,3').mnist).toBe('');

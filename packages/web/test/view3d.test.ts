@@ -165,7 +165,7 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
     expect(failures.filter(Boolean)).toEqual([]);
   }, 60000);
 
-  it('computes the cells of a 3-8-8-1 net in a worker: `polytope polytopes`\'s count, no main-thread task over 100 ms', async () => {
+  it("computes the cells of a 3-8-8-1 net in a worker: `polytope polytopes`'s count, no main-thread task over 100 ms", async () => {
     const file = join(dir, 'net388.json');
     writeFileSync(file, seeded388());
     const out = join(dir, 'p388.json');
@@ -190,7 +190,9 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
       expect(await page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells)).toBe(want);
       expect(await page.textContent('#view3d h2')).toContain(`${want} cells`);
       const long = await longTasks(page);
-      console.log(`3-8-8-1: ${want} cells shown ${ms} ms after opening; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`);
+      console.log(
+        `3-8-8-1: ${want} cells shown ${ms} ms after opening; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`,
+      );
       expect(long.filter((d) => d > 100)).toEqual([]);
       expect(problems.filter((p) => !/GPU stall|software WebGL|ReadPixels/i.test(p))).toEqual([]);
     } finally {
