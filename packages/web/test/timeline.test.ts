@@ -301,7 +301,7 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
     try {
       await p.page.click('#train');
       await waitDone(p.page);
-      await p.page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await p.page.waitForSelector('#view3d-canvas', { timeout: 20000 });
       const cells = await p.page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells);
       expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells`);
       const model = await save(p.page, '#export-json', 'sphere.json');
