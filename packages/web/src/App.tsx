@@ -75,7 +75,7 @@ function useEngine(
           onData();
         },
         onSlice: (m, info) => {
-          stats.sliced(m.regions, info.final, m.id);
+          stats.sliced(m.regions, info.final || info.pinned === true, m.id);
           onStatus((st) => ({
             ...st,
             regions: m.regions,
