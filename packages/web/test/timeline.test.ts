@@ -372,6 +372,29 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
     }
   }, 120000);
 
+  it('keeps showing the snapshot held during training when the run ends', async () => {
+    // 150 epochs = 4800 steps; keepEvery(4800) = ⌈4800/46⌉ = 105: steps 0, 105, …, 4725 and 4800 (47 kept); snapshot 2 is step 105.
+    const p = await open('#hidden=16-16&epochs=150&seed=3&showData=false');
+    try {
+      await p.page.click('#train');
+      await textMatches(p.page, '#timeline-label', '^live map; ([2-9]|\\d\\d) snapshots kept');
+      await p.page.focus('#timeline');
+      await p.page.keyboard.press('Home');
+      await p.page.keyboard.press('ArrowRight');
+      await textMatches(p.page, '#timeline-label', '^snapshot 2 of \\d+, step 105$');
+      await waitDone(p.page);
+      const shown = Number(await p.page.textContent('#region-count'));
+      await textMatches(p.page, '#phase', '^done$');
+      await waitDone(p.page);
+      await textMatches(p.page, '#timeline-label', '^snapshot 2 of 47, step 105$');
+      await textMatches(p.page, '#status', 'step 105\\b');
+      expect(Number(await p.page.textContent('#region-count'))).toBe(shown);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
   it('trains a 3-input network on the 3-D hypersphere set and shows its cells in the 3-D view', async () => {
     const p = await open('#dataset=hypersphere&samples=200&hidden=5-4&epochs=5&seed=3');
     try {
