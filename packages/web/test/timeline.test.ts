@@ -297,39 +297,27 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
   }, 90000);
 
   it('shows a chosen snapshot while training runs, without stopping it, and exports the frames kept so far', async () => {
-    // 1000 samples / batch 32 = 32 steps an epoch, 400 epochs = 12800 steps; keepEvery(12800) = ⌈12800/46⌉ = 279.
-    const args = ['--dataset', 'circle-annulus', '--arch', '2-16-16-1', '--epochs', '400', '--samples', '1000', '--seed', '3'];
-    const p = await open('#hidden=16-16&epochs=400&seed=3&showData=false');
-    const label = async () => (await p.page.textContent('#timeline-label'))!;
-    const kept = async () =>
-      Number(
-        /(\d+) snapshots kept|of (\d+)/
-          .exec(await label())!
-          .slice(1)
-          .find(Boolean),
-      );
+    // 1000 samples / batch 32 = 32 steps an epoch, 1000 epochs = 32000 steps; keepEvery(32000) = ⌈32000/46⌉ = 696.
+    const args = ['--dataset', 'circle-annulus', '--arch', '2-16-16-1', '--epochs', '1000', '--samples', '1000', '--seed', '3'];
+    const p = await open('#hidden=16-16&epochs=1000&seed=3&showData=false');
+    const kept = async () => Number(/of (\d+)/.exec((await p.page.textContent('#timeline-label'))!)?.[1]);
+    const phase = async () => (await p.page.textContent('#phase'))!;
     try {
       const t0 = Date.now();
       await p.page.click('#train');
       await textMatches(p.page, '#timeline-label', '^live map; ([4-9]|\\d\\d) snapshots kept');
-      // Home, then three ArrowRight: snapshot 4, step 837, while the run goes on.
+      // Home, then three ArrowRight: snapshot 4, step 2088, while the run goes on.
       await p.page.focus('#timeline');
       await p.page.keyboard.press('Home');
       for (let k = 0; k < 3; k++) await p.page.keyboard.press('ArrowRight');
-      await textMatches(p.page, '#timeline-label', '^snapshot 4 of \\d+, step 837$');
-      await textMatches(p.page, '#status', 'step 837\\b');
+      await textMatches(p.page, '#timeline-label', '^snapshot 4 of \\d+, step 2088$');
+      await textMatches(p.page, '#status', 'step 2088\\b');
       await waitDone(p.page);
       const shown = Number(await p.page.textContent('#region-count'));
-      expect(await p.page.textContent('#phase')).toBe('training');
-      const model = await save(p.page, '#export-json', 'pinned-837.json');
-      // The frames kept so far export while training runs.
-      const before = await kept();
-      const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames-live.zip'))));
-      const frames = Object.keys(zip).sort();
-      expect(frames.length).toBeGreaterThanOrEqual(before);
-      expect(frames[3]).toBe('frame-003-step-0837.png');
-      expect(await p.page.textContent('#timeline-progress')).toBe(`${frames.length} frames exported`);
-      // Training goes on (more snapshots are kept) while the map holds step 837.
+      const pinnedAt = await kept();
+      expect(await phase()).toBe('training');
+      const model = await save(p.page, '#export-json', 'pinned-2088.json');
+      // Training goes on (more snapshots are kept) while the map holds step 2088.
       await p.page.waitForFunction(
         (n) =>
           Number(
@@ -339,18 +327,25 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
               ).textContent,
             )?.[1],
           ) > n,
-        frames.length,
+        pinnedAt,
         { timeout: 30000 },
       );
       expect(Number(await p.page.textContent('#region-count'))).toBe(shown);
-      expect(await p.page.textContent('#status')).toMatch(/step 837\b/);
-      const stillTraining = (await p.page.textContent('#phase')) === 'training';
+      expect(await p.page.textContent('#status')).toMatch(/step 2088\b/);
+      // The frames kept so far export while training runs.
+      const exportedWhileTraining = (await phase()) === 'training';
+      const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames-live.zip'))));
+      const frames = Object.keys(zip).sort();
+      expect(frames.length).toBeGreaterThan(pinnedAt);
+      expect(frames[3]).toBe('frame-003-step-2088.png');
+      expect(await p.page.textContent('#timeline-progress')).toBe(`${frames.length} frames exported`);
+      const stillTraining = (await phase()) === 'training';
       console.log(
-        `pinned snapshot 4 (step 837, ${shown} regions) while training; ${frames.length} frames exported; ${Date.now() - t0} ms after Train, still training: ${stillTraining}`,
+        `pinned snapshot 4 (step 2088, ${shown} regions) while training; ${frames.length} frames exported; ${Date.now() - t0} ms after Train, still training: ${stillTraining}`,
       );
+      expect(exportedWhileTraining).toBe(true);
       if (stillTraining) {
-        // Back to the live map: the label says so (or the run has just ended).
-        // (A click in the page, not page.click: should the run end just now, the disabled button ignores it.)
+        // Back to the live map. (A click in the page, not page.click: should the run end just now, the disabled button ignores it.)
         await p.page.evaluate(() =>
           (globalThis as unknown as { document: { querySelector(s: string): { click(): void } } }).document
             .querySelector('#timeline-live')
@@ -361,16 +356,16 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       await textMatches(p.page, '#phase', '^done$');
       await waitDone(p.page);
       // Live at the end: the last snapshot is shown (the URL names none).
-      await textMatches(p.page, '#timeline-label', '^snapshot (\\d+) of \\1, step 12800$');
-      // The snapshot shown while training is the CLI's step-837 network, sliced to the same count.
+      await textMatches(p.page, '#timeline-label', '^snapshot (\\d+) of \\1, step 32000$');
+      // The snapshot shown while training is the CLI's step-2088 network, sliced to the same count.
       expect(await cliRegions(model)).toBe(shown);
-      const cli = await cliTrain(args, 279);
-      sameNetwork(model, join(cli, 'snapshots', 'step-0000837.json'), 2);
+      const cli = await cliTrain(args, 696);
+      sameNetwork(model, join(cli, 'snapshots', 'step-0002088.json'), 2);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
     }
-  }, 120000);
+  }, 150000);
 
   it('keeps showing the snapshot held during training when the run ends', async () => {
     // 150 epochs = 4800 steps; keepEvery(4800) = ⌈4800/46⌉ = 105: steps 0, 105, …, 4725 and 4800 (47 kept); snapshot 2 is step 105.
