@@ -464,7 +464,7 @@ export function ModelPanels(
     <>
       <PathPanel net={p.net} model={p.model} anchors={p.anchors} />
       <JacobianPanel net={p.net} model={p.model} anchors={p.anchors} point={p.point} />
-      <GridMethodsPanel net={p.net} through={p.through} box={p.box} />
+      <GridMethodsPanel net={p.net} model={p.model} through={p.through} box={p.box} />
     </>
   );
 }
