@@ -14,7 +14,7 @@ import type { Network } from '@polytope-lens/core';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
 import { ExplorerJobs } from './explorer-client.js';
-import type { FromExplorer } from './explorer-worker.js';
+import type { FromExplorer, JobWorker } from './explorer-protocol.js';
 import type { ImageShape } from './jacobian-image.js';
 import type { PathSummary } from './path-view.js';
 
@@ -258,7 +258,8 @@ function useExplorerJobs(onAnswer: (m: FromExplorer) => void): { current: Explor
   handler.current = onAnswer;
   const jobs = useRef<ExplorerJobs | undefined>(undefined);
   useEffect(() => {
-    const j = new ExplorerJobs((m) => handler.current(m));
+    const spawn = () => new Worker(new URL('./explorer-worker.ts', import.meta.url), { type: 'module' }) as unknown as JobWorker;
+    const j = new ExplorerJobs(spawn, (m) => handler.current(m));
     jobs.current = j;
     return () => j.close();
   }, []);
@@ -312,7 +313,7 @@ function PathPanel({ net, model, anchors }: PanelProps) {
     }
     setShown(undefined);
     setBusy({ progress: '' });
-    jobs.current?.run(model, { type: 'path', from: a, to: b, output }, [a.buffer, b.buffer]);
+    jobs.current?.run(model, { type: 'path', from: a, to: b, output }, [a.buffer as ArrayBuffer, b.buffer as ArrayBuffer]);
   };
   return (
     <section aria-labelledby="path-title" className="panel">
@@ -411,7 +412,7 @@ function JacobianPanel({ net, model, anchors, point }: PanelProps & { point: Map
     const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
     setShown(undefined);
     setBusy(code);
-    jobs.current?.run(model, { type: 'jacobian', x, shape }, [x.buffer]);
+    jobs.current?.run(model, { type: 'jacobian', x, shape }, [x.buffer as ArrayBuffer]);
   };
   return (
     <section aria-labelledby="jacobian-title" className="panel">

@@ -4,24 +4,28 @@
  * `partitionLine` cannot be interrupted by a message) and a fresh one takes the model and the job —
  * and any answer whose id is not the newest is dropped.
  */
-import type { FromExplorer, ToExplorer } from './explorer-worker.js';
+import type { FromExplorer, JobWorker, ToExplorer } from './explorer-protocol.js';
 
 type Job = ToExplorer extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
 export class ExplorerJobs {
-  private worker: Worker | undefined;
+  private worker: JobWorker | undefined;
   private model: string | Uint8Array | undefined;
   private busy = false;
   private id = 0;
 
-  constructor(private readonly onAnswer: (m: FromExplorer) => void) {}
+  /** `spawn` starts a worker running explorer-worker.ts (the page: `new Worker(new URL(…))`). */
+  constructor(
+    private readonly spawn: () => JobWorker,
+    private readonly onAnswer: (m: FromExplorer) => void,
+  ) {}
 
   /** Starts `job` on `model` (network JSON text or ONNX bytes); returns its id. */
-  run(model: string | Uint8Array, job: Job, transfer: Transferable[] = []): number {
+  run(model: string | Uint8Array, job: Job, transfer: ArrayBuffer[] = []): number {
     if (this.busy) this.close();
     if (!this.worker) {
-      const w = new Worker(new URL('./explorer-worker.ts', import.meta.url), { type: 'module' });
-      w.onmessage = (e: MessageEvent<FromExplorer>) => this.answer(w, e.data);
+      const w = this.spawn();
+      w.onmessage = (e) => this.answer(w, e.data);
       this.worker = w;
       this.model = undefined;
     }
@@ -35,7 +39,7 @@ export class ExplorerJobs {
     return id;
   }
 
-  private answer(w: Worker, m: FromExplorer): void {
+  private answer(w: JobWorker, m: FromExplorer): void {
     if (w !== this.worker || m.id !== this.id) return;
     if (m.type !== 'progress') this.busy = false;
     this.onAnswer(m);

@@ -3,48 +3,16 @@
  * `pathSummary`) and the Jacobian images (`affineMapAt`, then `jacobianImage` for every output), off
  * the main thread — a CNN's path takes seconds and its Jacobian over 100 ms (docs/web.md, *Measured*).
  * The network comes once (`model`) and is kept; each job answers with flat typed arrays, transferred.
- * A newer job supersedes an older one by replacing the worker (`WorkerJob` in explorer-client.ts).
+ * A newer job supersedes an older one by replacing the worker (`ExplorerJobs` in explorer-client.ts).
  */
 import { affineMapAt, partitionLine, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
+import type { FromExplorer, JacobianAnswer, PathAnswer, ToExplorer } from './explorer-protocol.js';
 import { jacobianImage } from './jacobian-image.js';
-import type { ImageShape } from './jacobian-image.js';
 import { pathSummary } from './path-view.js';
 
-/** To the worker: the network (once), then jobs, each with an id the answer repeats. */
-export type ToExplorer =
-  | { type: 'model'; net: string | Uint8Array }
-  | { type: 'path'; id: number; from: Float64Array; to: Float64Array; output: number }
-  | { type: 'jacobian'; id: number; x: Float64Array; shape: ImageShape };
-
-/** A path: its summary, the strip chart as [t0, v0, t1, v1, …]. */
-export interface PathAnswer {
-  readonly type: 'path';
-  readonly id: number;
-  readonly pieces: number;
-  readonly length: number;
-  readonly density: number;
-  /** The output charted. */
-  readonly output: number;
-  readonly strip: Float64Array;
-}
-
-/** Jacobian images: `outputs` RGBA images of height × width, one after another. */
-export interface JacobianAnswer {
-  readonly type: 'jacobian';
-  readonly id: number;
-  readonly outputs: number;
-  readonly images: Uint8ClampedArray;
-}
-
-export type FromExplorer =
-  | PathAnswer
-  | JacobianAnswer
-  | { type: 'progress'; id: number; fraction: number; pieces: number }
-  | { type: 'error'; id: number; message: string };
-
 const ctx = self as unknown as {
-  postMessage(m: FromExplorer, transfer?: Transferable[]): void;
+  postMessage(m: FromExplorer, transfer?: ArrayBuffer[]): void;
   onmessage: ((e: MessageEvent) => void) | null;
 };
 const held: { net: Network | undefined; error: string | undefined } = { net: undefined, error: undefined };
@@ -84,10 +52,10 @@ ctx.onmessage = (e: MessageEvent) => {
   try {
     if (m.type === 'path') {
       const a = path(m);
-      ctx.postMessage(a, [a.strip.buffer]);
+      ctx.postMessage(a, [a.strip.buffer as ArrayBuffer]);
     } else {
       const a = jacobian(m);
-      ctx.postMessage(a, [a.images.buffer]);
+      ctx.postMessage(a, [a.images.buffer as ArrayBuffer]);
     }
   } catch (err) {
     ctx.postMessage({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) });

@@ -4,9 +4,9 @@
  * which is sent the model again; answers from a terminated worker, or with an older id, are dropped;
  * progress does not end a job.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExplorerJobs } from '../src/explorer-client.js';
-import type { FromExplorer } from '../src/explorer-worker.js';
+import type { FromExplorer } from '../src/explorer-protocol.js';
 
 class FakeWorker {
   static made: FakeWorker[] = [];
@@ -27,21 +27,16 @@ class FakeWorker {
   }
 }
 
-const g = globalThis as unknown as { Worker?: unknown };
-const saved = g.Worker;
-afterEach(() => {
-  g.Worker = saved;
-  FakeWorker.made = [];
-});
-
 const jacobian = (id: number): FromExplorer => ({ type: 'jacobian', id, outputs: 1, images: new Uint8ClampedArray(4) });
 const job = { type: 'jacobian' as const, x: new Float64Array(4), shape: { channels: 1 as const, height: 2, width: 2 } };
 
 describe('ExplorerJobs', () => {
   it('sends the model once, supersedes a running job and drops stale answers', () => {
-    g.Worker = FakeWorker;
     const got: FromExplorer[] = [];
-    const jobs = new ExplorerJobs((m) => got.push(m));
+    const jobs = new ExplorerJobs(
+      () => new FakeWorker(),
+      (m) => got.push(m),
+    );
     const model = '{"net": 1}';
     const first = jobs.run(model, job);
     const w1 = FakeWorker.made[0]!;
