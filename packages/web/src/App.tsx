@@ -5,11 +5,13 @@ import { DataControls, NetworkControls, ViewControls } from './Controls.js';
 import { parseCsv } from './csv.js';
 import { drawData } from './draw.js';
 import { Engine } from './engine.js';
-import { AnchorSources, ModelPanels, useModelExplorer } from './Explorer.js';
+import { AnchorSources, ModelPanels, loadMnistSamples, mnistSource, useModelExplorer } from './Explorer.js';
+import type { AnchorSource } from './Explorer.js';
+import { mnistVector, vectorText } from './anchor-input.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
-import { hashFromState, parseWidths, stateFromHash } from './state.js';
+import { hashFromState, parseList, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
 import type { Snapshot } from './timeline.js';
@@ -30,6 +32,7 @@ interface Status {
 }
 
 const SIZE = 560;
+const NO_SOURCE: AnchorSource = { label: '' };
 const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [] };
 const squareBox = (s: PlaygroundState): [number, number, number, number] => [-s.extent, s.extent, -s.extent, s.extent];
 
@@ -72,7 +75,7 @@ function useEngine(
           onData();
         },
         onSlice: (m, info) => {
-          stats.sliced(m.regions, info.final, m.id);
+          stats.sliced(m.regions, info.final || info.pinned === true, m.id);
           onStatus((st) => ({
             ...st,
             regions: m.regions,
@@ -110,7 +113,12 @@ function useEngine(
   return { engine, base, dual, data, picks, files };
 }
 
-function AnchorControls(p: { anchors: readonly string[]; setAnchors: (a: string[]) => void }) {
+function AnchorControls(p: {
+  anchors: readonly string[];
+  setAnchors: (a: string[]) => void;
+  sources: readonly AnchorSource[];
+  setSources: (s: AnchorSource[]) => void;
+}) {
   return (
     <fieldset>
       <legend>Model plane (through three inputs)</legend>
@@ -121,7 +129,10 @@ function AnchorControls(p: { anchors: readonly string[]; setAnchors: (a: string[
             id={`anchor-${name}`}
             type="text"
             value={p.anchors[i]}
-            onChange={(e) => p.setAnchors(p.anchors.map((v, j) => (j === i ? e.target.value : v)))}
+            onChange={(e) => {
+              p.setAnchors(p.anchors.map((v, j) => (j === i ? e.target.value : v)));
+              p.setSources(p.sources.map((s, j) => (j === i ? NO_SOURCE : s)));
+            }}
           />
         </div>
       ))}
@@ -219,6 +230,8 @@ interface ActionContext {
   readonly model: RefObject<string | Uint8Array | undefined>;
   readonly bumpData: () => void;
   readonly anchors: readonly string[];
+  /** Where each anchor came from (bundled MNIST samples go into the URL). */
+  readonly sources: readonly AnchorSource[];
   /** Called when training (re)starts or a model is opened (the timeline forgets the previous run). */
   readonly onNewRun?: () => void;
   /** The anchors of the model's current slice (undefined: the input plane or the first two axes). */
@@ -234,13 +247,19 @@ function parseAnchors(texts: readonly string[]): [number[], number[], number[]] 
   return vs as [number[], number[], number[]];
 }
 
-/** Slices the open model: through the anchors when given, else the input plane (or the first two axes) in the box. */
-function sliceModel(c: ActionContext) {
+/**
+ * Slices the open model: through the anchors when given, else the input plane (or the first two axes)
+ * in the box. The URL then names the anchors when all three are bundled MNIST samples, and no map point.
+ */
+function sliceModel(c: ActionContext, given?: { anchors: readonly string[]; sources: readonly AnchorSource[] }) {
   const e = c.engine.current!;
   if (c.model.current === undefined) return;
-  const through = parseAnchors(c.anchors);
+  const { anchors, sources } = given ?? c;
+  const through = parseAnchors(anchors);
   if (typeof through === 'string') return c.setError(through);
   c.setError('');
+  const samples = sources.map((s) => s.sample);
+  c.set({ mnist: through && samples.every((i) => i !== undefined) ? samples.join(',') : '', point: '' });
   e.box = squareBox(c.state);
   stats.reset();
   c.sliced.current = through;
@@ -368,6 +387,7 @@ function trainingActions(c: ActionContext) {
       c.setSelected(undefined);
       c.onNewRun?.();
       c.model.current = undefined;
+      c.set({ mnist: '', point: '' });
       e.box = squareBox(c.state);
       stats.reset();
       e.train(trainConfig(c.state, c.csv.current));
@@ -391,6 +411,80 @@ function trainingActions(c: ActionContext) {
       }
     },
   };
+}
+
+/**
+ * A link's model-explorer view, once the served model is open: the bundled MNIST samples it names
+ * fill anchors A, B, C and the model is sliced through them; its map point waits in `point` for that
+ * slice (clicked when it is shown). A sample that is not bundled is one line of error.
+ */
+async function restoreLink(
+  c: ActionContext,
+  link: { mnist: string; point: string },
+  fill: (anchors: string[], sources: AnchorSource[]) => void,
+  point: { current: [number, number] | undefined },
+) {
+  const wanted = parseList(link.mnist, 3, 9999);
+  if (!wanted || c.model.current === undefined) return;
+  try {
+    const all = await loadMnistSamples();
+    const picked = wanted.map((i) => all.find((s) => s.index === i));
+    const missing = wanted.filter((_, k) => !picked[k]);
+    if (missing.length > 0) return c.setError(`link: MNIST test image ${missing.join(', ')} is not among the bundled samples`);
+    const anchors = picked.map((s) => vectorText(mnistVector(s!)));
+    const sources = picked.map((s) => mnistSource(s!));
+    fill(anchors, sources);
+    sliceModel(c, { anchors, sources });
+    point.current = (parseList(link.point, 2) as [number, number] | null) ?? undefined;
+  } catch (err) {
+    c.setError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * The page's loader (once, at mount) and the URL's explorer view: it opens the served model, then `restoreLink`; a linked
+ * map point is clicked once the slice through the linked anchors is shown. Returns the map's click
+ * handler (the point for the Jacobian images, kept in the URL for a model).
+ */
+function useLinkedView(v: {
+  ctx: ActionContext;
+  state: PlaygroundState;
+  status: Status;
+  loadServedFiles: () => Promise<void>;
+  onPoint: (st: [number, number]) => void;
+  setAnchors: (a: string[]) => void;
+  setSources: (s: AnchorSource[]) => void;
+  pick: (at: readonly [number, number], then: (d: RegionDetails | undefined) => void) => void;
+  choose: (d: RegionDetails | undefined) => void;
+}): (st: [number, number]) => void {
+  /** The link's explorer view (read once: the state's copy changes as the page slices). */
+  const link = useRef({ mnist: v.state.mnist, point: v.state.point });
+  /** A linked map point waiting for the slice through the linked anchors. */
+  const linkedPoint = useRef<[number, number] | undefined>(undefined);
+  const load = useRef<() => Promise<void>>(async () => {});
+  useEffect(() => {
+    void load.current();
+  }, []);
+  load.current = async () => {
+    await v.loadServedFiles();
+    const fill = (a: string[], s: AnchorSource[]) => {
+      v.setAnchors(a);
+      v.setSources(s);
+    };
+    await restoreLink(v.ctx, link.current, fill, linkedPoint);
+  };
+  const onMapPoint = (st: [number, number]) => {
+    v.onPoint(st);
+    if (v.status.phase === 'model') v.ctx.set({ point: st.join(',') });
+  };
+  useEffect(() => {
+    const st = linkedPoint.current;
+    if (!st || v.status.phase !== 'model' || v.status.anchors.length !== 3) return;
+    linkedPoint.current = undefined;
+    onMapPoint(st);
+    v.pick(st, v.choose);
+  }, [v.status]);
+  return onMapPoint;
 }
 
 function Toolbar(p: { phase: Status['phase']; start: () => void; pause: () => void; reslice: () => void }) {
@@ -526,17 +620,13 @@ export function App() {
   const model = useRef<string | Uint8Array | undefined>(undefined);
   const [dataVersion, setDataVersion] = useState(0);
   const [anchors, setAnchors] = useState(['', '', '']);
+  const [sources, setSources] = useState<AnchorSource[]>([NO_SOURCE, NO_SOURCE, NO_SOURCE]);
   const timeline = useLinkedTimeline(() => engine.current, state, setState);
   const bumpData = () => setDataVersion((v) => v + 1);
   const { engine, base, dual, data, picks, files } = useEngine(setStatus, setError, bumpData, choose, timeline.keep);
   const { net, sliced, point, onPoint } = useModelExplorer(status.phase === 'model' ? model.current : undefined);
 
   useViewEffects({ engine, state, box: status.box, anchors: status.anchors, selected, overlay, data, dataVersion });
-  const loadRef = useRef<() => Promise<void>>(async () => {});
-  useEffect(() => {
-    void loadRef.current();
-  }, []);
-
   const set = (patch: Partial<PlaygroundState>) => setState((s) => ({ ...s, ...patch }));
   const { request, pick, requestFile } = useRequests(engine, picks, files);
 
@@ -553,12 +643,13 @@ export function App() {
     model,
     bumpData,
     anchors,
+    sources,
     onNewRun: timeline.reset,
     sliced,
   };
   const { loadServedFiles, onModel } = fileActions(ctx);
   const { start, pause, reslice, onCsv } = trainingActions(ctx);
-  loadRef.current = loadServedFiles;
+  const onMapPoint = useLinkedView({ ctx, state, status, loadServedFiles, onPoint, setAnchors, setSources, pick, choose });
 
   return (
     <div className="app">
@@ -576,8 +667,8 @@ export function App() {
         <NetworkControls state={state} set={set} />
         <ViewControls state={state} set={set} />
         <FileControls onCsv={onCsv} onModel={onModel} />
-        <AnchorControls anchors={anchors} setAnchors={setAnchors} />
-        {net && <AnchorSources net={net} anchors={anchors} setAnchors={setAnchors} onError={setError} />}
+        <AnchorControls anchors={anchors} setAnchors={setAnchors} sources={sources} setSources={setSources} />
+        {net && <AnchorSources {...{ net, anchors, setAnchors, sources, setSources }} onError={setError} />}
       </nav>
       <main>
         <MapView
@@ -588,13 +679,15 @@ export function App() {
           setSelected={setSelected}
           setShown={setShown}
           pick={pick}
-          onPoint={onPoint}
+          onPoint={onMapPoint}
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
         <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
         {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
-        {net && <ModelPanels net={net} anchors={anchors} point={point} through={sliced.current} box={status.box} />}
+        {net && model.current !== undefined && (
+          <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />
+        )}
       </main>
       <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
     </div>

@@ -3,18 +3,19 @@
  * (filling the anchor fields A, B, C), the path view between two anchors (the exact pieces of the
  * segment, its boundary density and a strip chart of one output) and the Jacobian images at an anchor
  * or at the last clicked map point.
- * The path and the Jacobian are computed on the main thread with the core (small and medium models).
+ * The path and the Jacobian are computed in explorer-worker.ts (a newer request supersedes an older
+ * one); the page only parses the anchors and draws the answers.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangeEvent } from 'react';
-import { affineMapAt, partitionLine, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import { GridMethodsPanel } from './GridMethods.js';
 import type { Network } from '@polytope-lens/core';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
-import { jacobianImage } from './jacobian-image.js';
+import { ExplorerJobs } from './explorer-client.js';
+import type { FromExplorer, JobWorker } from './explorer-protocol.js';
 import type { ImageShape } from './jacobian-image.js';
-import { pathSummary } from './path-view.js';
 import type { PathSummary } from './path-view.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
@@ -69,6 +70,8 @@ interface AnchorProps {
   readonly net: Network;
   readonly anchors: readonly string[];
   readonly setAnchors: (a: string[]) => void;
+  readonly sources: readonly AnchorSource[];
+  readonly setSources: (s: AnchorSource[]) => void;
   readonly onError: (m: string) => void;
 }
 
@@ -95,15 +98,36 @@ function Thumb({ s, onPick }: { s: MnistSample; onPick: (s: MnistSample) => void
   );
 }
 
+/** The bundled MNIST samples, fetched once from the app's own files (a failed fetch is tried again next time). */
+const mnistCache: { samples: Promise<MnistSample[]> | undefined } = { samples: undefined };
+export function loadMnistSamples(): Promise<MnistSample[]> {
+  mnistCache.samples ??= (async () => {
+    const r = await fetch(new URL('./mnist-samples.bin', document.baseURI));
+    if (!r.ok) throw new Error(`mnist-samples.bin: HTTP ${r.status}`);
+    return decodeMnistSamples(new Uint8Array(await r.arrayBuffer()));
+  })().catch((err: unknown) => {
+    mnistCache.samples = undefined;
+    throw err;
+  });
+  return mnistCache.samples;
+}
+
+/** Where an anchor's values came from: a label ('' when typed or empty) and, for a bundled MNIST sample, its test-set index (what a link keeps). */
+export interface AnchorSource {
+  readonly label: string;
+  readonly sample?: number;
+}
+
+/** The label of a bundled MNIST sample as an anchor source. */
+export const mnistSource = (s: MnistSample): AnchorSource => ({ label: `MNIST test #${s.index} (digit ${s.label})`, sample: s.index });
+
 /** The bundled MNIST samples (fetched from the app's own files when the gallery opens). */
 function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onError: (m: string) => void }) {
   const [samples, setSamples] = useState<MnistSample[] | undefined>();
   const load = async () => {
     if (samples) return;
     try {
-      const r = await fetch(new URL('./mnist-samples.bin', document.baseURI));
-      if (!r.ok) throw new Error(`mnist-samples.bin: HTTP ${r.status}`);
-      setSamples(decodeMnistSamples(new Uint8Array(await r.arrayBuffer())));
+      setSamples(await loadMnistSamples());
     } catch (err) {
       onError(message(err));
     }
@@ -121,22 +145,21 @@ function Gallery({ onPick, onError }: { onPick: (s: MnistSample) => void; onErro
 }
 
 /** Fills the anchor fields from bundled samples, uploaded images and .npy files (for the chosen anchor; then the next). */
-export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps) {
+export function AnchorSources({ net, anchors, setAnchors, sources, setSources, onError }: AnchorProps) {
   const [target, setTarget] = useState(0);
-  const [sources, setSources] = useState(['', '', '']);
   const shape = imageShapeOf(net.inputShape);
-  const fill = (v: Float64Array, source: string) => {
-    if (v.length !== net.inputSize) return onError(`${source}: ${v.length} values, but the model takes ${net.inputSize}`);
+  const fill = (v: Float64Array, source: AnchorSource) => {
+    if (v.length !== net.inputSize) return onError(`${source.label}: ${v.length} values, but the model takes ${net.inputSize}`);
     onError('');
     setAnchors(anchors.map((a, i) => (i === target ? vectorText(v) : a)));
-    setSources((s) => s.map((x, i) => (i === target ? source : x)));
+    setSources(sources.map((x, i) => (i === target ? source : x)));
     setTarget((target + 1) % 3);
   };
   const onImage = async (ev: ChangeEvent<HTMLInputElement>) => {
     const f = ev.target.files?.[0];
     if (!f || !shape) return;
     try {
-      fill(await imageAnchor(f, shape), f.name);
+      fill(await imageAnchor(f, shape), { label: f.name });
     } catch (err) {
       onError(`${f.name}: ${message(err)}`);
     }
@@ -146,7 +169,7 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
     const f = ev.target.files?.[0];
     if (!f) return;
     try {
-      fill(npyAnchor(new Uint8Array(await f.arrayBuffer()), f.name, net.inputSize), f.name);
+      fill(npyAnchor(new Uint8Array(await f.arrayBuffer()), f.name, net.inputSize), { label: f.name });
     } catch (err) {
       onError(message(err));
     }
@@ -165,9 +188,7 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
           ))}
         </select>
       </div>
-      {shape && net.inputSize === 784 && (
-        <Gallery onPick={(s) => fill(mnistVector(s), `MNIST test #${s.index} (digit ${s.label})`)} onError={onError} />
-      )}
+      {shape && net.inputSize === 784 && <Gallery onPick={(s) => fill(mnistVector(s), mnistSource(s))} onError={onError} />}
       {shape && (
         <div className="field">
           <label htmlFor="anchor-image">
@@ -183,10 +204,14 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
       <ul className="anchor-sources" aria-label="anchor sources">
         {NAMES.map((n, i) => (
           <li key={n} id={`anchor-source-${n}`}>
-            {n}: {sources[i] || (anchors[i]?.trim() ? 'typed' : '—')}
+            {n}: {sources[i]?.label || (anchors[i]?.trim() ? 'typed' : '—')}
           </li>
         ))}
       </ul>
+      <p className="note">
+        The page's address keeps anchors from the bundled MNIST samples (re-slice to put them in it) and the last clicked map point;
+        uploaded files (models, images, .npy) cannot be in a link.
+      </p>
     </fieldset>
   );
 }
@@ -195,11 +220,14 @@ export function AnchorSources({ net, anchors, setAnchors, onError }: AnchorProps
 function StripChart({ p, output }: { p: PathSummary; output: number }) {
   const W = 560;
   const H = 120;
-  const vs = p.strip.map(([, v]) => v);
-  const lo = Math.min(...vs);
-  const hi = Math.max(...vs);
+  const n = p.strip.length / 2;
+  const ts = Array.from({ length: n }, (_, i) => p.strip[2 * i]!);
+  const vs = Array.from({ length: n }, (_, i) => p.strip[2 * i + 1]!);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of vs) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const y = (v: number) => (hi === lo ? H / 2 : H - 8 - ((v - lo) / (hi - lo)) * (H - 16));
-  const pts = p.strip.map(([t, v]) => `${(t * W).toFixed(2)},${y(v).toFixed(2)}`).join(' ');
+  const pts = ts.map((t, i) => `${(t * W).toFixed(2)},${y(vs[i]!).toFixed(2)}`).join(' ');
   return (
     <svg
       id="path-chart"
@@ -209,7 +237,7 @@ function StripChart({ p, output }: { p: PathSummary; output: number }) {
       aria-label={`Output ${output} along the path: ${p.pieces} pieces, from ${vs[0]?.toPrecision(4)} to ${vs[vs.length - 1]?.toPrecision(4)}`}
     >
       <rect x={0} y={0} width={W} height={H} fill="#fafafa" stroke="#ccc" />
-      {p.strip.slice(1, -1).map(([t], i) => (
+      {ts.slice(1, -1).map((t, i) => (
         <line key={i} x1={t * W} x2={t * W} y1={0} y2={H} stroke="#bbb" strokeWidth={0.5} />
       ))}
       <polyline points={pts} fill="none" stroke="#c0392b" strokeWidth={1.5} />
@@ -219,7 +247,32 @@ function StripChart({ p, output }: { p: PathSummary; output: number }) {
 
 interface PanelProps {
   readonly net: Network;
+  /** The model the net was read from (network JSON text or ONNX bytes), for the worker. */
+  readonly model: string | Uint8Array;
   readonly anchors: readonly string[];
+}
+
+/** Jobs on explorer-worker.ts for one panel (its worker is closed with the panel); answers go to the newest `onAnswer`. */
+function useExplorerJobs(onAnswer: (m: FromExplorer) => void): { current: ExplorerJobs | undefined } {
+  const handler = useRef(onAnswer);
+  handler.current = onAnswer;
+  const jobs = useRef<ExplorerJobs | undefined>(undefined);
+  useEffect(() => {
+    const spawn = () => new Worker(new URL('./explorer-worker.ts', import.meta.url), { type: 'module' }) as unknown as JobWorker;
+    const j = new ExplorerJobs(spawn, (m) => handler.current(m));
+    jobs.current = j;
+    return () => j.close();
+  }, []);
+  return jobs;
+}
+
+/** The panel's line while a job runs: what it computes, and the worker's progress when it reports some. */
+function Computing({ id, what, progress }: { id: string; what: string; progress: string }) {
+  return (
+    <p id={id} role="status" aria-live="polite">
+      computing {what} in a worker… {progress}
+    </p>
+  );
 }
 
 function AnchorSelect(p: { id: string; label: string; value: number; set: (v: number) => void }) {
@@ -237,21 +290,30 @@ function AnchorSelect(p: { id: string; label: string; value: number; set: (v: nu
   );
 }
 
-/** The path between two anchors: exact pieces (`partitionLine`), piece count, boundary density, strip chart. */
-function PathPanel({ net, anchors }: PanelProps) {
+/** The path between two anchors: exact pieces (`partitionLine`, in the worker), piece count, boundary density, strip chart. */
+function PathPanel({ net, model, anchors }: PanelProps) {
   const [from, setFrom] = useState(0);
   const [to, setTo] = useState(1);
   const [output, setOutput] = useState(0);
   const [shown, setShown] = useState<{ p: PathSummary; output: number } | string | undefined>();
+  const [busy, setBusy] = useState<{ progress: string } | undefined>();
+  const jobs = useExplorerJobs((m) => {
+    if (m.type === 'progress')
+      return setBusy((b) => b && { ...b, progress: `${m.pieces} pieces, ${(100 * m.fraction).toFixed(0)} % of the length` });
+    setShown(m.type === 'path' ? { p: m, output: m.output } : m.type === 'error' ? m.message : undefined);
+    setBusy(undefined);
+  });
   const trace = () => {
     const a = parseAnchor(anchors[from] ?? '', net.inputSize);
     const b = parseAnchor(anchors[to] ?? '', net.inputSize);
-    if (!a || !b) return setShown(`anchors ${NAMES[from]} and ${NAMES[to]} must each hold ${net.inputSize} numbers`);
-    try {
-      setShown({ p: pathSummary(partitionLine(net, a, b), a, b, output), output });
-    } catch (err) {
-      setShown(message(err));
+    if (!a || !b) {
+      jobs.current?.close();
+      setBusy(undefined);
+      return setShown(`anchors ${NAMES[from]} and ${NAMES[to]} must each hold ${net.inputSize} numbers`);
     }
+    setShown(undefined);
+    setBusy({ progress: '' });
+    jobs.current?.run(model, { type: 'path', from: a, to: b, output }, [a.buffer as ArrayBuffer, b.buffer as ArrayBuffer]);
   };
   return (
     <section aria-labelledby="path-title" className="panel">
@@ -274,6 +336,7 @@ function PathPanel({ net, anchors }: PanelProps) {
           Trace path
         </button>
       </div>
+      {busy && <Computing id="path-status" what="the path" progress={busy.progress} />}
       {typeof shown === 'string' && <p className="error">{shown}</p>}
       {typeof shown === 'object' && (
         <>
@@ -323,26 +386,33 @@ function inputAt(p: MapPoint, size: number): Float64Array {
   return plane.origin.map((o, i) => o + s * plane.u[i]! + t * plane.v[i]!);
 }
 
-/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models). */
-function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
+/** The exact local Jacobian at an anchor or at the last clicked map point, one image per output (image-shaped models; computed in the worker). */
+function JacobianPanel({ net, model, anchors, point }: PanelProps & { point: MapPoint | undefined }) {
   const shape = imageShapeOf(net.inputShape);
   const [at, setAt] = useState(0);
   const [shown, setShown] = useState<{ rows: Uint8ClampedArray[]; code: string; id: number } | string | undefined>();
+  const [busy, setBusy] = useState<string | undefined>();
+  const jobs = useExplorerJobs((m) => {
+    if (m.type === 'progress') return;
+    setBusy(undefined);
+    if (m.type === 'error') return setShown(m.message);
+    if (m.type !== 'jacobian' || !shape) return;
+    const size = shape.width * shape.height * 4;
+    const rows = Array.from({ length: m.outputs }, (_, k) => m.images.subarray(k * size, (k + 1) * size));
+    setShown({ rows, code: busy ?? '', id: m.id });
+  });
   if (!shape) return null;
   const show = () => {
     const x = at === 3 ? point && inputAt(point, net.inputSize) : parseAnchor(anchors[at] ?? '', net.inputSize);
-    if (!x) return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
-    try {
-      const m = affineMapAt(net, x);
-      const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
-      setShown((old) => ({
-        rows: Array.from({ length: m.outputs }, (_, k) => jacobianImage(m.jacobian, k, shape)),
-        code,
-        id: (typeof old === 'object' ? old.id : 0) + 1,
-      }));
-    } catch (err) {
-      setShown(message(err));
+    if (!x) {
+      jobs.current?.close();
+      setBusy(undefined);
+      return setShown(at === 3 ? 'click the map first' : `anchor ${NAMES[at]} must hold ${net.inputSize} numbers`);
     }
+    const code = at === 3 ? `map point (${point!.st.map((v) => v.toPrecision(4)).join(', ')})` : `anchor ${NAMES[at]!}`;
+    setShown(undefined);
+    setBusy(code);
+    jobs.current?.run(model, { type: 'jacobian', x, shape }, [x.buffer as ArrayBuffer]);
   };
   return (
     <section aria-labelledby="jacobian-title" className="panel">
@@ -370,6 +440,7 @@ function JacobianPanel({ net, anchors, point }: PanelProps & { point: MapPoint |
           Show Jacobian images
         </button>
       </div>
+      {busy !== undefined && <Computing id="jacobian-status" what={`the Jacobian at ${busy}`} progress="" />}
       {typeof shown === 'string' && <p className="error">{shown}</p>}
       {typeof shown === 'object' && (
         <div className="jacobians" role="group" aria-label={`Jacobian rows at ${shown.code}`}>
@@ -392,9 +463,9 @@ export function ModelPanels(
 ) {
   return (
     <>
-      <PathPanel net={p.net} anchors={p.anchors} />
-      <JacobianPanel net={p.net} anchors={p.anchors} point={p.point} />
-      <GridMethodsPanel net={p.net} through={p.through} box={p.box} />
+      <PathPanel net={p.net} model={p.model} anchors={p.anchors} />
+      <JacobianPanel net={p.net} model={p.model} anchors={p.anchors} point={p.point} />
+      <GridMethodsPanel net={p.net} model={p.model} through={p.through} box={p.box} />
     </>
   );
 }

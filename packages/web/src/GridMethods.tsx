@@ -5,13 +5,15 @@
  * (grid-methods.ts; computed in grid-worker.ts).
  */
 import { useEffect, useRef, useState } from 'react';
-import { networkToJsonString, planeThrough } from '@polytope-lens/core';
+import { planeThrough } from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import type { FromGrid } from './grid-worker.js';
 import type { GridOutcome, GridRequest } from './grid-methods.js';
 
 interface Props {
   readonly net: Network;
+  /** The model the net was read from (network JSON text or ONNX bytes), for the worker. */
+  readonly model: string | Uint8Array;
   /** Anchors of the slice the map shows (undefined: the input plane or the first two axes). */
   readonly through: readonly [number[], number[], number[]] | undefined;
   readonly box: readonly [number, number, number, number];
@@ -71,7 +73,7 @@ function Counts({ o }: { o: GridOutcome }) {
 }
 
 /** The panel: grid size, tolerance, *Compare grid methods*, then the counts and the three maps. */
-export function GridMethodsPanel({ net, through, box }: Props) {
+export function GridMethodsPanel({ net, model, through, box }: Props) {
   const [p, setP] = useState('100');
   const [tol, setTol] = useState('1e-6');
   const [shown, setShown] = useState<GridOutcome | string | undefined>();
@@ -90,7 +92,7 @@ export function GridMethodsPanel({ net, through, box }: Props) {
       setShown(e.data.type === 'done' ? e.data.outcome : e.data.message);
       w.terminate();
     };
-    const req: GridRequest = { net: networkToJsonString(net), plane: shownPlane(net, through), box, p: size, tolerance };
+    const req: GridRequest = { net: model, plane: shownPlane(net, through), box, p: size, tolerance };
     w.postMessage(req);
   };
   return (

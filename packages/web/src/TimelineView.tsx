@@ -1,7 +1,8 @@
 /**
  * The training timeline under the map: a slider over the kept snapshots (each shown as its exact
- * region map, re-sliced by the slicers), play/pause through them once training has ended, and the
- * export of every frame as an animated GIF or a .zip of PNGs (computed in a worker).
+ * region map, re-sliced by the slicers; while training runs the map holds the snapshot chosen, and
+ * training goes on, until *Live map*), play/pause through them once training has ended, and the
+ * export of the frames kept so far as an animated GIF or a .zip of PNGs (computed in a worker).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
@@ -58,13 +59,23 @@ export function useTimeline(engine: () => Engine | undefined, extent: number, li
       setShown(undefined);
       setVersion((v) => v + 1);
     },
-    /** Shows kept snapshot i (slices it and makes it the network exported). */
+    /** Shows kept snapshot i (slices it and makes it the network exported); while training runs, the map holds it and training goes on. */
     showAt: (i: number) => {
       const s = timeline.current.snapshots[i];
-      if (!s) return;
+      const e = engine();
+      if (!s || !e) return;
       setShown(i);
       link?.shown(i);
-      show(s);
+      if (!e.training) return show(s);
+      e.box = [-extent, extent, -extent, extent];
+      stats.reset();
+      e.pin(s.net, { step: s.step, loss: s.loss });
+    },
+    /** While training runs: back to the live map (the trainer's next snapshot is shown). */
+    live: () => {
+      engine()?.unpin();
+      setShown(undefined);
+      link?.shown(-1);
     },
   };
 }
@@ -82,9 +93,12 @@ function download(name: string, file: Blob): void {
 interface Props {
   readonly snapshots: readonly Snapshot[];
   readonly shown: number | undefined;
-  /** Training has ended (the slider and play act only then). */
+  /** A run has kept snapshots (the slider and the exports act, during training too). */
   readonly ready: boolean;
+  /** Training runs (play acts only once it has ended; *Live map* only while it runs). */
+  readonly training: boolean;
   readonly showAt: (i: number) => void;
+  readonly live: () => void;
   readonly frames: () => Omit<FramesRequest, 'format' | 'nets' | 'steps' | 'delay'>;
   readonly onError: (m: string) => void;
 }
@@ -135,6 +149,7 @@ export function TrainedTimeline(p: {
 }) {
   const { t, state } = p;
   const shown = t.shown === undefined ? undefined : t.snapshots[t.shown];
+  const training = p.phase === 'training' || p.phase === 'paused';
   const frames = () => {
     const e = state.extent;
     const data = state.showData ? p.data.current : undefined;
@@ -145,12 +160,14 @@ export function TrainedTimeline(p: {
       <TimelineView
         snapshots={t.snapshots}
         shown={t.shown}
-        ready={p.phase === 'done' && t.snapshots.length > 0}
+        ready={(training || p.phase === 'done') && t.snapshots.length > 0}
+        training={training}
         showAt={t.showAt}
+        live={t.live}
         frames={frames}
         onError={p.onError}
       />
-      {p.phase === 'done' && shown && <View3D model={shown.net} version={`run ${t.version}, snapshot ${t.shown}`} />}
+      {(training || p.phase === 'done') && shown && <View3D model={shown.net} version={`run ${t.version}, snapshot ${t.shown}`} />}
     </>
   );
 }
@@ -171,10 +188,15 @@ function TimelineView(p: Props) {
     return () => clearInterval(t);
   }, [playing]);
   useEffect(() => {
-    if (!p.ready) setPlaying(false);
-  }, [p.ready]);
+    if (!p.ready || p.training) setPlaying(false);
+  }, [p.ready, p.training]);
   const s = p.snapshots[at];
-  const text = s ? `snapshot ${at + 1} of ${n}, step ${s.step}` : 'no snapshots';
+  const live = p.training && p.shown === undefined;
+  const text = !s
+    ? 'no snapshots'
+    : live
+      ? `live map; ${n} snapshots kept, the last at step ${s.step}`
+      : `snapshot ${at + 1} of ${n}, step ${s.step}`;
   return (
     <section className="timeline" aria-label="training timeline">
       <div className="field">
@@ -196,13 +218,16 @@ function TimelineView(p: Props) {
         <button
           id="timeline-play"
           type="button"
-          disabled={!p.ready || n < 2}
+          disabled={!p.ready || p.training || n < 2}
           onClick={() => {
             if (!playing && at + 1 >= n) p.showAt(0);
             setPlaying(!playing);
           }}
         >
           {playing ? 'Pause timeline' : 'Play timeline'}
+        </button>
+        <button id="timeline-live" type="button" disabled={!p.training || live} onClick={p.live}>
+          Live map
         </button>
         <button id="export-gif" type="button" disabled={!p.ready || n === 0} onClick={() => run('gif')}>
           Timeline GIF

@@ -2,31 +2,19 @@
  * The 3-D view of a 3-input network: its exact cells over [-1, 1]^3 (cells3d.ts, no LP) drawn
  * with three.js as translucent convex cells, orbit controls, a picked cell's facets, vertices,
  * simplices, code and affine map, and histograms of facets and simplices per cell linked to the
- * selection (a bar highlights its cells; a picked cell highlights its bars).
+ * selection (a bar highlights its cells; a picked cell highlights its bars). The cells, their
+ * triangles and edges are computed in cells3d-worker.ts; the page wraps the buffers in geometries.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { asMlp, readNetworkJson, readOnnx } from '@polytope-lens/core';
-import type { AffineLayer } from '@polytope-lens/core';
-import { cells3d, histogram } from './cells3d.js';
-import type { Cell3 } from './cells3d.js';
+import { cellOf, histogram } from './cells3d.js';
+import type { CellInfo, FlatCells3 } from './cells3d.js';
+import type { CellsRequest, FromCells } from './cells3d-worker.js';
 
 const SIZE = 360;
 /** A press and release this close (CSS pixels) are a click (pick); farther apart, a drag (orbit). */
 const CLICK_SLOP = 4;
-
-/** Layers of a 3-input MLP, or undefined when the model is not one. */
-function mlp3(model: string | Uint8Array | undefined): AffineLayer[] | undefined {
-  if (model === undefined) return undefined;
-  try {
-    const net = typeof model === 'string' ? readNetworkJson(model) : readOnnx(model);
-    if (net.inputSize !== 3) return undefined;
-    return asMlp(net);
-  } catch {
-    return undefined;
-  }
-}
 
 function colourOf(code: string): THREE.Color {
   let h = 2166136261;
@@ -34,36 +22,27 @@ function colourOf(code: string): THREE.Color {
   return new THREE.Color().setHSL(((h >>> 0) % 360) / 360, 0.65, 0.55);
 }
 
-function cellMesh(c: Cell3, i: number): THREE.Mesh {
-  const pos: number[] = [];
-  for (const f of c.facets)
-    for (let k = 1; k + 1 < f.vertices.length; k++) pos.push(...f.vertices[0]!, ...f.vertices[k]!, ...f.vertices[k + 1]!);
-  const g = new THREE.BufferGeometry();
-  g.setAttribute('position', new THREE.Float32BufferAttribute(pos, 3));
-  g.computeVertexNormals();
-  const m = new THREE.MeshBasicMaterial({
-    color: colourOf(c.code.join('|')),
-    transparent: true,
-    opacity: 0.35,
-    side: THREE.DoubleSide,
-    depthWrite: false,
-  });
-  const mesh = new THREE.Mesh(g, m);
-  mesh.userData.index = i;
-  const edges = new THREE.LineSegments(new THREE.EdgesGeometry(g), new THREE.LineBasicMaterial({ color: 0x222222 }));
-  mesh.add(edges);
-  return mesh;
-}
-
+/**
+ * All cells in one mesh (their facet triangles, coloured per cell with its opacity in the colour's
+ * alpha) and one set of edge lines, on the worker's buffers: two draw calls. One mesh per cell
+ * (370 for a 3-8-8-1 net) made the first draw a 337 ms main-thread task in Chromium's software
+ * WebGL, and each redraw 66 ms (docs/web.md, *Measured*). Triangles are drawn in cell order, as
+ * the per-cell meshes were (all at the origin, so three.js kept their order).
+ */
 interface Scene3 {
   renderer: THREE.WebGLRenderer;
   camera: THREE.PerspectiveCamera;
-  meshes: THREE.Mesh[];
+  mesh: THREE.Mesh;
+  /** Per vertex RGBA; a cell's alpha is its opacity. */
+  colours: THREE.BufferAttribute;
+  /** Cell i's triangles are triOff[i] … triOff[i+1]. */
+  triOff: Uint32Array;
+  /** Draws in a task of its own (once however often asked before it runs): the first draw compiles the shaders and uploads the buffers. */
   draw: () => void;
   dispose: () => void;
 }
 
-function makeScene(canvas: HTMLCanvasElement, cells: Cell3[]): Scene3 {
+function makeScene(canvas: HTMLCanvasElement, cells: FlatCells3, codes: readonly string[]): Scene3 {
   const renderer = new THREE.WebGLRenderer({ canvas, antialias: false, preserveDrawingBuffer: true });
   renderer.setPixelRatio(1);
   renderer.setSize(SIZE, SIZE, false);
@@ -72,20 +51,45 @@ function makeScene(canvas: HTMLCanvasElement, cells: Cell3[]): Scene3 {
   const camera = new THREE.PerspectiveCamera(40, 1, 0.1, 100);
   camera.position.set(3.2, 2.6, 4.2);
   camera.lookAt(0, 0, 0);
-  const meshes = cells.map(cellMesh);
-  for (const m of meshes) scene.add(m);
-  const draw = () => renderer.render(scene, camera);
+  const g = new THREE.BufferGeometry();
+  g.setAttribute('position', new THREE.BufferAttribute(cells.triangles, 3));
+  const rgba = new Float32Array((cells.triangles.length / 3) * 4);
+  for (let i = 0; i < cells.count; i++) {
+    const c = colourOf(codes[i]!);
+    for (let v = 3 * cells.triOff[i]!; v < 3 * cells.triOff[i + 1]!; v++) rgba.set([c.r, c.g, c.b, 0.35], 4 * v);
+  }
+  const colours = new THREE.BufferAttribute(rgba, 4);
+  g.setAttribute('color', colours);
+  const material = new THREE.MeshBasicMaterial({ vertexColors: true, transparent: true, side: THREE.DoubleSide, depthWrite: false });
+  const mesh = new THREE.Mesh(g, material);
+  const e = new THREE.BufferGeometry();
+  e.setAttribute('position', new THREE.BufferAttribute(cells.edges, 3));
+  const lineMaterial = new THREE.LineBasicMaterial({ color: 0x222222 });
+  scene.add(new THREE.LineSegments(e, lineMaterial), mesh);
+  let frame: ReturnType<typeof setTimeout> | undefined;
+  const draw = () => {
+    frame ??= setTimeout(() => {
+      frame = undefined;
+      renderer.render(scene, camera);
+    });
+  };
+  // The shaders compile in a task of their own, before the first draw (each 5–75 ms in software WebGL at load 13).
+  const compile = setTimeout(() => renderer.compile(scene, camera));
   const controls = new OrbitControls(camera, canvas);
   controls.addEventListener('change', draw);
   draw();
   return {
     renderer,
     camera,
-    meshes,
+    mesh,
+    colours,
+    triOff: cells.triOff,
     draw,
     dispose: () => {
+      clearTimeout(compile);
+      clearTimeout(frame);
       controls.dispose();
-      for (const m of meshes) m.geometry.dispose();
+      for (const x of [g, e, material, lineMaterial]) x.dispose();
       renderer.dispose();
     },
   };
@@ -95,16 +99,26 @@ function makeScene(canvas: HTMLCanvasElement, cells: Cell3[]): Scene3 {
 function pickAt(s: Scene3, x: number, y: number): number | undefined {
   const ray = new THREE.Raycaster();
   ray.setFromCamera(new THREE.Vector2((x / SIZE) * 2 - 1, 1 - (y / SIZE) * 2), s.camera);
-  const hit = ray.intersectObjects(s.meshes, false)[0];
-  return hit ? (hit.object.userData.index as number) : undefined;
+  const face = ray.intersectObject(s.mesh, false)[0]?.faceIndex;
+  if (face === undefined || face === null) return undefined;
+  // The last cell whose first triangle is at or before the hit one.
+  let [lo, hi] = [0, s.triOff.length - 2];
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (s.triOff[mid]! <= face) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function highlight(s: Scene3, picked: number | undefined, brushed: ReadonlySet<number>) {
-  s.meshes.forEach((m, i) => {
-    const mat = m.material as THREE.MeshBasicMaterial;
+  const rgba = s.colours.array as Float32Array;
+  for (let i = 0; i + 1 < s.triOff.length; i++) {
     const on = i === picked || brushed.has(i);
-    mat.opacity = on ? 0.8 : picked !== undefined || brushed.size > 0 ? 0.08 : 0.35;
-  });
+    const alpha = on ? 0.8 : picked !== undefined || brushed.size > 0 ? 0.08 : 0.35;
+    for (let v = 3 * s.triOff[i]!; v < 3 * s.triOff[i + 1]!; v++) rgba[4 * v + 3] = alpha;
+  }
+  s.colours.needsUpdate = true;
   s.draw();
 }
 
@@ -151,7 +165,7 @@ function Histogram(p: {
   );
 }
 
-function CellDetails({ c }: { c: Cell3 | undefined }) {
+function CellDetails({ c }: { c: CellInfo | undefined }) {
   if (!c) return <p>Pick a cell.</p>;
   const map = Array.from(
     { length: c.bias.length },
@@ -166,7 +180,7 @@ function CellDetails({ c }: { c: Cell3 | undefined }) {
       <dt>vertices</dt>
       <dd>{c.vertices.map((v) => `(${v.map((x) => +x.toPrecision(4)).join(', ')})`).join(' ')}</dd>
       <dt>simplices</dt>
-      <dd>{c.simplices.length}</dd>
+      <dd>{c.numSimplices}</dd>
       <dt>volume</dt>
       <dd>{c.volume.toPrecision(6)}</dd>
       <dt>map</dt>
@@ -181,30 +195,50 @@ interface Hook3 {
   pick: (x: number, y: number) => string | undefined;
 }
 
-export function View3D({ model, version }: { model: string | Uint8Array | undefined; version: string }) {
-  // The model ref's content changes with `version` (the open file's name).
-  const cells = useMemo(() => {
-    const layers = mlp3(model);
-    return layers ? cells3d(layers, [-1, -1, -1], [1, 1, 1]) : undefined;
+/** The cells of the model from the worker: undefined while none (not a 3-input MLP), 'computing' while it works. */
+function useCells(model: string | Uint8Array | undefined, version: string): FlatCells3 | 'computing' | string | undefined {
+  const [cells, setCells] = useState<FlatCells3 | 'computing' | string | undefined>();
+  useEffect(() => {
+    setCells(undefined);
+    if (model === undefined) return;
+    const w = new Worker(new URL('./cells3d-worker.ts', import.meta.url), { type: 'module' });
+    w.onmessage = (e: MessageEvent<FromCells>) => {
+      const m = e.data;
+      if (m.type === 'start') return setCells('computing');
+      setCells(m.type === 'cells' ? m.cells : m.type === 'error' ? m.message : undefined);
+      w.terminate();
+    };
+    w.postMessage({ id: 1, net: model } satisfies CellsRequest);
+    // A newer model (or closing the view) stops this one's computation.
+    return () => w.terminate();
+    // The model ref's content changes with `version` (the open file's name).
   }, [version]);
+  return cells;
+}
+
+/** The scene on the canvas for `cells` (rebuilt when they change), the picked cell and the brushed histogram bar. */
+function useScene(cells: FlatCells3 | undefined, codes: readonly string[]) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const scene = useRef<Scene3 | undefined>(undefined);
   const [picked, setPicked] = useState<number | undefined>();
-  /** Where the pointer went down, to tell a click from the end of an orbiting drag. */
-  const down = useRef<[number, number] | undefined>(undefined);
   const [brush, setBrush] = useState<{ kind: 'facets' | 'simplices'; value: number } | undefined>();
+  const facetCounts = useMemo(
+    () => (cells ? Array.from({ length: cells.count }, (_, i) => cells.facetOff[i + 1]! - cells.facetOff[i]!) : []),
+    [cells],
+  );
+  const simplexCounts = useMemo(() => (cells ? Array.from(cells.simplices) : []), [cells]);
   useEffect(() => {
     setPicked(undefined);
     setBrush(undefined);
     if (!cells || !canvas.current) return;
-    const s = makeScene(canvas.current, cells);
+    const s = makeScene(canvas.current, cells, codes);
     scene.current = s;
     const hook: Hook3 = {
-      cells: cells.length,
+      cells: cells.count,
       pick: (x, y) => {
         const i = pickAt(s, x, y);
         setPicked(i);
-        return i === undefined ? undefined : cells[i]!.code.join('|');
+        return i === undefined ? undefined : codes[i];
       },
     };
     (window as unknown as { __view3d?: Hook3 }).__view3d = hook;
@@ -212,21 +246,40 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
       s.dispose();
       scene.current = undefined;
     };
-  }, [cells]);
+  }, [cells, codes]);
   const brushed = useMemo(() => {
     const out = new Set<number>();
-    if (cells && brush)
-      cells.forEach((c, i) => (brush.kind === 'facets' ? c.facets.length : c.simplices.length) === brush.value && out.add(i));
+    if (brush) (brush.kind === 'facets' ? facetCounts : simplexCounts).forEach((n, i) => n === brush.value && out.add(i));
     return out;
-  }, [cells, brush]);
+  }, [facetCounts, simplexCounts, brush]);
   useEffect(() => {
     if (scene.current) highlight(scene.current, picked, brushed);
   }, [picked, brushed]);
-  if (!cells) return null;
-  const cell = picked === undefined ? undefined : cells[picked];
+  return { canvas, scene, picked, setPicked, brush, setBrush, facetCounts, simplexCounts };
+}
+
+export function View3D({ model, version }: { model: string | Uint8Array | undefined; version: string }) {
+  const got = useCells(model, version);
+  const cells = typeof got === 'object' ? got : undefined;
+  const codes = useMemo(() => cells?.codes.split('\n') ?? [], [cells]);
+  const labels = useMemo(() => cells?.labels.split('\n') ?? [], [cells]);
+  const { canvas, scene, picked, setPicked, brush, setBrush, facetCounts, simplexCounts } = useScene(cells, codes);
+  /** Where the pointer went down, to tell a click from the end of an orbiting drag. */
+  const down = useRef<[number, number] | undefined>(undefined);
+  if (got === undefined) return null;
+  if (typeof got === 'string')
+    return (
+      <section id="view3d" aria-label="3-D view">
+        <h2>3-D cells</h2>
+        <p id="view3d-status" role="status" className={got === 'computing' ? '' : 'error'}>
+          {got === 'computing' ? 'computing the cells in [−1, 1]³ in a worker…' : got}
+        </p>
+      </section>
+    );
+  const cell = picked === undefined ? undefined : cellOf(got, picked, codes, labels);
   return (
     <section id="view3d" aria-label="3-D view">
-      <h2>3-D cells ({cells.length} cells in [−1, 1]³)</h2>
+      <h2>3-D cells ({got.count} cells in [−1, 1]³)</h2>
       <canvas
         ref={canvas}
         id="view3d-canvas"
@@ -249,15 +302,15 @@ export function View3D({ model, version }: { model: string | Uint8Array | undefi
       <p>Drag to orbit, wheel to zoom, click to pick a cell.</p>
       <Histogram
         title="facets per cell"
-        values={cells.map((c) => c.facets.length)}
+        values={facetCounts}
         active={cell?.facets.length}
         brushed={brush?.kind === 'facets' ? brush.value : undefined}
         onBrush={(v) => setBrush(v === undefined ? undefined : { kind: 'facets', value: v })}
       />
       <Histogram
         title="simplices per cell"
-        values={cells.map((c) => c.simplices.length)}
-        active={cell?.simplices.length}
+        values={simplexCounts}
+        active={cell?.numSimplices}
         brushed={brush?.kind === 'simplices' ? brush.value : undefined}
         onBrush={(v) => setBrush(v === undefined ? undefined : { kind: 'simplices', value: v })}
       />

@@ -233,3 +233,125 @@ export function histogram(values: readonly number[]): { value: number; count: nu
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts.entries()].sort((x, y) => x[0] - y[0]).map(([value, count]) => ({ value, count }));
 }
+
+/**
+ * Cells in flat typed arrays (transferable from cells3d-worker.ts; no object per cell crosses to
+ * the page). Cell i owns vertices `vertOff[i] … vertOff[i+1]` (xyz in `vertices`), facets
+ * `facetOff[i] … facetOff[i+1]` (facet f's vertex indices, local to its cell, are
+ * `facetVerts[facetVertOff[f] … facetVertOff[f+1]]`), and, for three.js, the triangles of its facets
+ * (`triangles`, 9 floats each, from `triOff[i]`) and its edges (`edges`, 6 floats each, from `edgeOff[i]`).
+ */
+export interface FlatCells3 {
+  readonly count: number;
+  readonly outputs: number;
+  /** The cells' codes ('1101|0110'), one per line. */
+  readonly codes: string;
+  /** The facets' plane labels, one per line. */
+  readonly labels: string;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array;
+  readonly vertOff: Uint32Array;
+  readonly vertices: Float64Array;
+  readonly facetOff: Uint32Array;
+  readonly facetVertOff: Uint32Array;
+  readonly facetVerts: Uint32Array;
+  readonly simplices: Uint32Array;
+  readonly volumes: Float64Array;
+  readonly triOff: Uint32Array;
+  readonly triangles: Float32Array;
+  readonly edgeOff: Uint32Array;
+  readonly edges: Float32Array;
+}
+
+/** The transferable buffers of `f`. */
+export function flatCellsBuffers(f: FlatCells3): ArrayBuffer[] {
+  const arrays = [f.weight, f.bias, f.vertOff, f.vertices, f.facetOff, f.facetVertOff, f.facetVerts, f.simplices, f.volumes];
+  return [...arrays, f.triOff, f.triangles, f.edgeOff, f.edges].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** The cells as flat arrays: facets fanned into triangles from their first vertex, each edge once per cell. */
+export function flattenCells(cells: readonly Cell3[]): FlatCells3 {
+  const count = cells.length;
+  const outputs = cells[0]?.bias.length ?? 0;
+  const sum = (f: (c: Cell3) => number) => cells.reduce((s, c) => s + f(c), 0);
+  const nv = sum((c) => c.vertices.length);
+  const nf = sum((c) => c.facets.length);
+  const nfv = sum((c) => c.facets.reduce((s, f) => s + f.vertices.length, 0));
+  const out = {
+    weight: new Float64Array(count * outputs * 3),
+    bias: new Float64Array(count * outputs),
+    vertOff: new Uint32Array(count + 1),
+    vertices: new Float64Array(3 * nv),
+    facetOff: new Uint32Array(count + 1),
+    facetVertOff: new Uint32Array(nf + 1),
+    facetVerts: new Uint32Array(nfv),
+    simplices: new Uint32Array(count),
+    volumes: new Float64Array(count),
+    triOff: new Uint32Array(count + 1),
+    triangles: new Float32Array(9 * (nfv - 2 * nf)),
+    edgeOff: new Uint32Array(count + 1),
+    edges: new Float32Array(6 * nfv),
+  };
+  const labels: string[] = [];
+  let [v, f, fv, t, e] = [0, 0, 0, 0, 0];
+  cells.forEach((c, i) => {
+    out.weight.set(c.weight, i * outputs * 3);
+    out.bias.set(c.bias, i * outputs);
+    out.simplices[i] = c.simplices.length;
+    out.volumes[i] = c.volume;
+    c.vertices.forEach((p, k) => out.vertices.set(p, 3 * (v + k)));
+    const seen = new Set<number>();
+    for (const facet of c.facets) {
+      labels.push(facet.label);
+      const ix = facet.vertices.map((p) => c.vertices.indexOf(p));
+      out.facetVerts.set(ix, fv);
+      fv += ix.length;
+      out.facetVertOff[++f] = fv;
+      for (let k = 1; k + 1 < ix.length; k++) for (const j of [ix[0]!, ix[k]!, ix[k + 1]!]) out.triangles.set(c.vertices[j]!, 3 * t++);
+      ix.forEach((a, k) => {
+        const b = ix[(k + 1) % ix.length]!;
+        const key = Math.min(a, b) * c.vertices.length + Math.max(a, b);
+        if (seen.has(key)) return;
+        seen.add(key);
+        out.edges.set(c.vertices[a]!, 3 * e++);
+        out.edges.set(c.vertices[b]!, 3 * e++);
+      });
+    }
+    v += c.vertices.length;
+    out.vertOff[i + 1] = v;
+    out.facetOff[i + 1] = f;
+    out.triOff[i + 1] = t / 3;
+    out.edgeOff[i + 1] = e / 2;
+  });
+  // Edges shared by two facets: one segment each (a convex cell's facet edges always are).
+  const edges = out.edges.subarray(0, 3 * e).slice();
+  return { count, outputs, codes: cells.map((c) => c.code.join('|')).join('\n'), labels: labels.join('\n'), ...out, edges };
+}
+
+/** One cell read back from flat arrays (the details of a picked cell): a `Cell3` with its simplices counted, not listed. */
+export type CellInfo = Omit<Cell3, 'simplices'> & { readonly numSimplices: number };
+
+/** Cell `i` of `flat` (`codes` and `labels`: its lines, split once by the caller). */
+export function cellOf(flat: FlatCells3, i: number, codes = flat.codes.split('\n'), labels = flat.labels.split('\n')): CellInfo {
+  const v0 = flat.vertOff[i]!;
+  const vertices = Array.from({ length: flat.vertOff[i + 1]! - v0 }, (_, k): Vec3 => {
+    const p = 3 * (v0 + k);
+    return [flat.vertices[p]!, flat.vertices[p + 1]!, flat.vertices[p + 2]!];
+  });
+  const facets: Facet3[] = [];
+  for (let f = flat.facetOff[i]!; f < flat.facetOff[i + 1]!; f++)
+    facets.push({
+      label: labels[f]!,
+      vertices: Array.from(flat.facetVerts.subarray(flat.facetVertOff[f], flat.facetVertOff[f + 1]), (k) => vertices[k]!),
+    });
+  const o = flat.outputs;
+  return {
+    code: codes[i]!.split('|'),
+    weight: flat.weight.slice(i * o * 3, (i + 1) * o * 3),
+    bias: flat.bias.slice(i * o, (i + 1) * o),
+    vertices,
+    facets,
+    numSimplices: flat.simplices[i]!,
+    volume: flat.volumes[i]!,
+  };
+}

@@ -10,7 +10,7 @@ import type { FromRenderer, FromSlicer, FromTrainer, SliceMeta, SliceRequest, To
 
 export interface EngineEvents {
   onData(x: Float64Array, labels: Float32Array): void;
-  onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean }): void;
+  onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean; pinned?: boolean }): void;
   onRendered(m: FromRenderer): void;
   onError(message: string): void;
   /** A snapshot the trainer marked for the timeline (network JSON text). */
@@ -22,6 +22,8 @@ interface Pending {
   step: number;
   loss: number;
   final: boolean;
+  /** A timeline snapshot shown while training runs (`pin`): the map holds it; the run is not over. */
+  pinned?: boolean;
   through?: SliceRequest['through'];
 }
 
@@ -31,6 +33,10 @@ export class Engine {
   private pending: Pending | undefined;
   /** Whether the trainer is held because a snapshot waits for a busy slicer. */
   private held = false;
+  /** A training run is under way (started, its final snapshot not yet arrived). */
+  private running = false;
+  /** The map holds a timeline snapshot while training runs: the trainer's live snapshots are not sliced. */
+  private pinned = false;
   private nextId = 1;
   private shownId = 0;
   private readonly meta = new Map<number, Pending>();
@@ -98,18 +104,43 @@ export class Engine {
     this.pump();
   }
 
+  /** Whether a training run is under way. */
+  get training(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Shows a timeline snapshot while training runs, without stopping it: the map slices `net` and
+   * holds it (the trainer's live snapshots are not sliced, so it is not paced by the map meanwhile)
+   * until `unpin`, or until the run's final snapshot arrives.
+   */
+  pin(net: string, info: { step: number; loss: number }): void {
+    this.pinned = true;
+    this.pace(false);
+    this.slice(net, { ...info, final: false, pinned: true });
+  }
+
+  /** Back to the live map: the trainer's next snapshot is sliced. */
+  unpin(): void {
+    this.pinned = false;
+  }
+
   train(config: TrainConfig): void {
     this.stopTraining();
     const w = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
     this.trainer = w;
+    this.running = true;
     w.onmessage = (e: MessageEvent) => {
       const m = e.data as FromTrainer;
       if (w !== this.trainer) return;
       if (m.type === 'data') this.events.onData(m.x, m.labels);
       else if (m.type === 'error') this.events.onError(m.message);
       else {
-        this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
-        if (this.pending) this.pace(true);
+        if (m.final) [this.running, this.pinned] = [false, false];
+        if (!this.pinned) {
+          this.slice(m.net, { step: m.step, loss: m.loss, final: m.final });
+          if (this.pending) this.pace(true);
+        }
         // After the slice request: keeping the final snapshot may show another one (the URL's), which must come later.
         if (m.keep) this.events.onKeep?.({ step: m.step, loss: m.loss, net: m.net, final: m.final });
       }
@@ -130,6 +161,8 @@ export class Engine {
     this.trainer?.terminate();
     this.trainer = undefined;
     this.held = false;
+    this.running = false;
+    this.pinned = false;
   }
 
   /** Ends every worker. */

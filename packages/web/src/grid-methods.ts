@@ -7,12 +7,12 @@
  * connected component, the Jacobian regions by label with the boundaries the Jacobian method misses
  * in red, and the exact region of each grid point (black where a grid point matches no exact code).
  */
-import { compareCrossSection, gridCodes, jacobianGrid, readNetworkJson, slicePlane } from '@polytope-lens/core';
+import { compareCrossSection, gridCodes, jacobianGrid, readNetworkJson, readOnnx, slicePlane } from '@polytope-lens/core';
 import type { CrossSectionComparison, Plane } from '@polytope-lens/core';
 
 export interface GridRequest {
-  /** Network JSON. */
-  readonly net: string;
+  /** The model as opened: network JSON text or ONNX bytes (read in the worker, not serialized on the page). */
+  readonly net: string | Uint8Array;
   readonly plane: { origin: number[]; u: number[]; v: number[] };
   readonly box: readonly [number, number, number, number];
   readonly p: number;
@@ -71,7 +71,7 @@ function markMissed(img: Uint8ClampedArray, missed: Int32Array, p: number): void
 /** The exact map, the two grid methods and their comparison on one plane. */
 export function compareGridMethods(req: GridRequest): GridOutcome {
   const t0 = performance.now();
-  const net = readNetworkJson(req.net);
+  const net = typeof req.net === 'string' ? readNetworkJson(req.net) : readOnnx(req.net);
   const plane: Plane = {
     origin: Float64Array.from(req.plane.origin),
     u: Float64Array.from(req.plane.u),

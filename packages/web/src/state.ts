@@ -30,6 +30,13 @@ export interface PlaygroundState {
   showBoundary: boolean;
   /** The kept snapshot shown once training ends (index from 0; −1: the last), so a link reproduces the view. */
   snapshot: number;
+  /**
+   * Model explorer: the bundled MNIST test-set indices of anchors A, B, C ('3,2,1') when the map is
+   * sliced through those three samples; '' otherwise. Uploaded files (models, images, .npy) cannot be in a link.
+   */
+  mnist: string;
+  /** Model explorer: the last clicked map point 's,t' in the plane of the map ('' for none). */
+  point: string;
 }
 
 /** The smallest learning rate the controls accept (a range limit, not a geometric tolerance). */
@@ -40,7 +47,9 @@ type Prop =
   | { name: keyof PlaygroundState; type: 'number'; min: number; max: number; integer?: boolean }
   | { name: keyof PlaygroundState; type: 'enum'; values: readonly string[] }
   | { name: keyof PlaygroundState; type: 'boolean' }
-  | { name: keyof PlaygroundState; type: 'widths' };
+  | { name: keyof PlaygroundState; type: 'widths' }
+  /** `count` comma-separated numbers (integers from 0 to `max` when given). */
+  | { name: keyof PlaygroundState; type: 'list'; count: number; max?: number };
 
 /** The property table: what the URL may hold and how each value is checked. */
 const PROPS: readonly Prop[] = [
@@ -60,6 +69,8 @@ const PROPS: readonly Prop[] = [
   { name: 'showData', type: 'boolean' },
   { name: 'showBoundary', type: 'boolean' },
   { name: 'snapshot', type: 'number', min: -1, max: 1000000, integer: true },
+  { name: 'mnist', type: 'list', count: 3, max: 9999 },
+  { name: 'point', type: 'list', count: 2 },
 ];
 
 export const DEFAULTS: Readonly<PlaygroundState> = {
@@ -79,7 +90,18 @@ export const DEFAULTS: Readonly<PlaygroundState> = {
   showData: true,
   showBoundary: true,
   snapshot: -1,
+  mnist: '',
+  point: '',
 };
+
+/** The numbers of a list property ('3,2,1'), or null when malformed: `count` finite numbers, integers in [0, max] when `max` is given. */
+export function parseList(text: string, count: number, max?: number): number[] | null {
+  const parts = text.split(',');
+  const v = parts.map(Number);
+  const ok = (x: number, i: number) =>
+    parts[i]!.trim() !== '' && Number.isFinite(x) && (max === undefined || (Number.isInteger(x) && x >= 0 && x <= max));
+  return parts.length === count && v.every(ok) ? v : null;
+}
 
 /** Hidden widths from '8-8' (each 1…1024, at most 8 layers), or null when malformed. */
 export function parseWidths(text: string): number[] | null {
@@ -102,6 +124,8 @@ function parseValue(p: Prop, raw: string): unknown {
       return raw === 'true' ? true : raw === 'false' ? false : undefined;
     case 'widths':
       return parseWidths(raw) ? raw : undefined;
+    case 'list':
+      return parseList(raw, p.count, p.max) ? raw : undefined;
   }
 }
 

@@ -3,7 +3,7 @@
 // a regular hexagon between them.
 import { describe, expect, it } from 'vitest';
 import { asMlp, buildNetwork, enumeratePolytopes } from '@polytope-lens/core';
-import { cells3d, histogram } from '../src/cells3d.js';
+import { cellOf, cells3d, flattenCells, histogram } from '../src/cells3d.js';
 
 function net(hidden: number[][], bias: number[]) {
   const units = hidden.length;
@@ -90,6 +90,63 @@ describe('cells3d', () => {
       [{ type: 'dense', inputs: [0], inFeatures: 2, outFeatures: 1, weight: new Float64Array([1, 1]), bias: new Float64Array([0]) }],
     );
     expect(() => cells3d(asMlp(two), [-1, -1, -1], [1, 1, 1])).toThrow(/3 inputs/);
+  });
+});
+
+describe("flattenCells (the worker's transferable form)", () => {
+  it('gives each octant cube 12 triangles and its 12 edges once, and reads every cell back', () => {
+    const cells = cells3d(
+      asMlp(
+        net(
+          [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+          [0, 0, 0],
+        ),
+      ),
+      [-1, -1, -1],
+      [1, 1, 1],
+    );
+    const flat = flattenCells(cells);
+    expect(flat.count).toBe(8);
+    expect(flat.outputs).toBe(1);
+    for (let i = 0; i < 8; i++) {
+      // A cube: 6 squares → 12 triangles; 12 edges, each of length 1 (the octant cube's side).
+      expect(flat.triOff[i + 1]! - flat.triOff[i]!).toBe(12);
+      expect(flat.edgeOff[i + 1]! - flat.edgeOff[i]!).toBe(12);
+      for (let e = flat.edgeOff[i]!; e < flat.edgeOff[i + 1]!; e++) {
+        const [a, b] = [flat.edges.subarray(6 * e, 6 * e + 3), flat.edges.subarray(6 * e + 3, 6 * e + 6)];
+        expect(Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!)).toBe(1);
+      }
+      // The triangles cover the cube's surface: 6 faces of area 1.
+      let area = 0;
+      for (let t = flat.triOff[i]!; t < flat.triOff[i + 1]!; t++) {
+        const p = Array.from({ length: 3 }, (_, k) => Array.from(flat.triangles.subarray(9 * t + 3 * k, 9 * t + 3 * k + 3)));
+        const [u, v] = [p[1]!.map((x, k) => x - p[0]![k]!), p[2]!.map((x, k) => x - p[0]![k]!)];
+        area += Math.hypot(u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!) / 2;
+      }
+      expect(area).toBeCloseTo(6, 12);
+      const c = cellOf(flat, i);
+      const want = cells[i]!;
+      expect(c.code).toEqual(want.code);
+      expect(c.vertices).toEqual(want.vertices);
+      expect(c.facets).toEqual(want.facets);
+      expect(Array.from(c.weight)).toEqual(Array.from(want.weight));
+      expect(Array.from(c.bias)).toEqual(Array.from(want.bias));
+      expect(c.numSimplices).toBe(want.simplices.length);
+      expect(c.volume).toBe(want.volume);
+    }
+  });
+
+  it('keeps the hexagon-cut halves: 3 triangles, 3 pentagons and a hexagon give 1 + 9 + 4 triangles, 15 edges', () => {
+    const flat = flattenCells(cells3d(asMlp(net([[1, 1, 1]], [0])), [-1, -1, -1], [1, 1, 1]));
+    for (let i = 0; i < 2; i++) {
+      expect(flat.triOff[i + 1]! - flat.triOff[i]!).toBe(3 * 1 + 3 * 3 + 4);
+      // Euler: V − E + F = 2 with V = 10, F = 7.
+      expect(flat.edgeOff[i + 1]! - flat.edgeOff[i]!).toBe(15);
+    }
   });
 });
 

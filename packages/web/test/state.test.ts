@@ -1,6 +1,6 @@
 /** The playground's URL state table: round trips, defaults left out, malformed values refused. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, hashFromState, parseWidths, stateFromHash } from '../src/state.js';
+import { DEFAULTS, hashFromState, parseList, parseWidths, stateFromHash } from '../src/state.js';
 
 describe('playground URL state', () => {
   it('is empty for the defaults and round-trips every changed property', () => {
@@ -14,15 +14,33 @@ describe('playground URL state', () => {
       showData: false,
       color: 'linear-region' as const,
       snapshot: 5,
+      mnist: '3,2,9999',
+      point: '-0.25,1e-7',
     };
     const hash = hashFromState(s);
-    expect(hash).toBe('#dataset=spiral&hidden=16-16-4&lr=0.003&seed=12&color=linear-region&showData=false&snapshot=5');
+    expect(hash).toBe(
+      '#dataset=spiral&hidden=16-16-4&lr=0.003&seed=12&color=linear-region&showData=false&snapshot=5&mnist=3%2C2%2C9999&point=-0.25%2C1e-7',
+    );
     expect(stateFromHash(hash)).toEqual(s);
   });
 
   it('keeps the default for unknown keys and malformed or out-of-range values', () => {
-    const s = stateFromHash('#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1&snapshot=-2');
+    const s = stateFromHash(
+      '#dataset=mnist&hidden=8-x&lr=-1&seed=1.5&batch=0&showData=yes&extent=2&bogus=1&snapshot=-2&mnist=1,2&point=1,x',
+    );
     expect(s).toEqual({ ...DEFAULTS, extent: 2 });
+    expect(stateFromHash('#mnist=1,2,10000').mnist).toBe('');
+    expect(stateFromHash('#mnist=1,2.5,3').mnist).toBe('');
+    expect(stateFromHash('#point=1,,').point).toBe('');
+    expect(stateFromHash('#point=Infinity,0').point).toBe('');
+  });
+
+  it('parses lists (MNIST indices, a map point)', () => {
+    expect(parseList('3,2,1', 3, 9999)).toEqual([3, 2, 1]);
+    expect(parseList('0.5,-2', 2)).toEqual([0.5, -2]);
+    expect(parseList('3,2', 3, 9999)).toBeNull();
+    expect(parseList('3,-1,2', 3, 9999)).toBeNull();
+    expect(parseList('', 2)).toBeNull();
   });
 
   it('parses hidden widths', () => {

@@ -296,12 +296,106 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
     }
   }, 90000);
 
+  it('shows a chosen snapshot while training runs, without stopping it, and exports the frames kept so far', async () => {
+    // 1000 samples / batch 32 = 32 steps an epoch, 1000 epochs = 32000 steps; keepEvery(32000) = ⌈32000/46⌉ = 696.
+    const args = ['--dataset', 'circle-annulus', '--arch', '2-16-16-1', '--epochs', '1000', '--samples', '1000', '--seed', '3'];
+    const p = await open('#hidden=16-16&epochs=1000&seed=3&showData=false');
+    const kept = async () => Number(/of (\d+)/.exec((await p.page.textContent('#timeline-label'))!)?.[1]);
+    const phase = async () => (await p.page.textContent('#phase'))!;
+    try {
+      const t0 = Date.now();
+      await p.page.click('#train');
+      await textMatches(p.page, '#timeline-label', '^live map; ([4-9]|\\d\\d) snapshots kept');
+      // Home, then three ArrowRight: snapshot 4, step 2088, while the run goes on.
+      await p.page.focus('#timeline');
+      await p.page.keyboard.press('Home');
+      for (let k = 0; k < 3; k++) await p.page.keyboard.press('ArrowRight');
+      await textMatches(p.page, '#timeline-label', '^snapshot 4 of \\d+, step 2088$');
+      await textMatches(p.page, '#status', 'step 2088\\b');
+      await waitDone(p.page);
+      const shown = Number(await p.page.textContent('#region-count'));
+      const pinnedAt = await kept();
+      expect(await phase()).toBe('training');
+      const model = await save(p.page, '#export-json', 'pinned-2088.json');
+      // Training goes on (more snapshots are kept) while the map holds step 2088.
+      await p.page.waitForFunction(
+        (n) =>
+          Number(
+            /of (\d+)/.exec(
+              (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } } }).document.querySelector(
+                '#timeline-label',
+              ).textContent,
+            )?.[1],
+          ) > n,
+        pinnedAt,
+        { timeout: 30000 },
+      );
+      expect(Number(await p.page.textContent('#region-count'))).toBe(shown);
+      expect(await p.page.textContent('#status')).toMatch(/step 2088\b/);
+      // The frames kept so far export while training runs.
+      const exportedWhileTraining = (await phase()) === 'training';
+      const zip = unzipSync(new Uint8Array(readFileSync(await save(p.page, '#export-frames', 'frames-live.zip'))));
+      const frames = Object.keys(zip).sort();
+      expect(frames.length).toBeGreaterThan(pinnedAt);
+      expect(frames[3]).toBe('frame-003-step-2088.png');
+      expect(await p.page.textContent('#timeline-progress')).toBe(`${frames.length} frames exported`);
+      const stillTraining = (await phase()) === 'training';
+      console.log(
+        `pinned snapshot 4 (step 2088, ${shown} regions) while training; ${frames.length} frames exported; ${Date.now() - t0} ms after Train, still training: ${stillTraining}`,
+      );
+      expect(exportedWhileTraining).toBe(true);
+      if (stillTraining) {
+        // Back to the live map. (A click in the page, not page.click: should the run end just now, the disabled button ignores it.)
+        await p.page.evaluate(() =>
+          (globalThis as unknown as { document: { querySelector(s: string): { click(): void } } }).document
+            .querySelector('#timeline-live')
+            .click(),
+        );
+        await textMatches(p.page, '#timeline-label', '^live map;|^snapshot (\\d+) of \\1,');
+      }
+      await textMatches(p.page, '#phase', '^done$');
+      await waitDone(p.page);
+      // Live at the end: the last snapshot is shown (the URL names none).
+      await textMatches(p.page, '#timeline-label', '^snapshot (\\d+) of \\1, step 32000$');
+      // The snapshot shown while training is the CLI's step-2088 network, sliced to the same count.
+      expect(await cliRegions(model)).toBe(shown);
+      const cli = await cliTrain(args, 696);
+      sameNetwork(model, join(cli, 'snapshots', 'step-0002088.json'), 2);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 150000);
+
+  it('keeps showing the snapshot held during training when the run ends', async () => {
+    // 150 epochs = 4800 steps; keepEvery(4800) = ⌈4800/46⌉ = 105: steps 0, 105, …, 4725 and 4800 (47 kept); snapshot 2 is step 105.
+    const p = await open('#hidden=16-16&epochs=150&seed=3&showData=false');
+    try {
+      await p.page.click('#train');
+      await textMatches(p.page, '#timeline-label', '^live map; ([2-9]|\\d\\d) snapshots kept');
+      await p.page.focus('#timeline');
+      await p.page.keyboard.press('Home');
+      await p.page.keyboard.press('ArrowRight');
+      await textMatches(p.page, '#timeline-label', '^snapshot 2 of \\d+, step 105$');
+      await waitDone(p.page);
+      const shown = Number(await p.page.textContent('#region-count'));
+      await textMatches(p.page, '#phase', '^done$');
+      await waitDone(p.page);
+      await textMatches(p.page, '#timeline-label', '^snapshot 2 of 47, step 105$');
+      await textMatches(p.page, '#status', 'step 105\\b');
+      expect(Number(await p.page.textContent('#region-count'))).toBe(shown);
+      expect(p.problems).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
   it('trains a 3-input network on the 3-D hypersphere set and shows its cells in the 3-D view', async () => {
     const p = await open('#dataset=hypersphere&samples=200&hidden=5-4&epochs=5&seed=3');
     try {
       await p.page.click('#train');
       await waitDone(p.page);
-      await p.page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await p.page.waitForSelector('#view3d-canvas', { timeout: 20000 });
       const cells = await p.page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells);
       expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells`);
       const model = await save(p.page, '#export-json', 'sphere.json');

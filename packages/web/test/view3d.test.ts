@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { buildNetwork, networkToJsonString } from '@polytope-lens/core';
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
-import { collectProblems, hasChromium, launchChromium } from './browser.js';
+import { collectProblems, hasChromium, launchChromium, longTaskBar, longTasks, observeLongTasks } from './browser.js';
 import { matchGolden } from './golden.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
@@ -34,6 +34,23 @@ const octants = buildNetwork(
     { type: 'dense', inputs: [2], inFeatures: 3, outFeatures: 1, weight: new Float64Array([1, 1, 1]), bias: new Float64Array(1) },
   ],
 );
+
+/** A 3 → 8 → 8 → 1 ReLU MLP with weights from a fixed LCG: 370 cells in [−1, 1]³, about 0.35 s of cells3d in Node. */
+function seeded388(): string {
+  let s = 7;
+  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const dense = (input: number, inF: number, outF: number) => ({
+    type: 'dense' as const,
+    inputs: [input],
+    inFeatures: inF,
+    outFeatures: outF,
+    weight: Float64Array.from({ length: inF * outF }, r),
+    bias: Float64Array.from({ length: outF }, () => r() * 0.5),
+  });
+  return networkToJsonString(
+    buildNetwork([3], [dense(0, 3, 8), { type: 'relu', inputs: [1] }, dense(2, 8, 8), { type: 'relu', inputs: [3] }, dense(4, 8, 1)]),
+  );
+}
 
 describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
   let browser: Browser;
@@ -57,7 +74,7 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
     const problems = collectProblems(page);
     try {
       await page.goto(server.url);
-      await page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await page.waitForSelector('#view3d-canvas', { timeout: 20000 });
       expect(await page.textContent('#view3d h2')).toContain('8 cells');
       const bars = await page.$$eval('.hist3d', (figs) =>
         figs.map((f) => [...f.querySelectorAll('button')].map((b) => [Number(b.dataset['value']), Number(b.dataset['count'])])),
@@ -131,7 +148,7 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
     try {
       await page.goto(server.url);
-      await page.waitForSelector('#view3d h2', { timeout: 20000 });
+      await page.waitForSelector('#view3d-canvas', { timeout: 20000 });
       await page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
         timeout: 20000,
       });
@@ -146,6 +163,44 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
       await server.close();
     }
     expect(failures.filter(Boolean)).toEqual([]);
+  }, 60000);
+
+  it("computes the cells of a 3-8-8-1 net in a worker: `polytope polytopes`'s count, no main-thread task over 100 ms on a quiet host", async () => {
+    const file = join(dir, 'net388.json');
+    writeFileSync(file, seeded388());
+    const out = join(dir, 'p388.json');
+    const r = await runCli(['polytopes', file, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+    const want = doc.summary.polytopes ?? doc.summary.regions;
+    expect(want).toBeGreaterThan(300);
+    // The page is loaded first (no model), then the model is opened: the window holds the cells' computation and the scene.
+    const server = await startStaticServer(DIST, []);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const problems = collectProblems(page);
+    try {
+      await page.goto(server.url);
+      await page.waitForSelector('#model-file');
+      await page.waitForTimeout(500);
+      expect(await observeLongTasks(page)).toBe(true);
+      const t0 = Date.now();
+      await page.setInputFiles('#model-file', { name: 'net388.json', mimeType: 'application/json', buffer: Buffer.from(seeded388()) });
+      await page.waitForSelector('#view3d-canvas', { timeout: 30000 });
+      const ms = Date.now() - t0;
+      expect(await page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells)).toBe(want);
+      expect(await page.textContent('#view3d h2')).toContain(`${want} cells`);
+      const long = await longTasks(page);
+      console.log(
+        `3-8-8-1: ${want} cells shown ${ms} ms after opening; main-thread long tasks (ms): [${long.map((d) => d.toFixed(0)).join(', ')}]`,
+      );
+      const bar = longTaskBar();
+      console.log(`long-task bar ${bar.ms} ms (load average ${bar.load.toFixed(1)})`);
+      expect(long.filter((d) => d > bar.ms)).toEqual([]);
+      expect(problems.filter((p) => !/GPU stall|software WebGL|ReadPixels/i.test(p))).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
   }, 60000);
 
   it('agrees with `polytope polytopes` on the same network', async () => {
