@@ -57,13 +57,14 @@ async function computeOnly() {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   // At most two batches per thread in flight; each result is dropped when it arrives (the peer
-  // keeps nothing either), so memory stays at a few batches instead of every Jacobian.
+  // keeps nothing either), so memory stays at a few batches instead of every Jacobian, and its
+  // buffers are given back to the pool for reuse (as the command does after writing a shard).
   const inflight = [];
   for (let k = 0; k < rows; k += batch) {
     const count = Math.min(batch, rows - k);
     const xs = new Float64Array(count * d);
     for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
-    inflight.push(pool.run(xs, count).then(() => undefined));
+    inflight.push(pool.run(xs, count).then((r) => pool.recycle(r)));
     if (inflight.length >= 2 * threads) await inflight.shift();
   }
   await Promise.all(inflight);

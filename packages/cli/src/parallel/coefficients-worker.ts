@@ -13,7 +13,7 @@ port.on('message', (msg: CoefficientsRequest) => {
     return;
   }
   try {
-    const b = affineMapsBatch(net!, msg.xs, msg.count);
+    const b = affineMapsBatch(net!, msg.xs, msg.count, msg);
     const reply: CoefficientsReply = { id: msg.id, jacobians: b.jacobians, offsets: b.offsets };
     port.postMessage(reply, [b.jacobians.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
   } catch (err) {

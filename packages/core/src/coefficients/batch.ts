@@ -44,8 +44,16 @@ export interface AffineBatch {
   readonly codes: Uint8Array;
 }
 
+/** Output buffers to reuse (`affineMapsBatch`); each is used only when its length is exactly the batch's. */
+export interface AffineBatchBuffers {
+  /** `count × o × d` values, overwritten. */
+  readonly jacobians?: Float64Array;
+  /** `count × o` values, overwritten. */
+  readonly offsets?: Float64Array;
+}
+
 /**
- * Exact local affine maps (J_i, y_i) of `count` samples (row-major `xs`, `count × d`), float64.
+ * Exact local affine maps (J_i, y_i) of `count` samples (row-major `xs`, `count × d`), float64, into the buffers of `into` where their lengths fit.
  * Equal to `affineMapAt` sample by sample up to rounding (sums run in a different order).
  *
  * @example
@@ -54,7 +62,7 @@ export interface AffineBatch {
  * b.jacobians; // Float64Array [-1, -1, 0, 0]: both units on at the first point, both off at the second
  * b.offsets;   // Float64Array [0, -1]
  */
-export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, count: number): AffineBatch {
+export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, count: number, into?: AffineBatchBuffers): AffineBatch {
   const p = borrowNetwork(netLike);
   p.requireCodes();
   const net = p.network;
@@ -71,8 +79,9 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     }
   }
   const { values, codes } = forwardBatchWithCodes(p, xs, count);
-  const jacobians = new Float64Array(count * o * d);
-  const offsets = new Float64Array(count * o);
+  // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
+  const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
+  const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
