@@ -86,9 +86,12 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const nonzero = new Int32Array(d);
-  reverse.begin();
-  for (const s of reverse.chained ? nearbyOrder(codes, count, net.numUnits) : Array.from({ length: count }, (_, s) => s)) {
-    reverse.run(codes.subarray(s * net.numUnits, (s + 1) * net.numUnits), jacobians.subarray(s * o * d, (s + 1) * o * d));
+  reverse.begin(count);
+  const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
+  for (let t = 0; t < count; t++) {
+    const s = tree ? tree.order[t]! : t;
+    const parent = tree ? tree.parent[s]! : -1;
+    reverse.run(codes.subarray(s * net.numUnits, (s + 1) * net.numUnits), jacobians.subarray(s * o * d, (s + 1) * o * d), s, parent);
     // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
     // pixels are zero; a zero input adds an exact ±0 to the sum).
     let nz = 0;
@@ -151,7 +154,7 @@ function constantAdjoints(
   return c;
 }
 
-/** Samples per window of `nearbyOrder` (the greedy search is quadratic in it). */
+/** Samples per window of `nearbyTree` (Prim's search is quadratic in it). */
 const ORDER_WINDOW = 512;
 
 /** Bits set in each 16-bit value. */
@@ -162,12 +165,15 @@ function popcounts16(): Uint8Array {
 }
 
 /**
- * A visiting order of the samples in which neighbours have close activation codes (greedy nearest
- * neighbour in Hamming distance, within windows of `ORDER_WINDOW` samples), so that the input-layer
- * product can go from one sample's Jacobian to the next through the units that changed. Codes of
- * 0/1 only (ReLU, leaky ReLU) are compared as packed bits, 32 units per word; others byte by byte.
+ * A visiting order of the samples and a parent for each (a sample visited before it, or −1) with
+ * close activation codes: Prim's minimum spanning tree of the codes' Hamming distances within
+ * windows of `ORDER_WINDOW` samples, in the order the tree takes them in (a window's first sample
+ * is its root). The input-layer product then goes from a parent's Jacobian to its child's through
+ * the units that differ; the tree's edges are shorter than a greedy chain's (MNIST, dense-128,
+ * windows of 512: 13.0 changed units per step against 16.0). Codes of 0/1 only (ReLU, leaky ReLU)
+ * are compared as packed bits, 32 units per word; others byte by byte.
  */
-function nearbyOrder(codes: Uint8Array, count: number, units: number): number[] {
+export function nearbyTree(codes: Uint8Array, count: number, units: number): { order: Int32Array; parent: Int32Array } {
   let binary = true;
   for (let i = 0; i < codes.length && binary; i++) if (codes[i]! > 1) binary = false;
   const words = binary ? Math.ceil(units / 32) : units;
@@ -185,30 +191,41 @@ function nearbyOrder(codes: Uint8Array, count: number, units: number): number[] 
     }
     return dist;
   };
-  const order: number[] = [];
+  const order = new Int32Array(count);
+  const parent = new Int32Array(count).fill(-1);
+  // Per sample not yet in the tree: its distance to the tree and its nearest sample there.
+  const best = new Int32Array(count);
   const left = new Int32Array(Math.min(ORDER_WINDOW, count));
+  let t = 0;
   for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
     let n = Math.min(ORDER_WINDOW, count - w0);
     for (let k = 0; k < n; k++) left[k] = w0 + k;
+    best.fill(0x7fffffff, w0, w0 + n);
     let cur = left[0]!;
     left[0] = left[--n]!;
-    order.push(cur);
+    order[t++] = cur;
     while (n > 0) {
-      let best = 0;
-      let bestDist = Infinity;
-      for (let k = 0; k < n && bestDist > 0; k++) {
-        const dist = distance(cur, left[k]!, bestDist);
-        if (dist < bestDist) {
-          bestDist = dist;
-          best = k;
+      let pick = 0;
+      let pickDist = 0x7fffffff;
+      for (let k = 0; k < n; k++) {
+        const x = left[k]!;
+        const bx = best[x]!;
+        const dist = distance(cur, x, bx);
+        if (dist < bx) {
+          best[x] = dist;
+          parent[x] = cur;
+        }
+        if (best[x]! < pickDist) {
+          pickDist = best[x]!;
+          pick = k;
         }
       }
-      cur = left[best]!;
-      left[best] = left[--n]!;
-      order.push(cur);
+      cur = left[pick]!;
+      left[pick] = left[--n]!;
+      order[t++] = cur;
     }
   }
-  return order;
+  return { order, parent };
 }
 
 /**
@@ -553,9 +570,12 @@ class ReversePass {
     return this.gemm !== null;
   }
 
-  /** Call once after the forward pass and before the first `run` (the kernel's memory is shared with the forward pass). */
-  begin(): void {
-    this.gemm?.load();
+  /**
+   * Call once after the forward pass and before the first `run` of a batch of `count` samples (the
+   * kernel's memory is shared with the forward pass).
+   */
+  begin(count: number): void {
+    this.gemm?.load(count);
     this.warm = false;
     // A run that did not finish (an exception) may have left rows in the blocks the kernel clears.
     if (this.running) this.adj.forEach((a, i) => this.selfCleaning[i] && a.fill(0));
@@ -594,8 +614,11 @@ class ReversePass {
     this.conv!.kernel.runList(this.adj[conv.inputs[0]!]!.byteOffset, this.conv!.layouts[f.conv]!, f.listAt);
   }
 
-  /** J (row-major o × d) of the code into `jac` (overwritten). */
-  run(code: Uint8Array, jac: Float64Array): void {
+  /**
+   * J (row-major o × d) of the code into `jac` (overwritten), for the batch's sample `slot`; `parent`:
+   * a sample of the batch run earlier whose products the direct layers may start from, or −1.
+   */
+  run(code: Uint8Array, jac: Float64Array, slot: number, parent: number): void {
     const net = this.p.network;
     const nodes = net.nodes;
     const o = net.outputSize;
@@ -625,7 +648,7 @@ class ReversePass {
       }
       const direct = this.direct[i];
       if (direct && this.gemm) {
-        this.gemm.accumulate(i, g, jac, !written);
+        this.gemm.accumulate(i, g, jac, !written, slot, parent);
         written = true;
         continue;
       }

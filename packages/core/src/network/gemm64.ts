@@ -1,7 +1,7 @@
 /**
  * A float64 matrix-product micro-kernel in WebAssembly SIMD (f64x2), assembled here byte by byte
  * like train/simd.ts: C[M×N] += A[M×K] · B[K×N], all row-major, 4 × 4 tiles held in eight f64x2
- * accumulators. Lanes run along N (two neighbouring outputs), so every output still adds its K
+ * accumulators (read from C, or from another block S of C's shape). Lanes run along N (two neighbouring outputs), so every output still adds its K
  * products one by one in order after its current value — the same operations as the pure-JS
  * kernel (`gemmAccumulate`), hence bit-identical results (no fused multiply–add). Used by the
  * blocked convolution for its 4-aligned part; without WebAssembly SIMD everything stays in JS.
@@ -19,6 +19,7 @@ const SET = 0x21;
 const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
+const I32_SUB = 0x6b;
 const I32_GE_U = 0x4f;
 const I32_SHR_U = 0x76;
 const I32_LOAD = 0x28;
@@ -34,15 +35,17 @@ const F64X2_SPLAT = simd(0x14);
 const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 
-// Locals: params a, b, c, M, N, K (0–5); i32 6–11, then the tile's row pointers PA, PC and JB; then v128.
-const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
-const [I, J, KA, KB, NB, PB] = [6, 7, 8, 9, 10, 11];
+// Locals: params a, b, c, M, N, K, s (0–6); i32 7–13, then the tile's row pointers PA, PC and JB; then v128.
+const [A, B, C, M, N, K, S] = [0, 1, 2, 3, 4, 5, 6];
+const [I, J, KA, KB, NB, PB, SC] = [7, 8, 9, 10, 11, 12, 13];
+const PARAMS = 7;
+const FIRST_LOCAL = 14;
 
 /** Local indices of a kernel whose tiles are R rows × 4 columns. */
 function localsFor(R: number) {
-  const PA = Array.from({ length: R }, (_, r) => 12 + r);
-  const PC = Array.from({ length: R }, (_, r) => 12 + R + r);
-  const JB = 12 + 2 * R;
+  const PA = Array.from({ length: R }, (_, r) => FIRST_LOCAL + r);
+  const PC = Array.from({ length: R }, (_, r) => FIRST_LOCAL + R + r);
+  const JB = FIRST_LOCAL + 2 * R;
   const v0 = JB + 1;
   return {
     PA,
@@ -52,7 +55,7 @@ function localsFor(R: number) {
     VB0: v0 + 2 * R,
     VB1: v0 + 2 * R + 1,
     VA: v0 + 2 * R + 2,
-    i32: 7 + 2 * R,
+    i32: FIRST_LOCAL - PARAMS + 1 + 2 * R,
     v128: 2 * R + 3,
   };
 }
@@ -116,12 +119,14 @@ function body(rows: boolean, R: number): number[] {
     f.push(I32_MUL);
     set(JB);
   };
-  // One R × 4 tile at rows i, columns j: accumulators from C, the K products, back to C.
+  // One R × 4 tile at rows i, columns j: accumulators from S (the same place as C when s = c), the K products, to C.
   const tile = () => {
     for (let r = 0; r < R; r++) {
       for (let h = 0; h < 2; h++) {
         get(PC[r]!);
         get(JB);
+        f.push(I32_ADD);
+        get(SC);
         f.push(I32_ADD, ...V128_LOAD, ...memarg(3, h * 16));
         set(ACC(r, h));
       }
@@ -178,7 +183,11 @@ function body(rows: boolean, R: number): number[] {
       }
     }
   };
-  // KB = K·8, NB = N·8
+  // SC = s − c (the accumulators' source relative to C); KB = K·8, NB = N·8
+  get(S);
+  get(C);
+  f.push(I32_SUB);
+  set(SC);
   get(K);
   konst(8);
   f.push(I32_MUL);
@@ -204,7 +213,7 @@ function body(rows: boolean, R: number): number[] {
 function buildModule(): Uint8Array {
   const four = localsFor(4);
   const five = localsFor(5);
-  return kernelsModule(6, [
+  return kernelsModule(PARAMS, [
     { name: 'nn', i32Locals: four.i32, v128Locals: four.v128, body: body(false, 4) },
     { name: 'nnRows', i32Locals: four.i32, v128Locals: four.v128, body: body(true, 4) },
     { name: 'nnRows5', i32Locals: five.i32, v128Locals: five.v128, body: body(true, 5) },
@@ -218,6 +227,13 @@ export interface Gemm64 {
   readonly nnRows: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
   /** `nnRows` in tiles of 5 rows: M % 5 = 0. */
   readonly nnRows5: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
+  /**
+   * `nnRows` (tiles of 4 rows) from a source: C = S + A · B[list], S (M × N, row-major like C) at byte
+   * pointer `s`; S may be C itself, or any block the product does not write.
+   */
+  readonly nnRowsFrom: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
+  /** `nnRowsFrom` in tiles of 5 rows: M % 5 = 0. */
+  readonly nnRowsFrom5: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
   readonly memory: WasmMemory;
   f64: Float64Array;
 }
@@ -234,10 +250,17 @@ export function gemm64(): Gemm64 | null {
     const module = compileKernel(wa, buildModule());
     if (!module) return null;
     const { memory, exports } = instantiateKernel(wa, module, 16 * 65536);
+    // Every function takes the accumulators' source s last; C itself unless given.
+    type Raw = (a: number, b: number, c: number, m: number, n: number, k: number, s: number) => void;
+    const nn = exports['nn'] as Raw;
+    const nnRows = exports['nnRows'] as Raw;
+    const nnRows5 = exports['nnRows5'] as Raw;
     cache.kernel = {
-      nn: exports['nn'] as Gemm64['nn'],
-      nnRows: exports['nnRows'] as Gemm64['nnRows'],
-      nnRows5: exports['nnRows5'] as Gemm64['nnRows5'],
+      nn: (a, b, c, m, n, k) => nn(a, b, c, m, n, k, c),
+      nnRows: (a, b, c, m, n, k) => nnRows(a, b, c, m, n, k, c),
+      nnRows5: (a, b, c, m, n, k) => nnRows5(a, b, c, m, n, k, c),
+      nnRowsFrom: nnRows,
+      nnRowsFrom5: nnRows5,
       memory,
       f64: new Float64Array(memory.buffer),
     };
