@@ -1,6 +1,6 @@
 /** Worker thread for `polytope coefficients`: exact affine maps of the batches it is sent. */
 import { parentPort } from 'node:worker_threads';
-import { PolytopeError, affineMapsBatch, prepareNetwork, readNetworkJson } from '@polytope-lens/core';
+import { PolytopeError, affineMapsBatch, prepareNetwork, readNetworkJson } from '@polytope-lens/core/coefficients';
 import type { PreparedNetwork } from '@polytope-lens/core';
 import type { CoefficientsReply, CoefficientsRequest } from './coefficients-pool.js';
 
