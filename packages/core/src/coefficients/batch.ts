@@ -182,15 +182,24 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number): { o
     for (let s = 0; s < count; s++)
       for (let u = 0; u < units; u++) if (codes[s * units + u]) packed[s * words + (u >>> 5)]! |= 1 << (u & 31);
   } else packed.set(codes);
-  const bits = binary ? popcounts16() : null;
-  const distance = (a: number, b: number, bound: number): number => {
-    let dist = 0;
-    for (let w = 0; w < words && dist < bound; w++) {
-      const x = packed[a * words + w]! ^ packed[b * words + w]!;
-      dist += bits ? bits[x & 0xffff]! + bits[x >>> 16]! : x === 0 ? 0 : 1;
-    }
-    return dist;
-  };
+  const bits = popcounts16();
+  // Hamming distance of two samples' codes, stopping once it reaches `bound`.
+  const distance = binary
+    ? (a: number, b: number, bound: number): number => {
+        let dist = 0;
+        const pa = a * words;
+        const pb = b * words;
+        for (let w = 0; w < words && dist < bound; w++) {
+          const x = packed[pa + w]! ^ packed[pb + w]!;
+          if (x !== 0) dist += bits[x & 0xffff]! + bits[x >>> 16]!;
+        }
+        return dist;
+      }
+    : (a: number, b: number, bound: number): number => {
+        let dist = 0;
+        for (let w = 0; w < words && dist < bound; w++) if (packed[a * words + w] !== packed[b * words + w]) dist++;
+        return dist;
+      };
   const order = new Int32Array(count);
   const parent = new Int32Array(count).fill(-1);
   // Per sample not yet in the tree: its distance to the tree and its nearest sample there.

@@ -168,12 +168,14 @@ export class DirectGemm {
     const k = delta ? h : a;
     const list = new Int32Array(mem.buffer, this.listAt * 8, k);
     for (let q = 0; q < k; q++) list[q] = (n.at + rows[q]! * d4) * 8;
+    // A k-major (the kernel's layout for nnRowsFrom): row q holds unit rows[q]'s o values, padded to m4.
     const aAt = this.aAt;
-    for (let r = 0; r < m4; r++) {
-      const row = aAt + r * k;
-      if (r >= o) mem.fill(0, row, row + k);
-      else if (delta) for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]! - prev[base + rows[q]! * o + r]!;
-      else for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]!;
+    for (let q = 0; q < k; q++) {
+      const at = aAt + q * m4;
+      const gj = rows[q]! * o;
+      if (delta) for (let r = 0; r < o; r++) mem[at + r] = g[gj + r]! - prev[base + gj + r]!;
+      else for (let r = 0; r < o; r++) mem[at + r] = g[gj + r]!;
+      for (let r = o; r < m4; r++) mem[at + r] = 0;
     }
     const src = delta ? n.cAt + parent * block : this.zeroAt;
     (this.tile === 5 ? this.kernel.nnRowsFrom5 : this.kernel.nnRowsFrom)(aAt * 8, this.listAt * 8, cAt * 8, m4, d4, k, src * 8);

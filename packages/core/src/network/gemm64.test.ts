@@ -76,7 +76,7 @@ describe('gemm64', () => {
     expect(mem[2000 + m * n]).toBe(-7);
   });
 
-  it.skipIf(!g)('nnRowsFrom / nnRowsFrom5: C = S + A · B[list] bit for bit, S untouched, k = 0 copies S', () => {
+  it.skipIf(!g)('nnRowsFrom / nnRowsFrom5 (A k-major): C = S + A · B[list] bit for bit, S untouched, k = 0 copies S', () => {
     const kernel = g!;
     for (const [m, from] of [
       [8, kernel.nnRowsFrom],
@@ -90,7 +90,8 @@ describe('gemm64', () => {
       const want = reference(a, b, src, m, n, k);
       const mem = gemm64Reserve(kernel, 8192);
       mem.fill(5, 0, 8192);
-      mem.set(a, 0);
+      // A k-major: element (r, q) at q·m + r.
+      for (let r = 0; r < m; r++) for (let q = 0; q < k; q++) mem[q * m + r] = a[r * k + q]!;
       const list = new Int32Array(mem.buffer, 3000 * 8, k);
       for (let q = 0; q < k; q++) {
         mem.set(b.subarray(q * n, (q + 1) * n), 500 + (k - 1 - q) * (n + 4));

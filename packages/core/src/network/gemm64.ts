@@ -23,7 +23,6 @@ const I32_SUB = 0x6b;
 const I32_GE_U = 0x4f;
 const I32_SHR_U = 0x76;
 const I32_LOAD = 0x28;
-const F64_LOAD = 0x2b;
 const BLOCK = [0x02, 0x40];
 const LOOP = [0x03, 0x40];
 const END = 0x0b;
@@ -31,7 +30,8 @@ const BR = 0x0c;
 const BR_IF = 0x0d;
 const V128_LOAD = simd(0x00);
 const V128_STORE = simd(0x0b);
-const F64X2_SPLAT = simd(0x14);
+/** v128.load64_splat: one float64 from memory into both lanes (what f64.load + f64x2.splat did, in one instruction). */
+const V128_LOAD64_SPLAT = simd(0x0a);
 const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 
@@ -67,9 +67,14 @@ function localsFor(R: number) {
  * memory needs no gathered copy. R = 5 serves o = 10 outputs without padding rows (13 of the 16
  * SIMD registers of x86-64; R = 4 uses 11).
  */
-// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
-function body(rows: boolean, R: number): number[] {
+// eslint-disable-next-line max-lines-per-function, complexity -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function body(rows: boolean, R: number, aT = false): number[] {
   const { PA, PC, JB, ACC, VB0, VB1, VA } = localsFor(R);
+  // With A k-major (aT): PA[0] = a + i·8 (the tile's first row at k = 0), PK the current k's
+  // element of that row, MB8 = M·8 (one k step); the tile's R values at k are then at PK + r·8
+  // (immediate offsets: no address arithmetic per row). PA[1] and PA[2] are free in that layout.
+  const PK = PA[1]!;
+  const MB8 = PA[2]!;
   const f: number[] = [];
   const get = (i: number) => f.push(GET, ...uleb(i));
   const set = (i: number) => f.push(SET, ...uleb(i));
@@ -99,7 +104,8 @@ function body(rows: boolean, R: number): number[] {
   const rowPointers = () => {
     get(A);
     get(I);
-    get(KB);
+    if (aT) konst(8);
+    else get(KB);
     f.push(I32_MUL, I32_ADD);
     set(PA[0]!);
     get(C);
@@ -108,7 +114,7 @@ function body(rows: boolean, R: number): number[] {
     f.push(I32_MUL, I32_ADD);
     set(PC[0]!);
     for (let r = 1; r < R; r++) {
-      addTo(PA[r]!, PA[r - 1]!, KB);
+      if (!aT) addTo(PA[r]!, PA[r - 1]!, KB);
       addTo(PC[r]!, PC[r - 1]!, NB);
     }
   };
@@ -133,6 +139,10 @@ function body(rows: boolean, R: number): number[] {
     }
     // PB = b + JB; for (KA = 0; KA < KB; KA += 8, PB += NB) — with rows: PB = list[KA / 8] + JB
     if (!rows) addTo(PB, B, JB);
+    if (aT) {
+      get(PA[0]!);
+      set(PK);
+    }
     konst(0);
     set(KA);
     f.push(...BLOCK, ...LOOP);
@@ -155,9 +165,14 @@ function body(rows: boolean, R: number): number[] {
     f.push(...V128_LOAD, ...memarg(3, 16));
     set(VB1);
     for (let r = 0; r < R; r++) {
-      get(PA[r]!);
-      get(KA);
-      f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
+      if (aT) {
+        get(PK);
+        f.push(...V128_LOAD64_SPLAT, ...memarg(3, r * 8));
+      } else {
+        get(PA[r]!);
+        get(KA);
+        f.push(I32_ADD, ...V128_LOAD64_SPLAT, ...memarg(3, 0));
+      }
       set(VA);
       for (let h = 0; h < 2; h++) {
         get(ACC(r, h));
@@ -172,6 +187,7 @@ function body(rows: boolean, R: number): number[] {
     f.push(I32_ADD);
     set(KA);
     if (!rows) addTo(PB, PB, NB);
+    if (aT) addTo(PK, PK, MB8);
     f.push(BR, 0, END, END);
     for (let r = 0; r < R; r++) {
       for (let h = 0; h < 2; h++) {
@@ -196,6 +212,12 @@ function body(rows: boolean, R: number): number[] {
   konst(8);
   f.push(I32_MUL);
   set(NB);
+  if (aT) {
+    get(M);
+    konst(8);
+    f.push(I32_MUL);
+    set(MB8);
+  }
   // Columns outside, rows inside: B (a convolution's input panel, or the chosen rows of a matrix,
   // scattered and often beyond L2) is read once per call, each 4-column strip serving every row
   // block while it is in L1; A (weights, small) is what is read again, from L2.
@@ -217,6 +239,8 @@ function buildModule(): Uint8Array {
     { name: 'nn', i32Locals: four.i32, v128Locals: four.v128, body: body(false, 4) },
     { name: 'nnRows', i32Locals: four.i32, v128Locals: four.v128, body: body(true, 4) },
     { name: 'nnRows5', i32Locals: five.i32, v128Locals: five.v128, body: body(true, 5) },
+    { name: 'nnRowsFrom', i32Locals: four.i32, v128Locals: four.v128, body: body(true, 4, true) },
+    { name: 'nnRowsFrom5', i32Locals: five.i32, v128Locals: five.v128, body: body(true, 5, true) },
   ]);
 }
 
@@ -228,8 +252,9 @@ export interface Gemm64 {
   /** `nnRows` in tiles of 5 rows: M % 5 = 0. */
   readonly nnRows5: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
   /**
-   * `nnRows` (tiles of 4 rows) from a source: C = S + A · B[list], S (M × N, row-major like C) at byte
-   * pointer `s`; S may be C itself, or any block the product does not write.
+   * `nnRows` (tiles of 4 rows) from a source, with A k-major: C = S + A · B[list], A's element (r, k)
+   * at `a + (k·M + r)·8` (a tile's rows at one k are neighbours: no address arithmetic per row), S
+   * (M × N, row-major like C) at byte pointer `s`; S may be C itself, or any block the product does not write.
    */
   readonly nnRowsFrom: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
   /** `nnRowsFrom` in tiles of 5 rows: M % 5 = 0. */
@@ -259,8 +284,8 @@ export function gemm64(): Gemm64 | null {
       nn: (a, b, c, m, n, k) => nn(a, b, c, m, n, k, c),
       nnRows: (a, b, c, m, n, k) => nnRows(a, b, c, m, n, k, c),
       nnRows5: (a, b, c, m, n, k) => nnRows5(a, b, c, m, n, k, c),
-      nnRowsFrom: nnRows,
-      nnRowsFrom5: nnRows5,
+      nnRowsFrom: exports['nnRowsFrom'] as Raw,
+      nnRowsFrom5: exports['nnRowsFrom5'] as Raw,
       memory,
       f64: new Float64Array(memory.buffer),
     };
