@@ -151,7 +151,11 @@ export class CoefficientsPool {
    * overwritten by a later batch, or transferred to a worker).
    */
   recycle(maps: BatchMaps): void {
-    if (this.spare.length < this.maxSpare && maps.jacobians.byteOffset === 0 && maps.jacobians.buffer.byteLength === maps.jacobians.byteLength)
+    if (
+      this.spare.length < this.maxSpare &&
+      maps.jacobians.byteOffset === 0 &&
+      maps.jacobians.buffer.byteLength === maps.jacobians.byteLength
+    )
       this.spare.push(maps);
   }
 

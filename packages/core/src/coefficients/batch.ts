@@ -403,7 +403,8 @@ export function forwardBatchWithCodes(
   const net = p.network;
   const d = net.inputSize;
   const o = net.outputSize;
-  if (!Number.isInteger(chunk) || chunk < 1) throw new PolytopeError('bad-option', `forward chunk must be a positive integer, got ${chunk}`);
+  if (!Number.isInteger(chunk) || chunk < 1)
+    throw new PolytopeError('bad-option', `forward chunk must be a positive integer, got ${chunk}`);
   if (count <= chunk) return forwardChunk(p, xs, count);
   const values = new Float64Array(count * o);
   const codes = new Uint8Array(count * net.numUnits);

@@ -136,7 +136,6 @@ export class DirectGemm {
    * (C_s = C_p + (g_s − g_p)ᵀ W: for a one-hidden-layer net the rows whose unit flipped); else
    * C_s = gᵀ W over the non-zero rows. With `overwrite`, jac's previous content is ignored (jac = gᵀ W).
    */
-  // eslint-disable-next-line @typescript-eslint/max-params -- one call per node and sample on the hot path (STYLE.md)
   accumulate(i: number, g: Float64Array, jac: Float64Array, overwrite: boolean, slot: number, parent: number): void {
     const n = this.nodes.get(i)!;
     const { o, d, d4, m4, active, diff } = this;

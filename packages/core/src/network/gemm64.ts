@@ -67,7 +67,7 @@ function localsFor(R: number) {
  * memory needs no gathered copy. R = 5 serves o = 10 outputs without padding rows (13 of the 16
  * SIMD registers of x86-64; R = 4 uses 11).
  */
-// eslint-disable-next-line max-lines-per-function, complexity -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function body(rows: boolean, R: number, aT = false): number[] {
   const { PA, PC, JB, ACC, VB0, VB1, VA } = localsFor(R);
   // With A k-major (aT): PA[0] = a + i·8 (the tile's first row at k = 0), PK the current k's
@@ -256,8 +256,10 @@ export interface Gemm64 {
    * at `a + (k·M + r)·8` (a tile's rows at one k are neighbours: no address arithmetic per row), S
    * (M × N, row-major like C) at byte pointer `s`; S may be C itself, or any block the product does not write.
    */
+  // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
   readonly nnRowsFrom: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
   /** `nnRowsFrom` in tiles of 5 rows: M % 5 = 0. */
+  // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
   readonly nnRowsFrom5: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
   readonly memory: WasmMemory;
   f64: Float64Array;
@@ -276,6 +278,7 @@ export function gemm64(): Gemm64 | null {
     if (!module) return null;
     const { memory, exports } = instantiateKernel(wa, module, 16 * 65536);
     // Every function takes the accumulators' source s last; C itself unless given.
+    // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
     type Raw = (a: number, b: number, c: number, m: number, n: number, k: number, s: number) => void;
     const nn = exports['nn'] as Raw;
     const nnRows = exports['nnRows'] as Raw;
