@@ -4,6 +4,7 @@
 //
 //   node bench/batched-train.bench.mjs            # ~2 min
 //   node bench/batched-train.bench.mjs --quick    # fewer epochs
+//   node bench/batched-train.bench.mjs --python PATH   # the peer's Python (default: .peer/venv, else Debian's)
 //
 // Workload: 4-parity on {−1,1}⁴ (16 samples, full batch), He-normal, leak 0.1, Adam lr 0.025, no
 // early exit on either side (network-epochs/s = networks × epochs / seconds). Shapes are
@@ -32,7 +33,13 @@ const SHAPES = [
   [10, 3, 1000],
 ];
 const CORES = cpus().length;
-const peerPython = existsSync('/work/main/.peer/venv/bin/python') ? '/work/main/.peer/venv/bin/python' : '/usr/bin/python3';
+const pythonArg = process.argv.indexOf('--python');
+const peerPython =
+  pythonArg >= 0
+    ? process.argv[pythonArg + 1]
+    : existsSync('/work/main/.peer/venv/bin/python')
+      ? '/work/main/.peer/venv/bin/python'
+      : '/usr/bin/python3';
 const peerScript = fileURLToPath(new URL('./peer/batched_train_peer.py', import.meta.url));
 const data = core.booleanTrainingData(27030, 4);
 

@@ -179,6 +179,23 @@ export function tempPathFor(target: string, group?: number): string {
   return `${target}.${process.pid}${group === undefined ? '' : `.g${group}`}.tmp`;
 }
 
+/** Writes `data` to `target` through a temporary sibling registered with the run; `output` also records it as an output. */
+function writeThroughTemp(target: string, data: string | Uint8Array, output: string | undefined): void {
+  const tmp = tempPathFor(target);
+  const run = session();
+  run.openTemp(tmp);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+    if (output !== undefined) run.wrote(output);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  } finally {
+    run.closeTemp(tmp);
+  }
+}
+
 /**
  * Writes a file atomically: to a temporary sibling first, then renamed into place, so a crash, an
  * error or a signal never leaves a half-written output behind (see {@link prepareOutput} for the
@@ -186,20 +203,17 @@ export function tempPathFor(target: string, group?: number): string {
  * if the command has to be stopped from outside.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const target = prepareOutput(path);
-  const tmp = tempPathFor(target);
-  const run = session();
-  run.openTemp(tmp);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, target);
-    run.wrote(path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  } finally {
-    run.closeTemp(tmp);
-  }
+  writeThroughTemp(prepareOutput(path), data, path);
+}
+
+/**
+ * Writes a file of a run's kept state (`prune --state`) atomically, as {@link writeFileAtomic} does,
+ * but not as an output: a cancelled run keeps it (only an unfinished temporary sibling is deleted),
+ * so that a rerun can go on from it. Creates the folder when needed, and keeps it too.
+ */
+export function writeFileKept(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  writeThroughTemp(path, data, undefined);
 }
 
 /** `camelCase` → `snake_case`: every JSON key the CLI writes is snake_case (docs/formats.md). */

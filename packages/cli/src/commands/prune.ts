@@ -7,7 +7,7 @@
  * lowest loss on held-out training images, fine-tune, repeat), each pruned network compared with the
  * original by the chapter-7 similarity of their linear coefficients.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { TrainableNetwork, networkSimilarity, networkToJsonString, seededRandom, train } from '@polytope-lens/core';
@@ -18,6 +18,7 @@ import { loadModel } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { pruneFigureSvg } from '../render/prune-figure.js';
+import { PruneState, fileSha256 } from './prune-state.js';
 import { parseThreads } from '../threads.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { computeSet } from './coefficients.js';
@@ -45,6 +46,7 @@ interface Options {
   similarityRows: string;
   threads: string;
   models?: string;
+  state?: string;
   json: string;
   svg?: string;
   quiet?: boolean;
@@ -80,6 +82,10 @@ export function registerPrune(program: Command): void {
     .option('--similarity-rows <n>', 'fit and test samples of the chapter-7 similarity to the original (0: none)', '200')
     .option('--threads <n>', "worker threads for the coefficients: 'auto' or a number", 'auto')
     .option('--models <dir>', 'also write every network (original, magnitude-*, structural-*) as JSON into this folder')
+    .option(
+      '--state <dir>',
+      'keep the run in this folder (the trained base network, each recorded network): a stopped run rerun with the same options and --state goes on after its last recorded step; --max-steps and --stop-below may change (a finished run can be extended)',
+    )
     .option('--json <path>', 'output JSON', 'prune.json')
     .option('--svg <path>', 'figure (default: beside the JSON; a .png is written beside it)')
     .option('--quiet', 'print nothing but errors')
@@ -159,7 +165,7 @@ interface Prepared {
 }
 
 /** Data (train / held-out select / test) and the trained network: MODEL as given, or trained here. */
-async function prepare(model: string | undefined, opts: Options, s: Settings): Promise<Prepared> {
+async function prepare(model: string | undefined, opts: Options, s: Settings, state: PruneState | undefined): Promise<Prepared> {
   const limit = num(opts.limit, '--limit', positiveInt, 'a positive integer');
   if (!['mnist', 'fashion-mnist', 'cifar10'].includes(opts.dataset))
     throw new CliError(`--dataset must be an image dataset (mnist, fashion-mnist, cifar10), got '${opts.dataset}'`);
@@ -201,8 +207,19 @@ async function prepare(model: string | undefined, opts: Options, s: Settings): P
   const trainData = rowsOf(all, 0, nTrain, `${all.name}[0:${nTrain}]`);
   const selectData = rowsOf(all, nTrain, s.selectRows, `${all.name}[${nTrain}:${nTrain + s.selectRows}]`);
   const testData = s.testRows === undefined ? test : rowsOf(test, 0, s.testRows, `${test.name}[0:${s.testRows}]`);
-  if (model === undefined) baseSeconds = await trainBase(prep, trainData, testData, opts.quiet === true);
-  return { net: prep.net, transform, trainData, selectData, testData, prep, baseSeconds };
+  let net = prep.net;
+  const kept = model === undefined ? state?.base() : undefined;
+  if (kept !== undefined) {
+    // Trained by an earlier session of this --state run: the same weights, not trained again.
+    net = TrainableNetwork.fromNetwork(kept.network).network;
+    baseSeconds = kept.seconds;
+    if (opts.quiet !== true)
+      process.stderr.write(`prune: the base network trained earlier (${baseSeconds.toFixed(1)} s) read from --state\n`);
+  } else if (model === undefined) {
+    baseSeconds = await trainBase(prep, trainData, testData, opts.quiet === true);
+    state?.saveBase(net.toNetwork(), baseSeconds);
+  }
+  return { net, transform, trainData, selectData, testData, prep, baseSeconds };
 }
 
 async function trainBase(prep: ReturnType<typeof prepareTraining>, trainData: Dataset, testData: Dataset, quiet: boolean): Promise<number> {
@@ -259,17 +276,17 @@ function memorySource(data: Dataset, transform: InputTransform | undefined, coun
 /**
  * Chapter-7 similarity of a network to the original (affine-mapped accuracy both ways, CKA, softmax
  * CE), on the first `--similarity-rows` select (fit) and test images; the original's coefficient sets
- * are computed on its first call and kept.
+ * are computed on the first call and kept.
  */
-function similarityMeter(p: Prepared, s: Settings): (net: Network) => Promise<Record<string, number> | undefined> {
+function similarityMeter(p: Prepared, s: Settings): (original: Network, net: Network) => Promise<Record<string, number> | undefined> {
   const n = Math.min(s.similarityRows, p.selectData.size, p.testData.size);
   const fit = memorySource(p.selectData, p.transform, n);
   const test = memorySource(p.testData, p.transform, n);
   const sets = async (net: Network) => ({ fit: await computeSet(net, fit, s.threads), test: await computeSet(net, test, s.threads) });
   let original: Awaited<ReturnType<typeof sets>> | undefined;
-  return async (net) => {
+  return async (originalNet, net) => {
     if (n === 0) return undefined;
-    original ??= await sets(net);
+    original ??= await sets(originalNet);
     const r = networkSimilarity([original, await sets(net)], original.test.xs, test.labels!);
     return {
       affine_accuracy_original_to_pruned: r.affineAccuracy[0]![1]!,
@@ -281,21 +298,55 @@ function similarityMeter(p: Prepared, s: Settings): (net: Network) => Promise<Re
   };
 }
 
+/** Everything that decides a run's results (`--state` refuses a folder of a run with other values). */
+function fingerprint(model: string | undefined, opts: Options, s: Settings): Record<string, unknown> {
+  return {
+    model_sha256: model === undefined ? null : fileSha256(model),
+    arch: model === undefined ? opts.arch : null,
+    train_epochs: model === undefined ? s.trainEpochs : null,
+    dataset: opts.dataset,
+    data_dir: opts.dataDir ?? null,
+    limit: opts.limit ?? null,
+    select_rows: s.selectRows,
+    test_rows: s.testRows ?? null,
+    fractions: s.fractions,
+    fine_tune_epochs: s.fineTuneEpochs,
+    structural: opts.structural,
+    lr: Number(opts.lr),
+    momentum: Number(opts.momentum),
+    weight_decay: Number(opts.weightDecay),
+    batch: Number(opts.batch),
+    seed: Number(opts.seed),
+    similarity_rows: s.similarityRows,
+  };
+}
+
 async function runPrune(model: string | undefined, opts: Options): Promise<void> {
   const s = parseSettings(opts);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const p = await prepare(model, opts, s);
+  // A model that cannot be read fails in loadModel (prepare), with its own message.
+  const state =
+    opts.state === undefined || (model !== undefined && !existsSync(model))
+      ? undefined
+      : PruneState.open(opts.state, fingerprint(model, opts, s));
+  const p = await prepare(model, opts, s, state);
   const progress = startProgress('prune', opts.quiet === true, 'networks recorded');
   if (opts.models !== undefined) mkdirSync(opts.models, { recursive: true });
-  const steps: PruneStep[] = [];
-  const sim: (Record<string, number> | undefined)[] = [];
+  const kept = state?.steps() ?? { steps: [], similarity: [] };
+  const earlier = state?.earlier ?? { seconds: 0, cpuSeconds: 0 };
+  const steps: PruneStep[] = [...kept.steps];
+  const sim: (Record<string, number> | undefined)[] = [...kept.similarity];
+  if (kept.steps.length > 0 && opts.quiet !== true)
+    process.stderr.write(`prune: ${kept.steps.length} recorded steps read from --state; going on after them\n`);
+  if (opts.models !== undefined)
+    for (const step of kept.steps) writeFileAtomic(join(opts.models, fileOf(step)), networkToJsonString(step.network));
   const similarity = similarityMeter(p, s);
-  const write = (complete: boolean) => {
+  const elapsed = () => {
     const cpu = process.cpuUsage(cpu0);
-    const time = { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
-    writeOutputs(opts, s, p, { steps, sim, ...time, complete }, model);
+    return { seconds: earlier.seconds + (performance.now() - t0) / 1000, cpuSeconds: earlier.cpuSeconds + (cpu.user + cpu.system) / 1e6 };
   };
+  const write = (complete: boolean) => writeOutputs(opts, s, p, { steps, sim, ...elapsed(), complete, resumed: kept.steps.length }, model);
   try {
     await pruneNetwork(p.net, {
       loss: p.prep.loss,
@@ -312,12 +363,15 @@ async function runPrune(model: string | undefined, opts: Options): Promise<void>
       testData: p.testData,
       inputTransform: p.transform,
       signal: progress.signal,
+      done: kept.steps,
       onProgress: (phase, done) => progress.update(done, steps.length, phase),
       onStep: async (step) => {
         if (opts.models !== undefined) writeFileAtomic(join(opts.models, fileOf(step)), networkToJsonString(step.network));
         if (opts.quiet !== true) process.stderr.write(describeStep(step));
-        sim.push(await similarity(step.network));
+        const similar = await similarity((steps[0] ?? step).network, step.network);
+        sim.push(similar);
         steps.push(step);
+        state?.record(step, similar, elapsed());
         // The outputs so far ("complete": false), to follow a long run; a cancelled run still removes them, as every command does.
         write(false);
       },
@@ -387,10 +441,12 @@ interface RunResult {
   seconds: number;
   cpuSeconds: number;
   complete: boolean;
+  /** Steps read from --state (recorded by earlier sessions). */
+  resumed: number;
 }
 
 function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, model: string | undefined): void {
-  const { steps, sim, seconds, cpuSeconds, complete } = r;
+  const { steps, sim, seconds, cpuSeconds, complete, resumed } = r;
   const o = p.prep.optimizer;
   const doc = {
     dataset: p.trainData.name.replace(/\[.*$/, ''),
@@ -417,6 +473,7 @@ function writeOutputs(opts: Options, s: Settings, p: Prepared, r: RunResult, mod
     steps: steps.map((step, i) => stepJson(step, sim[i], opts.models)),
     timing: timing(s, p, steps),
     complete,
+    resumed_steps: resumed,
     seconds,
     cpu_seconds: cpuSeconds,
   };

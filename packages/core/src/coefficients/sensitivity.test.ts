@@ -49,6 +49,114 @@ describe('symmetricEigen (EISPACK tred2/tql2 on typed arrays)', () => {
   });
 });
 
+/** max ‖A v − λ v‖ over the returned pairs, and max |vᵢ·vⱼ − δᵢⱼ| (computed here, not by the solver). */
+function checkPairs(
+  a: Float64Array,
+  n: number,
+  values: Float64Array,
+  vectors: Float64Array,
+  k: number,
+): { residual: number; orthogonality: number } {
+  let residual = 0;
+  let orthogonality = 0;
+  for (let j = 0; j < k; j++) {
+    let r2 = 0;
+    for (let r = 0; r < n; r++) {
+      let s = -values[j]! * vectors[j * n + r]!;
+      for (let c = 0; c < n; c++) s += a[r * n + c]! * vectors[j * n + c]!;
+      r2 += s * s;
+    }
+    residual = Math.max(residual, Math.sqrt(r2));
+    for (let i = 0; i <= j; i++) {
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += vectors[i * n + r]! * vectors[j * n + r]!;
+      orthogonality = Math.max(orthogonality, Math.abs(dot - (i === j ? 1 : 0)));
+    }
+  }
+  return { residual, orthogonality };
+}
+
+describe('symmetricEigen with { vectors: k } (QL eigenvalues, inverse iteration for the leading vectors)', () => {
+  it('gives the full solver’s eigenvalues and its leading vectors on random matrices', () => {
+    for (const [n, k] of [
+      [2, 1],
+      [5, 2],
+      [17, 3],
+      [40, 10],
+      [120, 7],
+      [120, 119],
+    ] as const) {
+      const a = randomSymmetric(n, 100 + n);
+      const full = symmetricEigen(a, n);
+      const part = symmetricEigen(a, n, { vectors: k });
+      expect(part.method).toBe('inverse-iteration');
+      expect(part.count).toBe(k);
+      expect(part.vectors.length).toBe(k * n);
+      // Every eigenvalue, bit for bit: the same reduction and the same QL, only without the vectors.
+      expect(Array.from(part.values)).toEqual(Array.from(full.values));
+      for (let i = 0; i < k * n; i++) expect(Math.abs(part.vectors[i]! - full.vectors[i]!)).toBeLessThan(1e-10);
+      const { residual, orthogonality } = checkPairs(a, n, part.values, part.vectors, k);
+      expect(residual).toBeLessThan(1e-12 * n);
+      expect(orthogonality).toBeLessThan(1e-12);
+    }
+  });
+
+  it('the WebAssembly SIMD reduction agrees with the plain JavaScript loops (odd and even sizes, both paths)', () => {
+    for (const n of [16, 17, 33, 120]) {
+      const a = randomSymmetric(n, 200 + n);
+      for (const vectors of [n, 3]) {
+        const wasm = symmetricEigen(a, n, { vectors });
+        const js = symmetricEigen(a, n, { vectors, simd: false });
+        const scale = Math.max(...Array.from(js.values, Math.abs));
+        for (let i = 0; i < n; i++) expect(Math.abs(wasm.values[i]! - js.values[i]!)).toBeLessThan(1e-13 * n * scale);
+        for (let i = 0; i < vectors * n; i++) expect(Math.abs(wasm.vectors[i]! - js.vectors[i]!)).toBeLessThan(1e-10);
+        const { residual, orthogonality } = checkPairs(a, n, wasm.values, wasm.vectors, vectors);
+        expect(residual).toBeLessThan(1e-12 * n);
+        expect(orthogonality).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('handles clusters and exact multiplicities (identity, a rank-3 covariance, split tridiagonals), k = 0 and bad k', () => {
+    const cases: [Float64Array, number, number][] = [];
+    const id = new Float64Array(36);
+    for (let i = 0; i < 6; i++) id[i * 7] = 1;
+    cases.push([id, 6, 3]);
+    // A rank-3 covariance of 30 inputs: 27 zero eigenvalues, and k = 6 reaches into them.
+    const rnd = mulberry32(11);
+    const g = Float64Array.from({ length: 90 }, () => gaussian(rnd));
+    const cov = new Float64Array(900);
+    for (let i = 0; i < 3; i++)
+      for (let r = 0; r < 30; r++) for (let c = 0; c < 30; c++) cov[r * 30 + c] = cov[r * 30 + c]! + g[i * 30 + r]! * g[i * 30 + c]!;
+    cases.push([cov, 30, 6]);
+    // Two blocks with the same spectrum: every eigenvalue twice.
+    const blocks = new Float64Array(64);
+    for (const o of [0, 4])
+      for (let i = 0; i < 4; i++) {
+        blocks[(o + i) * 8 + o + i] = i + 1;
+        if (i < 3) blocks[(o + i) * 8 + o + i + 1] = blocks[(o + i + 1) * 8 + o + i] = 0.5;
+      }
+    cases.push([blocks, 8, 4]);
+    // Diagonal, distinct: the vectors are the unit vectors of the largest entries.
+    const diag = new Float64Array(25);
+    [3, -1, 7, 0, 2].forEach((v, i) => (diag[i * 6] = v));
+    cases.push([diag, 5, 2]);
+    for (const [a, n, k] of cases) {
+      const full = symmetricEigen(a, n);
+      const part = symmetricEigen(a, n, { vectors: k });
+      for (let i = 0; i < n; i++) expect(part.values[i]).toBeCloseTo(full.values[i]!, 12);
+      const { residual, orthogonality } = checkPairs(a, n, part.values, part.vectors, k);
+      expect(residual).toBeLessThan(1e-12);
+      expect(orthogonality).toBeLessThan(1e-12);
+    }
+    const d = symmetricEigen(diag, 5, { vectors: 2 });
+    [0, 0, 1, 0, 0, 1, 0, 0, 0, 0].forEach((v, i) => expect(d.vectors[i]).toBeCloseTo(v, 14));
+    expect(symmetricEigen(randomSymmetric(4, 1), 4, { vectors: 0 }).vectors.length).toBe(0);
+    expect(() => symmetricEigen(id, 6, { vectors: -1 })).toThrow(/non-negative integer/);
+    expect(() => symmetricEigen(id, 6, { vectors: 1.5 })).toThrow(/non-negative integer/);
+  });
+});
+
 describe('active subspaces (§6.4)', () => {
   it('the covariance equals the mean of g gᵀ computed directly', () => {
     const set = { samples: 3, outputs: 2, inputs: 5, jacobians: new Float64Array(30), offsets: new Float64Array(6) };

@@ -158,7 +158,7 @@ export function activeSubspace(set: CoefficientData, options: { outputs: readonl
 /** The d × d covariance path (`gradientCovariance` + `symmetricEigen`): every eigenvalue and the leading `keep` directions. */
 function primalSpectrum(set: CoefficientData, outputs: readonly number[], keep: number): GradientSpectrum {
   const d = set.inputs;
-  const { values, vectors } = symmetricEigen(gradientCovariance(set, outputs), d);
+  const { values, vectors } = symmetricEigen(gradientCovariance(set, outputs), d, { vectors: keep });
   let norm2 = 0;
   for (let i = 0; i < set.samples; i++)
     for (const j of outputs) {
@@ -214,7 +214,7 @@ export function gradientActiveSubspace(grads: Float64Array, q: number, d: number
   if (q < d) {
     const gram = timesTransposed(grads, grads, q, q, d);
     for (let i = 0; i < gram.length; i++) gram[i] = gram[i]! / n;
-    const { values, vectors } = symmetricEigen(gram, q);
+    const { values, vectors } = symmetricEigen(gram, q, { vectors: k });
     eigenvalues = values.map((v) => Math.max(v, 0));
     for (let r = 0; r < k; r++) {
       const v = directions.subarray(r * d, (r + 1) * d);
@@ -231,7 +231,7 @@ export function gradientActiveSubspace(grads: Float64Array, q: number, d: number
         const ga = grads[i * d + a]! / n;
         if (ga !== 0) for (let b = 0; b < d; b++) cov[a * d + b] = cov[a * d + b]! + ga * grads[i * d + b]!;
       }
-    const { values, vectors } = symmetricEigen(cov, d);
+    const { values, vectors } = symmetricEigen(cov, d, { vectors: k });
     eigenvalues = values.map((v) => Math.max(v, 0));
     directions.set(vectors.subarray(0, k * d));
   }

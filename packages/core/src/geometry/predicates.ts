@@ -494,6 +494,21 @@ export const VALIDATE = Object.freeze({
 export const EIGEN_CONVERGENCE_EPS = Number.EPSILON;
 
 /**
+ * The leading-eigenvector path of the symmetric eigensolver (coefficients/eigen.ts: eigenvalues by
+ * QL without vectors, the wanted vectors by inverse iteration, as LAPACK's dstein). Eigenvalues
+ * closer than EIGEN_CLUSTER × ‖T‖₁ form a cluster whose vectors are orthogonalized against each
+ * other (dstein's ortol = 1e-3 ‖T‖₁). Every result checks itself: a vector is accepted when
+ * ‖A v − λ v‖ ≤ EIGEN_RESIDUAL × n × ‖A‖₁ and |vᵢ·vⱼ| ≤ EIGEN_ORTHOGONALITY for every pair; else the
+ * full tred2/tql2 path decides. The residual bound is 10³ times the unit roundoff times n (the
+ * backward error of a Householder reduction is a small multiple of n·ε‖A‖); two vectors of
+ * eigenvalues a gap g apart are orthogonal to about residual / g, so outside a cluster
+ * (g ≥ 10⁻³‖T‖) to 10⁶·n·ε ≈ 7·10⁻⁷ at worst for n = 3,072 — in practice far better; 10⁻⁸ is asked.
+ */
+export const EIGEN_CLUSTER = 1e-3;
+export const EIGEN_RESIDUAL = 1e3 * Number.EPSILON;
+export const EIGEN_ORTHOGONALITY = 1e-8;
+
+/**
  * Numerical rank of a gradient covariance (coefficients/sensitivity.ts): eigenvalues at most
  * ACTIVE_RANK_EPS × the largest one are rounding noise of a zero eigenvalue (the covariance is
  * accumulated in float64 over up to ~10⁵ gradients, so its noise floor is far above 1e-16 relative).

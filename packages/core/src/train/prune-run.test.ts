@@ -146,4 +146,53 @@ describe('pruneNetwork (§3.4.5 driver)', () => {
     await expect(pruneNetwork(net, options({ fractions: [], signal: controller.signal }))).rejects.toBeInstanceOf(AbortError);
     await expect(pruneNetwork(net, options({ fractions: [1.5] }))).rejects.toBeInstanceOf(PolytopeError);
   });
+
+  it('a run stopped after any step and resumed with its steps records exactly the networks of a run never stopped', async () => {
+    const net = await trained();
+    const o = options({ fractions: [0.5, 0.2], maxSteps: 3 });
+    const whole = await pruneNetwork(net, o);
+    expect(whole.map((s) => `${s.method}${s.step}`)).toEqual([
+      'original0',
+      'magnitude1',
+      'magnitude2',
+      'structural1',
+      'structural2',
+      'structural3',
+    ]);
+    const params = (n: Network) => JSON.stringify(writeNetworkJson(n));
+    // Stop after k recorded steps (as Ctrl-C would), then resume from the first k.
+    for (const k of [1, 2, 4]) {
+      const controller = new AbortController();
+      const seen: number[] = [];
+      const first = await pruneNetwork(net, {
+        ...o,
+        signal: controller.signal,
+        onStep: (s) => {
+          seen.push(s.step);
+          if (seen.length === k) controller.abort();
+        },
+      }).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(AbortError);
+      const resumedNew: string[] = [];
+      const resumed = await pruneNetwork(net, {
+        ...o,
+        done: whole.slice(0, k),
+        onStep: (s) => void resumedNew.push(`${s.method}${s.step}`),
+      });
+      // onStep only for the new steps; the earlier ones come back as given.
+      expect(resumedNew).toEqual(whole.slice(k).map((s) => `${s.method}${s.step}`));
+      expect(resumed.slice(0, k)).toEqual(whole.slice(0, k));
+      expect(resumed.map((s) => params(s.network))).toEqual(whole.map((s) => params(s.network)));
+      expect(resumed.map((s) => [s.testAccuracy, s.selectAccuracy, s.removed?.channel])).toEqual(
+        whole.map((s) => [s.testAccuracy, s.selectAccuracy, s.removed?.channel]),
+      );
+    }
+    // A longer --max-steps continues a finished run; steps that do not fit are refused.
+    const longer = await pruneNetwork(net, { ...o, maxSteps: 4, done: whole });
+    expect(longer.length).toBe(whole.length + 1);
+    expect(longer.at(-1)!.step).toBe(4);
+    await expect(pruneNetwork(net, { ...o, fractions: [0.5, 0.3], done: whole })).rejects.toThrow(/magnitude step 2 is not fraction 0.3/);
+    await expect(pruneNetwork(net, { ...o, done: whole.slice(1) })).rejects.toThrow(/not the original/);
+    await expect(pruneNetwork(net, { ...o, done: [whole[0]!, whole[1]!, whole[2]!, whole[4]!] })).rejects.toThrow(/structural step 2/);
+  });
 });

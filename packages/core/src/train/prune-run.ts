@@ -48,7 +48,16 @@ export interface PruneRunOptions {
   /** Arithmetic of fine-tuning and evaluation (default float32, the trainer's). */
   readonly dtype?: Dtype;
   readonly signal?: AbortSignalLike | undefined;
-  /** Called after each recorded step (the original first). */
+  /**
+   * Steps recorded by an earlier, stopped run with the same settings, in the order `onStep`
+   * delivered them (a prefix of the full run: the original, magnitude fractions in order, then
+   * structural steps 1, 2, …). They are returned as they are, `onStep` is not called for them, and
+   * the run goes on after them: the next magnitude fraction, or the structural step after the
+   * last one from its network. Every step's fine-tuning uses its own seeded stream, so a resumed
+   * run records the same networks as one that was never stopped.
+   */
+  readonly done?: readonly PruneStep[] | undefined;
+  /** Called after each newly recorded step (the original first). */
   readonly onStep?: ((step: PruneStep) => void | Promise<void>) | undefined;
   /** Fine-grained progress: a phase label and the fraction of it done. */
   readonly onProgress?: ((phase: string, done: number) => void) | undefined;
@@ -192,8 +201,9 @@ function copyOf(net: TrainableNetwork, dtype: Dtype): TrainableNetwork {
   return TrainableNetwork.fromNetwork(net.toNetwork(), { dtype }).network;
 }
 
-async function magnitudeRuns(original: TrainableNetwork, ctx: Context): Promise<void> {
+async function magnitudeRuns(original: TrainableNetwork, ctx: Context, done: readonly PruneStep[]): Promise<void> {
   for (const [k, fraction] of ctx.o.fractions.entries()) {
+    if (done.some((d) => d.method === 'magnitude' && d.step === k + 1)) continue;
     const net = copyOf(original, ctx.dtype);
     const indices = prunableWeightIndices(net);
     const tensors = indices.map((t) => net.params[t]!);
@@ -220,9 +230,15 @@ async function magnitudeRuns(original: TrainableNetwork, ctx: Context): Promise<
   }
 }
 
-async function structuralRuns(original: TrainableNetwork, ctx: Context): Promise<void> {
+async function structuralRuns(original: TrainableNetwork, ctx: Context, done: readonly PruneStep[]): Promise<void> {
   let current = original.toNetwork();
-  for (let k = 1; k <= ctx.o.maxSteps; k++) {
+  const last = done.filter((d) => d.method === 'structural').at(-1);
+  if (last !== undefined) {
+    if (last.selectAccuracy < ctx.o.stopBelow) return;
+    // The stored network carries the input transform: strip it again, as `record` added it.
+    current = TrainableNetwork.fromNetwork(last.network, { dtype: ctx.dtype }).network.toNetwork();
+  }
+  for (let k = (last?.step ?? 0) + 1; k <= ctx.o.maxSteps; k++) {
     if (!current.nodes.some((n) => n.type === 'conv2d' && n.outChannels > 1)) return;
     const t0 = Date.now();
     const candidates = await scoreCandidates(current, ctx.o.selectData, ctx, `structural step ${k}: select`);
@@ -246,6 +262,28 @@ async function structuralRuns(original: TrainableNetwork, ctx: Context): Promise
   }
 }
 
+/** The earlier steps of a resumed run: a prefix of what this run records, else a one-line error. */
+function checkDone(o: PruneRunOptions): readonly PruneStep[] {
+  const done = o.done ?? [];
+  if (done.length === 0) return done;
+  const bad = (why: string) => new PolytopeError('bad-option', `the earlier steps do not fit this run: ${why}`);
+  if (done[0]!.method !== 'original') throw bad('the first one is not the original');
+  const magnitude = done.filter((d) => d.method === 'magnitude');
+  const structural = done.filter((d) => d.method === 'structural');
+  if (done.slice(1).some((d) => d.method === 'original')) throw bad('two originals');
+  magnitude.forEach((d, i) => {
+    if (d.step !== i + 1 || d.targetFraction !== o.fractions[i])
+      throw bad(`magnitude step ${d.step} is not fraction ${o.fractions[i] ?? 'none'}`);
+  });
+  structural.forEach((d, i) => {
+    if (d.step !== i + 1) throw bad(`structural step ${d.step} where ${i + 1} was expected`);
+  });
+  if (structural.length > 0 && magnitude.length < o.fractions.length)
+    throw bad('structural steps before every magnitude fraction was done');
+  if (structural.length > 0 && !o.structural) throw bad('structural steps, but this run has no structural pruning');
+  return done;
+}
+
 function checkOptions(o: PruneRunOptions): void {
   for (const f of o.fractions)
     if (!(f > 0 && f <= 1)) throw new PolytopeError('bad-option', `remaining-weight fractions must be in (0, 1], got ${f}`);
@@ -266,19 +304,22 @@ function checkOptions(o: PruneRunOptions): void {
  */
 export async function pruneNetwork(trained: TrainableNetwork, o: PruneRunOptions): Promise<PruneStep[]> {
   checkOptions(o);
+  const done = checkDone(o);
   const dtype = o.dtype ?? 'float32';
   const original = copyOf(trained, dtype);
-  const ctx: Context = { o, dtype, originalWeights: countNonZero(original, prunableWeightIndices(original)), steps: [] };
-  const acc = evaluate(original, o.testData, o.loss).accuracy ?? Number.NaN;
-  await record(ctx, original, {
-    method: 'original',
-    step: 0,
-    accuracyBeforeFineTune: acc,
-    selectSeconds: 0,
-    fineTuneSeconds: 0,
-    fineTuneEpochs: 0,
-  });
-  await magnitudeRuns(original, ctx);
-  if (o.structural) await structuralRuns(original, ctx);
+  const ctx: Context = { o, dtype, originalWeights: countNonZero(original, prunableWeightIndices(original)), steps: [...done] };
+  if (done.length === 0) {
+    const acc = evaluate(original, o.testData, o.loss).accuracy ?? Number.NaN;
+    await record(ctx, original, {
+      method: 'original',
+      step: 0,
+      accuracyBeforeFineTune: acc,
+      selectSeconds: 0,
+      fineTuneSeconds: 0,
+      fineTuneEpochs: 0,
+    });
+  }
+  await magnitudeRuns(original, ctx, done);
+  if (o.structural) await structuralRuns(original, ctx, done);
   return ctx.steps;
 }

@@ -128,3 +128,75 @@ export function growMemory(memory: WasmMemory, bytes: number): boolean {
   memory.grow(Math.ceil((bytes - have) / 65536));
   return true;
 }
+
+/**
+ * Opcodes the hand-written kernels use (WebAssembly core and SIMD), by their text-format names.
+ * Block types are the empty one (0x40); SIMD opcodes carry their 0xfd prefix.
+ */
+export const OP = {
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  i32Const: 0x41,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
+  i32LtU: 0x49,
+  i32GtU: 0x4b,
+  i32GeU: 0x4f,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  v128Load: simd(0x00),
+  v128Store: simd(0x0b),
+  v128Const: simd(0x0c),
+  f64x2Splat: simd(0x14),
+  f64x2ExtractLane: simd(0x21),
+  f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
+} as const;
+
+/** A kernel instance with a float64 view of its memory (re-made when the memory grows). */
+export interface KernelInstance {
+  readonly exports: Record<string, unknown>;
+  readonly memory: WasmMemory;
+  f64: Float64Array;
+}
+
+/**
+ * A per-thread lazily built kernel: the module of `build()` compiled and instantiated on the first
+ * call, or null for good where WebAssembly SIMD is missing (or the bytes do not validate).
+ */
+export function lazyKernel(build: () => Uint8Array, initialBytes = 65536): () => KernelInstance | null {
+  let kernel: KernelInstance | null | undefined;
+  return () => {
+    if (kernel !== undefined) return kernel;
+    kernel = null;
+    const wa = wasmApi();
+    if (!wa) return null;
+    try {
+      const module = compileKernel(wa, build());
+      if (!module) return null;
+      const { memory, exports } = instantiateKernel(wa, module, initialBytes);
+      kernel = { exports, memory, f64: new Float64Array(memory.buffer) };
+    } catch {
+      kernel = null;
+    }
+    return kernel;
+  };
+}
+
+/** Grows a kernel's memory to hold `doubles` float64 values; returns the (re-made) float64 view. */
+export function reserveDoubles(k: KernelInstance, doubles: number): Float64Array {
+  growMemory(k.memory, doubles * 8);
+  if (k.f64.buffer !== k.memory.buffer) k.f64 = new Float64Array(k.memory.buffer);
+  return k.f64;
+}
