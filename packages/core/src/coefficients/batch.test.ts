@@ -213,6 +213,14 @@ describe('affineMapsBatch', () => {
     expect(Array.from(again.offsets)).toEqual(Array.from(fresh.offsets));
     // A buffer of another length is not used.
     expect(affineMapsBatch(prepared, xs, n, { jacobians: new Float64Array(5) }).jacobians.length).toBe(n * 3 * d);
+    // More samples than one window of the visiting tree (512): the kept products' slots are reused.
+    const big = new Float64Array(1100 * d);
+    for (let k = 0; k < 1100; k++) big.set(xs.subarray((k % n) * d, ((k % n) + 1) * d), k * d);
+    const wide = affineMapsBatch(prepared, big, 1100);
+    for (const k of [0, 511, 512, 700, 1023, 1024, 1099]) {
+      const ref = affineMapAt(net, big.subarray(k * d, (k + 1) * d)).jacobian;
+      for (let q = 0; q < 3 * d; q++) expect(Math.abs(wide.jacobians[k * 3 * d + q]! - ref[q]!)).toBeLessThanOrEqual(1e-12);
+    }
   });
 
   it('visits samples along a minimum spanning tree of their codes (parents first; weight of a brute-force MST)', () => {

@@ -86,12 +86,19 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const nonzero = new Int32Array(d);
-  reverse.begin(count);
+  // A sample's parent is in its own window of the tree, so the kept products need one window's
+  // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
+  reverse.begin(Math.min(count, ORDER_WINDOW));
   const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
   for (let t = 0; t < count; t++) {
     const s = tree ? tree.order[t]! : t;
     const parent = tree ? tree.parent[s]! : -1;
-    reverse.run(codes.subarray(s * net.numUnits, (s + 1) * net.numUnits), jacobians.subarray(s * o * d, (s + 1) * o * d), s, parent);
+    reverse.run(
+      codes.subarray(s * net.numUnits, (s + 1) * net.numUnits),
+      jacobians.subarray(s * o * d, (s + 1) * o * d),
+      s % ORDER_WINDOW,
+      parent < 0 ? -1 : parent % ORDER_WINDOW,
+    );
     // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
     // pixels are zero; a zero input adds an exact ±0 to the sum).
     let nz = 0;
