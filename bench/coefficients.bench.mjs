@@ -7,8 +7,8 @@
 //
 // Each round runs ours (the CLI command, in-process, writing shards to a temporary folder: the
 // timing includes reading MNIST, the batched forward, the reverse passes and writing the .npy
-// shards), ours again without writing (the same batches on the same worker pool, results
-// dropped: what the peer times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
+// shards), ours again without writing (the same batches on the same worker pool after one warm-up
+// batch per thread, results dropped: what the peer times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
 // float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds. Rates
 // are given per wall second and per CPU-second (all threads of each process), since the machine is shared.
 import { execFileSync } from 'node:child_process';
@@ -54,16 +54,27 @@ async function computeOnly() {
   const d = net.inputSize;
   const source = sampleSource({ idx: 'mnist', rows: `0-${rows - 1}` }, d);
   const pool = new CoefficientsPool(net, threads);
+  // One warm-up batch per thread before timing, as the peer runs one before timing its methods
+  // (the whole command, timed above, includes its start-up).
+  const warm = [];
+  for (let t = 0; t < threads; t++) {
+    const count = Math.min(batch, rows);
+    const xs = new Float64Array(count * d);
+    for (let i = 0; i < count; i++) source.fill(i, xs, i * d);
+    warm.push(pool.run(xs, count).then((r) => pool.recycle(r)));
+  }
+  await Promise.all(warm);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   // At most two batches per thread in flight; each result is dropped when it arrives (the peer
-  // keeps nothing either), so memory stays at a few batches instead of every Jacobian.
+  // keeps nothing either), so memory stays at a few batches instead of every Jacobian, and its
+  // buffers are given back to the pool for reuse (as the command does after writing a shard).
   const inflight = [];
   for (let k = 0; k < rows; k += batch) {
     const count = Math.min(batch, rows - k);
     const xs = new Float64Array(count * d);
     for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
-    inflight.push(pool.run(xs, count).then(() => undefined));
+    inflight.push(pool.run(xs, count).then((r) => pool.recycle(r)));
     if (inflight.length >= 2 * threads) await inflight.shift();
   }
   await Promise.all(inflight);

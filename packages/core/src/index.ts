@@ -94,7 +94,7 @@ export type { Region, RegionRow } from './spline/region.js';
 
 // --- coefficient matrices over datasets (dissertation §6–7): batched exact maps, shards, analyses ---
 export { affineMapsBatch } from './coefficients/batch.js';
-export type { AffineBatch } from './coefficients/batch.js';
+export type { AffineBatch, AffineBatchBuffers } from './coefficients/batch.js';
 export {
   COEFFICIENTS_FORMAT,
   npyHeader,

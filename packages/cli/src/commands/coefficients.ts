@@ -177,6 +177,8 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
         // The batches' buffers are written one after another (no shard-sized copy).
         writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), ...parts.map((p) => p.jacobians));
         writeNpyFile(join(opts.out, s.offsets), npyHeader('<f8', [rows, o]), ...parts.map((p) => p.offsets));
+        // (written synchronously: the buffers can serve a later batch)
+        for (const p of parts) pool.recycle(p);
       }
       opts.onShard?.(k + 1, shards.length);
     }

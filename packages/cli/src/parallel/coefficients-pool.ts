@@ -8,7 +8,9 @@ import { InternalError, PolytopeError, affineMapsBatch, prepareNetwork, writeNet
 import type { ErrorCode, Network, PreparedNetwork } from '@polytope-lens/core';
 
 /** Messages to a worker. */
-export type CoefficientsRequest = { type: 'network'; json: object } | { type: 'batch'; id: number; xs: Float64Array; count: number };
+export type CoefficientsRequest =
+  | { type: 'network'; json: object }
+  | { type: 'batch'; id: number; xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array };
 
 /** A worker's answer to one batch. */
 export interface CoefficientsReply {
@@ -24,68 +26,149 @@ export interface BatchMaps {
   offsets: Float64Array;
 }
 
-/** Runs batches on worker threads, or on the calling thread when `threads` is 1. */
+/** A queued batch and its promise's settlers. */
+interface Job {
+  msg: CoefficientsRequest & { type: 'batch' };
+  resolve: (r: BatchMaps) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Batches a worker may hold at once: the second waits in the worker's message queue, so the worker
+ * starts it as soon as the first is done, even while this thread is busy computing or writing.
+ */
+const WORKER_DEPTH = 2;
+
+/**
+ * Runs batches on `threads` threads: this thread and `threads − 1` workers (all on this thread
+ * when `threads` is 1). Decision: this thread computes too, instead of `threads` workers and an
+ * idle main thread, because each worker's start (loading its modules, warming up) costs CPU time
+ * inside the run; on the 2-core machine measured, two fresh workers took about 1 CPU-second before
+ * their first batch, half of what 10,000 dense-128 rows take. Results handed back through
+ * `recycle` are reused as the output buffers of later batches of the same size (sent to the worker
+ * with the batch): a fresh 30 MB buffer costs a page fault per 4 KB on its first write.
+ */
 export class CoefficientsPool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { msg: CoefficientsRequest & { type: 'batch' }; resolve: (r: BatchMaps) => void; reject: (e: Error) => void }[] =
-    [];
+  /** Per worker: batches sent and not yet answered. */
+  private readonly held = new Map<Worker, number>();
+  private readonly queue: Job[] = [];
   private readonly pending = new Map<number, { resolve: (r: BatchMaps) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-  private readonly local: PreparedNetwork | null;
+  private readonly local: PreparedNetwork;
+  /** True when every batch runs on this thread, synchronously inside `run`. */
+  private readonly alone: boolean;
+  /** The batch this thread will run next (taken from the queue, started on the next turn of the event loop). */
+  private localJob: Job | null = null;
+  /** Result buffers given back by `recycle`, at most `2 × threads + 2`. */
+  private readonly spare: BatchMaps[] = [];
+  private readonly maxSpare: number;
+  private readonly outputs: number;
 
   constructor(net: Network, threads: number) {
-    if (threads <= 1) {
-      this.local = prepareNetwork(net);
-      return;
-    }
-    this.local = null;
+    this.maxSpare = 2 * Math.max(1, threads) + 2;
+    this.outputs = net.outputSize;
+    this.local = prepareNetwork(net);
+    this.alone = threads <= 1;
+    if (this.alone) return;
     const json = writeNetworkJson(net);
     const heapMb = Math.ceil(getHeapStatistics().heap_size_limit / 2 ** 20);
-    for (let t = 0; t < threads; t++) {
+    for (let t = 0; t < threads - 1; t++) {
       const w = new Worker(new URL('./coefficients-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapMb } });
       w.postMessage({ type: 'network', json } satisfies CoefficientsRequest);
       w.on('message', (r: CoefficientsReply) => this.onReply(w, r));
       w.on('error', (e) => this.failAll(e));
       this.workers.push(w);
-      this.idle.push(w);
+      this.held.set(w, 0);
     }
   }
 
-  /** The maps of `count` samples (row-major `xs`); the buffer of `xs` is transferred to a worker. */
+  /** The maps of `count` samples (row-major `xs`); the buffer of `xs` may be transferred to a worker. */
   run(xs: Float64Array, count: number): Promise<BatchMaps> {
-    if (this.local) {
+    if (this.alone) {
       try {
-        const b = affineMapsBatch(this.local, xs, count);
+        const b = affineMapsBatch(this.local, xs, count, this.takeSpare(xs.length));
         return Promise.resolve({ jacobians: b.jacobians, offsets: b.offsets });
       } catch (err) {
         return Promise.reject(err as Error);
       }
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { type: 'batch', id: this.nextId++, xs, count }, resolve, reject });
+      this.queue.push({ msg: { type: 'batch', id: this.nextId++, xs, count, ...this.takeSpare(xs.length) }, resolve, reject });
       this.dispatch();
     });
   }
 
+  /** Hands out queued batches: one to each worker, then one to this thread, then a second to each worker. */
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
-      const job = this.queue.shift()!;
-      this.pending.set(job.msg.id, { resolve: job.resolve, reject: job.reject });
-      w.postMessage(job.msg, [job.msg.xs.buffer as ArrayBuffer]);
+    this.feedWorkers(1);
+    if (this.queue.length > 0 && !this.localJob) {
+      this.localJob = this.queue.shift()!;
+      // On the next turn, after the workers' answers waiting now have been handled (and the workers fed).
+      setImmediate(() => this.runLocal());
     }
+    this.feedWorkers(WORKER_DEPTH);
+  }
+
+  private feedWorkers(depth: number): void {
+    for (const w of this.workers) {
+      while (this.queue.length > 0 && this.held.get(w)! < depth) {
+        const job = this.queue.shift()!;
+        this.pending.set(job.msg.id, { resolve: job.resolve, reject: job.reject });
+        this.held.set(w, this.held.get(w)! + 1);
+        const transfer = [job.msg.xs, job.msg.jacobians, job.msg.offsets].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+        w.postMessage(job.msg, transfer);
+      }
+    }
+  }
+
+  private runLocal(): void {
+    const job = this.localJob;
+    if (!job) return;
+    try {
+      const b = affineMapsBatch(this.local, job.msg.xs, job.msg.count, job.msg);
+      job.resolve({ jacobians: b.jacobians, offsets: b.offsets });
+    } catch (err) {
+      job.reject(err as Error);
+    }
+    this.localJob = null;
+    this.dispatch();
   }
 
   private onReply(w: Worker, r: CoefficientsReply): void {
     const p = this.pending.get(r.id);
     this.pending.delete(r.id);
-    this.idle.push(w);
+    this.held.set(w, this.held.get(w)! - 1);
     if (!p) throw new InternalError(`coefficients worker answered unknown batch ${r.id}`);
     if (r.error)
       p.reject(r.error.code === 'internal' ? new InternalError(r.error.message) : new PolytopeError(r.error.code, r.error.message));
     else p.resolve({ jacobians: r.jacobians!, offsets: r.offsets! });
     this.dispatch();
+  }
+
+  /**
+   * Gives a batch's result back for reuse once the caller is done with it (its buffers are then
+   * overwritten by a later batch, or transferred to a worker).
+   */
+  recycle(maps: BatchMaps): void {
+    if (
+      this.spare.length < this.maxSpare &&
+      maps.jacobians.byteOffset === 0 &&
+      maps.jacobians.buffer.byteLength === maps.jacobians.byteLength
+    )
+      this.spare.push(maps);
+  }
+
+  /** A recycled pair that fits a batch of `inputs` input values (its Jacobians: o values per input value). */
+  private takeSpare(inputs: number): { jacobians?: Float64Array; offsets?: Float64Array } {
+    for (let k = 0; k < this.spare.length; k++) {
+      const s = this.spare[k]!;
+      if (s.jacobians.length === inputs * this.outputs) {
+        this.spare.splice(k, 1);
+        return { jacobians: s.jacobians, offsets: s.offsets };
+      }
+    }
+    return {};
   }
 
   private failAll(e: Error): void {

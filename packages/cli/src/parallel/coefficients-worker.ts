@@ -1,6 +1,6 @@
 /** Worker thread for `polytope coefficients`: exact affine maps of the batches it is sent. */
 import { parentPort } from 'node:worker_threads';
-import { PolytopeError, affineMapsBatch, prepareNetwork, readNetworkJson } from '@polytope-lens/core';
+import { PolytopeError, affineMapsBatch, prepareNetwork, readNetworkJson } from '@polytope-lens/core/coefficients';
 import type { PreparedNetwork } from '@polytope-lens/core';
 import type { CoefficientsReply, CoefficientsRequest } from './coefficients-pool.js';
 
@@ -13,7 +13,7 @@ port.on('message', (msg: CoefficientsRequest) => {
     return;
   }
   try {
-    const b = affineMapsBatch(net!, msg.xs, msg.count);
+    const b = affineMapsBatch(net!, msg.xs, msg.count, msg);
     const reply: CoefficientsReply = { id: msg.id, jacobians: b.jacobians, offsets: b.offsets };
     port.postMessage(reply, [b.jacobians.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
   } catch (err) {

@@ -9,7 +9,7 @@ import type { NetworkLike, NodeSpec } from '../index.js';
 import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
-import { affineMapsBatch } from './batch.js';
+import { affineMapsBatch, forwardBatchWithCodes, nearbyTree } from './batch.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { Network } from '../network/network.js';
 
@@ -164,5 +164,126 @@ describe('affineMapsBatch', () => {
     expect(affineMapsBatch(net, [], 0).jacobians.length).toBe(0);
     expect(() => affineMapsBatch(net, [1, 2, 3], 2)).toThrow(/2 samples of 2 inputs need 4 values, got 3/);
     expect(() => affineMapsBatch(net, [1, NaN], 1)).toThrow(/non-finite/);
+  });
+
+  it('stays exact along the visiting tree: repeated codes, all units off, long chains, batch of one, reused buffers', () => {
+    const d = 12;
+    const r = mulberry32(32);
+    const w = (n: number) => Float64Array.from({ length: n }, () => gaussian(r));
+    // Input 0's weights are all positive, so a very negative input 0 turns every unit off.
+    const w1 = w(10 * d);
+    for (let j = 0; j < 10; j++) w1[j * d] = 1 + Math.abs(w1[j * d]!);
+    const net = buildNetwork(
+      [d],
+      [
+        { type: 'dense', inputs: [0], inFeatures: d, outFeatures: 10, weight: w1, bias: w(10) },
+        { type: 'relu', inputs: [1] },
+        { type: 'dense', inputs: [2], inFeatures: 10, outFeatures: 3, weight: w(30), bias: w(3) },
+      ],
+    );
+    const base = samples(d, 6, 33);
+    // 300 samples (more than the 128 steps after which a product is made afresh): copies of six
+    // points (equal codes: nothing to multiply from the parent), small moves of them (a few units
+    // flip), and points where every unit is off.
+    const n = 300;
+    const xs = new Float64Array(n * d);
+    for (let s = 0; s < n; s++) {
+      const k = s % 6;
+      for (let i = 0; i < d; i++) xs[s * d + i] = base[k * d + i]! + (s % 3 === 0 ? 0 : 0.3 * gaussian(r));
+    }
+    const off = new Float64Array(d);
+    off[0] = -1e3;
+    const allOff = forwardWithCode(net, off).code;
+    expect(Array.from(allOff).every((c) => c === 0)).toBe(true);
+    for (const s of [7, 8, 150, 299]) xs.set(off, s * d);
+    expectMatchesAffineMapAt(net, xs, n);
+    const b = affineMapsBatch(net, xs, n);
+    expect(Array.from(b.jacobians.subarray(7 * 3 * d, 8 * 3 * d)).every((v) => v === 0)).toBe(true);
+    // Batch of one, on a prepared network that ran the big batch before.
+    const prepared = prepareNetwork(net);
+    affineMapsBatch(prepared, xs, n);
+    expectMatchesAffineMapAt(net, xs.slice(5 * d, 6 * d), 1, prepared);
+    // Buffers handed back are overwritten whole (filled with garbage first).
+    const reuse = { jacobians: new Float64Array(n * 3 * d).fill(7), offsets: new Float64Array(n * 3).fill(-7) };
+    const again = affineMapsBatch(prepared, xs, n, reuse);
+    expect(again.jacobians).toBe(reuse.jacobians);
+    expect(again.offsets).toBe(reuse.offsets);
+    const fresh = affineMapsBatch(net, xs, n);
+    expect(Array.from(again.jacobians)).toEqual(Array.from(fresh.jacobians));
+    expect(Array.from(again.offsets)).toEqual(Array.from(fresh.offsets));
+    // A buffer of another length is not used.
+    expect(affineMapsBatch(prepared, xs, n, { jacobians: new Float64Array(5) }).jacobians.length).toBe(n * 3 * d);
+    // More samples than one window of the visiting tree (512): the kept products' slots are reused.
+    const big = new Float64Array(1100 * d);
+    for (let k = 0; k < 1100; k++) big.set(xs.subarray((k % n) * d, ((k % n) + 1) * d), k * d);
+    const wide = affineMapsBatch(prepared, big, 1100);
+    for (const k of [0, 511, 512, 700, 1023, 1024, 1099]) {
+      const ref = affineMapAt(net, big.subarray(k * d, (k + 1) * d)).jacobian;
+      for (let q = 0; q < 3 * d; q++) expect(Math.abs(wide.jacobians[k * 3 * d + q]! - ref[q]!)).toBeLessThanOrEqual(1e-12);
+    }
+  });
+
+  it('visits samples along a minimum spanning tree of their codes (parents first; weight of a brute-force MST)', () => {
+    const r = mulberry32(41);
+    for (const [count, units, maxCode] of [
+      [1, 5, 1],
+      [37, 70, 1],
+      [60, 9, 2],
+    ] as const) {
+      const codes = Uint8Array.from({ length: count * units }, () => Math.floor(r() * (maxCode + 1)));
+      // A few repeated codes (distance 0).
+      if (count > 4) codes.copyWithin(units, 0, units);
+      const { order, parent } = nearbyTree(codes, count, units);
+      expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, k) => k));
+      const at = new Int32Array(count);
+      order.forEach((s, t) => (at[s] = t));
+      expect(parent[order[0]!]).toBe(-1);
+      const dist = (a: number, b: number) => {
+        let h = 0;
+        for (let u = 0; u < units; u++) if (codes[a * units + u] !== codes[b * units + u]) h++;
+        return h;
+      };
+      let weight = 0;
+      for (let t = 1; t < count; t++) {
+        const s = order[t]!;
+        expect(parent[s]).toBeGreaterThanOrEqual(0);
+        expect(at[parent[s]!]).toBeLessThan(t);
+        weight += dist(s, parent[s]!);
+      }
+      // Kruskal's weight on all pairs, with union–find: the independent reference.
+      const edges: [number, number, number][] = [];
+      for (let a = 0; a < count; a++) for (let b = a + 1; b < count; b++) edges.push([dist(a, b), a, b]);
+      edges.sort((x, y) => x[0] - y[0]);
+      const root = Int32Array.from({ length: count }, (_, k) => k);
+      const find = (x: number): number => (root[x] === x ? x : (root[x] = find(root[x]!)));
+      let want = 0;
+      for (const [w, a, b] of edges) {
+        const [ra, rb] = [find(a), find(b)];
+        if (ra !== rb) {
+          root[ra] = rb;
+          want += w;
+        }
+      }
+      expect(weight).toBe(want);
+    }
+  });
+
+  it('gives the same values and codes in forward chunks of any size (max-pool ties keep the first maximum)', () => {
+    const net = tinyCnn(7);
+    const xs = samples(36, 21, 42);
+    // Zero inputs: every max-pool window ties.
+    xs.fill(0, 3 * 36, 4 * 36);
+    const p = prepareNetwork(net);
+    const whole = forwardBatchWithCodes(p, xs, 21, 1000);
+    for (const chunk of [1, 8, 5]) {
+      const parts = forwardBatchWithCodes(p, xs, 21, chunk);
+      expect(Array.from(parts.values)).toEqual(Array.from(whole.values));
+      expect(Array.from(parts.codes)).toEqual(Array.from(whole.codes));
+    }
+    for (let s = 0; s < 21; s++)
+      expect(Array.from(whole.codes.subarray(s * net.numUnits, (s + 1) * net.numUnits))).toEqual(
+        Array.from(forwardWithCode(net, xs.subarray(s * 36, (s + 1) * 36)).code),
+      );
+    expect(() => forwardBatchWithCodes(p, xs, 21, 0)).toThrow(/forward chunk/);
   });
 });

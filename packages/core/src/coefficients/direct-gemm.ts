@@ -5,21 +5,23 @@
  *
  * For a dense-128 MNIST net this product is about 90 % of the work of a Jacobian. Per sample, only
  * the units whose adjoint row is not zero take part (after a ReLU about half): their rows of W are
- * gathered inside the kernel's memory (one `copyWithin` each), their adjoint columns packed as A
- * (o rows, padded to a multiple of 4, × active units), and one product C = A · W_active gives the
+ * read in place in the kernel's memory through a row list, their adjoint columns packed as A
+ * (o rows, padded to the tile's rows, × active units), and one product C = A · W_active gives the
  * sample's o × d contribution. Decision: not one GEMM over the whole batch, because samples have
- * different active units and a dense product over all units would do twice the work; the gathered
- * copy costs about 1/o of the product.
+ * different active units and a dense product over all units would do twice the work.
  *
- * Consecutive samples often differ in few units, so C keeps the previous sample's product and only
- * the rows of G that changed are multiplied (see `accumulate`); `affineMapsBatch` orders each batch
- * so that neighbours have close activation codes.
+ * Samples of a batch often differ in few units, so each sample's product C_s is kept (one slot per
+ * sample of the batch) and a sample whose parent — a sample visited before it — has close codes
+ * starts from the parent's C and multiplies only the rows of G that differ (see `accumulate`);
+ * `affineMapsBatch` visits each batch along a minimum spanning tree of the codes' Hamming distances.
  *
- * Memory of the kernel (float64 offsets): [W and C of every direct node][row list][A]. The kernel's
+ * Memory of the kernel (float64 offsets): [W of every direct node, then its C slots][a zero block]
+ * [row list][A]. The kernel's
  * memory is shared with the forward pass's convolution product (which writes from offset 0), so
  * the weights are copied in by `load` at the start of each batch's reverse phase, after the
  * forward pass, and nothing else may run a product on the kernel until the batch is done.
  */
+import { InternalError } from '../errors.js';
 import type { Gemm64 } from '../network/gemm64.js';
 import { gemm64Reserve } from '../network/gemm64.js';
 
@@ -32,19 +34,18 @@ const tileRows = (o: number): 4 | 5 => (o % 5 === 0 && o % 4 !== 0 ? 5 : 4);
 interface DirectNode {
   readonly units: number;
   readonly weight: Float64Array;
-  /** Where its weight sits in the kernel's memory. */
-  readonly at: number;
-  /** Where its running product C (m4 × d4) sits. */
-  readonly cAt: number;
-  /** The previous sample's adjoint (units × o). */
-  readonly prev: Float64Array;
-  /** Samples since C was last computed afresh (0: C holds nothing). */
-  chain: number;
+  /** Where its weight sits in the kernel's memory (float64 offset). */
+  at: number;
+  /** Where the C slots (m4 × d4 each, one per sample of the batch) start. */
+  cAt: number;
+  /** Each slot's adjoint G (units × o per slot). */
+  prev: Float64Array;
 }
 
 /**
- * Samples after which C is computed afresh instead of from the previous sample, so the rounding of
- * the running differences cannot build up (each step adds a few roundings of the size of J).
+ * Steps from a fresh product after which C is computed afresh instead of from the parent's, so
+ * the rounding of the running differences cannot build up (each step adds a few roundings of the
+ * size of J).
  */
 const MAX_CHAIN = 128;
 
@@ -56,10 +57,15 @@ export class DirectGemm {
   /** Rows of A and C: o rounded up to a multiple of the kernel's tile rows. */
   private readonly m4: number;
   private readonly tile: 4 | 5;
-  /** Where the row list of `nnRows` sits (float64 offset; i32 entries). */
-  private readonly listAt: number;
-  private readonly aAt: number;
-  private readonly end: number;
+  private readonly maxUnits: number;
+  /** Float64 offsets of the zero block (m4 × d4, a fresh product's source), the row list (i32 entries) and A. */
+  private zeroAt = 0;
+  private listAt = 0;
+  private aAt = 0;
+  /** Samples the slots hold. */
+  private slots = 0;
+  /** Per slot: differences applied since its last fresh product (0: the slot holds nothing). */
+  private depth = new Int32Array(0);
   private readonly active: Int32Array;
   private readonly diff: Int32Array;
 
@@ -74,27 +80,37 @@ export class DirectGemm {
     this.d4 = roundUp4(d);
     this.tile = tileRows(o);
     this.m4 = Math.ceil(o / this.tile) * this.tile;
-    let at = 0;
     let maxUnits = 0;
     direct.forEach((w, i) => {
       if (!w) return;
       const units = w.length / d;
-      this.nodes.set(i, { units, weight: w, at, cAt: at + units * this.d4, prev: new Float64Array(units * o), chain: 0 });
-      at += units * this.d4 + this.m4 * this.d4;
+      this.nodes.set(i, { units, weight: w, at: 0, cAt: 0, prev: new Float64Array(0) });
       maxUnits = Math.max(maxUnits, units);
     });
-    this.listAt = at;
-    this.aAt = this.listAt + Math.ceil(maxUnits / 2);
-    this.end = this.aAt + this.m4 * maxUnits;
+    this.maxUnits = maxUnits;
     this.active = new Int32Array(maxUnits);
     this.diff = new Int32Array(maxUnits);
   }
 
-  /** Copies every direct node's weight into the kernel's memory (rows padded to d4 with zeros). */
-  load(): void {
-    const mem = gemm64Reserve(this.kernel, this.end);
-    this.reset();
-    const { d, d4 } = this;
+  /**
+   * Lays out the kernel's memory for a batch of `count` samples (slots 0 … count − 1) and copies
+   * every direct node's weight in (rows padded to d4 with zeros); forgets every slot.
+   */
+  load(count: number): void {
+    const { d, d4, m4, o } = this;
+    const block = m4 * d4;
+    let at = 0;
+    for (const n of this.nodes.values()) {
+      n.at = at;
+      n.cAt = at + n.units * d4;
+      at = n.cAt + count * block;
+      if (n.prev.length < count * n.units * o) n.prev = new Float64Array(count * n.units * o);
+    }
+    this.zeroAt = at;
+    this.listAt = at + block;
+    this.aAt = this.listAt + Math.ceil(this.maxUnits / 2);
+    const mem = gemm64Reserve(this.kernel, this.aAt + m4 * this.maxUnits);
+    mem.fill(0, this.zeroAt, this.zeroAt + block);
     for (const n of this.nodes.values()) {
       if (d4 === d) mem.set(n.weight, n.at);
       else {
@@ -102,6 +118,9 @@ export class DirectGemm {
         for (let j = 0; j < n.units; j++) mem.set(n.weight.subarray(j * d, (j + 1) * d), n.at + j * d4);
       }
     }
+    this.slots = count;
+    if (this.depth.length < count) this.depth = new Int32Array(count);
+    this.depth.fill(0, 0, count);
   }
 
   /** True when node i writes J through this product. */
@@ -109,54 +128,58 @@ export class DirectGemm {
     return this.nodes.has(i);
   }
 
-  /** Forgets the previous sample (call at the start of a batch, with `load`). */
-  reset(): void {
-    for (const n of this.nodes.values()) n.chain = 0;
-  }
-
   /**
-   * jac (o × d, row-major) += gᵀ W_i, g unit-major (units × o). `load` must have run since the last
-   * foreign use of the kernel. When fewer rows of g differ from the previous sample's than are
-   * non-zero, C keeps the previous sample's product and only the difference is multiplied
-   * (J_s = J_{s−1} + (g_s − g_{s−1})ᵀ W): for a one-hidden-layer net the rows whose unit flipped.
-   * With `overwrite`, jac's previous content is ignored (jac = gᵀ W).
+   * jac (o × d, row-major) += gᵀ W_i for the sample of slot `slot`, g unit-major (units × o). `load`
+   * must have run for this batch since the last foreign use of the kernel. With a `parent` slot
+   * (≥ 0, computed earlier in this batch) whose G differs from g in fewer rows than g has non-zero
+   * rows, C starts from the parent's product and only the difference is multiplied
+   * (C_s = C_p + (g_s − g_p)ᵀ W: for a one-hidden-layer net the rows whose unit flipped); else
+   * C_s = gᵀ W over the non-zero rows. With `overwrite`, jac's previous content is ignored (jac = gᵀ W).
    */
-  accumulate(i: number, g: Float64Array, jac: Float64Array, overwrite: boolean): void {
+  accumulate(i: number, g: Float64Array, jac: Float64Array, overwrite: boolean, slot: number, parent: number): void {
     const n = this.nodes.get(i)!;
-    const { o, d, d4, m4, active } = this;
+    const { o, d, d4, m4, active, diff } = this;
+    if (slot < 0 || slot >= this.slots) throw new InternalError(`direct product slot ${slot} outside the batch of ${this.slots}`);
+    const size = n.units * o;
     const prev = n.prev;
+    const depth = this.depth;
+    const usable = parent >= 0 && parent < this.slots && parent !== slot && depth[parent]! > 0 && depth[parent]! < MAX_CHAIN;
+    const base = usable ? parent * size : 0;
     let a = 0;
     let h = 0;
-    const diff = this.diff;
     for (let j = 0; j < n.units; j++) {
       let nz = false;
       let ch = false;
+      const gj = j * o;
       for (let r = 0; r < o; r++) {
-        const v = g[j * o + r]!;
+        const v = g[gj + r]!;
         if (v !== 0) nz = true;
-        if (v !== prev[j * o + r]) ch = true;
+        if (usable && v !== prev[base + gj + r]) ch = true;
       }
       if (nz) active[a++] = j;
       if (ch) diff[h++] = j;
     }
     const mem = this.kernel.f64;
-    const cAt = n.cAt;
-    const delta = n.chain > 0 && n.chain < MAX_CHAIN && h < a;
+    const block = m4 * d4;
+    const cAt = n.cAt + slot * block;
+    const delta = usable && h < a;
     const rows = delta ? diff : active;
     const k = delta ? h : a;
-    if (!delta) mem.fill(0, cAt, cAt + m4 * d4);
     const list = new Int32Array(mem.buffer, this.listAt * 8, k);
     for (let q = 0; q < k; q++) list[q] = (n.at + rows[q]! * d4) * 8;
+    // A k-major (the kernel's layout for nnRowsFrom): row q holds unit rows[q]'s o values, padded to m4.
     const aAt = this.aAt;
-    for (let r = 0; r < m4; r++) {
-      const row = aAt + r * k;
-      if (r >= o) mem.fill(0, row, row + k);
-      else if (delta) for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]! - prev[rows[q]! * o + r]!;
-      else for (let q = 0; q < k; q++) mem[row + q] = g[rows[q]! * o + r]!;
+    for (let q = 0; q < k; q++) {
+      const at = aAt + q * m4;
+      const gj = rows[q]! * o;
+      if (delta) for (let r = 0; r < o; r++) mem[at + r] = g[gj + r]! - prev[base + gj + r]!;
+      else for (let r = 0; r < o; r++) mem[at + r] = g[gj + r]!;
+      for (let r = o; r < m4; r++) mem[at + r] = 0;
     }
-    if (k > 0) (this.tile === 5 ? this.kernel.nnRows5 : this.kernel.nnRows)(aAt * 8, this.listAt * 8, cAt * 8, m4, d4, k);
-    prev.set(g.subarray(0, n.units * o));
-    n.chain = delta ? n.chain + 1 : 1;
+    const src = delta ? n.cAt + parent * block : this.zeroAt;
+    (this.tile === 5 ? this.kernel.nnRowsFrom5 : this.kernel.nnRowsFrom)(aAt * 8, this.listAt * 8, cAt * 8, m4, d4, k, src * 8);
+    prev.set(g.subarray(0, size), slot * size);
+    depth[slot] = delta ? depth[parent]! + 1 : 1;
     if (overwrite && d4 === d) {
       jac.set(mem.subarray(cAt, cAt + o * d));
       return;

@@ -75,4 +75,37 @@ describe('gemm64', () => {
     // Nothing after C was touched.
     expect(mem[2000 + m * n]).toBe(-7);
   });
+
+  it.skipIf(!g)('nnRowsFrom / nnRowsFrom5 (A k-major): C = S + A · B[list] bit for bit, S untouched, k = 0 copies S', () => {
+    const kernel = g!;
+    for (const [m, from] of [
+      [8, kernel.nnRowsFrom],
+      [10, kernel.nnRowsFrom5],
+    ] as const) {
+      const rnd = seeded(13 + m);
+      const [n, k] = [12, 6];
+      const a = Float64Array.from({ length: m * k }, rnd);
+      const b = Float64Array.from({ length: k * n }, rnd);
+      const src = Float64Array.from({ length: m * n }, rnd);
+      const want = reference(a, b, src, m, n, k);
+      const mem = gemm64Reserve(kernel, 8192);
+      mem.fill(5, 0, 8192);
+      // A k-major: element (r, q) at q·m + r.
+      for (let r = 0; r < m; r++) for (let q = 0; q < k; q++) mem[q * m + r] = a[r * k + q]!;
+      const list = new Int32Array(mem.buffer, 3000 * 8, k);
+      for (let q = 0; q < k; q++) {
+        mem.set(b.subarray(q * n, (q + 1) * n), 500 + (k - 1 - q) * (n + 4));
+        list[q] = (500 + (k - 1 - q) * (n + 4)) * 8;
+      }
+      mem.set(src, 4000);
+      // C holds other values (5): they are not read.
+      from(0, 3000 * 8, 2000 * 8, m, n, k, 4000 * 8);
+      expect(Array.from(mem.subarray(2000, 2000 + m * n))).toEqual(Array.from(want));
+      expect(Array.from(mem.subarray(4000, 4000 + m * n))).toEqual(Array.from(src));
+      expect(mem[2000 + m * n]).toBe(5);
+      // No rows: C becomes a copy of S.
+      from(0, 3000 * 8, 6000 * 8, m, n, 0, 4000 * 8);
+      expect(Array.from(mem.subarray(6000, 6000 + m * n))).toEqual(Array.from(src));
+    }
+  });
 });
