@@ -53,7 +53,20 @@ describe('the XOR family f(x₁…x₄) ⊕ x₅ ⊕ … ⊕ xₙ', () => {
 
   it('the study lists parity, the random functions and K evenly spaced XOR classes per n', () => {
     const fns = highnFunctions({ dims: [5, 6], randomCount: 2, xorCount: 3 });
-    expect(fns.map((f) => `${f.n}${f.cls[0]}${f.index}`)).toEqual(['5p0', '5r0', '5r1', '5x0', '5x74', '5x148', '6p0', '6r0', '6r1', '6x0', '6x74', '6x148']);
+    expect(fns.map((f) => `${f.n}${f.cls[0]}${f.index}`)).toEqual([
+      '5p0',
+      '5r0',
+      '5r1',
+      '5x0',
+      '5x74',
+      '5x148',
+      '6p0',
+      '6r0',
+      '6r1',
+      '6x0',
+      '6x74',
+      '6x148',
+    ]);
     const reps = [...npnRepresentatives(4)].sort((a, b) => a - b);
     expect(fns[4]!.base).toBe(reps[74]);
     expect(fns[1]!.f).not.toBe(fns[2]!.f);
@@ -115,7 +128,20 @@ describe('boolean-highn sweep', () => {
   it("records each trial's points correct, equal to an independent forward pass of the trained network", () => {
     const n = 5;
     const f = randomTruthTable(n, 11);
-    const p = { n, cls: 'random' as const, index: 0, f, base: null, width: 3, depth: 2, alpha: 0.1, trials: 8, lr: 0.025, epochs: 150, seed: 0 };
+    const p = {
+      n,
+      cls: 'random' as const,
+      index: 0,
+      f,
+      base: null,
+      width: 3,
+      depth: 2,
+      alpha: 0.1,
+      trials: 8,
+      lr: 0.025,
+      epochs: 150,
+      seed: 0,
+    };
     const { cell, mlp } = trainHighnCell(p);
     const table = BigInt(f);
     for (let k = 0; k < p.trials; k++) {

@@ -221,7 +221,8 @@ function resolveOptions(o: BooleanHighnOptions): Required<BooleanHighnOptions> {
     throw new PolytopeError('bad-option', `xorCount must be an integer in 0..222, got ${r.xorCount}`);
   if (!(r.alpha >= 0 && r.alpha < 1)) throw new PolytopeError('bad-option', `the leak must be in [0, 1), got ${r.alpha}`);
   if (!(r.lr > 0 && Number.isFinite(r.lr))) throw new PolytopeError('bad-option', `lr must be a positive number, got ${r.lr}`);
-  if (!Number.isInteger(r.epochs) || r.epochs < 0) throw new PolytopeError('bad-option', `epochs must be a non-negative integer, got ${r.epochs}`);
+  if (!Number.isInteger(r.epochs) || r.epochs < 0)
+    throw new PolytopeError('bad-option', `epochs must be a non-negative integer, got ${r.epochs}`);
   return r;
 }
 
@@ -239,7 +240,8 @@ export function highnFunctions(options: BooleanHighnOptions): HighnFunction[] {
     for (const cls of o.classes) {
       if (cls === 'parity') out.push({ n, cls, index: 0, f: parityTruthTable(n), base: null });
       if (cls === 'random')
-        for (let i = 0; i < o.randomCount; i++) out.push({ n, cls, index: i, f: randomTruthTable(n, highnRandomSeed(o.seed, n, i)), base: null });
+        for (let i = 0; i < o.randomCount; i++)
+          out.push({ n, cls, index: i, f: randomTruthTable(n, highnRandomSeed(o.seed, n, i)), base: null });
       if (cls === 'xor')
         for (let i = 0; i < o.xorCount; i++) {
           const pos = Math.floor((i * reps.length) / o.xorCount);
