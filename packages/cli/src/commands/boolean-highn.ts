@@ -132,7 +132,7 @@ export function highnReport(m: BooleanHighnMerged, seconds: number): string {
 
 /**
  * Writes `<stem>-fig3-7.svg` (when the largest n has parity or random cells), `<stem>-fig3-8.svg`
- * and `<stem>-fig3-9.svg`; returns the files written.
+ * and, with two or more n, `<stem>-fig3-9.svg`; returns the files written.
  *
  * @example
  * writeHighnFigures(merged, 'out/highn'); // ['out/highn-fig3-7.svg', 'out/highn-fig3-8.svg', 'out/highn-fig3-9.svg']
@@ -175,6 +175,7 @@ export function writeHighnFigures(m: BooleanHighnMerged, stem: string): string[]
     m.classes
       .map((c) => ({ name: CLASS_NAME[c], points: m.byDim.filter((r) => r.cls === c).map((r) => [r.n, r[key]] as const) }))
       .filter((s) => s.points.length > 0);
+  if (m.dims.length < 2) return files; // Fig. 3.9 plots against n
   const f39 = `${stem}-fig3-9.svg`;
   writeFileAtomic(
     f39,
