@@ -146,7 +146,7 @@ export function writeHighnFigures(m: BooleanHighnMerged, stem: string): string[]
       const cellOf = (w: number, d: number) => m.shapes.find((s) => s.n === top && s.cls === cls && s.width === w && s.depth === d);
       const k = m.functions.filter((f) => f.n === top && f.cls === cls).length;
       return {
-        title: cls === 'parity' ? `${top}-parity (outlined: n ≤ wˡ)` : `random, mean of ${k}`,
+        title: cls === 'parity' ? `${top}-parity (outlined: ${top} ≤ width^depth)` : `random, mean of ${k}`,
         values: m.depths.map((d) => m.widths.map((w) => cellOf(w, d)?.successRate ?? null)),
         marked: m.depths.map((d) => m.widths.map((w) => cls === 'parity' && (cellOf(w, d)?.parityPredicted ?? false))),
       };
