@@ -184,7 +184,12 @@ export function xorParityTable(f: number, m: number, n: number): string {
   return bitsToHex(bits);
 }
 
-/** The seed of random function i at n (distinct across n, unlike `random:K` of the success sweep). */
+/**
+ * The seed of random function i at n (distinct across n, unlike `random:K` of the success sweep).
+ *
+ * @example
+ * randomTruthTable(10, highnRandomSeed(0, 10, 3)); // the study's random function #3 at n = 10
+ */
 export function highnRandomSeed(seed: number, n: number, i: number): number {
   return seed * 1_000_000 + n * 1000 + i;
 }
