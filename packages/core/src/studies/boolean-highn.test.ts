@@ -74,6 +74,7 @@ describe('the XOR family f(x₁…x₄) ⊕ x₅ ⊕ … ⊕ xₙ', () => {
     expect(BigInt(fns[7]!.f) & 0xffffffffn).not.toBe(BigInt(fns[1]!.f));
     expect(() => highnFunctions({ dims: [11] })).toThrow(/dims/);
     expect(() => highnFunctions({ classes: ['and' as 'xor'] })).toThrow(/classes/);
+    expect(() => booleanHighnSweep.shards({ classes: ['random'], randomCount: 0 })).toThrow(/no functions/);
   });
 });
 

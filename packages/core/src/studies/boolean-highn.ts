@@ -374,7 +374,10 @@ export const booleanHighnSweep: SweepDefinition<BooleanHighnOptions, BooleanHigh
   shards(options) {
     const o = resolveOptions(options);
     const out: BooleanHighnParams[] = [];
-    for (const fn of highnFunctions(o))
+    const fns = highnFunctions(o);
+    if (fns.length === 0)
+      throw new PolytopeError('bad-option', 'no functions: the classes chosen have a count of 0 (randomCount, xorCount)');
+    for (const fn of fns)
       for (const depth of o.depths)
         for (const width of o.widths)
           out.push({ ...fn, width, depth, alpha: o.alpha, trials: o.trials, lr: o.lr, epochs: o.epochs, seed: o.seed });
