@@ -133,7 +133,7 @@ describe('polytope sweep', () => {
     const cases: [string[], RegExp][] = [
       [
         ['sweep', 'nope'],
-        /^polytope: error: unknown sweep 'nope'; known: boolean-success, chapter7-head, chapter7-model, chapter7-similarity, chapter7-train, hypersphere, polytopes-study, reproduce-annulus, reproduce-sine, sine-grid\n$/,
+        /^polytope: error: unknown sweep 'nope'; known: boolean-highn, boolean-success, chapter7-head, chapter7-model, chapter7-similarity, chapter7-train, hypersphere, polytopes-study, reproduce-annulus, reproduce-sine, sine-grid\n$/,
       ],
       [['sweep', 'reproduce-sine', '--options', '{oops'], /^polytope: error: --options must be a JSON object, got '\{oops'\n$/],
       [['sweep', 'reproduce-sine', '--set', 'novalue'], /^polytope: error: --set must be key=value, got 'novalue'\n$/],

@@ -249,6 +249,18 @@ export type {
   BooleanSuccessShape,
   BooleanSuccessMerged,
 } from './studies/boolean-success.js';
+export { booleanHighnSweep, highnFunctions, xorParityTable, trainHighnCell, highnRandomSeed } from './studies/boolean-highn.js';
+export type {
+  HighnClass,
+  HighnFunction,
+  HighnFunctionRow,
+  HighnDimRow,
+  HighnShapeRow,
+  BooleanHighnOptions,
+  BooleanHighnParams,
+  BooleanHighnCell,
+  BooleanHighnMerged,
+} from './studies/boolean-highn.js';
 export { runSweepLocally } from './studies/run-local.js';
 export { parity1dStudy, toySteadyStates, toyGradient, toyLoss, xorLossAndGradient, lossClass } from './studies/parity1d.js';
 export type { Parity1dOptions, Parity1dResult, Parity1dMinimum, ToySteadyState, XorParams } from './studies/parity1d.js';
@@ -288,7 +300,7 @@ export { npnCanonical, npnCanonicalizer, npnClasses, npnRepresentatives, npnClas
 export type { NpnClasses } from './boolean/npn.js';
 export { npnTables, npnCanonicalFast, npnClassRepresentatives } from './boolean/npn-fast.js';
 export type { NpnTables } from './boolean/npn-fast.js';
-export { walshFourier, fourierStats } from './boolean/fourier.js';
+export { walshFourier, fourierStats, walshFourierWide, fourierStatsWide, MAX_WIDE_BOOLEAN_INPUTS } from './boolean/fourier.js';
 export type { FourierStats } from './boolean/fourier.js';
 export { swapsChambers, swapsValue, swapsDocumented, swapsBruteForce, projectionChanges } from './boolean/swaps.js';
 export type { SwapsChambers, SwapsResult } from './boolean/swaps.js';

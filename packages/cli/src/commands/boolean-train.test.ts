@@ -102,4 +102,99 @@ describe('polytope boolean-train', () => {
     const doc2 = JSON.parse(readFileSync(join(dir, 'h2.json'), 'utf8')) as typeof doc;
     expect(doc2.rows).toEqual(doc.rows);
   });
+
+  it('highn: parity and XOR classes at n = 4, 5, per-trial points correct, Fourier metrics, Figs. 3.7–3.9; resumed from the shards', async () => {
+    const json = join(dir, 'hn.json');
+    const args = ['boolean-train', 'highn', '--dims', '4,5', '--classes', 'parity,xor', '--xor', '2', '--widths', '1,5', '--depths', '1'];
+    const r = await runCli([...args, '--trials', '3', '--epochs', '300', '--threads', '1', '--json', json]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/wrote .*hn\.json/);
+    interface Doc {
+      cells: { n: number; cls: string; f: string; width: number; successes: number; correct: number[] }[];
+      functions: {
+        n: number;
+        cls: string;
+        base: number | null;
+        degree: number;
+        totalInfluence: number;
+        entropy: number;
+        performance: number;
+      }[];
+      shapes: { cls: string; width: number; parityPredicted: boolean }[];
+    }
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as Doc;
+    expect(doc.cells).toHaveLength(2 * 3 * 2); // n = 4, 5 × (parity + 2 XOR classes) × widths 1 and 5
+    for (const c of doc.cells) {
+      expect(c.correct).toHaveLength(3);
+      for (const v of c.correct) expect(v).toBeLessThanOrEqual(2 ** c.n);
+      expect(c.successes).toBe(c.correct.filter((v) => v === 2 ** c.n).length);
+    }
+    // one leaky unit is monotone along its weight vector: it never separates 5-parity
+    for (const c of doc.cells.filter((x) => x.cls === 'parity' && x.width === 1)) expect(c.successes).toBe(0);
+    const parity = doc.functions.find((f) => f.cls === 'parity' && f.n === 5)!;
+    expect([parity.degree, parity.totalInfluence, parity.entropy]).toEqual([5, 5, 0]);
+    // the first XOR class is the constant 0: g = x₅, degree 1, influence 1, entropy 0
+    expect(doc.functions.find((f) => f.cls === 'xor' && f.base === 0 && f.n === 5)).toMatchObject({
+      degree: 1,
+      totalInfluence: 1,
+      entropy: 0,
+    });
+    // n ≤ wˡ: width 5 at n = 4 and 5, width 1 never
+    expect(doc.shapes.filter((s) => s.cls === 'parity').map((s) => [s.width, s.parityPredicted])).toEqual([
+      [1, false],
+      [5, true],
+      [1, false],
+      [5, true],
+    ]);
+    const md = readFileSync(join(dir, 'hn.md'), 'utf8');
+    expect(md).toContain('## Fig. 3.7, n = 5: success rate, 5-parity');
+    expect(md).toMatch(/\| 1 \| 0\.00 \| \d\.\d\d\* \|/); // width 1 never, width 5 predicted
+    expect(md).toContain('| 0 ⊕ x₅…xₙ | xor | 1 | 0.000 | 1.000 |');
+    const f37 = readFileSync(join(dir, 'hn-fig3-7.svg'), 'utf8');
+    expect(f37.match(/stroke="#d62728"/g)).toHaveLength(1); // one predicted cell outlined
+    expect(readFileSync(join(dir, 'hn-fig3-8.svg'), 'utf8')).toContain('total influence');
+    expect(readFileSync(join(dir, 'hn-fig3-9.svg'), 'utf8')).toContain('influence / n');
+    const again = await runCli([
+      ...args,
+      '--trials',
+      '3',
+      '--epochs',
+      '300',
+      '--threads',
+      '1',
+      '--json',
+      join(dir, 'hn2.json'),
+      '--store',
+      join(dir, 'hn.shards'),
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/12 of 12 shards reused/);
+    expect((JSON.parse(readFileSync(join(dir, 'hn2.json'), 'utf8')) as Doc).cells).toEqual(doc.cells);
+    const bad = await runCli(['boolean-train', 'highn', '--classes', 'parity,and']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--classes: 'and' is not parity, random or xor/);
+    expect((await runCli(['boolean-train', 'highn', '--dims', '5-11'])).code).toBe(2);
+    // one n: no Fig. 3.9 (it plots against n)
+    const one = await runCli([
+      'boolean-train',
+      'highn',
+      '--dims',
+      '5',
+      '--classes',
+      'parity',
+      '--widths',
+      '5',
+      '--depths',
+      '1',
+      '--trials',
+      '1',
+      '--epochs',
+      '5',
+      '--quiet',
+      '--json',
+      join(dir, 'one.json'),
+    ]);
+    expect(one.code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('one-'))).toEqual(['one-fig3-7.svg', 'one-fig3-8.svg']);
+  });
 });

@@ -16,13 +16,23 @@ import {
   subnetworkCurves,
   widePrune,
 } from '@polytope-lens/core';
-import type { BooleanSuccessMerged, BooleanSuccessOptions, HypersphereSweepMerged, Parity1dResult, TruthTable } from '@polytope-lens/core';
+import type {
+  BooleanHighnMerged,
+  BooleanHighnOptions,
+  BooleanSuccessMerged,
+  BooleanSuccessOptions,
+  HighnClass,
+  HypersphereSweepMerged,
+  Parity1dResult,
+  TruthTable,
+} from '@polytope-lens/core';
 import { runSweepCli } from '../sweeps/run.js';
 import { parseThreads } from '../threads.js';
 import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { gridHeatmapSvg, lossCurvesSvg, thresholdCountsSvg } from '../render/boolean-figures.js';
 import { svgToPng } from '../render/png.js';
+import { highnReport, writeHighnFigures } from './boolean-highn.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -259,6 +269,85 @@ function registerSuccess(group: Command): void {
       if (!opts.quiet) {
         process.stderr.write(
           `boolean-train success: ${total} cells in ${seconds.toFixed(1)} s (${(merged.networkEpochs / seconds).toExponential(2)} network-epochs/s); wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
+        );
+      }
+    });
+}
+
+interface HighnOpts {
+  dims: string;
+  classes: string;
+  random: string;
+  xor: string;
+  widths: string;
+  depths: string;
+  leak: string;
+  trials: string;
+  epochs: string;
+  lr: string;
+  seed: string;
+  json: string;
+  threads: string;
+  store: string;
+  quiet?: boolean;
+}
+
+function registerHighn(group: Command): void {
+  const cmd = group.command('highn');
+  poolOptions(cmd)
+    .description(
+      'n = 5…10: n-parity, random functions and the 222 four-input NPN classes XORed with x₅ ⊕ … ⊕ xₙ; success, points correct and Fourier metrics (Figs. 3.7–3.9)',
+    )
+    .option('--dims <list>', 'input counts n (4…10)', '5-10')
+    .option('--classes <list>', 'parity, random, xor', 'parity,random,xor')
+    .option('--random <k>', 'random functions per n', '100')
+    .option('--xor <k>', 'four-input NPN classes XORed with parity, evenly spaced over the 222', '222')
+    .option('--widths <list>', 'hidden widths', '2-10')
+    .option('--depths <list>', 'hidden layers', '1-5')
+    .option('--leak <x>', 'leak of the activation (0 = ReLU)', '0.1')
+    .option('--trials <n>', 'networks per cell', '40')
+    .option('--epochs <n>', 'maximum Adam steps', '4000')
+    .option('--lr <x>', 'Adam learning rate', '0.025')
+    .option('--seed <n>', 'base seed', '0')
+    .option('--json <path>', 'output JSON (a .md report and -fig3-7/8/9.svg are written beside it)', 'boolean-highn.json')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (opts: HighnOpts) => {
+      const classes = opts.classes.split(',').map((t) => t.trim());
+      for (const c of classes)
+        if (!['parity', 'random', 'xor'].includes(c)) throw new CliError(`--classes: '${c}' is not parity, random or xor`);
+      const dims = parseRows(opts.dims, '--dims');
+      if (dims.some((n) => n < 4 || n > 10)) throw new CliError(`--dims must lie in 4..10, got ${opts.dims}`);
+      const leak = Number(opts.leak);
+      if (!(leak >= 0 && leak < 1)) throw new CliError(`--leak must be a number in [0, 1), got '${opts.leak}'`);
+      const options: BooleanHighnOptions = {
+        dims,
+        classes: classes as HighnClass[],
+        randomCount: intOption(opts.random, '--random', 0, 1000),
+        xorCount: intOption(opts.xor, '--xor', 0, 222),
+        widths: parseRows(opts.widths, '--widths'),
+        depths: parseRows(opts.depths, '--depths'),
+        alpha: leak,
+        trials: intOption(opts.trials, '--trials', 1, 100_000),
+        epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
+        lr: numberOption(opts.lr, '--lr'),
+        seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
+      };
+      const t0 = performance.now();
+      const merged = (await runSweepCli({
+        name: 'boolean-highn',
+        options,
+        store: storeOf(opts),
+        threads: parseThreads(opts.threads),
+        quiet: opts.quiet === true,
+        label: 'boolean-train highn',
+      })) as BooleanHighnMerged;
+      const seconds = (performance.now() - t0) / 1000;
+      writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
+      writeFileAtomic(`${stemOf(opts.json)}.md`, highnReport(merged, seconds));
+      const figures = writeHighnFigures(merged, stemOf(opts.json));
+      if (!opts.quiet) {
+        process.stderr.write(
+          `boolean-train highn: ${merged.cells.length} cells, ${merged.networkEpochs.toExponential(2)} network-epochs in ${seconds.toFixed(1)} s; wrote ${opts.json}, ${stemOf(opts.json)}.md, ${figures.length} SVG\n`,
         );
       }
     });
@@ -510,4 +599,5 @@ export function registerBooleanTrain(program: Command): void {
   registerParity1d(group);
   registerPrune(group);
   registerHypersphere(group);
+  registerHighn(group);
 }

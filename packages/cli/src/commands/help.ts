@@ -55,6 +55,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   'boolean-train parity1d': ['npx polytope boolean-train parity1d --reduction mean --json parity1d-mean.json'],
   'boolean-train hypersphere': ['npx polytope boolean-train hypersphere --dims 2-4 --networks 10 --epochs 20 --json fig4-8.json'],
+  'boolean-train highn': [
+    'npx polytope boolean-train highn --dims 5-10 --random 20 --xor 37 --widths 6,12 --depths 1,2 --trials 8 --epochs 1000 --json highn.json',
+    'npx polytope boolean-train highn --dims 10 --classes parity,random --random 4 --widths 2,4,8,12 --depths 1-4 --trials 10 --json fig3-7.json',
+  ],
   'boolean-train prune': [
     'npx polytope boolean-train prune --mode wide --digits 1-4 --widths 2-8 --json prune-wide.json',
     'npx polytope boolean-train prune --mode deep --digits 2-3 --prunings 3 --json prune-deep.json',

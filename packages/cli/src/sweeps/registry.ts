@@ -18,6 +18,8 @@ export const SWEEPS: SweepRegistry = {
   // classes) and the hypersphere-vs-hypershell sweep (Fig. 4.8).
   'boolean-success': sweepRef('@polytope-lens/core', 'booleanSuccessSweep'),
   hypersphere: sweepRef('@polytope-lens/core', 'hypersphereSweep'),
+  // Issue 15, §3.4.3: parity, random and XOR-with-parity functions at n = 5…10 (Figs. 3.7–3.9).
+  'boolean-highn': sweepRef('@polytope-lens/core', 'booleanHighnSweep'),
   // Issue 13: the chapter-7 study's three phases (`polytope study chapter7`, docs/chapter7.md).
   'chapter7-train': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7TrainSweep'),
   'chapter7-head': sweepRef(new URL('./chapter7.js', import.meta.url), 'chapter7HeadSweep'),
