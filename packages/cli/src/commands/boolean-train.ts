@@ -218,6 +218,25 @@ function poolOptions(cmd: Command): Command {
 }
 
 /** The store folder: `--store`, or `<json stem>.shards`. */
+/** Runs a registered sweep with the command's store, threads and quiet flag; returns its merged result and the seconds it took. */
+async function timedSweep<T>(
+  name: string,
+  options: object,
+  opts: { store: string; json: string; threads: string; quiet?: boolean },
+  label: string,
+): Promise<{ merged: T; seconds: number }> {
+  const t0 = performance.now();
+  const merged = (await runSweepCli({
+    name,
+    options,
+    store: storeOf(opts),
+    threads: parseThreads(opts.threads),
+    quiet: opts.quiet === true,
+    label,
+  })) as T;
+  return { merged, seconds: (performance.now() - t0) / 1000 };
+}
+
 function storeOf(opts: { store: string; json: string }): string {
   return opts.store === 'JSON.shards' ? `${stemOf(opts.json)}.shards` : opts.store;
 }
@@ -253,16 +272,7 @@ function registerSuccess(group: Command): void {
         seed,
       };
       const total = booleanSuccessSweep.shards(options).length;
-      const t0 = performance.now();
-      const merged = (await runSweepCli({
-        name: 'boolean-success',
-        options,
-        store: storeOf(opts),
-        threads: parseThreads(opts.threads),
-        quiet: opts.quiet === true,
-        label: 'boolean-train success',
-      })) as BooleanSuccessMerged;
-      const seconds = (performance.now() - t0) / 1000;
+      const { merged, seconds } = await timedSweep<BooleanSuccessMerged>('boolean-success', options, opts, 'boolean-train success');
       writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
       writeFileAtomic(`${stemOf(opts.json)}.md`, successReport(merged, seconds));
       writeSuccessFigures(merged, stemOf(opts.json));
@@ -332,16 +342,7 @@ function registerHighn(group: Command): void {
         lr: numberOption(opts.lr, '--lr'),
         seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
       };
-      const t0 = performance.now();
-      const merged = (await runSweepCli({
-        name: 'boolean-highn',
-        options,
-        store: storeOf(opts),
-        threads: parseThreads(opts.threads),
-        quiet: opts.quiet === true,
-        label: 'boolean-train highn',
-      })) as BooleanHighnMerged;
-      const seconds = (performance.now() - t0) / 1000;
+      const { merged, seconds } = await timedSweep<BooleanHighnMerged>('boolean-highn', options, opts, 'boolean-train highn');
       writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');
       writeFileAtomic(`${stemOf(opts.json)}.md`, highnReport(merged, seconds));
       const figures = writeHighnFigures(merged, stemOf(opts.json));
@@ -555,16 +556,7 @@ function registerHypersphere(group: Command): void {
         epochs: intOption(opts.epochs, '--epochs', 1, 1_000_000),
         seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
       };
-      const t0 = performance.now();
-      const m = (await runSweepCli({
-        name: 'hypersphere',
-        options,
-        store: storeOf(opts),
-        threads: parseThreads(opts.threads),
-        quiet: opts.quiet === true,
-        label: 'boolean-train hypersphere',
-      })) as HypersphereSweepMerged;
-      const seconds = (performance.now() - t0) / 1000;
+      const { merged: m, seconds } = await timedSweep<HypersphereSweepMerged>('hypersphere', options, opts, 'boolean-train hypersphere');
       writeFileAtomic(opts.json, JSON.stringify({ ...options, ...m, seconds }, null, 1) + '\n');
       const th = HYPERSPHERE_THRESHOLDS.map(String);
       const md = [
