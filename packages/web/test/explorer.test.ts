@@ -129,6 +129,11 @@ const waitDone = (page: Page) =>
   page.waitForFunction(() => (globalThis as unknown as { polytopeStats: { done: boolean } }).polytopeStats.done, undefined, {
     timeout: 50000,
   });
+/** Opens the bundled-MNIST gallery and picks these samples as anchors A, B, C. */
+async function pickSamples(page: Page, samples: readonly { index: number }[]): Promise<void> {
+  await page.click('#mnist-gallery summary');
+  for (const s of samples) await page.click(`#mnist-${s.index}`);
+}
 const hashOf = (page: Page) => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
 const anchorValues = async (page: Page, name: string) => (await page.inputValue(`#anchor-${name}`)).split(',').map(Number);
 
@@ -171,8 +176,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     const line = (await cli(['line', model, '--from', text(a.x), '--to', text(c.x)])).summary;
     const p = await open();
     try {
-      await p.page.click('#mnist-gallery summary');
-      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      await pickSamples(p.page, [a, b, c]);
       expect(await anchorValues(p.page, 'A')).toEqual(a.x);
       expect(await anchorValues(p.page, 'B')).toEqual(b.x);
       expect(await anchorValues(p.page, 'C')).toEqual(c.x);
@@ -290,8 +294,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     const through = (await cli(['slice', model, '--through', `${text(a.x)};${text(b.x)};${text(c.x)}`, '--summary-only'])).summary.regions!;
     const p = await open();
     try {
-      await p.page.click('#mnist-gallery summary');
-      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      await pickSamples(p.page, [a, b, c]);
       await p.page.click('#reslice');
       await waitDone(p.page);
       expect(Number(await p.page.textContent('#region-count'))).toBe(through);
@@ -336,8 +339,7 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
     const [a, b, c] = [firstMnist(0), firstMnist(1), firstMnist(7)];
     const p = await open();
     try {
-      await p.page.click('#mnist-gallery summary');
-      for (const s of [a, b, c]) await p.page.click(`#mnist-${s.index}`);
+      await pickSamples(p.page, [a, b, c]);
       await p.page.click('#reslice');
       await waitDone(p.page);
       await p.page.fill('#grid-p', '40');

@@ -193,7 +193,15 @@ function parity1dReport(r: Parity1dResult): string {
   return out.join('\n') + '\n';
 }
 
-interface SuccessOpts {
+/** The options every sweep-backed runner has (`poolOptions`, `--json`, `--quiet`). */
+interface PoolRunOpts {
+  json: string;
+  threads: string;
+  store: string;
+  quiet?: boolean;
+}
+
+interface SuccessOpts extends PoolRunOpts {
   functions?: string;
   functionsFile?: string;
   n: string;
@@ -204,10 +212,6 @@ interface SuccessOpts {
   epochs: string;
   lr: string;
   seed: string;
-  json: string;
-  threads: string;
-  store: string;
-  quiet?: boolean;
 }
 
 /** `--threads` and `--store` of the study runners: every core, results kept beside the JSON (resumable). */
@@ -217,14 +221,8 @@ function poolOptions(cmd: Command): Command {
     .option('--store <dir>', 'result store of the shards (a killed run resumes; a finished one is not computed again)', 'JSON.shards');
 }
 
-/** The store folder: `--store`, or `<json stem>.shards`. */
 /** Runs a registered sweep with the command's store, threads and quiet flag; returns its merged result and the seconds it took. */
-async function timedSweep<T>(
-  name: string,
-  options: object,
-  opts: { store: string; json: string; threads: string; quiet?: boolean },
-  label: string,
-): Promise<{ merged: T; seconds: number }> {
+async function timedSweep<T>(name: string, options: object, opts: PoolRunOpts, label: string): Promise<{ merged: T; seconds: number }> {
   const t0 = performance.now();
   const merged = (await runSweepCli({
     name,
@@ -237,6 +235,7 @@ async function timedSweep<T>(
   return { merged, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** The store folder: `--store`, or `<json stem>.shards`. */
 function storeOf(opts: { store: string; json: string }): string {
   return opts.store === 'JSON.shards' ? `${stemOf(opts.json)}.shards` : opts.store;
 }
@@ -284,7 +283,7 @@ function registerSuccess(group: Command): void {
     });
 }
 
-interface HighnOpts {
+interface HighnOpts extends PoolRunOpts {
   dims: string;
   classes: string;
   random: string;
@@ -296,10 +295,6 @@ interface HighnOpts {
   epochs: string;
   lr: string;
   seed: string;
-  json: string;
-  threads: string;
-  store: string;
-  quiet?: boolean;
 }
 
 function registerHighn(group: Command): void {
@@ -518,17 +513,13 @@ function registerPrune(group: Command): void {
     });
 }
 
-interface HyperOpts {
+interface HyperOpts extends PoolRunOpts {
   dims: string;
   leaks: string;
   networks: string;
   samples: string;
   epochs: string;
   seed: string;
-  json: string;
-  threads: string;
-  store: string;
-  quiet?: boolean;
 }
 
 function registerHypersphere(group: Command): void {

@@ -50,9 +50,10 @@ function firstDifference(before: Record<string, unknown>, now: Record<string, un
   return undefined;
 }
 
-function stepFile(step: Omit<PruneStep, 'network'>): string {
+/** The file name of a recorded step's network (in `--models` and in the state folder). */
+export function fileOf(step: Omit<PruneStep, 'network'>): string {
   if (step.method === 'original') return 'original.json';
-  if (step.method === 'magnitude') return `magnitude-${String(step.step).padStart(3, '0')}.json`;
+  if (step.method === 'magnitude') return `magnitude-${String(step.targetFraction)}.json`;
   return `structural-${String(step.step).padStart(3, '0')}.json`;
 }
 
@@ -112,7 +113,7 @@ export class PruneState {
   /** Keeps a newly recorded step: its network first, then the record that points to it. */
   record(step: PruneStep, similarity: Record<string, number> | undefined, time: { seconds: number; cpuSeconds: number }): void {
     const { network, ...record } = step;
-    const file = stepFile(record);
+    const file = fileOf(record);
     writeFileKept(join(this.dir, file), networkToJsonString(network));
     this.file.steps.push({ record, file, similarity: similarity ?? null });
     this.file.seconds = time.seconds;

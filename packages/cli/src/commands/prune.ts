@@ -18,7 +18,7 @@ import { loadModel } from '../model.js';
 import { startProgress } from '../progress.js';
 import { svgToPng } from '../render/png.js';
 import { pruneFigureSvg } from '../render/prune-figure.js';
-import { PruneState, fileSha256 } from './prune-state.js';
+import { PruneState, fileOf, fileSha256 } from './prune-state.js';
 import { parseThreads } from '../threads.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { computeSet } from './coefficients.js';
@@ -243,12 +243,6 @@ async function trainBase(prep: ReturnType<typeof prepareTraining>, trainData: Da
   } finally {
     progress.stop();
   }
-}
-
-function fileOf(step: PruneStep): string {
-  if (step.method === 'original') return 'original.json';
-  if (step.method === 'magnitude') return `magnitude-${String(step.targetFraction)}.json`;
-  return `structural-${String(step.step).padStart(3, '0')}.json`;
 }
 
 function describeStep(step: PruneStep): string {

@@ -25,6 +25,12 @@ export function walshFourier(table: number, n: number): Float64Array {
   const rows = booleanRows(n);
   const a = new Float64Array(rows);
   for (let k = 0; k < rows; k++) a[k] = (table >>> k) & 1 ? 1 : -1;
+  return fourierOfSigns(a);
+}
+
+/** f̂(S) in place from the ±1 values g(k) of a truth table (2ⁿ of them): the fast Walsh–Hadamard transform, signed and normalized. */
+function fourierOfSigns(a: Float64Array): Float64Array {
+  const rows = a.length;
   for (let h = 1; h < rows; h <<= 1)
     for (let i = 0; i < rows; i += h << 1)
       for (let j = i; j < i + h; j++) {
@@ -116,16 +122,7 @@ export function walshFourierWide(table: number | bigint | string, n: number): Fl
     const word = Number((big >> BigInt(k)) & 0xffffffffn);
     for (let j = 0; j < 32 && k + j < rows; j++) a[k + j] = (word >>> j) & 1 ? 1 : -1;
   }
-  for (let h = 1; h < rows; h <<= 1)
-    for (let i = 0; i < rows; i += h << 1)
-      for (let j = i; j < i + h; j++) {
-        const u = a[j]!;
-        const v = a[j + h]!;
-        a[j] = u + v;
-        a[j + h] = u - v;
-      }
-  for (let s = 0; s < rows; s++) a[s] = ((popcount(s) & 1 ? -1 : 1) * a[s]!) / rows;
-  return a;
+  return fourierOfSigns(a);
 }
 
 /**

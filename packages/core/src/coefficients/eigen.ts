@@ -295,14 +295,14 @@ function symmetrized(a: ArrayLike<number>, n: number): Float64Array {
 }
 
 /** Unit length with its largest-magnitude component positive, written to `out` at `at`. */
-function unitWithSign(v: Float64Array, out: Float64Array, at: number): void {
+export function unitWithSign(v: Float64Array, out: Float64Array, at: number): void {
   let big = 0;
   let norm = 0;
   for (let i = 0; i < v.length; i++) {
     norm += v[i]! * v[i]!;
     if (Math.abs(v[i]!) > Math.abs(v[big]!)) big = i;
   }
-  const f = (v[big]! < 0 ? -1 : 1) / Math.sqrt(norm);
+  const f = (v[big]! < 0 ? -1 : 1) / (Math.sqrt(norm) || 1);
   for (let i = 0; i < v.length; i++) out[at + i] = f * v[i]!;
 }
 

@@ -12,7 +12,7 @@ import { PolytopeError } from '../errors.js';
 import { ACTIVE_RANK_EPS } from '../geometry/predicates.js';
 import { gemm64, gemm64Reserve } from '../network/gemm64.js';
 import type { CoefficientData } from './compress.js';
-import { symmetricEigen } from './eigen.js';
+import { symmetricEigen, unitWithSign } from './eigen.js';
 import { timesTransposed } from './matmul.js';
 
 /** Gradient rows multiplied per WebAssembly call (a d × ROWS and a ROWS × d panel). */
@@ -222,7 +222,7 @@ export function gradientActiveSubspace(grads: Float64Array, q: number, d: number
         const u = vectors[r * q + i]!;
         if (u !== 0) for (let t = 0; t < d; t++) v[t] = v[t]! + u * grads[i * d + t]!;
       }
-      unitWithSign(v);
+      unitWithSign(v, v, 0);
     }
   } else {
     const cov = new Float64Array(d * d);
@@ -236,16 +236,4 @@ export function gradientActiveSubspace(grads: Float64Array, q: number, d: number
     directions.set(vectors.subarray(0, k * d));
   }
   return { eigenvalues, directions, meanSquaredGradientNorm: norm2 / n };
-}
-
-/** Unit length, largest-magnitude component positive. */
-function unitWithSign(v: Float64Array): void {
-  let norm = 0;
-  let big = 0;
-  for (let t = 0; t < v.length; t++) {
-    norm += v[t]! ** 2;
-    if (Math.abs(v[t]!) > Math.abs(big)) big = v[t]!;
-  }
-  const f = (big < 0 ? -1 : 1) / (Math.sqrt(norm) || 1);
-  for (let t = 0; t < v.length; t++) v[t] = v[t]! * f;
 }

@@ -9,8 +9,8 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
-import { compileKernel, growMemory, instantiateKernel, kernelsModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
-import type { WasmMemory } from '../wasm/assembler.js';
+import { kernelsModule, lazyKernel, reserveDoubles, uleb, simd } from '../wasm/assembler.js';
+import type { KernelInstance } from '../wasm/assembler.js';
 
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
@@ -245,7 +245,7 @@ function buildModule(): Uint8Array {
 }
 
 /** The instantiated kernel and a float64 view of its memory (re-made when the memory grows). */
-export interface Gemm64 {
+export interface Gemm64 extends KernelInstance {
   readonly nn: (a: number, b: number, c: number, m: number, n: number, k: number) => void;
   /** `nn` with B's row k at the byte offset `list[k]` (an i32 array at byte pointer `list`). */
   readonly nnRows: (a: number, list: number, c: number, m: number, n: number, k: number) => void;
@@ -261,46 +261,37 @@ export interface Gemm64 {
   /** `nnRowsFrom` in tiles of 5 rows: M % 5 = 0. */
   // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
   readonly nnRowsFrom5: (a: number, list: number, c: number, m: number, n: number, k: number, s: number) => void;
-  readonly memory: WasmMemory;
-  f64: Float64Array;
 }
 
-const cache: { kernel?: Gemm64 | null } = {};
+const instance = lazyKernel(buildModule, 16 * 65536);
+let bound: Gemm64 | null | undefined;
 
 /** The kernel, or null where WebAssembly SIMD is unavailable. Built once per thread. */
 export function gemm64(): Gemm64 | null {
-  if (cache.kernel !== undefined) return cache.kernel;
-  cache.kernel = null;
-  const wa = wasmApi();
-  if (!wa) return null;
-  try {
-    const module = compileKernel(wa, buildModule());
-    if (!module) return null;
-    const { memory, exports } = instantiateKernel(wa, module, 16 * 65536);
-    // Every function takes the accumulators' source s last; C itself unless given.
-    // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
-    type Raw = (a: number, b: number, c: number, m: number, n: number, k: number, s: number) => void;
-    const nn = exports['nn'] as Raw;
-    const nnRows = exports['nnRows'] as Raw;
-    const nnRows5 = exports['nnRows5'] as Raw;
-    cache.kernel = {
-      nn: (a, b, c, m, n, k) => nn(a, b, c, m, n, k, c),
-      nnRows: (a, b, c, m, n, k) => nnRows(a, b, c, m, n, k, c),
-      nnRows5: (a, b, c, m, n, k) => nnRows5(a, b, c, m, n, k, c),
-      nnRowsFrom: exports['nnRowsFrom'] as Raw,
-      nnRowsFrom5: exports['nnRowsFrom5'] as Raw,
-      memory,
-      f64: new Float64Array(memory.buffer),
-    };
-  } catch {
-    cache.kernel = null;
-  }
-  return cache.kernel;
+  if (bound !== undefined) return bound;
+  const k = instance();
+  if (!k) return (bound = null);
+  // Every function takes the accumulators' source s last; C itself unless given.
+  // eslint-disable-next-line @typescript-eslint/max-params -- the WebAssembly export's signature: seven i32 arguments
+  type Raw = (a: number, b: number, c: number, m: number, n: number, k: number, s: number) => void;
+  const { exports } = k;
+  const nn = exports['nn'] as Raw;
+  const nnRows = exports['nnRows'] as Raw;
+  const nnRows5 = exports['nnRows5'] as Raw;
+  bound = {
+    nn: (a, b, c, m, n, kk) => nn(a, b, c, m, n, kk, c),
+    nnRows: (a, b, c, m, n, kk) => nnRows(a, b, c, m, n, kk, c),
+    nnRows5: (a, b, c, m, n, kk) => nnRows5(a, b, c, m, n, kk, c),
+    nnRowsFrom: exports['nnRowsFrom'] as Raw,
+    nnRowsFrom5: exports['nnRowsFrom5'] as Raw,
+    exports,
+    memory: k.memory,
+    f64: k.f64,
+  };
+  return bound;
 }
 
 /** Grows the kernel's memory to hold `doubles` float64 values; returns the float64 view. */
 export function gemm64Reserve(g: Gemm64, doubles: number): Float64Array {
-  growMemory(g.memory, doubles * 8);
-  if (g.f64.buffer !== g.memory.buffer) g.f64 = new Float64Array(g.memory.buffer);
-  return g.f64;
+  return reserveDoubles(g, doubles);
 }
