@@ -11,7 +11,7 @@ import { mnistVector, vectorText } from './anchor-input.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
-import { hashFromState, parseList, parseWidths, stateFromHash } from './state.js';
+import { hashFromState, parseBox3, parseList, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
 import type { Snapshot } from './timeline.js';
@@ -29,11 +29,13 @@ interface Status {
   source: string;
   box: Box;
   anchors: readonly { name: string; s: number; t: number }[];
+  /** The network the map shows (the 3-D view follows it while training). */
+  net: string | Uint8Array | undefined;
 }
 
 const SIZE = 560;
 const NO_SOURCE: AnchorSource = { label: '' };
-const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [] };
+const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [], net: undefined };
 const squareBox = (s: PlaygroundState): [number, number, number, number] => [-s.extent, s.extent, -s.extent, s.extent];
 
 function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
@@ -84,6 +86,7 @@ function useEngine(
             anchors: m.anchors,
             step: info.step,
             loss: info.loss,
+            net: info.net,
             phase: info.final ? (st.phase === 'model' ? 'model' : 'done') : st.phase,
           }));
         },
@@ -148,7 +151,7 @@ function FileControls(p: {
     <fieldset>
       <legend>Files</legend>
       <div className="field">
-        <label htmlFor="csv-file">Upload data (CSV x,y,label)</label>
+        <label htmlFor="csv-file">Upload data (CSV x,y,label or x,y,z,label)</label>
         <input id="csv-file" type="file" accept=".csv,text/csv" onChange={(e) => void p.onCsv(e)} />
       </div>
       <div className="field">
@@ -382,7 +385,7 @@ function trainingActions(c: ActionContext) {
   return {
     start: () => {
       const e = c.engine.current!;
-      if (c.state.dataset === 'csv' && !c.csv.current) return c.setError('choose a CSV file first (rows x,y,label)');
+      if (c.state.dataset === 'csv' && !c.csv.current) return c.setError('choose a CSV file first (rows x,y,label or x,y,z,label)');
       c.setError('');
       c.setSelected(undefined);
       c.onNewRun?.();
@@ -391,7 +394,7 @@ function trainingActions(c: ActionContext) {
       e.box = squareBox(c.state);
       stats.reset();
       e.train(trainConfig(c.state, c.csv.current));
-      c.setStatus((st) => ({ ...st, regions: 0, linear: 0, step: 0, loss: NaN, phase: 'training', source: '' }));
+      c.setStatus((st) => ({ ...st, regions: 0, linear: 0, step: 0, loss: NaN, phase: 'training', source: '', net: undefined }));
     },
     pause: () => {
       const paused = c.status.phase === 'training';
@@ -593,6 +596,38 @@ function RegionAside(p: {
   );
 }
 
+/**
+ * The training timeline (with the 3-D view of the snapshot shown, or of the live map's network while
+ * a 3-D dataset trains: the hypersphere set or a CSV of x,y,z,label), or an opened model's 3-D view.
+ */
+function RunViews(p: {
+  t: ReturnType<typeof useLinkedTimeline>;
+  status: Status;
+  state: PlaygroundState;
+  data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
+  csv: TrainConfig['csv'];
+  model: string | Uint8Array | undefined;
+  onError: (m: string) => void;
+}) {
+  const { status, state } = p;
+  const threeD = state.dataset === 'hypersphere' || (state.dataset === 'csv' && p.csv?.dim === 3);
+  return (
+    <>
+      <TrainedTimeline
+        t={p.t}
+        phase={status.phase}
+        state={state}
+        data={p.data}
+        live={{ net: status.net, step: status.step, threeD }}
+        onError={p.onError}
+      />
+      {status.phase === 'model' && (
+        <View3D model={p.model} label={status.source} group={status.source} box={parseBox3(state.box3) ?? undefined} />
+      )}
+    </>
+  );
+}
+
 function ErrorLine({ error }: { error: string }) {
   return (
     <p role="alert" className="error">
@@ -683,8 +718,7 @@ export function App() {
         />
         <StatusLine status={status} />
         {error && <ErrorLine error={error} />}
-        <TrainedTimeline t={timeline} phase={status.phase} state={state} data={data} onError={setError} />
-        {status.phase === 'model' && <View3D model={model.current} version={status.source} />}
+        <RunViews t={timeline} status={status} state={state} data={data} csv={csv.current} model={model.current} onError={setError} />
         {net && model.current !== undefined && (
           <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />
         )}

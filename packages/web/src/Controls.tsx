@@ -1,6 +1,7 @@
 /** The playground's controls: every one a labelled form control (keyboard and screen-reader usable). */
+import { useState } from 'react';
 import type { ChangeEvent, ReactNode } from 'react';
-import { ACTIVATIONS, COLORINGS, DATASETS, MIN_LR, OPTIMIZERS, parseWidths } from './state.js';
+import { ACTIVATIONS, COLORINGS, DATASETS, MIN_LR, OPTIMIZERS, parseBox3, parseWidths } from './state.js';
 import type { PlaygroundState } from './state.js';
 
 interface Props {
@@ -131,6 +132,29 @@ export function ViewControls({ state, set }: Props) {
         value={state.showBoundary}
         onChange={(showBoundary) => set({ showBoundary })}
       />
+      <Box3Field value={state.box3} onChange={(box3) => set({ box3 })} />
     </fieldset>
+  );
+}
+
+/** The 3-D view's box: empty for the default, else six numbers (applied once valid). */
+function Box3Field(p: { value: string; onChange: (v: string) => void }) {
+  const [text, setText] = useState(p.value);
+  const ok = text.trim() === '' || parseBox3(text) !== null;
+  return (
+    <Field id="box3" label="3-D box (x0lo,x0hi,x1lo,x1hi,x2lo,x2hi; empty: default)">
+      <input
+        id="box3"
+        type="text"
+        value={text}
+        aria-invalid={!ok}
+        placeholder="-1,1,-1,1,-1,1"
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = e.target.value.trim();
+          if (v === '' || parseBox3(v)) p.onChange(v);
+        }}
+      />
+    </Field>
   );
 }

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import type { Engine } from './engine.js';
+import { parseBox3 } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
 import { Timeline } from './timeline.js';
@@ -36,10 +37,13 @@ export function useTimeline(engine: () => Engine | undefined, extent: number, li
     e.slice(s.net, { step: s.step, loss: s.loss, final: true });
   };
   const [version, setVersion] = useState(0);
+  /** Counts the runs (the 3-D view's cells worker is one per run). */
+  const [run, setRun] = useState(0);
   const [shown, setShown] = useState<number | undefined>();
   return {
     snapshots: timeline.current.snapshots,
     version,
+    run,
     shown,
     /** A snapshot the trainer marked `keep`; the final one becomes the shown one. */
     keep: (s: Snapshot & { final: boolean }) => {
@@ -57,6 +61,7 @@ export function useTimeline(engine: () => Engine | undefined, extent: number, li
     reset: () => {
       timeline.current = new Timeline();
       setShown(undefined);
+      setRun((r) => r + 1);
       setVersion((v) => v + 1);
     },
     /** Shows kept snapshot i (slices it and makes it the network exported); while training runs, the map holds it and training goes on. */
@@ -139,17 +144,29 @@ function useExport(p: Props) {
 
 export type TimelineHandle = ReturnType<typeof useTimeline>;
 
-/** The timeline of the playground's run, and the 3-D view of the shown snapshot when the network has 3 inputs. */
+/**
+ * The timeline of the playground's run, and the 3-D view when the network has 3 inputs: of the
+ * snapshot shown, or, while training runs on a 3-D dataset and the map is live, of the network the
+ * map shows (`live`), over `box3` or [−extent, extent]³.
+ */
 export function TrainedTimeline(p: {
   t: TimelineHandle;
   phase: string;
   state: PlaygroundState;
   data: RefObject<{ x: Float64Array; labels: Float32Array } | undefined>;
+  live: { net: string | Uint8Array | undefined; step: number; threeD: boolean };
   onError: (m: string) => void;
 }) {
   const { t, state } = p;
   const shown = t.shown === undefined ? undefined : t.snapshots[t.shown];
   const training = p.phase === 'training' || p.phase === 'paused';
+  const e3 = state.extent;
+  const box3 = parseBox3(state.box3) ?? ([-e3, e3, -e3, e3, -e3, e3] as const);
+  const view3 = shown
+    ? { net: shown.net, label: `snapshot ${t.shown! + 1} of ${t.snapshots.length}, step ${shown.step}` }
+    : training && p.live.threeD && p.live.net !== undefined
+      ? { net: p.live.net, label: `live, step ${p.live.step}` }
+      : undefined;
   const frames = () => {
     const e = state.extent;
     const data = state.showData ? p.data.current : undefined;
@@ -167,7 +184,7 @@ export function TrainedTimeline(p: {
         frames={frames}
         onError={p.onError}
       />
-      {(training || p.phase === 'done') && shown && <View3D model={shown.net} version={`run ${t.version}, snapshot ${t.shown}`} />}
+      {(training || p.phase === 'done') && view3 && <View3D model={view3.net} label={view3.label} group={`run ${t.run}`} box={box3} />}
     </>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * 3-D cells worker: reads the model, and for a 3-input MLP computes its cells over [−1, 1]³
- * (`cells3d`) and sends them as flat arrays with the three.js triangles and edges ready
+ * 3-D cells worker: reads the model, and for a 3-input MLP computes its cells over the requested
+ * box (default [−1, 1]³; `cells3d`) and sends them as flat arrays with the three.js triangles and edges ready
  * (`flattenCells`, transferred), so the page only wraps buffers in geometries. Off the main thread:
  * a 3-8-8-1 net's 370 cells take about 0.35 s in Node, a 3-16-16-1 net's 3045 about 3 s.
  */
@@ -11,6 +11,8 @@ import type { FlatCells3 } from './cells3d.js';
 export interface CellsRequest {
   readonly id: number;
   readonly net: string | Uint8Array;
+  /** `[x0 lo, x0 hi, x1 lo, x1 hi, x2 lo, x2 hi]`; default [−1, 1]³. */
+  readonly box?: readonly [number, number, number, number, number, number];
 }
 
 export type FromCells =
@@ -27,7 +29,7 @@ const ctx = self as unknown as {
 };
 
 ctx.onmessage = (e: MessageEvent) => {
-  const { id, net: model } = e.data as CellsRequest;
+  const { id, net: model, box = [-1, 1, -1, 1, -1, 1] } = e.data as CellsRequest;
   let layers;
   try {
     const net = typeof model === 'string' ? readNetworkJson(model) : readOnnx(model);
@@ -39,7 +41,7 @@ ctx.onmessage = (e: MessageEvent) => {
   try {
     ctx.postMessage({ type: 'start', id });
     const t0 = performance.now();
-    const cells = flattenCells(cells3d(layers, [-1, -1, -1], [1, 1, 1]));
+    const cells = flattenCells(cells3d(layers, [box[0], box[2], box[4]], [box[1], box[3], box[5]]));
     ctx.postMessage({ type: 'cells', id, cells, ms: performance.now() - t0 }, flatCellsBuffers(cells));
   } catch (err) {
     ctx.postMessage({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });

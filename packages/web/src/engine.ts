@@ -10,7 +10,8 @@ import type { FromRenderer, FromSlicer, FromTrainer, SliceMeta, SliceRequest, To
 
 export interface EngineEvents {
   onData(x: Float64Array, labels: Float32Array): void;
-  onSlice(s: SliceMeta, info: { step: number; loss: number; final: boolean; pinned?: boolean }): void;
+  /** A slice is shown; `info.net` is the network sliced. */
+  onSlice(s: SliceMeta, info: { net: string | Uint8Array; step: number; loss: number; final: boolean; pinned?: boolean }): void;
   onRendered(m: FromRenderer): void;
   onError(message: string): void;
   /** A snapshot the trainer marked for the timeline (network JSON text). */

@@ -14,8 +14,8 @@ export interface TrainConfig {
   readonly batch: number;
   readonly epochs: number;
   readonly seed: number;
-  /** Uploaded data (dataset 'csv'): x as [x0, y0, x1, y1, …], labels 0/1. */
-  readonly csv?: { readonly x: Float64Array; readonly labels: Float32Array };
+  /** Uploaded data (dataset 'csv'): x row-major (`dim` coordinates per sample), labels 0/1. */
+  readonly csv?: { readonly x: Float64Array; readonly labels: Float32Array; readonly dim: 2 | 3 };
 }
 
 /**

@@ -37,6 +37,11 @@ export interface PlaygroundState {
   mnist: string;
   /** Model explorer: the last clicked map point 's,t' in the plane of the map ('' for none). */
   point: string;
+  /**
+   * The 3-D view's box 'x0lo,x0hi,x1lo,x1hi,x2lo,x2hi' ('' for the default: [−extent, extent]³ for
+   * a network trained here, [−1, 1]³ for an opened model).
+   */
+  box3: string;
 }
 
 /** The smallest learning rate the controls accept (a range limit, not a geometric tolerance). */
@@ -49,7 +54,9 @@ type Prop =
   | { name: keyof PlaygroundState; type: 'boolean' }
   | { name: keyof PlaygroundState; type: 'widths' }
   /** `count` comma-separated numbers (integers from 0 to `max` when given). */
-  | { name: keyof PlaygroundState; type: 'list'; count: number; max?: number };
+  | { name: keyof PlaygroundState; type: 'list'; count: number; max?: number }
+  /** A 3-D box: six numbers, each axis's low below its high. */
+  | { name: keyof PlaygroundState; type: 'box3' };
 
 /** The property table: what the URL may hold and how each value is checked. */
 const PROPS: readonly Prop[] = [
@@ -71,6 +78,7 @@ const PROPS: readonly Prop[] = [
   { name: 'snapshot', type: 'number', min: -1, max: 1000000, integer: true },
   { name: 'mnist', type: 'list', count: 3, max: 9999 },
   { name: 'point', type: 'list', count: 2 },
+  { name: 'box3', type: 'box3' },
 ];
 
 export const DEFAULTS: Readonly<PlaygroundState> = {
@@ -92,6 +100,7 @@ export const DEFAULTS: Readonly<PlaygroundState> = {
   snapshot: -1,
   mnist: '',
   point: '',
+  box3: '',
 };
 
 /** The numbers of a list property ('3,2,1'), or null when malformed: `count` finite numbers, integers in [0, max] when `max` is given. */
@@ -101,6 +110,13 @@ export function parseList(text: string, count: number, max?: number): number[] |
   const ok = (x: number, i: number) =>
     parts[i]!.trim() !== '' && Number.isFinite(x) && (max === undefined || (Number.isInteger(x) && x >= 0 && x <= max));
   return parts.length === count && v.every(ok) ? v : null;
+}
+
+/** A 3-D box from 'x0lo,x0hi,x1lo,x1hi,x2lo,x2hi' (finite, each low below its high, at most 1000 in magnitude), or null. */
+export function parseBox3(text: string): [number, number, number, number, number, number] | null {
+  const v = parseList(text, 6);
+  if (!v || v.some((x) => Math.abs(x) > 1000)) return null;
+  return v[0]! < v[1]! && v[2]! < v[3]! && v[4]! < v[5]! ? (v as [number, number, number, number, number, number]) : null;
 }
 
 /** Hidden widths from '8-8' (each 1…1024, at most 8 layers), or null when malformed. */
@@ -126,6 +142,8 @@ function parseValue(p: Prop, raw: string): unknown {
       return parseWidths(raw) ? raw : undefined;
     case 'list':
       return parseList(raw, p.count, p.max) ? raw : undefined;
+    case 'box3':
+      return parseBox3(raw) ? raw : undefined;
   }
 }
 

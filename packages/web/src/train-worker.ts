@@ -36,8 +36,18 @@ const runs: { current: Run | undefined } = { current: undefined };
 function dataset(c: TrainConfig): Dataset {
   if (c.dataset === 'csv') {
     if (!c.csv) throw new Error('no CSV data loaded');
-    const size = c.csv.labels.length;
-    return { name: 'csv', task: 'binary', inputShape: [2], inputSize: 2, targetSize: 1, numClasses: 2, size, x: c.csv.x, y: c.csv.labels };
+    const { dim, x, labels } = c.csv;
+    return {
+      name: 'csv',
+      task: 'binary',
+      inputShape: [dim],
+      inputSize: dim,
+      targetSize: 1,
+      numClasses: 2,
+      size: labels.length,
+      x,
+      y: labels,
+    };
   }
   // 'hypersphere' is the CLI's 3-D set (sphere r ≤ 0.5 vs shell 0.87 ≤ r ≤ 1.22, `toyDataset` dim 3).
   return toyDataset(c.dataset, { random: seededRandom(c.seed * 4 + 1), n: c.samples, noise: c.noise });

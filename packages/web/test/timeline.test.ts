@@ -5,7 +5,9 @@
  * same step; the GIF export is checked by walking its blocks (an independent parser, below): one
  * frame per kept snapshot, 560×560; the PNG frames (.zip) decode with test/golden.ts's decoder and
  * the chosen snapshot's frame equals the map canvas showing it. A 3-input network trained on the
- * 3-D hypersphere set shows the 3-D view with `polytope polytopes`' cell count of its exported model.
+ * 3-D hypersphere set shows the 3-D view with `polytope polytopes`' cell count of its exported model,
+ * follows the live map while training (paused, its cells are the CLI's for the exported network) and
+ * a network trained on an uploaded 3-D CSV gets the 3-D view too.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -390,23 +392,99 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
     }
   }, 90000);
 
+  /** `polytope polytopes`' cell count of a model over the 3-D box [−e, e]³. */
+  async function cliCells(model: string, e: number): Promise<number> {
+    const out = join(dir, 'polytopes.json');
+    const box = [-e, e, -e, e, -e, e].join(',');
+    const r = await runCli(['polytopes', model, '--box', box, '--json', out, '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+    return doc.summary.polytopes ?? doc.summary.regions ?? NaN;
+  }
+
+  const view3d = (page: Page) =>
+    page.evaluate(() => {
+      const h = (globalThis as unknown as { __view3d?: { cells: number; label: string; sorted: () => boolean } }).__view3d;
+      return h ? { cells: h.cells, label: h.label, sorted: h.sorted() } : undefined;
+    });
+
   it('trains a 3-input network on the 3-D hypersphere set and shows its cells in the 3-D view', async () => {
     const p = await open('#dataset=hypersphere&samples=200&hidden=5-4&epochs=5&seed=3');
     try {
       await p.page.click('#train');
       await waitDone(p.page);
       await p.page.waitForSelector('#view3d-canvas', { timeout: 20000 });
-      const cells = await p.page.evaluate(() => (globalThis as unknown as { __view3d: { cells: number } }).__view3d.cells);
-      expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells`);
+      // The view shows the final snapshot (the timeline's last) over [−extent, extent]³ (extent 1.5 by default).
+      await textMatches(p.page, '#view3d-of', '^snapshot (\\d+) of \\1, step \\d+$');
+      const cells = (await view3d(p.page))!.cells;
+      expect(await p.page.textContent('#view3d h2')).toContain(`${cells} cells in [-1.5, 1.5]³`);
       const model = await save(p.page, '#export-json', 'sphere.json');
-      const out = join(dir, 'polytopes.json');
-      const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
-      expect(r.stderr).toBe('');
-      const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
-      expect(doc.summary.polytopes ?? doc.summary.regions).toBe(cells);
+      expect(await cliCells(model, 1.5)).toBe(cells);
       expect(cells).toBeGreaterThan(4);
       const cli = await cliTrain(['--dataset', 'hypersphere', '--arch', '3-5-4-1', '--epochs', '5', '--samples', '200', '--seed', '3'], 0);
       sameNetwork(model, join(cli, 'model.json'), 3);
+      expect(p.problems.filter((m) => !/GPU stall|software WebGL|ReadPixels/i.test(m))).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
+  it('follows the live map in the 3-D view while a 3-input network trains (box from the URL), and the paused network matches the CLI', async () => {
+    // 1000 samples / batch 32 = 32 steps an epoch × 5000 epochs: far longer than the test (it pauses mid-run).
+    const p = await open('#dataset=hypersphere&samples=1000&hidden=6-6&epochs=5000&seed=5&box3=-1.2,1.2,-1.2,1.2,-1.2,1.2');
+    try {
+      await p.page.click('#train');
+      const steps = new Set<number>();
+      const t0 = Date.now();
+      while (steps.size < 3 && Date.now() - t0 < 40000) {
+        await textMatches(p.page, '#view3d-of', '^live, step \\d+');
+        const v = (await view3d(p.page))!;
+        expect(v.label).toMatch(/^live, step \d+$/);
+        expect(v.cells).toBeGreaterThan(0);
+        expect(v.sorted).toBe(true);
+        steps.add(Number(v.label.slice('live, step '.length)));
+        await p.page.waitForTimeout(150);
+      }
+      // Three different training steps were shown in the 3-D view while the run went on.
+      expect(steps.size).toBe(3);
+      expect(await p.page.textContent('#status')).toMatch(/training/);
+      await p.page.click('#pause');
+      // Paused: the map's network stays; the 3-D view catches up with it (the newest wins).
+      await textMatches(p.page, '#status', 'paused');
+      // A snapshot posted just before the pause may still be sliced: let the map settle.
+      await p.page.waitForTimeout(1000);
+      const step = async () => Number(/step (\d+)/.exec((await p.page.textContent('#status')) ?? '')![1]);
+      const at = await step();
+      await textMatches(p.page, '#view3d-of', `^live, step ${at}$`);
+      const v = (await view3d(p.page))!;
+      expect(await p.page.textContent('#view3d h2')).toContain(`${v.cells} cells in [-1.2, 1.2]³`);
+      const model = await save(p.page, '#export-json', 'sphere-live.json');
+      expect(await cliCells(model, 1.2)).toBe(v.cells);
+      expect(p.problems.filter((m) => !/GPU stall|software WebGL|ReadPixels/i.test(m))).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  }, 90000);
+
+  it('trains on an uploaded 3-D CSV (x,y,z,label) and shows the cells of the 3-input network', async () => {
+    // 300 points on a fixed lattice-like sequence: class 1 inside radius 0.6.
+    const rows = ['x,y,z,label'];
+    for (let i = 0; i < 300; i++) {
+      const [x, y, z] = [Math.sin(1.7 * i), Math.cos(2.3 * i + 1), Math.sin(0.9 * i + 2)];
+      rows.push(`${x},${y},${z},${Math.hypot(x, y, z) < 0.6 ? 1 : 0}`);
+    }
+    const p = await open('#hidden=5-4&epochs=5&seed=2');
+    try {
+      await p.page.setInputFiles('#csv-file', { name: 'ball.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+      await p.page.waitForFunction("document.querySelector('#dataset')?.value === 'csv'");
+      await p.page.click('#train');
+      await waitDone(p.page);
+      await p.page.waitForSelector('#view3d-canvas', { timeout: 20000 });
+      const v = (await view3d(p.page))!;
+      const model = await save(p.page, '#export-json', 'csv3.json');
+      const net = readNetworkJson(JSON.parse(readFileSync(model, 'utf8')));
+      expect(net.inputSize).toBe(3);
+      expect(await cliCells(model, 1.5)).toBe(v.cells);
       expect(p.problems.filter((m) => !/GPU stall|software WebGL|ReadPixels/i.test(m))).toEqual([]);
     } finally {
       await p.close();

@@ -142,6 +142,57 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
     }
   }, 60000);
 
+  it('computes the cells over the box in the URL, like `polytope polytopes --box`, and draws back to front after orbiting', async () => {
+    const out = join(dir, 'half.json');
+    const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,0,1', '--json', out, '--no-figure', '--quiet']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+    const want = doc.summary.polytopes ?? doc.summary.regions;
+    // The upper half of [-1, 1]^3 holds 4 of the 8 octants.
+    expect(want).toBe(4);
+    const server = await startStaticServer(DIST, [model]);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const problems = collectProblems(page);
+    type Hook = { cells: number; sorted: () => boolean; draws: () => number };
+    const hook = () =>
+      page.evaluate(() => {
+        const h = (globalThis as unknown as { __view3d: Hook }).__view3d;
+        return { cells: h.cells, sorted: h.sorted(), draws: h.draws() };
+      });
+    try {
+      await page.goto(server.url + '#box3=-1,1,-1,1,0,1');
+      await page.waitForSelector('#view3d-canvas', { timeout: 20000 });
+      expect(await page.textContent('#view3d h2')).toContain('4 cells in [-1, 1]×[-1, 1]×[0, 1]');
+      expect(await page.inputValue('#box3')).toBe('-1,1,-1,1,0,1');
+      await page.waitForFunction(() => (globalThis as unknown as { __view3d: Hook }).__view3d.draws() > 0);
+      const before = await hook();
+      expect(before.cells).toBe(want);
+      expect(before.sorted).toBe(true);
+      // Orbit with a real drag: the camera moves, each draw re-orders the triangles for it.
+      const box = (await page.locator('#view3d-canvas').boundingBox())!;
+      await page.mouse.move(box.x + 50, box.y + 180);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 300, box.y + 120, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(200);
+      const after = await hook();
+      expect(after.draws).toBeGreaterThan(before.draws);
+      expect(after.sorted).toBe(true);
+      // A box typed in the control re-computes the cells: the whole cube again.
+      await page.fill('#box3', '-1,1,-1,1,-1,1');
+      await page.waitForFunction("/8 cells in \\[-1, 1\\]³/.test(document.querySelector('#view3d h2')?.textContent ?? '')");
+      // An invalid box is marked and not applied.
+      await page.fill('#box3', '1,-1,0,1,0,1');
+      expect(await page.getAttribute('#box3', 'aria-invalid')).toBe('true');
+      await page.waitForTimeout(300);
+      expect(await page.textContent('#view3d h2')).toContain('8 cells');
+      expect(problems.filter((p) => !/GPU stall|software WebGL|ReadPixels/i.test(p))).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  }, 60000);
+
   it('matches the stored screenshot goldens (3-D view, 2-D map in region and class colouring)', async () => {
     const failures: string[] = [];
     const server = await startStaticServer(DIST, [model]);
