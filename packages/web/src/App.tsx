@@ -11,7 +11,7 @@ import { mnistVector, vectorText } from './anchor-input.js';
 import { Details, DualView, ExportControls } from './Inspector.js';
 import type { FromRenderer, RegionDetails, ToRenderer, TrainConfig } from './protocol.js';
 import { flatFromResult, isSliceResult } from './result.js';
-import { hashFromState, parseBox3, parseList, parseWidths, stateFromHash } from './state.js';
+import { anchorsText, hashFromState, parseAnchorLists, parseBox3, parseList, parseWidths, stateFromHash } from './state.js';
 import type { PlaygroundState } from './state.js';
 import { stats } from './stats.js';
 import type { Snapshot } from './timeline.js';
@@ -262,7 +262,8 @@ function sliceModel(c: ActionContext, given?: { anchors: readonly string[]; sour
   if (typeof through === 'string') return c.setError(through);
   c.setError('');
   const samples = sources.map((s) => s.sample);
-  c.set({ mnist: through && samples.every((i) => i !== undefined) ? samples.join(',') : '', point: '' });
+  const mnist = through && samples.every((i) => i !== undefined) ? samples.join(',') : '';
+  c.set({ mnist, anchors: through && !mnist ? anchorsText(through) : '', point: '' });
   e.box = squareBox(c.state);
   stats.reset();
   c.sliced.current = through;
@@ -390,7 +391,7 @@ function trainingActions(c: ActionContext) {
       c.setSelected(undefined);
       c.onNewRun?.();
       c.model.current = undefined;
-      c.set({ mnist: '', point: '' });
+      c.set({ mnist: '', anchors: '', point: '' });
       e.box = squareBox(c.state);
       stats.reset();
       e.train(trainConfig(c.state, c.csv.current));
@@ -418,17 +419,28 @@ function trainingActions(c: ActionContext) {
 
 /**
  * A link's model-explorer view, once the served model is open: the bundled MNIST samples it names
- * fill anchors A, B, C and the model is sliced through them; its map point waits in `point` for that
- * slice (clicked when it is shown). A sample that is not bundled is one line of error.
+ * (or the anchors it holds as numbers) fill anchors A, B, C and the model is sliced through them; its
+ * map point waits in `point` for that slice (clicked when it is shown). A sample that is not bundled
+ * is one line of error.
  */
 async function restoreLink(
   c: ActionContext,
-  link: { mnist: string; point: string },
+  link: { mnist: string; anchors: string; point: string },
   fill: (anchors: string[], sources: AnchorSource[]) => void,
   point: { current: [number, number] | undefined },
 ) {
+  if (c.model.current === undefined) return;
   const wanted = parseList(link.mnist, 3, 9999);
-  if (!wanted || c.model.current === undefined) return;
+  const typed = wanted ? null : parseAnchorLists(link.anchors);
+  if (typed) {
+    const anchors = typed.map((v) => v.join(','));
+    const sources = [NO_SOURCE, NO_SOURCE, NO_SOURCE];
+    fill(anchors, sources);
+    sliceModel(c, { anchors, sources });
+    point.current = (parseList(link.point, 2) as [number, number] | null) ?? undefined;
+    return;
+  }
+  if (!wanted) return;
   try {
     const all = await loadMnistSamples();
     const picked = wanted.map((i) => all.find((s) => s.index === i));
@@ -461,7 +473,7 @@ function useLinkedView(v: {
   choose: (d: RegionDetails | undefined) => void;
 }): (st: [number, number]) => void {
   /** The link's explorer view (read once: the state's copy changes as the page slices). */
-  const link = useRef({ mnist: v.state.mnist, point: v.state.point });
+  const link = useRef({ mnist: v.state.mnist, anchors: v.state.anchors, point: v.state.point });
   /** A linked map point waiting for the slice through the linked anchors. */
   const linkedPoint = useRef<[number, number] | undefined>(undefined);
   const load = useRef<() => Promise<void>>(async () => {});

@@ -38,6 +38,12 @@ export interface PlaygroundState {
   /** Model explorer: the last clicked map point 's,t' in the plane of the map ('' for none). */
   point: string;
   /**
+   * Model explorer: anchors A, B, C typed or read from files, 'a0,a1,…;b0,…;c0,…' (three comma lists
+   * of one length), when the map is sliced through them and they are not all bundled MNIST samples
+   * (those are `mnist`) and the text fits `MAX_ANCHORS_TEXT`; '' otherwise.
+   */
+  anchors: string;
+  /**
    * The 3-D view's box 'x0lo,x0hi,x1lo,x1hi,x2lo,x2hi' ('' for the default: [−extent, extent]³ for
    * a network trained here, [−1, 1]³ for an opened model).
    */
@@ -56,7 +62,9 @@ type Prop =
   /** `count` comma-separated numbers (integers from 0 to `max` when given). */
   | { name: keyof PlaygroundState; type: 'list'; count: number; max?: number }
   /** A 3-D box: six numbers, each axis's low below its high. */
-  | { name: keyof PlaygroundState; type: 'box3' };
+  | { name: keyof PlaygroundState; type: 'box3' }
+  /** Three comma lists of numbers, one length, ';'-separated. */
+  | { name: keyof PlaygroundState; type: 'anchors' };
 
 /** The property table: what the URL may hold and how each value is checked. */
 const PROPS: readonly Prop[] = [
@@ -78,6 +86,7 @@ const PROPS: readonly Prop[] = [
   { name: 'snapshot', type: 'number', min: -1, max: 1000000, integer: true },
   { name: 'mnist', type: 'list', count: 3, max: 9999 },
   { name: 'point', type: 'list', count: 2 },
+  { name: 'anchors', type: 'anchors' },
   { name: 'box3', type: 'box3' },
 ];
 
@@ -100,6 +109,7 @@ export const DEFAULTS: Readonly<PlaygroundState> = {
   snapshot: -1,
   mnist: '',
   point: '',
+  anchors: '',
   box3: '',
 };
 
@@ -117,6 +127,25 @@ export function parseBox3(text: string): [number, number, number, number, number
   const v = parseList(text, 6);
   if (!v || v.some((x) => Math.abs(x) > 1000)) return null;
   return v[0]! < v[1]! && v[2]! < v[3]! && v[4]! < v[5]! ? (v as [number, number, number, number, number, number]) : null;
+}
+
+/** The longest anchors text a link holds (characters): three MNIST-sized vectors in full precision fit. */
+export const MAX_ANCHORS_TEXT = 65536;
+
+/** Anchors A, B, C from 'a0,a1;b0,b1;c0,c1' (three lists of one length ≥ 1, finite numbers, at most `MAX_ANCHORS_TEXT` characters), or null. */
+export function parseAnchorLists(text: string): [number[], number[], number[]] | null {
+  if (text.length > MAX_ANCHORS_TEXT) return null;
+  const parts = text.split(';');
+  if (parts.length !== 3) return null;
+  const lists = parts.map((p) => parseList(p, p.split(',').length));
+  if (lists.some((l) => l === null) || lists[0]!.length !== lists[1]!.length || lists[1]!.length !== lists[2]!.length) return null;
+  return lists as [number[], number[], number[]];
+}
+
+/** The link text of anchors (each number in JavaScript's shortest round-trip form), or '' when longer than `MAX_ANCHORS_TEXT`. */
+export function anchorsText(anchors: readonly (readonly number[])[]): string {
+  const text = anchors.map((a) => a.join(',')).join(';');
+  return text.length <= MAX_ANCHORS_TEXT ? text : '';
 }
 
 /** Hidden widths from '8-8' (each 1…1024, at most 8 layers), or null when malformed. */
@@ -144,6 +173,8 @@ function parseValue(p: Prop, raw: string): unknown {
       return parseList(raw, p.count, p.max) ? raw : undefined;
     case 'box3':
       return parseBox3(raw) ? raw : undefined;
+    case 'anchors':
+      return parseAnchorLists(raw) ? raw : undefined;
   }
 }
 

@@ -117,6 +117,14 @@ describe.skipIf(!hasChromium)('explorer (Chromium)', () => {
       await waitDone(p.page);
       expect(Number(await p.page.textContent('#region-count'))).toBe(through);
       expect(through).not.toBe(expected);
+      // Typed anchors are in the link (as numbers); reloading it slices through them again.
+      const hash = new URLSearchParams(((await p.page.evaluate('location.hash')) as string).slice(1));
+      expect(hash.get('anchors')).toBe(`${a};${b};${c}`);
+      await p.page.reload();
+      await p.page.waitForFunction("document.querySelector('#anchor-C')?.value !== ''");
+      await waitDone(p.page);
+      expect(await p.page.inputValue('#anchor-B')).toBe(b);
+      expect(Number(await p.page.textContent('#region-count'))).toBe(through);
       expect(p.problems).toEqual([]);
     } finally {
       await p.close();
