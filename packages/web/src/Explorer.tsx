@@ -7,7 +7,7 @@
  * one); the page only parses the anchors and draws the answers.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ChangeEvent } from 'react';
+import type { ChangeEvent, KeyboardEvent } from 'react';
 import { planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import { GridMethodsPanel } from './GridMethods.js';
 import type { Network } from '@polytope-lens/core';
@@ -16,6 +16,7 @@ import type { MnistSample } from './anchor-input.js';
 import { ExplorerJobs } from './explorer-client.js';
 import type { FromExplorer, JobWorker } from './explorer-protocol.js';
 import type { ImageShape } from './jacobian-image.js';
+import { pieceAt, valueAt } from './path-view.js';
 import type { PathSummary } from './path-view.js';
 
 const NAMES = ['A', 'B', 'C'] as const;
@@ -216,32 +217,85 @@ export function AnchorSources({ net, anchors, setAnchors, sources, setSources, o
   );
 }
 
-/** The strip chart: output `output` along t ∈ [0, 1], exact at the piece ends, with a tick at each boundary. */
-function StripChart({ p, output }: { p: PathSummary; output: number }) {
+/** Line colours of the outputs when all are charted (Vega's category10). */
+const OUTPUT_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** Where the cursor reads the chart: t in [0, 1]. */
+function hoverText(p: PathSummary, t: number, outputs: readonly number[]): string {
+  const k = pieceAt(p, t);
+  const vals = outputs.map((o) => `output ${o} = ${valueAt(p, t, o).toPrecision(6)}`);
+  return `t = ${t.toFixed(4)} · piece ${k + 1} of ${p.pieces} (t ∈ [${p.ts[k]!.toFixed(4)}, ${p.ts[k + 1]!.toFixed(4)}]) · ${vals.join(', ')}`;
+}
+
+/**
+ * The strip chart: one output (or all) along t ∈ [0, 1], exact at the piece ends, with a tick at each
+ * boundary. Hover (or focus and ←/→, Home/End: piece by piece; Escape clears) reads the exact values
+ * at the cursor and its piece.
+ */
+function StripChart({ p, charted }: { p: PathSummary; charted: number | 'all' }) {
   const W = 560;
   const H = 120;
-  const n = p.strip.length / 2;
-  const ts = Array.from({ length: n }, (_, i) => p.strip[2 * i]!);
-  const vs = Array.from({ length: n }, (_, i) => p.strip[2 * i + 1]!);
+  const [cursor, setCursor] = useState<number | undefined>();
+  const n = p.ts.length;
+  const outputs = charted === 'all' ? Array.from({ length: p.outputs }, (_, o) => o) : [charted];
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of vs) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  for (const o of outputs)
+    for (let i = 0; i < n; i++) [lo, hi] = [Math.min(lo, p.values[i * p.outputs + o]!), Math.max(hi, p.values[i * p.outputs + o]!)];
   const y = (v: number) => (hi === lo ? H / 2 : H - 8 - ((v - lo) / (hi - lo)) * (H - 16));
-  const pts = ts.map((t, i) => `${(t * W).toFixed(2)},${y(vs[i]!).toFixed(2)}`).join(' ');
+  const line = (o: number) =>
+    Array.from({ length: n }, (_, i) => `${(p.ts[i]! * W).toFixed(2)},${y(p.values[i * p.outputs + o]!).toFixed(2)}`).join(' ');
+  const first = (o: number) => p.values[o]!;
+  const last = (o: number) => p.values[(n - 1) * p.outputs + o]!;
+  const label =
+    charted === 'all'
+      ? `All ${p.outputs} outputs along the path: ${p.pieces} pieces`
+      : `Output ${charted} along the path: ${p.pieces} pieces, from ${first(charted).toPrecision(4)} to ${last(charted).toPrecision(4)}`;
+  const mid = (k: number) => (p.ts[k]! + p.ts[k + 1]!) / 2;
+  const onKey = (e: KeyboardEvent<SVGSVGElement>) => {
+    const k = cursor === undefined ? -1 : pieceAt(p, cursor);
+    const to = { ArrowRight: Math.min(p.pieces - 1, k + 1), ArrowLeft: Math.max(0, k - 1), Home: 0, End: p.pieces - 1 }[e.key];
+    if (e.key === 'Escape') setCursor(undefined);
+    else if (to !== undefined) setCursor(mid(to));
+    else return;
+    e.preventDefault();
+  };
   return (
-    <svg
-      id="path-chart"
-      width={W}
-      height={H}
-      role="img"
-      aria-label={`Output ${output} along the path: ${p.pieces} pieces, from ${vs[0]?.toPrecision(4)} to ${vs[vs.length - 1]?.toPrecision(4)}`}
-    >
-      <rect x={0} y={0} width={W} height={H} fill="#fafafa" stroke="#ccc" />
-      {ts.slice(1, -1).map((t, i) => (
-        <line key={i} x1={t * W} x2={t * W} y1={0} y2={H} stroke="#bbb" strokeWidth={0.5} />
-      ))}
-      <polyline points={pts} fill="none" stroke="#c0392b" strokeWidth={1.5} />
-    </svg>
+    <>
+      <svg
+        id="path-chart"
+        width={W}
+        height={H}
+        role="img"
+        tabIndex={0}
+        aria-label={`${label}. Arrow keys step through the pieces.`}
+        onMouseMove={(e) => {
+          const r = e.currentTarget.getBoundingClientRect();
+          setCursor(Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)));
+        }}
+        onMouseLeave={() => setCursor(undefined)}
+        onKeyDown={onKey}
+      >
+        <rect x={0} y={0} width={W} height={H} fill="#fafafa" stroke="#ccc" />
+        {Array.from(p.ts.subarray(1, -1), (t, i) => (
+          <line key={i} x1={t * W} x2={t * W} y1={0} y2={H} stroke="#bbb" strokeWidth={0.5} />
+        ))}
+        {outputs.map((o) => (
+          <polyline
+            key={o}
+            className="path-output"
+            points={line(o)}
+            fill="none"
+            stroke={charted === 'all' ? OUTPUT_COLOURS[o % OUTPUT_COLOURS.length] : '#c0392b'}
+            strokeWidth={1.5}
+          />
+        ))}
+        {cursor !== undefined && <rect id="path-cursor" x={cursor * W - 0.5} y={0} width={1} height={H} fill="#111" />}
+      </svg>
+      <p id="path-hover" aria-live="polite">
+        {cursor === undefined ? 'Hover the chart (or focus it and use ←/→) to read the outputs.' : hoverText(p, cursor, outputs)}
+      </p>
+    </>
   );
 }
 
@@ -290,17 +344,18 @@ function AnchorSelect(p: { id: string; label: string; value: number; set: (v: nu
   );
 }
 
-/** The path between two anchors: exact pieces (`partitionLine`, in the worker), piece count, boundary density, strip chart. */
+/** The path between two anchors: exact pieces (`partitionLine`, in the worker), piece count, boundary density, strip chart of any output or all. */
 function PathPanel({ net, model, anchors }: PanelProps) {
   const [from, setFrom] = useState(0);
   const [to, setTo] = useState(1);
   const [output, setOutput] = useState(0);
-  const [shown, setShown] = useState<{ p: PathSummary; output: number } | string | undefined>();
+  const [all, setAll] = useState(false);
+  const [shown, setShown] = useState<PathSummary | string | undefined>();
   const [busy, setBusy] = useState<{ progress: string } | undefined>();
   const jobs = useExplorerJobs((m) => {
     if (m.type === 'progress')
       return setBusy((b) => b && { ...b, progress: `${m.pieces} pieces, ${(100 * m.fraction).toFixed(0)} % of the length` });
-    setShown(m.type === 'path' ? { p: m, output: m.output } : m.type === 'error' ? m.message : undefined);
+    setShown(m.type === 'path' ? m : m.type === 'error' ? m.message : undefined);
     setBusy(undefined);
   });
   const trace = () => {
@@ -313,7 +368,7 @@ function PathPanel({ net, model, anchors }: PanelProps) {
     }
     setShown(undefined);
     setBusy({ progress: '' });
-    jobs.current?.run(model, { type: 'path', from: a, to: b, output }, [a.buffer as ArrayBuffer, b.buffer as ArrayBuffer]);
+    jobs.current?.run(model, { type: 'path', from: a, to: b }, [a.buffer as ArrayBuffer, b.buffer as ArrayBuffer]);
   };
   return (
     <section aria-labelledby="path-title" className="panel">
@@ -329,8 +384,13 @@ function PathPanel({ net, model, anchors }: PanelProps) {
             min={0}
             max={net.outputSize - 1}
             value={output}
+            disabled={all}
             onChange={(e) => setOutput(Math.max(0, Math.min(net.outputSize - 1, Math.trunc(Number(e.target.value)) || 0)))}
           />
+        </div>
+        <div className="field check">
+          <input id="path-all" type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          <label htmlFor="path-all">All outputs</label>
         </div>
         <button id="path-trace" type="button" onClick={trace}>
           Trace path
@@ -341,10 +401,10 @@ function PathPanel({ net, model, anchors }: PanelProps) {
       {typeof shown === 'object' && (
         <>
           <p id="path-summary">
-            <span id="path-pieces">{shown.p.pieces}</span> pieces over length <span id="path-length">{shown.p.length.toPrecision(6)}</span>{' '}
-            · boundary density <span id="path-density">{shown.p.density.toPrecision(6)}</span> pieces per unit length
+            <span id="path-pieces">{shown.pieces}</span> pieces over length <span id="path-length">{shown.length.toPrecision(6)}</span> ·
+            boundary density <span id="path-density">{shown.density.toPrecision(6)}</span> pieces per unit length
           </p>
-          <StripChart p={shown.p} output={shown.output} />
+          {shown.pieces > 0 && <StripChart p={shown} charted={all ? 'all' : Math.min(output, shown.outputs - 1)} />}
         </>
       )}
     </section>

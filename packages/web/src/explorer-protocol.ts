@@ -3,23 +3,18 @@
  * and its test use them in Node too).
  */
 import type { ImageShape } from './jacobian-image.js';
+import type { PathSummary } from './path-view.js';
 
 /** To the worker: the network (once), then jobs, each with an id the answer repeats. */
 export type ToExplorer =
   | { type: 'model'; net: string | Uint8Array }
-  | { type: 'path'; id: number; from: Float64Array; to: Float64Array; output: number }
+  | { type: 'path'; id: number; from: Float64Array; to: Float64Array }
   | { type: 'jacobian'; id: number; x: Float64Array; shape: ImageShape };
 
-/** A path: its summary, the strip chart as [t0, v0, t1, v1, …]. */
-export interface PathAnswer {
+/** A path: its summary (path-view.ts's `PathSummary`: pieces, length, density, every output at the piece ends). */
+export interface PathAnswer extends PathSummary {
   readonly type: 'path';
   readonly id: number;
-  readonly pieces: number;
-  readonly length: number;
-  readonly density: number;
-  /** The output charted. */
-  readonly output: number;
-  readonly strip: Float64Array;
 }
 
 /** Jacobian images: `outputs` RGBA images of height × width, one after another. */

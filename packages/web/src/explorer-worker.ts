@@ -25,8 +25,7 @@ function network(): Network {
 function path(m: Extract<ToExplorer, { type: 'path' }>): PathAnswer {
   const onProgress = (p: { fraction: number; regions: number }) =>
     ctx.postMessage({ type: 'progress', id: m.id, fraction: p.fraction, pieces: p.regions });
-  const s = pathSummary(partitionLine(network(), m.from, m.to, { onProgress }), m.from, m.to, m.output);
-  return { type: 'path', id: m.id, pieces: s.pieces, length: s.length, density: s.density, output: m.output, strip: s.strip };
+  return { type: 'path', id: m.id, ...pathSummary(partitionLine(network(), m.from, m.to, { onProgress }), m.from, m.to) };
 }
 
 function jacobian(m: Extract<ToExplorer, { type: 'jacobian' }>): JacobianAnswer {
@@ -52,7 +51,7 @@ ctx.onmessage = (e: MessageEvent) => {
   try {
     if (m.type === 'path') {
       const a = path(m);
-      ctx.postMessage(a, [a.strip.buffer as ArrayBuffer]);
+      ctx.postMessage(a, [a.ts.buffer as ArrayBuffer, a.values.buffer as ArrayBuffer]);
     } else {
       const a = jacobian(m);
       ctx.postMessage(a, [a.images.buffer as ArrayBuffer]);

@@ -15,7 +15,7 @@ import { zlibSync } from 'fflate';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { affineMapAt, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { affineMapAt, forward, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
 import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium, longTaskBar, longTasks, observeLongTasks } from './browser.js';
@@ -195,6 +195,40 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       const length = Math.hypot(...a.x.map((v, i) => c.x[i]! - v));
       expect(Number(await p.page.textContent('#path-density'))).toBeCloseTo(line.pieces! / length, 4);
       expect(await p.page.locator('#path-chart line').count()).toBe(line.pieces! - 1);
+      // Hover reads the exact outputs at the cursor: the forward pass at A + t (C − A) agrees.
+      const net = readNetworkJson(mnistMlp());
+      const at = (t: number) => a.x.map((v, i) => v + t * (c.x[i]! - v));
+      const hover = async () => {
+        const h = (await p.page.textContent('#path-hover'))!;
+        const m = /t = ([\d.]+) · piece (\d+) of (\d+) \(t ∈ \[([\d.]+), ([\d.]+)\]\) · (.*)$/.exec(h)!;
+        const vals = [...m[6]!.matchAll(/output (\d+) = (\S+?)(,|$)/g)].map((v) => [Number(v[1]), Number(v[2])] as const);
+        return { t: Number(m[1]), piece: Number(m[2]), of: Number(m[3]), lo: Number(m[4]), hi: Number(m[5]), vals };
+      };
+      await p.page.locator('#path-chart').hover({ position: { x: 0.37 * 560, y: 60 } });
+      const h0 = await hover();
+      expect(h0.of).toBe(line.pieces);
+      expect(h0.t).toBeGreaterThanOrEqual(h0.lo - 1e-4);
+      expect(h0.t).toBeLessThanOrEqual(h0.hi + 1e-4);
+      expect(h0.vals.map((v) => v[0])).toEqual([0]);
+      const f0 = forward(net, at(h0.t))[0]!;
+      expect(Math.abs(h0.vals[0]![1] - f0)).toBeLessThan(1e-3 * Math.max(1, Math.abs(f0)));
+      await p.page.waitForSelector('#path-cursor');
+      // All outputs, without tracing again; the keyboard steps piece by piece (End: the last).
+      await p.page.check('#path-all');
+      expect(await p.page.locator('#path-chart polyline').count()).toBe(10);
+      await p.page.focus('#path-chart');
+      await p.page.keyboard.press('End');
+      const h1 = await hover();
+      expect(h1.piece).toBe(line.pieces);
+      expect(h1.vals).toHaveLength(10);
+      const f1 = forward(net, at(h1.t));
+      h1.vals.forEach(([o, v]) => expect(Math.abs(v - f1[o]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(f1[o]!))));
+      await p.page.keyboard.press('ArrowLeft');
+      expect((await hover()).piece).toBe(line.pieces! - 1);
+      await p.page.keyboard.press('Escape');
+      expect(await p.page.$('#path-cursor')).toBeNull();
+      await p.page.uncheck('#path-all');
+      await p.page.mouse.move(0, 0);
 
       // Jacobian images at anchor B: each pixel's sign is J's sign there (grey 128 = 0).
       await p.page.selectOption('#jacobian-anchor', '1');
