@@ -598,12 +598,14 @@ function RegionAside(p: {
   request: Parameters<typeof DualView>[0]['request'];
   pick: (at: number, then: (d: RegionDetails | undefined) => void) => void;
   choose: (d: RegionDetails | undefined) => void;
+  /** An opened model: the Jacobian panel's point (and the URL's) set to a region's centroid. */
+  onPoint?: ((st: [number, number]) => void) | undefined;
 }) {
   return (
     <aside aria-label="region details">
       <DualView dual={p.dual} regions={p.regions} request={p.request} onSelect={p.choose} />
       <h2>Region</h2>
-      <Details d={p.shown} onPick={(i) => p.pick(i, p.choose)} />
+      <Details d={p.shown} onPick={(i) => p.pick(i, p.choose)} onJacobian={p.onPoint} />
     </aside>
   );
 }
@@ -735,7 +737,7 @@ export function App() {
           <ModelPanels net={net} model={model.current} anchors={anchors} point={point} through={sliced.current} box={status.box} />
         )}
       </main>
-      <RegionAside dual={dual} regions={status.regions} shown={shown} request={request} pick={pick} choose={choose} />
+      <RegionAside {...{ dual, shown, request, pick, choose }} regions={status.regions} onPoint={net ? onMapPoint : undefined} />
     </div>
   );
 }

@@ -5,7 +5,16 @@ import type { RegionDetails, ToRenderer } from './protocol.js';
 
 const DUAL_SIZE = 280;
 
-export function Details({ d, onPick }: { d: RegionDetails | undefined; onPick: (i: number) => void }) {
+/** The selected region's details; `onJacobian` (an opened model): a button sets the Jacobian panel's point to the region's centroid. */
+export function Details({
+  d,
+  onPick,
+  onJacobian,
+}: {
+  d: RegionDetails | undefined;
+  onPick: (i: number) => void;
+  onJacobian?: ((st: [number, number]) => void) | undefined;
+}) {
   if (!d) return <p id="region-details">Hover, click or use the arrow keys on the map (or click the dual scatter) to inspect a region.</p>;
   return (
     <dl id="region-details">
@@ -19,6 +28,18 @@ export function Details({ d, onPick }: { d: RegionDetails | undefined; onPick: (
       <dd>{d.linear}</dd>
       <dt>Affine map</dt>
       <dd>{d.map}</dd>
+      <dt>Centroid (s, t)</dt>
+      <dd id="detail-centroid">
+        {d.centroid.map((v) => v.toPrecision(6)).join(', ')}
+        {onJacobian && (
+          <>
+            {' '}
+            <button id="detail-jacobian" type="button" onClick={() => onJacobian([d.centroid[0], d.centroid[1]])}>
+              Jacobian at the centroid
+            </button>
+          </>
+        )}
+      </dd>
       <dt>Neighbours ({d.neighbours.length})</dt>
       <dd id="detail-neighbours">
         {d.neighbours.map((j) => (

@@ -50,6 +50,31 @@ export function neighbours(s: FlatSlice, i: number): number[] {
   return out;
 }
 
+/**
+ * The centroid (s, t) of region i's polygon (area-weighted, shoelace): inside the region, as regions
+ * are convex; the vertices' mean for a polygon of no area.
+ */
+export function regionCentroid(s: FlatSlice, i: number): [number, number] {
+  const a0 = s.off[i]!;
+  const a1 = s.off[i + 1]!;
+  // Relative to the first vertex, so large offsets do not cancel.
+  const [x0, y0] = [s.xy[2 * a0]!, s.xy[2 * a0 + 1]!];
+  let [area2, cx, cy, mx, my] = [0, 0, 0, 0, 0];
+  for (let e = a0; e < a1; e++) {
+    const f = e + 1 === a1 ? a0 : e + 1;
+    const [px, py, qx, qy] = [s.xy[2 * e]! - x0, s.xy[2 * e + 1]! - y0, s.xy[2 * f]! - x0, s.xy[2 * f + 1]! - y0];
+    const cross = px * qy - qx * py;
+    area2 += cross;
+    cx += (px + qx) * cross;
+    cy += (py + qy) * cross;
+    mx += px;
+    my += py;
+  }
+  const n = a1 - a0;
+  if (area2 === 0) return [x0 + mx / n, y0 + my / n];
+  return [x0 + cx / (3 * area2), y0 + cy / (3 * area2)];
+}
+
 /** The dual scatter's frame: the coefficient range (a = ∂f₀/∂s, b = ∂f₀/∂t) with 5 % padding, always containing 0. */
 function dualFrame(s: FlatSlice): Box {
   let a0 = 0;

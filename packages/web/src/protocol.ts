@@ -69,6 +69,8 @@ export interface RegionDetails {
   readonly map: string;
   /** Regions sharing an edge segment with this one. */
   readonly neighbours: readonly number[];
+  /** The region's centroid (s, t) in the map's plane (inside it: regions are convex). */
+  readonly centroid: readonly [number, number];
 }
 
 /** Messages to the render worker, which holds the newest slice, draws it on an OffscreenCanvas and answers picks. */

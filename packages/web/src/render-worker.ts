@@ -6,7 +6,7 @@
  * never touches the (large) slice.
  */
 import { centroid, codeString, drawRegions, mapText, regionAtPoint, regionColor, regionColors, regionRgb } from './draw.js';
-import { drawDual, dualPick, neighbours, sliceSvg } from './inspect.js';
+import { drawDual, dualPick, neighbours, regionCentroid, sliceSvg } from './inspect.js';
 import type { FlatSlice, FromRenderer, RegionDetails, ToRenderer } from './protocol.js';
 
 type Coloring = 'region' | 'class' | 'output' | 'linear-region';
@@ -61,6 +61,7 @@ function details(s: FlatSlice | undefined, i: number | undefined): RegionDetails
     linear: s.linearRegionOf[i]!,
     map: mapText(s, i),
     neighbours: neighbours(s, i),
+    centroid: regionCentroid(s, i),
   };
 }
 

@@ -358,6 +358,17 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       const x = Array.from(plane.origin, (o, i) => o + s0 * plane.u[i]! + t0 * plane.v[i]!);
       await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), x).jacobian);
 
+      // The selected region's centroid, from its details: the Jacobian panel's point and the URL's.
+      await p.page.waitForSelector('#detail-jacobian');
+      await p.page.click('#detail-jacobian');
+      const linked = new URLSearchParams((await hashOf(p.page)).slice(1)).get('point')!;
+      const [sc, tc] = linked.split(',').map(Number) as [number, number];
+      expect(await p.page.textContent('#jacobian-point')).toBe(`${sc}, ${tc}`);
+      expect((await p.page.textContent('#detail-centroid'))!).toContain(`${sc.toPrecision(6)}, ${tc.toPrecision(6)}`);
+      await p.page.click('#jacobian-show');
+      const xc = Array.from(plane.origin, (o, i) => o + sc * plane.u[i]! + tc * plane.v[i]!);
+      await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), xc).jacobian);
+
       // Typing in an anchor field drops the samples from the link at the next slice.
       await p.page.fill('#anchor-C', text(c.x.map((v) => v / 2)));
       await p.page.click('#reslice');
