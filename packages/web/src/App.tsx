@@ -17,6 +17,7 @@ import { stats } from './stats.js';
 import type { Snapshot } from './timeline.js';
 import { TrainedTimeline, useTimeline } from './TimelineView.js';
 import { View3D } from './View3D.js';
+import { externalToJson } from './model-client.js';
 
 type Box = readonly [number, number, number, number];
 
@@ -277,32 +278,6 @@ interface ServedFile {
   readonly companionOf?: number;
 }
 
-/**
- * An ONNX model whose tensors live in external data files, read with those files (matched by the
- * location the model names) and turned into network JSON text, which the slicers and the exports
- * read without any files beside it. A missing file is named in the error.
- */
-async function withExternalData(
-  model: { name: string; bytes: Uint8Array },
-  files: readonly { name: string; bytes: Uint8Array }[],
-): Promise<string> {
-  const core = await import('@polytope-lens/core');
-  const byName = new Map(files.map((f) => [f.name, f.bytes]));
-  const net = core.readOnnx(model.bytes, {
-    externalData: (location: string) => {
-      const base = location.split(/[\\/]/).pop() ?? location;
-      const bytes = byName.get(location) ?? byName.get(base);
-      if (!bytes)
-        throw new core.PolytopeError(
-          'bad-file',
-          `${model.name}: external data '${location}' was not opened with the model; select it together with the model`,
-        );
-      return bytes;
-    },
-  });
-  return core.networkToJsonString(net);
-}
-
 /** Opening files: a model (ONNX, network JSON) to slice, or a CLI slice result to show as it is. */
 function fileActions(c: ActionContext) {
   function openBytes(name: string, bytes: Uint8Array) {
@@ -341,7 +316,7 @@ function fileActions(c: ActionContext) {
     const rest = files.filter((f) => f !== main);
     if (!/\.onnx$/i.test(main.name) || rest.length === 0) return openBytes(main.name, main.bytes);
     try {
-      openBytes(`${main.name.replace(/\.onnx$/i, '')}.json`, new TextEncoder().encode(await withExternalData(main, rest)));
+      openBytes(`${main.name.replace(/\.onnx$/i, '')}.json`, new TextEncoder().encode(await externalToJson(main.name, main.bytes, rest)));
       c.setStatus((st) => ({ ...st, source: main.name }));
     } catch (err) {
       c.setError(err instanceof Error ? err.message : String(err));

@@ -6,11 +6,12 @@
  * The path and the Jacobian are computed in explorer-worker.ts (a newer request supersedes an older
  * one); the page only parses the anchors and draws the answers.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ChangeEvent, KeyboardEvent } from 'react';
-import { planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import { planeThrough } from '@polytope-lens/core';
 import { GridMethodsPanel } from './GridMethods.js';
-import type { Network } from '@polytope-lens/core';
+import { modelInfo } from './model-client.js';
+import type { ModelInfo } from './model-worker.js';
 import { decodeMnistSamples, imageShapeOf, mnistVector, npyAnchor, parseAnchor, pixelsToVector, vectorText } from './anchor-input.js';
 import type { MnistSample } from './anchor-input.js';
 import { ExplorerJobs } from './explorer-client.js';
@@ -42,12 +43,12 @@ async function imageAnchor(file: Blob, shape: ImageShape): Promise<Float64Array>
 }
 
 /**
- * The explorer's page state: the open model as a Network (undefined when none, or when it does not
- * read: the slicer reports that), the anchors of the model's current slice (set when it is sliced)
- * and the last clicked map point (s, t).
+ * The explorer's page state: the open model's sizes (read in model-worker.ts; undefined when none,
+ * while it is read, or when it does not read: the slicer reports that), the anchors of the model's
+ * current slice (set when it is sliced) and the last clicked map point (s, t).
  */
 export function useModelExplorer(model: string | Uint8Array | undefined) {
-  const net = useNetwork(model);
+  const net = useModelInfo(model);
   const sliced = useRef<[number[], number[], number[]] | undefined>(undefined);
   const [point, setPoint] = useState<MapPoint | undefined>();
   useEffect(() => setPoint(undefined), [net]);
@@ -56,19 +57,26 @@ export function useModelExplorer(model: string | Uint8Array | undefined) {
   return { net, sliced, point, onPoint };
 }
 
-function useNetwork(model: string | Uint8Array | undefined): Network | undefined {
-  return useMemo(() => {
-    if (model === undefined) return undefined;
-    try {
-      return typeof model === 'string' ? readNetworkJson(model) : readOnnx(model);
-    } catch {
-      return undefined;
-    }
+function useModelInfo(model: string | Uint8Array | undefined): ModelInfo | undefined {
+  const [info, setInfo] = useState<ModelInfo | undefined>();
+  useEffect(() => {
+    setInfo(undefined);
+    if (model === undefined) return;
+    let live = true;
+    modelInfo(model).then(
+      (i) => live && setInfo(i),
+      // A model that does not read: the slicer's error says why.
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
   }, [model]);
+  return info;
 }
 
 interface AnchorProps {
-  readonly net: Network;
+  readonly net: ModelInfo;
   readonly anchors: readonly string[];
   readonly setAnchors: (a: string[]) => void;
   readonly sources: readonly AnchorSource[];
@@ -300,7 +308,7 @@ function StripChart({ p, charted }: { p: PathSummary; charted: number | 'all' })
 }
 
 interface PanelProps {
-  readonly net: Network;
+  readonly net: ModelInfo;
   /** The model the net was read from (network JSON text or ONNX bytes), for the worker. */
   readonly model: string | Uint8Array;
   readonly anchors: readonly string[];

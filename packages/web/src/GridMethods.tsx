@@ -6,12 +6,12 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { planeThrough } from '@polytope-lens/core';
-import type { Network } from '@polytope-lens/core';
+import type { ModelInfo } from './model-worker.js';
 import type { FromGrid } from './grid-worker.js';
 import type { GridOutcome, GridRequest } from './grid-methods.js';
 
 interface Props {
-  readonly net: Network;
+  readonly net: ModelInfo;
   /** The model the net was read from (network JSON text or ONNX bytes), for the worker. */
   readonly model: string | Uint8Array;
   /** Anchors of the slice the map shows (undefined: the input plane or the first two axes). */
@@ -20,7 +20,7 @@ interface Props {
 }
 
 /** The plane the map shows: through the anchors, else the first two input axes through 0. */
-function shownPlane(net: Network, through: Props['through']): GridRequest['plane'] {
+function shownPlane(net: ModelInfo, through: Props['through']): GridRequest['plane'] {
   if (through) {
     const p = planeThrough(...through);
     return { origin: Array.from(p.origin), u: Array.from(p.u), v: Array.from(p.v) };

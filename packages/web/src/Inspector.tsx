@@ -2,6 +2,7 @@
 import type { MouseEvent, RefObject } from 'react';
 import type { Engine } from './engine.js';
 import type { RegionDetails, ToRenderer } from './protocol.js';
+import { exportModelFile } from './model-client.js';
 
 const DUAL_SIZE = 280;
 
@@ -103,14 +104,6 @@ async function withOverlay(regions: Blob, overlay: HTMLCanvasElement): Promise<B
   return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
 }
 
-/** Model export: the network shown, as network JSON or ONNX (the core's writers, loaded on first use). */
-async function exportModel(net: string | Uint8Array, format: 'json' | 'onnx'): Promise<Blob> {
-  const core = await import('@polytope-lens/core');
-  const network = typeof net === 'string' ? core.readNetworkJson(JSON.parse(net)) : core.readOnnx(net);
-  if (format === 'onnx') return new Blob([new Uint8Array(core.writeOnnx(network))], { type: 'application/octet-stream' });
-  return new Blob([core.networkToJsonString(network, 2)], { type: 'application/json' });
-}
-
 export function ExportControls(p: {
   engine: RefObject<Engine | undefined>;
   overlay: RefObject<HTMLCanvasElement | null>;
@@ -132,7 +125,7 @@ export function ExportControls(p: {
   const model = (format: 'json' | 'onnx') => {
     const net = p.engine.current?.lastNet;
     if (net === undefined) return p.onError('no network yet: train or open a model first');
-    exportModel(net, format).then(
+    exportModelFile(net, format).then(
       (b) => download(`model.${format}`, b),
       (e: unknown) => p.onError(e instanceof Error ? e.message : String(e)),
     );
