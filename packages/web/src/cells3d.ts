@@ -3,10 +3,15 @@
  *
  * The core's n-D enumeration (`enumeratePolytopes`) solves LPs with HiGHS, which does not run in
  * browsers (docs/web.md, "The core in browsers"). In three dimensions the cells can be found
- * directly: each cell is kept as half-spaces, its vertices are the feasible intersections of
- * three of its planes (float64 Cramer solves), and a unit's hyperplane splits a cell only when
- * cell vertices lie strictly on both sides. Facets are the planes holding ≥ 3 distinct vertices,
- * ordered by angle; simplices are a pulling triangulation from the cell's first vertex.
+ * directly: each cell is kept as half-spaces and its vertices, each vertex with the planes it lies
+ * on. The box's vertices are the feasible intersections of three of its planes (float64 Cramer
+ * solves); a unit's hyperplane splits a cell only when cell vertices lie strictly on both sides, and
+ * a child's vertices are the parent's on its side plus the points where the hyperplane crosses the
+ * parent's edges (a pair of vertices on two common non-parallel planes spans part of an edge: the
+ * two planes' faces meet the convex cell in that edge) — linear interpolation along the edge, so a
+ * split costs O(V²) instead of re-enumerating O(P³) plane triples. Facets are the planes holding
+ * ≥ 3 distinct vertices, ordered by angle; simplices are a pulling triangulation from the cell's
+ * first vertex.
  */
 import { DEFAULT_TOLERANCES, POLYTOPE_TOLERANCES } from '@polytope-lens/core';
 import type { AffineLayer } from '@polytope-lens/core';
@@ -44,6 +49,8 @@ export interface Cell3 {
 interface Work {
   planes: HalfSpace[];
   vertices: Vec3[];
+  /** Per vertex, the indices of the planes it lies on (within the tolerance). */
+  on: number[][];
   code: string[];
   /** Map from input to the current layer's output: `rows × 3` and offset. */
   weight: Float64Array;
@@ -83,6 +90,45 @@ function normalised(a: Vec3, b: number, label: string): HalfSpace | undefined {
   return n === 0 ? undefined : { a: [a[0] / n, a[1] / n, a[2] / n], b: b / n, label };
 }
 
+const near = (p: Vec3, q: Vec3, tol: number): boolean => Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]), Math.abs(p[2] - q[2])) <= tol;
+
+/** The planes (indices) that `v` lies on. */
+function planesOn(planes: readonly HalfSpace[], v: Vec3, tol: number): number[] {
+  const out: number[] = [];
+  planes.forEach((p, i) => Math.abs(dot(p.a, v) + p.b) <= tol && out.push(i));
+  return out;
+}
+
+/** Whether two vertices lie on two common planes that are not parallel (so on one edge line of the cell). */
+function shareEdgeLine(planes: readonly HalfSpace[], p: readonly number[], q: readonly number[], tol: number): boolean {
+  const common = p.filter((i) => q.includes(i));
+  for (let x = 0; x < common.length; x++)
+    for (let y = x + 1; y < common.length; y++) {
+      const [u, w] = [planes[common[x]!]!.a, planes[common[y]!]!.a];
+      if (Math.abs(dot(u, w)) < 1 - tol) return true;
+    }
+  return false;
+}
+
+/** The points where the plane at signed distances `dist` crosses the cell's edges (deduplicated), each with its planes. */
+function edgeCuts(cell: Work, dist: readonly number[], planes: readonly HalfSpace[], tol: number): { v: Vec3; on: number[] }[] {
+  const out: { v: Vec3; on: number[] }[] = [];
+  const n = cell.vertices.length;
+  for (let i = 0; i < n; i++) {
+    if (!(dist[i]! > tol)) continue;
+    for (let j = 0; j < n; j++) {
+      if (!(dist[j]! < -tol) || !shareEdgeLine(cell.planes, cell.on[i]!, cell.on[j]!, tol)) continue;
+      const [p, q] = [cell.vertices[i]!, cell.vertices[j]!];
+      const t = dist[i]! / (dist[i]! - dist[j]!);
+      const v: Vec3 = [p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]), p[2] + t * (q[2] - p[2])];
+      // A crossing already found, or a vertex on the plane between v and w on their edge line.
+      if (out.some((w) => near(w.v, v, tol)) || cell.vertices.some((w, m) => Math.abs(dist[m]!) <= tol && near(w, v, tol))) continue;
+      out.push({ v, on: planesOn(planes, v, tol) });
+    }
+  }
+  return out;
+}
+
 /** Splits `cell` by unit `u` of `layer`'s pre-activation `z = a·x + b`; returns the children with the unit's bit. */
 function split(cell: Work, a: Vec3, b: number, label: string, tol: number): { work: Work; on: boolean }[] {
   const up = normalised(a, b, label);
@@ -96,12 +142,25 @@ function split(cell: Work, a: Vec3, b: number, label: string, tol: number): { wo
     return [{ work: cell, on: mean > 0 }];
   }
   const down: HalfSpace = { a: [-up.a[0], -up.a[1], -up.a[2]], b: -up.b, label };
+  const k = cell.planes.length;
+  const cuts = edgeCuts(cell, dist, [...cell.planes, up], tol);
   return [
-    { on: true, plane: up },
-    { on: false, plane: down },
-  ].map(({ on, plane }) => {
-    const planes = [...cell.planes, plane];
-    return { on, work: { ...cell, planes, vertices: vertexEnumerate(planes, tol) } };
+    { on: true, plane: up, sign: 1 },
+    { on: false, plane: down, sign: -1 },
+  ].map(({ on, plane, sign }) => {
+    const vertices: Vec3[] = [];
+    const onPlanes: number[][] = [];
+    cell.vertices.forEach((v, i) => {
+      const d = sign * dist[i]!;
+      if (d < -tol) return;
+      vertices.push(v);
+      onPlanes.push(d <= tol ? [...cell.on[i]!, k] : cell.on[i]!);
+    });
+    for (const c of cuts) {
+      vertices.push(c.v);
+      onPlanes.push(c.on);
+    }
+    return { on, work: { ...cell, planes: [...cell.planes, plane], vertices, on: onPlanes } };
   });
 }
 
@@ -215,7 +274,9 @@ export function cells3d(layers: readonly AffineLayer[], lo: Vec3, hi: Vec3): Cel
     ];
   });
   const identity = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
-  let cells: Work[] = [{ planes: box, vertices: vertexEnumerate(box, tol), code: [], weight: identity, bias: new Float64Array(3) }];
+  const corners = vertexEnumerate(box, tol);
+  const on = corners.map((v) => planesOn(box, v, tol));
+  let cells: Work[] = [{ planes: box, vertices: corners, on, code: [], weight: identity, bias: new Float64Array(3) }];
   const hidden = layers.slice(0, -1);
   hidden.forEach((layer, i) => {
     cells = layerCells(cells, layer, i, tol);

@@ -150,7 +150,50 @@ describe("flattenCells (the worker's transferable form)", () => {
   });
 });
 
+/** Cells, vertex, facet and simplex counts and volumes against the core's LP enumeration, cell by cell (by code). */
+function sameAsCore(network: ReturnType<typeof buildNetwork>, min: number): void {
+  const ours = cells3d(asMlp(network), [-1, -1, -1], [1, 1, 1]);
+  const core = enumeratePolytopes(network, { box: [-1, 1, -1, 1, -1, 1] }).regions;
+  expect(ours.length).toBeGreaterThanOrEqual(min);
+  expect(ours).toHaveLength(core.length);
+  const byCode = new Map(core.map((r) => [[...r.code].join(''), r]));
+  for (const c of ours) {
+    const r = byCode.get(c.code.join(''));
+    expect(r).toBeDefined();
+    expect(c.vertices).toHaveLength(r!.numVertices);
+    expect(c.facets).toHaveLength(r!.facets.length);
+    expect(c.simplices).toHaveLength(r!.simplices);
+    expect(c.volume).toBeCloseTo(r!.volume, 9);
+  }
+  expect(ours.reduce((t, c) => t + c.volume, 0)).toBeCloseTo(8, 9);
+}
+
 describe('cells3d against the core LP enumeration (enumeratePolytopes, HiGHS in Node)', () => {
+  it('agrees on a degenerate layer: eight planes through the z axis, one through a box corner, one on a box face', () => {
+    // Units x, y, x ± y, x ± 2y, 2x ± y share the z axis (vertices on up to 9 planes); x + y + z = 3
+    // touches only the corner (1, 1, 1); x = 1 lies on the box face; z − 0.25 cuts every wedge.
+    const rows = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [1, 1, 0, 0],
+      [1, -1, 0, 0],
+      [1, 2, 0, 0],
+      [1, -2, 0, 0],
+      [2, 1, 0, 0],
+      [2, -1, 0, 0],
+      [1, 1, 1, -3],
+      [1, 0, 0, -1],
+      [0, 0, 1, -0.25],
+    ];
+    sameAsCore(
+      net(
+        rows.map((r) => r.slice(0, 3)),
+        rows.map((r) => r[3]!),
+      ),
+      32,
+    );
+  });
+
   it('finds the same cells, facet counts, simplex counts and volumes on a seeded 3-6-5-1 network', () => {
     let s = 7;
     const rand = (): number => {
@@ -169,19 +212,23 @@ describe('cells3d against the core LP enumeration (enumeratePolytopes, HiGHS in 
       [3],
       [dense(0, 3, 6), { type: 'relu', inputs: [1] }, dense(2, 6, 5), { type: 'relu', inputs: [3] }, dense(4, 5, 1)],
     );
-    const ours = cells3d(asMlp(network), [-1, -1, -1], [1, 1, 1]);
-    const core = enumeratePolytopes(network, { box: [-1, 1, -1, 1, -1, 1] }).regions;
-    expect(ours.length).toBeGreaterThan(10);
-    expect(ours).toHaveLength(core.length);
-    const byCode = new Map(core.map((r) => [[...r.code].join(''), r]));
-    for (const c of ours) {
-      const r = byCode.get(c.code.join(''));
-      expect(r).toBeDefined();
-      expect(c.vertices).toHaveLength(r!.numVertices);
-      expect(c.facets).toHaveLength(r!.facets.length);
-      expect(c.simplices).toHaveLength(r!.simplices);
-      expect(c.volume).toBeCloseTo(r!.volume, 9);
-    }
-    expect(ours.reduce((t, c) => t + c.volume, 0)).toBeCloseTo(8, 9);
+    sameAsCore(network, 11);
   });
+
+  it('agrees on a seeded 3-8-8-1 network (370 cells: edge cuts through two layers)', () => {
+    let s = 7;
+    const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const dense = (input: number, inF: number, outF: number) => ({
+      type: 'dense' as const,
+      inputs: [input],
+      inFeatures: inF,
+      outFeatures: outF,
+      weight: Float64Array.from({ length: inF * outF }, r),
+      bias: Float64Array.from({ length: outF }, () => r() * 0.5),
+    });
+    sameAsCore(
+      buildNetwork([3], [dense(0, 3, 8), { type: 'relu', inputs: [1] }, dense(2, 8, 8), { type: 'relu', inputs: [3] }, dense(4, 8, 1)]),
+      370,
+    );
+  }, 30000);
 });
