@@ -90,7 +90,8 @@ function normalised(a: Vec3, b: number, label: string): HalfSpace | undefined {
   return n === 0 ? undefined : { a: [a[0] / n, a[1] / n, a[2] / n], b: b / n, label };
 }
 
-const near = (p: Vec3, q: Vec3, tol: number): boolean => Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]), Math.abs(p[2] - q[2])) <= tol;
+const near = (p: Vec3, q: Vec3, tol: number): boolean =>
+  Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]), Math.abs(p[2] - q[2])) <= tol;
 
 /** The planes (indices) that `v` lies on. */
 function planesOn(planes: readonly HalfSpace[], v: Vec3, tol: number): number[] {
