@@ -828,9 +828,15 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   };
 }
 
-function makeEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number, o: Pick<BatchedTrainOptions, 'kernels' | 'precision'>): Engine {
+function makeEngine(
+  mlp: BatchedMlp,
+  data: { x: Float64Array; y: Float64Array },
+  S: number,
+  o: Pick<BatchedTrainOptions, 'kernels' | 'precision'>,
+): Engine {
   const precision = o.precision ?? 'f64';
-  if (precision !== 'f64' && precision !== 'f32') throw new PolytopeError('bad-option', `precision must be 'f64' or 'f32', got '${String(precision)}'`);
+  if (precision !== 'f64' && precision !== 'f32')
+    throw new PolytopeError('bad-option', `precision must be 'f64' or 'f32', got '${String(precision)}'`);
   if (precision === 'f32') {
     const engine = o.kernels === 'js' ? null : wasmEngine(mlp, data, S, 'f32');
     if (!engine) {
