@@ -2,11 +2,11 @@
  * The batched trainer's float32 mode (`precision: 'f32'`, WebAssembly SIMD f32x4 kernels) against
  * two independent references:
  *
- * 1. A scalar float32 trainer written here from the formulas, with `Math.fround` after every
- *    operation (an IEEE single-precision operation; for +, −, ×, ÷ and √ of float32 operands the
- *    float64 result rounded once to float32 is the correctly rounded float32 result, because 53 ≥
- *    2·24 + 2), in the order the module comment of batched-wasm.ts states. The kernels must agree
- *    with it bit for bit.
+ * 1. A scalar float32 trainer written here from the formulas (exp by Cephes expf, as the kernels
+ *    compute it), with `Math.fround` after every operation (an IEEE single-precision operation; for
+ *    +, −, ×, ÷ and √ of float32 operands the float64 result rounded once to float32 is the
+ *    correctly rounded float32 result, because 53 ≥ 2·24 + 2), in the order the module comment of
+ *    batched-wasm.ts states. The kernels must agree with it bit for bit.
  * 2. PyTorch float32 trajectories (torch.baddbmm over a stack of networks, torch.optim.Adam) from
  *    packages/core/test/fixtures/batched-f32/make_batched_f32.py (torch 2.13.0+cpu, the bench's
  *    peer venv). PyTorch's bmm sums with fused multiply–adds and adds the bias last, which
@@ -24,6 +24,28 @@ const fr = Math.fround;
 /** float32 machine epsilon (2⁻²³). */
 const EPS32 = 2 ** -23;
 
+/** Rounds half to even (WebAssembly's `f32x4.nearest`). */
+function nearestEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * exp(x) in float32 by Cephes `expf` (S. L. Moshier, cephes/single/expf.c: x = n·ln 2 + r with ln 2
+ * split as 0.693359375 − 2.12194440e−4, exp(r) ≈ 1 + r + r²·p(r)), with the argument clamped to
+ * [−87, 88]; every constant and operation in float32.
+ */
+function expf(x: number): number {
+  const P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map(fr);
+  const c = Math.min(88, Math.max(-87, x));
+  const n = nearestEven(fr(c * fr(Math.LOG2E)));
+  let r = fr(c - fr(n * 0.693359375));
+  r = fr(r - fr(n * fr(-2.1219444e-4)));
+  let p = P[0]!;
+  for (const k of P.slice(1)) p = fr(fr(p * r) + k);
+  return fr(fr(fr(fr(p * fr(r * r)) + r) + 1) * 2 ** n);
+}
+
 interface ScalarResult {
   solvedAt: number;
   correct: number;
@@ -33,7 +55,7 @@ interface ScalarResult {
 
 /**
  * One network trained in float32, operation by operation: forward z = b + Σᵢ in·W (i ascending),
- * leaky ReLU; dL/dlogit = (σ(z) − y)/S with σ = 1/(1 + exp(−z)); gradients summed over samples
+ * leaky ReLU; dL/dlogit = (σ(z) − y)·(1/S) with σ = 1/(1 + expf(−z)); gradients summed over samples
  * from 0; dL/dz of hidden units Σ_o W·g (o ascending) times the leak where the activation is ≤ 0;
  * Adam as PyTorch with float32 scalars. Early exit at 100 % accuracy.
  */
@@ -74,7 +96,7 @@ function scalarTrainF32(
     if (epoch === epochs) return { solvedAt: -1, correct, loss: meanBce(logits, data.y), params: p };
     // g[l][s][unit] = dL/dz of layer l.
     const g: number[][][] = new Array<number[][]>(L);
-    g[L - 1] = logits.map((z, s) => [fr((fr(1 / fr(1 + fr(Math.exp(-z)))) - data.y[s]!) / S)]);
+    g[L - 1] = logits.map((z, s) => [fr(fr(fr(1 / fr(1 + expf(-z))) - data.y[s]!) * fr(1 / S))]);
     for (let l = L - 1; l >= 1; l--) {
       const [din, dout] = [dims[l]!, dims[l + 1]!];
       g[l - 1] = g[l]!.map((gs, s) =>
@@ -118,6 +140,20 @@ function meanBce(logits: readonly number[], y: Float64Array): number {
   logits.forEach((z, s) => (sum += Math.max(z, 0) - z * y[s]! + Math.log1p(Math.exp(-Math.abs(z)))));
   return sum / logits.length;
 }
+
+describe('float32 exp of the output gradient', () => {
+  it('is within 1 ulp of the correctly rounded exp over [−87, 88] (Cephes expf, as the kernels compute it)', () => {
+    let worst = 0;
+    for (let j = 0; j <= 200_000; j++) {
+      const x = fr(-87 + (175 * j) / 200_000);
+      const exact = Math.exp(x);
+      const ulp = 2 ** (Math.floor(Math.log2(exact)) - 23);
+      worst = Math.max(worst, Math.abs(expf(x) - exact) / ulp);
+    }
+    // Measured: 0.94 ulp of the exact value (≤ 0.5 is correct rounding); SLEEF expf_u10, PyTorch's, promises ≤ 1.0.
+    expect(worst).toBeLessThan(1.5);
+  });
+});
 
 describe('float32 kernels against a scalar Math.fround trainer', () => {
   for (const [label, shape, count, f, n] of [
@@ -198,8 +234,8 @@ describe(`float32 trajectories against PyTorch ${fixture.torch} float32`, () => 
       expect(Array.from(r.correct)).toEqual(c.correct);
       // Losses (ours float64 from the float32 logits, torch's float32), largest relative difference
       // over the networks, measured: ≤ 1.28 ε₃₂ through 10 steps in every case (the float32
-      // rounding of torch's loss itself); through 20 steps ≤ 81 ε₃₂; through 200 steps 6.5 ε₃₂
-      // (parity 3 × 1), 293 ε₃₂ = 3.5·10⁻⁵ (parity 5 × 2), 57 ε₃₂ (XOR 2 × 1) and 1.7·10⁻² in the
+      // rounding of torch's loss itself); through 20 steps ≤ 86 ε₃₂; through 200 steps 6.9 ε₃₂
+      // (parity 3 × 1), 288 ε₃₂ = 3.4·10⁻⁵ (parity 5 × 2), 60 ε₃₂ (XOR 2 × 1) and 1.7·10⁻² in the
       // ReLU 10 × 3 case (units crossing their kinks amplify the summation-order differences).
       // Our float64 mode is as far from torch float32 (1.4, 78, 3.9, 273, 73 ε₃₂, 1.7·10⁻²): the
       // distance is torch float32's own rounding more than ours.

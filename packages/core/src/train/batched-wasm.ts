@@ -64,7 +64,17 @@ const LANE_OPS: Record<WasmPrecision, LaneOps> = {
 };
 
 /** Byte offsets of the splatted scalars at the start of the memory. */
-const SCALAR = { alpha: 0, beta1: 16, oneMinusBeta1: 32, beta2: 48, oneMinusBeta2: 64, stepSize: 80, sqrtBc2: 96, eps: 112 };
+const SCALAR = {
+  alpha: 0,
+  beta1: 16,
+  oneMinusBeta1: 32,
+  beta2: 48,
+  oneMinusBeta2: 64,
+  stepSize: 80,
+  sqrtBc2: 96,
+  eps: 112,
+  invSamples: 128,
+};
 const DATA_AT = 256;
 
 /** Where everything lives: row numbers within a pair's block, which starts at `rowsAt + pair·pairBytes`. */
@@ -104,7 +114,8 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
   const L = dims.length - 1;
   const { lanes, bytes: valueBytes } = LANE_OPS[precision];
   const pairs = Math.ceil(count / lanes);
-  const rowsAt = DATA_AT + ((samples * dims[0]! * 16 + 15) & ~15);
+  // The data x[s][i], then the targets y[s] (read by the float32 output gradient), splatted.
+  const rowsAt = DATA_AT + samples * (dims[0]! + 1) * 16;
   const sizes: number[] = [];
   for (let l = 0; l < L; l++) sizes.push(dims[l]! * dims[l + 1]!, dims[l + 1]!);
   let row = 0;
@@ -305,10 +316,112 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
           else e.store(Q, sampleOff(lay, lay.logit, o), () => e.get(T));
         }
       }
+      if (lay.precision === 'f32') e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
     }),
   );
   e.op(END);
   return { name: 'forward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/*
+ * float32 constants of `outputGradientF32` (Cephes `expf`, S. L. Moshier, cephes/single/expf.c:
+ * Cody–Waite ln 2 split and minimax polynomial). Coefficients of a function approximation, not
+ * tolerances.
+ */
+/* eslint-disable no-restricted-syntax */
+const EXPF32 = {
+  /** exp's argument is clamped to [lo, hi]: 2ⁿ stays a normal float32, and σ is 1 or below 2⁻¹²⁷ outside. */
+  lo: -87.0,
+  hi: 88.0,
+  log2e: Math.LOG2E,
+  ln2Hi: 0.693359375,
+  ln2Lo: -2.1219444e-4,
+  /** p(r) = ((((c₀r + c₁)r + c₂)r + c₃)r + c₄)r + c₅, exp(r) ≈ p(r)·r² + r + 1. */
+  poly: [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
+} as const;
+/* eslint-enable no-restricted-syntax */
+
+/** A v128 constant of four float32 lanes. */
+function f32x4Const(e: Emitter, v: number): void {
+  const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+  e.op(...V128_CONST, ...bytes);
+}
+
+const F32X4_MIN = simd(0xe8);
+const F32X4_MAX = simd(0xe9);
+const F32X4_NEAREST = simd(0x6a);
+const I32X4_TRUNC_SAT_F32X4_S = simd(0xf8);
+const I32X4_ADD = simd(0xae);
+const I32X4_SHL = simd(0xab);
+const I32_SUB = 0x6b;
+
+/**
+ * Pushes dL/dlogit of the current sample in float32, from the logit in local T: (σ(z) − y)·(1/S)
+ * with σ(z) = 1 / (1 + exp(−z)), PyTorch's sigmoid, and exp by Cephes `expf` (a range reduction
+ * x = n·ln 2 + r and a degree-7 polynomial, ≤ 1 ulp-ish like PyTorch's vectorized SLEEF expf), every
+ * operation in float32. In the forward kernel, so the sigmoid runs four networks per instruction
+ * instead of one `Math.exp` per sample and network in JavaScript.
+ */
+function outputGradientF32(e: Emitter, lay: WasmLayout): void {
+  const [X, N, R] = [AV, SCRATCH, SCRATCH + 1];
+  const { ops } = e;
+  // x = clamp(−z), n = nearest(x·log₂e), r = (x − n·ln2Hi) − n·ln2Lo
+  f32x4Const(e, 0);
+  e.get(T);
+  e.op(...ops.sub);
+  f32x4Const(e, EXPF32.lo);
+  e.op(...F32X4_MAX);
+  f32x4Const(e, EXPF32.hi);
+  e.op(...F32X4_MIN);
+  e.tee(X);
+  f32x4Const(e, EXPF32.log2e);
+  e.op(...ops.mul, ...F32X4_NEAREST);
+  e.tee(N);
+  f32x4Const(e, EXPF32.ln2Hi);
+  e.op(...ops.mul);
+  e.set(R);
+  e.get(X);
+  e.get(R);
+  e.op(...ops.sub);
+  e.get(N);
+  f32x4Const(e, EXPF32.ln2Lo);
+  e.op(...ops.mul, ...ops.sub);
+  e.set(R);
+  // p = Horner(poly, r); exp(r) = (p·r² + r) + 1
+  f32x4Const(e, EXPF32.poly[0]);
+  for (const c of EXPF32.poly.slice(1)) {
+    e.get(R);
+    e.op(...ops.mul);
+    f32x4Const(e, c);
+    e.op(...ops.add);
+  }
+  e.get(R);
+  e.get(R);
+  e.op(...ops.mul, ...ops.mul);
+  e.get(R);
+  e.op(...ops.add);
+  f32x4Const(e, 1);
+  e.op(...ops.add);
+  // · 2ⁿ: the float32 with exponent field n + 127
+  e.get(N);
+  e.op(...I32X4_TRUNC_SAT_F32X4_S);
+  e.op(...V128_CONST, ...new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer));
+  e.op(...I32X4_ADD);
+  e.i32(23);
+  e.op(...I32X4_SHL, ...ops.mul);
+  // σ = 1 / (1 + e); (σ − y)·(1/S)
+  f32x4Const(e, 1);
+  e.op(...ops.add);
+  e.set(X);
+  f32x4Const(e, 1);
+  e.get(X);
+  e.op(...ops.div);
+  e.get(Q);
+  e.get(PK);
+  e.op(I32_SUB, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  e.op(...ops.sub);
+  e.i32(0);
+  e.op(...V128_LOAD, 3, ...uleb(SCALAR.invSamples), ...ops.mul);
 }
 
 /**
@@ -564,10 +677,12 @@ function splat(k: WasmBatchedKernels, at: number, v: number): void {
   for (let j = 0; j < lanes; j++) k.values[at / valueBytes + j] = v;
 }
 
-/** Writes the splatted leak and the shared data into the kernels' memory. */
-export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array): void {
+/** Writes the splatted leak, 1/S and the shared data (inputs, then targets) into the kernels' memory. */
+export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array, y: Float64Array): void {
   splat(k, SCALAR.alpha, alpha);
+  splat(k, SCALAR.invSamples, 1 / y.length);
   for (let j = 0; j < x.length; j++) splat(k, DATA_AT + 16 * j, x[j]!);
+  for (let s = 0; s < y.length; s++) splat(k, DATA_AT + 16 * (x.length + s), y[s]!);
 }
 
 /** Writes the Adam scalars of one step (splatted) for the `adam` kernel. */

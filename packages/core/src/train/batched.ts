@@ -19,8 +19,9 @@
  * (`TrainableNetwork` with `dtype: 'float64'`) step for step (tested). `precision: 'f32'` runs
  * f32x4 kernels (four networks per vector: up to twice the f64x2 throughput, for the Adam update's
  * square root and divisions above all) in which every operation is one IEEE single-precision
- * operation, the same operations in the same order as float64, with the loss gradient computed as
- * PyTorch float32 does (sigmoid as 1 / (1 + exp(−z)), each step rounded to float32). It needs
+ * operation, the same operations in the same order as float64, and dL/dlogit is computed in the
+ * forward kernel as PyTorch float32 does (σ = 1 / (1 + exp(−z)), exp by a float32 polynomial
+ * like PyTorch's vectorized one, each operation rounded to float32). It needs
  * WebAssembly SIMD (there are no float32 JavaScript kernels) and follows PyTorch float32 to
  * float32 rounding, not bit for bit (PyTorch's bmm sums in its own order; the tests measure it).
  *
@@ -538,7 +539,7 @@ function bce(z: number, y: number): number {
 /**
  * Where the logits are read and dL/dlogit written: sample s of network k at
  * `at + ⌊k/lanes⌋·pairStride + s·rowStride + k mod lanes` (the JS layout: lanes 2, pairStride 2,
- * rowStride N). `f32`: the arrays are float32 and dL/dlogit is computed as PyTorch float32 does.
+ * rowStride N). `gradInKernel`: the forward kernel has written dL/dlogit (float32).
  */
 interface OutputRows {
   readonly logit: Float64Array | Float32Array;
@@ -548,14 +549,18 @@ interface OutputRows {
   readonly lanes: number;
   readonly pairStride: number;
   readonly rowStride: number;
-  readonly f32: boolean;
+  readonly gradInKernel: boolean;
 }
 
 /**
- * Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `allLosses`
- * or the network classifies every sample (else NaN: the loss is needed only at a network's last
- * forward pass, and skipping it saves two of the three transcendental calls per sample).
+ * Which losses an epoch computes: `'all'`; `'solved'`, those of the networks that classify every
+ * sample (they leave the batch with early exit: their last forward pass); `'none'`. The others are
+ * NaN: the loss is needed only at a network's last forward pass, and skipping it saves two of the
+ * three transcendental calls per sample.
  */
+type LossesWanted = 'all' | 'solved' | 'none';
+
+/** Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `losses` asks. */
 
 function lossAndOutputGrad(
   y: Float64Array,
@@ -564,10 +569,10 @@ function lossAndOutputGrad(
   k1: number,
   loss: Float64Array,
   correct: Int32Array,
-  allLosses: boolean,
+  losses: LossesWanted,
 ): void {
   const S = y.length;
-  const { logit, grad, lanes, pairStride, rowStride, f32 } = out;
+  const { logit, grad, lanes, pairStride, rowStride, gradInKernel } = out;
   for (let k = k0; k < k1; k++) {
     const off = Math.floor(k / lanes) * pairStride + (k % lanes);
     let c = 0;
@@ -575,12 +580,10 @@ function lossAndOutputGrad(
       const ys = y[s]!;
       const z = logit[o]!;
       if (z > 0 === (ys === 1)) c++;
-      // float32: PyTorch's sigmoid, 1 / (1 + exp(−z)) with each operation rounded to float32, then
-      // (σ − y)·(1/S) (exact for S a power of two, as Boolean data have).
-      grad[go] = f32 ? (Math.fround(1 / Math.fround(1 + Math.fround(Math.exp(-z)))) - ys) / S : (1 / (1 + Math.exp(-z)) - ys) / S;
+      if (!gradInKernel) grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
     correct[k] = c;
-    if (!allLosses && c !== S) {
+    if (losses === 'none' || (losses === 'solved' && c !== S)) {
       loss[k] = Number.NaN;
       continue;
     }
@@ -670,8 +673,7 @@ interface EpochMode {
   readonly step: number;
   readonly adam: AdamScalars;
   readonly freezeSolved: boolean;
-  /** Compute every network's loss (else only those that classify every sample). */
-  readonly allLosses: boolean;
+  readonly losses: LossesWanted;
 }
 
 interface Engine {
@@ -707,16 +709,25 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
   const m = mlp.params.map((p) => new Float64Array(p.length));
   const v = mlp.params.map((p) => new Float64Array(p.length));
   const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
-  const out: OutputRows = { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, lanes: 2, pairStride: 2, rowStride: n, f32: false };
+  const out: OutputRows = {
+    logit: work.logit,
+    logitAt: 0,
+    grad: work.gz,
+    gradAt: 0,
+    lanes: 2,
+    pairStride: 2,
+    rowStride: n,
+    gradInKernel: false,
+  };
   return {
     kind: 'js',
     precision: 'f64',
     out,
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
-    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, losses }) => {
       forward(mlp, data, work, active);
-      lossAndOutputGrad(data.y, out, 0, active, loss, correct, allLosses);
+      lossAndOutputGrad(data.y, out, 0, active, loss, correct, losses);
       if (step === 0) return;
       const state = [...mlp.params, ...m, ...v];
       const lane = (k: number, into?: Float64Array[]): Float64Array[] =>
@@ -762,7 +773,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   const { lanes } = layout;
   const n = mlp.count;
   const f = k.values;
-  wasmSetData(k, mlp.shape.alpha, data.x);
+  wasmSetData(k, mlp.shape.alpha, data.x, data.y);
   mlp.params.forEach((p, t) => {
     for (let r = 0; r < p.length / n; r++) {
       for (let j = 0; j < n; j++) f[wasmIndex(layout, layout.param[t]! + r, j)] = p[r * n + j]!;
@@ -779,7 +790,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     lanes,
     pairStride: lanes * layout.rows,
     rowStride: lanes,
-    f32: precision === 'f32',
+    gradInKernel: precision === 'f32',
   };
   // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
   const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
@@ -792,7 +803,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     out,
     forward: (active) => k.forward(0, pairs(active)),
     backward: (active) => k.backward(0, pairs(active)),
-    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, losses }) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
       if (step > 0) wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
@@ -803,7 +814,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
         const c1 = Math.min(allPairs, c0 + chunk);
         k.forward(c0 * pb, c1 * pb);
         const [k0, k1] = [lanes * c0, Math.min(active, lanes * c1)];
-        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, allLosses);
+        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, losses);
         if (step === 0) continue;
         // Lanes the step must leave as they are: networks solved at this epoch, and the inactive
         // (already solved) networks that share the last vector with active ones.
@@ -868,7 +879,7 @@ export function batchedLossAndGradient(
   const loss = new Float64Array(mlp.count);
   const correct = new Int32Array(mlp.count);
   engine.forward(mlp.count);
-  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, true);
+  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, 'all');
   engine.backward(mlp.count);
   return { loss, correct, grads: engine.grads() };
 }
@@ -907,7 +918,8 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
       step: last ? 0 : epoch + 1,
       adam,
       freezeSolved: earlyExit,
-      allLosses: last || history !== undefined,
+      // Without early exit a network's last forward pass is the last epoch's.
+      losses: last || history !== undefined ? 'all' : earlyExit ? 'solved' : 'none',
     });
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
