@@ -16,9 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { BATCHED_EARLY_EXIT_CASES } from '../../test/helpers.js';
 import { seededRandom } from '../random.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from './batched.js';
-import type { BatchedMlpShape } from './batched.js';
 
 const fr = Math.fround;
 /** float32 machine epsilon (2⁻²³). */
@@ -156,17 +156,7 @@ describe('float32 exp of the output gradient', () => {
 });
 
 describe('float32 kernels against a scalar Math.fround trainer', () => {
-  for (const [label, shape, count, f, n] of [
-    ['leaky 3 → 5 → 5 → 1, N = 7 (one vector partly empty), 3-parity', { inputs: 3, width: 5, depth: 2, alpha: 0.1 }, 7, 0b10010110, 3],
-    ['ReLU 4 → 8 → 1, N = 10, 4-input majority-like function', { inputs: 4, width: 8, depth: 1, alpha: 0 }, 10, 0xe880, 4],
-    [
-      'leaky 2 → 4 → 7 → 2 → 1 (non-rectangular), N = 5, XOR',
-      { inputs: 2, width: 4, depth: 3, alpha: 0.1, hidden: [4, 7, 2] },
-      5,
-      0b0110,
-      2,
-    ],
-  ] as const satisfies readonly (readonly [string, BatchedMlpShape, number, number, number])[]) {
+  for (const [label, shape, count, f, n] of BATCHED_EARLY_EXIT_CASES) {
     it(`train bit for bit alike with early exit (${label})`, () => {
       const mlp = new BatchedMlp(shape, count);
       mlp.initialize('he-normal', (k) => seededRandom(70 + k));

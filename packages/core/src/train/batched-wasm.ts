@@ -23,7 +23,7 @@
  * (row r, network k) is value `rowsAt/b + ⌊k/lanes⌋·lanes·rows + lanes·r + k mod lanes` of the
  * memory viewed as b-byte floats (`wasmIndex`). "Pair" below means such a group.
  */
-import { compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
+import { OP, compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
 import type { KernelFunction } from '../wasm/assembler.js';
 
 const GET = 0x20;
@@ -347,14 +347,6 @@ function f32x4Const(e: Emitter, v: number): void {
   e.op(...V128_CONST, ...bytes);
 }
 
-const F32X4_MIN = simd(0xe8);
-const F32X4_MAX = simd(0xe9);
-const F32X4_NEAREST = simd(0x6a);
-const I32X4_TRUNC_SAT_F32X4_S = simd(0xf8);
-const I32X4_ADD = simd(0xae);
-const I32X4_SHL = simd(0xab);
-const I32_SUB = 0x6b;
-
 /**
  * Pushes dL/dlogit of the current sample in float32, from the logit in local T: (σ(z) − y)·(1/S)
  * with σ(z) = 1 / (1 + exp(−z)), PyTorch's sigmoid, and exp by Cephes `expf` (a range reduction
@@ -370,12 +362,12 @@ function outputGradientF32(e: Emitter, lay: WasmLayout): void {
   e.get(T);
   e.op(...ops.sub);
   f32x4Const(e, EXPF32.lo);
-  e.op(...F32X4_MAX);
+  e.op(...OP.f32x4Max);
   f32x4Const(e, EXPF32.hi);
-  e.op(...F32X4_MIN);
+  e.op(...OP.f32x4Min);
   e.tee(X);
   f32x4Const(e, EXPF32.log2e);
-  e.op(...ops.mul, ...F32X4_NEAREST);
+  e.op(...ops.mul, ...OP.f32x4Nearest);
   e.tee(N);
   f32x4Const(e, EXPF32.ln2Hi);
   e.op(...ops.mul);
@@ -404,11 +396,11 @@ function outputGradientF32(e: Emitter, lay: WasmLayout): void {
   e.op(...ops.add);
   // · 2ⁿ: the float32 with exponent field n + 127
   e.get(N);
-  e.op(...I32X4_TRUNC_SAT_F32X4_S);
+  e.op(...OP.i32x4TruncSatF32x4S);
   e.op(...V128_CONST, ...new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer));
-  e.op(...I32X4_ADD);
+  e.op(...OP.i32x4Add);
   e.i32(23);
-  e.op(...I32X4_SHL, ...ops.mul);
+  e.op(...OP.i32x4Shl, ...ops.mul);
   // σ = 1 / (1 + e); (σ − y)·(1/S)
   f32x4Const(e, 1);
   e.op(...ops.add);
@@ -418,7 +410,7 @@ function outputGradientF32(e: Emitter, lay: WasmLayout): void {
   e.op(...ops.div);
   e.get(Q);
   e.get(PK);
-  e.op(I32_SUB, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
   e.op(...ops.sub);
   e.i32(0);
   e.op(...V128_LOAD, 3, ...uleb(SCALAR.invSamples), ...ops.mul);
