@@ -239,7 +239,7 @@ export { lossAndGradient, LOSS_NAMES } from './train/losses.js';
 export type { LossName } from './train/losses.js';
 export { INIT_NAMES } from './train/init.js';
 export { BatchedMlp, trainBatched, batchedLossAndGradient, booleanTrainingData } from './train/batched.js';
-export type { BatchedMlpShape, BatchedData, BatchedTrainOptions, BatchedTrainResult } from './train/batched.js';
+export type { BatchedMlpShape, BatchedData, BatchedPrecision, BatchedTrainOptions, BatchedTrainResult } from './train/batched.js';
 export { booleanSuccessSweep, parityTruthTable, randomTruthTable } from './studies/boolean-success.js';
 export type {
   TruthTable,

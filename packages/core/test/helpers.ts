@@ -1,5 +1,5 @@
 import { buildNetwork, mulberry32, gaussian } from '../src/index.js';
-import type { Network, NodeSpec } from '../src/index.js';
+import type { BatchedMlpShape, Network, NodeSpec } from '../src/index.js';
 
 /** The dissertation's XOR net (§5): f(x) = [1, −2]·ReLU([[1, 1], [1, 1]] x + [1, 0]) − 1. */
 export function xorNet(): Network {
@@ -97,3 +97,14 @@ export function bruteCanonical(t: number, n: number): number {
       }
   return best;
 }
+
+/**
+ * Batched-trainer cases whose networks finish at different epochs (so slots are swapped and the last
+ * SIMD vector runs partly empty): label, shape, network count, truth table, inputs. Used by the
+ * float64 WASM-vs-JS test and the float32 scalar-reference test.
+ */
+export const BATCHED_EARLY_EXIT_CASES: readonly (readonly [string, BatchedMlpShape, number, number, number])[] = [
+  ['leaky 3 → 5 → 5 → 1, odd N = 7, 3-parity', { inputs: 3, width: 5, depth: 2, alpha: 0.1 }, 7, 0b10010110, 3],
+  ['ReLU 4 → 8 → 1, N = 10, 4-input majority-like function', { inputs: 4, width: 8, depth: 1, alpha: 0 }, 10, 0xe880, 4],
+  ['leaky 2 → 4 → 7 → 2 → 1 (non-rectangular), N = 5, XOR', { inputs: 2, width: 4, depth: 3, alpha: 0.1, hidden: [4, 7, 2] }, 5, 0b0110, 2],
+];

@@ -3,12 +3,17 @@
  * of the success grids, of every function's Fourier metrics beside its performance and of the class
  * averages per n, and the three figures as SVG.
  */
-import type { BooleanHighnMerged, HighnClass, HighnFunctionRow } from '@polytope-lens/core';
+import type { BatchedPrecision, BooleanHighnMerged, HighnClass, HighnFunctionRow } from '@polytope-lens/core';
 import { dimensionLinesSvg, performanceScatterSvg, successGridsSvg } from '../render/highn-figures.js';
 import type { HighnSeries } from '../render/highn-figures.js';
 import { writeFileAtomic } from '../util.js';
 
 const CLASS_NAME: Record<HighnClass, string> = { parity: 'n-parity', random: 'random', xor: 'XOR (f₄ ⊕ x₅ ⊕ … ⊕ xₙ)' };
+
+/** The trainer's arithmetic in a report's header line. */
+export function precisionWords(p: BatchedPrecision): string {
+  return p === 'f32' ? 'float32 training' : 'float64 training';
+}
 
 /** A function's label in a table: parity, random #i or the XORed four-input class. */
 function highnLabel(f: Pick<HighnFunctionRow, 'cls' | 'index' | 'base'>): string {
@@ -56,7 +61,7 @@ export function highnReport(m: BooleanHighnMerged, seconds: number): string {
   const out: string[] = ['# Boolean functions at higher n (§3.4.3, Figs. 3.7–3.9)', ''];
   const counts = m.classes.map((c) => `${m.functions.filter((f) => f.cls === c && f.n === m.dims[0]).length} ${c}`);
   out.push(
-    `n = ${m.dims.join(', ')} · functions per n: ${counts.join(', ')} · widths ${m.widths.join(',')} × depths ${m.depths.join(',')} · leak ${m.alpha} · ${m.trials} trials per cell · up to ${m.epochs} Adam steps (lr ${m.lr}) · ${m.cells.length} cells · ${m.networkEpochs.toExponential(3)} network-epochs · ${seconds.toFixed(1)} s`,
+    `n = ${m.dims.join(', ')} · functions per n: ${counts.join(', ')} · widths ${m.widths.join(',')} × depths ${m.depths.join(',')} · leak ${m.alpha} · ${m.trials} trials per cell · up to ${m.epochs} Adam steps (lr ${m.lr}, ${precisionWords(m.precision)}) · ${m.cells.length} cells · ${m.networkEpochs.toExponential(3)} network-epochs · ${seconds.toFixed(1)} s`,
     '',
     'XOR class: g(x₁…xₙ) = f(x₁…x₄) ⊕ x₅ ⊕ … ⊕ xₙ, f the smallest member of a four-input NPN class (x₁ the most significant digit of a row). Performance = points classified correctly / 2ⁿ, averaged over every trial and shape; success = all 2ⁿ points. Degree, spectral entropy (bits) and total influence of the ±1-valued function with the 2⁻ⁿ-normalized Walsh–Fourier coefficients.',
     '',

@@ -17,6 +17,7 @@ import {
   widePrune,
 } from '@polytope-lens/core';
 import type {
+  BatchedPrecision,
   BooleanHighnMerged,
   BooleanHighnOptions,
   BooleanSuccessMerged,
@@ -32,7 +33,7 @@ import { parseRows } from '../inputs.js';
 import { CliError, writeFileAtomic } from '../util.js';
 import { gridHeatmapSvg, lossCurvesSvg, thresholdCountsSvg } from '../render/boolean-figures.js';
 import { svgToPng } from '../render/png.js';
-import { highnReport, writeHighnFigures } from './boolean-highn.js';
+import { highnReport, precisionWords, writeHighnFigures } from './boolean-highn.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
@@ -124,7 +125,7 @@ function writeSuccessFigures(m: BooleanSuccessMerged, stem: string): string[] {
 function successReport(m: BooleanSuccessMerged, seconds: number): string {
   const out: string[] = [`# Boolean training success (§3.4.2)`, ''];
   out.push(
-    `${m.cells.length} cells · ${m.trials} trials · up to ${m.epochs} epochs · ${m.networkEpochs.toExponential(3)} network-epochs in ${seconds.toFixed(1)} s`,
+    `${m.cells.length} cells · ${m.trials} trials · up to ${m.epochs} epochs · ${precisionWords(m.precision)} · ${m.networkEpochs.toExponential(3)} network-epochs in ${seconds.toFixed(1)} s`,
     '',
   );
   const alphas = [...new Set(m.shapes.map((s) => s.alpha))];
@@ -212,6 +213,21 @@ interface SuccessOpts extends PoolRunOpts {
   epochs: string;
   lr: string;
   seed: string;
+  precision: string;
+}
+
+/** `--precision` of the sweeps trained by `trainBatched`. */
+function precisionOption(cmd: Command): Command {
+  return cmd.option(
+    '--precision <p>',
+    "the trainer's arithmetic: f64 (float64, the recorded results) or f32 (float32 WebAssembly SIMD kernels, PyTorch's default precision, faster)",
+    'f64',
+  );
+}
+
+function parsePrecision(text: string): BatchedPrecision {
+  if (text !== 'f64' && text !== 'f32') throw new CliError(`--precision must be f64 or f32, got '${text}'`);
+  return text;
 }
 
 /** `--threads` and `--store` of the study runners: every core, results kept beside the JSON (resumable). */
@@ -242,7 +258,7 @@ function storeOf(opts: { store: string; json: string }): string {
 
 function registerSuccess(group: Command): void {
   const cmd = group.command('success');
-  poolOptions(cmd)
+  precisionOption(poolOptions(cmd))
     .description('train `trials` networks per function × width × depth × activation, count 100 % accuracy (Fig. 3.5, Table 3.3, Fig. 3.6)')
     .option('--functions <list>', 'truth tables: integers (27030 = 4-parity), 0x… hex, parity, random:K')
     .option('--functions-file <file>', 'JSON list of truth tables or {"representatives": [...]} (e.g. `polytope boolean npn --n 4 --json`)')
@@ -269,6 +285,7 @@ function registerSuccess(group: Command): void {
         epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
         lr: numberOption(opts.lr, '--lr'),
         seed,
+        precision: parsePrecision(opts.precision),
       };
       const total = booleanSuccessSweep.shards(options).length;
       const { merged, seconds } = await timedSweep<BooleanSuccessMerged>('boolean-success', options, opts, 'boolean-train success');
@@ -295,11 +312,12 @@ interface HighnOpts extends PoolRunOpts {
   epochs: string;
   lr: string;
   seed: string;
+  precision: string;
 }
 
 function registerHighn(group: Command): void {
   const cmd = group.command('highn');
-  poolOptions(cmd)
+  precisionOption(poolOptions(cmd))
     .description(
       'n = 5…10: n-parity, random functions and the 222 four-input NPN classes XORed with x₅ ⊕ … ⊕ xₙ; success, points correct and Fourier metrics (Figs. 3.7–3.9)',
     )
@@ -336,6 +354,7 @@ function registerHighn(group: Command): void {
         epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
         lr: numberOption(opts.lr, '--lr'),
         seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
+        precision: parsePrecision(opts.precision),
       };
       const { merged, seconds } = await timedSweep<BooleanHighnMerged>('boolean-highn', options, opts, 'boolean-train highn');
       writeFileAtomic(opts.json, JSON.stringify({ ...merged, seconds }, null, 1) + '\n');

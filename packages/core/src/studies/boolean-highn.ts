@@ -20,7 +20,8 @@ import { seededRandom } from '../random.js';
 import { fourierStatsWide } from '../boolean/fourier.js';
 import { npnRepresentatives } from '../boolean/npn.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.js';
-import { cellTrialSeed, parityTruthTable, randomTruthTable } from './boolean-success.js';
+import type { BatchedPrecision } from '../train/batched.js';
+import { cellTrialSeed, checkPrecision, parityTruthTable, precisionField, randomTruthTable } from './boolean-success.js';
 
 /** The function classes of §3.4.3. */
 export type HighnClass = 'parity' | 'random' | 'xor';
@@ -54,6 +55,8 @@ export interface BooleanHighnOptions {
   readonly epochs?: number;
   /** Base seed; default 0. */
   readonly seed?: number;
+  /** The trainer's arithmetic: `'f64'` (default) or `'f32'` (as `BooleanSuccessOptions.precision`). */
+  readonly precision?: BatchedPrecision;
 }
 
 /** One function of the study. */
@@ -77,6 +80,8 @@ export interface BooleanHighnParams extends HighnFunction {
   readonly lr: number;
   readonly epochs: number;
   readonly seed: number;
+  /** `'f32'` for float32; absent for float64 (`precisionField`). */
+  readonly precision?: 'f32';
 }
 
 /** A cell's result. */
@@ -139,6 +144,8 @@ export interface BooleanHighnMerged {
   readonly trials: number;
   readonly epochs: number;
   readonly lr: number;
+  /** The trainer's arithmetic. */
+  readonly precision: BatchedPrecision;
   readonly cells: BooleanHighnCell[];
   readonly functions: HighnFunctionRow[];
   readonly byDim: HighnDimRow[];
@@ -207,6 +214,7 @@ function resolveOptions(o: BooleanHighnOptions): Required<BooleanHighnOptions> {
     lr: o.lr ?? 0.025,
     epochs: o.epochs ?? 4000,
     seed: o.seed ?? 0,
+    precision: checkPrecision(o.precision),
   };
   if (r.dims.length === 0 || r.dims.some((n) => !Number.isInteger(n) || n < 4 || n > 10))
     throw new PolytopeError('bad-option', `dims must be integers in 4..10, got ${r.dims.join(',')}`);
@@ -267,7 +275,7 @@ export function highnFunctions(options: BooleanHighnOptions): HighnFunction[] {
 export function trainHighnCell(p: BooleanHighnParams): { cell: BooleanHighnCell; mlp: BatchedMlp } {
   const mlp = new BatchedMlp({ inputs: p.n, width: p.width, depth: p.depth, alpha: p.alpha }, p.trials);
   mlp.initialize('he-normal', (k) => seededRandom(cellTrialSeed(p, k)));
-  const r = trainBatched(mlp, booleanTrainingData(BigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs });
+  const r = trainBatched(mlp, booleanTrainingData(BigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs, precision: p.precision ?? 'f64' });
   const cell: BooleanHighnCell = {
     n: p.n,
     cls: p.cls,
@@ -352,6 +360,7 @@ function mergeCells(cells: BooleanHighnCell[], o: Required<BooleanHighnOptions>)
     trials: o.trials,
     epochs: o.epochs,
     lr: o.lr,
+    precision: o.precision,
     cells,
     functions,
     byDim,
@@ -380,7 +389,17 @@ export const booleanHighnSweep: SweepDefinition<BooleanHighnOptions, BooleanHigh
     for (const fn of fns)
       for (const depth of o.depths)
         for (const width of o.widths)
-          out.push({ ...fn, width, depth, alpha: o.alpha, trials: o.trials, lr: o.lr, epochs: o.epochs, seed: o.seed });
+          out.push({
+            ...fn,
+            width,
+            depth,
+            alpha: o.alpha,
+            trials: o.trials,
+            lr: o.lr,
+            epochs: o.epochs,
+            seed: o.seed,
+            ...precisionField(o.precision),
+          });
     return out;
   },
   run: (params) => trainHighnCell(params).cell,

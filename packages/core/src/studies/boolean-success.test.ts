@@ -18,6 +18,21 @@ describe('boolean-success sweep', () => {
     expect(() => booleanSuccessSweep.shards({ functions: [1], widths: [0] })).toThrow(/widths/);
   });
 
+  it('trains in float32 with precision f32; float64 shards keep their pre-f32 form (no precision key)', async () => {
+    const o = { functions: [AND4, PARITY4], widths: [1, 4], depths: [1], alphas: [0.1], trials: 8, epochs: 1500 };
+    expect(booleanSuccessSweep.shards(o).every((p) => !('precision' in p))).toBe(true);
+    expect(booleanSuccessSweep.shards({ ...o, precision: 'f64' })).toEqual(booleanSuccessSweep.shards(o));
+    expect(booleanSuccessSweep.shards({ ...o, precision: 'f32' }).every((p) => p.precision === 'f32')).toBe(true);
+    expect(() => booleanSuccessSweep.shards({ ...o, precision: 'f16' as 'f32' })).toThrow(/precision must be 'f64' or 'f32'/);
+    const m64 = await runSweepLocally(booleanSuccessSweep, { ...o, precision: 'f64' });
+    const m32 = await runSweepLocally(booleanSuccessSweep, { ...o, precision: 'f32' });
+    expect([m64.precision, m32.precision]).toEqual(['f64', 'f32']);
+    // The same verdicts as in float64 (below): AND by every network, parity by no single unit.
+    expect(m32.cells.map((c) => c.successes)).toEqual(m64.cells.map((c) => c.successes));
+    expect(m32.cells.find((c) => c.f === AND4 && c.width === 1)!.successes).toBe(8);
+    expect(m32.cells.find((c) => c.f === PARITY4 && c.width === 1)!.successes).toBe(0);
+  });
+
   it('AND is learnt by every network; parity never by one monotone unit (width 1)', async () => {
     const merged = await runSweepLocally(booleanSuccessSweep, {
       functions: [AND4, PARITY4],

@@ -10,6 +10,7 @@ import type { SweepDefinition } from '../jobs/spec.js';
 import { seededRandom } from '../random.js';
 import { npnRepresentatives } from '../boolean/npn.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.js';
+import type { BatchedPrecision } from '../train/batched.js';
 
 /** Options of the success sweep (defaults: the dissertation's protocol). */
 export interface BooleanSuccessOptions {
@@ -35,6 +36,26 @@ export interface BooleanSuccessOptions {
   readonly epochs?: number;
   /** Base seed; default 0. */
   readonly seed?: number;
+  /**
+   * Arithmetic of the trainer (`trainBatched`'s `precision`): `'f64'` (default; the recorded
+   * results) or `'f32'` (float32 f32x4 kernels, PyTorch's default precision, faster).
+   */
+  readonly precision?: BatchedPrecision;
+}
+
+/**
+ * A shard's precision field: absent for float64 (so float64 shards, and the cached results keyed
+ * by them, stay what they were before float32 existed), `{ precision: 'f32' }` for float32.
+ */
+export function precisionField(precision: BatchedPrecision): { readonly precision?: 'f32' } {
+  return precision === 'f32' ? { precision } : {};
+}
+
+/** Checks a sweep's precision option; returns it or the default 'f64'. */
+export function checkPrecision(precision: BatchedPrecision | undefined): BatchedPrecision {
+  const p = precision ?? 'f64';
+  if (p !== 'f64' && p !== 'f32') throw new PolytopeError('bad-option', `precision must be 'f64' or 'f32', got '${String(p)}'`);
+  return p;
 }
 
 /** A truth table: an integer, or a `0x…` hexadecimal string for n ≥ 6. */
@@ -84,6 +105,8 @@ export interface BooleanSuccessParams {
   readonly lr: number;
   readonly epochs: number;
   readonly seed: number;
+  /** `'f32'` for float32; absent for float64 (`precisionField`). */
+  readonly precision?: 'f32';
 }
 
 /** A cell's result. */
@@ -115,6 +138,8 @@ export interface BooleanSuccessMerged {
   readonly n: number;
   readonly trials: number;
   readonly epochs: number;
+  /** The trainer's arithmetic. */
+  readonly precision: BatchedPrecision;
   readonly cells: BooleanSuccessCell[];
   readonly shapes: BooleanSuccessShape[];
   /** Table 3.3 per activation: functions within one percentage point of the lowest rate, counted over shapes. */
@@ -147,7 +172,7 @@ function positiveInts(name: string, v: readonly number[]): void {
 function runSuccessCell(p: BooleanSuccessParams): BooleanSuccessCell {
   const mlp = new BatchedMlp({ inputs: p.n, width: p.width, depth: p.depth, alpha: p.alpha }, p.trials);
   mlp.initialize('he-normal', (k) => seededRandom(cellTrialSeed(p, k)));
-  const r = trainBatched(mlp, booleanTrainingData(tableBigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs });
+  const r = trainBatched(mlp, booleanTrainingData(tableBigInt(p.f), p.n), { lr: p.lr, epochs: p.epochs, precision: p.precision ?? 'f64' });
   let successes = 0;
   let sum = 0;
   for (const e of r.solvedAt) {
@@ -226,6 +251,7 @@ function mergeCells(cells: BooleanSuccessCell[], o: Required<BooleanSuccessOptio
     n: o.n,
     trials: o.trials,
     epochs: o.epochs,
+    precision: o.precision,
     cells,
     shapes,
     hardest: o.alphas.map((alpha) => ({ alpha, rows: hardestTable(cells, alpha, o.n) })),
@@ -249,6 +275,7 @@ function resolveSuccessOptions(o: BooleanSuccessOptions): Required<BooleanSucces
     lr: o.lr ?? 0.025,
     epochs: o.epochs ?? 4000,
     seed: o.seed ?? 0,
+    precision: checkPrecision(o.precision),
   };
   if (!Number.isInteger(r.n) || r.n < 1 || r.n > 10) throw new PolytopeError('bad-option', `n must be an integer in 1..10, got ${r.n}`);
   const max = 2 ** (1 << r.n);
@@ -282,7 +309,18 @@ export const booleanSuccessSweep: SweepDefinition<BooleanSuccessOptions, Boolean
       for (const alpha of o.alphas)
         for (const depth of o.depths)
           for (const width of o.widths)
-            out.push({ n: o.n, f, width, depth, alpha, trials: o.trials, lr: o.lr, epochs: o.epochs, seed: o.seed });
+            out.push({
+              n: o.n,
+              f,
+              width,
+              depth,
+              alpha,
+              trials: o.trials,
+              lr: o.lr,
+              epochs: o.epochs,
+              seed: o.seed,
+              ...precisionField(o.precision),
+            });
     return out;
   },
   run: (params) => runSuccessCell(params),

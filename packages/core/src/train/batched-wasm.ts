@@ -1,25 +1,29 @@
 /**
- * WebAssembly SIMD (f64x2) kernels for the batched trainer (`trainBatched`, batched.ts): the forward
- * pass, the backward pass (bias, weight and input gradients) and the Adam update of N tiny MLPs of
- * one shape, with every tensor living in one WebAssembly memory.
+ * WebAssembly SIMD kernels for the batched trainer (`trainBatched`, batched.ts): the forward pass,
+ * the backward pass (bias, weight and input gradients) and the Adam update of N tiny MLPs of one
+ * shape, with every tensor living in one WebAssembly memory. Two precisions from one emitter:
+ * float64 (f64x2, two networks per vector) and float32 (f32x4, four networks per vector; every
+ * operation is one IEEE single-precision operation, as `Math.fround` of the float64 result).
  *
  * The module is assembled per layout (shape, padded network count, samples): every tensor element
  * row sits at a constant byte offset, so the kernels are straight-line code over the units of a
  * layer (offsets are load/store immediates) inside two runtime loops, over network pairs (the two
  * f64x2 lanes) and, for the passes, over samples. Lanes run along the network axis, so each
  * network's arithmetic is exactly the scalar JavaScript kernels' (same operations in the same order,
- * no fused multiply–add): results are bit for bit equal to the JS path (tested).
+ * no fused multiply–add): results are bit for bit equal to the JS path in float64 and to a scalar
+ * `Math.fround` reference in float32 (tested).
  *
  * Memory layout (bytes): 256 bytes of splatted scalars (leak, Adam constants of the step), the data
- * x[s][i] splatted to f64x2, then one block per network pair (pair-major: a pair's whole state is
- * contiguous, so a pair's passes stream through one small block instead of touching one page per
- * row, which measured 2× slower at N = 1000). A block is `rows` rows of two doubles (the two
- * networks): parameters [W₀, b₀, W₁, b₁, …] (W row-major [out][in]), Adam m, Adam v, gradients, then
+ * x[s][i] splatted to the vector, then one block per group of `lanes` networks (2 in float64, 4 in
+ * float32; group-major: a group's whole state is contiguous, so its passes stream through one small
+ * block instead of touching one page per row, which measured 2× slower at N = 1000). A block is
+ * `rows` rows of 16 bytes (one value per network of the group): parameters [W₀, b₀, W₁, b₁, …] (W row-major [out][in]), Adam m, Adam v, gradients, then
  * per hidden layer z and a as [unit][sample], the logits [sample], and per layer the gradient with
  * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by JS). Element
- * (row r, network k) is double `rowsAt/8 + (k >> 1)·2·rows + 2r + (k & 1)` (`wasmIndex`).
+ * (row r, network k) is value `rowsAt/b + ⌊k/lanes⌋·lanes·rows + lanes·r + k mod lanes` of the
+ * memory viewed as b-byte floats (`wasmIndex`). "Pair" below means such a group.
  */
-import { compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
+import { OP, compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
 import type { KernelFunction } from '../wasm/assembler.js';
 
 const GET = 0x20;
@@ -38,24 +42,53 @@ const V128_LOAD = simd(0x00);
 const V128_STORE = simd(0x0b);
 const V128_CONST = simd(0x0c);
 const V128_BITSELECT = simd(0x52);
-const F64X2_GT = simd(0x4a);
-const F64X2_SQRT = simd(0xef);
-const F64X2_ADD = simd(0xf0);
-const F64X2_SUB = simd(0xf1);
-const F64X2_MUL = simd(0xf2);
-const F64X2_DIV = simd(0xf3);
+
+/** The float format of a set of kernels: `'f64'` (f64x2 lanes) or `'f32'` (f32x4 lanes). */
+export type WasmPrecision = 'f64' | 'f32';
+
+/** The lane-wise arithmetic of one precision (SIMD opcodes with their prefix). */
+interface LaneOps {
+  readonly lanes: number;
+  readonly bytes: number;
+  readonly gt: number[];
+  readonly sqrt: number[];
+  readonly add: number[];
+  readonly sub: number[];
+  readonly mul: number[];
+  readonly div: number[];
+}
+
+const LANE_OPS: Record<WasmPrecision, LaneOps> = {
+  f64: { lanes: 2, bytes: 8, gt: simd(0x4a), sqrt: simd(0xef), add: simd(0xf0), sub: simd(0xf1), mul: simd(0xf2), div: simd(0xf3) },
+  f32: { lanes: 4, bytes: 4, gt: simd(0x44), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7) },
+};
 
 /** Byte offsets of the splatted scalars at the start of the memory. */
-const SCALAR = { alpha: 0, beta1: 16, oneMinusBeta1: 32, beta2: 48, oneMinusBeta2: 64, stepSize: 80, sqrtBc2: 96, eps: 112 };
+const SCALAR = {
+  alpha: 0,
+  beta1: 16,
+  oneMinusBeta1: 32,
+  beta2: 48,
+  oneMinusBeta2: 64,
+  stepSize: 80,
+  sqrtBc2: 96,
+  eps: 112,
+  invSamples: 128,
+};
 const DATA_AT = 256;
 
 /** Where everything lives: row numbers within a pair's block, which starts at `rowsAt + pair·pairBytes`. */
 export interface WasmLayout {
+  readonly precision: WasmPrecision;
+  /** Networks per vector (per pair block): 2 in float64, 4 in float32. */
+  readonly lanes: number;
+  /** Bytes per value: 8 or 4. */
+  readonly valueBytes: number;
   readonly dims: readonly number[];
   readonly samples: number;
-  /** Network pairs (the count rounded up to even, halved). */
+  /** Network groups (the count rounded up to a multiple of `lanes`, divided by it). */
   readonly pairs: number;
-  /** Bytes per pair block (rows · 16). */
+  /** Bytes per group block (rows · 16). */
   readonly pairBytes: number;
   /** Byte offset of row 0. */
   readonly rowsAt: number;
@@ -77,10 +110,12 @@ export interface WasmLayout {
 }
 
 /** The layout of N networks with layer sizes `dims` on `samples` samples. */
-function wasmLayout(dims: readonly number[], samples: number, count: number): WasmLayout {
+function wasmLayout(dims: readonly number[], samples: number, count: number, precision: WasmPrecision): WasmLayout {
   const L = dims.length - 1;
-  const pairs = (count + 1) >> 1;
-  const rowsAt = DATA_AT + ((samples * dims[0]! * 16 + 15) & ~15);
+  const { lanes, bytes: valueBytes } = LANE_OPS[precision];
+  const pairs = Math.ceil(count / lanes);
+  // The data x[s][i], then the targets y[s] (read by the float32 output gradient), splatted.
+  const rowsAt = DATA_AT + samples * (dims[0]! + 1) * 16;
   const sizes: number[] = [];
   for (let l = 0; l < L; l++) sizes.push(dims[l]! * dims[l + 1]!, dims[l + 1]!);
   let row = 0;
@@ -109,6 +144,9 @@ function wasmLayout(dims: readonly number[], samples: number, count: number): Wa
   }
   g.push(gOut);
   return {
+    precision,
+    lanes,
+    valueBytes,
     dims,
     samples,
     pairs,
@@ -127,9 +165,10 @@ function wasmLayout(dims: readonly number[], samples: number, count: number): Wa
   };
 }
 
-/** Index (in doubles) of row r of network k. */
+/** Index (in values of the layout's precision) of row r of network k. */
 export function wasmIndex(lay: WasmLayout, r: number, k: number): number {
-  return lay.rowsAt / 8 + (k >> 1) * 2 * lay.rows + 2 * r + (k & 1);
+  const { lanes } = lay;
+  return lay.rowsAt / lay.valueBytes + Math.floor(k / lanes) * lanes * lay.rows + lanes * r + (k % lanes);
 }
 
 // Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx, qend;
@@ -141,6 +180,7 @@ const UNIT = 20;
 
 class Emitter {
   readonly f: number[] = [];
+  constructor(readonly ops: LaneOps) {}
   get(i: number): void {
     this.f.push(GET, ...uleb(i));
   }
@@ -172,10 +212,10 @@ class Emitter {
     this.get(x);
     this.get(ALPHA);
     this.get(x);
-    this.op(...F64X2_MUL);
+    this.op(...this.ops.mul);
     cmp();
     this.get(ZERO);
-    this.op(...F64X2_GT, ...V128_BITSELECT);
+    this.op(...this.ops.gt, ...V128_BITSELECT);
   }
   /** `for (pk = k0; pk < k1; pk += pairBytes) { body }` (k0, k1: pair index · pairBytes). */
   pairLoop(lay: WasmLayout, body: () => void): void {
@@ -252,7 +292,7 @@ function loadInput(e: Emitter, lay: WasmLayout, l: number, i: number): void {
 
 /** forward(k0, k1): z_l[o][s] = b[o] + Σᵢ in[i][s]·W[o][i] (i ascending), a_l = leaky(z_l). */
 function forwardKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
+  const e = new Emitter(LANE_OPS[lay.precision]);
   const { dims } = lay;
   const L = dims.length - 1;
   e.prologue();
@@ -269,17 +309,111 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
           for (let i = 0; i < din; i++) {
             e.get(UNIT + i);
             e.load(PK, rowOff(lay, lay.param[2 * l]! + o * din + i));
-            e.op(...F64X2_MUL, ...F64X2_ADD);
+            e.op(...e.ops.mul, ...e.ops.add);
           }
           e.set(T);
           if (l < L - 1) e.store(Q, sampleOff(lay, lay.a[l]!, o), () => e.leaky(T, () => e.get(T)));
           else e.store(Q, sampleOff(lay, lay.logit, o), () => e.get(T));
         }
       }
+      if (lay.precision === 'f32') e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
     }),
   );
   e.op(END);
   return { name: 'forward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/*
+ * float32 constants of `outputGradientF32` (Cephes `expf`, S. L. Moshier, cephes/single/expf.c:
+ * Cody–Waite ln 2 split and minimax polynomial). Coefficients of a function approximation, not
+ * tolerances.
+ */
+/* eslint-disable no-restricted-syntax */
+const EXPF32 = {
+  /** exp's argument is clamped to [lo, hi]: 2ⁿ stays a normal float32, and σ is 1 or below 2⁻¹²⁷ outside. */
+  lo: -87.0,
+  hi: 88.0,
+  log2e: Math.LOG2E,
+  ln2Hi: 0.693359375,
+  ln2Lo: -2.1219444e-4,
+  /** p(r) = ((((c₀r + c₁)r + c₂)r + c₃)r + c₄)r + c₅, exp(r) ≈ p(r)·r² + r + 1. */
+  poly: [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
+} as const;
+/* eslint-enable no-restricted-syntax */
+
+/** A v128 constant of four float32 lanes. */
+function f32x4Const(e: Emitter, v: number): void {
+  const bytes = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
+  e.op(...V128_CONST, ...bytes);
+}
+
+/**
+ * Pushes dL/dlogit of the current sample in float32, from the logit in local T: (σ(z) − y)·(1/S)
+ * with σ(z) = 1 / (1 + exp(−z)), PyTorch's sigmoid, and exp by Cephes `expf` (a range reduction
+ * x = n·ln 2 + r and a degree-7 polynomial, ≤ 1 ulp-ish like PyTorch's vectorized SLEEF expf), every
+ * operation in float32. In the forward kernel, so the sigmoid runs four networks per instruction
+ * instead of one `Math.exp` per sample and network in JavaScript.
+ */
+function outputGradientF32(e: Emitter, lay: WasmLayout): void {
+  const [X, N, R] = [AV, SCRATCH, SCRATCH + 1];
+  const { ops } = e;
+  // x = clamp(−z), n = nearest(x·log₂e), r = (x − n·ln2Hi) − n·ln2Lo
+  f32x4Const(e, 0);
+  e.get(T);
+  e.op(...ops.sub);
+  f32x4Const(e, EXPF32.lo);
+  e.op(...OP.f32x4Max);
+  f32x4Const(e, EXPF32.hi);
+  e.op(...OP.f32x4Min);
+  e.tee(X);
+  f32x4Const(e, EXPF32.log2e);
+  e.op(...ops.mul, ...OP.f32x4Nearest);
+  e.tee(N);
+  f32x4Const(e, EXPF32.ln2Hi);
+  e.op(...ops.mul);
+  e.set(R);
+  e.get(X);
+  e.get(R);
+  e.op(...ops.sub);
+  e.get(N);
+  f32x4Const(e, EXPF32.ln2Lo);
+  e.op(...ops.mul, ...ops.sub);
+  e.set(R);
+  // p = Horner(poly, r); exp(r) = (p·r² + r) + 1
+  f32x4Const(e, EXPF32.poly[0]);
+  for (const c of EXPF32.poly.slice(1)) {
+    e.get(R);
+    e.op(...ops.mul);
+    f32x4Const(e, c);
+    e.op(...ops.add);
+  }
+  e.get(R);
+  e.get(R);
+  e.op(...ops.mul, ...ops.mul);
+  e.get(R);
+  e.op(...ops.add);
+  f32x4Const(e, 1);
+  e.op(...ops.add);
+  // · 2ⁿ: the float32 with exponent field n + 127
+  e.get(N);
+  e.op(...OP.i32x4TruncSatF32x4S);
+  e.op(...V128_CONST, ...new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer));
+  e.op(...OP.i32x4Add);
+  e.i32(23);
+  e.op(...OP.i32x4Shl, ...ops.mul);
+  // σ = 1 / (1 + e); (σ − y)·(1/S)
+  f32x4Const(e, 1);
+  e.op(...ops.add);
+  e.set(X);
+  f32x4Const(e, 1);
+  e.get(X);
+  e.op(...ops.div);
+  e.get(Q);
+  e.get(PK);
+  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  e.op(...ops.sub);
+  e.i32(0);
+  e.op(...V128_LOAD, 3, ...uleb(SCALAR.invSamples), ...ops.mul);
 }
 
 /**
@@ -316,7 +450,7 @@ function hiddenGradient(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOu
     for (let o = 0; o < dout; o++) {
       e.load(PK, rowOff(lay, lay.param[2 * l]! + o * din + i));
       e.get(gIn + o);
-      e.op(...F64X2_MUL, ...F64X2_ADD);
+      e.op(...e.ops.mul, ...e.ops.add);
     }
     e.set(T);
     e.leaky(T, () => e.load(Q, sampleOff(lay, lay.a[l - 1]!, i)));
@@ -361,7 +495,7 @@ function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly numb
           e.get(acc(h, j));
           e.get(gv(h));
           e.get(AV);
-          e.op(...F64X2_MUL, ...F64X2_ADD);
+          e.op(...e.ops.mul, ...e.ops.add);
           e.set(acc(h, j));
         });
       }
@@ -369,7 +503,7 @@ function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly numb
         os.forEach((_, h) => {
           e.get(acc(h, 4));
           e.get(gv(h));
-          e.op(...F64X2_ADD);
+          e.op(...e.ops.add);
           e.set(acc(h, 4));
         });
       }
@@ -388,7 +522,7 @@ function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly numb
 
 /** backward(k0, k1): the gradients of every parameter (for `batchedLossAndGradient` and the odd pair). */
 function backwardKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
+  const e = new Emitter(LANE_OPS[lay.precision]);
   e.prologue();
   e.pairLoop(lay, () => emitBackward(e, lay, false));
   e.op(END);
@@ -397,7 +531,7 @@ function backwardKernel(lay: WasmLayout): KernelFunction {
 
 /** step(k0, k1): backward and Adam, pair by pair (each gradient goes straight into its Adam update). */
 function stepKernel(lay: WasmLayout): KernelFunction {
-  const e = new Emitter();
+  const e = new Emitter(LANE_OPS[lay.precision]);
   e.prologue();
   emitAdamScalars(e);
   e.pairLoop(lay, () => emitBackward(e, lay, true));
@@ -441,20 +575,20 @@ function emitAdam(e: Emitter, lay: WasmLayout, r: number, grad: number): void {
   // mi = β1·m + (1 − β1)·g
   e.get(B1);
   e.load(PK, m);
-  e.op(...F64X2_MUL);
+  e.op(...e.ops.mul);
   e.get(OB1);
   e.get(grad);
-  e.op(...F64X2_MUL, ...F64X2_ADD);
+  e.op(...e.ops.mul, ...e.ops.add);
   e.set(MI);
   // vi = β2·v + ((1 − β2)·g)·g
   e.get(B2);
   e.load(PK, v);
-  e.op(...F64X2_MUL);
+  e.op(...e.ops.mul);
   e.get(OB2);
   e.get(grad);
-  e.op(...F64X2_MUL);
+  e.op(...e.ops.mul);
   e.get(grad);
-  e.op(...F64X2_MUL, ...F64X2_ADD);
+  e.op(...e.ops.mul, ...e.ops.add);
   e.set(VI);
   e.store(PK, m, () => e.get(MI));
   e.store(PK, v, () => e.get(VI));
@@ -463,13 +597,13 @@ function emitAdam(e: Emitter, lay: WasmLayout, r: number, grad: number): void {
     e.load(PK, p);
     e.get(SS);
     e.get(MI);
-    e.op(...F64X2_MUL);
+    e.op(...e.ops.mul);
     e.get(VI);
-    e.op(...F64X2_SQRT);
+    e.op(...e.ops.sqrt);
     e.get(SQ);
-    e.op(...F64X2_DIV);
+    e.op(...e.ops.div);
     e.get(EPS);
-    e.op(...F64X2_ADD, ...F64X2_DIV, ...F64X2_SUB);
+    e.op(...e.ops.add, ...e.ops.div, ...e.ops.sub);
   });
 }
 
@@ -479,15 +613,15 @@ function maxDim(dims: readonly number[]): number {
 
 type Kernel = (k0: number, k1: number) => void;
 
-/** An instantiated set of kernels over its own memory, with float64 views. */
+/** An instantiated set of kernels over its own memory, with a view in the layout's precision. */
 export interface WasmBatchedKernels {
   readonly layout: WasmLayout;
   readonly forward: Kernel;
   readonly backward: Kernel;
   /** Backward then Adam, pair by pair. */
   readonly step: Kernel;
-  /** The whole memory as doubles (element indices: `wasmIndex`). */
-  readonly f64: Float64Array;
+  /** The whole memory as values of the layout's precision (element indices: `wasmIndex`). */
+  readonly values: Float64Array | Float32Array;
 }
 
 /** Compiled modules by layout key (compiling is the expensive part; instances are per call). */
@@ -495,14 +629,19 @@ const compiled: { modules: Map<string, object> } = { modules: new Map() };
 const MAX_CACHED_MODULES = 32;
 
 /**
- * The kernels for `dims` × `samples` × `count` networks on a fresh memory, or null where
- * WebAssembly SIMD is unavailable (the caller then uses the JS kernels).
+ * The kernels for `dims` × `samples` × `count` networks in `precision` on a fresh memory, or null
+ * where WebAssembly SIMD is unavailable (the caller then uses the JS kernels, or refuses float32).
  */
-export function wasmBatchedKernels(dims: readonly number[], samples: number, count: number): WasmBatchedKernels | null {
+export function wasmBatchedKernels(
+  dims: readonly number[],
+  samples: number,
+  count: number,
+  precision: WasmPrecision = 'f64',
+): WasmBatchedKernels | null {
   const wa = wasmApi();
   if (!wa) return null;
-  const layout = wasmLayout(dims, samples, count);
-  const key = `${dims.join('-')}/${samples}`; // the code does not depend on the network count
+  const layout = wasmLayout(dims, samples, count, precision);
+  const key = `${precision}/${dims.join('-')}/${samples}`; // the code does not depend on the network count
   try {
     let module = compiled.modules.get(key);
     if (!module) {
@@ -517,22 +656,25 @@ export function wasmBatchedKernels(dims: readonly number[], samples: number, cou
       forward: ex['forward'] as Kernel,
       backward: ex['backward'] as Kernel,
       step: ex['step'] as Kernel,
-      f64: new Float64Array(memory.buffer),
+      values: precision === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer),
     };
   } catch {
     return null;
   }
 }
 
-/** Writes the splatted leak and the shared data into the kernels' memory. */
-export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array): void {
-  const f = k.f64;
-  f[SCALAR.alpha / 8] = alpha;
-  f[SCALAR.alpha / 8 + 1] = alpha;
-  for (let j = 0; j < x.length; j++) {
-    f[DATA_AT / 8 + 2 * j] = x[j]!;
-    f[DATA_AT / 8 + 2 * j + 1] = x[j]!;
-  }
+/** Writes `v` to every lane of the 16-byte vector at byte `at` (rounded to float32 in that precision). */
+function splat(k: WasmBatchedKernels, at: number, v: number): void {
+  const { lanes, valueBytes } = k.layout;
+  for (let j = 0; j < lanes; j++) k.values[at / valueBytes + j] = v;
+}
+
+/** Writes the splatted leak, 1/S and the shared data (inputs, then targets) into the kernels' memory. */
+export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array, y: Float64Array): void {
+  splat(k, SCALAR.alpha, alpha);
+  splat(k, SCALAR.invSamples, 1 / y.length);
+  for (let j = 0; j < x.length; j++) splat(k, DATA_AT + 16 * j, x[j]!);
+  for (let s = 0; s < y.length; s++) splat(k, DATA_AT + 16 * (x.length + s), y[s]!);
 }
 
 /** Writes the Adam scalars of one step (splatted) for the `adam` kernel. */
@@ -540,11 +682,7 @@ export function wasmSetAdam(
   k: WasmBatchedKernels,
   s: { beta1: number; beta2: number; eps: number; stepSize: number; sqrtBc2: number },
 ): void {
-  const f = k.f64;
-  const put = (at: number, v: number): void => {
-    f[at / 8] = v;
-    f[at / 8 + 1] = v;
-  };
+  const put = (at: number, v: number): void => splat(k, at, v);
   put(SCALAR.beta1, s.beta1);
   put(SCALAR.oneMinusBeta1, 1 - s.beta1);
   put(SCALAR.beta2, s.beta2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BATCHED_EARLY_EXIT_CASES } from '../../test/helpers.js';
 import { seededRandom } from '../random.js';
 import { BatchedMlp, batchedLossAndGradient, booleanTrainingData, trainBatched } from './batched.js';
 import type { Dataset } from './datasets.js';
@@ -155,17 +156,7 @@ describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
     expect(trainBatched(mlp, data, { lr: 0.025, epochs: 2, kernels: 'js' }).kernels).toBe('js');
   });
 
-  for (const [label, shape, count, f, n] of [
-    ['leaky 3 → 5 → 5 → 1, odd N = 7, 3-parity', { inputs: 3, width: 5, depth: 2, alpha: 0.1 }, 7, 0b10010110, 3],
-    ['ReLU 4 → 8 → 1, N = 10, 4-input majority-like function', { inputs: 4, width: 8, depth: 1, alpha: 0 }, 10, 0xe880, 4],
-    [
-      'leaky 2 → 4 → 7 → 2 → 1 (non-rectangular), N = 5, XOR',
-      { inputs: 2, width: 4, depth: 3, alpha: 0.1, hidden: [4, 7, 2] },
-      5,
-      0b0110,
-      2,
-    ],
-  ] as const) {
+  for (const [label, shape, count, f, n] of BATCHED_EARLY_EXIT_CASES) {
     it(`train bit for bit alike with early exit (${label})`, () => {
       const a = new BatchedMlp(shape, count);
       a.initialize('he-normal', (k) => seededRandom(40 + k));

@@ -15,9 +15,15 @@
  * where available, else the JavaScript kernels below; both give bit-for-bit equal results, because
  * the SIMD lanes are two networks and each network's operations are the same in the same order.
  *
- * Why float64: float64 lets a batched network follow the single-network trainer
- * (`TrainableNetwork` with `dtype: 'float64'`) step for step, which the tests check; f64x2 SIMD
- * keeps that (an f32x4 kernel would be up to twice as fast but lose the 10-digit trajectory check).
+ * Precision: float64 by default, which lets a batched network follow the single-network trainer
+ * (`TrainableNetwork` with `dtype: 'float64'`) step for step (tested). `precision: 'f32'` runs
+ * f32x4 kernels (four networks per vector: up to twice the f64x2 throughput, for the Adam update's
+ * square root and divisions above all) in which every operation is one IEEE single-precision
+ * operation, the same operations in the same order as float64, and dL/dlogit is computed in the
+ * forward kernel as PyTorch float32 does (σ = 1 / (1 + exp(−z)), exp by a float32 polynomial
+ * like PyTorch's vectorized one, each operation rounded to float32). It needs
+ * WebAssembly SIMD (there are no float32 JavaScript kernels) and follows PyTorch float32 to
+ * float32 rounding, not bit for bit (PyTorch's bmm sums in its own order; the tests measure it).
  *
  * Determinism: network k is initialized from its own seeded generator (`randomFor(k)`), drawn in
  * the order `TrainableNetwork.initialize` uses (layer by layer, weight row-major, then bias), and
@@ -66,7 +72,16 @@ export interface BatchedTrainOptions {
    * JavaScript; `'js'` = the JavaScript kernels. Both give bit-for-bit equal results.
    */
   readonly kernels?: 'auto' | 'js';
+  /**
+   * Arithmetic: `'f64'` (default; float64, the trajectory of `TrainableNetwork` in float64) or
+   * `'f32'` (float32 f32x4 kernels, PyTorch's default precision; needs WebAssembly SIMD, so not
+   * with `kernels: 'js'`). Parameters stay Float64Arrays; in float32 they hold float32 values.
+   */
+  readonly precision?: BatchedPrecision;
 }
+
+/** The float format the batched trainer computes in. */
+export type BatchedPrecision = 'f64' | 'f32';
 
 /** Per-network outcome of `trainBatched` (arrays indexed by network). */
 export interface BatchedTrainResult {
@@ -80,8 +95,10 @@ export interface BatchedTrainResult {
   readonly networkEpochs: number;
   /** `history[k][e]`: loss of network k before step e (with `recordLoss`). */
   readonly history?: Float64Array[];
-  /** The kernels that ran: `'wasm-simd'` (f64x2) or `'js'`. */
+  /** The kernels that ran: `'wasm-simd'` (f64x2 or f32x4) or `'js'`. */
   readonly kernels: 'wasm-simd' | 'js';
+  /** The precision they computed in. */
+  readonly precision: BatchedPrecision;
 }
 
 const ADAM_BETA1 = 0.9;
@@ -521,22 +538,29 @@ function bce(z: number, y: number): number {
 
 /**
  * Where the logits are read and dL/dlogit written: sample s of network k at
- * `at + (k >> 1)·pairStride + s·rowStride + (k & 1)` (the JS layout: pairStride 2, rowStride N).
+ * `at + ⌊k/lanes⌋·pairStride + s·rowStride + k mod lanes` (the JS layout: lanes 2, pairStride 2,
+ * rowStride N). `gradInKernel`: the forward kernel has written dL/dlogit (float32).
  */
 interface OutputRows {
-  readonly logit: Float64Array;
+  readonly logit: Float64Array | Float32Array;
   readonly logitAt: number;
-  readonly grad: Float64Array;
+  readonly grad: Float64Array | Float32Array;
   readonly gradAt: number;
+  readonly lanes: number;
   readonly pairStride: number;
   readonly rowStride: number;
+  readonly gradInKernel: boolean;
 }
 
 /**
- * Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `allLosses`
- * or the network classifies every sample (else NaN: the loss is needed only at a network's last
- * forward pass, and skipping it saves two of the three transcendental calls per sample).
+ * Which losses an epoch computes: `'all'`; `'solved'`, those of the networks that classify every
+ * sample (they leave the batch with early exit: their last forward pass); `'none'`. The others are
+ * NaN: the loss is needed only at a network's last forward pass, and skipping it saves two of the
+ * three transcendental calls per sample.
  */
+type LossesWanted = 'all' | 'solved' | 'none';
+
+/** Correct count of each network in [k0, k1), dL/dlogit, and the loss (mean BCE) where `losses` asks. */
 
 function lossAndOutputGrad(
   y: Float64Array,
@@ -545,21 +569,21 @@ function lossAndOutputGrad(
   k1: number,
   loss: Float64Array,
   correct: Int32Array,
-  allLosses: boolean,
+  losses: LossesWanted,
 ): void {
   const S = y.length;
-  const { logit, grad, pairStride, rowStride } = out;
+  const { logit, grad, lanes, pairStride, rowStride, gradInKernel } = out;
   for (let k = k0; k < k1; k++) {
-    const off = (k >> 1) * pairStride + (k & 1);
+    const off = Math.floor(k / lanes) * pairStride + (k % lanes);
     let c = 0;
     for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
       const ys = y[s]!;
       const z = logit[o]!;
       if (z > 0 === (ys === 1)) c++;
-      grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
+      if (!gradInKernel) grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
     }
     correct[k] = c;
-    if (!allLosses && c !== S) {
+    if (losses === 'none' || (losses === 'solved' && c !== S)) {
       loss[k] = Number.NaN;
       continue;
     }
@@ -640,7 +664,7 @@ function checkTrainOptions(o: BatchedTrainOptions): void {
     throw new PolytopeError('bad-option', `epochs must be a non-negative integer, got ${o.epochs}`);
 }
 
-type AdamScalars = Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs' | 'kernels'>>;
+type AdamScalars = Required<Omit<BatchedTrainOptions, 'recordLoss' | 'earlyExit' | 'epochs' | 'kernels' | 'precision'>>;
 
 /** The passes of one batch over one set of kernels (JS on `mlp.params`, or WASM SIMD on its own memory). */
 /** What an epoch does besides the forward pass (see `Engine.epoch`). */
@@ -649,12 +673,12 @@ interface EpochMode {
   readonly step: number;
   readonly adam: AdamScalars;
   readonly freezeSolved: boolean;
-  /** Compute every network's loss (else only those that classify every sample). */
-  readonly allLosses: boolean;
+  readonly losses: LossesWanted;
 }
 
 interface Engine {
   readonly kind: 'wasm-simd' | 'js';
+  readonly precision: BatchedPrecision;
   readonly out: OutputRows;
   forward(active: number): void;
   backward(active: number): void;
@@ -685,15 +709,25 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
   const m = mlp.params.map((p) => new Float64Array(p.length));
   const v = mlp.params.map((p) => new Float64Array(p.length));
   const slotArrays = [...mlp.params, ...m, ...v, ...work.z, ...work.a, work.logit, work.gz];
-  const out: OutputRows = { logit: work.logit, logitAt: 0, grad: work.gz, gradAt: 0, pairStride: 2, rowStride: n };
+  const out: OutputRows = {
+    logit: work.logit,
+    logitAt: 0,
+    grad: work.gz,
+    gradAt: 0,
+    lanes: 2,
+    pairStride: 2,
+    rowStride: n,
+    gradInKernel: false,
+  };
   return {
     kind: 'js',
+    precision: 'f64',
     out,
     forward: (active) => forward(mlp, data, work, active),
     backward: (active) => backward(mlp, data, work, active),
-    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, losses }) => {
       forward(mlp, data, work, active);
-      lossAndOutputGrad(data.y, out, 0, active, loss, correct, allLosses);
+      lossAndOutputGrad(data.y, out, 0, active, loss, correct, losses);
       if (step === 0) return;
       const state = [...mlp.params, ...m, ...v];
       const lane = (k: number, into?: Float64Array[]): Float64Array[] =>
@@ -723,7 +757,7 @@ function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: Batch
   return mlp.params.map((p, t) => {
     const out = new Float64Array(p.length);
     for (let r = 0; r < p.length / n; r++) {
-      for (let j = 0; j < n; j++) out[r * n + j] = k.f64[wasmIndex(k.layout, firstRows[t]! + r, j)]!;
+      for (let j = 0; j < n; j++) out[r * n + j] = k.values[wasmIndex(k.layout, firstRows[t]! + r, j)]!;
     }
     return out;
   });
@@ -732,29 +766,31 @@ function copyOut(k: WasmBatchedKernels, firstRows: readonly number[], mlp: Batch
 /** Bytes of pair blocks run through forward, loss and step together (about half an L2 cache). */
 const WASM_CHUNK_BYTES = 1 << 18;
 
-function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number): Engine | null {
-  const k = wasmBatchedKernels(mlp.dims, S, mlp.count);
+function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number, precision: BatchedPrecision): Engine | null {
+  const k = wasmBatchedKernels(mlp.dims, S, mlp.count, precision);
   if (!k) return null;
   const { layout } = k;
+  const { lanes } = layout;
   const n = mlp.count;
-  const f = k.f64;
-  wasmSetData(k, mlp.shape.alpha, data.x);
+  const f = k.values;
+  wasmSetData(k, mlp.shape.alpha, data.x, data.y);
   mlp.params.forEach((p, t) => {
     for (let r = 0; r < p.length / n; r++) {
       for (let j = 0; j < n; j++) f[wasmIndex(layout, layout.param[t]! + r, j)] = p[r * n + j]!;
     }
   });
   const paramRows = layout.m[0]!;
-  const pairs = (active: number): number => ((active + 1) >> 1) * layout.pairBytes;
-  const blockStart = layout.rowsAt / 8;
+  const pairs = (active: number): number => Math.ceil(active / lanes) * layout.pairBytes;
   const chunk = Math.max(1, Math.floor(WASM_CHUNK_BYTES / layout.pairBytes));
   const out: OutputRows = {
     logit: f,
     logitAt: wasmIndex(layout, layout.logit, 0),
     grad: f,
     gradAt: wasmIndex(layout, layout.gOut, 0),
-    pairStride: 2 * layout.rows,
-    rowStride: 2,
+    lanes,
+    pairStride: lanes * layout.rows,
+    rowStride: lanes,
+    gradInKernel: precision === 'f32',
   };
   // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
   const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
@@ -763,50 +799,39 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   };
   return {
     kind: 'wasm-simd',
+    precision,
     out,
     forward: (active) => k.forward(0, pairs(active)),
     backward: (active) => k.backward(0, pairs(active)),
-    epoch: (active, loss, correct, { step, adam: o, freezeSolved, allLosses }) => {
+    epoch: (active, loss, correct, { step, adam: o, freezeSolved, losses }) => {
       const stepSize = o.lr / (1 - Math.pow(o.beta1, step));
       const sqrtBc2 = Math.sqrt(1 - Math.pow(o.beta2, step));
       if (step > 0) wasmSetAdam(k, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, sqrtBc2 });
       const pb = layout.pairBytes;
-      const allPairs = (active + 1) >> 1;
-      const fullPairs = active >> 1;
+      const allPairs = Math.ceil(active / lanes);
       // Chunks of pairs small enough to stay in cache from the forward pass through the Adam step.
       for (let c0 = 0; c0 < allPairs; c0 += chunk) {
         const c1 = Math.min(allPairs, c0 + chunk);
         k.forward(c0 * pb, c1 * pb);
-        const [k0, k1] = [2 * c0, Math.min(active, 2 * c1)];
-        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, allLosses);
+        const [k0, k1] = [lanes * c0, Math.min(active, lanes * c1)];
+        lossAndOutputGrad(data.y, out, k0, k1, loss, correct, losses);
         if (step === 0) continue;
-        const frozen = freezeSolved ? solvedLanes(correct, k0, k1, S).map((lane) => [lane, saveLane(lane)] as const) : [];
-        if (Math.min(c1, fullPairs) > c0) k.step(c0 * pb, Math.min(c1, fullPairs) * pb);
-        if (c1 > fullPairs) {
-          k.backward(fullPairs * pb, c1 * pb);
-          // The odd network left over by the f64x2 pairs: the same update in JS (bit for bit the same operations).
-          const at = (r: number): number => wasmIndex(layout, r, active - 1);
-          for (let r = 0; r < paramRows; r++) {
-            const [p, m, v, g] = [at(r), at(layout.m[0]! + r), at(layout.v[0]! + r), at(layout.grad[0]! + r)];
-            const gi = f[g]!;
-            const mi = o.beta1 * f[m]! + (1 - o.beta1) * gi;
-            const vi = o.beta2 * f[v]! + (1 - o.beta2) * gi * gi;
-            f[m] = mi;
-            f[v] = vi;
-            f[p] = f[p]! - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + o.eps);
-          }
-        }
-        for (const [lane, kept] of frozen) restoreLane(lane, kept);
+        // Lanes the step must leave as they are: networks solved at this epoch, and the inactive
+        // (already solved) networks that share the last vector with active ones.
+        const keep = freezeSolved ? solvedLanes(correct, k0, k1, S) : [];
+        for (let lane = k1; lane < Math.min(n, lanes * c1); lane++) keep.push(lane);
+        const kept = keep.map((lane) => [lane, saveLane(lane)] as const);
+        k.step(c0 * pb, c1 * pb);
+        for (const [lane, saved] of kept) restoreLane(lane, saved);
       }
     },
     swap: (a, b) => {
       // Every row of the two networks' blocks (gradients and scratch included: harmless, simpler).
-      const pa = blockStart + (a >> 1) * 2 * layout.rows + (a & 1);
-      const pb = blockStart + (b >> 1) * 2 * layout.rows + (b & 1);
-      for (let i = 0; i < 2 * layout.rows; i += 2) {
-        const t = f[pa + i]!;
-        f[pa + i] = f[pb + i]!;
-        f[pb + i] = t;
+      for (let r = 0; r < layout.rows; r++) {
+        const [ia, ib] = [wasmIndex(layout, r, a), wasmIndex(layout, r, b)];
+        const t = f[ia]!;
+        f[ia] = f[ib]!;
+        f[ib] = t;
       }
     },
     params: () => copyOut(k, layout.param, mlp),
@@ -814,8 +839,26 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
   };
 }
 
-function makeEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S: number, kernels: 'auto' | 'js' | undefined): Engine {
-  return (kernels !== 'js' ? wasmEngine(mlp, data, S) : null) ?? jsEngine(mlp, data, S);
+function makeEngine(
+  mlp: BatchedMlp,
+  data: { x: Float64Array; y: Float64Array },
+  S: number,
+  o: Pick<BatchedTrainOptions, 'kernels' | 'precision'>,
+): Engine {
+  const precision = o.precision ?? 'f64';
+  if (precision !== 'f64' && precision !== 'f32')
+    throw new PolytopeError('bad-option', `precision must be 'f64' or 'f32', got '${String(precision)}'`);
+  if (precision === 'f32') {
+    const engine = o.kernels === 'js' ? null : wasmEngine(mlp, data, S, 'f32');
+    if (!engine) {
+      throw new PolytopeError(
+        'unsupported',
+        "precision 'f32' runs only on the WebAssembly SIMD kernels (no float32 JavaScript kernels); use precision 'f64' with kernels 'js' or an engine with WebAssembly SIMD",
+      );
+    }
+    return engine;
+  }
+  return (o.kernels !== 'js' ? wasmEngine(mlp, data, S, 'f64') : null) ?? jsEngine(mlp, data, S);
 }
 
 /**
@@ -829,13 +872,14 @@ export function batchedLossAndGradient(
   mlp: BatchedMlp,
   raw: BatchedData,
   kernels?: 'auto' | 'js',
+  precision: BatchedPrecision = 'f64',
 ): { loss: Float64Array; correct: Int32Array; grads: Float64Array[] } {
   const { S, data } = checkData(mlp, raw);
-  const engine = makeEngine(mlp, data, S, kernels);
+  const engine = makeEngine(mlp, data, S, kernels === undefined ? { precision } : { kernels, precision });
   const loss = new Float64Array(mlp.count);
   const correct = new Int32Array(mlp.count);
   engine.forward(mlp.count);
-  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, true);
+  lossAndOutputGrad(data.y, engine.out, 0, mlp.count, loss, correct, 'all');
   engine.backward(mlp.count);
   return { loss, correct, grads: engine.grads() };
 }
@@ -845,7 +889,8 @@ export function batchedLossAndGradient(
  * forward pass; a network whose predictions (logit > 0 ⇒ class 1) are all correct stops there
  * (with `earlyExit`) and records the epoch; the others take one Adam step. After `epochs` steps a
  * last forward pass scores the survivors. Network k's trajectory is independent of the others.
- * The passes run in WebAssembly SIMD (f64x2) where available, else in JavaScript (same results).
+ * The passes run in WebAssembly SIMD (f64x2) where available, else in JavaScript (same results);
+ * `precision: 'f32'` runs them in float32 (f32x4).
  *
  * @example
  * const r = trainBatched(mlp, parity4, { lr: 0.025, epochs: 4000 });
@@ -857,7 +902,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   const n = mlp.count;
   const adam = { lr: options.lr, beta1: options.beta1 ?? ADAM_BETA1, beta2: options.beta2 ?? ADAM_BETA2, eps: options.eps ?? ADAM_EPS };
   const earlyExit = options.earlyExit ?? true;
-  const engine = makeEngine(mlp, data, S, options.kernels);
+  const engine = makeEngine(mlp, data, S, options);
   const slotToNet = Int32Array.from({ length: n }, (_, k) => k);
   const solvedAt = new Int32Array(n).fill(-1);
   const finalLoss = new Float64Array(n);
@@ -873,7 +918,8 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
       step: last ? 0 : epoch + 1,
       adam,
       freezeSolved: earlyExit,
-      allLosses: last || history !== undefined,
+      // Without early exit a network's last forward pass is the last epoch's.
+      losses: last || history !== undefined ? 'all' : earlyExit ? 'solved' : 'none',
     });
     networkEpochs += active;
     for (let k = active - 1; k >= 0; k--) {
@@ -906,10 +952,10 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
       for (let i = 0; i < src.length; i += n) dst[i + net] = src[i + slot]!;
     });
   }
-  const kernels = engine.kind;
+  const { kind: kernels, precision } = engine;
   return history
-    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history, kernels }
-    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, kernels };
+    ? { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, history, kernels, precision }
+    : { solvedAt, loss: finalLoss, correct: finalCorrect, networkEpochs, kernels, precision };
 }
 
 /**

@@ -162,6 +162,13 @@ export const OP = {
   f64x2Add: simd(0xf0),
   f64x2Sub: simd(0xf1),
   f64x2Mul: simd(0xf2),
+  i32Sub: 0x6b,
+  f32x4Min: simd(0xe8),
+  f32x4Max: simd(0xe9),
+  f32x4Nearest: simd(0x6a),
+  i32x4TruncSatF32x4S: simd(0xf8),
+  i32x4Add: simd(0xae),
+  i32x4Shl: simd(0xab),
 } as const;
 
 /** A kernel instance with a float64 view of its memory (re-made when the memory grows). */
