@@ -66,8 +66,10 @@ class Vertices {
   t = new Float64Array(1024);
   /** count × width, row-major: the current layer's pre-activations. */
   z: Float64Array = new Float64Array(1024 * 8);
+  /** The other layer's rows: `evaluateLayer` writes the next layer's values here and swaps the two. */
+  spare: Float64Array = new Float64Array(1024 * 8);
   width = 1;
-  /** Largest magnitude of each of the current layer's inputs over the vertices (its tolerance scale). */
+  /** Largest magnitude of each of the current layer's inputs over the vertices (its tolerance scale; the first entries are live). */
   inputMax = new Float64Array(2);
   /**
    * Sign bits of every vertex for a ReLU-like layer being cut (0 words otherwise): per vertex,
@@ -77,11 +79,19 @@ class Vertices {
   signs = new Int32Array(0);
   tol: Float64Array = new Float64Array(0);
 
+  /** Empties the complex, keeping the buffers. */
+  reset(): void {
+    this.count = 0;
+    this.width = 1;
+    this.words = 0;
+  }
+
   /** Starts sign bits for a ReLU-like layer with these unit tolerances (the current `z` is that layer's). */
   startSigns(tol: Float64Array): void {
     this.tol = tol;
     this.words = Math.ceil(this.width / 32);
-    this.signs = new Int32Array(2 * this.words * Math.max(this.count, this.z.length / this.width));
+    const need = 2 * this.words * Math.max(this.count, Math.floor(this.z.length / this.width));
+    if (this.signs.length < need) this.signs = new Int32Array(need);
     for (let v = 0; v < this.count; v++) this.classify(v);
   }
 
@@ -112,13 +122,8 @@ class Vertices {
 
   add(s: number, t: number): number {
     if (this.count === this.s.length) {
-      const grow = (a: Float64Array, len: number) => {
-        const b = new Float64Array(len);
-        b.set(a);
-        return b;
-      };
-      this.s = grow(this.s, 2 * this.s.length);
-      this.t = grow(this.t, 2 * this.t.length);
+      this.s = growF64(this.s, 2 * this.s.length);
+      this.t = growF64(this.t, 2 * this.t.length);
     }
     this.s[this.count] = s;
     this.t[this.count] = t;
@@ -128,75 +133,152 @@ class Vertices {
 
   ensureRows(rows: number): void {
     if (rows * this.width <= this.z.length) return;
-    const b = new Float64Array(Math.max(2 * this.z.length, rows * this.width));
-    b.set(this.z);
-    this.z = b;
+    this.z = growF64(this.z, Math.max(2 * this.z.length, rows * this.width));
     if (this.words > 0) {
-      const sg = new Int32Array(2 * this.words * (b.length / this.width));
-      sg.set(this.signs);
-      this.signs = sg;
+      const need = 2 * this.words * (this.z.length / this.width);
+      if (this.signs.length < need) {
+        const sg = new Int32Array(need);
+        sg.set(this.signs);
+        this.signs = sg;
+      }
     }
   }
 }
 
-/** A list of polygons over vertex ids: starts, lengths, vertex ids and edge labels (edge i runs from vertex i to i+1). */
+/** A copy of `a` in a new array of `len` entries. */
+function growF64(a: Float64Array, len: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(len);
+  b.set(a.subarray(0, Math.min(a.length, len)));
+  return b;
+}
+
+/** A copy of `a` in a new array of `len` entries. */
+function growI32(a: Int32Array, len: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(len);
+  b.set(a.subarray(0, Math.min(a.length, len)));
+  return b;
+}
+
+/**
+ * The vertex ids and edge labels of every face and piece of one partition, appended and never
+ * moved: a face is a range of it (edge i runs from vertex i to i + 1, the last back to the first),
+ * so a face that a layer does not cut, and a piece that is final, are kept by reference, not copied.
+ */
+class Loops {
+  v = new Int32Array(4096);
+  label = new Int32Array(4096);
+  used = 0;
+
+  /** Room for `n` more entries (the arrays may be replaced: read them after this). */
+  reserve(n: number): void {
+    if (this.used + n <= this.v.length) return;
+    const len = Math.max(2 * this.v.length, this.used + n);
+    this.v = growI32(this.v, len);
+    this.label = growI32(this.label, len);
+  }
+
+  /** Appends a loop of `n` vertices with these labels; returns its start. */
+  append(v: ArrayLike<number>, label: ArrayLike<number>, n: number): number {
+    this.reserve(n);
+    const at = this.used;
+    for (let i = 0; i < n; i++) {
+      this.v[at + i] = v[i]!;
+      this.label[at + i] = label[i]!;
+    }
+    this.used += n;
+    return at;
+  }
+}
+
+/** A list of polygons as ranges of `Loops`, each with one layer's states (`stride` bytes) and the face it was cut from. */
 class FaceList {
   count = 0;
   start = new Int32Array(256);
   len = new Int32Array(256);
-  v = new Int32Array(2048);
-  label = new Int32Array(2048);
-  used = 0;
   /** count × stride state bytes: one layer's states. */
-  code: Uint8Array;
+  code = new Uint8Array(256);
   /** The face of the previous layer's list each face was cut from. */
   parent = new Int32Array(256);
+  stride = 0;
 
-  constructor(readonly stride: number) {
-    this.code = new Uint8Array(256 * Math.max(1, stride));
-  }
-
-  clear(): void {
+  /** Empties the list for a layer of `stride` units, keeping the buffers. */
+  reset(stride: number): void {
     this.count = 0;
-    this.used = 0;
+    this.stride = stride;
   }
 
-  /** Opens a face of up to `maxLen` vertices; returns its index (push vertices, then `close`). */
-  open(maxLen: number): number {
-    if (this.count === this.start.length) {
-      const n = 2 * this.start.length;
-      const s = new Int32Array(n);
-      s.set(this.start);
-      this.start = s;
-      const l = new Int32Array(n);
-      l.set(this.len);
-      this.len = l;
-      const c = new Uint8Array(n * Math.max(1, this.stride));
+  /** Adds the face at `start` (`len` vertices) of `Loops`; returns its index (set its code and parent). */
+  add(start: number, len: number): number {
+    const g = this.count;
+    if (g === this.start.length) {
+      this.start = growI32(this.start, 2 * g);
+      this.len = growI32(this.len, 2 * g);
+      this.parent = growI32(this.parent, 2 * g);
+    }
+    if ((g + 1) * this.stride > this.code.length) {
+      const c = new Uint8Array(Math.max(2 * this.code.length, (g + 1) * this.stride));
       c.set(this.code);
       this.code = c;
-      const q = new Int32Array(n);
-      q.set(this.parent);
-      this.parent = q;
     }
-    if (this.used + maxLen > this.v.length) {
-      const n = Math.max(2 * this.v.length, this.used + maxLen);
-      const v = new Int32Array(n);
-      v.set(this.v);
-      this.v = v;
-      const l = new Int32Array(n);
-      l.set(this.label);
-      this.label = l;
-    }
-    this.start[this.count] = this.used;
-    this.len[this.count] = 0;
-    return this.count++;
+    this.start[g] = start;
+    this.len[g] = len;
+    this.count = g + 1;
+    return g;
   }
+}
 
-  push(vertex: number, label: number): void {
-    this.v[this.used] = vertex;
-    this.label[this.used++] = label;
-    this.len[this.count - 1]!++;
+/** The pieces of a face still to be cut, depth-first: ranges of `Loops` and the first unit that may cut each. */
+class PieceStack {
+  count = 0;
+  start = new Int32Array(64);
+  len = new Int32Array(64);
+  from = new Int32Array(64);
+
+  push(start: number, len: number, from: number): void {
+    const i = this.count;
+    if (i === this.start.length) {
+      this.start = growI32(this.start, 2 * i);
+      this.len = growI32(this.len, 2 * i);
+      this.from = growI32(this.from, 2 * i);
+    }
+    this.start[i] = start;
+    this.len[i] = len;
+    this.from[i] = from;
+    this.count = i + 1;
   }
+}
+
+/**
+ * Reusable buffers of the 2-D MLP slicer (`partitionMlp`, `sliceMlpFlat`): pass the same workspace
+ * to repeated slices — the explorer's live map slices the same architecture over and over — and the
+ * vertex rows, face lists, edge table and sign bits are allocated once and grown as needed instead
+ * of per call and per layer. Results never alias it. One workspace serves one slice at a time.
+ *
+ * @example
+ * const ws = new MlpSliceWorkspace();
+ * for (const net of snapshots) sliceMlpFlat(net, inputPlane(net), [-1, 1, -1, 1], { workspace: ws });
+ */
+export class MlpSliceWorkspace {
+  readonly verts = new Vertices();
+  readonly loops = new Loops();
+  /** One face list per hidden layer (the codes are assembled from all of them at the end). */
+  readonly levels: FaceList[] = [];
+  readonly stack = new PieceStack();
+  readonly pieces = new FaceList();
+  readonly edges = new EdgeTable();
+  readonly cuts = new Cuts();
+  /** Per inner edge a → b of the final faces: b and the face, grouped by a (the linear-region join). */
+  adjStart = new Int32Array(1024);
+  adjTo = new Int32Array(4096);
+  adjFace = new Int32Array(4096);
+  faceVerts = new Int32Array(4096);
+  labels = new Int32Array(4096);
+}
+
+/** `SliceOptions` of the 2-D MLP slicer: a workspace to reuse across calls. */
+export interface MlpSliceOptions extends SliceOptions {
+  /** Buffers to reuse (see `MlpSliceWorkspace`); a fresh set per call without it. */
+  readonly workspace?: MlpSliceWorkspace;
 }
 
 /** The network read as layers over the plane: the first layer's weights act on (s, t) directly. */
@@ -307,7 +389,24 @@ export interface MlpPartition {
  * @example
  * partitionMlp(net, inputPlane(net), [-1, 1, -1, 1]).faces; // the number of activation regions
  */
-export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, options: SliceOptions = {}): MlpPartition {
+export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, options: MlpSliceOptions = {}): MlpPartition {
+  const p = partitionInto(options.workspace ?? new MlpSliceWorkspace(), netLike, plane, b, options);
+  // The vertex and face arrays are views of the workspace: copies, so the result outlives it.
+  return {
+    ...p,
+    faceVerts: p.faceVerts.slice(),
+    labels: p.labels.slice(),
+    s: p.s.slice(),
+    t: p.t.slice(),
+    values: p.values.slice(),
+  };
+}
+
+/**
+ * `partitionMlp` in the workspace `ws`: `off`, `codes` and `maps` are new arrays, `faceVerts`,
+ * `labels`, `s`, `t` and `values` views of the workspace (valid until its next use).
+ */
+function partitionInto(ws: MlpSliceWorkspace, netLike: NetworkLike, plane: Plane, b: Box2, options: SliceOptions): MlpPartition {
   const net = networkOf(netLike);
   if (plane.origin.length !== net.inputSize)
     throw new PolytopeError(
@@ -316,8 +415,10 @@ export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, option
     );
   const { hidden, out } = planeLayers(netLike, plane);
   const eps = resolveTolerances(options.tolerances).side;
-  const verts = new Vertices();
-  let faces = new FaceList(0);
+  const verts = ws.verts;
+  const loops = ws.loops;
+  verts.reset();
+  loops.used = 0;
   for (const [s, t] of [
     [b[0], b[2]],
     [b[1], b[2]],
@@ -325,37 +426,31 @@ export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, option
     [b[0], b[3]],
   ] as const)
     verts.add(s, t);
-  faces.open(4);
-  for (let i = 0; i < 4; i++) faces.push(i, BOUNDARY);
+  const box = new FaceList();
+  box.reset(0);
+  box.add(loops.append([0, 1, 2, 3], [BOUNDARY, BOUNDARY, BOUNDARY, BOUNDARY], 4), 4);
+  let faces = box;
   // Values of the first layer (or the output, for a network without hidden layers) at the box corners.
   evaluateLayer(verts, hidden[0] ?? out, null, hidden.length > 0);
   const progress = options.onProgress;
-  const levels: FaceList[] = [];
+  while (ws.levels.length < hidden.length) ws.levels.push(new FaceList());
+  const levels = ws.levels.slice(0, hidden.length);
   for (let li = 0; li < hidden.length; li++) {
     if (options.signal?.aborted) throw new AbortError();
     const layer = hidden[li]!;
-    faces = cutLayer(verts, faces, layer, eps, options);
-    levels.push(faces);
+    const next = levels[li]!;
+    next.reset(layer.n);
+    cutLayer(ws, faces, next, layer, eps, options);
+    faces = next;
     evaluateLayer(verts, hidden[li + 1] ?? out, layer, li + 1 < hidden.length);
     progress?.({ fraction: (li + 1) / (hidden.length + 1), regions: faces.count });
   }
   const F = faces.count;
-  const off = new Int32Array(F + 1);
-  for (let f = 0; f < F; f++) off[f + 1] = off[f]! + faces.len[f]!;
-  const faceVerts = new Int32Array(off[F]!);
-  const labels = new Int32Array(off[F]!);
-  for (let f = 0; f < F; f++) {
-    const src = faces.start[f]!;
-    const dst = off[f]!;
-    for (let i = 0; i < faces.len[f]!; i++) {
-      faceVerts[dst + i] = faces.v[src + i]!;
-      labels[dst + i] = faces.label[src + i]!;
-    }
-  }
+  const { off, faceVerts, labels } = gatherFaces(ws, faces);
   const U = net.numUnits;
   const codes = assembleCodes(levels, hidden, F, U);
   const o = out.n;
-  const values = verts.z.slice(0, verts.count * o);
+  const values = verts.z.subarray(0, verts.count * o);
   const maps = new Float64Array(F * 3 * o);
   const composer = new MapComposer(hidden, out);
   const diameter = Math.hypot(b[1] - b[0], b[3] - b[2]);
@@ -376,14 +471,37 @@ export function partitionMlp(netLike: NetworkLike, plane: Plane, b: Box2, option
     off,
     faceVerts,
     labels,
-    s: verts.s.slice(0, verts.count),
-    t: verts.t.slice(0, verts.count),
+    s: verts.s.subarray(0, verts.count),
+    t: verts.t.subarray(0, verts.count),
     values,
     outputs: o,
     codes,
     codeLength: U,
     maps,
   };
+}
+
+/** The final faces' loops gathered into one array: `off` (new), vertex ids and labels (views of the workspace). */
+function gatherFaces(ws: MlpSliceWorkspace, faces: FaceList): { off: Int32Array; faceVerts: Int32Array; labels: Int32Array } {
+  const F = faces.count;
+  const off = new Int32Array(F + 1);
+  for (let f = 0; f < F; f++) off[f + 1] = off[f]! + faces.len[f]!;
+  if (ws.faceVerts.length < off[F]!) {
+    ws.faceVerts = new Int32Array(2 * off[F]!);
+    ws.labels = new Int32Array(2 * off[F]!);
+  }
+  const faceVerts = ws.faceVerts.subarray(0, off[F]!);
+  const labels = ws.labels.subarray(0, off[F]!);
+  const { v, label } = ws.loops;
+  for (let f = 0; f < F; f++) {
+    const src = faces.start[f]!;
+    const dst = off[f]!;
+    for (let i = 0; i < faces.len[f]!; i++) {
+      faceVerts[dst + i] = v[src + i]!;
+      labels[dst + i] = label[src + i]!;
+    }
+  }
+  return { off, faceVerts, labels };
 }
 
 /** Each final face's whole code (faces × U states) from its layer's states and its ancestors' in `levels`. */
@@ -418,10 +536,10 @@ function assembleCodes(levels: readonly FaceList[], hidden: readonly Layer[], F:
  * @example
  * sliceMlpPlane(net, inputPlane(net), [-1, 1, -1, 1]).summary.regions; // as slicePlane's
  */
-export function sliceMlpPlane(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): SliceResult {
+export function sliceMlpPlane(netLike: NetworkLike, plane: Plane, box: readonly number[], options: MlpSliceOptions = {}): SliceResult {
   const b = checkSliceDomain(netLike, plane, box);
   const start = now();
-  const p = partitionMlp(netLike, plane, b, options);
+  const p = partitionInto(options.workspace ?? new MlpSliceWorkspace(), netLike, plane, b, options);
   const acc = new SliceAccumulator(netLike, plane, b, options.collect ?? true, options.onRegion, options.tolerances);
   const U = p.codeLength;
   const o3 = 3 * p.outputs;
@@ -469,10 +587,11 @@ export interface FlatMlpSlice {
  * @example
  * sliceMlpFlat(net, inputPlane(net), [-1, 1, -1, 1]).linearRegions;
  */
-export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly number[], options: SliceOptions = {}): FlatMlpSlice {
+export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly number[], options: MlpSliceOptions = {}): FlatMlpSlice {
   const b = checkSliceDomain(netLike, plane, box);
   const start = now();
-  const p = partitionMlp(netLike, plane, b, options);
+  const ws = options.workspace ?? new MlpSliceWorkspace();
+  const p = partitionInto(ws, netLike, plane, b, options);
   const F = p.faces;
   const xy = new Float64Array(2 * p.off[F]!);
   const areas = new Float64Array(F);
@@ -489,7 +608,7 @@ export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly n
     }
     areas[f] = Math.abs(area) / 2;
   }
-  const { linearRegionOf, linearRegions } = joinLinearRegions(p, resolveTolerances(options.tolerances).map);
+  const { linearRegionOf, linearRegions } = joinLinearRegions(ws, p, resolveTolerances(options.tolerances).map);
   const boundary = joinSegments(boundarySegments(netLike, plane, b, p, xy, options));
   return {
     regions: F,
@@ -507,18 +626,36 @@ export function sliceMlpFlat(netLike: NetworkLike, plane: Plane, box: readonly n
   };
 }
 
-/** Calls fn(face, a, b) for every edge a → b of every face that does not lie on the box. */
-function forEachInnerEdge(p: MlpPartition, fn: (f: number, a: number, b: number) => void): void {
-  for (let f = 0; f < p.faces; f++) {
-    const a0 = p.off[f]!;
-    const e = p.off[f + 1]!;
-    for (let i = a0; i < e; i++) if (p.labels[i] !== BOUNDARY) fn(f, p.faceVerts[i]!, p.faceVerts[i + 1 === e ? a0 : i + 1]!);
-  }
-}
-
-/** Union–find over the partition's shared edges: neighbours with the same map form one linear region. */
-function joinLinearRegions(p: MlpPartition, mapEps: number): { linearRegionOf: Int32Array; linearRegions: number } {
+/**
+ * Union–find over the partition's shared edges: neighbours with the same map form one linear
+ * region. The face across edge a → b is the one holding b → a, found among vertex b's outgoing
+ * inner edges (grouped by their first vertex with a counting sort: no hashing).
+ */
+function joinLinearRegions(ws: MlpSliceWorkspace, p: MlpPartition, mapEps: number): { linearRegionOf: Int32Array; linearRegions: number } {
   const F = p.faces;
+  const nv = p.s.length;
+  const { off, faceVerts: fv, labels } = p;
+  const E = off[F]!;
+  if (ws.adjStart.length < nv + 2) ws.adjStart = new Int32Array(2 * nv + 2);
+  if (ws.adjTo.length < E) {
+    ws.adjTo = new Int32Array(2 * E);
+    ws.adjFace = new Int32Array(2 * E);
+  }
+  const { adjStart: at, adjTo: to, adjFace: face } = ws;
+  at.fill(0, 0, nv + 2);
+  for (let f = 0; f < F; f++) for (let i = off[f]!; i < off[f + 1]!; i++) if (labels[i] !== BOUNDARY) at[fv[i]! + 2] = at[fv[i]! + 2]! + 1;
+  for (let v = 2; v <= nv + 1; v++) at[v] = at[v]! + at[v - 1]!;
+  // at[v + 1] is now where vertex v's edges go; after the fill it is where they end.
+  for (let f = 0; f < F; f++) {
+    const e = off[f + 1]!;
+    for (let i = off[f]!; i < e; i++) {
+      if (labels[i] === BOUNDARY) continue;
+      const k = at[fv[i]! + 1]!;
+      at[fv[i]! + 1] = k + 1;
+      to[k] = fv[i + 1 === e ? off[f]! : i + 1]!;
+      face[k] = f;
+    }
+  }
   const parent = new Int32Array(F);
   for (let f = 0; f < F; f++) parent[f] = f;
   const find = (i: number): number => {
@@ -528,19 +665,22 @@ function joinLinearRegions(p: MlpPartition, mapEps: number): { linearRegionOf: I
     }
     return i;
   };
-  // Directed edges (a, b) → face; the face across is the one holding (b, a).
-  const table = new EdgeTable();
-  forEachInnerEdge(p, (f, a, b) => table.insert(table.slot(a, b), a, b, f));
   const o3 = 3 * p.outputs;
-  forEachInnerEdge(p, (f, a, b) => {
-    if (b > a) return; // each shared edge once, from the face that runs it downwards
-    const h = table.slot(b, a);
-    if (table.keyA[h] === -1) return;
-    const g = table.value[h]!;
-    const rf = find(f);
-    const rg = find(g);
-    if (rf !== rg && sameMap(p.maps, f * o3, p.maps, g * o3, o3, mapEps)) parent[rf] = rg;
-  });
+  for (let f = 0; f < F; f++) {
+    const e = off[f + 1]!;
+    for (let i = off[f]!; i < e; i++) {
+      if (labels[i] === BOUNDARY) continue;
+      const a = fv[i]!;
+      const b = fv[i + 1 === e ? off[f]! : i + 1]!;
+      if (b > a) continue; // each shared edge once, from the face that runs it downwards
+      let g = -1;
+      for (let k = at[b]!; k < at[b + 1]!; k++) if (to[k] === a) g = face[k]!;
+      if (g < 0) continue;
+      const rf = find(f);
+      const rg = find(g);
+      if (rf !== rg && sameMap(p.maps, f * o3, p.maps, g * o3, o3, mapEps)) parent[rf] = rg;
+    }
+  }
   const linearRegionOf = new Int32Array(F);
   const ids = new Int32Array(F).fill(-1);
   let linearRegions = 0;
@@ -626,7 +766,7 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
     verts.width = n;
     verts.ensureRows(nv);
     const z = verts.z;
-    verts.inputMax = new Float64Array(2);
+    verts.inputMax.fill(0, 0, 2);
     for (let v = 0; v < nv; v++) {
       verts.inputMax[0] = Math.max(verts.inputMax[0]!, Math.abs(verts.s[v]!));
       verts.inputMax[1] = Math.max(verts.inputMax[1]!, Math.abs(verts.t[v]!));
@@ -639,11 +779,13 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
     return;
   }
   const m = prev.n;
-  const inputMax = new Float64Array(m);
-  verts.inputMax = inputMax;
+  if (verts.inputMax.length < m) verts.inputMax = new Float64Array(m);
+  const inputMax = verts.inputMax;
+  inputMax.fill(0, 0, m);
   const zPrev = verts.z;
   // Room to grow: the next layer's cuts add vertices (about as many again on these nets).
-  const z = new Float64Array(Math.max(1024, 3 * nv * n));
+  if (verts.spare.length < 3 * nv * n) verts.spare = new Float64Array(Math.max(1024, 3 * nv * n));
+  const z = verts.spare;
   // Small products and narrow layers (the output) in JavaScript, the activation fused into the
   // products; the inputs' magnitudes only for a layer that will be cut.
   const g = n >= 4 && nv * n * m >= 1 << 14 ? gemm64() : null;
@@ -697,6 +839,7 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
     else for (let v = 0; v < nv; v++) for (let j = 0; j < n; j++) z[v * n + j] = mem[cAt + v * c4 + j]!;
   }
   verts.width = n;
+  verts.spare = verts.z;
   verts.z = z;
 }
 
@@ -711,16 +854,15 @@ function unitTolerances(layer: Layer, inputMax: Float64Array, eps: number): Floa
   return tol;
 }
 
-/** Cuts every face of `faces` by the units of `layer`; returns the new face list (full codes). */
-function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, options: SliceOptions): FaceList {
+/** Cuts every face of `faces` by the units of `layer` into `next` (that layer's states; faces reference `ws.loops`). */
+function cutLayer(ws: MlpSliceWorkspace, faces: FaceList, next: FaceList, layer: Layer, eps: number, options: SliceOptions): void {
+  const verts = ws.verts;
   const n = layer.n;
   const tol = unitTolerances(layer, verts.inputMax, eps);
   const relu = layer.act !== 'hardtanh';
   if (relu) verts.startSigns(tol);
-  const next = new FaceList(n);
-  const pieces = new FaceList(n);
-  const edges = new EdgeTable();
-  const cuts = new Cuts();
+  const { pieces, edges, cuts, loops } = ws;
+  edges.clear();
   const range = new Float64Array(2 * n);
   const baseRow = new Uint8Array(n);
   const W = Math.ceil(n / 32);
@@ -741,31 +883,37 @@ function cutLayer(verts: Vertices, faces: FaceList, layer: Layer, eps: number, o
     }
     const fs = faces.start[f]!;
     const fn = faces.len[f]!;
-    if (relu) classifyReluFace(verts, faces, fs, fn, tol, baseRow, cuts);
-    else classifyFace(verts, faces, fs, fn, layer, tol, eps, range, baseRow, cuts);
+    if (relu) classifyReluFace(verts, loops, fs, fn, tol, baseRow, cuts);
+    else classifyFace(verts, loops, fs, fn, layer, tol, eps, range, baseRow, cuts);
     if (cuts.count === 0) {
-      copyFace(faces, f, next, baseRow);
+      // Uncut: the same loop, this layer's states.
+      const g = next.add(fs, fn);
+      next.code.set(baseRow, g * n); // row has exactly the stride: a memcpy
+      next.parent[g] = f;
       continue;
     }
     if (relu) {
-      cutReluFace(verts, faces, f, cuts, baseRow, next, edges, pieces, scratch);
+      cutReluFace(ws, f, fs, fn, baseRow, next, scratch);
       continue;
     }
     // Hard-tanh: pieces of the face: each cut splits the live pieces it crosses into two new ones at the end
     // of the list (the old one dies, len 0) and fixes its unit's state in place on the others.
-    pieces.clear();
-    pieces.open(fn);
-    for (let i = 0; i < fn; i++) pieces.push(faces.v[fs + i]!, faces.label[fs + i]!);
-    copyBytes(pieces.code, 0, baseRow, 0, n);
+    pieces.reset(n);
+    pieces.add(fs, fn);
+    pieces.code.set(baseRow, 0);
     for (let c = 0; c < cuts.count; c++) {
       const cut = cuts.pool[c]!;
       const live = pieces.count;
-      for (let p = 0; p < live; p++) if (pieces.len[p]! > 0) splitPiece(verts, pieces, p, cut, layer, edges, scratch);
+      for (let p = 0; p < live; p++) if (pieces.len[p]! > 0) splitPiece(verts, loops, pieces, p, cut, layer, edges, scratch);
     }
-    for (let p = 0; p < pieces.count; p++) if (pieces.len[p]! > 0) copyPiece(f, pieces, p, next);
+    for (let p = 0; p < pieces.count; p++) {
+      if (pieces.len[p] === 0) continue;
+      const g = next.add(pieces.start[p]!, pieces.len[p]!);
+      copyBytes(next.code, g * n, pieces.code, p * n, n);
+      next.parent[g] = f;
+    }
   }
   verts.stopSigns();
-  return next;
 }
 
 /** Buffers of the cutting functions (one set per layer). */
@@ -782,24 +930,24 @@ interface Scratch {
 }
 
 /**
- * Cuts face f of a ReLU-like layer depth-first over its crossing units (`cuts`): a piece is split
- * by the first crossing unit after the one that made it whose sign changes on its vertices (their
- * sign bits), and is kept when none does, its states for the crossing units read from the same
- * bits (on where some vertex is above the tolerance). Each piece's vertices are read once for all
- * units, where cutting unit by unit reads every piece once per unit.
+ * Cuts face f (the loop at `fs`, `fn` vertices) of a ReLU-like layer depth-first over its crossing
+ * units (`ws.cuts`): a piece is split by the first crossing unit after the one that made it whose
+ * sign changes on its vertices (their sign bits), and is kept when none does, its states for the
+ * crossing units read from the same bits (on where some vertex is above the tolerance). Each
+ * piece's vertices are read once for all units, where cutting unit by unit reads every piece once
+ * per unit. Pieces are loops appended to `ws.loops`; a final piece is kept where it lies.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
 function cutReluFace(
-  verts: Vertices,
-  faces: FaceList,
+  ws: MlpSliceWorkspace,
   f: number,
-  cuts: Cuts,
+  fs: number,
+  fn: number,
   baseRow: Uint8Array,
   next: FaceList,
-  edges: EdgeTable,
-  stack: FaceList,
   scratch: Scratch,
 ): void {
+  const { verts, loops, stack, cuts } = ws;
   const W = verts.words;
   const n = next.stride;
   const { mask, pos, neg } = scratch;
@@ -808,22 +956,19 @@ function cutReluFace(
     const j = cuts.pool[c]!.j;
     mask[j >> 5] = mask[j >> 5]! | (1 << (j & 31));
   }
-  stack.clear();
-  const fs = faces.start[f]!;
-  const fn = faces.len[f]!;
-  stack.open(fn);
-  for (let i = 0; i < fn; i++) stack.push(faces.v[fs + i]!, faces.label[fs + i]!);
-  stack.parent[0] = 0; // the first unit a piece may still be cut by
+  stack.count = 0;
+  stack.push(fs, fn, 0); // the first unit a piece may still be cut by
   while (stack.count > 0) {
     const p = --stack.count;
     const ps = stack.start[p]!;
     const pn = stack.len[p]!;
-    const from = stack.parent[p]!;
+    const from = stack.from[p]!;
     pos.fill(0);
     neg.fill(0);
     const signs = verts.signs;
+    const lv = loops.v;
     for (let i = 0; i < pn; i++) {
-      const at = 2 * W * stack.v[ps + i]!;
+      const at = 2 * W * lv[ps + i]!;
       for (let w = 0; w < W; w++) {
         pos[w] = pos[w]! | signs[at + w]!;
         neg[w] = neg[w]! | signs[at + W + w]!;
@@ -836,8 +981,7 @@ function cutReluFace(
       if (m !== 0) j = 32 * w + 31 - Math.clz32(m & -m);
     }
     if (j < 0) {
-      const g = next.open(pn);
-      for (let i = 0; i < pn; i++) next.push(stack.v[ps + i]!, stack.label[ps + i]!);
+      const g = next.add(ps, pn);
       next.code.set(baseRow, g * n); // a whole typed array: a memcpy
       for (let c = 0; c < cuts.count; c++) {
         const u = cuts.pool[c]!.j;
@@ -846,37 +990,37 @@ function cutReluFace(
       next.parent[g] = f;
       continue;
     }
-    splitReluPiece(verts, stack, ps, pn, j, edges, scratch);
+    splitReluPiece(ws, ps, pn, j, scratch);
   }
 }
 
-/** Splits the popped piece (vertices at `ps`, `pn` of them) by unit j into two pieces pushed on `stack`, each to be cut from unit j + 1 on. */
-// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
-function splitReluPiece(verts: Vertices, stack: FaceList, ps: number, pn: number, j: number, edges: EdgeTable, scratch: Scratch): void {
+/** Splits the popped piece (the loop at `ps`, `pn` vertices) by unit j into two pieces pushed on the stack, each to be cut from unit j + 1 on. */
+function splitReluPiece(ws: MlpSliceWorkspace, ps: number, pn: number, j: number, scratch: Scratch): void {
   if (scratch.classes.length < pn) {
     scratch.classes = new Int8Array(2 * pn);
     scratch.cross = new Int32Array(2 * pn);
   }
+  const { verts, loops, stack, edges } = ws;
   const { classes, cross, cut } = scratch;
   const W = verts.words;
   const signs = verts.signs;
   const bit = 1 << (j & 31);
   const w = j >> 5;
+  const lv = loops.v;
   for (let i = 0; i < pn; i++) {
-    const at = 2 * W * stack.v[ps + i]!;
+    const at = 2 * W * lv[ps + i]!;
     classes[i] = signs[at + w]! & bit ? 1 : signs[at + W + w]! & bit ? -1 : 0;
   }
   cut.j = j;
   for (let i = 0; i < pn; i++) {
     const k = i + 1 === pn ? 0 : i + 1;
-    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, stack.v[ps + i]!, stack.v[ps + k]!, cut, edges) : -1;
+    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, lv[ps + i]!, lv[ps + k]!, cut, edges) : -1;
   }
-  const gp = stack.open(pn + 2);
-  emitSide(stack, ps, pn, classes, cross, 1, scratch.labelBase + j * 256);
-  stack.parent[gp] = j + 1;
-  const gn = stack.open(pn + 2);
-  emitSide(stack, ps, pn, classes, cross, -1, scratch.labelBase + j * 256 + 1);
-  stack.parent[gn] = j + 1;
+  loops.reserve(2 * pn + 4);
+  const gp = loops.used;
+  stack.push(gp, emitSide(loops, ps, pn, classes, cross, 1, scratch.labelBase + j * 256), j + 1);
+  const gn = loops.used;
+  stack.push(gn, emitSide(loops, ps, pn, classes, cross, -1, scratch.labelBase + j * 256 + 1), j + 1);
 }
 
 /** The cuts of one face: a reused pool of `Cut`s, `count` of them live. */
@@ -898,16 +1042,17 @@ class Cuts {
  * some vertex is above and some below its tolerance; else it is on when some vertex is above.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
-function classifyReluFace(verts: Vertices, faces: FaceList, fs: number, fn: number, tol: Float64Array, row: Uint8Array, cuts: Cuts): void {
+function classifyReluFace(verts: Vertices, loops: Loops, fs: number, fn: number, tol: Float64Array, row: Uint8Array, cuts: Cuts): void {
   cuts.count = 0;
   const W = verts.words;
   const signs = verts.signs;
   const n = verts.width;
+  const lv = loops.v;
   for (let w = 0; w < W; w++) {
     let pos = 0;
     let neg = 0;
     for (let i = 0; i < fn; i++) {
-      const at = 2 * W * faces.v[fs + i]!;
+      const at = 2 * W * lv[fs + i]!;
       pos |= signs[at + w]!;
       neg |= signs[at + W + w]!;
     }
@@ -925,7 +1070,7 @@ function classifyReluFace(verts: Vertices, faces: FaceList, fs: number, fn: numb
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function classifyFace(
   verts: Vertices,
-  faces: FaceList,
+  loops: Loops,
   fs: number,
   fn: number,
   layer: Layer,
@@ -938,15 +1083,16 @@ function classifyFace(
   cuts.count = 0;
   const n = layer.n;
   const z = verts.z;
+  const lv = loops.v;
   // Each unit's range over the face's vertices (rows of Z read in order): lo in range[0, n), hi in range[n, 2n).
-  let r0 = faces.v[fs]! * n;
+  let r0 = lv[fs]! * n;
   for (let j = 0; j < n; j++) {
     const x = z[r0 + j]!;
     range[j] = x;
     range[n + j] = x;
   }
   for (let i = 1; i < fn; i++) {
-    r0 = faces.v[fs + i]! * n;
+    r0 = lv[fs + i]! * n;
     for (let j = 0; j < n; j++) {
       const x = z[r0 + j]!;
       if (x < range[j]!) range[j] = x;
@@ -984,63 +1130,51 @@ function copyBytes(dst: Uint8Array, d: number, src: Uint8Array, s: number, len: 
   for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
 }
 
-/** Copies face f of `src` into `dst` as a face of the next layer: its vertices, labels, parent f and the layer's states `row`. */
-function copyFace(src: FaceList, f: number, dst: FaceList, row: Uint8Array): void {
-  const fs = src.start[f]!;
-  const fn = src.len[f]!;
-  const g = dst.open(fn);
-  for (let i = 0; i < fn; i++) dst.push(src.v[fs + i]!, src.label[fs + i]!);
-  dst.code.set(row, g * dst.stride); // row has exactly the stride: a memcpy
-  dst.parent[g] = f;
-}
-
-/** Copies a finished piece p (cut from face f) into `dst` with its layer states and parent f. */
-function copyPiece(f: number, pieces: FaceList, p: number, dst: FaceList): void {
-  const ps = pieces.start[p]!;
-  const pn = pieces.len[p]!;
-  const g = dst.open(pn);
-  for (let i = 0; i < pn; i++) dst.push(pieces.v[ps + i]!, pieces.label[ps + i]!);
-  copyBytes(dst.code, g * dst.stride, pieces.code, p * pieces.stride, pieces.stride);
-  dst.parent[g] = f;
-}
-
 /**
- * A value per edge, by the edge's two vertex ids (open addressing): the vertex a layer's cut made
- * on it (keyed by the ids in increasing order; an edge is split once and then gone from both faces
- * that held it, so entries are never removed), or the face holding a directed edge.
+ * A value per edge, by the edge's two vertex ids (open addressing, the two keys and the value
+ * interleaved in one array): the vertex a layer's cut made on it (keyed by the ids in increasing
+ * order; an edge is split once and then gone from both faces that held it, so entries are never
+ * removed within a layer). Kept by the workspace: cleared per layer, grown as needed, never shrunk.
  */
 class EdgeTable {
-  keyA = new Int32Array(1 << 12).fill(-1);
-  keyB = new Int32Array(1 << 12);
-  value = new Int32Array(1 << 12);
+  /** Per slot: key a (−1 when free), key b, value, unused. */
+  cells = new Int32Array(4 << 12).fill(-1);
   private size = 0;
 
-  slot(a: number, b: number): number {
-    const mask = this.keyA.length - 1;
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
-    while (this.keyA[h] !== -1 && (this.keyA[h] !== a || this.keyB[h] !== b)) h = (h + 1) & mask;
-    return h;
+  clear(): void {
+    if (this.size > 0) this.cells.fill(-1);
+    this.size = 0;
   }
 
-  /** Stores (a, b) → w at the free slot h from `slot(a, b)`. */
+  /** The cell index (4 × slot) of (a, b), or of the free slot where it goes. */
+  slot(a: number, b: number): number {
+    const cells = this.cells;
+    const mask = (cells.length >> 2) - 1;
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    for (;;) {
+      const ka = cells[4 * h]!;
+      if (ka === -1 || (ka === a && cells[4 * h + 1] === b)) return 4 * h;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /** Stores (a, b) → w at the free cell h from `slot(a, b)`. */
   insert(h: number, a: number, b: number, w: number): void {
-    this.keyA[h] = a;
-    this.keyB[h] = b;
-    this.value[h] = w;
-    if (++this.size * 2 > this.keyA.length) this.rehash();
+    this.cells[h] = a;
+    this.cells[h + 1] = b;
+    this.cells[h + 2] = w;
+    if (++this.size * 2 > this.cells.length >> 2) this.rehash();
   }
 
   private rehash(): void {
-    const { keyA, keyB, value } = this;
-    this.keyA = new Int32Array(2 * keyA.length).fill(-1);
-    this.keyB = new Int32Array(2 * keyA.length);
-    this.value = new Int32Array(2 * keyA.length);
-    for (let i = 0; i < keyA.length; i++) {
-      if (keyA[i] === -1) continue;
-      const h = this.slot(keyA[i]!, keyB[i]!);
-      this.keyA[h] = keyA[i]!;
-      this.keyB[h] = keyB[i]!;
-      this.value[h] = value[i]!;
+    const old = this.cells;
+    this.cells = new Int32Array(2 * old.length).fill(-1);
+    for (let i = 0; i < old.length; i += 4) {
+      if (old[i] === -1) continue;
+      const h = this.slot(old[i]!, old[i + 1]!);
+      this.cells[h] = old[i]!;
+      this.cells[h + 1] = old[i + 1]!;
+      this.cells[h + 2] = old[i + 2]!;
     }
   }
 }
@@ -1051,7 +1185,7 @@ function crossing(verts: Vertices, a: number, b: number, cut: Cut, edges: EdgeTa
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
   const h = edges.slot(lo, hi);
-  if (edges.keyA[h] !== -1) return edges.value[h]!;
+  if (edges.cells[h] !== -1) return edges.cells[h + 2]!;
   const n = verts.width;
   const j = cut.j;
   const z = verts.z;
@@ -1072,11 +1206,12 @@ function crossing(verts: Vertices, a: number, b: number, cut: Cut, edges: EdgeTa
 
 /**
  * Splits piece p of `pieces` by `cut`: if the cut misses it, fixes the unit's state on it in place;
- * otherwise appends its two sides as new pieces and kills it (len 0).
+ * otherwise appends its two sides as new pieces (loops appended to `loops`) and kills it (len 0).
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
 function splitPiece(
   verts: Vertices,
+  loops: Loops,
   pieces: FaceList,
   p: number,
   cut: Cut,
@@ -1094,10 +1229,11 @@ function splitPiece(
   const n = layer.n;
   const z = verts.z;
   const j = cut.j;
+  const lv = loops.v;
   let pos = false;
   let neg = false;
   for (let i = 0; i < pn; i++) {
-    const x = z[pieces.v[ps + i]! * n + j]! - cut.theta;
+    const x = z[lv[ps + i]! * n + j]! - cut.theta;
     const c = x > cut.tol ? 1 : x < -cut.tol ? -1 : 0;
     classes[i] = c;
     if (c > 0) pos = true;
@@ -1119,38 +1255,51 @@ function splitPiece(
   const cross = scratch.cross;
   for (let i = 0; i < pn; i++) {
     const k = i + 1 === pn ? 0 : i + 1;
-    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, pieces.v[ps + i]!, pieces.v[ps + k]!, cut, edges) : -1;
+    cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, lv[ps + i]!, lv[ps + k]!, cut, edges) : -1;
   }
-  const gp = pieces.open(pn + 2);
-  emitSide(pieces, ps, pn, classes, cross, 1, unit * 256 + negState);
+  loops.reserve(2 * pn + 4);
+  let at = loops.used;
+  const gp = pieces.add(at, emitSide(loops, ps, pn, classes, cross, 1, unit * 256 + negState));
   copyBytes(pieces.code, gp * n, pieces.code, p * n, n);
   if (!hard || cut.upper) pieces.code[gp * n + j] = posState;
-  const gn = pieces.open(pn + 2);
-  emitSide(pieces, ps, pn, classes, cross, -1, unit * 256 + posState);
+  at = loops.used;
+  const gn = pieces.add(at, emitSide(loops, ps, pn, classes, cross, -1, unit * 256 + posState));
   copyBytes(pieces.code, gn * n, pieces.code, p * n, n);
   if (!hard || !cut.upper) pieces.code[gn * n + j] = negState;
   pieces.len[p] = 0;
 }
 
 /**
- * Pushes the part of a piece on side `side` (+1 or −1) of the cut into the last opened piece:
- * its vertices on that side or on the line, the crossing vertices, and each vertex's outgoing
- * edge label (the original edge's, or `cutLabel` along the cut).
+ * Appends to `loops` the part of the loop at `ps` (`pn` vertices) on side `side` (+1 or −1) of the
+ * cut: its vertices on that side or on the line, the crossing vertices, and each vertex's outgoing
+ * edge label (the original edge's, or `cutLabel` along the cut). Returns its length; room for
+ * pn + 2 entries must be reserved.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
-function emitSide(pieces: FaceList, ps: number, pn: number, classes: Int8Array, cross: Int32Array, side: number, cutLabel: number): void {
+function emitSide(loops: Loops, ps: number, pn: number, classes: Int8Array, cross: Int32Array, side: number, cutLabel: number): number {
+  const lv = loops.v;
+  const ll = loops.label;
+  const start = loops.used;
+  let o = start;
   for (let i = 0; i < pn; i++) {
     const k = i + 1 === pn ? 0 : i + 1;
     const ca = classes[i]! * side;
     const cb = classes[k]! * side;
-    const a = pieces.v[ps + i]!;
-    const lab = pieces.label[ps + i]!;
+    const lab = ll[ps + i]!;
     // The boundary just after a kept vertex (towards b, up to a crossing) stays on this side when
     // a is strictly inside, or a is on the line and b strictly inside; else it runs along the cut.
     const along = ca > 0 || (ca === 0 && cb > 0);
-    if (ca >= 0) pieces.push(a, along ? lab : cutLabel);
-    if (ca * cb < 0) pieces.push(cross[i]!, cb > 0 ? lab : cutLabel);
+    if (ca >= 0) {
+      lv[o] = lv[ps + i]!;
+      ll[o++] = along ? lab : cutLabel;
+    }
+    if (ca * cb < 0) {
+      lv[o] = cross[i]!;
+      ll[o++] = cb > 0 ? lab : cutLabel;
+    }
   }
+  loops.used = o;
+  return o - start;
 }
 
 /**
