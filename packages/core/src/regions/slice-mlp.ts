@@ -78,6 +78,8 @@ class Vertices {
   words = 0;
   signs = new Int32Array(0);
   tol: Float64Array = new Float64Array(0);
+  /** −tol. */
+  negTol: Float64Array = new Float64Array(0);
 
   /** Empties the complex, keeping the buffers. */
   reset(): void {
@@ -89,6 +91,7 @@ class Vertices {
   /** Starts sign bits for a ReLU-like layer with these unit tolerances (the current `z` is that layer's). */
   startSigns(tol: Float64Array): void {
     this.tol = tol;
+    this.negTol = tol.map((x) => -x);
     this.words = Math.ceil(this.width / 32);
     const need = 2 * this.words * Math.max(this.count, Math.floor(this.z.length / this.width));
     if (this.signs.length < need) this.signs = new Int32Array(need);
@@ -105,15 +108,17 @@ class Vertices {
     const W = this.words;
     const z = this.z;
     const tol = this.tol;
+    const ntol = this.negTol;
     const at = 2 * W * v;
     for (let w = 0; w < W; w++) {
       let pos = 0;
       let neg = 0;
       const end = Math.min(n, 32 * w + 32);
+      // Comparisons as 0/1, no branch: the signs are unpredictable (twice as fast as if/else here).
       for (let j = 32 * w; j < end; j++) {
         const x = z[v * n + j]!;
-        if (x > tol[j]!) pos |= 1 << (j & 31);
-        else if (x < -tol[j]!) neg |= 1 << (j & 31);
+        pos |= Number(x > tol[j]!) << (j & 31);
+        neg |= Number(x < ntol[j]!) << (j & 31);
       }
       this.signs[at + w] = pos;
       this.signs[at + W + w] = neg;
@@ -329,26 +334,35 @@ function planeLayers(netLike: NetworkLike, plane: Plane): { hidden: Layer[]; out
   return { hidden: all.slice(0, -1), out };
 }
 
-/** out[o…o+m) = act(z[at…at+m)) for layer l's activation; `inputMax` keeps each entry's largest magnitude. */
-
-function activateRow(l: Layer, z: Float64Array, at: number, out: Float64Array, o: number, inputMax: Float64Array): void {
+/**
+ * out[o + v·m + k] = act(z[v·m + k]) for the first `nv` rows of m = l.n (layer l's activation);
+ * `inputMax` keeps each column's largest magnitude. ReLU and leaky ReLU without a branch per
+ * entry (`x · [α, 1][x > 0]`: the signs are unpredictable, and a mispredicted branch per entry
+ * cost about twice the rest of this loop); the same values as `x > 0 ? x : α · x`.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
+function activateRows(l: Layer, z: Float64Array, nv: number, out: Float64Array, o: number, inputMax: Float64Array): void {
   const m = l.n;
-  const alpha = l.act === 'leaky_relu' ? l.alpha : 0;
   if (l.act === 'hardtanh') {
-    for (let k = 0; k < m; k++) {
-      const x = z[at + k]!;
-      const y = x < l.min ? l.min : x > l.max ? l.max : x;
-      out[o + k] = y;
-      if (Math.abs(y) > inputMax[k]!) inputMax[k] = Math.abs(y);
-    }
+    for (let v = 0; v < nv; v++)
+      for (let k = 0; k < m; k++) {
+        const x = z[v * m + k]!;
+        const y = x < l.min ? l.min : x > l.max ? l.max : x;
+        out[o + v * m + k] = y;
+        if (Math.abs(y) > inputMax[k]!) inputMax[k] = Math.abs(y);
+      }
     return;
   }
-  for (let k = 0; k < m; k++) {
-    const x = z[at + k]!;
-    const y = x > 0 ? x : alpha * x;
-    out[o + k] = y;
-    if (Math.abs(y) > inputMax[k]!) inputMax[k] = Math.abs(y);
-  }
+  const factor = Float64Array.of(l.act === 'leaky_relu' ? l.alpha : 0, 1);
+  for (let v = 0; v < nv; v++)
+    for (let k = 0; k < m; k++) {
+      const x = z[v * m + k]!;
+      const y = x * factor[Number(x > 0)]!;
+      out[o + v * m + k] = y;
+      const a = Math.abs(y);
+      const c = inputMax[k]!;
+      inputMax[k] = a > c ? a : c;
+    }
 }
 
 /** One cut of a face: unit j of the layer at threshold θ; `upper` marks hard-tanh's max breakpoint. */
@@ -804,19 +818,19 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
           z[v * n + j] = acc;
         }
     } else {
+      const factor = Float64Array.of(alpha, 1); // x · [α, 1][x > 0]: no branch (see activateRows)
       for (let v = 0; v < nv; v++)
         for (let j = 0; j < n; j++) {
           let acc = bias[j]!;
           for (let k = 0, r = v * m, wr = j * m; k < m; k++) {
             const x = zPrev[r + k]!;
-            acc += W[wr + k]! * (x > 0 ? x : alpha * x);
+            acc += W[wr + k]! * (x * factor[Number(x > 0)]!);
           }
           z[v * n + j] = acc;
         }
     }
     if (cut) {
-      const h = new Float64Array(m);
-      for (let v = 0; v < nv; v++) activateRow(prev, zPrev, v * m, h, 0, inputMax);
+      activateRows(prev, zPrev, nv, new Float64Array(nv * m), 0, inputMax); // only the magnitudes are needed here
     }
   } else {
     // Z = act(Z_prev) Wᵀ + b on the float64 SIMD kernel (C += A·B): A = act(Z_prev) padded to 4 rows,
@@ -826,14 +840,14 @@ function evaluateLayer(verts: Vertices, layer: Layer, prev: Layer | null, cut: b
     const bAt = r4 * m;
     const cAt = bAt + m * c4;
     const mem = gemm64Reserve(g, cAt + r4 * c4);
-    for (let v = 0; v < nv; v++) activateRow(prev, zPrev, v * m, mem, v * m, inputMax);
+    activateRows(prev, zPrev, nv, mem, 0, inputMax);
     mem.fill(0, nv * m, cAt);
     for (let j = 0; j < n; j++) for (let k = 0; k < m; k++) mem[bAt + k * c4 + j] = W[j * m + k]!;
-    for (let v = 0; v < r4; v++) {
-      const r = cAt + v * c4;
-      for (let j = 0; j < n; j++) mem[r + j] = bias[j]!;
-      for (let j = n; j < c4; j++) mem[r + j] = 0;
-    }
+    // C's rows start at the bias: the first row set, then copied over the rest in doubling blocks
+    // (memcpy; stores one by one into the kernel's memory took ten times as long).
+    for (let j = 0; j < n; j++) mem[cAt + j] = bias[j]!;
+    for (let j = n; j < c4; j++) mem[cAt + j] = 0;
+    for (let done = c4, total = r4 * c4; done < total; done *= 2) mem.copyWithin(cAt + done, cAt, cAt + Math.min(done, total - done));
     g.nn(0, bAt * 8, cAt * 8, r4, c4, m);
     if (c4 === n) z.set(mem.subarray(cAt, cAt + nv * n));
     else for (let v = 0; v < nv; v++) for (let j = 0; j < n; j++) z[v * n + j] = mem[cAt + v * c4 + j]!;
@@ -883,9 +897,10 @@ function cutLayer(ws: MlpSliceWorkspace, faces: FaceList, next: FaceList, layer:
     }
     const fs = faces.start[f]!;
     const fn = faces.len[f]!;
-    if (relu) classifyReluFace(verts, loops, fs, fn, tol, baseRow, cuts);
-    else classifyFace(verts, loops, fs, fn, layer, tol, eps, range, baseRow, cuts);
-    if (cuts.count === 0) {
+    const cut = relu
+      ? classifyReluFace(verts, loops, fs, fn, baseRow, scratch)
+      : classifyFace(verts, loops, fs, fn, layer, tol, eps, range, baseRow, cuts);
+    if (!cut) {
       // Uncut: the same loop, this layer's states.
       const g = next.add(fs, fn);
       next.code.set(baseRow, g * n); // row has exactly the stride: a memcpy
@@ -931,11 +946,13 @@ interface Scratch {
 
 /**
  * Cuts face f (the loop at `fs`, `fn` vertices) of a ReLU-like layer depth-first over its crossing
- * units (`ws.cuts`): a piece is split by the first crossing unit after the one that made it whose
- * sign changes on its vertices (their sign bits), and is kept when none does, its states for the
- * crossing units read from the same bits (on where some vertex is above the tolerance). Each
- * piece's vertices are read once for all units, where cutting unit by unit reads every piece once
- * per unit. Pieces are loops appended to `ws.loops`; a final piece is kept where it lies.
+ * units (`scratch.mask`, from `classifyReluFace`, whose some-vertex-above/below bits of the face are
+ * in `scratch.pos` / `scratch.neg`): a piece is split by the first crossing unit after the one that
+ * made it whose sign changes on its vertices (their sign bits), and is kept when none does, its
+ * states for the crossing units read from the same bits (on where some vertex is above the
+ * tolerance). Each piece's vertices are read once for all units, where cutting unit by unit reads
+ * every piece once per unit. Pieces are loops appended to `ws.loops`; a final piece is kept where
+ * it lies.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
 function cutReluFace(
@@ -947,33 +964,32 @@ function cutReluFace(
   next: FaceList,
   scratch: Scratch,
 ): void {
-  const { verts, loops, stack, cuts } = ws;
+  const { verts, loops, stack } = ws;
   const W = verts.words;
   const n = next.stride;
   const { mask, pos, neg } = scratch;
-  mask.fill(0);
-  for (let c = 0; c < cuts.count; c++) {
-    const j = cuts.pool[c]!.j;
-    mask[j >> 5] = mask[j >> 5]! | (1 << (j & 31));
-  }
   stack.count = 0;
   stack.push(fs, fn, 0); // the first unit a piece may still be cut by
+  let first = true; // the face itself: its bits are in pos / neg already
   while (stack.count > 0) {
     const p = --stack.count;
     const ps = stack.start[p]!;
     const pn = stack.len[p]!;
     const from = stack.from[p]!;
-    pos.fill(0);
-    neg.fill(0);
-    const signs = verts.signs;
-    const lv = loops.v;
-    for (let i = 0; i < pn; i++) {
-      const at = 2 * W * lv[ps + i]!;
-      for (let w = 0; w < W; w++) {
-        pos[w] = pos[w]! | signs[at + w]!;
-        neg[w] = neg[w]! | signs[at + W + w]!;
+    if (!first) {
+      pos.fill(0);
+      neg.fill(0);
+      const signs = verts.signs;
+      const lv = loops.v;
+      for (let i = 0; i < pn; i++) {
+        const at = 2 * W * lv[ps + i]!;
+        for (let w = 0; w < W; w++) {
+          pos[w] = pos[w]! | signs[at + w]!;
+          neg[w] = neg[w]! | signs[at + W + w]!;
+        }
       }
     }
+    first = false;
     let j = -1;
     for (let w = from >> 5; w < W && j < 0; w++) {
       let m = pos[w]! & neg[w]! & mask[w]!;
@@ -982,11 +998,14 @@ function cutReluFace(
     }
     if (j < 0) {
       const g = next.add(ps, pn);
-      next.code.set(baseRow, g * n); // a whole typed array: a memcpy
-      for (let c = 0; c < cuts.count; c++) {
-        const u = cuts.pool[c]!.j;
-        next.code[g * n + u] = pos[u >> 5]! & (1 << (u & 31)) ? 1 : 0;
-      }
+      const code = next.code;
+      code.set(baseRow, g * n); // a whole typed array: a memcpy
+      // The crossing units' states: on where some vertex is above.
+      for (let w = 0; w < W; w++)
+        for (let m = mask[w]!; m !== 0; m &= m - 1) {
+          const b = 31 - Math.clz32(m & -m);
+          code[g * n + 32 * w + b] = (pos[w]! >>> b) & 1;
+        }
       next.parent[g] = f;
       continue;
     }
@@ -1039,15 +1058,19 @@ class Cuts {
 
 /**
  * `classifyFace` for ReLU-like layers from the vertices' sign bits: a unit crosses the face when
- * some vertex is above and some below its tolerance; else it is on when some vertex is above.
+ * some vertex is above and some below its tolerance (its bit in `scratch.mask`); else it is on when
+ * some vertex is above. Leaves the face's above/below bits in `scratch.pos` / `scratch.neg` (for
+ * `cutReluFace`); the row's entries of crossing units are set too (to be overwritten per piece).
+ * Whether some unit crosses.
  */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
-function classifyReluFace(verts: Vertices, loops: Loops, fs: number, fn: number, tol: Float64Array, row: Uint8Array, cuts: Cuts): void {
-  cuts.count = 0;
+function classifyReluFace(verts: Vertices, loops: Loops, fs: number, fn: number, row: Uint8Array, scratch: Scratch): boolean {
   const W = verts.words;
   const signs = verts.signs;
   const n = verts.width;
   const lv = loops.v;
+  const { mask, pos: facePos, neg: faceNeg } = scratch;
+  let any = 0;
   for (let w = 0; w < W; w++) {
     let pos = 0;
     let neg = 0;
@@ -1056,17 +1079,17 @@ function classifyReluFace(verts: Vertices, loops: Loops, fs: number, fn: number,
       pos |= signs[at + w]!;
       neg |= signs[at + W + w]!;
     }
-    const cross = pos & neg;
+    facePos[w] = pos;
+    faceNeg[w] = neg;
+    mask[w] = pos & neg;
+    any |= pos & neg;
     const end = Math.min(n, 32 * w + 32);
-    for (let j = 32 * w; j < end; j++) {
-      const bit = 1 << (j & 31);
-      if (cross & bit) cuts.push(j, 0, tol[j]!, false);
-      else row[j] = pos & bit ? 1 : 0;
-    }
+    for (let j = 32 * w; j < end; j++) row[j] = (pos >>> (j & 31)) & 1;
   }
+  return any !== 0;
 }
 
-/** Fixed states of the layer's units on a face (into `row`) and the cuts of those that cross it. */
+/** Fixed states of the layer's units on a face (into `row`) and the cuts of those that cross it; whether there are any. */
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function classifyFace(
   verts: Vertices,
@@ -1079,7 +1102,7 @@ function classifyFace(
   range: Float64Array,
   row: Uint8Array,
   cuts: Cuts,
-): void {
+): boolean {
   cuts.count = 0;
   const n = layer.n;
   const z = verts.z;
@@ -1107,7 +1130,7 @@ function classifyFace(
       else if (range[j]! >= -tj) row[j] = 1;
       else cuts.push(j, 0, tj, false);
     }
-    return;
+    return cuts.count > 0;
   }
   for (let j = 0; j < n; j++) {
     const lo = range[j]!;
@@ -1122,6 +1145,7 @@ function classifyFace(
       if (hi > layer.max + tMax) cuts.push(j, layer.max, tMax, true);
     }
   }
+  return cuts.count > 0;
 }
 
 /** dst[d, d + len) = src[s, s + len) (a loop: `subarray` per call costs more than these short copies). */
