@@ -340,7 +340,6 @@ function planeLayers(netLike: NetworkLike, plane: Plane): { hidden: Layer[]; out
  * entry (`x · [α, 1][x > 0]`: the signs are unpredictable, and a mispredicted branch per entry
  * cost about twice the rest of this loop); the same values as `x > 0 ? x : α · x`.
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
 function activateRows(l: Layer, z: Float64Array, nv: number, out: Float64Array, o: number, inputMax: Float64Array): void {
   const m = l.n;
   if (l.act === 'hardtanh') {
@@ -711,7 +710,6 @@ function joinLinearRegions(ws: MlpSliceWorkspace, p: MlpPartition, mapEps: numbe
  * sign (one output) or the argmax (several) is not the same, beyond the side tolerance, at every
  * vertex. Those regions go through the general slicer's `decisionSegments`.
  */
-
 function boundarySegments(
   netLike: NetworkLike,
   plane: Plane,
@@ -736,7 +734,6 @@ function boundarySegments(
 }
 
 /** Whether the boundary may cross or touch face f: not every vertex strictly on one output's side. */
-
 function mayCarryBoundary(p: MlpPartition, f: number, a0: number, e: number, extent: readonly number[], eps: number): boolean {
   const o = p.outputs;
   const map = p.maps;
@@ -1063,7 +1060,6 @@ class Cuts {
  * `cutReluFace`); the row's entries of crossing units are set too (to be overwritten per piece).
  * Whether some unit crosses.
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract (STYLE.md)
 function classifyReluFace(verts: Vertices, loops: Loops, fs: number, fn: number, row: Uint8Array, scratch: Scratch): boolean {
   const W = verts.words;
   const signs = verts.signs;
@@ -1149,7 +1145,6 @@ function classifyFace(
 }
 
 /** dst[d, d + len) = src[s, s + len) (a loop: `subarray` per call costs more than these short copies). */
-
 function copyBytes(dst: Uint8Array, d: number, src: Uint8Array, s: number, len: number): void {
   for (let i = 0; i < len; i++) dst[d + i] = src[s + i]!;
 }
@@ -1204,7 +1199,6 @@ class EdgeTable {
 }
 
 /** The vertex where the cut crosses edge (a, b), shared with the face across it. */
-
 function crossing(verts: Vertices, a: number, b: number, cut: Cut, edges: EdgeTable): number {
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
