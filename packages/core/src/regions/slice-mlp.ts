@@ -16,16 +16,33 @@
  *  2. The next layer's pre-activations at every vertex are `W act(Z) + b` (one product on the
  *     float64 SIMD kernel): the activation is continuous, so its value at a vertex on a
  *     breakpoint is the same from every side.
- * Codes are kept per layer with a parent link and assembled at the end. Each face's output map
+ * Faces are ranges of one append-only store of vertex ids and edge labels (`Loops`): a face that a
+ * layer does not cut, and a piece that comes out final, is kept by reference, never copied; the
+ * depth-first cut appends its pieces there. Codes are kept per layer with a parent link and
+ * assembled at the end. Each face's output map
  * `c + a·s + b·t` is fitted through three of its vertices that span a well-conditioned triangle
  * (the output is affine on the face); a face too thin for that (height below `MAP_FIT_HEIGHT` of
  * the box's diameter) has its map composed exactly from its code (chain rule).
  *
+ * Buffers: every array of the complex (vertex rows, the next layer's rows, sign bits, loops, face
+ * lists, the edge table) belongs to an `MlpSliceWorkspace`, grown as needed and never shrunk; a
+ * caller that slices again and again (the explorer's slicing worker: the same architecture for
+ * every snapshot) keeps one and passes it as `options.workspace`, else each call makes its own.
+ * Results are always new arrays (the explorer transfers them to its render worker). Measured on the
+ * benchmark net (bench/networks/2-64x3-1-torch-s1.json, 9,939 regions; bench/slice-mlp.bench.mjs,
+ * 2-core Intel Xeon, load 5–6, 2026-12-05): `sliceMlpFlat` with a kept workspace 33 ms median
+ * against 47 ms for the previous version of this file in the same run (1.4–2.2× over several runs;
+ * most of it the workspace and the linear-region join), `slicePlane` 88 ms. What is left: the
+ * matrix product of the last hidden layer on the SIMD kernel (a sparse product over the active units
+ * in JavaScript was 2–3× slower than the dense SIMD product, measured), the vertices' sign bits,
+ * and the cuts' new vertices (a whole row interpolated and classified each).
+ *
  * Faces, codes, edge labels and maps follow `slicePlane`'s conventions. `sliceMlpPlane` puts them
  * through the same `SliceAccumulator` (areas, linear regions, decision boundary), so its result is
  * a `SliceResult` like the general engine's; `sliceMlpFlat` returns flat arrays, its linear regions
- * joined over the complex's shared edges. Both are compared with `slicePlane`, region by region, in
- * test/slice-mlp.test.ts.
+ * joined over the complex's shared edges (each inner edge a → b finds the face holding b → a among
+ * vertex b's edges, grouped by a counting sort). Both are compared with `slicePlane`, region by
+ * region, in test/slice-mlp.test.ts.
  *
  * Tolerances: a unit's value at a vertex is zero when within `side · scale`, `scale` being the
  * largest magnitude its terms reach in the box (`|b_j| + Σ_k |W_jk| · max |h_k|`): box-relative,
@@ -232,27 +249,6 @@ class FaceList {
   }
 }
 
-/** The pieces of a face still to be cut, depth-first: ranges of `Loops` and the first unit that may cut each. */
-class PieceStack {
-  count = 0;
-  start = new Int32Array(64);
-  len = new Int32Array(64);
-  from = new Int32Array(64);
-
-  push(start: number, len: number, from: number): void {
-    const i = this.count;
-    if (i === this.start.length) {
-      this.start = growI32(this.start, 2 * i);
-      this.len = growI32(this.len, 2 * i);
-      this.from = growI32(this.from, 2 * i);
-    }
-    this.start[i] = start;
-    this.len[i] = len;
-    this.from[i] = from;
-    this.count = i + 1;
-  }
-}
-
 /**
  * Reusable buffers of the 2-D MLP slicer (`partitionMlp`, `sliceMlpFlat`): pass the same workspace
  * to repeated slices — the explorer's live map slices the same architecture over and over — and the
@@ -268,7 +264,8 @@ export class MlpSliceWorkspace {
   readonly loops = new Loops();
   /** One face list per hidden layer (the codes are assembled from all of them at the end). */
   readonly levels: FaceList[] = [];
-  readonly stack = new PieceStack();
+  /** The pieces of a face still to be cut, depth-first (`parent`: the first unit that may cut each). */
+  readonly stack = new FaceList();
   readonly pieces = new FaceList();
   readonly edges = new EdgeTable();
   readonly cuts = new Cuts();
@@ -965,14 +962,14 @@ function cutReluFace(
   const W = verts.words;
   const n = next.stride;
   const { mask, pos, neg } = scratch;
-  stack.count = 0;
-  stack.push(fs, fn, 0); // the first unit a piece may still be cut by
+  stack.reset(0);
+  stack.parent[stack.add(fs, fn)] = 0; // the first unit a piece may still be cut by
   let first = true; // the face itself: its bits are in pos / neg already
   while (stack.count > 0) {
     const p = --stack.count;
     const ps = stack.start[p]!;
     const pn = stack.len[p]!;
-    const from = stack.from[p]!;
+    const from = stack.parent[p]!;
     if (!first) {
       pos.fill(0);
       neg.fill(0);
@@ -1033,10 +1030,10 @@ function splitReluPiece(ws: MlpSliceWorkspace, ps: number, pn: number, j: number
     cross[i] = classes[i]! * classes[k]! < 0 ? crossing(verts, lv[ps + i]!, lv[ps + k]!, cut, edges) : -1;
   }
   loops.reserve(2 * pn + 4);
-  const gp = loops.used;
-  stack.push(gp, emitSide(loops, ps, pn, classes, cross, 1, scratch.labelBase + j * 256), j + 1);
-  const gn = loops.used;
-  stack.push(gn, emitSide(loops, ps, pn, classes, cross, -1, scratch.labelBase + j * 256 + 1), j + 1);
+  let at = loops.used;
+  stack.parent[stack.add(at, emitSide(loops, ps, pn, classes, cross, 1, scratch.labelBase + j * 256))] = j + 1;
+  at = loops.used;
+  stack.parent[stack.add(at, emitSide(loops, ps, pn, classes, cross, -1, scratch.labelBase + j * 256 + 1))] = j + 1;
 }
 
 /** The cuts of one face: a reused pool of `Cut`s, `count` of them live. */
