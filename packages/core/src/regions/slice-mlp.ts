@@ -30,12 +30,13 @@
  * every snapshot) keeps one and passes it as `options.workspace`, else each call makes its own.
  * Results are always new arrays (the explorer transfers them to its render worker). Measured on the
  * benchmark net (bench/networks/2-64x3-1-torch-s1.json, 9,939 regions; bench/slice-mlp.bench.mjs,
- * 2-core Intel Xeon, load 5–6, 2026-12-05): `sliceMlpFlat` with a kept workspace 33 ms median
- * against 47 ms for the previous version of this file in the same run (1.4–2.2× over several runs;
- * most of it the workspace and the linear-region join), `slicePlane` 88 ms. What is left: the
- * matrix product of the last hidden layer on the SIMD kernel (a sparse product over the active units
- * in JavaScript was 2–3× slower than the dense SIMD product, measured), the vertices' sign bits,
- * and the cuts' new vertices (a whole row interpolated and classified each).
+ * 2-core Intel Xeon, load 7.2–7.6, 2026-12-05 14:40 UTC): `sliceMlpFlat` with a kept workspace
+ * 36.2 ms median against 55.4 ms for the previous version of this file in the same run (1.53×;
+ * 1.42–1.64× in other runs; most of it the workspace and the linear-region join), `partitionMlp`
+ * 32.0 against 38.9 ms, `slicePlane` 109 ms. What is left: the matrix product of the last hidden
+ * layer on the SIMD kernel (a sparse product over the active units in JavaScript was 2–3.5× slower
+ * than the dense SIMD product with its copies, measured), the vertices' sign bits, and the cuts'
+ * new vertices (a whole row interpolated and classified each, rows read far apart in memory).
  *
  * Faces, codes, edge labels and maps follow `slicePlane`'s conventions. `sliceMlpPlane` puts them
  * through the same `SliceAccumulator` (areas, linear regions, decision boundary), so its result is
