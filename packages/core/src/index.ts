@@ -131,8 +131,8 @@ export type { LeastSquaresSource, SimilarityInput, SimilarityResult } from './co
 
 // --- 2-D slices and 1-D lines ---
 export { slicePlane, planeThrough, planeFromDirections, inputPlane, anchorBox } from './regions/slice.js';
-export { sliceMlpPlane, sliceMlpFlat, partitionMlp } from './regions/slice-mlp.js';
-export type { FlatMlpSlice, MlpPartition } from './regions/slice-mlp.js';
+export { MlpSliceWorkspace, sliceMlpPlane, sliceMlpFlat, partitionMlp } from './regions/slice-mlp.js';
+export type { FlatMlpSlice, MlpPartition, MlpSliceOptions } from './regions/slice-mlp.js';
 export type { Plane, Box2, SliceOptions, SliceResult, SliceRegion, SliceSummary } from './regions/slice.js';
 export type { PartitionOptions, PartitionProgress } from './regions/engine.js';
 export { partitionLine, partitionLineAsync } from './regions/line.js';

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
+  MlpSliceWorkspace,
   PolytopeError,
   buildNetwork,
   forwardWithCode,
@@ -47,10 +48,11 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d / Math.max(s, 1e-300);
 }
 
-/** The dedicated slicer's regions are the general engine's: same codes, areas and maps. */
-function expectSameSlice(net: Network, plane: Plane, box: [number, number, number, number]): SliceResult {
+/** The dedicated slicer's regions are the general engine's: same codes, areas and maps (with `workspace` when given). */
+function expectSameSlice(net: Network, plane: Plane, box: [number, number, number, number], workspace?: MlpSliceWorkspace): SliceResult {
   const ref = slicePlane(net, plane, box);
-  const res = sliceMlpPlane(net, plane, box);
+  const opts = workspace ? { workspace } : {};
+  const res = sliceMlpPlane(net, plane, box, opts);
   expect(res.summary.regions).toBe(ref.summary.regions);
   expect(res.summary.linearRegions).toBe(ref.summary.linearRegions);
   expect(res.summary.totalArea).toBeCloseTo(ref.summary.boxArea, 9);
@@ -68,7 +70,7 @@ function expectSameSlice(net: Network, plane: Plane, box: [number, number, numbe
   // validateSlice's own checks (its cost grows quickly with the units: the small nets only).
   if (net.numUnits <= 50) expect(validateSlice(net, res).ok).toBe(true);
   // The flat result agrees too: counts, linear regions, areas and the boundary's length.
-  const flat = sliceMlpFlat(net, plane, box);
+  const flat = sliceMlpFlat(net, plane, box, opts);
   expect(flat.regions).toBe(ref.summary.regions);
   expect(flat.linearRegions).toBe(ref.summary.linearRegions);
   let total = 0;
@@ -109,6 +111,45 @@ describe('sliceMlpPlane (the dedicated 2-D MLP slicer)', () => {
     // Hard-tanh saturates both ways: states 0, 1 and 2 all occur.
     const states = new Set(res.regions.flatMap((r) => [...r.code]));
     expect([...states].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('gives the same results with one workspace reused across networks, widths and activations', () => {
+    // Interleaved so that every call finds buffers sized and filled by a different network: the
+    // workspace's leftovers (wider rows, more vertices, stale sign bits, a fuller edge table) must
+    // not show in any result. Fresh calls are the reference, and slicePlane checks both.
+    const nets = [
+      randomMlp([2, 24, 24, 24, 3], { seed: 21, init: 'he-normal' }),
+      randomMlp([2, 5, 7, 3, 2], { seed: 22 }),
+      randomMlp([2, 16, 16, 2], { seed: 23, activation: 'leaky_relu', alpha: 0.1 }),
+      randomMlp([2, 40, 33, 1], { seed: 24, init: 'he-normal' }),
+      randomMlp([2, 12, 12, 1], { seed: 25, activation: 'hardtanh', init: 'he-normal' }),
+      randomMlp([2, 64, 64, 64, 1], { seed: 26, init: 'he-normal' }),
+    ];
+    const ws = new MlpSliceWorkspace();
+    const box: [number, number, number, number] = [-1.5, 1.5, -1.5, 1.5];
+    const firsts: { flat: ReturnType<typeof sliceMlpFlat>; copy: Float64Array }[] = [];
+    for (const order of [
+      [0, 1, 2, 3, 4, 5],
+      [5, 4, 3, 2, 1, 0],
+    ])
+      for (const i of order) {
+        const net = nets[i]!;
+        const plane = inputPlane(net);
+        const fresh = sliceMlpFlat(net, plane, box);
+        const reused = sliceMlpFlat(net, plane, box, { workspace: ws });
+        expect(reused.regions).toBe(fresh.regions);
+        expect(reused.linearRegions).toBe(fresh.linearRegions);
+        for (const k of ['off', 'xy', 'codes', 'areas', 'maps', 'linearRegionOf'] as const) expect(reused[k], k).toEqual(fresh[k]);
+        expect(reused.boundary).toEqual(fresh.boundary);
+        const pf = partitionMlp(net, plane, box);
+        const pr = partitionMlp(net, plane, box, { workspace: ws });
+        for (const k of ['off', 'faceVerts', 'labels', 's', 't', 'values', 'codes', 'maps'] as const) expect(pr[k], k).toEqual(pf[k]);
+        firsts.push({ flat: reused, copy: reused.xy.slice() });
+      }
+    // Results never alias the workspace: the first slice is unchanged after eleven more.
+    expect(firsts[0]!.flat.xy).toEqual(firsts[0]!.copy);
+    // And the reused workspace agrees with the general engine region by region (leaky ReLU, hard-tanh, deep ReLU).
+    for (const i of [2, 4, 5]) expectSameSlice(nets[i]!, inputPlane(nets[i]!), box, ws);
   });
 
   it('slices a plane through three inputs of a wider net', () => {

@@ -4,7 +4,7 @@
  * map's own drawing (`drawRegions`) draws; the data points on top.
  */
 import { PolytopeError, inputPlane, planeFromDirections, readNetworkJson, sliceMlpFlat, slicePlane } from '@polytope-lens/core';
-import type { Network, Plane } from '@polytope-lens/core';
+import type { MlpSliceWorkspace, Network, Plane } from '@polytope-lens/core';
 import type { FlatSlice } from './protocol.js';
 
 type Box = readonly [number, number, number, number];
@@ -12,12 +12,14 @@ type Box = readonly [number, number, number, number];
 /**
  * The exact slice of `net` on `plane` over `box` as flat arrays: the core's dedicated 2-D slicer for
  * plain MLPs (`sliceMlpFlat`), the general `slicePlane` for every other network. The live map's
- * slicers and the timeline export both slice through here, so their frames agree.
+ * slicers and the timeline export both slice through here, so their frames agree. A caller that
+ * slices again and again (a slicing worker) passes its own `workspace`: the MLP slicer's buffers are
+ * then allocated once, not per slice (the result never aliases them).
  */
-export function flatSlice(net: Network, plane: Plane, box: Box, id: number): FlatSlice {
+export function flatSlice(net: Network, plane: Plane, box: Box, id: number, workspace?: MlpSliceWorkspace): FlatSlice {
   const b = [...box] as [number, number, number, number];
   try {
-    return { id, box: b, ...sliceMlpFlat(net, plane, b) };
+    return { id, box: b, ...sliceMlpFlat(net, plane, b, workspace ? { workspace } : {}) };
   } catch (err) {
     if (!(err instanceof PolytopeError && err.code === 'unsupported')) throw err;
   }
@@ -53,12 +55,12 @@ export function flatSlice(net: Network, plane: Plane, box: Box, id: number): Fla
 }
 
 /** The exact slice of network JSON `text` over `box` (the input plane, or x0, x1 through 0), in flat arrays. */
-export function flatSliceOf(text: string, box: Box, id = 0): FlatSlice {
+export function flatSliceOf(text: string, box: Box, id = 0, workspace?: MlpSliceWorkspace): FlatSlice {
   const net = readNetworkJson(JSON.parse(text));
   const d = net.inputSize;
   const axis = (k: number) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
   const plane = d === 2 ? inputPlane(net) : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
-  return flatSlice(net, plane, box, id);
+  return flatSlice(net, plane, box, id, workspace);
 }
 
 /** The data points (x as [x0, y0, x1, y1, …]) as dots coloured by class over the box, as the map's overlay draws them. */

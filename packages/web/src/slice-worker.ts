@@ -2,10 +2,21 @@
  * Slicing worker: the exact partition of a 2-D box as flat arrays (`flatSlice`: the core's
  * dedicated 2-D MLP slicer for plain MLPs, the general `slicePlane` for every other network).
  */
-import { anchorBox, inputPlane, planeFromDirections, planeThrough, readNetworkJson, readOnnx } from '@polytope-lens/core';
+import {
+  MlpSliceWorkspace,
+  anchorBox,
+  inputPlane,
+  planeFromDirections,
+  planeThrough,
+  readNetworkJson,
+  readOnnx,
+} from '@polytope-lens/core';
 import type { Network } from '@polytope-lens/core';
 import { flatSlice } from './frames.js';
 import type { FlatSlice, FromSlicer, SliceRequest } from './protocol.js';
+
+/** This worker's buffers for the MLP slicer: the live map slices the same architecture over and over. */
+const workspace = new MlpSliceWorkspace();
 
 /** The render worker's end of this slicer's channel (the slice goes there, only its summary to the page). */
 const link: { port: MessagePort | undefined } = { port: undefined };
@@ -31,7 +42,7 @@ function slice(req: SliceRequest): { flat: FlatSlice; anchors: { name: string; s
       : planeFromDirections(new Array<number>(d).fill(0), axis(0), axis(1));
   const box = req.through ? anchorBox(plane) : req.box;
   const anchors = (plane.anchors ?? []).map((p) => ({ ...p }));
-  return { flat: flatSlice(net, plane, box, req.id), anchors };
+  return { flat: flatSlice(net, plane, box, req.id, workspace), anchors };
 }
 
 ctx.onmessage = (e: MessageEvent) => {

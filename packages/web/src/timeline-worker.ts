@@ -4,6 +4,7 @@
  * and encodes the frames as one animated GIF (gifenc: a 256-colour palette per frame) or as a .zip
  * of PNGs (fflate, stored: PNG is compressed already). Posts progress, then the file.
  */
+import { MlpSliceWorkspace } from '@polytope-lens/core';
 import { zipSync } from 'fflate';
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
 import { drawRegions } from './draw.js';
@@ -28,9 +29,12 @@ export type FromFrames =
 
 const ctx = self as unknown as { postMessage(m: FromFrames): void; onmessage: ((e: MessageEvent) => void) | null };
 
+/** The MLP slicer's buffers, reused for every frame of every export of this worker. */
+const workspace = new MlpSliceWorkspace();
+
 function drawFrame(g: OffscreenCanvasRenderingContext2D, r: FramesRequest, k: number): void {
   const W = r.size;
-  const flat = flatSliceOf(r.nets[k]!, r.box, k + 1);
+  const flat = flatSliceOf(r.nets[k]!, r.box, k + 1, workspace);
   drawRegions(g, flat, { color: r.color, showBoundary: r.showBoundary, selected: undefined }, W, W);
   if (r.data) drawPoints(g, r.data, r.box, W, W);
 }
