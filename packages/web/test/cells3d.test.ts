@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { asMlp, buildNetwork, enumeratePolytopes } from '@polytope-lens/core';
 import { cellOf, cells3d, flattenCells, histogram } from '../src/cells3d.js';
+import { seeded388Network } from './nets3.js';
 
 function net(hidden: number[][], bias: number[]) {
   const units = hidden.length;
@@ -216,19 +217,6 @@ describe('cells3d against the core LP enumeration (enumeratePolytopes, HiGHS in 
   });
 
   it('agrees on a seeded 3-8-8-1 network (370 cells: edge cuts through two layers)', () => {
-    let s = 7;
-    const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-    const dense = (input: number, inF: number, outF: number) => ({
-      type: 'dense' as const,
-      inputs: [input],
-      inFeatures: inF,
-      outFeatures: outF,
-      weight: Float64Array.from({ length: inF * outF }, r),
-      bias: Float64Array.from({ length: outF }, () => r() * 0.5),
-    });
-    sameAsCore(
-      buildNetwork([3], [dense(0, 3, 8), { type: 'relu', inputs: [1] }, dense(2, 8, 8), { type: 'relu', inputs: [3] }, dense(4, 8, 1)]),
-      370,
-    );
+    sameAsCore(seeded388Network(), 370);
   }, 30000);
 });

@@ -15,6 +15,7 @@ import { runCli } from '../../cli/test/run-cli.js';
 import { startStaticServer } from '../../cli/src/serve-static.js';
 import { collectProblems, hasChromium, launchChromium, longTaskBar, longTasks, observeLongTasks } from './browser.js';
 import { matchGolden } from './golden.js';
+import { seeded388Network } from './nets3.js';
 
 const WEB = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(WEB, 'dist');
@@ -35,21 +36,15 @@ const octants = buildNetwork(
   ],
 );
 
-/** A 3 → 8 → 8 → 1 ReLU MLP with weights from a fixed LCG: 370 cells in [−1, 1]³, about 0.35 s of cells3d in Node. */
-function seeded388(): string {
-  let s = 7;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const dense = (input: number, inF: number, outF: number) => ({
-    type: 'dense' as const,
-    inputs: [input],
-    inFeatures: inF,
-    outFeatures: outF,
-    weight: Float64Array.from({ length: inF * outF }, r),
-    bias: Float64Array.from({ length: outF }, () => r() * 0.5),
-  });
-  return networkToJsonString(
-    buildNetwork([3], [dense(0, 3, 8), { type: 'relu', inputs: [1] }, dense(2, 8, 8), { type: 'relu', inputs: [3] }, dense(4, 8, 1)]),
-  );
+/** The seeded 3-8-8-1 net (370 cells in [−1, 1]³, about 0.35 s of cells3d in Node) as network JSON. */
+const seeded388 = (): string => networkToJsonString(seeded388Network());
+
+/** `polytope polytopes`' cell count of a model file over a 3-D box ('x0lo,x0hi,…'). */
+async function cliCells(file: string, box: string, out: string): Promise<number | undefined> {
+  const r = await runCli(['polytopes', file, '--box', box, '--json', out, '--no-figure', '--quiet']);
+  expect(r.stderr).toBe('');
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
+  return doc.summary.polytopes ?? doc.summary.regions;
 }
 
 describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
@@ -143,11 +138,7 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
   }, 60000);
 
   it('computes the cells over the box in the URL, like `polytope polytopes --box`, and draws back to front after orbiting', async () => {
-    const out = join(dir, 'half.json');
-    const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,0,1', '--json', out, '--no-figure', '--quiet']);
-    expect(r.stderr).toBe('');
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
-    const want = doc.summary.polytopes ?? doc.summary.regions;
+    const want = await cliCells(model, '-1,1,-1,1,0,1', join(dir, 'half.json'));
     // The upper half of [-1, 1]^3 holds 4 of the 8 octants.
     expect(want).toBe(4);
     const server = await startStaticServer(DIST, [model]);
@@ -219,11 +210,7 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
   it("computes the cells of a 3-8-8-1 net in a worker: `polytope polytopes`'s count, no main-thread task over 100 ms on a quiet host", async () => {
     const file = join(dir, 'net388.json');
     writeFileSync(file, seeded388());
-    const out = join(dir, 'p388.json');
-    const r = await runCli(['polytopes', file, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
-    expect(r.stderr).toBe('');
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
-    const want = doc.summary.polytopes ?? doc.summary.regions;
+    const want = await cliCells(file, '-1,1,-1,1,-1,1', join(dir, 'p388.json'));
     expect(want).toBeGreaterThan(300);
     // The page is loaded first (no model), then the model is opened: the window holds the cells' computation and the scene.
     const server = await startStaticServer(DIST, []);
@@ -255,10 +242,6 @@ describe.skipIf(!hasChromium)('3-D view (Chromium)', () => {
   }, 60000);
 
   it('agrees with `polytope polytopes` on the same network', async () => {
-    const out = join(dir, 'p.json');
-    const r = await runCli(['polytopes', model, '--box', '-1,1,-1,1,-1,1', '--json', out, '--no-figure', '--quiet']);
-    expect(r.stderr).toBe('');
-    const doc = JSON.parse(readFileSync(out, 'utf8')) as { summary: { polytopes?: number; regions?: number } };
-    expect(doc.summary.polytopes ?? doc.summary.regions).toBe(8);
+    expect(await cliCells(model, '-1,1,-1,1,-1,1', join(dir, 'p.json'))).toBe(8);
   });
 });
