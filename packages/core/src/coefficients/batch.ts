@@ -657,13 +657,21 @@ class ReversePass {
     const offset = net.activations[this.slotOf[i]!]!.offset;
     const plane = conv.shape[1]! * conv.shape[2]!;
     const list = f.list;
-    const n = g.length / o;
+    const n = sizeOf(pool.shape);
+    // With the ReLU after the pool fused (g is then the ReLU's adjoint): a unit whose ReLU is off
+    // adds nothing; an on unit's row is the ReLU's own (its transpose copies it exactly). The kernel
+    // skips rows that are zero, so only the unfused path tests them here.
+    const reluAt = f.relu < 0 ? -1 : net.activations[this.slotOf[f.relu]!]!.offset;
     let e = 0;
     for (let u = 0; u < n; u++) {
-      // A zero gradient row (the ReLU after the pool is off: about half of them) adds nothing.
-      let zero = true;
-      for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
-      if (zero) continue;
+      if (reluAt >= 0) {
+        if (code[reluAt + u] === 0) continue;
+      } else {
+        // A zero gradient row adds nothing.
+        let zero = true;
+        for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
+        if (zero) continue;
+      }
       const src = maxPoolSource(t, u, code[offset + u]!);
       const ch = Math.floor(src / plane);
       list[e * 3] = ch;
@@ -699,7 +707,7 @@ class ReversePass {
     if (!warm || !this.constant[net.output]) for (let r = 0; r < o; r++) seed[r * o + r] = 1;
     this.warm = true;
     for (let i = nodes.length - 1; i >= 1; i--) {
-      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i]) continue;
+      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i] || this.conv?.fusedRelu[i]) continue;
       const g = this.adj[i]!;
       const node = nodes[i]!;
       if (node.type === 'reshape') {
@@ -722,7 +730,7 @@ class ReversePass {
       const gins = node.inputs.map((j) => this.adj[j]!);
       const pooled = this.conv?.fused.get(i);
       if (pooled) {
-        this.poolIntoConv(i, pooled, code, g);
+        this.poolIntoConv(i, pooled, code, pooled.relu < 0 ? g : this.adj[pooled.relu]!);
         continue;
       }
       if (isActivation(node)) {
@@ -776,8 +784,16 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
   }
   let bytes = 0;
   const fusedConv = Uint8Array.from(net.nodes, (_, i) => ([...pooled.values()].includes(i) ? 1 : 0));
-  // (a fused convolution's output adjoint is never formed: no room for it)
-  const adjLength = net.nodes.map((n, i) => (fusedConv[i] ? 0 : sizeOf(n.shape) * o));
+  // A ReLU that is such a pool's only consumer: the pool's list reads the ReLU's adjoint rows where
+  // its code is on, so the ReLU's transpose is skipped and the pool's own adjoint never formed.
+  const reluOf = new Map<number, number>();
+  for (const [pool] of pooled) {
+    const cs = consumers[pool]!;
+    if (pool !== net.output && cs.length === 1 && net.nodes[cs[0]!]!.type === 'relu' && cs[0] !== net.output) reluOf.set(pool, cs[0]!);
+  }
+  const fusedRelu = Uint8Array.from(net.nodes, (_, i) => ([...reluOf.values()].includes(i) ? 1 : 0));
+  // (a fused convolution's, or a fused ReLU's pool's, output adjoint is never formed: no room for it)
+  const adjLength = net.nodes.map((n, i) => (fusedConv[i] || reluOf.has(i) ? 0 : sizeOf(n.shape) * o));
   const adjAt = adjLength.map((len) => {
     const at = bytes;
     bytes += len * 8;
@@ -829,17 +845,20 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
     const listAt = lists.get(pool)!;
     fused.set(pool, {
       conv,
+      relu: reluOf.get(pool) ?? -1,
       listAt,
       list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
       desc: new Int32Array(buf, l.desc, 9),
     });
   }
-  return { kernel, adj, layouts, fused, fusedConv };
+  return { kernel, adj, layouts, fused, fusedConv, fusedRelu };
 }
 
 /** A max-pool whose convolution's transpose runs over the pool's winners (see `layoutOnConvKernel`). */
 interface PooledConv {
   readonly conv: number;
+  /** The ReLU that is the pool's only consumer (its transpose folded into the list), or −1. */
+  readonly relu: number;
   /** Byte offset of the list (channel, position, gradient row byte offset) per entry. */
   readonly listAt: number;
   readonly list: Int32Array;
@@ -856,6 +875,8 @@ interface ConvLayout {
   readonly fused: Map<number, PooledConv>;
   /** Per node: 1 for a convolution whose transpose its max-pool runs (skipped in the pass; its adjoint is never written). */
   readonly fusedConv: Uint8Array;
+  /** Per node: 1 for a ReLU whose transpose its pool's list takes over (skipped in the pass). */
+  readonly fusedRelu: Uint8Array;
 }
 
 /**
