@@ -289,8 +289,14 @@ function convGeometry(node: Conv2dNode, inShape: readonly number[]) {
  * (input channel, ky, kx) order, so their results are bit-identical.
  */
 const CONV_GEMM_MIN_WORK = 1 << 16;
-/** Panel width (output pixels × columns) of the blocked convolution: the panel stays in L2. */
+/**
+ * Panel width (output pixels × columns) of the blocked convolution, at least: the panel stays in L2.
+ * With few taps per output (a first convolution of one input channel) a panel takes more pixels, up
+ * to `CONV_GEMM_PANEL_VALUES` values, so the kernel is called fewer times.
+ */
 const CONV_GEMM_PANEL_COLUMNS = 64;
+/** Values (taps × output pixels × columns) a panel of more than `CONV_GEMM_PANEL_COLUMNS` columns may hold (160 KB of float64). */
+const CONV_GEMM_PANEL_VALUES = 20480;
 
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function conv2dImpl(
@@ -332,8 +338,8 @@ function conv2dGemmImpl(
   const icg = node.inChannels / node.groups;
   const ocg = node.outChannels / node.groups;
   addBias(out, node.outChannels * npix, m, node.bias, mode, npix);
-  const chunkPix = Math.max(1, Math.floor(CONV_GEMM_PANEL_COLUMNS / m));
   const taps = node.kernel[0] * node.kernel[1];
+  const chunkPix = Math.max(1, Math.floor(CONV_GEMM_PANEL_COLUMNS / m), Math.floor(CONV_GEMM_PANEL_VALUES / (icg * taps * m)));
   const panel = new Float64Array(icg * taps * Math.min(npix, chunkPix) * m);
   // Weights restricted to the taps that land inside the input for some pixel of a chunk (small
   // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps; kept
