@@ -691,8 +691,15 @@ class ReversePass {
     // adds nothing; an on unit's row is the ReLU's own (its transpose copies it exactly). The kernel
     // skips rows that are zero, so only the unfused path tests them here.
     const reluAt = f.relu < 0 ? -1 : net.activations[this.slotOf[f.relu]!]!.offset;
+    // Position-major (every channel of one pool window, then the next window): the entries one after
+    // another then add into the same few input positions of every input channel, which stay in
+    // cache (channel-major, each entry's rows were mostly evicted before the next channel's).
+    const shape = net.nodes[i]!.shape;
+    const channels = shape.length === 3 ? shape[0]! : 1;
+    const per = n / channels;
     let e = 0;
-    for (let u = 0; u < n; u++) {
+    for (let v = 0; v < n; v++) {
+      const u = (v % channels) * per + Math.floor(v / channels);
       if (reluAt >= 0) {
         if (code[reluAt + u] === 0) continue;
       } else {
