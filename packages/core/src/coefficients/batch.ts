@@ -525,31 +525,7 @@ function forwardWithColumnCodes(
       const e = t.start[u + 1]!;
       const orow = u * m;
       if (e - st === 4) {
-        // A window of four taps (2×2 pooling): each column's four values at once, the running
-        // maximum in a local (2× the tap-by-tap passes over the column block, measured alone).
-        const [r0, r1, r2, r3] = [t.taps[st]! * m, t.taps[st + 1]! * m, t.taps[st + 2]! * m, t.taps[st + 3]! * m];
-        const [s0, s1, s2, s3] = [t.slot[st]!, t.slot[st + 1]!, t.slot[st + 2]!, t.slot[st + 3]!];
-        for (let c = 0; c < m; c++) {
-          let v = x[r0 + c]!;
-          let win = s0;
-          const v1 = x[r1 + c]!;
-          if (v1 > v) {
-            v = v1;
-            win = s1;
-          }
-          const v2 = x[r2 + c]!;
-          if (v2 > v) {
-            v = v2;
-            win = s2;
-          }
-          const v3 = x[r3 + c]!;
-          if (v3 > v) {
-            v = v3;
-            win = s3;
-          }
-          out[orow + c] = v;
-          codes[c * stride + offset + u] = win;
-        }
+        maxPool4(out, x, t, { u, st, m, codes, at: offset + u, stride });
         continue;
       }
       const first = t.taps[st]! * m;
@@ -592,6 +568,45 @@ function forwardWithColumnCodes(
       out[row + c] = on ? v : a === 0 ? 0 : a * v;
       codes[c * stride + offset + u] = on ? 1 : 0;
     }
+  }
+}
+
+/**
+ * One max-pool output u whose window has four taps (2×2 pooling), m columns: each column's four
+ * values at once, the running maximum in a local (2× the tap-by-tap passes over the column block,
+ * measured alone); ties keep the first maximum. Writes u's row of `out` and each column's code byte
+ * at `codes[c · stride + at]`.
+ */
+function maxPool4(
+  out: Float64Array,
+  x: Float64Array,
+  t: { taps: Int32Array; slot: ArrayLike<number> },
+  w: { u: number; st: number; m: number; codes: Uint8Array; at: number; stride: number },
+): void {
+  const { u, st, m, codes, at, stride } = w;
+  const orow = u * m;
+  const [r0, r1, r2, r3] = [t.taps[st]! * m, t.taps[st + 1]! * m, t.taps[st + 2]! * m, t.taps[st + 3]! * m];
+  const [s0, s1, s2, s3] = [t.slot[st]!, t.slot[st + 1]!, t.slot[st + 2]!, t.slot[st + 3]!];
+  for (let c = 0; c < m; c++) {
+    let v = x[r0 + c]!;
+    let win = s0;
+    const v1 = x[r1 + c]!;
+    if (v1 > v) {
+      v = v1;
+      win = s1;
+    }
+    const v2 = x[r2 + c]!;
+    if (v2 > v) {
+      v = v2;
+      win = s2;
+    }
+    const v3 = x[r3 + c]!;
+    if (v3 > v) {
+      v = v3;
+      win = s3;
+    }
+    out[orow + c] = v;
+    codes[c * stride + at] = win;
   }
 }
 
