@@ -290,8 +290,9 @@ describe('affineMapsBatch', () => {
   it('equals forward bit for bit on a one-channel convolution (wide panels), max-pool and ReLU, in reused chunks', () => {
     const r = mulberry32(77);
     const w = (n: number, s = 1) => Float64Array.from({ length: n }, () => gaussian(r) * s);
-    // conv 1→8, 3×3 on 12×12 (10×10 out): batched, the product runs on panels of many pixels (9 taps
-    // each); one sample at a time, the direct loop. Both add the bias, then the taps in order.
+    // conv 1→8, 3×3 on 12×12 (10×10 out): batched, the input rows are read in place one output row
+    // at a time (chunks of 7 columns: 70 per row, not a multiple of 4, so panels of many pixels); one
+    // sample at a time, the direct loop. All add the bias, then the taps in order.
     const net = buildNetwork(
       [1, 12, 12],
       [
