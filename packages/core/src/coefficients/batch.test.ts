@@ -286,4 +286,51 @@ describe('affineMapsBatch', () => {
       );
     expect(() => forwardBatchWithCodes(p, xs, 21, 0)).toThrow(/forward chunk/);
   });
+
+  it('equals forward bit for bit on a one-channel convolution (wide panels), max-pool and ReLU, in reused chunks', () => {
+    const r = mulberry32(77);
+    const w = (n: number, s = 1) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    // conv 1→8, 3×3 on 12×12 (10×10 out): batched, the input rows are read in place one output row
+    // at a time (chunks of 7 columns: 70 per row, not a multiple of 4, so panels of many pixels); one
+    // sample at a time, the direct loop. All add the bias, then the taps in order.
+    const net = buildNetwork(
+      [1, 12, 12],
+      [
+        {
+          type: 'conv2d',
+          inputs: [0],
+          inChannels: 1,
+          outChannels: 8,
+          kernel: [3, 3],
+          stride: [1, 1],
+          padding: [0, 0, 0, 0],
+          dilation: [1, 1],
+          groups: 1,
+          weight: w(72),
+          bias: w(8, 0.1),
+        },
+        { type: 'maxpool', inputs: [1], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] },
+        { type: 'relu', inputs: [2] },
+        { type: 'reshape', inputs: [3] },
+        { type: 'dense', inputs: [4], inFeatures: 200, outFeatures: 4, weight: w(800, 0.1), bias: w(4) },
+      ],
+    );
+    const n = 40;
+    const xs = w(n * 144);
+    // Inputs with exact zeros (MNIST-like), negative zeros, and an all-zero sample (every window ties).
+    for (let i = 0; i < xs.length; i++) if (r() < 0.6) xs[i] = r() < 0.5 ? 0 : -0;
+    xs.fill(0, 5 * 144, 6 * 144);
+    const p = prepareNetwork(net);
+    for (const chunk of [40, 16, 16, 7]) {
+      const b = forwardBatchWithCodes(p, xs, n, chunk);
+      for (let s = 0; s < n; s++) {
+        const x = xs.subarray(s * 144, (s + 1) * 144);
+        const ref = forwardWithCode(net, x);
+        expect(Array.from(b.values.subarray(s * 4, (s + 1) * 4))).toEqual(Array.from(ref.output));
+        expect(Array.from(b.codes.subarray(s * net.numUnits, (s + 1) * net.numUnits))).toEqual(Array.from(ref.code));
+      }
+    }
+    // Four outputs: the reverse pass runs on the convolution kernel, the ReLU folded into the pool's winners.
+    expectMatchesAffineMapAt(net, xs, n, p);
+  });
 });

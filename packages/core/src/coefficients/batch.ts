@@ -12,8 +12,8 @@
  * 2×2 max-pool's inputs) into dense work. A dense layer that reads the input (through a flatten and a folded normalization) writes `J` directly
  * (row-major, contiguous inner loops over the d inputs, four units per pass).
  */
-import { PolytopeError } from '../errors.js';
-import { activationFixedTransposeImpl, activationForwardImpl, maxPoolSource, slopesOf } from '../network/activation.js';
+import { InternalError, PolytopeError } from '../errors.js';
+import { activationFixedTransposeImpl, activationForwardImpl, slopesOf } from '../network/activation.js';
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
@@ -431,6 +431,37 @@ function defaultChunk(p: PreparedNetwork): number {
   return Math.max(8, Math.floor(FORWARD_CHUNK_BYTES / (8 * largest) / 8) * 8);
 }
 
+/** Chunk widths whose forward blocks `forwardBlocks` keeps per prepared network (a batch's full chunks and its last one). */
+const KEPT_CHUNK_WIDTHS = 2;
+
+/**
+ * The `make` of one forward chunk of m columns: the k-th block of n values asked for is the one the
+ * previous chunk of the same width got as its k-th (cleared), so the chunks of a batch reuse their
+ * blocks instead of allocating them afresh (the simple CNN's first convolution: 12 MB per chunk,
+ * a page fault per 4 KB on first write, and garbage to collect). Kept per prepared network (one
+ * per thread) for the last `KEPT_CHUNK_WIDTHS` widths.
+ */
+function forwardBlocks(p: PreparedNetwork, m: number): (n: number) => Float64Array {
+  const kept = p.memo('coefficients:forward-blocks', () => new Map<number, Map<number, Float64Array[]>>());
+  let bySize = kept.get(m);
+  if (!bySize) {
+    if (kept.size >= KEPT_CHUNK_WIDTHS) kept.delete(kept.keys().next().value!);
+    kept.set(m, (bySize = new Map()));
+  }
+  const sizes = bySize;
+  const taken = new Map<number, number>();
+  return (n) => {
+    const k = taken.get(n) ?? 0;
+    taken.set(n, k + 1);
+    let list = sizes.get(n);
+    if (!list) sizes.set(n, (list = []));
+    if (k < list.length) return list[k]!.fill(0);
+    const block = new Float64Array(n);
+    list.push(block);
+    return block;
+  };
+}
+
 /** `forwardBatchWithCodes` on one chunk of columns. */
 function forwardChunk(p: PreparedNetwork, xs: ArrayLike<number>, count: number): { values: Float64Array; codes: Uint8Array } {
   const net = p.network;
@@ -448,7 +479,7 @@ function forwardChunk(p: PreparedNetwork, xs: ArrayLike<number>, count: number):
   }
   runNodes(p, blocks, {
     m,
-    make: (n) => new Float64Array(n),
+    make: forwardBlocks(p, m),
     bias: BiasMode.All,
     ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
     activation: (out, x, node, inShape, slot, i) =>
@@ -493,6 +524,10 @@ function forwardWithColumnCodes(
       const st = t.start[u]!;
       const e = t.start[u + 1]!;
       const orow = u * m;
+      if (e - st === 4) {
+        maxPool4(out, x, t, { u, st, m, codes, at: offset + u, stride });
+        continue;
+      }
       const first = t.taps[st]! * m;
       for (let c = 0; c < m; c++) out[orow + c] = x[first + c]!;
       best.fill(st);
@@ -533,6 +568,45 @@ function forwardWithColumnCodes(
       out[row + c] = on ? v : a === 0 ? 0 : a * v;
       codes[c * stride + offset + u] = on ? 1 : 0;
     }
+  }
+}
+
+/**
+ * One max-pool output u whose window has four taps (2×2 pooling), m columns: each column's four
+ * values at once, the running maximum in a local (2× the tap-by-tap passes over the column block,
+ * measured alone); ties keep the first maximum. Writes u's row of `out` and each column's code byte
+ * at `codes[c · stride + at]`.
+ */
+function maxPool4(
+  out: Float64Array,
+  x: Float64Array,
+  t: { taps: Int32Array; slot: ArrayLike<number> },
+  w: { u: number; st: number; m: number; codes: Uint8Array; at: number; stride: number },
+): void {
+  const { u, st, m, codes, at, stride } = w;
+  const orow = u * m;
+  const [r0, r1, r2, r3] = [t.taps[st]! * m, t.taps[st + 1]! * m, t.taps[st + 2]! * m, t.taps[st + 3]! * m];
+  const [s0, s1, s2, s3] = [t.slot[st]!, t.slot[st + 1]!, t.slot[st + 2]!, t.slot[st + 3]!];
+  for (let c = 0; c < m; c++) {
+    let v = x[r0 + c]!;
+    let win = s0;
+    const v1 = x[r1 + c]!;
+    if (v1 > v) {
+      v = v1;
+      win = s1;
+    }
+    const v2 = x[r2 + c]!;
+    if (v2 > v) {
+      v = v2;
+      win = s2;
+    }
+    const v3 = x[r3 + c]!;
+    if (v3 > v) {
+      v = v3;
+      win = s3;
+    }
+    out[orow + c] = v;
+    codes[c * stride + at] = win;
   }
 }
 
@@ -650,28 +724,42 @@ class ReversePass {
    */
   private poolIntoConv(i: number, f: PooledConv, code: Uint8Array, g: Float64Array): void {
     const net = this.p.network;
-    const pool = net.nodes[i]!;
-    const conv = net.nodes[f.conv] as Conv2dNode;
     const o = net.outputSize;
-    const t = windowOf(pool as ActivationNode & { type: 'maxpool' }, conv.shape, this.p.table(i));
     const offset = net.activations[this.slotOf[i]!]!.offset;
-    const plane = conv.shape[1]! * conv.shape[2]!;
-    const list = f.list;
-    const n = g.length / o;
+    const { list, winners, states } = f;
+    const n = winners.length / states / 2;
+    const rowBytes = o * 8;
+    const gAt = g.byteOffset;
+    // With the ReLU after the pool fused (g is then the ReLU's adjoint): a unit whose ReLU is off
+    // adds nothing; an on unit's row is the ReLU's own (its transpose copies it exactly). The kernel
+    // skips rows that are zero, so only the unfused path tests them here.
+    const reluAt = f.relu < 0 ? -1 : net.activations[this.slotOf[f.relu]!]!.offset;
+    // Position-major (every channel of one pool window, then the next window): the entries one after
+    // another then add into the same few input positions of every input channel, which stay in
+    // cache (channel-major, each entry's rows were mostly evicted before the next channel's).
+    const shape = net.nodes[i]!.shape;
+    const channels = shape.length === 3 ? shape[0]! : 1;
+    const per = n / channels;
     let e = 0;
-    for (let u = 0; u < n; u++) {
-      // A zero gradient row (the ReLU after the pool is off: about half of them) adds nothing.
-      let zero = true;
-      for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
-      if (zero) continue;
-      const src = maxPoolSource(t, u, code[offset + u]!);
-      const ch = Math.floor(src / plane);
-      list[e * 3] = ch;
-      list[e * 3 + 1] = src - ch * plane;
-      list[e * 3 + 2] = g.byteOffset + u * o * 8;
+    for (let v = 0; v < n; v++) {
+      const u = (v % channels) * per + Math.floor(v / channels);
+      if (reluAt >= 0) {
+        if (code[reluAt + u] === 0) continue;
+      } else {
+        // A zero gradient row adds nothing.
+        let zero = true;
+        for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
+        if (zero) continue;
+      }
+      const w = (u * states + code[offset + u]!) * 2;
+      if (!(winners[w]! >= 0)) throw new InternalError(`max-pool code state ${code[offset + u]} is not an in-bounds tap of window ${u}`);
+      list[e * 3] = winners[w]!;
+      list[e * 3 + 1] = winners[w + 1]!;
+      list[e * 3 + 2] = gAt + u * rowBytes;
       e++;
     }
     f.desc[8] = e;
+    const conv = net.nodes[f.conv]!;
     this.conv!.kernel.runList(this.adj[conv.inputs[0]!]!.byteOffset, this.conv!.layouts[f.conv]!, f.listAt);
   }
 
@@ -699,7 +787,7 @@ class ReversePass {
     if (!warm || !this.constant[net.output]) for (let r = 0; r < o; r++) seed[r * o + r] = 1;
     this.warm = true;
     for (let i = nodes.length - 1; i >= 1; i--) {
-      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i]) continue;
+      if (dead[i] || (warm && this.once[i]) || this.conv?.fusedConv[i] || this.conv?.fusedRelu[i]) continue;
       const g = this.adj[i]!;
       const node = nodes[i]!;
       if (node.type === 'reshape') {
@@ -722,7 +810,7 @@ class ReversePass {
       const gins = node.inputs.map((j) => this.adj[j]!);
       const pooled = this.conv?.fused.get(i);
       if (pooled) {
-        this.poolIntoConv(i, pooled, code, g);
+        this.poolIntoConv(i, pooled, code, pooled.relu < 0 ? g : this.adj[pooled.relu]!);
         continue;
       }
       if (isActivation(node)) {
@@ -776,8 +864,16 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
   }
   let bytes = 0;
   const fusedConv = Uint8Array.from(net.nodes, (_, i) => ([...pooled.values()].includes(i) ? 1 : 0));
-  // (a fused convolution's output adjoint is never formed: no room for it)
-  const adjLength = net.nodes.map((n, i) => (fusedConv[i] ? 0 : sizeOf(n.shape) * o));
+  // A ReLU that is such a pool's only consumer: the pool's list reads the ReLU's adjoint rows where
+  // its code is on, so the ReLU's transpose is skipped and the pool's own adjoint never formed.
+  const reluOf = new Map<number, number>();
+  for (const [pool] of pooled) {
+    const cs = consumers[pool]!;
+    if (pool !== net.output && cs.length === 1 && net.nodes[cs[0]!]!.type === 'relu' && cs[0] !== net.output) reluOf.set(pool, cs[0]!);
+  }
+  const fusedRelu = Uint8Array.from(net.nodes, (_, i) => ([...reluOf.values()].includes(i) ? 1 : 0));
+  // (a fused convolution's, or a fused ReLU's pool's, output adjoint is never formed: no room for it)
+  const adjLength = net.nodes.map((n, i) => (fusedConv[i] || reluOf.has(i) ? 0 : sizeOf(n.shape) * o));
   const adjAt = adjLength.map((len) => {
     const at = bytes;
     bytes += len * 8;
@@ -829,17 +925,48 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
     const listAt = lists.get(pool)!;
     fused.set(pool, {
       conv,
+      relu: reluOf.get(pool) ?? -1,
+      ...poolWinners(p, pool, net.nodes[conv]!.shape),
       listAt,
       list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
       desc: new Int32Array(buf, l.desc, 9),
     });
   }
-  return { kernel, adj, layouts, fused, fusedConv };
+  return { kernel, adj, layouts, fused, fusedConv, fusedRelu };
+}
+
+/**
+ * Per output u of max-pool `pool` (input shape `inShape`, c × h × w) and code state s: the channel and
+ * position within the channel of the input that wins u's window under s (`maxPoolSource`), at
+ * `2 · (u · states + s)`; −1 for a state that is no in-bounds tap of u's window.
+ */
+function poolWinners(p: PreparedNetwork, pool: number, inShape: Shape): { winners: Int32Array; states: number } {
+  const node = p.network.nodes[pool] as ActivationNode & { type: 'maxpool' };
+  const t = windowOf(node, inShape, p.table(pool));
+  const plane = inShape[1]! * inShape[2]!;
+  const n = t.divisor.length;
+  let states = 1;
+  for (const s of t.slot) states = Math.max(states, s + 1);
+  const winners = new Int32Array(n * states * 2).fill(-1);
+  for (let u = 0; u < n; u++)
+    for (let k = t.start[u]!; k < t.start[u + 1]!; k++) {
+      const src = t.taps[k]!;
+      const ch = Math.floor(src / plane);
+      const w = (u * states + t.slot[k]!) * 2;
+      winners[w] = ch;
+      winners[w + 1] = src - ch * plane;
+    }
+  return { winners, states };
 }
 
 /** A max-pool whose convolution's transpose runs over the pool's winners (see `layoutOnConvKernel`). */
 interface PooledConv {
   readonly conv: number;
+  /** `poolWinners`: (channel, position) of the winning input per output and code state, and the states per output. */
+  readonly winners: Int32Array;
+  readonly states: number;
+  /** The ReLU that is the pool's only consumer (its transpose folded into the list), or −1. */
+  readonly relu: number;
   /** Byte offset of the list (channel, position, gradient row byte offset) per entry. */
   readonly listAt: number;
   readonly list: Int32Array;
@@ -856,6 +983,8 @@ interface ConvLayout {
   readonly fused: Map<number, PooledConv>;
   /** Per node: 1 for a convolution whose transpose its max-pool runs (skipped in the pass; its adjoint is never written). */
   readonly fusedConv: Uint8Array;
+  /** Per node: 1 for a ReLU whose transpose its pool's list takes over (skipped in the pass). */
+  readonly fusedRelu: Uint8Array;
 }
 
 /**

@@ -37,6 +37,10 @@ describe('convolution kernel (direct and blocked paths)', () => {
     { c: 16, h: 1, w: 1, oc: 16, k: [3, 3], stride: [1, 1], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 },
     { c: 6, h: 2, w: 2, oc: 10, k: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1], dil: [1, 1], groups: 1 },
     { c: 3, h: 12, w: 12, oc: 5, k: [7, 7], stride: [2, 2], pad: [3, 3, 3, 3], dil: [1, 1], groups: 1 },
+    // No padding, horizontal stride 1, one group: input rows read in place, one output row at a time
+    // (output channels not a multiple of 4, a vertical stride, dilation; one input channel).
+    { c: 5, h: 9, w: 10, oc: 6, k: [3, 2], stride: [2, 1], pad: [0, 0, 0, 0], dil: [2, 2], groups: 1 },
+    { c: 1, h: 10, w: 10, oc: 8, k: [3, 3], stride: [1, 1], pad: [0, 0, 0, 0], dil: [1, 1], groups: 1 },
   ] as const;
   for (const [i, cs] of cases.entries()) {
     it(`case ${i}: bit-identical to the definition for m = 1, 3, 5, 32 and every bias mode`, () => {

@@ -289,8 +289,14 @@ function convGeometry(node: Conv2dNode, inShape: readonly number[]) {
  * (input channel, ky, kx) order, so their results are bit-identical.
  */
 const CONV_GEMM_MIN_WORK = 1 << 16;
-/** Panel width (output pixels × columns) of the blocked convolution: the panel stays in L2. */
+/**
+ * Panel width (output pixels × columns) of the blocked convolution, at least: the panel stays in L2.
+ * With few taps per output (a first convolution of one input channel) a panel takes more pixels, up
+ * to `CONV_GEMM_PANEL_VALUES` values, so the kernel is called fewer times.
+ */
 const CONV_GEMM_PANEL_COLUMNS = 64;
+/** Values (taps × output pixels × columns) a panel of more than `CONV_GEMM_PANEL_COLUMNS` columns may hold (160 KB of float64). */
+const CONV_GEMM_PANEL_VALUES = 20480;
 
 // eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
 function conv2dImpl(
@@ -327,18 +333,19 @@ function conv2dGemmImpl(
   packed: Map<string, Float64Array>,
 ): void {
   const geo = convGeometry(node, inShape);
+  const wasm = gemm64();
+  if (wasm && out instanceof Float64Array && x instanceof Float64Array && conv2dRowsInPlace(wasm, { out, x, node, geo, m, mode })) return;
   const npix = geo.ho * geo.wo;
   const n = npix * m;
   const icg = node.inChannels / node.groups;
   const ocg = node.outChannels / node.groups;
   addBias(out, node.outChannels * npix, m, node.bias, mode, npix);
-  const chunkPix = Math.max(1, Math.floor(CONV_GEMM_PANEL_COLUMNS / m));
   const taps = node.kernel[0] * node.kernel[1];
+  const chunkPix = Math.max(1, Math.floor(CONV_GEMM_PANEL_COLUMNS / m), Math.floor(CONV_GEMM_PANEL_VALUES / (icg * taps * m)));
   const panel = new Float64Array(icg * taps * Math.min(npix, chunkPix) * m);
   // Weights restricted to the taps that land inside the input for some pixel of a chunk (small
   // feature maps: a 3×3 convolution on 1×1 uses its centre tap only), by set of live taps; kept
   // between calls in the prepared network's table of the node (`ConvTable`).
-  const wasm = gemm64();
   const resident: { a: Float64Array | null; aOff: number; k: number } = { a: null, aOff: 0, k: 0 };
   for (let g = 0; g < node.groups; g++) {
     for (let p0 = 0; p0 < npix; p0 += chunkPix) {
@@ -367,6 +374,62 @@ function conv2dGemmImpl(
 }
 
 type ConvGeometry = ReturnType<typeof convGeometry>;
+
+/**
+ * `conv2dGemmImpl` without panels, one output row at a time, when the convolution has one group, no
+ * padding and a horizontal stride of 1: the input block is copied once into the kernel's memory, and
+ * for output row oy the taps' inputs (ci, oy·sh + ky·dh, kx·dw + ox) for ox = 0 … wo − 1 are wo
+ * consecutive input rows, so B's row k = (ci, tap) is read in place (`nnRowsFrom`, a row list of
+ * K = channels × taps entries, N = wo · m columns) and C starts from the bias tile. The same sums in
+ * the same order as the panel path (bias, then the taps in (ci, ky, kx) order): bit-identical.
+ * False (nothing done) when the shape does not allow it (then the panels run).
+ */
+function conv2dRowsInPlace(
+  g: Gemm64,
+  at: { out: Float64Array; x: Float64Array; node: Conv2dNode; geo: ConvGeometry; m: number; mode: BiasMode },
+): boolean {
+  const { out, x, node, geo, m, mode } = at;
+  const { h, w, ho, wo } = geo;
+  const [kh, kw] = node.kernel;
+  const [dh, dw] = node.dilation;
+  const n = wo * m;
+  if (node.groups !== 1 || node.stride[1] !== 1 || node.padding.some((q) => q !== 0) || n % 4 !== 0) return false;
+  const rows = node.outChannels;
+  const rows4 = (rows + 3) & ~3;
+  const taps = kh * kw;
+  const k = node.inChannels * taps;
+  const units = node.inChannels * h * w;
+  // Float64 offsets: A (k × rows4, k-major), the bias tile S (rows4 × n), the input block, the row list (k i32), C (rows4 × n).
+  const sAt = k * rows4;
+  const xAt = sAt + rows4 * n;
+  const listAt = xAt + units * m;
+  const cAt = listAt + Math.ceil(k / 2);
+  const mem = gemm64Reserve(g, cAt + rows4 * n);
+  for (let ci = 0; ci < node.inChannels; ci++)
+    for (let t = 0; t < taps; t++) {
+      const row = (ci * taps + t) * rows4;
+      for (let r = 0; r < rows; r++) mem[row + r] = node.weight[(r * node.inChannels + ci) * taps + t]!;
+      mem.fill(0, row + rows, row + rows4);
+    }
+  const bias = mem.subarray(sAt, xAt);
+  addBias(bias, rows * wo, m, node.bias, mode, wo);
+  bias.fill(0, rows * n);
+  mem.set(x.subarray(0, units * m), xAt);
+  const list = new Int32Array(mem.buffer, listAt * 8, k);
+  const npix = ho * wo;
+  for (let oy = 0; oy < ho; oy++) {
+    for (let ci = 0; ci < node.inChannels; ci++)
+      for (let t = 0; t < taps; t++) {
+        const ky = Math.floor(t / kw);
+        const iy = oy * node.stride[0] + ky * dh;
+        const ix = (t - ky * kw) * dw;
+        list[ci * taps + t] = (xAt + ((ci * h + iy) * w + ix) * m) * 8;
+      }
+    g.nnRowsFrom(0, listAt * 8, cAt * 8, rows4, n, k, sAt * 8);
+    for (let r = 0; r < rows; r++) out.set(mem.subarray(cAt + r * n, cAt + (r + 1) * n), (r * npix + oy * wo) * m);
+  }
+  return true;
+}
 
 /**
  * `gemmAccumulate` on the WebAssembly f64x2 kernel: A, the panel and the output tile are copied
