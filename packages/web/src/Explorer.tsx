@@ -51,7 +51,8 @@ export function useModelExplorer(model: string | Uint8Array | undefined) {
   const net = useModelInfo(model);
   const sliced = useRef<[number[], number[], number[]] | undefined>(undefined);
   const [point, setPoint] = useState<MapPoint | undefined>();
-  useEffect(() => setPoint(undefined), [net]);
+  // A new model drops the point (not its sizes arriving from the model worker, which may come after a linked point).
+  useEffect(() => setPoint(undefined), [model]);
   /** A click on the map at (s, t), in the plane of the slice requested last. */
   const onPoint = (st: [number, number]) => setPoint({ st, through: sliced.current });
   return { net, sliced, point, onPoint };

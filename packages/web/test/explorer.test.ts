@@ -361,11 +361,17 @@ describe.skipIf(!hasChromium)('model explorer (Chromium)', () => {
       // The selected region's centroid, from its details: the Jacobian panel's point and the URL's.
       await p.page.waitForSelector('#detail-jacobian');
       await p.page.click('#detail-jacobian');
+      // The link follows (an effect after the click): wait until its point is no longer the clicked one.
+      const before = JSON.stringify(point.split(', ').join(','));
+      await p.page.waitForFunction(`new URLSearchParams(location.hash.slice(1)).get('point') !== ${before}`);
       const linked = new URLSearchParams((await hashOf(p.page)).slice(1)).get('point')!;
       const [sc, tc] = linked.split(',').map(Number) as [number, number];
       expect(await p.page.textContent('#jacobian-point')).toBe(`${sc}, ${tc}`);
       expect((await p.page.textContent('#detail-centroid'))!).toContain(`${sc.toPrecision(6)}, ${tc.toPrecision(6)}`);
       await p.page.click('#jacobian-show');
+      // The images are recomputed in the worker: wait for them, not the ones being replaced.
+      await p.page.waitForSelector('#jacobian-status', { state: 'detached' });
+      await p.page.waitForSelector('#jacobian-0');
       const xc = Array.from(plane.origin, (o, i) => o + sc * plane.u[i]! + tc * plane.v[i]!);
       await expectJacobianImage(p.page, 0, affineMapAt(readNetworkJson(mnistMlp()), xc).jacobian);
 
