@@ -57,6 +57,31 @@ describe('polytope boolean-train', () => {
     expect(readFileSync(join(dir, 'p1d.md'), 'utf8')).toContain('| a > 0 | (2, -1) | yes | 0 |');
   });
 
+  it('prune: --precision f32 trains with the float32 kernels and records it; the verdicts match float64 on 2-parity', async () => {
+    const run = async (precision: string) => {
+      const json = join(dir, `prune-${precision}.json`);
+      const args = ['boolean-train', 'prune', '--mode', 'wide', '--digits', '2', '--widths', '2-3', '--epochs', '1500'];
+      const r = await runCli([...args, '--precision', precision, '--quiet', '--json', json]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(readFileSync(json, 'utf8')) as {
+        precision: string;
+        rows: { n: number; width: number; found: boolean; prunedWidth?: number; successes?: number; subnetworks?: number }[];
+      };
+      expect(doc.precision).toBe(precision);
+      expect(readFileSync(json.replace(/\.json$/, '.md'), 'utf8')).toContain(precision === 'f32' ? 'float32 training' : 'float64 training');
+      return doc.rows;
+    };
+    const [f64, f32] = [await run('f64'), await run('f32')];
+    expect(f32).toHaveLength(2);
+    expect(f32.some((r) => r.found)).toBe(true);
+    expect(f32.map((r) => [r.n, r.width, r.found, r.prunedWidth])).toEqual(f64.map((r) => [r.n, r.width, r.found, r.prunedWidth]));
+    for (const r of f32.filter((x) => x.found)) expect(r.successes!).toBeLessThanOrEqual(r.subnetworks!);
+    const bad = await runCli(['boolean-train', 'prune', '--precision', 'f16']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  }, 60000);
+
   it('bad input: one line, exit 2', async () => {
     const a = await runCli(['boolean-train', 'success', '--functions', '27030', '--functions-file', 'x.json']);
     expect(a.code).toBe(2);

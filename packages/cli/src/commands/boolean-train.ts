@@ -422,6 +422,7 @@ interface PruneOpts {
   epochs: string;
   lr: string;
   seed: string;
+  precision: string;
   json: string;
   quiet?: boolean;
 }
@@ -456,7 +457,7 @@ function writeFig310(file: string, curves: Parameters<typeof lossCurvesSvg>[1], 
 }
 
 function registerPrune(group: Command): void {
-  group
+  const cmd = group
     .command('prune')
     .description('pruning on n-parity: exhaustive wide (Table 3.4), greedy deep by 1/loss (Table 3.5), subnetwork loss curves (Fig. 3.10)')
     .option('--mode <m>', 'wide, deep or curves', 'wide')
@@ -470,66 +471,68 @@ function registerPrune(group: Command): void {
     .option('--lr <x>', 'Adam learning rate', '0.025')
     .option('--seed <n>', 'seed', '0')
     .option('--json <path>', 'output JSON (a .md report is written beside it)', 'prune.json')
-    .option('--quiet', 'print nothing but errors')
-    .action((opts: PruneOpts) => {
-      const t = {
-        epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
-        lr: numberOption(opts.lr, '--lr'),
-        seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
-        tries: intOption(opts.tries, '--tries', 1, 1000),
-      };
-      const digits = parseRows(opts.digits, '--digits');
-      if (digits.some((d) => d < 1 || d > 10)) throw new CliError('--digits must lie in 1..10');
-      const widths = parseRows(opts.widths, '--widths');
-      const t0 = performance.now();
-      let doc: unknown;
-      let md: string;
-      if (opts.mode === 'wide') {
-        if (widths.some((w) => w < 1 || w > 16)) throw new CliError('--widths must lie in 1..16 (C(w, p) subnetworks each)');
-        const rows = digits.flatMap((n) => widths.map((w) => widePrune(n, w, t)));
-        doc = { mode: 'wide', rows };
-        md = pruneWideReport(rows);
-      } else if (opts.mode === 'deep') {
-        const depth = intOption(opts.depth, '--depth', 1, 20);
-        const k = intOption(opts.widthFactor, '--width-factor', 1, 20);
-        const rows = digits.map((n) =>
-          deepPrune(n, { ...t, width: k * n, depth, prunings: intOption(opts.prunings, '--prunings', 1, 1000) }),
-        );
-        doc = { mode: 'deep', rows };
-        md =
-          [
-            '# Table 3.5: greedy pruning of deep networks (width ' + k + 'n, depth ' + depth + ')',
-            '',
-            '| digits | originals | runs | best |',
-            '|---:|---:|---:|---|',
-            ...rows.map((r) => `| ${r.n} | ${r.originals} | ${r.runs.length} | ${r.best.join('; ')} |`),
-          ].join('\n') + '\n';
-      } else if (opts.mode === 'curves') {
-        const [width, maxWidth] = [widths[0]!, widths[1] ?? 3];
-        const curves = subnetworkCurves(digits[0]!, width, maxWidth, t);
-        if (!curves) throw new CliError(`no width-${width} network reached 100 % on ${digits[0]}-parity in ${t.tries} tries`, 'internal');
-        doc = { mode: 'curves', n: digits[0], width, curves };
-        writeFig310(`${stemOf(opts.json)}-fig3-10.svg`, curves, width, maxWidth, digits[0]!);
-        md =
-          [
-            `# Fig. 3.10: subnetworks of a width-${width} network on ${digits[0]}-parity`,
-            '',
-            '| units | solved | loss at 0 | loss at end | epochs |',
-            '|---|---|---:|---:|---:|',
-            ...curves.map(
-              (c) =>
-                `| ${c.units.join(',')} | ${c.solved ? 'yes' : 'no'} | ${c.loss[0]!.toFixed(3)} | ${c.loss[c.loss.length - 1]!.toFixed(4)} | ${c.loss.length - 1} |`,
-            ),
-          ].join('\n') + '\n';
-      } else throw new CliError(`--mode must be wide, deep or curves, got '${opts.mode}'`);
-      const seconds = (performance.now() - t0) / 1000;
-      writeFileAtomic(opts.json, JSON.stringify({ ...(doc as object), seconds }, null, 1) + '\n');
-      writeFileAtomic(`${stemOf(opts.json)}.md`, md);
-      if (!opts.quiet)
-        process.stderr.write(
-          `boolean-train prune: ${opts.mode} in ${seconds.toFixed(1)} s; wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
-        );
-    });
+    .option('--quiet', 'print nothing but errors');
+  precisionOption(cmd).action((opts: PruneOpts) => {
+    const t = {
+      epochs: intOption(opts.epochs, '--epochs', 0, 10_000_000),
+      lr: numberOption(opts.lr, '--lr'),
+      seed: intOption(opts.seed, '--seed', 0, 2 ** 20),
+      tries: intOption(opts.tries, '--tries', 1, 1000),
+      precision: parsePrecision(opts.precision),
+    };
+    const digits = parseRows(opts.digits, '--digits');
+    if (digits.some((d) => d < 1 || d > 10)) throw new CliError('--digits must lie in 1..10');
+    const widths = parseRows(opts.widths, '--widths');
+    const t0 = performance.now();
+    let doc: unknown;
+    let md: string;
+    if (opts.mode === 'wide') {
+      if (widths.some((w) => w < 1 || w > 16)) throw new CliError('--widths must lie in 1..16 (C(w, p) subnetworks each)');
+      const rows = digits.flatMap((n) => widths.map((w) => widePrune(n, w, t)));
+      doc = { mode: 'wide', rows };
+      md = pruneWideReport(rows);
+    } else if (opts.mode === 'deep') {
+      const depth = intOption(opts.depth, '--depth', 1, 20);
+      const k = intOption(opts.widthFactor, '--width-factor', 1, 20);
+      const rows = digits.map((n) =>
+        deepPrune(n, { ...t, width: k * n, depth, prunings: intOption(opts.prunings, '--prunings', 1, 1000) }),
+      );
+      doc = { mode: 'deep', rows };
+      md =
+        [
+          '# Table 3.5: greedy pruning of deep networks (width ' + k + 'n, depth ' + depth + ')',
+          '',
+          '| digits | originals | runs | best |',
+          '|---:|---:|---:|---|',
+          ...rows.map((r) => `| ${r.n} | ${r.originals} | ${r.runs.length} | ${r.best.join('; ')} |`),
+        ].join('\n') + '\n';
+    } else if (opts.mode === 'curves') {
+      const [width, maxWidth] = [widths[0]!, widths[1] ?? 3];
+      const curves = subnetworkCurves(digits[0]!, width, maxWidth, t);
+      if (!curves) throw new CliError(`no width-${width} network reached 100 % on ${digits[0]}-parity in ${t.tries} tries`, 'internal');
+      doc = { mode: 'curves', n: digits[0], width, curves };
+      writeFig310(`${stemOf(opts.json)}-fig3-10.svg`, curves, width, maxWidth, digits[0]!);
+      md =
+        [
+          `# Fig. 3.10: subnetworks of a width-${width} network on ${digits[0]}-parity`,
+          '',
+          '| units | solved | loss at 0 | loss at end | epochs |',
+          '|---|---|---:|---:|---:|',
+          ...curves.map(
+            (c) =>
+              `| ${c.units.join(',')} | ${c.solved ? 'yes' : 'no'} | ${c.loss[0]!.toFixed(3)} | ${c.loss[c.loss.length - 1]!.toFixed(4)} | ${c.loss.length - 1} |`,
+          ),
+        ].join('\n') + '\n';
+    } else throw new CliError(`--mode must be wide, deep or curves, got '${opts.mode}'`);
+    md += `\nTrainer: Adam lr ${t.lr}, up to ${t.epochs} steps, ${precisionWords(t.precision)}.\n`;
+    const seconds = (performance.now() - t0) / 1000;
+    writeFileAtomic(opts.json, JSON.stringify({ ...(doc as object), precision: t.precision, seconds }, null, 1) + '\n');
+    writeFileAtomic(`${stemOf(opts.json)}.md`, md);
+    if (!opts.quiet)
+      process.stderr.write(
+        `boolean-train prune: ${opts.mode} in ${seconds.toFixed(1)} s; wrote ${opts.json} and ${stemOf(opts.json)}.md\n`,
+      );
+  });
 }
 
 interface HyperOpts extends PoolRunOpts {

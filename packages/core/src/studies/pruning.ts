@@ -19,6 +19,7 @@ import { PolytopeError } from '../errors.js';
 import { seededRandom } from '../random.js';
 import type { Random } from '../random.js';
 import { BatchedMlp, trainBatched } from '../train/batched.js';
+import type { BatchedPrecision } from '../train/batched.js';
 
 /**
  * The 2ⁿ points of {−1, 1}ⁿ and n-parity targets (1 for an odd number of +1 inputs).
@@ -51,6 +52,8 @@ export interface PruneTraining {
   readonly seed?: number;
   /** Originals to try (the seed: four). */
   readonly tries?: number;
+  /** The trainer's arithmetic (`trainBatched`'s `precision`): 'f64' (default) or 'f32'. */
+  readonly precision?: BatchedPrecision;
 }
 
 const ALPHA = 0.1;
@@ -67,7 +70,7 @@ export function trainOriginals(n: number, hidden: readonly number[], t: PruneTra
   const seed = t.seed ?? 0;
   const mlp = new BatchedMlp({ inputs: n, width: 1, depth: 1, alpha: ALPHA, hidden }, tries);
   mlp.initialize('he-normal', (k) => seededRandom(seed * 4096 + k));
-  const r = trainBatched(mlp, parityData(n), { lr: t.lr ?? 0.025, epochs: t.epochs ?? 4000 });
+  const r = trainBatched(mlp, parityData(n), { lr: t.lr ?? 0.025, epochs: t.epochs ?? 4000, precision: t.precision ?? 'f64' });
   const out: PlainNet[] = [];
   for (let k = 0; k < tries; k++) if (r.solvedAt[k]! >= 0) out.push({ hidden: [...hidden], params: mlp.networkParams(k) });
   return out;
@@ -83,7 +86,7 @@ function fineTune(
   const hidden = nets[0]!.hidden;
   const mlp = new BatchedMlp({ inputs: n, width: 1, depth: 1, alpha: ALPHA, hidden }, nets.length);
   nets.forEach((net, k) => mlp.setNetworkParams(k, net.params));
-  const r = trainBatched(mlp, parityData(n), { lr: t.lr ?? 0.025, epochs: t.epochs ?? 4000, recordLoss });
+  const r = trainBatched(mlp, parityData(n), { lr: t.lr ?? 0.025, epochs: t.epochs ?? 4000, recordLoss, precision: t.precision ?? 'f64' });
   return {
     ok: Array.from(r.solvedAt, (e) => e >= 0),
     loss: Array.from(r.loss),
