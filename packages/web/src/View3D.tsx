@@ -25,10 +25,10 @@ const EYE: readonly [number, number, number] = [3.2, 2.6, 4.2];
 
 /** A 3-D box `[x0 lo, x0 hi, x1 lo, x1 hi, x2 lo, x2 hi]`. */
 export type Box3 = readonly [number, number, number, number, number, number];
-export const UNIT_BOX3: Box3 = [-1, 1, -1, 1, -1, 1];
+const UNIT_BOX3: Box3 = [-1, 1, -1, 1, -1, 1];
 
 /** '[−1, 1]³' for a cube centred anywhere with equal sides, else '[a, b]×[c, d]×[e, f]'. */
-export function boxText(b: Box3): string {
+function boxText(b: Box3): string {
   const side = (k: number) => `[${b[2 * k]}, ${b[2 * k + 1]}]`;
   return side(0) === side(1) && side(1) === side(2) ? `${side(0)}³` : [0, 1, 2].map(side).join('×');
 }
@@ -158,7 +158,9 @@ class CellScene {
     const p = this.camera.position;
     const d = (t: number) =>
       (this.centroids[3 * t]! - p.x) ** 2 + (this.centroids[3 * t + 1]! - p.y) ** 2 + (this.centroids[3 * t + 2]! - p.z) ** 2;
-    const max = this.order.length > 0 ? Math.max(...Array.from(this.order, d)) : 0;
+    // A loop, not Math.max(...): a spread of ~90,000 arguments overflows the call stack.
+    let max = 0;
+    for (let k = 0; k < this.order.length; k++) max = Math.max(max, d(this.order[k]!));
     const level = max / 2 ** 31;
     for (let k = 0; k + 1 < this.order.length; k++) if (d(this.order[k]!) < d(this.order[k + 1]!) - level) return false;
     return true;

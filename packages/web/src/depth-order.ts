@@ -11,7 +11,7 @@
  */
 
 /** Triangles up to this count can be ordered (the index takes 21 bits of the packed key). */
-export const MAX_SORTED_TRIANGLES = 2 ** 21;
+const MAX_SORTED_TRIANGLES = 2 ** 21;
 /** Distance levels: 32 bits of the packed key. */
 const LEVELS = 2 ** 32 - 1;
 

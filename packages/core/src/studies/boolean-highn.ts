@@ -22,6 +22,7 @@ import { npnRepresentatives } from '../boolean/npn.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.js';
 import type { BatchedPrecision } from '../train/batched.js';
 import { cellTrialSeed, checkPrecision, parityTruthTable, precisionField, randomTruthTable } from './boolean-success.js';
+import type { BooleanSweepTraining } from './boolean-success.js';
 
 /** The function classes of §3.4.3. */
 export type HighnClass = 'parity' | 'random' | 'xor';
@@ -29,7 +30,7 @@ export type HighnClass = 'parity' | 'random' | 'xor';
 const CLASSES: readonly HighnClass[] = ['parity', 'random', 'xor'];
 
 /** Options of the higher-dimension study (defaults: the dissertation's Fig. 3.9 protocol on Fig. 3.5's grid). */
-export interface BooleanHighnOptions {
+export interface BooleanHighnOptions extends BooleanSweepTraining {
   /** Input counts n (each 4…10); default 5…10. */
   readonly dims?: readonly number[];
   /** Function classes; default all three. */
@@ -41,22 +42,10 @@ export interface BooleanHighnOptions {
    * representatives (position ⌊i · 222 / K⌋, i = 0 … K − 1); default 222 (all).
    */
   readonly xorCount?: number;
-  /** Default 2…10. */
-  readonly widths?: readonly number[];
-  /** Hidden layers; default 1…5. */
-  readonly depths?: readonly number[];
   /** Leak of the activation; default 0.1 (the leaky ReLU of §3.4). */
   readonly alpha?: number;
   /** Networks per cell; default 40 (Fig. 3.9). */
   readonly trials?: number;
-  /** Adam learning rate; default 0.025. */
-  readonly lr?: number;
-  /** Maximum steps; default 4,000. */
-  readonly epochs?: number;
-  /** Base seed; default 0. */
-  readonly seed?: number;
-  /** The trainer's arithmetic: `'f64'` (default) or `'f32'` (as `BooleanSuccessOptions.precision`). */
-  readonly precision?: BatchedPrecision;
 }
 
 /** One function of the study. */

@@ -12,24 +12,12 @@ import { npnRepresentatives } from '../boolean/npn.js';
 import { BatchedMlp, booleanTrainingData, trainBatched } from '../train/batched.js';
 import type { BatchedPrecision } from '../train/batched.js';
 
-/** Options of the success sweep (defaults: the dissertation's protocol). */
-export interface BooleanSuccessOptions {
-  /**
-   * Truth tables of the functions: integers, or hexadecimal strings `0x…` for tables wider than 53
-   * bits (n ≥ 6; see `parityTruthTable`, `randomTruthTable`). Default for n ≤ 4: every NPN class's
-   * smallest member (`npnRepresentatives(n)`: the 222 classes of n = 4 in the dissertation's sweep).
-   */
-  readonly functions?: readonly TruthTable[];
-  /** Inputs per function (default 4). */
-  readonly n?: number;
+/** The shape grid and the trainer's settings shared by the batched Boolean sweeps (success, higher n). */
+export interface BooleanSweepTraining {
   /** Default 2…10. */
   readonly widths?: readonly number[];
   /** Hidden layers; default 1…5. */
   readonly depths?: readonly number[];
-  /** Leaks; default [0, 0.1] (ReLU, leaky ReLU 0.1). */
-  readonly alphas?: readonly number[];
-  /** Default 100. */
-  readonly trials?: number;
   /** Adam learning rate; default 0.025. */
   readonly lr?: number;
   /** Maximum steps; default 4,000. */
@@ -41,6 +29,22 @@ export interface BooleanSuccessOptions {
    * results) or `'f32'` (float32 f32x4 kernels, PyTorch's default precision, faster).
    */
   readonly precision?: BatchedPrecision;
+}
+
+/** Options of the success sweep (defaults: the dissertation's protocol). */
+export interface BooleanSuccessOptions extends BooleanSweepTraining {
+  /**
+   * Truth tables of the functions: integers, or hexadecimal strings `0x…` for tables wider than 53
+   * bits (n ≥ 6; see `parityTruthTable`, `randomTruthTable`). Default for n ≤ 4: every NPN class's
+   * smallest member (`npnRepresentatives(n)`: the 222 classes of n = 4 in the dissertation's sweep).
+   */
+  readonly functions?: readonly TruthTable[];
+  /** Inputs per function (default 4). */
+  readonly n?: number;
+  /** Leaks; default [0, 0.1] (ReLU, leaky ReLU 0.1). */
+  readonly alphas?: readonly number[];
+  /** Default 100. */
+  readonly trials?: number;
 }
 
 /**
