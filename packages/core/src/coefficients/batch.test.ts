@@ -9,7 +9,8 @@ import type { NetworkLike, NodeSpec } from '../index.js';
 import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
-import { affineMapsBatch, forwardBatchWithCodes, nearbyTree } from './batch.js';
+import { affineMapsBatch, forwardBatchWithCodes } from './batch.js';
+import { nearbyTree } from './nearby-tree.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { Network } from '../network/network.js';
 
@@ -223,48 +224,58 @@ describe('affineMapsBatch', () => {
     }
   });
 
-  it('visits samples along a minimum spanning tree of their codes (parents first; weight of a brute-force MST)', () => {
+  it('visits samples along a minimum spanning tree of their codes (parents first; weight of a brute-force MST; kernel = JavaScript)', () => {
     const r = mulberry32(41);
     for (const [count, units, maxCode] of [
       [1, 5, 1],
       [37, 70, 1],
       [60, 9, 2],
+      // Two windows (512 + 88), three 64-bit words per code on the kernel.
+      [600, 130, 1],
     ] as const) {
       const codes = Uint8Array.from({ length: count * units }, () => Math.floor(r() * (maxCode + 1)));
       // A few repeated codes (distance 0).
       if (count > 4) codes.copyWithin(units, 0, units);
       const { order, parent } = nearbyTree(codes, count, units);
+      const js = nearbyTree(codes, count, units, false);
+      expect(js.order).toEqual(order);
+      expect(js.parent).toEqual(parent);
       expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, k) => k));
       const at = new Int32Array(count);
       order.forEach((s, t) => (at[s] = t));
-      expect(parent[order[0]!]).toBe(-1);
       const dist = (a: number, b: number) => {
         let h = 0;
         for (let u = 0; u < units; u++) if (codes[a * units + u] !== codes[b * units + u]) h++;
         return h;
       };
-      let weight = 0;
-      for (let t = 1; t < count; t++) {
-        const s = order[t]!;
-        expect(parent[s]).toBeGreaterThanOrEqual(0);
-        expect(at[parent[s]!]).toBeLessThan(t);
-        weight += dist(s, parent[s]!);
-      }
-      // Kruskal's weight on all pairs, with union–find: the independent reference.
-      const edges: [number, number, number][] = [];
-      for (let a = 0; a < count; a++) for (let b = a + 1; b < count; b++) edges.push([dist(a, b), a, b]);
-      edges.sort((x, y) => x[0] - y[0]);
-      const root = Int32Array.from({ length: count }, (_, k) => k);
-      const find = (x: number): number => (root[x] === x ? x : (root[x] = find(root[x]!)));
-      let want = 0;
-      for (const [w, a, b] of edges) {
-        const [ra, rb] = [find(a), find(b)];
-        if (ra !== rb) {
-          root[ra] = rb;
-          want += w;
+      for (let w0 = 0; w0 < count; w0 += 512) {
+        const n = Math.min(512, count - w0);
+        expect(parent[order[w0]!]).toBe(-1);
+        expect(order[w0]).toBe(w0);
+        let weight = 0;
+        for (let t = w0 + 1; t < w0 + n; t++) {
+          const s = order[t]!;
+          expect(s >= w0 && s < w0 + n).toBe(true);
+          expect(parent[s]).toBeGreaterThanOrEqual(w0);
+          expect(at[parent[s]!]).toBeLessThan(t);
+          weight += dist(s, parent[s]!);
         }
+        // Kruskal's weight on all pairs of the window, with union–find: the independent reference.
+        const edges: [number, number, number][] = [];
+        for (let a = w0; a < w0 + n; a++) for (let b = a + 1; b < w0 + n; b++) edges.push([dist(a, b), a, b]);
+        edges.sort((x, y) => x[0] - y[0]);
+        const root = Int32Array.from({ length: count }, (_, k) => k);
+        const find = (x: number): number => (root[x] === x ? x : (root[x] = find(root[x]!)));
+        let want = 0;
+        for (const [w, a, b] of edges) {
+          const [ra, rb] = [find(a), find(b)];
+          if (ra !== rb) {
+            root[ra] = rb;
+            want += w;
+          }
+        }
+        expect(weight).toBe(want);
       }
-      expect(weight).toBe(want);
     }
   });
 

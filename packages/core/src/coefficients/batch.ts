@@ -24,6 +24,7 @@ import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
+import { ORDER_WINDOW, nearbyTree } from './nearby-tree.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
 /** The exact affine maps of a batch of samples, sample-major. */
@@ -159,89 +160,6 @@ function constantAdjoints(
     }
   }
   return c;
-}
-
-/** Samples per window of `nearbyTree` (Prim's search is quadratic in it). */
-const ORDER_WINDOW = 512;
-
-/** Bits set in each 16-bit value. */
-function popcounts16(): Uint8Array {
-  const t = new Uint8Array(65536);
-  for (let i = 1; i < 65536; i++) t[i] = (i & 1) + t[i >>> 1]!;
-  return t;
-}
-
-/**
- * A visiting order of the samples and a parent for each (a sample visited before it, or −1) with
- * close activation codes: Prim's minimum spanning tree of the codes' Hamming distances within
- * windows of `ORDER_WINDOW` samples, in the order the tree takes them in (a window's first sample
- * is its root). The input-layer product then goes from a parent's Jacobian to its child's through
- * the units that differ; the tree's edges are shorter than a greedy chain's (MNIST, dense-128,
- * windows of 512: 13.0 changed units per step against 16.0). Codes of 0/1 only (ReLU, leaky ReLU)
- * are compared as packed bits, 32 units per word; others byte by byte.
- */
-export function nearbyTree(codes: Uint8Array, count: number, units: number): { order: Int32Array; parent: Int32Array } {
-  let binary = true;
-  for (let i = 0; i < codes.length && binary; i++) if (codes[i]! > 1) binary = false;
-  const words = binary ? Math.ceil(units / 32) : units;
-  const packed = new Int32Array(count * words);
-  if (binary) {
-    for (let s = 0; s < count; s++)
-      for (let u = 0; u < units; u++) if (codes[s * units + u]) packed[s * words + (u >>> 5)]! |= 1 << (u & 31);
-  } else packed.set(codes);
-  const bits = popcounts16();
-  // Hamming distance of two samples' codes, stopping once it reaches `bound`.
-  const distance = binary
-    ? (a: number, b: number, bound: number): number => {
-        let dist = 0;
-        const pa = a * words;
-        const pb = b * words;
-        for (let w = 0; w < words && dist < bound; w++) {
-          const x = packed[pa + w]! ^ packed[pb + w]!;
-          if (x !== 0) dist += bits[x & 0xffff]! + bits[x >>> 16]!;
-        }
-        return dist;
-      }
-    : (a: number, b: number, bound: number): number => {
-        let dist = 0;
-        for (let w = 0; w < words && dist < bound; w++) if (packed[a * words + w] !== packed[b * words + w]) dist++;
-        return dist;
-      };
-  const order = new Int32Array(count);
-  const parent = new Int32Array(count).fill(-1);
-  // Per sample not yet in the tree: its distance to the tree and its nearest sample there.
-  const best = new Int32Array(count);
-  const left = new Int32Array(Math.min(ORDER_WINDOW, count));
-  let t = 0;
-  for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
-    let n = Math.min(ORDER_WINDOW, count - w0);
-    for (let k = 0; k < n; k++) left[k] = w0 + k;
-    best.fill(0x7fffffff, w0, w0 + n);
-    let cur = left[0]!;
-    left[0] = left[--n]!;
-    order[t++] = cur;
-    while (n > 0) {
-      let pick = 0;
-      let pickDist = 0x7fffffff;
-      for (let k = 0; k < n; k++) {
-        const x = left[k]!;
-        const bx = best[x]!;
-        const dist = distance(cur, x, bx);
-        if (dist < bx) {
-          best[x] = dist;
-          parent[x] = cur;
-        }
-        if (best[x]! < pickDist) {
-          pickDist = best[x]!;
-          pick = k;
-        }
-      }
-      cur = left[pick]!;
-      left[pick] = left[--n]!;
-      order[t++] = cur;
-    }
-  }
-  return { order, parent };
 }
 
 /**
