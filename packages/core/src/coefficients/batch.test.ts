@@ -4,13 +4,14 @@
  * central finite differences of `forward` on every layer kind (conv with padding, batch-norm,
  * max-pool, residual add, leaky ReLU, average pool, hard-tanh).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NetworkLike, NodeSpec } from '../index.js';
 import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
 import { affineMapsBatch, forwardBatchWithCodes } from './batch.js';
 import { nearbyTree } from './nearby-tree.js';
+import { FlipTable } from './flip-table.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { Network } from '../network/network.js';
 
@@ -158,6 +159,56 @@ describe('affineMapsBatch', () => {
       ],
     );
     expectMatchesAffineMapAt(linear, sparse, 7);
+  });
+
+  it('takes the table path on one-hidden-layer ReLU and hard-tanh nets: affineMapAt over windows, exact zeros, two nets alternating', () => {
+    const window = vi.spyOn(FlipTable.prototype, 'window');
+    const relu = randomMlp([6, 24, 4], { seed: 11 });
+    const tanh = randomMlp([6, 20, 3], { seed: 12, activation: 'hardtanh' });
+    // 700 samples: two windows of the visiting tree; copies of a few points (equal codes) and, for
+    // the ReLU net, far-out points where many units are off.
+    const n = 700;
+    const base = samples(6, 40, 13, 2);
+    const xs = new Float64Array(n * 6);
+    for (let s = 0; s < n; s++)
+      for (let i = 0; i < 6; i++) xs[s * 6 + i] = base[(s % 40) * 6 + i]! * (s % 7 === 0 ? 1 : 1 + 0.01 * (s % 5));
+    const preparedRelu = prepareNetwork(relu);
+    const preparedTanh = prepareNetwork(tanh);
+    // On one thread, alternating: each net's table is copied back into the kernel's memory.
+    for (let round = 0; round < 2; round++) {
+      expectMatchesAffineMapAt(relu, xs, n, preparedRelu);
+      expectMatchesAffineMapAt(tanh, xs, n, preparedTanh);
+    }
+    expect(window).toHaveBeenCalled();
+    expect(window.mock.results.every((r) => r.value === true)).toBe(true);
+    // A code with every unit off gives J = 0 exactly (a fresh product of no rows), whatever its parent.
+    const net = buildNetwork(
+      [2],
+      [
+        {
+          type: 'dense',
+          inputs: [0],
+          inFeatures: 2,
+          outFeatures: 3,
+          weight: Float64Array.from([1, 0, 1, 0, 1, 0]),
+          bias: new Float64Array(3),
+        },
+        { type: 'relu', inputs: [1] },
+        {
+          type: 'dense',
+          inputs: [2],
+          inFeatures: 3,
+          outFeatures: 2,
+          weight: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+          bias: new Float64Array(2),
+        },
+      ],
+    );
+    const b = affineMapsBatch(net, [1, 1, 1, 2, -1, 5, -3, 1], 4);
+    expect(Array.from(b.jacobians.subarray(8, 16))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    // Every unit on at (1, 1): J = W2 W1, row r the sum of W2[r, :] in unit order.
+    expect(Array.from(b.jacobians.subarray(0, 4))).toEqual([0.1 + 0.2 + 0.3, 0, 0.4 + 0.5 + 0.6, 0]);
+    window.mockRestore();
   });
 
   it('handles an empty batch and rejects bad input with one clear error', () => {

@@ -25,6 +25,7 @@ import { DirectGemm } from './direct-gemm.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
 import { ORDER_WINDOW, nearbyTree } from './nearby-tree.js';
+import { FlipTable } from './flip-table.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
 /** The exact affine maps of a batch of samples, sample-major. */
@@ -87,21 +88,9 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const nonzero = new Int32Array(d);
-  // A sample's parent is in its own window of the tree, so the kept products need one window's
-  // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
-  reverse.begin(Math.min(count, ORDER_WINDOW));
-  const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
-  for (let t = 0; t < count; t++) {
-    const s = tree ? tree.order[t]! : t;
-    const parent = tree ? tree.parent[s]! : -1;
-    reverse.run(
-      codes.subarray(s * net.numUnits, (s + 1) * net.numUnits),
-      jacobians.subarray(s * o * d, (s + 1) * o * d),
-      s % ORDER_WINDOW,
-      parent < 0 ? -1 : parent % ORDER_WINDOW,
-    );
-    // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
-    // pixels are zero; a zero input adds an exact ±0 to the sum).
+  // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
+  // pixels are zero; a zero input adds an exact ±0 to the sum).
+  const offsetOf = (s: number): void => {
     let nz = 0;
     for (let i = 0; i < d; i++) if (xf[s * d + i] !== 0) nonzero[nz++] = i;
     for (let r = 0; r < o; r++) {
@@ -125,6 +114,33 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
       }
       for (; k < nz; k++) y0 += jacobians[row + nonzero[k]!]! * xf[xr + nonzero[k]!]!;
       offsets[s * o + r] = values[s * o + r]! - (y0 + y1 + (y2 + y3));
+    }
+  };
+  // A sample's parent is in its own window of the tree, so the kept products need one window's
+  // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
+  reverse.begin(Math.min(count, ORDER_WINDOW));
+  const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
+  const flip = tree && count > 0 ? reverse.flipTable(codes.subarray(0, net.numUnits), jacobians.subarray(0, o * d)) : null;
+  for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
+    const n = Math.min(ORDER_WINDOW, count - w0);
+    if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree)) {
+      for (let s = w0; s < w0 + n; s++) {
+        jacobians.set(flip.product(s - w0), s * o * d);
+        offsetOf(s);
+      }
+      continue;
+    }
+    for (let t = w0; t < w0 + n; t++) {
+      const s = tree ? tree.order[t]! : t;
+      const parent = tree ? tree.parent[s]! : -1;
+      reverse.run(
+        codes.subarray(s * net.numUnits, (s + 1) * net.numUnits),
+        jacobians.subarray(s * o * d, (s + 1) * o * d),
+        s % ORDER_WINDOW,
+        parent < 0 ? -1 : parent % ORDER_WINDOW,
+        parent < 0 ? undefined : codes.subarray(parent * net.numUnits, (parent + 1) * net.numUnits),
+      );
+      offsetOf(s);
     }
   }
   return { count, outputs: o, inputs: d, jacobians, offsets, values, codes };
@@ -587,6 +603,19 @@ class ReversePass {
   private readonly constant: Uint8Array;
   /** Per node: 1 when its inputs' adjoints are constant, so its transpose runs once per batch. */
   private readonly once: Uint8Array;
+  /**
+   * Per direct node: the ReLU, leaky ReLU or hard-tanh node that is its only consumer
+   * when that activation's output adjoint is constant (a net with one hidden layer), else −1. Row j
+   * of the node's adjoint is then the constant row times the slope of code byte j, so the rows that
+   * differ from a parent's are where the two codes differ: `run` lists them from the codes (128 byte
+   * compares for dense-128) instead of comparing the two adjoints value by value (1,280), and counts
+   * the rows whose slope is not zero (code 1, or any code of a leaky ReLU with a non-zero slope).
+   */
+  private readonly codeRows: Int32Array;
+  /** The rows listed for the current sample (`codeRows`). */
+  private readonly changed: Int32Array;
+  /** The table path (`flipTable`): undefined until first asked for, null where it does not apply. */
+  private flip: FlipTable | null | undefined;
   private warm = false;
   /** True from the start of a `run` to its end. */
   private running = false;
@@ -611,6 +640,13 @@ class ReversePass {
     }
     this.constant = constantAdjoints(net, this.direct, consumers);
     this.once = Uint8Array.from(net.nodes, (n) => (n.inputs.length > 0 && n.inputs.every((j) => this.constant[j]) ? 1 : 0));
+    this.codeRows = Int32Array.from(net.nodes, (_, i) => {
+      const cs = consumers[i]!;
+      const a = cs.length === 1 ? net.nodes[cs[0]!]! : undefined;
+      const elementwise = a?.type === 'relu' || a?.type === 'leaky_relu' || a?.type === 'hardtanh';
+      return this.direct[i] && elementwise && this.constant[cs[0]!] ? cs[0]! : -1;
+    });
+    this.changed = new Int32Array(Math.max(0, ...net.nodes.map((n) => (n.type === 'dense' ? n.outFeatures : 0))));
     this.selfCleaning = Uint8Array.from(net.nodes, (n, i) =>
       this.conv && n.type === 'conv2d' && !this.dead[i] && !this.once[i] && !this.constant[i] ? 1 : 0,
     );
@@ -624,6 +660,31 @@ class ReversePass {
   }
 
   /**
+   * The table path (flip-table.ts) when this network is one of its kind — one dense node that reads
+   * the input and alone reaches it, a ReLU or hard-tanh after it with a constant adjoint above, a
+   * table within `MAX_TABLE_BYTES`, WebAssembly SIMD — else null. Built on the first call of a
+   * prepared network, after `begin`: one `run` of `code` into `scratch` (both overwritten by the
+   * caller later) computes the constant adjoints the table is made of.
+   */
+  flipTable(code: Uint8Array, scratch: Float64Array): FlipTable | null {
+    if (this.flip !== undefined) return this.flip;
+    this.flip = null;
+    const net = this.p.network;
+    const directs = net.nodes.flatMap((_, i) => (this.direct[i] ? [i] : []));
+    if (directs.length !== 1 || !this.dead[0]) return null;
+    const i = directs[0]!;
+    const ai = this.codeRows[i]!;
+    const act = ai >= 0 ? net.nodes[ai]! : undefined;
+    if (act?.type !== 'relu' && act?.type !== 'hardtanh') return null;
+    const units = (net.nodes[i] as DenseNode).outFeatures;
+    if (!FlipTable.available() || FlipTable.bytes(units, net.outputSize, net.inputSize) > MAX_TABLE_BYTES) return null;
+    this.run(code, scratch, 0, -1);
+    const at = net.activations[this.slotOf[ai]!]!.offset;
+    this.flip = new FlipTable(this.adj[ai]!, this.direct[i]!, units, net.outputSize, net.inputSize, at);
+    return this.flip;
+  }
+
+  /**
    * Call once after the forward pass and before the first `run` of a batch of `count` samples (the
    * kernel's memory is shared with the forward pass).
    */
@@ -633,6 +694,29 @@ class ReversePass {
     // A run that did not finish (an exception) may have left rows in the blocks the kernel clears.
     if (this.running) this.adj.forEach((a, i) => this.selfCleaning[i] && a.fill(0));
     this.running = false;
+  }
+
+  /**
+   * For direct node i with `codeRows`: the units whose code differs from the parent's (a view of
+   * `changed`) and the count of units whose slope is not zero; else no rows.
+   */
+  private codeChanges(i: number, code: Uint8Array, parentCode: Uint8Array | undefined): { rows?: Int32Array; live: number } {
+    const ai = this.codeRows[i]!;
+    if (ai < 0 || !parentCode) return { live: 0 };
+    const net = this.p.network;
+    const units = (net.nodes[i] as DenseNode).outFeatures;
+    const act = net.nodes[ai]!;
+    const at = net.activations[this.slotOf[ai]!]!.offset;
+    const changed = this.changed;
+    let h = 0;
+    let live = 0;
+    for (let j = 0; j < units; j++) {
+      const c = code[at + j]!;
+      if (c !== parentCode[at + j]) changed[h++] = j;
+      if (c === 1) live++;
+    }
+    if (act.type === 'leaky_relu' && act.alpha !== 0) live = units;
+    return { rows: changed.subarray(0, h), live };
   }
 
   /**
@@ -683,9 +767,10 @@ class ReversePass {
 
   /**
    * J (row-major o × d) of the code into `jac` (overwritten), for the batch's sample `slot`; `parent`:
-   * a sample of the batch run earlier whose products the direct layers may start from, or −1.
+   * a sample of the batch run earlier whose products the direct layers may start from, or −1, and
+   * `parentCode` its code.
    */
-  run(code: Uint8Array, jac: Float64Array, slot: number, parent: number): void {
+  run(code: Uint8Array, jac: Float64Array, slot: number, parent: number, parentCode?: Uint8Array): void {
     const net = this.p.network;
     const nodes = net.nodes;
     const o = net.outputSize;
@@ -715,7 +800,8 @@ class ReversePass {
       }
       const direct = this.direct[i];
       if (direct && this.gemm) {
-        this.gemm.accumulate(i, g, jac, !written, slot, parent);
+        const { rows, live } = this.codeChanges(i, code, parentCode);
+        this.gemm.accumulate(i, g, jac, !written, slot, parent, rows, live);
         written = true;
         continue;
       }
@@ -756,6 +842,9 @@ class ReversePass {
     else for (let r = 0; r < o; r++) for (let c = 0; c < d; c++) jac[r * d + c] = gin[c * o + r]!;
   }
 }
+
+/** The largest table of the one-hidden-layer path (flip-table.ts): 128 MiB (dense-128 on MNIST: 16 MB). */
+const MAX_TABLE_BYTES = 2 ** 27;
 
 /** The largest kernel memory for the convolution transposes (1 GiB). */
 const MAX_KERNEL_BYTES = 2 ** 30;

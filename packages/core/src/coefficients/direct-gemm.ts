@@ -135,8 +135,21 @@ export class DirectGemm {
    * rows, C starts from the parent's product and only the difference is multiplied
    * (C_s = C_p + (g_s − g_p)ᵀ W: for a one-hidden-layer net the rows whose unit flipped); else
    * C_s = gᵀ W over the non-zero rows. With `overwrite`, jac's previous content is ignored (jac = gᵀ W).
+   * `changed`, when the caller knows it: every row where g may differ from the parent's (a superset
+   * is fine: equal rows add an exact zero), and `live` at least the rows of g that are not zero;
+   * then g is not compared with the parent's row by row.
    */
-  accumulate(i: number, g: Float64Array, jac: Float64Array, overwrite: boolean, slot: number, parent: number): void {
+  // eslint-disable-next-line @typescript-eslint/max-params -- the per-sample hot call (ReversePass.run)
+  accumulate(
+    i: number,
+    g: Float64Array,
+    jac: Float64Array,
+    overwrite: boolean,
+    slot: number,
+    parent: number,
+    changed?: Int32Array,
+    live = 0,
+  ): void {
     const n = this.nodes.get(i)!;
     const { o, d, d4, m4, active, diff } = this;
     if (slot < 0 || slot >= this.slots) throw new InternalError(`direct product slot ${slot} outside the batch of ${this.slots}`);
@@ -147,23 +160,32 @@ export class DirectGemm {
     const base = usable ? parent * size : 0;
     let a = 0;
     let h = 0;
-    for (let j = 0; j < n.units; j++) {
-      let nz = false;
-      let ch = false;
-      const gj = j * o;
-      for (let r = 0; r < o; r++) {
-        const v = g[gj + r]!;
-        if (v !== 0) nz = true;
-        if (usable && v !== prev[base + gj + r]) ch = true;
+    // With the changed rows given, fewer than the live rows and at most a quarter of the units
+    // (dense-128 on MNIST: 13 of 128 on average), the delta is taken without a scan of g. Otherwise
+    // the scan counts both and the cheaper of delta and fresh product runs (a sample whose units are
+    // all off gets a fresh product of no rows: an exact zero J).
+    const known = usable && changed !== undefined && changed.length < live && 4 * changed.length <= n.units;
+    if (known) {
+      h = changed.length;
+      a = n.units;
+    } else
+      for (let j = 0; j < n.units; j++) {
+        let nz = false;
+        let ch = false;
+        const gj = j * o;
+        for (let r = 0; r < o; r++) {
+          const v = g[gj + r]!;
+          if (v !== 0) nz = true;
+          if (usable && v !== prev[base + gj + r]) ch = true;
+        }
+        if (nz) active[a++] = j;
+        if (ch) diff[h++] = j;
       }
-      if (nz) active[a++] = j;
-      if (ch) diff[h++] = j;
-    }
     const mem = this.kernel.f64;
     const block = m4 * d4;
     const cAt = n.cAt + slot * block;
     const delta = usable && h < a;
-    const rows = delta ? diff : active;
+    const rows = delta ? (known ? changed : diff) : active;
     const k = delta ? h : a;
     const list = new Int32Array(mem.buffer, this.listAt * 8, k);
     for (let q = 0; q < k; q++) list[q] = (n.at + rows[q]! * d4) * 8;

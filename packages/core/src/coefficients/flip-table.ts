@@ -1,0 +1,304 @@
+/**
+ * The input-layer products of a one-hidden-layer ReLU net's Jacobians as sums of table rows: the
+ * batched path of `affineMapsBatch` for a dense layer that reads the input, a ReLU (or hard-tanh)
+ * after it, and only fixed linear maps after that (dense-128 on MNIST).
+ *
+ * There J_s = Σ_{j on in s} P_j with P_j = a_j ⊗ w_j (a_j: row j of the constant adjoint above the
+ * activation, o values; w_j: row j of the layer's weight with the input chain folded in, d values),
+ * and a child of the visiting tree (nearby-tree.ts) is its parent plus P_j for each unit that turned
+ * on and minus P_j for each that turned off. The rows ±P_j are tabulated once per network (2 × units
+ * rows of o·d values: 16 MB for dense-128), so a step is additions only: per changed unit one load
+ * and one add per two values, where the product kernel (direct-gemm.ts) spent a multiply and an add
+ * per value pair, and no scan of the adjoint is needed (the codes say which units changed).
+ *
+ * The values are bit-identical to direct-gemm.ts's: its A entries here are exactly ±a_j (g − g_parent
+ * of a ReLU is a row or its negation), its products fl(a·w) are the table's entries, and both add
+ * them in ascending unit order onto the parent's product (or onto zero for a fresh product), with
+ * the same choice between a step from the parent and a fresh product (fewer rows; a fresh one after
+ * `MAX_CHAIN` steps) — tested against that path and `affineMapAt`.
+ *
+ * Decision: a window's products are made column range by column range (`CHUNK_BYTES` of the table
+ * in cache at a time), every sample of the window per range, instead of sample by sample over the
+ * whole table, which would stream 16 MB of table rows from memory for every 13 rows used.
+ */
+import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
+import type { KernelInstance } from '../wasm/assembler.js';
+import type { NearbyTree } from './nearby-tree.js';
+
+/**
+ * Steps from a fresh product after which a product is made afresh (as direct-gemm.ts), so the
+ * rounding of the running sums cannot build up.
+ */
+const MAX_CHAIN = 128;
+
+/** Bytes of table rows (both signs, every unit) per column range: half of this machine's 2 MB L2. */
+const CHUNK_BYTES = 2 ** 20;
+
+/** Values per kernel tile: eight f64x2 accumulators. */
+const TILE = 16;
+
+// WebAssembly opcodes (core and SIMD), by their text-format names.
+const GET = 0x20;
+const SET = 0x21;
+const TEE = 0x22;
+const I32_LOAD = 0x28;
+const I32_CONST = 0x41;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const V128_LOAD = [0xfd, 0x00];
+const V128_STORE = [0xfd, 0x0b];
+const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+
+const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+// sums(tasks, ntasks, start, len, _, _): params 0–5, then i32 locals, then the v128 accumulators.
+const [TASKS, NTASKS, START, LEN] = [0, 1, 2, 3];
+const [TEND, DST, SRC, LIST, QEND, OFF, Q, A] = [6, 7, 8, 9, 10, 11, 12, 13];
+const I32_LOCALS = 8;
+const ACC0 = 14;
+
+/**
+ * The body of `sums(tasks, ntasks, start, len)` (byte values): for each task {dst, src, list, k}
+ * (16 bytes), over the bytes [start, start + len) of its vectors (len a multiple of 128),
+ * dst = src + Σ_{q < k} row(list[q]), the rows' byte addresses in the i32 list, added in list order.
+ */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function sumsBody(): number[] {
+  const f: number[] = [];
+  const get = (i: number) => f.push(GET, ...uleb(i));
+  const set = (i: number) => f.push(SET, ...uleb(i));
+  const i32 = (v: number) => f.push(I32_CONST, ...uleb(v));
+  const loads = (base: number) => {
+    for (let v = 0; v < 8; v++) {
+      get(base);
+      f.push(...V128_LOAD, ...memarg(4, v * 16));
+      set(ACC0 + v);
+    }
+  };
+  // tend = tasks + 16 · ntasks
+  get(TASKS);
+  get(NTASKS);
+  i32(16);
+  f.push(I32_MUL, I32_ADD);
+  set(TEND);
+  f.push(...BLOCK, ...LOOP);
+  get(TASKS);
+  get(TEND);
+  f.push(I32_GE_U, BR_IF, 1);
+  get(TASKS);
+  f.push(I32_LOAD, ...memarg(2, 0));
+  get(START);
+  f.push(I32_ADD);
+  set(DST);
+  get(TASKS);
+  f.push(I32_LOAD, ...memarg(2, 4));
+  get(START);
+  f.push(I32_ADD);
+  set(SRC);
+  get(TASKS);
+  f.push(I32_LOAD, ...memarg(2, 8), TEE, ...uleb(LIST));
+  get(TASKS);
+  f.push(I32_LOAD, ...memarg(2, 12));
+  i32(4);
+  f.push(I32_MUL, I32_ADD);
+  set(QEND);
+  // for (off = 0; off < len; off += 128): one tile of 16 values
+  i32(0);
+  set(OFF);
+  f.push(...BLOCK, ...LOOP);
+  get(OFF);
+  get(LEN);
+  f.push(I32_GE_U, BR_IF, 1);
+  get(SRC);
+  get(OFF);
+  f.push(I32_ADD);
+  set(A);
+  loads(A);
+  // for (q = list; q < qend; q += 4) acc += row(q) at this tile
+  get(LIST);
+  set(Q);
+  f.push(...BLOCK, ...LOOP);
+  get(Q);
+  get(QEND);
+  f.push(I32_GE_U, BR_IF, 1);
+  get(Q);
+  f.push(I32_LOAD, ...memarg(2, 0));
+  get(START);
+  f.push(I32_ADD);
+  get(OFF);
+  f.push(I32_ADD);
+  set(A);
+  for (let v = 0; v < 8; v++) {
+    get(ACC0 + v);
+    get(A);
+    f.push(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_ADD);
+    set(ACC0 + v);
+  }
+  get(Q);
+  i32(4);
+  f.push(I32_ADD);
+  set(Q);
+  f.push(BR, 0, END, END);
+  get(DST);
+  get(OFF);
+  f.push(I32_ADD);
+  set(A);
+  for (let v = 0; v < 8; v++) {
+    get(A);
+    get(ACC0 + v);
+    f.push(...V128_STORE, ...memarg(4, v * 16));
+  }
+  get(OFF);
+  i32(TILE * 8);
+  f.push(I32_ADD);
+  set(OFF);
+  f.push(BR, 0, END, END);
+  get(TASKS);
+  i32(16);
+  f.push(I32_ADD);
+  set(TASKS);
+  f.push(BR, 0, END, END, END);
+  return f;
+}
+
+/** Per thread: the kernel and the table last copied into its memory. */
+const sumsKernel = lazyKernel(() => kernelsModule(6, [{ name: 'sums', i32Locals: I32_LOCALS, v128Locals: 8, body: sumsBody() }]));
+let loadedTable = 0;
+let tables = 0;
+
+/** Products of one network's one-hidden-layer Jacobians from its table of ±P_j (see the module comment). */
+export class FlipTable {
+  /** o·d rounded up to a tile. */
+  private readonly len: number;
+  /** The table rows, P_j then −P_j (2 · units rows of `len` values). */
+  private readonly rows: Float64Array;
+  /** Per unit: 1 when a_j is not zero (its rows take part). */
+  private readonly live: Uint8Array;
+  private readonly chunk: number;
+  /** Per window slot: steps since its product was made afresh. */
+  private depth = new Int32Array(0);
+  private kernel: KernelInstance | null = null;
+  /** This table's number, to know whether the kernel's memory holds it. */
+  private readonly id = ++tables;
+  /** Byte offsets in the kernel's memory: zero block, slots, tasks, lists. */
+  private zeroAt = 0;
+  private slotsAt = 0;
+  private tasksAt = 0;
+  private listsAt = 0;
+
+  /**
+   * `adjoint`: the constant adjoint above the activation (units × o, unit-major); `weight`: the
+   * layer's folded weight (units × d, row-major); `codeAt`: the activation's first code byte.
+   */
+  constructor(
+    adjoint: Float64Array,
+    weight: Float64Array,
+    private readonly units: number,
+    private readonly o: number,
+    private readonly d: number,
+    private readonly codeAt: number,
+  ) {
+    this.len = Math.ceil((o * d) / TILE) * TILE;
+    const len = this.len;
+    this.rows = new Float64Array(2 * units * len);
+    this.live = new Uint8Array(units);
+    for (let j = 0; j < units; j++) {
+      for (let r = 0; r < o; r++) {
+        const a = adjoint[j * o + r]!;
+        if (a !== 0) this.live[j] = 1;
+        const at = j * len + r * d;
+        for (let c = 0; c < d; c++) {
+          const v = a * weight[j * d + c]!;
+          this.rows[at + c] = v;
+          this.rows[(units + j) * len + r * d + c] = -v;
+        }
+      }
+    }
+    this.chunk = Math.max(TILE, Math.min(len, Math.floor(CHUNK_BYTES / (16 * units) / TILE) * TILE));
+  }
+
+  /** Table bytes (to bound memory: the caller takes this path only when it is affordable). */
+  static bytes(units: number, o: number, d: number): number {
+    return 2 * units * Math.ceil((o * d) / TILE) * TILE * 8;
+  }
+
+  /** True where the kernel runs (WebAssembly SIMD). */
+  static available(): boolean {
+    return sumsKernel() !== null;
+  }
+
+  /**
+   * The products of the window of samples [w0, w0 + n) of the batch's `codes` (rows of `stride`
+   * bytes; the activation's code 1 = on), visited along `tree`, into the kernel's slots (read them
+   * with `product`). False without WebAssembly SIMD (then nothing is computed).
+   */
+  window(codes: Uint8Array, stride: number, w0: number, n: number, tree: NearbyTree): boolean {
+    const k = sumsKernel();
+    if (!k) return false;
+    const { units, len } = this;
+    const rowBytes = len * 8;
+    // Layout (bytes): table (2 · units rows), zero block, n slots, tasks (16 n), lists (≤ units · n i32).
+    this.zeroAt = 2 * units * rowBytes;
+    this.slotsAt = this.zeroAt + rowBytes;
+    this.tasksAt = this.slotsAt + n * rowBytes;
+    this.listsAt = this.tasksAt + 16 * n;
+    const grew = growMemory(k.memory, this.listsAt + 4 * units * n);
+    if (grew || this.kernel !== k) this.kernel = k;
+    const f64 = new Float64Array(k.memory.buffer);
+    if (grew || loadedTable !== this.id) {
+      f64.set(this.rows, 0);
+      f64.fill(0, this.zeroAt / 8, this.zeroAt / 8 + len);
+      loadedTable = this.id;
+    }
+    const i32 = new Int32Array(k.memory.buffer);
+    if (this.depth.length < n) this.depth = new Int32Array(n);
+    const depth = this.depth;
+    const at = this.codeAt;
+    let list = this.listsAt / 4;
+    for (let t = 0; t < n; t++) {
+      const s = tree.order[w0 + t]!;
+      const p = tree.parent[s]!;
+      const cs = s * stride + at;
+      const cp = p * stride + at;
+      // Live rows of the sample (a fresh product) and rows changed from the parent (a step).
+      let on = 0;
+      let changed = 0;
+      for (let j = 0; j < units; j++) {
+        if (!this.live[j]) continue;
+        if (codes[cs + j] === 1) on++;
+        if (p >= 0 && (codes[cs + j] === 1) !== (codes[cp + j] === 1)) changed++;
+      }
+      const step = p >= 0 && depth[p - w0]! < MAX_CHAIN && changed < on;
+      const task = this.tasksAt / 4 + 4 * t;
+      i32[task] = this.slotsAt + (s - w0) * rowBytes;
+      i32[task + 1] = step ? this.slotsAt + (p - w0) * rowBytes : this.zeroAt;
+      i32[task + 2] = list * 4;
+      let q = 0;
+      for (let j = 0; j < units; j++) {
+        if (!this.live[j]) continue;
+        const sOn = codes[cs + j] === 1;
+        if (step) {
+          if (sOn !== (codes[cp + j] === 1)) i32[list + q++] = (sOn ? j : units + j) * rowBytes;
+        } else if (sOn) i32[list + q++] = j * rowBytes;
+      }
+      i32[task + 3] = q;
+      list += q;
+      depth[s - w0] = step ? depth[p - w0]! + 1 : 1;
+    }
+    const sums = k.exports['sums'] as (...a: number[]) => void;
+    for (let c0 = 0; c0 < len; c0 += this.chunk) sums(this.tasksAt, n, c0 * 8, Math.min(this.chunk, len - c0) * 8, 0, 0);
+    return true;
+  }
+
+  /** Sample `w0 + slot`'s J (o × d, row-major) after `window`: a view into the kernel's memory, valid until the kernel's next use. */
+  product(slot: number): Float64Array {
+    const at = this.slotsAt / 8 + slot * this.len;
+    return new Float64Array(this.kernel!.memory.buffer, at * 8, this.o * this.d);
+  }
+}
