@@ -192,18 +192,31 @@ export class FlipTable {
   private tasksAt = 0;
   private listsAt = 0;
 
+  private readonly units: number;
+  private readonly o: number;
+  private readonly d: number;
+  /** The constant adjoint above the activation (units × o, unit-major). */
+  private readonly adjoint: Float64Array;
+  /** The layer's pre-activation at the zero input. */
+  private readonly preAtZero: Float64Array;
+
   /**
    * `adjoint`: the constant adjoint above the activation (units × o, unit-major); `weight`: the
-   * layer's folded weight (units × d, row-major); `codeAt`: the activation's first code byte.
+   * layer's folded weight (units × d, row-major); `preAtZero`: the layer's output at the zero input;
+   * `activation`: the activation's node and its first code byte.
    */
   constructor(
-    adjoint: Float64Array,
-    weight: Float64Array,
-    private readonly units: number,
-    private readonly o: number,
-    private readonly d: number,
-    private readonly codeAt: number,
+    m: { adjoint: Float64Array; weight: Float64Array; preAtZero: Float64Array },
+    size: { units: number; o: number; d: number },
+    readonly activation: { node: number; at: number },
   ) {
+    const { units, o, d } = size;
+    const { adjoint, weight } = m;
+    this.units = units;
+    this.o = o;
+    this.d = d;
+    this.adjoint = Float64Array.from(adjoint.subarray(0, units * o));
+    this.preAtZero = Float64Array.from(m.preAtZero);
     this.len = Math.ceil((o * d) / TILE) * TILE;
     const len = this.len;
     this.rows = new Float64Array(2 * units * len);
@@ -259,7 +272,7 @@ export class FlipTable {
     const i32 = new Int32Array(k.memory.buffer);
     if (this.depth.length < n) this.depth = new Int32Array(n);
     const depth = this.depth;
-    const at = this.codeAt;
+    const at = this.activation.at;
     let list = this.listsAt / 4;
     for (let t = 0; t < n; t++) {
       const s = tree.order[w0 + t]!;
@@ -294,6 +307,24 @@ export class FlipTable {
     const sums = k.exports['sums'] as (...a: number[]) => void;
     for (let c0 = 0; c0 < len; c0 += this.chunk) sums(this.tasksAt, n, c0 * 8, Math.min(this.chunk, len - c0) * 8, 0, 0);
     return true;
+  }
+
+  /**
+   * Sample s's offset y_s = f(x_s) − J_s x_s into `out` (o values at s · o), with J_s x_s =
+   * Σ_{j on} a_j (h_j − h_j(0)) from the batch's pre-activations h (`pre`, sample-major) and codes.
+   */
+  offset(batch: { values: Float64Array; pre: Float64Array; codes: Uint8Array; stride: number }, s: number, out: Float64Array): void {
+    const { units, o, adjoint, preAtZero } = this;
+    const { values, pre, codes, stride } = batch;
+    const code = s * stride + this.activation.at;
+    const h = s * units;
+    for (let r = 0; r < o; r++) out[s * o + r] = 0;
+    for (let j = 0; j < units; j++) {
+      if (codes[code + j] !== 1) continue;
+      const z = pre[h + j]! - preAtZero[j]!;
+      for (let r = 0; r < o; r++) out[s * o + r] = out[s * o + r]! + adjoint[j * o + r]! * z;
+    }
+    for (let r = 0; r < o; r++) out[s * o + r] = values[s * o + r]! - out[s * o + r]!;
   }
 
   /** Sample `w0 + slot`'s J (o × d, row-major) after `window`: a view into the kernel's memory, valid until the kernel's next use. */
