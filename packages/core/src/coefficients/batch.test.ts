@@ -216,6 +216,7 @@ describe('affineMapsBatch', () => {
     expect(affineMapsBatch(net, [], 0).jacobians.length).toBe(0);
     expect(() => affineMapsBatch(net, [1, 2, 3], 2)).toThrow(/2 samples of 2 inputs need 4 values, got 3/);
     expect(() => affineMapsBatch(net, [1, NaN], 1)).toThrow(/non-finite/);
+    expect(() => affineMapsBatch(net, [1, 2, 3, -Infinity], 2)).toThrow(/sample 1 has a non-finite value \(-Infinity\) at input 1/);
   });
 
   it('stays exact along the visiting tree: repeated codes, all units off, long chains, batch of one, reused buffers', () => {

@@ -75,10 +75,13 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   if (xs.length !== count * d) {
     throw new PolytopeError('shape-mismatch', `${count} samples of ${d} inputs need ${count * d} values, got ${xs.length}`);
   }
-  for (let i = 0; i < xs.length; i++) {
-    if (!Number.isFinite(xs[i]!)) {
-      throw new PolytopeError('non-finite', `sample ${Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
-    }
+  // x − x is 0 for a finite x and NaN otherwise: one sum without a branch per value tells whether
+  // any is not finite (the search for the first one runs only then).
+  let probe = 0;
+  for (let i = 0; i < xs.length; i++) probe += xs[i]! - xs[i]!;
+  if (probe !== 0) {
+    const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
+    throw new PolytopeError('non-finite', `sample ${Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
   }
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
@@ -123,13 +126,10 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
   for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
     const n = Math.min(ORDER_WINDOW, count - w0);
-    if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree)) {
+    if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree, jacobians)) {
       // y_s = f(x_s) − Σ_{j on} a_j (h_j − h_j(0)) (J_s x_s through the layer's pre-activations h,
       // 10 × 94 products for dense-128 instead of 10 × the non-zero inputs gathered from J).
-      for (let s = w0; s < w0 + n; s++) {
-        jacobians.set(flip.product(s - w0), s * o * d);
-        flip.offset({ values, pre: pre!, codes, stride: net.numUnits }, s, offsets);
-      }
+      for (let s = w0; s < w0 + n; s++) flip.offset({ values, pre: pre!, codes, stride: net.numUnits }, s, offsets);
       continue;
     }
     for (let t = w0; t < w0 + n; t++) {

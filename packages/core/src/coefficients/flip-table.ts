@@ -17,12 +17,12 @@
  * the same choice between a step from the parent and a fresh product (fewer rows; a fresh one after
  * `MAX_CHAIN` steps) — tested against that path and `affineMapAt`.
  *
- * Decision: a window's products are made column range by column range (`CHUNK_BYTES` of the table
+ * Decision: a window's products are made column range by column range (`CACHE_BYTES` of the table
  * in cache at a time), every sample of the window per range, instead of sample by sample over the
  * whole table, which would stream 16 MB of table rows from memory for every 13 rows used.
  */
 import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
-import type { KernelInstance } from '../wasm/assembler.js';
+import { ORDER_WINDOW } from './nearby-tree.js';
 import type { NearbyTree } from './nearby-tree.js';
 
 /**
@@ -31,8 +31,12 @@ import type { NearbyTree } from './nearby-tree.js';
  */
 const MAX_CHAIN = 128;
 
-/** Bytes of table rows (both signs, every unit) per column range: half of this machine's 2 MB L2. */
-const CHUNK_BYTES = 2 ** 20;
+/**
+ * Bytes that one column range's table rows (both signs, every unit) and a window's slots for it
+ * may take: three quarters of this machine's 2 MB L2 (dense-128: ranges of 256 values, 512 KB of
+ * table and 1 MB of slots).
+ */
+const CACHE_BYTES = 1.5 * 2 ** 20;
 
 /** Values per kernel tile: eight f64x2 accumulators. */
 const TILE = 16;
@@ -65,8 +69,8 @@ const ACC0 = 14;
 
 /**
  * The body of `sums(tasks, ntasks, start, len)` (byte values): for each task {dst, src, list, k}
- * (16 bytes), over the bytes [start, start + len) of its vectors (len a multiple of 128),
- * dst = src + Σ_{q < k} row(list[q]), the rows' byte addresses in the i32 list, added in list order.
+ * (16 bytes), dst[0, len) = src[0, len) + Σ_{q < k} row(list[q])[start, start + len) (len a
+ * multiple of 128), the rows' byte addresses in the i32 list, added in list order.
  */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function sumsBody(): number[] {
@@ -93,13 +97,9 @@ function sumsBody(): number[] {
   f.push(I32_GE_U, BR_IF, 1);
   get(TASKS);
   f.push(I32_LOAD, ...memarg(2, 0));
-  get(START);
-  f.push(I32_ADD);
   set(DST);
   get(TASKS);
   f.push(I32_LOAD, ...memarg(2, 4));
-  get(START);
-  f.push(I32_ADD);
   set(SRC);
   get(TASKS);
   f.push(I32_LOAD, ...memarg(2, 8), TEE, ...uleb(LIST));
@@ -183,7 +183,6 @@ export class FlipTable {
   private readonly chunk: number;
   /** Per window slot: steps since its product was made afresh. */
   private depth = new Int32Array(0);
-  private kernel: KernelInstance | null = null;
   /** This table's number, to know whether the kernel's memory holds it. */
   private readonly id = ++tables;
   /** Byte offsets in the kernel's memory: zero block, slots, tasks, lists. */
@@ -233,7 +232,7 @@ export class FlipTable {
         }
       }
     }
-    this.chunk = Math.max(TILE, Math.min(len, Math.floor(CHUNK_BYTES / (16 * units) / TILE) * TILE));
+    this.chunk = Math.max(TILE, Math.min(len, Math.floor(CACHE_BYTES / (16 * units + 8 * ORDER_WINDOW) / TILE) * TILE));
   }
 
   /** Table bytes (to bound memory: the caller takes this path only when it is affordable). */
@@ -247,29 +246,57 @@ export class FlipTable {
   }
 
   /**
-   * The products of the window of samples [w0, w0 + n) of the batch's `codes` (rows of `stride`
-   * bytes; the activation's code 1 = on), visited along `tree`, into the kernel's slots (read them
-   * with `product`). False without WebAssembly SIMD (then nothing is computed).
+   * The Jacobians of the window of samples [w0, w0 + n) of the batch's `codes` (rows of `stride`
+   * bytes; the activation's code 1 = on), visited along `tree`, into `jacobians` (the batch's,
+   * sample-major o × d each). False without WebAssembly SIMD (then nothing is written).
+   *
+   * Per column range, every sample of the window in tree order (a parent's range is made before
+   * its children's) into one slot per sample of that range only, then copied out; so the slots
+   * (n × the range) stay in cache and each value of J is written to memory once, into `jacobians`.
    */
-  window(codes: Uint8Array, stride: number, w0: number, n: number, tree: NearbyTree): boolean {
+  // eslint-disable-next-line @typescript-eslint/max-params -- the batch's codes, the window's place in it, its tree and the output
+  window(codes: Uint8Array, stride: number, w0: number, n: number, tree: NearbyTree, jacobians: Float64Array): boolean {
     const k = sumsKernel();
     if (!k) return false;
-    const { units, len } = this;
+    const { units, len, chunk } = this;
     const rowBytes = len * 8;
-    // Layout (bytes): table (2 · units rows), zero block, n slots, tasks (16 n), lists (≤ units · n i32).
+    const slotBytes = chunk * 8;
+    // Layout (bytes): table (2 · units rows), zero block (one range), n slots of one range, tasks (16 n), lists (≤ units · n i32).
     this.zeroAt = 2 * units * rowBytes;
-    this.slotsAt = this.zeroAt + rowBytes;
-    this.tasksAt = this.slotsAt + n * rowBytes;
+    this.slotsAt = this.zeroAt + slotBytes;
+    this.tasksAt = this.slotsAt + n * slotBytes;
     this.listsAt = this.tasksAt + 16 * n;
     const grew = growMemory(k.memory, this.listsAt + 4 * units * n);
-    if (grew || this.kernel !== k) this.kernel = k;
     const f64 = new Float64Array(k.memory.buffer);
     if (grew || loadedTable !== this.id) {
       f64.set(this.rows, 0);
-      f64.fill(0, this.zeroAt / 8, this.zeroAt / 8 + len);
       loadedTable = this.id;
     }
-    const i32 = new Int32Array(k.memory.buffer);
+    f64.fill(0, this.zeroAt / 8, this.zeroAt / 8 + chunk);
+    this.tasks(new Int32Array(k.memory.buffer), { codes, stride, w0, n, tree });
+    const sums = k.exports['sums'] as (...a: number[]) => void;
+    const od = this.o * this.d;
+    for (let c0 = 0; c0 < od; c0 += chunk) {
+      const width = Math.min(chunk, len - c0);
+      sums(this.tasksAt, n, c0 * 8, width * 8, 0, 0);
+      const copied = Math.min(width, od - c0);
+      for (let slot = 0; slot < n; slot++) {
+        const at = this.slotsAt / 8 + slot * chunk;
+        jacobians.set(f64.subarray(at, at + copied), (w0 + slot) * od + c0);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The window's tasks (in tree order: slot of the sample, slot of the parent or the zero block,
+   * list of rows, row count) and row lists, in the kernel's memory (`i32`).
+   */
+  private tasks(i32: Int32Array, b: { codes: Uint8Array; stride: number; w0: number; n: number; tree: NearbyTree }): void {
+    const { codes, stride, w0, n, tree } = b;
+    const { units, live } = this;
+    const rowBytes = this.len * 8;
+    const slotBytes = this.chunk * 8;
     if (this.depth.length < n) this.depth = new Int32Array(n);
     const depth = this.depth;
     const at = this.activation.at;
@@ -283,18 +310,18 @@ export class FlipTable {
       let on = 0;
       let changed = 0;
       for (let j = 0; j < units; j++) {
-        if (!this.live[j]) continue;
+        if (!live[j]) continue;
         if (codes[cs + j] === 1) on++;
         if (p >= 0 && (codes[cs + j] === 1) !== (codes[cp + j] === 1)) changed++;
       }
       const step = p >= 0 && depth[p - w0]! < MAX_CHAIN && changed < on;
       const task = this.tasksAt / 4 + 4 * t;
-      i32[task] = this.slotsAt + (s - w0) * rowBytes;
-      i32[task + 1] = step ? this.slotsAt + (p - w0) * rowBytes : this.zeroAt;
+      i32[task] = this.slotsAt + (s - w0) * slotBytes;
+      i32[task + 1] = step ? this.slotsAt + (p - w0) * slotBytes : this.zeroAt;
       i32[task + 2] = list * 4;
       let q = 0;
       for (let j = 0; j < units; j++) {
-        if (!this.live[j]) continue;
+        if (!live[j]) continue;
         const sOn = codes[cs + j] === 1;
         if (step) {
           if (sOn !== (codes[cp + j] === 1)) i32[list + q++] = (sOn ? j : units + j) * rowBytes;
@@ -304,9 +331,6 @@ export class FlipTable {
       list += q;
       depth[s - w0] = step ? depth[p - w0]! + 1 : 1;
     }
-    const sums = k.exports['sums'] as (...a: number[]) => void;
-    for (let c0 = 0; c0 < len; c0 += this.chunk) sums(this.tasksAt, n, c0 * 8, Math.min(this.chunk, len - c0) * 8, 0, 0);
-    return true;
   }
 
   /**
@@ -325,11 +349,5 @@ export class FlipTable {
       for (let r = 0; r < o; r++) out[s * o + r] = out[s * o + r]! + adjoint[j * o + r]! * z;
     }
     for (let r = 0; r < o; r++) out[s * o + r] = values[s * o + r]! - out[s * o + r]!;
-  }
-
-  /** Sample `w0 + slot`'s J (o × d, row-major) after `window`: a view into the kernel's memory, valid until the kernel's next use. */
-  product(slot: number): Float64Array {
-    const at = this.slotsAt / 8 + slot * this.len;
-    return new Float64Array(this.kernel!.memory.buffer, at * 8, this.o * this.d);
   }
 }
