@@ -26,6 +26,7 @@ import { convTransposeKernel } from './conv-transpose64.js';
 import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
 import { ORDER_WINDOW, nearbyTree } from './nearby-tree.js';
 import { FlipTable } from './flip-table.js';
+import { SparseRows } from './sparse-rows.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
 /** The exact affine maps of a batch of samples, sample-major. */
@@ -199,6 +200,8 @@ interface SparseFirstLayer {
   readonly offset: Float64Array;
   /** Per node: 1 for the chain and the dense node (their blocks are not computed by `runNodes`). */
   readonly skip: Uint8Array;
+  /** The layer on the WebAssembly kernel. */
+  readonly rows: SparseRows;
 }
 
 function sparseFirstLayer(p: PreparedNetwork): SparseFirstLayer | null {
@@ -252,7 +255,7 @@ function sparseFirstLayer(p: PreparedNetwork): SparseFirstLayer | null {
   const skip = new Uint8Array(nodes.length);
   for (const k of chain) skip[k] = 1;
   skip[j] = 1;
-  return { node: j, units, weightT, offset, skip };
+  return { node: j, units, weightT, offset, skip, rows: new SparseRows(weightT, offset, units, d) };
 }
 
 /**
@@ -274,56 +277,24 @@ function sparseEnough(xs: ArrayLike<number>, d: number): boolean {
 }
 
 /**
- * The sparse first layer's block (units × m, unit-major) for row-major samples `xs`: four samples
- * at a time on the float64 kernel, C (4 × units) = c + A · Wfᵀ[U], U the union of the four samples'
- * non-zero inputs (read in place through `nnRows`), A their values there (0 where a sample has
- * none: an exact zero product). Scalar JS where the kernel is missing.
+ * The sparse first layer's block (units × m, unit-major) for row-major samples `xs`: per sample,
+ * c + Σ x_q Wfᵀ[q] over its non-zero inputs, on the kernel of sparse-rows.ts; scalar JS where
+ * WebAssembly SIMD is missing.
  */
 function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number): Float64Array {
+  const viaKernel = f.rows.block(xs, m);
+  if (viaKernel) return viaKernel;
   const { units, weightT, offset } = f;
   const out = new Float64Array(units * m);
-  const kernel = gemm64();
-  if (!kernel) {
-    const h = new Float64Array(units);
-    for (let s = 0; s < m; s++) {
-      h.set(offset);
-      for (let q = 0; q < d; q++) {
-        const x = xs[s * d + q]!;
-        if (x === 0) continue;
-        for (let u = 0; u < units; u++) h[u] = h[u]! + x * weightT[q * units + u]!;
-      }
-      for (let u = 0; u < units; u++) out[u * m + s] = h[u]!;
-    }
-    return out;
-  }
-  const u4 = Math.ceil(units / 4) * 4;
-  // Layout (float64 offsets): Wfᵀ (d × u4), row list (d i32), A (4 × d), C (4 × u4).
-  const listAt = d * u4;
-  const aAt = listAt + Math.ceil(d / 2);
-  const cAt = aAt + 4 * d;
-  const mem = gemm64Reserve(kernel, cAt + 4 * u4);
-  if (u4 === units) mem.set(weightT, 0);
-  else {
-    mem.fill(0, 0, listAt);
-    for (let q = 0; q < d; q++) mem.set(weightT.subarray(q * units, (q + 1) * units), q * u4);
-  }
-  const list = new Int32Array(mem.buffer, listAt * 8, d);
-  for (let s0 = 0; s0 < m; s0 += 4) {
-    const rows = Math.min(4, m - s0);
-    let k = 0;
+  const h = new Float64Array(units);
+  for (let s = 0; s < m; s++) {
+    h.set(offset);
     for (let q = 0; q < d; q++) {
-      let any = false;
-      for (let r = 0; r < rows; r++) if (xs[(s0 + r) * d + q] !== 0) any = true;
-      if (any) list[k++] = q;
+      const x = xs[s * d + q]!;
+      if (x === 0) continue;
+      for (let u = 0; u < units; u++) h[u] = h[u]! + x * weightT[q * units + u]!;
     }
-    for (let r = 0; r < 4; r++) {
-      const row = aAt + r * k;
-      for (let j = 0; j < k; j++) mem[row + j] = r < rows ? xs[(s0 + r) * d + list[j]!]! : 0;
-      mem.set(offset, cAt + r * u4);
-    }
-    for (let j = 0; j < k; j++) list[j] = list[j]! * u4 * 8;
-    if (k > 0) kernel.nnRows(aAt * 8, listAt * 8, cAt * 8, 4, u4, k);
-    for (let r = 0; r < rows; r++) for (let u = 0; u < units; u++) out[u * m + s0 + r] = mem[cAt + r * u4 + u]!;
+    for (let u = 0; u < units; u++) out[u * m + s] = h[u]!;
   }
   return out;
 }

@@ -330,7 +330,8 @@ function primBody(w64: number): number[] {
 /** Per word count (64-bit words per code): the lazily built kernel, or null without WebAssembly SIMD. */
 const primKernels = new Map<number, () => KernelInstance | null>();
 
-function primKernel(w64: number): KernelInstance | null {
+/** The kernel for codes of `w64` 64-bit words, or null without WebAssembly SIMD. */
+export function primKernel(w64: number): KernelInstance | null {
   let k = primKernels.get(w64);
   if (!k) {
     k = lazyKernel(() => kernelsModule(6, [{ name: 'prim', i32Locals: LOCALS, v128Locals: 0, body: primBody(w64) }]));

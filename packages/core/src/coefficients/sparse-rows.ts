@@ -1,0 +1,190 @@
+/**
+ * The sparse first layer of `forwardBatchWithCodes` one sample at a time: h = c + Σ_{q: x_q ≠ 0}
+ * x_q · Wfᵀ[q] over the sample's own non-zero inputs, on a WebAssembly SIMD kernel whose tiles are
+ * 16 units of one sample (eight f64x2 accumulators).
+ *
+ * Decision: per sample instead of four samples over the union of their non-zero inputs (the
+ * product kernel's 4-row tiles, batch.ts `sparseFirstBlock` before): an MNIST image has about 150
+ * non-zero pixels, four together about 260, so the union multiplied 1.7× the needed rows. A tile of
+ * one sample and 16 units is still bound by its multiplies and adds (one broadcast and eight loads
+ * per eight of each), as the 4-row tiles were. The weights stay in the kernel's memory from batch
+ * to batch (copied again only when another network used it), where the product kernel's memory,
+ * shared with the rest of the pass, took a fresh copy of Wfᵀ (800 KB for dense-128) every chunk.
+ *
+ * The sums run over the sample's non-zero inputs in ascending order onto c, the order of the union
+ * form (whose extra terms were exact zero products), so the values are the same.
+ */
+import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
+
+/** Units per tile. */
+const TILE = 16;
+
+// WebAssembly opcodes (core and SIMD), by their text-format names.
+const GET = 0x20;
+const SET = 0x21;
+const I32_LOAD = 0x28;
+const I32_CONST = 0x41;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const V128_LOAD = [0xfd, 0x00];
+const V128_STORE = [0xfd, 0x0b];
+const V128_LOAD64_SPLAT = [0xfd, 0x0a];
+const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const F64X2_MUL = [0xfd, 0xf2, 0x01];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+
+const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+// gather(a, list, c, init, n, k): params 0–5, then i32 locals, then v128 (accumulators, the broadcast value).
+const [AV, LIST, C, INIT, N, K] = [0, 1, 2, 3, 4, 5];
+const [OFF, Q, QEND, PA, R] = [6, 7, 8, 9, 10];
+const I32_LOCALS = 5;
+const ACC0 = 11;
+const XS = ACC0 + 8;
+
+/**
+ * The body of `gather(a, list, c, init, n, k)` (byte pointers and byte counts; n a multiple of
+ * 128): c[0, n) = init[0, n) + Σ_{q < k} a[q] · row(list[q])[0, n), a float64, list i32 row byte
+ * addresses, the sum over q in order.
+ */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function gatherBody(): number[] {
+  const f: number[] = [];
+  const get = (i: number) => f.push(GET, ...uleb(i));
+  const set = (i: number) => f.push(SET, ...uleb(i));
+  const i32 = (v: number) => f.push(I32_CONST, ...uleb(v));
+  // qend = list + 4k
+  get(LIST);
+  get(K);
+  i32(4);
+  f.push(I32_MUL, I32_ADD);
+  set(QEND);
+  i32(0);
+  set(OFF);
+  f.push(...BLOCK, ...LOOP);
+  get(OFF);
+  get(N);
+  f.push(I32_GE_U, BR_IF, 1);
+  get(INIT);
+  get(OFF);
+  f.push(I32_ADD);
+  set(R);
+  for (let v = 0; v < 8; v++) {
+    get(R);
+    f.push(...V128_LOAD, ...memarg(4, v * 16));
+    set(ACC0 + v);
+  }
+  get(LIST);
+  set(Q);
+  get(AV);
+  set(PA);
+  f.push(...BLOCK, ...LOOP);
+  get(Q);
+  get(QEND);
+  f.push(I32_GE_U, BR_IF, 1);
+  get(PA);
+  f.push(...V128_LOAD64_SPLAT, ...memarg(3, 0));
+  set(XS);
+  get(Q);
+  f.push(I32_LOAD, ...memarg(2, 0));
+  get(OFF);
+  f.push(I32_ADD);
+  set(R);
+  for (let v = 0; v < 8; v++) {
+    get(ACC0 + v);
+    get(XS);
+    get(R);
+    f.push(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_MUL, ...F64X2_ADD);
+    set(ACC0 + v);
+  }
+  get(Q);
+  i32(4);
+  f.push(I32_ADD);
+  set(Q);
+  get(PA);
+  i32(8);
+  f.push(I32_ADD);
+  set(PA);
+  f.push(BR, 0, END, END);
+  get(C);
+  get(OFF);
+  f.push(I32_ADD);
+  set(R);
+  for (let v = 0; v < 8; v++) {
+    get(R);
+    get(ACC0 + v);
+    f.push(...V128_STORE, ...memarg(4, v * 16));
+  }
+  get(OFF);
+  i32(TILE * 8);
+  f.push(I32_ADD);
+  set(OFF);
+  f.push(BR, 0, END, END, END);
+  return f;
+}
+
+/** Per thread: the kernel and the weights last copied into its memory. */
+const gatherKernel = lazyKernel(() => kernelsModule(6, [{ name: 'gather', i32Locals: I32_LOCALS, v128Locals: 9, body: gatherBody() }]));
+let loaded = 0;
+let layers = 0;
+
+/** One network's sparse first layer on the kernel. */
+export class SparseRows {
+  private readonly id = ++layers;
+  /** Units rounded up to a tile. */
+  private readonly u16: number;
+
+  /** `weightT`: Wfᵀ (d × units, row-major); `offset`: c (units). */
+  constructor(
+    private readonly weightT: Float64Array,
+    private readonly offset: Float64Array,
+    private readonly units: number,
+    private readonly d: number,
+  ) {
+    this.u16 = Math.ceil(units / TILE) * TILE;
+  }
+
+  /**
+   * The layer's block (units × m, unit-major) for the row-major samples `xs` (m × d), or null
+   * without WebAssembly SIMD.
+   */
+  block(xs: ArrayLike<number>, m: number): Float64Array | null {
+    const k = gatherKernel();
+    if (!k) return null;
+    const { units, u16, d } = this;
+    // Layout (float64 offsets): Wfᵀ (d × u16), c (u16), a (d), list (d i32), h (u16).
+    const cAt = d * u16;
+    const aAt = cAt + u16;
+    const listAt = aAt + d;
+    const hAt = listAt + Math.ceil(d / 2);
+    const grew = growMemory(k.memory, (hAt + u16) * 8);
+    const f64 = new Float64Array(k.memory.buffer);
+    if (grew || loaded !== this.id) {
+      f64.fill(0, 0, aAt);
+      for (let q = 0; q < d; q++) f64.set(this.weightT.subarray(q * units, (q + 1) * units), q * u16);
+      f64.set(this.offset, cAt);
+      loaded = this.id;
+    }
+    const list = new Int32Array(k.memory.buffer, listAt * 8, d);
+    const gather = k.exports['gather'] as (...a: number[]) => void;
+    const out = new Float64Array(units * m);
+    for (let s = 0; s < m; s++) {
+      let n = 0;
+      const row = s * d;
+      for (let q = 0; q < d; q++) {
+        const x = xs[row + q]!;
+        if (x === 0) continue;
+        f64[aAt + n] = x;
+        list[n++] = q * u16 * 8;
+      }
+      gather(aAt * 8, listAt * 8, hAt * 8, cAt * 8, u16 * 8, n);
+      for (let u = 0; u < units; u++) out[u * m + s] = f64[hAt + u]!;
+    }
+    return out;
+  }
+}
