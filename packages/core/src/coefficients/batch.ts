@@ -19,7 +19,7 @@ import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
 import { BiasMode, affineTransposeImpl, windowOf } from '../network/kernels.js';
 import type { KernelTable } from '../network/kernels.js';
-import { gemm64, gemm64Reserve } from '../network/gemm64.js';
+import { gemm64 } from '../network/gemm64.js';
 import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
 import { convTransposeKernel } from './conv-transpose64.js';

@@ -254,7 +254,6 @@ export class FlipTable {
    * its children's) into one slot per sample of that range only, then copied out; so the slots
    * (n × the range) stay in cache and each value of J is written to memory once, into `jacobians`.
    */
-  // eslint-disable-next-line @typescript-eslint/max-params -- the batch's codes, the window's place in it, its tree and the output
   window(codes: Uint8Array, stride: number, w0: number, n: number, tree: NearbyTree, jacobians: Float64Array): boolean {
     const k = sumsKernel();
     if (!k) return false;

@@ -52,7 +52,6 @@ const XS = ACC0 + 8;
  * 128): c[0, n) = init[0, n) + Σ_{q < k} a[q] · row(list[q])[0, n), a float64, list i32 row byte
  * addresses, the sum over q in order.
  */
-// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function gatherBody(): number[] {
   const f: number[] = [];
   const get = (i: number) => f.push(GET, ...uleb(i));
