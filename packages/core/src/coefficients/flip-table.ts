@@ -194,8 +194,10 @@ export class FlipTable {
   private readonly units: number;
   private readonly o: number;
   private readonly d: number;
-  /** The constant adjoint above the activation (units × o, unit-major). */
-  private readonly adjoint: Float64Array;
+  /** The constant adjoint above the activation, transposed (o × units: output r's row). */
+  private readonly adjointT: Float64Array;
+  /** Scratch of `offset` (units). */
+  private readonly z: Float64Array;
   /** The layer's pre-activation at the zero input. */
   private readonly preAtZero: Float64Array;
 
@@ -214,7 +216,9 @@ export class FlipTable {
     this.units = units;
     this.o = o;
     this.d = d;
-    this.adjoint = Float64Array.from(adjoint.subarray(0, units * o));
+    this.adjointT = new Float64Array(o * units);
+    for (let j = 0; j < units; j++) for (let r = 0; r < o; r++) this.adjointT[r * units + j] = adjoint[j * o + r]!;
+    this.z = new Float64Array(units);
     this.preAtZero = Float64Array.from(m.preAtZero);
     this.len = Math.ceil((o * d) / TILE) * TILE;
     const len = this.len;
@@ -275,13 +279,18 @@ export class FlipTable {
     this.tasks(new Int32Array(k.memory.buffer), { codes, stride, w0, n, tree });
     const sums = k.exports['sums'] as (...a: number[]) => void;
     const od = this.o * this.d;
+    const views = Array.from({ length: n }, (_, slot) =>
+      f64.subarray(this.slotsAt / 8 + slot * chunk, this.slotsAt / 8 + (slot + 1) * chunk),
+    );
     for (let c0 = 0; c0 < od; c0 += chunk) {
       const width = Math.min(chunk, len - c0);
       sums(this.tasksAt, n, c0 * 8, width * 8, 0, 0);
       const copied = Math.min(width, od - c0);
+      // One view per slot for the full ranges (made once per window), a new one for the last range.
       for (let slot = 0; slot < n; slot++) {
-        const at = this.slotsAt / 8 + slot * chunk;
-        jacobians.set(f64.subarray(at, at + copied), (w0 + slot) * od + c0);
+        const view =
+          copied === chunk ? views[slot]! : f64.subarray(this.slotsAt / 8 + slot * chunk, this.slotsAt / 8 + slot * chunk + copied);
+        jacobians.set(view, (w0 + slot) * od + c0);
       }
     }
     return true;
@@ -337,16 +346,24 @@ export class FlipTable {
    * Σ_{j on} a_j (h_j − h_j(0)) from the batch's pre-activations h (`pre`, sample-major) and codes.
    */
   offset(batch: { values: Float64Array; pre: Float64Array; codes: Uint8Array; stride: number }, s: number, out: Float64Array): void {
-    const { units, o, adjoint, preAtZero } = this;
+    const { units, o, adjointT, preAtZero, z } = this;
     const { values, pre, codes, stride } = batch;
     const code = s * stride + this.activation.at;
     const h = s * units;
-    for (let r = 0; r < o; r++) out[s * o + r] = 0;
-    for (let j = 0; j < units; j++) {
-      if (codes[code + j] !== 1) continue;
-      const z = pre[h + j]! - preAtZero[j]!;
-      for (let r = 0; r < o; r++) out[s * o + r] = out[s * o + r]! + adjoint[j * o + r]! * z;
+    // z_j = h_j − h_j(0) for an on unit, 0 for an off one (its products are exact zeros).
+    for (let j = 0; j < units; j++) z[j] = codes[code + j] === 1 ? pre[h + j]! - preAtZero[j]! : 0;
+    for (let r = 0; r < o; r++) {
+      const row = r * units;
+      // Two partial sums (independent chains: the loop is bound by add latency otherwise).
+      let y0 = 0;
+      let y1 = 0;
+      let j = 0;
+      for (; j + 2 <= units; j += 2) {
+        y0 += adjointT[row + j]! * z[j]!;
+        y1 += adjointT[row + j + 1]! * z[j + 1]!;
+      }
+      if (j < units) y0 += adjointT[row + j]! * z[j]!;
+      out[s * o + r] = values[s * o + r]! - (y0 + y1);
     }
-    for (let r = 0; r < o; r++) out[s * o + r] = values[s * o + r]! - out[s * o + r]!;
   }
 }
