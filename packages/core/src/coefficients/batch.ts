@@ -87,7 +87,11 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const flip = count > 0 ? reverse.flipTable() : null;
-  const { values, codes, pre } = forwardBatchWithCodes(p, xs, count, undefined, flip ? flip.activation.node : -1);
+  // The table path's offsets read the layer's pre-activations (count × units, kept per prepared network and thread).
+  const kept = p.memo('coefficients:pre-activations', () => ({ values: new Float64Array(0) }));
+  if (flip && kept.values.length < count * flip.units) kept.values = new Float64Array(count * flip.units);
+  const pre = kept.values;
+  const { values, codes } = forwardBatchWithCodes(p, xs, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
   const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
@@ -130,7 +134,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree, jacobians)) {
       // y_s = f(x_s) − Σ_{j on} a_j (h_j − h_j(0)) (J_s x_s through the layer's pre-activations h,
       // 10 × 94 products for dense-128 instead of 10 × the non-zero inputs gathered from J).
-      for (let s = w0; s < w0 + n; s++) flip.offset({ values, pre: pre!, codes, stride: net.numUnits }, s, offsets);
+      for (let s = w0; s < w0 + n; s++) flip.offset({ values, pre, codes, stride: net.numUnits }, s, offsets);
       continue;
     }
     for (let t = w0; t < w0 + n; t++) {
@@ -277,15 +281,14 @@ function sparseEnough(xs: ArrayLike<number>, d: number): boolean {
 }
 
 /**
- * The sparse first layer's block (units × m, unit-major) for row-major samples `xs`: per sample,
+ * The sparse first layer's block (units × m, unit-major, into `out`) for row-major samples `xs`: per sample,
  * c + Σ x_q Wfᵀ[q] over its non-zero inputs, on the kernel of sparse-rows.ts; scalar JS where
  * WebAssembly SIMD is missing.
  */
-function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number): Float64Array {
-  const viaKernel = f.rows.block(xs, m);
-  if (viaKernel) return viaKernel;
+// eslint-disable-next-line @typescript-eslint/max-params -- the layer, the samples and the block to fill
+function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number, out: Float64Array): Float64Array {
+  if (f.rows.block(xs, m, out)) return out;
   const { units, weightT, offset } = f;
-  const out = new Float64Array(units * m);
   const h = new Float64Array(units);
   for (let s = 0; s < m; s++) {
     h.set(offset);
@@ -312,24 +315,23 @@ const FORWARD_CHUNK_BYTES = 12 * 2 ** 20;
 /**
  * Batched float64 forward pass (m = count columns) recording every column's activation code, in
  * chunks of `chunk` columns (default: the largest block within `FORWARD_CHUNK_BYTES`, a multiple of 8).
- * With `preActivation` (an activation node's index), also that node's input values, sample-major
- * (`pre`: count × the node's size).
+ * With `keep`, also the input values of the activation node `keep.node`, sample-major, into
+ * `keep.into` (count × the node's size).
  */
+// eslint-disable-next-line @typescript-eslint/max-params -- the batch, its chunking and one optional block to keep
 export function forwardBatchWithCodes(
   p: PreparedNetwork,
   xs: ArrayLike<number>,
   count: number,
   chunk = defaultChunk(p),
-  preActivation = -1,
-): { values: Float64Array; codes: Uint8Array; pre?: Float64Array } {
+  keep?: { node: number; into: Float64Array },
+): { values: Float64Array; codes: Uint8Array } {
   const net = p.network;
   const d = net.inputSize;
   const o = net.outputSize;
   if (!Number.isInteger(chunk) || chunk < 1)
     throw new PolytopeError('bad-option', `forward chunk must be a positive integer, got ${chunk}`);
-  const pre = preActivation >= 0 ? new Float64Array(count * sizeOf(net.nodes[net.nodes[preActivation]!.inputs[0]!]!.shape)) : undefined;
-  const keep = pre ? { node: preActivation, into: pre, at: 0 } : undefined;
-  if (count <= chunk) return { ...forwardChunk(p, xs, count, keep), ...(pre ? { pre } : {}) };
+  if (count <= chunk) return forwardChunk(p, xs, count, keep && { ...keep, at: 0 });
   const values = new Float64Array(count * o);
   const codes = new Uint8Array(count * net.numUnits);
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
@@ -339,7 +341,7 @@ export function forwardBatchWithCodes(
     values.set(r.values, c0 * o);
     codes.set(r.codes, c0 * net.numUnits);
   }
-  return { values, codes, ...(pre ? { pre } : {}) };
+  return { values, codes };
 }
 
 /** Columns per forward chunk: the largest block within `FORWARD_CHUNK_BYTES`, a multiple of 8 (the kernels' panels), at least 8. */
@@ -393,7 +395,8 @@ function forwardChunk(
   const codes = new Uint8Array(m * net.numUnits);
   const blocks: (Float64Array | undefined)[] = new Array(net.nodes.length);
   const first = sparseEnough(xs, d) ? p.memo('coefficients:sparse-first-layer', sparseFirstLayer) : null;
-  if (first) blocks[first.node] = sparseFirstBlock(first, xs, m, d);
+  const make = forwardBlocks(p, m);
+  if (first) blocks[first.node] = sparseFirstBlock(first, xs, m, d, make(first.units * m));
   else {
     const input = new Float64Array(d * m);
     for (let s = 0; s < m; s++) for (let i = 0; i < d; i++) input[i * m + s] = xs[s * d + i]!;
@@ -401,7 +404,7 @@ function forwardChunk(
   }
   runNodes(p, blocks, {
     m,
-    make: forwardBlocks(p, m),
+    make,
     bias: BiasMode.All,
     ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
     activation: (out, x, node, inShape, slot, i) => {
@@ -675,7 +678,8 @@ class ReversePass {
     if (!FlipTable.available() || FlipTable.bytes(units, o, d) > MAX_TABLE_BYTES) return null;
     this.begin(1);
     this.run(new Uint8Array(net.numUnits), new Float64Array(o * d), 0, -1);
-    const zero = forwardBatchWithCodes(this.p, new Float64Array(d), 1, undefined, ai).pre!;
+    const zero = new Float64Array(units);
+    forwardBatchWithCodes(this.p, new Float64Array(d), 1, undefined, { node: ai, into: zero });
     const at = net.activations[this.slotOf[ai]!]!.offset;
     this.flip = new FlipTable({ adjoint: this.adj[ai]!, weight: this.direct[i]!, preAtZero: zero }, { units, o, d }, { node: ai, at });
     return this.flip;

@@ -191,7 +191,8 @@ export class FlipTable {
   private tasksAt = 0;
   private listsAt = 0;
 
-  private readonly units: number;
+  /** The layer's units. */
+  readonly units: number;
   private readonly o: number;
   private readonly d: number;
   /** The constant adjoint above the activation, transposed (o × units: output r's row). */

@@ -149,12 +149,12 @@ export class SparseRows {
   }
 
   /**
-   * The layer's block (units × m, unit-major) for the row-major samples `xs` (m × d), or null
-   * without WebAssembly SIMD.
+   * The layer's block (units × m, unit-major) for the row-major samples `xs` (m × d) into `out`;
+   * false without WebAssembly SIMD (then `out` is not written).
    */
-  block(xs: ArrayLike<number>, m: number): Float64Array | null {
+  block(xs: ArrayLike<number>, m: number, out: Float64Array): boolean {
     const k = gatherKernel();
-    if (!k) return null;
+    if (!k) return false;
     const { units, u16, d } = this;
     // Layout (float64 offsets): Wfᵀ (d × u16), c (u16), a (d), list (d i32), h (u16).
     const cAt = d * u16;
@@ -171,7 +171,6 @@ export class SparseRows {
     }
     const list = new Int32Array(k.memory.buffer, listAt * 8, d);
     const gather = k.exports['gather'] as (...a: number[]) => void;
-    const out = new Float64Array(units * m);
     for (let s = 0; s < m; s++) {
       let n = 0;
       const row = s * d;
@@ -184,6 +183,6 @@ export class SparseRows {
       gather(aAt * 8, listAt * 8, hAt * 8, cAt * 8, u16 * 8, n);
       for (let u = 0; u < units; u++) out[u * m + s] = f64[hAt + u]!;
     }
-    return out;
+    return true;
   }
 }
