@@ -111,6 +111,52 @@ describe('affineMapsBatch', () => {
     for (const seed of [13, 14, 15]) expectMatchesAffineMapAt(net, samples(98, 9, seed, 1.5), 9, prepared);
   });
 
+  it('equals affineMapAt when a pooled convolution after a pooled ReLU runs in gather form (padding, stride, dilation; 1, 5, 6 column pairs and odd o)', () => {
+    const r = mulberry32(21);
+    const w = (n: number, s = 0.5) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    const pool: NodeSpec = { type: 'maxpool', inputs: [], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] };
+    // second convolution: kernel, stride, padding, dilation (its pooled output: 1×1, 1×1, 3×3)
+    for (const [k, stride, pad, dil] of [
+      [3, 2, 1, 1],
+      [3, 1, 0, 2],
+      [2, 1, 1, 1],
+    ] as const) {
+      for (const o of [2, 3, 10, 12]) {
+        const conv2 = (inputs: number[], [inC, outC, kk, s, p, d]: readonly number[]): NodeSpec => ({
+          type: 'conv2d',
+          inputs,
+          inChannels: inC!,
+          outChannels: outC!,
+          kernel: [kk!, kk!],
+          stride: [s!, s!],
+          padding: [p!, p!, p!, p!],
+          dilation: [d!, d!],
+          groups: 1,
+          weight: w(outC! * inC! * kk! * kk!),
+          bias: w(outC!, 0.2),
+        });
+        const spec: NodeSpec[] = [
+          conv2([0], [2, 4, 3, 1, 1, 1]), // in, out, kernel, stride, padding, dilation
+          { ...pool, inputs: [1] },
+          { type: 'relu', inputs: [2] },
+          conv2([3], [4, 5, k, stride, pad, dil]),
+          { ...pool, inputs: [4] },
+          { type: 'relu', inputs: [5] },
+          { type: 'reshape', inputs: [6] },
+        ];
+        const shaped = buildNetwork([2, 12, 12], spec);
+        const flat = shaped.nodes[7]!.shape[0]!;
+        const net = buildNetwork(
+          [2, 12, 12],
+          [...spec, { type: 'dense', inputs: [7], inFeatures: flat, outFeatures: o, weight: w(flat * o), bias: w(o, 0.1) }],
+        );
+        // Batches on one prepared network: the gathered adjoint is never cleared, only rewritten.
+        const prepared = prepareNetwork(net);
+        for (const seed of [22, 23]) expectMatchesAffineMapAt(net, samples(288, 4, seed + o), 4, prepared);
+      }
+    }
+  });
+
   it('handles a dense layer after a flatten of the input (direct write) and a skip from the input', () => {
     const r = mulberry32(9);
     const w = (n: number) => Float64Array.from({ length: n }, () => gaussian(r));
