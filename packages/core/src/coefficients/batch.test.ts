@@ -333,6 +333,60 @@ describe('affineMapsBatch', () => {
     expect(() => forwardBatchWithCodes(p, xs, 21, 0)).toThrow(/forward chunk/);
   });
 
+  it('equals forward bit for bit where max-pools read only the leading rows and columns of their convolutions (cropped), and affineMapAt', () => {
+    const r = mulberry32(78);
+    const w = (n: number, s = 0.5) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    const conv = (inputs: number[], inC: number, outC: number, k: number): NodeSpec => ({
+      type: 'conv2d',
+      inputs,
+      inChannels: inC,
+      outChannels: outC,
+      kernel: [k, k],
+      stride: [1, 1],
+      padding: [0, 0, 0, 0],
+      dilation: [1, 1],
+      groups: 1,
+      weight: w(outC * inC * k * k),
+      bias: w(outC, 0.1),
+    });
+    const pool = (input: number, k: number): NodeSpec => ({
+      type: 'maxpool',
+      inputs: [input],
+      kernel: [k, k],
+      stride: [k, k],
+      padding: [0, 0, 0, 0],
+      dilation: [1, 1],
+    });
+    // 13×13 → conv 3×3: 11×11, the 2×2 pool reads 10×10 → 5×5 → conv 2×2: 4×4, the 3×3 pool reads 3×3.
+    const net = buildNetwork(
+      [2, 13, 13],
+      [
+        conv([0], 2, 6, 3),
+        pool(1, 2),
+        { type: 'relu', inputs: [2] },
+        conv([3], 6, 4, 2),
+        pool(4, 3),
+        { type: 'relu', inputs: [5] },
+        { type: 'reshape', inputs: [6] },
+        { type: 'dense', inputs: [7], inFeatures: 4, outFeatures: 4, weight: w(16), bias: w(4) },
+      ],
+    );
+    const n = 24;
+    const xs = w(n * 338, 1);
+    for (let i = 0; i < xs.length; i++) if (r() < 0.5) xs[i] = 0;
+    const p = prepareNetwork(net);
+    // Chunks of 7 columns: 7 · 11 per output row is no multiple of 4, so the full convolution runs.
+    for (const chunk of [24, 8, 7]) {
+      const b = forwardBatchWithCodes(p, xs, n, chunk);
+      for (let s = 0; s < n; s++) {
+        const ref = forwardWithCode(net, xs.subarray(s * 338, (s + 1) * 338));
+        expect(Array.from(b.values.subarray(s * 4, (s + 1) * 4))).toEqual(Array.from(ref.output));
+        expect(Array.from(b.codes.subarray(s * net.numUnits, (s + 1) * net.numUnits))).toEqual(Array.from(ref.code));
+      }
+    }
+    expectMatchesAffineMapAt(net, xs.slice(0, 8 * 338), 8, p);
+  });
+
   it('equals forward bit for bit on a one-channel convolution (wide panels), max-pool and ReLU, in reused chunks', () => {
     const r = mulberry32(77);
     const w = (n: number, s = 1) => Float64Array.from({ length: n }, () => gaussian(r) * s);

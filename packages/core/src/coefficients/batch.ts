@@ -17,8 +17,8 @@ import { activationFixedTransposeImpl, activationForwardImpl, slopesOf } from '.
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
-import { BiasMode, affineTransposeImpl, windowOf } from '../network/kernels.js';
-import type { KernelTable } from '../network/kernels.js';
+import { BiasMode, affineTransposeImpl, conv2dCropped, windowOf } from '../network/kernels.js';
+import type { ConvCrop, KernelTable } from '../network/kernels.js';
 import { gemm64, gemm64Reserve } from '../network/gemm64.js';
 import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
@@ -477,11 +477,15 @@ function forwardChunk(p: PreparedNetwork, xs: ArrayLike<number>, count: number):
     for (let s = 0; s < m; s++) for (let i = 0; i < d; i++) input[i * m + s] = xs[s * d + i]!;
     blocks[0] = input;
   }
+  const crops = p.memo('coefficients:conv-crops', convCrops);
   runNodes(p, blocks, {
     m,
     make: forwardBlocks(p, m),
     bias: BiasMode.All,
     ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
+    // (a cropped convolution's other pixels stay 0 in its cleared block; no reader takes them)
+    affine: (out, xs, node, inShape, i) =>
+      crops[i] !== undefined && node.type === 'conv2d' && conv2dCropped(out, xs[0]!, node, inShape, m, BiasMode.All, crops[i]),
     activation: (out, x, node, inShape, slot, i) =>
       forwardWithColumnCodes(
         out,
@@ -497,6 +501,33 @@ function forwardChunk(p: PreparedNetwork, xs: ArrayLike<number>, count: number):
   const values = new Float64Array(m * o);
   for (let s = 0; s < m; s++) for (let r = 0; r < o; r++) values[s * o + r] = out[r * m + s]!;
   return { values, codes };
+}
+
+/**
+ * Per node: for a convolution read only by max-pools whose windows stop short of its last rows or
+ * columns (pools that floor: the simple CNN's 11×11 map under a 2×2 pool), the leading rows and
+ * columns they read, which the batched forward pass computes alone (`conv2dCropped`); else undefined.
+ */
+function convCrops(p: PreparedNetwork): (ConvCrop | undefined)[] {
+  const net = p.network;
+  const consumers = net.nodes.map(() => [] as number[]);
+  net.nodes.forEach((n, k) => n.inputs.forEach((j) => consumers[j]!.push(k)));
+  return net.nodes.map((node, i) => {
+    const cs = consumers[i]!;
+    if (node.type !== 'conv2d' || i === net.output || cs.length === 0 || cs.some((k) => net.nodes[k]!.type !== 'maxpool')) return undefined;
+    const [, ho, wo] = node.shape as [number, number, number];
+    let rows = 0;
+    let cols = 0;
+    for (const k of cs) {
+      const t = windowOf(net.nodes[k] as ActivationNode & { type: 'maxpool' }, node.shape, p.table(k));
+      for (const unit of t.taps) {
+        const at = unit % (ho * wo);
+        rows = Math.max(rows, Math.floor(at / wo) + 1);
+        cols = Math.max(cols, (at % wo) + 1);
+      }
+    }
+    return rows < ho || cols < wo ? { rows, cols } : undefined;
+  });
 }
 
 /**
@@ -741,23 +772,23 @@ class ReversePass {
     const channels = shape.length === 3 ? shape[0]! : 1;
     const per = n / channels;
     let e = 0;
-    for (let v = 0; v < n; v++) {
-      const u = (v % channels) * per + Math.floor(v / channels);
-      if (reluAt >= 0) {
-        if (code[reluAt + u] === 0) continue;
-      } else {
+    for (let q = 0; q < per; q++)
+      for (let u = q; u < n; u += per) {
+        const w = (u * states + code[offset + u]!) * 2;
+        if (!(winners[w]! >= 0)) throw new InternalError(`max-pool code state ${code[offset + u]} is not an in-bounds tap of window ${u}`);
+        list[e * 3] = winners[w]!;
+        list[e * 3 + 1] = winners[w + 1]!;
+        list[e * 3 + 2] = gAt + u * rowBytes;
+        if (reluAt >= 0) {
+          // Branch-free (a ReLU's code is 0 or 1; about a third are off): an off unit's entry is overwritten.
+          e += code[reluAt + u]!;
+          continue;
+        }
         // A zero gradient row adds nothing.
         let zero = true;
         for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
-        if (zero) continue;
+        if (!zero) e++;
       }
-      const w = (u * states + code[offset + u]!) * 2;
-      if (!(winners[w]! >= 0)) throw new InternalError(`max-pool code state ${code[offset + u]} is not an in-bounds tap of window ${u}`);
-      list[e * 3] = winners[w]!;
-      list[e * 3 + 1] = winners[w + 1]!;
-      list[e * 3 + 2] = gAt + u * rowBytes;
-      e++;
-    }
     f.desc[8] = e;
     if (f.gather) {
       const rAt = net.activations[this.slotOf[net.nodes[f.conv]!.inputs[0]!]!]!.offset;
@@ -982,7 +1013,7 @@ interface GatherConv {
   /** Per input position p: the (tap, output position) pairs reaching it, `inverse[start[p]] …` as t, q. */
   readonly start: Int32Array;
   readonly inverse: Int32Array;
-  /** Entries per output position (counting sort of the list) and their weight and row byte offsets. */
+  /** The entries sorted by output position (a counting sort: position q's at [counts[q], counts[q + 1])) and their weight and row byte offsets. */
   readonly counts: Int32Array;
   readonly sortedW: Int32Array;
   readonly sortedG: Int32Array;
@@ -1114,7 +1145,7 @@ function gatherLayout(
   return {
     start,
     inverse,
-    counts: new Int32Array(positions + 1),
+    counts: new Int32Array(positions + 2),
     sortedW: new Int32Array(entries),
     sortedG: new Int32Array(entries),
     prog: new Int32Array(at.buf, at.progAt, words),
@@ -1136,17 +1167,16 @@ function gatherLayout(
  */
 function gatherProgram(gc: GatherConv, list: Int32Array, e: number, code: Uint8Array, reluAt: number, o: number): number {
   const { start, inverse, counts, sortedW, sortedG, prog, weight, gin, inChannels, plane, taps } = gc;
-  // Counting sort of the entries by output position.
+  // Counting sort of the entries by output position: position q's entries at [counts[q], counts[q + 1]).
   counts.fill(0);
-  for (let k = 0; k < e; k++) counts[list[k * 3 + 1]! + 1]!++;
-  for (let q = 1; q < counts.length; q++) counts[q]! += counts[q - 1]!;
+  for (let k = 0; k < e; k++) counts[list[k * 3 + 1]! + 2]!++;
+  for (let q = 2; q < counts.length; q++) counts[q]! += counts[q - 1]!;
   const ocBytes = inChannels * taps * 8;
   for (let k = 0; k < e; k++) {
-    const a = counts[list[k * 3 + 1]!]!++;
+    const a = counts[list[k * 3 + 1]! + 1]!++;
     sortedW[a] = weight + list[k * 3]! * ocBytes;
     sortedG[a] = list[k * 3 + 2]!;
   }
-  // counts[q] is now the end of position q's entries, counts[q − 1] (0 for q = 0) its start.
   const rowBytes = o * 8;
   const ciBytes = taps * 8;
   let ptr = 0;
@@ -1172,11 +1202,12 @@ function gatherProgram(gc: GatherConv, list: Int32Array, e: number, code: Uint8A
     for (let j = start[p]!; j < start[p + 1]!; j++) {
       const tb = inverse[2 * j]! * 8;
       const q = inverse[2 * j + 1]!;
-      for (let a = q === 0 ? 0 : counts[q - 1]!; a < counts[q]!; a++) {
-        prog[ptr++] = sortedW[a]! + tb;
-        prog[ptr++] = sortedG[a]!;
-        terms++;
+      const end = counts[q + 1]!;
+      for (let a = counts[q]!; a < end; a++, ptr += 2) {
+        prog[ptr] = sortedW[a]! + tb;
+        prog[ptr + 1] = sortedG[a]!;
       }
+      terms += end - counts[q]!;
     }
     prog[head] = terms;
     prog[head + 1] = rows;
