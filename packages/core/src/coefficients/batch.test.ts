@@ -111,18 +111,21 @@ describe('affineMapsBatch', () => {
     for (const seed of [13, 14, 15]) expectMatchesAffineMapAt(net, samples(98, 9, seed, 1.5), 9, prepared);
   });
 
-  it('equals affineMapAt when a pooled convolution after a pooled ReLU runs in gather form (padding, stride, dilation; 1, 5, 6 column pairs and odd o)', () => {
+  it('equals affineMapAt on pooled convolutions: gather form after a pooled ReLU, grouped list, list for groups (padding, stride, dilation; 1, 5, 6 column pairs and odd o)', () => {
     const r = mulberry32(21);
     const w = (n: number, s = 0.5) => Float64Array.from({ length: n }, () => gaussian(r) * s);
     const pool: NodeSpec = { type: 'maxpool', inputs: [], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] };
-    // second convolution: kernel, stride, padding, dilation (its pooled output: 1×1, 1×1, 3×3)
-    for (const [k, stride, pad, dil] of [
-      [3, 2, 1, 1],
-      [3, 1, 0, 2],
-      [2, 1, 1, 1],
+    // The first convolution (reading the input) runs the grouped list kernel; the second, after the
+    // first's pool and ReLU, the gather form with one group and the list kernel with two.
+    // Second convolution: kernel, stride, padding, dilation, groups (its pooled output: 1×1, 1×1, 3×3, 3×3).
+    for (const [k, stride, pad, dil, groups] of [
+      [3, 2, 1, 1, 1],
+      [3, 1, 0, 2, 1],
+      [2, 1, 1, 1, 1],
+      [2, 1, 1, 1, 2],
     ] as const) {
       for (const o of [2, 3, 10, 12]) {
-        const conv2 = (inputs: number[], [inC, outC, kk, s, p, d]: readonly number[]): NodeSpec => ({
+        const conv2 = (inputs: number[], [inC, outC, kk, s, p, d, g]: readonly number[]): NodeSpec => ({
           type: 'conv2d',
           inputs,
           inChannels: inC!,
@@ -131,15 +134,15 @@ describe('affineMapsBatch', () => {
           stride: [s!, s!],
           padding: [p!, p!, p!, p!],
           dilation: [d!, d!],
-          groups: 1,
-          weight: w(outC! * inC! * kk! * kk!),
+          groups: g!,
+          weight: w((outC! * inC! * kk! * kk!) / g!),
           bias: w(outC!, 0.2),
         });
         const spec: NodeSpec[] = [
-          conv2([0], [2, 4, 3, 1, 1, 1]), // in, out, kernel, stride, padding, dilation
+          conv2([0], [2, 4, 3, 1, 1, 1, 1]), // in, out, kernel, stride, padding, dilation, groups
           { ...pool, inputs: [1] },
           { type: 'relu', inputs: [2] },
-          conv2([3], [4, 5, k, stride, pad, dil]),
+          conv2([3], [4, 6, k, stride, pad, dil, groups]),
           { ...pool, inputs: [4] },
           { type: 'relu', inputs: [5] },
           { type: 'reshape', inputs: [6] },

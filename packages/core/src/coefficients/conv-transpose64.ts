@@ -36,6 +36,7 @@ const I32_DIV_U = 0x6e;
 const I32_GE_U = 0x4f;
 const I32_LT_U = 0x49;
 const I32_GE_S = 0x4e;
+const I32_NE = 0x47;
 const I32_LOAD = 0x28;
 const F64_LOAD = 0x2b;
 const F64_CONST = 0x44;
@@ -460,13 +461,186 @@ function gatherBody(pairs: number): number[] {
   return f;
 }
 
+// The grouped kernel's i32 locals (after the six parameters of `body`'s signature); v128 locals from 20.
+const [GE, GEND, GRUN, GPOS, GTP, GWT, GT, GAT, GIRW, GCIO, GCI, GK, GG, GN] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+const [G_TAPS, G_ICG, G_STEP, G_WSTEP] = [20, 21, 22, 23];
+const GROUPED_I32_LOCALS = 18; // 6–23
+const GW = 24;
+/** The v128 accumulator of column pair v in the grouped kernel. */
+const GACC = (v: number): number => 25 + v;
+
+/**
+ * The body of `grouped(gout, gin, w, tap, desc, list)` for one group: the list's `desc[8]` entries
+ * (byte offset of the weight W[oc, 0, 0], output position, byte offset of the gradient row) sorted
+ * by position; per run of entries at one position, per tap inside the input and input channel ci,
+ * the run's sum Σ W[oc, ci, t] · g (from +0, in list order) is added to gin's row once. The same
+ * products as the list kernel with one load and store of each gin row per run instead of per
+ * entry (that kernel is bound by those stores).
+ */
+// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
+function groupedBody(pairs: number): number[] {
+  const f: number[] = [];
+  const labels: string[] = [];
+  const get = (i: number) => f.push(GET, ...uleb(i));
+  const set = (i: number) => f.push(SET, ...uleb(i));
+  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
+  const open = (op: number, name: string) => {
+    f.push(op, VOID);
+    labels.push(name);
+  };
+  const close = () => {
+    f.push(END);
+    labels.pop();
+  };
+  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
+  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
+  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
+  const addTo = (dst: number, x: number, y: number) => {
+    get(x);
+    get(y);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  const addConst = (dst: number, v: number) => {
+    get(dst);
+    konst(v);
+    f.push(I32_ADD);
+    set(dst);
+  };
+  const loadI32 = (dst: number, base: number, offset: number) => {
+    get(base);
+    f.push(I32_LOAD, ...memarg(2, offset));
+    set(dst);
+  };
+  loadI32(G_TAPS, DESC, 8);
+  loadI32(G_ICG, DESC, 12);
+  loadI32(G_STEP, DESC, 20);
+  loadI32(G_WSTEP, DESC, 28);
+  loadI32(GN, DESC, 32);
+  // GE = LIST; GEND = LIST + N · 12
+  get(LIST);
+  set(GE);
+  get(LIST);
+  get(GN);
+  konst(12);
+  f.push(I32_MUL, I32_ADD);
+  set(GEND);
+  open(BLOCK, 'runs-exit');
+  open(LOOP, 'runs');
+  get(GE);
+  get(GEND);
+  f.push(I32_GE_U);
+  brIf('runs-exit');
+  loadI32(GPOS, GE, 4);
+  // GRUN: the end of the run of entries at GPOS
+  get(GE);
+  konst(12);
+  f.push(I32_ADD);
+  set(GRUN);
+  open(BLOCK, 'run-exit');
+  open(LOOP, 'run');
+  get(GRUN);
+  get(GEND);
+  f.push(I32_GE_U);
+  brIf('run-exit');
+  get(GRUN);
+  f.push(I32_LOAD, ...memarg(2, 4));
+  get(GPOS);
+  f.push(I32_NE);
+  brIf('run-exit');
+  addConst(GRUN, 12);
+  br('run');
+  close(); // run
+  close(); // run-exit
+  // for (t = 0, GTP = TAP + pos · taps · 4, GWT = 0; t < taps; t++, GTP += 4, GWT += 8)
+  get(TAP);
+  get(GPOS);
+  get(G_TAPS);
+  konst(4);
+  f.push(I32_MUL, I32_MUL, I32_ADD);
+  set(GTP);
+  konst(0);
+  set(GWT);
+  konst(0);
+  set(GT);
+  open(LOOP, 't');
+  loadI32(GAT, GTP, 0);
+  get(GAT);
+  konst(0);
+  f.push(I32_GE_S);
+  open(IF, 'in');
+  addTo(GIRW, GIN, GAT);
+  get(GWT);
+  set(GCIO);
+  konst(0);
+  set(GCI);
+  open(LOOP, 'ci');
+  for (let v = 0; v < pairs; v++) {
+    f.push(F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0, ...F64X2_SPLAT);
+    set(GACC(v));
+  }
+  get(GE);
+  set(GK);
+  open(LOOP, 'k');
+  get(GK);
+  f.push(I32_LOAD, ...memarg(2, 0));
+  get(GCIO);
+  f.push(I32_ADD, F64_LOAD, ...memarg(3, 0), ...F64X2_SPLAT);
+  set(GW);
+  loadI32(GG, GK, 8);
+  for (let v = 0; v < pairs; v++) {
+    get(GACC(v));
+    get(GW);
+    get(GG);
+    f.push(...V128_LOAD, ...memarg(3, v * 16), ...F64X2_MUL, ...F64X2_ADD);
+    set(GACC(v));
+  }
+  addConst(GK, 12);
+  get(GK);
+  get(GRUN);
+  f.push(I32_LT_U);
+  brIf('k');
+  close(); // k
+  for (let v = 0; v < pairs; v++) {
+    get(GIRW);
+    get(GIRW);
+    f.push(...V128_LOAD, ...memarg(3, v * 16));
+    get(GACC(v));
+    f.push(...F64X2_ADD, ...V128_STORE, ...memarg(3, v * 16));
+  }
+  addTo(GIRW, GIRW, G_STEP);
+  addTo(GCIO, GCIO, G_WSTEP);
+  addConst(GCI, 1);
+  get(GCI);
+  get(G_ICG);
+  f.push(I32_LT_U);
+  brIf('ci');
+  close(); // ci
+  close(); // in
+  addConst(GTP, 4);
+  addConst(GWT, 8);
+  addConst(GT, 1);
+  get(GT);
+  get(G_TAPS);
+  f.push(I32_LT_U);
+  brIf('t');
+  close(); // t
+  get(GRUN);
+  set(GE);
+  br('runs');
+  close(); // runs
+  close(); // runs-exit
+  f.push(END);
+  return f;
+}
+
 /** The most columns a kernel takes (one v128 local per pair; wider blocks keep the JavaScript loops). */
 const CONV_KERNEL_MAX_COLUMNS = 32;
 
 const cache = new Map<string, object | null>();
 
-/** How a module visits the rows: every gradient row (`scan`), a list of them (`list`) or a gather program (`gather`). */
-type Mode = 'scan' | 'list' | 'gather';
+/** How a module visits the rows: every gradient row (`scan`), a list of them (`list`), a list sorted by position (`grouped`) or a gather program (`gather`). */
+type Mode = 'scan' | 'list' | 'gather' | 'grouped';
 
 /** The module compiled for rows of m columns in `mode`, or null where WebAssembly SIMD is unavailable. Built once per thread, m and mode. */
 function compiled(m: number, mode: Mode): object | null {
@@ -480,7 +654,9 @@ function compiled(m: number, mode: Mode): object | null {
   const bytes =
     mode === 'gather'
       ? kernelModule('ct', GATHER_I32_LOCALS, 3 + 2 * pairs, gatherBody(pairs))
-      : kernelModule('ct', I32_LOCALS, 3 + pairs, body(pairs, mode === 'list'));
+      : mode === 'grouped'
+        ? kernelModule('ct', GROUPED_I32_LOCALS, 1 + pairs, groupedBody(pairs))
+        : kernelModule('ct', I32_LOCALS, 3 + pairs, body(pairs, mode === 'list'));
   try {
     cache.set(key, compileKernel(wa, bytes));
   } catch {
@@ -502,6 +678,8 @@ export interface ConvTransposeKernel {
   readonly run: (gout: number, gin: number, layout: ConvTransposeLayout) => void;
   /** gin += the transposed convolution of the rows named by the list at byte offset `list` (`desc[8]` entries: channel, position, row offset). */
   readonly runList: (gin: number, layout: ConvTransposeLayout, list: number) => void;
+  /** gin += the transposed convolution (one group) of the list at byte offset `list`, sorted by position (`desc[8]` entries: weight offset of W[oc, 0, 0], position, row offset). */
+  readonly runGrouped: (gin: number, layout: ConvTransposeLayout, list: number) => void;
   /** Writes the rows of a gather program (`gatherBody`) at byte offset `prog` with `segments` segments. */
   readonly runGather: (prog: number, segments: number) => void;
   readonly memory: WasmMemory;
@@ -513,16 +691,19 @@ export function convTransposeKernel(m: number, bytes: number): ConvTransposeKern
   const mod = compiled(m, 'scan');
   const modList = compiled(m, 'list');
   const modGather = compiled(m, 'gather');
+  const modGrouped = compiled(m, 'grouped');
   const wa = wasmApi();
-  if (!mod || !modList || !modGather || !wa) return null;
+  if (!mod || !modList || !modGather || !modGrouped || !wa) return null;
   type Fn = (a: number, b: number, c: number, d: number, e: number, f: number) => void;
   const { memory, exports } = instantiateKernel(wa, mod, bytes);
   const ct = exports['ct'] as Fn;
   const ctList = new wa.Instance(modList, { env: { memory } }).exports['ct'] as Fn;
   const ctGather = new wa.Instance(modGather, { env: { memory } }).exports['ct'] as Fn;
+  const ctGrouped = new wa.Instance(modGrouped, { env: { memory } }).exports['ct'] as Fn;
   return {
     run: (gout, gin, l) => ct(gout, gin, l.weight, l.taps, l.desc, 0),
     runList: (gin, l, list) => ctList(0, gin, l.weight, l.taps, l.desc, list),
+    runGrouped: (gin, l, list) => ctGrouped(0, gin, l.weight, l.taps, l.desc, list),
     runGather: (prog, segments) => ctGather(prog, segments, 0, 0, 0, 0),
     memory,
   };
