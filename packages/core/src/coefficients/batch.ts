@@ -843,6 +843,9 @@ class ReversePass {
     const channels = shape.length === 3 ? shape[0]! : 1;
     const per = n / channels;
     let e = 0;
+    // The grouped kernel's counting sort counts the entries per position here (`sortByPosition`).
+    const counts = f.grouped?.counts;
+    counts?.fill(0);
     for (let q = 0; q < per; q++)
       for (let u = q; u < n; u += per) {
         const w = (u * states + code[offset + u]!) * 2;
@@ -850,15 +853,18 @@ class ReversePass {
         list[e * 3] = winners[w]!;
         list[e * 3 + 1] = winners[w + 1]!;
         list[e * 3 + 2] = gAt + u * rowBytes;
+        let add = 1;
         if (reluAt >= 0) {
           // Branch-free (a ReLU's code is 0 or 1; about a third are off): an off unit's entry is overwritten.
-          e += code[reluAt + u]!;
-          continue;
+          add = code[reluAt + u]!;
+        } else {
+          // A zero gradient row adds nothing.
+          let zero = true;
+          for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
+          if (zero) add = 0;
         }
-        // A zero gradient row adds nothing.
-        let zero = true;
-        for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
-        if (!zero) e++;
+        e += add;
+        if (counts) counts[winners[w + 1]! + 2]! += add;
       }
     f.desc[8] = e;
     if (f.gather) {
@@ -1265,14 +1271,13 @@ function gatherLayout(
 
 /**
  * The e entries of `list` (output channel, position, row) into `g.list` sorted by position (a
- * counting sort, stable), the channel replaced by its weight's byte offset: the grouped kernel's
- * list, where the entries of one position add into the same input rows once.
+ * counting sort, stable; `g.counts[q + 2]` holds the entries at position q on entry), the channel
+ * replaced by its weight's byte offset: the grouped kernel's list, where the entries of one
+ * position add into the same input rows once.
  */
 function sortByPosition(g: NonNullable<PooledConv['grouped']>, list: Int32Array, e: number): void {
   const { counts, weight, ocBytes } = g;
   const out = g.list;
-  counts.fill(0);
-  for (let k = 0; k < e; k++) counts[list[k * 3 + 1]! + 2]!++;
   for (let q = 2; q < counts.length; q++) counts[q]! += counts[q - 1]!;
   for (let k = 0; k < e; k++) {
     const a = counts[list[k * 3 + 1]! + 1]!++ * 3;
