@@ -113,6 +113,55 @@ describe('affineMapsBatch', () => {
     for (const seed of [13, 14, 15]) expectMatchesAffineMapAt(net, samples(98, 9, seed, 1.5), 9, prepared);
   });
 
+  it('equals affineMapAt on pooled convolutions: gather form after a pooled ReLU, grouped list, list for groups (padding, stride, dilation; 1, 5, 6 column pairs and odd o)', () => {
+    const r = mulberry32(21);
+    const w = (n: number, s = 0.5) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    const pool: NodeSpec = { type: 'maxpool', inputs: [], kernel: [2, 2], stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1] };
+    // The first convolution (reading the input) runs the grouped list kernel; the second, after the
+    // first's pool and ReLU, the gather form with one group and the list kernel with two.
+    // Second convolution: kernel, stride, padding, dilation, groups (its pooled output: 1×1, 1×1, 3×3, 3×3).
+    for (const [k, stride, pad, dil, groups] of [
+      [3, 2, 1, 1, 1],
+      [3, 1, 0, 2, 1],
+      [2, 1, 1, 1, 1],
+      [2, 1, 1, 1, 2],
+    ] as const) {
+      for (const o of [2, 3, 10, 12]) {
+        const conv2 = (inputs: number[], [inC, outC, kk, s, p, d, g]: readonly number[]): NodeSpec => ({
+          type: 'conv2d',
+          inputs,
+          inChannels: inC!,
+          outChannels: outC!,
+          kernel: [kk!, kk!],
+          stride: [s!, s!],
+          padding: [p!, p!, p!, p!],
+          dilation: [d!, d!],
+          groups: g!,
+          weight: w((outC! * inC! * kk! * kk!) / g!),
+          bias: w(outC!, 0.2),
+        });
+        const spec: NodeSpec[] = [
+          conv2([0], [2, 4, 3, 1, 1, 1, 1]), // in, out, kernel, stride, padding, dilation, groups
+          { ...pool, inputs: [1] },
+          { type: 'relu', inputs: [2] },
+          conv2([3], [4, 6, k, stride, pad, dil, groups]),
+          { ...pool, inputs: [4] },
+          { type: 'relu', inputs: [5] },
+          { type: 'reshape', inputs: [6] },
+        ];
+        const shaped = buildNetwork([2, 12, 12], spec);
+        const flat = shaped.nodes[7]!.shape[0]!;
+        const net = buildNetwork(
+          [2, 12, 12],
+          [...spec, { type: 'dense', inputs: [7], inFeatures: flat, outFeatures: o, weight: w(flat * o), bias: w(o, 0.1) }],
+        );
+        // Batches on one prepared network: the gathered adjoint is never cleared, only rewritten.
+        const prepared = prepareNetwork(net);
+        for (const seed of [22, 23]) expectMatchesAffineMapAt(net, samples(288, 4, seed + o), 4, prepared);
+      }
+    }
+  });
+
   it('handles a dense layer after a flatten of the input (direct write) and a skip from the input', () => {
     const r = mulberry32(9);
     const w = (n: number) => Float64Array.from({ length: n }, () => gaussian(r));
@@ -350,6 +399,60 @@ describe('affineMapsBatch', () => {
         Array.from(forwardWithCode(net, xs.subarray(s * 36, (s + 1) * 36)).code),
       );
     expect(() => forwardBatchWithCodes(p, xs, 21, 0)).toThrow(/forward chunk/);
+  });
+
+  it('equals forward bit for bit where max-pools read only the leading rows and columns of their convolutions (cropped), and affineMapAt', () => {
+    const r = mulberry32(78);
+    const w = (n: number, s = 0.5) => Float64Array.from({ length: n }, () => gaussian(r) * s);
+    const conv = (inputs: number[], inC: number, outC: number, k: number): NodeSpec => ({
+      type: 'conv2d',
+      inputs,
+      inChannels: inC,
+      outChannels: outC,
+      kernel: [k, k],
+      stride: [1, 1],
+      padding: [0, 0, 0, 0],
+      dilation: [1, 1],
+      groups: 1,
+      weight: w(outC * inC * k * k),
+      bias: w(outC, 0.1),
+    });
+    const pool = (input: number, k: number): NodeSpec => ({
+      type: 'maxpool',
+      inputs: [input],
+      kernel: [k, k],
+      stride: [k, k],
+      padding: [0, 0, 0, 0],
+      dilation: [1, 1],
+    });
+    // 13×13 → conv 3×3: 11×11, the 2×2 pool reads 10×10 → 5×5 → conv 2×2: 4×4, the 3×3 pool reads 3×3.
+    const net = buildNetwork(
+      [2, 13, 13],
+      [
+        conv([0], 2, 6, 3),
+        pool(1, 2),
+        { type: 'relu', inputs: [2] },
+        conv([3], 6, 4, 2),
+        pool(4, 3),
+        { type: 'relu', inputs: [5] },
+        { type: 'reshape', inputs: [6] },
+        { type: 'dense', inputs: [7], inFeatures: 4, outFeatures: 4, weight: w(16), bias: w(4) },
+      ],
+    );
+    const n = 24;
+    const xs = w(n * 338, 1);
+    for (let i = 0; i < xs.length; i++) if (r() < 0.5) xs[i] = 0;
+    const p = prepareNetwork(net);
+    // Chunks of 7 columns: 7 · 11 per output row is no multiple of 4, so the full convolution runs.
+    for (const chunk of [24, 8, 7]) {
+      const b = forwardBatchWithCodes(p, xs, n, chunk);
+      for (let s = 0; s < n; s++) {
+        const ref = forwardWithCode(net, xs.subarray(s * 338, (s + 1) * 338));
+        expect(Array.from(b.values.subarray(s * 4, (s + 1) * 4))).toEqual(Array.from(ref.output));
+        expect(Array.from(b.codes.subarray(s * net.numUnits, (s + 1) * net.numUnits))).toEqual(Array.from(ref.code));
+      }
+    }
+    expectMatchesAffineMapAt(net, xs.slice(0, 8 * 338), 8, p);
   });
 
   it('equals forward bit for bit on a one-channel convolution (wide panels), max-pool and ReLU, in reused chunks', () => {

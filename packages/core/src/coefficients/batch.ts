@@ -17,8 +17,8 @@ import { activationFixedTransposeImpl, activationForwardImpl, slopesOf } from '.
 import { runNodes } from '../network/forward.js';
 import { isActivation, sizeOf } from '../network/ir.js';
 import type { ActivationNode, Conv2dNode, DenseNode, Shape } from '../network/ir.js';
-import { BiasMode, affineTransposeImpl, windowOf } from '../network/kernels.js';
-import type { KernelTable } from '../network/kernels.js';
+import { BiasMode, affineTransposeImpl, conv2dCropped, windowOf } from '../network/kernels.js';
+import type { ConvCrop, KernelTable } from '../network/kernels.js';
 import { gemm64 } from '../network/gemm64.js';
 import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
@@ -402,23 +402,32 @@ function forwardChunk(
     for (let s = 0; s < m; s++) for (let i = 0; i < d; i++) input[i * m + s] = xs[s * d + i]!;
     blocks[0] = input;
   }
+  const crops = p.memo('coefficients:conv-crops', convCrops);
+  const pooled = p.memo('coefficients:pooled-relus', pooledRelus);
   runNodes(p, blocks, {
     m,
     make,
     bias: BiasMode.All,
-    ...(first ? { skip: (i: number) => first.skip[i] === 1 } : {}),
+    skip: (i: number) => first?.skip[i] === 1 || pooled.skip[i] === 1,
+    // (a cropped convolution's other pixels stay 0 in its cleared block; no reader takes them)
+    affine: (out, xs, node, inShape, i) =>
+      crops[i] !== undefined && node.type === 'conv2d' && conv2dCropped(out, xs[0]!, node, inShape, m, BiasMode.All, crops[i]),
     activation: (out, x, node, inShape, slot, i) => {
       if (keep?.node === i) {
         const size = x.length / m;
         for (let u = 0; u < size; u++) for (let c = 0; c < m; c++) keep.into[(keep.at + c) * size + u] = x[u * m + c]!;
       }
+      // A ReLU that is this max-pool's only reader is computed with it (its node is skipped).
+      const r = pooled.relu[i]!;
+      const relu =
+        r < 0 ? undefined : { out: (blocks[r] = make(sizeOf(node.shape) * m)), offset: net.activations[pooled.slot[i]!]!.offset };
       forwardWithColumnCodes(
         out,
         x,
         node,
         m,
         codes,
-        { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i) },
+        { stride: net.numUnits, offset: net.activations[slot]!.offset, table: p.table(i), relu },
         inShape,
       );
     },
@@ -427,6 +436,56 @@ function forwardChunk(
   const values = new Float64Array(m * o);
   for (let s = 0; s < m; s++) for (let r = 0; r < o; r++) values[s * o + r] = out[r * m + s]!;
   return { values, codes };
+}
+
+/**
+ * Per node: for a max-pool whose only reader is a ReLU, that ReLU's node and activation slot (else
+ * −1), and 1 in `skip` for such ReLUs. The batched forward pass computes the pair in one pass over
+ * the columns (the pool's code, the ReLU's values and code; the pool's own block, read by no
+ * one else, is left unwritten): the ReLU's pass over the block was 1/3 of the pair's time.
+ */
+function pooledRelus(p: PreparedNetwork): { relu: Int32Array; slot: Int32Array; skip: Uint8Array } {
+  const net = p.network;
+  const consumers = net.nodes.map(() => [] as number[]);
+  net.nodes.forEach((n, k) => n.inputs.forEach((j) => consumers[j]!.push(k)));
+  const relu = new Int32Array(net.nodes.length).fill(-1);
+  const slot = new Int32Array(net.nodes.length).fill(-1);
+  const skip = new Uint8Array(net.nodes.length);
+  net.nodes.forEach((node, i) => {
+    const cs = consumers[i]!;
+    if (node.type !== 'maxpool' || i === net.output || cs.length !== 1 || net.nodes[cs[0]!]!.type !== 'relu') return;
+    relu[i] = cs[0]!;
+    slot[i] = net.activations.findIndex((a) => a.node === cs[0]);
+    skip[cs[0]!] = 1;
+  });
+  return { relu, slot, skip };
+}
+
+/**
+ * Per node: for a convolution read only by max-pools whose windows stop short of its last rows or
+ * columns (pools that floor: the simple CNN's 11×11 map under a 2×2 pool), the leading rows and
+ * columns they read, which the batched forward pass computes alone (`conv2dCropped`); else undefined.
+ */
+function convCrops(p: PreparedNetwork): (ConvCrop | undefined)[] {
+  const net = p.network;
+  const consumers = net.nodes.map(() => [] as number[]);
+  net.nodes.forEach((n, k) => n.inputs.forEach((j) => consumers[j]!.push(k)));
+  return net.nodes.map((node, i) => {
+    const cs = consumers[i]!;
+    if (node.type !== 'conv2d' || i === net.output || cs.length === 0 || cs.some((k) => net.nodes[k]!.type !== 'maxpool')) return undefined;
+    const [, ho, wo] = node.shape as [number, number, number];
+    let rows = 0;
+    let cols = 0;
+    for (const k of cs) {
+      const t = windowOf(net.nodes[k] as ActivationNode & { type: 'maxpool' }, node.shape, p.table(k));
+      for (const unit of t.taps) {
+        const at = unit % (ho * wo);
+        rows = Math.max(rows, Math.floor(at / wo) + 1);
+        cols = Math.max(cols, (at % wo) + 1);
+      }
+    }
+    return rows < ho || cols < wo ? { rows, cols } : undefined;
+  });
 }
 
 /**
@@ -440,10 +499,10 @@ function forwardWithColumnCodes(
   node: ActivationNode,
   m: number,
   codes: Uint8Array,
-  at: { stride: number; offset: number; table: KernelTable | null },
+  at: { stride: number; offset: number; table: KernelTable | null; relu?: PooledRelu | undefined },
   inShape: readonly number[],
 ): void {
-  const { stride, offset } = at;
+  const { stride, offset, relu } = at;
   if (node.type === 'maxpool') {
     const t = windowOf(node, inShape, at.table);
     const nOut = t.divisor.length;
@@ -455,7 +514,7 @@ function forwardWithColumnCodes(
       const e = t.start[u + 1]!;
       const orow = u * m;
       if (e - st === 4) {
-        maxPool4(out, x, t, { u, st, m, codes, at: offset + u, stride });
+        maxPool4(out, x, t, { u, st, m, codes, at: offset + u, stride, relu });
         continue;
       }
       const first = t.taps[st]! * m;
@@ -472,6 +531,12 @@ function forwardWithColumnCodes(
         }
       }
       for (let c = 0; c < m; c++) codes[c * stride + offset + u] = t.slot[best[c]!]!;
+      if (relu)
+        for (let c = 0; c < m; c++) {
+          const v = out[orow + c]!;
+          relu.out[orow + c] = v > 0 ? v : 0;
+          codes[c * stride + relu.offset + u] = v > 0 ? 1 : 0;
+        }
     }
     return;
   }
@@ -501,22 +566,57 @@ function forwardWithColumnCodes(
   }
 }
 
+/** A ReLU computed with the max-pool it reads (`pooledRelus`): its block and code offset. */
+interface PooledRelu {
+  readonly out: Float64Array;
+  readonly offset: number;
+}
+
 /**
  * One max-pool output u whose window has four taps (2×2 pooling), m columns: each column's four
  * values at once, the running maximum in a local (2× the tap-by-tap passes over the column block,
  * measured alone); ties keep the first maximum. Writes u's row of `out` and each column's code byte
- * at `codes[c · stride + at]`.
+ * at `codes[c · stride + at]`; with `relu`, the ReLU's row and code bytes instead of `out`'s row.
  */
 function maxPool4(
   out: Float64Array,
   x: Float64Array,
   t: { taps: Int32Array; slot: ArrayLike<number> },
-  w: { u: number; st: number; m: number; codes: Uint8Array; at: number; stride: number },
+  w: { u: number; st: number; m: number; codes: Uint8Array; at: number; stride: number; relu: PooledRelu | undefined },
 ): void {
-  const { u, st, m, codes, at, stride } = w;
+  const { u, st, m, codes, at, stride, relu } = w;
   const orow = u * m;
   const [r0, r1, r2, r3] = [t.taps[st]! * m, t.taps[st + 1]! * m, t.taps[st + 2]! * m, t.taps[st + 3]! * m];
   const [s0, s1, s2, s3] = [t.slot[st]!, t.slot[st + 1]!, t.slot[st + 2]!, t.slot[st + 3]!];
+  if (relu) {
+    // The same maximum and first winning tap; the ReLU of the maximum instead of the maximum.
+    const rout = relu.out;
+    const rat = relu.offset + u;
+    for (let c = 0; c < m; c++) {
+      let v = x[r0 + c]!;
+      let win = s0;
+      const v1 = x[r1 + c]!;
+      if (v1 > v) {
+        v = v1;
+        win = s1;
+      }
+      const v2 = x[r2 + c]!;
+      if (v2 > v) {
+        v = v2;
+        win = s2;
+      }
+      const v3 = x[r3 + c]!;
+      if (v3 > v) {
+        v = v3;
+        win = s3;
+      }
+      codes[c * stride + at] = win;
+      const on = v > 0;
+      rout[orow + c] = on ? v : 0;
+      codes[c * stride + rat] = on ? 1 : 0;
+    }
+    return;
+  }
   for (let c = 0; c < m; c++) {
     let v = x[r0 + c]!;
     let win = s0;
@@ -744,26 +844,43 @@ class ReversePass {
     const channels = shape.length === 3 ? shape[0]! : 1;
     const per = n / channels;
     let e = 0;
-    for (let v = 0; v < n; v++) {
-      const u = (v % channels) * per + Math.floor(v / channels);
-      if (reluAt >= 0) {
-        if (code[reluAt + u] === 0) continue;
-      } else {
-        // A zero gradient row adds nothing.
-        let zero = true;
-        for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
-        if (zero) continue;
+    // The grouped kernel's counting sort counts the entries per position here (`sortByPosition`).
+    const counts = f.grouped?.counts;
+    counts?.fill(0);
+    for (let q = 0; q < per; q++)
+      for (let u = q; u < n; u += per) {
+        const w = (u * states + code[offset + u]!) * 2;
+        if (!(winners[w]! >= 0)) throw new InternalError(`max-pool code state ${code[offset + u]} is not an in-bounds tap of window ${u}`);
+        list[e * 3] = winners[w]!;
+        list[e * 3 + 1] = winners[w + 1]!;
+        list[e * 3 + 2] = gAt + u * rowBytes;
+        let add = 1;
+        if (reluAt >= 0) {
+          // Branch-free (a ReLU's code is 0 or 1; about a third are off): an off unit's entry is overwritten.
+          add = code[reluAt + u]!;
+        } else {
+          // A zero gradient row adds nothing.
+          let zero = true;
+          for (let r = 0; r < o && zero; r++) if (g[u * o + r] !== 0) zero = false;
+          if (zero) add = 0;
+        }
+        e += add;
+        if (counts) counts[winners[w + 1]! + 2]! += add;
       }
-      const w = (u * states + code[offset + u]!) * 2;
-      if (!(winners[w]! >= 0)) throw new InternalError(`max-pool code state ${code[offset + u]} is not an in-bounds tap of window ${u}`);
-      list[e * 3] = winners[w]!;
-      list[e * 3 + 1] = winners[w + 1]!;
-      list[e * 3 + 2] = gAt + u * rowBytes;
-      e++;
-    }
     f.desc[8] = e;
+    if (f.gather) {
+      const rAt = net.activations[this.slotOf[net.nodes[f.conv]!.inputs[0]!]!]!.offset;
+      this.conv!.kernel.runGather(f.gather.progAt, gatherProgram(f.gather, list, e, code, rAt, o));
+      return;
+    }
     const conv = net.nodes[f.conv]!;
-    this.conv!.kernel.runList(this.adj[conv.inputs[0]!]!.byteOffset, this.conv!.layouts[f.conv]!, f.listAt);
+    const ginAt = this.adj[conv.inputs[0]!]!.byteOffset;
+    if (f.grouped) {
+      sortByPosition(f.grouped, list, e);
+      this.conv!.kernel.runGrouped(ginAt, this.conv!.layouts[f.conv]!, f.grouped.at);
+      return;
+    }
+    this.conv!.kernel.runList(ginAt, this.conv!.layouts[f.conv]!, f.listAt);
   }
 
   /**
@@ -780,7 +897,9 @@ class ReversePass {
     const warm = this.warm;
     const keep = warm ? this.constant : dead;
     // (the convolution kernel leaves its gradient block all zero: no need to clear it)
-    this.adj.forEach((a, i) => dead[i] || keep[i] || this.selfCleaning[i] || this.conv?.fusedConv[i] || a.fill(0));
+    this.adj.forEach(
+      (a, i) => dead[i] || keep[i] || this.selfCleaning[i] || this.conv?.fusedConv[i] || this.conv?.assigned[i] || a.fill(0),
+    );
     this.running = true;
     let written = false;
     const clear = () => {
@@ -901,9 +1020,17 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
     at.set(i, { weight, taps, desc });
   }
   const lists = new Map<number, number>();
-  for (const [pool] of pooled) {
+  // Per pool: its gather program, or (one group) its list sorted by position for the grouped kernel.
+  const programs = new Map<number, number>();
+  const sorted = new Map<number, number>();
+  for (const [pool, conv] of pooled) {
+    const listBytes = Math.ceil((sizeOf(net.nodes[pool]!.shape) * 12) / 8) * 8;
     lists.set(pool, bytes);
-    bytes += Math.ceil((sizeOf(net.nodes[pool]!.shape) * 12) / 8) * 8;
+    bytes += listBytes;
+    const words = gatherWords(net, pool, conv, { fusedRelu, consumers });
+    if (words === 0 && (net.nodes[conv] as Conv2dNode).groups !== 1) continue;
+    (words > 0 ? programs : sorted).set(pool, bytes);
+    bytes += words > 0 ? words * 4 : listBytes;
   }
   // Byte offsets are i32 in the kernel: stay well inside them (larger networks keep the JS loops).
   if (bytes >= MAX_KERNEL_BYTES) return undefined;
@@ -912,35 +1039,17 @@ function layoutOnConvKernel(p: PreparedNetwork): ConvLayout | undefined {
   const buf = kernel.memory.buffer;
   const adj = net.nodes.map((_, i) => new Float64Array(buf, adjAt[i]!, adjLength[i]!));
   const layouts: (ConvTransposeLayout | undefined)[] = net.nodes.map(() => undefined);
-  for (const i of convs) {
-    const node = net.nodes[i] as Conv2dNode;
-    const l = at.get(i)!;
-    const [, h, w] = net.nodes[node.inputs[0]!]!.shape as [number, number, number];
-    const [, ho, wo] = node.shape as [number, number, number];
-    const taps = node.kernel[0] * node.kernel[1];
-    new Float64Array(buf, l.weight, node.weight.length).set(node.weight);
-    const tapIn = tables.get(i)!;
-    const scaled = new Int32Array(buf, l.taps, tapIn.length);
-    for (let k = 0; k < tapIn.length; k++) scaled[k] = tapIn[k]! < 0 ? -1 : tapIn[k]! * o * 8;
-    const icg = node.inChannels / node.groups;
-    const ocg = node.outChannels / node.groups;
-    new Int32Array(buf, l.desc, 9).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8, 0]);
-    layouts[i] = l;
-  }
-  const fused = new Map<number, PooledConv>();
-  for (const [pool, conv] of pooled) {
-    const l = layouts[conv]!;
-    const listAt = lists.get(pool)!;
-    fused.set(pool, {
-      conv,
-      relu: reluOf.get(pool) ?? -1,
-      ...poolWinners(p, pool, net.nodes[conv]!.shape),
-      listAt,
-      list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
-      desc: new Int32Array(buf, l.desc, 9),
-    });
-  }
-  return { kernel, adj, layouts, fused, fusedConv, fusedRelu };
+  for (const i of convs)
+    layouts[i] = writeConvLayout(
+      buf,
+      net.nodes[i] as Conv2dNode,
+      net.nodes[net.nodes[i]!.inputs[0]!]!.shape,
+      at.get(i)!,
+      tables.get(i)!,
+      o,
+    );
+  const { fused, assigned } = fusedPools(p, pooled, { buf, adj, layouts, tables, lists, programs, sorted, reluOf });
+  return { kernel, adj, layouts, fused, fusedConv, fusedRelu, assigned };
 }
 
 /**
@@ -980,6 +1089,266 @@ interface PooledConv {
   readonly list: Int32Array;
   /** The convolution's descriptor (entry 8: the list's length). */
   readonly desc: Int32Array;
+  /** The transpose in gather form, or null. */
+  readonly gather: GatherConv | null;
+  /**
+   * Without a gather, for one group: the list sorted by position for the grouped kernel (entries:
+   * weight byte offset of W[oc, 0, 0], position, row), a counting sort's counts (positions + 2),
+   * the weight's byte offset and bytes per output channel of it; null: the list kernel.
+   */
+  readonly grouped: {
+    readonly at: number;
+    readonly list: Int32Array;
+    readonly counts: Int32Array;
+    readonly weight: number;
+    readonly ocBytes: number;
+  } | null;
+}
+
+/**
+ * A pooled convolution's transpose in gather form: each needed row of its input adjoint (a unit
+ * whose ReLU is on; the ReLU's pool reads no other) is written once as the sum of W[oc, ci, t] ·
+ * g[oc, q] over the list's entries (oc, q) whose tap t reaches it, instead of every entry adding
+ * into all taps × input channels. The rows of units that are off are neither computed nor cleared
+ * (on MNIST about 40 % of the simple CNN's second convolution's inputs), and each row's sum stays
+ * in registers. The program (`gatherBody` in conv-transpose64.ts) is written per sample.
+ */
+interface GatherConv {
+  /** Per input position p: the (tap, output position) pairs reaching it, `inverse[start[p]] …` as t, q. */
+  readonly start: Int32Array;
+  readonly inverse: Int32Array;
+  /** The entries sorted by output position (a counting sort: position q's at [counts[q], counts[q + 1])) and their weight and row byte offsets. */
+  readonly counts: Int32Array;
+  readonly sortedW: Int32Array;
+  readonly sortedG: Int32Array;
+  /** The program (i32 view of the kernel's memory) and its byte offset. */
+  readonly prog: Int32Array;
+  readonly progAt: number;
+  readonly weight: number;
+  /** Byte offset of the input adjoint. */
+  readonly gin: number;
+  readonly inChannels: number;
+  readonly plane: number;
+  readonly taps: number;
+}
+
+/** The fused pools' lists and gather programs in the kernel's memory `buf` (`layoutOnConvKernel`), and which adjoints the gathers write. */
+function fusedPools(
+  p: PreparedNetwork,
+  pooled: Map<number, number>,
+  ctx: {
+    buf: ArrayBufferLike;
+    adj: Float64Array[];
+    layouts: (ConvTransposeLayout | undefined)[];
+    tables: Map<number, Int32Array>;
+    lists: Map<number, number>;
+    programs: Map<number, number>;
+    sorted: Map<number, number>;
+    reluOf: Map<number, number>;
+  },
+): { fused: Map<number, PooledConv>; assigned: Uint8Array } {
+  const net = p.network;
+  const { buf, adj, layouts, tables, lists, programs, sorted, reluOf } = ctx;
+  const fused = new Map<number, PooledConv>();
+  const assigned = new Uint8Array(net.nodes.length);
+  for (const [pool, conv] of pooled) {
+    const l = layouts[conv]!;
+    const listAt = lists.get(pool)!;
+    const progAt = programs.get(pool);
+    const node = net.nodes[conv] as Conv2dNode;
+    const r = node.inputs[0]!;
+    if (progAt !== undefined) assigned[r] = 1;
+    const sortedAt = sorted.get(pool);
+    const [, ho, wo] = node.shape as [number, number, number];
+    fused.set(pool, {
+      grouped:
+        sortedAt === undefined
+          ? null
+          : {
+              at: sortedAt,
+              list: new Int32Array(buf, sortedAt, sizeOf(net.nodes[pool]!.shape) * 3),
+              counts: new Int32Array(ho * wo + 2),
+              weight: l.weight,
+              ocBytes: node.inChannels * node.kernel[0] * node.kernel[1] * 8,
+            },
+      conv,
+      relu: reluOf.get(pool) ?? -1,
+      ...poolWinners(p, pool, node.shape),
+      listAt,
+      list: new Int32Array(buf, listAt, sizeOf(net.nodes[pool]!.shape) * 3),
+      desc: new Int32Array(buf, l.desc, 9),
+      gather:
+        progAt === undefined
+          ? null
+          : gatherLayout(node, net.nodes[r]!.shape, tables.get(conv)!, {
+              buf,
+              progAt,
+              weight: l.weight,
+              gin: adj[r]!.byteOffset,
+              entries: sizeOf(net.nodes[pool]!.shape),
+            }),
+    });
+  }
+  return { fused, assigned };
+}
+
+/** Writes convolution `node`'s weight, tap table (byte offsets of rows of o = `desc`'s row bytes / 8 columns) and descriptor at `l` in `buf`. */
+function writeConvLayout(
+  buf: ArrayBufferLike,
+  node: Conv2dNode,
+  inShape: Shape,
+  l: ConvTransposeLayout,
+  tapIn: Int32Array,
+  o: number,
+): ConvTransposeLayout {
+  const [, h, w] = inShape as [number, number, number];
+  const [, ho, wo] = node.shape as [number, number, number];
+  const taps = node.kernel[0] * node.kernel[1];
+  new Float64Array(buf, l.weight, node.weight.length).set(node.weight);
+  const scaled = new Int32Array(buf, l.taps, tapIn.length);
+  for (let k = 0; k < tapIn.length; k++) scaled[k] = tapIn[k]! < 0 ? -1 : tapIn[k]! * o * 8;
+  const icg = node.inChannels / node.groups;
+  const ocg = node.outChannels / node.groups;
+  new Int32Array(buf, l.desc, 9).set([node.outChannels, ho * wo, taps, icg, ocg, h * w * o * 8, o * 8, taps * 8, 0]);
+  return l;
+}
+
+/**
+ * The i32 words of the gather program of pooled convolution `conv` (pool `pool`), or 0 where its
+ * transpose keeps the list kernel: a pooled convolution with one group whose input is a ReLU fused
+ * into its own pool's list and read by nothing else runs in gather form over
+ * the rows that pool reads. At most one segment header per input position, one term per list
+ * entry and tap, one row per input unit.
+ */
+function gatherWords(
+  net: PreparedNetwork['network'],
+  pool: number,
+  conv: number,
+  fused: { fusedRelu: Uint8Array; consumers: number[][] },
+): number {
+  const node = net.nodes[conv] as Conv2dNode;
+  const r = node.inputs[0]!;
+  if (node.groups !== 1 || !fused.fusedRelu[r] || fused.consumers[r]!.length !== 1) return 0;
+  const inShape = net.nodes[node.inputs[0]!]!.shape;
+  const plane = inShape[1]! * inShape[2]!;
+  return 2 * plane + 2 * sizeOf(net.nodes[pool]!.shape) * node.kernel[0] * node.kernel[1] + 2 * sizeOf(inShape);
+}
+
+function gatherLayout(
+  node: Conv2dNode,
+  inShape: Shape,
+  tapIn: Int32Array,
+  at: { buf: ArrayBufferLike; progAt: number; weight: number; gin: number; entries: number },
+): GatherConv {
+  const [inChannels, h, w] = inShape as [number, number, number];
+  const plane = h * w;
+  const taps = node.kernel[0] * node.kernel[1];
+  const positions = tapIn.length / taps;
+  const start = new Int32Array(plane + 1);
+  for (const p of tapIn) if (p >= 0) start[p + 1]!++;
+  for (let p = 0; p < plane; p++) start[p + 1]! += start[p]!;
+  const inverse = new Int32Array(2 * start[plane]!);
+  const fill = start.slice(0, plane);
+  for (let q = 0; q < positions; q++)
+    for (let t = 0; t < taps; t++) {
+      const p = tapIn[q * taps + t]!;
+      if (p < 0) continue;
+      const k = fill[p]!++;
+      inverse[2 * k] = t;
+      inverse[2 * k + 1] = q;
+    }
+  const entries = at.entries;
+  const words = 2 * plane + 2 * entries * taps + 2 * inChannels * plane;
+  return {
+    start,
+    inverse,
+    counts: new Int32Array(positions + 2),
+    sortedW: new Int32Array(entries),
+    sortedG: new Int32Array(entries),
+    prog: new Int32Array(at.buf, at.progAt, words),
+    progAt: at.progAt,
+    weight: at.weight,
+    gin: at.gin,
+    inChannels,
+    plane,
+    taps,
+  };
+}
+
+/**
+ * The e entries of `list` (output channel, position, row) into `g.list` sorted by position (a
+ * counting sort, stable; `g.counts[q + 2]` holds the entries at position q on entry), the channel
+ * replaced by its weight's byte offset: the grouped kernel's list, where the entries of one
+ * position add into the same input rows once.
+ */
+function sortByPosition(g: NonNullable<PooledConv['grouped']>, list: Int32Array, e: number): void {
+  const { counts, weight, ocBytes } = g;
+  const out = g.list;
+  for (let q = 2; q < counts.length; q++) counts[q]! += counts[q - 1]!;
+  for (let k = 0; k < e; k++) {
+    const a = counts[list[k * 3 + 1]! + 1]!++ * 3;
+    out[a] = weight + list[k * 3]! * ocBytes;
+    out[a + 1] = list[k * 3 + 1]!;
+    out[a + 2] = list[k * 3 + 2]!;
+  }
+}
+
+/**
+ * Writes the gather program of one sample (`gatherBody`): `list` holds the e entries (output
+ * channel, position, gradient row byte offset) of the pool's winners, `code[reluAt + unit]` the
+ * ReLU before the convolution (0 or 1). One segment per input position with an on unit: its on
+ * units' rows, then the terms of the entries that reach it (sorted by output position, taps in
+ * the order of `inverse`). Returns the number of segments.
+ */
+function gatherProgram(gc: GatherConv, list: Int32Array, e: number, code: Uint8Array, reluAt: number, o: number): number {
+  const { start, inverse, counts, sortedW, sortedG, prog, weight, gin, inChannels, plane, taps } = gc;
+  // Counting sort of the entries by output position: position q's entries at [counts[q], counts[q + 1]).
+  counts.fill(0);
+  for (let k = 0; k < e; k++) counts[list[k * 3 + 1]! + 2]!++;
+  for (let q = 2; q < counts.length; q++) counts[q]! += counts[q - 1]!;
+  const ocBytes = inChannels * taps * 8;
+  for (let k = 0; k < e; k++) {
+    const a = counts[list[k * 3 + 1]! + 1]!++;
+    sortedW[a] = weight + list[k * 3]! * ocBytes;
+    sortedG[a] = list[k * 3 + 2]!;
+  }
+  const rowBytes = o * 8;
+  const ciBytes = taps * 8;
+  let ptr = 0;
+  let segments = 0;
+  for (let p = 0; p < plane; p++) {
+    const head = ptr;
+    ptr += 2;
+    // On units' rows, branch-free (a ReLU's code is 0 or 1: an off unit's entry is overwritten).
+    let rows = 0;
+    for (let ci = 0; ci < inChannels; ci++) {
+      const u = ci * plane + p;
+      prog[ptr] = ci * ciBytes;
+      prog[ptr + 1] = gin + u * rowBytes;
+      const on = code[reluAt + u]!;
+      ptr += 2 * on;
+      rows += on;
+    }
+    if (rows === 0) {
+      ptr = head;
+      continue;
+    }
+    let terms = 0;
+    for (let j = start[p]!; j < start[p + 1]!; j++) {
+      const tb = inverse[2 * j]! * 8;
+      const q = inverse[2 * j + 1]!;
+      const end = counts[q + 1]!;
+      for (let a = counts[q]!; a < end; a++, ptr += 2) {
+        prog[ptr] = sortedW[a]! + tb;
+        prog[ptr + 1] = sortedG[a]!;
+      }
+      terms += end - counts[q]!;
+    }
+    prog[head] = terms;
+    prog[head + 1] = rows;
+    segments++;
+  }
+  return segments;
 }
 
 /** The reverse pass laid out in the convolution kernel's memory. */
@@ -993,6 +1362,8 @@ interface ConvLayout {
   readonly fusedConv: Uint8Array;
   /** Per node: 1 for a ReLU whose transpose its pool's list takes over (skipped in the pass). */
   readonly fusedRelu: Uint8Array;
+  /** Per node: 1 when its adjoint's rows that are read are written by a gather (`GatherConv`), so it is never cleared. */
+  readonly assigned: Uint8Array;
 }
 
 /**

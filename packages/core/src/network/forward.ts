@@ -5,7 +5,7 @@
 import { PolytopeError } from '../errors.js';
 import { activationFixedImpl, activationForwardImpl } from './activation.js';
 import { isActivation, sizeOf } from './ir.js';
-import type { ActivationNode, Shape } from './ir.js';
+import type { ActivationNode, Node, Shape } from './ir.js';
 import { BiasMode, affineImpl } from './kernels.js';
 import type { FloatArray } from './kernels.js';
 import { borrowNetwork, networkOf } from './prepared.js';
@@ -64,6 +64,8 @@ export interface NodeRun<T extends FloatArray> {
   readonly activation: (out: T, x: T, node: ActivationNode, inShape: Shape, slot: number, i: number) => void;
   /** Nodes to leave alone (their blocks stay as the caller set them). */
   readonly skip?: (i: number) => boolean;
+  /** An affine node i computed by the caller into `out` (true), else (false) by `affineImpl`. */
+  readonly affine?: (out: T, xs: T[], node: Node, inShape: Shape, i: number) => boolean;
   /** Keep every block (default: a block is dropped after its last reader, except the input's). */
   readonly keep?: boolean;
 }
@@ -103,7 +105,7 @@ function evaluateNode<T extends FloatArray>(
   const inShape = nodes[node.inputs[0]!]!.shape;
   const out = at.run.make(sizeOf(node.shape) * at.run.m);
   if (isActivation(node)) at.run.activation(out, xs[0]!, node, inShape, at.slot, i);
-  else affineImpl(out, xs, node, inShape, at.run.m, at.run.bias, p.table(i), at.scratch);
+  else if (!at.run.affine?.(out, xs, node, inShape, i)) affineImpl(out, xs, node, inShape, at.run.m, at.run.bias, p.table(i), at.scratch);
   return out;
 }
 

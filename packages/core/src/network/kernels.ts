@@ -386,10 +386,13 @@ type ConvGeometry = ReturnType<typeof convGeometry>;
  */
 function conv2dRowsInPlace(
   g: Gemm64,
-  at: { out: Float64Array; x: Float64Array; node: Conv2dNode; geo: ConvGeometry; m: number; mode: BiasMode },
+  at: { out: Float64Array; x: Float64Array; node: Conv2dNode; geo: ConvGeometry; m: number; mode: BiasMode; crop?: ConvCrop },
 ): boolean {
   const { out, x, node, geo, m, mode } = at;
-  const { h, w, ho, wo } = geo;
+  const { h, w } = geo;
+  // Output rows and columns computed (`crop`: the leading ones only); out's pixels are of the full map.
+  const ho = at.crop?.rows ?? geo.ho;
+  const wo = at.crop?.cols ?? geo.wo;
   const [kh, kw] = node.kernel;
   const [dh, dw] = node.dilation;
   const n = wo * m;
@@ -416,7 +419,7 @@ function conv2dRowsInPlace(
   bias.fill(0, rows * n);
   mem.set(x.subarray(0, units * m), xAt);
   const list = new Int32Array(mem.buffer, listAt * 8, k);
-  const npix = ho * wo;
+  const npix = geo.ho * geo.wo;
   for (let oy = 0; oy < ho; oy++) {
     for (let ci = 0; ci < node.inChannels; ci++)
       for (let t = 0; t < taps; t++) {
@@ -426,9 +429,36 @@ function conv2dRowsInPlace(
         list[ci * taps + t] = (xAt + ((ci * h + iy) * w + ix) * m) * 8;
       }
     g.nnRowsFrom(0, listAt * 8, cAt * 8, rows4, n, k, sAt * 8);
-    for (let r = 0; r < rows; r++) out.set(mem.subarray(cAt + r * n, cAt + (r + 1) * n), (r * npix + oy * wo) * m);
+    for (let r = 0; r < rows; r++) out.set(mem.subarray(cAt + r * n, cAt + (r + 1) * n), (r * npix + oy * geo.wo) * m);
   }
   return true;
+}
+
+/** The leading output rows and columns of a convolution that its consumers read. */
+export interface ConvCrop {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * `conv2dImpl` on the in-place path (`conv2dRowsInPlace`, bit-identical) for output rows < `crop.rows`
+ * and columns < `crop.cols` only, leaving the other pixels of `out` as they are: for a convolution
+ * whose readers stop short of its last rows or columns (the simple CNN's second convolution: 11×11,
+ * its 2×2 max-pool reads 10×10, 83 % of the work). False (nothing done) where that path does not
+ * apply.
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- kernel contract: positional typed-array arguments on a hot path (STYLE.md)
+export function conv2dCropped(
+  out: Float64Array,
+  x: Float64Array,
+  node: Conv2dNode,
+  inShape: readonly number[],
+  m: number,
+  mode: BiasMode,
+  crop: ConvCrop,
+): boolean {
+  const wasm = gemm64();
+  return wasm !== null && conv2dRowsInPlace(wasm, { out, x, node, geo: convGeometry(node, inShape), m, mode, crop });
 }
 
 /**
