@@ -539,7 +539,8 @@ function bce(z: number, y: number): number {
 /**
  * Where the logits are read and dL/dlogit written: sample s of network k at
  * `at + ⌊k/lanes⌋·pairStride + s·rowStride + k mod lanes` (the JS layout: lanes 2, pairStride 2,
- * rowStride N). `gradInKernel`: the forward kernel has written dL/dlogit (float32).
+ * rowStride N). `gradInKernel`: the forward kernel has written dL/dlogit (float32, and float64 where
+ * its exp is `Math.exp` bit for bit).
  */
 interface OutputRows {
   readonly logit: Float64Array | Float32Array;
@@ -790,7 +791,8 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     lanes,
     pairStride: lanes * layout.rows,
     rowStride: lanes,
-    gradInKernel: precision === 'f32',
+    // float64: unless the module's exp failed its check against Math.exp (then JS recomputes it).
+    gradInKernel: precision === 'f32' || k.expExact,
   };
   // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
   const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
