@@ -42,6 +42,8 @@ const V128_LOAD = simd(0x00);
 const V128_STORE = simd(0x0b);
 const V128_CONST = simd(0x0c);
 const V128_BITSELECT = simd(0x52);
+const V128_ANDNOT = simd(0x4f);
+const V128_XOR = simd(0x51);
 
 /** The float format of a set of kernels: `'f64'` (f64x2 lanes) or `'f32'` (f32x4 lanes). */
 export type WasmPrecision = 'f64' | 'f32';
@@ -123,6 +125,8 @@ export interface WasmLayout {
   readonly a: number[];
   /** First row of the logits ([sample]). */
   readonly logit: number;
+  /** Row of the correct counts (samples with logit > 0 exactly where y = 1), written by the forward kernel. */
+  readonly correct: number;
   /** First row of dL/dlogit ([sample], written by JS). */
   readonly gOut: number;
   /** Per layer l: first row of dL/dz_l ([unit][sample]; the last is `gOut`). */
@@ -158,7 +162,8 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
   }
   const logit = row;
   const gOut = row + samples;
-  row += 2 * samples;
+  const correct = row + 2 * samples;
+  row += 2 * samples + 1;
   const g: number[] = [];
   for (let l = 0; l + 1 < L; l++) {
     g.push(row);
@@ -181,6 +186,7 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
     a,
     logit,
     gOut,
+    correct,
     g,
     rows: row,
     bytes: rowsAt + pairs * row * 16,
@@ -333,6 +339,8 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
   const L = dims.length - 1;
   e.prologue();
   e.pairLoop(lay.pairBytes, () => {
+    e.get(ZERO);
+    e.set(CORRECT);
     e.sampleLoop(lay, () => {
       for (let l = 0; l < L; l++) {
         const din = dims[l]!;
@@ -352,7 +360,10 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
           else e.store(Q, sampleOff(lay, lay.logit, o), () => e.get(T));
         }
       }
-      if (lay.precision === 'f32') e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
+      if (lay.precision === 'f32') {
+        countCorrect(e, lay);
+        e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
+      }
     });
     // float64: dL/dlogit in a loop of its own, so the exp's long dependency chains of consecutive
     // samples overlap (interleaved with the forward pass, measured 1.8× slower than JS Math.exp).
@@ -360,12 +371,42 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
       e.sampleLoop(lay, () => {
         e.load(Q, sampleOff(lay, lay.logit, 0));
         e.set(T);
+        countCorrect(e, lay);
         e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF64(e, lay));
       });
     }
+    e.store(PK, rowOff(lay, lay.correct), () => e.get(CORRECT));
   });
   e.op(END);
   return { name: 'forward', i32Locals: I32_LOCALS, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/** The forward kernel's count of correct samples per network (a local of scratch not used by the output gradients). */
+const CORRECT = SCRATCH + 8;
+
+/** Pushes the target row y of the current sample (splatted after the inputs). */
+function loadTarget(e: Emitter, lay: WasmLayout): void {
+  e.get(Q);
+  e.get(PK);
+  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+}
+
+/**
+ * Adds 1 to CORRECT where the logit in local T classifies the current sample right, (z > 0) = (y = 1)
+ * (targets are 0 or 1): 1 & ~((z > 0) ^ (y > 0)), exact small integers in either float format, so
+ * JavaScript reads one count per network instead of comparing every logit.
+ */
+function countCorrect(e: Emitter, lay: WasmLayout): void {
+  const one = new Uint8Array(lay.precision === 'f32' ? new Float32Array([1, 1, 1, 1]).buffer : new Float64Array([1, 1]).buffer);
+  e.get(CORRECT);
+  e.op(...V128_CONST, ...one);
+  e.get(T);
+  e.get(ZERO);
+  e.op(...e.ops.gt);
+  loadTarget(e, lay);
+  e.get(ZERO);
+  e.op(...e.ops.gt, ...V128_XOR, ...V128_ANDNOT, ...e.ops.add);
+  e.set(CORRECT);
 }
 
 /*
@@ -453,9 +494,7 @@ function outputGradientF32(e: Emitter, lay: WasmLayout): void {
   f32x4Const(e, 1);
   e.get(X);
   e.op(...ops.div);
-  e.get(Q);
-  e.get(PK);
-  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  loadTarget(e, lay);
   e.op(...ops.sub);
   e.i32(0);
   e.op(...V128_LOAD, 3, ...uleb(SCALAR.invSamples), ...ops.mul);
@@ -694,9 +733,7 @@ function outputGradientF64(e: Emitter, lay: WasmLayout): void {
   f64x2Const(e, 1);
   emitExpF64(e, AV, SCRATCH);
   e.op(...ops.add, ...ops.div);
-  e.get(Q);
-  e.get(PK);
-  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  loadTarget(e, lay);
   e.op(...ops.sub);
   // ÷ S; for S a power of two, × 1/S: the same correctly rounded quotient, without a division.
   const pow2 = (lay.samples & (lay.samples - 1)) === 0;

@@ -551,6 +551,8 @@ interface OutputRows {
   readonly pairStride: number;
   readonly rowStride: number;
   readonly gradInKernel: boolean;
+  /** Where the forward kernel wrote each network's correct count (same addressing, one row), or −1 (JS kernels). */
+  readonly correctAt: number;
 }
 
 /**
@@ -573,15 +575,18 @@ function lossAndOutputGrad(
   losses: LossesWanted,
 ): void {
   const S = y.length;
-  const { logit, grad, lanes, pairStride, rowStride, gradInKernel } = out;
+  const { logit, grad, lanes, pairStride, rowStride, gradInKernel, correctAt } = out;
   for (let k = k0; k < k1; k++) {
     const off = Math.floor(k / lanes) * pairStride + (k % lanes);
     let c = 0;
-    for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
-      const ys = y[s]!;
-      const z = logit[o]!;
-      if (z > 0 === (ys === 1)) c++;
-      if (!gradInKernel) grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
+    if (gradInKernel && correctAt >= 0) c = logit[correctAt + off]!;
+    else {
+      for (let s = 0, o = out.logitAt + off, go = out.gradAt + off; s < S; s++, o += rowStride, go += rowStride) {
+        const ys = y[s]!;
+        const z = logit[o]!;
+        if (z > 0 === (ys === 1)) c++;
+        if (!gradInKernel) grad[go] = (1 / (1 + Math.exp(-z)) - ys) / S;
+      }
     }
     correct[k] = c;
     if (losses === 'none' || (losses === 'solved' && c !== S)) {
@@ -719,6 +724,7 @@ function jsEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array }, S
     pairStride: 2,
     rowStride: n,
     gradInKernel: false,
+    correctAt: -1,
   };
   return {
     kind: 'js',
@@ -793,6 +799,7 @@ function wasmEngine(mlp: BatchedMlp, data: { x: Float64Array; y: Float64Array },
     rowStride: lanes,
     // float64: unless the module's exp failed its check against Math.exp (then JS recomputes it).
     gradInKernel: precision === 'f32' || k.expExact,
+    correctAt: wasmIndex(layout, layout.correct, 0),
   };
   // Parameters, m and v of one network (rows 0 … 3·paramRows − 1 of its block).
   const saveLane = (lane: number): Float64Array => Float64Array.from({ length: 3 * paramRows }, (_, r) => f[wasmIndex(layout, r, lane)]!);
