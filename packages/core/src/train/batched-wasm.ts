@@ -193,6 +193,12 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
   };
 }
 
+/** Bytes of the WebAssembly memory per network (its share of a group block) for layer sizes `dims` on `samples` samples. */
+export function wasmBytesPerNetwork(dims: readonly number[], samples: number, precision: WasmPrecision): number {
+  const lay = wasmLayout(dims, samples, 1, precision);
+  return lay.pairBytes / lay.lanes;
+}
+
 /** Index (in values of the layout's precision) of row r of network k. */
 export function wasmIndex(lay: WasmLayout, r: number, k: number): number {
   const { lanes } = lay;

@@ -205,6 +205,31 @@ describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
     });
   }
 
+  it('train a batch larger than one group (4 → 10 × 3 → 1, N = 70: float64 groups of 64 and 6) as its networks train in a small batch', () => {
+    const shape = { inputs: 4, width: 10, depth: 3, alpha: 0.1 };
+    const data = booleanTrainingData(0xe880, 4);
+    const big = new BatchedMlp(shape, 70);
+    big.initialize('he-normal', (k) => seededRandom(900 + k));
+    // Networks 60…69 straddle the group boundary; trained alone, in one batch of 10.
+    const small = new BatchedMlp(shape, 10);
+    small.initialize('he-normal', (k) => seededRandom(960 + k));
+    for (const precision of ['f64', 'f32'] as const) {
+      const [a, b] = [big, small].map((m) => {
+        const copy = new BatchedMlp(shape, m.count);
+        copy.params.forEach((p, t) => p.set(m.params[t]!));
+        return copy;
+      }) as [BatchedMlp, BatchedMlp];
+      const ra = trainBatched(a, data, { lr: 0.025, epochs: 300, recordLoss: true, precision });
+      const rb = trainBatched(b, data, { lr: 0.025, epochs: 300, recordLoss: true, precision });
+      expect(new Set(rb.solvedAt).size).toBeGreaterThanOrEqual(2);
+      expect(Array.from(ra.solvedAt.subarray(60))).toEqual(Array.from(rb.solvedAt));
+      expect(Array.from(ra.loss.subarray(60))).toEqual(Array.from(rb.loss));
+      expect(ra.history!.slice(60)).toEqual(rb.history);
+      for (let k = 0; k < 10; k++) expect(a.networkParams(60 + k)).toEqual(b.networkParams(k));
+      expect(ra.networkEpochs).toBe(Array.from(ra.solvedAt).reduce((s, e) => s + (e < 0 ? 301 : e + 1), 0));
+    }
+  });
+
   it('give bit-for-bit equal losses and gradients where no block is full (6 inputs, hidden 5 → 7, 7 samples, N = 3)', () => {
     const mlp = new BatchedMlp({ inputs: 6, width: 5, depth: 2, alpha: 0.1, hidden: [5, 7] }, 3);
     mlp.initialize('he-normal', (k) => seededRandom(500 + k));

@@ -33,7 +33,7 @@ import { PolytopeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { initParameters } from './init.js';
 import type { InitName } from './init.js';
-import { wasmBatchedKernels, wasmIndex, wasmSetAdam, wasmSetData } from './batched-wasm.js';
+import { wasmBatchedKernels, wasmBytesPerNetwork, wasmIndex, wasmSetAdam, wasmSetData } from './batched-wasm.js';
 import type { WasmBatchedKernels } from './batched-wasm.js';
 
 /** The shape of every network in a batch: `inputs → width × depth (activation) → 1 logit`. */
@@ -908,6 +908,55 @@ export function batchedLossAndGradient(
 export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: BatchedTrainOptions): BatchedTrainResult {
   checkTrainOptions(options);
   const { S, data } = checkData(mlp, raw);
+  const n = mlp.count;
+  const group = Math.max(
+    4,
+    Math.floor(TRAIN_GROUP_BYTES / wasmBytesPerNetwork(mlp.dims, S, options.precision === 'f32' ? 'f32' : 'f64') / 4) * 4,
+  );
+  if (n <= group) return trainGroup(mlp, data, S, options);
+  // Networks train independently (a network's arithmetic never depends on the others in its batch),
+  // so a large batch trains as groups one after another, all epochs each: a group's state stays in
+  // the L2 cache from epoch to epoch instead of streaming from memory (10×3, N = 1000: 15.6 MB in
+  // float64; in groups of 64, 1 MB). Results are those of one batch, bit for bit.
+  const solvedAt = new Int32Array(n);
+  const loss = new Float64Array(n);
+  const correct = new Int32Array(n);
+  const history: Float64Array[] = [];
+  let networkEpochs = 0;
+  let last: BatchedTrainResult | undefined;
+  for (let g0 = 0; g0 < n; g0 += group) {
+    const count = Math.min(group, n - g0);
+    const part = new BatchedMlp(mlp.shape, count);
+    const copy = (from: Float64Array[], fromN: number, fromAt: number, to: Float64Array[], toN: number, toAt: number): void =>
+      from.forEach((src, t) => {
+        const dst = to[t]!;
+        for (let r = 0; r < src.length / fromN; r++) for (let j = 0; j < count; j++) dst[r * toN + toAt + j] = src[r * fromN + fromAt + j]!;
+      });
+    copy(mlp.params, n, g0, part.params, count, 0);
+    last = trainGroup(part, data, S, options);
+    copy(part.params, count, 0, mlp.params, n, g0);
+    solvedAt.set(last.solvedAt, g0);
+    loss.set(last.loss, g0);
+    correct.set(last.correct, g0);
+    if (last.history) history.push(...last.history);
+    networkEpochs += last.networkEpochs;
+  }
+  const { kernels, precision } = last!;
+  return options.recordLoss
+    ? { solvedAt, loss, correct, networkEpochs, history, kernels, precision }
+    : { solvedAt, loss, correct, networkEpochs, kernels, precision };
+}
+
+/** Bytes of training state per group of networks that `trainBatched` trains together (about half this machine's 2 MB L2). */
+const TRAIN_GROUP_BYTES = 1 << 20;
+
+/** `trainBatched` on one group of networks (checked options and data). */
+function trainGroup(
+  mlp: BatchedMlp,
+  data: { x: Float64Array; y: Float64Array },
+  S: number,
+  options: BatchedTrainOptions,
+): BatchedTrainResult {
   const n = mlp.count;
   const adam = { lr: options.lr, beta1: options.beta1 ?? ADAM_BETA1, beta2: options.beta2 ?? ADAM_BETA2, eps: options.eps ?? ADAM_EPS };
   const earlyExit = options.earlyExit ?? true;
