@@ -205,7 +205,7 @@ describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
     });
   }
 
-  it('train a batch larger than one group (4 → 10 × 3 → 1, N = 70: float64 groups of 64 and 6) as its networks train in a small batch', () => {
+  it('train a batch larger than one group (4 → 10 × 3 → 1, N = 70: float64 groups of 32, 32 and 6) as its networks train in a small batch', () => {
     const shape = { inputs: 4, width: 10, depth: 3, alpha: 0.1 };
     const data = booleanTrainingData(0xe880, 4);
     const big = new BatchedMlp(shape, 70);
