@@ -19,7 +19,8 @@
  * block instead of touching one page per row, which measured 2× slower at N = 1000). A block is
  * `rows` rows of 16 bytes (one value per network of the group): parameters [W₀, b₀, W₁, b₁, …] (W row-major [out][in]), Adam m, Adam v, gradients, then
  * per hidden layer z and a as [unit][sample], the logits [sample], and per layer the gradient with
- * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by JS). Element
+ * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by the forward
+ * kernel), with the correct-count row after the logits and dL/dlogit. Element
  * (row r, network k) is value `rowsAt/b + ⌊k/lanes⌋·lanes·rows + lanes·r + k mod lanes` of the
  * memory viewed as b-byte floats (`wasmIndex`). "Pair" below means such a group.
  */
@@ -127,7 +128,7 @@ export interface WasmLayout {
   readonly logit: number;
   /** Row of the correct counts (samples with logit > 0 exactly where y = 1), written by the forward kernel. */
   readonly correct: number;
-  /** First row of dL/dlogit ([sample], written by JS). */
+  /** First row of dL/dlogit ([sample]; written by the forward kernel, by JS where `expExact` is false). */
   readonly gOut: number;
   /** Per layer l: first row of dL/dz_l ([unit][sample]; the last is `gOut`). */
   readonly g: number[];
