@@ -206,8 +206,9 @@ export function wasmIndex(lay: WasmLayout, r: number, k: number): number {
   return lay.rowsAt / lay.valueBytes + Math.floor(k / lanes) * lanes * lay.rows + lanes * r + (k % lanes);
 }
 
-// Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx, qend;
-// v128 ALPHA, ZERO, T, AV, then per-function scratch, then unit registers U0…
+// Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx,
+// qend, ap (the step kernel's Adam row pointer); v128 ALPHA, ZERO, T, AV, then per-function
+// scratch, then unit registers U0…
 const [K0, K1, PK, Q, QX, QEND, AP] = [0, 1, 2, 3, 4, 5, 6];
 const I32_LOCALS = 5;
 const [ALPHA, ZERO, T, AV] = [7, 8, 9, 10];

@@ -909,6 +909,7 @@ export function trainBatched(mlp: BatchedMlp, raw: BatchedData, options: Batched
   checkTrainOptions(options);
   const { S, data } = checkData(mlp, raw);
   const n = mlp.count;
+  // Networks per group: a multiple of 4, so no group ends in a partly filled vector (f32x4 or f64x2).
   const group = Math.max(
     4,
     Math.floor(TRAIN_GROUP_BYTES / wasmBytesPerNetwork(mlp.dims, S, options.precision === 'f32' ? 'f32' : 'f64') / 4) * 4,
