@@ -19,7 +19,8 @@
  * block instead of touching one page per row, which measured 2× slower at N = 1000). A block is
  * `rows` rows of 16 bytes (one value per network of the group): parameters [W₀, b₀, W₁, b₁, …] (W row-major [out][in]), Adam m, Adam v, gradients, then
  * per hidden layer z and a as [unit][sample], the logits [sample], and per layer the gradient with
- * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by JS). Element
+ * respect to its pre-activation, [unit][sample] (the last one is dL/dlogit, written by the forward
+ * kernel), with the correct-count row after the logits and dL/dlogit. Element
  * (row r, network k) is value `rowsAt/b + ⌊k/lanes⌋·lanes·rows + lanes·r + k mod lanes` of the
  * memory viewed as b-byte floats (`wasmIndex`). "Pair" below means such a group.
  */
@@ -42,6 +43,8 @@ const V128_LOAD = simd(0x00);
 const V128_STORE = simd(0x0b);
 const V128_CONST = simd(0x0c);
 const V128_BITSELECT = simd(0x52);
+const V128_ANDNOT = simd(0x4f);
+const V128_XOR = simd(0x51);
 
 /** The float format of a set of kernels: `'f64'` (f64x2 lanes) or `'f32'` (f32x4 lanes). */
 export type WasmPrecision = 'f64' | 'f32';
@@ -56,11 +59,32 @@ interface LaneOps {
   readonly sub: number[];
   readonly mul: number[];
   readonly div: number[];
+  readonly pmax: number[];
 }
 
 const LANE_OPS: Record<WasmPrecision, LaneOps> = {
-  f64: { lanes: 2, bytes: 8, gt: simd(0x4a), sqrt: simd(0xef), add: simd(0xf0), sub: simd(0xf1), mul: simd(0xf2), div: simd(0xf3) },
-  f32: { lanes: 4, bytes: 4, gt: simd(0x44), sqrt: simd(0xe3), add: simd(0xe4), sub: simd(0xe5), mul: simd(0xe6), div: simd(0xe7) },
+  f64: {
+    lanes: 2,
+    bytes: 8,
+    gt: simd(0x4a),
+    sqrt: simd(0xef),
+    add: simd(0xf0),
+    sub: simd(0xf1),
+    mul: simd(0xf2),
+    div: simd(0xf3),
+    pmax: simd(0xf7),
+  },
+  f32: {
+    lanes: 4,
+    bytes: 4,
+    gt: simd(0x44),
+    sqrt: simd(0xe3),
+    add: simd(0xe4),
+    sub: simd(0xe5),
+    mul: simd(0xe6),
+    div: simd(0xe7),
+    pmax: simd(0xeb),
+  },
 };
 
 /** Byte offsets of the splatted scalars at the start of the memory. */
@@ -74,6 +98,7 @@ const SCALAR = {
   sqrtBc2: 96,
   eps: 112,
   invSamples: 128,
+  samples: 144,
 };
 const DATA_AT = 256;
 
@@ -101,7 +126,9 @@ export interface WasmLayout {
   readonly a: number[];
   /** First row of the logits ([sample]). */
   readonly logit: number;
-  /** First row of dL/dlogit ([sample], written by JS). */
+  /** Row of the correct counts (samples with logit > 0 exactly where y = 1), written by the forward kernel. */
+  readonly correct: number;
+  /** First row of dL/dlogit ([sample]; written by the forward kernel, by JS where `expExact` is false). */
   readonly gOut: number;
   /** Per layer l: first row of dL/dz_l ([unit][sample]; the last is `gOut`). */
   readonly g: number[];
@@ -136,7 +163,8 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
   }
   const logit = row;
   const gOut = row + samples;
-  row += 2 * samples;
+  const correct = row + 2 * samples;
+  row += 2 * samples + 1;
   const g: number[] = [];
   for (let l = 0; l + 1 < L; l++) {
     g.push(row);
@@ -159,10 +187,17 @@ function wasmLayout(dims: readonly number[], samples: number, count: number, pre
     a,
     logit,
     gOut,
+    correct,
     g,
     rows: row,
     bytes: rowsAt + pairs * row * 16,
   };
+}
+
+/** Bytes of the WebAssembly memory per network (its share of a group block) for layer sizes `dims` on `samples` samples. */
+export function wasmBytesPerNetwork(dims: readonly number[], samples: number, precision: WasmPrecision): number {
+  const lay = wasmLayout(dims, samples, 1, precision);
+  return lay.pairBytes / lay.lanes;
 }
 
 /** Index (in values of the layout's precision) of row r of network k. */
@@ -171,12 +206,14 @@ export function wasmIndex(lay: WasmLayout, r: number, k: number): number {
   return lay.rowsAt / lay.valueBytes + Math.floor(k / lanes) * lanes * lay.rows + lanes * r + (k % lanes);
 }
 
-// Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx, qend;
-// v128 ALPHA, ZERO, T, AV, then per-function scratch, then unit registers U0…
-const [K0, K1, PK, Q, QX, QEND] = [0, 1, 2, 3, 4, 5];
-const [ALPHA, ZERO, T, AV] = [6, 7, 8, 9];
-const SCRATCH = 10; // 10…19
-const UNIT = 20;
+// Locals: params k0, k1 (byte offsets of the network range, even network indices); i32 pk, q, qx,
+// qend, ap (the step kernel's Adam row pointer); v128 ALPHA, ZERO, T, AV, then per-function
+// scratch, then unit registers U0…
+const [K0, K1, PK, Q, QX, QEND, AP] = [0, 1, 2, 3, 4, 5, 6];
+const I32_LOCALS = 5;
+const [ALPHA, ZERO, T, AV] = [7, 8, 9, 10];
+const SCRATCH = 11; // 11…20
+const UNIT = 21;
 
 class Emitter {
   readonly f: number[] = [];
@@ -207,6 +244,19 @@ class Emitter {
     value();
     this.op(...V128_STORE, 3, ...uleb(offset));
   }
+  /**
+   * Pushes leaky(x) = x > 0 ? x : alpha·x for x in local `x` as pmax(x, alpha·x) = (x < alpha·x ?
+   * alpha·x : x), one x86 `maxpd`/`maxps` instead of a comparison and a three-instruction bitselect.
+   * The same value bit for bit for alpha in [0, 1): for x < 0, alpha·x ≥ x (rounding is monotonic
+   * and |alpha·x| < |x|; where equal it is the same number); for x > 0, alpha·x < x; for x = ±0,
+   * alpha·x is the same zero and x is kept.
+   */
+  activation(x: number): void {
+    this.get(x);
+    this.get(x);
+    this.get(ALPHA);
+    this.op(...this.ops.mul, ...this.ops.pmax);
+  }
   /** Pushes bitselect(x, alpha·x, x' > 0) for x in local `x` and the comparand pushed by `cmp`. */
   leaky(x: number, cmp: () => void): void {
     this.get(x);
@@ -217,8 +267,8 @@ class Emitter {
     this.get(ZERO);
     this.op(...this.ops.gt, ...V128_BITSELECT);
   }
-  /** `for (pk = k0; pk < k1; pk += pairBytes) { body }` (k0, k1: pair index · pairBytes). */
-  pairLoop(lay: WasmLayout, body: () => void): void {
+  /** `for (pk = k0; pk < k1; pk += stride) { body }` (k0, k1: pair index · pairBytes for the passes). */
+  pairLoop(stride: number, body: () => void): void {
     this.get(K0);
     this.set(PK);
     this.op(...BLOCK, ...LOOP);
@@ -227,7 +277,7 @@ class Emitter {
     this.op(I32_GE_U, BR_IF, 1);
     body();
     this.get(PK);
-    this.i32(lay.pairBytes);
+    this.i32(stride);
     this.op(I32_ADD);
     this.set(PK);
     this.op(BR, 0, END, END);
@@ -296,7 +346,9 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
   const { dims } = lay;
   const L = dims.length - 1;
   e.prologue();
-  e.pairLoop(lay, () =>
+  e.pairLoop(lay.pairBytes, () => {
+    e.get(ZERO);
+    e.set(CORRECT);
     e.sampleLoop(lay, () => {
       for (let l = 0; l < L; l++) {
         const din = dims[l]!;
@@ -312,15 +364,57 @@ function forwardKernel(lay: WasmLayout): KernelFunction {
             e.op(...e.ops.mul, ...e.ops.add);
           }
           e.set(T);
-          if (l < L - 1) e.store(Q, sampleOff(lay, lay.a[l]!, o), () => e.leaky(T, () => e.get(T)));
+          if (l < L - 1) e.store(Q, sampleOff(lay, lay.a[l]!, o), () => e.activation(T));
           else e.store(Q, sampleOff(lay, lay.logit, o), () => e.get(T));
         }
       }
-      if (lay.precision === 'f32') e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
-    }),
-  );
+      if (lay.precision === 'f32') {
+        countCorrect(e, lay);
+        e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF32(e, lay));
+      }
+    });
+    // float64: dL/dlogit in a loop of its own, so the exp's long dependency chains of consecutive
+    // samples overlap (interleaved with the forward pass, measured 1.8× slower than JS Math.exp).
+    if (lay.precision === 'f64') {
+      e.sampleLoop(lay, () => {
+        e.load(Q, sampleOff(lay, lay.logit, 0));
+        e.set(T);
+        countCorrect(e, lay);
+        e.store(Q, sampleOff(lay, lay.gOut, 0), () => outputGradientF64(e, lay));
+      });
+    }
+    e.store(PK, rowOff(lay, lay.correct), () => e.get(CORRECT));
+  });
   e.op(END);
-  return { name: 'forward', i32Locals: 4, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+  return { name: 'forward', i32Locals: I32_LOCALS, v128Locals: UNIT - ALPHA + maxDim(dims), body: e.f };
+}
+
+/** The forward kernel's count of correct samples per network (a local of scratch not used by the output gradients). */
+const CORRECT = SCRATCH + 8;
+
+/** Pushes the target row y of the current sample (splatted after the inputs). */
+function loadTarget(e: Emitter, lay: WasmLayout): void {
+  e.get(Q);
+  e.get(PK);
+  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+}
+
+/**
+ * Adds 1 to CORRECT where the logit in local T classifies the current sample right, (z > 0) = (y = 1)
+ * (targets are 0 or 1): 1 & ~((z > 0) ^ (y > 0)), exact small integers in either float format, so
+ * JavaScript reads one count per network instead of comparing every logit.
+ */
+function countCorrect(e: Emitter, lay: WasmLayout): void {
+  const one = new Uint8Array(lay.precision === 'f32' ? new Float32Array([1, 1, 1, 1]).buffer : new Float64Array([1, 1]).buffer);
+  e.get(CORRECT);
+  e.op(...V128_CONST, ...one);
+  e.get(T);
+  e.get(ZERO);
+  e.op(...e.ops.gt);
+  loadTarget(e, lay);
+  e.get(ZERO);
+  e.op(...e.ops.gt, ...V128_XOR, ...V128_ANDNOT, ...e.ops.add);
+  e.set(CORRECT);
 }
 
 /*
@@ -408,20 +502,271 @@ function outputGradientF32(e: Emitter, lay: WasmLayout): void {
   f32x4Const(e, 1);
   e.get(X);
   e.op(...ops.div);
-  e.get(Q);
-  e.get(PK);
-  e.op(OP.i32Sub, ...V128_LOAD, 3, ...uleb(DATA_AT + lay.samples * lay.dims[0]! * 16));
+  loadTarget(e, lay);
   e.op(...ops.sub);
   e.i32(0);
   e.op(...V128_LOAD, 3, ...uleb(SCALAR.invSamples), ...ops.mul);
+}
+
+/** A v128 constant of two float64 lanes. */
+function f64x2Const(e: Emitter, v: number): void {
+  e.op(...V128_CONST, ...new Uint8Array(new Float64Array([v, v]).buffer));
+}
+
+/** The float64 whose high word is `hi` and low word 0 (fdlibm compares high words: `hx < hi` ⟺ |x| < this). */
+function highWord(hi: number): number {
+  return new Float64Array(new Uint32Array([0, hi]).buffer)[0]!;
+}
+
+/*
+ * float64 constants of `emitExpF64`: fdlibm's `__ieee754_exp` as V8 ships it (src/base/ieee754.cc
+ * `exp`, the function behind `Math.exp`), same decimal literals. Coefficients and thresholds of a
+ * function approximation, not tolerances.
+ */
+/* eslint-disable no-restricted-syntax */
+const EXP64 = {
+  oThreshold: 7.09782712893383973096e2,
+  uThreshold: -7.4513321910194110842e2,
+  ln2Hi: 6.9314718036912381649e-1,
+  ln2Lo: 1.90821492927058770002e-10,
+  invLn2: 1.442695040888963387,
+  /** c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5)))), t = r². */
+  poly: [
+    1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.61375632143793436117e-5, -1.6533902205465251539e-6, 4.13813679705723846039e-8,
+  ],
+  e: 2.718281828459045,
+  twoM1000: 9.3326361850321887899e-302,
+  two1023: 8.988465674311579539e307,
+  /** |x| above 0.5·ln 2 (hx > 0x3fd62e42), below 1.5·ln 2 (hx < 0x3ff0a2b2), below 2⁻²⁸ (hx < 0x3e300000). */
+  reduceAbove: highWord(0x3fd62e43),
+  oneStepBelow: highWord(0x3ff0a2b2),
+  tinyBelow: highWord(0x3e300000),
+} as const;
+/* eslint-enable no-restricted-syntax */
+
+const F64X2_EQ = simd(0x47);
+const F64X2_NE = simd(0x48);
+const F64X2_LT = simd(0x49);
+const F64X2_GE = simd(0x4c);
+const F64X2_TRUNC = simd(0x7a);
+const F64X2_ABS = simd(0xec);
+const F64X2_NEG = simd(0xed);
+const V128_AND = simd(0x4e);
+const V128_OR = simd(0x50);
+const I32X4_TRUNC_SAT_F64X2_S_ZERO = simd(0xfc);
+const I64X2_EXTEND_LOW_I32X4_S = simd(0xc7);
+const I64X2_SHL = simd(0xcb);
+const I64X2_ADD = simd(0xce);
+
+/**
+ * Pushes exp(x) of local `x` (f64x2), bit for bit V8's `Math.exp`: fdlibm's algorithm with its
+ * constants and its operations in its order (no fused multiply–add), the branches of the scalar
+ * code computed in every lane and picked with masks. Uses the eight locals from `s`.
+ *
+ * Where the scalar code takes other paths, the lanes compute it as one: k = 0 (|x| ≤ 0.5·ln 2) is
+ * the general formula with t = 0 (hi = x − 0·ln2Hi = x, lo = 0, and 1 − ((x·c)/(c − 2) − x) equals
+ * 1 − ((0 − (x·c)/(2 − c)) − x) because IEEE negation and subtraction are sign-symmetric); k = ±1
+ * (|x| < 1.5·ln 2) is the general reduction with t = ±1 (t·ln2Hi and t·ln2Lo exact); the scaling
+ * y·2ᵏ, y·2·2¹⁰²³ (k = 1024) and y·2^(k+1000)·2⁻¹⁰⁰⁰ (k < −1021) is (y·a)·b with b = 1 in the first
+ * case (exact). The test compares with `Math.exp` on millions of arguments and the edge cases.
+ * Locals: AX = |x|, SGN its sign bit, TK = t, HI, LO, R = the reduced argument, T2 = r², C, and
+ * three reused once dead: LOW = (t < −1021), Y = the unscaled result, TOP = (t = 1024).
+ */
+function emitExpF64(e: Emitter, x: number, s: number): void {
+  const [AX, SGN, TK, HI, LO, R, T2, C] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => s + i) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [LOW, Y, TOP] = [SGN, T2, C]; // reused once their first values are dead
+  expReduce(e, x, { AX, SGN, TK, HI, LO, R });
+  expPolynomial(e, { HI, LO, R, T2, C, Y });
+  expScaleAndSpecials(e, x, { AX, TK, Y, LOW, TOP });
+}
+
+/** exp's argument reduction: t (= k), hi = x − t·ln2Hi, lo = t·ln2Lo, r = hi − lo; |x| in AX, its sign bit in SGN. */
+function expReduce(e: Emitter, x: number, l: Record<'AX' | 'SGN' | 'TK' | 'HI' | 'LO' | 'R', number>): void {
+  const { AX, SGN, TK, HI, LO, R } = l;
+  const { ops } = e;
+  e.get(x);
+  e.op(...F64X2_ABS);
+  e.set(AX);
+  e.get(x);
+  f64x2Const(e, -0);
+  e.op(...V128_AND);
+  e.set(SGN);
+  // t = |x| > 0.5·ln2 ? (|x| < 1.5·ln2 ? ±1 : trunc(invln2·x ± 0.5)) : 0
+  f64x2Const(e, 1);
+  e.get(SGN);
+  e.op(...V128_OR);
+  f64x2Const(e, EXP64.invLn2);
+  e.get(x);
+  e.op(...ops.mul);
+  f64x2Const(e, 0.5);
+  e.get(SGN);
+  e.op(...V128_OR, ...ops.add, ...F64X2_TRUNC);
+  e.get(AX);
+  f64x2Const(e, EXP64.oneStepBelow);
+  e.op(...F64X2_LT, ...V128_BITSELECT);
+  e.get(AX);
+  f64x2Const(e, EXP64.reduceAbove);
+  e.op(...F64X2_GE, ...V128_AND);
+  e.set(TK);
+  // hi = x − t·ln2Hi, lo = t·ln2Lo, r = hi − lo
+  e.get(x);
+  e.get(TK);
+  f64x2Const(e, EXP64.ln2Hi);
+  e.op(...ops.mul, ...ops.sub);
+  e.set(HI);
+  e.get(TK);
+  f64x2Const(e, EXP64.ln2Lo);
+  e.op(...ops.mul);
+  e.set(LO);
+  e.get(HI);
+  e.get(LO);
+  e.op(...ops.sub);
+  e.set(R);
+}
+
+/** exp's polynomial on r: c = r − r²·P(r²), y = 1 − ((lo − (r·c)/(2 − c)) − hi). */
+function expPolynomial(e: Emitter, l: Record<'HI' | 'LO' | 'R' | 'T2' | 'C' | 'Y', number>): void {
+  const { HI, LO, R, T2, C, Y } = l;
+  const { ops } = e;
+  // c = r − t2·(P1 + t2·(P2 + t2·(P3 + t2·(P4 + t2·P5)))), t2 = r²
+  e.get(R);
+  e.get(R);
+  e.op(...ops.mul);
+  e.set(T2);
+  e.get(R);
+  e.get(T2);
+  for (const p of EXP64.poly.slice(0, -1)) {
+    f64x2Const(e, p);
+    e.get(T2);
+  }
+  f64x2Const(e, EXP64.poly[EXP64.poly.length - 1]!);
+  e.op(...ops.mul);
+  for (let i = 1; i < EXP64.poly.length; i++) e.op(...ops.add, ...ops.mul);
+  e.op(...ops.sub);
+  e.set(C);
+  // y = 1 − ((lo − (r·c)/(2 − c)) − hi)
+  f64x2Const(e, 1);
+  e.get(LO);
+  e.get(R);
+  e.get(C);
+  e.op(...ops.mul);
+  f64x2Const(e, 2);
+  e.get(C);
+  e.op(...ops.sub, ...ops.div, ...ops.sub);
+  e.get(HI);
+  e.op(...ops.sub, ...ops.sub);
+  e.set(Y);
+}
+
+/** exp's result: y·2ᵏ as (y·a)·b, then the special cases; LOW, TOP: free locals for the masks k < −1021, k = 1024. */
+function expScaleAndSpecials(e: Emitter, x: number, l: Record<'AX' | 'TK' | 'Y' | 'LOW' | 'TOP', number>): void {
+  const { AX, TK, Y, LOW, TOP } = l;
+  const { ops } = e;
+  e.get(TK);
+  f64x2Const(e, -1021);
+  e.op(...F64X2_LT);
+  e.set(LOW);
+  e.get(TK);
+  f64x2Const(e, 1024);
+  e.op(...F64X2_EQ);
+  e.set(TOP);
+  // The special cases' values, innermost last: NaN → x + x, x < uThreshold → 0, x > oThreshold →
+  // ∞, x = 1 → E, |x| < 2⁻²⁸ → 1 + x; then the scaled y and the masks, outermost last.
+  e.get(x);
+  e.get(x);
+  e.op(...ops.add);
+  f64x2Const(e, 0);
+  f64x2Const(e, Infinity);
+  f64x2Const(e, EXP64.e);
+  f64x2Const(e, 1);
+  e.get(x);
+  e.op(...ops.add);
+  // (y·a)·b: a = 2 (k = 1024) or the float64 with exponent field k + 1023 (+ 1000 below −1021)
+  e.get(Y);
+  f64x2Const(e, 2);
+  e.get(TK);
+  f64x2Const(e, 1000);
+  e.get(LOW);
+  e.op(...V128_AND, ...ops.add, ...I32X4_TRUNC_SAT_F64X2_S_ZERO, ...I64X2_EXTEND_LOW_I32X4_S);
+  e.op(...V128_CONST, ...new Uint8Array(new BigInt64Array([1023n, 1023n]).buffer), ...I64X2_ADD);
+  e.i32(52);
+  e.op(...I64X2_SHL);
+  e.get(TOP);
+  e.op(...V128_BITSELECT, ...ops.mul);
+  f64x2Const(e, EXP64.two1023);
+  f64x2Const(e, EXP64.twoM1000);
+  f64x2Const(e, 1);
+  e.get(LOW);
+  e.op(...V128_BITSELECT);
+  e.get(TOP);
+  e.op(...V128_BITSELECT, ...ops.mul);
+  e.get(AX);
+  f64x2Const(e, EXP64.tinyBelow);
+  e.op(...F64X2_LT, ...V128_BITSELECT);
+  e.get(x);
+  f64x2Const(e, 1);
+  e.op(...F64X2_EQ, ...V128_BITSELECT);
+  e.get(x);
+  f64x2Const(e, EXP64.oThreshold);
+  e.op(...e.ops.gt, ...V128_BITSELECT);
+  e.get(x);
+  f64x2Const(e, EXP64.uThreshold);
+  e.op(...F64X2_LT, ...V128_BITSELECT);
+  e.get(x);
+  e.get(x);
+  e.op(...F64X2_NE, ...V128_BITSELECT);
+}
+
+/**
+ * Pushes dL/dlogit of the current sample in float64 from the logit in local T: (1 / (1 + exp(−z)) −
+ * y) / S, the operations of batched.ts's `lossAndOutputGrad` with `emitExpF64` for its `Math.exp`,
+ * so the sigmoid runs two networks per instruction in the forward kernel instead of one call per
+ * sample and network in JavaScript.
+ */
+function outputGradientF64(e: Emitter, lay: WasmLayout): void {
+  const { ops } = e;
+  e.get(T);
+  e.op(...F64X2_NEG);
+  e.set(AV);
+  f64x2Const(e, 1);
+  f64x2Const(e, 1);
+  emitExpF64(e, AV, SCRATCH);
+  e.op(...ops.add, ...ops.div);
+  loadTarget(e, lay);
+  e.op(...ops.sub);
+  // ÷ S; for S a power of two, × 1/S: the same correctly rounded quotient, without a division.
+  const pow2 = (lay.samples & (lay.samples - 1)) === 0;
+  e.i32(0);
+  e.op(...V128_LOAD, 3, ...uleb(pow2 ? SCALAR.invSamples : SCALAR.samples), ...(pow2 ? ops.mul : ops.div));
+}
+
+/** exp(k0, k1): every f64x2 vector in bytes [k0, k1) replaced by its `emitExpF64` (for the check against `Math.exp`). */
+function expKernel(): KernelFunction {
+  const e = new Emitter(LANE_OPS.f64);
+  e.pairLoop(16, () => {
+    e.load(PK, 0);
+    e.set(AV);
+    e.store(PK, 0, () => emitExpF64(e, AV, SCRATCH));
+  });
+  e.op(END);
+  return { name: 'exp', i32Locals: I32_LOCALS, v128Locals: UNIT - ALPHA, body: e.f };
 }
 
 /**
  * Emits the backward pass of the pair at pk in two phases. (1) Per sample, dL/dz of every hidden
  * layer (from dL/dlogit in memory, through registers, stored as rows); act'(z) > 0 is read from the
  * stored activation (a > 0 exactly when z > 0, the leak being in [0, 1)). (2) Per parameter row
- * (four weights sharing an output at a time), the sum over the samples in order, in registers; with
- * `adam` the step is applied at once (the gradient is never stored), else the gradient is stored.
+ * (four weights sharing an output at a time), the sum over the samples in order, in registers,
+ * stored as the gradient; with `adam`, each row's Adam step follows in a later sample loop or at the end.
  */
 function emitBackward(e: Emitter, lay: WasmLayout, adam: boolean): void {
   const { dims } = lay;
@@ -434,10 +779,53 @@ function emitBackward(e: Emitter, lay: WasmLayout, adam: boolean): void {
       for (let l = L - 1; l >= 1; l--) hiddenGradient(e, lay, l, UNIT + ((L - 1 - l) % 2) * width, UNIT + ((L - l) % 2) * width);
     });
   }
-  for (let l = L - 1; l >= 0; l--) {
-    const dout = dims[l + 1]!;
-    for (let o = 0; o < dout; o += 2) parameterRows(e, lay, l, o + 1 < dout ? [o, o + 1] : [o], adam);
+  // Parameter rows layer by layer from the first, so the rows whose gradients are done grow from
+  // row 0 up. With Adam, gradients are stored and the sample loops of later blocks step one or two
+  // finished rows per iteration at the pointer ap (as many as are finished for every iteration; a
+  // static schedule, no branches): the square root and two divisions per parameter keep the divider
+  // busy while the multipliers and adders work. The rows left over run in a loop at the end.
+  const S = lay.samples;
+  let avail = 0;
+  const take = (): number => {
+    if (!adam) return 0;
+    const k = Math.min(MAX_ADAM_ROWS_PER_SAMPLE, Math.floor(avail / S));
+    avail -= k * S;
+    return k;
+  };
+  if (adam) {
+    e.get(PK);
+    e.i32(rowOff(lay, lay.param[0]!));
+    e.op(I32_ADD);
+    e.set(AP);
   }
+  for (let l = 0; l < L; l++) {
+    const dout = dims[l + 1]!;
+    for (let o = 0; o < dout; o += 2) parameterRows(e, lay, l, o + 1 < dout ? [o, o + 1] : [o], take);
+    avail += dims[l]! * dout + dout;
+  }
+  if (adam) {
+    e.op(...BLOCK, ...LOOP);
+    e.get(AP);
+    e.get(PK);
+    e.i32(rowOff(lay, lay.m[0]!));
+    e.op(I32_ADD, I32_GE_U, BR_IF, 1);
+    emitAdamAt(e, lay);
+    e.op(BR, 0, END, END);
+  }
+}
+
+/** Most Adam steps in one sample iteration of a parameter-row block. */
+const MAX_ADAM_ROWS_PER_SAMPLE = 2;
+
+/** Adam on the parameter row at ap (its gradient stored in its grad row), then ap += 16. */
+function emitAdamAt(e: Emitter, lay: WasmLayout): void {
+  e.load(AP, (lay.grad[0]! - lay.param[0]!) * 16);
+  e.set(GRAD);
+  emitAdam(e, lay, AP, GRAD);
+  e.get(AP);
+  e.i32(16);
+  e.op(I32_ADD);
+  e.set(AP);
 }
 
 /** dL/dz_{l−1} at the current sample from dL/dz_l in locals `gIn…`, into locals `gOut…` and its rows. */
@@ -466,13 +854,14 @@ function hiddenGradient(e: Emitter, lay: WasmLayout, l: number, gIn: number, gOu
  * order in up to ten independent registers.
  */
 
-function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly number[], adam: boolean): void {
+function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly number[], take: () => number): void {
   const din = lay.dims[l]!;
   const acc = (h: number, j: number): number => UNIT + h * 5 + j; // j = 0…3 weights, 4 bias
   const gv = (h: number): number => UNIT + 10 + h;
   for (let i0 = 0; i0 < din; i0 += 4) {
     const block = Math.min(4, din - i0);
     const bias = i0 === 0;
+    const adamRows = take();
     os.forEach((_, h) => {
       for (let j = 0; j < block; j++) {
         e.get(ZERO);
@@ -507,15 +896,11 @@ function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly numb
           e.set(acc(h, 4));
         });
       }
+      for (let k = 0; k < adamRows; k++) emitAdamAt(e, lay);
     });
     os.forEach((o, h) => {
-      const rows: [number, number][] = [];
-      for (let j = 0; j < block; j++) rows.push([lay.param[2 * l]! - lay.param[0]! + o * din + i0 + j, acc(h, j)]);
-      if (bias) rows.push([lay.param[2 * l + 1]! - lay.param[0]! + o, acc(h, 4)]);
-      for (const [r, local] of rows) {
-        if (adam) emitAdam(e, lay, r, local);
-        else e.store(PK, rowOff(lay, lay.grad[0]! + r), () => e.get(local));
-      }
+      for (let j = 0; j < block; j++) e.store(PK, rowOff(lay, lay.grad[2 * l]! + o * din + i0 + j), () => e.get(acc(h, j)));
+      if (bias) e.store(PK, rowOff(lay, lay.grad[2 * l + 1]! + o), () => e.get(acc(h, 4)));
     });
   }
 }
@@ -524,85 +909,64 @@ function parameterRows(e: Emitter, lay: WasmLayout, l: number, os: readonly numb
 function backwardKernel(lay: WasmLayout): KernelFunction {
   const e = new Emitter(LANE_OPS[lay.precision]);
   e.prologue();
-  e.pairLoop(lay, () => emitBackward(e, lay, false));
+  e.pairLoop(lay.pairBytes, () => emitBackward(e, lay, false));
   e.op(END);
-  return { name: 'backward', i32Locals: 4, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
+  return { name: 'backward', i32Locals: I32_LOCALS, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
 }
 
-/** step(k0, k1): backward and Adam, pair by pair (each gradient goes straight into its Adam update). */
+/** step(k0, k1): backward and Adam, pair by pair (the Adam steps interleaved with the parameter rows' sums). */
 function stepKernel(lay: WasmLayout): KernelFunction {
   const e = new Emitter(LANE_OPS[lay.precision]);
   e.prologue();
-  emitAdamScalars(e);
-  e.pairLoop(lay, () => emitBackward(e, lay, true));
+  e.pairLoop(lay.pairBytes, () => emitBackward(e, lay, true));
   e.op(END);
-  return { name: 'step', i32Locals: 4, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
+  return { name: 'step', i32Locals: I32_LOCALS, v128Locals: UNIT - ALPHA + Math.max(12, 2 * maxDim(lay.dims)), body: e.f };
 }
 
-const [B1, OB1, B2, OB2, SS, SQ, EPS, MI, VI] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => SCRATCH + i) as [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+const [MI, VI, GRAD] = [SCRATCH, SCRATCH + 1, SCRATCH + 2];
 
-/** Loads the step's Adam scalars into their locals. */
-function emitAdamScalars(e: Emitter): void {
-  const scalars: [number, number][] = [
-    [B1, SCALAR.beta1],
-    [OB1, SCALAR.oneMinusBeta1],
-    [B2, SCALAR.beta2],
-    [OB2, SCALAR.oneMinusBeta2],
-    [SS, SCALAR.stepSize],
-    [SQ, SCALAR.sqrtBc2],
-    [EPS, SCALAR.eps],
-  ];
-  for (const [local, at] of scalars) {
+/**
+ * PyTorch's Adam on the parameter row at byte address `base` (a local), gradient in local `grad`
+ * (the operations of batched.ts's `adamStep`); the step's scalars are read from memory (the sample
+ * loops it runs in hold their registers for the sums).
+ */
+function emitAdam(e: Emitter, lay: WasmLayout, base: number, grad: number): void {
+  const [p, m, v] = [0, lay.m[0]! - lay.param[0]!, lay.v[0]! - lay.param[0]!].map((rows) => rows * 16) as [number, number, number];
+  const scalar = (at: number): void => {
     e.i32(0);
     e.op(...V128_LOAD, 3, ...uleb(at));
-    e.set(local);
-  }
-}
-
-/** PyTorch's Adam on parameter row r of the pair at pk, gradient in local `grad` (the operations of batched.ts's `adamStep`). */
-function emitAdam(e: Emitter, lay: WasmLayout, r: number, grad: number): void {
-  const [p, m, v] = [lay.param[0]! + r, lay.m[0]! + r, lay.v[0]! + r].map((x) => rowOff(lay, x)) as [number, number, number];
+  };
   // mi = β1·m + (1 − β1)·g
-  e.get(B1);
-  e.load(PK, m);
+  scalar(SCALAR.beta1);
+  e.load(base, m);
   e.op(...e.ops.mul);
-  e.get(OB1);
+  scalar(SCALAR.oneMinusBeta1);
   e.get(grad);
   e.op(...e.ops.mul, ...e.ops.add);
   e.set(MI);
   // vi = β2·v + ((1 − β2)·g)·g
-  e.get(B2);
-  e.load(PK, v);
+  scalar(SCALAR.beta2);
+  e.load(base, v);
   e.op(...e.ops.mul);
-  e.get(OB2);
+  scalar(SCALAR.oneMinusBeta2);
   e.get(grad);
   e.op(...e.ops.mul);
   e.get(grad);
   e.op(...e.ops.mul, ...e.ops.add);
   e.set(VI);
-  e.store(PK, m, () => e.get(MI));
-  e.store(PK, v, () => e.get(VI));
+  e.store(base, m, () => e.get(MI));
+  e.store(base, v, () => e.get(VI));
   // p = p − (stepSize·mi) / (√vi / √bc2 + eps)
-  e.store(PK, p, () => {
-    e.load(PK, p);
-    e.get(SS);
+  e.store(base, p, () => {
+    e.load(base, p);
+    scalar(SCALAR.stepSize);
     e.get(MI);
     e.op(...e.ops.mul);
     e.get(VI);
     e.op(...e.ops.sqrt);
-    e.get(SQ);
+    scalar(SCALAR.sqrtBc2);
     e.op(...e.ops.div);
-    e.get(EPS);
+    scalar(SCALAR.eps);
     e.op(...e.ops.add, ...e.ops.div, ...e.ops.sub);
   });
 }
@@ -620,12 +984,49 @@ export interface WasmBatchedKernels {
   readonly backward: Kernel;
   /** Backward then Adam, pair by pair. */
   readonly step: Kernel;
+  /**
+   * Whether the float64 forward kernel's dL/dlogit is bit for bit the JavaScript one: its exp
+   * (`emitExpF64`) matched `Math.exp` on `EXP_PROBE` when the module was compiled (false in float32).
+   * Where it did not (a V8 built with another `exp`), the JavaScript loss overwrites the gradient.
+   */
+  readonly expExact: boolean;
+  /** Float64 only: exp(k0, k1) replaces every f64x2 vector in bytes [k0, k1) by its exp (`emitExpF64`). */
+  readonly exp: Kernel | undefined;
   /** The whole memory as values of the layout's precision (element indices: `wasmIndex`). */
   readonly values: Float64Array | Float32Array;
 }
 
-/** Compiled modules by layout key (compiling is the expensive part; instances are per call). */
-const compiled: { modules: Map<string, object> } = { modules: new Map() };
+/** Compiled modules by layout key (compiling is the expensive part; instances are per call), with their `expExact`. */
+const compiled: { modules: Map<string, { module: object; expExact: boolean }> } = { modules: new Map() };
+
+/**
+ * Arguments on which a module's exp is compared with `Math.exp` before the float64 forward kernel
+ * is trusted with dL/dlogit: the branch boundaries of fdlibm's `exp` and their neighbours, the
+ * special values, and 2,000 arguments spread over the logits' range and beyond (a deterministic
+ * sequence; the unit test covers millions).
+ */
+const EXP_PROBE: Float64Array = (() => {
+  const edges = [0, -0, 1, -1, 0.5, EXP64.oThreshold, EXP64.uThreshold, Infinity, -Infinity, Number.NaN, 709, -708, -745, Number.MIN_VALUE];
+  for (const b of [EXP64.reduceAbove, EXP64.oneStepBelow, EXP64.tinyBelow])
+    edges.push(b, -b, b * (1 - Number.EPSILON), -b * (1 - Number.EPSILON));
+  const out = new Float64Array(edges.length + 2000);
+  out.set(edges);
+  // A Weyl sequence: u_i = frac(i·(√5 − 1)/2), mapped to [−40, 40] then to [−740, 705] every 8th.
+  for (let i = 0; i < 2000; i++) {
+    const u = (i * 0.6180339887498949) % 1;
+    out[edges.length + i] = i % 8 === 0 ? -740 + 1445 * u : -40 + 80 * u;
+  }
+  return out;
+})();
+
+/** Whether the module's `exp` kernel gives `Math.exp` bit for bit on `EXP_PROBE` (NaN for NaN). */
+function expMatchesMathExp(wa: NonNullable<ReturnType<typeof wasmApi>>, module: object): boolean {
+  const { memory, exports: ex } = instantiateKernel(wa, module, EXP_PROBE.byteLength);
+  const f = new Float64Array(memory.buffer, 0, EXP_PROBE.length);
+  f.set(EXP_PROBE);
+  (ex['exp'] as Kernel)(0, EXP_PROBE.byteLength);
+  return EXP_PROBE.every((x, i) => Object.is(f[i], Math.exp(x)));
+}
 const MAX_CACHED_MODULES = 32;
 
 /**
@@ -643,19 +1044,24 @@ export function wasmBatchedKernels(
   const layout = wasmLayout(dims, samples, count, precision);
   const key = `${precision}/${dims.join('-')}/${samples}`; // the code does not depend on the network count
   try {
-    let module = compiled.modules.get(key);
-    if (!module) {
-      module = compileKernel(wa, kernelsModule(2, [forwardKernel(layout), backwardKernel(layout), stepKernel(layout)])) ?? undefined;
+    let entry = compiled.modules.get(key);
+    if (!entry) {
+      const functions = [forwardKernel(layout), backwardKernel(layout), stepKernel(layout)];
+      if (precision === 'f64') functions.push(expKernel());
+      const module = compileKernel(wa, kernelsModule(2, functions));
       if (!module) return null;
+      entry = { module, expExact: precision === 'f64' && expMatchesMathExp(wa, module) };
       if (compiled.modules.size >= MAX_CACHED_MODULES) compiled.modules.clear();
-      compiled.modules.set(key, module);
+      compiled.modules.set(key, entry);
     }
-    const { memory, exports: ex } = instantiateKernel(wa, module, layout.bytes);
+    const { memory, exports: ex } = instantiateKernel(wa, entry.module, layout.bytes);
     return {
       layout,
       forward: ex['forward'] as Kernel,
       backward: ex['backward'] as Kernel,
       step: ex['step'] as Kernel,
+      exp: ex['exp'] as Kernel | undefined,
+      expExact: entry.expExact,
       values: precision === 'f32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer),
     };
   } catch {
@@ -669,10 +1075,11 @@ function splat(k: WasmBatchedKernels, at: number, v: number): void {
   for (let j = 0; j < lanes; j++) k.values[at / valueBytes + j] = v;
 }
 
-/** Writes the splatted leak, 1/S and the shared data (inputs, then targets) into the kernels' memory. */
+/** Writes the splatted leak, 1/S, S and the shared data (inputs, then targets) into the kernels' memory. */
 export function wasmSetData(k: WasmBatchedKernels, alpha: number, x: Float64Array, y: Float64Array): void {
   splat(k, SCALAR.alpha, alpha);
   splat(k, SCALAR.invSamples, 1 / y.length);
+  splat(k, SCALAR.samples, y.length);
   for (let j = 0; j < x.length; j++) splat(k, DATA_AT + 16 * j, x[j]!);
   for (let s = 0; s < y.length; s++) splat(k, DATA_AT + 16 * (x.length + s), y[s]!);
 }

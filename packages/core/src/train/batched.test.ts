@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BATCHED_EARLY_EXIT_CASES } from '../../test/helpers.js';
 import { seededRandom } from '../random.js';
 import { BatchedMlp, batchedLossAndGradient, booleanTrainingData, trainBatched } from './batched.js';
+import type { BatchedMlpShape } from './batched.js';
 import type { Dataset } from './datasets.js';
 import { TrainableNetwork } from './model.js';
 import { train } from './trainer.js';
@@ -176,6 +177,58 @@ describe('WebAssembly SIMD kernels against the JavaScript kernels', () => {
       a.params.forEach((p, t) => expect(Array.from(p)).toEqual(Array.from(b.params[t]!)));
     });
   }
+
+  // The step kernel runs finished rows' Adam steps inside later blocks' sample loops (one or two per
+  // iteration) and the rest after; the forward kernel computes dL/dlogit with its own exp, ÷ S by
+  // × 1/S for a power of two. Cases: 4 → 10 × 3 → 1 on 4-parity (16 samples: both interleave rates
+  // and a remainder), 6 → 5 → 7 → 1 on 9 random samples (÷ 9).
+  const stepCases: [string, BatchedMlpShape, { x: Float64Array; y: Float64Array }][] = [
+    ['4 → 10 × 3 → 1, 4-parity', { inputs: 4, width: 10, depth: 3, alpha: 0.1 }, booleanTrainingData(27030, 4)],
+    ['6 → 5 → 7 → 1, 9 random samples', { inputs: 6, width: 5, depth: 2, alpha: 0.1, hidden: [5, 7] }, randomData(6, 9, 12)],
+  ];
+  for (const [label, shape, data] of stepCases) {
+    it(`train bit for bit alike without early exit (${label}, N = 5)`, () => {
+      const [a, b] = [0, 1].map(() => {
+        const mlp = new BatchedMlp(shape, 5);
+        mlp.initialize('he-normal', (k) => seededRandom(70 + k));
+        return mlp;
+      }) as [BatchedMlp, BatchedMlp];
+      const ra = trainBatched(a, data, { lr: 0.025, epochs: 300, earlyExit: false, recordLoss: true });
+      const rb = trainBatched(b, data, { lr: 0.025, epochs: 300, earlyExit: false, recordLoss: true, kernels: 'js' });
+      expect(ra.kernels).toBe('wasm-simd');
+      expect(ra.history).toEqual(rb.history);
+      a.params.forEach((p, t) => expect(Array.from(p)).toEqual(Array.from(b.params[t]!)));
+      // The parameters moved (the comparison means something).
+      const init = new BatchedMlp(shape, 5);
+      init.initialize('he-normal', (k) => seededRandom(70 + k));
+      expect(a.params.every((p, t) => p.some((x, i) => x !== init.params[t]![i]))).toBe(true);
+    });
+  }
+
+  it('train a batch larger than one group (4 → 10 × 3 → 1, N = 70: float64 groups of 32, 32 and 6) as its networks train in a small batch', () => {
+    const shape = { inputs: 4, width: 10, depth: 3, alpha: 0.1 };
+    const data = booleanTrainingData(0xe880, 4);
+    const big = new BatchedMlp(shape, 70);
+    big.initialize('he-normal', (k) => seededRandom(900 + k));
+    // Networks 60…69 straddle the group boundary; trained alone, in one batch of 10.
+    const small = new BatchedMlp(shape, 10);
+    small.initialize('he-normal', (k) => seededRandom(960 + k));
+    for (const precision of ['f64', 'f32'] as const) {
+      const [a, b] = [big, small].map((m) => {
+        const copy = new BatchedMlp(shape, m.count);
+        copy.params.forEach((p, t) => p.set(m.params[t]!));
+        return copy;
+      }) as [BatchedMlp, BatchedMlp];
+      const ra = trainBatched(a, data, { lr: 0.025, epochs: 300, recordLoss: true, precision });
+      const rb = trainBatched(b, data, { lr: 0.025, epochs: 300, recordLoss: true, precision });
+      expect(new Set(rb.solvedAt).size).toBeGreaterThanOrEqual(2);
+      expect(Array.from(ra.solvedAt.subarray(60))).toEqual(Array.from(rb.solvedAt));
+      expect(Array.from(ra.loss.subarray(60))).toEqual(Array.from(rb.loss));
+      expect(ra.history!.slice(60)).toEqual(rb.history);
+      for (let k = 0; k < 10; k++) expect(a.networkParams(60 + k)).toEqual(b.networkParams(k));
+      expect(ra.networkEpochs).toBe(Array.from(ra.solvedAt).reduce((s, e) => s + (e < 0 ? 301 : e + 1), 0));
+    }
+  });
 
   it('give bit-for-bit equal losses and gradients where no block is full (6 inputs, hidden 5 → 7, 7 samples, N = 3)', () => {
     const mlp = new BatchedMlp({ inputs: 6, width: 5, depth: 2, alpha: 0.1, hidden: [5, 7] }, 3);
