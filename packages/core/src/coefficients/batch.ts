@@ -78,8 +78,9 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   }
   // x − x is 0 for a finite x and NaN otherwise: one sum without a branch per value tells whether
   // any is not finite (the search for the first one runs only then).
+  const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
   let probe = 0;
-  for (let i = 0; i < xs.length; i++) probe += xs[i]! - xs[i]!;
+  for (let i = 0; i < xf.length; i++) probe += xf[i]! - xf[i]!;
   if (probe !== 0) {
     const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
     throw new PolytopeError('non-finite', `sample ${Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
@@ -95,7 +96,6 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
   const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
-  const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
   const nonzero = new Int32Array(d);
   // y_s = f(x_s) − J_s x_s, while J_s is in cache, over the inputs that are not zero (most MNIST
   // pixels are zero; a zero input adds an exact ±0 to the sum).
@@ -125,10 +125,11 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
       offsets[s * o + r] = values[s * o + r]! - (y0 + y1 + (y2 + y3));
     }
   };
-  // A sample's parent is in its own window of the tree, so the kept products need one window's
-  // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
-  reverse.begin(Math.min(count, ORDER_WINDOW));
   const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
+  // The product path's kernel memory is laid out on its first window (the table path needs none of
+  // it). A sample's parent is in its own window of the tree, so the kept products need one window's
+  // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
+  let begun = false;
   for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
     const n = Math.min(ORDER_WINDOW, count - w0);
     if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree, jacobians)) {
@@ -137,6 +138,8 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
       for (let s = w0; s < w0 + n; s++) flip.offset({ values, pre, codes, stride: net.numUnits }, s, offsets);
       continue;
     }
+    if (!begun) reverse.begin(Math.min(count, ORDER_WINDOW));
+    begun = true;
     for (let t = w0; t < w0 + n; t++) {
       const s = tree ? tree.order[t]! : t;
       const parent = tree ? tree.parent[s]! : -1;
