@@ -181,6 +181,8 @@ export class FlipTable {
   /** Per unit: 1 when a_j is not zero (its rows take part). */
   private readonly live: Uint8Array;
   private readonly chunk: number;
+  /** Values from one slot to the next (`chunk` and a tile). */
+  private readonly slotStride: number;
   /** Per window slot: steps since its product was made afresh. */
   private depth = new Int32Array(0);
   /** This table's number, to know whether the kernel's memory holds it. */
@@ -238,6 +240,9 @@ export class FlipTable {
       }
     }
     this.chunk = Math.max(TILE, Math.min(len, Math.floor(CACHE_BYTES / (16 * units + 8 * ORDER_WINDOW) / TILE) * TILE));
+    // One tile more than the range between slots: slots a power of two apart would put every
+    // task's tile of one pass in the same few cache sets.
+    this.slotStride = this.chunk + TILE;
   }
 
   /** Table bytes (to bound memory: the caller takes this path only when it is affordable). */
@@ -264,7 +269,7 @@ export class FlipTable {
     if (!k) return false;
     const { units, len, chunk } = this;
     const rowBytes = len * 8;
-    const slotBytes = chunk * 8;
+    const slotBytes = this.slotStride * 8;
     // Layout (bytes): table (2 · units rows), zero block (one range), n slots of one range, tasks (16 n), lists (≤ units · n i32).
     this.zeroAt = 2 * units * rowBytes;
     this.slotsAt = this.zeroAt + slotBytes;
@@ -281,7 +286,7 @@ export class FlipTable {
     const sums = k.exports['sums'] as (...a: number[]) => void;
     const od = this.o * this.d;
     const views = Array.from({ length: n }, (_, slot) =>
-      f64.subarray(this.slotsAt / 8 + slot * chunk, this.slotsAt / 8 + (slot + 1) * chunk),
+      f64.subarray(this.slotsAt / 8 + slot * this.slotStride, this.slotsAt / 8 + slot * this.slotStride + chunk),
     );
     for (let c0 = 0; c0 < od; c0 += chunk) {
       const width = Math.min(chunk, len - c0);
@@ -290,7 +295,9 @@ export class FlipTable {
       // One view per slot for the full ranges (made once per window), a new one for the last range.
       for (let slot = 0; slot < n; slot++) {
         const view =
-          copied === chunk ? views[slot]! : f64.subarray(this.slotsAt / 8 + slot * chunk, this.slotsAt / 8 + slot * chunk + copied);
+          copied === chunk
+            ? views[slot]!
+            : f64.subarray(this.slotsAt / 8 + slot * this.slotStride, this.slotsAt / 8 + slot * this.slotStride + copied);
         jacobians.set(view, (w0 + slot) * od + c0);
       }
     }
@@ -305,7 +312,7 @@ export class FlipTable {
     const { codes, stride, w0, n, tree } = b;
     const { units, live } = this;
     const rowBytes = this.len * 8;
-    const slotBytes = this.chunk * 8;
+    const slotBytes = this.slotStride * 8;
     if (this.depth.length < n) this.depth = new Int32Array(n);
     const depth = this.depth;
     const at = this.activation.at;
