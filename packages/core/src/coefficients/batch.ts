@@ -288,7 +288,6 @@ function sparseEnough(xs: ArrayLike<number>, d: number): boolean {
  * c + Σ x_q Wfᵀ[q] over its non-zero inputs, on the kernel of sparse-rows.ts; scalar JS where
  * WebAssembly SIMD is missing.
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- the layer, the samples and the block to fill
 function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number, out: Float64Array): Float64Array {
   if (f.rows.block(xs, m, out)) return out;
   const { units, weightT, offset } = f;
@@ -321,7 +320,6 @@ const FORWARD_CHUNK_BYTES = 12 * 2 ** 20;
  * With `keep`, also the input values of the activation node `keep.node`, sample-major, into
  * `keep.into` (count × the node's size).
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- the batch, its chunking and one optional block to keep
 export function forwardBatchWithCodes(
   p: PreparedNetwork,
   xs: ArrayLike<number>,

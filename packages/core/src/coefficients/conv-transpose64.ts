@@ -20,10 +20,8 @@
  * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
  * owns an instance and a memory that never grows after it is made (so views stay valid).
  */
-import { compileKernel, instantiateKernel, kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { compileKernel, instantiateKernel, kernelModule, memarg, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
-
-const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 const GET = 0x20;
 const SET = 0x21;

@@ -21,7 +21,7 @@
  * in cache at a time), every sample of the window per range, instead of sample by sample over the
  * whole table, which would stream 16 MB of table rows from memory for every 13 rows used.
  */
-import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
+import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
 import { ORDER_WINDOW } from './nearby-tree.js';
 import type { NearbyTree } from './nearby-tree.js';
 
@@ -42,24 +42,13 @@ const CACHE_BYTES = 1.5 * 2 ** 20;
 const TILE = 16;
 
 // WebAssembly opcodes (core and SIMD), by their text-format names.
-const GET = 0x20;
-const SET = 0x21;
 const TEE = 0x22;
 const I32_LOAD = 0x28;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
 const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
 const V128_LOAD = [0xfd, 0x00];
-const V128_STORE = [0xfd, 0x0b];
 const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
 const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-
-const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 // sums(tasks, ntasks, start, len, _, _): params 0–5, then i32 locals, then the v128 accumulators.
 const [TASKS, NTASKS, START, LEN] = [0, 1, 2, 3];
@@ -72,99 +61,61 @@ const ACC0 = 14;
  * (16 bytes), dst[0, len) = src[0, len) + Σ_{q < k} row(list[q])[start, start + len) (len a
  * multiple of 128), the rows' byte addresses in the i32 list, added in list order.
  */
-// eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function sumsBody(): number[] {
-  const f: number[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const i32 = (v: number) => f.push(I32_CONST, ...uleb(v));
-  const loads = (base: number) => {
-    for (let v = 0; v < 8; v++) {
-      get(base);
-      f.push(...V128_LOAD, ...memarg(4, v * 16));
-      set(ACC0 + v);
-    }
-  };
+  const k = new KernelBody();
   // tend = tasks + 16 · ntasks
-  get(TASKS);
-  get(NTASKS);
-  i32(16);
-  f.push(I32_MUL, I32_ADD);
-  set(TEND);
-  f.push(...BLOCK, ...LOOP);
-  get(TASKS);
-  get(TEND);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(TASKS);
-  f.push(I32_LOAD, ...memarg(2, 0));
-  set(DST);
-  get(TASKS);
-  f.push(I32_LOAD, ...memarg(2, 4));
-  set(SRC);
-  get(TASKS);
-  f.push(I32_LOAD, ...memarg(2, 8), TEE, ...uleb(LIST));
-  get(TASKS);
-  f.push(I32_LOAD, ...memarg(2, 12));
-  i32(4);
-  f.push(I32_MUL, I32_ADD);
-  set(QEND);
-  // for (off = 0; off < len; off += 128): one tile of 16 values
-  i32(0);
-  set(OFF);
-  f.push(...BLOCK, ...LOOP);
-  get(OFF);
-  get(LEN);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(SRC);
-  get(OFF);
-  f.push(I32_ADD);
-  set(A);
-  loads(A);
-  // for (q = list; q < qend; q += 4) acc += row(q) at this tile
-  get(LIST);
-  set(Q);
-  f.push(...BLOCK, ...LOOP);
-  get(Q);
-  get(QEND);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(Q);
-  f.push(I32_LOAD, ...memarg(2, 0));
-  get(START);
-  f.push(I32_ADD);
-  get(OFF);
-  f.push(I32_ADD);
-  set(A);
-  for (let v = 0; v < 8; v++) {
-    get(ACC0 + v);
-    get(A);
-    f.push(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_ADD);
-    set(ACC0 + v);
-  }
-  get(Q);
-  i32(4);
-  f.push(I32_ADD);
-  set(Q);
-  f.push(BR, 0, END, END);
-  get(DST);
-  get(OFF);
-  f.push(I32_ADD);
-  set(A);
-  for (let v = 0; v < 8; v++) {
-    get(A);
-    get(ACC0 + v);
-    f.push(...V128_STORE, ...memarg(4, v * 16));
-  }
-  get(OFF);
-  i32(TILE * 8);
-  f.push(I32_ADD);
-  set(OFF);
-  f.push(BR, 0, END, END);
-  get(TASKS);
-  i32(16);
-  f.push(I32_ADD);
-  set(TASKS);
-  f.push(BR, 0, END, END, END);
-  return f;
+  k.get(TASKS);
+  k.get(NTASKS);
+  k.i32(16);
+  k.op(I32_MUL, I32_ADD);
+  k.set(TEND);
+  k.whileBelow(TASKS, TEND, () => {
+    k.get(TASKS);
+    k.op(I32_LOAD, ...memarg(2, 0));
+    k.set(DST);
+    k.get(TASKS);
+    k.op(I32_LOAD, ...memarg(2, 4));
+    k.set(SRC);
+    k.get(TASKS);
+    k.op(I32_LOAD, ...memarg(2, 8), TEE, LIST);
+    k.get(TASKS);
+    k.op(I32_LOAD, ...memarg(2, 12));
+    k.i32(4);
+    k.op(I32_MUL, I32_ADD);
+    k.set(QEND);
+    // for (off = 0; off < len; off += 128): one tile of 16 values
+    k.i32(0);
+    k.set(OFF);
+    k.whileBelow(OFF, LEN, () => {
+      k.sum(A, SRC, OFF);
+      k.loadTile(A, ACC0, 8);
+      // for (q = list; q < qend; q += 4) acc += row(q) at this tile
+      k.get(LIST);
+      k.set(Q);
+      k.whileBelow(Q, QEND, () => {
+        k.get(Q);
+        k.op(I32_LOAD, ...memarg(2, 0));
+        k.get(START);
+        k.op(I32_ADD);
+        k.get(OFF);
+        k.op(I32_ADD);
+        k.set(A);
+        for (let v = 0; v < 8; v++) {
+          k.get(ACC0 + v);
+          k.get(A);
+          k.op(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_ADD);
+          k.set(ACC0 + v);
+        }
+        k.advance(Q, 4);
+      });
+      k.sum(A, DST, OFF);
+      k.storeTile(A, ACC0, 8);
+      k.advance(OFF, TILE * 8);
+    });
+    k.advance(TASKS, 16);
+  });
+  k.op(END);
+  return k.f;
 }
 
 /** Per thread: the kernel and the table last copied into its memory. */

@@ -10,7 +10,7 @@
  * `i64.popcnt` (specialized per word count, unrolled); without WebAssembly, and for codes with
  * more than two states (max-pool taps, hard-tanh), the same search runs in JavaScript.
  */
-import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
+import { growMemory, kernelsModule, lazyKernel, memarg, sleb, uleb } from '../wasm/assembler.js';
 import type { KernelInstance } from '../wasm/assembler.js';
 
 /** Samples per window of `nearbyTree` (Prim's search is quadratic in it; the kept products of direct-gemm.ts take one slot per sample of a window). */
@@ -140,22 +140,6 @@ const IF = [0x04, 0x40];
 const END = 0x0b;
 const BR = 0x0c;
 const BR_IF = 0x0d;
-
-/** Signed LEB128 of an int32 (what `i32.const` takes). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 // prim(codes, n, order, parent, list, _): params 0–5; locals after them.
 const [CODES, N, ORDER, PARENT, LIST] = [0, 1, 2, 3, 4];

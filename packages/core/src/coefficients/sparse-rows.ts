@@ -14,31 +14,20 @@
  * The sums run over the sample's non-zero inputs in ascending order onto c, the order of the union
  * form (whose extra terms were exact zero products), so the values are the same.
  */
-import { growMemory, kernelsModule, lazyKernel, uleb } from '../wasm/assembler.js';
+import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
 
 /** Units per tile. */
 const TILE = 16;
 
 // WebAssembly opcodes (core and SIMD), by their text-format names.
-const GET = 0x20;
-const SET = 0x21;
 const I32_LOAD = 0x28;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
 const I32_ADD = 0x6a;
 const I32_MUL = 0x6c;
 const V128_LOAD = [0xfd, 0x00];
-const V128_STORE = [0xfd, 0x0b];
 const V128_LOAD64_SPLAT = [0xfd, 0x0a];
 const F64X2_ADD = [0xfd, 0xf0, 0x01];
 const F64X2_MUL = [0xfd, 0xf2, 0x01];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
 const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
-
-const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 // gather(a, list, c, init, n, k): params 0–5, then i32 locals, then v128 (accumulators, the broadcast value).
 const [AV, LIST, C, INIT, N, K] = [0, 1, 2, 3, 4, 5];
@@ -53,78 +42,47 @@ const XS = ACC0 + 8;
  * addresses, the sum over q in order.
  */
 function gatherBody(): number[] {
-  const f: number[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const i32 = (v: number) => f.push(I32_CONST, ...uleb(v));
+  const k = new KernelBody();
   // qend = list + 4k
-  get(LIST);
-  get(K);
-  i32(4);
-  f.push(I32_MUL, I32_ADD);
-  set(QEND);
-  i32(0);
-  set(OFF);
-  f.push(...BLOCK, ...LOOP);
-  get(OFF);
-  get(N);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(INIT);
-  get(OFF);
-  f.push(I32_ADD);
-  set(R);
-  for (let v = 0; v < 8; v++) {
-    get(R);
-    f.push(...V128_LOAD, ...memarg(4, v * 16));
-    set(ACC0 + v);
-  }
-  get(LIST);
-  set(Q);
-  get(AV);
-  set(PA);
-  f.push(...BLOCK, ...LOOP);
-  get(Q);
-  get(QEND);
-  f.push(I32_GE_U, BR_IF, 1);
-  get(PA);
-  f.push(...V128_LOAD64_SPLAT, ...memarg(3, 0));
-  set(XS);
-  get(Q);
-  f.push(I32_LOAD, ...memarg(2, 0));
-  get(OFF);
-  f.push(I32_ADD);
-  set(R);
-  for (let v = 0; v < 8; v++) {
-    get(ACC0 + v);
-    get(XS);
-    get(R);
-    f.push(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_MUL, ...F64X2_ADD);
-    set(ACC0 + v);
-  }
-  get(Q);
-  i32(4);
-  f.push(I32_ADD);
-  set(Q);
-  get(PA);
-  i32(8);
-  f.push(I32_ADD);
-  set(PA);
-  f.push(BR, 0, END, END);
-  get(C);
-  get(OFF);
-  f.push(I32_ADD);
-  set(R);
-  for (let v = 0; v < 8; v++) {
-    get(R);
-    get(ACC0 + v);
-    f.push(...V128_STORE, ...memarg(4, v * 16));
-  }
-  get(OFF);
-  i32(TILE * 8);
-  f.push(I32_ADD);
-  set(OFF);
-  f.push(BR, 0, END, END, END);
-  return f;
+  k.get(LIST);
+  k.get(K);
+  k.i32(4);
+  k.op(I32_MUL, I32_ADD);
+  k.set(QEND);
+  k.i32(0);
+  k.set(OFF);
+  k.whileBelow(OFF, N, () => {
+    k.sum(R, INIT, OFF);
+    k.loadTile(R, ACC0, 8);
+    k.get(LIST);
+    k.set(Q);
+    k.get(AV);
+    k.set(PA);
+    k.whileBelow(Q, QEND, () => {
+      k.get(PA);
+      k.op(...V128_LOAD64_SPLAT, ...memarg(3, 0));
+      k.set(XS);
+      k.get(Q);
+      k.op(I32_LOAD, ...memarg(2, 0));
+      k.get(OFF);
+      k.op(I32_ADD);
+      k.set(R);
+      for (let v = 0; v < 8; v++) {
+        k.get(ACC0 + v);
+        k.get(XS);
+        k.get(R);
+        k.op(...V128_LOAD, ...memarg(4, v * 16), ...F64X2_MUL, ...F64X2_ADD);
+        k.set(ACC0 + v);
+      }
+      k.advance(Q, 4);
+      k.advance(PA, 8);
+    });
+    k.sum(R, C, OFF);
+    k.storeTile(R, ACC0, 8);
+    k.advance(OFF, TILE * 8);
+  });
+  k.op(END);
+  return k.f;
 }
 
 /** Per thread: the kernel and the weights last copied into its memory. */

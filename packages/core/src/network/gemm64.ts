@@ -9,10 +9,8 @@
  * State: the instantiated module and its memory are cached per thread (a lazily built kernel,
  * like train/simd.ts); calls are synchronous and leave nothing behind between calls.
  */
-import { kernelsModule, lazyKernel, reserveDoubles, uleb, simd } from '../wasm/assembler.js';
+import { kernelsModule, lazyKernel, memarg, reserveDoubles, uleb, simd } from '../wasm/assembler.js';
 import type { KernelInstance } from '../wasm/assembler.js';
-
-const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
 
 const GET = 0x20;
 const SET = 0x21;

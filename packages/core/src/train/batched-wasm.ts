@@ -24,7 +24,7 @@
  * (row r, network k) is value `rowsAt/b + ⌊k/lanes⌋·lanes·rows + lanes·r + k mod lanes` of the
  * memory viewed as b-byte floats (`wasmIndex`). "Pair" below means such a group.
  */
-import { OP, compileKernel, instantiateKernel, simd, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
+import { OP, compileKernel, instantiateKernel, simd, sleb, uleb, wasmApi, kernelsModule } from '../wasm/assembler.js';
 import type { KernelFunction } from '../wasm/assembler.js';
 
 const GET = 0x20;
@@ -228,7 +228,7 @@ class Emitter {
     this.f.push(TEE, ...uleb(i));
   }
   i32(v: number): void {
-    this.f.push(I32_CONST, ...sleb32(v));
+    this.f.push(I32_CONST, ...sleb(v));
   }
   op(...xs: readonly number[]): void {
     for (const x of xs) this.f.push(x);
@@ -312,19 +312,6 @@ class Emitter {
     this.set(ALPHA);
     this.op(...V128_CONST, ...new Array<number>(16).fill(0));
     this.set(ZERO);
-  }
-}
-
-function sleb32(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
   }
 }
 

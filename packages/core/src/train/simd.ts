@@ -6,23 +6,10 @@
  * environments without WebAssembly SIMD use the pure-JS kernel. Measured speed-up on MNIST
  * dense-128 training: see docs/training.md.
  */
-import { compileKernel, growMemory, instantiateKernel, kernelModule, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { compileKernel, growMemory, instantiateKernel, kernelModule, memarg, sleb, uleb, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
 // ---- a minimal assembler ---------------------------------------------------------------------
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
 
 const op = {
   block: [0x02, 0x40],
@@ -53,8 +40,6 @@ const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
 const [m, n, k, kb, pa0, pa1, pb0, pb1, pb2, pb3, pc0, pc1] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const acc = (row: number, col: number): number => 18 + row * 4 + col;
 const [va0, va1, vb] = [26, 27, 28];
-
-const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
 
 /** The instruction bytes of one function body, appended by the emitters below. */
 class FuncBody {

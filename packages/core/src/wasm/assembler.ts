@@ -31,6 +31,85 @@ export function uleb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128 encoding of an int32 (what `i32.const` takes). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** A load or store's memory argument: alignment (log2 bytes) and a constant offset. */
+export function memarg(alignLog2: number, offset: number): number[] {
+  return [...uleb(alignLog2), ...uleb(offset)];
+}
+
+/**
+ * The code of one kernel function under construction: local access, constants and the few
+ * idioms the tile kernels repeat (a local advanced by a constant, eight f64x2 accumulators loaded
+ * from or stored to consecutive 16-byte slots).
+ */
+export class KernelBody {
+  readonly f: number[] = [];
+  get(i: number): void {
+    this.f.push(0x20, ...uleb(i));
+  }
+  set(i: number): void {
+    this.f.push(0x21, ...uleb(i));
+  }
+  i32(v: number): void {
+    this.f.push(0x41, ...sleb(v));
+  }
+  op(...bytes: number[]): void {
+    for (const b of bytes) this.f.push(b);
+  }
+  /** `while (local a < local b, unsigned) { body }`. */
+  whileBelow(a: number, b: number, body: () => void): void {
+    this.op(0x02, 0x40, 0x03, 0x40);
+    this.get(a);
+    this.get(b);
+    this.op(0x4f, 0x0d, 1);
+    body();
+    this.op(0x0c, 0, 0x0b, 0x0b);
+  }
+  /** local dst = local a + local b (i32). */
+  sum(dst: number, a: number, b: number): void {
+    this.get(a);
+    this.get(b);
+    this.op(0x6a);
+    this.set(dst);
+  }
+  /** local += by (i32). */
+  advance(local: number, by: number): void {
+    this.get(local);
+    this.i32(by);
+    this.op(0x6a);
+    this.set(local);
+  }
+  /** `count` v128 locals from `first` on ← the 16-byte slots at the address in local `base`. */
+  loadTile(base: number, first: number, count: number): void {
+    for (let v = 0; v < count; v++) {
+      this.get(base);
+      this.op(0xfd, 0x00, ...memarg(4, v * 16));
+      this.set(first + v);
+    }
+  }
+  /** The 16-byte slots at the address in local `base` ← `count` v128 locals from `first` on. */
+  storeTile(base: number, first: number, count: number): void {
+    for (let v = 0; v < count; v++) {
+      this.get(base);
+      this.get(first + v);
+      this.op(0xfd, 0x0b, ...memarg(4, v * 16));
+    }
+  }
+}
+
 /** A module section: id, byte length, body. */
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
