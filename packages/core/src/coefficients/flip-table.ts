@@ -15,7 +15,8 @@
  * of a ReLU is a row or its negation), its products fl(a·w) are the table's entries, and both add
  * them in ascending unit order onto the parent's product (or onto zero for a fresh product), with
  * the same choice between a step from the parent and a fresh product (fewer rows; a fresh one after
- * `MAX_CHAIN` steps) — tested against that path and `affineMapAt`.
+ * `MAX_CHAIN` steps). Tested against `affineMapAt` (batch.test.ts); equal bit for bit to the
+ * product path on 4,096 MNIST rows with dense-128 (an A/B of the two builds, not a test).
  *
  * Decision: a window's products are made column range by column range (`CACHE_BYTES` of the table
  * in cache at a time), every sample of the window per range, instead of sample by sample over the
