@@ -343,7 +343,10 @@ describe.skipIf(!hasChromium)('explorer: training timeline (Chromium)', () => {
       // export (past step 9,999 when the map keeps up) sets it, so the expected name follows it.
       const width = /step-(\d+)\.png$/.exec(frames.at(-1)!)![1]!.length;
       expect(frames[3]).toBe(`frame-003-step-${'2088'.padStart(width, '0')}.png`);
-      expect(await p.page.textContent('#timeline-progress')).toBe(`${frames.length} frames exported`);
+      // The line is set after the download starts (the test can see the file first).
+      await p.page.waitForFunction(
+        `document.querySelector('#timeline-progress')?.textContent === ${JSON.stringify(`${frames.length} frames exported`)}`,
+      );
       const stillTraining = (await phase()) === 'training';
       console.log(
         `pinned snapshot 4 (step 2088, ${shown} regions) while training; ${frames.length} frames exported; ${Date.now() - t0} ms after Train, still training: ${stillTraining}`,
