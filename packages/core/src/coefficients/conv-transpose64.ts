@@ -20,12 +20,9 @@
  * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
  * owns an instance and a memory that never grows after it is made (so views stay valid).
  */
-import { compileKernel, instantiateKernel, kernelModule, memarg, uleb, simd, wasmApi } from '../wasm/assembler.js';
+import { KernelBody, compileKernel, instantiateKernel, kernelModule, memarg, simd, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
-const GET = 0x20;
-const SET = 0x21;
-const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
 const I32_EQZ = 0x45;
@@ -38,13 +35,10 @@ const I32_NE = 0x47;
 const I32_LOAD = 0x28;
 const F64_LOAD = 0x2b;
 const F64_CONST = 0x44;
-const VOID = 0x40;
 const BLOCK = 0x02;
 const LOOP = 0x03;
 const IF = 0x04;
 const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
 const V128_LOAD = simd(0x00);
 const V128_STORE = simd(0x0b);
 const F64X2_SPLAT = simd(0x14);
@@ -72,34 +66,7 @@ const I32_LOCALS = 23; // 6–28
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function body(pairs: number, list: boolean): number[] {
   const clearRows = !list;
-  const f: number[] = [];
-  const labels: string[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
-  const open = (op: number, name: string) => {
-    f.push(op, VOID);
-    labels.push(name);
-  };
-  const close = () => {
-    f.push(END);
-    labels.pop();
-  };
-  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
-  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
-  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
-  const addTo = (dst: number, x: number, y: number) => {
-    get(x);
-    get(y);
-    f.push(I32_ADD);
-    set(dst);
-  };
-  const addConst = (dst: number, v: number) => {
-    get(dst);
-    konst(v);
-    f.push(I32_ADD);
-    set(dst);
-  };
+  const { f, get, set, i32: konst, open, close, br, brIf, sum: addTo, advance: addConst } = new KernelBody();
   /** One gradient row at OROW, output channel base GBASE / WOC, taps at TAPROW: skipped when zero, else added to gin. */
   const rowWork = () => {
     open(BLOCK, 'next');
@@ -307,28 +274,7 @@ const GATHER_TWO_ROWS_MAX_PAIRS = 5;
  */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function gatherBody(pairs: number): number[] {
-  const f: number[] = [];
-  const labels: string[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
-  const open = (op: number, name: string) => {
-    f.push(op, VOID);
-    labels.push(name);
-  };
-  const close = () => {
-    f.push(END);
-    labels.pop();
-  };
-  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
-  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
-  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
-  const addConst = (dst: number, v: number) => {
-    get(dst);
-    konst(v);
-    f.push(I32_ADD);
-    set(dst);
-  };
+  const { f, get, set, i32: konst, open, close, br, brIf, advance: addConst } = new KernelBody();
   const loadI32 = (dst: number, base: number, offset: number) => {
     get(base);
     f.push(I32_LOAD, ...memarg(2, offset));
@@ -477,34 +423,7 @@ const GACC = (v: number): number => 25 + v;
  */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function groupedBody(pairs: number): number[] {
-  const f: number[] = [];
-  const labels: string[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const konst = (v: number) => f.push(I32_CONST, ...uleb(v)); // small non-negative constants only
-  const open = (op: number, name: string) => {
-    f.push(op, VOID);
-    labels.push(name);
-  };
-  const close = () => {
-    f.push(END);
-    labels.pop();
-  };
-  const depth = (name: string) => labels.length - 1 - labels.lastIndexOf(name);
-  const br = (name: string) => f.push(BR, ...uleb(depth(name)));
-  const brIf = (name: string) => f.push(BR_IF, ...uleb(depth(name)));
-  const addTo = (dst: number, x: number, y: number) => {
-    get(x);
-    get(y);
-    f.push(I32_ADD);
-    set(dst);
-  };
-  const addConst = (dst: number, v: number) => {
-    get(dst);
-    konst(v);
-    f.push(I32_ADD);
-    set(dst);
-  };
+  const { f, get, set, i32: konst, open, close, br, brIf, sum: addTo, advance: addConst } = new KernelBody();
   const loadI32 = (dst: number, base: number, offset: number) => {
     get(base);
     f.push(I32_LOAD, ...memarg(2, offset));

@@ -10,7 +10,7 @@
  * `i64.popcnt` (specialized per word count, unrolled); without WebAssembly, and for codes with
  * more than two states (max-pool taps, hard-tanh), the same search runs in JavaScript.
  */
-import { growMemory, kernelsModule, lazyKernel, memarg, sleb, uleb } from '../wasm/assembler.js';
+import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg, uleb } from '../wasm/assembler.js';
 import type { KernelInstance } from '../wasm/assembler.js';
 
 /** Samples per window of `nearbyTree` (Prim's search is quadratic in it; the kept products of direct-gemm.ts take one slot per sample of a window). */
@@ -115,13 +115,10 @@ function primInJs(packed: Int32Array, n: number, words: number, binary: boolean,
 }
 
 // WebAssembly opcodes (core), by their text-format names.
-const GET = 0x20;
-const SET = 0x21;
 const TEE = 0x22;
 const I32_LOAD = 0x28;
 const I64_LOAD = 0x29;
 const I32_STORE = 0x36;
-const I32_CONST = 0x41;
 const I32_EQZ = 0x45;
 const I32_LT_U = 0x49;
 const I32_GE_U = 0x4f;
@@ -154,10 +151,7 @@ const INF = 0x7fffffff;
  */
 // eslint-disable-next-line max-lines-per-function -- one straight-line assembly listing of the kernel, easier to check against the WebAssembly spec unsplit
 function primBody(w64: number): number[] {
-  const f: number[] = [];
-  const get = (i: number) => f.push(GET, ...uleb(i));
-  const set = (i: number) => f.push(SET, ...uleb(i));
-  const i32 = (v: number) => f.push(I32_CONST, ...sleb(v));
+  const { f, get, set, i32 } = new KernelBody();
   const rowBytes = w64 * 8;
   // for (k = 0; k < n; k++) list[k] = {k, INF, −1}
   i32(0);

@@ -51,63 +51,82 @@ export function memarg(alignLog2: number, offset: number): number[] {
 }
 
 /**
- * The code of one kernel function under construction: local access, constants and the few
- * idioms the tile kernels repeat (a local advanced by a constant, eight f64x2 accumulators loaded
- * from or stored to consecutive 16-byte slots).
+ * The code of one kernel function under construction: local access, constants, blocks and loops
+ * named by label (a branch finds its depth by name), and the few idioms the tile kernels repeat
+ * (a local advanced by a constant, the sum of two locals, eight f64x2 accumulators loaded from or
+ * stored to consecutive 16-byte slots). The members are bound functions, so a kernel may take them
+ * apart (`const { f, get, set } = new KernelBody()`).
  */
 export class KernelBody {
   readonly f: number[] = [];
-  get(i: number): void {
+  private readonly labels: string[] = [];
+  readonly get = (i: number): void => {
     this.f.push(0x20, ...uleb(i));
-  }
-  set(i: number): void {
+  };
+  readonly set = (i: number): void => {
     this.f.push(0x21, ...uleb(i));
-  }
-  i32(v: number): void {
+  };
+  readonly i32 = (v: number): void => {
     this.f.push(0x41, ...sleb(v));
-  }
-  op(...bytes: number[]): void {
+  };
+  readonly op = (...bytes: number[]): void => {
     for (const b of bytes) this.f.push(b);
-  }
+  };
+  /** Opens a block (0x02) or loop (0x03) without results, named `name` for `br` and `brIf`. */
+  readonly open = (kind: number, name: string): void => {
+    this.f.push(kind, 0x40);
+    this.labels.push(name);
+  };
+  readonly close = (): void => {
+    this.f.push(0x0b);
+    this.labels.pop();
+  };
+  private readonly depth = (name: string): number => this.labels.length - 1 - this.labels.lastIndexOf(name);
+  readonly br = (name: string): void => {
+    this.f.push(0x0c, ...uleb(this.depth(name)));
+  };
+  readonly brIf = (name: string): void => {
+    this.f.push(0x0d, ...uleb(this.depth(name)));
+  };
   /** `while (local a < local b, unsigned) { body }`. */
-  whileBelow(a: number, b: number, body: () => void): void {
+  readonly whileBelow = (a: number, b: number, body: () => void): void => {
     this.op(0x02, 0x40, 0x03, 0x40);
     this.get(a);
     this.get(b);
     this.op(0x4f, 0x0d, 1);
     body();
     this.op(0x0c, 0, 0x0b, 0x0b);
-  }
+  };
   /** local dst = local a + local b (i32). */
-  sum(dst: number, a: number, b: number): void {
+  readonly sum = (dst: number, a: number, b: number): void => {
     this.get(a);
     this.get(b);
     this.op(0x6a);
     this.set(dst);
-  }
+  };
   /** local += by (i32). */
-  advance(local: number, by: number): void {
+  readonly advance = (local: number, by: number): void => {
     this.get(local);
     this.i32(by);
     this.op(0x6a);
     this.set(local);
-  }
+  };
   /** `count` v128 locals from `first` on ← the 16-byte slots at the address in local `base`. */
-  loadTile(base: number, first: number, count: number): void {
+  readonly loadTile = (base: number, first: number, count: number): void => {
     for (let v = 0; v < count; v++) {
       this.get(base);
       this.op(0xfd, 0x00, ...memarg(4, v * 16));
       this.set(first + v);
     }
-  }
+  };
   /** The 16-byte slots at the address in local `base` ← `count` v128 locals from `first` on. */
-  storeTile(base: number, first: number, count: number): void {
+  readonly storeTile = (base: number, first: number, count: number): void => {
     for (let v = 0; v < count; v++) {
       this.get(base);
       this.get(first + v);
       this.op(0xfd, 0x0b, ...memarg(4, v * 16));
     }
-  }
+  };
 }
 
 /** A module section: id, byte length, body. */
