@@ -93,6 +93,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   if (flip && kept.values.length < count * flip.units) kept.values = new Float64Array(count * flip.units);
   const pre = kept.values;
   const { values, codes } = forwardBatchWithCodes(p, xs, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
+  const offsetInputs = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
   const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
@@ -135,7 +136,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree, jacobians)) {
       // y_s = f(x_s) − Σ_{j on} a_j (h_j − h_j(0)) (J_s x_s through the layer's pre-activations h,
       // 10 × 94 products for dense-128 instead of 10 × the non-zero inputs gathered from J).
-      for (let s = w0; s < w0 + n; s++) flip.offset({ values, pre, codes, stride: net.numUnits }, s, offsets);
+      for (let s = w0; s < w0 + n; s++) flip.offset(offsetInputs, s, offsets);
       continue;
     }
     if (!begun) reverse.begin(Math.min(count, ORDER_WINDOW));
