@@ -4,7 +4,8 @@
  * status 128 + the signal number (130, 143, 129), says "cancelled" on one line, and leaves nothing
  * in its output folder: no output, no temporary file. One representative per kind of long loop:
  * the slice on one thread (a synchronous partition) and on two (worker threads), the n-D polytope
- * enumeration (LPs), the walk (LPs in 784 dimensions, one region taking many seconds), training.
+ * enumeration (LPs), the walk (LPs in 784 dimensions, one region taking many seconds), training,
+ * the coefficient shards.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,12 @@ describe('signals stop long commands within a second and leave nothing behind', 
       'anim',
     ];
     expectStopped(await interrupt([...args, '--quiet'], 'SIGINT', 0, /^anim$/), 130);
+  }, 90_000);
+
+  it('coefficients while it writes shards, SIGINT → 130, the shards written so far are removed', async () => {
+    // 100-row shards of the 10,000 MNIST test images: several are complete when the signal comes.
+    const args = ['coefficients', cnn, '--idx', 'mnist', '--shard-rows', '100', '--out', 'coeffs', '--quiet'];
+    expectStopped(await interrupt(args, 'SIGINT', 2500, /^coeffs$/), 130);
   }, 90_000);
 
   it('train, SIGINT → 130, no run folder', async () => {

@@ -2,7 +2,7 @@
  * `polytope coefficients MODEL (--idx …|--inputs FILE) [--rows R] [--labels FILE] --out DIR`: the
  * exact (J_i, y_i) of every sample, in `.npy` shards with the manifest `DIR/coefficients.json`.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +12,8 @@ import { loadModel } from '../model.js';
 import { mnistDefaultPath, parseRows, readInputs, readLabels } from '../inputs.js';
 import { parseThreads } from '../threads.js';
 import { maxBytes } from '../limits.js';
-import { CliError, prepareOutput, writeFileAtomic } from '../util.js';
+import { CliError, prepareOutput, tempPathFor, writeFileAtomic } from '../util.js';
+import { session } from '../session.js';
 import { NpzBuilder } from '../npz.js';
 import { CoefficientsPool } from '../parallel/coefficients-pool.js';
 
@@ -107,26 +108,41 @@ export function sampleSource(
   return { ...source, labels };
 }
 
-/** Writes `header` then the array's bytes (little-endian) to `path` atomically, without copying the array on little-endian machines. */
+/**
+ * Writes `header` then the array's bytes (little-endian) to `path` atomically, without copying the
+ * array on little-endian machines: through a temporary sibling registered with the run, and the
+ * file recorded as the run's output, so a cancelled run deletes both (as `writeFileAtomic`).
+ */
 function writeNpyFile(path: string, header: Uint8Array, ...parts: (Float64Array | Int32Array)[]): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
+  const target = prepareOutput(path);
+  const tmp = tempPathFor(target);
+  const run = session();
+  run.openTemp(tmp);
   try {
-    writeSync(fd, header);
-    for (const data of parts) {
-      let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (endianness() !== 'LE') {
-        bytes = new Uint8Array(data.byteLength);
-        const view = new DataView(bytes.buffer);
-        if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(8 * i, v, true));
-        else data.forEach((v, i) => view.setInt32(4 * i, v, true));
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, header);
+      for (const data of parts) {
+        let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        if (endianness() !== 'LE') {
+          bytes = new Uint8Array(data.byteLength);
+          const view = new DataView(bytes.buffer);
+          if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(8 * i, v, true));
+          else data.forEach((v, i) => view.setInt32(4 * i, v, true));
+        }
+        for (let off = 0; off < bytes.length; off += 1 << 26) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
       }
-      for (let off = 0; off < bytes.length; off += 1 << 26) writeSync(fd, bytes.subarray(off, Math.min(bytes.length, off + (1 << 26))));
+    } finally {
+      closeSync(fd);
     }
+    renameSync(tmp, target);
+    run.wrote(path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   } finally {
-    closeSync(fd);
+    run.closeTemp(tmp);
   }
-  renameSync(tmp, path);
 }
 
 interface RunOptions {
@@ -144,7 +160,9 @@ interface RunOptions {
 export async function writeCoefficients(net: Network, source: SampleSource, opts: RunOptions): Promise<CoefficientManifest> {
   const d = net.inputSize;
   const o = net.outputSize;
-  mkdirSync(opts.out, { recursive: true });
+  // A folder this run makes is removed with its shards if the run is cancelled.
+  const made = mkdirSync(opts.out, { recursive: true });
+  if (made !== undefined) session().madeDir(made);
   const shards = planCoefficientShards(source.count, opts.shardRows);
   const pool = new CoefficientsPool(net, Math.min(opts.threads, Math.max(1, Math.ceil(source.count / opts.batch))));
   const npzPath = join(opts.out, 'coefficients.npz');
