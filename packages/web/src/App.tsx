@@ -30,13 +30,25 @@ interface Status {
   source: string;
   box: Box;
   anchors: readonly { name: string; s: number; t: number }[];
+  /** The id of the slice these counts describe (the render worker may not have it yet: a pick can wait for it). */
+  slice: number;
   /** The network the map shows (the 3-D view follows it while training). */
   net: string | Uint8Array | undefined;
 }
 
 const SIZE = 560;
 const NO_SOURCE: AnchorSource = { label: '' };
-const IDLE: Omit<Status, 'box'> = { regions: 0, linear: 0, step: 0, loss: NaN, phase: 'idle', source: '', anchors: [], net: undefined };
+const IDLE: Omit<Status, 'box'> = {
+  regions: 0,
+  linear: 0,
+  step: 0,
+  loss: NaN,
+  phase: 'idle',
+  source: '',
+  anchors: [],
+  slice: 0,
+  net: undefined,
+};
 const squareBox = (s: PlaygroundState): [number, number, number, number] => [-s.extent, s.extent, -s.extent, s.extent];
 
 function trainConfig(s: PlaygroundState, csv: TrainConfig['csv']): TrainConfig {
@@ -85,6 +97,7 @@ function useEngine(
             linear: m.linearRegions,
             box: m.box,
             anchors: m.anchors,
+            slice: m.id,
             step: info.step,
             loss: info.loss,
             net: info.net,
@@ -302,7 +315,15 @@ function fileActions(c: ActionContext) {
         const flat = flatFromResult(doc);
         e.render({ type: 'slice', slice: flat });
         stats.sliced(flat.regions, true, flat.id);
-        return c.setStatus({ ...IDLE, regions: flat.regions, linear: flat.linearRegions, phase: 'model', source: name, box: flat.box });
+        return c.setStatus({
+          ...IDLE,
+          regions: flat.regions,
+          linear: flat.linearRegions,
+          phase: 'model',
+          source: name,
+          box: flat.box,
+          slice: flat.id,
+        });
       }
       c.model.current = text;
     }
@@ -444,7 +465,7 @@ function useLinkedView(v: {
   onPoint: (st: [number, number]) => void;
   setAnchors: (a: string[]) => void;
   setSources: (s: AnchorSource[]) => void;
-  pick: (at: readonly [number, number], then: (d: RegionDetails | undefined) => void) => void;
+  pick: (at: readonly [number, number], then: (d: RegionDetails | undefined) => void, slice?: number) => void;
   choose: (d: RegionDetails | undefined) => void;
 }): (st: [number, number]) => void {
   /** The link's explorer view (read once: the state's copy changes as the page slices). */
@@ -472,7 +493,7 @@ function useLinkedView(v: {
     if (!st || v.status.phase !== 'model' || v.status.anchors.length !== 3) return;
     linkedPoint.current = undefined;
     onMapPoint(st);
-    v.pick(st, v.choose);
+    v.pick(st, v.choose, v.status.slice);
   }, [v.status]);
   return onMapPoint;
 }
@@ -538,15 +559,16 @@ function useRequests(
 ) {
   const ticket = useRef(0);
   const request = (
-    m: { type: 'pick'; at: readonly [number, number] | number } | { type: 'pick-dual'; at: readonly [number, number] },
+    m: { type: 'pick'; at: readonly [number, number] | number; slice?: number } | { type: 'pick-dual'; at: readonly [number, number] },
     then: (d: RegionDetails | undefined) => void,
   ) => {
     const t = ++ticket.current;
     picks.current.set(t, then);
     engine.current?.render({ ...m, ticket: t });
   };
-  const pick = (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void) =>
-    request({ type: 'pick', at }, then);
+  /** `slice`: answer on that slice or a newer one (the status can hear of a slice before the render worker has it). */
+  const pick = (at: readonly [number, number] | number, then: (d: RegionDetails | undefined) => void, slice?: number) =>
+    request({ type: 'pick', at, ...(slice === undefined ? {} : { slice }) }, then);
   const requestFile = (m: Omit<Extract<ToRenderer, { type: 'export' }>, 'ticket'>, then: (f: Blob | undefined) => void) => {
     const t = ++ticket.current;
     files.current.set(t, then);

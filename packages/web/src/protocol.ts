@@ -81,7 +81,8 @@ export type ToRenderer =
   | { type: 'slice'; slice: FlatSlice }
   | { type: 'style'; color: 'region' | 'class' | 'output' | 'linear-region'; showBoundary: boolean }
   | { type: 'select'; index: number | undefined }
-  | { type: 'pick'; ticket: number; at: readonly [number, number] | number }
+  /** `slice`: answer once the worker holds that slice or a newer one. */
+  | { type: 'pick'; ticket: number; at: readonly [number, number] | number; slice?: number }
   /** A pick in the dual scatter, at canvas pixel (x, y). */
   | { type: 'pick-dual'; ticket: number; at: readonly [number, number] }
   /** The map as PNG (regions and boundary) or SVG (with the given data points). */

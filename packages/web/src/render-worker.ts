@@ -81,6 +81,7 @@ function receiveSlice(s: FlatSlice): void {
     select(regionAtPoint(s, cx, cy));
     ctx.postMessage({ type: 'selected', details: details(s, view.selected) });
   } else select(view.selected);
+  for (const m of waiting.splice(0)) answerPick(m);
   schedule();
 }
 
@@ -92,6 +93,16 @@ async function exportMap(m: Extract<ToRenderer, { type: 'export' }>): Promise<vo
   const o = { colorOf: (i: number) => regionColor(s, i, view.color), showBoundary: view.showBoundary, ...(m.data ? { data: m.data } : {}) };
   const svg = sliceSvg(s, o, view.canvas.width, view.canvas.height);
   ctx.postMessage({ type: 'export', ticket: m.ticket, file: new Blob([svg], { type: 'image/svg+xml' }) });
+}
+
+/** Picks that name a slice this worker does not hold yet (it comes on its own port, after the page heard of it). */
+const waiting: Extract<ToRenderer, { type: 'pick' }>[] = [];
+
+function answerPick(m: Extract<ToRenderer, { type: 'pick' }>): void {
+  const s = view.slice;
+  if (m.slice !== undefined && (!s || s.id < m.slice)) return void waiting.push(m);
+  const i = typeof m.at === 'number' ? m.at : s ? regionAtPoint(s, m.at[0], m.at[1]) : undefined;
+  ctx.postMessage({ type: 'pick', ticket: m.ticket, details: details(s, i) });
 }
 
 ctx.onmessage = (e: MessageEvent) => {
@@ -110,10 +121,6 @@ ctx.onmessage = (e: MessageEvent) => {
     const d = view.dual;
     const i = s && d ? dualPick(s, m.at[0], m.at[1], d.width, d.height, 8) : undefined;
     return ctx.postMessage({ type: 'pick', ticket: m.ticket, details: details(s, i) });
-  } else {
-    const s = view.slice;
-    const i = typeof m.at === 'number' ? m.at : s ? regionAtPoint(s, m.at[0], m.at[1]) : undefined;
-    return ctx.postMessage({ type: 'pick', ticket: m.ticket, details: details(s, i) });
-  }
+  } else return answerPick(m);
   schedule();
 };
