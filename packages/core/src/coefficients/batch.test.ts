@@ -266,6 +266,17 @@ describe('affineMapsBatch', () => {
     expect(() => affineMapsBatch(net, [1, 2, 3], 2)).toThrow(/2 samples of 2 inputs need 4 values, got 3/);
     expect(() => affineMapsBatch(net, [1, NaN], 1)).toThrow(/non-finite/);
     expect(() => affineMapsBatch(net, [1, 2, 3, -Infinity], 2)).toThrow(/sample 1 has a non-finite value \(-Infinity\) at input 1/);
+    // Sparse inputs (the first layer runs over non-zero inputs only, and its scan is the check),
+    // in one forward chunk and in chunks of 4 (the sample is counted from the batch's start).
+    const mlp = randomMlp([30, 8, 3], { seed: 4 });
+    const xs = new Float64Array(10 * 30);
+    for (let i = 0; i < xs.length; i += 7) xs[i] = 0.5;
+    for (const bad of [NaN, Infinity]) {
+      xs[7 * 30 + 5] = bad;
+      expect(() => affineMapsBatch(mlp, xs, 10)).toThrow(new RegExp(`sample 7 has a non-finite value \\(${bad}\\) at input 5`));
+      const p = prepareNetwork(mlp);
+      expect(() => forwardBatchWithCodes(p, xs, 10, 4)).toThrow(/sample 7 has a non-finite value .* at input 5/);
+    }
   });
 
   it('stays exact along the visiting tree: repeated codes, all units off, long chains, batch of one, reused buffers', () => {

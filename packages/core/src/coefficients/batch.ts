@@ -76,15 +76,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   if (xs.length !== count * d) {
     throw new PolytopeError('shape-mismatch', `${count} samples of ${d} inputs need ${count * d} values, got ${xs.length}`);
   }
-  // x − x is 0 for a finite x and NaN otherwise: one sum without a branch per value tells whether
-  // any is not finite (the search for the first one runs only then).
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
-  let probe = 0;
-  for (let i = 0; i < xf.length; i++) probe += xf[i]! - xf[i]!;
-  if (probe !== 0) {
-    const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
-    throw new PolytopeError('non-finite', `sample ${Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
-  }
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
   const flip = count > 0 ? reverse.flipTable() : null;
@@ -92,7 +84,8 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const kept = p.memo('coefficients:pre-activations', () => ({ values: new Float64Array(0) }));
   if (flip && kept.values.length < count * flip.units) kept.values = new Float64Array(count * flip.units);
   const pre = kept.values;
-  const { values, codes } = forwardBatchWithCodes(p, xs, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
+  // (the forward pass refuses a non-finite input: it reads every value first)
+  const { values, codes } = forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
   const offsetInputs = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
@@ -287,22 +280,25 @@ function sparseEnough(xs: ArrayLike<number>, d: number): boolean {
 /**
  * The sparse first layer's block (units × m, unit-major, into `out`) for row-major samples `xs`: per sample,
  * c + Σ x_q Wfᵀ[q] over its non-zero inputs, on the kernel of sparse-rows.ts; scalar JS where
- * WebAssembly SIMD is missing.
+ * WebAssembly SIMD is missing. Returns Σ (x − x) over the inputs (0 when every one is finite).
  */
-function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number, out: Float64Array): Float64Array {
-  if (f.rows.block(xs, m, out)) return out;
+function sparseFirstBlock(f: SparseFirstLayer, xs: ArrayLike<number>, m: number, d: number, out: Float64Array): number {
+  const probe = f.rows.block(xs, m, out);
+  if (probe !== null) return probe;
   const { units, weightT, offset } = f;
   const h = new Float64Array(units);
+  let sum = 0;
   for (let s = 0; s < m; s++) {
     h.set(offset);
     for (let q = 0; q < d; q++) {
       const x = xs[s * d + q]!;
+      sum += x - x;
       if (x === 0) continue;
       for (let u = 0; u < units; u++) h[u] = h[u]! + x * weightT[q * units + u]!;
     }
     for (let u = 0; u < units; u++) out[u * m + s] = h[u]!;
   }
-  return out;
+  return sum;
 }
 
 /**
@@ -333,13 +329,13 @@ export function forwardBatchWithCodes(
   const o = net.outputSize;
   if (!Number.isInteger(chunk) || chunk < 1)
     throw new PolytopeError('bad-option', `forward chunk must be a positive integer, got ${chunk}`);
-  if (count <= chunk) return forwardChunk(p, xs, count, keep && { ...keep, at: 0 });
+  if (count <= chunk) return forwardChunk(p, xs, count, 0, keep && { ...keep, at: 0 });
   const values = new Float64Array(count * o);
   const codes = new Uint8Array(count * net.numUnits);
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
   for (let c0 = 0; c0 < count; c0 += chunk) {
     const m = Math.min(chunk, count - c0);
-    const r = forwardChunk(p, xf.subarray(c0 * d, (c0 + m) * d), m, keep && { ...keep, at: c0 });
+    const r = forwardChunk(p, xf.subarray(c0 * d, (c0 + m) * d), m, c0, keep && { ...keep, at: c0 });
     values.set(r.values, c0 * o);
     codes.set(r.codes, c0 * net.numUnits);
   }
@@ -383,11 +379,16 @@ function forwardBlocks(p: PreparedNetwork, m: number): (n: number) => Float64Arr
   };
 }
 
-/** `forwardBatchWithCodes` on one chunk of columns; `keep`: the activation whose input block goes into `into` (sample-major, from sample `at`). */
+/**
+ * `forwardBatchWithCodes` on one chunk of columns (the batch's samples from `base`); `keep`: the
+ * activation whose input block goes into `into` (sample-major, from sample `at`).
+ */
+// eslint-disable-next-line @typescript-eslint/max-params -- internal: the chunk's place in the batch and the kept block
 function forwardChunk(
   p: PreparedNetwork,
   xs: ArrayLike<number>,
   count: number,
+  base: number,
   keep?: { node: number; into: Float64Array; at: number },
 ): { values: Float64Array; codes: Uint8Array } {
   const net = p.network;
@@ -398,11 +399,24 @@ function forwardChunk(
   const blocks: (Float64Array | undefined)[] = new Array(net.nodes.length);
   const first = sparseEnough(xs, d) ? p.memo('coefficients:sparse-first-layer', sparseFirstLayer) : null;
   const make = forwardBlocks(p, m);
-  if (first) blocks[first.node] = sparseFirstBlock(first, xs, m, d, make(first.units * m));
+  // x − x is 0 for a finite x and NaN otherwise: the loops that read the inputs sum it without a
+  // branch, and only a non-zero sum searches for the first non-finite value.
+  let probe = 0;
+  if (first) probe = sparseFirstBlock(first, xs, m, d, (blocks[first.node] = make(first.units * m)));
   else {
     const input = new Float64Array(d * m);
-    for (let s = 0; s < m; s++) for (let i = 0; i < d; i++) input[i * m + s] = xs[s * d + i]!;
+    for (let s = 0; s < m; s++) {
+      for (let i = 0; i < d; i++) {
+        const x = xs[s * d + i]!;
+        probe += x - x;
+        input[i * m + s] = x;
+      }
+    }
     blocks[0] = input;
+  }
+  if (probe !== 0) {
+    const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
+    throw new PolytopeError('non-finite', `sample ${base + Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
   }
   const crops = p.memo('coefficients:conv-crops', convCrops);
   const pooled = p.memo('coefficients:pooled-relus', pooledRelus);

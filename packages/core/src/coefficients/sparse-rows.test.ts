@@ -18,7 +18,7 @@ describe('SparseRows', () => {
       xs.fill(0, 0, d);
       const layer = new SparseRows(weightT, offset, units, d);
       const got = new Float64Array(units * m);
-      expect(layer.block(xs, m, got)).toBe(true);
+      expect(layer.block(xs, m, got)).toBe(0);
       for (let s = 0; s < m; s++)
         for (let u = 0; u < units; u++) {
           let h = offset[u]!;
@@ -31,5 +31,15 @@ describe('SparseRows', () => {
       layer.block(xs, m, again);
       expect(again).toEqual(got);
     }
+  });
+
+  it('reports a non-finite input in its sum, wherever it is (the last value of the last sample too)', () => {
+    const layer = new SparseRows(new Float64Array(3 * 2).fill(1), new Float64Array(2), 2, 3);
+    for (const bad of [NaN, Infinity, -Infinity])
+      for (const at of [0, 4, 8]) {
+        const xs = new Float64Array(9);
+        xs[at] = bad;
+        expect(layer.block(xs, 3, new Float64Array(6))).toBeNaN();
+      }
   });
 });
