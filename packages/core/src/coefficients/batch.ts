@@ -383,7 +383,6 @@ function forwardBlocks(p: PreparedNetwork, m: number): (n: number) => Float64Arr
  * `forwardBatchWithCodes` on one chunk of columns (the batch's samples from `base`); `keep`: the
  * activation whose input block goes into `into` (sample-major, from sample `at`).
  */
-// eslint-disable-next-line @typescript-eslint/max-params -- internal: the chunk's place in the batch and the kept block
 function forwardChunk(
   p: PreparedNetwork,
   xs: ArrayLike<number>,
