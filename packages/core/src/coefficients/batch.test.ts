@@ -260,6 +260,33 @@ describe('affineMapsBatch', () => {
     window.mockRestore();
   });
 
+  it('makes the table path’s row lists from the bit-packed codes as from the code bytes: the same Jacobians, bit for bit', () => {
+    // 70 units (three 32-bit words, the last partly used), three of them dead (a zero column of the
+    // layer above: no rows), over two windows of the tree.
+    const net = randomMlp([5, 70, 3], { seed: 21 });
+    const top = net.nodes[3] as { weight: Float64Array };
+    for (const j of [0, 33, 69]) for (let r = 0; r < 3; r++) top.weight[r * 70 + j] = 0;
+    const xs = samples(5, 600, 22);
+    const viaBits = affineMapsBatch(prepareNetwork(net), xs, 600).jacobians;
+    const original = FlipTable.prototype.window;
+    const bytes = vi.spyOn(FlipTable.prototype, 'window').mockImplementation(function (
+      this: FlipTable,
+      ...a: Parameters<FlipTable['window']>
+    ) {
+      const tree = a[4];
+      expect(tree.bits).toBeDefined();
+      a[4] = { order: tree.order, parent: tree.parent };
+      return original.apply(this, a);
+    });
+    const viaBytes = affineMapsBatch(prepareNetwork(net), xs, 600).jacobians;
+    expect(bytes).toHaveBeenCalledTimes(2);
+    bytes.mockRestore();
+    expect(viaBits.every((v, i) => Object.is(v, viaBytes[i]))).toBe(true);
+    expectMatchesAffineMapAt(net, xs, 600);
+    // Offsets summed over the on units, with more outputs than units.
+    expectMatchesAffineMapAt(randomMlp([4, 3, 10], { seed: 23 }), samples(4, 50, 24), 50);
+  });
+
   it('handles an empty batch and rejects bad input with one clear error', () => {
     const net = xorNet();
     expect(affineMapsBatch(net, [], 0).jacobians.length).toBe(0);

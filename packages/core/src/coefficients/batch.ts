@@ -86,7 +86,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const pre = kept.values;
   // (the forward pass refuses a non-finite input: it reads every value first)
   const { values, codes } = forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
-  const offsetInputs = { values, pre, codes, stride: net.numUnits };
+  const offsetInputs: Parameters<FlipTable['offset']>[0] = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
   const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
@@ -120,6 +120,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     }
   };
   const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
+  if (tree?.bits) offsetInputs.bits = tree.bits;
   // The product path's kernel memory is laid out on its first window (the table path needs none of
   // it). A sample's parent is in its own window of the tree, so the kept products need one window's
   // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.

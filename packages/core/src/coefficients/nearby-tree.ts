@@ -20,6 +20,11 @@ export const ORDER_WINDOW = 512;
 export interface NearbyTree {
   readonly order: Int32Array;
   readonly parent: Int32Array;
+  /**
+   * Binary codes only: every sample's code as bits (unit u of sample s is bit u mod 32 of
+   * `bits[s · words + ⌊u / 32⌋]`), for readers that want the units that differ a word at a time.
+   */
+  readonly bits?: { readonly words: number; readonly packed: Int32Array };
 }
 
 /**
@@ -45,7 +50,8 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
   if (binary) {
     for (let s = 0; s < count; s++) {
       const row = s * units;
-      for (let u = 0; u < units; u++) if (codes[row + u]) packed[s * words + (u >>> 5)]! |= 1 << (u & 31);
+      // (no branch per unit: a code byte is 0 or 1 here)
+      for (let u = 0; u < units; u++) packed[s * words + (u >>> 5)]! |= codes[row + u]! << (u & 31);
     }
   } else packed.set(codes);
   const kernel = binary && useKernel ? primKernel(words / 2) : null;
@@ -60,11 +66,11 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
       if (out.parent[k]! >= 0) out.parent[k] = out.parent[k]! + w0;
     }
   }
-  return { order, parent };
+  return binary ? { order, parent, bits: { words, packed } } : { order, parent };
 }
 
 /** Bits set in a 32-bit word (SWAR: pairs, nibbles, bytes, then one multiply sums the bytes). */
-function popcount32(x: number): number {
+export function popcount32(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
