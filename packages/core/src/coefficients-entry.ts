@@ -4,7 +4,7 @@
  * 0.2–0.45 CPU-seconds on the 2-core machine measured, this entry about 0.02). Library users
  * import from `@polytope-lens/core`.
  */
-export { affineMapsBatch } from './coefficients/batch.js';
+export { affineMapsBatch, releaseSharedJacobians, sharedJacobians } from './coefficients/batch.js';
 export { prepareNetwork } from './network/prepared.js';
 export { readNetworkJson } from './io/network-json.js';
 export { PolytopeError } from './errors.js';

@@ -93,7 +93,7 @@ export { regionAt } from './spline/region.js';
 export type { Region, RegionRow } from './spline/region.js';
 
 // --- coefficient matrices over datasets (dissertation §6–7): batched exact maps, shards, analyses ---
-export { affineMapsBatch } from './coefficients/batch.js';
+export { affineMapsBatch, releaseSharedJacobians, sharedJacobians } from './coefficients/batch.js';
 export type { AffineBatch, AffineBatchBuffers } from './coefficients/batch.js';
 export {
   COEFFICIENTS_FORMAT,

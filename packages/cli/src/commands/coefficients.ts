@@ -191,6 +191,8 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
       if (npz) {
         for (const p of parts) npz.append('jacobians', p.jacobians);
         for (const p of parts) npz.append('offsets', p.offsets);
+        // (appended as copies: the buffers can serve a later batch)
+        for (const p of parts) pool.recycle(p);
       } else {
         // The batches' buffers are written one after another (no shard-sized copy).
         writeNpyFile(join(opts.out, s.jacobians), npyHeader('<f8', [rows, o, d]), ...parts.map((p) => p.jacobians));
@@ -339,6 +341,7 @@ export async function computeSet(
         pool.run(xs.slice(a * d, (a + count) * d), count).then((r) => {
           jacobians.set(r.jacobians, a * o * d);
           offsets.set(r.offsets, a * o);
+          pool.recycle(r);
         }),
       );
     }

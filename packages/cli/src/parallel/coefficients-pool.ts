@@ -4,26 +4,43 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { InternalError, PolytopeError, affineMapsBatch, prepareNetwork, writeNetworkJson } from '@polytope-lens/core';
+import {
+  InternalError,
+  PolytopeError,
+  affineMapsBatch,
+  prepareNetwork,
+  releaseSharedJacobians,
+  sharedJacobians,
+  writeNetworkJson,
+} from '@polytope-lens/core';
 import type { ErrorCode, Network, PreparedNetwork } from '@polytope-lens/core';
 
 /** Messages to a worker. */
 export type CoefficientsRequest =
   | { type: 'network'; json: object }
-  | { type: 'batch'; id: number; xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array };
+  | { type: 'batch'; id: number; xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array }
+  /** The caller is done with the shared Jacobians of a reply's `region`: the worker may reuse them. */
+  | { type: 'release'; region: number };
 
 /** A worker's answer to one batch. */
 export interface CoefficientsReply {
   id: number;
   jacobians?: Float64Array;
   offsets?: Float64Array;
+  /** Set when `jacobians` lie in the worker's shared kernel memory (posted without a copy): the number to release them by. */
+  region?: number;
   error?: { code: ErrorCode; message: string };
 }
 
-/** The maps of one batch: `count × o × d` Jacobians and `count × o` offsets. */
+/**
+ * The maps of one batch: `count × o × d` Jacobians and `count × o` offsets. Give them back with
+ * `recycle` once read: Jacobians in a thread's shared kernel memory are reused only then.
+ */
 export interface BatchMaps {
   jacobians: Float64Array;
   offsets: Float64Array;
+  /** For Jacobians in a shared kernel memory: hands them back to their thread (`recycle` calls it). */
+  release?: () => void;
 }
 
 /** A queued batch and its promise's settlers. */
@@ -46,7 +63,10 @@ const WORKER_DEPTH = 2;
  * inside the run; on the 2-core machine measured, two fresh workers took about 1 CPU-second before
  * their first batch, half of what 10,000 dense-128 rows take. Results handed back through
  * `recycle` are reused as the output buffers of later batches of the same size (sent to the worker
- * with the batch): a fresh 30 MB buffer costs a page fault per 4 KB on its first write.
+ * with the batch): a fresh 30 MB buffer costs a page fault per 4 KB on its first write. Where the
+ * network's Jacobians are made in place in a shared kernel memory (`sharedJacobians`: the
+ * one-hidden-layer table path), a batch's Jacobians are a view of that memory, posted to this
+ * thread without a copy, and `recycle` hands them back to the thread that made them.
  */
 export class CoefficientsPool {
   private readonly workers: Worker[] = [];
@@ -87,8 +107,7 @@ export class CoefficientsPool {
   run(xs: Float64Array, count: number): Promise<BatchMaps> {
     if (this.alone) {
       try {
-        const b = affineMapsBatch(this.local, xs, count, this.takeSpare(xs.length));
-        return Promise.resolve({ jacobians: b.jacobians, offsets: b.offsets });
+        return Promise.resolve(this.compute({ xs, count, ...this.takeSpare(xs.length) }));
       } catch (err) {
         return Promise.reject(err as Error);
       }
@@ -126,13 +145,24 @@ export class CoefficientsPool {
     const job = this.localJob;
     if (!job) return;
     try {
-      const b = affineMapsBatch(this.local, job.msg.xs, job.msg.count, job.msg);
-      job.resolve({ jacobians: b.jacobians, offsets: b.offsets });
+      job.resolve(this.compute(job.msg));
     } catch (err) {
       job.reject(err as Error);
     }
     this.localJob = null;
     this.dispatch();
+  }
+
+  /** One batch on this thread, into shared Jacobians where the network has them, else into the given buffers. */
+  private compute(msg: { xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array }): BatchMaps {
+    const region = sharedJacobians(this.local, msg.count);
+    try {
+      const b = affineMapsBatch(this.local, msg.xs, msg.count, region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg);
+      return region ? { jacobians: b.jacobians, offsets: b.offsets, release: () => releaseSharedJacobians(region) } : { jacobians: b.jacobians, offsets: b.offsets };
+    } catch (err) {
+      if (region) releaseSharedJacobians(region);
+      throw err;
+    }
   }
 
   private onReply(w: Worker, r: CoefficientsReply): void {
@@ -142,7 +172,14 @@ export class CoefficientsPool {
     if (!p) throw new InternalError(`coefficients worker answered unknown batch ${r.id}`);
     if (r.error)
       p.reject(r.error.code === 'internal' ? new InternalError(r.error.message) : new PolytopeError(r.error.code, r.error.message));
-    else p.resolve({ jacobians: r.jacobians!, offsets: r.offsets! });
+    else if (r.region !== undefined) {
+      const region = r.region;
+      p.resolve({
+        jacobians: r.jacobians!,
+        offsets: r.offsets!,
+        release: () => w.postMessage({ type: 'release', region } satisfies CoefficientsRequest),
+      });
+    } else p.resolve({ jacobians: r.jacobians!, offsets: r.offsets! });
     this.dispatch();
   }
 
@@ -151,6 +188,11 @@ export class CoefficientsPool {
    * overwritten by a later batch, or transferred to a worker).
    */
   recycle(maps: BatchMaps): void {
+    if (maps.release) {
+      const release = maps.release;
+      delete maps.release;
+      return release();
+    }
     if (
       this.spare.length < this.maxSpare &&
       maps.jacobians.byteOffset === 0 &&

@@ -152,6 +152,25 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
 }
 
 /**
+ * Output Jacobians for `affineMapsBatch` of `count` samples (as `into.jacobians`) that its kernel
+ * writes in place, in a shared WebAssembly memory of this thread: no copy out of the kernel, and
+ * the view can be posted to another thread without one. Null where the network's Jacobians are
+ * not made that way (only the one-hidden-layer table path is, on engines with shared memory).
+ * Valid until `releaseSharedJacobians`; a pool's worker hands them out and takes them back.
+ */
+export function sharedJacobians(netLike: NetworkLike, count: number): Float64Array | null {
+  const p = borrowNetwork(netLike);
+  p.requireCodes();
+  const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
+  return reverse.flipTable()?.region(count) ?? null;
+}
+
+/** Gives back a view of `sharedJacobians` for reuse (the caller no longer reads it); other arrays are ignored. */
+export function releaseSharedJacobians(view: Float64Array): void {
+  FlipTable.release(view);
+}
+
+/**
  * Which adjoints are the same for every sample (see `ReversePass.constant`): the greatest set of
  * nodes, other than the input, whose consumers are all in the set, fixed linear maps (not
  * activations, not direct dense nodes) with every input in the set; the output (without

@@ -51,16 +51,17 @@ const V128_LOAD = [0xfd, 0x00];
 const F64X2_ADD = [0xfd, 0xf0, 0x01];
 const END = 0x0b;
 
-// sums(tasks, ntasks, start, len, _, _): params 0–5, then i32 locals, then the v128 accumulators.
-const [TASKS, NTASKS, START, LEN] = [0, 1, 2, 3];
+// sums(tasks, ntasks, start, len, shift, _): params 0–5, then i32 locals, then the v128 accumulators.
+const [TASKS, NTASKS, START, LEN, SHIFT] = [0, 1, 2, 3, 4];
 const [TEND, DST, SRC, LIST, QEND, OFF, Q, A] = [6, 7, 8, 9, 10, 11, 12, 13];
 const I32_LOCALS = 8;
 const ACC0 = 14;
 
 /**
- * The body of `sums(tasks, ntasks, start, len)` (byte values): for each task {dst, src, list, k}
- * (16 bytes), dst[0, len) = src[0, len) + Σ_{q < k} row(list[q])[start, start + len) (len a
- * multiple of 128), the rows' byte addresses in the i32 list, added in list order.
+ * The body of `sums(tasks, ntasks, start, len, shift)` (byte values): for each task {dst, src,
+ * list, k} (16 bytes), (dst + shift)[0, len) = (src + shift)[0, len) + Σ_{q < k}
+ * row(list[q])[start, start + len) (len a multiple of 128), the rows' byte addresses in the i32
+ * list, added in list order. (shift 0: slots of one range; shift = start: whole rows.)
  */
 function sumsBody(): number[] {
   const k = new KernelBody();
@@ -73,9 +74,13 @@ function sumsBody(): number[] {
   k.whileBelow(TASKS, TEND, () => {
     k.get(TASKS);
     k.op(I32_LOAD, ...memarg(2, 0));
+    k.get(SHIFT);
+    k.op(I32_ADD);
     k.set(DST);
     k.get(TASKS);
     k.op(I32_LOAD, ...memarg(2, 4));
+    k.get(SHIFT);
+    k.op(I32_ADD);
     k.set(SRC);
     k.get(TASKS);
     k.op(I32_LOAD, ...memarg(2, 8), TEE, LIST);
@@ -120,9 +125,29 @@ function sumsBody(): number[] {
 }
 
 /** Per thread: the kernel and the table last copied into its memory. */
-const sumsKernel = lazyKernel(() => kernelsModule(6, [{ name: 'sums', i32Locals: I32_LOCALS, v128Locals: 8, body: sumsBody() }]));
+/** Pages (64 KiB) a shared kernel memory may grow to: 4 GiB, all a 32-bit address reaches. */
+const SHARED_MAX_PAGES = 65536;
+
+/** Per thread: the kernel (on a shared memory where the engine allows one) and the table last copied into its memory. */
+const sumsKernel = lazyKernel(
+  (shared) => kernelsModule(6, [{ name: 'sums', i32Locals: I32_LOCALS, v128Locals: 8, body: sumsBody() }], 1, shared),
+  65536,
+  SHARED_MAX_PAGES,
+);
 let loadedTable = 0;
 let tables = 0;
+
+/**
+ * Per thread: the output regions of the kernel's memory (`FlipTable.region`): Jacobians that the
+ * kernel writes in place, whole rows, with no copy out. They start at `base` (above every layout
+ * of the table that made the first one); `free` holds released ones by byte length.
+ */
+const regions = {
+  base: 0,
+  end: 0,
+  live: new WeakMap<Float64Array, number>(),
+  free: new Map<number, number[]>(),
+};
 
 /** Products of one network's one-hidden-layer Jacobians from its table of ±P_j (see the module comment). */
 export class FlipTable {
@@ -146,6 +171,8 @@ export class FlipTable {
   private slotsAt = 0;
   private tasksAt = 0;
   private listsAt = 0;
+  /** Bytes from one sample's slot (or row, in place) to the next. */
+  private slotBytes = 0;
 
   /** The layer's units. */
   readonly units: number;
@@ -215,35 +242,91 @@ export class FlipTable {
   }
 
   /**
+   * A batch's Jacobians (count × o × d) in the kernel's memory, for `window` to write in place
+   * (each sample's whole row, its parent read back from the same region, and no copy out), or
+   * null where that cannot be: no shared memory (the region could not reach another thread
+   * without a copy), o·d not a whole number of tiles, or a table that needs more room below the
+   * regions than the one that placed them. The view stays valid (a shared memory never moves)
+   * until `FlipTable.release`; it is reused after that.
+   */
+  region(count: number): Float64Array | null {
+    const k = sumsKernel();
+    const od = this.o * this.d;
+    if (!k?.shared || this.len !== od || !Number.isInteger(count) || count < 1) return null;
+    const top = Math.max(this.top(ORDER_WINDOW, false), this.top(ORDER_WINDOW, true));
+    if (regions.base === 0) regions.base = regions.end = Math.ceil(top / 65536) * 65536;
+    else if (top > regions.base) return null;
+    const bytes = count * od * 8;
+    let at = regions.free.get(bytes)?.pop();
+    if (at === undefined) {
+      if (regions.end + bytes > SHARED_MAX_PAGES * 65536) return null;
+      at = regions.end;
+      regions.end += Math.ceil(bytes / 64) * 64;
+      growMemory(k.memory, regions.end);
+    }
+    const view = new Float64Array(k.memory.buffer, at, count * od);
+    regions.live.set(view, at);
+    return view;
+  }
+
+  /** Gives back a view from `region` for reuse (others are ignored); the caller no longer reads it. */
+  static release(view: Float64Array): void {
+    const at = regions.live.get(view);
+    if (at === undefined) return;
+    regions.live.delete(view);
+    const list = regions.free.get(view.byteLength) ?? [];
+    list.push(at);
+    regions.free.set(view.byteLength, list);
+  }
+
+  /** The top (bytes) of a window's layout of n samples: in place (`direct`) or by column ranges. */
+  private top(n: number, direct: boolean): number {
+    const rowBytes = this.len * 8;
+    const below = 2 * this.units * rowBytes + (direct ? rowBytes : (n + 1) * this.slotStride * 8);
+    return below + 16 * n + 4 * this.units * n;
+  }
+
+  /**
    * The Jacobians of the window of samples [w0, w0 + n) of the batch's `codes` (rows of `stride`
    * bytes; the activation's code 1 = on), visited along `tree`, into `jacobians` (the batch's,
-   * sample-major o × d each). False without WebAssembly SIMD (then nothing is written).
+   * sample-major o × d each). False without WebAssembly SIMD, or where the table does not fit
+   * below the regions of `region` (then nothing is written).
    *
    * Per column range, every sample of the window in tree order (a parent's range is made before
-   * its children's) into one slot per sample of that range only, then copied out; so the slots
-   * (n × the range) stay in cache and each value of J is written to memory once, into `jacobians`.
+   * its children's). Into a region of this thread's kernel, each sample's range goes straight to
+   * its row there. Otherwise into one slot per sample of that range only, then copied out; so the
+   * slots (n × the range) stay in cache and each value of J is written to memory once.
    */
   window(codes: Uint8Array, stride: number, w0: number, n: number, tree: NearbyTree, jacobians: Float64Array): boolean {
     const k = sumsKernel();
     if (!k) return false;
     const { units, len, chunk } = this;
+    const od = this.o * this.d;
+    const region = regions.live.get(jacobians);
+    const direct = region !== undefined;
+    const top = this.top(n, direct);
+    if (regions.base > 0 && top > regions.base) return false;
     const rowBytes = len * 8;
-    const slotBytes = this.slotStride * 8;
-    // Layout (bytes): table (2 · units rows), zero block (one range), n slots of one range, tasks (16 n), lists (≤ units · n i32).
+    this.slotBytes = direct ? od * 8 : this.slotStride * 8;
+    // Layout (bytes): table (2 · units rows), zero block (one range, or a row in place), n slots of
+    // one range (none in place: the region's rows), tasks (16 n), lists (≤ units · n i32).
     this.zeroAt = 2 * units * rowBytes;
-    this.slotsAt = this.zeroAt + slotBytes;
-    this.tasksAt = this.slotsAt + n * slotBytes;
+    this.slotsAt = direct ? region + w0 * this.slotBytes : this.zeroAt + this.slotBytes;
+    this.tasksAt = direct ? this.zeroAt + rowBytes : this.slotsAt + n * this.slotBytes;
     this.listsAt = this.tasksAt + 16 * n;
-    const grew = growMemory(k.memory, this.listsAt + 4 * units * n);
+    const grew = growMemory(k.memory, top);
     const f64 = new Float64Array(k.memory.buffer);
     if (grew || loadedTable !== this.id) {
       f64.set(this.rows, 0);
       loadedTable = this.id;
     }
-    f64.fill(0, this.zeroAt / 8, this.zeroAt / 8 + chunk);
+    f64.fill(0, this.zeroAt / 8, this.zeroAt / 8 + (direct ? len : chunk));
     this.tasks(new Int32Array(k.memory.buffer), { codes, stride, w0, n, tree });
     const sums = k.exports['sums'] as (...a: number[]) => void;
-    const od = this.o * this.d;
+    if (direct) {
+      for (let c0 = 0; c0 < od; c0 += chunk) sums(this.tasksAt, n, c0 * 8, Math.min(chunk, len - c0) * 8, c0 * 8, 0);
+      return true;
+    }
     const views = Array.from({ length: n }, (_, slot) =>
       f64.subarray(this.slotsAt / 8 + slot * this.slotStride, this.slotsAt / 8 + slot * this.slotStride + chunk),
     );
@@ -272,7 +355,7 @@ export class FlipTable {
     const { codes, stride, w0, n, tree } = b;
     const { units, live } = this;
     const rowBytes = this.len * 8;
-    const slotBytes = this.slotStride * 8;
+    const slotBytes = this.slotBytes;
     if (this.depth.length < n) this.depth = new Int32Array(n);
     const depth = this.depth;
     const at = this.activation.at;
@@ -320,7 +403,7 @@ export class FlipTable {
     const live = this.liveBits;
     const used = live.length;
     const rowBytes = this.len * 8;
-    const slotBytes = this.slotStride * 8;
+    const slotBytes = this.slotBytes;
     if (this.depth.length < n) this.depth = new Int32Array(n);
     const depth = this.depth;
     let list = this.listsAt / 4;

@@ -13,7 +13,7 @@ export interface WasmMemory {
 
 /** The part of the global `WebAssembly` object the kernels use (typed here: the project builds without DOM types). */
 export interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
   validate(bytes: Uint8Array): boolean;
@@ -180,10 +180,11 @@ export interface KernelFunction {
 
 /**
  * A module of several functions, all of type `(i32 × params) → ()`, importing `env.memory`
- * (at least `minPages` pages) and exporting each function under its name. The generalization of
- * `kernelModule` that the batched trainer's shape-specialized kernels use (train/batched-wasm.ts).
+ * (at least `minPages` pages; with `sharedMaxPages`, a shared memory of at most that many) and
+ * exporting each function under its name. The generalization of `kernelModule` that the batched
+ * trainer's shape-specialized kernels use (train/batched-wasm.ts).
  */
-export function kernelsModule(params: number, functions: readonly KernelFunction[], minPages = 1): Uint8Array {
+export function kernelsModule(params: number, functions: readonly KernelFunction[], minPages = 1, sharedMaxPages?: number): Uint8Array {
   const codes = functions.map((fn) => {
     const func = [...uleb(2), ...uleb(fn.i32Locals), I32_TYPE, ...uleb(fn.v128Locals), V128_TYPE, ...fn.body];
     return [...uleb(func.length), ...func];
@@ -194,7 +195,8 @@ export function kernelsModule(params: number, functions: readonly KernelFunction
     for (const x of xs) bytes.push(x);
   };
   push(section(1, [...uleb(1), 0x60, ...uleb(params), ...Array<number>(params).fill(I32_TYPE), ...uleb(0)]));
-  push(section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(minPages)]));
+  const limits = sharedMaxPages === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(sharedMaxPages)];
+  push(section(2, [...uleb(1), ...str('env'), ...str('memory'), 0x02, ...limits]));
   push(section(3, [...uleb(functions.length), ...functions.map(() => 0)]));
   push(section(7, [...uleb(functions.length), ...exports]));
   const code: number[] = [...uleb(functions.length)];
@@ -213,9 +215,18 @@ export function compileKernel(wa: WasmApi, bytes: Uint8Array): object | null {
   return wa.validate(bytes) ? new wa.Module(bytes) : null;
 }
 
-/** A fresh memory of at least `bytes`, and the exports of `module` instantiated against it (`env.memory`). */
-export function instantiateKernel(wa: WasmApi, module: object, bytes: number): { memory: WasmMemory; exports: Record<string, unknown> } {
-  const memory = new wa.Memory({ initial: pagesFor(bytes) });
+/**
+ * A fresh memory of at least `bytes` (shared, of at most `sharedMaxPages` pages, when given), and
+ * the exports of `module` instantiated against it (`env.memory`).
+ */
+export function instantiateKernel(
+  wa: WasmApi,
+  module: object,
+  bytes: number,
+  sharedMaxPages?: number,
+): { memory: WasmMemory; exports: Record<string, unknown> } {
+  const initial = pagesFor(bytes);
+  const memory = new wa.Memory(sharedMaxPages === undefined ? { initial } : { initial, maximum: sharedMaxPages, shared: true });
   return { memory, exports: new wa.Instance(module, { env: { memory } }).exports };
 }
 
@@ -274,24 +285,44 @@ export interface KernelInstance {
   readonly exports: Record<string, unknown>;
   readonly memory: WasmMemory;
   f64: Float64Array;
+  /** True when the memory is shared (a SharedArrayBuffer: views of it can be posted to another thread without a copy). */
+  readonly shared?: boolean;
 }
 
 /**
  * A per-thread lazily built kernel: the module of `build()` compiled and instantiated on the first
- * call, or null for good where WebAssembly SIMD is missing (or the bytes do not validate).
+ * call, or null for good where WebAssembly SIMD is missing (or the bytes do not validate). With
+ * `sharedMaxPages`, `build` is asked first for a module on a shared memory of at most that many
+ * pages (`build(sharedMaxPages)`), and for a plain one (`build()`) where shared memory is refused
+ * (a browser page without cross-origin isolation).
  */
-export function lazyKernel(build: () => Uint8Array, initialBytes = 65536): () => KernelInstance | null {
+export function lazyKernel(
+  build: (sharedMaxPages?: number) => Uint8Array,
+  initialBytes = 65536,
+  sharedMaxPages?: number,
+): () => KernelInstance | null {
   let kernel: KernelInstance | null | undefined;
+  const make = (wa: WasmApi, shared: number | undefined): KernelInstance | null => {
+    const module = compileKernel(wa, build(shared));
+    if (!module) return null;
+    const { memory, exports } = instantiateKernel(wa, module, initialBytes, shared);
+    return { exports, memory, f64: new Float64Array(memory.buffer), shared: shared !== undefined };
+  };
   return () => {
     if (kernel !== undefined) return kernel;
     kernel = null;
     const wa = wasmApi();
     if (!wa) return null;
+    if (sharedMaxPages !== undefined) {
+      try {
+        kernel = make(wa, sharedMaxPages);
+        if (kernel) return kernel;
+      } catch {
+        // shared memory refused: a plain one below
+      }
+    }
     try {
-      const module = compileKernel(wa, build());
-      if (!module) return null;
-      const { memory, exports } = instantiateKernel(wa, module, initialBytes);
-      kernel = { exports, memory, f64: new Float64Array(memory.buffer) };
+      kernel = make(wa, undefined);
     } catch {
       kernel = null;
     }
