@@ -72,7 +72,8 @@ async function computeOnly() {
   const inflight = [];
   for (let k = 0; k < rows; k += batch) {
     const count = Math.min(batch, rows - k);
-    const xs = new Float64Array(count * d);
+    // (as the command does: an input buffer handed back by an earlier batch)
+    const xs = pool.inputs(count);
     for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
     inflight.push(pool.run(xs, count).then((r) => pool.recycle(r)));
     if (inflight.length >= 2 * threads) await inflight.shift();

@@ -119,6 +119,42 @@ describe('polytope coefficients', () => {
     expect(offDiff).toBeLessThan(1e-10);
   });
 
+  it('a one-hidden-layer net on two threads (Jacobians made in shared kernel memory, posted and reused): shards equal to affineMapAt, .npz the same', async () => {
+    const mlp = join(dir, 'mlp.json');
+    writeFileSync(mlp, networkToJsonString(randomMlp([784, 24, 2], { seed: 9 })));
+    const network = (await import('@polytope-lens/core')).readNetworkJson(JSON.parse(readFileSync(mlp, 'utf8')) as unknown);
+    const args = (out: string, format: string) =>
+      ['coefficients', mlp, '--idx', 'mnist', '--rows', '0-13', '--shard-rows', '4', '--batch', '3', '--threads', '2'].concat([
+        '--format',
+        format,
+        '--out',
+        out,
+        '--quiet',
+      ]);
+    const out = join(dir, 'mlp-npy');
+    const r = await runCli(args(out, 'npy'));
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'coefficients.json'), 'utf8')) as Manifest;
+    expect(m.shards).toHaveLength(4);
+    const jacobians: number[] = [];
+    for (const s of m.shards) {
+      const jac = readNpy(readFileSync(join(out, s.jacobians)));
+      const off = readNpy(readFileSync(join(out, s.offsets)));
+      for (let k = s.rows[0]; k < s.rows[1]; k++) {
+        const ref = affineMapAt(network, mnistImage(k));
+        const i = k - s.rows[0];
+        for (let e = 0; e < 2 * 784; e++) expect(Math.abs(jac.data[i * 2 * 784 + e]! - ref.jacobian[e]!)).toBeLessThan(1e-12);
+        for (let e = 0; e < 2; e++) expect(Math.abs(off.data[i * 2 + e]! - ref.offset[e]!)).toBeLessThan(1e-10);
+      }
+      jacobians.push(...jac.data);
+    }
+    const npz = join(dir, 'mlp-npz');
+    expect((await runCli(args(npz, 'npz'))).code).toBe(0);
+    const { readNpz } = await import('@polytope-lens/core');
+    const z = readNpz(readFileSync(join(npz, 'coefficients.npz')));
+    expect(Array.from(z['jacobians']!.data)).toEqual(jacobians);
+  });
+
   it('reads --inputs (.npy) on one thread, without labels', async () => {
     const xs = new Float64Array(4 * 784);
     for (let k = 0; k < 4; k++) xs.set(mnistImage(100 + k), k * 784);

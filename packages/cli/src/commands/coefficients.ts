@@ -54,6 +54,9 @@ function checkRows(rows: number[] | undefined, count: number, what: string): num
   return rows;
 }
 
+/** Pixel byte k as an input: k / 255 (the same division, looked up: a division per pixel was a visible part of a dense net's batch). */
+const PIXEL = Float64Array.from({ length: 256 }, (_, k) => k / 255);
+
 /**
  * The samples of `--idx` (read once as bytes, converted to pixel / 255 per shard) or `--inputs`
  * (every row in memory), with `--labels` (default: the matching MNIST labels for `mnist`, `mnist-train`).
@@ -89,7 +92,8 @@ export function sampleSource(
       describe: `${basename(path)}${opts.rows ? ` rows ${opts.rows}` : ''}`,
       fill: (k, out, at) => {
         const base = (rows ? rows[k]! : k) * plane;
-        for (let j = 0; j < plane; j++) out[at + j] = img.pixels[base + j]! / 255;
+        const px = img.pixels;
+        for (let j = 0; j < plane; j++) out[at + j] = PIXEL[px[base + j]!]!;
       },
     };
   } else {
@@ -173,7 +177,7 @@ export async function writeCoefficients(net: Network, source: SampleSource, opts
     const parts: Promise<{ jacobians: Float64Array; offsets: Float64Array }>[] = [];
     for (let k = a; k < b; k += opts.batch) {
       const count = Math.min(opts.batch, b - k);
-      const xs = new Float64Array(count * d);
+      const xs = pool.inputs(count);
       for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
       parts.push(pool.run(xs, count));
     }

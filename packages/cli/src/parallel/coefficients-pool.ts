@@ -25,6 +25,8 @@ export type CoefficientsRequest =
 /** A worker's answer to one batch. */
 export interface CoefficientsReply {
   id: number;
+  /** The batch's input buffer, sent back for reuse. */
+  xs?: Float64Array;
   jacobians?: Float64Array;
   offsets?: Float64Array;
   /** Set when `jacobians` lie in the worker's shared kernel memory (posted without a copy): the number to release them by. */
@@ -41,6 +43,8 @@ export interface BatchMaps {
   offsets: Float64Array;
   /** For Jacobians in a shared kernel memory: hands them back to their thread (`recycle` calls it). */
   release?: () => void;
+  /** The batch's input buffer, handed back (`recycle` keeps it for `inputs`). */
+  xs?: Float64Array;
 }
 
 /** A queued batch and its promise's settlers. */
@@ -82,12 +86,16 @@ export class CoefficientsPool {
   private localJob: Job | null = null;
   /** Result buffers given back by `recycle`, at most `2 × threads + 2`. */
   private readonly spare: BatchMaps[] = [];
+  /** Input buffers given back by `recycle`, at most `2 × threads + 2`. */
+  private readonly spareInputs: Float64Array[] = [];
+  private readonly inputSize: number;
   private readonly maxSpare: number;
   private readonly outputs: number;
 
   constructor(net: Network, threads: number) {
     this.maxSpare = 2 * Math.max(1, threads) + 2;
     this.outputs = net.outputSize;
+    this.inputSize = net.inputSize;
     this.local = prepareNetwork(net);
     this.alone = threads <= 1;
     if (this.alone) return;
@@ -157,8 +165,15 @@ export class CoefficientsPool {
   private compute(msg: { xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array }): BatchMaps {
     const region = sharedJacobians(this.local, msg.count);
     try {
-      const b = affineMapsBatch(this.local, msg.xs, msg.count, region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg);
-      return region ? { jacobians: b.jacobians, offsets: b.offsets, release: () => releaseSharedJacobians(region) } : { jacobians: b.jacobians, offsets: b.offsets };
+      const b = affineMapsBatch(
+        this.local,
+        msg.xs,
+        msg.count,
+        region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg,
+      );
+      const maps: BatchMaps = { jacobians: b.jacobians, offsets: b.offsets, xs: msg.xs };
+      if (region) maps.release = () => releaseSharedJacobians(region);
+      return maps;
     } catch (err) {
       if (region) releaseSharedJacobians(region);
       throw err;
@@ -172,14 +187,12 @@ export class CoefficientsPool {
     if (!p) throw new InternalError(`coefficients worker answered unknown batch ${r.id}`);
     if (r.error)
       p.reject(r.error.code === 'internal' ? new InternalError(r.error.message) : new PolytopeError(r.error.code, r.error.message));
-    else if (r.region !== undefined) {
+    else {
+      const maps: BatchMaps = { jacobians: r.jacobians!, offsets: r.offsets!, ...(r.xs ? { xs: r.xs } : {}) };
       const region = r.region;
-      p.resolve({
-        jacobians: r.jacobians!,
-        offsets: r.offsets!,
-        release: () => w.postMessage({ type: 'release', region } satisfies CoefficientsRequest),
-      });
-    } else p.resolve({ jacobians: r.jacobians!, offsets: r.offsets! });
+      if (region !== undefined) maps.release = () => w.postMessage({ type: 'release', region } satisfies CoefficientsRequest);
+      p.resolve(maps);
+    }
     this.dispatch();
   }
 
@@ -188,6 +201,8 @@ export class CoefficientsPool {
    * overwritten by a later batch, or transferred to a worker).
    */
   recycle(maps: BatchMaps): void {
+    if (maps.xs && this.spareInputs.length < this.maxSpare) this.spareInputs.push(maps.xs);
+    delete maps.xs;
     if (maps.release) {
       const release = maps.release;
       delete maps.release;
@@ -199,6 +214,17 @@ export class CoefficientsPool {
       maps.jacobians.buffer.byteLength === maps.jacobians.byteLength
     )
       this.spare.push(maps);
+  }
+
+  /**
+   * A buffer for the inputs of a batch of `count` samples (to fill and pass to `run`): one handed
+   * back by `recycle` where one fits, else a new one (a fresh 3 MB buffer costs a page fault per
+   * 4 KB on its first write, about a tenth of a dense net's batch).
+   */
+  inputs(count: number): Float64Array {
+    const n = count * this.inputSize;
+    const k = this.spareInputs.findIndex((b) => b.length === n);
+    return k >= 0 ? this.spareInputs.splice(k, 1)[0]! : new Float64Array(n);
   }
 
   /** A recycled pair that fits a batch of `inputs` input values (its Jacobians: o values per input value). */

@@ -1,6 +1,13 @@
 /** Worker thread for `polytope coefficients`: exact affine maps of the batches it is sent. */
 import { parentPort } from 'node:worker_threads';
-import { PolytopeError, affineMapsBatch, prepareNetwork, readNetworkJson, releaseSharedJacobians, sharedJacobians } from '@polytope-lens/core/coefficients';
+import {
+  PolytopeError,
+  affineMapsBatch,
+  prepareNetwork,
+  readNetworkJson,
+  releaseSharedJacobians,
+  sharedJacobians,
+} from '@polytope-lens/core/coefficients';
 import type { PreparedNetwork } from '@polytope-lens/core';
 import type { CoefficientsReply, CoefficientsRequest } from './coefficients-pool.js';
 
@@ -25,16 +32,21 @@ port.on('message', (msg: CoefficientsRequest) => {
   // reply carries a view of it (posted, not copied), held until the pool releases it.
   const region = sharedJacobians(net!, msg.count);
   try {
-    const b = affineMapsBatch(net!, msg.xs, msg.count, region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg);
+    const b = affineMapsBatch(
+      net!,
+      msg.xs,
+      msg.count,
+      region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg,
+    );
     if (region) {
       const id = regions++;
       held.set(id, region);
-      const reply: CoefficientsReply = { id: msg.id, jacobians: region, offsets: b.offsets, region: id };
-      port.postMessage(reply, [b.offsets.buffer as ArrayBuffer]);
+      const reply: CoefficientsReply = { id: msg.id, xs: msg.xs, jacobians: region, offsets: b.offsets, region: id };
+      port.postMessage(reply, [msg.xs.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
       return;
     }
-    const reply: CoefficientsReply = { id: msg.id, jacobians: b.jacobians, offsets: b.offsets };
-    port.postMessage(reply, [b.jacobians.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
+    const reply: CoefficientsReply = { id: msg.id, xs: msg.xs, jacobians: b.jacobians, offsets: b.offsets };
+    port.postMessage(reply, [msg.xs.buffer as ArrayBuffer, b.jacobians.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
   } catch (err) {
     if (region) releaseSharedJacobians(region);
     const reply: CoefficientsReply = {

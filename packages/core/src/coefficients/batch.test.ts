@@ -9,7 +9,7 @@ import type { NetworkLike, NodeSpec } from '../index.js';
 import { affineMapAt, buildNetwork, prepareNetwork, forward, forwardWithCode, gaussian, mulberry32 } from '../index.js';
 import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
-import { affineMapsBatch, forwardBatchWithCodes } from './batch.js';
+import { affineMapsBatch, forwardBatchWithCodes, releaseSharedJacobians, sharedJacobians } from './batch.js';
 import { nearbyTree, primKernel } from './nearby-tree.js';
 import { FlipTable } from './flip-table.js';
 import { convTransposeKernel } from './conv-transpose64.js';
@@ -285,6 +285,33 @@ describe('affineMapsBatch', () => {
     expectMatchesAffineMapAt(net, xs, 600);
     // Offsets summed over the on units, with more outputs than units.
     expectMatchesAffineMapAt(randomMlp([4, 3, 10], { seed: 23 }), samples(4, 50, 24), 50);
+  });
+
+  it('writes the table path in place into shared Jacobians: bit for bit the copied ones, reused after release, valid while the memory grows', () => {
+    const net = randomMlp([32, 12, 2], { seed: 31 });
+    const p = prepareNetwork(net);
+    const xs = samples(32, 700, 32);
+    const copied = affineMapsBatch(p, xs, 700).jacobians;
+    const region = sharedJacobians(p, 700)!;
+    expect(region.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(region).toHaveLength(700 * 64);
+    const b = affineMapsBatch(p, xs, 700, { jacobians: region });
+    expect(b.jacobians).toBe(region);
+    expect(region.every((v, i) => Object.is(v, copied[i]))).toBe(true);
+    // Later regions (the memory grows by tens of MB) leave this one as it is.
+    const more = Array.from({ length: 40 }, () => sharedJacobians(p, 700)!);
+    expect(new Set(more.map((v) => v.byteOffset)).size).toBe(40);
+    expect(
+      more.every((v) => v.byteOffset >= region.byteOffset + region.byteLength || v.byteOffset + v.byteLength <= region.byteOffset),
+    ).toBe(true);
+    expect(region.every((v, i) => Object.is(v, copied[i]))).toBe(true);
+    const at = more[7]!.byteOffset;
+    releaseSharedJacobians(more[7]!);
+    expect(sharedJacobians(p, 700)!.byteOffset).toBe(at);
+    for (const v of [region, ...more]) releaseSharedJacobians(v);
+    // Not the table path, or o·d not a whole number of tiles: none.
+    expect(sharedJacobians(prepareNetwork(randomMlp([32, 12, 12, 2], { seed: 33 })), 4)).toBeNull();
+    expect(sharedJacobians(prepareNetwork(randomMlp([3, 8, 4], { seed: 34 })), 4)).toBeNull();
   });
 
   it('handles an empty batch and rejects bad input with one clear error', () => {
