@@ -157,6 +157,14 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
  * the view can be posted to another thread without one. Null where the network's Jacobians are
  * not made that way (only the one-hidden-layer table path is, on engines with shared memory).
  * Valid until `releaseSharedJacobians`; a pool's worker hands them out and takes them back.
+ *
+ * @example
+ * const net = prepareNetwork(randomMlp([784, 128, 10], { seed: 1 }));
+ * const region = sharedJacobians(net, 500); // Float64Array on a SharedArrayBuffer, or null
+ * const b = affineMapsBatch(net, xs, 500, region ? { jacobians: region } : undefined);
+ * worker.postMessage(b.jacobians); // shared: not copied
+ * // … once the receiver is done with it:
+ * if (region) releaseSharedJacobians(region);
  */
 export function sharedJacobians(netLike: NetworkLike, count: number): Float64Array | null {
   const p = borrowNetwork(netLike);
@@ -165,7 +173,13 @@ export function sharedJacobians(netLike: NetworkLike, count: number): Float64Arr
   return reverse.flipTable()?.region(count) ?? null;
 }
 
-/** Gives back a view of `sharedJacobians` for reuse (the caller no longer reads it); other arrays are ignored. */
+/**
+ * Gives back a view of `sharedJacobians` for reuse (the caller no longer reads it); other arrays are ignored.
+ *
+ * @example
+ * const region = sharedJacobians(net, 500);
+ * if (region) releaseSharedJacobians(region); // the next sharedJacobians(net, 500) may return the same memory
+ */
 export function releaseSharedJacobians(view: Float64Array): void {
   FlipTable.release(view);
 }
