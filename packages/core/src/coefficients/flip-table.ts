@@ -355,9 +355,7 @@ export class FlipTable {
     const { codes, stride, w0, n, tree } = b;
     const { units, live } = this;
     const rowBytes = this.len * 8;
-    const slotBytes = this.slotBytes;
     if (this.depth.length < n) this.depth = new Int32Array(n);
-    const depth = this.depth;
     const at = this.activation.at;
     let list = this.listsAt / 4;
     for (let t = 0; t < n; t++) {
@@ -373,10 +371,8 @@ export class FlipTable {
         if (codes[cs + j] === 1) on++;
         if (p >= 0 && (codes[cs + j] === 1) !== (codes[cp + j] === 1)) changed++;
       }
-      const step = p >= 0 && depth[p - w0]! < MAX_CHAIN && changed < on;
       const task = this.tasksAt / 4 + 4 * t;
-      i32[task] = this.slotsAt + (s - w0) * slotBytes;
-      i32[task + 1] = step ? this.slotsAt + (p - w0) * slotBytes : this.zeroAt;
+      const step = this.header(i32, task, { s, p, w0 }, changed < on);
       i32[task + 2] = list * 4;
       let q = 0;
       for (let j = 0; j < units; j++) {
@@ -388,8 +384,22 @@ export class FlipTable {
       }
       i32[task + 3] = q;
       list += q;
-      depth[s - w0] = step ? depth[p - w0]! + 1 : 1;
     }
+  }
+
+  /**
+   * The task at `task` (i32 index): its sample's slot, and its parent's slot when it steps from the
+   * parent (a parent in reach: fewer rows than a fresh product, `fewer`, and a chain of fewer than
+   * `MAX_CHAIN` steps), else the zero block; keeps the chain's length. True when it steps.
+   */
+  private header(i32: Int32Array, task: number, at: { s: number; p: number; w0: number }, fewer: boolean): boolean {
+    const { s, p, w0 } = at;
+    const depth = this.depth;
+    const step = p >= 0 && depth[p - w0]! < MAX_CHAIN && fewer;
+    i32[task] = this.slotsAt + (s - w0) * this.slotBytes;
+    i32[task + 1] = step ? this.slotsAt + (p - w0) * this.slotBytes : this.zeroAt;
+    depth[s - w0] = step ? depth[p - w0]! + 1 : 1;
+    return step;
   }
 
   /**
@@ -403,9 +413,7 @@ export class FlipTable {
     const live = this.liveBits;
     const used = live.length;
     const rowBytes = this.len * 8;
-    const slotBytes = this.slotBytes;
     if (this.depth.length < n) this.depth = new Int32Array(n);
-    const depth = this.depth;
     let list = this.listsAt / 4;
     for (let t = 0; t < n; t++) {
       const s = tree.order[w0 + t]!;
@@ -418,10 +426,8 @@ export class FlipTable {
         on += popcount32(packed[cs + w]! & live[w]!);
         if (p >= 0) changed += popcount32((packed[cs + w]! ^ packed[cp + w]!) & live[w]!);
       }
-      const step = p >= 0 && depth[p - w0]! < MAX_CHAIN && changed < on;
       const task = this.tasksAt / 4 + 4 * t;
-      i32[task] = this.slotsAt + (s - w0) * slotBytes;
-      i32[task + 1] = step ? this.slotsAt + (p - w0) * slotBytes : this.zeroAt;
+      const step = this.header(i32, task, { s, p, w0 }, changed < on);
       i32[task + 2] = list * 4;
       let q = 0;
       for (let w = 0; w < used; w++) {
@@ -437,7 +443,6 @@ export class FlipTable {
       }
       i32[task + 3] = q;
       list += q;
-      depth[s - w0] = step ? depth[p - w0]! + 1 : 1;
     }
   }
 
