@@ -124,7 +124,6 @@ function sumsBody(): number[] {
   return k.f;
 }
 
-/** Per thread: the kernel and the table last copied into its memory. */
 /** Pages (64 KiB) a shared kernel memory may grow to: 4 GiB, all a 32-bit address reaches. */
 const SHARED_MAX_PAGES = 65536;
 
