@@ -20,33 +20,34 @@
  * State: the compiled module is cached per thread (like gemm64.ts); each `ConvTransposeKernel`
  * owns an instance and a memory that never grows after it is made (so views stay valid).
  */
-import { KernelBody, compileKernel, instantiateKernel, kernelModule, memarg, simd, wasmApi } from '../wasm/assembler.js';
+import { KernelBody, OP, compileKernel, instantiateKernel, kernelModule, memarg, wasmApi } from '../wasm/assembler.js';
 import type { WasmMemory } from '../wasm/assembler.js';
 
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_EQZ = 0x45;
-const I32_MUL = 0x6c;
-const I32_DIV_U = 0x6e;
-const I32_GE_U = 0x4f;
-const I32_LT_U = 0x49;
-const I32_GE_S = 0x4e;
-const I32_NE = 0x47;
-const I32_LOAD = 0x28;
-const F64_LOAD = 0x2b;
-const F64_CONST = 0x44;
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const IF = 0x04;
-const END = 0x0b;
-const V128_LOAD = simd(0x00);
-const V128_STORE = simd(0x0b);
-const F64X2_SPLAT = simd(0x14);
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-const F64X2_NE = simd(0x48);
-const V128_OR = simd(0x50);
-const V128_ANY_TRUE = simd(0x53);
+// WebAssembly opcodes (core and SIMD), from the assembler's table; block kinds as `KernelBody.open` takes them.
+const {
+  i32Add: I32_ADD,
+  i32Sub: I32_SUB,
+  i32Eqz: I32_EQZ,
+  i32Mul: I32_MUL,
+  i32DivU: I32_DIV_U,
+  i32GeU: I32_GE_U,
+  i32LtU: I32_LT_U,
+  i32GeS: I32_GE_S,
+  i32Ne: I32_NE,
+  i32Load: I32_LOAD,
+  f64Load: F64_LOAD,
+  f64Const: F64_CONST,
+  end: END,
+  v128Load: V128_LOAD,
+  v128Store: V128_STORE,
+  f64x2Splat: F64X2_SPLAT,
+  f64x2Add: F64X2_ADD,
+  f64x2Mul: F64X2_MUL,
+  f64x2Ne: F64X2_NE,
+  v128Or: V128_OR,
+  v128AnyTrue: V128_ANY_TRUE,
+} = OP;
+const [BLOCK, LOOP, IF] = [OP.block[0], OP.loop[0], OP.if[0]];
 
 // Params 0–5; i32 locals 6–28; v128 locals 29–31, then one per column pair.
 const [GOUT, GIN, W, TAP, DESC, LIST] = [0, 1, 2, 3, 4, 5];

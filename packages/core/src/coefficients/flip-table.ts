@@ -22,7 +22,7 @@
  * in cache at a time), every sample of the window per range, instead of sample by sample over the
  * whole table, which would stream 16 MB of table rows from memory for every 13 rows used.
  */
-import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
+import { KernelBody, OP, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
 import { ORDER_WINDOW, popcount32 } from './nearby-tree.js';
 import type { NearbyTree } from './nearby-tree.js';
 
@@ -42,14 +42,8 @@ const CACHE_BYTES = 1.5 * 2 ** 20;
 /** Values per kernel tile: eight f64x2 accumulators. */
 const TILE = 16;
 
-// WebAssembly opcodes (core and SIMD), by their text-format names.
-const TEE = 0x22;
-const I32_LOAD = 0x28;
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const V128_LOAD = [0xfd, 0x00];
-const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const END = 0x0b;
+// WebAssembly opcodes (core and SIMD), from the assembler's table.
+const { tee: TEE, i32Load: I32_LOAD, i32Add: I32_ADD, i32Mul: I32_MUL, v128Load: V128_LOAD, f64x2Add: F64X2_ADD, end: END } = OP;
 
 // sums(tasks, ntasks, start, len, shift, _): params 0–5, then i32 locals, then the v128 accumulators.
 const [TASKS, NTASKS, START, LEN, SHIFT] = [0, 1, 2, 3, 4];

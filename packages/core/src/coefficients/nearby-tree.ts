@@ -10,7 +10,7 @@
  * `i64.popcnt` (specialized per word count, unrolled); without WebAssembly, and for codes with
  * more than two states (max-pool taps, hard-tanh), the same search runs in JavaScript.
  */
-import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg, uleb } from '../wasm/assembler.js';
+import { KernelBody, OP, growMemory, kernelsModule, lazyKernel, memarg, uleb } from '../wasm/assembler.js';
 import type { KernelInstance } from '../wasm/assembler.js';
 
 /** Samples per window of `nearbyTree` (Prim's search is quadratic in it; the kept products of direct-gemm.ts take one slot per sample of a window). */
@@ -120,29 +120,31 @@ function primInJs(packed: Int32Array, n: number, words: number, binary: boolean,
   }
 }
 
-// WebAssembly opcodes (core), by their text-format names.
-const TEE = 0x22;
-const I32_LOAD = 0x28;
-const I64_LOAD = 0x29;
-const I32_STORE = 0x36;
-const I32_EQZ = 0x45;
-const I32_LT_U = 0x49;
-const I32_GE_U = 0x4f;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_MUL = 0x6c;
-const I32_SHL = 0x74;
-const I64_POPCNT = 0x7b;
-const I64_XOR = 0x85;
-const I32_WRAP_I64 = 0xa7;
-const V128_LOAD = [0xfd, 0x00];
-const V128_STORE = [0xfd, 0x0b];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const END = 0x0b;
-const BR = 0x0c;
-const BR_IF = 0x0d;
+// WebAssembly opcodes (core and SIMD), from the assembler's table.
+const {
+  tee: TEE,
+  i32Load: I32_LOAD,
+  i64Load: I64_LOAD,
+  i32Store: I32_STORE,
+  i32Eqz: I32_EQZ,
+  i32LtU: I32_LT_U,
+  i32GeU: I32_GE_U,
+  i32Add: I32_ADD,
+  i32Sub: I32_SUB,
+  i32Mul: I32_MUL,
+  i32Shl: I32_SHL,
+  i64Popcnt: I64_POPCNT,
+  i64Xor: I64_XOR,
+  i32WrapI64: I32_WRAP_I64,
+  v128Load: V128_LOAD,
+  v128Store: V128_STORE,
+  block: BLOCK,
+  loop: LOOP,
+  if: IF,
+  end: END,
+  br: BR,
+  brIf: BR_IF,
+} = OP;
 
 // prim(codes, n, order, parent, list, _): params 0–5; locals after them.
 const [CODES, N, ORDER, PARENT, LIST] = [0, 1, 2, 3, 4];

@@ -14,20 +14,22 @@
  * The sums run over the sample's non-zero inputs in ascending order onto c, the order of the union
  * form (whose extra terms were exact zero products), so the values are the same.
  */
-import { KernelBody, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
+import { KernelBody, OP, growMemory, kernelsModule, lazyKernel, memarg } from '../wasm/assembler.js';
 
 /** Units per tile. */
 const TILE = 16;
 
-// WebAssembly opcodes (core and SIMD), by their text-format names.
-const I32_LOAD = 0x28;
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const V128_LOAD = [0xfd, 0x00];
-const V128_LOAD64_SPLAT = [0xfd, 0x0a];
-const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const F64X2_MUL = [0xfd, 0xf2, 0x01];
-const END = 0x0b;
+// WebAssembly opcodes (core and SIMD), from the assembler's table.
+const {
+  i32Load: I32_LOAD,
+  i32Add: I32_ADD,
+  i32Mul: I32_MUL,
+  v128Load: V128_LOAD,
+  v128Load64Splat: V128_LOAD64_SPLAT,
+  f64x2Add: F64X2_ADD,
+  f64x2Mul: F64X2_MUL,
+  end: END,
+} = OP;
 
 // gather(a, list, c, init, n, k): params 0–5, then i32 locals, then v128 (accumulators, the broadcast value).
 const [AV, LIST, C, INIT, N, K] = [0, 1, 2, 3, 4, 5];

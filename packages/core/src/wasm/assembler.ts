@@ -278,6 +278,22 @@ export const OP = {
   i32x4TruncSatF32x4S: simd(0xf8),
   i32x4Add: simd(0xae),
   i32x4Shl: simd(0xab),
+  i32Load: 0x28,
+  i64Load: 0x29,
+  i32Store: 0x36,
+  i32Eqz: 0x45,
+  i32Ne: 0x47,
+  i32GeS: 0x4e,
+  i32DivU: 0x6e,
+  i32Shl: 0x74,
+  i64Popcnt: 0x7b,
+  i64Xor: 0x85,
+  i32WrapI64: 0xa7,
+  f64Const: 0x44,
+  v128Load64Splat: simd(0x0a),
+  f64x2Ne: simd(0x48),
+  v128Or: simd(0x50),
+  v128AnyTrue: simd(0x53),
 } as const;
 
 /** A kernel instance with a float64 view of its memory (re-made when the memory grows). */
