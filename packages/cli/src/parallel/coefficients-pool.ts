@@ -69,7 +69,7 @@ const WORKER_DEPTH = 2;
  * `recycle` are reused as the output buffers of later batches of the same size (sent to the worker
  * with the batch): a fresh 30 MB buffer costs a page fault per 4 KB on its first write. Where the
  * network's Jacobians are made in place in a shared kernel memory (`sharedJacobians`: the
- * one-hidden-layer table path), a batch's Jacobians are a view of that memory, posted to this
+ * one-hidden-layer flip path), a batch's Jacobians are a view of that memory, posted to this
  * thread without a copy, and `recycle` hands them back to the thread that made them.
  */
 export class CoefficientsPool {

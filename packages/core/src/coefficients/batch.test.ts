@@ -11,7 +11,7 @@ import { randomMlp } from '../reference/random.js';
 import { tinyCnn, xorNet } from '../../test/helpers.js';
 import { affineMapsBatch, forwardBatchWithCodes, releaseSharedJacobians, sharedJacobians } from './batch.js';
 import { nearbyTree, primKernel } from './nearby-tree.js';
-import { FlipTable } from './flip-table.js';
+import { FlipSteps } from './flip-steps.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { Network } from '../network/network.js';
 
@@ -210,8 +210,8 @@ describe('affineMapsBatch', () => {
     expectMatchesAffineMapAt(linear, sparse, 7);
   });
 
-  it('takes the table path on one-hidden-layer ReLU and hard-tanh nets: affineMapAt over windows, exact zeros, two nets alternating', () => {
-    const window = vi.spyOn(FlipTable.prototype, 'window');
+  it('takes the flip path on one-hidden-layer ReLU and hard-tanh nets: affineMapAt over windows, exact zeros, two nets alternating', () => {
+    const window = vi.spyOn(FlipSteps.prototype, 'window');
     const relu = randomMlp([6, 24, 4], { seed: 11 });
     const tanh = randomMlp([6, 20, 3], { seed: 12, activation: 'hardtanh' });
     // 700 samples: two windows of the visiting tree; copies of a few points (equal codes) and, for
@@ -223,7 +223,7 @@ describe('affineMapsBatch', () => {
       for (let i = 0; i < 6; i++) xs[s * 6 + i] = base[(s % 40) * 6 + i]! * (s % 7 === 0 ? 1 : 1 + 0.01 * (s % 5));
     const preparedRelu = prepareNetwork(relu);
     const preparedTanh = prepareNetwork(tanh);
-    // On one thread, alternating: each net's table is copied back into the kernel's memory.
+    // On one thread, alternating: each net's weight and adjoint rows are copied back into the kernel's memory.
     for (let round = 0; round < 2; round++) {
       expectMatchesAffineMapAt(relu, xs, n, preparedRelu);
       expectMatchesAffineMapAt(tanh, xs, n, preparedTanh);
@@ -260,7 +260,7 @@ describe('affineMapsBatch', () => {
     window.mockRestore();
   });
 
-  it('makes the table path’s row lists from the bit-packed codes as from the code bytes: the same Jacobians, bit for bit', () => {
+  it('makes the flip path’s row lists from the bit-packed codes as from the code bytes: the same Jacobians, bit for bit', () => {
     // 70 units (three 32-bit words, the last partly used), three of them dead (a zero column of the
     // layer above: no rows), over two windows of the tree.
     const net = randomMlp([5, 70, 3], { seed: 21 });
@@ -268,10 +268,10 @@ describe('affineMapsBatch', () => {
     for (const j of [0, 33, 69]) for (let r = 0; r < 3; r++) top.weight[r * 70 + j] = 0;
     const xs = samples(5, 600, 22);
     const viaBits = affineMapsBatch(prepareNetwork(net), xs, 600).jacobians;
-    const original = FlipTable.prototype.window;
-    const bytes = vi.spyOn(FlipTable.prototype, 'window').mockImplementation(function (
-      this: FlipTable,
-      ...a: Parameters<FlipTable['window']>
+    const original = FlipSteps.prototype.window;
+    const bytes = vi.spyOn(FlipSteps.prototype, 'window').mockImplementation(function (
+      this: FlipSteps,
+      ...a: Parameters<FlipSteps['window']>
     ) {
       const tree = a[4];
       expect(tree.bits).toBeDefined();
@@ -287,7 +287,7 @@ describe('affineMapsBatch', () => {
     expectMatchesAffineMapAt(randomMlp([4, 3, 10], { seed: 23 }), samples(4, 50, 24), 50);
   });
 
-  it('writes the table path in place into shared Jacobians: bit for bit the copied ones, reused after release, valid while the memory grows', () => {
+  it('writes the flip path in place into shared Jacobians: bit for bit the copied ones, reused after release, valid while the memory grows', () => {
     const net = randomMlp([32, 12, 2], { seed: 31 });
     const p = prepareNetwork(net);
     const xs = samples(32, 700, 32);
@@ -309,7 +309,17 @@ describe('affineMapsBatch', () => {
     releaseSharedJacobians(more[7]!);
     expect(sharedJacobians(p, 700)!.byteOffset).toBe(at);
     for (const v of [region, ...more]) releaseSharedJacobians(v);
-    // Not the table path, or o·d not a whole number of tiles: none.
+    // An odd number of outputs (the kernel's last row alone), in place and copied, against affineMapAt.
+    const odd = randomMlp([16, 10, 3], { seed: 35 });
+    const po = prepareNetwork(odd);
+    const xo = samples(16, 600, 36);
+    const inPlace = sharedJacobians(po, 600)!;
+    affineMapsBatch(po, xo, 600, { jacobians: inPlace });
+    const apart = affineMapsBatch(po, xo, 600).jacobians;
+    expect(inPlace.every((v, i) => Object.is(v, apart[i]))).toBe(true);
+    expectMatchesAffineMapAt(odd, xo, 600, po);
+    releaseSharedJacobians(inPlace);
+    // Not the flip path, or d not a whole number of tiles (8 values): none.
     expect(sharedJacobians(prepareNetwork(randomMlp([32, 12, 12, 2], { seed: 33 })), 4)).toBeNull();
     expect(sharedJacobians(prepareNetwork(randomMlp([3, 8, 4], { seed: 34 })), 4)).toBeNull();
   });

@@ -25,7 +25,7 @@ import { DirectGemm } from './direct-gemm.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
 import { ORDER_WINDOW, nearbyTree } from './nearby-tree.js';
-import { FlipTable } from './flip-table.js';
+import { FlipSteps } from './flip-steps.js';
 import { SparseRows } from './sparse-rows.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
 
@@ -79,14 +79,14 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const xf = xs instanceof Float64Array ? xs : Float64Array.from(xs);
   // One reverse pass per prepared network and thread, reused from batch to batch (its kernel memory and buffers).
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
-  const flip = count > 0 ? reverse.flipTable() : null;
-  // The table path's offsets read the layer's pre-activations (count × units, kept per prepared network and thread).
+  const flip = count > 0 ? reverse.flipSteps() : null;
+  // The flip path's offsets read the layer's pre-activations (count × units, kept per prepared network and thread).
   const kept = p.memo('coefficients:pre-activations', () => ({ values: new Float64Array(0) }));
   if (flip && kept.values.length < count * flip.units) kept.values = new Float64Array(count * flip.units);
   const pre = kept.values;
   // (the forward pass refuses a non-finite input: it reads every value first)
   const { values, codes } = forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
-  const offsetInputs: Parameters<FlipTable['offset']>[0] = { values, pre, codes, stride: net.numUnits };
+  const offsetInputs: Parameters<FlipSteps['offsets']>[0] = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
   const offsets = into?.offsets?.length === count * o ? into.offsets : new Float64Array(count * o);
@@ -121,7 +121,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   };
   const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
   if (tree?.bits) offsetInputs.bits = tree.bits;
-  // The product path's kernel memory is laid out on its first window (the table path needs none of
+  // The product path's kernel memory is laid out on its first window (the flip path needs none of
   // it). A sample's parent is in its own window of the tree, so the kept products need one window's
   // slots (sample s in slot s mod ORDER_WINDOW), however large the batch.
   let begun = false;
@@ -130,7 +130,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
     if (flip && tree && flip.window(codes, net.numUnits, w0, n, tree, jacobians)) {
       // y_s = f(x_s) − Σ_{j on} a_j (h_j − h_j(0)) (J_s x_s through the layer's pre-activations h,
       // 10 × 94 products for dense-128 instead of 10 × the non-zero inputs gathered from J).
-      for (let s = w0; s < w0 + n; s++) flip.offset(offsetInputs, s, offsets);
+      flip.offsets(offsetInputs, w0, n, offsets);
       continue;
     }
     if (!begun) reverse.begin(Math.min(count, ORDER_WINDOW));
@@ -155,7 +155,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
  * Output Jacobians for `affineMapsBatch` of `count` samples (as `into.jacobians`) that its kernel
  * writes in place, in a shared WebAssembly memory of this thread: no copy out of the kernel, and
  * the view can be posted to another thread without one. Null where the network's Jacobians are
- * not made that way (only the one-hidden-layer table path is, on engines with shared memory).
+ * not made that way (only the one-hidden-layer flip path is, on engines with shared memory).
  * Valid until `releaseSharedJacobians`; a pool's worker hands them out and takes them back.
  *
  * @example
@@ -170,7 +170,7 @@ export function sharedJacobians(netLike: NetworkLike, count: number): Float64Arr
   const p = borrowNetwork(netLike);
   p.requireCodes();
   const reverse = p.memo('coefficients:reverse-pass', () => new ReversePass(p));
-  return reverse.flipTable()?.region(count) ?? null;
+  return reverse.flipSteps()?.region(count) ?? null;
 }
 
 /**
@@ -181,7 +181,7 @@ export function sharedJacobians(netLike: NetworkLike, count: number): Float64Arr
  * if (region) releaseSharedJacobians(region); // the next sharedJacobians(net, 500) may return the same memory
  */
 export function releaseSharedJacobians(view: Float64Array): void {
-  FlipTable.release(view);
+  FlipSteps.release(view);
 }
 
 /**
@@ -759,8 +759,8 @@ class ReversePass {
   private readonly codeRows: Int32Array;
   /** The rows listed for the current sample (`codeRows`). */
   private readonly changed: Int32Array;
-  /** The table path (`flipTable`): undefined until first asked for, null where it does not apply. */
-  private flip: FlipTable | null | undefined;
+  /** The flip path (`flipSteps`): undefined until first asked for, null where it does not apply. */
+  private flip: FlipSteps | null | undefined;
   private warm = false;
   /** True from the start of a `run` to its end. */
   private running = false;
@@ -805,14 +805,14 @@ class ReversePass {
   }
 
   /**
-   * The table path (flip-table.ts) when this network is one of its kind — one dense node that reads
-   * the input and alone reaches it, a ReLU or hard-tanh after it with a constant adjoint above, a
-   * table within `MAX_TABLE_BYTES`, WebAssembly SIMD — else null. Built on the first call of a
+   * The flip path (flip-steps.ts) when this network is one of its kind — one dense node that reads
+   * the input and alone reaches it, a ReLU or hard-tanh after it with a constant adjoint above,
+   * rows within `MAX_FLIP_BYTES`, WebAssembly SIMD — else null. Built on the first call of a
    * prepared network, before a batch's forward pass: one `run` of an all-off code computes the
-   * constant adjoints the table is made of, and a forward pass of the zero input the layer's
+   * constant adjoint whose rows the steps multiply, and a forward pass of the zero input the layer's
    * pre-activation there (the offsets' constant part).
    */
-  flipTable(): FlipTable | null {
+  flipSteps(): FlipSteps | null {
     if (this.flip !== undefined) return this.flip;
     this.flip = null;
     const net = this.p.network;
@@ -824,13 +824,13 @@ class ReversePass {
     if (act?.type !== 'relu' && act?.type !== 'hardtanh') return null;
     const units = (net.nodes[i] as DenseNode).outFeatures;
     const { inputSize: d, outputSize: o } = net;
-    if (!FlipTable.available() || FlipTable.bytes(units, o, d) > MAX_TABLE_BYTES) return null;
+    if (!FlipSteps.available() || FlipSteps.bytes(units, o, d) > MAX_FLIP_BYTES) return null;
     this.begin(1);
     this.run(new Uint8Array(net.numUnits), new Float64Array(o * d), 0, -1);
     const zero = new Float64Array(units);
     forwardBatchWithCodes(this.p, new Float64Array(d), 1, undefined, { node: ai, into: zero });
     const at = net.activations[this.slotOf[ai]!]!.offset;
-    this.flip = new FlipTable({ adjoint: this.adj[ai]!, weight: this.direct[i]!, preAtZero: zero }, { units, o, d }, { node: ai, at });
+    this.flip = new FlipSteps({ adjoint: this.adj[ai]!, weight: this.direct[i]!, preAtZero: zero }, { units, o, d }, { node: ai, at });
     return this.flip;
   }
 
@@ -1012,8 +1012,8 @@ class ReversePass {
   }
 }
 
-/** The largest table of the one-hidden-layer path (flip-table.ts): 128 MiB (dense-128 on MNIST: 16 MB). */
-const MAX_TABLE_BYTES = 2 ** 27;
+/** The largest weight and adjoint rows of the one-hidden-layer path (flip-steps.ts): 128 MiB (dense-128 on MNIST: 0.8 MB). */
+const MAX_FLIP_BYTES = 2 ** 27;
 
 /** The largest kernel memory for the convolution transposes (1 GiB). */
 const MAX_KERNEL_BYTES = 2 ** 30;
