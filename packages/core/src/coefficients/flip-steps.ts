@@ -489,16 +489,25 @@ export class FlipSteps {
   ): void {
     const { units, o, preAtZero } = this;
     const { values, pre, codes, stride, bits } = batch;
+    const packed = bits?.packed;
+    const words = bits?.words ?? 0;
     if (this.z.length < n * units) this.z = new Float64Array(n * units);
     const z = this.z;
     const at = this.activation.at;
     for (let t = 0; t < n; t++) {
       const h = (w0 + t) * units;
       const zt = t * units;
-      if (bits && at === 0) {
-        const code = (w0 + t) * bits.words;
+      if (packed && at === 0) {
+        const code = (w0 + t) * words;
         // (no branch per unit: the bit is a factor 0 or 1)
-        for (let j = 0; j < units; j++) z[zt + j] = ((bits.packed[code + (j >>> 5)]! >>> (j & 31)) & 1) * (pre[h + j]! - preAtZero[j]!);
+        for (let w = 0; w * 32 < units; w++) {
+          let m = packed[code + w]!;
+          const end = Math.min(units, 32 * w + 32);
+          for (let j = 32 * w; j < end; j++) {
+            z[zt + j] = (m & 1) * (pre[h + j]! - preAtZero[j]!);
+            m >>>= 1;
+          }
+        }
       } else {
         const code = (w0 + t) * stride + at;
         for (let j = 0; j < units; j++) z[zt + j] = codes[code + j] === 1 ? pre[h + j]! - preAtZero[j]! : 0;
