@@ -104,6 +104,45 @@ function gatherBody(): number[] {
 const [SX, SA, SL, SD, SROW, SOUT] = [0, 1, 2, 3, 4, 5];
 const [XEND, AP, LP, SQ, NZ, BAD] = [6, 7, 8, 9, 10, 11];
 
+/** `scan`'s +0, as an `f64.const`. */
+const F64_ZERO = [F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/** Emits `scan`'s step for the value at SX: written at the lists' ends, which move on only when it is not zero. */
+function scanOne(k: KernelBody): void {
+  const x = (): void => {
+    k.get(SX);
+    k.op(F64_LOAD, ...memarg(3, 0));
+  };
+  k.get(AP);
+  x();
+  k.op(F64_STORE, ...memarg(3, 0));
+  k.get(LP);
+  k.get(SQ);
+  k.op(I32_STORE, ...memarg(2, 0));
+  // nz = x ≠ 0; the ends move on by nz values
+  x();
+  k.op(...F64_ZERO, F64_NE);
+  k.set(NZ);
+  k.get(AP);
+  k.get(NZ);
+  k.i32(3);
+  k.op(I32_SHL, I32_ADD);
+  k.set(AP);
+  k.get(LP);
+  k.get(NZ);
+  k.i32(2);
+  k.op(I32_SHL, I32_ADD);
+  k.set(LP);
+  // bad |= x − x ≠ 0
+  k.get(BAD);
+  x();
+  x();
+  k.op(F64_SUB, ...F64_ZERO, F64_NE, I32_OR);
+  k.set(BAD);
+  k.advance(SX, 8);
+  k.sum(SQ, SQ, SROW);
+}
+
 /**
  * The body of `scan(x, a, list, d, rowBytes, out)` (byte pointers): the non-zero values of x[0, d)
  * (float64) to a[0, n) and their rows' byte offsets q · rowBytes to the i32 list[0, n), in order;
@@ -113,42 +152,7 @@ const [XEND, AP, LP, SQ, NZ, BAD] = [6, 7, 8, 9, 10, 11];
  */
 function scanBody(): number[] {
   const k = new KernelBody();
-  const zero = [F64_CONST, 0, 0, 0, 0, 0, 0, 0, 0];
-  const x = (): void => {
-    k.get(SX);
-    k.op(F64_LOAD, ...memarg(3, 0));
-  };
-  // One value at SX: written at the lists' ends, which move on only when it is not zero.
-  const one = (): void => {
-    k.get(AP);
-    x();
-    k.op(F64_STORE, ...memarg(3, 0));
-    k.get(LP);
-    k.get(SQ);
-    k.op(I32_STORE, ...memarg(2, 0));
-    // nz = x ≠ 0; the ends move on by nz values
-    x();
-    k.op(...zero, F64_NE);
-    k.set(NZ);
-    k.get(AP);
-    k.get(NZ);
-    k.i32(3);
-    k.op(I32_SHL, I32_ADD);
-    k.set(AP);
-    k.get(LP);
-    k.get(NZ);
-    k.i32(2);
-    k.op(I32_SHL, I32_ADD);
-    k.set(LP);
-    // bad |= x − x ≠ 0
-    k.get(BAD);
-    x();
-    x();
-    k.op(F64_SUB, ...zero, F64_NE, I32_OR);
-    k.set(BAD);
-    k.advance(SX, 8);
-    k.sum(SQ, SQ, SROW);
-  };
+  const one = (): void => scanOne(k);
   k.get(SA);
   k.set(AP);
   k.get(SL);
