@@ -307,6 +307,16 @@ describe('affineMapsBatch', () => {
     expect(region.every((v, i) => Object.is(v, copied[i]))).toBe(true);
     const at = more[7]!.byteOffset;
     releaseSharedJacobians(more[7]!);
+    const again = sharedJacobians(p, 700)!;
+    expect(again.byteOffset).toBe(at);
+    // A shorter batch (a run's last) takes a released longer region; released, the whole region is free again.
+    releaseSharedJacobians(again);
+    const short = sharedJacobians(p, 300)!;
+    expect([short.byteOffset, short.length]).toEqual([at, 300 * 64]);
+    affineMapsBatch(p, xs.subarray(0, 300 * 32), 300, { jacobians: short });
+    const shortCopied = affineMapsBatch(p, xs.subarray(0, 300 * 32), 300).jacobians;
+    expect(short.every((v, i) => Object.is(v, shortCopied[i]))).toBe(true);
+    releaseSharedJacobians(short);
     expect(sharedJacobians(p, 700)!.byteOffset).toBe(at);
     for (const v of [region, ...more]) releaseSharedJacobians(v);
     // An odd number of outputs (the kernel's last row alone), in place and copied, against affineMapAt.

@@ -192,12 +192,13 @@ let networks = 0;
 /**
  * Per thread: the output regions of the kernel's memory (`FlipSteps.region`): Jacobians that the
  * kernel writes in place, whole rows, with no copy out. They start at `base` (above every layout
- * of the network that made the first one); `free` holds released ones by byte length.
+ * of the network that made the first one); `free` holds released ones by byte length, and `live`
+ * each handed-out view's start and the byte length of the region under it.
  */
 const regions = {
   base: 0,
   end: 0,
-  live: new WeakMap<Float64Array, number>(),
+  live: new WeakMap<Float64Array, { at: number; bytes: number }>(),
   free: new Map<number, number[]>(),
 };
 
@@ -298,27 +299,32 @@ export class FlipSteps {
     const top = Math.max(this.top(ORDER_WINDOW, false), this.top(ORDER_WINDOW, true));
     if (regions.base === 0) regions.base = regions.end = Math.ceil(top / 65536) * 65536;
     else if (top > regions.base) return null;
-    const bytes = count * od * 8;
-    let at = regions.free.get(bytes)?.pop();
+    const bytes = Math.ceil((count * od * 8) / 64) * 64;
+    // The smallest released region that holds this one (a batch's last, shorter one reuses a full
+    // one's memory: a fresh one costs a page fault per 4 KB on its first write).
+    let size = Infinity;
+    for (const [b, list] of regions.free) if (b >= bytes && b < size && list.length > 0) size = b;
+    let at = size < Infinity ? regions.free.get(size)!.pop() : undefined;
     if (at === undefined) {
       if (regions.end + bytes > SHARED_MAX_PAGES * 65536) return null;
       at = regions.end;
-      regions.end += Math.ceil(bytes / 64) * 64;
+      size = bytes;
+      regions.end += bytes;
       growMemory(k.memory, regions.end);
     }
     const view = new Float64Array(k.memory.buffer, at, count * od);
-    regions.live.set(view, at);
+    regions.live.set(view, { at, bytes: size });
     return view;
   }
 
   /** Gives back a view from `region` for reuse (others are ignored); the caller no longer reads it. */
   static release(view: Float64Array): void {
-    const at = regions.live.get(view);
-    if (at === undefined) return;
+    const r = regions.live.get(view);
+    if (r === undefined) return;
     regions.live.delete(view);
-    const list = regions.free.get(view.byteLength) ?? [];
-    list.push(at);
-    regions.free.set(view.byteLength, list);
+    const list = regions.free.get(r.bytes) ?? [];
+    list.push(r.at);
+    regions.free.set(r.bytes, list);
   }
 
   /** The top (bytes) of a window's layout of n samples: in place (`direct`) or in slots of the kernel's own. */
@@ -343,7 +349,7 @@ export class FlipSteps {
     if (!k) return false;
     const { o, d, dp } = this;
     const od = o * d;
-    const region = regions.live.get(jacobians);
+    const region = regions.live.get(jacobians)?.at;
     const direct = region !== undefined;
     const top = this.top(n, direct);
     if (regions.base > 0 && top > regions.base) return false;
