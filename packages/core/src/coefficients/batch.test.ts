@@ -198,6 +198,15 @@ describe('affineMapsBatch', () => {
     expect(sparse.filter((x) => x !== 0).length).toBeGreaterThan(20);
     expectMatchesAffineMapAt(net, sparse, 7);
     expectMatchesAffineMapAt(net, samples(32, 6, 22), 6);
+    // One ReLU layer and a dense output on sparse inputs: the flip path's own forward pass gives the
+    // batched forward pass's values (up to a zero's sign) and codes; 600 samples, two tree windows.
+    const many = new Float64Array(600 * 32);
+    for (let i = 0; i < many.length; i++) if (r() < 0.2) many[i] = r();
+    const b = affineMapsBatch(net, many, 600);
+    const general = forwardBatchWithCodes(prepareNetwork(net), many, 600);
+    expect(b.values.every((v, i) => v === general.values[i])).toBe(true);
+    expect(b.codes).toEqual(general.codes);
+    expectMatchesAffineMapAt(net, many, 600);
     // The first dense layer as the output (no activation at all).
     const linear = buildNetwork(
       [2, 4, 4],

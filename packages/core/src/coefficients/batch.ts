@@ -24,7 +24,8 @@ import { borrowNetwork } from '../network/prepared.js';
 import { DirectGemm } from './direct-gemm.js';
 import { convTransposeKernel } from './conv-transpose64.js';
 import type { ConvTransposeKernel, ConvTransposeLayout } from './conv-transpose64.js';
-import { ORDER_WINDOW, nearbyTree } from './nearby-tree.js';
+import { ORDER_WINDOW, nearbyTree, packedWords } from './nearby-tree.js';
+import { timesTransposed } from './matmul.js';
 import { FlipSteps } from './flip-steps.js';
 import { SparseRows } from './sparse-rows.js';
 import type { NetworkLike, PreparedNetwork } from '../network/prepared.js';
@@ -85,7 +86,8 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   if (flip && kept.values.length < count * flip.units) kept.values = new Float64Array(count * flip.units);
   const pre = kept.values;
   // (the forward pass refuses a non-finite input: it reads every value first)
-  const { values, codes } = forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
+  const fast = flip ? flipForward(p, flip, xf, count, pre) : null;
+  const { values, codes } = fast ?? forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
   const offsetInputs: Parameters<FlipSteps['offsets']>[0] = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
@@ -119,7 +121,7 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
       offsets[s * o + r] = values[s * o + r]! - (y0 + y1 + (y2 + y3));
     }
   };
-  const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits) : null;
+  const tree = reverse.chained ? nearbyTree(codes, count, net.numUnits, true, fast?.bits) : null;
   if (tree?.bits) offsetInputs.bits = tree.bits;
   // The product path's kernel memory is laid out on its first window (the flip path needs none of
   // it). A sample's parent is in its own window of the tree, so the kept products need one window's
@@ -312,7 +314,7 @@ function sparseEnough(xs: ArrayLike<number>, d: number): boolean {
 }
 
 /**
- * The sparse first layer's block (units × m, unit-major, into `out`) for row-major samples `xs`: per sample,
+ * The sparse first layer's block (units × m, unit-major, into `out` unless null; sample-major into `pre`) for row-major samples `xs`: per sample,
  * c + Σ x_q Wfᵀ[q] over its non-zero inputs, on the kernel of sparse-rows.ts; scalar JS where
  * WebAssembly SIMD is missing. Returns Σ (x − x) over the inputs (0 when every one is finite).
  */
@@ -321,7 +323,7 @@ function sparseFirstBlock(
   xs: ArrayLike<number>,
   m: number,
   d: number,
-  out: Float64Array,
+  out: Float64Array | null,
   pre?: { into: Float64Array; at: number },
 ): number {
   const probe = f.rows.block(xs, m, out, pre);
@@ -337,7 +339,7 @@ function sparseFirstBlock(
       if (x === 0) continue;
       for (let u = 0; u < units; u++) h[u] = h[u]! + x * weightT[q * units + u]!;
     }
-    for (let u = 0; u < units; u++) out[u * m + s] = h[u]!;
+    if (out) for (let u = 0; u < units; u++) out[u * m + s] = h[u]!;
     pre?.into.set(h, (pre.at + s) * units);
   }
   return sum;
@@ -457,10 +459,7 @@ function forwardChunk(
     }
     blocks[0] = input;
   }
-  if (probe !== 0) {
-    const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
-    throw new PolytopeError('non-finite', `sample ${base + Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
-  }
+  if (probe !== 0) throw nonFinite(xs, d, base);
   const crops = p.memo('coefficients:conv-crops', convCrops);
   const pooled = p.memo('coefficients:pooled-relus', pooledRelus);
   runNodes(p, blocks, {
@@ -495,6 +494,93 @@ function forwardChunk(
   const values = new Float64Array(m * o);
   for (let s = 0; s < m; s++) for (let r = 0; r < o; r++) values[s * o + r] = out[r * m + s]!;
   return { values, codes };
+}
+
+/** The error for the first non-finite value of `xs` (samples of d values from sample `base` of the batch). */
+function nonFinite(xs: ArrayLike<number>, d: number, base: number): PolytopeError {
+  const i = Array.prototype.findIndex.call(xs, (v: number) => !Number.isFinite(v));
+  return new PolytopeError('non-finite', `sample ${base + Math.floor(i / d)} has a non-finite value (${xs[i]}) at input ${i % d}`);
+}
+
+/**
+ * What `flipForward` needs of a network, or null where it does not apply: the sparse first layer
+ * (a dense node reading the input through reshapes and channel affines), a ReLU as its only
+ * reader and the network's only activation, and one dense node reading the ReLU as the output.
+ */
+interface FlipForwardPlan {
+  readonly first: SparseFirstLayer;
+  /** The output layer's bias and weight, o rows of units + 1 values (the bias first). */
+  readonly weight: Float64Array;
+}
+
+function flipForwardPlan(p: PreparedNetwork): FlipForwardPlan | null {
+  const net = p.network;
+  const first = p.memo('coefficients:sparse-first-layer', sparseFirstLayer);
+  const relu = net.activations.length === 1 ? net.activations[0]!.node : -1;
+  const out = net.nodes[net.output]!;
+  if (!first || relu < 0 || net.nodes[relu]!.type !== 'relu' || net.nodes[relu]!.inputs[0] !== first.node) return null;
+  if (out.type !== 'dense' || out.inputs[0] !== relu || net.numUnits !== first.units) return null;
+  if (net.nodes.some((n, k) => k !== relu && k !== net.output && n.inputs.includes(relu))) return null;
+  const units = first.units;
+  const o = out.outFeatures;
+  const weight = new Float64Array(o * (units + 1));
+  for (let r = 0; r < o; r++) {
+    weight[r * (units + 1)] = out.bias[r]!;
+    weight.set(out.weight.subarray(r * units, (r + 1) * units), r * (units + 1) + 1);
+  }
+  return { first, weight };
+}
+
+/**
+ * The batched forward pass of a flip-path net of one ReLU layer and a dense output layer, on inputs
+ * sparse enough for the sparse first layer: the pre-activations come sample-major from the sparse
+ * kernel (into `pre`), each sample's codes, bit-packed codes (for the visiting tree) and ReLU values
+ * in one pass over them, and the outputs as one product [1, relu(h)] [b, W]ᵀ. The same values as
+ * `forwardBatchWithCodes` (the same first layer; each output the bias, then the products in input
+ * order, on the same kernel; up to the sign of a zero), without its unit-major blocks and their
+ * transpositions. Null where it does not apply (`flipForwardPlan`, or dense inputs).
+ */
+function flipForward(
+  p: PreparedNetwork,
+  flip: FlipSteps,
+  xs: Float64Array,
+  count: number,
+  pre: Float64Array,
+): { values: Float64Array; codes: Uint8Array; bits: Int32Array } | null {
+  const plan = p.memo('coefficients:flip-forward', flipForwardPlan);
+  const d = p.network.inputSize;
+  if (!plan || plan.first.node !== p.network.nodes[flip.activation.node]!.inputs[0] || !sparseEnough(xs, d)) return null;
+  const { first, weight } = plan;
+  const units = first.units;
+  if (sparseFirstBlock(first, xs, count, d, null, { into: pre, at: 0 }) !== 0) throw nonFinite(xs, d, 0);
+  const kept = p.memo('coefficients:flip-forward-relu', () => ({ values: new Float64Array(0) }));
+  if (kept.values.length < count * (units + 1)) kept.values = new Float64Array(count * (units + 1));
+  const act = kept.values;
+  const codes = new Uint8Array(count * units);
+  const words = packedWords(units);
+  const bits = new Int32Array(count * words);
+  for (let s = 0; s < count; s++) {
+    const h = s * units;
+    const a = s * (units + 1) + 1;
+    act[a - 1] = 1;
+    for (let w = 0; w * 32 < units; w++) {
+      const end = Math.min(32, units - 32 * w);
+      let word = 0;
+      for (let b = 0; b < end; b++) {
+        const j = 32 * w + b;
+        const v = pre[h + j]!;
+        const on = +(v > 0);
+        codes[h + j] = on;
+        // (no branch: v · 0 is −0 for a negative v, whose products change no sum but a zero's sign)
+        act[a + j] = v * on;
+        word |= on << b;
+      }
+      bits[s * words + w] = word;
+    }
+  }
+  const o = weight.length / (units + 1);
+  const values = timesTransposed(act.subarray(0, count * (units + 1)), weight, count, o, units + 1);
+  return { values, codes, bits };
 }
 
 /**

@@ -35,21 +35,25 @@ export interface NearbyTree {
  * the units that differ; the tree's edges are shorter than a greedy chain's (MNIST, dense-128,
  * windows of 512: 13.0 changed units per step against 16.0). Ties go to the sample met first, so
  * the kernel and the JavaScript search build the same tree (`useKernel = false` takes the latter).
+ * `bits`: the codes already bit-packed (binary codes only, `packedWords(units)` words a sample),
+ * when the caller made them with the codes.
  *
  * @example
  * // Three samples of two units: codes 00, 11, 01: sample 2 is one flip from both others.
  * nearbyTree(Uint8Array.from([0, 0, 1, 1, 0, 1]), 3, 2).parent; // Int32Array [-1, 2, 0]
  */
-export function nearbyTree(codes: Uint8Array, count: number, units: number, useKernel = true): NearbyTree {
+export function nearbyTree(codes: Uint8Array, count: number, units: number, useKernel = true, bits?: Int32Array): NearbyTree {
   // (no branch per byte: every bit above the lowest of every code byte, or-ed together)
   let high = 0;
-  for (let i = 0; i < codes.length; i++) high |= codes[i]!;
+  if (!bits) for (let i = 0; i < codes.length; i++) high |= codes[i]!;
   const binary = high <= 1;
   const order = new Int32Array(count);
   const parent = new Int32Array(count).fill(-1);
-  const words = binary ? Math.ceil(units / 64) * 2 : units;
-  const packed = new Int32Array(count * words);
-  if (binary) {
+  const words = binary ? packedWords(units) : units;
+  const packed = bits ?? new Int32Array(count * words);
+  if (bits) {
+    // packed by the caller
+  } else if (binary) {
     for (let s = 0; s < count; s++) {
       const row = s * units;
       // A word of 32 units at a time in a local (no branch per unit: a code byte is 0 or 1 here).
@@ -74,6 +78,11 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
     }
   }
   return binary ? { order, parent, bits: { words, packed } } : { order, parent };
+}
+
+/** i32 words per sample of a tree's bit-packed binary codes of `units` units (a whole number of 64-bit words). */
+export function packedWords(units: number): number {
+  return Math.ceil(units / 64) * 2;
 }
 
 /** Bits set in a 32-bit word (SWAR: pairs, nibbles, bytes, then one multiply sums the bytes). */

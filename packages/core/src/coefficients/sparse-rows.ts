@@ -235,11 +235,11 @@ export class SparseRows {
 
   /**
    * The layer's block (units × m, unit-major) for the row-major samples `xs` (m × d) into `out`
-   * (and, with `pre`, sample-major into `pre.into` from sample `pre.at`),
+   * (none where null) and, with `pre`, sample-major into `pre.into` from sample `pre.at`,
    * and Σ (x − x) over the inputs (0 when every one is finite, NaN otherwise: the caller's check
    * without a second pass over them); null without WebAssembly SIMD (then `out` is not written).
    */
-  block(xs: ArrayLike<number>, m: number, out: Float64Array, pre?: { into: Float64Array; at: number }): number | null {
+  block(xs: ArrayLike<number>, m: number, out: Float64Array | null, pre?: { into: Float64Array; at: number }): number | null {
     const k = gatherKernel();
     if (!k) return null;
     const { units, u16, d } = this;
@@ -272,7 +272,7 @@ export class SparseRows {
       scan(xAt * 8, aAt * 8, listAt * 8, d, rowBytes, nAt * 8);
       bad |= i32[2 * nAt + 1]!;
       gather(aAt * 8, listAt * 8, hAt * 8, cAt * 8, rowBytes, i32[2 * nAt]!);
-      for (let u = 0; u < units; u++) out[u * m + s] = f64[hAt + u]!;
+      if (out) for (let u = 0; u < units; u++) out[u * m + s] = f64[hAt + u]!;
       pre?.into.set(f64.subarray(hAt, hAt + units), (pre.at + s) * units);
     }
     return bad === 0 ? 0 : NaN;
