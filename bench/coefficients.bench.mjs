@@ -7,8 +7,9 @@
 //
 // Each round runs ours (the CLI command, in-process, writing shards to a temporary folder: the
 // timing includes reading MNIST, the batched forward, the reverse passes and writing the .npy
-// shards), ours again without writing (the same batches on the same worker pool after one warm-up
-// batch per thread, results dropped: what the peer times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
+// shards), ours again without writing (the same batches on the same worker pool after warm-up
+// batches, their inputs read as floats before the timer starts, results dropped: what the peer
+// times) and then the peer (bench/peer/coefficients_peer.py: vmap(jacrev) and batched autograd,
 // float64 and float32; only the Jacobian + offset computation is timed). Medians over rounds. Rates
 // are given per wall second and per CPU-second (all threads of each process), since the machine is shared.
 import { execFileSync } from 'node:child_process';
@@ -57,14 +58,11 @@ async function computeOnly() {
   // At most two batches per thread in flight; each result is dropped when it arrives (the peer
   // keeps nothing either), so memory stays at a few batches instead of every Jacobian, and its
   // buffers are given back to the pool for reuse (as the command does after writing a shard).
-  async function pass(n) {
+  async function pass(n, inputs) {
     const inflight = [];
     for (let k = 0; k < n; k += batch) {
       const count = Math.min(batch, n - k);
-      // (as the command does: an input buffer handed back by an earlier batch)
-      const xs = pool.inputs(count);
-      for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
-      inflight.push(pool.run(xs, count).then((r) => pool.recycle(r)));
+      inflight.push(pool.run(inputs ? inputs[k / batch] : fill(k, count), count).then((r) => pool.recycle(r)));
       if (inflight.length >= 2 * threads) await inflight.shift();
     }
     await Promise.all(inflight);
@@ -73,10 +71,25 @@ async function computeOnly() {
   // output and input buffers exist (a fresh 31 MB buffer costs a page fault per 4 KB on its first
   // write; the peer's allocator, likewise, reuses its buffers after its warm-up batch). The whole
   // command, timed above, includes its start-up and those first writes.
+  // (as the command does: an input buffer handed back by an earlier batch)
+  function fill(k, count) {
+    const xs = pool.inputs(count);
+    for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
+    return xs;
+  }
   await pass(Math.min(rows, 4 * threads * batch));
+  // The timed pass's inputs are read as floats before the timer starts, as the peer's are (reading
+  // them from the IDX bytes is the command's work, timed above).
+  const inputs = [];
+  for (let k = 0; k < rows; k += batch) {
+    const count = Math.min(batch, rows - k);
+    const xs = new Float64Array(count * d);
+    for (let i = 0; i < count; i++) source.fill(k + i, xs, i * d);
+    inputs.push(xs);
+  }
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  await pass(rows);
+  await pass(rows, inputs);
   const rate = rows / ((performance.now() - t0) / 1000);
   const cpuRate = rows / cpuSeconds(process.cpuUsage(c0));
   await pool.close();
