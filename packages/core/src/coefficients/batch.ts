@@ -87,7 +87,8 @@ export function affineMapsBatch(netLike: NetworkLike, xs: ArrayLike<number>, cou
   const pre = kept.values;
   // (the forward pass refuses a non-finite input: it reads every value first)
   const fast = flip ? flipForward(p, flip, xf, count, pre) : null;
-  const { values, codes } = fast ?? forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
+  const { values, codes } =
+    fast ?? forwardBatchWithCodes(p, xf, count, undefined, flip ? { node: flip.activation.node, into: pre } : undefined);
   const offsetInputs: Parameters<FlipSteps['offsets']>[0] = { values, pre, codes, stride: net.numUnits };
   // Buffers given back by the caller are overwritten whole (fresh ones cost a page fault per 4 KB on first write).
   const jacobians = into?.jacobians?.length === count * o * d ? into.jacobians : new Float64Array(count * o * d);
