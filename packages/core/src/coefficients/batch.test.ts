@@ -419,7 +419,7 @@ describe('affineMapsBatch', () => {
     }
   });
 
-  it('visits samples along a minimum spanning tree of their codes (parents first; weight of a brute-force MST; kernel = JavaScript)', () => {
+  it('visits samples along a minimum spanning tree of their codes (depth-first; weight of a brute-force MST; kernel = JavaScript)', () => {
     const r = mulberry32(41);
     for (const [count, units, maxCode] of [
       [1, 5, 1],
@@ -450,11 +450,16 @@ describe('affineMapsBatch', () => {
         expect(parent[order[w0]!]).toBe(-1);
         expect(order[w0]).toBe(w0);
         let weight = 0;
+        // Depth-first: each sample's parent is on the path from the root to the sample before it.
+        const path = [order[w0]!];
         for (let t = w0 + 1; t < w0 + n; t++) {
           const s = order[t]!;
           expect(s >= w0 && s < w0 + n).toBe(true);
           expect(parent[s]).toBeGreaterThanOrEqual(w0);
           expect(at[parent[s]!]).toBeLessThan(t);
+          while (path.length > 0 && path[path.length - 1] !== parent[s]) path.pop();
+          expect(path.length).toBeGreaterThan(0);
+          path.push(s);
           weight += dist(s, parent[s]!);
         }
         // Kruskal's weight on all pairs of the window, with union–find: the independent reference.

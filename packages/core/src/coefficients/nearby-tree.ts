@@ -30,8 +30,8 @@ export interface NearbyTree {
 /**
  * A visiting order of the samples and a parent for each (a sample visited before it, or −1) with
  * close activation codes: Prim's minimum spanning tree of the codes' Hamming distances within
- * windows of `ORDER_WINDOW` samples, in the order the tree takes them in (a window's first sample
- * is its root). The input-layer product then goes from a parent's Jacobian to its child's through
+ * windows of `ORDER_WINDOW` samples (a window's first sample is its root), visited depth-first
+ * (`depthFirst`: a parent's Jacobian is still in cache for its child). The input-layer product then goes from a parent's Jacobian to its child's through
  * the units that differ; the tree's edges are shorter than a greedy chain's (MNIST, dense-128,
  * windows of 512: 13.0 changed units per step against 16.0). Ties go to the sample met first, so
  * the kernel and the JavaScript search build the same tree (`useKernel = false` takes the latter).
@@ -72,12 +72,53 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
     const out = { order: order.subarray(w0, w0 + n), parent: parent.subarray(w0, w0 + n) };
     if (kernel) primOnKernel(kernel, window, n, words, out);
     else primInJs(window, n, words, binary, out);
+    depthFirst(out.order, out.parent, n);
     for (let k = 0; k < n; k++) {
       out.order[k] = out.order[k]! + w0;
       if (out.parent[k]! >= 0) out.parent[k] = out.parent[k]! + w0;
     }
   }
   return binary ? { order, parent, bits: { words, packed } } : { order, parent };
+}
+
+/**
+ * Rewrites `order` (a window's samples, parents first, sample indices local to the window) as the
+ * tree's depth-first preorder, children in their order there: a child then mostly comes right
+ * after its parent (MNIST, dense-128: half the parents one sample back, 84 % within 16, against a
+ * median of 34 in Prim's order), so the parent's Jacobian that a step reads is still in cache. The
+ * tree is the same, so are the products.
+ */
+function depthFirst(order: Int32Array, parent: Int32Array, n: number): void {
+  const first = new Int32Array(n).fill(-1);
+  const next = new Int32Array(n).fill(-1);
+  let root = -1;
+  // Children lists in `order`'s order: built from its end, each child put in front.
+  for (let t = n - 1; t >= 0; t--) {
+    const s = order[t]!;
+    const p = parent[s]!;
+    if (p < 0) root = s;
+    else {
+      next[s] = first[p]!;
+      first[p] = s;
+    }
+  }
+  const stack = new Int32Array(n);
+  let top = 0;
+  let t = 0;
+  stack[top++] = root;
+  while (top > 0) {
+    const s = stack[--top]!;
+    order[t++] = s;
+    // Children pushed last to first, so they are visited first to last.
+    let k = 0;
+    for (let c = first[s]!; c >= 0; c = next[c]!) stack[top + k++] = c;
+    for (let i = 0; i < k >> 1; i++) {
+      const x = stack[top + i]!;
+      stack[top + i] = stack[top + k - 1 - i]!;
+      stack[top + k - 1 - i] = x;
+    }
+    top += k;
+  }
 }
 
 /** i32 words per sample of a tree's bit-packed binary codes of `units` units (a whole number of 64-bit words). */
