@@ -53,11 +53,11 @@ const {
   end: END,
 } = OP;
 
-// steps(tasks, ntasks, c0, c1, stride, o): params 0–5, then i32 locals, then the v128 locals.
-const [TASKS, NTASKS, C0, C1, STRIDE, O] = [0, 1, 2, 3, 4, 5];
-const [TEND, DST, SRC, LIST, QEND, OFF, Q, WA, AA, RB, ROW, PAIRS, AOFF, A] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+// steps(tasks, ntasks, stride, o): params 0–3, then i32 locals, then the v128 locals.
+const [TASKS, NTASKS, STRIDE, O] = [0, 1, 2, 3];
+const [TEND, DST, SRC, LIST, QEND, OFF, Q, WA, AA, RB, ROW, PAIRS, AOFF, A] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 const I32_LOCALS = 14;
-const ACC0 = 20;
+const ACC0 = 18;
 const W0 = ACC0 + 2 * (TILE / 2);
 const S = W0 + TILE / 2;
 const V128_LOCALS = S + 1 - ACC0;
@@ -113,11 +113,10 @@ function stepsTile(k: KernelBody, rows: number): void {
 }
 
 /**
- * The body of `steps(tasks, ntasks, c0, c1, stride, o)` (byte values): for each task {dst, src,
- * list, k} (16 bytes) and each row r < o, dst[r][c0, c1) = src[r][c0, c1) + Σ_{q < k} a(q)[r] ·
- * w(q)[c0, c1), rows `stride` bytes apart, c0 and c1 byte offsets in a row (multiples of 64); the
- * list holds k pairs of i32 byte addresses {w(q): a weight row, a(q): o signed adjoint values},
- * added in list order. A tile is 8 values of two rows: each weight load serves both rows.
+ * The body of `steps(tasks, ntasks, stride, o)` (byte values): for each task {dst, src, list, k}
+ * (16 bytes) and each row r < o, dst[r] = src[r] + Σ_{q < k} a(q)[r] · w(q), rows of `stride`
+ * bytes (a multiple of 64) laid `stride` bytes apart; the list holds k pairs of i32 byte addresses
+ * {w(q): a weight row, a(q): o signed adjoint values}, added in list order. A tile is 8 values of two rows: each weight load serves both rows.
  */
 function stepsBody(): number[] {
   const k = new KernelBody();
@@ -145,9 +144,9 @@ function stepsBody(): number[] {
     k.i32(8);
     k.op(I32_MUL, I32_ADD);
     k.set(QEND);
-    k.get(C0);
+    k.i32(0);
     k.set(OFF);
-    k.whileBelow(OFF, C1, () => {
+    k.whileBelow(OFF, STRIDE, () => {
       k.i32(0);
       k.set(RB);
       k.i32(0);
@@ -182,7 +181,7 @@ const SHARED_MAX_PAGES = 65536;
 
 /** Per thread: the kernel (on a shared memory where the engine allows one) and the network whose rows were last copied into its memory. */
 const stepsKernel = lazyKernel(
-  (shared) => kernelsModule(6, [{ name: 'steps', i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: stepsBody() }], 1, shared),
+  (shared) => kernelsModule(4, [{ name: 'steps', i32Locals: I32_LOCALS, v128Locals: V128_LOCALS, body: stepsBody() }], 1, shared),
   65536,
   SHARED_MAX_PAGES,
 );
@@ -369,7 +368,7 @@ export class FlipSteps {
     f64.fill(0, this.zeroAt / 8, (this.zeroAt + jBytes) / 8);
     this.tasks(new Int32Array(k.memory.buffer), { codes, stride, w0, n, tree }, jBytes);
     const steps = k.exports['steps'] as (...a: number[]) => void;
-    steps(this.tasksAt, n, 0, dp * 8, dp * 8, o);
+    steps(this.tasksAt, n, dp * 8, o);
     if (direct) return true;
     const at = this.slotsAt / 8;
     if (dp === d) jacobians.set(f64.subarray(at, at + n * od), w0 * od);
