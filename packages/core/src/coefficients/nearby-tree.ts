@@ -51,9 +51,7 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
   const parent = new Int32Array(count).fill(-1);
   const words = binary ? packedWords(units) : units;
   const packed = bits ?? new Int32Array(count * words);
-  if (bits) {
-    // packed by the caller
-  } else if (binary) {
+  if (!bits && binary) {
     for (let s = 0; s < count; s++) {
       const row = s * units;
       // A word of 32 units at a time in a local (no branch per unit: a code byte is 0 or 1 here).
@@ -64,7 +62,7 @@ export function nearbyTree(codes: Uint8Array, count: number, units: number, useK
         packed[s * words + w] = word;
       }
     }
-  } else packed.set(codes);
+  } else if (!bits) packed.set(codes);
   const kernel = binary && useKernel ? primKernel(words / 2) : null;
   for (let w0 = 0; w0 < count; w0 += ORDER_WINDOW) {
     const n = Math.min(ORDER_WINDOW, count - w0);
@@ -92,8 +90,9 @@ function depthFirst(order: Int32Array, parent: Int32Array, n: number): void {
   const first = new Int32Array(n).fill(-1);
   const next = new Int32Array(n).fill(-1);
   let root = -1;
-  // Children lists in `order`'s order: built from its end, each child put in front.
-  for (let t = n - 1; t >= 0; t--) {
+  // Children lists last to first in `order`'s order (each child put in front), so that pushing a
+  // list in its order leaves the first child on top of the stack.
+  for (let t = 0; t < n; t++) {
     const s = order[t]!;
     const p = parent[s]!;
     if (p < 0) root = s;
@@ -109,15 +108,7 @@ function depthFirst(order: Int32Array, parent: Int32Array, n: number): void {
   while (top > 0) {
     const s = stack[--top]!;
     order[t++] = s;
-    // Children pushed last to first, so they are visited first to last.
-    let k = 0;
-    for (let c = first[s]!; c >= 0; c = next[c]!) stack[top + k++] = c;
-    for (let i = 0; i < k >> 1; i++) {
-      const x = stack[top + i]!;
-      stack[top + i] = stack[top + k - 1 - i]!;
-      stack[top + k - 1 - i] = x;
-    }
-    top += k;
+    for (let c = first[s]!; c >= 0; c = next[c]!) stack[top++] = c;
   }
 }
 
