@@ -4,16 +4,9 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import {
-  InternalError,
-  PolytopeError,
-  affineMapsBatch,
-  prepareNetwork,
-  releaseSharedJacobians,
-  sharedJacobians,
-  writeNetworkJson,
-} from '@polytope-lens/core';
+import { InternalError, PolytopeError, prepareNetwork, releaseSharedJacobians, writeNetworkJson } from '@polytope-lens/core';
 import type { ErrorCode, Network, PreparedNetwork } from '@polytope-lens/core';
+import { computeBatch } from './coefficients-batch.js';
 
 /** Messages to a worker. */
 export type CoefficientsRequest =
@@ -163,21 +156,10 @@ export class CoefficientsPool {
 
   /** One batch on this thread, into shared Jacobians where the network has them, else into the given buffers. */
   private compute(msg: { xs: Float64Array; count: number; jacobians?: Float64Array; offsets?: Float64Array }): BatchMaps {
-    const region = sharedJacobians(this.local, msg.count);
-    try {
-      const b = affineMapsBatch(
-        this.local,
-        msg.xs,
-        msg.count,
-        region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg,
-      );
-      const maps: BatchMaps = { jacobians: b.jacobians, offsets: b.offsets, xs: msg.xs };
-      if (region) maps.release = () => releaseSharedJacobians(region);
-      return maps;
-    } catch (err) {
-      if (region) releaseSharedJacobians(region);
-      throw err;
-    }
+    const { maps: b, region } = computeBatch(this.local, msg);
+    const maps: BatchMaps = { jacobians: b.jacobians, offsets: b.offsets, xs: msg.xs };
+    if (region) maps.release = () => releaseSharedJacobians(region);
+    return maps;
   }
 
   private onReply(w: Worker, r: CoefficientsReply): void {

@@ -1,15 +1,9 @@
 /** Worker thread for `polytope coefficients`: exact affine maps of the batches it is sent. */
 import { parentPort } from 'node:worker_threads';
-import {
-  PolytopeError,
-  affineMapsBatch,
-  prepareNetwork,
-  readNetworkJson,
-  releaseSharedJacobians,
-  sharedJacobians,
-} from '@polytope-lens/core/coefficients';
+import { PolytopeError, prepareNetwork, readNetworkJson, releaseSharedJacobians } from '@polytope-lens/core/coefficients';
 import type { PreparedNetwork } from '@polytope-lens/core';
 import type { CoefficientsReply, CoefficientsRequest } from './coefficients-pool.js';
+import { computeBatch } from './coefficients-batch.js';
 
 const port = parentPort!;
 let net: PreparedNetwork | null = null;
@@ -30,14 +24,8 @@ port.on('message', (msg: CoefficientsRequest) => {
   }
   // Where the network's Jacobians are made in place in this thread's shared kernel memory, the
   // reply carries a view of it (posted, not copied), held until the pool releases it.
-  const region = sharedJacobians(net!, msg.count);
   try {
-    const b = affineMapsBatch(
-      net!,
-      msg.xs,
-      msg.count,
-      region ? { jacobians: region, ...(msg.offsets ? { offsets: msg.offsets } : {}) } : msg,
-    );
+    const { maps: b, region } = computeBatch(net!, msg);
     if (region) {
       const id = regions++;
       held.set(id, region);
@@ -48,7 +36,6 @@ port.on('message', (msg: CoefficientsRequest) => {
     const reply: CoefficientsReply = { id: msg.id, xs: msg.xs, jacobians: b.jacobians, offsets: b.offsets };
     port.postMessage(reply, [msg.xs.buffer as ArrayBuffer, b.jacobians.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer]);
   } catch (err) {
-    if (region) releaseSharedJacobians(region);
     const reply: CoefficientsReply = {
       id: msg.id,
       error: { code: err instanceof PolytopeError ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) },
